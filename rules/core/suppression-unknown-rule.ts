@@ -1,0 +1,34 @@
+import { defineRule, ENGINE_RULES, yaml } from '../../src/engine/rule.js';
+
+export default defineRule({
+  id: ENGINE_RULES.suppressionUnknownRule,
+  family: 'core',
+  title: 'Suppressions must name existing rules',
+  severity: 'note',
+  securitySeverity: 1.0,
+  tags: ['security', 'suppression'],
+  description: `A suppression that names a rule id meshlint does not have (a typo, or a rule that was renamed)
+suppresses nothing, while its author believes a finding is handled. meshlint reports the unknown id.`,
+  remediation: 'Correct the rule id (see `meshlint --list-rules`) or remove the suppression.',
+  messages: {},
+  examples: {
+    invalid: {
+      'misspelled-rule-id': yaml`
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule
+          name: builder
+      `,
+    },
+    valid: {
+      'known-rule-id': yaml`
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          # meshlint-disable-next-line container-privileged -- reviewed
+          name: builder
+      `,
+    },
+  },
+});

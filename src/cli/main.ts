@@ -1,0 +1,136 @@
+// The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
+// 1: something is; 2: usage or configuration error (in every format).
+import { writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../engine/config.js';
+import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
+import { FORMATS, formatResult, type Format } from '../report/index.js';
+import { renderRuleDoc } from '../report/rule-doc.js';
+import { scan, type ScanResult } from '../scan.js';
+import { RULES } from '../../rules/index.js';
+import { TOOL_NAME, VERSION } from '../version.js';
+
+export interface CliIo {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean };
+  readonly stderr: { write(text: string): unknown };
+  readonly readStdin: () => Promise<string>;
+}
+
+const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
+
+export async function main(io: CliIo): Promise<number> {
+  const program = new Command(TOOL_NAME)
+    .description('Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).')
+    .version(VERSION, '-v, --version')
+    .argument('[paths...]', 'files and directories to scan (default: .); - reads standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
+    .option('-c, --config <file>', 'configuration file (default: .meshlint.yaml in this directory or a parent)')
+    .option('--no-config', 'use no configuration file')
+    .option('--stdin-filename <name>', 'the file name to report for standard input', 'stdin.yaml')
+    .option('--color', 'force colour in the text format')
+    .option('--no-color', 'no colour in the text format')
+    .option('--list-rules', 'list the rules and exit')
+    .option('--explain <rule-id>', 'print the documentation of a rule and exit')
+    .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  try {
+    program.parse(io.argv as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    throw error;
+  }
+  const opts = program.opts<{
+    format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
+    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean;
+  }>();
+
+  if (opts.listRules) {
+    const width = Math.max(...RULES.map((r) => r.id.length));
+    for (const rule of [...RULES].sort((a, b) => a.id.localeCompare(b.id))) {
+      io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}\n`);
+    }
+    return 0;
+  }
+  if (opts.explain !== undefined) {
+    const rule = RULES.find((r) => r.id === opts.explain);
+    if (!rule) {
+      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}". Run ${TOOL_NAME} --list-rules for the ids.\n`);
+      return 2;
+    }
+    io.stdout.write(renderRuleDoc(rule, RULES));
+    return 0;
+  }
+
+  const started = performance.now();
+  const args = program.args;
+  const readsStdin = args.includes('-');
+  let result: ScanResult;
+  try {
+    result = await scan({
+      cwd: io.cwd,
+      paths: readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
+      configPath: opts.config,
+      stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  for (const notice of result.notices) {
+    io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}\n`);
+  }
+  const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
+  const report = formatResult(opts.format, result, { color, cwd: io.cwd });
+  if (opts.output !== undefined) {
+    try {
+      writeFileSync(opts.output, report);
+    } catch (error) {
+      io.stderr.write(`${TOOL_NAME}: cannot write ${opts.output} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
+      return 2;
+    }
+  } else {
+    io.stdout.write(report);
+  }
+  if (opts.stats) writeStats(io, result, started);
+  return exitCode(result, opts.failOn);
+}
+
+export function exitCode(result: Pick<ScanResult, 'findings'>, failOn: Severity | 'none'): number {
+  if (failOn === 'none') return 0;
+  const threshold = SEVERITY_RANK[failOn];
+  return result.findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+}
+
+/** --color/--no-color win; then FORCE_COLOR, then NO_COLOR, then whether stdout is a terminal that shows colour. */
+function wantsColor(flag: boolean | undefined, io: CliIo): boolean {
+  if (flag !== undefined && io.argv.some((a) => a === '--color' || a === '--no-color')) return flag;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (io.env.NO_COLOR) return false;
+  return Boolean(io.stdout.isTTY && (io.stdout.hasColors?.() ?? true));
+}
+
+function writeStats(io: CliIo, result: ScanResult, started: number): void {
+  const usage = process.resourceUsage();
+  const stats = {
+    ...result.stats,
+    findings: result.findings.length,
+    wallSeconds: +((performance.now() - started) / 1000).toFixed(3),
+    cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(3),
+    peakRssMb: +(usage.maxRSS / 1024).toFixed(1),
+  };
+  io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
+}

@@ -1,0 +1,152 @@
+// .meshlint.yaml: found in the working directory or a parent (or given), validated against schemas/config.schema.json
+// and each rule's option schema. Every error names the file, line and key.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
+import { parseSource } from '../parse/source.js';
+import { formatPath, type Path } from '../model/values.js';
+import { locate } from './location.js';
+import type { AnyRule, Settings, Severity } from './rule.js';
+
+export const CONFIG_NAMES = ['.meshlint.yaml', '.meshlint.yml'];
+
+export interface RuleSetting {
+  readonly severity?: Severity | 'off';
+  readonly options?: Record<string, unknown>;
+}
+
+export interface Config {
+  /** The file it came from, if any. */
+  readonly path?: string;
+  /** Directory that ignore patterns are relative to. */
+  readonly root: string;
+  readonly rules: ReadonlyMap<string, RuleSetting>;
+  readonly ignore: readonly string[];
+  readonly settings: Settings;
+}
+
+export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(root: string): Config {
+  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS };
+}
+
+/** The nearest config file from `start` upwards, or undefined. */
+export function findConfig(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    for (const name of CONFIG_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function loadConfig(path: string, rules: readonly AnyRule[], displayPath = path): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${displayPath}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? error}).`);
+  }
+  return parseConfig(text, rules, displayPath, dirname(resolve(path)));
+}
+
+export function parseConfig(text: string, rules: readonly AnyRule[], displayPath: string, root: string): Config {
+  const file = parseSource(displayPath, text);
+  const problem = file.problems[0];
+  if (problem) {
+    const at = file.lineCounter.linePos(problem.start);
+    throw new ConfigError(`${displayPath}:${at.line}:${at.col}: ${problem.message}`);
+  }
+  const document = file.documents[0];
+  const value = document?.value ?? {};
+  const fail = (path: Path, message: string): never => {
+    const { range } = document ? locate(file, document, path, 'key') : { range: { startLine: 1, startColumn: 1 } };
+    throw new ConfigError(`${displayPath}:${range.startLine}:${range.startColumn}: ${message}`);
+  };
+  if (!validateConfig(value)) {
+    const error = mostSpecific(validateConfig.errors ?? []);
+    fail(pointerToPath(error.instancePath, error), describeError(error));
+  }
+  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']> };
+  const known = new Map(rules.map((r) => [r.id, r]));
+  const settings = new Map<string, RuleSetting>();
+  for (const [id, setting] of Object.entries(raw.rules ?? {})) {
+    const rule = known.get(id);
+    if (!rule) fail(['rules', id], `unknown rule "${id}"${suggest(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
+    const normalized: RuleSetting = typeof setting === 'string' ? { severity: setting as Severity | 'off' } : (setting as RuleSetting);
+    if (normalized.options !== undefined) {
+      if (!rule!.options) fail(['rules', id, 'options'], `rule "${id}" has no options.`);
+      const validate = ajv.compile(rule!.options!.schema);
+      if (!validate(normalized.options)) {
+        const error = mostSpecific(validate.errors ?? []);
+        fail(['rules', id, 'options', ...pointerToPath(error.instancePath, error)], `options of "${id}": ${describeError(error)}`);
+      }
+    }
+    settings.set(id, normalized);
+  }
+  return {
+    path: displayPath,
+    root,
+    rules: settings,
+    ignore: raw.ignore ?? [],
+    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
+  };
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateConfig = ajv.compile(configSchema);
+
+/** JSON pointer of the failing value, plus the offending property for additionalProperties errors. */
+function pointerToPath(pointer: string, error?: ErrorObject): Path {
+  const path: (string | number)[] = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error?.keyword === 'additionalProperties') path.push(String(error.params.additionalProperty));
+  return path;
+}
+
+function mostSpecific(errors: ErrorObject[]): ErrorObject {
+  // oneOf failures report every branch; the deepest error is the one that names the real problem.
+  const relevant = errors.filter((e) => e.keyword !== 'oneOf');
+  const pool = relevant.length ? relevant : errors;
+  return pool.reduce((best, e) => (e.instancePath.length > best.instancePath.length ? e : best), pool[0]);
+}
+
+function describeError(error: ErrorObject): string {
+  const where = formatPath(pointerToPath(error.instancePath)) || 'the configuration';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key "${error.params.additionalProperty}" in ${where}.`;
+    case 'enum':
+      return `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'type':
+      return `${where} must be ${error.params.type === 'object' ? 'a mapping' : `a ${error.params.type}`}.`;
+    default:
+      return `${where} ${error.message}.`;
+  }
+}
+
+function suggest(id: string, ids: string[]): string {
+  const close = ids.find((candidate) => candidate.includes(id) || id.includes(candidate) || levenshtein(candidate, id) <= 3);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}

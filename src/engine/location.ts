@@ -1,0 +1,80 @@
+// Path -> range. Rules name a path in the document; this walks the YAML syntax tree (the last of duplicate keys,
+// as Kubernetes keeps the last) and returns 1-based line/column ranges, end column exclusive (SARIF's convention).
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { Path } from '../model/values.js';
+import type { Target } from './rule.js';
+
+export interface Range {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface Located {
+  readonly range: Range;
+  /** The tail of the path that does not exist in the document (empty when the path was found). */
+  readonly missing: Path;
+}
+
+export function rangeOfOffsets(file: SourceFile, start: number, end: number): Range {
+  const from = file.lineCounter.linePos(Math.max(0, Math.min(start, file.text.length)));
+  const to = file.lineCounter.linePos(Math.max(start + 1, Math.min(end, file.text.length)));
+  return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
+}
+
+export function locate(file: SourceFile, document: SourceDocument, path: Path, target: Target = 'pair'): Located {
+  let node: unknown = document.ast.contents;
+  let pair: Pair<Node, unknown> | undefined;
+  let found = 0;
+  for (const segment of path) {
+    const resolved = resolveAlias(node, document.ast);
+    let next: unknown;
+    let nextPair: Pair<Node, unknown> | undefined;
+    if (isMap(resolved)) {
+      for (const item of resolved.items) {
+        if (isPair(item) && keyMatches(item.key, segment)) nextPair = item as Pair<Node, unknown>; // last one wins
+      }
+      next = nextPair?.value;
+    } else if (isSeq(resolved) && typeof segment === 'number') {
+      next = resolved.items[segment];
+    }
+    if (nextPair === undefined && next === undefined) break;
+    pair = nextPair;
+    node = next;
+    found++;
+  }
+  const missing = path.slice(found);
+  const [start, end] = span(file.text, node as Node | null, pair, missing.length > 0 ? 'key' : target, document);
+  return { range: rangeOfOffsets(file, start, end), missing };
+}
+
+function keyMatches(key: unknown, segment: string | number): boolean {
+  return isScalar(key) ? String(key.value) === String(segment) : false;
+}
+
+function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undefined, target: Target, document: SourceDocument): [number, number] {
+  const value = node && node.range ? node : undefined;
+  const key = pair && isScalar(pair.key) && pair.key.range ? pair.key : undefined;
+  const isCollection = value !== undefined && (isMap(value) || isSeq(value));
+  if (target === 'value' && value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
+  if (key) {
+    if (target === 'key' || !value || isCollection) return [key.range![0], key.range![1]];
+    return [key.range![0], value.range![1]];
+  }
+  if (value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
+  return firstLine(text, document.start, document.end);
+}
+
+/** From start to the end of its line (without trailing blanks): a collection is shown by its first line. */
+function firstLine(text: string, start: number, end: number): [number, number] {
+  let lineEnd = text.indexOf('\n', start);
+  if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+  while (lineEnd > start + 1 && /\s/.test(text[lineEnd - 1])) lineEnd--;
+  return [start, Math.max(lineEnd, start + 1)];
+}

@@ -1,0 +1,107 @@
+// The contract between the engine and a rule. A rule declares metadata, messages and examples next to a pure
+// check; it reports a resource and a path, never a line: the engine owns locations, severity and suppression.
+import type { Graph } from '../model/graph.js';
+import type { Resource } from '../model/resource.js';
+import type { Path } from '../model/values.js';
+
+export type Severity = 'error' | 'warning' | 'note';
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
+export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, error: 3 };
+
+/** Settings shared by all rules (config `mesh:`), as opposed to one rule's options. */
+export interface Settings {
+  readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean };
+}
+
+/** An example: one YAML text, or several files by name for rules that join resources across files. */
+export type ExampleFiles = string | Readonly<Record<string, string>>;
+
+export interface RuleExamples {
+  /** Each must yield exactly the findings marked `# expect: <rule-id>` in it. Keys say what the example proves. */
+  readonly invalid: Readonly<Record<string, ExampleFiles>>;
+  /** Each must yield no finding of this rule. */
+  readonly valid: Readonly<Record<string, ExampleFiles>>;
+}
+
+/** Which part of the YAML a finding underlines: the key, the value, or both (default: key and scalar value). */
+export type Target = 'key' | 'value' | 'pair';
+
+export interface RelatedReport {
+  readonly resource: Resource;
+  readonly path?: Path;
+  readonly message: string;
+}
+
+export interface Report<M extends string> {
+  /** The resource the finding is about; the path is relative to it. */
+  readonly resource: Resource;
+  /** Path of the offending key or value; a missing one is shown at its nearest existing parent. Default: metadata.name. */
+  readonly path?: Path;
+  readonly target?: Target;
+  readonly messageId: M;
+  /** Values for the message's {{placeholders}}; {{resource}} is filled in by the engine. Never put a secret here. */
+  readonly data?: Readonly<Record<string, string | number>>;
+  /** A milder default than the rule's for this case (the user's configured severity still wins). */
+  readonly severity?: Severity;
+  /** The other resources involved (SARIF relatedLocations). */
+  readonly related?: readonly RelatedReport[];
+}
+
+export interface RuleContext<M extends string, O> {
+  readonly graph: Graph;
+  readonly options: O;
+  readonly settings: Settings;
+  report(report: Report<M>): void;
+}
+
+export interface RuleOptions<O> {
+  /** JSON Schema of the options object (validated with ajv when a config sets them). */
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly defaults: O;
+}
+
+export interface Rule<M extends string = string, O = unknown> {
+  /** Stable id, kebab-case; never changes once released. */
+  readonly id: string;
+  /** Folder under rules/: container, workload, core ... */
+  readonly family: string;
+  /** What the rule wants, imperative, no trailing period. */
+  readonly title: string;
+  readonly severity: Severity;
+  /** 0.1-10.0, for GitHub code scanning's security severity. */
+  readonly securitySeverity: number;
+  readonly tags: readonly string[];
+  /** Why it matters: the semantics and the reasoning behind the rule (Markdown). */
+  readonly description: string;
+  /** How to fix it (Markdown, ends with a period). */
+  readonly remediation: string;
+  readonly messages: Readonly<Record<M, string>>;
+  readonly options?: RuleOptions<O>;
+  /** Upstream sources for the semantics the rule encodes. */
+  readonly references?: readonly string[];
+  readonly examples: RuleExamples;
+  /** Absent for diagnostics the engine itself emits (parse errors, suppression problems). */
+  readonly check?: (context: RuleContext<M, O>) => void;
+}
+
+export type AnyRule = Rule<string, any>;
+
+export function defineRule<const M extends string, O = undefined>(rule: Rule<M, O>): Rule<M, O> {
+  return rule;
+}
+
+/** Ids of the findings the engine emits itself; their metadata lives in rules/core like any rule's. */
+export const ENGINE_RULES = {
+  parseError: 'parse-error',
+  duplicateKey: 'yaml-duplicate-key',
+  suppressionWithoutReason: 'suppression-without-reason',
+  suppressionUnknownRule: 'suppression-unknown-rule',
+} as const;
+
+/** Dedents a template literal so examples can be written indented inside the rule file. */
+export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}

@@ -1,0 +1,190 @@
+// The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
+import { createHash } from 'node:crypto';
+import type { SourceFile } from '../parse/source.js';
+import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
+import { describe, resourceKey, type Resource } from '../model/resource.js';
+import type { Path } from '../model/values.js';
+import { locate, rangeOfOffsets, type Range } from './location.js';
+import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
+import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
+import type { Config } from './config.js';
+
+export interface RelatedLocation {
+  readonly file: string;
+  readonly range: Range;
+  readonly message: string;
+}
+
+export interface Suppression {
+  readonly via: 'comment' | 'annotation';
+  readonly justification?: string;
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly file: string;
+  readonly range: Range;
+  /** The resource the finding is about, when there is one. */
+  readonly resource?: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string };
+  /** Path of the offending node in its document (as far as it exists). */
+  readonly path: Path;
+  readonly related: readonly RelatedLocation[];
+  /** Stable across edits elsewhere in the file: rule, file, resource and path, never the line. */
+  readonly fingerprint: string;
+  readonly suppression?: Suppression;
+}
+
+export interface Notice {
+  readonly file?: string;
+  readonly message: string;
+}
+
+export interface LintResult {
+  readonly findings: readonly Finding[];
+  readonly notices: readonly Notice[];
+  /** The rules that were enabled for this run. */
+  readonly rules: readonly AnyRule[];
+  readonly stats: { readonly files: number; readonly documents: number; readonly resources: number };
+}
+
+export interface LintInput {
+  readonly files: readonly SourceFile[];
+  readonly rules: readonly AnyRule[];
+  readonly config: Config;
+  readonly readers?: readonly FormatReader[];
+}
+
+export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInput): LintResult {
+  const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
+  const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
+  const knownIds = new Set(rules.map((rule) => rule.id));
+  const notices: Notice[] = [];
+  type Draft = Omit<Finding, 'severity' | 'suppression'>;
+  const drafts: { finding: Draft; severity: Severity; resource?: Resource }[] = [];
+  const add = (rule: AnyRule, finding: Draft, severity?: Severity, resource?: Resource) => {
+    drafts.push({ finding, severity: severity ?? rule.severity, resource });
+  };
+
+  // Parse problems and suppression directives, per file.
+  const directivesByFile = new Map<SourceFile, Directive[]>();
+  for (const file of files) {
+    if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}` });
+    for (const problem of file.problems) {
+      const rule = enabledById.get(problem.code);
+      if (!rule) continue;
+      add(rule, {
+        ruleId: rule.id,
+        message: problem.message,
+        file: file.path,
+        range: rangeOfOffsets(file, problem.start, problem.end),
+        path: [],
+        related: [],
+        fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
+      });
+    }
+    const directives = readDirectives(file);
+    directivesByFile.set(file, directives);
+    for (const directive of directives) {
+      const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
+      const reportDirective = (id: string, message: string, key: string) => {
+        const rule = enabledById.get(id);
+        if (rule) add(rule, { ruleId: id, message, file: file.path, range, path: [], related: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
+      };
+      if (!directive.reason) {
+        reportDirective(ENGINE_RULES.suppressionWithoutReason, 'Suppression without a reason: add " -- <why this is acceptable>" so that reviewers can judge it.', 'no-reason');
+      }
+      for (const id of directive.rules.filter((id) => !knownIds.has(id))) {
+        reportDirective(ENGINE_RULES.suppressionUnknownRule, `Suppression names unknown rule "${id}"; it suppresses nothing. Check the id with meshlint --list-rules.`, id);
+      }
+    }
+  }
+
+  const resources = readResources(files, readers);
+  const graph = new Graph(resources);
+  for (const rule of enabled) {
+    if (!rule.check) continue;
+    const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
+    const report = (r: Report<string>) => {
+      add(rule, toFinding(rule, r), r.severity, r.resource);
+    };
+    try {
+      rule.check({ graph, options, settings: config.settings, report });
+    } catch (error) {
+      notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
+    }
+  }
+
+  // Suppressions and severities.
+  const scopesByResource = new Map<Resource, IgnoreScope[]>();
+  const fileByPath = new Map(files.map((f) => [f.path, f]));
+  const findings: Finding[] = drafts.map(({ finding, severity: defaultSeverity, resource }) => {
+    const configured = config.rules.get(finding.ruleId)?.severity;
+    const severity = configured && configured !== 'off' ? configured : defaultSeverity;
+    const suppression = suppressionFor(finding, resource);
+    return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
+  });
+  findings.sort(compareFindings);
+
+  const documents = files.reduce((n, f) => n + f.documents.length, 0);
+  return { findings, notices, rules: enabled, stats: { files: files.length, documents, resources: resources.length } };
+
+  function toFinding(rule: AnyRule, r: Report<string>): Draft {
+    const resource = r.resource;
+    const { file, document, base } = resource.source;
+    const relative = r.path ?? resource.anchor;
+    const path = [...base, ...relative];
+    const { range } = locate(file, document, path, r.target);
+    const template = rule.messages[r.messageId];
+    if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
+    const message = interpolate(template, { resource: describe(resource), ...r.data });
+    const related = (r.related ?? []).map((rel) => {
+      const src = rel.resource.source;
+      return { file: src.file.path, range: locate(src.file, src.document, [...src.base, ...(rel.path ?? rel.resource.anchor)]).range, message: rel.message };
+    });
+    const { apiVersion, kind, namespace, name } = resource;
+    return {
+      ruleId: rule.id,
+      message,
+      file: file.path,
+      range,
+      resource: { apiVersion, kind, namespace, name },
+      path,
+      related,
+      fingerprint: fingerprint(rule.id, file.path, resourceKey(resource), relative, r.messageId),
+    };
+  }
+
+  function suppressionFor(finding: Draft, resource: Resource | undefined): Suppression | undefined {
+    const file = fileByPath.get(finding.file);
+    for (const d of (file && directivesByFile.get(file)) ?? []) {
+      if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
+    }
+    if (!resource) return undefined;
+    if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
+    const relative = finding.path.slice(resource.source.base.length);
+    for (const scope of scopesByResource.get(resource)!) {
+      if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
+    }
+    return undefined;
+  }
+}
+
+export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key: string) => (key in data ? String(data[key]) : whole));
+}
+
+export function fingerprint(ruleId: string, file: string, resource: string, path: Path, extra: string): string {
+  return createHash('sha256').update([ruleId, file, resource, path.join('/'), extra].join('\0')).digest('hex').slice(0, 32);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.range.startLine - b.range.startLine ||
+    a.range.startColumn - b.range.startColumn ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}

@@ -1,0 +1,95 @@
+// Inline suppressions. In YAML comments:
+//   # meshlint-disable-next-line <rule-id>[, ...] -- <reason>   (the next line that holds content)
+//   # meshlint-disable <rule-id>[, ...] -- <reason>             (from here to the end of the document)
+// and the annotation meshlint.io/ignore: "<rule-id>,..." on an object or on a pod template (covers what is under it).
+import type { SourceFile } from '../parse/source.js';
+import type { Resource } from '../model/resource.js';
+import { isObj, obj, str, type Path } from '../model/values.js';
+
+export const IGNORE_ANNOTATION = 'meshlint.io/ignore';
+
+export interface Directive {
+  readonly line: number;
+  readonly column: number;
+  readonly endColumn: number;
+  /** Rule ids it names; empty means every rule. */
+  readonly rules: readonly string[];
+  readonly reason?: string;
+  /** First and last line it covers. */
+  readonly fromLine: number;
+  readonly toLine: number;
+}
+
+const DIRECTIVE = /(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)$/;
+
+export function readDirectives(file: SourceFile): Directive[] {
+  if (!file.text.includes('meshlint-disable')) return [];
+  const lines = file.text.split('\n');
+  const docStartLines = file.documents.map((d) => file.lineCounter.linePos(d.start).line);
+  const directives: Directive[] = [];
+  lines.forEach((text, i) => {
+    const match = DIRECTIVE.exec(text);
+    if (!match) return;
+    const line = i + 1;
+    const [body, reason] = splitReason(match[2]);
+    const rules = body.split(/\s#/)[0].split(/[\s,]+/).filter(Boolean); // a trailing comment is not a rule id
+    const column = text.indexOf('#', match.index) + 1;
+    let fromLine = line;
+    let toLine = line;
+    if (match[1] === 'meshlint-disable-next-line') {
+      let next = i + 1;
+      while (next < lines.length && /^\s*(#.*)?\r?$/.test(lines[next])) next++;
+      fromLine = toLine = next + 1;
+    } else {
+      // The rest of the document: up to the line before the next document's start.
+      const nextDoc = docStartLines.find((start) => start > line);
+      const separator = lines.findIndex((l, j) => j > i && /^---(\s|$)/.test(l));
+      const ends = [nextDoc !== undefined ? nextDoc - 1 : lines.length, separator >= 0 ? separator : lines.length];
+      toLine = Math.min(...ends);
+    }
+    directives.push({ line, column, endColumn: text.trimEnd().length + 1, rules, reason, fromLine, toLine });
+  });
+  return directives;
+}
+
+function splitReason(text: string): [string, string | undefined] {
+  const at = text.indexOf('--');
+  if (at === -1) return [text.trim(), undefined];
+  const reason = text.slice(at + 2).trim();
+  return [text.slice(0, at).trim(), reason || undefined];
+}
+
+export function directiveCovers(directive: Directive, ruleId: string, line: number): boolean {
+  return line >= directive.fromLine && line <= directive.toLine && (directive.rules.length === 0 || directive.rules.includes(ruleId));
+}
+
+export interface IgnoreScope {
+  /** Path relative to the resource of the object carrying the annotation ([] for the resource itself). */
+  readonly path: Path;
+  readonly rules: readonly string[];
+}
+
+/** The meshlint.io/ignore annotations of a resource: on itself and on any nested object's metadata (pod templates). */
+export function ignoreScopes(resource: Resource): IgnoreScope[] {
+  if (!resource.source.file.text.includes(IGNORE_ANNOTATION)) return [];
+  const scopes: IgnoreScope[] = [];
+  const visit = (value: unknown, path: (string | number)[], depth: number): void => {
+    if (depth > 12) return;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => visit(item, [...path, i], depth + 1));
+      return;
+    }
+    if (!isObj(value)) return;
+    const annotation = str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);
+    if (annotation !== undefined) scopes.push({ path, rules: annotation.split(/[\s,]+/).filter(Boolean) });
+    for (const [key, child] of Object.entries(value)) {
+      if (key !== 'metadata' && typeof child === 'object' && child !== null) visit(child, [...path, key], depth + 1);
+    }
+  };
+  visit(resource.body, [], 0);
+  return scopes;
+}
+
+export function scopeCovers(scope: IgnoreScope, ruleId: string, path: Path): boolean {
+  return scope.path.every((segment, i) => path[i] === segment) && (scope.rules.length === 0 || scope.rules.includes(ruleId));
+}

@@ -1,0 +1,106 @@
+// The typed graph: every resource of the scan, with indexes built once (on first use) so that rules never scan
+// all resources inside a loop. Later families add their own indexes through `memo` without touching this class.
+import { readKubernetes, matchesSelector } from './kubernetes.js';
+import { isWorkload, type Resource, type Workload } from './resource.js';
+import type { SourceFile } from '../parse/source.js';
+
+/** Turns a parsed document into resources, or returns undefined when the document is not of its format. */
+export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number]) => Resource[] | undefined;
+
+/** Readers in order; the first that recognises a document owns it. Envoy and Kong readers join this list. */
+export const FORMAT_READERS: FormatReader[] = [readKubernetes];
+
+export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS): Resource[] {
+  const resources: Resource[] = [];
+  for (const file of files) {
+    for (const document of file.documents) {
+      if (document.value === undefined) continue;
+      for (const reader of readers) {
+        const found = reader(file, document);
+        if (found) {
+          resources.push(...found);
+          break;
+        }
+      }
+    }
+  }
+  return resources;
+}
+
+export class Graph {
+  readonly resources: readonly Resource[];
+  readonly #memo = new Map<string, unknown>();
+
+  constructor(resources: readonly Resource[]) {
+    this.resources = resources;
+  }
+
+  static fromFiles(files: readonly SourceFile[]): Graph {
+    return new Graph(readResources(files));
+  }
+
+  /** Computes an index once per graph. Keys are namespaced by their owner: 'istio:peerAuthentications'. */
+  memo<T>(key: string, build: (graph: Graph) => T): T {
+    if (!this.#memo.has(key)) this.#memo.set(key, build(this));
+    return this.#memo.get(key) as T;
+  }
+
+  /** Resources of a kind, optionally only from one API group. */
+  ofKind(kind: string, group?: string): readonly Resource[] {
+    const byKind = this.memo('core:byKind', (graph) => groupBy(graph.resources, (r) => r.kind));
+    const all = byKind.get(kind) ?? [];
+    return group === undefined ? all : all.filter((r) => r.group === group);
+  }
+
+  get workloads(): readonly Workload[] {
+    return this.memo('core:workloads', (graph) => graph.resources.filter(isWorkload));
+  }
+
+  workloadsIn(namespace: string): readonly Workload[] {
+    return this.memo('core:workloadsByNamespace', (graph) => groupBy(graph.workloads, (w) => w.namespace)).get(namespace) ?? [];
+  }
+
+  /** The Namespace object named so, when the scan holds one. */
+  namespace(name: string): Resource | undefined {
+    return this.memo('core:namespaces', (graph) => new Map(graph.ofKind('Namespace', '').map((n) => [n.name, n]))).get(name);
+  }
+
+  /** Every namespace the scan mentions: declared by a Namespace object or used by a resource. */
+  get namespaceNames(): ReadonlySet<string> {
+    return this.memo('core:namespaceNames', (graph) => {
+      const names = new Set<string>();
+      for (const r of graph.resources) {
+        if (r.namespace) names.add(r.namespace);
+        if (r.kind === 'Namespace' && r.group === '' && r.name) names.add(r.name);
+      }
+      return names;
+    });
+  }
+
+  /** Resources of one kind in one namespace. */
+  inNamespace(kind: string, namespace: string): readonly Resource[] {
+    const index = this.memo(`core:byNamespace:${kind}`, (graph) => groupBy(graph.ofKind(kind), (r) => r.namespace));
+    return index.get(namespace) ?? [];
+  }
+
+  /** Workloads of a namespace whose pod labels match a label selector (matchLabels/matchExpressions or a plain map). */
+  selectWorkloads(namespace: string, selector: unknown): readonly Workload[] {
+    return this.workloadsIn(namespace).filter((w) => matchesSelector(w.pod.labels, selector));
+  }
+
+  /** Finds a resource by kind, namespace and name. */
+  find(kind: string, namespace: string, name: string): Resource | undefined {
+    return this.inNamespace(kind, namespace).find((r) => r.name === name);
+  }
+}
+
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}

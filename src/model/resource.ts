@@ -1,0 +1,72 @@
+import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { Obj, Path } from './values.js';
+
+/** Where a resource lives: its file, its document, and its path inside the document (['items', 3] for a List item). */
+export interface SourceRef {
+  readonly file: SourceFile;
+  readonly document: SourceDocument;
+  readonly base: Path;
+}
+
+/** A container of a pod template, with its path relative to the resource. */
+export interface Container {
+  readonly name: string;
+  readonly group: 'containers' | 'initContainers' | 'ephemeralContainers';
+  readonly index: number;
+  readonly path: Path;
+  readonly spec: Obj;
+}
+
+/** The pod template of a workload (the pod itself for a Pod). */
+export interface PodTemplate {
+  /** Path of the template object (holding metadata and spec), relative to the resource; [] for a Pod. */
+  readonly path: Path;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly spec: Obj;
+  readonly specPath: Path;
+  readonly containers: readonly Container[];
+}
+
+/**
+ * One configuration object: a Kubernetes resource, or (for other formats) a named object such as an Envoy
+ * listener or a Kong route. Every other resource kind is kept generically with these fields.
+ */
+export interface Resource {
+  /** Which reader produced it: 'kubernetes' here; later formats add their own. */
+  readonly format: string;
+  readonly apiVersion: string;
+  /** API group: '' for the core group, 'apps', 'security.istio.io' ... */
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  /** '' for cluster-scoped kinds; 'default' when a namespaced resource names none. */
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The object itself, as plain data. */
+  readonly body: Obj;
+  readonly source: SourceRef;
+  /** Where a finding about the whole resource points, relative to the resource: metadata.name. */
+  readonly anchor: Path;
+  /** Set on workloads (Pod, Deployment, CronJob ...). */
+  readonly pod?: PodTemplate;
+}
+
+export type Workload = Resource & { readonly pod: PodTemplate };
+
+export function isWorkload(resource: Resource): resource is Workload {
+  return resource.pod !== undefined;
+}
+
+/** "Deployment shop/web", "Namespace shop": how messages name a resource. */
+export function describe(resource: Resource): string {
+  const name = resource.name || '(unnamed)';
+  return resource.namespace ? `${resource.kind} ${resource.namespace}/${name}` : `${resource.kind} ${name}`;
+}
+
+/** A stable key: kind/namespace/name (group-qualified for non-core groups). */
+export function resourceKey(resource: Resource): string {
+  const kind = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
+  return `${kind}/${resource.namespace}/${resource.name}`;
+}

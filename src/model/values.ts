@@ -1,0 +1,62 @@
+// Manifests are user input: any field may hold any type. These accessors never throw, so rules stay short.
+
+/** A path into a document: map keys and sequence indexes. */
+export type Path = readonly (string | number)[];
+
+export type Obj = Readonly<Record<string, unknown>>;
+
+const EMPTY: Obj = Object.freeze({});
+
+export function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value as an object, or an empty object. */
+export function obj(value: unknown): Obj {
+  return isObj(value) ? value : EMPTY;
+}
+
+/** The value as an array, or an empty array. */
+export function arr(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A map of strings (labels, annotations); non-string values are kept in their string form, as kubectl would reject them anyway. */
+export function strMap(value: unknown): Readonly<Record<string, string>> {
+  if (!isObj(value)) return EMPTY as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v !== null && v !== undefined && typeof v !== 'object') out[key] = String(v);
+  }
+  return out;
+}
+
+/** Reads a nested value: get(x, 'spec', 'template', 'spec'). */
+export function get(value: unknown, ...path: Path): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (typeof segment === 'number') {
+      if (!Array.isArray(current)) return undefined;
+      current = current[segment];
+    } else {
+      if (!isObj(current)) return undefined;
+      current = current[segment];
+    }
+  }
+  return current;
+}
+
+/** Formats a path for people: spec.template.spec.containers[0].image */
+export function formatPath(path: Path): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(segment)) out += out ? `.${segment}` : segment;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}

@@ -1,0 +1,203 @@
+// files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
+// and keeps one LineCounter per file so that any finding can be turned into a line and column later.
+import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type Document, type Node } from 'yaml';
+
+export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
+
+/** A problem found while reading a file, located by character offsets in its text. */
+export interface ParseProblem {
+  code: ProblemCode;
+  message: string;
+  start: number;
+  end: number;
+}
+
+export interface SourceDocument {
+  index: number;
+  ast: Document.Parsed;
+  /** The plain JavaScript value of the document; undefined when the document could not be read. */
+  value: unknown;
+  /** Offsets of the document in the file text. */
+  start: number;
+  end: number;
+}
+
+export interface SourceFile {
+  /** The path shown to users: relative to the working directory, with forward slashes. */
+  path: string;
+  text: string;
+  lineCounter: LineCounter;
+  documents: SourceDocument[];
+  problems: ParseProblem[];
+  /** Why the file was not linted (Helm template, binary ...); such a file has no documents. */
+  skipped?: string;
+}
+
+export interface ParseOptions {
+  /** Largest number of alias expansions in one document before it is treated as an alias bomb. */
+  maxAliasCount?: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+/** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
+export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+  const probe = bytes.subarray(0, 8000);
+  if (probe.includes(0)) return { text: '', binary: true };
+  const text = utf8.decode(bytes);
+  const invalidAt = text.indexOf('\uFFFD');
+  return invalidAt >= 0 && !bytesContainReplacementChar(bytes) ? { text, invalidAt } : { text };
+}
+
+// U+FFFD written literally in the file is valid UTF-8 (EF BF BD): only a decoder-made one means bad bytes.
+function bytesContainReplacementChar(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 2 < bytes.length; i++) {
+    if (bytes[i] === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) return true;
+  }
+  return false;
+}
+
+export function parseSource(path: string, bytesOrText: Uint8Array | string, options: ParseOptions = {}): SourceFile {
+  let text: string;
+  const problems: ParseProblem[] = [];
+  if (typeof bytesOrText === 'string') {
+    text = bytesOrText;
+  } else {
+    const decoded = decodeText(bytesOrText);
+    if (decoded.binary) return emptyFile(path, '', 'binary file (contains NUL bytes)');
+    text = decoded.text;
+    if (decoded.invalidAt !== undefined) {
+      problems.push({
+        code: 'parse-error',
+        message: 'Invalid UTF-8 byte sequence; Kubernetes rejects such a manifest. Re-save the file as UTF-8.',
+        start: decoded.invalidAt,
+        end: decoded.invalidAt + 1,
+      });
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not content (the decoder drops it from bytes)
+
+  const lineCounter = new LineCounter();
+  let asts: Document.Parsed[];
+  try {
+    asts = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: false }) as Document.Parsed[];
+  } catch (error) {
+    // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
+    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
+  }
+  if (!Array.isArray(asts)) asts = []; // an empty stream yields an EmptyStream object
+
+  if (text.includes('{{') && looksLikeTemplate(text, asts)) {
+    return emptyFile(path, text, 'template (contains {{ }} outside strings, e.g. a Helm chart template); render it first and lint the output', lineCounter);
+  }
+
+  const documents: SourceDocument[] = [];
+  asts.forEach((ast, index) => {
+    const [start, , end] = ast.range;
+    let fatal = false;
+    let duplicates = false;
+    for (const error of ast.errors) {
+      if (error.code === 'DUPLICATE_KEY') {
+        duplicates = true;
+        continue;
+      }
+      // Later errors of a broken document are mostly echoes of the first: report where it breaks.
+      if (!fatal) problems.push({ code: 'parse-error', message: cleanMessage(error.message), start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1) });
+      fatal = true;
+    }
+    if (duplicates && ast.contents) problems.push(...duplicateKeys(ast.contents));
+    if (ast.contents === null) return; // empty or comment-only document
+    let value: unknown;
+    if (!fatal) {
+      try {
+        value = ast.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
+      } catch (error) {
+        problems.push({ ...fatalProblem(error, end), start: ast.contents.range?.[0] ?? start, end: (ast.contents.range?.[0] ?? start) + 1 });
+        value = undefined;
+      }
+    }
+    documents.push({ index, ast, value, start, end });
+  });
+  return { path, text, lineCounter, documents, problems };
+}
+
+function emptyFile(path: string, text: string, skipped: string, lineCounter = new LineCounter()): SourceFile {
+  return { path, text, lineCounter, documents: [], problems: [], skipped };
+}
+
+function fatalProblem(error: unknown, at: number): ParseProblem {
+  const message = error instanceof RangeError
+    ? 'The document is nested too deeply to be read.'
+    : /alias/i.test(String((error as Error)?.message))
+      ? 'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.'
+      : `The document could not be read: ${cleanMessage(String((error as Error)?.message ?? error))}`;
+  return { code: 'parse-error', message, start: Math.max(0, at - 1), end: Math.max(1, at) };
+}
+
+function cleanMessage(message: string): string {
+  // yaml's messages end with " at line N, column M" plus a code excerpt when prettyErrors is on; keep the sentence.
+  const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  return firstLine.endsWith('.') ? firstLine : `${firstLine}.`;
+}
+
+/** Every repeated key, at the repeated (later) occurrence; the parser's own positions are not always on the key. */
+function duplicateKeys(root: Node): ParseProblem[] {
+  const problems: ParseProblem[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key !== undefined && seen.has(key) && isNode(pair.key) && pair.key.range) {
+          const shown = key.length > 60 ? `${key.slice(0, 57)}...` : key;
+          problems.push({
+            code: 'yaml-duplicate-key',
+            message: `Duplicate key "${shown}": the later value silently overrides the earlier one. Remove one of them.`,
+            start: pair.key.range[0],
+            end: pair.key.range[1],
+          });
+        }
+        if (key !== undefined) seen.add(key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  return problems.sort((a, b) => a.start - b.start);
+}
+
+/** Helm and other Go templates: `{{ }}` outside quoted strings makes YAML errors or odd flow maps on those lines. */
+function looksLikeTemplate(text: string, asts: Document.Parsed[]): boolean {
+  for (const ast of asts) {
+    for (const error of ast.errors) {
+      if (lineAt(text, error.pos[0]).includes('{{')) return true;
+    }
+    if (ast.contents && containsTemplateFlow(ast.contents, text)) return true;
+  }
+  return false;
+}
+
+function containsTemplateFlow(node: Node, text: string): boolean {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (isPair(current)) {
+      stack.push(current.key, current.value);
+    } else if (isMap(current) || isSeq(current)) {
+      if (current.flow && current.range && text.startsWith('{{', current.range[0])) return true;
+      stack.push(...current.items);
+    } else if (isNode(current) && current.range && text.startsWith('{{', current.range[0])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function lineAt(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const end = text.indexOf('\n', offset);
+  return text.slice(start, end === -1 ? undefined : end);
+}

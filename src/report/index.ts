@@ -1,0 +1,22 @@
+import type { ScanResult } from '../scan.js';
+import { formatCompact } from './compact.js';
+import { formatJson } from './json.js';
+import { formatSarif } from './sarif.js';
+import { formatText } from './text.js';
+
+export const FORMATS = ['text', 'compact', 'json', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface FormatOptions {
+  readonly color: boolean;
+  readonly cwd: string;
+}
+
+export function formatResult(format: Format, result: ScanResult, options: FormatOptions): string {
+  switch (format) {
+    case 'text': return formatText(result, options);
+    case 'compact': return formatCompact(result);
+    case 'json': return formatJson(result);
+    case 'sarif': return formatSarif(result, options);
+  }
+}

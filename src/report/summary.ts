@@ -1,0 +1,29 @@
+import type { Finding } from '../engine/run.js';
+import type { Severity } from '../engine/rule.js';
+
+export interface Counts {
+  readonly error: number;
+  readonly warning: number;
+  readonly note: number;
+  readonly suppressed: number;
+}
+
+/** Counts of active findings by severity, plus the suppressed ones. */
+export function countFindings(findings: readonly Finding[]): Counts {
+  const counts: Record<Severity | 'suppressed', number> = { error: 0, warning: 0, note: 0, suppressed: 0 };
+  for (const f of findings) counts[f.suppression ? 'suppressed' : f.severity]++;
+  return counts;
+}
+
+export function activeFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => !f.suppression);
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One line of text: messages never span lines in line-based formats. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}

@@ -1,0 +1,10 @@
+import pkg from '../package.json' with { type: 'json' };
+
+export const TOOL_NAME = 'meshlint';
+export const VERSION: string = pkg.version;
+export const HOMEPAGE: string = pkg.homepage;
+
+/** Where a rule's documentation page is published. */
+export function ruleDocUrl(ruleId: string): string {
+  return `${HOMEPAGE}/blob/main/docs/rules/${ruleId}.md`;
+}
