@@ -24974,7 +24974,7 @@ function formatText(result, options) {
       currentFile = f.file;
     }
     const where = `${f.range.startLine}:${f.range.startColumn}`.padEnd(8);
-    lines.push(`  ${paint("dim", where)}${paint(severityStyle[f.severity], f.severity.padEnd(8))}${oneLine(f.message)}  ${paint("dim", f.ruleId)}`);
+    lines.push(`  ${paint("dim", where)}${paint(severityStyle[f.severity], f.severity.padEnd(9))}${oneLine(f.message)}  ${paint("dim", f.ruleId)}`);
     for (const r of f.related) {
       lines.push(`  ${" ".repeat(16)}${paint("dim", `\u21B3 ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
@@ -27812,14 +27812,13 @@ too. Go/Helm templates (\`{{ }}\` outside strings) are not YAML yet: they are sk
   messages: {},
   examples: {
     invalid: {
-      "unclosed-flow-sequence": yaml`
+      "unquoted-value-with-colon": yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: broken
         data:
-          ports: [80, 443
-        # expect: parse-error
+          banner: Warning: authorized use only # expect: parse-error
       `
     },
     valid: {

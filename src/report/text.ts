@@ -19,7 +19,7 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, optio
       currentFile = f.file;
     }
     const where = `${f.range.startLine}:${f.range.startColumn}`.padEnd(8);
-    lines.push(`  ${paint('dim', where)}${paint(severityStyle[f.severity], f.severity.padEnd(8))}${oneLine(f.message)}  ${paint('dim', f.ruleId)}`);
+    lines.push(`  ${paint('dim', where)}${paint(severityStyle[f.severity], f.severity.padEnd(9))}${oneLine(f.message)}  ${paint('dim', f.ruleId)}`);
     for (const r of f.related) {
       lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
