@@ -25184,12 +25184,25 @@ function readResources(files, readers = FORMAT_READERS) {
 }
 var Graph = class _Graph {
   resources;
+  /** Every document that parsed, including those no reader recognised (for rules that scan any text). */
+  documents;
   #memo = /* @__PURE__ */ new Map();
-  constructor(resources) {
+  constructor(resources, files = []) {
     this.resources = resources;
+    this.documents = files.flatMap((file) => file.documents.filter((d) => d.value !== void 0).map((document) => ({ file, document })));
   }
   static fromFiles(files) {
-    return new _Graph(readResources(files));
+    return new _Graph(readResources(files), files);
+  }
+  /** The innermost resource of a document whose source path is a prefix of `path` (List items, nested objects). */
+  resourceAt(ref, path4) {
+    const byDocument = this.memo("core:resourcesByDocument", (graph) => groupBy(graph.resources, (r) => r.source.document));
+    let best;
+    for (const r of byDocument.get(ref.document) ?? []) {
+      const base = r.source.base;
+      if (base.length <= path4.length && base.every((s, i) => path4[i] === s) && (!best || base.length > best.source.base.length)) best = r;
+    }
+    return best;
   }
   /** Computes an index once per graph. Keys are namespaced by their owner: 'istio:peerAuthentications'. */
   memo(key, build) {
@@ -25354,12 +25367,13 @@ function lint({ files, rules, config, readers = FORMAT_READERS }) {
     }
   }
   const resources = readResources(files, readers);
-  const graph = new Graph(resources);
+  const graph = new Graph(resources, files);
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...rule.options?.defaults ?? {}, ...config.rules.get(rule.id)?.options ?? {} };
     const report = (r) => {
-      add(rule, toFinding(rule, r), r.severity, r.resource);
+      const draft = toFinding(rule, r);
+      add(rule, draft.finding, r.severity, draft.resource);
     };
     try {
       rule.check({ graph, options, settings: config.settings, report });
@@ -25379,29 +25393,41 @@ function lint({ files, rules, config, readers = FORMAT_READERS }) {
   const documents = files.reduce((n, f) => n + f.documents.length, 0);
   return { findings, notices, rules: enabled, stats: { files: files.length, documents, resources: resources.length } };
   function toFinding(rule, r) {
-    const resource = r.resource;
-    const { file, document, base } = resource.source;
-    const relative2 = r.path ?? resource.anchor;
-    const path4 = [...base, ...relative2];
+    let file;
+    let document;
+    let path4;
+    let resource = r.resource;
+    if (resource) {
+      ({ file, document } = resource.source);
+      path4 = [...resource.source.base, ...r.path ?? resource.anchor];
+    } else if (r.document) {
+      ({ file, document } = r.document);
+      path4 = r.path ?? [];
+      resource = graph.resourceAt(r.document, path4);
+    } else {
+      throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
+    }
     const { range } = locate(file, document, path4, r.target);
     const template = rule.messages[r.messageId];
     if (template === void 0) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-    const message = interpolate(template, { resource: describe(resource), ...r.data });
+    const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
     const related = (r.related ?? []).map((rel) => {
       const src = rel.resource.source;
       return { file: src.file.path, range: locate(src.file, src.document, [...src.base, ...rel.path ?? rel.resource.anchor]).range, message: rel.message };
     });
-    const { apiVersion, kind, namespace, name } = resource;
-    return {
+    const relative2 = resource ? path4.slice(resource.source.base.length) : path4;
+    const owner = resource ? resourceKey(resource) : `#${document.index}`;
+    const finding = {
       ruleId: rule.id,
       message,
       file: file.path,
       range,
-      resource: { apiVersion, kind, namespace, name },
+      ...resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {},
       path: path4,
       related,
-      fingerprint: fingerprint(rule.id, file.path, resourceKey(resource), relative2, r.messageId)
+      fingerprint: fingerprint(rule.id, file.path, owner, relative2, r.messageId)
     };
+    return { finding, resource };
   }
   function suppressionFor(finding, resource) {
     const file = fileByPath.get(finding.file);

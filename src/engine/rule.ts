@@ -1,6 +1,6 @@
 // The contract between the engine and a rule. A rule declares metadata, messages and examples next to a pure
 // check; it reports a resource and a path, never a line: the engine owns locations, severity and suppression.
-import type { Graph } from '../model/graph.js';
+import type { DocumentRef, Graph } from '../model/graph.js';
 import type { Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 
@@ -34,7 +34,12 @@ export interface RelatedReport {
 
 export interface Report<M extends string> {
   /** The resource the finding is about; the path is relative to it. */
-  readonly resource: Resource;
+  readonly resource?: Resource;
+  /**
+   * For rules that walk whole documents (any format, recognised or not): the document, with `path` from its root.
+   * The finding is attributed to the innermost resource that contains the path, if any.
+   */
+  readonly document?: DocumentRef;
   /** Path of the offending key or value; a missing one is shown at its nearest existing parent. Default: metadata.name. */
   readonly path?: Path;
   readonly target?: Target;

@@ -102,12 +102,13 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
   }
 
   const resources = readResources(files, readers);
-  const graph = new Graph(resources);
+  const graph = new Graph(resources, files);
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
     const report = (r: Report<string>) => {
-      add(rule, toFinding(rule, r), r.severity, r.resource);
+      const draft = toFinding(rule, r);
+      add(rule, draft.finding, r.severity, draft.resource);
     };
     try {
       rule.check({ graph, options, settings: config.settings, report });
@@ -130,30 +131,42 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
   const documents = files.reduce((n, f) => n + f.documents.length, 0);
   return { findings, notices, rules: enabled, stats: { files: files.length, documents, resources: resources.length } };
 
-  function toFinding(rule: AnyRule, r: Report<string>): Draft {
-    const resource = r.resource;
-    const { file, document, base } = resource.source;
-    const relative = r.path ?? resource.anchor;
-    const path = [...base, ...relative];
+  function toFinding(rule: AnyRule, r: Report<string>): { finding: Draft; resource?: Resource } {
+    let file: SourceFile;
+    let document: SourceFile['documents'][number];
+    let path: Path;
+    let resource = r.resource;
+    if (resource) {
+      ({ file, document } = resource.source);
+      path = [...resource.source.base, ...(r.path ?? resource.anchor)];
+    } else if (r.document) {
+      ({ file, document } = r.document);
+      path = r.path ?? [];
+      resource = graph.resourceAt(r.document, path);
+    } else {
+      throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
+    }
     const { range } = locate(file, document, path, r.target);
     const template = rule.messages[r.messageId];
     if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-    const message = interpolate(template, { resource: describe(resource), ...r.data });
+    const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
     const related = (r.related ?? []).map((rel) => {
       const src = rel.resource.source;
       return { file: src.file.path, range: locate(src.file, src.document, [...src.base, ...(rel.path ?? rel.resource.anchor)]).range, message: rel.message };
     });
-    const { apiVersion, kind, namespace, name } = resource;
-    return {
+    const relative = resource ? path.slice(resource.source.base.length) : path;
+    const owner = resource ? resourceKey(resource) : `#${document.index}`;
+    const finding: Draft = {
       ruleId: rule.id,
       message,
       file: file.path,
       range,
-      resource: { apiVersion, kind, namespace, name },
+      ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
       path,
       related,
-      fingerprint: fingerprint(rule.id, file.path, resourceKey(resource), relative, r.messageId),
+      fingerprint: fingerprint(rule.id, file.path, owner, relative, r.messageId),
     };
+    return { finding, resource };
   }
 
   function suppressionFor(finding: Draft, resource: Resource | undefined): Suppression | undefined {

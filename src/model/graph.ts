@@ -2,7 +2,14 @@
 // all resources inside a loop. Later families add their own indexes through `memo` without touching this class.
 import { readKubernetes, matchesSelector } from './kubernetes.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
-import type { SourceFile } from '../parse/source.js';
+import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { Path } from './values.js';
+
+/** A parsed document of the scan (any format, recognised or not). */
+export interface DocumentRef {
+  readonly file: SourceFile;
+  readonly document: SourceDocument;
+}
 
 /** Turns a parsed document into resources, or returns undefined when the document is not of its format. */
 export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number]) => Resource[] | undefined;
@@ -29,14 +36,28 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
 
 export class Graph {
   readonly resources: readonly Resource[];
+  /** Every document that parsed, including those no reader recognised (for rules that scan any text). */
+  readonly documents: readonly DocumentRef[];
   readonly #memo = new Map<string, unknown>();
 
-  constructor(resources: readonly Resource[]) {
+  constructor(resources: readonly Resource[], files: readonly SourceFile[] = []) {
     this.resources = resources;
+    this.documents = files.flatMap((file) => file.documents.filter((d) => d.value !== undefined).map((document) => ({ file, document })));
   }
 
   static fromFiles(files: readonly SourceFile[]): Graph {
-    return new Graph(readResources(files));
+    return new Graph(readResources(files), files);
+  }
+
+  /** The innermost resource of a document whose source path is a prefix of `path` (List items, nested objects). */
+  resourceAt(ref: DocumentRef, path: Path): Resource | undefined {
+    const byDocument = this.memo('core:resourcesByDocument', (graph) => groupBy(graph.resources, (r) => r.source.document));
+    let best: Resource | undefined;
+    for (const r of byDocument.get(ref.document) ?? []) {
+      const base = r.source.base;
+      if (base.length <= path.length && base.every((s, i) => path[i] === s) && (!best || base.length > best.source.base.length)) best = r;
+    }
+    return best;
   }
 
   /** Computes an index once per graph. Keys are namespaced by their owner: 'istio:peerAuthentications'. */
