@@ -24416,7 +24416,7 @@ function parseSource(path4, bytesOrText, options = {}) {
   const lineCounter = new import_yaml.LineCounter();
   let asts;
   try {
-    asts = (0, import_yaml.parseAllDocuments)(text, { lineCounter, version: "1.1", prettyErrors: false });
+    asts = (0, import_yaml.parseAllDocuments)(text, { lineCounter, version: options.yamlVersion ?? "1.1", prettyErrors: false });
   } catch (error) {
     return { path: path4, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
   }
@@ -24652,7 +24652,7 @@ function loadConfig(path4, rules, displayPath2 = path4) {
   return parseConfig(text, rules, displayPath2, dirname(resolve(path4)));
 }
 function parseConfig(text, rules, displayPath2, root) {
-  const file = parseSource(displayPath2, text);
+  const file = parseSource(displayPath2, text, { yamlVersion: "1.2" });
   const problem = file.problems[0];
   if (problem) {
     const at = file.lineCounter.linePos(problem.start);
@@ -25267,7 +25267,6 @@ var DIRECTIVE = /(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)$/;
 function readDirectives(file) {
   if (!file.text.includes("meshlint-disable")) return [];
   const lines = file.text.split("\n");
-  const docStartLines = file.documents.map((d) => file.lineCounter.linePos(d.start).line);
   const directives = [];
   lines.forEach((text, i) => {
     const match = DIRECTIVE.exec(text);
@@ -25283,10 +25282,8 @@ function readDirectives(file) {
       while (next < lines.length && /^\s*(#.*)?\r?$/.test(lines[next])) next++;
       fromLine = toLine = next + 1;
     } else {
-      const nextDoc = docStartLines.find((start) => start > line);
-      const separator = lines.findIndex((l, j) => j > i && /^---(\s|$)/.test(l));
-      const ends = [nextDoc !== void 0 ? nextDoc - 1 : lines.length, separator >= 0 ? separator : lines.length];
-      toLine = Math.min(...ends);
+      const end = lines.findIndex((l, j) => j > i && /^(---|\.\.\.)(\s|$)/.test(l));
+      toLine = end === -1 ? lines.length : end;
     }
     directives.push({ line, column, endColumn: text.trimEnd().length + 1, rules, reason, fromLine, toLine });
   });

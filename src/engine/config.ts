@@ -59,7 +59,7 @@ export function loadConfig(path: string, rules: readonly AnyRule[], displayPath 
 }
 
 export function parseConfig(text: string, rules: readonly AnyRule[], displayPath: string, root: string): Config {
-  const file = parseSource(displayPath, text);
+  const file = parseSource(displayPath, text, { yamlVersion: '1.2' });
   const problem = file.problems[0];
   if (problem) {
     const at = file.lineCounter.linePos(problem.start);

@@ -25,7 +25,6 @@ const DIRECTIVE = /(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)$/;
 export function readDirectives(file: SourceFile): Directive[] {
   if (!file.text.includes('meshlint-disable')) return [];
   const lines = file.text.split('\n');
-  const docStartLines = file.documents.map((d) => file.lineCounter.linePos(d.start).line);
   const directives: Directive[] = [];
   lines.forEach((text, i) => {
     const match = DIRECTIVE.exec(text);
@@ -41,11 +40,9 @@ export function readDirectives(file: SourceFile): Directive[] {
       while (next < lines.length && /^\s*(#.*)?\r?$/.test(lines[next])) next++;
       fromLine = toLine = next + 1;
     } else {
-      // The rest of the document: up to the line before the next document's start.
-      const nextDoc = docStartLines.find((start) => start > line);
-      const separator = lines.findIndex((l, j) => j > i && /^---(\s|$)/.test(l));
-      const ends = [nextDoc !== undefined ? nextDoc - 1 : lines.length, separator >= 0 ? separator : lines.length];
-      toLine = Math.min(...ends);
+      // The rest of the document: up to the next document marker (--- or ...), or the end of the file.
+      const end = lines.findIndex((l, j) => j > i && /^(---|\.\.\.)(\s|$)/.test(l));
+      toLine = end === -1 ? lines.length : end;
     }
     directives.push({ line, column, endColumn: text.trimEnd().length + 1, rules, reason, fromLine, toLine });
   });

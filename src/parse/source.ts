@@ -36,6 +36,8 @@ export interface SourceFile {
 export interface ParseOptions {
   /** Largest number of alias expansions in one document before it is treated as an alias bomb. */
   maxAliasCount?: number;
+  /** '1.1' (default) reads scalars as Kubernetes does; meshlint's own config uses '1.2', where `off` is a string. */
+  yamlVersion?: '1.1' | '1.2';
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
@@ -80,7 +82,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const lineCounter = new LineCounter();
   let asts: Document.Parsed[];
   try {
-    asts = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: false }) as Document.Parsed[];
+    asts = parseAllDocuments(text, { lineCounter, version: options.yamlVersion ?? '1.1', prettyErrors: false }) as Document.Parsed[];
   } catch (error) {
     // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
     return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { ConfigError, parseConfig } from '../src/engine/config.js';
+import { defineRule, yaml } from '../src/engine/rule.js';
+import { RULES } from '../rules/index.js';
+import { tempRepo } from './helpers.js';
+
+const privilegedPod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n';
+
+const optionRule = defineRule({
+  id: 'test-max-replicas',
+  family: 'test',
+  title: 'Test rule with options',
+  severity: 'warning',
+  securitySeverity: 1,
+  tags: ['security'],
+  description: 'A rule used only by the configuration tests to prove option defaults, overrides and validation.',
+  remediation: 'None.',
+  messages: { tooMany: '{{resource}} has {{n}} replicas, more than {{max}}.' },
+  options: { schema: { type: 'object', properties: { max: { type: 'integer', minimum: 1 } }, additionalProperties: false }, defaults: { max: 3 } },
+  examples: { invalid: {}, valid: {} },
+  check({ graph, options, report }) {
+    for (const r of graph.ofKind('Deployment')) {
+      const n = Number((r.body.spec as { replicas?: number })?.replicas ?? 1);
+      if (n > options.max) report({ resource: r, path: ['spec', 'replicas'], messageId: 'tooMany', data: { n, max: options.max } });
+    }
+  },
+});
+
+describe('configuration', () => {
+  it('sets severities and turns rules off', async () => {
+    const cwd = tempRepo({ 'p.yaml': privilegedPod, '.meshlint.yaml': 'rules:\n  container-privileged: note\n  workload-default-service-account: off\n' });
+    const result = await scan({ cwd });
+    expect(result.findings.map((f) => `${f.ruleId}:${f.severity}`)).toEqual(['container-privileged:note']);
+    expect(result.rules.map((r) => r.id)).not.toContain('workload-default-service-account');
+  });
+
+  it('ignores paths by glob, relative to the configuration file', async () => {
+    const cwd = tempRepo({ 'vendor/x/p.yaml': privilegedPod, 'app/p.yaml': privilegedPod, '.meshlint.yaml': 'ignore:\n  - vendor/**\n' });
+    const files = new Set((await scan({ cwd })).findings.map((f) => f.file));
+    expect([...files]).toEqual(['app/p.yaml']);
+  });
+
+  it('passes rule options with defaults, and validates them against the rule schema with a located message', async () => {
+    const deployment = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: 5\n';
+    const rules = [...RULES, optionRule];
+    const byDefault = await scan({ cwd: tempRepo({ 'd.yaml': deployment }), rules, configPath: false });
+    expect(byDefault.findings.find((f) => f.ruleId === 'test-max-replicas')?.message).toBe('Deployment default/d has 5 replicas, more than 3.');
+    const raised = await scan({ cwd: tempRepo({ 'd.yaml': deployment, '.meshlint.yaml': 'rules:\n  test-max-replicas: { options: { max: 10 } }\n' }), rules });
+    expect(raised.findings.filter((f) => f.ruleId === 'test-max-replicas')).toEqual([]);
+    expect(() => parseConfig('rules:\n  test-max-replicas:\n    options:\n      max: 0\n', rules, 'c.yaml', '.')).toThrow(/^c\.yaml:4:7: options of "test-max-replicas": max must be >= 1/);
+    expect(() => parseConfig('rules:\n  test-max-replicas:\n    options: { maks: 2 }\n', rules, 'c.yaml', '.')).toThrow(/unknown key "maks"/);
+    expect(() => parseConfig('rules:\n  container-privileged: { options: { a: 1 } }\n', rules, 'c.yaml', '.')).toThrow(/has no options/);
+  });
+
+  it('reads off as the string "off" (YAML 1.2), not the YAML 1.1 boolean', () => {
+    const config = parseConfig('rules:\n  container-privileged: off\n', RULES, 'c.yaml', '.');
+    expect(config.rules.get('container-privileged')).toEqual({ severity: 'off' });
+  });
+
+  it('defaults the mesh settings and validates them', () => {
+    expect(parseConfig('', RULES, 'c.yaml', '.').settings.mesh).toEqual({ rootNamespace: 'istio-system', assumeInjected: false });
+    expect(parseConfig('mesh:\n  rootNamespace: mesh-root\n', RULES, 'c.yaml', '.').settings.mesh.rootNamespace).toBe('mesh-root');
+    expect(() => parseConfig('mesh:\n  assumeInjected: maybe\n', RULES, 'c.yaml', '.')).toThrow(/c\.yaml:2:3: mesh\.assumeInjected must be a boolean/);
+  });
+
+  it('reports a YAML syntax error in the configuration at its line', () => {
+    expect(() => parseConfig('rules:\n  a: "x" y\n', RULES, 'c.yaml', '.')).toThrow(ConfigError);
+    expect(() => parseConfig('rules:\n  a: "x" y\n', RULES, 'c.yaml', '.')).toThrow(/^c\.yaml:2:/);
+  });
+});

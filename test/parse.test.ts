@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSource } from '../src/parse/source.js';
+import { locate } from '../src/engine/location.js';
+import { lintTexts } from './helpers.js';
+
+describe('parsing manifests the way Kubernetes reads them', () => {
+  it('reads YAML 1.1 booleans (yes/on/off) as booleans, and quoted ones as strings', () => {
+    const file = parseSource('a.yaml', 'a: yes\nb: on\nc: off\nd: "yes"\ne: 0777\n');
+    expect(file.documents[0].value).toEqual({ a: true, b: true, c: false, d: 'yes', e: 511 });
+  });
+
+  it('keeps the last of duplicate keys, as go-yaml does, and reports the later key', () => {
+    const file = parseSource('a.yaml', 'x:\n  privileged: false\n  privileged: true\n');
+    expect(file.documents[0].value).toEqual({ x: { privileged: true } });
+    expect(file.problems).toHaveLength(1);
+    expect(file.problems[0].code).toBe('yaml-duplicate-key');
+    expect(file.lineCounter.linePos(file.problems[0].start)).toEqual({ line: 3, col: 3 });
+  });
+
+  it('reads multi-document files and lints every good document around a broken one', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {hostPID: true}\n---\nkey: "x" y\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {hostPID: true}\n';
+    const result = lintTexts({ 'multi.yaml': text });
+    const summary = result.findings.filter((f) => ['parse-error', 'container-privileged'].includes(f.ruleId)).map((f) => `${f.range.startLine} ${f.ruleId}`);
+    expect(summary).toEqual(['4 container-privileged', '6 parse-error', '11 container-privileged']);
+  });
+
+  it('reads JSON manifests with exact locations', () => {
+    const result = lintTexts({ 'pod.json': readFileSync('test/pod-fixture.json', 'utf8') });
+    const privileged = result.findings.find((f) => f.ruleId === 'container-privileged');
+    expect(privileged?.range).toMatchObject({ startLine: 11, startColumn: 97 });
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['container-privileged']);
+  });
+
+  it('expands kind: List items and locates findings inside them', () => {
+    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a}\n    spec:\n      hostIPC: true\n';
+    const finding = lintTexts({ 'list.yaml': text }).findings.find((f) => f.ruleId === 'container-privileged');
+    expect(finding?.range.startLine).toBe(8);
+    expect(finding?.resource).toMatchObject({ kind: 'Pod', name: 'a', namespace: 'default' });
+  });
+
+  it('skips Go/Helm templates with a notice instead of failing', () => {
+    const result = lintTexts({ 't.yaml': 'metadata:\n  name: {{ .Values.name }}\nspec:\n  {{- if .Values.x }}\n  hostPID: true\n  {{- end }}\n' });
+    expect(result.findings).toEqual([]);
+    expect(result.notices[0].message).toMatch(/template/);
+  });
+
+  it('does not take {{ }} inside strings and block scalars for a template', () => {
+    const file = parseSource('c.yaml', 'a: "{{ x }}"\nb: |\n  {{ y }}\n');
+    expect(file.skipped).toBeUndefined();
+  });
+
+  it('reports invalid UTF-8 at its line and still reads the rest', () => {
+    const bytes = Buffer.concat([Buffer.from('apiVersion: v1\nkind: Pod\nmetadata:\n  name: "M'), Buffer.from([0xfc]), Buffer.from('nchen"\nspec: {hostPID: true, serviceAccountName: x}\n')]);
+    const result = lintTexts({ 'latin1.yaml': bytes });
+    expect(result.findings.map((f) => `${f.range.startLine} ${f.ruleId}`)).toEqual(['4 parse-error', '5 container-privileged']);
+  });
+
+  it('skips binary files with a notice', () => {
+    const result = lintTexts({ 'blob.yaml': new Uint8Array([0x61, 0x00, 0x62]) });
+    expect(result.findings).toEqual([]);
+    expect(result.notices[0].message).toMatch(/binary/);
+  });
+
+  it('handles empty, comment-only and empty-document files without findings', () => {
+    const result = lintTexts({ 'e.yaml': '', 'c.yaml': '# nothing\n', 'd.yaml': '---\n---\n' });
+    expect(result.findings).toEqual([]);
+  });
+
+  it('stops alias bombs with a located finding instead of expanding them', () => {
+    let text = 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n';
+    for (let i = 1; i < 9; i++) text += `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(',')}]\n`;
+    const started = Date.now();
+    const result = lintTexts({ 'bomb.yaml': text });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['parse-error']);
+  });
+
+  it('survives nesting 10,000 levels deep with a located finding or none, never an exception', () => {
+    const deep = `${'['.repeat(10000)}${']'.repeat(10000)}\n`;
+    expect(() => lintTexts({ 'deep.yaml': deep })).not.toThrow();
+    const block = Array.from({ length: 3000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n');
+    expect(() => lintTexts({ 'deep-block.yaml': block })).not.toThrow();
+  });
+
+  it('ignores a BOM and CRLF line ends for locations', () => {
+    const result = lintTexts({ 'w.yaml': '\uFEFFapiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: a\r\nspec:\r\n  hostPID: true\r\n' });
+    expect(result.findings.find((f) => f.ruleId === 'container-privileged')?.range).toMatchObject({ startLine: 6, startColumn: 3 });
+  });
+
+  it('treats documents without apiVersion and kind as not ours', () => {
+    const result = lintTexts({ 'compose.yaml': 'services:\n  web:\n    image: nginx:latest\n    privileged: true\n' });
+    expect(result.findings).toEqual([]);
+    expect(result.stats.resources).toBe(0);
+  });
+});
+
+describe('locations', () => {
+  const text = 'spec:\n  containers:\n    - name: app\n      securityContext:\n        privileged: true\n      image: nginx\n';
+  const file = parseSource('l.yaml', text);
+  const doc = file.documents[0];
+
+  it('points at key and value of a scalar, the key only with target key, the value only with target value', () => {
+    const path = ['spec', 'containers', 0, 'securityContext', 'privileged'];
+    expect(locate(file, doc, path).range).toEqual({ startLine: 5, startColumn: 9, endLine: 5, endColumn: 25 });
+    expect(locate(file, doc, path, 'key').range).toEqual({ startLine: 5, startColumn: 9, endLine: 5, endColumn: 19 });
+    expect(locate(file, doc, path, 'value').range).toEqual({ startLine: 5, startColumn: 21, endLine: 5, endColumn: 25 });
+  });
+
+  it('points a missing field at its nearest existing parent and says what is missing', () => {
+    const located = locate(file, doc, ['spec', 'containers', 0, 'securityContext', 'readOnlyRootFilesystem']);
+    expect(located.range).toMatchObject({ startLine: 4, startColumn: 7 });
+    expect(located.missing).toEqual(['readOnlyRootFilesystem']);
+  });
+
+  it('points a sequence item at its first line', () => {
+    expect(locate(file, doc, ['spec', 'containers', 0]).range).toEqual({ startLine: 3, startColumn: 7, endLine: 3, endColumn: 16 });
+  });
+});
