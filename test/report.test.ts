@@ -11,7 +11,7 @@ import { RULES } from '../rules/index.js';
 import { tempRepo, PINNED } from './helpers.js';
 
 const sarifSchema = JSON.parse(readFileSync('../shared/schemas/sarif-schema-2.1.0.json', 'utf8'));
-const ajv = new Ajv04({ allErrors: true, strict: false });
+const ajv = new Ajv04.default({ allErrors: true, strict: false });
 addFormats.default(ajv);
 const validateSarif = ajv.compile(sarifSchema);
 
