@@ -1,0 +1,56 @@
+// npm run bench: speed and memory of a full scan of ../shared/corpus (or the directory given), compared with a
+// bare single-core parse of the same files with the yaml package, plus a one-file cold start. Not a test.
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const corpus = resolve(process.argv[2] ?? '../shared/corpus');
+const bin = resolve('dist/meshlint.mjs');
+const node = process.execPath;
+
+function runStats(args) {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(node, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const line = child.stderr.split('\n').find((l) => l.startsWith('meshlint: stats ') || l.startsWith('bare-parse: stats '));
+  if (!line) throw new Error(`no stats from ${args.join(' ')} (exit ${child.status}): ${child.stderr.slice(0, 500)}`);
+  return { ...JSON.parse(line.slice(line.indexOf('{'))), processWall: wall };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+console.log(`corpus: ${corpus}`);
+const scans = [1, 2, 3].map(() => runStats([bin, corpus, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']));
+const bare = [1, 2, 3].map(() => runStats(['scripts/bare-parse.mjs', corpus]));
+const scan = scans.sort((a, b) => a.processWall - b.processWall)[1];
+const parse = bare.sort((a, b) => a.processWall - b.processWall)[1];
+
+const oneFile = resolve(corpus, 'microservices-demo/kubernetes-manifests/frontend.yaml');
+let single = [];
+try {
+  statSync(oneFile);
+  single = Array.from({ length: 20 }, () => {
+    const started = process.hrtime.bigint();
+    spawnSync(node, [bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config']);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  });
+} catch {
+  // another corpus without that file: skip the one-file figure
+}
+
+const rows = [
+  ['files', scan.files],
+  ['MB', parse.megabytes.toFixed(1)],
+  ['documents', scan.documents],
+  ['resources', scan.resources],
+  ['findings', scan.findings],
+  ['full scan wall s (median of 3, whole process)', scan.processWall.toFixed(2)],
+  ['full scan CPU s', scan.cpuSeconds.toFixed(2)],
+  ['full scan peak RSS MB', scan.peakRssMb.toFixed(0)],
+  ['bare yaml parse wall s (single core, median of 3)', parse.processWall.toFixed(2)],
+  ['bare yaml parse peak RSS MB', parse.peakRssMb.toFixed(0)],
+  ['scan / bare parse', (scan.processWall / parse.processWall).toFixed(2)],
+  ...(single.length ? [['one file, cold process, median of 20 (ms)', median(single).toFixed(0)]] : []),
+];
+const width = Math.max(...rows.map(([k]) => k.length));
+for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
