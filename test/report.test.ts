@@ -10,7 +10,7 @@ import { formatText } from '../src/report/text.js';
 import { RULES } from '../rules/index.js';
 import { tempRepo, PINNED } from './helpers.js';
 
-const sarifSchema = JSON.parse(readFileSync('../shared/schemas/sarif-schema-2.1.0.json', 'utf8'));
+const sarifSchema = JSON.parse(readFileSync('test/schemas/sarif-schema-2.1.0.json', 'utf8'));
 const ajv = new Ajv04.default({ allErrors: true, strict: false });
 addFormats.default(ajv);
 const validateSarif = ajv.compile(sarifSchema);
