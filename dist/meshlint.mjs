@@ -24664,6 +24664,7 @@ function parseConfig(text, rules, displayPath2, root) {
     const { range } = document ? locate(file, document, path4, "key") : { range: { startLine: 1, startColumn: 1 } };
     throw new ConfigError(`${displayPath2}:${range.startLine}:${range.startColumn}: ${message}`);
   };
+  const validateConfig = configValidator();
   if (!validateConfig(value)) {
     const error = mostSpecific(validateConfig.errors ?? []);
     fail(pointerToPath(error.instancePath, error), describeError(error));
@@ -24677,7 +24678,7 @@ function parseConfig(text, rules, displayPath2, root) {
     const normalized = typeof setting === "string" ? { severity: setting } : setting;
     if (normalized.options !== void 0) {
       if (!rule.options) fail(["rules", id, "options"], `rule "${id}" has no options.`);
-      const validate = ajv.compile(rule.options.schema);
+      const validate = schemaValidator().compile(rule.options.schema);
       if (!validate(normalized.options)) {
         const error = mostSpecific(validate.errors ?? []);
         fail(["rules", id, "options", ...pointerToPath(error.instancePath, error)], `options of "${id}": ${describeError(error)}`);
@@ -24693,8 +24694,14 @@ function parseConfig(text, rules, displayPath2, root) {
     settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } }
   };
 }
-var ajv = new import_ajv.Ajv({ allErrors: true, strict: false });
-var validateConfig = ajv.compile(config_schema_default);
+var ajv;
+var validateConfigSchema;
+function schemaValidator() {
+  return ajv ??= new import_ajv.Ajv({ allErrors: true, strict: false });
+}
+function configValidator() {
+  return validateConfigSchema ??= schemaValidator().compile(config_schema_default);
+}
 function pointerToPath(pointer, error) {
   const path4 = pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (error?.keyword === "additionalProperties") path4.push(String(error.params.additionalProperty));

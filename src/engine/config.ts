@@ -2,7 +2,7 @@
 // and each rule's option schema. Every error names the file, line and key.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
 import { parseSource } from '../parse/source.js';
 import { formatPath, type Path } from '../model/values.js';
@@ -71,6 +71,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     const { range } = document ? locate(file, document, path, 'key') : { range: { startLine: 1, startColumn: 1 } };
     throw new ConfigError(`${displayPath}:${range.startLine}:${range.startColumn}: ${message}`);
   };
+  const validateConfig = configValidator();
   if (!validateConfig(value)) {
     const error = mostSpecific(validateConfig.errors ?? []);
     fail(pointerToPath(error.instancePath, error), describeError(error));
@@ -84,7 +85,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     const normalized: RuleSetting = typeof setting === 'string' ? { severity: setting as Severity | 'off' } : (setting as RuleSetting);
     if (normalized.options !== undefined) {
       if (!rule!.options) fail(['rules', id, 'options'], `rule "${id}" has no options.`);
-      const validate = ajv.compile(rule!.options!.schema);
+      const validate = schemaValidator().compile(rule!.options!.schema);
       if (!validate(normalized.options)) {
         const error = mostSpecific(validate.errors ?? []);
         fail(['rules', id, 'options', ...pointerToPath(error.instancePath, error)], `options of "${id}": ${describeError(error)}`);
@@ -101,8 +102,15 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
   };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateConfig = ajv.compile(configSchema);
+// Compiled on first use: a scan without a configuration file pays nothing for ajv.
+let ajv: Ajv | undefined;
+let validateConfigSchema: ValidateFunction | undefined;
+function schemaValidator(): Ajv {
+  return (ajv ??= new Ajv({ allErrors: true, strict: false }));
+}
+function configValidator(): ValidateFunction {
+  return (validateConfigSchema ??= schemaValidator().compile(configSchema));
+}
 
 /** JSON pointer of the failing value, plus the offending property for additionalProperties errors. */
 function pointerToPath(pointer: string, error?: ErrorObject): Path {
