@@ -24821,6 +24821,7 @@ var package_default = {
     "ajv-draft-04": "1.0.0",
     "ajv-formats": "3.0.1",
     esbuild: "0.28.2",
+    "fast-check": "4.10.2",
     tsx: "4.23.15",
     typescript: "5.9.3",
     vitest: "4.1.12"
@@ -28094,10 +28095,17 @@ async function scan(options = {}) {
   if (paths.length > 0) {
     const discovered = await discover(paths, cwd, config, notices);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    let done = 0;
     for (const absolute of discovered) {
       const shown = displayPath(cwd, absolute);
+      options.onProgress?.(done++, discovered.length);
       try {
-        const size = statSync(absolute).size;
+        const stats = statSync(absolute);
+        if (!stats.isFile()) {
+          notices.push({ file: shown, message: "skipped: not a regular file" });
+          continue;
+        }
+        const size = stats.size;
         if (size > maxBytes) {
           notices.push({ file: shown, message: `skipped: ${(size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit` });
           continue;
@@ -28108,6 +28116,7 @@ async function scan(options = {}) {
       }
     }
   }
+  if (paths.length > 0) options.onProgress?.(files.length, files.length);
   const result = lint({ files, rules, config });
   return { ...result, notices: [...notices, ...result.notices], config };
 }
@@ -28145,7 +28154,7 @@ function displayPath(cwd, absolute) {
 // src/cli/main.ts
 var FAIL_ON = ["error", "warning", "note", "none"];
 async function main(io) {
-  const program2 = new Command(TOOL_NAME).description("Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).").version(VERSION, "-v, --version").argument("[paths...]", "files and directories to scan (default: .); - reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(FAIL_ON).default("error")).option("-c, --config <file>", "configuration file (default: .meshlint.yaml in this directory or a parent)").option("--no-config", "use no configuration file").option("--stdin-filename <name>", "the file name to report for standard input", "stdin.yaml").option("--color", "force colour in the text format").option("--no-color", "no colour in the text format").option("--list-rules", "list the rules and exit").option("--explain <rule-id>", "print the documentation of a rule and exit").option("--stats", "print scan statistics (files, documents, time, memory) to standard error").configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
+  const program2 = new Command(TOOL_NAME).description("Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).").version(VERSION, "-v, --version").argument("[paths...]", "files and directories to scan (default: .); - reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(FAIL_ON).default("error")).option("-c, --config <file>", "configuration file (default: .meshlint.yaml in this directory or a parent)").option("--no-config", "use no configuration file").option("--stdin-filename <name>", "the file name to report for standard input", "stdin.yaml").option("--color", "force colour in the text format").option("--no-color", "no colour in the text format").option("--list-rules", "list the rules and exit").option("--explain <rule-id>", "print the documentation of a rule and exit").option("--max-file-size <MB>", "skip files larger than this many megabytes", parseMegabytes, 20).option("--stats", "print scan statistics (files, documents, time, memory) to standard error").configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
   try {
     program2.parse(io.argv, { from: "user" });
   } catch (error) {
@@ -28177,12 +28186,15 @@ async function main(io) {
   const args = program2.args;
   const readsStdin = args.includes("-");
   let result;
+  const progress = progressLine(io, started);
   try {
     result = await scan({
       cwd: io.cwd,
       paths: readsStdin ? args.filter((a) => a !== "-") : args.length ? args : void 0,
       configPath: opts.config,
-      stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : void 0
+      stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : void 0,
+      maxFileBytes: opts.maxFileSize * 1024 * 1024,
+      onProgress: progress.update
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -28191,6 +28203,8 @@ async function main(io) {
       return 2;
     }
     throw error;
+  } finally {
+    progress.clear();
   }
   for (const notice of result.notices) {
     io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ""}${notice.message}
@@ -28211,6 +28225,29 @@ async function main(io) {
   }
   if (opts.stats) writeStats(io, result, started);
   return exitCode(result, opts.failOn);
+}
+function parseMegabytes(value) {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number of megabytes");
+  return n;
+}
+function progressLine(io, started) {
+  let shown = false;
+  let lastDrawn = 0;
+  const delay = io.progressDelayMs ?? 1e3;
+  return {
+    update(done, total) {
+      if (!io.stderr.isTTY) return;
+      const now = performance.now();
+      if (now - started < delay || shown && now - lastDrawn < 100 && done < total) return;
+      io.stderr.write(`\r${TOOL_NAME}: ${done}/${total} files`);
+      shown = true;
+      lastDrawn = now;
+    },
+    clear() {
+      if (shown) io.stderr.write("\r\x1B[K");
+    }
+  };
 }
 function exitCode(result, failOn) {
   if (failOn === "none") return 0;

@@ -20,7 +20,10 @@ export interface ScanOptions {
   /** Text read from stdin, scanned as `stdinFilename`. */
   readonly stdin?: { readonly text: string; readonly filename: string };
   readonly rules?: readonly AnyRule[];
+  /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
+  /** Called after each file is read, for progress displays. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface ScanResult extends LintResult {
@@ -42,10 +45,18 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (paths.length > 0) {
     const discovered = await discover(paths, cwd, config, notices);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    let done = 0;
     for (const absolute of discovered) {
       const shown = displayPath(cwd, absolute);
+      options.onProgress?.(done++, discovered.length);
       try {
-        const size = statSync(absolute).size;
+        const stats = statSync(absolute);
+        if (!stats.isFile()) {
+          // A FIFO or device named *.yaml would block or never end: never read one.
+          notices.push({ file: shown, message: 'skipped: not a regular file' });
+          continue;
+        }
+        const size = stats.size;
         if (size > maxBytes) {
           notices.push({ file: shown, message: `skipped: ${(size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit` });
           continue;
@@ -56,6 +67,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       }
     }
   }
+  if (paths.length > 0) options.onProgress?.(files.length, files.length);
   const result = lint({ files, rules, config });
   return { ...result, notices: [...notices, ...result.notices], config };
 }

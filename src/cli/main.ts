@@ -1,7 +1,7 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
 import { writeFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../engine/config.js';
 import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
@@ -15,8 +15,10 @@ export interface CliIo {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean };
-  readonly stderr: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
   readonly readStdin: () => Promise<string>;
+  /** How long a scan runs before a progress line appears on a terminal's stderr (default 1000 ms). */
+  readonly progressDelayMs?: number;
 }
 
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
@@ -36,6 +38,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--no-color', 'no colour in the text format')
     .option('--list-rules', 'list the rules and exit')
     .option('--explain <rule-id>', 'print the documentation of a rule and exit')
+    .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
@@ -50,7 +53,7 @@ export async function main(io: CliIo): Promise<number> {
   }
   const opts = program.opts<{
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
-    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean;
+    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number;
   }>();
 
   if (opts.listRules) {
@@ -74,12 +77,15 @@ export async function main(io: CliIo): Promise<number> {
   const args = program.args;
   const readsStdin = args.includes('-');
   let result: ScanResult;
+  const progress = progressLine(io, started);
   try {
     result = await scan({
       cwd: io.cwd,
       paths: readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
       configPath: opts.config,
       stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
+      maxFileBytes: opts.maxFileSize * 1024 * 1024,
+      onProgress: progress.update,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -87,6 +93,8 @@ export async function main(io: CliIo): Promise<number> {
       return 2;
     }
     throw error;
+  } finally {
+    progress.clear();
   }
 
   for (const notice of result.notices) {
@@ -106,6 +114,32 @@ export async function main(io: CliIo): Promise<number> {
   }
   if (opts.stats) writeStats(io, result, started);
   return exitCode(result, opts.failOn);
+}
+
+function parseMegabytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of megabytes');
+  return n;
+}
+
+/** "files done / total" on a terminal's stderr once a scan has run for a second; never in the report, never when piped. */
+function progressLine(io: CliIo, started: number): { update: (done: number, total: number) => void; clear: () => void } {
+  let shown = false;
+  let lastDrawn = 0;
+  const delay = io.progressDelayMs ?? 1000;
+  return {
+    update(done, total) {
+      if (!io.stderr.isTTY) return;
+      const now = performance.now();
+      if (now - started < delay || (shown && now - lastDrawn < 100 && done < total)) return;
+      io.stderr.write(`\r${TOOL_NAME}: ${done}/${total} files`);
+      shown = true;
+      lastDrawn = now;
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\x1b[K');
+    },
+  };
 }
 
 export function exitCode(result: Pick<ScanResult, 'findings'>, failOn: Severity | 'none'): number {
