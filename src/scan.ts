@@ -1,8 +1,9 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import { parseSource, type SourceFile } from './parse/source.js';
+import { parseAll } from './parse/pool.js';
 import { lint, type LintResult, type Notice } from './engine/run.js';
 import { defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
@@ -22,8 +23,12 @@ export interface ScanOptions {
   readonly rules?: readonly AnyRule[];
   /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
-  /** Called after each file is read, for progress displays. */
+  /** Called as files are read, for progress displays. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Parser threads: 0 parses on this thread; default: decided by the amount of input. */
+  readonly workers?: number;
+  /** The module parser threads run (the CLI bundle); without it everything is parsed on this thread. */
+  readonly workerUrl?: URL;
 }
 
 export interface ScanResult extends LintResult {
@@ -44,30 +49,19 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
   if (paths.length > 0) {
     const discovered = await discover(paths, cwd, config, notices);
-    const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    let done = 0;
-    for (const absolute of discovered) {
-      const shown = displayPath(cwd, absolute);
-      options.onProgress?.(done++, discovered.length);
-      try {
-        const stats = statSync(absolute);
-        if (!stats.isFile()) {
-          // A FIFO or device named *.yaml would block or never end: never read one.
-          notices.push({ file: shown, message: 'skipped: not a regular file' });
-          continue;
-        }
-        const size = stats.size;
-        if (size > maxBytes) {
-          notices.push({ file: shown, message: `skipped: ${(size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit` });
-          continue;
-        }
-        files.push(parseSource(shown, readFileSync(absolute)));
-      } catch (error) {
-        notices.push({ file: shown, message: `skipped: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
-      }
+    const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
+    const outcomes = await parseAll(jobs, {
+      maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      workers: options.workers,
+      workerUrl: options.workerUrl,
+      onProgress: options.onProgress,
+    });
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'file') files.push(outcome.file);
+      else notices.push({ file: outcome.file, message: outcome.message });
     }
+    options.onProgress?.(jobs.length, jobs.length);
   }
-  if (paths.length > 0) options.onProgress?.(files.length, files.length);
   const result = lint({ files, rules, config });
   return { ...result, notices: [...notices, ...result.notices], config };
 }

@@ -120,6 +120,22 @@ describe('input and output', () => {
   });
 });
 
+describe('parser threads', () => {
+  it('give exactly the same report as parsing on one thread, locations included', () => {
+    const one = run(['fixtures', 'examples', '-f', 'sarif', '-j', '0']);
+    const two = run(['fixtures', 'examples', '-f', 'sarif', '-j', '2']);
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(one.code);
+    expect(two.stdout).toBe(one.stdout);
+    expect(two.stderr).toBe(one.stderr);
+    expect(JSON.parse(two.stdout).runs[0].results.length).toBeGreaterThan(20);
+  });
+
+  it('rejects a bad --jobs value as a usage error', () => {
+    expect(run(['-j', 'many']).code).toBe(2);
+  });
+});
+
 describe('rule information', () => {
   it('--list-rules lists every rule with its severity', () => {
     const result = run(['--list-rules']);

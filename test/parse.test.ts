@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSource } from '../src/parse/source.js';
+import { fromFileData, parseSource, toFileData } from '../src/parse/source.js';
 import { locate } from '../src/engine/location.js';
 import { lintTexts } from './helpers.js';
 
@@ -115,5 +115,34 @@ describe('locations', () => {
 
   it('points a sequence item at its first line', () => {
     expect(locate(file, doc, ['spec', 'containers', 0]).range).toEqual({ startLine: 3, startColumn: 7, endLine: 3, endColumn: 16 });
+  });
+});
+
+describe('syntax trees rebuilt lazily from worker data', () => {
+  function allPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+    out.push(path);
+    if (Array.isArray(value)) value.forEach((v, i) => allPaths(v, [...path, i], out));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) allPaths(v, [...path, k], out);
+    return out;
+  }
+
+  const samples = {
+    'multi.yaml': '# leading comment\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n# between\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: b}}\n...\n---\nkey: [1, {x: "y"}]\n',
+    'crlf.yaml': 'a:\r\n  b: 1\r\n---\r\nc: &x {d: 2}\r\ne: *x\r\n',
+    'pod.json': readFileSync('test/pod-fixture.json', 'utf8'),
+  };
+
+  it.each(Object.entries(samples))('%s: every path resolves to the same range as with the eager tree', (name, text) => {
+    const eager = parseSource(name, text);
+    const lazy = fromFileData(toFileData(eager));
+    expect(lazy.documents.map((d) => d.value)).toEqual(eager.documents.map((d) => d.value));
+    expect(lazy.lineCounter.lineStarts).toEqual(eager.lineCounter.lineStarts);
+    for (const [i, doc] of eager.documents.entries()) {
+      for (const path of allPaths(doc.value)) {
+        for (const target of ['pair', 'key', 'value'] as const) {
+          expect(locate(lazy, lazy.documents[i], path, target)).toEqual(locate(eager, doc, path, target));
+        }
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 // The executable. Everything testable lives in main.ts; this only binds it to the process.
+import { isParserWorker, runParserWorker } from '../parse/pool.js';
 import { main } from './main.js';
 
 async function readStdin(): Promise<string> {
@@ -7,6 +8,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+if (isParserWorker()) {
+  runParserWorker();
+} else {
+  run();
+}
+
+function run(): void {
 main({
   argv: process.argv.slice(2),
   cwd: process.cwd(),
@@ -14,6 +22,7 @@ main({
   stdout: process.stdout,
   stderr: process.stderr,
   readStdin,
+  workerUrl: new URL(import.meta.url),
 }).then(
   (code) => {
     process.exitCode = code;
@@ -25,3 +34,4 @@ main({
     process.exitCode = 2;
   },
 );
+}

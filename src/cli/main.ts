@@ -19,6 +19,8 @@ export interface CliIo {
   readonly readStdin: () => Promise<string>;
   /** How long a scan runs before a progress line appears on a terminal's stderr (default 1000 ms). */
   readonly progressDelayMs?: number;
+  /** The module parser threads run (the bundle); absent in tests that call main() directly. */
+  readonly workerUrl?: URL;
 }
 
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
@@ -39,6 +41,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--list-rules', 'list the rules and exit')
     .option('--explain <rule-id>', 'print the documentation of a rule and exit')
     .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
+    .option('-j, --jobs <n>', 'parser threads (default: 2 for large scans, none for small ones; 0 for none)', parseCount)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
@@ -53,7 +56,7 @@ export async function main(io: CliIo): Promise<number> {
   }
   const opts = program.opts<{
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
-    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number;
+    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number;
   }>();
 
   if (opts.listRules) {
@@ -86,6 +89,8 @@ export async function main(io: CliIo): Promise<number> {
       stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
+      workers: opts.jobs,
+      workerUrl: io.workerUrl,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -114,6 +119,12 @@ export async function main(io: CliIo): Promise<number> {
   }
   if (opts.stats) writeStats(io, result, started);
   return exitCode(result, opts.failOn);
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('expected a whole number from 0 to 64');
+  return n;
 }
 
 function parseMegabytes(value: string): number {

@@ -14,7 +14,8 @@ export interface ParseProblem {
 
 export interface SourceDocument {
   index: number;
-  ast: Document.Parsed;
+  /** The syntax tree, for locations. Files parsed in a worker rebuild it on first use, for that document only. */
+  readonly ast: Document.Parsed;
   /** The plain JavaScript value of the document; undefined when the document could not be read. */
   value: unknown;
   /** Offsets of the document in the file text. */
@@ -121,6 +122,77 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     documents.push({ index, ast, value, start, end });
   });
   return { path, text, lineCounter, documents, problems };
+}
+
+/** What a worker sends back for a file: everything but the syntax trees, which do not cross threads. */
+export interface SourceFileData {
+  path: string;
+  text: string;
+  problems: ParseProblem[];
+  skipped?: string;
+  documents: { index: number; value: unknown; start: number; end: number }[];
+  yamlVersion: '1.1' | '1.2';
+}
+
+export function toFileData(file: SourceFile, yamlVersion: '1.1' | '1.2' = '1.1'): SourceFileData {
+  return {
+    path: file.path,
+    text: file.text,
+    problems: file.problems,
+    skipped: file.skipped,
+    documents: file.documents.map(({ index, value, start, end }) => ({ index, value, start, end })),
+    yamlVersion,
+  };
+}
+
+/** A SourceFile from worker data: line starts recounted, each document's syntax tree parsed again only if asked for. */
+export function fromFileData(data: SourceFileData): SourceFile {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = data.text.indexOf('\n'); i !== -1; i = data.text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const documents = data.documents.map(({ index, value, start, end }): SourceDocument => {
+    let ast: Document.Parsed | undefined;
+    return {
+      index,
+      value,
+      start,
+      end,
+      get ast() {
+        return (ast ??= reparseDocument(data.text, index, start, end, data.yamlVersion));
+      },
+    };
+  });
+  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped };
+}
+
+/** Parses one document's slice of the text and shifts its ranges back to file offsets. */
+function reparseDocument(text: string, index: number, start: number, end: number, version: '1.1' | '1.2'): Document.Parsed {
+  const slice = parseAllDocuments(text.slice(start, end), { version, prettyErrors: false });
+  if (Array.isArray(slice) && slice.length === 1) {
+    shiftRanges(slice[0] as Document.Parsed, start);
+    return slice[0] as Document.Parsed;
+  }
+  // A slice that does not stand alone (directives, odd markers): parse the whole stream again.
+  const all = parseAllDocuments(text, { version, prettyErrors: false }) as Document.Parsed[];
+  return all[index];
+}
+
+function shiftRanges(doc: Document.Parsed, by: number): void {
+  const shift = (range: number[] | null | undefined) => {
+    if (range) for (let i = 0; i < range.length; i++) range[i] += by;
+  };
+  shift(doc.range);
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.key, node.value);
+      continue;
+    }
+    if (!isNode(node)) continue;
+    shift(node.range);
+    if (isMap(node) || isSeq(node)) stack.push(...node.items);
+  }
 }
 
 function emptyFile(path: string, text: string, skipped: string, lineCounter = new LineCounter()): SourceFile {
