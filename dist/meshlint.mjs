@@ -14631,7 +14631,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize(uri, options), options);
+        parse(serialize2(uri, options), options);
       }
       return uri;
     }
@@ -14669,13 +14669,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
+      return serialize2(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative2, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative2 = parse(serialize(relative2, options), options);
+        base = parse(serialize2(base, options), options);
+        relative2 = parse(serialize2(relative2, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative2.scheme) {
@@ -14730,7 +14730,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize(cmpts, opts) {
+    function serialize2(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -15002,7 +15002,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -15016,7 +15016,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
+        value = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
@@ -15029,7 +15029,7 @@ var require_fast_uri = __commonJS({
       resolve: resolve3,
       resolveComponent,
       equal,
-      serialize,
+      serialize: serialize2,
       parse
     };
     module.exports = fastUri;
@@ -24353,7 +24353,7 @@ function parseSource(path4, bytesOrText, options = {}) {
   try {
     asts = (0, import_yaml.parseAllDocuments)(text, { lineCounter, version: options.yamlVersion ?? "1.1", prettyErrors: false });
   } catch (error) {
-    return { path: path4, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
+    return { path: path4, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: /* @__PURE__ */ new Map() };
   }
   if (!Array.isArray(asts)) asts = [];
   if (text.includes("{{") && looksLikeTemplate(text, asts)) {
@@ -24385,7 +24385,7 @@ function parseSource(path4, bytesOrText, options = {}) {
     }
     documents.push({ index, ast, value, start, end });
   });
-  return { path: path4, text, lineCounter, documents, problems };
+  return { path: path4, text, lineCounter, documents, problems, locations: /* @__PURE__ */ new Map() };
 }
 function toFileData(file, yamlVersion = "1.1") {
   return {
@@ -24413,7 +24413,7 @@ function fromFileData(data) {
       }
     };
   });
-  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped };
+  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: /* @__PURE__ */ new Map() };
 }
 function reparseDocument(text, index, start, end, version) {
   const slice = (0, import_yaml.parseAllDocuments)(text.slice(start, end), { version, prettyErrors: false });
@@ -24441,8 +24441,13 @@ function shiftRanges(doc, by) {
     if ((0, import_yaml.isMap)(node) || (0, import_yaml.isSeq)(node)) stack.push(...node.items);
   }
 }
+function sourceText(bytes) {
+  const decoded = decodeText(bytes);
+  const text = decoded.binary ? "" : decoded.text;
+  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+}
 function emptyFile(path4, text, skipped, lineCounter = new import_yaml.LineCounter()) {
-  return { path: path4, text, lineCounter, documents: [], problems: [], skipped };
+  return { path: path4, text, lineCounter, documents: [], problems: [], skipped, locations: /* @__PURE__ */ new Map() };
 }
 function fatalProblem(error, at) {
   const message = error instanceof RangeError ? "The document is nested too deeply to be read." : /alias/i.test(String(error?.message)) ? 'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.' : `The document could not be read: ${cleanMessage(String(error?.message ?? error))}`;
@@ -24596,7 +24601,7 @@ function isParserWorker() {
 }
 
 // src/cli/main.ts
-import { writeFileSync } from "node:fs";
+import { writeFileSync as writeFileSync2 } from "node:fs";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -24718,6 +24723,17 @@ function rangeOfOffsets(file, start, end) {
   return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
 }
 function locate(file, document, path4, target = "pair") {
+  const key = locationKey(document.index, path4, target);
+  const known = file.locations.get(key);
+  if (known) return known;
+  const located = locateInTree(file, document, path4, target);
+  file.locations.set(key, located);
+  return located;
+}
+function locationKey(documentIndex, path4, target) {
+  return `${documentIndex}\0${target}\0${path4.join("\0")}`;
+}
+function locateInTree(file, document, path4, target) {
   let node = document.ast.contents;
   let pair;
   let found = 0;
@@ -25669,7 +25685,7 @@ ${findings.trimEnd()}
 }
 
 // src/scan.ts
-import { statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
 import { isAbsolute, relative, resolve as resolve2, sep } from "node:path";
 
 // node_modules/globby/index.js
@@ -26680,7 +26696,7 @@ var readGitConfigFile = (normalizedPath, readMethod, suppressErrors) => {
     throw createGitConfigReadError(normalizedPath, error);
   }
 };
-var getExcludesFileFromGitConfigSync = (filePath, readFileSync3, gitDirectory, options = {}) => {
+var getExcludesFileFromGitConfigSync = (filePath, readFileSync5, gitDirectory, options = {}) => {
   const { suppressErrors, includeStack = /* @__PURE__ */ new Set(), depth = 0 } = options;
   const normalizedPath = path3.resolve(filePath);
   if (includeStack.has(normalizedPath)) {
@@ -26690,14 +26706,14 @@ var getExcludesFileFromGitConfigSync = (filePath, readFileSync3, gitDirectory, o
     return void 0;
   }
   includeStack.add(normalizedPath);
-  const content = readGitConfigFile(normalizedPath, readFileSync3, suppressErrors);
+  const content = readGitConfigFile(normalizedPath, readFileSync5, suppressErrors);
   if (content === void 0) {
     includeStack.delete(normalizedPath);
     return void 0;
   }
   let { excludesFile, includePaths } = parseGitConfigForExcludesFile(content, normalizedPath, gitDirectory);
   for (const includePath of includePaths) {
-    const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync3, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
+    const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync5, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
     if (includedExcludesFile !== void 0) {
       excludesFile = includedExcludesFile;
     }
@@ -26742,13 +26758,13 @@ var resolveGitDirectoryFromFile = (gitFilePath, content) => {
   }
   return path3.resolve(path3.dirname(gitFilePath), match[1]);
 };
-var getGitDirectorySync = (gitRoot, readFileSync3) => {
+var getGitDirectorySync = (gitRoot, readFileSync5) => {
   if (!gitRoot) {
     return void 0;
   }
   const gitFilePath = path3.join(gitRoot, ".git");
   try {
-    return resolveGitDirectoryFromFile(gitFilePath, readFileSync3(gitFilePath, "utf8"));
+    return resolveGitDirectoryFromFile(gitFilePath, readFileSync5(gitFilePath, "utf8"));
   } catch {
     return gitFilePath;
   }
@@ -26798,18 +26814,18 @@ var readGlobalGitignoreContent = (filePath, readMethod, suppressErrors) => {
 };
 var getGlobalGitignoreFile = (options = {}) => {
   const cwd = toPath(options.cwd) ?? process2.cwd();
-  const readFileSync3 = getReadFileSyncMethod(options.fs);
+  const readFileSync5 = getReadFileSyncMethod(options.fs);
   const gitRoot = findGitRootSync(cwd, options.fs);
-  const gitDirectory = getGitDirectorySync(gitRoot, readFileSync3);
+  const gitDirectory = getGitDirectorySync(gitRoot, readFileSync5);
   let excludesFileConfig;
   for (const gitConfigPath of getGitConfigPaths()) {
-    const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync3, gitDirectory, { suppressErrors: options.suppressErrors });
+    const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync5, gitDirectory, { suppressErrors: options.suppressErrors });
     if (value !== void 0) {
       excludesFileConfig = value;
     }
   }
   const filePath = resolveExcludesFilePath(excludesFileConfig);
-  return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync3, options.suppressErrors);
+  return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync5, options.suppressErrors);
 };
 var getGlobalGitignoreFileAsync = async (options = {}) => {
   const cwd = toPath(options.cwd) ?? process2.cwd();
@@ -26995,9 +27011,9 @@ var shouldExpandGlobstarDirectory = (pattern) => {
   if (!match) {
     return false;
   }
-  const dirname2 = match[1];
-  const hasWildcards = /[*?[\]{}]/.test(dirname2);
-  const hasExtension = nodePath.extname(dirname2) && !dirname2.startsWith(".");
+  const dirname3 = match[1];
+  const hasWildcards = /[*?[\]{}]/.test(dirname3);
+  const hasExtension = nodePath.extname(dirname3) && !dirname3.startsWith(".");
   return !hasWildcards && !hasExtension;
 };
 var getDirectoryGlob = ({ directoryPath, files, extensions }) => {
@@ -27437,6 +27453,67 @@ var isDynamicPattern = normalizeArgumentsSync((patterns, options) => patterns.so
 var generateGlobTasks = normalizeArguments(generateTasks);
 var generateGlobTasksSync = normalizeArgumentsSync(generateTasksSync);
 var { convertPathToPattern } = import_fast_glob3.default;
+
+// src/cache.ts
+import { createHash as createHash2 } from "node:crypto";
+import { mkdirSync, readFileSync as readFileSync3, renameSync, writeFileSync } from "node:fs";
+import { dirname as dirname2, join as join2 } from "node:path";
+import { deserialize, serialize } from "node:v8";
+var DEFAULT_CACHE_LOCATION = join2("node_modules", ".cache", "meshlint", "cache.bin");
+function hashBytes(bytes) {
+  return createHash2("sha256").update(bytes).digest("hex").slice(0, 40);
+}
+var ScanCache = class _ScanCache {
+  #path;
+  #key;
+  #previous;
+  #current = /* @__PURE__ */ new Map();
+  constructor(path4, key, previous) {
+    this.#path = path4;
+    this.#key = key;
+    this.#previous = previous;
+  }
+  /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
+  static open(path4, config, rules) {
+    const key = createHash2("sha256").update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config.rules], ignore: config.ignore, settings: config.settings } })).digest("hex");
+    let previous = {};
+    try {
+      const stored = deserialize(readFileSync3(path4));
+      if (stored?.key === key && stored.entries) previous = stored.entries;
+    } catch {
+    }
+    return new _ScanCache(path4, key, previous);
+  }
+  /** The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. */
+  restore(hash, path4, text) {
+    const entry = this.#previous[hash];
+    if (!entry) return void 0;
+    const file = fromFileData({ ...entry.data, path: path4, text });
+    for (const [key, located] of entry.locations) file.locations.set(key, located);
+    return file;
+  }
+  /** Marks a file (by the hash of its bytes) to be kept; its locations are taken when the cache is saved. */
+  remember(hash, file) {
+    this.#current.set(hash, file);
+  }
+  /** Writes the files of this run (and only them), atomically. Failing to write is not an error of the scan. */
+  save() {
+    const entries = {};
+    for (const [hash, file] of this.#current) {
+      const { path: _path, text: _text, ...data } = toFileData(file);
+      entries[hash] = { data, locations: [...file.locations] };
+    }
+    try {
+      mkdirSync(dirname2(this.#path), { recursive: true });
+      const temporary = `${this.#path}.${process.pid}.tmp`;
+      writeFileSync(temporary, serialize({ key: this.#key, entries }));
+      renameSync(temporary, this.#path);
+      return void 0;
+    } catch (error) {
+      return `cannot write the cache ${this.#path} (${error.code ?? error.message})`;
+    }
+  }
+};
 
 // rules/container/container-mutable-image.ts
 function parseImageReference(image) {
@@ -28237,23 +28314,58 @@ async function scan(options = {}) {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ["."]);
+  const cache = options.cacheLocation ? ScanCache.open(resolve2(cwd, options.cacheLocation), config, rules) : void 0;
+  const hashes = /* @__PURE__ */ new Map();
   if (paths.length > 0) {
     const discovered = await discover(paths, cwd, config, notices);
+    const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
-    const outcomes = await parseAll(jobs, {
-      maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    const outcomes = new Array(jobs.length);
+    const hashOf = /* @__PURE__ */ new Map();
+    if (cache) {
+      jobs.forEach((job, i) => {
+        const bytes = readIfRegular(job.absolute, maxBytes);
+        if (!bytes) return;
+        const hash = hashBytes(bytes);
+        hashOf.set(i, hash);
+        const file = cache.restore(hash, job.shown, sourceText(bytes));
+        if (file) outcomes[i] = { kind: "file", file };
+      });
+    }
+    const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === void 0);
+    const parsed = await parseAll(missing.map((i) => jobs[i]), {
+      maxBytes,
       workers: options.workers,
       workerUrl: options.workerUrl,
-      onProgress: options.onProgress
+      onProgress: options.onProgress && ((done) => options.onProgress(jobs.length - missing.length + done, jobs.length))
     });
-    for (const outcome of outcomes) {
-      if (outcome.kind === "file") files.push(outcome.file);
-      else notices.push({ file: outcome.file, message: outcome.message });
-    }
+    missing.forEach((i, k) => outcomes[i] = parsed[k]);
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind === "file") {
+        files.push(outcome.file);
+        const hash = hashOf.get(i);
+        if (hash) hashes.set(outcome.file, hash);
+      } else {
+        notices.push({ file: outcome.file, message: outcome.message });
+      }
+    });
     options.onProgress?.(jobs.length, jobs.length);
   }
   const result = lint({ files, rules, config });
+  if (cache) {
+    for (const [file, hash] of hashes) cache.remember(hash, file);
+    const problem = cache.save();
+    if (problem) notices.push({ message: problem });
+  }
   return { ...result, notices: [...notices, ...result.notices], config };
+}
+function readIfRegular(path4, maxBytes) {
+  try {
+    const stats = statSync2(path4);
+    return stats.isFile() && stats.size <= maxBytes ? readFileSync4(path4) : void 0;
+  } catch {
+    return void 0;
+  }
 }
 async function discover(paths, cwd, config, notices) {
   const found = /* @__PURE__ */ new Set();
@@ -28289,7 +28401,7 @@ function displayPath(cwd, absolute) {
 // src/cli/main.ts
 var FAIL_ON = ["error", "warning", "note", "none"];
 async function main(io) {
-  const program2 = new Command(TOOL_NAME).description("Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).").version(VERSION, "-v, --version").argument("[paths...]", "files and directories to scan (default: .); - reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(FAIL_ON).default("error")).option("-c, --config <file>", "configuration file (default: .meshlint.yaml in this directory or a parent)").option("--no-config", "use no configuration file").option("--stdin-filename <name>", "the file name to report for standard input", "stdin.yaml").option("--color", "force colour in the text format").option("--no-color", "no colour in the text format").option("--list-rules", "list the rules and exit").option("--explain <rule-id>", "print the documentation of a rule and exit").option("--max-file-size <MB>", "skip files larger than this many megabytes", parseMegabytes, 20).option("-j, --jobs <n>", "parser threads (default: 2 for large scans, none for small ones; 0 for none)", parseCount).option("--stats", "print scan statistics (files, documents, time, memory) to standard error").configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
+  const program2 = new Command(TOOL_NAME).description("Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).").version(VERSION, "-v, --version").argument("[paths...]", "files and directories to scan (default: .); - reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(FAIL_ON).default("error")).option("-c, --config <file>", "configuration file (default: .meshlint.yaml in this directory or a parent)").option("--no-config", "use no configuration file").option("--stdin-filename <name>", "the file name to report for standard input", "stdin.yaml").option("--color", "force colour in the text format").option("--no-color", "no colour in the text format").option("--list-rules", "list the rules and exit").option("--explain <rule-id>", "print the documentation of a rule and exit").option("--max-file-size <MB>", "skip files larger than this many megabytes", parseMegabytes, 20).option("--cache", `reuse what earlier runs parsed from unchanged files (kept in ${DEFAULT_CACHE_LOCATION})`).option("--cache-location <path>", "where to keep the cache (implies --cache)").option("-j, --jobs <n>", "parser threads (default: 2 for large scans, none for small ones; 0 for none)", parseCount).option("--stats", "print scan statistics (files, documents, time, memory) to standard error").configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
   try {
     program2.parse(io.argv, { from: "user" });
   } catch (error) {
@@ -28331,7 +28443,8 @@ async function main(io) {
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
       workers: opts.jobs,
-      workerUrl: io.workerUrl
+      workerUrl: io.workerUrl,
+      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : void 0)
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -28351,7 +28464,7 @@ async function main(io) {
   const report = formatResult(opts.format, result, { color, cwd: io.cwd });
   if (opts.output !== void 0) {
     try {
-      writeFileSync(opts.output, report);
+      writeFileSync2(opts.output, report);
     } catch (error) {
       io.stderr.write(`${TOOL_NAME}: cannot write ${opts.output} (${error.code ?? error}).
 `);

@@ -1,9 +1,10 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
-import { parseSource, type SourceFile } from './parse/source.js';
-import { parseAll } from './parse/pool.js';
+import { parseSource, sourceText, type SourceFile } from './parse/source.js';
+import { parseAll, type ParseOutcome } from './parse/pool.js';
+import { hashBytes, ScanCache } from './cache.js';
 import { lint, type LintResult, type Notice } from './engine/run.js';
 import { defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
@@ -29,6 +30,8 @@ export interface ScanOptions {
   readonly workers?: number;
   /** The module parser threads run (the CLI bundle); without it everything is parsed on this thread. */
   readonly workerUrl?: URL;
+  /** Where to keep the --cache (relative to cwd); no cache when absent. */
+  readonly cacheLocation?: string;
 }
 
 export interface ScanResult extends LintResult {
@@ -47,23 +50,59 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
+  const cache = options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined;
+  const hashes = new Map<SourceFile, string>();
   if (paths.length > 0) {
     const discovered = await discover(paths, cwd, config, notices);
+    const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
-    const outcomes = await parseAll(jobs, {
-      maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    const outcomes: (ParseOutcome | undefined)[] = new Array(jobs.length);
+    const hashOf = new Map<number, string>();
+    if (cache) {
+      jobs.forEach((job, i) => {
+        const bytes = readIfRegular(job.absolute, maxBytes);
+        if (!bytes) return; // parsed below, which reports why it cannot be read
+        const hash = hashBytes(bytes);
+        hashOf.set(i, hash);
+        const file = cache.restore(hash, job.shown, sourceText(bytes));
+        if (file) outcomes[i] = { kind: 'file', file };
+      });
+    }
+    const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === undefined);
+    const parsed = await parseAll(missing.map((i) => jobs[i]), {
+      maxBytes,
       workers: options.workers,
       workerUrl: options.workerUrl,
-      onProgress: options.onProgress,
+      onProgress: options.onProgress && ((done) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
     });
-    for (const outcome of outcomes) {
-      if (outcome.kind === 'file') files.push(outcome.file);
-      else notices.push({ file: outcome.file, message: outcome.message });
-    }
+    missing.forEach((i, k) => (outcomes[i] = parsed[k]));
+    outcomes.forEach((outcome, i) => {
+      if (outcome!.kind === 'file') {
+        files.push(outcome!.file);
+        const hash = hashOf.get(i);
+        if (hash) hashes.set(outcome!.file, hash);
+      } else {
+        notices.push({ file: outcome!.file, message: outcome!.message });
+      }
+    });
     options.onProgress?.(jobs.length, jobs.length);
   }
   const result = lint({ files, rules, config });
+  if (cache) {
+    for (const [file, hash] of hashes) cache.remember(hash, file);
+    const problem = cache.save();
+    if (problem) notices.push({ message: problem });
+  }
   return { ...result, notices: [...notices, ...result.notices], config };
+}
+
+function readIfRegular(path: string, maxBytes: number): Buffer | undefined {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() && stats.size <= maxBytes ? readFileSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Expands paths into manifest files: directories recursively (.gitignore honoured), files as given. */

@@ -7,6 +7,7 @@ import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { scan, type ScanResult } from '../scan.js';
+import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 
@@ -41,6 +42,8 @@ export async function main(io: CliIo): Promise<number> {
     .option('--list-rules', 'list the rules and exit')
     .option('--explain <rule-id>', 'print the documentation of a rule and exit')
     .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
+    .option('--cache', `reuse what earlier runs parsed from unchanged files (kept in ${DEFAULT_CACHE_LOCATION})`)
+    .option('--cache-location <path>', 'where to keep the cache (implies --cache)')
     .option('-j, --jobs <n>', 'parser threads (default: 2 for large scans, none for small ones; 0 for none)', parseCount)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -56,7 +59,7 @@ export async function main(io: CliIo): Promise<number> {
   }
   const opts = program.opts<{
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
-    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number;
+    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
   }>();
 
   if (opts.listRules) {
@@ -91,6 +94,7 @@ export async function main(io: CliIo): Promise<number> {
       onProgress: progress.update,
       workers: opts.jobs,
       workerUrl: io.workerUrl,
+      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : undefined),
     });
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -24,7 +24,21 @@ export function rangeOfOffsets(file: SourceFile, start: number, end: number): Ra
   return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
 }
 
+/** Locations are memoised per file: repeated questions, and a warm --cache run, need no syntax tree. */
 export function locate(file: SourceFile, document: SourceDocument, path: Path, target: Target = 'pair'): Located {
+  const key = locationKey(document.index, path, target);
+  const known = file.locations.get(key);
+  if (known) return known;
+  const located = locateInTree(file, document, path, target);
+  file.locations.set(key, located);
+  return located;
+}
+
+export function locationKey(documentIndex: number, path: Path, target: Target): string {
+  return `${documentIndex}\0${target}\0${path.join('\0')}`;
+}
+
+function locateInTree(file: SourceFile, document: SourceDocument, path: Path, target: Target): Located {
   let node: unknown = document.ast.contents;
   let pair: Pair<Node, unknown> | undefined;
   let found = 0;

@@ -32,6 +32,15 @@ export interface SourceFile {
   problems: ParseProblem[];
   /** Why the file was not linted (Helm template, binary ...); such a file has no documents. */
   skipped?: string;
+  /** Ranges already resolved, by document, path and target (see engine/location.ts). */
+  locations: Map<string, { readonly range: Range; readonly missing: readonly (string | number)[] }>;
+}
+
+interface Range {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
 }
 
 export interface ParseOptions {
@@ -66,6 +75,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   if (typeof bytesOrText === 'string') {
     text = bytesOrText;
   } else {
+    // (sourceText below must stay the same derivation: the cache rebuilds text with it)
     const decoded = decodeText(bytesOrText);
     if (decoded.binary) return emptyFile(path, '', 'binary file (contains NUL bytes)');
     text = decoded.text;
@@ -86,7 +96,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     asts = parseAllDocuments(text, { lineCounter, version: options.yamlVersion ?? '1.1', prettyErrors: false }) as Document.Parsed[];
   } catch (error) {
     // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
-    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
+    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: new Map() };
   }
   if (!Array.isArray(asts)) asts = []; // an empty stream yields an EmptyStream object
 
@@ -121,7 +131,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
     documents.push({ index, ast, value, start, end });
   });
-  return { path, text, lineCounter, documents, problems };
+  return { path, text, lineCounter, documents, problems, locations: new Map() };
 }
 
 /** What a worker sends back for a file: everything but the syntax trees, which do not cross threads. */
@@ -162,7 +172,7 @@ export function fromFileData(data: SourceFileData): SourceFile {
       },
     };
   });
-  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped };
+  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: new Map() };
 }
 
 /** Parses one document's slice of the text and shifts its ranges back to file offsets. */
@@ -195,8 +205,15 @@ function shiftRanges(doc: Document.Parsed, by: number): void {
   }
 }
 
+/** The text parseSource reads from these bytes (for a cache hit, which has everything else). */
+export function sourceText(bytes: Uint8Array): string {
+  const decoded = decodeText(bytes);
+  const text = decoded.binary ? '' : decoded.text;
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 function emptyFile(path: string, text: string, skipped: string, lineCounter = new LineCounter()): SourceFile {
-  return { path, text, lineCounter, documents: [], problems: [], skipped };
+  return { path, text, lineCounter, documents: [], problems: [], skipped, locations: new Map() };
 }
 
 function fatalProblem(error: unknown, at: number): ParseProblem {

@@ -1,0 +1,39 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { formatSarif } from '../src/report/sarif.js';
+import { tempRepo } from './helpers.js';
+
+const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;
+
+describe('--cache', () => {
+  it('gives the same findings warm as cold, and notices a changed file', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a'), 'b.yaml': pod('b'), 'broken.yaml': 'x: "a" b\n', '.meshlint.yaml': 'rules:\n  container-no-limits: off\n' });
+    const cold = await scan({ cwd, cacheLocation: '.cache/m.bin' });
+    expect(existsSync(join(cwd, '.cache/m.bin'))).toBe(true);
+    const warm = await scan({ cwd, cacheLocation: '.cache/m.bin' });
+    expect(formatSarif(warm, { cwd })).toBe(formatSarif(cold, { cwd }));
+    expect(warm.findings.length).toBeGreaterThan(4);
+
+    writeFileSync(join(cwd, 'b.yaml'), `# moved down\n\n${pod('b')}`);
+    const changed = await scan({ cwd, cacheLocation: '.cache/m.bin' });
+    const lines = (r: typeof cold, file: string) => r.findings.filter((f) => f.file === file).map((f) => f.range.startLine);
+    expect(lines(changed, 'b.yaml')).toEqual(lines(cold, 'b.yaml').map((l) => l + 2));
+    expect(lines(changed, 'a.yaml')).toEqual(lines(cold, 'a.yaml'));
+  });
+
+  it('starts afresh when the configuration changes', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a'), '.meshlint.yaml': 'rules:\n  container-privileged: warning\n' });
+    await scan({ cwd, cacheLocation: 'c.bin' });
+    writeFileSync(join(cwd, '.meshlint.yaml'), 'rules:\n  container-privileged: off\n');
+    const after = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(after.findings.map((f) => f.ruleId)).not.toContain('container-privileged');
+  });
+
+  it('ignores a corrupt cache file', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a'), 'c.bin': 'not a cache' });
+    const result = await scan({ cwd, cacheLocation: 'c.bin', configPath: false });
+    expect(result.findings.some((f) => f.ruleId === 'container-privileged')).toBe(true);
+  });
+});
