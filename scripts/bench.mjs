@@ -1,8 +1,10 @@
 // npm run bench: speed and memory of a full scan of ../shared/corpus (or the directory given), compared with a
 // bare single-core parse of the same files with the yaml package, plus a one-file cold start. Not a test.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { generateRepo } from './gen-scale-repo.mjs';
 
 const corpus = resolve(process.argv[2] ?? '../shared/corpus');
 const bin = resolve('dist/meshlint.mjs');
@@ -38,6 +40,22 @@ try {
   // another corpus without that file: skip the one-file figure
 }
 
+// Warm re-run with the cache: first run fills it, the median of three warm runs is reported.
+const cacheDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-cache-'));
+const cacheArgs = [bin, corpus, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats', '--cache-location', join(cacheDir, 'cache.bin')];
+const coldCached = runStats(cacheArgs);
+const warm = [1, 2, 3].map(() => runStats(cacheArgs)).sort((a, b) => a.processWall - b.processWall)[1];
+rmSync(cacheDir, { recursive: true, force: true });
+
+// Scaling: generated repositories of 10k, 20k and 50k resources; time per resource should stay flat.
+const scale = [10_000, 20_000, 50_000].map((n) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlint-bench-scale-'));
+  const count = generateRepo(dir, n);
+  const stats = runStats([bin, dir, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']);
+  rmSync(dir, { recursive: true, force: true });
+  return { n, count, stats };
+});
+
 const rows = [
   ['files', scan.files],
   ['MB', parse.megabytes.toFixed(1)],
@@ -51,6 +69,10 @@ const rows = [
   ['bare yaml parse peak RSS MB', parse.peakRssMb.toFixed(0)],
   ['scan / bare parse', (scan.processWall / parse.processWall).toFixed(2)],
   ...(single.length ? [['one file, cold process, median of 20 (ms)', median(single).toFixed(0)]] : []),
+  ['cache: first run wall s', coldCached.processWall.toFixed(2)],
+  ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
+  ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
+  ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
