@@ -9145,14 +9145,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command} `this` command for chaining
        * @private
        */
-      _optionEx(config, flags, description, fn, defaultValue) {
+      _optionEx(config2, flags, description, fn, defaultValue) {
         if (typeof flags === "object" && flags instanceof Option2) {
           throw new Error(
             "To add an Option object use addOption() instead of option() or requiredOption()"
           );
         }
         const option = this.createOption(flags, description);
-        option.makeOptionMandatory(!!config.mandatory);
+        option.makeOptionMandatory(!!config2.mandatory);
         if (typeof fn === "function") {
           option.default(defaultValue).argParser(fn);
         } else if (fn instanceof RegExp) {
@@ -10127,9 +10127,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
           this._outputConfiguration.writeErr("\n");
           this.outputHelp({ error: true });
         }
-        const config = errorOptions || {};
-        const exitCode2 = config.exitCode || 1;
-        const code = config.code || "commander.error";
+        const config2 = errorOptions || {};
+        const exitCode2 = config2.exitCode || 1;
+        const code = config2.code || "commander.error";
         this._exit(exitCode2, code, message);
       }
       /**
@@ -24625,50 +24625,241 @@ var import_ajv = __toESM(require_ajv(), 1);
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
-// schemas/config.schema.json
-var config_schema_default = {
-  $schema: "http://json-schema.org/draft-07/schema#",
-  $id: "https://meshlint.dev/schemas/config.schema.json",
-  title: "meshlint configuration (.meshlint.yaml)",
-  type: "object",
-  additionalProperties: false,
-  properties: {
-    rules: {
-      description: 'Per-rule settings, by rule id: a severity, "off", or an object with severity and options.',
-      type: "object",
-      additionalProperties: {
-        oneOf: [
-          { $ref: "#/definitions/level" },
-          {
-            type: "object",
-            additionalProperties: false,
-            properties: {
-              severity: { $ref: "#/definitions/level" },
-              options: { type: "object" }
-            }
-          }
-        ]
-      }
-    },
-    ignore: {
-      description: "Glob patterns (relative to the configuration file) of paths not to scan.",
-      type: "array",
-      items: { type: "string", minLength: 1 }
-    },
-    mesh: {
-      description: "How the mesh is installed, for the mesh rules.",
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        rootNamespace: { type: "string", minLength: 1, description: "Istio's root namespace (meshConfig.rootNamespace)." },
-        assumeInjected: { type: "boolean", description: "Treat every workload as in the mesh when the repository does not carry its Namespace objects." }
+// src/generated/validators.js
+var __ns0 = __toESM(require_ucs2length(), 1);
+var __runtime0 = typeof __ns0.default === "function" ? { default: __ns0.default } : __ns0.default;
+var config = validate10;
+var schema12 = { "enum": ["error", "warning", "note", "off"] };
+var func2 = __runtime0.default;
+function validate10(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+  ;
+  let vErrors = null;
+  let errors = 0;
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!(key0 === "rules" || key0 === "ignore" || key0 === "mesh")) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
     }
-  },
-  definitions: {
-    level: { enum: ["error", "warning", "note", "off"] }
+    if (data.rules !== void 0) {
+      let data0 = data.rules;
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        for (const key1 in data0) {
+          let data1 = data0[key1];
+          const _errs6 = errors;
+          let valid2 = false;
+          let passing0 = null;
+          const _errs7 = errors;
+          if (!(data1 === "error" || data1 === "warning" || data1 === "note" || data1 === "off")) {
+            const err1 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/definitions/level/enum", keyword: "enum", params: { allowedValues: schema12.enum }, message: "must be equal to one of the allowed values" };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+          var _valid0 = _errs7 === errors;
+          if (_valid0) {
+            valid2 = true;
+            passing0 = 0;
+          }
+          const _errs9 = errors;
+          if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+            for (const key2 in data1) {
+              if (!(key2 === "severity" || key2 === "options")) {
+                const err2 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err2];
+                } else {
+                  vErrors.push(err2);
+                }
+                errors++;
+              }
+            }
+            if (data1.severity !== void 0) {
+              let data2 = data1.severity;
+              if (!(data2 === "error" || data2 === "warning" || data2 === "note" || data2 === "off")) {
+                const err3 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/severity", schemaPath: "#/definitions/level/enum", keyword: "enum", params: { allowedValues: schema12.enum }, message: "must be equal to one of the allowed values" };
+                if (vErrors === null) {
+                  vErrors = [err3];
+                } else {
+                  vErrors.push(err3);
+                }
+                errors++;
+              }
+            }
+            if (data1.options !== void 0) {
+              let data3 = data1.options;
+              if (!(data3 && typeof data3 == "object" && !Array.isArray(data3))) {
+                const err4 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1") + "/options", schemaPath: "#/properties/rules/additionalProperties/oneOf/1/properties/options/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+                if (vErrors === null) {
+                  vErrors = [err4];
+                } else {
+                  vErrors.push(err4);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err5 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+          var _valid0 = _errs9 === errors;
+          if (_valid0 && valid2) {
+            valid2 = false;
+            passing0 = [passing0, 1];
+          } else {
+            if (_valid0) {
+              valid2 = true;
+              passing0 = 1;
+            }
+          }
+          if (!valid2) {
+            const err6 = { instancePath: instancePath + "/rules/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/rules/additionalProperties/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          } else {
+            errors = _errs6;
+            if (vErrors !== null) {
+              if (_errs6) {
+                vErrors.length = _errs6;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+        }
+      } else {
+        const err7 = { instancePath: instancePath + "/rules", schemaPath: "#/properties/rules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err7];
+        } else {
+          vErrors.push(err7);
+        }
+        errors++;
+      }
+    }
+    if (data.ignore !== void 0) {
+      let data4 = data.ignore;
+      if (Array.isArray(data4)) {
+        const len0 = data4.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data5 = data4[i0];
+          if (typeof data5 === "string") {
+            if (func2(data5) < 1) {
+              const err8 = { instancePath: instancePath + "/ignore/" + i0, schemaPath: "#/properties/ignore/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err8];
+              } else {
+                vErrors.push(err8);
+              }
+              errors++;
+            }
+          } else {
+            const err9 = { instancePath: instancePath + "/ignore/" + i0, schemaPath: "#/properties/ignore/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err9];
+            } else {
+              vErrors.push(err9);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err10 = { instancePath: instancePath + "/ignore", schemaPath: "#/properties/ignore/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.mesh !== void 0) {
+      let data6 = data.mesh;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        for (const key3 in data6) {
+          if (!(key3 === "rootNamespace" || key3 === "assumeInjected")) {
+            const err11 = { instancePath: instancePath + "/mesh", schemaPath: "#/properties/mesh/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err11];
+            } else {
+              vErrors.push(err11);
+            }
+            errors++;
+          }
+        }
+        if (data6.rootNamespace !== void 0) {
+          let data7 = data6.rootNamespace;
+          if (typeof data7 === "string") {
+            if (func2(data7) < 1) {
+              const err12 = { instancePath: instancePath + "/mesh/rootNamespace", schemaPath: "#/properties/mesh/properties/rootNamespace/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err12];
+              } else {
+                vErrors.push(err12);
+              }
+              errors++;
+            }
+          } else {
+            const err13 = { instancePath: instancePath + "/mesh/rootNamespace", schemaPath: "#/properties/mesh/properties/rootNamespace/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data6.assumeInjected !== void 0) {
+          if (typeof data6.assumeInjected !== "boolean") {
+            const err14 = { instancePath: instancePath + "/mesh/assumeInjected", schemaPath: "#/properties/mesh/properties/assumeInjected/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/mesh", schemaPath: "#/properties/mesh/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err16 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err16];
+    } else {
+      vErrors.push(err16);
+    }
+    errors++;
   }
-};
+  validate10.errors = vErrors;
+  return errors === 0;
+}
 
 // src/model/values.ts
 var EMPTY = Object.freeze({});
@@ -24825,9 +25016,8 @@ function parseConfig(text, rules, displayPath2, root) {
     const { range } = document ? locate(file, document, path4, "key") : { range: { startLine: 1, startColumn: 1 } };
     throw new ConfigError(`${displayPath2}:${range.startLine}:${range.startColumn}: ${message}`);
   };
-  const validateConfig = configValidator();
-  if (!validateConfig(value)) {
-    const error = mostSpecific(validateConfig.errors ?? []);
+  if (!config(value)) {
+    const error = mostSpecific(config.errors ?? []);
     fail(pointerToPath(error.instancePath, error), describeError(error));
   }
   const raw = value;
@@ -24856,12 +25046,8 @@ function parseConfig(text, rules, displayPath2, root) {
   };
 }
 var ajv;
-var validateConfigSchema;
 function schemaValidator() {
   return ajv ??= new import_ajv.Ajv({ allErrors: true, strict: false });
-}
-function configValidator() {
-  return validateConfigSchema ??= schemaValidator().compile(config_schema_default);
 }
 function pointerToPath(pointer, error) {
   const path4 = pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
@@ -24964,7 +25150,7 @@ var package_default = {
   ],
   scripts: {
     build: "node scripts/build.mjs",
-    gen: "tsx scripts/gen-rules-index.ts",
+    gen: "tsx scripts/gen-rules-index.ts && node scripts/gen-validators.mjs",
     docs: "tsx scripts/gen-docs.ts",
     typecheck: "tsc -p tsconfig.json",
     test: "tsc -p tsconfig.json && vitest run",
@@ -25491,8 +25677,8 @@ function scopeCovers(scope, ruleId, path4) {
 }
 
 // src/engine/run.ts
-function lint({ files, rules, config, readers = FORMAT_READERS }) {
-  const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== "off");
+function lint({ files, rules, config: config2, readers = FORMAT_READERS }) {
+  const enabled = rules.filter((rule) => config2.rules.get(rule.id)?.severity !== "off");
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
   const notices = [];
@@ -25536,13 +25722,13 @@ function lint({ files, rules, config, readers = FORMAT_READERS }) {
   const graph = new Graph(resources, files);
   for (const rule of enabled) {
     if (!rule.check) continue;
-    const options = { ...rule.options?.defaults ?? {}, ...config.rules.get(rule.id)?.options ?? {} };
+    const options = { ...rule.options?.defaults ?? {}, ...config2.rules.get(rule.id)?.options ?? {} };
     const report = (r) => {
       const draft = toFinding(rule, r);
       add(rule, draft.finding, r.severity, draft.resource);
     };
     try {
-      rule.check({ graph, options, settings: config.settings, report });
+      rule.check({ graph, options, settings: config2.settings, report });
     } catch (error) {
       notices.push({ message: `internal error in rule ${rule.id}: ${error?.message ?? error}; its findings are incomplete. Please report this.` });
     }
@@ -25550,7 +25736,7 @@ function lint({ files, rules, config, readers = FORMAT_READERS }) {
   const scopesByResource = /* @__PURE__ */ new Map();
   const fileByPath = new Map(files.map((f) => [f.path, f]));
   const findings = drafts.map(({ finding, severity: defaultSeverity, resource }) => {
-    const configured = config.rules.get(finding.ruleId)?.severity;
+    const configured = config2.rules.get(finding.ruleId)?.severity;
     const severity = configured && configured !== "off" ? configured : defaultSeverity;
     const suppression = suppressionFor(finding, resource);
     return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
@@ -27474,8 +27660,8 @@ var ScanCache = class _ScanCache {
     this.#previous = previous;
   }
   /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
-  static open(path4, config, rules) {
-    const key = createHash2("sha256").update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config.rules], ignore: config.ignore, settings: config.settings } })).digest("hex");
+  static open(path4, config2, rules) {
+    const key = createHash2("sha256").update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config2.rules], ignore: config2.ignore, settings: config2.settings } })).digest("hex");
     let previous = {};
     try {
       const stored = deserialize(readFileSync3(path4));
@@ -28307,17 +28493,17 @@ async function scan(options = {}) {
   const cwd = resolve2(options.cwd ?? process.cwd());
   const rules = options.rules ?? RULES;
   const configPath = options.configPath === false ? void 0 : options.configPath ? resolve2(cwd, options.configPath) : findConfig(cwd);
-  const config = configPath ? loadConfig(configPath, rules, displayPath(cwd, configPath)) : defaultConfig(cwd);
+  const config2 = configPath ? loadConfig(configPath, rules, displayPath(cwd, configPath)) : defaultConfig(cwd);
   const notices = [];
   const files = [];
   if (options.stdin) {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ["."]);
-  const cache = options.cacheLocation ? ScanCache.open(resolve2(cwd, options.cacheLocation), config, rules) : void 0;
+  const cache = options.cacheLocation ? ScanCache.open(resolve2(cwd, options.cacheLocation), config2, rules) : void 0;
   const hashes = /* @__PURE__ */ new Map();
   if (paths.length > 0) {
-    const discovered = await discover(paths, cwd, config, notices);
+    const discovered = await discover(paths, cwd, config2, notices);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
     const outcomes = new Array(jobs.length);
@@ -28351,13 +28537,13 @@ async function scan(options = {}) {
     });
     options.onProgress?.(jobs.length, jobs.length);
   }
-  const result = lint({ files, rules, config });
+  const result = lint({ files, rules, config: config2 });
   if (cache) {
     for (const [file, hash] of hashes) cache.remember(hash, file);
     const problem = cache.save();
     if (problem) notices.push({ message: problem });
   }
-  return { ...result, notices: [...notices, ...result.notices], config };
+  return { ...result, notices: [...notices, ...result.notices], config: config2 };
 }
 function readIfRegular(path4, maxBytes) {
   try {
@@ -28367,7 +28553,7 @@ function readIfRegular(path4, maxBytes) {
     return void 0;
   }
 }
-async function discover(paths, cwd, config, notices) {
+async function discover(paths, cwd, config2, notices) {
   const found = /* @__PURE__ */ new Set();
   const patterns = [];
   for (const path4 of paths) {
@@ -28383,7 +28569,7 @@ async function discover(paths, cwd, config, notices) {
     else found.add(absolute);
   }
   if (patterns.length > 0) {
-    const ignore = ["**/node_modules/**", "**/.git/**", ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve2(config.root, ".")) || ".") + p.replace(/^\.?\//, ""))];
+    const ignore = ["**/node_modules/**", "**/.git/**", ...config2.ignore.map((p) => toGlobBase(relative(cwd, resolve2(config2.root, ".")) || ".") + p.replace(/^\.?\//, ""))];
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
     for (const match of matches) found.add(resolve2(match));
   }

@@ -14,3 +14,12 @@ describe('dist/meshlint.mjs', () => {
     expect(readFileSync(outfile, 'utf8') === readFileSync('dist/meshlint.mjs', 'utf8'), 'dist/meshlint.mjs is stale').toBe(true);
   });
 });
+
+describe('src/generated/validators.js', () => {
+  it('is generated from the current schemas (run npm run gen when this fails)', async () => {
+    // @ts-expect-error: plain ESM script without types
+    const { validatorsSource, validatorsTypes } = await import('../scripts/gen-validators.mjs');
+    expect(readFileSync('src/generated/validators.js', 'utf8') === validatorsSource(), 'validators.js is stale').toBe(true);
+    expect(readFileSync('src/generated/validators.d.ts', 'utf8')).toBe(validatorsTypes());
+  });
+});

@@ -2,8 +2,8 @@
 // and each rule's option schema. Every error names the file, line and key.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import configSchema from '../../schemas/config.schema.json' with { type: 'json' };
+import { Ajv, type ErrorObject } from 'ajv';
+import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
 import { formatPath, type Path } from '../model/values.js';
 import { locate } from './location.js';
@@ -71,7 +71,6 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     const { range } = document ? locate(file, document, path, 'key') : { range: { startLine: 1, startColumn: 1 } };
     throw new ConfigError(`${displayPath}:${range.startLine}:${range.startColumn}: ${message}`);
   };
-  const validateConfig = configValidator();
   if (!validateConfig(value)) {
     const error = mostSpecific(validateConfig.errors ?? []);
     fail(pointerToPath(error.instancePath, error), describeError(error));
@@ -102,14 +101,11 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
   };
 }
 
-// Compiled on first use: a scan without a configuration file pays nothing for ajv.
+// The config schema is precompiled (src/generated/validators.js); ajv itself is only needed, on first use,
+// for the option schemas of rules a configuration sets options for.
 let ajv: Ajv | undefined;
-let validateConfigSchema: ValidateFunction | undefined;
 function schemaValidator(): Ajv {
   return (ajv ??= new Ajv({ allErrors: true, strict: false }));
-}
-function configValidator(): ValidateFunction {
-  return (validateConfigSchema ??= schemaValidator().compile(configSchema));
 }
 
 /** JSON pointer of the failing value, plus the offending property for additionalProperties errors. */
