@@ -6,6 +6,7 @@ import { parseSource, type SourceFile } from './parse/source.js';
 import { lint, type LintResult, type Notice } from './engine/run.js';
 import { defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
+import { applyBaseline, type Baseline } from './baseline.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -21,10 +22,21 @@ export interface ScanOptions {
   readonly stdin?: { readonly text: string; readonly filename: string };
   readonly rules?: readonly AnyRule[];
   readonly maxFileBytes?: number;
+  /**
+   * Report only findings located in these files (relative to cwd), while `paths` are scanned and linked into the
+   * graph as their context (`--context <dir> <files...>`, pre-commit's staged files, a pull request's changed
+   * files). A listed file outside every context path is scanned as well; one inside a context directory that
+   * discovery skips (config `ignore`, .gitignore, not a manifest extension) is skipped. An empty list reports nothing.
+   */
+  readonly reportOnly?: readonly string[];
+  /** Findings recorded in a baseline (`--baseline`) are dropped; see src/baseline.ts. */
+  readonly baseline?: Baseline;
 }
 
 export interface ScanResult extends LintResult {
   readonly config: Config;
+  /** How many active findings a baseline matched and removed (0 without a baseline). */
+  readonly baselined: number;
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
@@ -39,8 +51,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
-  if (paths.length > 0) {
+  const reportOnly = options.reportOnly ? new Set(options.reportOnly.map((f) => displayPath(cwd, resolve(cwd, f)))) : undefined;
+  if (paths.length > 0 || options.reportOnly?.length) {
     const discovered = await discover(paths, cwd, config, notices);
+    if (options.reportOnly) addReportedFiles(discovered, options.reportOnly, paths, cwd);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     for (const absolute of discovered) {
       const shown = displayPath(cwd, absolute);
@@ -57,7 +71,50 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
   }
   const result = lint({ files, rules, config });
-  return { ...result, notices: [...notices, ...result.notices], config };
+  let findings = result.findings;
+  let allNotices = [...notices, ...result.notices];
+  if (reportOnly) {
+    findings = findings.filter((f) => reportOnly.has(f.file));
+    allNotices = allNotices.filter((n) => n.file === undefined || reportOnly.has(n.file));
+  }
+  let baselined = 0;
+  if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
+  return { ...result, findings, notices: allNotices, config, baselined };
+}
+
+/**
+ * Adds the files to report that discovery of the context paths did not reach: those outside every context path.
+ * A file inside a context directory that discovery skipped stays skipped (ignored there for a reason).
+ */
+function addReportedFiles(discovered: string[], reportOnly: readonly string[], contextPaths: readonly string[], cwd: string): void {
+  const found = new Set(discovered);
+  const contextDirs: string[] = [];
+  for (const path of contextPaths) {
+    const absolute = resolve(cwd, path);
+    try {
+      if (statSync(absolute).isDirectory()) contextDirs.push(absolute);
+    } catch {
+      // reported by discover
+    }
+  }
+  for (const file of reportOnly) {
+    const absolute = resolve(cwd, file);
+    if (found.has(absolute)) continue;
+    if (contextDirs.some((dir) => isInside(dir, absolute))) continue;
+    try {
+      if (!statSync(absolute).isFile()) continue;
+    } catch {
+      continue;
+    }
+    found.add(absolute);
+    discovered.push(absolute);
+  }
+  discovered.sort();
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** Expands paths into manifest files: directories recursively (.gitignore honoured), files as given. */

@@ -1,0 +1,134 @@
+// The GitHub Action (action.yml, bundled to dist/action.mjs). A thin front end like the CLI: inputs -> scan() ->
+// SARIF file, annotations (src/report/github.ts), job summary (src/report/job-summary.ts), outputs, exit code.
+// Exit code: 0 nothing at or above fail-on, 1 something is, 2 a bad input, configuration or baseline.
+import { writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import * as core from '@actions/core';
+import { BaselineError, readBaseline } from '../baseline.js';
+import { ConfigError } from '../engine/config.js';
+import { SEVERITIES, type Severity } from '../engine/rule.js';
+import { changedFiles, changedManifests, GitError, pullRequestBase } from '../git.js';
+import { planAnnotations } from '../report/github.js';
+import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
+import { formatSarif } from '../report/sarif.js';
+import { countFindings, failsAt, plural } from '../report/summary.js';
+import { scan, type ScanResult } from '../scan.js';
+
+class InputError extends Error {}
+
+function booleanInput(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name);
+  if (value === '') return fallback;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new InputError(`input ${name} must be true or false, not "${value}"`);
+}
+
+async function run(): Promise<number> {
+  const workspace = resolve(process.env.GITHUB_WORKSPACE || process.cwd());
+  const paths = core.getInput('paths').split(/\s+/).filter(Boolean);
+  if (paths.length === 0) paths.push('.');
+  const config = core.getInput('config') || undefined;
+  const failOn = (core.getInput('fail-on') || 'error') as Severity | 'none';
+  if (!([...SEVERITIES, 'none'] as string[]).includes(failOn)) throw new InputError(`input fail-on must be error, warning, note or none, not "${failOn}"`);
+  const sarifFile = core.getInput('sarif-file');
+  const annotate = booleanInput('annotations', true);
+  const changedOnly = booleanInput('changed-only', false);
+  const baselineFile = core.getInput('baseline') || undefined;
+
+  const notes: string[] = [];
+  let reportOnly: string[] | undefined;
+  if (changedOnly) {
+    const base = pullRequestBase(process.env);
+    if (!base) {
+      core.info('meshlint: changed-only: not a pull request event, so every file is reported.');
+      notes.push('changed-only: not a pull request event, so findings in every file are reported.');
+    } else {
+      try {
+        const changed = changedFiles(workspace, base);
+        reportOnly = changedManifests(changed, paths, workspace);
+        core.info(`meshlint: changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${paths.join(' ')} is scanned as context.`);
+        notes.push(`Only findings in the ${plural(reportOnly.length, 'manifest')} this pull request changes are reported; the whole of ${paths.join(' ')} was scanned as their context.`);
+      } catch (error) {
+        if (!(error instanceof GitError)) throw error;
+        core.warning(`meshlint: changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`);
+        notes.push('changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.');
+      }
+    }
+  }
+
+  let result: ScanResult;
+  try {
+    result = await scan({
+      cwd: workspace,
+      paths,
+      configPath: config,
+      reportOnly,
+      baseline: baselineFile ? readBaseline(resolve(workspace, baselineFile), baselineFile) : undefined,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof BaselineError) throw new InputError(error.message);
+    throw error;
+  }
+  for (const notice of result.notices) core.info(`meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`);
+  if (result.baselined) notes.push(`${plural(result.baselined, 'finding')} recorded in the baseline ${baselineFile} ${result.baselined === 1 ? 'is' : 'are'} not reported.`);
+
+  if (sarifFile) {
+    const target = resolve(workspace, sarifFile);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, formatSarif(result, { cwd: workspace }));
+    core.info(`meshlint: SARIF written to ${sarifFile}`);
+  }
+
+  const plan = planAnnotations(result);
+  if (annotate) {
+    for (const a of plan.annotations) core[a.level](a.message, a.properties);
+  }
+  const failed = failsAt(result.findings, failOn);
+  if (failed) notes.push(`The step fails: there are findings at or above fail-on (${failOn}).`);
+
+  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env) });
+  await writeSummary(summary);
+
+  const counts = countFindings(result.findings);
+  core.setOutput('findings', counts.error + counts.warning + counts.note);
+  core.setOutput('errors', counts.error);
+  core.setOutput('warnings', counts.warning);
+  core.setOutput('sarif-file', sarifFile);
+  if (failed) core.info(`meshlint: failing: findings at or above ${failOn} (fail-on).`);
+  return failed ? 1 : 0;
+}
+
+/** Links to the scanned commit's files, when the runner says which repository and commit this is. */
+function fileUrl(env: NodeJS.ProcessEnv): ((file: string, line: number) => string | undefined) | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
+  if (!server || !repo || !sha) return undefined;
+  return (file, line) => (file.startsWith('/') ? undefined : `${server}/${repo}/blob/${sha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`);
+}
+
+async function writeSummary(blocks: readonly SummaryBlock[]): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  for (const block of blocks) {
+    if (block.kind === 'heading') core.summary.addHeading(block.text, block.level);
+    else if (block.kind === 'paragraph') core.summary.addRaw(`<p>${block.html}</p>`, true);
+    else core.summary.addTable(block.rows.map((row) => [...row]));
+  }
+  await core.summary.write();
+}
+
+run().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      core.error(`meshlint: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    core.error(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.`);
+    if (process.env.MESHLINT_DEBUG) core.info(String((error as Error)?.stack));
+    process.exitCode = 2;
+  },
+);

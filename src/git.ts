@@ -1,0 +1,57 @@
+// A pull request's changed files, for the Action's changed-only input. The GitHub API is not needed (and not
+// reachable everywhere): the checkout has the history, so `git diff --name-only <base>...HEAD` gives the files
+// the pull request changes (three dots: against the merge base, as GitHub's "Files changed" tab shows them).
+// The base is the event payload's pull_request.base.sha, else origin/$GITHUB_BASE_REF. Both need the base
+// commit in the clone: actions/checkout with `fetch-depth: 0`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { MANIFEST_EXTENSIONS } from './scan.js';
+
+export class GitError extends Error {}
+
+/** The commit or ref a pull request's changes are measured against, or undefined when this is not a pull request. */
+export function pullRequestBase(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { base?: { sha?: unknown } } };
+      const sha = payload.pull_request?.base?.sha;
+      if (typeof sha === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) return sha;
+    } catch {
+      // no readable payload: fall back to GITHUB_BASE_REF
+    }
+  }
+  const ref = env.GITHUB_BASE_REF;
+  return ref && !ref.startsWith('-') ? `origin/${ref}` : undefined;
+}
+
+/** Files changed between the merge base of `base` and HEAD, relative to `cwd` (deleted files left out). */
+export function changedFiles(cwd: string, base: string): string[] {
+  if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
+  let output: string;
+  try {
+    output = execFileSync('git', ['diff', '--name-only', '--diff-filter=d', '--relative', '-z', `${base}...HEAD`, '--'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git diff --name-only ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  return output.split('\0').filter(Boolean);
+}
+
+/** The changed files meshlint reads (manifest extensions) that lie in one of the scanned paths. */
+export function changedManifests(changed: readonly string[], paths: readonly string[], cwd: string): string[] {
+  const roots = paths.map((p) => resolve(cwd, p));
+  return changed.filter((file) => {
+    if (!MANIFEST_EXTENSIONS.includes(extname(file).slice(1))) return false;
+    const absolute = resolve(cwd, file);
+    return roots.some((root) => {
+      const rel = relative(root, absolute);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
+  });
+}
