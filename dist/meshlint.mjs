@@ -24970,7 +24970,10 @@ var package_default = {
   files: [
     "dist",
     "schemas",
-    "docs"
+    "docs",
+    "integrations",
+    "action.yml",
+    ".pre-commit-hooks.yaml"
   ],
   scripts: {
     build: "node scripts/build.mjs",
