@@ -40000,9 +40000,8 @@ var require_ignore = __commonJS({
 });
 
 // src/action/main.ts
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname as dirname4, resolve as resolve5 } from "node:path";
-import { mkdirSync } from "node:fs";
 
 // node_modules/@actions/core/lib/core.js
 var core_exports = {};
@@ -45865,15 +45864,20 @@ function displayPath(cwd, absolute) {
 // src/git.ts
 var GitError = class extends Error {
 };
-function pullRequestBase(env) {
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      const payload = JSON.parse(readFileSync4(env.GITHUB_EVENT_PATH, "utf8"));
-      const sha = payload.pull_request?.base?.sha;
-      if (typeof sha === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) return sha;
-    } catch {
-    }
+function eventPayload(env) {
+  if (!env.GITHUB_EVENT_PATH) return {};
+  try {
+    return JSON.parse(readFileSync4(env.GITHUB_EVENT_PATH, "utf8")) ?? {};
+  } catch {
+    return {};
   }
+}
+function commitSha(value) {
+  return typeof value === "string" && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(value) ? value : void 0;
+}
+function pullRequestBase(env) {
+  const sha = commitSha(eventPayload(env).pull_request?.base?.sha);
+  if (sha) return sha;
   const ref = env.GITHUB_BASE_REF;
   return ref && !ref.startsWith("-") ? `origin/${ref}` : void 0;
 }
@@ -45903,6 +45907,9 @@ function changedManifests(changed, paths, cwd) {
       return rel === "" || !rel.startsWith("..") && !isAbsolute2(rel);
     });
   });
+}
+function pullRequestHead(env) {
+  return commitSha(eventPayload(env).pull_request?.head?.sha);
 }
 
 // src/report/summary.ts
@@ -46047,7 +46054,7 @@ function jobSummary(result, options = {}) {
   if (omitted.length) {
     blocks.push({
       kind: "paragraph",
-      html: escapeHtml(`${plural(omitted.length, "more finding")} (${describeOmitted(omitted)}) ${omitted.length === 1 ? "is" : "are"} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. Every finding is listed below and in the SARIF report.`)
+      html: escapeHtml(`${plural(omitted.length, "more finding")} (${describeOmitted(omitted)}) ${omitted.length === 1 ? "is" : "are"} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. The most severe findings are listed below; the SARIF report has them all.`)
     });
   }
   if (total === 0) return blocks;
@@ -46267,18 +46274,23 @@ async function run() {
   }
   const failed = failsAt(result.findings, failOn);
   if (failed) notes.push(`The step fails: there are findings at or above fail-on (${failOn}).`);
-  const summary2 = jobSummary(result, { plan: annotate ? plan : void 0, notes, fileUrl: fileUrl(process.env) });
-  await writeSummary(summary2);
   const counts = countFindings(result.findings);
   setOutput("findings", counts.error + counts.warning + counts.note);
   setOutput("errors", counts.error);
   setOutput("warnings", counts.warning);
   setOutput("sarif-file", sarifFile);
+  const summary2 = jobSummary(result, { plan: annotate ? plan : void 0, notes, fileUrl: fileUrl(process.env) });
+  try {
+    await writeSummary(summary2);
+  } catch (error2) {
+    info(`meshlint: no job summary: ${error2.message}`);
+  }
   if (failed) info(`meshlint: failing: findings at or above ${failOn} (fail-on).`);
   return failed ? 1 : 0;
 }
 function fileUrl(env) {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo } = env;
+  const sha = pullRequestHead(env) ?? env.GITHUB_SHA;
   if (!server || !repo || !sha) return void 0;
   return (file, line) => file.startsWith("/") ? void 0 : `${server}/${repo}/blob/${sha}/${file.split("/").map(encodeURIComponent).join("/")}#L${line}`;
 }

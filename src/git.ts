@@ -10,17 +10,25 @@ import { MANIFEST_EXTENSIONS } from './scan.js';
 
 export class GitError extends Error {}
 
+type PullRequestPayload = { pull_request?: { base?: { sha?: unknown }; head?: { sha?: unknown } } };
+
+function eventPayload(env: NodeJS.ProcessEnv): PullRequestPayload {
+  if (!env.GITHUB_EVENT_PATH) return {};
+  try {
+    return (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as PullRequestPayload | null) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function commitSha(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(value) ? value : undefined;
+}
+
 /** The commit or ref a pull request's changes are measured against, or undefined when this is not a pull request. */
 export function pullRequestBase(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as { pull_request?: { base?: { sha?: unknown } } };
-      const sha = payload.pull_request?.base?.sha;
-      if (typeof sha === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha)) return sha;
-    } catch {
-      // no readable payload: fall back to GITHUB_BASE_REF
-    }
-  }
+  const sha = commitSha(eventPayload(env).pull_request?.base?.sha);
+  if (sha) return sha;
   const ref = env.GITHUB_BASE_REF;
   return ref && !ref.startsWith('-') ? `origin/${ref}` : undefined;
 }
@@ -54,4 +62,9 @@ export function changedManifests(changed: readonly string[], paths: readonly str
       return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
     });
   });
+}
+
+/** The pull request's head commit (GITHUB_SHA is the merge commit on pull_request events). */
+export function pullRequestHead(env: NodeJS.ProcessEnv): string | undefined {
+  return commitSha(eventPayload(env).pull_request?.head?.sha);
 }

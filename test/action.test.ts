@@ -165,6 +165,13 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(baselined.summary).toContain('13 findings recorded in the baseline baseline.json are not reported.');
   });
 
+  it('still sets its outputs and exit code when the summary file cannot be written', () => {
+    const run = runAction(tempRepo(files), {}, { GITHUB_STEP_SUMMARY: join(tmpdir(), 'meshlint-no-such-dir', 'summary') });
+    expect(run.code).toBe(1);
+    expect(run.outputs.findings).toBe('13');
+    expect(run.stdout).toContain('meshlint: no job summary: Unable to access summary file');
+  });
+
   it('reports bad inputs with exit code 2', () => {
     const run = runAction(tempRepo(files), { 'fail-on': 'sometimes' });
     expect(run.code).toBe(2);
@@ -192,7 +199,8 @@ describe('dist/action.mjs in a simulated runner', () => {
     git(workspace, 'add', '-A');
     git(workspace, 'commit', '-qm', 'change');
     const event = join(mkdtempSync(join(tmpdir(), 'meshlint-event-')), 'event.json');
-    writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: base, ref: 'main' }, head: { sha: git(workspace, 'rev-parse', 'HEAD') } } }));
+    const head = git(workspace, 'rev-parse', 'HEAD');
+    writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: base, ref: 'main' }, head: { sha: head } } }));
 
     const run = runAction(workspace, { 'changed-only': 'true' }, { GITHUB_EVENT_PATH: event, GITHUB_EVENT_NAME: 'pull_request', GITHUB_BASE_REF: 'main' });
     expect(run.code).toBe(1);
@@ -201,6 +209,7 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(run.stdout).toContain(`meshlint: changed-only: 2 changed manifests against ${base} (of 3 changed files)`);
     expect(run.summary).toContain('Only findings in the 2 manifests this pull request changes are reported');
     expect(run.summary).toContain('in 13 files'); // the whole repository was the context
+    expect(run.summary).toContain(`<a href="https://github.com/acme/shop/blob/${head}/k8s/new.yaml#L`); // the head commit, not the merge commit
 
     // Without the base commit in the clone: a warning, and every file is reported.
     writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: 'b'.repeat(40) } } }));

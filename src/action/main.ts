@@ -1,14 +1,13 @@
 // The GitHub Action (action.yml, bundled to dist/action.mjs). A thin front end like the CLI: inputs -> scan() ->
 // SARIF file, annotations (src/report/github.ts), job summary (src/report/job-summary.ts), outputs, exit code.
 // Exit code: 0 nothing at or above fail-on, 1 something is, 2 a bad input, configuration or baseline.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import * as core from '@actions/core';
 import { BaselineError, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { SEVERITIES, type Severity } from '../engine/rule.js';
-import { changedFiles, changedManifests, GitError, pullRequestBase } from '../git.js';
+import { changedFiles, changedManifests, GitError, pullRequestBase, pullRequestHead } from '../git.js';
 import { planAnnotations } from '../report/github.js';
 import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
 import { formatSarif } from '../report/sarif.js';
@@ -88,21 +87,26 @@ async function run(): Promise<number> {
   const failed = failsAt(result.findings, failOn);
   if (failed) notes.push(`The step fails: there are findings at or above fail-on (${failOn}).`);
 
-  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env) });
-  await writeSummary(summary);
-
   const counts = countFindings(result.findings);
   core.setOutput('findings', counts.error + counts.warning + counts.note);
   core.setOutput('errors', counts.error);
   core.setOutput('warnings', counts.warning);
   core.setOutput('sarif-file', sarifFile);
+
+  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env) });
+  try {
+    await writeSummary(summary);
+  } catch (error) {
+    core.info(`meshlint: no job summary: ${(error as Error).message}`);
+  }
   if (failed) core.info(`meshlint: failing: findings at or above ${failOn} (fail-on).`);
   return failed ? 1 : 0;
 }
 
-/** Links to the scanned commit's files, when the runner says which repository and commit this is. */
+/** Links to the scanned commit's files (a pull request's head, not the merge commit GITHUB_SHA names), when the runner says which repository and commit this is. */
 function fileUrl(env: NodeJS.ProcessEnv): ((file: string, line: number) => string | undefined) | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_SHA: sha } = env;
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo } = env;
+  const sha = pullRequestHead(env) ?? env.GITHUB_SHA;
   if (!server || !repo || !sha) return undefined;
   return (file, line) => (file.startsWith('/') ? undefined : `${server}/${repo}/blob/${sha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`);
 }

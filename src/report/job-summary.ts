@@ -57,7 +57,7 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
   if (omitted.length) {
     blocks.push({
       kind: 'paragraph',
-      html: escapeHtml(`${plural(omitted.length, 'more finding')} (${describeOmitted(omitted)}) ${omitted.length === 1 ? 'is' : 'are'} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. Every finding is listed below and in the SARIF report.`),
+      html: escapeHtml(`${plural(omitted.length, 'more finding')} (${describeOmitted(omitted)}) ${omitted.length === 1 ? 'is' : 'are'} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. The most severe findings are listed below; the SARIF report has them all.`),
     });
   }
   if (total === 0) return blocks;
