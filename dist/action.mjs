@@ -45861,6 +45861,24 @@ function displayPath(cwd, absolute) {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep3).join("/") : absolute.split(sep3).join("/");
 }
 
+// src/report/summary.ts
+function countFindings(findings) {
+  const counts = { error: 0, warning: 0, note: 0, suppressed: 0 };
+  for (const f of findings) counts[f.suppression ? "suppressed" : f.severity]++;
+  return counts;
+}
+function activeFindings(findings) {
+  return findings.filter((f) => !f.suppression);
+}
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function failsAt(findings, failOn) {
+  if (failOn === "none") return false;
+  const threshold = SEVERITY_RANK[failOn];
+  return findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold);
+}
+
 // src/git.ts
 var GitError = class extends Error {
 };
@@ -45911,23 +45929,29 @@ function changedManifests(changed, paths, cwd) {
 function pullRequestHead(env) {
   return commitSha(eventPayload(env).pull_request?.head?.sha);
 }
-
-// src/report/summary.ts
-function countFindings(findings) {
-  const counts = { error: 0, warning: 0, note: 0, suppressed: 0 };
-  for (const f of findings) counts[f.suppression ? "suppressed" : f.severity]++;
-  return counts;
-}
-function activeFindings(findings) {
-  return findings.filter((f) => !f.suppression);
-}
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-function failsAt(findings, failOn) {
-  if (failOn === "none") return false;
-  const threshold = SEVERITY_RANK[failOn];
-  return findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold);
+function changedOnlyScope(env, cwd, paths) {
+  const base = pullRequestBase(env);
+  if (!base) {
+    return {
+      log: "changed-only: not a pull request event, so every file is reported.",
+      note: "changed-only: not a pull request event, so findings in every file are reported."
+    };
+  }
+  let changed;
+  try {
+    changed = changedFiles(cwd, base);
+  } catch (error2) {
+    if (!(error2 instanceof GitError)) throw error2;
+    const warning2 = `changed-only: ${error2.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`;
+    return { log: warning2, warning: warning2, note: "changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported." };
+  }
+  const reportOnly = changedManifests(changed, paths, cwd);
+  const context = paths.join(" ");
+  return {
+    reportOnly,
+    log: `changed-only: ${plural(reportOnly.length, "changed manifest")} against ${base} (of ${plural(changed.length, "changed file")}); the whole of ${context} is scanned as context.`,
+    note: `Only findings in the ${plural(reportOnly.length, "manifest")} this pull request changes are reported; the whole of ${context} was scanned as their context.`
+  };
 }
 
 // src/report/github.ts
@@ -46230,22 +46254,11 @@ async function run() {
   const notes = [];
   let reportOnly;
   if (changedOnly) {
-    const base = pullRequestBase(process.env);
-    if (!base) {
-      info("meshlint: changed-only: not a pull request event, so every file is reported.");
-      notes.push("changed-only: not a pull request event, so findings in every file are reported.");
-    } else {
-      try {
-        const changed = changedFiles(workspace, base);
-        reportOnly = changedManifests(changed, paths, workspace);
-        info(`meshlint: changed-only: ${plural(reportOnly.length, "changed manifest")} against ${base} (of ${plural(changed.length, "changed file")}); the whole of ${paths.join(" ")} is scanned as context.`);
-        notes.push(`Only findings in the ${plural(reportOnly.length, "manifest")} this pull request changes are reported; the whole of ${paths.join(" ")} was scanned as their context.`);
-      } catch (error2) {
-        if (!(error2 instanceof GitError)) throw error2;
-        warning(`meshlint: changed-only: ${error2.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`);
-        notes.push("changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.");
-      }
-    }
+    const scope = changedOnlyScope(process.env, workspace, paths);
+    reportOnly = scope.reportOnly;
+    if (scope.warning) warning(`meshlint: ${scope.warning}`);
+    else info(`meshlint: ${scope.log}`);
+    notes.push(scope.note);
   }
   let result;
   try {

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { MANIFEST_EXTENSIONS } from './scan.js';
+import { plural } from './report/summary.js';
 
 export class GitError extends Error {}
 
@@ -67,4 +68,44 @@ export function changedManifests(changed: readonly string[], paths: readonly str
 /** The pull request's head commit (GITHUB_SHA is the merge commit on pull_request events). */
 export function pullRequestHead(env: NodeJS.ProcessEnv): string | undefined {
   return commitSha(eventPayload(env).pull_request?.head?.sha);
+}
+
+export interface ChangedOnlyScope {
+  /** The files to report (scan's reportOnly), or undefined: report every file. */
+  readonly reportOnly?: string[];
+  /** For the log. */
+  readonly log: string;
+  /** Instead of `log` when the user must act (the base commit is missing). */
+  readonly warning?: string;
+  /** For the job summary. */
+  readonly note: string;
+}
+
+/**
+ * What changed-only means for this run: the pull request's changed manifests within `paths`, or (not a pull
+ * request, or the base commit not in the clone) every file, saying why.
+ */
+export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[]): ChangedOnlyScope {
+  const base = pullRequestBase(env);
+  if (!base) {
+    return {
+      log: 'changed-only: not a pull request event, so every file is reported.',
+      note: 'changed-only: not a pull request event, so findings in every file are reported.',
+    };
+  }
+  let changed: string[];
+  try {
+    changed = changedFiles(cwd, base);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    const warning = `changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`;
+    return { log: warning, warning, note: 'changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.' };
+  }
+  const reportOnly = changedManifests(changed, paths, cwd);
+  const context = paths.join(' ');
+  return {
+    reportOnly,
+    log: `changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${context} is scanned as context.`,
+    note: `Only findings in the ${plural(reportOnly.length, 'manifest')} this pull request changes are reported; the whole of ${context} was scanned as their context.`,
+  };
 }

@@ -11,6 +11,7 @@ import type { Finding } from '../src/engine/run.js';
 import { obj } from '../src/model/values.js';
 import { escapeData, escapeProperty, formatGithub, planAnnotations } from '../src/report/github.js';
 import { gitlabSeverity } from '../src/report/gitlab.js';
+import { changedManifests, pullRequestBase } from '../src/git.js';
 import { scan } from '../src/scan.js';
 import { privilegedDeployment, runCli, secureDeployment, tempRepo, writeFiles } from './repo.js';
 
@@ -87,10 +88,34 @@ describe('--context <dir> <files...>', () => {
     expect(outside.stdout).toMatch(/^outside\/x\.yaml:\d+:\d+: error: .*\[container-privileged\]$/m);
   });
 
+  it('accepts absolute file paths (lint-staged passes them) and reports them relative to the working directory', async () => {
+    const cwd = repo();
+    const { code, stdout } = await runCli(['--format', 'compact', '--no-config', '--context', '.', join(cwd, 'apps/db.yaml')], cwd);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^apps\/db\.yaml:\d+:\d+: error: /);
+  });
+
   it('refuses standard input with exit code 2', async () => {
     const result = await runCli(['--context', '.', '-'], tempRepo({}), 'kind: Pod\n');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--context');
+  });
+});
+
+describe('changed files for changed-only (src/git.ts)', () => {
+  it('takes the base from the event payload, else origin/$GITHUB_BASE_REF', () => {
+    const dir = tempRepo({ 'pr.json': JSON.stringify({ pull_request: { base: { sha: 'c'.repeat(40) } } }), 'bad.json': JSON.stringify({ pull_request: { base: { sha: '--output=x' } } }), 'broken.json': '{' });
+    expect(pullRequestBase({ GITHUB_EVENT_PATH: join(dir, 'pr.json'), GITHUB_BASE_REF: 'main' })).toBe('c'.repeat(40));
+    expect(pullRequestBase({ GITHUB_EVENT_PATH: join(dir, 'bad.json'), GITHUB_BASE_REF: 'main' })).toBe('origin/main');
+    expect(pullRequestBase({ GITHUB_EVENT_PATH: join(dir, 'broken.json'), GITHUB_BASE_REF: 'release/1.x' })).toBe('origin/release/1.x');
+    expect(pullRequestBase({ GITHUB_EVENT_PATH: join(dir, 'missing.json') })).toBeUndefined();
+    expect(pullRequestBase({})).toBeUndefined();
+  });
+
+  it('keeps the changed manifests inside the scanned paths', () => {
+    const changed = ['k8s/a.yaml', 'k8s/b.yml', 'k8s/c.json', 'k8s/README.md', 'k8s/x.YAML', 'docs/d.yaml', 'istio/gw.yaml', 'k8s-old/e.yaml'];
+    expect(changedManifests(changed, ['k8s', 'istio/gw.yaml'], '/repo')).toEqual(['k8s/a.yaml', 'k8s/b.yml', 'k8s/c.json', 'istio/gw.yaml']);
+    expect(changedManifests(changed, ['.'], '/repo')).toEqual(['k8s/a.yaml', 'k8s/b.yml', 'k8s/c.json', 'docs/d.yaml', 'istio/gw.yaml', 'k8s-old/e.yaml']);
   });
 });
 

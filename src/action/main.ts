@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { BaselineError, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { SEVERITIES, type Severity } from '../engine/rule.js';
-import { changedFiles, changedManifests, GitError, pullRequestBase, pullRequestHead } from '../git.js';
+import { changedOnlyScope, pullRequestHead } from '../git.js';
 import { planAnnotations } from '../report/github.js';
 import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
 import { formatSarif } from '../report/sarif.js';
@@ -39,22 +39,11 @@ async function run(): Promise<number> {
   const notes: string[] = [];
   let reportOnly: string[] | undefined;
   if (changedOnly) {
-    const base = pullRequestBase(process.env);
-    if (!base) {
-      core.info('meshlint: changed-only: not a pull request event, so every file is reported.');
-      notes.push('changed-only: not a pull request event, so findings in every file are reported.');
-    } else {
-      try {
-        const changed = changedFiles(workspace, base);
-        reportOnly = changedManifests(changed, paths, workspace);
-        core.info(`meshlint: changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${paths.join(' ')} is scanned as context.`);
-        notes.push(`Only findings in the ${plural(reportOnly.length, 'manifest')} this pull request changes are reported; the whole of ${paths.join(' ')} was scanned as their context.`);
-      } catch (error) {
-        if (!(error instanceof GitError)) throw error;
-        core.warning(`meshlint: changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`);
-        notes.push('changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.');
-      }
-    }
+    const scope = changedOnlyScope(process.env, workspace, paths);
+    reportOnly = scope.reportOnly;
+    if (scope.warning) core.warning(`meshlint: ${scope.warning}`);
+    else core.info(`meshlint: ${scope.log}`);
+    notes.push(scope.note);
   }
 
   let result: ScanResult;
