@@ -45772,10 +45772,10 @@ async function scan(options = {}) {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ["."]);
-  const reportOnly = options.reportOnly ? new Set(options.reportOnly.map((f) => displayPath(cwd, resolve3(cwd, f)))) : void 0;
+  const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : void 0;
   if (paths.length > 0 || options.reportOnly?.length) {
-    const discovered = await discover(paths, cwd, config, notices);
-    if (options.reportOnly) addReportedFiles(discovered, options.reportOnly, paths, cwd);
+    const discovered = await discover([...paths, ...reported?.dirs ?? []], cwd, config, notices);
+    if (reported) addReportedFiles(discovered, reported.files, paths, cwd);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     for (const absolute of discovered) {
       const shown = displayPath(cwd, absolute);
@@ -45794,13 +45794,29 @@ async function scan(options = {}) {
   const result = lint({ files, rules, config });
   let findings = result.findings;
   let allNotices = [...notices, ...result.notices];
-  if (reportOnly) {
-    findings = findings.filter((f) => reportOnly.has(f.file));
-    allNotices = allNotices.filter((n) => n.file === void 0 || reportOnly.has(n.file));
+  if (reported) {
+    findings = findings.filter((f) => reported.has(f.file));
+    allNotices = allNotices.filter((n) => n.file === void 0 || reported.has(n.file));
   }
   let baselined = 0;
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined };
+}
+function reportFilter(reportOnly, cwd) {
+  const files = [];
+  const dirs = [];
+  for (const entry of reportOnly) {
+    let isDir = false;
+    try {
+      isDir = statSync(resolve3(cwd, entry)).isDirectory();
+    } catch {
+    }
+    (isDir ? dirs : files).push(entry);
+  }
+  const shownFiles = new Set(files.map((f) => displayPath(cwd, resolve3(cwd, f))));
+  const absoluteDirs = dirs.map((d) => resolve3(cwd, d));
+  const has = (file) => shownFiles.has(file) || absoluteDirs.some((dir) => isInside(dir, resolve3(cwd, file)));
+  return { files, dirs, has };
 }
 function addReportedFiles(discovered, reportOnly, contextPaths, cwd) {
   const found = new Set(discovered);

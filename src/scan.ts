@@ -26,7 +26,8 @@ export interface ScanOptions {
    * Report only findings located in these files (relative to cwd), while `paths` are scanned and linked into the
    * graph as their context (`--context <dir> <files...>`, pre-commit's staged files, a pull request's changed
    * files). A listed file outside every context path is scanned as well; one inside a context directory that
-   * discovery skips (config `ignore`, .gitignore, not a manifest extension) is skipped. An empty list reports nothing.
+   * discovery skips (config `ignore`, .gitignore, not a manifest extension) is skipped. A listed directory reports
+   * the files under it (and is discovered like a path). An empty list reports nothing.
    */
   readonly reportOnly?: readonly string[];
   /** Findings recorded in a baseline (`--baseline`) are dropped; see src/baseline.ts. */
@@ -51,10 +52,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
-  const reportOnly = options.reportOnly ? new Set(options.reportOnly.map((f) => displayPath(cwd, resolve(cwd, f)))) : undefined;
+  const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined;
   if (paths.length > 0 || options.reportOnly?.length) {
-    const discovered = await discover(paths, cwd, config, notices);
-    if (options.reportOnly) addReportedFiles(discovered, options.reportOnly, paths, cwd);
+    const discovered = await discover([...paths, ...(reported?.dirs ?? [])], cwd, config, notices);
+    if (reported) addReportedFiles(discovered, reported.files, paths, cwd);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     for (const absolute of discovered) {
       const shown = displayPath(cwd, absolute);
@@ -73,13 +74,32 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const result = lint({ files, rules, config });
   let findings = result.findings;
   let allNotices = [...notices, ...result.notices];
-  if (reportOnly) {
-    findings = findings.filter((f) => reportOnly.has(f.file));
-    allNotices = allNotices.filter((n) => n.file === undefined || reportOnly.has(n.file));
+  if (reported) {
+    findings = findings.filter((f) => reported.has(f.file));
+    allNotices = allNotices.filter((n) => n.file === undefined || reported.has(n.file));
   }
   let baselined = 0;
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined };
+}
+
+/** Which shown paths `reportOnly` selects: the files themselves, and everything under the directories. */
+function reportFilter(reportOnly: readonly string[], cwd: string): { files: string[]; dirs: string[]; has: (file: string) => boolean } {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const entry of reportOnly) {
+    let isDir = false;
+    try {
+      isDir = statSync(resolve(cwd, entry)).isDirectory();
+    } catch {
+      // a missing file: nothing to report there
+    }
+    (isDir ? dirs : files).push(entry);
+  }
+  const shownFiles = new Set(files.map((f) => displayPath(cwd, resolve(cwd, f))));
+  const absoluteDirs = dirs.map((d) => resolve(cwd, d));
+  const has = (file: string) => shownFiles.has(file) || absoluteDirs.some((dir) => isInside(dir, resolve(cwd, file)));
+  return { files, dirs, has };
 }
 
 /**

@@ -95,6 +95,15 @@ describe('--context <dir> <files...>', () => {
     expect(stdout).toMatch(/^apps\/db\.yaml:\d+:\d+: error: /);
   });
 
+  it('reports everything under a directory given as a file to report', async () => {
+    const cwd = repo();
+    writeFiles(cwd, { 'outside/x.yaml': privilegedDeployment('x').text });
+    const apps = await runCli(['--format', 'compact', '--no-config', '--context', '.', 'apps'], cwd);
+    expect(new Set(apps.stdout.trim().split('\n').map((l) => l.split(':')[0]))).toEqual(new Set(['apps/db.yaml']));
+    const outside = await runCli(['--format', 'compact', '--no-config', '--context', 'apps', 'outside/'], cwd);
+    expect(new Set(outside.stdout.trim().split('\n').map((l) => l.split(':')[0]))).toEqual(new Set(['outside/x.yaml']));
+  });
+
   it('refuses standard input with exit code 2', async () => {
     const result = await runCli(['--context', '.', '-'], tempRepo({}), 'kind: Pod\n');
     expect(result.code).toBe(2);
