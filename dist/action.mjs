@@ -42284,13 +42284,13 @@ var BaselineError = class extends Error {
 function applyBaseline(findings, baseline) {
   const remaining = /* @__PURE__ */ new Map();
   for (const e of baseline.findings) remaining.set(e.fingerprint, (remaining.get(e.fingerprint) ?? 0) + e.count);
-  let matched = 0;
+  const matched = [];
   const kept = findings.filter((f) => {
     if (f.suppression) return true;
     const left = remaining.get(f.fingerprint) ?? 0;
     if (left === 0) return true;
     remaining.set(f.fingerprint, left - 1);
-    matched++;
+    matched.push(f);
     return false;
   });
   return { findings: kept, matched };
@@ -45798,7 +45798,7 @@ async function scan(options = {}) {
     findings = findings.filter((f) => reported.has(f.file));
     allNotices = allNotices.filter((n) => n.file === void 0 || reported.has(n.file));
   }
-  let baselined = 0;
+  let baselined = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined };
 }
@@ -46290,7 +46290,8 @@ async function run() {
     throw error2;
   }
   for (const notice2 of result.notices) info(`meshlint: notice: ${notice2.file ? `${notice2.file}: ` : ""}${notice2.message}`);
-  if (result.baselined) notes.push(`${plural(result.baselined, "finding")} recorded in the baseline ${baselineFile} ${result.baselined === 1 ? "is" : "are"} not reported.`);
+  const baselined = result.baselined.length;
+  if (baselined) notes.push(`${plural(baselined, "finding")} recorded in the baseline ${baselineFile} ${baselined === 1 ? "is" : "are"} not reported.`);
   if (sarifFile) {
     const target = resolve5(workspace, sarifFile);
     mkdirSync(dirname4(target), { recursive: true });

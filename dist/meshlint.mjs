@@ -24360,13 +24360,13 @@ ${lines.join(",\n")}${lines.length ? "\n" : ""}  ]
 function applyBaseline(findings, baseline) {
   const remaining = /* @__PURE__ */ new Map();
   for (const e of baseline.findings) remaining.set(e.fingerprint, (remaining.get(e.fingerprint) ?? 0) + e.count);
-  let matched = 0;
+  const matched = [];
   const kept = findings.filter((f) => {
     if (f.suppression) return true;
     const left = remaining.get(f.fingerprint) ?? 0;
     if (left === 0) return true;
     remaining.set(f.fingerprint, left - 1);
-    matched++;
+    matched.push(f);
     return false;
   });
   return { findings: kept, matched };
@@ -28299,7 +28299,7 @@ async function scan(options = {}) {
     findings = findings.filter((f) => reported.has(f.file));
     allNotices = allNotices.filter((n) => n.file === void 0 || reported.has(n.file));
   }
-  let baselined = 0;
+  let baselined = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined };
 }
@@ -28440,12 +28440,12 @@ async function main(io) {
     }
     throw error;
   }
-  if (result.baselined) {
-    io.stderr.write(`${TOOL_NAME}: ${result.baselined} finding${result.baselined === 1 ? "" : "s"} recorded in the baseline ${opts.baseline} not reported.
+  if (result.baselined.length) {
+    io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, "finding")} recorded in the baseline ${opts.baseline} not reported.
 `);
   }
   if (opts.writeBaseline !== void 0) {
-    const baseline = createBaseline(result.findings);
+    const baseline = createBaseline([...result.findings, ...result.baselined]);
     try {
       writeFileSync(resolve3(io.cwd, opts.writeBaseline), formatBaseline(baseline));
     } catch (error) {

@@ -50,16 +50,16 @@ export function formatBaseline(baseline: Baseline): string {
  * Drops the active findings the baseline records, at most `count` per fingerprint (a second identical finding
  * beyond the recorded count is new). Suppressed findings are kept as they are.
  */
-export function applyBaseline(findings: readonly Finding[], baseline: Baseline): { findings: Finding[]; matched: number } {
+export function applyBaseline(findings: readonly Finding[], baseline: Baseline): { findings: Finding[]; matched: Finding[] } {
   const remaining = new Map<string, number>();
   for (const e of baseline.findings) remaining.set(e.fingerprint, (remaining.get(e.fingerprint) ?? 0) + e.count);
-  let matched = 0;
+  const matched: Finding[] = [];
   const kept = findings.filter((f) => {
     if (f.suppression) return true;
     const left = remaining.get(f.fingerprint) ?? 0;
     if (left === 0) return true;
     remaining.set(f.fingerprint, left - 1);
-    matched++;
+    matched.push(f);
     return false;
   });
   return { findings: kept, matched };

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import { parseSource, type SourceFile } from './parse/source.js';
-import { lint, type LintResult, type Notice } from './engine/run.js';
+import { lint, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
@@ -36,8 +36,8 @@ export interface ScanOptions {
 
 export interface ScanResult extends LintResult {
   readonly config: Config;
-  /** How many active findings a baseline matched and removed (0 without a baseline). */
-  readonly baselined: number;
+  /** The active findings a baseline matched and removed from `findings` (none without a baseline). */
+  readonly baselined: readonly Finding[];
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
@@ -78,7 +78,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     findings = findings.filter((f) => reported.has(f.file));
     allNotices = allNotices.filter((n) => n.file === undefined || reported.has(n.file));
   }
-  let baselined = 0;
+  let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined };
 }

@@ -263,6 +263,17 @@ describe('baselines', () => {
     expect(withNew.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^deploy\/web\.yaml:\d+:\d+: error: .*\[container-privileged\]$/)]);
   });
 
+  it('regenerated over itself, keeps the accepted findings that remain, drops the fixed ones, accepts the new ones', async () => {
+    const cwd = tempRepo({ 'a.yaml': privilegedDeployment('a').text, 'b.yaml': privilegedDeployment('b').text, 'c.yaml': secureDeployment('c') });
+    await runCli(['--no-config', '--write-baseline', 'b.json', '.'], cwd);
+    const files = () => (JSON.parse(readFileSync(join(cwd, 'b.json'), 'utf8')) as { findings: { file: string }[] }).findings.map((e) => e.file);
+    expect(files()).toEqual(['a.yaml', 'b.yaml']);
+    writeFiles(cwd, { 'b.yaml': secureDeployment('b'), 'c.yaml': privilegedDeployment('c').text });
+    const run = await runCli(['--format', 'compact', '--no-config', '--baseline', 'b.json', '--write-baseline', 'b.json', '.'], cwd);
+    expect(run.stdout).toMatch(/^c\.yaml:/); // reported against the old baseline
+    expect(files()).toEqual(['a.yaml', 'c.yaml']);
+  });
+
   it('holds only rule ids, files, fingerprints and counts: no message text, no values', async () => {
     const secret = 'c3VwZXItc2VjcmV0LXBhc3N3b3Jk';
     const cwd = tempRepo({

@@ -60,7 +60,8 @@ async function run(): Promise<number> {
     throw error;
   }
   for (const notice of result.notices) core.info(`meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`);
-  if (result.baselined) notes.push(`${plural(result.baselined, 'finding')} recorded in the baseline ${baselineFile} ${result.baselined === 1 ? 'is' : 'are'} not reported.`);
+  const baselined = result.baselined.length;
+  if (baselined) notes.push(`${plural(baselined, 'finding')} recorded in the baseline ${baselineFile} ${baselined === 1 ? 'is' : 'are'} not reported.`);
 
   if (sarifFile) {
     const target = resolve(workspace, sarifFile);

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
 import type { Severity } from '../engine/rule.js';
-import { failsAt } from '../report/summary.js';
+import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { scan, type ScanResult } from '../scan.js';
@@ -104,11 +104,13 @@ export async function main(io: CliIo): Promise<number> {
     }
     throw error;
   }
-  if (result.baselined) {
-    io.stderr.write(`${TOOL_NAME}: ${result.baselined} finding${result.baselined === 1 ? '' : 's'} recorded in the baseline ${opts.baseline} not reported.\n`);
+  if (result.baselined.length) {
+    io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`);
   }
   if (opts.writeBaseline !== undefined) {
-    const baseline = createBaseline(result.findings);
+    // Every current finding, including those the --baseline matched: regenerating a baseline keeps the accepted
+    // findings that remain, drops the fixed ones and accepts the new ones.
+    const baseline = createBaseline([...result.findings, ...result.baselined]);
     try {
       writeFileSync(resolve(io.cwd, opts.writeBaseline), formatBaseline(baseline));
     } catch (error) {
