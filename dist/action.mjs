@@ -46290,6 +46290,7 @@ async function run() {
     throw error2;
   }
   for (const notice2 of result.notices) info(`meshlint: notice: ${notice2.file ? `${notice2.file}: ` : ""}${notice2.message}`);
+  if (result.stats.files === 0) warning(`meshlint: no manifest found in ${paths.join(" ")}: check the paths input.`);
   const baselined = result.baselined.length;
   if (baselined) notes.push(`${plural(baselined, "finding")} recorded in the baseline ${baselineFile} ${baselined === 1 ? "is" : "are"} not reported.`);
   if (sarifFile) {

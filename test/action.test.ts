@@ -172,6 +172,13 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(run.stdout).toContain('meshlint: no job summary: Unable to access summary file');
   });
 
+  it('warns when the paths hold no manifest (a typo must not pass silently)', () => {
+    const run = runAction(tempRepo(files), { paths: 'k8z' });
+    expect(run.code).toBe(0);
+    expect(run.commands).toEqual(['::warning::meshlint: no manifest found in k8z: check the paths input.']);
+    expect(run.stdout).toContain('meshlint: notice: k8z: skipped: no such file or directory');
+  });
+
   it('reports bad inputs with exit code 2', () => {
     const run = runAction(tempRepo(files), { 'fail-on': 'sometimes' });
     expect(run.code).toBe(2);

@@ -60,6 +60,7 @@ async function run(): Promise<number> {
     throw error;
   }
   for (const notice of result.notices) core.info(`meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`);
+  if (result.stats.files === 0) core.warning(`meshlint: no manifest found in ${paths.join(' ')}: check the paths input.`);
   const baselined = result.baselined.length;
   if (baselined) notes.push(`${plural(baselined, 'finding')} recorded in the baseline ${baselineFile} ${baselined === 1 ? 'is' : 'are'} not reported.`);
 
