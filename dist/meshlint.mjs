@@ -13744,7 +13744,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -13771,7 +13771,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -14635,7 +14635,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -15026,7 +15026,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -22225,41 +22225,41 @@ var require_queue = __commonJS({
       queue.drained = drained;
       return queue;
       function push(value) {
-        var p = new Promise(function(resolve3, reject) {
+        var p = new Promise(function(resolve4, reject) {
           pushCb(value, function(err, result) {
             if (err) {
               reject(err);
               return;
             }
-            resolve3(result);
+            resolve4(result);
           });
         });
         p.catch(noop2);
         return p;
       }
       function unshift(value) {
-        var p = new Promise(function(resolve3, reject) {
+        var p = new Promise(function(resolve4, reject) {
           unshiftCb(value, function(err, result) {
             if (err) {
               reject(err);
               return;
             }
-            resolve3(result);
+            resolve4(result);
           });
         });
         p.catch(noop2);
         return p;
       }
       function drained() {
-        var p = new Promise(function(resolve3) {
+        var p = new Promise(function(resolve4) {
           process.nextTick(function() {
             if (queue.idle()) {
-              resolve3();
+              resolve4();
             } else {
               var previousDrain = queue.drain;
               queue.drain = function() {
                 if (typeof previousDrain === "function") previousDrain();
-                resolve3();
+                resolve4();
                 queue.drain = previousDrain;
               };
             }
@@ -22745,9 +22745,9 @@ var require_stream3 = __commonJS({
         });
       }
       _getStat(filepath) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           this._stat(filepath, this._fsStatSettings, (error, stats) => {
-            return error === null ? resolve3(stats) : reject(error);
+            return error === null ? resolve4(stats) : reject(error);
           });
         });
       }
@@ -22771,10 +22771,10 @@ var require_async5 = __commonJS({
         this._readerStream = new stream_1.default(this._settings);
       }
       dynamic(root, options) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           this._walkAsync(root, options, (error, entries) => {
             if (error === null) {
-              resolve3(entries);
+              resolve4(entries);
             } else {
               reject(error);
             }
@@ -22784,10 +22784,10 @@ var require_async5 = __commonJS({
       async static(patterns, options) {
         const entries = [];
         const stream = this._readerStream.static(patterns, options);
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.once("error", reject);
           stream.on("data", (entry) => entries.push(entry));
-          stream.once("end", () => resolve3(entries));
+          stream.once("end", () => resolve4(entries));
         });
       }
     };
@@ -24542,7 +24542,7 @@ async function parseAll(jobs, options) {
   const outcomes = new Array(jobs.length);
   let next = 0;
   let done = 0;
-  const runWorker = () => new Promise((resolve3) => {
+  const runWorker = () => new Promise((resolve4) => {
     const worker = new Worker(options.workerUrl, { workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes } });
     let batch = [];
     const send = () => {
@@ -24550,7 +24550,7 @@ async function parseAll(jobs, options) {
       while (batch.length < BATCH && next < jobs.length) batch.push(next++);
       if (batch.length === 0) {
         void worker.terminate();
-        resolve3();
+        resolve4();
       } else {
         worker.postMessage(batch.map((i) => jobs[i]));
       }
@@ -24566,7 +24566,7 @@ async function parseAll(jobs, options) {
     worker.on("error", () => {
       for (const i of batch) outcomes[i] ??= readAndParse(jobs[i], options.maxBytes);
       batch = [];
-      resolve3();
+      resolve4();
     });
     send();
   });
@@ -24602,6 +24602,7 @@ function isParserWorker() {
 
 // src/cli/main.ts
 import { writeFileSync as writeFileSync2 } from "node:fs";
+import { resolve as resolve3 } from "node:path";
 
 // node_modules/commander/esm.mjs
 var import_index = __toESM(require_commander(), 1);
@@ -24620,9 +24621,86 @@ var {
   Help
 } = import_index.default;
 
+// src/baseline.ts
+import { readFileSync as readFileSync2 } from "node:fs";
+var BASELINE_FORMAT_VERSION = 1;
+var BaselineError = class extends Error {
+};
+function createBaseline(findings) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (f.suppression) continue;
+    const entry = entries.get(f.fingerprint);
+    if (entry) entry.count++;
+    else entries.set(f.fingerprint, { ruleId: f.ruleId, file: f.file, fingerprint: f.fingerprint, count: 1 });
+  }
+  const sorted = [...entries.values()].sort(
+    (a, b) => cmp(a.file, b.file) || cmp(a.ruleId, b.ruleId) || cmp(a.fingerprint, b.fingerprint)
+  );
+  return { formatVersion: BASELINE_FORMAT_VERSION, tool: "meshlint", findings: sorted };
+}
+function formatBaseline(baseline) {
+  const lines = baseline.findings.map((e) => `    ${JSON.stringify(e)}`);
+  return `{
+  "formatVersion": ${baseline.formatVersion},
+  "tool": "meshlint",
+  "findings": [
+${lines.join(",\n")}${lines.length ? "\n" : ""}  ]
+}
+`;
+}
+function applyBaseline(findings, baseline) {
+  const remaining = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) remaining.set(e.fingerprint, (remaining.get(e.fingerprint) ?? 0) + e.count);
+  const matched = [];
+  const kept = findings.filter((f) => {
+    if (f.suppression) return true;
+    const left = remaining.get(f.fingerprint) ?? 0;
+    if (left === 0) return true;
+    remaining.set(f.fingerprint, left - 1);
+    matched.push(f);
+    return false;
+  });
+  return { findings: kept, matched };
+}
+function readBaseline(path4, shownAs = path4) {
+  let text;
+  try {
+    text = readFileSync2(path4, "utf8");
+  } catch (error) {
+    throw new BaselineError(`${shownAs}: cannot read the baseline (${error.code ?? error}).`);
+  }
+  return parseBaseline(text, shownAs);
+}
+function parseBaseline(text, shownAs) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new BaselineError(`${shownAs}: not a meshlint baseline (invalid JSON: ${error.message}).`);
+  }
+  const raw = value;
+  if (!raw || typeof raw !== "object" || raw.tool !== "meshlint" || !Array.isArray(raw.findings)) {
+    throw new BaselineError(`${shownAs}: not a meshlint baseline (write one with --write-baseline).`);
+  }
+  if (raw.formatVersion !== BASELINE_FORMAT_VERSION) {
+    throw new BaselineError(`${shownAs}: baseline format ${String(raw.formatVersion)} is not supported (this meshlint reads ${BASELINE_FORMAT_VERSION}).`);
+  }
+  const findings = [];
+  raw.findings.forEach((e, i) => {
+    const ok = e && typeof e === "object" && typeof e.fingerprint === "string" && typeof e.ruleId === "string" && typeof e.file === "string" && (e.count === void 0 || Number.isInteger(e.count) && e.count >= 1);
+    if (!ok) throw new BaselineError(`${shownAs}: findings[${i}] needs ruleId, file, fingerprint (strings) and a positive integer count.`);
+    findings.push({ ruleId: e.ruleId, file: e.file, fingerprint: e.fingerprint, count: e.count ?? 1 });
+  });
+  return { formatVersion: BASELINE_FORMAT_VERSION, tool: "meshlint", findings };
+}
+function cmp(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // src/engine/config.ts
 var import_ajv = __toESM(require_ajv(), 1);
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync, readFileSync as readFileSync3 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 // src/generated/validators.js
@@ -24997,7 +25075,7 @@ function findConfig(start) {
 function loadConfig(path4, rules, displayPath2 = path4) {
   let text;
   try {
-    text = readFileSync2(path4, "utf8");
+    text = readFileSync3(path4, "utf8");
   } catch (error) {
     throw new ConfigError(`${displayPath2}: cannot read the configuration file (${error.code ?? error}).`);
   }
@@ -25123,11 +25201,111 @@ function plural(n, word) {
 function oneLine(text) {
   return text.replace(/\s*[\r\n]+\s*/g, " ");
 }
+function failsAt(findings, failOn) {
+  if (failOn === "none") return false;
+  const threshold = SEVERITY_RANK[failOn];
+  return findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold);
+}
 
 // src/report/compact.ts
 function formatCompact(result) {
   return activeFindings(result.findings).map((f) => `${f.file}:${f.range.startLine}:${f.range.startColumn}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]
 `).join("");
+}
+
+// src/report/github.ts
+var ANNOTATIONS_PER_LEVEL = 10;
+var ANNOTATION_LEVEL = { error: "error", warning: "warning", note: "notice" };
+function bySeverity(result) {
+  const security = new Map(result.rules.map((r) => [r.id, r.securitySeverity]));
+  return activeFindings(result.findings).map((finding, index) => ({ finding, index })).sort(
+    (a, b) => SEVERITY_RANK[b.finding.severity] - SEVERITY_RANK[a.finding.severity] || (security.get(b.finding.ruleId) ?? 0) - (security.get(a.finding.ruleId) ?? 0) || a.index - b.index
+  ).map(({ finding }) => finding);
+}
+function planAnnotations(result, limit = ANNOTATIONS_PER_LEVEL) {
+  const used = { error: 0, warning: 0, notice: 0 };
+  const annotations = [];
+  const omitted = [];
+  for (const finding of bySeverity(result)) {
+    const level = ANNOTATION_LEVEL[finding.severity];
+    if (used[level] >= limit) {
+      omitted.push(finding);
+      continue;
+    }
+    used[level]++;
+    annotations.push({ level, message: finding.message, properties: annotationProperties(finding), finding });
+  }
+  return { annotations, omitted };
+}
+function annotationProperties(f) {
+  const { startLine, endLine, startColumn, endColumn } = f.range;
+  const base = { title: f.ruleId, file: f.file, startLine, endLine };
+  return startLine === endLine ? { ...base, startColumn, endColumn } : base;
+}
+function describeOmitted(omitted) {
+  const counts = { error: 0, warning: 0, note: 0 };
+  for (const f of omitted) counts[f.severity]++;
+  const parts = ["error", "warning", "note"].filter((s) => counts[s] > 0).map((s) => plural(counts[s], s));
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}` : parts[0] ?? "nothing";
+}
+function escapeData(text) {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(text) {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function workflowCommand(annotation) {
+  const p = annotation.properties;
+  const props = [
+    ["file", p.file],
+    ["line", p.startLine],
+    ["endLine", p.endLine],
+    ["col", p.startColumn],
+    ["endColumn", p.endColumn],
+    ["title", p.title]
+  ];
+  const list = props.filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(",");
+  return `::${annotation.level} ${list}::${escapeData(annotation.message)}`;
+}
+function formatGithub(result) {
+  const plan = planAnnotations(result);
+  const lines = plan.annotations.map(workflowCommand);
+  if (plan.omitted.length) {
+    lines.push(
+      `meshlint: ${plural(plan.omitted.length, "more finding")} (${describeOmitted(plan.omitted)}) not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations of each severity per step.`,
+      ...plan.omitted.map((f) => `  ${f.file}:${f.range.startLine}:${f.range.startColumn}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`)
+    );
+  }
+  return lines.length ? `${lines.join("\n")}
+` : "";
+}
+
+// src/report/gitlab.ts
+import { createHash } from "node:crypto";
+function gitlabSeverity(severity, securitySeverity) {
+  if (severity === "note") return "info";
+  if (severity === "warning") return "minor";
+  return securitySeverity >= 9 ? "blocker" : securitySeverity >= 7 ? "critical" : "major";
+}
+function gitlabIssues(result) {
+  const security = new Map(result.rules.map((r) => [r.id, r.securitySeverity]));
+  const seen = /* @__PURE__ */ new Map();
+  return activeFindings(result.findings).map((f) => {
+    const occurrence = seen.get(f.fingerprint) ?? 0;
+    seen.set(f.fingerprint, occurrence + 1);
+    const fingerprint2 = occurrence === 0 ? f.fingerprint : createHash("sha256").update(`${f.fingerprint}\0${occurrence}`).digest("hex").slice(0, 32);
+    return {
+      description: f.message,
+      check_name: f.ruleId,
+      fingerprint: fingerprint2,
+      severity: gitlabSeverity(f.severity, security.get(f.ruleId) ?? 0),
+      location: { path: f.file, lines: { begin: f.range.startLine } }
+    };
+  });
+}
+function formatGitlab(result) {
+  return `${JSON.stringify(gitlabIssues(result), null, 2)}
+`;
 }
 
 // package.json
@@ -25146,7 +25324,10 @@ var package_default = {
   files: [
     "dist",
     "schemas",
-    "docs"
+    "docs",
+    "integrations",
+    "action.yml",
+    ".pre-commit-hooks.yaml"
   ],
   scripts: {
     build: "node scripts/build.mjs",
@@ -25163,6 +25344,7 @@ var package_default = {
     yaml: "2.9.1"
   },
   devDependencies: {
+    "@actions/core": "3.0.1",
     "@types/node": "20.19.43",
     "@types/sarif": "2.1.7",
     "ajv-draft-04": "1.0.0",
@@ -25350,7 +25532,7 @@ function formatText(result, options) {
 }
 
 // src/report/index.ts
-var FORMATS = ["text", "compact", "json", "sarif"];
+var FORMATS = ["text", "compact", "json", "sarif", "github", "gitlab"];
 function formatResult(format, result, options) {
   switch (format) {
     case "text":
@@ -25361,11 +25543,15 @@ function formatResult(format, result, options) {
       return formatJson(result);
     case "sarif":
       return formatSarif(result, options);
+    case "github":
+      return formatGithub(result);
+    case "gitlab":
+      return formatGitlab(result);
   }
 }
 
 // src/engine/run.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 
 // src/model/kubernetes.ts
 var CLUSTER_SCOPED = /* @__PURE__ */ new Set([
@@ -25799,7 +25985,7 @@ function interpolate(template, data) {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, key) => key in data ? String(data[key]) : whole);
 }
 function fingerprint(ruleId, file, resource, path4, extra) {
-  return createHash("sha256").update([ruleId, file, resource, path4.join("/"), extra].join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update([ruleId, file, resource, path4.join("/"), extra].join("\0")).digest("hex").slice(0, 32);
 }
 function compareFindings(a, b) {
   return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
@@ -25871,7 +26057,7 @@ ${findings.trimEnd()}
 }
 
 // src/scan.ts
-import { readFileSync as readFileSync4, statSync as statSync2 } from "node:fs";
+import { readFileSync as readFileSync5, statSync as statSync2 } from "node:fs";
 import { isAbsolute, relative, resolve as resolve2, sep } from "node:path";
 
 // node_modules/globby/index.js
@@ -26882,7 +27068,7 @@ var readGitConfigFile = (normalizedPath, readMethod, suppressErrors) => {
     throw createGitConfigReadError(normalizedPath, error);
   }
 };
-var getExcludesFileFromGitConfigSync = (filePath, readFileSync5, gitDirectory, options = {}) => {
+var getExcludesFileFromGitConfigSync = (filePath, readFileSync6, gitDirectory, options = {}) => {
   const { suppressErrors, includeStack = /* @__PURE__ */ new Set(), depth = 0 } = options;
   const normalizedPath = path3.resolve(filePath);
   if (includeStack.has(normalizedPath)) {
@@ -26892,14 +27078,14 @@ var getExcludesFileFromGitConfigSync = (filePath, readFileSync5, gitDirectory, o
     return void 0;
   }
   includeStack.add(normalizedPath);
-  const content = readGitConfigFile(normalizedPath, readFileSync5, suppressErrors);
+  const content = readGitConfigFile(normalizedPath, readFileSync6, suppressErrors);
   if (content === void 0) {
     includeStack.delete(normalizedPath);
     return void 0;
   }
   let { excludesFile, includePaths } = parseGitConfigForExcludesFile(content, normalizedPath, gitDirectory);
   for (const includePath of includePaths) {
-    const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync5, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
+    const includedExcludesFile = getExcludesFileFromGitConfigSync(includePath, readFileSync6, gitDirectory, { suppressErrors, includeStack, depth: depth + 1 });
     if (includedExcludesFile !== void 0) {
       excludesFile = includedExcludesFile;
     }
@@ -26944,13 +27130,13 @@ var resolveGitDirectoryFromFile = (gitFilePath, content) => {
   }
   return path3.resolve(path3.dirname(gitFilePath), match[1]);
 };
-var getGitDirectorySync = (gitRoot, readFileSync5) => {
+var getGitDirectorySync = (gitRoot, readFileSync6) => {
   if (!gitRoot) {
     return void 0;
   }
   const gitFilePath = path3.join(gitRoot, ".git");
   try {
-    return resolveGitDirectoryFromFile(gitFilePath, readFileSync5(gitFilePath, "utf8"));
+    return resolveGitDirectoryFromFile(gitFilePath, readFileSync6(gitFilePath, "utf8"));
   } catch {
     return gitFilePath;
   }
@@ -27000,18 +27186,18 @@ var readGlobalGitignoreContent = (filePath, readMethod, suppressErrors) => {
 };
 var getGlobalGitignoreFile = (options = {}) => {
   const cwd = toPath(options.cwd) ?? process2.cwd();
-  const readFileSync5 = getReadFileSyncMethod(options.fs);
+  const readFileSync6 = getReadFileSyncMethod(options.fs);
   const gitRoot = findGitRootSync(cwd, options.fs);
-  const gitDirectory = getGitDirectorySync(gitRoot, readFileSync5);
+  const gitDirectory = getGitDirectorySync(gitRoot, readFileSync6);
   let excludesFileConfig;
   for (const gitConfigPath of getGitConfigPaths()) {
-    const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync5, gitDirectory, { suppressErrors: options.suppressErrors });
+    const value = getExcludesFileFromGitConfigSync(gitConfigPath, readFileSync6, gitDirectory, { suppressErrors: options.suppressErrors });
     if (value !== void 0) {
       excludesFileConfig = value;
     }
   }
   const filePath = resolveExcludesFilePath(excludesFileConfig);
-  return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync5, options.suppressErrors);
+  return filePath === void 0 ? void 0 : readGlobalGitignoreContent(filePath, readFileSync6, options.suppressErrors);
 };
 var getGlobalGitignoreFileAsync = async (options = {}) => {
   const cwd = toPath(options.cwd) ?? process2.cwd();
@@ -27641,13 +27827,13 @@ var generateGlobTasksSync = normalizeArgumentsSync(generateTasksSync);
 var { convertPathToPattern } = import_fast_glob3.default;
 
 // src/cache.ts
-import { createHash as createHash2 } from "node:crypto";
-import { mkdirSync, readFileSync as readFileSync3, renameSync, writeFileSync } from "node:fs";
+import { createHash as createHash3 } from "node:crypto";
+import { mkdirSync, readFileSync as readFileSync4, renameSync, writeFileSync } from "node:fs";
 import { dirname as dirname2, join as join2 } from "node:path";
 import { deserialize, serialize } from "node:v8";
 var DEFAULT_CACHE_LOCATION = join2("node_modules", ".cache", "meshlint", "cache.bin");
 function hashBytes(bytes) {
-  return createHash2("sha256").update(bytes).digest("hex").slice(0, 40);
+  return createHash3("sha256").update(bytes).digest("hex").slice(0, 40);
 }
 var ScanCache = class _ScanCache {
   #path;
@@ -27661,10 +27847,10 @@ var ScanCache = class _ScanCache {
   }
   /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
   static open(path4, config2, rules) {
-    const key = createHash2("sha256").update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config2.rules], ignore: config2.ignore, settings: config2.settings } })).digest("hex");
+    const key = createHash3("sha256").update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config2.rules], ignore: config2.ignore, settings: config2.settings } })).digest("hex");
     let previous = {};
     try {
-      const stored = deserialize(readFileSync3(path4));
+      const stored = deserialize(readFileSync4(path4));
       if (stored?.key === key && stored.entries) previous = stored.entries;
     } catch {
     }
@@ -28502,8 +28688,10 @@ async function scan(options = {}) {
   const paths = options.paths ?? (options.stdin ? [] : ["."]);
   const cache = options.cacheLocation ? ScanCache.open(resolve2(cwd, options.cacheLocation), config2, rules) : void 0;
   const hashes = /* @__PURE__ */ new Map();
-  if (paths.length > 0) {
-    const discovered = await discover(paths, cwd, config2, notices);
+  const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : void 0;
+  if (paths.length > 0 || options.reportOnly?.length) {
+    const discovered = await discover([...paths, ...reported?.dirs ?? []], cwd, config2, notices);
+    if (reported) addReportedFiles(discovered, reported.files, paths, cwd);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
     const outcomes = new Array(jobs.length);
@@ -28543,12 +28731,64 @@ async function scan(options = {}) {
     const problem = cache.save();
     if (problem) notices.push({ message: problem });
   }
-  return { ...result, notices: [...notices, ...result.notices], config: config2 };
+  let findings = result.findings;
+  let allNotices = [...notices, ...result.notices];
+  if (reported) {
+    findings = findings.filter((f) => reported.has(f.file));
+    allNotices = allNotices.filter((n) => n.file === void 0 || reported.has(n.file));
+  }
+  let baselined = [];
+  if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
+  return { ...result, findings, notices: allNotices, config: config2, baselined };
+}
+function reportFilter(reportOnly, cwd) {
+  const files = [];
+  const dirs = [];
+  for (const entry of reportOnly) {
+    let isDir = false;
+    try {
+      isDir = statSync2(resolve2(cwd, entry)).isDirectory();
+    } catch {
+    }
+    (isDir ? dirs : files).push(entry);
+  }
+  const shownFiles = new Set(files.map((f) => displayPath(cwd, resolve2(cwd, f))));
+  const absoluteDirs = dirs.map((d) => resolve2(cwd, d));
+  const has = (file) => shownFiles.has(file) || absoluteDirs.some((dir) => isInside(dir, resolve2(cwd, file)));
+  return { files, dirs, has };
+}
+function addReportedFiles(discovered, reportOnly, contextPaths, cwd) {
+  const found = new Set(discovered);
+  const contextDirs = [];
+  for (const path4 of contextPaths) {
+    const absolute = resolve2(cwd, path4);
+    try {
+      if (statSync2(absolute).isDirectory()) contextDirs.push(absolute);
+    } catch {
+    }
+  }
+  for (const file of reportOnly) {
+    const absolute = resolve2(cwd, file);
+    if (found.has(absolute)) continue;
+    if (contextDirs.some((dir) => isInside(dir, absolute))) continue;
+    try {
+      if (!statSync2(absolute).isFile()) continue;
+    } catch {
+      continue;
+    }
+    found.add(absolute);
+    discovered.push(absolute);
+  }
+  discovered.sort();
+}
+function isInside(dir, file) {
+  const rel = relative(dir, file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 function readIfRegular(path4, maxBytes) {
   try {
     const stats = statSync2(path4);
-    return stats.isFile() && stats.size <= maxBytes ? readFileSync4(path4) : void 0;
+    return stats.isFile() && stats.size <= maxBytes ? readFileSync5(path4) : void 0;
   } catch {
     return void 0;
   }
@@ -28587,7 +28827,7 @@ function displayPath(cwd, absolute) {
 // src/cli/main.ts
 var FAIL_ON = ["error", "warning", "note", "none"];
 async function main(io) {
-  const program2 = new Command(TOOL_NAME).description("Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).").version(VERSION, "-v, --version").argument("[paths...]", "files and directories to scan (default: .); - reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(FAIL_ON).default("error")).option("-c, --config <file>", "configuration file (default: .meshlint.yaml in this directory or a parent)").option("--no-config", "use no configuration file").option("--stdin-filename <name>", "the file name to report for standard input", "stdin.yaml").option("--color", "force colour in the text format").option("--no-color", "no colour in the text format").option("--list-rules", "list the rules and exit").option("--explain <rule-id>", "print the documentation of a rule and exit").option("--max-file-size <MB>", "skip files larger than this many megabytes", parseMegabytes, 20).option("--cache", `reuse what earlier runs parsed from unchanged files (kept in ${DEFAULT_CACHE_LOCATION})`).option("--cache-location <path>", "where to keep the cache (implies --cache)").option("-j, --jobs <n>", "parser threads (default: 2 for large scans, none for small ones; 0 for none)", parseCount).option("--stats", "print scan statistics (files, documents, time, memory) to standard error").configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
+  const program2 = new Command(TOOL_NAME).description("Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).").version(VERSION, "-v, --version").argument("[paths...]", "files and directories to scan (default: .); - reads standard input").addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("text")).option("-o, --output <file>", "write the report to a file instead of standard output").addOption(new Option("--fail-on <severity>", "exit 1 when a finding is at or above this severity").choices(FAIL_ON).default("error")).option("-c, --config <file>", "configuration file (default: .meshlint.yaml in this directory or a parent)").option("--no-config", "use no configuration file").option("--stdin-filename <name>", "the file name to report for standard input", "stdin.yaml").option("--context <dir>", "scan and link everything under <dir>, but report only findings in the given files").option("--baseline <file>", "report only findings that the baseline file does not record").option("--write-baseline <file>", "record the reported findings in a baseline file (no message text, no values)").option("--color", "force colour in the text format").option("--no-color", "no colour in the text format").option("--list-rules", "list the rules and exit").option("--explain <rule-id>", "print the documentation of a rule and exit").option("--max-file-size <MB>", "skip files larger than this many megabytes", parseMegabytes, 20).option("--cache", `reuse what earlier runs parsed from unchanged files (kept in ${DEFAULT_CACHE_LOCATION})`).option("--cache-location <path>", "where to keep the cache (implies --cache)").option("-j, --jobs <n>", "parser threads (default: 2 for large scans, none for small ones; 0 for none)", parseCount).option("--stats", "print scan statistics (files, documents, time, memory) to standard error").configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).exitOverride();
   try {
     program2.parse(io.argv, { from: "user" });
   } catch (error) {
@@ -28618,19 +28858,26 @@ async function main(io) {
   const started = performance.now();
   const args = program2.args;
   const readsStdin = args.includes("-");
+  if (readsStdin && opts.context !== void 0) {
+    io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).
+`);
+    return 2;
+  }
   let result;
   const progress = progressLine(io, started);
   try {
     result = await scan({
       cwd: io.cwd,
-      paths: readsStdin ? args.filter((a) => a !== "-") : args.length ? args : void 0,
+      paths: opts.context !== void 0 ? [opts.context] : readsStdin ? args.filter((a) => a !== "-") : args.length ? args : void 0,
+      reportOnly: opts.context !== void 0 ? args : void 0,
       configPath: opts.config,
       stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : void 0,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
       workers: opts.jobs,
       workerUrl: io.workerUrl,
-      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : void 0)
+      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : void 0),
+      baseline: opts.baseline !== void 0 ? readBaseline(resolve3(io.cwd, opts.baseline), opts.baseline) : void 0
     });
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -28638,9 +28885,30 @@ async function main(io) {
 `);
       return 2;
     }
+    if (error instanceof BaselineError) {
+      io.stderr.write(`${TOOL_NAME}: baseline error: ${error.message}
+`);
+      return 2;
+    }
     throw error;
   } finally {
     progress.clear();
+  }
+  if (result.baselined.length) {
+    io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, "finding")} recorded in the baseline ${opts.baseline} not reported.
+`);
+  }
+  if (opts.writeBaseline !== void 0) {
+    const baseline = createBaseline([...result.findings, ...result.baselined]);
+    try {
+      writeFileSync2(resolve3(io.cwd, opts.writeBaseline), formatBaseline(baseline));
+    } catch (error) {
+      io.stderr.write(`${TOOL_NAME}: cannot write ${opts.writeBaseline} (${error.code ?? error}).
+`);
+      return 2;
+    }
+    io.stderr.write(`${TOOL_NAME}: wrote ${baseline.findings.reduce((n, e) => n + e.count, 0)} findings to the baseline ${opts.writeBaseline}.
+`);
   }
   for (const notice of result.notices) {
     io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ""}${notice.message}
@@ -28650,7 +28918,7 @@ async function main(io) {
   const report = formatResult(opts.format, result, { color, cwd: io.cwd });
   if (opts.output !== void 0) {
     try {
-      writeFileSync2(opts.output, report);
+      writeFileSync2(resolve3(io.cwd, opts.output), report);
     } catch (error) {
       io.stderr.write(`${TOOL_NAME}: cannot write ${opts.output} (${error.code ?? error}).
 `);
@@ -28691,9 +28959,7 @@ function progressLine(io, started) {
   };
 }
 function exitCode(result, failOn) {
-  if (failOn === "none") return 0;
-  const threshold = SEVERITY_RANK[failOn];
-  return result.findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+  return failsAt(result.findings, failOn) ? 1 : 0;
 }
 function wantsColor(flag, io) {
   if (flag !== void 0 && io.argv.some((a) => a === "--color" || a === "--no-color")) return flag;

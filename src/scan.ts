@@ -5,9 +5,10 @@ import { globby } from 'globby';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { parseAll, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache } from './cache.js';
-import { lint, type LintResult, type Notice } from './engine/run.js';
+import { lint, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
+import { applyBaseline, type Baseline } from './baseline.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -32,10 +33,22 @@ export interface ScanOptions {
   readonly workerUrl?: URL;
   /** Where to keep the --cache (relative to cwd); no cache when absent. */
   readonly cacheLocation?: string;
+  /**
+   * Report only findings located in these files (relative to cwd), while `paths` are scanned and linked into the
+   * graph as their context (`--context <dir> <files...>`, pre-commit's staged files, a pull request's changed
+   * files). A listed file outside every context path is scanned as well; one inside a context directory that
+   * discovery skips (config `ignore`, .gitignore, not a manifest extension) is skipped. A listed directory reports
+   * the files under it (and is discovered like a path). An empty list reports nothing.
+   */
+  readonly reportOnly?: readonly string[];
+  /** Findings recorded in a baseline (`--baseline`) are dropped; see src/baseline.ts. */
+  readonly baseline?: Baseline;
 }
 
 export interface ScanResult extends LintResult {
   readonly config: Config;
+  /** The active findings a baseline matched and removed from `findings` (none without a baseline). */
+  readonly baselined: readonly Finding[];
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
@@ -52,8 +65,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
   const cache = options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined;
   const hashes = new Map<SourceFile, string>();
-  if (paths.length > 0) {
-    const discovered = await discover(paths, cwd, config, notices);
+  const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined;
+  if (paths.length > 0 || options.reportOnly?.length) {
+    const discovered = await discover([...paths, ...(reported?.dirs ?? [])], cwd, config, notices);
+    if (reported) addReportedFiles(discovered, reported.files, paths, cwd);
     const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
     const outcomes: (ParseOutcome | undefined)[] = new Array(jobs.length);
@@ -93,7 +108,69 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const problem = cache.save();
     if (problem) notices.push({ message: problem });
   }
-  return { ...result, notices: [...notices, ...result.notices], config };
+  let findings = result.findings;
+  let allNotices = [...notices, ...result.notices];
+  if (reported) {
+    findings = findings.filter((f) => reported.has(f.file));
+    allNotices = allNotices.filter((n) => n.file === undefined || reported.has(n.file));
+  }
+  let baselined: readonly Finding[] = [];
+  if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
+  return { ...result, findings, notices: allNotices, config, baselined };
+}
+
+/** Which shown paths `reportOnly` selects: the files themselves, and everything under the directories. */
+function reportFilter(reportOnly: readonly string[], cwd: string): { files: string[]; dirs: string[]; has: (file: string) => boolean } {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  for (const entry of reportOnly) {
+    let isDir = false;
+    try {
+      isDir = statSync(resolve(cwd, entry)).isDirectory();
+    } catch {
+      // a missing file: nothing to report there
+    }
+    (isDir ? dirs : files).push(entry);
+  }
+  const shownFiles = new Set(files.map((f) => displayPath(cwd, resolve(cwd, f))));
+  const absoluteDirs = dirs.map((d) => resolve(cwd, d));
+  const has = (file: string) => shownFiles.has(file) || absoluteDirs.some((dir) => isInside(dir, resolve(cwd, file)));
+  return { files, dirs, has };
+}
+
+/**
+ * Adds the files to report that discovery of the context paths did not reach: those outside every context path.
+ * A file inside a context directory that discovery skipped stays skipped (ignored there for a reason).
+ */
+function addReportedFiles(discovered: string[], reportOnly: readonly string[], contextPaths: readonly string[], cwd: string): void {
+  const found = new Set(discovered);
+  const contextDirs: string[] = [];
+  for (const path of contextPaths) {
+    const absolute = resolve(cwd, path);
+    try {
+      if (statSync(absolute).isDirectory()) contextDirs.push(absolute);
+    } catch {
+      // reported by discover
+    }
+  }
+  for (const file of reportOnly) {
+    const absolute = resolve(cwd, file);
+    if (found.has(absolute)) continue;
+    if (contextDirs.some((dir) => isInside(dir, absolute))) continue;
+    try {
+      if (!statSync(absolute).isFile()) continue;
+    } catch {
+      continue;
+    }
+    found.add(absolute);
+    discovered.push(absolute);
+  }
+  discovered.sort();
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 function readIfRegular(path: string, maxBytes: number): Buffer | undefined {

@@ -5,14 +5,18 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM build script without types
-import { cliBuildOptions } from '../scripts/build.mjs';
+import { bundles } from '../scripts/build.mjs';
 
-describe('dist/meshlint.mjs', () => {
+describe.each((bundles as { outfile: string }[]).map((b) => [b.outfile, b] as const))('%s', (committed, options) => {
   it('is the current build of src/ (run npm run build when this fails)', async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'meshlint-build-')), 'meshlint.mjs');
-    await build({ ...cliBuildOptions, outfile, logLevel: 'silent' });
-    expect(readFileSync(outfile, 'utf8') === readFileSync('dist/meshlint.mjs', 'utf8'), 'dist/meshlint.mjs is stale').toBe(true);
+    const outfile = join(mkdtempSync(join(tmpdir(), 'meshlint-build-')), 'bundle.mjs');
+    await build({ ...options, outfile, logLevel: 'silent' });
+    expect(readFileSync(outfile, 'utf8') === readFileSync(committed, 'utf8'), `${committed} is stale`).toBe(true);
   });
+});
+
+it('builds both the CLI and the Action', () => {
+  expect((bundles as { outfile: string }[]).map((b) => b.outfile)).toEqual(['dist/meshlint.mjs', 'dist/action.mjs']);
 });
 
 describe('src/generated/validators.js', () => {

@@ -1,9 +1,12 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
-import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
+import type { Severity } from '../engine/rule.js';
+import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { scan, type ScanResult } from '../scan.js';
@@ -37,6 +40,9 @@ export async function main(io: CliIo): Promise<number> {
     .option('-c, --config <file>', 'configuration file (default: .meshlint.yaml in this directory or a parent)')
     .option('--no-config', 'use no configuration file')
     .option('--stdin-filename <name>', 'the file name to report for standard input', 'stdin.yaml')
+    .option('--context <dir>', 'scan and link everything under <dir>, but report only findings in the given files')
+    .option('--baseline <file>', 'report only findings that the baseline file does not record')
+    .option('--write-baseline <file>', 'record the reported findings in a baseline file (no message text, no values)')
     .option('--color', 'force colour in the text format')
     .option('--no-color', 'no colour in the text format')
     .option('--list-rules', 'list the rules and exit')
@@ -60,6 +66,7 @@ export async function main(io: CliIo): Promise<number> {
   const opts = program.opts<{
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
+    context?: string; baseline?: string; writeBaseline?: string;
   }>();
 
   if (opts.listRules) {
@@ -82,12 +89,17 @@ export async function main(io: CliIo): Promise<number> {
   const started = performance.now();
   const args = program.args;
   const readsStdin = args.includes('-');
+  if (readsStdin && opts.context !== undefined) {
+    io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`);
+    return 2;
+  }
   let result: ScanResult;
   const progress = progressLine(io, started);
   try {
     result = await scan({
       cwd: io.cwd,
-      paths: readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
+      paths: opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
+      reportOnly: opts.context !== undefined ? args : undefined,
       configPath: opts.config,
       stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
@@ -95,15 +107,35 @@ export async function main(io: CliIo): Promise<number> {
       workers: opts.jobs,
       workerUrl: io.workerUrl,
       cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : undefined),
+      baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
     });
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
       return 2;
     }
+    if (error instanceof BaselineError) {
+      io.stderr.write(`${TOOL_NAME}: baseline error: ${error.message}\n`);
+      return 2;
+    }
     throw error;
   } finally {
     progress.clear();
+  }
+  if (result.baselined.length) {
+    io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`);
+  }
+  if (opts.writeBaseline !== undefined) {
+    // Every current finding, including those the --baseline matched: regenerating a baseline keeps the accepted
+    // findings that remain, drops the fixed ones and accepts the new ones.
+    const baseline = createBaseline([...result.findings, ...result.baselined]);
+    try {
+      writeFileSync(resolve(io.cwd, opts.writeBaseline), formatBaseline(baseline));
+    } catch (error) {
+      io.stderr.write(`${TOOL_NAME}: cannot write ${opts.writeBaseline} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
+      return 2;
+    }
+    io.stderr.write(`${TOOL_NAME}: wrote ${baseline.findings.reduce((n, e) => n + e.count, 0)} findings to the baseline ${opts.writeBaseline}.\n`);
   }
 
   for (const notice of result.notices) {
@@ -113,7 +145,7 @@ export async function main(io: CliIo): Promise<number> {
   const report = formatResult(opts.format, result, { color, cwd: io.cwd });
   if (opts.output !== undefined) {
     try {
-      writeFileSync(opts.output, report);
+      writeFileSync(resolve(io.cwd, opts.output), report);
     } catch (error) {
       io.stderr.write(`${TOOL_NAME}: cannot write ${opts.output} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
       return 2;
@@ -158,9 +190,7 @@ function progressLine(io: CliIo, started: number): { update: (done: number, tota
 }
 
 export function exitCode(result: Pick<ScanResult, 'findings'>, failOn: Severity | 'none'): number {
-  if (failOn === 'none') return 0;
-  const threshold = SEVERITY_RANK[failOn];
-  return result.findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold) ? 1 : 0;
+  return failsAt(result.findings, failOn) ? 1 : 0;
 }
 
 /** --color/--no-color win; then FORCE_COLOR, then NO_COLOR, then whether stdout is a terminal that shows colour. */

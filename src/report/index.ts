@@ -1,10 +1,12 @@
 import type { ScanResult } from '../scan.js';
 import { formatCompact } from './compact.js';
+import { formatGithub } from './github.js';
+import { formatGitlab } from './gitlab.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 
-export const FORMATS = ['text', 'compact', 'json', 'sarif'] as const;
+export const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
@@ -18,5 +20,7 @@ export function formatResult(format: Format, result: ScanResult, options: Format
     case 'compact': return formatCompact(result);
     case 'json': return formatJson(result);
     case 'sarif': return formatSarif(result, options);
+    case 'github': return formatGithub(result);
+    case 'gitlab': return formatGitlab(result);
   }
 }

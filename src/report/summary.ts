@@ -1,5 +1,5 @@
 import type { Finding } from '../engine/run.js';
-import type { Severity } from '../engine/rule.js';
+import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
 
 export interface Counts {
   readonly error: number;
@@ -26,4 +26,11 @@ export function plural(n: number, word: string): string {
 /** One line of text: messages never span lines in line-based formats. */
 export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** Whether an active finding is at or above `failOn` (exit code 1 of the CLI, a failed step of the Action). */
+export function failsAt(findings: readonly Finding[], failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  const threshold = SEVERITY_RANK[failOn];
+  return findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold);
 }

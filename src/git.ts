@@ -1,0 +1,111 @@
+// A pull request's changed files, for the Action's changed-only input. The GitHub API is not needed (and not
+// reachable everywhere): the checkout has the history, so `git diff --name-only <base>...HEAD` gives the files
+// the pull request changes (three dots: against the merge base, as GitHub's "Files changed" tab shows them).
+// The base is the event payload's pull_request.base.sha, else origin/$GITHUB_BASE_REF. Both need the base
+// commit in the clone: actions/checkout with `fetch-depth: 0`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { MANIFEST_EXTENSIONS } from './scan.js';
+import { plural } from './report/summary.js';
+
+export class GitError extends Error {}
+
+type PullRequestPayload = { pull_request?: { base?: { sha?: unknown }; head?: { sha?: unknown } } };
+
+function eventPayload(env: NodeJS.ProcessEnv): PullRequestPayload {
+  if (!env.GITHUB_EVENT_PATH) return {};
+  try {
+    return (JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as PullRequestPayload | null) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function commitSha(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(value) ? value : undefined;
+}
+
+/** The commit or ref a pull request's changes are measured against, or undefined when this is not a pull request. */
+export function pullRequestBase(env: NodeJS.ProcessEnv): string | undefined {
+  const sha = commitSha(eventPayload(env).pull_request?.base?.sha);
+  if (sha) return sha;
+  const ref = env.GITHUB_BASE_REF;
+  return ref && !ref.startsWith('-') ? `origin/${ref}` : undefined;
+}
+
+/** Files changed between the merge base of `base` and HEAD, relative to `cwd` (deleted files left out). */
+export function changedFiles(cwd: string, base: string): string[] {
+  if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
+  let output: string;
+  try {
+    output = execFileSync('git', ['diff', '--name-only', '--diff-filter=d', '--relative', '-z', `${base}...HEAD`, '--'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git diff --name-only ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  return output.split('\0').filter(Boolean);
+}
+
+/** The changed files meshlint reads (manifest extensions) that lie in one of the scanned paths. */
+export function changedManifests(changed: readonly string[], paths: readonly string[], cwd: string): string[] {
+  const roots = paths.map((p) => resolve(cwd, p));
+  return changed.filter((file) => {
+    if (!MANIFEST_EXTENSIONS.includes(extname(file).slice(1))) return false;
+    const absolute = resolve(cwd, file);
+    return roots.some((root) => {
+      const rel = relative(root, absolute);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
+  });
+}
+
+/** The pull request's head commit (GITHUB_SHA is the merge commit on pull_request events). */
+export function pullRequestHead(env: NodeJS.ProcessEnv): string | undefined {
+  return commitSha(eventPayload(env).pull_request?.head?.sha);
+}
+
+export interface ChangedOnlyScope {
+  /** The files to report (scan's reportOnly), or undefined: report every file. */
+  readonly reportOnly?: string[];
+  /** For the log. */
+  readonly log: string;
+  /** Instead of `log` when the user must act (the base commit is missing). */
+  readonly warning?: string;
+  /** For the job summary. */
+  readonly note: string;
+}
+
+/**
+ * What changed-only means for this run: the pull request's changed manifests within `paths`, or (not a pull
+ * request, or the base commit not in the clone) every file, saying why.
+ */
+export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[]): ChangedOnlyScope {
+  const base = pullRequestBase(env);
+  if (!base) {
+    return {
+      log: 'changed-only: not a pull request event, so every file is reported.',
+      note: 'changed-only: not a pull request event, so findings in every file are reported.',
+    };
+  }
+  let changed: string[];
+  try {
+    changed = changedFiles(cwd, base);
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    const warning = `changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`;
+    return { log: warning, warning, note: 'changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.' };
+  }
+  const reportOnly = changedManifests(changed, paths, cwd);
+  const context = paths.join(' ');
+  return {
+    reportOnly,
+    log: `changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${context} is scanned as context.`,
+    note: `Only findings in the ${plural(reportOnly.length, 'manifest')} this pull request changes are reported; the whole of ${context} was scanned as their context.`,
+  };
+}
