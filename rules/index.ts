@@ -15,6 +15,7 @@ import parseError from './core/parse-error.js';
 import suppressionUnknownRule from './core/suppression-unknown-rule.js';
 import suppressionWithoutReason from './core/suppression-without-reason.js';
 import yamlDuplicateKey from './core/yaml-duplicate-key.js';
+import schemaInvalid from './istio/schema-invalid.js';
 import annotationMisplaced from './mesh/annotation-misplaced.js';
 import sidecarBypass from './mesh/sidecar-bypass.js';
 import telemetryDisabled from './mesh/telemetry-disabled.js';
@@ -43,6 +44,7 @@ export const RULES: readonly AnyRule[] = [
   suppressionUnknownRule,
   suppressionWithoutReason,
   yamlDuplicateKey,
+  schemaInvalid,
   annotationMisplaced,
   sidecarBypass,
   telemetryDisabled,
