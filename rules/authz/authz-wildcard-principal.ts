@@ -16,6 +16,8 @@ function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
     for (const v of sourceValues(policy, ISTIO_FIELDS, ISTIO_WHEN_KEYS)) {
       if (v.field.startsWith('not ')) continue;
       const value = v.value.trim();
+      // <issuer>/* is "any subject of this issuer", Istio's documented way to require a token: not a wildcard identity.
+      if ((v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && /^[^*]+\/\*$/.test(value)) continue;
       if (value === '*') {
         report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioAny', data: { field: v.field, action: policy.action } });
       } else if (value.startsWith('*') || value.endsWith('*')) {
@@ -60,7 +62,8 @@ export default defineRule({
   description: `An identity-based allow rule protects only as much as the identities it names. In Istio, \`principals: ["*"]\`
 matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
 i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
-configured issuer. A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
+configured issuer (\`<issuer>/*\`, any subject of one named issuer, is Istio's documented way to require a token and
+is not reported). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
 prefix/suffix match and admits identities nobody has reviewed yet (a new service account in the namespace, a namespace
 created later): reported as a warning. A \`*\` in the middle of a principal is literal and matches nothing; it is not
 reported here.

@@ -1,19 +1,35 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
+import { arr, get, isObj, obj, str } from '../../src/model/values.js';
 import type { Graph } from '../../src/model/graph.js';
 import { describe, type Workload } from '../../src/model/resource.js';
 import {
-  authorizationPolicies, istioResources, nameList, policiesFor, policyScope, selectedWorkloads, sourceValues, type AuthorizationPolicy, type MeshSettings, type PolicyScope,
+  authorizationPolicies, istioResources, nameList, policiesFor, policyScope, selectedWorkloads, type AuthorizationPolicy, type MeshSettings, type PolicyScope,
 } from '../../src/model/istio.js';
 
-/** ALLOW with requestPrincipals (or a request.auth.* condition), or DENY with notRequestPrincipals: tokens are required. */
+const TOKEN_KEYS = /^request\.auth\.(principal|audiences|presenter|claims\[)/;
+
+/** A rule that only matches requests with a valid token: every source names requestPrincipals, or a when on request.auth.*. */
+function ruleRequiresToken(rule: unknown): boolean {
+  if (arr(get(rule, 'when')).some((c) => TOKEN_KEYS.test(str(get(c, 'key')) ?? '') && arr(get(c, 'values')).length > 0)) return true;
+  const froms = arr(get(rule, 'from'));
+  return froms.length > 0 && froms.every((f) => arr(get(f, 'source', 'requestPrincipals')).length > 0);
+}
+
+/** A DENY rule that matches exactly the requests without a token: from [{source: {notRequestPrincipals: [...]}}] only. */
+function ruleDeniesTokenless(rule: unknown): boolean {
+  if (!isObj(rule) || rule.to !== undefined || rule.when !== undefined) return false;
+  const froms = arr(rule.from);
+  return froms.length > 0 && froms.every((f) => {
+    const source = obj(get(f, 'source'));
+    return Object.keys(source).length === 1 && arr(source.notRequestPrincipals).length > 0;
+  });
+}
+
+/** ALLOW with a rule that requires a token, or DENY of token-less requests. */
 function requiresToken(p: AuthorizationPolicy): boolean {
   if (p.dryRun) return false;
-  if (p.action === 'ALLOW') {
-    const values = sourceValues(p, ['requestPrincipals'], ['request.auth.principal', 'request.auth.audiences', 'request.auth.presenter']);
-    if (values.some((v) => !v.field.startsWith('not '))) return true;
-    return (p.rules ?? []).some((rule) => JSON.stringify(rule ?? '').includes('"request.auth.claims['));
-  }
-  if (p.action === 'DENY') return sourceValues(p, ['notRequestPrincipals']).length > 0;
+  if (p.action === 'ALLOW') return (p.rules ?? []).some(ruleRequiresToken);
+  if (p.action === 'DENY') return (p.rules ?? []).some(ruleDeniesTokenless);
   return false;
 }
 
@@ -43,8 +59,10 @@ authenticated requests only, this should be accompanied by an authorization rule
 request without a token through.
 
 The workloads of the RequestAuthentication are selected as for AuthorizationPolicy (its namespace, all namespaces from
-the root namespace, narrowed by the selector). Each must be covered by an ALLOW policy that requires
-\`requestPrincipals\` (or a \`request.auth.*\` condition), or a DENY policy on \`notRequestPrincipals\`. When the repository
+the root namespace, narrowed by the selector). Each must be covered by an ALLOW policy that has a
+rule that only matches requests with a token (every \`from\` source names \`requestPrincipals\`, or a \`when\` on
+\`request.auth.*\`), or by a DENY policy with a rule that is only \`notRequestPrincipals\`. A rule that also lets
+another source in (\`from: [{source: {principals: [...]}}, {source: {requestPrincipals: [...]}}]\`) does not count. When the repository
 holds none of the selected workloads, a policy in the same namespace (or the root namespace) whose selector is a subset
 of the RequestAuthentication's counts. Policies with \`targetRefs\` (gateways, waypoints) pair with RequestAuthentications
 that use \`targetRefs\`.`,
