@@ -27483,12 +27483,16 @@ function creationTime(p) {
   const ms = t === void 0 ? NaN : Date.parse(t);
   return Number.isNaN(ms) ? void 0 : ms;
 }
-function oldest(list) {
+function oldest(all) {
+  const list = distinctByName(all);
   if (list.length <= 1) return { winner: list[0], conflict: false };
   const times = list.map(creationTime);
   const sorted = [...list].sort((a, b) => (creationTime(a) ?? 0) - (creationTime(b) ?? 0) || (a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0));
   const decidable = times.every((t) => t !== void 0) && new Set(times).size === times.length;
   return { winner: sorted[0], conflict: !decidable };
+}
+function distinctByName(list) {
+  return [...new Map(list.map((p) => [p.resource.name, p])).values()];
 }
 function normalize(mode, ambient) {
   if (mode === "STRICT" || mode === "PERMISSIVE") return mode;
@@ -27511,7 +27515,7 @@ function computeEffective(graph, mesh, w) {
   const conflicts = [];
   const pick = (scope, list) => {
     const { winner, conflict } = oldest(list);
-    if (conflict) conflicts.push({ scope, policies: list });
+    if (conflict) conflicts.push({ scope, policies: distinctByName(list) });
     return winner;
   };
   const meshPolicy = pick("mesh", meshCands);
@@ -27645,6 +27649,7 @@ function namespaceIdentities(graph, namespace) {
   const index = graph.memo("istio:identities", (g) => {
     const map = /* @__PURE__ */ new Map();
     const add = (ns, name) => {
+      if (!name) return;
       if (!map.has(ns)) map.set(ns, /* @__PURE__ */ new Set(["default"]));
       map.get(ns).add(name);
     };
@@ -28273,8 +28278,8 @@ open to everyone, meshed or not).`,
     "https://linkerd.io/2/reference/authorization-policy/"
   ],
   messages: {
-    istioAny: '{{resource}} ({{action}}) matches {{field}} "*", any identity: name the {{field}} that need access.',
-    istioPattern: '{{resource}} ({{action}}) matches {{field}} "{{value}}", a wildcard that also matches identities created later: list the exact {{field}}.',
+    istioAny: '{{resource}} ({{action}}) matches {{field}} "*", any identity: list the exact {{field}} values that need access.',
+    istioPattern: '{{resource}} ({{action}}) matches {{field}} "{{value}}", a wildcard that also matches identities created later: list the exact {{field}} values.',
     linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: "{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.",
@@ -29445,7 +29450,8 @@ var annotation_misplaced_default = defineRule({
 testdata \`misannotated.yaml\`). The author's intent silently does not happen, whether it was a hardening (an inject
 label meant to enable the sidecar) or a bypass (an exclusion that then does not apply and may be "fixed" later by moving
 it to the right place). The injection label \`sidecar.istio.io/inject\` and \`istio.io/dataplane-mode\` on the workload's
-own labels are reported too: the webhook's object selector only sees the pod's labels.
+own labels are reported too: the webhook's object selector only sees the pod's labels. A key that the pod template
+carries as well, with the same value, is a harmless copy (Istio's own gateway charts label both) and is not reported.
 
 This is a note: nothing is exposed by the misplaced key itself. \`sidecar-bypass\` does not report these (they bypass
 nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd.io/*\` legitimately and are not reported.`,
@@ -29473,6 +29479,19 @@ nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd
       `
     },
     valid: {
+      "copied-to-the-pod-template-as-istio-charts-do": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: istio-ingressgateway
+          labels: { istio.io/dataplane-mode: none }
+        spec:
+          template:
+            metadata:
+              labels: { istio.io/dataplane-mode: none }
+            spec:
+              containers: [{ name: istio-proxy, image: istio/proxyv2:1.27.0 }]
+      `,
       "pod-template-and-pod": yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -29501,10 +29520,11 @@ nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd
     for (const w of graph.workloads) {
       if (w.pod.path.length === 0) continue;
       for (const key of Object.keys(w.annotations)) {
+        if (w.pod.annotations[key] === w.annotations[key]) continue;
         if (POD_ANNOTATION_PREFIXES.some((p) => key.startsWith(p))) report({ resource: w, path: ["metadata", "annotations", key], messageId: "annotation", data: { key } });
       }
       for (const key of POD_LABELS) {
-        if (w.labels[key] !== void 0) report({ resource: w, path: ["metadata", "labels", key], messageId: "label", data: { key } });
+        if (w.labels[key] !== void 0 && w.pod.labels[key] !== w.labels[key]) report({ resource: w, path: ["metadata", "labels", key], messageId: "label", data: { key } });
       }
     }
   }
@@ -30392,7 +30412,8 @@ protection their author meant to add silently absent. Each follows istiod's code
       list.push(p);
       wide.set(p.resource.namespace, list);
     }
-    for (const [namespace, list] of wide) {
+    for (const [namespace, all] of wide) {
+      const list = distinctByName(all);
       if (list.length < 2) continue;
       const isMesh = list[0].scope === "mesh";
       competing(list, isMesh ? "mesh-wide" : "namespace-wide", isMesh ? "the whole mesh" : `namespace ${namespace}`);
@@ -30550,7 +30571,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           path: entry.mode !== void 0 ? [...entry.path, "mode"] : entry.path,
           messageId: probeOnly ? "probeOnly" : "exception",
           severity: probeOnly ? "warning" : void 0,
-          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(", ") + (servers.length > 4 ? ` (+${servers.length - 4} more)` : "") : "whatever the selected workloads serve there" },
+          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(", ") + (servers.length > 4 ? ` (+${servers.length - 4} more)` : "") : "the workloads it selects" },
           related: related.slice(0, 10)
         });
       }

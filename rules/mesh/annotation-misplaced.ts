@@ -18,7 +18,8 @@ export default defineRule({
 testdata \`misannotated.yaml\`). The author's intent silently does not happen, whether it was a hardening (an inject
 label meant to enable the sidecar) or a bypass (an exclusion that then does not apply and may be "fixed" later by moving
 it to the right place). The injection label \`sidecar.istio.io/inject\` and \`istio.io/dataplane-mode\` on the workload's
-own labels are reported too: the webhook's object selector only sees the pod's labels.
+own labels are reported too: the webhook's object selector only sees the pod's labels. A key that the pod template
+carries as well, with the same value, is a harmless copy (Istio's own gateway charts label both) and is not reported.
 
 This is a note: nothing is exposed by the misplaced key itself. \`sidecar-bypass\` does not report these (they bypass
 nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd.io/*\` legitimately and are not reported.`,
@@ -46,6 +47,19 @@ nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd
       `,
     },
     valid: {
+      'copied-to-the-pod-template-as-istio-charts-do': yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: istio-ingressgateway
+          labels: { istio.io/dataplane-mode: none }
+        spec:
+          template:
+            metadata:
+              labels: { istio.io/dataplane-mode: none }
+            spec:
+              containers: [{ name: istio-proxy, image: istio/proxyv2:1.27.0 }]
+      `,
       'pod-template-and-pod': yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -74,10 +88,11 @@ nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd
     for (const w of graph.workloads) {
       if (w.pod.path.length === 0) continue; // a Pod: its own metadata is the pod's
       for (const key of Object.keys(w.annotations)) {
+        if (w.pod.annotations[key] === w.annotations[key]) continue; // copied to the pod template too: harmless
         if (POD_ANNOTATION_PREFIXES.some((p) => key.startsWith(p))) report({ resource: w, path: ['metadata', 'annotations', key], messageId: 'annotation', data: { key } });
       }
       for (const key of POD_LABELS) {
-        if (w.labels[key] !== undefined) report({ resource: w, path: ['metadata', 'labels', key], messageId: 'label', data: { key } });
+        if (w.labels[key] !== undefined && w.pod.labels[key] !== w.labels[key]) report({ resource: w, path: ['metadata', 'labels', key], messageId: 'label', data: { key } });
       }
     }
   },

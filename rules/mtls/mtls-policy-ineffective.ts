@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Report } from '../../src/engine/rule.js';
 import { describe, type Workload } from '../../src/model/resource.js';
-import { effectiveMtls, peerAuthentications, resolvePort, scopeWorkloadsKnown, servicePorts, workloadPorts, workloadServices, type PeerAuthentication } from '../../src/model/istio.js';
+import { distinctByName, effectiveMtls, peerAuthentications, resolvePort, scopeWorkloadsKnown, servicePorts, workloadPorts, workloadServices, type PeerAuthentication } from '../../src/model/istio.js';
 
 type Id = 'portLevelWithoutSelector' | 'selectorInRoot' | 'selectsNothing' | 'servicePortKey' | 'competing';
 
@@ -216,7 +216,8 @@ protection their author meant to add silently absent. Each follows istiod's code
       list.push(p);
       wide.set(p.resource.namespace, list);
     }
-    for (const [namespace, list] of wide) {
+    for (const [namespace, all] of wide) {
+      const list = distinctByName(all);
       if (list.length < 2) continue;
       const isMesh = list[0].scope === 'mesh';
       competing(list, isMesh ? 'mesh-wide' : 'namespace-wide', isMesh ? 'the whole mesh' : `namespace ${namespace}`);

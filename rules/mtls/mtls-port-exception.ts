@@ -133,7 +133,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           path: entry.mode !== undefined ? [...entry.path, 'mode'] : entry.path,
           messageId: probeOnly ? 'probeOnly' : 'exception',
           severity: probeOnly ? 'warning' : undefined,
-          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '') : 'whatever the selected workloads serve there' },
+          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '') : 'the workloads it selects' },
           related: related.slice(0, 10),
         });
       }

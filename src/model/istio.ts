@@ -325,12 +325,18 @@ function creationTime(p: PeerAuthentication): number | undefined {
 }
 
 /** Istio keeps the oldest policy of a scope (creationTimestamp, then name); ties are undecidable from manifests. */
-function oldest(list: readonly PeerAuthentication[]): { winner?: PeerAuthentication; conflict: boolean } {
+function oldest(all: readonly PeerAuthentication[]): { winner?: PeerAuthentication; conflict: boolean } {
+  const list = distinctByName(all);
   if (list.length <= 1) return { winner: list[0], conflict: false };
   const times = list.map(creationTime);
   const sorted = [...list].sort((a, b) => (creationTime(a) ?? 0) - (creationTime(b) ?? 0) || (a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0));
   const decidable = times.every((t) => t !== undefined) && new Set(times).size === times.length;
   return { winner: sorted[0], conflict: !decidable };
+}
+
+/** The same namespace/name twice is one object applied twice (the later file wins), not two competing policies. */
+export function distinctByName(list: readonly PeerAuthentication[]): PeerAuthentication[] {
+  return [...new Map(list.map((p) => [p.resource.name, p])).values()];
 }
 
 function normalize(mode: string | undefined, ambient: boolean): MtlsMode | undefined {
@@ -357,7 +363,7 @@ function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): Effect
   const conflicts: { scope: 'mesh' | 'namespace' | 'workload'; policies: PeerAuthentication[] }[] = [];
   const pick = (scope: 'mesh' | 'namespace' | 'workload', list: PeerAuthentication[]) => {
     const { winner, conflict } = oldest(list);
-    if (conflict) conflicts.push({ scope, policies: list });
+    if (conflict) conflicts.push({ scope, policies: distinctByName(list) });
     return winner;
   };
   const meshPolicy = pick('mesh', meshCands);
@@ -555,6 +561,7 @@ export function namespaceIdentities(graph: Graph, namespace: string): NamespaceI
   const index = graph.memo('istio:identities', (g) => {
     const map = new Map<string, Set<string>>();
     const add = (ns: string, name: string) => {
+      if (!name) return;
       if (!map.has(ns)) map.set(ns, new Set(['default']));
       map.get(ns)!.add(name);
     };
