@@ -27794,7 +27794,8 @@ needed.
 Reported (as a note) once per namespace with in-mesh workloads when neither the namespace nor the root namespace
 (\`mesh.rootNamespace\`) holds a selector-less policy that denies by default: an ALLOW policy without \`rules\` (allow
 nothing) or whose rules are all conditional (every other request is denied), or a DENY policy with an empty rule.
-Selector, \`targetRefs\` and dry-run policies do not count. The finding is on the Namespace object, or on the first
+Selector, \`targetRefs\` and dry-run policies do not count. Namespaces whose only in-mesh workloads are Istio gateways
+are skipped: a deny-all there would block the ingress itself, and edge access is governed by the Gateway's servers. The finding is on the Namespace object, or on the first
 workload when the repository has none.`,
   remediation: "Add `apiVersion: security.istio.io/v1, kind: AuthorizationPolicy, metadata: {name: allow-nothing, namespace: <ns>}, spec: {}` and ALLOW policies for the callers each workload needs.",
   references: ["https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns", "https://istio.io/latest/docs/reference/config/security/authorization-policy/"],
@@ -27826,6 +27827,24 @@ workload when the repository has none.`,
       `
     },
     valid: {
+      "gateway-only-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: istio-ingress
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: istio-ingress, namespace: istio-ingress }
+        spec:
+          template:
+            metadata:
+              labels: { istio: ingressgateway, sidecar.istio.io/inject: "true" }
+              annotations: { inject.istio.io/templates: gateway }
+            spec:
+              containers: [{ name: istio-proxy, image: auto }]
+      `,
       "allow-nothing-in-the-namespace": yaml`
         apiVersion: v1
         kind: Namespace
@@ -27875,7 +27894,10 @@ workload when the repository has none.`,
     if (denying.has(mesh.rootNamespace)) return;
     for (const { namespace, anchor, workloads } of workloadNamespaces(graph)) {
       if (denying.has(namespace)) continue;
-      if (!workloads.some((w) => inMesh(membership(graph, mesh, w)))) continue;
+      if (!workloads.some((w) => {
+        const m = membership(graph, mesh, w);
+        return inMesh(m) && !m.gateway;
+      })) continue;
       report({ resource: anchor, messageId: "missing", data: { namespace, root: mesh.rootNamespace } });
     }
   }
@@ -28410,7 +28432,11 @@ rule that only matches requests with a token (every \`from\` source names \`requ
 another source in (\`from: [{source: {principals: [...]}}, {source: {requestPrincipals: [...]}}]\`) does not count. When the repository
 holds none of the selected workloads, a policy in the same namespace (or the root namespace) whose selector is a subset
 of the RequestAuthentication's counts. Policies with \`targetRefs\` (gateways, waypoints) pair with RequestAuthentications
-that use \`targetRefs\`.`,
+that use \`targetRefs\`.
+
+Recent Istio adds \`jwtRules[].presence: REQUIRED\` ("Configures whether the JWT token must be present in the request",
+istio/api \`request_authentication.proto\`): when every rule of the RequestAuthentication sets it, the resource rejects
+token-less requests by itself and is not reported (one OPTIONAL rule is enough to let them through).`,
   remediation: 'Add an AuthorizationPolicy for the same workloads with `action: ALLOW` and `from: [{source: {requestPrincipals: ["<issuer>/*"]}}]` (or `action: DENY` with `notRequestPrincipals: ["*"]`).',
   references: [
     "https://istio.io/latest/docs/reference/config/security/request_authentication/",
@@ -28471,6 +28497,15 @@ that use \`targetRefs\`.`,
       `
     },
     valid: {
+      "presence-required-on-every-rule": yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: shop }
+        spec:
+          jwtRules:
+            - issuer: https://auth.example.com
+              presence: REQUIRED
+      `,
       "paired-with-requestprincipals": yaml`
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
@@ -28493,6 +28528,8 @@ that use \`targetRefs\`.`,
   check({ graph, settings, report }) {
     const mesh = settings.mesh;
     for (const resource of istioResources(graph, "RequestAuthentication")) {
+      const rules = arr(get(resource.body, "spec", "jwtRules"));
+      if (rules.length > 0 && rules.every((r) => get(r, "presence") === "REQUIRED")) continue;
       const scope = policyScope(resource);
       const workloads = selectedWorkloads(graph, mesh, scope);
       if (workloads.length > 0) {

@@ -32,7 +32,8 @@ needed.
 Reported (as a note) once per namespace with in-mesh workloads when neither the namespace nor the root namespace
 (\`mesh.rootNamespace\`) holds a selector-less policy that denies by default: an ALLOW policy without \`rules\` (allow
 nothing) or whose rules are all conditional (every other request is denied), or a DENY policy with an empty rule.
-Selector, \`targetRefs\` and dry-run policies do not count. The finding is on the Namespace object, or on the first
+Selector, \`targetRefs\` and dry-run policies do not count. Namespaces whose only in-mesh workloads are Istio gateways
+are skipped: a deny-all there would block the ingress itself, and edge access is governed by the Gateway's servers. The finding is on the Namespace object, or on the first
 workload when the repository has none.`,
   remediation: 'Add `apiVersion: security.istio.io/v1, kind: AuthorizationPolicy, metadata: {name: allow-nothing, namespace: <ns>}, spec: {}` and ALLOW policies for the callers each workload needs.',
   references: ['https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns', 'https://istio.io/latest/docs/reference/config/security/authorization-policy/'],
@@ -64,6 +65,24 @@ workload when the repository has none.`,
       `,
     },
     valid: {
+      'gateway-only-namespace': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: istio-ingress
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: istio-ingress, namespace: istio-ingress }
+        spec:
+          template:
+            metadata:
+              labels: { istio: ingressgateway, sidecar.istio.io/inject: "true" }
+              annotations: { inject.istio.io/templates: gateway }
+            spec:
+              containers: [{ name: istio-proxy, image: auto }]
+      `,
       'allow-nothing-in-the-namespace': yaml`
         apiVersion: v1
         kind: Namespace
@@ -113,7 +132,10 @@ workload when the repository has none.`,
     if (denying.has(mesh.rootNamespace)) return;
     for (const { namespace, anchor, workloads } of workloadNamespaces(graph)) {
       if (denying.has(namespace)) continue;
-      if (!workloads.some((w) => inMesh(membership(graph, mesh, w)))) continue;
+      if (!workloads.some((w) => {
+        const m = membership(graph, mesh, w);
+        return inMesh(m) && !m.gateway;
+      })) continue;
       report({ resource: anchor, messageId: 'missing', data: { namespace, root: mesh.rootNamespace } });
     }
   },

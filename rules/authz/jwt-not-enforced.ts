@@ -65,7 +65,11 @@ rule that only matches requests with a token (every \`from\` source names \`requ
 another source in (\`from: [{source: {principals: [...]}}, {source: {requestPrincipals: [...]}}]\`) does not count. When the repository
 holds none of the selected workloads, a policy in the same namespace (or the root namespace) whose selector is a subset
 of the RequestAuthentication's counts. Policies with \`targetRefs\` (gateways, waypoints) pair with RequestAuthentications
-that use \`targetRefs\`.`,
+that use \`targetRefs\`.
+
+Recent Istio adds \`jwtRules[].presence: REQUIRED\` ("Configures whether the JWT token must be present in the request",
+istio/api \`request_authentication.proto\`): when every rule of the RequestAuthentication sets it, the resource rejects
+token-less requests by itself and is not reported (one OPTIONAL rule is enough to let them through).`,
   remediation: 'Add an AuthorizationPolicy for the same workloads with `action: ALLOW` and `from: [{source: {requestPrincipals: ["<issuer>/*"]}}]` (or `action: DENY` with `notRequestPrincipals: ["*"]`).',
   references: [
     'https://istio.io/latest/docs/reference/config/security/request_authentication/',
@@ -126,6 +130,15 @@ that use \`targetRefs\`.`,
       `,
     },
     valid: {
+      'presence-required-on-every-rule': yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: shop }
+        spec:
+          jwtRules:
+            - issuer: https://auth.example.com
+              presence: REQUIRED
+      `,
       'paired-with-requestprincipals': yaml`
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
@@ -148,6 +161,8 @@ that use \`targetRefs\`.`,
   check({ graph, settings, report }) {
     const mesh = settings.mesh;
     for (const resource of istioResources(graph, 'RequestAuthentication')) {
+      const rules = arr(get(resource.body, 'spec', 'jwtRules'));
+      if (rules.length > 0 && rules.every((r) => get(r, 'presence') === 'REQUIRED')) continue;
       const scope = policyScope(resource);
       const workloads = selectedWorkloads(graph, mesh, scope);
       if (workloads.length > 0) {
