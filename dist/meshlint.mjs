@@ -27928,7 +27928,8 @@ unexpectedly"). So, on a port whose effective mTLS mode is PERMISSIVE or DISABLE
 
 meshlint computes the effective mode of every container port of every in-mesh workload the policy applies to (the
 PeerAuthentication precedence of \`mtls-not-strict\`, plus the winning workload policy's \`portLevelMtls\`), and treats a
-port excluded from sidecar capture as plaintext too. A workload covered by a DENY policy whose rule is only
+port excluded from sidecar capture as plaintext too. When every rule that uses identity fields names its ports
+(\`to.operation.ports\`, which are container ports), only those ports are considered. A workload covered by a DENY policy whose rule is only
 \`from: [{source: {notPrincipals: ["*"]}}]\` already rejects plaintext and is not reported. The finding is on the first
 identity field of the policy, with the workloads and the deciding PeerAuthentication as related locations.`,
   remediation: 'Make the workloads STRICT (a PeerAuthentication with `mtls.mode: STRICT`, no PERMISSIVE/DISABLE port exceptions, no excluded inbound ports), or add a DENY policy with `notPrincipals: ["*"]` for them.',
@@ -28005,6 +28006,41 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
       `
     },
     valid: {
+      "rule-limited-to-a-strict-port": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: STRICT }
+          portLevelMtls:
+            9090: { mode: PERMISSIVE }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          action: DENY
+          rules:
+            - from: [{ source: { namespaces: ["batch"] } }]
+              to: [{ operation: { ports: ["8080"] } }]
+      `,
       "strict-namespace": yaml`
         apiVersion: v1
         kind: Namespace
@@ -28076,14 +28112,17 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
       const negative = values.filter((v) => NEGATIVE.includes(v.field) || v.field.startsWith("not source."));
       const risky = policy.action === "ALLOW" ? [...negative, ...positive] : positive;
       if (risky.length === 0) continue;
+      const riskyRules = new Set(risky.map((v) => v.ruleIndex));
+      const rulePorts = [...riskyRules].map((i) => arr(get(policy.rules?.[i], "to")).flatMap((t) => arr(get(t, "operation", "ports")).map(Number)));
+      const onlyPorts = rulePorts.every((ports) => ports.length > 0) ? new Set(rulePorts.flat()) : void 0;
       const weak = [];
       for (const w of selectedWorkloads(graph, mesh, policy)) {
         const m = membership(graph, mesh, w);
         if (!inMesh(m) || m.gateway) continue;
         if (policiesFor(graph, mesh, w).some(requiresMtlsByDeny)) continue;
         const e = effectiveMtls(graph, mesh, w);
-        const ports = [...new Set(workloadPorts(w).map((p) => p.number))];
-        if (ports.length === 0 && e.mode !== "STRICT") weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
+        const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
+        if (ports.length === 0 && !onlyPorts && e.mode !== "STRICT") weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
         for (const port of ports) {
           if (m.dataplane === "sidecar" && !inboundCaptured(w, port)) {
             weak.push({ workload: w, port, mode: "not captured by the sidecar" });
@@ -28260,6 +28299,14 @@ function checkLinkerd({ graph, report }) {
       else if (typeof v === "string" && v.startsWith("*")) report({ resource: sa, path: ["spec", "client", "meshTLS", "identities", index], target: "value", messageId: "linkerdIdentityPattern", data: { value: v }, severity: "warning" });
     });
   }
+  for (const auth of linkerdResources(graph, "NetworkAuthentication")) {
+    arr(get(auth.body, "spec", "networks")).forEach((network, index) => {
+      const cidr = get(network, "cidr");
+      if ((cidr === "0.0.0.0/0" || cidr === "::/0") && arr(get(network, "except")).length === 0) {
+        report({ resource: auth, path: ["spec", "networks", index, "cidr"], target: "value", messageId: "linkerdAnyNetwork", data: { cidr }, severity: "warning" });
+      }
+    });
+  }
   const openPolicy = (value) => value === "all-unauthenticated";
   for (const ns of graph.ofKind("Namespace", "")) {
     if (openPolicy(ns.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: ns, path: ["metadata", "annotations", DEFAULT_INBOUND_POLICY], target: "value", messageId: "linkerdDefaultPolicy" });
@@ -28292,7 +28339,8 @@ Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-pol
 \`identities: ["*"]\` (every meshed client) or a \`*.\` domain pattern, a legacy \`ServerAuthorization\` with
 \`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
 \`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
-open to everyone, meshed or not).`,
+open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
+every address with no identity at all: a warning (it may back a deliberately public port).`,
   remediation: "List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.",
   references: [
     "https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule",
@@ -28305,6 +28353,7 @@ open to everyone, meshed or not).`,
     linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: "{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.",
+    linkerdAnyNetwork: "{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.",
     linkerdDefaultPolicy: "{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny."
   },
   examples: {
@@ -28331,6 +28380,13 @@ open to everyone, meshed or not).`,
           identities:
             - "*" # expect: authz-wildcard-principal
             - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: NetworkAuthentication
+        metadata: { name: everywhere, namespace: shop }
+        spec:
+          networks:
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
         ---
         apiVersion: policy.linkerd.io/v1beta1
         kind: ServerAuthorization
@@ -29574,6 +29630,7 @@ var EXCLUDES = [
   "traffic.sidecar.istio.io/excludeOutboundIPRanges"
 ];
 var EMPTY_INCLUDES = ["traffic.sidecar.istio.io/includeInboundPorts", "traffic.sidecar.istio.io/includeOutboundIPRanges"];
+var INCLUDE_INBOUND = "traffic.sidecar.istio.io/includeInboundPorts";
 var PROXY_CONTAINERS = /* @__PURE__ */ new Set(["istio-proxy", "istio-init", "istio-validation"]);
 var sidecar_bypass_default = defineRule({
   id: "sidecar-bypass",
@@ -29592,6 +29649,7 @@ take traffic out of the proxy (istio/api \`annotation/annotations.yaml\`, \`pkg/
 - \`excludeOutboundPorts\` / \`excludeOutboundIPRanges\`: the app talks to those destinations directly, without mTLS
   (a STRICT server resets it, a PERMISSIVE one accepts it without identity);
 - \`includeInboundPorts: ""\` (or \`includeOutboundIPRanges: ""\`): capture is off for all inbound (outbound) traffic;
+  an \`includeInboundPorts\` list that leaves out a declared container port leaves that port uncaptured;
 - \`sidecar.istio.io/inject: "false"\` on a pod in an injected namespace: no sidecar at all;
 - \`runAsUser: 1337\` on an app container: iptables exempts the proxy's UID, so the app's traffic is never captured
   (istioctl analyze IST0144);
@@ -29610,6 +29668,7 @@ annotations on a Deployment's own metadata have no effect and are reported by \`
   messages: {
     exclude: '{{resource}} sets {{annotation}}: "{{value}}": that traffic bypasses the sidecar, with no mTLS and no authorization{{ports}}. Remove the exclusion.',
     includeEmpty: "{{resource}} sets {{annotation}} to an empty list, which turns off the sidecar's capture of all that traffic: remove the annotation.",
+    includeMissing: '{{resource}} captures only ports "{{value}}" (traffic.sidecar.istio.io/includeInboundPorts), so port {{ports}} bypasses the sidecar, with no mTLS and no authorization: use "*" or list every port.',
     injectFalse: '{{resource}} opts out of sidecar injection in a namespace that is injected ({{reason}}): it runs without mTLS or authorization. Remove {{key}}: "false".',
     uid1337: `Container "{{container}}" of {{resource}} runs as UID 1337, the proxy's UID, which Istio's iptables rules never capture: run the app under another UID.`,
     linkerdSkip: `{{resource}} sets {{annotation}}: "{{value}}": Linkerd's proxy is skipped for those ports, with no mTLS and no policy. Remove the annotation (use config.linkerd.io/opaque-ports for non-HTTP protocols).`
@@ -29629,6 +29688,17 @@ annotations on a Deployment's own metadata have no effect and are reported by \`
                 traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
             spec:
               containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: api, namespace: shop }
+        spec:
+          template:
+            metadata:
+              annotations:
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+            spec:
+              containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
       `,
       "opt-out-in-injected-namespace-and-uid-1337": yaml`
         apiVersion: v1
@@ -29744,6 +29814,19 @@ annotations on a Deployment's own metadata have no effect and are reported by \`
         for (const annotation of EMPTY_INCLUDES) {
           const value = w.pod.annotations[annotation];
           if (value !== void 0 && value.trim() === "") report({ resource: w, path: [...annotationsPath, annotation], messageId: "includeEmpty", data: { annotation } });
+        }
+        const include = w.pod.annotations[INCLUDE_INBOUND];
+        if (include !== void 0 && include.trim() !== "" && include.trim() !== "*") {
+          const listed = portList(include);
+          const missed = workloadPorts(w).filter((p) => !listed.includes(p.number));
+          if (missed.length) {
+            report({
+              resource: w,
+              path: [...annotationsPath, INCLUDE_INBOUND],
+              messageId: "includeMissing",
+              data: { value: include, ports: missed.map((p) => `${p.number} of container "${p.container.name}"`).join(", ") }
+            });
+          }
         }
         const podUid = get(w.pod.spec, "securityContext", "runAsUser");
         for (const c of w.pod.containers) {
@@ -29895,7 +29978,7 @@ reported: TLS origination to them is legitimate.`,
   ],
   messages: {
     plaintext: "{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.",
-    origination: "{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads with an Istio sidecar ({{workloads}}): that bypasses Istio mTLS and fails against their sidecars. Use mode: ISTIO_MUTUAL (or remove the tls block)."
+    origination: "{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block)."
   },
   examples: {
     invalid: {

@@ -1,5 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe, type Workload } from '../../src/model/resource.js';
+import { arr, get } from '../../src/model/values.js';
 import {
   authorizationPolicies, effectiveMtls, inboundCaptured, inMesh, membership, MTLS_CONDITION_KEYS, policiesFor, portMtls,
   requiresMtlsByDeny, selectedWorkloads, sourceValues, workloadPorts, type PeerAuthentication,
@@ -37,7 +38,8 @@ unexpectedly"). So, on a port whose effective mTLS mode is PERMISSIVE or DISABLE
 
 meshlint computes the effective mode of every container port of every in-mesh workload the policy applies to (the
 PeerAuthentication precedence of \`mtls-not-strict\`, plus the winning workload policy's \`portLevelMtls\`), and treats a
-port excluded from sidecar capture as plaintext too. A workload covered by a DENY policy whose rule is only
+port excluded from sidecar capture as plaintext too. When every rule that uses identity fields names its ports
+(\`to.operation.ports\`, which are container ports), only those ports are considered. A workload covered by a DENY policy whose rule is only
 \`from: [{source: {notPrincipals: ["*"]}}]\` already rejects plaintext and is not reported. The finding is on the first
 identity field of the policy, with the workloads and the deciding PeerAuthentication as related locations.`,
   remediation: 'Make the workloads STRICT (a PeerAuthentication with `mtls.mode: STRICT`, no PERMISSIVE/DISABLE port exceptions, no excluded inbound ports), or add a DENY policy with `notPrincipals: ["*"]` for them.',
@@ -114,6 +116,41 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
       `,
     },
     valid: {
+      'rule-limited-to-a-strict-port': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: STRICT }
+          portLevelMtls:
+            9090: { mode: PERMISSIVE }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          action: DENY
+          rules:
+            - from: [{ source: { namespaces: ["batch"] } }]
+              to: [{ operation: { ports: ["8080"] } }]
+      `,
       'strict-namespace': yaml`
         apiVersion: v1
         kind: Namespace
@@ -185,14 +222,18 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
       const negative = values.filter((v) => NEGATIVE.includes(v.field) || v.field.startsWith('not source.'));
       const risky = policy.action === 'ALLOW' ? [...negative, ...positive] : positive;
       if (risky.length === 0) continue;
+      // When every rule that uses identity fields names its ports (to.operation.ports, container ports), only those count.
+      const riskyRules = new Set(risky.map((v) => v.ruleIndex));
+      const rulePorts = [...riskyRules].map((i) => arr(get(policy.rules?.[i], 'to')).flatMap((t) => arr(get(t, 'operation', 'ports')).map(Number)));
+      const onlyPorts = rulePorts.every((ports) => ports.length > 0) ? new Set(rulePorts.flat()) : undefined;
       const weak: Weak[] = [];
       for (const w of selectedWorkloads(graph, mesh, policy)) {
         const m = membership(graph, mesh, w);
         if (!inMesh(m) || m.gateway) continue;
         if (policiesFor(graph, mesh, w).some(requiresMtlsByDeny)) continue;
         const e = effectiveMtls(graph, mesh, w);
-        const ports = [...new Set(workloadPorts(w).map((p) => p.number))];
-        if (ports.length === 0 && e.mode !== 'STRICT') weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
+        const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
+        if (ports.length === 0 && !onlyPorts && e.mode !== 'STRICT') weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
         for (const port of ports) {
           if (m.dataplane === 'sidecar' && !inboundCaptured(w, port)) {
             weak.push({ workload: w, port, mode: 'not captured by the sidecar' });

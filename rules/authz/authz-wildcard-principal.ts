@@ -3,7 +3,7 @@ import { authorizationPolicies, sourceValues } from '../../src/model/istio.js';
 import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd.js';
 import { arr, get } from '../../src/model/values.js';
 
-type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy';
+type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork';
 type Context = RuleContext<MessageId, undefined>;
 
 const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
@@ -43,6 +43,14 @@ function checkLinkerd({ graph, report }: Context): void {
       else if (typeof v === 'string' && v.startsWith('*')) report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value: v }, severity: 'warning' });
     });
   }
+  for (const auth of linkerdResources(graph, 'NetworkAuthentication')) {
+    arr(get(auth.body, 'spec', 'networks')).forEach((network, index) => {
+      const cidr = get(network, 'cidr');
+      if ((cidr === '0.0.0.0/0' || cidr === '::/0') && arr(get(network, 'except')).length === 0) {
+        report({ resource: auth, path: ['spec', 'networks', index, 'cidr'], target: 'value', messageId: 'linkerdAnyNetwork', data: { cidr }, severity: 'warning' });
+      }
+    });
+  }
   const openPolicy = (value: string | undefined) => value === 'all-unauthenticated';
   for (const ns of graph.ofKind('Namespace', '')) {
     if (openPolicy(ns.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: ns, path: ['metadata', 'annotations', DEFAULT_INBOUND_POLICY], target: 'value', messageId: 'linkerdDefaultPolicy' });
@@ -76,7 +84,8 @@ Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-pol
 \`identities: ["*"]\` (every meshed client) or a \`*.\` domain pattern, a legacy \`ServerAuthorization\` with
 \`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
 \`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
-open to everyone, meshed or not).`,
+open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
+every address with no identity at all: a warning (it may back a deliberately public port).`,
   remediation: 'List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule',
@@ -89,6 +98,7 @@ open to everyone, meshed or not).`,
     linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
+    linkerdAnyNetwork: '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
     linkerdDefaultPolicy: '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
   },
   examples: {
@@ -115,6 +125,13 @@ open to everyone, meshed or not).`,
           identities:
             - "*" # expect: authz-wildcard-principal
             - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: NetworkAuthentication
+        metadata: { name: everywhere, namespace: shop }
+        spec:
+          networks:
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
         ---
         apiVersion: policy.linkerd.io/v1beta1
         kind: ServerAuthorization

@@ -10,6 +10,7 @@ const EXCLUDES = [
   'traffic.sidecar.istio.io/excludeOutboundIPRanges',
 ] as const;
 const EMPTY_INCLUDES = ['traffic.sidecar.istio.io/includeInboundPorts', 'traffic.sidecar.istio.io/includeOutboundIPRanges'] as const;
+const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
 const PROXY_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation']);
 
 export default defineRule({
@@ -29,6 +30,7 @@ take traffic out of the proxy (istio/api \`annotation/annotations.yaml\`, \`pkg/
 - \`excludeOutboundPorts\` / \`excludeOutboundIPRanges\`: the app talks to those destinations directly, without mTLS
   (a STRICT server resets it, a PERMISSIVE one accepts it without identity);
 - \`includeInboundPorts: ""\` (or \`includeOutboundIPRanges: ""\`): capture is off for all inbound (outbound) traffic;
+  an \`includeInboundPorts\` list that leaves out a declared container port leaves that port uncaptured;
 - \`sidecar.istio.io/inject: "false"\` on a pod in an injected namespace: no sidecar at all;
 - \`runAsUser: 1337\` on an app container: iptables exempts the proxy's UID, so the app's traffic is never captured
   (istioctl analyze IST0144);
@@ -47,6 +49,7 @@ annotations on a Deployment's own metadata have no effect and are reported by \`
   messages: {
     exclude: '{{resource}} sets {{annotation}}: "{{value}}": that traffic bypasses the sidecar, with no mTLS and no authorization{{ports}}. Remove the exclusion.',
     includeEmpty: '{{resource}} sets {{annotation}} to an empty list, which turns off the sidecar\'s capture of all that traffic: remove the annotation.',
+    includeMissing: '{{resource}} captures only ports "{{value}}" (traffic.sidecar.istio.io/includeInboundPorts), so port {{ports}} bypasses the sidecar, with no mTLS and no authorization: use "*" or list every port.',
     injectFalse: '{{resource}} opts out of sidecar injection in a namespace that is injected ({{reason}}): it runs without mTLS or authorization. Remove {{key}}: "false".',
     uid1337: 'Container "{{container}}" of {{resource}} runs as UID 1337, the proxy\'s UID, which Istio\'s iptables rules never capture: run the app under another UID.',
     linkerdSkip: '{{resource}} sets {{annotation}}: "{{value}}": Linkerd\'s proxy is skipped for those ports, with no mTLS and no policy. Remove the annotation (use config.linkerd.io/opaque-ports for non-HTTP protocols).',
@@ -66,6 +69,17 @@ annotations on a Deployment's own metadata have no effect and are reported by \`
                 traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
             spec:
               containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: api, namespace: shop }
+        spec:
+          template:
+            metadata:
+              annotations:
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+            spec:
+              containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
       `,
       'opt-out-in-injected-namespace-and-uid-1337': yaml`
         apiVersion: v1
@@ -181,6 +195,19 @@ annotations on a Deployment's own metadata have no effect and are reported by \`
         for (const annotation of EMPTY_INCLUDES) {
           const value = w.pod.annotations[annotation];
           if (value !== undefined && value.trim() === '') report({ resource: w, path: [...annotationsPath, annotation], messageId: 'includeEmpty', data: { annotation } });
+        }
+        const include = w.pod.annotations[INCLUDE_INBOUND];
+        if (include !== undefined && include.trim() !== '' && include.trim() !== '*') {
+          const listed = portList(include);
+          const missed = workloadPorts(w).filter((p) => !listed.includes(p.number));
+          if (missed.length) {
+            report({
+              resource: w,
+              path: [...annotationsPath, INCLUDE_INBOUND],
+              messageId: 'includeMissing',
+              data: { value: include, ports: missed.map((p) => `${p.number} of container "${p.container.name}"`).join(', ') },
+            });
+          }
         }
         const podUid = get(w.pod.spec, 'securityContext', 'runAsUser');
         for (const c of w.pod.containers) {

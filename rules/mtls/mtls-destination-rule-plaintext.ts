@@ -49,7 +49,7 @@ reported: TLS origination to them is legitimate.`,
   ],
   messages: {
     plaintext: '{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.',
-    origination: '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads with an Istio sidecar ({{workloads}}): that bypasses Istio mTLS and fails against their sidecars. Use mode: ISTIO_MUTUAL (or remove the tls block).',
+    origination: '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block).',
   },
   examples: {
     invalid: {
