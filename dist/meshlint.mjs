@@ -29540,7 +29540,9 @@ var annotation_misplaced_default = defineRule({
   description: `Istio's injector and the proxies read their settings (\`sidecar.istio.io/*\`, \`traffic.sidecar.istio.io/*\`,
 \`proxy.istio.io/config\`, Linkerd's \`linkerd.io/inject\` and \`config.linkerd.io/*\`) from the **pod**: on a Deployment's
 (StatefulSet's, Job's ...) own \`metadata\` they are ignored (istioctl analyze IST0107 MisplacedAnnotation; istio
-testdata \`misannotated.yaml\`). The author's intent silently does not happen, whether it was a hardening (an inject
+testdata \`misannotated.yaml\`). Linkerd's proxy injector is likewise an admission webhook on Pod creation that reads the
+pod's annotations and its namespace's (its docs say "deployments", meaning the pod template that \`linkerd inject\`
+annotates). The author's intent silently does not happen, whether it was a hardening (an inject
 label meant to enable the sidecar) or a bypass (an exclusion that then does not apply and may be "fixed" later by moving
 it to the right place). The injection label \`sidecar.istio.io/inject\` and \`istio.io/dataplane-mode\` on the workload's
 own labels are reported too: the webhook's object selector only sees the pod's labels. A key that the pod template
