@@ -29515,7 +29515,7 @@ function describeError2(error, spec) {
     }
     case "enum": {
       const allowed = (error.params.allowedValues ?? []).map(String);
-      const value = String(error.data);
+      const value = typeof error.data === "string" ? error.data : JSON.stringify(error.data);
       return { path: path4, target: "value", messageId: "badEnum", data: { where, value, allowed: allowed.join(", "), suggestion: suggest2(value, allowed) } };
     }
     case "type":
@@ -29659,8 +29659,9 @@ take traffic out of the proxy (istio/api \`annotation/annotations.yaml\`, \`pkg/
   skipped entirely, no mTLS and no policy.
 
 The Istio settings count on workloads with a sidecar, or whose membership the repository does not show (the annotation
-itself says a sidecar is expected); pods known to be outside the mesh or in ambient mode are skipped. The same
-annotations on a Deployment's own metadata have no effect and are reported by \`annotation-misplaced\` instead.`,
+itself says a sidecar is expected); pods known to be outside the mesh or in ambient mode are skipped. An ingress
+proxy that is itself the edge (Kong, NGINX run beside a sidecar with \`includeInboundPorts: ""\`) does this on purpose:
+suppress the finding there with a reason. The same annotations on a Deployment's own metadata have no effect and are reported by \`annotation-misplaced\` instead.`,
   remediation: "Remove the annotation (or the exclusion) so that the proxy sees the traffic; if a port must bypass the proxy (a health port for a non-mesh prober), expose only that and document why with a suppression comment.",
   references: [
     "https://istio.io/latest/docs/ops/best-practices/security/#understand-traffic-capture-limitations",

@@ -227,7 +227,7 @@ function describeError(error: ErrorObject, spec: unknown): Finding {
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      const value = String(error.data);
+      const value = typeof error.data === 'string' ? error.data : JSON.stringify(error.data);
       return { path, target: 'value', messageId: 'badEnum', data: { where, value, allowed: allowed.join(', '), suggestion: suggest(value, allowed) } };
     }
     case 'type':
