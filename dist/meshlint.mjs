@@ -28155,6 +28155,17 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
   }
 });
 
+// src/model/linkerd.ts
+var POLICY_GROUP = "policy.linkerd.io";
+function linkerdResources(graph, kind) {
+  return graph.ofKind(kind, POLICY_GROUP);
+}
+var SKIP_PORT_ANNOTATIONS = ["config.linkerd.io/skip-inbound-ports", "config.linkerd.io/skip-outbound-ports"];
+var DEFAULT_INBOUND_POLICY = "config.linkerd.io/default-inbound-policy";
+function meshTlsIdentities(resource) {
+  return arr(get(resource.body, "spec", "identities")).flatMap((v, index) => typeof v === "string" ? [{ value: v, index }] : []);
+}
+
 // rules/authz/authz-unknown-principal.ts
 var authz_unknown_principal_default = defineRule({
   id: "authz-unknown-principal",
@@ -28171,10 +28182,15 @@ nothing, and whoever later creates a ServiceAccount with that name inherits the 
 Reported for \`principals\`/\`notPrincipals\` (and \`when\` \`source.principal\` values) of the exact form
 \`<td>/ns/N/sa/S\`, and for \`serviceAccounts\` (\`N/S\`, or \`S\` in the policy's namespace), when the repository holds
 namespace N's ServiceAccounts or workloads and none of them is S. The known names are the ServiceAccount objects, the
-workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository does not show are not judged.`,
+workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository does not show are not judged.
+
+Linkerd's identities are the same ServiceAccounts, written \`<sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>\` in a
+\`MeshTLSAuthentication\`'s \`identities\`, or as \`identityRefs\` of kind ServiceAccount (namespace defaulting to the
+resource's): they are checked the same way.`,
   remediation: "Correct the principal to the service account the caller runs under (`serviceAccountName` of its pod template), or create that ServiceAccount and run the caller under it.",
   references: ["https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source", "https://istio.io/latest/docs/concepts/security/#istio-identity"],
   messages: {
+    linkerdUnknown: `{{resource}} names service account "{{sa}}" of namespace {{namespace}}, but the repository's {{namespace}} has only {{known}}: it matches nobody. Correct it to the client's serviceAccountName.`,
     unknown: `{{resource}} names service account "{{sa}}" of namespace {{namespace}} ({{value}}), but the repository's {{namespace}} has only {{known}}: it matches nobody. Correct it to the caller's serviceAccountName.`
   },
   examples: {
@@ -28196,6 +28212,27 @@ workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository doe
                       - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal
                 - source:
                     serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal
+      `,
+      "linkerd-identity-and-ref": yaml`
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: { name: web, namespace: emojivoto }
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: { name: voting-clients, namespace: emojivoto }
+        spec:
+          identities:
+            - web.emojivoto.serviceaccount.identity.linkerd.cluster.local
+            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: { name: web-clients, namespace: emojivoto }
+        spec:
+          identityRefs:
+            - kind: ServiceAccount
+              name: ingress # expect: authz-unknown-principal
       `
     },
     valid: {
@@ -28224,6 +28261,12 @@ workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository doe
     }
   },
   check({ graph, report }) {
+    checkLinkerd(graph, (resource, path4, namespace, sa) => {
+      const ids = namespaceIdentities(graph, namespace);
+      if (!ids.known || ids.names.has(sa)) return;
+      const names = [...ids.names].sort();
+      report({ resource, path: path4, target: "value", messageId: "linkerdUnknown", data: { sa, namespace, known: names.slice(0, 6).join(", ") + (names.length > 6 ? ", ..." : "") } });
+    });
     for (const policy of authorizationPolicies(graph)) {
       for (const v of sourceValues(policy, ["principals", "notPrincipals", "serviceAccounts", "notServiceAccounts"], ["source.principal"])) {
         let namespace;
@@ -28254,16 +28297,18 @@ workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository doe
     }
   }
 });
-
-// src/model/linkerd.ts
-var POLICY_GROUP = "policy.linkerd.io";
-function linkerdResources(graph, kind) {
-  return graph.ofKind(kind, POLICY_GROUP);
-}
-var SKIP_PORT_ANNOTATIONS = ["config.linkerd.io/skip-inbound-ports", "config.linkerd.io/skip-outbound-ports"];
-var DEFAULT_INBOUND_POLICY = "config.linkerd.io/default-inbound-policy";
-function meshTlsIdentities(resource) {
-  return arr(get(resource.body, "spec", "identities")).flatMap((v, index) => typeof v === "string" ? [{ value: v, index }] : []);
+function checkLinkerd(graph, visit) {
+  for (const auth of linkerdResources(graph, "MeshTLSAuthentication")) {
+    for (const { value, index } of meshTlsIdentities(auth)) {
+      const m = /^([^.*]+)\.([^.*]+)\.serviceaccount\.identity\./.exec(value);
+      if (m) visit(auth, ["spec", "identities", index], m[2], m[1]);
+    }
+    arr(get(auth.body, "spec", "identityRefs")).forEach((ref, index) => {
+      const name = str(get(ref, "name"));
+      if (str(get(ref, "kind")) !== "ServiceAccount" || !name || name === "*") return;
+      visit(auth, ["spec", "identityRefs", index, "name"], str(get(ref, "namespace")) ?? auth.namespace, name);
+    });
+  }
 }
 
 // rules/authz/authz-wildcard-principal.ts
@@ -28284,7 +28329,7 @@ function checkIstioAuthorizationPolicies({ graph, report }) {
     }
   }
 }
-function checkLinkerd({ graph, report }) {
+function checkLinkerd2({ graph, report }) {
   for (const auth of linkerdResources(graph, "MeshTLSAuthentication")) {
     for (const { value, index } of meshTlsIdentities(auth)) {
       if (value === "*") report({ resource: auth, path: ["spec", "identities", index], target: "value", messageId: "linkerdAnyIdentity" });
@@ -28433,7 +28478,7 @@ every address with no identity at all: a warning (it may back a deliberately pub
   },
   check(context) {
     checkIstioAuthorizationPolicies(context);
-    checkLinkerd(context);
+    checkLinkerd2(context);
   }
 });
 
