@@ -27337,10 +27337,10 @@ function computeMembership(graph, mesh, w) {
       return injection === "enabled" ? out("sidecar", `namespace ${w.namespace} has istio-injection=enabled`) : out("none", `namespace ${w.namespace} has istio-injection=${injection}`);
     }
     if (nsLabels["istio.io/rev"] !== void 0) return out("sidecar", `namespace ${w.namespace} has istio.io/rev=${nsLabels["istio.io/rev"]}`);
-    if (nsLabels[DATAPLANE_MODE] === "ambient" && podMode !== "none") return out("ambient", `namespace ${w.namespace} has ${DATAPLANE_MODE}=ambient`);
   }
   if (w.pod.labels[INJECT] === "true") return out("sidecar", `the pod is labelled ${INJECT}=true`);
   if (w.pod.labels["istio.io/rev"] !== void 0) return out("sidecar", `the pod is labelled istio.io/rev`);
+  if (ns && nsLabels[DATAPLANE_MODE] === "ambient" && podMode !== "none") return out("ambient", `namespace ${w.namespace} has ${DATAPLANE_MODE}=ambient`);
   if (ns) return out("none", `namespace ${w.namespace} is not labelled for injection`);
   if (mesh.assumeInjected) return out("sidecar", "mesh.assumeInjected is set and the repository has no Namespace object for it");
   return out("unknown", `the repository has no Namespace object for ${w.namespace}`);

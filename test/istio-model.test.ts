@@ -113,6 +113,7 @@ describe('mesh membership', () => {
   it('ambient by namespace or pod label, unless the pod says none', () => {
     expect(dataplane(ns('{ istio.io/dataplane-mode: ambient }') + POD)).toBe('ambient');
     expect(dataplane(ns('{ istio.io/dataplane-mode: ambient }') + POD.replace('version: v1', 'istio.io/dataplane-mode: none'))).toBe('none');
+    expect(dataplane(ns('{ istio.io/dataplane-mode: ambient }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "true"'))).toBe('sidecar');
   });
   it('without a Namespace object: unknown, or injected with mesh.assumeInjected', () => {
     expect(dataplane(POD)).toBe('unknown');
