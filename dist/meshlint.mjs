@@ -8495,14 +8495,14 @@ var require_suggestSimilar = __commonJS({
       const minSimilarity = 0.4;
       candidates.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        const distance = editDistance(word, candidate);
+        const distance2 = editDistance(word, candidate);
         const length = Math.max(word.length, candidate.length);
-        const similarity = (length - distance) / length;
+        const similarity = (length - distance2) / length;
         if (similarity > minSimilarity) {
-          if (distance < bestDistance) {
-            bestDistance = distance;
+          if (distance2 < bestDistance) {
+            bestDistance = distance2;
             similar = [candidate];
-          } else if (distance === bestDistance) {
+          } else if (distance2 === bestDistance) {
             similar.push(candidate);
           }
         }
@@ -12995,8 +12995,8 @@ var require_resolve = __commonJS({
       }
       return count;
     }
-    function getFullPath(resolver, id = "", normalize) {
-      if (normalize !== false)
+    function getFullPath(resolver, id = "", normalize2) {
+      if (normalize2 !== false)
         id = normalizeId(id);
       const p = resolver.parse(id);
       return _getFullPath(resolver, p);
@@ -14625,7 +14625,7 @@ var require_fast_uri = __commonJS({
       }
       return stringScheme;
     }
-    function normalize(uri, options) {
+    function normalize2(uri, options) {
       if (typeof uri === "string") {
         uri = /** @type {T} */
         normalizeString(uri, options);
@@ -15025,7 +15025,7 @@ var require_fast_uri = __commonJS({
     }
     var fastUri = {
       SCHEMES,
-      normalize,
+      normalize: normalize2,
       resolve: resolve4,
       resolveComponent,
       equal,
@@ -15157,7 +15157,7 @@ var require_core = __commonJS({
         uriResolver
       };
     }
-    var Ajv2 = class {
+    var Ajv3 = class {
       constructor(opts = {}) {
         this.schemas = {};
         this.refs = {};
@@ -15527,9 +15527,9 @@ var require_core = __commonJS({
         }
       }
     };
-    Ajv2.ValidationError = validation_error_1.default;
-    Ajv2.MissingRefError = ref_error_1.default;
-    exports.default = Ajv2;
+    Ajv3.ValidationError = validation_error_1.default;
+    Ajv3.MissingRefError = ref_error_1.default;
+    exports.default = Ajv3;
     function checkOptions(checkOpts, options, msg, log = "error") {
       for (const key in checkOpts) {
         const opt = key;
@@ -17640,7 +17640,7 @@ var require_ajv = __commonJS({
     var draft7MetaSchema = require_json_schema_draft_07();
     var META_SUPPORT_DATA = ["/properties"];
     var META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
-    var Ajv2 = class extends core_1.default {
+    var Ajv3 = class extends core_1.default {
       _addVocabularies() {
         super._addVocabularies();
         draft7_1.default.forEach((v) => this.addVocabulary(v));
@@ -17659,11 +17659,11 @@ var require_ajv = __commonJS({
         return this.opts.defaultMeta = super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : void 0);
       }
     };
-    exports.Ajv = Ajv2;
-    module.exports = exports = Ajv2;
-    module.exports.Ajv = Ajv2;
+    exports.Ajv = Ajv3;
+    module.exports = exports = Ajv3;
+    module.exports.Ajv = Ajv3;
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.default = Ajv2;
+    exports.default = Ajv3;
     var validate_1 = require_validate();
     Object.defineProperty(exports, "KeywordCxt", { enumerable: true, get: function() {
       return validate_1.KeywordCxt;
@@ -27887,6 +27887,1367 @@ var ScanCache = class _ScanCache {
   }
 };
 
+// src/model/istio.ts
+var SECURITY_GROUP = "security.istio.io";
+var NETWORKING_GROUP = "networking.istio.io";
+var TELEMETRY_GROUP = "telemetry.istio.io";
+function istioResources(graph, kind) {
+  const group = kind === "Telemetry" ? TELEMETRY_GROUP : ["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"].includes(kind) ? SECURITY_GROUP : NETWORKING_GROUP;
+  return graph.ofKind(kind, group);
+}
+var IGNORED_NAMESPACES = /* @__PURE__ */ new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+var GATEWAY_LABELS = /* @__PURE__ */ new Set(["ingressgateway", "egressgateway", "eastwestgateway"]);
+var INJECT = "sidecar.istio.io/inject";
+var DATAPLANE_MODE = "istio.io/dataplane-mode";
+function injectSetting(w) {
+  if (w.pod.labels[INJECT] !== void 0) return { value: w.pod.labels[INJECT], where: "labels" };
+  if (w.pod.annotations[INJECT] !== void 0) return { value: w.pod.annotations[INJECT], where: "annotations" };
+  return void 0;
+}
+function isGatewayPod(w) {
+  const labels = w.pod.labels;
+  if (GATEWAY_LABELS.has(labels.istio ?? "")) return true;
+  if (labels["gateway.networking.k8s.io/gateway-name"] || labels["istio.io/gateway-name"]) return true;
+  if ((w.pod.annotations["inject.istio.io/templates"] ?? "").includes("gateway")) return true;
+  return w.pod.containers.some((c) => c.name === "istio-proxy" && arr(c.spec.args).includes("router"));
+}
+function membership(graph, mesh, w) {
+  const cache = graph.memo("istio:membership", () => /* @__PURE__ */ new Map());
+  let m = cache.get(w);
+  if (!m) cache.set(w, m = computeMembership(graph, mesh, w));
+  return m;
+}
+function computeMembership(graph, mesh, w) {
+  const gateway = isGatewayPod(w);
+  const ns = graph.namespace(w.namespace);
+  const nsLabels = ns?.labels ?? {};
+  const injectedNamespace = ns ? nsLabels["istio-injection"] === "enabled" || nsLabels["istio-injection"] === void 0 && nsLabels["istio.io/rev"] !== void 0 : mesh.assumeInjected;
+  const out = (dataplane, reason) => ({ dataplane, reason, gateway, injectedNamespace });
+  if (w.pod.spec.hostNetwork === true) return out("none", "hostNetwork pods are never injected");
+  if (IGNORED_NAMESPACES.has(w.namespace)) return out("none", `the injector ignores namespace ${w.namespace}`);
+  const inject = injectSetting(w);
+  if (inject?.value === "false") return out("none", `the pod template sets ${INJECT}: "false"`);
+  const podMode = w.pod.labels[DATAPLANE_MODE];
+  if (podMode === "ambient") return out("ambient", `the pod is labelled ${DATAPLANE_MODE}=ambient`);
+  if (w.pod.containers.some((c) => c.name === "istio-proxy")) return out("sidecar", "the pod carries an istio-proxy container");
+  if (ns) {
+    const injection = nsLabels["istio-injection"];
+    if (injection !== void 0) {
+      return injection === "enabled" ? out("sidecar", `namespace ${w.namespace} has istio-injection=enabled`) : out("none", `namespace ${w.namespace} has istio-injection=${injection}`);
+    }
+    if (nsLabels["istio.io/rev"] !== void 0) return out("sidecar", `namespace ${w.namespace} has istio.io/rev=${nsLabels["istio.io/rev"]}`);
+  }
+  if (w.pod.labels[INJECT] === "true") return out("sidecar", `the pod is labelled ${INJECT}=true`);
+  if (w.pod.labels["istio.io/rev"] !== void 0) return out("sidecar", `the pod is labelled istio.io/rev`);
+  if (ns && nsLabels[DATAPLANE_MODE] === "ambient" && podMode !== "none") return out("ambient", `namespace ${w.namespace} has ${DATAPLANE_MODE}=ambient`);
+  if (ns) return out("none", `namespace ${w.namespace} is not labelled for injection`);
+  if (mesh.assumeInjected) return out("sidecar", "mesh.assumeInjected is set and the repository has no Namespace object for it");
+  return out("unknown", `the repository has no Namespace object for ${w.namespace}`);
+}
+function inMesh(m) {
+  return m.dataplane === "sidecar" || m.dataplane === "ambient";
+}
+function portNumber(value) {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : void 0;
+}
+function workloadPorts(w) {
+  const out = [];
+  for (const container of w.pod.containers) {
+    if (container.group !== "containers" || container.name === "istio-proxy") continue;
+    arr(container.spec.ports).forEach((p, i) => {
+      const number = portNumber(get(p, "containerPort"));
+      if (number !== void 0) out.push({ number, name: str(get(p, "name")), container, path: [...container.path, "ports", i, "containerPort"] });
+    });
+  }
+  return out;
+}
+function resolvePort(w, ref) {
+  const n = portNumber(ref);
+  if (n !== void 0) return n;
+  const name = str(ref);
+  return name === void 0 ? void 0 : workloadPorts(w).find((p) => p.name === name)?.number;
+}
+function probePorts(w) {
+  const out = /* @__PURE__ */ new Set();
+  for (const c of w.pod.containers) {
+    for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+      for (const kind of ["httpGet", "tcpSocket", "grpc"]) {
+        const port = resolvePort(w, get(c.spec, probe, kind, "port"));
+        if (port !== void 0) out.add(port);
+      }
+    }
+  }
+  return out;
+}
+var ISTIO_PORTS = /* @__PURE__ */ new Set([15020, 15021, 15090]);
+function portList(value) {
+  if (!value) return [];
+  return value.split(",").map((s) => portNumber(s.trim())).filter((n) => n !== void 0);
+}
+function inboundCaptured(w, port) {
+  const a = w.pod.annotations;
+  const include = a["traffic.sidecar.istio.io/includeInboundPorts"];
+  if (include !== void 0 && include.trim() !== "*") {
+    if (!portList(include).includes(port)) return false;
+  }
+  return !portList(a["traffic.sidecar.istio.io/excludeInboundPorts"]).includes(port);
+}
+function servicePorts(service) {
+  const out = [];
+  arr(get(service.body, "spec", "ports")).forEach((p, i) => {
+    const port = portNumber(get(p, "port"));
+    if (port !== void 0) out.push({ port, targetPort: get(p, "targetPort") ?? port, name: str(get(p, "name")), path: ["spec", "ports", i] });
+  });
+  return out;
+}
+function serviceWorkloads(graph, service) {
+  const index = graph.memo("istio:serviceWorkloads", (g) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const s of g.ofKind("Service", "")) {
+      const selector = strMap(get(s.body, "spec", "selector"));
+      map.set(s, Object.keys(selector).length ? g.selectWorkloads(s.namespace, selector) : []);
+    }
+    return map;
+  });
+  return index.get(service) ?? [];
+}
+function workloadServices(graph, w) {
+  const index = graph.memo("istio:workloadServices", (g) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const s of g.ofKind("Service", "")) {
+      for (const sw of serviceWorkloads(g, s)) {
+        const list = map.get(sw);
+        if (list) list.push(s);
+        else map.set(sw, [s]);
+      }
+    }
+    return map;
+  });
+  return index.get(w) ?? [];
+}
+function serviceTargetPorts(graph, w) {
+  const out = /* @__PURE__ */ new Map();
+  for (const service of workloadServices(graph, w)) {
+    for (const sp of servicePorts(service)) {
+      const target = resolvePort(w, sp.targetPort);
+      if (target !== void 0 && !out.has(target)) out.set(target, { service, port: sp });
+    }
+  }
+  return out;
+}
+var CLUSTER_DOMAIN = "svc.cluster.local";
+function servicesByHost(graph) {
+  return graph.memo("istio:servicesByHost", (g) => new Map(g.ofKind("Service", "").map((s) => [`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`, s])));
+}
+function resolveHost(graph, host, namespace) {
+  const byHost = servicesByHost(graph);
+  const fqdn = host === "*" || host.includes(".") ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
+  if (fqdn === "*") return { fqdn, services: [...byHost.values()] };
+  if (fqdn.startsWith("*")) {
+    const suffix = fqdn.slice(1);
+    return { fqdn, services: [...byHost.entries()].filter(([h]) => h.endsWith(suffix)).map(([, s2]) => s2) };
+  }
+  const s = byHost.get(fqdn.toLowerCase());
+  return { fqdn, services: s ? [s] : [] };
+}
+function readMode(value) {
+  const mode = str(value);
+  return mode === void 0 || mode === "UNSET" ? void 0 : mode;
+}
+function peerAuthentications(graph, mesh) {
+  return graph.memo(
+    "istio:peerAuthentications",
+    (g) => istioResources(g, "PeerAuthentication").map((resource) => {
+      const spec = obj(resource.body.spec);
+      const labels = strMap(get(spec, "selector", "matchLabels"));
+      const selector = Object.keys(labels).length ? labels : void 0;
+      const root = resource.namespace === mesh.rootNamespace;
+      const scope = selector ? root ? "ignored" : "workload" : root ? "mesh" : "namespace";
+      const ports = Object.entries(obj(spec.portLevelMtls)).map(([key, value]) => ({
+        key,
+        number: portNumber(key),
+        mode: readMode(get(value, "mode")),
+        path: ["spec", "portLevelMtls", key]
+      }));
+      return { resource, selector, mode: readMode(get(spec, "mtls", "mode")), modePath: ["spec", "mtls", "mode"], ports, scope };
+    })
+  );
+}
+function peerAuthByNamespace(graph, mesh) {
+  return graph.memo("istio:peerAuthByNamespace", (g) => groupBy(peerAuthentications(g, mesh), (p) => p.resource.namespace));
+}
+function creationTime(p) {
+  const t = str(get(p.resource.body, "metadata", "creationTimestamp"));
+  const ms = t === void 0 ? NaN : Date.parse(t);
+  return Number.isNaN(ms) ? void 0 : ms;
+}
+function oldest(all) {
+  const list = distinctByName(all);
+  if (list.length <= 1) return { winner: list[0], conflict: false };
+  const times = list.map(creationTime);
+  const sorted = [...list].sort((a, b) => (creationTime(a) ?? 0) - (creationTime(b) ?? 0) || (a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0));
+  const decidable = times.every((t) => t !== void 0) && new Set(times).size === times.length;
+  return { winner: sorted[0], conflict: !decidable };
+}
+function distinctByName(list) {
+  return [...new Map(list.map((p) => [p.resource.name, p])).values()];
+}
+function normalize(mode, ambient) {
+  if (mode === "STRICT" || mode === "PERMISSIVE") return mode;
+  if (mode === "DISABLE") return ambient ? "PERMISSIVE" : "DISABLE";
+  return void 0;
+}
+function effectiveMtls(graph, mesh, w) {
+  const cache = graph.memo("istio:effectiveMtls", () => /* @__PURE__ */ new Map());
+  let e = cache.get(w);
+  if (!e) cache.set(w, e = computeEffective(graph, mesh, w));
+  return e;
+}
+function computeEffective(graph, mesh, w) {
+  const byNs = peerAuthByNamespace(graph, mesh);
+  const ambient = membership(graph, mesh, w).dataplane === "ambient";
+  const meshCands = (byNs.get(mesh.rootNamespace) ?? []).filter((p) => p.scope === "mesh");
+  const own = w.namespace === mesh.rootNamespace ? [] : byNs.get(w.namespace) ?? [];
+  const nsCands = own.filter((p) => p.scope === "namespace");
+  const wlCands = own.filter((p) => p.scope === "workload" && Object.entries(p.selector).every(([k, v]) => w.pod.labels[k] === v));
+  const conflicts = [];
+  const pick = (scope, list) => {
+    const { winner, conflict } = oldest(list);
+    if (conflict) conflicts.push({ scope, policies: distinctByName(list) });
+    return winner;
+  };
+  const meshPolicy = pick("mesh", meshCands);
+  const nsPolicy = pick("namespace", nsCands);
+  const wlPolicy = pick("workload", wlCands);
+  let mode = "PERMISSIVE";
+  let decidedBy;
+  for (const p of [meshPolicy, nsPolicy, wlPolicy]) {
+    const m = p && normalize(p.mode, ambient);
+    if (p && m) {
+      mode = m;
+      decidedBy = p;
+    }
+  }
+  return { mode, decidedBy, workloadPolicy: wlPolicy, conflicts, ambient };
+}
+function portMtls(e, port) {
+  const entry = e.workloadPolicy?.ports.find((p) => p.number === port);
+  const m = entry && normalize(entry.mode, e.ambient);
+  if (entry && m) return { mode: m, decidedBy: e.workloadPolicy, path: entry.path };
+  return { mode: e.mode, decidedBy: e.decidedBy };
+}
+function peerAuthWorkloads(graph, mesh, p) {
+  switch (p.scope) {
+    case "mesh":
+      return graph.workloads;
+    case "namespace":
+      return graph.workloadsIn(p.resource.namespace);
+    case "workload":
+      return graph.selectWorkloads(p.resource.namespace, p.selector);
+    default:
+      return [];
+  }
+}
+function policyScope(resource) {
+  const spec = obj(resource.body.spec);
+  const labels = strMap(get(spec, "selector", "matchLabels"));
+  return {
+    resource,
+    selector: Object.keys(labels).length ? labels : void 0,
+    targetRefs: spec.targetRef !== void 0 || arr(spec.targetRefs).length > 0
+  };
+}
+function selectedWorkloads(graph, mesh, scope) {
+  if (scope.targetRefs) return [];
+  const ns = scope.resource.namespace;
+  const sel = scope.selector;
+  const matches = (w) => !sel || Object.entries(sel).every(([k, v]) => w.pod.labels[k] === v);
+  if (ns === mesh.rootNamespace) return graph.workloads.filter(matches);
+  return graph.workloadsIn(ns).filter(matches);
+}
+function scopeWorkloadsKnown(graph, mesh, resource) {
+  return resource.namespace === mesh.rootNamespace ? graph.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
+}
+function authorizationPolicies(graph) {
+  return graph.memo(
+    "istio:authorizationPolicies",
+    (g) => istioResources(g, "AuthorizationPolicy").map((resource) => {
+      const spec = obj(resource.body.spec);
+      return {
+        ...policyScope(resource),
+        action: str(spec.action) ?? "ALLOW",
+        rules: Array.isArray(spec.rules) ? spec.rules : void 0,
+        dryRun: resource.annotations["istio.io/dry-run"] === "true"
+      };
+    })
+  );
+}
+function policiesFor(graph, mesh, w) {
+  const index = graph.memo("istio:policiesByWorkload", (g) => {
+    const map = /* @__PURE__ */ new Map();
+    for (const p of authorizationPolicies(g)) {
+      for (const sw of selectedWorkloads(g, mesh, p)) {
+        const list = map.get(sw);
+        if (list) list.push(p);
+        else map.set(sw, [p]);
+      }
+    }
+    return map;
+  });
+  return index.get(w) ?? [];
+}
+var MTLS_CONDITION_KEYS = ["source.principal", "source.namespace", "source.serviceAccount", "source.trustDomain"];
+function sourceValues(policy, fields, whenKeys = []) {
+  const out = [];
+  (policy.rules ?? []).forEach((rule, r) => {
+    arr(get(rule, "from")).forEach((from, f) => {
+      const source = obj(get(from, "source"));
+      for (const field of fields) {
+        arr(source[field]).forEach((v, i) => {
+          if (typeof v === "string") out.push({ field, value: v, path: ["spec", "rules", r, "from", f, "source", field, i], ruleIndex: r });
+        });
+      }
+    });
+    arr(get(rule, "when")).forEach((cond, c) => {
+      const key = str(get(cond, "key"));
+      if (!key || !whenKeys.includes(key)) return;
+      for (const valuesField of ["values", "notValues"]) {
+        arr(get(cond, valuesField)).forEach((v, i) => {
+          if (typeof v === "string") out.push({ field: valuesField === "values" ? key : `not ${key}`, value: v, path: ["spec", "rules", r, "when", c, valuesField, i], ruleIndex: r });
+        });
+      }
+    });
+  });
+  return out;
+}
+function isEmptyRule(rule) {
+  return isObj(rule) && rule.from === void 0 && rule.to === void 0 && rule.when === void 0;
+}
+function requiresMtlsByDeny(policy) {
+  if (policy.action !== "DENY" || policy.dryRun) return false;
+  return (policy.rules ?? []).some((rule) => {
+    if (!isObj(rule) || rule.to !== void 0 || rule.when !== void 0) return false;
+    const froms = arr(rule.from);
+    return froms.length > 0 && froms.every((f) => {
+      const source = obj(get(f, "source"));
+      const keys = Object.keys(source);
+      return keys.length === 1 && (keys[0] === "notPrincipals" || keys[0] === "notNamespaces") && arr(source[keys[0]]).includes("*");
+    });
+  });
+}
+function parsePrincipal(principal) {
+  if (principal.includes("*")) return void 0;
+  const m = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
+  return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : void 0;
+}
+function serviceAccountOf(w) {
+  return str(w.pod.spec.serviceAccountName) ?? str(w.pod.spec.serviceAccount) ?? "default";
+}
+function namespaceIdentities(graph, namespace) {
+  const index = graph.memo("istio:identities", (g) => {
+    const map = /* @__PURE__ */ new Map();
+    const add = (ns, name) => {
+      if (!name) return;
+      if (!map.has(ns)) map.set(ns, /* @__PURE__ */ new Set(["default"]));
+      map.get(ns).add(name);
+    };
+    for (const sa of g.ofKind("ServiceAccount", "")) add(sa.namespace, sa.name);
+    for (const w of g.workloads) add(w.namespace, serviceAccountOf(w));
+    return map;
+  });
+  const names = index.get(namespace);
+  return { names: names ?? /* @__PURE__ */ new Set(), known: names !== void 0 };
+}
+function workloadNamespaces(graph) {
+  const byNs = groupBy(graph.workloads, (w) => w.namespace);
+  return [...byNs.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([namespace, workloads]) => ({ namespace, anchor: graph.namespace(namespace) ?? workloads[0], workloads }));
+}
+function nameList(resources, max = 3) {
+  const names = resources.slice(0, max).map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name || "(unnamed)"}`);
+  return resources.length > max ? `${names.join(", ")} (+${resources.length - max} more)` : names.join(", ");
+}
+
+// rules/authz/authz-allow-all.ts
+var authz_allow_all_default = defineRule({
+  id: "authz-allow-all",
+  family: "authz",
+  title: "ALLOW rules must say who is allowed",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "istio", "authorization"],
+  description: `In an Istio AuthorizationPolicy a rule matches when all of its \`from\`, \`to\` and \`when\` match, and an absent
+field matches anything: "An empty rule is always matched" (istio/api \`security/v1beta1/authorization_policy.proto\`).
+So an ALLOW policy with \`rules: [{}]\` allows every request from every source to its workloads (to the whole mesh in the
+root namespace), and undoes the default deny that any ALLOW policy on a workload otherwise brings.
+
+A rule with \`to\` or \`when\` but no \`from\` allows those operations to **any** caller, authenticated or not: a warning,
+since it may be deliberate (a public health endpoint) but is often a forgotten \`from\` (conditions on \`source.*\` keys
+count as a source).
+
+Not reported: \`spec: {}\` and an ALLOW policy without \`rules\`, which are the opposite, **allow-nothing** ("If not set,
+the match will never occur"; \`pilot/pkg/security/authz/builder/builder.go\` \`rbacPolicyMatchNever\`), the standard
+default-deny; DENY, AUDIT and CUSTOM policies; dry-run policies (\`istio.io/dry-run: "true"\`, not enforced).`,
+  remediation: "Give the rule a `from` with the principals or namespaces that need access (and narrow `to` to the operations they need); to deny by default use `spec: {}` instead of `rules: [{}]`.",
+  references: [
+    "https://istio.io/latest/docs/reference/config/security/authorization-policy/",
+    "https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns"
+  ],
+  messages: {
+    emptyRule: "{{resource}} has an empty ALLOW rule, which matches every request from every source{{scope}}: add a from with the principals that need access (use spec: {} to deny everything).",
+    noSource: "{{resource}} allows {{what}} from any source, authenticated or not: add a from with the principals or namespaces that need it."
+  },
+  examples: {
+    invalid: {
+      "empty-rule-allows-everything": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: allow-all, namespace: istio-system }
+        spec:
+          action: ALLOW
+          rules:
+            - {} # expect: authz-allow-all
+      `,
+      "operation-without-source": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: admin, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          rules:
+            - to: # expect: authz-allow-all
+                - operation: { paths: ["/admin/*"] }
+      `
+    },
+    valid: {
+      "spec-empty-is-deny-all": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: allow-nothing, namespace: shop }
+        spec: {}
+      `,
+      "deny-everything-and-sourced-allow": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: lockdown, namespace: shop }
+        spec:
+          action: DENY
+          rules: [{}]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from: [{ source: { principals: ["cluster.local/ns/shop/sa/frontend"] } }]
+              to: [{ operation: { methods: ["GET"] } }]
+            - when: [{ key: source.namespace, values: ["shop"] }]
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    for (const policy of authorizationPolicies(graph)) {
+      if (policy.action !== "ALLOW" || policy.dryRun) continue;
+      (policy.rules ?? []).forEach((rule, i) => {
+        if (!isObj(rule)) return;
+        if (isEmptyRule(rule)) {
+          const scope = policy.resource.namespace === settings.mesh.rootNamespace && !policy.selector ? " in the whole mesh" : "";
+          report({ resource: policy.resource, path: ["spec", "rules", i], messageId: "emptyRule", data: { scope } });
+          return;
+        }
+        if (rule.from !== void 0) return;
+        const sourced = arr(rule.when).some((c) => (str(get(c, "key")) ?? "").startsWith("source.") || (str(get(c, "key")) ?? "").startsWith("request.auth."));
+        if (sourced) return;
+        const what = rule.to !== void 0 ? "the operations of this rule" : "requests meeting these conditions";
+        report({ resource: policy.resource, path: ["spec", "rules", i, rule.to !== void 0 ? "to" : "when"], target: "key", messageId: "noSource", data: { what }, severity: "warning" });
+      });
+    }
+  }
+});
+
+// rules/authz/authz-no-default-deny.ts
+function deniesByDefault(p) {
+  if (p.selector || p.targetRefs || p.dryRun) return false;
+  const rules = p.rules ?? [];
+  if (p.action === "ALLOW") return !rules.some(isEmptyRule);
+  if (p.action === "DENY") return rules.some(isEmptyRule);
+  return false;
+}
+function defaultDenyNamespaces(graph) {
+  return graph.memo("authz:defaultDenyNamespaces", (g) => new Set(authorizationPolicies(g).filter(deniesByDefault).map((p) => p.resource.namespace)));
+}
+var authz_no_default_deny_default = defineRule({
+  id: "authz-no-default-deny",
+  family: "authz",
+  title: "Mesh namespaces should deny by default",
+  severity: "note",
+  securitySeverity: 4,
+  tags: ["security", "istio", "authorization", "defense-in-depth"],
+  description: `Istio allows every request to a workload that no ALLOW policy covers ("If there are no ALLOW policies for the
+workload, allow the request"; istio/api \`authorization_policy.proto\`). Without a default deny, every new workload
+and every forgotten port is open to the whole mesh (and, without STRICT mTLS, to anything on the network), and
+least privilege depends on everyone remembering to write a policy. Istio's best practice is an \`allow-nothing\`
+policy, \`spec: {}\`, per namespace (or in the root namespace for the whole mesh), then ALLOW policies for what is
+needed.
+
+Reported (as a note) once per namespace with in-mesh workloads when neither the namespace nor the root namespace
+(\`mesh.rootNamespace\`) holds a selector-less policy that denies by default: an ALLOW policy without \`rules\` (allow
+nothing) or whose rules are all conditional (every other request is denied), or a DENY policy with an empty rule.
+Selector, \`targetRefs\` and dry-run policies do not count. Namespaces whose only in-mesh workloads are Istio gateways
+are skipped: a deny-all there would block the ingress itself, and edge access is governed by the Gateway's servers. The finding is on the Namespace object, or on the first
+workload when the repository has none.`,
+  remediation: "Add `apiVersion: security.istio.io/v1, kind: AuthorizationPolicy, metadata: {name: allow-nothing, namespace: <ns>}, spec: {}` and ALLOW policies for the callers each workload needs.",
+  references: ["https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns", "https://istio.io/latest/docs/reference/config/security/authorization-policy/"],
+  messages: {
+    missing: "Namespace {{namespace}} has workloads in the mesh but no default-deny AuthorizationPolicy (its own or {{root}}'s): every request no policy covers is allowed. Add an allow-nothing policy (spec: {}) in {{namespace}}."
+  },
+  examples: {
+    invalid: {
+      "injected-namespace-without-policies": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop # expect: authz-no-default-deny
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: allow-all, namespace: shop }
+        spec:
+          rules: [{}]
+      `
+    },
+    valid: {
+      "gateway-only-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: istio-ingress
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: istio-ingress, namespace: istio-ingress }
+        spec:
+          template:
+            metadata:
+              labels: { istio: ingressgateway, sidecar.istio.io/inject: "true" }
+              annotations: { inject.istio.io/templates: gateway }
+            spec:
+              containers: [{ name: istio-proxy, image: auto }]
+      `,
+      "allow-nothing-in-the-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: allow-nothing, namespace: shop }
+        spec: {}
+      `,
+      "mesh-wide-deny-in-root-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio.io/dataplane-mode: ambient }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: allow-nothing, namespace: istio-system }
+        spec:
+          action: ALLOW
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    const denying = defaultDenyNamespaces(graph);
+    if (denying.has(mesh.rootNamespace)) return;
+    for (const { namespace, anchor, workloads } of workloadNamespaces(graph)) {
+      if (denying.has(namespace)) continue;
+      if (!workloads.some((w) => {
+        const m = membership(graph, mesh, w);
+        return inMesh(m) && !m.gateway;
+      })) continue;
+      report({ resource: anchor, messageId: "missing", data: { namespace, root: mesh.rootNamespace } });
+    }
+  }
+});
+
+// rules/authz/authz-requires-mtls.ts
+var POSITIVE = ["principals", "namespaces", "serviceAccounts"];
+var NEGATIVE = ["notPrincipals", "notNamespaces", "notServiceAccounts"];
+var authz_requires_mtls_default = defineRule({
+  id: "authz-requires-mtls",
+  family: "authz",
+  title: "Identity-based authorization needs STRICT mutual TLS",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "istio", "authorization", "mtls"],
+  description: `\`principals\`, \`namespaces\`, \`serviceAccounts\` (and their \`not\` forms, and \`when\` keys
+\`source.principal\`, \`source.namespace\`, \`source.serviceAccount\`, \`source.trustDomain\`) are read from the peer's mTLS
+certificate. On plaintext they never match (Istio concepts "Dependency on mutual TLS"; advisory ISTIO-SECURITY-2021-004:
+"These mTLS-only fields will never match when the traffic is plain text ... and the request might be allowed
+unexpectedly"). So, on a port whose effective mTLS mode is PERMISSIVE or DISABLE:
+
+| policy | plaintext request |
+|---|---|
+| ALLOW with \`principals\`/\`namespaces\` | never matches: the rule silently fails closed for clients outside the mesh |
+| ALLOW with \`notPrincipals\`/\`notNamespaces\` | matches: **allowed** |
+| DENY with \`principals\`/\`namespaces\` | never matches: **not denied** (the deny is bypassed) |
+| DENY with \`notPrincipals\`/\`notNamespaces\` | matches: denied (this is the "require mTLS" pattern; not reported) |
+
+meshlint computes the effective mode of every container port of every in-mesh workload the policy applies to (the
+PeerAuthentication precedence of \`mtls-not-strict\`, plus the winning workload policy's \`portLevelMtls\`), and treats a
+port excluded from sidecar capture as plaintext too. When every rule that uses identity fields names its ports
+(\`to.operation.ports\`, which are container ports), only those ports are considered. A workload covered by a DENY policy whose rule is only
+\`from: [{source: {notPrincipals: ["*"]}}]\` already rejects plaintext and is not reported. The finding is on the first
+identity field of the policy, with the workloads and the deciding PeerAuthentication as related locations.`,
+  remediation: 'Make the workloads STRICT (a PeerAuthentication with `mtls.mode: STRICT`, no PERMISSIVE/DISABLE port exceptions, no excluded inbound ports), or add a DENY policy with `notPrincipals: ["*"]` for them.',
+  references: [
+    "https://istio.io/latest/docs/concepts/security/#dependency-on-mutual-tls",
+    "https://istio.io/latest/news/security/istio-security-2021-004/"
+  ],
+  messages: {
+    failClosed: "{{resource}} allows by peer identity, but {{where}} accepts plaintext ({{mode}}{{decided}}): plaintext requests carry no identity, so they are silently denied and the policy only holds by accident. Make the workloads STRICT.",
+    bypass: '{{resource}} ({{action}}) relies on {{field}}, but {{where}} accepts plaintext ({{mode}}{{decided}}): plaintext requests carry no identity and get past this rule. Make the workloads STRICT, or add DENY notPrincipals: ["*"].'
+  },
+  examples: {
+    invalid: {
+      "deny-by-principal-on-a-permissive-workload": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: block-batch, namespace: shop }
+        spec:
+          action: DENY
+          rules:
+            - from:
+                - source:
+                    namespaces: ["batch"] # expect: authz-requires-mtls
+      `,
+      "allow-by-principal-with-a-permissive-port": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: STRICT }
+          portLevelMtls:
+            9090: { mode: PERMISSIVE }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          rules:
+            - from:
+                - source:
+                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls
+      `
+    },
+    valid: {
+      "rule-limited-to-a-strict-port": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: STRICT }
+          portLevelMtls:
+            9090: { mode: PERMISSIVE }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9090 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          action: DENY
+          rules:
+            - from: [{ source: { namespaces: ["batch"] } }]
+              to: [{ operation: { ports: ["8080"] } }]
+      `,
+      "strict-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: shop }
+        spec:
+          mtls: { mode: STRICT }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from: [{ source: { principals: ["cluster.local/ns/shop/sa/frontend"] } }]
+      `,
+      "deny-not-principals-star-rejects-plaintext": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: require-mtls, namespace: shop }
+        spec:
+          action: DENY
+          rules:
+            - from: [{ source: { notPrincipals: ["*"] } }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from: [{ source: { principals: ["cluster.local/ns/shop/sa/frontend"] } }]
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const policy of authorizationPolicies(graph)) {
+      if (policy.action !== "ALLOW" && policy.action !== "DENY" || policy.dryRun) continue;
+      const values = sourceValues(policy, [...POSITIVE, ...NEGATIVE], MTLS_CONDITION_KEYS);
+      const positive = values.filter((v) => POSITIVE.includes(v.field) || MTLS_CONDITION_KEYS.includes(v.field));
+      const negative = values.filter((v) => NEGATIVE.includes(v.field) || v.field.startsWith("not source."));
+      const risky = policy.action === "ALLOW" ? [...negative, ...positive] : positive;
+      if (risky.length === 0) continue;
+      const riskyRules = new Set(risky.map((v) => v.ruleIndex));
+      const rulePorts = [...riskyRules].map((i) => arr(get(policy.rules?.[i], "to")).flatMap((t) => arr(get(t, "operation", "ports")).map(Number)));
+      const onlyPorts = rulePorts.every((ports) => ports.length > 0) ? new Set(rulePorts.flat()) : void 0;
+      const weak = [];
+      for (const w of selectedWorkloads(graph, mesh, policy)) {
+        const m = membership(graph, mesh, w);
+        if (!inMesh(m) || m.gateway) continue;
+        if (policiesFor(graph, mesh, w).some(requiresMtlsByDeny)) continue;
+        const e = effectiveMtls(graph, mesh, w);
+        const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
+        if (ports.length === 0 && !onlyPorts && e.mode !== "STRICT") weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
+        for (const port of ports) {
+          if (m.dataplane === "sidecar" && !inboundCaptured(w, port)) {
+            weak.push({ workload: w, port, mode: "not captured by the sidecar" });
+            continue;
+          }
+          const pm = portMtls(e, port);
+          if (pm.mode !== "STRICT") weak.push({ workload: w, port, mode: pm.mode, policy: pm.decidedBy });
+        }
+      }
+      if (weak.length === 0) continue;
+      const first = weak[0];
+      const where = first.port === void 0 ? describe(first.workload) : `port ${first.port} of ${describe(first.workload)}`;
+      const others = weak.length > 1 ? ` and ${weak.length - 1} more` : "";
+      const decided = first.policy ? `, decided by ${describe(first.policy.resource)}` : first.mode === "PERMISSIVE" ? ", Istio's default" : "";
+      const failClosed = policy.action === "ALLOW" && negative.length === 0;
+      const target = failClosed ? positive[0] : policy.action === "ALLOW" ? negative[0] : positive[0];
+      const workloads = [...new Set(weak.map((x) => x.workload))];
+      const policies = [...new Set(weak.flatMap((x) => x.policy ? [x.policy] : []))];
+      report({
+        resource: policy.resource,
+        path: target.path,
+        messageId: failClosed ? "failClosed" : "bypass",
+        data: { where: where + others, mode: first.mode, decided, action: policy.action, field: target.field },
+        related: [
+          ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is selected by this policy` })),
+          ...policies.slice(0, 3).map((p) => ({ resource: p.resource, path: p.modePath, message: `${describe(p.resource)} decides a non-STRICT mode` }))
+        ]
+      });
+    }
+  }
+});
+
+// src/model/linkerd.ts
+var POLICY_GROUP = "policy.linkerd.io";
+function linkerdResources(graph, kind) {
+  return graph.ofKind(kind, POLICY_GROUP);
+}
+var SKIP_PORT_ANNOTATIONS = ["config.linkerd.io/skip-inbound-ports", "config.linkerd.io/skip-outbound-ports"];
+var DEFAULT_INBOUND_POLICY = "config.linkerd.io/default-inbound-policy";
+function meshTlsIdentities(resource) {
+  return arr(get(resource.body, "spec", "identities")).flatMap((v, index) => typeof v === "string" ? [{ value: v, index }] : []);
+}
+
+// rules/authz/authz-unknown-principal.ts
+var authz_unknown_principal_default = defineRule({
+  id: "authz-unknown-principal",
+  family: "authz",
+  title: "Principals must name service accounts that exist",
+  severity: "warning",
+  securitySeverity: 5,
+  tags: ["security", "istio", "authorization", "identity"],
+  description: `An Istio principal is the SPIFFE identity \`<trust-domain>/ns/<namespace>/sa/<service-account>\` of the caller's
+certificate, i.e. its Kubernetes ServiceAccount. A principal naming a service account that does not exist matches nobody:
+an ALLOW rule then denies the caller it was written for (and someone "fixes" it with a wildcard), a DENY rule denies
+nothing, and whoever later creates a ServiceAccount with that name inherits the access.
+
+Reported for \`principals\`/\`notPrincipals\` (and \`when\` \`source.principal\` values) of the exact form
+\`<td>/ns/N/sa/S\`, and for \`serviceAccounts\` (\`N/S\`, or \`S\` in the policy's namespace), when the repository holds
+namespace N's ServiceAccounts or workloads and none of them is S. The known names are the ServiceAccount objects, the
+workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository does not show are not judged.
+
+Linkerd's identities are the same ServiceAccounts, written \`<sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>\` in a
+\`MeshTLSAuthentication\`'s \`identities\`, or as \`identityRefs\` of kind ServiceAccount (namespace defaulting to the
+resource's): they are checked the same way.`,
+  remediation: "Correct the principal to the service account the caller runs under (`serviceAccountName` of its pod template), or create that ServiceAccount and run the caller under it.",
+  references: ["https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source", "https://istio.io/latest/docs/concepts/security/#istio-identity"],
+  messages: {
+    linkerdUnknown: `{{resource}} names service account "{{sa}}" of namespace {{namespace}}, but the repository's {{namespace}} has only {{known}}: it matches nobody. Correct it to the client's serviceAccountName.`,
+    unknown: `{{resource}} names service account "{{sa}}" of namespace {{namespace}} ({{value}}), but the repository's {{namespace}} has only {{known}}: it matches nobody. Correct it to the caller's serviceAccountName.`
+  },
+  examples: {
+    invalid: {
+      "typo-in-service-account": yaml`
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: { name: frontend, namespace: shop }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from:
+                - source:
+                    principals:
+                      - cluster.local/ns/shop/sa/frontend
+                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal
+                - source:
+                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal
+      `,
+      "linkerd-identity-and-ref": yaml`
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: { name: web, namespace: emojivoto }
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: { name: voting-clients, namespace: emojivoto }
+        spec:
+          identities:
+            - web.emojivoto.serviceaccount.identity.linkerd.cluster.local
+            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: { name: web-clients, namespace: emojivoto }
+        spec:
+          identityRefs:
+            - kind: ServiceAccount
+              name: ingress # expect: authz-unknown-principal
+      `
+    },
+    valid: {
+      "workload-service-account-and-unknown-namespace": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: checkout, namespace: shop }
+        spec:
+          template:
+            spec:
+              serviceAccountName: checkout
+              containers: [{ name: checkout, image: checkout:1.0 }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from:
+                - source:
+                    principals:
+                      - cluster.local/ns/shop/sa/checkout
+                      - cluster.local/ns/shop/sa/default
+                      - cluster.local/ns/payments/sa/api
+      `
+    }
+  },
+  check({ graph, report }) {
+    checkLinkerd(graph, (resource, path4, namespace, sa) => {
+      const ids = namespaceIdentities(graph, namespace);
+      if (!ids.known || ids.names.has(sa)) return;
+      const names = [...ids.names].sort();
+      report({ resource, path: path4, target: "value", messageId: "linkerdUnknown", data: { sa, namespace, known: names.slice(0, 6).join(", ") + (names.length > 6 ? ", ..." : "") } });
+    });
+    for (const policy of authorizationPolicies(graph)) {
+      for (const v of sourceValues(policy, ["principals", "notPrincipals", "serviceAccounts", "notServiceAccounts"], ["source.principal"])) {
+        let namespace;
+        let sa;
+        if (v.field.includes("erviceAccounts")) {
+          if (v.value.includes("*")) continue;
+          const parts = v.value.split("/");
+          if (parts.length > 2) continue;
+          [namespace, sa] = parts.length === 2 ? [parts[0], parts[1]] : [policy.resource.namespace, parts[0]];
+        } else {
+          const p = parsePrincipal(v.value);
+          if (!p) continue;
+          ({ namespace, serviceAccount: sa } = p);
+        }
+        const ids = namespaceIdentities(graph, namespace);
+        if (!ids.known || ids.names.has(sa)) continue;
+        const names = [...ids.names].sort();
+        const related = names.map((n) => graph.find("ServiceAccount", namespace, n)).filter((r) => r !== void 0).slice(0, 3);
+        report({
+          resource: policy.resource,
+          path: v.path,
+          target: "value",
+          messageId: "unknown",
+          data: { sa, namespace, value: v.value, known: names.slice(0, 6).join(", ") + (names.length > 6 ? ", ..." : "") },
+          related: related.map((r) => ({ resource: r, message: `${describe(r)} exists` }))
+        });
+      }
+    }
+  }
+});
+function checkLinkerd(graph, visit) {
+  for (const auth of linkerdResources(graph, "MeshTLSAuthentication")) {
+    for (const { value, index } of meshTlsIdentities(auth)) {
+      const m = /^([^.*]+)\.([^.*]+)\.serviceaccount\.identity\./.exec(value);
+      if (m) visit(auth, ["spec", "identities", index], m[2], m[1]);
+    }
+    arr(get(auth.body, "spec", "identityRefs")).forEach((ref, index) => {
+      const name = str(get(ref, "name"));
+      if (str(get(ref, "kind")) !== "ServiceAccount" || !name || name === "*") return;
+      visit(auth, ["spec", "identityRefs", index, "name"], str(get(ref, "namespace")) ?? auth.namespace, name);
+    });
+  }
+}
+
+// rules/authz/authz-wildcard-principal.ts
+var ISTIO_FIELDS = ["principals", "requestPrincipals", "namespaces"];
+var ISTIO_WHEN_KEYS = ["source.principal", "source.namespace", "request.auth.principal"];
+function checkIstioAuthorizationPolicies({ graph, report }) {
+  for (const policy of authorizationPolicies(graph)) {
+    if (policy.action !== "ALLOW" && policy.action !== "CUSTOM") continue;
+    for (const v of sourceValues(policy, ISTIO_FIELDS, ISTIO_WHEN_KEYS)) {
+      if (v.field.startsWith("not ")) continue;
+      const value = v.value.trim();
+      if ((v.field === "requestPrincipals" || v.field === "request.auth.principal") && /^[^*]+\/\*$/.test(value)) continue;
+      if (value === "*") {
+        report({ resource: policy.resource, path: v.path, target: "value", messageId: "istioAny", data: { field: v.field, action: policy.action } });
+      } else if (value.startsWith("*") || value.endsWith("*")) {
+        report({ resource: policy.resource, path: v.path, target: "value", messageId: "istioPattern", data: { field: v.field, value, action: policy.action }, severity: "warning" });
+      }
+    }
+  }
+}
+function checkLinkerd2({ graph, report }) {
+  for (const auth of linkerdResources(graph, "MeshTLSAuthentication")) {
+    for (const { value, index } of meshTlsIdentities(auth)) {
+      if (value === "*") report({ resource: auth, path: ["spec", "identities", index], target: "value", messageId: "linkerdAnyIdentity" });
+      else if (value.startsWith("*")) report({ resource: auth, path: ["spec", "identities", index], target: "value", messageId: "linkerdIdentityPattern", data: { value }, severity: "warning" });
+    }
+  }
+  for (const sa of linkerdResources(graph, "ServerAuthorization")) {
+    const client = get(sa.body, "spec", "client");
+    if (get(client, "unauthenticated") === true) report({ resource: sa, path: ["spec", "client", "unauthenticated"], messageId: "linkerdUnauthenticated" });
+    arr(get(client, "meshTLS", "identities")).forEach((v, index) => {
+      if (v === "*") report({ resource: sa, path: ["spec", "client", "meshTLS", "identities", index], target: "value", messageId: "linkerdAnyIdentity" });
+      else if (typeof v === "string" && v.startsWith("*")) report({ resource: sa, path: ["spec", "client", "meshTLS", "identities", index], target: "value", messageId: "linkerdIdentityPattern", data: { value: v }, severity: "warning" });
+    });
+  }
+  for (const auth of linkerdResources(graph, "NetworkAuthentication")) {
+    arr(get(auth.body, "spec", "networks")).forEach((network, index) => {
+      const cidr = get(network, "cidr");
+      if ((cidr === "0.0.0.0/0" || cidr === "::/0") && arr(get(network, "except")).length === 0) {
+        report({ resource: auth, path: ["spec", "networks", index, "cidr"], target: "value", messageId: "linkerdAnyNetwork", data: { cidr }, severity: "warning" });
+      }
+    });
+  }
+  const openPolicy = (value) => value === "all-unauthenticated";
+  for (const ns of graph.ofKind("Namespace", "")) {
+    if (openPolicy(ns.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: ns, path: ["metadata", "annotations", DEFAULT_INBOUND_POLICY], target: "value", messageId: "linkerdDefaultPolicy" });
+  }
+  for (const w of graph.workloads) {
+    if (openPolicy(w.pod.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: w, path: [...w.pod.path, "metadata", "annotations", DEFAULT_INBOUND_POLICY], target: "value", messageId: "linkerdDefaultPolicy" });
+  }
+}
+var authz_wildcard_principal_default = defineRule({
+  id: "authz-wildcard-principal",
+  family: "authz",
+  title: "Allow rules must name the identities they allow",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "istio", "linkerd", "authorization", "identity"],
+  description: `An identity-based allow rule protects only as much as the identities it names. In Istio, \`principals: ["*"]\`
+matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
+i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
+configured issuer (\`<issuer>/*\`, any subject of one named issuer, is Istio's documented way to require a token and
+is not reported). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
+prefix/suffix match and admits identities nobody has reviewed yet (a new service account in the namespace, a namespace
+created later): reported as a warning. A \`*\` in the middle of a principal is literal and matches nothing; it is not
+reported here.
+
+Only ALLOW (the default action) and CUSTOM policies are reported. DENY rules with wildcards are the safe direction
+(\`DENY\` + \`notPrincipals: ["*"]\` is Istio's own "require mTLS" pattern) and are never reported; AUDIT decides nothing.
+\`when\` conditions on \`source.principal\`, \`source.namespace\` and \`request.auth.principal\` are read the same way.
+
+Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-policy): a \`MeshTLSAuthentication\` with
+\`identities: ["*"]\` (every meshed client) or a \`*.\` domain pattern, a legacy \`ServerAuthorization\` with
+\`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
+\`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
+open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
+every address with no identity at all: a warning (it may back a deliberately public port).`,
+  remediation: "List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.",
+  references: [
+    "https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule",
+    "https://istio.io/latest/docs/ops/best-practices/security/#safer-authorization-policy-patterns",
+    "https://linkerd.io/2/reference/authorization-policy/"
+  ],
+  messages: {
+    istioAny: '{{resource}} ({{action}}) matches {{field}} "*", any identity: list the exact {{field}} values that need access.',
+    istioPattern: '{{resource}} ({{action}}) matches {{field}} "{{value}}", a wildcard that also matches identities created later: list the exact {{field}} values.',
+    linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
+    linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
+    linkerdUnauthenticated: "{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.",
+    linkerdAnyNetwork: "{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.",
+    linkerdDefaultPolicy: "{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny."
+  },
+  examples: {
+    invalid: {
+      "istio-any-principal-and-namespace-prefix": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          rules:
+            - from:
+                - source:
+                    principals: ["*"] # expect: authz-wildcard-principal
+                - source:
+                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal
+                    namespaces: ["prod-*"] # expect: authz-wildcard-principal
+      `,
+      "linkerd-wildcards": yaml`
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: { name: anyone, namespace: shop }
+        spec:
+          identities:
+            - "*" # expect: authz-wildcard-principal
+            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: NetworkAuthentication
+        metadata: { name: everywhere, namespace: shop }
+        spec:
+          networks:
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
+        ---
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: ServerAuthorization
+        metadata: { name: public, namespace: shop }
+        spec:
+          server: { name: web-http }
+          client:
+            unauthenticated: true # expect: authz-wildcard-principal
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          annotations:
+            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+      `
+    },
+    valid: {
+      "deny-with-not-principals-star-requires-mtls": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: require-mtls, namespace: shop }
+        spec:
+          action: DENY
+          rules:
+            - from:
+                - source:
+                    notPrincipals: ["*"]
+                - source:
+                    principals: ["*"]
+      `,
+      "exact-principals": yaml`
+        apiVersion: security.istio.io/v1beta1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from:
+                - source:
+                    principals: ["cluster.local/ns/shop/sa/frontend"]
+                    namespaces: ["shop"]
+      `
+    }
+  },
+  check(context) {
+    checkIstioAuthorizationPolicies(context);
+    checkLinkerd2(context);
+  }
+});
+
+// rules/authz/jwt-not-enforced.ts
+var TOKEN_KEYS = /^request\.auth\.(principal|audiences|presenter|claims\[)/;
+function ruleRequiresToken(rule) {
+  if (arr(get(rule, "when")).some((c) => TOKEN_KEYS.test(str(get(c, "key")) ?? "") && arr(get(c, "values")).length > 0)) return true;
+  const froms = arr(get(rule, "from"));
+  return froms.length > 0 && froms.every((f) => arr(get(f, "source", "requestPrincipals")).length > 0);
+}
+function ruleDeniesTokenless(rule) {
+  if (!isObj(rule) || rule.to !== void 0 || rule.when !== void 0) return false;
+  const froms = arr(rule.from);
+  return froms.length > 0 && froms.every((f) => {
+    const source = obj(get(f, "source"));
+    return Object.keys(source).length === 1 && arr(source.notRequestPrincipals).length > 0;
+  });
+}
+function requiresToken(p) {
+  if (p.dryRun) return false;
+  if (p.action === "ALLOW") return (p.rules ?? []).some(ruleRequiresToken);
+  if (p.action === "DENY") return (p.rules ?? []).some(ruleDeniesTokenless);
+  return false;
+}
+function coveringPolicies(graph, mesh, ra) {
+  const raLabels = ra.selector ?? {};
+  return authorizationPolicies(graph).filter((p) => {
+    if (p.targetRefs !== ra.targetRefs) return false;
+    const ns = p.resource.namespace;
+    if (ns !== ra.resource.namespace && ns !== mesh.rootNamespace) return false;
+    return Object.entries(p.selector ?? {}).every(([k, v]) => raLabels[k] === v) && requiresToken(p);
+  });
+}
+var jwt_not_enforced_default = defineRule({
+  id: "jwt-not-enforced",
+  family: "authz",
+  title: "RequestAuthentication must be paired with a policy that requires a token",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "istio", "authentication", "jwt"],
+  description: `A RequestAuthentication only **validates** tokens that are present: "A request that does not contain any
+authentication credentials will be accepted but will not have any authenticated identity. To restrict access to
+authenticated requests only, this should be accompanied by an authorization rule" (istio/api
+\`security/v1beta1/request_authentication.proto\`; istiod builds each provider as \`allow_missing\`,
+\`pilot/pkg/security/authn/policy_applier.go\`). A RequestAuthentication alone looks like JWT protection and lets every
+request without a token through.
+
+The workloads of the RequestAuthentication are selected as for AuthorizationPolicy (its namespace, all namespaces from
+the root namespace, narrowed by the selector). Each must be covered by an ALLOW policy that has a
+rule that only matches requests with a token (every \`from\` source names \`requestPrincipals\`, or a \`when\` on
+\`request.auth.*\`), or by a DENY policy with a rule that is only \`notRequestPrincipals\`. A rule that also lets
+another source in (\`from: [{source: {principals: [...]}}, {source: {requestPrincipals: [...]}}]\`) does not count. When the repository
+holds none of the selected workloads, a policy in the same namespace (or the root namespace) whose selector is a subset
+of the RequestAuthentication's counts. Policies with \`targetRefs\` (gateways, waypoints) pair with RequestAuthentications
+that use \`targetRefs\`.
+
+Recent Istio adds \`jwtRules[].presence: REQUIRED\` ("Configures whether the JWT token must be present in the request",
+istio/api \`request_authentication.proto\`): when every rule of the RequestAuthentication sets it, the resource rejects
+token-less requests by itself and is not reported (one OPTIONAL rule is enough to let them through).`,
+  remediation: 'Add an AuthorizationPolicy for the same workloads with `action: ALLOW` and `from: [{source: {requestPrincipals: ["<issuer>/*"]}}]` (or `action: DENY` with `notRequestPrincipals: ["*"]`).',
+  references: [
+    "https://istio.io/latest/docs/reference/config/security/request_authentication/",
+    "https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#require-a-valid-token"
+  ],
+  messages: {
+    workloads: '{{resource}} validates tokens for {{workloads}}, but no AuthorizationPolicy requires one there: requests without a token are accepted. Add an ALLOW policy with requestPrincipals (or DENY notRequestPrincipals: ["*"]).',
+    noPolicy: '{{resource}} validates tokens, but no AuthorizationPolicy for its workloads requires one: requests without a token are accepted. Add an ALLOW policy with requestPrincipals (or DENY notRequestPrincipals: ["*"]).'
+  },
+  examples: {
+    invalid: {
+      "request-authentication-alone": yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata:
+          name: jwt # expect: jwt-not-enforced
+          namespace: istio-system
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          jwtRules:
+            - issuer: https://auth.example.com
+              jwksUri: https://auth.example.com/.well-known/jwks.json
+      `,
+      "policy-covers-another-workload": yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata:
+          name: jwt # expect: jwt-not-enforced
+          namespace: shop
+        spec:
+          jwtRules: [{ issuer: https://auth.example.com }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: api-jwt, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          rules:
+            - from: [{ source: { requestPrincipals: ["https://auth.example.com/*"] } }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: api, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: api } }
+            spec:
+              containers: [{ name: api, image: api:1.0 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+      `
+    },
+    valid: {
+      "presence-required-on-every-rule": yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: shop }
+        spec:
+          jwtRules:
+            - issuer: https://auth.example.com
+              presence: REQUIRED
+      `,
+      "paired-with-requestprincipals": yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: istio-system }
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          jwtRules: [{ issuer: https://auth.example.com }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: require-jwt, namespace: istio-system }
+        spec:
+          selector: { matchLabels: { istio: ingressgateway } }
+          action: DENY
+          rules:
+            - from: [{ source: { notRequestPrincipals: ["*"] } }]
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const resource of istioResources(graph, "RequestAuthentication")) {
+      const rules = arr(get(resource.body, "spec", "jwtRules"));
+      if (rules.length > 0 && rules.every((r) => get(r, "presence") === "REQUIRED")) continue;
+      const scope = policyScope(resource);
+      const workloads = selectedWorkloads(graph, mesh, scope);
+      if (workloads.length > 0) {
+        const open = workloads.filter((w) => !policiesFor(graph, mesh, w).some(requiresToken));
+        if (open.length === 0) continue;
+        report({
+          resource,
+          messageId: "workloads",
+          data: { workloads: nameList(open) },
+          related: open.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} accepts requests without a token` }))
+        });
+      } else if (coveringPolicies(graph, mesh, scope).length === 0) {
+        report({ resource, messageId: "noPolicy" });
+      }
+    }
+  }
+});
+
 // rules/container/container-mutable-image.ts
 function parseImageReference(image) {
   const at = image.indexOf("@");
@@ -28573,6 +29934,1650 @@ down that wins. meshlint reports the second key and lints the document with the 
   }
 });
 
+// rules/istio/schema-invalid.ts
+var import_ajv2 = __toESM(require_ajv(), 1);
+
+// schemas/istio/AuthorizationPolicy.json
+var AuthorizationPolicy_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD security.istio.io/v1 AuthorizationPolicy (spec). Do not edit.", type: "object", properties: { action: { type: "string", enum: ["ALLOW", "DENY", "AUDIT", "CUSTOM"] }, provider: { type: "object", properties: { name: { type: "string" } }, additionalProperties: false }, rules: { type: "array", maxItems: 512, items: { type: "object", properties: { from: { type: "array", maxItems: 512, items: { type: "object", properties: { source: { type: "object", properties: { ipBlocks: { type: "array", items: { type: "string" } }, namespaces: { type: "array", items: { type: "string" } }, notIpBlocks: { type: "array", items: { type: "string" } }, notNamespaces: { type: "array", items: { type: "string" } }, notPrincipals: { type: "array", items: { type: "string" } }, notRemoteIpBlocks: { type: "array", items: { type: "string" } }, notRequestPrincipals: { type: "array", items: { type: "string" } }, notServiceAccounts: { type: "array", maxItems: 16, items: { type: "string" } }, notTrustDomains: { type: "array", items: { type: "string" } }, principals: { type: "array", items: { type: "string" } }, remoteIpBlocks: { type: "array", items: { type: "string" } }, requestPrincipals: { type: "array", items: { type: "string" } }, serviceAccounts: { type: "array", maxItems: 16, items: { type: "string" } }, trustDomains: { type: "array", items: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false } }, to: { type: "array", items: { type: "object", properties: { operation: { type: "object", properties: { hosts: { type: "array", items: { type: "string" } }, methods: { type: "array", items: { type: "string" } }, notHosts: { type: "array", items: { type: "string" } }, notMethods: { type: "array", items: { type: "string" } }, notPaths: { type: "array", items: { type: "string" } }, notPorts: { type: "array", items: { type: "string" } }, paths: { type: "array", items: { type: "string" } }, ports: { type: "array", items: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false } }, when: { type: "array", items: { type: "object", required: ["key"], properties: { key: { type: "string" }, notValues: { type: "array", items: { type: "string" } }, values: { type: "array", items: { type: "string" } } }, additionalProperties: false } } }, additionalProperties: false } }, selector: { type: "object", properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } } }, additionalProperties: false }, targetRef: { type: "object", required: ["kind", "name"], properties: { group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, additionalProperties: false }, targetRefs: { type: "array", maxItems: 16, items: { type: "object", required: ["kind", "name"], properties: { group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, additionalProperties: false } } }, additionalProperties: false };
+
+// schemas/istio/DestinationRule.json
+var DestinationRule_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD networking.istio.io/v1 DestinationRule (spec). Do not edit.", type: "object", required: ["host"], properties: { exportTo: { type: "array", items: { type: "string" } }, host: { type: "string" }, subsets: { type: "array", items: { type: "object", required: ["name"], properties: { labels: { type: "object", additionalProperties: { type: "string" } }, name: { type: "string" }, trafficPolicy: { type: "object", properties: { connectionPool: { type: "object", properties: { http: { type: "object", properties: { h2UpgradePolicy: { type: "string", enum: ["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] }, http1MaxPendingRequests: { type: "integer" }, http2KeepAlive: { type: "object", properties: { interval: { type: "string" }, timeout: { type: "string" } }, additionalProperties: false }, http2MaxRequests: { type: "integer" }, idleTimeout: { type: "string" }, maxConcurrentStreams: { type: "integer" }, maxRequestsPerConnection: { type: "integer" }, maxRetries: { type: "integer" }, useClientProtocol: { type: "boolean" } }, additionalProperties: false }, tcp: { type: "object", properties: { connectTimeout: { type: "string" }, idleTimeout: { type: "string" }, maxConnectionDuration: { type: "string" }, maxConnections: { type: "integer" }, tcpKeepalive: { type: "object", properties: { interval: { type: "string" }, probes: { type: "integer", minimum: 0, maximum: 4294967295 }, time: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false }, loadBalancer: { type: "object", properties: { backendUtilization: { type: "object", properties: { errorUtilizationPenaltyPercent: { type: "integer", minimum: 0, maximum: 4294967295 }, metricNamesForComputingUtilization: { type: "array", items: { type: "string" } }, weightExpirationPeriod: { type: "string" }, weightStabilizationPeriod: { type: "string" }, weightUpdatePeriod: { type: "string" } }, additionalProperties: false }, consistentHash: { type: "object", properties: { httpCookie: { type: "object", required: ["name"], properties: { attributes: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } }, additionalProperties: false } }, name: { type: "string" }, path: { type: "string" }, ttl: { type: "string" } }, additionalProperties: false }, httpHeaderName: { type: "string" }, httpQueryParameterName: { type: "string" }, maglev: { type: "object", properties: { tableSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, minimumRingSize: { type: "integer", minimum: 0 }, ringHash: { type: "object", properties: { minimumRingSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, useSourceIp: { type: "boolean" } }, additionalProperties: false }, localityLbSetting: { type: "object", properties: { distribute: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 4294967295 } } }, additionalProperties: false } }, enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } } }, additionalProperties: false }, simple: { type: "string", enum: ["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"] }, warmup: { type: "object", required: ["duration"], properties: { aggression: { type: ["number", "null"], minimum: 0 }, duration: { type: "string" }, minimumPercent: { type: ["number", "null"], minimum: 0, maximum: 100 } }, additionalProperties: false }, warmupDurationSecs: { type: "string" }, zoneAwareLbSetting: { type: "object", properties: { enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } }, minClusterSize: { type: ["integer", "null"], minimum: 1, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false }, outlierDetection: { type: "object", properties: { baseEjectionTime: { type: "string" }, consecutive5xxErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveErrors: { type: "integer" }, consecutiveGatewayErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveLocalOriginFailures: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, interval: { type: "string" }, maxEjectionPercent: { type: "integer" }, minHealthPercent: { type: "integer" }, outlierDetectionHttpErrorCodes: { type: "array", items: { type: "integer", minimum: 100, maximum: 599 } }, splitExternalLocalOriginErrors: { type: "boolean" } }, additionalProperties: false }, portLevelSettings: { type: "array", maxItems: 4096, items: { type: "object", properties: { connectionPool: { type: "object", properties: { http: { type: "object", properties: { h2UpgradePolicy: { type: "string", enum: ["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] }, http1MaxPendingRequests: { type: "integer" }, http2KeepAlive: { type: "object", properties: { interval: { type: "string" }, timeout: { type: "string" } }, additionalProperties: false }, http2MaxRequests: { type: "integer" }, idleTimeout: { type: "string" }, maxConcurrentStreams: { type: "integer" }, maxRequestsPerConnection: { type: "integer" }, maxRetries: { type: "integer" }, useClientProtocol: { type: "boolean" } }, additionalProperties: false }, tcp: { type: "object", properties: { connectTimeout: { type: "string" }, idleTimeout: { type: "string" }, maxConnectionDuration: { type: "string" }, maxConnections: { type: "integer" }, tcpKeepalive: { type: "object", properties: { interval: { type: "string" }, probes: { type: "integer", minimum: 0, maximum: 4294967295 }, time: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false }, loadBalancer: { type: "object", properties: { backendUtilization: { type: "object", properties: { errorUtilizationPenaltyPercent: { type: "integer", minimum: 0, maximum: 4294967295 }, metricNamesForComputingUtilization: { type: "array", items: { type: "string" } }, weightExpirationPeriod: { type: "string" }, weightStabilizationPeriod: { type: "string" }, weightUpdatePeriod: { type: "string" } }, additionalProperties: false }, consistentHash: { type: "object", properties: { httpCookie: { type: "object", required: ["name"], properties: { attributes: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } }, additionalProperties: false } }, name: { type: "string" }, path: { type: "string" }, ttl: { type: "string" } }, additionalProperties: false }, httpHeaderName: { type: "string" }, httpQueryParameterName: { type: "string" }, maglev: { type: "object", properties: { tableSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, minimumRingSize: { type: "integer", minimum: 0 }, ringHash: { type: "object", properties: { minimumRingSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, useSourceIp: { type: "boolean" } }, additionalProperties: false }, localityLbSetting: { type: "object", properties: { distribute: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 4294967295 } } }, additionalProperties: false } }, enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } } }, additionalProperties: false }, simple: { type: "string", enum: ["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"] }, warmup: { type: "object", required: ["duration"], properties: { aggression: { type: ["number", "null"], minimum: 0 }, duration: { type: "string" }, minimumPercent: { type: ["number", "null"], minimum: 0, maximum: 100 } }, additionalProperties: false }, warmupDurationSecs: { type: "string" }, zoneAwareLbSetting: { type: "object", properties: { enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } }, minClusterSize: { type: ["integer", "null"], minimum: 1, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false }, outlierDetection: { type: "object", properties: { baseEjectionTime: { type: "string" }, consecutive5xxErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveErrors: { type: "integer" }, consecutiveGatewayErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveLocalOriginFailures: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, interval: { type: "string" }, maxEjectionPercent: { type: "integer" }, minHealthPercent: { type: "integer" }, outlierDetectionHttpErrorCodes: { type: "array", items: { type: "integer", minimum: 100, maximum: 599 } }, splitExternalLocalOriginErrors: { type: "boolean" } }, additionalProperties: false }, port: { type: "object", properties: { number: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false }, tls: { type: "object", properties: { caCertificates: { type: "string" }, caCrl: { type: "string" }, clientCertificate: { type: "string" }, credentialName: { type: "string" }, insecureSkipVerify: { type: ["boolean", "null"] }, mode: { type: "string", enum: ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] }, privateKey: { type: "string" }, sni: { type: "string" }, subjectAltNames: { type: "array", items: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false } }, proxyProtocol: { type: "object", properties: { version: { type: "string", enum: ["V1", "V2"] } }, additionalProperties: false }, retryBudget: { type: "object", properties: { budgetInterval: { type: "string" }, minRetryConcurrency: { type: "integer", minimum: 0, maximum: 4294967295 }, percent: { type: ["number", "null"], minimum: 0, maximum: 100 } }, additionalProperties: false }, tls: { type: "object", properties: { caCertificates: { type: "string" }, caCrl: { type: "string" }, clientCertificate: { type: "string" }, credentialName: { type: "string" }, insecureSkipVerify: { type: ["boolean", "null"] }, mode: { type: "string", enum: ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] }, privateKey: { type: "string" }, sni: { type: "string" }, subjectAltNames: { type: "array", items: { type: "string" } } }, additionalProperties: false }, tunnel: { type: "object", required: ["targetHost", "targetPort"], properties: { protocol: { type: "string" }, targetHost: { type: "string" }, targetPort: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false } }, trafficPolicy: { type: "object", properties: { connectionPool: { type: "object", properties: { http: { type: "object", properties: { h2UpgradePolicy: { type: "string", enum: ["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] }, http1MaxPendingRequests: { type: "integer" }, http2KeepAlive: { type: "object", properties: { interval: { type: "string" }, timeout: { type: "string" } }, additionalProperties: false }, http2MaxRequests: { type: "integer" }, idleTimeout: { type: "string" }, maxConcurrentStreams: { type: "integer" }, maxRequestsPerConnection: { type: "integer" }, maxRetries: { type: "integer" }, useClientProtocol: { type: "boolean" } }, additionalProperties: false }, tcp: { type: "object", properties: { connectTimeout: { type: "string" }, idleTimeout: { type: "string" }, maxConnectionDuration: { type: "string" }, maxConnections: { type: "integer" }, tcpKeepalive: { type: "object", properties: { interval: { type: "string" }, probes: { type: "integer", minimum: 0, maximum: 4294967295 }, time: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false }, loadBalancer: { type: "object", properties: { backendUtilization: { type: "object", properties: { errorUtilizationPenaltyPercent: { type: "integer", minimum: 0, maximum: 4294967295 }, metricNamesForComputingUtilization: { type: "array", items: { type: "string" } }, weightExpirationPeriod: { type: "string" }, weightStabilizationPeriod: { type: "string" }, weightUpdatePeriod: { type: "string" } }, additionalProperties: false }, consistentHash: { type: "object", properties: { httpCookie: { type: "object", required: ["name"], properties: { attributes: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } }, additionalProperties: false } }, name: { type: "string" }, path: { type: "string" }, ttl: { type: "string" } }, additionalProperties: false }, httpHeaderName: { type: "string" }, httpQueryParameterName: { type: "string" }, maglev: { type: "object", properties: { tableSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, minimumRingSize: { type: "integer", minimum: 0 }, ringHash: { type: "object", properties: { minimumRingSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, useSourceIp: { type: "boolean" } }, additionalProperties: false }, localityLbSetting: { type: "object", properties: { distribute: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 4294967295 } } }, additionalProperties: false } }, enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } } }, additionalProperties: false }, simple: { type: "string", enum: ["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"] }, warmup: { type: "object", required: ["duration"], properties: { aggression: { type: ["number", "null"], minimum: 0 }, duration: { type: "string" }, minimumPercent: { type: ["number", "null"], minimum: 0, maximum: 100 } }, additionalProperties: false }, warmupDurationSecs: { type: "string" }, zoneAwareLbSetting: { type: "object", properties: { enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } }, minClusterSize: { type: ["integer", "null"], minimum: 1, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false }, outlierDetection: { type: "object", properties: { baseEjectionTime: { type: "string" }, consecutive5xxErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveErrors: { type: "integer" }, consecutiveGatewayErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveLocalOriginFailures: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, interval: { type: "string" }, maxEjectionPercent: { type: "integer" }, minHealthPercent: { type: "integer" }, outlierDetectionHttpErrorCodes: { type: "array", items: { type: "integer", minimum: 100, maximum: 599 } }, splitExternalLocalOriginErrors: { type: "boolean" } }, additionalProperties: false }, portLevelSettings: { type: "array", maxItems: 4096, items: { type: "object", properties: { connectionPool: { type: "object", properties: { http: { type: "object", properties: { h2UpgradePolicy: { type: "string", enum: ["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] }, http1MaxPendingRequests: { type: "integer" }, http2KeepAlive: { type: "object", properties: { interval: { type: "string" }, timeout: { type: "string" } }, additionalProperties: false }, http2MaxRequests: { type: "integer" }, idleTimeout: { type: "string" }, maxConcurrentStreams: { type: "integer" }, maxRequestsPerConnection: { type: "integer" }, maxRetries: { type: "integer" }, useClientProtocol: { type: "boolean" } }, additionalProperties: false }, tcp: { type: "object", properties: { connectTimeout: { type: "string" }, idleTimeout: { type: "string" }, maxConnectionDuration: { type: "string" }, maxConnections: { type: "integer" }, tcpKeepalive: { type: "object", properties: { interval: { type: "string" }, probes: { type: "integer", minimum: 0, maximum: 4294967295 }, time: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false }, loadBalancer: { type: "object", properties: { backendUtilization: { type: "object", properties: { errorUtilizationPenaltyPercent: { type: "integer", minimum: 0, maximum: 4294967295 }, metricNamesForComputingUtilization: { type: "array", items: { type: "string" } }, weightExpirationPeriod: { type: "string" }, weightStabilizationPeriod: { type: "string" }, weightUpdatePeriod: { type: "string" } }, additionalProperties: false }, consistentHash: { type: "object", properties: { httpCookie: { type: "object", required: ["name"], properties: { attributes: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" }, value: { type: "string" } }, additionalProperties: false } }, name: { type: "string" }, path: { type: "string" }, ttl: { type: "string" } }, additionalProperties: false }, httpHeaderName: { type: "string" }, httpQueryParameterName: { type: "string" }, maglev: { type: "object", properties: { tableSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, minimumRingSize: { type: "integer", minimum: 0 }, ringHash: { type: "object", properties: { minimumRingSize: { type: "integer", minimum: 0 } }, additionalProperties: false }, useSourceIp: { type: "boolean" } }, additionalProperties: false }, localityLbSetting: { type: "object", properties: { distribute: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 4294967295 } } }, additionalProperties: false } }, enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } } }, additionalProperties: false }, simple: { type: "string", enum: ["UNSPECIFIED", "LEAST_CONN", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST"] }, warmup: { type: "object", required: ["duration"], properties: { aggression: { type: ["number", "null"], minimum: 0 }, duration: { type: "string" }, minimumPercent: { type: ["number", "null"], minimum: 0, maximum: 100 } }, additionalProperties: false }, warmupDurationSecs: { type: "string" }, zoneAwareLbSetting: { type: "object", properties: { enabled: { type: ["boolean", "null"] }, failover: { type: "array", items: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } }, additionalProperties: false } }, failoverPriority: { type: "array", items: { type: "string" } }, minClusterSize: { type: ["integer", "null"], minimum: 1, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false }, outlierDetection: { type: "object", properties: { baseEjectionTime: { type: "string" }, consecutive5xxErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveErrors: { type: "integer" }, consecutiveGatewayErrors: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, consecutiveLocalOriginFailures: { type: ["integer", "null"], minimum: 0, maximum: 4294967295 }, interval: { type: "string" }, maxEjectionPercent: { type: "integer" }, minHealthPercent: { type: "integer" }, outlierDetectionHttpErrorCodes: { type: "array", items: { type: "integer", minimum: 100, maximum: 599 } }, splitExternalLocalOriginErrors: { type: "boolean" } }, additionalProperties: false }, port: { type: "object", properties: { number: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false }, tls: { type: "object", properties: { caCertificates: { type: "string" }, caCrl: { type: "string" }, clientCertificate: { type: "string" }, credentialName: { type: "string" }, insecureSkipVerify: { type: ["boolean", "null"] }, mode: { type: "string", enum: ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] }, privateKey: { type: "string" }, sni: { type: "string" }, subjectAltNames: { type: "array", items: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false } }, proxyProtocol: { type: "object", properties: { version: { type: "string", enum: ["V1", "V2"] } }, additionalProperties: false }, retryBudget: { type: "object", properties: { budgetInterval: { type: "string" }, minRetryConcurrency: { type: "integer", minimum: 0, maximum: 4294967295 }, percent: { type: ["number", "null"], minimum: 0, maximum: 100 } }, additionalProperties: false }, tls: { type: "object", properties: { caCertificates: { type: "string" }, caCrl: { type: "string" }, clientCertificate: { type: "string" }, credentialName: { type: "string" }, insecureSkipVerify: { type: ["boolean", "null"] }, mode: { type: "string", enum: ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"] }, privateKey: { type: "string" }, sni: { type: "string" }, subjectAltNames: { type: "array", items: { type: "string" } } }, additionalProperties: false }, tunnel: { type: "object", required: ["targetHost", "targetPort"], properties: { protocol: { type: "string" }, targetHost: { type: "string" }, targetPort: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false }, workloadSelector: { type: "object", properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false };
+
+// schemas/istio/Gateway.json
+var Gateway_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD networking.istio.io/v1 Gateway (spec). Do not edit.", type: "object", properties: { selector: { type: "object", additionalProperties: { type: "string" } }, servers: { type: "array", items: { type: "object", required: ["port", "hosts"], properties: { bind: { type: "string" }, defaultEndpoint: { type: "string" }, hosts: { type: "array", items: { type: "string" } }, name: { type: "string" }, port: { type: "object", required: ["number", "protocol", "name"], properties: { name: { type: "string" }, number: { type: "integer", minimum: 0, maximum: 4294967295 }, protocol: { type: "string" }, targetPort: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false }, tls: { type: "object", properties: { caCertCredentialName: { type: "string" }, caCertificates: { type: "string" }, caCrl: { type: "string" }, cipherSuites: { type: "array", items: { type: "string" } }, credentialName: { type: "string" }, credentialNames: { type: "array", minItems: 1, maxItems: 2, items: { type: "string" } }, ecdhCurves: { type: "array", items: { type: "string" } }, httpsRedirect: { type: "boolean" }, insecureSkipVerify: { type: ["boolean", "null"] }, maxProtocolVersion: { type: "string", enum: ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"] }, minProtocolVersion: { type: "string", enum: ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"] }, mode: { type: "string", enum: ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"] }, privateKey: { type: "string" }, serverCertificate: { type: "string" }, subjectAltNames: { type: "array", items: { type: "string" } }, tlsCertificates: { type: "array", minItems: 1, maxItems: 2, items: { type: "object", properties: { caCertificates: { type: "string" }, privateKey: { type: "string" }, serverCertificate: { type: "string" } }, additionalProperties: false } }, verifyCertificateHash: { type: "array", items: { type: "string" } }, verifyCertificateSpki: { type: "array", items: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false } } }, additionalProperties: false };
+
+// schemas/istio/PeerAuthentication.json
+var PeerAuthentication_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD security.istio.io/v1 PeerAuthentication (spec). Do not edit.", type: "object", properties: { mtls: { type: "object", properties: { mode: { type: "string", enum: ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] } }, additionalProperties: false }, portLevelMtls: { type: "object", additionalProperties: { type: "object", properties: { mode: { type: "string", enum: ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"] } }, additionalProperties: false } }, selector: { type: "object", properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false };
+
+// schemas/istio/RequestAuthentication.json
+var RequestAuthentication_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD security.istio.io/v1 RequestAuthentication (spec). Do not edit.", type: "object", properties: { jwtRules: { type: "array", maxItems: 4096, items: { type: "object", properties: { audiences: { type: "array", items: { type: "string" } }, forwardOriginalToken: { type: "boolean" }, fromCookies: { type: "array", items: { type: "string" } }, fromHeaders: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" }, prefix: { type: "string" } }, additionalProperties: false } }, fromParams: { type: "array", items: { type: "string" } }, issuer: { type: "string" }, jwks: { type: "string" }, jwks_uri: { type: "string" }, jwksUri: { type: "string" }, outputClaimToHeaders: { type: "array", items: { type: "object", required: ["header", "claim"], properties: { claim: { type: "string" }, header: { type: "string" } }, additionalProperties: false } }, outputPayloadToHeader: { type: "string" }, presence: { type: "string", enum: ["OPTIONAL", "REQUIRED"] }, spaceDelimitedClaims: { type: "array", maxItems: 64, items: { type: "string" } }, timeout: { type: "string" } }, additionalProperties: false } }, selector: { type: "object", properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } } }, additionalProperties: false }, targetRef: { type: "object", required: ["kind", "name"], properties: { group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, additionalProperties: false }, targetRefs: { type: "array", maxItems: 16, items: { type: "object", required: ["kind", "name"], properties: { group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, additionalProperties: false } } }, additionalProperties: false };
+
+// schemas/istio/Sidecar.json
+var Sidecar_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD networking.istio.io/v1 Sidecar (spec). Do not edit.", type: "object", properties: { egress: { type: "array", items: { type: "object", required: ["hosts"], properties: { bind: { type: "string" }, captureMode: { type: "string", enum: ["DEFAULT", "IPTABLES", "NONE"] }, hosts: { type: "array", items: { type: "string" } }, port: { type: "object", properties: { name: { type: "string" }, number: { type: "integer", minimum: 0, maximum: 4294967295 }, protocol: { type: "string" }, targetPort: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false } }, additionalProperties: false } }, inboundConnectionPool: { type: "object", properties: { http: { type: "object", properties: { h2UpgradePolicy: { type: "string", enum: ["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] }, http1MaxPendingRequests: { type: "integer" }, http2KeepAlive: { type: "object", properties: { interval: { type: "string" }, timeout: { type: "string" } }, additionalProperties: false }, http2MaxRequests: { type: "integer" }, idleTimeout: { type: "string" }, maxConcurrentStreams: { type: "integer" }, maxRequestsPerConnection: { type: "integer" }, maxRetries: { type: "integer" }, useClientProtocol: { type: "boolean" } }, additionalProperties: false }, tcp: { type: "object", properties: { connectTimeout: { type: "string" }, idleTimeout: { type: "string" }, maxConnectionDuration: { type: "string" }, maxConnections: { type: "integer" }, tcpKeepalive: { type: "object", properties: { interval: { type: "string" }, probes: { type: "integer", minimum: 0, maximum: 4294967295 }, time: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false }, ingress: { type: "array", items: { type: "object", required: ["port"], properties: { bind: { type: "string" }, captureMode: { type: "string", enum: ["DEFAULT", "IPTABLES", "NONE"] }, connectionPool: { type: "object", properties: { http: { type: "object", properties: { h2UpgradePolicy: { type: "string", enum: ["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"] }, http1MaxPendingRequests: { type: "integer" }, http2KeepAlive: { type: "object", properties: { interval: { type: "string" }, timeout: { type: "string" } }, additionalProperties: false }, http2MaxRequests: { type: "integer" }, idleTimeout: { type: "string" }, maxConcurrentStreams: { type: "integer" }, maxRequestsPerConnection: { type: "integer" }, maxRetries: { type: "integer" }, useClientProtocol: { type: "boolean" } }, additionalProperties: false }, tcp: { type: "object", properties: { connectTimeout: { type: "string" }, idleTimeout: { type: "string" }, maxConnectionDuration: { type: "string" }, maxConnections: { type: "integer" }, tcpKeepalive: { type: "object", properties: { interval: { type: "string" }, probes: { type: "integer", minimum: 0, maximum: 4294967295 }, time: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, additionalProperties: false }, defaultEndpoint: { type: "string" }, port: { type: "object", properties: { name: { type: "string" }, number: { type: "integer", minimum: 0, maximum: 4294967295 }, protocol: { type: "string" }, targetPort: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false }, tls: { type: "object", properties: { caCertCredentialName: { type: "string" }, caCertificates: { type: "string" }, caCrl: { type: "string" }, cipherSuites: { type: "array", items: { type: "string" } }, credentialName: { type: "string" }, credentialNames: { type: "array", minItems: 1, maxItems: 2, items: { type: "string" } }, ecdhCurves: { type: "array", items: { type: "string" } }, httpsRedirect: { type: "boolean" }, insecureSkipVerify: { type: ["boolean", "null"] }, maxProtocolVersion: { type: "string", enum: ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"] }, minProtocolVersion: { type: "string", enum: ["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"] }, mode: { type: "string", enum: ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"] }, privateKey: { type: "string" }, serverCertificate: { type: "string" }, subjectAltNames: { type: "array", items: { type: "string" } }, tlsCertificates: { type: "array", minItems: 1, maxItems: 2, items: { type: "object", properties: { caCertificates: { type: "string" }, privateKey: { type: "string" }, serverCertificate: { type: "string" } }, additionalProperties: false } }, verifyCertificateHash: { type: "array", items: { type: "string" } }, verifyCertificateSpki: { type: "array", items: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false } }, outboundTrafficPolicy: { type: "object", properties: { egressProxy: { type: "object", required: ["host"], properties: { host: { type: "string" }, port: { type: "object", properties: { number: { type: "integer", minimum: 0, maximum: 4294967295 } }, additionalProperties: false }, subset: { type: "string" } }, additionalProperties: false }, mode: { type: "string", enum: ["REGISTRY_ONLY", "ALLOW_ANY"] } }, additionalProperties: false }, workloadSelector: { type: "object", properties: { labels: { type: "object", additionalProperties: { type: "string" } } }, additionalProperties: false } }, additionalProperties: false };
+
+// schemas/istio/Telemetry.json
+var Telemetry_default = { $comment: "Generated by scripts/gen-istio-schemas.ts from Istio's CRD telemetry.istio.io/v1 Telemetry (spec). Do not edit.", type: "object", properties: { accessLogging: { type: "array", items: { type: "object", properties: { disabled: { type: ["boolean", "null"] }, filter: { type: "object", properties: { expression: { type: "string" } }, additionalProperties: false }, match: { type: "object", properties: { mode: { type: "string", enum: ["CLIENT_AND_SERVER", "CLIENT", "SERVER"] } }, additionalProperties: false }, providers: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" } }, additionalProperties: false } } }, additionalProperties: false } }, metrics: { type: "array", items: { type: "object", properties: { overrides: { type: "array", items: { type: "object", properties: { disabled: { type: ["boolean", "null"] }, match: { type: "object", properties: { customMetric: { type: "string" }, metric: { type: "string", enum: ["ALL_METRICS", "REQUEST_COUNT", "REQUEST_DURATION", "REQUEST_SIZE", "RESPONSE_SIZE", "TCP_OPENED_CONNECTIONS", "TCP_CLOSED_CONNECTIONS", "TCP_SENT_BYTES", "TCP_RECEIVED_BYTES", "GRPC_REQUEST_MESSAGES", "GRPC_RESPONSE_MESSAGES"] }, mode: { type: "string", enum: ["CLIENT_AND_SERVER", "CLIENT", "SERVER"] } }, additionalProperties: false }, tagOverrides: { type: "object", additionalProperties: { type: "object", properties: { operation: { type: "string", enum: ["UPSERT", "REMOVE"] }, value: { type: "string" } }, additionalProperties: false } } }, additionalProperties: false } }, providers: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" } }, additionalProperties: false } }, reportingInterval: { type: "string" } }, additionalProperties: false } }, selector: { type: "object", properties: { matchLabels: { type: "object", additionalProperties: { type: "string" } } }, additionalProperties: false }, targetRef: { type: "object", required: ["kind", "name"], properties: { group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, additionalProperties: false }, targetRefs: { type: "array", maxItems: 16, items: { type: "object", required: ["kind", "name"], properties: { group: { type: "string" }, kind: { type: "string" }, name: { type: "string" }, namespace: { type: "string" } }, additionalProperties: false } }, tracing: { type: "array", items: { type: "object", properties: { customTags: { type: "object", additionalProperties: { type: "object", properties: { environment: { type: "object", required: ["name"], properties: { defaultValue: { type: "string" }, name: { type: "string" } }, additionalProperties: false }, formatter: { type: "object", required: ["value"], properties: { value: { type: "string" } }, additionalProperties: false }, header: { type: "object", required: ["name"], properties: { defaultValue: { type: "string" }, name: { type: "string" } }, additionalProperties: false }, literal: { type: "object", required: ["value"], properties: { value: { type: "string" } }, additionalProperties: false } }, additionalProperties: false } }, disableContextPropagation: { type: ["boolean", "null"] }, disableSpanReporting: { type: ["boolean", "null"] }, enableIstioTags: { type: ["boolean", "null"] }, match: { type: "object", properties: { mode: { type: "string", enum: ["CLIENT_AND_SERVER", "CLIENT", "SERVER"] } }, additionalProperties: false }, providers: { type: "array", items: { type: "object", required: ["name"], properties: { name: { type: "string" } }, additionalProperties: false } }, randomSamplingPercentage: { type: ["number", "null"], minimum: 0, maximum: 100 }, useRequestIdForTraceSampling: { type: ["boolean", "null"] } }, additionalProperties: false } } }, additionalProperties: false };
+
+// rules/istio/schema-invalid.ts
+var SCHEMAS = {
+  PeerAuthentication: { group: SECURITY_GROUP, schema: PeerAuthentication_default },
+  AuthorizationPolicy: { group: SECURITY_GROUP, schema: AuthorizationPolicy_default },
+  RequestAuthentication: { group: SECURITY_GROUP, schema: RequestAuthentication_default },
+  DestinationRule: { group: NETWORKING_GROUP, schema: DestinationRule_default },
+  Gateway: { group: NETWORKING_GROUP, schema: Gateway_default },
+  Sidecar: { group: NETWORKING_GROUP, schema: Sidecar_default },
+  Telemetry: { group: TELEMETRY_GROUP, schema: Telemetry_default }
+};
+var ajv2;
+var validators = /* @__PURE__ */ new Map();
+function validator(kind) {
+  let v = validators.get(kind);
+  if (!v) {
+    ajv2 ??= new import_ajv2.Ajv({ allErrors: true, strict: false, verbose: true });
+    v = ajv2.compile(SCHEMAS[kind].schema);
+    validators.set(kind, v);
+  }
+  return v;
+}
+function toPath2(data, pointer) {
+  const out = [];
+  let current = data;
+  for (const raw of pointer.split("/").slice(1)) {
+    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Array.isArray(current)) {
+      out.push(Number(segment));
+      current = current[Number(segment)];
+    } else {
+      out.push(segment);
+      current = isObj(current) ? current[segment] : void 0;
+    }
+  }
+  return out;
+}
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+function suggest2(value, candidates) {
+  const lower = value.toLowerCase();
+  const exact = candidates.find((c) => c.toLowerCase() === lower);
+  if (exact) return ` (did you mean "${exact}"?)`;
+  let best;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(lower, c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== void 0 && bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? ` (did you mean "${best}"?)` : "";
+}
+var schema_invalid_default = defineRule({
+  id: "schema-invalid",
+  family: "istio",
+  title: "Istio security resources must match their schema",
+  severity: "error",
+  securitySeverity: 7,
+  tags: ["security", "istio", "schema", "correctness"],
+  description: `A misspelled field or enum value in an Istio resource does not fail loudly where it matters: the CRD schemas
+are structural, so the API server **prunes** unknown fields (\`portLevelMTLS\` simply disappears and the port stays at the
+workload mode), and an unknown enum (\`mode: STRICTT\`) makes the API server or istiod reject the resource, so the
+PeerAuthentication, AuthorizationPolicy or TLS setting the author wrote **does not exist** in the cluster. A linter that
+only reads the intended fields would then trust a protection that is not there.
+
+meshlint validates the \`spec\` of PeerAuthentication, AuthorizationPolicy, RequestAuthentication (security.istio.io),
+DestinationRule, Gateway, Sidecar (networking.istio.io) and Telemetry (telemetry.istio.io), all versions, against
+schemas generated from Istio's own CRD bundle (istio/istio \`manifests/charts/base/files/crd-all.gen.yaml\`, from
+istio/api) by \`scripts/gen-istio-schemas.ts\`, with unknown fields forbidden (except where the CRD preserves them).
+The published \`@kubernetes-models/istio\` package was considered: its schemas allow unknown fields and it brings a
+runtime of its own, so the schemas are generated instead. The finding names the key or value at its exact location, with
+the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are left to the semantic rules
+(\`mtls-policy-ineffective\`). Validators are compiled only for the kinds a scan contains.`,
+  remediation: "Correct the field name or value to the one Istio documents (the message suggests the closest), then check with `kubectl apply --dry-run=server` or `istioctl validate`.",
+  references: [
+    "https://istio.io/latest/docs/reference/config/security/",
+    "https://istio.io/latest/docs/reference/config/networking/",
+    "https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning"
+  ],
+  messages: {
+    unknownField: '{{resource}} has an unknown field "{{field}}" in {{where}}{{suggestion}}: Istio drops it, so that setting does not exist. Correct the name.',
+    badEnum: '{{resource}} sets {{where}} to "{{value}}", which is not one of {{allowed}}{{suggestion}}: Istio rejects the resource. Use a valid value.',
+    badType: "{{resource}} has {{where}} of the wrong type: it must be {{type}}. Istio rejects the resource.",
+    missing: '{{resource}} lacks the required field "{{field}}" in {{where}}: Istio rejects the resource.',
+    invalid: "{{resource}} has an invalid {{where}}: {{problem}}."
+  },
+  examples: {
+    invalid: {
+      "misspelled-mode-and-field": yaml`
+        apiVersion: security.istio.io/v1beta1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: istio-system }
+        spec:
+          mtls:
+            mode: STRICTT # expect: schema-invalid
+          portLevelMTLS: # expect: schema-invalid
+            8080: { mode: DISABLE }
+      `,
+      "authorization-and-gateway-mistakes": yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          action: allow # expect: schema-invalid
+          rules:
+            - from:
+                - source:
+                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: istio-system }
+        spec:
+          servers:
+            - hosts: ["shop.example.com"]
+              port:
+                name: https
+                number: "443" # expect: schema-invalid
+                protocol: HTTPS
+              tls: { mode: SIMPLE }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: db, namespace: shop }
+        spec: # expect: schema-invalid
+          trafficPolicy:
+            tls: { mode: ISTIO_MUTUAL }
+        ---
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata: { name: mesh, namespace: istio-system }
+        spec:
+          tracing:
+            - randomSamplingPercentage: 150 # expect: schema-invalid
+      `
+    },
+    valid: {
+      "valid-resources-and-other-kinds": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: istio-system }
+        spec:
+          mtls: { mode: STRICT }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: istio-system }
+        spec:
+          selector: { istio: ingressgateway }
+          servers:
+            - port: { number: 443, name: https, protocol: HTTPS }
+              hosts: ["*.example.com"]
+              tls: { mode: SIMPLE, credentialName: cert, minProtocolVersion: TLSV1_2 }
+        ---
+        apiVersion: example.com/v1
+        kind: PeerAuthentication
+        metadata: { name: not-istio }
+        spec:
+          anything: goes
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const [kind, { group }] of Object.entries(SCHEMAS)) {
+      for (const resource of graph.ofKind(kind, group)) {
+        const spec = resource.body.spec;
+        if (spec === void 0 || spec === null) continue;
+        const validate = validator(kind);
+        if (validate(spec)) continue;
+        const seen = /* @__PURE__ */ new Set();
+        for (const error of validate.errors ?? []) {
+          const finding = describeError2(error, spec);
+          const key = formatPath(finding.path);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          report({ resource, path: ["spec", ...finding.path], target: finding.target, messageId: finding.messageId, data: finding.data });
+        }
+      }
+    }
+  }
+});
+function describeError2(error, spec) {
+  const path4 = toPath2(spec, error.instancePath);
+  const where = path4.length ? `spec.${formatPath(path4)}` : "spec";
+  switch (error.keyword) {
+    case "additionalProperties": {
+      const field = String(error.params.additionalProperty);
+      const allowed = Object.keys(error.parentSchema?.properties ?? {});
+      return { path: [...path4, field], target: "key", messageId: "unknownField", data: { field, where, suggestion: suggest2(field, allowed) } };
+    }
+    case "enum": {
+      const allowed = (error.params.allowedValues ?? []).map(String);
+      const value = typeof error.data === "string" ? error.data : JSON.stringify(error.data);
+      return { path: path4, target: "value", messageId: "badEnum", data: { where, value, allowed: allowed.join(", "), suggestion: suggest2(value, allowed) } };
+    }
+    case "type":
+      return { path: path4, target: "value", messageId: "badType", data: { where, type: String(error.params.type).replace(",", " or ") } };
+    case "required":
+      return { path: path4, target: "key", messageId: "missing", data: { where, field: String(error.params.missingProperty) } };
+    default:
+      return { path: path4, target: "value", messageId: "invalid", data: { where, problem: error.message ?? error.keyword } };
+  }
+}
+
+// rules/mesh/annotation-misplaced.ts
+var POD_ANNOTATION_PREFIXES = ["traffic.sidecar.istio.io/", "sidecar.istio.io/", "proxy.istio.io/", "ambient.istio.io/", "config.linkerd.io/", "linkerd.io/inject"];
+var POD_LABELS = [INJECT, "istio.io/dataplane-mode"];
+var annotation_misplaced_default = defineRule({
+  id: "annotation-misplaced",
+  family: "mesh",
+  title: "Put sidecar annotations on the pod template, not on the workload",
+  severity: "note",
+  securitySeverity: 3,
+  tags: ["security", "istio", "linkerd", "correctness"],
+  description: `Istio's injector and the proxies read their settings (\`sidecar.istio.io/*\`, \`traffic.sidecar.istio.io/*\`,
+\`proxy.istio.io/config\`, Linkerd's \`linkerd.io/inject\` and \`config.linkerd.io/*\`) from the **pod**: on a Deployment's
+(StatefulSet's, Job's ...) own \`metadata\` they are ignored (istioctl analyze IST0107 MisplacedAnnotation; istio
+testdata \`misannotated.yaml\`). Linkerd's proxy injector is likewise an admission webhook on Pod creation that reads the
+pod's annotations and its namespace's (its docs say "deployments", meaning the pod template that \`linkerd inject\`
+annotates). The author's intent silently does not happen, whether it was a hardening (an inject
+label meant to enable the sidecar) or a bypass (an exclusion that then does not apply and may be "fixed" later by moving
+it to the right place). The injection label \`sidecar.istio.io/inject\` and \`istio.io/dataplane-mode\` on the workload's
+own labels are reported too: the webhook's object selector only sees the pod's labels. A key that the pod template
+carries as well, with the same value, is a harmless copy (Istio's own gateway charts label both) and is not reported.
+
+This is a note: nothing is exposed by the misplaced key itself. \`sidecar-bypass\` does not report these (they bypass
+nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd.io/*\` legitimately and are not reported.`,
+  remediation: "Move the key to `spec.template.metadata.annotations` (or `.labels`) of the workload, or delete it.",
+  references: ["https://istio.io/latest/docs/reference/config/analysis/ist0107/", "https://istio.io/latest/docs/reference/config/annotations/"],
+  messages: {
+    annotation: "{{resource}} carries the annotation {{key}} on its own metadata, where the injector and the proxy never read it: move it to the pod template's metadata.annotations (or delete it).",
+    label: "{{resource}} carries the label {{key}} on its own metadata, where the injection webhook never sees it: move it to the pod template's metadata.labels."
+  },
+  examples: {
+    invalid: {
+      "deployment-metadata": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels:
+            sidecar.istio.io/inject: "true" # expect: annotation-misplaced
+          annotations:
+            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+      `
+    },
+    valid: {
+      "copied-to-the-pod-template-as-istio-charts-do": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: istio-ingressgateway
+          labels: { istio.io/dataplane-mode: none }
+        spec:
+          template:
+            metadata:
+              labels: { istio.io/dataplane-mode: none }
+            spec:
+              containers: [{ name: istio-proxy, image: istio/proxyv2:1.27.0 }]
+      `,
+      "pod-template-and-pod": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          annotations: { deployment.kubernetes.io/revision: "3" }
+        spec:
+          template:
+            metadata:
+              labels: { sidecar.istio.io/inject: "true" }
+              annotations: { proxy.istio.io/config: "holdApplicationUntilProxyStarts: true" }
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: debug
+          annotations: { sidecar.istio.io/inject: "false" }
+        spec:
+          containers: [{ name: shell, image: busybox:1.37 }]
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const w of graph.workloads) {
+      if (w.pod.path.length === 0) continue;
+      for (const key of Object.keys(w.annotations)) {
+        if (w.pod.annotations[key] === w.annotations[key]) continue;
+        if (POD_ANNOTATION_PREFIXES.some((p) => key.startsWith(p))) report({ resource: w, path: ["metadata", "annotations", key], messageId: "annotation", data: { key } });
+      }
+      for (const key of POD_LABELS) {
+        if (w.labels[key] !== void 0 && w.pod.labels[key] !== w.labels[key]) report({ resource: w, path: ["metadata", "labels", key], messageId: "label", data: { key } });
+      }
+    }
+  }
+});
+
+// rules/mesh/sidecar-bypass.ts
+var EXCLUDES = [
+  "traffic.sidecar.istio.io/excludeInboundPorts",
+  "traffic.sidecar.istio.io/excludeOutboundPorts",
+  "traffic.sidecar.istio.io/excludeOutboundIPRanges"
+];
+var EMPTY_INCLUDES = ["traffic.sidecar.istio.io/includeInboundPorts", "traffic.sidecar.istio.io/includeOutboundIPRanges"];
+var INCLUDE_INBOUND = "traffic.sidecar.istio.io/includeInboundPorts";
+var PROXY_CONTAINERS = /* @__PURE__ */ new Set(["istio-proxy", "istio-init", "istio-validation"]);
+var sidecar_bypass_default = defineRule({
+  id: "sidecar-bypass",
+  family: "mesh",
+  title: "Do not take pods or ports out of the sidecar",
+  severity: "error",
+  securitySeverity: 7.5,
+  tags: ["security", "istio", "linkerd", "mtls", "bypass"],
+  description: `mTLS, AuthorizationPolicy and JWT checks happen in the proxy: traffic that does not go through it gets none of
+them, whatever the PeerAuthentication says. Istio's best-practice guide: "it is not secure to rely on all traffic being
+captured"; the security boundary is that "a client may not bypass another pod's sidecar". These pod-template settings
+take traffic out of the proxy (istio/api \`annotation/annotations.yaml\`, \`pkg/kube/inject/inject.go\`):
+
+- \`traffic.sidecar.istio.io/excludeInboundPorts\`: those ports are reachable in plaintext, without authorization
+  (Istio's own 15020, 15021 and 15090 are excluded by the injector anyway and are not reported);
+- \`excludeOutboundPorts\` / \`excludeOutboundIPRanges\`: the app talks to those destinations directly, without mTLS
+  (a STRICT server resets it, a PERMISSIVE one accepts it without identity);
+- \`includeInboundPorts: ""\` (or \`includeOutboundIPRanges: ""\`): capture is off for all inbound (outbound) traffic;
+  an \`includeInboundPorts\` list that leaves out a declared container port leaves that port uncaptured;
+- \`sidecar.istio.io/inject: "false"\` on a pod in an injected namespace: no sidecar at all;
+- \`runAsUser: 1337\` on an app container: iptables exempts the proxy's UID, so the app's traffic is never captured
+  (istioctl analyze IST0144);
+- Linkerd's \`config.linkerd.io/skip-inbound-ports\` / \`skip-outbound-ports\` (pod template or Namespace): the proxy is
+  skipped entirely, no mTLS and no policy.
+
+The Istio settings count on workloads with a sidecar, or whose membership the repository does not show (the annotation
+itself says a sidecar is expected); pods known to be outside the mesh or in ambient mode are skipped. An ingress
+proxy that is itself the edge (Kong, NGINX run beside a sidecar with \`includeInboundPorts: ""\`) does this on purpose:
+suppress the finding there with a reason. The same annotations on a Deployment's own metadata have no effect and are reported by \`annotation-misplaced\` instead.`,
+  remediation: "Remove the annotation (or the exclusion) so that the proxy sees the traffic; if a port must bypass the proxy (a health port for a non-mesh prober), expose only that and document why with a suppression comment.",
+  references: [
+    "https://istio.io/latest/docs/ops/best-practices/security/#understand-traffic-capture-limitations",
+    "https://istio.io/latest/docs/reference/config/annotations/",
+    "https://linkerd.io/2/reference/proxy-configuration/"
+  ],
+  messages: {
+    exclude: '{{resource}} sets {{annotation}}: "{{value}}": that traffic bypasses the sidecar, with no mTLS and no authorization{{ports}}. Remove the exclusion.',
+    includeEmpty: "{{resource}} sets {{annotation}} to an empty list, which turns off the sidecar's capture of all that traffic: remove the annotation.",
+    includeMissing: '{{resource}} captures only ports "{{value}}" (traffic.sidecar.istio.io/includeInboundPorts), so port {{ports}} bypasses the sidecar, with no mTLS and no authorization: use "*" or list every port.',
+    injectFalse: '{{resource}} opts out of sidecar injection in a namespace that is injected ({{reason}}): it runs without mTLS or authorization. Remove {{key}}: "false".',
+    uid1337: `Container "{{container}}" of {{resource}} runs as UID 1337, the proxy's UID, which Istio's iptables rules never capture: run the app under another UID.`,
+    linkerdSkip: `{{resource}} sets {{annotation}}: "{{value}}": Linkerd's proxy is skipped for those ports, with no mTLS and no policy. Remove the annotation (use config.linkerd.io/opaque-ports for non-HTTP protocols).`
+  },
+  examples: {
+    invalid: {
+      "excluded-inbound-app-port": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata:
+              annotations:
+                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass
+                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: api, namespace: shop }
+        spec:
+          template:
+            metadata:
+              annotations:
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+            spec:
+              containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
+      `,
+      "opt-out-in-injected-namespace-and-uid-1337": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: legacy, namespace: shop }
+        spec:
+          template:
+            metadata:
+              labels:
+                sidecar.istio.io/inject: "false" # expect: sidecar-bypass
+            spec:
+              containers: [{ name: legacy, image: legacy:1.0 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            spec:
+              containers:
+                - name: web
+                  image: web:1.0
+                  securityContext:
+                    runAsUser: 1337 # expect: sidecar-bypass
+      `,
+      "linkerd-skip-ports": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: db-client, namespace: shop }
+        spec:
+          template:
+            metadata:
+              annotations:
+                linkerd.io/inject: enabled
+                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass
+            spec:
+              containers: [{ name: app, image: app:1.0 }]
+      `
+    },
+    valid: {
+      "annotations-on-the-deployment-metadata-have-no-effect": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: shop
+          annotations:
+            traffic.sidecar.istio.io/excludeInboundPorts: "8080"
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+      `,
+      "istio-ports-and-hostnetwork": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata:
+              annotations:
+                traffic.sidecar.istio.io/excludeInboundPorts: "15020,15090"
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: { name: node-agent, namespace: shop }
+        spec:
+          template:
+            metadata:
+              labels: { sidecar.istio.io/inject: "false" }
+            spec:
+              hostNetwork: true
+              containers:
+                - name: agent
+                  image: agent:1.0
+                  securityContext: { runAsUser: 1337 }
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const w of graph.workloads) {
+      const m = membership(graph, mesh, w);
+      const annotationsPath = [...w.pod.path, "metadata", "annotations"];
+      const sidecar = m.dataplane === "sidecar" || m.dataplane === "unknown";
+      if (sidecar) {
+        for (const annotation of EXCLUDES) {
+          const value = w.pod.annotations[annotation];
+          if (value === void 0 || value.trim() === "") continue;
+          let ports = "";
+          if (annotation.endsWith("excludeInboundPorts")) {
+            const excluded = portList(value).filter((p) => !ISTIO_PORTS.has(p));
+            if (excluded.length === 0) continue;
+            const served = workloadPorts(w).filter((p) => excluded.includes(p.number)).map((p) => `${p.number} of container "${p.container.name}"`);
+            ports = served.length ? ` (serving port ${served.join(", ")})` : "";
+          }
+          report({ resource: w, path: [...annotationsPath, annotation], messageId: "exclude", data: { annotation, value, ports } });
+        }
+        for (const annotation of EMPTY_INCLUDES) {
+          const value = w.pod.annotations[annotation];
+          if (value !== void 0 && value.trim() === "") report({ resource: w, path: [...annotationsPath, annotation], messageId: "includeEmpty", data: { annotation } });
+        }
+        const include = w.pod.annotations[INCLUDE_INBOUND];
+        if (include !== void 0 && include.trim() !== "" && include.trim() !== "*") {
+          const listed = portList(include);
+          const missed = workloadPorts(w).filter((p) => !listed.includes(p.number));
+          if (missed.length) {
+            report({
+              resource: w,
+              path: [...annotationsPath, INCLUDE_INBOUND],
+              messageId: "includeMissing",
+              data: { value: include, ports: missed.map((p) => `${p.number} of container "${p.container.name}"`).join(", ") }
+            });
+          }
+        }
+        const podUid = get(w.pod.spec, "securityContext", "runAsUser");
+        for (const c of w.pod.containers) {
+          if (PROXY_CONTAINERS.has(c.name) || c.group === "ephemeralContainers") continue;
+          const own = get(c.spec, "securityContext", "runAsUser");
+          const uid = own ?? podUid;
+          if (uid !== 1337) continue;
+          const path4 = own !== void 0 ? [...c.path, "securityContext", "runAsUser"] : [...w.pod.specPath, "securityContext", "runAsUser"];
+          report({ resource: w, path: path4, messageId: "uid1337", data: { container: c.name } });
+        }
+      }
+      const inject = injectSetting(w);
+      if (inject?.value === "false" && m.injectedNamespace && w.pod.spec.hostNetwork !== true) {
+        const ns = graph.namespace(w.namespace);
+        const reason = ns ? `${describe(ns)} is labelled for injection` : "mesh.assumeInjected is set";
+        report({
+          resource: w,
+          path: [...w.pod.path, "metadata", inject.where, INJECT],
+          messageId: "injectFalse",
+          data: { reason, key: INJECT },
+          related: ns ? [{ resource: ns, path: ["metadata", "labels"], message: `${describe(ns)} enables injection` }] : []
+        });
+      }
+      for (const annotation of SKIP_PORT_ANNOTATIONS) {
+        const value = w.pod.annotations[annotation];
+        if (value !== void 0 && value.trim() !== "") report({ resource: w, path: [...annotationsPath, annotation], messageId: "linkerdSkip", data: { annotation, value } });
+      }
+    }
+    for (const ns of graph.ofKind("Namespace", "")) {
+      for (const annotation of SKIP_PORT_ANNOTATIONS) {
+        const value = ns.annotations[annotation];
+        if (value !== void 0 && value.trim() !== "") report({ resource: ns, path: ["metadata", "annotations", annotation], messageId: "linkerdSkip", data: { annotation, value } });
+      }
+    }
+  }
+});
+
+// rules/mesh/telemetry-disabled.ts
+var telemetry_disabled_default = defineRule({
+  id: "telemetry-disabled",
+  family: "mesh",
+  title: "Do not turn off tracing or access logs for a namespace or the mesh",
+  severity: "warning",
+  securitySeverity: 4,
+  tags: ["security", "istio", "observability", "logging"],
+  description: `Access logs and traces are what an incident responder reconstructs an intrusion from: which identity called
+which service, when, with what result. An Istio \`Telemetry\` resource without a selector applies to its whole namespace
+(to the whole mesh in the root namespace, \`mesh.rootNamespace\`), so \`accessLogging[].disabled: true\`,
+\`tracing[].disableSpanReporting: true\` or \`tracing[].randomSamplingPercentage: 0\` there switches that visibility off for
+every workload at once (istio/api \`telemetry/v1alpha1/telemetry.proto\`; OWASP A09 "Security Logging and Monitoring
+Failures").
+
+Only selector-less (namespace- or mesh-wide) Telemetry resources are reported; silencing one noisy workload with a
+selector or \`targetRefs\` is a local decision and stays quiet.`,
+  remediation: "Remove the `disabled`/`disableSpanReporting` override (or lower the sampling rate instead of zeroing it), or scope it to the one workload that needs it with `selector`.",
+  references: ["https://istio.io/latest/docs/reference/config/telemetry/", "https://istio.io/latest/docs/tasks/observability/telemetry/"],
+  messages: {
+    accessLogging: "{{resource}} disables access logging for {{scope}}: requests leave no trace to investigate an incident with. Remove disabled: true (or scope it with a selector).",
+    tracing: "{{resource}} turns off tracing for {{scope}} ({{how}}): remove it, or scope it with a selector."
+  },
+  examples: {
+    invalid: {
+      "mesh-wide-logging-and-tracing-off": yaml`
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata: { name: mesh-default, namespace: istio-system }
+        spec:
+          accessLogging:
+            - providers: [{ name: envoy }]
+              disabled: true # expect: telemetry-disabled
+          tracing:
+            - disableSpanReporting: true # expect: telemetry-disabled
+            - randomSamplingPercentage: 0 # expect: telemetry-disabled
+      `
+    },
+    valid: {
+      "one-noisy-workload": yaml`
+        apiVersion: telemetry.istio.io/v1alpha1
+        kind: Telemetry
+        metadata: { name: healthcheck, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: healthcheck } }
+          accessLogging:
+            - disabled: true
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    for (const telemetry of istioResources(graph, "Telemetry")) {
+      const scope = policyScope(telemetry);
+      if (scope.selector || scope.targetRefs) continue;
+      const where = telemetry.namespace === settings.mesh.rootNamespace ? "the whole mesh" : `namespace ${telemetry.namespace}`;
+      arr(get(telemetry.body, "spec", "accessLogging")).forEach((entry, i) => {
+        if (get(entry, "disabled") === true) report({ resource: telemetry, path: ["spec", "accessLogging", i, "disabled"], messageId: "accessLogging", data: { scope: where } });
+      });
+      arr(get(telemetry.body, "spec", "tracing")).forEach((entry, i) => {
+        if (get(entry, "disableSpanReporting") === true) {
+          report({ resource: telemetry, path: ["spec", "tracing", i, "disableSpanReporting"], messageId: "tracing", data: { scope: where, how: "disableSpanReporting: true" } });
+        } else if (get(entry, "randomSamplingPercentage") === 0) {
+          report({ resource: telemetry, path: ["spec", "tracing", i, "randomSamplingPercentage"], messageId: "tracing", data: { scope: where, how: "randomSamplingPercentage: 0" } });
+        }
+      });
+    }
+  }
+});
+
+// rules/mtls/mtls-destination-rule-plaintext.ts
+function tlsBlocks(dr) {
+  const out = [];
+  const policy = (base) => {
+    const tp = get(dr.body, ...base);
+    const tls = get(tp, "tls");
+    if (isObj(tls)) out.push({ path: [...base, "tls"], tls });
+    arr(get(tp, "portLevelSettings")).forEach((pl, i) => {
+      const ptls = get(pl, "tls");
+      if (isObj(ptls)) out.push({ path: [...base, "portLevelSettings", i, "tls"], tls: ptls });
+    });
+  };
+  policy(["spec", "trafficPolicy"]);
+  arr(get(dr.body, "spec", "subsets")).forEach((_, i) => policy(["spec", "subsets", i, "trafficPolicy"]));
+  return out;
+}
+var mtls_destination_rule_plaintext_default = defineRule({
+  id: "mtls-destination-rule-plaintext",
+  family: "mtls",
+  title: "DestinationRules must not turn off Istio mutual TLS toward mesh workloads",
+  severity: "error",
+  securitySeverity: 7.5,
+  tags: ["security", "istio", "mtls", "encryption"],
+  description: `Istio's auto mTLS makes client sidecars use ISTIO_MUTUAL toward injected workloads, but a DestinationRule that
+sets \`trafficPolicy.tls\` always wins (\`pilot/pkg/networking/core/cluster_tls.go\` \`buildUpstreamTLSSettings\`). So:
+
+- \`tls.mode: DISABLE\`, or \`tls: {}\` / a \`tls\` block without \`mode\` (DISABLE is the enum's zero value), makes clients send
+  **plaintext**: toward a STRICT server the connections are reset (503, "filter_chain_not_found"); toward a PERMISSIVE one
+  the traffic silently loses encryption and identity, so principal-based AuthorizationPolicies fail closed and DENY rules
+  on principals are bypassed.
+- \`SIMPLE\` or \`MUTUAL\` toward a workload with a sidecar originates TLS with non-Istio certificates: the server sidecar
+  expects an Istio client certificate and the connection fails (or, with PERMISSIVE, lands without peer identity).
+
+The host is resolved as Istio does: a short name is expanded in the DestinationRule's namespace (\`reviews\` ->
+\`reviews.<ns>.svc.cluster.local\`), a name with a dot is taken as written, and \`*\`/\`*.suffix\` match by suffix. The
+finding is reported (on the \`tls\` block's mode: top level, \`portLevelSettings\`, and subsets) when the host resolves to a
+Service of the repository that selects workloads in the mesh. Hosts outside the repository (external APIs) are not
+reported: TLS origination to them is legitimate.`,
+  remediation: "Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.",
+  references: [
+    "https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings",
+    "https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule"
+  ],
+  messages: {
+    plaintext: "{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.",
+    origination: "{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block)."
+  },
+  examples: {
+    invalid: {
+      "disable-and-empty-tls-toward-injected-service": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80, targetPort: 8080 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews
+          trafficPolicy:
+            tls:
+              mode: DISABLE # expect: mtls-destination-rule-plaintext
+            portLevelSettings:
+              - port: { number: 80 }
+                tls: {} # expect: mtls-destination-rule-plaintext
+          subsets:
+            - name: v2
+              trafficPolicy:
+                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext
+      `
+    },
+    valid: {
+      "istio-mutual-and-external-origination": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews.shop.svc.cluster.local
+          trafficPolicy:
+            tls: { mode: ISTIO_MUTUAL }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: payments-api, namespace: shop }
+        spec:
+          host: api.payments.example.com
+          trafficPolicy:
+            tls: { mode: SIMPLE, sni: api.payments.example.com }
+      `,
+      "short-name-resolves-in-the-rule-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: legacy-reviews, namespace: legacy }
+        spec:
+          host: reviews
+          trafficPolicy:
+            tls: { mode: DISABLE }
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const dr of istioResources(graph, "DestinationRule")) {
+      const host = str(get(dr.body, "spec", "host"));
+      if (!host) continue;
+      const blocks = tlsBlocks(dr).filter(({ tls }) => {
+        const mode = str(tls.mode) ?? "DISABLE";
+        return mode === "DISABLE" || mode === "SIMPLE" || mode === "MUTUAL";
+      });
+      if (blocks.length === 0) continue;
+      const { fqdn, services } = resolveHost(graph, host, dr.namespace);
+      const targets = services.flatMap((s) => serviceWorkloads(graph, s).filter((w) => {
+        const m = membership(graph, mesh, w);
+        return inMesh(m) && !m.gateway;
+      }).map((w) => ({ service: s, w })));
+      if (targets.length === 0) continue;
+      const workloads = [...new Set(targets.map((t) => t.w))];
+      const related = [
+        ...[...new Set(targets.map((t) => t.service))].slice(0, 5).map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
+        ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})` }))
+      ];
+      for (const { path: path4, tls } of blocks) {
+        const mode = str(tls.mode);
+        report({
+          resource: dr,
+          path: mode === void 0 ? path4 : [...path4, "mode"],
+          messageId: mode === "SIMPLE" || mode === "MUTUAL" ? "origination" : "plaintext",
+          data: { mode: mode ?? "DISABLE (the default of a tls block without mode)", host: fqdn === host ? host : `${host} (${fqdn})`, workloads: nameList(workloads) },
+          related
+        });
+      }
+    }
+  }
+});
+
+// rules/mtls/mtls-not-strict.ts
+var mtls_not_strict_default = defineRule({
+  id: "mtls-not-strict",
+  family: "mtls",
+  title: "Workloads in the mesh must only accept mutual TLS",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "istio", "mtls", "encryption", "identity"],
+  description: `Istio's sidecars accept plaintext **and** mTLS by default (PERMISSIVE): a workload is only protected from
+unauthenticated, unencrypted callers (any pod of the cluster, a compromised node, anything that reaches the pod IP) when
+its effective PeerAuthentication mode is STRICT. Without a peer identity, AuthorizationPolicies on principals or
+namespaces cannot hold either.
+
+meshlint computes the effective mode of every in-mesh workload the way istiod does
+(\`pilot/pkg/security/authn/policy_applier.go\` \`ComposePeerAuthentication\`): the mesh-wide policy (root namespace,
+\`mesh.rootNamespace\`, no selector), then the namespace policy (no selector), then the workload policy (selector, not
+in the root namespace) each override the previous one unless their mode is UNSET or \`mtls\` is absent (which
+inherits); nothing at all means PERMISSIVE; a selector policy in the root namespace is ignored. In ambient mode
+DISABLE is not supported and behaves as PERMISSIVE.
+
+Two kinds of findings:
+- a PeerAuthentication whose top-level mode is PERMISSIVE or DISABLE (at its \`mode\`), unless every workload of the
+  repository it covers is known to be outside the mesh;
+- an in-mesh workload (namespace \`istio-injection=enabled\` or \`istio.io/rev\`, pod label
+  \`sidecar.istio.io/inject: "true"\`, ambient \`istio.io/dataplane-mode\`, or \`mesh.assumeInjected\` for
+  repositories without Namespace objects) whose effective mode is not STRICT, with the deciding policy as related
+  location. Gateway pods are skipped (PeerAuthentication does not govern gateway listeners), so are hostNetwork pods
+  and pods that opt out (never injected; \`sidecar-bypass\` reports the opt-out).
+
+A workload that is STRICT except for a \`portLevelMtls\` exception is reported by \`mtls-port-exception\`, not here.`,
+  remediation: "Add a mesh-wide `PeerAuthentication` with `spec.mtls.mode: STRICT` in the root namespace (istio-system), and change PERMISSIVE/DISABLE namespace or workload policies to STRICT (or UNSET, to inherit) once every client is in the mesh.",
+  references: [
+    "https://istio.io/latest/docs/concepts/security/#peer-authentication",
+    "https://github.com/istio/istio/blob/master/pilot/pkg/security/authn/policy_applier.go",
+    "https://istio.io/latest/docs/reference/config/security/peer_authentication/"
+  ],
+  messages: {
+    policy: "{{resource}} sets mTLS mode {{mode}} for {{scope}}: those workloads accept plaintext from any caller, without identity. Set spec.mtls.mode to STRICT (PERMISSIVE only while migrating clients into the mesh).",
+    workload: "{{resource}} is in the mesh ({{reason}}) but its effective mTLS mode is {{mode}}, decided by {{policy}}: it accepts plaintext without identity. Make that policy STRICT, or add a STRICT PeerAuthentication selecting this workload.",
+    workloadDefault: "{{resource}} is in the mesh ({{reason}}) but no PeerAuthentication sets a mode for it, so Istio's default PERMISSIVE applies and plaintext is accepted: add a STRICT PeerAuthentication for the mesh (in {{root}}) or for namespace {{namespace}}."
+  },
+  examples: {
+    invalid: {
+      "injected-namespace-without-any-policy": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web # expect: mtls-not-strict
+          namespace: shop
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+      `,
+      "namespace-permissive-overrides-mesh-strict": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: istio-system }
+        spec:
+          mtls: { mode: STRICT }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: shop }
+        spec:
+          mtls:
+            mode: PERMISSIVE # expect: mtls-not-strict
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio.io/rev: canary }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web # expect: mtls-not-strict
+          namespace: shop
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+      `
+    },
+    valid: {
+      "unset-inherits-mesh-strict": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: istio-system }
+        spec:
+          mtls: { mode: STRICT }
+        ---
+        apiVersion: security.istio.io/v1beta1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: UNSET }
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+      `,
+      "not-in-the-mesh-hostnetwork-and-uninjected-namespace": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: batch
+          labels: { istio-injection: disabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: report, namespace: batch }
+        spec:
+          template:
+            metadata: { labels: { sidecar.istio.io/inject: "true" } }
+            spec:
+              containers: [{ name: report, image: report:1.0 }]
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: { name: node-agent, namespace: shop }
+        spec:
+          template:
+            spec:
+              hostNetwork: true
+              containers: [{ name: agent, image: agent:1.0 }]
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const p of peerAuthentications(graph, mesh)) {
+      if (p.scope === "ignored" || p.mode !== "PERMISSIVE" && p.mode !== "DISABLE") continue;
+      const covered = peerAuthWorkloads(graph, mesh, p);
+      const meshed = covered.filter((w) => inMesh(membership(graph, mesh, w)));
+      if (covered.length > 0 && meshed.length === 0 && covered.every((w) => membership(graph, mesh, w).dataplane === "none")) continue;
+      const scope = p.scope === "mesh" ? "the whole mesh" : p.scope === "namespace" ? `namespace ${p.resource.namespace}` : meshed.length ? nameList(meshed) : "the workloads it selects";
+      report({
+        resource: p.resource,
+        path: p.modePath,
+        target: "value",
+        messageId: "policy",
+        data: { mode: p.mode, scope },
+        related: meshed.slice(0, 10).map((w) => ({ resource: w, message: `${describe(w)} is covered by this policy` }))
+      });
+    }
+    for (const w of graph.workloads) {
+      const m = membership(graph, mesh, w);
+      if (!inMesh(m) || m.gateway) continue;
+      const e = effectiveMtls(graph, mesh, w);
+      if (e.mode === "STRICT") continue;
+      if (e.decidedBy) {
+        report({
+          resource: w,
+          messageId: "workload",
+          data: { reason: m.reason, mode: e.mode, policy: describe(e.decidedBy.resource) },
+          related: [{ resource: e.decidedBy.resource, path: e.decidedBy.modePath, message: `${describe(e.decidedBy.resource)} decides mode ${e.mode}` }]
+        });
+      } else {
+        report({ resource: w, messageId: "workloadDefault", data: { reason: m.reason, root: mesh.rootNamespace, namespace: w.namespace } });
+      }
+    }
+  }
+});
+
+// rules/mtls/mtls-policy-ineffective.ts
+var mtls_policy_ineffective_default = defineRule({
+  id: "mtls-policy-ineffective",
+  family: "mtls",
+  title: "PeerAuthentication policies must take effect as written",
+  severity: "warning",
+  securitySeverity: 6,
+  tags: ["security", "istio", "mtls", "correctness"],
+  description: `Several PeerAuthentication mistakes are accepted by \`kubectl apply\` (or only logged by istiod) and leave the
+protection their author meant to add silently absent. Each follows istiod's code
+(\`pilot/pkg/security/authn/policy_applier.go\` \`ComposePeerAuthentication\`, \`pilot/pkg/model/authentication.go\`):
+
+- **\`portLevelMtls\` on a policy without selector**: "mesh/namespace peer authentication cannot have port level mTLS"
+  (webhook validation; CRD CEL "portLevelMtls requires selector"): the policy is rejected.
+- **A selector policy in the root namespace** (\`mesh.rootNamespace\`, default istio-system) is ignored: it is neither
+  mesh-wide nor workload-specific (the API notes "PeerAuthentication policies with workload selectors are ignored when
+  deployed in the root namespace").
+- **A selector that matches no workload**, reported only when the repository holds workloads of that namespace.
+- **A \`portLevelMtls\` key that is a Service port** rather than the container port it maps to: Istio compares the key with
+  the target (container) port, so the entry does nothing (istio/istio#49098: \`8000: STRICT\` keyed on the Service port
+  let plaintext through). The message names the container port to use.
+- **Several policies at one scope for one workload** (two namespace-wide policies, two mesh-wide ones, or two workload
+  policies selecting the same pod): Istio keeps the oldest by \`creationTimestamp\` and ignores the others entirely,
+  including their port-level settings. Manifests do not carry the creation time, so which one wins depends on the order
+  they were applied in; the finding is on every competing policy.`,
+  remediation: "Give mesh- and namespace-wide policies no `portLevelMtls`; move workload policies out of the root namespace; fix the selector so that it matches the pod labels; key `portLevelMtls` by the container port; keep one policy per scope and workload.",
+  references: [
+    "https://istio.io/latest/docs/reference/config/security/peer_authentication/",
+    "https://istio.io/latest/docs/concepts/security/#peer-authentication",
+    "https://github.com/istio/istio/issues/49098"
+  ],
+  messages: {
+    portLevelWithoutSelector: "{{resource}} has portLevelMtls but no selector: Istio rejects port-level mTLS on mesh- and namespace-wide policies. Move the port entries to a policy with spec.selector.",
+    selectorInRoot: "{{resource}} has a selector but lives in the root namespace {{root}}, where Istio ignores selector policies: move it to the workloads' namespace, or drop the selector to make it mesh-wide.",
+    selectsNothing: "{{resource}} selects {{labels}}, which no workload of namespace {{namespace}} carries: the policy applies to nothing. Fix spec.selector.matchLabels to the pod template labels.",
+    servicePortKey: "{{resource}} keys portLevelMtls by {{port}}, the port of Service {{service}}; Istio matches the container port, {{target}}, so this entry does nothing. Use {{target}} as the key.",
+    competing: "{{resource}} competes with {{others}} as the {{scope}} policy for {{what}}: Istio applies only the oldest and ignores the others entirely. Keep one policy per scope."
+  },
+  examples: {
+    invalid: {
+      "port-level-without-selector-and-selector-in-root": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: default, namespace: shop }
+        spec:
+          mtls: { mode: STRICT }
+          portLevelMtls: # expect: mtls-policy-ineffective
+            8080: { mode: PERMISSIVE }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: gateways, namespace: istio-system }
+        spec:
+          selector: # expect: mtls-policy-ineffective
+            matchLabels: { istio: ingressgateway }
+          mtls: { mode: STRICT }
+      `,
+      "service-port-instead-of-container-port": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: PERMISSIVE }
+          portLevelMtls:
+            80: { mode: STRICT } # expect: mtls-policy-ineffective
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { app: web }
+          ports: [{ port: 80, targetPort: http }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ name: http, containerPort: 8080 }] }]
+      `,
+      "selector-typo-and-competing-policies": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web-typo, namespace: shop }
+        spec:
+          selector: # expect: mtls-policy-ineffective
+            matchLabels: { app: webb }
+          mtls: { mode: STRICT }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata:
+          name: strict # expect: mtls-policy-ineffective
+          namespace: shop
+        spec:
+          mtls: { mode: STRICT }
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata:
+          name: permissive # expect: mtls-policy-ineffective
+          namespace: shop
+        spec:
+          mtls: { mode: PERMISSIVE }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+      `
+    },
+    valid: {
+      "container-port-key-on-a-workload-policy": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          portLevelMtls:
+            8080: { mode: STRICT }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { app: web }
+          ports: [{ port: 80, targetPort: 8080 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
+      `,
+      "selector-in-a-namespace-the-repo-does-not-hold": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: api, namespace: payments }
+        spec:
+          selector: { matchLabels: { app: api } }
+          mtls: { mode: STRICT }
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    const policies = peerAuthentications(graph, mesh);
+    for (const p of policies) {
+      if (p.scope !== "workload" && p.ports.length > 0) {
+        report({ resource: p.resource, path: ["spec", "portLevelMtls"], target: "key", messageId: "portLevelWithoutSelector" });
+      }
+      if (p.scope === "ignored") {
+        report({ resource: p.resource, path: ["spec", "selector"], target: "key", messageId: "selectorInRoot", data: { root: mesh.rootNamespace } });
+        continue;
+      }
+      if (p.scope !== "workload") continue;
+      const selected = graph.selectWorkloads(p.resource.namespace, p.selector);
+      if (selected.length === 0) {
+        if (scopeWorkloadsKnown(graph, mesh, p.resource)) {
+          const labels = Object.entries(p.selector).map(([k, v]) => `${k}=${v}`).join(", ");
+          report({ resource: p.resource, path: ["spec", "selector"], target: "key", messageId: "selectsNothing", data: { labels, namespace: p.resource.namespace } });
+        }
+        continue;
+      }
+      for (const entry of p.ports) {
+        if (entry.number === void 0) continue;
+        const finding = servicePortMistake(graph, selected, entry.number);
+        if (finding) {
+          report({
+            resource: p.resource,
+            path: entry.path,
+            target: "key",
+            messageId: "servicePortKey",
+            data: { port: entry.key, service: describe(finding.service).replace(/^Service /, ""), target: finding.target },
+            related: [{ resource: finding.service, path: finding.path, message: `Service port ${entry.number} targets container port ${finding.target}` }]
+          });
+        }
+      }
+    }
+    const reported = /* @__PURE__ */ new Set();
+    const competing = (list, scope, what) => {
+      for (const p of list) {
+        if (reported.has(p)) continue;
+        reported.add(p);
+        const others = list.filter((o) => o !== p);
+        const r = {
+          resource: p.resource,
+          messageId: "competing",
+          data: { others: others.map((o) => describe(o.resource)).join(", "), scope, what },
+          related: others.map((o) => ({ resource: o.resource, message: `${describe(o.resource)} competes at the same scope` }))
+        };
+        report(r);
+      }
+    };
+    const wide = /* @__PURE__ */ new Map();
+    for (const p of policies) {
+      if (p.scope !== "mesh" && p.scope !== "namespace") continue;
+      const list = wide.get(p.resource.namespace) ?? [];
+      list.push(p);
+      wide.set(p.resource.namespace, list);
+    }
+    for (const [namespace, all] of wide) {
+      const list = distinctByName(all);
+      if (list.length < 2) continue;
+      const isMesh = list[0].scope === "mesh";
+      competing(list, isMesh ? "mesh-wide" : "namespace-wide", isMesh ? "the whole mesh" : `namespace ${namespace}`);
+    }
+    for (const w of graph.workloads) {
+      for (const conflict of effectiveMtls(graph, mesh, w).conflicts) {
+        if (conflict.scope === "workload") competing(conflict.policies, "workload", describe(w));
+      }
+    }
+  }
+});
+function servicePortMistake(graph, selected, key) {
+  if (selected.some((w) => workloadPorts(w).some((p) => p.number === key))) return void 0;
+  for (const w of selected) {
+    for (const service of workloadServices(graph, w)) {
+      for (const sp of servicePorts(service)) {
+        if (sp.port !== key) continue;
+        const target = resolvePort(w, sp.targetPort);
+        if (target !== void 0 && target !== key) return { service, path: [...sp.path, "port"], target };
+      }
+    }
+  }
+  return void 0;
+}
+
+// rules/mtls/mtls-port-exception.ts
+var mtls_port_exception_default = defineRule({
+  id: "mtls-port-exception",
+  family: "mtls",
+  title: "Do not carve plaintext ports out of STRICT mutual TLS",
+  severity: "error",
+  securitySeverity: 7.5,
+  tags: ["security", "istio", "mtls", "encryption"],
+  description: `A workload PeerAuthentication's \`portLevelMtls\` overrides the mode for one port: an entry with PERMISSIVE
+or DISABLE opens that port to plaintext callers without identity, even when the mesh and the namespace are STRICT. It is
+the easiest way to leave a hole in STRICT mTLS that nobody sees (the workload still "is STRICT").
+
+Istio keys \`portLevelMtls\` by the **container (target) port**, not the Service port
+(\`pilot/pkg/networking/core/listener_inbound.go\` \`authnBuilder.ForPort(cc.port.TargetPort)\`; istio/api PR #3075 after
+istio/istio#49098), and honours it even for ports no Service declares. The finding sits on the entry's \`mode\` and names
+the workloads and containers of the repository that serve the port.
+
+Only the port-level entries of workload policies (with a selector, outside the root namespace) take effect; entries on
+other policies are reported by \`mtls-policy-ineffective\`. An UNSET entry inherits and is not reported. When the port is
+used only by the kubelet's probes (and no Service targets it), the finding is a warning: Istio rewrites HTTP probes to
+the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the exception is usually unnecessary.`,
+  remediation: "Remove the `portLevelMtls` entry (or set it to STRICT); if a non-mesh client needs the port, bring the client into the mesh or expose the port through an ingress gateway instead.",
+  references: [
+    "https://istio.io/latest/docs/reference/config/security/peer_authentication/",
+    "https://github.com/istio/istio/issues/49098"
+  ],
+  messages: {
+    exception: "{{resource}} sets port {{port}} to {{mode}}: plaintext callers without identity reach {{servers}} on that port. Remove the portLevelMtls entry or set it to STRICT.",
+    probeOnly: "{{resource}} sets port {{port}} to {{mode}}, a port only probes use ({{servers}}): Istio rewrites HTTP probes already, so remove the portLevelMtls entry."
+  },
+  examples: {
+    invalid: {
+      "permissive-metrics-port-under-strict": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: STRICT }
+          portLevelMtls:
+            9090:
+              mode: PERMISSIVE # expect: mtls-port-exception
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: web
+                  image: web:1.0
+                  ports: [{ containerPort: 8080 }, { name: metrics, containerPort: 9090 }]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: web-metrics, namespace: shop }
+        spec:
+          selector: { app: web }
+          ports: [{ port: 9090, targetPort: metrics }]
+      `,
+      "disable-on-a-probe-port": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          portLevelMtls:
+            "8081": { mode: DISABLE } # expect: mtls-port-exception
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: web
+                  image: web:1.0
+                  readinessProbe: { httpGet: { path: /ready, port: 8081 } }
+      `
+    },
+    valid: {
+      "strict-and-unset-port-entries": yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: PERMISSIVE }
+          portLevelMtls:
+            8080: { mode: STRICT }
+            9090: { mode: UNSET }
+            9091: {}
+      `
+    }
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const p of peerAuthentications(graph, mesh)) {
+      if (p.scope !== "workload") continue;
+      const workloads = peerAuthWorkloads(graph, mesh, p);
+      for (const entry of p.ports) {
+        if (entry.mode !== "PERMISSIVE" && entry.mode !== "DISABLE") continue;
+        const servers = [];
+        const related = [];
+        let probed = false;
+        let served = false;
+        for (const w of workloads) {
+          if (entry.number === void 0) break;
+          const declared = workloadPorts(w).filter((wp) => wp.number === entry.number);
+          for (const wp of declared) {
+            servers.push(`container "${wp.container.name}" of ${describe(w)}`);
+            related.push({ resource: w, path: wp.path, message: `${describe(w)} serves port ${entry.number} in container "${wp.container.name}"` });
+          }
+          if (probePorts(w).has(entry.number)) {
+            probed = true;
+            if (declared.length === 0) {
+              servers.push(`probes of ${describe(w)}`);
+              related.push({ resource: w, path: w.pod.specPath, message: `${describe(w)} probes port ${entry.number}` });
+            }
+          }
+          if (serviceTargetPorts(graph, w).has(entry.number)) served = true;
+        }
+        const probeOnly = probed && !served;
+        report({
+          resource: p.resource,
+          path: entry.mode !== void 0 ? [...entry.path, "mode"] : entry.path,
+          messageId: probeOnly ? "probeOnly" : "exception",
+          severity: probeOnly ? "warning" : void 0,
+          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(", ") + (servers.length > 4 ? ` (+${servers.length - 4} more)` : "") : "the workloads it selects" },
+          related: related.slice(0, 10)
+        });
+      }
+    }
+  }
+});
+
+// rules/network/networkpolicy-no-default-deny.ts
+function deniesAllIngress(policy) {
+  const spec = obj(policy.body.spec);
+  if (!isObj(spec.podSelector) || Object.keys(spec.podSelector).some((k) => {
+    const v = spec.podSelector[k];
+    return Array.isArray(v) ? v.length > 0 : isObj(v) ? Object.keys(v).length > 0 : v !== null && v !== void 0;
+  })) return false;
+  const types = spec.policyTypes === void 0 ? ["Ingress"] : arr(spec.policyTypes);
+  if (!types.includes("Ingress")) return false;
+  return arr(get(spec, "ingress")).length === 0;
+}
+var networkpolicy_no_default_deny_default = defineRule({
+  id: "networkpolicy-no-default-deny",
+  family: "network",
+  title: "Namespaces should deny ingress by default with a NetworkPolicy",
+  severity: "note",
+  securitySeverity: 4,
+  tags: ["security", "kubernetes", "network", "defense-in-depth"],
+  description: `Kubernetes pods accept connections from anywhere in the cluster until a NetworkPolicy selects them ("By default,
+a pod is non-isolated for ingress; all inbound connections are allowed"). A mesh does not replace this layer: traffic
+that bypasses the sidecar (excluded ports, hostNetwork or un-injected pods, UID 1337, a PERMISSIVE port) reaches the
+pod directly, and only a NetworkPolicy (enforced by the CNI, below the mesh) stops it. Istio's security best practices
+recommend both layers.
+
+Reported (as a note) once per namespace with workloads when no NetworkPolicy of that namespace is a default deny:
+\`podSelector: {}\`, \`Ingress\` in \`policyTypes\` (implied when \`policyTypes\` is absent) and no \`ingress\` rules. The
+finding is on the Namespace object, or on the first workload when the repository has none.`,
+  remediation: "Add a NetworkPolicy `default-deny-ingress` with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then NetworkPolicies that allow the traffic each workload needs (including from the ingress gateway and istiod).",
+  references: ["https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic", "https://istio.io/latest/docs/ops/best-practices/security/"],
+  messages: {
+    missing: "Namespace {{namespace}} has workloads but no default-deny NetworkPolicy: any pod of the cluster can connect to them when the mesh is bypassed. Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress]."
+  },
+  examples: {
+    invalid: {
+      "allow-policy-is-not-default-deny": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web # expect: networkpolicy-no-default-deny
+          namespace: shop
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          podSelector: { matchLabels: { app: web } }
+          ingress:
+            - from: [{ podSelector: {} }]
+      `
+    },
+    valid: {
+      "default-deny-ingress": yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata: { name: shop }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            spec:
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: { name: default-deny, namespace: shop }
+        spec:
+          podSelector: {}
+          policyTypes: [Ingress, Egress]
+      `
+    }
+  },
+  check({ graph, report }) {
+    const denying = graph.memo("network:defaultDenyNamespaces", (g) => new Set(g.ofKind("NetworkPolicy", "networking.k8s.io").filter(deniesAllIngress).map((p) => p.namespace)));
+    for (const { namespace, anchor } of workloadNamespaces(graph)) {
+      if (!denying.has(namespace)) report({ resource: anchor, messageId: "missing", data: { namespace } });
+    }
+  }
+});
+
+// rules/tls/gateway-plaintext.ts
+var PLAINTEXT = /* @__PURE__ */ new Set(["HTTP", "HTTP2", "GRPC"]);
+var gateway_plaintext_default = defineRule({
+  id: "gateway-plaintext",
+  family: "tls",
+  title: "Gateway HTTP servers must redirect to HTTPS",
+  severity: "warning",
+  securitySeverity: 5.5,
+  tags: ["security", "istio", "tls", "gateway", "encryption"],
+  description: `An Istio Gateway server whose \`port.protocol\` is HTTP (or HTTP2/GRPC, i.e. h2c) serves the routed hosts in
+cleartext at the edge: credentials, cookies and tokens cross the network unencrypted and can be read or altered. Istio's
+answer for a port that must stay open on 80 is \`tls.httpsRedirect: true\`, which makes the gateway "send a 301 redirect
+for all http connections" (istio/api \`networking/v1alpha3/gateway.proto\` \`ServerTLSSettings\`), and the HTTPS server
+serves the content. The webhook only allows \`tls\` on a plain HTTP port for that redirect.
+
+Reported on the server's \`port.protocol\` when it is HTTP, HTTP2 or GRPC and \`tls.httpsRedirect\` is not \`true\`. A
+warning: east-west or internal gateways on plaintext ports can be deliberate (then suppress with a reason).`,
+  remediation: "Set `tls: {httpsRedirect: true}` on the HTTP server and serve the hosts from an HTTPS server (`protocol: HTTPS`, `tls.mode: SIMPLE` with `credentialName`).",
+  references: ["https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings", "https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/"],
+  messages: {
+    plaintext: "{{resource}} serves {{hosts}} over {{protocol}} on port {{port}} without TLS: set tls.httpsRedirect: true and serve the hosts over HTTPS."
+  },
+  examples: {
+    invalid: {
+      "http-server-without-redirect": yaml`
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: istio-system }
+        spec:
+          selector: { istio: ingressgateway }
+          servers:
+            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext
+              hosts: ["shop.example.com"]
+      `
+    },
+    valid: {
+      "redirect-and-https": yaml`
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: istio-system }
+        spec:
+          selector: { istio: ingressgateway }
+          servers:
+            - port: { number: 80, name: http, protocol: HTTP }
+              hosts: ["shop.example.com"]
+              tls: { httpsRedirect: true }
+            - port: { number: 443, name: https, protocol: HTTPS }
+              hosts: ["shop.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert }
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const gateway of istioResources(graph, "Gateway")) {
+      arr(get(gateway.body, "spec", "servers")).forEach((server, i) => {
+        const protocol = str(get(server, "port", "protocol"));
+        if (!protocol || !PLAINTEXT.has(protocol.toUpperCase())) return;
+        if (get(server, "tls", "httpsRedirect") === true) return;
+        const hosts = arr(get(server, "hosts")).filter((h) => typeof h === "string");
+        report({
+          resource: gateway,
+          path: ["spec", "servers", i, "port", "protocol"],
+          target: "value",
+          messageId: "plaintext",
+          data: { hosts: hosts.length ? hosts.slice(0, 3).join(", ") + (hosts.length > 3 ? ", ..." : "") : "its hosts", protocol, port: String(get(server, "port", "number") ?? "?") }
+        });
+      });
+    }
+  }
+});
+
+// rules/tls/tls-weak-version.ts
+var WEAK = /* @__PURE__ */ new Set(["TLSV1_0", "TLSV1_1"]);
+function checkIstioGateways({ graph, report }) {
+  for (const gateway of istioResources(graph, "Gateway")) {
+    arr(get(gateway.body, "spec", "servers")).forEach((server, i) => {
+      const tls = get(server, "tls");
+      const min = str(get(tls, "minProtocolVersion"));
+      const max = str(get(tls, "maxProtocolVersion"));
+      const port = String(get(server, "port", "number") ?? "?");
+      if (min && WEAK.has(min)) {
+        report({ resource: gateway, path: ["spec", "servers", i, "tls", "minProtocolVersion"], target: "value", messageId: "istioGatewayMinVersion", data: { version: min, port } });
+      }
+      if (max && WEAK.has(max)) {
+        report({ resource: gateway, path: ["spec", "servers", i, "tls", "maxProtocolVersion"], target: "value", messageId: "istioGatewayMaxVersion", data: { version: max, port } });
+      }
+    });
+  }
+}
+var tls_weak_version_default = defineRule({
+  id: "tls-weak-version",
+  family: "tls",
+  title: "TLS must not accept versions below 1.2",
+  severity: "error",
+  securitySeverity: 7,
+  tags: ["security", "tls", "encryption", "istio"],
+  description: `TLS 1.0 and 1.1 are deprecated (RFC 8996): they rely on SHA-1 and MD5 in the handshake, lack AEAD cipher suites
+and are open to downgrade and padding-oracle attacks (BEAST, POODLE variants). A server that still accepts them lets
+an active attacker negotiate the weakest version both sides support.
+
+Istio Gateway: \`servers[].tls.minProtocolVersion\` "By default, it is \`TLSV1_2\`" and "Using TLS protocol versions below
+TLSV1_2 has serious security risks" (istio/api \`networking/v1alpha3/gateway.proto\`); the webhook only warns. Reported
+on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capped at those versions (which forbids
+1.2 and 1.3 altogether).`,
+  remediation: "Set `minProtocolVersion: TLSV1_2` (or remove it: 1.2 is the default) and do not cap `maxProtocolVersion` below TLSV1_2; keep the clients that need TLS 1.0 on a separate, isolated endpoint if they cannot be upgraded.",
+  references: ["https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSProtocol", "https://www.rfc-editor.org/rfc/rfc8996"],
+  messages: {
+    istioGatewayMinVersion: "{{resource}} accepts {{version}} on port {{port}}: TLS below 1.2 is deprecated and downgradable. Set minProtocolVersion: TLSV1_2.",
+    istioGatewayMaxVersion: "{{resource}} caps TLS at {{version}} on port {{port}}, so clients can never use TLS 1.2 or 1.3: remove maxProtocolVersion or set it to TLSV1_3."
+  },
+  examples: {
+    invalid: {
+      "istio-gateway-tls-1-0": yaml`
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: istio-system }
+        spec:
+          selector: { istio: ingressgateway }
+          servers:
+            - port: { number: 443, name: https, protocol: HTTPS }
+              hosts: ["shop.example.com"]
+              tls:
+                mode: SIMPLE
+                credentialName: shop-cert
+                minProtocolVersion: TLSV1_0 # expect: tls-weak-version
+                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version
+      `
+    },
+    valid: {
+      "istio-gateway-tls-1-2": yaml`
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: { name: public, namespace: istio-system }
+        spec:
+          servers:
+            - port: { number: 443, name: https, protocol: HTTPS }
+              hosts: ["shop.example.com"]
+              tls: { mode: SIMPLE, credentialName: shop-cert, minProtocolVersion: TLSV1_2 }
+      `
+    }
+  },
+  check(context) {
+    checkIstioGateways(context);
+  }
+});
+
 // rules/workload/workload-default-service-account.ts
 var workload_default_service_account_default = defineRule({
   id: "workload-default-service-account",
@@ -28660,6 +31665,12 @@ Reported when the pod spec has no \`serviceAccountName\` (nor the deprecated \`s
 
 // rules/index.ts
 var RULES = [
+  authz_allow_all_default,
+  authz_no_default_deny_default,
+  authz_requires_mtls_default,
+  authz_unknown_principal_default,
+  authz_wildcard_principal_default,
+  jwt_not_enforced_default,
   container_mutable_image_default,
   container_no_limits_default,
   container_privilege_escalation_default,
@@ -28669,6 +31680,17 @@ var RULES = [
   suppression_unknown_rule_default,
   suppression_without_reason_default,
   yaml_duplicate_key_default,
+  schema_invalid_default,
+  annotation_misplaced_default,
+  sidecar_bypass_default,
+  telemetry_disabled_default,
+  mtls_destination_rule_plaintext_default,
+  mtls_not_strict_default,
+  mtls_policy_ineffective_default,
+  mtls_port_exception_default,
+  networkpolicy_no_default_deny_default,
+  gateway_plaintext_default,
+  tls_weak_version_default,
   workload_default_service_account_default
 ];
 
@@ -28809,7 +31831,7 @@ async function discover(paths, cwd, config2, notices) {
     else found.add(absolute);
   }
   if (patterns.length > 0) {
-    const ignore = ["**/node_modules/**", "**/.git/**", ...config2.ignore.map((p) => toGlobBase(relative(cwd, resolve2(config2.root, ".")) || ".") + p.replace(/^\.?\//, ""))];
+    const ignore = ["**/node_modules/**", "**/.git/**", ...CONFIG_NAMES.map((name) => `**/${name}`), ...config2.ignore.map((p) => toGlobBase(relative(cwd, resolve2(config2.root, ".")) || ".") + p.replace(/^\.?\//, ""))];
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
     for (const match of matches) found.add(resolve2(match));
   }

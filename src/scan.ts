@@ -6,7 +6,7 @@ import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { parseAll, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache } from './cache.js';
 import { lint, type Finding, type LintResult, type Notice } from './engine/run.js';
-import { defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
+import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { RULES } from '../rules/index.js';
@@ -199,7 +199,7 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     else found.add(absolute);
   }
   if (patterns.length > 0) {
-    const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
+    const ignore = ['**/node_modules/**', '**/.git/**', ...CONFIG_NAMES.map((name) => `**/${name}`), ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
     for (const match of matches) found.add(resolve(match));
   }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { privilegedDeployment, secureDeployment, tempRepo, writeFiles } from './repo.js';
+import { privilegedDeployment, secureDeployment, tempRepo, writeFiles } from './helpers.js';
 
 const BUNDLE = resolve('dist/action.mjs');
 const actionYml = parse(readFileSync('action.yml', 'utf8')) as {
@@ -153,7 +153,7 @@ describe('dist/action.mjs in a simulated runner', () => {
   });
 
   it('fails fail-on warning on a warning only, and reads config and baseline relative to the workspace', () => {
-    const workspace = tempRepo({ ...files, 'ci/meshlint.yaml': 'rules:\n  container-privileged: "off"\n' });
+    const workspace = tempRepo({ ...files, 'ci/meshlint.yaml': 'rules:\n  container-privileged: "off"\n  networkpolicy-no-default-deny: off\n' });
     const run = runAction(workspace, { config: 'ci/meshlint.yaml', 'fail-on': 'warning' });
     expect(run.code).toBe(1);
     expect(run.outputs).toMatchObject({ findings: '1', errors: '0', warnings: '1' });

@@ -86,7 +86,7 @@ describe('input and output', () => {
       'generated/e.yaml': withError,
       'node_modules/pkg/e.yaml': withError,
       'app/e.yaml': withError,
-      '.meshlint.yaml': 'rules:\n  container-privileged: warning\n',
+      '.meshlint.yaml': 'rules:\n  container-privileged: warning\n  networkpolicy-no-default-deny: off\n',
     });
     const result = run(['-f', 'compact'], { cwd: dir });
     expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^app\/e\.yaml:6:3: warning: .*\[container-privileged\]$/)]);

@@ -29,7 +29,7 @@ const optionRule = defineRule({
 
 describe('configuration', () => {
   it('sets severities and turns rules off', async () => {
-    const cwd = tempRepo({ 'p.yaml': privilegedPod, '.meshlint.yaml': 'rules:\n  container-privileged: note\n  workload-default-service-account: off\n' });
+    const cwd = tempRepo({ 'p.yaml': privilegedPod, '.meshlint.yaml': 'rules:\n  container-privileged: note\n  workload-default-service-account: off\n  networkpolicy-no-default-deny: off\n' });
     const result = await scan({ cwd });
     expect(result.findings.map((f) => `${f.ruleId}:${f.severity}`)).toEqual(['container-privileged:note']);
     expect(result.rules.map((r) => r.id)).not.toContain('workload-default-service-account');

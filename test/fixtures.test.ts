@@ -1,7 +1,7 @@
 // One harness for every fixture: each folder under fixtures/ is scanned as a repository (with its own
 // .meshlint.yaml if it has one) and its findings must be exactly the `# expect:` markers, by rule id and line.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { actualFindings, expectedFindings } from './expect.js';
@@ -23,7 +23,7 @@ describe('fixtures', () => {
   it.each(units)('%s: findings are exactly the # expect: markers', async (unit) => {
     const dir = join(root, unit);
     const config = join(dir, '.meshlint.yaml');
-    const result = await scan({ cwd: dir, paths: ['.'], configPath: existsSync(config) ? config : false });
+    const result = await scan({ cwd: dir, paths: ['.'], configPath: existsSync(config) ? resolve(config) : false });
     const expected = filesUnder(dir).flatMap((file) => expectedFindings(relative(dir, file), readFileSync(file, 'latin1'))).sort();
     expect(actualFindings(result.findings)).toEqual(expected);
     for (const finding of result.findings) {

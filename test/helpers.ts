@@ -1,24 +1,92 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+// Helpers for tests that need a repository on disk, in-memory linting, or the CLI as a user runs it.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseSource } from '../src/parse/source.js';
-import { defaultConfig } from '../src/engine/config.js';
+import { defaultConfig, type RuleSetting } from '../src/engine/config.js';
 import { lint } from '../src/engine/run.js';
+import { main } from '../src/cli/main.js';
 import { RULES } from '../rules/index.js';
 
-/** Writes files into a fresh temporary directory and returns its path. */
-export function tempRepo(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlint-test-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
+/**
+ * networkpolicy-no-default-deny notes every namespace that has workloads. Tests about something else turn it off
+ * with this configuration, as the fixture folders do; a test that brings its own .meshlint.yaml decides itself.
+ */
+export const QUIET_CONFIG = 'rules:\n  networkpolicy-no-default-deny: off\n';
+
+/** A temporary directory holding these files (paths relative to it), with QUIET_CONFIG unless it has a config. */
+export function tempRepo(files: Readonly<Record<string, string | Buffer>>, prefix = 'meshlint-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFiles(dir, '.meshlint.yaml' in files || '.meshlint.yml' in files ? files : { '.meshlint.yaml': QUIET_CONFIG, ...files });
   return dir;
 }
 
-/** Lints in-memory files with every rule and the default config. */
+export function writeFiles(dir: string, files: Readonly<Record<string, string | Buffer>>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** Lints in-memory files with every rule (QUIET_CONFIG's rule off). */
 export function lintTexts(files: Record<string, string | Uint8Array>) {
-  return lint({ files: Object.entries(files).map(([name, text]) => parseSource(name, text)), rules: RULES, config: defaultConfig('.') });
+  const rules = new Map<string, RuleSetting>([['networkpolicy-no-default-deny', { severity: 'off' }]]);
+  return lint({ files: Object.entries(files).map(([name, text]) => parseSource(name, text)), rules: RULES, config: { ...defaultConfig('.'), rules } });
 }
 
 export const PINNED = 'nginx:1.27@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0';
+
+export async function runCli(args: readonly string[], cwd: string, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main({
+    argv: args,
+    cwd,
+    env: {},
+    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => (stderr += s) },
+    readStdin: async () => stdin,
+  });
+  return { code, stdout, stderr };
+}
+
+const DIGEST = 'sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0';
+
+/** A workload every built-in rule accepts. */
+export function secureDeployment(name: string): string {
+  return `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: ${name}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  selector:
+    matchLabels: { app: ${name} }
+  template:
+    metadata:
+      labels: { app: ${name} }
+    spec:
+      serviceAccountName: ${name}
+      containers:
+        - name: app
+          image: registry.local/${name}:1.0@${DIGEST}
+          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }
+          resources: { limits: { cpu: 100m, memory: 64Mi } }
+`;
+}
+
+/**
+ * The same workload with one error: container-privileged on line `privilegedLine` (returned), after `above`
+ * extra comment lines at the top.
+ */
+export function privilegedDeployment(name: string, above = 0): { text: string; line: number } {
+  const lines = secureDeployment(name).split('\n');
+  const at = lines.findIndex((l) => l.includes('securityContext:'));
+  lines[at] = '          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: true }';
+  const header = Array.from({ length: above }, (_, i) => `# comment ${i + 1}`);
+  return { text: [...header, ...lines].join('\n'), line: above + at + 1 };
+}

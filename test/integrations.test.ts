@@ -13,7 +13,7 @@ import { escapeData, escapeProperty, formatGithub, planAnnotations } from '../sr
 import { gitlabSeverity } from '../src/report/gitlab.js';
 import { changedManifests, pullRequestBase } from '../src/git.js';
 import { scan } from '../src/scan.js';
-import { privilegedDeployment, runCli, secureDeployment, tempRepo, writeFiles } from './repo.js';
+import { privilegedDeployment, runCli, secureDeployment, tempRepo, writeFiles } from './helpers.js';
 
 // A cross-file rule for the test: a Policy whose selector matches no workload of its namespace.
 const orphanPolicy = defineRule({
@@ -68,11 +68,11 @@ describe('--context <dir> <files...>', () => {
 
   it('reports only findings in the given files (CLI)', async () => {
     const cwd = repo();
-    const all = await runCli(['--format', 'compact', '--no-config', '.'], cwd);
+    const all = await runCli(['--format', 'compact', '.'], cwd);
     expect(all.stdout).toContain('apps/db.yaml:');
-    const onlyWeb = await runCli(['--format', 'compact', '--no-config', '--context', '.', 'apps/web.yaml', 'policies/web.yaml'], cwd);
+    const onlyWeb = await runCli(['--format', 'compact', '--context', '.', 'apps/web.yaml', 'policies/web.yaml'], cwd);
     expect(onlyWeb).toMatchObject({ code: 0, stdout: '' });
-    const onlyDb = await runCli(['--format', 'compact', '--no-config', '--context', '.', './apps/db.yaml'], cwd);
+    const onlyDb = await runCli(['--format', 'compact', '--context', '.', './apps/db.yaml'], cwd);
     expect(onlyDb.code).toBe(1);
     expect(onlyDb.stdout.trim().split('\n').map((l) => l.split(':')[0])).toEqual(['apps/db.yaml']);
     expect(onlyDb.stdout).toContain('[container-privileged]');
@@ -90,7 +90,7 @@ describe('--context <dir> <files...>', () => {
 
   it('accepts absolute file paths (lint-staged passes them) and reports them relative to the working directory', async () => {
     const cwd = repo();
-    const { code, stdout } = await runCli(['--format', 'compact', '--no-config', '--context', '.', join(cwd, 'apps/db.yaml')], cwd);
+    const { code, stdout } = await runCli(['--format', 'compact', '--context', '.', join(cwd, 'apps/db.yaml')], cwd);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^apps\/db\.yaml:\d+:\d+: error: /);
   });
@@ -98,9 +98,9 @@ describe('--context <dir> <files...>', () => {
   it('reports everything under a directory given as a file to report', async () => {
     const cwd = repo();
     writeFiles(cwd, { 'outside/x.yaml': privilegedDeployment('x').text });
-    const apps = await runCli(['--format', 'compact', '--no-config', '--context', '.', 'apps'], cwd);
+    const apps = await runCli(['--format', 'compact', '--context', '.', 'apps'], cwd);
     expect(new Set(apps.stdout.trim().split('\n').map((l) => l.split(':')[0]))).toEqual(new Set(['apps/db.yaml']));
-    const outside = await runCli(['--format', 'compact', '--no-config', '--context', 'apps', 'outside/'], cwd);
+    const outside = await runCli(['--format', 'compact', '--context', 'apps', 'outside/'], cwd);
     expect(new Set(outside.stdout.trim().split('\n').map((l) => l.split(':')[0]))).toEqual(new Set(['outside/x.yaml']));
   });
 
@@ -132,12 +132,12 @@ describe('--format github', () => {
   it('prints workflow commands with file, line, endLine, col, endColumn and the rule id as title', async () => {
     const cwd = tempRepo({ 'deploy/db.yaml': privilegedDeployment('db').text });
     const { line } = privilegedDeployment('db');
-    const { code, stdout } = await runCli(['--format', 'github', '--no-config', '.'], cwd);
+    const { code, stdout } = await runCli(['--format', 'github', '.'], cwd);
     expect(code).toBe(1);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^::error file=deploy/db\\.yaml,line=${line},endLine=${line},col=\\d+,endColumn=\\d+,title=container-privileged::Container "app" of Deployment default/db runs privileged`));
-    const json = JSON.parse((await runCli(['--format', 'json', '--no-config', '.'], cwd)).stdout) as { findings: { column: number; endColumn: number }[] };
+    const json = JSON.parse((await runCli(['--format', 'json', '.'], cwd)).stdout) as { findings: { column: number; endColumn: number }[] };
     expect(lines[0]).toContain(`col=${json.findings[0].column},endColumn=${json.findings[0].endColumn},`);
   });
 
@@ -211,7 +211,7 @@ describe('--format gitlab', () => {
       'deploy/broken.yaml': 'a: [\n---\nb: {\n',
       'deploy/sup.yaml': suppressedAt(privilegedDeployment('s')),
     });
-    const { code, stdout } = await runCli(['--format', 'gitlab', '--no-config', '.'], cwd);
+    const { code, stdout } = await runCli(['--format', 'gitlab', '.'], cwd);
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as { check_name: string; fingerprint: string; severity: string; location: { path: string } }[];
     const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -223,7 +223,7 @@ describe('--format gitlab', () => {
     // The suppressed finding is not in the report; the suppression without a reason is (as info).
     expect(report.filter((i) => i.location.path === 'deploy/sup.yaml').map((i) => `${i.check_name}:${i.severity}`)).toContain('suppression-without-reason:info');
     expect(report.some((i) => i.location.path === 'deploy/sup.yaml' && i.check_name === 'container-privileged')).toBe(false);
-    expect(JSON.parse((await runCli(['--format', 'gitlab', '--no-config', 'deploy/web.yaml'], cwd)).stdout)).toEqual([]);
+    expect(JSON.parse((await runCli(['--format', 'gitlab', 'deploy/web.yaml'], cwd)).stdout)).toEqual([]);
   });
 
   it('maps severities: note info, warning minor, error major, critical with high and blocker with critical security severity', () => {
@@ -237,39 +237,39 @@ describe('baselines', () => {
   it('keep accepted findings quiet after lines are inserted above them, and still report a new finding', async () => {
     const before = privilegedDeployment('db');
     const cwd = tempRepo({ 'deploy/db.yaml': before.text, 'deploy/web.yaml': secureDeployment('web') });
-    const first = await runCli(['--format', 'compact', '--no-config', '--write-baseline', 'meshlint-baseline.json', '.'], cwd);
+    const first = await runCli(['--format', 'compact', '--write-baseline', 'meshlint-baseline.json', '.'], cwd);
     expect(first.code).toBe(1);
     expect(first.stdout).toContain(`deploy/db.yaml:${before.line}:`);
     const baselineText = readFileSync(join(cwd, 'meshlint-baseline.json'), 'utf8');
     expect(parseBaseline(baselineText, 'b').findings.map((e) => e.ruleId)).toEqual(['container-privileged']);
 
     // Unchanged: nothing to report.
-    expect(await runCli(['--format', 'compact', '--no-config', '--baseline', 'meshlint-baseline.json', '.'], cwd)).toMatchObject({ code: 0, stdout: '' });
+    expect(await runCli(['--format', 'compact', '--baseline', 'meshlint-baseline.json', '.'], cwd)).toMatchObject({ code: 0, stdout: '' });
 
     // Ten lines inserted above the finding: it moved, it is still the accepted one.
     const moved = privilegedDeployment('db', 10);
     expect(moved.line).toBe(before.line + 10);
     writeFiles(cwd, { 'deploy/db.yaml': moved.text });
-    const withoutBaseline = await runCli(['--format', 'compact', '--no-config', '.'], cwd);
+    const withoutBaseline = await runCli(['--format', 'compact', '.'], cwd);
     expect(withoutBaseline.stdout).toContain(`deploy/db.yaml:${moved.line}:`);
-    const afterMove = await runCli(['--format', 'compact', '--no-config', '--baseline', 'meshlint-baseline.json', '.'], cwd);
+    const afterMove = await runCli(['--format', 'compact', '--baseline', 'meshlint-baseline.json', '.'], cwd);
     expect(afterMove).toMatchObject({ code: 0, stdout: '' });
     expect(afterMove.stderr).toContain('1 finding recorded in the baseline meshlint-baseline.json not reported');
 
     // A new finding (another workload made privileged) is reported; the accepted one still is not.
     writeFiles(cwd, { 'deploy/web.yaml': privilegedDeployment('web').text });
-    const withNew = await runCli(['--format', 'compact', '--no-config', '--baseline', 'meshlint-baseline.json', '.'], cwd);
+    const withNew = await runCli(['--format', 'compact', '--baseline', 'meshlint-baseline.json', '.'], cwd);
     expect(withNew.code).toBe(1);
     expect(withNew.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^deploy\/web\.yaml:\d+:\d+: error: .*\[container-privileged\]$/)]);
   });
 
   it('regenerated over itself, keeps the accepted findings that remain, drops the fixed ones, accepts the new ones', async () => {
     const cwd = tempRepo({ 'a.yaml': privilegedDeployment('a').text, 'b.yaml': privilegedDeployment('b').text, 'c.yaml': secureDeployment('c') });
-    await runCli(['--no-config', '--write-baseline', 'b.json', '.'], cwd);
+    await runCli(['--write-baseline', 'b.json', '.'], cwd);
     const files = () => (JSON.parse(readFileSync(join(cwd, 'b.json'), 'utf8')) as { findings: { file: string }[] }).findings.map((e) => e.file);
     expect(files()).toEqual(['a.yaml', 'b.yaml']);
     writeFiles(cwd, { 'b.yaml': secureDeployment('b'), 'c.yaml': privilegedDeployment('c').text });
-    const run = await runCli(['--format', 'compact', '--no-config', '--baseline', 'b.json', '--write-baseline', 'b.json', '.'], cwd);
+    const run = await runCli(['--format', 'compact', '--baseline', 'b.json', '--write-baseline', 'b.json', '.'], cwd);
     expect(run.stdout).toMatch(/^c\.yaml:/); // reported against the old baseline
     expect(files()).toEqual(['a.yaml', 'c.yaml']);
   });
@@ -280,7 +280,7 @@ describe('baselines', () => {
       'deploy/db.yaml': privilegedDeployment('db').text.replace('name: app', `name: app\n          env: [{ name: PASSWORD, value: ${secret} }]`),
       'deploy/broken.yaml': `password: ${secret}\nx: [\n`,
     });
-    await runCli(['--no-config', '--write-baseline', 'b.json', '.'], cwd);
+    await runCli(['--write-baseline', 'b.json', '.'], cwd);
     const text = readFileSync(join(cwd, 'b.json'), 'utf8');
     const baseline = JSON.parse(text) as { formatVersion: number; tool: string; findings: Record<string, unknown>[] };
     expect(Object.keys(baseline)).toEqual(['formatVersion', 'tool', 'findings']);
@@ -302,7 +302,7 @@ describe('baselines', () => {
   it('rejects a file that is not a baseline with exit code 2', async () => {
     const cwd = tempRepo({ 'a.yaml': secureDeployment('a'), 'bad.json': '{"findings": 3}', 'broken.json': '{' });
     for (const file of ['bad.json', 'broken.json', 'missing.json']) {
-      const result = await runCli(['--no-config', '--baseline', file, '.'], cwd);
+      const result = await runCli(['--baseline', file, '.'], cwd);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`baseline error: ${file}`);
     }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { privilegedDeployment, runCli, secureDeployment, tempRepo } from './repo.js';
+import { privilegedDeployment, runCli, secureDeployment, tempRepo } from './helpers.js';
 
 interface Expected { file: string; line: number; column: number; severity: 'error' | 'warning' | 'note'; message: string; rule: string }
 
@@ -22,9 +22,9 @@ beforeAll(async () => {
     'deploy/nested dir/agent.yaml': hostNetwork,
     'deploy/web.yaml': `# meshlint-disable container-no-limits\n${secureDeployment('web')}`,
   });
-  const compact = await runCli(['--format', 'compact', '--no-config', '.'], cwd);
+  const compact = await runCli(['--format', 'compact', '.'], cwd);
   lines = compact.stdout.trimEnd().split('\n');
-  const json = JSON.parse((await runCli(['--format', 'json', '--no-config', '.'], cwd)).stdout) as { findings: (Expected & { ruleId: string; suppression: unknown })[] };
+  const json = JSON.parse((await runCli(['--format', 'json', '.'], cwd)).stdout) as { findings: (Expected & { ruleId: string; suppression: unknown })[] };
   expected = json.findings.filter((f) => !f.suppression).map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, message: f.message, rule: f.ruleId }));
 });
 

@@ -106,7 +106,7 @@ describe('hostile files', () => {
 
   it('files over the size limit are skipped with a notice', async () => {
     const dir = tempRepo({ 'big.yaml': `a: ${'x'.repeat(2 * 1024 * 1024)}\n`, 'small.yaml': 'a: 1\n' });
-    const result = await scan({ cwd: dir, configPath: false, maxFileBytes: 1024 * 1024 });
+    const result = await scan({ cwd: dir, maxFileBytes: 1024 * 1024 });
     expect(result.notices.map((n) => n.file)).toEqual(['big.yaml']);
     expect(result.notices[0].message).toMatch(/over the 1 MB limit/);
     expect(result.stats.files).toBe(1);

@@ -1,0 +1,183 @@
+import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
+import { authorizationPolicies, sourceValues } from '../../src/model/istio.js';
+import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd.js';
+import { arr, get } from '../../src/model/values.js';
+
+type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork';
+type Context = RuleContext<MessageId, undefined>;
+
+const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
+const ISTIO_WHEN_KEYS = ['source.principal', 'source.namespace', 'request.auth.principal'];
+
+/** Istio AuthorizationPolicy: ALLOW (the default action) and CUSTOM rules whose identity fields match anyone. */
+function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
+  for (const policy of authorizationPolicies(graph)) {
+    if (policy.action !== 'ALLOW' && policy.action !== 'CUSTOM') continue;
+    for (const v of sourceValues(policy, ISTIO_FIELDS, ISTIO_WHEN_KEYS)) {
+      if (v.field.startsWith('not ')) continue;
+      const value = v.value.trim();
+      // <issuer>/* is "any subject of this issuer", Istio's documented way to require a token: not a wildcard identity.
+      if ((v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && /^[^*]+\/\*$/.test(value)) continue;
+      if (value === '*') {
+        report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioAny', data: { field: v.field, action: policy.action } });
+      } else if (value.startsWith('*') || value.endsWith('*')) {
+        report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioPattern', data: { field: v.field, value, action: policy.action }, severity: 'warning' });
+      }
+    }
+  }
+}
+
+/** Linkerd: MeshTLSAuthentication identities, ServerAuthorization clients, and the default inbound policy annotation. */
+function checkLinkerd({ graph, report }: Context): void {
+  for (const auth of linkerdResources(graph, 'MeshTLSAuthentication')) {
+    for (const { value, index } of meshTlsIdentities(auth)) {
+      if (value === '*') report({ resource: auth, path: ['spec', 'identities', index], target: 'value', messageId: 'linkerdAnyIdentity' });
+      else if (value.startsWith('*')) report({ resource: auth, path: ['spec', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value }, severity: 'warning' });
+    }
+  }
+  for (const sa of linkerdResources(graph, 'ServerAuthorization')) {
+    const client = get(sa.body, 'spec', 'client');
+    if (get(client, 'unauthenticated') === true) report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdUnauthenticated' });
+    arr(get(client, 'meshTLS', 'identities')).forEach((v, index) => {
+      if (v === '*') report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdAnyIdentity' });
+      else if (typeof v === 'string' && v.startsWith('*')) report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value: v }, severity: 'warning' });
+    });
+  }
+  for (const auth of linkerdResources(graph, 'NetworkAuthentication')) {
+    arr(get(auth.body, 'spec', 'networks')).forEach((network, index) => {
+      const cidr = get(network, 'cidr');
+      if ((cidr === '0.0.0.0/0' || cidr === '::/0') && arr(get(network, 'except')).length === 0) {
+        report({ resource: auth, path: ['spec', 'networks', index, 'cidr'], target: 'value', messageId: 'linkerdAnyNetwork', data: { cidr }, severity: 'warning' });
+      }
+    });
+  }
+  const openPolicy = (value: string | undefined) => value === 'all-unauthenticated';
+  for (const ns of graph.ofKind('Namespace', '')) {
+    if (openPolicy(ns.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: ns, path: ['metadata', 'annotations', DEFAULT_INBOUND_POLICY], target: 'value', messageId: 'linkerdDefaultPolicy' });
+  }
+  for (const w of graph.workloads) {
+    if (openPolicy(w.pod.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: w, path: [...w.pod.path, 'metadata', 'annotations', DEFAULT_INBOUND_POLICY], target: 'value', messageId: 'linkerdDefaultPolicy' });
+  }
+}
+
+export default defineRule({
+  id: 'authz-wildcard-principal',
+  family: 'authz',
+  title: 'Allow rules must name the identities they allow',
+  severity: 'error',
+  securitySeverity: 8.0,
+  tags: ['security', 'istio', 'linkerd', 'authorization', 'identity'],
+  description: `An identity-based allow rule protects only as much as the identities it names. In Istio, \`principals: ["*"]\`
+matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
+i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
+configured issuer (\`<issuer>/*\`, any subject of one named issuer, is Istio's documented way to require a token and
+is not reported). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
+prefix/suffix match and admits identities nobody has reviewed yet (a new service account in the namespace, a namespace
+created later): reported as a warning. A \`*\` in the middle of a principal is literal and matches nothing; it is not
+reported here.
+
+Only ALLOW (the default action) and CUSTOM policies are reported. DENY rules with wildcards are the safe direction
+(\`DENY\` + \`notPrincipals: ["*"]\` is Istio's own "require mTLS" pattern) and are never reported; AUDIT decides nothing.
+\`when\` conditions on \`source.principal\`, \`source.namespace\` and \`request.auth.principal\` are read the same way.
+
+Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-policy): a \`MeshTLSAuthentication\` with
+\`identities: ["*"]\` (every meshed client) or a \`*.\` domain pattern, a legacy \`ServerAuthorization\` with
+\`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
+\`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
+open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
+every address with no identity at all: a warning (it may back a deliberately public port).`,
+  remediation: 'List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.',
+  references: [
+    'https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule',
+    'https://istio.io/latest/docs/ops/best-practices/security/#safer-authorization-policy-patterns',
+    'https://linkerd.io/2/reference/authorization-policy/',
+  ],
+  messages: {
+    istioAny: '{{resource}} ({{action}}) matches {{field}} "*", any identity: list the exact {{field}} values that need access.',
+    istioPattern: '{{resource}} ({{action}}) matches {{field}} "{{value}}", a wildcard that also matches identities created later: list the exact {{field}} values.',
+    linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
+    linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
+    linkerdUnauthenticated: '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
+    linkerdAnyNetwork: '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
+    linkerdDefaultPolicy: '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
+  },
+  examples: {
+    invalid: {
+      'istio-any-principal-and-namespace-prefix': yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          rules:
+            - from:
+                - source:
+                    principals: ["*"] # expect: authz-wildcard-principal
+                - source:
+                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal
+                    namespaces: ["prod-*"] # expect: authz-wildcard-principal
+      `,
+      'linkerd-wildcards': yaml`
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: { name: anyone, namespace: shop }
+        spec:
+          identities:
+            - "*" # expect: authz-wildcard-principal
+            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: NetworkAuthentication
+        metadata: { name: everywhere, namespace: shop }
+        spec:
+          networks:
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
+        ---
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: ServerAuthorization
+        metadata: { name: public, namespace: shop }
+        spec:
+          server: { name: web-http }
+          client:
+            unauthenticated: true # expect: authz-wildcard-principal
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          annotations:
+            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+      `,
+    },
+    valid: {
+      'deny-with-not-principals-star-requires-mtls': yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: require-mtls, namespace: shop }
+        spec:
+          action: DENY
+          rules:
+            - from:
+                - source:
+                    notPrincipals: ["*"]
+                - source:
+                    principals: ["*"]
+      `,
+      'exact-principals': yaml`
+        apiVersion: security.istio.io/v1beta1
+        kind: AuthorizationPolicy
+        metadata: { name: web, namespace: shop }
+        spec:
+          rules:
+            - from:
+                - source:
+                    principals: ["cluster.local/ns/shop/sa/frontend"]
+                    namespaces: ["shop"]
+      `,
+    },
+  },
+  check(context) {
+    checkIstioAuthorizationPolicies(context);
+    checkLinkerd(context);
+  },
+});
