@@ -9,6 +9,20 @@ import parseError from './core/parse-error.js';
 import suppressionUnknownRule from './core/suppression-unknown-rule.js';
 import suppressionWithoutReason from './core/suppression-without-reason.js';
 import yamlDuplicateKey from './core/yaml-duplicate-key.js';
+import envoyAdminExposed from './envoy/envoy-admin-exposed.js';
+import envoyAuthFailOpen from './envoy/envoy-auth-fail-open.js';
+import envoyDeprecatedConfig from './envoy/envoy-deprecated-config.js';
+import envoyListenerPlaintext from './envoy/envoy-listener-plaintext.js';
+import envoyRbacNotEnforced from './envoy/envoy-rbac-not-enforced.js';
+import envoyTlsNotMutual from './envoy/envoy-tls-not-mutual.js';
+import envoyUpstreamPlaintext from './envoy/envoy-upstream-plaintext.js';
+import kongCorsWildcard from './kong/kong-cors-wildcard.js';
+import kongIpRestrictionOpen from './kong/kong-ip-restriction-open.js';
+import kongKeyInQuery from './kong/kong-key-in-query.js';
+import kongNoAuth from './kong/kong-no-auth.js';
+import kongRoutePlaintext from './kong/kong-route-plaintext.js';
+import kongUpstreamPlaintext from './kong/kong-upstream-plaintext.js';
+import rateLimitMissing from './ratelimit/rate-limit-missing.js';
 import workloadDefaultServiceAccount from './workload/workload-default-service-account.js';
 
 export const RULES: readonly AnyRule[] = [
@@ -21,5 +35,19 @@ export const RULES: readonly AnyRule[] = [
   suppressionUnknownRule,
   suppressionWithoutReason,
   yamlDuplicateKey,
+  envoyAdminExposed,
+  envoyAuthFailOpen,
+  envoyDeprecatedConfig,
+  envoyListenerPlaintext,
+  envoyRbacNotEnforced,
+  envoyTlsNotMutual,
+  envoyUpstreamPlaintext,
+  kongCorsWildcard,
+  kongIpRestrictionOpen,
+  kongKeyInQuery,
+  kongNoAuth,
+  kongRoutePlaintext,
+  kongUpstreamPlaintext,
+  rateLimitMissing,
   workloadDefaultServiceAccount,
 ];

@@ -31,6 +31,17 @@ export interface SourceFile {
   problems: ParseProblem[];
   /** Why the file was not linted (Helm template, binary ...); such a file has no documents. */
   skipped?: string;
+  /**
+   * Set when this text is embedded in another file (a config file held in a YAML string, e.g. a ConfigMap key):
+   * the host file, and how an offset in this text maps to an offset in the host's text. Locations are reported in
+   * the host file.
+   */
+  origin?: EmbeddedOrigin;
+}
+
+export interface EmbeddedOrigin {
+  readonly file: SourceFile;
+  readonly toHostOffset: (offset: number) => number;
 }
 
 export interface ParseOptions {
