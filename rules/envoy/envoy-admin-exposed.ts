@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { addressOf, child, type Node } from '../../src/model/envoy.js';
+import { addressOf, child, type Node, formatAddress } from '../../src/model/envoy.js';
 import { isObj } from '../../src/model/values.js';
 
 export default defineRule({
@@ -75,7 +75,7 @@ unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
       if (!isObj(address.value)) continue;
       const view = addressOf(address);
       if (view.scope !== 'network') continue;
-      report({ resource: admin, path: view.node.path, messageId: 'exposed', data: { address: `${view.host}${view.port !== undefined ? `:${view.port}` : ''}` } });
+      report({ resource: admin, path: view.node.path, messageId: 'exposed', data: { address: formatAddress(view) } });
     }
   },
 });

@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { DEPRECATED_NAMES, keyOf } from '../../src/model/envoy.js';
+import { DEPRECATED_NAMES, extensionOfType, keyOf } from '../../src/model/envoy.js';
 import type { Path } from '../../src/model/values.js';
-import { isObj, str } from '../../src/model/values.js';
+import { isObj, obj, str } from '../../src/model/values.js';
 
 const LIST_KEYS = new Set(['filters', 'http_filters', 'httpFilters', 'listener_filters', 'listenerFilters', 'access_log', 'accessLog', 'stats_sinks', 'statsSinks']);
 const SOCKET_KEYS = new Set(['transport_socket', 'transportSocket']);
@@ -10,6 +10,8 @@ interface Hit {
   readonly path: Path;
   readonly what: string;
   readonly instead: string;
+  /** A deprecated name next to a typed_config: only a label for Envoy >= 1.22, rejected by 1.20 and 1.21. */
+  readonly labelOnly?: boolean;
 }
 
 /** Legacy shapes in one Envoy resource: deprecated names, v2 type URLs, untyped `config`, `tls_context`. */
@@ -30,9 +32,15 @@ export function deprecatedIn(body: unknown): Hit[] {
     const underSocket = key !== undefined && SOCKET_KEYS.has(key);
     const isExtension = keyOf(o, 'typed_config') !== undefined || (isObj(o.config) && name?.startsWith('envoy.')) || (list !== undefined && LIST_KEYS.has(list)) || underSocket;
     if (name && isExtension) {
-      const canonical = name === 'envoy.ext_authz' ? 'envoy.filters.http.ext_authz / envoy.filters.network.ext_authz' : DEPRECATED_NAMES[name];
+      // With a typed_config the @type names the extension (and is what Envoy >= 1.22 uses); else the changelog table.
+      const typeName = str(obj(o[keyOf(o, 'typed_config') ?? '']) ['@type']);
+      const fromType = typeName ? extensionOfType(typeName) : undefined;
+      const known = name === 'envoy.ext_authz' ? 'envoy.filters.http.ext_authz / envoy.filters.network.ext_authz' : DEPRECATED_NAMES[name];
+      const canonical = known && fromType ? fromType : known;
       const isSocketName = name === 'tls' || name === 'raw_buffer';
-      if (canonical && (!isSocketName || underSocket)) hits.push({ path: [...path, 'name'], what: `the deprecated extension name "${name}"`, instead: `"${canonical}"` });
+      if (canonical && (!isSocketName || underSocket)) {
+        hits.push({ path: [...path, 'name'], what: `the deprecated extension name "${name}"`, instead: `"${canonical}"`, labelOnly: fromType !== undefined });
+      }
     }
     if (name && isObj(o.config) && keyOf(o, 'typed_config') === undefined && name.startsWith('envoy.')) {
       hits.push({ path: [...path, 'config'], what: 'the untyped v2 `config:` of a filter', instead: '`typed_config` with an "@type"' });
@@ -74,6 +82,7 @@ HTTP connection manager), so nothing is missed while this note is open.`,
   ],
   messages: {
     deprecated: '{{resource}} uses {{what}}, rejected by current Envoy: use {{instead}}.',
+    label: '{{resource}} uses {{what}}: Envoy 1.20 and 1.21 reject it (1.22+ goes by the @type and treats the name as a label); use {{instead}}.',
   },
   examples: {
     invalid: {
@@ -91,6 +100,18 @@ HTTP connection manager), so nothing is missed while this note is open.`,
                         stat_prefix: http
                         http_filters:
                           - name: envoy.router # expect: envoy-deprecated-config
+      `,
+      'deprecated-name-next-to-a-typed-config': yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
       `,
       'short-transport-socket-name': yaml`
         static_resources:
@@ -129,7 +150,7 @@ HTTP connection manager), so nothing is missed while this note is open.`,
   check({ graph, report }) {
     for (const resource of graph.resources) {
       if (resource.format !== 'envoy') continue;
-      for (const hit of deprecatedIn(resource.body)) report({ resource, path: hit.path, target: 'key', messageId: 'deprecated', data: { what: hit.what, instead: hit.instead } });
+      for (const hit of deprecatedIn(resource.body)) report({ resource, path: hit.path, target: 'key', messageId: hit.labelOnly ? 'label' : 'deprecated', data: { what: hit.what, instead: hit.instead } });
     }
   },
 });

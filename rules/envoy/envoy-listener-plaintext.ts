@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, envoyListeners, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView } from '../../src/model/envoy.js';
+import { child, envoyListeners, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView, formatAddress } from '../../src/model/envoy.js';
 import type { Graph } from '../../src/model/graph.js';
 
 function healthOnly(graph: Graph, listener: ListenerView, chain: ChainView): boolean {
@@ -165,7 +165,7 @@ elsewhere and are not judged here.`,
           target: 'key',
           messageId: health ? 'healthOnly' : 'plaintext',
           severity: health ? 'warning' : undefined,
-          data: { chain: name, address: `${network.host}${network.port !== undefined ? `:${network.port}` : ''}` },
+          data: { chain: name, address: formatAddress(network) },
         });
       }
     }

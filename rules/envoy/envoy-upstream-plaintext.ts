@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, clusterView, isPartial, validationOf } from '../../src/model/envoy.js';
+import { child, clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy.js';
 import { isObj } from '../../src/model/values.js';
 
 export default defineRule({
@@ -112,7 +112,7 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
       if (view.tlsMatches.length > 0 || view.transport.kind === 'other' || view.dynamic) continue;
       const remote = view.endpoints.find((e) => e.scope === 'network');
       if (!remote) continue;
-      report({ resource, messageId: 'plaintext', data: { address: `${remote.host}${remote.port !== undefined ? `:${remote.port}` : ''}` } });
+      report({ resource, messageId: 'plaintext', data: { address: formatAddress(remote) } });
     }
   },
 });

@@ -174,6 +174,12 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '0:0:0:0:0:0:0:1' || h === '::ffff:127.0.0.1';
 }
 
+/** host:port for messages ([::]:443 for IPv6). */
+export function formatAddress(a: AddressView): string {
+  const host = a.host.includes(':') && !a.host.startsWith('[') ? `[${a.host}]` : a.host;
+  return a.port !== undefined ? `${host}:${a.port}` : host;
+}
+
 export function addressOf(node: Node): AddressView {
   const socket = child(node, 'socket_address');
   if (isObj(socket.value)) {
@@ -438,9 +444,9 @@ export function readEmbedded(file: SourceFile, document: SourceDocument, path: P
       const found = reader(inner, doc);
       if (found) {
         for (const r of found) {
-          const withNs = namespace && !r.namespace && r.format !== 'kubernetes' ? { ...r, namespace } : r;
-          if (withNs !== r && META.has(r)) META.set(withNs, META.get(r)!);
-          out.push(withNs);
+          // The host's namespace (same object: readers keep per-resource state keyed by identity).
+          if (namespace && !r.namespace && r.format !== 'kubernetes') (r as { namespace: string }).namespace = namespace;
+          out.push(r);
         }
         break;
       }
