@@ -25337,6 +25337,10 @@ function isLoopbackHost(host) {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "0:0:0:0:0:0:0:1" || h === "::ffff:127.0.0.1";
 }
+function formatAddress(a) {
+  const host = a.host.includes(":") && !a.host.startsWith("[") ? `[${a.host}]` : a.host;
+  return a.port !== void 0 ? `${host}:${a.port}` : host;
+}
 function addressOf(node) {
   const socket = child(node, "socket_address");
   if (isObj(socket.value)) {
@@ -25541,9 +25545,8 @@ function readEmbedded(file, document, path4, readers, namespace = "") {
       const found = reader(inner, doc);
       if (found) {
         for (const r of found) {
-          const withNs = namespace && !r.namespace && r.format !== "kubernetes" ? { ...r, namespace } : r;
-          if (withNs !== r && META.has(r)) META.set(withNs, META.get(r));
-          out.push(withNs);
+          if (namespace && !r.namespace && r.format !== "kubernetes") r.namespace = namespace;
+          out.push(r);
         }
         break;
       }
@@ -29013,7 +29016,7 @@ unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
       if (!isObj(address.value)) continue;
       const view = addressOf(address);
       if (view.scope !== "network") continue;
-      report({ resource: admin, path: view.node.path, messageId: "exposed", data: { address: `${view.host}${view.port !== void 0 ? `:${view.port}` : ""}` } });
+      report({ resource: admin, path: view.node.path, messageId: "exposed", data: { address: formatAddress(view) } });
     }
   }
 });
@@ -29372,9 +29375,14 @@ function deprecatedIn(body) {
     const underSocket = key !== void 0 && SOCKET_KEYS.has(key);
     const isExtension = keyOf(o, "typed_config") !== void 0 || isObj(o.config) && name?.startsWith("envoy.") || list !== void 0 && LIST_KEYS.has(list) || underSocket;
     if (name && isExtension) {
-      const canonical = name === "envoy.ext_authz" ? "envoy.filters.http.ext_authz / envoy.filters.network.ext_authz" : DEPRECATED_NAMES[name];
+      const typeName = str(obj(o[keyOf(o, "typed_config") ?? ""])["@type"]);
+      const fromType = typeName ? extensionOfType(typeName) : void 0;
+      const known = name === "envoy.ext_authz" ? "envoy.filters.http.ext_authz / envoy.filters.network.ext_authz" : DEPRECATED_NAMES[name];
+      const canonical = known && fromType ? fromType : known;
       const isSocketName = name === "tls" || name === "raw_buffer";
-      if (canonical && (!isSocketName || underSocket)) hits.push({ path: [...path4, "name"], what: `the deprecated extension name "${name}"`, instead: `"${canonical}"` });
+      if (canonical && (!isSocketName || underSocket)) {
+        hits.push({ path: [...path4, "name"], what: `the deprecated extension name "${name}"`, instead: `"${canonical}"`, labelOnly: fromType !== void 0 });
+      }
     }
     if (name && isObj(o.config) && keyOf(o, "typed_config") === void 0 && name.startsWith("envoy.")) {
       hits.push({ path: [...path4, "config"], what: "the untyped v2 `config:` of a filter", instead: '`typed_config` with an "@type"' });
@@ -29414,7 +29422,8 @@ HTTP connection manager), so nothing is missed while this note is open.`,
     "https://github.com/envoyproxy/envoy/blob/main/changelogs/1.20.0.yaml"
   ],
   messages: {
-    deprecated: "{{resource}} uses {{what}}, rejected by current Envoy: use {{instead}}."
+    deprecated: "{{resource}} uses {{what}}, rejected by current Envoy: use {{instead}}.",
+    label: "{{resource}} uses {{what}}: Envoy 1.20 and 1.21 reject it (1.22+ goes by the @type and treats the name as a label); use {{instead}}."
   },
   examples: {
     invalid: {
@@ -29432,6 +29441,18 @@ HTTP connection manager), so nothing is missed while this note is open.`,
                         stat_prefix: http
                         http_filters:
                           - name: envoy.router # expect: envoy-deprecated-config
+      `,
+      "deprecated-name-next-to-a-typed-config": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
       `,
       "short-transport-socket-name": yaml`
         static_resources:
@@ -29470,7 +29491,7 @@ HTTP connection manager), so nothing is missed while this note is open.`,
   check({ graph, report }) {
     for (const resource of graph.resources) {
       if (resource.format !== "envoy") continue;
-      for (const hit of deprecatedIn(resource.body)) report({ resource, path: hit.path, target: "key", messageId: "deprecated", data: { what: hit.what, instead: hit.instead } });
+      for (const hit of deprecatedIn(resource.body)) report({ resource, path: hit.path, target: "key", messageId: hit.labelOnly ? "label" : "deprecated", data: { what: hit.what, instead: hit.instead } });
     }
   }
 });
@@ -29638,7 +29659,7 @@ elsewhere and are not judged here.`,
           target: "key",
           messageId: health ? "healthOnly" : "plaintext",
           severity: health ? "warning" : void 0,
-          data: { chain: name, address: `${network.host}${network.port !== void 0 ? `:${network.port}` : ""}` }
+          data: { chain: name, address: formatAddress(network) }
         });
       }
     }
@@ -30079,7 +30100,7 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
       if (view.tlsMatches.length > 0 || view.transport.kind === "other" || view.dynamic) continue;
       const remote = view.endpoints.find((e) => e.scope === "network");
       if (!remote) continue;
-      report({ resource, messageId: "plaintext", data: { address: `${remote.host}${remote.port !== void 0 ? `:${remote.port}` : ""}` } });
+      report({ resource, messageId: "plaintext", data: { address: formatAddress(remote) } });
     }
   }
 });
