@@ -26095,7 +26095,9 @@ function deckOf(resource) {
 function upstreamTargets(deck, name) {
   const upstream = arr(deck.value.upstreams).find((u) => get(u, "name") === name);
   if (!upstream) return void 0;
-  return arr(get(upstream, "targets")).map((t) => String(get(t, "target") ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")).filter(Boolean);
+  const hosts = arr(get(upstream, "targets")).map((t) => String(get(t, "target") ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")).filter(Boolean);
+  const kubernetes = arr(get(upstream, "tags")).some((t) => typeof t === "string" && t.startsWith("k8s-"));
+  return { hosts, kubernetes };
 }
 function describePlugin(p) {
   if (p.resource.format === "kubernetes") return `${p.resource.kind} ${p.resource.namespace ? `${p.resource.namespace}/` : ""}${p.resource.name} (${p.name})`;
@@ -30576,8 +30578,8 @@ response in cleartext. A service's protocol is its \`protocol\`, else the scheme
 service with only \`host:\` is plaintext.
 
 Severity depends on where the upstream is: toward an external host (a domain or an IP address that is not loopback)
-it is an error; toward an in-cluster name (\`svc\`, \`svc.ns.svc.cluster.local\`, a bare Service name, or a decK
-upstream whose targets are all such names) it is a note, since that hop stays inside the cluster and a mesh may
+it is an error; toward an in-cluster name (\`svc\`, \`svc.ns.svc.cluster.local\`, a bare Service name, a decK upstream whose
+targets are all such names, or an upstream the ingress controller generated for a Service, tagged \`k8s-kind\`) it is a note, since that hop stays inside the cluster and a mesh may
 encrypt it; loopback and templated hosts (\`\${{ env "DECK_HOST" }}\`) are not reported. Disabled services are not
 reported.
 
@@ -30624,6 +30626,16 @@ rule does not check.`,
         services:
           - name: legacy
             host: legacy # expect: kong-upstream-plaintext
+      `,
+      "controller-generated-upstream-for-a-service-is-in-cluster": yaml`
+        _format_version: "3.0"
+        upstreams:
+          - name: httproute.default.web.0
+            tags: [k8s-kind:Service, k8s-name:web]
+        services:
+          - name: httproute.default.web.0
+            protocol: http # expect: kong-upstream-plaintext
+            host: httproute.default.web.0
       `
     },
     valid: {
@@ -30657,10 +30669,12 @@ rule does not check.`,
       if (!service.enabled || !PLAIN.has(service.protocol)) continue;
       let scope = hostScope(service.host);
       const deck = deckOf(service.resource);
-      const targets = deck && scope === "cluster" ? upstreamTargets(deck, service.host) : void 0;
-      if (targets && targets.length > 0) {
-        const scopes = targets.map(hostScope);
+      const upstream = deck ? upstreamTargets(deck, service.host) : void 0;
+      if (upstream && upstream.hosts.length > 0) {
+        const scopes = upstream.hosts.map(hostScope);
         scope = scopes.includes("external") ? "external" : scopes.every((s) => s === "loopback") ? "loopback" : scopes.includes("unknown") ? "unknown" : "cluster";
+      } else if (upstream) {
+        scope = upstream.kubernetes ? "cluster" : "unknown";
       }
       if (scope === "loopback" || scope === "unknown") continue;
       const path4 = service.protocolPath[0] === "protocol" && scope !== "external" ? service.protocolPath : service.hostPath;

@@ -215,3 +215,46 @@ describe('Envoy detections for the shared rule ids', () => {
     expect(actualFindings(result.findings)).toEqual(expected);
   });
 });
+
+describe('Kong secret-bearing fields (for the hardcoded-secret detector)', () => {
+  it('lists literal credentials, certificate keys and plugin secrets; not vault or DECK_ env references', async () => {
+    const { kongSecretFields, isKongReference, kongConsumers } = await import('../src/model/kong.js');
+    expect(isKongReference('{vault://env/my-secret}')).toBe(true);
+    expect(isKongReference('${{ env "DECK_REDIS_PASSWORD" }}')).toBe(true);
+    expect(isKongReference('Bearer {vault://hcv/token}')).toBe(false);
+    expect(isKongReference('${{ env "REDIS_PASSWORD" }}')).toBe(false);
+    const g = graphOf({
+      'kong.yaml': `_format_version: "3.0"
+consumers:
+  - username: a
+    keyauth_credentials: [{ key: abc123 }, { key: "{vault://env/a-key}" }]
+    basicauth_credentials: [{ username: a, password: 5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8 }]
+certificates:
+  - cert: x
+    key: "\${{ env \\"DECK_CERT_KEY\\" }}"
+plugins:
+  - name: rate-limiting
+    config: { redis: { password: hunter2 } }
+`,
+      'k8s.yaml': `apiVersion: v1
+kind: Secret
+metadata: { name: a-key, namespace: ns, labels: { konghq.com/credential: key-auth } }
+stringData: { key: s3cr3t }
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongConsumer
+metadata: { name: a, namespace: ns }
+username: a
+credentials: [a-key]
+`,
+    });
+    const fields = kongSecretFields(g).map((f) => [f.path.join('.'), f.value, f.hashed]);
+    expect(fields.sort()).toEqual([
+      ['consumers.0.basicauth_credentials.0.password', '5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8', true],
+      ['consumers.0.keyauth_credentials.0.key', 'abc123', false],
+      ['plugins.0.config.redis.password', 'hunter2', false],
+      ['stringData.key', 's3cr3t', false],
+    ]);
+    expect(kongConsumers(g)[0].credentials[0]).toMatchObject({ name: 'a-key', type: 'key-auth' });
+  });
+});

@@ -513,17 +513,153 @@ export function deckOf(resource: Resource): DeckFile | undefined {
   return META.get(resource)?.deck;
 }
 
-/** Hosts of the targets of a decK upstream named `name` ("host:port" strings), when the file defines it. */
-export function upstreamTargets(deck: DeckFile, name: string): string[] | undefined {
+/**
+ * A decK upstream named `name`, when the file defines it: the hosts of its targets ("host:port" strings), and whether
+ * it stands for a Kubernetes Service (KIC writes upstreams tagged k8s-kind:Service whose targets are filled at run time).
+ */
+export function upstreamTargets(deck: DeckFile, name: string): { hosts: string[]; kubernetes: boolean } | undefined {
   const upstream = arr(deck.value.upstreams).find((u) => get(u, 'name') === name);
   if (!upstream) return undefined;
-  return arr(get(upstream, 'targets')).map((t) => String(get(t, 'target') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '')).filter(Boolean);
+  const hosts = arr(get(upstream, 'targets')).map((t) => String(get(t, 'target') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '')).filter(Boolean);
+  const kubernetes = arr(get(upstream, 'tags')).some((t) => typeof t === 'string' && t.startsWith('k8s-'));
+  return { hosts, kubernetes };
 }
 
-/** "cors plugin on route \"orders\"", "global key-auth plugin", "KongPlugin shop/cors": how messages name a plugin. */
+/** "the cors plugin on route \"orders\"", "the global key-auth plugin", "KongPlugin shop/cors (cors)": how messages name a plugin. */
 export function describePlugin(p: KongPluginView): string {
   if (p.resource.format === 'kubernetes') return `${p.resource.kind} ${p.resource.namespace ? `${p.resource.namespace}/` : ''}${p.resource.name} (${p.name})`;
   const s = p.scope;
   const where = s.route ? `route "${s.route}"` : s.service ? `service "${s.service}"` : s.consumer ? `consumer "${s.consumer}"` : s.consumerGroup ? `consumer group "${s.consumerGroup}"` : '';
   return where ? `the ${p.name} plugin on ${where}` : `the global ${p.name} plugin`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secret-bearing fields, for the hardcoded-secret detector (issue 5's `secret-hardcoded` owns the rule)
+
+/** A value Kong resolves at run time instead of a literal: a whole `{vault://...}` reference (kong/pdk/vault.lua
+ * is_reference: starts with `{vault://`, ends with `}`) or a whole decK `${{ env "DECK_..." }}` template. */
+export function isKongReference(value: string): boolean {
+  const v = value.trim();
+  return (v.startsWith('{vault://') && v.endsWith('}')) || /^\$\{\{\s*env\s+"DECK_[A-Za-z0-9_]+"(\s*\|[^}]*)?\s*\}\}$/.test(v);
+}
+
+/** Plugin config leaf names that hold secrets (x-encrypted in Kong's 3.15 schemas, plus OSS redis_password). */
+export const KONG_SECRET_LEAVES = new Set([
+  'access_token', 'api_key', 'api_token', 'apikey', 'auth_password', 'authorization_value', 'aws_access_key_id',
+  'aws_secret_access_key', 'aws_key', 'aws_secret', 'azure_client_secret', 'client_secret', 'client_jwk',
+  'cluster_api_key', 'cluster_api_secret', 'confluent_cloud_api_key', 'confluent_cloud_api_secret', 'content_safety_key',
+  'eab_hmac_key', 'gcp_service_account_json', 'header_value', 'param_value', 'ldap_password', 'password',
+  'provision_key', 'secret', 'secret_v1', 'sentinel_password', 'session_secret', 'token', 'request_signing_key',
+  'response_encryption_key', 'redis_password',
+]);
+
+const CREDENTIAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  keyauth_credentials: ['key'],
+  basicauth_credentials: ['password'],
+  hmacauth_credentials: ['secret'],
+  jwt_secrets: ['secret'],
+  oauth2_credentials: ['client_secret'],
+};
+
+export interface KongSecretField {
+  readonly document: DocumentRef;
+  /** From the document root. */
+  readonly path: Path;
+  readonly value: string;
+  /** What the field is ("keyauth_credentials key", "rate-limiting plugin config.redis.password" ...). */
+  readonly what: string;
+  /** Kong stores it hashed (basic-auth sha1/sha256 hex, PHC oauth2 secrets): lower severity. */
+  readonly hashed: boolean;
+  /** Base64 in a Secret's `data`. */
+  readonly base64?: boolean;
+}
+
+const HASHED = /^([0-9a-f]{40}|[0-9a-f]{64})$|^\$(argon2|2[aby]\$|pbkdf2)/;
+
+/**
+ * Every literal (non-reference) value of a secret-bearing Kong field in the scan: decK consumer credentials,
+ * certificate keys, vault and partial configs, plugin configs (decK, `_plugin_configs`, KongPlugin /
+ * KongClusterPlugin), credential Secrets (label konghq.com/credential) and KongCredential* CRDs.
+ */
+export function kongSecretFields(graph: Graph): readonly KongSecretField[] {
+  return graph.memo('kong:secretFields', (g) => {
+    const out: KongSecretField[] = [];
+    const push = (document: DocumentRef, path: Path, value: unknown, what: string, extra: Partial<KongSecretField> = {}) => {
+      if (typeof value !== 'string' || value === '' || isKongReference(value)) return;
+      out.push({ document, path, value, what, hashed: HASHED.test(value), ...extra });
+    };
+    const leaves = (document: DocumentRef, base: Path, value: unknown, what: string, depth = 0) => {
+      if (depth > 12) return;
+      if (Array.isArray(value)) value.forEach((v, i) => leaves(document, [...base, i], v, what, depth + 1));
+      else if (isObj(value)) {
+        for (const [k, v] of Object.entries(value)) {
+          if (KONG_SECRET_LEAVES.has(k) && typeof v === 'string') push(document, [...base, k], v, `${what}.${k}`);
+          else if (k === 'headers' && isObj(v)) for (const [h, hv] of Object.entries(v)) { if (/^authorization$/i.test(h)) push(document, [...base, k, h], hv, `${what}.headers.${h}`); }
+          else leaves(document, [...base, k], v, what, depth + 1);
+        }
+      }
+    };
+    for (const deck of deckFiles(g)) {
+      const doc = deck.ref;
+      const root = deck.value;
+      arr(root.consumers).forEach((c, i) => {
+        for (const [list, fields] of Object.entries(CREDENTIAL_FIELDS)) {
+          arr(get(c, list)).forEach((cred, j) => {
+            for (const f of fields) push(doc, ['consumers', i, list, j, f], get(cred, f), `${list} ${f}`);
+          });
+        }
+      });
+      arr(root.certificates).forEach((c, i) => {
+        for (const f of ['key', 'key_alt']) push(doc, ['certificates', i, f], get(c, f), `certificate ${f}`);
+      });
+      arr(root.vaults).forEach((v, i) => {
+        for (const [k, val] of Object.entries(obj(get(v, 'config')))) if (/token|secret|password|key/i.test(k)) push(doc, ['vaults', i, 'config', k], val, `vault config ${k}`);
+      });
+      arr(root.partials).forEach((p, i) => leaves(doc, ['partials', i, 'config'], get(p, 'config'), 'partial config'));
+      for (const [name, config] of Object.entries(obj(root._plugin_configs))) leaves(doc, ['_plugin_configs', name], config, `_plugin_configs ${name}`);
+      for (const p of deck.plugins) leaves(doc, [...p.resource.source.base, 'config'], p.resource.body.config, `${p.name} plugin config`);
+    }
+    for (const p of kongPluginCrds(g)) {
+      const r = p.resource;
+      leaves({ file: r.source.file, document: r.source.document }, [...r.source.base, 'config'], r.body.config, `${p.view.name} plugin config`);
+    }
+    for (const secret of g.ofKind('Secret', '')) {
+      const type = secret.labels['konghq.com/credential'] ?? str(get(secret.body, 'stringData', 'kongCredType'));
+      if (!type) continue;
+      const ref: DocumentRef = { file: secret.source.file, document: secret.source.document };
+      for (const k of ['key', 'password', 'secret', 'client_secret']) {
+        push(ref, [...secret.source.base, 'stringData', k], get(secret.body, 'stringData', k), `${type} credential ${k}`);
+        push(ref, [...secret.source.base, 'data', k], get(secret.body, 'data', k), `${type} credential ${k}`, { base64: true });
+      }
+    }
+    for (const r of g.resources) {
+      if (r.format !== 'kubernetes' || r.group !== KONG_GROUP || !r.kind.startsWith('KongCredential')) continue;
+      const ref: DocumentRef = { file: r.source.file, document: r.source.document };
+      for (const k of ['key', 'password', 'secret']) push(ref, [...r.source.base, 'spec', k], get(r.body, 'spec', k), `${r.kind} ${k}`);
+    }
+    return out;
+  });
+}
+
+/** A KongConsumer CRD: username, custom_id and its credential Secrets (resolved in its namespace when in the scan). */
+export interface KongConsumerView {
+  readonly resource: Resource;
+  readonly username?: string;
+  readonly customId?: string;
+  readonly credentials: readonly { readonly name: string; readonly secret?: Resource; readonly type?: string }[];
+  readonly plugins: readonly string[];
+}
+
+export function kongConsumers(graph: Graph): readonly KongConsumerView[] {
+  return graph.memo('kong:consumers', (g) =>
+    g.ofKind('KongConsumer', KONG_GROUP).filter((r) => r.format === 'kubernetes').map((r) => ({
+      resource: r,
+      username: str(r.body.username),
+      customId: str(r.body.custom_id),
+      credentials: arr(r.body.credentials).filter((c): c is string => typeof c === 'string').map((name) => {
+        const secret = g.find('Secret', r.namespace, name);
+        return { name, secret, type: secret?.labels['konghq.com/credential'] ?? str(get(secret?.body, 'stringData', 'kongCredType')) };
+      }),
+      plugins: annotatedPlugins(r),
+    })));
 }
