@@ -25404,6 +25404,7 @@ function isPartial(resource) {
   return META.get(resource)?.partial ?? false;
 }
 function makeResource(file, document, base, kind, body, meta, index, namespace = "") {
+  if (!meta.partial && (kind === "EnvoyHttpFilter" || kind === "EnvoyNetworkFilter" || kind === "EnvoyFilterChain")) meta = { ...meta, partial: true };
   const b = obj(body);
   const nameKey = keyOf(b, "name");
   const name = nameKey && str(b[nameKey]) || `#${index}`;
@@ -25437,6 +25438,12 @@ function guessKind(o) {
     return /^envoy\.(config\.(listener|cluster|route)|api\.v2|extensions\.transport_sockets\.tls)\./.test(t) ? XDS_KINDS[last] : void 0;
   }
   const k = (name) => keyOf(o, name) !== void 0;
+  const tc = keyOf(o, "typed_config");
+  if (tc && typeof o.name === "string") {
+    const ext = typed({ value: o, path: [] }).extension;
+    if (ext.startsWith("envoy.filters.http.")) return "EnvoyHttpFilter";
+    if (ext.startsWith("envoy.filters.network.")) return "EnvoyNetworkFilter";
+  }
   if ((k("filter_chains") || k("default_filter_chain") || k("listener_filters") || k("api_listener")) && (k("address") || k("name"))) return "EnvoyListener";
   if (k("address") && isObj(get(o, keyOf(o, "address"))) && (k("filter_chains") || k("name"))) return k("connect_timeout") || k("load_assignment") ? "EnvoyCluster" : "EnvoyListener";
   if (k("name") && (k("load_assignment") || k("connect_timeout") || k("lb_policy") || k("eds_cluster_config") || k("cluster_type") || k("transport_socket") || k("type") && k("hosts"))) return "EnvoyCluster";
@@ -25509,6 +25516,10 @@ function readEnvoyValue(file, document, value, base, origin, namespace = "") {
   if (!(typeof value.apiVersion === "string") && typeof value["@type"] === "string") {
     const kind = guessKind(value);
     if (kind) return [makeResource(file, document, base, kind, value, meta("xds"), 0, namespace)];
+  }
+  if (!(typeof value.apiVersion === "string")) {
+    const kind = guessKind(value);
+    if (kind === "EnvoyHttpFilter" || kind === "EnvoyNetworkFilter") return [makeResource(file, document, base, kind, value, meta("list"), 0, namespace)];
   }
   return void 0;
 }
@@ -30632,6 +30643,7 @@ rule does not check.`,
         upstreams:
           - name: httproute.default.web.0
             tags: [k8s-kind:Service, k8s-name:web]
+            targets: [{ target: "10.244.0.5:8080" }]
         services:
           - name: httproute.default.web.0
             protocol: http # expect: kong-upstream-plaintext
@@ -30670,11 +30682,13 @@ rule does not check.`,
       let scope = hostScope(service.host);
       const deck = deckOf(service.resource);
       const upstream = deck ? upstreamTargets(deck, service.host) : void 0;
-      if (upstream && upstream.hosts.length > 0) {
+      if (upstream?.kubernetes) {
+        scope = "cluster";
+      } else if (upstream && upstream.hosts.length > 0) {
         const scopes = upstream.hosts.map(hostScope);
         scope = scopes.includes("external") ? "external" : scopes.every((s) => s === "loopback") ? "loopback" : scopes.includes("unknown") ? "unknown" : "cluster";
       } else if (upstream) {
-        scope = upstream.kubernetes ? "cluster" : "unknown";
+        scope = "unknown";
       }
       if (scope === "loopback" || scope === "unknown") continue;
       const path4 = service.protocolPath[0] === "protocol" && scope !== "external" ? service.protocolPath : service.hostPath;

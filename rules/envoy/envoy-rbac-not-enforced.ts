@@ -1,5 +1,16 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, filterSites, has, perRouteConfigs, routeConfigOf } from '../../src/model/envoy.js';
+import { child, filterSites, has, perRouteConfigs, routeConfigOf, type FilterSite } from '../../src/model/envoy.js';
+
+/**
+ * A shadow-only RBAC filter that selects requests for ext_authz: Istio's CUSTOM action writes its policies as
+ * shadow rules whose result (dynamic metadata) an ext_authz filter reads through `filter_enabled_metadata`, so the
+ * enforcement is ext_authz's. Recognised by such an ext_authz in the same connection manager, or, for a filter on
+ * its own, by Istio's stat prefix `istio_ext_authz_`.
+ */
+function selectsForExtAuthz(site: FilterSite, name: string, statPrefix: string): boolean {
+  if (statPrefix.startsWith('istio_ext_authz')) return true;
+  return (site.hcm?.hcm.httpFilters ?? []).some((o) => o.extension === 'envoy.filters.http.ext_authz' && child(child(o.config, 'filter_enabled_metadata'), 'filter').value === name);
+}
 
 export default defineRule({
   id: 'envoy-rbac-not-enforced',
@@ -18,7 +29,10 @@ Envoy Gateway and others put an empty RBAC filter on the listener and the real p
 (\`typed_per_filter_config\` with an \`RBACPerRoute\`): such a filter is not reported when a virtual host or route
 of its HTTP connection manager's route configuration (inline, or the RDS one when the scan holds it) overrides it,
 nor when the routes come from RDS outside the scan (unknown). An empty \`rules: {}\` denies everything and is not
-reported.`,
+reported. Istio's CUSTOM authorization writes a shadow-only RBAC filter on purpose: its result (dynamic metadata)
+tells the ext_authz filter which requests to check (\`filter_enabled_metadata\`), so enforcement is ext_authz's; such
+a filter (an ext_authz of the same connection manager reading it, or Istio's \`istio_ext_authz_\` stat prefix) is not
+reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_run_\`) is reported: it enforces nothing.`,
   remediation: 'Move the policies from `shadow_rules` to `rules` once the dry run is validated (or add `rules`), or delete the filter if no access control is intended.',
   references: ['https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/rbac/v3/rbac.proto'],
   messages: {
@@ -61,6 +75,18 @@ reported.`,
       `,
     },
     valid: {
+      'istio-custom-action-selector-for-ext-authz': yaml`
+        name: envoy.filters.http.rbac
+        typedConfig:
+          "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+          shadowRules:
+            action: DENY
+            policies:
+              istio-ext-authz-ns[foo]-policy[ext]-rule[0]:
+                permissions: [{ urlPath: { path: { exact: /admin } } }]
+                principals: [{ any: true }]
+          shadowRulesStatPrefix: istio_ext_authz_
+      `,
       'rules-set': yaml`
         - name: tcp
           address: { socket_address: { address: 127.0.0.1, port_value: 5432 } }
@@ -121,6 +147,7 @@ reported.`,
       }
       const shadow = child(f.config, 'shadow_rules');
       const shadowOnly = has(f.config, 'shadow_rules') || has(f.config, 'shadow_matcher');
+      if (shadowOnly && selectsForExtAuthz(site, f.name, String(child(f.config, 'shadow_rules_stat_prefix').value ?? ''))) continue;
       report({
         resource: site.resource,
         path: shadowOnly ? (has(f.config, 'shadow_rules') ? shadow.path : child(f.config, 'shadow_matcher').path) : f.config.path,

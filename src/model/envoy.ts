@@ -288,6 +288,8 @@ export function isPartial(resource: Resource): boolean {
 }
 
 function makeResource(file: SourceFile, document: SourceDocument, base: Path, kind: EnvoyKind, body: unknown, meta: EnvoyMeta, index: number, namespace = ''): Resource {
+  // Filters and chains on their own are fragments of listeners we cannot see.
+  if (!meta.partial && (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain')) meta = { ...meta, partial: true };
   const b = obj(body);
   const nameKey = keyOf(b, 'name');
   const name = (nameKey && str(b[nameKey])) || `#${index}`;
@@ -324,6 +326,13 @@ function guessKind(o: unknown): EnvoyKind | undefined {
     return /^envoy\.(config\.(listener|cluster|route)|api\.v2|extensions\.transport_sockets\.tls)\./.test(t) ? XDS_KINDS[last] : undefined;
   }
   const k = (name: string) => keyOf(o, name) !== undefined;
+  // A lone filter (Istio's generated RBAC / ext_authz filters are written this way): name + typed_config @type.
+  const tc = keyOf(o, 'typed_config');
+  if (tc && typeof o.name === 'string') {
+    const ext = typed({ value: o, path: [] }).extension;
+    if (ext.startsWith('envoy.filters.http.')) return 'EnvoyHttpFilter';
+    if (ext.startsWith('envoy.filters.network.')) return 'EnvoyNetworkFilter';
+  }
   if ((k('filter_chains') || k('default_filter_chain') || k('listener_filters') || k('api_listener')) && (k('address') || k('name'))) return 'EnvoyListener';
   if (k('address') && isObj(get(o, keyOf(o, 'address')!)) && (k('filter_chains') || k('name'))) return k('connect_timeout') || k('load_assignment') ? 'EnvoyCluster' : 'EnvoyListener';
   if (k('name') && (k('load_assignment') || k('connect_timeout') || k('lb_policy') || k('eds_cluster_config') || k('cluster_type') || k('transport_socket') || (k('type') && k('hosts')))) return 'EnvoyCluster';
@@ -403,6 +412,11 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
   if (!(typeof value.apiVersion === 'string') && typeof value['@type'] === 'string') {
     const kind = guessKind(value);
     if (kind) return [makeResource(file, document, base, kind, value, meta('xds'), 0, namespace)];
+  }
+  // A lone HTTP or network filter document.
+  if (!(typeof value.apiVersion === 'string')) {
+    const kind = guessKind(value);
+    if (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter') return [makeResource(file, document, base, kind, value, meta('list'), 0, namespace)];
   }
   return undefined;
 }
