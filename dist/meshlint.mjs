@@ -29517,6 +29517,13 @@ function healthOnly(graph, listener, chain) {
     return rc !== void 0 && onlyHealthRoutes(rc.node);
   });
 }
+function tlsInspected(listener) {
+  return items(child({ value: listener.resource.body, path: [] }, "listener_filters")).some((f) => typed(f, "listener").extension === "envoy.filters.listener.tls_inspector");
+}
+function tlsOnlyMatch(chain) {
+  const match = child(chain.node, "filter_chain_match");
+  return child(match, "transport_protocol").value === "tls" || arr(child(match, "server_names").value).length > 0;
+}
 var envoy_listener_plaintext_default = defineRule({
   id: "envoy-listener-plaintext",
   family: "envoy",
@@ -29533,6 +29540,10 @@ matches: a TLS chain selected by SNI next to a plaintext default chain still acc
 TLS is recognised by the transport socket's \`@type\` (\`DownstreamTlsContext\`), by the legacy v2
 \`tls_context\`, inside \`proxy_protocol\`/\`tcp_stats\` wrappers, and in QUIC
 (\`QuicDownstreamTransport.downstream_tls_context\`) and STARTTLS sockets. ALTS and unknown sockets are not reported.
+
+A chain without a transport socket that only matches TLS connections (\`filter_chain_match.transport_protocol: tls\`
+or \`server_names\`, on a listener with the \`tls_inspector\`) is TLS passthrough: Envoy forwards the encrypted bytes
+(typically with tcp_proxy) and the traffic is not cleartext, so it is not reported.
 
 Not reported: listeners bound only to loopback (127.0.0.0/8, ::1), unix sockets and internal listeners, and listeners
 whose address is templated (unknown). A chain whose every route (inline, or the RDS route configuration when the scan
@@ -29616,6 +29627,21 @@ elsewhere and are not judged here.`,
       `
     },
     valid: {
+      "tls-passthrough-by-sni": yaml`
+        - name: passthrough
+          address: { socketAddress: { address: "::", portValue: 443 } }
+          listenerFilters:
+            - name: envoy.filters.listener.tls_inspector
+              typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector }
+          filterChains:
+            - filterChainMatch: { serverNames: [shop.example.com] }
+              filters:
+                - name: envoy.filters.network.tcp_proxy
+                  typedConfig:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                    statPrefix: passthrough
+                    cluster: shop
+      `,
       "loopback-only-listener": yaml`
         static_resources:
           listeners:
@@ -29661,8 +29687,10 @@ elsewhere and are not judged here.`,
       if (listener.local || listener.addresses.length === 0) continue;
       const network = listener.addresses.find((a) => a.scope === "network");
       if (!network) continue;
+      const inspector = tlsInspected(listener);
       for (const chain of listener.chains) {
         if (chain.transport.kind !== "none" && chain.transport.kind !== "raw") continue;
+        if (inspector && tlsOnlyMatch(chain)) continue;
         const name = typeof chain.node.value?.name === "string" ? `"${chain.node.value.name}"` : chain.isDefault ? "(default)" : `#${chain.node.path.at(-1)}`;
         const path4 = chain.transport.kind === "raw" ? chain.transport.node.path : child(chain.node, "filters").value !== void 0 ? child(chain.node, "filters").path : chain.node.path;
         const health = healthOnly(graph, listener, chain);
@@ -29680,6 +29708,10 @@ elsewhere and are not judged here.`,
 });
 
 // rules/envoy/envoy-rbac-not-enforced.ts
+function selectsForExtAuthz(site, name, statPrefix) {
+  if (statPrefix.startsWith("istio_ext_authz")) return true;
+  return (site.hcm?.hcm.httpFilters ?? []).some((o) => o.extension === "envoy.filters.http.ext_authz" && child(child(o.config, "filter_enabled_metadata"), "filter").value === name);
+}
 var envoy_rbac_not_enforced_default = defineRule({
   id: "envoy-rbac-not-enforced",
   family: "envoy",
@@ -29697,7 +29729,10 @@ Envoy Gateway and others put an empty RBAC filter on the listener and the real p
 (\`typed_per_filter_config\` with an \`RBACPerRoute\`): such a filter is not reported when a virtual host or route
 of its HTTP connection manager's route configuration (inline, or the RDS one when the scan holds it) overrides it,
 nor when the routes come from RDS outside the scan (unknown). An empty \`rules: {}\` denies everything and is not
-reported.`,
+reported. Istio's CUSTOM authorization writes a shadow-only RBAC filter on purpose: its result (dynamic metadata)
+tells the ext_authz filter which requests to check (\`filter_enabled_metadata\`), so enforcement is ext_authz's; such
+a filter (an ext_authz of the same connection manager reading it, or Istio's \`istio_ext_authz_\` stat prefix) is not
+reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_run_\`) is reported: it enforces nothing.`,
   remediation: "Move the policies from `shadow_rules` to `rules` once the dry run is validated (or add `rules`), or delete the filter if no access control is intended.",
   references: ["https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/rbac/v3/rbac.proto"],
   messages: {
@@ -29740,6 +29775,18 @@ reported.`,
       `
     },
     valid: {
+      "istio-custom-action-selector-for-ext-authz": yaml`
+        name: envoy.filters.http.rbac
+        typedConfig:
+          "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+          shadowRules:
+            action: DENY
+            policies:
+              istio-ext-authz-ns[foo]-policy[ext]-rule[0]:
+                permissions: [{ urlPath: { path: { exact: /admin } } }]
+                principals: [{ any: true }]
+          shadowRulesStatPrefix: istio_ext_authz_
+      `,
       "rules-set": yaml`
         - name: tcp
           address: { socket_address: { address: 127.0.0.1, port_value: 5432 } }
@@ -29800,6 +29847,7 @@ reported.`,
       }
       const shadow = child(f.config, "shadow_rules");
       const shadowOnly = has(f.config, "shadow_rules") || has(f.config, "shadow_matcher");
+      if (shadowOnly && selectsForExtAuthz(site, f.name, String(child(f.config, "shadow_rules_stat_prefix").value ?? ""))) continue;
       report({
         resource: site.resource,
         path: shadowOnly ? has(f.config, "shadow_rules") ? shadow.path : child(f.config, "shadow_matcher").path : f.config.path,

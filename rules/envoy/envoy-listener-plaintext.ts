@@ -1,6 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, envoyListeners, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView, formatAddress } from '../../src/model/envoy.js';
+import { child, envoyListeners, items, typed, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView, formatAddress } from '../../src/model/envoy.js';
 import type { Graph } from '../../src/model/graph.js';
+import { arr } from '../../src/model/values.js';
 
 function healthOnly(graph: Graph, listener: ListenerView, chain: ChainView): boolean {
   if (chain.hcms.length === 0 || chain.filters.length !== chain.hcms.length) return false;
@@ -8,6 +9,17 @@ function healthOnly(graph: Graph, listener: ListenerView, chain: ChainView): boo
     const rc = routeConfigOf(graph, { resource: listener.resource, hcm, listener, chain });
     return rc !== undefined && onlyHealthRoutes(rc.node);
   });
+}
+
+/** The listener runs the tls_inspector listener filter (needed to match SNI or transport_protocol since Envoy 1.20). */
+function tlsInspected(listener: ListenerView): boolean {
+  return items(child({ value: listener.resource.body, path: [] }, 'listener_filters')).some((f) => typed(f, 'listener').extension === 'envoy.filters.listener.tls_inspector');
+}
+
+/** The chain only matches TLS connections: `transport_protocol: tls`, or an SNI (server_names) match. */
+function tlsOnlyMatch(chain: ChainView): boolean {
+  const match = child(chain.node, 'filter_chain_match');
+  return child(match, 'transport_protocol').value === 'tls' || arr(child(match, 'server_names').value).length > 0;
 }
 
 export default defineRule({
@@ -26,6 +38,10 @@ matches: a TLS chain selected by SNI next to a plaintext default chain still acc
 TLS is recognised by the transport socket's \`@type\` (\`DownstreamTlsContext\`), by the legacy v2
 \`tls_context\`, inside \`proxy_protocol\`/\`tcp_stats\` wrappers, and in QUIC
 (\`QuicDownstreamTransport.downstream_tls_context\`) and STARTTLS sockets. ALTS and unknown sockets are not reported.
+
+A chain without a transport socket that only matches TLS connections (\`filter_chain_match.transport_protocol: tls\`
+or \`server_names\`, on a listener with the \`tls_inspector\`) is TLS passthrough: Envoy forwards the encrypted bytes
+(typically with tcp_proxy) and the traffic is not cleartext, so it is not reported.
 
 Not reported: listeners bound only to loopback (127.0.0.0/8, ::1), unix sockets and internal listeners, and listeners
 whose address is templated (unknown). A chain whose every route (inline, or the RDS route configuration when the scan
@@ -109,6 +125,21 @@ elsewhere and are not judged here.`,
       `,
     },
     valid: {
+      'tls-passthrough-by-sni': yaml`
+        - name: passthrough
+          address: { socketAddress: { address: "::", portValue: 443 } }
+          listenerFilters:
+            - name: envoy.filters.listener.tls_inspector
+              typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector }
+          filterChains:
+            - filterChainMatch: { serverNames: [shop.example.com] }
+              filters:
+                - name: envoy.filters.network.tcp_proxy
+                  typedConfig:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                    statPrefix: passthrough
+                    cluster: shop
+      `,
       'loopback-only-listener': yaml`
         static_resources:
           listeners:
@@ -154,8 +185,10 @@ elsewhere and are not judged here.`,
       if (listener.local || listener.addresses.length === 0) continue;
       const network = listener.addresses.find((a) => a.scope === 'network');
       if (!network) continue;
+      const inspector = tlsInspected(listener);
       for (const chain of listener.chains) {
         if (chain.transport.kind !== 'none' && chain.transport.kind !== 'raw') continue;
+        if (inspector && tlsOnlyMatch(chain)) continue; // TLS passthrough: the bytes stay TLS end to end
         const name = typeof (chain.node.value as Record<string, unknown>)?.name === 'string' ? `"${(chain.node.value as Record<string, unknown>).name}"` : chain.isDefault ? '(default)' : `#${chain.node.path.at(-1)}`;
         const path = chain.transport.kind === 'raw' ? chain.transport.node.path : child(chain.node, 'filters').value !== undefined ? child(chain.node, 'filters').path : chain.node.path;
         const health = healthOnly(graph, listener, chain);
