@@ -258,3 +258,25 @@ credentials: [a-key]
     expect(kongConsumers(g)[0].credentials[0]).toMatchObject({ name: 'a-key', type: 'key-auth' });
   });
 });
+
+describe('Envoy and Kong readers on hostile shapes', () => {
+  it('never throw: wrong types everywhere, nulls, numbers for objects', async () => {
+    const { lint } = await import('../src/engine/run.js');
+    const { defaultConfig } = await import('../src/engine/config.js');
+    const shapes = [
+      'static_resources: { listeners: [null, 1, "x", { name: 3, address: 7, filter_chains: { a: 1 } }], clusters: "no" }\nadmin: { address: [1] }\n',
+      'staticResources: { listeners: [{ filterChains: [{ filters: [{ name: envoy.filters.network.http_connection_manager, typedConfig: { "@type": 5, httpFilters: 9 } }], transportSocket: { typedConfig: null } }], defaultFilterChain: [] }] }\n',
+      'resources: [{ "@type": type.googleapis.com/envoy.config.listener.v3.Listener, filter_chains: [{ filters: [{ typed_config: { "@type": type.googleapis.com/udpa.type.v1.TypedStruct, type_url: 7, value: [] } }] }] }]\n',
+      '- { name: l, address: { socket_address: null }, filter_chains: [{ transport_socket: { name: tls, typed_config: { "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext, common_tls_context: { validation_context: 5, tls_params: [] } } } }] }\n',
+      '- { name: r, typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC, rules: { policies: [1, 2], action: {} } } }\n',
+      '_format_version: "3.0"\nservices: [null, { name: 1, url: 5, routes: "x", plugins: [{ name: cors, config: [] }] }]\nroutes: [{ service: [], protocols: "http" }]\nplugins: [{ name: ip-restriction, config: { allow: "0.0.0.0/0" } }, 3]\nconsumers: [{ keyauth_credentials: [null] }]\n_plugin_configs: []\n',
+      'apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: { name: f }\nspec: { configPatches: [null, { applyTo: LISTENER, patch: { value: 3 } }, { applyTo: HTTP_FILTER, patch: { value: { name: x } } }] }\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { envoy.yaml: "static_resources:\\n  listeners: [: :\\n", kong.yml: "_format_version: 3\\nservices: 5\\n" }\n',
+      'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: i, annotations: { konghq.com/plugins: ",, :," } }\nspec: { ingressClassName: kong, rules: [{ http: { paths: [{ backend: 5 }] } }] }\n',
+    ];
+    const files = shapes.map((text, i) => parseSource(`f${i}.yaml`, text));
+    const result = lint({ files, rules: RULES, config: defaultConfig('.') });
+    expect(result.notices.filter((n) => /internal error/.test(n.message))).toEqual([]);
+    expect(result.stats.resources).toBeGreaterThan(5);
+  });
+});
