@@ -18095,8 +18095,8 @@ var require_stringify2 = __commonJS({
           return node.value;
         }
         if (node.nodes) {
-          for (const child3 of node.nodes) {
-            output += stringify(child3);
+          for (const child2 of node.nodes) {
+            output += stringify(child2);
           }
         }
         return output;
@@ -18567,8 +18567,8 @@ var require_compile2 = __commonJS({
           }
         }
         if (node.nodes) {
-          for (const child3 of node.nodes) {
-            output += walk2(child3, node);
+          for (const child2 of node.nodes) {
+            output += walk2(child2, node);
           }
         }
         return output;
@@ -18647,22 +18647,22 @@ var require_expand = __commonJS({
           queue = block.queue;
         }
         for (let i = 0; i < node.nodes.length; i++) {
-          const child3 = node.nodes[i];
-          if (child3.type === "comma" && node.type === "brace") {
+          const child2 = node.nodes[i];
+          if (child2.type === "comma" && node.type === "brace") {
             if (i === 1) queue.push("");
             queue.push("");
             continue;
           }
-          if (child3.type === "close") {
+          if (child2.type === "close") {
             q.push(append(q.pop(), queue, enclose));
             continue;
           }
-          if (child3.value && child3.type !== "open") {
-            queue.push(append(queue.pop(), child3.value));
+          if (child2.value && child2.type !== "open") {
+            queue.push(append(queue.pop(), child2.value));
             continue;
           }
-          if (child3.nodes) {
-            walk2(child3, node);
+          if (child2.nodes) {
+            walk2(child2, node);
           }
         }
         return queue;
@@ -25372,7 +25372,7 @@ function transportOf(holder, direction) {
       return { kind: "tls", node: socket, tls: { context: ctx, direction } };
     }
     if (t.extension === "envoy.transport_sockets.starttls") {
-      const ctx = child(t.config, direction === "downstream" ? "tls_socket_config" : "tls_socket_config");
+      const ctx = child(t.config, "tls_socket_config");
       return { kind: "tls", node: socket, tls: { context: ctx, direction } };
     }
     if (t.extension === "envoy.transport_sockets.alts") return { kind: "other", node: socket };
@@ -25994,12 +25994,14 @@ function k8sRouteView(graph, resource) {
   for (const p of globalCrdPlugins(graph)) plugins.push(p.view);
   const raw = annotations["konghq.com/protocols"];
   const forceSsl = annotations["ingress.kubernetes.io/force-ssl-redirect"] === "true";
-  const protocols = raw ? raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ["https"] : ["http", "https"];
+  const override = annotations["konghq.com/override"] ? graph.find("KongIngress", resource.namespace, annotations["konghq.com/override"].trim()) : void 0;
+  const overridden = arr(get(override?.body, "route", "protocols")).map((p) => String(p).toLowerCase());
+  const protocols = raw ? raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ["https"] : overridden.length > 0 ? overridden : ["http", "https"];
   const annotationsPath = Object.keys(resource.annotations).length > 0 ? ["metadata", "annotations"] : resource.anchor;
   return {
     resource,
     protocols,
-    protocolsExplicit: raw !== void 0 || forceSsl,
+    protocolsExplicit: raw !== void 0 || forceSsl || overridden.length > 0,
     protocolsPath: raw !== void 0 ? ["metadata", "annotations", "konghq.com/protocols"] : annotationsPath,
     pluginsPath: annotations["konghq.com/plugins"] !== void 0 ? ["metadata", "annotations", "konghq.com/plugins"] : resource.anchor,
     plugins,
@@ -26294,8 +26296,8 @@ function ignoreScopes(resource) {
     if (!isObj(value)) return;
     const annotation = str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);
     if (annotation !== void 0) scopes.push({ path: path4, rules: annotation.split(/[\s,]+/).filter(Boolean) });
-    for (const [key, child3] of Object.entries(value)) {
-      if (key !== "metadata" && typeof child3 === "object" && child3 !== null) visit(child3, [...path4, key], depth + 1);
+    for (const [key, child2] of Object.entries(value)) {
+      if (key !== "metadata" && typeof child2 === "object" && child2 !== null) visit(child2, [...path4, key], depth + 1);
     }
   };
   visit(resource.body, [], 0);
@@ -30538,7 +30540,8 @@ are applied.
 
 On Kubernetes, a Kong-served Ingress or HTTPRoute takes its protocols from the \`konghq.com/protocols\` annotation
 (\`"https"\` redirects with \`konghq.com/https-redirect-status-code\`); without it the route accepts http and https.
-\`ingress.kubernetes.io/force-ssl-redirect: "true"\` also makes it https-only. An Ingress \`spec.tls\` creates
+\`ingress.kubernetes.io/force-ssl-redirect: "true"\` also makes it https-only, and so does the deprecated KongIngress
+(\`konghq.com/override\`) with \`route.protocols: [https]\`. An Ingress \`spec.tls\` creates
 certificates but does not stop plaintext.`,
   remediation: 'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',
   references: [
@@ -30580,6 +30583,28 @@ certificates but does not stop plaintext.`,
       `
     },
     valid: {
+      "deprecated-kong-ingress-override-sets-https": {
+        "ingress.yaml": yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: Ingress
+          metadata:
+            name: web
+            annotations:
+              kubernetes.io/ingress.class: kong
+              konghq.com/override: https-only
+          spec:
+            rules: []
+        `,
+        "kongingress.yaml": yaml`
+          apiVersion: configuration.konghq.com/v1
+          kind: KongIngress
+          metadata:
+            name: https-only
+          route:
+            protocols: [https]
+            https_redirect_status_code: 308
+        `
+      },
       "https-only-with-redirect": yaml`
         _format_version: "3.0"
         routes:

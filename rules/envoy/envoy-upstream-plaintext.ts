@@ -1,6 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy.js';
-import { isObj } from '../../src/model/values.js';
+import { clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy.js';
 
 export default defineRule({
   id: 'envoy-upstream-plaintext',

@@ -20,7 +20,8 @@ are applied.
 
 On Kubernetes, a Kong-served Ingress or HTTPRoute takes its protocols from the \`konghq.com/protocols\` annotation
 (\`"https"\` redirects with \`konghq.com/https-redirect-status-code\`); without it the route accepts http and https.
-\`ingress.kubernetes.io/force-ssl-redirect: "true"\` also makes it https-only. An Ingress \`spec.tls\` creates
+\`ingress.kubernetes.io/force-ssl-redirect: "true"\` also makes it https-only, and so does the deprecated KongIngress
+(\`konghq.com/override\`) with \`route.protocols: [https]\`. An Ingress \`spec.tls\` creates
 certificates but does not stop plaintext.`,
   remediation: 'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',
   references: [
@@ -62,6 +63,28 @@ certificates but does not stop plaintext.`,
       `,
     },
     valid: {
+      'deprecated-kong-ingress-override-sets-https': {
+        'ingress.yaml': yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: Ingress
+          metadata:
+            name: web
+            annotations:
+              kubernetes.io/ingress.class: kong
+              konghq.com/override: https-only
+          spec:
+            rules: []
+        `,
+        'kongingress.yaml': yaml`
+          apiVersion: configuration.konghq.com/v1
+          kind: KongIngress
+          metadata:
+            name: https-only
+          route:
+            protocols: [https]
+            https_redirect_status_code: 308
+        `,
+      },
       'https-only-with-redirect': yaml`
         _format_version: "3.0"
         routes:

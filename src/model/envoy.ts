@@ -230,7 +230,7 @@ export function transportOf(holder: Node, direction: 'downstream' | 'upstream'):
       return { kind: 'tls', node: socket, tls: { context: ctx, direction } };
     }
     if (t.extension === 'envoy.transport_sockets.starttls') {
-      const ctx = child(t.config, direction === 'downstream' ? 'tls_socket_config' : 'tls_socket_config');
+      const ctx = child(t.config, 'tls_socket_config'); // StartTlsConfig / UpstreamStartTlsConfig: cleartext first, then this TLS context
       return { kind: 'tls', node: socket, tls: { context: ctx, direction } };
     }
     if (t.extension === 'envoy.transport_sockets.alts') return { kind: 'other', node: socket };

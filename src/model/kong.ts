@@ -378,12 +378,15 @@ function k8sRouteView(graph: Graph, resource: Resource): KongRouteView {
   for (const p of globalCrdPlugins(graph)) plugins.push(p.view);
   const raw = annotations['konghq.com/protocols'];
   const forceSsl = annotations['ingress.kubernetes.io/force-ssl-redirect'] === 'true';
-  const protocols = raw ? raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ['https'] : ['http', 'https'];
+  // The deprecated KongIngress (konghq.com/override) may still set route.protocols.
+  const override = annotations['konghq.com/override'] ? graph.find('KongIngress', resource.namespace, annotations['konghq.com/override'].trim()) : undefined;
+  const overridden = arr(get(override?.body, 'route', 'protocols')).map((p) => String(p).toLowerCase());
+  const protocols = raw ? raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ['https'] : overridden.length > 0 ? overridden : ['http', 'https'];
   const annotationsPath: Path = Object.keys(resource.annotations).length > 0 ? ['metadata', 'annotations'] : resource.anchor;
   return {
     resource,
     protocols,
-    protocolsExplicit: raw !== undefined || forceSsl,
+    protocolsExplicit: raw !== undefined || forceSsl || overridden.length > 0,
     protocolsPath: raw !== undefined ? ['metadata', 'annotations', 'konghq.com/protocols'] : annotationsPath,
     pluginsPath: annotations['konghq.com/plugins'] !== undefined ? ['metadata', 'annotations', 'konghq.com/plugins'] : resource.anchor,
     plugins,
