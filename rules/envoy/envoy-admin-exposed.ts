@@ -26,7 +26,7 @@ unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/bootstrap/v3/bootstrap.proto',
   ],
   messages: {
-    exposed: 'The admin interface of {{resource}} listens on {{address}}, reachable from the network (unauthenticated config dump, shutdown): bind it to 127.0.0.1.',
+    exposed: '{{resource}} (the Envoy admin interface) listens on {{address}}, reachable from the network (unauthenticated config dump, shutdown): bind it to 127.0.0.1.',
   },
   examples: {
     invalid: {
