@@ -50,10 +50,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -74,7 +74,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -86,11 +86,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap4;
     exports.isNode = isNode2;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar4;
+    exports.isSeq = isSeq4;
   }
 });
 
@@ -1871,13 +1871,13 @@ var require_stringifyCollection = __commonJS({
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify2(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment, items: items2 }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i = 0; i < items2.length; ++i) {
+        const item = items2[i];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -1920,7 +1920,7 @@ ${indent}${line}` : "\n";
         onChompKeep();
       return str2;
     }
-    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
+    function stringifyFlowCollection({ items: items2 }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
@@ -1931,8 +1931,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines = [];
-      for (let i = 0; i < items.length; ++i) {
-        const item = items[i];
+      for (let i = 0; i < items2.length; ++i) {
+        const item = items2[i];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -1963,7 +1963,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str2 = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
-        if (i < items.length - 1) {
+        if (i < items2.length - 1) {
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -2020,9 +2020,9 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
+    function findPair(items2, key) {
       const k = identity.isScalar(key) ? key.value : key;
-      for (const it of items) {
+      for (const it of items2) {
         if (identity.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
@@ -2501,7 +2501,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = [
@@ -2509,7 +2509,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -3156,7 +3156,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge = require_merge();
@@ -3169,8 +3169,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -3199,7 +3199,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = require_schema();
@@ -3220,7 +3220,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -3970,12 +3970,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function mapIncludes(ctx, items, search) {
+    function mapIncludes(ctx, items2, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items.some((pair) => isEqual(pair.key, search));
+      return items2.some((pair) => isEqual(pair.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -4198,9 +4198,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4236,7 +4236,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4276,7 +4276,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap4 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4299,7 +4299,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4331,7 +4331,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap4) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4347,7 +4347,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -5634,7 +5634,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -5718,7 +5718,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar4;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7853,9 +7853,9 @@ var require_help = __commonJS({
        * @param {Help} helper
        * @returns string[]
        */
-      formatItemList(heading, items, helper) {
-        if (items.length === 0) return [];
-        return [helper.styleTitle(heading), ...items, ""];
+      formatItemList(heading, items2, helper) {
+        if (items2.length === 0) return [];
+        return [helper.styleTitle(heading), ...items2, ""];
       }
       /**
        * Group items by their help group heading.
@@ -11765,14 +11765,14 @@ var require_codegen = __commonJS({
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
-      return new code_1._Code(expr._items.reduce((items, c) => {
+      return new code_1._Code(expr._items.reduce((items2, c) => {
         if (c instanceof code_1.Name)
           c = replaceName(c);
         if (c instanceof code_1._Code)
-          items.push(...c._items);
+          items2.push(...c._items);
         else
-          items.push(c);
-        return items;
+          items2.push(c);
+        return items2;
       }, []));
       function replaceName(n) {
         const c = constants[n.str];
@@ -11930,7 +11930,7 @@ var require_util = __commonJS({
         mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
         mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
         mergeValues: (from, to) => from === true ? true : Math.max(from, to),
-        resultToName: (gen, items) => gen.var("items", items)
+        resultToName: (gen, items2) => gen.var("items", items2)
       })
     };
     function evaluatedPropsToName(gen, ps) {
@@ -12438,13 +12438,13 @@ var require_defaults = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util();
     function assignDefaults(it, ty) {
-      const { properties, items } = it.schema;
+      const { properties, items: items2 } = it.schema;
       if (ty === "object" && properties) {
         for (const key in properties) {
           assignDefault(it, key, properties[key].default);
         }
-      } else if (ty === "array" && Array.isArray(items)) {
-        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+      } else if (ty === "array" && Array.isArray(items2)) {
+        items2.forEach((sch, i) => assignDefault(it, i, sch.default));
       }
     }
     exports.assignDefaults = assignDefaults;
@@ -13248,11 +13248,11 @@ var require_validate = __commonJS({
         gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
       }
     }
-    function assignEvaluated({ gen, evaluated, props, items }) {
+    function assignEvaluated({ gen, evaluated, props, items: items2 }) {
       if (props instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.props`, props);
-      if (items instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
+      if (items2 instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.items`, items2);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
       const { gen, schema, data, allErrors, opts, self } = it;
@@ -13715,12 +13715,12 @@ var require_compile = __commonJS({
           validate.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
-          const { props, items } = schemaCxt;
+          const { props, items: items2 } = schemaCxt;
           validate.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items instanceof codegen_1.Name ? void 0 : items,
+            items: items2 instanceof codegen_1.Name ? void 0 : items2,
             dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items instanceof codegen_1.Name
+            dynamicItems: items2 instanceof codegen_1.Name
           };
           if (validate.source)
             validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
@@ -15786,8 +15786,8 @@ var require_ref = __commonJS({
               it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
             }
           } else {
-            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+            const items2 = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it.items = util_1.mergeEvaluated.items(gen, items2, it.items, codegen_1.Name);
           }
         }
       }
@@ -16327,28 +16327,28 @@ var require_additionalItems = __commonJS({
       error,
       code(cxt) {
         const { parentSchema, it } = cxt;
-        const { items } = parentSchema;
-        if (!Array.isArray(items)) {
+        const { items: items2 } = parentSchema;
+        if (!Array.isArray(items2)) {
           (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
           return;
         }
-        validateAdditionalItems(cxt, items);
+        validateAdditionalItems(cxt, items2);
       }
     };
-    function validateAdditionalItems(cxt, items) {
+    function validateAdditionalItems(cxt, items2) {
       const { gen, schema, data, keyword, it } = cxt;
       it.items = true;
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       if (schema === false) {
-        cxt.setParams({ len: items.length });
-        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
+        cxt.setParams({ len: items2.length });
+        cxt.pass((0, codegen_1._)`${len} <= ${items2.length}`);
       } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
+        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items2.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
         cxt.ok(valid);
       }
       function validateItems(valid) {
-        gen.forRange("i", items.length, len, (i) => {
+        gen.forRange("i", items2.length, len, (i) => {
           cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
           if (!it.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
@@ -17704,14 +17704,14 @@ var require_array = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.splitWhen = exports.flatten = void 0;
-    function flatten(items) {
-      return items.reduce((collection, item) => [].concat(collection, item), []);
+    function flatten(items2) {
+      return items2.reduce((collection, item) => [].concat(collection, item), []);
     }
     exports.flatten = flatten;
-    function splitWhen(items, predicate) {
+    function splitWhen(items2, predicate) {
       const result = [[]];
       let groupIndex = 0;
-      for (const item of items) {
+      for (const item of items2) {
         if (predicate(item)) {
           groupIndex++;
           result[groupIndex] = [];
@@ -18095,8 +18095,8 @@ var require_stringify2 = __commonJS({
           return node.value;
         }
         if (node.nodes) {
-          for (const child of node.nodes) {
-            output += stringify(child);
+          for (const child2 of node.nodes) {
+            output += stringify(child2);
           }
         }
         return output;
@@ -18534,7 +18534,7 @@ var require_compile2 = __commonJS({
     var fill = require_fill_range();
     var utils = require_utils2();
     var compile = (ast, options = {}) => {
-      const walk = (node, parent = {}) => {
+      const walk2 = (node, parent = {}) => {
         const invalidBlock = utils.isInvalidBrace(parent);
         const invalidNode = node.invalid === true && options.escapeInvalid === true;
         const invalid = invalidBlock === true || invalidNode === true;
@@ -18567,13 +18567,13 @@ var require_compile2 = __commonJS({
           }
         }
         if (node.nodes) {
-          for (const child of node.nodes) {
-            output += walk(child, node);
+          for (const child2 of node.nodes) {
+            output += walk2(child2, node);
           }
         }
         return output;
       };
-      return walk(ast);
+      return walk2(ast);
     };
     module.exports = compile;
   }
@@ -18610,7 +18610,7 @@ var require_expand = __commonJS({
     };
     var expand = (ast, options = {}) => {
       const rangeLimit = options.rangeLimit === void 0 ? 1e3 : options.rangeLimit;
-      const walk = (node, parent = {}) => {
+      const walk2 = (node, parent = {}) => {
         node.queue = [];
         let p = parent;
         let q = parent.queue;
@@ -18647,27 +18647,27 @@ var require_expand = __commonJS({
           queue = block.queue;
         }
         for (let i = 0; i < node.nodes.length; i++) {
-          const child = node.nodes[i];
-          if (child.type === "comma" && node.type === "brace") {
+          const child2 = node.nodes[i];
+          if (child2.type === "comma" && node.type === "brace") {
             if (i === 1) queue.push("");
             queue.push("");
             continue;
           }
-          if (child.type === "close") {
+          if (child2.type === "close") {
             q.push(append(q.pop(), queue, enclose));
             continue;
           }
-          if (child.value && child.type !== "open") {
-            queue.push(append(queue.pop(), child.value));
+          if (child2.value && child2.type !== "open") {
+            queue.push(append(queue.pop(), child2.value));
             continue;
           }
-          if (child.nodes) {
-            walk(child, node);
+          if (child2.nodes) {
+            walk2(child2, node);
           }
         }
         return queue;
       };
-      return utils.flatten(walk(ast));
+      return utils.flatten(walk2(ast));
     };
     module.exports = expand;
   }
@@ -20836,10 +20836,10 @@ var require_micromatch = __commonJS({
       list = [].concat(list);
       let omit = /* @__PURE__ */ new Set();
       let keep = /* @__PURE__ */ new Set();
-      let items = /* @__PURE__ */ new Set();
+      let items2 = /* @__PURE__ */ new Set();
       let negatives = 0;
       let onResult = (state) => {
-        items.add(state.output);
+        items2.add(state.output);
         if (options && options.onResult) {
           options.onResult(state);
         }
@@ -20860,7 +20860,7 @@ var require_micromatch = __commonJS({
           }
         }
       }
-      let result = negatives === patterns.length ? [...items] : [...keep];
+      let result = negatives === patterns.length ? [...items2] : [...keep];
       let matches = result.filter((item) => !omit.has(item));
       if (options && matches.length === 0) {
         if (options.failglob === true) {
@@ -20879,13 +20879,13 @@ var require_micromatch = __commonJS({
     micromatch2.not = (list, patterns, options = {}) => {
       patterns = [].concat(patterns).map(String);
       let result = /* @__PURE__ */ new Set();
-      let items = [];
+      let items2 = [];
       let onResult = (state) => {
         if (options.onResult) options.onResult(state);
-        items.push(state.output);
+        items2.push(state.output);
       };
       let matches = new Set(micromatch2(list, patterns, { ...options, onResult }));
-      for (let item of items) {
+      for (let item of items2) {
         if (!matches.has(item)) {
           result.add(item);
         }
@@ -20919,20 +20919,20 @@ var require_micromatch = __commonJS({
       return res;
     };
     micromatch2.some = (list, patterns, options) => {
-      let items = [].concat(list);
+      let items2 = [].concat(list);
       for (let pattern of [].concat(patterns)) {
         let isMatch = picomatch(String(pattern), options);
-        if (items.some((item) => isMatch(item))) {
+        if (items2.some((item) => isMatch(item))) {
           return true;
         }
       }
       return false;
     };
     micromatch2.every = (list, patterns, options) => {
-      let items = [].concat(list);
+      let items2 = [].concat(list);
       for (let pattern of [].concat(patterns)) {
         let isMatch = picomatch(String(pattern), options);
-        if (!items.every((item) => isMatch(item))) {
+        if (!items2.every((item) => isMatch(item))) {
           return false;
         }
       }
@@ -21726,16 +21726,16 @@ var require_async2 = __commonJS({
           callFailureCallback(callback, readdirError);
           return;
         }
-        const entries = dirents.map((dirent) => ({
+        const entries2 = dirents.map((dirent) => ({
           dirent,
           name: dirent.name,
           path: common.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
         }));
         if (!settings.followSymbolicLinks) {
-          callSuccessCallback(callback, entries);
+          callSuccessCallback(callback, entries2);
           return;
         }
-        const tasks = entries.map((entry) => makeRplTaskEntry(entry, settings));
+        const tasks = entries2.map((entry) => makeRplTaskEntry(entry, settings));
         rpl(tasks, (rplError, rplEntries) => {
           if (rplError !== null) {
             callFailureCallback(callback, rplError);
@@ -21792,12 +21792,12 @@ var require_async2 = __commonJS({
             });
           };
         });
-        rpl(tasks, (rplError, entries) => {
+        rpl(tasks, (rplError, entries2) => {
           if (rplError !== null) {
             callFailureCallback(callback, rplError);
             return;
           }
-          callSuccessCallback(callback, entries);
+          callSuccessCallback(callback, entries2);
         });
       });
     }
@@ -22385,12 +22385,12 @@ var require_async3 = __commonJS({
         });
       }
       _worker(item, done) {
-        this._scandir(item.directory, this._settings.fsScandirSettings, (error, entries) => {
+        this._scandir(item.directory, this._settings.fsScandirSettings, (error, entries2) => {
           if (error !== null) {
             done(error, void 0);
             return;
           }
-          for (const entry of entries) {
+          for (const entry of entries2) {
             this._handleEntry(entry, item.base);
           }
           done(null, void 0);
@@ -22457,8 +22457,8 @@ var require_async4 = __commonJS({
     function callFailureCallback(callback, error) {
       callback(error);
     }
-    function callSuccessCallback(callback, entries) {
-      callback(null, entries);
+    function callSuccessCallback(callback, entries2) {
+      callback(null, entries2);
     }
   }
 });
@@ -22534,8 +22534,8 @@ var require_sync3 = __commonJS({
       }
       _handleDirectory(directory, base) {
         try {
-          const entries = this._scandir(directory, this._settings.fsScandirSettings);
-          for (const entry of entries) {
+          const entries2 = this._scandir(directory, this._settings.fsScandirSettings);
+          for (const entry of entries2) {
             this._handleEntry(entry, base);
           }
         } catch (error) {
@@ -22631,14 +22631,14 @@ var require_out3 = __commonJS({
     var sync_1 = require_sync4();
     var settings_1 = require_settings3();
     exports.Settings = settings_1.default;
-    function walk(directory, optionsOrSettingsOrCallback, callback) {
+    function walk2(directory, optionsOrSettingsOrCallback, callback) {
       if (typeof optionsOrSettingsOrCallback === "function") {
         new async_1.default(directory, getSettings()).read(optionsOrSettingsOrCallback);
         return;
       }
       new async_1.default(directory, getSettings(optionsOrSettingsOrCallback)).read(callback);
     }
-    exports.walk = walk;
+    exports.walk = walk2;
     function walkSync(directory, optionsOrSettings) {
       const settings = getSettings(optionsOrSettings);
       const provider = new sync_1.default(directory, settings);
@@ -22772,9 +22772,9 @@ var require_async5 = __commonJS({
       }
       dynamic(root, options) {
         return new Promise((resolve4, reject) => {
-          this._walkAsync(root, options, (error, entries) => {
+          this._walkAsync(root, options, (error, entries2) => {
             if (error === null) {
-              resolve4(entries);
+              resolve4(entries2);
             } else {
               reject(error);
             }
@@ -22782,12 +22782,12 @@ var require_async5 = __commonJS({
         });
       }
       async static(patterns, options) {
-        const entries = [];
+        const entries2 = [];
         const stream = this._readerStream.static(patterns, options);
         return new Promise((resolve4, reject) => {
           stream.once("error", reject);
-          stream.on("data", (entry) => entries.push(entry));
-          stream.once("end", () => resolve4(entries));
+          stream.on("data", (entry) => entries2.push(entry));
+          stream.once("end", () => resolve4(entries2));
         });
       }
     };
@@ -23158,8 +23158,8 @@ var require_async6 = __commonJS({
       async read(task) {
         const root = this._getRootDirectory(task);
         const options = this._getReaderOptions(task);
-        const entries = await this.api(root, task, options);
-        return entries.map((entry) => options.transform(entry));
+        const entries2 = await this.api(root, task, options);
+        return entries2.map((entry) => options.transform(entry));
       }
       api(root, task, options) {
         if (task.dynamic) {
@@ -23224,16 +23224,16 @@ var require_sync5 = __commonJS({
         return this._walkSync(root, options);
       }
       static(patterns, options) {
-        const entries = [];
+        const entries2 = [];
         for (const pattern of patterns) {
           const filepath = this._getFullEntryPath(pattern);
           const entry = this._getEntry(filepath, pattern, options);
           if (entry === null || !options.entryFilter(entry)) {
             continue;
           }
-          entries.push(entry);
+          entries2.push(entry);
         }
-        return entries;
+        return entries2;
       }
       _getEntry(filepath, pattern, options) {
         try {
@@ -23269,8 +23269,8 @@ var require_sync6 = __commonJS({
       read(task) {
         const root = this._getRootDirectory(task);
         const options = this._getReaderOptions(task);
-        const entries = this.api(root, task, options);
-        return entries.map(options.transform);
+        const entries2 = this.api(root, task, options);
+        return entries2.map(options.transform);
       }
       api(root, task, options) {
         if (task.dynamic) {
@@ -23817,9 +23817,9 @@ var require_ignore = __commonJS({
     };
     var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
     var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run2, at) => {
+    var separatorAfter = (run2, at2) => {
       let separator = EMPTY2;
-      for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
+      for (let index = at2 + 1; index < run2.length && !run2[index].wildcard; index++) {
         separator += run2[index].single;
       }
       return separator;
@@ -23883,17 +23883,17 @@ var require_ignore = __commonJS({
       let run2 = [];
       const flush = () => {
         let lastWildcard;
-        run2.forEach((token, at) => {
+        run2.forEach((token, at2) => {
           if (token.wildcard) {
-            lastWildcard = at;
+            lastWildcard = at2;
           }
         });
-        run2.forEach((token, at) => {
+        run2.forEach((token, at2) => {
           if (!token.wildcard) {
             out += token.single;
             return;
           }
-          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at)})[^\\/])*`;
+          out += at2 === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at2)})[^\\/])*`;
         });
         run2 = [];
       };
@@ -24449,9 +24449,9 @@ function sourceText(bytes) {
 function emptyFile(path4, text, skipped, lineCounter = new import_yaml.LineCounter()) {
   return { path: path4, text, lineCounter, documents: [], problems: [], skipped, locations: /* @__PURE__ */ new Map() };
 }
-function fatalProblem(error, at) {
+function fatalProblem(error, at2) {
   const message = error instanceof RangeError ? "The document is nested too deeply to be read." : /alias/i.test(String(error?.message)) ? 'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.' : `The document could not be read: ${cleanMessage(String(error?.message ?? error))}`;
-  return { code: "parse-error", message, start: Math.max(0, at - 1), end: Math.max(1, at) };
+  return { code: "parse-error", message, start: Math.max(0, at2 - 1), end: Math.max(1, at2) };
 }
 function cleanMessage(message) {
   const firstLine2 = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "").trim();
@@ -24627,14 +24627,14 @@ var BASELINE_FORMAT_VERSION = 1;
 var BaselineError = class extends Error {
 };
 function createBaseline(findings) {
-  const entries = /* @__PURE__ */ new Map();
+  const entries2 = /* @__PURE__ */ new Map();
   for (const f of findings) {
     if (f.suppression) continue;
-    const entry = entries.get(f.fingerprint);
+    const entry = entries2.get(f.fingerprint);
     if (entry) entry.count++;
-    else entries.set(f.fingerprint, { ruleId: f.ruleId, file: f.file, fingerprint: f.fingerprint, count: 1 });
+    else entries2.set(f.fingerprint, { ruleId: f.ruleId, file: f.file, fingerprint: f.fingerprint, count: 1 });
   }
-  const sorted = [...entries.values()].sort(
+  const sorted = [...entries2.values()].sort(
     (a, b) => cmp(a.file, b.file) || cmp(a.ruleId, b.ruleId) || cmp(a.fingerprint, b.fingerprint)
   );
   return { formatVersion: BASELINE_FORMAT_VERSION, tool: "meshlint", findings: sorted };
@@ -24987,6 +24987,7 @@ function formatPath(path4) {
 // src/engine/location.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 function rangeOfOffsets(file, start, end) {
+  if (file.origin) return rangeOfOffsets(file.origin.file, file.origin.toHostOffset(start), Math.max(file.origin.toHostOffset(start) + 1, file.origin.toHostOffset(end)));
   const from = file.lineCounter.linePos(Math.max(0, Math.min(start, file.text.length)));
   const to = file.lineCounter.linePos(Math.max(start + 1, Math.min(end, file.text.length)));
   return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
@@ -25085,8 +25086,8 @@ function parseConfig(text, rules, displayPath2, root) {
   const file = parseSource(displayPath2, text, { yamlVersion: "1.2" });
   const problem = file.problems[0];
   if (problem) {
-    const at = file.lineCounter.linePos(problem.start);
-    throw new ConfigError(`${displayPath2}:${at.line}:${at.col}: ${problem.message}`);
+    const at2 = file.lineCounter.linePos(problem.start);
+    throw new ConfigError(`${displayPath2}:${at2.line}:${at2.col}: ${problem.message}`);
   }
   const document = file.documents[0];
   const value = document?.value ?? {};
@@ -25671,25 +25672,992 @@ function matchesSelector(labels, selector) {
     const operator = str(get(expression, "operator"));
     const values = arr(get(expression, "values")).map(String);
     if (key === void 0) return false;
-    const has = Object.hasOwn(labels, key);
+    const has2 = Object.hasOwn(labels, key);
     switch (operator) {
       case "In":
-        if (!has || !values.includes(labels[key])) return false;
+        if (!has2 || !values.includes(labels[key])) return false;
         break;
       case "NotIn":
-        if (has && values.includes(labels[key])) return false;
+        if (has2 && values.includes(labels[key])) return false;
         break;
       case "Exists":
-        if (!has) return false;
+        if (!has2) return false;
         break;
       case "DoesNotExist":
-        if (has) return false;
+        if (has2) return false;
         break;
       default:
         return false;
     }
   }
   return true;
+}
+
+// src/parse/embedded.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+function parseEmbedded(host, document, path4) {
+  const node = nodeAt(document, path4);
+  if (!node || typeof node.value !== "string" || !node.range) return void 0;
+  const text = node.value;
+  let file;
+  try {
+    file = parseSource(host.path, text);
+  } catch {
+    return void 0;
+  }
+  file.origin = { file: host, toHostOffset: offsetMap(host.text, node, text) };
+  return file;
+}
+function nodeAt(document, path4) {
+  let node = document.ast.contents;
+  for (const segment of path4) {
+    if ((0, import_yaml3.isMap)(node)) {
+      let next;
+      for (const item of node.items) if ((0, import_yaml3.isPair)(item) && (0, import_yaml3.isScalar)(item.key) && String(item.key.value) === String(segment)) next = item.value;
+      node = next;
+    } else if ((0, import_yaml3.isSeq)(node) && typeof segment === "number") {
+      node = node.items[segment];
+    } else {
+      return void 0;
+    }
+  }
+  return (0, import_yaml3.isScalar)(node) ? node : void 0;
+}
+function offsetMap(hostText, node, value) {
+  const [start, end] = node.range;
+  const fallback = () => start;
+  if (node.type === "BLOCK_LITERAL") {
+    const header = hostText.indexOf("\n", start);
+    if (header === -1 || header >= end) return fallback;
+    const body = hostText.slice(header + 1, end);
+    const rawLines = body.split("\n");
+    const explicit = /^[|][+-]?([1-9])|^[|]([1-9])/.exec(hostText.slice(start, header));
+    const indentOf = (l) => l.match(/^ */)[0].length;
+    const contentLines = rawLines.filter((l) => l.trim() !== "");
+    if (contentLines.length === 0) return fallback;
+    const indent = explicit ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start) : Math.min(...contentLines.map(indentOf));
+    const innerStarts = [];
+    const hostStarts = [];
+    let inner = 0;
+    let host = header + 1;
+    const rebuilt = [];
+    for (const line of rawLines) {
+      const cut = Math.min(indent, line.length);
+      innerStarts.push(inner);
+      hostStarts.push(host + cut);
+      rebuilt.push(line.slice(cut));
+      inner += line.length - cut + 1;
+      host += line.length + 1;
+    }
+    if (!rebuilt.join("\n").startsWith(value.replace(/\n+$/, ""))) return fallback;
+    return (offset) => {
+      let lo = 0;
+      let hi = innerStarts.length - 1;
+      while (lo < hi) {
+        const mid = lo + hi + 1 >> 1;
+        if (innerStarts[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return Math.min(hostStarts[lo] + (offset - innerStarts[lo]), end);
+    };
+  }
+  const raw = hostText.slice(start, end);
+  const shift = raw === value ? 0 : raw.length === value.length + 2 && raw.slice(1, -1) === value ? 1 : -1;
+  if (shift < 0) return fallback;
+  return (offset) => start + shift + Math.min(Math.max(offset, 0), value.length);
+}
+function baseIndent(text, at2) {
+  const lineStart = text.lastIndexOf("\n", at2 - 1) + 1;
+  return text.slice(lineStart).match(/^ */)[0].length;
+}
+
+// src/model/envoy.ts
+function camel(name) {
+  return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+function keyOf(o, name) {
+  if (!isObj(o)) return void 0;
+  for (const key of [name, camel(name), `hidden_envoy_deprecated_${name}`, camel(`hidden_envoy_deprecated_${name}`)]) {
+    if (Object.hasOwn(o, key)) return key;
+  }
+  return void 0;
+}
+function child(node, name) {
+  const key = keyOf(node.value, name);
+  return key === void 0 ? { value: void 0, path: [...node.path, name] } : { value: node.value[key], path: [...node.path, key] };
+}
+function at(node, ...names) {
+  let current = node;
+  for (const name of names) current = typeof name === "number" ? { value: arr(current.value)[name], path: [...current.path, name] } : child(current, name);
+  return current;
+}
+function has(node, name) {
+  return keyOf(node.value, name) !== void 0 && node.value[keyOf(node.value, name)] !== null;
+}
+function items(node) {
+  return arr(node.value).map((value, index) => ({ value, path: [...node.path, index] }));
+}
+function entries(node) {
+  return Object.entries(obj(node.value)).map(([key, value]) => [key, { value, path: [...node.path, key] }]);
+}
+function bool(node) {
+  const v = node.value;
+  if (typeof v === "boolean") return v;
+  if (isObj(v) && typeof v.value === "boolean") return v.value;
+  return void 0;
+}
+var TYPE_PREFIX = /^type\.googleapis\.com\//;
+var TYPED_STRUCT = /* @__PURE__ */ new Set(["udpa.type.v1.TypedStruct", "xds.type.v3.TypedStruct"]);
+var DEPRECATED_NAMES = {
+  "envoy.http_connection_manager": "envoy.filters.network.http_connection_manager",
+  "envoy.router": "envoy.filters.http.router",
+  "envoy.rate_limit": "envoy.filters.http.ratelimit",
+  "envoy.ratelimit": "envoy.filters.network.ratelimit",
+  "envoy.tcp_proxy": "envoy.filters.network.tcp_proxy",
+  "envoy.cors": "envoy.filters.http.cors",
+  "envoy.csrf": "envoy.filters.http.csrf",
+  "envoy.fault": "envoy.filters.http.fault",
+  "envoy.lua": "envoy.filters.http.lua",
+  "envoy.buffer": "envoy.filters.http.buffer",
+  "envoy.gzip": "envoy.filters.http.gzip",
+  "envoy.health_check": "envoy.filters.http.health_check",
+  "envoy.ip_tagging": "envoy.filters.http.ip_tagging",
+  "envoy.grpc_web": "envoy.filters.http.grpc_web",
+  "envoy.grpc_json_transcoder": "envoy.filters.http.grpc_json_transcoder",
+  "envoy.grpc_http1_bridge": "envoy.filters.http.grpc_http1_bridge",
+  "envoy.squash": "envoy.filters.http.squash",
+  "envoy.http_dynamo_filter": "envoy.filters.http.dynamo",
+  "envoy.listener.tls_inspector": "envoy.filters.listener.tls_inspector",
+  "envoy.listener.http_inspector": "envoy.filters.listener.http_inspector",
+  "envoy.listener.original_dst": "envoy.filters.listener.original_dst",
+  "envoy.listener.original_src": "envoy.filters.listener.original_src",
+  "envoy.listener.proxy_protocol": "envoy.filters.listener.proxy_protocol",
+  "envoy.client_ssl_auth": "envoy.filters.network.client_ssl_auth",
+  "envoy.echo": "envoy.filters.network.echo",
+  "envoy.mongo_proxy": "envoy.filters.network.mongo_proxy",
+  "envoy.redis_proxy": "envoy.filters.network.redis_proxy",
+  "envoy.file_access_log": "envoy.access_loggers.file",
+  "envoy.http_grpc_access_log": "envoy.access_loggers.http_grpc",
+  "envoy.tcp_grpc_access_log": "envoy.access_loggers.tcp_grpc",
+  tls: "envoy.transport_sockets.tls",
+  raw_buffer: "envoy.transport_sockets.raw_buffer"
+};
+function extensionOfType(type) {
+  const t = type.replace(TYPE_PREFIX, "");
+  let m = /(?:^|\.)filters?\.(http|network|listener|udp)\.([a-z0-9_]+)\.v\d/.exec(t);
+  if (m) return `envoy.filters.${m[1]}.${m[2] === "rate_limit" ? "ratelimit" : m[2]}`;
+  m = /(?:^|\.)transport_sockets\.([a-z0-9_]+)\.v\d/.exec(t);
+  if (m) return `envoy.transport_sockets.${m[1]}`;
+  if (/^envoy\.api\.v2\.auth\.(Downstream|Upstream)TlsContext$/.test(t)) return "envoy.transport_sockets.tls";
+  return void 0;
+}
+function typed(node, context = "network") {
+  const name = str(child(node, "name").value) ?? "";
+  let config2 = child(node, "typed_config");
+  let type = str(obj(config2.value)["@type"])?.replace(TYPE_PREFIX, "") ?? "";
+  let legacy;
+  if (TYPED_STRUCT.has(type)) {
+    type = str(child(config2, "type_url").value)?.replace(TYPE_PREFIX, "") ?? "";
+    config2 = child(config2, "value");
+  }
+  if (config2.value === void 0 && keyOf(node.value, "config") !== void 0) {
+    config2 = child(node, "config");
+    legacy = { path: config2.path, what: "the untyped v2 `config:` field", instead: '`typed_config` with an "@type"' };
+  }
+  let extension = type ? extensionOfType(type) ?? "" : "";
+  if (/^envoy\.(api\.v2|config\.filter)\./.test(type) && !legacy) legacy = { path: [...child(node, "typed_config").path, "@type"], what: `the v2 type ${type}`, instead: "the v3 type" };
+  const fromName = name === "envoy.ext_authz" ? `envoy.filters.${context === "http" ? "http" : "network"}.ext_authz` : DEPRECATED_NAMES[name];
+  if (fromName) {
+    legacy = legacy ?? { path: child(node, "name").path, what: `the deprecated name "${name}"`, instead: `"${fromName}"` };
+    if (!extension) extension = fromName;
+  }
+  if (!extension && /^envoy\.(filters|transport_sockets)\./.test(name)) extension = name;
+  return { extension, type, config: config2, node, name, legacy };
+}
+function isLoopbackHost(host) {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "0:0:0:0:0:0:0:1" || h === "::ffff:127.0.0.1";
+}
+function formatAddress(a) {
+  const host = a.host.includes(":") && !a.host.startsWith("[") ? `[${a.host}]` : a.host;
+  return a.port !== void 0 ? `${host}:${a.port}` : host;
+}
+function addressOf(node) {
+  const socket = child(node, "socket_address");
+  if (isObj(socket.value)) {
+    const host = String(child(socket, "address").value ?? "");
+    const port = child(socket, "port_value").value ?? child(socket, "named_port").value;
+    const scope = !host ? "unknown" : /[${}]/.test(host) ? "unknown" : isLoopbackHost(host) ? "loopback" : "network";
+    return { node: child(socket, "address"), host, port: typeof port === "number" || typeof port === "string" ? port : void 0, scope };
+  }
+  if (has(node, "pipe") || has(node, "envoy_internal_address")) return { node, host: "", scope: "local" };
+  return { node, host: "", scope: "unknown" };
+}
+function transportOf(holder, direction) {
+  const legacyTls = child(holder, "tls_context");
+  if (isObj(legacyTls.value)) {
+    return { kind: "tls", node: legacyTls, tls: { context: legacyTls, direction, legacy: { path: legacyTls.path, what: "`tls_context`", instead: "a `transport_socket` named envoy.transport_sockets.tls" } } };
+  }
+  let socket = child(holder, "transport_socket");
+  for (let depth = 0; depth < 4; depth++) {
+    if (!isObj(socket.value)) return { kind: "none", node: socket };
+    const t = typed(socket, "transport");
+    const inner = child(t.config, "transport_socket");
+    if (isObj(inner.value) && /proxy_protocol|tcp_stats|internal_upstream|http_11_proxy/.test(t.extension)) {
+      socket = inner;
+      continue;
+    }
+    if (t.extension === "envoy.transport_sockets.tls") return { kind: "tls", node: socket, tls: { context: t.config, direction, legacy: t.legacy }, legacy: t.legacy };
+    if (t.extension === "envoy.transport_sockets.quic") {
+      const ctx = child(t.config, direction === "downstream" ? "downstream_tls_context" : "upstream_tls_context");
+      return { kind: "tls", node: socket, tls: { context: ctx, direction } };
+    }
+    if (t.extension === "envoy.transport_sockets.starttls") {
+      const ctx = child(t.config, "tls_socket_config");
+      return { kind: "tls", node: socket, tls: { context: ctx, direction } };
+    }
+    if (t.extension === "envoy.transport_sockets.alts") return { kind: "other", node: socket };
+    if (t.extension === "envoy.transport_sockets.raw_buffer") return { kind: "raw", node: socket, legacy: t.legacy };
+    return { kind: "other", node: socket, legacy: t.legacy };
+  }
+  return { kind: "other", node: socket };
+}
+function validationOf(tls) {
+  const common = child(tls, "common_tls_context");
+  if (has(common, "validation_context_sds_secret_config") || has(common, "validation_context_certificate_provider") || has(common, "validation_context_certificate_provider_instance")) {
+    return { present: true, pinned: false };
+  }
+  const combined = child(common, "combined_validation_context");
+  if (isObj(combined.value)) {
+    const inner = child(combined, "default_validation_context");
+    return { present: true, context: isObj(inner.value) ? inner : void 0, pinned: pinnedBy(inner) };
+  }
+  const vc = child(common, "validation_context");
+  if (!isObj(vc.value)) return { present: false, pinned: false };
+  const present = has(vc, "trusted_ca") || has(vc, "custom_validator_config") || has(vc, "watched_directory") || has(vc, "ca_certificate_provider_instance") || has(vc, "system_root_certs");
+  return { present, context: vc, pinned: pinnedBy(vc) };
+}
+function pinnedBy(vc) {
+  return ["verify_certificate_spki", "verify_certificate_hash", "match_typed_subject_alt_names", "match_subject_alt_names", "verify_subject_alt_name"].some((f) => arr(child(vc, f).value).length > 0);
+}
+var META = /* @__PURE__ */ new WeakMap();
+function isPartial(resource) {
+  return META.get(resource)?.partial ?? false;
+}
+function makeResource(file, document, base, kind, body, meta, index, namespace = "") {
+  if (!meta.partial && (kind === "EnvoyHttpFilter" || kind === "EnvoyNetworkFilter" || kind === "EnvoyFilterChain")) meta = { ...meta, partial: true };
+  const b = obj(body);
+  const nameKey = keyOf(b, "name");
+  const name = nameKey && str(b[nameKey]) || `#${index}`;
+  const resource = {
+    format: "envoy",
+    apiVersion: "envoy/v3",
+    group: "",
+    kind,
+    name,
+    namespace,
+    labels: {},
+    annotations: {},
+    body: b,
+    source: { file, document, base },
+    anchor: nameKey ? [nameKey] : []
+  };
+  META.set(resource, meta);
+  return resource;
+}
+var XDS_KINDS = {
+  Listener: "EnvoyListener",
+  Cluster: "EnvoyCluster",
+  RouteConfiguration: "EnvoyRouteConfiguration",
+  Secret: "EnvoySecret"
+};
+function guessKind(o) {
+  if (!isObj(o)) return void 0;
+  const t = str(o["@type"])?.replace(TYPE_PREFIX, "");
+  if (t) {
+    const last = t.split(".").pop();
+    return /^envoy\.(config\.(listener|cluster|route)|api\.v2|extensions\.transport_sockets\.tls)\./.test(t) ? XDS_KINDS[last] : void 0;
+  }
+  const k = (name) => keyOf(o, name) !== void 0;
+  const tc = keyOf(o, "typed_config");
+  if (tc && typeof o.name === "string") {
+    const ext = typed({ value: o, path: [] }).extension;
+    if (ext.startsWith("envoy.filters.http.")) return "EnvoyHttpFilter";
+    if (ext.startsWith("envoy.filters.network.")) return "EnvoyNetworkFilter";
+  }
+  if ((k("filter_chains") || k("default_filter_chain") || k("listener_filters") || k("api_listener")) && (k("address") || k("name"))) return "EnvoyListener";
+  if (k("address") && isObj(get(o, keyOf(o, "address"))) && (k("filter_chains") || k("name"))) return k("connect_timeout") || k("load_assignment") ? "EnvoyCluster" : "EnvoyListener";
+  if (k("name") && (k("load_assignment") || k("connect_timeout") || k("lb_policy") || k("eds_cluster_config") || k("cluster_type") || k("transport_socket") || k("type") && k("hosts"))) return "EnvoyCluster";
+  if (k("virtual_hosts")) return "EnvoyRouteConfiguration";
+  if (k("name") && (k("tls_certificate") || k("validation_context") || k("session_ticket_keys") || k("generic_secret"))) return "EnvoySecret";
+  return void 0;
+}
+function isBootstrap(o) {
+  if (typeof o.apiVersion === "string" && typeof o.kind === "string") return false;
+  const sr = keyOf(o, "static_resources");
+  if (sr && isObj(o[sr])) return true;
+  const admin = keyOf(o, "admin");
+  return Boolean(admin && isObj(o[admin]) && (keyOf(o, "dynamic_resources") || keyOf(o, "node") || keyOf(o, "layered_runtime") || keyOf(o, "cluster_manager") || keyOf(o, "stats_sinks") || keyOf(o, "overload_manager")));
+}
+function readEnvoy(file, document) {
+  return readEnvoyValue(file, document, document.value, [], "bootstrap");
+}
+function readEnvoyValue(file, document, value, base, origin, namespace = "") {
+  const meta = (o) => ({ partial: false, origin: origin === "embedded" ? "embedded" : o });
+  if (Array.isArray(value)) {
+    const out = [];
+    let known = 0;
+    value.forEach((item, index) => {
+      const kind = guessKind(item);
+      if (kind) {
+        known++;
+        out.push(makeResource(file, document, [...base, index], kind, item, meta("list"), index, namespace));
+      }
+    });
+    return known > 0 && known * 2 >= value.length ? out : void 0;
+  }
+  if (!isObj(value)) return void 0;
+  if (isBootstrap(value)) {
+    const out = [];
+    const root = { value, path: base };
+    const sr = child(root, "static_resources");
+    const lists = [["listeners", "EnvoyListener"], ["clusters", "EnvoyCluster"], ["secrets", "EnvoySecret"]];
+    for (const [field, kind] of lists) {
+      for (const item of items(child(sr, field))) {
+        if (isObj(item.value)) out.push(makeResource(file, document, item.path, kind, item.value, meta("bootstrap"), item.path.at(-1), namespace));
+      }
+    }
+    const admin = child(root, "admin");
+    if (isObj(admin.value)) {
+      const r = makeResource(file, document, admin.path, "EnvoyAdmin", admin.value, meta("bootstrap"), 0, namespace);
+      out.push({ ...r, name: "admin", anchor: keyOf(admin.value, "address") ? [keyOf(admin.value, "address")] : [] });
+      META.set(out.at(-1), meta("bootstrap"));
+    }
+    return out;
+  }
+  const resourcesKey = keyOf(value, "resources");
+  if (resourcesKey && Array.isArray(value[resourcesKey]) && !(typeof value.apiVersion === "string" && typeof value.kind === "string")) {
+    const list = value[resourcesKey];
+    const out = [];
+    let typedItems = 0;
+    list.forEach((item, index) => {
+      if (!isObj(item) || typeof item["@type"] !== "string") return;
+      typedItems++;
+      let body = item;
+      let path4 = [...base, resourcesKey, index];
+      if (/envoy\.service\.discovery\.v3\.Resource$/.test(item["@type"]) && isObj(item.resource)) {
+        body = item.resource;
+        path4 = [...path4, "resource"];
+      }
+      const kind = guessKind(body);
+      if (kind) out.push(makeResource(file, document, path4, kind, body, meta("xds"), index, namespace));
+    });
+    return typedItems > 0 && list.every((item) => !isObj(item) || typeof item["@type"] === "string" || typeof item["@type"] === "undefined") && typedItems * 2 >= list.length ? out : void 0;
+  }
+  if (!(typeof value.apiVersion === "string") && typeof value["@type"] === "string") {
+    const kind = guessKind(value);
+    if (kind) return [makeResource(file, document, base, kind, value, meta("xds"), 0, namespace)];
+  }
+  if (!(typeof value.apiVersion === "string")) {
+    const kind = guessKind(value);
+    if (kind === "EnvoyHttpFilter" || kind === "EnvoyNetworkFilter") return [makeResource(file, document, base, kind, value, meta("list"), 0, namespace)];
+  }
+  return void 0;
+}
+function readEnvoyNested(resource) {
+  if (resource.format !== "kubernetes") return [];
+  const { file, document, base } = resource.source;
+  if (resource.kind === "EnvoyFilter" && resource.group === "networking.istio.io") {
+    const out = [];
+    arr(get(resource.body, "spec", "configPatches")).forEach((patch, index) => {
+      const applyTo = str(get(patch, "applyTo")) ?? "";
+      const operation = str(get(patch, "patch", "operation")) ?? "";
+      const value = get(patch, "patch", "value");
+      if (!isObj(value)) return;
+      const kind = { LISTENER: "EnvoyListener", CLUSTER: "EnvoyCluster", FILTER_CHAIN: "EnvoyFilterChain", NETWORK_FILTER: "EnvoyNetworkFilter", HTTP_FILTER: "EnvoyHttpFilter", ROUTE_CONFIGURATION: "EnvoyRouteConfiguration", VIRTUAL_HOST: void 0 }[applyTo];
+      if (!kind) return;
+      const partial = !(operation === "ADD" && (kind === "EnvoyListener" || kind === "EnvoyCluster"));
+      const r = makeResource(file, document, [...base, "spec", "configPatches", index, "patch", "value"], kind, value, { partial, origin: "envoyfilter" }, index, resource.namespace);
+      out.push(r);
+    });
+    return out;
+  }
+  if (resource.kind === "EnvoyProxy" && resource.group === "gateway.envoyproxy.io" && typeof get(resource.body, "spec", "bootstrap", "value") === "string") {
+    return readEmbedded(file, document, [...base, "spec", "bootstrap", "value"], [readEnvoy], resource.namespace);
+  }
+  return [];
+}
+function readEmbedded(file, document, path4, readers, namespace = "") {
+  const inner = parseEmbedded(file, document, path4);
+  if (!inner) return [];
+  const out = [];
+  for (const doc of inner.documents) {
+    if (doc.value === void 0) continue;
+    for (const reader of readers) {
+      const found = reader(inner, doc);
+      if (found) {
+        for (const r of found) {
+          if (namespace && !r.namespace && r.format !== "kubernetes") r.namespace = namespace;
+          out.push(r);
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+function filterView(node, context) {
+  return { ...typed(node, context), disabled: bool(child(node, "disabled")) === true };
+}
+function hcmOf(filter) {
+  const cfg = filter.config;
+  const rc = child(cfg, "route_config");
+  const rdsName = str(at(cfg, "rds", "route_config_name").value);
+  return { filter, httpFilters: items(child(cfg, "http_filters")).map((n) => filterView(n, "http")), routeConfig: isObj(rc.value) ? rc : void 0, rdsName };
+}
+function chainView(node, isDefault) {
+  const filters = items(child(node, "filters")).map((n) => filterView(n, "network"));
+  const hcms = filters.filter((f) => f.extension === "envoy.filters.network.http_connection_manager").map(hcmOf);
+  return { node, isDefault, transport: transportOf(node, "downstream"), filters, hcms };
+}
+var listenerViews = /* @__PURE__ */ new WeakMap();
+function listenerView(resource) {
+  let view = listenerViews.get(resource);
+  if (view) return view;
+  const root = { value: resource.body, path: [] };
+  const addresses = [];
+  if (has(root, "address")) addresses.push(addressOf(child(root, "address")));
+  for (const extra of items(child(root, "additional_addresses"))) addresses.push(addressOf(child(extra, "address")));
+  const chains = items(child(root, "filter_chains")).map((n) => chainView(n, false));
+  const def = child(root, "default_filter_chain");
+  if (isObj(def.value)) chains.push(chainView(def, true));
+  const local = addresses.length > 0 && addresses.every((a) => a.scope === "loopback" || a.scope === "local");
+  view = { resource, addresses, local, chains };
+  listenerViews.set(resource, view);
+  return view;
+}
+function envoyListeners(graph) {
+  return graph.memo("envoy:listeners", (g) => g.ofKind("EnvoyListener").filter((r) => r.format === "envoy").map(listenerView));
+}
+function hcmSites(graph) {
+  return graph.memo("envoy:hcms", (g) => {
+    const out = [];
+    for (const listener of envoyListeners(g)) {
+      for (const chain of listener.chains) for (const hcm of chain.hcms) out.push({ resource: listener.resource, hcm, listener, chain });
+    }
+    for (const r of g.ofKind("EnvoyFilterChain")) {
+      const chain = chainView({ value: r.body, path: [] }, false);
+      for (const hcm of chain.hcms) out.push({ resource: r, hcm, chain });
+    }
+    for (const r of g.ofKind("EnvoyNetworkFilter")) {
+      const f = filterView({ value: r.body, path: [] }, "network");
+      if (f.extension === "envoy.filters.network.http_connection_manager") out.push({ resource: r, hcm: hcmOf(f) });
+    }
+    return out;
+  });
+}
+function filterSites(graph) {
+  return graph.memo("envoy:filters", (g) => {
+    const out = [];
+    for (const site of hcmSites(g)) for (const f of site.hcm.httpFilters) out.push({ resource: site.resource, filter: f, hcm: site, layer: "http" });
+    for (const listener of envoyListeners(g)) {
+      for (const chain of listener.chains) for (const f of chain.filters) out.push({ resource: listener.resource, filter: f, layer: "network" });
+    }
+    for (const r of g.ofKind("EnvoyFilterChain")) {
+      for (const f of chainView({ value: r.body, path: [] }, false).filters) out.push({ resource: r, filter: f, layer: "network" });
+    }
+    for (const r of g.ofKind("EnvoyNetworkFilter")) out.push({ resource: r, filter: filterView({ value: r.body, path: [] }, "network"), layer: "network" });
+    for (const r of g.ofKind("EnvoyHttpFilter")) out.push({ resource: r, filter: filterView({ value: r.body, path: [] }, "http"), layer: "http" });
+    return out;
+  });
+}
+function routeConfigsByName(graph) {
+  return graph.memo("envoy:routeConfigs", (g) => new Map(g.ofKind("EnvoyRouteConfiguration").filter((r) => r.format === "envoy").map((r) => [r.name, r])));
+}
+function routeConfigOf(graph, site) {
+  if (site.hcm.routeConfig) return { resource: site.resource, node: site.hcm.routeConfig };
+  if (site.hcm.rdsName) {
+    const r = routeConfigsByName(graph).get(site.hcm.rdsName);
+    if (r) return { resource: r, node: { value: r.body, path: [] } };
+  }
+  return void 0;
+}
+function perRouteConfigs(routeConfig, filterName) {
+  const out = [];
+  const take = (holder) => {
+    for (const [key, value] of entries(child(holder, "typed_per_filter_config"))) {
+      if (key !== filterName) continue;
+      let n = value;
+      const t = str(obj(n.value)["@type"])?.replace(TYPE_PREFIX, "") ?? "";
+      if (TYPED_STRUCT.has(t)) n = child(n, "value");
+      else if (/envoy\.config\.route\.v3\.FilterConfig$/.test(t)) n = child(n, "config");
+      out.push(n);
+    }
+  };
+  for (const vh of items(child(routeConfig, "virtual_hosts"))) {
+    take(vh);
+    for (const route of items(child(vh, "routes"))) take(route);
+  }
+  return out;
+}
+function routeMatches(routeConfig) {
+  const out = [];
+  for (const vh of items(child(routeConfig, "virtual_hosts"))) for (const route of items(child(vh, "routes"))) out.push(child(route, "match"));
+  return out;
+}
+var HEALTH_PATH = /^\/(healthz?|readyz?|livez?|ready|live|liveness|readiness|ping|status|health\/(live|ready|liveness|readiness))\/?$/i;
+function onlyHealthRoutes(routeConfig) {
+  const matches = routeMatches(routeConfig);
+  if (matches.length === 0) return false;
+  return matches.every((m) => {
+    const p = str(child(m, "path").value) ?? str(child(m, "prefix").value);
+    return p !== void 0 && HEALTH_PATH.test(p);
+  });
+}
+function clusterView(resource) {
+  const root = { value: resource.body, path: [] };
+  const endpoints = [];
+  for (const locality of items(at(root, "load_assignment", "endpoints"))) {
+    for (const lb of items(child(locality, "lb_endpoints"))) {
+      const address = at(lb, "endpoint", "address");
+      if (isObj(address.value)) endpoints.push(addressOf(address));
+    }
+  }
+  for (const host of items(child(root, "hosts"))) endpoints.push(addressOf(host));
+  const type = String(child(root, "type").value ?? "");
+  const dynamic = ["EDS", "ORIGINAL_DST", "3", "4"].includes(type) || has(root, "cluster_type") || has(root, "eds_cluster_config");
+  const tlsMatches = items(child(root, "transport_socket_matches")).map((m) => transportOf(m, "upstream").tls).filter((t) => t !== void 0);
+  return { resource, endpoints, transport: transportOf(root, "upstream"), tlsMatches, dynamic };
+}
+function walk(node, visit) {
+  const stack = [{ node, key: void 0 }];
+  while (stack.length > 0) {
+    const { node: n, key } = stack.pop();
+    if (isObj(n.value)) {
+      visit(n, key);
+      for (const [k, v] of Object.entries(n.value)) stack.push({ node: { value: v, path: [...n.path, k] }, key: k });
+    } else if (Array.isArray(n.value)) {
+      n.value.forEach((v, i) => stack.push({ node: { value: v, path: [...n.path, i] }, key: i }));
+    }
+  }
+}
+
+// src/model/kong.ts
+var KONG_GROUP = "configuration.konghq.com";
+var DECK_KEYS = /* @__PURE__ */ new Set([
+  "_format_version",
+  "_info",
+  "_konnect",
+  "_plugin_configs",
+  "_transform",
+  "_workspace",
+  "ca_certificates",
+  "certificates",
+  "cloned_plugins",
+  "consumer_groups",
+  "consumers",
+  "custom_entities",
+  "custom_plugins",
+  "filter_chains",
+  "key_sets",
+  "keys",
+  "licenses",
+  "partials",
+  "plugins",
+  "rbac_roles",
+  "routes",
+  "service_packages",
+  "services",
+  "upstreams",
+  "vaults"
+]);
+var DECK_ENTITY_LISTS = ["services", "routes", "consumers", "plugins", "upstreams", "consumer_groups", "certificates", "ca_certificates"];
+var AUTH_PLUGINS = /* @__PURE__ */ new Set([
+  "key-auth",
+  "key-auth-enc",
+  "jwt",
+  "oauth2",
+  "oauth2-introspection",
+  "basic-auth",
+  "hmac-auth",
+  "openid-connect",
+  "ldap-auth",
+  "ldap-auth-advanced",
+  "mtls-auth",
+  "header-cert-auth",
+  "session",
+  "vault-auth",
+  "saml",
+  "jwe-decrypt"
+]);
+var RATE_LIMIT_PLUGINS = /* @__PURE__ */ new Set([
+  "rate-limiting",
+  "rate-limiting-advanced",
+  "response-ratelimiting",
+  "service-protection",
+  "graphql-rate-limiting-advanced",
+  "ai-rate-limiting-advanced"
+]);
+var HTTP_PROTOCOLS = /* @__PURE__ */ new Set(["http", "https", "grpc", "grpcs", "ws", "wss"]);
+function coversRoute(plugin, route) {
+  if (!plugin.protocols || plugin.protocols.length === 0) return true;
+  return route.protocols.filter((p) => HTTP_PROTOCOLS.has(p)).every((p) => plugin.protocols.includes(p));
+}
+function isHttpRoute(route) {
+  return route.protocols.some((p) => HTTP_PROTOCOLS.has(p));
+}
+var META2 = /* @__PURE__ */ new WeakMap();
+function isDeck(value) {
+  if (!isObj(value) || typeof value.apiVersion === "string" || typeof value.kind === "string") return false;
+  if ("_format_version" in value) return true;
+  const keys = Object.keys(value);
+  if (keys.length === 0 || !keys.every((k) => DECK_KEYS.has(k))) return false;
+  return DECK_ENTITY_LISTS.some((k) => Array.isArray(value[k]) && value[k].length > 0 && value[k].every(isObj));
+}
+function kongResource(file, document, base, kind, body, index) {
+  const b = obj(body);
+  const name = str(b.name) ?? str(b.username) ?? str(b.custom_id) ?? str(b.id) ?? `#${index}`;
+  const anchorKey = ["name", "username", "custom_id", "id"].find((k) => b[k] !== void 0);
+  return {
+    format: "kong",
+    apiVersion: "deck/v3",
+    group: "",
+    kind,
+    name,
+    namespace: "",
+    labels: {},
+    annotations: {},
+    body: b,
+    source: { file, document, base },
+    anchor: anchorKey ? [anchorKey] : []
+  };
+}
+function readKong(file, document) {
+  const value = document.value;
+  if (!isDeck(value)) return void 0;
+  const ref = { file, document };
+  const deck = { ref, base: [], services: [], routes: [], plugins: [], consumers: [], value };
+  const out = [];
+  const add = (r) => {
+    META2.set(r, { deck });
+    out.push(r);
+    return r;
+  };
+  const defaults = obj(get(value, "_info", "defaults"));
+  const pluginConfigs = obj(value._plugin_configs);
+  const plugin = (body, base, index, scope) => {
+    if (!isObj(body)) return;
+    const r = add(kongResource(file, document, base, "KongPlugin", body, index));
+    const explicit = {
+      service: refName(body.service),
+      route: refName(body.route),
+      consumer: refName(body.consumer),
+      consumerGroup: refName(body.consumer_group)
+    };
+    const s = {
+      global: scope.global && !explicit.service && !explicit.route && !explicit.consumer && !explicit.consumerGroup,
+      service: scope.service ?? explicit.service,
+      route: scope.route ?? explicit.route,
+      consumer: scope.consumer ?? explicit.consumer,
+      consumerGroup: scope.consumerGroup ?? explicit.consumerGroup
+    };
+    const shared = str(body._config);
+    deck.plugins.push(pluginView(r, ref, base, body, s, shared !== void 0 && isObj(pluginConfigs[shared]) ? { value: pluginConfigs[shared], path: ["_plugin_configs", shared] } : void 0));
+  };
+  arr(value.services).forEach((svc, i) => {
+    if (!isObj(svc)) return;
+    const base = ["services", i];
+    const r = add(kongResource(file, document, base, "KongService", svc, i));
+    const view = serviceView(r, obj(defaults.service));
+    deck.services.push(view);
+    arr(svc.plugins).forEach((p, k) => plugin(p, [...base, "plugins", k], k, { global: false, service: view.name || view.id }));
+    arr(svc.routes).forEach((route, j) => {
+      if (!isObj(route)) return;
+      const rbase = [...base, "routes", j];
+      const rr = add(kongResource(file, document, rbase, "KongRoute", route, j));
+      deck.routes.push({ resource: rr, serviceRef: view.name || view.id });
+      arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, "plugins", k], k, { global: false, route: rr.name }));
+    });
+  });
+  arr(value.routes).forEach((route, j) => {
+    if (!isObj(route)) return;
+    const rbase = ["routes", j];
+    const rr = add(kongResource(file, document, rbase, "KongRoute", route, j));
+    deck.routes.push({ resource: rr, serviceRef: refName(route.service) });
+    arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, "plugins", k], k, { global: false, route: rr.name }));
+  });
+  arr(value.consumers).forEach((consumer, i) => {
+    if (!isObj(consumer)) return;
+    const base = ["consumers", i];
+    const r = add(kongResource(file, document, base, "KongConsumer", consumer, i));
+    deck.consumers.push(r);
+    arr(consumer.plugins).forEach((p, k) => plugin(p, [...base, "plugins", k], k, { global: false, consumer: r.name }));
+  });
+  arr(value.consumer_groups).forEach((group, i) => {
+    if (!isObj(group)) return;
+    const base = ["consumer_groups", i];
+    const r = add(kongResource(file, document, base, "KongConsumerGroup", group, i));
+    arr(group.plugins).forEach((p, k) => plugin(p, [...base, "plugins", k], k, { global: false, consumerGroup: r.name }));
+  });
+  arr(value.plugins).forEach((p, k) => plugin(p, ["plugins", k], k, { global: true }));
+  return out;
+}
+function refName(value) {
+  if (typeof value === "string") return value;
+  if (isObj(value)) return str(value.name) ?? str(value.id);
+  return void 0;
+}
+function pluginView(resource, ref, base, body, scope, shared) {
+  const config2 = obj(body.config);
+  const configPath = [...base, "config"];
+  const protocols = Array.isArray(body.protocols) ? body.protocols.map(String) : void 0;
+  return {
+    resource,
+    name: str(body.name) ?? str(body.plugin) ?? "",
+    enabled: body.enabled !== false && body.disabled !== true,
+    protocols,
+    scope,
+    configAt: { document: ref, path: isObj(body.config) ? configPath : base },
+    field(name) {
+      if (Object.hasOwn(config2, name)) return { value: config2[name], at: { document: ref, path: [...configPath, name] }, present: true };
+      if (shared && Object.hasOwn(shared.value, name)) return { value: shared.value[name], at: { document: ref, path: [...shared.path, name] }, present: true };
+      return { value: void 0, at: { document: ref, path: isObj(body.config) ? configPath : base }, present: false };
+    }
+  };
+}
+function parseUrl(url) {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^/:?#]*)/i.exec(url.trim());
+  return m ? { protocol: m[1].toLowerCase(), host: m[2] } : {};
+}
+function serviceView(resource, defaults) {
+  const b = resource.body;
+  const url = str(b.url);
+  const parsed = url ? parseUrl(url) : {};
+  const protocol = (str(b.protocol) ?? parsed.protocol ?? str(defaults.protocol) ?? "http").toLowerCase();
+  const host = str(b.host) ?? parsed.host ?? str(defaults.host) ?? "";
+  const protocolPath = b.protocol !== void 0 ? ["protocol"] : url !== void 0 ? ["url"] : resource.anchor;
+  const hostPath = b.host !== void 0 ? ["host"] : url !== void 0 ? ["url"] : resource.anchor;
+  return { resource, name: str(b.name) ?? "", id: str(b.id), enabled: b.enabled !== false, protocol, host, protocolPath, hostPath };
+}
+function crdPluginView(resource) {
+  const b = resource.body;
+  const ref = { file: resource.source.file, document: resource.source.document };
+  const base = resource.source.base;
+  const cluster = resource.kind === "KongClusterPlugin";
+  const global2 = cluster && resource.labels.global === "true";
+  const view = pluginView(resource, ref, base, { ...b, name: b.plugin }, { global: global2 });
+  return { resource, view, cluster, global: global2 };
+}
+function kongPluginCrds(graph) {
+  return graph.memo("kong:crdPlugins", (g) => [...g.ofKind("KongPlugin", KONG_GROUP), ...g.ofKind("KongClusterPlugin", KONG_GROUP)].filter((r) => r.format === "kubernetes").map(crdPluginView));
+}
+function annotatedPlugins(resource) {
+  const raw = resource.annotations["konghq.com/plugins"];
+  return raw ? raw.split(",").map((s) => s.trim()).filter(Boolean) : [];
+}
+function resolvePlugin(graph, namespace, ref) {
+  const index = graph.memo("kong:crdByName", (g) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const p of kongPluginCrds(g)) m.set(p.cluster ? `cluster/${p.resource.name}` : `${p.resource.namespace}/${p.resource.name}`, p);
+    return m;
+  });
+  const [ns, name] = ref.includes(":") ? ref.split(":", 2) : [namespace, ref];
+  return index.get(`${ns}/${name}`) ?? index.get(`cluster/${name}`);
+}
+function isKongClass(value) {
+  return value !== void 0 && /kong/i.test(value);
+}
+function hasKongAnnotation(resource) {
+  return Object.keys(resource.annotations).some((k) => k.startsWith("konghq.com/"));
+}
+function servedByKong(graph, resource) {
+  if (hasKongAnnotation(resource)) return true;
+  if (resource.kind === "Ingress") return isKongClass(str(get(resource.body, "spec", "ingressClassName"))) || isKongClass(resource.annotations["kubernetes.io/ingress.class"]);
+  const refs = arr(get(resource.body, "spec", "rules")).flatMap((rule) => arr(get(rule, "filters")));
+  if (refs.some((f) => get(f, "extensionRef", "group") === KONG_GROUP)) return true;
+  for (const parent of arr(get(resource.body, "spec", "parentRefs"))) {
+    const name = str(get(parent, "name"));
+    const ns = str(get(parent, "namespace")) ?? resource.namespace;
+    if (!name) continue;
+    const gateway = graph.find("Gateway", ns, name);
+    const className = str(get(gateway?.body, "spec", "gatewayClassName"));
+    if (isKongClass(className)) return true;
+    const gc = className ? graph.ofKind("GatewayClass").find((c) => c.name === className) : void 0;
+    if (gc && /^konghq\.com\//.test(str(get(gc.body, "spec", "controllerName")) ?? "")) return true;
+  }
+  return false;
+}
+function backendServices(resource) {
+  const names = /* @__PURE__ */ new Set();
+  const spec = obj(resource.body.spec);
+  if (resource.kind === "Ingress") {
+    const add = (b) => {
+      const n = str(get(b, "service", "name")) ?? str(get(b, "serviceName"));
+      if (n) names.add(n);
+    };
+    add(spec.defaultBackend ?? spec.backend);
+    for (const rule of arr(spec.rules)) for (const p of arr(get(rule, "http", "paths"))) add(get(p, "backend"));
+  } else {
+    for (const rule of arr(spec.rules)) {
+      for (const b of arr(get(rule, "backendRefs"))) {
+        const kind = str(get(b, "kind")) ?? "Service";
+        const n = str(get(b, "name"));
+        if (n && kind === "Service") names.add(n);
+      }
+    }
+  }
+  return [...names];
+}
+function k8sRouteView(graph, resource) {
+  const annotations = resource.annotations;
+  const unresolved = [];
+  const plugins = [];
+  const take = (owner) => {
+    for (const ref of annotatedPlugins(owner)) {
+      const p = resolvePlugin(graph, owner.namespace, ref);
+      if (!p) unresolved.push(ref);
+      else if (p.view.enabled && !p.resource.body.consumerRef) plugins.push(p.view);
+    }
+  };
+  take(resource);
+  for (const filter of arr(get(resource.body, "spec", "rules")).flatMap((rule) => arr(get(rule, "filters")))) {
+    if (get(filter, "type") !== "ExtensionRef" || get(filter, "extensionRef", "group") !== KONG_GROUP) continue;
+    const name = str(get(filter, "extensionRef", "name"));
+    if (!name) continue;
+    const p = resolvePlugin(graph, resource.namespace, name);
+    if (!p) unresolved.push(name);
+    else if (p.view.enabled) plugins.push(p.view);
+  }
+  for (const svc of backendServices(resource)) {
+    const service = graph.find("Service", resource.namespace, svc);
+    if (service) take(service);
+  }
+  for (const p of globalCrdPlugins(graph)) plugins.push(p.view);
+  const raw = annotations["konghq.com/protocols"];
+  const forceSsl = annotations["ingress.kubernetes.io/force-ssl-redirect"] === "true";
+  const override = annotations["konghq.com/override"] ? graph.find("KongIngress", resource.namespace, annotations["konghq.com/override"].trim()) : void 0;
+  const overridden = arr(get(override?.body, "route", "protocols")).map((p) => String(p).toLowerCase());
+  const protocols = raw ? raw.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ["https"] : overridden.length > 0 ? overridden : ["http", "https"];
+  const annotationsPath = Object.keys(resource.annotations).length > 0 ? ["metadata", "annotations"] : resource.anchor;
+  return {
+    resource,
+    protocols,
+    protocolsExplicit: raw !== void 0 || forceSsl || overridden.length > 0,
+    protocolsPath: raw !== void 0 ? ["metadata", "annotations", "konghq.com/protocols"] : annotationsPath,
+    pluginsPath: annotations["konghq.com/plugins"] !== void 0 ? ["metadata", "annotations", "konghq.com/plugins"] : resource.anchor,
+    plugins,
+    unresolved,
+    active: true,
+    redirectsHttps: !protocols.includes("http")
+  };
+}
+function globalCrdPlugins(graph) {
+  return graph.memo("kong:globalCrds", (g) => kongPluginCrds(g).filter((p) => p.global && p.view.enabled));
+}
+function deckRouteViews(deck) {
+  const byService = /* @__PURE__ */ new Map();
+  for (const s of deck.services) {
+    if (s.name) byService.set(s.name, s);
+    if (s.id) byService.set(s.id, s);
+  }
+  const defaults = obj(get(deck.value, "_info", "defaults", "route"));
+  const general = deck.plugins.filter((p) => p.enabled && !p.scope.consumer && !p.scope.consumerGroup);
+  const global2 = general.filter((p) => p.scope.global);
+  const byServiceRef = /* @__PURE__ */ new Map();
+  const byRouteRef = /* @__PURE__ */ new Map();
+  for (const p of general) {
+    if (p.scope.route) (byRouteRef.get(p.scope.route) ?? byRouteRef.set(p.scope.route, []).get(p.scope.route)).push(p);
+    else if (p.scope.service) (byServiceRef.get(p.scope.service) ?? byServiceRef.set(p.scope.service, []).get(p.scope.service)).push(p);
+  }
+  return deck.routes.map(({ resource, serviceRef }) => {
+    const service = serviceRef ? byService.get(serviceRef) : void 0;
+    const b = resource.body;
+    const explicit = Array.isArray(b.protocols) ? b.protocols.map((p) => String(p).toLowerCase()) : Array.isArray(defaults.protocols) ? defaults.protocols.map((p) => String(p).toLowerCase()) : void 0;
+    const protocols = explicit ?? ["http", "https"];
+    const keys = [str(b.name), str(b.id)].filter((k) => Boolean(k));
+    const plugins = [
+      ...global2,
+      ...service ? [...byServiceRef.get(service.name) ?? [], ...service.id && service.id !== service.name ? byServiceRef.get(service.id) ?? [] : []] : [],
+      ...keys.flatMap((k) => byRouteRef.get(k) ?? [])
+    ];
+    return {
+      resource,
+      service,
+      protocols,
+      protocolsExplicit: explicit !== void 0,
+      protocolsPath: Array.isArray(b.protocols) ? ["protocols"] : resource.anchor,
+      pluginsPath: resource.anchor,
+      plugins: [...new Set(plugins)],
+      unresolved: [],
+      active: service ? service.enabled : true,
+      redirectsHttps: !protocols.includes("http")
+    };
+  });
+}
+function kongRoutes(graph) {
+  return graph.memo("kong:routes", (g) => {
+    const out = [];
+    for (const deck of deckFiles(g)) out.push(...deckRouteViews(deck));
+    for (const kind of ["Ingress", "HTTPRoute", "GRPCRoute"]) {
+      for (const r of g.ofKind(kind)) {
+        if (r.format === "kubernetes" && servedByKong(g, r)) out.push(k8sRouteView(g, r));
+      }
+    }
+    return out;
+  });
+}
+function deckFiles(graph) {
+  return graph.memo("kong:deckFiles", (g) => {
+    const seen = /* @__PURE__ */ new Set();
+    for (const r of g.resources) {
+      const m = r.format === "kong" ? META2.get(r) : void 0;
+      if (m) seen.add(m.deck);
+    }
+    return [...seen];
+  });
+}
+function kongPlugins(graph) {
+  return graph.memo("kong:plugins", (g) => [...deckFiles(g).flatMap((d) => d.plugins), ...kongPluginCrds(g).map((p) => p.view)].filter((p) => p.enabled));
+}
+function kongServices(graph) {
+  return graph.memo("kong:services", (g) => deckFiles(g).flatMap((d) => d.services));
+}
+function kongBackendServices(graph) {
+  return graph.memo("kong:k8sBackends", (g) => {
+    const out = /* @__PURE__ */ new Set();
+    for (const route of kongRoutes(g)) {
+      if (route.resource.format !== "kubernetes") continue;
+      for (const name of backendServices(route.resource)) {
+        const svc = g.find("Service", route.resource.namespace, name);
+        if (svc) out.add(svc);
+      }
+    }
+    return [...out];
+  });
+}
+function hostScope(host) {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  if (!h || /\$\{|\{\{|\{vault:/.test(h)) return "unknown";
+  if (h === "localhost" || h === "::1" || /^127\./.test(h)) return "loopback";
+  if (/\.svc(\.cluster\.local)?\.?$|\.cluster\.local\.?$/.test(h)) return "cluster";
+  if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(h)) return "cluster";
+  return "external";
+}
+function deckOf(resource) {
+  return META2.get(resource)?.deck;
+}
+function upstreamTargets(deck, name) {
+  const upstream = arr(deck.value.upstreams).find((u) => get(u, "name") === name);
+  if (!upstream) return void 0;
+  const hosts = arr(get(upstream, "targets")).map((t) => String(get(t, "target") ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "")).filter(Boolean);
+  const kubernetes = arr(get(upstream, "tags")).some((t) => typeof t === "string" && t.startsWith("k8s-"));
+  return { hosts, kubernetes };
+}
+function describePlugin(p) {
+  if (p.resource.format === "kubernetes") return `${p.resource.kind} ${p.resource.namespace ? `${p.resource.namespace}/` : ""}${p.resource.name} (${p.name})`;
+  const s = p.scope;
+  const where = s.route ? `route "${s.route}"` : s.service ? `service "${s.service}"` : s.consumer ? `consumer "${s.consumer}"` : s.consumerGroup ? `consumer group "${s.consumerGroup}"` : "";
+  return where ? `the ${p.name} plugin on ${where}` : `the global ${p.name} plugin`;
 }
 
 // src/model/resource.ts
@@ -25706,8 +26674,9 @@ function resourceKey(resource) {
 }
 
 // src/model/graph.ts
-var FORMAT_READERS = [readKubernetes];
-function readResources(files, readers = FORMAT_READERS) {
+var FORMAT_READERS = [readKubernetes, readEnvoy, readKong];
+var NESTED_READERS = [readEnvoyNested, readConfigMapFiles];
+function readResources(files, readers = FORMAT_READERS, nested = NESTED_READERS) {
   const resources = [];
   for (const file of files) {
     for (const document of file.documents) {
@@ -25716,12 +26685,26 @@ function readResources(files, readers = FORMAT_READERS) {
         const found = reader(file, document);
         if (found) {
           resources.push(...found);
+          for (const resource of found) for (const read of nested) resources.push(...read(resource));
           break;
         }
       }
     }
   }
   return resources;
+}
+function readConfigMapFiles(resource) {
+  if (resource.format !== "kubernetes" || resource.kind !== "ConfigMap" || resource.group !== "") return [];
+  const data = resource.body.data;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return [];
+  const others = FORMAT_READERS.filter((r) => r !== readKubernetes);
+  const out = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== "string" || !value.includes("\n") || !/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)) continue;
+    if (!/^\s*[{\[]|^\s*[\w"'@-]+\s*:/m.test(value)) continue;
+    out.push(...readEmbedded(resource.source.file, resource.source.document, [...resource.source.base, "data", key], others, resource.namespace));
+  }
+  return out;
 }
 var Graph = class _Graph {
   resources;
@@ -25791,9 +26774,9 @@ var Graph = class _Graph {
     return this.inNamespace(kind, namespace).find((r) => r.name === name);
   }
 };
-function groupBy(items, key) {
+function groupBy(items2, key) {
   const map = /* @__PURE__ */ new Map();
-  for (const item of items) {
+  for (const item of items2) {
     const k = key(item);
     const list = map.get(k);
     if (list) list.push(item);
@@ -25831,10 +26814,10 @@ function readDirectives(file) {
   return directives;
 }
 function splitReason(text) {
-  const at = text.indexOf("--");
-  if (at === -1) return [text.trim(), void 0];
-  const reason = text.slice(at + 2).trim();
-  return [text.slice(0, at).trim(), reason || void 0];
+  const at2 = text.indexOf("--");
+  if (at2 === -1) return [text.trim(), void 0];
+  const reason = text.slice(at2 + 2).trim();
+  return [text.slice(0, at2).trim(), reason || void 0];
 }
 function directiveCovers(directive, ruleId, line) {
   return line >= directive.fromLine && line <= directive.toLine && (directive.rules.length === 0 || directive.rules.includes(ruleId));
@@ -25851,8 +26834,8 @@ function ignoreScopes(resource) {
     if (!isObj(value)) return;
     const annotation = str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);
     if (annotation !== void 0) scopes.push({ path: path4, rules: annotation.split(/[\s,]+/).filter(Boolean) });
-    for (const [key, child] of Object.entries(value)) {
-      if (key !== "metadata" && typeof child === "object" && child !== null) visit(child, [...path4, key], depth + 1);
+    for (const [key, child2] of Object.entries(value)) {
+      if (key !== "metadata" && typeof child2 === "object" && child2 !== null) visit(child2, [...path4, key], depth + 1);
     }
   };
   visit(resource.body, [], 0);
@@ -27870,15 +28853,15 @@ var ScanCache = class _ScanCache {
   }
   /** Writes the files of this run (and only them), atomically. Failing to write is not an error of the scan. */
   save() {
-    const entries = {};
+    const entries2 = {};
     for (const [hash, file] of this.#current) {
       const { path: _path, text: _text, ...data } = toFileData(file);
-      entries[hash] = { data, locations: [...file.locations] };
+      entries2[hash] = { data, locations: [...file.locations] };
     }
     try {
       mkdirSync(dirname2(this.#path), { recursive: true });
       const temporary = `${this.#path}.${process.pid}.tmp`;
-      writeFileSync(temporary, serialize({ key: this.#key, entries }));
+      writeFileSync(temporary, serialize({ key: this.#key, entries: entries2 }));
       renameSync(temporary, this.#path);
       return void 0;
     } catch (error) {
@@ -29250,9 +30233,9 @@ token-less requests by itself and is not reported (one OPTIONAL rule is enough t
 
 // rules/container/container-mutable-image.ts
 function parseImageReference(image) {
-  const at = image.indexOf("@");
-  const digest = at === -1 ? void 0 : image.slice(at + 1);
-  const rest = at === -1 ? image : image.slice(0, at);
+  const at2 = image.indexOf("@");
+  const digest = at2 === -1 ? void 0 : image.slice(at2 + 1);
+  const rest = at2 === -1 ? image : image.slice(0, at2);
   const colon = rest.lastIndexOf(":");
   const tag = colon > rest.lastIndexOf("/") ? rest.slice(colon + 1) : void 0;
   return { repository: tag === void 0 ? rest : rest.slice(0, colon), tag, digest };
@@ -29934,6 +30917,1217 @@ down that wins. meshlint reports the second key and lints the document with the 
   }
 });
 
+// rules/envoy/envoy-admin-exposed.ts
+var envoy_admin_exposed_default = defineRule({
+  id: "envoy-admin-exposed",
+  family: "envoy",
+  title: "Bind the Envoy admin interface to loopback",
+  severity: "error",
+  securitySeverity: 8.5,
+  tags: ["security", "envoy", "exposure"],
+  description: `Envoy's admin interface has no authentication and "allows destructive operations to be performed
+(e.g., shutting down the server) as well as potentially exposing private information (e.g., stats, cluster names,
+cert info, etc.). It is critical that access to the administration interface is only allowed via a secure network",
+optimally via localhost only (envoy docs, operations/admin, "Attention"). \`/config_dump\` prints the whole
+configuration, including inline secrets unless redacted, \`/quitquitquit\` stops the proxy, \`/runtime_modify\`
+changes behaviour and \`/logging\` floods logs.
+
+The rule reads \`admin.address\` of a bootstrap (snake_case or camelCase). A bootstrap without \`admin.address\`
+starts no admin server (bootstrap.proto: "If not specified, Envoy will not start an administration server") and is
+fine. Loopback (127.0.0.0/8, ::1, localhost), a unix socket (\`pipe\`) and templated addresses (\`\${ADMIN_HOST}\`,
+unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
+  remediation: "Bind `admin.address.socket_address.address` to `127.0.0.1` (or a unix `pipe`), and reach it with `kubectl port-forward` or a sidecar when needed.",
+  references: [
+    "https://www.envoyproxy.io/docs/envoy/latest/operations/admin",
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/bootstrap/v3/bootstrap.proto"
+  ],
+  messages: {
+    exposed: "{{resource}} (the Envoy admin interface) listens on {{address}}, reachable from the network (unauthenticated config dump, shutdown): bind it to 127.0.0.1."
+  },
+  examples: {
+    invalid: {
+      "admin-on-all-interfaces": yaml`
+        admin:
+          address:
+            socket_address:
+              address: 0.0.0.0 # expect: envoy-admin-exposed
+              port_value: 9901
+        static_resources:
+          listeners: []
+      `,
+      "camel-case-ipv6-wildcard": yaml`
+        admin:
+          address:
+            socketAddress:
+              address: "::" # expect: envoy-admin-exposed
+              portValue: 9901
+        staticResources: {}
+      `
+    },
+    valid: {
+      "admin-on-loopback": yaml`
+        admin:
+          address:
+            socket_address: { address: 127.0.0.1, port_value: 9901 }
+        static_resources: {}
+      `,
+      "admin-on-unix-socket": yaml`
+        admin:
+          address:
+            pipe: { path: /var/run/envoy-admin.sock, mode: 0600 }
+        static_resources: {}
+      `,
+      "no-admin-address-means-no-admin-server": yaml`
+        admin:
+          access_log: []
+        static_resources: {}
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const admin of graph.ofKind("EnvoyAdmin")) {
+      const root = { value: admin.body, path: [] };
+      const address = child(root, "address");
+      if (!isObj(address.value)) continue;
+      const view = addressOf(address);
+      if (view.scope !== "network") continue;
+      report({ resource: admin, path: view.node.path, messageId: "exposed", data: { address: formatAddress(view) } });
+    }
+  }
+});
+
+// rules/ratelimit/rate-limit-missing.ts
+var GLOBAL_LIMITERS = /* @__PURE__ */ new Set(["envoy.filters.http.ratelimit", "envoy.filters.http.rate_limit_quota"]);
+function fractionOn(node) {
+  if (!isObj(node.value)) return false;
+  const n = child(child(node, "default_value"), "numerator").value;
+  return typeof n === "number" ? n > 0 : typeof n === "string" ? Number(n) > 0 : false;
+}
+function enforcing(config2) {
+  return fractionOn(child(config2, "filter_enabled")) && fractionOn(child(config2, "filter_enforced"));
+}
+function localRateLimitEnforced(graph, site, filter) {
+  if (enforcing(filter.config)) return true;
+  const rc = routeConfigOf(graph, site);
+  if (!rc) return site.hcm.rdsName !== void 0;
+  return perRouteConfigs(rc.node, filter.name).some(enforcing);
+}
+var rate_limit_missing_default = defineRule({
+  id: "rate-limit-missing",
+  family: "ratelimit",
+  title: "Rate-limit every externally reachable HTTP entry point",
+  severity: "warning",
+  securitySeverity: 5,
+  tags: ["security", "envoy", "kong", "availability", "rate-limit"],
+  description: `Without a rate limit, one client can exhaust the backends (denial of service), brute-force credentials
+and enumerate resources at line speed. The proxy is the cheapest place to stop it.
+
+**Envoy.** An HTTP connection manager of a listener reachable from the network (not only loopback, unix socket or
+internal) must hold an HTTP rate-limit filter: \`envoy.filters.http.local_ratelimit\`,
+\`envoy.filters.http.ratelimit\` (global, via a rate-limit service) or \`envoy.filters.http.rate_limit_quota\`,
+identified by their \`@type\`. A local_ratelimit filter counts only when it enforces: \`filter_enabled\` and
+\`filter_enforced\` "default to 0% of requests for safety" (local_rate_limit.proto), so a filter without them, on
+itself and on every per-route override, limits nothing; it is reported as such. Per-route settings that live in an
+RDS route configuration outside the scan are assumed to exist. EnvoyFilter patches are fragments (the limit is
+often set per route by another patch) and are not judged.
+
+**Kong.** Every route that speaks HTTP (decK routes and Kong-served Ingress / HTTPRoute objects) must be covered by
+an enabled \`rate-limiting\`, \`rate-limiting-advanced\`, \`response-ratelimiting\` (or the Enterprise
+\`service-protection\`, \`graphql-rate-limiting-advanced\`, \`ai-rate-limiting-advanced\`) plugin applying to it:
+global, on its service or on the route. A plugin with \`enabled: false\` (decK) or \`disabled: true\` (KongPlugin)
+does not count; nor does one scoped to a consumer or consumer group (it limits only those consumers), nor one whose
+\`protocols\` leave some of the route's protocols out. Routes of a disabled service are not served and not reported.
+A decK file is its own configuration (global plugins of one file do not cover another); on Kubernetes, a
+KongClusterPlugin labelled \`global: "true"\` covers every Kong route of the scan. A route referring to a KongPlugin
+that is not in the scan is not judged (its type is unknown).`,
+  remediation: "Envoy: add an `envoy.filters.http.local_ratelimit` filter with a `token_bucket` and `filter_enabled`/`filter_enforced` at 100%, or a global `envoy.filters.http.ratelimit` filter with rate_limits actions. Kong: add a `rate-limiting` plugin globally, on the service or on the route (a KongPlugin in `konghq.com/plugins`, or a global KongClusterPlugin).",
+  references: [
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto",
+    "https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter",
+    "https://developer.konghq.com/plugins/rate-limiting/",
+    "https://developer.konghq.com/gateway/entities/plugin/#plugin-scope"
+  ],
+  messages: {
+    envoyMissing: 'The HTTP connection manager "{{hcm}}" of {{resource}} has no rate-limit filter: add envoy.filters.http.local_ratelimit (with filter_enabled and filter_enforced) or a global ratelimit filter.',
+    envoyNotEnforced: 'The local_ratelimit filter "{{filter}}" of {{resource}} has no filter_enabled and filter_enforced above 0% and limits nothing: set both (e.g. 100/HUNDRED).',
+    kongMissing: "No rate-limiting plugin applies to {{resource}}: add a rate-limiting plugin to it, its service, or globally."
+  },
+  examples: {
+    invalid: {
+      "envoy-hcm-without-rate-limit": yaml`
+        static_resources:
+          listeners:
+            - name: public
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config: # expect: rate-limit-missing
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
+                        rds: { route_config_name: r }
+                        http_filters:
+                          - name: envoy.filters.http.router
+                            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+      `,
+      "envoy-local-rate-limit-that-limits-nothing": yaml`
+        - name: public
+          address: { socketAddress: { address: 0.0.0.0, portValue: 8443 } }
+          filterChains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typedConfig:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    statPrefix: http
+                    routeConfig: { virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: app } }] }] }
+                    httpFilters:
+                      - name: envoy.filters.http.local_ratelimit
+                        typedConfig: # expect: rate-limit-missing
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+                          statPrefix: rl
+                          tokenBucket: { maxTokens: 100, tokensPerFill: 100, fillInterval: 1s }
+      `,
+      "kong-route-without-rate-limit-disabled-plugin-does-not-count": yaml`
+        _format_version: "3.0"
+        services:
+          - name: orders
+            url: https://orders.example.com
+            routes:
+              - name: orders # expect: rate-limit-missing
+                paths: [/orders]
+                plugins:
+                  - name: rate-limiting
+                    enabled: false
+                    config: { minute: 60 }
+      `
+    },
+    valid: {
+      "envoy-enforced-local-rate-limit": yaml`
+        - name: public
+          address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+          filter_chains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    stat_prefix: http
+                    rds: { route_config_name: r }
+                    http_filters:
+                      - name: envoy.filters.http.local_ratelimit
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
+                          stat_prefix: rl
+                          token_bucket: { max_tokens: 100, tokens_per_fill: 100, fill_interval: 1s }
+                          filter_enabled: { runtime_key: rl_enabled, default_value: { numerator: 100, denominator: HUNDRED } }
+                          filter_enforced: { runtime_key: rl_enforced, default_value: { numerator: 100, denominator: HUNDRED } }
+      `,
+      "envoy-loopback-listener": yaml`
+        - name: local
+          address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+          filter_chains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    stat_prefix: http
+      `,
+      "kong-global-plugin-covers-every-route": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: rate-limiting
+            config: { minute: 600, policy: local }
+        services:
+          - name: orders
+            url: https://orders.example.com
+            routes:
+              - name: orders
+                paths: [/orders]
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const site of hcmSites(graph)) {
+      const listener = site.listener;
+      if (!listener || isPartial(site.resource) || listener.local || !listener.addresses.some((a) => a.scope === "network")) continue;
+      const filters = site.hcm.httpFilters;
+      if (filters.some((f) => GLOBAL_LIMITERS.has(f.extension))) continue;
+      const locals = filters.filter((f) => f.extension === "envoy.filters.http.local_ratelimit");
+      if (locals.some((f) => localRateLimitEnforced(graph, site, f))) continue;
+      const data = { hcm: String(child(site.hcm.filter.config, "stat_prefix").value ?? site.hcm.filter.name) };
+      if (locals.length > 0) {
+        for (const f of locals) report({ resource: site.resource, path: f.config.path, target: "key", messageId: "envoyNotEnforced", data: { filter: f.name || f.extension } });
+      } else {
+        report({ resource: site.resource, path: site.hcm.filter.config.path, target: "key", messageId: "envoyMissing", data });
+      }
+    }
+    for (const route of kongRoutes(graph)) {
+      if (!route.active || !isHttpRoute(route) || route.unresolved.length > 0) continue;
+      if (route.plugins.some((p) => RATE_LIMIT_PLUGINS.has(p.name) && coversRoute(p, route))) continue;
+      report({ resource: route.resource, path: route.pluginsPath, messageId: "kongMissing" });
+    }
+  }
+});
+
+// rules/envoy/envoy-auth-fail-open.ts
+var PROTECTING = /* @__PURE__ */ new Set([
+  "envoy.filters.http.ext_authz",
+  "envoy.filters.http.jwt_authn",
+  "envoy.filters.http.rbac",
+  "envoy.filters.http.oauth2",
+  "envoy.filters.http.basic_auth",
+  "envoy.filters.http.api_key_auth"
+]);
+var envoy_auth_fail_open_default = defineRule({
+  id: "envoy-auth-fail-open",
+  family: "envoy",
+  title: "Make Envoy authentication and rate limiting fail closed",
+  severity: "warning",
+  securitySeverity: 6,
+  tags: ["security", "envoy", "authentication", "availability"],
+  description: `Several Envoy filters can be told to let requests through when they cannot decide, which turns an
+outage (or a request crafted to fail) into a bypass:
+
+- **ext_authz** \`failure_mode_allow: true\` (HTTP and network filter): when the authorization service errors or
+  times out, the request is allowed (ext_authz.proto; the default is false).
+- **jwt_authn** requirements \`allow_missing\` (requests without a JWT pass) and \`allow_missing_or_failed\`
+  (requests with a missing *or invalid* JWT pass; only the payload metadata is missing downstream). Wherever they
+  appear: \`rules[].requires\`, \`requirement_map\`, inside \`requires_any\` / \`requires_all\` (config.proto,
+  JwtRequirement). A \`requires_any\` of a provider and \`allow_missing\` is "optional authentication".
+- **ratelimit** (global) \`failure_mode_deny\` defaults to false: when the rate-limit service is unreachable,
+  requests are not limited (ratelimit/v3/rate_limit.proto). That matters where the global limit is the only
+  protection of the connection manager: reported when its HTTP connection manager has neither an enforcing
+  local_ratelimit as a backstop nor an authentication/authorization filter (ext_authz, jwt_authn, rbac, oauth2,
+  basic_auth, api_key_auth). In EnvoyFilter fragments the surrounding filters are unknown and only the first two
+  checks apply.`,
+  remediation: "Set `failure_mode_allow: false` on ext_authz, replace `allow_missing` / `allow_missing_or_failed` with a provider requirement (or restrict them to the routes meant to be public), and set `failure_mode_deny: true` on the global rate limit filter or add a local_ratelimit backstop.",
+  references: [
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto",
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/jwt_authn/v3/config.proto",
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto"
+  ],
+  messages: {
+    extAuthz: 'The ext_authz filter "{{filter}}" of {{resource}} allows requests when the authorization service fails (failure_mode_allow: true): set it to false.',
+    jwtOptional: 'The jwt_authn filter "{{filter}}" of {{resource}} accepts requests with {{what}} ({{key}}): require a provider instead.',
+    rateLimitOpen: 'The global rate limit filter "{{filter}}" of {{resource}} is the only protection and stops limiting when the rate-limit service is down (failure_mode_deny is not true): set failure_mode_deny: true or add a local_ratelimit backstop.'
+  },
+  examples: {
+    invalid: {
+      "ext-authz-fail-open-and-optional-jwt": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
+                        rds: { route_config_name: r }
+                        http_filters:
+                          - name: authz
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+                              grpc_service: { envoy_grpc: { cluster_name: authz } }
+                              failure_mode_allow: true # expect: envoy-auth-fail-open
+                          - name: jwt
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                              providers: { idp: { issuer: https://idp.example.com } }
+                              rules:
+                                - match: { prefix: / }
+                                  requires:
+                                    requires_any:
+                                      requirements:
+                                        - provider_name: idp
+                                        - allow_missing: {} # expect: envoy-auth-fail-open
+      `,
+      "global-rate-limit-alone-fails-open": yaml`
+        - name: l
+          address: { socketAddress: { address: 0.0.0.0, portValue: 8080 } }
+          filterChains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typedConfig:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    statPrefix: http
+                    rds: { routeConfigName: r }
+                    httpFilters:
+                      - name: envoy.filters.http.ratelimit
+                        typedConfig: # expect: envoy-auth-fail-open
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit
+                          domain: shop
+                          rateLimitService: { grpcService: { envoyGrpc: { clusterName: rls } }, transportApiVersion: V3 }
+      `
+    },
+    valid: {
+      "fail-closed": yaml`
+        - name: l
+          address: { socket_address: { address: 0.0.0.0, port_value: 8080 } }
+          filter_chains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    stat_prefix: http
+                    rds: { route_config_name: r }
+                    http_filters:
+                      - name: envoy.filters.http.ext_authz
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
+                          failure_mode_allow: false
+                      - name: envoy.filters.http.ratelimit
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit
+                          domain: shop
+                          failure_mode_deny: true
+      `,
+      "global-rate-limit-next-to-authentication": yaml`
+        - name: l
+          address: { socket_address: { address: 0.0.0.0, port_value: 8080 } }
+          filter_chains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    stat_prefix: http
+                    rds: { route_config_name: r }
+                    http_filters:
+                      - name: envoy.filters.http.jwt_authn
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                          providers: { idp: { issuer: https://idp.example.com } }
+                          rules: [{ match: { prefix: / }, requires: { provider_name: idp } }]
+                      - name: envoy.filters.http.ratelimit
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit
+                          domain: shop
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const site of filterSites(graph)) {
+      const f = site.filter;
+      if (f.disabled) continue;
+      const data = { filter: f.name || f.extension };
+      if (f.extension === "envoy.filters.http.ext_authz" || f.extension === "envoy.filters.network.ext_authz") {
+        const allow = child(f.config, "failure_mode_allow");
+        if (bool(allow) === true) report({ resource: site.resource, path: allow.path, messageId: "extAuthz", data });
+      } else if (f.extension === "envoy.filters.http.jwt_authn") {
+        walk(f.config, (node) => {
+          for (const [key, what] of [["allow_missing_or_failed", "a missing or invalid JWT"], ["allow_missing", "no JWT"]]) {
+            if (has(node, key)) report({ resource: site.resource, path: child(node, key).path, messageId: "jwtOptional", data: { ...data, what, key } });
+          }
+        });
+      } else if (f.extension === "envoy.filters.http.ratelimit" && site.hcm) {
+        const deny = child(f.config, "failure_mode_deny");
+        if (bool(deny) === true) continue;
+        const others = site.hcm.hcm.httpFilters;
+        const protectedOtherwise = others.some((o) => !o.disabled && (PROTECTING.has(o.extension) || o.extension === "envoy.filters.http.local_ratelimit" && localRateLimitEnforced(graph, site.hcm, o)));
+        if (protectedOtherwise) continue;
+        report({ resource: site.resource, path: has(f.config, "failure_mode_deny") ? deny.path : f.config.path, target: "key", messageId: "rateLimitOpen", data });
+      }
+    }
+  }
+});
+
+// rules/envoy/envoy-deprecated-config.ts
+var LIST_KEYS = /* @__PURE__ */ new Set(["filters", "http_filters", "httpFilters", "listener_filters", "listenerFilters", "access_log", "accessLog", "stats_sinks", "statsSinks"]);
+var SOCKET_KEYS = /* @__PURE__ */ new Set(["transport_socket", "transportSocket"]);
+function deprecatedIn(body) {
+  const hits = [];
+  const stack = [{ value: body, path: [] }];
+  while (stack.length > 0) {
+    const { value, path: path4, key, list } = stack.pop();
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path4, i], list: key }));
+      continue;
+    }
+    if (!isObj(value)) continue;
+    const o = value;
+    for (const [k, v] of Object.entries(o)) stack.push({ value: v, path: [...path4, k], key: k });
+    const name = str(o.name);
+    const underSocket = key !== void 0 && SOCKET_KEYS.has(key);
+    const isExtension = keyOf(o, "typed_config") !== void 0 || isObj(o.config) && name?.startsWith("envoy.") || list !== void 0 && LIST_KEYS.has(list) || underSocket;
+    if (name && isExtension) {
+      const typeName = str(obj(o[keyOf(o, "typed_config") ?? ""])["@type"]);
+      const fromType = typeName ? extensionOfType(typeName) : void 0;
+      const known = name === "envoy.ext_authz" ? "envoy.filters.http.ext_authz / envoy.filters.network.ext_authz" : DEPRECATED_NAMES[name];
+      const canonical = known && fromType ? fromType : known;
+      const isSocketName = name === "tls" || name === "raw_buffer";
+      if (canonical && (!isSocketName || underSocket)) {
+        hits.push({ path: [...path4, "name"], what: `the deprecated extension name "${name}"`, instead: `"${canonical}"`, labelOnly: fromType !== void 0 });
+      }
+    }
+    if (name && isObj(o.config) && keyOf(o, "typed_config") === void 0 && name.startsWith("envoy.")) {
+      hits.push({ path: [...path4, "config"], what: "the untyped v2 `config:` of a filter", instead: '`typed_config` with an "@type"' });
+    }
+    const type = str(o["@type"]);
+    if (type && /^(type\.googleapis\.com\/)?envoy\.(api\.v2|config\.filter)\./.test(type)) hits.push({ path: [...path4, "@type"], what: `the v2 type ${type.replace(/^type\.googleapis\.com\//, "")}`, instead: "the v3 type" });
+    for (const k of ["tls_context", "tlsContext"]) if (isObj(o[k])) hits.push({ path: [...path4, k], what: "`tls_context`", instead: "a `transport_socket` named envoy.transport_sockets.tls" });
+    for (const k of Object.keys(o)) if (/^hidden_?[eE]nvoy_?[dD]eprecated_?/.test(k)) hits.push({ path: [...path4, k], what: `the removed field ${k}`, instead: "its v3 replacement" });
+  }
+  return hits;
+}
+var envoy_deprecated_config_default = defineRule({
+  id: "envoy-deprecated-config",
+  family: "envoy",
+  title: "Replace deprecated Envoy names and v2 shapes",
+  severity: "note",
+  securitySeverity: 2,
+  tags: ["security", "envoy", "maintainability"],
+  description: `Old Envoy configurations still circulate (blog posts, Consul and early Istio dumps). meshlint reads
+them, but they are a risk of their own: since Envoy 1.18 only v3 bootstraps load, and since 1.20 "deprecated
+extension names now default to triggering a configuration error" (changelogs/1.20.0.yaml). A proxy upgrade then
+fails, or a security filter written with an old name is silently not what runs. Reported:
+
+- deprecated extension names (changelogs/1.14.0.yaml): \`envoy.http_connection_manager\`, \`envoy.router\`,
+  \`envoy.ext_authz\`, \`envoy.rate_limit\`, \`envoy.listener.tls_inspector\`, the transport socket names \`tls\`
+  and \`raw_buffer\`, and the rest of that table;
+- the untyped v2 \`config:\` of a filter (v3 reserves the field: only \`typed_config\` exists);
+- v2 type URLs (\`envoy.api.v2.*\`, \`envoy.config.filter.*\`);
+- \`tls_context\` on a filter chain or cluster (replaced by \`transport_socket\`), and \`hidden_envoy_deprecated_*\`
+  fields of config dumps.
+
+The other Envoy rules still read these shapes (a \`tls_context\` is TLS, \`envoy.http_connection_manager\` is an
+HTTP connection manager), so nothing is missed while this note is open.`,
+  remediation: "Use the canonical extension names (`envoy.filters.network.http_connection_manager`, `envoy.filters.http.router`, `envoy.transport_sockets.tls` ...) with a `typed_config` carrying the v3 `@type`, and move `tls_context` into a `transport_socket`.",
+  references: [
+    "https://github.com/envoyproxy/envoy/blob/main/changelogs/1.14.0.yaml",
+    "https://github.com/envoyproxy/envoy/blob/main/changelogs/1.20.0.yaml"
+  ],
+  messages: {
+    deprecated: "{{resource}} uses {{what}}, rejected by current Envoy: use {{instead}}.",
+    label: "{{resource}} uses {{what}}: Envoy 1.20 and 1.21 reject it (1.22+ goes by the @type and treats the name as a label); use {{instead}}."
+  },
+  examples: {
+    invalid: {
+      "v2-era-listener": yaml`
+        static_resources:
+          listeners:
+            - name: legacy
+              address: { socket_address: { address: 127.0.0.1, port_value: 8443 } }
+              filter_chains:
+                - tls_context: # expect: envoy-deprecated-config
+                    require_client_certificate: true
+                  filters:
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                      config: # expect: envoy-deprecated-config
+                        stat_prefix: http
+                        http_filters:
+                          - name: envoy.router # expect: envoy-deprecated-config
+      `,
+      "deprecated-name-next-to-a-typed-config": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
+      `,
+      "short-transport-socket-name": yaml`
+        static_resources:
+          clusters:
+            - name: c
+              transport_socket:
+                name: tls # expect: envoy-deprecated-config
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+      `
+    },
+    valid: {
+      "canonical-v3": yaml`
+        static_resources:
+          listeners:
+            - name: modern
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
+                        http_filters:
+                          - name: envoy.filters.http.router
+                            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+      `,
+      "a-cluster-may-be-named-tls": yaml`
+        static_resources:
+          clusters:
+            - name: tls
+              type: STATIC
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const resource of graph.resources) {
+      if (resource.format !== "envoy") continue;
+      for (const hit of deprecatedIn(resource.body)) report({ resource, path: hit.path, target: "key", messageId: hit.labelOnly ? "label" : "deprecated", data: { what: hit.what, instead: hit.instead } });
+    }
+  }
+});
+
+// rules/envoy/envoy-listener-plaintext.ts
+function healthOnly(graph, listener, chain) {
+  if (chain.hcms.length === 0 || chain.filters.length !== chain.hcms.length) return false;
+  return chain.hcms.every((hcm) => {
+    const rc = routeConfigOf(graph, { resource: listener.resource, hcm, listener, chain });
+    return rc !== void 0 && onlyHealthRoutes(rc.node);
+  });
+}
+function tlsInspected(listener) {
+  return items(child({ value: listener.resource.body, path: [] }, "listener_filters")).some((f) => typed(f, "listener").extension === "envoy.filters.listener.tls_inspector");
+}
+function tlsOnlyMatch(chain) {
+  const match = child(chain.node, "filter_chain_match");
+  return child(match, "transport_protocol").value === "tls" || arr(child(match, "server_names").value).length > 0;
+}
+var envoy_listener_plaintext_default = defineRule({
+  id: "envoy-listener-plaintext",
+  family: "envoy",
+  title: "Terminate TLS on Envoy listeners reachable from the network",
+  severity: "error",
+  securitySeverity: 7.5,
+  tags: ["security", "envoy", "tls", "encryption"],
+  description: `A filter chain without a TLS transport socket accepts cleartext: requests, credentials and tokens
+cross the network readable and modifiable by anyone on the path. A filter chain is plaintext when it has no
+\`transport_socket\` (the default is \`raw_buffer\`) or an explicit \`envoy.transport_sockets.raw_buffer\`
+(listener_components.proto). Every chain is checked, including \`default_filter_chain\`, which is used when no chain
+matches: a TLS chain selected by SNI next to a plaintext default chain still accepts cleartext.
+
+TLS is recognised by the transport socket's \`@type\` (\`DownstreamTlsContext\`), by the legacy v2
+\`tls_context\`, inside \`proxy_protocol\`/\`tcp_stats\` wrappers, and in QUIC
+(\`QuicDownstreamTransport.downstream_tls_context\`) and STARTTLS sockets. ALTS and unknown sockets are not reported.
+
+A chain without a transport socket that only matches TLS connections (\`filter_chain_match.transport_protocol: tls\`
+or \`server_names\`, on a listener with the \`tls_inspector\`) is TLS passthrough: Envoy forwards the encrypted bytes
+(typically with tcp_proxy) and the traffic is not cleartext, so it is not reported.
+
+Not reported: listeners bound only to loopback (127.0.0.0/8, ::1), unix sockets and internal listeners, and listeners
+whose address is templated (unknown). A chain whose every route (inline, or the RDS route configuration when the scan
+holds it) serves only a health or readiness path (/healthz, /ready, /livez ...) is reported as a warning: probes are
+usually plaintext by necessity, but the port is still open. EnvoyFilter patches are fragments of listeners generated
+elsewhere and are not judged here.`,
+  remediation: "Add a `transport_socket` named `envoy.transport_sockets.tls` with a `DownstreamTlsContext` (certificates via SDS or files) to the filter chain, or bind the listener to 127.0.0.1 if only local clients use it.",
+  references: [
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/listener/v3/listener_components.proto",
+    "https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge"
+  ],
+  messages: {
+    plaintext: "Filter chain {{chain}} of {{resource}} has no TLS transport socket and listens on {{address}}: traffic is cleartext. Add an envoy.transport_sockets.tls DownstreamTlsContext or bind to loopback.",
+    healthOnly: "Filter chain {{chain}} of {{resource}} serves health/readiness paths in cleartext on {{address}}: acceptable for probes, but restrict the port to the probing network or add TLS."
+  },
+  examples: {
+    invalid: {
+      "bootstrap-plaintext-listener": yaml`
+        static_resources:
+          listeners:
+            - name: ingress
+              address:
+                socket_address: { address: 0.0.0.0, port_value: 8080 }
+              filter_chains:
+                - filters: # expect: envoy-listener-plaintext
+                    - name: envoy.filters.network.tcp_proxy
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                        stat_prefix: tcp
+                        cluster: backend
+      `,
+      "tls-chain-with-plaintext-default-chain": yaml`
+        - name: https
+          address:
+            socketAddress: { address: "::", portValue: 443 }
+          filterChains:
+            - filterChainMatch: { serverNames: [shop.example.com] }
+              filters: []
+              transportSocket:
+                name: envoy.transport_sockets.tls
+                typedConfig:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                  requireClientCertificate: true
+                  commonTlsContext:
+                    validationContext: { trustedCa: { filename: /etc/ca.pem } }
+          defaultFilterChain:
+            filters: [] # expect: envoy-listener-plaintext
+      `,
+      "explicit-raw-buffer": yaml`
+        resources:
+          - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+            name: raw
+            address: { socket_address: { address: 10.0.0.5, port_value: 9000 } }
+            filter_chains:
+              - filters: []
+                transport_socket: # expect: envoy-listener-plaintext
+                  name: envoy.transport_sockets.raw_buffer
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer
+      `,
+      "health-only-listener-is-a-warning": yaml`
+        static_resources:
+          listeners:
+            - name: probes
+              address: { socket_address: { address: 0.0.0.0, port_value: 8081 } }
+              filter_chains:
+                - filters: # expect: envoy-listener-plaintext
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: probes
+                        route_config:
+                          virtual_hosts:
+                            - name: probes
+                              domains: ["*"]
+                              routes:
+                                - match: { path: /healthz }
+                                  direct_response: { status: 200 }
+                                - match: { prefix: /ready }
+                                  direct_response: { status: 200 }
+      `
+    },
+    valid: {
+      "tls-passthrough-by-sni": yaml`
+        - name: passthrough
+          address: { socketAddress: { address: "::", portValue: 443 } }
+          listenerFilters:
+            - name: envoy.filters.listener.tls_inspector
+              typedConfig: { "@type": type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector }
+          filterChains:
+            - filterChainMatch: { serverNames: [shop.example.com] }
+              filters:
+                - name: envoy.filters.network.tcp_proxy
+                  typedConfig:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                    statPrefix: passthrough
+                    cluster: shop
+      `,
+      "loopback-only-listener": yaml`
+        static_resources:
+          listeners:
+            - name: local
+              address: { socket_address: { address: 127.0.0.1, port_value: 15000 } }
+              filter_chains:
+                - filters: []
+      `,
+      "tls-listener": yaml`
+        static_resources:
+          listeners:
+            - name: https
+              address: { socket_address: { address: 0.0.0.0, port_value: 443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: anything-the-name-is-only-a-label
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      common_tls_context:
+                        tls_certificate_sds_secret_configs: [{ name: cert }]
+      `,
+      "tls-wrapped-in-proxy-protocol": yaml`
+        static_resources:
+          listeners:
+            - name: pp
+              address: { socket_address: { address: 0.0.0.0, port_value: 443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.upstream_proxy_protocol
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.proxy_protocol.v3.ProxyProtocolUpstreamTransport
+                      transport_socket:
+                        name: envoy.transport_sockets.tls
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const listener of envoyListeners(graph)) {
+      if (listener.local || listener.addresses.length === 0) continue;
+      const network = listener.addresses.find((a) => a.scope === "network");
+      if (!network) continue;
+      const inspector = tlsInspected(listener);
+      for (const chain of listener.chains) {
+        if (chain.transport.kind !== "none" && chain.transport.kind !== "raw") continue;
+        if (inspector && tlsOnlyMatch(chain)) continue;
+        const name = typeof chain.node.value?.name === "string" ? `"${chain.node.value.name}"` : chain.isDefault ? "(default)" : `#${chain.node.path.at(-1)}`;
+        const path4 = chain.transport.kind === "raw" ? chain.transport.node.path : child(chain.node, "filters").value !== void 0 ? child(chain.node, "filters").path : chain.node.path;
+        const health = healthOnly(graph, listener, chain);
+        report({
+          resource: listener.resource,
+          path: path4,
+          target: "key",
+          messageId: health ? "healthOnly" : "plaintext",
+          severity: health ? "warning" : void 0,
+          data: { chain: name, address: formatAddress(network) }
+        });
+      }
+    }
+  }
+});
+
+// rules/envoy/envoy-rbac-not-enforced.ts
+function selectsForExtAuthz(site, name, statPrefix) {
+  if (statPrefix.startsWith("istio_ext_authz")) return true;
+  return (site.hcm?.hcm.httpFilters ?? []).some((o) => o.extension === "envoy.filters.http.ext_authz" && child(child(o.config, "filter_enabled_metadata"), "filter").value === name);
+}
+var envoy_rbac_not_enforced_default = defineRule({
+  id: "envoy-rbac-not-enforced",
+  family: "envoy",
+  title: "Give Envoy RBAC filters enforced rules",
+  severity: "error",
+  securitySeverity: 7.5,
+  tags: ["security", "envoy", "authorization"],
+  description: `An RBAC filter looks like access control but enforces nothing unless it has \`rules\` (or the newer
+\`matcher\`). The proto is explicit (envoy/extensions/filters/http/rbac/v3/rbac.proto): "If absent, no RBAC
+enforcement occurs. If set but empty, all requests are denied." \`shadow_rules\` are only evaluated and logged
+(stats and dynamic metadata), never enforced, so a filter with only \`shadow_rules\` is a dry run that lets everyone
+in. The network RBAC filter has the same fields and semantics.
+
+Envoy Gateway and others put an empty RBAC filter on the listener and the real policy per route
+(\`typed_per_filter_config\` with an \`RBACPerRoute\`): such a filter is not reported when a virtual host or route
+of its HTTP connection manager's route configuration (inline, or the RDS one when the scan holds it) overrides it,
+nor when the routes come from RDS outside the scan (unknown). An empty \`rules: {}\` denies everything and is not
+reported. Istio's CUSTOM authorization writes a shadow-only RBAC filter on purpose: its result (dynamic metadata)
+tells the ext_authz filter which requests to check (\`filter_enabled_metadata\`), so enforcement is ext_authz's; such
+a filter (an ext_authz of the same connection manager reading it, or Istio's \`istio_ext_authz_\` stat prefix) is not
+reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_run_\`) is reported: it enforces nothing.`,
+  remediation: "Move the policies from `shadow_rules` to `rules` once the dry run is validated (or add `rules`), or delete the filter if no access control is intended.",
+  references: ["https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/rbac/v3/rbac.proto"],
+  messages: {
+    noRules: 'The RBAC filter "{{filter}}" of {{resource}} has no rules and enforces nothing: add rules (an empty rules: {} denies all).',
+    shadowOnly: 'The RBAC filter "{{filter}}" of {{resource}} has only shadow_rules, which are logged but never enforced: move them to rules.'
+  },
+  examples: {
+    invalid: {
+      "shadow-rules-only": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
+                        route_config: { virtual_hosts: [{ name: all, domains: ["*"], routes: [] }] }
+                        http_filters:
+                          - name: rbac
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+                              shadow_rules: # expect: envoy-rbac-not-enforced
+                                policies:
+                                  admins:
+                                    permissions: [{ any: true }]
+                                    principals: [{ authenticated: { principal_name: { exact: spiffe://td/ns/ops/sa/admin } } }]
+      `,
+      "network-rbac-without-rules": yaml`
+        - name: tcp
+          address: { socketAddress: { address: 127.0.0.1, portValue: 5432 } }
+          filterChains:
+            - filters:
+                - name: envoy.filters.network.rbac
+                  typedConfig: # expect: envoy-rbac-not-enforced
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
+                    statPrefix: tcp
+      `
+    },
+    valid: {
+      "istio-custom-action-selector-for-ext-authz": yaml`
+        name: envoy.filters.http.rbac
+        typedConfig:
+          "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+          shadowRules:
+            action: DENY
+            policies:
+              istio-ext-authz-ns[foo]-policy[ext]-rule[0]:
+                permissions: [{ urlPath: { path: { exact: /admin } } }]
+                principals: [{ any: true }]
+          shadowRulesStatPrefix: istio_ext_authz_
+      `,
+      "rules-set": yaml`
+        - name: tcp
+          address: { socket_address: { address: 127.0.0.1, port_value: 5432 } }
+          filter_chains:
+            - filters:
+                - name: envoy.filters.network.rbac
+                  typed_config:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
+                    stat_prefix: tcp
+                    rules: {}
+      `,
+      "per-route-override": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: http
+                        http_filters:
+                          - name: envoy.filters.http.rbac
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+                        route_config:
+                          virtual_hosts:
+                            - name: all
+                              domains: ["*"]
+                              routes:
+                                - match: { prefix: / }
+                                  route: { cluster: app }
+                                  typed_per_filter_config:
+                                    envoy.filters.http.rbac:
+                                      "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute
+                                      rbac:
+                                        rules:
+                                          policies:
+                                            ops:
+                                              permissions: [{ any: true }]
+                                              principals: [{ header: { name: x-team, string_match: { exact: ops } } }]
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const site of filterSites(graph)) {
+      const f = site.filter;
+      if (f.extension !== "envoy.filters.http.rbac" && f.extension !== "envoy.filters.network.rbac") continue;
+      if (has(f.config, "rules") || has(f.config, "matcher")) continue;
+      if (site.hcm) {
+        const rc = routeConfigOf(graph, site.hcm);
+        if (!rc) {
+          if (site.hcm.hcm.rdsName !== void 0) continue;
+        } else if (perRouteConfigs(rc.node, f.name).some((n) => has(child(n, "rbac"), "rules") || has(child(n, "rbac"), "matcher"))) {
+          continue;
+        }
+      }
+      const shadow = child(f.config, "shadow_rules");
+      const shadowOnly = has(f.config, "shadow_rules") || has(f.config, "shadow_matcher");
+      if (shadowOnly && selectsForExtAuthz(site, f.name, String(child(f.config, "shadow_rules_stat_prefix").value ?? ""))) continue;
+      report({
+        resource: site.resource,
+        path: shadowOnly ? has(f.config, "shadow_rules") ? shadow.path : child(f.config, "shadow_matcher").path : f.config.path,
+        target: "key",
+        messageId: shadowOnly ? "shadowOnly" : "noRules",
+        data: { filter: f.name || f.extension }
+      });
+    }
+  }
+});
+
+// rules/envoy/envoy-tls-not-mutual.ts
+function downstreamTlsContexts(graph) {
+  return graph.memo("envoy:downstreamTls", (g) => {
+    const out = [];
+    for (const resource of g.resources) {
+      if (resource.format !== "envoy" || resource.kind === "EnvoyCluster" || resource.kind === "EnvoyAdmin") continue;
+      walk({ value: resource.body, path: [] }, (node, key) => {
+        const type = str(node.value["@type"]) ?? "";
+        if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });
+        else if ((key === "tls_context" || key === "tlsContext" || key === "hidden_envoy_deprecated_tls_context") && resource.kind !== "EnvoyCluster" && !type) out.push({ resource, context: node });
+        else if ((key === "downstream_tls_context" || key === "downstreamTlsContext" || key === "tls_socket_config" || key === "tlsSocketConfig") && !type) out.push({ resource, context: node });
+      });
+    }
+    return out;
+  });
+}
+var envoy_tls_not_mutual_default = defineRule({
+  id: "envoy-tls-not-mutual",
+  family: "envoy",
+  title: "Require and verify client certificates on Envoy TLS listeners",
+  severity: "error",
+  securitySeverity: 7,
+  tags: ["security", "envoy", "tls", "mtls", "authentication"],
+  description: `Between services, TLS without client certificates authenticates only the server: any caller that can
+reach the port is accepted, and authorization on peer identity (RBAC \`authenticated\` principals) has nothing to
+check. Envoy's semantics (common.proto, \`trusted_ca\`): "If not specified and a peer certificate is presented it
+will not be verified. By default, a client certificate is optional, unless one of the additional options
+(require_client_certificate, verify_certificate_spki, verify_certificate_hash, or match_typed_subject_alt_names) is
+also specified." So a \`DownstreamTlsContext\` is mutual only when
+
+- a client certificate is required: \`require_client_certificate: true\`, or pinned by SPKI, hash or SAN matchers; and
+- it is verified: a validation context with a trust anchor (\`validation_context.trusted_ca\`, a
+  \`validation_context_sds_secret_config\`, a \`combined_validation_context\`, a custom validator such as SPIFFE).
+  An empty \`validation_context: {}\` verifies nothing.
+
+It is also broken when the validation context sets \`trust_chain_verification: ACCEPT_UNTRUSTED\` (any certificate
+is accepted) or \`allow_expired_certificate: true\`; rbac.proto notes that an \`authenticated\` principal then
+requires no authentication at all.
+
+Every \`DownstreamTlsContext\` is checked, wherever it is (listener chains, QUIC and STARTTLS sockets, the v2
+\`tls_context\`, camelCase or snake_case). Envoy's own edge best practice terminates public TLS without client
+certificates: for a public edge listener, suppress this finding with a reason. In an EnvoyFilter patch (merged into
+config generated elsewhere) only explicit settings are judged: \`require_client_certificate: false\`,
+ACCEPT_UNTRUSTED, allow_expired_certificate.`,
+  remediation: "Set `require_client_certificate: true` and give `common_tls_context` a `validation_context` with a `trusted_ca` (or an SDS validation context), optionally pinned with `match_typed_subject_alt_names`; remove `ACCEPT_UNTRUSTED` and `allow_expired_certificate`.",
+  references: [
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/transport_sockets/tls/v3/tls.proto",
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/transport_sockets/tls/v3/common.proto"
+  ],
+  messages: {
+    noClientAuth: "{{resource}} terminates TLS without requiring or verifying client certificates: set require_client_certificate: true and a validation_context with trusted_ca.",
+    optional: "{{resource}} verifies client certificates but does not require one (clients without a certificate are accepted): set require_client_certificate: true.",
+    noValidation: "{{resource}} requires a client certificate but has no trust anchor to verify it against: add validation_context.trusted_ca (or an SDS validation context).",
+    notRequired: "{{resource}} sets require_client_certificate: false: clients are not authenticated. Set it to true.",
+    acceptUntrusted: "{{resource}} accepts untrusted client certificates (trust_chain_verification: ACCEPT_UNTRUSTED): remove it so the chain is verified.",
+    allowExpired: "{{resource}} accepts expired client certificates: remove allow_expired_certificate."
+  },
+  examples: {
+    invalid: {
+      "server-only-tls": yaml`
+        static_resources:
+          listeners:
+            - name: internal
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config: # expect: envoy-tls-not-mutual
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      common_tls_context:
+                        tls_certificates:
+                          - certificate_chain: { filename: /certs/cert.pem }
+                            private_key: { filename: /certs/key.pem }
+      `,
+      "required-but-empty-validation-context-camel-case": yaml`
+        - name: l
+          address: { socketAddress: { address: 0.0.0.0, portValue: 8443 } }
+          filterChains:
+            - filters: []
+              transportSocket:
+                name: envoy.transport_sockets.tls
+                typedConfig:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                  requireClientCertificate: true
+                  commonTlsContext: # expect: envoy-tls-not-mutual
+                    validationContext: {}
+      `,
+      "accept-untrusted-and-expired": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      require_client_certificate: true
+                      common_tls_context:
+                        validation_context:
+                          trusted_ca: { filename: /certs/ca.pem }
+                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual
+                          allow_expired_certificate: true # expect: envoy-tls-not-mutual
+      `,
+      "verified-but-optional-and-explicitly-not-required": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config: # expect: envoy-tls-not-mutual
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      common_tls_context:
+                        validation_context: { trusted_ca: { filename: /certs/ca.pem } }
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      require_client_certificate: false # expect: envoy-tls-not-mutual
+                      common_tls_context:
+                        validation_context: { trusted_ca: { filename: /certs/ca.pem } }
+      `
+    },
+    valid: {
+      "mutual-tls-with-trusted-ca": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      require_client_certificate: true
+                      common_tls_context:
+                        validation_context:
+                          trusted_ca: { filename: /certs/ca.pem }
+      `,
+      "san-pinning-makes-the-certificate-mandatory-sds-validation": yaml`
+        static_resources:
+          listeners:
+            - name: l
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      common_tls_context:
+                        combined_validation_context:
+                          default_validation_context:
+                            match_typed_subject_alt_names:
+                              - san_type: URI
+                                matcher: { exact: spiffe://cluster.local/ns/shop/sa/web }
+                          validation_context_sds_secret_config: { name: ROOTCA }
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const { resource, context } of downstreamTlsContexts(graph)) {
+      const partial = isPartial(resource);
+      const required = bool(child(context, "require_client_certificate"));
+      const validation = validationOf(context);
+      if (validation.context) {
+        const tcv = child(validation.context, "trust_chain_verification");
+        if (tcv.value === "ACCEPT_UNTRUSTED" || tcv.value === 1) report({ resource, path: tcv.path, messageId: "acceptUntrusted" });
+        const expired = child(validation.context, "allow_expired_certificate");
+        if (bool(expired) === true) report({ resource, path: expired.path, messageId: "allowExpired" });
+      }
+      if (partial) {
+        if (required === false) report({ resource, path: child(context, "require_client_certificate").path, messageId: "notRequired" });
+        continue;
+      }
+      const mandatory = required === true || validation.pinned;
+      const anchor = context.path;
+      if (!mandatory && !validation.present) report({ resource, path: anchor, target: "key", messageId: required === false ? "notRequired" : "noClientAuth" });
+      else if (!mandatory) report({ resource, path: required === false ? child(context, "require_client_certificate").path : anchor, target: "key", messageId: required === false ? "notRequired" : "optional" });
+      else if (!validation.present) report({ resource, path: isObj(child(context, "common_tls_context").value) ? child(context, "common_tls_context").path : anchor, target: "key", messageId: "noValidation" });
+    }
+  }
+});
+
+// rules/envoy/envoy-upstream-plaintext.ts
+var envoy_upstream_plaintext_default = defineRule({
+  id: "envoy-upstream-plaintext",
+  family: "envoy",
+  title: "Use verified TLS from Envoy to upstream clusters off the host",
+  severity: "error",
+  securitySeverity: 6.5,
+  tags: ["security", "envoy", "tls", "encryption"],
+  description: `A cluster without a TLS transport socket sends requests (with their credentials and tokens) in cleartext
+to its endpoints. The rule reports a cluster whose endpoints (\`load_assignment\`, or the v2 \`hosts\`) include an
+address that is not loopback, when neither \`transport_socket\` nor any \`transport_socket_matches\` entry is an
+\`UpstreamTlsContext\` (also recognised: the v2 \`tls_context\`, wrappers, camelCase keys).
+
+An \`UpstreamTlsContext\` without a validation context encrypts but does not verify the server's certificate
+(common.proto \`trusted_ca\`: "If not specified and a peer certificate is presented it will not be verified"), so a
+man in the middle can present any certificate: reported as a warning. A trust anchor via \`trusted_ca\`, an SDS
+validation context, a \`combined_validation_context\` or a custom validator counts.
+
+Not reported: clusters whose endpoints are not in the file (EDS, ORIGINAL_DST, dynamic forward proxy, \`cluster_type\`
+extensions), loopback and unix-socket endpoints, templated addresses, and EnvoyFilter patches that merge into
+generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, suppress the finding with that reason.`,
+  remediation: "Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).",
+  references: [
+    "https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/cluster/v3/cluster.proto",
+    "https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/security/ssl#enabling-certificate-verification"
+  ],
+  messages: {
+    plaintext: "{{resource}} sends traffic to {{address}} without TLS: add an envoy.transport_sockets.tls UpstreamTlsContext with a validation_context.",
+    unverified: "{{resource}} uses TLS but does not verify the server certificate (no validation context): add validation_context.trusted_ca and a SAN matcher."
+  },
+  examples: {
+    invalid: {
+      "plaintext-cluster-to-remote-host": yaml`
+        static_resources:
+          clusters:
+            - name: payments # expect: envoy-upstream-plaintext
+              type: STRICT_DNS
+              load_assignment:
+                cluster_name: payments
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint:
+                          address: { socket_address: { address: payments.example.com, port_value: 443 } }
+      `,
+      "tls-without-verification-camel-case": yaml`
+        - name: api
+          type: LOGICAL_DNS
+          loadAssignment:
+            clusterName: api
+            endpoints:
+              - lbEndpoints:
+                  - endpoint: { address: { socketAddress: { address: api.example.com, portValue: 443 } } }
+          transportSocket:
+            name: envoy.transport_sockets.tls
+            typedConfig: # expect: envoy-upstream-plaintext
+              "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+              sni: api.example.com
+      `
+    },
+    valid: {
+      "verified-tls": yaml`
+        static_resources:
+          clusters:
+            - name: api
+              type: LOGICAL_DNS
+              load_assignment:
+                cluster_name: api
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint: { address: { socket_address: { address: api.example.com, port_value: 443 } } }
+              transport_socket:
+                name: envoy.transport_sockets.tls
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                  sni: api.example.com
+                  common_tls_context:
+                    validation_context:
+                      trusted_ca: { filename: /etc/ssl/certs/ca-certificates.crt }
+      `,
+      "loopback-sidecar-app": yaml`
+        static_resources:
+          clusters:
+            - name: local_app
+              load_assignment:
+                cluster_name: local_app
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: 8080 } } }
+      `,
+      "eds-endpoints-are-not-in-the-file": yaml`
+        static_resources:
+          clusters:
+            - name: from_eds
+              type: EDS
+              eds_cluster_config: { eds_config: { ads: {} } }
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const resource of graph.ofKind("EnvoyCluster")) {
+      if (resource.format !== "envoy" || isPartial(resource)) continue;
+      const view = clusterView(resource);
+      if (view.transport.tls) {
+        if (!validationOf(view.transport.tls.context).present) {
+          report({ resource, path: view.transport.tls.context.path, target: "key", messageId: "unverified", severity: "warning" });
+        }
+        continue;
+      }
+      if (view.tlsMatches.length > 0 || view.transport.kind === "other" || view.dynamic) continue;
+      const remote = view.endpoints.find((e) => e.scope === "network");
+      if (!remote) continue;
+      report({ resource, messageId: "plaintext", data: { address: formatAddress(remote) } });
+    }
+  }
+});
+
 // rules/istio/schema-invalid.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
 
@@ -30170,6 +32364,629 @@ function describeError2(error, spec) {
       return { path: path4, target: "value", messageId: "invalid", data: { where, problem: error.message ?? error.keyword } };
   }
 }
+
+// rules/kong/kong-cors-wildcard.ts
+var kong_cors_wildcard_default = defineRule({
+  id: "kong-cors-wildcard",
+  family: "kong",
+  title: "Restrict the origins of Kong's cors plugin",
+  severity: "error",
+  securitySeverity: 7.5,
+  tags: ["security", "kong", "cors"],
+  description: `Kong's \`cors\` plugin decides which web origins may read responses from the API in a browser. With
+\`origins\` empty, absent or containing \`*\`, Kong answers \`Access-Control-Allow-Origin: *\` (the schema: "If you
+don't specify any allowed domains, all origins are allowed"): any site can read the API's responses cross-origin.
+
+Worse, with \`credentials: true\` Kong's handler (kong/plugins/cors/handler.lua, \`configure_credentials\`) does not
+send \`*\` (browsers would refuse it) but **reflects the request's Origin** and adds
+\`Access-Control-Allow-Credentials: true\`: any website a logged-in user visits can make requests with the user's
+cookies and read the answers. That case is an error; a wildcard without credentials is a warning (public, read-only
+APIs may want it). Both decK plugins and KongPlugin / KongClusterPlugin CRDs are checked, including configs shared via
+\`_plugin_configs\`; disabled plugins are not.`,
+  remediation: 'List the exact origins (`origins: ["https://app.example.com"]`, anchored regexes if needed) and enable `credentials` only for those.',
+  references: [
+    "https://developer.konghq.com/plugins/cors/",
+    "https://github.com/Kong/kong/blob/master/kong/plugins/cors/handler.lua"
+  ],
+  messages: {
+    wildcardCredentials: "{{plugin}} allows every origin with credentials: true, so Kong reflects any Origin with Access-Control-Allow-Credentials (any site can act as the user): list the allowed origins.",
+    wildcard: "{{plugin}} allows every origin ({{why}}): list the allowed origins."
+  },
+  examples: {
+    invalid: {
+      "star-with-credentials": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: cors
+            config:
+              origins: ["*"] # expect: kong-cors-wildcard
+              credentials: true
+      `,
+      "no-origins-kong-plugin-crd": yaml`
+        apiVersion: configuration.konghq.com/v1
+        kind: KongPlugin
+        metadata:
+          name: cors
+          namespace: shop
+        plugin: cors
+        config: # expect: kong-cors-wildcard
+          methods: [GET]
+      `
+    },
+    valid: {
+      "explicit-origins": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: cors
+            config:
+              origins: ["https://app.example.com"]
+              credentials: true
+      `,
+      "disabled-plugin": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: cors
+            enabled: false
+            config: { origins: ["*"], credentials: true }
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const p of kongPlugins(graph)) {
+      if (p.name !== "cors") continue;
+      const origins = p.field("origins");
+      const list = arr(origins.value).map(String);
+      const star = list.indexOf("*");
+      if (list.length > 0 && star === -1) continue;
+      const credentials = p.field("credentials").value === true;
+      const at2 = star >= 0 ? { ...origins.at, path: [...origins.at.path, star] } : origins.at;
+      report({
+        document: at2.document,
+        path: star >= 0 ? origins.at.path : at2.path,
+        target: "key",
+        messageId: credentials ? "wildcardCredentials" : "wildcard",
+        severity: credentials ? void 0 : "warning",
+        data: { plugin: describePlugin(p), why: star >= 0 ? 'origins contains "*"' : "no origins listed" }
+      });
+    }
+  }
+});
+
+// rules/kong/kong-ip-restriction-open.ts
+var ANY = /^(0\.0\.0\.0\/0|::\/0|0:0:0:0:0:0:0:0\/0|\*)$/;
+var kong_ip_restriction_open_default = defineRule({
+  id: "kong-ip-restriction-open",
+  family: "kong",
+  title: "Do not allow every address in Kong's ip-restriction plugin",
+  severity: "warning",
+  securitySeverity: 5,
+  tags: ["security", "kong", "network"],
+  description: `The \`ip-restriction\` plugin is meant to limit who can reach a route. An \`allow\` list that contains
+\`0.0.0.0/0\` or \`::/0\` matches every IPv4 (or IPv6) client, so the plugin restricts nothing while looking like
+protection in review. Usually a debugging value left in, or a CIDR typo. The legacy \`whitelist\` field (renamed in
+Kong 2.1, removed in 3.0) is read too. decK plugins, shared \`_plugin_configs\` and KongPlugin / KongClusterPlugin
+CRDs are checked; disabled plugins are not.`,
+  remediation: 'List the client networks that need access (`allow: ["10.0.0.0/8"]`), or remove the plugin if the route is meant to be public.',
+  references: ["https://developer.konghq.com/plugins/ip-restriction/"],
+  messages: {
+    open: "{{plugin}} allows {{cidr}}, every address: list the client networks that need access."
+  },
+  examples: {
+    invalid: {
+      "allow-everyone": yaml`
+        _format_version: "3.0"
+        services:
+          - name: admin
+            url: https://admin.internal.example.com
+            plugins:
+              - name: ip-restriction
+                config:
+                  allow:
+                    - 10.0.0.0/8
+                    - 0.0.0.0/0 # expect: kong-ip-restriction-open
+      `
+    },
+    valid: {
+      "private-networks-only": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: ip-restriction
+            config:
+              allow: [10.0.0.0/8, "fd00::/8"]
+      `,
+      "deny-all-is-fine": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: ip-restriction
+            config:
+              deny: [0.0.0.0/0]
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const p of kongPlugins(graph)) {
+      if (p.name !== "ip-restriction") continue;
+      for (const field of ["allow", "whitelist"]) {
+        const f = p.field(field);
+        arr(f.value).forEach((cidr, i) => {
+          if (typeof cidr === "string" && ANY.test(cidr.trim())) {
+            report({ document: f.at.document, path: [...f.at.path, i], target: "value", messageId: "open", data: { plugin: describePlugin(p), cidr } });
+          }
+        });
+      }
+    }
+  }
+});
+
+// rules/kong/kong-key-in-query.ts
+var kong_key_in_query_default = defineRule({
+  id: "kong-key-in-query",
+  family: "kong",
+  title: "Do not accept API keys in the query string",
+  severity: "note",
+  securitySeverity: 3.5,
+  tags: ["security", "kong", "authentication", "secrets"],
+  description: `Kong's \`key-auth\` plugin reads the key from headers and, **by default**, also from the query string
+(\`key_in_query\` defaults to true in kong/plugins/key-auth/schema.lua). A key in a URL ends up in access logs (Kong's,
+every proxy's and load balancer's), browser history and Referer headers, where it outlives any rotation policy.
+Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-auth-enc\`, in decK plugins, shared
+\`_plugin_configs\` and KongPlugin / KongClusterPlugin CRDs (disabled plugins excepted).`,
+  remediation: "Set `config.key_in_query: false` (keys then come only from headers, `key_names`), and rotate keys that were sent in URLs.",
+  references: ["https://developer.konghq.com/plugins/key-auth/"],
+  messages: {
+    inQuery: "{{plugin}} accepts API keys in the query string{{why}}, where they end up in logs: set config.key_in_query: false."
+  },
+  examples: {
+    invalid: {
+      "default-key-in-query": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: key-auth # expect: kong-key-in-query
+      `,
+      "explicit-true-in-crd": yaml`
+        apiVersion: configuration.konghq.com/v1
+        kind: KongClusterPlugin
+        metadata:
+          name: keys
+          labels: { global: "true" }
+        plugin: key-auth
+        config:
+          key_in_query: true # expect: kong-key-in-query
+      `
+    },
+    valid: {
+      "headers-only": yaml`
+        _format_version: "3.0"
+        plugins:
+          - name: key-auth
+            config:
+              key_names: [apikey]
+              key_in_query: false
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const p of kongPlugins(graph)) {
+      if (p.name !== "key-auth" && p.name !== "key-auth-enc") continue;
+      const f = p.field("key_in_query");
+      if (f.present && f.value !== true) continue;
+      const res = p.resource;
+      const at2 = f.present ? f.at : { document: { file: res.source.file, document: res.source.document }, path: [...res.source.base, ...res.format === "kubernetes" ? res.body.config !== void 0 ? ["config"] : ["plugin"] : res.body.config !== void 0 ? ["config"] : ["name"]] };
+      report({ document: at2.document, path: at2.path, target: "key", messageId: "inQuery", data: { plugin: describePlugin(p), why: f.present ? "" : " (key_in_query defaults to true)" } });
+    }
+  }
+});
+
+// rules/kong/kong-no-auth.ts
+var kong_no_auth_default = defineRule({
+  id: "kong-no-auth",
+  family: "kong",
+  title: "Authenticate every Kong route",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "kong", "authentication"],
+  description: `Kong is usually the ingress point for external traffic; a route with no authentication plugin lets
+anyone on the internet call the service behind it. Kong resolves the plugins of a request from its route, its
+service and the global plugins (and the consumer once one is authenticated); see "Plugin scope" and "Plugin
+precedence" in Kong's plugin reference. The rule computes, for every route, the enabled plugins that apply to all of
+its requests and reports the route when none is an authentication plugin: \`key-auth\`, \`jwt\`, \`oauth2\`,
+\`basic-auth\`, \`hmac-auth\`, \`openid-connect\`, \`ldap-auth\`, \`mtls-auth\`, \`session\` (and the Enterprise
+\`key-auth-enc\`, \`oauth2-introspection\`, \`ldap-auth-advanced\`, \`header-cert-auth\`, \`vault-auth\`,
+\`saml\`, \`jwe-decrypt\`).
+
+Traps handled: \`enabled: false\` (decK) and \`disabled: true\` (KongPlugin) plugins do not count; a plugin scoped to
+a consumer or consumer group runs only after authentication and does not count; an auth plugin whose \`protocols\`
+omit one of the route's protocols (key-auth on \`https\` only, route on \`http\` and \`https\`) leaves that protocol
+open; routes of a disabled service are not served and not reported; stream routes (tcp, tls, udp) cannot carry HTTP
+authentication and are not reported. A decK file is its own configuration: a global plugin covers the routes of its
+own file. On Kubernetes, a route is a Kong-served Ingress or HTTPRoute (Kong ingress class, konghq.com annotations,
+a Kong Gateway parent); its plugins come from its \`konghq.com/plugins\` annotation, HTTPRoute ExtensionRef filters,
+the annotation of its backend Services, and KongClusterPlugins labelled \`global: "true"\`. A reference to a
+KongPlugin that is not in the scan makes the route unknown, and it is not reported. Public routes that are meant to
+be anonymous: suppress with a reason.`,
+  remediation: "Add an authentication plugin (key-auth, jwt, openid-connect, mtls-auth ...) to the route, its service, or globally; on Kubernetes list a KongPlugin of that type in the `konghq.com/plugins` annotation.",
+  references: [
+    "https://developer.konghq.com/gateway/entities/plugin/#plugin-scope",
+    "https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-plugins"
+  ],
+  messages: {
+    noAuth: "No authentication plugin applies to {{resource}}{{detail}}: anyone can call it. Add key-auth, jwt, openid-connect or another auth plugin to the route, its service or globally."
+  },
+  examples: {
+    invalid: {
+      "deck-route-without-auth": yaml`
+        _format_version: "3.0"
+        services:
+          - name: orders
+            url: https://orders.example.com
+            routes:
+              - name: orders-public # expect: kong-no-auth
+                paths: [/orders]
+      `,
+      "auth-limited-to-https-leaves-http-open": yaml`
+        _format_version: "3.0"
+        services:
+          - name: orders
+            url: https://orders.example.com
+            plugins:
+              - name: key-auth
+                protocols: [https]
+            routes:
+              - name: orders # expect: kong-no-auth
+                paths: [/orders]
+      `,
+      "kong-ingress-without-auth-plugin": yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: shop # expect: kong-no-auth
+          namespace: shop
+        spec:
+          ingressClassName: kong
+          rules:
+            - http:
+                paths:
+                  - path: /
+                    pathType: Prefix
+                    backend: { service: { name: web, port: { number: 80 } } }
+      `
+    },
+    valid: {
+      "service-level-auth-covers-its-routes": yaml`
+        _format_version: "3.0"
+        services:
+          - name: orders
+            url: https://orders.example.com
+            plugins:
+              - name: jwt
+            routes:
+              - name: orders
+                paths: [/orders]
+      `,
+      "kong-ingress-with-key-auth-plugin": {
+        "ingress.yaml": yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: Ingress
+          metadata:
+            name: shop
+            namespace: shop
+            annotations:
+              konghq.com/plugins: require-key
+          spec:
+            ingressClassName: kong
+            rules:
+              - http:
+                  paths:
+                    - path: /
+                      pathType: Prefix
+                      backend: { service: { name: web, port: { number: 80 } } }
+        `,
+        "plugin.yaml": yaml`
+          apiVersion: configuration.konghq.com/v1
+          kind: KongPlugin
+          metadata:
+            name: require-key
+            namespace: shop
+          plugin: key-auth
+        `
+      },
+      "nginx-ingress-is-not-kong": yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: other
+        spec:
+          ingressClassName: nginx
+          rules: []
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const route of kongRoutes(graph)) {
+      if (!route.active || !isHttpRoute(route) || route.unresolved.length > 0) continue;
+      const auth = route.plugins.filter((p) => AUTH_PLUGINS.has(p.name));
+      if (auth.some((p) => coversRoute(p, route))) continue;
+      const partial = auth.find((p) => p.protocols);
+      report({
+        resource: route.resource,
+        path: route.pluginsPath,
+        messageId: "noAuth",
+        data: { detail: partial ? ` over ${route.protocols.filter((p) => !partial.protocols.includes(p)).join(", ")} (the ${partial.name} plugin is limited to ${partial.protocols.join(", ")})` : "" }
+      });
+    }
+  }
+});
+
+// rules/kong/kong-route-plaintext.ts
+var kong_route_plaintext_default = defineRule({
+  id: "kong-route-plaintext",
+  family: "kong",
+  title: "Serve Kong routes over HTTPS only",
+  severity: "warning",
+  securitySeverity: 5.5,
+  tags: ["security", "kong", "tls", "encryption"],
+  description: `A Kong route whose \`protocols\` include \`http\` serves requests in cleartext: credentials (API keys,
+basic-auth passwords, tokens, session cookies) travel readable on the network. Kong's route default is
+\`["http", "https"]\` (Kong/kong kong/db/schema/entities/routes.lua; Kong Enterprise 3.14 changed it to
+\`["https"]\`, older gateways and OSS keep both), so a route without \`protocols\` accepts http too.
+
+When the route's protocols exclude \`http\`, Kong answers plaintext requests with \`https_redirect_status_code\`
+(426 by default, or a 301/302/307/308 redirect): that is the fix. Setting \`https_redirect_status_code\` while the
+protocols still include http does nothing, and is still reported. decK defaults (\`_info.defaults.route.protocols\`)
+are applied.
+
+On Kubernetes, a Kong-served Ingress or HTTPRoute takes its protocols from the \`konghq.com/protocols\` annotation
+(\`"https"\` redirects with \`konghq.com/https-redirect-status-code\`); without it the route accepts http and https.
+\`ingress.kubernetes.io/force-ssl-redirect: "true"\` also makes it https-only, and so does the deprecated KongIngress
+(\`konghq.com/override\`) with \`route.protocols: [https]\`. An Ingress \`spec.tls\` creates
+certificates but does not stop plaintext.`,
+  remediation: 'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',
+  references: [
+    "https://developer.konghq.com/gateway/entities/route/",
+    "https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-protocols"
+  ],
+  messages: {
+    plaintext: "{{resource}} accepts plain http{{why}}: set protocols to https only so that Kong redirects (https_redirect_status_code) instead of serving cleartext."
+  },
+  examples: {
+    invalid: {
+      "default-protocols-include-http": yaml`
+        _format_version: "3.0"
+        services:
+          - name: web
+            url: https://web.example.com
+            routes:
+              - name: web # expect: kong-route-plaintext
+                paths: [/]
+      `,
+      "redirect-code-without-https-only-protocols": yaml`
+        _format_version: "3.0"
+        routes:
+          - name: web
+            service: web
+            protocols: [http, https] # expect: kong-route-plaintext
+            https_redirect_status_code: 301
+      `,
+      "kong-ingress-without-protocols-annotation": yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: web
+          annotations: # expect: kong-route-plaintext
+            kubernetes.io/ingress.class: kong
+        spec:
+          tls: [{ hosts: [web.example.com], secretName: web-tls }]
+          rules: []
+      `
+    },
+    valid: {
+      "deprecated-kong-ingress-override-sets-https": {
+        "ingress.yaml": yaml`
+          apiVersion: networking.k8s.io/v1
+          kind: Ingress
+          metadata:
+            name: web
+            annotations:
+              kubernetes.io/ingress.class: kong
+              konghq.com/override: https-only
+          spec:
+            rules: []
+        `,
+        "kongingress.yaml": yaml`
+          apiVersion: configuration.konghq.com/v1
+          kind: KongIngress
+          metadata:
+            name: https-only
+          route:
+            protocols: [https]
+            https_redirect_status_code: 308
+        `
+      },
+      "https-only-with-redirect": yaml`
+        _format_version: "3.0"
+        routes:
+          - name: web
+            service: web
+            protocols: [https]
+            https_redirect_status_code: 308
+      `,
+      "deck-defaults-set-https": yaml`
+        _format_version: "3.0"
+        _info:
+          defaults:
+            route: { protocols: [https] }
+        routes:
+          - name: web
+            service: web
+      `,
+      "kong-ingress-https-only": yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: web
+          annotations:
+            kubernetes.io/ingress.class: kong
+            konghq.com/protocols: https
+            konghq.com/https-redirect-status-code: "301"
+        spec:
+          rules: []
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const route of kongRoutes(graph)) {
+      if (!route.active || !route.protocols.includes("http")) continue;
+      const redirect = route.resource.format === "kong" ? route.resource.body.https_redirect_status_code !== void 0 : route.resource.annotations["konghq.com/https-redirect-status-code"] !== void 0;
+      const why = !route.protocolsExplicit ? " (no protocols set: Kong defaults to http and https)" : redirect ? " (https_redirect_status_code applies only when http is not among the protocols)" : "";
+      report({ resource: route.resource, path: route.protocolsPath, messageId: "plaintext", data: { why } });
+    }
+  }
+});
+
+// rules/kong/kong-upstream-plaintext.ts
+var PLAIN = /* @__PURE__ */ new Set(["http", "grpc", "tcp", "ws", "udp"]);
+var kong_upstream_plaintext_default = defineRule({
+  id: "kong-upstream-plaintext",
+  family: "kong",
+  title: "Use TLS from Kong to upstream services outside the cluster",
+  severity: "error",
+  securitySeverity: 6.5,
+  tags: ["security", "kong", "tls", "encryption"],
+  description: `Kong terminates the client's TLS and opens a new connection to the service. With a plaintext upstream
+protocol (\`http\`, \`grpc\`, \`tcp\`, \`ws\`, \`udp\`) that hop carries the request, its credentials and the
+response in cleartext. A service's protocol is its \`protocol\`, else the scheme of its \`url\`, else the decK default
+(\`_info.defaults.service.protocol\`), else Kong's default **http** (kong/db/schema/entities/services.lua). So a
+service with only \`host:\` is plaintext.
+
+Severity depends on where the upstream is: toward an external host (a domain or an IP address that is not loopback)
+it is an error; toward an in-cluster name (\`svc\`, \`svc.ns.svc.cluster.local\`, a bare Service name, a decK upstream whose
+targets are all such names, or an upstream the ingress controller generated for a Service, tagged \`k8s-kind\`) it is a note, since that hop stays inside the cluster and a mesh may
+encrypt it; loopback and templated hosts (\`\${{ env "DECK_HOST" }}\`) are not reported. Disabled services are not
+reported.
+
+On Kubernetes, each Service behind a Kong-served Ingress or HTTPRoute is an upstream; its protocol is the
+\`konghq.com/protocol\` annotation (default http). An \`ExternalName\` Service is judged by its \`externalName\`.
+Note that https upstreams are only *verified* with \`tls_verify: true\` (or \`konghq.com/tls-verify\`), which this
+rule does not check.`,
+  remediation: 'Use `protocol: https` (or an `https://` url) with `tls_verify: true` and `ca_certificates` for the upstream; on Kubernetes annotate the Service with `konghq.com/protocol: https` and `konghq.com/tls-verify: "true"`, or rely on mesh mTLS for in-cluster hops.',
+  references: [
+    "https://developer.konghq.com/gateway/entities/service/",
+    "https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-protocol"
+  ],
+  messages: {
+    external: "{{resource}} proxies to {{host}} over {{protocol}} (cleartext, outside the cluster): use https with tls_verify.",
+    inCluster: "{{resource}} proxies to in-cluster {{host}} over {{protocol}}: the hop is cleartext unless the mesh encrypts it; use https or mesh mTLS."
+  },
+  examples: {
+    invalid: {
+      "default-protocol-is-http": yaml`
+        _format_version: "3.0"
+        services:
+          - name: payments
+            host: payments.example.com # expect: kong-upstream-plaintext
+            port: 80
+      `,
+      "url-scheme-http": yaml`
+        _format_version: "3.0"
+        services:
+          - name: api
+            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext
+      `,
+      "in-cluster-service-is-a-note": yaml`
+        _format_version: "3.0"
+        services:
+          - name: orders
+            protocol: http # expect: kong-upstream-plaintext
+            host: orders.shop.svc.cluster.local
+      `,
+      "upstream-with-external-targets": yaml`
+        _format_version: "3.0"
+        upstreams:
+          - name: legacy
+            targets: [{ target: "10.20.0.7:8080" }]
+        services:
+          - name: legacy
+            host: legacy # expect: kong-upstream-plaintext
+      `,
+      "controller-generated-upstream-for-a-service-is-in-cluster": yaml`
+        _format_version: "3.0"
+        upstreams:
+          - name: httproute.default.web.0
+            tags: [k8s-kind:Service, k8s-name:web]
+            targets: [{ target: "10.244.0.5:8080" }]
+        services:
+          - name: httproute.default.web.0
+            protocol: http # expect: kong-upstream-plaintext
+            host: httproute.default.web.0
+      `
+    },
+    valid: {
+      "https-upstream": yaml`
+        _format_version: "3.0"
+        services:
+          - name: payments
+            url: https://payments.example.com
+            tls_verify: true
+      `,
+      "loopback-and-templated": yaml`
+        _format_version: "3.0"
+        services:
+          - name: local
+            url: http://127.0.0.1:8001
+          - name: templated
+            protocol: http
+            host: \${{ env "DECK_BACKEND_HOST" }}
+      `,
+      "disabled-service": yaml`
+        _format_version: "3.0"
+        services:
+          - name: old
+            enabled: false
+            url: http://old.example.com
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const service of kongServices(graph)) {
+      if (!service.enabled || !PLAIN.has(service.protocol)) continue;
+      let scope = hostScope(service.host);
+      const deck = deckOf(service.resource);
+      const upstream = deck ? upstreamTargets(deck, service.host) : void 0;
+      if (upstream?.kubernetes) {
+        scope = "cluster";
+      } else if (upstream && upstream.hosts.length > 0) {
+        const scopes = upstream.hosts.map(hostScope);
+        scope = scopes.includes("external") ? "external" : scopes.every((s) => s === "loopback") ? "loopback" : scopes.includes("unknown") ? "unknown" : "cluster";
+      } else if (upstream) {
+        scope = "unknown";
+      }
+      if (scope === "loopback" || scope === "unknown") continue;
+      const path4 = service.protocolPath[0] === "protocol" && scope !== "external" ? service.protocolPath : service.hostPath;
+      report({
+        resource: service.resource,
+        path: scope === "external" ? service.hostPath : path4,
+        messageId: scope === "external" ? "external" : "inCluster",
+        severity: scope === "external" ? void 0 : "note",
+        data: { host: service.host, protocol: service.protocol }
+      });
+    }
+    for (const svc of kongBackendServices(graph)) {
+      const protocol = (svc.annotations["konghq.com/protocol"] ?? "http").trim().toLowerCase();
+      if (!PLAIN.has(protocol)) continue;
+      const external = str(get(svc.body, "spec", "type")) === "ExternalName" ? str(get(svc.body, "spec", "externalName")) : void 0;
+      const scope = external !== void 0 ? hostScope(external) : "cluster";
+      if (scope === "loopback" || scope === "unknown") continue;
+      const path4 = scope === "external" ? ["spec", "externalName"] : svc.annotations["konghq.com/protocol"] !== void 0 ? ["metadata", "annotations", "konghq.com/protocol"] : svc.anchor;
+      report({
+        resource: svc,
+        path: path4,
+        messageId: scope === "external" ? "external" : "inCluster",
+        severity: scope === "external" ? void 0 : "note",
+        data: { host: external ?? `${svc.name}.${svc.namespace}.svc`, protocol }
+      });
+    }
+  }
+});
 
 // rules/mesh/annotation-misplaced.ts
 var POD_ANNOTATION_PREFIXES = ["traffic.sidecar.istio.io/", "sidecar.istio.io/", "proxy.istio.io/", "ambient.istio.io/", "config.linkerd.io/", "linkerd.io/inject"];
@@ -31680,7 +34497,20 @@ var RULES = [
   suppression_unknown_rule_default,
   suppression_without_reason_default,
   yaml_duplicate_key_default,
+  envoy_admin_exposed_default,
+  envoy_auth_fail_open_default,
+  envoy_deprecated_config_default,
+  envoy_listener_plaintext_default,
+  envoy_rbac_not_enforced_default,
+  envoy_tls_not_mutual_default,
+  envoy_upstream_plaintext_default,
   schema_invalid_default,
+  kong_cors_wildcard_default,
+  kong_ip_restriction_open_default,
+  kong_key_in_query_default,
+  kong_no_auth_default,
+  kong_route_plaintext_default,
+  kong_upstream_plaintext_default,
   annotation_misplaced_default,
   sidecar_bypass_default,
   telemetry_disabled_default,
@@ -31689,6 +34519,7 @@ var RULES = [
   mtls_policy_ineffective_default,
   mtls_port_exception_default,
   networkpolicy_no_default_deny_default,
+  rate_limit_missing_default,
   gateway_plaintext_default,
   tls_weak_version_default,
   workload_default_service_account_default
@@ -31776,8 +34607,8 @@ function reportFilter(reportOnly, cwd) {
   }
   const shownFiles = new Set(files.map((f) => displayPath(cwd, resolve2(cwd, f))));
   const absoluteDirs = dirs.map((d) => resolve2(cwd, d));
-  const has = (file) => shownFiles.has(file) || absoluteDirs.some((dir) => isInside(dir, resolve2(cwd, file)));
-  return { files, dirs, has };
+  const has2 = (file) => shownFiles.has(file) || absoluteDirs.some((dir) => isInside(dir, resolve2(cwd, file)));
+  return { files, dirs, has: has2 };
 }
 function addReportedFiles(discovered, reportOnly, contextPaths, cwd) {
   const found = new Set(discovered);

@@ -15,7 +15,20 @@ import parseError from './core/parse-error.js';
 import suppressionUnknownRule from './core/suppression-unknown-rule.js';
 import suppressionWithoutReason from './core/suppression-without-reason.js';
 import yamlDuplicateKey from './core/yaml-duplicate-key.js';
+import envoyAdminExposed from './envoy/envoy-admin-exposed.js';
+import envoyAuthFailOpen from './envoy/envoy-auth-fail-open.js';
+import envoyDeprecatedConfig from './envoy/envoy-deprecated-config.js';
+import envoyListenerPlaintext from './envoy/envoy-listener-plaintext.js';
+import envoyRbacNotEnforced from './envoy/envoy-rbac-not-enforced.js';
+import envoyTlsNotMutual from './envoy/envoy-tls-not-mutual.js';
+import envoyUpstreamPlaintext from './envoy/envoy-upstream-plaintext.js';
 import schemaInvalid from './istio/schema-invalid.js';
+import kongCorsWildcard from './kong/kong-cors-wildcard.js';
+import kongIpRestrictionOpen from './kong/kong-ip-restriction-open.js';
+import kongKeyInQuery from './kong/kong-key-in-query.js';
+import kongNoAuth from './kong/kong-no-auth.js';
+import kongRoutePlaintext from './kong/kong-route-plaintext.js';
+import kongUpstreamPlaintext from './kong/kong-upstream-plaintext.js';
 import annotationMisplaced from './mesh/annotation-misplaced.js';
 import sidecarBypass from './mesh/sidecar-bypass.js';
 import telemetryDisabled from './mesh/telemetry-disabled.js';
@@ -24,6 +37,7 @@ import mtlsNotStrict from './mtls/mtls-not-strict.js';
 import mtlsPolicyIneffective from './mtls/mtls-policy-ineffective.js';
 import mtlsPortException from './mtls/mtls-port-exception.js';
 import networkpolicyNoDefaultDeny from './network/networkpolicy-no-default-deny.js';
+import rateLimitMissing from './ratelimit/rate-limit-missing.js';
 import gatewayPlaintext from './tls/gateway-plaintext.js';
 import tlsWeakVersion from './tls/tls-weak-version.js';
 import workloadDefaultServiceAccount from './workload/workload-default-service-account.js';
@@ -44,7 +58,20 @@ export const RULES: readonly AnyRule[] = [
   suppressionUnknownRule,
   suppressionWithoutReason,
   yamlDuplicateKey,
+  envoyAdminExposed,
+  envoyAuthFailOpen,
+  envoyDeprecatedConfig,
+  envoyListenerPlaintext,
+  envoyRbacNotEnforced,
+  envoyTlsNotMutual,
+  envoyUpstreamPlaintext,
   schemaInvalid,
+  kongCorsWildcard,
+  kongIpRestrictionOpen,
+  kongKeyInQuery,
+  kongNoAuth,
+  kongRoutePlaintext,
+  kongUpstreamPlaintext,
   annotationMisplaced,
   sidecarBypass,
   telemetryDisabled,
@@ -53,6 +80,7 @@ export const RULES: readonly AnyRule[] = [
   mtlsPolicyIneffective,
   mtlsPortException,
   networkpolicyNoDefaultDeny,
+  rateLimitMissing,
   gatewayPlaintext,
   tlsWeakVersion,
   workloadDefaultServiceAccount,

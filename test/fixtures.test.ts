@@ -7,7 +7,8 @@ import { scan } from '../src/scan.js';
 import { actualFindings, expectedFindings } from './expect.js';
 
 const root = 'fixtures';
-const units = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory()).sort();
+// Folders starting with _ hold markers of rules not wired yet (tested elsewhere until their rule file exists).
+const units = readdirSync(root).filter((name) => !name.startsWith('_') && statSync(join(root, name)).isDirectory()).sort();
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

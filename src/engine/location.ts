@@ -19,6 +19,8 @@ export interface Located {
 }
 
 export function rangeOfOffsets(file: SourceFile, start: number, end: number): Range {
+  // Embedded text (a config held in a YAML string): report in the host file, where the user can see it.
+  if (file.origin) return rangeOfOffsets(file.origin.file, file.origin.toHostOffset(start), Math.max(file.origin.toHostOffset(start) + 1, file.origin.toHostOffset(end)));
   const from = file.lineCounter.linePos(Math.max(0, Math.min(start, file.text.length)));
   const to = file.lineCounter.linePos(Math.max(start + 1, Math.min(end, file.text.length)));
   return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };

@@ -1,6 +1,8 @@
 // The typed graph: every resource of the scan, with indexes built once (on first use) so that rules never scan
 // all resources inside a loop. Later families add their own indexes through `memo` without touching this class.
 import { readKubernetes, matchesSelector } from './kubernetes.js';
+import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy.js';
+import { readKong } from './kong.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';
@@ -14,10 +16,17 @@ export interface DocumentRef {
 /** Turns a parsed document into resources, or returns undefined when the document is not of its format. */
 export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number]) => Resource[] | undefined;
 
-/** Readers in order; the first that recognises a document owns it. Envoy and Kong readers join this list. */
-export const FORMAT_READERS: FormatReader[] = [readKubernetes];
+/** Readers in order; the first that recognises a document owns it. */
+export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKong];
 
-export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS): Resource[] {
+/**
+ * Configs of another format held inside a resource (an EnvoyFilter's patches, an EnvoyProxy's bootstrap string):
+ * run on every resource the format readers produced; what they return joins the graph.
+ */
+export type NestedReader = (resource: Resource) => Resource[];
+export const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
+
+export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS, nested: readonly NestedReader[] = NESTED_READERS): Resource[] {
   const resources: Resource[] = [];
   for (const file of files) {
     for (const document of file.documents) {
@@ -26,12 +35,32 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
         const found = reader(file, document);
         if (found) {
           resources.push(...found);
+          for (const resource of found) for (const read of nested) resources.push(...read(resource));
           break;
         }
       }
     }
   }
   return resources;
+}
+
+/**
+ * A ConfigMap key holding a whole config file (an Envoy bootstrap, a decK file, as mounted into a proxy pod): the
+ * string is parsed as a file of its own (positions map back into the block scalar) and read by the readers of
+ * the other formats. Only keys that look like YAML or JSON documents are tried; nothing in them is a parse error.
+ */
+export function readConfigMapFiles(resource: Resource): Resource[] {
+  if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
+  const data = resource.body.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [];
+  const others = FORMAT_READERS.filter((r) => r !== readKubernetes);
+  const out: Resource[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string' || !value.includes('\n') || !/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)) continue;
+    if (!/^\s*[{\[]|^\s*[\w"'@-]+\s*:/m.test(value)) continue;
+    out.push(...readEmbedded(resource.source.file, resource.source.document, [...resource.source.base, 'data', key], others, resource.namespace));
+  }
+  return out;
 }
 
 export class Graph {

@@ -34,6 +34,17 @@ export interface SourceFile {
   skipped?: string;
   /** Ranges already resolved, by document, path and target (see engine/location.ts). */
   locations: Map<string, { readonly range: Range; readonly missing: readonly (string | number)[] }>;
+  /**
+   * Set when this text is embedded in another file (a config file held in a YAML string, e.g. a ConfigMap key):
+   * the host file, and how an offset in this text maps to an offset in the host's text. Locations are reported in
+   * the host file.
+   */
+  origin?: EmbeddedOrigin;
+}
+
+export interface EmbeddedOrigin {
+  readonly file: SourceFile;
+  readonly toHostOffset: (offset: number) => number;
 }
 
 interface Range {

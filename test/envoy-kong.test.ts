@@ -1,0 +1,282 @@
+// Envoy and Kong models: readers, key normalisation, extension identity, embedded positions, the route -> plugins
+// index, and the Envoy detections of the shared rule ids (tls-weak-version, authz-wildcard-principal), whose
+// fixture folder fixtures/_envoy-shared-rules is checked here until the rule files wire them in.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defineRule } from '../src/engine/rule.js';
+import { parseSource } from '../src/parse/source.js';
+import { Graph } from '../src/model/graph.js';
+import { envoyWeakTlsVersions, envoyWildcardPrincipals, extensionOfType, hcmSites, listenerView, typed } from '../src/model/envoy.js';
+import { kongRoutes } from '../src/model/kong.js';
+import { scan } from '../src/scan.js';
+import { RULES } from '../rules/index.js';
+import { actualFindings, expectedFindings } from './expect.js';
+
+function graphOf(files: Record<string, string>): Graph {
+  return Graph.fromFiles(Object.entries(files).map(([name, text]) => parseSource(name, text)));
+}
+
+const kinds = (g: Graph) => g.resources.map((r) => `${r.format}:${r.kind}:${r.name}`);
+
+describe('Envoy reader', () => {
+  it('reads a bootstrap, an xDS resource list and a bare list, and leaves other YAML alone', () => {
+    const g = graphOf({
+      'bootstrap.yaml': 'admin: { address: { socket_address: { address: 127.0.0.1, port_value: 9901 } } }\nstatic_resources:\n  listeners: [{ name: l1, address: { socket_address: { address: 0.0.0.0, port_value: 1 } }, filter_chains: [] }]\n  clusters: [{ name: c1, connect_timeout: 1s }]\n  secrets: [{ name: s1, tls_certificate: {} }]\n',
+      'xds.yaml': 'resources:\n  - "@type": type.googleapis.com/envoy.config.listener.v3.Listener\n    name: l2\n  - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n    name: c2\n',
+      'list.yaml': '- name: l3\n  address: { socketAddress: { address: "::", portValue: 2 } }\n  filterChains: []\n',
+      'compose.yaml': 'services:\n  web: { image: nginx }\n',
+      'plain-list.yaml': '- a\n- b\n',
+    });
+    expect(kinds(g).sort()).toEqual([
+      'envoy:EnvoyAdmin:admin', 'envoy:EnvoyCluster:c1', 'envoy:EnvoyCluster:c2', 'envoy:EnvoyListener:l1',
+      'envoy:EnvoyListener:l2', 'envoy:EnvoyListener:l3', 'envoy:EnvoySecret:s1',
+    ]);
+    const l3 = g.ofKind('EnvoyListener').find((r) => r.name === 'l3')!;
+    expect(l3.source.base).toEqual([0]);
+    expect(listenerView(l3).addresses[0]).toMatchObject({ host: '::', port: 2, scope: 'network' });
+  });
+
+  it('identifies filters by @type, not by name; unwraps TypedStruct; maps deprecated names', () => {
+    expect(extensionOfType('type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC')).toBe('envoy.filters.http.rbac');
+    expect(extensionOfType('envoy.config.filter.http.rate_limit.v2.RateLimit')).toBe('envoy.filters.http.ratelimit');
+    expect(extensionOfType('envoy.api.v2.auth.DownstreamTlsContext')).toBe('envoy.transport_sockets.tls');
+    const byType = typed({ value: { name: 'my-limiter', typed_config: { '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct', type_url: 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', value: { stat_prefix: 'x' } } }, path: [] }, 'http');
+    expect(byType.extension).toBe('envoy.filters.http.local_ratelimit');
+    expect(byType.config.path).toEqual(['typed_config', 'value']);
+    const legacy = typed({ value: { name: 'envoy.http_connection_manager', config: { stat_prefix: 'x' } }, path: [] });
+    expect(legacy.extension).toBe('envoy.filters.network.http_connection_manager');
+    expect(legacy.legacy?.path).toEqual(['config']);
+    expect(typed({ value: { name: 'envoy.ext_authz' }, path: [] }, 'http').extension).toBe('envoy.filters.http.ext_authz');
+  });
+
+  it('finds HTTP connection managers in snake_case and camelCase alike, keeping the real key in paths', () => {
+    const hcm = (k: (s: string) => string) => `${k('static_resources')}:\n  listeners:\n    - name: l\n      address: { ${k('socket_address')}: { address: 0.0.0.0, ${k('port_value')}: 80 } }\n      ${k('filter_chains')}:\n        - filters:\n            - name: x\n              ${k('typed_config')}:\n                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n                ${k('http_filters')}: [{ name: r, ${k('typed_config')}: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router } }]\n`;
+    const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    for (const k of [(s: string) => s, camel]) {
+      const sites = hcmSites(graphOf({ 'a.yaml': hcm(k) }));
+      expect(sites).toHaveLength(1);
+      expect(sites[0].hcm.httpFilters.map((f) => f.extension)).toEqual(['envoy.filters.http.router']);
+      expect(sites[0].hcm.filter.config.path).toEqual([k('filter_chains'), 0, 'filters', 0, k('typed_config')]);
+    }
+  });
+
+  it('reads Envoy configs embedded in ConfigMap keys and maps positions back into the block scalar', async () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cm }\ndata:\n  envoy.yaml: |\n    admin:\n      address:\n        socket_address:\n          address: 0.0.0.0\n          port_value: 9901\n    static_resources: {}\n';
+    const g = graphOf({ 'cm.yaml': text });
+    const admin = g.ofKind('EnvoyAdmin')[0];
+    expect(admin).toBeDefined();
+    const rule = RULES.find((r) => r.id === 'envoy-admin-exposed')!;
+    const result = await scan({ stdin: { text, filename: 'cm.yaml' }, rules: [rule], configPath: false });
+    expect(result.findings.map((f) => [f.file, f.range.startLine, f.range.startColumn])).toEqual([['cm.yaml', 9, 11]]);
+  });
+});
+
+describe('Kong route -> plugins index', () => {
+  const deck = `_format_version: "3.0"
+plugins:
+  - name: rate-limiting
+    config: { minute: 5 }
+  - name: key-auth
+    enabled: false
+  - name: acl
+    consumer: bob
+services:
+  - name: s
+    host: s.example.com
+    plugins: [{ name: cors }]
+    routes:
+      - name: a
+        plugins: [{ name: jwt }]
+      - name: b
+routes:
+  - name: c
+    service: { name: s }
+    plugins: [{ name: ip-restriction, config: { allow: [10.0.0.0/8] } }]
+`;
+  it('applies global, service and route plugins; not disabled or consumer-scoped ones', () => {
+    const routes = kongRoutes(graphOf({ 'kong.yaml': deck }));
+    const names = Object.fromEntries(routes.map((r) => [r.resource.name, r.plugins.map((p) => p.name).sort()]));
+    expect(names).toEqual({ a: ['cors', 'jwt', 'rate-limiting'], b: ['cors', 'rate-limiting'], c: ['cors', 'ip-restriction', 'rate-limiting'] });
+    expect(routes.every((r) => r.protocols.join() === 'http,https' && !r.protocolsExplicit)).toBe(true);
+  });
+
+  it('keeps each decK file its own configuration', () => {
+    const routes = kongRoutes(graphOf({ 'a.yaml': '_format_version: "3.0"\nplugins: [{ name: key-auth }]\n', 'b.yaml': '_format_version: "3.0"\nroutes: [{ name: r }]\n' }));
+    expect(routes.map((r) => [r.resource.name, r.plugins.length])).toEqual([['r', 0]]);
+  });
+
+  it('resolves Kubernetes plugins: annotation, backend Service, global KongClusterPlugin; disabled ones do not count', () => {
+    const g = graphOf({
+      'k.yaml': `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: i, namespace: ns, annotations: { konghq.com/plugins: "auth, old" } }
+spec: { ingressClassName: kong, rules: [{ http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: svc, port: { number: 80 } } } }] } }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: svc, namespace: ns, annotations: { konghq.com/plugins: limit } }
+spec: { ports: [{ port: 80 }] }
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongPlugin
+metadata: { name: auth, namespace: ns }
+plugin: key-auth
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongPlugin
+metadata: { name: old, namespace: ns }
+plugin: basic-auth
+disabled: true
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongPlugin
+metadata: { name: limit, namespace: ns }
+plugin: rate-limiting
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongClusterPlugin
+metadata: { name: g, labels: { global: "true" } }
+plugin: cors
+`,
+    });
+    const [route] = kongRoutes(g);
+    expect(route.resource.kind).toBe('Ingress');
+    expect(route.plugins.map((p) => p.name).sort()).toEqual(['cors', 'key-auth', 'rate-limiting']);
+    expect(route.unresolved).toEqual([]);
+  });
+});
+
+describe('Envoy detections for the shared rule ids', () => {
+  it('envoyWeakTlsVersions: names and enum numbers, min and max, camelCase; not TLSv1_2', () => {
+    const g = graphOf({
+      'a.yaml': `- name: l
+  address: { socket_address: { address: 0.0.0.0, port_value: 443 } }
+  filter_chains:
+    - transport_socket:
+        typed_config:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          common_tls_context:
+            tls_params: { tls_minimum_protocol_version: 1, tls_maximum_protocol_version: TLSv1_3 }
+    - transportSocket:
+        typedConfig:
+          "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+          commonTlsContext: { tlsParams: { tlsMinimumProtocolVersion: TLSv1_2, tlsMaximumProtocolVersion: TLSv1_1 } }
+`,
+    });
+    const found = envoyWeakTlsVersions(g).map((f) => [f.path.join('.'), f.data.version]);
+    expect(found.sort()).toEqual([
+      ['filter_chains.0.transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version', 'TLSv1_0'],
+      ['filter_chains.1.transportSocket.typedConfig.commonTlsContext.tlsParams.tlsMaximumProtocolVersion', 'TLSv1_1'],
+    ]);
+  });
+
+  it('envoyWildcardPrincipals: any, match-all authenticated, /0 ranges in OR; not DENY, shadow, narrow AND', () => {
+    const g = graphOf({
+      'a.yaml': `- name: l
+  address: { socket_address: { address: 0.0.0.0, port_value: 80 } }
+  filter_chains:
+    - filters:
+        - name: r
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
+            rules:
+              policies:
+                p1: { permissions: [{ any: true }], principals: [{ any: true }] }
+                p2: { permissions: [{ any: true }], principals: [{ authenticated: {} }] }
+                p3: { permissions: [{ any: true }], principals: [{ and_ids: { ids: [{ any: true }, { header: { name: a } }] } }] }
+                p4: { permissions: [{ any: true }], principals: [{ authenticated: { principal_name: { prefix: "spiffe://" } } }] }
+            shadow_rules:
+              policies: { s: { permissions: [{ any: true }], principals: [{ any: true }] } }
+        - name: d
+          typed_config:
+            "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
+            rules: { action: DENY, policies: { d: { permissions: [{ any: true }], principals: [{ any: true }] } } }
+`,
+    });
+    const found = envoyWildcardPrincipals(g).map((f) => f.data.policy).sort();
+    expect(found).toEqual(['p1', 'p2', 'p4']);
+  });
+
+  it('fixtures/_envoy-shared-rules: the markers are exactly what the two detections find', async () => {
+    const stand = (id: string, detect: (g: Graph) => { resource: never; path: readonly (string | number)[] }[]) =>
+      defineRule({
+        id, family: 'test', title: id, severity: 'error', securitySeverity: 5, tags: ['security'], description: '', remediation: '.',
+        messages: { m: 'm' }, examples: { invalid: {}, valid: {} },
+        check({ graph, report }) {
+          for (const f of detect(graph)) report({ resource: f.resource, path: f.path, messageId: 'm' });
+        },
+      });
+    const dir = join('fixtures', '_envoy-shared-rules');
+    const rules = [...RULES, stand('tls-weak-version', envoyWeakTlsVersions as never), stand('authz-wildcard-principal', envoyWildcardPrincipals as never)];
+    const result = await scan({ cwd: dir, paths: ['.'], configPath: false, rules });
+    const expected = readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => expectedFindings(f, readFileSync(join(dir, f), 'utf8'))).sort();
+    expect(expected.length).toBeGreaterThan(5);
+    expect(actualFindings(result.findings)).toEqual(expected);
+  });
+});
+
+describe('Kong secret-bearing fields (for the hardcoded-secret detector)', () => {
+  it('lists literal credentials, certificate keys and plugin secrets; not vault or DECK_ env references', async () => {
+    const { kongSecretFields, isKongReference, kongConsumers } = await import('../src/model/kong.js');
+    expect(isKongReference('{vault://env/my-secret}')).toBe(true);
+    expect(isKongReference('${{ env "DECK_REDIS_PASSWORD" }}')).toBe(true);
+    expect(isKongReference('Bearer {vault://hcv/token}')).toBe(false);
+    expect(isKongReference('${{ env "REDIS_PASSWORD" }}')).toBe(false);
+    const g = graphOf({
+      'kong.yaml': `_format_version: "3.0"
+consumers:
+  - username: a
+    keyauth_credentials: [{ key: abc123 }, { key: "{vault://env/a-key}" }]
+    basicauth_credentials: [{ username: a, password: 5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8 }]
+certificates:
+  - cert: x
+    key: "\${{ env \\"DECK_CERT_KEY\\" }}"
+plugins:
+  - name: rate-limiting
+    config: { redis: { password: hunter2 } }
+`,
+      'k8s.yaml': `apiVersion: v1
+kind: Secret
+metadata: { name: a-key, namespace: ns, labels: { konghq.com/credential: key-auth } }
+stringData: { key: s3cr3t }
+---
+apiVersion: configuration.konghq.com/v1
+kind: KongConsumer
+metadata: { name: a, namespace: ns }
+username: a
+credentials: [a-key]
+`,
+    });
+    const fields = kongSecretFields(g).map((f) => [f.path.join('.'), f.value, f.hashed]);
+    expect(fields.sort()).toEqual([
+      ['consumers.0.basicauth_credentials.0.password', '5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8', true],
+      ['consumers.0.keyauth_credentials.0.key', 'abc123', false],
+      ['plugins.0.config.redis.password', 'hunter2', false],
+      ['stringData.key', 's3cr3t', false],
+    ]);
+    expect(kongConsumers(g)[0].credentials[0]).toMatchObject({ name: 'a-key', type: 'key-auth' });
+  });
+});
+
+describe('Envoy and Kong readers on hostile shapes', () => {
+  it('never throw: wrong types everywhere, nulls, numbers for objects', async () => {
+    const { lint } = await import('../src/engine/run.js');
+    const { defaultConfig } = await import('../src/engine/config.js');
+    const shapes = [
+      'static_resources: { listeners: [null, 1, "x", { name: 3, address: 7, filter_chains: { a: 1 } }], clusters: "no" }\nadmin: { address: [1] }\n',
+      'staticResources: { listeners: [{ filterChains: [{ filters: [{ name: envoy.filters.network.http_connection_manager, typedConfig: { "@type": 5, httpFilters: 9 } }], transportSocket: { typedConfig: null } }], defaultFilterChain: [] }] }\n',
+      'resources: [{ "@type": type.googleapis.com/envoy.config.listener.v3.Listener, filter_chains: [{ filters: [{ typed_config: { "@type": type.googleapis.com/udpa.type.v1.TypedStruct, type_url: 7, value: [] } }] }] }]\n',
+      '- { name: l, address: { socket_address: null }, filter_chains: [{ transport_socket: { name: tls, typed_config: { "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext, common_tls_context: { validation_context: 5, tls_params: [] } } } }] }\n',
+      '- { name: r, typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC, rules: { policies: [1, 2], action: {} } } }\n',
+      '_format_version: "3.0"\nservices: [null, { name: 1, url: 5, routes: "x", plugins: [{ name: cors, config: [] }] }]\nroutes: [{ service: [], protocols: "http" }]\nplugins: [{ name: ip-restriction, config: { allow: "0.0.0.0/0" } }, 3]\nconsumers: [{ keyauth_credentials: [null] }]\n_plugin_configs: []\n',
+      'apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata: { name: f }\nspec: { configPatches: [null, { applyTo: LISTENER, patch: { value: 3 } }, { applyTo: HTTP_FILTER, patch: { value: { name: x } } }] }\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { envoy.yaml: "static_resources:\\n  listeners: [: :\\n", kong.yml: "_format_version: 3\\nservices: 5\\n" }\n',
+      'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: i, annotations: { konghq.com/plugins: ",, :," } }\nspec: { ingressClassName: kong, rules: [{ http: { paths: [{ backend: 5 }] } }] }\n',
+    ];
+    const files = shapes.map((text, i) => parseSource(`f${i}.yaml`, text));
+    const result = lint({ files, rules: RULES, config: defaultConfig('.') });
+    expect(result.notices.filter((n) => /internal error/.test(n.message))).toEqual([]);
+    expect(result.stats.resources).toBeGreaterThan(5);
+  });
+});
