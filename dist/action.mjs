@@ -45685,6 +45685,24 @@ function clusterView(resource) {
   const tlsMatches = items(child2(root, "transport_socket_matches")).map((m) => transportOf(m, "upstream").tls).filter((t) => t !== void 0);
   return { resource, endpoints, transport: transportOf(root, "upstream"), tlsMatches, dynamic };
 }
+var WEAK_TLS = /* @__PURE__ */ new Map([["TLSv1_0", "TLSv1_0"], ["TLSv1_1", "TLSv1_1"], ["1", "TLSv1_0"], ["2", "TLSv1_1"]]);
+function tlsHolders(graph) {
+  return graph.resources.filter((r) => r.format === "envoy" && r.kind !== "EnvoyAdmin");
+}
+function envoyWeakTlsVersions(graph) {
+  const out = [];
+  for (const resource of tlsHolders(graph)) {
+    walk({ value: resource.body, path: [] }, (node, key) => {
+      if (key !== "tls_params" && key !== "tlsParams") return;
+      for (const field of ["tls_minimum_protocol_version", "tls_maximum_protocol_version"]) {
+        const v = child2(node, field);
+        const version = v.value === void 0 || v.value === null ? void 0 : WEAK_TLS.get(String(v.value));
+        if (version) out.push({ resource, path: v.path, data: { field: String(v.path.at(-1)), version } });
+      }
+    });
+  }
+  return out;
+}
 function walk(node, visit) {
   const stack = [{ node, key: void 0 }];
   while (stack.length > 0) {
@@ -45696,6 +45714,95 @@ function walk(node, visit) {
       n.value.forEach((v, i) => stack.push({ node: { value: v, path: [...n.path, i] }, key: i }));
     }
   }
+}
+function rbacSites(graph) {
+  return graph.memo("envoy:rbac", (g) => {
+    const out = [];
+    for (const site of filterSites(g)) {
+      if (site.filter.extension === "envoy.filters.http.rbac" || site.filter.extension === "envoy.filters.network.rbac") {
+        out.push({ resource: site.resource, holder: site.filter.config, layer: site.layer, filter: site });
+      }
+    }
+    const seen = /* @__PURE__ */ new Set();
+    const routeConfigs = [];
+    for (const site of hcmSites(g)) if (site.hcm.routeConfig) routeConfigs.push({ resource: site.resource, node: site.hcm.routeConfig });
+    for (const r of g.ofKind("EnvoyRouteConfiguration")) if (!seen.has(r)) seen.add(r), routeConfigs.push({ resource: r, node: { value: r.body, path: [] } });
+    for (const rc of routeConfigs) {
+      walk(rc.node, (node, key) => {
+        if (key !== "typed_per_filter_config" && key !== "typedPerFilterConfig") return;
+        for (const [, value] of entries(node)) {
+          const t = str(obj(value.value)["@type"])?.replace(TYPE_PREFIX, "") ?? "";
+          if (/filters\.http\.rbac\.v3\.RBACPerRoute$/.test(t)) {
+            const rbac = child2(value, "rbac");
+            if (isObj(rbac.value)) out.push({ resource: rc.resource, holder: rbac, layer: "http" });
+          }
+        }
+      });
+    }
+    return out;
+  });
+}
+function matchesAll(matcher) {
+  if (!isObj(matcher.value)) return true;
+  const regex = str(at(matcher, "safe_regex", "regex").value) ?? str(child2(matcher, "regex").value);
+  if (regex !== void 0) return /^\^?(\.\*|\.\+)\$?$/.test(regex);
+  const prefix = str(child2(matcher, "prefix").value);
+  if (prefix !== void 0) return prefix === "" || prefix === "spiffe://";
+  for (const f of ["suffix", "contains"]) if (str(child2(matcher, f).value) === "") return true;
+  return false;
+}
+function wildcardPrincipal(p, depth = 0) {
+  if (depth > 20 || !isObj(p.value)) return void 0;
+  if (bool(child2(p, "any")) === true) return child2(p, "any");
+  const auth = child2(p, "authenticated");
+  if (isObj(auth.value) || auth.value === null) {
+    const name = child2(auth, "principal_name");
+    return matchesAll(name) ? isObj(name.value) ? name : auth : void 0;
+  }
+  for (const f of ["source_ip", "direct_remote_ip", "remote_ip"]) {
+    const cidr = child2(p, f);
+    if (isObj(cidr.value)) {
+      const len = child2(cidr, "prefix_len");
+      const n = typeof len.value === "object" && isObj(len.value) ? len.value.value : len.value;
+      if (n === 0 || n === "0" || len.value === void 0 && /^(0\.0\.0\.0|::)$/.test(String(child2(cidr, "address_prefix").value))) return has(cidr, "prefix_len") ? len : cidr;
+    }
+  }
+  const or = child2(p, "or_ids");
+  if (isObj(or.value)) {
+    for (const id of items(child2(or, "ids"))) {
+      const w = wildcardPrincipal(id, depth + 1);
+      if (w) return w;
+    }
+  }
+  const and = child2(p, "and_ids");
+  if (isObj(and.value)) {
+    const ids = items(child2(and, "ids"));
+    if (ids.length > 0 && ids.every((id) => wildcardPrincipal(id, depth + 1))) return and;
+  }
+  return void 0;
+}
+function envoyWildcardPrincipals(graph) {
+  const out = [];
+  for (const site of rbacSites(graph)) {
+    const rules = child2(site.holder, "rules");
+    if (!isObj(rules.value)) continue;
+    const action = child2(rules, "action").value;
+    if (!(action === void 0 || action === "ALLOW" || action === 0)) continue;
+    for (const [policy, body] of entries(child2(rules, "policies"))) {
+      for (const principal of items(child2(body, "principals"))) {
+        const hit = wildcardPrincipal(principal);
+        if (hit) out.push({ resource: site.resource, path: hit.path, data: { policy, principal: describePrincipal(hit) } });
+      }
+    }
+  }
+  return out;
+}
+function describePrincipal(n) {
+  const key = String(n.path.at(-1));
+  if (key === "any") return "any: true";
+  if (/principal_?[nN]ame|authenticated/.test(key)) return "any authenticated peer";
+  if (/prefix_?[lL]en/.test(key) || /ip$|Ip$/.test(key)) return "any source address (/0)";
+  return "everyone";
 }
 
 // src/model/kong.ts
@@ -47502,13 +47609,18 @@ function checkLinkerd2({ graph, report }) {
     if (openPolicy(w.pod.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: w, path: [...w.pod.path, "metadata", "annotations", DEFAULT_INBOUND_POLICY], target: "value", messageId: "linkerdDefaultPolicy" });
   }
 }
+function checkEnvoy({ graph, report }) {
+  for (const f of envoyWildcardPrincipals(graph)) {
+    report({ resource: f.resource, path: f.path, messageId: "envoyWildcard", data: f.data });
+  }
+}
 var authz_wildcard_principal_default = defineRule({
   id: "authz-wildcard-principal",
   family: "authz",
   title: "Allow rules must name the identities they allow",
   severity: "error",
   securitySeverity: 8,
-  tags: ["security", "istio", "linkerd", "authorization", "identity"],
+  tags: ["security", "istio", "linkerd", "envoy", "authorization", "identity"],
   description: `An identity-based allow rule protects only as much as the identities it names. In Istio, \`principals: ["*"]\`
 matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
 i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
@@ -47527,7 +47639,13 @@ Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-pol
 \`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
 \`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
 open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
-every address with no identity at all: a warning (it may back a deliberately public port).`,
+every address with no identity at all: a warning (it may back a deliberately public port).
+
+Envoy (\`envoy.filters.http.rbac\` and \`envoy.filters.network.rbac\`, and per-route RBAC overrides): an ALLOW policy (the
+default action) with a principal that matches everyone: \`any: true\`, \`authenticated\` without a name or with a
+match-all name (\`safe_regex: ".*"\`, an empty prefix), or a \`/0\` source range (\`remote_ip\`, \`direct_remote_ip\`,
+\`source_ip\`). An \`or_ids\` counts when any of its ids does, an \`and_ids\` only when all do; \`shadow_rules\`
+enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
   remediation: "List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.",
   references: [
     "https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule",
@@ -47541,6 +47659,7 @@ every address with no identity at all: a warning (it may back a deliberately pub
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: "{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.",
     linkerdAnyNetwork: "{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.",
+    envoyWildcard: 'Policy "{{policy}}" of the RBAC filter of {{resource}} allows {{principal}}, which matches every client: name the principals that need access.',
     linkerdDefaultPolicy: "{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny."
   },
   examples: {
@@ -47589,9 +47708,49 @@ every address with no identity at all: a warning (it may back a deliberately pub
           name: shop
           annotations:
             config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+      `,
+      "envoy-http-rbac-allows-any": yaml`
+        resources:
+          - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+            name: api
+            address: { socketAddress: { address: 0.0.0.0, portValue: 8080 } }
+            filterChains:
+              - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typedConfig:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      statPrefix: api
+                      httpFilters:
+                        - name: envoy.filters.http.rbac
+                          typedConfig:
+                            "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+                            rules:
+                              policies:
+                                everyone:
+                                  permissions: [{ any: true }]
+                                  principals:
+                                    - any: true # expect: authz-wildcard-principal
       `
     },
     valid: {
+      "envoy-rbac-named-principal": yaml`
+        static_resources:
+          listeners:
+            - name: db
+              address: { socket_address: { address: 0.0.0.0, port_value: 5432 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.rbac
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
+                        stat_prefix: db
+                        rules:
+                          policies:
+                            app-only:
+                              permissions: [{ any: true }]
+                              principals:
+                                - authenticated: { principal_name: { exact: spiffe://cluster.local/ns/shop/sa/app } }
+      `,
       "deny-with-not-principals-star-requires-mtls": yaml`
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
@@ -47621,6 +47780,7 @@ every address with no identity at all: a warning (it may back a deliberately pub
   check(context) {
     checkIstioAuthorizationPolicies(context);
     checkLinkerd2(context);
+    checkEnvoy(context);
   }
 });
 
@@ -51898,13 +52058,18 @@ function checkIstioGateways({ graph, report }) {
     });
   }
 }
+function checkEnvoy2({ graph, report }) {
+  for (const f of envoyWeakTlsVersions(graph)) {
+    report({ resource: f.resource, path: f.path, target: "value", messageId: "envoyWeak", data: f.data });
+  }
+}
 var tls_weak_version_default = defineRule({
   id: "tls-weak-version",
   family: "tls",
   title: "TLS must not accept versions below 1.2",
   severity: "error",
   securitySeverity: 7,
-  tags: ["security", "tls", "encryption", "istio"],
+  tags: ["security", "tls", "encryption", "istio", "envoy"],
   description: `TLS 1.0 and 1.1 are deprecated (RFC 8996): they rely on SHA-1 and MD5 in the handshake, lack AEAD cipher suites
 and are open to downgrade and padding-oracle attacks (BEAST, POODLE variants). A server that still accepts them lets
 an active attacker negotiate the weakest version both sides support.
@@ -51912,12 +52077,18 @@ an active attacker negotiate the weakest version both sides support.
 Istio Gateway: \`servers[].tls.minProtocolVersion\` "By default, it is \`TLSV1_2\`" and "Using TLS protocol versions below
 TLSV1_2 has serious security risks" (istio/api \`networking/v1alpha3/gateway.proto\`); the webhook only warns. Reported
 on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capped at those versions (which forbids
-1.2 and 1.3 altogether).`,
+1.2 and 1.3 altogether).
+
+Envoy: \`tls_params.tls_minimum_protocol_version\` (or \`tls_maximum_protocol_version\`, which caps the connection) set
+to \`TLSv1_0\`/\`TLSv1_1\`, by name or by enum number (\`TlsParameters.TlsProtocol\`: 1, 2), in any TlsParameters of a
+listener, cluster, static secret or EnvoyFilter fragment, snake_case or camelCase. Envoy's server-side default
+minimum is TLS 1.2 since 1.22 (\`envoy/extensions/transport_sockets/tls/v3/common.proto\`).`,
   remediation: "Set `minProtocolVersion: TLSV1_2` (or remove it: 1.2 is the default) and do not cap `maxProtocolVersion` below TLSV1_2; keep the clients that need TLS 1.0 on a separate, isolated endpoint if they cannot be upgraded.",
   references: ["https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSProtocol", "https://www.rfc-editor.org/rfc/rfc8996"],
   messages: {
     istioGatewayMinVersion: "{{resource}} accepts {{version}} on port {{port}}: TLS below 1.2 is deprecated and downgradable. Set minProtocolVersion: TLSV1_2.",
-    istioGatewayMaxVersion: "{{resource}} caps TLS at {{version}} on port {{port}}, so clients can never use TLS 1.2 or 1.3: remove maxProtocolVersion or set it to TLSV1_3."
+    istioGatewayMaxVersion: "{{resource}} caps TLS at {{version}} on port {{port}}, so clients can never use TLS 1.2 or 1.3: remove maxProtocolVersion or set it to TLSV1_3.",
+    envoyWeak: "{{resource}} sets {{field}}: {{version}} (TLS 1.0/1.1 are deprecated, RFC 8996): set tls_minimum_protocol_version: TLSv1_2 and do not cap the maximum below it."
   },
   examples: {
     invalid: {
@@ -51935,9 +52106,35 @@ on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capp
                 credentialName: shop-cert
                 minProtocolVersion: TLSV1_0 # expect: tls-weak-version
                 maxProtocolVersion: TLSV1_1 # expect: tls-weak-version
+      `,
+      "envoy-listener-minimum-tls-1-0": yaml`
+        static_resources:
+          listeners:
+            - name: public
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      common_tls_context:
+                        tls_params:
+                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version
       `
     },
     valid: {
+      "envoy-cluster-tls-1-2": yaml`
+        resources:
+          - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+            name: payments
+            transportSocket:
+              name: envoy.transport_sockets.tls
+              typedConfig:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                commonTlsContext:
+                  tlsParams: { tlsMinimumProtocolVersion: TLSv1_2 }
+      `,
       "istio-gateway-tls-1-2": yaml`
         apiVersion: networking.istio.io/v1
         kind: Gateway
@@ -51952,6 +52149,7 @@ on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capp
   },
   check(context) {
     checkIstioGateways(context);
+    checkEnvoy2(context);
   }
 });
 

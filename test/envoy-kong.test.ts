@@ -197,23 +197,6 @@ describe('Envoy detections for the shared rule ids', () => {
     const found = envoyWildcardPrincipals(g).map((f) => f.data.policy).sort();
     expect(found).toEqual(['p1', 'p2', 'p4']);
   });
-
-  it('fixtures/_envoy-shared-rules: the markers are exactly what the two detections find', async () => {
-    const stand = (id: string, detect: (g: Graph) => { resource: never; path: readonly (string | number)[] }[]) =>
-      defineRule({
-        id, family: 'test', title: id, severity: 'error', securitySeverity: 5, tags: ['security'], description: '', remediation: '.',
-        messages: { m: 'm' }, examples: { invalid: {}, valid: {} },
-        check({ graph, report }) {
-          for (const f of detect(graph)) report({ resource: f.resource, path: f.path, messageId: 'm' });
-        },
-      });
-    const dir = join('fixtures', '_envoy-shared-rules');
-    const rules = [...RULES, stand('tls-weak-version', envoyWeakTlsVersions as never), stand('authz-wildcard-principal', envoyWildcardPrincipals as never)];
-    const result = await scan({ cwd: dir, paths: ['.'], configPath: false, rules });
-    const expected = readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => expectedFindings(f, readFileSync(join(dir, f), 'utf8'))).sort();
-    expect(expected.length).toBeGreaterThan(5);
-    expect(actualFindings(result.findings)).toEqual(expected);
-  });
 });
 
 describe('Kong secret-bearing fields (for the hardcoded-secret detector)', () => {

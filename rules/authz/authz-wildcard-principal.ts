@@ -1,9 +1,10 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
+import { envoyWildcardPrincipals } from '../../src/model/envoy.js';
 import { authorizationPolicies, sourceValues } from '../../src/model/istio.js';
 import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd.js';
 import { arr, get } from '../../src/model/values.js';
 
-type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork';
+type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
 type Context = RuleContext<MessageId, undefined>;
 
 const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
@@ -60,13 +61,20 @@ function checkLinkerd({ graph, report }: Context): void {
   }
 }
 
+/** Envoy RBAC filters (HTTP, network, per-route overrides) whose ALLOW policy admits any principal. */
+function checkEnvoy({ graph, report }: Context): void {
+  for (const f of envoyWildcardPrincipals(graph)) {
+    report({ resource: f.resource, path: f.path, messageId: 'envoyWildcard', data: f.data });
+  }
+}
+
 export default defineRule({
   id: 'authz-wildcard-principal',
   family: 'authz',
   title: 'Allow rules must name the identities they allow',
   severity: 'error',
   securitySeverity: 8.0,
-  tags: ['security', 'istio', 'linkerd', 'authorization', 'identity'],
+  tags: ['security', 'istio', 'linkerd', 'envoy', 'authorization', 'identity'],
   description: `An identity-based allow rule protects only as much as the identities it names. In Istio, \`principals: ["*"]\`
 matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
 i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
@@ -85,7 +93,13 @@ Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-pol
 \`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
 \`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
 open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
-every address with no identity at all: a warning (it may back a deliberately public port).`,
+every address with no identity at all: a warning (it may back a deliberately public port).
+
+Envoy (\`envoy.filters.http.rbac\` and \`envoy.filters.network.rbac\`, and per-route RBAC overrides): an ALLOW policy (the
+default action) with a principal that matches everyone: \`any: true\`, \`authenticated\` without a name or with a
+match-all name (\`safe_regex: ".*"\`, an empty prefix), or a \`/0\` source range (\`remote_ip\`, \`direct_remote_ip\`,
+\`source_ip\`). An \`or_ids\` counts when any of its ids does, an \`and_ids\` only when all do; \`shadow_rules\`
+enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
   remediation: 'List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule',
@@ -99,6 +113,7 @@ every address with no identity at all: a warning (it may back a deliberately pub
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
     linkerdAnyNetwork: '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
+    envoyWildcard: 'Policy "{{policy}}" of the RBAC filter of {{resource}} allows {{principal}}, which matches every client: name the principals that need access.',
     linkerdDefaultPolicy: '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
   },
   examples: {
@@ -148,8 +163,48 @@ every address with no identity at all: a warning (it may back a deliberately pub
           annotations:
             config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
       `,
+      'envoy-http-rbac-allows-any': yaml`
+        resources:
+          - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+            name: api
+            address: { socketAddress: { address: 0.0.0.0, portValue: 8080 } }
+            filterChains:
+              - filters:
+                  - name: envoy.filters.network.http_connection_manager
+                    typedConfig:
+                      "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                      statPrefix: api
+                      httpFilters:
+                        - name: envoy.filters.http.rbac
+                          typedConfig:
+                            "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
+                            rules:
+                              policies:
+                                everyone:
+                                  permissions: [{ any: true }]
+                                  principals:
+                                    - any: true # expect: authz-wildcard-principal
+      `,
     },
     valid: {
+      'envoy-rbac-named-principal': yaml`
+        static_resources:
+          listeners:
+            - name: db
+              address: { socket_address: { address: 0.0.0.0, port_value: 5432 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.rbac
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
+                        stat_prefix: db
+                        rules:
+                          policies:
+                            app-only:
+                              permissions: [{ any: true }]
+                              principals:
+                                - authenticated: { principal_name: { exact: spiffe://cluster.local/ns/shop/sa/app } }
+      `,
       'deny-with-not-principals-star-requires-mtls': yaml`
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
@@ -179,5 +234,6 @@ every address with no identity at all: a warning (it may back a deliberately pub
   check(context) {
     checkIstioAuthorizationPolicies(context);
     checkLinkerd(context);
+    checkEnvoy(context);
   },
 });

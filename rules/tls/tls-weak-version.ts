@@ -1,8 +1,9 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
+import { envoyWeakTlsVersions } from '../../src/model/envoy.js';
 import { istioResources } from '../../src/model/istio.js';
 import { arr, get, str } from '../../src/model/values.js';
 
-type MessageId = 'istioGatewayMinVersion' | 'istioGatewayMaxVersion';
+type MessageId = 'istioGatewayMinVersion' | 'istioGatewayMaxVersion' | 'envoyWeak';
 type Context = RuleContext<MessageId, undefined>;
 
 const WEAK = new Set(['TLSV1_0', 'TLSV1_1']);
@@ -25,13 +26,20 @@ function checkIstioGateways({ graph, report }: Context): void {
   }
 }
 
+/** Envoy TlsParameters (listeners, clusters, secrets, EnvoyFilter fragments): min or max version at TLS 1.0/1.1. */
+function checkEnvoy({ graph, report }: Context): void {
+  for (const f of envoyWeakTlsVersions(graph)) {
+    report({ resource: f.resource, path: f.path, target: 'value', messageId: 'envoyWeak', data: f.data });
+  }
+}
+
 export default defineRule({
   id: 'tls-weak-version',
   family: 'tls',
   title: 'TLS must not accept versions below 1.2',
   severity: 'error',
   securitySeverity: 7.0,
-  tags: ['security', 'tls', 'encryption', 'istio'],
+  tags: ['security', 'tls', 'encryption', 'istio', 'envoy'],
   description: `TLS 1.0 and 1.1 are deprecated (RFC 8996): they rely on SHA-1 and MD5 in the handshake, lack AEAD cipher suites
 and are open to downgrade and padding-oracle attacks (BEAST, POODLE variants). A server that still accepts them lets
 an active attacker negotiate the weakest version both sides support.
@@ -39,12 +47,18 @@ an active attacker negotiate the weakest version both sides support.
 Istio Gateway: \`servers[].tls.minProtocolVersion\` "By default, it is \`TLSV1_2\`" and "Using TLS protocol versions below
 TLSV1_2 has serious security risks" (istio/api \`networking/v1alpha3/gateway.proto\`); the webhook only warns. Reported
 on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capped at those versions (which forbids
-1.2 and 1.3 altogether).`,
+1.2 and 1.3 altogether).
+
+Envoy: \`tls_params.tls_minimum_protocol_version\` (or \`tls_maximum_protocol_version\`, which caps the connection) set
+to \`TLSv1_0\`/\`TLSv1_1\`, by name or by enum number (\`TlsParameters.TlsProtocol\`: 1, 2), in any TlsParameters of a
+listener, cluster, static secret or EnvoyFilter fragment, snake_case or camelCase. Envoy's server-side default
+minimum is TLS 1.2 since 1.22 (\`envoy/extensions/transport_sockets/tls/v3/common.proto\`).`,
   remediation: 'Set `minProtocolVersion: TLSV1_2` (or remove it: 1.2 is the default) and do not cap `maxProtocolVersion` below TLSV1_2; keep the clients that need TLS 1.0 on a separate, isolated endpoint if they cannot be upgraded.',
   references: ['https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSProtocol', 'https://www.rfc-editor.org/rfc/rfc8996'],
   messages: {
     istioGatewayMinVersion: '{{resource}} accepts {{version}} on port {{port}}: TLS below 1.2 is deprecated and downgradable. Set minProtocolVersion: TLSV1_2.',
     istioGatewayMaxVersion: '{{resource}} caps TLS at {{version}} on port {{port}}, so clients can never use TLS 1.2 or 1.3: remove maxProtocolVersion or set it to TLSV1_3.',
+    envoyWeak: '{{resource}} sets {{field}}: {{version}} (TLS 1.0/1.1 are deprecated, RFC 8996): set tls_minimum_protocol_version: TLSv1_2 and do not cap the maximum below it.',
   },
   examples: {
     invalid: {
@@ -63,8 +77,34 @@ on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capp
                 minProtocolVersion: TLSV1_0 # expect: tls-weak-version
                 maxProtocolVersion: TLSV1_1 # expect: tls-weak-version
       `,
+      'envoy-listener-minimum-tls-1-0': yaml`
+        static_resources:
+          listeners:
+            - name: public
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters: []
+                  transport_socket:
+                    name: envoy.transport_sockets.tls
+                    typed_config:
+                      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
+                      common_tls_context:
+                        tls_params:
+                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version
+      `,
     },
     valid: {
+      'envoy-cluster-tls-1-2': yaml`
+        resources:
+          - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+            name: payments
+            transportSocket:
+              name: envoy.transport_sockets.tls
+              typedConfig:
+                "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                commonTlsContext:
+                  tlsParams: { tlsMinimumProtocolVersion: TLSv1_2 }
+      `,
       'istio-gateway-tls-1-2': yaml`
         apiVersion: networking.istio.io/v1
         kind: Gateway
@@ -79,5 +119,6 @@ on \`minProtocolVersion: TLSV1_0|TLSV1_1\`, and on a \`maxProtocolVersion\` capp
   },
   check(context) {
     checkIstioGateways(context);
+    checkEnvoy(context);
   },
 });
