@@ -9,6 +9,8 @@ import parseError from './core/parse-error.js';
 import suppressionUnknownRule from './core/suppression-unknown-rule.js';
 import suppressionWithoutReason from './core/suppression-without-reason.js';
 import yamlDuplicateKey from './core/yaml-duplicate-key.js';
+import secretHardcoded from './secrets/secret-hardcoded.js';
+import secretInManifest from './secrets/secret-in-manifest.js';
 import workloadDefaultServiceAccount from './workload/workload-default-service-account.js';
 
 export const RULES: readonly AnyRule[] = [
@@ -21,5 +23,7 @@ export const RULES: readonly AnyRule[] = [
   suppressionUnknownRule,
   suppressionWithoutReason,
   yamlDuplicateKey,
+  secretHardcoded,
+  secretInManifest,
   workloadDefaultServiceAccount,
 ];
