@@ -28591,7 +28591,8 @@ function isPlaceholder(value) {
   if (/^your[-_]/i.test(v)) return true;
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /SECRET|KEY|TOKEN|PASS|VAL|API|CHANGE|REPLACE|HERE|YOUR|MY_/.test(v)) return true;
   if (/^[a-z_]*(?:token|password|passwd|secret|key|credentials?)[a-z_]*$/.test(v) && /_|^(?:token|password|secret|key)/.test(v)) return true;
-  if (/example|redacted|placeholder|dummy|changeme|replace[-_]?me|not[-_]?a[-_]?(?:real|secret)|fake/i.test(v)) return true;
+  if (/redacted|placeholder|dummy|changeme|replace[-_]?me|not[-_]?a[-_]?(?:real|secret)|fake/i.test(v)) return true;
+  if (/example/i.test(v) && !/example\.(?:com|net|org)\b/i.test(v)) return true;
   return false;
 }
 function hashKind(value) {
@@ -28797,7 +28798,7 @@ function object(w, o, path4, name, names, forced) {
     for (const m of members) {
       const v = o[m];
       if (typeof v === "string" && v.length >= 8 && !isPlaceholder(v) && !isReference(v)) {
-        add(w, [...path4, m], "name", `private JSON Web Key member "${m}"`, label(w, `jwks ${m}`), "", v);
+        add(w, [...path4, m], "name", "private JSON Web Key member", label(w, m), "", v);
         break;
       }
     }
@@ -28824,6 +28825,7 @@ function object(w, o, path4, name, names, forced) {
       } else if (ENVOY_INLINE.has(key)) {
         childName = envoyDataSourceName(name, names);
         if (!childName) continue;
+        if (childName === "session_ticket_key") childForced = "TLS session ticket key";
       }
       if (kong && kong[key]) childForced = kong[key];
       if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key)) childForced = "registry credential";
@@ -28873,7 +28875,7 @@ function array(w, a, path4, name, names, forced) {
         const key = item.slice(0, eq).trim();
         const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, "$2");
         const secretLiteral = literals === "secretGenerator" && !nonSecretName(key);
-        named(w, value, path4, key, secretLiteral ? "secretGenerator literal" : void 0, names);
+        named(w, value, path4, key, secretLiteral ? "secretGenerator value" : void 0, names);
       }
       providerOnly(w, item, path4, name);
     } else if (typeof item === "string" && manifest && name === "headers" && /^(?:add|append|replace|set)$/.test(lastKey(names, 2) ?? "") && item.includes(":")) {

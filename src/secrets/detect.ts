@@ -115,7 +115,7 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
     for (const m of members) {
       const v = o[m];
       if (typeof v === 'string' && v.length >= 8 && !isPlaceholder(v) && !isReference(v)) {
-        add(w, [...path, m], 'name', `private JSON Web Key member "${m}"`, label(w, `jwks ${m}`), '', v);
+        add(w, [...path, m], 'name', 'private JSON Web Key member', label(w, m), '', v);
         break;
       }
     }
@@ -143,6 +143,7 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
       } else if (ENVOY_INLINE.has(key)) {
         childName = envoyDataSourceName(name, names);
         if (!childName) continue; // a certificate, a CA bundle, an OCSP staple: public
+        if (childName === 'session_ticket_key') childForced = 'TLS session ticket key';
       }
       if (kong && kong[key]) childForced = kong[key];
       if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key)) childForced = 'registry credential';
@@ -196,7 +197,7 @@ function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: 
         const key = item.slice(0, eq).trim();
         const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
         const secretLiteral = literals === 'secretGenerator' && !nonSecretName(key);
-        named(w, value, path, key, secretLiteral ? 'secretGenerator literal' : undefined, names);
+        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names);
       }
       providerOnly(w, item, path, name);
     } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 2) ?? '') && item.includes(':')) {

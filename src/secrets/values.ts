@@ -55,7 +55,8 @@ export function isPlaceholder(value: string): boolean {
   if (/^your[-_]/i.test(v)) return true;
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /SECRET|KEY|TOKEN|PASS|VAL|API|CHANGE|REPLACE|HERE|YOUR|MY_/.test(v)) return true; // VERY_SECRET_KEY, GOOGLE_API_KEY_VAL
   if (/^[a-z_]*(?:token|password|passwd|secret|key|credentials?)[a-z_]*$/.test(v) && /_|^(?:token|password|secret|key)/.test(v)) return true; // enum values: id_token, client_secret_post
-  if (/example|redacted|placeholder|dummy|changeme|replace[-_]?me|not[-_]?a[-_]?(?:real|secret)|fake/i.test(v)) return true;
+  if (/redacted|placeholder|dummy|changeme|replace[-_]?me|not[-_]?a[-_]?(?:real|secret)|fake/i.test(v)) return true;
+  if (/example/i.test(v) && !/example\.(?:com|net|org)\b/i.test(v)) return true; // but a value may mention the example.com domains
   return false;
 }
 
