@@ -23,7 +23,7 @@ describe('fixtures', () => {
   it.each(units)('%s: findings are exactly the # expect: markers', async (unit) => {
     const dir = join(root, unit);
     const config = join(dir, '.meshlint.yaml');
-    const result = await scan({ cwd: dir, paths: ['.'], configPath: existsSync(config) ? config : false });
+    const result = await scan({ cwd: dir, paths: ['.'], configPath: existsSync(config) ? '.meshlint.yaml' : false });
     const expected = filesUnder(dir).flatMap((file) => expectedFindings(relative(dir, file), readFileSync(file, 'latin1'))).sort();
     expect(actualFindings(result.findings)).toEqual(expected);
     for (const finding of result.findings) {
