@@ -28878,7 +28878,7 @@ function array(w, a, path4, name, names, forced) {
         named(w, value, path4, key, secretLiteral ? "secretGenerator value" : void 0, names);
       }
       providerOnly(w, item, path4, name);
-    } else if (typeof item === "string" && manifest && name === "headers" && /^(?:add|append|replace|set)$/.test(lastKey(names, 2) ?? "") && item.includes(":")) {
+    } else if (typeof item === "string" && manifest && name === "headers" && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? "") && item.includes(":")) {
       const colon = item.indexOf(":");
       named(w, item.slice(colon + 1).trim(), path4, item.slice(0, colon).trim(), void 0, names);
     } else {

@@ -200,7 +200,7 @@ function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: 
         named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names);
       }
       providerOnly(w, item, path, name);
-    } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 2) ?? '') && item.includes(':')) {
+    } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') && item.includes(':')) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
       named(w, item.slice(colon + 1).trim(), path, item.slice(0, colon).trim(), undefined, names);
