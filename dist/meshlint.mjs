@@ -28804,8 +28804,8 @@ function object(w, o, path4, name, names, forced) {
     }
     return;
   }
-  const kong = name && names.length ? KONG_CREDENTIALS[lastKey(names, 0) ?? ""] : void 0;
-  const dockerAuth = lastKey(names, 1) === "auths";
+  const kong = name !== void 0 && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : void 0;
+  const dockerAuth = names.length >= 2 && names[names.length - 2] === "auths";
   for (const key of Object.keys(o)) {
     const v = o[key];
     if (v === null || v === void 0 || typeof v === "boolean") continue;
@@ -28847,8 +28847,9 @@ function envoyDataSourceName(name, names) {
 function lastKey(names, skip) {
   let seen = 0;
   for (let i = names.length - 1; i >= 0; i--) {
-    if (/^\d+$/.test(names[i])) continue;
-    if (seen++ === skip) return names[i];
+    const n = names[i];
+    if (typeof n === "number") continue;
+    if (seen++ === skip) return n;
   }
   return void 0;
 }
@@ -28859,7 +28860,7 @@ function array(w, a, path4, name, names, forced) {
   for (let i = 0; i < a.length; i++) {
     const item = a[i];
     path4.push(i);
-    names.push(String(i));
+    names.push(i);
     if (typeof item === "string" && commandLike) {
       const flag = bareFlag(item);
       const next = a[i + 1];

@@ -76,6 +76,9 @@ interface Walk {
 
 const MAX_DEPTH = 200;
 
+/** Ancestor keys and sequence indexes, outermost first (the same segments as the path). */
+type Names = (string | number)[];
+
 /** Every secret in a document's plain value. */
 export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
   const walk: Walk = { opts, out: [], seen: new Set() };
@@ -88,7 +91,7 @@ export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] 
  * @param names ancestor key names (outermost first), for context rules (Kong credentials, Envoy DataSources)
  * @param forced a kind the context gives every scalar below (Secret data in last-applied-configuration)
  */
-function visit(w: Walk, value: unknown, path: (string | number)[], name: string | undefined, names: string[], forced: string | undefined): void {
+function visit(w: Walk, value: unknown, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
   if (path.length > MAX_DEPTH) return;
   if (typeof value === 'string') {
     scalar(w, value, path, name, names, forced);
@@ -101,7 +104,7 @@ function visit(w: Walk, value: unknown, path: (string | number)[], name: string 
   }
 }
 
-function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | number)[], name: string | undefined, names: string[], forced: string | undefined): void {
+function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
   const kind = typeof o.kind === 'string' ? o.kind : undefined;
   if (kind && typeof o.apiVersion === 'string') {
     if (NON_SECRET_KINDS.has(kind)) return;
@@ -121,8 +124,8 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
     }
     return;
   }
-  const kong = name && names.length ? KONG_CREDENTIALS[lastKey(names, 0) ?? ''] : undefined;
-  const dockerAuth = lastKey(names, 1) === 'auths';
+  const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
+  const dockerAuth = names.length >= 2 && names[names.length - 2] === 'auths';
   for (const key of Object.keys(o)) {
     const v = o[key];
     if (v === null || v === undefined || typeof v === 'boolean') continue;
@@ -158,30 +161,32 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
 }
 
 /** The DataSource's field for Envoy `inline_*`: private_key, password, generic_secret.secret, session_ticket_keys.keys. */
-function envoyDataSourceName(name: string | undefined, names: string[]): string | undefined {
+function envoyDataSourceName(name: string | undefined, names: Names): string | undefined {
   const field = name ?? '';
   if (field === 'keys' && lastKey(names, 1) === 'session_ticket_keys') return 'session_ticket_key';
   if (field === 'keys' || /^\d+$/.test(field)) return lastKey(names, 1) === 'session_ticket_keys' ? 'session_ticket_key' : undefined;
   return secretNameKind(field) ? field : undefined;
 }
 
-function lastKey(names: string[], skip: number): string | undefined {
+/** The ancestor key `skip` levels up, sequence indexes not counted. */
+function lastKey(names: Names, skip: number): string | undefined {
   let seen = 0;
   for (let i = names.length - 1; i >= 0; i--) {
-    if (/^\d+$/.test(names[i])) continue;
-    if (seen++ === skip) return names[i];
+    const n = names[i];
+    if (typeof n === 'number') continue;
+    if (seen++ === skip) return n;
   }
   return undefined;
 }
 
-function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: string | undefined, names: string[], forced: string | undefined): void {
+function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
   const manifest = w.opts.mode === 'manifest';
   const commandLike = manifest && (name === 'args' || name === 'command' || name === 'cmd' || name === 'entrypoint');
   const literals = manifest && name === 'literals' ? lastKey(names, 1) : undefined;
   for (let i = 0; i < a.length; i++) {
     const item = a[i];
     path.push(i);
-    names.push(String(i));
+    names.push(i);
     if (typeof item === 'string' && commandLike) {
       const flag = bareFlag(item);
       const next = a[i + 1];
@@ -219,7 +224,7 @@ function nonSecretName(key: string): boolean {
   return /^(?:user|username|login|email|host|hostname|port|url|uri|endpoint|database|db|dbname|schema|region|bucket|name|id|namespace|cluster|zone|project|type|mode|env|environment|issuer|audience|crt|cert|certificate|ca)$/.test(last);
 }
 
-function scalar(w: Walk, s: string, path: (string | number)[], name: string | undefined, names: string[], forced: string | undefined): void {
+function scalar(w: Walk, s: string, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
   if (s.length === 0) return;
   const found = providerOnly(w, s, path, name);
   if (found || w.opts.mode !== 'manifest') return;
@@ -270,7 +275,7 @@ function providerOnly(w: Walk, s: string, path: (string | number)[], name: strin
 }
 
 /** A value under a name: reported when the name is secret-like (or the context forces it) and the value a literal. */
-function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: string[]): void {
+function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names): void {
   if (w.opts.mode !== 'manifest') return;
   let kind: string | undefined = forced ?? (name ? secretNameKind(name) : undefined);
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
