@@ -28206,7 +28206,6 @@ var META = /* @__PURE__ */ new Set([
   "location",
   "key",
   "keys",
-  "in",
   "query",
   "param",
   "cookie",
@@ -28269,7 +28268,17 @@ var META = /* @__PURE__ */ new Set([
   "bits",
   "output",
   "input",
-  "variable"
+  "variable",
+  "address",
+  "addresses",
+  "project",
+  "region",
+  "zone",
+  "domain",
+  "tenant",
+  "organization",
+  "org",
+  "account"
 ]);
 var SECRET_WORDS = {
   password: "password",
@@ -28435,6 +28444,7 @@ function secretNameKind(name) {
 function classify(name) {
   if (name.length > 80) return void 0;
   const t = tokens(name);
+  if (t.length > 1 && (t[t.length - 1] === "in" || t[t.length - 1] === "out")) t.pop();
   if (t.length === 0) return void 0;
   const joined = t.join("");
   if (EXEMPT.has(joined)) return void 0;
@@ -28467,6 +28477,7 @@ var SECRET_META = /* @__PURE__ */ new Set(["key", "keys", "secret", "secrets", "
 function isMetadataName(name) {
   if (secretNameKind(name)) return false;
   const t = tokens(name);
+  if (t.length > 1 && (t[t.length - 1] === "in" || t[t.length - 1] === "out")) t.pop();
   const last = t[t.length - 1];
   return last !== void 0 && META.has(last) && !SECRET_META.has(last);
 }
@@ -28964,7 +28975,7 @@ function echoesName(value, name) {
   const norm = (x) => x.toLowerCase().replace(/[^a-z0-9]/g, "");
   const v = norm(value);
   const n = norm(name);
-  return v.length >= 4 && n.length >= 4 && (v.includes(n) || n.includes(v));
+  return n.length >= 4 && v.includes(n);
 }
 function isLiteralSecret(value, minLength) {
   if (value.length < minLength || value.length > 1e4) return false;
@@ -29301,6 +29312,7 @@ function describe2(key, value, type, kongCredential) {
   if (type === "kubernetes.io/basic-auth" && lower === "password") return "a basic-auth password";
   if (type === "bootstrap.kubernetes.io/token" && lower === "token-secret") return "a bootstrap token secret";
   if (type === "kubernetes.io/service-account-token" && lower === "token") return "a service-account token";
+  if (/\.(?:ya?ml|json|ini|conf|cfg|toml|properties|xml|env)$/i.test(key)) return "a configuration file (credentials are often inside)";
   const kind = secretNameKind(key) ?? (tokens(key).includes("key") ? "key" : void 0);
   return kind ? ARTICLE(kind) : "a value";
 }
@@ -29326,7 +29338,10 @@ Each key that holds a value is reported at that key, saying what it holds after 
 registry credentials, a basic-auth password, a service-account or bootstrap token, a provider token, a Kong
 credential from \`konghq.com/credential\`), never the value itself. Not reported: empty values, templates and
 references (\`{{ }}\`, \`\${VAR}\`, SOPS \`ENC[...]\`), placeholders (\`<...>\`, \`REPLACE_ME\`, \`changeme\`, base64 of
-them), public material alone (\`ca.crt\`, \`tls.crt\`, certificates and public keys, user names), documents with a
+them), public material alone (\`ca.crt\`, \`tls.crt\`, certificates and public keys), keys that name or describe
+rather than hold a secret (\`username\`, \`type\`, \`url\`, \`project\`, \`client-id\`, \`ca.digest\`: the last word of the key is
+metadata), Kong \`acl\` and \`mtls-auth\` credentials (a group, a subject name), prose in \`data\` (documentation stand-ins such
+as "shhhh! it's a secret", which the API server would reject as base64), documents with a
 \`sops:\` block, and Secrets without data (a \`kubernetes.io/service-account-token\` Secret is filled by the token
 controller). SealedSecret, ExternalSecret and SopsSecret are other kinds and never match. A value that is not valid
 base64 is reported too: the API server rejects it, and it is probably the plain secret.`,

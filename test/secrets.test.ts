@@ -131,6 +131,7 @@ describe('key names', () => {
     ['private_key', 'private key'], ['privateKey', 'private key'], ['tls.key', 'private key'],
     ['GITHUB_TOKEN', 'token'], ['refresh_token', 'token'], ['access_token', 'token'], ['Authorization', 'authorization header'],
     ['credentials', 'credential'], ['connectionString', 'connection string'], ['redis_password', 'password'],
+    ['node.session.auth.password_in', 'password'],
   ])('%s is a %s', (name, kind) => {
     expect(secretNameKind(name)).toBe(kind);
   });
@@ -151,6 +152,8 @@ describe('key names', () => {
     expect(isMetadataName('key')).toBe(false);
     expect(isMetadataName('password')).toBe(false);
     expect(isMetadataName('client1')).toBe(false);
+    expect(isMetadataName('discovery.sendtargets.auth.username_in')).toBe(true);
+    expect(isMetadataName('apiAddress')).toBe(true);
   });
 });
 

@@ -19,7 +19,10 @@ Each key that holds a value is reported at that key, saying what it holds after 
 registry credentials, a basic-auth password, a service-account or bootstrap token, a provider token, a Kong
 credential from \`konghq.com/credential\`), never the value itself. Not reported: empty values, templates and
 references (\`{{ }}\`, \`\${VAR}\`, SOPS \`ENC[...]\`), placeholders (\`<...>\`, \`REPLACE_ME\`, \`changeme\`, base64 of
-them), public material alone (\`ca.crt\`, \`tls.crt\`, certificates and public keys, user names), documents with a
+them), public material alone (\`ca.crt\`, \`tls.crt\`, certificates and public keys), keys that name or describe
+rather than hold a secret (\`username\`, \`type\`, \`url\`, \`project\`, \`client-id\`, \`ca.digest\`: the last word of the key is
+metadata), Kong \`acl\` and \`mtls-auth\` credentials (a group, a subject name), prose in \`data\` (documentation stand-ins such
+as "shhhh! it's a secret", which the API server would reject as base64), documents with a
 \`sops:\` block, and Secrets without data (a \`kubernetes.io/service-account-token\` Secret is filled by the token
 controller). SealedSecret, ExternalSecret and SopsSecret are other kinds and never match. A value that is not valid
 base64 is reported too: the API server rejects it, and it is probably the plain secret.`,

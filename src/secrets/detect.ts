@@ -297,13 +297,13 @@ function named(w: Walk, value: string, path: (string | number)[], name: string |
   add(w, path, 'name', forced ?? kind, label(w, name), '', v);
 }
 
-/** The value repeats its key name (`GOOGLE_API_KEY: google-api-key-val`): a stand-in, not a secret. */
+/** The value contains its whole key name (`GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`): a stand-in, not a secret. */
 function echoesName(value: string, name: string | undefined): boolean {
   if (!name) return false;
   const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
   const v = norm(value);
   const n = norm(name);
-  return v.length >= 4 && n.length >= 4 && (v.includes(n) || n.includes(v));
+  return n.length >= 4 && v.includes(n); // but `KONG_PG_PASSWORD: kong` is a real (weak) password
 }
 
 /** A literal that could be a credential: long enough, not a reference, template, placeholder or sentence. */

@@ -26,12 +26,13 @@ const META = new Set([
   'namespace', 'hash', 'hashed', 'digest', 'checksum', 'strength', 'min', 'max', 'regex', 'pattern', 'validation',
   'reset', 'audience', 'audiences', 'issuer', 'scope', 'scopes', 'claim', 'claims', 'method', 'methods', 'mechanism',
   'backend', 'cache', 'limit', 'retries', 'usage', 'user', 'username', 'login', 'email', 'mapping', 'location',
-  'key', 'keys', 'in', 'query', 'param', 'cookie', 'secret', 'secrets', 'generator', 'manager', 'config', 'configs',
+  'key', 'keys', 'query', 'param', 'cookie', 'secret', 'secrets', 'generator', 'manager', 'config', 'configs',
   'volume', 'policy', 'auth', 'authentication', 'description', 'hint', 'help', 'prompt', 'message', 'placeholder',
   'sha', 'sha1', 'sha256', 'md5', 'fingerprint', 'encoding', 'length', 'charset', 'command', 'script', 'exists',
   'check', 'test', 'verify', 'validate', 'valid', 'create', 'update', 'delete', 'list', 'get', 'permissions', 'role',
   'roles', 'state', 'status', 'option', 'options', 'class', 'server', 'service', 'request', 'response', 'payload',
   'attribute', 'attributes', 'property', 'resource', 'resources', 'bytes', 'bits', 'output', 'input', 'variable',
+  'address', 'addresses', 'project', 'region', 'zone', 'domain', 'tenant', 'organization', 'org', 'account',
 ]);
 
 /** A token that, as the last token, still marks a secret despite being in META ("secret", "key"): see below. */
@@ -89,6 +90,7 @@ export function secretNameKind(name: string): SecretNameKind | undefined {
 function classify(name: string): SecretNameKind | undefined {
   if (name.length > 80) return undefined;
   const t = tokens(name);
+  if (t.length > 1 && (t[t.length - 1] === 'in' || t[t.length - 1] === 'out')) t.pop(); // CHAP password_in, username_out
   if (t.length === 0) return undefined;
   const joined = t.join('');
   if (EXEMPT.has(joined)) return undefined;
@@ -127,6 +129,7 @@ const SECRET_META = new Set(['key', 'keys', 'secret', 'secrets', 'auth', 'config
 export function isMetadataName(name: string): boolean {
   if (secretNameKind(name)) return false;
   const t = tokens(name);
+  if (t.length > 1 && (t[t.length - 1] === 'in' || t[t.length - 1] === 'out')) t.pop();
   const last = t[t.length - 1];
   return last !== undefined && META.has(last) && !SECRET_META.has(last);
 }

@@ -79,6 +79,7 @@ function describe(key: string, value: string, type: string, kongCredential: stri
   if (type === 'kubernetes.io/basic-auth' && lower === 'password') return 'a basic-auth password';
   if (type === 'bootstrap.kubernetes.io/token' && lower === 'token-secret') return 'a bootstrap token secret';
   if (type === 'kubernetes.io/service-account-token' && lower === 'token') return 'a service-account token';
+  if (/\.(?:ya?ml|json|ini|conf|cfg|toml|properties|xml|env)$/i.test(key)) return 'a configuration file (credentials are often inside)';
   const kind = secretNameKind(key) ?? (tokens(key).includes('key') ? 'key' : undefined);
   return kind ? ARTICLE(kind) : 'a value';
 }
