@@ -29031,11 +29031,15 @@ var SECRET_OPTIONS_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
-    secretNames: { type: "array", items: { type: "string", minLength: 1 } },
-    allowValues: { type: "array", items: { type: "string" } },
-    allowPatterns: { type: "array", items: { type: "string", minLength: 1 } },
-    entropy: { type: "boolean" },
-    fingerprintSalt: { type: "string" }
+    secretNames: {
+      description: "Extra secret-like key names: case-insensitive regular expressions matched against the whole key (env name, map key, flag).",
+      type: "array",
+      items: { type: "string", minLength: 1 }
+    },
+    allowValues: { description: "Values never reported (exact match), for known non-secrets.", type: "array", items: { type: "string" } },
+    allowPatterns: { description: "Values never reported: regular expressions searched in the value.", type: "array", items: { type: "string", minLength: 1 } },
+    entropy: { description: "Report high-entropy strings under no secret-like name (a note). Default true.", type: "boolean" },
+    fingerprintSalt: { description: "Salt of the value hash in fingerprints; set a private one to keep fingerprints unguessable.", type: "string" }
   }
 };
 function compileSecretOptions(options) {
@@ -29115,6 +29119,19 @@ anywhere"; the name and entropy heuristics need a schema meshlint knows (a Helm 
 \`existingSecret\`, \`passwordKey\` and chart defaults) and would turn a mesh linter into a noisy general secret
 scanner. Kong decK files, Envoy bootstraps and xDS files, and kustomizations are recognised by shape and get every
 heuristic.
+
+**Options** (\`.meshlint.yaml\`): \`secretNames\` adds secret-like names (regular expressions on the whole key, e.g.
+\`'.*_PIN'\`), \`allowValues\` and \`allowPatterns\` silence known non-secrets, \`entropy: false\` turns the
+high-entropy note off. An invalid regular expression is ignored.
+
+\`\`\`yaml
+rules:
+  secret-hardcoded:
+    options:
+      secretNames: ['.*_PIN', 'LICENSE']
+      allowPatterns: ['^dev-only-']
+      entropy: false
+\`\`\`
 
 **Redaction**: no output contains a detected value. A message names the key and the kind of secret, and for
 provider tokens at most the public prefix plus 4 characters (\`ghp_u8jz\u2026\`); nothing of passwords. The fingerprint

@@ -68,6 +68,19 @@ anywhere"; the name and entropy heuristics need a schema meshlint knows (a Helm 
 scanner. Kong decK files, Envoy bootstraps and xDS files, and kustomizations are recognised by shape and get every
 heuristic.
 
+**Options** (\`.meshlint.yaml\`): \`secretNames\` adds secret-like names (regular expressions on the whole key, e.g.
+\`'.*_PIN'\`), \`allowValues\` and \`allowPatterns\` silence known non-secrets, \`entropy: false\` turns the
+high-entropy note off. An invalid regular expression is ignored.
+
+\`\`\`yaml
+rules:
+  secret-hardcoded:
+    options:
+      secretNames: ['.*_PIN', 'LICENSE']
+      allowPatterns: ['^dev-only-']
+      entropy: false
+\`\`\`
+
 **Redaction**: no output contains a detected value. A message names the key and the kind of secret, and for
 provider tokens at most the public prefix plus 4 characters (\`ghp_u8jz…\`); nothing of passwords. The fingerprint
 adds a truncated salted hash of the value (option \`fingerprintSalt\`), so that a rotated secret is a new finding

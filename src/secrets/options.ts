@@ -18,11 +18,15 @@ export const SECRET_OPTIONS_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    secretNames: { type: 'array', items: { type: 'string', minLength: 1 } },
-    allowValues: { type: 'array', items: { type: 'string' } },
-    allowPatterns: { type: 'array', items: { type: 'string', minLength: 1 } },
-    entropy: { type: 'boolean' },
-    fingerprintSalt: { type: 'string' },
+    secretNames: {
+      description: 'Extra secret-like key names: case-insensitive regular expressions matched against the whole key (env name, map key, flag).',
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+    },
+    allowValues: { description: 'Values never reported (exact match), for known non-secrets.', type: 'array', items: { type: 'string' } },
+    allowPatterns: { description: 'Values never reported: regular expressions searched in the value.', type: 'array', items: { type: 'string', minLength: 1 } },
+    entropy: { description: 'Report high-entropy strings under no secret-like name (a note). Default true.', type: 'boolean' },
+    fingerprintSalt: { description: 'Salt of the value hash in fingerprints; set a private one to keep fingerprints unguessable.', type: 'string' },
   },
 } as const;
 
