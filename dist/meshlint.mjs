@@ -28792,7 +28792,7 @@ function visit(w, value, path4, name, names, forced) {
     if (w.opts.mode === "manifest" && Number.isInteger(Number(value)) && String(value).length >= 6) named(w, String(value), path4, name, forced, names);
   } else if (Array.isArray(value)) {
     array(w, value, path4, name, names, forced);
-  } else if (isObj(value)) {
+  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
     object(w, value, path4, name, names, forced);
   }
 }

@@ -264,6 +264,14 @@ describe('detectSecrets', () => {
     expect(keys({ jwks: JSON.stringify({ keys: [{ kty: 'EC', x: 'abcdefgh', y: 'abcdefgh' }] }) })).toEqual([]);
   });
 
+  it('never throws on odd values', () => {
+    let deep: unknown = 'Kq8Zm2Lx7R';
+    for (let i = 0; i < 5000; i++) deep = { password: deep };
+    const odd = { a: null, b: new Date(0), c: new Uint8Array(10), d: 12n, e: [[[[]]]], f: { password: 1234567 }, g: deep, h: '{not json', i: '[1,' };
+    expect(() => detectSecrets(odd, manifest)).not.toThrow();
+    expect(keys({ f: { password: 12345678 } })).toEqual(['f.password name password']);
+  });
+
   it('applies the configured names and allow-list', () => {
     const { names, allow } = compileSecretOptions({ secretNames: ['.*_PIN'], allowValues: ['Kq8Zm2Lx7R'], allowPatterns: ['^dev-'] });
     const opts: DetectOptions = { mode: 'manifest', names, allow, entropy: false };

@@ -99,7 +99,7 @@ function visit(w: Walk, value: unknown, path: (string | number)[], name: string 
     if (w.opts.mode === 'manifest' && Number.isInteger(Number(value)) && String(value).length >= 6) named(w, String(value), path, name, forced, names);
   } else if (Array.isArray(value)) {
     array(w, value, path, name, names, forced);
-  } else if (isObj(value)) {
+  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) { // !!binary, !!timestamp
     object(w, value, path, name, names, forced);
   }
 }
