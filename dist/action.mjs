@@ -1018,16 +1018,16 @@ var require_util = __commonJS({
     function isStream(obj2) {
       return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
     }
-    function isBlobLike(object) {
-      if (object === null) {
+    function isBlobLike(object2) {
+      if (object2 === null) {
         return false;
-      } else if (object instanceof Blob2) {
+      } else if (object2 instanceof Blob2) {
         return true;
-      } else if (typeof object !== "object") {
+      } else if (typeof object2 !== "object") {
         return false;
       } else {
-        const sTag = object[Symbol.toStringTag];
-        return (sTag === "Blob" || sTag === "File") && ("stream" in object && typeof object.stream === "function" || "arrayBuffer" in object && typeof object.arrayBuffer === "function");
+        const sTag = object2[Symbol.toStringTag];
+        return (sTag === "Blob" || sTag === "File") && ("stream" in object2 && typeof object2.stream === "function" || "arrayBuffer" in object2 && typeof object2.arrayBuffer === "function");
       }
     }
     function buildURL(url, queryParams) {
@@ -1309,8 +1309,8 @@ var require_util = __commonJS({
         }
       );
     }
-    function isFormDataLike(object) {
-      return object && typeof object === "object" && typeof object.append === "function" && typeof object.delete === "function" && typeof object.get === "function" && typeof object.getAll === "function" && typeof object.has === "function" && typeof object.set === "function" && object[Symbol.toStringTag] === "FormData";
+    function isFormDataLike(object2) {
+      return object2 && typeof object2 === "object" && typeof object2.append === "function" && typeof object2.delete === "function" && typeof object2.get === "function" && typeof object2.getAll === "function" && typeof object2.has === "function" && typeof object2.set === "function" && object2[Symbol.toStringTag] === "FormData";
     }
     function addAbortListener(signal, listener) {
       if ("addEventListener" in signal) {
@@ -4143,8 +4143,8 @@ var require_util2 = __commonJS({
       }
       return "allowed";
     }
-    function isErrorLike(object) {
-      return object instanceof Error || (object?.constructor?.name === "Error" || object?.constructor?.name === "DOMException");
+    function isErrorLike(object2) {
+      return object2 instanceof Error || (object2?.constructor?.name === "Error" || object2?.constructor?.name === "DOMException");
     }
     function isValidReasonPhrase(statusText) {
       for (let i = 0; i < statusText.length; ++i) {
@@ -4569,7 +4569,7 @@ var require_util2 = __commonJS({
         return new FastIterableIterator(target, kind);
       };
     }
-    function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
+    function iteratorMixin(name, object2, kInternalIterator, keyIndex = 0, valueIndex = 1) {
       const makeIterator = createIterator(name, kInternalIterator, keyIndex, valueIndex);
       const properties = {
         keys: {
@@ -4577,7 +4577,7 @@ var require_util2 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function keys() {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             return makeIterator(this, "key");
           }
         },
@@ -4586,7 +4586,7 @@ var require_util2 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function values() {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             return makeIterator(this, "value");
           }
         },
@@ -4595,7 +4595,7 @@ var require_util2 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function entries2() {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             return makeIterator(this, "key+value");
           }
         },
@@ -4604,7 +4604,7 @@ var require_util2 = __commonJS({
           enumerable: true,
           configurable: true,
           value: function forEach(callbackfn, thisArg = globalThis) {
-            webidl.brandCheck(this, object);
+            webidl.brandCheck(this, object2);
             webidl.argumentLengthCheck(arguments, 1, `${name}.forEach`);
             if (typeof callbackfn !== "function") {
               throw new TypeError(
@@ -4617,7 +4617,7 @@ var require_util2 = __commonJS({
           }
         }
       };
-      return Object.defineProperties(object.prototype, {
+      return Object.defineProperties(object2.prototype, {
         ...properties,
         [Symbol.iterator]: {
           writable: true,
@@ -5017,8 +5017,8 @@ var require_file = __commonJS({
       }
     };
     webidl.converters.Blob = webidl.interfaceConverter(Blob2);
-    function isFileLike(object) {
-      return object instanceof File || object && (typeof object.stream === "function" || typeof object.arrayBuffer === "function") && object[Symbol.toStringTag] === "File";
+    function isFileLike(object2) {
+      return object2 instanceof File || object2 && (typeof object2.stream === "function" || typeof object2.arrayBuffer === "function") && object2[Symbol.toStringTag] === "File";
     }
     module.exports = { FileLike, isFileLike };
   }
@@ -5466,12 +5466,12 @@ var require_body = __commonJS({
         }
       });
     }
-    function extractBody(object, keepalive = false) {
+    function extractBody(object2, keepalive = false) {
       let stream = null;
-      if (object instanceof ReadableStream) {
-        stream = object;
-      } else if (isBlobLike(object)) {
-        stream = object.stream();
+      if (object2 instanceof ReadableStream) {
+        stream = object2;
+      } else if (isBlobLike(object2)) {
+        stream = object2.stream();
       } else {
         stream = new ReadableStream({
           async pull(controller) {
@@ -5491,17 +5491,17 @@ var require_body = __commonJS({
       let source = null;
       let length = null;
       let type = null;
-      if (typeof object === "string") {
-        source = object;
+      if (typeof object2 === "string") {
+        source = object2;
         type = "text/plain;charset=UTF-8";
-      } else if (object instanceof URLSearchParams) {
-        source = object.toString();
+      } else if (object2 instanceof URLSearchParams) {
+        source = object2.toString();
         type = "application/x-www-form-urlencoded;charset=UTF-8";
-      } else if (isArrayBuffer(object)) {
-        source = new Uint8Array(object.slice());
-      } else if (ArrayBuffer.isView(object)) {
-        source = new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength));
-      } else if (util.isFormDataLike(object)) {
+      } else if (isArrayBuffer(object2)) {
+        source = new Uint8Array(object2.slice());
+      } else if (ArrayBuffer.isView(object2)) {
+        source = new Uint8Array(object2.buffer.slice(object2.byteOffset, object2.byteOffset + object2.byteLength));
+      } else if (util.isFormDataLike(object2)) {
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
@@ -5511,7 +5511,7 @@ Content-Disposition: form-data`;
         const rn = new Uint8Array([13, 10]);
         length = 0;
         let hasUnknownSizeValue = false;
-        for (const [name, value] of object) {
+        for (const [name, value] of object2) {
           if (typeof value === "string") {
             const chunk2 = textEncoder.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
@@ -5539,7 +5539,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         if (hasUnknownSizeValue) {
           length = null;
         }
-        source = object;
+        source = object2;
         action = async function* () {
           for (const part of blobParts) {
             if (part.stream) {
@@ -5550,22 +5550,22 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           }
         };
         type = `multipart/form-data; boundary=${boundary}`;
-      } else if (isBlobLike(object)) {
-        source = object;
-        length = object.size;
-        if (object.type) {
-          type = object.type;
+      } else if (isBlobLike(object2)) {
+        source = object2;
+        length = object2.size;
+        if (object2.type) {
+          type = object2.type;
         }
-      } else if (typeof object[Symbol.asyncIterator] === "function") {
+      } else if (typeof object2[Symbol.asyncIterator] === "function") {
         if (keepalive) {
           throw new TypeError("keepalive");
         }
-        if (util.isDisturbed(object) || object.locked) {
+        if (util.isDisturbed(object2) || object2.locked) {
           throw new TypeError(
             "Response body object should not be disturbed or locked"
           );
         }
-        stream = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
+        stream = object2 instanceof ReadableStream ? object2 : ReadableStreamFrom(object2);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
         length = Buffer.byteLength(source);
@@ -5574,7 +5574,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         let iterator;
         stream = new ReadableStream({
           async start() {
-            iterator = action(object)[Symbol.asyncIterator]();
+            iterator = action(object2)[Symbol.asyncIterator]();
           },
           async pull(controller) {
             const { value, done } = await iterator.next();
@@ -5602,12 +5602,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
       const body = { stream, source, length };
       return [body, type];
     }
-    function safelyExtractBody(object, keepalive = false) {
-      if (object instanceof ReadableStream) {
-        assert(!util.isDisturbed(object), "The body has already been consumed.");
-        assert(!object.locked, "The stream is locked.");
+    function safelyExtractBody(object2, keepalive = false) {
+      if (object2 instanceof ReadableStream) {
+        assert(!util.isDisturbed(object2), "The body has already been consumed.");
+        assert(!object2.locked, "The stream is locked.");
       }
-      return extractBody(object, keepalive);
+      return extractBody(object2, keepalive);
     }
     function cloneBody(instance, body) {
       const [out1, out2] = body.stream.tee();
@@ -5687,12 +5687,12 @@ Content-Type: ${value.type || "application/octet-stream"}\r
     function mixinBody(prototype) {
       Object.assign(prototype.prototype, bodyMixinMethods(prototype));
     }
-    async function consumeBody(object, convertBytesToJSValue, instance) {
-      webidl.brandCheck(object, instance);
-      if (bodyUnusable(object)) {
+    async function consumeBody(object2, convertBytesToJSValue, instance) {
+      webidl.brandCheck(object2, instance);
+      if (bodyUnusable(object2)) {
         throw new TypeError("Body is unusable: Body has already been read");
       }
-      throwIfAborted(object[kState]);
+      throwIfAborted(object2[kState]);
       const promise = createDeferredPromise();
       const errorSteps = (error2) => promise.reject(error2);
       const successSteps = (data) => {
@@ -5702,15 +5702,15 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           errorSteps(e);
         }
       };
-      if (object[kState].body == null) {
+      if (object2[kState].body == null) {
         successSteps(Buffer.allocUnsafe(0));
         return promise.promise;
       }
-      await fullyReadBody(object[kState].body, successSteps, errorSteps);
+      await fullyReadBody(object2[kState].body, successSteps, errorSteps);
       return promise.promise;
     }
-    function bodyUnusable(object) {
-      const body = object[kState].body;
+    function bodyUnusable(object2) {
+      const body = object2[kState].body;
       return body != null && (body.stream.locked || util.isDisturbed(body.stream));
     }
     function parseJSONFromBytes(bytes) {
@@ -11956,10 +11956,10 @@ var require_headers = __commonJS({
       while (j > i && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i))) ++i;
       return i === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i, j);
     }
-    function fill(headers, object) {
-      if (Array.isArray(object)) {
-        for (let i = 0; i < object.length; ++i) {
-          const header = object[i];
+    function fill(headers, object2) {
+      if (Array.isArray(object2)) {
+        for (let i = 0; i < object2.length; ++i) {
+          const header = object2[i];
           if (header.length !== 2) {
             throw webidl.errors.exception({
               header: "Headers constructor",
@@ -11968,10 +11968,10 @@ var require_headers = __commonJS({
           }
           appendHeader(headers, header[0], header[1]);
         }
-      } else if (typeof object === "object" && object !== null) {
-        const keys = Object.keys(object);
+      } else if (typeof object2 === "object" && object2 !== null) {
+        const keys = Object.keys(object2);
         for (let i = 0; i < keys.length; ++i) {
-          appendHeader(headers, keys[i], object[keys[i]]);
+          appendHeader(headers, keys[i], object2[keys[i]]);
         }
       } else {
         throw webidl.errors.conversionFailed({
@@ -12124,24 +12124,24 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#convert-header-names-to-a-sorted-lowercase-set
       toSortedArray() {
         const size = this[kHeadersMap].size;
-        const array = new Array(size);
+        const array2 = new Array(size);
         if (size <= 32) {
           if (size === 0) {
-            return array;
+            return array2;
           }
           const iterator = this[kHeadersMap][Symbol.iterator]();
           const firstValue = iterator.next().value;
-          array[0] = [firstValue[0], firstValue[1].value];
+          array2[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
           for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
             value = iterator.next().value;
-            x = array[i] = [value[0], value[1].value];
+            x = array2[i] = [value[0], value[1].value];
             assert(x[1] !== null);
             left = 0;
             right = i;
             while (left < right) {
               pivot = left + (right - left >> 1);
-              if (array[pivot][0] <= x[0]) {
+              if (array2[pivot][0] <= x[0]) {
                 left = pivot + 1;
               } else {
                 right = pivot;
@@ -12150,22 +12150,22 @@ var require_headers = __commonJS({
             if (i !== pivot) {
               j = i;
               while (j > left) {
-                array[j] = array[--j];
+                array2[j] = array2[--j];
               }
-              array[left] = x;
+              array2[left] = x;
             }
           }
           if (!iterator.next().done) {
             throw new TypeError("Unreachable");
           }
-          return array;
+          return array2;
         } else {
           let i = 0;
           for (const { 0: name, 1: { value } } of this[kHeadersMap]) {
-            array[i++] = [name, value];
+            array2[i++] = [name, value];
             assert(value !== null);
           }
-          return array.sort(compareHeaderName);
+          return array2.sort(compareHeaderName);
         }
       }
     };
@@ -14662,11 +14662,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -15763,8 +15763,8 @@ var require_cache = __commonJS({
        * @returns {requestResponseList}
        */
       #batchCacheOperations(operations) {
-        const cache = this.#relevantRequestResponseList;
-        const backupCache = [...cache];
+        const cache2 = this.#relevantRequestResponseList;
+        const backupCache = [...cache2];
         const addedItems = [];
         const resultList = [];
         try {
@@ -15791,9 +15791,9 @@ var require_cache = __commonJS({
                 return [];
               }
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
             } else if (operation.type === "put") {
               if (operation.response == null) {
@@ -15823,11 +15823,11 @@ var require_cache = __commonJS({
               }
               requestResponses = this.#queryCache(operation.request);
               for (const requestResponse of requestResponses) {
-                const idx = cache.indexOf(requestResponse);
+                const idx = cache2.indexOf(requestResponse);
                 assert(idx !== -1);
-                cache.splice(idx, 1);
+                cache2.splice(idx, 1);
               }
-              cache.push([operation.request, operation.response]);
+              cache2.push([operation.request, operation.response]);
               addedItems.push([operation.request, operation.response]);
             }
             resultList.push([operation.request, operation.response]);
@@ -16001,13 +16001,13 @@ var require_cachestorage = __commonJS({
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
-            const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            return await cache2.match(request, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
-            const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request, options);
+            const cache2 = new Cache(kConstruct, cacheList);
+            const response = await cache2.match(request, options);
             if (response !== void 0) {
               return response;
             }
@@ -16037,12 +16037,12 @@ var require_cachestorage = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         cacheName = webidl.converters.DOMString(cacheName, prefix, "cacheName");
         if (this.#caches.has(cacheName)) {
-          const cache2 = this.#caches.get(cacheName);
-          return new Cache(kConstruct, cache2);
+          const cache3 = this.#caches.get(cacheName);
+          return new Cache(kConstruct, cache3);
         }
-        const cache = [];
-        this.#caches.set(cacheName, cache);
-        return new Cache(kConstruct, cache);
+        const cache2 = [];
+        this.#caches.set(cacheName, cache2);
+        return new Cache(kConstruct, cache2);
       }
       /**
        * @see https://w3c.github.io/ServiceWorker/#cache-storage-delete
@@ -19573,9 +19573,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
@@ -19583,14 +19583,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -20002,12 +20002,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -26124,7 +26124,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -26133,9 +26133,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path9) {
       const ctrl = callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -26269,7 +26269,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -26279,7 +26279,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -26423,7 +26423,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -26450,7 +26450,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -26461,7 +26461,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -26641,7 +26641,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -26667,7 +26667,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -28069,7 +28069,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj2, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj2, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -28079,10 +28079,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj2 instanceof Map) {
           for (const [key, value] of obj2)
-            add(key, value);
+            add2(key, value);
         } else if (obj2 && typeof obj2 === "object") {
           for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
+            add2(key, obj2[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -29797,7 +29797,7 @@ ${pointer}
 var require_resolve_props = __commonJS({
   "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+    function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
       let atNewline = startOnNewline;
       let hasSpace = startOnNewline;
@@ -29812,7 +29812,7 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token of tokens2) {
         if (reqSpace) {
           if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
             onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
@@ -29903,7 +29903,7 @@ var require_resolve_props = __commonJS({
             hasSpace = false;
         }
       }
-      const last = tokens[tokens.length - 1];
+      const last = tokens2[tokens2.length - 1];
       const end = last ? last.offset + last.source.length : offset;
       if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
         onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
@@ -30469,13 +30469,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -30487,12 +30487,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -30570,7 +30570,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -30653,8 +30653,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
@@ -30673,7 +30673,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -30888,26 +30888,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -31243,8 +31243,8 @@ ${cb}` : comment;
        * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
-      *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
+      *compose(tokens2, forceDoc = false, endOffset = -1) {
+        for (const token of tokens2)
           yield* this.next(token);
         yield* this.end(forceDoc, endOffset);
       }
@@ -31589,15 +31589,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path9) => {
       let item = cst;
       for (const [field, index] of path9) {
         const tok = item?.[field];
@@ -31608,8 +31608,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+    visit2.parentCollection = (cst, path9) => {
+      const parent = visit2.itemAtPath(cst, path9.slice(0, -1));
       const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -31640,7 +31640,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -32735,37 +32735,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep4;
-          if (scalar.end) {
-            sep4 = scalar.end;
+          if (scalar2.end) {
+            sep4 = scalar2.end;
             sep4.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep4 = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -33356,7 +33356,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -33384,8 +33384,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -33931,7 +33931,7 @@ var require_to_regex_range = __commonJS({
     }
     function splitToPatterns(min, max, tok, options) {
       let ranges = splitToRanges(min, max);
-      let tokens = [];
+      let tokens2 = [];
       let start = min;
       let prev;
       for (let i = 0; i < ranges.length; i++) {
@@ -33951,11 +33951,11 @@ var require_to_regex_range = __commonJS({
           zeros = padZeros(max2, tok, options);
         }
         obj2.string = zeros + obj2.pattern + toQuantifier(obj2.count);
-        tokens.push(obj2);
+        tokens2.push(obj2);
         start = max2 + 1;
         prev = obj2;
       }
-      return tokens;
+      return tokens2;
     }
     function filterPatterns(arr2, comparison, prefix, intersection, options) {
       let result = [];
@@ -35078,7 +35078,7 @@ var require_scan = __commonJS({
       const length = input.length - 1;
       const scanToEnd = opts.parts === true || opts.scanToEnd === true;
       const slashes = [];
-      const tokens = [];
+      const tokens2 = [];
       const parts = [];
       let str2 = input;
       let index = -1;
@@ -35162,7 +35162,7 @@ var require_scan = __commonJS({
         }
         if (code2 === CHAR_FORWARD_SLASH) {
           slashes.push(index);
-          tokens.push(token);
+          tokens2.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished2 === true) continue;
           if (prev === CHAR_DOT && index === start + 1) {
@@ -35315,9 +35315,9 @@ var require_scan = __commonJS({
       if (opts.tokens === true) {
         state.maxDepth = 0;
         if (!isPathSeparator(code2)) {
-          tokens.push(token);
+          tokens2.push(token);
         }
-        state.tokens = tokens;
+        state.tokens = tokens2;
       }
       if (opts.parts === true || opts.tokens === true) {
         let prevIndex;
@@ -35327,13 +35327,13 @@ var require_scan = __commonJS({
           const value = input.slice(n, i);
           if (opts.tokens) {
             if (idx === 0 && start !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
+              tokens2[idx].isPrefix = true;
+              tokens2[idx].value = prefix;
             } else {
-              tokens[idx].value = value;
+              tokens2[idx].value = value;
             }
-            depth(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
+            depth(tokens2[idx]);
+            state.maxDepth += tokens2[idx].depth;
           }
           if (idx !== 0 || value !== "") {
             parts.push(value);
@@ -35344,9 +35344,9 @@ var require_scan = __commonJS({
           const value = input.slice(prevIndex + 1);
           parts.push(value);
           if (opts.tokens) {
-            tokens[tokens.length - 1].value = value;
-            depth(tokens[tokens.length - 1]);
-            state.maxDepth += tokens[tokens.length - 1].depth;
+            tokens2[tokens2.length - 1].value = value;
+            depth(tokens2[tokens2.length - 1]);
+            state.maxDepth += tokens2[tokens2.length - 1].depth;
           }
         }
         state.slashes = slashes;
@@ -35606,7 +35606,7 @@ var require_parse3 = __commonJS({
         throw new SyntaxError(`Input length: ${len}, exceeds maximum allowed length: ${max}`);
       }
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
+      const tokens2 = [bos];
       const capture = opts.capture ? "" : "?:";
       const win32 = utils.isWindows(options);
       const PLATFORM_CHARS = constants3.globChars(win32);
@@ -35652,7 +35652,7 @@ var require_parse3 = __commonJS({
         parens: 0,
         quotes: 0,
         globstar: false,
-        tokens
+        tokens: tokens2
       };
       input = utils.removePrefix(input, state);
       len = input.length;
@@ -35717,7 +35717,7 @@ var require_parse3 = __commonJS({
           return;
         }
         tok.prev = prev;
-        tokens.push(tok);
+        tokens2.push(tok);
         prev = tok;
       };
       const extglobOpen = (type, value2) => {
@@ -35726,7 +35726,7 @@ var require_parse3 = __commonJS({
         token.parens = state.parens;
         token.output = state.output;
         token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
+        token.tokensIndex = tokens2.length;
         const output = (opts.capture ? "(" : "") + token.open;
         increment("parens");
         push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
@@ -35739,14 +35739,14 @@ var require_parse3 = __commonJS({
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open2 = tokens[token.tokensIndex];
+          const open2 = tokens2[token.tokensIndex];
           open2.type = "text";
           open2.value = literal;
           open2.output = safeOutput || utils.escapeRegex(literal);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
+          for (let i = token.tokensIndex + 1; i < tokens2.length; i++) {
+            tokens2[i].value = "";
+            tokens2[i].output = "";
+            delete tokens2[i].suffix;
           }
           state.output = token.output + open2.output;
           state.backtrack = true;
@@ -35869,7 +35869,7 @@ var require_parse3 = __commonJS({
                   prev.value = pre + posix;
                   state.backtrack = true;
                   advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
+                  if (!bos.output && tokens2.indexOf(prev) === 1) {
                     bos.output = ONE_CHAR;
                   }
                   continue;
@@ -35987,10 +35987,10 @@ var require_parse3 = __commonJS({
           }
           let output = ")";
           if (brace.dots === true) {
-            const arr2 = tokens.slice();
+            const arr2 = tokens2.slice();
             const range = [];
             for (let i = arr2.length - 1; i >= 0; i--) {
-              tokens.pop();
+              tokens2.pop();
               if (arr2[i].type === "brace") {
                 break;
               }
@@ -36038,7 +36038,7 @@ var require_parse3 = __commonJS({
             state.start = state.index + 1;
             state.consumed = "";
             state.output = "";
-            tokens.pop();
+            tokens2.pop();
             prev = bos;
             continue;
           }
@@ -37000,8 +37000,8 @@ var require_utils5 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.string = exports.stream = exports.pattern = exports.path = exports.fs = exports.errno = exports.array = void 0;
-    var array = require_array();
-    exports.array = array;
+    var array2 = require_array();
+    exports.array = array2;
     var errno = require_errno();
     exports.errno = errno;
     var fs6 = require_fs();
@@ -37693,7 +37693,7 @@ var require_queue = __commonJS({
       if (!(_concurrency >= 1)) {
         throw new Error("fastqueue concurrency must be equal to or greater than 1");
       }
-      var cache = reusify(Task);
+      var cache2 = reusify(Task);
       var queueHead = null;
       var queueTail = null;
       var _running = 0;
@@ -37772,7 +37772,7 @@ var require_queue = __commonJS({
         return _running === 0 && self.length() === 0;
       }
       function push(value, done) {
-        var current = cache.get();
+        var current = cache2.get();
         current.context = context;
         current.release = release;
         current.value = value;
@@ -37793,7 +37793,7 @@ var require_queue = __commonJS({
         }
       }
       function unshift(value, done) {
-        var current = cache.get();
+        var current = cache2.get();
         current.context = context;
         current.release = release;
         current.value = value;
@@ -37815,7 +37815,7 @@ var require_queue = __commonJS({
       }
       function release(holder) {
         if (holder) {
-          cache.release(holder);
+          cache2.release(holder);
         }
         var next = queueHead;
         if (next && _running <= _concurrency) {
@@ -37865,7 +37865,7 @@ var require_queue = __commonJS({
             errorHandler2(new Error("abort"), val);
           }
           callback.call(context2, new Error("abort"));
-          cache.release(current);
+          cache2.release(current);
           current = next;
         }
         self.drain = noop2;
@@ -39160,8 +39160,8 @@ var require_ignore = __commonJS({
       TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
     }
     var KEY_IGNORE = TMP_KEY_IGNORE;
-    var define = (object, key, value) => {
-      Object.defineProperty(object, key, { value });
+    var define = (object2, key, value) => {
+      Object.defineProperty(object2, key, { value });
       return value;
     };
     var RETURN_FALSE = () => false;
@@ -39519,13 +39519,13 @@ var require_ignore = __commonJS({
       if (source.indexOf(WILDCARD) < 0) {
         return source;
       }
-      const tokens = [];
+      const tokens2 = [];
       const { length } = source;
       let index = 0;
       while (index < length) {
         const char = source[index];
         if (source.startsWith(WILDCARD, index)) {
-          tokens.push({ wildcard: true });
+          tokens2.push({ wildcard: true });
           index += WILDCARD.length;
         } else if (char === "[") {
           let end = index + 1;
@@ -39539,10 +39539,10 @@ var require_ignore = __commonJS({
             end += source[end] === ESCAPE ? 2 : 1;
           }
           end++;
-          tokens.push({ single: source.slice(index, end) });
+          tokens2.push({ single: source.slice(index, end) });
           index = end;
         } else if (char === ESCAPE) {
-          tokens.push({ single: source.slice(index, index + 2) });
+          tokens2.push({ single: source.slice(index, index + 2) });
           index += 2;
         } else if (char === "(") {
           let depth = 0;
@@ -39560,13 +39560,13 @@ var require_ignore = __commonJS({
           if ("*+?".indexOf(source[end]) >= 0) {
             end++;
           }
-          tokens.push({ boundary: source.slice(index, end) });
+          tokens2.push({ boundary: source.slice(index, end) });
           index = end;
         } else if (char === "^" || char === "$") {
-          tokens.push({ boundary: char });
+          tokens2.push({ boundary: char });
           index++;
         } else {
-          tokens.push({ single: char });
+          tokens2.push({ single: char });
           index++;
         }
       }
@@ -39588,7 +39588,7 @@ var require_ignore = __commonJS({
         });
         run2 = [];
       };
-      tokens.forEach((token) => {
+      tokens2.forEach((token) => {
         if (token.boundary === void 0) {
           run2.push(token);
           return;
@@ -39933,13 +39933,13 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache, path9) {
+      _test(originalPath, cache2, path9) {
         checkPath(
           path9,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path9 ? this._t(path9, cache) : {
+        return path9 ? this._t(path9, cache2) : {
           ignored: false,
           unignored: false
         };
@@ -39956,13 +39956,13 @@ var require_ignore = __commonJS({
         const literal = this._rules.testLiteral(path9);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path9, cache) {
-        if (path9 in cache) {
-          return cache[path9];
+      _t(path9, cache2) {
+        if (path9 in cache2) {
+          return cache2[path9];
         }
         const parentPath = parentOf(path9);
-        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path9] = parent && parent.ignored ? parent : this._rules.test(path9, MODE_IGNORE);
+        const parent = parentPath ? this._t(parentPath, cache2) : UNDEFINED;
+        return cache2[path9] = parent && parent.ignored ? parent : this._rules.test(path9, MODE_IGNORE);
       }
       ignores(path9) {
         return this._test(path9, this._ignoreCache, convertPath(path9)).ignored;
@@ -41193,8 +41193,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label2, content) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -43342,16 +43342,16 @@ var normalizeNegativePattern = (pattern, positiveAbsolutePathPrefixes = [], hasR
   const preserveAsAbsolutePattern = negativeAbsolutePathPrefix !== void 0 && positiveAbsolutePathPrefixes.some((positiveAbsolutePathPrefix) => absolutePrefixesMatch(positiveAbsolutePathPrefix, negativeAbsolutePathPrefix));
   return preserveAsAbsolutePattern ? pattern : pattern.slice(1);
 };
-var bindFsMethod = (object, methodName) => {
-  const method = object?.[methodName];
-  return typeof method === "function" ? method.bind(object) : void 0;
+var bindFsMethod = (object2, methodName) => {
+  const method = object2?.[methodName];
+  return typeof method === "function" ? method.bind(object2) : void 0;
 };
-var promisifyFsMethod = (object, methodName) => {
-  const method = object?.[methodName];
+var promisifyFsMethod = (object2, methodName) => {
+  const method = object2?.[methodName];
   if (typeof method !== "function") {
     return void 0;
   }
-  return promisify2(method.bind(object));
+  return promisify2(method.bind(object2));
 };
 var normalizeDirectoryPatternForFastGlob = (pattern) => {
   if (!pattern.endsWith("/")) {
@@ -45703,12 +45703,12 @@ function envoyWeakTlsVersions(graph) {
   }
   return out;
 }
-function walk(node, visit) {
+function walk(node, visit2) {
   const stack = [{ node, key: void 0 }];
   while (stack.length > 0) {
     const { node: n, key } = stack.pop();
     if (isObj(n.value)) {
-      visit(n, key);
+      visit2(n, key);
       for (const [k, v] of Object.entries(n.value)) stack.push({ node: { value: v, path: [...n.path, k] }, key: k });
     } else if (Array.isArray(n.value)) {
       n.value.forEach((v, i) => stack.push({ node: { value: v, path: [...n.path, i] }, key: i }));
@@ -45901,7 +45901,7 @@ function readKong(file, document) {
   const ref = { file, document };
   const deck = { ref, base: [], services: [], routes: [], plugins: [], consumers: [], value };
   const out = [];
-  const add = (r) => {
+  const add2 = (r) => {
     META2.set(r, { deck });
     out.push(r);
     return r;
@@ -45910,7 +45910,7 @@ function readKong(file, document) {
   const pluginConfigs = obj(value._plugin_configs);
   const plugin = (body, base, index, scope) => {
     if (!isObj(body)) return;
-    const r = add(kongResource(file, document, base, "KongPlugin", body, index));
+    const r = add2(kongResource(file, document, base, "KongPlugin", body, index));
     const explicit = {
       service: refName(body.service),
       route: refName(body.route),
@@ -45930,14 +45930,14 @@ function readKong(file, document) {
   arr(value.services).forEach((svc, i) => {
     if (!isObj(svc)) return;
     const base = ["services", i];
-    const r = add(kongResource(file, document, base, "KongService", svc, i));
+    const r = add2(kongResource(file, document, base, "KongService", svc, i));
     const view = serviceView(r, obj(defaults.service));
     deck.services.push(view);
     arr(svc.plugins).forEach((p, k) => plugin(p, [...base, "plugins", k], k, { global: false, service: view.name || view.id }));
     arr(svc.routes).forEach((route, j) => {
       if (!isObj(route)) return;
       const rbase = [...base, "routes", j];
-      const rr = add(kongResource(file, document, rbase, "KongRoute", route, j));
+      const rr = add2(kongResource(file, document, rbase, "KongRoute", route, j));
       deck.routes.push({ resource: rr, serviceRef: view.name || view.id });
       arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, "plugins", k], k, { global: false, route: rr.name }));
     });
@@ -45945,21 +45945,21 @@ function readKong(file, document) {
   arr(value.routes).forEach((route, j) => {
     if (!isObj(route)) return;
     const rbase = ["routes", j];
-    const rr = add(kongResource(file, document, rbase, "KongRoute", route, j));
+    const rr = add2(kongResource(file, document, rbase, "KongRoute", route, j));
     deck.routes.push({ resource: rr, serviceRef: refName(route.service) });
     arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, "plugins", k], k, { global: false, route: rr.name }));
   });
   arr(value.consumers).forEach((consumer, i) => {
     if (!isObj(consumer)) return;
     const base = ["consumers", i];
-    const r = add(kongResource(file, document, base, "KongConsumer", consumer, i));
+    const r = add2(kongResource(file, document, base, "KongConsumer", consumer, i));
     deck.consumers.push(r);
     arr(consumer.plugins).forEach((p, k) => plugin(p, [...base, "plugins", k], k, { global: false, consumer: r.name }));
   });
   arr(value.consumer_groups).forEach((group2, i) => {
     if (!isObj(group2)) return;
     const base = ["consumer_groups", i];
-    const r = add(kongResource(file, document, base, "KongConsumerGroup", group2, i));
+    const r = add2(kongResource(file, document, base, "KongConsumerGroup", group2, i));
     arr(group2.plugins).forEach((p, k) => plugin(p, [...base, "plugins", k], k, { global: false, consumerGroup: r.name }));
   });
   arr(value.plugins).forEach((p, k) => plugin(p, ["plugins", k], k, { global: true }));
@@ -46054,12 +46054,12 @@ function backendServices(resource) {
   const names = /* @__PURE__ */ new Set();
   const spec = obj(resource.body.spec);
   if (resource.kind === "Ingress") {
-    const add = (b) => {
+    const add2 = (b) => {
       const n = str(get(b, "service", "name")) ?? str(get(b, "serviceName"));
       if (n) names.add(n);
     };
-    add(spec.defaultBackend ?? spec.backend);
-    for (const rule of arr(spec.rules)) for (const p of arr(get(rule, "http", "paths"))) add(get(p, "backend"));
+    add2(spec.defaultBackend ?? spec.backend);
+    for (const rule of arr(spec.rules)) for (const p of arr(get(rule, "http", "paths"))) add2(get(p, "backend"));
   } else {
     for (const rule of arr(spec.rules)) {
       for (const b of arr(get(rule, "backendRefs"))) {
@@ -46388,20 +46388,20 @@ function directiveCovers(directive, ruleId, line) {
 function ignoreScopes(resource) {
   if (!resource.source.file.text.includes(IGNORE_ANNOTATION)) return [];
   const scopes = [];
-  const visit = (value, path9, depth) => {
+  const visit2 = (value, path9, depth) => {
     if (depth > 12) return;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, [...path9, i], depth + 1));
+      value.forEach((item, i) => visit2(item, [...path9, i], depth + 1));
       return;
     }
     if (!isObj(value)) return;
     const annotation = str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);
     if (annotation !== void 0) scopes.push({ path: path9, rules: annotation.split(/[\s,]+/).filter(Boolean) });
     for (const [key, child3] of Object.entries(value)) {
-      if (key !== "metadata" && typeof child3 === "object" && child3 !== null) visit(child3, [...path9, key], depth + 1);
+      if (key !== "metadata" && typeof child3 === "object" && child3 !== null) visit2(child3, [...path9, key], depth + 1);
     }
   };
-  visit(resource.body, [], 0);
+  visit2(resource.body, [], 0);
   return scopes;
 }
 function scopeCovers(scope, ruleId, path9) {
@@ -46415,7 +46415,7 @@ function lint({ files, rules, config: config2, readers = FORMAT_READERS }) {
   const knownIds = new Set(rules.map((rule) => rule.id));
   const notices = [];
   const drafts = [];
-  const add = (rule, finding, severity, resource) => {
+  const add2 = (rule, finding, severity, resource) => {
     drafts.push({ finding, severity: severity ?? rule.severity, resource });
   };
   const directivesByFile = /* @__PURE__ */ new Map();
@@ -46424,7 +46424,7 @@ function lint({ files, rules, config: config2, readers = FORMAT_READERS }) {
     for (const problem of file.problems) {
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
-      add(rule, {
+      add2(rule, {
         ruleId: rule.id,
         message: problem.message,
         file: file.path,
@@ -46440,7 +46440,7 @@ function lint({ files, rules, config: config2, readers = FORMAT_READERS }) {
       const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
       const reportDirective = (id, message, key) => {
         const rule = enabledById.get(id);
-        if (rule) add(rule, { ruleId: id, message, file: file.path, range, path: [], related: [], fingerprint: fingerprint(id, file.path, "", [], `${key}\0${directive.rules.join(",")}\0${directive.reason ?? ""}`) });
+        if (rule) add2(rule, { ruleId: id, message, file: file.path, range, path: [], related: [], fingerprint: fingerprint(id, file.path, "", [], `${key}\0${directive.rules.join(",")}\0${directive.reason ?? ""}`) });
       };
       if (!directive.reason) {
         reportDirective(ENGINE_RULES.suppressionWithoutReason, 'Suppression without a reason: add " -- <why this is acceptable>" so that reviewers can judge it.', "no-reason");
@@ -46457,7 +46457,7 @@ function lint({ files, rules, config: config2, readers = FORMAT_READERS }) {
     const options = { ...rule.options?.defaults ?? {}, ...config2.rules.get(rule.id)?.options ?? {} };
     const report = (r) => {
       const draft = toFinding(rule, r);
-      add(rule, draft.finding, r.severity, draft.resource);
+      add2(rule, draft.finding, r.severity, draft.resource);
     };
     try {
       rule.check({ graph, options, settings: config2.settings, report });
@@ -46509,7 +46509,7 @@ function lint({ files, rules, config: config2, readers = FORMAT_READERS }) {
       ...resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {},
       path: path9,
       related,
-      fingerprint: fingerprint(rule.id, file.path, owner, relative4, r.messageId)
+      fingerprint: fingerprint(rule.id, file.path, owner, relative4, r.identity === void 0 ? r.messageId : `${r.messageId}\0${r.identity}`)
     };
     return { finding, resource };
   }
@@ -46562,9 +46562,9 @@ function isGatewayPod(w) {
   return w.pod.containers.some((c) => c.name === "istio-proxy" && arr(c.spec.args).includes("router"));
 }
 function membership(graph, mesh, w) {
-  const cache = graph.memo("istio:membership", () => /* @__PURE__ */ new Map());
-  let m = cache.get(w);
-  if (!m) cache.set(w, m = computeMembership(graph, mesh, w));
+  const cache2 = graph.memo("istio:membership", () => /* @__PURE__ */ new Map());
+  let m = cache2.get(w);
+  if (!m) cache2.set(w, m = computeMembership(graph, mesh, w));
   return m;
 }
 function computeMembership(graph, mesh, w) {
@@ -46749,9 +46749,9 @@ function normalize(mode, ambient) {
   return void 0;
 }
 function effectiveMtls(graph, mesh, w) {
-  const cache = graph.memo("istio:effectiveMtls", () => /* @__PURE__ */ new Map());
-  let e = cache.get(w);
-  if (!e) cache.set(w, e = computeEffective(graph, mesh, w));
+  const cache2 = graph.memo("istio:effectiveMtls", () => /* @__PURE__ */ new Map());
+  let e = cache2.get(w);
+  if (!e) cache2.set(w, e = computeEffective(graph, mesh, w));
   return e;
 }
 function computeEffective(graph, mesh, w) {
@@ -46897,13 +46897,13 @@ function serviceAccountOf(w) {
 function namespaceIdentities(graph, namespace) {
   const index = graph.memo("istio:identities", (g) => {
     const map = /* @__PURE__ */ new Map();
-    const add = (ns, name) => {
+    const add2 = (ns, name) => {
       if (!name) return;
       if (!map.has(ns)) map.set(ns, /* @__PURE__ */ new Set(["default"]));
       map.get(ns).add(name);
     };
-    for (const sa of g.ofKind("ServiceAccount", "")) add(sa.namespace, sa.name);
-    for (const w of g.workloads) add(w.namespace, serviceAccountOf(w));
+    for (const sa of g.ofKind("ServiceAccount", "")) add2(sa.namespace, sa.name);
+    for (const w of g.workloads) add2(w.namespace, serviceAccountOf(w));
     return map;
   });
   const names = index.get(namespace);
@@ -47546,16 +47546,16 @@ resource's): they are checked the same way.`,
     }
   }
 });
-function checkLinkerd(graph, visit) {
+function checkLinkerd(graph, visit2) {
   for (const auth of linkerdResources(graph, "MeshTLSAuthentication")) {
     for (const { value, index } of meshTlsIdentities(auth)) {
       const m = /^([^.*]+)\.([^.*]+)\.serviceaccount\.identity\./.exec(value);
-      if (m) visit(auth, ["spec", "identities", index], m[2], m[1]);
+      if (m) visit2(auth, ["spec", "identities", index], m[2], m[1]);
     }
     arr(get(auth.body, "spec", "identityRefs")).forEach((ref, index) => {
       const name = str(get(ref, "name"));
       if (str(get(ref, "kind")) !== "ServiceAccount" || !name || name === "*") return;
-      visit(auth, ["spec", "identityRefs", index, "name"], str(get(ref, "namespace")) ?? auth.namespace, name);
+      visit2(auth, ["spec", "identityRefs", index, "name"], str(get(ref, "namespace")) ?? auth.namespace, name);
     });
   }
 }
@@ -51969,6 +51969,1478 @@ finding is on the Namespace object, or on the first workload when the repository
   }
 });
 
+// src/secrets/entropy.ts
+function shannon(text) {
+  if (text.length === 0) return 0;
+  const counts = /* @__PURE__ */ new Map();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / text.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+var HEX = /^[0-9a-fA-F]+$/;
+var BASE64ISH = /^[A-Za-z0-9+/_=-]+$/;
+var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function entropyThreshold(value) {
+  const n = value.length;
+  if (HEX.test(value)) {
+    if (n >= 64) return 3.6;
+    if (n >= 40) return 3.4;
+    if (n >= 32) return 3.3;
+    return void 0;
+  }
+  if (n >= 40) return 4.4;
+  if (n >= 32) return 4.2;
+  if (n >= 24) return 3.9;
+  if (n >= 20) return 3.7;
+  return void 0;
+}
+function isHighEntropy(value) {
+  if (value.length < 20 || value.length > 200 || !BASE64ISH.test(value)) return false;
+  if (!/\d/.test(value) || !/[A-Za-z]/.test(value) || UUID.test(value)) return false;
+  if (/^[0-9a-f]+$/.test(value) && [32, 40, 64, 128].includes(value.length)) return false;
+  if (value.startsWith("/") || value.startsWith("~/")) return false;
+  if (looksLikeWords(value)) return false;
+  const threshold = entropyThreshold(value);
+  return threshold !== void 0 && shannon(value) > threshold;
+}
+function looksLikeWords(value) {
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) || /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)+$/.test(value)) return true;
+  const words = value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g) ?? [];
+  const letters = value.replace(/[^A-Za-z]/g, "").length;
+  const inWords = words.filter((w) => w.length >= 3 && /[aeiouyAEIOUY]/.test(w)).reduce((n, w) => n + w.length, 0);
+  return letters > 0 && inWords / letters >= 0.75;
+}
+
+// src/secrets/embedded.ts
+var LINE_PAIR = /^(?:export\s+|set\s+)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(.*?)\s*$/;
+var XML_PAIR = /<([A-Za-z_][\w.-]*)>([^<\n]{1,500})<\/\1>/g;
+var MAX_LINES = 2e4;
+function embeddedPairs(text) {
+  const pairs = [];
+  const lines = text.split("\n", MAX_LINES);
+  for (const raw of lines) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";") || line.startsWith("//") || line.startsWith("!")) continue;
+    if (line.startsWith("- ")) line = line.slice(2).trim();
+    if (line.includes("<") && line.includes("</")) {
+      XML_PAIR.lastIndex = 0;
+      for (let m2 = XML_PAIR.exec(line); m2; m2 = XML_PAIR.exec(line)) pairs.push({ key: m2[1], value: m2[2].trim() });
+      continue;
+    }
+    const m = LINE_PAIR.exec(line);
+    if (!m) continue;
+    const value = cleanValue(m[2]);
+    if (value === void 0) continue;
+    pairs.push({ key: m[1], value });
+  }
+  return pairs;
+}
+function cleanValue(raw) {
+  let v = raw.replace(/,$/, "").trim();
+  if (v === "" || v === "{" || v === "[" || v === "|" || v === ">" || v === "|-" || v === ">-" || v === "{}" || v === "[]") return void 0;
+  const quote = v[0];
+  if ((quote === '"' || quote === "'" || quote === "`") && v.length >= 2) {
+    const close = v.indexOf(quote, 1);
+    if (close > 0) return v.slice(1, close);
+  }
+  v = v.replace(/\s+[#;].*$/, "").trim();
+  return v || void 0;
+}
+var FLAG = /(?:^|\s)--?([A-Za-z][\w.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
+var CURL_USER = /(?:^|\s)(?:-u|--user)[=\s]+["']?([^\s:"']+):([^\s"']+)/g;
+var MYSQL_PASSWORD = /(?:^|\s)-p([^\s"'-][^\s"']*)/g;
+var AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+function commandLinePairs(text) {
+  const out = [];
+  if (text.includes("-")) {
+    FLAG.lastIndex = 0;
+    for (let m = FLAG.exec(text); m; m = FLAG.exec(text)) out.push({ key: m[1], value: unquote(m[2]) });
+    CURL_USER.lastIndex = 0;
+    for (let m = CURL_USER.exec(text); m; m = CURL_USER.exec(text)) out.push({ key: "password", value: m[2] });
+    if (/\bmysql(?:admin|dump|sh)?\b/.test(text)) {
+      for (const segment of text.split(/[;&|"'\n]/)) {
+        if (!/\bmysql(?:admin|dump|sh)?\s/.test(segment)) continue;
+        MYSQL_PASSWORD.lastIndex = 0;
+        for (let m = MYSQL_PASSWORD.exec(segment); m; m = MYSQL_PASSWORD.exec(segment)) out.push({ key: "password", value: unquote(m[1]) });
+      }
+    }
+  }
+  if (/uthorization/i.test(text)) {
+    AUTH_HEADER.lastIndex = 0;
+    for (let m = AUTH_HEADER.exec(text); m; m = AUTH_HEADER.exec(text)) out.push({ key: "authorization", value: m[1] });
+  }
+  return out;
+}
+function unquote(v) {
+  return v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0]) ? v.slice(1, -1) : v;
+}
+function bareFlag(arg) {
+  const m = /^--?([A-Za-z][\w.-]*)$/.exec(arg.trim());
+  return m ? m[1] : void 0;
+}
+function decodeBase64Text(value) {
+  const v = value.replace(/\s+/g, "");
+  if (v.length < 4 || v.length % 4 === 1 || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(v)) return void 0;
+  const bytes = Buffer.from(v, "base64");
+  const text = bytes.toString("utf8");
+  if (text.includes("\uFFFD")) return void 0;
+  if (/[\x00-\x08\x0e-\x1f\x7f]/.test(text)) return void 0;
+  return text;
+}
+
+// src/secrets/names.ts
+function tokens(name) {
+  return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+var META3 = /* @__PURE__ */ new Set([
+  "name",
+  "names",
+  "id",
+  "ids",
+  "ref",
+  "refs",
+  "reference",
+  "file",
+  "files",
+  "filename",
+  "filepath",
+  "path",
+  "paths",
+  "dir",
+  "directory",
+  "mount",
+  "location",
+  "url",
+  "uri",
+  "urls",
+  "endpoint",
+  "endpoints",
+  "host",
+  "hostname",
+  "port",
+  "header",
+  "headers",
+  "length",
+  "len",
+  "size",
+  "ttl",
+  "timeout",
+  "expiry",
+  "expires",
+  "expiration",
+  "lifetime",
+  "duration",
+  "interval",
+  "period",
+  "age",
+  "type",
+  "types",
+  "kind",
+  "algorithm",
+  "alg",
+  "enabled",
+  "enable",
+  "disabled",
+  "required",
+  "policy",
+  "policies",
+  "rotation",
+  "version",
+  "count",
+  "format",
+  "prefix",
+  "suffix",
+  "env",
+  "var",
+  "provider",
+  "store",
+  "arn",
+  "field",
+  "mode",
+  "source",
+  "template",
+  "annotation",
+  "label",
+  "selector",
+  "namespace",
+  "hash",
+  "hashed",
+  "digest",
+  "checksum",
+  "strength",
+  "min",
+  "max",
+  "regex",
+  "pattern",
+  "validation",
+  "reset",
+  "audience",
+  "audiences",
+  "issuer",
+  "scope",
+  "scopes",
+  "claim",
+  "claims",
+  "method",
+  "methods",
+  "mechanism",
+  "backend",
+  "cache",
+  "limit",
+  "retries",
+  "usage",
+  "user",
+  "username",
+  "login",
+  "email",
+  "mapping",
+  "location",
+  "key",
+  "keys",
+  "query",
+  "param",
+  "cookie",
+  "secret",
+  "secrets",
+  "generator",
+  "manager",
+  "config",
+  "configs",
+  "volume",
+  "policy",
+  "auth",
+  "authentication",
+  "description",
+  "hint",
+  "help",
+  "prompt",
+  "message",
+  "placeholder",
+  "sha",
+  "sha1",
+  "sha256",
+  "md5",
+  "fingerprint",
+  "encoding",
+  "length",
+  "charset",
+  "command",
+  "script",
+  "exists",
+  "check",
+  "test",
+  "verify",
+  "validate",
+  "valid",
+  "create",
+  "update",
+  "delete",
+  "list",
+  "get",
+  "permissions",
+  "role",
+  "roles",
+  "state",
+  "status",
+  "option",
+  "options",
+  "class",
+  "server",
+  "service",
+  "request",
+  "response",
+  "payload",
+  "attribute",
+  "attributes",
+  "property",
+  "resource",
+  "resources",
+  "bytes",
+  "bits",
+  "output",
+  "input",
+  "variable",
+  "address",
+  "addresses",
+  "project",
+  "region",
+  "zone",
+  "domain",
+  "tenant",
+  "organization",
+  "org",
+  "account"
+]);
+var SECRET_WORDS = {
+  password: "password",
+  passwd: "password",
+  pwd: "password",
+  passphrase: "password",
+  pass: "password",
+  pw: "password",
+  token: "token",
+  tokens: "token",
+  apikey: "API key",
+  apitoken: "token",
+  accesstoken: "token",
+  authtoken: "token",
+  secret: "secret",
+  secrets: "secret",
+  privatekey: "private key",
+  secretkey: "secret",
+  clientsecret: "secret",
+  credential: "credential",
+  credentials: "credential",
+  creds: "credential",
+  dsn: "connection string",
+  connectionstring: "connection string",
+  authorization: "authorization header",
+  bearer: "token",
+  htpasswd: "password",
+  hmac: "secret",
+  masterkey: "secret",
+  accesskey: "API key",
+  apisecret: "secret",
+  sastoken: "token",
+  dockerconfigjson: "credential",
+  dockercfg: "credential",
+  netrc: "credential",
+  pgpass: "password"
+};
+var KEY_QUALIFIERS = {
+  api: "API key",
+  access: "API key",
+  secret: "secret",
+  private: "private key",
+  priv: "private key",
+  signing: "secret",
+  encryption: "secret",
+  enc: "secret",
+  master: "secret",
+  hmac: "secret",
+  ssh: "private key",
+  account: "API key",
+  storage: "API key",
+  license: "API key",
+  client: "secret",
+  app: "secret",
+  auth: "secret",
+  session: "secret",
+  cookie: "secret",
+  jwt: "secret",
+  webhook: "secret",
+  encrypt: "secret",
+  crypto: "secret",
+  tls: "private key",
+  service: "API key",
+  admin: "secret",
+  root: "secret",
+  shared: "secret",
+  pre: "secret",
+  psk: "secret",
+  x: "API key",
+  aws: "API key"
+};
+var SECRET_REFERENCE_QUALIFIERS = /* @__PURE__ */ new Set([
+  "existing",
+  "password",
+  "passwd",
+  "token",
+  "credential",
+  "credentials",
+  "creds",
+  "tls",
+  "cert",
+  "certificate",
+  "ca",
+  "keystore",
+  "truststore",
+  "ssh",
+  "basic",
+  "image",
+  "pull",
+  "registry",
+  "docker",
+  "k8s",
+  "kubernetes",
+  "bootstrap",
+  "mtls",
+  "kubeconfig",
+  "sds"
+]);
+var EXEMPT = /* @__PURE__ */ new Set([
+  "secretname",
+  "credentialname",
+  "secretref",
+  "secretkeyref",
+  "secretstoreref",
+  "credentialssecret",
+  "existingsecret",
+  "passwordsecret",
+  "tokensecretref",
+  "imagepullsecrets",
+  "serviceaccountname",
+  "tokenreviewer",
+  "publickey",
+  "pubkey",
+  "rsapublickey",
+  "cacrt",
+  "tlscrt",
+  "cabundle",
+  "certificate",
+  "certificates",
+  "csrftoken",
+  "publictoken",
+  "passwordpolicy",
+  "tokenpolicy",
+  "secretproviderclass",
+  "credentialsfrom",
+  "secretsfrom",
+  "automountserviceaccounttoken",
+  "serviceaccounttoken",
+  "hidepassword",
+  "showpassword",
+  "forcepasswordchange",
+  "passwordauthentication",
+  "passwordless",
+  "tokenrequests",
+  "tokenrequest",
+  "keyauth",
+  "basicauth",
+  "hmacauth",
+  "secretgenerator",
+  "tokensource",
+  "secretsmanager",
+  "secretstore",
+  "secretstores",
+  "externalsecret",
+  "sealedsecret",
+  "tlssecret",
+  "secretsdir",
+  "sslpassthrough",
+  "passwordfile",
+  "tokenfile",
+  "authtype"
+]);
+var cache = /* @__PURE__ */ new Map();
+function secretNameKind(name) {
+  let hit = cache.get(name);
+  if (hit === void 0) {
+    hit = classify(name) ?? null;
+    if (cache.size > 5e4) cache.clear();
+    cache.set(name, hit);
+  }
+  return hit ?? void 0;
+}
+function classify(name) {
+  if (name.length > 80) return void 0;
+  const t = tokens(name);
+  if (t.length > 1 && (t[t.length - 1] === "in" || t[t.length - 1] === "out")) t.pop();
+  if (t.length === 0) return void 0;
+  const joined = t.join("");
+  if (EXEMPT.has(joined)) return void 0;
+  if (t.includes("public") || t.includes("pub") || t.includes("csrf") || t.includes("xsrf")) return void 0;
+  const last = t[t.length - 1];
+  const before = t[t.length - 2];
+  if (SECRET_WORDS[joined] && !(joined === "secret" && t.length > 1 && SECRET_REFERENCE_QUALIFIERS.has(t[0]))) return SECRET_WORDS[joined];
+  if (last === "key" || last === "keys") {
+    if (before && KEY_QUALIFIERS[before]) return KEY_QUALIFIERS[before];
+    return void 0;
+  }
+  if (last === "secret" || last === "secrets") {
+    if (before && SECRET_REFERENCE_QUALIFIERS.has(before)) return void 0;
+    return "secret";
+  }
+  if (last === "string" && before === "connection") return "connection string";
+  if (last === "str" && before === "conn") return "connection string";
+  if (META3.has(last)) return void 0;
+  if (SECRET_WORDS[last]) {
+    if (last === "pass" && t.length === 1) return "password";
+    return SECRET_WORDS[last];
+  }
+  for (let i = t.length - 2; i >= 0; i--) {
+    const word = SECRET_WORDS[t[i]];
+    if (word && ["value", "plain", "plaintext", "literal", "raw", "data", "string", "text"].includes(last)) return word;
+  }
+  return void 0;
+}
+var SECRET_META = /* @__PURE__ */ new Set(["key", "keys", "secret", "secrets", "auth", "config", "configs", "cookie", "hash", "hashed", "bytes", "payload", "credential"]);
+function isMetadataName(name) {
+  if (secretNameKind(name)) return false;
+  const t = tokens(name);
+  if (t.length > 1 && (t[t.length - 1] === "in" || t[t.length - 1] === "out")) t.pop();
+  const last = t[t.length - 1];
+  return last !== void 0 && META3.has(last) && !SECRET_META.has(last);
+}
+
+// src/secrets/values.ts
+var REFERENCE_WHOLE = [
+  /^\$[A-Za-z_][\w.:-]*$/,
+  // $VAR, Argo CD's $secret-key and $secret:key
+  /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/,
+  // $(VAR): Kubernetes dependent environment variables
+  /^\(\(.+\)\)$/,
+  // ((var)): Concourse
+  /^#\{.+\}$/,
+  // #{var}
+  /^%[A-Za-z_][\w.]*%$/,
+  // %VAR%
+  /^@[A-Za-z_][\w.]*@$/,
+  // @VAR@
+  /^vault:/i,
+  // vault:secret/data/x#key (Bank-Vaults), vault://...
+  /^ref\+[a-z0-9]+:\/\//,
+  // ref+vault://, ref+awssecrets:// (vals, helm-secrets)
+  /^\$ENV:\/\//,
+  // APISIX
+  /^ENC\[.*\]$/s,
+  // SOPS
+  /^arn:aws[\w-]*:(?:secretsmanager|ssm|kms):/,
+  // AWS Secrets Manager / SSM Parameter Store
+  /^projects\/[^/]+\/secrets\/[^/]+/,
+  // GCP Secret Manager
+  /^https:\/\/[\w-]+\.vault\.azure\.net\/(?:secrets|keys)\//,
+  // Azure Key Vault
+  /^(?:file|env|secret|k8s|awssm|gcpsm|azkv|op|bw|doppler|infisical):\/\//i,
+  // secret-manager URIs
+  /^\/(?:[\w.@+-]+\/)*[\w.@+-]+\/?$/,
+  // an absolute path: /var/run/secrets/..., /etc/secrets/...
+  /^(?:\.{1,2}\/|~\/)?(?:[\w.@+-]+\/)*[\w@+-][\w.@+-]*\.(?:pem|key|crt|cer|cert|der|p8|p12|pfx|jks|keystore|json|ya?ml|txt|conf|cfg|env|properties|toml|ini|keytab|pub|asc|gpg|token|secret|htpasswd)$/i
+  // a file name
+];
+var REFERENCE_INSIDE = /\$\{|\$\([A-Za-z_]|\{\{|\{%|\{vault:\/\/|ENC\[|<%=?|\$\{\{/;
+function isReference(value) {
+  const v = value.trim();
+  return REFERENCE_INSIDE.test(v) || REFERENCE_WHOLE.some((re) => re.test(v));
+}
+var PLACEHOLDER_WORDS = /* @__PURE__ */ new Set([
+  "changeme",
+  "change-me",
+  "change_me",
+  "changeit",
+  "change-it",
+  "replaceme",
+  "replace-me",
+  "replace_me",
+  "replace",
+  "example",
+  "sample",
+  "dummy",
+  "placeholder",
+  "redacted",
+  "none",
+  "null",
+  "nil",
+  "undefined",
+  "todo",
+  "tbd",
+  "fixme",
+  "secret",
+  "secrets",
+  "password",
+  "passwd",
+  "token",
+  "apikey",
+  "api-key",
+  "api_key",
+  "mypassword",
+  "mysecret",
+  "my-secret",
+  "foo",
+  "bar",
+  "baz",
+  "foobar",
+  "n/a",
+  "na",
+  "tba",
+  "unset",
+  "empty",
+  "default",
+  "required",
+  "optional",
+  "string",
+  "value",
+  "true",
+  "false",
+  "yes",
+  "no",
+  "on",
+  "off",
+  "xxx",
+  "...",
+  "private",
+  "privatekey",
+  "private-key",
+  "key",
+  "secretkey",
+  "secret-key",
+  "your-secret",
+  "credentials",
+  "hidden",
+  "masked"
+]);
+var AWS_EXAMPLES = /* @__PURE__ */ new Set(["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"]);
+function isPlaceholder(value) {
+  const v = value.trim();
+  if (v === "" || AWS_EXAMPLES.has(v)) return true;
+  const lower = v.toLowerCase();
+  if (PLACEHOLDER_WORDS.has(lower)) return true;
+  if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true;
+  if (/^(.)\1*$/.test(v)) return true;
+  if (/^(?:x{3,}|\*{3,}|\.{3,}|…)/i.test(v) || /(?:x{6,}|\*{4,}|\.{3,}|…)$/i.test(v)) return true;
+  if (/^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)\b/i.test(v)) return true;
+  if (/^(?:your|my|some|the|a|an)[-_ ]?(?:[a-z]+[-_ ]?)*(?:password|passwd|secret|token|key|pass|credential|value)s?$/i.test(v)) return true;
+  if (/^your[-_]/i.test(v)) return true;
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /SECRET|KEY|TOKEN|PASS|VAL|API|CHANGE|REPLACE|HERE|YOUR|MY_/.test(v)) return true;
+  if (/^[a-z_]*(?:token|password|passwd|secret|key|credentials?)[a-z_]*$/.test(v) && /_|^(?:token|password|secret|key)/.test(v)) return true;
+  if (/redacted|placeholder|dummy|changeme|replace[-_]?me|not[-_]?a[-_]?(?:real|secret)|fake/i.test(v)) return true;
+  if (/example/i.test(v) && !/example\.(?:com|net|org)\b/i.test(v)) return true;
+  return false;
+}
+function hashKind(value) {
+  let v = value.trim();
+  const htpasswd = /^[^:\s$]+:((?:\$|\{)\S+)$/.exec(v);
+  if (htpasswd) v = htpasswd[1];
+  if (/^\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}$/.test(v)) return "bcrypt";
+  if (/^\$argon2(?:id|i|d)\$/.test(v)) return "argon2";
+  if (/^\$(?:1|5|6|apr1|y|7)\$[^\s]+$/.test(v)) return "crypt";
+  if (/^\{(?:SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|MD5|SMD5|CRYPT|PBKDF2[-\w]*)\}\S+$/i.test(v)) return "LDAP";
+  if (/^(?:pbkdf2_sha256|pbkdf2_sha1|scrypt|sha1|md5)\$/.test(v)) return "salted";
+  return void 0;
+}
+function isHexDigest(value) {
+  return /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$/.test(value.trim());
+}
+function looksLikeName(value) {
+  return /^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(value) || /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*\.svc(?:\.cluster\.local)?(?::\d+)?$/.test(value);
+}
+
+// src/secrets/providers.ts
+var PEM_BODY_START = /^(?:MI|b3BlbnNzaC1rZXktdjE|[A-Za-z0-9+/]{60})/;
+function validPemPrivateKey(pem) {
+  const lines = pem.replace(/\\n/g, "\n").split(/\r?\n/).map((l) => l.trim());
+  const body = lines.filter((l) => l && !l.startsWith("-----") && !/^[A-Za-z-]+:/.test(l)).join("");
+  if (/PGP PRIVATE KEY/.test(pem)) return body.length >= 100 && /^[A-Za-z0-9+/=]+$/.test(body.replace(/=[A-Za-z0-9+/]{4}$/, ""));
+  return body.length >= 100 && /^[A-Za-z0-9+/=]+$/.test(body) && PEM_BODY_START.test(body) && shannon(body) > 4.5;
+}
+var URL_PASSWORD_OK = (password) => !isReference(password) && !isPlaceholder(password) && !/^\*+$/.test(password) && password.length >= 3;
+var PROVIDER_PATTERNS = [
+  {
+    id: "private-key",
+    kind: "a PEM private key",
+    regex: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g,
+    prefix: 0,
+    validate: validPemPrivateKey
+  },
+  { id: "aws-access-key-id", kind: "an AWS access key id", regex: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g, prefix: 4, minEntropy: 3 },
+  { id: "github-token", kind: "a GitHub token", regex: /\bgh[pousr]_[0-9a-zA-Z]{36}\b/g, prefix: 4, minEntropy: 3 },
+  { id: "github-fine-grained-pat", kind: "a GitHub fine-grained token", regex: /\bgithub_pat_\w{82}\b/g, prefix: 11, minEntropy: 3 },
+  { id: "gitlab-token", kind: "a GitLab token", regex: /\bgl(?:pat|rt|dt)-[\w-]{20,}/g, prefix: 6, minEntropy: 3 },
+  { id: "gitlab-trigger-token", kind: "a GitLab pipeline trigger token", regex: /\bglptt-[0-9a-f]{40}\b/g, prefix: 6, minEntropy: 3 },
+  { id: "slack-bot-token", kind: "a Slack token", regex: /\bxox[baprs]-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*/g, prefix: 5, minEntropy: 3 },
+  { id: "slack-user-token", kind: "a Slack token", regex: /\bxox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}/g, prefix: 5 },
+  { id: "slack-app-token", kind: "a Slack app token", regex: /\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+/gi, prefix: 5 },
+  { id: "slack-webhook", kind: "a Slack webhook URL", regex: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56}/g, prefix: 0, minEntropy: 3 },
+  { id: "stripe", kind: "a Stripe API key", regex: /\b(?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{24,99}\b/g, prefix: 8, minEntropy: 3 },
+  { id: "gcp-api-key", kind: "a Google API key", regex: /\bAIza[\w-]{35}(?![\w-])/g, prefix: 4, minEntropy: 3.5 },
+  { id: "jwt", kind: "a JSON Web Token", regex: /\bey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?/g, prefix: 0, minEntropy: 3 },
+  {
+    id: "database-url",
+    kind: "a database or broker URL with a password",
+    regex: /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|nats|cassandra|couchdb|neo4j|jdbc:[a-z]+):\/\/[^\s:/@'"`]+:([^\s@/'"`]+)@/g,
+    group: 1,
+    prefix: 0,
+    validate: URL_PASSWORD_OK
+  },
+  {
+    id: "basic-auth-url",
+    kind: "a URL with a password (basic auth)",
+    regex: /\b(?:https?|ftps?|sftp|ssh|git|ldaps?|smtps?|wss?):\/\/[^\s:/@'"`]+:([^\s@/'"`]+)@[^\s/'"`]+/g,
+    group: 1,
+    prefix: 0,
+    validate: URL_PASSWORD_OK
+  },
+  { id: "sendgrid", kind: "a SendGrid API key", regex: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g, prefix: 3, minEntropy: 3 },
+  { id: "npm", kind: "an npm access token", regex: /\bnpm_[A-Za-z0-9]{36}\b/g, prefix: 4, minEntropy: 3 },
+  {
+    id: "openai",
+    kind: "an OpenAI API key",
+    regex: /\bsk-(?:(?:proj|svcacct|admin)-(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})T3BlbkFJ(?:[A-Za-z0-9_-]{74}|[A-Za-z0-9_-]{58})|[a-zA-Z0-9]{20}T3BlbkFJ[a-zA-Z0-9]{20})\b/g,
+    prefix: 3
+  },
+  { id: "anthropic", kind: "an Anthropic API key", regex: /\bsk-ant-(?:api03|admin01)-[a-zA-Z0-9_-]{93}AA\b/g, prefix: 7 },
+  { id: "huggingface", kind: "a Hugging Face token", regex: /\bhf_[a-zA-Z]{34}\b/g, prefix: 3, minEntropy: 3 },
+  { id: "vault-token", kind: "a HashiCorp Vault token", regex: /\bhv[sb]\.[\w-]{90,300}/g, prefix: 4 },
+  { id: "terraform-cloud", kind: "a Terraform Cloud token", regex: /\b[a-z0-9]{14}\.atlasv1\.[a-z0-9_=-]{60,70}/gi, prefix: 0 },
+  { id: "azure-ad-client-secret", kind: "an Azure AD client secret", regex: /(?<![\w~.-])[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.-]{31,34}(?![\w~.-])/g, prefix: 0, minEntropy: 3 },
+  { id: "azure-storage-key", kind: "an Azure storage account key", regex: /AccountKey=([A-Za-z0-9+/]{86}==)/g, group: 1, prefix: 0 },
+  { id: "digitalocean", kind: "a DigitalOcean token", regex: /\bdo[por]_v1_[a-f0-9]{64}\b/g, prefix: 7 },
+  { id: "databricks", kind: "a Databricks token", regex: /\bdapi[a-f0-9]{32}(?:-\d)?\b/g, prefix: 4, minEntropy: 3 },
+  { id: "grafana", kind: "a Grafana token", regex: /\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b|\bglc_[A-Za-z0-9+/]{32,400}={0,3}/g, prefix: 4, minEntropy: 3 },
+  { id: "docker-hub", kind: "a Docker Hub access token", regex: /\bdckr_pat_[a-zA-Z0-9_-]{27}\b/g, prefix: 9 },
+  { id: "shopify", kind: "a Shopify token", regex: /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/g, prefix: 6 },
+  { id: "pypi", kind: "a PyPI token", regex: /\bpypi-AgEIcHlwaS5vcmc[\w-]{50,1000}/g, prefix: 5 },
+  { id: "age", kind: "an age secret key", regex: /AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/g, prefix: 0 },
+  { id: "alibaba", kind: "an Alibaba Cloud access key id", regex: /\bLTAI[a-zA-Z0-9]{20}\b/g, prefix: 4, minEntropy: 3 },
+  { id: "atlassian", kind: "an Atlassian API token", regex: /\bATATT3[A-Za-z0-9_\-=]{186}/g, prefix: 6 },
+  { id: "sentry", kind: "a Sentry token", regex: /\bsntry[us]_[a-zA-Z0-9+/=_-]{64,}/g, prefix: 6 },
+  { id: "newrelic", kind: "a New Relic API key", regex: /\bNRAK-[A-Z0-9]{27}\b/g, prefix: 5 },
+  { id: "linear", kind: "a Linear API key", regex: /\blin_api_[a-z0-9]{40}\b/gi, prefix: 8 },
+  { id: "pulumi", kind: "a Pulumi token", regex: /\bpul-[a-f0-9]{40}\b/g, prefix: 4 },
+  { id: "postman", kind: "a Postman API key", regex: /\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b/gi, prefix: 5 },
+  { id: "1password", kind: "a 1Password service-account token", regex: /\bops_eyJ[a-zA-Z0-9+/]{250,}={0,3}/g, prefix: 4 }
+];
+var ANCHORS = /-----BEGIN|A3T|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|gl(?:pat|ptt|rt|dt)-|xox|xapp-|hooks\.slack|[sr]k_(?:test|live|prod)_|AIza|eyJ|:\/\/|SG\.|npm_|sk-|hf_|hv[sb]\.|atlasv1|Q~|AccountKey=|do[por]_v1_|dapi|gls?[ac]_|dckr_pat_|shp(?:at|ca|pa|ss)_|pypi-|AGE-SECRET|LTAI|ATATT3|sntry|NRAK-|lin_api_|pul-|PMAK-|ops_eyJ/i;
+function findProviderSecrets(text) {
+  if (text.length < 16 || !ANCHORS.test(text)) return [];
+  const found = [];
+  for (const p of PROVIDER_PATTERNS) {
+    p.regex.lastIndex = 0;
+    for (let m = p.regex.exec(text); m; m = p.regex.exec(text)) {
+      if (m[0].length === 0) {
+        p.regex.lastIndex++;
+        continue;
+      }
+      const secret = p.group ? m[p.group] ?? "" : m[0];
+      if (!secret) continue;
+      if (p.validate && !p.validate(secret)) continue;
+      if (p.minEntropy !== void 0 && shannon(secret) <= p.minEntropy) continue;
+      if (!p.group && (/example/i.test(secret) || /x{8,}|X{8,}|0{8,}/.test(secret))) continue;
+      const start = m.index;
+      const end = m.index + m[0].length;
+      if (found.some((f) => f.start < end && start < f.end)) continue;
+      found.push({ id: p.id, kind: p.kind, secret, preview: preview(m[0], p.prefix), start, end });
+    }
+  }
+  return found;
+}
+function preview(token, prefix) {
+  if (prefix <= 0 || token.length < prefix + 12) return "";
+  return `${token.slice(0, prefix + 4)}\u2026`;
+}
+
+// src/secrets/detect.ts
+var NON_SECRET_KINDS = /* @__PURE__ */ new Set([
+  "SealedSecret",
+  "ExternalSecret",
+  "ClusterExternalSecret",
+  "SecretStore",
+  "ClusterSecretStore",
+  "PushSecret",
+  "SopsSecret",
+  "VaultStaticSecret",
+  "VaultDynamicSecret",
+  "VaultPKISecret",
+  "VaultAuth",
+  "VaultConnection",
+  "SecretProviderClass",
+  "OnePasswordItem",
+  "InfisicalSecret",
+  "DopplerSecret"
+]);
+var REFERENCE_KEYS = /* @__PURE__ */ new Set([
+  "valueFrom",
+  "envFrom",
+  "secretKeyRef",
+  "configMapKeyRef",
+  "secretRef",
+  "configFrom",
+  "remoteRef",
+  "sds_config",
+  "sdsConfig",
+  "tls_certificate_sds_secret_configs",
+  "validation_context_sds_secret_config",
+  "imagePullSecrets",
+  "managedFields",
+  "filename",
+  "environment_variable",
+  "environmentVariable",
+  "encryptedData",
+  "sops"
+]);
+var REFERENCE_SUFFIX = /(?:Ref|Refs|_ref|_refs|Selector|From)$/;
+var KONG_CREDENTIALS = {
+  keyauth_credentials: { key: "Kong key-auth key" },
+  basicauth_credentials: { password: "Kong basic-auth password" },
+  hmacauth_credentials: { secret: "Kong HMAC secret" },
+  jwt_secrets: { secret: "Kong JWT secret" },
+  oauth2_credentials: { client_secret: "Kong OAuth2 client secret" }
+};
+var ENVOY_INLINE = /* @__PURE__ */ new Set(["inline_string", "inline_bytes", "inlineString", "inlineBytes"]);
+var JWK_PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"];
+var PUBLIC_RANDOM_NAME = /name$|names$|path|host|namespace|message|operation|driver|user|group|enum|digest|sha\d*|checksum|hash|integrity|etag|commit|revision|resourceversion|uid|fingerprint|bundle|image|tag|version|nonce|crt|cert|pem|thumbprint|signature|generation|build|salt|^id$|_id$|[a-z]Id$|\bref$|kid|x5t|modulus|^n$|^e$|public|pub|caData|ca\.|ca$/i;
+var MAX_DEPTH = 200;
+function detectSecrets(value, opts) {
+  const walk2 = { opts, out: [], seen: /* @__PURE__ */ new Set() };
+  visit(walk2, value, [], void 0, [], void 0);
+  return walk2.out;
+}
+function visit(w, value, path9, name, names, forced) {
+  if (path9.length > MAX_DEPTH) return;
+  if (typeof value === "string") {
+    scalar(w, value, path9, name, names, forced);
+  } else if (typeof value === "number" || typeof value === "bigint") {
+    if (w.opts.mode === "manifest" && Number.isInteger(Number(value)) && String(value).length >= 6) named(w, String(value), path9, name, forced, names);
+  } else if (Array.isArray(value)) {
+    array(w, value, path9, name, names, forced);
+  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
+    object(w, value, path9, name, names, forced);
+  }
+}
+function object(w, o, path9, name, names, forced) {
+  const kind = typeof o.kind === "string" ? o.kind : void 0;
+  if (kind && typeof o.apiVersion === "string") {
+    if (NON_SECRET_KINDS.has(kind)) return;
+  }
+  if (isObj(o.sops) && (o.sops.mac !== void 0 || o.sops.version !== void 0 || o.sops.lastmodified !== void 0)) return;
+  const isSecret = kind === "Secret" && (o.apiVersion === "v1" || o.apiVersion === void 0);
+  const manifest = w.opts.mode === "manifest";
+  if (manifest && typeof o.kty === "string") {
+    const members = o.kty === "oct" ? ["k"] : JWK_PRIVATE_MEMBERS;
+    for (const m of members) {
+      const v = o[m];
+      if (typeof v === "string" && v.length >= 8 && !isPlaceholder(v) && !isReference(v)) {
+        add(w, [...path9, m], "name", "private JSON Web Key member", label(w, m), "", v);
+        break;
+      }
+    }
+    return;
+  }
+  const kong = name !== void 0 && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : void 0;
+  const dockerAuth = names.length >= 2 && names[names.length - 2] === "auths";
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    if (v === null || v === void 0 || typeof v === "boolean") continue;
+    if (REFERENCE_KEYS.has(key) || REFERENCE_SUFFIX.test(key)) continue;
+    if (isSecret && (key === "data" || key === "stringData")) {
+      if (!w.host) continue;
+      if (manifest) for (const [k, item] of Object.entries(isObj(v) ? v : {})) {
+        if (typeof item === "string") named(w, key === "data" ? decodeBase64Text(item) ?? item : item, [...path9, key, k], k, "Secret value", names);
+      }
+      continue;
+    }
+    let childName = key;
+    let childForced = forced;
+    if (manifest) {
+      if (key === "value" && (typeof o.name === "string" || typeof o.key === "string" || typeof o.header === "string")) {
+        childName = String(typeof o.name === "string" ? o.name : typeof o.key === "string" ? o.key : o.header);
+      } else if (ENVOY_INLINE.has(key)) {
+        childName = envoyDataSourceName(name, names);
+        if (!childName) continue;
+        if (childName === "session_ticket_key") childForced = "TLS session ticket key";
+      }
+      if (kong && kong[key]) childForced = kong[key];
+      if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key)) childForced = "registry credential";
+      if (key === "private_key" && o.type === "service_account") childForced = "Google service-account private key";
+    }
+    path9.push(key);
+    names.push(key);
+    visit(w, v, path9, childName, names, childForced);
+    names.pop();
+    path9.pop();
+  }
+}
+function envoyDataSourceName(name, names) {
+  const field = name ?? "";
+  if (field === "keys" && lastKey(names, 1) === "session_ticket_keys") return "session_ticket_key";
+  if (field === "keys" || /^\d+$/.test(field)) return lastKey(names, 1) === "session_ticket_keys" ? "session_ticket_key" : void 0;
+  return secretNameKind(field) ? field : void 0;
+}
+function lastKey(names, skip) {
+  let seen = 0;
+  for (let i = names.length - 1; i >= 0; i--) {
+    const n = names[i];
+    if (typeof n === "number") continue;
+    if (seen++ === skip) return n;
+  }
+  return void 0;
+}
+function array(w, a, path9, name, names, forced) {
+  const manifest = w.opts.mode === "manifest";
+  const commandLike = manifest && (name === "args" || name === "command" || name === "cmd" || name === "entrypoint");
+  const literals = manifest && name === "literals" ? lastKey(names, 1) : void 0;
+  for (let i = 0; i < a.length; i++) {
+    const item = a[i];
+    path9.push(i);
+    names.push(i);
+    if (typeof item === "string" && commandLike) {
+      const flag = bareFlag(item);
+      const next = a[i + 1];
+      if (flag && typeof next === "string" && !next.startsWith("-") && secretNameKind(flag)) {
+        path9[path9.length - 1] = i + 1;
+        named(w, next, path9, flag, void 0, names);
+        path9[path9.length - 1] = i;
+      }
+      if (!providerOnly(w, item, path9, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path9, pair.key, void 0, names);
+    } else if (typeof item === "string" && (literals === "secretGenerator" || literals === "configMapGenerator")) {
+      const eq = item.indexOf("=");
+      if (eq > 0) {
+        const key = item.slice(0, eq).trim();
+        const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, "$2");
+        const secretLiteral = literals === "secretGenerator" && !nonSecretName(key);
+        named(w, value, path9, key, secretLiteral ? "secretGenerator value" : void 0, names);
+      }
+      providerOnly(w, item, path9, name);
+    } else if (typeof item === "string" && manifest && name === "headers" && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? "") && item.includes(":")) {
+      const colon = item.indexOf(":");
+      named(w, item.slice(colon + 1).trim(), path9, item.slice(0, colon).trim(), void 0, names);
+    } else {
+      visit(w, item, path9, name, names, forced);
+    }
+    names.pop();
+    path9.pop();
+  }
+}
+function nonSecretName(key) {
+  const t = tokens(key);
+  const last = t[t.length - 1] ?? "";
+  return /^(?:user|username|login|email|host|hostname|port|url|uri|endpoint|database|db|dbname|schema|region|bucket|name|id|namespace|cluster|zone|project|type|mode|env|environment|issuer|audience|crt|cert|certificate|ca)$/.test(last);
+}
+function scalar(w, s, path9, name, names, forced) {
+  if (s.length === 0) return;
+  const found = providerOnly(w, s, path9, name);
+  if (found || w.opts.mode !== "manifest") return;
+  const first = s.trimStart()[0];
+  if ((first === "{" || first === "[") && s.length < 2e6) {
+    const parsed = tryJson(s);
+    if (parsed !== void 0) {
+      embedded(w, path9, name, (inner) => visit(inner, parsed, [], void 0, [], void 0));
+      return;
+    }
+  }
+  if (s.includes("\n")) {
+    embedded(w, path9, name, (inner) => {
+      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, void 0, []);
+    });
+    return;
+  }
+  if (/uthorization/i.test(s) && /\s/.test(s)) {
+    for (const pair of commandLinePairs(s)) named(w, pair.value, path9, pair.key, void 0, names);
+  }
+  named(w, s, path9, name, forced, names);
+}
+function embedded(w, path9, name, fn) {
+  const host = w.host ?? { path: [...path9], name: name ?? "" };
+  fn({ opts: w.opts, out: w.out, host, seen: w.seen });
+}
+function tryJson(s) {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return void 0;
+  }
+}
+function providerOnly(w, s, path9, name) {
+  const matches = findProviderSecrets(s);
+  let any = false;
+  for (const m of matches) {
+    if (w.opts.allow?.(m.secret)) continue;
+    add(w, path9, "provider", m.kind, label(w, name), m.preview, m.secret);
+    any = true;
+  }
+  return any;
+}
+function named(w, value, path9, name, forced, names) {
+  if (w.opts.mode !== "manifest") return;
+  let kind = forced ?? (name ? secretNameKind(name) : void 0);
+  if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = "secret";
+  let v = value.trim();
+  if (!kind) {
+    if (w.opts.entropy && !w.host && name && !PUBLIC_RANDOM_NAME.test(name) && !names.includes("annotations") && !names.includes("jwt_secrets") && isHighEntropy(v) && decodeBase64Text(v) === void 0 && !w.opts.allow?.(v)) {
+      add(w, path9, "entropy", "high-entropy string", label(w, name), "", v);
+    }
+    return;
+  }
+  if (kind === "authorization header") v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)\s+/i, "");
+  if (!isLiteralSecret(v, kind === "password" || forced !== void 0 ? 3 : 6) || w.opts.allow?.(v) || w.opts.allow?.(value)) return;
+  if (!forced && (looksLikeName(v) || echoesName(v, name))) return;
+  const hash = hashKind(v) ?? (kind === "password" || /password/i.test(forced ?? "") ? isHexDigest(v) ? "hex digest" : void 0 : void 0);
+  if (hash) {
+    add(w, path9, "hash", hash, label(w, name), "", v);
+    return;
+  }
+  add(w, path9, "name", forced ?? kind, label(w, name), "", v);
+}
+function echoesName(value, name) {
+  if (!name) return false;
+  const norm = (x) => x.toLowerCase().replace(/[^a-z0-9]/g, "");
+  const v = norm(value);
+  const n = norm(name);
+  return n.length >= 4 && v.includes(n);
+}
+function isLiteralSecret(value, minLength) {
+  if (value.length < minLength || value.length > 1e4) return false;
+  if (isReference(value) || isPlaceholder(value)) return false;
+  if (/\s/.test(value) && !/^-----BEGIN/.test(value)) return false;
+  if (/^(?:true|false|yes|no|on|off|null|~)$/i.test(value)) return false;
+  return true;
+}
+function label(w, name) {
+  const inner = name ? `"${clip(name)}"` : "a value";
+  return w.host ? `${inner} in the text of "${clip(w.host.name)}"` : inner;
+}
+function clip(name) {
+  return name.length > 60 ? `${name.slice(0, 57)}...` : name;
+}
+function add(w, path9, source, kind, key, preview2, secret) {
+  const at2 = w.host ? w.host.path : [...path9];
+  const id = `${at2.join("\0")}${source}${key}${secret}`;
+  if (w.seen.has(id)) return;
+  w.seen.add(id);
+  w.out.push({ path: at2, source, kind, key, preview: preview2, secret });
+}
+
+// src/secrets/documents.ts
+var DECK_KEYS2 = ["_format_version", "_transform", "_konnect", "_workspace"];
+var KONG_ENTITY_KEYS = ["consumers", "services", "routes", "plugins", "upstreams", "certificates", "vaults", "consumer_groups"];
+var ENVOY_KEYS = ["static_resources", "dynamic_resources", "layered_runtime"];
+var KUSTOMIZE_KEYS = ["secretGenerator", "configMapGenerator", "generatorOptions", "patchesStrategicMerge", "namePrefix", "commonLabels"];
+function isManifestDocument(graph, ref) {
+  const withResources = graph.memo("secrets:documentsWithResources", (g) => new Set(g.resources.map((r) => r.source.document)));
+  if (withResources.has(ref.document)) return true;
+  const value = ref.document.value;
+  if (!isObj(value)) return false;
+  if (DECK_KEYS2.some((k) => k in value)) return true;
+  const keys = Object.keys(value);
+  if (keys.length > 0 && keys.every((k) => KONG_ENTITY_KEYS.includes(k) && Array.isArray(value[k]))) return true;
+  if (ENVOY_KEYS.some((k) => isObj(value[k])) || isObj(value.admin) && "address" in value.admin) return true;
+  if (typeof value["@type"] === "string" && value["@type"].includes("envoy")) return true;
+  if (Array.isArray(value.resources) && value.resources.some((r) => isObj(r) && typeof r["@type"] === "string")) return true;
+  if (KUSTOMIZE_KEYS.some((k) => k in value) || /(?:^|\/)kustomization\.ya?ml$/.test(ref.file.path)) return true;
+  return false;
+}
+
+// src/secrets/identity.ts
+import { createHash as createHash3 } from "node:crypto";
+var DEFAULT_SALT = "meshlint/secrets/v1";
+function secretIdentity(salt, ...parts) {
+  return createHash3("sha256").update([salt, ...parts].join("\0")).digest("hex").slice(0, 16);
+}
+
+// src/secrets/options.ts
+var SECRET_OPTIONS_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    secretNames: {
+      description: "Extra secret-like key names: case-insensitive regular expressions matched against the whole key (env name, map key, flag).",
+      type: "array",
+      items: { type: "string", minLength: 1 }
+    },
+    allowValues: { description: "Values never reported (exact match), for known non-secrets.", type: "array", items: { type: "string" } },
+    allowPatterns: { description: "Values never reported: regular expressions searched in the value.", type: "array", items: { type: "string", minLength: 1 } },
+    entropy: { description: "Report high-entropy strings under no secret-like name (a note). Default true.", type: "boolean" },
+    fingerprintSalt: { description: "Salt of the value hash in fingerprints; set a private one to keep fingerprints unguessable.", type: "string" }
+  }
+};
+function compileSecretOptions(options) {
+  const names = (options.secretNames ?? []).flatMap((p) => safeRegex(`^(?:${p})$`, "i"));
+  const values = new Set(options.allowValues ?? []);
+  const patterns = (options.allowPatterns ?? []).flatMap((p) => safeRegex(p, ""));
+  return { names, allow: (value) => values.has(value) || patterns.some((re) => re.test(value)) };
+}
+function safeRegex(source, flags) {
+  try {
+    return [new RegExp(source, flags)];
+  } catch {
+    return [];
+  }
+}
+
+// rules/secrets/secret-hardcoded.ts
+var MESSAGE = { provider: "provider", name: "named", entropy: "entropy", hash: "hash" };
+var secret_hardcoded_default = defineRule({
+  id: "secret-hardcoded",
+  family: "secrets",
+  title: "Do not hardcode credentials in manifests",
+  severity: "error",
+  securitySeverity: 8.5,
+  tags: ["security", "secrets", "CWE-798", "CIS-5.4.1"],
+  description: `A credential written into a manifest is readable by everyone who can read the repository, its forks,
+CI logs and every cluster user who can \`get\` the object (a ConfigMap, a Deployment's env), and it stays in git
+history after it is removed: it must be treated as leaked and rotated. Secrets belong in a secret store and reach the
+workload by reference.
+
+**What is reported** (the document walker sees every scalar with its *effective key name*, whatever the YAML style):
+
+- **Provider patterns** (error), in any string of any document: validated PEM private keys (a real base64 body of
+  at least 100 characters, not \`...\`), AWS access key ids, GitHub, GitLab, Slack tokens and webhooks, Stripe,
+  Google API keys, JWTs, database/AMQP/Redis URLs and basic-auth URLs with a password, SendGrid, npm, OpenAI,
+  Anthropic, Hugging Face, Vault tokens, Azure, DigitalOcean, Databricks, Grafana, Docker Hub, Shopify, PyPI, age
+  and others (regexes from gitleaks \`config/gitleaks.toml\` and secretlint's recommended preset, with gitleaks'
+  entropy minimums so that \`ghp_xxxx...\` samples stay quiet).
+- **A literal under a secret-like name** (error): \`password\`, \`DB_PASS\`, \`apiKey\`, \`client_secret\`,
+  \`private_key\`, \`AWS_SECRET_ACCESS_KEY\`, \`Authorization\` ... matched on whole name tokens (so \`bypass\` and
+  \`keyboard\` do not count). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
+  Envoy and Kong headers) the sibling \`name\`: \`- name: DB_PASSWORD\` with \`value:\` on the next line, the case
+  line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
+  (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
+  ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, JSON, XML leaves), kustomize
+  \`secretGenerator\` literals (all but user names, hosts and ports), the JSON of the
+  \`kubectl.kubernetes.io/last-applied-configuration\` annotation (which repeats a Secret's data in the clear), Kong
+  decK consumer credentials (\`keyauth_credentials[].key\`: key-auth keys cannot be vault references,
+  \`basicauth_credentials[].password\`, \`hmacauth_credentials[].secret\`, \`jwt_secrets[].secret\`,
+  \`oauth2_credentials[].client_secret\`) and plugin fields (\`redis_password\`, \`client_secret\`, \`api_key\` ...),
+  Envoy \`config.core.v3.DataSource\` \`inline_string\`/\`inline_bytes\` under \`private_key\`, \`password\`,
+  \`generic_secret.secret\`, \`session_ticket_keys.keys\` (certificates, CA bundles and OCSP staples are public),
+  RequestAuthentication inline \`jwks\` (or any JWK) carrying private members \`d\`, \`p\`, \`q\`, \`dp\`, \`dq\`,
+  \`qi\` or an \`oct\` key \`k\`, and registry \`auths\` entries.
+- **A password hash** (note): bcrypt, argon2, crypt, LDAP \`{SSHA}\`, or a hex digest under a password name (Kong
+  dumps basic-auth passwords as sha1): not the password, but crackable offline.
+- **A high-entropy string** under no secret-like name (note, option \`entropy\`): 20 to 200 characters of a base64
+  or hex alphabet mixing letters and digits, with Shannon entropy above the 5th percentile of random strings of that
+  length (base64: 3.7 at 20 characters up to 4.4 at 40; hex: 3.3 at 32 up to 3.6 at 64; a fixed threshold is
+  meaningless because entropy is bounded by log2 of the length). Digests, ids, images, certificates, UUIDs,
+  annotations and base64 of text are exempt.
+
+**What is never reported**: \`valueFrom\`, \`secretKeyRef\`, \`envFrom\`, every \`*Ref\`/\`*From\` subtree, SDS configs,
+\`filename\` and \`environment_variable\` sources, Kong \`configFrom\`; values that are references or templates
+(\`\${VAR}\`, \`$VAR\`, \`$(VAR)\`, \`{{ }}\`, \`{vault://...}\`, \`vault:...\`, \`ref+vault://...\`, \`\${{ env "DECK_..." }}\`,
+SOPS \`ENC[...]\`, Secrets Manager/SSM ARNs, GCP and Azure secret URIs, absolute paths such as \`/var/run/secrets/...\`);
+obvious placeholders (empty, \`<...>\`, \`xxx...\`, \`REPLACE_ME\`, \`changeme\`, \`your-...\`, anything with
+\`example\` or \`redacted\`, AWS's documented example keys); values that read as names (\`secret: db-credentials\`)
+or prose (with spaces); names that only describe a secret (\`*_FILE\`, \`*_PATH\`, \`*_NAME\`, \`*_ID\`, \`*_URL\`,
+\`secretName\`, \`credentialName\`, \`existingSecret\`, \`passwordSecret\`, \`publicKey\`); SealedSecret,
+ExternalSecret, SopsSecret, SecretProviderClass, Vault operator kinds and documents with a \`sops:\` block. The
+\`data\`/\`stringData\` of a \`kind: Secret\` is left to \`secret-in-manifest\`.
+
+**Files meshlint does not read** (GitHub workflows, compose files, Helm values, package.json): only provider
+patterns are reported there. A provider token is a leak whatever file holds it, and the issue asks for "any string
+anywhere"; the name and entropy heuristics need a schema meshlint knows (a Helm \`values.yaml\` is full of
+\`existingSecret\`, \`passwordKey\` and chart defaults) and would turn a mesh linter into a noisy general secret
+scanner. Kong decK files, Envoy bootstraps and xDS files, and kustomizations are recognised by shape and get every
+heuristic.
+
+**Options** (\`.meshlint.yaml\`): \`secretNames\` adds secret-like names (regular expressions on the whole key, e.g.
+\`'.*_PIN'\`), \`allowValues\` and \`allowPatterns\` silence known non-secrets, \`entropy: false\` turns the
+high-entropy note off. An invalid regular expression is ignored.
+
+\`\`\`yaml
+rules:
+  secret-hardcoded:
+    options:
+      secretNames: ['.*_PIN', 'LICENSE']
+      allowPatterns: ['^dev-only-']
+      entropy: false
+\`\`\`
+
+**Redaction**: no output contains a detected value. A message names the key and the kind of secret, and for
+provider tokens at most the public prefix plus 4 characters (\`ghp_u8jz\u2026\`); nothing of passwords. The fingerprint
+adds a truncated salted hash of the value (option \`fingerprintSalt\`), so that a rotated secret is a new finding
+and the fingerprint cannot be reversed by hashing a dictionary without the salt.`,
+  remediation: "Revoke and rotate the credential, remove it from the manifest (and from git history), keep it in a Secret managed outside the repository (ExternalSecret, SealedSecret, SOPS) and reference it (`valueFrom.secretKeyRef`, `envFrom`, SDS, Kong `{vault://...}` or `configFrom`).",
+  references: [
+    "https://kubernetes.io/docs/concepts/configuration/secret/",
+    "https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/",
+    "https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml",
+    "https://github.com/secretlint/secretlint/tree/master/packages/%40secretlint/secretlint-rule-preset-recommend",
+    "https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/base.proto#config-core-v3-datasource",
+    "https://docs.konghq.com/gateway/latest/kong-enterprise/secrets-management/",
+    "https://istio.io/latest/docs/reference/config/security/request_authentication/#JWTRule",
+    "https://cwe.mitre.org/data/definitions/798.html"
+  ],
+  options: {
+    schema: SECRET_OPTIONS_SCHEMA,
+    defaults: { secretNames: [], allowValues: [], allowPatterns: [], entropy: true, fingerprintSalt: DEFAULT_SALT }
+  },
+  messages: {
+    provider: "{{resource}} contains {{kind}}{{preview}} in {{key}}: revoke and rotate it, then supply it from a Secret reference (valueFrom.secretKeyRef, SDS, a vault reference) instead of a literal.",
+    named: "{{resource}} sets {{key}} to a literal {{kind}}: move it into a Secret managed outside the repository (ExternalSecret, SealedSecret, SOPS), reference it (valueFrom.secretKeyRef, configFrom, {vault://...}) and rotate it.",
+    entropy: "{{resource}} has a high-entropy string in {{key}} that may be a credential: if it is one, move it to a Secret and rotate it; if not, allow-list it in the options of secret-hardcoded.",
+    hash: "{{resource}} holds a {{kind}} password hash in {{key}}: hashes can be cracked offline, so keep them in a Secret as well."
+  },
+  examples: {
+    invalid: {
+      "env-pair-name-on-another-line": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          template:
+            spec:
+              containers:
+                - name: api
+                  image: api:1.0
+                  env:
+                    - name: DB_PASSWORD
+                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded
+                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded
+                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded
+      `,
+      "configmap-embedded-properties": yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: app-config
+        data:
+          application.properties: | # expect: secret-hardcoded
+            spring.datasource.url=jdbc:postgresql://db:5432/shop
+            spring.datasource.password=Tr0ub4dor&3x
+      `,
+      "kong-consumer-credential-and-hash": yaml`
+        _format_version: "3.0"
+        consumers:
+          - username: partner
+            keyauth_credentials:
+              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded
+            basicauth_credentials:
+              - username: partner
+                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded
+      `,
+      "high-entropy-string-without-a-name": yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: flags
+        data:
+          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded
+      `
+    },
+    valid: {
+      "references-not-literals": yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          template:
+            spec:
+              containers:
+                - name: api
+                  image: api:1.0
+                  envFrom:
+                    - secretRef: {name: api-env}
+                  env:
+                    - name: DB_PASSWORD
+                      valueFrom:
+                        secretKeyRef: {name: db, key: password}
+                    - name: API_TOKEN
+                      value: $(TOKEN_FROM_FILE)
+                    - name: DB_PASSWORD_FILE
+                      value: /var/run/secrets/db/password
+                    - name: CLIENT_SECRET
+                      value: "{vault://env/client-secret}"
+      `,
+      "placeholders-and-names": yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: defaults
+        data:
+          password: <set-me>
+          api_key: REPLACE_ME
+          secretName: db-credentials
+          aws_access_key_id: AKIAIOSFODNN7EXAMPLE
+          token: your-token-here
+          bypass: Tr0ub4dor3xyz
+      `,
+      "sealed-secret-is-encrypted": yaml`
+        apiVersion: bitnami.com/v1alpha1
+        kind: SealedSecret
+        metadata:
+          name: db
+        spec:
+          encryptedData:
+            password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq9ai7Yv1HvqfKUqBmbi7c1FY9UPxAFE
+      `
+    }
+  },
+  check({ graph, options, report }) {
+    const { names, allow } = compileSecretOptions(options);
+    const salt = options.fingerprintSalt || DEFAULT_SALT;
+    for (const ref of graph.documents) {
+      const mode = isManifestDocument(graph, ref) ? "manifest" : "foreign";
+      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy })) {
+        report({
+          document: ref,
+          path: d.path,
+          target: "value",
+          messageId: MESSAGE[d.source],
+          data: { kind: d.kind, key: d.key, preview: d.preview ? ` (${d.preview})` : "" },
+          severity: d.source === "entropy" || d.source === "hash" ? "note" : void 0,
+          identity: secretIdentity(salt, "secret-hardcoded", ref.file.path, d.path.join("/"), d.key, d.secret)
+        });
+      }
+    }
+  }
+});
+
+// src/secrets/secret-data.ts
+var PUBLIC_KEYS = /^(?:ca\.crt|tls\.crt|ca-bundle\.crt|ca\.pem|cert\.pem|ca|crt|cert|certificate|username|user|namespace|host|port|url|issuer|audience)$/i;
+var KONG_SECRET_CREDENTIALS = /* @__PURE__ */ new Set(["key-auth", "basic-auth", "jwt", "hmac-auth", "oauth2", "keyauth_credential", "basicauth_credential", "jwt_secret", "hmacauth_credential", "oauth2_credential"]);
+var ARTICLE = (kind) => /^[aeiou]/i.test(kind) && !/^(?:user|uni)/i.test(kind) ? `an ${kind}` : `a ${kind}`;
+function committedEntries(secret) {
+  if (isObj(secret.sops)) return [];
+  const type = str(secret.type) ?? "Opaque";
+  const labels = obj(obj(secret.metadata).labels);
+  const kongCredential = str(labels["konghq.com/credential"]) ?? str(obj(secret).kongCredType) ?? str(obj(secret.stringData).kongCredType) ?? decodeKongType(obj(secret.data).kongCredType);
+  const out = [];
+  for (const field of ["data", "stringData"]) {
+    const map = secret[field];
+    if (!isObj(map)) continue;
+    for (const [key, raw] of Object.entries(map)) {
+      if (raw === null || raw === void 0) continue;
+      const text = typeof raw === "string" ? raw : typeof raw === "object" ? "" : String(raw);
+      if (text.trim() === "" || isReference(text) || isPlaceholder(text)) continue;
+      let value = text;
+      let undecodable = false;
+      if (field === "data") {
+        const decoded = decodeBase64Text(text);
+        if (decoded === void 0) undecodable = !/^[A-Za-z0-9+/=\s]+$/.test(text);
+        else value = decoded;
+        if (undecodable && /\s/.test(text.trim())) continue;
+      }
+      if (value.trim() === "" || isReference(value) || isPlaceholder(value)) continue;
+      if (key === "kongCredType" || PUBLIC_KEYS.test(key) && !/PRIVATE KEY/.test(value) || isPublicPem(value)) continue;
+      if (kongCredential && !KONG_SECRET_CREDENTIALS.has(kongCredential)) continue;
+      if (isMetadataName(key) && findProviderSecrets(value).length === 0) continue;
+      out.push({ field, key, path: [field, key], holds: undecodable ? "a value that is not valid base64 (Kubernetes rejects it)" : describe2(key, value, type, kongCredential), value });
+    }
+  }
+  return out;
+}
+function isPublicPem(value) {
+  return /-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----/.test(value) && !/PRIVATE KEY/.test(value);
+}
+function describe2(key, value, type, kongCredential) {
+  const lower = key.toLowerCase();
+  if (lower === ".dockerconfigjson" || lower === ".dockercfg" || type === "kubernetes.io/dockerconfigjson" || type === "kubernetes.io/dockercfg") {
+    return "docker registry credentials";
+  }
+  const provider = findProviderSecrets(value)[0];
+  if (provider?.id === "private-key") {
+    if (lower === "tls.key" || type === "kubernetes.io/tls") return "a TLS private key";
+    if (lower === "ssh-privatekey" || type === "kubernetes.io/ssh-auth") return "an SSH private key";
+    return provider.kind;
+  }
+  if (provider) return provider.kind;
+  if (/"type"\s*:\s*"service_account"/.test(value)) return "a Google service-account key";
+  if (kongCredential) return `a Kong ${kongCredential} credential`;
+  if (type === "kubernetes.io/basic-auth" && lower === "password") return "a basic-auth password";
+  if (type === "bootstrap.kubernetes.io/token" && lower === "token-secret") return "a bootstrap token secret";
+  if (type === "kubernetes.io/service-account-token" && lower === "token") return "a service-account token";
+  if (/\.(?:ya?ml|json|ini|conf|cfg|toml|properties|xml|env)$/i.test(key)) return "a configuration file (credentials are often inside)";
+  const kind = secretNameKind(key) ?? (tokens(key).includes("key") ? "key" : void 0);
+  return kind ? ARTICLE(kind) : "a value";
+}
+function decodeKongType(value) {
+  return typeof value === "string" ? decodeBase64Text(value)?.trim() : void 0;
+}
+
+// rules/secrets/secret-in-manifest.ts
+var secret_in_manifest_default = defineRule({
+  id: "secret-in-manifest",
+  family: "secrets",
+  title: "Do not commit Secret objects with data",
+  severity: "error",
+  securitySeverity: 8,
+  tags: ["security", "secrets", "CWE-312", "CWE-798"],
+  description: `A \`kind: Secret\` keeps its values in \`data\` as base64 and in \`stringData\` as plain text. Base64 is an
+encoding, not encryption: the Kubernetes documentation warns that a Secret is "stored unencrypted" and that anyone
+with access to the manifest can read it
+([Secrets](https://kubernetes.io/docs/concepts/configuration/secret/), "Caution"). A Secret committed with data puts
+the credential in the repository, its forks and its history.
+
+Each key that holds a value is reported at that key, saying what it holds after decoding (a TLS private key, docker
+registry credentials, a basic-auth password, a service-account or bootstrap token, a provider token, a Kong
+credential from \`konghq.com/credential\`), never the value itself. Not reported: empty values, templates and
+references (\`{{ }}\`, \`\${VAR}\`, SOPS \`ENC[...]\`), placeholders (\`<...>\`, \`REPLACE_ME\`, \`changeme\`, base64 of
+them), public material alone (\`ca.crt\`, \`tls.crt\`, certificates and public keys), keys that name or describe
+rather than hold a secret (\`username\`, \`type\`, \`url\`, \`project\`, \`client-id\`, \`ca.digest\`: the last word of the key is
+metadata), Kong \`acl\` and \`mtls-auth\` credentials (a group, a subject name), prose in \`data\` (documentation stand-ins such
+as "shhhh! it's a secret", which the API server would reject as base64), documents with a
+\`sops:\` block, and Secrets without data (a \`kubernetes.io/service-account-token\` Secret is filled by the token
+controller). SealedSecret, ExternalSecret and SopsSecret are other kinds and never match. A value that is not valid
+base64 is reported too: the API server rejects it, and it is probably the plain secret.`,
+  remediation: "Remove the Secret from the repository (and rotate what it held), and deliver it with an ExternalSecret (External Secrets Operator), a SealedSecret (Bitnami sealed-secrets) or a SOPS-encrypted file decrypted at deploy time.",
+  references: [
+    "https://kubernetes.io/docs/concepts/configuration/secret/",
+    "https://kubernetes.io/docs/concepts/security/secrets-good-practices/",
+    "https://external-secrets.io/latest/",
+    "https://github.com/bitnami-labs/sealed-secrets",
+    "https://github.com/getsops/sops"
+  ],
+  messages: {
+    committed: '{{resource}} commits {{field}} key "{{key}}" holding {{holds}}: base64 is not encryption; rotate it and deliver it with an ExternalSecret, a SealedSecret or SOPS instead.'
+  },
+  examples: {
+    invalid: {
+      "tls-secret-with-private-key": yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: web-tls
+        type: kubernetes.io/tls
+        data:
+          tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJjekNDQVJtZ0F3SUJBZ0lVCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K
+          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest
+      `,
+      "basic-auth-string-data": yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: registry-login
+        type: kubernetes.io/basic-auth
+        stringData:
+          username: deploy
+          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest
+      `
+    },
+    valid: {
+      "service-account-token-without-data": yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: build-robot-token
+          annotations:
+            kubernetes.io/service-account.name: build-robot
+        type: kubernetes.io/service-account-token
+      `,
+      "placeholders-and-templates": yaml`
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db
+        stringData:
+          password: REPLACE_ME
+          token: \${API_TOKEN}
+        data:
+          api-key: ""
+      `,
+      "external-secret": yaml`
+        apiVersion: external-secrets.io/v1beta1
+        kind: ExternalSecret
+        metadata:
+          name: db
+        spec:
+          secretStoreRef: {name: vault, kind: ClusterSecretStore}
+          target: {name: db}
+          data:
+            - secretKey: password
+              remoteRef: {key: secret/db, property: password}
+      `
+    }
+  },
+  check({ graph, report }) {
+    for (const secret of graph.ofKind("Secret", "")) {
+      for (const entry of committedEntries(secret.body)) {
+        report({
+          resource: secret,
+          path: entry.path,
+          messageId: "committed",
+          data: { field: entry.field, key: entry.key, holds: entry.holds },
+          identity: secretIdentity(DEFAULT_SALT, "secret-in-manifest", secret.source.file.path, entry.path.join("/"), entry.value)
+        });
+      }
+    }
+  }
+});
+
 // rules/tls/gateway-plaintext.ts
 var PLAINTEXT = /* @__PURE__ */ new Set(["HTTP", "HTTP2", "GRPC"]);
 var gateway_plaintext_default = defineRule({
@@ -52278,6 +53750,8 @@ var RULES = [
   mtls_port_exception_default,
   networkpolicy_no_default_deny_default,
   rate_limit_missing_default,
+  secret_hardcoded_default,
+  secret_in_manifest_default,
   gateway_plaintext_default,
   tls_weak_version_default,
   workload_default_service_account_default
@@ -52297,7 +53771,7 @@ async function scan(options = {}) {
     files.push(parseSource(options.stdin.filename, options.stdin.text));
   }
   const paths = options.paths ?? (options.stdin ? [] : ["."]);
-  const cache = options.cacheLocation ? ScanCache.open(resolve3(cwd, options.cacheLocation), config2, rules) : void 0;
+  const cache2 = options.cacheLocation ? ScanCache.open(resolve3(cwd, options.cacheLocation), config2, rules) : void 0;
   const hashes = /* @__PURE__ */ new Map();
   const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : void 0;
   if (paths.length > 0 || options.reportOnly?.length) {
@@ -52307,13 +53781,13 @@ async function scan(options = {}) {
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
     const outcomes = new Array(jobs.length);
     const hashOf = /* @__PURE__ */ new Map();
-    if (cache) {
+    if (cache2) {
       jobs.forEach((job, i) => {
         const bytes = readIfRegular(job.absolute, maxBytes);
         if (!bytes) return;
         const hash = hashBytes(bytes);
         hashOf.set(i, hash);
-        const file = cache.restore(hash, job.shown, sourceText(bytes));
+        const file = cache2.restore(hash, job.shown, sourceText(bytes));
         if (file) outcomes[i] = { kind: "file", file };
       });
     }
@@ -52337,9 +53811,9 @@ async function scan(options = {}) {
     options.onProgress?.(jobs.length, jobs.length);
   }
   const result = lint({ files, rules, config: config2 });
-  if (cache) {
-    for (const [file, hash] of hashes) cache.remember(hash, file);
-    const problem = cache.save();
+  if (cache2) {
+    for (const [file, hash] of hashes) cache2.remember(hash, file);
+    const problem = cache2.save();
     if (problem) notices.push({ message: problem });
   }
   let findings = result.findings;
@@ -52671,7 +54145,7 @@ function formatSarif(result, options) {
               id: rule.id,
               name: rule.id.replace(/(^|-)([a-z0-9])/g, (_, __, c) => c.toUpperCase()),
               shortDescription: { text: rule.title },
-              fullDescription: { text: clip(plain(rule.description), 1e3) },
+              fullDescription: { text: clip2(plain(rule.description), 1e3) },
               help: {
                 text: `${plain(rule.remediation)}
 
@@ -52739,7 +54213,7 @@ function artifact(file) {
 function plain(markdown) {
   return markdown.replace(/`([^`]*)`/g, "$1").replace(/\*\*([^*]*)\*\*/g, "$1").replace(/\s*\n\s*/g, " ").trim();
 }
-function clip(text, max) {
+function clip2(text, max) {
   return text.length <= max ? text : `${text.slice(0, max - 1).replace(/\s+\S*$/, "")}\u2026`;
 }
 

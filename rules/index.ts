@@ -38,6 +38,8 @@ import mtlsPolicyIneffective from './mtls/mtls-policy-ineffective.js';
 import mtlsPortException from './mtls/mtls-port-exception.js';
 import networkpolicyNoDefaultDeny from './network/networkpolicy-no-default-deny.js';
 import rateLimitMissing from './ratelimit/rate-limit-missing.js';
+import secretHardcoded from './secrets/secret-hardcoded.js';
+import secretInManifest from './secrets/secret-in-manifest.js';
 import gatewayPlaintext from './tls/gateway-plaintext.js';
 import tlsWeakVersion from './tls/tls-weak-version.js';
 import workloadDefaultServiceAccount from './workload/workload-default-service-account.js';
@@ -81,6 +83,8 @@ export const RULES: readonly AnyRule[] = [
   mtlsPortException,
   networkpolicyNoDefaultDeny,
   rateLimitMissing,
+  secretHardcoded,
+  secretInManifest,
   gatewayPlaintext,
   tlsWeakVersion,
   workloadDefaultServiceAccount,

@@ -50,6 +50,11 @@ export interface Report<M extends string> {
   readonly severity?: Severity;
   /** The other resources involved (SARIF relatedLocations). */
   readonly related?: readonly RelatedReport[];
+  /**
+   * Extra material hashed into the fingerprint and never printed: tells apart findings with the same rule, path and
+   * messageId (two secrets in one embedded text). Pass a hash, not the raw value (a secret's salted hash, say).
+   */
+  readonly identity?: string;
 }
 
 export interface RuleContext<M extends string, O> {

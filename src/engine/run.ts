@@ -164,7 +164,7 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
       ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
       path,
       related,
-      fingerprint: fingerprint(rule.id, file.path, owner, relative, r.messageId),
+      fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
     };
     return { finding, resource };
   }

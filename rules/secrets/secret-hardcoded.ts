@@ -1,0 +1,224 @@
+import { defineRule, yaml } from '../../src/engine/rule.js';
+import { detectSecrets, type DetectionSource } from '../../src/secrets/detect.js';
+import { isManifestDocument } from '../../src/secrets/documents.js';
+import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
+import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
+
+const MESSAGE: Record<DetectionSource, 'provider' | 'named' | 'entropy' | 'hash'> = { provider: 'provider', name: 'named', entropy: 'entropy', hash: 'hash' };
+
+export default defineRule({
+  id: 'secret-hardcoded',
+  family: 'secrets',
+  title: 'Do not hardcode credentials in manifests',
+  severity: 'error',
+  securitySeverity: 8.5,
+  tags: ['security', 'secrets', 'CWE-798', 'CIS-5.4.1'],
+  description: `A credential written into a manifest is readable by everyone who can read the repository, its forks,
+CI logs and every cluster user who can \`get\` the object (a ConfigMap, a Deployment's env), and it stays in git
+history after it is removed: it must be treated as leaked and rotated. Secrets belong in a secret store and reach the
+workload by reference.
+
+**What is reported** (the document walker sees every scalar with its *effective key name*, whatever the YAML style):
+
+- **Provider patterns** (error), in any string of any document: validated PEM private keys (a real base64 body of
+  at least 100 characters, not \`...\`), AWS access key ids, GitHub, GitLab, Slack tokens and webhooks, Stripe,
+  Google API keys, JWTs, database/AMQP/Redis URLs and basic-auth URLs with a password, SendGrid, npm, OpenAI,
+  Anthropic, Hugging Face, Vault tokens, Azure, DigitalOcean, Databricks, Grafana, Docker Hub, Shopify, PyPI, age
+  and others (regexes from gitleaks \`config/gitleaks.toml\` and secretlint's recommended preset, with gitleaks'
+  entropy minimums so that \`ghp_xxxx...\` samples stay quiet).
+- **A literal under a secret-like name** (error): \`password\`, \`DB_PASS\`, \`apiKey\`, \`client_secret\`,
+  \`private_key\`, \`AWS_SECRET_ACCESS_KEY\`, \`Authorization\` ... matched on whole name tokens (so \`bypass\` and
+  \`keyboard\` do not count). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
+  Envoy and Kong headers) the sibling \`name\`: \`- name: DB_PASSWORD\` with \`value:\` on the next line, the case
+  line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
+  (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
+  ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, JSON, XML leaves), kustomize
+  \`secretGenerator\` literals (all but user names, hosts and ports), the JSON of the
+  \`kubectl.kubernetes.io/last-applied-configuration\` annotation (which repeats a Secret's data in the clear), Kong
+  decK consumer credentials (\`keyauth_credentials[].key\`: key-auth keys cannot be vault references,
+  \`basicauth_credentials[].password\`, \`hmacauth_credentials[].secret\`, \`jwt_secrets[].secret\`,
+  \`oauth2_credentials[].client_secret\`) and plugin fields (\`redis_password\`, \`client_secret\`, \`api_key\` ...),
+  Envoy \`config.core.v3.DataSource\` \`inline_string\`/\`inline_bytes\` under \`private_key\`, \`password\`,
+  \`generic_secret.secret\`, \`session_ticket_keys.keys\` (certificates, CA bundles and OCSP staples are public),
+  RequestAuthentication inline \`jwks\` (or any JWK) carrying private members \`d\`, \`p\`, \`q\`, \`dp\`, \`dq\`,
+  \`qi\` or an \`oct\` key \`k\`, and registry \`auths\` entries.
+- **A password hash** (note): bcrypt, argon2, crypt, LDAP \`{SSHA}\`, or a hex digest under a password name (Kong
+  dumps basic-auth passwords as sha1): not the password, but crackable offline.
+- **A high-entropy string** under no secret-like name (note, option \`entropy\`): 20 to 200 characters of a base64
+  or hex alphabet mixing letters and digits, with Shannon entropy above the 5th percentile of random strings of that
+  length (base64: 3.7 at 20 characters up to 4.4 at 40; hex: 3.3 at 32 up to 3.6 at 64; a fixed threshold is
+  meaningless because entropy is bounded by log2 of the length). Digests, ids, images, certificates, UUIDs,
+  annotations and base64 of text are exempt.
+
+**What is never reported**: \`valueFrom\`, \`secretKeyRef\`, \`envFrom\`, every \`*Ref\`/\`*From\` subtree, SDS configs,
+\`filename\` and \`environment_variable\` sources, Kong \`configFrom\`; values that are references or templates
+(\`\${VAR}\`, \`$VAR\`, \`$(VAR)\`, \`{{ }}\`, \`{vault://...}\`, \`vault:...\`, \`ref+vault://...\`, \`\${{ env "DECK_..." }}\`,
+SOPS \`ENC[...]\`, Secrets Manager/SSM ARNs, GCP and Azure secret URIs, absolute paths such as \`/var/run/secrets/...\`);
+obvious placeholders (empty, \`<...>\`, \`xxx...\`, \`REPLACE_ME\`, \`changeme\`, \`your-...\`, anything with
+\`example\` or \`redacted\`, AWS's documented example keys); values that read as names (\`secret: db-credentials\`)
+or prose (with spaces); names that only describe a secret (\`*_FILE\`, \`*_PATH\`, \`*_NAME\`, \`*_ID\`, \`*_URL\`,
+\`secretName\`, \`credentialName\`, \`existingSecret\`, \`passwordSecret\`, \`publicKey\`); SealedSecret,
+ExternalSecret, SopsSecret, SecretProviderClass, Vault operator kinds and documents with a \`sops:\` block. The
+\`data\`/\`stringData\` of a \`kind: Secret\` is left to \`secret-in-manifest\`.
+
+**Files meshlint does not read** (GitHub workflows, compose files, Helm values, package.json): only provider
+patterns are reported there. A provider token is a leak whatever file holds it, and the issue asks for "any string
+anywhere"; the name and entropy heuristics need a schema meshlint knows (a Helm \`values.yaml\` is full of
+\`existingSecret\`, \`passwordKey\` and chart defaults) and would turn a mesh linter into a noisy general secret
+scanner. Kong decK files, Envoy bootstraps and xDS files, and kustomizations are recognised by shape and get every
+heuristic.
+
+**Options** (\`.meshlint.yaml\`): \`secretNames\` adds secret-like names (regular expressions on the whole key, e.g.
+\`'.*_PIN'\`), \`allowValues\` and \`allowPatterns\` silence known non-secrets, \`entropy: false\` turns the
+high-entropy note off. An invalid regular expression is ignored.
+
+\`\`\`yaml
+rules:
+  secret-hardcoded:
+    options:
+      secretNames: ['.*_PIN', 'LICENSE']
+      allowPatterns: ['^dev-only-']
+      entropy: false
+\`\`\`
+
+**Redaction**: no output contains a detected value. A message names the key and the kind of secret, and for
+provider tokens at most the public prefix plus 4 characters (\`ghp_u8jz…\`); nothing of passwords. The fingerprint
+adds a truncated salted hash of the value (option \`fingerprintSalt\`), so that a rotated secret is a new finding
+and the fingerprint cannot be reversed by hashing a dictionary without the salt.`,
+  remediation: 'Revoke and rotate the credential, remove it from the manifest (and from git history), keep it in a Secret managed outside the repository (ExternalSecret, SealedSecret, SOPS) and reference it (`valueFrom.secretKeyRef`, `envFrom`, SDS, Kong `{vault://...}` or `configFrom`).',
+  references: [
+    'https://kubernetes.io/docs/concepts/configuration/secret/',
+    'https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/',
+    'https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml',
+    'https://github.com/secretlint/secretlint/tree/master/packages/%40secretlint/secretlint-rule-preset-recommend',
+    'https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/base.proto#config-core-v3-datasource',
+    'https://docs.konghq.com/gateway/latest/kong-enterprise/secrets-management/',
+    'https://istio.io/latest/docs/reference/config/security/request_authentication/#JWTRule',
+    'https://cwe.mitre.org/data/definitions/798.html',
+  ],
+  options: {
+    schema: SECRET_OPTIONS_SCHEMA,
+    defaults: { secretNames: [], allowValues: [], allowPatterns: [], entropy: true, fingerprintSalt: DEFAULT_SALT } as SecretOptions,
+  },
+  messages: {
+    provider: '{{resource}} contains {{kind}}{{preview}} in {{key}}: revoke and rotate it, then supply it from a Secret reference (valueFrom.secretKeyRef, SDS, a vault reference) instead of a literal.',
+    named: '{{resource}} sets {{key}} to a literal {{kind}}: move it into a Secret managed outside the repository (ExternalSecret, SealedSecret, SOPS), reference it (valueFrom.secretKeyRef, configFrom, {vault://...}) and rotate it.',
+    entropy: '{{resource}} has a high-entropy string in {{key}} that may be a credential: if it is one, move it to a Secret and rotate it; if not, allow-list it in the options of secret-hardcoded.',
+    hash: '{{resource}} holds a {{kind}} password hash in {{key}}: hashes can be cracked offline, so keep them in a Secret as well.',
+  },
+  examples: {
+    invalid: {
+      'env-pair-name-on-another-line': yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          template:
+            spec:
+              containers:
+                - name: api
+                  image: api:1.0
+                  env:
+                    - name: DB_PASSWORD
+                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded
+                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded
+                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded
+      `,
+      'configmap-embedded-properties': yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: app-config
+        data:
+          application.properties: | # expect: secret-hardcoded
+            spring.datasource.url=jdbc:postgresql://db:5432/shop
+            spring.datasource.password=Tr0ub4dor&3x
+      `,
+      'kong-consumer-credential-and-hash': yaml`
+        _format_version: "3.0"
+        consumers:
+          - username: partner
+            keyauth_credentials:
+              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded
+            basicauth_credentials:
+              - username: partner
+                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded
+      `,
+      'high-entropy-string-without-a-name': yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: flags
+        data:
+          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded
+      `,
+    },
+    valid: {
+      'references-not-literals': yaml`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          template:
+            spec:
+              containers:
+                - name: api
+                  image: api:1.0
+                  envFrom:
+                    - secretRef: {name: api-env}
+                  env:
+                    - name: DB_PASSWORD
+                      valueFrom:
+                        secretKeyRef: {name: db, key: password}
+                    - name: API_TOKEN
+                      value: $(TOKEN_FROM_FILE)
+                    - name: DB_PASSWORD_FILE
+                      value: /var/run/secrets/db/password
+                    - name: CLIENT_SECRET
+                      value: "{vault://env/client-secret}"
+      `,
+      'placeholders-and-names': yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: defaults
+        data:
+          password: <set-me>
+          api_key: REPLACE_ME
+          secretName: db-credentials
+          aws_access_key_id: AKIAIOSFODNN7EXAMPLE
+          token: your-token-here
+          bypass: Tr0ub4dor3xyz
+      `,
+      'sealed-secret-is-encrypted': yaml`
+        apiVersion: bitnami.com/v1alpha1
+        kind: SealedSecret
+        metadata:
+          name: db
+        spec:
+          encryptedData:
+            password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq9ai7Yv1HvqfKUqBmbi7c1FY9UPxAFE
+      `,
+    },
+  },
+  check({ graph, options, report }) {
+    const { names, allow } = compileSecretOptions(options);
+    const salt = options.fingerprintSalt || DEFAULT_SALT;
+    for (const ref of graph.documents) {
+      const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
+      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy })) {
+        report({
+          document: ref,
+          path: d.path,
+          target: 'value',
+          messageId: MESSAGE[d.source],
+          data: { kind: d.kind, key: d.key, preview: d.preview ? ` (${d.preview})` : '' },
+          severity: d.source === 'entropy' || d.source === 'hash' ? 'note' : undefined,
+          identity: secretIdentity(salt, 'secret-hardcoded', ref.file.path, d.path.join('/'), d.key, d.secret),
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,333 @@
+// The document walker: every scalar of a parsed document with its path and its *effective key name* (the map key;
+// for `{name: X, value: Y}` pairs such as container env, the sibling `name`; for Envoy `inline_string`, the field
+// that holds the DataSource), so that `- name: DB_PASSWORD` + `value: ...` on another line is found whatever the
+// YAML style (block, flow, JSON). Pure: plain values in, detections out.
+import type { Path } from '../model/values.js';
+import { isObj } from '../model/values.js';
+import { isHighEntropy } from './entropy.js';
+import { bareFlag, commandLinePairs, decodeBase64Text, embeddedPairs } from './embedded.js';
+import { secretNameKind, tokens } from './names.js';
+import { findProviderSecrets } from './providers.js';
+import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
+
+export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
+
+export interface Detection {
+  /** Path of the scalar (from the document root) that holds the secret. */
+  readonly path: Path;
+  readonly source: DetectionSource;
+  /** What it is: "a GitHub token", "password", "bcrypt". */
+  readonly kind: string;
+  /** Where, for people: the key name, or `"db.password" in "application.properties"` for embedded text. */
+  readonly key: string;
+  /** Public prefix plus at most 4 characters, or ''. */
+  readonly preview: string;
+  /** The secret: for the fingerprint only, never shown. */
+  readonly secret: string;
+}
+
+export interface DetectOptions {
+  /** 'manifest': every heuristic; 'foreign' (files meshlint does not read: CI workflows, compose, Helm values): provider patterns only. */
+  readonly mode: 'manifest' | 'foreign';
+  /** Extra secret-like key names (case-insensitive regexes on the whole name). */
+  readonly names?: readonly RegExp[];
+  /** Values never reported (exact values and patterns from the configuration). */
+  readonly allow?: (value: string) => boolean;
+  /** The high-entropy check for strings under no secret-like name. */
+  readonly entropy?: boolean;
+}
+
+/** Kinds that hold encrypted or externally resolved secrets: nothing in them is a literal credential. */
+export const NON_SECRET_KINDS = new Set([
+  'SealedSecret', 'ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret',
+  'SopsSecret', 'VaultStaticSecret', 'VaultDynamicSecret', 'VaultPKISecret', 'VaultAuth', 'VaultConnection',
+  'SecretProviderClass', 'OnePasswordItem', 'InfisicalSecret', 'DopplerSecret',
+]);
+
+/** Keys whose subtree is a reference to a secret kept elsewhere (or generated status), never a value. */
+const REFERENCE_KEYS = new Set([
+  'valueFrom', 'envFrom', 'secretKeyRef', 'configMapKeyRef', 'secretRef', 'configFrom', 'remoteRef', 'sds_config',
+  'sdsConfig', 'tls_certificate_sds_secret_configs', 'validation_context_sds_secret_config', 'imagePullSecrets',
+  'managedFields', 'filename', 'environment_variable', 'environmentVariable', 'encryptedData', 'sops',
+]);
+const REFERENCE_SUFFIX = /(?:Ref|Refs|_ref|_refs|Selector|From)$/;
+
+/** Kong consumer credentials (decK): the fields that are the credential. key-auth keys cannot be vault references. */
+const KONG_CREDENTIALS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  keyauth_credentials: { key: 'Kong key-auth key' },
+  basicauth_credentials: { password: 'Kong basic-auth password' },
+  hmacauth_credentials: { secret: 'Kong HMAC secret' },
+  jwt_secrets: { secret: 'Kong JWT secret' },
+  oauth2_credentials: { client_secret: 'Kong OAuth2 client secret' },
+};
+
+const ENVOY_INLINE = new Set(['inline_string', 'inline_bytes', 'inlineString', 'inlineBytes']);
+const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
+/** Names under which a high-entropy string is expected and public: digests, ids, certificates, images. */
+const PUBLIC_RANDOM_NAME = /name$|names$|path|host|namespace|message|operation|driver|user|group|enum|digest|sha\d*|checksum|hash|integrity|etag|commit|revision|resourceversion|uid|fingerprint|bundle|image|tag|version|nonce|crt|cert|pem|thumbprint|signature|generation|build|salt|^id$|_id$|[a-z]Id$|\bref$|kid|x5t|modulus|^n$|^e$|public|pub|caData|ca\.|ca$/i;
+
+interface Walk {
+  readonly opts: DetectOptions;
+  readonly out: Detection[];
+  /** Inside text embedded in a string (JSON, properties...): every detection points at this scalar. */
+  readonly host?: { readonly path: Path; readonly name: string };
+  readonly seen: Set<string>;
+}
+
+const MAX_DEPTH = 200;
+
+/** Ancestor keys and sequence indexes, outermost first (the same segments as the path). */
+type Names = (string | number)[];
+
+/** Every secret in a document's plain value. */
+export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
+  const walk: Walk = { opts, out: [], seen: new Set() };
+  visit(walk, value, [], undefined, [], undefined);
+  return walk.out;
+}
+
+/**
+ * @param name effective key name of this value
+ * @param names ancestor key names (outermost first), for context rules (Kong credentials, Envoy DataSources)
+ * @param forced a kind the context gives every scalar below (Secret data in last-applied-configuration)
+ */
+function visit(w: Walk, value: unknown, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+  if (path.length > MAX_DEPTH) return;
+  if (typeof value === 'string') {
+    scalar(w, value, path, name, names, forced);
+  } else if (typeof value === 'number' || typeof value === 'bigint') {
+    if (w.opts.mode === 'manifest' && Number.isInteger(Number(value)) && String(value).length >= 6) named(w, String(value), path, name, forced, names);
+  } else if (Array.isArray(value)) {
+    array(w, value, path, name, names, forced);
+  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) { // !!binary, !!timestamp
+    object(w, value, path, name, names, forced);
+  }
+}
+
+function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+  const kind = typeof o.kind === 'string' ? o.kind : undefined;
+  if (kind && typeof o.apiVersion === 'string') {
+    if (NON_SECRET_KINDS.has(kind)) return;
+  }
+  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined)) return; // a SOPS-encrypted document
+  const isSecret = kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
+  const manifest = w.opts.mode === 'manifest';
+  // A JSON Web Key with private members (RequestAuthentication inline jwks, Envoy jwt_authn local_jwks).
+  if (manifest && typeof o.kty === 'string') {
+    const members = o.kty === 'oct' ? ['k'] : JWK_PRIVATE_MEMBERS;
+    for (const m of members) {
+      const v = o[m];
+      if (typeof v === 'string' && v.length >= 8 && !isPlaceholder(v) && !isReference(v)) {
+        add(w, [...path, m], 'name', 'private JSON Web Key member', label(w, m), '', v);
+        break;
+      }
+    }
+    return;
+  }
+  const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
+  const dockerAuth = names.length >= 2 && names[names.length - 2] === 'auths';
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    if (v === null || v === undefined || typeof v === 'boolean') continue;
+    if (REFERENCE_KEYS.has(key) || REFERENCE_SUFFIX.test(key)) continue;
+    if (isSecret && (key === 'data' || key === 'stringData')) {
+      // Top-level Secret data belongs to secret-in-manifest; inside embedded text (last-applied-configuration) it is a literal here.
+      if (!w.host) continue;
+      if (manifest) for (const [k, item] of Object.entries(isObj(v) ? v : {})) {
+        if (typeof item === 'string') named(w, key === 'data' ? decodeBase64Text(item) ?? item : item, [...path, key, k], k, 'Secret value', names);
+      }
+      continue;
+    }
+    let childName: string | undefined = key;
+    let childForced = forced;
+    if (manifest) {
+      if (key === 'value' && (typeof o.name === 'string' || typeof o.key === 'string' || typeof o.header === 'string')) {
+        childName = String(typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key : o.header); // env-style pair
+      } else if (ENVOY_INLINE.has(key)) {
+        childName = envoyDataSourceName(name, names);
+        if (!childName) continue; // a certificate, a CA bundle, an OCSP staple: public
+        if (childName === 'session_ticket_key') childForced = 'TLS session ticket key';
+      }
+      if (kong && kong[key]) childForced = kong[key];
+      if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key)) childForced = 'registry credential';
+      if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
+    }
+    path.push(key);
+    names.push(key);
+    visit(w, v, path, childName, names, childForced);
+    names.pop();
+    path.pop();
+  }
+}
+
+/** The DataSource's field for Envoy `inline_*`: private_key, password, generic_secret.secret, session_ticket_keys.keys. */
+function envoyDataSourceName(name: string | undefined, names: Names): string | undefined {
+  const field = name ?? '';
+  if (field === 'keys' && lastKey(names, 1) === 'session_ticket_keys') return 'session_ticket_key';
+  if (field === 'keys' || /^\d+$/.test(field)) return lastKey(names, 1) === 'session_ticket_keys' ? 'session_ticket_key' : undefined;
+  return secretNameKind(field) ? field : undefined;
+}
+
+/** The ancestor key `skip` levels up, sequence indexes not counted. */
+function lastKey(names: Names, skip: number): string | undefined {
+  let seen = 0;
+  for (let i = names.length - 1; i >= 0; i--) {
+    const n = names[i];
+    if (typeof n === 'number') continue;
+    if (seen++ === skip) return n;
+  }
+  return undefined;
+}
+
+function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+  const manifest = w.opts.mode === 'manifest';
+  const commandLike = manifest && (name === 'args' || name === 'command' || name === 'cmd' || name === 'entrypoint');
+  const literals = manifest && name === 'literals' ? lastKey(names, 1) : undefined;
+  for (let i = 0; i < a.length; i++) {
+    const item = a[i];
+    path.push(i);
+    names.push(i);
+    if (typeof item === 'string' && commandLike) {
+      const flag = bareFlag(item);
+      const next = a[i + 1];
+      if (flag && typeof next === 'string' && !next.startsWith('-') && secretNameKind(flag)) {
+        path[path.length - 1] = i + 1;
+        named(w, next, path, flag, undefined, names);
+        path[path.length - 1] = i;
+      }
+      if (!providerOnly(w, item, path, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path, pair.key, undefined, names);
+    } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
+      const eq = item.indexOf('=');
+      if (eq > 0) {
+        const key = item.slice(0, eq).trim();
+        const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+        const secretLiteral = literals === 'secretGenerator' && !nonSecretName(key);
+        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names);
+      }
+      providerOnly(w, item, path, name);
+    } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') && item.includes(':')) {
+      // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
+      const colon = item.indexOf(':');
+      named(w, item.slice(colon + 1).trim(), path, item.slice(0, colon).trim(), undefined, names);
+    } else {
+      visit(w, item, path, name, names, forced);
+    }
+    names.pop();
+    path.pop();
+  }
+}
+
+/** Names that are not secrets even in a secretGenerator: user names, hosts, ports, database names. */
+function nonSecretName(key: string): boolean {
+  const t = tokens(key);
+  const last = t[t.length - 1] ?? '';
+  return /^(?:user|username|login|email|host|hostname|port|url|uri|endpoint|database|db|dbname|schema|region|bucket|name|id|namespace|cluster|zone|project|type|mode|env|environment|issuer|audience|crt|cert|certificate|ca)$/.test(last);
+}
+
+function scalar(w: Walk, s: string, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+  if (s.length === 0) return;
+  const found = providerOnly(w, s, path, name);
+  if (found || w.opts.mode !== 'manifest') return;
+  const first = s.trimStart()[0];
+  if ((first === '{' || first === '[') && s.length < 2_000_000) {
+    const parsed = tryJson(s);
+    if (parsed !== undefined) {
+      embedded(w, path, name, (inner) => visit(inner, parsed, [], undefined, [], undefined));
+      return;
+    }
+  }
+  if (s.includes('\n')) {
+    embedded(w, path, name, (inner) => {
+      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, undefined, []);
+    });
+    return;
+  }
+  if (/uthorization/i.test(s) && /\s/.test(s)) {
+    for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names);
+  }
+  named(w, s, path, name, forced, names);
+}
+
+/** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
+function embedded(w: Walk, path: (string | number)[], name: string | undefined, fn: (inner: Walk) => void): void {
+  const host = w.host ?? { path: [...path], name: name ?? '' };
+  fn({ opts: w.opts, out: w.out, host, seen: w.seen });
+}
+
+function tryJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Provider patterns on a string; true when one was found. */
+function providerOnly(w: Walk, s: string, path: (string | number)[], name: string | undefined): boolean {
+  const matches = findProviderSecrets(s);
+  let any = false;
+  for (const m of matches) {
+    if (w.opts.allow?.(m.secret)) continue;
+    add(w, path, 'provider', m.kind, label(w, name), m.preview, m.secret);
+    any = true;
+  }
+  return any;
+}
+
+/** A value under a name: reported when the name is secret-like (or the context forces it) and the value a literal. */
+function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names): void {
+  if (w.opts.mode !== 'manifest') return;
+  let kind: string | undefined = forced ?? (name ? secretNameKind(name) : undefined);
+  if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
+  let v = value.trim();
+  if (!kind) {
+    if (w.opts.entropy && !w.host && name && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('jwt_secrets') && isHighEntropy(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
+      add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v);
+    }
+    return;
+  }
+  if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)\s+/i, '');
+  if (!isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) || w.opts.allow?.(v) || w.opts.allow?.(value)) return;
+  if (!forced && (looksLikeName(v) || echoesName(v, name))) return;
+  const hash = hashKind(v) ?? (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
+  if (hash) {
+    add(w, path, 'hash', hash, label(w, name), '', v);
+    return;
+  }
+  add(w, path, 'name', forced ?? kind, label(w, name), '', v);
+}
+
+/** The value contains its whole key name (`GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`): a stand-in, not a secret. */
+function echoesName(value: string, name: string | undefined): boolean {
+  if (!name) return false;
+  const norm = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const v = norm(value);
+  const n = norm(name);
+  return n.length >= 4 && v.includes(n); // but `KONG_PG_PASSWORD: kong` is a real (weak) password
+}
+
+/** A literal that could be a credential: long enough, not a reference, template, placeholder or sentence. */
+export function isLiteralSecret(value: string, minLength: number): boolean {
+  if (value.length < minLength || value.length > 10_000) return false;
+  if (isReference(value) || isPlaceholder(value)) return false;
+  if (/\s/.test(value) && !/^-----BEGIN/.test(value)) return false; // prose, descriptions, commands
+  if (/^(?:true|false|yes|no|on|off|null|~)$/i.test(value)) return false;
+  return true;
+}
+
+function label(w: Walk, name: string | undefined): string {
+  const inner = name ? `"${clip(name)}"` : 'a value';
+  return w.host ? `${inner} in the text of "${clip(w.host.name)}"` : inner;
+}
+
+function clip(name: string): string {
+  return name.length > 60 ? `${name.slice(0, 57)}...` : name;
+}
+
+function add(w: Walk, path: Path, source: DetectionSource, kind: string, key: string, preview: string, secret: string): void {
+  const at = w.host ? w.host.path : [...path];
+  const id = `${at.join('\0')}\u0001${source}\u0001${key}\u0001${secret}`;
+  if (w.seen.has(id)) return;
+  w.seen.add(id);
+  w.out.push({ path: at, source, kind, key, preview, secret });
+}

@@ -1,0 +1,27 @@
+// Which documents get the full secret heuristics: manifests meshlint reads (any resource in the document), and Kong
+// decK files, Envoy bootstraps and kustomizations recognised by shape (their readers may not exist yet, and a
+// kustomization need not declare apiVersion/kind). Everything else (CI workflows, compose files, Helm values) is not
+// meshlint's: only provider patterns are reported there.
+import type { DocumentRef, Graph } from '../model/graph.js';
+import { isObj } from '../model/values.js';
+import type { SourceDocument } from '../parse/source.js';
+
+const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
+const KONG_ENTITY_KEYS = ['consumers', 'services', 'routes', 'plugins', 'upstreams', 'certificates', 'vaults', 'consumer_groups'];
+const ENVOY_KEYS = ['static_resources', 'dynamic_resources', 'layered_runtime'];
+const KUSTOMIZE_KEYS = ['secretGenerator', 'configMapGenerator', 'generatorOptions', 'patchesStrategicMerge', 'namePrefix', 'commonLabels'];
+
+export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
+  const withResources = graph.memo('secrets:documentsWithResources', (g) => new Set<SourceDocument>(g.resources.map((r) => r.source.document)));
+  if (withResources.has(ref.document)) return true;
+  const value = ref.document.value;
+  if (!isObj(value)) return false;
+  if (DECK_KEYS.some((k) => k in value)) return true;
+  const keys = Object.keys(value);
+  if (keys.length > 0 && keys.every((k) => KONG_ENTITY_KEYS.includes(k) && Array.isArray(value[k]))) return true; // decK without _format_version (compose has a services *map*)
+  if (ENVOY_KEYS.some((k) => isObj(value[k])) || (isObj(value.admin) && 'address' in value.admin)) return true;
+  if (typeof value['@type'] === 'string' && value['@type'].includes('envoy')) return true;
+  if (Array.isArray(value.resources) && value.resources.some((r) => isObj(r) && typeof r['@type'] === 'string')) return true; // Envoy xDS files
+  if (KUSTOMIZE_KEYS.some((k) => k in value) || /(?:^|\/)kustomization\.ya?ml$/.test(ref.file.path)) return true;
+  return false;
+}

@@ -1,0 +1,319 @@
+// Unit tests of the secret detectors in src/secrets: pure functions, tables of what is and is not a secret.
+import { describe, expect, it } from 'vitest';
+import { parseSource } from '../src/parse/source.js';
+import { lint } from '../src/engine/run.js';
+import { defaultConfig } from '../src/engine/config.js';
+import { RULES } from '../rules/index.js';
+import { entropyThreshold, isHighEntropy, looksLikeWords, shannon } from '../src/secrets/entropy.js';
+import { commandLinePairs, decodeBase64Text, embeddedPairs } from '../src/secrets/embedded.js';
+import { detectSecrets, type DetectOptions } from '../src/secrets/detect.js';
+import { isMetadataName, secretNameKind, tokens } from '../src/secrets/names.js';
+import { findProviderSecrets, preview, validPemPrivateKey } from '../src/secrets/providers.js';
+import { hashKind, isPlaceholder, isReference } from '../src/secrets/values.js';
+import { committedEntries } from '../src/secrets/secret-data.js';
+import { secretIdentity } from '../src/secrets/identity.js';
+import { compileSecretOptions } from '../src/secrets/options.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+function random(n: number, alphabet = ALNUM, seed = 1): string {
+  let x = seed * 2654435761;
+  let out = '';
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    out += alphabet[Math.floor((x / 2147483648) * alphabet.length)];
+  }
+  return out;
+}
+
+const PEM = [
+  '-----BEGIN PRIVATE KEY-----',
+  'MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg/PWoMTkQ3CxRZJxk',
+  'wauPu5eHWb3EZSK9UAJc/dUbrIGhRANCAASKdAMXb5ORdMPpfuElwqcQYLQzldcH',
+  'Coh6reSiBDLbTSMsjuK8hTiOmX9iz2T7zx/4i5zlUKtsaNlRF8J84RrQ',
+  '-----END PRIVATE KEY-----',
+].join('\n');
+
+describe('entropy', () => {
+  it('measures bits per character', () => {
+    expect(shannon('')).toBe(0);
+    expect(shannon('aaaa')).toBe(0);
+    expect(shannon('abcd')).toBe(2);
+    expect(shannon('password')).toBeCloseTo(2.75, 2);
+  });
+
+  it('has length-dependent thresholds and none for short strings', () => {
+    expect(entropyThreshold(random(12))).toBeUndefined();
+    expect(entropyThreshold(random(20))).toBe(3.7);
+    expect(entropyThreshold(random(24))).toBe(3.9);
+    expect(entropyThreshold(random(32))).toBe(4.2);
+    expect(entropyThreshold(random(48))).toBe(4.4);
+    expect(entropyThreshold('0123456789abcdef0123456789abcdef')).toBe(3.3);
+  });
+
+  it('flags random tokens and spares identifiers, digests, UUIDs and paths', () => {
+    for (let seed = 1; seed <= 20; seed++) expect(isHighEntropy(random(32, ALNUM, seed)), random(32, ALNUM, seed)).toBe(true);
+    expect(isHighEntropy('ARGOCD_K8S_CLIENT_QPS_LIMIT')).toBe(false);
+    expect(isHighEntropy('routeToEnvoy2ViaEnvoy1Cluster')).toBe(false);
+    expect(isHighEntropy('3c0d9c0320bb34888c2df5757c718ce6ca992ce6')).toBe(false); // sha1
+    expect(isHighEntropy('123e4567-e89b-12d3-a456-426614174000')).toBe(false);
+    expect(isHighEntropy('/var/lib/k8s/abc123XYZ/data9Q')).toBe(false);
+    expect(isHighEntropy('abcdefghijklmnopqrstuvwxyz')).toBe(false); // no digit
+    expect(looksLikeWords('kubernetes-dashboard-v2')).toBe(true);
+    expect(looksLikeWords(random(24))).toBe(false);
+  });
+});
+
+describe('provider patterns', () => {
+  const samples: [string, string][] = [
+    ['github-token', `ghp_${random(36)}`],
+    ['github-fine-grained-pat', `github_pat_${random(82)}`],
+    ['aws-access-key-id', `AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`],
+    ['gitlab-token', `glpat-${random(20)}`],
+    ['slack-bot-token', `xoxb-123456789012-123456789012-${random(24)}`],
+    ['slack-webhook', `https://hooks.slack.com/services/T01234567/B01234567/${random(44)}`],
+    ['stripe', `sk_live_${random(28)}`],
+    ['gcp-api-key', `AIza${random(35)}`],
+    ['jwt', `eyJhbGciOiJIUzI1NiJ9.eyJ${random(30)}.${random(43)}`],
+    ['database-url', `mongodb+srv://app:${random(12)}@cluster0.example.net/db`],
+    ['basic-auth-url', `https://ci:${random(12)}@git.example.net/repo.git`],
+    ['sendgrid', `SG.${random(22)}.${random(43)}`],
+    ['npm', `npm_${random(36)}`],
+    ['openai', `sk-proj-${random(58)}T3BlbkFJ${random(58)}`],
+    ['anthropic', `sk-ant-api03-${random(93)}AA`],
+    ['huggingface', `hf_${random(34, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`],
+    ['vault-token', `hvs.${random(95)}`],
+    ['private-key', PEM],
+    ['digitalocean', `dop_v1_${random(64, '0123456789abcdef')}`],
+    ['docker-hub', `dckr_pat_${random(27)}`],
+  ];
+
+  it.each(samples)('finds %s', (id, token) => {
+    const found = findProviderSecrets(`value: "${token}" # trailing`);
+    expect(found.map((f) => f.id)).toContain(id);
+  });
+
+  it('rejects samples, placeholders and references', () => {
+    expect(findProviderSecrets(`ghp_${'x'.repeat(36)}`)).toEqual([]);
+    expect(findProviderSecrets('AKIAIOSFODNN7EXAMPLE')).toEqual([]);
+    expect(findProviderSecrets('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----')).toEqual([]);
+    expect(findProviderSecrets('postgres://shop:${DB_PASSWORD}@db:5432/shop')).toEqual([]);
+    expect(findProviderSecrets('postgres://shop:<password>@db:5432/shop')).toEqual([]);
+    expect(findProviderSecrets('https://user:****@example.net')).toEqual([]);
+    expect(findProviderSecrets('https://docs.example.net/v1/page')).toEqual([]);
+  });
+
+  it('validates PEM bodies', () => {
+    expect(validPemPrivateKey(PEM)).toBe(true);
+    expect(validPemPrivateKey(PEM.replace(/MIG[^\n]*\n/, 'MIIE...truncated\n').replace(/wau[^\n]*\n/, ''))).toBe(false);
+  });
+
+  it('previews at most the prefix plus 4 characters, and nothing for prefix-less kinds', () => {
+    const token = `ghp_${random(36)}`;
+    const [match] = findProviderSecrets(token);
+    expect(match.preview).toBe(`${token.slice(0, 8)}…`);
+    expect(preview(token, 0)).toBe('');
+    expect(findProviderSecrets(PEM)[0].preview).toBe('');
+    expect(findProviderSecrets(`https://ci:${random(12)}@git.example.net/x`)[0].preview).toBe('');
+  });
+});
+
+describe('key names', () => {
+  it('splits names into tokens', () => {
+    expect(tokens('dbPassword_FILE')).toEqual(['db', 'password', 'file']);
+    expect(tokens('AWS_SECRET_ACCESS_KEY')).toEqual(['aws', 'secret', 'access', 'key']);
+    expect(tokens('spring.datasource.password')).toEqual(['spring', 'datasource', 'password']);
+  });
+
+  it.each([
+    ['DB_PASSWORD', 'password'], ['password', 'password'], ['DB_PASS', 'password'], ['passphrase', 'password'],
+    ['apiKey', 'API key'], ['api-key', 'API key'], ['X_API_KEY', 'API key'], ['AWS_SECRET_ACCESS_KEY', 'API key'],
+    ['client_secret', 'secret'], ['clientSecret', 'secret'], ['JWT_SECRET', 'secret'], ['SECRET_KEY', 'secret'],
+    ['private_key', 'private key'], ['privateKey', 'private key'], ['tls.key', 'private key'],
+    ['GITHUB_TOKEN', 'token'], ['refresh_token', 'token'], ['access_token', 'token'], ['Authorization', 'authorization header'],
+    ['credentials', 'credential'], ['connectionString', 'connection string'], ['redis_password', 'password'],
+    ['node.session.auth.password_in', 'password'],
+  ])('%s is a %s', (name, kind) => {
+    expect(secretNameKind(name)).toBe(kind);
+  });
+
+  it.each([
+    'DB_PASSWORD_FILE', 'TLS_KEY_PATH', 'API_KEY_NAME', 'AWS_ACCESS_KEY_ID', 'TOKEN_URL', 'secretName', 'credentialName',
+    'existingSecret', 'passwordSecret', 'publicKey', 'public_key', 'rsa_public_key', 'bypass', 'passthrough', 'keyboard',
+    'tokenizer', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'secretKeyRef', 'imagePullSecrets', 'csrf_token', 'key', 'auth',
+    'username', 'token_endpoint', 'password_policy', 'tlsSecret', 'primary_key',
+  ])('%s is not a secret', (name) => {
+    expect(secretNameKind(name)).toBeUndefined();
+  });
+
+  it('tells metadata names from secret values in a Secret', () => {
+    expect(isMetadataName('type')).toBe(true);
+    expect(isMetadataName('client-id')).toBe(true);
+    expect(isMetadataName('ca.digest')).toBe(true);
+    expect(isMetadataName('key')).toBe(false);
+    expect(isMetadataName('password')).toBe(false);
+    expect(isMetadataName('client1')).toBe(false);
+    expect(isMetadataName('discovery.sendtargets.auth.username_in')).toBe(true);
+    expect(isMetadataName('apiAddress')).toBe(true);
+  });
+});
+
+describe('values', () => {
+  it.each([
+    '${DB_PASSWORD}', '$DB_PASSWORD', '$(DB_PASSWORD)', '{{ .Values.password }}', '{vault://env/x}', 'vault:secret/data/x#k',
+    'ref+vault://secret/x#k', '${{ env "DECK_KEY" }}', 'ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]',
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', '/var/run/secrets/db/password', 'certs/key.pem',
+    'projects/p/secrets/s/versions/1', '$dex.github.clientSecret', 'Bearer ${TOKEN}',
+  ])('%s is a reference', (value) => {
+    expect(isReference(value)).toBe(true);
+  });
+
+  it.each([
+    '', '<password>', 'xxxxxxxx', 'XXXX-XXXX', 'REPLACE_ME', 'replace-with-your-key', 'your-api-key', 'changeme',
+    'example', 'my-example-secret', '[redacted]', '********', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'id_token', 'client_secret_post', 'VERY_SECRET_KEY', 'your_password',
+  ])('%j is a placeholder', (value) => {
+    expect(isPlaceholder(value)).toBe(true);
+  });
+
+  it.each(['Tr0ub4dor&3x', 'nr3yBdGBL#EPH1', 'hunter22', 'postgres://x:Kq8Zm2@example.net/db'])('%s is neither', (value) => {
+    expect(isReference(value)).toBe(false);
+    expect(isPlaceholder(value)).toBe(false);
+  });
+
+  it('recognises password hashes', () => {
+    expect(hashKind('$2y$05$NLYuo.x7JAL4EL7OOEHGjOUznJagjXCUczoWwc.dW1/5Qo6h5NiwO')).toBe('bcrypt');
+    expect(hashKind('user:$2y$05$NLYuo.x7JAL4EL7OOEHGjOUznJagjXCUczoWwc.dW1/5Qo6h5NiwO')).toBe('bcrypt');
+    expect(hashKind('$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA')).toBe('argon2');
+    expect(hashKind('{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=')).toBe('LDAP');
+    expect(hashKind('Tr0ub4dor&3x')).toBeUndefined();
+  });
+});
+
+describe('embedded text', () => {
+  it('reads properties, ini, .env, YAML, JSON lines and XML leaves', () => {
+    const text = [
+      'a.password=one1', '[db]', 'password = "two2"', 'export TOKEN=three3', 'auth:', '  secret: four4 # comment',
+      '"apiKey": "five5",', '<password>six6</password>', '# password=commented', 'empty=',
+    ].join('\n');
+    expect(embeddedPairs(text)).toEqual([
+      { key: 'a.password', value: 'one1' },
+      { key: 'password', value: 'two2' },
+      { key: 'TOKEN', value: 'three3' },
+      { key: 'secret', value: 'four4' },
+      { key: 'apiKey', value: 'five5' },
+      { key: 'password', value: 'six6' },
+    ]);
+  });
+
+  it('reads flags, curl -u, mysql -p and Authorization headers from command lines', () => {
+    expect(commandLinePairs('app --password=abc123 --token "def456" --verbose')).toEqual([
+      { key: 'password', value: 'abc123' },
+      { key: 'token', value: 'def456' },
+    ]);
+    expect(commandLinePairs('curl -u admin:S3cr3t https://x')).toContainEqual({ key: 'password', value: 'S3cr3t' });
+    expect(commandLinePairs('mysql -u root -pS3cr3t db')).toContainEqual({ key: 'password', value: 'S3cr3t' });
+    expect(commandLinePairs('mysql -u root db; vttablet -port 15002')).not.toContainEqual({ key: 'password', value: 'ort' });
+    expect(commandLinePairs('curl -H "Authorization: Bearer abcdef123456" https://x')).toContainEqual({ key: 'authorization', value: 'abcdef123456' });
+  });
+
+  it('decodes base64 text only', () => {
+    expect(decodeBase64Text(Buffer.from('hello: world').toString('base64'))).toBe('hello: world');
+    expect(decodeBase64Text('not base64!')).toBeUndefined();
+    expect(decodeBase64Text(Buffer.from([0, 1, 2, 255, 254]).toString('base64'))).toBeUndefined();
+  });
+});
+
+describe('detectSecrets', () => {
+  const manifest: DetectOptions = { mode: 'manifest', entropy: true };
+  const keys = (value: unknown, opts = manifest) => detectSecrets(value, opts).map((d) => `${d.path.join('.')} ${d.source} ${d.kind}`);
+
+  it('takes the env name from the sibling of value', () => {
+    const pod = { spec: { containers: [{ env: [{ name: 'DB_PASSWORD', value: 'Kq8Zm2Lx7R' }, { name: 'MODE', value: 'Kq8Zm2Lx7R' }] }] } };
+    expect(keys(pod)).toEqual(['spec.containers.0.env.0.value name password']);
+  });
+
+  it('reports only provider patterns in files meshlint does not read', () => {
+    const workflow = { env: { DB_PASSWORD: 'Kq8Zm2Lx7R', GH: `ghp_${random(36)}`, RANDOM: random(40) } };
+    expect(keys(workflow, { mode: 'foreign', entropy: true })).toEqual(['env.GH provider a GitHub token']);
+  });
+
+  it('skips references, Secret data and encrypted kinds', () => {
+    expect(keys({ env: [{ name: 'X_PASSWORD', valueFrom: { secretKeyRef: { name: 'a', key: 'b' } } }] })).toEqual([]);
+    expect(keys({ apiVersion: 'v1', kind: 'Secret', data: { password: 'S3F6OFptMkx4N1I=' } })).toEqual([]);
+    expect(keys({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', spec: { encryptedData: { password: `ghp_${random(36)}` } } })).toEqual([]);
+    expect(keys({ password: 'ENC[x]', sops: { mac: 'ENC[y]', version: '3.9.0' } })).toEqual([]);
+  });
+
+  it('parses JSON in strings and reports at the string', () => {
+    const annotation = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { token: 'Kq8Zm2Lx7R' } });
+    const found = detectSecrets({ metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': annotation } } }, manifest);
+    expect(found.map((d) => [d.path.join('.'), d.kind, d.key])).toEqual([
+      ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'Secret value', '"token" in the text of "kubectl.kubernetes.io/last-applied-configuration"'],
+    ]);
+  });
+
+  it('knows Kong credentials, Envoy DataSources and private JWKs', () => {
+    expect(keys({ consumers: [{ keyauth_credentials: [{ key: 'Kq8Zm2Lx7R' }], jwt_secrets: [{ key: 'issuer-Kq8Zm2Lx7R', secret: 'Wq3Lm8Zx2R' }] }] })).toEqual([
+      'consumers.0.keyauth_credentials.0.key name Kong key-auth key',
+      'consumers.0.jwt_secrets.0.secret name Kong JWT secret',
+    ]);
+    expect(keys({ tls: { private_key: { inline_string: 'Kq8Zm2Lx7R' }, certificate_chain: { inline_string: 'Kq8Zm2Lx7R' } } })).toEqual([
+      'tls.private_key.inline_string name private key',
+    ]);
+    expect(keys({ jwks: JSON.stringify({ keys: [{ kty: 'EC', x: 'abc', d: 'Kq8Zm2Lx7R1' }] }) })).toEqual(['jwks name private JSON Web Key member']);
+    expect(keys({ jwks: JSON.stringify({ keys: [{ kty: 'EC', x: 'abcdefgh', y: 'abcdefgh' }] }) })).toEqual([]);
+  });
+
+  it('never throws on odd values', () => {
+    let deep: unknown = 'Kq8Zm2Lx7R';
+    for (let i = 0; i < 5000; i++) deep = { password: deep };
+    const odd = { a: null, b: new Date(0), c: new Uint8Array(10), d: 12n, e: [[[[]]]], f: { password: 1234567 }, g: deep, h: '{not json', i: '[1,' };
+    expect(() => detectSecrets(odd, manifest)).not.toThrow();
+    expect(keys({ f: { password: 12345678 } })).toEqual(['f.password name password']);
+  });
+
+  it('applies the configured names and allow-list', () => {
+    const { names, allow } = compileSecretOptions({ secretNames: ['.*_PIN'], allowValues: ['Kq8Zm2Lx7R'], allowPatterns: ['^dev-'] });
+    const opts: DetectOptions = { mode: 'manifest', names, allow, entropy: false };
+    expect(keys({ CARD_PIN: '83920174', DB_PASSWORD: 'Kq8Zm2Lx7R', API_TOKEN: 'dev-Wq3Lm8Zx2R', other: random(40) }, opts)).toEqual(['CARD_PIN name secret']);
+  });
+});
+
+describe('committed Secret entries', () => {
+  it('describes each secret key and skips public or placeholder ones', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const entries = committedEntries({
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': b64('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), 'tls.key': b64(PEM), empty: '', placeholder: b64('REPLACE_ME') },
+      stringData: { username: 'admin', type: 'git', token: 'Kq8Zm2Lx7R' },
+    });
+    expect(entries.map((e) => [e.path.join('.'), e.holds])).toEqual([
+      ['data.tls.key', 'a TLS private key'],
+      ['stringData.token', 'a token'],
+    ]);
+  });
+});
+
+describe('fingerprints', () => {
+  it('salted identities differ by value and salt, and are short hashes', () => {
+    expect(secretIdentity('s', 'a')).toMatch(/^[0-9a-f]{16}$/);
+    expect(secretIdentity('s', 'a')).not.toBe(secretIdentity('s', 'b'));
+    expect(secretIdentity('s', 'a')).not.toBe(secretIdentity('t', 'a'));
+  });
+
+  it('tell apart two secrets in one embedded text, and change when the value is rotated', () => {
+    const run = (text: string) => {
+      const file = parseSource('cm.yaml', text);
+      const config = { ...defaultConfig('.'), rules: new Map(RULES.filter((r) => r.id !== 'secret-hardcoded').map((r) => [r.id, { severity: 'off' as const }])) };
+      return lint({ files: [file], rules: RULES, config }).findings.map((f) => f.fingerprint);
+    };
+    const doc = (pw: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  app.ini: |\n    password = ${pw}\n    api_key = Wq3Lm8Zx2Rt7\n`;
+    const first = run(doc('Kq8Zm2Lx7R'));
+    expect(first).toHaveLength(2);
+    expect(new Set(first).size).toBe(2);
+    const rotated = run(doc('Zr5Tq1Mw9P'));
+    expect(rotated).toContain(first.find((f) => rotated.includes(f)));
+    expect(rotated.filter((f) => !first.includes(f))).toHaveLength(1);
+    expect(run(doc('Kq8Zm2Lx7R'))).toEqual(first);
+  });
+});
