@@ -199,17 +199,28 @@ function leaks(output: string): string[] {
 }
 
 describe('redaction of planted secrets (real CLI, every format)', () => {
-  it.each(['text', 'compact', 'json', 'sarif'])('%s on standard output', (format) => {
+  const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab'];
+
+  it.each(FORMATS)('%s on standard output', (format) => {
     const output = run(['.', '-f', format]);
     expect(leaks(output)).toEqual([]);
   });
 
-  it.each(['text', 'compact', 'json', 'sarif'])('%s written with -o', (format) => {
+  it.each(FORMATS)('%s written with -o', (format) => {
     const file = join(dir, `report.${format}`);
     const output = run(['.', '-f', format, '-o', file]);
     const written = readFileSync(file, 'utf8');
     expect(written.length).toBeGreaterThan(0);
     expect(leaks(output + written)).toEqual([]);
+  });
+
+  it('a baseline file, and a scan against it', () => {
+    const file = join(dir, 'baseline.json');
+    const written = spawnSync(process.execPath, [CLI, '.', '--no-config', '--write-baseline', file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const baseline = readFileSync(file, 'utf8');
+    expect(baseline).toContain('secret-hardcoded');
+    const rerun = spawnSync(process.execPath, [CLI, '.', '--no-config', '--baseline', file, '-f', 'json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(leaks(written.stdout + written.stderr + baseline + rerun.stdout + rerun.stderr)).toEqual([]);
   });
 
   it('standard input, reported under a file name', () => {
