@@ -24348,10 +24348,10 @@ function parseSource(path4, bytesOrText, options = {}) {
     }
   }
   if (text.charCodeAt(0) === 65279) text = text.slice(1);
-  const lineCounter = new import_yaml.LineCounter();
+  const lineCounter = lineCounterOf(text);
   let asts;
   try {
-    asts = (0, import_yaml.parseAllDocuments)(text, { lineCounter, version: options.yamlVersion ?? "1.1", prettyErrors: false });
+    asts = (0, import_yaml.parseAllDocuments)(text, { version: options.yamlVersion ?? "1.1", prettyErrors: false });
   } catch (error) {
     return { path: path4, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: /* @__PURE__ */ new Map() };
   }
@@ -24398,9 +24398,7 @@ function toFileData(file, yamlVersion = "1.1") {
   };
 }
 function fromFileData(data) {
-  const lineCounter = new import_yaml.LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = data.text.indexOf("\n"); i !== -1; i = data.text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
+  const lineCounter = lineCounterOf(data.text);
   const documents = data.documents.map(({ index, value, start, end }) => {
     let ast;
     return {
@@ -24414,6 +24412,12 @@ function fromFileData(data) {
     };
   });
   return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: /* @__PURE__ */ new Map() };
+}
+function lineCounterOf(text) {
+  const lineCounter = new import_yaml.LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineCounter.addNewLine(i + 1);
+  return lineCounter;
 }
 function reparseDocument(text, index, start, end, version) {
   const slice = (0, import_yaml.parseAllDocuments)(text.slice(start, end), { version, prettyErrors: false });
@@ -24446,7 +24450,7 @@ function sourceText(bytes) {
   const text = decoded.binary ? "" : decoded.text;
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
-function emptyFile(path4, text, skipped, lineCounter = new import_yaml.LineCounter()) {
+function emptyFile(path4, text, skipped, lineCounter = lineCounterOf(text)) {
   return { path: path4, text, lineCounter, documents: [], problems: [], skipped, locations: /* @__PURE__ */ new Map() };
 }
 function fatalProblem(error, at2) {

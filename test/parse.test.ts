@@ -146,3 +146,17 @@ describe('syntax trees rebuilt lazily from worker data', () => {
     }
   });
 });
+
+describe('line numbers', () => {
+  it('are counted from the text, also after a multi-line quoted scalar (the parser skips those line starts)', () => {
+    const text = 'a: "one\n  two\n  three"\nb: [\n';
+    expect(parseSource('t.yaml', text).lineCounter.lineStarts).toEqual([0, 8, 14, 23, 28]);
+  });
+
+  it('puts invalid UTF-8 after an unclosed quote on its own line', () => {
+    const bytes = Buffer.concat([Buffer.from('a: [1]"# x\n'), Buffer.from([0x80]), Buffer.from(': b\n')]);
+    const result = lintTexts({ 'u.yaml': bytes });
+    const utf8 = result.findings.find((f) => f.message.startsWith('Invalid UTF-8'));
+    expect(utf8?.range).toMatchObject({ startLine: 2, startColumn: 1 });
+  });
+});

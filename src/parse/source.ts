@@ -101,10 +101,10 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not content (the decoder drops it from bytes)
 
-  const lineCounter = new LineCounter();
+  const lineCounter = lineCounterOf(text);
   let asts: Document.Parsed[];
   try {
-    asts = parseAllDocuments(text, { lineCounter, version: options.yamlVersion ?? '1.1', prettyErrors: false }) as Document.Parsed[];
+    asts = parseAllDocuments(text, { version: options.yamlVersion ?? '1.1', prettyErrors: false }) as Document.Parsed[];
   } catch (error) {
     // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
     return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: new Map() };
@@ -168,9 +168,7 @@ export function toFileData(file: SourceFile, yamlVersion: '1.1' | '1.2' = '1.1')
 
 /** A SourceFile from worker data: line starts recounted, each document's syntax tree parsed again only if asked for. */
 export function fromFileData(data: SourceFileData): SourceFile {
-  const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = data.text.indexOf('\n'); i !== -1; i = data.text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const lineCounter = lineCounterOf(data.text);
   const documents = data.documents.map(({ index, value, start, end }): SourceDocument => {
     let ast: Document.Parsed | undefined;
     return {
@@ -184,6 +182,17 @@ export function fromFileData(data: SourceFileData): SourceFile {
     };
   });
   return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: new Map() };
+}
+
+/**
+ * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
+ * scalars, which put every later offset on the wrong line.
+ */
+export function lineCounterOf(text: string): LineCounter {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  return lineCounter;
 }
 
 /** Parses one document's slice of the text and shifts its ranges back to file offsets. */
@@ -223,7 +232,7 @@ export function sourceText(bytes: Uint8Array): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function emptyFile(path: string, text: string, skipped: string, lineCounter = new LineCounter()): SourceFile {
+function emptyFile(path: string, text: string, skipped: string, lineCounter = lineCounterOf(text)): SourceFile {
   return { path, text, lineCounter, documents: [], problems: [], skipped, locations: new Map() };
 }
 
