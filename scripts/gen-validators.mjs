@@ -7,11 +7,24 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 /** name -> schema file: each becomes `export const <name>` in the generated module. */
 export const VALIDATED_SCHEMAS = {
   config: 'schemas/config.schema.json',
+  // The `spec` of the Istio kinds schema-invalid checks (generated from Istio's CRDs by scripts/gen-istio-schemas.ts).
+  istioPeerAuthentication: 'schemas/istio/PeerAuthentication.json',
+  istioAuthorizationPolicy: 'schemas/istio/AuthorizationPolicy.json',
+  istioRequestAuthentication: 'schemas/istio/RequestAuthentication.json',
+  istioDestinationRule: 'schemas/istio/DestinationRule.json',
+  istioGateway: 'schemas/istio/Gateway.json',
+  istioSidecar: 'schemas/istio/Sidecar.json',
+  istioTelemetry: 'schemas/istio/Telemetry.json',
 };
 
 export function validatorsSource() {
-  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true, esm: true } });
-  for (const [name, file] of Object.entries(VALIDATED_SCHEMAS)) ajv.addSchema(JSON.parse(readFileSync(file, 'utf8')), name);
+  // verbose: errors carry the failing data and parent schema (schema-invalid names the allowed keys and values).
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, code: { source: true, esm: true } });
+  for (const [name, file] of Object.entries(VALIDATED_SCHEMAS)) {
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    delete schema.$id; // referenced by the name above; distinct $ids are not needed
+    ajv.addSchema(schema, name);
+  }
   let code = standaloneCode.default(ajv, Object.fromEntries(Object.keys(VALIDATED_SCHEMAS).map((n) => [n, n])));
   // ajv's ESM output still require()s its runtime helpers: turn those into imports.
   const imports = [];

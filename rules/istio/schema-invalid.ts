@@ -1,39 +1,20 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { NETWORKING_GROUP, SECURITY_GROUP, TELEMETRY_GROUP } from '../../src/model/istio.js';
 import { formatPath, isObj, type Path } from '../../src/model/values.js';
-import AuthorizationPolicy from '../../schemas/istio/AuthorizationPolicy.json' with { type: 'json' };
-import DestinationRule from '../../schemas/istio/DestinationRule.json' with { type: 'json' };
-import Gateway from '../../schemas/istio/Gateway.json' with { type: 'json' };
-import PeerAuthentication from '../../schemas/istio/PeerAuthentication.json' with { type: 'json' };
-import RequestAuthentication from '../../schemas/istio/RequestAuthentication.json' with { type: 'json' };
-import Sidecar from '../../schemas/istio/Sidecar.json' with { type: 'json' };
-import Telemetry from '../../schemas/istio/Telemetry.json' with { type: 'json' };
+import { didYouMean } from '../../src/suggest.js';
+import * as precompiled from '../../src/generated/validators.js';
 
-/** The `spec` schemas, generated from Istio's CRDs by scripts/gen-istio-schemas.ts, by kind and API group. */
-const SCHEMAS: Record<string, { group: string; schema: object }> = {
-  PeerAuthentication: { group: SECURITY_GROUP, schema: PeerAuthentication },
-  AuthorizationPolicy: { group: SECURITY_GROUP, schema: AuthorizationPolicy },
-  RequestAuthentication: { group: SECURITY_GROUP, schema: RequestAuthentication },
-  DestinationRule: { group: NETWORKING_GROUP, schema: DestinationRule },
-  Gateway: { group: NETWORKING_GROUP, schema: Gateway },
-  Sidecar: { group: NETWORKING_GROUP, schema: Sidecar },
-  Telemetry: { group: TELEMETRY_GROUP, schema: Telemetry },
+/** The `spec` validators (precompiled from schemas/istio/*.json, generated from Istio's CRDs), by kind and API group. */
+const VALIDATORS: Record<string, { group: string; validate: precompiled.PrecompiledValidator }> = {
+  PeerAuthentication: { group: SECURITY_GROUP, validate: precompiled.istioPeerAuthentication },
+  AuthorizationPolicy: { group: SECURITY_GROUP, validate: precompiled.istioAuthorizationPolicy },
+  RequestAuthentication: { group: SECURITY_GROUP, validate: precompiled.istioRequestAuthentication },
+  DestinationRule: { group: NETWORKING_GROUP, validate: precompiled.istioDestinationRule },
+  Gateway: { group: NETWORKING_GROUP, validate: precompiled.istioGateway },
+  Sidecar: { group: NETWORKING_GROUP, validate: precompiled.istioSidecar },
+  Telemetry: { group: TELEMETRY_GROUP, validate: precompiled.istioTelemetry },
 };
-
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
-
-/** Compiled on first use, only for the kinds a scan holds (compiling costs more than a whole small scan). */
-function validator(kind: string): ValidateFunction {
-  let v = validators.get(kind);
-  if (!v) {
-    ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true });
-    v = ajv.compile(SCHEMAS[kind].schema);
-    validators.set(kind, v);
-  }
-  return v;
-}
 
 /** JSON pointer -> path through the actual data (array indexes as numbers, map keys as strings). */
 function toPath(data: unknown, pointer: string): Path {
@@ -52,32 +33,6 @@ function toPath(data: unknown, pointer: string): Path {
   return out;
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
-
-function suggest(value: string, candidates: readonly string[]): string {
-  const lower = value.toLowerCase();
-  const exact = candidates.find((c) => c.toLowerCase() === lower);
-  if (exact) return ` (did you mean "${exact}"?)`;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = distance(lower, c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? ` (did you mean "${best}"?)` : '';
-}
 
 export default defineRule({
   id: 'schema-invalid',
@@ -99,7 +54,7 @@ istio/api) by \`scripts/gen-istio-schemas.ts\`, with unknown fields forbidden (e
 The published \`@kubernetes-models/istio\` package was considered: its schemas allow unknown fields and it brings a
 runtime of its own, so the schemas are generated instead. The finding names the key or value at its exact location, with
 the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are left to the semantic rules
-(\`mtls-policy-ineffective\`). Validators are compiled only for the kinds a scan contains.`,
+(\`mtls-policy-ineffective\`). The validators are precompiled at build time (src/generated/validators.js), so no schema is compiled when meshlint runs.`,
   remediation: 'Correct the field name or value to the one Istio documents (the message suggests the closest), then check with `kubectl apply --dry-run=server` or `istioctl validate`.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/',
@@ -190,11 +145,10 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
     },
   },
   check({ graph, report }) {
-    for (const [kind, { group }] of Object.entries(SCHEMAS)) {
+    for (const [kind, { group, validate }] of Object.entries(VALIDATORS)) {
       for (const resource of graph.ofKind(kind, group)) {
         const spec = resource.body.spec;
         if (spec === undefined || spec === null) continue;
-        const validate = validator(kind);
         if (validate(spec)) continue;
         const seen = new Set<string>();
         for (const error of validate.errors ?? []) {
@@ -223,12 +177,12 @@ function describeError(error: ErrorObject, spec: unknown): Finding {
     case 'additionalProperties': {
       const field = String((error.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return { path: [...path, field], target: 'key', messageId: 'unknownField', data: { field, where, suggestion: suggest(field, allowed) } };
+      return { path: [...path, field], target: 'key', messageId: 'unknownField', data: { field, where, suggestion: didYouMean(field, allowed) } };
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const value = typeof error.data === 'string' ? error.data : JSON.stringify(error.data);
-      return { path, target: 'value', messageId: 'badEnum', data: { where, value, allowed: allowed.join(', '), suggestion: suggest(value, allowed) } };
+      return { path, target: 'value', messageId: 'badEnum', data: { where, value, allowed: allowed.join(', '), suggestion: didYouMean(value, allowed) } };
     }
     case 'type':
       return { path, target: 'value', messageId: 'badType', data: { where, type: String((error.params as { type: string | string[] }).type).replace(',', ' or ') } };

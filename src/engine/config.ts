@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
 import { formatPath, type Path } from '../model/values.js';
+import { didYouMean } from '../suggest.js';
 import { locate } from './location.js';
 import type { AnyRule, Settings, Severity } from './rule.js';
 
@@ -80,7 +81,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
   const settings = new Map<string, RuleSetting>();
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     const rule = known.get(id);
-    if (!rule) fail(['rules', id], `unknown rule "${id}"${suggest(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
+    if (!rule) fail(['rules', id], `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
     const normalized: RuleSetting = typeof setting === 'string' ? { severity: setting as Severity | 'off' } : (setting as RuleSetting);
     if (normalized.options !== undefined) {
       if (!rule!.options) fail(['rules', id, 'options'], `rule "${id}" has no options.`);
@@ -134,23 +135,4 @@ function describeError(error: ErrorObject): string {
     default:
       return `${where} ${error.message}.`;
   }
-}
-
-function suggest(id: string, ids: string[]): string {
-  const close = ids.find((candidate) => candidate.includes(id) || id.includes(candidate) || levenshtein(candidate, id) <= 3);
-  return close ? ` (did you mean "${close}"?)` : '';
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }

@@ -2,3 +2,10 @@
 import type { ErrorObject } from 'ajv';
 export interface PrecompiledValidator { (data: unknown): boolean; errors?: ErrorObject[] | null }
 export declare const config: PrecompiledValidator;
+export declare const istioPeerAuthentication: PrecompiledValidator;
+export declare const istioAuthorizationPolicy: PrecompiledValidator;
+export declare const istioRequestAuthentication: PrecompiledValidator;
+export declare const istioDestinationRule: PrecompiledValidator;
+export declare const istioGateway: PrecompiledValidator;
+export declare const istioSidecar: PrecompiledValidator;
+export declare const istioTelemetry: PrecompiledValidator;

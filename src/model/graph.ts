@@ -49,6 +49,8 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
  * string is parsed as a file of its own (positions map back into the block scalar) and read by the readers of
  * the other formats. Only keys that look like YAML or JSON documents are tried; nothing in them is a parse error.
  */
+const EMBEDDED_CONFIG_MARKERS = /["']?(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
+
 export function readConfigMapFiles(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
   const data = resource.body.data;
@@ -58,6 +60,9 @@ export function readConfigMapFiles(resource: Resource): Resource[] {
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string' || !value.includes('\n') || !/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)) continue;
     if (!/^\s*[{\[]|^\s*[\w"'@-]+\s*:/m.test(value)) continue;
+    // Parse only what an Envoy or decK reader could recognise: most ConfigMaps hold other YAML and JSON
+    // (alert rules, dashboards) whose parsing would be wasted.
+    if (!EMBEDDED_CONFIG_MARKERS.test(value)) continue;
     out.push(...readEmbedded(resource.source.file, resource.source.document, [...resource.source.base, 'data', key], others, resource.namespace));
   }
   return out;
