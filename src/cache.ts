@@ -67,8 +67,20 @@ export class ScanCache {
     this.#current.set(hash, file);
   }
 
+  /** Same files as the stored cache and no location resolved anew: nothing to write. */
+  #unchanged(): boolean {
+    const previous = Object.keys(this.#previous);
+    if (previous.length !== this.#current.size) return false;
+    for (const [hash, file] of this.#current) {
+      const entry = this.#previous[hash];
+      if (!entry || entry.locations.length !== file.locations.size) return false;
+    }
+    return true;
+  }
+
   /** Writes the files of this run (and only them), atomically. Failing to write is not an error of the scan. */
   save(): string | undefined {
+    if (this.#unchanged()) return undefined;
     const entries: Record<string, Entry> = {};
     for (const [hash, file] of this.#current) {
       const { path: _path, text: _text, ...data } = toFileData(file);
