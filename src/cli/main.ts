@@ -212,4 +212,6 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
     peakRssMb: +(usage.maxRSS / 1024).toFixed(1),
   };
   io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
+  const slowest = result.ruleTimes.slice(0, 5).map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`).join(', ');
+  if (slowest) io.stderr.write(`${TOOL_NAME}: slowest rules: ${slowest}\n`);
 }

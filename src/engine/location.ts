@@ -31,21 +31,29 @@ export function locate(file: SourceFile, document: SourceDocument, path: Path, t
   const key = locationKey(document.index, path, target);
   const known = file.locations.get(key);
   if (known) return known;
-  const located = locateInTree(file, document, path, target);
+  const { start, end, missing } = locateOffsets(file.text, document.ast, document.start, document.end, path, target);
+  const located = { range: rangeOfOffsets(file, start, end), missing };
   file.locations.set(key, located);
   return located;
+}
+
+/** Offsets of a path in a parsed document: pure over text and tree, so a parser thread can compute it too. */
+export interface LocatedOffsets {
+  readonly start: number;
+  readonly end: number;
+  readonly missing: Path;
 }
 
 export function locationKey(documentIndex: number, path: Path, target: Target): string {
   return `${documentIndex}\0${target}\0${path.join('\0')}`;
 }
 
-function locateInTree(file: SourceFile, document: SourceDocument, path: Path, target: Target): Located {
-  let node: unknown = document.ast.contents;
+export function locateOffsets(text: string, ast: Document.Parsed, documentStart: number, documentEnd: number, path: Path, target: Target): LocatedOffsets {
+  let node: unknown = ast.contents;
   let pair: Pair<Node, unknown> | undefined;
   let found = 0;
   for (const segment of path) {
-    const resolved = resolveAlias(node, document.ast);
+    const resolved = resolveAlias(node, ast);
     let next: unknown;
     let nextPair: Pair<Node, unknown> | undefined;
     if (isMap(resolved)) {
@@ -62,8 +70,8 @@ function locateInTree(file: SourceFile, document: SourceDocument, path: Path, ta
     found++;
   }
   const missing = path.slice(found);
-  const [start, end] = span(file.text, node as Node | null, pair, missing.length > 0 ? 'key' : target, document);
-  return { range: rangeOfOffsets(file, start, end), missing };
+  const [start, end] = span(text, node as Node | null, pair, missing.length > 0 ? 'key' : target, documentStart, documentEnd);
+  return { start, end, missing };
 }
 
 function keyMatches(key: unknown, segment: string | number): boolean {
@@ -74,7 +82,7 @@ function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
 
-function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undefined, target: Target, document: SourceDocument): [number, number] {
+function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undefined, target: Target, documentStart: number, documentEnd: number): [number, number] {
   const value = node && node.range ? node : undefined;
   const key = pair && isScalar(pair.key) && pair.key.range ? pair.key : undefined;
   const isCollection = value !== undefined && (isMap(value) || isSeq(value));
@@ -84,7 +92,7 @@ function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undef
     return [key.range![0], value.range![1]];
   }
   if (value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
-  return firstLine(text, document.start, document.end);
+  return firstLine(text, documentStart, documentEnd);
 }
 
 /** From start to the end of its line (without trailing blanks): a collection is shown by its first line. */

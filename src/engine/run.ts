@@ -1,11 +1,11 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
-import type { SourceFile } from '../parse/source.js';
+import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 import { locate, rangeOfOffsets, type Range } from './location.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
+import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -47,6 +47,8 @@ export interface LintResult {
   /** The rules that were enabled for this run. */
   readonly rules: readonly AnyRule[];
   readonly stats: { readonly files: number; readonly documents: number; readonly resources: number };
+  /** Milliseconds each rule's check took (for --stats), slowest first. */
+  readonly ruleTimes: readonly (readonly [string, number])[];
 }
 
 export interface LintInput {
@@ -56,14 +58,36 @@ export interface LintInput {
   readonly readers?: readonly FormatReader[];
 }
 
-export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInput): LintResult {
+/** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
+export interface LocationRequest {
+  readonly file: SourceFile;
+  readonly document: SourceDocument;
+  readonly path: Path;
+  readonly target: Target;
+}
+
+export interface StagedLint {
+  /** Every location the findings need; a caller may resolve them ahead (parser threads fill file.locations). */
+  readonly requests: readonly LocationRequest[];
+  /** Locates the findings (from file.locations where already known), applies suppressions and severities, sorts. */
+  finish(): LintResult;
+}
+
+export function lint(input: LintInput): LintResult {
+  return lintStaged(input).finish();
+}
+
+/** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
   const notices: Notice[] = [];
   type Draft = Omit<Finding, 'severity' | 'suppression'>;
-  const drafts: { finding: Draft; severity: Severity; resource?: Resource }[] = [];
-  const add = (rule: AnyRule, finding: Draft, severity?: Severity, resource?: Resource) => {
+  /** A finding before location: `at` (and the related locations) are resolved in finish(). */
+  type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
+  const drafts: { finding: Unlocated; severity: Severity; resource?: Resource }[] = [];
+  const add = (rule: AnyRule, finding: Unlocated, severity?: Severity, resource?: Resource) => {
     drafts.push({ finding, severity: severity ?? rule.severity, resource });
   };
 
@@ -80,7 +104,7 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
         file: file.path,
         range: rangeOfOffsets(file, problem.start, problem.end),
         path: [],
-        related: [],
+        relatedAt: [],
         fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
       });
     }
@@ -90,7 +114,7 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
       const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
       const reportDirective = (id: string, message: string, key: string) => {
         const rule = enabledById.get(id);
-        if (rule) add(rule, { ruleId: id, message, file: file.path, range, path: [], related: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
+        if (rule) add(rule, { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
       };
       if (!directive.reason) {
         reportDirective(ENGINE_RULES.suppressionWithoutReason, 'Suppression without a reason: add " -- <why this is acceptable>" so that reviewers can judge it.', 'no-reason');
@@ -101,6 +125,7 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
     }
   }
 
+  const ruleTimes: [string, number][] = [];
   const resources = readResources(files, readers);
   const graph = new Graph(resources, files);
   for (const rule of enabled) {
@@ -110,28 +135,44 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
       const draft = toFinding(rule, r);
       add(rule, draft.finding, r.severity, draft.resource);
     };
+    const started = performance.now();
     try {
       rule.check({ graph, options, settings: config.settings, report });
     } catch (error) {
       notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
     }
+    ruleTimes.push([rule.id, performance.now() - started]);
   }
 
-  // Suppressions and severities.
-  const scopesByResource = new Map<Resource, IgnoreScope[]>();
-  const fileByPath = new Map(files.map((f) => [f.path, f]));
-  const findings: Finding[] = drafts.map(({ finding, severity: defaultSeverity, resource }) => {
-    const configured = config.rules.get(finding.ruleId)?.severity;
-    const severity = configured && configured !== 'off' ? configured : defaultSeverity;
-    const suppression = suppressionFor(finding, resource);
-    return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
-  });
-  findings.sort(compareFindings);
+  const requests: LocationRequest[] = [];
+  for (const { finding } of drafts) {
+    if (finding.at) requests.push(finding.at);
+    for (const related of finding.relatedAt) requests.push(related.at);
+  }
+  return { requests, finish };
 
-  const documents = files.reduce((n, f) => n + f.documents.length, 0);
-  return { findings, notices, rules: enabled, stats: { files: files.length, documents, resources: resources.length } };
+  function finish(): LintResult {
+    const scopesByResource = new Map<Resource, IgnoreScope[]>();
+    const fileByPath = new Map(files.map((f) => [f.path, f]));
+    const located = (at: LocationRequest) => locate(at.file, at.document, at.path, at.target).range;
+    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource }) => {
+      const finding: Draft = {
+        ...rest,
+        range: range ?? located(at!),
+        related: relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message })),
+      };
+      const configured = config.rules.get(finding.ruleId)?.severity;
+      const severity = configured && configured !== 'off' ? configured : defaultSeverity;
+      const suppression = suppressionFor(finding, resource, scopesByResource, fileByPath);
+      return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
+    });
+    findings.sort(compareFindings);
+    const documents = files.reduce((n, f) => n + f.documents.length, 0);
+    ruleTimes.sort((a, b) => b[1] - a[1]);
+    return { findings, notices, rules: enabled, stats: { files: files.length, documents, resources: resources.length }, ruleTimes };
+  }
 
-  function toFinding(rule: AnyRule, r: Report<string>): { finding: Draft; resource?: Resource } {
+  function toFinding(rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource } {
     let file: SourceFile;
     let document: SourceFile['documents'][number];
     let path: Path;
@@ -146,30 +187,29 @@ export function lint({ files, rules, config, readers = FORMAT_READERS }: LintInp
     } else {
       throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
     }
-    const { range } = locate(file, document, path, r.target);
     const template = rule.messages[r.messageId];
     if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
     const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
-    const related = (r.related ?? []).map((rel) => {
+    const relatedAt = (r.related ?? []).map((rel) => {
       const src = rel.resource.source;
-      return { file: src.file.path, range: locate(src.file, src.document, [...src.base, ...(rel.path ?? rel.resource.anchor)]).range, message: rel.message };
+      return { file: src.file.path, message: rel.message, at: { file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const } };
     });
     const relative = resource ? path.slice(resource.source.base.length) : path;
     const owner = resource ? resourceKey(resource) : `#${document.index}`;
-    const finding: Draft = {
+    const finding: Unlocated = {
       ruleId: rule.id,
       message,
       file: file.path,
-      range,
+      at: { file, document, path, target: r.target ?? 'pair' },
       ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
       path,
-      related,
+      relatedAt,
       fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
     };
     return { finding, resource };
   }
 
-  function suppressionFor(finding: Draft, resource: Resource | undefined): Suppression | undefined {
+  function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, fileByPath: Map<string, SourceFile>): Suppression | undefined {
     const file = fileByPath.get(finding.file);
     for (const d of (file && directivesByFile.get(file)) ?? []) {
       if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
