@@ -3,9 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
-import { parseAll, type ParseOutcome } from './parse/pool.js';
+import { locateAll, parseAll, ParserPool, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache } from './cache.js';
-import { lint, type Finding, type LintResult, type Notice } from './engine/run.js';
+import { lintStaged, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
@@ -46,6 +46,8 @@ export interface ScanOptions {
 }
 
 export interface ScanResult extends LintResult {
+  /** Milliseconds per phase (discover, parse, rules, locate, finish), for --stats. */
+  readonly phases?: Readonly<Record<string, number>>;
   readonly config: Config;
   /** The active findings a baseline matched and removed from `findings` (none without a baseline). */
   readonly baselined: readonly Finding[];
@@ -65,6 +67,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
   const cache = options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined;
   const hashes = new Map<SourceFile, string>();
+  let pool: ParserPool | undefined;
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined;
   if (paths.length > 0 || options.reportOnly?.length) {
     const discovered = await discover([...paths, ...(reported?.dirs ?? [])], cwd, config, notices);
@@ -84,12 +94,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       });
     }
     const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === undefined);
-    const parsed = await parseAll(missing.map((i) => jobs[i]), {
+    phase('discover');
+    const parseOptions = {
       maxBytes,
       workers: options.workers,
       workerUrl: options.workerUrl,
-      onProgress: options.onProgress && ((done) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
-    });
+      onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
+    };
+    pool = ParserPool.start(missing.map((i) => jobs[i]), parseOptions);
+    const parsed = await parseAll(missing.map((i) => jobs[i]), parseOptions, pool);
     missing.forEach((i, k) => (outcomes[i] = parsed[k]));
     outcomes.forEach((outcome, i) => {
       if (outcome!.kind === 'file') {
@@ -102,7 +115,17 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     });
     options.onProgress?.(jobs.length, jobs.length);
   }
-  const result = lint({ files, rules, config });
+  phase('parse');
+  const staged = lintStaged({ files, rules, config });
+  phase('rules');
+  if (pool) {
+    // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
+    await locateAll(staged.requests, pool);
+    pool.close();
+  }
+  phase('locate');
+  const result = staged.finish();
+  phase('finish');
   if (cache) {
     for (const [file, hash] of hashes) cache.remember(hash, file);
     const problem = cache.save();
@@ -116,7 +139,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
-  return { ...result, findings, notices: allNotices, config, baselined };
+  return { ...result, findings, notices: allNotices, config, baselined, phases };
 }
 
 /** Which shown paths `reportOnly` selects: the files themselves, and everything under the directories. */

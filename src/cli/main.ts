@@ -210,6 +210,7 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
     wallSeconds: +((performance.now() - started) / 1000).toFixed(3),
     cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(3),
     peakRssMb: +(usage.maxRSS / 1024).toFixed(1),
+    phasesMs: result.phases,
   };
   io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
   const slowest = result.ruleTimes.slice(0, 5).map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`).join(', ');

@@ -4,7 +4,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import { fromFileData, parseSource, toFileData, type SourceFile, type SourceFileData } from './source.js';
+import { parseAllDocuments, type Document } from 'yaml';
+import { fromFileData, parseSource, toFileData, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
+import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets } from '../engine/location.js';
+import type { LocationRequest } from '../engine/run.js';
+import type { Target } from '../engine/rule.js';
+import type { Path } from '../model/values.js';
 
 export interface ParseJob {
   readonly absolute: string;
@@ -48,51 +53,155 @@ export interface ParseAllOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Reads and parses every job; outcomes come back in job order. */
-export async function parseAll(jobs: readonly ParseJob[], options: ParseAllOptions): Promise<ParseOutcome[]> {
-  const threads = workerCount(jobs, options);
-  if (threads === 0 || !options.workerUrl) {
+/** Reads and parses every job, on this thread or a pool's threads; outcomes come back in job order. */
+export async function parseAll(jobs: readonly ParseJob[], options: ParseAllOptions, pool?: ParserPool): Promise<ParseOutcome[]> {
+  if (!pool) {
     return jobs.map((job, i) => {
       options.onProgress?.(i, jobs.length);
       return readAndParse(job, options.maxBytes);
     });
   }
-  const outcomes: (ParseOutcome | undefined)[] = new Array(jobs.length);
-  let next = 0;
   let done = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve) => {
-      const worker = new Worker(options.workerUrl!, { workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes } });
-      let batch: number[] = [];
-      const send = () => {
-        batch = [];
-        while (batch.length < BATCH && next < jobs.length) batch.push(next++);
-        if (batch.length === 0) {
-          void worker.terminate();
+  // Jobs go out in path order, in small batches to whichever thread is free. (Largest-first was measured: slower,
+  // as the biggest values then all cross to this thread at once.)
+  const wire = await pool.run<ParseJob, WireOutcome>('parse', jobs, BATCH, (job) => toWire(readAndParse(job, options.maxBytes)), (count) => {
+    done += count;
+    options.onProgress?.(done, jobs.length);
+  });
+  return wire.map((result) => (result.kind === 'file' ? { kind: 'file', file: fromFileData(result.data) } : result));
+}
+
+/** What locating needs of one document: its text, and the paths asked for. */
+interface LocateTask {
+  readonly text: string;
+  readonly requests: readonly { readonly path: Path; readonly target: Target }[];
+}
+type LocateResult = (LocatedOffsets | null)[] | null;
+
+/**
+ * Resolves locations on the pool's threads, for documents whose syntax tree this thread has not built: each
+ * document's text is parsed there and the offsets come back into file.locations (see engine/location.ts).
+ */
+export async function locateAll(requests: readonly LocationRequest[], pool: ParserPool): Promise<void> {
+  const byDocument = new Map<SourceDocument, { file: SourceFile; requests: LocationRequest[]; keys: Set<string> }>();
+  for (const request of requests) {
+    const { file, document } = request;
+    if (!file.lazy || file.origin) continue;
+    const key = locationKey(document.index, request.path, request.target);
+    if (file.locations.has(key)) continue;
+    let entry = byDocument.get(document);
+    if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: new Set() }));
+    if (!entry.keys.has(key)) {
+      entry.keys.add(key);
+      entry.requests.push(request);
+    }
+  }
+  const entries = [...byDocument.entries()];
+  if (entries.length === 0) return;
+  const tasks: LocateTask[] = entries.map(([document, { file, requests: asked }]) => ({
+    text: file.text.slice(document.start, document.end),
+    requests: asked.map(({ path, target }) => ({ path, target })),
+  }));
+  const results = await pool.run<LocateTask, LocateResult>('locate', tasks, 16, locateTask, () => {});
+  entries.forEach(([document, { file, requests: asked }], i) => {
+    const offsets = results[i];
+    if (!offsets) return; // did not parse alone: the main thread locates it (lazily) as before
+    asked.forEach((request, k) => {
+      const o = offsets[k];
+      if (!o) return;
+      const range = rangeOfOffsets(file, o.start + document.start, o.end + document.start);
+      file.locations.set(locationKey(document.index, request.path, request.target), { range, missing: o.missing });
+    });
+  });
+}
+
+function locateTask(task: LocateTask): LocateResult {
+  const docs = parseAllDocuments(task.text, { version: '1.1', prettyErrors: false });
+  if (!Array.isArray(docs) || docs.length !== 1) return null;
+  const ast = docs[0] as Document.Parsed;
+  return task.requests.map(({ path, target }) => {
+    try {
+      return locateOffsets(task.text, ast, 0, task.text.length, path, target);
+    } catch {
+      return null;
+    }
+  });
+}
+
+/** Threads that parse files and locate paths, kept for one scan; every task falls back to this thread. */
+export class ParserPool {
+  readonly #workers: Worker[];
+
+  private constructor(workers: Worker[]) {
+    this.#workers = workers;
+  }
+
+  /** Starts threads when the input is large enough to pay for them (or when asked to); undefined otherwise. */
+  static start(jobs: readonly ParseJob[], options: ParseAllOptions): ParserPool | undefined {
+    const count = workerCount(jobs, options);
+    if (count === 0 || !options.workerUrl) return undefined;
+    const workers = Array.from({ length: count }, () => new Worker(options.workerUrl!, { workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes } }));
+    for (const worker of workers) worker.unref();
+    return new ParserPool(workers);
+  }
+
+  /**
+   * Runs tasks in batches on whichever thread is free; results in task order. A thread that fails hands its batch
+   * (and nothing else) to `local`, which computes it here.
+   */
+  run<T, R>(kind: 'parse' | 'locate', tasks: readonly T[], batchSize: number, local: (task: T) => R, onBatch: (count: number) => void): Promise<R[]> {
+    const results: R[] = new Array(tasks.length);
+    let next = 0;
+    const drive = (worker: Worker | undefined) =>
+      new Promise<void>((resolve) => {
+        let batch: number[] = [];
+        const finishLocally = () => {
+          for (const i of batch) results[i] = local(tasks[i]);
+          while (next < tasks.length) {
+            const i = next++;
+            results[i] = local(tasks[i]);
+          }
           resolve();
-        } else {
-          worker.postMessage(batch.map((i) => jobs[i]));
-        }
-      };
-      worker.on('message', (results: WireOutcome[]) => {
-        results.forEach((result, k) => {
-          outcomes[batch[k]] = result.kind === 'file' ? { kind: 'file', file: fromFileData(result.data) } : result;
-        });
-        done += results.length;
-        options.onProgress?.(done, jobs.length);
+        };
+        if (!worker) return finishLocally();
+        const onMessage = (answer: R[]) => {
+          answer.forEach((result, k) => (results[batch[k]] = result));
+          onBatch(answer.length);
+          send();
+        };
+        const onError = () => {
+          worker.off('message', onMessage);
+          finishLocally();
+        };
+        const send = () => {
+          batch = [];
+          while (batch.length < batchSize && next < tasks.length) batch.push(next++);
+          if (batch.length === 0) {
+            worker.off('message', onMessage);
+            worker.off('error', onError);
+            resolve();
+          } else {
+            worker.postMessage({ kind, tasks: batch.map((i) => tasks[i]) });
+          }
+        };
+        worker.on('message', onMessage);
+        worker.once('error', onError);
         send();
       });
-      // A thread that dies takes nothing with it: its batch is parsed here, and the others go on.
-      worker.on('error', () => {
-        for (const i of batch) outcomes[i] ??= readAndParse(jobs[i], options.maxBytes);
-        batch = [];
-        resolve();
-      });
-      send();
-    });
-  await Promise.all(Array.from({ length: threads }, runWorker));
-  // Anything left (all threads failed) is parsed here.
-  return jobs.map((job, i) => outcomes[i] ?? readAndParse(job, options.maxBytes));
+    return Promise.all(this.#workers.map(drive)).then(() => results);
+  }
+
+  close(): void {
+    for (const worker of this.#workers) void worker.terminate();
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // reported when the file is read
+  }
 }
 
 function workerCount(jobs: readonly ParseJob[], options: ParseAllOptions): number {
@@ -100,26 +209,23 @@ function workerCount(jobs: readonly ParseJob[], options: ParseAllOptions): numbe
   if (jobs.length < 16) return 0;
   let bytes = 0;
   for (const job of jobs) {
-    try {
-      bytes += statSync(job.absolute).size;
-    } catch {
-      // reported when the file is read
-    }
+    bytes += sizeOf(job.absolute);
     if (bytes >= MIN_BYTES_FOR_WORKERS) return Math.min(2, availableParallelism());
   }
   return 0;
 }
 
-/** The body of a parser thread: parse each job it is sent and post back plain data. */
+/** The body of a parser thread: parse files, or locate paths in documents, as it is sent them; post back plain data. */
 export function runParserWorker(): void {
   const { maxBytes } = workerData as { maxBytes: number };
-  parentPort!.on('message', (jobs: ParseJob[]) => {
-    const results: WireOutcome[] = jobs.map((job) => {
-      const outcome = readAndParse(job, maxBytes);
-      return outcome.kind === 'file' ? { kind: 'file', data: toFileData(outcome.file) } : outcome;
-    });
+  parentPort!.on('message', (message: { kind: 'parse'; tasks: ParseJob[] } | { kind: 'locate'; tasks: LocateTask[] }) => {
+    const results = message.kind === 'parse' ? message.tasks.map((job) => toWire(readAndParse(job, maxBytes))) : message.tasks.map(locateTask);
     parentPort!.postMessage(results);
   });
+}
+
+function toWire(outcome: ParseOutcome): WireOutcome {
+  return outcome.kind === 'file' ? { kind: 'file', data: toFileData(outcome.file) } : outcome;
 }
 
 export function isParserWorker(): boolean {

@@ -32,6 +32,8 @@ export interface SourceFile {
   problems: ParseProblem[];
   /** Why the file was not linted (Helm template, binary ...); such a file has no documents. */
   skipped?: string;
+  /** Set on files parsed by a thread: their documents' syntax trees are rebuilt on demand (see fromFileData). */
+  lazy?: true;
   /** Ranges already resolved, by document, path and target (see engine/location.ts). */
   locations: Map<string, { readonly range: Range; readonly missing: readonly (string | number)[] }>;
   /**
@@ -181,7 +183,7 @@ export function fromFileData(data: SourceFileData): SourceFile {
       },
     };
   });
-  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: new Map() };
+  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: new Map(), lazy: true };
 }
 
 /**
