@@ -160,3 +160,28 @@ describe('line numbers', () => {
     expect(utf8?.range).toMatchObject({ startLine: 2, startColumn: 1 });
   });
 });
+
+describe('documents of kinds no rule reads (CustomResourceDefinitions)', () => {
+  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n';
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n';
+
+  it('are lexed but not composed, and the other documents keep their indexes and lines', () => {
+    const file = parseSource('mixed.yaml', `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}`);
+    expect(file.unreadDocuments).toBe(1);
+    expect(file.documents.map((d) => d.index)).toEqual([0, 2]);
+    const result = lintTexts({ 'mixed.yaml': `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}` });
+    expect(result.stats).toMatchObject({ documents: 2, unreadDocuments: 1 });
+    expect(result.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => f.range.startLine)).toEqual([6, 20]);
+  });
+
+  it('do not hide errors around them: a broken document after a CRD is still reported at its line', () => {
+    const file = parseSource('after.yaml', `${crd}---\nkey: "x" y\n`);
+    expect(file.unreadDocuments).toBe(1);
+    expect(file.problems.map((p) => [p.code, file.lineCounter.linePos(p.start).line])).toEqual([['parse-error', 8]]);
+  });
+
+  it('only when they are apiextensions CustomResourceDefinitions', () => {
+    expect(parseSource('other.yaml', crd.replace('apiextensions.k8s.io/v1', 'example.com/v1')).unreadDocuments).toBeUndefined();
+    expect(parseSource('quoted.yaml', crd.replace('kind: CustomResourceDefinition', 'kind: "CustomResourceDefinition"')).unreadDocuments).toBe(1);
+  });
+});

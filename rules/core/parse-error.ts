@@ -12,7 +12,11 @@ Either way the control it was meant to add (a STRICT PeerAuthentication, a read-
 not exist. meshlint reads YAML the way Kubernetes does (YAML 1.1 scalars, so \`yes\`, \`on\` and \`off\` are booleans)
 and reports syntax errors at their line; the other documents of the file and every other file are still linted.
 Files that are not UTF-8 and documents that expand too many aliases (a "billion laughs" alias bomb) are reported here
-too. Go/Helm templates (\`{{ }}\` outside strings) are not YAML yet: they are skipped with a notice, not reported.`,
+too. Go/Helm templates (\`{{ }}\` outside strings) are not YAML yet: they are skipped with a notice, not reported.
+
+CustomResourceDefinition documents are read by no rule and are often most of an install manifest's bytes, so
+meshlint lexes them without building them: a structural error inside a CRD body (an unclosed bracket in its
+schema, say) is not reported here; \`kubectl apply\` rejects such a CRD.`,
   remediation: 'Fix the syntax at the reported line (indentation, an unclosed quote or bracket, a tab used for indentation), or render templates before linting them.',
   messages: {},
   examples: {

@@ -46,7 +46,8 @@ export interface LintResult {
   readonly notices: readonly Notice[];
   /** The rules that were enabled for this run. */
   readonly rules: readonly AnyRule[];
-  readonly stats: { readonly files: number; readonly documents: number; readonly resources: number };
+  /** documents: parsed and read; unreadDocuments: of kinds no rule reads (CRDs), lexed only. */
+  readonly stats: { readonly files: number; readonly documents: number; readonly unreadDocuments: number; readonly resources: number };
   /** Milliseconds each rule's check took (for --stats), slowest first. */
   readonly ruleTimes: readonly (readonly [string, number])[];
 }
@@ -168,8 +169,9 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     });
     findings.sort(compareFindings);
     const documents = files.reduce((n, f) => n + f.documents.length, 0);
+    const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
     ruleTimes.sort((a, b) => b[1] - a[1]);
-    return { findings, notices, rules: enabled, stats: { files: files.length, documents, resources: resources.length }, ruleTimes };
+    return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resources.length }, ruleTimes };
   }
 
   function toFinding(rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource } {

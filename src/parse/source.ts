@@ -1,6 +1,6 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
-import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type Document, type Node } from 'yaml';
+import { Composer, LineCounter, Parser, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type CST, type Document, type Node } from 'yaml';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
 
@@ -32,6 +32,8 @@ export interface SourceFile {
   problems: ParseProblem[];
   /** Why the file was not linted (Helm template, binary ...); such a file has no documents. */
   skipped?: string;
+  /** Documents of kinds no rule reads (CustomResourceDefinitions), lexed but not composed; not in `documents`. */
+  unreadDocuments?: number;
   /** Set on files parsed by a thread: their documents' syntax trees are rebuilt on demand (see fromFileData). */
   lazy?: true;
   /** Ranges already resolved, by document, path and target (see engine/location.ts). */
@@ -105,13 +107,14 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
 
   const lineCounter = lineCounterOf(text);
   let asts: Document.Parsed[];
+  const unread = new Set<number>();
   try {
-    asts = parseAllDocuments(text, { version: options.yamlVersion ?? '1.1', prettyErrors: false }) as Document.Parsed[];
+    const tokens = withoutUnreadBodies(new Parser().parse(text), unread);
+    asts = Array.from(new Composer({ version: options.yamlVersion ?? '1.1', prettyErrors: false }).compose(tokens)) as Document.Parsed[];
   } catch (error) {
     // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
     return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: new Map() };
   }
-  if (!Array.isArray(asts)) asts = []; // an empty stream yields an EmptyStream object
 
   if (text.includes('{{') && looksLikeTemplate(text, asts)) {
     return emptyFile(path, text, 'template (contains {{ }} outside strings, e.g. a Helm chart template); render it first and lint the output', lineCounter);
@@ -119,6 +122,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
 
   const documents: SourceDocument[] = [];
   asts.forEach((ast, index) => {
+    if (unread.has(index)) return;
     const [start, , end] = ast.range;
     let fatal = false;
     let duplicates = false;
@@ -144,7 +148,46 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
     documents.push({ index, ast, value, start, end });
   });
-  return { path, text, lineCounter, documents, problems, locations: new Map() };
+  return { path, text, lineCounter, documents, problems, locations: new Map(), ...(unread.size ? { unreadDocuments: unread.size } : {}) };
+}
+
+/**
+ * Kinds whose documents no rule reads and that are large: CustomResourceDefinitions (OpenAPI schemas, most of the
+ * bytes of many install manifests; a third of the corpus). Their bodies are lexed but not composed, which saves a
+ * third of a large scan's time; the price is that a structural error inside a CRD body is not reported (kubectl
+ * rejects such a CRD when it is applied).
+ */
+function isUnreadDocument(token: CST.Document): boolean {
+  const body = token.value;
+  if (!body || body.type !== 'block-map') return false;
+  let kind: string | undefined;
+  let apiVersion: string | undefined;
+  for (const item of body.items) {
+    const key = scalarSource(item.key);
+    if (key === 'kind') kind = scalarSource(item.value);
+    else if (key === 'apiVersion') apiVersion = scalarSource(item.value);
+    if (kind !== undefined && apiVersion !== undefined) break;
+  }
+  return kind === 'CustomResourceDefinition' && (apiVersion ?? '').startsWith('apiextensions.k8s.io/');
+}
+
+function scalarSource(token: CST.Token | null | undefined): string | undefined {
+  return token && 'source' in token && typeof token.source === 'string' ? token.source.replace(/^(["'])(.*)\1$/, '$2') : undefined;
+}
+
+/** Passes the parser's tokens on, emptying the bodies of unread documents; records their indexes. */
+function* withoutUnreadBodies(tokens: Generator<CST.Token>, unread: Set<number>): Generator<CST.Token> {
+  let index = 0;
+  for (const token of tokens) {
+    if (token.type === 'document') {
+      if (isUnreadDocument(token)) {
+        unread.add(index);
+        token.value = undefined;
+      }
+      index++;
+    }
+    yield token;
+  }
 }
 
 /** What a worker sends back for a file: everything but the syntax trees, which do not cross threads. */
@@ -154,6 +197,7 @@ export interface SourceFileData {
   problems: ParseProblem[];
   skipped?: string;
   documents: { index: number; value: unknown; start: number; end: number }[];
+  unreadDocuments?: number;
   yamlVersion: '1.1' | '1.2';
 }
 
@@ -164,6 +208,7 @@ export function toFileData(file: SourceFile, yamlVersion: '1.1' | '1.2' = '1.1')
     problems: file.problems,
     skipped: file.skipped,
     documents: file.documents.map(({ index, value, start, end }) => ({ index, value, start, end })),
+    ...(file.unreadDocuments ? { unreadDocuments: file.unreadDocuments } : {}),
     yamlVersion,
   };
 }
@@ -183,7 +228,17 @@ export function fromFileData(data: SourceFileData): SourceFile {
       },
     };
   });
-  return { path: data.path, text: data.text, lineCounter, documents, problems: data.problems, skipped: data.skipped, locations: new Map(), lazy: true };
+  return {
+    path: data.path,
+    text: data.text,
+    lineCounter,
+    documents,
+    problems: data.problems,
+    skipped: data.skipped,
+    locations: new Map(),
+    lazy: true,
+    ...(data.unreadDocuments ? { unreadDocuments: data.unreadDocuments } : {}),
+  };
 }
 
 /**
