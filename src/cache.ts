@@ -8,6 +8,7 @@ import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
 import type { Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
+import type { LintResult } from './engine/run.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_CACHE_LOCATION = join('node_modules', '.cache', 'meshlint', 'cache.bin');
@@ -22,6 +23,19 @@ interface Stored {
   readonly entries: Record<string, Entry>;
 }
 
+/** The last run's whole result, in a small file of its own, for when every file is as it was. */
+interface StoredRun {
+  readonly key: string;
+  readonly runKey: string;
+  readonly result: LintResult;
+}
+
+function writeAtomically(path: string, data: Uint8Array): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, data);
+  renameSync(temporary, path);
+}
+
 export function hashBytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 40);
 }
@@ -29,13 +43,42 @@ export function hashBytes(bytes: Uint8Array): string {
 export class ScanCache {
   readonly #path: string;
   readonly #key: string;
-  readonly #previous: Record<string, Entry>;
+  #previousEntries: Record<string, Entry> | undefined;
   readonly #current = new Map<string, SourceFile>();
 
-  private constructor(path: string, key: string, previous: Record<string, Entry>) {
+  private constructor(path: string, key: string) {
     this.#path = path;
     this.#key = key;
-    this.#previous = previous;
+  }
+
+  /** The per-file entries, read on first need (a reused run never needs them). */
+  get #previous(): Record<string, Entry> {
+    if (!this.#previousEntries) {
+      this.#previousEntries = {};
+      try {
+        const stored = deserialize(readFileSync(this.#path)) as Stored;
+        if (stored?.key === this.#key && stored.entries) this.#previousEntries = stored.entries;
+      } catch {
+        // no cache yet, or one from another format: start afresh
+      }
+    }
+    return this.#previousEntries;
+  }
+
+  /** The whole result of the last run, if it scanned exactly these files with exactly these bytes. */
+  previousRun(runKey: string): LintResult | undefined {
+    try {
+      const stored = deserialize(readFileSync(`${this.#path}.run`)) as StoredRun;
+      if (stored?.key === this.#key && stored.runKey === runKey) {
+        // Rules are code, not data: the stored result names them by id.
+        const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
+        const rules = (stored.result.rules as unknown as string[]).map((id) => byId.get(id)).filter((rule) => rule !== undefined);
+        return { ...stored.result, rules };
+      }
+    } catch {
+      // none, or unreadable: scan
+    }
+    return undefined;
   }
 
   /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
@@ -43,15 +86,12 @@ export class ScanCache {
     const key = createHash('sha256')
       .update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config.rules], ignore: config.ignore, settings: config.settings } }))
       .digest('hex');
-    let previous: Record<string, Entry> = {};
-    try {
-      const stored = deserialize(readFileSync(path)) as Stored;
-      if (stored?.key === key && stored.entries) previous = stored.entries;
-    } catch {
-      // no cache yet, or one from another format: start afresh
-    }
-    return new ScanCache(path, key, previous);
+    const cache = new ScanCache(path, key);
+    cache.#rules = rules;
+    return cache;
   }
+
+  #rules: readonly AnyRule[] = [];
 
   /** The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. */
   restore(hash: string, path: string, text: string): SourceFile | undefined {
@@ -78,19 +118,25 @@ export class ScanCache {
     return true;
   }
 
-  /** Writes the files of this run (and only them), atomically. Failing to write is not an error of the scan. */
-  save(): string | undefined {
-    if (this.#unchanged()) return undefined;
-    const entries: Record<string, Entry> = {};
-    for (const [hash, file] of this.#current) {
-      const { path: _path, text: _text, ...data } = toFileData(file);
-      entries[hash] = { data, locations: [...file.locations] };
-    }
+  /**
+   * Writes the files of this run (and only them) and, given a run key, the run's result; atomically. Failing to
+   * write is not an error of the scan: the message is returned for a notice.
+   */
+  save(runKey: string | undefined, result: LintResult): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true });
-      const temporary = `${this.#path}.${process.pid}.tmp`;
-      writeFileSync(temporary, serialize({ key: this.#key, entries } satisfies Stored));
-      renameSync(temporary, this.#path);
+      if (!this.#unchanged()) {
+        const entries: Record<string, Entry> = {};
+        for (const [hash, file] of this.#current) {
+          const { path: _path, text: _text, ...data } = toFileData(file);
+          entries[hash] = { data, locations: [...file.locations] };
+        }
+        writeAtomically(this.#path, serialize({ key: this.#key, entries } satisfies Stored));
+      }
+      if (runKey) {
+        const run: StoredRun = { key: this.#key, runKey, result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] } };
+        writeAtomically(`${this.#path}.run`, serialize(run));
+      }
       return undefined;
     } catch (error) {
       return `cannot write the cache ${this.#path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;

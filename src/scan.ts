@@ -1,4 +1,5 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { globby } from 'globby';
@@ -76,6 +77,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     mark = now;
   };
   const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined;
+  let result: LintResult | undefined;
+  let runKey: string | undefined;
   if (paths.length > 0 || options.reportOnly?.length) {
     const discovered = await discover([...paths, ...(reported?.dirs ?? [])], cwd, config, notices);
     if (reported) addReportedFiles(discovered, reported.files, paths, cwd);
@@ -83,56 +86,75 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
     const outcomes: (ParseOutcome | undefined)[] = new Array(jobs.length);
     const hashOf = new Map<number, string>();
+    const textOf = new Map<number, string>();
     if (cache) {
       jobs.forEach((job, i) => {
         const bytes = readIfRegular(job.absolute, maxBytes);
         if (!bytes) return; // parsed below, which reports why it cannot be read
-        const hash = hashBytes(bytes);
-        hashOf.set(i, hash);
-        const file = cache.restore(hash, job.shown, sourceText(bytes));
-        if (file) outcomes[i] = { kind: 'file', file };
+        hashOf.set(i, hashBytes(bytes));
+        textOf.set(i, sourceText(bytes));
+      });
+      // The same files with the same bytes (and the same version, rules and configuration: the cache's own key)
+      // give the same findings, cross-file rules included: reuse the whole previous result.
+      if (!options.stdin) {
+        runKey = runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
+        result = cache.previousRun(runKey);
+      }
+      if (!result) {
+        jobs.forEach((job, i) => {
+          const hash = hashOf.get(i);
+          const file = hash ? cache.restore(hash, job.shown, textOf.get(i)!) : undefined;
+          if (file) outcomes[i] = { kind: 'file', file };
+        });
+      }
+    }
+    phase('discover');
+    if (!result) {
+      const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === undefined);
+      const parseOptions = {
+        maxBytes,
+        workers: options.workers,
+        workerUrl: options.workerUrl,
+        onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
+      };
+      pool = ParserPool.start(missing.map((i) => jobs[i]), parseOptions);
+      const parsed = await parseAll(missing.map((i) => jobs[i]), parseOptions, pool);
+      missing.forEach((i, k) => (outcomes[i] = parsed[k]));
+      outcomes.forEach((outcome, i) => {
+        if (outcome!.kind === 'file') {
+          files.push(outcome!.file);
+          const hash = hashOf.get(i);
+          if (hash) hashes.set(outcome!.file, hash);
+        } else {
+          notices.push({ file: outcome!.file, message: outcome!.message });
+        }
       });
     }
-    const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === undefined);
-    phase('discover');
-    const parseOptions = {
-      maxBytes,
-      workers: options.workers,
-      workerUrl: options.workerUrl,
-      onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
-    };
-    pool = ParserPool.start(missing.map((i) => jobs[i]), parseOptions);
-    const parsed = await parseAll(missing.map((i) => jobs[i]), parseOptions, pool);
-    missing.forEach((i, k) => (outcomes[i] = parsed[k]));
-    outcomes.forEach((outcome, i) => {
-      if (outcome!.kind === 'file') {
-        files.push(outcome!.file);
-        const hash = hashOf.get(i);
-        if (hash) hashes.set(outcome!.file, hash);
-      } else {
-        notices.push({ file: outcome!.file, message: outcome!.message });
-      }
-    });
     options.onProgress?.(jobs.length, jobs.length);
   }
-  phase('parse');
-  const staged = lintStaged({ files, rules, config });
-  phase('rules');
-  if (pool) {
-    // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
-    await locateAll(staged.requests, pool);
-    pool.close();
-  }
-  phase('locate');
-  const result = staged.finish();
-  phase('finish');
-  if (cache) {
-    for (const [file, hash] of hashes) cache.remember(hash, file);
-    const problem = cache.save();
-    if (problem) notices.push({ message: problem });
+  if (result) {
+    phase('reused');
+  } else {
+    phase('parse');
+    const staged = lintStaged({ files, rules, config });
+    phase('rules');
+    if (pool) {
+      // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
+      await locateAll(staged.requests, pool);
+      pool.close();
+    }
+    phase('locate');
+    const linted = staged.finish();
+    result = { ...linted, notices: [...notices, ...linted.notices] };
+    phase('finish');
+    if (cache) {
+      for (const [file, hash] of hashes) cache.remember(hash, file);
+      const problem = cache.save(runKey, result);
+      if (problem) result = { ...result, notices: [...result.notices, { message: problem }] };
+    }
   }
   let findings = result.findings;
-  let allNotices = [...notices, ...result.notices];
+  let allNotices = result.notices;
   if (reported) {
     findings = findings.filter((f) => reported.has(f.file));
     allNotices = allNotices.filter((n) => n.file === undefined || reported.has(n.file));
@@ -140,6 +162,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined, phases };
+}
+
+function runKeyOf(files: readonly (readonly [string, string])[]): string {
+  return createHash('sha256').update(JSON.stringify(files)).digest('hex');
 }
 
 /** Which shown paths `reportOnly` selects: the files themselves, and everything under the directories. */

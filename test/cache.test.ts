@@ -23,6 +23,24 @@ describe('--cache', () => {
     expect(lines(changed, 'a.yaml')).toEqual(lines(cold, 'a.yaml'));
   });
 
+  it('reuses the whole previous result only while every file is byte for byte the same', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a'), 'b.yaml': pod('b') });
+    const cold = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(cold.phases).not.toHaveProperty('reused');
+    const warm = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(warm.phases).toHaveProperty('reused');
+    expect(formatSarif(warm, { cwd })).toBe(formatSarif(cold, { cwd }));
+    expect(warm.rules.map((r) => r.id)).toEqual(cold.rules.map((r) => r.id));
+    writeFileSync(join(cwd, 'c.yaml'), pod('c'));
+    const added = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(added.phases).not.toHaveProperty('reused');
+    expect(added.findings.some((f) => f.file === 'c.yaml')).toBe(true);
+    writeFileSync(join(cwd, 'c.yaml'), pod('c').replace('hostPID: true', 'hostPID: false'));
+    const edited = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(edited.phases).not.toHaveProperty('reused');
+    expect(edited.findings.some((f) => f.file === 'c.yaml' && f.ruleId === 'container-privileged')).toBe(false);
+  });
+
   it('starts afresh when the configuration changes', async () => {
     const cwd = tempRepo({ 'a.yaml': pod('a'), '.meshlint.yaml': 'rules:\n  container-privileged: warning\n' });
     await scan({ cwd, cacheLocation: 'c.bin' });
