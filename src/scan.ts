@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { globby } from 'globby';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache } from './cache.js';
@@ -249,6 +248,8 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
   }
   if (patterns.length > 0) {
     const ignore = ['**/node_modules/**', '**/.git/**', ...CONFIG_NAMES.map((name) => `**/${name}`), ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
+    // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
+    const { globby } = await import('globby');
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
     for (const match of matches) found.add(resolve(match));
   }
