@@ -1,6 +1,7 @@
 // Bundles the CLI (dist/meshlint.mjs: fast start-up, nothing to build on install, what pre-commit runs) and the
 // GitHub Action (dist/action.mjs, what action.yml's runs.main names; @actions/core 3 is ESM-only, so ESM with a
 // createRequire banner for its CommonJS dependencies). Deterministic, so a test checks both committed bundles.
+import { copyFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 export const cliBuildOptions = {
@@ -31,6 +32,10 @@ export const actionBuildOptions = {
 
 export const bundles = [cliBuildOptions, actionBuildOptions];
 
+/** Files the bundles load at run time from beside themselves (see src/generated/lazy.ts): source -> dist. */
+export const companions = [['src/generated/lazy-validators.cjs', 'dist/lazy-validators.cjs']];
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const options of bundles) await build(options);
+  for (const [from, to] of companions) copyFileSync(from, to);
 }

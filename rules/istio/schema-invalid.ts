@@ -3,17 +3,21 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import { NETWORKING_GROUP, SECURITY_GROUP, TELEMETRY_GROUP } from '../../src/model/istio.js';
 import { formatPath, isObj, type Path } from '../../src/model/values.js';
 import { didYouMean } from '../../src/suggest.js';
-import * as precompiled from '../../src/generated/validators.js';
+import { lazyValidator } from '../../src/generated/lazy.js';
+import type { LazyValidatorName } from '../../src/generated/validators.js';
 
-/** The `spec` validators (precompiled from schemas/istio/*.json, generated from Istio's CRDs), by kind and API group. */
-const VALIDATORS: Record<string, { group: string; validate: precompiled.PrecompiledValidator }> = {
-  PeerAuthentication: { group: SECURITY_GROUP, validate: precompiled.istioPeerAuthentication },
-  AuthorizationPolicy: { group: SECURITY_GROUP, validate: precompiled.istioAuthorizationPolicy },
-  RequestAuthentication: { group: SECURITY_GROUP, validate: precompiled.istioRequestAuthentication },
-  DestinationRule: { group: NETWORKING_GROUP, validate: precompiled.istioDestinationRule },
-  Gateway: { group: NETWORKING_GROUP, validate: precompiled.istioGateway },
-  Sidecar: { group: NETWORKING_GROUP, validate: precompiled.istioSidecar },
-  Telemetry: { group: TELEMETRY_GROUP, validate: precompiled.istioTelemetry },
+/**
+ * The `spec` validators by kind and API group: precompiled from schemas/istio/*.json (generated from Istio's CRDs)
+ * and loaded on first use, so that scans without Istio resources never load them.
+ */
+const VALIDATORS: Record<string, { group: string; validator: LazyValidatorName }> = {
+  PeerAuthentication: { group: SECURITY_GROUP, validator: 'istioPeerAuthentication' },
+  AuthorizationPolicy: { group: SECURITY_GROUP, validator: 'istioAuthorizationPolicy' },
+  RequestAuthentication: { group: SECURITY_GROUP, validator: 'istioRequestAuthentication' },
+  DestinationRule: { group: NETWORKING_GROUP, validator: 'istioDestinationRule' },
+  Gateway: { group: NETWORKING_GROUP, validator: 'istioGateway' },
+  Sidecar: { group: NETWORKING_GROUP, validator: 'istioSidecar' },
+  Telemetry: { group: TELEMETRY_GROUP, validator: 'istioTelemetry' },
 };
 
 /** JSON pointer -> path through the actual data (array indexes as numbers, map keys as strings). */
@@ -54,7 +58,7 @@ istio/api) by \`scripts/gen-istio-schemas.ts\`, with unknown fields forbidden (e
 The published \`@kubernetes-models/istio\` package was considered: its schemas allow unknown fields and it brings a
 runtime of its own, so the schemas are generated instead. The finding names the key or value at its exact location, with
 the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are left to the semantic rules
-(\`mtls-policy-ineffective\`). The validators are precompiled at build time (src/generated/validators.js), so no schema is compiled when meshlint runs.`,
+(\`mtls-policy-ineffective\`). The validators are precompiled at build time and loaded on first use (src/generated/lazy-validators.cjs), so no schema is compiled when meshlint runs.`,
   remediation: 'Correct the field name or value to the one Istio documents (the message suggests the closest), then check with `kubectl apply --dry-run=server` or `istioctl validate`.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/',
@@ -145,10 +149,11 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
     },
   },
   check({ graph, report }) {
-    for (const [kind, { group, validate }] of Object.entries(VALIDATORS)) {
+    for (const [kind, { group, validator }] of Object.entries(VALIDATORS)) {
       for (const resource of graph.ofKind(kind, group)) {
         const spec = resource.body.spec;
         if (spec === undefined || spec === null) continue;
+        const validate = lazyValidator(validator);
         if (validate(spec)) continue;
         const seen = new Set<string>();
         for (const error of validate.errors ?? []) {

@@ -2,10 +2,4 @@
 import type { ErrorObject } from 'ajv';
 export interface PrecompiledValidator { (data: unknown): boolean; errors?: ErrorObject[] | null }
 export declare const config: PrecompiledValidator;
-export declare const istioPeerAuthentication: PrecompiledValidator;
-export declare const istioAuthorizationPolicy: PrecompiledValidator;
-export declare const istioRequestAuthentication: PrecompiledValidator;
-export declare const istioDestinationRule: PrecompiledValidator;
-export declare const istioGateway: PrecompiledValidator;
-export declare const istioSidecar: PrecompiledValidator;
-export declare const istioTelemetry: PrecompiledValidator;
+export type LazyValidatorName = 'istioPeerAuthentication' | 'istioAuthorizationPolicy' | 'istioRequestAuthentication' | 'istioDestinationRule' | 'istioGateway' | 'istioSidecar' | 'istioTelemetry';
