@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { NETWORKING_GROUP, SECURITY_GROUP, TELEMETRY_GROUP } from '../../src/model/istio.js';
-import { formatPath, isObj, type Path } from '../../src/model/values.js';
+import { formatPath, isObj, type Path, pathOfPointer } from '../../src/model/values.js';
 import { didYouMean } from '../../src/suggest.js';
 import { lazyValidator } from '../../src/generated/lazy.js';
 import type { LazyValidatorName } from '../../src/generated/validators.js';
@@ -19,24 +19,6 @@ const VALIDATORS: Record<string, { group: string; validator: LazyValidatorName }
   Sidecar: { group: NETWORKING_GROUP, validator: 'istioSidecar' },
   Telemetry: { group: TELEMETRY_GROUP, validator: 'istioTelemetry' },
 };
-
-/** JSON pointer -> path through the actual data (array indexes as numbers, map keys as strings). */
-function toPath(data: unknown, pointer: string): Path {
-  const out: (string | number)[] = [];
-  let current = data;
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(current)) {
-      out.push(Number(segment));
-      current = current[Number(segment)];
-    } else {
-      out.push(segment);
-      current = isObj(current) ? current[segment] : undefined;
-    }
-  }
-  return out;
-}
-
 
 export default defineRule({
   id: 'schema-invalid',
@@ -176,7 +158,7 @@ type Finding = {
 };
 
 function describeError(error: ErrorObject, spec: unknown): Finding {
-  const path = toPath(spec, error.instancePath);
+  const path = pathOfPointer(spec, error.instancePath);
   const where = path.length ? `spec.${formatPath(path)}` : 'spec';
   switch (error.keyword) {
     case 'additionalProperties': {

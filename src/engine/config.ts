@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
-import { formatPath, type Path } from '../model/values.js';
+import { formatPath, pathOfPointer, type Path } from '../model/values.js';
 import { didYouMean } from '../suggest.js';
 import { locate } from './location.js';
 import type { AnyRule, Settings, Severity } from './rule.js';
@@ -74,7 +74,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
   };
   if (!validateConfig(value)) {
     const error = mostSpecific(validateConfig.errors ?? []);
-    fail(pointerToPath(error.instancePath, error), describeError(error));
+    fail(pointerToPath(value, error.instancePath, error), describeError(value, error));
   }
   const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']> };
   const known = new Map(rules.map((r) => [r.id, r]));
@@ -88,7 +88,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
       const validate = schemaValidator().compile(rule!.options!.schema);
       if (!validate(normalized.options)) {
         const error = mostSpecific(validate.errors ?? []);
-        fail(['rules', id, 'options', ...pointerToPath(error.instancePath, error)], `options of "${id}": ${describeError(error)}`);
+        fail(['rules', id, 'options', ...pointerToPath(normalized.options, error.instancePath, error)], `options of "${id}": ${describeError(normalized.options, error)}`);
       }
     }
     settings.set(id, normalized);
@@ -109,11 +109,10 @@ function schemaValidator(): Ajv {
   return (ajv ??= new Ajv({ allErrors: true, strict: false }));
 }
 
-/** JSON pointer of the failing value, plus the offending property for additionalProperties errors. */
-function pointerToPath(pointer: string, error?: ErrorObject): Path {
-  const path: (string | number)[] = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error?.keyword === 'additionalProperties') path.push(String(error.params.additionalProperty));
-  return path;
+/** Path of the failing value, plus the offending property for additionalProperties errors. */
+function pointerToPath(data: unknown, pointer: string, error?: ErrorObject): Path {
+  const path = pathOfPointer(data, pointer);
+  return error?.keyword === 'additionalProperties' ? [...path, String(error.params.additionalProperty)] : path;
 }
 
 function mostSpecific(errors: ErrorObject[]): ErrorObject {
@@ -123,8 +122,8 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject {
   return pool.reduce((best, e) => (e.instancePath.length > best.instancePath.length ? e : best), pool[0]);
 }
 
-function describeError(error: ErrorObject): string {
-  const where = formatPath(pointerToPath(error.instancePath)) || 'the configuration';
+function describeError(data: unknown, error: ErrorObject): string {
+  const where = formatPath(pathOfPointer(data, error.instancePath)) || 'the configuration';
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown key "${error.params.additionalProperty}" in ${where}.`;

@@ -60,3 +60,20 @@ export function formatPath(path: Path): string {
   }
   return out;
 }
+
+/** A JSON pointer (as ajv reports errors) -> a path through `data`: array indexes as numbers, keys as strings. */
+export function pathOfPointer(data: unknown, pointer: string): Path {
+  const out: (string | number)[] = [];
+  let current = data;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(current)) {
+      out.push(Number(segment));
+      current = current[Number(segment)];
+    } else {
+      out.push(segment);
+      current = isObj(current) ? current[segment] : undefined;
+    }
+  }
+  return out;
+}
