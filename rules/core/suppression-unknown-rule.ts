@@ -10,7 +10,9 @@ export default defineRule({
   description: `A suppression that names a rule id meshlint does not have (a typo, or a rule that was renamed)
 suppresses nothing, while its author believes a finding is handled. meshlint reports the unknown id.`,
   remediation: 'Correct the rule id (see `meshlint --list-rules`) or remove the suppression.',
-  messages: {},
+  messages: {
+    unknownRule: 'Suppression names unknown rule "{{rule}}"; it suppresses nothing. Check the id with meshlint --list-rules.',
+  },
   examples: {
     invalid: {
       'misspelled-rule-id': yaml`

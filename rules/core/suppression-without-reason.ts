@@ -12,7 +12,9 @@ risk from a silenced alarm. The suppression still applies; this note asks for th
 \`# meshlint-disable-next-line <rule-id>[, ...] -- <reason>\` (the next line with content) and
 \`# meshlint-disable <rule-id>[, ...] -- <reason>\` (the rest of the document).`,
   remediation: 'Append ` -- <reason>` to the comment, saying why the finding is acceptable here.',
-  messages: {},
+  messages: {
+    noReason: 'Suppression without a reason: add " -- <why this is acceptable>" so that reviewers can judge it.',
+  },
   examples: {
     invalid: {
       'disable-next-line-without-reason': yaml`

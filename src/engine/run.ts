@@ -113,15 +113,16 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     directivesByFile.set(file, directives);
     for (const directive of directives) {
       const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
-      const reportDirective = (id: string, message: string, key: string) => {
+      // The text comes from the rule's own `messages`, like any rule's.
+      const reportDirective = (id: string, messageId: string, data: Record<string, string>, key: string) => {
         const rule = enabledById.get(id);
-        if (rule) add(rule, { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
+        if (!rule) return;
+        const message = interpolate(rule.messages[messageId], data);
+        add(rule, { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
       };
-      if (!directive.reason) {
-        reportDirective(ENGINE_RULES.suppressionWithoutReason, 'Suppression without a reason: add " -- <why this is acceptable>" so that reviewers can judge it.', 'no-reason');
-      }
+      if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
       for (const id of directive.rules.filter((id) => !knownIds.has(id))) {
-        reportDirective(ENGINE_RULES.suppressionUnknownRule, `Suppression names unknown rule "${id}"; it suppresses nothing. Check the id with meshlint --list-rules.`, id);
+        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id }, id);
       }
     }
   }
