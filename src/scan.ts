@@ -9,6 +9,8 @@ import { lintStaged, type Finding, type LintResult, type Notice } from './engine
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
+import { LocationMemo } from './location/memo.js';
+import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -62,11 +64,12 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const notices: Notice[] = [];
   const files: SourceFile[] = [];
   if (options.stdin) {
-    files.push(parseSource(options.stdin.filename, options.stdin.text));
+    files.push(parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS));
   }
   const paths = options.paths ?? (options.stdin ? [] : ['.']);
   const cache = options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined;
   const hashes = new Map<SourceFile, string>();
+  const locations = new LocationMemo();
   let pool: ParserPool | undefined;
   const phases: Record<string, number> = {};
   let mark = performance.now();
@@ -102,7 +105,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       if (!result) {
         jobs.forEach((job, i) => {
           const hash = hashOf.get(i);
-          const file = hash ? cache.restore(hash, job.shown, textOf.get(i)!) : undefined;
+          const file = hash ? cache.restore(hash, job.shown, textOf.get(i)!, locations) : undefined;
           if (file) outcomes[i] = { kind: 'file', file };
         });
       }
@@ -112,6 +115,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === undefined);
       const parseOptions = {
         maxBytes,
+        parse: MANIFEST_PARSE_OPTIONS,
         workers: options.workers,
         workerUrl: options.workerUrl,
         onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
@@ -135,11 +139,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     phase('reused');
   } else {
     phase('parse');
-    const staged = lintStaged({ files, rules, config });
+    const staged = lintStaged({ files, rules, config, locations });
     phase('rules');
     if (pool) {
       // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
-      await locateAll(staged.requests, pool);
+      await locateAll(staged.requests, pool, locations);
       pool.close();
     }
     phase('locate');
@@ -148,7 +152,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     phase('finish');
     if (cache) {
       for (const [file, hash] of hashes) cache.remember(hash, file);
-      const problem = cache.save(runKey, result);
+      const problem = cache.save(runKey, result, locations);
       if (problem) result = { ...result, notices: [...result.notices, { message: problem }] };
     }
   }

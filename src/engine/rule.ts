@@ -2,7 +2,7 @@
 // check; it reports a resource and a path, never a line: the engine owns locations, severity and suppression.
 import type { DocumentRef, Graph } from '../model/graph.js';
 import type { Resource } from '../model/resource.js';
-import type { Path } from '../model/values.js';
+import type { Path, Target } from '../location/locate.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
@@ -23,8 +23,7 @@ export interface RuleExamples {
   readonly valid: Readonly<Record<string, ExampleFiles>>;
 }
 
-/** Which part of the YAML a finding underlines: the key, the value, or both (default: key and scalar value). */
-export type Target = 'key' | 'value' | 'pair';
+export type { Target };
 
 export interface RelatedReport {
   readonly resource: Resource;

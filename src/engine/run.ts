@@ -1,11 +1,13 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { SourceFile } from '../parse/source.js';
+import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
-import { locate, rangeOfOffsets, type Range } from './location.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
+import { rangeOfOffsets, type Range } from '../location/locate.js';
+import { LocationMemo } from '../location/memo.js';
+import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -57,20 +59,16 @@ export interface LintInput {
   readonly rules: readonly AnyRule[];
   readonly config: Config;
   readonly readers?: readonly FormatReader[];
+  /** The run's location memo: given by a caller that resolves locations ahead (parser threads, --cache). */
+  readonly locations?: LocationMemo;
 }
 
-/** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
-export interface LocationRequest {
-  readonly file: SourceFile;
-  readonly document: SourceDocument;
-  readonly path: Path;
-  readonly target: Target;
-}
+export type { LocationRequest };
 
 export interface StagedLint {
-  /** Every location the findings need; a caller may resolve them ahead (parser threads fill file.locations). */
+  /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
-  /** Locates the findings (from file.locations where already known), applies suppressions and severities, sorts. */
+  /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
 
@@ -79,7 +77,7 @@ export function lint(input: LintInput): LintResult {
 }
 
 /** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo() }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
@@ -156,7 +154,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   function finish(): LintResult {
     const scopesByResource = new Map<Resource, IgnoreScope[]>();
     const fileByPath = new Map(files.map((f) => [f.path, f]));
-    const located = (at: LocationRequest) => locate(at.file, at.document, at.path, at.target).range;
+    const located = (at: LocationRequest) => locations.locate(at.file, at.document, at.path, at.target).range;
     const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource }) => {
       const finding: Draft = {
         ...rest,

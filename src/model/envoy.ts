@@ -7,6 +7,7 @@
 // rbac.proto ...), envoy changelogs 1.14.0 / 1.20.0 / 1.22.0; see ../shared/reference/envoy-kong.md part A.
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { parseEmbedded } from '../parse/embedded.js';
+import { MANIFEST_PARSE_OPTIONS } from './kubernetes.js';
 import type { Graph } from './graph.js';
 import type { Resource } from './resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from './values.js';
@@ -449,7 +450,7 @@ export function readEnvoyNested(resource: Resource): Resource[] {
 
 /** Parses a string held at `path` of a document and reads it with the given readers (positions map back to the host). */
 export function readEmbedded(file: SourceFile, document: SourceDocument, path: Path, readers: readonly ((f: SourceFile, d: SourceDocument) => Resource[] | undefined)[], namespace = ''): Resource[] {
-  const inner = parseEmbedded(file, document, path);
+  const inner = parseEmbedded(file, document, path, MANIFEST_PARSE_OPTIONS);
   if (!inner) return [];
   const out: Resource[] = [];
   for (const doc of inner.documents) {

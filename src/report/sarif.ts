@@ -3,7 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Config } from '../engine/config.js';
-import type { Range } from '../engine/location.js';
+import type { Range } from '../location/locate.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { LintResult } from '../engine/run.js';
 import { HOMEPAGE, TOOL_NAME, VERSION, ruleDocUrl } from '../version.js';

@@ -1,9 +1,13 @@
-// Path -> range. Rules name a path in the document; this walks the YAML syntax tree (the last of duplicate keys,
-// as Kubernetes keeps the last) and returns 1-based line/column ranges, end column exclusive (SARIF's convention).
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
-import type { Path } from '../model/values.js';
-import type { Target } from './rule.js';
+// Offsets and paths -> ranges. A leaf: parse (parser threads locate too) and engine both use it, and it knows
+// neither. Rules name a path in a document; this walks the YAML syntax tree (the last of duplicate keys, as
+// Kubernetes keeps the last) and returns 1-based line/column ranges, end column exclusive (SARIF's convention).
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+
+/** A path inside a document: map keys and sequence indexes. */
+export type Path = readonly (string | number)[];
+
+/** What a finding underlines: the whole `key: value` pair (default), the key alone, or the value alone. */
+export type Target = 'key' | 'value' | 'pair';
 
 export interface Range {
   readonly startLine: number;
@@ -18,23 +22,33 @@ export interface Located {
   readonly missing: Path;
 }
 
-export function rangeOfOffsets(file: SourceFile, start: number, end: number): Range {
-  // Embedded text (a config held in a YAML string): report in the host file, where the user can see it.
+/** Text that ranges are computed in; embedded text (a config held in a YAML string) maps into its host. */
+export interface LocatableText {
+  readonly text: string;
+  readonly lineCounter: LineCounter;
+  readonly origin?: { readonly file: LocatableText; readonly toHostOffset: (offset: number) => number };
+}
+
+/** A document of such a text: its index in the file, its offsets and its syntax tree (built on first use). */
+export interface LocatableDocument {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly ast: Document.Parsed;
+}
+
+export function rangeOfOffsets(file: LocatableText, start: number, end: number): Range {
+  // Embedded text: report in the host file, where the user can see it.
   if (file.origin) return rangeOfOffsets(file.origin.file, file.origin.toHostOffset(start), Math.max(file.origin.toHostOffset(start) + 1, file.origin.toHostOffset(end)));
   const from = file.lineCounter.linePos(Math.max(0, Math.min(start, file.text.length)));
   const to = file.lineCounter.linePos(Math.max(start + 1, Math.min(end, file.text.length)));
   return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
 }
 
-/** Locations are memoised per file: repeated questions, and a warm --cache run, need no syntax tree. */
-export function locate(file: SourceFile, document: SourceDocument, path: Path, target: Target = 'pair'): Located {
-  const key = locationKey(document.index, path, target);
-  const known = file.locations.get(key);
-  if (known) return known;
+/** Locates a path in a document (no memo: see LocationMemo for the memoised form a lint run uses). */
+export function locate(file: LocatableText, document: LocatableDocument, path: Path, target: Target = 'pair'): Located {
   const { start, end, missing } = locateOffsets(file.text, document.ast, document.start, document.end, path, target);
-  const located = { range: rangeOfOffsets(file, start, end), missing };
-  file.locations.set(key, located);
-  return located;
+  return { range: rangeOfOffsets(file, start, end), missing };
 }
 
 /** Offsets of a path in a parsed document: pure over text and tree, so a parser thread can compute it too. */
@@ -47,7 +61,6 @@ export interface LocatedOffsets {
 export function locationKey(documentIndex: number, path: Path, target: Target): string {
   return `${documentIndex}\0${target}\0${path.join('\0')}`;
 }
-
 export function locateOffsets(text: string, ast: Document.Parsed, documentStart: number, documentEnd: number, path: Path, target: Target): LocatedOffsets {
   let node: unknown = ast.contents;
   let pair: Pair<Node, unknown> | undefined;
