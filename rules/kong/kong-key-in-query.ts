@@ -52,8 +52,7 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
       if (p.name !== 'key-auth' && p.name !== 'key-auth-enc') continue;
       const f = p.field('key_in_query');
       if (f.present && f.value !== true) continue;
-      const res = p.resource;
-      const at = f.present ? f.at : { document: { file: res.source.file, document: res.source.document }, path: [...res.source.base, ...(res.format === 'kubernetes' ? (res.body.config !== undefined ? ['config'] : ['plugin']) : res.body.config !== undefined ? ['config'] : ['name'])] };
+      const at = f.present ? f.at : p.defaultsAt;
       report({ document: at.document, path: at.path, target: 'key', messageId: 'inQuery', data: { plugin: describePlugin(p), why: f.present ? '' : ' (key_in_query defaults to true)' } });
     }
   },

@@ -9,7 +9,7 @@ import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { parseEmbedded } from '../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from './kubernetes.js';
 import type { Graph } from './graph.js';
-import type { Resource } from './resource.js';
+import type { EnvoyResource, Resource } from './resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from './values.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -277,24 +277,26 @@ function pinnedBy(vc: Node): boolean {
 export const ENVOY_KINDS = ['EnvoyListener', 'EnvoyCluster', 'EnvoyAdmin', 'EnvoyRouteConfiguration', 'EnvoySecret', 'EnvoyFilterChain', 'EnvoyNetworkFilter', 'EnvoyHttpFilter'] as const;
 export type EnvoyKind = (typeof ENVOY_KINDS)[number];
 
+/** Where an Envoy resource was read from. */
+export type EnvoyOrigin = 'bootstrap' | 'xds' | 'list' | 'envoyfilter' | 'embedded';
+
 interface EnvoyMeta {
-  /** A fragment merged into config we cannot see (an EnvoyFilter MERGE / INSERT patch): only what it sets counts. */
   readonly partial: boolean;
-  readonly origin: 'bootstrap' | 'xds' | 'list' | 'envoyfilter' | 'embedded';
+  readonly origin: EnvoyOrigin;
 }
-const META = new WeakMap<Resource, EnvoyMeta>();
 
+/** A fragment merged into config we cannot see: judge only what it sets. */
 export function isPartial(resource: Resource): boolean {
-  return META.get(resource)?.partial ?? false;
+  return resource.format === 'envoy' && resource.partial;
 }
 
-function makeResource(file: SourceFile, document: SourceDocument, base: Path, kind: EnvoyKind, body: unknown, meta: EnvoyMeta, index: number, namespace = ''): Resource {
+function makeResource(file: SourceFile, document: SourceDocument, base: Path, kind: EnvoyKind, body: unknown, meta: EnvoyMeta, index: number, namespace = ''): EnvoyResource {
   // Filters and chains on their own are fragments of listeners we cannot see.
   if (!meta.partial && (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain')) meta = { ...meta, partial: true };
   const b = obj(body);
   const nameKey = keyOf(b, 'name');
   const name = (nameKey && str(b[nameKey])) || `#${index}`;
-  const resource: Resource = {
+  return {
     format: 'envoy',
     apiVersion: 'envoy/v3',
     group: '',
@@ -306,9 +308,9 @@ function makeResource(file: SourceFile, document: SourceDocument, base: Path, ki
     body: b,
     source: { file, document, base },
     anchor: nameKey ? [nameKey] : [],
+    partial: meta.partial,
+    origin: meta.origin,
   };
-  META.set(resource, meta);
-  return resource;
 }
 
 const XDS_KINDS: Record<string, EnvoyKind> = {
@@ -351,8 +353,8 @@ function isBootstrap(o: Obj): boolean {
 }
 
 /** Format reader: a v3 bootstrap, an xDS resource list (`resources:` with @type), or a bare list of listeners/clusters. */
-export function readEnvoy(file: SourceFile, document: SourceDocument): Resource[] | undefined {
-  return readEnvoyValue(file, document, document.value, [], 'bootstrap');
+export function readEnvoy(file: SourceFile, document: SourceDocument, namespace = ''): Resource[] | undefined {
+  return readEnvoyValue(file, document, document.value, [], 'bootstrap', namespace);
 }
 
 function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unknown, base: Path, origin: EnvoyMeta['origin'], namespace = ''): Resource[] | undefined {
@@ -385,7 +387,6 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
     if (isObj(admin.value)) {
       const r = makeResource(file, document, admin.path, 'EnvoyAdmin', admin.value, meta('bootstrap'), 0, namespace);
       out.push({ ...r, name: 'admin', anchor: keyOf(admin.value, 'address') ? [keyOf(admin.value, 'address')!] : [] });
-      META.set(out.at(-1)!, meta('bootstrap'));
     }
     return out;
   }
@@ -449,20 +450,17 @@ export function readEnvoyNested(resource: Resource): Resource[] {
 }
 
 /** Parses a string held at `path` of a document and reads it with the given readers (positions map back to the host). */
-export function readEmbedded(file: SourceFile, document: SourceDocument, path: Path, readers: readonly ((f: SourceFile, d: SourceDocument) => Resource[] | undefined)[], namespace = ''): Resource[] {
+export function readEmbedded(file: SourceFile, document: SourceDocument, path: Path, readers: readonly ((f: SourceFile, d: SourceDocument, namespace?: string) => Resource[] | undefined)[], namespace = ''): Resource[] {
   const inner = parseEmbedded(file, document, path, MANIFEST_PARSE_OPTIONS);
   if (!inner) return [];
   const out: Resource[] = [];
   for (const doc of inner.documents) {
     if (doc.value === undefined) continue;
     for (const reader of readers) {
-      const found = reader(inner, doc);
+      // Objects of another format held in a Kubernetes object belong to its namespace.
+      const found = reader(inner, doc, namespace);
       if (found) {
-        for (const r of found) {
-          // The host's namespace (same object: readers keep per-resource state keyed by identity).
-          if (namespace && !r.namespace && r.format !== 'kubernetes') (r as { namespace: string }).namespace = namespace;
-          out.push(r);
-        }
+        out.push(...found);
         break;
       }
     }
@@ -520,11 +518,8 @@ export function chainView(node: Node, isDefault: boolean): ChainView {
   return { node, isDefault, transport: transportOf(node, 'downstream'), filters, hcms };
 }
 
-const listenerViews = new WeakMap<Resource, ListenerView>();
-
-export function listenerView(resource: Resource): ListenerView {
-  let view = listenerViews.get(resource);
-  if (view) return view;
+/** A listener's addresses and chains; computed once per scan by `envoyListeners`. */
+function listenerView(resource: Resource): ListenerView {
   const root: Node = { value: resource.body, path: [] };
   const addresses: AddressView[] = [];
   if (has(root, 'address')) addresses.push(addressOf(child(root, 'address')));
@@ -533,9 +528,7 @@ export function listenerView(resource: Resource): ListenerView {
   const def = child(root, 'default_filter_chain');
   if (isObj(def.value)) chains.push(chainView(def, true));
   const local = addresses.length > 0 && addresses.every((a) => a.scope === 'loopback' || a.scope === 'local');
-  view = { resource, addresses, local, chains };
-  listenerViews.set(resource, view);
-  return view;
+  return { resource, addresses, local, chains };
 }
 
 /** Every HCM in the scan, with where it is: listener chains, EnvoyFilter network-filter and chain fragments. */
@@ -677,42 +670,7 @@ export function clusterView(resource: Resource): ClusterView {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shared-rule detections (tls-weak-version, authz-wildcard-principal): exported for the rule files that own the ids.
-
-export interface EnvoyFinding {
-  readonly resource: Resource;
-  /** Relative to the resource. */
-  readonly path: Path;
-  /** Data for the message. */
-  readonly data: Readonly<Record<string, string>>;
-}
-
-const WEAK_TLS = new Map<string, string>([['TLSv1_0', 'TLSv1_0'], ['TLSv1_1', 'TLSv1_1'], ['1', 'TLSv1_0'], ['2', 'TLSv1_1']]);
-
-/** Every resource holding TLS parameters: listeners, clusters, secrets and EnvoyFilter fragments. */
-function tlsHolders(graph: Graph): Resource[] {
-  return graph.resources.filter((r) => r.format === 'envoy' && r.kind !== 'EnvoyAdmin');
-}
-
-/**
- * `tls-weak-version` for Envoy: `tls_minimum_protocol_version` (or `tls_maximum_protocol_version`, which caps the
- * connection below it) set to TLSv1_0 / TLSv1_1, by name or by enum number (TlsParameters.TlsProtocol: 1, 2), in
- * any TlsParameters of a listener, cluster, static secret or EnvoyFilter fragment. data: {field, version}.
- */
-export function envoyWeakTlsVersions(graph: Graph): EnvoyFinding[] {
-  const out: EnvoyFinding[] = [];
-  for (const resource of tlsHolders(graph)) {
-    walk({ value: resource.body, path: [] }, (node, key) => {
-      if (key !== 'tls_params' && key !== 'tlsParams') return;
-      for (const field of ['tls_minimum_protocol_version', 'tls_maximum_protocol_version']) {
-        const v = child(node, field);
-        const version = v.value === undefined || v.value === null ? undefined : WEAK_TLS.get(String(v.value));
-        if (version) out.push({ resource, path: v.path, data: { field: String(v.path.at(-1)), version } });
-      }
-    });
-  }
-  return out;
-}
+// RBAC configs
 
 /** Visits every object in a tree (with the key it is under), depth-first; bounded by the tree's size. */
 export function walk(node: Node, visit: (node: Node, key: string | number | undefined) => void): void {
@@ -764,79 +722,4 @@ export function rbacSites(graph: Graph): readonly RbacSite[] {
     }
     return out;
   });
-}
-
-/** Matches every string: safe_regex .*, prefix "" or "spiffe://", suffix/contains "". */
-export function matchesAll(matcher: Node): boolean {
-  if (!isObj(matcher.value)) return true; // authenticated: {} or a principal_name that is absent
-  const regex = str(at(matcher, 'safe_regex', 'regex').value) ?? str(child(matcher, 'regex').value);
-  if (regex !== undefined) return /^\^?(\.\*|\.\+)\$?$/.test(regex);
-  const prefix = str(child(matcher, 'prefix').value);
-  if (prefix !== undefined) return prefix === '' || prefix === 'spiffe://';
-  for (const f of ['suffix', 'contains']) if (str(child(matcher, f).value) === '') return true;
-  return false;
-}
-
-/** A principal that lets anyone in: any, authenticated with a match-all name, a /0 source range (or an OR of one). */
-function wildcardPrincipal(p: Node, depth = 0): Node | undefined {
-  if (depth > 20 || !isObj(p.value)) return undefined;
-  if (bool(child(p, 'any')) === true) return child(p, 'any');
-  const auth = child(p, 'authenticated');
-  if (isObj(auth.value) || auth.value === null) {
-    const name = child(auth, 'principal_name');
-    return matchesAll(name) ? (isObj(name.value) ? name : auth) : undefined;
-  }
-  for (const f of ['source_ip', 'direct_remote_ip', 'remote_ip']) {
-    const cidr = child(p, f);
-    if (isObj(cidr.value)) {
-      const len = child(cidr, 'prefix_len');
-      const n = typeof len.value === 'object' && isObj(len.value) ? (len.value as Obj).value : len.value;
-      if (n === 0 || n === '0' || (len.value === undefined && /^(0\.0\.0\.0|::)$/.test(String(child(cidr, 'address_prefix').value)))) return has(cidr, 'prefix_len') ? len : cidr;
-    }
-  }
-  const or = child(p, 'or_ids');
-  if (isObj(or.value)) {
-    for (const id of items(child(or, 'ids'))) {
-      const w = wildcardPrincipal(id, depth + 1);
-      if (w) return w;
-    }
-  }
-  const and = child(p, 'and_ids');
-  if (isObj(and.value)) {
-    const ids = items(child(and, 'ids'));
-    if (ids.length > 0 && ids.every((id) => wildcardPrincipal(id, depth + 1))) return and;
-  }
-  return undefined;
-}
-
-/**
- * `authz-wildcard-principal` for Envoy: an RBAC filter (HTTP or network, or a per-route RBACPerRoute) whose
- * `rules.action` is ALLOW (the default) with a policy principal that matches everyone: `any: true`,
- * `authenticated` with no or a match-all `principal_name`, a 0-length source/remote IP prefix, or an `or_ids`
- * containing one of those (an `and_ids` only when all of its ids are). `shadow_rules` are not enforced and are
- * skipped. data: {policy, principal}.
- */
-export function envoyWildcardPrincipals(graph: Graph): EnvoyFinding[] {
-  const out: EnvoyFinding[] = [];
-  for (const site of rbacSites(graph)) {
-    const rules = child(site.holder, 'rules');
-    if (!isObj(rules.value)) continue;
-    const action = child(rules, 'action').value;
-    if (!(action === undefined || action === 'ALLOW' || action === 0)) continue;
-    for (const [policy, body] of entries(child(rules, 'policies'))) {
-      for (const principal of items(child(body, 'principals'))) {
-        const hit = wildcardPrincipal(principal);
-        if (hit) out.push({ resource: site.resource, path: hit.path, data: { policy, principal: describePrincipal(hit) } });
-      }
-    }
-  }
-  return out;
-}
-
-function describePrincipal(n: Node): string {
-  const key = String(n.path.at(-1));
-  if (key === 'any') return 'any: true';
-  if (/principal_?[nN]ame|authenticated/.test(key)) return 'any authenticated peer';
-  if (/prefix_?[lL]en/.test(key) || /ip$|Ip$/.test(key)) return 'any source address (/0)';
-  return 'everyone';
 }

@@ -14,7 +14,7 @@ export interface DocumentRef {
 }
 
 /** Turns a parsed document into resources, or returns undefined when the document is not of its format. */
-export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number]) => Resource[] | undefined;
+export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number], namespace?: string) => Resource[] | undefined;
 
 /** Readers in order; the first that recognises a document owns it. */
 export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKong];

@@ -6,7 +6,7 @@
 // internal/annotations/annotations.go and internal/store/store.go; ../shared/reference/envoy-kong.md part B.
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { DocumentRef, Graph } from './graph.js';
-import type { Resource } from './resource.js';
+import type { KongResource, Resource } from './resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from './values.js';
 
 export const KONG_GROUP = 'configuration.konghq.com';
@@ -49,8 +49,8 @@ export interface KongPluginView {
   readonly scope: { readonly global: boolean; readonly service?: string; readonly route?: string; readonly consumer?: string; readonly consumerGroup?: string };
   /** A config field: value and where it is (the plugin's config, else its `_plugin_configs` entry). */
   field(name: string): { value: unknown; at: Located; present: boolean };
-  /** The `config` object's location (or the plugin's, when it has none). */
-  readonly configAt: Located;
+  /** Where a finding about a config field left at its default points: the `config` key, else the plugin's name. */
+  readonly defaultsAt: Located;
 }
 
 export interface KongServiceView {
@@ -98,15 +98,14 @@ export function isHttpRoute(route: KongRouteView): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // decK reader
 
-interface DeckMeta {
-  readonly deck: DeckFile;
-}
-const META = new WeakMap<Resource, DeckMeta>();
+/** The kinds of decK entities read as resources. */
+export type DeckKind = 'KongService' | 'KongRoute' | 'KongConsumer' | 'KongConsumerGroup' | 'KongPlugin';
 
 /** One decK document: its resources and lookups (a decK file is its own configuration: scopes do not cross files). */
 export interface DeckFile {
   readonly ref: DocumentRef;
-  readonly base: Path;
+  /** The namespace of the Kubernetes object holding the file (a ConfigMap key), else ''. */
+  readonly namespace: string;
   readonly services: KongServiceView[];
   readonly routes: { resource: Resource; serviceRef?: string }[];
   readonly plugins: KongPluginView[];
@@ -122,7 +121,7 @@ function isDeck(value: unknown): value is Obj {
   return DECK_ENTITY_LISTS.some((k) => Array.isArray(value[k]) && (value[k] as unknown[]).length > 0 && (value[k] as unknown[]).every(isObj));
 }
 
-function kongResource(file: SourceFile, document: SourceDocument, base: Path, kind: string, body: unknown, index: number): Resource {
+function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown, index: number): KongResource {
   const b = obj(body);
   const name = str(b.name) ?? str(b.username) ?? str(b.custom_id) ?? str(b.id) ?? `#${index}`;
   const anchorKey = ['name', 'username', 'custom_id', 'id'].find((k) => b[k] !== undefined);
@@ -132,24 +131,24 @@ function kongResource(file: SourceFile, document: SourceDocument, base: Path, ki
     group: '',
     kind,
     name,
-    namespace: '',
+    namespace: deck.namespace,
     labels: {},
     annotations: {},
     body: b,
-    source: { file, document, base },
+    source: { file: deck.ref.file, document: deck.ref.document, base },
     anchor: anchorKey ? [anchorKey] : [],
+    deck,
   };
 }
 
 /** Format reader: a decK declarative file. */
-export function readKong(file: SourceFile, document: SourceDocument): Resource[] | undefined {
+export function readKong(file: SourceFile, document: SourceDocument, namespace = ''): Resource[] | undefined {
   const value = document.value;
   if (!isDeck(value)) return undefined;
   const ref: DocumentRef = { file, document };
-  const deck: DeckFile = { ref, base: [], services: [], routes: [], plugins: [], consumers: [], value };
+  const deck: DeckFile = { ref, namespace, services: [], routes: [], plugins: [], consumers: [], value };
   const out: Resource[] = [];
   const add = (r: Resource) => {
-    META.set(r, { deck });
     out.push(r);
     return r;
   };
@@ -158,7 +157,7 @@ export function readKong(file: SourceFile, document: SourceDocument): Resource[]
 
   const plugin = (body: unknown, base: Path, index: number, scope: KongPluginView['scope']) => {
     if (!isObj(body)) return;
-    const r = add(kongResource(file, document, base, 'KongPlugin', body, index));
+    const r = add(kongResource(deck, base, 'KongPlugin', body, index));
     const explicit = {
       service: refName(body.service),
       route: refName(body.route),
@@ -173,20 +172,20 @@ export function readKong(file: SourceFile, document: SourceDocument): Resource[]
       consumerGroup: scope.consumerGroup ?? explicit.consumerGroup,
     };
     const shared = str(body._config);
-    deck.plugins.push(pluginView(r, ref, base, body, s, shared !== undefined && isObj(pluginConfigs[shared]) ? { value: pluginConfigs[shared] as Obj, path: ['_plugin_configs', shared] } : undefined));
+    deck.plugins.push(pluginView(r, ref, base, body, 'name', s, shared !== undefined && isObj(pluginConfigs[shared]) ? { value: pluginConfigs[shared] as Obj, path: ['_plugin_configs', shared] } : undefined));
   };
 
   arr(value.services).forEach((svc, i) => {
     if (!isObj(svc)) return;
     const base: Path = ['services', i];
-    const r = add(kongResource(file, document, base, 'KongService', svc, i));
+    const r = add(kongResource(deck, base, 'KongService', svc, i));
     const view = serviceView(r, obj(defaults.service));
     deck.services.push(view);
     arr(svc.plugins).forEach((p, k) => plugin(p, [...base, 'plugins', k], k, { global: false, service: view.name || view.id }));
     arr(svc.routes).forEach((route, j) => {
       if (!isObj(route)) return;
       const rbase: Path = [...base, 'routes', j];
-      const rr = add(kongResource(file, document, rbase, 'KongRoute', route, j));
+      const rr = add(kongResource(deck, rbase, 'KongRoute', route, j));
       deck.routes.push({ resource: rr, serviceRef: view.name || view.id });
       arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, 'plugins', k], k, { global: false, route: rr.name }));
     });
@@ -194,21 +193,21 @@ export function readKong(file: SourceFile, document: SourceDocument): Resource[]
   arr(value.routes).forEach((route, j) => {
     if (!isObj(route)) return;
     const rbase: Path = ['routes', j];
-    const rr = add(kongResource(file, document, rbase, 'KongRoute', route, j));
+    const rr = add(kongResource(deck, rbase, 'KongRoute', route, j));
     deck.routes.push({ resource: rr, serviceRef: refName(route.service) });
     arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, 'plugins', k], k, { global: false, route: rr.name }));
   });
   arr(value.consumers).forEach((consumer, i) => {
     if (!isObj(consumer)) return;
     const base: Path = ['consumers', i];
-    const r = add(kongResource(file, document, base, 'KongConsumer', consumer, i));
+    const r = add(kongResource(deck, base, 'KongConsumer', consumer, i));
     deck.consumers.push(r);
     arr(consumer.plugins).forEach((p, k) => plugin(p, [...base, 'plugins', k], k, { global: false, consumer: r.name }));
   });
   arr(value.consumer_groups).forEach((group, i) => {
     if (!isObj(group)) return;
     const base: Path = ['consumer_groups', i];
-    const r = add(kongResource(file, document, base, 'KongConsumerGroup', group, i));
+    const r = add(kongResource(deck, base, 'KongConsumerGroup', group, i));
     arr(group.plugins).forEach((p, k) => plugin(p, [...base, 'plugins', k], k, { global: false, consumerGroup: r.name }));
   });
   arr(value.plugins).forEach((p, k) => plugin(p, ['plugins', k], k, { global: true }));
@@ -222,7 +221,8 @@ function refName(value: unknown): string | undefined {
   return undefined;
 }
 
-function pluginView(resource: Resource, ref: DocumentRef, base: Path, body: Obj, scope: KongPluginView['scope'], shared?: { value: Obj; path: Path }): KongPluginView {
+/** `nameKey`: the key that names the plugin type in the file (`name` in decK, `plugin` in the CRDs). */
+function pluginView(resource: Resource, ref: DocumentRef, base: Path, body: Obj, nameKey: string, scope: KongPluginView['scope'], shared?: { value: Obj; path: Path }): KongPluginView {
   const config = obj(body.config);
   const configPath = [...base, 'config'];
   const protocols = Array.isArray(body.protocols) ? body.protocols.map(String) : undefined;
@@ -232,7 +232,7 @@ function pluginView(resource: Resource, ref: DocumentRef, base: Path, body: Obj,
     enabled: body.enabled !== false && body.disabled !== true,
     protocols,
     scope,
-    configAt: { document: ref, path: isObj(body.config) ? configPath : base },
+    defaultsAt: { document: ref, path: [...base, body.config !== undefined ? 'config' : nameKey] },
     field(name: string) {
       if (Object.hasOwn(config, name)) return { value: config[name], at: { document: ref, path: [...configPath, name] }, present: true };
       if (shared && Object.hasOwn(shared.value, name)) return { value: shared.value[name], at: { document: ref, path: [...shared.path, name] }, present: true };
@@ -275,7 +275,7 @@ export function crdPluginView(resource: Resource): KongCrdPlugin {
   const base = resource.source.base;
   const cluster = resource.kind === 'KongClusterPlugin';
   const global = cluster && resource.labels.global === 'true';
-  const view = pluginView(resource, ref, base, { ...b, name: b.plugin }, { global });
+  const view = pluginView(resource, ref, base, { ...b, name: b.plugin }, 'plugin', { global });
   return { resource, view, cluster, global };
 }
 
@@ -463,10 +463,7 @@ export function kongRoutes(graph: Graph): readonly KongRouteView[] {
 export function deckFiles(graph: Graph): readonly DeckFile[] {
   return graph.memo('kong:deckFiles', (g) => {
     const seen = new Set<DeckFile>();
-    for (const r of g.resources) {
-      const m = r.format === 'kong' ? META.get(r) : undefined;
-      if (m) seen.add(m.deck);
-    }
+    for (const r of g.resources) if (r.format === 'kong') seen.add(r.deck);
     return [...seen];
   });
 }
@@ -513,7 +510,7 @@ export type { Obj };
 
 /** The decK file a decK resource comes from. */
 export function deckOf(resource: Resource): DeckFile | undefined {
-  return META.get(resource)?.deck;
+  return resource.format === 'kong' ? resource.deck : undefined;
 }
 
 /**
@@ -534,114 +531,6 @@ export function describePlugin(p: KongPluginView): string {
   const s = p.scope;
   const where = s.route ? `route "${s.route}"` : s.service ? `service "${s.service}"` : s.consumer ? `consumer "${s.consumer}"` : s.consumerGroup ? `consumer group "${s.consumerGroup}"` : '';
   return where ? `the ${p.name} plugin on ${where}` : `the global ${p.name} plugin`;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Secret-bearing fields, for the hardcoded-secret detector (issue 5's `secret-hardcoded` owns the rule)
-
-/** A value Kong resolves at run time instead of a literal: a whole `{vault://...}` reference (kong/pdk/vault.lua
- * is_reference: starts with `{vault://`, ends with `}`) or a whole decK `${{ env "DECK_..." }}` template. */
-export function isKongReference(value: string): boolean {
-  const v = value.trim();
-  return (v.startsWith('{vault://') && v.endsWith('}')) || /^\$\{\{\s*env\s+"DECK_[A-Za-z0-9_]+"(\s*\|[^}]*)?\s*\}\}$/.test(v);
-}
-
-/** Plugin config leaf names that hold secrets (x-encrypted in Kong's 3.15 schemas, plus OSS redis_password). */
-export const KONG_SECRET_LEAVES = new Set([
-  'access_token', 'api_key', 'api_token', 'apikey', 'auth_password', 'authorization_value', 'aws_access_key_id',
-  'aws_secret_access_key', 'aws_key', 'aws_secret', 'azure_client_secret', 'client_secret', 'client_jwk',
-  'cluster_api_key', 'cluster_api_secret', 'confluent_cloud_api_key', 'confluent_cloud_api_secret', 'content_safety_key',
-  'eab_hmac_key', 'gcp_service_account_json', 'header_value', 'param_value', 'ldap_password', 'password',
-  'provision_key', 'secret', 'secret_v1', 'sentinel_password', 'session_secret', 'token', 'request_signing_key',
-  'response_encryption_key', 'redis_password',
-]);
-
-const CREDENTIAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  keyauth_credentials: ['key'],
-  basicauth_credentials: ['password'],
-  hmacauth_credentials: ['secret'],
-  jwt_secrets: ['secret'],
-  oauth2_credentials: ['client_secret'],
-};
-
-export interface KongSecretField {
-  readonly document: DocumentRef;
-  /** From the document root. */
-  readonly path: Path;
-  readonly value: string;
-  /** What the field is ("keyauth_credentials key", "rate-limiting plugin config.redis.password" ...). */
-  readonly what: string;
-  /** Kong stores it hashed (basic-auth sha1/sha256 hex, PHC oauth2 secrets): lower severity. */
-  readonly hashed: boolean;
-  /** Base64 in a Secret's `data`. */
-  readonly base64?: boolean;
-}
-
-const HASHED = /^([0-9a-f]{40}|[0-9a-f]{64})$|^\$(argon2|2[aby]\$|pbkdf2)/;
-
-/**
- * Every literal (non-reference) value of a secret-bearing Kong field in the scan: decK consumer credentials,
- * certificate keys, vault and partial configs, plugin configs (decK, `_plugin_configs`, KongPlugin /
- * KongClusterPlugin), credential Secrets (label konghq.com/credential) and KongCredential* CRDs.
- */
-export function kongSecretFields(graph: Graph): readonly KongSecretField[] {
-  return graph.memo('kong:secretFields', (g) => {
-    const out: KongSecretField[] = [];
-    const push = (document: DocumentRef, path: Path, value: unknown, what: string, extra: Partial<KongSecretField> = {}) => {
-      if (typeof value !== 'string' || value === '' || isKongReference(value)) return;
-      out.push({ document, path, value, what, hashed: HASHED.test(value), ...extra });
-    };
-    const leaves = (document: DocumentRef, base: Path, value: unknown, what: string, depth = 0) => {
-      if (depth > 12) return;
-      if (Array.isArray(value)) value.forEach((v, i) => leaves(document, [...base, i], v, what, depth + 1));
-      else if (isObj(value)) {
-        for (const [k, v] of Object.entries(value)) {
-          if (KONG_SECRET_LEAVES.has(k) && typeof v === 'string') push(document, [...base, k], v, `${what}.${k}`);
-          else if (k === 'headers' && isObj(v)) for (const [h, hv] of Object.entries(v)) { if (/^authorization$/i.test(h)) push(document, [...base, k, h], hv, `${what}.headers.${h}`); }
-          else leaves(document, [...base, k], v, what, depth + 1);
-        }
-      }
-    };
-    for (const deck of deckFiles(g)) {
-      const doc = deck.ref;
-      const root = deck.value;
-      arr(root.consumers).forEach((c, i) => {
-        for (const [list, fields] of Object.entries(CREDENTIAL_FIELDS)) {
-          arr(get(c, list)).forEach((cred, j) => {
-            for (const f of fields) push(doc, ['consumers', i, list, j, f], get(cred, f), `${list} ${f}`);
-          });
-        }
-      });
-      arr(root.certificates).forEach((c, i) => {
-        for (const f of ['key', 'key_alt']) push(doc, ['certificates', i, f], get(c, f), `certificate ${f}`);
-      });
-      arr(root.vaults).forEach((v, i) => {
-        for (const [k, val] of Object.entries(obj(get(v, 'config')))) if (/token|secret|password|key/i.test(k)) push(doc, ['vaults', i, 'config', k], val, `vault config ${k}`);
-      });
-      arr(root.partials).forEach((p, i) => leaves(doc, ['partials', i, 'config'], get(p, 'config'), 'partial config'));
-      for (const [name, config] of Object.entries(obj(root._plugin_configs))) leaves(doc, ['_plugin_configs', name], config, `_plugin_configs ${name}`);
-      for (const p of deck.plugins) leaves(doc, [...p.resource.source.base, 'config'], p.resource.body.config, `${p.name} plugin config`);
-    }
-    for (const p of kongPluginCrds(g)) {
-      const r = p.resource;
-      leaves({ file: r.source.file, document: r.source.document }, [...r.source.base, 'config'], r.body.config, `${p.view.name} plugin config`);
-    }
-    for (const secret of g.ofKind('Secret', '')) {
-      const type = secret.labels['konghq.com/credential'] ?? str(get(secret.body, 'stringData', 'kongCredType'));
-      if (!type) continue;
-      const ref: DocumentRef = { file: secret.source.file, document: secret.source.document };
-      for (const k of ['key', 'password', 'secret', 'client_secret']) {
-        push(ref, [...secret.source.base, 'stringData', k], get(secret.body, 'stringData', k), `${type} credential ${k}`);
-        push(ref, [...secret.source.base, 'data', k], get(secret.body, 'data', k), `${type} credential ${k}`, { base64: true });
-      }
-    }
-    for (const r of g.resources) {
-      if (r.format !== 'kubernetes' || r.group !== KONG_GROUP || !r.kind.startsWith('KongCredential')) continue;
-      const ref: DocumentRef = { file: r.source.file, document: r.source.document };
-      for (const k of ['key', 'password', 'secret']) push(ref, [...r.source.base, 'spec', k], get(r.body, 'spec', k), `${r.kind} ${k}`);
-    }
-    return out;
-  });
 }
 
 /** A KongConsumer CRD: username, custom_id and its credential Secrets (resolved in its namespace when in the scan). */
