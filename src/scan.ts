@@ -10,7 +10,7 @@ import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
-import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes.js';
+import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseSource } from '../src/parse/source.js';
-import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { defaultConfig, type RuleSetting } from '../src/engine/config.js';
 import { lint } from '../src/engine/run.js';
 import { main } from '../src/cli/main.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromFileData, parseSource, toFileData } from '../src/parse/source.js';
 import { locate } from '../src/location/locate.js';
-import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { lintTexts } from './helpers.js';
 
 describe('parsing manifests the way Kubernetes reads them', () => {

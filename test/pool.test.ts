@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from '../src/parse/pool.js';
 import { locate, locationKey } from '../src/location/locate.js';
 import { LocationMemo } from '../src/location/memo.js';
-import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import type { LocationRequest } from '../src/parse/pool.js';
 
 const jobs: ParseJob[] = readdirSync('fixtures', { recursive: true, withFileTypes: true })

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { authorizationPolicies, isEmptyRule } from '../../src/model/istio.js';
+import { authorizationPolicies, isEmptyRule } from '../../src/model/istio/index.js';
 import { arr, get, isObj, str } from '../../src/model/values.js';
 
 export default defineRule({

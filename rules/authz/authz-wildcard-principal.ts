@@ -1,8 +1,8 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
-import { at, bool, child, entries, has, items, rbacSites, type Node } from '../../src/model/envoy.js';
+import { at, bool, child, entries, has, items, rbacSites, type Node } from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
-import { authorizationPolicies, sourceValues } from '../../src/model/istio.js';
-import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd.js';
+import { authorizationPolicies, sourceValues } from '../../src/model/istio/index.js';
+import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import { arr, get, isObj, str, type Obj, type Path } from '../../src/model/values.js';
 

@@ -4,7 +4,7 @@ import type { Graph } from '../../src/model/graph.js';
 import { describe, type Workload } from '../../src/model/resource.js';
 import {
   authorizationPolicies, istioResources, nameList, policiesFor, policyScope, selectedWorkloads, type AuthorizationPolicy, type MeshSettings, type PolicyScope,
-} from '../../src/model/istio.js';
+} from '../../src/model/istio/index.js';
 
 const TOKEN_KEYS = /^request\.auth\.(principal|audiences|presenter|claims\[)/;
 

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { addressOf, child, type Node, formatAddress } from '../../src/model/envoy.js';
+import { addressOf, child, type Node, formatAddress } from '../../src/model/envoy/index.js';
 import { isObj } from '../../src/model/values.js';
 
 export default defineRule({

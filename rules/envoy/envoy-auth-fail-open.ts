@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { bool, child, filterSites, has, walk, type FilterView } from '../../src/model/envoy.js';
+import { bool, child, filterSites, has, walk, type FilterView } from '../../src/model/envoy/index.js';
 import { localRateLimitEnforced } from '../ratelimit/rate-limit-missing.js';
 
 const PROTECTING = new Set([

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { DEPRECATED_NAMES, extensionOfType, keyOf } from '../../src/model/envoy.js';
+import { DEPRECATED_NAMES, extensionOfType, keyOf } from '../../src/model/envoy/index.js';
 import type { Path } from '../../src/model/values.js';
 import { isObj, obj, str } from '../../src/model/values.js';
 

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, envoyListeners, items, typed, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView, formatAddress } from '../../src/model/envoy.js';
+import { child, envoyListeners, items, typed, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView, formatAddress } from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
 import { arr } from '../../src/model/values.js';
 

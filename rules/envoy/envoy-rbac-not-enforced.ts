@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, filterSites, has, perRouteConfigs, routeConfigOf, type FilterSite } from '../../src/model/envoy.js';
+import { child, filterSites, has, perRouteConfigs, routeConfigOf, type FilterSite } from '../../src/model/envoy/index.js';
 
 /**
  * A shadow-only RBAC filter that selects requests for ext_authz: Istio's CUSTOM action writes its policies as

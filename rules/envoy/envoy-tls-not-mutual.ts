@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
-import { bool, child, isPartial, validationOf, walk, type Node } from '../../src/model/envoy.js';
+import { bool, child, isPartial, validationOf, walk, type Node } from '../../src/model/envoy/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import { isObj, str } from '../../src/model/values.js';
 

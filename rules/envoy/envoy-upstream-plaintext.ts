@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy.js';
+import { clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy/index.js';
 
 export default defineRule({
   id: 'envoy-upstream-plaintext',

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { describePlugin, kongPlugins } from '../../src/model/kong.js';
+import { describePlugin, kongPlugins } from '../../src/model/kong/index.js';
 import { arr } from '../../src/model/values.js';
 
 export default defineRule({

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { describePlugin, kongPlugins } from '../../src/model/kong.js';
+import { describePlugin, kongPlugins } from '../../src/model/kong/index.js';
 
 export default defineRule({
   id: 'kong-key-in-query',

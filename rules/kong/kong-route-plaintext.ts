@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { kongRoutes } from '../../src/model/kong.js';
+import { kongRoutes } from '../../src/model/kong/index.js';
 
 export default defineRule({
   id: 'kong-route-plaintext',

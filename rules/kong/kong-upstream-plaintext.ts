@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { deckOf, hostScope, kongBackendServices, kongServices, upstreamTargets } from '../../src/model/kong.js';
+import { deckOf, hostScope, kongBackendServices, kongServices, upstreamTargets } from '../../src/model/kong/index.js';
 import { get, str } from '../../src/model/values.js';
 
 const PLAIN = new Set(['http', 'grpc', 'tcp', 'ws', 'udp']);

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { INJECT } from '../../src/model/istio.js';
+import { INJECT } from '../../src/model/istio/index.js';
 
 /** Proxy settings that the injector and the proxy read from the pod (template) only. */
 const POD_ANNOTATION_PREFIXES = ['traffic.sidecar.istio.io/', 'sidecar.istio.io/', 'proxy.istio.io/', 'ambient.istio.io/', 'config.linkerd.io/', 'linkerd.io/inject'];

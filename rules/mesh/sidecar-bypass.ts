@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { injectSetting, INJECT, ISTIO_PORTS, membership, portList, workloadPorts } from '../../src/model/istio.js';
-import { SKIP_PORT_ANNOTATIONS } from '../../src/model/linkerd.js';
+import { injectSetting, INJECT, ISTIO_PORTS, membership, portList, workloadPorts } from '../../src/model/istio/index.js';
+import { SKIP_PORT_ANNOTATIONS } from '../../src/model/linkerd/index.js';
 import { get } from '../../src/model/values.js';
 
 const EXCLUDES = [

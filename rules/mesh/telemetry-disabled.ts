@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { istioResources, policyScope } from '../../src/model/istio.js';
+import { istioResources, policyScope } from '../../src/model/istio/index.js';
 import { arr, get } from '../../src/model/values.js';
 
 export default defineRule({

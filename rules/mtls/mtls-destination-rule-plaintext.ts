@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe, type Resource } from '../../src/model/resource.js';
-import { inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio.js';
+import { inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio/index.js';
 import { arr, get, isObj, str, type Path } from '../../src/model/values.js';
 
 /** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */

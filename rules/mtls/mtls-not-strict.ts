@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { effectiveMtls, inMesh, membership, nameList, peerAuthentications, peerAuthWorkloads } from '../../src/model/istio.js';
+import { effectiveMtls, inMesh, membership, nameList, peerAuthentications, peerAuthWorkloads } from '../../src/model/istio/index.js';
 
 export default defineRule({
   id: 'mtls-not-strict',

@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Report } from '../../src/engine/rule.js';
 import { describe, type Workload } from '../../src/model/resource.js';
-import { distinctByName, effectiveMtls, peerAuthentications, resolvePort, scopeWorkloadsKnown, servicePorts, workloadPorts, workloadServices, type PeerAuthentication } from '../../src/model/istio.js';
+import { distinctByName, effectiveMtls, peerAuthentications, resolvePort, scopeWorkloadsKnown, servicePorts, workloadPorts, workloadServices, type PeerAuthentication } from '../../src/model/istio/index.js';
 
 type Id = 'portLevelWithoutSelector' | 'selectorInRoot' | 'selectsNothing' | 'servicePortKey' | 'competing';
 

@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { peerAuthentications, peerAuthWorkloads, probePorts, serviceTargetPorts, workloadPorts } from '../../src/model/istio.js';
+import { peerAuthentications, peerAuthWorkloads, probePorts, serviceTargetPorts, workloadPorts } from '../../src/model/istio/index.js';
 
 export default defineRule({
   id: 'mtls-port-exception',

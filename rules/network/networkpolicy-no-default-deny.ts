@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Resource } from '../../src/model/resource.js';
-import { workloadNamespaces } from '../../src/model/istio.js';
+import { workloadNamespaces } from '../../src/model/istio/index.js';
 import { arr, get, isObj, obj } from '../../src/model/values.js';
 
 /** podSelector {} (all pods), Ingress among the policy types, and no ingress rule: every inbound connection is denied. */

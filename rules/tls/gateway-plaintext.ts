@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { istioResources } from '../../src/model/istio.js';
+import { istioResources } from '../../src/model/istio/index.js';
 import { arr, get, str } from '../../src/model/values.js';
 
 const PLAINTEXT = new Set(['HTTP', 'HTTP2', 'GRPC']);

@@ -1,7 +1,7 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
-import { child, walk } from '../../src/model/envoy.js';
+import { child, walk } from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
-import { istioResources } from '../../src/model/istio.js';
+import { istioResources } from '../../src/model/istio/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import { arr, get, str, type Path } from '../../src/model/values.js';
 

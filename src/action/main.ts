@@ -14,7 +14,7 @@ import { formatSarif } from '../report/sarif.js';
 import { countFindings, failsAt, plural } from '../report/summary.js';
 import { scan, type ScanResult } from '../scan.js';
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
-import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 
 class InputError extends Error {}
 

@@ -1,6 +1,6 @@
 // Runs a rule's examples through the real engine: used by the tests, the docs generator and --explain.
 import { parseSource } from '../parse/source.js';
-import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { defaultConfig, type RuleSetting } from './config.js';
 import { lint, type LintResult } from './run.js';
 import type { AnyRule, ExampleFiles } from './rule.js';

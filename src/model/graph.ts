@@ -1,8 +1,8 @@
 // The typed graph: every resource of the scan, with indexes built once (on first use) so that rules never scan
 // all resources inside a loop. Later families add their own indexes through `memo` without touching this class.
-import { readKubernetes, matchesSelector } from './kubernetes.js';
-import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy.js';
-import { readKong } from './kong.js';
+import { readKubernetes, matchesSelector } from './kubernetes/reader.js';
+import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy/reader.js';
+import { readKong } from './kong/reader.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';

@@ -1,6 +1,6 @@
 import type { SourceDocument, SourceFile } from '../parse/source.js';
-import type { EnvoyKind, EnvoyOrigin } from './envoy.js';
-import type { DeckFile, DeckKind } from './kong.js';
+import type { EnvoyKind, EnvoyOrigin } from './envoy/reader.js';
+import type { DeckFile, DeckKind } from './kong/views.js';
 import type { Obj, Path } from './values.js';
 
 /** Where a resource lives: its file, its document, and its path inside the document (['items', 3] for a List item). */

@@ -1,9 +1,9 @@
 // Linkerd's typed views (policy.linkerd.io): Server, ServerAuthorization, AuthorizationPolicy, MeshTLSAuthentication,
 // NetworkAuthentication, and the proxy annotations. Semantics: linkerd.io/2/reference/authorization-policy
 // (linkerd/website linkerd.io/content/2-edge/reference/authorization-policy.md) and linkerd/linkerd2 pkg/k8s/labels.go.
-import type { Graph } from './graph.js';
-import type { Resource, Workload } from './resource.js';
-import { arr, get, str } from './values.js';
+import type { Graph } from '../graph.js';
+import type { Resource, Workload } from '../resource.js';
+import { arr, get, str } from '../values.js';
 
 export const POLICY_GROUP = 'policy.linkerd.io';
 

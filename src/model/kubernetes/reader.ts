@@ -1,8 +1,8 @@
 // Kubernetes manifests -> typed resources. A document is a manifest when it has a string apiVersion and kind;
 // everything else (workflows, compose files, Helm values) is not ours and yields nothing.
-import type { DocumentFilter, ParseOptions, SourceDocument, SourceFile } from '../parse/source.js';
-import type { Container, PodTemplate, Resource } from './resource.js';
-import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from './values.js';
+import type { DocumentFilter, ParseOptions, SourceDocument, SourceFile } from '../../parse/source.js';
+import type { Container, PodTemplate, Resource } from '../resource.js';
+import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from '../values.js';
 
 /**
  * Documents no rule reads and that are large: CustomResourceDefinitions (OpenAPI schemas, most of the bytes of many
