@@ -4,7 +4,6 @@ import { arr, get, isObj, str } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'authz-allow-all',
-  family: 'authz',
   title: 'ALLOW rules must say who is allowed',
   severity: 'error',
   securitySeverity: 8.0,

@@ -17,7 +17,6 @@ function defaultDenyNamespaces(graph: Graph): Set<string> {
 
 export default defineRule({
   id: 'authz-no-default-deny',
-  family: 'authz',
   title: 'Mesh namespaces should deny by default',
   severity: 'note',
   securitySeverity: 4.0,

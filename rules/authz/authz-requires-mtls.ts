@@ -18,7 +18,6 @@ interface Weak {
 
 export default defineRule({
   id: 'authz-requires-mtls',
-  family: 'authz',
   title: 'Identity-based authorization needs STRICT mutual TLS',
   severity: 'error',
   securitySeverity: 8.0,

@@ -8,7 +8,6 @@ import { arr, get, str, type Path } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'authz-unknown-principal',
-  family: 'authz',
   title: 'Principals must name service accounts that exist',
   severity: 'warning',
   securitySeverity: 5.0,

@@ -147,7 +147,6 @@ function checkEnvoy({ graph, report }: Context): void {
 
 export default defineRule({
   id: 'authz-wildcard-principal',
-  family: 'authz',
   title: 'Allow rules must name the identities they allow',
   severity: 'error',
   securitySeverity: 8.0,

@@ -46,7 +46,6 @@ function coveringPolicies(graph: Graph, mesh: MeshSettings, ra: PolicyScope): Au
 
 export default defineRule({
   id: 'jwt-not-enforced',
-  family: 'authz',
   title: 'RequestAuthentication must be paired with a policy that requires a token',
   severity: 'error',
   securitySeverity: 8.0,

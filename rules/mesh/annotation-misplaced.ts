@@ -7,7 +7,6 @@ const POD_LABELS = [INJECT, 'istio.io/dataplane-mode'];
 
 export default defineRule({
   id: 'annotation-misplaced',
-  family: 'mesh',
   title: 'Put sidecar annotations on the pod template, not on the workload',
   severity: 'note',
   securitySeverity: 3.0,

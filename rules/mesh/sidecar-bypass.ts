@@ -15,7 +15,6 @@ const PROXY_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation
 
 export default defineRule({
   id: 'sidecar-bypass',
-  family: 'mesh',
   title: 'Do not take pods or ports out of the sidecar',
   severity: 'error',
   securitySeverity: 7.5,

@@ -4,7 +4,6 @@ import { arr, get } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'telemetry-disabled',
-  family: 'mesh',
   title: 'Do not turn off tracing or access logs for a namespace or the mesh',
   severity: 'warning',
   securitySeverity: 4.0,

@@ -30,7 +30,6 @@ export function localRateLimitEnforced(graph: Graph, site: HcmSite, filter: Filt
 
 export default defineRule({
   id: 'rate-limit-missing',
-  family: 'ratelimit',
   title: 'Rate-limit every externally reachable HTTP entry point',
   severity: 'warning',
   securitySeverity: 5.0,

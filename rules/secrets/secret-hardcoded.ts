@@ -8,7 +8,6 @@ const MESSAGE: Record<DetectionSource, 'provider' | 'named' | 'entropy' | 'hash'
 
 export default defineRule({
   id: 'secret-hardcoded',
-  family: 'secrets',
   title: 'Do not hardcode credentials in manifests',
   severity: 'error',
   securitySeverity: 8.5,

@@ -6,7 +6,6 @@ const PLAINTEXT = new Set(['HTTP', 'HTTP2', 'GRPC']);
 
 export default defineRule({
   id: 'gateway-plaintext',
-  family: 'tls',
   title: 'Gateway HTTP servers must redirect to HTTPS',
   severity: 'warning',
   securitySeverity: 5.5,

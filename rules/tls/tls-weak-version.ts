@@ -64,7 +64,6 @@ function checkEnvoy({ graph, report }: Context): void {
 
 export default defineRule({
   id: 'tls-weak-version',
-  family: 'tls',
   title: 'TLS must not accept versions below 1.2',
   severity: 'error',
   securitySeverity: 7.0,

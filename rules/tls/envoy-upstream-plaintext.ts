@@ -3,7 +3,6 @@ import { clusterView, isPartial, validationOf, formatAddress } from '../../src/m
 
 export default defineRule({
   id: 'envoy-upstream-plaintext',
-  family: 'envoy',
   title: 'Use verified TLS from Envoy to upstream clusters off the host',
   severity: 'error',
   securitySeverity: 6.5,

@@ -4,7 +4,6 @@ import { effectiveMtls, inMesh, membership, nameList, peerAuthentications, peerA
 
 export default defineRule({
   id: 'mtls-not-strict',
-  family: 'mtls',
   title: 'Workloads in the mesh must only accept mutual TLS',
   severity: 'error',
   securitySeverity: 8.0,

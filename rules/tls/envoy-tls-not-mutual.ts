@@ -23,7 +23,6 @@ export function downstreamTlsContexts(graph: Graph): { resource: Resource; conte
 
 export default defineRule({
   id: 'envoy-tls-not-mutual',
-  family: 'envoy',
   title: 'Require and verify client certificates on Envoy TLS listeners',
   severity: 'error',
   securitySeverity: 7.0,

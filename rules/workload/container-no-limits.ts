@@ -20,7 +20,6 @@ function defaultedByLimitRange(graph: Graph, namespace: string): Set<string> {
 
 export default defineRule({
   id: 'container-no-limits',
-  family: 'container',
   title: 'Containers must set CPU and memory limits',
   severity: 'warning',
   securitySeverity: 4.0,

@@ -14,7 +14,6 @@ function selectsForExtAuthz(site: FilterSite, name: string, statPrefix: string):
 
 export default defineRule({
   id: 'envoy-rbac-not-enforced',
-  family: 'envoy',
   title: 'Give Envoy RBAC filters enforced rules',
   severity: 'error',
   securitySeverity: 7.5,

@@ -55,7 +55,6 @@ export function deprecatedIn(body: unknown): Hit[] {
 
 export default defineRule({
   id: 'envoy-deprecated-config',
-  family: 'envoy',
   title: 'Replace deprecated Envoy names and v2 shapes',
   severity: 'note',
   securitySeverity: 2.0,

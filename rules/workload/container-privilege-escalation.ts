@@ -3,7 +3,6 @@ import { obj } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'container-privilege-escalation',
-  family: 'container',
   title: 'Containers must forbid privilege escalation',
   severity: 'warning',
   securitySeverity: 6.0,

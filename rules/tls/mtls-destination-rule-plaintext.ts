@@ -22,7 +22,6 @@ function tlsBlocks(dr: Resource): { path: Path; tls: Record<string, unknown> }[]
 
 export default defineRule({
   id: 'mtls-destination-rule-plaintext',
-  family: 'mtls',
   title: 'DestinationRules must not turn off Istio mutual TLS toward mesh workloads',
   severity: 'error',
   securitySeverity: 7.5,

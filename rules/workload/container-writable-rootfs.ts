@@ -3,7 +3,6 @@ import { obj } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'container-writable-rootfs',
-  family: 'container',
   title: 'Containers must run with a read-only root filesystem',
   severity: 'error',
   securitySeverity: 6.0,

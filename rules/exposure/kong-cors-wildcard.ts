@@ -4,7 +4,6 @@ import { arr } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'kong-cors-wildcard',
-  family: 'kong',
   title: 'Restrict the origins of Kong\'s cors plugin',
   severity: 'error',
   securitySeverity: 7.5,

@@ -24,7 +24,6 @@ function tlsOnlyMatch(chain: ChainView): boolean {
 
 export default defineRule({
   id: 'envoy-listener-plaintext',
-  family: 'envoy',
   title: 'Terminate TLS on Envoy listeners reachable from the network',
   severity: 'error',
   securitySeverity: 7.5,

@@ -3,7 +3,6 @@ import { describePlugin, kongPlugins } from '../../src/model/kong/index.js';
 
 export default defineRule({
   id: 'kong-key-in-query',
-  family: 'kong',
   title: 'Do not accept API keys in the query string',
   severity: 'note',
   securitySeverity: 3.5,

@@ -4,7 +4,6 @@ import { isObj } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'envoy-admin-exposed',
-  family: 'envoy',
   title: 'Bind the Envoy admin interface to loopback',
   severity: 'error',
   securitySeverity: 8.5,

@@ -6,7 +6,6 @@ const PLAIN = new Set(['http', 'grpc', 'tcp', 'ws', 'udp']);
 
 export default defineRule({
   id: 'kong-upstream-plaintext',
-  family: 'kong',
   title: 'Use TLS from Kong to upstream services outside the cluster',
   severity: 'error',
   securitySeverity: 6.5,

@@ -7,7 +7,6 @@ type Id = 'portLevelWithoutSelector' | 'selectorInRoot' | 'selectsNothing' | 'se
 
 export default defineRule({
   id: 'mtls-policy-ineffective',
-  family: 'mtls',
   title: 'PeerAuthentication policies must take effect as written',
   severity: 'warning',
   securitySeverity: 6.0,

@@ -9,7 +9,6 @@ const PROTECTING = new Set([
 
 export default defineRule({
   id: 'envoy-auth-fail-open',
-  family: 'envoy',
   title: 'Make Envoy authentication and rate limiting fail closed',
   severity: 'warning',
   securitySeverity: 6.0,

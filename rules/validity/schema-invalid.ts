@@ -22,7 +22,6 @@ const VALIDATORS: Record<string, { group: string; validator: LazyValidatorName }
 
 export default defineRule({
   id: 'schema-invalid',
-  family: 'istio',
   title: 'Istio security resources must match their schema',
   severity: 'error',
   securitySeverity: 7.0,

@@ -3,7 +3,6 @@ import { kongRoutes } from '../../src/model/kong/index.js';
 
 export default defineRule({
   id: 'kong-route-plaintext',
-  family: 'kong',
   title: 'Serve Kong routes over HTTPS only',
   severity: 'warning',
   securitySeverity: 5.5,

@@ -4,7 +4,6 @@ import { peerAuthentications, peerAuthWorkloads, probePorts, serviceTargetPorts,
 
 export default defineRule({
   id: 'mtls-port-exception',
-  family: 'mtls',
   title: 'Do not carve plaintext ports out of STRICT mutual TLS',
   severity: 'error',
   securitySeverity: 7.5,

@@ -5,7 +5,6 @@ const HOST_NAMESPACES = ['hostPID', 'hostIPC', 'hostNetwork'] as const;
 
 export default defineRule({
   id: 'container-privileged',
-  family: 'container',
   title: 'Containers must not run privileged or share host namespaces',
   severity: 'error',
   securitySeverity: 9.0,

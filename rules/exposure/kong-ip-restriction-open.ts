@@ -6,7 +6,6 @@ const ANY = /^(0\.0\.0\.0\/0|::\/0|0:0:0:0:0:0:0:0\/0|\*)$/;
 
 export default defineRule({
   id: 'kong-ip-restriction-open',
-  family: 'kong',
   title: 'Do not allow every address in Kong\'s ip-restriction plugin',
   severity: 'warning',
   securitySeverity: 5.0,

@@ -3,7 +3,6 @@ import { AUTH_PLUGINS, coversRoute, isHttpRoute, kongRoutes } from '../../src/mo
 
 export default defineRule({
   id: 'kong-no-auth',
-  family: 'kong',
   title: 'Authenticate every Kong route',
   severity: 'error',
   securitySeverity: 8.0,

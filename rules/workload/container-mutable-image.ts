@@ -15,7 +15,6 @@ const DIGEST = /^sha(256|384|512):[a-f0-9]{64,128}$/;
 
 export default defineRule({
   id: 'container-mutable-image',
-  family: 'container',
   title: 'Container images must be pinned by digest',
   severity: 'error',
   securitySeverity: 5.5,

@@ -17,7 +17,6 @@ function deniesAllIngress(policy: Resource): boolean {
 
 export default defineRule({
   id: 'networkpolicy-no-default-deny',
-  family: 'network',
   title: 'Namespaces should deny ingress by default with a NetworkPolicy',
   severity: 'note',
   securitySeverity: 4.0,
