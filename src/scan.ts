@@ -14,7 +14,7 @@ import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
-export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export interface ScanOptions {
   /** Files and directories to scan (default: the working directory). */
@@ -318,7 +318,7 @@ function readIfRegular(path: string, maxBytes: number): Buffer | undefined {
 }
 
 /** Expands paths into manifest files: directories recursively (.gitignore honoured), files as given. */
-export async function discover(paths: readonly string[], cwd: string, config: Config, notices: Notice[]): Promise<string[]> {
+async function discover(paths: readonly string[], cwd: string, config: Config, notices: Notice[]): Promise<string[]> {
   const found = new Set<string>();
   const patterns: string[] = [];
   for (const path of paths) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { ConfigError, parseConfig } from '../src/engine/config.js';
-import { defineRule, inFamily, yaml } from '../src/engine/rule.js';
+import { defineRule, inFamily } from '../src/engine/rule.js';
 import { RULES } from '../rules/index.js';
 import { tempRepo } from './helpers.js';
 

@@ -1,10 +1,6 @@
 // Envoy and Kong models: readers, key normalisation, extension identity, embedded positions, the route -> plugins
-// index, and the Envoy detections of the shared rule ids (tls-weak-version, authz-wildcard-principal), whose
-// fixture folder fixtures/_envoy-shared-rules is checked here until the rule files wire them in.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// index, and the Envoy detections of the shared rule ids (tls-weak-version, authz-wildcard-principal).
 import { describe, expect, it } from 'vitest';
-import { defineRule } from '../src/engine/rule.js';
 import { parseSource } from '../src/parse/source.js';
 import { Graph } from '../src/model/graph.js';
 import { envoyListeners, extensionOfType, hcmSites, typed } from '../src/model/envoy/index.js';
@@ -13,7 +9,6 @@ import { envoyWeakTlsVersions } from '../rules/tls/tls-weak-version.js';
 import { envoyWildcardPrincipals } from '../rules/authz/authz-wildcard-principal.js';
 import { scan } from '../src/scan.js';
 import { RULES } from '../rules/index.js';
-import { actualFindings, expectedFindings } from './expect.js';
 
 function graphOf(files: Record<string, string>): Graph {
   return Graph.fromFiles(Object.entries(files).map(([name, text]) => parseSource(name, text)));

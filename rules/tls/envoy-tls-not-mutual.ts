@@ -5,7 +5,7 @@ import type { Resource } from '../../src/model/resource.js';
 import { isObj, str } from '../../src/model/values.js';
 
 /** Every DownstreamTlsContext of the scan: by @type, the v2 `tls_context` of a chain, QUIC's downstream_tls_context. */
-export function downstreamTlsContexts(graph: Graph): { resource: Resource; context: Node }[] {
+function downstreamTlsContexts(graph: Graph): { resource: Resource; context: Node }[] {
   return graph.memo('envoy:downstreamTls', (g) => {
     const out: { resource: Resource; context: Node }[] = [];
     for (const resource of g.resources) {

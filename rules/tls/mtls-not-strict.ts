@@ -159,7 +159,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
     const mesh = settings.mesh;
     for (const p of peerAuthentications(graph, mesh)) {
       if (p.scope === 'ignored' || (p.mode !== 'PERMISSIVE' && p.mode !== 'DISABLE')) continue;
-      const covered = peerAuthWorkloads(graph, mesh, p);
+      const covered = peerAuthWorkloads(graph, p);
       const meshed = covered.filter((w) => inMesh(membership(graph, mesh, w)));
       if (covered.length > 0 && meshed.length === 0 && covered.every((w) => membership(graph, mesh, w).dataplane === 'none')) continue;
       const scope = p.scope === 'mesh' ? 'the whole mesh' : p.scope === 'namespace' ? `namespace ${p.resource.namespace}` : meshed.length ? nameList(meshed) : 'the workloads it selects';

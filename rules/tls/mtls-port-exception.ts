@@ -103,7 +103,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
     const mesh = settings.mesh;
     for (const p of peerAuthentications(graph, mesh)) {
       if (p.scope !== 'workload') continue;
-      const workloads = peerAuthWorkloads(graph, mesh, p);
+      const workloads = peerAuthWorkloads(graph, p);
       for (const entry of p.ports) {
         if (entry.mode !== 'PERMISSIVE' && entry.mode !== 'DISABLE') continue;
         const servers: string[] = [];

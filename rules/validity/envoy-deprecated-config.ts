@@ -15,7 +15,7 @@ interface Hit {
 }
 
 /** Legacy shapes in one Envoy resource: deprecated names, v2 type URLs, untyped `config`, `tls_context`. */
-export function deprecatedIn(body: unknown): Hit[] {
+function deprecatedIn(body: unknown): Hit[] {
   const hits: Hit[] = [];
   // key: the map key an object is under; list: for an item of a list, the key of that list.
   const stack: { value: unknown; path: Path; key?: string; list?: string }[] = [{ value: body, path: [] }];

@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { NETWORKING_GROUP, SECURITY_GROUP, TELEMETRY_GROUP } from '../../src/model/istio/index.js';
-import { formatPath, isObj, type Path, pathOfPointer } from '../../src/model/values.js';
+import { formatPath, type Path, pathOfPointer } from '../../src/model/values.js';
 import { didYouMean } from '../../src/suggest.js';
 import { lazyValidator } from '../../src/generated/lazy.js';
 import type { LazyValidatorName } from '../../src/generated/validators.js';

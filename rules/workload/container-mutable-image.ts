@@ -2,7 +2,7 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import { str } from '../../src/model/values.js';
 
 /** Splits an image reference into repository, tag and digest (a registry port is not a tag). */
-export function parseImageReference(image: string): { repository: string; tag?: string; digest?: string } {
+function parseImageReference(image: string): { repository: string; tag?: string; digest?: string } {
   const at = image.indexOf('@');
   const digest = at === -1 ? undefined : image.slice(at + 1);
   const rest = at === -1 ? image : image.slice(0, at);

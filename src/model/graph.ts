@@ -24,7 +24,7 @@ export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKo
  * run on every resource the format readers produced; what they return joins the graph.
  */
 export type NestedReader = (resource: Resource) => Resource[];
-export const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
+const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
 
 export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS, nested: readonly NestedReader[] = NESTED_READERS): Resource[] {
   const resources: Resource[] = [];
@@ -51,7 +51,7 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
  */
 const EMBEDDED_CONFIG_MARKERS = /["']?(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
 
-export function readConfigMapFiles(resource: Resource): Resource[] {
+function readConfigMapFiles(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
   const data = resource.body.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return [];

@@ -21,7 +21,7 @@ export type ParseOutcome =
 
 type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string };
 
-export const PARSER_ROLE = 'meshlint-parser';
+const PARSER_ROLE = 'meshlint-parser';
 
 /** Below this much input, starting threads costs more than it saves. */
 const MIN_BYTES_FOR_WORKERS = 4 * 1024 * 1024;
@@ -41,7 +41,7 @@ export interface LocationRequest {
   readonly target: Target;
 }
 
-export function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOptions = {}): ParseOutcome {
+function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOptions = {}): ParseOutcome {
   try {
     const stats = statSync(job.absolute);
     // A FIFO or device named *.yaml would block or never end: never read one.

@@ -72,7 +72,7 @@ export interface DocumentFilter {
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
-export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
   const probe = bytes.subarray(0, 8000);
   if (probe.includes(0)) return { text: '', binary: true };
   const text = utf8.decode(bytes);
@@ -242,7 +242,7 @@ export function fromFileData(data: SourceFileData): SourceFile {
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
  * scalars, which put every later offset on the wrong line.
  */
-export function lineCounterOf(text: string): LineCounter {
+function lineCounterOf(text: string): LineCounter {
   const lineCounter = new LineCounter();
   lineCounter.addNewLine(0);
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);

@@ -41,7 +41,7 @@ export function validPemPrivateKey(pem: string): boolean {
 
 const URL_PASSWORD_OK = (password: string) => !isReference(password) && !isPlaceholder(password) && !/^\*+$/.test(password) && password.length >= 3;
 
-export const PROVIDER_PATTERNS: readonly ProviderPattern[] = [
+const PROVIDER_PATTERNS: readonly ProviderPattern[] = [
   {
     id: 'private-key',
     kind: 'a PEM private key',

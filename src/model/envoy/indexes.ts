@@ -62,7 +62,7 @@ export function filterSites(graph: Graph): readonly FilterSite[] {
 }
 
 /** Route configurations by name (RDS targets), from xDS lists or bare lists in the scan. */
-export function routeConfigsByName(graph: Graph): ReadonlyMap<string, Resource> {
+function routeConfigsByName(graph: Graph): ReadonlyMap<string, Resource> {
   return graph.memo('envoy:routeConfigs', (g) => new Map(g.ofKind('EnvoyRouteConfiguration').filter((r) => r.format === 'envoy').map((r) => [r.name, r])));
 }
 

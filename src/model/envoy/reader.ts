@@ -8,7 +8,7 @@ import type { EnvoyResource, Resource } from '../resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
 import { child, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 
-export const ENVOY_KINDS = ['EnvoyListener', 'EnvoyCluster', 'EnvoyAdmin', 'EnvoyRouteConfiguration', 'EnvoySecret', 'EnvoyFilterChain', 'EnvoyNetworkFilter', 'EnvoyHttpFilter'] as const;
+const ENVOY_KINDS = ['EnvoyListener', 'EnvoyCluster', 'EnvoyAdmin', 'EnvoyRouteConfiguration', 'EnvoySecret', 'EnvoyFilterChain', 'EnvoyNetworkFilter', 'EnvoyHttpFilter'] as const;
 
 export type EnvoyKind = (typeof ENVOY_KINDS)[number];
 

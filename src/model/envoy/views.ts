@@ -14,7 +14,7 @@ export interface AddressView {
   readonly scope: 'loopback' | 'local' | 'unknown' | 'network';
 }
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '0:0:0:0:0:0:0:1' || h === '::ffff:127.0.0.1';
 }
@@ -52,7 +52,7 @@ export interface TransportView {
 }
 
 /** The transport socket of a filter chain or cluster, wrappers (proxy_protocol, tcp_stats) unwrapped, QUIC looked into. */
-export function transportOf(holder: Node, direction: 'downstream' | 'upstream'): TransportView {
+function transportOf(holder: Node, direction: 'downstream' | 'upstream'): TransportView {
   const legacyTls = child(holder, 'tls_context');
   if (isObj(legacyTls.value)) {
     return { kind: 'tls', node: legacyTls, tls: { context: legacyTls, direction, legacy: { path: legacyTls.path, what: '`tls_context`', instead: 'a `transport_socket` named envoy.transport_sockets.tls' } } };
@@ -193,7 +193,7 @@ export function perRouteConfigs(routeConfig: Node, filterName: string): Node[] {
 }
 
 /** Every route match of a route configuration (for "health-only" listeners). */
-export function routeMatches(routeConfig: Node): Node[] {
+function routeMatches(routeConfig: Node): Node[] {
   const out: Node[] = [];
   for (const vh of items(child(routeConfig, 'virtual_hosts'))) for (const route of items(child(vh, 'routes'))) out.push(child(route, 'match'));
   return out;

@@ -81,9 +81,6 @@ export function policiesFor(graph: Graph, mesh: MeshSettings, w: Workload): read
   return index.get(w) ?? [];
 }
 
-/** The source fields whose values are peer identities (need mTLS), and their negations. */
-export const MTLS_SOURCE_FIELDS = ['principals', 'namespaces', 'serviceAccounts', 'notPrincipals', 'notNamespaces', 'notServiceAccounts'] as const;
-
 export const MTLS_CONDITION_KEYS = ['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain'] as const;
 
 export interface SourceValue {
@@ -145,7 +142,7 @@ export function parsePrincipal(principal: string): { trustDomain: string; namesp
   return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : undefined;
 }
 
-export function serviceAccountOf(w: Workload): string {
+function serviceAccountOf(w: Workload): string {
   return str(w.pod.spec.serviceAccountName) ?? str(w.pod.spec.serviceAccount) ?? 'default';
 }
 

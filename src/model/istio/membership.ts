@@ -25,7 +25,7 @@ const GATEWAY_LABELS = new Set(['ingressgateway', 'egressgateway', 'eastwestgate
 
 export const INJECT = 'sidecar.istio.io/inject';
 
-export const DATAPLANE_MODE = 'istio.io/dataplane-mode';
+const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 
 /** The value of sidecar.istio.io/inject on the pod template: the label wins over the (deprecated) annotation. */
 export function injectSetting(w: Workload): { value: string; where: 'labels' | 'annotations' } | undefined {
@@ -34,7 +34,7 @@ export function injectSetting(w: Workload): { value: string; where: 'labels' | '
   return undefined;
 }
 
-export function isGatewayPod(w: Workload): boolean {
+function isGatewayPod(w: Workload): boolean {
   const labels = w.pod.labels;
   if (GATEWAY_LABELS.has(labels.istio ?? '')) return true;
   if (labels['gateway.networking.k8s.io/gateway-name'] || labels['istio.io/gateway-name']) return true;

@@ -132,7 +132,7 @@ export function portMtls(e: EffectiveMtls, port: number): { mode: MtlsMode; deci
 }
 
 /** Workloads of the repo a PeerAuthentication could apply to (its scope and selector; not whether it wins). */
-export function peerAuthWorkloads(graph: Graph, mesh: MeshSettings, p: PeerAuthentication): readonly Workload[] {
+export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly Workload[] {
   switch (p.scope) {
     case 'mesh':
       return graph.workloads;

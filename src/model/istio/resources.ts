@@ -22,10 +22,6 @@ export function istioResources(graph: Graph, kind: string): readonly Resource[] 
   return graph.ofKind(kind, group);
 }
 
-export function usesIstio(graph: Graph): boolean {
-  return graph.memo('istio:uses', (g) => g.resources.some((r) => r.group.endsWith('.istio.io')));
-}
-
 /** Namespaces the repo holds workloads of, each with the resource a namespace finding is reported on. */
 export function workloadNamespaces(graph: Graph): { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
   const byNs = groupBy(graph.workloads, (w) => w.namespace);

@@ -61,7 +61,7 @@ export function serviceTargetPorts(graph: Graph, w: Workload): Map<number, { ser
   return out;
 }
 
-export const CLUSTER_DOMAIN = 'svc.cluster.local';
+const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 /** `name.namespace.svc.cluster.local` -> Service. */
 function servicesByHost(graph: Graph): Map<string, Resource> {

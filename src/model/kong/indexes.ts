@@ -7,7 +7,7 @@ import type { Resource } from '../resource.js';
 import { arr, get, obj, str, type Path } from '../values.js';
 import { annotatedPlugins, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView } from './views.js';
 
-export function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
+function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:crdPlugins', (g) =>
     [...g.ofKind('KongPlugin', KONG_GROUP), ...g.ofKind('KongClusterPlugin', KONG_GROUP)].filter((r) => r.format === 'kubernetes').map(crdPluginView));
 }
@@ -179,7 +179,7 @@ export function kongRoutes(graph: Graph): readonly KongRouteView[] {
   });
 }
 
-export function deckFiles(graph: Graph): readonly DeckFile[] {
+function deckFiles(graph: Graph): readonly DeckFile[] {
   return graph.memo('kong:deckFiles', (g) => {
     const seen = new Set<DeckFile>();
     for (const r of g.resources) if (r.format === 'kong') seen.add(r.deck);

@@ -17,7 +17,7 @@ export const RATE_LIMIT_PLUGINS = new Set([
 ]);
 
 /** Route protocols that speak HTTP (auth and rate-limit plugins run on these; stream routes cannot carry them). */
-export const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
+const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
 
 /** Where a value sits: a document and a path from its root (configs may live in `_plugin_configs`). */
 export interface DocumentPath {
