@@ -1,6 +1,6 @@
 // Provider-specific secret patterns: tokens whose shape alone says what they are, so they are reported in any string
 // of any file. Regexes from gitleaks (config/gitleaks.toml at b58d3f1, MIT) and secretlint's recommended preset,
-// as compiled in ../shared/reference/secret-detection.md §5b, translated to JavaScript.
+// translated to JavaScript.
 import { shannon } from './entropy.js';
 import { isPlaceholder, isReference } from './values.js';
 

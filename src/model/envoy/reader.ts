@@ -158,7 +158,7 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
   return undefined;
 }
 
-/** Envoy inside Kubernetes objects: EnvoyFilter patches, EnvoyProxy bootstrap strings. (ConfigMap keys: see graph.ts.) */
+/** Envoy inside Kubernetes objects: EnvoyFilter patches, EnvoyProxy bootstrap strings. (ConfigMap keys: see readConfigMapFiles in ../graph.ts.) */
 export function readEnvoyNested(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes') return [];
   const { file, document, base } = resource.source;
