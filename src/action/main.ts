@@ -86,7 +86,7 @@ async function run(): Promise<number> {
   core.setOutput('warnings', counts.warning);
   core.setOutput('sarif-file', sarifFile);
 
-  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env) });
+  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env), sarifFile: sarifFile || undefined });
   try {
     await writeSummary(summary);
   } catch (error) {
