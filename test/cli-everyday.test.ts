@@ -171,3 +171,21 @@ describe('privileged workloads (sanity of the fixture helpers)', () => {
     expect((await runCli(['-f', 'compact', '.'], cwd)).stdout).toContain('[container-privileged]');
   });
 });
+
+describe('added lines of a diff', () => {
+  it('are read from the hunk headers of git diff -U0, per file', async () => {
+    const { parseAddedLines, touchesAddedLine } = await import('../src/git.js');
+    const diff = [
+      'diff --git a/k8s/a.yaml b/k8s/a.yaml', '--- a/k8s/a.yaml', '+++ b/k8s/a.yaml',
+      '@@ -3,0 +4,2 @@ spec:', '+  a: 1', '+  b: 2', '@@ -10 +12 @@', '-x', '+y', '@@ -20,3 +23,0 @@', '-gone',
+      'diff --git a/new.yaml b/new.yaml', '--- /dev/null', '+++ b/new.yaml', '@@ -0,0 +1,3 @@', '+a', '+b', '+c',
+    ].join('\n');
+    const added = parseAddedLines(diff);
+    expect(added.get('k8s/a.yaml')).toEqual([[4, 5], [12, 12]]);
+    expect(added.get('new.yaml')).toEqual([[1, 3]]);
+    expect(touchesAddedLine({ startLine: 5, endLine: 5 }, added.get('k8s/a.yaml'))).toBe(true);
+    expect(touchesAddedLine({ startLine: 6, endLine: 11 }, added.get('k8s/a.yaml'))).toBe(false);
+    expect(touchesAddedLine({ startLine: 11, endLine: 13 }, added.get('k8s/a.yaml'))).toBe(true);
+    expect(touchesAddedLine({ startLine: 1, endLine: 1 }, undefined)).toBe(false);
+  });
+});
