@@ -189,3 +189,22 @@ describe('added lines of a diff', () => {
     expect(touchesAddedLine({ startLine: 1, endLine: 1 }, undefined)).toBe(false);
   });
 });
+
+describe('paths', () => {
+  it('are relative to the working directory in text and compact, and to the repository root in SARIF, GitLab and GitHub', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const repo = tempRepo({ 'k8s/db.yaml': privilegedDeployment('db').text });
+    mkdirSync(join(repo, '.git'));
+    mkdirSync(join(repo, 'tools'));
+    const fromSibling = await runCli(['-f', 'compact', '../k8s'], join(repo, 'tools'));
+    expect(fromSibling.stdout).toMatch(/^\.\.\/k8s\/db\.yaml:\d+:\d+: error: /m);
+    const inside = join(repo, 'k8s');
+    expect((await runCli(['-f', 'compact', '.'], inside)).stdout).toMatch(/^db\.yaml:\d+/m);
+    const gitlab = JSON.parse((await runCli(['-f', 'gitlab', '.'], inside)).stdout) as { location: { path: string } }[];
+    expect(gitlab.map((i) => i.location.path)).toContain('k8s/db.yaml');
+    const sarif = JSON.parse((await runCli(['-f', 'sarif', '.'], inside)).stdout);
+    expect(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${repo}/`);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'k8s/db.yaml', uriBaseId: '%SRCROOT%' });
+    expect((await runCli(['-f', 'github', '.'], inside)).stdout).toContain('file=k8s/db.yaml,');
+  });
+});

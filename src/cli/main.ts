@@ -9,7 +9,7 @@ import type { Severity } from '../engine/rule.js';
 import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
-import { scan, type ScanResult } from '../scan.js';
+import { repositoryRoot, scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
@@ -168,7 +168,7 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}\n`);
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = formatResult(opts.format, result, { color, cwd: io.cwd });
+  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd) });
   if (opts.output !== undefined) {
     if (!writeOutput(io, opts.output, report)) return 2;
   } else {
