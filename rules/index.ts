@@ -37,11 +37,16 @@ import mtlsPortException from './tls/mtls-port-exception.js';
 import tlsWeakVersion from './tls/tls-weak-version.js';
 import envoyDeprecatedConfig from './validity/envoy-deprecated-config.js';
 import schemaInvalid from './validity/schema-invalid.js';
+import containerCapabilities from './workload/container-capabilities.js';
 import containerMutableImage from './workload/container-mutable-image.js';
 import containerNoLimits from './workload/container-no-limits.js';
+import containerNoSeccomp from './workload/container-no-seccomp.js';
 import containerPrivilegeEscalation from './workload/container-privilege-escalation.js';
 import containerPrivileged from './workload/container-privileged.js';
+import containerRunAsRoot from './workload/container-run-as-root.js';
 import containerWritableRootfs from './workload/container-writable-rootfs.js';
+import podHostPath from './workload/pod-host-path.js';
+import podHostPorts from './workload/pod-host-ports.js';
 import workloadDefaultServiceAccount from './workload/workload-default-service-account.js';
 
 export const RULES: readonly AnyRule[] = [
@@ -51,10 +56,13 @@ export const RULES: readonly AnyRule[] = [
   inFamily('authz', authzRequiresMtls),
   inFamily('authz', authzUnknownPrincipal),
   inFamily('authz', authzWildcardPrincipal),
+  inFamily('workload', containerCapabilities),
   inFamily('workload', containerMutableImage),
   inFamily('workload', containerNoLimits),
+  inFamily('workload', containerNoSeccomp),
   inFamily('workload', containerPrivilegeEscalation),
   inFamily('workload', containerPrivileged),
+  inFamily('workload', containerRunAsRoot),
   inFamily('workload', containerWritableRootfs),
   inFamily('exposure', envoyAdminExposed),
   inFamily('authz', envoyAuthFailOpen),
@@ -77,6 +85,8 @@ export const RULES: readonly AnyRule[] = [
   inFamily('tls', mtlsPortException),
   inFamily('exposure', networkpolicyNoDefaultDeny),
   inFamily('core', parseError),
+  inFamily('workload', podHostPath),
+  inFamily('workload', podHostPorts),
   inFamily('ratelimit', rateLimitMissing),
   inFamily('validity', schemaInvalid),
   inFamily('secrets', secretHardcoded),

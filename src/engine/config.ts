@@ -27,7 +27,7 @@ export interface Config {
   readonly settings: Settings;
 }
 
-const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
+const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' } };
 
 export class ConfigError extends Error {}
 

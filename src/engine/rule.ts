@@ -10,7 +10,7 @@ export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, er
 
 /** Settings shared by all rules (config `mesh:`), as opposed to one rule's options. */
 export interface Settings {
-  readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean };
+  readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean; readonly clusterDomain?: string };
 }
 
 /** An example: one YAML text, or several files by name for rules that join resources across files. */
