@@ -34,6 +34,7 @@ import mtlsDestinationRulePlaintext from './tls/mtls-destination-rule-plaintext.
 import mtlsNotStrict from './tls/mtls-not-strict.js';
 import mtlsPolicyIneffective from './tls/mtls-policy-ineffective.js';
 import mtlsPortException from './tls/mtls-port-exception.js';
+import tlsWeakCipher from './tls/tls-weak-cipher.js';
 import tlsWeakVersion from './tls/tls-weak-version.js';
 import envoyDeprecatedConfig from './validity/envoy-deprecated-config.js';
 import schemaInvalid from './validity/schema-invalid.js';
@@ -95,6 +96,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('core', suppressionUnknownRule),
   inFamily('core', suppressionWithoutReason),
   inFamily('mesh', telemetryDisabled),
+  inFamily('tls', tlsWeakCipher),
   inFamily('tls', tlsWeakVersion),
   inFamily('workload', workloadDefaultServiceAccount),
   inFamily('core', yamlDuplicateKey),
