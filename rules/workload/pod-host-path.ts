@@ -1,11 +1,13 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { arr, get, isObj, str } from '../../src/model/values.js';
 
-/** Host paths that hand the node to the pod: the root, the runtime sockets, the kubelet's and the kernel's files. */
-const NODE_TAKEOVER_PATHS = [
-  '/', '/etc', '/root', '/proc', '/sys', '/boot', '/dev', '/var/lib/kubelet', '/etc/kubernetes',
-  '/var/run/docker.sock', '/run/docker.sock', '/var/run/containerd', '/run/containerd', '/var/run/crio', '/run/crio',
-  '/var/run/cri-dockerd.sock', '/var/lib/docker', '/var/lib/containerd',
+/** Host directories whose mount (as a whole) hands the node to the pod: its root, configuration, kernel and devices. */
+const NODE_DIRECTORIES = new Set(['/', '/etc', '/root', '/proc', '/sys', '/boot', '/dev', '/run', '/var/run', '/var', '/var/lib', '/home']);
+
+/** Host paths that hand the node to the pod with anything under them: the kubelet's and the container runtimes' state and sockets. */
+const NODE_CONTROL_PATHS = [
+  '/var/lib/kubelet', '/etc/kubernetes', '/var/run/docker.sock', '/run/docker.sock', '/var/run/containerd', '/run/containerd',
+  '/var/run/crio', '/run/crio', '/var/run/cri-dockerd.sock', '/run/cri-dockerd.sock', '/var/lib/docker', '/var/lib/containerd',
 ];
 
 function normalise(path: string): string {
@@ -15,7 +17,7 @@ function normalise(path: string): string {
 
 function takesOverNode(path: string): boolean {
   const normalised = normalise(path);
-  return NODE_TAKEOVER_PATHS.some((danger) => normalised === danger || (danger !== '/' && normalised.startsWith(`${danger}/`)));
+  return NODE_DIRECTORIES.has(normalised) || NODE_CONTROL_PATHS.some((danger) => normalised === danger || normalised.startsWith(`${danger}/`));
 }
 
 export default defineRule({
@@ -32,9 +34,10 @@ the pod start privileged containers and take the node over. The Pod Security Sta
 kubernetes.io/docs/concepts/security/pod-security-standards), and the Kubernetes volume documentation warns that
 hostPath "exposes privileged system credentials".
 
-Severity: **error** for the node's root, \`/etc\`, \`/proc\`, \`/sys\`, \`/dev\`, the kubelet's and the container
-runtimes' directories and sockets (a pod that mounts them owns the node), **warning** for any other host path (node
-agents such as log shippers need some: suppress the finding with the reason).`,
+Severity: **error** for the node's root and its whole \`/etc\`, \`/proc\`, \`/sys\`, \`/dev\`, \`/boot\`, \`/root\`,
+\`/run\`, and anything under the kubelet's and the container runtimes' directories and sockets (a pod that mounts
+them owns the node), **warning** for any other host path (\`/etc/ssl/certs\`, \`/var/log\`, \`/etc/cni/net.d\`: node
+agents such as log shippers and CNI installers need some; suppress the finding with the reason).`,
   remediation: 'Use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a CSI volume instead; if a node agent truly needs the host path, mount it readOnly and suppress the finding with the reason.',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline', 'https://kubernetes.io/docs/concepts/storage/volumes/#hostpath'],
   messages: {
