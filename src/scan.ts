@@ -9,6 +9,7 @@ import { lintStaged, type Finding, type LintResult, type Notice } from './engine
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
+import { draftPosture, type Posture } from './posture.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -43,6 +44,11 @@ export interface ScanOptions {
   readonly reportOnly?: readonly string[];
   /** Findings recorded in a baseline (`--baseline`) are dropped; see src/baseline.ts. */
   readonly baseline?: Baseline;
+  /**
+   * Also compute the mesh's posture (mTLS per port, authorization, entry points, excerpts) for reports that show it
+   * (the HTML format). A --cache run then re-runs the rules instead of reusing a whole previous result.
+   */
+  readonly posture?: boolean;
 }
 
 export interface ScanResult extends LintResult {
@@ -51,6 +57,8 @@ export interface ScanResult extends LintResult {
   readonly config: Config;
   /** The active findings a baseline matched and removed from `findings` (none without a baseline). */
   readonly baselined: readonly Finding[];
+  /** Present when `posture` was asked for. */
+  readonly posture?: Posture;
 }
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
@@ -77,6 +85,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   };
   const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined;
   let result: LintResult | undefined;
+  let postureDraft: ReturnType<typeof draftPosture> | undefined;
   let runKey: string | undefined;
   if (paths.length > 0 || options.reportOnly?.length) {
     const discovered = await discover([...paths, ...(reported?.dirs ?? [])], cwd, config, notices);
@@ -95,7 +104,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       });
       // The same files with the same bytes (and the same version, rules and configuration: the cache's own key)
       // give the same findings, cross-file rules included: reuse the whole previous result.
-      if (!options.stdin) {
+      if (!options.stdin && !options.posture) {
         runKey = runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
         result = cache.previousRun(runKey);
       }
@@ -137,9 +146,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     phase('parse');
     const staged = lintStaged({ files, rules, config });
     phase('rules');
+    postureDraft = options.posture ? draftPosture(staged.graph, files, config.settings) : undefined;
+    if (postureDraft) phase('posture');
     if (pool) {
       // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
-      await locateAll(staged.requests, pool);
+      await locateAll(postureDraft ? [...staged.requests, ...postureDraft.requests] : staged.requests, pool);
       pool.close();
     }
     phase('locate');
@@ -160,7 +171,13 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
-  return { ...result, findings, notices: allNotices, config, baselined, phases };
+  let posture: Posture | undefined;
+  if (postureDraft) {
+    const secretRules = new Set(rules.filter((rule) => rule.family === 'secrets').map((rule) => rule.id));
+    posture = postureDraft.finish(result.findings, findings, secretRules);
+    phase('sites');
+  }
+  return { ...result, findings, notices: allNotices, config, baselined, phases, ...(posture ? { posture } : {}) };
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {

@@ -70,6 +70,8 @@ export interface LocationRequest {
 export interface StagedLint {
   /** Every location the findings need; a caller may resolve them ahead (parser threads fill file.locations). */
   readonly requests: readonly LocationRequest[];
+  /** The graph the rules read (for views a report needs beyond findings). */
+  readonly graph: Graph;
   /** Locates the findings (from file.locations where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
@@ -151,7 +153,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     if (finding.at) requests.push(finding.at);
     for (const related of finding.relatedAt) requests.push(related.at);
   }
-  return { requests, finish };
+  return { requests, graph, finish };
 
   function finish(): LintResult {
     const scopesByResource = new Map<Resource, IgnoreScope[]>();
