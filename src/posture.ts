@@ -465,8 +465,15 @@ function short(extension: string): string {
 
 function routeEntry(route: KongRouteView, site: SiteOf): EntryPoint {
   const body = route.resource.body;
-  const hosts = arr(body.hosts).filter((h): h is string => typeof h === 'string');
-  const paths = arr(body.paths).filter((p): p is string => typeof p === 'string');
+  const strings = (list: readonly unknown[]) => list.filter((v): v is string => typeof v === 'string');
+  // decK routes carry hosts and paths; Ingress rules and HTTPRoute hostnames/matches hold them in the spec.
+  const rules = arr(get(body, 'spec', 'rules'));
+  const hosts = unique(strings([...arr(body.hosts), ...arr(get(body, 'spec', 'hostnames')), ...rules.map((r) => get(r, 'host'))]));
+  const paths = unique(strings([
+    ...arr(body.paths),
+    ...rules.flatMap((r) => arr(get(r, 'http', 'paths')).map((p) => get(p, 'path'))),
+    ...rules.flatMap((r) => arr(get(r, 'matches')).map((m) => get(m, 'path', 'value'))),
+  ]));
   const match = [route.protocols.join('/'), hosts.join(' '), paths.join(' ')].filter(Boolean).join(' ');
   const plain = route.protocols.filter((p) => ['http', 'grpc', 'ws', 'tcp', 'udp'].includes(p));
   const tls: Status = plain.length === 0 ? { state: 'yes', detail: route.protocols.join(', ') } : plain.length === route.protocols.length ? { state: 'no', detail: `plaintext (${plain.join(', ')})` } : { state: 'partial', detail: `also plaintext: ${plain.join(', ')}` };
