@@ -44,7 +44,7 @@ export interface PortPosture {
 }
 
 export interface WorkloadPosture {
-  /** kind/namespace/name, unique in the posture. */
+  /** Kind/namespace/name (a repository may define the same object in several files: `at` tells them apart). */
   readonly id: string;
   readonly kind: string;
   readonly name: string;
@@ -442,10 +442,10 @@ function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
     }
     return { names: [...names].sort(), http };
   };
-  const status = (pattern: RegExp): Status => {
+  const status = (pattern: RegExp, what: string): Status => {
     const { names, http } = filterNames(pattern);
     if (names.length) return { state: 'yes', detail: names.join(', ') };
-    return chains.length === 0 ? { state: 'unknown', detail: '' } : { state: 'no', detail: http ? 'no such filter' : 'no such network filter' };
+    return chains.length === 0 ? { state: 'unknown', detail: 'no filter chains' } : { state: 'no', detail: `no ${what} filter${http ? '' : ' (TCP proxy: network filters only)'}` };
   };
   return {
     kind: 'envoy-listener',
@@ -453,8 +453,8 @@ function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
     match: l.addresses.map(formatAddress).join(', ') || '(no address)',
     local: l.local,
     tls,
-    auth: status(ENVOY_AUTH),
-    rateLimit: status(ENVOY_RATE_LIMIT),
+    auth: status(ENVOY_AUTH, 'authentication'),
+    rateLimit: status(ENVOY_RATE_LIMIT, 'rate-limit'),
     at: site(l.resource),
   };
 }
@@ -484,7 +484,7 @@ function routeEntry(route: KongRouteView, site: SiteOf): EntryPoint {
     if (covering.length) return { state: 'yes', detail: unique(covering.map((p) => p.name)).join(', ') };
     if (applying.length) return { state: 'partial', detail: `${unique(applying.map((p) => p.name)).join(', ')} (not on every protocol)` };
     if (route.unresolved.length) return { state: 'unknown', detail: `unresolved plugins: ${route.unresolved.join(', ')}` };
-    return { state: 'no', detail: 'no such plugin' };
+    return { state: 'no', detail: `no ${set === AUTH_PLUGINS ? 'authentication' : 'rate-limit'} plugin` };
   };
   return {
     kind: 'kong-route',

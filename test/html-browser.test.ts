@@ -38,6 +38,7 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
   let browser: Browser;
   let examples: string;
   let scale: string;
+  let gateways: string;
 
   beforeAll(async () => {
     const { chromium } = await import('playwright-core');
@@ -46,6 +47,7 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     examples = await writeReport('examples', process.cwd(), ['examples']);
+    gateways = await writeReport('gateways', process.cwd(), ['fixtures/envoy-bootstrap', 'fixtures/kong-deck']);
     const repo = mkdtempSync(join(tmpdir(), 'meshlint-scale-'));
     generateRepo(repo, 2500); // 50 namespaces x 10 workloads
     scale = await writeReport('scale', repo, ['.']);
@@ -150,6 +152,29 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     const shot = join(out, 'examples.png');
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`screenshot of the examples report: ${shot}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('entry points: Envoy listeners and Kong routes with their status, filtered by gap and text', async () => {
+    const { page, problems } = await open(gateways);
+    const rows = page.locator('#entry-table tbody tr');
+    expect(await rows.count()).toBe(13);
+    const row = (name: string) => page.locator('#entry-table tbody tr', { has: page.locator('th', { hasText: name }) });
+    const plaintext = row('EnvoyListener fire-plaintext-public');
+    expect(await plaintext.locator('td').nth(1).textContent()).toBe('0.0.0.0:8080');
+    expect(await plaintext.locator('td .st').allTextContents()).toEqual(['no', 'no', 'no']);
+    expect(await row('KongRoute dont-fire-orders-private').locator('td .st').allTextContents()).toEqual(['yes', 'yes', 'yes']);
+    await page.locator('#entry-gap').selectOption('auth');
+    const withoutAuth = await rows.locator('td:nth-child(5) .st').allTextContents();
+    expect(withoutAuth.length).toBeGreaterThan(0);
+    expect(withoutAuth.length).toBeLessThan(13);
+    expect(withoutAuth.filter((state) => state !== 'no' && state !== 'partial')).toEqual([]);
+    await page.locator('#entry-gap').selectOption('');
+    await page.locator('#entry-kind').selectOption('kong-route');
+    await page.locator('#entry-q').fill('other-file');
+    expect(await rows.count()).toBe(2);
+    expect(await axeViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -23,7 +23,12 @@ h2{font-size:1.25rem;margin:12px 0 8px}
 .card.sev-error{border-left:6px solid #b3261e}.card.sev-warning{border-left:6px solid #b36b00}.card.sev-note{border-left:6px solid #1d5fa8}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px}
 caption{text-align:left;font-weight:600;padding:4px 0}
-th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+table.entries{table-layout:fixed}
+table.entries th:nth-child(1){width:8%}table.entries th:nth-child(2){width:28%}table.entries th:nth-child(3){width:22%}
+table.entries .loc,table.findings .loc,.ns-body .loc{white-space:normal;overflow-wrap:anywhere}
+table.findings{table-layout:fixed}
+table.findings th:nth-child(1){width:7em}table.findings th:nth-child(2){width:14%}table.findings th:nth-child(4){width:10%}table.findings th:nth-child(5){width:20%}
 thead th{background:var(--soft);position:sticky;top:0}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .controls{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:8px 0}
@@ -75,7 +80,7 @@ details.ns>summary .mode{margin-left:6px;font-weight:500}
 .sev-error .sev{color:#b3261e}.sev-warning .sev{color:#8a5200}.sev-note .sev{color:#1d5fa8}
 th button.sort{border:0;background:none;padding:0;font-weight:700;color:var(--fg)}
 th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}
-pre.excerpt{margin:4px 0 0;padding:4px 8px;background:#f4f6f8;border-left:3px solid #8c959f;overflow:auto;font-size:.85rem;white-space:pre}
+pre.excerpt{margin:4px 0 0;padding:4px 8px;background:#f4f6f8;border-left:3px solid #8c959f;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
 .res{color:var(--muted);font-size:.85rem}
 .loc{white-space:nowrap;font-family:ui-monospace,monospace;font-size:.85rem}
 .pager{display:flex;gap:10px;align-items:center}
@@ -137,7 +142,7 @@ function mtlsMap() {
       var w = ns.workloads[r[0]], p = w.ports[r[1]];
       var first = r[0] !== last; last = r[0];
       var port = p.port === null ? 'all (none declared)' : p.port + (p.name ? ' (' + esc(p.name) + ')' : '') + (p.container ? ' <span class="res">' + esc(p.container) + '</span>' : '');
-      out += '<tr data-w="' + r[0] + '"><th scope="row">' + (first ? esc(w.kind + ' ' + w.name) : '<span class="res">″</span>') + '</th><td>' + (first ? esc(MESH_LABEL[w.mesh] || w.mesh) : '') + '</td><td>' + port + '</td><td><button type="button" class="mode m-' + p.mode + '" aria-pressed="false" data-n="' + n + '" data-w="' + r[0] + '" data-p="' + r[1] + '" aria-label="' + esc(w.kind + ' ' + w.name + ' port ' + (p.port === null ? 'all' : p.port) + ': ' + (MODE_LABEL[p.mode] || p.mode)) + '">' + esc(MODE_LABEL[p.mode] || p.mode) + '</button></td></tr>';
+      out += '<tr data-w="' + r[0] + '"><th scope="row">' + (first ? esc(w.kind + ' ' + w.name) + '<br><span class="loc res">' + esc(site(w.at)) + '</span>' : '<span class="visually-hidden">' + esc(w.kind + ' ' + w.name) + '</span>') + '</th><td>' + (first ? esc(MESH_LABEL[w.mesh] || w.mesh) : '') + '</td><td>' + port + '</td><td><button type="button" class="mode m-' + p.mode + '" aria-pressed="false" data-n="' + n + '" data-w="' + r[0] + '" data-p="' + r[1] + '" aria-label="' + esc(w.kind + ' ' + w.name + ' port ' + (p.port === null ? 'all' : p.port) + ': ' + (MODE_LABEL[p.mode] || p.mode)) + '">' + esc(MODE_LABEL[p.mode] || p.mode) + '</button></td></tr>';
     });
     return out + '</tbody></table>';
   }
@@ -209,7 +214,6 @@ function authzGraph() {
   function nsOf(wid) { return wid.split('/')[1]; }
   var KIND_ORDER = { any: 0, unauthenticated: 1, authenticated: 2, network: 3, jwt: 4, namespace: 5, principal: 6 };
   var ROW = 26, W = 980, LW = 330, RX = 640;
-  function trunc(s, n) { return s.length > n ? s.slice(0, n - 1) + '…' : s; }
   function render() {
     var query = lower(q.value.trim());
     var left = {}, right = {}, edges = {};
@@ -252,11 +256,13 @@ function authzGraph() {
       var e = edges[k], y1 = ly[e.l] + 9, y2 = ry[e.r] + 9, mx = (LW + RX) / 2;
       svg += '<path class="' + e.cls + '" d="M' + LW + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + RX + ',' + y2 + '"><title>' + esc(Object.keys(e.policies).join(', ')) + '</title></path>';
     });
+    // Labels are clipped to their box, not shortened: the accessible name then contains the visible text.
+    svg += '<defs><clipPath id="authz-clip-left"><rect x="4" y="0" width="' + (LW - 12) + '" height="' + H + '"></rect></clipPath><clipPath id="authz-clip-right"><rect x="' + RX + '" y="0" width="' + (W - RX - 12) + '" height="' + H + '"></rect></clipPath></defs>';
     function node(n, x, y, width, side) {
       var toggles = side === 'right' ? (fold ? n.ns : null) : n.ns;
       var cls = 'node ' + (side === 'left' ? 'src' : '') + (n.wild ? ' wild' : '') + ((side === 'right' && n.folded) || (side === 'left' && n.ns) ? ' nsnode' : '');
-      var attrs = toggles ? ' role="button" tabindex="0" data-ns="' + esc(toggles) + '" aria-label="' + esc((unfolded[toggles] ? 'Fold namespace ' : 'Unfold namespace ') + toggles + ': ' + n.label) + '"' : '';
-      return '<g class="' + cls + '"' + attrs + '><title>' + esc(n.label) + '</title><rect x="' + x + '" y="' + y + '" width="' + width + '" height="20" rx="4"></rect><text x="' + (x + 6) + '" y="' + (y + 14) + '">' + esc(trunc(n.label, 46)) + '</text></g>';
+      var attrs = toggles ? ' role="button" tabindex="0" data-ns="' + esc(toggles) + '" aria-label="' + esc(n.label + ': select to ' + (unfolded[toggles] ? 'fold' : 'unfold') + ' namespace ' + toggles) + '"' : '';
+      return '<g class="' + cls + '"' + attrs + '><title>' + esc(n.label) + '</title><rect x="' + x + '" y="' + y + '" width="' + width + '" height="20" rx="4"></rect><text clip-path="url(#authz-clip-' + side + ')" x="' + (x + 6) + '" y="' + (y + 14) + '">' + esc(n.label) + '</text></g>';
     }
     L.forEach(function (n) { svg += node(n, 4, ly[n.id], LW - 4, 'left'); });
     R.forEach(function (n) { svg += node(n, RX, ry[n.id], W - RX - 4, 'right'); });
@@ -287,14 +293,50 @@ function authzGraph() {
 }
 
 // ---------------------------------------------------------------- entry points
+/** Previous / next page buttons; focus stays on the pager after a click. */
+function pager(el, page, pages, go) {
+  el.innerHTML = pages > 1 ? '<button type="button" data-page="-1"' + (page === 0 ? ' disabled' : '') + '>Previous page</button><span>Page ' + (page + 1) + ' of ' + pages + '</span><button type="button" data-page="1"' + (page >= pages - 1 ? ' disabled' : '') + '>Next page</button>' : '';
+  el.onclick = function (e) {
+    var b = e.target.closest && e.target.closest('button[data-page]');
+    if (!b) return;
+    var step = b.getAttribute('data-page');
+    go(page + +step);
+    var again = el.querySelector('button[data-page="' + step + '"]:not([disabled])') || el.querySelector('button:not([disabled])');
+    if (again) again.focus();
+  };
+}
+
 function entryPoints() {
-  var el = $('entry-table');
-  if (!P || !P.entryPoints.length) { el.innerHTML = '<p>No Envoy listener or Kong route in the scan.</p>'; return; }
-  function st(s) { return '<span class="st st-' + (s.state === 'n/a' ? 'na' : s.state) + '">' + esc(s.state) + '</span>' + esc(s.detail); }
-  el.innerHTML = '<table><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Listens on / matches</th><th scope="col">TLS</th><th scope="col">Authentication</th><th scope="col">Rate limit</th><th scope="col">Where</th></tr></thead><tbody>' +
-    P.entryPoints.map(function (e) {
-      return '<tr><td>' + (e.kind === 'envoy-listener' ? 'Envoy listener' : 'Kong route') + '</td><th scope="row">' + esc(e.name) + '</th><td>' + esc(e.match) + (e.local ? ' <span class="res">(local only)</span>' : '') + '</td><td>' + st(e.tls) + '</td><td>' + st(e.auth) + '</td><td>' + st(e.rateLimit) + '</td><td class="loc">' + esc(site(e.at)) + '</td></tr>';
-    }).join('') + '</tbody></table>';
+  var el = $('entry-table'), PAGE = 100;
+  if (!P || !P.entryPoints.length) {
+    el.innerHTML = '<p>No Envoy listener or Kong route in the scan.</p>';
+    ['entry-q', 'entry-kind', 'entry-gap'].forEach(function (id) { $(id).disabled = true; });
+    return;
+  }
+  function st(s) { return '<span class="st st-' + (s.state === 'n/a' ? 'na' : s.state) + '">' + esc(s.state) + '</span> ' + esc(s.detail); }
+  var rows = [];
+  function draw(page) {
+    var pages = Math.max(1, Math.ceil(rows.length / PAGE));
+    el.innerHTML = '<table class="entries"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Listens on / matches</th><th scope="col">TLS</th><th scope="col">Authentication</th><th scope="col">Rate limit</th></tr></thead><tbody>' +
+      rows.slice(page * PAGE, page * PAGE + PAGE).map(function (e) {
+        return '<tr><td>' + (e.kind === 'envoy-listener' ? 'Envoy listener' : 'Kong route') + '</td><th scope="row">' + esc(e.name) + '<br><span class="loc">' + esc(site(e.at)) + '</span></th><td>' + esc(e.match) + (e.local ? ' <span class="res">(local only)</span>' : '') + '</td><td>' + st(e.tls) + '</td><td>' + st(e.auth) + '</td><td>' + st(e.rateLimit) + '</td></tr>';
+      }).join('') + '</tbody></table>';
+    pager($('entry-pager'), page, pages, draw);
+  }
+  function filter() {
+    var q = lower($('entry-q').value.trim()), kind = $('entry-kind').value, gap = $('entry-gap').value;
+    rows = P.entryPoints.filter(function (e) {
+      if (kind && e.kind !== kind) return false;
+      if (gap && e[gap].state !== 'no' && e[gap].state !== 'partial') return false;
+      return !q || lower(e.name + ' ' + e.match + ' ' + site(e.at)).indexOf(q) >= 0;
+    });
+    $('entry-count').textContent = rows.length + ' of ' + P.entryPoints.length + ' entry points shown.';
+    draw(0);
+  }
+  $('entry-q').addEventListener('input', filter);
+  $('entry-kind').addEventListener('change', filter);
+  $('entry-gap').addEventListener('change', filter);
+  filter();
 }
 
 // ---------------------------------------------------------------- findings
@@ -340,11 +382,14 @@ function findings() {
   }
   function excerpt(x) {
     var file = D.files[x[2]], out = [];
+    var lines = [], indent = Infinity;
     for (var line = x[3]; line < x[3] + 3 && line <= x[9]; line++) {
       var text = D.excerpts[file + ':' + line];
       if (text === undefined) break;
-      out.push(String(line).padStart(5, ' ') + ' │ ' + text);
+      lines.push([line, text]);
+      if (text.trim()) indent = Math.min(indent, text.length - text.replace(/^\s+/, '').length);
     }
+    lines.forEach(function (l) { out.push(String(l[0]).padStart(5, ' ') + ' │ ' + l[1].slice(indent === Infinity ? 0 : indent)); });
     return out.length ? '<pre class="excerpt"><code>' + esc(out.join('\n')) + '</code></pre>' : '';
   }
   function draw() {
@@ -354,9 +399,9 @@ function findings() {
       var sev = D.severities[x[1]], rule = D.rules[x[0]];
       return '<tr class="sev-' + sev + '"><td><span class="sev">' + sev + '</span>' + (x[7] ? '<br><span class="supp">suppressed</span>' : '') + '</td><td><a href="' + esc(rule[2]) + '" title="' + esc(rule[1]) + '">' + esc(rule[0]) + '</a></td><td>' + esc(x[5]) + (x[8] ? ' <span class="res">(' + esc(x[8]) + ')</span>' : '') + excerpt(x) + '</td><td>' + (x[6] < 0 ? '' : esc(D.namespaces[x[6]])) + '</td><td class="loc">' + esc(D.files[x[2]] + ':' + x[3] + ':' + x[4]) + '</td></tr>';
     }).join('');
-    $('f-table').innerHTML = '<table><caption>Findings, page ' + (page + 1) + ' of ' + pages + '</caption><thead><tr>' + header('severity', 'Severity') + header('rule', 'Rule') + '<th scope="col">Message</th>' + header('namespace', 'Namespace') + header('location', 'Location') + '</tr></thead><tbody>' + body + '</tbody></table>';
+    $('f-table').innerHTML = '<table class="findings"><caption>Findings, page ' + (page + 1) + ' of ' + pages + '</caption><thead><tr>' + header('severity', 'Severity') + header('rule', 'Rule') + '<th scope="col">Message</th>' + header('namespace', 'Namespace') + header('location', 'Location') + '</tr></thead><tbody>' + body + '</tbody></table>';
     $('f-count').textContent = rows.length + ' finding' + (rows.length === 1 ? '' : 's') + ' match' + (rows.length === 1 ? 'es' : '') + ' (of ' + F.length + ').';
-    $('f-pager').innerHTML = pages > 1 ? '<button type="button" data-page="-1"' + (page === 0 ? ' disabled' : '') + '>Previous page</button><span>Page ' + (page + 1) + ' of ' + pages + '</span><button type="button" data-page="1"' + (page >= pages - 1 ? ' disabled' : '') + '>Next page</button>' : '';
+    pager($('f-pager'), page, pages, function (p) { page = p; draw(); });
   }
   $('f-table').addEventListener('click', function (e) {
     var b = e.target.closest && e.target.closest('button[data-sort]');
@@ -365,14 +410,6 @@ function findings() {
     if (key === sortKey) sortDir = -sortDir; else { sortKey = key; sortDir = 1; }
     filter();
     var again = $('f-table').querySelector('button[data-sort="' + key + '"]');
-    if (again) again.focus();
-  });
-  $('f-pager').addEventListener('click', function (e) {
-    var b = e.target.closest && e.target.closest('button[data-page]');
-    if (!b) return;
-    page += +b.getAttribute('data-page');
-    draw();
-    var again = $('f-pager').querySelector('button[data-page="' + b.getAttribute('data-page') + '"]:not([disabled])') || $('f-pager').querySelector('button:not([disabled])');
     if (again) again.focus();
   });
   ['f-severity', 'f-rule', 'f-namespace', 'f-file', 'f-suppressed'].forEach(function (id) { $(id).addEventListener('change', filter); });

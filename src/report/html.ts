@@ -156,13 +156,20 @@ ${ruleRows ? `<table class="rules"><caption>Findings by rule (not suppressed)</c
 <button type="button" id="authz-collapse">Fold all namespaces</button>
 </div>
 <p id="authz-count" class="count" aria-live="polite"></p>
-<div id="authz-graph" class="graph"></div>
+<div id="authz-graph" class="graph" tabindex="0" role="region" aria-label="Authorization graph (scrolls)"></div>
 <details><summary>Policies as a table</summary><div id="authz-table"></div></details>
 </section>
 <section id="entry" aria-labelledby="entry-h">
 <h2 id="entry-h">Entry points</h2>
 <p>Envoy listeners and Kong routes, with TLS, authentication and rate limiting.</p>
+<div class="controls" role="search" aria-label="Filter the entry points">
+<label>Name, address, host or file <input type="search" id="entry-q" autocomplete="off"></label>
+<label>Kind <select id="entry-kind"><option value="">all</option><option value="envoy-listener">Envoy listeners</option><option value="kong-route">Kong routes</option></select></label>
+<label>Show <select id="entry-gap"><option value="">all</option><option value="tls">without TLS (or partly)</option><option value="auth">without authentication (or partly)</option><option value="rateLimit">without rate limit (or partly)</option></select></label>
+</div>
+<p id="entry-count" class="count" aria-live="polite"></p>
 <div id="entry-table"></div>
+<div class="pager" id="entry-pager"></div>
 </section>
 <section id="findings" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings</h2>
