@@ -146,7 +146,13 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     phase('parse');
     const staged = lintStaged({ files, rules, config });
     phase('rules');
-    postureDraft = options.posture ? draftPosture(staged.graph, files, config.settings) : undefined;
+    if (options.posture) {
+      try {
+        postureDraft = draftPosture(staged.graph, files, config.settings);
+      } catch (error) {
+        notices.push({ message: postureProblem(error) });
+      }
+    }
     if (postureDraft) phase('posture');
     if (pool) {
       // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
@@ -174,10 +180,18 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   let posture: Posture | undefined;
   if (postureDraft) {
     const secretRules = new Set(rules.filter((rule) => rule.family === 'secrets').map((rule) => rule.id));
-    posture = postureDraft.finish(result.findings, findings, secretRules);
+    try {
+      posture = postureDraft.finish(result.findings, findings, secretRules);
+    } catch (error) {
+      allNotices = [...allNotices, { message: postureProblem(error) }];
+    }
     phase('sites');
   }
   return { ...result, findings, notices: allNotices, config, baselined, phases, ...(posture ? { posture } : {}) };
+}
+
+function postureProblem(error: unknown): string {
+  return `internal error while drawing the mesh's posture: ${(error as Error)?.message ?? error}; the report shows the findings without it. Please report this.`;
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {

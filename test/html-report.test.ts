@@ -1,10 +1,15 @@
 // The posture the scan computes for the HTML report (mTLS per port with the deciding policy and its line, the
 // authorization graph, entry points, excerpts with secrets left out) and the page itself (self-contained, data
 // embedded safely). The page in a real browser: test/html-browser.test.ts.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED_LINE, type Posture, type PortPosture } from '../src/posture.js';
+import { defaultConfig } from '../src/engine/config.js';
+import { lintStaged } from '../src/engine/run.js';
+import { parseSource } from '../src/parse/source.js';
+import { draftPosture, REDACTED_LINE, type Posture, type PortPosture } from '../src/posture.js';
+import { RULES } from '../rules/index.js';
 import { formatHtml, htmlData } from '../src/report/html.js';
 import { scan } from '../src/scan.js';
 import { runCli, tempRepo } from './helpers.js';
@@ -133,6 +138,46 @@ spec:
     expect(JSON.stringify(posture)).not.toContain(secret.slice(4));
     const page = formatHtml(result);
     expect(page).not.toContain(secret.slice(4));
+  });
+});
+
+describe('posture: robustness', () => {
+  const seeds = readdirSync('fixtures', { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && /mesh|envoy|kong/.test(e.parentPath))
+    .map((e) => readFileSync(join(e.parentPath, e.name)));
+
+  it('never throws on mutated mesh manifests, and every site is a line of its file', () => {
+    expect(seeds.length).toBeGreaterThan(10);
+    const config = defaultConfig('.');
+    const secretRules = new Set(RULES.filter((r) => r.family === 'secrets').map((r) => r.id));
+    const mutation = fc.record({
+      seed: fc.integer({ min: 0, max: seeds.length - 1 }),
+      edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 6 }),
+    });
+    fc.assert(
+      fc.property(mutation, ({ seed, edits }) => {
+        let bytes = Buffer.from(seeds[seed]);
+        for (const [at, byte, kind] of edits) {
+          const i = bytes.length ? at % bytes.length : 0;
+          if (kind === 'flip' && bytes.length) bytes[i] = byte;
+          else if (kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
+          else bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
+        }
+        const file = parseSource('fuzz.yaml', bytes);
+        const staged = lintStaged({ files: [file], rules: RULES, config });
+        const draft = draftPosture(staged.graph, [file], config.settings);
+        const result = staged.finish();
+        const posture = draft.finish(result.findings, result.findings, secretRules);
+        const lines = file.text.split('\n').length;
+        for (const site of posture.sites) {
+          expect(site.file).toBe('fuzz.yaml');
+          expect(site.line).toBeGreaterThanOrEqual(1);
+          expect(site.line).toBeLessThanOrEqual(lines);
+        }
+        expect(formatHtml({ ...result, posture })).toMatch(/<\/html>\n$/);
+      }),
+      { numRuns: 120 },
+    );
   });
 });
 
