@@ -169,8 +169,8 @@ export function draftPosture(graph: Graph, files: readonly SourceFile[], setting
     byNamespace.set(w.namespace, list);
   }
   const namespaces = [...byNamespace.entries()]
-    .sort(([a], [b]) => compare(a, b))
-    .map(([name, workloads]) => ({ name, workloads: workloads.sort((a, b) => compare(a.name, b.name) || compare(a.kind, b.kind)) }));
+    .sort(([a], [b]) => naturalCompare(a, b))
+    .map(([name, workloads]) => ({ name, workloads: workloads.sort((a, b) => naturalCompare(a.name, b.name) || compare(a.kind, b.kind)) }));
 
   const authz = authzPosture(graph, settings, site, idOf);
   const entryPoints = [...envoyListeners(graph).map((l) => listenerEntry(l, site)), ...kongRoutes(graph).map((r) => routeEntry(r, site))];
@@ -201,6 +201,17 @@ export function draftPosture(graph: Graph, files: readonly SourceFile[], setting
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** team-2 before team-10: runs of digits compare as numbers (deterministic, no locale). */
+function naturalCompare(a: string, b: string): number {
+  const x = a.split(/(\d+)/);
+  const y = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const order = i % 2 === 1 ? Number(x[i]) - Number(y[i]) || compare(x[i], y[i]) : compare(x[i], y[i]);
+    if (order) return order;
+  }
+  return x.length - y.length;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -333,7 +344,7 @@ function authzPosture(graph: Graph, settings: Settings, site: SiteOf, idOf: (r: 
   }
 
   linkerdGrants(graph, site, idOf, source, grants);
-  const sorted = [...sources.values()].sort((a, b) => compare(a.kind, b.kind) || compare(a.label, b.label));
+  const sorted = [...sources.values()].sort((a, b) => compare(a.kind, b.kind) || naturalCompare(a.label, b.label));
   return { sources: sorted, grants, allowNothing };
 }
 

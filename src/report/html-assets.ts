@@ -26,7 +26,7 @@ caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
 table.entries{table-layout:fixed}
 table.entries th:nth-child(1){width:8%}table.entries th:nth-child(2){width:28%}table.entries th:nth-child(3){width:22%}
-table.entries .loc,table.findings .loc,.ns-body .loc{white-space:normal;overflow-wrap:anywhere}
+table .loc{white-space:normal;overflow-wrap:break-word}
 table.findings{table-layout:fixed}
 table.findings th:nth-child(1){width:7em}table.findings th:nth-child(2){width:14%}table.findings th:nth-child(4){width:10%}table.findings th:nth-child(5){width:20%}
 thead th{background:var(--soft);position:sticky;top:0}
@@ -99,6 +99,8 @@ function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return ESC
 function $(id) { return document.getElementById(id); }
 function site(i) { var s = P && P.sites[i]; return s ? s.file + ':' + s.line : ''; }
 function lower(s) { return String(s).toLowerCase(); }
+/** A path that may wrap after its slashes (file:line columns stay narrow without breaking names anywhere). */
+function pathHtml(s) { return esc(s).replace(/\//g, '/<wbr>'); }
 var MODE_LABEL = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE', DISABLE: 'DISABLE', outside: 'outside the mesh', bypassed: 'bypassed', gateway: 'gateway', unknown: 'unknown' };
 var MESH_LABEL = { 'istio-sidecar': 'Istio sidecar', 'istio-ambient': 'Istio ambient', linkerd: 'Linkerd', none: 'none', unknown: 'unknown' };
 function modeSpan(m) { return '<span class="mode m-' + m + '">' + esc(MODE_LABEL[m] || m) + '</span>'; }
@@ -142,7 +144,7 @@ function mtlsMap() {
       var w = ns.workloads[r[0]], p = w.ports[r[1]];
       var first = r[0] !== last; last = r[0];
       var port = p.port === null ? 'all (none declared)' : p.port + (p.name ? ' (' + esc(p.name) + ')' : '') + (p.container ? ' <span class="res">' + esc(p.container) + '</span>' : '');
-      out += '<tr data-w="' + r[0] + '"><th scope="row">' + (first ? esc(w.kind + ' ' + w.name) + '<br><span class="loc res">' + esc(site(w.at)) + '</span>' : '<span class="visually-hidden">' + esc(w.kind + ' ' + w.name) + '</span>') + '</th><td>' + (first ? esc(MESH_LABEL[w.mesh] || w.mesh) : '') + '</td><td>' + port + '</td><td><button type="button" class="mode m-' + p.mode + '" aria-pressed="false" data-n="' + n + '" data-w="' + r[0] + '" data-p="' + r[1] + '" aria-label="' + esc(w.kind + ' ' + w.name + ' port ' + (p.port === null ? 'all' : p.port) + ': ' + (MODE_LABEL[p.mode] || p.mode)) + '">' + esc(MODE_LABEL[p.mode] || p.mode) + '</button></td></tr>';
+      out += '<tr data-w="' + r[0] + '"><th scope="row">' + (first ? esc(w.kind + ' ' + w.name) + '<br><span class="loc res">' + pathHtml(site(w.at)) + '</span>' : '<span class="visually-hidden">' + esc(w.kind + ' ' + w.name) + '</span>') + '</th><td>' + (first ? esc(MESH_LABEL[w.mesh] || w.mesh) : '') + '</td><td>' + port + '</td><td><button type="button" class="mode m-' + p.mode + '" aria-pressed="false" data-n="' + n + '" data-w="' + r[0] + '" data-p="' + r[1] + '" aria-label="' + esc(w.kind + ' ' + w.name + ' port ' + (p.port === null ? 'all' : p.port) + ': ' + (MODE_LABEL[p.mode] || p.mode)) + '">' + esc(MODE_LABEL[p.mode] || p.mode) + '</button></td></tr>';
     });
     return out + '</tbody></table>';
   }
@@ -286,9 +288,9 @@ function authzGraph() {
     return ids.length > max ? shown + ' (+' + (ids.length - max) + ' more)' : shown;
   }
   var rows = P.authz.grants.map(function (g) {
-    return '<tr><th scope="row">' + esc(g.policy) + (g.dryRun ? ' <span class="res">(dry run)</span>' : '') + '</th><td>' + esc(g.action) + (g.allowAll ? ', every request' : g.conditional ? ', some requests' : '') + '</td><td>' + list(g.sources, function (id) { return sources[id].label; }, 8) + '</td><td>' + list(g.targets, function (t) { return t; }, 8) + '</td><td class="loc">' + esc(site(g.at)) + '</td></tr>';
+    return '<tr><th scope="row">' + esc(g.policy) + (g.dryRun ? ' <span class="res">(dry run)</span>' : '') + '</th><td>' + esc(g.action) + (g.allowAll ? ', every request' : g.conditional ? ', some requests' : '') + '</td><td>' + list(g.sources, function (id) { return sources[id].label; }, 8) + '</td><td>' + list(g.targets, function (t) { return t; }, 8) + '</td><td class="loc">' + pathHtml(site(g.at)) + '</td></tr>';
   });
-  P.authz.allowNothing.forEach(function (a) { rows.push('<tr><th scope="row">' + esc(a.policy) + '</th><td>ALLOW nothing (no rules)</td><td>nobody</td><td>' + esc(a.workload) + '</td><td class="loc">' + esc(site(a.at)) + '</td></tr>'); });
+  P.authz.allowNothing.forEach(function (a) { rows.push('<tr><th scope="row">' + esc(a.policy) + '</th><td>ALLOW nothing (no rules)</td><td>nobody</td><td>' + esc(a.workload) + '</td><td class="loc">' + pathHtml(site(a.at)) + '</td></tr>'); });
   $('authz-table').innerHTML = '<table><thead><tr><th scope="col">Policy</th><th scope="col">Action</th><th scope="col">Callers</th><th scope="col">Workloads</th><th scope="col">Where</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
 }
 
@@ -319,7 +321,7 @@ function entryPoints() {
     var pages = Math.max(1, Math.ceil(rows.length / PAGE));
     el.innerHTML = '<table class="entries"><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Listens on / matches</th><th scope="col">TLS</th><th scope="col">Authentication</th><th scope="col">Rate limit</th></tr></thead><tbody>' +
       rows.slice(page * PAGE, page * PAGE + PAGE).map(function (e) {
-        return '<tr><td>' + (e.kind === 'envoy-listener' ? 'Envoy listener' : 'Kong route') + '</td><th scope="row">' + esc(e.name) + '<br><span class="loc">' + esc(site(e.at)) + '</span></th><td>' + esc(e.match) + (e.local ? ' <span class="res">(local only)</span>' : '') + '</td><td>' + st(e.tls) + '</td><td>' + st(e.auth) + '</td><td>' + st(e.rateLimit) + '</td></tr>';
+        return '<tr><td>' + (e.kind === 'envoy-listener' ? 'Envoy listener' : 'Kong route') + '</td><th scope="row">' + esc(e.name) + '<br><span class="loc">' + pathHtml(site(e.at)) + '</span></th><td>' + esc(e.match) + (e.local ? ' <span class="res">(local only)</span>' : '') + '</td><td>' + st(e.tls) + '</td><td>' + st(e.auth) + '</td><td>' + st(e.rateLimit) + '</td></tr>';
       }).join('') + '</tbody></table>';
     pager($('entry-pager'), page, pages, draw);
   }
@@ -397,7 +399,7 @@ function findings() {
     var slice = rows.slice(page * PAGE, page * PAGE + PAGE);
     var body = slice.map(function (x) {
       var sev = D.severities[x[1]], rule = D.rules[x[0]];
-      return '<tr class="sev-' + sev + '"><td><span class="sev">' + sev + '</span>' + (x[7] ? '<br><span class="supp">suppressed</span>' : '') + '</td><td><a href="' + esc(rule[2]) + '" title="' + esc(rule[1]) + '">' + esc(rule[0]) + '</a></td><td>' + esc(x[5]) + (x[8] ? ' <span class="res">(' + esc(x[8]) + ')</span>' : '') + excerpt(x) + '</td><td>' + (x[6] < 0 ? '' : esc(D.namespaces[x[6]])) + '</td><td class="loc">' + esc(D.files[x[2]] + ':' + x[3] + ':' + x[4]) + '</td></tr>';
+      return '<tr class="sev-' + sev + '"><td><span class="sev">' + sev + '</span>' + (x[7] ? '<br><span class="supp">suppressed</span>' : '') + '</td><td><a href="' + esc(rule[2]) + '" title="' + esc(rule[1]) + '">' + esc(rule[0]) + '</a></td><td>' + esc(x[5]) + (x[8] ? ' <span class="res">(' + esc(x[8]) + ')</span>' : '') + excerpt(x) + '</td><td>' + (x[6] < 0 ? '' : esc(D.namespaces[x[6]])) + '</td><td class="loc">' + pathHtml(D.files[x[2]] + ':' + x[3] + ':' + x[4]) + '</td></tr>';
     }).join('');
     $('f-table').innerHTML = '<table class="findings"><caption>Findings, page ' + (page + 1) + ' of ' + pages + '</caption><thead><tr>' + header('severity', 'Severity') + header('rule', 'Rule') + '<th scope="col">Message</th>' + header('namespace', 'Namespace') + header('location', 'Location') + '</tr></thead><tbody>' + body + '</tbody></table>';
     $('f-count').textContent = rows.length + ' finding' + (rows.length === 1 ? '' : 's') + ' match' + (rows.length === 1 ? 'es' : '') + ' (of ' + F.length + ').';
