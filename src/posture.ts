@@ -5,7 +5,7 @@
 // is the one place that turns model objects into report data, so it is the only report-side importer of the model.
 import type { SourceFile } from './parse/source.js';
 import type { LocationRequest, Finding } from './engine/run.js';
-import { locate } from './engine/location.js';
+import type { LocationMemo } from './location/memo.js';
 import type { Settings } from './engine/rule.js';
 import type { Graph } from './model/graph.js';
 import { describe, type Resource, type Workload } from './model/resource.js';
@@ -13,10 +13,10 @@ import { arr, get, obj, str, type Path } from './model/values.js';
 import {
   authorizationPolicies, effectiveMtls, inboundCaptured, isEmptyRule, membership, parsePrincipal, portList, portMtls,
   principalTargets, selectedWorkloads, serviceAccountOf, workloadPorts, type PeerAuthentication,
-} from './model/istio.js';
-import { DEFAULT_INBOUND_POLICY, linkerdInjected, linkerdResources, meshTlsIdentities, serverWorkloads } from './model/linkerd.js';
-import { child, envoyListeners, formatAddress, items, typed, type ListenerView } from './model/envoy.js';
-import { AUTH_PLUGINS, RATE_LIMIT_PLUGINS, coversRoute, isHttpRoute, kongRoutes, type KongRouteView } from './model/kong.js';
+} from './model/istio/index.js';
+import { DEFAULT_INBOUND_POLICY, linkerdInjected, linkerdResources, meshTlsIdentities, serverWorkloads } from './model/linkerd/index.js';
+import { child, envoyListeners, formatAddress, type ListenerView } from './model/envoy/index.js';
+import { AUTH_PLUGINS, RATE_LIMIT_PLUGINS, coversRoute, isHttpRoute, kongRoutes, type KongRouteView } from './model/kong/index.js';
 import { findProviderSecrets } from './secrets/providers.js';
 
 export const POSTURE_VERSION = 1;
@@ -143,7 +143,7 @@ export interface PostureDraft {
   finish(all: readonly Finding[], reported: readonly Finding[], secretRules: ReadonlySet<string>): Posture;
 }
 
-export function draftPosture(graph: Graph, files: readonly SourceFile[], settings: Settings): PostureDraft {
+export function draftPosture(graph: Graph, files: readonly SourceFile[], settings: Settings, locations: LocationMemo): PostureDraft {
   const mesh = settings.mesh;
   const pending: { resource: Resource; path: Path }[] = [];
   const siteIndex = new Map<Resource, Map<string, number>>();
@@ -192,7 +192,7 @@ export function draftPosture(graph: Graph, files: readonly SourceFile[], setting
   return {
     requests,
     finish(all, reported, secretRules) {
-      const sites = requests.map((r) => ({ file: r.file.path, line: locate(r.file, r.document, r.path, r.target).range.startLine }));
+      const sites = requests.map((r) => ({ file: r.file.path, line: locations.locate(r.file, r.document, r.path, r.target).range.startLine }));
       const excerpts = findingExcerpts(files, all, reported, secretRules);
       return { version: POSTURE_VERSION, rootNamespace: mesh.rootNamespace, sites, namespaces, authz, entryPoints, unrecognised, excerpts };
     },

@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
 import { lintStaged } from '../src/engine/run.js';
+import { LocationMemo } from '../src/location/memo.js';
 import { parseSource } from '../src/parse/source.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { draftPosture, REDACTED_LINE, type Posture, type PortPosture } from '../src/posture.js';
 import { RULES } from '../rules/index.js';
 import { formatHtml, htmlData } from '../src/report/html.js';
@@ -163,9 +165,10 @@ describe('posture: robustness', () => {
           else if (kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
           else bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
         }
-        const file = parseSource('fuzz.yaml', bytes);
-        const staged = lintStaged({ files: [file], rules: RULES, config });
-        const draft = draftPosture(staged.graph, [file], config.settings);
+        const file = parseSource('fuzz.yaml', bytes, MANIFEST_PARSE_OPTIONS);
+        const locations = new LocationMemo();
+        const staged = lintStaged({ files: [file], rules: RULES, config, locations });
+        const draft = draftPosture(staged.graph, [file], config.settings, locations);
         const result = staged.finish();
         const posture = draft.finish(result.findings, result.findings, secretRules);
         const lines = file.text.split('\n').length;

@@ -14,7 +14,7 @@ export type SummaryBlock =
   | { readonly kind: 'paragraph'; readonly html: string }
   | { readonly kind: 'table'; readonly rows: readonly (readonly SummaryCell[])[] };
 
-export const SUMMARY_TOP_FINDINGS = 50;
+const SUMMARY_TOP_FINDINGS = 50;
 
 export interface JobSummaryOptions {
   /** The annotation plan the step used; its omitted findings are counted in the summary. */
