@@ -299,12 +299,13 @@ function lower(s) { return String(s).toLowerCase(); }
 function pathHtml(s) { return esc(s).replace(/\//g, '/<wbr>'); }
 var MODE_LABEL = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE', DISABLE: 'DISABLE', outside: 'outside the mesh', bypassed: 'bypassed', gateway: 'gateway', unknown: 'unknown' };
 var MESH_LABEL = { 'istio-sidecar': 'Istio sidecar', 'istio-ambient': 'Istio ambient', linkerd: 'Linkerd', none: 'none', unknown: 'unknown' };
+var NO_POSTURE = '<p>Not available: this report was made from a scan that did not draw the posture.</p>';
 function modeSpan(m) { return '<span class="mode m-' + m + '">' + esc(MODE_LABEL[m] || m) + '</span>'; }
 
 // ---------------------------------------------------------------- mTLS map
 function mtlsMap() {
   var map = $('mtls-map'), q = $('mtls-q');
-  if (!P || !P.namespaces.length) { map.innerHTML = '<p>No workloads in the scan.</p>'; q.disabled = true; return; }
+  if (!P || !P.namespaces.length) { map.innerHTML = P ? '<p>No workloads in the scan.</p>' : NO_POSTURE; q.disabled = true; return; }
   var active = {};
   $('mtls-modes').innerHTML = D.modes.map(function (m) {
     active[m] = true;
@@ -398,7 +399,7 @@ function mtlsMap() {
 function authzGraph() {
   var holder = $('authz-graph'), q = $('authz-q');
   if (!P || !P.authz.grants.length) {
-    holder.innerHTML = '<p>No authorization policy selects a workload of the scan.</p>';
+    holder.innerHTML = P ? '<p>No authorization policy selects a workload of the scan.</p>' : NO_POSTURE;
     $('authz-table').innerHTML = '<p>None.</p>';
     q.disabled = true; $('authz-expand').disabled = true; $('authz-collapse').disabled = true;
     return;
@@ -507,7 +508,7 @@ function pager(el, page, pages, go) {
 function entryPoints() {
   var el = $('entry-table'), PAGE = 100;
   if (!P || !P.entryPoints.length) {
-    el.innerHTML = '<p>No Envoy listener or Kong route in the scan.</p>';
+    el.innerHTML = P ? '<p>No Envoy listener or Kong route in the scan.</p>' : NO_POSTURE;
     ['entry-q', 'entry-kind', 'entry-gap'].forEach(function (id) { $(id).disabled = true; });
     return;
   }

@@ -179,6 +179,19 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     await page.close();
   });
 
+  it('a page from a scan without the posture says so, and still lists the findings', async () => {
+    const result = await scan({ cwd: process.cwd(), paths: ['examples'], workers: 0 });
+    const file = join(out, 'no-posture.html');
+    writeFileSync(file, formatHtml(result));
+    const { page, problems } = await open(file);
+    for (const id of ['#mtls-map', '#authz-graph', '#entry-table']) {
+      await expect(page.locator(id).textContent()).resolves.toContain('did not draw the posture');
+    }
+    expect(await page.locator('#f-table tbody tr').count()).toBe(result.findings.filter((f) => !f.suppression).length);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('a 500-workload mesh: folded per namespace, searchable, modes right, interactive quickly', async () => {
     const { page, problems, readyMs } = await open(scale);
     console.log(`500-workload report: ${(readFileSync(scale).length / 1024).toFixed(0)} KiB, ready in ${readyMs} ms`);

@@ -235,6 +235,14 @@ spec:
     expect(page).toContain('<code>compose.yaml</code>: 1 document of no format meshlint reads');
   });
 
+  it('embeds no posture when the scan drew none (the browser test checks what the page says then)', async () => {
+    const result = await scan({ cwd: process.cwd(), paths: ['examples'] });
+    expect(result.posture).toBeUndefined();
+    const data = JSON.parse(/id="meshlint-data">([\s\S]*?)<\/script>/.exec(formatHtml(result))![1]);
+    expect(data.posture).toBeNull();
+    expect(data.findings.length).toBe(result.findings.length);
+  });
+
   it('asks the scan for the posture, also with --cache (a whole previous run has none)', async () => {
     const dir = tempRepo({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n' });
     await runCli(['.', '--cache', '-f', 'json'], dir);
