@@ -14,7 +14,7 @@ import {
   authorizationPolicies, effectiveMtls, inboundCaptured, isEmptyRule, membership, parsePrincipal, portList, portMtls,
   principalTargets, selectedWorkloads, serviceAccountOf, workloadPorts, type PeerAuthentication,
 } from './model/istio/index.js';
-import { DEFAULT_INBOUND_POLICY, linkerdInjected, linkerdResources, meshTlsIdentities, serverWorkloads } from './model/linkerd/index.js';
+import { DEFAULT_INBOUND_POLICY, SKIP_PORT_ANNOTATIONS, linkerdInjected, linkerdResources, meshTlsIdentities, serverWorkloads } from './model/linkerd/index.js';
 import { child, envoyListeners, formatAddress, type ListenerView } from './model/envoy/index.js';
 import { AUTH_PLUGINS, RATE_LIMIT_PLUGINS, coversRoute, isHttpRoute, kongRoutes, type KongRouteView } from './model/kong/index.js';
 import { findProviderSecrets } from './secrets/providers.js';
@@ -219,6 +219,10 @@ function naturalCompare(a: string, b: string): number {
 
 type SiteOf = (resource: Resource, path?: Path) => number;
 
+// The capture annotations inboundCaptured reads.
+const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
+const EXCLUDE_INBOUND = 'traffic.sidecar.istio.io/excludeInboundPorts';
+
 function workloadPosture(graph: Graph, settings: Settings, w: Workload, site: SiteOf, id: string): WorkloadPosture {
   const m = membership(graph, settings.mesh, w);
   const istio = m.dataplane === 'sidecar' || m.dataplane === 'ambient';
@@ -234,7 +238,8 @@ function workloadPosture(graph: Graph, settings: Settings, w: Workload, site: Si
       if (istio) {
         if (m.gateway) return { ...port, mode: 'gateway', why: 'An Istio gateway pod: PeerAuthentication does not govern its listeners; its Gateway resources do.' };
         if (p && m.dataplane === 'sidecar' && !inboundCaptured(w, p.number)) {
-          return { ...port, mode: 'bypassed', why: `Inbound traffic to port ${p.number} does not reach the sidecar (traffic.sidecar.istio.io include/excludeInboundPorts): no mTLS, no policy.`, decidedBy: { name: describe(w), at: site(w, [...w.pod.path, 'metadata', 'annotations']) } };
+          const key = portList(w.pod.annotations[EXCLUDE_INBOUND]).includes(p.number) ? EXCLUDE_INBOUND : INCLUDE_INBOUND;
+          return { ...port, mode: 'bypassed', why: `Inbound traffic to port ${p.number} does not reach the sidecar (${key}): no mTLS, no policy.`, decidedBy: { name: describe(w), at: site(w, [...w.pod.path, 'metadata', 'annotations', key]) } };
         }
         const e = effectiveMtls(graph, settings.mesh, w);
         const pm = p ? portMtls(e, p.number) : { mode: e.mode, decidedBy: e.decidedBy, path: undefined };
@@ -256,22 +261,24 @@ function scopeText(p: PeerAuthentication, portLevel: boolean): string {
 }
 
 /** Linkerd: meshed clients always use mTLS, but the proxy accepts plaintext unless the inbound policy requires identity. */
+const SKIP_INBOUND_PORTS = SKIP_PORT_ANNOTATIONS[0];
+
 function linkerdPort(graph: Graph, w: Workload, port: number | undefined, site: SiteOf): Pick<PortPosture, 'mode' | 'why' | 'decidedBy'> {
   const ns = graph.namespace(w.namespace);
-  for (const annotation of ['config.linkerd.io/skip-inbound-ports']) {
-    const own = w.pod.annotations[annotation];
-    const value = own ?? (ns && str(ns.annotations[annotation]));
-    if (port !== undefined && portList(value).includes(port)) {
-      const holder = own !== undefined ? w : ns!;
-      const path = own !== undefined ? [...w.pod.path, 'metadata', 'annotations', annotation] : ['metadata', 'annotations', annotation];
-      return { mode: 'bypassed', why: `Port ${port} skips the Linkerd proxy (${annotation}): no mTLS, no policy.`, decidedBy: { name: describe(holder), at: site(holder, path) } };
-    }
+  // The pod template's annotation wins over the namespace's (the proxy injector copies the namespace's when unset).
+  const annotation = (name: string) => {
+    const own = w.pod.annotations[name];
+    if (own !== undefined) return { value: own, holder: w as Resource, path: [...w.pod.path, 'metadata', 'annotations', name] };
+    const value = ns && str(ns.annotations[name]);
+    return value !== undefined && ns ? { value, holder: ns, path: ['metadata', 'annotations', name] } : undefined;
+  };
+  const skip = annotation(SKIP_INBOUND_PORTS);
+  if (skip && port !== undefined && portList(skip.value).includes(port)) {
+    return { mode: 'bypassed', why: `Port ${port} skips the Linkerd proxy (${SKIP_INBOUND_PORTS}): no mTLS, no policy.`, decidedBy: { name: describe(skip.holder), at: site(skip.holder, skip.path) } };
   }
-  const own = w.pod.annotations[DEFAULT_INBOUND_POLICY];
-  const value = own ?? (ns && str(ns.annotations[DEFAULT_INBOUND_POLICY]));
-  const decidedBy = value === undefined ? undefined : own !== undefined
-    ? { name: describe(w), at: site(w, [...w.pod.path, 'metadata', 'annotations', DEFAULT_INBOUND_POLICY]) }
-    : { name: describe(ns!), at: site(ns!, ['metadata', 'annotations', DEFAULT_INBOUND_POLICY]) };
+  const policy = annotation(DEFAULT_INBOUND_POLICY);
+  const value = policy?.value;
+  const decidedBy = policy && { name: describe(policy.holder), at: site(policy.holder, policy.path) };
   const strict = value === 'all-authenticated' || value === 'cluster-authenticated' || value === 'deny';
   const why = value === undefined
     ? "Linkerd: no default-inbound-policy annotation, so the installation's default applies (all-unauthenticated unless changed): plaintext callers are accepted where no Server says otherwise."

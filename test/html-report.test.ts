@@ -62,7 +62,10 @@ describe('posture: the mTLS map', () => {
     expect(port(mtls, 'Deployment/ambient/dont-fire-outside', 8080).mode).toBe('outside');
 
     const bypass = (await postureOf(['fixtures/mesh-bypass'])).posture;
-    expect(port(bypass, 'Deployment/shop/fire-excluded-ports', 8080).mode).toBe('bypassed');
+    const excluded = port(bypass, 'Deployment/shop/fire-excluded-ports', 8080);
+    expect(excluded.mode).toBe('bypassed');
+    const workloads = 'fixtures/mesh-bypass/workloads.yaml';
+    expect(bypass.sites[excluded.decidedBy!.at]).toEqual({ file: workloads, line: lineOf(workloads, 'excludeInboundPorts') });
     expect(port(bypass, 'Deployment/shop/fire-partial-capture', 8080).mode).toBe('STRICT');
     expect(port(bypass, 'Deployment/shop/fire-partial-capture', 9901).mode).toBe('bypassed');
     const linkerd = bypass.namespaces.find((ns) => ns.name === 'emojivoto')!.workloads[0];
@@ -73,6 +76,57 @@ describe('posture: the mTLS map', () => {
     expect(inventory.mode).toBe('PERMISSIVE');
     expect(inventory.decidedBy).toBeUndefined();
     expect(inventory.why).toMatch(/default, PERMISSIVE/);
+  });
+});
+
+describe('posture: Linkerd', () => {
+  it('reads the inbound policy and skipped ports from the pod template, else the namespace', async () => {
+    const dir = tempRepo({
+      'mesh.yaml': `apiVersion: v1
+kind: Namespace
+metadata:
+  name: emoji
+  annotations:
+    linkerd.io/inject: enabled
+    config.linkerd.io/default-inbound-policy: all-unauthenticated
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: emoji}
+spec:
+  template:
+    metadata:
+      annotations:
+        config.linkerd.io/skip-inbound-ports: "9090"
+    spec:
+      containers:
+        - name: web
+          ports: [{containerPort: 8080}, {containerPort: 9090}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: vote, namespace: emoji}
+spec:
+  template:
+    metadata:
+      annotations:
+        config.linkerd.io/default-inbound-policy: all-authenticated
+    spec:
+      containers:
+        - name: vote
+          ports: [{containerPort: 8080}]
+`,
+    });
+    const { posture } = await postureOf(['.'], dir);
+    const file = join(dir, 'mesh.yaml');
+    const web = port(posture, 'Deployment/emoji/web', 8080);
+    expect([web.mode, web.decidedBy?.name]).toEqual(['PERMISSIVE', 'Namespace emoji']);
+    expect(posture.sites[web.decidedBy!.at]).toEqual({ file: 'mesh.yaml', line: lineOf(file, 'default-inbound-policy: all-unauthenticated') });
+    const skipped = port(posture, 'Deployment/emoji/web', 9090);
+    expect([skipped.mode, posture.sites[skipped.decidedBy!.at].line]).toEqual(['bypassed', lineOf(file, 'skip-inbound-ports')]);
+    const vote = port(posture, 'Deployment/emoji/vote', 8080);
+    expect([vote.mode, vote.decidedBy?.name]).toEqual(['STRICT', 'Deployment emoji/vote']);
+    expect(posture.namespaces[0].workloads.map((w) => w.mesh)).toEqual(['linkerd', 'linkerd']);
   });
 });
 
