@@ -19,8 +19,8 @@ level or on every container.
 The pod's \`securityContext.seccompProfile\` is inherited: a container's own profile wins over it. Severity:
 **error** for an explicit \`Unconfined\`, **warning** when no profile is set (reported once per workload, naming the
 containers, at the pod's securityContext where one line fixes them all). The deprecated
-\`seccomp.security.alpha.kubernetes.io\` annotations are not read: Kubernetes stopped applying them (the fields
-replaced them in 1.19). Windows pods (\`spec.os.name: windows\`) are exempt, and containers a mesh injects
+\`seccomp.security.alpha.kubernetes.io\` annotations are not read: deprecated when the fields went GA in 1.19
+(KEP-135), no longer copied to the fields since 1.25, and without effect in current Kubernetes. Windows pods (\`spec.os.name: windows\`) are exempt, and containers a mesh injects
 (\`istio-proxy\`, \`istio-init\`, \`linkerd-proxy\`, \`linkerd-init\`) are the mesh's to configure.`,
   remediation: 'Set `securityContext.seccompProfile: { type: RuntimeDefault }` in the pod spec (or `Localhost` with a profile of your own).',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline', 'https://kubernetes.io/docs/tutorials/security/seccomp/'],
