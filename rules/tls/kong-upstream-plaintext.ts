@@ -29,7 +29,7 @@ TLD is external, any other two-label name is in-cluster. A name with a trailing 
 \`url\` is read with the WHATWG URL parser, as Kong reads it: in \`http://svc:@ext.example.com/\` the host is
 \`ext.example.com\`, not the user name \`svc\`.
 
-A service whose every route ends in a terminating plugin (\`request-termination\` without \`trigger\`, \`redirect\`)
+A service (or a Kubernetes Service behind Kong-served routes) whose every route ends in a terminating plugin (\`request-termination\` without \`trigger\`, \`redirect\`)
 is never called and is not reported. Kong Operator KongServices (configuration.konghq.com/v1alpha1, fields under
 \`spec\`) are judged like decK services.
 
@@ -144,7 +144,7 @@ rule does not check.`,
     const scopeOf = (host: string) => hostScope(host, dns);
     for (const service of kongServices(graph)) {
       if (!service.enabled || !PLAIN.has(service.protocol)) continue;
-      // A service whose every route ends in a terminating plugin is never called.
+      // A service (or a Kubernetes Service behind Kong-served routes) whose every route ends in a terminating plugin is never called.
       const routes = routesOfService(graph, service);
       if (routes.length > 0 && routes.every((route) => terminatingPlugin(route))) continue;
       let scope = scopeOf(service.host);

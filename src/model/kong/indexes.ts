@@ -5,7 +5,7 @@
 import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { arr, get, obj, str, type Path } from '../values.js';
-import { annotatedPlugins, type ClusterDns, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView, parseServiceUrl } from './views.js';
+import { annotatedPlugins, type ClusterDns, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView, parseServiceUrl, terminatingPlugin } from './views.js';
 
 function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:crdPlugins', (g) =>
@@ -321,16 +321,28 @@ export function consumerPolicy(graph: Graph, scopeOf: KongRouteView, consumer: s
     const p = resolvePlugin(graph, namespace, str(get(binding.body, 'spec', 'pluginRef', 'name')) ?? '');
     if (p?.view.enabled) plugins.push(p.view);
   }
-  const acl = operatorKinds(graph, 'KongCredentialACL').filter((c) => c.namespace === namespace && str(get(c.body, 'spec', 'consumerRef', 'name')) === entry.name);
-  return { found: true, plugins, groups: acl.length > 0 || arr(entry.body.credentials).length === 0 ? acl.map((c) => str(get(c.body, 'spec', 'group')) ?? '') : undefined };
+  const groups = operatorKinds(graph, 'KongCredentialACL')
+    .filter((c) => c.namespace === namespace && str(get(c.body, 'spec', 'consumerRef', 'name')) === entry.name)
+    .map((c) => str(get(c.body, 'spec', 'group')) ?? '');
+  // KIC credentials: Secrets labelled konghq.com/credential (or with kongCredType); an acl one names a group.
+  for (const name of arr(entry.body.credentials)) {
+    const secret = typeof name === 'string' ? graph.find('Secret', namespace, name) : undefined;
+    if (!secret) return { found: true, plugins }; // a credential outside the scan: the groups are unknown
+    const type = secret.labels['konghq.com/credential'] ?? secretField(secret, 'kongCredType');
+    if (type === 'acl') groups.push(secretField(secret, 'group') ?? '');
+  }
+  return { found: true, plugins, groups };
 }
 
-/** Kubernetes Services that back a Kong-served route, with the namespace-qualified key. */
+/**
+ * Kubernetes Services a Kong-served route proxies to (a route that ends in a terminating plugin proxies nowhere, so
+ * its backends count only if another route reaches them).
+ */
 export function kongBackendServices(graph: Graph): readonly Resource[] {
   return graph.memo('kong:k8sBackends', (g) => {
     const out = new Set<Resource>();
     for (const route of kongRoutes(g)) {
-      if (route.resource.format !== 'kubernetes') continue;
+      if (route.resource.format !== 'kubernetes' || terminatingPlugin(route)) continue;
       for (const name of backendServices(route.resource)) {
         const svc = g.find('Service', route.resource.namespace, name);
         if (svc) out.add(svc);
@@ -361,4 +373,12 @@ export function kongConsumers(graph: Graph): readonly KongConsumerView[] {
       }),
       plugins: annotatedPlugins(r),
     })));
+}
+
+/** A Secret's field from stringData, else data (base64). */
+function secretField(secret: Resource, key: string): string | undefined {
+  const plain = str(get(secret.body, 'stringData', key));
+  if (plain !== undefined) return plain;
+  const encoded = str(get(secret.body, 'data', key));
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
