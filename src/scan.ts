@@ -55,9 +55,10 @@ export interface ScanResult extends LintResult {
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const rules = options.rules ?? RULES;
+  const builtIn = options.rules ?? RULES;
   const configPath = options.configPath === false ? undefined : options.configPath ? resolve(cwd, options.configPath) : findConfig(cwd);
-  const config = configPath ? loadConfig(configPath, rules, displayPath(cwd, configPath)) : defaultConfig(cwd);
+  const config = configPath ? loadConfig(configPath, builtIn, displayPath(cwd, configPath)) : defaultConfig(cwd);
+  const rules = [...builtIn, ...config.custom.rules];
 
   const notices: Notice[] = [];
   const files: SourceFile[] = [];
@@ -251,7 +252,9 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
-    for (const match of matches) found.add(resolve(match));
+    // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
+    const ruleFiles = new Set(config.custom.files);
+    for (const match of matches) if (!ruleFiles.has(resolve(match))) found.add(resolve(match));
   }
   return [...found].sort();
 }
