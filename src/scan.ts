@@ -55,10 +55,8 @@ export interface ScanResult extends LintResult {
 
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const builtIn = options.rules ?? RULES;
-  const configPath = options.configPath === false ? undefined : options.configPath ? resolve(cwd, options.configPath) : findConfig(cwd);
-  const config = configPath ? loadConfig(configPath, builtIn, displayPath(cwd, configPath)) : defaultConfig(cwd);
-  const rules = [...builtIn, ...config.custom.rules];
+  const config = loadScanConfig(cwd, options.configPath, options.rules);
+  const rules = rulesOf(config, options.rules);
 
   const notices: Notice[] = [];
   const files: SourceFile[] = [];
@@ -162,6 +160,17 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined, phases };
+}
+
+/** The configuration a scan in `cwd` uses: the given file, none (`false`), or .meshlint.yaml from cwd upwards. */
+export function loadScanConfig(cwd: string, configPath?: string | false, builtIn: readonly AnyRule[] = RULES): Config {
+  const path = configPath === false ? undefined : configPath ? resolve(cwd, configPath) : findConfig(cwd);
+  return path ? loadConfig(path, builtIn, displayPath(cwd, path)) : defaultConfig(cwd);
+}
+
+/** Every rule a scan with this configuration knows: the built-in ones, then its custom rules. */
+export function rulesOf(config: Config, builtIn: readonly AnyRule[] = RULES): readonly AnyRule[] {
+  return config.custom.rules.length ? [...builtIn, ...config.custom.rules] : builtIn;
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {

@@ -1,4 +1,5 @@
 import pkg from '../package.json' with { type: 'json' };
+import type { AnyRule } from './engine/rule.js';
 
 export const TOOL_NAME = 'meshlint';
 export const VERSION: string = pkg.version;
@@ -7,4 +8,9 @@ export const HOMEPAGE: string = pkg.homepage;
 /** Where a rule's documentation page is published. */
 export function ruleDocUrl(ruleId: string): string {
   return `${HOMEPAGE}/blob/main/docs/rules/${ruleId}.md`;
+}
+
+/** Where a rule is documented: its bundled page; for a custom rule (defined in the user's files), its first reference. */
+export function ruleHelpUrl(rule: Pick<AnyRule, 'id' | 'source' | 'references'>): string | undefined {
+  return rule.source === undefined ? ruleDocUrl(rule.id) : rule.references?.[0];
 }

@@ -1,15 +1,17 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
-import { ConfigError } from '../engine/config.js';
-import type { Severity } from '../engine/rule.js';
+import { CONFIG_NAMES, ConfigError, parseConfig, type Config } from '../engine/config.js';
+import type { AnyRule, Severity } from '../engine/rule.js';
+import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
+import { didYouMean } from '../suggest.js';
 import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
-import { scan, type ScanResult } from '../scan.js';
+import { displayPath, loadScanConfig, rulesOf, scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
@@ -30,6 +32,7 @@ export interface CliIo {
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
 
 export async function main(io: CliIo): Promise<number> {
+  if (io.argv[0] === TEST_RULES) return testRulesCommand(io);
   const program = new Command(TOOL_NAME)
     .description('Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).')
     .version(VERSION, '-v, --version')
@@ -53,6 +56,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('-j, --jobs <n>', 'parser threads (default: 2 for large scans, none for small ones; 0 for none)', parseCount)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', `\nCommands:\n  ${TEST_RULES} [dir]  run the examples of the custom rules of [dir]'s configuration (or of the rule files in [dir])`)
     .exitOverride();
 
   try {
@@ -69,20 +73,23 @@ export async function main(io: CliIo): Promise<number> {
     context?: string; baseline?: string; writeBaseline?: string;
   }>();
 
-  if (opts.listRules) {
-    const width = Math.max(...RULES.map((r) => r.id.length));
-    for (const rule of [...RULES].sort((a, b) => a.id.localeCompare(b.id))) {
-      io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}\n`);
+  if (opts.listRules || opts.explain !== undefined) {
+    // The configuration's custom rules are listed and explained like the built-in ones.
+    const rules = configuredRules(io, opts.config);
+    if (!rules) return 2;
+    if (opts.listRules) {
+      const width = Math.max(...rules.map((r) => r.id.length));
+      for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+        io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}${rule.source ? `  (custom: ${rule.source})` : ''}\n`);
+      }
+      return 0;
     }
-    return 0;
-  }
-  if (opts.explain !== undefined) {
-    const rule = RULES.find((r) => r.id === opts.explain);
+    const rule = rules.find((r) => r.id === opts.explain);
     if (!rule) {
-      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}". Run ${TOOL_NAME} --list-rules for the ids.\n`);
+      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}"${didYouMean(opts.explain!, rules.map((r) => r.id))}. Run ${TOOL_NAME} --list-rules for the ids.\n`);
       return 2;
     }
-    io.stdout.write(renderRuleDoc(rule, RULES));
+    io.stdout.write(renderRuleDoc(rule, rules));
     return 0;
   }
 
@@ -155,6 +162,65 @@ export async function main(io: CliIo): Promise<number> {
   }
   if (opts.stats) writeStats(io, result, started);
   return exitCode(result, opts.failOn);
+}
+
+/** The built-in rules and the configuration's custom rules; undefined (after saying why) when the configuration is invalid. */
+function configuredRules(io: CliIo, configPath: string | false | undefined): readonly AnyRule[] | undefined {
+  try {
+    return rulesOf(loadScanConfig(io.cwd, configPath));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+const TEST_RULES = 'test-rules';
+
+/**
+ * `meshlint test-rules [dir]`: the custom rules of dir's .meshlint.yaml (default: the configuration found from the
+ * working directory), or, when dir has no configuration, the rule files under dir. Exit 1 when an example fails.
+ */
+async function testRulesCommand(io: CliIo): Promise<number> {
+  const command = new Command(`${TOOL_NAME} ${TEST_RULES}`)
+    .description('Run the examples of custom rules: each invalid example must yield exactly its "# expect:" markers, each valid one nothing.')
+    .argument('[dir]', 'a folder with a .meshlint.yaml, or a folder of custom rule files (default: the configuration of the working directory)')
+    .option('-c, --config <file>', 'configuration file whose custom rules to test')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+  try {
+    command.parse(io.argv.slice(1) as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' ? 0 : 2;
+    throw error;
+  }
+  const dir = command.args[0];
+  const { config: configPath } = command.opts<{ config?: string }>();
+  let config: Config;
+  try {
+    config = loadTestedConfig(io.cwd, dir, configPath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    return 2;
+  }
+  if (config.custom.rules.length === 0) {
+    io.stderr.write(`${TOOL_NAME}: no custom rules in ${dir ?? config.path ?? 'this directory'} (customRules: or customRulesDir: in .meshlint.yaml, or a folder of rule files).\n`);
+    return 2;
+  }
+  const tests = testRules(config.custom.rules, rulesOf(config));
+  io.stdout.write(formatRuleTests(tests));
+  return failedCount(tests) > 0 ? 1 : 0;
+}
+
+function loadTestedConfig(cwd: string, dir: string | undefined, configPath: string | undefined): Config {
+  if (configPath !== undefined || dir === undefined) return loadScanConfig(cwd, configPath);
+  const absolute = resolve(cwd, dir);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) throw new ConfigError(`${dir}: no such folder.`);
+  const config = CONFIG_NAMES.map((name) => join(absolute, name)).find((path) => existsSync(path));
+  if (config) return loadScanConfig(cwd, config);
+  // A folder of rule files without a configuration: read as if a configuration there said customRulesDir: .
+  return parseConfig('customRulesDir: .\n', RULES, posix.join(displayPath(cwd, absolute), CONFIG_NAMES[0]), absolute);
 }
 
 function parseCount(value: string): number {
