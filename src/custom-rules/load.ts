@@ -48,7 +48,8 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
     };
     if (!validateCustomRule(value)) {
       const problem = schemaProblem(value, validateCustomRule.errors ?? []);
-      fail(problem.path, `custom rule: ${problem.message.replace('the configuration', 'the rule')}`);
+      const id = typeof (value as { id?: unknown })?.id === 'string' ? ` "${(value as { id: string }).id}"` : '';
+      fail(problem.path, `custom rule${id}: ${problem.message.replace('the configuration', 'the rule')}`);
     }
     const definition = value as CustomRuleDefinition;
     if (builtIn.has(definition.id)) fail(['id'], `custom rule id "${definition.id}" is the id of a built-in rule; choose another.`);
