@@ -8,6 +8,9 @@ import { stringify } from 'yaml';
 import { scan } from '../src/scan.js';
 import { parseConfig } from '../src/engine/config.js';
 import { parsePath } from '../src/custom-rules/paths.js';
+import { OPERATORS } from '../src/custom-rules/conditions.js';
+import { PLACEHOLDERS } from '../src/custom-rules/compile.js';
+import { VIEWS } from '../src/custom-rules/targets.js';
 import { RULES } from '../rules/index.js';
 import { runCli, tempRepo } from './helpers.js';
 import { actualFindings, expectedFindings } from './expect.js';
@@ -396,5 +399,17 @@ describe('meshlint test-rules', () => {
     expect(result.config.custom.files.length).toBe(2);
     expect(new Set(result.findings.map((f) => f.file))).toEqual(new Set(['gateways.yaml', 'workloads.yaml']));
     expect(readFileSync('fixtures/custom-rules/rules/corp-registry-only.yaml', 'utf8')).toContain('# expect: corp-registry-only');
+  });
+});
+
+describe('the published schema and the documentation', () => {
+  const schema = JSON.parse(readFileSync('schemas/custom-rule.schema.json', 'utf8'));
+  const docs = readFileSync('docs/custom-rules.md', 'utf8');
+
+  it('ship in the package and name the views and operators the engine knows', () => {
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).files).toContain('schemas');
+    expect(schema.definitions.target.properties.view.enum).toEqual([...VIEWS]);
+    expect(Object.keys(schema.definitions.condition.properties).filter((k) => !['all', 'any', 'not', 'path', 'quantifier'].includes(k))).toEqual([...OPERATORS]);
+    for (const word of [...VIEWS, ...OPERATORS, ...PLACEHOLDERS.map((p) => `{{${p}}}`)]) expect(docs, word).toContain(`\`${word}`);
   });
 });
