@@ -10,7 +10,7 @@ import { parseConfig } from '../src/engine/config.js';
 import { parsePath } from '../src/custom-rules/paths.js';
 import { OPERATORS } from '../src/custom-rules/conditions.js';
 import { PLACEHOLDERS } from '../src/custom-rules/compile.js';
-import { VIEWS } from '../src/custom-rules/targets.js';
+import { globMatch, VIEWS } from '../src/custom-rules/targets.js';
 import { RULES } from '../rules/index.js';
 import { runCli, tempRepo } from './helpers.js';
 import { actualFindings, expectedFindings } from './expect.js';
@@ -91,6 +91,14 @@ describe('paths', () => {
     expect(parsePath('spec.containers[name=app].ports[0]')).toMatchObject({ ok: true, segments: [{}, {}, { kind: 'select', key: 'name', value: 'app' }, { kind: 'key', key: 'ports' }, { kind: 'index', index: 0 }] });
     expect(parsePath('spec.servers[*].port')).toMatchObject({ ok: true, segments: [{}, {}, { kind: 'every' }, {}] });
     for (const bad of ['a..b', 'a.', 'a[', 'a[]', 'a]b', '']) expect(parsePath(bad).ok, bad).toBe(false);
+  });
+
+  it('matches globs whole, * and ? included, without backtracking blow-up', () => {
+    const cases: [string, string, boolean][] = [['Gate*', 'Gateway', true], ['Gate*', 'VirtualGateway', false], ['*Role*', 'ClusterRoleBinding', true], ['kube-?', 'kube-a', true], ['kube-?', 'kube-ab', false], ['*', '', true], ['a*b*c', 'axxbyyc', true], ['a*b*c', 'axxbyy', false], ['networking.istio.io/*', 'networking.istio.io/v1', true]];
+    for (const [glob, text, want] of cases) expect(globMatch(glob, text), `${glob} ~ ${text}`).toBe(want);
+    const started = performance.now();
+    expect(globMatch('*a*a*a*a*a*a*a*b', 'a'.repeat(5000))).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('a selector that selects nothing fails `exists` and holds for the other operators', async () => {

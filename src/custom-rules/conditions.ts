@@ -126,7 +126,7 @@ function operatorTest(kind: Operator, operand: unknown, at: Path, errors: Defini
       return (m) => !m.exists || !list.some((o) => sameValue(m.value, o));
     }
     case 'matches': {
-      const compiled = compileUserPattern(operand as string);
+      const compiled = compiledPattern(operand as string);
       if (!compiled.ok) {
         errors.push({ path: at, message: compiled.error });
         return () => true;
@@ -159,6 +159,14 @@ function operatorTest(kind: Operator, operand: unknown, at: Path, errors: Defini
       return (m) => isTruthy(m) === wanted;
     }
   }
+}
+
+// Rule sets repeat their patterns; compiling one on RE2 takes milliseconds.
+const patterns = new Map<string, ReturnType<typeof compileUserPattern>>();
+function compiledPattern(source: string): ReturnType<typeof compileUserPattern> {
+  let compiled = patterns.get(source);
+  if (!compiled) patterns.set(source, (compiled = compileUserPattern(source)));
+  return compiled;
 }
 
 /** Strings, numbers and booleans as text (a port 80 matches "^80$"); objects and lists have none. */

@@ -3,7 +3,6 @@
 // Envoy listeners). A view is a plain value plus `origin`, which maps a path in the value back to the path in the
 // resource it comes from, so that a finding lands on the key that failed, or its nearest existing parent.
 import type { Settings } from '../engine/rule.js';
-import { compileUserPattern } from '../engine/pattern.js';
 import {
   authorizationPolicies, describe, effectiveMtls, envoyListeners, isObj, kongRoutes, matchesSelector, membership, obj, selectedWorkloads,
   type Graph, type Path, type Resource, type Workload,
@@ -70,14 +69,40 @@ function list(value: string | readonly string[] | undefined): readonly string[] 
   return value === undefined ? undefined : typeof value === 'string' ? [value] : value;
 }
 
-/** Globs with * (any run of characters) and ? (one character), matched whole, on RE2 like every user pattern. */
+/** Globs with * (any run of characters) and ? (one character), matched whole; literal names by a set lookup. */
 export function globs(value: string | readonly string[] | undefined): ((text: string) => boolean) | undefined {
   const patterns = list(value);
   if (!patterns) return undefined;
-  const source = patterns.map((glob) => glob.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('')).join('|');
-  const compiled = compileUserPattern(`^(?:${source})$`);
-  if (!compiled.ok) throw new Error(compiled.error); // cannot happen: every character is escaped
-  return (text) => compiled.pattern.test(text);
+  const literal = new Set(patterns.filter((p) => !/[*?]/.test(p)));
+  const wild = patterns.filter((p) => /[*?]/.test(p));
+  return (text) => literal.has(text) || wild.some((glob) => globMatch(glob, text));
+}
+
+/**
+ * Greedy matching with one backtrack point (the last *): at most length(glob) x length(text) steps, without
+ * a regular expression (names and namespaces are short).
+ */
+export function globMatch(glob: string, text: string): boolean {
+  let g = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (g < glob.length && (glob[g] === '?' || (glob[g] !== '*' && glob[g] === text[t]))) {
+      g++;
+      t++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      resume = t;
+    } else if (star !== -1) {
+      g = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
 function asWritten(resource: Resource): TargetItem {
