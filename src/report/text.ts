@@ -2,11 +2,12 @@
 import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { activeFindings, countFindings, oneLine, plural } from './summary.js';
+import { ruleDocUrl, ruleHelpUrl } from '../version.js';
+import { activeFindings, countByRule, countFindings, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, options: { color: boolean }): string {
+export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules'>>, options: { color: boolean }): string {
   const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
@@ -24,16 +25,18 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, optio
       lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
   }
-  const counts = countFindings(result.findings);
-  const total = counts.error + counts.warning + counts.note;
-  const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
-  const suppressed = counts.suppressed ? `, ${counts.suppressed} suppressed` : '';
+  const { problems, text } = verdict(result);
   if (lines.length) lines.push('');
-  if (total === 0) {
-    lines.push(paint('green', `✔ no problems (${scanned}${suppressed})`));
+  if (!problems) {
+    lines.push(paint('green', `✔ ${text}`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}`;
-    lines.push(paint(counts.error ? 'red' : 'yellow', summary));
+    lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
+    const byRule = countByRule(result.findings);
+    const width = Math.max(...byRule.map(([id]) => id.length));
+    const rules = new Map(result.rules?.map((r) => [r.id, r]));
+    // A custom rule links to its first reference, if it has one.
+    const url = (id: string) => (rules.has(id) ? ruleHelpUrl(rules.get(id)!) ?? '' : ruleDocUrl(id));
+    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id))}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }
