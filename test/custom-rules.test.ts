@@ -354,6 +354,17 @@ describe('custom rules are rules like the built-in ones', () => {
     expect(again.stdout).not.toContain('test-custom');
   });
 
+  it('is selected by --rule and --disable-rule, and shown by --print-config', async () => {
+    const cwd = tempRepo({ 'p.yaml': hostNetwork, '.meshlint.yaml': configText([rule]) });
+    const only = await runCli(['-f', 'compact', '--rule', 'test-custom', '.'], cwd);
+    expect(only.stderr).toBe('');
+    expect(only.stdout.trim().split('\n').map((l) => l.replace(/^.*\[(.*)\]$/, '$1'))).toEqual(['test-custom']);
+    expect((await runCli(['-f', 'compact', '--disable-rule', 'test-custom', '.'], cwd)).stdout).not.toContain('[test-custom]');
+    expect((await runCli(['--rule', 'test-custon', '.'], cwd)).stderr).toMatch(/unknown rule "test-custon" \(did you mean "test-custom"\?\)/);
+    const printed = JSON.parse((await runCli(['--print-config', 'p.yaml'], cwd)).stdout);
+    expect(printed.rules['test-custom']).toEqual({ severity: 'error' });
+  });
+
   it('hides values that look like secrets in {{value}}', async () => {
     const text = pod('  containers:\n    - name: a\n      image: x\n      env:\n        - name: API_TOKEN\n          value: Zx8Kq2Lm9Vb4Nc7Hd1Jf6Tr3Yw5Pe0Ua\n');
     const got = await findings({ assert: { path: 'spec.containers[*].env[*].value', absent: true } }, { 'p.yaml': text });
