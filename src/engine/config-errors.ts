@@ -4,7 +4,7 @@ import type { ErrorObject } from 'ajv';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { formatPath, pathOfPointer, type Path } from '../model/values.js';
 import { didYouMean } from '../suggest.js';
-import { locate } from './location.js';
+import { locate } from '../location/locate.js';
 
 export class ConfigError extends Error {}
 

@@ -32,7 +32,7 @@ export interface Config {
   readonly custom: CustomRules;
 }
 
-export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
+const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
 
 export function defaultConfig(root: string): Config {
   return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES };
