@@ -371,6 +371,9 @@ describe('custom rules are rules like the built-in ones', () => {
     expect(got).toHaveLength(1);
     expect(got[0]).toContain('(hidden)');
     expect(got[0]).not.toContain('Zx8Kq2');
+    const weak = pod('  containers:\n    - name: a\n      image: x\n      env:\n        - name: DB_PASSWORD\n          value: hunter2\n        - name: LOG_LEVEL\n          value: debug\n');
+    const shown = await findings({ assert: { path: 'spec.containers[*].env[*].value', absent: true } }, { 'p.yaml': weak });
+    expect(shown.map((f) => f.split(' is ')[1])).toEqual(['(hidden).', 'debug.']);
   });
 
   it('invalidates --cache when a definition changes', async () => {

@@ -5,7 +5,7 @@ import { isHighEntropy } from '../secrets/entropy.js';
 import { secretNameKind } from '../secrets/names.js';
 import { didYouMean } from '../suggest.js';
 import { compileCondition, type Condition, type DefinitionError } from './conditions.js';
-import { formatPath, type Path, type Resource } from './model.js';
+import { formatPath, get, isObj, type Path, type Resource } from './model.js';
 import { compileTarget, type TargetDefinition } from './targets.js';
 
 export interface CustomRuleDefinition {
@@ -63,7 +63,7 @@ export function compileCustomRule(def: CustomRuleDefinition, source: string, err
           const key = path.join('\0');
           if (reported.has(key)) continue;
           reported.add(key);
-          const data = { target: item.label, path: formatPath(hit.path) || '(the target)', value: shownValue(hit.value, hit.path, item.resource) };
+          const data = { target: item.label, path: formatPath(hit.path) || '(the target)', value: shownValue(hit.value, hit.path, item.resource, get(item.value, ...hit.path.slice(0, -1))) };
           report({ resource: item.resource, path, messageId: MESSAGE_ID, data });
         }
       }
@@ -71,14 +71,20 @@ export function compileCustomRule(def: CustomRuleDefinition, source: string, err
   };
 }
 
-/** The value for {{value}}: short, and never a secret (hidden in Secrets, under secret-like keys, when random-looking). */
-export function shownValue(value: unknown, path: Path, resource: Resource): string {
+/**
+ * The value for {{value}}: short, and never a secret: hidden in Secrets, under secret-like keys or next to a
+ * secret-like `name` (an env var's value), and when random-looking.
+ */
+export function shownValue(value: unknown, path: Path, resource: Resource, parent?: unknown): string {
   if (value === undefined) return '(none)';
   if (Array.isArray(value)) return `(a list of ${value.length})`;
   if (typeof value === 'object' && value !== null) return '(a mapping)';
   const text = String(value);
   const key = [...path].reverse().find((s): s is string => typeof s === 'string');
-  if (typeof value === 'string' && ((resource.kind === 'Secret' && resource.group === '') || (key !== undefined && secretNameKind(key) !== undefined) || isHighEntropy(text))) {
+  // An env var ({ name: DB_PASSWORD, value: ... }) says what its value is in its name.
+  const named = key === 'value' && isObj(parent) && typeof parent.name === 'string' ? parent.name : undefined;
+  const secretKey = (name: string | undefined) => name !== undefined && secretNameKind(name) !== undefined;
+  if (typeof value === 'string' && ((resource.kind === 'Secret' && resource.group === '') || secretKey(key) || secretKey(named) || isHighEntropy(text))) {
     return '(hidden)';
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -4,7 +4,7 @@
 // resource it comes from, so that a finding lands on the key that failed, or its nearest existing parent.
 import type { Settings } from '../engine/rule.js';
 import {
-  authorizationPolicies, describe, effectiveMtls, envoyListeners, isObj, kongRoutes, matchesSelector, membership, obj, selectedWorkloads,
+  authorizationPolicies, describe, effectiveMtls, envoyListeners, get, isObj, kongRoutes, matchesSelector, membership, obj, selectedWorkloads,
   type Graph, type Path, type Resource, type Workload,
 } from './model.js';
 
@@ -128,17 +128,11 @@ const INHERITED_SECURITY_CONTEXT = ['runAsUser', 'runAsGroup', 'runAsNonRoot', '
 
 /** The pod spec with the template's metadata: `pod.hostNetwork`, `pod.metadata.labels`. */
 function podValue(w: Workload): { value: unknown; mounts: Mount[] } {
-  const metadata = obj(getAt(w.body, w.pod.path)).metadata;
+  const metadata = obj(get(w.body, ...w.pod.path)).metadata;
   return {
     value: { ...w.pod.spec, ...(metadata !== undefined ? { metadata } : {}) },
     mounts: [[['pod'], w.pod.specPath], [['pod', 'metadata'], [...w.pod.path, 'metadata']]],
   };
-}
-
-function getAt(value: unknown, path: Path): unknown {
-  let current = value;
-  for (const segment of path) current = Array.isArray(current) ? current[segment as number] : isObj(current) ? current[segment] : undefined;
-  return current;
 }
 
 const VIEW_BUILDERS: Record<Exclude<View, 'resource'>, (graph: Graph, settings: Settings) => readonly TargetItem[]> = {
