@@ -14,3 +14,12 @@ export function ruleDocUrl(ruleId: string): string {
 export function ruleHelpUrl(rule: Pick<AnyRule, 'id' | 'source' | 'references'>): string | undefined {
   return rule.source === undefined ? ruleDocUrl(rule.id) : rule.references?.[0];
 }
+
+/** A lookup of help links for the rules of a run; an id none of them has gets its bundled page. */
+export function ruleHelpUrls(rules: readonly Pick<AnyRule, 'id' | 'source' | 'references'>[]): (id: string) => string | undefined {
+  const byId = new Map(rules.map((rule) => [rule.id, rule]));
+  return (id) => {
+    const rule = byId.get(id);
+    return rule ? ruleHelpUrl(rule) : ruleDocUrl(id);
+  };
+}

@@ -343,10 +343,13 @@ describe('custom rules are rules like the built-in ones', () => {
     const meta = sarif.runs[0].tool.driver.rules.find((r: { id: string }) => r.id === 'test-custom');
     expect(meta).toMatchObject({ shortDescription: { text: 'Test rule' }, helpUri: 'https://wiki.example/policy', defaultConfiguration: { level: 'error' }, properties: { 'security-severity': '7.0' } });
     expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'test-custom').locations[0].physicalLocation.region.startLine).toBe(6);
-    for (const format of ['text', 'compact', 'json', 'github', 'gitlab']) {
+    for (const format of ['text', 'compact', 'json', 'github', 'gitlab', 'html']) {
       const out = await runCli(['-f', format, '.'], cwd);
       expect(out.code, format).toBe(1);
       expect(out.stdout, format).toContain('test-custom');
+      // Links go to the rule's own reference, never to a bundled page it does not have.
+      if (format === 'text' || format === 'html') expect(out.stdout, format).toContain('https://wiki.example/policy');
+      expect(out.stdout, format).not.toContain('docs/rules/test-custom.md');
     }
     await runCli(['--write-baseline', 'base.json', '.'], cwd);
     const again = await runCli(['-f', 'compact', '--baseline', 'base.json', '.'], cwd);

@@ -9,7 +9,7 @@ import type { AnyRule, Severity } from '../engine/rule.js';
 import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
 import { didYouMean } from '../suggest.js';
 import { failsAt, plural } from '../report/summary.js';
-import { FORMATS, formatResult, type Format } from '../report/index.js';
+import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
@@ -165,6 +165,7 @@ export async function main(io: CliIo): Promise<number> {
       workerUrl: io.workerUrl,
       cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
+      posture: POSTURE_FORMATS.has(opts.format),
     });
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -2,7 +2,7 @@
 import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { ruleDocUrl, ruleHelpUrl } from '../version.js';
+import { ruleHelpUrls } from '../version.js';
 import { activeFindings, countByRule, countFindings, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
@@ -33,10 +33,9 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);
     const width = Math.max(...byRule.map(([id]) => id.length));
-    const rules = new Map(result.rules?.map((r) => [r.id, r]));
     // A custom rule links to its first reference, if it has one.
-    const url = (id: string) => (rules.has(id) ? ruleHelpUrl(rules.get(id)!) ?? '' : ruleDocUrl(id));
-    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id))}`.trimEnd());
+    const url = ruleHelpUrls(result.rules ?? []);
+    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id) ?? '')}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }
