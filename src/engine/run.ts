@@ -57,6 +57,11 @@ export interface LintInput {
   readonly rules: readonly AnyRule[];
   readonly config: Config;
   readonly readers?: readonly FormatReader[];
+  /**
+   * The graph the rules see, when the caller keeps one (the language server: the workspace's graph focused on the
+   * changed files); only findings in `files` are then reported. Default: a graph of `files`.
+   */
+  readonly graph?: Graph;
 }
 
 /** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
@@ -79,7 +84,7 @@ export function lint(input: LintInput): LintResult {
 }
 
 /** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, graph: given }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
@@ -88,7 +93,10 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   /** A finding before location: `at` (and the related locations) are resolved in finish(). */
   type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
   const drafts: { finding: Unlocated; severity: Severity; resource?: Resource }[] = [];
+  // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
+  const reported = given ? new Set(files.map((f) => f.path)) : undefined;
   const add = (rule: AnyRule, finding: Unlocated, severity?: Severity, resource?: Resource) => {
+    if (reported && !reported.has(finding.file)) return;
     drafts.push({ finding, severity: severity ?? rule.severity, resource });
   };
 
@@ -128,8 +136,8 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   }
 
   const ruleTimes: [string, number][] = [];
-  const resources = readResources(files, readers);
-  const graph = new Graph(resources, files);
+  const graph = given ?? new Graph(readResources(files, readers), files);
+  const resources = graph.resources;
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };

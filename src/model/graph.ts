@@ -79,6 +79,14 @@ export class Graph {
     this.documents = files.flatMap((file) => file.documents.filter((d) => d.value !== undefined).map((document) => ({ file, document })));
   }
 
+  /**
+   * The graph that set-wide questions answer from ("every workload of the mesh", "the first workload of a
+   * namespace"): this one, or the whole workspace when rules judge only some files of it (src/lsp/focus.ts).
+   */
+  get whole(): Graph {
+    return this;
+  }
+
   static fromFiles(files: readonly SourceFile[]): Graph {
     return new Graph(readResources(files), files);
   }
@@ -98,6 +106,16 @@ export class Graph {
   memo<T>(key: string, build: (graph: Graph) => T): T {
     if (!this.#memo.has(key)) this.#memo.set(key, build(this));
     return this.#memo.get(key) as T;
+  }
+
+  /**
+   * A value computed once per graph for one object (a workload's membership or mTLS mode): a memo per object. Say
+   * so rather than filling a Map held in a memo, so that a graph kept across edits knows what the values read.
+   */
+  memoFor<K extends object, T>(key: string, object: K, compute: () => T): T {
+    const cache = this.memo(key, () => new Map<K, T>());
+    if (!cache.has(object)) cache.set(object, compute());
+    return cache.get(object)!;
   }
 
   /** Resources of a kind, optionally only from one API group. */

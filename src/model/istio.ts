@@ -69,10 +69,7 @@ export function isGatewayPod(w: Workload): boolean {
 
 /** Whether the pod gets a sidecar or is captured by ztunnel, following the injection webhook and istio-cni. */
 export function membership(graph: Graph, mesh: MeshSettings, w: Workload): Membership {
-  const cache = graph.memo('istio:membership', () => new Map<Workload, Membership>());
-  let m = cache.get(w);
-  if (!m) cache.set(w, (m = computeMembership(graph, mesh, w)));
-  return m;
+  return graph.memoFor('istio:membership', w, () => computeMembership(graph, mesh, w));
 }
 
 function computeMembership(graph: Graph, mesh: MeshSettings, w: Workload): Membership {
@@ -349,10 +346,7 @@ function normalize(mode: string | undefined, ambient: boolean): MtlsMode | undef
 
 /** The workload's inbound mTLS, composed as istiod's ComposePeerAuthentication does. */
 export function effectiveMtls(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
-  const cache = graph.memo('istio:effectiveMtls', () => new Map<Workload, EffectiveMtls>());
-  let e = cache.get(w);
-  if (!e) cache.set(w, (e = computeEffective(graph, mesh, w)));
-  return e;
+  return graph.memoFor('istio:effectiveMtls', w, () => computeEffective(graph, mesh, w));
 }
 
 function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
@@ -395,7 +389,7 @@ export function portMtls(e: EffectiveMtls, port: number): { mode: MtlsMode; deci
 export function peerAuthWorkloads(graph: Graph, mesh: MeshSettings, p: PeerAuthentication): readonly Workload[] {
   switch (p.scope) {
     case 'mesh':
-      return graph.workloads;
+      return graph.whole.workloads;
     case 'namespace':
       return graph.workloadsIn(p.resource.namespace);
     case 'workload':
@@ -435,13 +429,13 @@ export function selectedWorkloads(graph: Graph, mesh: MeshSettings, scope: Polic
   const ns = scope.resource.namespace;
   const sel = scope.selector;
   const matches = (w: Workload) => !sel || Object.entries(sel).every(([k, v]) => w.pod.labels[k] === v);
-  if (ns === mesh.rootNamespace) return graph.workloads.filter(matches);
+  if (ns === mesh.rootNamespace) return graph.whole.workloads.filter(matches);
   return graph.workloadsIn(ns).filter(matches);
 }
 
 /** Whether the repo holds the workloads a policy could apply to (so "selects nothing" is meaningful). */
 export function scopeWorkloadsKnown(graph: Graph, mesh: MeshSettings, resource: Resource): boolean {
-  return resource.namespace === mesh.rootNamespace ? graph.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
+  return resource.namespace === mesh.rootNamespace ? graph.whole.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
 }
 
 export interface AuthorizationPolicy extends PolicyScope {
@@ -586,7 +580,7 @@ export function principalTargets(graph: Graph, namespace: string, serviceAccount
 
 /** Namespaces the repo holds workloads of, each with the resource a namespace finding is reported on. */
 export function workloadNamespaces(graph: Graph): { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
-  const byNs = groupBy(graph.workloads, (w) => w.namespace);
+  const byNs = groupBy(graph.whole.workloads, (w) => w.namespace);
   return [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([namespace, workloads]) => ({ namespace, anchor: graph.namespace(namespace) ?? workloads[0], workloads }));
 }
 

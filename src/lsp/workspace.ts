@@ -1,0 +1,194 @@
+// The language server's model of a workspace folder: every manifest parsed once, open documents' unsaved text in
+// place of the disk's, and the graph kept between edits. An edit parses that one file again and lints it against
+// the kept graph (FocusedGraph); `lintAll` lints everything, for findings that an edit moves into other files.
+// This is the only module of the server that talks to the scan pipeline.
+import { matchesGlob, relative, resolve } from 'node:path';
+import { CONFIG_NAMES, ConfigError, defaultConfig, findConfig, loadConfig, type Config } from '../engine/config.js';
+import type { AnyRule } from '../engine/rule.js';
+import { lintStaged, type LintResult } from '../engine/run.js';
+import { readResources } from '../model/graph.js';
+import type { Resource } from '../model/resource.js';
+import { parseAll, ParserPool, readAndParse } from '../parse/pool.js';
+import { parseSource, type SourceFile } from '../parse/source.js';
+import { DEFAULT_MAX_FILE_BYTES, discover, displayPath, MANIFEST_EXTENSIONS } from '../scan.js';
+import { RULES } from '../../rules/index.js';
+import { dependenciesOf, FocusedGraph, WorkspaceGraph } from './focus.js';
+
+export interface WorkspaceOptions {
+  /** The workspace folder: discovery root, and what paths are shown relative to. */
+  readonly root: string;
+  readonly rules?: readonly AnyRule[];
+  /** The module parser threads run (the bundle); without it the workspace is parsed on this thread. */
+  readonly workerUrl?: URL;
+}
+
+interface Entry {
+  file: SourceFile;
+  resources: Resource[];
+}
+
+export class Workspace {
+  readonly root: string;
+  readonly rules: readonly AnyRule[];
+  config: Config;
+  /** Why the configuration file could not be used (the defaults apply meanwhile), with its location. */
+  configError?: { readonly file: string; readonly line: number; readonly column: number; readonly message: string };
+  readonly #workerUrl?: URL;
+  readonly #entries = new Map<string, Entry>();
+  /** Unsaved text of open documents, by absolute path. */
+  readonly #open = new Map<string, string>();
+  #graph: WorkspaceGraph;
+  debugMemos() {
+    return this.#graph.debugMemos();
+  }
+  get keptIndexes(): number {
+    return this.#graph.keptIndexes;
+  }
+  #stale = false;
+
+  constructor(options: WorkspaceOptions) {
+    this.root = resolve(options.root);
+    this.rules = options.rules ?? RULES;
+    this.#workerUrl = options.workerUrl;
+    this.config = this.#readConfig();
+    this.#graph = new WorkspaceGraph([], []);
+  }
+
+  /** Discovers and parses the workspace (parser threads for a large one). */
+  async load(): Promise<void> {
+    this.#entries.clear();
+    const found = await discover(['.'], this.root, this.config, []);
+    const jobs = found.map((absolute) => ({ absolute, shown: displayPath(this.root, absolute) }));
+    const options = { maxBytes: DEFAULT_MAX_FILE_BYTES, workerUrl: this.#workerUrl };
+    const pool = ParserPool.start(jobs, options);
+    try {
+      const outcomes = await parseAll(jobs, options, pool);
+      outcomes.forEach((outcome, i) => {
+        const absolute = jobs[i].absolute;
+        const open = this.#open.get(absolute);
+        const file = open !== undefined ? this.#parse(absolute, open) : outcome.kind === 'file' ? outcome.file : undefined;
+        if (file) this.#entries.set(absolute, { file, resources: readResources([file]) });
+      });
+    } finally {
+      pool?.close();
+    }
+    for (const [absolute, text] of this.#open) {
+      if (!this.#entries.has(absolute)) this.#entries.set(absolute, this.#entry(absolute, text));
+    }
+    this.#rebuild();
+  }
+
+  /** Whether meshlint lints this path (a manifest extension, not the configuration, not ignored by it). */
+  lints(absolute: string): boolean {
+    const name = absolute.split(/[\\/]/).pop() ?? '';
+    if (CONFIG_NAMES.includes(name) || !MANIFEST_EXTENSIONS.includes(name.split('.').pop()?.toLowerCase() ?? '')) return false;
+    const rel = relative(this.config.root, absolute).split('\\').join('/');
+    if (rel.startsWith('..')) return true;
+    return !this.config.ignore.some((pattern) => matchesGlob(rel, pattern.replace(/^\.?\//, '')) || matchesGlob(rel, `${pattern.replace(/^\.?\//, '').replace(/\/$/, '')}/**`));
+  }
+
+  isConfigFile(absolute: string): boolean {
+    return CONFIG_NAMES.includes(absolute.split(/[\\/]/).pop() ?? '');
+  }
+
+  /** An open document's text (`undefined`: closed, back to the disk's). Returns whether the file is linted. */
+  setText(absolute: string, text: string | undefined): boolean {
+    if (text === undefined) this.#open.delete(absolute);
+    else this.#open.set(absolute, text);
+    return this.#replace(absolute);
+  }
+
+  /** A file changed, appeared or disappeared on disk (open documents keep their unsaved text). */
+  diskChanged(absolute: string): boolean {
+    if (this.#open.has(absolute)) return false;
+    return this.#replace(absolute);
+  }
+
+  /** Reads the configuration again; the caller then lints everything again. */
+  reloadConfig(): void {
+    this.config = this.#readConfig();
+  }
+
+  file(absolute: string): SourceFile | undefined {
+    return this.#entries.get(absolute)?.file;
+  }
+
+  get files(): readonly SourceFile[] {
+    return [...this.#entries.values()].map((e) => e.file);
+  }
+
+  absolutePath(shown: string): string {
+    return resolve(this.root, shown);
+  }
+
+  /** Findings of these files, judged against the whole kept graph. */
+  lint(absolutes: readonly string[]): LintResult {
+    const entries = absolutes.map((a) => this.#entries.get(a)).filter((e): e is Entry => e !== undefined);
+    const files = entries.map((e) => e.file);
+    const graph = new FocusedGraph(this.#graph, files, entries.flatMap((e) => e.resources));
+    return lintStaged({ files, rules: this.rules, config: this.config, graph }).finish();
+  }
+
+  /** Findings of every file, on a graph built afresh (which later edits then keep). */
+  lintAll(): LintResult {
+    if (this.#stale) this.#rebuild();
+    const files = this.files;
+    return lintStaged({ files, rules: this.rules, config: this.config, graph: this.#graph }).finish();
+  }
+
+  #replace(absolute: string): boolean {
+    const before = this.#entries.get(absolute);
+    let after: Entry | undefined;
+    if (this.lints(absolute)) {
+      const text = this.#open.get(absolute);
+      after = text !== undefined ? this.#entry(absolute, text) : this.#fromDisk(absolute);
+    }
+    if (after) this.#entries.set(absolute, after);
+    else this.#entries.delete(absolute);
+    if (!before && !after) return false;
+    const touched = dependenciesOf([...(before?.resources ?? []), ...(after?.resources ?? [])]);
+    this.#graph = new WorkspaceGraph(this.#allResources(), this.files, this.#graph, touched);
+    // Indexes kept across edits are a shortcut; the next lintAll starts from a graph built afresh.
+    this.#stale = true;
+    return after !== undefined;
+  }
+
+  #rebuild(): void {
+    this.#graph = new WorkspaceGraph(this.#allResources(), this.files);
+    this.#stale = false;
+  }
+
+  #allResources(): Resource[] {
+    return [...this.#entries.values()].flatMap((e) => e.resources);
+  }
+
+  #parse(absolute: string, text: string): SourceFile {
+    return parseSource(displayPath(this.root, absolute), text);
+  }
+
+  #entry(absolute: string, text: string): Entry {
+    const file = this.#parse(absolute, text);
+    return { file, resources: readResources([file]) };
+  }
+
+  #fromDisk(absolute: string): Entry | undefined {
+    const outcome = readAndParse({ absolute, shown: displayPath(this.root, absolute) }, DEFAULT_MAX_FILE_BYTES);
+    return outcome.kind === 'file' ? { file: outcome.file, resources: readResources([outcome.file]) } : undefined;
+  }
+
+  #readConfig(): Config {
+    this.configError = undefined;
+    const path = findConfig(this.root);
+    if (!path) return defaultConfig(this.root);
+    try {
+      return loadConfig(path, this.rules, displayPath(this.root, path));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const match = /^(.*?):(\d+):(\d+): ([\s\S]*)$/.exec(error.message);
+      this.configError = match
+        ? { file: path, line: Number(match[2]), column: Number(match[3]), message: match[4] }
+        : { file: path, line: 1, column: 1, message: error.message };
+      return defaultConfig(this.root);
+    }
+  }
+}
