@@ -54,7 +54,16 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
       if (f.present && f.value !== true) continue;
       const res = p.resource;
       const at = f.present ? f.at : { document: { file: res.source.file, document: res.source.document }, path: [...res.source.base, ...(res.format === 'kubernetes' ? (res.body.config !== undefined ? ['config'] : ['plugin']) : res.body.config !== undefined ? ['config'] : ['name'])] };
-      report({ document: at.document, path: at.path, target: 'key', messageId: 'inQuery', data: { plugin: describePlugin(p), why: f.present ? '' : ' (key_in_query defaults to true)' } });
+      // The field where it is, or under the plugin's config (created when absent; not beside a configFrom reference).
+      const fixPath = f.present ? f.at.path : res.body.configFrom === undefined ? [...res.source.base, 'config', 'key_in_query'] : undefined;
+      report({
+        document: at.document,
+        path: at.path,
+        target: 'key',
+        messageId: 'inQuery',
+        data: { plugin: describePlugin(p), why: f.present ? '' : ' (key_in_query defaults to true)' },
+        ...(fixPath ? { fix: { title: 'Set config.key_in_query: false', changes: [{ set: fixPath, value: false }] } } : {}),
+      });
     }
   },
 });

@@ -10,6 +10,7 @@ import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { scan, type ScanResult } from '../scan.js';
+import { planFixes, unifiedDiff, writeFixes } from '../fix.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
@@ -52,6 +53,9 @@ export async function main(io: CliIo): Promise<number> {
     .option('--cache-location <path>', 'where to keep the cache (implies --cache)')
     .option('-j, --jobs <n>', 'parser threads (default: 2 for large scans, none for small ones; 0 for none)', parseCount)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
+    .option('--fix', "apply the rules' mechanical fixes to the files (never to a file with a parse error), then report what is left")
+    .option('--fix-dry-run', 'print the fixes as a unified diff instead of applying them (exit 1 when there is one)')
+    .option('--lsp', 'run the language server on standard input and output (for editors)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
@@ -66,8 +70,14 @@ export async function main(io: CliIo): Promise<number> {
   const opts = program.opts<{
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
-    context?: string; baseline?: string; writeBaseline?: string;
+    context?: string; baseline?: string; writeBaseline?: string; fix?: boolean; fixDryRun?: boolean; lsp?: boolean;
   }>();
+
+  if (opts.lsp) {
+    // Loaded only here: the server and its protocol library are no part of a scan's start-up.
+    const { runLanguageServer } = await import('../lsp/server.js');
+    return runLanguageServer({ cwd: io.cwd, workerUrl: io.workerUrl });
+  }
 
   if (opts.listRules) {
     const width = Math.max(...RULES.map((r) => r.id.length));
@@ -93,22 +103,41 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`);
     return 2;
   }
+  if ((opts.fix || opts.fixDryRun) && readsStdin) {
+    io.stderr.write(`${TOOL_NAME}: --fix and --fix-dry-run change files; they cannot be combined with standard input (-).\n`);
+    return 2;
+  }
   let result: ScanResult;
   const progress = progressLine(io, started);
+  const stdinText = readsStdin ? await io.readStdin() : undefined;
+  const scanOptions = () => ({
+    cwd: io.cwd,
+    paths: opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
+    reportOnly: opts.context !== undefined ? args : undefined,
+    configPath: opts.config,
+    stdin: stdinText !== undefined ? { text: stdinText, filename: opts.stdinFilename } : undefined,
+    maxFileBytes: opts.maxFileSize * 1024 * 1024,
+    onProgress: progress.update,
+    workers: opts.jobs,
+    workerUrl: io.workerUrl,
+    cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : undefined),
+    baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
+  });
   try {
-    result = await scan({
-      cwd: io.cwd,
-      paths: opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
-      reportOnly: opts.context !== undefined ? args : undefined,
-      configPath: opts.config,
-      stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
-      maxFileBytes: opts.maxFileSize * 1024 * 1024,
-      onProgress: progress.update,
-      workers: opts.jobs,
-      workerUrl: io.workerUrl,
-      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : undefined),
-      baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
-    });
+    result = await scan(scanOptions());
+    if (opts.fix || opts.fixDryRun) {
+      const plan = planFixes(result.findings, io.cwd);
+      for (const { file, reason } of plan.skipped) io.stderr.write(`${TOOL_NAME}: not fixed: ${file}: ${reason}.\n`);
+      if (opts.fixDryRun) {
+        for (const f of plan.files) io.stdout.write(unifiedDiff(f.file, f.before, f.after));
+        return plan.files.length > 0 ? 1 : 0;
+      }
+      writeFixes(plan, io.cwd);
+      const applied = plan.files.reduce((n, f) => n + f.applied, 0);
+      io.stderr.write(`${TOOL_NAME}: fixed ${plural(applied, 'finding')} in ${plural(plan.files.length, 'file')}.\n`);
+      // What is left, as a scan of the fixed files reports it.
+      if (plan.files.length > 0) result = await scan(scanOptions());
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);

@@ -5,7 +5,7 @@ import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../mode
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 import { locate, rangeOfOffsets, type Range } from './location.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
+import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Severity, type Target } from './rule.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -34,6 +34,15 @@ export interface Finding {
   /** Stable across edits elsewhere in the file: rule, file, resource and path, never the line. */
   readonly fingerprint: string;
   readonly suppression?: Suppression;
+  /** The rule's mechanical fix, as data with paths from the document root (see engine/fix.ts). */
+  readonly fix?: FindingFix;
+}
+
+export interface FindingFix {
+  readonly title: string;
+  /** Index of the document (in its file) the changes apply to. */
+  readonly document: number;
+  readonly changes: readonly FixChange[];
 }
 
 export interface Notice {
@@ -207,6 +216,11 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, gra
     });
     const relative = resource ? path.slice(resource.source.base.length) : path;
     const owner = resource ? resourceKey(resource) : `#${document.index}`;
+    // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited.
+    const fixBase = r.resource ? r.resource.source.base : [];
+    const fix: FindingFix | undefined = r.fix && !file.origin
+      ? { title: r.fix.title, document: document.index, changes: r.fix.changes.map((c) => ('set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] })) }
+      : undefined;
     const finding: Unlocated = {
       ruleId: rule.id,
       message,
@@ -216,6 +230,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, gra
       path,
       relatedAt,
       fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
+      ...(fix ? { fix } : {}),
     };
     return { finding, resource };
   }

@@ -55,10 +55,6 @@ export class WorkspaceGraph extends Graph {
     }
   }
 
-  debugMemos(): string[] {
-    return [...this.#memo].map(([k, e]) => `${k}: ${[...e.reads].join(',')}`);
-  }
-
   /** How many indexes were kept from the previous graph (for tests and statistics). */
   get keptIndexes(): number {
     return this.#memo.size;

@@ -38,9 +38,6 @@ export class Workspace {
   /** Unsaved text of open documents, by absolute path. */
   readonly #open = new Map<string, string>();
   #graph: WorkspaceGraph;
-  debugMemos() {
-    return this.#graph.debugMemos();
-  }
   get keptIndexes(): number {
     return this.#graph.keptIndexes;
   }
@@ -75,7 +72,7 @@ export class Workspace {
     for (const [absolute, text] of this.#open) {
       if (!this.#entries.has(absolute)) this.#entries.set(absolute, this.#entry(absolute, text));
     }
-    this.#rebuild();
+    this.rebuild();
   }
 
   /** Whether meshlint lints this path (a manifest extension, not the configuration, not ignored by it). */
@@ -131,7 +128,7 @@ export class Workspace {
 
   /** Findings of every file, on a graph built afresh (which later edits then keep). */
   lintAll(): LintResult {
-    if (this.#stale) this.#rebuild();
+    if (this.#stale) this.rebuild();
     const files = this.files;
     return lintStaged({ files, rules: this.rules, config: this.config, graph: this.#graph }).finish();
   }
@@ -153,7 +150,8 @@ export class Workspace {
     return after !== undefined;
   }
 
-  #rebuild(): void {
+  /** Starts from a graph built afresh (no index kept from before the edits). */
+  rebuild(): void {
     this.#graph = new WorkspaceGraph(this.#allResources(), this.files);
     this.#stale = false;
   }
