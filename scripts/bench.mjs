@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateRepo } from './gen-scale-repo.mjs';
+import { benchLanguageServer } from './lsp-bench.mjs';
 
 const corpus = resolve(process.argv[2] ?? '../shared/corpus');
 const bin = resolve('dist/meshlint.mjs');
@@ -47,6 +48,9 @@ const coldCached = runStats(cacheArgs);
 const warm = [1, 2, 3].map(() => runStats(cacheArgs)).sort((a, b) => a.processWall - b.processWall)[1];
 rmSync(cacheDir, { recursive: true, force: true });
 
+// The language server with the corpus as its workspace: didChange -> publishDiagnostics for one-file edits.
+const lsp = await benchLanguageServer(corpus);
+
 // Scaling: generated repositories of 10k, 20k and 50k resources; time per resource should stay flat.
 const scale = [10_000, 20_000, 50_000].map((n) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshlint-bench-scale-'));
@@ -72,6 +76,9 @@ const rows = [
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
+  ['lsp: workspace loaded, first diagnostics s', (lsp.firstDiagnosticsMs / 1000).toFixed(2)],
+  [`lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`, `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`],
+  ...(single.length ? [['lsp: edit median / one-file cold process', (lsp.medianMs / median(single)).toFixed(2)]] : []),
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
 ];
 const width = Math.max(...rows.map(([k]) => k.length));

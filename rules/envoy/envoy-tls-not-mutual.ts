@@ -8,8 +8,8 @@ import { isObj, str } from '../../src/model/values.js';
 export function downstreamTlsContexts(graph: Graph): { resource: Resource; context: Node }[] {
   return graph.memo('envoy:downstreamTls', (g) => {
     const out: { resource: Resource; context: Node }[] = [];
-    for (const resource of g.resources) {
-      if (resource.format !== 'envoy' || resource.kind === 'EnvoyCluster' || resource.kind === 'EnvoyAdmin') continue;
+    for (const resource of g.ofFormat('envoy')) {
+      if (resource.kind === 'EnvoyCluster' || resource.kind === 'EnvoyAdmin') continue;
       walk({ value: resource.body, path: [] }, (node, key) => {
         const type = str((node.value as Record<string, unknown>)['@type']) ?? '';
         if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });

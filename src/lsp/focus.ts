@@ -12,7 +12,7 @@ import { isWorkload, type Resource, type Workload } from '../model/resource.js';
 import type { SourceFile } from '../parse/source.js';
 import type { Path } from '../model/values.js';
 
-/** What an index depends on: `kind:<Kind>`, `workload` (every workload kind), or `*` (anything). */
+/** What an index depends on: `kind:<Kind>`, `format:<format>`, `workload` (every workload kind), or `*` (anything). */
 type Dependency = string;
 const ANYTHING = '*';
 
@@ -21,6 +21,7 @@ export function dependenciesOf(resources: readonly Resource[]): Set<Dependency> 
   const touched = new Set<Dependency>();
   for (const r of resources) {
     touched.add(`kind:${r.kind}`);
+    touched.add(`format:${r.format}`);
     if (isWorkload(r)) touched.add('workload');
   }
   return touched;
@@ -43,11 +44,17 @@ export class WorkspaceGraph extends Graph {
    * built (a cache filled later, as rules ask) is never kept: what filled it is unknown.
    */
   constructor(resources: readonly Resource[], files: readonly SourceFile[], previous?: WorkspaceGraph, touched?: ReadonlySet<Dependency>) {
-    super(resources, files);
-    const all = { resources: this.resources, documents: this.documents };
-    // Reading every resource or document makes an index depend on everything.
-    Object.defineProperty(this, 'resources', { get: () => (this.#record(ANYTHING), all.resources) });
-    Object.defineProperty(this, 'documents', { get: () => (this.#record(ANYTHING), all.documents) });
+    super(resources, []);
+    // Reading every resource or document makes an index depend on everything. The document list of a large
+    // workspace is built only if something asks for it (after an edit, usually nothing does).
+    let documents: readonly DocumentRef[] | undefined;
+    Object.defineProperty(this, 'resources', { get: () => (this.#record(ANYTHING), resources) });
+    Object.defineProperty(this, 'documents', {
+      get: () => {
+        this.#record(ANYTHING);
+        return (documents ??= new Graph([], files).documents);
+      },
+    });
     if (previous && touched) {
       for (const [key, entry] of previous.#memo) {
         if (entry.reads.size > 0 && !entry.reads.has(ANYTHING) && ![...entry.reads].some((d) => touched.has(d))) this.#memo.set(key, entry);
@@ -119,6 +126,11 @@ export class WorkspaceGraph extends Graph {
     return super.ofKind(kind, group);
   }
 
+  override ofFormat(format: string): readonly Resource[] {
+    this.#record(`format:${format}`);
+    return super.ofFormat(format);
+  }
+
   override get workloads(): readonly Workload[] {
     this.#record('workload');
     return super.workloads;
@@ -182,7 +194,7 @@ export class FocusedGraph extends Graph {
 
   override memo<T>(key: string, build: (graph: Graph) => T): T {
     // Its own core indexes (by kind, workloads) list the subjects; every other index is the whole graph's.
-    if (key === 'core:byKind' || key === 'core:workloads') return super.memo(key, build);
+    if (key === 'core:byKind' || key === 'core:workloads' || key === 'core:byFormat') return super.memo(key, build);
     const value = this.#whole.memo(key, build);
     if (this.#whole instanceof WorkspaceGraph && this.#whole.building) return value;
     // A list of per-resource views (every PeerAuthentication, every Kong route) asked for outside an index is what
@@ -194,7 +206,8 @@ export class FocusedGraph extends Graph {
   #narrow(value: unknown): unknown {
     if (!Array.isArray(value) || value.length === 0) return value;
     const fileOf = (item: unknown): SourceFile | undefined => {
-      const resource = (item as { resource?: Resource })?.resource ?? (item as Resource);
+      // A view of a resource, a finding's anchor (a namespace's first workload), or the resource itself.
+      const resource = (item as { resource?: Resource })?.resource ?? (item as { anchor?: Resource })?.anchor ?? (item as Resource);
       const file = (resource as Resource | undefined)?.source?.file;
       return file && rootFile(file);
     };

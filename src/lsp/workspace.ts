@@ -20,6 +20,8 @@ export interface WorkspaceOptions {
   readonly rules?: readonly AnyRule[];
   /** The module parser threads run (the bundle); without it the workspace is parsed on this thread. */
   readonly workerUrl?: URL;
+  /** A configuration file, or `false` for none; default: .meshlint.yaml from the root upwards. */
+  readonly configPath?: string | false;
 }
 
 interface Entry {
@@ -34,6 +36,7 @@ export class Workspace {
   /** Why the configuration file could not be used (the defaults apply meanwhile), with its location. */
   configError?: { readonly file: string; readonly line: number; readonly column: number; readonly message: string };
   readonly #workerUrl?: URL;
+  readonly #configPath?: string | false;
   readonly #entries = new Map<string, Entry>();
   /** Unsaved text of open documents, by absolute path. */
   readonly #open = new Map<string, string>();
@@ -47,6 +50,7 @@ export class Workspace {
     this.root = resolve(options.root);
     this.rules = options.rules ?? RULES;
     this.#workerUrl = options.workerUrl;
+    this.#configPath = options.configPath;
     this.config = this.#readConfig();
     this.#graph = new WorkspaceGraph([], []);
   }
@@ -176,7 +180,7 @@ export class Workspace {
 
   #readConfig(): Config {
     this.configError = undefined;
-    const path = findConfig(this.root);
+    const path = this.#configPath === false ? undefined : this.#configPath !== undefined ? resolve(this.root, this.#configPath) : findConfig(this.root);
     if (!path) return defaultConfig(this.root);
     try {
       return loadConfig(path, this.rules, displayPath(this.root, path));

@@ -690,7 +690,7 @@ const WEAK_TLS = new Map<string, string>([['TLSv1_0', 'TLSv1_0'], ['TLSv1_1', 'T
 
 /** Every resource holding TLS parameters: listeners, clusters, secrets and EnvoyFilter fragments. */
 function tlsHolders(graph: Graph): Resource[] {
-  return graph.resources.filter((r) => r.format === 'envoy' && r.kind !== 'EnvoyAdmin');
+  return graph.ofFormat('envoy').filter((r) => r.kind !== 'EnvoyAdmin');
 }
 
 /**

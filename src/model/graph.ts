@@ -125,6 +125,11 @@ export class Graph {
     return group === undefined ? all : all.filter((r) => r.group === group);
   }
 
+  /** Resources one format reader produced ('kubernetes', 'envoy', 'kong'). */
+  ofFormat(format: string): readonly Resource[] {
+    return this.memo('core:byFormat', (graph) => groupBy(graph.resources, (r) => r.format)).get(format) ?? [];
+  }
+
   get workloads(): readonly Workload[] {
     return this.memo('core:workloads', (graph) => graph.resources.filter(isWorkload));
   }

@@ -463,8 +463,8 @@ export function kongRoutes(graph: Graph): readonly KongRouteView[] {
 export function deckFiles(graph: Graph): readonly DeckFile[] {
   return graph.memo('kong:deckFiles', (g) => {
     const seen = new Set<DeckFile>();
-    for (const r of g.resources) {
-      const m = r.format === 'kong' ? META.get(r) : undefined;
+    for (const r of g.ofFormat('kong')) {
+      const m = META.get(r);
       if (m) seen.add(m.deck);
     }
     return [...seen];
