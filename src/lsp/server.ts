@@ -7,7 +7,6 @@ import {
   CodeActionKind,
   createConnection,
   DidChangeWatchedFilesNotification,
-  FileChangeType,
   StreamMessageReader,
   StreamMessageWriter,
   TextDocuments,
@@ -52,7 +51,6 @@ class MeshlintServer {
   #ready?: Promise<void>;
   /** The findings last published, by document URI (code actions and hover answer from them). */
   readonly #findings = new Map<string, readonly Finding[]>();
-  /** Versions whose diagnostics were published, by URI (tests and clients can tell which edit they belong to). */
   #refreshTimer?: NodeJS.Timeout;
   #configUri?: string;
   #watching = false;
@@ -77,23 +75,12 @@ class MeshlintServer {
       this.shutdownRequested = true;
       clearTimeout(this.#refreshTimer);
     });
-    this.#documents.onDidOpen(({ document }) => this.#edited(document));
-    this.#documents.onDidChangeContent(({ document }) => this.#edited(document));
-    this.#documents.onDidClose(({ document }) => void this.#closed(document));
-    c.onDidChangeWatchedFiles(async ({ changes }) => {
-      const workspace = await this.#load();
-      let config = false;
-      for (const change of changes) {
-        const path = pathOf(change.uri);
-        if (!path) continue;
-        if (workspace.isConfigFile(path)) config = true;
-        else workspace.diskChanged(path);
-        if (change.type === FileChangeType.Deleted && workspace.isConfigFile(path)) config = true;
-      }
-      if (config) await this.#reloadConfig();
-      this.#scheduleRefresh(0);
-    });
+    this.#documents.onDidOpen(({ document }) => this.#guard(this.#edited(document)));
+    this.#documents.onDidChangeContent(({ document }) => this.#guard(this.#edited(document)));
+    this.#documents.onDidClose(({ document }) => this.#guard(this.#closed(document)));
+    c.onDidChangeWatchedFiles(({ changes }) => this.#guard(this.#watched(changes)));
     c.onCodeAction(({ textDocument, range, context }) => {
+
       const document = this.#documents.get(textDocument.uri);
       if (!document) return [];
       const findings = this.#findings.get(textDocument.uri) ?? [];
@@ -117,6 +104,26 @@ class MeshlintServer {
     });
     this.#documents.listen(c);
     c.listen();
+  }
+
+  /** A failure is logged to the client and the server carries on (the next edit starts afresh). */
+  #guard(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      this.#connection.console.error(`${TOOL_NAME}: internal error: ${(error as Error)?.stack ?? error}. Please report it.`);
+    });
+  }
+
+  async #watched(changes: readonly { uri: string }[]): Promise<void> {
+    const workspace = await this.#load();
+    let config = false;
+    for (const change of changes) {
+      const path = pathOf(change.uri);
+      if (!path) continue;
+      if (workspace.isConfigFile(path)) config = true;
+      else workspace.diskChanged(path);
+    }
+    if (config) await this.#reloadConfig();
+    this.#scheduleRefresh(0);
   }
 
   #initialize(params: InitializeParams): InitializeResult {
@@ -171,7 +178,7 @@ class MeshlintServer {
    */
   #scheduleRefresh(delay: number): void {
     clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(() => void this.#refresh(), delay);
+    this.#refreshTimer = setTimeout(() => this.#guard(this.#refresh()), delay);
   }
 
   async #refresh(): Promise<void> {
