@@ -58,3 +58,18 @@ describe.each(units)('fixtures/%s in the language server', (unit) => {
     }
   });
 });
+
+it('keeps the indexes an edit cannot have changed, and rebuilds those it can', async () => {
+  const dir = resolve(root, 'mesh-mtls');
+  const ws = await workspace(dir);
+  ws.lint(ws.files.map((f) => ws.absolutePath(f.path)));
+  expect(ws.indexes).toEqual(expect.arrayContaining(['istio:peerAuthentications', 'istio:effectiveMtls', 'istio:membership']));
+  // A Secret is read by none of these.
+  ws.setText(join(dir, 'added-secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: shop\n');
+  expect(ws.indexes).toEqual(expect.arrayContaining(['istio:peerAuthentications', 'istio:effectiveMtls', 'istio:membership']));
+  // A PeerAuthentication changes the policies and every workload's mode, not whether a workload is in the mesh.
+  ws.setText(join(dir, 'added-policy.yaml'), 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  mtls:\n    mode: DISABLE\n');
+  expect(ws.indexes).not.toContain('istio:peerAuthentications');
+  expect(ws.indexes).not.toContain('istio:effectiveMtls');
+  expect(ws.indexes).toContain('istio:membership');
+});

@@ -62,9 +62,9 @@ export class WorkspaceGraph extends Graph {
     }
   }
 
-  /** How many indexes were kept from the previous graph (for tests and statistics). */
-  get keptIndexes(): number {
-    return this.#memo.size;
+  /** The keys of the indexes it holds: kept from the previous graph, or built since (for tests). */
+  get indexes(): string[] {
+    return [...this.#memo.keys()];
   }
 
   /** Whether an index or a per-object value is being computed (it must see the whole graph). */

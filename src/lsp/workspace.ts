@@ -41,8 +41,9 @@ export class Workspace {
   /** Unsaved text of open documents, by absolute path. */
   readonly #open = new Map<string, string>();
   #graph: WorkspaceGraph;
-  get keptIndexes(): number {
-    return this.#graph.keptIndexes;
+  /** The indexes the current graph holds (built, or kept from before the last edit). */
+  get indexes(): string[] {
+    return this.#graph.indexes;
   }
   #stale = false;
 
