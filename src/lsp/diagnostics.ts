@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { CodeActionKind, DiagnosticSeverity, MarkupKind, type CodeAction, type Diagnostic, type Hover, type Position, type TextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { fixEdits, suppressionEdit, type TextEdit as OffsetEdit } from '../engine/fix.js';
-import type { Range } from '../engine/location.js';
+import type { Range } from '../location/locate.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
 import type { Finding } from '../engine/run.js';
 import { ruleDocUrl, TOOL_NAME } from '../version.js';

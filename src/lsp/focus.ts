@@ -126,7 +126,7 @@ export class WorkspaceGraph extends Graph {
     return super.ofKind(kind, group);
   }
 
-  override ofFormat(format: string): readonly Resource[] {
+  override ofFormat<F extends Resource['format']>(format: F): readonly Extract<Resource, { readonly format: F }>[] {
     this.#record(`format:${format}`);
     return super.ofFormat(format);
   }

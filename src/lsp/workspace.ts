@@ -10,6 +10,8 @@ import { readResources } from '../model/graph.js';
 import type { Resource } from '../model/resource.js';
 import { parseAll, ParserPool, readAndParse } from '../parse/pool.js';
 import { parseSource, type SourceFile } from '../parse/source.js';
+import { LocationMemo } from '../location/memo.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { DEFAULT_MAX_FILE_BYTES, discover, displayPath, MANIFEST_EXTENSIONS } from '../scan.js';
 import { RULES } from '../../rules/index.js';
 import { dependenciesOf, FocusedGraph, WorkspaceGraph } from './focus.js';
@@ -41,6 +43,8 @@ export class Workspace {
   /** Unsaved text of open documents, by absolute path. */
   readonly #open = new Map<string, string>();
   #graph: WorkspaceGraph;
+  /** Locations already resolved, kept between lints (started afresh with the graph). */
+  #locations = new LocationMemo();
   /** The indexes the current graph holds (built, or kept from before the last edit). */
   get indexes(): string[] {
     return this.#graph.indexes;
@@ -61,7 +65,7 @@ export class Workspace {
     this.#entries.clear();
     const found = await discover(['.'], this.root, this.config, []);
     const jobs = found.map((absolute) => ({ absolute, shown: displayPath(this.root, absolute) }));
-    const options = { maxBytes: DEFAULT_MAX_FILE_BYTES, workerUrl: this.#workerUrl };
+    const options = { maxBytes: DEFAULT_MAX_FILE_BYTES, workerUrl: this.#workerUrl, parse: MANIFEST_PARSE_OPTIONS };
     const pool = ParserPool.start(jobs, options);
     try {
       const outcomes = await parseAll(jobs, options, pool);
@@ -128,14 +132,14 @@ export class Workspace {
     const entries = absolutes.map((a) => this.#entries.get(a)).filter((e): e is Entry => e !== undefined);
     const files = entries.map((e) => e.file);
     const graph = new FocusedGraph(this.#graph, files, entries.flatMap((e) => e.resources));
-    return lintStaged({ files, rules: this.rules, config: this.config, graph }).finish();
+    return lintStaged({ files, rules: this.rules, config: this.config, graph, locations: this.#locations }).finish();
   }
 
   /** Findings of every file, on a graph built afresh (which later edits then keep). */
   lintAll(): LintResult {
     if (this.#stale) this.rebuild();
     const files = this.files;
-    return lintStaged({ files, rules: this.rules, config: this.config, graph: this.#graph }).finish();
+    return lintStaged({ files, rules: this.rules, config: this.config, graph: this.#graph, locations: this.#locations }).finish();
   }
 
   #replace(absolute: string): boolean {
@@ -158,6 +162,7 @@ export class Workspace {
   /** Starts from a graph built afresh (no index kept from before the edits). */
   rebuild(): void {
     this.#graph = new WorkspaceGraph(this.#allResources(), this.files);
+    this.#locations = new LocationMemo();
     this.#stale = false;
   }
 
@@ -166,7 +171,7 @@ export class Workspace {
   }
 
   #parse(absolute: string, text: string): SourceFile {
-    return parseSource(displayPath(this.root, absolute), text);
+    return parseSource(displayPath(this.root, absolute), text, MANIFEST_PARSE_OPTIONS);
   }
 
   #entry(absolute: string, text: string): Entry {
@@ -175,7 +180,7 @@ export class Workspace {
   }
 
   #fromDisk(absolute: string): Entry | undefined {
-    const outcome = readAndParse({ absolute, shown: displayPath(this.root, absolute) }, DEFAULT_MAX_FILE_BYTES);
+    const outcome = readAndParse({ absolute, shown: displayPath(this.root, absolute) }, DEFAULT_MAX_FILE_BYTES, MANIFEST_PARSE_OPTIONS);
     return outcome.kind === 'file' ? { file: outcome.file, resources: readResources([outcome.file]) } : undefined;
   }
 
