@@ -168,6 +168,15 @@ describe('meshlint --lsp', () => {
     expect(assumed.diagnostics.find((d) => d.code === 'mtls-not-strict')!.message).not.toContain('istio-injection=enabled');
   });
 
+  it("honours the configuration's ignore, as discovery does", async () => {
+    const { root, client } = await start({ '.meshlint.yaml': 'ignore:\n  - vendor/**\nrules:\n  networkpolicy-no-default-deny: off\n', 'vendor/web.yaml': DEPLOYMENT, 'web.yaml': DEPLOYMENT });
+    const vendored = await client.open(join(root, 'vendor/web.yaml'), DEPLOYMENT);
+    const own = await client.open(join(root, 'web.yaml'), DEPLOYMENT);
+    expect(codes(await client.waitFor(own))).toContain('container-privileged');
+    // Notifications are handled in order: the vendored file was handled first, and nothing was published for it.
+    expect(client.count(vendored)).toBe(0);
+  });
+
   it('explains the rule on hover', async () => {
     const { root, client } = await start({ 'web.yaml': DEPLOYMENT });
     const uri = await client.open(join(root, 'web.yaml'), DEPLOYMENT);

@@ -46,7 +46,8 @@ export function codeActionsFor(document: TextDocument, finding: Finding, diagnos
       actions.push({ title: finding.fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: true, edit: { changes: { [document.uri]: toEdits(edits) } } });
     }
   }
-  const suppression = suppressionEdit(text, finding.range.startLine, finding.ruleId);
+  // JSON has no comments: a suppression there would make the file YAML that only meshlint reads.
+  const suppression = /\.json$/i.test(document.uri) ? undefined : suppressionEdit(text, finding.range.startLine, finding.ruleId);
   if (suppression) {
     actions.push({
       title: `Suppress ${finding.ruleId} on this line (write the reason after --)`,

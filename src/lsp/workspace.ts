@@ -2,7 +2,8 @@
 // place of the disk's, and the graph kept between edits. An edit parses that one file again and lints it against
 // the kept graph (FocusedGraph); `lintAll` lints everything, for findings that an edit moves into other files.
 // This is the only module of the server that talks to the scan pipeline.
-import { matchesGlob, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { CONFIG_NAMES, ConfigError, defaultConfig, findConfig, loadConfig, type Config } from '../engine/config.js';
 import type { AnyRule } from '../engine/rule.js';
 import { lintStaged, type LintResult } from '../engine/run.js';
@@ -40,6 +41,9 @@ export class Workspace {
   readonly #workerUrl?: URL;
   readonly #configPath?: string | false;
   readonly #entries = new Map<string, Entry>();
+  /** What discovery found (absolute paths), and when it ran. */
+  #discovered = new Set<string>();
+  #discoveredAt = 0;
   /** Unsaved text of open documents, by absolute path. */
   readonly #open = new Map<string, string>();
   #graph: WorkspaceGraph;
@@ -63,7 +67,9 @@ export class Workspace {
   /** Discovers and parses the workspace (parser threads for a large one). */
   async load(): Promise<void> {
     this.#entries.clear();
+    this.#discoveredAt = Date.now();
     const found = await discover(['.'], this.root, this.config, []);
+    this.#discovered = new Set(found);
     const jobs = found.map((absolute) => ({ absolute, shown: displayPath(this.root, absolute) }));
     const options = { maxBytes: DEFAULT_MAX_FILE_BYTES, workerUrl: this.#workerUrl, parse: MANIFEST_PARSE_OPTIONS };
     const pool = ParserPool.start(jobs, options);
@@ -79,7 +85,7 @@ export class Workspace {
       pool?.close();
     }
     for (const [absolute, text] of this.#open) {
-      if (!this.#entries.has(absolute)) this.#entries.set(absolute, this.#entry(absolute, text));
+      if (!this.#entries.has(absolute) && this.lints(absolute)) this.#entries.set(absolute, this.#entry(absolute, text));
     }
     this.rebuild();
   }
@@ -88,9 +94,17 @@ export class Workspace {
   lints(absolute: string): boolean {
     const name = absolute.split(/[\\/]/).pop() ?? '';
     if (CONFIG_NAMES.includes(name) || !MANIFEST_EXTENSIONS.includes(name.split('.').pop()?.toLowerCase() ?? '')) return false;
-    const rel = relative(this.config.root, absolute).split('\\').join('/');
-    if (rel.startsWith('..')) return true;
-    return !this.config.ignore.some((pattern) => matchesGlob(rel, pattern.replace(/^\.?\//, '')) || matchesGlob(rel, `${pattern.replace(/^\.?\//, '').replace(/\/$/, '')}/**`));
+    if (this.#discovered.has(absolute)) return true;
+    // As with --context: a file of the workspace that discovery skipped (config `ignore`, .gitignore) is skipped;
+    // files outside the workspace, and those created since discovery ran (or not saved yet), are linted.
+    const rel = relative(this.root, absolute);
+    if (rel.startsWith('..') || isAbsolute(rel)) return true;
+    try {
+      const born = statSync(absolute).birthtimeMs;
+      return born === 0 || born >= this.#discoveredAt;
+    } catch {
+      return true;
+    }
   }
 
   isConfigFile(absolute: string): boolean {
