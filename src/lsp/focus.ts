@@ -12,7 +12,11 @@ import { isWorkload, type Resource, type Workload } from '../model/resource.js';
 import type { SourceFile } from '../parse/source.js';
 import type { Path } from '../model/values.js';
 
-/** What an index depends on: `kind:<Kind>`, `format:<format>`, `workload` (every workload kind), or `*` (anything). */
+/**
+ * What an index depends on: every resource of a kind (`kind:<Kind>`) or format (`format:<format>`), every workload
+ * (`workload`), those of a kind in a namespace (`in:<Kind>/<namespace>`), the workloads of a namespace
+ * (`workloads:<namespace>`), one resource looked up by name (`name:<Kind>/<namespace>/<name>`), or anything (`*`).
+ */
 type Dependency = string;
 const ANYTHING = '*';
 
@@ -22,7 +26,12 @@ export function dependenciesOf(resources: readonly Resource[]): Set<Dependency> 
   for (const r of resources) {
     touched.add(`kind:${r.kind}`);
     touched.add(`format:${r.format}`);
-    if (isWorkload(r)) touched.add('workload');
+    touched.add(`in:${r.kind}/${r.namespace}`);
+    touched.add(`name:${r.kind}/${r.namespace}/${r.name}`);
+    if (isWorkload(r)) {
+      touched.add('workload');
+      touched.add(`workloads:${r.namespace}`);
+    }
   }
   return touched;
 }
@@ -74,6 +83,16 @@ export class WorkspaceGraph extends Graph {
 
   #record(dependency: Dependency): void {
     this.#recording.at(-1)?.add(dependency);
+  }
+
+  /** Answers without recording what the answer is made of (the caller recorded something narrower). */
+  #quietly<T>(answer: () => T): T {
+    this.#recording.push(new Set());
+    try {
+      return answer();
+    } finally {
+      this.#recording.pop();
+    }
   }
 
   override memo<T>(key: string, build: (graph: Graph) => T): T {
@@ -137,13 +156,14 @@ export class WorkspaceGraph extends Graph {
   }
 
   override workloadsIn(namespace: string): readonly Workload[] {
-    this.#record('workload');
-    return super.workloadsIn(namespace);
+    this.#record(`workloads:${namespace}`);
+    return this.#quietly(() => super.workloadsIn(namespace));
   }
 
   override namespace(name: string): Resource | undefined {
+    // Namespaces change rarely: any of them is a dependency.
     this.#record('kind:Namespace');
-    return super.namespace(name);
+    return this.#quietly(() => super.namespace(name));
   }
 
   override get namespaceNames(): ReadonlySet<string> {
@@ -152,18 +172,18 @@ export class WorkspaceGraph extends Graph {
   }
 
   override inNamespace(kind: string, namespace: string): readonly Resource[] {
-    this.#record(`kind:${kind}`);
-    return super.inNamespace(kind, namespace);
+    this.#record(`in:${kind}/${namespace}`);
+    return this.#quietly(() => super.inNamespace(kind, namespace));
   }
 
   override selectWorkloads(namespace: string, selector: unknown): readonly Workload[] {
-    this.#record('workload');
-    return super.selectWorkloads(namespace, selector);
+    this.#record(`workloads:${namespace}`);
+    return this.#quietly(() => super.selectWorkloads(namespace, selector));
   }
 
   override find(kind: string, namespace: string, name: string): Resource | undefined {
-    this.#record(`kind:${kind}`);
-    return super.find(kind, namespace, name);
+    this.#record(`name:${kind}/${namespace}/${name}`);
+    return this.#quietly(() => super.find(kind, namespace, name));
   }
 
   override resourceAt(ref: DocumentRef, path: Path): Resource | undefined {
