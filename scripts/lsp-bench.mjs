@@ -20,6 +20,7 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
   const started = performance.now();
   const client = await startClient({ bin, root: corpus });
   const latencies = [];
+  const perFile = {};
   let firstDiagnosticsMs;
   try {
     for (const file of files) {
@@ -33,6 +34,7 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
       const uri = await client.open(path, text);
       await client.waitFor(uri, () => true, { timeoutMs: 600_000 });
       firstDiagnosticsMs ??= performance.now() - started;
+      const mine = [];
       for (let i = 0; i < editsPerFile; i++) {
         // Typing at the end of the first line: a comment that grows by one character per edit.
         text = text.replace(/^([^\n]*?)( #x*)?\n/, (_, line, mark) => `${line} #${'x'.repeat(mark ? mark.length - 1 : 0)}\n`);
@@ -40,7 +42,9 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
         const version = await client.change(uri, text);
         const published = await client.waitFor(uri, (p) => p.version === version);
         latencies.push(published.at - sent);
+        mine.push(published.at - sent);
       }
+      perFile[file] = percentile(mine, 0.5);
       await client.close(uri);
     }
   } finally {
@@ -52,6 +56,8 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
     medianMs: percentile(latencies, 0.5),
     p90Ms: percentile(latencies, 0.9),
     maxMs: Math.max(...latencies),
+    /** Median by file. */
+    perFile,
   };
 }
 
