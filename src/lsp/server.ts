@@ -30,8 +30,10 @@ export interface LanguageServerOptions {
   readonly output?: NodeJS.WritableStream;
 }
 
-/** After the last edit, how long to wait before every open document is linted again on a graph built afresh. */
+/** After the last edit, how long to wait before every open document is linted again (with the kept graph). */
 const REFRESH_DELAY_MS = 400;
+/** ... and before they are linted on a graph built afresh (every index rebuilt: the longer pause it needs). */
+const REBUILD_DELAY_MS = 3000;
 
 /** Runs until the client says exit; resolves to the process exit code. */
 export function runLanguageServer(options: LanguageServerOptions): Promise<number> {
@@ -52,6 +54,7 @@ class MeshlintServer {
   /** The findings last published, by document URI (code actions and hover answer from them). */
   readonly #findings = new Map<string, readonly Finding[]>();
   #refreshTimer?: NodeJS.Timeout;
+  #rebuildTimer?: NodeJS.Timeout;
   #configUri?: string;
   #watching = false;
   shutdownRequested = false;
@@ -74,6 +77,7 @@ class MeshlintServer {
     c.onShutdown(() => {
       this.shutdownRequested = true;
       clearTimeout(this.#refreshTimer);
+      clearTimeout(this.#rebuildTimer);
     });
     this.#documents.onDidOpen(({ document }) => this.#guard(this.#edited(document)));
     this.#documents.onDidChangeContent(({ document }) => this.#guard(this.#edited(document)));
@@ -172,18 +176,21 @@ class MeshlintServer {
   }
 
   /**
-   * An edit can change findings in other open documents (a PeerAuthentication decides a workload's mode), and the
-   * fast path after an edit keeps indexes between graphs: once the edits pause, every open document is linted
-   * again on a graph built afresh.
+   * An edit can change findings in other open documents (a PeerAuthentication decides a workload's mode): once the
+   * edits pause, every open document is linted again. The indexes kept across edits are a shortcut (exact as far as
+   * the model reads the graph through its accessors: see docs/architecture.md); after a longer pause the open
+   * documents are linted on a graph built afresh, which does not rely on it.
    */
   #scheduleRefresh(delay: number): void {
     clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(() => this.#guard(this.#refresh()), delay);
+    clearTimeout(this.#rebuildTimer);
+    this.#refreshTimer = setTimeout(() => this.#guard(this.#refresh(false)), delay);
+    this.#rebuildTimer = setTimeout(() => this.#guard(this.#refresh(true)), Math.max(delay, REBUILD_DELAY_MS));
   }
 
-  async #refresh(): Promise<void> {
+  async #refresh(afresh: boolean): Promise<void> {
     const workspace = await this.#load();
-    workspace.rebuild();
+    if (afresh) workspace.rebuild();
     const open = this.#documents.all().filter((d) => {
       const path = pathOf(d.uri);
       return path !== undefined && workspace.file(path) !== undefined;

@@ -1,7 +1,7 @@
 // The language server's model of a workspace folder: every manifest parsed once, open documents' unsaved text in
 // place of the disk's, and the graph kept between edits. An edit parses that one file again and lints it against
-// the kept graph (FocusedGraph); `lintAll` lints everything, for findings that an edit moves into other files.
-// This is the only module of the server that talks to the scan pipeline.
+// the kept graph (FocusedGraph), keeping the indexes it cannot have changed (WorkspaceGraph); `rebuild` starts from
+// a graph built afresh. This is the only module of the server that talks to the scan pipeline.
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { CONFIG_NAMES, ConfigError, defaultConfig, findConfig, loadConfig, type Config } from '../engine/config.js';
@@ -28,8 +28,8 @@ export interface WorkspaceOptions {
 }
 
 interface Entry {
-  file: SourceFile;
-  resources: Resource[];
+  readonly file: SourceFile;
+  readonly resources: readonly Resource[];
 }
 
 export class Workspace {
@@ -47,13 +47,10 @@ export class Workspace {
   /** Unsaved text of open documents, by absolute path. */
   readonly #open = new Map<string, string>();
   #graph: WorkspaceGraph;
+  /** Whether the graph kept indexes across edits since it was built afresh. */
+  #stale = false;
   /** Locations already resolved, kept between lints (started afresh with the graph). */
   #locations = new LocationMemo();
-  /** The indexes the current graph holds (built, or kept from before the last edit). */
-  get indexes(): string[] {
-    return this.#graph.indexes;
-  }
-  #stale = false;
 
   constructor(options: WorkspaceOptions) {
     this.root = resolve(options.root);
@@ -62,6 +59,11 @@ export class Workspace {
     this.#configPath = options.configPath;
     this.config = this.#readConfig();
     this.#graph = new WorkspaceGraph([], []);
+  }
+
+  /** The indexes the current graph holds (built, or kept from before the last edit). */
+  get indexes(): string[] {
+    return this.#graph.indexes;
   }
 
   /** Discovers and parses the workspace (parser threads for a large one). */
@@ -149,7 +151,7 @@ export class Workspace {
     return lintStaged({ files, rules: this.rules, config: this.config, graph, locations: this.#locations }).finish();
   }
 
-  /** Findings of every file, on a graph built afresh (which later edits then keep). */
+  /** Findings of every file (on a graph built afresh when edits kept indexes). */
   lintAll(): LintResult {
     if (this.#stale) this.rebuild();
     const files = this.files;
