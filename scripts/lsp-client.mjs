@@ -13,6 +13,11 @@ export async function startClient({ bin, root, watch = true }) {
   const child = spawn(process.execPath, [resolve(bin), '--lsp'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
+  const spawned = new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error) => reject(new Error(`cannot start ${bin} --lsp in ${root}: ${error.message}`)));
+  });
+  await spawned;
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   /** uri -> every publication in order, each { version, diagnostics, at } (at: performance.now() on arrival). */
   const published = new Map();
