@@ -18,6 +18,8 @@ export async function packageExtension(outDir = process.cwd()) {
     manifest.version = JSON.parse(readFileSync('package.json', 'utf8')).version;
     writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     for (const file of ['README.md', '.vscodeignore']) copyFileSync(join(SOURCE, file), join(stage, file));
+    // The extension ships meshlint's bundle: the same licence and third-party notices go with it.
+    copyFileSync('LICENSE', join(stage, 'LICENSE'));
     cpSync(join(SOURCE, 'src'), join(stage, 'src'), { recursive: true });
     await build({
       entryPoints: [join(SOURCE, 'src/extension.js')],
@@ -33,10 +35,10 @@ export async function packageExtension(outDir = process.cwd()) {
       logLevel: 'warning',
     });
     mkdirSync(join(stage, 'server'));
-    for (const file of ['meshlint.mjs', 'lazy-validators.cjs']) copyFileSync(resolve('dist', file), join(stage, 'server', file));
+    for (const file of ['meshlint.mjs', 'lazy-validators.cjs', 'THIRD-PARTY-NOTICES.txt']) copyFileSync(resolve('dist', file), join(stage, 'server', file));
     mkdirSync(outDir, { recursive: true });
     const vsix = join(resolve(outDir), `${manifest.name}-${manifest.version}.vsix`);
-    execFileSync(resolve('node_modules/.bin/vsce'), ['package', '--no-dependencies', '--skip-license', '--out', vsix], { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(resolve('node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] });
     return vsix;
   } finally {
     rmSync(stage, { recursive: true, force: true });

@@ -73,6 +73,7 @@ describe('the VS Code extension', () => {
     expect(manifest.main).toBe('./dist/extension.js');
     expect(manifest.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
     expect(readFileSync(join(unpacked, 'extension.vsixmanifest'), 'utf8')).toContain('Id="meshlint"');
+    expect(readFileSync(join(unpacked, 'extension/LICENSE.txt'), 'utf8')).toBe(readFileSync('LICENSE', 'utf8'));
     // The bundled server is the committed bundle.
     expect(readFileSync(join(unpacked, 'extension/server/meshlint.mjs'))).toEqual(readFileSync('dist/meshlint.mjs'));
   });
