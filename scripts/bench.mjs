@@ -78,6 +78,7 @@ const rows = [
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
   ['lsp: workspace loaded, first diagnostics s', (lsp.firstDiagnosticsMs / 1000).toFixed(2)],
   [`lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`, `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`],
+  ...(lsp.cpuMsPerEdit !== undefined ? [['lsp: server CPU ms per edit, mean (Deployment, PeerAuthentication, Kong, Envoy)', `${lsp.cpuMsPerEdit.toFixed(0)} (${lsp.cpuMsPerEditByFile.map((v) => v.toFixed(0)).join(', ')})`]] : []),
   ...(single.length ? [['lsp: edit median / one-file cold process', (lsp.medianMs / median(single)).toFixed(2)]] : []),
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
 ];

@@ -3,6 +3,7 @@
 // publishDiagnostics of that version, measured by the client (JSON-RPC over pipes included). Part of npm run bench;
 // alone: node scripts/lsp-bench.mjs [corpus] [edits per file].
 import { readFileSync } from 'node:fs';
+import { clockTicks } from './lsp-cpu.mjs';
 import { join, resolve } from 'node:path';
 import { startClient } from './lsp-client.mjs';
 
@@ -21,6 +22,8 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
   const client = await startClient({ bin, root: corpus });
   const latencies = [];
   const perFile = {};
+  /** The server's CPU milliseconds per edit, by file (from /proc: what the machine's load does not inflate). */
+  const cpuMs = [];
   let firstDiagnosticsMs;
   try {
     for (const file of files) {
@@ -35,6 +38,7 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
       await client.waitFor(uri, () => true, { timeoutMs: 600_000 });
       firstDiagnosticsMs ??= performance.now() - started;
       const mine = [];
+      const cpuBefore = clockTicks(client.pid);
       for (let i = 0; i < editsPerFile; i++) {
         // Typing at the end of the first line: a comment that grows by one character per edit.
         text = text.replace(/^([^\n]*?)( #x*)?\n/, (_, line, mark) => `${line} #${'x'.repeat(mark ? mark.length - 1 : 0)}\n`);
@@ -45,6 +49,8 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
         mine.push(published.at - sent);
       }
       perFile[file] = percentile(mine, 0.5);
+      const cpuAfter = clockTicks(client.pid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined) cpuMs.push(((cpuAfter - cpuBefore) * 10) / editsPerFile);
       await client.close(uri);
     }
   } finally {
@@ -58,6 +64,8 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
     maxMs: Math.max(...latencies),
     /** Median by file. */
     perFile,
+    cpuMsPerEdit: cpuMs.length ? cpuMs.reduce((a, b) => a + b, 0) / cpuMs.length : undefined,
+    cpuMsPerEditByFile: cpuMs,
   };
 }
 

@@ -10,6 +10,8 @@ export interface Publication {
 
 export interface LanguageClient {
   readonly connection: MessageConnection;
+  /** The server's process id. */
+  readonly pid: number | undefined;
   readonly initialized: any;
   readonly registrations: { id: string; method: string; registerOptions?: unknown }[];
   readonly published: Map<string, Publication[]>;

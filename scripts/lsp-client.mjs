@@ -47,6 +47,7 @@ export async function startClient({ bin, root, watch = true }) {
   const texts = new Map();
   const client = {
     connection,
+    pid: child.pid,
     initialized,
     registrations,
     published,
