@@ -40,6 +40,8 @@ interface MemoEntry {
   readonly value: unknown;
   /** Grows for per-object memos (`memoFor`) as values are computed. */
   readonly reads: Set<Dependency>;
+  /** A per-object memo: each value was computed from its object and what `reads` lists, nothing else. */
+  perObject?: true;
 }
 
 export class WorkspaceGraph extends Graph {
@@ -50,7 +52,9 @@ export class WorkspaceGraph extends Graph {
   /**
    * `previous` and `touched`: the graph before an edit and the dependencies the edit touched (old and new resources
    * of the changed files). Its indexes that read none of them are kept. An index that read nothing while it was
-   * built (a cache filled later, as rules ask) is never kept: what filled it is unknown.
+   * built (a cache filled later, as rules ask) is never kept, what filled it being unknown; per-object memos
+   * (`memoFor`) are, since each value's reads are recorded (a value of an edited object is not asked for again: the
+   * object is new).
    */
   constructor(resources: readonly Resource[], files: readonly SourceFile[], previous?: WorkspaceGraph, touched?: ReadonlySet<Dependency>) {
     super(resources, []);
@@ -66,7 +70,8 @@ export class WorkspaceGraph extends Graph {
     });
     if (previous && touched) {
       for (const [key, entry] of previous.#memo) {
-        if (entry.reads.size > 0 && !entry.reads.has(ANYTHING) && ![...entry.reads].some((d) => touched.has(d))) this.#memo.set(key, entry);
+        const known = entry.reads.size > 0 || entry.perObject;
+        if (known && !entry.reads.has(ANYTHING) && ![...entry.reads].some((d) => touched.has(d))) this.#memo.set(key, entry);
       }
     }
   }
@@ -124,6 +129,7 @@ export class WorkspaceGraph extends Graph {
 
   override memoFor<K extends object, T>(key: string, object: K, compute: () => T): T {
     const cache = this.memo(key, () => new Map<K, T>());
+    this.#memo.get(key)!.perObject = true;
     if (!cache.has(object)) {
       const reads = new Set<Dependency>();
       this.#recording.push(reads);
