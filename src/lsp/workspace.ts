@@ -13,7 +13,7 @@ import { parseAll, ParserPool, readAndParse } from '../parse/pool.js';
 import { parseSource, type SourceFile } from '../parse/source.js';
 import { LocationMemo } from '../location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
-import { DEFAULT_MAX_FILE_BYTES, discover, displayPath, MANIFEST_EXTENSIONS } from '../scan.js';
+import { DEFAULT_MAX_FILE_BYTES, discover, displayPath, MANIFEST_EXTENSIONS, rulesOf } from '../scan.js';
 import { RULES } from '../../rules/index.js';
 import { dependenciesOf, FocusedGraph, WorkspaceGraph } from './focus.js';
 
@@ -34,7 +34,8 @@ interface Entry {
 
 export class Workspace {
   readonly root: string;
-  readonly rules: readonly AnyRule[];
+  /** The built-in rules (the configuration may add custom ones: `rules`). */
+  readonly #builtIn: readonly AnyRule[];
   config: Config;
   /** Why the configuration file could not be used (the defaults apply meanwhile), with its location. */
   configError?: { readonly file: string; readonly line: number; readonly column: number; readonly message: string };
@@ -54,11 +55,16 @@ export class Workspace {
 
   constructor(options: WorkspaceOptions) {
     this.root = resolve(options.root);
-    this.rules = options.rules ?? RULES;
+    this.#builtIn = options.rules ?? RULES;
     this.#workerUrl = options.workerUrl;
     this.#configPath = options.configPath;
     this.config = this.#readConfig();
     this.#graph = new WorkspaceGraph([], []);
+  }
+
+  /** Every rule the configuration runs: the built-in ones and its custom rules. */
+  get rules(): readonly AnyRule[] {
+    return rulesOf(this.config, this.#builtIn);
   }
 
   /** The indexes the current graph holds (built, or kept from before the last edit). */
@@ -95,7 +101,7 @@ export class Workspace {
   /** Whether meshlint lints this path (a manifest extension, not the configuration, not ignored by it). */
   lints(absolute: string): boolean {
     const name = absolute.split(/[\\/]/).pop() ?? '';
-    if (CONFIG_NAMES.includes(name) || !MANIFEST_EXTENSIONS.includes(name.split('.').pop()?.toLowerCase() ?? '')) return false;
+    if (this.isConfigFile(absolute) || !MANIFEST_EXTENSIONS.includes(name.split('.').pop()?.toLowerCase() ?? '')) return false;
     if (this.#discovered.has(absolute)) return true;
     // As with --context: a file of the workspace that discovery skipped (config `ignore`, .gitignore) is skipped;
     // files outside the workspace, and those created since discovery ran (or not saved yet), are linted.
@@ -109,8 +115,9 @@ export class Workspace {
     }
   }
 
+  /** .meshlint.yaml, and the custom rule files it names: configuration, read again when they change. */
   isConfigFile(absolute: string): boolean {
-    return CONFIG_NAMES.includes(absolute.split(/[\\/]/).pop() ?? '');
+    return CONFIG_NAMES.includes(absolute.split(/[\\/]/).pop() ?? '') || this.config.custom.files.includes(absolute);
   }
 
   /** An open document's text (`undefined`: closed, back to the disk's). Returns whether the file is linted. */
@@ -205,7 +212,7 @@ export class Workspace {
     const path = this.#configPath === false ? undefined : this.#configPath !== undefined ? resolve(this.root, this.#configPath) : findConfig(this.root);
     if (!path) return defaultConfig(this.root);
     try {
-      return loadConfig(path, this.rules, displayPath(this.root, path));
+      return loadConfig(path, this.#builtIn, displayPath(this.root, path));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const match = /^(.*?):(\d+):(\d+): ([\s\S]*)$/.exec(error.message);
