@@ -97,7 +97,7 @@ ${pointer}
 `);)ch===`
 `&&(fold+=`
 `),offset+=1,ch=source[offset+1];return fold||(fold=" "),{fold,offset}}var escapeCodes={0:"\0",a:"\x07",b:"\b",e:"\x1B",f:"\f",n:`
-`,r:"\r",t:"	",v:"\v",N:"\x85",_:"\xA0",L:"\u2028",P:"\u2029"," ":" ",'"':'"',"/":"/","\\":"\\","	":"	"};function parseCharCode(source,offset,length,onError){let cc=source.substr(offset,length),code=cc.length===length&&/^[0-9a-fA-F]+$/.test(cc)?parseInt(cc,16):NaN;try{return String.fromCodePoint(code)}catch{let raw=source.substr(offset-2,length+2);return onError(offset-2,"BAD_DQ_ESCAPE",`Invalid escape sequence ${raw}`),raw}}exports.resolveFlowScalar=resolveFlowScalar}});var require_compose_scalar=__commonJS({"node_modules/yaml/dist/compose/compose-scalar.js"(exports){"use strict";var identity=require_identity(),Scalar=require_Scalar(),resolveBlockScalar=require_resolve_block_scalar(),resolveFlowScalar=require_resolve_flow_scalar();function composeScalar(ctx,token,tagToken,onError){let{value,type,comment,range}=token.type==="block-scalar"?resolveBlockScalar.resolveBlockScalar(ctx,token,onError):resolveFlowScalar.resolveFlowScalar(token,ctx.options.strict,onError),tagName=tagToken?ctx.directives.tagName(tagToken.source,msg=>onError(tagToken,"TAG_RESOLVE_FAILED",msg)):null,tag;ctx.options.stringKeys&&ctx.atKey?tag=ctx.schema[identity.SCALAR]:tagName?tag=findScalarTagByName(ctx.schema,value,tagName,tagToken,onError):token.type==="scalar"?tag=findScalarTagByTest(ctx,value,token,onError):tag=ctx.schema[identity.SCALAR];let scalar2;try{let res=tag.resolve(value,msg=>onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),ctx.options);scalar2=identity.isScalar(res)?res:new Scalar.Scalar(res)}catch(error){let msg=error instanceof Error?error.message:String(error);onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),scalar2=new Scalar.Scalar(value)}return scalar2.range=range,scalar2.source=value,type&&(scalar2.type=type),tagName&&(scalar2.tag=tagName),tag.format&&(scalar2.format=tag.format),comment&&(scalar2.comment=comment),scalar2}function findScalarTagByName(schema,value,tagName,tagToken,onError){if(tagName==="!")return schema[identity.SCALAR];let matchWithTest=[];for(let tag of schema.tags)if(!tag.collection&&tag.tag===tagName)if(tag.default&&tag.test)matchWithTest.push(tag);else return tag;for(let tag of matchWithTest)if(tag.test?.test(value))return tag;let kt=schema.knownTags[tagName];return kt&&!kt.collection?(schema.tags.push(Object.assign({},kt,{default:!1,test:void 0})),kt):(onError(tagToken,"TAG_RESOLVE_FAILED",`Unresolved tag: ${tagName}`,tagName!=="tag:yaml.org,2002:str"),schema[identity.SCALAR])}function findScalarTagByTest({atKey,directives,schema},value,token,onError){let tag=schema.tags.find(tag2=>(tag2.default===!0||atKey&&tag2.default==="key")&&tag2.test?.test(value))||schema[identity.SCALAR];if(schema.compat){let compat=schema.compat.find(tag2=>tag2.default&&tag2.test?.test(value))??schema[identity.SCALAR];if(tag.tag!==compat.tag){let ts=directives.tagString(tag.tag),cs=directives.tagString(compat.tag),msg=`Value may be parsed as either ${ts} or ${cs}`;onError(token,"TAG_RESOLVE_FAILED",msg,!0)}}return tag}exports.composeScalar=composeScalar}});var require_util_empty_scalar_position=__commonJS({"node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports){"use strict";function emptyScalarPosition(offset,before,pos){if(before){pos??(pos=before.length);for(let i=pos-1;i>=0;--i){let st=before[i];switch(st.type){case"space":case"comment":case"newline":offset-=st.source.length;continue}for(st=before[++i];st?.type==="space";)offset+=st.source.length,st=before[++i];break}}return offset}exports.emptyScalarPosition=emptyScalarPosition}});var require_compose_node=__commonJS({"node_modules/yaml/dist/compose/compose-node.js"(exports){"use strict";var Alias=require_Alias(),identity=require_identity(),composeCollection=require_compose_collection(),composeScalar=require_compose_scalar(),resolveEnd=require_resolve_end(),utilEmptyScalarPosition=require_util_empty_scalar_position(),CN={composeNode,composeEmptyNode};function composeNode(ctx,token,props,onError){let atKey=ctx.atKey,{spaceBefore,comment,anchor,tag}=props,node,isSrcToken=!0;switch(token.type){case"alias":node=composeAlias(ctx,token,onError),(anchor||tag)&&onError(token,"ALIAS_PROPS","An alias node must not specify any properties");break;case"scalar":case"single-quoted-scalar":case"double-quoted-scalar":case"block-scalar":node=composeScalar.composeScalar(ctx,token,tag,onError),anchor&&(node.anchor=anchor.source.substring(1));break;case"block-map":case"block-seq":case"flow-collection":try{node=composeCollection.composeCollection(CN,ctx,token,props,onError),anchor&&(node.anchor=anchor.source.substring(1))}catch(error){let message=error instanceof Error?error.message:String(error);onError(token,"RESOURCE_EXHAUSTION",message)}break;default:{let message=token.type==="error"?token.message:`Unsupported token (type: ${token.type})`;onError(token,"UNEXPECTED_TOKEN",message),isSrcToken=!1}}return node??(node=composeEmptyNode(ctx,token.offset,void 0,null,props,onError)),anchor&&node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string"),atKey&&ctx.options.stringKeys&&(!identity.isScalar(node)||typeof node.value!="string"||node.tag&&node.tag!=="tag:yaml.org,2002:str")&&onError(tag??token,"NON_STRING_KEY","With stringKeys, all keys must be strings"),spaceBefore&&(node.spaceBefore=!0),comment&&(token.type==="scalar"&&token.source===""?node.comment=comment:node.commentBefore=comment),ctx.options.keepSourceTokens&&isSrcToken&&(node.srcToken=token),node}function composeEmptyNode(ctx,offset,before,pos,{spaceBefore,comment,anchor,tag,end},onError){let token={type:"scalar",offset:utilEmptyScalarPosition.emptyScalarPosition(offset,before,pos),indent:-1,source:""},node=composeScalar.composeScalar(ctx,token,tag,onError);return anchor&&(node.anchor=anchor.source.substring(1),node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string")),spaceBefore&&(node.spaceBefore=!0),comment&&(node.comment=comment,node.range[2]=end),node}function composeAlias({options},{offset,source,end},onError){let alias=new Alias.Alias(source.substring(1));alias.source===""&&onError(offset,"BAD_ALIAS","Alias cannot be an empty string"),alias.source.endsWith(":")&&onError(offset+source.length-1,"BAD_ALIAS","Alias ending in : is ambiguous",!0);let valueEnd=offset+source.length,re=resolveEnd.resolveEnd(end,valueEnd,options.strict,onError);return alias.range=[offset,valueEnd,re.offset],re.comment&&(alias.comment=re.comment),alias}exports.composeEmptyNode=composeEmptyNode;exports.composeNode=composeNode}});var require_compose_doc=__commonJS({"node_modules/yaml/dist/compose/compose-doc.js"(exports){"use strict";var Document=require_Document(),composeNode=require_compose_node(),resolveEnd=require_resolve_end(),resolveProps=require_resolve_props();function composeDoc(options,directives,{offset,start,value,end},onError){let opts=Object.assign({_directives:directives},options),doc=new Document.Document(void 0,opts),ctx={atKey:!1,atRoot:!0,directives:doc.directives,options:doc.options,schema:doc.schema},props=resolveProps.resolveProps(start,{indicator:"doc-start",next:value??end?.[0],offset,onError,parentIndent:0,startOnNewline:!0});props.found&&(doc.directives.docStart=!0,value&&(value.type==="block-map"||value.type==="block-seq")&&!props.hasNewline&&onError(props.end,"MISSING_CHAR","Block collection cannot start on same line with directives-end marker")),doc.contents=value?composeNode.composeNode(ctx,value,props,onError):composeNode.composeEmptyNode(ctx,props.end,start,null,props,onError);let contentEnd=doc.contents.range[2],re=resolveEnd.resolveEnd(end,contentEnd,!1,onError);return re.comment&&(doc.comment=re.comment),doc.range=[offset,contentEnd,re.offset],doc}exports.composeDoc=composeDoc}});var require_composer=__commonJS({"node_modules/yaml/dist/compose/composer.js"(exports){"use strict";var node_process=__require("process"),directives=require_directives(),Document=require_Document(),errors=require_errors(),identity=require_identity(),composeDoc=require_compose_doc(),resolveEnd=require_resolve_end();function getErrorPos(src){if(typeof src=="number")return[src,src+1];if(Array.isArray(src))return src.length===2?src:[src[0],src[1]];let{offset,source}=src;return[offset,offset+(typeof source=="string"?source.length:1)]}function parsePrelude(prelude){let comment="",atComment=!1,afterEmptyLine=!1;for(let i=0;i<prelude.length;++i){let source=prelude[i];switch(source[0]){case"#":comment+=(comment===""?"":afterEmptyLine?`
+`,r:"\r",t:"	",v:"\v",N:"\x85",_:"\xA0",L:"\u2028",P:"\u2029"," ":" ",'"':'"',"/":"/","\\":"\\","	":"	"};function parseCharCode(source,offset,length,onError){let cc=source.substr(offset,length),code=cc.length===length&&/^[0-9a-fA-F]+$/.test(cc)?parseInt(cc,16):NaN;try{return String.fromCodePoint(code)}catch{let raw=source.substr(offset-2,length+2);return onError(offset-2,"BAD_DQ_ESCAPE",`Invalid escape sequence ${raw}`),raw}}exports.resolveFlowScalar=resolveFlowScalar}});var require_compose_scalar=__commonJS({"node_modules/yaml/dist/compose/compose-scalar.js"(exports){"use strict";var identity=require_identity(),Scalar=require_Scalar(),resolveBlockScalar=require_resolve_block_scalar(),resolveFlowScalar=require_resolve_flow_scalar();function composeScalar(ctx,token,tagToken,onError){let{value,type,comment,range}=token.type==="block-scalar"?resolveBlockScalar.resolveBlockScalar(ctx,token,onError):resolveFlowScalar.resolveFlowScalar(token,ctx.options.strict,onError),tagName=tagToken?ctx.directives.tagName(tagToken.source,msg=>onError(tagToken,"TAG_RESOLVE_FAILED",msg)):null,tag;ctx.options.stringKeys&&ctx.atKey?tag=ctx.schema[identity.SCALAR]:tagName?tag=findScalarTagByName(ctx.schema,value,tagName,tagToken,onError):token.type==="scalar"?tag=findScalarTagByTest(ctx,value,token,onError):tag=ctx.schema[identity.SCALAR];let scalar2;try{let res=tag.resolve(value,msg=>onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),ctx.options);scalar2=identity.isScalar(res)?res:new Scalar.Scalar(res)}catch(error){let msg=error instanceof Error?error.message:String(error);onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),scalar2=new Scalar.Scalar(value)}return scalar2.range=range,scalar2.source=value,type&&(scalar2.type=type),tagName&&(scalar2.tag=tagName),tag.format&&(scalar2.format=tag.format),comment&&(scalar2.comment=comment),scalar2}function findScalarTagByName(schema,value,tagName,tagToken,onError){if(tagName==="!")return schema[identity.SCALAR];let matchWithTest=[];for(let tag of schema.tags)if(!tag.collection&&tag.tag===tagName)if(tag.default&&tag.test)matchWithTest.push(tag);else return tag;for(let tag of matchWithTest)if(tag.test?.test(value))return tag;let kt=schema.knownTags[tagName];return kt&&!kt.collection?(schema.tags.push(Object.assign({},kt,{default:!1,test:void 0})),kt):(onError(tagToken,"TAG_RESOLVE_FAILED",`Unresolved tag: ${tagName}`,tagName!=="tag:yaml.org,2002:str"),schema[identity.SCALAR])}function findScalarTagByTest({atKey,directives,schema},value,token,onError){let tag=schema.tags.find(tag2=>(tag2.default===!0||atKey&&tag2.default==="key")&&tag2.test?.test(value))||schema[identity.SCALAR];if(schema.compat){let compat=schema.compat.find(tag2=>tag2.default&&tag2.test?.test(value))??schema[identity.SCALAR];if(tag.tag!==compat.tag){let ts=directives.tagString(tag.tag),cs=directives.tagString(compat.tag),msg=`Value may be parsed as either ${ts} or ${cs}`;onError(token,"TAG_RESOLVE_FAILED",msg,!0)}}return tag}exports.composeScalar=composeScalar}});var require_util_empty_scalar_position=__commonJS({"node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports){"use strict";function emptyScalarPosition(offset,before,pos){if(before){pos??(pos=before.length);for(let i=pos-1;i>=0;--i){let st=before[i];switch(st.type){case"space":case"comment":case"newline":offset-=st.source.length;continue}for(st=before[++i];st?.type==="space";)offset+=st.source.length,st=before[++i];break}}return offset}exports.emptyScalarPosition=emptyScalarPosition}});var require_compose_node=__commonJS({"node_modules/yaml/dist/compose/compose-node.js"(exports){"use strict";var Alias=require_Alias(),identity=require_identity(),composeCollection=require_compose_collection(),composeScalar=require_compose_scalar(),resolveEnd=require_resolve_end(),utilEmptyScalarPosition=require_util_empty_scalar_position(),CN={composeNode,composeEmptyNode};function composeNode(ctx,token,props,onError){let atKey=ctx.atKey,{spaceBefore,comment,anchor,tag}=props,node,isSrcToken=!0;switch(token.type){case"alias":node=composeAlias(ctx,token,onError),(anchor||tag)&&onError(token,"ALIAS_PROPS","An alias node must not specify any properties");break;case"scalar":case"single-quoted-scalar":case"double-quoted-scalar":case"block-scalar":node=composeScalar.composeScalar(ctx,token,tag,onError),anchor&&(node.anchor=anchor.source.substring(1));break;case"block-map":case"block-seq":case"flow-collection":try{node=composeCollection.composeCollection(CN,ctx,token,props,onError),anchor&&(node.anchor=anchor.source.substring(1))}catch(error){let message=error instanceof Error?error.message:String(error);onError(token,"RESOURCE_EXHAUSTION",message)}break;default:{let message=token.type==="error"?token.message:`Unsupported token (type: ${token.type})`;onError(token,"UNEXPECTED_TOKEN",message),isSrcToken=!1}}return node??(node=composeEmptyNode(ctx,token.offset,void 0,null,props,onError)),anchor&&node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string"),atKey&&ctx.options.stringKeys&&(!identity.isScalar(node)||typeof node.value!="string"||node.tag&&node.tag!=="tag:yaml.org,2002:str")&&onError(tag??token,"NON_STRING_KEY","With stringKeys, all keys must be strings"),spaceBefore&&(node.spaceBefore=!0),comment&&(token.type==="scalar"&&token.source===""?node.comment=comment:node.commentBefore=comment),ctx.options.keepSourceTokens&&isSrcToken&&(node.srcToken=token),node}function composeEmptyNode(ctx,offset,before,pos,{spaceBefore,comment,anchor,tag,end},onError){let token={type:"scalar",offset:utilEmptyScalarPosition.emptyScalarPosition(offset,before,pos),indent:-1,source:""},node=composeScalar.composeScalar(ctx,token,tag,onError);return anchor&&(node.anchor=anchor.source.substring(1),node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string")),spaceBefore&&(node.spaceBefore=!0),comment&&(node.comment=comment,node.range[2]=end),node}function composeAlias({options},{offset,source,end},onError){let alias=new Alias.Alias(source.substring(1));alias.source===""&&onError(offset,"BAD_ALIAS","Alias cannot be an empty string"),alias.source.endsWith(":")&&onError(offset+source.length-1,"BAD_ALIAS","Alias ending in : is ambiguous",!0);let valueEnd=offset+source.length,re=resolveEnd.resolveEnd(end,valueEnd,options.strict,onError);return alias.range=[offset,valueEnd,re.offset],re.comment&&(alias.comment=re.comment),alias}exports.composeEmptyNode=composeEmptyNode;exports.composeNode=composeNode}});var require_compose_doc=__commonJS({"node_modules/yaml/dist/compose/compose-doc.js"(exports){"use strict";var Document=require_Document(),composeNode=require_compose_node(),resolveEnd=require_resolve_end(),resolveProps=require_resolve_props();function composeDoc(options,directives,{offset,start,value,end},onError){let opts=Object.assign({_directives:directives},options),doc=new Document.Document(void 0,opts),ctx={atKey:!1,atRoot:!0,directives:doc.directives,options:doc.options,schema:doc.schema},props=resolveProps.resolveProps(start,{indicator:"doc-start",next:value??end?.[0],offset,onError,parentIndent:0,startOnNewline:!0});props.found&&(doc.directives.docStart=!0,value&&(value.type==="block-map"||value.type==="block-seq")&&!props.hasNewline&&onError(props.end,"MISSING_CHAR","Block collection cannot start on same line with directives-end marker")),doc.contents=value?composeNode.composeNode(ctx,value,props,onError):composeNode.composeEmptyNode(ctx,props.end,start,null,props,onError);let contentEnd2=doc.contents.range[2],re=resolveEnd.resolveEnd(end,contentEnd2,!1,onError);return re.comment&&(doc.comment=re.comment),doc.range=[offset,contentEnd2,re.offset],doc}exports.composeDoc=composeDoc}});var require_composer=__commonJS({"node_modules/yaml/dist/compose/composer.js"(exports){"use strict";var node_process=__require("process"),directives=require_directives(),Document=require_Document(),errors=require_errors(),identity=require_identity(),composeDoc=require_compose_doc(),resolveEnd=require_resolve_end();function getErrorPos(src){if(typeof src=="number")return[src,src+1];if(Array.isArray(src))return src.length===2?src:[src[0],src[1]];let{offset,source}=src;return[offset,offset+(typeof source=="string"?source.length:1)]}function parsePrelude(prelude){let comment="",atComment=!1,afterEmptyLine=!1;for(let i=0;i<prelude.length;++i){let source=prelude[i];switch(source[0]){case"#":comment+=(comment===""?"":afterEmptyLine?`
 
 `:`
 `)+(source.substring(1)||" "),atComment=!0,afterEmptyLine=!1;break;case"%":prelude[i+1]?.[0]!=="#"&&(i+=1),atComment=!1;break;default:atComment||(afterEmptyLine=!0),atComment=!1}}return{comment,afterEmptyLine}}var Composer2=class{constructor(options={}){this.doc=null,this.atDirectives=!1,this.prelude=[],this.errors=[],this.warnings=[],this.onError=(source,code,message,warning)=>{let pos=getErrorPos(source);warning?this.warnings.push(new errors.YAMLWarning(pos,code,message)):this.errors.push(new errors.YAMLParseError(pos,code,message))},this.directives=new directives.Directives({version:options.version||"1.2"}),this.options=options}decorate(doc,afterDoc){let{comment,afterEmptyLine}=parsePrelude(this.prelude);if(comment){let dc=doc.contents;if(afterDoc)doc.comment=doc.comment?`${doc.comment}
@@ -178,8 +178,8 @@ Expecting one of '${allowedValues.join("', '")}'`);let helpEvent=`${position}Hel
 `,i+1))lineCounter.addNewLine(i+1);return lineCounter}function reparseDocument(text,index,start,end,version){let slice=(0,import_yaml.parseAllDocuments)(text.slice(start,end),{version,prettyErrors:!1});return Array.isArray(slice)&&slice.length===1?(shiftRanges(slice[0],start),slice[0]):(0,import_yaml.parseAllDocuments)(text,{version,prettyErrors:!1})[index]}function shiftRanges(doc,by){let shift=range=>{if(range)for(let i=0;i<range.length;i++)range[i]+=by};shift(doc.range);let stack=[doc.contents];for(;stack.length>0;){let node=stack.pop();if((0,import_yaml.isPair)(node)){stack.push(node.key,node.value);continue}(0,import_yaml.isNode)(node)&&(shift(node.range),((0,import_yaml.isMap)(node)||(0,import_yaml.isSeq)(node))&&stack.push(...node.items))}}function sourceText(bytes){let decoded=decodeText(bytes),text=decoded.binary?"":decoded.text;return text.charCodeAt(0)===65279?text.slice(1):text}function emptyFile(path4,text,skipped,lineCounter=lineCounterOf(text)){return{path:path4,text,lineCounter,documents:[],problems:[],skipped,locations:new Map}}function fatalProblem(error,at2){return{code:"parse-error",message:error instanceof RangeError?"The document is nested too deeply to be read.":/alias/i.test(String(error?.message))?'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.':`The document could not be read: ${cleanMessage(String(error?.message??error))}`,start:Math.max(0,at2-1),end:Math.max(1,at2)}}function cleanMessage(message){let firstLine2=message.split(`
 `)[0].replace(/ at line \d+, column \d+:?$/,"").trim();return firstLine2.endsWith(".")?firstLine2:`${firstLine2}.`}function duplicateKeys(root){let problems=[],stack=[root];for(;stack.length>0;){let node=stack.pop();if((0,import_yaml.isMap)(node)){let seen=new Set;for(let pair of node.items){let key=(0,import_yaml.isScalar)(pair.key)?String(pair.key.value):void 0;if(key!==void 0&&seen.has(key)&&(0,import_yaml.isNode)(pair.key)&&pair.key.range){let shown=key.length>60?`${key.slice(0,57)}...`:key;problems.push({code:"yaml-duplicate-key",message:`Duplicate key "${shown}": the later value silently overrides the earlier one. Remove one of them.`,start:pair.key.range[0],end:pair.key.range[1]})}key!==void 0&&seen.add(key),stack.push(pair.value)}}else(0,import_yaml.isSeq)(node)&&stack.push(...node.items)}return problems.sort((a,b)=>a.start-b.start)}function looksLikeTemplate(text,asts){for(let ast of asts){for(let error of ast.errors)if(lineAt(text,error.pos[0]).includes("{{"))return!0;if(ast.contents&&containsTemplateFlow(ast.contents,text))return!0}return!1}function containsTemplateFlow(node,text){let stack=[node];for(;stack.length>0;){let current=stack.pop();if((0,import_yaml.isPair)(current))stack.push(current.key,current.value);else if((0,import_yaml.isMap)(current)||(0,import_yaml.isSeq)(current)){if(current.flow&&current.range&&text.startsWith("{{",current.range[0]))return!0;stack.push(...current.items)}else if((0,import_yaml.isNode)(current)&&current.range&&text.startsWith("{{",current.range[0]))return!0}return!1}function lineAt(text,offset){let start=text.lastIndexOf(`
 `,offset-1)+1,end=text.indexOf(`
-`,offset);return text.slice(start,end===-1?void 0:end)}var import_yaml2=__toESM(require_dist(),1);function rangeOfOffsets(file,start,end){if(file.origin)return rangeOfOffsets(file.origin.file,file.origin.toHostOffset(start),Math.max(file.origin.toHostOffset(start)+1,file.origin.toHostOffset(end)));let from=file.lineCounter.linePos(Math.max(0,Math.min(start,file.text.length))),to=file.lineCounter.linePos(Math.max(start+1,Math.min(end,file.text.length)));return{startLine:from.line,startColumn:from.col,endLine:to.line,endColumn:to.col}}function locate(file,document,path4,target="pair"){let key=locationKey(document.index,path4,target),known=file.locations.get(key);if(known)return known;let{start,end,missing}=locateOffsets(file.text,document.ast,document.start,document.end,path4,target),located={range:rangeOfOffsets(file,start,end),missing};return file.locations.set(key,located),located}function locationKey(documentIndex,path4,target){return`${documentIndex}\0${target}\0${path4.join("\0")}`}function locateOffsets(text,ast,documentStart,documentEnd,path4,target){let node=ast.contents,pair,found=0;for(let segment of path4){let resolved=resolveAlias(node,ast),next,nextPair;if((0,import_yaml2.isMap)(resolved)){for(let item of resolved.items)(0,import_yaml2.isPair)(item)&&keyMatches(item.key,segment)&&(nextPair=item);next=nextPair?.value}else(0,import_yaml2.isSeq)(resolved)&&typeof segment=="number"&&(next=resolved.items[segment]);if(nextPair===void 0&&next===void 0)break;pair=nextPair,node=next,found++}let missing=path4.slice(found),[start,end]=span(text,node,pair,missing.length>0?"key":target,documentStart,documentEnd);return{start,end,missing}}function keyMatches(key,segment){return(0,import_yaml2.isScalar)(key)?String(key.value)===String(segment):!1}function resolveAlias(node,doc){return(0,import_yaml2.isAlias)(node)?node.resolve(doc):node}function span(text,node,pair,target,documentStart,documentEnd){let value=node&&node.range?node:void 0,key=pair&&(0,import_yaml2.isScalar)(pair.key)&&pair.key.range?pair.key:void 0,isCollection=value!==void 0&&((0,import_yaml2.isMap)(value)||(0,import_yaml2.isSeq)(value));return target==="value"&&value?isCollection?firstLine(text,value.range[0],value.range[1]):[value.range[0],value.range[1]]:key?target==="key"||!value||isCollection?[key.range[0],key.range[1]]:[key.range[0],value.range[1]]:value?isCollection?firstLine(text,value.range[0],value.range[1]):[value.range[0],value.range[1]]:firstLine(text,documentStart,documentEnd)}function firstLine(text,start,end){let lineEnd=text.indexOf(`
-`,start);for((lineEnd===-1||lineEnd>end)&&(lineEnd=end);lineEnd>start+1&&/\s/.test(text[lineEnd-1]);)lineEnd--;return[start,Math.max(lineEnd,start+1)]}var PARSER_ROLE="meshlint-parser",MIN_BYTES_FOR_WORKERS=4*1024*1024,BATCH=8,WORKER_HEAP_MB=160;function readAndParse(job,maxBytes){try{let stats=statSync(job.absolute);return stats.isFile()?stats.size>maxBytes?{kind:"notice",file:job.shown,message:`skipped: ${(stats.size/1048576).toFixed(1)} MB is over the ${(maxBytes/1048576).toFixed(0)} MB limit`}:{kind:"file",file:parseSource(job.shown,readFileSync(job.absolute))}:{kind:"notice",file:job.shown,message:"skipped: not a regular file"}}catch(error){let code=error.code;return{kind:"notice",file:job.shown,message:code==="ENOENT"?"skipped: no such file or directory":`skipped: cannot read (${code??error.message})`}}}async function parseAll(jobs,options,pool){if(!pool)return jobs.map((job,i)=>(options.onProgress?.(i,jobs.length),readAndParse(job,options.maxBytes)));let done=0;return(await pool.run("parse",jobs,BATCH,job=>toWire(readAndParse(job,options.maxBytes)),count=>{done+=count,options.onProgress?.(done,jobs.length)})).map(result=>result.kind==="file"?{kind:"file",file:fromFileData(result.data)}:result)}async function locateAll(requests,pool){let byDocument=new Map;for(let request of requests){let{file,document}=request;if(!file.lazy||file.origin)continue;let key=locationKey(document.index,request.path,request.target);if(file.locations.has(key))continue;let entry=byDocument.get(document);entry||byDocument.set(document,entry={file,requests:[],keys:new Set}),entry.keys.has(key)||(entry.keys.add(key),entry.requests.push(request))}let entries2=[...byDocument.entries()];if(entries2.length===0)return;let tasks=entries2.map(([document,{file,requests:asked}])=>({text:file.text.slice(document.start,document.end),requests:asked.map(({path:path4,target})=>({path:path4,target}))})),results=await pool.run("locate",tasks,16,locateTask,()=>{});entries2.forEach(([document,{file,requests:asked}],i)=>{let offsets=results[i];offsets&&asked.forEach((request,k)=>{let o=offsets[k];if(!o)return;let range=rangeOfOffsets(file,o.start+document.start,o.end+document.start);file.locations.set(locationKey(document.index,request.path,request.target),{range,missing:o.missing})})})}function locateTask(task){let docs=(0,import_yaml3.parseAllDocuments)(task.text,{version:"1.1",prettyErrors:!1});if(!Array.isArray(docs)||docs.length!==1)return null;let ast=docs[0];return task.requests.map(({path:path4,target})=>{try{return locateOffsets(task.text,ast,0,task.text.length,path4,target)}catch{return null}})}var ParserPool=class _ParserPool{#workers;#failed=new Set;constructor(workers){this.#workers=workers;for(let worker of workers)worker.on("error",()=>this.#failed.add(worker))}static start(jobs,options){let count=workerCount(jobs,options);if(count===0||!options.workerUrl)return;let workers=Array.from({length:count},()=>new Worker(options.workerUrl,{workerData:{role:PARSER_ROLE,maxBytes:options.maxBytes},resourceLimits:{maxOldGenerationSizeMb:WORKER_HEAP_MB}}));for(let worker of workers)worker.unref();return new _ParserPool(workers)}run(kind,tasks,batchSize,local,onBatch){let results=new Array(tasks.length),next=0,done=new Array(tasks.length).fill(!1),drive=worker=>new Promise(resolve4=>{if(this.#failed.has(worker))return resolve4();let batch=[],onMessage=answer=>{answer.forEach((result,k)=>{results[batch[k]]=result,done[batch[k]]=!0}),onBatch(answer.length),send()},onError=()=>{worker.off("message",onMessage),resolve4()},send=()=>{for(batch=[];batch.length<batchSize&&next<tasks.length;)batch.push(next++);batch.length===0?(worker.off("message",onMessage),worker.off("error",onError),resolve4()):worker.postMessage({kind,tasks:batch.map(i=>tasks[i])})};worker.on("message",onMessage),worker.once("error",onError),send()});return Promise.all(this.#workers.map(drive)).then(()=>{for(let i=0;i<tasks.length;i++)done[i]||(results[i]=local(tasks[i]));return results})}close(){for(let worker of this.#workers)worker.terminate()}};function sizeOf(path4){try{return statSync(path4).size}catch{return 0}}function workerCount(jobs,options){if(options.workers!==void 0)return Math.max(0,Math.floor(options.workers));if(jobs.length<16)return 0;let bytes=0;for(let job of jobs)if(bytes+=sizeOf(job.absolute),bytes>=MIN_BYTES_FOR_WORKERS)return Math.min(2,availableParallelism());return 0}function runParserWorker(){let{maxBytes}=workerData;parentPort.on("message",message=>{let results=message.kind==="parse"?message.tasks.map(job=>toWire(readAndParse(job,maxBytes))):message.tasks.map(locateTask);parentPort.postMessage(results)})}function toWire(outcome){return outcome.kind==="file"?{kind:"file",data:toFileData(outcome.file)}:outcome}function isParserWorker(){return workerData?.role===PARSER_ROLE}import{writeFileSync as writeFileSync2}from"node:fs";import{resolve as resolve3}from"node:path";var import_index=__toESM(require_commander(),1),{program,createCommand,createArgument,createOption,CommanderError,InvalidArgumentError,InvalidOptionArgumentError,Command,Argument,Option,Help}=import_index.default;import{readFileSync as readFileSync2}from"node:fs";var BASELINE_FORMAT_VERSION=1,BaselineError=class extends Error{};function createBaseline(findings){let entries2=new Map;for(let f of findings){if(f.suppression)continue;let entry=entries2.get(f.fingerprint);entry?entry.count++:entries2.set(f.fingerprint,{ruleId:f.ruleId,file:f.file,fingerprint:f.fingerprint,count:1})}let sorted=[...entries2.values()].sort((a,b)=>cmp(a.file,b.file)||cmp(a.ruleId,b.ruleId)||cmp(a.fingerprint,b.fingerprint));return{formatVersion:BASELINE_FORMAT_VERSION,tool:"meshlint",findings:sorted}}function formatBaseline(baseline){let lines=baseline.findings.map(e=>`    ${JSON.stringify(e)}`);return`{
+`,offset);return text.slice(start,end===-1?void 0:end)}var import_yaml2=__toESM(require_dist(),1);function rangeOfOffsets(file,start,end){if(file.origin)return rangeOfOffsets(file.origin.file,file.origin.toHostOffset(start),Math.max(file.origin.toHostOffset(start)+1,file.origin.toHostOffset(end)));let from=file.lineCounter.linePos(Math.max(0,Math.min(start,file.text.length))),to=file.lineCounter.linePos(Math.max(start+1,Math.min(end,file.text.length)));return{startLine:from.line,startColumn:from.col,endLine:to.line,endColumn:to.col}}function locate(file,document,path4,target="pair"){let key=locationKey(document.index,path4,target),known=file.locations.get(key);if(known)return known;let{start,end,missing}=locateOffsets(file.text,document.ast,document.start,document.end,path4,target),located={range:rangeOfOffsets(file,start,end),missing};return file.locations.set(key,located),located}function locationKey(documentIndex,path4,target){return`${documentIndex}\0${target}\0${path4.join("\0")}`}function locateOffsets(text,ast,documentStart,documentEnd,path4,target){let node=ast.contents,pair,found=0;for(let segment of path4){let resolved=resolveAlias(node,ast),next,nextPair;if((0,import_yaml2.isMap)(resolved)){for(let item of resolved.items)(0,import_yaml2.isPair)(item)&&keyMatches(item.key,segment)&&(nextPair=item);next=nextPair?.value}else(0,import_yaml2.isSeq)(resolved)&&typeof segment=="number"&&(next=resolved.items[segment]);if(nextPair===void 0&&next===void 0)break;pair=nextPair,node=next,found++}let missing=path4.slice(found),[start,end]=span(text,node,pair,missing.length>0?"key":target,documentStart,documentEnd);return{start,end,missing}}function keyMatches(key,segment){return(0,import_yaml2.isScalar)(key)?String(key.value)===String(segment):!1}function resolveAlias(node,doc){return(0,import_yaml2.isAlias)(node)?node.resolve(doc):node}function span(text,node,pair,target,documentStart,documentEnd){let value=node&&node.range?node:void 0,key=pair&&(0,import_yaml2.isScalar)(pair.key)&&pair.key.range?pair.key:void 0,isCollection=value!==void 0&&((0,import_yaml2.isMap)(value)||(0,import_yaml2.isSeq)(value));return target==="value"&&value?isCollection?firstLine(text,value.range[0],value.range[1],value):[value.range[0],scalarEnd(text,value)]:key?target==="key"||!value||isCollection?[key.range[0],key.range[1]]:[key.range[0],scalarEnd(text,value)]:value?isCollection?firstLine(text,value.range[0],value.range[1],value):[value.range[0],scalarEnd(text,value)]:firstLine(text,documentStart,documentEnd)}function scalarEnd(text,value){let[start,end]=value.range,last=end;for(;last>start+1&&/\s/.test(text[last-1]);)last--;return last}function firstLine(text,start,end,node){let lineEnd=text.indexOf(`
+`,start);if((lineEnd===-1||lineEnd>end)&&(lineEnd=end),node){let from=Math.max(start,contentEnd(node,lineEnd)),comment=text.slice(from,lineEnd).search(/(^|\s)#/);comment!==-1&&(lineEnd=from+comment)}for(;lineEnd>start+1&&/\s/.test(text[lineEnd-1]);)lineEnd--;return[start,Math.max(lineEnd,start+1)]}function contentEnd(node,lineEnd){if((0,import_yaml2.isPair)(node))return Math.max(contentEnd(node.key,lineEnd),contentEnd(node.value,lineEnd));let range=node?.range;return!range||range[0]>=lineEnd?-1:range[1]<=lineEnd?range[1]:!(0,import_yaml2.isMap)(node)&&!(0,import_yaml2.isSeq)(node)?lineEnd:Math.max(-1,...node.items.map(item=>contentEnd(item,lineEnd)))}var PARSER_ROLE="meshlint-parser",MIN_BYTES_FOR_WORKERS=4*1024*1024,BATCH=8,WORKER_HEAP_MB=160;function readAndParse(job,maxBytes){try{let stats=statSync(job.absolute);return stats.isFile()?stats.size>maxBytes?{kind:"notice",file:job.shown,message:`skipped: ${(stats.size/1048576).toFixed(1)} MB is over the ${(maxBytes/1048576).toFixed(0)} MB limit`}:{kind:"file",file:parseSource(job.shown,readFileSync(job.absolute))}:{kind:"notice",file:job.shown,message:"skipped: not a regular file"}}catch(error){let code=error.code;return{kind:"notice",file:job.shown,message:code==="ENOENT"?"skipped: no such file or directory":`skipped: cannot read (${code??error.message})`}}}async function parseAll(jobs,options,pool){if(!pool)return jobs.map((job,i)=>(options.onProgress?.(i,jobs.length),readAndParse(job,options.maxBytes)));let done=0;return(await pool.run("parse",jobs,BATCH,job=>toWire(readAndParse(job,options.maxBytes)),count=>{done+=count,options.onProgress?.(done,jobs.length)})).map(result=>result.kind==="file"?{kind:"file",file:fromFileData(result.data)}:result)}async function locateAll(requests,pool){let byDocument=new Map;for(let request of requests){let{file,document}=request;if(!file.lazy||file.origin)continue;let key=locationKey(document.index,request.path,request.target);if(file.locations.has(key))continue;let entry=byDocument.get(document);entry||byDocument.set(document,entry={file,requests:[],keys:new Set}),entry.keys.has(key)||(entry.keys.add(key),entry.requests.push(request))}let entries2=[...byDocument.entries()];if(entries2.length===0)return;let tasks=entries2.map(([document,{file,requests:asked}])=>({text:file.text.slice(document.start,document.end),requests:asked.map(({path:path4,target})=>({path:path4,target}))})),results=await pool.run("locate",tasks,16,locateTask,()=>{});entries2.forEach(([document,{file,requests:asked}],i)=>{let offsets=results[i];offsets&&asked.forEach((request,k)=>{let o=offsets[k];if(!o)return;let range=rangeOfOffsets(file,o.start+document.start,o.end+document.start);file.locations.set(locationKey(document.index,request.path,request.target),{range,missing:o.missing})})})}function locateTask(task){let docs=(0,import_yaml3.parseAllDocuments)(task.text,{version:"1.1",prettyErrors:!1});if(!Array.isArray(docs)||docs.length!==1)return null;let ast=docs[0];return task.requests.map(({path:path4,target})=>{try{return locateOffsets(task.text,ast,0,task.text.length,path4,target)}catch{return null}})}var ParserPool=class _ParserPool{#workers;#failed=new Set;constructor(workers){this.#workers=workers;for(let worker of workers)worker.on("error",()=>this.#failed.add(worker))}static start(jobs,options){let count=workerCount(jobs,options);if(count===0||!options.workerUrl)return;let workers=Array.from({length:count},()=>new Worker(options.workerUrl,{workerData:{role:PARSER_ROLE,maxBytes:options.maxBytes},resourceLimits:{maxOldGenerationSizeMb:WORKER_HEAP_MB}}));for(let worker of workers)worker.unref();return new _ParserPool(workers)}run(kind,tasks,batchSize,local,onBatch){let results=new Array(tasks.length),next=0,done=new Array(tasks.length).fill(!1),drive=worker=>new Promise(resolve4=>{if(this.#failed.has(worker))return resolve4();let batch=[],onMessage=answer=>{answer.forEach((result,k)=>{results[batch[k]]=result,done[batch[k]]=!0}),onBatch(answer.length),send()},onError=()=>{worker.off("message",onMessage),resolve4()},send=()=>{for(batch=[];batch.length<batchSize&&next<tasks.length;)batch.push(next++);batch.length===0?(worker.off("message",onMessage),worker.off("error",onError),resolve4()):worker.postMessage({kind,tasks:batch.map(i=>tasks[i])})};worker.on("message",onMessage),worker.once("error",onError),send()});return Promise.all(this.#workers.map(drive)).then(()=>{for(let i=0;i<tasks.length;i++)done[i]||(results[i]=local(tasks[i]));return results})}close(){for(let worker of this.#workers)worker.terminate()}};function sizeOf(path4){try{return statSync(path4).size}catch{return 0}}function workerCount(jobs,options){if(options.workers!==void 0)return Math.max(0,Math.floor(options.workers));if(jobs.length<16)return 0;let bytes=0;for(let job of jobs)if(bytes+=sizeOf(job.absolute),bytes>=MIN_BYTES_FOR_WORKERS)return Math.min(2,availableParallelism());return 0}function runParserWorker(){let{maxBytes}=workerData;parentPort.on("message",message=>{let results=message.kind==="parse"?message.tasks.map(job=>toWire(readAndParse(job,maxBytes))):message.tasks.map(locateTask);parentPort.postMessage(results)})}function toWire(outcome){return outcome.kind==="file"?{kind:"file",data:toFileData(outcome.file)}:outcome}function isParserWorker(){return workerData?.role===PARSER_ROLE}import{writeFileSync as writeFileSync2}from"node:fs";import{resolve as resolve3}from"node:path";var import_index=__toESM(require_commander(),1),{program,createCommand,createArgument,createOption,CommanderError,InvalidArgumentError,InvalidOptionArgumentError,Command,Argument,Option,Help}=import_index.default;import{readFileSync as readFileSync2}from"node:fs";var BASELINE_FORMAT_VERSION=1,BaselineError=class extends Error{};function createBaseline(findings){let entries2=new Map;for(let f of findings){if(f.suppression)continue;let entry=entries2.get(f.fingerprint);entry?entry.count++:entries2.set(f.fingerprint,{ruleId:f.ruleId,file:f.file,fingerprint:f.fingerprint,count:1})}let sorted=[...entries2.values()].sort((a,b)=>cmp(a.file,b.file)||cmp(a.ruleId,b.ruleId)||cmp(a.fingerprint,b.fingerprint));return{formatVersion:BASELINE_FORMAT_VERSION,tool:"meshlint",findings:sorted}}function formatBaseline(baseline){let lines=baseline.findings.map(e=>`    ${JSON.stringify(e)}`);return`{
   "formatVersion": ${baseline.formatVersion},
   "tool": "meshlint",
   "findings": [
@@ -194,7 +194,7 @@ ${lines.join(`,
 `).join("")}var ANNOTATIONS_PER_LEVEL=10,ANNOTATION_LEVEL={error:"error",warning:"warning",note:"notice"};function bySeverity(result){let security=new Map(result.rules.map(r=>[r.id,r.securitySeverity]));return activeFindings(result.findings).map((finding,index)=>({finding,index})).sort((a,b)=>SEVERITY_RANK[b.finding.severity]-SEVERITY_RANK[a.finding.severity]||(security.get(b.finding.ruleId)??0)-(security.get(a.finding.ruleId)??0)||a.index-b.index).map(({finding})=>finding)}function planAnnotations(result,limit=ANNOTATIONS_PER_LEVEL){let used={error:0,warning:0,notice:0},annotations=[],omitted=[];for(let finding of bySeverity(result)){let level=ANNOTATION_LEVEL[finding.severity];if(used[level]>=limit){omitted.push(finding);continue}used[level]++,annotations.push({level,message:finding.message,properties:annotationProperties(finding),finding})}return{annotations,omitted}}function annotationProperties(f){let{startLine,endLine,startColumn,endColumn}=f.range,base={title:f.ruleId,file:f.file,startLine,endLine};return startLine===endLine?{...base,startColumn,endColumn}:base}function describeOmitted(omitted){let counts={error:0,warning:0,note:0};for(let f of omitted)counts[f.severity]++;let parts=["error","warning","note"].filter(s=>counts[s]>0).map(s=>plural(counts[s],s));return parts.length>1?`${parts.slice(0,-1).join(", ")} and ${parts.at(-1)}`:parts[0]??"nothing"}function escapeData(text){return text.replace(/%/g,"%25").replace(/\r/g,"%0D").replace(/\n/g,"%0A")}function escapeProperty(text){return escapeData(text).replace(/:/g,"%3A").replace(/,/g,"%2C")}function workflowCommand(annotation){let p=annotation.properties,list=[["file",p.file],["line",p.startLine],["endLine",p.endLine],["col",p.startColumn],["endColumn",p.endColumn],["title",p.title]].filter(([,v])=>v!==void 0).map(([k,v])=>`${k}=${escapeProperty(String(v))}`).join(",");return`::${annotation.level} ${list}::${escapeData(annotation.message)}`}function formatGithub(result){let plan=planAnnotations(result),lines=plan.annotations.map(workflowCommand);return plan.omitted.length&&lines.push(`meshlint: ${plural(plan.omitted.length,"more finding")} (${describeOmitted(plan.omitted)}) not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations of each severity per step.`,...plan.omitted.map(f=>`  ${f.file}:${f.range.startLine}:${f.range.startColumn}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`)),lines.length?`${lines.join(`
 `)}
 `:""}import{createHash}from"node:crypto";function gitlabSeverity(severity,securitySeverity){return severity==="note"?"info":severity==="warning"?"minor":securitySeverity>=9?"blocker":securitySeverity>=7?"critical":"major"}function gitlabIssues(result){let security=new Map(result.rules.map(r=>[r.id,r.securitySeverity])),seen=new Map;return activeFindings(result.findings).map(f=>{let occurrence=seen.get(f.fingerprint)??0;seen.set(f.fingerprint,occurrence+1);let fingerprint2=occurrence===0?f.fingerprint:createHash("sha256").update(`${f.fingerprint}\0${occurrence}`).digest("hex").slice(0,32);return{description:f.message,check_name:f.ruleId,fingerprint:fingerprint2,severity:gitlabSeverity(f.severity,security.get(f.ruleId)??0),location:{path:f.file,lines:{begin:f.range.startLine}}}})}function formatGitlab(result){return`${JSON.stringify(gitlabIssues(result),null,2)}
-`}var package_default={name:"meshlint",version:"0.1.0",description:"Static security linter for service-mesh manifests: Kubernetes, Istio, Envoy, Kong, Linkerd",type:"module",license:"Apache-2.0",bin:{meshlint:"dist/meshlint.mjs"},engines:{node:">=20.12"},files:["dist","schemas","docs","integrations","action.yml",".pre-commit-hooks.yaml"],scripts:{build:"node scripts/build.mjs",gen:"tsx scripts/gen-rules-index.ts && node scripts/gen-validators.mjs",docs:"tsx scripts/gen-docs.ts",typecheck:"tsc -p tsconfig.json",test:"tsc -p tsconfig.json && vitest run",bench:"node scripts/bench.mjs"},dependencies:{ajv:"8.20.0",commander:"14.0.3",globby:"16.2.4",yaml:"2.9.1"},devDependencies:{"@actions/core":"3.0.1","@types/node":"20.19.43","@types/sarif":"2.1.7","ajv-draft-04":"1.0.0","ajv-formats":"3.0.1",esbuild:"0.28.2","fast-check":"4.10.2",tsx:"4.23.15",typescript:"5.9.3",vitest:"4.1.12"},homepage:"https://github.com/meshlint/meshlint",repository:{type:"git",url:"https://github.com/meshlint/meshlint.git"}};var TOOL_NAME="meshlint",VERSION=package_default.version,HOMEPAGE=package_default.homepage;function ruleDocUrl(ruleId){return`${HOMEPAGE}/blob/main/docs/rules/${ruleId}.md`}var JSON_FORMAT_VERSION=1;function formatJson(result){let counts=countFindings(result.findings),output={formatVersion:JSON_FORMAT_VERSION,tool:{name:TOOL_NAME,version:VERSION},summary:{...result.stats,errors:counts.error,warnings:counts.warning,notes:counts.note,suppressed:counts.suppressed},findings:result.findings.map(f=>({ruleId:f.ruleId,severity:f.severity,message:f.message,file:f.file,line:f.range.startLine,column:f.range.startColumn,endLine:f.range.endLine,endColumn:f.range.endColumn,resource:f.resource??null,path:formatPath(f.path),related:f.related.map(r=>({file:r.file,line:r.range.startLine,column:r.range.startColumn,endLine:r.range.endLine,endColumn:r.range.endColumn,message:r.message})),fingerprint:f.fingerprint,suppression:f.suppression??null})),notices:result.notices.map(n=>({file:n.file??null,message:n.message}))};return`${JSON.stringify(output,null,2)}
+`}var package_default={name:"meshlint",version:"0.1.0",description:"Static security linter for service-mesh manifests: Kubernetes, Istio, Envoy, Kong, Linkerd",type:"module",license:"Apache-2.0",bin:{meshlint:"dist/meshlint.mjs"},engines:{node:">=20.12"},files:["dist","schemas","docs","integrations","action.yml",".pre-commit-hooks.yaml"],scripts:{build:"node scripts/build.mjs",gen:"tsx scripts/gen-rules-index.ts && node scripts/gen-validators.mjs",docs:"tsx scripts/gen-docs.ts",typecheck:"tsc -p tsconfig.json",test:"tsc -p tsconfig.json && vitest run",bench:"node scripts/bench.mjs"},dependencies:{ajv:"8.20.0",commander:"14.0.3",globby:"16.2.4",re2js:"2.10.0",yaml:"2.9.1"},devDependencies:{"@actions/core":"3.0.1","@biomejs/biome":"2.6.8","@types/node":"20.19.43","@types/sarif":"2.1.7","@vscode/vsce":"3.9.2","ajv-draft-04":"1.0.0","ajv-formats":"3.0.1","axe-core":"4.14.1",esbuild:"0.28.2","fast-check":"4.10.2","playwright-core":"1.65.1",recheck:"4.5.0",tsx:"4.23.15",typescript:"5.9.3",vitest:"4.1.12","vscode-jsonrpc":"10.0.0","vscode-languageserver":"11.0.0","vscode-languageserver-textdocument":"1.0.16"},homepage:"https://github.com/meshlint/meshlint",repository:{type:"git",url:"https://github.com/meshlint/meshlint.git"}};var TOOL_NAME="meshlint",VERSION=package_default.version,HOMEPAGE=package_default.homepage;function ruleDocUrl(ruleId){return`${HOMEPAGE}/blob/main/docs/rules/${ruleId}.md`}var JSON_FORMAT_VERSION=1;function formatJson(result){let counts=countFindings(result.findings),output={formatVersion:JSON_FORMAT_VERSION,tool:{name:TOOL_NAME,version:VERSION},summary:{...result.stats,errors:counts.error,warnings:counts.warning,notes:counts.note,suppressed:counts.suppressed},findings:result.findings.map(f=>({ruleId:f.ruleId,severity:f.severity,message:f.message,file:f.file,line:f.range.startLine,column:f.range.startColumn,endLine:f.range.endLine,endColumn:f.range.endColumn,resource:f.resource??null,path:formatPath(f.path),related:f.related.map(r=>({file:r.file,line:r.range.startLine,column:r.range.startColumn,endLine:r.range.endLine,endColumn:r.range.endColumn,message:r.message})),fingerprint:f.fingerprint,suppression:f.suppression??null})),notices:result.notices.map(n=>({file:n.file??null,message:n.message}))};return`${JSON.stringify(output,null,2)}
 `}import{pathToFileURL}from"node:url";var FINGERPRINT_KEY="meshlint/v1";function formatSarif(result,options){let rules=[...result.rules].sort((a,b)=>a.id.localeCompare(b.id)),ruleIndex=new Map(rules.map((r,i)=>[r.id,i])),configured=rule=>{let severity=result.config?.rules.get(rule.id)?.severity;return severity&&severity!=="off"?severity:rule.severity},log={$schema:"https://json.schemastore.org/sarif-2.1.0.json",version:"2.1.0",runs:[{tool:{driver:{name:TOOL_NAME,version:VERSION,semanticVersion:VERSION,informationUri:HOMEPAGE,rules:rules.map(rule=>({id:rule.id,name:rule.id.replace(/(^|-)([a-z0-9])/g,(_,__,c)=>c.toUpperCase()),shortDescription:{text:rule.title},fullDescription:{text:clip(plain(rule.description),1e3)},help:{text:`${plain(rule.remediation)}
 
 Details: ${ruleDocUrl(rule.id)}`,markdown:`**${rule.title}.**
@@ -212,7 +212,7 @@ ${rule.description.trim()}
 `).startsWith(value.replace(/\n+$/,""))?offset=>{let lo=0,hi=innerStarts.length-1;for(;lo<hi;){let mid=lo+hi+1>>1;innerStarts[mid]<=offset?lo=mid:hi=mid-1}return Math.min(hostStarts[lo]+(offset-innerStarts[lo]),end)}:fallback}let raw=hostText.slice(start,end),shift=raw===value?0:raw.length===value.length+2&&raw.slice(1,-1)===value?1:-1;return shift<0?fallback:offset=>start+shift+Math.min(Math.max(offset,0),value.length)}function baseIndent(text,at2){let lineStart=text.lastIndexOf(`
 `,at2-1)+1;return text.slice(lineStart).match(/^ */)[0].length}function camel(name){return name.replace(/_([a-z0-9])/g,(_,c)=>c.toUpperCase())}function keyOf(o,name){if(isObj(o)){for(let key of[name,camel(name),`hidden_envoy_deprecated_${name}`,camel(`hidden_envoy_deprecated_${name}`)])if(Object.hasOwn(o,key))return key}}function child(node,name){let key=keyOf(node.value,name);return key===void 0?{value:void 0,path:[...node.path,name]}:{value:node.value[key],path:[...node.path,key]}}function at(node,...names){let current=node;for(let name of names)current=typeof name=="number"?{value:arr(current.value)[name],path:[...current.path,name]}:child(current,name);return current}function has(node,name){return keyOf(node.value,name)!==void 0&&node.value[keyOf(node.value,name)]!==null}function items(node){return arr(node.value).map((value,index)=>({value,path:[...node.path,index]}))}function entries(node){return Object.entries(obj(node.value)).map(([key,value])=>[key,{value,path:[...node.path,key]}])}function bool(node){let v=node.value;if(typeof v=="boolean")return v;if(isObj(v)&&typeof v.value=="boolean")return v.value}var TYPE_PREFIX=/^type\.googleapis\.com\//,TYPED_STRUCT=new Set(["udpa.type.v1.TypedStruct","xds.type.v3.TypedStruct"]),DEPRECATED_NAMES={"envoy.http_connection_manager":"envoy.filters.network.http_connection_manager","envoy.router":"envoy.filters.http.router","envoy.rate_limit":"envoy.filters.http.ratelimit","envoy.ratelimit":"envoy.filters.network.ratelimit","envoy.tcp_proxy":"envoy.filters.network.tcp_proxy","envoy.cors":"envoy.filters.http.cors","envoy.csrf":"envoy.filters.http.csrf","envoy.fault":"envoy.filters.http.fault","envoy.lua":"envoy.filters.http.lua","envoy.buffer":"envoy.filters.http.buffer","envoy.gzip":"envoy.filters.http.gzip","envoy.health_check":"envoy.filters.http.health_check","envoy.ip_tagging":"envoy.filters.http.ip_tagging","envoy.grpc_web":"envoy.filters.http.grpc_web","envoy.grpc_json_transcoder":"envoy.filters.http.grpc_json_transcoder","envoy.grpc_http1_bridge":"envoy.filters.http.grpc_http1_bridge","envoy.squash":"envoy.filters.http.squash","envoy.http_dynamo_filter":"envoy.filters.http.dynamo","envoy.listener.tls_inspector":"envoy.filters.listener.tls_inspector","envoy.listener.http_inspector":"envoy.filters.listener.http_inspector","envoy.listener.original_dst":"envoy.filters.listener.original_dst","envoy.listener.original_src":"envoy.filters.listener.original_src","envoy.listener.proxy_protocol":"envoy.filters.listener.proxy_protocol","envoy.client_ssl_auth":"envoy.filters.network.client_ssl_auth","envoy.echo":"envoy.filters.network.echo","envoy.mongo_proxy":"envoy.filters.network.mongo_proxy","envoy.redis_proxy":"envoy.filters.network.redis_proxy","envoy.file_access_log":"envoy.access_loggers.file","envoy.http_grpc_access_log":"envoy.access_loggers.http_grpc","envoy.tcp_grpc_access_log":"envoy.access_loggers.tcp_grpc",tls:"envoy.transport_sockets.tls",raw_buffer:"envoy.transport_sockets.raw_buffer"};function extensionOfType(type){let t=type.replace(TYPE_PREFIX,""),m=/(?:^|\.)filters?\.(http|network|listener|udp)\.([a-z0-9_]+)\.v\d/.exec(t);if(m)return`envoy.filters.${m[1]}.${m[2]==="rate_limit"?"ratelimit":m[2]}`;if(m=/(?:^|\.)transport_sockets\.([a-z0-9_]+)\.v\d/.exec(t),m)return`envoy.transport_sockets.${m[1]}`;if(/^envoy\.api\.v2\.auth\.(Downstream|Upstream)TlsContext$/.test(t))return"envoy.transport_sockets.tls"}function typed(node,context="network"){let name=str(child(node,"name").value)??"",config2=child(node,"typed_config"),type=str(obj(config2.value)["@type"])?.replace(TYPE_PREFIX,"")??"",legacy;TYPED_STRUCT.has(type)&&(type=str(child(config2,"type_url").value)?.replace(TYPE_PREFIX,"")??"",config2=child(config2,"value")),config2.value===void 0&&keyOf(node.value,"config")!==void 0&&(config2=child(node,"config"),legacy={path:config2.path,what:"the untyped v2 `config:` field",instead:'`typed_config` with an "@type"'});let extension=type?extensionOfType(type)??"":"";/^envoy\.(api\.v2|config\.filter)\./.test(type)&&!legacy&&(legacy={path:[...child(node,"typed_config").path,"@type"],what:`the v2 type ${type}`,instead:"the v3 type"});let fromName=name==="envoy.ext_authz"?`envoy.filters.${context==="http"?"http":"network"}.ext_authz`:DEPRECATED_NAMES[name];return fromName&&(legacy=legacy??{path:child(node,"name").path,what:`the deprecated name "${name}"`,instead:`"${fromName}"`},extension||(extension=fromName)),!extension&&/^envoy\.(filters|transport_sockets)\./.test(name)&&(extension=name),{extension,type,config:config2,node,name,legacy}}function isLoopbackHost(host){let h=host.replace(/^\[|\]$/g,"").toLowerCase();return h==="localhost"||h==="::1"||/^127\.\d+\.\d+\.\d+$/.test(h)||h==="0:0:0:0:0:0:0:1"||h==="::ffff:127.0.0.1"}function formatAddress(a){let host=a.host.includes(":")&&!a.host.startsWith("[")?`[${a.host}]`:a.host;return a.port!==void 0?`${host}:${a.port}`:host}function addressOf(node){let socket=child(node,"socket_address");if(isObj(socket.value)){let host=String(child(socket,"address").value??""),port=child(socket,"port_value").value??child(socket,"named_port").value,scope=host?/[${}]/.test(host)?"unknown":isLoopbackHost(host)?"loopback":"network":"unknown";return{node:child(socket,"address"),host,port:typeof port=="number"||typeof port=="string"?port:void 0,scope}}return has(node,"pipe")||has(node,"envoy_internal_address")?{node,host:"",scope:"local"}:{node,host:"",scope:"unknown"}}function transportOf(holder,direction){let legacyTls=child(holder,"tls_context");if(isObj(legacyTls.value))return{kind:"tls",node:legacyTls,tls:{context:legacyTls,direction,legacy:{path:legacyTls.path,what:"`tls_context`",instead:"a `transport_socket` named envoy.transport_sockets.tls"}}};let socket=child(holder,"transport_socket");for(let depth=0;depth<4;depth++){if(!isObj(socket.value))return{kind:"none",node:socket};let t=typed(socket,"transport"),inner=child(t.config,"transport_socket");if(isObj(inner.value)&&/proxy_protocol|tcp_stats|internal_upstream|http_11_proxy/.test(t.extension)){socket=inner;continue}if(t.extension==="envoy.transport_sockets.tls")return{kind:"tls",node:socket,tls:{context:t.config,direction,legacy:t.legacy},legacy:t.legacy};if(t.extension==="envoy.transport_sockets.quic"){let ctx=child(t.config,direction==="downstream"?"downstream_tls_context":"upstream_tls_context");return{kind:"tls",node:socket,tls:{context:ctx,direction}}}if(t.extension==="envoy.transport_sockets.starttls"){let ctx=child(t.config,"tls_socket_config");return{kind:"tls",node:socket,tls:{context:ctx,direction}}}return t.extension==="envoy.transport_sockets.alts"?{kind:"other",node:socket}:t.extension==="envoy.transport_sockets.raw_buffer"?{kind:"raw",node:socket,legacy:t.legacy}:{kind:"other",node:socket,legacy:t.legacy}}return{kind:"other",node:socket}}function validationOf(tls){let common=child(tls,"common_tls_context");if(has(common,"validation_context_sds_secret_config")||has(common,"validation_context_certificate_provider")||has(common,"validation_context_certificate_provider_instance"))return{present:!0,pinned:!1};let combined=child(common,"combined_validation_context");if(isObj(combined.value)){let inner=child(combined,"default_validation_context");return{present:!0,context:isObj(inner.value)?inner:void 0,pinned:pinnedBy(inner)}}let vc=child(common,"validation_context");return isObj(vc.value)?{present:has(vc,"trusted_ca")||has(vc,"custom_validator_config")||has(vc,"watched_directory")||has(vc,"ca_certificate_provider_instance")||has(vc,"system_root_certs"),context:vc,pinned:pinnedBy(vc)}:{present:!1,pinned:!1}}function pinnedBy(vc){return["verify_certificate_spki","verify_certificate_hash","match_typed_subject_alt_names","match_subject_alt_names","verify_subject_alt_name"].some(f=>arr(child(vc,f).value).length>0)}var META=new WeakMap;function isPartial(resource){return META.get(resource)?.partial??!1}function makeResource(file,document,base,kind,body,meta,index,namespace=""){!meta.partial&&(kind==="EnvoyHttpFilter"||kind==="EnvoyNetworkFilter"||kind==="EnvoyFilterChain")&&(meta={...meta,partial:!0});let b=obj(body),nameKey=keyOf(b,"name"),name=nameKey&&str(b[nameKey])||`#${index}`,resource={format:"envoy",apiVersion:"envoy/v3",group:"",kind,name,namespace,labels:{},annotations:{},body:b,source:{file,document,base},anchor:nameKey?[nameKey]:[]};return META.set(resource,meta),resource}var XDS_KINDS={Listener:"EnvoyListener",Cluster:"EnvoyCluster",RouteConfiguration:"EnvoyRouteConfiguration",Secret:"EnvoySecret"};function guessKind(o){if(!isObj(o))return;let t=str(o["@type"])?.replace(TYPE_PREFIX,"");if(t){let last=t.split(".").pop();return/^envoy\.(config\.(listener|cluster|route)|api\.v2|extensions\.transport_sockets\.tls)\./.test(t)?XDS_KINDS[last]:void 0}let k=name=>keyOf(o,name)!==void 0;if(keyOf(o,"typed_config")&&typeof o.name=="string"){let ext=typed({value:o,path:[]}).extension;if(ext.startsWith("envoy.filters.http."))return"EnvoyHttpFilter";if(ext.startsWith("envoy.filters.network."))return"EnvoyNetworkFilter"}if((k("filter_chains")||k("default_filter_chain")||k("listener_filters")||k("api_listener"))&&(k("address")||k("name")))return"EnvoyListener";if(k("address")&&isObj(get(o,keyOf(o,"address")))&&(k("filter_chains")||k("name")))return k("connect_timeout")||k("load_assignment")?"EnvoyCluster":"EnvoyListener";if(k("name")&&(k("load_assignment")||k("connect_timeout")||k("lb_policy")||k("eds_cluster_config")||k("cluster_type")||k("transport_socket")||k("type")&&k("hosts")))return"EnvoyCluster";if(k("virtual_hosts"))return"EnvoyRouteConfiguration";if(k("name")&&(k("tls_certificate")||k("validation_context")||k("session_ticket_keys")||k("generic_secret")))return"EnvoySecret"}function isBootstrap(o){if(typeof o.apiVersion=="string"&&typeof o.kind=="string")return!1;let sr=keyOf(o,"static_resources");if(sr&&isObj(o[sr]))return!0;let admin=keyOf(o,"admin");return!!(admin&&isObj(o[admin])&&(keyOf(o,"dynamic_resources")||keyOf(o,"node")||keyOf(o,"layered_runtime")||keyOf(o,"cluster_manager")||keyOf(o,"stats_sinks")||keyOf(o,"overload_manager")))}function readEnvoy(file,document){return readEnvoyValue(file,document,document.value,[],"bootstrap")}function readEnvoyValue(file,document,value,base,origin,namespace=""){let meta=o=>({partial:!1,origin:origin==="embedded"?"embedded":o});if(Array.isArray(value)){let out=[],known=0;return value.forEach((item,index)=>{let kind=guessKind(item);kind&&(known++,out.push(makeResource(file,document,[...base,index],kind,item,meta("list"),index,namespace)))}),known>0&&known*2>=value.length?out:void 0}if(!isObj(value))return;if(isBootstrap(value)){let out=[],root={value,path:base},sr=child(root,"static_resources"),lists=[["listeners","EnvoyListener"],["clusters","EnvoyCluster"],["secrets","EnvoySecret"]];for(let[field,kind]of lists)for(let item of items(child(sr,field)))isObj(item.value)&&out.push(makeResource(file,document,item.path,kind,item.value,meta("bootstrap"),item.path.at(-1),namespace));let admin=child(root,"admin");if(isObj(admin.value)){let r=makeResource(file,document,admin.path,"EnvoyAdmin",admin.value,meta("bootstrap"),0,namespace);out.push({...r,name:"admin",anchor:keyOf(admin.value,"address")?[keyOf(admin.value,"address")]:[]}),META.set(out.at(-1),meta("bootstrap"))}return out}let resourcesKey=keyOf(value,"resources");if(resourcesKey&&Array.isArray(value[resourcesKey])&&!(typeof value.apiVersion=="string"&&typeof value.kind=="string")){let list=value[resourcesKey],out=[],typedItems=0;return list.forEach((item,index)=>{if(!isObj(item)||typeof item["@type"]!="string")return;typedItems++;let body=item,path4=[...base,resourcesKey,index];/envoy\.service\.discovery\.v3\.Resource$/.test(item["@type"])&&isObj(item.resource)&&(body=item.resource,path4=[...path4,"resource"]);let kind=guessKind(body);kind&&out.push(makeResource(file,document,path4,kind,body,meta("xds"),index,namespace))}),typedItems>0&&list.every(item=>!isObj(item)||typeof item["@type"]=="string"||typeof item["@type"]>"u")&&typedItems*2>=list.length?out:void 0}if(typeof value.apiVersion!="string"&&typeof value["@type"]=="string"){let kind=guessKind(value);if(kind)return[makeResource(file,document,base,kind,value,meta("xds"),0,namespace)]}if(typeof value.apiVersion!="string"){let kind=guessKind(value);if(kind==="EnvoyHttpFilter"||kind==="EnvoyNetworkFilter")return[makeResource(file,document,base,kind,value,meta("list"),0,namespace)]}}function readEnvoyNested(resource){if(resource.format!=="kubernetes")return[];let{file,document,base}=resource.source;if(resource.kind==="EnvoyFilter"&&resource.group==="networking.istio.io"){let out=[];return arr(get(resource.body,"spec","configPatches")).forEach((patch,index)=>{let applyTo=str(get(patch,"applyTo"))??"",operation=str(get(patch,"patch","operation"))??"",value=get(patch,"patch","value");if(!isObj(value))return;let kind={LISTENER:"EnvoyListener",CLUSTER:"EnvoyCluster",FILTER_CHAIN:"EnvoyFilterChain",NETWORK_FILTER:"EnvoyNetworkFilter",HTTP_FILTER:"EnvoyHttpFilter",ROUTE_CONFIGURATION:"EnvoyRouteConfiguration",VIRTUAL_HOST:void 0}[applyTo];if(!kind)return;let partial=!(operation==="ADD"&&(kind==="EnvoyListener"||kind==="EnvoyCluster")),r=makeResource(file,document,[...base,"spec","configPatches",index,"patch","value"],kind,value,{partial,origin:"envoyfilter"},index,resource.namespace);out.push(r)}),out}return resource.kind==="EnvoyProxy"&&resource.group==="gateway.envoyproxy.io"&&typeof get(resource.body,"spec","bootstrap","value")=="string"?readEmbedded(file,document,[...base,"spec","bootstrap","value"],[readEnvoy],resource.namespace):[]}function readEmbedded(file,document,path4,readers,namespace=""){let inner=parseEmbedded(file,document,path4);if(!inner)return[];let out=[];for(let doc of inner.documents)if(doc.value!==void 0)for(let reader of readers){let found=reader(inner,doc);if(found){for(let r of found)namespace&&!r.namespace&&r.format!=="kubernetes"&&(r.namespace=namespace),out.push(r);break}}return out}function filterView(node,context){return{...typed(node,context),disabled:bool(child(node,"disabled"))===!0}}function hcmOf(filter){let cfg=filter.config,rc=child(cfg,"route_config"),rdsName=str(at(cfg,"rds","route_config_name").value);return{filter,httpFilters:items(child(cfg,"http_filters")).map(n=>filterView(n,"http")),routeConfig:isObj(rc.value)?rc:void 0,rdsName}}function chainView(node,isDefault){let filters=items(child(node,"filters")).map(n=>filterView(n,"network")),hcms=filters.filter(f=>f.extension==="envoy.filters.network.http_connection_manager").map(hcmOf);return{node,isDefault,transport:transportOf(node,"downstream"),filters,hcms}}var listenerViews=new WeakMap;function listenerView(resource){let view=listenerViews.get(resource);if(view)return view;let root={value:resource.body,path:[]},addresses=[];has(root,"address")&&addresses.push(addressOf(child(root,"address")));for(let extra of items(child(root,"additional_addresses")))addresses.push(addressOf(child(extra,"address")));let chains=items(child(root,"filter_chains")).map(n=>chainView(n,!1)),def=child(root,"default_filter_chain");isObj(def.value)&&chains.push(chainView(def,!0));let local=addresses.length>0&&addresses.every(a=>a.scope==="loopback"||a.scope==="local");return view={resource,addresses,local,chains},listenerViews.set(resource,view),view}function envoyListeners(graph){return graph.memo("envoy:listeners",g=>g.ofKind("EnvoyListener").filter(r=>r.format==="envoy").map(listenerView))}function hcmSites(graph){return graph.memo("envoy:hcms",g=>{let out=[];for(let listener of envoyListeners(g))for(let chain of listener.chains)for(let hcm of chain.hcms)out.push({resource:listener.resource,hcm,listener,chain});for(let r of g.ofKind("EnvoyFilterChain")){let chain=chainView({value:r.body,path:[]},!1);for(let hcm of chain.hcms)out.push({resource:r,hcm,chain})}for(let r of g.ofKind("EnvoyNetworkFilter")){let f=filterView({value:r.body,path:[]},"network");f.extension==="envoy.filters.network.http_connection_manager"&&out.push({resource:r,hcm:hcmOf(f)})}return out})}function filterSites(graph){return graph.memo("envoy:filters",g=>{let out=[];for(let site of hcmSites(g))for(let f of site.hcm.httpFilters)out.push({resource:site.resource,filter:f,hcm:site,layer:"http"});for(let listener of envoyListeners(g))for(let chain of listener.chains)for(let f of chain.filters)out.push({resource:listener.resource,filter:f,layer:"network"});for(let r of g.ofKind("EnvoyFilterChain"))for(let f of chainView({value:r.body,path:[]},!1).filters)out.push({resource:r,filter:f,layer:"network"});for(let r of g.ofKind("EnvoyNetworkFilter"))out.push({resource:r,filter:filterView({value:r.body,path:[]},"network"),layer:"network"});for(let r of g.ofKind("EnvoyHttpFilter"))out.push({resource:r,filter:filterView({value:r.body,path:[]},"http"),layer:"http"});return out})}function routeConfigsByName(graph){return graph.memo("envoy:routeConfigs",g=>new Map(g.ofKind("EnvoyRouteConfiguration").filter(r=>r.format==="envoy").map(r=>[r.name,r])))}function routeConfigOf(graph,site){if(site.hcm.routeConfig)return{resource:site.resource,node:site.hcm.routeConfig};if(site.hcm.rdsName){let r=routeConfigsByName(graph).get(site.hcm.rdsName);if(r)return{resource:r,node:{value:r.body,path:[]}}}}function perRouteConfigs(routeConfig,filterName){let out=[],take=holder=>{for(let[key,value]of entries(child(holder,"typed_per_filter_config"))){if(key!==filterName)continue;let n=value,t=str(obj(n.value)["@type"])?.replace(TYPE_PREFIX,"")??"";TYPED_STRUCT.has(t)?n=child(n,"value"):/envoy\.config\.route\.v3\.FilterConfig$/.test(t)&&(n=child(n,"config")),out.push(n)}};for(let vh of items(child(routeConfig,"virtual_hosts"))){take(vh);for(let route of items(child(vh,"routes")))take(route)}return out}function routeMatches(routeConfig){let out=[];for(let vh of items(child(routeConfig,"virtual_hosts")))for(let route of items(child(vh,"routes")))out.push(child(route,"match"));return out}var HEALTH_PATH=/^\/(healthz?|readyz?|livez?|ready|live|liveness|readiness|ping|status|health\/(live|ready|liveness|readiness))\/?$/i;function onlyHealthRoutes(routeConfig){let matches=routeMatches(routeConfig);return matches.length===0?!1:matches.every(m=>{let p=str(child(m,"path").value)??str(child(m,"prefix").value);return p!==void 0&&HEALTH_PATH.test(p)})}function clusterView(resource){let root={value:resource.body,path:[]},endpoints=[];for(let locality of items(at(root,"load_assignment","endpoints")))for(let lb of items(child(locality,"lb_endpoints"))){let address=at(lb,"endpoint","address");isObj(address.value)&&endpoints.push(addressOf(address))}for(let host of items(child(root,"hosts")))endpoints.push(addressOf(host));let type=String(child(root,"type").value??""),dynamic=["EDS","ORIGINAL_DST","3","4"].includes(type)||has(root,"cluster_type")||has(root,"eds_cluster_config"),tlsMatches=items(child(root,"transport_socket_matches")).map(m=>transportOf(m,"upstream").tls).filter(t=>t!==void 0);return{resource,endpoints,transport:transportOf(root,"upstream"),tlsMatches,dynamic}}var WEAK_TLS=new Map([["TLSv1_0","TLSv1_0"],["TLSv1_1","TLSv1_1"],["1","TLSv1_0"],["2","TLSv1_1"]]);function tlsHolders(graph){return graph.resources.filter(r=>r.format==="envoy"&&r.kind!=="EnvoyAdmin")}function envoyWeakTlsVersions(graph){let out=[];for(let resource of tlsHolders(graph))walk({value:resource.body,path:[]},(node,key)=>{if(!(key!=="tls_params"&&key!=="tlsParams"))for(let field of["tls_minimum_protocol_version","tls_maximum_protocol_version"]){let v=child(node,field),version=v.value===void 0||v.value===null?void 0:WEAK_TLS.get(String(v.value));version&&out.push({resource,path:v.path,data:{field:String(v.path.at(-1)),version}})}});return out}function walk(node,visit2){let stack=[{node,key:void 0}];for(;stack.length>0;){let{node:n,key}=stack.pop();if(isObj(n.value)){visit2(n,key);for(let[k,v]of Object.entries(n.value))stack.push({node:{value:v,path:[...n.path,k]},key:k})}else Array.isArray(n.value)&&n.value.forEach((v,i)=>stack.push({node:{value:v,path:[...n.path,i]},key:i}))}}function rbacSites(graph){return graph.memo("envoy:rbac",g=>{let out=[];for(let site of filterSites(g))(site.filter.extension==="envoy.filters.http.rbac"||site.filter.extension==="envoy.filters.network.rbac")&&out.push({resource:site.resource,holder:site.filter.config,layer:site.layer,filter:site});let seen=new Set,routeConfigs=[];for(let site of hcmSites(g))site.hcm.routeConfig&&routeConfigs.push({resource:site.resource,node:site.hcm.routeConfig});for(let r of g.ofKind("EnvoyRouteConfiguration"))seen.has(r)||(seen.add(r),routeConfigs.push({resource:r,node:{value:r.body,path:[]}}));for(let rc of routeConfigs)walk(rc.node,(node,key)=>{if(!(key!=="typed_per_filter_config"&&key!=="typedPerFilterConfig"))for(let[,value]of entries(node)){let t=str(obj(value.value)["@type"])?.replace(TYPE_PREFIX,"")??"";if(/filters\.http\.rbac\.v3\.RBACPerRoute$/.test(t)){let rbac=child(value,"rbac");isObj(rbac.value)&&out.push({resource:rc.resource,holder:rbac,layer:"http"})}}});return out})}function matchesAll(matcher){if(!isObj(matcher.value))return!0;let regex=str(at(matcher,"safe_regex","regex").value)??str(child(matcher,"regex").value);if(regex!==void 0)return/^\^?(\.\*|\.\+)\$?$/.test(regex);let prefix=str(child(matcher,"prefix").value);if(prefix!==void 0)return prefix===""||prefix==="spiffe://";for(let f of["suffix","contains"])if(str(child(matcher,f).value)==="")return!0;return!1}function wildcardPrincipal(p,depth=0){if(depth>20||!isObj(p.value))return;if(bool(child(p,"any"))===!0)return child(p,"any");let auth=child(p,"authenticated");if(isObj(auth.value)||auth.value===null){let name=child(auth,"principal_name");return matchesAll(name)?isObj(name.value)?name:auth:void 0}for(let f of["source_ip","direct_remote_ip","remote_ip"]){let cidr=child(p,f);if(isObj(cidr.value)){let len=child(cidr,"prefix_len"),n=typeof len.value=="object"&&isObj(len.value)?len.value.value:len.value;if(n===0||n==="0"||len.value===void 0&&/^(0\.0\.0\.0|::)$/.test(String(child(cidr,"address_prefix").value)))return has(cidr,"prefix_len")?len:cidr}}let or=child(p,"or_ids");if(isObj(or.value))for(let id of items(child(or,"ids"))){let w=wildcardPrincipal(id,depth+1);if(w)return w}let and=child(p,"and_ids");if(isObj(and.value)){let ids=items(child(and,"ids"));if(ids.length>0&&ids.every(id=>wildcardPrincipal(id,depth+1)))return and}}function envoyWildcardPrincipals(graph){let out=[];for(let site of rbacSites(graph)){let rules=child(site.holder,"rules");if(!isObj(rules.value))continue;let action=child(rules,"action").value;if(action===void 0||action==="ALLOW"||action===0)for(let[policy,body]of entries(child(rules,"policies")))for(let principal of items(child(body,"principals"))){let hit=wildcardPrincipal(principal);hit&&out.push({resource:site.resource,path:hit.path,data:{policy,principal:describePrincipal(hit)}})}}return out}function describePrincipal(n){let key=String(n.path.at(-1));return key==="any"?"any: true":/principal_?[nN]ame|authenticated/.test(key)?"any authenticated peer":/prefix_?[lL]en/.test(key)||/ip$|Ip$/.test(key)?"any source address (/0)":"everyone"}var KONG_GROUP="configuration.konghq.com",DECK_KEYS=new Set(["_format_version","_info","_konnect","_plugin_configs","_transform","_workspace","ca_certificates","certificates","cloned_plugins","consumer_groups","consumers","custom_entities","custom_plugins","filter_chains","key_sets","keys","licenses","partials","plugins","rbac_roles","routes","service_packages","services","upstreams","vaults"]),DECK_ENTITY_LISTS=["services","routes","consumers","plugins","upstreams","consumer_groups","certificates","ca_certificates"],AUTH_PLUGINS=new Set(["key-auth","key-auth-enc","jwt","oauth2","oauth2-introspection","basic-auth","hmac-auth","openid-connect","ldap-auth","ldap-auth-advanced","mtls-auth","header-cert-auth","session","vault-auth","saml","jwe-decrypt"]),RATE_LIMIT_PLUGINS=new Set(["rate-limiting","rate-limiting-advanced","response-ratelimiting","service-protection","graphql-rate-limiting-advanced","ai-rate-limiting-advanced"]),HTTP_PROTOCOLS=new Set(["http","https","grpc","grpcs","ws","wss"]);function coversRoute(plugin,route){return!plugin.protocols||plugin.protocols.length===0?!0:route.protocols.filter(p=>HTTP_PROTOCOLS.has(p)).every(p=>plugin.protocols.includes(p))}function isHttpRoute(route){return route.protocols.some(p=>HTTP_PROTOCOLS.has(p))}var META2=new WeakMap;function isDeck(value){if(!isObj(value)||typeof value.apiVersion=="string"||typeof value.kind=="string")return!1;if("_format_version"in value)return!0;let keys=Object.keys(value);return keys.length===0||!keys.every(k=>DECK_KEYS.has(k))?!1:DECK_ENTITY_LISTS.some(k=>Array.isArray(value[k])&&value[k].length>0&&value[k].every(isObj))}function kongResource(file,document,base,kind,body,index){let b=obj(body),name=str(b.name)??str(b.username)??str(b.custom_id)??str(b.id)??`#${index}`,anchorKey=["name","username","custom_id","id"].find(k=>b[k]!==void 0);return{format:"kong",apiVersion:"deck/v3",group:"",kind,name,namespace:"",labels:{},annotations:{},body:b,source:{file,document,base},anchor:anchorKey?[anchorKey]:[]}}function readKong(file,document){let value=document.value;if(!isDeck(value))return;let ref={file,document},deck={ref,base:[],services:[],routes:[],plugins:[],consumers:[],value},out=[],add2=r=>(META2.set(r,{deck}),out.push(r),r),defaults=obj(get(value,"_info","defaults")),pluginConfigs=obj(value._plugin_configs),plugin=(body,base,index,scope)=>{if(!isObj(body))return;let r=add2(kongResource(file,document,base,"KongPlugin",body,index)),explicit={service:refName(body.service),route:refName(body.route),consumer:refName(body.consumer),consumerGroup:refName(body.consumer_group)},s={global:scope.global&&!explicit.service&&!explicit.route&&!explicit.consumer&&!explicit.consumerGroup,service:scope.service??explicit.service,route:scope.route??explicit.route,consumer:scope.consumer??explicit.consumer,consumerGroup:scope.consumerGroup??explicit.consumerGroup},shared=str(body._config);deck.plugins.push(pluginView(r,ref,base,body,s,shared!==void 0&&isObj(pluginConfigs[shared])?{value:pluginConfigs[shared],path:["_plugin_configs",shared]}:void 0))};return arr(value.services).forEach((svc,i)=>{if(!isObj(svc))return;let base=["services",i],r=add2(kongResource(file,document,base,"KongService",svc,i)),view=serviceView(r,obj(defaults.service));deck.services.push(view),arr(svc.plugins).forEach((p,k)=>plugin(p,[...base,"plugins",k],k,{global:!1,service:view.name||view.id})),arr(svc.routes).forEach((route,j)=>{if(!isObj(route))return;let rbase=[...base,"routes",j],rr=add2(kongResource(file,document,rbase,"KongRoute",route,j));deck.routes.push({resource:rr,serviceRef:view.name||view.id}),arr(route.plugins).forEach((p,k)=>plugin(p,[...rbase,"plugins",k],k,{global:!1,route:rr.name}))})}),arr(value.routes).forEach((route,j)=>{if(!isObj(route))return;let rbase=["routes",j],rr=add2(kongResource(file,document,rbase,"KongRoute",route,j));deck.routes.push({resource:rr,serviceRef:refName(route.service)}),arr(route.plugins).forEach((p,k)=>plugin(p,[...rbase,"plugins",k],k,{global:!1,route:rr.name}))}),arr(value.consumers).forEach((consumer,i)=>{if(!isObj(consumer))return;let base=["consumers",i],r=add2(kongResource(file,document,base,"KongConsumer",consumer,i));deck.consumers.push(r),arr(consumer.plugins).forEach((p,k)=>plugin(p,[...base,"plugins",k],k,{global:!1,consumer:r.name}))}),arr(value.consumer_groups).forEach((group,i)=>{if(!isObj(group))return;let base=["consumer_groups",i],r=add2(kongResource(file,document,base,"KongConsumerGroup",group,i));arr(group.plugins).forEach((p,k)=>plugin(p,[...base,"plugins",k],k,{global:!1,consumerGroup:r.name}))}),arr(value.plugins).forEach((p,k)=>plugin(p,["plugins",k],k,{global:!0})),out}function refName(value){if(typeof value=="string")return value;if(isObj(value))return str(value.name)??str(value.id)}function pluginView(resource,ref,base,body,scope,shared){let config2=obj(body.config),configPath=[...base,"config"],protocols=Array.isArray(body.protocols)?body.protocols.map(String):void 0;return{resource,name:str(body.name)??str(body.plugin)??"",enabled:body.enabled!==!1&&body.disabled!==!0,protocols,scope,configAt:{document:ref,path:isObj(body.config)?configPath:base},field(name){return Object.hasOwn(config2,name)?{value:config2[name],at:{document:ref,path:[...configPath,name]},present:!0}:shared&&Object.hasOwn(shared.value,name)?{value:shared.value[name],at:{document:ref,path:[...shared.path,name]},present:!0}:{value:void 0,at:{document:ref,path:isObj(body.config)?configPath:base},present:!1}}}}function parseUrl(url){let m=/^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^/:?#]*)/i.exec(url.trim());return m?{protocol:m[1].toLowerCase(),host:m[2]}:{}}function serviceView(resource,defaults){let b=resource.body,url=str(b.url),parsed=url?parseUrl(url):{},protocol=(str(b.protocol)??parsed.protocol??str(defaults.protocol)??"http").toLowerCase(),host=str(b.host)??parsed.host??str(defaults.host)??"",protocolPath=b.protocol!==void 0?["protocol"]:url!==void 0?["url"]:resource.anchor,hostPath=b.host!==void 0?["host"]:url!==void 0?["url"]:resource.anchor;return{resource,name:str(b.name)??"",id:str(b.id),enabled:b.enabled!==!1,protocol,host,protocolPath,hostPath}}function crdPluginView(resource){let b=resource.body,ref={file:resource.source.file,document:resource.source.document},base=resource.source.base,cluster=resource.kind==="KongClusterPlugin",global2=cluster&&resource.labels.global==="true",view=pluginView(resource,ref,base,{...b,name:b.plugin},{global:global2});return{resource,view,cluster,global:global2}}function kongPluginCrds(graph){return graph.memo("kong:crdPlugins",g=>[...g.ofKind("KongPlugin",KONG_GROUP),...g.ofKind("KongClusterPlugin",KONG_GROUP)].filter(r=>r.format==="kubernetes").map(crdPluginView))}function annotatedPlugins(resource){let raw=resource.annotations["konghq.com/plugins"];return raw?raw.split(",").map(s=>s.trim()).filter(Boolean):[]}function resolvePlugin(graph,namespace,ref){let index=graph.memo("kong:crdByName",g=>{let m=new Map;for(let p of kongPluginCrds(g))m.set(p.cluster?`cluster/${p.resource.name}`:`${p.resource.namespace}/${p.resource.name}`,p);return m}),[ns,name]=ref.includes(":")?ref.split(":",2):[namespace,ref];return index.get(`${ns}/${name}`)??index.get(`cluster/${name}`)}function isKongClass(value){return value!==void 0&&/kong/i.test(value)}function hasKongAnnotation(resource){return Object.keys(resource.annotations).some(k=>k.startsWith("konghq.com/"))}function servedByKong(graph,resource){if(hasKongAnnotation(resource))return!0;if(resource.kind==="Ingress")return isKongClass(str(get(resource.body,"spec","ingressClassName")))||isKongClass(resource.annotations["kubernetes.io/ingress.class"]);if(arr(get(resource.body,"spec","rules")).flatMap(rule=>arr(get(rule,"filters"))).some(f=>get(f,"extensionRef","group")===KONG_GROUP))return!0;for(let parent of arr(get(resource.body,"spec","parentRefs"))){let name=str(get(parent,"name")),ns=str(get(parent,"namespace"))??resource.namespace;if(!name)continue;let gateway=graph.find("Gateway",ns,name),className=str(get(gateway?.body,"spec","gatewayClassName"));if(isKongClass(className))return!0;let gc=className?graph.ofKind("GatewayClass").find(c=>c.name===className):void 0;if(gc&&/^konghq\.com\//.test(str(get(gc.body,"spec","controllerName"))??""))return!0}return!1}function backendServices(resource){let names=new Set,spec=obj(resource.body.spec);if(resource.kind==="Ingress"){let add2=b=>{let n=str(get(b,"service","name"))??str(get(b,"serviceName"));n&&names.add(n)};add2(spec.defaultBackend??spec.backend);for(let rule of arr(spec.rules))for(let p of arr(get(rule,"http","paths")))add2(get(p,"backend"))}else for(let rule of arr(spec.rules))for(let b of arr(get(rule,"backendRefs"))){let kind=str(get(b,"kind"))??"Service",n=str(get(b,"name"));n&&kind==="Service"&&names.add(n)}return[...names]}function k8sRouteView(graph,resource){let annotations=resource.annotations,unresolved=[],plugins=[],take=owner=>{for(let ref of annotatedPlugins(owner)){let p=resolvePlugin(graph,owner.namespace,ref);p?p.view.enabled&&!p.resource.body.consumerRef&&plugins.push(p.view):unresolved.push(ref)}};take(resource);for(let filter of arr(get(resource.body,"spec","rules")).flatMap(rule=>arr(get(rule,"filters")))){if(get(filter,"type")!=="ExtensionRef"||get(filter,"extensionRef","group")!==KONG_GROUP)continue;let name=str(get(filter,"extensionRef","name"));if(!name)continue;let p=resolvePlugin(graph,resource.namespace,name);p?p.view.enabled&&plugins.push(p.view):unresolved.push(name)}for(let svc of backendServices(resource)){let service=graph.find("Service",resource.namespace,svc);service&&take(service)}for(let p of globalCrdPlugins(graph))plugins.push(p.view);let raw=annotations["konghq.com/protocols"],forceSsl=annotations["ingress.kubernetes.io/force-ssl-redirect"]==="true",override=annotations["konghq.com/override"]?graph.find("KongIngress",resource.namespace,annotations["konghq.com/override"].trim()):void 0,overridden=arr(get(override?.body,"route","protocols")).map(p=>String(p).toLowerCase()),protocols=raw?raw.split(",").map(s=>s.trim().toLowerCase()).filter(Boolean):forceSsl?["https"]:overridden.length>0?overridden:["http","https"],annotationsPath=Object.keys(resource.annotations).length>0?["metadata","annotations"]:resource.anchor;return{resource,protocols,protocolsExplicit:raw!==void 0||forceSsl||overridden.length>0,protocolsPath:raw!==void 0?["metadata","annotations","konghq.com/protocols"]:annotationsPath,pluginsPath:annotations["konghq.com/plugins"]!==void 0?["metadata","annotations","konghq.com/plugins"]:resource.anchor,plugins,unresolved,active:!0,redirectsHttps:!protocols.includes("http")}}function globalCrdPlugins(graph){return graph.memo("kong:globalCrds",g=>kongPluginCrds(g).filter(p=>p.global&&p.view.enabled))}function deckRouteViews(deck){let byService=new Map;for(let s of deck.services)s.name&&byService.set(s.name,s),s.id&&byService.set(s.id,s);let defaults=obj(get(deck.value,"_info","defaults","route")),general=deck.plugins.filter(p=>p.enabled&&!p.scope.consumer&&!p.scope.consumerGroup),global2=general.filter(p=>p.scope.global),byServiceRef=new Map,byRouteRef=new Map;for(let p of general)p.scope.route?(byRouteRef.get(p.scope.route)??byRouteRef.set(p.scope.route,[]).get(p.scope.route)).push(p):p.scope.service&&(byServiceRef.get(p.scope.service)??byServiceRef.set(p.scope.service,[]).get(p.scope.service)).push(p);return deck.routes.map(({resource,serviceRef})=>{let service=serviceRef?byService.get(serviceRef):void 0,b=resource.body,explicit=Array.isArray(b.protocols)?b.protocols.map(p=>String(p).toLowerCase()):Array.isArray(defaults.protocols)?defaults.protocols.map(p=>String(p).toLowerCase()):void 0,protocols=explicit??["http","https"],keys=[str(b.name),str(b.id)].filter(k=>!!k),plugins=[...global2,...service?[...byServiceRef.get(service.name)??[],...service.id&&service.id!==service.name?byServiceRef.get(service.id)??[]:[]]:[],...keys.flatMap(k=>byRouteRef.get(k)??[])];return{resource,service,protocols,protocolsExplicit:explicit!==void 0,protocolsPath:Array.isArray(b.protocols)?["protocols"]:resource.anchor,pluginsPath:resource.anchor,plugins:[...new Set(plugins)],unresolved:[],active:service?service.enabled:!0,redirectsHttps:!protocols.includes("http")}})}function kongRoutes(graph){return graph.memo("kong:routes",g=>{let out=[];for(let deck of deckFiles(g))out.push(...deckRouteViews(deck));for(let kind of["Ingress","HTTPRoute","GRPCRoute"])for(let r of g.ofKind(kind))r.format==="kubernetes"&&servedByKong(g,r)&&out.push(k8sRouteView(g,r));return out})}function deckFiles(graph){return graph.memo("kong:deckFiles",g=>{let seen=new Set;for(let r of g.resources){let m=r.format==="kong"?META2.get(r):void 0;m&&seen.add(m.deck)}return[...seen]})}function kongPlugins(graph){return graph.memo("kong:plugins",g=>[...deckFiles(g).flatMap(d=>d.plugins),...kongPluginCrds(g).map(p=>p.view)].filter(p=>p.enabled))}function kongServices(graph){return graph.memo("kong:services",g=>deckFiles(g).flatMap(d=>d.services))}function kongBackendServices(graph){return graph.memo("kong:k8sBackends",g=>{let out=new Set;for(let route of kongRoutes(g))if(route.resource.format==="kubernetes")for(let name of backendServices(route.resource)){let svc=g.find("Service",route.resource.namespace,name);svc&&out.add(svc)}return[...out]})}function hostScope(host){let h=host.trim().toLowerCase().replace(/^\[|\]$/g,"");return!h||/\$\{|\{\{|\{vault:/.test(h)?"unknown":h==="localhost"||h==="::1"||/^127\./.test(h)?"loopback":/\.svc(\.cluster\.local)?\.?$|\.cluster\.local\.?$/.test(h)||/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(h)?"cluster":"external"}function deckOf(resource){return META2.get(resource)?.deck}function upstreamTargets(deck,name){let upstream=arr(deck.value.upstreams).find(u=>get(u,"name")===name);if(!upstream)return;let hosts=arr(get(upstream,"targets")).map(t=>String(get(t,"target")??"").replace(/:\d+$/,"").replace(/^\[|\]$/g,"")).filter(Boolean),kubernetes=arr(get(upstream,"tags")).some(t=>typeof t=="string"&&t.startsWith("k8s-"));return{hosts,kubernetes}}function describePlugin(p){if(p.resource.format==="kubernetes")return`${p.resource.kind} ${p.resource.namespace?`${p.resource.namespace}/`:""}${p.resource.name} (${p.name})`;let s=p.scope,where=s.route?`route "${s.route}"`:s.service?`service "${s.service}"`:s.consumer?`consumer "${s.consumer}"`:s.consumerGroup?`consumer group "${s.consumerGroup}"`:"";return where?`the ${p.name} plugin on ${where}`:`the global ${p.name} plugin`}function isWorkload(resource){return resource.pod!==void 0}function describe(resource){let name=resource.name||"(unnamed)";return resource.namespace?`${resource.kind} ${resource.namespace}/${name}`:`${resource.kind} ${name}`}function resourceKey(resource){return`${resource.group?`${resource.kind}.${resource.group}`:resource.kind}/${resource.namespace}/${resource.name}`}var FORMAT_READERS=[readKubernetes,readEnvoy,readKong],NESTED_READERS=[readEnvoyNested,readConfigMapFiles];function readResources(files,readers=FORMAT_READERS,nested=NESTED_READERS){let resources=[];for(let file of files)for(let document of file.documents)if(document.value!==void 0)for(let reader of readers){let found=reader(file,document);if(found){resources.push(...found);for(let resource of found)for(let read of nested)resources.push(...read(resource));break}}return resources}var EMBEDDED_CONFIG_MARKERS=/["']?(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;function readConfigMapFiles(resource){if(resource.format!=="kubernetes"||resource.kind!=="ConfigMap"||resource.group!=="")return[];let data=resource.body.data;if(typeof data!="object"||data===null||Array.isArray(data))return[];let others=FORMAT_READERS.filter(r=>r!==readKubernetes),out=[];for(let[key,value]of Object.entries(data))typeof value!="string"||!value.includes(`
 `)||!/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)||/^\s*[{\[]|^\s*[\w"'@-]+\s*:/m.test(value)&&EMBEDDED_CONFIG_MARKERS.test(value)&&out.push(...readEmbedded(resource.source.file,resource.source.document,[...resource.source.base,"data",key],others,resource.namespace));return out}var Graph=class _Graph{resources;documents;#memo=new Map;constructor(resources,files=[]){this.resources=resources,this.documents=files.flatMap(file=>file.documents.filter(d=>d.value!==void 0).map(document=>({file,document})))}static fromFiles(files){return new _Graph(readResources(files),files)}resourceAt(ref,path4){let byDocument=this.memo("core:resourcesByDocument",graph=>groupBy(graph.resources,r=>r.source.document)),best;for(let r of byDocument.get(ref.document)??[]){let base=r.source.base;base.length<=path4.length&&base.every((s,i)=>path4[i]===s)&&(!best||base.length>best.source.base.length)&&(best=r)}return best}memo(key,build){return this.#memo.has(key)||this.#memo.set(key,build(this)),this.#memo.get(key)}ofKind(kind,group){let all=this.memo("core:byKind",graph=>groupBy(graph.resources,r=>r.kind)).get(kind)??[];return group===void 0?all:all.filter(r=>r.group===group)}get workloads(){return this.memo("core:workloads",graph=>graph.resources.filter(isWorkload))}workloadsIn(namespace){return this.memo("core:workloadsByNamespace",graph=>groupBy(graph.workloads,w=>w.namespace)).get(namespace)??[]}namespace(name){return this.memo("core:namespaces",graph=>new Map(graph.ofKind("Namespace","").map(n=>[n.name,n]))).get(name)}get namespaceNames(){return this.memo("core:namespaceNames",graph=>{let names=new Set;for(let r of graph.resources)r.namespace&&names.add(r.namespace),r.kind==="Namespace"&&r.group===""&&r.name&&names.add(r.name);return names})}inNamespace(kind,namespace){return this.memo(`core:byNamespace:${kind}`,graph=>groupBy(graph.ofKind(kind),r=>r.namespace)).get(namespace)??[]}selectWorkloads(namespace,selector){return this.workloadsIn(namespace).filter(w=>matchesSelector(w.pod.labels,selector))}find(kind,namespace,name){return this.inNamespace(kind,namespace).find(r=>r.name===name)}};function groupBy(items2,key){let map=new Map;for(let item of items2){let k=key(item),list=map.get(k);list?list.push(item):map.set(k,[item])}return map}var IGNORE_ANNOTATION="meshlint.io/ignore",DIRECTIVE=/(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)$/;function readDirectives(file){if(!file.text.includes("meshlint-disable"))return[];let lines=file.text.split(`
-`),directives=[];return lines.forEach((text,i)=>{let match=DIRECTIVE.exec(text);if(!match)return;let line=i+1,[body,reason]=splitReason(match[2]),rules=body.split(/\s#/)[0].split(/[\s,]+/).filter(Boolean),column=text.indexOf("#",match.index)+1,fromLine=line,toLine=line;if(match[1]==="meshlint-disable-next-line"){let next=i+1;for(;next<lines.length&&/^\s*(#.*)?\r?$/.test(lines[next]);)next++;fromLine=toLine=next+1}else{let end=lines.findIndex((l,j)=>j>i&&/^(---|\.\.\.)(\s|$)/.test(l));toLine=end===-1?lines.length:end}directives.push({line,column,endColumn:text.trimEnd().length+1,rules,reason,fromLine,toLine})}),directives}function splitReason(text){let at2=text.indexOf("--");if(at2===-1)return[text.trim(),void 0];let reason=text.slice(at2+2).trim();return[text.slice(0,at2).trim(),reason||void 0]}function directiveCovers(directive,ruleId,line){return line>=directive.fromLine&&line<=directive.toLine&&(directive.rules.length===0||directive.rules.includes(ruleId))}function ignoreScopes(resource){if(!resource.source.file.text.includes(IGNORE_ANNOTATION))return[];let scopes=[],visit2=(value,path4,depth)=>{if(depth>12)return;if(Array.isArray(value)){value.forEach((item,i)=>visit2(item,[...path4,i],depth+1));return}if(!isObj(value))return;let annotation=str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);annotation!==void 0&&scopes.push({path:path4,rules:annotation.split(/[\s,]+/).filter(Boolean)});for(let[key,child2]of Object.entries(value))key!=="metadata"&&typeof child2=="object"&&child2!==null&&visit2(child2,[...path4,key],depth+1)};return visit2(resource.body,[],0),scopes}function scopeCovers(scope,ruleId,path4){return scope.path.every((segment,i)=>path4[i]===segment)&&(scope.rules.length===0||scope.rules.includes(ruleId))}function lint(input){return lintStaged(input).finish()}function lintStaged({files,rules,config:config2,readers=FORMAT_READERS}){let enabled=rules.filter(rule=>config2.rules.get(rule.id)?.severity!=="off"),enabledById=new Map(enabled.map(rule=>[rule.id,rule])),knownIds=new Set(rules.map(rule=>rule.id)),notices=[],drafts=[],add2=(rule,finding,severity,resource)=>{drafts.push({finding,severity:severity??rule.severity,resource})},directivesByFile=new Map;for(let file of files){file.skipped&&notices.push({file:file.path,message:`skipped: ${file.skipped}`});for(let problem of file.problems){let rule=enabledById.get(problem.code);rule&&add2(rule,{ruleId:rule.id,message:problem.message,file:file.path,range:rangeOfOffsets(file,problem.start,problem.end),path:[],relatedAt:[],fingerprint:fingerprint(rule.id,file.path,"",[],problem.message)})}let directives=readDirectives(file);directivesByFile.set(file,directives);for(let directive of directives){let range={startLine:directive.line,startColumn:directive.column,endLine:directive.line,endColumn:directive.endColumn},reportDirective=(id,messageId,data,key)=>{let rule=enabledById.get(id);if(!rule)return;let message=interpolate(rule.messages[messageId],data);add2(rule,{ruleId:id,message,file:file.path,range,path:[],relatedAt:[],fingerprint:fingerprint(id,file.path,"",[],`${key}\0${directive.rules.join(",")}\0${directive.reason??""}`)})};directive.reason||reportDirective(ENGINE_RULES.suppressionWithoutReason,"noReason",{},"no-reason");for(let id of directive.rules.filter(id2=>!knownIds.has(id2)))reportDirective(ENGINE_RULES.suppressionUnknownRule,"unknownRule",{rule:id},id)}}let ruleTimes=[],resources=readResources(files,readers),graph=new Graph(resources,files);for(let rule of enabled){if(!rule.check)continue;let options={...rule.options?.defaults??{},...config2.rules.get(rule.id)?.options??{}},report=r=>{let draft=toFinding(rule,r);add2(rule,draft.finding,r.severity,draft.resource)},started=performance.now();try{rule.check({graph,options,settings:config2.settings,report})}catch(error){notices.push({message:`internal error in rule ${rule.id}: ${error?.message??error}; its findings are incomplete. Please report this.`})}ruleTimes.push([rule.id,performance.now()-started])}let requests=[];for(let{finding}of drafts){finding.at&&requests.push(finding.at);for(let related of finding.relatedAt)requests.push(related.at)}return{requests,finish};function finish(){let scopesByResource=new Map,fileByPath=new Map(files.map(f=>[f.path,f])),located=at2=>locate(at2.file,at2.document,at2.path,at2.target).range,findings=drafts.map(({finding:{at:at2,relatedAt,range,...rest},severity:defaultSeverity,resource})=>{let finding={...rest,range:range??located(at2),related:relatedAt.map(r=>({file:r.file,range:located(r.at),message:r.message}))},configured=config2.rules.get(finding.ruleId)?.severity,severity=configured&&configured!=="off"?configured:defaultSeverity,suppression=suppressionFor(finding,resource,scopesByResource,fileByPath);return suppression?{...finding,severity,suppression}:{...finding,severity}});findings.sort(compareFindings);let documents=files.reduce((n,f)=>n+f.documents.length,0),unreadDocuments=files.reduce((n,f)=>n+(f.unreadDocuments??0),0);return ruleTimes.sort((a,b)=>b[1]-a[1]),{findings,notices,rules:enabled,stats:{files:files.length,documents,unreadDocuments,resources:resources.length},ruleTimes}}function toFinding(rule,r){let file,document,path4,resource=r.resource;if(resource)({file,document}=resource.source),path4=[...resource.source.base,...r.path??resource.anchor];else if(r.document)({file,document}=r.document),path4=r.path??[],resource=graph.resourceAt(r.document,path4);else throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);let template=rule.messages[r.messageId];if(template===void 0)throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);let message=interpolate(template,{resource:resource?describe(resource):file.path,...r.data}),relatedAt=(r.related??[]).map(rel=>{let src=rel.resource.source;return{file:src.file.path,message:rel.message,at:{file:src.file,document:src.document,path:[...src.base,...rel.path??rel.resource.anchor],target:"pair"}}}),relative2=resource?path4.slice(resource.source.base.length):path4,owner=resource?resourceKey(resource):`#${document.index}`;return{finding:{ruleId:rule.id,message,file:file.path,at:{file,document,path:path4,target:r.target??"pair"},...resource?{resource:{apiVersion:resource.apiVersion,kind:resource.kind,namespace:resource.namespace,name:resource.name}}:{},path:path4,relatedAt,fingerprint:fingerprint(rule.id,file.path,owner,relative2,r.identity===void 0?r.messageId:`${r.messageId}\0${r.identity}`)},resource}}function suppressionFor(finding,resource,scopesByResource,fileByPath){let file=fileByPath.get(finding.file);for(let d of(file&&directivesByFile.get(file))??[])if(directiveCovers(d,finding.ruleId,finding.range.startLine))return{via:"comment",justification:d.reason};if(!resource)return;scopesByResource.has(resource)||scopesByResource.set(resource,ignoreScopes(resource));let relative2=finding.path.slice(resource.source.base.length);for(let scope of scopesByResource.get(resource))if(scopeCovers(scope,finding.ruleId,relative2))return{via:"annotation",justification:`${IGNORE_ANNOTATION} annotation`}}}function interpolate(template,data){return template.replace(/\{\{\s*(\w+)\s*\}\}/g,(whole,key)=>key in data?String(data[key]):whole)}function fingerprint(ruleId,file,resource,path4,extra){return createHash2("sha256").update([ruleId,file,resource,path4.join("/"),extra].join("\0")).digest("hex").slice(0,32)}function compareFindings(a,b){return(a.file<b.file?-1:a.file>b.file?1:0)||a.range.startLine-b.range.startLine||a.range.startColumn-b.range.startColumn||(a.ruleId<b.ruleId?-1:a.ruleId>b.ruleId?1:0)||(a.message<b.message?-1:a.message>b.message?1:0)}function exampleFiles(example){return typeof example=="string"?{"example.yaml":example}:{...example}}function runExample(rule,example,allRules){let files=Object.entries(exampleFiles(example)).map(([name,text])=>parseSource(name,text)),settings=new Map(allRules.filter(r=>r.id!==rule.id).map(r=>[r.id,{severity:"off"}])),known=allRules.some(r=>r.id===rule.id)?allRules:[...allRules,rule];return lint({files,rules:known,config:{...defaultConfig("."),rules:settings}})}function securityLevel(score){return score>=9?"critical":score>=7?"high":score>=4?"medium":"low"}function renderRuleDoc(rule,allRules){let out=[`<!-- Generated from rules/${rule.family}/${rule.id}.ts by \`npm run docs\`. Do not edit. -->`,`# ${rule.id}`,"",`**${rule.title}.**`,"","| | |","|---|---|",`| Default severity | \`${rule.severity}\` |`,`| Security severity | ${rule.securitySeverity.toFixed(1)} (${securityLevel(rule.securitySeverity)}) |`,`| Family | ${rule.family} |`,`| Tags | ${rule.tags.join(", ")} |`,"","## Why","",rule.description.trim(),"","## How to fix","",rule.remediation.trim(),""];rule.options&&out.push("## Options","","```json",JSON.stringify({schema:rule.options.schema,defaults:rule.options.defaults},null,2),"```",""),out.push("## Examples","");for(let[kind,mark]of[["invalid","\u274C"],["valid","\u2705"]])for(let[name,example]of Object.entries(rule.examples[kind])){out.push(`### ${mark} ${name}`,"");let files=exampleFiles(example);for(let[fileName,text]of Object.entries(files))Object.keys(files).length>1&&out.push(`\`${fileName}\``,""),out.push("```yaml",text.trimEnd(),"```","");let findings=formatCompact(runExample(rule,example,allRules));out.push(findings?`meshlint reports:
+`),directives=[];return lines.forEach((text,i)=>{let match=DIRECTIVE.exec(text);if(!match)return;let line=i+1,[body,reason]=splitReason(match[2]),listed=body.split(/\s#/)[0],rules=listed.split(/[\s,]+/).filter(Boolean),column=text.indexOf("#",match.index)+1,tail=match.index+match[0].length-match[2].length,ruleColumns=[...match[2].slice(0,match[2].indexOf(listed)+listed.length).matchAll(/[^\s,]+/g)].map(m=>tail+m.index+1),endColumn=reason?text.trimEnd().length+1:tail+match[2].indexOf(listed)+listed.trimEnd().length+1,fromLine=line,toLine=line;if(match[1]==="meshlint-disable-next-line"){let next=i+1;for(;next<lines.length&&/^\s*(#.*)?\r?$/.test(lines[next]);)next++;fromLine=toLine=next+1}else{let end=lines.findIndex((l,j)=>j>i&&/^(---|\.\.\.)(\s|$)/.test(l));toLine=end===-1?lines.length:end}directives.push({line,column,endColumn,rules,ruleColumns,reason,fromLine,toLine})}),directives}function splitReason(text){let at2=text.indexOf("--");if(at2===-1)return[text.trim(),void 0];let reason=text.slice(at2+2).trim();return[text.slice(0,at2).trim(),reason||void 0]}function directiveCovers(directive,ruleId,line){return line>=directive.fromLine&&line<=directive.toLine&&(directive.rules.length===0||directive.rules.includes(ruleId))}function ignoreScopes(resource){if(!resource.source.file.text.includes(IGNORE_ANNOTATION))return[];let scopes=[],visit2=(value,path4,depth)=>{if(depth>12)return;if(Array.isArray(value)){value.forEach((item,i)=>visit2(item,[...path4,i],depth+1));return}if(!isObj(value))return;let annotation=str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);annotation!==void 0&&scopes.push({path:path4,rules:annotation.split(/[\s,]+/).filter(Boolean)});for(let[key,child2]of Object.entries(value))key!=="metadata"&&typeof child2=="object"&&child2!==null&&visit2(child2,[...path4,key],depth+1)};return visit2(resource.body,[],0),scopes}function scopeCovers(scope,ruleId,path4){return scope.path.every((segment,i)=>path4[i]===segment)&&(scope.rules.length===0||scope.rules.includes(ruleId))}function lint(input){return lintStaged(input).finish()}function lintStaged({files,rules,config:config2,readers=FORMAT_READERS}){let enabled=rules.filter(rule=>config2.rules.get(rule.id)?.severity!=="off"),enabledById=new Map(enabled.map(rule=>[rule.id,rule])),knownIds=new Set(rules.map(rule=>rule.id)),notices=[],drafts=[],add2=(rule,finding,severity,resource)=>{drafts.push({finding,severity:severity??rule.severity,resource})},directivesByFile=new Map;for(let file of files){file.skipped&&notices.push({file:file.path,message:`skipped: ${file.skipped}`});for(let problem of file.problems){let rule=enabledById.get(problem.code);rule&&add2(rule,{ruleId:rule.id,message:problem.message,file:file.path,range:rangeOfOffsets(file,problem.start,problem.end),path:[],relatedAt:[],fingerprint:fingerprint(rule.id,file.path,"",[],problem.message)})}let directives=readDirectives(file);directivesByFile.set(file,directives);for(let directive of directives){let range={startLine:directive.line,startColumn:directive.column,endLine:directive.line,endColumn:directive.endColumn},reportDirective=(id,messageId,data,key,at2=range)=>{let rule=enabledById.get(id);if(!rule)return;let message=interpolate(rule.messages[messageId],data);add2(rule,{ruleId:id,message,file:file.path,range:at2,path:[],relatedAt:[],fingerprint:fingerprint(id,file.path,"",[],`${key}\0${directive.rules.join(",")}\0${directive.reason??""}`)})};directive.reason||reportDirective(ENGINE_RULES.suppressionWithoutReason,"noReason",{},"no-reason"),directive.rules.forEach((id,i)=>{if(knownIds.has(id))return;let startColumn=directive.ruleColumns[i];reportDirective(ENGINE_RULES.suppressionUnknownRule,"unknownRule",{rule:id},id,{...range,startColumn,endColumn:startColumn+id.length})})}}let ruleTimes=[],resources=readResources(files,readers),graph=new Graph(resources,files);for(let rule of enabled){if(!rule.check)continue;let options={...rule.options?.defaults??{},...config2.rules.get(rule.id)?.options??{}},report=r=>{let draft=toFinding(rule,r);add2(rule,draft.finding,r.severity,draft.resource)},started=performance.now();try{rule.check({graph,options,settings:config2.settings,report})}catch(error){notices.push({message:`internal error in rule ${rule.id}: ${error?.message??error}; its findings are incomplete. Please report this.`})}ruleTimes.push([rule.id,performance.now()-started])}let requests=[];for(let{finding}of drafts){finding.at&&requests.push(finding.at);for(let related of finding.relatedAt)requests.push(related.at)}return{requests,finish};function finish(){let scopesByResource=new Map,fileByPath=new Map(files.map(f=>[f.path,f])),located=at2=>locate(at2.file,at2.document,at2.path,at2.target).range,findings=drafts.map(({finding:{at:at2,relatedAt,range,...rest},severity:defaultSeverity,resource})=>{let finding={...rest,range:range??located(at2),related:relatedAt.map(r=>({file:r.file,range:located(r.at),message:r.message}))},configured=config2.rules.get(finding.ruleId)?.severity,severity=configured&&configured!=="off"?configured:defaultSeverity,suppression=suppressionFor(finding,resource,scopesByResource,fileByPath);return suppression?{...finding,severity,suppression}:{...finding,severity}});findings.sort(compareFindings);let documents=files.reduce((n,f)=>n+f.documents.length,0),unreadDocuments=files.reduce((n,f)=>n+(f.unreadDocuments??0),0);return ruleTimes.sort((a,b)=>b[1]-a[1]),{findings,notices,rules:enabled,stats:{files:files.length,documents,unreadDocuments,resources:resources.length},ruleTimes}}function toFinding(rule,r){let file,document,path4,resource=r.resource;if(resource)({file,document}=resource.source),path4=[...resource.source.base,...r.path??resource.anchor];else if(r.document)({file,document}=r.document),path4=r.path??[],resource=graph.resourceAt(r.document,path4);else throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);let template=rule.messages[r.messageId];if(template===void 0)throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);let message=interpolate(template,{resource:resource?describe(resource):file.path,...r.data}),relatedAt=(r.related??[]).map(rel=>{let src=rel.resource.source;return{file:src.file.path,message:rel.message,at:{file:src.file,document:src.document,path:[...src.base,...rel.path??rel.resource.anchor],target:"pair"}}}),relative2=resource?path4.slice(resource.source.base.length):path4,owner=resource?resourceKey(resource):`#${document.index}`;return{finding:{ruleId:rule.id,message,file:file.path,at:{file,document,path:path4,target:r.target??"pair"},...resource?{resource:{apiVersion:resource.apiVersion,kind:resource.kind,namespace:resource.namespace,name:resource.name}}:{},path:path4,relatedAt,fingerprint:fingerprint(rule.id,file.path,owner,relative2,r.identity===void 0?r.messageId:`${r.messageId}\0${r.identity}`)},resource}}function suppressionFor(finding,resource,scopesByResource,fileByPath){let file=fileByPath.get(finding.file);for(let d of(file&&directivesByFile.get(file))??[])if(directiveCovers(d,finding.ruleId,finding.range.startLine))return{via:"comment",justification:d.reason};if(!resource)return;scopesByResource.has(resource)||scopesByResource.set(resource,ignoreScopes(resource));let relative2=finding.path.slice(resource.source.base.length);for(let scope of scopesByResource.get(resource))if(scopeCovers(scope,finding.ruleId,relative2))return{via:"annotation",justification:`${IGNORE_ANNOTATION} annotation`}}}function interpolate(template,data){return template.replace(/\{\{\s*(\w+)\s*\}\}/g,(whole,key)=>key in data?String(data[key]):whole)}function fingerprint(ruleId,file,resource,path4,extra){return createHash2("sha256").update([ruleId,file,resource,path4.join("/"),extra].join("\0")).digest("hex").slice(0,32)}function compareFindings(a,b){return(a.file<b.file?-1:a.file>b.file?1:0)||a.range.startLine-b.range.startLine||a.range.startColumn-b.range.startColumn||(a.ruleId<b.ruleId?-1:a.ruleId>b.ruleId?1:0)||(a.message<b.message?-1:a.message>b.message?1:0)}function exampleFiles(example){return typeof example=="string"?{"example.yaml":example}:{...example}}function runExample(rule,example,allRules){let files=Object.entries(exampleFiles(example)).map(([name,text])=>parseSource(name,text)),settings=new Map(allRules.filter(r=>r.id!==rule.id).map(r=>[r.id,{severity:"off"}])),known=allRules.some(r=>r.id===rule.id)?allRules:[...allRules,rule];return lint({files,rules:known,config:{...defaultConfig("."),rules:settings}})}function securityLevel(score){return score>=9?"critical":score>=7?"high":score>=4?"medium":"low"}function renderRuleDoc(rule,allRules){let out=[`<!-- Generated from rules/${rule.family}/${rule.id}.ts by \`npm run docs\`. Do not edit. -->`,`# ${rule.id}`,"",`**${rule.title}.**`,"","| | |","|---|---|",`| Default severity | \`${rule.severity}\` |`,`| Security severity | ${rule.securitySeverity.toFixed(1)} (${securityLevel(rule.securitySeverity)}) |`,`| Family | ${rule.family} |`,`| Tags | ${rule.tags.join(", ")} |`,"","## Why","",rule.description.trim(),"","## How to fix","",rule.remediation.trim(),""];rule.options&&out.push("## Options","","```json",JSON.stringify({schema:rule.options.schema,defaults:rule.options.defaults},null,2),"```",""),out.push("## Examples","");for(let[kind,mark]of[["invalid","\u274C"],["valid","\u2705"]])for(let[name,example]of Object.entries(rule.examples[kind])){out.push(`### ${mark} ${name}`,"");let files=exampleFiles(example);for(let[fileName,text]of Object.entries(files))Object.keys(files).length>1&&out.push(`\`${fileName}\``,""),out.push("```yaml",text.trimEnd(),"```","");let findings=formatCompact(runExample(rule,example,allRules));out.push(findings?`meshlint reports:
 
 \`\`\`text
 ${findings.trimEnd()}
@@ -225,7 +225,7 @@ ${findings.trimEnd()}
         spec:
           action: ALLOW
           rules:
-            - {} # expect: authz-allow-all
+            - {} # expect: authz-allow-all @7-9
       `,"operation-without-source":yaml`
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
@@ -233,7 +233,7 @@ ${findings.trimEnd()}
         spec:
           selector: { matchLabels: { app: web } }
           rules:
-            - to: # expect: authz-allow-all
+            - to: # expect: authz-allow-all @7-9
                 - operation: { paths: ["/admin/*"] }
       `},valid:{"spec-empty-is-deny-all":yaml`
         apiVersion: security.istio.io/v1
@@ -272,7 +272,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         apiVersion: v1
         kind: Namespace
         metadata:
-          name: shop # expect: authz-no-default-deny
+          name: shop # expect: authz-no-default-deny @3-13
           labels: { istio-injection: enabled }
         ---
         apiVersion: apps/v1
@@ -368,7 +368,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           rules:
             - from:
                 - source:
-                    namespaces: ["batch"] # expect: authz-requires-mtls
+                    namespaces: ["batch"] # expect: authz-requires-mtls @26-33
       `,"allow-by-principal-with-a-permissive-port":yaml`
         apiVersion: v1
         kind: Namespace
@@ -402,7 +402,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           rules:
             - from:
                 - source:
-                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls
+                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls @26-61
       `},valid:{"rule-limited-to-a-strict-port":yaml`
         apiVersion: v1
         kind: Namespace
@@ -509,9 +509,9 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                 - source:
                     principals:
                       - cluster.local/ns/shop/sa/frontend
-                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal
+                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal @17-49
                 - source:
-                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal
+                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal @31-46
       `,"linkerd-identity-and-ref":yaml`
         apiVersion: v1
         kind: ServiceAccount
@@ -523,7 +523,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           identities:
             - web.emojivoto.serviceaccount.identity.linkerd.cluster.local
-            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal
+            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal @7-71
         ---
         apiVersion: policy.linkerd.io/v1alpha1
         kind: MeshTLSAuthentication
@@ -531,7 +531,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           identityRefs:
             - kind: ServiceAccount
-              name: ingress # expect: authz-unknown-principal
+              name: ingress # expect: authz-unknown-principal @13-20
       `},valid:{"workload-service-account-and-unknown-namespace":yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -562,25 +562,25 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           rules:
             - from:
                 - source:
-                    principals: ["*"] # expect: authz-wildcard-principal
+                    principals: ["*"] # expect: authz-wildcard-principal @26-29
                 - source:
-                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal
-                    namespaces: ["prod-*"] # expect: authz-wildcard-principal
+                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal @26-54
+                    namespaces: ["prod-*"] # expect: authz-wildcard-principal @26-34
       `,"linkerd-wildcards":yaml`
         apiVersion: policy.linkerd.io/v1alpha1
         kind: MeshTLSAuthentication
         metadata: { name: anyone, namespace: shop }
         spec:
           identities:
-            - "*" # expect: authz-wildcard-principal
-            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+            - "*" # expect: authz-wildcard-principal @7-10
+            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal @7-61
         ---
         apiVersion: policy.linkerd.io/v1alpha1
         kind: NetworkAuthentication
         metadata: { name: everywhere, namespace: shop }
         spec:
           networks:
-            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal @13-22
         ---
         apiVersion: policy.linkerd.io/v1beta1
         kind: ServerAuthorization
@@ -588,14 +588,14 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           server: { name: web-http }
           client:
-            unauthenticated: true # expect: authz-wildcard-principal
+            unauthenticated: true # expect: authz-wildcard-principal @5-26
         ---
         apiVersion: v1
         kind: Namespace
         metadata:
           name: shop
           annotations:
-            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal @47-66
       `,"envoy-http-rbac-allows-any":yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
@@ -616,7 +616,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                                 everyone:
                                   permissions: [{ any: true }]
                                   principals:
-                                    - any: true # expect: authz-wildcard-principal
+                                    - any: true # expect: authz-wildcard-principal @31-40
       `},valid:{"envoy-rbac-named-principal":yaml`
         static_resources:
           listeners:
@@ -660,7 +660,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: istio-system
         spec:
           selector: { matchLabels: { istio: ingressgateway } }
@@ -671,7 +671,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: shop
         spec:
           jwtRules: [{ issuer: https://auth.example.com }]
@@ -735,7 +735,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
             spec:
               containers:
                 - name: app
-                  image: nginx:latest # expect: container-mutable-image
+                  image: nginx:latest # expect: container-mutable-image @18-30
       `,"no-tag-means-latest":yaml`
         apiVersion: v1
         kind: Pod
@@ -744,7 +744,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           containers:
             - name: app
-              image: registry.example.com:5000/team/web # expect: container-mutable-image
+              image: registry.example.com:5000/team/web # expect: container-mutable-image @14-48
       `,"tag-without-digest-is-a-warning":yaml`
         apiVersion: v1
         kind: Pod
@@ -753,7 +753,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           containers:
             - name: app
-              image: nginx:1.27.3 # expect: container-mutable-image
+              image: nginx:1.27.3 # expect: container-mutable-image @14-26
       `},valid:{"tag-and-digest":yaml`
         apiVersion: v1
         kind: Pod
@@ -788,7 +788,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           template:
             spec:
               containers:
-                - name: app # expect: container-no-limits
+                - name: app # expect: container-no-limits @11-20
                   image: nginx:1.27
       `,"requests-but-no-memory-limit":yaml`
         apiVersion: v1
@@ -802,7 +802,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
               resources:
                 requests:
                   memory: 64Mi
-                limits: # expect: container-no-limits
+                limits: # expect: container-no-limits @9-15
                   cpu: 500m
       `},valid:{"both-limits":yaml`
         apiVersion: v1
@@ -846,7 +846,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
               containers:
                 - name: postgres
                   image: postgres:17.2
-                  securityContext: # expect: container-privilege-escalation
+                  securityContext: # expect: container-privilege-escalation @11-26
                     readOnlyRootFilesystem: true
       `,"explicitly-true":yaml`
         apiVersion: v1
@@ -858,7 +858,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
             - name: app
               image: nginx:1.27
               securityContext:
-                allowPrivilegeEscalation: true # expect: container-privilege-escalation
+                allowPrivilegeEscalation: true # expect: container-privilege-escalation @9-39
       `},valid:{"explicitly-false":yaml`
         apiVersion: v1
         kind: Pod
@@ -882,15 +882,15 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
                 - name: agent
                   image: agent:1.0
                   securityContext:
-                    privileged: true # expect: container-privileged
+                    privileged: true # expect: container-privileged @13-29
       `,"host-pid-and-network":yaml`
         apiVersion: v1
         kind: Pod
         metadata:
           name: debug
         spec:
-          hostPID: true # expect: container-privileged
-          hostNetwork: yes # expect: container-privileged
+          hostPID: true # expect: container-privileged @3-16
+          hostNetwork: yes # expect: container-privileged @3-19
           containers:
             - name: shell
               image: busybox:1.37
@@ -924,7 +924,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           template:
             spec:
               containers:
-                - name: app # expect: container-writable-rootfs
+                - name: app # expect: container-writable-rootfs @11-20
                   image: nginx:1.27
       `,"read-only-explicitly-false":yaml`
         apiVersion: v1
@@ -936,7 +936,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
             - name: app
               image: nginx:1.27
               securityContext:
-                readOnlyRootFilesystem: false # expect: container-writable-rootfs
+                readOnlyRootFilesystem: false # expect: container-writable-rootfs @9-38
       `,"pod-level-setting-does-not-count":yaml`
         apiVersion: v1
         kind: Pod
@@ -948,7 +948,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           containers:
             - name: app
               image: nginx:1.27
-              securityContext: # expect: container-writable-rootfs
+              securityContext: # expect: container-writable-rootfs @7-22
                 runAsNonRoot: true
       `,"init-container-of-cronjob":yaml`
         apiVersion: batch/v1
@@ -962,7 +962,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
               template:
                 spec:
                   initContainers:
-                    - name: fetch # expect: container-writable-rootfs
+                    - name: fetch # expect: container-writable-rootfs @15-26
                       image: curlimages/curl:8.10.1
                   containers:
                     - name: report
@@ -1005,7 +1005,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
         metadata:
           name: broken
         data:
-          banner: Warning: authorized use only # expect: parse-error
+          banner: Warning: authorized use only # expect: parse-error @11-12
       `},valid:{"yaml-1.1-booleans-parse":yaml`
         apiVersion: v1
         kind: ConfigMap
@@ -1018,7 +1018,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: v1
         kind: ServiceAccount
         metadata:
-          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule
+          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule @32-53
           name: builder
       `},valid:{"known-rule-id":yaml`
         apiVersion: v1
@@ -1030,7 +1030,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: v1
         kind: ServiceAccount
         metadata:
-          # meshlint-disable-next-line container-privileged # expect: suppression-without-reason
+          # meshlint-disable-next-line container-privileged # expect: suppression-without-reason @3-52
           name: builder
       `},valid:{"disable-with-reason":yaml`
         apiVersion: v1
@@ -1049,7 +1049,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               image: nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000
               securityContext:
                 privileged: false
-                privileged: true # expect: yaml-duplicate-key
+                privileged: true # expect: yaml-duplicate-key @9-19
       `},valid:{"same-key-in-sibling-mappings":yaml`
         apiVersion: v1
         kind: ConfigMap
@@ -1063,7 +1063,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         admin:
           address:
             socket_address:
-              address: 0.0.0.0 # expect: envoy-admin-exposed
+              address: 0.0.0.0 # expect: envoy-admin-exposed @7-23
               port_value: 9901
         static_resources:
           listeners: []
@@ -1071,7 +1071,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         admin:
           address:
             socketAddress:
-              address: "::" # expect: envoy-admin-exposed
+              address: "::" # expect: envoy-admin-exposed @7-20
               portValue: 9901
         staticResources: {}
       `},valid:{"admin-on-loopback":yaml`
@@ -1096,7 +1096,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               filter_chains:
                 - filters:
                     - name: envoy.filters.network.http_connection_manager
-                      typed_config: # expect: rate-limit-missing
+                      typed_config: # expect: rate-limit-missing @15-27
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                         stat_prefix: http
                         rds: { route_config_name: r }
@@ -1115,7 +1115,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                     routeConfig: { virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: app } }] }] }
                     httpFilters:
                       - name: envoy.filters.http.local_ratelimit
-                        typedConfig: # expect: rate-limit-missing
+                        typedConfig: # expect: rate-limit-missing @17-28
                           "@type": type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
                           statPrefix: rl
                           tokenBucket: { maxTokens: 100, tokensPerFill: 100, fillInterval: 1s }
@@ -1125,7 +1125,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders # expect: rate-limit-missing
+              - name: orders # expect: rate-limit-missing @9-21
                 paths: [/orders]
                 plugins:
                   - name: rate-limiting
@@ -1186,7 +1186,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
                               grpc_service: { envoy_grpc: { cluster_name: authz } }
-                              failure_mode_allow: true # expect: envoy-auth-fail-open
+                              failure_mode_allow: true # expect: envoy-auth-fail-open @23-47
                           - name: jwt
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
@@ -1197,7 +1197,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                                     requires_any:
                                       requirements:
                                         - provider_name: idp
-                                        - allow_missing: {} # expect: envoy-auth-fail-open
+                                        - allow_missing: {} # expect: envoy-auth-fail-open @35-48
       `,"global-rate-limit-alone-fails-open":yaml`
         - name: l
           address: { socketAddress: { address: 0.0.0.0, portValue: 8080 } }
@@ -1210,7 +1210,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                     rds: { routeConfigName: r }
                     httpFilters:
                       - name: envoy.filters.http.ratelimit
-                        typedConfig: # expect: envoy-auth-fail-open
+                        typedConfig: # expect: envoy-auth-fail-open @17-28
                           "@type": type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit
                           domain: shop
                           rateLimitService: { grpcService: { envoyGrpc: { clusterName: rls } }, transportApiVersion: V3 }
@@ -1260,14 +1260,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             - name: legacy
               address: { socket_address: { address: 127.0.0.1, port_value: 8443 } }
               filter_chains:
-                - tls_context: # expect: envoy-deprecated-config
+                - tls_context: # expect: envoy-deprecated-config @11-22
                     require_client_certificate: true
                   filters:
-                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
-                      config: # expect: envoy-deprecated-config
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config @15-19
+                      config: # expect: envoy-deprecated-config @15-21
                         stat_prefix: http
                         http_filters:
-                          - name: envoy.router # expect: envoy-deprecated-config
+                          - name: envoy.router # expect: envoy-deprecated-config @21-25
       `,"deprecated-name-next-to-a-typed-config":yaml`
         static_resources:
           listeners:
@@ -1275,7 +1275,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
               filter_chains:
                 - filters:
-                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config @15-19
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                         stat_prefix: http
@@ -1284,7 +1284,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           clusters:
             - name: c
               transport_socket:
-                name: tls # expect: envoy-deprecated-config
+                name: tls # expect: envoy-deprecated-config @9-13
                 typed_config:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
       `},valid:{"canonical-v3":yaml`
@@ -1313,7 +1313,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               address:
                 socket_address: { address: 0.0.0.0, port_value: 8080 }
               filter_chains:
-                - filters: # expect: envoy-listener-plaintext
+                - filters: # expect: envoy-listener-plaintext @11-18
                     - name: envoy.filters.network.tcp_proxy
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
@@ -1334,7 +1334,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                   commonTlsContext:
                     validationContext: { trustedCa: { filename: /etc/ca.pem } }
           defaultFilterChain:
-            filters: [] # expect: envoy-listener-plaintext
+            filters: [] # expect: envoy-listener-plaintext @5-12
       `,"explicit-raw-buffer":yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
@@ -1342,7 +1342,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             address: { socket_address: { address: 10.0.0.5, port_value: 9000 } }
             filter_chains:
               - filters: []
-                transport_socket: # expect: envoy-listener-plaintext
+                transport_socket: # expect: envoy-listener-plaintext @9-25
                   name: envoy.transport_sockets.raw_buffer
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer
@@ -1352,7 +1352,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             - name: probes
               address: { socket_address: { address: 0.0.0.0, port_value: 8081 } }
               filter_chains:
-                - filters: # expect: envoy-listener-plaintext
+                - filters: # expect: envoy-listener-plaintext @11-18
                     - name: envoy.filters.network.http_connection_manager
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
@@ -1431,7 +1431,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                           - name: rbac
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
-                              shadow_rules: # expect: envoy-rbac-not-enforced
+                              shadow_rules: # expect: envoy-rbac-not-enforced @23-35
                                 policies:
                                   admins:
                                     permissions: [{ any: true }]
@@ -1442,7 +1442,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           filterChains:
             - filters:
                 - name: envoy.filters.network.rbac
-                  typedConfig: # expect: envoy-rbac-not-enforced
+                  typedConfig: # expect: envoy-rbac-not-enforced @11-22
                     "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
                     statPrefix: tcp
       `},valid:{"istio-custom-action-selector-for-ext-authz":yaml`
@@ -1506,7 +1506,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_certificates:
@@ -1522,7 +1522,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 typedConfig:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                   requireClientCertificate: true
-                  commonTlsContext: # expect: envoy-tls-not-mutual
+                  commonTlsContext: # expect: envoy-tls-not-mutual @11-27
                     validationContext: {}
       `,"accept-untrusted-and-expired":yaml`
         static_resources:
@@ -1539,8 +1539,8 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                       common_tls_context:
                         validation_context:
                           trusted_ca: { filename: /certs/ca.pem }
-                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual
-                          allow_expired_certificate: true # expect: envoy-tls-not-mutual
+                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual @19-61
+                          allow_expired_certificate: true # expect: envoy-tls-not-mutual @19-50
       `,"verified-but-optional-and-explicitly-not-required":yaml`
         static_resources:
           listeners:
@@ -1550,7 +1550,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
@@ -1559,7 +1559,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                     name: envoy.transport_sockets.tls
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
-                      require_client_certificate: false # expect: envoy-tls-not-mutual
+                      require_client_certificate: false # expect: envoy-tls-not-mutual @15-41
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
       `},valid:{"mutual-tls-with-trusted-ca":yaml`
@@ -1598,7 +1598,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
       `}},check({graph,report}){for(let{resource,context}of downstreamTlsContexts(graph)){let partial=isPartial(resource),required=bool(child(context,"require_client_certificate")),validation=validationOf(context);if(validation.context){let tcv=child(validation.context,"trust_chain_verification");(tcv.value==="ACCEPT_UNTRUSTED"||tcv.value===1)&&report({resource,path:tcv.path,messageId:"acceptUntrusted"});let expired=child(validation.context,"allow_expired_certificate");bool(expired)===!0&&report({resource,path:expired.path,messageId:"allowExpired"})}if(partial){required===!1&&report({resource,path:child(context,"require_client_certificate").path,messageId:"notRequired"});continue}let mandatory=required===!0||validation.pinned,anchor=context.path;!mandatory&&!validation.present?report({resource,path:anchor,target:"key",messageId:required===!1?"notRequired":"noClientAuth"}):mandatory?validation.present||report({resource,path:isObj(child(context,"common_tls_context").value)?child(context,"common_tls_context").path:anchor,target:"key",messageId:"noValidation"}):report({resource,path:required===!1?child(context,"require_client_certificate").path:anchor,target:"key",messageId:required===!1?"notRequired":"optional"})}}};var envoy_upstream_plaintext_default={id:"envoy-upstream-plaintext",family:"envoy",title:"Use verified TLS from Envoy to upstream clusters off the host",severity:"error",securitySeverity:6.5,tags:["security","envoy","tls","encryption"],description:'A cluster without a TLS transport socket sends requests (with their credentials and tokens) in cleartext\nto its endpoints. The rule reports a cluster whose endpoints (`load_assignment`, or the v2 `hosts`) include an\naddress that is not loopback, when neither `transport_socket` nor any `transport_socket_matches` entry is an\n`UpstreamTlsContext` (also recognised: the v2 `tls_context`, wrappers, camelCase keys).\n\nAn `UpstreamTlsContext` without a validation context encrypts but does not verify the server\'s certificate\n(common.proto `trusted_ca`: "If not specified and a peer certificate is presented it will not be verified"), so a\nman in the middle can present any certificate: reported as a warning. A trust anchor via `trusted_ca`, an SDS\nvalidation context, a `combined_validation_context` or a custom validator counts.\n\nNot reported: clusters whose endpoints are not in the file (EDS, ORIGINAL_DST, dynamic forward proxy, `cluster_type`\nextensions), loopback and unix-socket endpoints, templated addresses, and EnvoyFilter patches that merge into\ngenerated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, suppress the finding with that reason.',remediation:"Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).",references:["https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/cluster/v3/cluster.proto","https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/security/ssl#enabling-certificate-verification"],messages:{plaintext:"{{resource}} sends traffic to {{address}} without TLS: add an envoy.transport_sockets.tls UpstreamTlsContext with a validation_context.",unverified:"{{resource}} uses TLS but does not verify the server certificate (no validation context): add validation_context.trusted_ca and a SAN matcher."},examples:{invalid:{"plaintext-cluster-to-remote-host":yaml`
         static_resources:
           clusters:
-            - name: payments # expect: envoy-upstream-plaintext
+            - name: payments # expect: envoy-upstream-plaintext @7-21
               type: STRICT_DNS
               load_assignment:
                 cluster_name: payments
@@ -1616,7 +1616,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                   - endpoint: { address: { socketAddress: { address: api.example.com, portValue: 443 } } }
           transportSocket:
             name: envoy.transport_sockets.tls
-            typedConfig: # expect: envoy-upstream-plaintext
+            typedConfig: # expect: envoy-upstream-plaintext @5-16
               "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
               sni: api.example.com
       `},valid:{"verified-tls":yaml`
@@ -1658,19 +1658,19 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: default, namespace: istio-system }
         spec:
           mtls:
-            mode: STRICTT # expect: schema-invalid
-          portLevelMTLS: # expect: schema-invalid
+            mode: STRICTT # expect: schema-invalid @11-18
+          portLevelMTLS: # expect: schema-invalid @3-16
             8080: { mode: DISABLE }
       `,"authorization-and-gateway-mistakes":yaml`
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
         metadata: { name: web, namespace: shop }
         spec:
-          action: allow # expect: schema-invalid
+          action: allow # expect: schema-invalid @11-16
           rules:
             - from:
                 - source:
-                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid
+                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid @13-22
         ---
         apiVersion: networking.istio.io/v1
         kind: Gateway
@@ -1680,14 +1680,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             - hosts: ["shop.example.com"]
               port:
                 name: https
-                number: "443" # expect: schema-invalid
+                number: "443" # expect: schema-invalid @17-22
                 protocol: HTTPS
               tls: { mode: SIMPLE }
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: { name: db, namespace: shop }
-        spec: # expect: schema-invalid
+        spec: # expect: schema-invalid @1-5
           trafficPolicy:
             tls: { mode: ISTIO_MUTUAL }
         ---
@@ -1696,7 +1696,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: mesh, namespace: istio-system }
         spec:
           tracing:
-            - randomSamplingPercentage: 150 # expect: schema-invalid
+            - randomSamplingPercentage: 150 # expect: schema-invalid @33-36
       `},valid:{"valid-resources-and-other-kinds":yaml`
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
@@ -1724,7 +1724,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         plugins:
           - name: cors
             config:
-              origins: ["*"] # expect: kong-cors-wildcard
+              origins: ["*"] # expect: kong-cors-wildcard @7-14
               credentials: true
       `,"no-origins-kong-plugin-crd":yaml`
         apiVersion: configuration.konghq.com/v1
@@ -1733,7 +1733,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           name: cors
           namespace: shop
         plugin: cors
-        config: # expect: kong-cors-wildcard
+        config: # expect: kong-cors-wildcard @1-7
           methods: [GET]
       `},valid:{"explicit-origins":yaml`
         _format_version: "3.0"
@@ -1758,7 +1758,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 config:
                   allow:
                     - 10.0.0.0/8
-                    - 0.0.0.0/0 # expect: kong-ip-restriction-open
+                    - 0.0.0.0/0 # expect: kong-ip-restriction-open @15-24
       `},valid:{"private-networks-only":yaml`
         _format_version: "3.0"
         plugins:
@@ -1774,7 +1774,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
       `}},check({graph,report}){for(let p of kongPlugins(graph))if(p.name==="ip-restriction")for(let field of["allow","whitelist"]){let f=p.field(field);arr(f.value).forEach((cidr,i)=>{typeof cidr=="string"&&ANY.test(cidr.trim())&&report({document:f.at.document,path:[...f.at.path,i],target:"value",messageId:"open",data:{plugin:describePlugin(p),cidr}})})}}};var kong_key_in_query_default={id:"kong-key-in-query",family:"kong",title:"Do not accept API keys in the query string",severity:"note",securitySeverity:3.5,tags:["security","kong","authentication","secrets"],description:"Kong's `key-auth` plugin reads the key from headers and, **by default**, also from the query string\n(`key_in_query` defaults to true in kong/plugins/key-auth/schema.lua). A key in a URL ends up in access logs (Kong's,\nevery proxy's and load balancer's), browser history and Referer headers, where it outlives any rotation policy.\nReported when `key_in_query` is true or absent, for `key-auth` and `key-auth-enc`, in decK plugins, shared\n`_plugin_configs` and KongPlugin / KongClusterPlugin CRDs (disabled plugins excepted).",remediation:"Set `config.key_in_query: false` (keys then come only from headers, `key_names`), and rotate keys that were sent in URLs.",references:["https://developer.konghq.com/plugins/key-auth/"],messages:{inQuery:"{{plugin}} accepts API keys in the query string{{why}}, where they end up in logs: set config.key_in_query: false."},examples:{invalid:{"default-key-in-query":yaml`
         _format_version: "3.0"
         plugins:
-          - name: key-auth # expect: kong-key-in-query
+          - name: key-auth # expect: kong-key-in-query @5-9
       `,"explicit-true-in-crd":yaml`
         apiVersion: configuration.konghq.com/v1
         kind: KongClusterPlugin
@@ -1783,7 +1783,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           labels: { global: "true" }
         plugin: key-auth
         config:
-          key_in_query: true # expect: kong-key-in-query
+          key_in_query: true # expect: kong-key-in-query @3-15
       `},valid:{"headers-only":yaml`
         _format_version: "3.0"
         plugins:
@@ -1797,7 +1797,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders-public # expect: kong-no-auth
+              - name: orders-public # expect: kong-no-auth @9-28
                 paths: [/orders]
       `,"auth-limited-to-https-leaves-http-open":yaml`
         _format_version: "3.0"
@@ -1808,13 +1808,13 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               - name: key-auth
                 protocols: [https]
             routes:
-              - name: orders # expect: kong-no-auth
+              - name: orders # expect: kong-no-auth @9-21
                 paths: [/orders]
       `,"kong-ingress-without-auth-plugin":yaml`
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
-          name: shop # expect: kong-no-auth
+          name: shop # expect: kong-no-auth @3-13
           namespace: shop
         spec:
           ingressClassName: kong
@@ -1871,21 +1871,21 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           - name: web
             url: https://web.example.com
             routes:
-              - name: web # expect: kong-route-plaintext
+              - name: web # expect: kong-route-plaintext @9-18
                 paths: [/]
       `,"redirect-code-without-https-only-protocols":yaml`
         _format_version: "3.0"
         routes:
           - name: web
             service: web
-            protocols: [http, https] # expect: kong-route-plaintext
+            protocols: [http, https] # expect: kong-route-plaintext @5-14
             https_redirect_status_code: 301
       `,"kong-ingress-without-protocols-annotation":yaml`
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
           name: web
-          annotations: # expect: kong-route-plaintext
+          annotations: # expect: kong-route-plaintext @3-14
             kubernetes.io/ingress.class: kong
         spec:
           tls: [{ hosts: [web.example.com], secretName: web-tls }]
@@ -1938,18 +1938,18 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         _format_version: "3.0"
         services:
           - name: payments
-            host: payments.example.com # expect: kong-upstream-plaintext
+            host: payments.example.com # expect: kong-upstream-plaintext @5-31
             port: 80
       `,"url-scheme-http":yaml`
         _format_version: "3.0"
         services:
           - name: api
-            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext
+            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext @5-35
       `,"in-cluster-service-is-a-note":yaml`
         _format_version: "3.0"
         services:
           - name: orders
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: orders.shop.svc.cluster.local
       `,"upstream-with-external-targets":yaml`
         _format_version: "3.0"
@@ -1958,7 +1958,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             targets: [{ target: "10.20.0.7:8080" }]
         services:
           - name: legacy
-            host: legacy # expect: kong-upstream-plaintext
+            host: legacy # expect: kong-upstream-plaintext @5-17
       `,"controller-generated-upstream-for-a-service-is-in-cluster":yaml`
         _format_version: "3.0"
         upstreams:
@@ -1967,7 +1967,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             targets: [{ target: "10.244.0.5:8080" }]
         services:
           - name: httproute.default.web.0
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: httproute.default.web.0
       `},valid:{"https-upstream":yaml`
         _format_version: "3.0"
@@ -1995,9 +1995,9 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata:
           name: web
           labels:
-            sidecar.istio.io/inject: "true" # expect: annotation-misplaced
+            sidecar.istio.io/inject: "true" # expect: annotation-misplaced @5-36
           annotations:
-            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced
+            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced @5-57
         spec:
           template:
             spec:
@@ -2043,9 +2043,9 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass
-                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass
-                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass @9-67
+                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass @9-69
+                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass @9-57
             spec:
               containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
         ---
@@ -2056,7 +2056,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass @9-61
             spec:
               containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
       `,"opt-out-in-injected-namespace-and-uid-1337":yaml`
@@ -2073,7 +2073,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           template:
             metadata:
               labels:
-                sidecar.istio.io/inject: "false" # expect: sidecar-bypass
+                sidecar.istio.io/inject: "false" # expect: sidecar-bypass @9-41
             spec:
               containers: [{ name: legacy, image: legacy:1.0 }]
         ---
@@ -2087,7 +2087,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 - name: web
                   image: web:1.0
                   securityContext:
-                    runAsUser: 1337 # expect: sidecar-bypass
+                    runAsUser: 1337 # expect: sidecar-bypass @13-28
       `,"linkerd-skip-ports":yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -2097,7 +2097,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             metadata:
               annotations:
                 linkerd.io/inject: enabled
-                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass
+                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass @9-54
             spec:
               containers: [{ name: app, image: app:1.0 }]
       `},valid:{"annotations-on-the-deployment-metadata-have-no-effect":yaml`
@@ -2150,10 +2150,10 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           accessLogging:
             - providers: [{ name: envoy }]
-              disabled: true # expect: telemetry-disabled
+              disabled: true # expect: telemetry-disabled @7-21
           tracing:
-            - disableSpanReporting: true # expect: telemetry-disabled
-            - randomSamplingPercentage: 0 # expect: telemetry-disabled
+            - disableSpanReporting: true # expect: telemetry-disabled @7-33
+            - randomSamplingPercentage: 0 # expect: telemetry-disabled @7-34
       `},valid:{"one-noisy-workload":yaml`
         apiVersion: telemetry.istio.io/v1alpha1
         kind: Telemetry
@@ -2192,14 +2192,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           host: reviews
           trafficPolicy:
             tls:
-              mode: DISABLE # expect: mtls-destination-rule-plaintext
+              mode: DISABLE # expect: mtls-destination-rule-plaintext @7-20
             portLevelSettings:
               - port: { number: 80 }
-                tls: {} # expect: mtls-destination-rule-plaintext
+                tls: {} # expect: mtls-destination-rule-plaintext @9-12
           subsets:
             - name: v2
               trafficPolicy:
-                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext
+                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext @16-28
       `},valid:{"istio-mutual-and-external-origination":yaml`
         apiVersion: v1
         kind: Namespace
@@ -2278,7 +2278,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -2297,7 +2297,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: default, namespace: shop }
         spec:
           mtls:
-            mode: PERMISSIVE # expect: mtls-not-strict
+            mode: PERMISSIVE # expect: mtls-not-strict @11-21
         ---
         apiVersion: v1
         kind: Namespace
@@ -2308,7 +2308,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -2378,14 +2378,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: default, namespace: shop }
         spec:
           mtls: { mode: STRICT }
-          portLevelMtls: # expect: mtls-policy-ineffective
+          portLevelMtls: # expect: mtls-policy-ineffective @3-16
             8080: { mode: PERMISSIVE }
         ---
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata: { name: gateways, namespace: istio-system }
         spec:
-          selector: # expect: mtls-policy-ineffective
+          selector: # expect: mtls-policy-ineffective @3-11
             matchLabels: { istio: ingressgateway }
           mtls: { mode: STRICT }
       `,"service-port-instead-of-container-port":yaml`
@@ -2396,7 +2396,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           selector: { matchLabels: { app: web } }
           mtls: { mode: PERMISSIVE }
           portLevelMtls:
-            80: { mode: STRICT } # expect: mtls-policy-ineffective
+            80: { mode: STRICT } # expect: mtls-policy-ineffective @5-7
         ---
         apiVersion: v1
         kind: Service
@@ -2418,14 +2418,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         kind: PeerAuthentication
         metadata: { name: web-typo, namespace: shop }
         spec:
-          selector: # expect: mtls-policy-ineffective
+          selector: # expect: mtls-policy-ineffective @3-11
             matchLabels: { app: webb }
           mtls: { mode: STRICT }
         ---
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata:
-          name: strict # expect: mtls-policy-ineffective
+          name: strict # expect: mtls-policy-ineffective @3-15
           namespace: shop
         spec:
           mtls: { mode: STRICT }
@@ -2433,7 +2433,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata:
-          name: permissive # expect: mtls-policy-ineffective
+          name: permissive # expect: mtls-policy-ineffective @3-19
           namespace: shop
         spec:
           mtls: { mode: PERMISSIVE }
@@ -2486,7 +2486,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           mtls: { mode: STRICT }
           portLevelMtls:
             9090:
-              mode: PERMISSIVE # expect: mtls-port-exception
+              mode: PERMISSIVE # expect: mtls-port-exception @7-23
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -2513,7 +2513,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           selector: { matchLabels: { app: web } }
           portLevelMtls:
-            "8081": { mode: DISABLE } # expect: mtls-port-exception
+            "8081": { mode: DISABLE } # expect: mtls-port-exception @15-28
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -2541,7 +2541,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: networkpolicy-no-default-deny
+          name: web # expect: networkpolicy-no-default-deny @3-12
           namespace: shop
         spec:
           template:
@@ -2591,16 +2591,16 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                   image: api:1.0
                   env:
                     - name: DB_PASSWORD
-                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded
-                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded
-                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded
+                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded @22-36
+                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded @41-73
+                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded @18-51
       `,"configmap-embedded-properties":yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: app-config
         data:
-          application.properties: | # expect: secret-hardcoded
+          application.properties: | # expect: secret-hardcoded @27-+2:44
             spring.datasource.url=jdbc:postgresql://db:5432/shop
             spring.datasource.password=Tr0ub4dor&3x
       `,"kong-consumer-credential-and-hash":yaml`
@@ -2608,17 +2608,17 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         consumers:
           - username: partner
             keyauth_credentials:
-              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded
+              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded @14-30
             basicauth_credentials:
               - username: partner
-                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded
+                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded @19-59
       `,"high-entropy-string-without-a-name":yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: flags
         data:
-          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded
+          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded @12-44
       `},valid:{"references-not-literals":yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -2670,7 +2670,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         type: kubernetes.io/tls
         data:
           tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJjekNDQVJtZ0F3SUJBZ0lVCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K
-          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest
+          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest @3-336
       `,"basic-auth-string-data":yaml`
         apiVersion: v1
         kind: Secret
@@ -2679,7 +2679,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         type: kubernetes.io/basic-auth
         stringData:
           username: deploy
-          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest
+          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest @3-27
       `},valid:{"service-account-token-without-data":yaml`
         apiVersion: v1
         kind: Secret
@@ -2716,7 +2716,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           selector: { istio: ingressgateway }
           servers:
-            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext
+            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext @49-53
               hosts: ["shop.example.com"]
       `},valid:{"redirect-and-https":yaml`
         apiVersion: networking.istio.io/v1
@@ -2743,8 +2743,8 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               tls:
                 mode: SIMPLE
                 credentialName: shop-cert
-                minProtocolVersion: TLSV1_0 # expect: tls-weak-version
-                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version
+                minProtocolVersion: TLSV1_0 # expect: tls-weak-version @29-36
+                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version @29-36
       `,"envoy-listener-minimum-tls-1-0":yaml`
         static_resources:
           listeners:
@@ -2758,7 +2758,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_params:
-                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version
+                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version @49-56
       `},valid:{"envoy-cluster-tls-1-2":yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
@@ -2785,7 +2785,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           name: web
         spec:
           template:
-            spec: # expect: workload-default-service-account
+            spec: # expect: workload-default-service-account @5-9
               containers:
                 - name: app
                   image: nginx:1.27
@@ -2797,7 +2797,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           template:
             spec:
-              serviceAccountName: default # expect: workload-default-service-account
+              serviceAccountName: default # expect: workload-default-service-account @7-34
               containers:
                 - name: migrate
                   image: migrate:4.17

@@ -47,7 +47,7 @@ here: lint the rendered output.`,
             spec:
               containers:
                 - name: app
-                  image: nginx:latest # expect: container-mutable-image
+                  image: nginx:latest # expect: container-mutable-image @18-30
       `,
       'no-tag-means-latest': yaml`
         apiVersion: v1
@@ -57,7 +57,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: registry.example.com:5000/team/web # expect: container-mutable-image
+              image: registry.example.com:5000/team/web # expect: container-mutable-image @14-48
       `,
       'tag-without-digest-is-a-warning': yaml`
         apiVersion: v1
@@ -67,7 +67,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: nginx:1.27.3 # expect: container-mutable-image
+              image: nginx:1.27.3 # expect: container-mutable-image @14-26
       `,
     },
     valid: {

@@ -39,7 +39,7 @@ certificates but does not stop plaintext.`,
           - name: web
             url: https://web.example.com
             routes:
-              - name: web # expect: kong-route-plaintext
+              - name: web # expect: kong-route-plaintext @9-18
                 paths: [/]
       `,
       'redirect-code-without-https-only-protocols': yaml`
@@ -47,7 +47,7 @@ certificates but does not stop plaintext.`,
         routes:
           - name: web
             service: web
-            protocols: [http, https] # expect: kong-route-plaintext
+            protocols: [http, https] # expect: kong-route-plaintext @5-14
             https_redirect_status_code: 301
       `,
       'kong-ingress-without-protocols-annotation': yaml`
@@ -55,7 +55,7 @@ certificates but does not stop plaintext.`,
         kind: Ingress
         metadata:
           name: web
-          annotations: # expect: kong-route-plaintext
+          annotations: # expect: kong-route-plaintext @3-14
             kubernetes.io/ingress.class: kong
         spec:
           tls: [{ hosts: [web.example.com], secretName: web-tls }]

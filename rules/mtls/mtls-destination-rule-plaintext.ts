@@ -83,14 +83,14 @@ reported: TLS origination to them is legitimate.`,
           host: reviews
           trafficPolicy:
             tls:
-              mode: DISABLE # expect: mtls-destination-rule-plaintext
+              mode: DISABLE # expect: mtls-destination-rule-plaintext @7-20
             portLevelSettings:
               - port: { number: 80 }
-                tls: {} # expect: mtls-destination-rule-plaintext
+                tls: {} # expect: mtls-destination-rule-plaintext @9-12
           subsets:
             - name: v2
               trafficPolicy:
-                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext
+                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext @16-28
       `,
     },
     valid: {

@@ -54,7 +54,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -74,7 +74,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         metadata: { name: default, namespace: shop }
         spec:
           mtls:
-            mode: PERMISSIVE # expect: mtls-not-strict
+            mode: PERMISSIVE # expect: mtls-not-strict @11-21
         ---
         apiVersion: v1
         kind: Namespace
@@ -85,7 +85,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
