@@ -52,6 +52,49 @@ export function changedFiles(cwd: string, base: string): string[] {
   return output.split('\0').filter(Boolean);
 }
 
+/** Lines added or changed per file between the merge base of `base` and HEAD (`git diff -U0`), 1-based. */
+export function addedLines(cwd: string, base: string): Map<string, [number, number][]> {
+  if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
+  let output: string;
+  try {
+    output = execFileSync('git', ['-c', 'core.quotePath=false', 'diff', '-U0', '--no-color', '--no-ext-diff', '--diff-filter=d', '--relative', `${base}...HEAD`, '--'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git diff -U0 ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  return parseAddedLines(output);
+}
+
+/** The `+++ b/<file>` and `@@ -a,b +c,d @@` lines of a unified diff with no context: file -> [first, last] added. */
+export function parseAddedLines(diff: string): Map<string, [number, number][]> {
+  const added = new Map<string, [number, number][]>();
+  let current: [number, number][] | undefined;
+  for (const line of diff.split('\n')) {
+    if (line.startsWith('+++ ')) {
+      const name = line.slice(4);
+      current = name === '/dev/null' ? undefined : [];
+      if (current) added.set(name.startsWith('b/') ? name.slice(2) : name, current);
+    } else if (line.startsWith('@@ ') && current) {
+      const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+      if (!hunk) continue;
+      const start = Number(hunk[1]);
+      const count = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      if (count > 0) current.push([start, start + count - 1]);
+    }
+  }
+  return added;
+}
+
+/** Whether a finding's range touches a line the change added: a finding is new when its own text is. */
+export function touchesAddedLine(range: { startLine: number; endLine: number }, added: readonly [number, number][] | undefined): boolean {
+  return (added ?? []).some(([first, last]) => range.startLine <= last && range.endLine >= first);
+}
+
 /** The changed files meshlint reads (manifest extensions) that lie in one of the scanned paths. */
 export function changedManifests(changed: readonly string[], paths: readonly string[], cwd: string): string[] {
   const roots = paths.map((p) => resolve(cwd, p));
@@ -79,13 +122,18 @@ export interface ChangedOnlyScope {
   readonly warning?: string;
   /** For the job summary. */
   readonly note: string;
+  /** With changed-only: lines, the lines the pull request adds per file: only findings touching them are new. */
+  readonly addedLines?: Map<string, [number, number][]>;
 }
+
+export const CHANGED_ONLY_MODES = ['false', 'files', 'lines'] as const;
+export type ChangedOnlyMode = (typeof CHANGED_ONLY_MODES)[number];
 
 /**
  * What changed-only means for this run: the pull request's changed manifests within `paths`, or (not a pull
  * request, or the base commit not in the clone) every file, saying why.
  */
-export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[]): ChangedOnlyScope {
+export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[], mode: Exclude<ChangedOnlyMode, 'false'> = 'files'): ChangedOnlyScope {
   const base = pullRequestBase(env);
   if (!base) {
     return {
@@ -94,8 +142,10 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
     };
   }
   let changed: string[];
+  let added: Map<string, [number, number][]> | undefined;
   try {
     changed = changedFiles(cwd, base);
+    if (mode === 'lines') added = addedLines(cwd, base);
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     const warning = `changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`;
@@ -103,6 +153,14 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
   }
   const reportOnly = changedManifests(changed, paths, cwd);
   const context = paths.join(' ');
+  if (added) {
+    return {
+      reportOnly,
+      addedLines: added,
+      log: `changed-only: lines: findings on the lines added in ${plural(reportOnly.length, 'changed manifest')} against ${base}; the whole of ${context} is scanned as context.`,
+      note: `Only findings on the lines this pull request adds or changes (in ${plural(reportOnly.length, 'manifest')}) are reported; the whole of ${context} was scanned as their context.`,
+    };
+  }
   return {
     reportOnly,
     log: `changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${context} is scanned as context.`,

@@ -1,7 +1,7 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache } from './cache.js';
@@ -261,8 +261,37 @@ function toGlobBase(dir: string): string {
   return posix === '.' ? '' : `${posix.replace(/\/$/, '')}/`;
 }
 
-/** Paths shown to users: relative to cwd with forward slashes, absolute when outside it. */
+/**
+ * Paths shown to users: relative to cwd with forward slashes (`../shop/web.yaml` for a file of the same repository
+ * above cwd); absolute only for a file outside both cwd and the repository that holds cwd.
+ */
 export function displayPath(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : absolute.split(sep).join('/');
+  if (rel && !isAbsolute(rel) && (!rel.startsWith('..') || isWithin(repositoryRoot(cwd), absolute))) return rel.split(sep).join('/');
+  return absolute.split(sep).join('/');
+}
+
+function isWithin(dir: string, absolute: string): boolean {
+  const rel = relative(dir, absolute);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+const repositoryRoots = new Map<string, string>();
+
+/** The top level of the git work tree holding `cwd` (the folder with `.git`), else `cwd` itself. */
+export function repositoryRoot(cwd: string): string {
+  const start = resolve(cwd);
+  let root = repositoryRoots.get(start);
+  if (root === undefined) {
+    root = start;
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, '.git'))) {
+        root = dir;
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+    repositoryRoots.set(start, root);
+  }
+  return root;
 }
