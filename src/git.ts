@@ -5,6 +5,7 @@
 // commit in the clone: actions/checkout with `fetch-depth: 0`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { MANIFEST_EXTENSIONS } from './scan.js';
 import { plural } from './report/summary.js';
@@ -166,4 +167,42 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
     log: `changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${context} is scanned as context.`,
     note: `Only findings in the ${plural(reportOnly.length, 'manifest')} this pull request changes are reported; the whole of ${context} was scanned as their context.`,
   };
+}
+
+/** The top level of the git work tree holding `cwd`, or undefined outside one. */
+export function gitTopLevel(cwd: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files of the index that a scan may read: manifests, configurations and .gitignore files. */
+const STAGED_NAMES = /(^|\/)(\.meshlint\.ya?ml|\.gitignore)$|\.(ya?ml|json)$/i;
+
+/**
+ * Writes the staged content of the repository's manifests (what the next commit will contain: tracked files with
+ * their staged changes; never untracked files or unstaged changes) under `destination`, at their paths relative to
+ * the top level. Returns how many files were written.
+ */
+export function exportStaged(topLevel: string, destination: string): number {
+  const run = (args: string[], input?: string) =>
+    execFileSync('git', args, { cwd: topLevel, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  let listed: string;
+  try {
+    listed = run(['ls-files', '-z', '--cached', '--full-name']);
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git ls-files failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  const files = [...new Set(listed.split('\0').filter((f) => f && STAGED_NAMES.test(f)))];
+  if (files.length === 0) return 0;
+  try {
+    run(['checkout-index', '-z', '--stdin', '-f', `--prefix=${join(destination, '/')}`], `${files.join('\0')}\0`);
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git checkout-index failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  return files.length;
 }

@@ -208,3 +208,43 @@ describe('paths', () => {
     expect((await runCli(['-f', 'github', '.'], inside)).stdout).toContain('file=k8s/db.yaml,');
   });
 });
+
+describe('--staged', () => {
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio-injection: enabled }\n';
+  const strict = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n';
+  const inShop = (text: string) => text.replaceAll('metadata:\n  name: web\n', 'metadata:\n  name: web\n  namespace: shop\n');
+
+  it('judges what the commit will contain: untracked files and unstaged changes do not count', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const repo = tempRepo({ 'k8s/namespace.yaml': namespace });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(repo, 'k8s/web.yaml'), inShop(secureDeployment('web')));
+    git('add', 'k8s/web.yaml');
+    writeFileSync(join(repo, 'strict.yaml'), strict); // untracked: not part of the commit
+
+    const worktree = await runCli(['-f', 'compact', '--context', '.', 'k8s/web.yaml'], repo);
+    expect(rulesOf(worktree.stdout)).toEqual([]); // the untracked policy makes the working tree look fine
+    const staged = await runCli(['-f', 'compact', '--staged', '--context', '.', 'k8s/web.yaml'], repo);
+    expect(rulesOf(staged.stdout)).toEqual(['mtls-not-strict']);
+    expect(staged.stdout).toMatch(/^k8s\/web\.yaml:\d+:\d+: error: /m);
+
+    // Staged privileged, then fixed in the working tree only: the commit still holds the privileged container.
+    writeFileSync(join(repo, 'k8s/web.yaml'), inShop(privilegedDeployment('web').text));
+    git('add', 'k8s/web.yaml');
+    writeFileSync(join(repo, 'k8s/web.yaml'), inShop(secureDeployment('web')));
+    const unstaged = await runCli(['-f', 'compact', '--staged', '--context', '.', join(repo, 'k8s/web.yaml')], join(repo, 'k8s'));
+    expect(rulesOf(unstaged.stdout)).toContain('container-privileged');
+    expect(unstaged.stdout).toMatch(/^web\.yaml:\d+:\d+: error: .*\[container-privileged\]$/m);
+    expect(unstaged.code).toBe(1);
+  });
+
+  it('outside a git repository is a usage error', async () => {
+    const run = await runCli(['--staged', '.'], tempRepo({ 'a.yaml': secureDeployment('a') }));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--staged: not inside a git repository');
+  });
+});

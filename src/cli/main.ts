@@ -15,6 +15,8 @@ import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { didYouMean } from '../suggest.js';
 import { selectFindings, unknownRuleIds } from './select.js';
+import { GitError } from '../git.js';
+import { stagedTree, type StagedTree } from './staged.js';
 import { effectiveConfig, starterConfig } from './config-tools.js';
 
 export interface CliIo {
@@ -44,6 +46,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--no-config', 'use no configuration file')
     .option('--stdin-filename <name>', 'the file name to report for standard input', 'stdin.yaml')
     .option('--context <dir>', 'scan and link everything under <dir>, but report only findings in the given files')
+    .option('--staged', 'read manifests from the git index: what the next commit will contain (tracked files with their staged changes; never untracked files or unstaged changes)')
     .option('--baseline <file>', 'report only findings that the baseline file does not record')
     .option('--write-baseline <file>', 'record the reported findings in a baseline file (no message text, no values)')
     .option('--color', 'force colour in the text format')
@@ -76,7 +79,7 @@ export async function main(io: CliIo): Promise<number> {
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
     context?: string; baseline?: string; writeBaseline?: string;
-    quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
+    staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
   }>();
 
   if (opts.listRules) {
@@ -123,20 +126,36 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`);
     return 2;
   }
+  if (readsStdin && opts.staged) {
+    io.stderr.write(`${TOOL_NAME}: --staged reads the git index; it cannot be combined with standard input (-).\n`);
+    return 2;
+  }
+  let staged: StagedTree | undefined;
+  if (opts.staged) {
+    try {
+      staged = stagedTree(io.cwd);
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      io.stderr.write(`${TOOL_NAME}: --staged: ${error.message}\n`);
+      return 2;
+    }
+  }
+  // With --staged the scan reads the exported index: the same relative paths, under another root.
+  const inTree = (path: string) => (staged ? staged.map(path) : path);
   let result: ScanResult;
   const progress = progressLine(io, started);
   try {
     result = await scan({
-      cwd: io.cwd,
-      paths: opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
-      reportOnly: opts.context !== undefined ? args : undefined,
-      configPath: opts.config,
+      cwd: staged?.cwd ?? io.cwd,
+      paths: (opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined)?.map(inTree),
+      reportOnly: opts.context !== undefined ? args.map(inTree) : undefined,
+      configPath: typeof opts.config === 'string' && staged ? staged.mapConfig(opts.config) : opts.config,
       stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
       workers: opts.jobs,
       workerUrl: io.workerUrl,
-      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : undefined),
+      cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
     });
   } catch (error) {
@@ -151,6 +170,7 @@ export async function main(io: CliIo): Promise<number> {
     throw error;
   } finally {
     progress.clear();
+    staged?.remove();
   }
   if (result.baselined.length) {
     io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`);
