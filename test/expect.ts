@@ -7,7 +7,6 @@
 // A marker without a span, or with anything else the grammar does not know, is an error: no marker stays unchecked.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { Range } from '../src/engine/location.js';
 import type { Finding } from '../src/engine/run.js';
 import { scan, type ScanResult } from '../src/scan.js';
 
@@ -15,7 +14,7 @@ const MARKER = /#\s*expect:(.*)$/;
 const ENTRY = /^([a-z0-9-]+)\s+@([1-9]\d*)-(?:\+([1-9]\d*):)?([1-9]\d*)$/;
 
 /** The span as a marker writes it, relative to the start line. */
-export function spanText(range: Range): string {
+export function spanText(range: Finding['range']): string {
   const lines = range.endLine - range.startLine;
   return `@${range.startColumn}-${lines === 0 ? '' : `+${lines}:`}${range.endColumn}`;
 }
