@@ -34,12 +34,13 @@ export function readDirectives(file: SourceFile): Directive[] {
     const line = i + 1;
     const [body, reason] = splitReason(match[2]);
     const listed = body.split(/\s#/)[0]; // a trailing comment is not a rule id
-    const rules = listed.split(/[\s,]+/).filter(Boolean);
+    const listedAt = match.index + match[0].length - match[2].length + match[2].indexOf(listed); // its offset on the line
+    const ids = [...listed.matchAll(/[^\s,]+/g)];
+    const rules = ids.map((id) => id[0]);
+    const ruleColumns = ids.map((id) => listedAt + id.index + 1);
     const column = text.indexOf('#', match.index) + 1;
-    const tail = match.index + match[0].length - match[2].length; // offset of the text after the directive keyword
-    const ruleColumns = [...match[2].slice(0, match[2].indexOf(listed) + listed.length).matchAll(/[^\s,]+/g)].map((m) => tail + m.index + 1);
     // Without a reason the directive ends with its rule list: a trailing comment on the line is not part of it.
-    const endColumn = reason ? text.trimEnd().length + 1 : tail + match[2].indexOf(listed) + listed.trimEnd().length + 1;
+    const endColumn = reason ? text.trimEnd().length + 1 : listedAt + listed.trimEnd().length + 1;
     let fromLine = line;
     let toLine = line;
     if (match[1] === 'meshlint-disable-next-line') {
