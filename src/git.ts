@@ -36,7 +36,7 @@ export function pullRequestBase(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Files changed between the merge base of `base` and HEAD, relative to `cwd` (deleted files left out). */
-export function changedFiles(cwd: string, base: string): string[] {
+function changedFiles(cwd: string, base: string): string[] {
   if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
   let output: string;
   try {

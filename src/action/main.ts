@@ -15,6 +15,7 @@ import { formatSarif } from '../report/sarif.js';
 import { countFindings, failsAt, plural } from '../report/summary.js';
 import { scan, type ScanResult } from '../scan.js';
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 
 class InputError extends Error {}
 
@@ -132,7 +133,7 @@ async function writeSummary(blocks: readonly SummaryBlock[]): Promise<void> {
 }
 
 // The bundle is also the body of its own parser threads (see src/parse/pool.ts).
-if (isParserWorker()) runParserWorker();
+if (isParserWorker()) runParserWorker(MANIFEST_PARSE_OPTIONS);
 else run().then(
   (code) => {
     process.exitCode = code;

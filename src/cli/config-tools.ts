@@ -7,6 +7,7 @@ import type { AnyRule } from '../engine/rule.js';
 import { readResources } from '../model/graph.js';
 import type { Resource } from '../model/resource.js';
 import { parseSource } from '../parse/source.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { discover } from '../scan.js';
 
 export interface EffectiveConfig {
@@ -74,7 +75,7 @@ export async function starterConfig(cwd: string): Promise<string> {
   const files = await discover(['.'], cwd, defaultConfig(cwd), []);
   const parsed = files.flatMap((file) => {
     try {
-      return [parseSource(relative(cwd, file), readFileSync(file))];
+      return [parseSource(relative(cwd, file), readFileSync(file), MANIFEST_PARSE_OPTIONS)];
     } catch {
       return [];
     }

@@ -13,7 +13,7 @@ export const ANNOTATIONS_PER_LEVEL = 10;
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
-export const ANNOTATION_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', note: 'notice' };
+const ANNOTATION_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', note: 'notice' };
 
 /** The shape of @actions/core's AnnotationProperties. */
 export interface AnnotationProperties {
@@ -100,7 +100,7 @@ export function describeOmittedRules(omitted: readonly Finding[]): string {
 }
 
 /** Columns only on single-line ranges: "startColumn/endColumn cannot be sent when startLine and endLine are different" (@actions/core). */
-export function annotationProperties(f: Finding): AnnotationProperties {
+function annotationProperties(f: Finding): AnnotationProperties {
   const { startLine, endLine, startColumn, endColumn } = f.range;
   const base = { title: f.ruleId, file: f.file, startLine, endLine };
   return startLine === endLine ? { ...base, startColumn, endColumn } : base;
@@ -124,7 +124,7 @@ export function escapeProperty(text: string): string {
 }
 
 /** `::error file=...,line=...,endLine=...,col=...,endColumn=...,title=<rule-id>::message` */
-export function workflowCommand(annotation: Annotation): string {
+function workflowCommand(annotation: Annotation): string {
   const p = annotation.properties;
   const props: [string, string | number | undefined][] = [
     ['file', p.file], ['line', p.startLine], ['endLine', p.endLine], ['col', p.startColumn], ['endColumn', p.endColumn], ['title', p.title],

@@ -14,7 +14,7 @@ export type SummaryBlock =
   | { readonly kind: 'paragraph'; readonly html: string }
   | { readonly kind: 'table'; readonly rows: readonly (readonly SummaryCell[])[] };
 
-export const SUMMARY_TOP_FINDINGS = 50;
+const SUMMARY_TOP_FINDINGS = 50;
 
 export interface JobSummaryOptions {
   /** The annotation plan the step used; its omitted findings are counted in the summary. */
@@ -30,7 +30,7 @@ export interface JobSummaryOptions {
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', note: '🔵' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
