@@ -61,7 +61,7 @@ under an \`acl\` allow list, is taken as stopped.`,
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders-public # expect: kong-no-auth
+              - name: orders-public # expect: kong-no-auth @9-28
                 paths: [/orders]
       `,
       'auth-limited-to-https-leaves-http-open': yaml`
@@ -73,7 +73,7 @@ under an \`acl\` allow list, is taken as stopped.`,
               - name: key-auth
                 protocols: [https]
             routes:
-              - name: orders # expect: kong-no-auth
+              - name: orders # expect: kong-no-auth @9-21
                 paths: [/orders]
       `,
       'anonymous-consumer-nothing-stops': yaml`
@@ -84,7 +84,7 @@ under an \`acl\` allow list, is taken as stopped.`,
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders # expect: kong-no-auth
+              - name: orders # expect: kong-no-auth @9-21
                 paths: [/orders]
                 plugins:
                   - name: key-auth
@@ -102,7 +102,7 @@ under an \`acl\` allow list, is taken as stopped.`,
         apiVersion: configuration.konghq.com/v1alpha1
         kind: KongRoute
         metadata:
-          name: orders # expect: kong-no-auth
+          name: orders # expect: kong-no-auth @3-15
           namespace: shop
         spec:
           protocols: [http]
@@ -115,7 +115,7 @@ under an \`acl\` allow list, is taken as stopped.`,
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
-          name: shop # expect: kong-no-auth
+          name: shop # expect: kong-no-auth @3-13
           namespace: shop
         spec:
           ingressClassName: kong

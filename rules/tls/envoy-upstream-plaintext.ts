@@ -63,7 +63,7 @@ judged as usual.`,
                                 - match: { prefix: / }
                                   route: { cluster: backend }
           clusters:
-            - name: backend # expect: envoy-upstream-plaintext
+            - name: backend # expect: envoy-upstream-plaintext @7-20
               type: STRICT_DNS
               load_assignment:
                 cluster_name: backend
@@ -72,7 +72,7 @@ judged as usual.`,
       'plaintext-cluster-to-remote-host': yaml`
         static_resources:
           clusters:
-            - name: payments # expect: envoy-upstream-plaintext
+            - name: payments # expect: envoy-upstream-plaintext @7-21
               type: STRICT_DNS
               load_assignment:
                 cluster_name: payments
@@ -91,7 +91,7 @@ judged as usual.`,
                   - endpoint: { address: { socketAddress: { address: api.example.com, portValue: 443 } } }
           transportSocket:
             name: envoy.transport_sockets.tls
-            typedConfig: # expect: envoy-upstream-plaintext
+            typedConfig: # expect: envoy-upstream-plaintext @5-16
               "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
               sni: api.example.com
       `,

@@ -52,33 +52,33 @@ rule does not check.`,
         _format_version: "3.0"
         services:
           - name: payments
-            host: payments.example.com # expect: kong-upstream-plaintext
+            host: payments.example.com # expect: kong-upstream-plaintext @5-31
             port: 80
       `,
       'url-scheme-http': yaml`
         _format_version: "3.0"
         services:
           - name: api
-            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext
+            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext @5-35
       `,
       'in-cluster-service-is-a-note': yaml`
         _format_version: "3.0"
         services:
           - name: orders
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: orders.shop.svc.cluster.local
       `,
       'user-info-is-not-the-host': yaml`
         _format_version: "3.0"
         services:
           - name: partner
-            url: http://svc:@ext.example.com:8080/ # expect: kong-upstream-plaintext
+            url: http://svc:@ext.example.com:8080/ # expect: kong-upstream-plaintext @5-43
       `,
       'service-dot-namespace-is-in-cluster-a-note': yaml`
         _format_version: "3.0"
         services:
           - name: realtime
-            url: http://realtime-dev.supabase-realtime:4000/socket # expect: kong-upstream-plaintext
+            url: http://realtime-dev.supabase-realtime:4000/socket # expect: kong-upstream-plaintext @5-59
       `,
       'upstream-with-external-targets': yaml`
         _format_version: "3.0"
@@ -87,7 +87,7 @@ rule does not check.`,
             targets: [{ target: "10.20.0.7:8080" }]
         services:
           - name: legacy
-            host: legacy # expect: kong-upstream-plaintext
+            host: legacy # expect: kong-upstream-plaintext @5-17
       `,
       'controller-generated-upstream-for-a-service-is-in-cluster': yaml`
         _format_version: "3.0"
@@ -97,7 +97,7 @@ rule does not check.`,
             targets: [{ target: "10.244.0.5:8080" }]
         services:
           - name: httproute.default.web.0
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: httproute.default.web.0
       `,
     },

@@ -84,8 +84,8 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
                         tls_params:
                           cipher_suites:
                             - "[ECDHE-ECDSA-AES128-GCM-SHA256|ECDHE-ECDSA-CHACHA20-POLY1305]"
-                            - ECDHE-RSA-AES128-SHA # expect: tls-weak-cipher
-                            - AES128-GCM-SHA256 # expect: tls-weak-cipher
+                            - ECDHE-RSA-AES128-SHA # expect: tls-weak-cipher @23-43
+                            - AES128-GCM-SHA256 # expect: tls-weak-cipher @23-40
                   filters: []
       `,
       'istio-gateway-3des': yaml`
@@ -100,7 +100,7 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
               tls:
                 mode: SIMPLE
                 credentialName: shop-cert
-                cipherSuites: [ECDHE-RSA-AES256-GCM-SHA384, DES-CBC3-SHA] # expect: tls-weak-cipher
+                cipherSuites: [ECDHE-RSA-AES256-GCM-SHA384, DES-CBC3-SHA] # expect: tls-weak-cipher @53-65
       `,
       'kong-old-preset': yaml`
         apiVersion: apps/v1
@@ -114,7 +114,7 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
                   image: kong:3.9
                   env:
                     - name: KONG_SSL_CIPHER_SUITE
-                      value: old # expect: tls-weak-cipher
+                      value: old # expect: tls-weak-cipher @22-25
       `,
     },
     valid: {

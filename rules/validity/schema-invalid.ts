@@ -71,8 +71,8 @@ skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\`
         metadata: { name: default, namespace: istio-system }
         spec:
           mtls:
-            mode: STRICTT # expect: schema-invalid
-          portLevelMTLS: # expect: schema-invalid
+            mode: STRICTT # expect: schema-invalid @11-18
+          portLevelMTLS: # expect: schema-invalid @3-16
             8080: { mode: DISABLE }
       `,
       'authorization-and-gateway-mistakes': yaml`
@@ -80,11 +80,11 @@ skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\`
         kind: AuthorizationPolicy
         metadata: { name: web, namespace: shop }
         spec:
-          action: allow # expect: schema-invalid
+          action: allow # expect: schema-invalid @11-16
           rules:
             - from:
                 - source:
-                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid
+                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid @13-22
         ---
         apiVersion: networking.istio.io/v1
         kind: Gateway
@@ -94,14 +94,14 @@ skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\`
             - hosts: ["shop.example.com"]
               port:
                 name: https
-                number: "443" # expect: schema-invalid
+                number: "443" # expect: schema-invalid @17-22
                 protocol: HTTPS
               tls: { mode: SIMPLE }
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: { name: db, namespace: shop }
-        spec: # expect: schema-invalid
+        spec: # expect: schema-invalid @1-5
           trafficPolicy:
             tls: { mode: ISTIO_MUTUAL }
         ---
@@ -110,10 +110,10 @@ skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\`
         metadata: { name: mesh, namespace: istio-system }
         spec:
           tracing:
-            - randomSamplingPercentage: 150 # expect: schema-invalid
+            - randomSamplingPercentage: 150 # expect: schema-invalid @33-36
       `,
       'pod-under-the-apps-group': yaml`
-        apiVersion: apps/v1 # expect: schema-invalid
+        apiVersion: apps/v1 # expect: schema-invalid @13-20
         kind: Pod
         metadata: { name: web }
         spec:

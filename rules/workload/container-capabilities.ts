@@ -57,10 +57,10 @@ Linkerd's init containers are added by the injector, not written in the manifest
                 - name: agent
                   image: agent:1.0
                   securityContext:
-                    capabilities: # expect: container-capabilities
+                    capabilities: # expect: container-capabilities @13-25
                       add:
-                        - NET_ADMIN # expect: container-capabilities
-                        - CHOWN # expect: container-capabilities
+                        - NET_ADMIN # expect: container-capabilities @19-28
+                        - CHOWN # expect: container-capabilities @19-24
       `,
       'drop-list-without-all': yaml`
         apiVersion: v1
@@ -72,12 +72,12 @@ Linkerd's init containers are added by the injector, not written in the manifest
               image: nginx:1.27
               securityContext:
                 capabilities:
-                  drop: [NET_RAW] # expect: container-capabilities
+                  drop: [NET_RAW] # expect: container-capabilities @11-15
             - name: lower-case
               image: nginx:1.27
               securityContext:
                 capabilities:
-                  drop: [all] # expect: container-capabilities
+                  drop: [all] # expect: container-capabilities @11-15
       `,
     },
     valid: {

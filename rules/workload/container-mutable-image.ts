@@ -57,7 +57,7 @@ here: lint the rendered output.`,
             spec:
               containers:
                 - name: app
-                  image: nginx:latest # expect: container-mutable-image
+                  image: nginx:latest # expect: container-mutable-image @18-30
       `,
       'no-tag-means-latest': yaml`
         apiVersion: v1
@@ -67,7 +67,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: registry.example.com:5000/team/web # expect: container-mutable-image
+              image: registry.example.com:5000/team/web # expect: container-mutable-image @14-48
       `,
       'truncated-digest': yaml`
         apiVersion: v1
@@ -77,7 +77,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: nginx@sha256:123456 # expect: container-mutable-image
+              image: nginx@sha256:123456 # expect: container-mutable-image @14-33
       `,
       'tag-without-digest-is-a-warning': yaml`
         apiVersion: v1
@@ -87,7 +87,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: nginx:1.27.3 # expect: container-mutable-image
+              image: nginx:1.27.3 # expect: container-mutable-image @14-26
       `,
     },
     valid: {

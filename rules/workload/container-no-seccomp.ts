@@ -37,7 +37,7 @@ containers, at the pod's securityContext where one line fixes them all). The dep
         spec:
           template:
             spec:
-              securityContext: # expect: container-no-seccomp
+              securityContext: # expect: container-no-seccomp @7-22
                 runAsNonRoot: true
               containers:
                 - { name: app, image: nginx:1.27 }
@@ -54,7 +54,7 @@ containers, at the pod's securityContext where one line fixes them all). The dep
               image: nginx:1.27
               securityContext:
                 seccompProfile:
-                  type: Unconfined # expect: container-no-seccomp
+                  type: Unconfined # expect: container-no-seccomp @17-27
       `,
     },
     valid: {

@@ -36,7 +36,7 @@ configured by the mesh, not by the manifest, and are not judged.`,
         metadata: { name: web }
         spec:
           template:
-            spec: # expect: container-run-as-root
+            spec: # expect: container-run-as-root @5-9
               containers:
                 - { name: app, image: nginx:1.27 }
       `,
@@ -50,7 +50,7 @@ configured by the mesh, not by the manifest, and are not judged.`,
             - name: app
               image: nginx:1.27
               securityContext:
-                runAsUser: 0 # expect: container-run-as-root
+                runAsUser: 0 # expect: container-run-as-root @20-21
       `,
       'pod-level-false': yaml`
         apiVersion: argoproj.io/v1alpha1
@@ -60,7 +60,7 @@ configured by the mesh, not by the manifest, and are not judged.`,
           template:
             spec:
               securityContext:
-                runAsNonRoot: false # expect: container-run-as-root
+                runAsNonRoot: false # expect: container-run-as-root @23-28
               containers:
                 - { name: app, image: nginx:1.27 }
       `,

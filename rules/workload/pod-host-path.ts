@@ -57,7 +57,7 @@ agents such as log shippers and CNI installers need some; suppress the finding w
                 - { name: agent, image: agent:1.0, volumeMounts: [{ name: sock, mountPath: /var/run/docker.sock }] }
               volumes:
                 - name: sock
-                  hostPath: # expect: pod-host-path
+                  hostPath: # expect: pod-host-path @11-19
                     path: /var/run/docker.sock
       `,
       'log-directory': yaml`
@@ -69,7 +69,7 @@ agents such as log shippers and CNI installers need some; suppress the finding w
             - { name: shipper, image: fluent-bit:3.2 }
           volumes:
             - name: logs
-              hostPath: { path: /var/log } # expect: pod-host-path
+              hostPath: { path: /var/log } # expect: pod-host-path @7-15
       `,
     },
     valid: {

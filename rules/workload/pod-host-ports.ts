@@ -36,7 +36,7 @@ this rule judges only ports that set \`hostPort\`.`,
                   image: envoy:1.32
                   ports:
                     - containerPort: 8443
-                      hostPort: 443 # expect: pod-host-ports
+                      hostPort: 443 # expect: pod-host-ports @25-28
       `,
     },
     valid: {
