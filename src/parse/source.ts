@@ -21,6 +21,18 @@ export interface SourceDocument {
   /** Offsets of the document in the file text. */
   start: number;
   end: number;
+  /**
+   * Set on objects built from other files (a kustomization's output): where a path of this value was written.
+   * Locations, suppressions and embedded configs are resolved there; such a document has no text of its own.
+   */
+  readonly trace?: (path: readonly (string | number)[]) => TracedLocation;
+}
+
+/** Where a path of a built object was written: a document of a real file, and the path there. */
+export interface TracedLocation {
+  readonly file: SourceFile;
+  readonly document: SourceDocument;
+  readonly path: readonly (string | number)[];
 }
 
 export interface SourceFile {
@@ -44,6 +56,8 @@ export interface SourceFile {
    * the host file.
    */
   origin?: EmbeddedOrigin;
+  /** An in-memory file of built objects (documents with `trace`), never read from disk or reported itself. */
+  built?: true;
 }
 
 export interface EmbeddedOrigin {
