@@ -9,6 +9,7 @@ import { lintStaged, type Finding, type LintResult, type Notice } from './engine
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
+import { buildKustomizations, isKustomizationFile } from './kustomize/index.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -95,7 +96,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       });
       // The same files with the same bytes (and the same version, rules and configuration: the cache's own key)
       // give the same findings, cross-file rules included: reuse the whole previous result.
-      if (!options.stdin) {
+      // A build also reads files discovery does not list (env files, bases elsewhere): no whole-run reuse then.
+      if (!options.stdin && !(config.kustomize.enabled && jobs.some((job) => isKustomizationFile(job.absolute)))) {
         runKey = runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
         result = cache.previousRun(runKey);
       }
@@ -135,7 +137,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     phase('reused');
   } else {
     phase('parse');
-    const staged = lintStaged({ files, rules, config });
+    const kustomize = config.kustomize.enabled
+      ? buildKustomizations(files, { cwd, display: (absolute) => displayPath(cwd, absolute), maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES })
+      : undefined;
+    if (kustomize) {
+      files.push(...kustomize.extraFiles);
+      notices.push(...kustomize.notices);
+      phase('build');
+    }
+    const staged = lintStaged({ files, rules, config, builds: kustomize?.builds, consumed: kustomize?.consumed });
     phase('rules');
     if (pool) {
       // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.

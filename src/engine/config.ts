@@ -25,6 +25,8 @@ export interface Config {
   readonly rules: ReadonlyMap<string, RuleSetting>;
   readonly ignore: readonly string[];
   readonly settings: Settings;
+  /** Kustomize roots are built and their objects linted (instead of their files one by one). */
+  readonly kustomize: { readonly enabled: boolean };
 }
 
 export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
@@ -32,7 +34,7 @@ export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system
 export class ConfigError extends Error {}
 
 export function defaultConfig(root: string): Config {
-  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS };
+  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, kustomize: { enabled: true } };
 }
 
 /** The nearest config file from `start` upwards, or undefined. */
@@ -76,7 +78,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     const error = mostSpecific(validateConfig.errors ?? []);
     fail(pointerToPath(value, error.instancePath, error), describeError(value, error));
   }
-  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']> };
+  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; kustomize?: { enabled?: boolean } };
   const known = new Map(rules.map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
@@ -99,6 +101,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     rules: settings,
     ignore: raw.ignore ?? [],
     settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
+    kustomize: { enabled: raw.kustomize?.enabled ?? true },
   };
 }
 

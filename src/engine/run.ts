@@ -57,6 +57,24 @@ export interface LintInput {
   readonly rules: readonly AnyRule[];
   readonly config: Config;
   readonly readers?: readonly FormatReader[];
+  /** Objects built from the files (a kustomization's output): each build is a graph of its own. */
+  readonly builds?: readonly BuiltGraph[];
+  /** Files the builds consumed: not read as objects of their own (their parse problems and directives count). */
+  readonly consumed?: ReadonlySet<SourceFile>;
+}
+
+/**
+ * The objects one deployable root builds (src/kustomize): linted together, apart from every other root, so that
+ * an overlay's policies select that overlay's workloads. Findings are located where each value was written (the
+ * documents' `trace`), name the build, and one origin reached through several builds is reported once.
+ */
+export interface BuiltGraph {
+  /** How users name the build: the root's directory ("overlays/prod"). */
+  readonly name: string;
+  /** An in-memory file whose documents are the built objects, each with a `trace`. */
+  readonly file: SourceFile;
+  /** The kustomization file: a related location of every finding on these objects. */
+  readonly definedIn: { readonly file: SourceFile; readonly document: SourceDocument };
 }
 
 /** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
@@ -79,7 +97,7 @@ export function lint(input: LintInput): LintResult {
 }
 
 /** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, builds = [], consumed }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
@@ -87,9 +105,22 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   type Draft = Omit<Finding, 'severity' | 'suppression'>;
   /** A finding before location: `at` (and the related locations) are resolved in finish(). */
   type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
-  const drafts: { finding: Unlocated; severity: Severity; resource?: Resource }[] = [];
+  type DraftEntry = { finding: Unlocated; severity: Severity; resource?: Resource; builtBy?: BuiltGraph[] };
+  const drafts: DraftEntry[] = [];
   const add = (rule: AnyRule, finding: Unlocated, severity?: Severity, resource?: Resource) => {
     drafts.push({ finding, severity: severity ?? rule.severity, resource });
+  };
+  // A finding on built objects, by where it is located and what it says: several builds of one base line are one.
+  const builtDrafts = new Map<string, DraftEntry>();
+  const addBuilt = (rule: AnyRule, finding: Unlocated, key: string, build: BuiltGraph, severity?: Severity, resource?: Resource) => {
+    const known = builtDrafts.get(key);
+    if (known) {
+      if (!known.builtBy!.includes(build)) known.builtBy!.push(build);
+      return;
+    }
+    const entry: DraftEntry = { finding, severity: severity ?? rule.severity, resource, builtBy: [build] };
+    builtDrafts.set(key, entry);
+    drafts.push(entry);
   };
 
   // Parse problems and suppression directives, per file.
@@ -128,20 +159,27 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   }
 
   const ruleTimes: [string, number][] = [];
-  const resources = readResources(files, readers);
-  const graph = new Graph(resources, files);
+  const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
+  const units: { graph: Graph; build?: BuiltGraph }[] = [
+    { graph: new Graph(readResources(plainFiles, readers), plainFiles) },
+    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers), [build.file]), build })),
+  ];
+  const resourceCount = units.reduce((n, unit) => n + unit.graph.resources.length, 0);
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
-    const report = (r: Report<string>) => {
-      const draft = toFinding(rule, r);
-      add(rule, draft.finding, r.severity, draft.resource);
-    };
     const started = performance.now();
-    try {
-      rule.check({ graph, options, settings: config.settings, report });
-    } catch (error) {
-      notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
+    for (const { graph, build } of units) {
+      const report = (r: Report<string>) => {
+        const draft = toFinding(rule, r, graph, build);
+        if (build) addBuilt(rule, draft.finding, draft.key, build, r.severity, draft.resource);
+        else add(rule, draft.finding, r.severity, draft.resource);
+      };
+      try {
+        rule.check({ graph, options, settings: config.settings, report });
+      } catch (error) {
+        notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
+      }
     }
     ruleTimes.push([rule.id, performance.now() - started]);
   }
@@ -157,11 +195,17 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     const scopesByResource = new Map<Resource, IgnoreScope[]>();
     const fileByPath = new Map(files.map((f) => [f.path, f]));
     const located = (at: LocationRequest) => locate(at.file, at.document, at.path, at.target).range;
-    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource }) => {
+    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource, builtBy }) => {
+      const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
+      for (const build of builtBy ?? []) {
+        const { file: kustomization, document } = build.definedIn;
+        related.push({ file: kustomization.path, range: located({ file: kustomization, document, path: [], target: 'key' }), message: `built by ${build.name}` });
+      }
       const finding: Draft = {
         ...rest,
+        ...(builtBy ? { message: `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` } : {}),
         range: range ?? located(at!),
-        related: relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message })),
+        related,
       };
       const configured = config.rules.get(finding.ruleId)?.severity;
       const severity = configured && configured !== 'off' ? configured : defaultSeverity;
@@ -172,10 +216,10 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     const documents = files.reduce((n, f) => n + f.documents.length, 0);
     const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
     ruleTimes.sort((a, b) => b[1] - a[1]);
-    return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resources.length }, ruleTimes };
+    return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resourceCount }, ruleTimes };
   }
 
-  function toFinding(rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource } {
+  function toFinding(rule: AnyRule, r: Report<string>, graph: Graph, build?: BuiltGraph): { finding: Unlocated; resource?: Resource; key: string } {
     let file: SourceFile;
     let document: SourceFile['documents'][number];
     let path: Path;
@@ -195,21 +239,28 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
     const relatedAt = (r.related ?? []).map((rel) => {
       const src = rel.resource.source;
-      return { file: src.file.path, message: rel.message, at: { file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const } };
+      const at = traced({ file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const });
+      return { file: at.file.path, message: rel.message, at };
     });
+    const at = traced({ file, document, path, target: r.target ?? 'pair' });
     const relative = resource ? path.slice(resource.source.base.length) : path;
-    const owner = resource ? resourceKey(resource) : `#${document.index}`;
+    const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
+    // A built object's finding is identified by where it was written, whichever build (and name) reached it.
+    const print = document.trace
+      ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
+      : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
     const finding: Unlocated = {
       ruleId: rule.id,
       message,
-      file: file.path,
-      at: { file, document, path, target: r.target ?? 'pair' },
+      file: at.file.path,
+      at,
       ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
       path,
       relatedAt,
-      fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
+      fingerprint: print,
     };
-    return { finding, resource };
+    const key = [rule.id, at.file.path, at.document.index, at.path.join('\0'), at.target, extra, JSON.stringify(r.data ?? {})].join('\0');
+    return { finding, resource, key };
   }
 
   function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, fileByPath: Map<string, SourceFile>): Suppression | undefined {
@@ -225,6 +276,14 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     }
     return undefined;
   }
+}
+
+/** A location on a built object, moved to where the value was written (see SourceDocument.trace). */
+function traced(at: LocationRequest): LocationRequest {
+  const trace = at.document.trace;
+  if (!trace) return at;
+  const origin = trace(at.path);
+  return { file: origin.file, document: origin.document, path: origin.path, target: at.target };
 }
 
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

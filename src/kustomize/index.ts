@@ -7,16 +7,7 @@ import { lineCounterOf, parseSource, type SourceDocument, type SourceFile } from
 import type { Path } from '../model/values.js';
 import { BuildError, Builder, KUSTOMIZATION_NAMES, type BuildHost, type BuiltObject } from './build.js';
 import { originAt } from './traced.js';
-
-/** Objects one kustomization builds: a graph of their own (see LintInput.builds). */
-export interface BuiltGraph {
-  /** The root's directory as shown to users ("overlays/prod"), named in messages. */
-  readonly name: string;
-  /** A file that exists only in memory: its documents are the built objects, each with a `trace` to its origins. */
-  readonly file: SourceFile;
-  /** The kustomization file, a related location of every finding on these objects. */
-  readonly definedIn: { readonly file: SourceFile; readonly document: SourceDocument };
-}
+import type { BuiltGraph } from '../engine/run.js';
 
 export interface KustomizeOutcome {
   readonly builds: readonly BuiltGraph[];

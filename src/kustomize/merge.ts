@@ -98,7 +98,8 @@ function mergeMap(target: Map, patch: Map, context: MergeContext, fields: string
       }
       continue;
     }
-    put(target, key, value, origin);
+    // The same value again (a patch naming its target): it stays where it was first written.
+    if (current !== value) put(target, key, value, origin);
   }
 }
 
