@@ -233,28 +233,14 @@ export class Builder {
         const behavior = typeof entry.behavior === 'string' ? entry.behavior : 'create';
         const namespace = typeof entry.namespace === 'string' ? entry.namespace : '';
         const kind = field === 'configMapGenerator' ? 'ConfigMap' : 'Secret';
-        const existing = objects.findIndex((o) => o.body.kind === kind && o.originalName === generated.originalName && (o.originalNamespace || '') === namespace);
+        const existing = objects.findIndex((o) => o.body.kind === kind && o.originalName === generated.originalName && (namespace === '' || o.originalNamespace === namespace || namespaceOf(o) === namespace));
         if (behavior === 'create') {
           if (existing >= 0) throw new BuildError(`${kind} ${generated.originalName} already exists; use behavior: merge or replace`, k.absolute);
           objects.push(generated);
         } else if (existing < 0) {
           throw new BuildError(`${kind} ${generated.originalName} to ${behavior} does not exist`, k.absolute);
-        } else if (behavior === 'replace') {
-          objects[existing] = { ...generated, needsHash: generated.needsHash };
-        } else if (behavior === 'merge') {
-          const target = objects[existing];
-          for (const key of ['data', 'binaryData']) {
-            if (!isMapNode(generated.body[key])) continue;
-            const data = ensureMap(target.body, [key], originOf(generated.body, key)!);
-            for (const [name, value] of Object.entries(generated.body[key] as Record<string, unknown>)) put(data, name, value, originOf(generated.body[key] as Record<string, unknown>, name));
-          }
-          const metadata = generated.body.metadata as Record<string, unknown>;
-          for (const key of ['labels', 'annotations']) {
-            if (!isMapNode(metadata[key])) continue;
-            const into = ensureMap(target.body, ['metadata', key], originOf(metadata, key)!);
-            for (const [name, value] of Object.entries(metadata[key] as Record<string, unknown>)) put(into, name, value, originOf(metadata[key] as Record<string, unknown>, name));
-          }
-          target.needsHash = target.needsHash || generated.needsHash;
+        } else if (behavior === 'replace' || behavior === 'merge') {
+          objects[existing] = replaceGenerated(objects[existing], generated, behavior === 'merge');
         } else {
           throw new BuildError(`unknown generator behavior "${behavior}"`, k.absolute);
         }
@@ -269,7 +255,7 @@ export class Builder {
     const data: Record<string, unknown> = {};
     const dataOrigins: Record<string, Origin> = {};
     const set = (key: string, value: string, origin: Origin) => {
-      data[key] = isSecret ? Buffer.from(value, 'utf8').toString('base64') : value;
+      data[key] = isSecret ? encodeBase64(value) : value;
       dataOrigins[key] = origin;
     };
     const literals = Array.isArray(entry.literals) ? entry.literals : [];
@@ -503,7 +489,7 @@ export class Builder {
 function operations(value: unknown[]): PatchOperation[] {
   return value.map((op, i) => {
     if (!isMapNode(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new BuildError(`JSON patch operation ${i} is not {op, path}`);
-    return { op: op.op, path: op.path, from: typeof op.from === 'string' ? op.from : undefined, value: op.value, valueOrigin: originOf(op, 'value') };
+    return { op: op.op, path: op.path, from: typeof op.from === 'string' ? op.from : undefined, value: op.value, valueOrigin: originOf(op, 'value'), at: originOf(value, i) };
   });
 }
 
@@ -563,6 +549,49 @@ export function selectorMatches(selector: string, labels: unknown): boolean {
     if (term.startsWith('!')) return !has(term.slice(1).trim());
     return has(term);
   });
+}
+
+/**
+ * An overlay's generator with behavior merge or replace (kustomize's CopyMergeMetaDataFieldsFrom): the new object
+ * keeps the old one's name, namespace, hash option, labels and annotations under its own; merge keeps old data too.
+ */
+function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boolean): BuiltObject {
+  const body = generated.body;
+  const metadata = body.metadata as Record<string, unknown>;
+  const oldMetadata = isMapNode(old.body.metadata) ? old.body.metadata : {};
+  for (const key of ['labels', 'annotations']) {
+    const before = isMapNode(oldMetadata[key]) ? (oldMetadata[key] as Record<string, unknown>) : {};
+    const after = isMapNode(metadata[key]) ? (metadata[key] as Record<string, unknown>) : {};
+    if (Object.keys(before).length + Object.keys(after).length === 0) continue;
+    const map: Record<string, unknown> = {};
+    for (const [from, values] of [[before, before], [after, after]] as const) for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
+    put(metadata, key, map, originOf(metadata, key) ?? originOf(oldMetadata, key));
+  }
+  for (const key of ['name', 'namespace']) {
+    if (oldMetadata[key] === undefined) remove(metadata, key);
+    else put(metadata, key, oldMetadata[key], originOf(oldMetadata, key));
+  }
+  if (merge) {
+    for (const key of ['data', 'binaryData']) {
+      const before = isMapNode(old.body[key]) ? (old.body[key] as Record<string, unknown>) : undefined;
+      if (!before) continue;
+      const after = isMapNode(body[key]) ? (body[key] as Record<string, unknown>) : {};
+      const map: Record<string, unknown> = {};
+      for (const [from, values] of [[before, before], [after, after]] as const) for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
+      put(body, key, map, originOf(body, key) ?? originOf(old.body, key));
+    }
+  }
+  return { body, origin: old.origin, originalName: old.originalName, originalNamespace: old.originalNamespace, needsHash: old.needsHash };
+}
+
+/** kyaml's base64 for generated Secrets: lines of 70 characters, each ending in a newline once there are two or more. */
+function encodeBase64(value: string): string {
+  const encoded = Buffer.from(value, 'utf8').toString('base64');
+  const lines = Math.floor(encoded.length / 70) + 1;
+  if (lines === 1) return encoded;
+  let out = '';
+  for (let i = 0; i < encoded.length; i += 70) out += `${encoded.slice(i, i + 70)}\n`;
+  return out;
 }
 
 function unquote(value: string): string {

@@ -1,6 +1,6 @@
 // JSON 6902 patches (RFC 6902: add, remove, replace, move, copy, test) on a built object, origins kept: a value the
 // patch adds remembers the patch's `value` line.
-import { clone, isMapNode, itemsOf, originOf, put, remove, setOrigin, type Origin } from './traced.js';
+import { clone, isMapNode, itemsOf, originOf, put, remove, removeBy, setOrigin, type Origin } from './traced.js';
 
 export interface PatchOperation {
   readonly op: string;
@@ -9,6 +9,8 @@ export interface PatchOperation {
   readonly value?: unknown;
   /** Where the operation's value was written (for `add`, `replace`). */
   readonly valueOrigin?: Origin;
+  /** Where the operation was written (a removed key points there). */
+  readonly at?: Origin;
 }
 
 export class JsonPatchError extends Error {}
@@ -63,7 +65,7 @@ function add(root: Record<string, unknown>, path: string, value: unknown, origin
   }
 }
 
-function removeAt(root: Record<string, unknown>, path: string): void {
+function removeAt(root: Record<string, unknown>, path: string, by?: Origin): void {
   const { container, key } = parentOf(root, path);
   if (Array.isArray(container)) {
     const items = itemsOf(container);
@@ -71,7 +73,8 @@ function removeAt(root: Record<string, unknown>, path: string): void {
     replaceItems(container, items);
   } else {
     if (!Object.hasOwn(container, key)) throw new JsonPatchError(`path "${path}" does not exist`);
-    remove(container, key);
+    if (by) removeBy(container, key, by);
+    else remove(container, key);
   }
 }
 
@@ -91,7 +94,7 @@ export function applyJsonPatch(root: Record<string, unknown>, operations: readon
         add(root, operation.path, clone(operation.value), operation.valueOrigin);
         break;
       case 'remove':
-        removeAt(root, operation.path);
+        removeAt(root, operation.path, operation.at);
         break;
       case 'replace': {
         read(root, operation.path);

@@ -2,7 +2,7 @@
 // the built-in kinds merge by their patch merge key (the `patchMergeKey` tags of the Kubernetes API types) and are
 // replaced otherwise, lists of other kinds merge by a key their items carry (kyaml infers it), `$patch: delete` and
 // `$patch: replace` work on maps and list items. Origins follow: what the patch sets remembers the patch.
-import { clone, isMapNode, itemsOf, list, originOf, put, remove } from './traced.js';
+import { clone, isMapNode, itemsOf, list, originOf, put, remove, removeBy } from './traced.js';
 
 type Map = Record<string, unknown>;
 
@@ -39,7 +39,7 @@ function builtInMergeKey(field: string, parents: readonly string[], kind: string
     case 'conditions':
       return 'type';
     case 'ports':
-      if (CONTAINER_LISTS.has(parents[parents.length - 2] ?? '')) return 'containerPort';
+      if (CONTAINER_LISTS.has(parents[parents.length - 1] ?? '')) return 'containerPort';
       if (kind === 'Service' && parents.length === 1 && parents[0] === 'spec') return 'port';
       return null;
     default:
@@ -70,13 +70,13 @@ function mergeMap(target: Map, patch: Map, context: MergeContext, fields: string
     if (key === '$patch' || key.startsWith('$setElementOrder/') || key === '$retainKeys') continue;
     const origin = originOf(patch, key);
     if (value === null) {
-      remove(target, key);
+      removeBy(target, key, origin);
       continue;
     }
     const current = target[key];
     if (isMapNode(value)) {
       if (value.$patch === 'delete') {
-        remove(target, key);
+        removeBy(target, key, origin);
         continue;
       }
       if (isMapNode(current) && value.$patch !== 'replace') {
@@ -127,27 +127,31 @@ function mergeList(target: unknown[], patch: unknown[], context: MergeContext, f
         }),
     );
   }
-  const result = itemsOf(target);
-  const indexOf = (value: unknown) => result.findIndex((item) => isMapNode(item.value) && isMapNode(value) && sameKey(item.value[key], value[key]));
+  // kustomize merges with kyaml's "prepend" direction: the patch's items first (in its order), then the target's
+  // items the patch does not name.
+  const remaining = itemsOf(target);
+  const result: typeof remaining = [];
+  const take = (value: Map) => {
+    const at = remaining.findIndex((item) => isMapNode(item.value) && sameKey(item.value[key], value[key]));
+    return at >= 0 ? remaining.splice(at, 1)[0] : undefined;
+  };
   for (const { value, origin } of patchItems) {
     if (!isMapNode(value)) {
       result.push({ value: clone(value), origin });
       continue;
     }
-    const at = indexOf(value);
-    if (value.$patch === 'delete') {
-      if (at >= 0) result.splice(at, 1);
-      continue;
-    }
-    if (at >= 0 && value.$patch !== 'replace') {
-      mergeMap(result[at].value as Map, value, context, fields);
+    const existing = take(value);
+    if (value.$patch === 'delete') continue;
+    if (existing && value.$patch !== 'replace') {
+      mergeMap(existing.value as Map, value, context, fields);
+      result.push(existing);
     } else {
       const copy = clone(value);
       stripDirectives(copy);
-      if (at >= 0) result[at] = { value: copy, origin };
-      else result.push({ value: copy, origin });
+      result.push({ value: copy, origin: existing?.origin ?? origin });
     }
   }
+  result.push(...remaining);
   return list(result);
 }
 

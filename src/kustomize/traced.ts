@@ -79,20 +79,20 @@ export function made(value: unknown, origin: Origin): unknown {
 
 /** A deep copy keeping the origins (one base built into several overlays is copied, not shared). */
 export function clone<T>(value: T): T {
+  let out: Node;
   if (Array.isArray(value)) {
-    const out = value.map((item) => clone(item));
-    value.forEach((_, i) => setOrigin(out, i, originOf(value, i)));
-    return out as T;
+    out = value.map((item) => clone(item));
+  } else if (isMapNode(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) copy[k] = clone(v);
+    out = copy;
+  } else {
+    return value;
   }
-  if (isMapNode(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = clone(v);
-      setOrigin(out, k, originOf(value, k));
-    }
-    return out as T;
-  }
-  return value;
+  // All of them, deleted keys' too (see removeBy).
+  const origins = childOrigins.get(value);
+  if (origins) childOrigins.set(out, new Map(origins));
+  return out as T;
 }
 
 /** Sets a key with its origin. */
@@ -104,6 +104,13 @@ export function put(node: Record<string, unknown>, key: string, value: unknown, 
 export function remove(node: Record<string, unknown>, key: string): void {
   delete node[key];
   childOrigins.get(node)?.delete(key);
+}
+
+/** Deletes a key, remembering what deleted it: a rule asking for the missing field is shown the deletion. */
+export function removeBy(node: Record<string, unknown>, key: string, origin: Origin | undefined): void {
+  delete node[key];
+  if (origin) setOrigin(node, key, origin);
+  else childOrigins.get(node)?.delete(key);
 }
 
 /** A new list from items and their origins. */
@@ -128,7 +135,9 @@ export function originAt(root: unknown, rootOrigin: Origin, path: Path): Origin 
     const key = path[i];
     const next = Array.isArray(node) && typeof key === 'number' ? node[key] : isMapNode(node) && Object.hasOwn(node, key) ? node[key as string] : undefined;
     const at = isNode(node) ? originOf(node, key) : undefined;
-    if (next === undefined || !at) return { ...origin, path: [...origin.path, ...path.slice(i)] };
+    if (!at) return { ...origin, path: [...origin.path, ...path.slice(i)] };
+    // A deleted key keeps the origin of what deleted it.
+    if (next === undefined) return isMapNode(node) ? { ...at, path: [...at.path, ...path.slice(i + 1)] } : { ...origin, path: [...origin.path, ...path.slice(i)] };
     node = next;
     origin = at;
   }
