@@ -31,6 +31,8 @@ export interface BuiltObject {
   readonly origin: Origin;
   originalName: string;
   originalNamespace: string;
+  /** Names it had before the current one (prefixes and suffixes of the kustomizations that built it). */
+  previousNames: string[];
   /** Generated with a content-hash name suffix still to be added at the top of the build. */
   needsHash?: boolean;
 }
@@ -212,7 +214,7 @@ export class Builder {
         const origin: Origin = { file, document, path };
         const body = trace(item, origin) as Record<string, unknown>;
         const metadata = isMapNode(body.metadata) ? body.metadata : {};
-        out.push({ body, origin, originalName: String(metadata.name ?? ''), originalNamespace: String(metadata.namespace ?? '') });
+        out.push({ body, origin, originalName: String(metadata.name ?? ''), originalNamespace: String(metadata.namespace ?? ''), previousNames: [] });
       };
       if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) value.items.forEach((item, i) => add(item, ['items', i]));
       else add(value, []);
@@ -330,7 +332,7 @@ export class Builder {
     const immutable = entryOptions.immutable ?? globalOptions.immutable;
     if (immutable === true) put(body, 'immutable', true, optionsAt('immutable'));
     const disable = entryOptions.disableNameSuffixHash ?? globalOptions.disableNameSuffixHash;
-    return { body, origin: at, originalName: name, originalNamespace: typeof entry.namespace === 'string' ? entry.namespace : '', needsHash: disable !== true };
+    return { body, origin: at, originalName: name, originalNamespace: typeof entry.namespace === 'string' ? entry.namespace : '', previousNames: [], needsHash: disable !== true };
   }
 
   // --- transformers -----------------------------------------------------------------------------------------
@@ -376,6 +378,7 @@ export class Builder {
         if (object.body.kind === 'CustomResourceDefinition' || object.body.kind === 'Namespace') continue;
         const metadata = isMapNode(object.body.metadata) ? object.body.metadata : undefined;
         if (!metadata || typeof metadata.name !== 'string') continue;
+        object.previousNames.push(metadata.name);
         put(metadata, 'name', apply(affix, metadata.name), originOf(metadata, 'name'));
       }
     }
@@ -494,7 +497,7 @@ function operations(value: unknown[]): PatchOperation[] {
 }
 
 function cloneObject(object: BuiltObject): BuiltObject {
-  return { ...object, body: clone(object.body) };
+  return { ...object, body: clone(object.body), previousNames: [...object.previousNames] };
 }
 
 function nameOf(object: BuiltObject): string {
@@ -508,7 +511,7 @@ function namespaceOf(object: BuiltObject): string {
 }
 
 function nameMatches(object: BuiltObject, name: string): boolean {
-  return nameOf(object) === name || object.originalName === name;
+  return nameOf(object) === name || object.originalName === name || object.previousNames.includes(name);
 }
 
 /** A patch target: group, version, kind, name (a regular expression, anchored), namespace, label and annotation selectors. */
@@ -581,7 +584,7 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
       put(body, key, map, originOf(body, key) ?? originOf(old.body, key));
     }
   }
-  return { body, origin: old.origin, originalName: old.originalName, originalNamespace: old.originalNamespace, needsHash: old.needsHash };
+  return { body, origin: old.origin, originalName: old.originalName, originalNamespace: old.originalNamespace, previousNames: [...old.previousNames], needsHash: old.needsHash };
 }
 
 /** kyaml's base64 for generated Secrets: lines of 70 characters, each ending in a newline once there are two or more. */

@@ -1,6 +1,6 @@
 // Strategic merge, as kustomize applies it (kyaml's merge2): maps merge key by key, `null` deletes a key, lists of
 // the built-in kinds merge by their patch merge key (the `patchMergeKey` tags of the Kubernetes API types) and are
-// replaced otherwise, lists of other kinds merge by a key their items carry (kyaml infers it), `$patch: delete` and
+// replaced otherwise, lists of other kinds (custom resources) are replaced, `$patch: delete` and
 // `$patch: replace` work on maps and list items. Origins follow: what the patch sets remembers the patch.
 import { clone, isMapNode, itemsOf, list, originOf, put, remove, removeBy } from './traced.js';
 
@@ -8,9 +8,6 @@ type Map = Record<string, unknown>;
 
 /** API groups whose kinds kustomize knows the OpenAPI schema of (lists without a merge key there are replaced). */
 const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'autoscaling', 'storage.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'certificates.k8s.io']);
-
-/** kyaml's associative keys, in its order: a list of another kind whose items carry one merges by it. */
-const ASSOCIATIVE_KEYS = ['mountPath', 'devicePath', 'ip', 'type', 'topologyKey', 'name', 'containerPort'];
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
@@ -103,18 +100,16 @@ function mergeMap(target: Map, patch: Map, context: MergeContext, fields: string
   }
 }
 
-function mergeKeyOf(target: readonly unknown[], patch: readonly unknown[], context: MergeContext, fields: string[]): string | null {
-  const field = fields[fields.length - 1];
-  if (BUILT_IN_GROUPS.has(context.group)) return builtInMergeKey(field, fields.slice(0, -1), context.kind);
-  const first = [...target, ...patch].find((item) => isMapNode(item)) as Map | undefined;
-  if (!first) return null;
-  return ASSOCIATIVE_KEYS.find((key) => [...target, ...patch].some((item) => isMapNode(item) && key in item) && key in first) ?? null;
+function mergeKeyOf(context: MergeContext, fields: string[]): string | null {
+  // Lists of other kinds (custom resources, whose schema kustomize does not have) are replaced, not merged.
+  if (!BUILT_IN_GROUPS.has(context.group)) return null;
+  return builtInMergeKey(fields[fields.length - 1], fields.slice(0, -1), context.kind);
 }
 
 function mergeList(target: unknown[], patch: unknown[], context: MergeContext, fields: string[]): unknown[] {
   const replaceAll = patch.some((item) => isMapNode(item) && item.$patch === 'replace' && Object.keys(item).length === 1);
   const patchItems = itemsOf(patch).filter(({ value }) => !(isMapNode(value) && value.$patch === 'replace' && Object.keys(value).length === 1));
-  const key = replaceAll ? null : mergeKeyOf(target, patch, context, fields);
+  const key = replaceAll ? null : mergeKeyOf(context, fields);
   if (key === null) {
     // Not merged: the patch's list replaces the target's.
     return list(
