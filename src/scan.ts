@@ -10,6 +10,8 @@ import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { buildKustomizations, isKustomizationFile } from './kustomize/index.js';
+import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
+import { attributeRendered } from './helm/rendered.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -145,6 +147,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       notices.push(...kustomize.notices);
       phase('build');
     }
+    if (config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
+      await attributeHelmOutput(files, cwd, config);
+    }
     const staged = lintStaged({ files, rules, config, builds: kustomize?.builds, consumed: kustomize?.consumed });
     phase('rules');
     if (pool) {
@@ -154,7 +159,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     phase('locate');
     const linted = staged.finish();
-    result = { ...linted, notices: [...notices, ...linted.notices] };
+    const allNotices = [...notices, ...linted.notices];
+    result = { ...linted, notices: config.helm.charts === 'notice' ? chartNotices(files.map((f) => f.path), allNotices, cwd, (absolute) => displayPath(cwd, absolute)) : allNotices };
     phase('finish');
     if (cache) {
       for (const [file, hash] of hashes) cache.remember(hash, file);
@@ -171,6 +177,21 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   return { ...result, findings, notices: allNotices, config, baselined, phases };
+}
+
+/** Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template. */
+async function attributeHelmOutput(files: SourceFile[], cwd: string, config: Config): Promise<void> {
+  const { globby } = await import('globby');
+  const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
+  const chartFiles = await globby(`**/${CHART_FILE}`, { cwd, gitignore: true, ignore, absolute: true, followSymbolicLinks: false, suppressErrors: true });
+  if (chartFiles.length === 0) return;
+  attributeRendered(files, chartIndex(chartFiles), (absolute) => displayPath(cwd, absolute), (absolute) => {
+    try {
+      return statSync(absolute).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {

@@ -25,7 +25,12 @@ describe('fixtures', () => {
     const dir = join(root, unit);
     const config = join(dir, '.meshlint.yaml');
     const result = await scan({ cwd: dir, paths: ['.'], configPath: existsSync(config) ? resolve(config) : false });
-    const expected = filesUnder(dir).flatMap((file) => expectedFindings(relative(dir, file), readFileSync(file, 'latin1'))).sort();
+    // Rendered Helm output carries its templates' markers (helm copies comments): they are checked in the templates.
+    const expected = filesUnder(dir)
+      .map((file) => ({ file, text: readFileSync(file, 'latin1') }))
+      .filter(({ text }) => !/^# Source: /m.test(text))
+      .flatMap(({ file, text }) => expectedFindings(relative(dir, file), text))
+      .sort();
     expect(actualFindings(result.findings)).toEqual(expected);
     for (const finding of result.findings) {
       expect(finding.range.startLine).toBeGreaterThanOrEqual(1);

@@ -27,14 +27,24 @@ export interface Config {
   readonly settings: Settings;
   /** Kustomize roots are built and their objects linted (instead of their files one by one). */
   readonly kustomize: { readonly enabled: boolean };
+  readonly helm: HelmSettings;
 }
+
+export interface HelmSettings {
+  /** A chart directory (Chart.yaml) meshlint cannot render: 'notice' says so in every summary, 'ignore' does not. */
+  readonly charts: 'notice' | 'ignore';
+  /** Findings on rendered output are located in the templates named by its `# Source:` comments. */
+  readonly attributeToTemplates: boolean;
+}
+
+export const DEFAULT_HELM: HelmSettings = { charts: 'notice', attributeToTemplates: true };
 
 export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
 
 export class ConfigError extends Error {}
 
 export function defaultConfig(root: string): Config {
-  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, kustomize: { enabled: true } };
+  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, kustomize: { enabled: true }, helm: DEFAULT_HELM };
 }
 
 /** The nearest config file from `start` upwards, or undefined. */
@@ -78,7 +88,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     const error = mostSpecific(validateConfig.errors ?? []);
     fail(pointerToPath(value, error.instancePath, error), describeError(value, error));
   }
-  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; kustomize?: { enabled?: boolean } };
+  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; kustomize?: { enabled?: boolean }; helm?: Partial<HelmSettings> };
   const known = new Map(rules.map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
@@ -102,6 +112,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     ignore: raw.ignore ?? [],
     settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
     kustomize: { enabled: raw.kustomize?.enabled ?? true },
+    helm: { ...DEFAULT_HELM, ...raw.helm },
   };
 }
 

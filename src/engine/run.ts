@@ -39,6 +39,11 @@ export interface Finding {
 export interface Notice {
   readonly file?: string;
   readonly message: string;
+  /**
+   * What was left out: 'helm-chart' (a chart meshlint cannot render), 'kustomize' (a field, remote resource or
+   * build meshlint could not apply). Summaries count these so that a skipped input never reads as "no problems".
+   */
+  readonly kind?: 'helm-chart' | 'kustomize';
 }
 
 export interface LintResult {
@@ -83,6 +88,10 @@ export interface LocationRequest {
   readonly document: SourceDocument;
   readonly path: Path;
   readonly target: Target;
+  /** Known without locating (see TracedLocation.range). */
+  readonly range?: Range;
+  /** Added to the message (see TracedLocation.note). */
+  readonly note?: string;
 }
 
 export interface StagedLint {
@@ -186,15 +195,15 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, bui
 
   const requests: LocationRequest[] = [];
   for (const { finding } of drafts) {
-    if (finding.at) requests.push(finding.at);
-    for (const related of finding.relatedAt) requests.push(related.at);
+    if (finding.at && !finding.at.range) requests.push(finding.at);
+    for (const related of finding.relatedAt) if (!related.at.range) requests.push(related.at);
   }
   return { requests, finish };
 
   function finish(): LintResult {
     const scopesByResource = new Map<Resource, IgnoreScope[]>();
     const fileByPath = new Map(files.map((f) => [f.path, f]));
-    const located = (at: LocationRequest) => locate(at.file, at.document, at.path, at.target).range;
+    const located = (at: LocationRequest) => at.range ?? locate(at.file, at.document, at.path, at.target).range;
     const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource, builtBy }) => {
       const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
       for (const build of builtBy ?? []) {
@@ -251,7 +260,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, bui
       : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
     const finding: Unlocated = {
       ruleId: rule.id,
-      message,
+      message: at.note ? `${message} (${at.note})` : message,
       file: at.file.path,
       at,
       ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
@@ -283,7 +292,7 @@ function traced(at: LocationRequest): LocationRequest {
   const trace = at.document.trace;
   if (!trace) return at;
   const origin = trace(at.path);
-  return { file: origin.file, document: origin.document, path: origin.path, target: at.target };
+  return { file: origin.file, document: origin.document, path: origin.path, target: at.target, ...(origin.range ? { range: origin.range } : {}), ...(origin.note ? { note: origin.note } : {}) };
 }
 
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

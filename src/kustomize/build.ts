@@ -3,6 +3,7 @@
 // namespace, prefix and suffix, labels, annotations, JSON 6902 patches, replicas, images); at the top, hash
 // suffixes on generated objects and references to renamed objects. Everything built remembers its origin.
 import { basename, join, resolve } from 'node:path';
+import { compileUserPattern } from '../engine/pattern.js';
 import { parseEmbedded } from '../parse/embedded.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { splitApiVersion } from '../model/kubernetes.js';
@@ -520,11 +521,10 @@ function selects(target: Record<string, unknown>, object: BuiltObject): boolean 
   const metadata = isMapNode(object.body.metadata) ? object.body.metadata : {};
   const matches = (pattern: unknown, value: string) => {
     if (typeof pattern !== 'string' || pattern === '') return true;
-    try {
-      return new RegExp(`^(?:${pattern})$`).test(value);
-    } catch {
-      return pattern === value;
-    }
+    // kustomize matches targets with Go's regexp, which is RE2: so do we.
+    const compiled = compileUserPattern(`^(?:${pattern})$`);
+    if (!compiled.ok) throw new BuildError(`patch target: ${compiled.error}`);
+    return compiled.pattern.test(value);
   };
   if (!matches(target.group, group) || !matches(target.version, version) || !matches(target.kind, String(object.body.kind))) return false;
   if (typeof target.name === 'string' && target.name !== '' && !matches(target.name, nameOf(object)) && !matches(target.name, object.originalName)) return false;

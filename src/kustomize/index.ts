@@ -7,7 +7,7 @@ import { lineCounterOf, parseSource, type SourceDocument, type SourceFile } from
 import type { Path } from '../model/values.js';
 import { BuildError, Builder, KUSTOMIZATION_NAMES, type BuildHost, type BuiltObject } from './build.js';
 import { originAt } from './traced.js';
-import type { BuiltGraph } from '../engine/run.js';
+import type { BuiltGraph, Notice } from '../engine/run.js';
 
 export interface KustomizeOutcome {
   readonly builds: readonly BuiltGraph[];
@@ -15,7 +15,7 @@ export interface KustomizeOutcome {
   readonly consumed: ReadonlySet<SourceFile>;
   /** YAML files the builds read that the scan did not discover (a base outside the scanned paths). */
   readonly extraFiles: readonly SourceFile[];
-  readonly notices: readonly { readonly file: string; readonly message: string }[];
+  readonly notices: readonly Notice[];
 }
 
 export interface KustomizeOptions {
@@ -59,7 +59,7 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     isFile: (absolute) => statOf(absolute)?.isFile() ?? false,
   };
   const builder = new Builder(host);
-  const notices: { file: string; message: string }[] = [];
+  const notices: Notice[] = [];
   const built = new Map<string, ReturnType<Builder['build']>>();
   const components: string[] = [];
   for (const root of roots) {
@@ -74,14 +74,14 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
       if (!(error instanceof BuildError)) throw error;
       // Its files stay plain manifests (linted as before), so nothing goes unlinted silently.
       const at = error.file ?? builder.kustomizationFile(root) ?? root;
-      notices.push({ file: options.display(at), message: `kustomization ${options.display(root) || '.'} could not be built (${error.message}): its files are linted as plain manifests` });
+      notices.push({ file: options.display(at), kind: 'kustomize', message: `kustomization ${options.display(root) || '.'} could not be built (${error.message}): its files are linted as plain manifests` });
     }
   }
   const included = new Set([...built.values()].flatMap((b) => [...b.included]));
   for (const root of components) {
-    if (!included.has(root)) notices.push({ file: options.display(builder.kustomizationFile(root)!), message: 'a kustomize component that no scanned kustomization includes is not linted' });
+    if (!included.has(root)) notices.push({ file: options.display(builder.kustomizationFile(root)!), kind: 'kustomize', message: 'a kustomize component that no scanned kustomization includes is not linted' });
   }
-  for (const notice of builder.notices) notices.push({ file: options.display(notice.file), message: notice.message });
+  for (const notice of builder.notices) notices.push({ file: options.display(notice.file), kind: 'kustomize', message: notice.message });
 
   const builds: BuiltGraph[] = [];
   const consumed = new Set<SourceFile>();

@@ -33,6 +33,10 @@ export interface TracedLocation {
   readonly file: SourceFile;
   readonly document: SourceDocument;
   readonly path: readonly (string | number)[];
+  /** Already known (a file that is not YAML, such as a Helm template): used instead of locating `path`. */
+  readonly range?: Range;
+  /** Said in the message when the location is approximate ("rendered path spec.template..."). */
+  readonly note?: string;
 }
 
 export interface SourceFile {

@@ -5,7 +5,7 @@ import type { Finding, LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
 import { ruleDocUrl } from '../version.js';
 import { ANNOTATIONS_PER_LEVEL, bySeverity, describeOmitted, type AnnotationPlan } from './github.js';
-import { countFindings, plural } from './summary.js';
+import { countFindings, plural, skippedSummary } from './summary.js';
 
 export type SummaryCell = string | { readonly data: string; readonly header?: boolean };
 
@@ -40,17 +40,18 @@ function code(text: string, href?: string): string {
   return href ? `<a href="${escapeHtml(href)}"><code>${escapeHtml(text)}</code></a>` : `<code>${escapeHtml(text)}</code>`;
 }
 
-export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stats'>, options: JobSummaryOptions = {}): SummaryBlock[] {
+export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stats'> & Partial<Pick<LintResult, 'notices'>>, options: JobSummaryOptions = {}): SummaryBlock[] {
   const counts = countFindings(result.findings);
   const total = counts.error + counts.warning + counts.note;
   const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
   const suppressed = counts.suppressed ? `, ${counts.suppressed} suppressed` : '';
+  const skipped = skippedSummary(result.notices);
   const blocks: SummaryBlock[] = [{ kind: 'heading', text: 'meshlint', level: 2 }];
   blocks.push({
     kind: 'paragraph',
     html: escapeHtml(total === 0
-      ? `✔ No problems (${scanned}${suppressed}).`
-      : `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}.`),
+      ? skipped ? `⚠ No problems in what was linted (${scanned}${suppressed}); ${skipped}.` : `✔ No problems (${scanned}${suppressed}).`
+      : `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}${skipped ? `; ${skipped}` : ''}.`),
   });
   for (const note of options.notes ?? []) blocks.push({ kind: 'paragraph', html: escapeHtml(note) });
   const omitted = options.plan?.omitted ?? [];

@@ -1,4 +1,4 @@
-import type { Finding } from '../engine/run.js';
+import type { Finding, Notice } from '../engine/run.js';
 import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
 
 export interface Counts {
@@ -33,4 +33,17 @@ export function failsAt(findings: readonly Finding[], failOn: Severity | 'none')
   if (failOn === 'none') return false;
   const threshold = SEVERITY_RANK[failOn];
   return findings.some((f) => !f.suppression && SEVERITY_RANK[f.severity] >= threshold);
+}
+
+/**
+ * What a scan left out, for summary lines: "1 Helm chart not linted: render it with helm template", "2 notices".
+ * Undefined when nothing was left out.
+ */
+export function skippedSummary(notices: readonly Notice[] = []): string | undefined {
+  const charts = notices.filter((n) => n.kind === 'helm-chart').length;
+  const others = notices.length - charts;
+  const parts: string[] = [];
+  if (charts) parts.push(`${plural(charts, 'Helm chart')} not linted: render ${charts === 1 ? 'it' : 'them'} with helm template`);
+  if (others) parts.push(plural(others, 'notice'));
+  return parts.length ? parts.join('; ') : undefined;
 }

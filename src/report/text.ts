@@ -2,11 +2,11 @@
 import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { activeFindings, countFindings, oneLine, plural } from './summary.js';
+import { activeFindings, countFindings, oneLine, plural, skippedSummary } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, options: { color: boolean }): string {
+export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'notices'>>, options: { color: boolean }): string {
   const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
@@ -28,11 +28,15 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, optio
   const total = counts.error + counts.warning + counts.note;
   const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
   const suppressed = counts.suppressed ? `, ${counts.suppressed} suppressed` : '';
+  const skipped = skippedSummary(result.notices);
   if (lines.length) lines.push('');
-  if (total === 0) {
+  if (total === 0 && !skipped) {
     lines.push(paint('green', `✔ no problems (${scanned}${suppressed})`));
+  } else if (total === 0) {
+    // Something was not linted: never a plain green "no problems".
+    lines.push(paint('yellow', `⚠ no problems in what was linted (${scanned}${suppressed}); ${skipped}`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}`;
+    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}${skipped ? `; ${skipped}` : ''}`;
     lines.push(paint(counts.error ? 'red' : 'yellow', summary));
   }
   return `${lines.join('\n')}\n`;
