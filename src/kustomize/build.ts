@@ -91,7 +91,7 @@ export class Builder {
   build(dir: string): { objects: BuiltObject[]; consumed: ReadonlySet<string>; included: ReadonlySet<string> } {
     this.#consumed = new Set();
     this.#included = new Set();
-    const objects = this.#accumulate(dir).map(cloneObject);
+    const objects = this.#accumulate(dir);
     for (const object of objects) {
       if (!object.needsHash) continue;
       const metadata = object.body.metadata as Record<string, unknown>;
@@ -673,13 +673,19 @@ function setImages(node: unknown, entry: Record<string, unknown>, at: Origin): v
   }
 }
 
+const REFERENCES_BY_REFERRER = new Map<string, (typeof REFERENCES)[number][]>();
+for (const reference of REFERENCES) {
+  const list = REFERENCES_BY_REFERRER.get(reference.referrer) ?? [];
+  list.push(reference);
+  REFERENCES_BY_REFERRER.set(reference.referrer, list);
+}
+
 /** References to objects that were renamed (prefix, suffix, hash) follow them, as kustomize's name references do. */
 function fixReferences(objects: BuiltObject[]): void {
   const renamed = objects.filter((o) => nameOf(o) !== o.originalName);
   if (renamed.length === 0) return;
   for (const referrer of objects) {
-    for (const reference of REFERENCES) {
-      if (reference.referrer !== '*' && reference.referrer !== referrer.body.kind) continue;
+    for (const reference of REFERENCES_BY_REFERRER.get(String(referrer.body.kind)) ?? []) {
       visitScalars(referrer.body, reference.path, (value) => {
         const target = renamed.find((o) => o.body.kind === reference.kind && o.originalName === value && (CLUSTER_SCOPED.has(reference.kind) || namespaceOf(o) === namespaceOf(referrer)));
         return target ? nameOf(target) : undefined;

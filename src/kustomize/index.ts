@@ -34,6 +34,7 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
   const roots = [...byAbsolute.keys()].filter(isKustomizationFile).map((path) => dirname(path)).sort();
   if (roots.length === 0) return { builds: [], consumed: new Set(), extraFiles: [], notices: [] };
   const extra = new Map<string, SourceFile | string>();
+  const statOf = statCache();
   const host: BuildHost = {
     yaml(absolute) {
       const known = byAbsolute.get(absolute) ?? extra.get(absolute);
@@ -98,12 +99,19 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
   return { builds, consumed, extraFiles, notices };
 }
 
-function statOf(absolute: string) {
-  try {
-    return statSync(absolute);
-  } catch {
-    return undefined;
-  }
+/** stat, remembered for one scan (bases are looked at by every overlay). */
+function statCache(): (absolute: string) => ReturnType<typeof statSync> | undefined {
+  const stats = new Map<string, ReturnType<typeof statSync> | undefined>();
+  return (absolute) => {
+    if (!stats.has(absolute)) {
+      try {
+        stats.set(absolute, statSync(absolute));
+      } catch {
+        stats.set(absolute, undefined);
+      }
+    }
+    return stats.get(absolute);
+  };
 }
 
 function isComponent(file: SourceFile): boolean {

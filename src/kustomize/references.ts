@@ -4,7 +4,7 @@
 export interface Reference {
   /** Kind of the object named. */
   readonly kind: string;
-  /** Kind of the object holding the reference ('*' for any). */
+  /** Kind of the object holding the reference. */
   readonly referrer: string;
   readonly path: readonly string[];
 }
