@@ -215,6 +215,8 @@ export class Builder {
         const origin: Origin = { file, document, path };
         const body = trace(item, origin) as Record<string, unknown>;
         const metadata = isMapNode(body.metadata) ? body.metadata : {};
+        // As kustomize, which clears null or empty annotations (nothing else: `labels: null` stays).
+        if (metadata.annotations === null || (isMapNode(metadata.annotations) && Object.keys(metadata.annotations).length === 0)) remove(metadata, 'annotations');
         out.push({ body, origin, originalName: String(metadata.name ?? ''), originalNamespace: String(metadata.namespace ?? ''), previousNames: [] });
       };
       if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) value.items.forEach((item, i) => add(item, ['items', i]));

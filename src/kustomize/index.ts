@@ -72,10 +72,10 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     try {
       built.set(root, builder.build(root));
     } catch (error) {
-      if (!(error instanceof BuildError)) throw error;
       // Its files stay plain manifests (linted as before), so nothing goes unlinted silently.
-      const at = error.file ?? builder.kustomizationFile(root) ?? root;
-      notices.push({ file: options.display(at), kind: 'kustomize', message: `kustomization ${options.display(root) || '.'} could not be built (${error.message}): its files are linted as plain manifests` });
+      const at = (error instanceof BuildError && error.file) || builder.kustomizationFile(root) || root;
+      const reason = error instanceof BuildError ? error.message : `internal error: ${(error as Error)?.message ?? error}; please report this`;
+      notices.push({ file: options.display(at), kind: 'kustomize', message: `kustomization ${options.display(root) || '.'} could not be built (${reason}): its files are linted as plain manifests` });
     }
   }
   const included = new Set([...built.values()].flatMap((b) => [...b.included]));

@@ -22,6 +22,7 @@ function builtInMergeKey(field: string, parents: readonly string[], kind: string
     case 'env':
     case 'resourceClaims':
     case 'schedulingGates':
+    case 'webhooks':
       return 'name';
     case 'hostAliases':
       return 'ip';
