@@ -3,7 +3,7 @@
 // namespace, prefix and suffix, labels, annotations, JSON 6902 patches, replicas, images); at the top, hash
 // suffixes on generated objects and references to renamed objects. Everything built remembers its origin.
 import { basename, join, resolve } from 'node:path';
-import { compileUserPattern } from '../engine/pattern.js';
+import { compileUserPattern, type UserPattern } from '../engine/pattern.js';
 import { parseEmbedded } from '../parse/embedded.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { splitApiVersion } from '../model/kubernetes.js';
@@ -517,16 +517,25 @@ function nameMatches(object: BuiltObject, name: string): boolean {
   return nameOf(object) === name || object.originalName === name || object.previousNames.includes(name);
 }
 
+const targetPatterns = new Map<string, UserPattern>();
+/** kustomize matches targets with Go's regexp, which is RE2: so do we (compiled once per pattern). */
+function targetPattern(source: string): UserPattern {
+  let pattern = targetPatterns.get(source);
+  if (!pattern) {
+    const compiled = compileUserPattern(`^(?:${source})$`);
+    if (!compiled.ok) throw new BuildError(`patch target: ${compiled.error}`);
+    targetPatterns.set(source, (pattern = compiled.pattern));
+  }
+  return pattern;
+}
+
 /** A patch target: group, version, kind, name (a regular expression, anchored), namespace, label and annotation selectors. */
 function selects(target: Record<string, unknown>, object: BuiltObject): boolean {
   const { group, version } = splitApiVersion(String(object.body.apiVersion ?? ''));
   const metadata = isMapNode(object.body.metadata) ? object.body.metadata : {};
   const matches = (pattern: unknown, value: string) => {
     if (typeof pattern !== 'string' || pattern === '') return true;
-    // kustomize matches targets with Go's regexp, which is RE2: so do we.
-    const compiled = compileUserPattern(`^(?:${pattern})$`);
-    if (!compiled.ok) throw new BuildError(`patch target: ${compiled.error}`);
-    return compiled.pattern.test(value);
+    return targetPattern(pattern).test(value);
   };
   if (!matches(target.group, group) || !matches(target.version, version) || !matches(target.kind, String(object.body.kind))) return false;
   if (typeof target.name === 'string' && target.name !== '' && !matches(target.name, nameOf(object)) && !matches(target.name, object.originalName)) return false;

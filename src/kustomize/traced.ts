@@ -14,6 +14,14 @@ export type Node = Record<string, unknown> | unknown[];
 type Key = string | number;
 
 const childOrigins = new WeakMap<object, Map<Key, Origin>>();
+/** Origin maps that copies share (clone): copied before one of them changes. */
+const shared = new WeakSet<Map<Key, Origin>>();
+
+function ownOrigins(node: Node): Map<Key, Origin> | undefined {
+  let map = childOrigins.get(node);
+  if (map && shared.has(map)) childOrigins.set(node, (map = new Map(map)));
+  return map;
+}
 
 export function isMapNode(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
@@ -29,7 +37,7 @@ export function originOf(node: Node, key: Key): Origin | undefined {
 
 export function setOrigin(node: Node, key: Key, origin: Origin | undefined): void {
   if (!origin) return;
-  let map = childOrigins.get(node);
+  let map = ownOrigins(node);
   if (!map) childOrigins.set(node, (map = new Map()));
   map.set(key, origin);
 }
@@ -89,9 +97,12 @@ export function clone<T>(value: T): T {
   } else {
     return value;
   }
-  // All of them, deleted keys' too (see removeBy).
+  // All of them, deleted keys' too (see removeBy); shared until one of the copies changes.
   const origins = childOrigins.get(value);
-  if (origins) childOrigins.set(out, new Map(origins));
+  if (origins) {
+    shared.add(origins);
+    childOrigins.set(out, origins);
+  }
   return out as T;
 }
 
@@ -103,14 +114,14 @@ export function put(node: Record<string, unknown>, key: string, value: unknown, 
 
 export function remove(node: Record<string, unknown>, key: string): void {
   delete node[key];
-  childOrigins.get(node)?.delete(key);
+  ownOrigins(node)?.delete(key);
 }
 
 /** Deletes a key, remembering what deleted it: a rule asking for the missing field is shown the deletion. */
 export function removeBy(node: Record<string, unknown>, key: string, origin: Origin | undefined): void {
   delete node[key];
   if (origin) setOrigin(node, key, origin);
-  else childOrigins.get(node)?.delete(key);
+  else ownOrigins(node)?.delete(key);
 }
 
 /** A new list from items and their origins. */
