@@ -115,7 +115,7 @@ describe('kustomize in a scan', () => {
       expect.stringContaining('kustomize field "replacements" is not supported'),
       expect.stringContaining('remote resource "https://github.com/example/repo//deploy?ref=v1" is not fetched'),
     ]);
-    expect(formatText(result, { color: false })).toMatch(/; 2 notices\n$/);
+    expect(formatText(result, { color: false })).toMatch(/scanned\); 2 notices\n/);
   });
 
   it('falls back to plain files, with a notice, when a kustomization cannot be built', async () => {

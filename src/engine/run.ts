@@ -1,11 +1,13 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
-import { locate, rangeOfOffsets, type Range } from './location.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
+import { rangeOfOffsets, type Range } from '../location/locate.js';
+import { LocationMemo } from '../location/memo.js';
+import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -62,6 +64,8 @@ export interface LintInput {
   readonly rules: readonly AnyRule[];
   readonly config: Config;
   readonly readers?: readonly FormatReader[];
+  /** The run's location memo: given by a caller that resolves locations ahead (parser threads, --cache). */
+  readonly locations?: LocationMemo;
   /** Objects built from the files (a kustomization's output): each build is a graph of its own. */
   readonly builds?: readonly BuiltGraph[];
   /** Files the builds consumed: not read as objects of their own (their parse problems and directives count). */
@@ -82,22 +86,12 @@ export interface BuiltGraph {
   readonly definedIn: { readonly file: SourceFile; readonly document: SourceDocument };
 }
 
-/** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
-export interface LocationRequest {
-  readonly file: SourceFile;
-  readonly document: SourceDocument;
-  readonly path: Path;
-  readonly target: Target;
-  /** Known without locating (see TracedLocation.range). */
-  readonly range?: Range;
-  /** Added to the message (see TracedLocation.note). */
-  readonly note?: string;
-}
+export type { LocationRequest };
 
 export interface StagedLint {
-  /** Every location the findings need; a caller may resolve them ahead (parser threads fill file.locations). */
+  /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
-  /** Locates the findings (from file.locations where already known), applies suppressions and severities, sorts. */
+  /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
 
@@ -105,48 +99,76 @@ export function lint(input: LintInput): LintResult {
   return lintStaged(input).finish();
 }
 
-/** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, builds = [], consumed }: LintInput): StagedLint {
+/** A finding before location: `at` (and the related locations) are resolved when the lint finishes. */
+type Draft = Omit<Finding, 'severity' | 'suppression'>;
+type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
+interface Pending {
+  readonly finding: Unlocated;
+  /** The rule's default severity, or the milder one its report asked for. */
+  readonly severity: Severity;
+  readonly resource?: Resource;
+  /** The builds whose objects gave this finding (kustomize roots), named in its message. */
+  readonly builtBy?: BuiltGraph[];
+}
+
+/** A graph the rules run on: the plain files, or the objects of one build. */
+interface Unit {
+  readonly graph: Graph;
+  readonly build?: BuiltGraph;
+}
+
+/**
+ * Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. Stages:
+ * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
+ * (and severities), sort.
+ */
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), builds = [], consumed }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
+  const pending: Pending[] = [];
+  const notices: Notice[] = [];
+  const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
+  const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
+  const units: Unit[] = [
+    { graph: new Graph(readResources(plainFiles, readers), plainFiles) },
+    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers), [build.file]), build })),
+  ];
+  const resources = units.flatMap((unit) => unit.graph.resources);
+  const ruleTimes = runRules(units, enabled, config, pending, notices);
+  const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
+  return {
+    requests,
+    finish(): LintResult {
+      const findings = suppress(locate(pending, locations), config, directivesByFile, files);
+      findings.sort(compareFindings);
+      const documents = files.reduce((n, f) => n + f.documents.length, 0);
+      const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
+      ruleTimes.sort((a, b) => b[1] - a[1]);
+      return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resources.length }, ruleTimes };
+    },
+  };
+}
+
+/** Stage parse: each file's parse problems, and the findings about its suppression directives (returned by file). */
+function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[], enabled: readonly AnyRule[], pending: Pending[], notices: Notice[]): Map<SourceFile, Directive[]> {
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
-  const notices: Notice[] = [];
-  type Draft = Omit<Finding, 'severity' | 'suppression'>;
-  /** A finding before location: `at` (and the related locations) are resolved in finish(). */
-  type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
-  type DraftEntry = { finding: Unlocated; severity: Severity; resource?: Resource; builtBy?: BuiltGraph[] };
-  const drafts: DraftEntry[] = [];
-  const add = (rule: AnyRule, finding: Unlocated, severity?: Severity, resource?: Resource) => {
-    drafts.push({ finding, severity: severity ?? rule.severity, resource });
-  };
-  // A finding on built objects, by where it is located and what it says: several builds of one base line are one.
-  const builtDrafts = new Map<string, DraftEntry>();
-  const addBuilt = (rule: AnyRule, finding: Unlocated, key: string, build: BuiltGraph, severity?: Severity, resource?: Resource) => {
-    const known = builtDrafts.get(key);
-    if (known) {
-      if (!known.builtBy!.includes(build)) known.builtBy!.push(build);
-      return;
-    }
-    const entry: DraftEntry = { finding, severity: severity ?? rule.severity, resource, builtBy: [build] };
-    builtDrafts.set(key, entry);
-    drafts.push(entry);
-  };
-
-  // Parse problems and suppression directives, per file.
   const directivesByFile = new Map<SourceFile, Directive[]>();
   for (const file of files) {
     if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}` });
     for (const problem of file.problems) {
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
-      add(rule, {
-        ruleId: rule.id,
-        message: problem.message,
-        file: file.path,
-        range: rangeOfOffsets(file, problem.start, problem.end),
-        path: [],
-        relatedAt: [],
-        fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
+      pending.push({
+        finding: {
+          ruleId: rule.id,
+          message: problem.message,
+          file: file.path,
+          range: rangeOfOffsets(file, problem.start, problem.end),
+          path: [],
+          relatedAt: [],
+          fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
+        },
+        severity: rule.severity,
       });
     }
     const directives = readDirectives(file);
@@ -158,7 +180,8 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, bui
         const rule = enabledById.get(id);
         if (!rule) return;
         const message = interpolate(rule.messages[messageId], data);
-        add(rule, { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
+        const finding = { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
+        pending.push({ finding, severity: rule.severity });
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
       for (const id of directive.rules.filter((id) => !knownIds.has(id))) {
@@ -166,23 +189,36 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, bui
       }
     }
   }
+  return directivesByFile;
+}
 
+/**
+ * Stage rules: every enabled rule's check over each graph (the plain files, each build); returns milliseconds per
+ * rule. A finding on built objects is keyed by where it is located and what it says: several builds of one base
+ * line give one finding that names them all.
+ */
+function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[]): [string, number][] {
   const ruleTimes: [string, number][] = [];
-  const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
-  const units: { graph: Graph; build?: BuiltGraph }[] = [
-    { graph: new Graph(readResources(plainFiles, readers), plainFiles) },
-    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers), [build.file]), build })),
-  ];
-  const resourceCount = units.reduce((n, unit) => n + unit.graph.resources.length, 0);
+  const built = new Map<string, Pending>();
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
     const started = performance.now();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
-        const draft = toFinding(rule, r, graph, build);
-        if (build) addBuilt(rule, draft.finding, draft.key, build, r.severity, draft.resource);
-        else add(rule, draft.finding, r.severity, draft.resource);
+        const { finding, resource, key } = toFinding(graph, rule, r);
+        if (!build) {
+          pending.push({ finding, severity: r.severity ?? rule.severity, resource });
+          return;
+        }
+        const known = built.get(key);
+        if (known) {
+          if (!known.builtBy!.includes(build)) known.builtBy!.push(build);
+          return;
+        }
+        const entry: Pending = { finding, severity: r.severity ?? rule.severity, resource, builtBy: [build] };
+        built.set(key, entry);
+        pending.push(entry);
       };
       try {
         rule.check({ graph, options, settings: config.settings, report });
@@ -192,99 +228,52 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, bui
     }
     ruleTimes.push([rule.id, performance.now() - started]);
   }
+  return ruleTimes;
+}
 
-  const requests: LocationRequest[] = [];
-  for (const { finding } of drafts) {
-    if (finding.at && !finding.at.range) requests.push(finding.at);
-    for (const related of finding.relatedAt) if (!related.at.range) requests.push(related.at);
+/** A rule's report as a finding: message, fingerprint, and where it must be located (not yet where it is). */
+function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource; key: string } {
+  let file: SourceFile;
+  let document: SourceFile['documents'][number];
+  let path: Path;
+  let resource = r.resource;
+  if (resource) {
+    ({ file, document } = resource.source);
+    path = [...resource.source.base, ...(r.path ?? resource.anchor)];
+  } else if (r.document) {
+    ({ file, document } = r.document);
+    path = r.path ?? [];
+    resource = graph.resourceAt(r.document, path);
+  } else {
+    throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
   }
-  return { requests, finish };
-
-  function finish(): LintResult {
-    const scopesByResource = new Map<Resource, IgnoreScope[]>();
-    const fileByPath = new Map(files.map((f) => [f.path, f]));
-    const located = (at: LocationRequest) => at.range ?? locate(at.file, at.document, at.path, at.target).range;
-    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource, builtBy }) => {
-      const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
-      for (const build of builtBy ?? []) {
-        const { file: kustomization, document } = build.definedIn;
-        related.push({ file: kustomization.path, range: located({ file: kustomization, document, path: [], target: 'key' }), message: `built by ${build.name}` });
-      }
-      const finding: Draft = {
-        ...rest,
-        ...(builtBy ? { message: `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` } : {}),
-        range: range ?? located(at!),
-        related,
-      };
-      const configured = config.rules.get(finding.ruleId)?.severity;
-      const severity = configured && configured !== 'off' ? configured : defaultSeverity;
-      const suppression = suppressionFor(finding, resource, scopesByResource, fileByPath);
-      return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
-    });
-    findings.sort(compareFindings);
-    const documents = files.reduce((n, f) => n + f.documents.length, 0);
-    const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
-    ruleTimes.sort((a, b) => b[1] - a[1]);
-    return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resourceCount }, ruleTimes };
-  }
-
-  function toFinding(rule: AnyRule, r: Report<string>, graph: Graph, build?: BuiltGraph): { finding: Unlocated; resource?: Resource; key: string } {
-    let file: SourceFile;
-    let document: SourceFile['documents'][number];
-    let path: Path;
-    let resource = r.resource;
-    if (resource) {
-      ({ file, document } = resource.source);
-      path = [...resource.source.base, ...(r.path ?? resource.anchor)];
-    } else if (r.document) {
-      ({ file, document } = r.document);
-      path = r.path ?? [];
-      resource = graph.resourceAt(r.document, path);
-    } else {
-      throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
-    }
-    const template = rule.messages[r.messageId];
-    if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-    const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
-    const relatedAt = (r.related ?? []).map((rel) => {
-      const src = rel.resource.source;
-      const at = traced({ file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const });
-      return { file: at.file.path, message: rel.message, at };
-    });
-    const at = traced({ file, document, path, target: r.target ?? 'pair' });
-    const relative = resource ? path.slice(resource.source.base.length) : path;
-    const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
-    // A built object's finding is identified by where it was written, whichever build (and name) reached it.
-    const print = document.trace
-      ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
-      : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
-    const finding: Unlocated = {
-      ruleId: rule.id,
-      message: at.note ? `${message} (${at.note})` : message,
-      file: at.file.path,
-      at,
-      ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
-      path,
-      relatedAt,
-      fingerprint: print,
-    };
-    const key = [rule.id, at.file.path, at.document.index, at.path.join('\0'), at.target, extra, JSON.stringify(r.data ?? {})].join('\0');
-    return { finding, resource, key };
-  }
-
-  function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, fileByPath: Map<string, SourceFile>): Suppression | undefined {
-    const file = fileByPath.get(finding.file);
-    for (const d of (file && directivesByFile.get(file)) ?? []) {
-      if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
-    }
-    if (!resource) return undefined;
-    if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
-    const relative = finding.path.slice(resource.source.base.length);
-    for (const scope of scopesByResource.get(resource)!) {
-      if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
-    }
-    return undefined;
-  }
+  const template = rule.messages[r.messageId];
+  if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
+  const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
+  const relatedAt = (r.related ?? []).map((rel) => {
+    const src = rel.resource.source;
+    const at = traced({ file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const });
+    return { file: at.file.path, message: rel.message, at };
+  });
+  const at = traced({ file, document, path, target: r.target ?? 'pair' });
+  const relative = resource ? path.slice(resource.source.base.length) : path;
+  const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
+  // A built object's finding is identified by where it was written, whichever build (and name) reached it.
+  const print = document.trace
+    ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
+    : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
+  const finding: Unlocated = {
+    ruleId: rule.id,
+    message: at.note ? `${message} (${at.note})` : message,
+    file: at.file.path,
+    at,
+    ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
+    path,
+    relatedAt,
+    fingerprint: print,
+  };
+  const key = [rule.id, at.file.path, at.document.index, at.path.join('\0'), at.target, extra, JSON.stringify(r.data ?? {})].join('\0');
+  return { finding, resource, key };
 }
 
 /** A location on a built object, moved to where the value was written (see SourceDocument.trace). */
@@ -293,6 +282,45 @@ function traced(at: LocationRequest): LocationRequest {
   if (!trace) return at;
   const origin = trace(at.path);
   return { file: origin.file, document: origin.document, path: origin.path, target: at.target, ...(origin.range ? { range: origin.range } : {}), ...(origin.note ? { note: origin.note } : {}) };
+}
+
+/** Stage locate: ranges for every finding and related location (from the memo where already known). */
+function locate(pending: readonly Pending[], locations: LocationMemo): { finding: Draft; severity: Severity; resource?: Resource }[] {
+  const located = (at: LocationRequest) => at.range ?? locations.locate(at.file, at.document, at.path, at.target).range;
+  return pending.map(({ finding: { at, relatedAt, range, ...rest }, severity, resource, builtBy }) => {
+    const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
+    for (const build of builtBy ?? []) {
+      const { file, document } = build.definedIn;
+      related.push({ file: file.path, range: located({ file, document, path: [], target: 'key' }), message: `built by ${build.name}` });
+    }
+    const message = builtBy ? `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` : rest.message;
+    return { finding: { ...rest, message, range: range ?? located(at!), related }, severity, resource };
+  });
+}
+
+/** Stage suppress: configured severities, and suppression by comment or annotation (kept and marked, not dropped). */
+function suppress(located: readonly { finding: Draft; severity: Severity; resource?: Resource }[], config: Config, directivesByFile: ReadonlyMap<SourceFile, Directive[]>, files: readonly SourceFile[]): Finding[] {
+  const scopesByResource = new Map<Resource, IgnoreScope[]>();
+  const fileByPath = new Map(files.map((f) => [f.path, f]));
+  return located.map(({ finding, severity: defaultSeverity, resource }) => {
+    const configured = config.rules.get(finding.ruleId)?.severity;
+    const severity = configured && configured !== 'off' ? configured : defaultSeverity;
+    const suppression = suppressionFor(finding, resource, scopesByResource, fileByPath.get(finding.file), directivesByFile);
+    return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
+  });
+}
+
+function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, file: SourceFile | undefined, directivesByFile: ReadonlyMap<SourceFile, Directive[]>): Suppression | undefined {
+  for (const d of (file && directivesByFile.get(file)) ?? []) {
+    if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
+  }
+  if (!resource) return undefined;
+  if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
+  const relative = finding.path.slice(resource.source.base.length);
+  for (const scope of scopesByResource.get(resource)!) {
+    if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
+  }
+  return undefined;
 }
 
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

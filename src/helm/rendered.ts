@@ -42,7 +42,7 @@ export function attributeRendered(files: readonly SourceFile[], charts: ChartInd
       let file: SourceFile | undefined;
       try {
         const text = readFileSync(absolute, 'utf8');
-        file = { path: display(absolute), text, lineCounter: lineCounterOf(text), documents: [], problems: [], locations: new Map(), skipped: 'Helm template' };
+        file = { path: display(absolute), text, lineCounter: lineCounterOf(text), documents: [], problems: [], skipped: 'Helm template' };
       } catch {
         file = undefined;
       }

@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { compileUserPattern, type UserPattern } from '../engine/pattern.js';
 import { parseEmbedded } from '../parse/embedded.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
-import { splitApiVersion } from '../model/kubernetes.js';
+import { splitApiVersion } from '../model/kubernetes/reader.js';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, METADATA_LABELS, visitMaps, visitScalars, type FieldSpec } from './fields.js';
 import { kustomizeHash } from './hash.js';
 import { applyJsonPatch, JsonPatchError, type PatchOperation } from './json-patch.js';

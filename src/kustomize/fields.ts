@@ -1,6 +1,6 @@
 // Where kustomize's built-in transformers write: its field specs (labels and selectors, annotations, name
 // references), as in kustomize's builtinpluginconsts, reduced to what a build of ordinary manifests touches.
-import { splitApiVersion } from '../model/kubernetes.js';
+import { splitApiVersion } from '../model/kubernetes/reader.js';
 import { isMapNode, isNode, originOf, put, type Origin } from './traced.js';
 
 export interface FieldSpec {

@@ -7,6 +7,7 @@ import { lineCounterOf, parseSource, type SourceDocument, type SourceFile } from
 import type { Path } from '../model/values.js';
 import { BuildError, Builder, KUSTOMIZATION_NAMES, type BuildHost, type BuiltObject } from './build.js';
 import { originAt } from './traced.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import type { BuiltGraph, Notice } from '../engine/run.js';
 
 export interface KustomizeOutcome {
@@ -42,7 +43,7 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
       let parsed: SourceFile | string;
       try {
         const stats = statSync(absolute);
-        parsed = stats.size > options.maxFileBytes ? `larger than ${options.maxFileBytes} bytes` : parseSource(options.display(absolute), readFileSync(absolute));
+        parsed = stats.size > options.maxFileBytes ? `larger than ${options.maxFileBytes} bytes` : parseSource(options.display(absolute), readFileSync(absolute), MANIFEST_PARSE_OPTIONS);
       } catch (error) {
         parsed = `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`;
       }
@@ -131,5 +132,5 @@ function builtFile(path: string, objects: readonly BuiltObject[]): SourceFile {
     },
     trace: (path: Path) => originAt(object.body, object.origin, path),
   }));
-  return { path, text: '', lineCounter: lineCounterOf(''), documents, problems: [], locations: new Map(), built: true };
+  return { path, text: '', lineCounter: lineCounterOf(''), documents, problems: [] };
 }
