@@ -363,7 +363,11 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
       notices.push({ file: path, message: 'skipped: no such file or directory' });
       continue;
     }
-    if (stats.isDirectory()) patterns.push(toGlobBase(relative(cwd, absolute) || '.') + `**/*.{${MANIFEST_EXTENSIONS.join(',')}}`);
+    if (stats.isDirectory()) {
+      const base = toGlobBase(relative(cwd, absolute) || '.');
+      // A kustomization may be a YAML file without extension, named Kustomization.
+      patterns.push(`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`);
+    }
     else found.add(absolute);
   }
   if (patterns.length > 0) {
