@@ -11,7 +11,7 @@ import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
-import { buildKustomizations, isKustomizationFile } from './kustomize/index.js';
+import { buildKustomizations } from './kustomize/index.js';
 import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import { attributeRendered } from './helm/rendered.js';
 import { RULES } from '../rules/index.js';
@@ -65,6 +65,8 @@ interface Run {
   readonly config: Config;
   /** Notices of discovery and reading (a lint's own notices follow them). */
   readonly notices: Notice[];
+  /** Files read beyond the discovered ones (kustomize builds), recorded with a cached run. */
+  readonly inputs: string[];
   /** The run's locations: filled from the cache and by parser threads, used when findings are located. */
   readonly locations: LocationMemo;
   readonly cache?: ScanCache;
@@ -112,6 +114,7 @@ function startRun(options: ScanOptions): Run {
     rules,
     config,
     notices: [],
+    inputs: [],
     locations: new LocationMemo(),
     cache: options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined,
     reported: options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined,
@@ -164,9 +167,10 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   });
   // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
   // the same findings, cross-file rules included: reuse the whole previous result.
-  // A kustomize build also reads files discovery does not list (env files, bases elsewhere): no whole-run reuse.
-  const builds = run.config.kustomize.enabled && jobs.some((job) => isKustomizationFile(job.absolute));
-  const runKey = options.stdin || builds ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
+  // Rendered Helm output is located in templates discovery may not list: no whole-run reuse then. (A kustomize
+  // build's other inputs are recorded with the run and checked by previousRun.)
+  const rendered = run.config.helm.attributeToTemplates && [...textOf.values()].some((text) => text.includes('# Source: '));
+  const runKey = options.stdin || rendered ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
   const previous = runKey ? cache.previousRun(runKey) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
@@ -223,6 +227,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
   if (kustomize) {
     files.push(...kustomize.extraFiles);
     run.notices.push(...kustomize.notices);
+    run.inputs.push(...kustomize.inputs);
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) await attributeHelmOutput(files, run.cwd, run.config);
@@ -259,7 +264,7 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
 function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintResult): LintResult {
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
-  const problem = run.cache.save(loaded.runKey, result, run.locations);
+  const problem = run.cache.save(loaded.runKey, result, run.locations, run.inputs);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 

@@ -54,4 +54,20 @@ describe('--cache', () => {
     const result = await scan({ cwd, cacheLocation: 'c.bin', configPath: false });
     expect(result.findings.some((f) => f.ruleId === 'container-privileged')).toBe(true);
   });
+
+  it('reuses a run with kustomize builds until a file a build read changes, env files included', async () => {
+    const cwd = tempRepo({
+      'app/kustomization.yaml': 'resources:\n  - pod.yaml\nsecretGenerator:\n  - name: db\n    envs:\n      - db.env\n',
+      'app/pod.yaml': pod('a'),
+      'app/db.env': 'username=shop\n',
+    });
+    const cold = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(cold.findings.some((f) => f.ruleId === 'secret-in-manifest')).toBe(false);
+    const warm = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(warm.phases).toHaveProperty('reused');
+    writeFileSync(join(cwd, 'app/db.env'), 'username=shop\npassword=Zq8-vR2!mK4@pL7#\n');
+    const changed = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(changed.phases).not.toHaveProperty('reused');
+    expect(changed.findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.file)).toEqual(['app/kustomization.yaml']);
+  });
 });

@@ -17,6 +17,8 @@ export interface KustomizeOutcome {
   /** YAML files the builds read that the scan did not discover (a base outside the scanned paths). */
   readonly extraFiles: readonly SourceFile[];
   readonly notices: readonly Notice[];
+  /** Absolute paths of every file the builds read (for the --cache: a change to any of them is a change). */
+  readonly inputs: readonly string[];
 }
 
 export interface KustomizeOptions {
@@ -33,7 +35,7 @@ export function isKustomizationFile(path: string): boolean {
 export function buildKustomizations(files: readonly SourceFile[], options: KustomizeOptions): KustomizeOutcome {
   const byAbsolute = new Map(files.map((file) => [resolve(options.cwd, file.path), file]));
   const roots = [...byAbsolute.keys()].filter(isKustomizationFile).map((path) => dirname(path)).sort();
-  if (roots.length === 0) return { builds: [], consumed: new Set(), extraFiles: [], notices: [] };
+  if (roots.length === 0) return { builds: [], consumed: new Set(), extraFiles: [], notices: [], inputs: [] };
   const extra = new Map<string, SourceFile | string>();
   const statOf = statCache();
   const host: BuildHost = {
@@ -97,7 +99,8 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     builds.push({ name: options.display(root) || '.', file: builtFile(kustomization.path, objects), definedIn: { file: kustomization, document: kustomization.documents[0] } });
   }
   const extraFiles = [...extra.values()].filter((f): f is SourceFile => typeof f !== 'string');
-  return { builds, consumed, extraFiles, notices };
+  const inputs = [...new Set([...built.values()].flatMap((b) => [...b.consumed]))].sort();
+  return { builds, consumed, extraFiles, notices, inputs };
 }
 
 /** stat, remembered for one scan (bases are looked at by every overlay). */
