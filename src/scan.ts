@@ -167,10 +167,9 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   });
   // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
   // the same findings, cross-file rules included: reuse the whole previous result.
-  // Rendered Helm output is located in templates discovery may not list: no whole-run reuse then. (A kustomize
-  // build's other inputs are recorded with the run and checked by previousRun.)
-  const rendered = run.config.helm.attributeToTemplates && [...textOf.values()].some((text) => text.includes('# Source: '));
-  const runKey = options.stdin || rendered ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
+  // Files read beyond these (kustomize inputs, Helm templates and charts) are recorded with the run (run.inputs)
+  // and checked by previousRun.
+  const runKey = options.stdin ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
   const previous = runKey ? cache.previousRun(runKey) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
@@ -230,7 +229,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
     run.inputs.push(...kustomize.inputs);
     run.phase('build');
   }
-  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) await attributeHelmOutput(files, run.cwd, run.config);
+  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
   const staged = lintStaged({ files, rules: run.rules, config: run.config, locations: run.locations, builds: kustomize?.builds, consumed: kustomize?.consumed });
   run.phase('rules');
   if (parsed.pool) {
@@ -245,19 +244,23 @@ async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
   return { ...linted, notices: run.config.helm.charts === 'notice' ? chartNotices(files.map((f) => f.path), notices, run.cwd, display) : notices };
 }
 
-/** Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template. */
-async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<void> {
+/**
+ * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template.
+ * Returns the charts and templates read.
+ */
+async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<string[]> {
   const { globby } = await import('globby');
   const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
   const chartFiles = await globby(`**/${CHART_FILE}`, { cwd, gitignore: true, ignore, absolute: true, followSymbolicLinks: false, suppressErrors: true });
-  if (chartFiles.length === 0) return;
-  attributeRendered(files, chartIndex(chartFiles), (absolute) => displayPath(cwd, absolute), (absolute) => {
+  if (chartFiles.length === 0) return [];
+  const templates = attributeRendered(files, chartIndex(chartFiles), (absolute) => displayPath(cwd, absolute), (absolute) => {
     try {
       return statSync(absolute).isFile();
     } catch {
       return false;
     }
   });
+  return [...chartFiles, ...templates];
 }
 
 /** Keeps this run's files, locations and result in the cache; a failure to write is a notice. */

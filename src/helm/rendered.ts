@@ -33,9 +33,9 @@ export interface ChartIndex {
 
 /**
  * Gives every document of rendered output whose template exists a `trace` into the template. `display` turns an
- * absolute path into the path shown to users. Returns how many documents were attributed.
+ * absolute path into the path shown to users. Returns the templates read (absolute paths).
  */
-export function attributeRendered(files: readonly SourceFile[], charts: ChartIndex, display: (absolute: string) => string, exists: (absolute: string) => boolean): number {
+export function attributeRendered(files: readonly SourceFile[], charts: ChartIndex, display: (absolute: string) => string, exists: (absolute: string) => boolean): string[] {
   const templates = new Map<string, SourceFile | undefined>();
   const template = (absolute: string): SourceFile | undefined => {
     if (!templates.has(absolute)) {
@@ -50,7 +50,6 @@ export function attributeRendered(files: readonly SourceFile[], charts: ChartInd
     }
     return templates.get(absolute);
   };
-  let attributed = 0;
   for (const file of files) {
     if (!file.text.includes('# Source: ')) continue;
     file.documents.forEach((document, index) => {
@@ -62,10 +61,9 @@ export function attributeRendered(files: readonly SourceFile[], charts: ChartInd
       const target = found ? template(found) : undefined;
       if (!target) return;
       (document as { trace?: SourceDocument['trace'] }).trace = (path) => locateInTemplate(target, document, path);
-      attributed++;
     });
   }
-  return attributed;
+  return [...templates.keys()];
 }
 
 function locateInTemplate(template: SourceFile, document: SourceDocument, path: Path): TracedLocation {
