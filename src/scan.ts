@@ -14,6 +14,7 @@ import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
 import { buildKustomizations } from './kustomize/index.js';
 import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import { attributeRendered } from './helm/rendered.js';
+import { draftPosture, type Posture, type PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -48,6 +49,11 @@ export interface ScanOptions {
   readonly reportOnly?: readonly string[];
   /** Findings recorded in a baseline (`--baseline`) are dropped; see src/baseline.ts. */
   readonly baseline?: Baseline;
+  /**
+   * Also compute the mesh's posture (mTLS per port, authorization, entry points, excerpts) for reports that show it
+   * (the HTML format). A --cache run then re-runs the rules instead of reusing a whole previous result.
+   */
+  readonly posture?: boolean;
 }
 
 export interface ScanResult extends LintResult {
@@ -56,6 +62,8 @@ export interface ScanResult extends LintResult {
   readonly config: Config;
   /** The active findings a baseline matched and removed from `findings` (none without a baseline). */
   readonly baselined: readonly Finding[];
+  /** Present when `posture` was asked for. */
+  readonly posture?: Posture;
 }
 
 /** What one scan carries from stage to stage. */
@@ -77,6 +85,8 @@ interface Run {
   readonly phases: Record<string, number>;
   /** Ends the current phase under this name. */
   phase(name: string): void;
+  /** With `posture`: the posture drawn from the lint's graph, finished once the findings are filtered. */
+  posture?: PostureDraft;
 }
 
 /**
@@ -97,7 +107,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     run.phase('reused');
   } else {
     run.phase('parse');
-    result = saveCached(run, loaded, parsed!, await lintFiles(run, parsed!));
+    result = saveCached(run, loaded, parsed!, await lintFiles(run, parsed!, options));
   }
   return filterFindings(run, result, options);
 }
@@ -170,7 +180,8 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   // Files read beyond these (kustomize inputs, Helm templates and charts) are recorded with the run (run.inputs)
   // and checked by previousRun.
   const runKey = options.stdin ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
-  const previous = runKey ? cache.previousRun(runKey) : undefined;
+  // A stored result holds no posture: a run that needs one lints again (from the files parsed before).
+  const previous = runKey && !options.posture ? cache.previousRun(runKey) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
       const hash = hashOf.get(i);
@@ -219,7 +230,7 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
  * The lint: kustomize builds and rendered Helm output first, then graph and rules, then locate (on the parser
  * threads when there are some), suppress and sort.
  */
-async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
+async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): Promise<LintResult> {
   const files = [...parsed.files];
   const display = (absolute: string) => displayPath(run.cwd, absolute);
   const kustomize = run.config.kustomize.enabled ? buildKustomizations(files, { cwd: run.cwd, display, maxFileBytes: run.maxBytes }) : undefined;
@@ -232,9 +243,17 @@ async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
   const staged = lintStaged({ files, rules: run.rules, config: run.config, locations: run.locations, builds: kustomize?.builds, consumed: kustomize?.consumed });
   run.phase('rules');
+  if (options.posture) {
+    try {
+      run.posture = draftPosture(staged.graph, parsed.files, run.config.settings, run.locations);
+    } catch (error) {
+      run.notices.push({ message: postureProblem(error) });
+    }
+    run.phase('posture');
+  }
   if (parsed.pool) {
-    // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
-    await locateAll(staged.requests, parsed.pool, run.locations);
+    // The threads that parsed the files rebuild the syntax trees the findings (and the posture's sites) need, in parallel.
+    await locateAll(run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests, parsed.pool, run.locations);
     parsed.pool.close();
   }
   run.phase('locate');
@@ -282,7 +301,22 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
   }
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
-  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases };
+  let posture: Posture | undefined;
+  if (run.posture) {
+    const secretRules = new Set(run.rules.filter((rule) => rule.family === 'secrets').map((rule) => rule.id));
+    try {
+      // Every finding of the run (suppressed and baselined ones too) hides the lines of its secrets.
+      posture = run.posture.finish(result.findings, findings, secretRules);
+    } catch (error) {
+      notices = [...notices, { message: postureProblem(error) }];
+    }
+    run.phase('sites');
+  }
+  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}) };
+}
+
+function postureProblem(error: unknown): string {
+  return `internal error while drawing the mesh's posture: ${(error as Error)?.message ?? error}; the report shows the findings without it. Please report this.`;
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {

@@ -7,7 +7,7 @@ import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../
 import { ConfigError } from '../engine/config.js';
 import type { Severity } from '../engine/rule.js';
 import { failsAt, plural } from '../report/summary.js';
-import { FORMATS, formatResult, type Format } from '../report/index.js';
+import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { repositoryRoot, scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
@@ -157,6 +157,7 @@ export async function main(io: CliIo): Promise<number> {
       workerUrl: io.workerUrl,
       cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
+      posture: POSTURE_FORMATS.has(opts.format),
     });
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -91,6 +91,11 @@ export type { LocationRequest };
 export interface StagedLint {
   /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
+  /**
+   * The graph of the plain files the rules read (for views a report needs beyond findings: src/posture.ts); the
+   * objects kustomize builds are in graphs of their own, not in it.
+   */
+  readonly graph: Graph;
   /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
@@ -137,6 +142,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
   return {
     requests,
+    graph: units[0].graph,
     finish(): LintResult {
       const findings = suppress(locate(pending, locations), config, directivesByFile, files);
       findings.sort(compareFindings);

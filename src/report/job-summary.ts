@@ -30,7 +30,7 @@ export interface JobSummaryOptions {
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', note: '🔵' };
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
