@@ -97,7 +97,7 @@ ${pointer2}
 `);)ch===`
 `&&(fold+=`
 `),offset+=1,ch=source[offset+1];return fold||(fold=" "),{fold,offset}}var escapeCodes={0:"\0",a:"\x07",b:"\b",e:"\x1B",f:"\f",n:`
-`,r:"\r",t:"	",v:"\v",N:"\x85",_:"\xA0",L:"\u2028",P:"\u2029"," ":" ",'"':'"',"/":"/","\\":"\\","	":"	"};function parseCharCode(source,offset,length,onError){let cc=source.substr(offset,length),code=cc.length===length&&/^[0-9a-fA-F]+$/.test(cc)?parseInt(cc,16):NaN;try{return String.fromCodePoint(code)}catch{let raw=source.substr(offset-2,length+2);return onError(offset-2,"BAD_DQ_ESCAPE",`Invalid escape sequence ${raw}`),raw}}exports.resolveFlowScalar=resolveFlowScalar}});var require_compose_scalar=__commonJS({"node_modules/yaml/dist/compose/compose-scalar.js"(exports){"use strict";var identity=require_identity(),Scalar=require_Scalar(),resolveBlockScalar=require_resolve_block_scalar(),resolveFlowScalar=require_resolve_flow_scalar();function composeScalar(ctx,token,tagToken,onError){let{value,type,comment,range}=token.type==="block-scalar"?resolveBlockScalar.resolveBlockScalar(ctx,token,onError):resolveFlowScalar.resolveFlowScalar(token,ctx.options.strict,onError),tagName=tagToken?ctx.directives.tagName(tagToken.source,msg=>onError(tagToken,"TAG_RESOLVE_FAILED",msg)):null,tag;ctx.options.stringKeys&&ctx.atKey?tag=ctx.schema[identity.SCALAR]:tagName?tag=findScalarTagByName(ctx.schema,value,tagName,tagToken,onError):token.type==="scalar"?tag=findScalarTagByTest(ctx,value,token,onError):tag=ctx.schema[identity.SCALAR];let scalar2;try{let res=tag.resolve(value,msg=>onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),ctx.options);scalar2=identity.isScalar(res)?res:new Scalar.Scalar(res)}catch(error){let msg=error instanceof Error?error.message:String(error);onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),scalar2=new Scalar.Scalar(value)}return scalar2.range=range,scalar2.source=value,type&&(scalar2.type=type),tagName&&(scalar2.tag=tagName),tag.format&&(scalar2.format=tag.format),comment&&(scalar2.comment=comment),scalar2}function findScalarTagByName(schema,value,tagName,tagToken,onError){if(tagName==="!")return schema[identity.SCALAR];let matchWithTest=[];for(let tag of schema.tags)if(!tag.collection&&tag.tag===tagName)if(tag.default&&tag.test)matchWithTest.push(tag);else return tag;for(let tag of matchWithTest)if(tag.test?.test(value))return tag;let kt=schema.knownTags[tagName];return kt&&!kt.collection?(schema.tags.push(Object.assign({},kt,{default:!1,test:void 0})),kt):(onError(tagToken,"TAG_RESOLVE_FAILED",`Unresolved tag: ${tagName}`,tagName!=="tag:yaml.org,2002:str"),schema[identity.SCALAR])}function findScalarTagByTest({atKey,directives,schema},value,token,onError){let tag=schema.tags.find(tag2=>(tag2.default===!0||atKey&&tag2.default==="key")&&tag2.test?.test(value))||schema[identity.SCALAR];if(schema.compat){let compat=schema.compat.find(tag2=>tag2.default&&tag2.test?.test(value))??schema[identity.SCALAR];if(tag.tag!==compat.tag){let ts=directives.tagString(tag.tag),cs=directives.tagString(compat.tag),msg=`Value may be parsed as either ${ts} or ${cs}`;onError(token,"TAG_RESOLVE_FAILED",msg,!0)}}return tag}exports.composeScalar=composeScalar}});var require_util_empty_scalar_position=__commonJS({"node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports){"use strict";function emptyScalarPosition(offset,before,pos){if(before){pos??(pos=before.length);for(let i=pos-1;i>=0;--i){let st=before[i];switch(st.type){case"space":case"comment":case"newline":offset-=st.source.length;continue}for(st=before[++i];st?.type==="space";)offset+=st.source.length,st=before[++i];break}}return offset}exports.emptyScalarPosition=emptyScalarPosition}});var require_compose_node=__commonJS({"node_modules/yaml/dist/compose/compose-node.js"(exports){"use strict";var Alias=require_Alias(),identity=require_identity(),composeCollection=require_compose_collection(),composeScalar=require_compose_scalar(),resolveEnd=require_resolve_end(),utilEmptyScalarPosition=require_util_empty_scalar_position(),CN={composeNode,composeEmptyNode};function composeNode(ctx,token,props,onError){let atKey=ctx.atKey,{spaceBefore,comment,anchor,tag}=props,node,isSrcToken=!0;switch(token.type){case"alias":node=composeAlias(ctx,token,onError),(anchor||tag)&&onError(token,"ALIAS_PROPS","An alias node must not specify any properties");break;case"scalar":case"single-quoted-scalar":case"double-quoted-scalar":case"block-scalar":node=composeScalar.composeScalar(ctx,token,tag,onError),anchor&&(node.anchor=anchor.source.substring(1));break;case"block-map":case"block-seq":case"flow-collection":try{node=composeCollection.composeCollection(CN,ctx,token,props,onError),anchor&&(node.anchor=anchor.source.substring(1))}catch(error){let message=error instanceof Error?error.message:String(error);onError(token,"RESOURCE_EXHAUSTION",message)}break;default:{let message=token.type==="error"?token.message:`Unsupported token (type: ${token.type})`;onError(token,"UNEXPECTED_TOKEN",message),isSrcToken=!1}}return node??(node=composeEmptyNode(ctx,token.offset,void 0,null,props,onError)),anchor&&node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string"),atKey&&ctx.options.stringKeys&&(!identity.isScalar(node)||typeof node.value!="string"||node.tag&&node.tag!=="tag:yaml.org,2002:str")&&onError(tag??token,"NON_STRING_KEY","With stringKeys, all keys must be strings"),spaceBefore&&(node.spaceBefore=!0),comment&&(token.type==="scalar"&&token.source===""?node.comment=comment:node.commentBefore=comment),ctx.options.keepSourceTokens&&isSrcToken&&(node.srcToken=token),node}function composeEmptyNode(ctx,offset,before,pos,{spaceBefore,comment,anchor,tag,end},onError){let token={type:"scalar",offset:utilEmptyScalarPosition.emptyScalarPosition(offset,before,pos),indent:-1,source:""},node=composeScalar.composeScalar(ctx,token,tag,onError);return anchor&&(node.anchor=anchor.source.substring(1),node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string")),spaceBefore&&(node.spaceBefore=!0),comment&&(node.comment=comment,node.range[2]=end),node}function composeAlias({options},{offset,source,end},onError){let alias=new Alias.Alias(source.substring(1));alias.source===""&&onError(offset,"BAD_ALIAS","Alias cannot be an empty string"),alias.source.endsWith(":")&&onError(offset+source.length-1,"BAD_ALIAS","Alias ending in : is ambiguous",!0);let valueEnd=offset+source.length,re=resolveEnd.resolveEnd(end,valueEnd,options.strict,onError);return alias.range=[offset,valueEnd,re.offset],re.comment&&(alias.comment=re.comment),alias}exports.composeEmptyNode=composeEmptyNode;exports.composeNode=composeNode}});var require_compose_doc=__commonJS({"node_modules/yaml/dist/compose/compose-doc.js"(exports){"use strict";var Document=require_Document(),composeNode=require_compose_node(),resolveEnd=require_resolve_end(),resolveProps=require_resolve_props();function composeDoc(options,directives,{offset,start,value,end},onError){let opts=Object.assign({_directives:directives},options),doc=new Document.Document(void 0,opts),ctx={atKey:!1,atRoot:!0,directives:doc.directives,options:doc.options,schema:doc.schema},props=resolveProps.resolveProps(start,{indicator:"doc-start",next:value??end?.[0],offset,onError,parentIndent:0,startOnNewline:!0});props.found&&(doc.directives.docStart=!0,value&&(value.type==="block-map"||value.type==="block-seq")&&!props.hasNewline&&onError(props.end,"MISSING_CHAR","Block collection cannot start on same line with directives-end marker")),doc.contents=value?composeNode.composeNode(ctx,value,props,onError):composeNode.composeEmptyNode(ctx,props.end,start,null,props,onError);let contentEnd=doc.contents.range[2],re=resolveEnd.resolveEnd(end,contentEnd,!1,onError);return re.comment&&(doc.comment=re.comment),doc.range=[offset,contentEnd,re.offset],doc}exports.composeDoc=composeDoc}});var require_composer=__commonJS({"node_modules/yaml/dist/compose/composer.js"(exports){"use strict";var node_process=__require("process"),directives=require_directives(),Document=require_Document(),errors=require_errors(),identity=require_identity(),composeDoc=require_compose_doc(),resolveEnd=require_resolve_end();function getErrorPos(src){if(typeof src=="number")return[src,src+1];if(Array.isArray(src))return src.length===2?src:[src[0],src[1]];let{offset,source}=src;return[offset,offset+(typeof source=="string"?source.length:1)]}function parsePrelude(prelude){let comment="",atComment=!1,afterEmptyLine=!1;for(let i=0;i<prelude.length;++i){let source=prelude[i];switch(source[0]){case"#":comment+=(comment===""?"":afterEmptyLine?`
+`,r:"\r",t:"	",v:"\v",N:"\x85",_:"\xA0",L:"\u2028",P:"\u2029"," ":" ",'"':'"',"/":"/","\\":"\\","	":"	"};function parseCharCode(source,offset,length,onError){let cc=source.substr(offset,length),code=cc.length===length&&/^[0-9a-fA-F]+$/.test(cc)?parseInt(cc,16):NaN;try{return String.fromCodePoint(code)}catch{let raw=source.substr(offset-2,length+2);return onError(offset-2,"BAD_DQ_ESCAPE",`Invalid escape sequence ${raw}`),raw}}exports.resolveFlowScalar=resolveFlowScalar}});var require_compose_scalar=__commonJS({"node_modules/yaml/dist/compose/compose-scalar.js"(exports){"use strict";var identity=require_identity(),Scalar=require_Scalar(),resolveBlockScalar=require_resolve_block_scalar(),resolveFlowScalar=require_resolve_flow_scalar();function composeScalar(ctx,token,tagToken,onError){let{value,type,comment,range}=token.type==="block-scalar"?resolveBlockScalar.resolveBlockScalar(ctx,token,onError):resolveFlowScalar.resolveFlowScalar(token,ctx.options.strict,onError),tagName=tagToken?ctx.directives.tagName(tagToken.source,msg=>onError(tagToken,"TAG_RESOLVE_FAILED",msg)):null,tag;ctx.options.stringKeys&&ctx.atKey?tag=ctx.schema[identity.SCALAR]:tagName?tag=findScalarTagByName(ctx.schema,value,tagName,tagToken,onError):token.type==="scalar"?tag=findScalarTagByTest(ctx,value,token,onError):tag=ctx.schema[identity.SCALAR];let scalar2;try{let res=tag.resolve(value,msg=>onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),ctx.options);scalar2=identity.isScalar(res)?res:new Scalar.Scalar(res)}catch(error){let msg=error instanceof Error?error.message:String(error);onError(tagToken??token,"TAG_RESOLVE_FAILED",msg),scalar2=new Scalar.Scalar(value)}return scalar2.range=range,scalar2.source=value,type&&(scalar2.type=type),tagName&&(scalar2.tag=tagName),tag.format&&(scalar2.format=tag.format),comment&&(scalar2.comment=comment),scalar2}function findScalarTagByName(schema,value,tagName,tagToken,onError){if(tagName==="!")return schema[identity.SCALAR];let matchWithTest=[];for(let tag of schema.tags)if(!tag.collection&&tag.tag===tagName)if(tag.default&&tag.test)matchWithTest.push(tag);else return tag;for(let tag of matchWithTest)if(tag.test?.test(value))return tag;let kt=schema.knownTags[tagName];return kt&&!kt.collection?(schema.tags.push(Object.assign({},kt,{default:!1,test:void 0})),kt):(onError(tagToken,"TAG_RESOLVE_FAILED",`Unresolved tag: ${tagName}`,tagName!=="tag:yaml.org,2002:str"),schema[identity.SCALAR])}function findScalarTagByTest({atKey,directives,schema},value,token,onError){let tag=schema.tags.find(tag2=>(tag2.default===!0||atKey&&tag2.default==="key")&&tag2.test?.test(value))||schema[identity.SCALAR];if(schema.compat){let compat=schema.compat.find(tag2=>tag2.default&&tag2.test?.test(value))??schema[identity.SCALAR];if(tag.tag!==compat.tag){let ts=directives.tagString(tag.tag),cs=directives.tagString(compat.tag),msg=`Value may be parsed as either ${ts} or ${cs}`;onError(token,"TAG_RESOLVE_FAILED",msg,!0)}}return tag}exports.composeScalar=composeScalar}});var require_util_empty_scalar_position=__commonJS({"node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports){"use strict";function emptyScalarPosition(offset,before,pos){if(before){pos??(pos=before.length);for(let i=pos-1;i>=0;--i){let st=before[i];switch(st.type){case"space":case"comment":case"newline":offset-=st.source.length;continue}for(st=before[++i];st?.type==="space";)offset+=st.source.length,st=before[++i];break}}return offset}exports.emptyScalarPosition=emptyScalarPosition}});var require_compose_node=__commonJS({"node_modules/yaml/dist/compose/compose-node.js"(exports){"use strict";var Alias=require_Alias(),identity=require_identity(),composeCollection=require_compose_collection(),composeScalar=require_compose_scalar(),resolveEnd=require_resolve_end(),utilEmptyScalarPosition=require_util_empty_scalar_position(),CN={composeNode,composeEmptyNode};function composeNode(ctx,token,props,onError){let atKey=ctx.atKey,{spaceBefore,comment,anchor,tag}=props,node,isSrcToken=!0;switch(token.type){case"alias":node=composeAlias(ctx,token,onError),(anchor||tag)&&onError(token,"ALIAS_PROPS","An alias node must not specify any properties");break;case"scalar":case"single-quoted-scalar":case"double-quoted-scalar":case"block-scalar":node=composeScalar.composeScalar(ctx,token,tag,onError),anchor&&(node.anchor=anchor.source.substring(1));break;case"block-map":case"block-seq":case"flow-collection":try{node=composeCollection.composeCollection(CN,ctx,token,props,onError),anchor&&(node.anchor=anchor.source.substring(1))}catch(error){let message=error instanceof Error?error.message:String(error);onError(token,"RESOURCE_EXHAUSTION",message)}break;default:{let message=token.type==="error"?token.message:`Unsupported token (type: ${token.type})`;onError(token,"UNEXPECTED_TOKEN",message),isSrcToken=!1}}return node??(node=composeEmptyNode(ctx,token.offset,void 0,null,props,onError)),anchor&&node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string"),atKey&&ctx.options.stringKeys&&(!identity.isScalar(node)||typeof node.value!="string"||node.tag&&node.tag!=="tag:yaml.org,2002:str")&&onError(tag??token,"NON_STRING_KEY","With stringKeys, all keys must be strings"),spaceBefore&&(node.spaceBefore=!0),comment&&(token.type==="scalar"&&token.source===""?node.comment=comment:node.commentBefore=comment),ctx.options.keepSourceTokens&&isSrcToken&&(node.srcToken=token),node}function composeEmptyNode(ctx,offset,before,pos,{spaceBefore,comment,anchor,tag,end},onError){let token={type:"scalar",offset:utilEmptyScalarPosition.emptyScalarPosition(offset,before,pos),indent:-1,source:""},node=composeScalar.composeScalar(ctx,token,tag,onError);return anchor&&(node.anchor=anchor.source.substring(1),node.anchor===""&&onError(anchor,"BAD_ALIAS","Anchor cannot be an empty string")),spaceBefore&&(node.spaceBefore=!0),comment&&(node.comment=comment,node.range[2]=end),node}function composeAlias({options},{offset,source,end},onError){let alias=new Alias.Alias(source.substring(1));alias.source===""&&onError(offset,"BAD_ALIAS","Alias cannot be an empty string"),alias.source.endsWith(":")&&onError(offset+source.length-1,"BAD_ALIAS","Alias ending in : is ambiguous",!0);let valueEnd=offset+source.length,re=resolveEnd.resolveEnd(end,valueEnd,options.strict,onError);return alias.range=[offset,valueEnd,re.offset],re.comment&&(alias.comment=re.comment),alias}exports.composeEmptyNode=composeEmptyNode;exports.composeNode=composeNode}});var require_compose_doc=__commonJS({"node_modules/yaml/dist/compose/compose-doc.js"(exports){"use strict";var Document=require_Document(),composeNode=require_compose_node(),resolveEnd=require_resolve_end(),resolveProps=require_resolve_props();function composeDoc(options,directives,{offset,start,value,end},onError){let opts=Object.assign({_directives:directives},options),doc=new Document.Document(void 0,opts),ctx={atKey:!1,atRoot:!0,directives:doc.directives,options:doc.options,schema:doc.schema},props=resolveProps.resolveProps(start,{indicator:"doc-start",next:value??end?.[0],offset,onError,parentIndent:0,startOnNewline:!0});props.found&&(doc.directives.docStart=!0,value&&(value.type==="block-map"||value.type==="block-seq")&&!props.hasNewline&&onError(props.end,"MISSING_CHAR","Block collection cannot start on same line with directives-end marker")),doc.contents=value?composeNode.composeNode(ctx,value,props,onError):composeNode.composeEmptyNode(ctx,props.end,start,null,props,onError);let contentEnd2=doc.contents.range[2],re=resolveEnd.resolveEnd(end,contentEnd2,!1,onError);return re.comment&&(doc.comment=re.comment),doc.range=[offset,contentEnd2,re.offset],doc}exports.composeDoc=composeDoc}});var require_composer=__commonJS({"node_modules/yaml/dist/compose/composer.js"(exports){"use strict";var node_process=__require("process"),directives=require_directives(),Document=require_Document(),errors=require_errors(),identity=require_identity(),composeDoc=require_compose_doc(),resolveEnd=require_resolve_end();function getErrorPos(src){if(typeof src=="number")return[src,src+1];if(Array.isArray(src))return src.length===2?src:[src[0],src[1]];let{offset,source}=src;return[offset,offset+(typeof source=="string"?source.length:1)]}function parsePrelude(prelude){let comment="",atComment=!1,afterEmptyLine=!1;for(let i=0;i<prelude.length;++i){let source=prelude[i];switch(source[0]){case"#":comment+=(comment===""?"":afterEmptyLine?`
 
 `:`
 `)+(source.substring(1)||" "),atComment=!0,afterEmptyLine=!1;break;case"%":prelude[i+1]?.[0]!=="#"&&(i+=1),atComment=!1;break;default:atComment||(afterEmptyLine=!0),atComment=!1}}return{comment,afterEmptyLine}}var Composer2=class{constructor(options={}){this.doc=null,this.atDirectives=!1,this.prelude=[],this.errors=[],this.warnings=[],this.onError=(source,code,message,warning)=>{let pos=getErrorPos(source);warning?this.warnings.push(new errors.YAMLWarning(pos,code,message)):this.errors.push(new errors.YAMLParseError(pos,code,message))},this.directives=new directives.Directives({version:options.version||"1.2"}),this.options=options}decorate(doc,afterDoc){let{comment,afterEmptyLine}=parsePrelude(this.prelude);if(comment){let dc=doc.contents;if(afterDoc)doc.comment=doc.comment?`${doc.comment}
@@ -178,8 +178,8 @@ Expecting one of '${allowedValues.join("', '")}'`);let helpEvent=`${position}Hel
 `,i+1))lineCounter.addNewLine(i+1);return lineCounter}function reparseDocument(text,index,start,end,version){let slice=(0,import_yaml.parseAllDocuments)(text.slice(start,end),{version,prettyErrors:!1});return Array.isArray(slice)&&slice.length===1?(shiftRanges(slice[0],start),slice[0]):(0,import_yaml.parseAllDocuments)(text,{version,prettyErrors:!1})[index]}function shiftRanges(doc,by){let shift=range=>{if(range)for(let i=0;i<range.length;i++)range[i]+=by};shift(doc.range);let stack=[doc.contents];for(;stack.length>0;){let node=stack.pop();if((0,import_yaml.isPair)(node)){stack.push(node.key,node.value);continue}(0,import_yaml.isNode)(node)&&(shift(node.range),((0,import_yaml.isMap)(node)||(0,import_yaml.isSeq)(node))&&stack.push(...node.items))}}function sourceText(bytes){let decoded=decodeText(bytes),text=decoded.binary?"":decoded.text;return text.charCodeAt(0)===65279?text.slice(1):text}function emptyFile(path5,text,skipped,lineCounter=lineCounterOf(text)){return{path:path5,text,lineCounter,documents:[],problems:[],skipped}}function fatalProblem(error,at2){return{code:"parse-error",message:error instanceof RangeError?"The document is nested too deeply to be read.":/alias/i.test(String(error?.message))?'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.':`The document could not be read: ${cleanMessage(String(error?.message??error))}`,start:Math.max(0,at2-1),end:Math.max(1,at2)}}function cleanMessage(message){let firstLine2=message.split(`
 `)[0].replace(/ at line \d+, column \d+:?$/,"").trim();return firstLine2.endsWith(".")?firstLine2:`${firstLine2}.`}function duplicateKeys(root){let problems=[],stack=[root];for(;stack.length>0;){let node=stack.pop();if((0,import_yaml.isMap)(node)){let seen=new Set;for(let pair of node.items){let key=(0,import_yaml.isScalar)(pair.key)?String(pair.key.value):void 0;if(key!==void 0&&seen.has(key)&&(0,import_yaml.isNode)(pair.key)&&pair.key.range){let shown=key.length>60?`${key.slice(0,57)}...`:key;problems.push({code:"yaml-duplicate-key",message:`Duplicate key "${shown}": the later value silently overrides the earlier one. Remove one of them.`,start:pair.key.range[0],end:pair.key.range[1]})}key!==void 0&&seen.add(key),stack.push(pair.value)}}else(0,import_yaml.isSeq)(node)&&stack.push(...node.items)}return problems.sort((a,b)=>a.start-b.start)}function looksLikeTemplate(text,asts){for(let ast of asts){for(let error of ast.errors)if(lineAt(text,error.pos[0]).includes("{{"))return!0;if(ast.contents&&containsTemplateFlow(ast.contents,text))return!0}return!1}function containsTemplateFlow(node,text){let stack=[node];for(;stack.length>0;){let current=stack.pop();if((0,import_yaml.isPair)(current))stack.push(current.key,current.value);else if((0,import_yaml.isMap)(current)||(0,import_yaml.isSeq)(current)){if(current.flow&&current.range&&text.startsWith("{{",current.range[0]))return!0;stack.push(...current.items)}else if((0,import_yaml.isNode)(current)&&current.range&&text.startsWith("{{",current.range[0]))return!0}return!1}function lineAt(text,offset){let start=text.lastIndexOf(`
 `,offset-1)+1,end=text.indexOf(`
-`,offset);return text.slice(start,end===-1?void 0:end)}var import_yaml2=__toESM(require_dist(),1);function rangeOfOffsets(file,start,end){if(file.origin)return rangeOfOffsets(file.origin.file,file.origin.toHostOffset(start),Math.max(file.origin.toHostOffset(start)+1,file.origin.toHostOffset(end)));let from=file.lineCounter.linePos(Math.max(0,Math.min(start,file.text.length))),to=file.lineCounter.linePos(Math.max(start+1,Math.min(end,file.text.length)));return{startLine:from.line,startColumn:from.col,endLine:to.line,endColumn:to.col}}function locate(file,document,path5,target="pair"){let{start,end,missing}=locateOffsets(file.text,document.ast,document.start,document.end,path5,target);return{range:rangeOfOffsets(file,start,end),missing}}function locationKey(documentIndex,path5,target){return`${documentIndex}\0${target}\0${path5.join("\0")}`}function locateOffsets(text,ast,documentStart,documentEnd,path5,target){let node=ast.contents,pair,found=0;for(let segment of path5){let resolved=resolveAlias(node,ast),next,nextPair;if((0,import_yaml2.isMap)(resolved)){for(let item of resolved.items)(0,import_yaml2.isPair)(item)&&keyMatches(item.key,segment)&&(nextPair=item);next=nextPair?.value}else(0,import_yaml2.isSeq)(resolved)&&typeof segment=="number"&&(next=resolved.items[segment]);if(nextPair===void 0&&next===void 0)break;pair=nextPair,node=next,found++}let missing=path5.slice(found),[start,end]=span(text,node,pair,missing.length>0?"key":target,documentStart,documentEnd);return{start,end,missing}}function keyMatches(key,segment){return(0,import_yaml2.isScalar)(key)?String(key.value)===String(segment):!1}function resolveAlias(node,doc){return(0,import_yaml2.isAlias)(node)?node.resolve(doc):node}function span(text,node,pair,target,documentStart,documentEnd){let value=node&&node.range?node:void 0,key=pair&&(0,import_yaml2.isScalar)(pair.key)&&pair.key.range?pair.key:void 0,isCollection=value!==void 0&&((0,import_yaml2.isMap)(value)||(0,import_yaml2.isSeq)(value));return target==="value"&&value?isCollection?firstLine(text,value.range[0],value.range[1]):[value.range[0],value.range[1]]:key?target==="key"||!value||isCollection?[key.range[0],key.range[1]]:[key.range[0],value.range[1]]:value?isCollection?firstLine(text,value.range[0],value.range[1]):[value.range[0],value.range[1]]:firstLine(text,documentStart,documentEnd)}function firstLine(text,start,end){let lineEnd=text.indexOf(`
-`,start);for((lineEnd===-1||lineEnd>end)&&(lineEnd=end);lineEnd>start+1&&/\s/.test(text[lineEnd-1]);)lineEnd--;return[start,Math.max(lineEnd,start+1)]}var PARSER_ROLE="meshlint-parser",MIN_BYTES_FOR_WORKERS=4*1024*1024,BATCH=8,WORKER_HEAP_MB=160;function readAndParse(job,maxBytes,parse={}){try{let stats=statSync(job.absolute);return stats.isFile()?stats.size>maxBytes?{kind:"notice",file:job.shown,message:`skipped: ${(stats.size/1048576).toFixed(1)} MB is over the ${(maxBytes/1048576).toFixed(0)} MB limit`}:{kind:"file",file:parseSource(job.shown,readFileSync(job.absolute),parse)}:{kind:"notice",file:job.shown,message:"skipped: not a regular file"}}catch(error){let code=error.code;return{kind:"notice",file:job.shown,message:code==="ENOENT"?"skipped: no such file or directory":`skipped: cannot read (${code??error.message})`}}}async function parseAll(jobs,options,pool){if(!pool)return jobs.map((job,i)=>(options.onProgress?.(i,jobs.length),readAndParse(job,options.maxBytes,options.parse)));let done=0;return(await pool.run("parse",jobs,BATCH,job=>toWire(readAndParse(job,options.maxBytes,options.parse)),count=>{done+=count,options.onProgress?.(done,jobs.length)})).map(result=>result.kind==="file"?{kind:"file",file:fromFileData(result.data)}:result)}async function locateAll(requests,pool,memo){let byDocument=new Map;for(let request of requests){let{file,document}=request;if(!file.lazy||file.origin)continue;let key=locationKey(document.index,request.path,request.target);if(memo.has(file,key))continue;let entry=byDocument.get(document);entry||byDocument.set(document,entry={file,requests:[],keys:new Set}),entry.keys.has(key)||(entry.keys.add(key),entry.requests.push(request))}let entries2=[...byDocument.entries()];if(entries2.length===0)return;let tasks=entries2.map(([document,{file,requests:asked}])=>({text:file.text.slice(document.start,document.end),requests:asked.map(({path:path5,target})=>({path:path5,target}))})),results=await pool.run("locate",tasks,16,locateTask,()=>{});entries2.forEach(([document,{file,requests:asked}],i)=>{let offsets=results[i];offsets&&asked.forEach((request,k)=>{let o=offsets[k];if(!o)return;let range=rangeOfOffsets(file,o.start+document.start,o.end+document.start);memo.set(file,locationKey(document.index,request.path,request.target),{range,missing:o.missing})})})}function locateTask(task){let docs=(0,import_yaml3.parseAllDocuments)(task.text,{version:"1.1",prettyErrors:!1});if(!Array.isArray(docs)||docs.length!==1)return null;let ast=docs[0];return task.requests.map(({path:path5,target})=>{try{return locateOffsets(task.text,ast,0,task.text.length,path5,target)}catch{return null}})}var ParserPool=class _ParserPool{#workers;#failed=new Set;constructor(workers){this.#workers=workers;for(let worker of workers)worker.on("error",()=>this.#failed.add(worker))}static start(jobs,options){let count=workerCount(jobs,options);if(count===0||!options.workerUrl)return;let workers=Array.from({length:count},()=>new Worker(options.workerUrl,{workerData:{role:PARSER_ROLE,maxBytes:options.maxBytes},resourceLimits:{maxOldGenerationSizeMb:WORKER_HEAP_MB}}));for(let worker of workers)worker.unref();return new _ParserPool(workers)}run(kind,tasks,batchSize,local,onBatch){let results=new Array(tasks.length),next=0,done=new Array(tasks.length).fill(!1),drive=worker=>new Promise(resolve11=>{if(this.#failed.has(worker))return resolve11();let batch=[],onMessage=answer=>{answer.forEach((result,k)=>{results[batch[k]]=result,done[batch[k]]=!0}),onBatch(answer.length),send()},onError=()=>{worker.off("message",onMessage),resolve11()},send=()=>{for(batch=[];batch.length<batchSize&&next<tasks.length;)batch.push(next++);batch.length===0?(worker.off("message",onMessage),worker.off("error",onError),resolve11()):worker.postMessage({kind,tasks:batch.map(i=>tasks[i])})};worker.on("message",onMessage),worker.once("error",onError),send()});return Promise.all(this.#workers.map(drive)).then(()=>{for(let i=0;i<tasks.length;i++)done[i]||(results[i]=local(tasks[i]));return results})}close(){for(let worker of this.#workers)worker.terminate()}};function sizeOf(path5){try{return statSync(path5).size}catch{return 0}}function workerCount(jobs,options){if(options.workers!==void 0)return Math.max(0,Math.floor(options.workers));if(jobs.length<16)return 0;let bytes=0;for(let job of jobs)if(bytes+=sizeOf(job.absolute),bytes>=MIN_BYTES_FOR_WORKERS)return Math.min(2,availableParallelism());return 0}function runParserWorker(parse){let{maxBytes}=workerData;parentPort.on("message",message=>{let results=message.kind==="parse"?message.tasks.map(job=>toWire(readAndParse(job,maxBytes,parse))):message.tasks.map(locateTask);parentPort.postMessage(results)})}function toWire(outcome){return outcome.kind==="file"?{kind:"file",data:toFileData(outcome.file)}:outcome}function isParserWorker(){return workerData?.role===PARSER_ROLE}var EMPTY=Object.freeze({});function isObj(value){return typeof value=="object"&&value!==null&&!Array.isArray(value)}function obj(value){return isObj(value)?value:EMPTY}function arr(value){return Array.isArray(value)?value:[]}function str(value){return typeof value=="string"?value:void 0}function strMap(value){if(!isObj(value))return EMPTY;let out={};for(let[key,v]of Object.entries(value))v!=null&&typeof v!="object"&&(out[key]=String(v));return out}function get(value,...path5){let current=value;for(let segment of path5)if(typeof segment=="number"){if(!Array.isArray(current))return;current=current[segment]}else{if(!isObj(current))return;current=current[segment]}return current}function formatPath(path5){let out="";for(let segment of path5)typeof segment=="number"?out+=`[${segment}]`:/^[A-Za-z_][\w-]*$/.test(segment)?out+=out?`.${segment}`:segment:out+=`[${JSON.stringify(segment)}]`;return out}function pathOfPointer(data,pointer2){let out=[],current=data;for(let raw of pointer2.split("/").slice(1)){let segment=raw.replace(/~1/g,"/").replace(/~0/g,"~");Array.isArray(current)?(out.push(Number(segment)),current=current[Number(segment)]):(out.push(segment),current=isObj(current)?current[segment]:void 0)}return out}var CUSTOM_RESOURCE_DEFINITIONS={fields:["kind","apiVersion"],test:({kind,apiVersion})=>kind==="CustomResourceDefinition"&&(apiVersion??"").startsWith("apiextensions.k8s.io/")},MANIFEST_PARSE_OPTIONS={notComposed:CUSTOM_RESOURCE_DEFINITIONS},CLUSTER_SCOPED=new Set(["Namespace","Node","PersistentVolume","ClusterRole","ClusterRoleBinding","CustomResourceDefinition","StorageClass","PriorityClass","ValidatingWebhookConfiguration","MutatingWebhookConfiguration","ValidatingAdmissionPolicy","ValidatingAdmissionPolicyBinding","APIService","IngressClass","RuntimeClass","CSIDriver","CSINode","VolumeAttachment","PodSecurityPolicy","CertificateSigningRequest","ClusterIssuer","KongClusterPlugin","GatewayClass","ClusterServingRuntime","ComponentStatus"]),POD_TEMPLATE_PATHS={Pod:{groups:[""],path:[]},PodTemplate:{groups:[""],path:["template"]},ReplicationController:{groups:[""],path:["spec","template"]},Deployment:{groups:["apps","extensions"],path:["spec","template"]},StatefulSet:{groups:["apps"],path:["spec","template"]},DaemonSet:{groups:["apps","extensions"],path:["spec","template"]},ReplicaSet:{groups:["apps","extensions"],path:["spec","template"]},Job:{groups:["batch"],path:["spec","template"]},CronJob:{groups:["batch"],path:["spec","jobTemplate","spec","template"]}},CONTAINER_GROUPS=["containers","initContainers","ephemeralContainers"];function splitApiVersion(apiVersion){let slash2=apiVersion.lastIndexOf("/");return slash2===-1?{group:"",version:apiVersion}:{group:apiVersion.slice(0,slash2),version:apiVersion.slice(slash2+1)}}function readKubernetes(file,document){let value=document.value;if(isManifest(value)){if(value.kind==="List"||value.kind.endsWith("List")&&Array.isArray(value.items)){let out=[];return arr(value.items).forEach((item,index)=>{isManifest(item)&&out.push(toResource(item,{file,document,base:["items",index]}))}),out}return[toResource(value,{file,document,base:[]})]}}function isManifest(value){return isObj(value)&&typeof value.apiVersion=="string"&&typeof value.kind=="string"&&value.kind!==""}function toResource(body,source){let metadata=obj(body.metadata),{group}=splitApiVersion(body.apiVersion),kind=body.kind,namespace=CLUSTER_SCOPED.has(kind)?"":str(metadata.namespace)||"default",name=str(metadata.name)??str(metadata.generateName)??"";return{format:"kubernetes",apiVersion:body.apiVersion,group,kind,name,namespace,labels:strMap(metadata.labels),annotations:strMap(metadata.annotations),body,source,anchor:isObj(body.metadata)?metadata.name!==void 0?["metadata","name"]:["metadata"]:["kind"],pod:podTemplateOf(kind,group,body)}}function podTemplateOf(kind,group,body){let where=POD_TEMPLATE_PATHS[kind];if(!where||!where.groups.includes(group))return;let template=where.path.length===0?body:get(body,...where.path);if(!isObj(template))return;let spec=obj(template.spec),specPath=[...where.path,"spec"],containers=[];for(let group2 of CONTAINER_GROUPS)arr(spec[group2]).forEach((item,index)=>{isObj(item)&&containers.push({name:str(item.name)??`#${index}`,group:group2,index,path:[...specPath,group2,index],spec:item})});let metadata=obj(template.metadata);return{path:where.path,labels:strMap(metadata.labels),annotations:strMap(metadata.annotations),spec,specPath,containers}}function matchesSelector(labels,selector){if(!isObj(selector))return!1;let isLabelSelector="matchLabels"in selector||"matchExpressions"in selector,matchLabels=strMap(isLabelSelector?selector.matchLabels:selector);for(let[key,value]of Object.entries(matchLabels))if(labels[key]!==value)return!1;if(!isLabelSelector)return!0;for(let expression of arr(selector.matchExpressions)){let key=str(get(expression,"key")),operator=str(get(expression,"operator")),values=arr(get(expression,"values")).map(String);if(key===void 0)return!1;let has2=Object.hasOwn(labels,key);switch(operator){case"In":if(!has2||!values.includes(labels[key]))return!1;break;case"NotIn":if(has2&&values.includes(labels[key]))return!1;break;case"Exists":if(!has2)return!1;break;case"DoesNotExist":if(has2)return!1;break;default:return!1}}return!0}import{existsSync as existsSync4,mkdirSync as mkdirSync3,statSync as statSync5,writeFileSync as writeFileSync2}from"node:fs";import{dirname as dirname6,join as join9,posix as posix2,resolve as resolve10}from"node:path";var import_index=__toESM(require_commander(),1),{program,createCommand,createArgument,createOption,CommanderError,InvalidArgumentError,InvalidOptionArgumentError,Command,Argument,Option,Help}=import_index.default;import{readFileSync as readFileSync2}from"node:fs";var BASELINE_FORMAT_VERSION=1,BaselineError=class extends Error{};function createBaseline(findings){let entries2=new Map;for(let f of findings){if(f.suppression)continue;let entry=entries2.get(f.fingerprint);entry?entry.count++:entries2.set(f.fingerprint,{ruleId:f.ruleId,file:f.file,fingerprint:f.fingerprint,count:1})}let sorted=[...entries2.values()].sort((a,b)=>cmp(a.file,b.file)||cmp(a.ruleId,b.ruleId)||cmp(a.fingerprint,b.fingerprint));return{formatVersion:BASELINE_FORMAT_VERSION,tool:"meshlint",findings:sorted}}function formatBaseline(baseline){let lines=baseline.findings.map(e=>`    ${JSON.stringify(e)}`);return`{
+`,offset);return text.slice(start,end===-1?void 0:end)}var import_yaml2=__toESM(require_dist(),1);function rangeOfOffsets(file,start,end){if(file.origin)return rangeOfOffsets(file.origin.file,file.origin.toHostOffset(start),Math.max(file.origin.toHostOffset(start)+1,file.origin.toHostOffset(end)));let from=file.lineCounter.linePos(Math.max(0,Math.min(start,file.text.length))),to=file.lineCounter.linePos(Math.max(start+1,Math.min(end,file.text.length)));return{startLine:from.line,startColumn:from.col,endLine:to.line,endColumn:to.col}}function locate(file,document,path5,target="pair"){let{start,end,missing}=locateOffsets(file.text,document.ast,document.start,document.end,path5,target);return{range:rangeOfOffsets(file,start,end),missing}}function locationKey(documentIndex,path5,target){return`${documentIndex}\0${target}\0${path5.join("\0")}`}function locateOffsets(text,ast,documentStart,documentEnd,path5,target){let node=ast.contents,pair,found=0;for(let segment of path5){let resolved=resolveAlias(node,ast),next,nextPair;if((0,import_yaml2.isMap)(resolved)){for(let item of resolved.items)(0,import_yaml2.isPair)(item)&&keyMatches(item.key,segment)&&(nextPair=item);next=nextPair?.value}else(0,import_yaml2.isSeq)(resolved)&&typeof segment=="number"&&(next=resolved.items[segment]);if(nextPair===void 0&&next===void 0)break;pair=nextPair,node=next,found++}let missing=path5.slice(found),[start,end]=span(text,node,pair,missing.length>0?"key":target,documentStart,documentEnd);return{start,end,missing}}function keyMatches(key,segment){return(0,import_yaml2.isScalar)(key)?String(key.value)===String(segment):!1}function resolveAlias(node,doc){return(0,import_yaml2.isAlias)(node)?node.resolve(doc):node}function span(text,node,pair,target,documentStart,documentEnd){let value=node&&node.range?node:void 0,key=pair&&(0,import_yaml2.isScalar)(pair.key)&&pair.key.range?pair.key:void 0,isCollection=value!==void 0&&((0,import_yaml2.isMap)(value)||(0,import_yaml2.isSeq)(value));return target==="value"&&value?isCollection?firstLine(text,value.range[0],value.range[1],value):[value.range[0],scalarEnd(text,value)]:key?target==="key"||!value||isCollection?[key.range[0],key.range[1]]:[key.range[0],scalarEnd(text,value)]:value?isCollection?firstLine(text,value.range[0],value.range[1],value):[value.range[0],scalarEnd(text,value)]:firstLine(text,documentStart,documentEnd)}function scalarEnd(text,value){let[start,end]=value.range,last=end;for(;last>start+1&&/\s/.test(text[last-1]);)last--;return last}function firstLine(text,start,end,node){let lineEnd=text.indexOf(`
+`,start);if((lineEnd===-1||lineEnd>end)&&(lineEnd=end),node){let from=Math.max(start,contentEnd(node,lineEnd)),comment=text.slice(from,lineEnd).search(/(^|\s)#/);comment!==-1&&(lineEnd=from+comment)}for(;lineEnd>start+1&&/\s/.test(text[lineEnd-1]);)lineEnd--;return[start,Math.max(lineEnd,start+1)]}function contentEnd(node,lineEnd){if((0,import_yaml2.isPair)(node))return Math.max(contentEnd(node.key,lineEnd),contentEnd(node.value,lineEnd));let range=node?.range;return!range||range[0]>=lineEnd?-1:range[1]<=lineEnd?range[1]:!(0,import_yaml2.isMap)(node)&&!(0,import_yaml2.isSeq)(node)?lineEnd:Math.max(-1,...node.items.map(item=>contentEnd(item,lineEnd)))}var PARSER_ROLE="meshlint-parser",MIN_BYTES_FOR_WORKERS=4*1024*1024,BATCH=8,WORKER_HEAP_MB=160;function readAndParse(job,maxBytes,parse={}){try{let stats=statSync(job.absolute);return stats.isFile()?stats.size>maxBytes?{kind:"notice",file:job.shown,message:`skipped: ${(stats.size/1048576).toFixed(1)} MB is over the ${(maxBytes/1048576).toFixed(0)} MB limit`}:{kind:"file",file:parseSource(job.shown,readFileSync(job.absolute),parse)}:{kind:"notice",file:job.shown,message:"skipped: not a regular file"}}catch(error){let code=error.code;return{kind:"notice",file:job.shown,message:code==="ENOENT"?"skipped: no such file or directory":`skipped: cannot read (${code??error.message})`}}}async function parseAll(jobs,options,pool){if(!pool)return jobs.map((job,i)=>(options.onProgress?.(i,jobs.length),readAndParse(job,options.maxBytes,options.parse)));let done=0;return(await pool.run("parse",jobs,BATCH,job=>toWire(readAndParse(job,options.maxBytes,options.parse)),count=>{done+=count,options.onProgress?.(done,jobs.length)})).map(result=>result.kind==="file"?{kind:"file",file:fromFileData(result.data)}:result)}async function locateAll(requests,pool,memo){let byDocument=new Map;for(let request of requests){let{file,document}=request;if(!file.lazy||file.origin)continue;let key=locationKey(document.index,request.path,request.target);if(memo.has(file,key))continue;let entry=byDocument.get(document);entry||byDocument.set(document,entry={file,requests:[],keys:new Set}),entry.keys.has(key)||(entry.keys.add(key),entry.requests.push(request))}let entries2=[...byDocument.entries()];if(entries2.length===0)return;let tasks=entries2.map(([document,{file,requests:asked}])=>({text:file.text.slice(document.start,document.end),requests:asked.map(({path:path5,target})=>({path:path5,target}))})),results=await pool.run("locate",tasks,16,locateTask,()=>{});entries2.forEach(([document,{file,requests:asked}],i)=>{let offsets=results[i];offsets&&asked.forEach((request,k)=>{let o=offsets[k];if(!o)return;let range=rangeOfOffsets(file,o.start+document.start,o.end+document.start);memo.set(file,locationKey(document.index,request.path,request.target),{range,missing:o.missing})})})}function locateTask(task){let docs=(0,import_yaml3.parseAllDocuments)(task.text,{version:"1.1",prettyErrors:!1});if(!Array.isArray(docs)||docs.length!==1)return null;let ast=docs[0];return task.requests.map(({path:path5,target})=>{try{return locateOffsets(task.text,ast,0,task.text.length,path5,target)}catch{return null}})}var ParserPool=class _ParserPool{#workers;#failed=new Set;constructor(workers){this.#workers=workers;for(let worker of workers)worker.on("error",()=>this.#failed.add(worker))}static start(jobs,options){let count=workerCount(jobs,options);if(count===0||!options.workerUrl)return;let workers=Array.from({length:count},()=>new Worker(options.workerUrl,{workerData:{role:PARSER_ROLE,maxBytes:options.maxBytes},resourceLimits:{maxOldGenerationSizeMb:WORKER_HEAP_MB}}));for(let worker of workers)worker.unref();return new _ParserPool(workers)}run(kind,tasks,batchSize,local,onBatch){let results=new Array(tasks.length),next=0,done=new Array(tasks.length).fill(!1),drive=worker=>new Promise(resolve11=>{if(this.#failed.has(worker))return resolve11();let batch=[],onMessage=answer=>{answer.forEach((result,k)=>{results[batch[k]]=result,done[batch[k]]=!0}),onBatch(answer.length),send()},onError=()=>{worker.off("message",onMessage),resolve11()},send=()=>{for(batch=[];batch.length<batchSize&&next<tasks.length;)batch.push(next++);batch.length===0?(worker.off("message",onMessage),worker.off("error",onError),resolve11()):worker.postMessage({kind,tasks:batch.map(i=>tasks[i])})};worker.on("message",onMessage),worker.once("error",onError),send()});return Promise.all(this.#workers.map(drive)).then(()=>{for(let i=0;i<tasks.length;i++)done[i]||(results[i]=local(tasks[i]));return results})}close(){for(let worker of this.#workers)worker.terminate()}};function sizeOf(path5){try{return statSync(path5).size}catch{return 0}}function workerCount(jobs,options){if(options.workers!==void 0)return Math.max(0,Math.floor(options.workers));if(jobs.length<16)return 0;let bytes=0;for(let job of jobs)if(bytes+=sizeOf(job.absolute),bytes>=MIN_BYTES_FOR_WORKERS)return Math.min(2,availableParallelism());return 0}function runParserWorker(parse){let{maxBytes}=workerData;parentPort.on("message",message=>{let results=message.kind==="parse"?message.tasks.map(job=>toWire(readAndParse(job,maxBytes,parse))):message.tasks.map(locateTask);parentPort.postMessage(results)})}function toWire(outcome){return outcome.kind==="file"?{kind:"file",data:toFileData(outcome.file)}:outcome}function isParserWorker(){return workerData?.role===PARSER_ROLE}var EMPTY=Object.freeze({});function isObj(value){return typeof value=="object"&&value!==null&&!Array.isArray(value)}function obj(value){return isObj(value)?value:EMPTY}function arr(value){return Array.isArray(value)?value:[]}function str(value){return typeof value=="string"?value:void 0}function strMap(value){if(!isObj(value))return EMPTY;let out={};for(let[key,v]of Object.entries(value))v!=null&&typeof v!="object"&&(out[key]=String(v));return out}function get(value,...path5){let current=value;for(let segment of path5)if(typeof segment=="number"){if(!Array.isArray(current))return;current=current[segment]}else{if(!isObj(current))return;current=current[segment]}return current}function formatPath(path5){let out="";for(let segment of path5)typeof segment=="number"?out+=`[${segment}]`:/^[A-Za-z_][\w-]*$/.test(segment)?out+=out?`.${segment}`:segment:out+=`[${JSON.stringify(segment)}]`;return out}function pathOfPointer(data,pointer2){let out=[],current=data;for(let raw of pointer2.split("/").slice(1)){let segment=raw.replace(/~1/g,"/").replace(/~0/g,"~");Array.isArray(current)?(out.push(Number(segment)),current=current[Number(segment)]):(out.push(segment),current=isObj(current)?current[segment]:void 0)}return out}var CUSTOM_RESOURCE_DEFINITIONS={fields:["kind","apiVersion"],test:({kind,apiVersion})=>kind==="CustomResourceDefinition"&&(apiVersion??"").startsWith("apiextensions.k8s.io/")},MANIFEST_PARSE_OPTIONS={notComposed:CUSTOM_RESOURCE_DEFINITIONS},CLUSTER_SCOPED=new Set(["Namespace","Node","PersistentVolume","ClusterRole","ClusterRoleBinding","CustomResourceDefinition","StorageClass","PriorityClass","ValidatingWebhookConfiguration","MutatingWebhookConfiguration","ValidatingAdmissionPolicy","ValidatingAdmissionPolicyBinding","APIService","IngressClass","RuntimeClass","CSIDriver","CSINode","VolumeAttachment","PodSecurityPolicy","CertificateSigningRequest","ClusterIssuer","KongClusterPlugin","GatewayClass","ClusterServingRuntime","ComponentStatus"]),POD_TEMPLATE_PATHS={Pod:{groups:[""],path:[]},PodTemplate:{groups:[""],path:["template"]},ReplicationController:{groups:[""],path:["spec","template"]},Deployment:{groups:["apps","extensions"],path:["spec","template"]},StatefulSet:{groups:["apps"],path:["spec","template"]},DaemonSet:{groups:["apps","extensions"],path:["spec","template"]},ReplicaSet:{groups:["apps","extensions"],path:["spec","template"]},Job:{groups:["batch"],path:["spec","template"]},CronJob:{groups:["batch"],path:["spec","jobTemplate","spec","template"]}},CONTAINER_GROUPS=["containers","initContainers","ephemeralContainers"];function splitApiVersion(apiVersion){let slash2=apiVersion.lastIndexOf("/");return slash2===-1?{group:"",version:apiVersion}:{group:apiVersion.slice(0,slash2),version:apiVersion.slice(slash2+1)}}function readKubernetes(file,document){let value=document.value;if(isManifest(value)){if(value.kind==="List"||value.kind.endsWith("List")&&Array.isArray(value.items)){let out=[];return arr(value.items).forEach((item,index)=>{isManifest(item)&&out.push(toResource(item,{file,document,base:["items",index]}))}),out}return[toResource(value,{file,document,base:[]})]}}function isManifest(value){return isObj(value)&&typeof value.apiVersion=="string"&&typeof value.kind=="string"&&value.kind!==""}function toResource(body,source){let metadata=obj(body.metadata),{group}=splitApiVersion(body.apiVersion),kind=body.kind,namespace=CLUSTER_SCOPED.has(kind)?"":str(metadata.namespace)||"default",name=str(metadata.name)??str(metadata.generateName)??"";return{format:"kubernetes",apiVersion:body.apiVersion,group,kind,name,namespace,labels:strMap(metadata.labels),annotations:strMap(metadata.annotations),body,source,anchor:isObj(body.metadata)?metadata.name!==void 0?["metadata","name"]:["metadata"]:["kind"],pod:podTemplateOf(kind,group,body)}}function podTemplateOf(kind,group,body){let where=POD_TEMPLATE_PATHS[kind];if(!where||!where.groups.includes(group))return;let template=where.path.length===0?body:get(body,...where.path);if(!isObj(template))return;let spec=obj(template.spec),specPath=[...where.path,"spec"],containers=[];for(let group2 of CONTAINER_GROUPS)arr(spec[group2]).forEach((item,index)=>{isObj(item)&&containers.push({name:str(item.name)??`#${index}`,group:group2,index,path:[...specPath,group2,index],spec:item})});let metadata=obj(template.metadata);return{path:where.path,labels:strMap(metadata.labels),annotations:strMap(metadata.annotations),spec,specPath,containers}}function matchesSelector(labels,selector){if(!isObj(selector))return!1;let isLabelSelector="matchLabels"in selector||"matchExpressions"in selector,matchLabels=strMap(isLabelSelector?selector.matchLabels:selector);for(let[key,value]of Object.entries(matchLabels))if(labels[key]!==value)return!1;if(!isLabelSelector)return!0;for(let expression of arr(selector.matchExpressions)){let key=str(get(expression,"key")),operator=str(get(expression,"operator")),values=arr(get(expression,"values")).map(String);if(key===void 0)return!1;let has2=Object.hasOwn(labels,key);switch(operator){case"In":if(!has2||!values.includes(labels[key]))return!1;break;case"NotIn":if(has2&&values.includes(labels[key]))return!1;break;case"Exists":if(!has2)return!1;break;case"DoesNotExist":if(has2)return!1;break;default:return!1}}return!0}import{existsSync as existsSync4,mkdirSync as mkdirSync3,statSync as statSync5,writeFileSync as writeFileSync2}from"node:fs";import{dirname as dirname6,join as join9,posix as posix2,resolve as resolve10}from"node:path";var import_index=__toESM(require_commander(),1),{program,createCommand,createArgument,createOption,CommanderError,InvalidArgumentError,InvalidOptionArgumentError,Command,Argument,Option,Help}=import_index.default;import{readFileSync as readFileSync2}from"node:fs";var BASELINE_FORMAT_VERSION=1,BaselineError=class extends Error{};function createBaseline(findings){let entries2=new Map;for(let f of findings){if(f.suppression)continue;let entry=entries2.get(f.fingerprint);entry?entry.count++:entries2.set(f.fingerprint,{ruleId:f.ruleId,file:f.file,fingerprint:f.fingerprint,count:1})}let sorted=[...entries2.values()].sort((a,b)=>cmp(a.file,b.file)||cmp(a.ruleId,b.ruleId)||cmp(a.fingerprint,b.fingerprint));return{formatVersion:BASELINE_FORMAT_VERSION,tool:"meshlint",findings:sorted}}function formatBaseline(baseline){let lines=baseline.findings.map(e=>`    ${JSON.stringify(e)}`);return`{
   "formatVersion": ${baseline.formatVersion},
   "tool": "meshlint",
   "findings": [
@@ -211,8 +211,8 @@ ${lines.join(`,
 `).split(`
 `),indent=Math.min(...lines.filter(l=>l.trim()).map(l=>l.match(/^ */)[0].length));return lines.map(l=>l.slice(indent)).join(`
 `)}var IGNORE_ANNOTATION="meshlint.io/ignore",DIRECTIVE=/(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)$/;function readDirectives(file){if(!file.text.includes("meshlint-disable"))return[];let lines=file.text.split(`
-`),directives=[];return lines.forEach((text,i)=>{let match=DIRECTIVE.exec(text);if(!match)return;let line=i+1,[body,reason]=splitReason(match[2]),rules=body.split(/\s#/)[0].split(/[\s,]+/).filter(Boolean),column=text.indexOf("#",match.index)+1,fromLine=line,toLine=line;if(match[1]==="meshlint-disable-next-line"){let next=i+1;for(;next<lines.length&&/^\s*(#.*)?\r?$/.test(lines[next]);)next++;fromLine=toLine=next+1}else{let end=lines.findIndex((l,j)=>j>i&&/^(---|\.\.\.)(\s|$)/.test(l));toLine=end===-1?lines.length:end}directives.push({line,column,endColumn:text.trimEnd().length+1,rules,reason,fromLine,toLine})}),directives}function splitReason(text){let at2=text.indexOf("--");if(at2===-1)return[text.trim(),void 0];let reason=text.slice(at2+2).trim();return[text.slice(0,at2).trim(),reason||void 0]}function directiveCovers(directive,ruleId,line){return line>=directive.fromLine&&line<=directive.toLine&&(directive.rules.length===0||directive.rules.includes(ruleId))}function ignoreScopes(resource){if(!resource.source.file.text.includes(IGNORE_ANNOTATION))return[];let scopes=[],visit2=(value,path5,depth)=>{if(depth>12)return;if(Array.isArray(value)){value.forEach((item,i)=>visit2(item,[...path5,i],depth+1));return}if(!isObj(value))return;let annotation=str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);annotation!==void 0&&scopes.push({path:path5,rules:annotation.split(/[\s,]+/).filter(Boolean)});for(let[key,child3]of Object.entries(value))key!=="metadata"&&typeof child3=="object"&&child3!==null&&visit2(child3,[...path5,key],depth+1)};return visit2(resource.body,[],0),scopes}function scopeCovers(scope,ruleId,path5){return scope.path.every((segment,i)=>path5[i]===segment)&&(scope.rules.length===0||scope.rules.includes(ruleId))}function lint(input){return lintStaged(input).finish()}function lintStaged({files,rules,config:config2,readers=FORMAT_READERS,locations=new LocationMemo,builds=[],consumed}){let enabled=rules.filter(rule=>config2.rules.get(rule.id)?.severity!=="off"),pending=[],notices=[],directivesByFile=parseDiagnostics(files,rules,enabled,pending,notices),plainFiles=consumed?files.filter(file=>!consumed.has(file)):files,units=[{graph:new Graph(readResources(plainFiles,readers),plainFiles)},...builds.map(build=>({graph:new Graph(readResources([build.file],readers),[build.file]),build}))],resources=units.flatMap(unit=>unit.graph.resources),ruleTimes=runRules(units,enabled,config2,pending,notices);return{requests:pending.flatMap(({finding})=>[...finding.at?[finding.at]:[],...finding.relatedAt.map(related=>related.at)]).filter(at2=>!at2.range),graph:units[0].graph,finish(){let findings=suppress(locate2(pending,locations),config2,directivesByFile,files);findings.sort(compareFindings);let documents=files.reduce((n,f)=>n+f.documents.length,0),unreadDocuments=files.reduce((n,f)=>n+(f.unreadDocuments??0),0);return ruleTimes.sort((a,b)=>b[1]-a[1]),{findings,notices,rules:enabled,stats:{files:files.length,documents,unreadDocuments,resources:resources.length},ruleTimes}}}}function parseDiagnostics(files,rules,enabled,pending,notices){let enabledById=new Map(enabled.map(rule=>[rule.id,rule])),knownIds=new Set(rules.map(rule=>rule.id)),directivesByFile=new Map;for(let file of files){file.skipped&&notices.push({file:file.path,message:`skipped: ${file.skipped}`});for(let problem of file.problems){let rule=enabledById.get(problem.code);rule&&pending.push({finding:{ruleId:rule.id,message:problem.message,file:file.path,range:rangeOfOffsets(file,problem.start,problem.end),path:[],relatedAt:[],fingerprint:fingerprint(rule.id,file.path,"",[],problem.message)},severity:rule.severity})}let directives=readDirectives(file);directivesByFile.set(file,directives);for(let directive of directives){let range={startLine:directive.line,startColumn:directive.column,endLine:directive.line,endColumn:directive.endColumn},reportDirective=(id,messageId,data,key)=>{let rule=enabledById.get(id);if(!rule)return;let message=interpolate(rule.messages[messageId],data),finding={ruleId:id,message,file:file.path,range,path:[],relatedAt:[],fingerprint:fingerprint(id,file.path,"",[],`${key}\0${directive.rules.join(",")}\0${directive.reason??""}`)};pending.push({finding,severity:rule.severity})};directive.reason||reportDirective(ENGINE_RULES.suppressionWithoutReason,"noReason",{},"no-reason");for(let id of directive.rules.filter(id2=>!knownIds.has(id2)))reportDirective(ENGINE_RULES.suppressionUnknownRule,"unknownRule",{rule:id},id)}}return directivesByFile}function runRules(units,enabled,config2,pending,notices){let ruleTimes=[],built=new Map;for(let rule of enabled){if(!rule.check)continue;let options={...rule.options?.defaults??{},...config2.rules.get(rule.id)?.options??{}},started=performance.now();for(let{graph,build}of units){let report=r=>{let{finding,resource,key}=toFinding(graph,rule,r);if(!build){pending.push({finding,severity:r.severity??rule.severity,resource});return}let known=built.get(key);if(known){known.builtBy.includes(build)||known.builtBy.push(build);return}let entry={finding,severity:r.severity??rule.severity,resource,builtBy:[build]};built.set(key,entry),pending.push(entry)};try{rule.check({graph,options,settings:config2.settings,report})}catch(error){notices.push({message:`internal error in rule ${rule.id}: ${error?.message??error}; its findings are incomplete. Please report this.`})}}ruleTimes.push([rule.id,performance.now()-started])}return ruleTimes}function toFinding(graph,rule,r){let file,document,path5,resource=r.resource;if(resource)({file,document}=resource.source),path5=[...resource.source.base,...r.path??resource.anchor];else if(r.document)({file,document}=r.document),path5=r.path??[],resource=graph.resourceAt(r.document,path5);else throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);let template=rule.messages[r.messageId];if(template===void 0)throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);let message=interpolate(template,{resource:resource?describe(resource):file.path,...r.data}),relatedAt=(r.related??[]).map(rel=>{let src=rel.resource.source,at3=traced({file:src.file,document:src.document,path:[...src.base,...rel.path??rel.resource.anchor],target:"pair"});return{file:at3.file.path,message:rel.message,at:at3}}),at2=traced({file,document,path:path5,target:r.target??"pair"}),relative7=resource?path5.slice(resource.source.base.length):path5,extra=r.identity===void 0?r.messageId:`${r.messageId}\0${r.identity}`,print=document.trace?fingerprint(rule.id,at2.file.path,`#${at2.document.index}`,at2.path,extra):fingerprint(rule.id,file.path,resource?resourceKey(resource):`#${document.index}`,relative7,extra),finding={ruleId:rule.id,message:at2.note?`${message} (${at2.note})`:message,file:at2.file.path,at:at2,...resource?{resource:{apiVersion:resource.apiVersion,kind:resource.kind,namespace:resource.namespace,name:resource.name}}:{},path:path5,relatedAt,fingerprint:print},key=[rule.id,at2.file.path,at2.document.index,at2.path.join("\0"),at2.target,extra,JSON.stringify(r.data??{})].join("\0");return{finding,resource,key}}function traced(at2){let trace2=at2.document.trace;if(!trace2)return at2;let origin=trace2(at2.path);return{file:origin.file,document:origin.document,path:origin.path,target:at2.target,...origin.range?{range:origin.range}:{},...origin.note?{note:origin.note}:{}}}function locate2(pending,locations){let located=at2=>at2.range??locations.locate(at2.file,at2.document,at2.path,at2.target).range;return pending.map(({finding:{at:at2,relatedAt,range,...rest},severity,resource,builtBy})=>{let related=relatedAt.map(r=>({file:r.file,range:located(r.at),message:r.message}));for(let build of builtBy??[]){let{file,document}=build.definedIn;related.push({file:file.path,range:located({file,document,path:[],target:"key"}),message:`built by ${build.name}`})}let message=builtBy?`${rest.message} (built by ${builtBy.map(b=>b.name).join(", ")})`:rest.message;return{finding:{...rest,message,range:range??located(at2),related},severity,resource}})}function suppress(located,config2,directivesByFile,files){let scopesByResource=new Map,fileByPath=new Map(files.map(f=>[f.path,f]));return located.map(({finding,severity:defaultSeverity,resource})=>{let configured=config2.rules.get(finding.ruleId)?.severity,severity=configured&&configured!=="off"?configured:defaultSeverity,suppression=suppressionFor(finding,resource,scopesByResource,fileByPath.get(finding.file),directivesByFile);return suppression?{...finding,severity,suppression}:{...finding,severity}})}function suppressionFor(finding,resource,scopesByResource,file,directivesByFile){for(let d of(file&&directivesByFile.get(file))??[])if(directiveCovers(d,finding.ruleId,finding.range.startLine))return{via:"comment",justification:d.reason};if(!resource)return;scopesByResource.has(resource)||scopesByResource.set(resource,ignoreScopes(resource));let relative7=finding.path.slice(resource.source.base.length);for(let scope of scopesByResource.get(resource))if(scopeCovers(scope,finding.ruleId,relative7))return{via:"annotation",justification:`${IGNORE_ANNOTATION} annotation`}}function interpolate(template,data){return template.replace(/\{\{\s*(\w+)\s*\}\}/g,(whole,key)=>key in data?String(data[key]):whole)}function fingerprint(ruleId,file,resource,path5,extra){return createHash2("sha256").update([ruleId,file,resource,path5.join("/"),extra].join("\0")).digest("hex").slice(0,32)}function compareFindings(a,b){return(a.file<b.file?-1:a.file>b.file?1:0)||a.range.startLine-b.range.startLine||a.range.startColumn-b.range.startColumn||(a.ruleId<b.ruleId?-1:a.ruleId>b.ruleId?1:0)||(a.message<b.message?-1:a.message>b.message?1:0)}function exampleFiles(example){return typeof example=="string"?{"example.yaml":example}:{...example}}function runExample(rule,example,allRules){let files=Object.entries(exampleFiles(example)).map(([name,text])=>parseSource(name,text,MANIFEST_PARSE_OPTIONS)),settings=new Map(allRules.filter(r=>r.id!==rule.id).map(r=>[r.id,{severity:"off"}])),known=allRules.some(r=>r.id===rule.id)?allRules:[...allRules,rule];return lint({files,rules:known,config:{...defaultConfig("."),rules:settings}})}var MARKER=/#\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;function expectedFindings(file,text,onlyRule){let expected=[];return text.split(`
-`).forEach((line,i)=>{let match=MARKER.exec(line);if(match)for(let id of match[1].split(/\s*,\s*/))(!onlyRule||id===onlyRule)&&expected.push(`${file}:${i+1} ${id}`)}),expected.sort()}function actualFindings(findings,onlyRule){return findings.filter(f=>!f.suppression&&(!onlyRule||f.ruleId===onlyRule)).map(f=>`${f.file}:${f.range.startLine} ${f.ruleId}`).sort()}function checkExamples(rule,allRules){let out=[];for(let kind of["invalid","valid"])for(let[name,example]of Object.entries(rule.examples[kind])){let expected=kind==="invalid"?Object.entries(exampleFiles(example)).flatMap(([file,text])=>expectedFindings(file,text,rule.id)).sort():[],actual=actualFindings(runExample(rule,example,allRules).findings,rule.id),ok=(kind==="valid"||expected.length>0)&&expected.length===actual.length&&expected.every((e,i)=>e===actual[i]);out.push({kind,name,ok,expected,actual})}return out}function testRules(rules,allRules){return rules.map(rule=>({rule,examples:checkExamples(rule,allRules)}))}function failedCount(tests){return tests.reduce((n,t)=>n+t.examples.filter(e=>!e.ok).length,0)}function formatRuleTests(tests){let out=[],examples=0;for(let{rule,examples:checks}of tests){out.push(`${rule.id} (${rule.source??rule.family})`),checks.some(c=>c.kind==="invalid")||out.push("  note  no invalid example: nothing shows that the rule fires");for(let check of checks){if(examples++,out.push(`  ${check.ok?"ok  ":"FAIL"}  ${check.kind} "${check.name}"`),check.ok)continue;check.kind==="invalid"&&check.expected.length===0&&out.push(`          no "# expect: ${rule.id}" marker in this invalid example`);let missing=check.expected.filter(e=>!check.actual.includes(e)),extra=check.actual.filter(a=>!check.expected.includes(a));for(let m of missing)out.push(`          expected, not reported: ${m}`);for(let e of extra)out.push(`          reported, not expected: ${e}`)}}let failed=failedCount(tests);return out.push("",`${tests.length} custom rule${tests.length===1?"":"s"}, ${examples} example${examples===1?"":"s"}: ${examples-failed} passed, ${failed} failed`),`${out.join(`
+`),directives=[];return lines.forEach((text,i)=>{let match=DIRECTIVE.exec(text);if(!match)return;let line=i+1,[body,reason]=splitReason(match[2]),listed=body.split(/\s#/)[0],listedAt=match.index+match[0].length-match[2].length+match[2].indexOf(listed),ids=[...listed.matchAll(/[^\s,]+/g)],rules=ids.map(id=>id[0]),ruleColumns=ids.map(id=>listedAt+id.index+1),column=text.indexOf("#",match.index)+1,endColumn=reason?text.trimEnd().length+1:listedAt+listed.trimEnd().length+1,fromLine=line,toLine=line;if(match[1]==="meshlint-disable-next-line"){let next=i+1;for(;next<lines.length&&/^\s*(#.*)?\r?$/.test(lines[next]);)next++;fromLine=toLine=next+1}else{let end=lines.findIndex((l,j)=>j>i&&/^(---|\.\.\.)(\s|$)/.test(l));toLine=end===-1?lines.length:end}directives.push({line,column,endColumn,rules,ruleColumns,reason,fromLine,toLine})}),directives}function splitReason(text){let at2=text.indexOf("--");if(at2===-1)return[text.trim(),void 0];let reason=text.slice(at2+2).trim();return[text.slice(0,at2).trim(),reason||void 0]}function directiveCovers(directive,ruleId,line){return line>=directive.fromLine&&line<=directive.toLine&&(directive.rules.length===0||directive.rules.includes(ruleId))}function ignoreScopes(resource){if(!resource.source.file.text.includes(IGNORE_ANNOTATION))return[];let scopes=[],visit2=(value,path5,depth)=>{if(depth>12)return;if(Array.isArray(value)){value.forEach((item,i)=>visit2(item,[...path5,i],depth+1));return}if(!isObj(value))return;let annotation=str(obj(obj(value.metadata).annotations)[IGNORE_ANNOTATION]);annotation!==void 0&&scopes.push({path:path5,rules:annotation.split(/[\s,]+/).filter(Boolean)});for(let[key,child3]of Object.entries(value))key!=="metadata"&&typeof child3=="object"&&child3!==null&&visit2(child3,[...path5,key],depth+1)};return visit2(resource.body,[],0),scopes}function scopeCovers(scope,ruleId,path5){return scope.path.every((segment,i)=>path5[i]===segment)&&(scope.rules.length===0||scope.rules.includes(ruleId))}function lint(input){return lintStaged(input).finish()}function lintStaged({files,rules,config:config2,readers=FORMAT_READERS,locations=new LocationMemo,builds=[],consumed}){let enabled=rules.filter(rule=>config2.rules.get(rule.id)?.severity!=="off"),pending=[],notices=[],directivesByFile=parseDiagnostics(files,rules,enabled,pending,notices),plainFiles=consumed?files.filter(file=>!consumed.has(file)):files,units=[{graph:new Graph(readResources(plainFiles,readers),plainFiles)},...builds.map(build=>({graph:new Graph(readResources([build.file],readers),[build.file]),build}))],resources=units.flatMap(unit=>unit.graph.resources),ruleTimes=runRules(units,enabled,config2,pending,notices);return{requests:pending.flatMap(({finding})=>[...finding.at?[finding.at]:[],...finding.relatedAt.map(related=>related.at)]).filter(at2=>!at2.range),graph:units[0].graph,finish(){let findings=suppress(locate2(pending,locations),config2,directivesByFile,files);findings.sort(compareFindings);let documents=files.reduce((n,f)=>n+f.documents.length,0),unreadDocuments=files.reduce((n,f)=>n+(f.unreadDocuments??0),0);return ruleTimes.sort((a,b)=>b[1]-a[1]),{findings,notices,rules:enabled,stats:{files:files.length,documents,unreadDocuments,resources:resources.length},ruleTimes}}}}function parseDiagnostics(files,rules,enabled,pending,notices){let enabledById=new Map(enabled.map(rule=>[rule.id,rule])),knownIds=new Set(rules.map(rule=>rule.id)),directivesByFile=new Map;for(let file of files){file.skipped&&notices.push({file:file.path,message:`skipped: ${file.skipped}`});for(let problem of file.problems){let rule=enabledById.get(problem.code);rule&&pending.push({finding:{ruleId:rule.id,message:problem.message,file:file.path,range:rangeOfOffsets(file,problem.start,problem.end),path:[],relatedAt:[],fingerprint:fingerprint(rule.id,file.path,"",[],problem.message)},severity:rule.severity})}let directives=readDirectives(file);directivesByFile.set(file,directives);for(let directive of directives){let range={startLine:directive.line,startColumn:directive.column,endLine:directive.line,endColumn:directive.endColumn},reportDirective=(id,messageId,data,key,at2=range)=>{let rule=enabledById.get(id);if(!rule)return;let message=interpolate(rule.messages[messageId],data),finding={ruleId:id,message,file:file.path,range:at2,path:[],relatedAt:[],fingerprint:fingerprint(id,file.path,"",[],`${key}\0${directive.rules.join(",")}\0${directive.reason??""}`)};pending.push({finding,severity:rule.severity})};directive.reason||reportDirective(ENGINE_RULES.suppressionWithoutReason,"noReason",{},"no-reason"),directive.rules.forEach((id,i)=>{if(knownIds.has(id))return;let startColumn=directive.ruleColumns[i];reportDirective(ENGINE_RULES.suppressionUnknownRule,"unknownRule",{rule:id},id,{...range,startColumn,endColumn:startColumn+id.length})})}}return directivesByFile}function runRules(units,enabled,config2,pending,notices){let ruleTimes=[],built=new Map;for(let rule of enabled){if(!rule.check)continue;let options={...rule.options?.defaults??{},...config2.rules.get(rule.id)?.options??{}},started=performance.now();for(let{graph,build}of units){let report=r=>{let{finding,resource,key}=toFinding(graph,rule,r);if(!build){pending.push({finding,severity:r.severity??rule.severity,resource});return}let known=built.get(key);if(known){known.builtBy.includes(build)||known.builtBy.push(build);return}let entry={finding,severity:r.severity??rule.severity,resource,builtBy:[build]};built.set(key,entry),pending.push(entry)};try{rule.check({graph,options,settings:config2.settings,report})}catch(error){notices.push({message:`internal error in rule ${rule.id}: ${error?.message??error}; its findings are incomplete. Please report this.`})}}ruleTimes.push([rule.id,performance.now()-started])}return ruleTimes}function toFinding(graph,rule,r){let file,document,path5,resource=r.resource;if(resource)({file,document}=resource.source),path5=[...resource.source.base,...r.path??resource.anchor];else if(r.document)({file,document}=r.document),path5=r.path??[],resource=graph.resourceAt(r.document,path5);else throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);let template=rule.messages[r.messageId];if(template===void 0)throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);let message=interpolate(template,{resource:resource?describe(resource):file.path,...r.data}),relatedAt=(r.related??[]).map(rel=>{let src=rel.resource.source,at3=traced({file:src.file,document:src.document,path:[...src.base,...rel.path??rel.resource.anchor],target:"pair"});return{file:at3.file.path,message:rel.message,at:at3}}),at2=traced({file,document,path:path5,target:r.target??"pair"}),relative7=resource?path5.slice(resource.source.base.length):path5,extra=r.identity===void 0?r.messageId:`${r.messageId}\0${r.identity}`,print=document.trace?fingerprint(rule.id,at2.file.path,`#${at2.document.index}`,at2.path,extra):fingerprint(rule.id,file.path,resource?resourceKey(resource):`#${document.index}`,relative7,extra),finding={ruleId:rule.id,message:at2.note?`${message} (${at2.note})`:message,file:at2.file.path,at:at2,...resource?{resource:{apiVersion:resource.apiVersion,kind:resource.kind,namespace:resource.namespace,name:resource.name}}:{},path:path5,relatedAt,fingerprint:print},key=[rule.id,at2.file.path,at2.document.index,at2.path.join("\0"),at2.target,extra,JSON.stringify(r.data??{})].join("\0");return{finding,resource,key}}function traced(at2){let trace2=at2.document.trace;if(!trace2)return at2;let origin=trace2(at2.path);return{file:origin.file,document:origin.document,path:origin.path,target:at2.target,...origin.range?{range:origin.range}:{},...origin.note?{note:origin.note}:{}}}function locate2(pending,locations){let located=at2=>at2.range??locations.locate(at2.file,at2.document,at2.path,at2.target).range;return pending.map(({finding:{at:at2,relatedAt,range,...rest},severity,resource,builtBy})=>{let related=relatedAt.map(r=>({file:r.file,range:located(r.at),message:r.message}));for(let build of builtBy??[]){let{file,document}=build.definedIn;related.push({file:file.path,range:located({file,document,path:[],target:"key"}),message:`built by ${build.name}`})}let message=builtBy?`${rest.message} (built by ${builtBy.map(b=>b.name).join(", ")})`:rest.message;return{finding:{...rest,message,range:range??located(at2),related},severity,resource}})}function suppress(located,config2,directivesByFile,files){let scopesByResource=new Map,fileByPath=new Map(files.map(f=>[f.path,f]));return located.map(({finding,severity:defaultSeverity,resource})=>{let configured=config2.rules.get(finding.ruleId)?.severity,severity=configured&&configured!=="off"?configured:defaultSeverity,suppression=suppressionFor(finding,resource,scopesByResource,fileByPath.get(finding.file),directivesByFile);return suppression?{...finding,severity,suppression}:{...finding,severity}})}function suppressionFor(finding,resource,scopesByResource,file,directivesByFile){for(let d of(file&&directivesByFile.get(file))??[])if(directiveCovers(d,finding.ruleId,finding.range.startLine))return{via:"comment",justification:d.reason};if(!resource)return;scopesByResource.has(resource)||scopesByResource.set(resource,ignoreScopes(resource));let relative7=finding.path.slice(resource.source.base.length);for(let scope of scopesByResource.get(resource))if(scopeCovers(scope,finding.ruleId,relative7))return{via:"annotation",justification:`${IGNORE_ANNOTATION} annotation`}}function interpolate(template,data){return template.replace(/\{\{\s*(\w+)\s*\}\}/g,(whole,key)=>key in data?String(data[key]):whole)}function fingerprint(ruleId,file,resource,path5,extra){return createHash2("sha256").update([ruleId,file,resource,path5.join("/"),extra].join("\0")).digest("hex").slice(0,32)}function compareFindings(a,b){return(a.file<b.file?-1:a.file>b.file?1:0)||a.range.startLine-b.range.startLine||a.range.startColumn-b.range.startColumn||(a.ruleId<b.ruleId?-1:a.ruleId>b.ruleId?1:0)||(a.message<b.message?-1:a.message>b.message?1:0)}function exampleFiles(example){return typeof example=="string"?{"example.yaml":example}:{...example}}function runExample(rule,example,allRules){let files=Object.entries(exampleFiles(example)).map(([name,text])=>parseSource(name,text,MANIFEST_PARSE_OPTIONS)),settings=new Map(allRules.filter(r=>r.id!==rule.id).map(r=>[r.id,{severity:"off"}])),known=allRules.some(r=>r.id===rule.id)?allRules:[...allRules,rule];return lint({files,rules:known,config:{...defaultConfig("."),rules:settings}})}var MARKER=/#\s*expect:(.*)$/,ENTRY=/^([a-z0-9-]+)\s+@([1-9]\d*)-(?:\+([1-9]\d*):)?([1-9]\d*)$/;function spanText(range){let lines=range.endLine-range.startLine;return`@${range.startColumn}-${lines===0?"":`+${lines}:`}${range.endColumn}`}function expectedFindings(file,text,onlyRule){let expected=[];return text.split(`
+`).forEach((line,i)=>{let match=MARKER.exec(line.replace(/\r$/,""));if(match)for(let entry of match[1].split(",").map(e=>e.trim())){let parsed=ENTRY.exec(entry);if(!parsed)throw new Error(`${file}:${i+1}: "${entry}" is not "rule-id @start-end" (or "@start-+lines:end"); every marker states its span`);let[,id,start,lines,end]=parsed;if(!lines&&Number(end)<=Number(start))throw new Error(`${file}:${i+1}: "${entry}" is an empty span (the end column is exclusive)`);(!onlyRule||id===onlyRule)&&expected.push(`${file}:${i+1} ${id} @${start}-${lines?`+${lines}:`:""}${end}`)}}),expected.sort()}function actualFindings(findings,onlyRule){return findings.filter(f=>!f.suppression&&(!onlyRule||f.ruleId===onlyRule)).map(f=>`${f.file}:${f.range.startLine} ${f.ruleId} ${spanText(f.range)}`).sort()}function checkExamples(rule,allRules){let out=[];for(let kind of["invalid","valid"])for(let[name,example]of Object.entries(rule.examples[kind])){let expected=[];try{kind==="invalid"&&(expected=Object.entries(exampleFiles(example)).flatMap(([file,text])=>expectedFindings(file,text,rule.id)).sort())}catch(error){out.push({kind,name,ok:!1,expected:[error.message],actual:[]});continue}let actual=actualFindings(runExample(rule,example,allRules).findings,rule.id),ok=(kind==="valid"||expected.length>0)&&expected.length===actual.length&&expected.every((e,i)=>e===actual[i]);out.push({kind,name,ok,expected,actual})}return out}function testRules(rules,allRules){return rules.map(rule=>({rule,examples:checkExamples(rule,allRules)}))}function failedCount(tests){return tests.reduce((n,t)=>n+t.examples.filter(e=>!e.ok).length,0)}function formatRuleTests(tests){let out=[],examples=0;for(let{rule,examples:checks}of tests){out.push(`${rule.id} (${rule.source??rule.family})`),checks.some(c=>c.kind==="invalid")||out.push("  note  no invalid example: nothing shows that the rule fires");for(let check of checks){if(examples++,out.push(`  ${check.ok?"ok  ":"FAIL"}  ${check.kind} "${check.name}"`),check.ok)continue;check.kind==="invalid"&&check.expected.length===0&&out.push(`          no "# expect: ${rule.id} @start-end" marker in this invalid example`);let missing=check.expected.filter(e=>!check.actual.includes(e)),extra=check.actual.filter(a=>!check.expected.includes(a));for(let m of missing)out.push(`          expected, not reported: ${m}`);for(let e of extra)out.push(`          reported, not expected: ${e}`)}}let failed=failedCount(tests);return out.push("",`${tests.length} custom rule${tests.length===1?"":"s"}, ${examples} example${examples===1?"":"s"}: ${examples-failed} passed, ${failed} failed`),`${out.join(`
 `)}
 `}function countFindings(findings){let counts={error:0,warning:0,note:0,suppressed:0};for(let f of findings)counts[f.suppression?"suppressed":f.severity]++;return counts}function activeFindings(findings){return findings.filter(f=>!f.suppression)}function plural(n,word){return`${n} ${word}${n===1?"":"s"}`}function oneLine(text){return text.replace(/\s*[\r\n]+\s*/g," ")}function failsAt(findings,failOn){if(failOn==="none")return!1;let threshold=SEVERITY_RANK[failOn];return findings.some(f=>!f.suppression&&SEVERITY_RANK[f.severity]>=threshold)}function verdict(result){let counts=countFindings(result.findings),total=counts.error+counts.warning+counts.note,scanned=`${plural(result.stats.files,"file")}, ${plural(result.stats.resources,"resource")} scanned`,suppressed=counts.suppressed?`, ${counts.suppressed} suppressed`:"",skipped=skippedSummary(result.notices),tail=skipped?`; ${skipped}`:"";if(total===0)return{problems:!1,incomplete:skipped!==void 0,text:`no problems${skipped?" in what was linted":""} (${scanned}${suppressed})${tail}`};let files=new Set(activeFindings(result.findings).map(f=>f.file)).size,bySeverity2=`${plural(counts.error,"error")}, ${plural(counts.warning,"warning")}, ${plural(counts.note,"note")}`;return{problems:!0,incomplete:skipped!==void 0,text:`${plural(total,"problem")} (${bySeverity2}) in ${plural(files,"file")} (${scanned}${suppressed})${tail}`}}function skippedSummary(notices=[]){let charts=notices.filter(n=>n.kind==="helm-chart").length,others=notices.length-charts,parts=[];return charts&&parts.push(`${plural(charts,"Helm chart")} not linted: render ${charts===1?"it":"them"} with helm template`),others&&parts.push(plural(others,"notice")),parts.length?parts.join("; "):void 0}function countByRule(findings){let counts=new Map;for(let f of activeFindings(findings))counts.set(f.ruleId,(counts.get(f.ruleId)??0)+1);return[...counts].sort((a,b)=>b[1]-a[1]||a[0].localeCompare(b[0]))}import{isAbsolute as isAbsolute2,relative as relative2,resolve as resolve3,sep as sep2}from"node:path";function formatCompact(result){return activeFindings(result.findings).map(f=>`${f.file}:${f.range.startLine}:${f.range.startColumn}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]
 `).join("")}var ANNOTATIONS_PER_LEVEL=10,ANNOTATION_LEVEL={error:"error",warning:"warning",note:"notice"};function bySeverity(result){let security=new Map(result.rules.map(r=>[r.id,r.securitySeverity]));return activeFindings(result.findings).map((finding,index)=>({finding,index})).sort((a,b)=>SEVERITY_RANK[b.finding.severity]-SEVERITY_RANK[a.finding.severity]||(security.get(b.finding.ruleId)??0)-(security.get(a.finding.ruleId)??0)||a.index-b.index).map(({finding})=>finding)}function planAnnotations(result,limit=ANNOTATIONS_PER_LEVEL){let queues=new Map;for(let finding of bySeverity(result)){let level=ANNOTATION_LEVEL[finding.severity],byRule=queues.get(level)??new Map;queues.set(level,byRule);let queue=byRule.get(finding.ruleId)??[];byRule.set(finding.ruleId,queue),queue.push(finding)}let chosen=new Set;for(let byRule of queues.values()){let rules=[...byRule.values()],taken=0;for(let round=0;taken<limit&&rules.some(queue=>queue.length>round);round++)for(let queue of rules){if(taken>=limit)break;round<queue.length&&(chosen.add(queue[round]),taken++)}}let annotations=[],omitted=[];for(let finding of bySeverity(result)){if(!chosen.has(finding)){omitted.push(finding);continue}annotations.push({level:ANNOTATION_LEVEL[finding.severity],message:finding.message,properties:annotationProperties(finding),finding})}return{annotations,omitted}}function annotationProperties(f){let{startLine,endLine,startColumn,endColumn}=f.range,base={title:f.ruleId,file:f.file,startLine,endLine};return startLine===endLine?{...base,startColumn,endColumn}:base}function describeOmitted(omitted){let counts={error:0,warning:0,note:0};for(let f of omitted)counts[f.severity]++;let parts=["error","warning","note"].filter(s=>counts[s]>0).map(s=>plural(counts[s],s));return parts.length>1?`${parts.slice(0,-1).join(", ")} and ${parts.at(-1)}`:parts[0]??"nothing"}function escapeData(text){return text.replace(/%/g,"%25").replace(/\r/g,"%0D").replace(/\n/g,"%0A")}function escapeProperty(text){return escapeData(text).replace(/:/g,"%3A").replace(/,/g,"%2C")}function workflowCommand(annotation){let p=annotation.properties,list3=[["file",p.file],["line",p.startLine],["endLine",p.endLine],["col",p.startColumn],["endColumn",p.endColumn],["title",p.title]].filter(([,v])=>v!==void 0).map(([k,v])=>`${k}=${escapeProperty(String(v))}`).join(",");return`::${annotation.level} ${list3}::${escapeData(annotation.message)}`}function formatGithub(result){let plan=planAnnotations(result),lines=plan.annotations.map(workflowCommand);return plan.omitted.length&&lines.push(`meshlint: ${plural(plan.omitted.length,"more finding")} (${describeOmitted(plan.omitted)}) not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations of each severity per step.`,...plan.omitted.map(f=>`  ${f.file}:${f.range.startLine}:${f.range.startColumn}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`)),lines.length?`${lines.join(`
@@ -761,7 +761,7 @@ ${findings.trimEnd()}
         spec:
           action: ALLOW
           rules:
-            - {} # expect: authz-allow-all
+            - {} # expect: authz-allow-all @7-9
       `,"operation-without-source":yaml`
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
@@ -769,7 +769,7 @@ ${findings.trimEnd()}
         spec:
           selector: { matchLabels: { app: web } }
           rules:
-            - to: # expect: authz-allow-all
+            - to: # expect: authz-allow-all @7-9
                 - operation: { paths: ["/admin/*"] }
       `},valid:{"spec-empty-is-deny-all":yaml`
         apiVersion: security.istio.io/v1
@@ -808,7 +808,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         apiVersion: v1
         kind: Namespace
         metadata:
-          name: shop # expect: authz-no-default-deny
+          name: shop # expect: authz-no-default-deny @3-13
           labels: { istio-injection: enabled }
         ---
         apiVersion: apps/v1
@@ -904,7 +904,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           rules:
             - from:
                 - source:
-                    namespaces: ["batch"] # expect: authz-requires-mtls
+                    namespaces: ["batch"] # expect: authz-requires-mtls @26-33
       `,"allow-by-principal-with-a-permissive-port":yaml`
         apiVersion: v1
         kind: Namespace
@@ -938,7 +938,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           rules:
             - from:
                 - source:
-                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls
+                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls @26-61
       `},valid:{"rule-limited-to-a-strict-port":yaml`
         apiVersion: v1
         kind: Namespace
@@ -1045,9 +1045,9 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                 - source:
                     principals:
                       - cluster.local/ns/shop/sa/frontend
-                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal
+                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal @17-49
                 - source:
-                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal
+                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal @31-46
       `,"linkerd-identity-and-ref":yaml`
         apiVersion: v1
         kind: ServiceAccount
@@ -1059,7 +1059,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           identities:
             - web.emojivoto.serviceaccount.identity.linkerd.cluster.local
-            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal
+            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal @7-71
         ---
         apiVersion: policy.linkerd.io/v1alpha1
         kind: MeshTLSAuthentication
@@ -1067,7 +1067,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           identityRefs:
             - kind: ServiceAccount
-              name: ingress # expect: authz-unknown-principal
+              name: ingress # expect: authz-unknown-principal @13-20
       `},valid:{"workload-service-account-and-unknown-namespace":yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -1098,25 +1098,25 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           rules:
             - from:
                 - source:
-                    principals: ["*"] # expect: authz-wildcard-principal
+                    principals: ["*"] # expect: authz-wildcard-principal @26-29
                 - source:
-                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal
-                    namespaces: ["prod-*"] # expect: authz-wildcard-principal
+                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal @26-54
+                    namespaces: ["prod-*"] # expect: authz-wildcard-principal @26-34
       `,"linkerd-wildcards":yaml`
         apiVersion: policy.linkerd.io/v1alpha1
         kind: MeshTLSAuthentication
         metadata: { name: anyone, namespace: shop }
         spec:
           identities:
-            - "*" # expect: authz-wildcard-principal
-            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+            - "*" # expect: authz-wildcard-principal @7-10
+            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal @7-61
         ---
         apiVersion: policy.linkerd.io/v1alpha1
         kind: NetworkAuthentication
         metadata: { name: everywhere, namespace: shop }
         spec:
           networks:
-            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal @13-22
         ---
         apiVersion: policy.linkerd.io/v1beta1
         kind: ServerAuthorization
@@ -1124,14 +1124,14 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         spec:
           server: { name: web-http }
           client:
-            unauthenticated: true # expect: authz-wildcard-principal
+            unauthenticated: true # expect: authz-wildcard-principal @5-26
         ---
         apiVersion: v1
         kind: Namespace
         metadata:
           name: shop
           annotations:
-            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal @47-66
       `,"envoy-http-rbac-allows-any":yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
@@ -1152,7 +1152,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                                 everyone:
                                   permissions: [{ any: true }]
                                   principals:
-                                    - any: true # expect: authz-wildcard-principal
+                                    - any: true # expect: authz-wildcard-principal @31-40
       `},valid:{"envoy-rbac-named-principal":yaml`
         static_resources:
           listeners:
@@ -1200,7 +1200,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
               filter_chains:
                 - filters:
                     - name: envoy.filters.network.http_connection_manager
-                      typed_config: # expect: rate-limit-missing
+                      typed_config: # expect: rate-limit-missing @15-27
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                         stat_prefix: http
                         rds: { route_config_name: r }
@@ -1219,7 +1219,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                     routeConfig: { virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: app } }] }] }
                     httpFilters:
                       - name: envoy.filters.http.local_ratelimit
-                        typedConfig: # expect: rate-limit-missing
+                        typedConfig: # expect: rate-limit-missing @17-28
                           "@type": type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
                           statPrefix: rl
                           tokenBucket: { maxTokens: 100, tokensPerFill: 100, fillInterval: 1s }
@@ -1229,7 +1229,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders # expect: rate-limit-missing
+              - name: orders # expect: rate-limit-missing @9-21
                 paths: [/orders]
                 plugins:
                   - name: rate-limiting
@@ -1290,7 +1290,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
                               grpc_service: { envoy_grpc: { cluster_name: authz } }
-                              failure_mode_allow: true # expect: envoy-auth-fail-open
+                              failure_mode_allow: true # expect: envoy-auth-fail-open @23-47
                           - name: jwt
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
@@ -1301,7 +1301,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                                     requires_any:
                                       requirements:
                                         - provider_name: idp
-                                        - allow_missing: {} # expect: envoy-auth-fail-open
+                                        - allow_missing: {} # expect: envoy-auth-fail-open @35-48
       `,"global-rate-limit-alone-fails-open":yaml`
         - name: l
           address: { socketAddress: { address: 0.0.0.0, portValue: 8080 } }
@@ -1314,7 +1314,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                     rds: { routeConfigName: r }
                     httpFilters:
                       - name: envoy.filters.http.ratelimit
-                        typedConfig: # expect: envoy-auth-fail-open
+                        typedConfig: # expect: envoy-auth-fail-open @17-28
                           "@type": type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit
                           domain: shop
                           rateLimitService: { grpcService: { envoyGrpc: { clusterName: rls } }, transportApiVersion: V3 }
@@ -1374,7 +1374,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
                           - name: rbac
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
-                              shadow_rules: # expect: envoy-rbac-not-enforced
+                              shadow_rules: # expect: envoy-rbac-not-enforced @23-35
                                 policies:
                                   admins:
                                     permissions: [{ any: true }]
@@ -1385,7 +1385,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           filterChains:
             - filters:
                 - name: envoy.filters.network.rbac
-                  typedConfig: # expect: envoy-rbac-not-enforced
+                  typedConfig: # expect: envoy-rbac-not-enforced @11-22
                     "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
                     statPrefix: tcp
       `},valid:{"istio-custom-action-selector-for-ext-authz":yaml`
@@ -1444,7 +1444,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: istio-system
         spec:
           selector: { matchLabels: { istio: ingressgateway } }
@@ -1455,7 +1455,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: shop
         spec:
           jwtRules: [{ issuer: https://auth.example.com }]
@@ -1512,7 +1512,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
       `}},check({graph,settings,report}){let mesh=settings.mesh;for(let resource of istioResources(graph,"RequestAuthentication")){let rules=arr(get(resource.body,"spec","jwtRules"));if(rules.length>0&&rules.every(r=>get(r,"presence")==="REQUIRED"))continue;let scope=policyScope(resource),workloads=selectedWorkloads(graph,mesh,scope);if(workloads.length>0){let open=workloads.filter(w=>!policiesFor(graph,mesh,w).some(requiresToken));if(open.length===0)continue;report({resource,messageId:"workloads",data:{workloads:nameList(open)},related:open.slice(0,5).map(w=>({resource:w,message:`${describe(w)} accepts requests without a token`}))})}else coveringPolicies(graph,mesh,scope).length===0&&report({resource,messageId:"noPolicy"})}}};var kong_key_in_query_default={id:"kong-key-in-query",title:"Do not accept API keys in the query string",severity:"note",securitySeverity:3.5,tags:["security","kong","authentication","secrets"],description:"Kong's `key-auth` plugin reads the key from headers and, **by default**, also from the query string\n(`key_in_query` defaults to true in kong/plugins/key-auth/schema.lua). A key in a URL ends up in access logs (Kong's,\nevery proxy's and load balancer's), browser history and Referer headers, where it outlives any rotation policy.\nReported when `key_in_query` is true or absent, for `key-auth` and `key-auth-enc`, in decK plugins, shared\n`_plugin_configs` and KongPlugin / KongClusterPlugin CRDs (disabled plugins excepted).",remediation:"Set `config.key_in_query: false` (keys then come only from headers, `key_names`), and rotate keys that were sent in URLs.",references:["https://developer.konghq.com/plugins/key-auth/"],messages:{inQuery:"{{plugin}} accepts API keys in the query string{{why}}, where they end up in logs: set config.key_in_query: false."},examples:{invalid:{"default-key-in-query":yaml`
         _format_version: "3.0"
         plugins:
-          - name: key-auth # expect: kong-key-in-query
+          - name: key-auth # expect: kong-key-in-query @5-9
       `,"explicit-true-in-crd":yaml`
         apiVersion: configuration.konghq.com/v1
         kind: KongClusterPlugin
@@ -1521,7 +1521,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           labels: { global: "true" }
         plugin: key-auth
         config:
-          key_in_query: true # expect: kong-key-in-query
+          key_in_query: true # expect: kong-key-in-query @3-15
       `},valid:{"headers-only":yaml`
         _format_version: "3.0"
         plugins:
@@ -1535,7 +1535,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders-public # expect: kong-no-auth
+              - name: orders-public # expect: kong-no-auth @9-28
                 paths: [/orders]
       `,"auth-limited-to-https-leaves-http-open":yaml`
         _format_version: "3.0"
@@ -1546,13 +1546,13 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
               - name: key-auth
                 protocols: [https]
             routes:
-              - name: orders # expect: kong-no-auth
+              - name: orders # expect: kong-no-auth @9-21
                 paths: [/orders]
       `,"kong-ingress-without-auth-plugin":yaml`
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
-          name: shop # expect: kong-no-auth
+          name: shop # expect: kong-no-auth @3-13
           namespace: shop
         spec:
           ingressClassName: kong
@@ -1609,7 +1609,7 @@ workload when the repository has none.`,remediation:"Add `apiVersion: security.i
         metadata:
           name: broken
         data:
-          banner: Warning: authorized use only # expect: parse-error
+          banner: Warning: authorized use only # expect: parse-error @11-12
       `},valid:{"yaml-1.1-booleans-parse":yaml`
         apiVersion: v1
         kind: ConfigMap
@@ -1622,7 +1622,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: v1
         kind: ServiceAccount
         metadata:
-          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule
+          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule @32-53
           name: builder
       `},valid:{"known-rule-id":yaml`
         apiVersion: v1
@@ -1634,7 +1634,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: v1
         kind: ServiceAccount
         metadata:
-          # meshlint-disable-next-line container-privileged # expect: suppression-without-reason
+          # meshlint-disable-next-line container-privileged # expect: suppression-without-reason @3-52
           name: builder
       `},valid:{"disable-with-reason":yaml`
         apiVersion: v1
@@ -1653,7 +1653,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               image: nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000
               securityContext:
                 privileged: false
-                privileged: true # expect: yaml-duplicate-key
+                privileged: true # expect: yaml-duplicate-key @9-19
       `},valid:{"same-key-in-sibling-mappings":yaml`
         apiVersion: v1
         kind: ConfigMap
@@ -1667,7 +1667,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         admin:
           address:
             socket_address:
-              address: 0.0.0.0 # expect: envoy-admin-exposed
+              address: 0.0.0.0 # expect: envoy-admin-exposed @7-23
               port_value: 9901
         static_resources:
           listeners: []
@@ -1675,7 +1675,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         admin:
           address:
             socketAddress:
-              address: "::" # expect: envoy-admin-exposed
+              address: "::" # expect: envoy-admin-exposed @7-20
               portValue: 9901
         staticResources: {}
       `},valid:{"admin-on-loopback":yaml`
@@ -1697,7 +1697,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         plugins:
           - name: cors
             config:
-              origins: ["*"] # expect: kong-cors-wildcard
+              origins: ["*"] # expect: kong-cors-wildcard @7-14
               credentials: true
       `,"no-origins-kong-plugin-crd":yaml`
         apiVersion: configuration.konghq.com/v1
@@ -1706,7 +1706,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           name: cors
           namespace: shop
         plugin: cors
-        config: # expect: kong-cors-wildcard
+        config: # expect: kong-cors-wildcard @1-7
           methods: [GET]
       `},valid:{"explicit-origins":yaml`
         _format_version: "3.0"
@@ -1731,7 +1731,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 config:
                   allow:
                     - 10.0.0.0/8
-                    - 0.0.0.0/0 # expect: kong-ip-restriction-open
+                    - 0.0.0.0/0 # expect: kong-ip-restriction-open @15-24
       `},valid:{"private-networks-only":yaml`
         _format_version: "3.0"
         plugins:
@@ -1748,7 +1748,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: networkpolicy-no-default-deny
+          name: web # expect: networkpolicy-no-default-deny @3-12
           namespace: shop
         spec:
           template:
@@ -1788,9 +1788,9 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata:
           name: web
           labels:
-            sidecar.istio.io/inject: "true" # expect: annotation-misplaced
+            sidecar.istio.io/inject: "true" # expect: annotation-misplaced @5-36
           annotations:
-            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced
+            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced @5-57
         spec:
           template:
             spec:
@@ -1836,9 +1836,9 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass
-                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass
-                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass @9-67
+                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass @9-69
+                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass @9-57
             spec:
               containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
         ---
@@ -1849,7 +1849,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass @9-61
             spec:
               containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
       `,"opt-out-in-injected-namespace-and-uid-1337":yaml`
@@ -1866,7 +1866,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           template:
             metadata:
               labels:
-                sidecar.istio.io/inject: "false" # expect: sidecar-bypass
+                sidecar.istio.io/inject: "false" # expect: sidecar-bypass @9-41
             spec:
               containers: [{ name: legacy, image: legacy:1.0 }]
         ---
@@ -1880,7 +1880,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 - name: web
                   image: web:1.0
                   securityContext:
-                    runAsUser: 1337 # expect: sidecar-bypass
+                    runAsUser: 1337 # expect: sidecar-bypass @13-28
       `,"linkerd-skip-ports":yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -1890,7 +1890,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             metadata:
               annotations:
                 linkerd.io/inject: enabled
-                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass
+                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass @9-54
             spec:
               containers: [{ name: app, image: app:1.0 }]
       `},valid:{"annotations-on-the-deployment-metadata-have-no-effect":yaml`
@@ -1943,10 +1943,10 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           accessLogging:
             - providers: [{ name: envoy }]
-              disabled: true # expect: telemetry-disabled
+              disabled: true # expect: telemetry-disabled @7-21
           tracing:
-            - disableSpanReporting: true # expect: telemetry-disabled
-            - randomSamplingPercentage: 0 # expect: telemetry-disabled
+            - disableSpanReporting: true # expect: telemetry-disabled @7-33
+            - randomSamplingPercentage: 0 # expect: telemetry-disabled @7-34
       `},valid:{"one-noisy-workload":yaml`
         apiVersion: telemetry.istio.io/v1alpha1
         kind: Telemetry
@@ -1970,16 +1970,16 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                   image: api:1.0
                   env:
                     - name: DB_PASSWORD
-                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded
-                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded
-                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded
+                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded @22-36
+                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded @41-73
+                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded @18-51
       `,"configmap-embedded-properties":yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: app-config
         data:
-          application.properties: | # expect: secret-hardcoded
+          application.properties: | # expect: secret-hardcoded @27-+2:44
             spring.datasource.url=jdbc:postgresql://db:5432/shop
             spring.datasource.password=Tr0ub4dor&3x
       `,"kong-consumer-credential-and-hash":yaml`
@@ -1987,17 +1987,17 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         consumers:
           - username: partner
             keyauth_credentials:
-              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded
+              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded @14-30
             basicauth_credentials:
               - username: partner
-                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded
+                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded @19-59
       `,"high-entropy-string-without-a-name":yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: flags
         data:
-          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded
+          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded @12-44
       `},valid:{"references-not-literals":yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -2049,7 +2049,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         type: kubernetes.io/tls
         data:
           tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJjekNDQVJtZ0F3SUJBZ0lVCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K
-          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest
+          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest @3-336
       `,"basic-auth-string-data":yaml`
         apiVersion: v1
         kind: Secret
@@ -2058,7 +2058,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         type: kubernetes.io/basic-auth
         stringData:
           username: deploy
-          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest
+          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest @3-27
       `},valid:{"service-account-token-without-data":yaml`
         apiVersion: v1
         kind: Secret
@@ -2095,7 +2095,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               address:
                 socket_address: { address: 0.0.0.0, port_value: 8080 }
               filter_chains:
-                - filters: # expect: envoy-listener-plaintext
+                - filters: # expect: envoy-listener-plaintext @11-18
                     - name: envoy.filters.network.tcp_proxy
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
@@ -2116,7 +2116,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                   commonTlsContext:
                     validationContext: { trustedCa: { filename: /etc/ca.pem } }
           defaultFilterChain:
-            filters: [] # expect: envoy-listener-plaintext
+            filters: [] # expect: envoy-listener-plaintext @5-12
       `,"explicit-raw-buffer":yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
@@ -2124,7 +2124,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             address: { socket_address: { address: 10.0.0.5, port_value: 9000 } }
             filter_chains:
               - filters: []
-                transport_socket: # expect: envoy-listener-plaintext
+                transport_socket: # expect: envoy-listener-plaintext @9-25
                   name: envoy.transport_sockets.raw_buffer
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer
@@ -2134,7 +2134,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             - name: probes
               address: { socket_address: { address: 0.0.0.0, port_value: 8081 } }
               filter_chains:
-                - filters: # expect: envoy-listener-plaintext
+                - filters: # expect: envoy-listener-plaintext @11-18
                     - name: envoy.filters.network.http_connection_manager
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
@@ -2206,7 +2206,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_certificates:
@@ -2222,7 +2222,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 typedConfig:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                   requireClientCertificate: true
-                  commonTlsContext: # expect: envoy-tls-not-mutual
+                  commonTlsContext: # expect: envoy-tls-not-mutual @11-27
                     validationContext: {}
       `,"accept-untrusted-and-expired":yaml`
         static_resources:
@@ -2239,8 +2239,8 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                       common_tls_context:
                         validation_context:
                           trusted_ca: { filename: /certs/ca.pem }
-                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual
-                          allow_expired_certificate: true # expect: envoy-tls-not-mutual
+                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual @19-61
+                          allow_expired_certificate: true # expect: envoy-tls-not-mutual @19-50
       `,"verified-but-optional-and-explicitly-not-required":yaml`
         static_resources:
           listeners:
@@ -2250,7 +2250,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
@@ -2259,7 +2259,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                     name: envoy.transport_sockets.tls
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
-                      require_client_certificate: false # expect: envoy-tls-not-mutual
+                      require_client_certificate: false # expect: envoy-tls-not-mutual @15-41
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
       `},valid:{"mutual-tls-with-trusted-ca":yaml`
@@ -2298,7 +2298,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
       `}},check({graph,report}){for(let{resource,context}of downstreamTlsContexts(graph)){let partial=isPartial(resource),required=bool(child(context,"require_client_certificate")),validation=validationOf(context);if(validation.context){let tcv=child(validation.context,"trust_chain_verification");(tcv.value==="ACCEPT_UNTRUSTED"||tcv.value===1)&&report({resource,path:tcv.path,messageId:"acceptUntrusted"});let expired=child(validation.context,"allow_expired_certificate");bool(expired)===!0&&report({resource,path:expired.path,messageId:"allowExpired"})}if(partial){required===!1&&report({resource,path:child(context,"require_client_certificate").path,messageId:"notRequired"});continue}let mandatory=required===!0||validation.pinned,anchor=context.path;!mandatory&&!validation.present?report({resource,path:anchor,target:"key",messageId:required===!1?"notRequired":"noClientAuth"}):mandatory?validation.present||report({resource,path:isObj(child(context,"common_tls_context").value)?child(context,"common_tls_context").path:anchor,target:"key",messageId:"noValidation"}):report({resource,path:required===!1?child(context,"require_client_certificate").path:anchor,target:"key",messageId:required===!1?"notRequired":"optional"})}}};var envoy_upstream_plaintext_default={id:"envoy-upstream-plaintext",title:"Use verified TLS from Envoy to upstream clusters off the host",severity:"error",securitySeverity:6.5,tags:["security","envoy","tls","encryption"],description:'A cluster without a TLS transport socket sends requests (with their credentials and tokens) in cleartext\nto its endpoints. The rule reports a cluster whose endpoints (`load_assignment`, or the v2 `hosts`) include an\naddress that is not loopback, when neither `transport_socket` nor any `transport_socket_matches` entry is an\n`UpstreamTlsContext` (also recognised: the v2 `tls_context`, wrappers, camelCase keys).\n\nAn `UpstreamTlsContext` without a validation context encrypts but does not verify the server\'s certificate\n(common.proto `trusted_ca`: "If not specified and a peer certificate is presented it will not be verified"), so a\nman in the middle can present any certificate: reported as a warning. A trust anchor via `trusted_ca`, an SDS\nvalidation context, a `combined_validation_context` or a custom validator counts.\n\nNot reported: clusters whose endpoints are not in the file (EDS, ORIGINAL_DST, dynamic forward proxy, `cluster_type`\nextensions), loopback and unix-socket endpoints, templated addresses, and EnvoyFilter patches that merge into\ngenerated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, suppress the finding with that reason.',remediation:"Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).",references:["https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/cluster/v3/cluster.proto","https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/security/ssl#enabling-certificate-verification"],messages:{plaintext:"{{resource}} sends traffic to {{address}} without TLS: add an envoy.transport_sockets.tls UpstreamTlsContext with a validation_context.",unverified:"{{resource}} uses TLS but does not verify the server certificate (no validation context): add validation_context.trusted_ca and a SAN matcher."},examples:{invalid:{"plaintext-cluster-to-remote-host":yaml`
         static_resources:
           clusters:
-            - name: payments # expect: envoy-upstream-plaintext
+            - name: payments # expect: envoy-upstream-plaintext @7-21
               type: STRICT_DNS
               load_assignment:
                 cluster_name: payments
@@ -2316,7 +2316,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                   - endpoint: { address: { socketAddress: { address: api.example.com, portValue: 443 } } }
           transportSocket:
             name: envoy.transport_sockets.tls
-            typedConfig: # expect: envoy-upstream-plaintext
+            typedConfig: # expect: envoy-upstream-plaintext @5-16
               "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
               sni: api.example.com
       `},valid:{"verified-tls":yaml`
@@ -2359,7 +2359,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           selector: { istio: ingressgateway }
           servers:
-            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext
+            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext @49-53
               hosts: ["shop.example.com"]
       `},valid:{"redirect-and-https":yaml`
         apiVersion: networking.istio.io/v1
@@ -2380,21 +2380,21 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           - name: web
             url: https://web.example.com
             routes:
-              - name: web # expect: kong-route-plaintext
+              - name: web # expect: kong-route-plaintext @9-18
                 paths: [/]
       `,"redirect-code-without-https-only-protocols":yaml`
         _format_version: "3.0"
         routes:
           - name: web
             service: web
-            protocols: [http, https] # expect: kong-route-plaintext
+            protocols: [http, https] # expect: kong-route-plaintext @5-14
             https_redirect_status_code: 301
       `,"kong-ingress-without-protocols-annotation":yaml`
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
           name: web
-          annotations: # expect: kong-route-plaintext
+          annotations: # expect: kong-route-plaintext @3-14
             kubernetes.io/ingress.class: kong
         spec:
           tls: [{ hosts: [web.example.com], secretName: web-tls }]
@@ -2447,18 +2447,18 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         _format_version: "3.0"
         services:
           - name: payments
-            host: payments.example.com # expect: kong-upstream-plaintext
+            host: payments.example.com # expect: kong-upstream-plaintext @5-31
             port: 80
       `,"url-scheme-http":yaml`
         _format_version: "3.0"
         services:
           - name: api
-            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext
+            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext @5-35
       `,"in-cluster-service-is-a-note":yaml`
         _format_version: "3.0"
         services:
           - name: orders
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: orders.shop.svc.cluster.local
       `,"upstream-with-external-targets":yaml`
         _format_version: "3.0"
@@ -2467,7 +2467,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             targets: [{ target: "10.20.0.7:8080" }]
         services:
           - name: legacy
-            host: legacy # expect: kong-upstream-plaintext
+            host: legacy # expect: kong-upstream-plaintext @5-17
       `,"controller-generated-upstream-for-a-service-is-in-cluster":yaml`
         _format_version: "3.0"
         upstreams:
@@ -2476,7 +2476,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             targets: [{ target: "10.244.0.5:8080" }]
         services:
           - name: httproute.default.web.0
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: httproute.default.web.0
       `},valid:{"https-upstream":yaml`
         _format_version: "3.0"
@@ -2498,7 +2498,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           - name: old
             enabled: false
             url: http://old.example.com
-      `}},check({graph,report}){for(let service of kongServices(graph)){if(!service.enabled||!PLAIN.has(service.protocol))continue;let scope=hostScope(service.host),deck=deckOf(service.resource),upstream=deck?upstreamTargets(deck,service.host):void 0;if(upstream?.kubernetes)scope="cluster";else if(upstream&&upstream.hosts.length>0){let scopes=upstream.hosts.map(hostScope);scope=scopes.includes("external")?"external":scopes.every(s=>s==="loopback")?"loopback":scopes.includes("unknown")?"unknown":"cluster"}else upstream&&(scope="unknown");if(scope==="loopback"||scope==="unknown")continue;let path5=service.protocolPath[0]==="protocol"&&scope!=="external"?service.protocolPath:service.hostPath;report({resource:service.resource,path:scope==="external"?service.hostPath:path5,messageId:scope==="external"?"external":"inCluster",severity:scope==="external"?void 0:"note",data:{host:service.host,protocol:service.protocol}})}for(let svc of kongBackendServices(graph)){let protocol=(svc.annotations["konghq.com/protocol"]??"http").trim().toLowerCase();if(!PLAIN.has(protocol))continue;let external=str(get(svc.body,"spec","type"))==="ExternalName"?str(get(svc.body,"spec","externalName")):void 0,scope=external!==void 0?hostScope(external):"cluster";if(scope==="loopback"||scope==="unknown")continue;let path5=scope==="external"?["spec","externalName"]:svc.annotations["konghq.com/protocol"]!==void 0?["metadata","annotations","konghq.com/protocol"]:svc.anchor;report({resource:svc,path:path5,messageId:scope==="external"?"external":"inCluster",severity:scope==="external"?void 0:"note",data:{host:external??`${svc.name}.${svc.namespace}.svc`,protocol}})}}};function tlsBlocks(dr){let out=[],policy=base=>{let tp=get(dr.body,...base),tls=get(tp,"tls");isObj(tls)&&out.push({path:[...base,"tls"],tls}),arr(get(tp,"portLevelSettings")).forEach((pl,i)=>{let ptls=get(pl,"tls");isObj(ptls)&&out.push({path:[...base,"portLevelSettings",i,"tls"],tls:ptls})})};return policy(["spec","trafficPolicy"]),arr(get(dr.body,"spec","subsets")).forEach((_,i)=>policy(["spec","subsets",i,"trafficPolicy"])),out}var mtls_destination_rule_plaintext_default={id:"mtls-destination-rule-plaintext",title:"DestinationRules must not turn off Istio mutual TLS toward mesh workloads",severity:"error",securitySeverity:7.5,tags:["security","istio","mtls","encryption"],description:"Istio's auto mTLS makes client sidecars use ISTIO_MUTUAL toward injected workloads, but a DestinationRule that\nsets `trafficPolicy.tls` always wins (`pilot/pkg/networking/core/cluster_tls.go` `buildUpstreamTLSSettings`). So:\n\n- `tls.mode: DISABLE`, or `tls: {}` / a `tls` block without `mode` (DISABLE is the enum's zero value), makes clients send\n  **plaintext**: toward a STRICT server the connections are reset (503, \"filter_chain_not_found\"); toward a PERMISSIVE one\n  the traffic silently loses encryption and identity, so principal-based AuthorizationPolicies fail closed and DENY rules\n  on principals are bypassed.\n- `SIMPLE` or `MUTUAL` toward a workload with a sidecar originates TLS with non-Istio certificates: the server sidecar\n  expects an Istio client certificate and the connection fails (or, with PERMISSIVE, lands without peer identity).\n\nThe host is resolved as Istio does: a short name is expanded in the DestinationRule's namespace (`reviews` ->\n`reviews.<ns>.svc.cluster.local`), a name with a dot is taken as written, and `*`/`*.suffix` match by suffix. The\nfinding is reported (on the `tls` block's mode: top level, `portLevelSettings`, and subsets) when the host resolves to a\nService of the repository that selects workloads in the mesh. Hosts outside the repository (external APIs) are not\nreported: TLS origination to them is legitimate.",remediation:"Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.",references:["https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings","https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule"],messages:{plaintext:"{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.",origination:"{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block)."},examples:{invalid:{"disable-and-empty-tls-toward-injected-service":yaml`
+      `}},check({graph,report}){for(let service of kongServices(graph)){if(!service.enabled||!PLAIN.has(service.protocol))continue;let scope=hostScope(service.host),deck=deckOf(service.resource),upstream=deck?upstreamTargets(deck,service.host):void 0;if(upstream?.kubernetes)scope="cluster";else if(upstream&&upstream.hosts.length>0){let scopes=upstream.hosts.map(hostScope);scope=scopes.includes("external")?"external":scopes.every(s=>s==="loopback")?"loopback":scopes.includes("unknown")?"unknown":"cluster"}else upstream&&(scope="unknown");if(scope==="loopback"||scope==="unknown")continue;let path5=service.protocolPath[0]==="protocol"&&scope!=="external"?service.protocolPath:service.hostPath;report({resource:service.resource,path:scope==="external"?service.hostPath:path5,messageId:scope==="external"?"external":"inCluster",severity:scope==="external"?void 0:"note",data:{host:service.host,protocol:service.protocol}})}for(let svc of kongBackendServices(graph)){let protocol=(svc.annotations["konghq.com/protocol"]??"http").trim().toLowerCase();if(!PLAIN.has(protocol))continue;let external=str(get(svc.body,"spec","type"))==="ExternalName"?str(get(svc.body,"spec","externalName")):void 0,scope=external!==void 0?hostScope(external):"cluster";if(scope==="loopback"||scope==="unknown")continue;let path5=scope==="external"?["spec","externalName"]:svc.annotations["konghq.com/protocol"]!==void 0?["metadata","annotations","konghq.com/protocol"]:svc.anchor;report({resource:svc,path:path5,messageId:scope==="external"?"external":"inCluster",severity:scope==="external"?void 0:"note",data:{host:external??`${svc.name}.${svc.namespace}.svc`,protocol}})}}};function tlsBlocks(dr){let out=[],policy=(base,subsetLabels)=>{let tp=get(dr.body,...base),tls=get(tp,"tls");isObj(tls)&&out.push({path:[...base,"tls"],tls,subsetLabels}),arr(get(tp,"portLevelSettings")).forEach((pl,i)=>{let ptls=get(pl,"tls");isObj(ptls)&&out.push({path:[...base,"portLevelSettings",i,"tls"],tls:ptls,subsetLabels})})};return policy(["spec","trafficPolicy"]),arr(get(dr.body,"spec","subsets")).forEach((subset,i)=>policy(["spec","subsets",i,"trafficPolicy"],get(subset,"labels"))),out}var mtls_destination_rule_plaintext_default={id:"mtls-destination-rule-plaintext",title:"DestinationRules must not turn off Istio mutual TLS toward mesh workloads",severity:"error",securitySeverity:7.5,tags:["security","istio","mtls","encryption"],description:"Istio's auto mTLS makes client sidecars use ISTIO_MUTUAL toward injected workloads, but a DestinationRule that\nsets `trafficPolicy.tls` always wins (`pilot/pkg/networking/core/cluster_tls.go` `buildUpstreamTLSSettings`). So:\n\n- `tls.mode: DISABLE`, or `tls: {}` / a `tls` block without `mode` (DISABLE is the enum's zero value), makes clients send\n  **plaintext**: toward a STRICT server the connections are reset (503, \"filter_chain_not_found\"); toward a PERMISSIVE one\n  the traffic silently loses encryption and identity, so principal-based AuthorizationPolicies fail closed and DENY rules\n  on principals are bypassed.\n- `SIMPLE` or `MUTUAL` toward a workload with a sidecar originates TLS with non-Istio certificates: the server sidecar\n  expects an Istio client certificate and the connection fails (or, with PERMISSIVE, lands without peer identity).\n\nThe host is resolved as Istio does: a short name is expanded in the DestinationRule's namespace (`reviews` ->\n`reviews.<ns>.svc.cluster.local`), a name with a dot is taken as written, and `*`/`*.suffix` match by suffix. The\nfinding is reported (on the `tls` block's mode: top level, `portLevelSettings`, and subsets) when the host resolves to a\nService of the repository that selects workloads in the mesh; a subset's block only when the subset's `labels` select one\nof them, since a subset's traffic reaches only the endpoints carrying its labels (istio/api `Subset.labels`: \"Labels apply\na filter over the endpoints of a service in the service registry\"). Hosts outside the repository (external APIs) are not\nreported: TLS origination to them is legitimate.",remediation:"Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.",references:["https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings","https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule"],messages:{plaintext:"{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.",origination:"{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block)."},examples:{invalid:{"disable-and-empty-tls-toward-injected-service":yaml`
         apiVersion: v1
         kind: Namespace
         metadata:
@@ -2528,14 +2528,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           host: reviews
           trafficPolicy:
             tls:
-              mode: DISABLE # expect: mtls-destination-rule-plaintext
+              mode: DISABLE # expect: mtls-destination-rule-plaintext @7-20
             portLevelSettings:
               - port: { number: 80 }
-                tls: {} # expect: mtls-destination-rule-plaintext
+                tls: {} # expect: mtls-destination-rule-plaintext @9-12
           subsets:
             - name: v2
               trafficPolicy:
-                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext
+                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext @16-28
       `},valid:{"istio-mutual-and-external-origination":yaml`
         apiVersion: v1
         kind: Namespace
@@ -2574,6 +2574,39 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           host: api.payments.example.com
           trafficPolicy:
             tls: { mode: SIMPLE, sni: api.payments.example.com }
+      `,"subset-whose-labels-select-no-mesh-workload":yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews, version: v1 } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews
+          subsets:
+            - name: v2
+              labels: { version: v2 }
+              trafficPolicy:
+                tls: { mode: DISABLE }
       `,"short-name-resolves-in-the-rule-namespace":yaml`
         apiVersion: v1
         kind: Namespace
@@ -2604,7 +2637,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           host: reviews
           trafficPolicy:
             tls: { mode: DISABLE }
-      `}},check({graph,settings,report}){let mesh=settings.mesh;for(let dr of istioResources(graph,"DestinationRule")){let host=str(get(dr.body,"spec","host"));if(!host)continue;let blocks=tlsBlocks(dr).filter(({tls})=>{let mode=str(tls.mode)??"DISABLE";return mode==="DISABLE"||mode==="SIMPLE"||mode==="MUTUAL"});if(blocks.length===0)continue;let{fqdn,services}=resolveHost(graph,host,dr.namespace),targets=services.flatMap(s=>serviceWorkloads(graph,s).filter(w=>{let m=membership(graph,mesh,w);return inMesh(m)&&!m.gateway}).map(w=>({service:s,w})));if(targets.length===0)continue;let workloads=[...new Set(targets.map(t=>t.w))],related=[...[...new Set(targets.map(t=>t.service))].slice(0,5).map(s=>({resource:s,message:`${describe(s)} matches host ${host}`})),...workloads.slice(0,5).map(w=>({resource:w,message:`${describe(w)} is in the mesh (${membership(graph,mesh,w).reason})`}))];for(let{path:path5,tls}of blocks){let mode=str(tls.mode);report({resource:dr,path:mode===void 0?path5:[...path5,"mode"],messageId:mode==="SIMPLE"||mode==="MUTUAL"?"origination":"plaintext",data:{mode:mode??"DISABLE (the default of a tls block without mode)",host:fqdn===host?host:`${host} (${fqdn})`,workloads:nameList(workloads)},related})}}}};var mtls_not_strict_default={id:"mtls-not-strict",title:"Workloads in the mesh must only accept mutual TLS",severity:"error",securitySeverity:8,tags:["security","istio","mtls","encryption","identity"],description:'Istio\'s sidecars accept plaintext **and** mTLS by default (PERMISSIVE): a workload is only protected from\nunauthenticated, unencrypted callers (any pod of the cluster, a compromised node, anything that reaches the pod IP) when\nits effective PeerAuthentication mode is STRICT. Without a peer identity, AuthorizationPolicies on principals or\nnamespaces cannot hold either.\n\nmeshlint computes the effective mode of every in-mesh workload the way istiod does\n(`pilot/pkg/security/authn/policy_applier.go` `ComposePeerAuthentication`): the mesh-wide policy (root namespace,\n`mesh.rootNamespace`, no selector), then the namespace policy (no selector), then the workload policy (selector, not\nin the root namespace) each override the previous one unless their mode is UNSET or `mtls` is absent (which\ninherits); nothing at all means PERMISSIVE; a selector policy in the root namespace is ignored. In ambient mode\nDISABLE is not supported and behaves as PERMISSIVE.\n\nTwo kinds of findings:\n- a PeerAuthentication whose top-level mode is PERMISSIVE or DISABLE (at its `mode`), unless every workload of the\n  repository it covers is known to be outside the mesh;\n- an in-mesh workload (namespace `istio-injection=enabled` or `istio.io/rev`, pod label\n  `sidecar.istio.io/inject: "true"`, ambient `istio.io/dataplane-mode`, or `mesh.assumeInjected` for\n  repositories without Namespace objects) whose effective mode is not STRICT, with the deciding policy as related\n  location. Gateway pods are skipped (PeerAuthentication does not govern gateway listeners), so are hostNetwork pods\n  and pods that opt out (never injected; `sidecar-bypass` reports the opt-out).\n\nA workload that is STRICT except for a `portLevelMtls` exception is reported by `mtls-port-exception`, not here.',remediation:"Add a mesh-wide `PeerAuthentication` with `spec.mtls.mode: STRICT` in the root namespace (istio-system), and change PERMISSIVE/DISABLE namespace or workload policies to STRICT (or UNSET, to inherit) once every client is in the mesh.",references:["https://istio.io/latest/docs/concepts/security/#peer-authentication","https://github.com/istio/istio/blob/master/pilot/pkg/security/authn/policy_applier.go","https://istio.io/latest/docs/reference/config/security/peer_authentication/"],messages:{policy:"{{resource}} sets mTLS mode {{mode}} for {{scope}}: those workloads accept plaintext from any caller, without identity. Set spec.mtls.mode to STRICT (PERMISSIVE only while migrating clients into the mesh).",workload:"{{resource}} is in the mesh ({{reason}}) but its effective mTLS mode is {{mode}}, decided by {{policy}}: it accepts plaintext without identity. Make that policy STRICT, or add a STRICT PeerAuthentication selecting this workload.",workloadDefault:"{{resource}} is in the mesh ({{reason}}) but no PeerAuthentication sets a mode for it, so Istio's default PERMISSIVE applies and plaintext is accepted: add a STRICT PeerAuthentication for the mesh (in {{root}}) or for namespace {{namespace}}."},examples:{invalid:{"injected-namespace-without-any-policy":yaml`
+      `}},check({graph,settings,report}){let mesh=settings.mesh;for(let dr of istioResources(graph,"DestinationRule")){let host=str(get(dr.body,"spec","host"));if(!host)continue;let blocks=tlsBlocks(dr).filter(({tls})=>{let mode=str(tls.mode)??"DISABLE";return mode==="DISABLE"||mode==="SIMPLE"||mode==="MUTUAL"});if(blocks.length===0)continue;let{fqdn,services}=resolveHost(graph,host,dr.namespace),targets=services.flatMap(s=>serviceWorkloads(graph,s).filter(w=>{let m=membership(graph,mesh,w);return inMesh(m)&&!m.gateway}).map(w=>({service:s,w})));if(targets.length!==0)for(let{path:path5,tls,subsetLabels}of blocks){let reached=isObj(subsetLabels)&&Object.keys(subsetLabels).length?targets.filter(t=>matchesSelector(t.w.pod.labels,subsetLabels)):targets;if(reached.length===0)continue;let workloads=[...new Set(reached.map(t=>t.w))],related=[...[...new Set(reached.map(t=>t.service))].slice(0,5).map(s=>({resource:s,message:`${describe(s)} matches host ${host}`})),...workloads.slice(0,5).map(w=>({resource:w,message:`${describe(w)} is in the mesh (${membership(graph,mesh,w).reason})`}))],mode=str(tls.mode);report({resource:dr,path:mode===void 0?path5:[...path5,"mode"],messageId:mode==="SIMPLE"||mode==="MUTUAL"?"origination":"plaintext",data:{mode:mode??"DISABLE (the default of a tls block without mode)",host:fqdn===host?host:`${host} (${fqdn})`,workloads:nameList(workloads)},related})}}}};var mtls_not_strict_default={id:"mtls-not-strict",title:"Workloads in the mesh must only accept mutual TLS",severity:"error",securitySeverity:8,tags:["security","istio","mtls","encryption","identity"],description:'Istio\'s sidecars accept plaintext **and** mTLS by default (PERMISSIVE): a workload is only protected from\nunauthenticated, unencrypted callers (any pod of the cluster, a compromised node, anything that reaches the pod IP) when\nits effective PeerAuthentication mode is STRICT. Without a peer identity, AuthorizationPolicies on principals or\nnamespaces cannot hold either.\n\nmeshlint computes the effective mode of every in-mesh workload the way istiod does\n(`pilot/pkg/security/authn/policy_applier.go` `ComposePeerAuthentication`): the mesh-wide policy (root namespace,\n`mesh.rootNamespace`, no selector), then the namespace policy (no selector), then the workload policy (selector, not\nin the root namespace) each override the previous one unless their mode is UNSET or `mtls` is absent (which\ninherits); nothing at all means PERMISSIVE; a selector policy in the root namespace is ignored. In ambient mode\nDISABLE is not supported and behaves as PERMISSIVE.\n\nTwo kinds of findings:\n- a PeerAuthentication whose top-level mode is PERMISSIVE or DISABLE (at its `mode`), unless every workload of the\n  repository it covers is known to be outside the mesh;\n- an in-mesh workload (namespace `istio-injection=enabled` or `istio.io/rev`, pod label\n  `sidecar.istio.io/inject: "true"`, ambient `istio.io/dataplane-mode`, or `mesh.assumeInjected` for\n  repositories without Namespace objects) whose effective mode is not STRICT, with the deciding policy as related\n  location. Gateway pods are skipped (PeerAuthentication does not govern gateway listeners), so are hostNetwork pods\n  and pods that opt out (never injected; `sidecar-bypass` reports the opt-out).\n\nA workload that is STRICT except for a `portLevelMtls` exception is reported by `mtls-port-exception`, not here.',remediation:"Add a mesh-wide `PeerAuthentication` with `spec.mtls.mode: STRICT` in the root namespace (istio-system), and change PERMISSIVE/DISABLE namespace or workload policies to STRICT (or UNSET, to inherit) once every client is in the mesh.",references:["https://istio.io/latest/docs/concepts/security/#peer-authentication","https://github.com/istio/istio/blob/master/pilot/pkg/security/authn/policy_applier.go","https://istio.io/latest/docs/reference/config/security/peer_authentication/"],messages:{policy:"{{resource}} sets mTLS mode {{mode}} for {{scope}}: those workloads accept plaintext from any caller, without identity. Set spec.mtls.mode to STRICT (PERMISSIVE only while migrating clients into the mesh).",workload:"{{resource}} is in the mesh ({{reason}}) but its effective mTLS mode is {{mode}}, decided by {{policy}}: it accepts plaintext without identity. Make that policy STRICT, or add a STRICT PeerAuthentication selecting this workload.",workloadDefault:"{{resource}} is in the mesh ({{reason}}) but no PeerAuthentication sets a mode for it, so Istio's default PERMISSIVE applies and plaintext is accepted: add a STRICT PeerAuthentication for the mesh (in {{root}}) or for namespace {{namespace}}."},examples:{invalid:{"injected-namespace-without-any-policy":yaml`
         apiVersion: v1
         kind: Namespace
         metadata:
@@ -2614,7 +2647,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -2633,7 +2666,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: default, namespace: shop }
         spec:
           mtls:
-            mode: PERMISSIVE # expect: mtls-not-strict
+            mode: PERMISSIVE # expect: mtls-not-strict @11-21
         ---
         apiVersion: v1
         kind: Namespace
@@ -2644,7 +2677,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -2714,14 +2747,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: default, namespace: shop }
         spec:
           mtls: { mode: STRICT }
-          portLevelMtls: # expect: mtls-policy-ineffective
+          portLevelMtls: # expect: mtls-policy-ineffective @3-16
             8080: { mode: PERMISSIVE }
         ---
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata: { name: gateways, namespace: istio-system }
         spec:
-          selector: # expect: mtls-policy-ineffective
+          selector: # expect: mtls-policy-ineffective @3-11
             matchLabels: { istio: ingressgateway }
           mtls: { mode: STRICT }
       `,"service-port-instead-of-container-port":yaml`
@@ -2732,7 +2765,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           selector: { matchLabels: { app: web } }
           mtls: { mode: PERMISSIVE }
           portLevelMtls:
-            80: { mode: STRICT } # expect: mtls-policy-ineffective
+            80: { mode: STRICT } # expect: mtls-policy-ineffective @5-7
         ---
         apiVersion: v1
         kind: Service
@@ -2754,14 +2787,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         kind: PeerAuthentication
         metadata: { name: web-typo, namespace: shop }
         spec:
-          selector: # expect: mtls-policy-ineffective
+          selector: # expect: mtls-policy-ineffective @3-11
             matchLabels: { app: webb }
           mtls: { mode: STRICT }
         ---
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata:
-          name: strict # expect: mtls-policy-ineffective
+          name: strict # expect: mtls-policy-ineffective @3-15
           namespace: shop
         spec:
           mtls: { mode: STRICT }
@@ -2769,7 +2802,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata:
-          name: permissive # expect: mtls-policy-ineffective
+          name: permissive # expect: mtls-policy-ineffective @3-19
           namespace: shop
         spec:
           mtls: { mode: PERMISSIVE }
@@ -2822,7 +2855,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           mtls: { mode: STRICT }
           portLevelMtls:
             9090:
-              mode: PERMISSIVE # expect: mtls-port-exception
+              mode: PERMISSIVE # expect: mtls-port-exception @7-23
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -2849,7 +2882,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           selector: { matchLabels: { app: web } }
           portLevelMtls:
-            "8081": { mode: DISABLE } # expect: mtls-port-exception
+            "8081": { mode: DISABLE } # expect: mtls-port-exception @15-28
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -2885,8 +2918,8 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               tls:
                 mode: SIMPLE
                 credentialName: shop-cert
-                minProtocolVersion: TLSV1_0 # expect: tls-weak-version
-                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version
+                minProtocolVersion: TLSV1_0 # expect: tls-weak-version @29-36
+                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version @29-36
       `,"envoy-listener-minimum-tls-1-0":yaml`
         static_resources:
           listeners:
@@ -2900,7 +2933,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_params:
-                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version
+                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version @49-56
       `},valid:{"envoy-cluster-tls-1-2":yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
@@ -2926,14 +2959,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             - name: legacy
               address: { socket_address: { address: 127.0.0.1, port_value: 8443 } }
               filter_chains:
-                - tls_context: # expect: envoy-deprecated-config
+                - tls_context: # expect: envoy-deprecated-config @11-22
                     require_client_certificate: true
                   filters:
-                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
-                      config: # expect: envoy-deprecated-config
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config @15-19
+                      config: # expect: envoy-deprecated-config @15-21
                         stat_prefix: http
                         http_filters:
-                          - name: envoy.router # expect: envoy-deprecated-config
+                          - name: envoy.router # expect: envoy-deprecated-config @21-25
       `,"deprecated-name-next-to-a-typed-config":yaml`
         static_resources:
           listeners:
@@ -2941,7 +2974,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
               address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
               filter_chains:
                 - filters:
-                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config @15-19
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                         stat_prefix: http
@@ -2950,7 +2983,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
           clusters:
             - name: c
               transport_socket:
-                name: tls # expect: envoy-deprecated-config
+                name: tls # expect: envoy-deprecated-config @9-13
                 typed_config:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
       `},valid:{"canonical-v3":yaml`
@@ -2978,19 +3011,19 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: default, namespace: istio-system }
         spec:
           mtls:
-            mode: STRICTT # expect: schema-invalid
-          portLevelMTLS: # expect: schema-invalid
+            mode: STRICTT # expect: schema-invalid @11-18
+          portLevelMTLS: # expect: schema-invalid @3-16
             8080: { mode: DISABLE }
       `,"authorization-and-gateway-mistakes":yaml`
         apiVersion: security.istio.io/v1
         kind: AuthorizationPolicy
         metadata: { name: web, namespace: shop }
         spec:
-          action: allow # expect: schema-invalid
+          action: allow # expect: schema-invalid @11-16
           rules:
             - from:
                 - source:
-                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid
+                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid @13-22
         ---
         apiVersion: networking.istio.io/v1
         kind: Gateway
@@ -3000,14 +3033,14 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             - hosts: ["shop.example.com"]
               port:
                 name: https
-                number: "443" # expect: schema-invalid
+                number: "443" # expect: schema-invalid @17-22
                 protocol: HTTPS
               tls: { mode: SIMPLE }
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: { name: db, namespace: shop }
-        spec: # expect: schema-invalid
+        spec: # expect: schema-invalid @1-5
           trafficPolicy:
             tls: { mode: ISTIO_MUTUAL }
         ---
@@ -3016,7 +3049,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata: { name: mesh, namespace: istio-system }
         spec:
           tracing:
-            - randomSamplingPercentage: 150 # expect: schema-invalid
+            - randomSamplingPercentage: 150 # expect: schema-invalid @33-36
       `},valid:{"valid-resources-and-other-kinds":yaml`
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
@@ -3049,7 +3082,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
             spec:
               containers:
                 - name: app
-                  image: nginx:latest # expect: container-mutable-image
+                  image: nginx:latest # expect: container-mutable-image @18-30
       `,"no-tag-means-latest":yaml`
         apiVersion: v1
         kind: Pod
@@ -3058,7 +3091,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           containers:
             - name: app
-              image: registry.example.com:5000/team/web # expect: container-mutable-image
+              image: registry.example.com:5000/team/web # expect: container-mutable-image @14-48
       `,"tag-without-digest-is-a-warning":yaml`
         apiVersion: v1
         kind: Pod
@@ -3067,7 +3100,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         spec:
           containers:
             - name: app
-              image: nginx:1.27.3 # expect: container-mutable-image
+              image: nginx:1.27.3 # expect: container-mutable-image @14-26
       `},valid:{"tag-and-digest":yaml`
         apiVersion: v1
         kind: Pod
@@ -3102,7 +3135,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           template:
             spec:
               containers:
-                - name: app # expect: container-no-limits
+                - name: app # expect: container-no-limits @11-20
                   image: nginx:1.27
       `,"requests-but-no-memory-limit":yaml`
         apiVersion: v1
@@ -3116,7 +3149,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
               resources:
                 requests:
                   memory: 64Mi
-                limits: # expect: container-no-limits
+                limits: # expect: container-no-limits @9-15
                   cpu: 500m
       `},valid:{"both-limits":yaml`
         apiVersion: v1
@@ -3160,7 +3193,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
               containers:
                 - name: postgres
                   image: postgres:17.2
-                  securityContext: # expect: container-privilege-escalation
+                  securityContext: # expect: container-privilege-escalation @11-26
                     readOnlyRootFilesystem: true
       `,"explicitly-true":yaml`
         apiVersion: v1
@@ -3172,7 +3205,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
             - name: app
               image: nginx:1.27
               securityContext:
-                allowPrivilegeEscalation: true # expect: container-privilege-escalation
+                allowPrivilegeEscalation: true # expect: container-privilege-escalation @9-39
       `},valid:{"explicitly-false":yaml`
         apiVersion: v1
         kind: Pod
@@ -3196,15 +3229,15 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
                 - name: agent
                   image: agent:1.0
                   securityContext:
-                    privileged: true # expect: container-privileged
+                    privileged: true # expect: container-privileged @13-29
       `,"host-pid-and-network":yaml`
         apiVersion: v1
         kind: Pod
         metadata:
           name: debug
         spec:
-          hostPID: true # expect: container-privileged
-          hostNetwork: yes # expect: container-privileged
+          hostPID: true # expect: container-privileged @3-16
+          hostNetwork: yes # expect: container-privileged @3-19
           containers:
             - name: shell
               image: busybox:1.37
@@ -3238,7 +3271,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           template:
             spec:
               containers:
-                - name: app # expect: container-writable-rootfs
+                - name: app # expect: container-writable-rootfs @11-20
                   image: nginx:1.27
       `,"read-only-explicitly-false":yaml`
         apiVersion: v1
@@ -3250,7 +3283,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
             - name: app
               image: nginx:1.27
               securityContext:
-                readOnlyRootFilesystem: false # expect: container-writable-rootfs
+                readOnlyRootFilesystem: false # expect: container-writable-rootfs @9-38
       `,"pod-level-setting-does-not-count":yaml`
         apiVersion: v1
         kind: Pod
@@ -3262,7 +3295,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           containers:
             - name: app
               image: nginx:1.27
-              securityContext: # expect: container-writable-rootfs
+              securityContext: # expect: container-writable-rootfs @7-22
                 runAsNonRoot: true
       `,"init-container-of-cronjob":yaml`
         apiVersion: batch/v1
@@ -3276,7 +3309,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
               template:
                 spec:
                   initContainers:
-                    - name: fetch # expect: container-writable-rootfs
+                    - name: fetch # expect: container-writable-rootfs @15-26
                       image: curlimages/curl:8.10.1
                   containers:
                     - name: report
@@ -3320,7 +3353,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
           name: web
         spec:
           template:
-            spec: # expect: workload-default-service-account
+            spec: # expect: workload-default-service-account @5-9
               containers:
                 - name: app
                   image: nginx:1.27
@@ -3332,7 +3365,7 @@ cannot have resources and are not checked.`,remediation:"Set `resources.limits.c
         spec:
           template:
             spec:
-              serviceAccountName: default # expect: workload-default-service-account
+              serviceAccountName: default # expect: workload-default-service-account @7-34
               containers:
                 - name: migrate
                   image: migrate:4.17
