@@ -71,7 +71,7 @@ function locateInTemplate(template: SourceFile, document: SourceDocument, path: 
   const line = followKeys(template.text, existing);
   const lines = template.text.split('\n');
   if (line) {
-    const range = { startLine: line.line + 1, startColumn: line.column + 1, endLine: line.line + 1, endColumn: Math.max(line.column + 2, lines[line.line].trimEnd().length + 1) };
+    const range = { startLine: line.line + 1, startColumn: line.column + 1, endLine: line.line + 1, endColumn: Math.max(line.column + 2, contentEnd(lines[line.line]) + 1) };
     return { file: template, document, path, range };
   }
   const first = lines[0] ?? '';
@@ -79,9 +79,15 @@ function locateInTemplate(template: SourceFile, document: SourceDocument, path: 
     file: template,
     document,
     path,
-    range: { startLine: 1, startColumn: 1, endLine: 1, endColumn: Math.max(2, first.trimEnd().length + 1) },
+    range: { startLine: 1, startColumn: 1, endLine: 1, endColumn: Math.max(2, contentEnd(first) + 1) },
     note: `rendered path ${formatRendered(existing)}`,
   };
+}
+
+/** Where a line's content ends: before a trailing ` # comment` and blanks. */
+function contentEnd(line: string): number {
+  const comment = line.indexOf(' #');
+  return (comment === -1 ? line : line.slice(0, comment)).trimEnd().length;
 }
 
 function formatRendered(path: Path): string {
