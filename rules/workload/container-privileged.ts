@@ -85,7 +85,8 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
       }
       for (const container of workload.pod.containers) {
         if (obj(container.spec.securityContext).privileged === true) {
-          report({ resource: workload, path: [...container.path, 'securityContext', 'privileged'], messageId: 'privileged', data: { container: container.name } });
+          const path = [...container.path, 'securityContext', 'privileged'];
+          report({ resource: workload, path, messageId: 'privileged', data: { container: container.name }, fix: { title: 'Set securityContext.privileged: false', changes: [{ set: path, value: false }] } });
         }
       }
     }

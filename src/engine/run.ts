@@ -7,7 +7,7 @@ import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 import { rangeOfOffsets, type Range } from '../location/locate.js';
 import { LocationMemo } from '../location/memo.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
+import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Severity } from './rule.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -36,6 +36,15 @@ export interface Finding {
   /** Stable across edits elsewhere in the file: rule, file, resource and path, never the line. */
   readonly fingerprint: string;
   readonly suppression?: Suppression;
+  /** The rule's mechanical fix, as data with paths from the document root (see engine/fix.ts). */
+  readonly fix?: FindingFix;
+}
+
+export interface FindingFix {
+  readonly title: string;
+  /** Index of the document (in its file) the changes apply to. */
+  readonly document: number;
+  readonly changes: readonly FixChange[];
 }
 
 export interface Notice {
@@ -66,6 +75,11 @@ export interface LintInput {
   readonly readers?: readonly FormatReader[];
   /** The run's location memo: given by a caller that resolves locations ahead (parser threads, --cache). */
   readonly locations?: LocationMemo;
+  /**
+   * The graph the rules see, when the caller keeps one (the language server: the workspace's graph focused on the
+   * changed files); only findings in `files` are then reported. Default: a graph of `files`.
+   */
+  readonly graph?: Graph;
   /** Objects built from the files (a kustomization's output): each build is a graph of its own. */
   readonly builds?: readonly BuiltGraph[];
   /** Files the builds consumed: not read as objects of their own (their parse problems and directives count). */
@@ -127,18 +141,20 @@ interface Unit {
  * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
  * (and severities), sort.
  */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), builds = [], consumed }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given, builds = [], consumed }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const pending: Pending[] = [];
   const notices: Notice[] = [];
   const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
   const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
   const units: Unit[] = [
-    { graph: new Graph(readResources(plainFiles, readers), plainFiles) },
+    { graph: given ?? new Graph(readResources(plainFiles, readers), plainFiles) },
     ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers), [build.file]), build })),
   ];
   const resources = units.flatMap((unit) => unit.graph.resources);
-  const ruleTimes = runRules(units, enabled, config, pending, notices);
+  // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
+  const reported = given && new Set(files.map((f) => f.path));
+  const ruleTimes = runRules(units, enabled, config, pending, notices, reported);
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
   return {
     requests,
@@ -206,7 +222,7 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
  * rule. A finding on built objects is keyed by where it is located and what it says: several builds of one base
  * line give one finding that names them all.
  */
-function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[]): [string, number][] {
+function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported?: ReadonlySet<string>): [string, number][] {
   const ruleTimes: [string, number][] = [];
   const built = new Map<string, Pending>();
   for (const rule of enabled) {
@@ -216,6 +232,7 @@ function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: C
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
         const { finding, resource, key } = toFinding(graph, rule, r);
+        if (reported && !reported.has(finding.file)) return;
         if (!build) {
           pending.push({ finding, severity: r.severity ?? rule.severity, resource });
           return;
@@ -271,6 +288,12 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
   const print = document.trace
     ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
     : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
+  // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited,
+  // nor is a built object (its values come from several files).
+  const fixBase = r.resource ? r.resource.source.base : [];
+  const fix: FindingFix | undefined = r.fix && !file.origin && !document.trace
+    ? { title: r.fix.title, document: document.index, changes: r.fix.changes.map((c) => ('set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] })) }
+    : undefined;
   const finding: Unlocated = {
     ruleId: rule.id,
     message: at.note ? `${message} (${at.note})` : message,
@@ -280,6 +303,7 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
     path,
     relatedAt,
     fingerprint: print,
+    ...(fix ? { fix } : {}),
   };
   const key = [rule.id, at.file.path, at.document.index, at.path.join('\0'), at.target, extra, JSON.stringify(r.data ?? {})].join('\0');
   return { finding, resource, key };
