@@ -1,6 +1,6 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
@@ -13,6 +13,7 @@ import { scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
+import { maximum } from '../arrays.js';
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -70,7 +71,7 @@ export async function main(io: CliIo): Promise<number> {
   }>();
 
   if (opts.listRules) {
-    const width = Math.max(...RULES.map((r) => r.id.length));
+    const width = maximum(RULES.map((r) => r.id.length), 0);
     for (const rule of [...RULES].sort((a, b) => a.id.localeCompare(b.id))) {
       io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}\n`);
     }
@@ -91,6 +92,12 @@ export async function main(io: CliIo): Promise<number> {
   const readsStdin = args.includes('-');
   if (readsStdin && opts.context !== undefined) {
     io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`);
+    return 2;
+  }
+  // A path that does not exist is a typo, not an empty repository: it must not pass.
+  const missing = [...(opts.context !== undefined ? [opts.context] : []), ...args.filter((a) => a !== '-')].filter((p) => !pathExists(resolve(io.cwd, p)));
+  if (missing.length) {
+    for (const path of missing) io.stderr.write(`${TOOL_NAME}: no such file or directory: ${escapeControl(path)}\n`);
     return 2;
   }
   let result: ScanResult;
@@ -155,6 +162,15 @@ export async function main(io: CliIo): Promise<number> {
   }
   if (opts.stats) writeStats(io, result, started);
   return exitCode(result, opts.failOn);
+}
+
+function pathExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function parseCount(value: string): number {

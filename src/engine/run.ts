@@ -39,6 +39,8 @@ export interface Finding {
 export interface Notice {
   readonly file?: string;
   readonly message: string;
+  /** The file (or standard input) was not linted at all: counted in every format's summary. */
+  readonly notLinted?: boolean;
 }
 
 export interface LintResult {
@@ -95,7 +97,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   // Parse problems and suppression directives, per file.
   const directivesByFile = new Map<SourceFile, Directive[]>();
   for (const file of files) {
-    if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}` });
+    if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}`, notLinted: true });
     for (const problem of file.problems) {
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
@@ -128,7 +130,23 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
   }
 
   const ruleTimes: [string, number][] = [];
-  const resources = readResources(files, readers);
+  const parseError = enabledById.get(ENGINE_RULES.parseError);
+  const resources = readResources(files, readers, undefined, (file, document, error) => {
+    const message = `This document could not be processed (${describeFailure(error)}); its findings are missing. Please report this.`;
+    if (!parseError) {
+      notices.push({ file: file.path, message, notLinted: true });
+      return;
+    }
+    add(parseError, {
+      ruleId: parseError.id,
+      message,
+      file: file.path,
+      range: rangeOfOffsets(file, document.start, document.start + 1),
+      path: [],
+      relatedAt: [],
+      fingerprint: fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed'),
+    });
+  });
   const graph = new Graph(resources, files);
   for (const rule of enabled) {
     if (!rule.check) continue;
@@ -225,6 +243,10 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     }
     return undefined;
   }
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof RangeError ? 'too large or too deeply nested' : String((error as Error)?.message ?? error);
 }
 
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

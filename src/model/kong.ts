@@ -8,6 +8,7 @@ import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { DocumentRef, Graph } from './graph.js';
 import type { Resource } from './resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from './values.js';
+import { appendAll } from '../arrays.js';
 
 export const KONG_GROUP = 'configuration.konghq.com';
 
@@ -450,7 +451,7 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
 export function kongRoutes(graph: Graph): readonly KongRouteView[] {
   return graph.memo('kong:routes', (g) => {
     const out: KongRouteView[] = [];
-    for (const deck of deckFiles(g)) out.push(...deckRouteViews(deck));
+    for (const deck of deckFiles(g)) appendAll(out, deckRouteViews(deck));
     for (const kind of ['Ingress', 'HTTPRoute', 'GRPCRoute']) {
       for (const r of g.ofKind(kind)) {
         if (r.format === 'kubernetes' && servedByKong(g, r)) out.push(k8sRouteView(g, r));

@@ -23,9 +23,20 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** One line of text: messages never span lines in line-based formats. */
+/** One line of text: messages never span lines in line-based formats, and carry no control characters. */
 export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+  return escapeControl(text.replace(/\s*[\r\n]+\s*/g, ' '));
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Control characters (an ESC sequence in a container name or a file name would reach the terminal raw; a newline
+ * would split a line of the compact format) and the bidirectional overrides that reorder what a reader sees,
+ * written as visible escapes.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Whether an active finding is at or above `failOn` (exit code 1 of the CLI, a failed step of the Action). */
