@@ -21,7 +21,7 @@ export interface ScanOptions {
   /** A config file; otherwise .meshlint.yaml is looked up from cwd upwards. `false` uses none. */
   readonly configPath?: string | false;
   /** Text read from stdin, scanned as `stdinFilename`. */
-  readonly stdin?: { readonly text: string; readonly filename: string };
+  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string };
   readonly rules?: readonly AnyRule[];
   /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
@@ -125,7 +125,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
           const hash = hashOf.get(i);
           if (hash) hashes.set(outcome!.file, hash);
         } else {
-          notices.push({ file: outcome!.file, message: outcome!.message });
+          notices.push({ file: outcome!.file, message: outcome!.message, notLinted: true });
         }
       });
     }
@@ -240,7 +240,7 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     try {
       stats = statSync(absolute);
     } catch {
-      notices.push({ file: path, message: 'skipped: no such file or directory' });
+      notices.push({ file: path, message: 'skipped: no such file or directory', notLinted: true });
       continue;
     }
     if (stats.isDirectory()) patterns.push(toGlobBase(relative(cwd, absolute) || '.') + `**/*.{${MANIFEST_EXTENSIONS.join(',')}}`);
@@ -250,15 +250,29 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     const ignore = ['**/node_modules/**', '**/.git/**', ...CONFIG_NAMES.map((name) => `**/${name}`), ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
-    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
-    for (const match of matches) found.add(resolve(match));
+    // Relative paths (with absolute: true a backslash in a file name becomes a separator). Symlinked files are
+    // linted like kubectl -R reads them; symlinked directories are not descended (a link to a parent never ends).
+    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, onlyFiles: false, followSymbolicLinks: false, suppressErrors: true, objectMode: true });
+    for (const match of matches) {
+      const absolute = resolve(cwd, match.path);
+      if (match.dirent.isFile() || (match.dirent.isSymbolicLink() && isRegularFile(absolute))) found.add(absolute);
+    }
   }
   return [...found].sort();
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // a dangling link: nothing to read
+  }
+}
+
 function toGlobBase(dir: string): string {
   const posix = dir.split(sep).join('/');
-  return posix === '.' ? '' : `${posix.replace(/\/$/, '')}/`;
+  // A directory named "k8s[prod]" or "a(b)" is a path, not a pattern.
+  return posix === '.' ? '' : `${posix.replace(/\/$/, '').replace(/[()*?[\]{}|!+@\\]/g, '\\$&')}/`;
 }
 
 /** Paths shown to users: relative to cwd with forward slashes, absolute when outside it. */

@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
 import type { Severity } from '../engine/rule.js';
-import { failsAt, plural } from '../report/summary.js';
+import { escapeControl, failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { scan, type ScanResult } from '../scan.js';
@@ -21,7 +21,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
-  readonly readStdin: () => Promise<string>;
+  /** Standard input's bytes (decoded as a file's are: UTF-8, or UTF-16 with a byte order mark). */
+  readonly readStdin: () => Promise<string | Uint8Array>;
   /** How long a scan runs before a progress line appears on a terminal's stderr (default 1000 ms). */
   readonly progressDelayMs?: number;
   /** The module parser threads run (the bundle); absent in tests that call main() directly. */
@@ -146,7 +147,7 @@ export async function main(io: CliIo): Promise<number> {
   }
 
   for (const notice of result.notices) {
-    io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}\n`);
+    io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`);
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
   const report = formatResult(opts.format, result, { color, cwd: io.cwd });

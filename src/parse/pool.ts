@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import { fromFileData, parseDocumentText, parseSource, toFileData, unreadableFile, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
+import { fromFileData, lineCounterOf, parseDocumentText, parseSource, toFileData, unreadableFile, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
 import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets } from '../engine/location.js';
 import type { LocationRequest } from '../engine/run.js';
 import type { Target } from '../engine/rule.js';
@@ -18,9 +18,9 @@ export interface ParseJob {
 
 export type ParseOutcome =
   | { readonly kind: 'file'; readonly file: SourceFile }
-  | { readonly kind: 'notice'; readonly file: string; readonly message: string };
+  | { readonly kind: 'notice'; readonly file: string; readonly message: string; readonly notLinted: true };
 
-type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string };
+type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string; notLinted: true };
 
 export const PARSER_ROLE = 'meshlint-parser';
 
@@ -38,14 +38,12 @@ export function readAndParse(job: ParseJob, maxBytes: number): ParseOutcome {
   try {
     const stats = statSync(job.absolute);
     // A FIFO or device named *.yaml would block or never end: never read one.
-    if (!stats.isFile()) return { kind: 'notice', file: job.shown, message: 'skipped: not a regular file' };
-    if (stats.size > maxBytes) {
-      return { kind: 'notice', file: job.shown, message: `skipped: ${(stats.size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit` };
-    }
+    if (!stats.isFile()) return { kind: 'notice', file: job.shown, message: 'skipped: not a regular file', notLinted: true };
+    if (stats.size > maxBytes) return { kind: 'file', file: oversizedFile(job.shown, stats.size, maxBytes) };
     return { kind: 'file', file: parseOrReport(job.shown, readFileSync(job.absolute)) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { kind: 'notice', file: job.shown, message: code === 'ENOENT' ? 'skipped: no such file or directory' : `skipped: cannot read (${code ?? (error as Error).message})` };
+    return { kind: 'notice', file: job.shown, message: code === 'ENOENT' ? 'skipped: no such file or directory' : `skipped: cannot read (${code ?? (error as Error).message})`, notLinted: true };
   }
 }
 
@@ -56,6 +54,12 @@ export function parseOrReport(shown: string, bytes: Uint8Array): SourceFile {
   } catch (error) {
     return unreadableFile(shown, error);
   }
+}
+
+/** A file over the size limit is a finding, not a pass: it was not read, so nothing in it was checked. */
+export function oversizedFile(shown: string, size: number, maxBytes: number): SourceFile {
+  const message = `The file is ${(size / 1048576).toFixed(1)} MB, over the ${+(maxBytes / 1048576).toFixed(2)} MB limit per file (--max-file-size): it was not linted. Raise the limit, or list the file under ignore in .meshlint.yaml.`;
+  return { path: shown, text: '', lineCounter: lineCounterOf(''), documents: [], problems: [{ code: 'parse-error', message, start: 0, end: 0 }], locations: new Map() };
 }
 
 export interface ParseAllOptions {

@@ -53,7 +53,7 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'r
           {
             executionSuccessful: true,
             toolExecutionNotifications: result.notices.map((n) => ({
-              level: 'note' as const,
+              level: n.notLinted ? ('warning' as const) : ('note' as const),
               message: { text: n.file ? `${n.file}: ${n.message}` : n.message },
               ...(n.file ? { locations: [{ physicalLocation: { artifactLocation: artifact(n.file) } }] } : {}),
             })),

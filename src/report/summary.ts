@@ -1,4 +1,4 @@
-import type { Finding } from '../engine/run.js';
+import type { Finding, Notice } from '../engine/run.js';
 import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
 
 export interface Counts {
@@ -13,6 +13,18 @@ export function countFindings(findings: readonly Finding[]): Counts {
   const counts: Record<Severity | 'suppressed', number> = { error: 0, warning: 0, note: 0, suppressed: 0 };
   for (const f of findings) counts[f.suppression ? 'suppressed' : f.severity]++;
   return counts;
+}
+
+/** The files (or standard input) that were not linted at all, each once, in the order reported. */
+export function notLinted(notices: readonly Notice[]): Notice[] {
+  const seen = new Set<string>();
+  return notices.filter((n) => n.notLinted && !seen.has(n.file ?? '') && seen.add(n.file ?? ''));
+}
+
+/** ", 2 files not linted", the part of every summary that says what was not read. */
+export function notLintedSummary(notices: readonly Notice[]): string {
+  const count = notLinted(notices).length;
+  return count ? `, ${plural(count, 'file')} not linted` : '';
 }
 
 export function activeFindings(findings: readonly Finding[]): Finding[] {
