@@ -98,7 +98,7 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
         merge(out, item.value, depth, viaAlias);
         continue;
       }
-      const key = keyString(convert(item.key, depth + 1, viaAlias), item.key);
+      const key = specialFloatKey(item.key) ?? keyString(convert(item.key, depth + 1, viaAlias), item.key);
       const value = convert(item.value, depth + 1, viaAlias);
       defineKey(out, key, value);
     }
@@ -173,6 +173,14 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
   };
 
   return convert(doc.contents, 0, false);
+}
+
+/** .inf and .nan cannot be values in JSON, but as keys sigs.k8s.io/yaml writes them as text. */
+function specialFloatKey(key: unknown): string | undefined {
+  if (!isScalar(key) || key.tag || (key as { type?: string }).type !== 'PLAIN') return undefined;
+  const text = (key as { source?: string }).source ?? '';
+  if (!SPECIAL_FLOATS.has(text)) return undefined;
+  return /nan/i.test(text) ? '.nan' : text.startsWith('-') ? '-.inf' : '.inf';
 }
 
 function isMergeKey(key: unknown): boolean {
