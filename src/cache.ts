@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
+import type { Located } from './location/locate.js';
+import type { LocationMemo } from './location/memo.js';
 import type { Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
@@ -15,7 +17,7 @@ export const DEFAULT_CACHE_LOCATION = join('node_modules', '.cache', 'meshlint',
 
 interface Entry {
   readonly data: Omit<SourceFileData, 'path' | 'text'>;
-  readonly locations: [string, SourceFile['locations'] extends Map<string, infer V> ? V : never][];
+  readonly locations: [string, Located][];
 }
 
 interface Stored {
@@ -93,12 +95,15 @@ export class ScanCache {
 
   #rules: readonly AnyRule[] = [];
 
-  /** The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. */
-  restore(hash: string, path: string, text: string): SourceFile | undefined {
+  /**
+   * The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. Its
+   * locations go into the run's memo.
+   */
+  restore(hash: string, path: string, text: string, memo: LocationMemo): SourceFile | undefined {
     const entry = this.#previous[hash];
     if (!entry) return undefined;
     const file = fromFileData({ ...entry.data, path, text });
-    for (const [key, located] of entry.locations) file.locations.set(key, located);
+    for (const [key, located] of entry.locations) memo.set(file, key, located);
     return file;
   }
 
@@ -108,28 +113,28 @@ export class ScanCache {
   }
 
   /** Same files as the stored cache and no location resolved anew: nothing to write. */
-  #unchanged(): boolean {
+  #unchanged(memo: LocationMemo): boolean {
     const previous = Object.keys(this.#previous);
     if (previous.length !== this.#current.size) return false;
     for (const [hash, file] of this.#current) {
       const entry = this.#previous[hash];
-      if (!entry || entry.locations.length !== file.locations.size) return false;
+      if (!entry || entry.locations.length !== memo.of(file).size) return false;
     }
     return true;
   }
 
   /**
-   * Writes the files of this run (and only them) and, given a run key, the run's result; atomically. Failing to
-   * write is not an error of the scan: the message is returned for a notice.
+   * Writes the files of this run (and only them, with their locations from the run's memo) and, given a run key,
+   * the run's result; atomically. Failing to write is not an error of the scan: the message is returned for a notice.
    */
-  save(runKey: string | undefined, result: LintResult): string | undefined {
+  save(runKey: string | undefined, result: LintResult, memo: LocationMemo): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true });
-      if (!this.#unchanged()) {
+      if (!this.#unchanged(memo)) {
         const entries: Record<string, Entry> = {};
         for (const [hash, file] of this.#current) {
           const { path: _path, text: _text, ...data } = toFileData(file);
-          entries[hash] = { data, locations: [...file.locations] };
+          entries[hash] = { data, locations: [...memo.of(file)] };
         }
         writeAtomically(this.#path, serialize({ key: this.#key, entries } satisfies Stored));
       }

@@ -1,5 +1,6 @@
 // The executable. Everything testable lives in main.ts; this only binds it to the process.
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';
 
 async function readStdin(): Promise<Uint8Array> {
@@ -30,7 +31,7 @@ function guardOutput(): void {
 }
 
 if (isParserWorker()) {
-  runParserWorker();
+  runParserWorker(MANIFEST_PARSE_OPTIONS);
 } else {
   run();
 }

@@ -39,8 +39,6 @@ export interface SourceFile {
   unreadDocuments?: number;
   /** Set on files parsed by a thread: their documents' syntax trees are rebuilt on demand (see fromFileData). */
   lazy?: true;
-  /** Ranges already resolved, by document, path and target (see engine/location.ts). */
-  locations: Map<string, { readonly range: Range; readonly missing: readonly (string | number)[] }>;
   /**
    * Set when this text is embedded in another file (a config file held in a YAML string, e.g. a ConfigMap key):
    * the host file, and how an offset in this text maps to an offset in the host's text. Locations are reported in
@@ -54,18 +52,24 @@ export interface EmbeddedOrigin {
   readonly toHostOffset: (offset: number) => number;
 }
 
-interface Range {
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
 export interface ParseOptions {
   /** Largest number of alias expansions in one document before it is treated as an alias bomb. */
   maxAliasCount?: number;
   /** '1.1' (default) reads scalars as Kubernetes does; meshlint's own config uses '1.2', where `off` is a string. */
   yamlVersion?: '1.1' | '1.2';
+  /** Documents that need not be composed (the caller knows which kinds nobody reads; the parser knows no kinds). */
+  notComposed?: DocumentFilter;
+}
+
+/**
+ * Decides from a document's top-level scalar fields, read from the tokens before composing, that the document is
+ * only lexed: its syntax errors outside the body are still found, its body is not built, and it is counted in
+ * `unreadDocuments` instead of `documents`.
+ */
+export interface DocumentFilter {
+  /** The top-level keys `test` reads. */
+  readonly fields: readonly string[];
+  readonly test: (values: Readonly<Record<string, string | undefined>>) => boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
@@ -128,7 +132,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   let unreadCount = 0;
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
-    const result = parsePart(text, part.start, end);
+    const result = parsePart(text, part.start, end, options.notComposed);
     if (result === 'directive-only') {
       problems.push({ code: 'parse-error', message: 'A directive (%YAML, %TAG) must be followed by its document before the next "---" line: Kubernetes splits the file on "---" lines first and rejects this part.', start: part.start, end: part.start + 1 });
       return;
@@ -164,23 +168,23 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     documents.push({ index, ast, value, start, end });
   }
   problems.sort((x, y) => x.start - y.start);
-  return { path, text, lineCounter, documents, problems, locations: new Map(), ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
+  return { path, text, lineCounter, documents, problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
 }
 
-/** A file that could not be parsed at all (the parser itself failed): one located problem, nothing else. */
-export function unreadableFile(path: string, error: unknown, text = ''): SourceFile {
-  return { path, text, lineCounter: lineCounterOf(text), documents: [], problems: [fatalProblem(error, 1)], locations: new Map() };
+/** A file that could not be read or parsed at all: one located problem (the parser's failure, or the one given). */
+export function unreadableFile(path: string, error: unknown, text = '', problem: ParseProblem = fatalProblem(error, 1)): SourceFile {
+  return { path, text, lineCounter: lineCounterOf(text), documents: [], problems: [problem] };
 }
 
 type PartResult = { ast: Document.Parsed; unread: boolean } | { error: unknown } | 'directive-only' | undefined;
 
 /** Parses text[start, end) as one YAML document, with ranges as offsets into the whole text. */
-function parsePart(text: string, start: number, end: number): PartResult {
+function parsePart(text: string, start: number, end: number, notComposed?: DocumentFilter): PartResult {
   const source = text.slice(start, end);
   let docs: Document.Parsed[];
   const unread = new Set<number>();
   try {
-    docs = composeDocuments(source, unread);
+    docs = composeDocuments(source, unread, notComposed);
     if (docs.length === 0) return /^%/m.test(source) ? 'directive-only' : undefined;
     if (docs[0].errors.some((e) => e.code !== 'DUPLICATE_KEY')) {
       // Continuation lines of a double-quoted scalar that go-yaml accepts: read the part again with them folded.
@@ -208,8 +212,8 @@ function parsePart(text: string, start: number, end: number): PartResult {
   return { ast, unread: false };
 }
 
-function composeDocuments(source: string, unread: Set<number>): Document.Parsed[] {
-  const tokens = withoutUnreadBodies(new Parser().parse(source), unread);
+function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {
+  const tokens = notComposed ? withoutUnreadBodies(new Parser().parse(source), notComposed, unread) : new Parser().parse(source);
   return Array.from(new Composer({ version: '1.1', prettyErrors: false }).compose(tokens)) as Document.Parsed[];
 }
 
@@ -287,7 +291,7 @@ function parseWhole(path: string, text: string, lineCounter: LineCounter, proble
   try {
     asts = Array.from(new Composer({ version: '1.2', prettyErrors: false }).compose(new Parser().parse(text))) as Document.Parsed[];
   } catch (error) {
-    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: new Map() };
+    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
   }
   const documents: SourceDocument[] = [];
   asts.forEach((ast, index) => {
@@ -304,27 +308,21 @@ function parseWhole(path: string, text: string, lineCounter: LineCounter, proble
     }
     documents.push({ index, ast, value, start, end });
   });
-  return { path, text, lineCounter, documents, problems, locations: new Map() };
+  return { path, text, lineCounter, documents, problems };
 }
 
-/**
- * Kinds whose documents no rule reads and that are large: CustomResourceDefinitions (OpenAPI schemas, most of the
- * bytes of many install manifests; a third of the corpus). Their bodies are lexed but not composed, which saves a
- * third of a large scan's time; the price is that a structural error inside a CRD body is not reported (kubectl
- * rejects such a CRD when it is applied).
- */
-function isUnreadDocument(token: CST.Document): boolean {
+/** Whether a document token's top-level scalar fields pass the filter (read from tokens: nothing composed yet). */
+function isNotComposed(token: CST.Document, filter: DocumentFilter): boolean {
   const body = token.value;
   if (!body || body.type !== 'block-map') return false;
-  let kind: string | undefined;
-  let apiVersion: string | undefined;
+  const values: Record<string, string | undefined> = {};
   for (const item of body.items) {
     const key = scalarSource(item.key);
-    if (key === 'kind') kind = scalarSource(item.value);
-    else if (key === 'apiVersion') apiVersion = scalarSource(item.value);
-    if (kind !== undefined && apiVersion !== undefined) break;
+    if (key === undefined || !filter.fields.includes(key)) continue;
+    values[key] = scalarSource(item.value);
+    if (filter.fields.every((field) => values[field] !== undefined)) break;
   }
-  return kind === 'CustomResourceDefinition' && (apiVersion ?? '').startsWith('apiextensions.k8s.io/');
+  return filter.test(values);
 }
 
 function scalarSource(token: CST.Token | null | undefined): string | undefined {
@@ -332,11 +330,11 @@ function scalarSource(token: CST.Token | null | undefined): string | undefined {
 }
 
 /** Passes the parser's tokens on, emptying the bodies of unread documents; records their indexes. */
-function* withoutUnreadBodies(tokens: Generator<CST.Token>, unread: Set<number>): Generator<CST.Token> {
+function* withoutUnreadBodies(tokens: Generator<CST.Token>, filter: DocumentFilter, unread: Set<number>): Generator<CST.Token> {
   let index = 0;
   for (const token of tokens) {
     if (token.type === 'document') {
-      if (isUnreadDocument(token)) {
+      if (isNotComposed(token, filter)) {
         unread.add(index);
         token.value = undefined;
       }
@@ -391,7 +389,6 @@ export function fromFileData(data: SourceFileData): SourceFile {
     documents,
     problems: data.problems,
     skipped: data.skipped,
-    locations: new Map(),
     lazy: true,
     ...(data.unreadDocuments ? { unreadDocuments: data.unreadDocuments } : {}),
   };
@@ -454,7 +451,7 @@ export function sourceText(bytes: Uint8Array): string {
 }
 
 function emptyFile(path: string, text: string, skipped: string, lineCounter = lineCounterOf(text)): SourceFile {
-  return { path, text, lineCounter, documents: [], problems: [], skipped, locations: new Map() };
+  return { path, text, lineCounter, documents: [], problems: [], skipped };
 }
 
 function fatalProblem(error: unknown, at: number): ParseProblem {

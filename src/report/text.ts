@@ -2,7 +2,9 @@
 import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { activeFindings, countFindings, escapeControl, notLintedSummary, oneLine, plural } from './summary.js';
+import { ruleDocUrl } from '../version.js';
+import { maximum } from '../arrays.js';
+import { activeFindings, countByRule, countFindings, escapeControl, notLintedSummary, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -24,16 +26,16 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & { no
       lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${escapeControl(r.file)}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
   }
-  const counts = countFindings(result.findings);
-  const total = counts.error + counts.warning + counts.note;
-  const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
-  const suppressed = (counts.suppressed ? `, ${counts.suppressed} suppressed` : '') + notLintedSummary(result.notices ?? []);
+  const { problems, text } = verdict(result);
   if (lines.length) lines.push('');
-  if (total === 0) {
-    lines.push(paint(notLintedSummary(result.notices ?? []) ? 'yellow' : 'green', `✔ no problems (${scanned}${suppressed})`));
+  if (!problems) {
+    // Nothing found, but files that were not read: not a green result.
+    lines.push(paint(notLintedSummary(result.notices ?? []) ? 'yellow' : 'green', `✔ ${text}`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}`;
-    lines.push(paint(counts.error ? 'red' : 'yellow', summary));
+    lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
+    const byRule = countByRule(result.findings);
+    const width = maximum(byRule.map(([id]) => id.length), 0);
+    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', ruleDocUrl(id))}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -38,7 +38,7 @@ export interface DetectOptions {
 }
 
 /** Kinds that hold encrypted or externally resolved secrets: nothing in them is a literal credential. */
-export const NON_SECRET_KINDS = new Set([
+const NON_SECRET_KINDS = new Set([
   'SealedSecret', 'ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret',
   'SopsSecret', 'VaultStaticSecret', 'VaultDynamicSecret', 'VaultPKISecret', 'VaultAuth', 'VaultConnection',
   'SecretProviderClass', 'OnePasswordItem', 'InfisicalSecret', 'DopplerSecret',
@@ -307,7 +307,7 @@ function echoesName(value: string, name: string | undefined): boolean {
 }
 
 /** A literal that could be a credential: long enough, not a reference, template, placeholder or sentence. */
-export function isLiteralSecret(value: string, minLength: number): boolean {
+function isLiteralSecret(value: string, minLength: number): boolean {
   if (value.length < minLength || value.length > 10_000) return false;
   if (isReference(value) || isPlaceholder(value)) return false;
   if (/\s/.test(value) && !/^-----BEGIN/.test(value)) return false; // prose, descriptions, commands

@@ -1,6 +1,6 @@
 // Provider-specific secret patterns: tokens whose shape alone says what they are, so they are reported in any string
 // of any file. Regexes from gitleaks (config/gitleaks.toml at b58d3f1, MIT) and secretlint's recommended preset,
-// as compiled in ../shared/reference/secret-detection.md §5b, translated to JavaScript.
+// translated to JavaScript.
 import { shannon } from './entropy.js';
 import { isPlaceholder, isReference } from './values.js';
 
@@ -41,7 +41,7 @@ export function validPemPrivateKey(pem: string): boolean {
 
 const URL_PASSWORD_OK = (password: string) => !isReference(password) && !isPlaceholder(password) && !/^\*+$/.test(password) && password.length >= 3;
 
-export const PROVIDER_PATTERNS: readonly ProviderPattern[] = [
+const PROVIDER_PATTERNS: readonly ProviderPattern[] = [
   {
     id: 'private-key',
     kind: 'a PEM private key',
