@@ -14,7 +14,7 @@ export function parseEmbedded(host: SourceFile, document: SourceDocument, path: 
   const text = node.value;
   let file: SourceFile;
   try {
-    file = parseSource(host.path, text, options);
+    file = parseSource(host.path, text, { ...options, json: 'yaml' });
   } catch {
     return undefined;
   }

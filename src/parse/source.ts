@@ -59,6 +59,11 @@ export interface ParseOptions {
   yamlVersion?: '1.1' | '1.2';
   /** Documents that need not be composed (the caller knows which kinds nobody reads; the parser knows no kinds). */
   notComposed?: DocumentFilter;
+  /**
+   * 'kubernetes' (default): a text starting with `{` is strict JSON, as kubectl reads it. 'yaml': JSON is read as the
+   * YAML it also is (a config embedded in a string is read by its own program, not by kubectl).
+   */
+  json?: 'kubernetes' | 'yaml';
 }
 
 /**
@@ -125,7 +130,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   if (version === '1.2') return parseWhole(path, text, lineCounter, problems, options);
 
   // Kubernetes' reading: JSON when the stream starts with `{`, otherwise parts cut on `---` lines, each parsed alone.
-  const json = isJsonStream(text);
+  const json = options.json !== 'yaml' && isJsonStream(text);
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
   const parsed: { ast: Document.Parsed; index: number; unread: boolean; end: number }[] = [];
