@@ -199,7 +199,7 @@ function leaks(output: string): string[] {
 }
 
 describe('redaction of planted secrets (real CLI, every format)', () => {
-  const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab'];
+  const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab', 'html'];
 
   it.each(FORMATS)('%s on standard output', (format) => {
     const output = run(['.', '-f', format]);

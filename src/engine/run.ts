@@ -70,6 +70,8 @@ export type { LocationRequest };
 export interface StagedLint {
   /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
+  /** The graph the rules read (for views a report needs beyond findings: src/posture.ts). */
+  readonly graph: Graph;
   /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
@@ -104,6 +106,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]);
   return {
     requests,
+    graph,
     finish(): LintResult {
       const findings = suppress(locate(pending, locations), config, directivesByFile, files);
       findings.sort(compareFindings);
