@@ -91,6 +91,7 @@ describe('nothing passes silently', () => {
     expect(JSON.parse(shown.json).summary.notLinted).toBe(2);
     expect(shown.github).toMatch(/^::warning title=meshlint::2 files not linted/m);
     expect(JSON.parse(shown.gitlab).filter((i: { check_name: string }) => i.check_name === 'not-linted')).toHaveLength(2);
+    if ('html' in shown) expect(shown.html).toMatch(/; 2 files not linted\./);
     const notifications = JSON.parse(shown.sarif).runs[0].invocations[0].toolExecutionNotifications;
     expect(notifications.filter((n: { level: string }) => n.level === 'warning')).toHaveLength(2);
   });
