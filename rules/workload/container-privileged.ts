@@ -39,7 +39,7 @@ as written; it is reported too, rather than read as "not privileged".`,
                 - name: agent
                   image: agent:1.0
                   securityContext:
-                    privileged: true # expect: container-privileged
+                    privileged: true # expect: container-privileged @13-29
       `,
       'host-pid-and-network': yaml`
         apiVersion: v1
@@ -47,8 +47,8 @@ as written; it is reported too, rather than read as "not privileged".`,
         metadata:
           name: debug
         spec:
-          hostPID: true # expect: container-privileged
-          hostNetwork: yes # expect: container-privileged
+          hostPID: true # expect: container-privileged @3-16
+          hostNetwork: yes # expect: container-privileged @3-19
           containers:
             - name: shell
               image: busybox:1.37

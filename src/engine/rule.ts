@@ -18,7 +18,7 @@ export interface Settings {
 export type ExampleFiles = string | Readonly<Record<string, string>>;
 
 export interface RuleExamples {
-  /** Each must yield exactly the findings marked `# expect: <rule-id>` in it. Keys say what the example proves. */
+  /** Each must yield exactly the findings marked `# expect: <rule-id> @<start>-<end>` (keys say what it proves). */
   readonly invalid: Readonly<Record<string, ExampleFiles>>;
   /** Each must yield no finding of this rule. */
   readonly valid: Readonly<Record<string, ExampleFiles>>;
