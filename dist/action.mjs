@@ -2738,12 +2738,12 @@ as written; it is reported too, rather than read as "not privileged".`,remediati
         metadata:
           name: quoted
         spec:
-          hostNetwork: "true" # expect: container-privileged
+          hostNetwork: "true" # expect: container-privileged @3-22
           containers:
             - name: app
               image: app:1.0
               securityContext:
-                privileged: "true" # expect: container-privileged
+                privileged: "true" # expect: container-privileged @9-27
       `},valid:{"explicitly-unprivileged":yaml`
         apiVersion: v1
         kind: Pod
