@@ -6,19 +6,23 @@ import { isObj, str } from '../../src/model/values.js';
 
 /** Every DownstreamTlsContext of the scan: by @type, the v2 `tls_context` of a chain, QUIC's downstream_tls_context. */
 function downstreamTlsContexts(graph: Graph): { resource: Resource; context: Node }[] {
-  return graph.memo('envoy:downstreamTls', (g) => {
-    const out: { resource: Resource; context: Node }[] = [];
-    for (const resource of g.resources) {
-      if (resource.format !== 'envoy' || resource.kind === 'EnvoyCluster' || resource.kind === 'EnvoyAdmin') continue;
-      walk({ value: resource.body, path: [] }, (node, key) => {
-        const type = str((node.value as Record<string, unknown>)['@type']) ?? '';
-        if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });
-        else if ((key === 'tls_context' || key === 'tlsContext' || key === 'hidden_envoy_deprecated_tls_context') && resource.kind !== 'EnvoyCluster' && !type) out.push({ resource, context: node });
-        else if ((key === 'downstream_tls_context' || key === 'downstreamTlsContext' || key === 'tls_socket_config' || key === 'tlsSocketConfig') && !type) out.push({ resource, context: node });
-      });
-    }
-    return out;
+  return graph.memo('envoy:downstreamTls', (g) =>
+    g.ofFormat('envoy')
+      .filter((resource) => resource.kind !== 'EnvoyCluster' && resource.kind !== 'EnvoyAdmin')
+      // Each resource's contexts are their own memo: after an edit, only the edited file's resources are walked.
+      .flatMap((resource) => g.memoFor('envoy:downstreamTlsOf', resource, () => contextsOf(resource))),
+  );
+}
+
+function contextsOf(resource: Resource): { resource: Resource; context: Node }[] {
+  const out: { resource: Resource; context: Node }[] = [];
+  walk({ value: resource.body, path: [] }, (node, key) => {
+    const type = str((node.value as Record<string, unknown>)['@type']) ?? '';
+    if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });
+    else if ((key === 'tls_context' || key === 'tlsContext' || key === 'hidden_envoy_deprecated_tls_context') && !type) out.push({ resource, context: node });
+    else if ((key === 'downstream_tls_context' || key === 'downstreamTlsContext' || key === 'tls_socket_config' || key === 'tlsSocketConfig') && !type) out.push({ resource, context: node });
   });
+  return out;
 }
 
 export default defineRule({

@@ -169,6 +169,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         target: 'value',
         messageId: 'policy',
         data: { mode: p.mode, scope },
+        fix: { title: 'Set spec.mtls.mode: STRICT', changes: [{ set: p.modePath, value: 'STRICT' }] },
         related: meshed.slice(0, 10).map((w) => ({ resource: w, message: `${describe(w)} is covered by this policy` })),
       });
     }

@@ -64,11 +64,13 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
     for (const workload of graph.workloads) {
       for (const container of workload.pod.containers) {
         if (obj(container.spec.securityContext).allowPrivilegeEscalation === false) continue;
+        const path = [...container.path, 'securityContext', 'allowPrivilegeEscalation'];
         report({
           resource: workload,
-          path: [...container.path, 'securityContext', 'allowPrivilegeEscalation'],
+          path,
           messageId: 'notFalse',
           data: { container: container.name },
+          fix: { title: 'Set securityContext.allowPrivilegeEscalation: false', changes: [{ set: path, value: false }] },
         });
       }
     }

@@ -106,10 +106,11 @@ as written; it is reported too, rather than read as "not privileged".`,
       }
       for (const container of workload.pod.containers) {
         const privileged = obj(container.spec.securityContext).privileged;
+        const path = [...container.path, 'securityContext', 'privileged'];
         if (privileged === true) {
-          report({ resource: workload, path: [...container.path, 'securityContext', 'privileged'], messageId: 'privileged', data: { container: container.name } });
+          report({ resource: workload, path, messageId: 'privileged', data: { container: container.name }, fix: { title: 'Set securityContext.privileged: false', changes: [{ set: path, value: false }] } });
         } else if (isNotBoolean(privileged)) {
-          report({ resource: workload, path: [...container.path, 'securityContext', 'privileged'], messageId: 'notBoolean', data: { field: `securityContext.privileged of container "${container.name}"`, value: JSON.stringify(privileged) } });
+          report({ resource: workload, path, messageId: 'notBoolean', data: { field: `securityContext.privileged of container "${container.name}"`, value: JSON.stringify(privileged) } });
         }
       }
     }

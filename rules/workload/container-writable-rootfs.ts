@@ -124,11 +124,13 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only t
       for (const container of workload.pod.containers) {
         const value = obj(container.spec.securityContext).readOnlyRootFilesystem;
         if (value === true) continue;
+        const path = [...container.path, 'securityContext', 'readOnlyRootFilesystem'];
         report({
           resource: workload,
-          path: [...container.path, 'securityContext', 'readOnlyRootFilesystem'],
+          path,
           messageId: value === undefined ? 'missing' : 'notTrue',
           data: { container: container.name, value: JSON.stringify(value) },
+          fix: { title: 'Set securityContext.readOnlyRootFilesystem: true', changes: [{ set: path, value: true }] },
         });
       }
     }
