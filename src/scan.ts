@@ -27,7 +27,7 @@ export interface ScanOptions {
   /** A config file; otherwise .meshlint.yaml is looked up from cwd upwards. `false` uses none. */
   readonly configPath?: string | false;
   /** Text read from stdin, scanned as `stdinFilename`. */
-  readonly stdin?: { readonly text: string; readonly filename: string };
+  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string };
   readonly rules?: readonly AnyRule[];
   /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
@@ -228,7 +228,7 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
   const outcomes = loaded.restored.map((file): ParseOutcome | undefined => file && { kind: 'file', file });
   missing.forEach((i, k) => (outcomes[i] = parsed[k]));
   outcomes.forEach((outcome, i) => {
-    if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message });
+    if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message, notLinted: true });
     files.push(outcome!.file);
     const hash = loaded.hashOf.get(i);
     if (hash) hashes.set(outcome!.file, hash);
@@ -412,7 +412,7 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     try {
       stats = statSync(absolute);
     } catch {
-      notices.push({ file: path, message: 'skipped: no such file or directory' });
+      notices.push({ file: path, message: 'skipped: no such file or directory', notLinted: true });
       continue;
     }
     if (stats.isDirectory()) {
@@ -426,17 +426,32 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     const ignore = ['**/node_modules/**', '**/.git/**', ...CONFIG_NAMES.map((name) => `**/${name}`), ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
-    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
+    // Relative paths (with absolute: true a backslash in a file name becomes a separator). Symlinked files are
+    // linted like kubectl -R reads them; symlinked directories are not descended (a link to a parent never ends).
+    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, onlyFiles: false, followSymbolicLinks: false, suppressErrors: true, objectMode: true });
     // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
     const ruleFiles = new Set(config.custom.files);
-    for (const match of matches) if (!ruleFiles.has(resolve(match))) found.add(resolve(match));
+    for (const match of matches) {
+      const absolute = resolve(cwd, match.path);
+      if (ruleFiles.has(absolute)) continue;
+      if (match.dirent.isFile() || (match.dirent.isSymbolicLink() && isRegularFile(absolute))) found.add(absolute);
+    }
   }
   return [...found].sort();
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // a dangling link: nothing to read
+  }
+}
+
 function toGlobBase(dir: string): string {
   const posix = dir.split(sep).join('/');
-  return posix === '.' ? '' : `${posix.replace(/\/$/, '')}/`;
+  // A directory named "k8s[prod]" or "a(b)" is a path, not a pattern.
+  return posix === '.' ? '' : `${posix.replace(/\/$/, '').replace(/[()*?[\]{}|!+@\\]/g, '\\$&')}/`;
 }
 
 /**
