@@ -18,6 +18,7 @@ import { DEFAULT_INBOUND_POLICY, SKIP_PORT_ANNOTATIONS, linkerdInjected, linkerd
 import { child, envoyListeners, formatAddress, type ListenerView } from './model/envoy/index.js';
 import { AUTH_PLUGINS, RATE_LIMIT_PLUGINS, coversRoute, isHttpRoute, kongRoutes, type KongRouteView } from './model/kong/index.js';
 import { findProviderSecrets } from './secrets/providers.js';
+import { ENGINE_RULES } from './engine/rule.js';
 
 export const POSTURE_VERSION = 1;
 
@@ -538,7 +539,8 @@ function findingExcerpts(files: readonly SourceFile[], all: readonly Finding[], 
       const key = `${f.file}:${line}`;
       if (key in out || line > text.length) continue;
       const raw = text[line - 1];
-      const secret = hidden.has(key) || secretRules.has(f.ruleId) || findProviderSecrets(raw).length > 0;
+      // A line of a document that could not be read was never checked for secrets: never shown.
+      const secret = hidden.has(key) || secretRules.has(f.ruleId) || f.ruleId === ENGINE_RULES.parseError || findProviderSecrets(raw).length > 0;
       out[key] = secret ? REDACTED_LINE : raw.length > EXCERPT_MAX ? `${raw.slice(0, EXCERPT_MAX)}…` : raw;
     }
   }

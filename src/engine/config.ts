@@ -1,6 +1,6 @@
 // .meshlint.yaml: found in the working directory or a parent (or given), validated against schemas/config.schema.json
 // and each rule's option schema. Every error names the file, line and key.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
@@ -28,14 +28,26 @@ export interface Config {
   readonly rules: ReadonlyMap<string, RuleSetting>;
   readonly ignore: readonly string[];
   readonly settings: Settings;
+  /** Kustomize roots are built and their objects linted (instead of their files one by one). */
+  readonly kustomize: { readonly enabled: boolean };
+  readonly helm: HelmSettings;
   /** Rules defined as data (customRules:, customRulesDir:), run next to the built-in ones. */
   readonly custom: CustomRules;
 }
 
+export interface HelmSettings {
+  /** A chart directory (Chart.yaml) meshlint cannot render: 'notice' says so in every summary, 'ignore' does not. */
+  readonly charts: 'notice' | 'ignore';
+  /** Findings on rendered output are located in the templates named by its `# Source:` comments. */
+  readonly attributeToTemplates: boolean;
+}
+
+const DEFAULT_HELM: HelmSettings = { charts: 'notice', attributeToTemplates: true };
+
 const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' } };
 
 export function defaultConfig(root: string): Config {
-  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES };
+  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES, kustomize: { enabled: true }, helm: DEFAULT_HELM };
 }
 
 /** The nearest config file from `start` upwards, or undefined. */
@@ -52,11 +64,19 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
+/** Far beyond any real configuration; a larger file is a mistake (or a device). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfig(path: string, rules: readonly AnyRule[], displayPath = path): Config {
   let text: string;
   try {
+    // A FIFO would block forever and a link to /dev/zero never ends: only a regular file, of a sane size.
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new ConfigError(`${displayPath}: the configuration file is not a regular file.`);
+    if (stats.size > MAX_CONFIG_BYTES) throw new ConfigError(`${displayPath}: the configuration file is ${(stats.size / 1048576).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1048576} MB.`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${displayPath}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? error}).`);
   }
   return parseConfig(text, rules, displayPath, dirname(resolve(path)));
@@ -75,7 +95,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     const problem = schemaProblem(value, validateConfig.errors ?? []);
     fail(problem.path, problem.message);
   }
-  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; customRules?: unknown[]; customRulesDir?: string };
+  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; customRules?: unknown[]; customRulesDir?: string; kustomize?: { enabled?: boolean }; helm?: Partial<HelmSettings> };
   const custom = raw.customRules !== undefined || raw.customRulesDir !== undefined
     ? loadCustomRules({ configFile: file, configDocument: document, inline: raw.customRules, dir: raw.customRulesDir, root, builtIns: rules })
     : NO_CUSTOM_RULES;
@@ -102,6 +122,8 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     ignore: raw.ignore ?? [],
     settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
     custom,
+    kustomize: { enabled: raw.kustomize?.enabled ?? true },
+    helm: { ...DEFAULT_HELM, ...raw.helm },
   };
 }
 

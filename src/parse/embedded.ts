@@ -3,22 +3,39 @@
 // it are located on the right line of the host's block scalar.
 import { isMap, isPair, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import { parseSource, type ParseOptions, type SourceDocument, type SourceFile } from './source.js';
+import { minimum } from '../arrays.js';
 
 type Segment = string | number;
 
 /** Parses the string at `path` of a host document; undefined when there is no string there. Never throws. */
 export function parseEmbedded(host: SourceFile, document: SourceDocument, path: readonly Segment[], options: ParseOptions = {}): SourceFile | undefined {
+  if (document.trace) {
+    // A built object: the string was written elsewhere (a base file); parse it there when it is the same text.
+    const origin = document.trace(path);
+    const value = valueAt(document.value, path);
+    if (typeof value !== 'string' || origin.document.trace || valueAt(origin.document.value, origin.path) !== value) return undefined;
+    return parseEmbedded(origin.file, origin.document, origin.path, options);
+  }
   const node = nodeAt(document, path);
   if (!node || typeof node.value !== 'string' || !node.range) return undefined;
   const text = node.value;
   let file: SourceFile;
   try {
-    file = parseSource(host.path, text, options);
+    file = parseSource(host.path, text, { ...options, json: 'yaml' });
   } catch {
     return undefined;
   }
   file.origin = { file: host, toHostOffset: offsetMap(host.text, node, text) };
   return file;
+}
+
+function valueAt(value: unknown, path: readonly Segment[]): unknown {
+  let node = value;
+  for (const segment of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[segment as string];
+  }
+  return node;
 }
 
 function nodeAt(document: SourceDocument, path: readonly Segment[]): Scalar | undefined {
@@ -54,7 +71,7 @@ function offsetMap(hostText: string, node: Node & { type?: string }, value: stri
     const indentOf = (l: string) => l.match(/^ */)![0].length;
     const contentLines = rawLines.filter((l) => l.trim() !== '');
     if (contentLines.length === 0) return fallback;
-    const indent = explicit ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start) : Math.min(...contentLines.map(indentOf));
+    const indent = explicit ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start) : minimum(contentLines.map(indentOf), 0);
     const innerStarts: number[] = [];
     const hostStarts: number[] = [];
     let inner = 0;

@@ -3,11 +3,12 @@ import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
 import { ruleHelpUrls } from '../version.js';
-import { activeFindings, countByRule, countFindings, oneLine, verdict } from './summary.js';
+import { maximum } from '../arrays.js';
+import { activeFindings, countByRule, countFindings, escapeControl, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules'>>, options: { color: boolean }): string {
+export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules' | 'notices'>>, options: { color: boolean }): string {
   const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
@@ -16,23 +17,23 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
   for (const f of findings) {
     if (f.file !== currentFile) {
       if (currentFile !== undefined) lines.push('');
-      lines.push(paint('underline', f.file));
+      lines.push(paint('underline', escapeControl(f.file)));
       currentFile = f.file;
     }
     const where = `${f.range.startLine}:${f.range.startColumn}`.padEnd(8);
     lines.push(`  ${paint('dim', where)}${paint(severityStyle[f.severity], f.severity.padEnd(9))}${oneLine(f.message)}  ${paint('dim', f.ruleId)}`);
     for (const r of f.related) {
-      lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
+      lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${escapeControl(r.file)}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
   }
-  const { problems, text } = verdict(result);
+  const { problems, incomplete, text } = verdict(result);
   if (lines.length) lines.push('');
   if (!problems) {
-    lines.push(paint('green', `✔ ${text}`));
+    lines.push(incomplete ? paint('yellow', `⚠ ${text}`) : paint('green', `✔ ${text}`));
   } else {
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);
-    const width = Math.max(...byRule.map(([id]) => id.length));
+    const width = maximum(byRule.map(([id]) => id.length), 0);
     // A custom rule links to its first reference, if it has one.
     const url = ruleHelpUrls(result.rules ?? []);
     for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id) ?? '')}`.trimEnd());

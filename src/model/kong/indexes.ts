@@ -6,6 +6,7 @@ import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { arr, get, obj, str, type Path } from '../values.js';
 import { annotatedPlugins, type ClusterDns, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView, parseServiceUrl, terminatingPlugin } from './views.js';
+import { appendAll } from '../../arrays.js';
 
 function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:crdPlugins', (g) =>
@@ -250,7 +251,7 @@ function isObjSpec(resource: Resource): boolean {
 export function kongRoutes(graph: Graph): readonly KongRouteView[] {
   return graph.memo('kong:routes', (g) => {
     const out: KongRouteView[] = [];
-    for (const deck of deckFiles(g)) out.push(...deckRouteViews(deck));
+    for (const deck of deckFiles(g)) appendAll(out, deckRouteViews(deck));
     for (const route of operatorKinds(g, 'KongRoute')) out.push(operatorRouteView(g, route));
     for (const kind of ['Ingress', 'HTTPRoute', 'GRPCRoute']) {
       for (const r of g.ofKind(kind)) {

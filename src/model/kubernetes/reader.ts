@@ -73,7 +73,7 @@ export function isInjectedContainer(container: Container): boolean {
 
 const CONTAINER_GROUPS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
-function splitApiVersion(apiVersion: string): { group: string; version: string } {
+export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf('/');
   return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
