@@ -135,7 +135,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     phase('reused');
   } else {
     phase('parse');
-    const staged = lintStaged({ files, rules, config });
+    const staged = lintStaged({ files, rules, config, root: cwd });
     phase('rules');
     if (pool) {
       // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checksummed } from './secret-samples.js';
 
 const CLI = resolve('dist/meshlint.mjs');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -59,7 +60,7 @@ spec:
               value: "${password('env block')}"
             - {name: API_KEY, value: "${password('env flow')}"}
             - name: GITHUB
-              value: ${plant('GitHub token', `ghp_${rand(36)}`, 8)}
+              value: ${plant('GitHub token', checksummed('ghp_'), 8)}
             - name: Authorization
               value: Bearer ${password('bearer header')}`)}
 `;
@@ -94,11 +95,11 @@ data:
   slack: https://hooks.slack.com/services/T01234567/B01234567/${plant('Slack webhook', rand(44))}
   stripe: ${plant('Stripe key', `sk_live_${rand(28)}`, 12)}
   gcp: ${plant('Google API key', `AIza${rand(35)}`, 8)}
-  jwt: ${plant('JWT', `eyJhbGciOiJIUzI1NiJ9.eyJ${rand(30)}.${rand(43)}`)}
+  jwt: ${plant('JWT', `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: rand(20) })).toString('base64url')}.${rand(43)}`)}
   db: postgres://shop:${password('database URL password')}@db:5432/shop
   git: https://ci:${password('basic-auth URL password')}@git.example.net/repo.git
   sendgrid: ${plant('SendGrid key', `SG.${rand(22)}.${rand(43)}`, 7)}
-  npm: ${plant('npm token', `npm_${rand(36)}`, 8)}
+  npm: ${plant('npm token', checksummed('npm_'), 8)}
   hf: ${plant('Hugging Face token', `hf_${rand(34, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`, 7)}
   vault: ${plant('Vault token', `hvs.${rand(95)}`, 8)}
   gitlab: ${plant('GitLab token', `glpat-${rand(20)}`, 10)}
@@ -158,7 +159,7 @@ spec:
 `;
   // Not manifests: provider patterns only.
   mkdirSync(join(dir, '.github/workflows'), { recursive: true });
-  files['.github/workflows/ci.yml'] = `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', `ghp_${rand(36)}`, 8)}\n`;
+  files['.github/workflows/ci.yml'] = `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', checksummed('ghp_'), 8)}\n`;
   const findingsExpected = plants.length;
   // Broken input must not leak either: a parse error and a duplicate key on lines that hold secrets.
   files['broken.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken}\ndata:\n  password: "${password('parse error line')}\n  - [\n`;

@@ -8,7 +8,8 @@ import { entropyThreshold, isHighEntropy, looksLikeWords, shannon } from '../src
 import { commandLinePairs, decodeBase64Text, embeddedPairs } from '../src/secrets/embedded.js';
 import { detectSecrets, type DetectOptions } from '../src/secrets/detect.js';
 import { isMetadataName, secretNameKind, tokens } from '../src/secrets/names.js';
-import { findProviderSecrets, preview, validPemPrivateKey } from '../src/secrets/providers.js';
+import { findProviderSecrets, preview, TOKEN_FORMATS, validPemPrivateKey } from '../src/secrets/providers.js';
+import { badChecksum, checksummed, SAMPLES } from './secret-samples.js';
 import { hashKind, isPlaceholder, isReference } from '../src/secrets/values.js';
 import { committedEntries } from '../src/secrets/secret-data.js';
 import { secretIdentity } from '../src/secrets/identity.js';
@@ -64,32 +65,25 @@ describe('entropy', () => {
 });
 
 describe('provider patterns', () => {
-  const samples: [string, string][] = [
-    ['github-token', `ghp_${random(36)}`],
-    ['github-fine-grained-pat', `github_pat_${random(82)}`],
-    ['aws-access-key-id', `AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`],
-    ['gitlab-token', `glpat-${random(20)}`],
-    ['slack-bot-token', `xoxb-123456789012-123456789012-${random(24)}`],
-    ['slack-webhook', `https://hooks.slack.com/services/T01234567/B01234567/${random(44)}`],
-    ['stripe', `sk_live_${random(28)}`],
-    ['gcp-api-key', `AIza${random(35)}`],
-    ['jwt', `eyJhbGciOiJIUzI1NiJ9.eyJ${random(30)}.${random(43)}`],
-    ['database-url', `mongodb+srv://app:${random(12)}@cluster0.example.net/db`],
-    ['basic-auth-url', `https://ci:${random(12)}@git.example.net/repo.git`],
-    ['sendgrid', `SG.${random(22)}.${random(43)}`],
-    ['npm', `npm_${random(36)}`],
-    ['openai', `sk-proj-${random(58)}T3BlbkFJ${random(58)}`],
-    ['anthropic', `sk-ant-api03-${random(93)}AA`],
-    ['huggingface', `hf_${random(34, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`],
-    ['vault-token', `hvs.${random(95)}`],
-    ['private-key', PEM],
-    ['digitalocean', `dop_v1_${random(64, '0123456789abcdef')}`],
-    ['docker-hub', `dckr_pat_${random(27)}`],
-  ];
+  const providerIds = new Set([...TOKEN_FORMATS.map((f) => f.id), 'private-key', 'database-url', 'basic-auth-url']);
+  const samples = SAMPLES.filter((s) => providerIds.has(s.id)).map((s, i) => [`${s.id} #${i}`, s] as const);
 
-  it.each(samples)('finds %s', (id, token) => {
+  it('has a sample for every format', () => {
+    expect(TOKEN_FORMATS.map((f) => f.id).filter((id) => !SAMPLES.some((s) => s.id === id) && !['gitlab-trigger-token', 'gitlab-runner-registration', 'sentry', 'newrelic', 'linear', 'pulumi', 'postman', 'grafana', 'databricks', 'age', 'terraform-cloud'].includes(id))).toEqual([]);
+  });
+
+  it.each(samples)('finds %s, in a line of text, and not its near miss', (_, sample) => {
+    const token = sample.token();
     const found = findProviderSecrets(`value: "${token}" # trailing`);
-    expect(found.map((f) => f.id)).toContain(id);
+    expect(found.map((f) => f.id)).toContain(sample.id);
+    expect(findProviderSecrets(`${sample.nearKey ?? 'note'}=${sample.nearMiss()}`).map((f) => f.id)).not.toContain(sample.id);
+  });
+
+  it('checks the CRC32 of GitHub and npm tokens', () => {
+    for (const prefix of ['ghp_', 'gho_', 'ghs_', 'npm_']) {
+      expect(findProviderSecrets(checksummed(prefix))).toHaveLength(1);
+      expect(findProviderSecrets(badChecksum(prefix))).toEqual([]);
+    }
   });
 
   it('rejects samples, placeholders and references', () => {
@@ -100,6 +94,7 @@ describe('provider patterns', () => {
     expect(findProviderSecrets('postgres://shop:<password>@db:5432/shop')).toEqual([]);
     expect(findProviderSecrets('https://user:****@example.net')).toEqual([]);
     expect(findProviderSecrets('https://docs.example.net/v1/page')).toEqual([]);
+    expect(findProviderSecrets(`x${checksummed('ghp_')}`)).toEqual([]); // inside a longer word
   });
 
   it('validates PEM bodies', () => {
@@ -108,7 +103,7 @@ describe('provider patterns', () => {
   });
 
   it('previews at most the prefix plus 4 characters, and nothing for prefix-less kinds', () => {
-    const token = `ghp_${random(36)}`;
+    const token = checksummed('ghp_');
     const [match] = findProviderSecrets(token);
     expect(match.preview).toBe(`${token.slice(0, 8)}…`);
     expect(preview(token, 0)).toBe('');
@@ -195,7 +190,8 @@ describe('embedded text', () => {
       'a.password=one1', '[db]', 'password = "two2"', 'export TOKEN=three3', 'auth:', '  secret: four4 # comment',
       '"apiKey": "five5",', '<password>six6</password>', '# password=commented', 'empty=',
     ].join('\n');
-    expect(embeddedPairs(text)).toEqual([
+    const pairs = embeddedPairs(text);
+    expect(pairs.map(({ key, value }) => ({ key, value }))).toEqual([
       { key: 'a.password', value: 'one1' },
       { key: 'password', value: 'two2' },
       { key: 'TOKEN', value: 'three3' },
@@ -203,6 +199,8 @@ describe('embedded text', () => {
       { key: 'apiKey', value: 'five5' },
       { key: 'password', value: 'six6' },
     ]);
+    for (const pair of pairs) expect(text.slice(pair.offset, pair.offset + pair.value.length)).toBe(pair.value); // each at its own place
+    expect(embeddedPairs('//registry.npmjs.org/:_authToken=abc123def')).toEqual([{ key: '_authToken', value: 'abc123def', offset: 33 }]);
   });
 
   it('reads flags, curl -u, mysql -p and Authorization headers from command lines', () => {
@@ -233,14 +231,14 @@ describe('detectSecrets', () => {
   });
 
   it('reports only provider patterns in files meshlint does not read', () => {
-    const workflow = { env: { DB_PASSWORD: 'Kq8Zm2Lx7R', GH: `ghp_${random(36)}`, RANDOM: random(40) } };
+    const workflow = { env: { DB_PASSWORD: 'Kq8Zm2Lx7R', GH: checksummed('ghp_'), RANDOM: random(40) } };
     expect(keys(workflow, { mode: 'foreign', entropy: true })).toEqual(['env.GH provider a GitHub token']);
   });
 
   it('skips references, Secret data and encrypted kinds', () => {
     expect(keys({ env: [{ name: 'X_PASSWORD', valueFrom: { secretKeyRef: { name: 'a', key: 'b' } } }] })).toEqual([]);
     expect(keys({ apiVersion: 'v1', kind: 'Secret', data: { password: 'S3F6OFptMkx4N1I=' } })).toEqual([]);
-    expect(keys({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', spec: { encryptedData: { password: `ghp_${random(36)}` } } })).toEqual([]);
+    expect(keys({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', spec: { encryptedData: { password: checksummed('ghp_') } } })).toEqual([]);
     expect(keys({ password: 'ENC[x]', sops: { mac: 'ENC[y]', version: '3.9.0' } })).toEqual([]);
   });
 

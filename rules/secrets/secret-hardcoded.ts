@@ -20,12 +20,22 @@ workload by reference.
 
 **What is reported** (the document walker sees every scalar with its *effective key name*, whatever the YAML style):
 
-- **Provider patterns** (error), in any string of any document: validated PEM private keys (a real base64 body of
-  at least 100 characters, not \`...\`), AWS access key ids, GitHub, GitLab, Slack tokens and webhooks, Stripe,
-  Google API keys, JWTs, database/AMQP/Redis URLs and basic-auth URLs with a password, SendGrid, npm, OpenAI,
-  Anthropic, Hugging Face, Vault tokens, Azure, DigitalOcean, Databricks, Grafana, Docker Hub, Shopify, PyPI, age
-  and others (regexes from gitleaks \`config/gitleaks.toml\` and secretlint's recommended preset, with gitleaks'
-  entropy minimums so that \`ghp_xxxx...\` samples stay quiet).
+- **Provider tokens** (error), in any string of any document, each from the provider's documented format (prefix,
+  alphabet, length, and the checksum where there is one: the CRC32 in GitHub's \`ghp_\`/\`gho_\`/\`ghu_\`/\`ghs_\`/\`ghr_\`
+  and npm's \`npm_\` tokens). Cloud: AWS access key ids and Amazon Bedrock API keys, Google API keys, Azure AD client
+  secrets and storage keys, Alibaba, DigitalOcean, Cloudflare Origin CA keys, Fly.io, Heroku, Scalingo, Terraform
+  Cloud. Code and CI: GitHub (every prefix, fine-grained), GitLab (every prefix, routable tokens), Bitbucket and
+  Atlassian, npm, PyPI, NuGet, Docker Hub, JFrog, SonarQube, Snyk, Octopus Deploy, Sourcegraph, Pulumi, Postman,
+  Databricks. Messaging and SaaS: Slack (bot, user, app, workspace, legacy, configuration access and refresh tokens,
+  webhooks), Twilio, SendGrid, Mailchimp, Mailgun, HubSpot, Facebook, Stripe, Square, Shopify, MaxMind, ClickHouse,
+  42 Intra, Freemius, Sentry, New Relic, Linear, Grafana. AI: OpenAI, Anthropic API and admin keys, Hugging Face user
+  and organization tokens, Perplexity, Notion. Secret stores: Vault service and batch tokens, 1Password secret keys
+  and service-account tokens, Doppler, age. Generic forms: PEM private keys of every type (a real base64 body of at
+  least 100 characters, not \`...\`), JWTs whose header and payload decode to JSON, URLs and DSNs with a password.
+  Masked (\`ghp_****\`), elided and documented sample values (\`AKIA...EXAMPLE\`) are not reported. Formats whose
+  value has no prefix (Cloudflare API tokens, Okta, Sumo Logic, MessageBird, Snyk and Heroku UUIDs, Facebook app
+  secrets) are found by their key name (below). Every token is found by a linear scan: literal prefixes, then the
+  longest run of the format's alphabet, then its structure.
 - **A literal under a secret-like name** (error): \`password\`, \`DB_PASS\`, \`apiKey\`, \`client_secret\`,
   \`private_key\`, \`AWS_SECRET_ACCESS_KEY\`, \`Authorization\` ... matched on whole name tokens (so \`bypass\` and
   \`keyboard\` do not count). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
@@ -70,7 +80,9 @@ heuristic.
 
 **Options** (\`.meshlint.yaml\`): \`secretNames\` adds secret-like names (regular expressions on the whole key, e.g.
 \`'.*_PIN'\`), \`allowValues\` and \`allowPatterns\` silence known non-secrets, \`entropy: false\` turns the
-high-entropy note off. An invalid regular expression is ignored.
+high-entropy note off. Patterns run on RE2 (linear time, whatever the pattern and the value); one RE2 cannot run
+(lookaround, backreferences) or an invalid one is a configuration error (exit 2, with the file, line and key).
+\`fingerprintSalt\` salts every fingerprint derived from a secret, \`secret-in-manifest\`'s too.
 
 \`\`\`yaml
 rules:
@@ -99,6 +111,8 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
   options: {
     schema: SECRET_OPTIONS_SCHEMA,
     defaults: { secretNames: [], allowValues: [], allowPatterns: [], entropy: true, fingerprintSalt: DEFAULT_SALT } as SecretOptions,
+    problems: (options) => compileSecretOptions(options).problems,
+    shares: (options) => (options.fingerprintSalt ? { secrets: { fingerprintSalt: options.fingerprintSalt } } : {}),
   },
   messages: {
     provider: '{{resource}} contains {{kind}}{{preview}} in {{key}}: revoke and rotate it, then supply it from a Secret reference (valueFrom.secretKeyRef, SDS, a vault reference) instead of a literal.',
@@ -203,9 +217,9 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
       `,
     },
   },
-  check({ graph, options, report }) {
+  check({ graph, options, settings, report }) {
     const { names, allow } = compileSecretOptions(options);
-    const salt = options.fingerprintSalt || DEFAULT_SALT;
+    const salt = options.fingerprintSalt || settings.secrets.fingerprintSalt;
     for (const ref of graph.documents) {
       const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
       for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy })) {

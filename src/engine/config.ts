@@ -27,7 +27,7 @@ export interface Config {
   readonly settings: Settings;
 }
 
-export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
+export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
 
 export class ConfigError extends Error {}
 
@@ -79,6 +79,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
   const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']> };
   const known = new Map(rules.map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
+  let shared: { secrets?: Settings['secrets'] } = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     const rule = known.get(id);
     if (!rule) fail(['rules', id], `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
@@ -90,6 +91,9 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
         const error = mostSpecific(validate.errors ?? []);
         fail(['rules', id, 'options', ...pointerToPath(normalized.options, error.instancePath, error)], `options of "${id}": ${describeError(normalized.options, error)}`);
       }
+      const problem = rule!.options!.problems?.(normalized.options)[0];
+      if (problem) fail(['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}.`);
+      shared = { ...shared, ...rule!.options!.shares?.(normalized.options) };
     }
     settings.set(id, normalized);
   }
@@ -98,7 +102,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     root,
     rules: settings,
     ignore: raw.ignore ?? [],
-    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
+    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh }, secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets },
   };
 }
 

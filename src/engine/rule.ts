@@ -11,6 +11,14 @@ export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, er
 /** Settings shared by all rules (config `mesh:`), as opposed to one rule's options. */
 export interface Settings {
   readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean };
+  /** The salt of every fingerprint derived from a secret value (set through secret-hardcoded's `fingerprintSalt`). */
+  readonly secrets: { readonly fingerprintSalt: string };
+}
+
+/** A problem in a rule's options that its schema cannot express (a pattern RE2 cannot run), at a path in them. */
+export interface OptionProblem {
+  readonly path: Path;
+  readonly message: string;
 }
 
 /** An example: one YAML text, or several files by name for rules that join resources across files. */
@@ -68,6 +76,10 @@ export interface RuleOptions<O> {
   /** JSON Schema of the options object (validated with ajv when a config sets them). */
   readonly schema: Readonly<Record<string, unknown>>;
   readonly defaults: O;
+  /** Problems beyond the schema; each is a configuration error located at its path. */
+  readonly problems?: (options: Partial<O>) => readonly OptionProblem[];
+  /** Shared settings that these options set for every rule (secret-in-manifest salts with the same salt). */
+  readonly shares?: (options: Partial<O>) => { readonly secrets?: Settings['secrets'] };
 }
 
 export interface Rule<M extends string = string, O = unknown> {

@@ -1,11 +1,13 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 import { locate, rangeOfOffsets, type Range } from './location.js';
 import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
+import { redactSecrets } from '../secrets/redact.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -57,6 +59,8 @@ export interface LintInput {
   readonly rules: readonly AnyRule[];
   readonly config: Config;
   readonly readers?: readonly FormatReader[];
+  /** The report's root (absolute): a document that is no resource is named by its path relative to it. */
+  readonly root?: string;
 }
 
 /** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
@@ -79,7 +83,7 @@ export function lint(input: LintInput): LintResult {
 }
 
 /** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, root }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
@@ -101,7 +105,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
       if (!rule) continue;
       add(rule, {
         ruleId: rule.id,
-        message: problem.message,
+        message: redactSecrets(problem.message),
         file: file.path,
         range: rangeOfOffsets(file, problem.start, problem.end),
         path: [],
@@ -192,7 +196,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     }
     const template = rule.messages[r.messageId];
     if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-    const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
+    const message = interpolate(template, { resource: resource ? describe(resource) : documentName(file.path, root), ...redacted(r.data) });
     const relatedAt = (r.related ?? []).map((rel) => {
       const src = rel.resource.source;
       return { file: src.file.path, message: rel.message, at: { file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const } };
@@ -225,6 +229,18 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS }: L
     }
     return undefined;
   }
+}
+
+/** Values interpolated into a message come from manifests: none may print a secret whole. */
+function redacted(data: Readonly<Record<string, string | number>> | undefined): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(data ?? {})) out[key] = typeof value === 'string' ? redactSecrets(value) : value;
+  return out;
+}
+
+/** A document's file as the report shows it: relative to the report's root, like every location. */
+function documentName(path: string, root: string | undefined): string {
+  return root && isAbsolute(path) ? relative(root, path).split(sep).join('/') || path : path;
 }
 
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

@@ -59,7 +59,7 @@ export function readConfigMapFiles(resource: Resource): Resource[] {
   const out: Resource[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string' || !value.includes('\n') || !/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)) continue;
-    if (!/^\s*[{\[]|^\s*[\w"'@-]+\s*:/m.test(value)) continue;
+    if (!/^[ \t]*[{\[]|^[ \t]*[\w"'@-]+[ \t]*:/m.test(value)) continue;
     // Parse only what an Envoy or decK reader could recognise: most ConfigMaps hold other YAML and JSON
     // (alert rules, dashboards) whose parsing would be wasted.
     if (!EMBEDDED_CONFIG_MARKERS.test(value)) continue;

@@ -543,7 +543,7 @@ export function describePlugin(p: KongPluginView): string {
  * is_reference: starts with `{vault://`, ends with `}`) or a whole decK `${{ env "DECK_..." }}` template. */
 export function isKongReference(value: string): boolean {
   const v = value.trim();
-  return (v.startsWith('{vault://') && v.endsWith('}')) || /^\$\{\{\s*env\s+"DECK_[A-Za-z0-9_]+"(\s*\|[^}]*)?\s*\}\}$/.test(v);
+  return (v.startsWith('{vault://') && v.endsWith('}')) || /^\$\{\{\s*env\s+"DECK_[A-Za-z0-9_]+"(?:\s*\|[^}]*|\s*)\}\}$/.test(v);
 }
 
 /** Plugin config leaf names that hold secrets (x-encrypted in Kong's 3.15 schemas, plus OSS redis_password). */

@@ -25,7 +25,8 @@ export function plural(n: number, word: string): string {
 
 /** One line of text: messages never span lines in line-based formats. */
 export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+  const lines = text.split(/[\r\n]+/);
+  return lines.map((line, i) => (i > 0 ? line.trimStart() : line)).map((line, i) => (i < lines.length - 1 ? line.trimEnd() : line)).join(' ');
 }
 
 /** Whether an active finding is at or above `failOn` (exit code 1 of the CLI, a failed step of the Action). */

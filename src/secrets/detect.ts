@@ -30,7 +30,7 @@ export interface DetectOptions {
   /** 'manifest': every heuristic; 'foreign' (files meshlint does not read: CI workflows, compose, Helm values): provider patterns only. */
   readonly mode: 'manifest' | 'foreign';
   /** Extra secret-like key names (case-insensitive regexes on the whole name). */
-  readonly names?: readonly RegExp[];
+  readonly names?: readonly { test(name: string): boolean }[];
   /** Values never reported (exact values and patterns from the configuration). */
   readonly allow?: (value: string) => boolean;
   /** The high-entropy check for strings under no secret-like name. */
@@ -281,14 +281,14 @@ function named(w: Walk, value: string, path: (string | number)[], name: string |
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
-    if (w.opts.entropy && !w.host && name && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('jwt_secrets') && isHighEntropy(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
+    if (w.opts.entropy && !w.host && name && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && isHighEntropy(v) && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
       add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v);
     }
     return;
   }
   if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)\s+/i, '');
   if (!isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) || w.opts.allow?.(v) || w.opts.allow?.(value)) return;
-  if (!forced && (looksLikeName(v) || echoesName(v, name))) return;
+  if (!forced && (looksLikeName(v) || echoesName(v, name) || names.includes('labels'))) return; // label values are identifiers (konghq.com/credential: key-auth)
   const hash = hashKind(v) ?? (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
   if (hash) {
     add(w, path, 'hash', hash, label(w, name), '', v);
