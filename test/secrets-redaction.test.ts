@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checksummed } from './secret-samples.js';
+import { findProviderSecrets } from '../src/secrets/providers.js';
+import { checksummed, SAMPLES } from './secret-samples.js';
 
 const CLI = resolve('dist/meshlint.mjs');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -157,6 +158,16 @@ spec:
     - issuer: x
       jwks: '{"keys":[{"kty":"EC","crv":"P-256","x":"abc","y":"def","d":"${plant('JWK d', rand(43))}"}]}'
 `;
+  // Every provider format and generic form, one ConfigMap key each (the prefix plus 4 may show for provider tokens).
+  // A composite value (a URL, a connection string, a JSON key file) plants only its secret part: the rest is public.
+  const entries = SAMPLES.map((sample, i) => {
+    const token = sample.token();
+    const match = findProviderSecrets(token)[0];
+    const secret = match?.id === 'slack-webhook' ? token.slice(token.lastIndexOf('/') + 1) : (match?.secret ?? token).replace(/^AccountKey=/, '');
+    plants.push({ what: `${sample.id} #${i}`, value: secret, shown: match?.preview && secret === token ? match.preview.length - 1 : 0 });
+    return `  ${sample.key}_${i}: ${JSON.stringify(token)}\n`;
+  });
+  files['providers.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: providers}\ndata:\n${entries.join('')}`;
   // Not manifests: provider patterns only.
   mkdirSync(join(dir, '.github/workflows'), { recursive: true });
   files['.github/workflows/ci.yml'] = `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', checksummed('ghp_'), 8)}\n`;
@@ -188,9 +199,11 @@ function leaks(output: string): string[] {
     if (output.includes(b64(p.value))) found.push(`${p.what}: base64`);
     if (p.value.length >= 12) {
       const hidden = p.value.slice(p.shown);
-      for (let i = 0; i + 6 <= hidden.length; i++) {
-        if (output.includes(hidden.slice(i, i + 6))) {
-          found.push(`${p.what}: "${hidden.slice(i, i + 6)}" (characters past the allowed prefix)`);
+      // Hex values share an alphabet with the fingerprints in the output: a longer window keeps chance matches out.
+      const n = /^[0-9a-f-]+$/i.test(hidden) ? 10 : 6;
+      for (let i = 0; i + n <= hidden.length; i++) {
+        if (output.includes(hidden.slice(i, i + n))) {
+          found.push(`${p.what}: "${hidden.slice(i, i + n)}" (characters past the allowed prefix)`);
           break;
         }
       }

@@ -1,5 +1,8 @@
 // Unit tests of the secret detectors in src/secrets: pure functions, tables of what is and is not a secret.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { tempRepo } from './helpers.js';
 import { parseSource } from '../src/parse/source.js';
 import { lint } from '../src/engine/run.js';
 import { defaultConfig } from '../src/engine/config.js';
@@ -9,7 +12,7 @@ import { commandLinePairs, decodeBase64Text, embeddedPairs } from '../src/secret
 import { detectSecrets, type DetectOptions } from '../src/secrets/detect.js';
 import { isMetadataName, secretNameKind, tokens } from '../src/secrets/names.js';
 import { findProviderSecrets, preview, TOKEN_FORMATS, validPemPrivateKey } from '../src/secrets/providers.js';
-import { badChecksum, checksummed, SAMPLES } from './secret-samples.js';
+import { badChecksum, checksummed, pem, SAMPLES } from './secret-samples.js';
 import { hashKind, isPlaceholder, isReference } from '../src/secrets/values.js';
 import { committedEntries } from '../src/secrets/secret-data.js';
 import { secretIdentity } from '../src/secrets/identity.js';
@@ -313,5 +316,38 @@ describe('fingerprints', () => {
     expect(rotated).toContain(first.find((f) => rotated.includes(f)));
     expect(rotated.filter((f) => !first.includes(f))).toHaveLength(1);
     expect(run(doc('Kq8Zm2Lx7R'))).toEqual(first);
+  });
+});
+
+describe('secrets in every output', () => {
+  const salted = (salt?: string) => (salt ? `rules:\n  secret-hardcoded: { options: { fingerprintSalt: ${salt} } }\n` : 'rules: {}\n');
+
+  it('salts secret-in-manifest fingerprints with the configured salt, like secret-hardcoded', async () => {
+    const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: hunter2x\n';
+    const fingerprints = async (salt?: string) => (await scan({ cwd: tempRepo({ 's.yaml': secret, '.meshlint.yaml': salted(salt) }) })).findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.fingerprint);
+    const plain = await fingerprints();
+    expect(plain).toHaveLength(1);
+    expect(await fingerprints('pepper-one')).not.toEqual(plain);
+    expect(await fingerprints('pepper-one')).toEqual(await fingerprints('pepper-one'));
+    expect(await fingerprints('pepper-two')).not.toEqual(await fingerprints('pepper-one'));
+  });
+
+  it('redacts a token that schema-invalid echoes from the manifest', async () => {
+    const token = checksummed('ghp_');
+    const policy = `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: x}\nspec:\n  mtls:\n    mode: ${token}\n`;
+    const result = await scan({ cwd: tempRepo({ 'p.yaml': policy, '.meshlint.yaml': 'rules: {}\n' }) });
+    const invalid = result.findings.filter((f) => f.ruleId === 'schema-invalid');
+    expect(invalid.length).toBeGreaterThan(0);
+    expect(JSON.stringify(result.findings)).not.toContain(token.slice(8));
+    expect(invalid.some((f) => f.message.includes(`${token.slice(0, 8)}…`))).toBe(true);
+  });
+
+  it('names a document that is no resource by its path relative to the root, not its absolute path', async () => {
+    const key = JSON.stringify(pem());
+    const dir = tempRepo({ 'gw/kong.yaml': `_format_version: "3.0"\ncertificates:\n  - cert: x\n    key: ${key}\n`, 'ci/.keep': '' });
+    const result = await scan({ cwd: join(dir, 'ci'), paths: ['../gw'], configPath: false }); // the scanned files lie outside the working directory
+    const messages = result.findings.filter((f) => f.ruleId === 'secret-hardcoded').map((f) => f.message);
+    expect(messages).toEqual([expect.stringMatching(/^\.\.\/gw\/kong\.yaml contains a PEM private key in "key"/)]);
+    expect(messages.join('\n')).not.toContain(dir);
   });
 });

@@ -96,6 +96,7 @@ function classify(name: string): SecretNameKind | undefined {
   if (name.length > 80) return undefined;
   const t = tokens(name);
   if (t.length > 1 && (t[t.length - 1] === 'in' || t[t.length - 1] === 'out')) t.pop(); // CHAP password_in, username_out
+  while (t.length > 1 && /^\d+$/.test(t[t.length - 1])) t.pop(); // API_TOKEN_2, password1
   if (t.length === 0) return undefined;
   const joined = t.join('');
   if (EXEMPT.has(joined)) return undefined;
