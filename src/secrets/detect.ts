@@ -50,7 +50,17 @@ const REFERENCE_KEYS = new Set([
   'sdsConfig', 'tls_certificate_sds_secret_configs', 'validation_context_sds_secret_config', 'imagePullSecrets',
   'managedFields', 'filename', 'environment_variable', 'environmentVariable', 'encryptedData', 'sops',
 ]);
-const REFERENCE_SUFFIX = /(?:Ref|Refs|_ref|_refs|Selector|From)$/;
+/** A reference key, or one ending in Ref, Refs, _ref, _refs, Selector, From (by its last character first: every key passes here). */
+function isReferenceKey(key: string): boolean {
+  if (REFERENCE_KEYS.has(key)) return true;
+  switch (key.charCodeAt(key.length - 1)) {
+    case 102: return key.endsWith('Ref') || key.endsWith('_ref'); // f
+    case 115: return key.endsWith('Refs') || key.endsWith('_refs'); // s
+    case 114: return key.endsWith('Selector'); // r
+    case 109: return key.endsWith('From'); // m
+    default: return false;
+  }
+}
 
 /** Kong consumer credentials (decK): the fields that are the credential. key-auth keys cannot be vault references. */
 const KONG_CREDENTIALS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -96,7 +106,7 @@ function visit(w: Walk, value: unknown, path: (string | number)[], name: string 
   if (typeof value === 'string') {
     scalar(w, value, path, name, names, forced);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
-    if (w.opts.mode === 'manifest' && Number.isInteger(Number(value)) && String(value).length >= 6) named(w, String(value), path, name, forced, names);
+    if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value))) named(w, String(value), path, name, forced, names);
   } else if (Array.isArray(value)) {
     array(w, value, path, name, names, forced);
   } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) { // !!binary, !!timestamp
@@ -126,10 +136,11 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = names.length >= 2 && names[names.length - 2] === 'auths';
-  for (const key of Object.keys(o)) {
+  for (const key in o) {
+    if (!Object.hasOwn(o, key)) continue;
     const v = o[key];
     if (v === null || v === undefined || typeof v === 'boolean') continue;
-    if (REFERENCE_KEYS.has(key) || REFERENCE_SUFFIX.test(key)) continue;
+    if (isReferenceKey(key)) continue;
     if (isSecret && (key === 'data' || key === 'stringData')) {
       // Top-level Secret data belongs to secret-in-manifest; inside embedded text (last-applied-configuration) it is a literal here.
       if (!w.host) continue;
@@ -228,8 +239,8 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
   if (s.length === 0) return;
   const found = providerOnly(w, s, path, name);
   if (found || w.opts.mode !== 'manifest') return;
-  const first = s.trimStart()[0];
-  if ((first === '{' || first === '[') && s.length < 2_000_000) {
+  const first = firstNonBlank(s);
+  if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']')) {
     const parsed = tryJson(s);
     if (parsed !== undefined) {
       embedded(w, path, name, (inner) => visit(inner, parsed, [], undefined, [], undefined));
@@ -242,7 +253,7 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
     });
     return;
   }
-  if (/uthorization/i.test(s) && /\s/.test(s)) {
+  if (s.length > 20 && (s.includes('uthorization') || s.includes('UTHORIZATION')) && /\s/.test(s)) {
     for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names);
   }
   named(w, s, path, name, forced, names);
@@ -252,6 +263,21 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
 function embedded(w: Walk, path: (string | number)[], name: string | undefined, fn: (inner: Walk) => void): void {
   const host = w.host ?? { path: [...path], name: name ?? '' };
   fn({ opts: w.opts, out: w.out, host, seen: w.seen });
+}
+
+function firstNonBlank(s: string): string | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r') return c;
+  }
+  return undefined;
+}
+
+/** The text ends with this bracket (whitespace aside): worth a JSON.parse, whose failures are costly. */
+function closesLike(s: string, bracket: string): boolean {
+  let end = s.length - 1;
+  while (end > 0 && (s[end] === '\n' || s[end] === ' ' || s[end] === '\r' || s[end] === '\t')) end--;
+  return s[end] === bracket;
 }
 
 function tryJson(s: string): unknown {
@@ -281,7 +307,7 @@ function named(w: Walk, value: string, path: (string | number)[], name: string |
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
-    if (w.opts.entropy && !w.host && name && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && isHighEntropy(v) && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
+    if (w.opts.entropy && !w.host && name && v.length >= 20 && isHighEntropy(v) && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
       add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v);
     }
     return;

@@ -274,8 +274,9 @@ for (const prefix of [...PREFIXES, '-----BEGIN', '://']) {
   const key = prefix.charCodeAt(0) * 65536 + prefix.charCodeAt(1);
   BY_FIRST_TWO.set(key, [...(BY_FIRST_TWO.get(key) ?? []), prefix]);
 }
-const FIRST = new Uint8Array(65536);
-for (const prefix of [...PREFIXES, '-----BEGIN', '://']) FIRST[prefix.charCodeAt(0)] = 1;
+/** The first two characters of some prefix (all prefixes are ASCII): a typed-array test before the map lookup. */
+const FIRST_TWO = new Uint8Array(128 * 128);
+for (const prefix of [...PREFIXES, '-----BEGIN', '://']) FIRST_TWO[prefix.charCodeAt(0) * 128 + prefix.charCodeAt(1)] = 1;
 
 /**
  * The next candidate prefix at or after `from` (the longest at that position): a loop over the characters with a
@@ -286,8 +287,10 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
     find: (text, from) => {
       const last = text.length - 1;
       for (let i = from; i < last; i++) {
-        if (FIRST[text.charCodeAt(i)] === 0) continue;
-        const list = BY_FIRST_TWO.get(text.charCodeAt(i) * 65536 + text.charCodeAt(i + 1));
+        const a = text.charCodeAt(i);
+        const b = text.charCodeAt(i + 1);
+        if (a >= 128 || b >= 128 || FIRST_TWO[a * 128 + b] === 0) continue;
+        const list = BY_FIRST_TWO.get(a * 65536 + b);
         if (!list) continue;
         for (const prefix of list) if (text.startsWith(prefix, i)) return { index: i, prefix };
       }
@@ -296,12 +299,15 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
   };
 }
 
+/** The shared empty result (never mutated: callers copy before sorting). */
+const NONE: ProviderMatch[] = Object.freeze([]) as unknown as ProviderMatch[];
+
 /** Every provider secret in a text (validated, placeholders and references rejected). */
 export function findProviderSecrets(text: string): ProviderMatch[] {
-  if (text.length < 16) return [];
-  const found: ProviderMatch[] = [];
+  if (text.length < 16) return NONE;
+  let found: ProviderMatch[] | undefined; // allocated on the first match: most strings have none
   let from = 0;
-  const runs: Runs = new Map();
+  let runs: Runs | undefined; // allocated for the first token candidate
   let pemEndAfter = -2; // where the next "-----END" is, memoised so that many BEGINs without an END stay linear
   for (let hit = CANDIDATES.find(text, from); hit; hit = CANDIDATES.find(text, from)) {
     const { index, prefix } = hit;
@@ -313,18 +319,18 @@ export function findProviderSecrets(text: string): ProviderMatch[] {
       match = urlPasswordAt(text, index);
     } else {
       for (const format of BY_PREFIX.get(prefix) ?? []) {
-        match = tokenAt(text, index, prefix, format, runs);
+        match = tokenAt(text, index, prefix, format, (runs ??= new Map()));
         if (match) break;
       }
     }
-    if (match && !found.some((f) => f.start < match.end && match.start < f.end)) {
-      found.push(match);
+    if (match && !found?.some((f) => f.start < match.end && match.start < f.end)) {
+      (found ??= []).push(match);
       from = Math.max(match.end, index + 1);
     } else {
       from = index + 1;
     }
   }
-  return found;
+  return found ?? NONE;
 }
 
 /** The end of the maximal run of `alphabet` characters from `from`, memoised per alphabet: a run is scanned once. */
