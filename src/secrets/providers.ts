@@ -7,7 +7,7 @@
 // No pattern here can backtrack over the text, whatever it holds.
 import { crc32 } from 'node:zlib';
 import { shannon } from './entropy.js';
-import { isMasked, isPlaceholder, isReference } from './values.js';
+import { isMasked, isPlaceholder, isPlaceholderToken, isReference } from './values.js';
 
 export interface ProviderMatch {
   readonly id: string;
@@ -355,7 +355,7 @@ function tokenAt(text: string, index: number, prefix: string, f: TokenFormat, ru
   // checking only run starts keeps the scan linear: each run is validated once).
   if (start > 0) {
     const c = text.charCodeAt(start - 1);
-    if (f.left ? f.left(c) : ALNUM(c) || f.alphabet(c)) return undefined;
+    if (f.left ? f.left(c) : ALNUM(c) || (c !== 61 && f.alphabet(c))) return undefined; // '=' is a separator (KEY=token) before a token, padding only after
   }
   const end = runEnd(text, index + prefix.length, f.alphabet, runs);
   if (end - start < f.length[0] || end - start > f.length[1]) return undefined;
@@ -363,7 +363,7 @@ function tokenAt(text: string, index: number, prefix: string, f: TokenFormat, ru
   const body = f.before ? token : token.slice(prefix.length);
   if (f.valid && !f.valid(token)) return undefined;
   if (shannon(body) <= (f.minEntropy ?? 2.5)) return undefined;
-  if (isMasked(body) || isPlaceholder(token)) return undefined;
+  if (isPlaceholderToken(body) || isPlaceholderToken(token)) return undefined;
   return { id: f.id, kind: f.kind, family: f.family, secret: token, preview: preview(token, f.show), start, end };
 }
 

@@ -71,14 +71,23 @@ function isOneCharacter(v: string): boolean {
   return v.length > 0;
 }
 
-/** A masked or elided value: a run of four `*` or `#`, six `x`, or an ellipsis (`ghp_****abcd`, `sk-...`, `####`). */
+/** A masked or elided value: a run of three `*`, four `#`, six `x`, or an ellipsis (`ghp_****abcd`, `sk-...`, `####`). */
 export function isMasked(v: string): boolean {
-  return /\*{4}|#{4}|[xX]{6}|\.{3}|…/.test(v) || /^(?:\*{3}|x{3}|X{3})/.test(v);
+  return /\*{3}|#{4}|[xX]{6}|\.{3}|…/.test(v) || /^(?:x{3}|X{3})/.test(v);
 }
 
-/** Lowercase words of a value split at separators and case changes: "sk_test_ExampleKey" -> sk, test, example, key. */
+/**
+ * Lowercase words of a value split at separators, and at case changes when the value has no digit
+ * ("yourApiKeyHere" -> your, api, key, here): a random token's case changes make chance words ("...TbdK..."), not words.
+ */
 function wordsOf(v: string): string[] {
-  return v.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  const split = /\d/.test(v) ? v : v.replace(/([a-z])([A-Z])/g, '$1 $2');
+  return split.toLowerCase().split(/[^a-z0-9]+/);
+}
+
+/** A provider token that is a stand-in: masked, elided, one character, or a documented sample (…EXAMPLE). */
+export function isPlaceholderToken(token: string): boolean {
+  return isMasked(token) || /example/i.test(token) || /^<.*>$/.test(token) || PLACEHOLDER_WORDS.has(token.toLowerCase());
 }
 
 /** A one-way password hash (bcrypt, argon2, crypt, LDAP {SSHA}); its kind, or undefined. */
