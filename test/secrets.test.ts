@@ -351,3 +351,28 @@ describe('secrets in every output', () => {
     expect(messages.join('\n')).not.toContain(dir);
   });
 });
+
+describe('secrets in embedded text, each at its own line and column', () => {
+  it('locates values of properties, .env, INI, XML, TOML, JSON and scripts held in block scalars', async () => {
+    const lines = [
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: cm, namespace: x}', 'data:',
+      '  app.properties: |', '    a.url=jdbc:postgresql://db/x', '    a.password=Tr0ub4dor&3x',
+      '  run.sh: |', '    #!/bin/sh', '    curl -u admin:Zq8Lm2Xr9Tw4 https://x.example.net', '    curl -H "Authorization: Bearer Kf7Rt2Lq9Zm4Xw8" https://y', '    mysql -u root -pHx8Lq2Zm7Rt4 shop', '    export API_TOKEN=Mq4Lz8Xr2Tw9',
+      '  app.toml: |', '    [db]', '    password = "Lm2Zq8Xr9Tw4"',
+      '  settings.xml: |', '    <s><password>Rt5Lq8Zm2Xw7</password></s>',
+      '  note: see the runbook -- no secret here',
+      '  one-line: --password=Pw7Qz2Lx9Rm4',
+    ];
+    const result = await scan({ cwd: tempRepo({ 'cm.yaml': `${lines.join('\n')}\n`, '.meshlint.yaml': 'rules: {}\n' }) });
+    const at = result.findings.filter((f) => f.ruleId === 'secret-hardcoded').map((f) => `${f.range.startLine}:${f.range.startColumn}-${f.range.endColumn}`);
+    const expected = (line: number, secret: string) => {
+      const text = lines[line - 1];
+      const column = text.indexOf(secret) + 1;
+      return `${line}:${column}-${column + secret.length}`;
+    };
+    expect(at.sort()).toEqual([
+      expected(7, 'Tr0ub4dor&3x'), expected(10, 'Zq8Lm2Xr9Tw4'), expected(11, 'Kf7Rt2Lq9Zm4Xw8'), expected(12, 'Hx8Lq2Zm7Rt4'), expected(13, 'Mq4Lz8Xr2Tw9'),
+      expected(16, 'Lm2Zq8Xr9Tw4'), expected(18, 'Rt5Lq8Zm2Xw7'), expected(20, 'Pw7Qz2Lx9Rm4'),
+    ].sort());
+  });
+});

@@ -139,15 +139,15 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
                     - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded
                   args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded
       `,
-      'configmap-embedded-properties': yaml`
+      'configmap-embedded-properties-at-their-own-line': yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: app-config
         data:
-          application.properties: | # expect: secret-hardcoded
+          application.properties: |
             spring.datasource.url=jdbc:postgresql://db:5432/shop
-            spring.datasource.password=Tr0ub4dor&3x
+            spring.datasource.password=Tr0ub4dor&3x # expect: secret-hardcoded
       `,
       'kong-consumer-credential-and-hash': yaml`
         _format_version: "3.0"
@@ -227,6 +227,7 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
           document: ref,
           path: d.path,
           target: 'value',
+          ...(d.span ? { span: d.span } : {}),
           messageId: MESSAGE[d.source],
           data: { kind: d.kind, key: d.key, preview: d.preview ? ` (${d.preview})` : '' },
           severity: d.source === 'entropy' || d.source === 'hash' ? 'note' : undefined,

@@ -51,6 +51,11 @@ export interface Report<M extends string> {
   /** Path of the offending key or value; a missing one is shown at its nearest existing parent. Default: metadata.name. */
   readonly path?: Path;
   readonly target?: Target;
+  /**
+   * Offsets of the offending characters in the string at `path` (a password on line 7 of a properties file held in a
+   * block scalar): the finding is located there when the YAML allows it exactly, on the whole value otherwise.
+   */
+  readonly span?: readonly [number, number];
   readonly messageId: M;
   /** Values for the message's {{placeholders}}; {{resource}} is filled in by the engine. Never put a secret here. */
   readonly data?: Readonly<Record<string, string | number>>;

@@ -4,10 +4,11 @@ import { isAbsolute, relative, sep } from 'node:path';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
-import type { Path } from '../model/values.js';
+import { get, type Path } from '../model/values.js';
 import { locate, rangeOfOffsets, type Range } from './location.js';
 import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
+import { narrowToSpan } from './span.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -90,7 +91,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, roo
   const notices: Notice[] = [];
   type Draft = Omit<Finding, 'severity' | 'suppression'>;
   /** A finding before location: `at` (and the related locations) are resolved in finish(). */
-  type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
+  type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; span?: readonly [number, number]; relatedAt: { at: LocationRequest; message: string; file: string }[] };
   const drafts: { finding: Unlocated; severity: Severity; resource?: Resource }[] = [];
   const add = (rule: AnyRule, finding: Unlocated, severity?: Severity, resource?: Resource) => {
     drafts.push({ finding, severity: severity ?? rule.severity, resource });
@@ -161,10 +162,15 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, roo
     const scopesByResource = new Map<Resource, IgnoreScope[]>();
     const fileByPath = new Map(files.map((f) => [f.path, f]));
     const located = (at: LocationRequest) => locate(at.file, at.document, at.path, at.target).range;
-    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, ...rest }, severity: defaultSeverity, resource }) => {
+    const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
+      const value = get(at.document.value, ...at.path);
+      const range = located(at);
+      return typeof value === 'string' && at.target === 'value' && !at.file.origin ? narrowToSpan(at.file, range, value, span) : range;
+    };
+    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, span, ...rest }, severity: defaultSeverity, resource }) => {
       const finding: Draft = {
         ...rest,
-        range: range ?? located(at!),
+        range: range ?? (span ? narrowed(at!, span) : located(at!)),
         related: relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message })),
       };
       const configured = config.rules.get(finding.ruleId)?.severity;
@@ -208,6 +214,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, roo
       message,
       file: file.path,
       at: { file, document, path, target: r.target ?? 'pair' },
+      ...(r.span ? { span: r.span } : {}),
       ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
       path,
       relatedAt,

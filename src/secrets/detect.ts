@@ -24,6 +24,14 @@ export interface Detection {
   readonly preview: string;
   /** The secret: for the fingerprint only, never shown. */
   readonly secret: string;
+  /** Offsets of the secret in the string at `path` (text embedded in a block scalar: its own line and column). */
+  readonly span?: readonly [number, number];
+}
+
+/** Where a value sits: at offset `at` of the string `within` (a scalar, or a string inside embedded text). */
+interface Where {
+  readonly within: string;
+  readonly at: number;
 }
 
 export interface DetectOptions {
@@ -80,7 +88,7 @@ interface Walk {
   readonly opts: DetectOptions;
   readonly out: Detection[];
   /** Inside text embedded in a string (JSON, properties...): every detection points at this scalar. */
-  readonly host?: { readonly path: Path; readonly name: string };
+  readonly host?: { readonly path: Path; readonly name: string; readonly text: string };
   readonly seen: Set<string>;
 }
 
@@ -206,20 +214,21 @@ function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: 
         named(w, next, path, flag, undefined, names);
         path[path.length - 1] = i;
       }
-      if (!providerOnly(w, item, path, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path, pair.key, undefined, names);
+      if (!providerOnly(w, item, path, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path, pair.key, undefined, names, { within: item, at: item.indexOf(pair.value) });
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
       const eq = item.indexOf('=');
       if (eq > 0) {
         const key = item.slice(0, eq).trim();
         const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
         const secretLiteral = literals === 'secretGenerator' && !nonSecretName(key);
-        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names);
+        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names, { within: item, at: item.indexOf(value, eq) });
       }
       providerOnly(w, item, path, name);
     } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') && item.includes(':')) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
-      named(w, item.slice(colon + 1).trim(), path, item.slice(0, colon).trim(), undefined, names);
+      const value = item.slice(colon + 1).trim();
+      named(w, value, path, item.slice(0, colon).trim(), undefined, names, { within: item, at: item.indexOf(value, colon) });
     } else {
       visit(w, item, path, name, names, forced);
     }
@@ -243,25 +252,37 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
   if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']')) {
     const parsed = tryJson(s);
     if (parsed !== undefined) {
-      embedded(w, path, name, (inner) => visit(inner, parsed, [], undefined, [], undefined));
+      embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, [], undefined));
       return;
     }
   }
   if (s.includes('\n')) {
-    embedded(w, path, name, (inner) => {
-      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, undefined, []);
+    embedded(w, path, name, s, (inner) => {
+      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.offset });
+      // Scripts: curl -u user:pass, -H "Authorization: Bearer ...", mysql -p..., --password=... on any line.
+      for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
+        const end = s.indexOf('\n', start) === -1 ? s.length : s.indexOf('\n', start);
+        const line = s.slice(start, end);
+        if (line.includes(' -') || line.includes('uthorization')) {
+          for (const pair of commandLinePairs(line)) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: start + line.indexOf(pair.value) });
+        }
+        start = end + 1;
+      }
     });
     return;
   }
-  if (s.length > 20 && (s.includes('uthorization') || s.includes('UTHORIZATION')) && /\s/.test(s)) {
-    for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names);
+  // A command line or header in one value: --password=..., curl -u, Authorization: Bearer ... (the flag names it).
+  if (s.length > 8 && (first === '-' || s.includes(' -') || s.includes('uthorization') || s.includes('UTHORIZATION'))) {
+    const before = w.out.length;
+    for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names, { within: s, at: s.indexOf(pair.value) });
+    if (w.out.length > before) return;
   }
-  named(w, s, path, name, forced, names);
+  named(w, s, path, name, forced, names, { within: s, at: 0 });
 }
 
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
-function embedded(w: Walk, path: (string | number)[], name: string | undefined, fn: (inner: Walk) => void): void {
-  const host = w.host ?? { path: [...path], name: name ?? '' };
+function embedded(w: Walk, path: (string | number)[], name: string | undefined, text: string, fn: (inner: Walk) => void): void {
+  const host = w.host ?? { path: [...path], name: name ?? '', text };
   fn({ opts: w.opts, out: w.out, host, seen: w.seen });
 }
 
@@ -294,21 +315,21 @@ function providerOnly(w: Walk, s: string, path: (string | number)[], name: strin
   let any = false;
   for (const m of matches) {
     if (w.opts.allow?.(m.secret)) continue;
-    add(w, path, 'provider', m.kind, label(w, name), m.preview, m.secret);
+    add(w, path, 'provider', m.kind, label(w, name), m.preview, m.secret, { within: s, at: m.start }, m.end - m.start);
     any = true;
   }
   return any;
 }
 
 /** A value under a name: reported when the name is secret-like (or the context forces it) and the value a literal. */
-function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names): void {
+function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names, where?: Where): void {
   if (w.opts.mode !== 'manifest') return;
   let kind: string | undefined = forced ?? (name ? secretNameKind(name) : undefined);
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
     if (w.opts.entropy && !w.host && name && v.length >= 20 && isHighEntropy(v) && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
-      add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v);
+      add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v, where, value.length);
     }
     return;
   }
@@ -317,10 +338,10 @@ function named(w: Walk, value: string, path: (string | number)[], name: string |
   if (!forced && (looksLikeName(v) || echoesName(v, name) || names.includes('labels'))) return; // label values are identifiers (konghq.com/credential: key-auth)
   const hash = hashKind(v) ?? (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
   if (hash) {
-    add(w, path, 'hash', hash, label(w, name), '', v);
+    add(w, path, 'hash', hash, label(w, name), '', v, where, value.length);
     return;
   }
-  add(w, path, 'name', forced ?? kind, label(w, name), '', v);
+  add(w, path, 'name', forced ?? kind, label(w, name), '', v, where, value.length);
 }
 
 /** The value contains its whole key name (`GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`): a stand-in, not a secret. */
@@ -350,10 +371,23 @@ function clip(name: string): string {
   return name.length > 60 ? `${name.slice(0, 57)}...` : name;
 }
 
-function add(w: Walk, path: Path, source: DetectionSource, kind: string, key: string, preview: string, secret: string): void {
+function add(w: Walk, path: Path, source: DetectionSource, kind: string, key: string, preview: string, secret: string, where?: Where, length = 0): void {
   const at = w.host ? w.host.path : [...path];
   const id = `${at.join('\0')}\u0001${source}\u0001${key}\u0001${secret}`;
   if (w.seen.has(id)) return;
   w.seen.add(id);
-  w.out.push({ path: at, source, kind, key, preview, secret });
+  const start = where && where.at >= 0 ? offsetInLocated(w, where) : undefined;
+  const span = start === undefined || length === 0 ? undefined : ([start, start + length] as const);
+  w.out.push({ path: at, source, kind, key, preview, secret, ...(span ? { span } : {}) });
+}
+
+/** The offset of a value in the string the detection is located at (the host text), when it can be found there. */
+function offsetInLocated(w: Walk, where: Where): number | undefined {
+  if (!w.host || where.within === w.host.text) return where.at;
+  // A string inside embedded JSON: found once in the host text, as written (escaped) or as is.
+  const written = JSON.stringify(where.within).slice(1, -1);
+  const found = w.host.text.indexOf(written);
+  if (found !== -1 && written === where.within) return found + where.at;
+  if (found !== -1) return where.at === 0 ? found : undefined; // escapes shift the inner offsets
+  return undefined;
 }
