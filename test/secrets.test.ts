@@ -376,3 +376,53 @@ describe('secrets in embedded text, each at its own line and column', () => {
     ].sort());
   });
 });
+
+describe('remediation that fits where the secret sits', () => {
+  it('names the secrets context, decK substitution, SDS or a Secret reference', async () => {
+    const token = checksummed('ghp_');
+    const cwd = tempRepo({
+      '.meshlint.yaml': 'rules: {}\n',
+      '.github/workflows/ci.yml': `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      GH_TOKEN: ${token}\n    steps: [{run: echo}]\n`,
+      'kong.yaml': `_format_version: "3.0"\nconsumers:\n  - username: a\n    keyauth_credentials:\n      - key: Zq8Lm2Xr9Tw4\n    basicauth_credentials:\n      - {username: a, password: Lm2Zq8Xr9Tw4}\n`,
+      'envoy.yaml': 'static_resources:\n  secrets:\n    - name: hmac\n      generic_secret: {secret: {inline_string: Rt5Lq8Zm2Xw7}}\n',
+      'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n          env: [{name: DB_PASSWORD, value: Pw7Qz2Lx9Rm4}]\n',
+      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata:\n  SMTP_PASSWORD: Kq3Zm8Lx2Rt7\n',
+    });
+    const result = await scan({ cwd, paths: ['.'] });
+    const message = (file: string, key: string) => result.findings.find((f) => f.ruleId === 'secret-hardcoded' && f.file === file && f.message.includes(`"${key}"`))?.message ?? '';
+    expect(message('.github/workflows/ci.yml', 'GH_TOKEN')).toContain('secrets context');
+    expect(message('kong.yaml', 'key')).toContain('key-auth keys cannot be vault references');
+    expect(message('kong.yaml', 'password')).toContain('{vault://');
+    expect(message('envoy.yaml', 'secret')).toContain('SDS');
+    expect(message('deploy.yaml', 'DB_PASSWORD')).toContain('valueFrom.secretKeyRef');
+    expect(message('cm.yaml', 'SMTP_PASSWORD')).toContain('instead of the ConfigMap');
+  });
+});
+
+describe('fewer misses and fewer false alarms', () => {
+  const found = (data: Record<string, string>, labels: Record<string, string> = {}) =>
+    detectSecrets({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels }, data }, { mode: 'manifest', entropy: true }).map((d) => d.path.join('.'));
+
+  it('reports a lowercase UUID or a dashed token under a credential name, and SECRET_BLAH like BLAH_SECRET', () => {
+    expect(found({ SNYK_TOKEN: crypto.randomUUID() })).toEqual(['data.SNYK_TOKEN']);
+    expect(found({ ACCESS_KEY: '8312341g-5678-abcd-4a2b2c-33bcsd655' })).toEqual(['data.ACCESS_KEY']);
+    expect(found({ SECRET_SIGNING: 'Pw7Qz2Lx9Rm4' })).toEqual(['data.SECRET_SIGNING']);
+    expect(found({ PASSWORD_DB: 'Pw7Qz2Lx9Rm4' })).toEqual(['data.PASSWORD_DB']);
+    expect(found({ API_TOKEN_2: 'Pw7Qz2Lx9Rm4' })).toEqual(['data.API_TOKEN_2']);
+    expect(found({ secret: 'db-credentials', password: 'payments-v2' })).toEqual([]); // names of Secrets, not secrets
+  });
+
+  it('keeps quiet on settings named like credentials, labels, masks and documented examples', () => {
+    expect(found({ hideCredentials: 'Enabled', auth_credential_type: 'client_secret_basic', key_names: 'apikey', token_bucket_size: '100' })).toEqual([]);
+    expect(found({ note: 'x' }, { 'konghq.com/credential': 'oauth2' })).toEqual([]);
+    expect(found({ GITHUB_TOKEN: `ghp_${'*'.repeat(32)}abcd`, SLACK_BOT_TOKEN: 'xoxb-***', JWT_SECRET: '########', DB_PASSWORD: 'changeme' })).toEqual([]);
+    expect(found({ AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).toEqual([]);
+    expect(found({ sample: `ghp_${'x'.repeat(36)}`, masked: '****************************************' })).toEqual([]);
+  });
+
+  it('does not take a random value for a placeholder because letters in it spell a word', () => {
+    expect(isPlaceholder('Kq8TbdZm2XyourLx7R')).toBe(false);
+    expect(isPlaceholder('your-api-key-here')).toBe(true);
+    expect(isPlaceholder('yourApiKeyHere')).toBe(true);
+  });
+});
