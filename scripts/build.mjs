@@ -1,7 +1,8 @@
 // Bundles the CLI (dist/meshlint.mjs: fast start-up, nothing to build on install, what pre-commit runs) and the
 // GitHub Action (dist/action.mjs, what action.yml's runs.main names; @actions/core 3 is ESM-only, so ESM with a
 // createRequire banner for its CommonJS dependencies). Deterministic, so a test checks both committed bundles.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 export const cliBuildOptions = {
@@ -35,7 +36,34 @@ export const bundles = [cliBuildOptions, actionBuildOptions];
 /** Files the bundles load at run time from beside themselves (see src/generated/lazy.ts): source -> dist. */
 export const companions = [['src/generated/lazy-validators.cjs', 'dist/lazy-validators.cjs']];
 
+/** Where the license texts of every package bundled into dist/ are shipped (the bundles carry no legal comments). */
+export const NOTICES_FILE = 'dist/THIRD-PARTY-NOTICES.txt';
+
+/** The packages whose code a set of esbuild metafiles says was bundled: name, version, license and its text. */
+export function thirdPartyNotices(metafiles) {
+  const packageDirs = new Set();
+  for (const metafile of metafiles) {
+    for (const input of Object.keys(metafile.inputs)) {
+      const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (match) packageDirs.add(match[1]);
+    }
+  }
+  const entries = [...packageDirs].map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const licenseFile = readdirSync(dir).find((name) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(name));
+    const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').replace(/\r\n?/g, '\n').trim() : `License: ${pkg.license} (no license file in the package)`;
+    return { id: `${pkg.name}@${pkg.version}`, license: pkg.license ?? 'UNKNOWN', text };
+  });
+  // One entry per package version, sorted: the file is deterministic and checked by a test.
+  const unique = [...new Map(entries.map((e) => [e.id, e])).values()].sort((a, b) => a.id.localeCompare(b.id));
+  const header = 'meshlint bundles the following packages into dist/. Their licenses follow.\n';
+  return `${header}\n${unique.map((e) => `${'='.repeat(78)}\n${e.id} (${e.license})\n${'='.repeat(78)}\n\n${e.text}\n`).join('\n')}`;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const options of bundles) await build(options);
+  const metafiles = [];
+  for (const options of bundles) metafiles.push((await build({ ...options, metafile: true })).metafile);
   for (const [from, to] of companions) copyFileSync(from, to);
+  writeFileSync(NOTICES_FILE, thirdPartyNotices(metafiles));
+  if (!existsSync('LICENSE')) throw new Error('LICENSE is missing');
 }

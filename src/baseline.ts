@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Finding } from './engine/run.js';
 
-export const BASELINE_FORMAT_VERSION = 1;
+const BASELINE_FORMAT_VERSION = 1;
 
 export interface BaselineEntry {
   readonly ruleId: string;

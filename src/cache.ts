@@ -11,6 +11,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
+import type { Located } from './location/locate.js';
+import type { LocationMemo } from './location/memo.js';
 import type { Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
@@ -20,7 +22,7 @@ export const DEFAULT_CACHE_LOCATION = join('node_modules', '.cache', 'meshlint',
 
 interface Entry {
   readonly data: Omit<SourceFileData, 'path' | 'text'>;
-  readonly locations: [string, SourceFile['locations'] extends Map<string, infer V> ? V : never][];
+  readonly locations: [string, Located][];
 }
 
 /** An entry as stored: encrypted with the key of its file's text. */
@@ -41,7 +43,7 @@ function keyOf(text: string): Buffer {
   return createHash('sha256').update('meshlint/cache/entry-key/v1\0').update(text).digest();
 }
 
-export function seal(entry: Entry, text: string): Sealed {
+function seal(entry: Entry, text: string): Sealed {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyOf(text), iv);
   const sealed = Buffer.concat([cipher.update(serialize(entry)), cipher.final()]);
@@ -49,7 +51,7 @@ export function seal(entry: Entry, text: string): Sealed {
 }
 
 /** The entry, or undefined when the text is not the one it was sealed with (or the entry is damaged). */
-export function unseal(stored: Sealed, text: string): Entry | undefined {
+function unseal(stored: Sealed, text: string): Entry | undefined {
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyOf(text), stored.iv);
     decipher.setAuthTag(stored.tag);
@@ -129,13 +131,16 @@ export class ScanCache {
 
   #rules: readonly AnyRule[] = [];
 
-  /** The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. */
-  restore(hash: string, path: string, text: string): SourceFile | undefined {
+  /**
+   * The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. Its
+   * locations go into the run's memo.
+   */
+  restore(hash: string, path: string, text: string, memo: LocationMemo): SourceFile | undefined {
     const stored = this.#previous[hash];
     const entry = stored && unseal(stored, text);
     if (!entry) return undefined;
     const file = fromFileData({ ...entry.data, path, text });
-    for (const [key, located] of entry.locations) file.locations.set(key, located);
+    for (const [key, located] of entry.locations) memo.set(file, key, located);
     return file;
   }
 
@@ -145,28 +150,28 @@ export class ScanCache {
   }
 
   /** Same files as the stored cache and no location resolved anew: nothing to write. */
-  #unchanged(): boolean {
+  #unchanged(memo: LocationMemo): boolean {
     const previous = Object.keys(this.#previous);
     if (previous.length !== this.#current.size) return false;
     for (const [hash, file] of this.#current) {
       const entry = this.#previous[hash];
-      if (!entry || entry.locationCount !== file.locations.size) return false;
+      if (!entry || entry.locationCount !== memo.of(file).size) return false;
     }
     return true;
   }
 
   /**
-   * Writes the files of this run (and only them) and, given a run key, the run's result; atomically. Failing to
-   * write is not an error of the scan: the message is returned for a notice.
+   * Writes the files of this run (and only them, with their locations from the run's memo) and, given a run key,
+   * the run's result; atomically. Failing to write is not an error of the scan: the message is returned for a notice.
    */
-  save(runKey: string | undefined, result: LintResult): string | undefined {
+  save(runKey: string | undefined, result: LintResult, memo: LocationMemo): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
-      if (!this.#unchanged()) {
+      if (!this.#unchanged(memo)) {
         const entries: Record<string, Sealed> = {};
         for (const [hash, file] of this.#current) {
           const { path: _path, text, ...data } = toFileData(file);
-          entries[hash] = seal({ data, locations: [...file.locations] }, text);
+          entries[hash] = seal({ data, locations: [...memo.of(file)] }, text);
         }
         writeAtomically(this.#path, serialize({ key: this.#key, entries } satisfies Stored));
       }

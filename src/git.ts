@@ -5,6 +5,7 @@
 // commit in the clone: actions/checkout with `fetch-depth: 0`.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { MANIFEST_EXTENSIONS } from './scan.js';
 import { plural } from './report/summary.js';
@@ -35,7 +36,7 @@ export function pullRequestBase(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Files changed between the merge base of `base` and HEAD, relative to `cwd` (deleted files left out). */
-export function changedFiles(cwd: string, base: string): string[] {
+function changedFiles(cwd: string, base: string): string[] {
   if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
   let output: string;
   try {
@@ -50,6 +51,49 @@ export function changedFiles(cwd: string, base: string): string[] {
     throw new GitError(`git diff --name-only ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
   }
   return output.split('\0').filter(Boolean);
+}
+
+/** Lines added or changed per file between the merge base of `base` and HEAD (`git diff -U0`), 1-based. */
+export function addedLines(cwd: string, base: string): Map<string, [number, number][]> {
+  if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
+  let output: string;
+  try {
+    output = execFileSync('git', ['-c', 'core.quotePath=false', 'diff', '-U0', '--no-color', '--no-ext-diff', '--diff-filter=d', '--relative', `${base}...HEAD`, '--'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git diff -U0 ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  return parseAddedLines(output);
+}
+
+/** The `+++ b/<file>` and `@@ -a,b +c,d @@` lines of a unified diff with no context: file -> [first, last] added. */
+export function parseAddedLines(diff: string): Map<string, [number, number][]> {
+  const added = new Map<string, [number, number][]>();
+  let current: [number, number][] | undefined;
+  for (const line of diff.split('\n')) {
+    if (line.startsWith('+++ ')) {
+      const name = line.slice(4);
+      current = name === '/dev/null' ? undefined : [];
+      if (current) added.set(name.startsWith('b/') ? name.slice(2) : name, current);
+    } else if (line.startsWith('@@ ') && current) {
+      const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+      if (!hunk) continue;
+      const start = Number(hunk[1]);
+      const count = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      if (count > 0) current.push([start, start + count - 1]);
+    }
+  }
+  return added;
+}
+
+/** Whether a finding's range touches a line the change added: a finding is new when its own text is. */
+export function touchesAddedLine(range: { startLine: number; endLine: number }, added: readonly [number, number][] | undefined): boolean {
+  return (added ?? []).some(([first, last]) => range.startLine <= last && range.endLine >= first);
 }
 
 /** The changed files meshlint reads (manifest extensions) that lie in one of the scanned paths. */
@@ -79,13 +123,18 @@ export interface ChangedOnlyScope {
   readonly warning?: string;
   /** For the job summary. */
   readonly note: string;
+  /** With changed-only: lines, the lines the pull request adds per file: only findings touching them are new. */
+  readonly addedLines?: Map<string, [number, number][]>;
 }
+
+export const CHANGED_ONLY_MODES = ['false', 'files', 'lines'] as const;
+export type ChangedOnlyMode = (typeof CHANGED_ONLY_MODES)[number];
 
 /**
  * What changed-only means for this run: the pull request's changed manifests within `paths`, or (not a pull
  * request, or the base commit not in the clone) every file, saying why.
  */
-export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[]): ChangedOnlyScope {
+export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[], mode: Exclude<ChangedOnlyMode, 'false'> = 'files'): ChangedOnlyScope {
   const base = pullRequestBase(env);
   if (!base) {
     return {
@@ -94,8 +143,10 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
     };
   }
   let changed: string[];
+  let added: Map<string, [number, number][]> | undefined;
   try {
     changed = changedFiles(cwd, base);
+    if (mode === 'lines') added = addedLines(cwd, base);
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     const warning = `changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`;
@@ -103,9 +154,55 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
   }
   const reportOnly = changedManifests(changed, paths, cwd);
   const context = paths.join(' ');
+  if (added) {
+    return {
+      reportOnly,
+      addedLines: added,
+      log: `changed-only: lines: findings on the lines added in ${plural(reportOnly.length, 'changed manifest')} against ${base}; the whole of ${context} is scanned as context.`,
+      note: `Only findings on the lines this pull request adds or changes (in ${plural(reportOnly.length, 'manifest')}) are reported; the whole of ${context} was scanned as their context.`,
+    };
+  }
   return {
     reportOnly,
     log: `changed-only: ${plural(reportOnly.length, 'changed manifest')} against ${base} (of ${plural(changed.length, 'changed file')}); the whole of ${context} is scanned as context.`,
     note: `Only findings in the ${plural(reportOnly.length, 'manifest')} this pull request changes are reported; the whole of ${context} was scanned as their context.`,
   };
+}
+
+/** The top level of the git work tree holding `cwd`, or undefined outside one. */
+export function gitTopLevel(cwd: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files of the index that a scan may read: manifests, configurations and .gitignore files. */
+const STAGED_NAMES = /(^|\/)(\.meshlint\.ya?ml|\.gitignore)$|\.(ya?ml|json)$/i;
+
+/**
+ * Writes the staged content of the repository's manifests (what the next commit will contain: tracked files with
+ * their staged changes; never untracked files or unstaged changes) under `destination`, at their paths relative to
+ * the top level. Returns how many files were written.
+ */
+export function exportStaged(topLevel: string, destination: string): number {
+  const run = (args: string[], input?: string) =>
+    execFileSync('git', args, { cwd: topLevel, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  let listed: string;
+  try {
+    listed = run(['ls-files', '-z', '--cached', '--full-name']);
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git ls-files failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  const files = [...new Set(listed.split('\0').filter((f) => f && STAGED_NAMES.test(f)))];
+  if (files.length === 0) return 0;
+  try {
+    run(['checkout-index', '-z', '--stdin', '-f', `--prefix=${join(destination, '/')}`], `${files.join('\0')}\0`);
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new GitError(`git checkout-index failed${stderr ? `: ${stderr}` : ''}`);
+  }
+  return files.length;
 }

@@ -1,18 +1,20 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
-import { locateAll, parseAll, ParserPool, type ParseOutcome } from './parse/pool.js';
+import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache } from './cache.js';
 import { lintStaged, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
+import { LocationMemo } from './location/memo.js';
+import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
-export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export interface ScanOptions {
   /** Files and directories to scan (default: the working directory). */
@@ -53,122 +55,207 @@ export interface ScanResult extends LintResult {
   readonly baselined: readonly Finding[];
 }
 
+/** What one scan carries from stage to stage. */
+interface Run {
+  readonly cwd: string;
+  readonly rules: readonly AnyRule[];
+  readonly config: Config;
+  /** Notices of discovery and reading (a lint's own notices follow them). */
+  readonly notices: Notice[];
+  /** The run's locations: filled from the cache and by parser threads, used when findings are located. */
+  readonly locations: LocationMemo;
+  readonly cache?: ScanCache;
+  /** Set with `reportOnly`: which files to report. */
+  readonly reported?: ReportFilter;
+  readonly maxBytes: number;
+  /** Milliseconds per phase, for --stats. */
+  readonly phases: Record<string, number>;
+  /** Ends the current phase under this name. */
+  phase(name: string): void;
+}
+
+/**
+ * Stages: discover (paths -> manifest files), load (the cache: the whole previous result, or files parsed before),
+ * parse (the rest, on parser threads when large), then the lint (graph, rules, locate, suppress: see lintStaged),
+ * filter (`reportOnly`, baseline).
+ */
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  const run = startRun(options);
+  const jobs = await discoverJobs(run, options);
+  const loaded = loadCached(run, jobs, options);
+  let result = loaded.previous;
+  let parsed: ParsedFiles | undefined;
+  if (jobs) run.phase('discover');
+  if (!result) parsed = await parseFiles(run, jobs, loaded, options);
+  if (jobs) options.onProgress?.(jobs.length, jobs.length);
+  if (result) {
+    run.phase('reused');
+  } else {
+    run.phase('parse');
+    result = saveCached(run, loaded, parsed!, await lintFiles(run, parsed!));
+  }
+  return filterFindings(run, result, options);
+}
+
+function startRun(options: ScanOptions): Run {
   const cwd = resolve(options.cwd ?? process.cwd());
   const rules = options.rules ?? RULES;
   const configPath = options.configPath === false ? undefined : options.configPath ? resolve(cwd, options.configPath) : findConfig(cwd);
   const config = configPath ? loadConfig(configPath, rules, displayPath(cwd, configPath)) : defaultConfig(cwd);
-
-  const notices: Notice[] = [];
-  const files: SourceFile[] = [];
-  if (options.stdin) {
-    files.push(parseSource(options.stdin.filename, options.stdin.text));
-  }
-  const paths = options.paths ?? (options.stdin ? [] : ['.']);
-  const cache = options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined;
-  const hashes = new Map<SourceFile, string>();
-  let pool: ParserPool | undefined;
   const phases: Record<string, number> = {};
   let mark = performance.now();
-  const phase = (name: string) => {
-    const now = performance.now();
-    phases[name] = Math.round(now - mark);
-    mark = now;
+  return {
+    cwd,
+    rules,
+    config,
+    notices: [],
+    locations: new LocationMemo(),
+    cache: options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined,
+    reported: options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined,
+    maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    phases,
+    phase(name) {
+      const now = performance.now();
+      phases[name] = Math.round(now - mark);
+      mark = now;
+    },
   };
-  const reported = options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined;
-  let result: LintResult | undefined;
-  let runKey: string | undefined;
-  if (paths.length > 0 || options.reportOnly?.length) {
-    const discovered = await discover([...paths, ...(reported?.dirs ?? [])], cwd, config, notices);
-    if (reported) addReportedFiles(discovered, reported.files, paths, cwd);
-    const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const jobs = discovered.map((absolute) => ({ absolute, shown: displayPath(cwd, absolute) }));
-    const outcomes: (ParseOutcome | undefined)[] = new Array(jobs.length);
-    const hashOf = new Map<number, string>();
-    const textOf = new Map<number, string>();
-    if (cache) {
-      jobs.forEach((job, i) => {
-        const bytes = readIfRegular(job.absolute, maxBytes);
-        if (!bytes) return; // parsed below, which reports why it cannot be read
-        hashOf.set(i, hashBytes(bytes));
-        textOf.set(i, sourceText(bytes));
-      });
-      // The same files with the same bytes (and the same version, rules and configuration: the cache's own key)
-      // give the same findings, cross-file rules included: reuse the whole previous result.
-      if (!options.stdin) {
-        runKey = runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
-        result = cache.previousRun(runKey);
-      }
-      if (!result) {
-        jobs.forEach((job, i) => {
-          const hash = hashOf.get(i);
-          const file = hash ? cache.restore(hash, job.shown, textOf.get(i)!) : undefined;
-          if (file) outcomes[i] = { kind: 'file', file };
-        });
-      }
-    }
-    phase('discover');
-    if (!result) {
-      const missing = jobs.map((_, i) => i).filter((i) => outcomes[i] === undefined);
-      const parseOptions = {
-        maxBytes,
-        workers: options.workers,
-        workerUrl: options.workerUrl,
-        onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
-      };
-      pool = ParserPool.start(missing.map((i) => jobs[i]), parseOptions);
-      const parsed = await parseAll(missing.map((i) => jobs[i]), parseOptions, pool);
-      missing.forEach((i, k) => (outcomes[i] = parsed[k]));
-      outcomes.forEach((outcome, i) => {
-        if (outcome!.kind === 'file') {
-          files.push(outcome!.file);
-          const hash = hashOf.get(i);
-          if (hash) hashes.set(outcome!.file, hash);
-        } else {
-          notices.push({ file: outcome!.file, message: outcome!.message });
-        }
-      });
-    }
-    options.onProgress?.(jobs.length, jobs.length);
+}
+
+/** The paths to scan: as given; the working directory when none are and nothing comes from standard input. */
+function scanPaths(options: ScanOptions): readonly string[] {
+  return options.paths ?? (options.stdin ? [] : ['.']);
+}
+
+/** Stage discover: the manifest files to read; undefined when there is nothing to discover (standard input only). */
+async function discoverJobs(run: Run, options: ScanOptions): Promise<ParseJob[] | undefined> {
+  const paths = scanPaths(options);
+  if (paths.length === 0 && !options.reportOnly?.length) return undefined;
+  const discovered = await discover([...paths, ...(run.reported?.dirs ?? [])], run.cwd, run.config, run.notices);
+  if (run.reported) addReportedFiles(discovered, run.reported.files, paths, run.cwd);
+  return discovered.map((absolute) => ({ absolute, shown: displayPath(run.cwd, absolute) }));
+}
+
+interface Loaded {
+  /** The previous run's whole result, when it scanned exactly these files with exactly these bytes. */
+  readonly previous?: LintResult;
+  readonly runKey?: string;
+  /** Files parsed before (by job index), their locations restored into the run's memo. */
+  readonly restored: readonly (SourceFile | undefined)[];
+  /** The hash of each job's bytes (by job index), when the cache is on. */
+  readonly hashOf: ReadonlyMap<number, string>;
+}
+
+/** Stage load: what the cache holds for these files. */
+function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: ScanOptions): Loaded {
+  const restored: (SourceFile | undefined)[] = new Array(jobs?.length ?? 0);
+  const hashOf = new Map<number, string>();
+  const cache = run.cache;
+  if (!cache || !jobs) return { restored, hashOf };
+  const textOf = new Map<number, string>();
+  jobs.forEach((job, i) => {
+    const bytes = readIfRegular(job.absolute, run.maxBytes);
+    if (!bytes) return; // parsed later, which reports why it cannot be read
+    hashOf.set(i, hashBytes(bytes));
+    textOf.set(i, sourceText(bytes));
+  });
+  // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
+  // the same findings, cross-file rules included: reuse the whole previous result.
+  const runKey = options.stdin ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
+  const previous = runKey ? cache.previousRun(runKey) : undefined;
+  if (!previous) {
+    jobs.forEach((job, i) => {
+      const hash = hashOf.get(i);
+      if (hash) restored[i] = cache.restore(hash, job.shown, textOf.get(i)!, run.locations);
+    });
   }
-  if (result) {
-    phase('reused');
-  } else {
-    phase('parse');
-    const staged = lintStaged({ files, rules, config, root: cwd });
-    phase('rules');
-    if (pool) {
-      // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
-      await locateAll(staged.requests, pool);
-      pool.close();
-    }
-    phase('locate');
-    const linted = staged.finish();
-    result = { ...linted, notices: [...notices, ...linted.notices] };
-    phase('finish');
-    if (cache) {
-      for (const [file, hash] of hashes) cache.remember(hash, file);
-      const problem = cache.save(runKey, result);
-      if (problem) result = { ...result, notices: [...result.notices, { message: problem }] };
-    }
+  return { previous, runKey, restored, hashOf };
+}
+
+interface ParsedFiles {
+  readonly files: readonly SourceFile[];
+  /** The hash of each file's bytes, for the cache. */
+  readonly hashes: ReadonlyMap<SourceFile, string>;
+  /** The parser threads, kept to locate the findings. */
+  readonly pool?: ParserPool;
+}
+
+/** Stage parse: standard input, then every file the cache did not hold; unreadable files become notices. */
+async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loaded: Loaded, options: ScanOptions): Promise<ParsedFiles> {
+  const files: SourceFile[] = [];
+  const hashes = new Map<SourceFile, string>();
+  if (options.stdin) files.push(parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS));
+  if (!jobs) return { files, hashes };
+  const missing = jobs.map((_, i) => i).filter((i) => loaded.restored[i] === undefined);
+  const parseOptions = {
+    maxBytes: run.maxBytes,
+    parse: MANIFEST_PARSE_OPTIONS,
+    workers: options.workers,
+    workerUrl: options.workerUrl,
+    onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
+  };
+  const pool = ParserPool.start(missing.map((i) => jobs[i]), parseOptions);
+  const parsed = await parseAll(missing.map((i) => jobs[i]), parseOptions, pool);
+  const outcomes = loaded.restored.map((file): ParseOutcome | undefined => file && { kind: 'file', file });
+  missing.forEach((i, k) => (outcomes[i] = parsed[k]));
+  outcomes.forEach((outcome, i) => {
+    if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message });
+    files.push(outcome!.file);
+    const hash = loaded.hashOf.get(i);
+    if (hash) hashes.set(outcome!.file, hash);
+  });
+  return { files, hashes, pool };
+}
+
+/** The lint: graph and rules, then locate (on the parser threads when there are some), suppress and sort. */
+async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
+  const staged = lintStaged({ files: parsed.files, rules: run.rules, config: run.config, locations: run.locations, root: run.cwd });
+  run.phase('rules');
+  if (parsed.pool) {
+    // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
+    await locateAll(staged.requests, parsed.pool, run.locations);
+    parsed.pool.close();
   }
+  run.phase('locate');
+  const linted = staged.finish();
+  run.phase('finish');
+  return { ...linted, notices: [...run.notices, ...linted.notices] };
+}
+
+/** Keeps this run's files, locations and result in the cache; a failure to write is a notice. */
+function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintResult): LintResult {
+  if (!run.cache) return result;
+  for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
+  const problem = run.cache.save(loaded.runKey, result, run.locations);
+  return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
+}
+
+/** Stage filter: only the files to report (`reportOnly`), and not what the baseline records. */
+function filterFindings(run: Run, result: LintResult, options: ScanOptions): ScanResult {
   let findings = result.findings;
-  let allNotices = result.notices;
-  if (reported) {
-    findings = findings.filter((f) => reported.has(f.file));
-    allNotices = allNotices.filter((n) => n.file === undefined || reported.has(n.file));
+  let notices = result.notices;
+  if (run.reported) {
+    const { has } = run.reported;
+    findings = findings.filter((f) => has(f.file));
+    notices = notices.filter((n) => n.file === undefined || has(n.file));
   }
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
-  return { ...result, findings, notices: allNotices, config, baselined, phases };
+  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases };
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {
   return createHash('sha256').update(JSON.stringify(files)).digest('hex');
 }
 
+interface ReportFilter {
+  readonly files: readonly string[];
+  readonly dirs: readonly string[];
+  readonly has: (file: string) => boolean;
+}
+
 /** Which shown paths `reportOnly` selects: the files themselves, and everything under the directories. */
-function reportFilter(reportOnly: readonly string[], cwd: string): { files: string[]; dirs: string[]; has: (file: string) => boolean } {
+function reportFilter(reportOnly: readonly string[], cwd: string): ReportFilter {
   const files: string[] = [];
   const dirs: string[] = [];
   for (const entry of reportOnly) {
@@ -261,8 +348,37 @@ function toGlobBase(dir: string): string {
   return posix === '.' ? '' : `${posix.replace(/\/$/, '')}/`;
 }
 
-/** Paths shown to users: relative to cwd with forward slashes, absolute when outside it. */
+/**
+ * Paths shown to users: relative to cwd with forward slashes (`../shop/web.yaml` for a file of the same repository
+ * above cwd); absolute only for a file outside both cwd and the repository that holds cwd.
+ */
 export function displayPath(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : absolute.split(sep).join('/');
+  if (rel && !isAbsolute(rel) && (!rel.startsWith('..') || isWithin(repositoryRoot(cwd), absolute))) return rel.split(sep).join('/');
+  return absolute.split(sep).join('/');
+}
+
+function isWithin(dir: string, absolute: string): boolean {
+  const rel = relative(dir, absolute);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+const repositoryRoots = new Map<string, string>();
+
+/** The top level of the git work tree holding `cwd` (the folder with `.git`), else `cwd` itself. */
+export function repositoryRoot(cwd: string): string {
+  const start = resolve(cwd);
+  let root = repositoryRoots.get(start);
+  if (root === undefined) {
+    root = start;
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, '.git'))) {
+        root = dir;
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+    repositoryRoots.set(start, root);
+  }
+  return root;
 }

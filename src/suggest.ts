@@ -1,6 +1,6 @@
 // "Did you mean" for misspelled rule ids, config keys and schema values.
 
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0];

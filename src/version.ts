@@ -4,7 +4,7 @@ export const TOOL_NAME = 'meshlint';
 export const VERSION: string = pkg.version;
 export const HOMEPAGE: string = pkg.homepage;
 
-/** Where a rule's documentation page is published. */
+/** Where a rule's documentation page is published: at the tag of the running version, so the page matches the rule. */
 export function ruleDocUrl(ruleId: string): string {
-  return `${HOMEPAGE}/blob/main/docs/rules/${ruleId}.md`;
+  return `${HOMEPAGE}/blob/v${VERSION}/docs/rules/${ruleId}.md`;
 }

@@ -130,10 +130,10 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^k8s\/db-\d\d\.yaml$/);
 
     expect(run.summary).toContain('<h2>meshlint</h2>');
-    expect(run.summary).toContain('13 problems (12 errors, 1 warning, 0 notes) in 13 files');
+    expect(run.summary).toContain('13 problems (12 errors, 1 warning, 0 notes) in 12 files (13 files, ');
     expect(run.summary).toContain('2 more findings (2 errors) are not annotated');
     expect(run.summary).toMatch(/<tr><td>🔴 error<\/td><td>12<\/td><\/tr>/);
-    expect(run.summary).toMatch(/<td><a href="https:\/\/github\.com\/meshlint\/meshlint\/blob\/main\/docs\/rules\/container-privileged\.md"><code>container-privileged<\/code><\/a><\/td><td>error<\/td><td>12<\/td>/);
+    expect(run.summary).toMatch(/<td><a href="https:\/\/github\.com\/meshlint\/meshlint\/blob\/v\d+\.\d+\.\d+\/docs\/rules\/container-privileged\.md"><code>container-privileged<\/code><\/a><\/td><td>error<\/td><td>12<\/td>/);
     expect(run.summary).toContain(`<a href="https://github.com/acme/shop/blob/${'a'.repeat(40)}/k8s/db-01.yaml#L${privilegedDeployment('db1').line}">`);
     expect(run.summary).toContain('The step fails: there are findings at or above fail-on (error).');
     expect(run.summary.match(/<tr>/g)).toHaveLength(4 + 3 + 14);
@@ -215,7 +215,7 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(run.outputs).toMatchObject({ findings: '2', errors: '2' });
     expect(run.stdout).toContain(`meshlint: changed-only: 2 changed manifests against ${base} (of 3 changed files)`);
     expect(run.summary).toContain('Only findings in the 2 manifests this pull request changes are reported');
-    expect(run.summary).toContain('in 13 files'); // the whole repository was the context
+    expect(run.summary).toContain('in 2 files (13 files,'); // the whole repository was the context
     expect(run.summary).toContain(`<a href="https://github.com/acme/shop/blob/${head}/k8s/new.yaml#L`); // the head commit, not the merge commit
 
     // Without the base commit in the clone: a warning, and every file is reported.
@@ -229,5 +229,30 @@ describe('dist/action.mjs in a simulated runner', () => {
     const push = runAction(workspace, { 'changed-only': 'true', annotations: 'false' }, { GITHUB_EVENT_NAME: 'push' });
     expect(push.outputs.findings).toBe('14');
     expect(push.stdout).toContain('changed-only: not a pull request event');
+  });
+
+  it('changed-only: lines reports only findings on the lines the pull request adds', () => {
+    const old = privilegedDeployment('db');
+    const workspace = tempRepo({ 'k8s/db.yaml': old.text, 'k8s/web.yaml': secureDeployment('web') });
+    git(workspace, 'init', '-q', '-b', 'main');
+    git(workspace, 'add', '-A');
+    git(workspace, 'commit', '-qm', 'base');
+    const base = git(workspace, 'rev-parse', 'HEAD');
+    git(workspace, 'checkout', '-qb', 'feature');
+    // The old privileged container is untouched (a line is added far above it); web.yaml turns privileged.
+    writeFiles(workspace, {
+      'k8s/db.yaml': `# owner: data team\n${old.text}`,
+      'k8s/web.yaml': secureDeployment('web').replace('securityContext: { readOnlyRootFilesystem: true', 'securityContext: { privileged: true, readOnlyRootFilesystem: true'),
+    });
+    git(workspace, 'commit', '-qam', 'change');
+    const event = join(mkdtempSync(join(tmpdir(), 'meshlint-event-')), 'event.json');
+    writeFileSync(event, JSON.stringify({ pull_request: { base: { sha: base } } }));
+    const lines = runAction(workspace, { 'changed-only': 'lines' }, { GITHUB_EVENT_PATH: event });
+    expect(lines.commands.map((c) => `${parseCommand(c).props.file} ${parseCommand(c).props.title}`)).toEqual(['k8s/web.yaml container-privileged']);
+    expect(lines.summary).toContain('Only findings on the lines this pull request adds or changes');
+    // The same change per file re-reports the old finding of db.yaml.
+    const files = runAction(workspace, { 'changed-only': 'files' }, { GITHUB_EVENT_PATH: event });
+    expect(files.commands.map((c) => parseCommand(c).props.file).sort()).toEqual(['k8s/db.yaml', 'k8s/web.yaml']);
+    expect(runAction(workspace, { 'changed-only': 'sometimes' }, { GITHUB_EVENT_PATH: event }).code).toBe(2);
   });
 });

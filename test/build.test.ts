@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM build script without types
-import { bundles, companions } from '../scripts/build.mjs';
+import { bundles, companions, NOTICES_FILE, thirdPartyNotices } from '../scripts/build.mjs';
 
 describe.each((bundles as { outfile: string }[]).map((b) => [b.outfile, b] as const))('%s', (committed, options) => {
   it('is the current build of src/ (run npm run build when this fails)', async () => {
@@ -13,6 +13,20 @@ describe.each((bundles as { outfile: string }[]).map((b) => [b.outfile, b] as co
     await build({ ...options, outfile, logLevel: 'silent' });
     expect(readFileSync(outfile, 'utf8') === readFileSync(committed, 'utf8'), `${committed} is stale`).toBe(true);
   });
+});
+
+it('ships the license of every bundled package beside the bundles (run npm run build when this fails)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlint-notices-'));
+  const metafiles = [];
+  for (const [i, options] of (bundles as object[]).entries()) {
+    metafiles.push((await build({ ...options, outfile: join(dir, `${i}.mjs`), metafile: true, logLevel: 'silent' })).metafile);
+  }
+  const notices = readFileSync(NOTICES_FILE, 'utf8');
+  expect(notices === thirdPartyNotices(metafiles), `${NOTICES_FILE} is stale`).toBe(true);
+  // The packages the CLI cannot run without are named with their license text.
+  for (const name of ['yaml@', 'ajv@', 'commander@', 'globby@']) expect(notices).toContain(`\n${name}`);
+  expect(notices).toContain('Permission is hereby granted');
+  expect(readFileSync('LICENSE', 'utf8')).toContain('Apache License');
 });
 
 it('builds both the CLI and the Action', () => {
@@ -40,5 +54,19 @@ describe('src/generated', () => {
     const loaded = createRequire(join(dir, 'x.js'))('./lazy-validators.cjs') as Record<string, (data: unknown) => boolean>;
     expect(loaded.istioPeerAuthentication({ mtls: { mode: 'STRICT' } })).toBe(true);
     expect(loaded.istioPeerAuthentication({ mtls: { mode: 'STRICTT' } })).toBe(false);
+  });
+});
+
+describe('the npm package', () => {
+  it('publishes what the CLI runs and nothing it never loads', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: object; bin: Record<string, string> };
+    // The CLI is a self-contained bundle: an install pulls no other package.
+    expect(pkg.dependencies ?? {}).toEqual({});
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+    const files = packed.files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining([pkg.bin.meshlint, 'dist/lazy-validators.cjs', 'dist/THIRD-PARTY-NOTICES.txt', 'LICENSE', 'schemas/config.schema.json']));
+    expect(files).not.toContain('dist/action.mjs');
+    expect(files.filter((f) => /^(src|test|fixtures|node_modules)\//.test(f))).toEqual([]);
   });
 });

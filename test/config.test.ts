@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { ConfigError, parseConfig } from '../src/engine/config.js';
-import { defineRule, yaml } from '../src/engine/rule.js';
+import { defineRule, inFamily } from '../src/engine/rule.js';
 import { RULES } from '../rules/index.js';
 import { tempRepo } from './helpers.js';
 
 const privilegedPod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n';
 
-const optionRule = defineRule({
+const optionRule = inFamily('test', defineRule({
   id: 'test-max-replicas',
-  family: 'test',
   title: 'Test rule with options',
   severity: 'warning',
   securitySeverity: 1,
@@ -25,7 +24,7 @@ const optionRule = defineRule({
       if (n > options.max) report({ resource: r, path: ['spec', 'replicas'], messageId: 'tooMany', data: { n, max: options.max } });
     }
   },
-});
+}));
 
 describe('configuration', () => {
   it('sets severities and turns rules off', async () => {

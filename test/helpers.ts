@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseSource } from '../src/parse/source.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { defaultConfig, type RuleSetting } from '../src/engine/config.js';
 import { lint } from '../src/engine/run.js';
 import { main } from '../src/cli/main.js';
@@ -31,7 +32,7 @@ export function writeFiles(dir: string, files: Readonly<Record<string, string | 
 /** Lints in-memory files with every rule (QUIET_CONFIG's rule off). */
 export function lintTexts(files: Record<string, string | Uint8Array>) {
   const rules = new Map<string, RuleSetting>([['networkpolicy-no-default-deny', { severity: 'off' }]]);
-  return lint({ files: Object.entries(files).map(([name, text]) => parseSource(name, text)), rules: RULES, config: { ...defaultConfig('.'), rules } });
+  return lint({ files: Object.entries(files).map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS)), rules: RULES, config: { ...defaultConfig('.'), rules } });
 }
 
 export const PINNED = 'nginx:1.27@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0';

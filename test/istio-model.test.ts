@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/model/graph.js';
 import {
   effectiveMtls, inboundCaptured, membership, portMtls, principalTargets, resolveHost, resolvePort, serviceTargetPorts, type MeshSettings,
-} from '../src/model/istio.js';
+} from '../src/model/istio/index.js';
 import type { Workload } from '../src/model/resource.js';
 import { parseSource } from '../src/parse/source.js';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromFileData, parseSource, toFileData } from '../src/parse/source.js';
-import { locate } from '../src/engine/location.js';
+import { locate } from '../src/location/locate.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { lintTexts } from './helpers.js';
 
 describe('parsing manifests the way Kubernetes reads them', () => {
@@ -166,7 +167,7 @@ describe('documents of kinds no rule reads (CustomResourceDefinitions)', () => {
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n';
 
   it('are lexed but not composed, and the other documents keep their indexes and lines', () => {
-    const file = parseSource('mixed.yaml', `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}`);
+    const file = parseSource('mixed.yaml', `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}`, MANIFEST_PARSE_OPTIONS);
     expect(file.unreadDocuments).toBe(1);
     expect(file.documents.map((d) => d.index)).toEqual([0, 2]);
     const result = lintTexts({ 'mixed.yaml': `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}` });
@@ -175,13 +176,19 @@ describe('documents of kinds no rule reads (CustomResourceDefinitions)', () => {
   });
 
   it('do not hide errors around them: a broken document after a CRD is still reported at its line', () => {
-    const file = parseSource('after.yaml', `${crd}---\nkey: "x" y\n`);
+    const file = parseSource('after.yaml', `${crd}---\nkey: "x" y\n`, MANIFEST_PARSE_OPTIONS);
     expect(file.unreadDocuments).toBe(1);
     expect(file.problems.map((p) => [p.code, file.lineCounter.linePos(p.start).line])).toEqual([['parse-error', 8]]);
   });
 
   it('only when they are apiextensions CustomResourceDefinitions', () => {
-    expect(parseSource('other.yaml', crd.replace('apiextensions.k8s.io/v1', 'example.com/v1')).unreadDocuments).toBeUndefined();
-    expect(parseSource('quoted.yaml', crd.replace('kind: CustomResourceDefinition', 'kind: "CustomResourceDefinition"')).unreadDocuments).toBe(1);
+    expect(parseSource('other.yaml', crd.replace('apiextensions.k8s.io/v1', 'example.com/v1'), MANIFEST_PARSE_OPTIONS).unreadDocuments).toBeUndefined();
+    expect(parseSource('quoted.yaml', crd.replace('kind: CustomResourceDefinition', 'kind: "CustomResourceDefinition"'), MANIFEST_PARSE_OPTIONS).unreadDocuments).toBe(1);
+  });
+
+  it('are composed when the caller names no documents to skip (the parser knows no kinds)', () => {
+    const file = parseSource('crd.yaml', crd);
+    expect(file.unreadDocuments).toBeUndefined();
+    expect(file.documents).toHaveLength(1);
   });
 });

@@ -4,13 +4,15 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from '../src/parse/pool.js';
-import { locate, locationKey } from '../src/engine/location.js';
-import type { LocationRequest } from '../src/engine/run.js';
+import { locate, locationKey } from '../src/location/locate.js';
+import { LocationMemo } from '../src/location/memo.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import type { LocationRequest } from '../src/parse/pool.js';
 
 const jobs: ParseJob[] = readdirSync('fixtures', { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
   .map((e) => ({ absolute: resolve(e.parentPath, e.name), shown: join(e.parentPath, e.name) }));
-const options = { maxBytes: 20 * 1024 * 1024, workers: 2 };
+const options = { maxBytes: 20 * 1024 * 1024, workers: 2, parse: MANIFEST_PARSE_OPTIONS };
 const bundle = pathToFileURL(resolve('dist/meshlint.mjs'));
 
 function summary(outcomes: ParseOutcome[]) {
@@ -49,13 +51,14 @@ describe('parser threads', () => {
     const pool = ParserPool.start(jobs, { ...options, workerUrl: bundle })!;
     const threaded = await parseAll(jobs, options, pool);
     const requests = requestsFor(threaded);
-    await locateAll(requests, pool);
+    const memo = new LocationMemo();
+    await locateAll(requests, pool, memo);
     pool.close();
     const mine = await local;
     const eager = new Map(mine.flatMap((o) => (o.kind === 'file' ? [[o.file.path, o.file] as const] : [])));
     let compared = 0;
     for (const r of requests) {
-      const prefetched = r.file.locations.get(locationKey(r.document.index, r.path, r.target));
+      const prefetched = memo.of(r.file).get(locationKey(r.document.index, r.path, r.target));
       const file = eager.get(r.file.path)!;
       expect(prefetched ?? locate(r.file, r.document, r.path, r.target)).toEqual(locate(file, file.documents[r.document.index], r.path, r.target));
       if (prefetched) compared++;

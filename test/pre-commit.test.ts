@@ -62,5 +62,23 @@ describe.skipIf(!available)(`pre-commit hook (${version.stdout?.trim() || 'pre-c
     expect(passed.status, `${passed.stdout}${passed.stderr}`).toBe(0);
     expect(`${passed.stdout}${passed.stderr}`).toMatch(/meshlint\.+Passed/);
     expect(git(repo, 'log', '-1', '--format=%s')).toBe('add db, hardened');
+
+    // A workload staged into a meshed namespace; a STRICT PeerAuthentication lies untracked beside it. The commit
+    // does not contain the policy, so the workload would run without STRICT mTLS: the hook fails.
+    writeFiles(repo, { 'k8s/namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio-injection: enabled }\n' });
+    git(repo, 'add', 'k8s/namespace.yaml');
+    expect(commit('namespace').status).toBe(0);
+    writeFiles(repo, {
+      'k8s/web.yaml': secureDeployment('web').replaceAll('metadata:\n  name: web\n', 'metadata:\n  name: web\n  namespace: shop\n'),
+      'mesh/strict.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n',
+    });
+    git(repo, 'add', 'k8s/web.yaml');
+    const untrackedPolicy = commit('add web');
+    expect(untrackedPolicy.status, `${untrackedPolicy.stdout}${untrackedPolicy.stderr}`).toBe(1);
+    expect(`${untrackedPolicy.stdout}${untrackedPolicy.stderr}`).toMatch(/^k8s\/web\.yaml:\d+:\d+: error: .*\[mtls-not-strict\]$/m);
+    // Staged with the workload, the policy is part of the commit: it passes.
+    git(repo, 'add', 'mesh/strict.yaml');
+    const withPolicy = commit('add web with its policy');
+    expect(withPolicy.status, `${withPolicy.stdout}${withPolicy.stderr}`).toBe(0);
   }, 400_000);
 });

@@ -1,6 +1,6 @@
 // Whatever a repository holds, meshlint must not crash or hang, and every finding must have a real location.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,9 @@
 // Adversarial inputs for every secret detector: the shapes that make backtracking engines or naive scanners slow
 // (a prefix repeated, a token's alphabet run long, BEGIN lines without an END, URL schemes without hosts, words
-// that almost make a placeholder). Each value of 64 KB must cost under 50 ms (the best of three runs, against a
-// noisy shared machine), and sixteen times the input must cost well under sixteen squared times the time.
+// that almost make a placeholder). Each value of 64 KB must cost under 50 ms (the best of three runs), and sixteen
+// times the input must cost well under sixteen squared times the time. The machine is shared and noisy: a value over
+// 50 ms still passes when it costs under 20 times what the same detector takes, measured just then, on ordinary text
+// of the same size (a linear detector stays within a small factor of that; a backtracking one is off by thousands).
 import { describe, expect, it } from 'vitest';
 import { detectSecrets } from '../src/secrets/detect.js';
 import { commandLinePairs, embeddedPairs } from '../src/secrets/embedded.js';
@@ -76,11 +78,17 @@ describe('secret detectors run in linear time on adversarial input', () => {
     expect(values.length).toBeGreaterThan(3 * TOKEN_FORMATS.length);
   });
 
+  const ordinary = fill('spring.datasource.url=jdbc:postgresql://db.shop.svc:5432/shop?sslmode=require AKIA token=abc123 ');
+
   it.each(DETECTORS)('%s: no 64 KB value costs 50 ms', { timeout: 300_000 }, (_, detector) => {
     const slow: string[] = [];
+    detector(ordinary); // compiled before anything is measured
     for (const [what, value] of values) {
-      const ms = bestOf(3, () => detector(value));
-      if (ms > 50) slow.push(`${what}: ${ms.toFixed(1)} ms`);
+      let ms = bestOf(3, () => detector(value));
+      if (ms > 50) ms = Math.min(ms, bestOf(7, () => detector(value))); // a pause of the machine, or the value?
+      if (ms <= 50) continue;
+      const reference = bestOf(3, () => detector(ordinary));
+      if (ms > 20 * reference) slow.push(`${what}: ${ms.toFixed(1)} ms (ordinary text of the same size: ${reference.toFixed(1)} ms)`);
     }
     expect(slow).toEqual([]);
   });

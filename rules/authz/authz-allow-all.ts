@@ -1,10 +1,9 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { authorizationPolicies, isEmptyRule } from '../../src/model/istio.js';
+import { authorizationPolicies, isEmptyRule } from '../../src/model/istio/index.js';
 import { arr, get, isObj, str } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'authz-allow-all',
-  family: 'authz',
   title: 'ALLOW rules must say who is allowed',
   severity: 'error',
   securitySeverity: 8.0,

@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
-import { authorizationPolicies, inMesh, isEmptyRule, membership, workloadNamespaces, type AuthorizationPolicy } from '../../src/model/istio.js';
+import { authorizationPolicies, inMesh, isEmptyRule, membership, workloadNamespaces, type AuthorizationPolicy } from '../../src/model/istio/index.js';
 
 /** A namespace-wide policy that denies whatever no other ALLOW rule allows. */
 function deniesByDefault(p: AuthorizationPolicy): boolean {
@@ -17,7 +17,6 @@ function defaultDenyNamespaces(graph: Graph): Set<string> {
 
 export default defineRule({
   id: 'authz-no-default-deny',
-  family: 'authz',
   title: 'Mesh namespaces should deny by default',
   severity: 'note',
   securitySeverity: 4.0,

@@ -4,7 +4,7 @@ import { arr, get } from '../../src/model/values.js';
 import {
   authorizationPolicies, effectiveMtls, inboundCaptured, inMesh, membership, MTLS_CONDITION_KEYS, policiesFor, portMtls,
   requiresMtlsByDeny, selectedWorkloads, sourceValues, workloadPorts, type PeerAuthentication,
-} from '../../src/model/istio.js';
+} from '../../src/model/istio/index.js';
 
 const POSITIVE = ['principals', 'namespaces', 'serviceAccounts'];
 const NEGATIVE = ['notPrincipals', 'notNamespaces', 'notServiceAccounts'];
@@ -18,7 +18,6 @@ interface Weak {
 
 export default defineRule({
   id: 'authz-requires-mtls',
-  family: 'authz',
   title: 'Identity-based authorization needs STRICT mutual TLS',
   severity: 'error',
   securitySeverity: 8.0,

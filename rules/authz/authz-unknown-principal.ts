@@ -1,14 +1,13 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { authorizationPolicies, namespaceIdentities, parsePrincipal, sourceValues } from '../../src/model/istio.js';
-import { linkerdResources, meshTlsIdentities } from '../../src/model/linkerd.js';
+import { authorizationPolicies, namespaceIdentities, parsePrincipal, sourceValues } from '../../src/model/istio/index.js';
+import { linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Graph } from '../../src/model/graph.js';
 import type { Resource } from '../../src/model/resource.js';
 import { arr, get, str, type Path } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'authz-unknown-principal',
-  family: 'authz',
   title: 'Principals must name service accounts that exist',
   severity: 'warning',
   securitySeverity: 5.0,

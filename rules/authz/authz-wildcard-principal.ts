@@ -1,8 +1,10 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
-import { envoyWildcardPrincipals } from '../../src/model/envoy.js';
-import { authorizationPolicies, sourceValues } from '../../src/model/istio.js';
-import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd.js';
-import { arr, get } from '../../src/model/values.js';
+import { at, bool, child, entries, has, items, rbacSites, type Node } from '../../src/model/envoy/index.js';
+import type { Graph } from '../../src/model/graph.js';
+import { authorizationPolicies, sourceValues } from '../../src/model/istio/index.js';
+import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
+import type { Resource } from '../../src/model/resource.js';
+import { arr, get, isObj, str, type Obj, type Path } from '../../src/model/values.js';
 
 type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
 type Context = RuleContext<MessageId, undefined>;
@@ -61,6 +63,81 @@ function checkLinkerd({ graph, report }: Context): void {
   }
 }
 
+/** Matches every string: safe_regex .*, prefix "" or "spiffe://", suffix/contains "". */
+function matchesAll(matcher: Node): boolean {
+  if (!isObj(matcher.value)) return true; // authenticated: {} or a principal_name that is absent
+  const regex = str(at(matcher, 'safe_regex', 'regex').value) ?? str(child(matcher, 'regex').value);
+  if (regex !== undefined) return /^\^?(\.\*|\.\+)\$?$/.test(regex);
+  const prefix = str(child(matcher, 'prefix').value);
+  if (prefix !== undefined) return prefix === '' || prefix === 'spiffe://';
+  for (const f of ['suffix', 'contains']) if (str(child(matcher, f).value) === '') return true;
+  return false;
+}
+
+/** A principal that lets anyone in: any, authenticated with a match-all name, a /0 source range (or an OR of one). */
+function wildcardPrincipal(p: Node, depth = 0): Node | undefined {
+  if (depth > 20 || !isObj(p.value)) return undefined;
+  if (bool(child(p, 'any')) === true) return child(p, 'any');
+  const auth = child(p, 'authenticated');
+  if (isObj(auth.value) || auth.value === null) {
+    const name = child(auth, 'principal_name');
+    return matchesAll(name) ? (isObj(name.value) ? name : auth) : undefined;
+  }
+  for (const f of ['source_ip', 'direct_remote_ip', 'remote_ip']) {
+    const cidr = child(p, f);
+    if (isObj(cidr.value)) {
+      const len = child(cidr, 'prefix_len');
+      const n = typeof len.value === 'object' && isObj(len.value) ? (len.value as Obj).value : len.value;
+      if (n === 0 || n === '0' || (len.value === undefined && /^(0\.0\.0\.0|::)$/.test(String(child(cidr, 'address_prefix').value)))) return has(cidr, 'prefix_len') ? len : cidr;
+    }
+  }
+  const or = child(p, 'or_ids');
+  if (isObj(or.value)) {
+    for (const id of items(child(or, 'ids'))) {
+      const w = wildcardPrincipal(id, depth + 1);
+      if (w) return w;
+    }
+  }
+  const and = child(p, 'and_ids');
+  if (isObj(and.value)) {
+    const ids = items(child(and, 'ids'));
+    if (ids.length > 0 && ids.every((id) => wildcardPrincipal(id, depth + 1))) return and;
+  }
+  return undefined;
+}
+
+/**
+ * `authz-wildcard-principal` for Envoy: an RBAC filter (HTTP or network, or a per-route RBACPerRoute) whose
+ * `rules.action` is ALLOW (the default) with a policy principal that matches everyone: `any: true`,
+ * `authenticated` with no or a match-all `principal_name`, a 0-length source/remote IP prefix, or an `or_ids`
+ * containing one of those (an `and_ids` only when all of its ids are). `shadow_rules` are not enforced and are
+ * skipped. data: {policy, principal}.
+ */
+export function envoyWildcardPrincipals(graph: Graph): { resource: Resource; path: Path; data: { policy: string; principal: string } }[] {
+  const out: ReturnType<typeof envoyWildcardPrincipals> = [];
+  for (const site of rbacSites(graph)) {
+    const rules = child(site.holder, 'rules');
+    if (!isObj(rules.value)) continue;
+    const action = child(rules, 'action').value;
+    if (!(action === undefined || action === 'ALLOW' || action === 0)) continue;
+    for (const [policy, body] of entries(child(rules, 'policies'))) {
+      for (const principal of items(child(body, 'principals'))) {
+        const hit = wildcardPrincipal(principal);
+        if (hit) out.push({ resource: site.resource, path: hit.path, data: { policy, principal: describePrincipal(hit) } });
+      }
+    }
+  }
+  return out;
+}
+
+function describePrincipal(n: Node): string {
+  const key = String(n.path.at(-1));
+  if (key === 'any') return 'any: true';
+  if (/principal_?[nN]ame|authenticated/.test(key)) return 'any authenticated peer';
+  if (/prefix_?[lL]en/.test(key) || /ip$|Ip$/.test(key)) return 'any source address (/0)';
+  return 'everyone';
+}
+
 /** Envoy RBAC filters (HTTP, network, per-route overrides) whose ALLOW policy admits any principal. */
 function checkEnvoy({ graph, report }: Context): void {
   for (const f of envoyWildcardPrincipals(graph)) {
@@ -70,7 +147,6 @@ function checkEnvoy({ graph, report }: Context): void {
 
 export default defineRule({
   id: 'authz-wildcard-principal',
-  family: 'authz',
   title: 'Allow rules must name the identities they allow',
   severity: 'error',
   securitySeverity: 8.0,

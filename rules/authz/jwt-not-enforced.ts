@@ -4,7 +4,7 @@ import type { Graph } from '../../src/model/graph.js';
 import { describe, type Workload } from '../../src/model/resource.js';
 import {
   authorizationPolicies, istioResources, nameList, policiesFor, policyScope, selectedWorkloads, type AuthorizationPolicy, type MeshSettings, type PolicyScope,
-} from '../../src/model/istio.js';
+} from '../../src/model/istio/index.js';
 
 const TOKEN_KEYS = /^request\.auth\.(principal|audiences|presenter|claims\[)/;
 
@@ -46,7 +46,6 @@ function coveringPolicies(graph: Graph, mesh: MeshSettings, ra: PolicyScope): Au
 
 export default defineRule({
   id: 'jwt-not-enforced',
-  family: 'authz',
   title: 'RequestAuthentication must be paired with a policy that requires a token',
   severity: 'error',
   securitySeverity: 8.0,

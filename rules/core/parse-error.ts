@@ -2,7 +2,6 @@ import { defineRule, ENGINE_RULES, yaml } from '../../src/engine/rule.js';
 
 export default defineRule({
   id: ENGINE_RULES.parseError,
-  family: 'core',
   title: 'Manifests must be valid YAML',
   severity: 'error',
   securitySeverity: 4.0,

@@ -2,7 +2,6 @@ import { defineRule, ENGINE_RULES, yaml } from '../../src/engine/rule.js';
 
 export default defineRule({
   id: ENGINE_RULES.suppressionWithoutReason,
-  family: 'core',
   title: 'Suppressions must give a reason',
   severity: 'note',
   securitySeverity: 1.0,

@@ -2,7 +2,6 @@ import { defineRule, ENGINE_RULES, yaml } from '../../src/engine/rule.js';
 
 export default defineRule({
   id: ENGINE_RULES.duplicateKey,
-  family: 'core',
   title: 'Keys must not repeat in a mapping',
   severity: 'error',
   securitySeverity: 6.0,

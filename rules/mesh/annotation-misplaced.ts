@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { INJECT } from '../../src/model/istio.js';
+import { INJECT } from '../../src/model/istio/index.js';
 
 /** Proxy settings that the injector and the proxy read from the pod (template) only. */
 const POD_ANNOTATION_PREFIXES = ['traffic.sidecar.istio.io/', 'sidecar.istio.io/', 'proxy.istio.io/', 'ambient.istio.io/', 'config.linkerd.io/', 'linkerd.io/inject'];
@@ -7,7 +7,6 @@ const POD_LABELS = [INJECT, 'istio.io/dataplane-mode'];
 
 export default defineRule({
   id: 'annotation-misplaced',
-  family: 'mesh',
   title: 'Put sidecar annotations on the pod template, not on the workload',
   severity: 'note',
   securitySeverity: 3.0,

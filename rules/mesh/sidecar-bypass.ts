@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { injectSetting, INJECT, ISTIO_PORTS, membership, portList, workloadPorts } from '../../src/model/istio.js';
-import { SKIP_PORT_ANNOTATIONS } from '../../src/model/linkerd.js';
+import { injectSetting, INJECT, ISTIO_PORTS, membership, portList, workloadPorts } from '../../src/model/istio/index.js';
+import { SKIP_PORT_ANNOTATIONS } from '../../src/model/linkerd/index.js';
 import { get } from '../../src/model/values.js';
 
 const EXCLUDES = [
@@ -15,7 +15,6 @@ const PROXY_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation
 
 export default defineRule({
   id: 'sidecar-bypass',
-  family: 'mesh',
   title: 'Do not take pods or ports out of the sidecar',
   severity: 'error',
   securitySeverity: 7.5,

@@ -1,10 +1,9 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { istioResources, policyScope } from '../../src/model/istio.js';
+import { istioResources, policyScope } from '../../src/model/istio/index.js';
 import { arr, get } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'telemetry-disabled',
-  family: 'mesh',
   title: 'Do not turn off tracing or access logs for a namespace or the mesh',
   severity: 'warning',
   securitySeverity: 4.0,

@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
-import { child, hcmSites, isPartial, perRouteConfigs, routeConfigOf, type FilterView, type HcmSite, type Node } from '../../src/model/envoy.js';
-import { coversRoute, isHttpRoute, kongRoutes, RATE_LIMIT_PLUGINS } from '../../src/model/kong.js';
+import { child, hcmSites, isPartial, perRouteConfigs, routeConfigOf, type FilterView, type HcmSite, type Node } from '../../src/model/envoy/index.js';
+import { coversRoute, isHttpRoute, kongRoutes, RATE_LIMIT_PLUGINS } from '../../src/model/kong/index.js';
 import { isObj } from '../../src/model/values.js';
 
 const GLOBAL_LIMITERS = new Set(['envoy.filters.http.ratelimit', 'envoy.filters.http.rate_limit_quota']);
@@ -30,7 +30,6 @@ export function localRateLimitEnforced(graph: Graph, site: HcmSite, filter: Filt
 
 export default defineRule({
   id: 'rate-limit-missing',
-  family: 'ratelimit',
   title: 'Rate-limit every externally reachable HTTP entry point',
   severity: 'warning',
   securitySeverity: 5.0,

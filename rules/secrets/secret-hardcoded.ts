@@ -9,7 +9,6 @@ const MESSAGE: Record<DetectionSource, 'provider' | 'named' | 'entropy' | 'hash'
 
 export default defineRule({
   id: 'secret-hardcoded',
-  family: 'secrets',
   title: 'Do not hardcode credentials in manifests',
   severity: 'error',
   securitySeverity: 8.5,
@@ -73,8 +72,8 @@ ExternalSecret, SopsSecret, SecretProviderClass, Vault operator kinds and docume
 \`data\`/\`stringData\` of a \`kind: Secret\` is left to \`secret-in-manifest\`.
 
 **Files meshlint does not read** (GitHub workflows, compose files, Helm values, package.json): only provider
-patterns are reported there. A provider token is a leak whatever file holds it, and the issue asks for "any string
-anywhere"; the name and entropy heuristics need a schema meshlint knows (a Helm \`values.yaml\` is full of
+patterns are reported there. A provider token is a leak whatever file holds it, in any string anywhere; the name
+and entropy heuristics need a schema meshlint knows (a Helm \`values.yaml\` is full of
 \`existingSecret\`, \`passwordKey\` and chart defaults) and would turn a mesh linter into a noisy general secret
 scanner. Kong decK files, Envoy bootstraps and xDS files, and kustomizations are recognised by shape and get every
 heuristic.

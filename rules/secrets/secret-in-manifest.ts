@@ -4,7 +4,6 @@ import { committedEntries } from '../../src/secrets/secret-data.js';
 
 export default defineRule({
   id: 'secret-in-manifest',
-  family: 'secrets',
   title: 'Do not commit Secret objects with data',
   severity: 'error',
   securitySeverity: 8.0,

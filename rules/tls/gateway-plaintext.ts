@@ -1,12 +1,11 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { istioResources } from '../../src/model/istio.js';
+import { istioResources } from '../../src/model/istio/index.js';
 import { arr, get, str } from '../../src/model/values.js';
 
 const PLAINTEXT = new Set(['HTTP', 'HTTP2', 'GRPC']);
 
 export default defineRule({
   id: 'gateway-plaintext',
-  family: 'tls',
   title: 'Gateway HTTP servers must redirect to HTTPS',
   severity: 'warning',
   securitySeverity: 5.5,

@@ -1,7 +1,9 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
-import { envoyWeakTlsVersions } from '../../src/model/envoy.js';
-import { istioResources } from '../../src/model/istio.js';
-import { arr, get, str } from '../../src/model/values.js';
+import { child, walk } from '../../src/model/envoy/index.js';
+import type { Graph } from '../../src/model/graph.js';
+import { istioResources } from '../../src/model/istio/index.js';
+import type { Resource } from '../../src/model/resource.js';
+import { arr, get, str, type Path } from '../../src/model/values.js';
 
 type MessageId = 'istioGatewayMinVersion' | 'istioGatewayMaxVersion' | 'envoyWeak';
 type Context = RuleContext<MessageId, undefined>;
@@ -26,6 +28,33 @@ function checkIstioGateways({ graph, report }: Context): void {
   }
 }
 
+const WEAK_TLS = new Map<string, string>([['TLSv1_0', 'TLSv1_0'], ['TLSv1_1', 'TLSv1_1'], ['1', 'TLSv1_0'], ['2', 'TLSv1_1']]);
+
+/** Every resource holding TLS parameters: listeners, clusters, secrets and EnvoyFilter fragments. */
+function tlsHolders(graph: Graph): Resource[] {
+  return graph.resources.filter((r) => r.format === 'envoy' && r.kind !== 'EnvoyAdmin');
+}
+
+/**
+ * `tls-weak-version` for Envoy: `tls_minimum_protocol_version` (or `tls_maximum_protocol_version`, which caps the
+ * connection below it) set to TLSv1_0 / TLSv1_1, by name or by enum number (TlsParameters.TlsProtocol: 1, 2), in
+ * any TlsParameters of a listener, cluster, static secret or EnvoyFilter fragment. data: {field, version}.
+ */
+export function envoyWeakTlsVersions(graph: Graph): { resource: Resource; path: Path; data: { field: string; version: string } }[] {
+  const out: ReturnType<typeof envoyWeakTlsVersions> = [];
+  for (const resource of tlsHolders(graph)) {
+    walk({ value: resource.body, path: [] }, (node, key) => {
+      if (key !== 'tls_params' && key !== 'tlsParams') return;
+      for (const field of ['tls_minimum_protocol_version', 'tls_maximum_protocol_version']) {
+        const v = child(node, field);
+        const version = v.value === undefined || v.value === null ? undefined : WEAK_TLS.get(String(v.value));
+        if (version) out.push({ resource, path: v.path, data: { field: String(v.path.at(-1)), version } });
+      }
+    });
+  }
+  return out;
+}
+
 /** Envoy TlsParameters (listeners, clusters, secrets, EnvoyFilter fragments): min or max version at TLS 1.0/1.1. */
 function checkEnvoy({ graph, report }: Context): void {
   for (const f of envoyWeakTlsVersions(graph)) {
@@ -35,7 +64,6 @@ function checkEnvoy({ graph, report }: Context): void {
 
 export default defineRule({
   id: 'tls-weak-version',
-  family: 'tls',
   title: 'TLS must not accept versions below 1.2',
   severity: 'error',
   securitySeverity: 7.0,

@@ -3,7 +3,6 @@ import { str } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'workload-default-service-account',
-  family: 'workload',
   title: 'Workloads must run under their own service account',
   severity: 'warning',
   securitySeverity: 5.0,

@@ -7,13 +7,15 @@ import * as core from '@actions/core';
 import { BaselineError, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { SEVERITIES, type Severity } from '../engine/rule.js';
-import { changedOnlyScope, pullRequestHead } from '../git.js';
+import { CHANGED_ONLY_MODES, changedOnlyScope, pullRequestHead, touchesAddedLine, type ChangedOnlyMode } from '../git.js';
+import { ENGINE_RULES } from '../engine/rule.js';
 import { planAnnotations } from '../report/github.js';
 import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
 import { formatSarif } from '../report/sarif.js';
 import { countFindings, failsAt, plural } from '../report/summary.js';
 import { scan, type ScanResult } from '../scan.js';
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 
 class InputError extends Error {}
 
@@ -25,6 +27,15 @@ function booleanInput(name: string, fallback: boolean): boolean {
   throw new InputError(`input ${name} must be true or false, not "${value}"`);
 }
 
+/** changed-only: true (files, as before), false, files or lines. */
+function changedOnlyInput(): ChangedOnlyMode {
+  const value = core.getInput('changed-only').trim().toLowerCase();
+  if (value === '' ) return 'false';
+  if (value === 'true') return 'files';
+  if ((CHANGED_ONLY_MODES as readonly string[]).includes(value)) return value as ChangedOnlyMode;
+  throw new InputError(`input changed-only must be false, files or lines (true means files), not "${value}"`);
+}
+
 async function run(): Promise<number> {
   const workspace = resolve(process.env.GITHUB_WORKSPACE || process.cwd());
   const paths = core.getInput('paths').split(/\s+/).filter(Boolean);
@@ -34,14 +45,16 @@ async function run(): Promise<number> {
   if (!([...SEVERITIES, 'none'] as string[]).includes(failOn)) throw new InputError(`input fail-on must be error, warning, note or none, not "${failOn}"`);
   const sarifFile = core.getInput('sarif-file');
   const annotate = booleanInput('annotations', true);
-  const changedOnly = booleanInput('changed-only', false);
+  const changedOnly = changedOnlyInput();
   const baselineFile = core.getInput('baseline') || undefined;
 
   const notes: string[] = [];
   let reportOnly: string[] | undefined;
-  if (changedOnly) {
-    const scope = changedOnlyScope(process.env, workspace, paths);
+  let addedLines: Map<string, [number, number][]> | undefined;
+  if (changedOnly !== 'false') {
+    const scope = changedOnlyScope(process.env, workspace, paths, changedOnly);
     reportOnly = scope.reportOnly;
+    addedLines = scope.addedLines;
     if (scope.warning) core.warning(`meshlint: ${scope.warning}`);
     else core.info(`meshlint: ${scope.log}`);
     notes.push(scope.note);
@@ -60,6 +73,11 @@ async function run(): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError || error instanceof BaselineError) throw new InputError(error.message);
     throw error;
+  }
+  if (addedLines) {
+    // A parse error in a changed file is always reported: what cannot be read must not pass.
+    const added = addedLines;
+    result = { ...result, findings: result.findings.filter((f) => f.ruleId === ENGINE_RULES.parseError || touchesAddedLine(f.range, added.get(f.file))) };
   }
   for (const notice of result.notices) core.info(`meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`);
   if (result.stats.files === 0) core.warning(`meshlint: no manifest found in ${paths.join(' ')}: check the paths input.`);
@@ -86,7 +104,7 @@ async function run(): Promise<number> {
   core.setOutput('warnings', counts.warning);
   core.setOutput('sarif-file', sarifFile);
 
-  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env) });
+  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env), sarifFile: sarifFile || undefined });
   try {
     await writeSummary(summary);
   } catch (error) {
@@ -115,7 +133,7 @@ async function writeSummary(blocks: readonly SummaryBlock[]): Promise<void> {
 }
 
 // The bundle is also the body of its own parser threads (see src/parse/pool.ts).
-if (isParserWorker()) runParserWorker();
+if (isParserWorker()) runParserWorker(MANIFEST_PARSE_OPTIONS);
 else run().then(
   (code) => {
     process.exitCode = code;

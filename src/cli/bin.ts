@@ -1,5 +1,6 @@
 // The executable. Everything testable lives in main.ts; this only binds it to the process.
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
+import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';
 
 async function readStdin(): Promise<string> {
@@ -9,7 +10,7 @@ async function readStdin(): Promise<string> {
 }
 
 if (isParserWorker()) {
-  runParserWorker();
+  runParserWorker(MANIFEST_PARSE_OPTIONS);
 } else {
   run();
 }

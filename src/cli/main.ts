@@ -1,7 +1,7 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
@@ -9,10 +9,15 @@ import type { Severity } from '../engine/rule.js';
 import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
-import { scan, type ScanResult } from '../scan.js';
+import { repositoryRoot, scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
+import { didYouMean } from '../suggest.js';
+import { selectFindings, unknownRuleIds } from './select.js';
+import { GitError } from '../git.js';
+import { stagedTree, type StagedTree } from './staged.js';
+import { effectiveConfig, starterConfig } from './config-tools.js';
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -41,6 +46,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--no-config', 'use no configuration file')
     .option('--stdin-filename <name>', 'the file name to report for standard input', 'stdin.yaml')
     .option('--context <dir>', 'scan and link everything under <dir>, but report only findings in the given files')
+    .option('--staged', 'read manifests from the git index: what the next commit will contain (tracked files with their staged changes; never untracked files or unstaged changes)')
     .option('--baseline <file>', 'report only findings that the baseline file does not record')
     .option('--write-baseline <file>', 'record the reported findings in a baseline file (no message text, no values)')
     .option('--color', 'force colour in the text format')
@@ -52,6 +58,12 @@ export async function main(io: CliIo): Promise<number> {
     .option('--cache-location <path>', 'where to keep the cache (implies --cache)')
     .option('-j, --jobs <n>', 'parser threads (default: 2 for large scans, none for small ones; 0 for none)', parseCount)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
+    .option('-q, --quiet', 'report errors only (warnings and notes are neither printed nor counted)')
+    .option('--max-warnings <n>', 'exit 1 when there are more than <n> warnings', parseWarnings)
+    .option('--rule <id>', 'run only this rule (repeatable); parse errors are always reported', collect, [])
+    .option('--disable-rule <id>', 'run every rule but this one (repeatable)', collect, [])
+    .option('--print-config <file>', 'print the effective configuration for a file and exit')
+    .option('--init', 'write a starter .meshlint.yaml, with the mesh settings inferred from the repository, and exit')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
 
@@ -67,6 +79,7 @@ export async function main(io: CliIo): Promise<number> {
     format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
     context?: string; baseline?: string; writeBaseline?: string;
+    staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
   }>();
 
   if (opts.listRules) {
@@ -79,11 +92,31 @@ export async function main(io: CliIo): Promise<number> {
   if (opts.explain !== undefined) {
     const rule = RULES.find((r) => r.id === opts.explain);
     if (!rule) {
-      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}". Run ${TOOL_NAME} --list-rules for the ids.\n`);
+      const suggestion = didYouMean(opts.explain, RULES.map((r) => r.id));
+      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}"${suggestion}. Run ${TOOL_NAME} --list-rules for the ids.\n`);
       return 2;
     }
-    io.stdout.write(renderRuleDoc(rule, RULES));
+    // The page without the generator's comment, which speaks to whoever edits docs/rules, not to the reader.
+    io.stdout.write(renderRuleDoc(rule, RULES).replace(/^<!--.*?-->\n/, ''));
     return 0;
+  }
+  const unknown = unknownRuleIds([...opts.rule, ...opts.disableRule], RULES);
+  if (unknown.length) {
+    for (const message of unknown) io.stderr.write(`${TOOL_NAME}: ${message}\n`);
+    return 2;
+  }
+  if (opts.init) return await writeStarterConfig(io);
+  if (opts.printConfig !== undefined) {
+    try {
+      io.stdout.write(`${JSON.stringify(effectiveConfig(io.cwd, opts.printConfig, opts.config, RULES), null, 2)}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
   }
 
   const started = performance.now();
@@ -93,20 +126,36 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`);
     return 2;
   }
+  if (readsStdin && opts.staged) {
+    io.stderr.write(`${TOOL_NAME}: --staged reads the git index; it cannot be combined with standard input (-).\n`);
+    return 2;
+  }
+  let staged: StagedTree | undefined;
+  if (opts.staged) {
+    try {
+      staged = stagedTree(io.cwd);
+    } catch (error) {
+      if (!(error instanceof GitError)) throw error;
+      io.stderr.write(`${TOOL_NAME}: --staged: ${error.message}\n`);
+      return 2;
+    }
+  }
+  // With --staged the scan reads the exported index: the same relative paths, under another root.
+  const inTree = (path: string) => (staged ? staged.map(path) : path);
   let result: ScanResult;
   const progress = progressLine(io, started);
   try {
     result = await scan({
-      cwd: io.cwd,
-      paths: opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined,
-      reportOnly: opts.context !== undefined ? args : undefined,
-      configPath: opts.config,
+      cwd: staged?.cwd ?? io.cwd,
+      paths: (opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined)?.map(inTree),
+      reportOnly: opts.context !== undefined ? args.map(inTree) : undefined,
+      configPath: typeof opts.config === 'string' && staged ? staged.mapConfig(opts.config) : opts.config,
       stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
       workers: opts.jobs,
       workerUrl: io.workerUrl,
-      cacheLocation: opts.cacheLocation ?? (opts.cache ? DEFAULT_CACHE_LOCATION : undefined),
+      cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
     });
   } catch (error) {
@@ -121,20 +170,17 @@ export async function main(io: CliIo): Promise<number> {
     throw error;
   } finally {
     progress.clear();
+    staged?.remove();
   }
   if (result.baselined.length) {
     io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`);
   }
+  result = { ...result, findings: selectFindings(result.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }) };
   if (opts.writeBaseline !== undefined) {
     // Every current finding, including those the --baseline matched: regenerating a baseline keeps the accepted
     // findings that remain, drops the fixed ones and accepts the new ones.
     const baseline = createBaseline([...result.findings, ...result.baselined]);
-    try {
-      writeFileSync(resolve(io.cwd, opts.writeBaseline), formatBaseline(baseline));
-    } catch (error) {
-      io.stderr.write(`${TOOL_NAME}: cannot write ${opts.writeBaseline} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
-      return 2;
-    }
+    if (!writeOutput(io, opts.writeBaseline, formatBaseline(baseline))) return 2;
     io.stderr.write(`${TOOL_NAME}: wrote ${baseline.findings.reduce((n, e) => n + e.count, 0)} findings to the baseline ${opts.writeBaseline}.\n`);
   }
 
@@ -142,19 +188,62 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}\n`);
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = formatResult(opts.format, result, { color, cwd: io.cwd });
+  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd) });
   if (opts.output !== undefined) {
-    try {
-      writeFileSync(resolve(io.cwd, opts.output), report);
-    } catch (error) {
-      io.stderr.write(`${TOOL_NAME}: cannot write ${opts.output} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
-      return 2;
-    }
+    if (!writeOutput(io, opts.output, report)) return 2;
   } else {
     io.stdout.write(report);
   }
   if (opts.stats) writeStats(io, result, started);
-  return exitCode(result, opts.failOn);
+  // Writing a baseline accepts today's findings: an adoption script under `set -e` goes on.
+  if (opts.writeBaseline !== undefined) return 0;
+  const code = exitCode(result, opts.failOn);
+  if (code === 0 && opts.maxWarnings !== undefined) {
+    const warnings = result.findings.filter((f) => !f.suppression && f.severity === 'warning').length;
+    if (warnings > opts.maxWarnings) {
+      io.stderr.write(`${TOOL_NAME}: ${plural(warnings, 'warning')}, more than --max-warnings ${opts.maxWarnings}.\n`);
+      return 1;
+    }
+  }
+  return code;
+}
+
+/** Writes a report or baseline file, creating its folder; false (after saying why) when it cannot. */
+function writeOutput(io: CliIo, file: string, text: string): boolean {
+  const target = resolve(io.cwd, file);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+    return true;
+  } catch (error) {
+    io.stderr.write(`${TOOL_NAME}: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
+    return false;
+  }
+}
+
+async function writeStarterConfig(io: CliIo): Promise<number> {
+  const target = resolve(io.cwd, '.meshlint.yaml');
+  const text = await starterConfig(io.cwd);
+  try {
+    writeFileSync(target, text, { flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    io.stderr.write(code === 'EEXIST' ? `${TOOL_NAME}: .meshlint.yaml exists already; nothing written.\n` : `${TOOL_NAME}: cannot write .meshlint.yaml (${code ?? error}).\n`);
+    return 2;
+  }
+  io.stdout.write(text);
+  io.stderr.write(`${TOOL_NAME}: wrote .meshlint.yaml.\n`);
+  return 0;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((id) => id.trim()).filter(Boolean)];
+}
+
+function parseWarnings(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of warnings (0 or more)');
+  return n;
 }
 
 function parseCount(value: string): number {

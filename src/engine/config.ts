@@ -7,7 +7,7 @@ import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
 import { formatPath, pathOfPointer, type Path } from '../model/values.js';
 import { didYouMean } from '../suggest.js';
-import { locate } from './location.js';
+import { locate } from '../location/locate.js';
 import type { AnyRule, Settings, Severity } from './rule.js';
 
 export const CONFIG_NAMES = ['.meshlint.yaml', '.meshlint.yml'];
@@ -27,7 +27,7 @@ export interface Config {
   readonly settings: Settings;
 }
 
-export const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
+const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
 
 export class ConfigError extends Error {}
 

@@ -2,7 +2,7 @@
 // check; it reports a resource and a path, never a line: the engine owns locations, severity and suppression.
 import type { DocumentRef, Graph } from '../model/graph.js';
 import type { Resource } from '../model/resource.js';
-import type { Path } from '../model/values.js';
+import type { Path, Target } from '../location/locate.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
@@ -31,8 +31,7 @@ export interface RuleExamples {
   readonly valid: Readonly<Record<string, ExampleFiles>>;
 }
 
-/** Which part of the YAML a finding underlines: the key, the value, or both (default: key and scalar value). */
-export type Target = 'key' | 'value' | 'pair';
+export type { Target };
 
 export interface RelatedReport {
   readonly resource: Resource;
@@ -90,7 +89,7 @@ export interface RuleOptions<O> {
 export interface Rule<M extends string = string, O = unknown> {
   /** Stable id, kebab-case; never changes once released. */
   readonly id: string;
-  /** Folder under rules/: container, workload, core ... */
+  /** The folder under rules/ (the concern: tls, authz, workload ...); given by rules/index.ts, not by the rule file. */
   readonly family: string;
   /** What the rule wants, imperative, no trailing period. */
   readonly title: string;
@@ -113,8 +112,16 @@ export interface Rule<M extends string = string, O = unknown> {
 
 export type AnyRule = Rule<string, any>;
 
-export function defineRule<const M extends string, O = undefined>(rule: Rule<M, O>): Rule<M, O> {
+/** What a rule file declares: everything but its family, which is the folder it sits in. */
+export type RuleDefinition<M extends string = string, O = unknown> = Omit<Rule<M, O>, 'family'>;
+
+export function defineRule<const M extends string, O = undefined>(rule: RuleDefinition<M, O>): RuleDefinition<M, O> {
   return rule;
+}
+
+/** A rule file's definition with its family (the folder it sits in): how the generated rules/index.ts lists it. */
+export function inFamily<M extends string, O>(family: string, rule: RuleDefinition<M, O>): Rule<M, O> {
+  return { ...rule, family };
 }
 
 /** Ids of the findings the engine emits itself; their metadata lives in rules/core like any rule's. */

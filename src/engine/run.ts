@@ -1,14 +1,16 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { SourceFile } from '../parse/source.js';
+import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import { get, type Path } from '../model/values.js';
-import { locate, rangeOfOffsets, type Range } from './location.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity, type Target } from './rule.js';
+import { rangeOfOffsets, type Range } from '../location/locate.js';
+import { LocationMemo } from '../location/memo.js';
+import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
-import { narrowToSpan } from './span.js';
+import { narrowToSpan } from '../location/span.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -60,22 +62,18 @@ export interface LintInput {
   readonly rules: readonly AnyRule[];
   readonly config: Config;
   readonly readers?: readonly FormatReader[];
+  /** The run's location memo: given by a caller that resolves locations ahead (parser threads, --cache). */
+  readonly locations?: LocationMemo;
   /** The report's root (absolute): a document that is no resource is named by its path relative to it. */
   readonly root?: string;
 }
 
-/** Where a finding (or a related location) must be located: resolved in the second stage of lintStaged. */
-export interface LocationRequest {
-  readonly file: SourceFile;
-  readonly document: SourceDocument;
-  readonly path: Path;
-  readonly target: Target;
-}
+export type { LocationRequest };
 
 export interface StagedLint {
-  /** Every location the findings need; a caller may resolve them ahead (parser threads fill file.locations). */
+  /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
-  /** Locates the findings (from file.locations where already known), applies suppressions and severities, sorts. */
+  /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
 
@@ -83,35 +81,64 @@ export function lint(input: LintInput): LintResult {
   return lintStaged(input).finish();
 }
 
-/** Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, root }: LintInput): StagedLint {
+/** A finding before location: `at` (and the related locations) are resolved when the lint finishes. */
+type Draft = Omit<Finding, 'severity' | 'suppression'>;
+type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; span?: readonly [number, number]; relatedAt: { at: LocationRequest; message: string; file: string }[] };
+interface Pending {
+  readonly finding: Unlocated;
+  /** The rule's default severity, or the milder one its report asked for. */
+  readonly severity: Severity;
+  readonly resource?: Resource;
+}
+
+/**
+ * Runs the rules, leaving the findings' locations to `finish` so that they can be resolved in bulk first. Stages:
+ * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
+ * (and severities), sort.
+ */
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), root }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
+  const pending: Pending[] = [];
+  const notices: Notice[] = [];
+  const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
+  const resources = readResources(files, readers);
+  const graph = new Graph(resources, files);
+  const ruleTimes = runRules(graph, enabled, config, pending, notices, root);
+  const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]);
+  return {
+    requests,
+    finish(): LintResult {
+      const findings = suppress(locate(pending, locations), config, directivesByFile, files);
+      findings.sort(compareFindings);
+      const documents = files.reduce((n, f) => n + f.documents.length, 0);
+      const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
+      ruleTimes.sort((a, b) => b[1] - a[1]);
+      return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resources.length }, ruleTimes };
+    },
+  };
+}
+
+/** Stage parse: each file's parse problems, and the findings about its suppression directives (returned by file). */
+function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[], enabled: readonly AnyRule[], pending: Pending[], notices: Notice[]): Map<SourceFile, Directive[]> {
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
-  const notices: Notice[] = [];
-  type Draft = Omit<Finding, 'severity' | 'suppression'>;
-  /** A finding before location: `at` (and the related locations) are resolved in finish(). */
-  type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; span?: readonly [number, number]; relatedAt: { at: LocationRequest; message: string; file: string }[] };
-  const drafts: { finding: Unlocated; severity: Severity; resource?: Resource }[] = [];
-  const add = (rule: AnyRule, finding: Unlocated, severity?: Severity, resource?: Resource) => {
-    drafts.push({ finding, severity: severity ?? rule.severity, resource });
-  };
-
-  // Parse problems and suppression directives, per file.
   const directivesByFile = new Map<SourceFile, Directive[]>();
   for (const file of files) {
     if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}` });
     for (const problem of file.problems) {
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
-      add(rule, {
-        ruleId: rule.id,
-        message: redactSecrets(problem.message),
-        file: file.path,
-        range: rangeOfOffsets(file, problem.start, problem.end),
-        path: [],
-        relatedAt: [],
-        fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
+      pending.push({
+        finding: {
+          ruleId: rule.id,
+          message: redactSecrets(problem.message),
+          file: file.path,
+          range: rangeOfOffsets(file, problem.start, problem.end),
+          path: [],
+          relatedAt: [],
+          fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
+        },
+        severity: rule.severity,
       });
     }
     const directives = readDirectives(file);
@@ -123,7 +150,8 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, roo
         const rule = enabledById.get(id);
         if (!rule) return;
         const message = interpolate(rule.messages[messageId], data);
-        add(rule, { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) });
+        const finding = { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
+        pending.push({ finding, severity: rule.severity });
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
       for (const id of directive.rules.filter((id) => !knownIds.has(id))) {
@@ -131,16 +159,18 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, roo
       }
     }
   }
+  return directivesByFile;
+}
 
+/** Stage rules: every enabled rule's check over the graph; returns milliseconds per rule. */
+function runRules(graph: Graph, enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], root: string | undefined): [string, number][] {
   const ruleTimes: [string, number][] = [];
-  const resources = readResources(files, readers);
-  const graph = new Graph(resources, files);
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
     const report = (r: Report<string>) => {
-      const draft = toFinding(rule, r);
-      add(rule, draft.finding, r.severity, draft.resource);
+      const { finding, resource } = toFinding(graph, rule, r, root);
+      pending.push({ finding, severity: r.severity ?? rule.severity, resource });
     };
     const started = performance.now();
     try {
@@ -150,92 +180,86 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, roo
     }
     ruleTimes.push([rule.id, performance.now() - started]);
   }
+  return ruleTimes;
+}
 
-  const requests: LocationRequest[] = [];
-  for (const { finding } of drafts) {
-    if (finding.at) requests.push(finding.at);
-    for (const related of finding.relatedAt) requests.push(related.at);
+/** A rule's report as a finding: message, fingerprint, and where it must be located (not yet where it is). */
+function toFinding(graph: Graph, rule: AnyRule, r: Report<string>, root: string | undefined): { finding: Unlocated; resource?: Resource } {
+  let file: SourceFile;
+  let document: SourceFile['documents'][number];
+  let path: Path;
+  let resource = r.resource;
+  if (resource) {
+    ({ file, document } = resource.source);
+    path = [...resource.source.base, ...(r.path ?? resource.anchor)];
+  } else if (r.document) {
+    ({ file, document } = r.document);
+    path = r.path ?? [];
+    resource = graph.resourceAt(r.document, path);
+  } else {
+    throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
   }
-  return { requests, finish };
+  const template = rule.messages[r.messageId];
+  if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
+  const message = interpolate(template, { resource: resource ? describe(resource) : documentName(file.path, root), ...redacted(r.data) });
+  const relatedAt = (r.related ?? []).map((rel) => {
+    const src = rel.resource.source;
+    return { file: src.file.path, message: rel.message, at: { file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const } };
+  });
+  const relative = resource ? path.slice(resource.source.base.length) : path;
+  const owner = resource ? resourceKey(resource) : `#${document.index}`;
+  const finding: Unlocated = {
+    ruleId: rule.id,
+    message,
+    file: file.path,
+    at: { file, document, path, target: r.target ?? 'pair' },
+    ...(r.span ? { span: r.span } : {}),
+    ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
+    path,
+    relatedAt,
+    fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
+  };
+  return { finding, resource };
+}
 
-  function finish(): LintResult {
-    const scopesByResource = new Map<Resource, IgnoreScope[]>();
-    const fileByPath = new Map(files.map((f) => [f.path, f]));
-    const located = (at: LocationRequest) => locate(at.file, at.document, at.path, at.target).range;
-    const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
-      const value = get(at.document.value, ...at.path);
-      const range = located(at);
-      return typeof value === 'string' && at.target === 'value' && !at.file.origin ? narrowToSpan(at.file, range, value, span) : range;
-    };
-    const findings: Finding[] = drafts.map(({ finding: { at, relatedAt, range, span, ...rest }, severity: defaultSeverity, resource }) => {
-      const finding: Draft = {
-        ...rest,
-        range: range ?? (span ? narrowed(at!, span) : located(at!)),
-        related: relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message })),
-      };
-      const configured = config.rules.get(finding.ruleId)?.severity;
-      const severity = configured && configured !== 'off' ? configured : defaultSeverity;
-      const suppression = suppressionFor(finding, resource, scopesByResource, fileByPath);
-      return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
-    });
-    findings.sort(compareFindings);
-    const documents = files.reduce((n, f) => n + f.documents.length, 0);
-    const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
-    ruleTimes.sort((a, b) => b[1] - a[1]);
-    return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resources.length }, ruleTimes };
-  }
+/** Stage locate: ranges for every finding and related location (from the memo where already known). */
+function locate(pending: readonly Pending[], locations: LocationMemo): { finding: Draft; severity: Severity; resource?: Resource }[] {
+  const located = (at: LocationRequest) => locations.locate(at.file, at.document, at.path, at.target).range;
+  const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
+    const value = get(at.document.value, ...at.path);
+    const range = located(at);
+    return typeof value === 'string' && at.target === 'value' && !at.file.origin ? narrowToSpan(at.file, range, value, span) : range;
+  };
+  return pending.map(({ finding: { at, relatedAt, range, span, ...rest }, severity, resource }) => ({
+    finding: { ...rest, range: range ?? (span ? narrowed(at!, span) : located(at!)), related: relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message })) },
+    severity,
+    resource,
+  }));
+}
 
-  function toFinding(rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource } {
-    let file: SourceFile;
-    let document: SourceFile['documents'][number];
-    let path: Path;
-    let resource = r.resource;
-    if (resource) {
-      ({ file, document } = resource.source);
-      path = [...resource.source.base, ...(r.path ?? resource.anchor)];
-    } else if (r.document) {
-      ({ file, document } = r.document);
-      path = r.path ?? [];
-      resource = graph.resourceAt(r.document, path);
-    } else {
-      throw new TypeError(`rule ${rule.id} reported neither a resource nor a document`);
-    }
-    const template = rule.messages[r.messageId];
-    if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-    const message = interpolate(template, { resource: resource ? describe(resource) : documentName(file.path, root), ...redacted(r.data) });
-    const relatedAt = (r.related ?? []).map((rel) => {
-      const src = rel.resource.source;
-      return { file: src.file.path, message: rel.message, at: { file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const } };
-    });
-    const relative = resource ? path.slice(resource.source.base.length) : path;
-    const owner = resource ? resourceKey(resource) : `#${document.index}`;
-    const finding: Unlocated = {
-      ruleId: rule.id,
-      message,
-      file: file.path,
-      at: { file, document, path, target: r.target ?? 'pair' },
-      ...(r.span ? { span: r.span } : {}),
-      ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
-      path,
-      relatedAt,
-      fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
-    };
-    return { finding, resource };
-  }
+/** Stage suppress: configured severities, and suppression by comment or annotation (kept and marked, not dropped). */
+function suppress(located: readonly { finding: Draft; severity: Severity; resource?: Resource }[], config: Config, directivesByFile: ReadonlyMap<SourceFile, Directive[]>, files: readonly SourceFile[]): Finding[] {
+  const scopesByResource = new Map<Resource, IgnoreScope[]>();
+  const fileByPath = new Map(files.map((f) => [f.path, f]));
+  return located.map(({ finding, severity: defaultSeverity, resource }) => {
+    const configured = config.rules.get(finding.ruleId)?.severity;
+    const severity = configured && configured !== 'off' ? configured : defaultSeverity;
+    const suppression = suppressionFor(finding, resource, scopesByResource, fileByPath.get(finding.file), directivesByFile);
+    return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
+  });
+}
 
-  function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, fileByPath: Map<string, SourceFile>): Suppression | undefined {
-    const file = fileByPath.get(finding.file);
-    for (const d of (file && directivesByFile.get(file)) ?? []) {
-      if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
-    }
-    if (!resource) return undefined;
-    if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
-    const relative = finding.path.slice(resource.source.base.length);
-    for (const scope of scopesByResource.get(resource)!) {
-      if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
-    }
-    return undefined;
+function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, file: SourceFile | undefined, directivesByFile: ReadonlyMap<SourceFile, Directive[]>): Suppression | undefined {
+  for (const d of (file && directivesByFile.get(file)) ?? []) {
+    if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
   }
+  if (!resource) return undefined;
+  if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
+  const relative = finding.path.slice(resource.source.base.length);
+  for (const scope of scopesByResource.get(resource)!) {
+    if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
+  }
+  return undefined;
 }
 
 /** Values interpolated into a message come from manifests: none may print a secret whole. */

@@ -1,8 +1,8 @@
 // The typed graph: every resource of the scan, with indexes built once (on first use) so that rules never scan
 // all resources inside a loop. Later families add their own indexes through `memo` without touching this class.
-import { readKubernetes, matchesSelector } from './kubernetes.js';
-import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy.js';
-import { readKong } from './kong.js';
+import { readKubernetes, matchesSelector } from './kubernetes/reader.js';
+import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy/reader.js';
+import { readKong } from './kong/reader.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';
@@ -14,7 +14,7 @@ export interface DocumentRef {
 }
 
 /** Turns a parsed document into resources, or returns undefined when the document is not of its format. */
-export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number]) => Resource[] | undefined;
+export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number], namespace?: string) => Resource[] | undefined;
 
 /** Readers in order; the first that recognises a document owns it. */
 export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKong];
@@ -24,7 +24,7 @@ export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKo
  * run on every resource the format readers produced; what they return joins the graph.
  */
 export type NestedReader = (resource: Resource) => Resource[];
-export const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
+const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
 
 export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS, nested: readonly NestedReader[] = NESTED_READERS): Resource[] {
   const resources: Resource[] = [];
@@ -51,7 +51,7 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
  */
 const EMBEDDED_CONFIG_MARKERS = /["']?(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
 
-export function readConfigMapFiles(resource: Resource): Resource[] {
+function readConfigMapFiles(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
   const data = resource.body.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return [];

@@ -1,4 +1,6 @@
 import type { SourceDocument, SourceFile } from '../parse/source.js';
+import type { EnvoyKind, EnvoyOrigin } from './envoy/reader.js';
+import type { DeckFile, DeckKind } from './kong/views.js';
 import type { Obj, Path } from './values.js';
 
 /** Where a resource lives: its file, its document, and its path inside the document (['items', 3] for a List item). */
@@ -28,17 +30,11 @@ export interface PodTemplate {
   readonly containers: readonly Container[];
 }
 
-/**
- * One configuration object: a Kubernetes resource, or (for other formats) a named object such as an Envoy
- * listener or a Kong route. Every other resource kind is kept generically with these fields.
- */
-export interface Resource {
-  /** Which reader produced it: 'kubernetes' here; later formats add their own. */
-  readonly format: string;
+/** What every resource has, whatever its format. */
+interface ResourceBase {
   readonly apiVersion: string;
   /** API group: '' for the core group, 'apps', 'security.istio.io' ... */
   readonly group: string;
-  readonly kind: string;
   readonly name: string;
   /** '' for cluster-scoped kinds; 'default' when a namespaced resource names none. */
   readonly namespace: string;
@@ -49,14 +45,43 @@ export interface Resource {
   readonly source: SourceRef;
   /** Where a finding about the whole resource points, relative to the resource: metadata.name. */
   readonly anchor: Path;
+}
+
+/** A Kubernetes object (any kind, read generically); workloads carry their pod template. */
+export interface KubernetesResource extends ResourceBase {
+  readonly format: 'kubernetes';
+  readonly kind: string;
   /** Set on workloads (Pod, Deployment, CronJob ...). */
   readonly pod?: PodTemplate;
 }
 
-export type Workload = Resource & { readonly pod: PodTemplate };
+/** An Envoy object (listener, cluster ...) from a bootstrap, an xDS list, an EnvoyFilter patch or embedded text. */
+export interface EnvoyResource extends ResourceBase {
+  readonly format: 'envoy';
+  readonly kind: EnvoyKind;
+  /** A fragment merged into config we cannot see (an EnvoyFilter MERGE / INSERT patch): only what it sets counts. */
+  readonly partial: boolean;
+  readonly origin: EnvoyOrigin;
+}
+
+/** A decK entity (service, route, consumer, plugin); Kong's Kubernetes CRDs are KubernetesResources. */
+export interface KongResource extends ResourceBase {
+  readonly format: 'kong';
+  readonly kind: DeckKind;
+  /** The decK document it belongs to (a decK file is its own configuration: scopes do not cross files). */
+  readonly deck: DeckFile;
+}
+
+/**
+ * One configuration object: a Kubernetes resource, or (for other formats) a named object such as an Envoy
+ * listener or a Kong route, told apart by `format`.
+ */
+export type Resource = KubernetesResource | EnvoyResource | KongResource;
+
+export type Workload = KubernetesResource & { readonly pod: PodTemplate };
 
 export function isWorkload(resource: Resource): resource is Workload {
-  return resource.pod !== undefined;
+  return resource.format === 'kubernetes' && resource.pod !== undefined;
 }
 
 /** "Deployment shop/web", "Namespace shop": how messages name a resource. */

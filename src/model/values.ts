@@ -1,7 +1,8 @@
 // Manifests are user input: any field may hold any type. These accessors never throw, so rules stay short.
 
-/** A path into a document: map keys and sequence indexes. */
-export type Path = readonly (string | number)[];
+import type { Path } from '../location/locate.js';
+
+export type { Path };
 
 export type Obj = Readonly<Record<string, unknown>>;
 

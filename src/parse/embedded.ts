@@ -2,18 +2,18 @@
 // bootstrap value): parsed as a file of its own whose offsets map back into the host file, so that findings in
 // it are located on the right line of the host's block scalar.
 import { isMap, isPair, isScalar, isSeq, type Node, type Scalar } from 'yaml';
-import { parseSource, type SourceDocument, type SourceFile } from './source.js';
+import { parseSource, type ParseOptions, type SourceDocument, type SourceFile } from './source.js';
 
 type Segment = string | number;
 
 /** Parses the string at `path` of a host document; undefined when there is no string there. Never throws. */
-export function parseEmbedded(host: SourceFile, document: SourceDocument, path: readonly Segment[]): SourceFile | undefined {
+export function parseEmbedded(host: SourceFile, document: SourceDocument, path: readonly Segment[], options: ParseOptions = {}): SourceFile | undefined {
   const node = nodeAt(document, path);
   if (!node || typeof node.value !== 'string' || !node.range) return undefined;
   const text = node.value;
   let file: SourceFile;
   try {
-    file = parseSource(host.path, text);
+    file = parseSource(host.path, text, options);
   } catch {
     return undefined;
   }

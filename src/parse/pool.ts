@@ -5,11 +5,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { parseAllDocuments, type Document } from 'yaml';
-import { fromFileData, parseSource, toFileData, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
-import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets } from '../engine/location.js';
-import type { LocationRequest } from '../engine/run.js';
-import type { Target } from '../engine/rule.js';
-import type { Path } from '../model/values.js';
+import { fromFileData, parseSource, toFileData, type ParseOptions, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
+import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets, type Path, type Target } from '../location/locate.js';
+import type { LocationMemo } from '../location/memo.js';
 
 export interface ParseJob {
   readonly absolute: string;
@@ -23,7 +21,7 @@ export type ParseOutcome =
 
 type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string };
 
-export const PARSER_ROLE = 'meshlint-parser';
+const PARSER_ROLE = 'meshlint-parser';
 
 /** Below this much input, starting threads costs more than it saves. */
 const MIN_BYTES_FOR_WORKERS = 4 * 1024 * 1024;
@@ -35,7 +33,15 @@ const BATCH = 8;
  */
 const WORKER_HEAP_MB = 160;
 
-export function readAndParse(job: ParseJob, maxBytes: number): ParseOutcome {
+/** Where a finding (or a related location) must be located. */
+export interface LocationRequest {
+  readonly file: SourceFile;
+  readonly document: SourceDocument;
+  readonly path: Path;
+  readonly target: Target;
+}
+
+function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOptions = {}): ParseOutcome {
   try {
     const stats = statSync(job.absolute);
     // A FIFO or device named *.yaml would block or never end: never read one.
@@ -43,7 +49,7 @@ export function readAndParse(job: ParseJob, maxBytes: number): ParseOutcome {
     if (stats.size > maxBytes) {
       return { kind: 'notice', file: job.shown, message: `skipped: ${(stats.size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit` };
     }
-    return { kind: 'file', file: parseSource(job.shown, readFileSync(job.absolute)) };
+    return { kind: 'file', file: parseSource(job.shown, readFileSync(job.absolute), parse) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { kind: 'notice', file: job.shown, message: code === 'ENOENT' ? 'skipped: no such file or directory' : `skipped: cannot read (${code ?? (error as Error).message})` };
@@ -52,6 +58,8 @@ export function readAndParse(job: ParseJob, maxBytes: number): ParseOutcome {
 
 export interface ParseAllOptions {
   readonly maxBytes: number;
+  /** How files are parsed here; a parser thread is given the same by its entry point (see runParserWorker). */
+  readonly parse?: ParseOptions;
   /** Parser threads: 0 parses here; undefined decides by the amount of input and the cores. */
   readonly workers?: number;
   /** The module a worker runs (the bundle itself); without it, everything is parsed on this thread. */
@@ -64,13 +72,13 @@ export async function parseAll(jobs: readonly ParseJob[], options: ParseAllOptio
   if (!pool) {
     return jobs.map((job, i) => {
       options.onProgress?.(i, jobs.length);
-      return readAndParse(job, options.maxBytes);
+      return readAndParse(job, options.maxBytes, options.parse);
     });
   }
   let done = 0;
   // Jobs go out in path order, in small batches to whichever thread is free. (Largest-first was measured: slower,
   // as the biggest values then all cross to this thread at once.)
-  const wire = await pool.run<ParseJob, WireOutcome>('parse', jobs, BATCH, (job) => toWire(readAndParse(job, options.maxBytes)), (count) => {
+  const wire = await pool.run<ParseJob, WireOutcome>('parse', jobs, BATCH, (job) => toWire(readAndParse(job, options.maxBytes, options.parse)), (count) => {
     done += count;
     options.onProgress?.(done, jobs.length);
   });
@@ -86,15 +94,15 @@ type LocateResult = (LocatedOffsets | null)[] | null;
 
 /**
  * Resolves locations on the pool's threads, for documents whose syntax tree this thread has not built: each
- * document's text is parsed there and the offsets come back into file.locations (see engine/location.ts).
+ * document's text is parsed there and the ranges go into the run's location memo.
  */
-export async function locateAll(requests: readonly LocationRequest[], pool: ParserPool): Promise<void> {
+export async function locateAll(requests: readonly LocationRequest[], pool: ParserPool, memo: LocationMemo): Promise<void> {
   const byDocument = new Map<SourceDocument, { file: SourceFile; requests: LocationRequest[]; keys: Set<string> }>();
   for (const request of requests) {
     const { file, document } = request;
     if (!file.lazy || file.origin) continue;
     const key = locationKey(document.index, request.path, request.target);
-    if (file.locations.has(key)) continue;
+    if (memo.has(file, key)) continue;
     let entry = byDocument.get(document);
     if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: new Set() }));
     if (!entry.keys.has(key)) {
@@ -116,7 +124,7 @@ export async function locateAll(requests: readonly LocationRequest[], pool: Pars
       const o = offsets[k];
       if (!o) return;
       const range = rangeOfOffsets(file, o.start + document.start, o.end + document.start);
-      file.locations.set(locationKey(document.index, request.path, request.target), { range, missing: o.missing });
+      memo.set(file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
     });
   });
 }
@@ -229,11 +237,14 @@ function workerCount(jobs: readonly ParseJob[], options: ParseAllOptions): numbe
   return 0;
 }
 
-/** The body of a parser thread: parse files, or locate paths in documents, as it is sent them; post back plain data. */
-export function runParserWorker(): void {
+/**
+ * The body of a parser thread: parse files, or locate paths in documents, as it is sent them; post back plain data.
+ * `parse` must be what the scan passes to parseAll (functions do not cross threads, so the entry point gives it).
+ */
+export function runParserWorker(parse: ParseOptions): void {
   const { maxBytes } = workerData as { maxBytes: number };
   parentPort!.on('message', (message: { kind: 'parse'; tasks: ParseJob[] } | { kind: 'locate'; tasks: LocateTask[] }) => {
-    const results = message.kind === 'parse' ? message.tasks.map((job) => toWire(readAndParse(job, maxBytes))) : message.tasks.map(locateTask);
+    const results = message.kind === 'parse' ? message.tasks.map((job) => toWire(readAndParse(job, maxBytes, parse))) : message.tasks.map(locateTask);
     parentPort!.postMessage(results);
   });
 }

@@ -36,8 +36,6 @@ export interface SourceFile {
   unreadDocuments?: number;
   /** Set on files parsed by a thread: their documents' syntax trees are rebuilt on demand (see fromFileData). */
   lazy?: true;
-  /** Ranges already resolved, by document, path and target (see engine/location.ts). */
-  locations: Map<string, { readonly range: Range; readonly missing: readonly (string | number)[] }>;
   /**
    * Set when this text is embedded in another file (a config file held in a YAML string, e.g. a ConfigMap key):
    * the host file, and how an offset in this text maps to an offset in the host's text. Locations are reported in
@@ -51,24 +49,30 @@ export interface EmbeddedOrigin {
   readonly toHostOffset: (offset: number) => number;
 }
 
-interface Range {
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
 export interface ParseOptions {
   /** Largest number of alias expansions in one document before it is treated as an alias bomb. */
   maxAliasCount?: number;
   /** '1.1' (default) reads scalars as Kubernetes does; meshlint's own config uses '1.2', where `off` is a string. */
   yamlVersion?: '1.1' | '1.2';
+  /** Documents that need not be composed (the caller knows which kinds nobody reads; the parser knows no kinds). */
+  notComposed?: DocumentFilter;
+}
+
+/**
+ * Decides from a document's top-level scalar fields, read from the tokens before composing, that the document is
+ * only lexed: its syntax errors outside the body are still found, its body is not built, and it is counted in
+ * `unreadDocuments` instead of `documents`.
+ */
+export interface DocumentFilter {
+  /** The top-level keys `test` reads. */
+  readonly fields: readonly string[];
+  readonly test: (values: Readonly<Record<string, string | undefined>>) => boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
-export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
   const probe = bytes.subarray(0, 8000);
   if (probe.includes(0)) return { text: '', binary: true };
   const text = utf8.decode(bytes);
@@ -109,11 +113,11 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   let asts: Document.Parsed[];
   const unread = new Set<number>();
   try {
-    const tokens = withoutUnreadBodies(new Parser().parse(text), unread);
+    const tokens = options.notComposed ? withoutUnreadBodies(new Parser().parse(text), options.notComposed, unread) : new Parser().parse(text);
     asts = Array.from(new Composer({ version: options.yamlVersion ?? '1.1', prettyErrors: false }).compose(tokens)) as Document.Parsed[];
   } catch (error) {
     // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
-    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)], locations: new Map() };
+    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
   }
 
   if (text.includes('{{') && looksLikeTemplate(text, asts)) {
@@ -148,27 +152,21 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
     documents.push({ index, ast, value, start, end });
   });
-  return { path, text, lineCounter, documents, problems, locations: new Map(), ...(unread.size ? { unreadDocuments: unread.size } : {}) };
+  return { path, text, lineCounter, documents, problems, ...(unread.size ? { unreadDocuments: unread.size } : {}) };
 }
 
-/**
- * Kinds whose documents no rule reads and that are large: CustomResourceDefinitions (OpenAPI schemas, most of the
- * bytes of many install manifests; a third of the corpus). Their bodies are lexed but not composed, which saves a
- * third of a large scan's time; the price is that a structural error inside a CRD body is not reported (kubectl
- * rejects such a CRD when it is applied).
- */
-function isUnreadDocument(token: CST.Document): boolean {
+/** Whether a document token's top-level scalar fields pass the filter (read from tokens: nothing composed yet). */
+function isNotComposed(token: CST.Document, filter: DocumentFilter): boolean {
   const body = token.value;
   if (!body || body.type !== 'block-map') return false;
-  let kind: string | undefined;
-  let apiVersion: string | undefined;
+  const values: Record<string, string | undefined> = {};
   for (const item of body.items) {
     const key = scalarSource(item.key);
-    if (key === 'kind') kind = scalarSource(item.value);
-    else if (key === 'apiVersion') apiVersion = scalarSource(item.value);
-    if (kind !== undefined && apiVersion !== undefined) break;
+    if (key === undefined || !filter.fields.includes(key)) continue;
+    values[key] = scalarSource(item.value);
+    if (filter.fields.every((field) => values[field] !== undefined)) break;
   }
-  return kind === 'CustomResourceDefinition' && (apiVersion ?? '').startsWith('apiextensions.k8s.io/');
+  return filter.test(values);
 }
 
 function scalarSource(token: CST.Token | null | undefined): string | undefined {
@@ -176,11 +174,11 @@ function scalarSource(token: CST.Token | null | undefined): string | undefined {
 }
 
 /** Passes the parser's tokens on, emptying the bodies of unread documents; records their indexes. */
-function* withoutUnreadBodies(tokens: Generator<CST.Token>, unread: Set<number>): Generator<CST.Token> {
+function* withoutUnreadBodies(tokens: Generator<CST.Token>, filter: DocumentFilter, unread: Set<number>): Generator<CST.Token> {
   let index = 0;
   for (const token of tokens) {
     if (token.type === 'document') {
-      if (isUnreadDocument(token)) {
+      if (isNotComposed(token, filter)) {
         unread.add(index);
         token.value = undefined;
       }
@@ -235,7 +233,6 @@ export function fromFileData(data: SourceFileData): SourceFile {
     documents,
     problems: data.problems,
     skipped: data.skipped,
-    locations: new Map(),
     lazy: true,
     ...(data.unreadDocuments ? { unreadDocuments: data.unreadDocuments } : {}),
   };
@@ -245,7 +242,7 @@ export function fromFileData(data: SourceFileData): SourceFile {
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
  * scalars, which put every later offset on the wrong line.
  */
-export function lineCounterOf(text: string): LineCounter {
+function lineCounterOf(text: string): LineCounter {
   const lineCounter = new LineCounter();
   lineCounter.addNewLine(0);
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
@@ -290,7 +287,7 @@ export function sourceText(bytes: Uint8Array): string {
 }
 
 function emptyFile(path: string, text: string, skipped: string, lineCounter = lineCounterOf(text)): SourceFile {
-  return { path, text, lineCounter, documents: [], problems: [], skipped, locations: new Map() };
+  return { path, text, lineCounter, documents: [], problems: [], skipped };
 }
 
 function fatalProblem(error: unknown, at: number): ParseProblem {

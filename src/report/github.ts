@@ -13,7 +13,7 @@ export const ANNOTATIONS_PER_LEVEL = 10;
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
-export const ANNOTATION_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', note: 'notice' };
+const ANNOTATION_LEVEL: Record<Severity, AnnotationLevel> = { error: 'error', warning: 'warning', note: 'notice' };
 
 /** The shape of @actions/core's AnnotationProperties. */
 export interface AnnotationProperties {
@@ -52,24 +52,55 @@ export function bySeverity(result: Pick<LintResult, 'findings' | 'rules'>): Find
     .map(({ finding }) => finding);
 }
 
+/**
+ * The annotations of a step: per level at most `limit`, shared out among the rules round robin (most severe rule
+ * first), so ten findings of one rule do not hide every other rule's; the rest are `omitted`, most severe first.
+ */
 export function planAnnotations(result: Pick<LintResult, 'findings' | 'rules'>, limit = ANNOTATIONS_PER_LEVEL): AnnotationPlan {
-  const used: Record<AnnotationLevel, number> = { error: 0, warning: 0, notice: 0 };
+  const queues = new Map<AnnotationLevel, Map<string, Finding[]>>();
+  for (const finding of bySeverity(result)) {
+    const level = ANNOTATION_LEVEL[finding.severity];
+    const byRule = queues.get(level) ?? new Map<string, Finding[]>();
+    queues.set(level, byRule);
+    const queue = byRule.get(finding.ruleId) ?? [];
+    byRule.set(finding.ruleId, queue);
+    queue.push(finding);
+  }
+  const chosen = new Set<Finding>();
+  for (const byRule of queues.values()) {
+    const rules = [...byRule.values()];
+    let taken = 0;
+    for (let round = 0; taken < limit && rules.some((queue) => queue.length > round); round++) {
+      for (const queue of rules) {
+        if (taken >= limit) break;
+        if (round < queue.length) {
+          chosen.add(queue[round]);
+          taken++;
+        }
+      }
+    }
+  }
   const annotations: Annotation[] = [];
   const omitted: Finding[] = [];
   for (const finding of bySeverity(result)) {
-    const level = ANNOTATION_LEVEL[finding.severity];
-    if (used[level] >= limit) {
+    if (!chosen.has(finding)) {
       omitted.push(finding);
       continue;
     }
-    used[level]++;
-    annotations.push({ level, message: finding.message, properties: annotationProperties(finding), finding });
+    annotations.push({ level: ANNOTATION_LEVEL[finding.severity], message: finding.message, properties: annotationProperties(finding), finding });
   }
   return { annotations, omitted };
 }
 
+/** "container-privileged (9), mtls-not-strict (2)": the rules with findings a plan left out, most first. */
+export function describeOmittedRules(omitted: readonly Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of omitted) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id, n]) => `${id} (${n})`).join(', ');
+}
+
 /** Columns only on single-line ranges: "startColumn/endColumn cannot be sent when startLine and endLine are different" (@actions/core). */
-export function annotationProperties(f: Finding): AnnotationProperties {
+function annotationProperties(f: Finding): AnnotationProperties {
   const { startLine, endLine, startColumn, endColumn } = f.range;
   const base = { title: f.ruleId, file: f.file, startLine, endLine };
   return startLine === endLine ? { ...base, startColumn, endColumn } : base;
@@ -93,7 +124,7 @@ export function escapeProperty(text: string): string {
 }
 
 /** `::error file=...,line=...,endLine=...,col=...,endColumn=...,title=<rule-id>::message` */
-export function workflowCommand(annotation: Annotation): string {
+function workflowCommand(annotation: Annotation): string {
   const p = annotation.properties;
   const props: [string, string | number | undefined][] = [
     ['file', p.file], ['line', p.startLine], ['endLine', p.endLine], ['col', p.startColumn], ['endColumn', p.endColumn], ['title', p.title],

@@ -30,7 +30,7 @@ export function gitlabSeverity(severity: Severity, securitySeverity: number): Gi
   return securitySeverity >= 9 ? 'blocker' : securitySeverity >= 7 ? 'critical' : 'major';
 }
 
-export function gitlabIssues(result: Pick<LintResult, 'findings' | 'rules'>): GitlabIssue[] {
+function gitlabIssues(result: Pick<LintResult, 'findings' | 'rules'>): GitlabIssue[] {
   const security = new Map(result.rules.map((r) => [r.id, r.securitySeverity]));
   const seen = new Map<string, number>();
   return activeFindings(result.findings).map((f) => {

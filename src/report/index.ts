@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ScanResult } from '../scan.js';
 import { formatCompact } from './compact.js';
 import { formatGithub } from './github.js';
@@ -12,14 +13,36 @@ export type Format = (typeof FORMATS)[number];
 export interface FormatOptions {
   readonly color: boolean;
   readonly cwd: string;
+  /**
+   * The repository root (git top level, else cwd): the formats other tools resolve against the repository
+   * (SARIF, GitLab, GitHub annotations) give paths relative to it, wherever meshlint ran; text and compact
+   * stay relative to cwd, for the terminal and the editor that ran them.
+   */
+  readonly root?: string;
 }
 
-export function formatResult(format: Format, result: ScanResult, options: FormatOptions): string {
+/** The result with every file path relative to `root` instead of `cwd` (absolute paths outside root stay). */
+export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'>>(result: R, cwd: string, root: string): R {
+  if (resolve(cwd) === resolve(root)) return result;
+  const rebase = (file: string) => {
+    const rel = relative(root, resolve(cwd, file));
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+  };
+  return {
+    ...result,
+    findings: result.findings.map((f) => ({ ...f, file: rebase(f.file), related: f.related.map((r) => ({ ...r, file: rebase(r.file) })) })),
+    notices: result.notices.map((n) => (n.file ? { ...n, file: rebase(n.file) } : n)),
+  };
+}
+
+export function formatResult(format: Format, scanned: ScanResult, options: FormatOptions): string {
+  const root = options.root ?? options.cwd;
+  const result = format === 'sarif' || format === 'github' || format === 'gitlab' ? relativeToRoot(scanned, options.cwd, root) : scanned;
   switch (format) {
     case 'text': return formatText(result, options);
     case 'compact': return formatCompact(result);
     case 'json': return formatJson(result);
-    case 'sarif': return formatSarif(result, options);
+    case 'sarif': return formatSarif(result, { cwd: root });
     case 'github': return formatGithub(result);
     case 'gitlab': return formatGitlab(result);
   }

@@ -4,8 +4,8 @@
 import type { Finding, LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
 import { ruleDocUrl } from '../version.js';
-import { ANNOTATIONS_PER_LEVEL, bySeverity, describeOmitted, type AnnotationPlan } from './github.js';
-import { countFindings, plural } from './summary.js';
+import { ANNOTATIONS_PER_LEVEL, bySeverity, describeOmitted, describeOmittedRules, type AnnotationPlan } from './github.js';
+import { countFindings, plural, verdict } from './summary.js';
 
 export type SummaryCell = string | { readonly data: string; readonly header?: boolean };
 
@@ -14,7 +14,7 @@ export type SummaryBlock =
   | { readonly kind: 'paragraph'; readonly html: string }
   | { readonly kind: 'table'; readonly rows: readonly (readonly SummaryCell[])[] };
 
-export const SUMMARY_TOP_FINDINGS = 50;
+const SUMMARY_TOP_FINDINGS = 50;
 
 export interface JobSummaryOptions {
   /** The annotation plan the step used; its omitted findings are counted in the summary. */
@@ -24,11 +24,13 @@ export interface JobSummaryOptions {
   /** Extra sentences (plain text) under the status line: changed files, baseline, where the SARIF is. */
   readonly notes?: readonly string[];
   readonly top?: number;
+  /** Where the SARIF report with every finding was written; absent when none was. */
+  readonly sarifFile?: string;
 }
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '🔴', warning: '🟠', note: '🔵' };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -41,26 +43,20 @@ function code(text: string, href?: string): string {
 }
 
 export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stats'>, options: JobSummaryOptions = {}): SummaryBlock[] {
-  const counts = countFindings(result.findings);
-  const total = counts.error + counts.warning + counts.note;
-  const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
-  const suppressed = counts.suppressed ? `, ${counts.suppressed} suppressed` : '';
+  const { problems, text } = verdict(result);
   const blocks: SummaryBlock[] = [{ kind: 'heading', text: 'meshlint', level: 2 }];
-  blocks.push({
-    kind: 'paragraph',
-    html: escapeHtml(total === 0
-      ? `✔ No problems (${scanned}${suppressed}).`
-      : `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}.`),
-  });
+  blocks.push({ kind: 'paragraph', html: escapeHtml(`${problems ? '✖' : '✔'} ${text[0].toUpperCase()}${text.slice(1)}.`) });
   for (const note of options.notes ?? []) blocks.push({ kind: 'paragraph', html: escapeHtml(note) });
+  const everyFinding = options.sarifFile ? `; the SARIF report ${options.sarifFile} has them all` : '';
   const omitted = options.plan?.omitted ?? [];
   if (omitted.length) {
     blocks.push({
       kind: 'paragraph',
-      html: escapeHtml(`${plural(omitted.length, 'more finding')} (${describeOmitted(omitted)}) ${omitted.length === 1 ? 'is' : 'are'} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. The most severe findings are listed below; the SARIF report has them all.`),
+      html: escapeHtml(`${plural(omitted.length, 'more finding')} (${describeOmitted(omitted)}) ${omitted.length === 1 ? 'is' : 'are'} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. Not annotated: ${describeOmittedRules(omitted)}. The most severe findings are listed below${everyFinding}.`),
     });
   }
-  if (total === 0) return blocks;
+  if (!problems) return blocks;
+  const counts = countFindings(result.findings);
 
   blocks.push({ kind: 'heading', text: 'By severity', level: 3 });
   blocks.push({
@@ -112,7 +108,7 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
     ],
   });
   if (ordered.length > top) {
-    blocks.push({ kind: 'paragraph', html: escapeHtml(`…and ${ordered.length - top} more (${describeOmitted(ordered.slice(top))}); the SARIF report has them all.`) });
+    blocks.push({ kind: 'paragraph', html: escapeHtml(`…and ${ordered.length - top} more (${describeOmitted(ordered.slice(top))})${everyFinding}.`) });
   }
   return blocks;
 }

@@ -4,7 +4,7 @@ import { formatPath } from '../model/values.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { countFindings } from './summary.js';
 
-export const JSON_FORMAT_VERSION = 1;
+const JSON_FORMAT_VERSION = 1;
 
 export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'stats'>): string {
   const counts = countFindings(result.findings);

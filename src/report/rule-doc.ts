@@ -3,7 +3,7 @@ import type { AnyRule } from '../engine/rule.js';
 import { exampleFiles, runExample } from '../engine/examples.js';
 import { formatCompact } from './compact.js';
 
-export function securityLevel(score: number): string {
+function securityLevel(score: number): string {
   return score >= 9 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : 'low';
 }
 

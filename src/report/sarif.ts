@@ -1,9 +1,10 @@
-// SARIF 2.1.0 as GitHub code scanning reads it (see ../shared/reference/ecosystem.md §1): one run, every rule that
-// ran with full metadata, repo-relative URIs under %SRCROOT%, full regions, our own stable partialFingerprints.
+// SARIF 2.1.0 as GitHub code scanning reads it (GitHub docs, "SARIF support for code scanning"; github/codeql-action
+// src/upload-lib.ts and src/fingerprints.ts): one run, every rule that ran with full metadata, repo-relative URIs
+// under %SRCROOT%, full regions, our own stable partialFingerprints.
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { Config } from '../engine/config.js';
-import type { Range } from '../engine/location.js';
+import type { Range } from '../location/locate.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { LintResult } from '../engine/run.js';
 import { HOMEPAGE, TOOL_NAME, VERSION, ruleDocUrl } from '../version.js';

@@ -2,7 +2,8 @@
 import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { activeFindings, countFindings, oneLine, plural } from './summary.js';
+import { ruleDocUrl } from '../version.js';
+import { activeFindings, countByRule, countFindings, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -24,16 +25,15 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, optio
       lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
   }
-  const counts = countFindings(result.findings);
-  const total = counts.error + counts.warning + counts.note;
-  const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
-  const suppressed = counts.suppressed ? `, ${counts.suppressed} suppressed` : '';
+  const { problems, text } = verdict(result);
   if (lines.length) lines.push('');
-  if (total === 0) {
-    lines.push(paint('green', `✔ no problems (${scanned}${suppressed})`));
+  if (!problems) {
+    lines.push(paint('green', `✔ ${text}`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${scanned}${suppressed}`;
-    lines.push(paint(counts.error ? 'red' : 'yellow', summary));
+    lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
+    const byRule = countByRule(result.findings);
+    const width = Math.max(...byRule.map(([id]) => id.length));
+    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', ruleDocUrl(id))}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -46,7 +46,7 @@ export interface DetectOptions {
 }
 
 /** Kinds that hold encrypted or externally resolved secrets: nothing in them is a literal credential. */
-export const NON_SECRET_KINDS = new Set([
+const NON_SECRET_KINDS = new Set([
   'SealedSecret', 'ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret',
   'SopsSecret', 'VaultStaticSecret', 'VaultDynamicSecret', 'VaultPKISecret', 'VaultAuth', 'VaultConnection',
   'SecretProviderClass', 'OnePasswordItem', 'InfisicalSecret', 'DopplerSecret',
@@ -81,8 +81,19 @@ const KONG_CREDENTIALS: Readonly<Record<string, Readonly<Record<string, string>>
 
 const ENVOY_INLINE = new Set(['inline_string', 'inline_bytes', 'inlineString', 'inlineBytes']);
 const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
-/** Names under which a high-entropy string is expected and public: digests, ids, certificates, images. */
-const PUBLIC_RANDOM_NAME = /name$|names$|path|host|namespace|message|operation|driver|user|group|enum|digest|sha\d*|checksum|hash|integrity|etag|commit|revision|resourceversion|uid|fingerprint|bundle|image|tag|version|nonce|crt|cert|pem|thumbprint|signature|generation|build|salt|^id$|_id$|[a-z]Id$|\bref$|kid|x5t|modulus|^n$|^e$|public|pub|caData|ca\.|ca$/i;
+const PUBLIC_NAME_PARTS = [
+  'path', 'host', 'namespace', 'message', 'operation', 'driver', 'user', 'group', 'enum', 'digest', 'sha', 'checksum', 'hash',
+  'integrity', 'etag', 'commit', 'revision', 'resourceversion', 'uid', 'fingerprint', 'bundle', 'image', 'tag', 'version',
+  'nonce', 'crt', 'cert', 'pem', 'thumbprint', 'signature', 'generation', 'build', 'salt', 'kid', 'x5t', 'modulus', 'pub',
+  'cadata', 'ca.',
+];
+/** Names under which a high-entropy string is expected and public (by parts of the name: a loop, not one big pattern). */
+function isPublicRandomName(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'id' || lower === 'n' || lower === 'e' || lower === 'ref') return true;
+  if (lower.endsWith('name') || lower.endsWith('names') || lower.endsWith('_id') || lower.endsWith('ca') || /[^a-z0-9_]ref$/.test(lower) || /[a-z]Id$/.test(name)) return true;
+  return PUBLIC_NAME_PARTS.some((part) => lower.includes(part));
+}
 
 interface Walk {
   readonly opts: DetectOptions;
@@ -328,7 +339,7 @@ function named(w: Walk, value: string, path: (string | number)[], name: string |
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
-    if (w.opts.entropy && !w.host && name && v.length >= 20 && isHighEntropy(v) && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
+    if (w.opts.entropy && !w.host && name && v.length >= 20 && isHighEntropy(v) && !isPublicRandomName(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
       add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v, where, value.length);
     }
     return;
@@ -354,7 +365,7 @@ function echoesName(value: string, name: string | undefined): boolean {
 }
 
 /** A literal that could be a credential: long enough, not a reference, template, placeholder or sentence. */
-export function isLiteralSecret(value: string, minLength: number): boolean {
+function isLiteralSecret(value: string, minLength: number): boolean {
   if (value.length < minLength || value.length > 10_000) return false;
   if (isReference(value) || isPlaceholder(value)) return false;
   if (/\s/.test(value) && !/^-----BEGIN/.test(value)) return false; // prose, descriptions, commands

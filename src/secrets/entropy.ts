@@ -1,6 +1,5 @@
-// Shannon entropy with length-dependent thresholds (../shared/reference/secret-detection.md §5c): the maximum
-// entropy of a string is log2(length), so a fixed threshold (detect-secrets' 4.5) only catches 40-char tokens and
-// is meaningless for short ones. Thresholds are about the 5th percentile of random strings of that length and
+// Shannon entropy with length-dependent thresholds: the maximum entropy of a string is log2(length), so a fixed
+// threshold (detect-secrets' 4.5) only catches 40-char tokens and is meaningless for short ones. Thresholds are about the 5th percentile of random strings of that length and
 // alphabet, minus 0.1, measured on 4,000 random strings per cell.
 
 /** Shannon entropy in bits per character. */

@@ -1,6 +1,6 @@
-// Key-name heuristic (../shared/reference/secret-detection.md §5a): a literal value under a name that says it is a
-// secret. Names are split into lowercase tokens (camelCase, snake_case, kebab-case, dots) and matched by whole
-// tokens, so `bypass`, `passthrough`, `tokenizer` and `keyboard` stay quiet. Names that describe a secret rather
+// Key-name heuristic (after gitleaks' generic-api-key keywords and detect-secrets' KeywordDetector): a literal value
+// under a name that says it is a secret. Names are split into lowercase tokens (camelCase, snake_case, kebab-case,
+// dots) and matched by whole tokens, so `bypass`, `passthrough`, `tokenizer` and `keyboard` stay quiet. Names that describe a secret rather
 // than hold it (`*_FILE`, `*_PATH`, `*_NAME`, `*_ID`, `*_URL`, `secretName`, `credentialName`) are exempt.
 
 export type SecretNameKind = 'password' | 'token' | 'API key' | 'private key' | 'secret' | 'credential' | 'connection string' | 'authorization header';

@@ -176,10 +176,10 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     alphabet: SLACK, length: [30, 300], show: 5, minEntropy: 3, valid: slackToken,
   },
   { id: 'slack-webhook', kind: 'a Slack webhook URL', family: 'saas', prefixes: ['hooks.slack.com/'], alphabet: (c) => ALNUM(c) || c === 47 || c === 43, length: [60, 120], show: 0, valid: slackWebhook, left: (c) => ALNUM(c) || c === 46 },
-  { id: 'twilio', kind: 'a Twilio API key', family: 'saas', prefixes: ['SK'], alphabet: HEX_LOWER, length: [34, 34], show: 2, minEntropy: 3.2 },
+  { id: 'twilio', kind: 'a Twilio API key', family: 'saas', prefixes: ['SK'], alphabet: HEX_LOWER, length: [34, 34], show: 2, minEntropy: 3 },
   { id: 'sendgrid', kind: 'a SendGrid API key', family: 'saas', prefixes: ['SG.'], alphabet: URLSAFE_DOT, length: [69, 69], show: 3, minEntropy: 4, valid: (t) => /^SG\.[\w-]{22}\.[\w-]{43}$/.test(t) },
   { id: 'mailchimp', kind: 'a Mailchimp API key', family: 'saas', prefixes: ['-us'], alphabet: isDigit, length: [36, 37], show: 0, minEntropy: 0, before: { length: 32, alphabet: HEX_LOWER } },
-  { id: 'mailgun', kind: 'a Mailgun API key', family: 'saas', prefixes: ['key-'], alphabet: HEX_LOWER, length: [36, 36], show: 4, minEntropy: 3.2 },
+  { id: 'mailgun', kind: 'a Mailgun API key', family: 'saas', prefixes: ['key-'], alphabet: HEX_LOWER, length: [36, 36], show: 4, minEntropy: 3 },
   {
     id: 'hubspot', kind: 'a HubSpot private app token', family: 'saas', prefixes: ['pat-na1-', 'pat-eu1-', 'pat-na2-', 'pat-ap1-'], alphabet: (c) => HEX_LOWER(c) || c === 45,
     length: [44, 44], show: 8, valid: (t) => /^pat-[a-z]{2}\d-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(t), minEntropy: 3,
@@ -365,11 +365,6 @@ function tokenAt(text: string, index: number, prefix: string, f: TokenFormat, ru
   if (shannon(body) <= (f.minEntropy ?? 2.5)) return undefined;
   if (isPlaceholderToken(body) || isPlaceholderToken(token)) return undefined;
   return { id: f.id, kind: f.kind, family: f.family, secret: token, preview: preview(token, f.show), start, end };
-}
-
-/** Letters and digits: a token preceded or followed by one is part of a longer word, not this token. */
-function isTokenChar(c: number): boolean {
-  return ALNUM(c);
 }
 
 const PEM_LABEL_MAX = 100;

@@ -1,5 +1,6 @@
 // What a value is when it is not a secret: a reference to one (resolved elsewhere at deploy or run time), a
-// template, an obvious placeholder, or a one-way hash. See ../shared/reference/secret-detection.md §5a.
+// template, an obvious placeholder, or a one-way hash (the cases gitleaks' global allowlist and secretlint's rules
+// exempt).
 
 const REFERENCE_WHOLE: readonly RegExp[] = [
   /^\$[A-Za-z_][\w.:-]*$/, // $VAR, Argo CD's $secret-key and $secret:key

@@ -1,0 +1,116 @@
+import { defineRule, yaml } from '../../src/engine/rule.js';
+import { clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy/index.js';
+
+export default defineRule({
+  id: 'envoy-upstream-plaintext',
+  title: 'Use verified TLS from Envoy to upstream clusters off the host',
+  severity: 'error',
+  securitySeverity: 6.5,
+  tags: ['security', 'envoy', 'tls', 'encryption'],
+  description: `A cluster without a TLS transport socket sends requests (with their credentials and tokens) in cleartext
+to its endpoints. The rule reports a cluster whose endpoints (\`load_assignment\`, or the v2 \`hosts\`) include an
+address that is not loopback, when neither \`transport_socket\` nor any \`transport_socket_matches\` entry is an
+\`UpstreamTlsContext\` (also recognised: the v2 \`tls_context\`, wrappers, camelCase keys).
+
+An \`UpstreamTlsContext\` without a validation context encrypts but does not verify the server's certificate
+(common.proto \`trusted_ca\`: "If not specified and a peer certificate is presented it will not be verified"), so a
+man in the middle can present any certificate: reported as a warning. A trust anchor via \`trusted_ca\`, an SDS
+validation context, a \`combined_validation_context\` or a custom validator counts.
+
+Not reported: clusters whose endpoints are not in the file (EDS, ORIGINAL_DST, dynamic forward proxy, \`cluster_type\`
+extensions), loopback and unix-socket endpoints, templated addresses, and EnvoyFilter patches that merge into
+generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, suppress the finding with that reason.`,
+  remediation: 'Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).',
+  references: [
+    'https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/cluster/v3/cluster.proto',
+    'https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/security/ssl#enabling-certificate-verification',
+  ],
+  messages: {
+    plaintext: '{{resource}} sends traffic to {{address}} without TLS: add an envoy.transport_sockets.tls UpstreamTlsContext with a validation_context.',
+    unverified: '{{resource}} uses TLS but does not verify the server certificate (no validation context): add validation_context.trusted_ca and a SAN matcher.',
+  },
+  examples: {
+    invalid: {
+      'plaintext-cluster-to-remote-host': yaml`
+        static_resources:
+          clusters:
+            - name: payments # expect: envoy-upstream-plaintext
+              type: STRICT_DNS
+              load_assignment:
+                cluster_name: payments
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint:
+                          address: { socket_address: { address: payments.example.com, port_value: 443 } }
+      `,
+      'tls-without-verification-camel-case': yaml`
+        - name: api
+          type: LOGICAL_DNS
+          loadAssignment:
+            clusterName: api
+            endpoints:
+              - lbEndpoints:
+                  - endpoint: { address: { socketAddress: { address: api.example.com, portValue: 443 } } }
+          transportSocket:
+            name: envoy.transport_sockets.tls
+            typedConfig: # expect: envoy-upstream-plaintext
+              "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+              sni: api.example.com
+      `,
+    },
+    valid: {
+      'verified-tls': yaml`
+        static_resources:
+          clusters:
+            - name: api
+              type: LOGICAL_DNS
+              load_assignment:
+                cluster_name: api
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint: { address: { socket_address: { address: api.example.com, port_value: 443 } } }
+              transport_socket:
+                name: envoy.transport_sockets.tls
+                typed_config:
+                  "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+                  sni: api.example.com
+                  common_tls_context:
+                    validation_context:
+                      trusted_ca: { filename: /etc/ssl/certs/ca-certificates.crt }
+      `,
+      'loopback-sidecar-app': yaml`
+        static_resources:
+          clusters:
+            - name: local_app
+              load_assignment:
+                cluster_name: local_app
+                endpoints:
+                  - lb_endpoints:
+                      - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: 8080 } } }
+      `,
+      'eds-endpoints-are-not-in-the-file': yaml`
+        static_resources:
+          clusters:
+            - name: from_eds
+              type: EDS
+              eds_cluster_config: { eds_config: { ads: {} } }
+      `,
+    },
+  },
+  check({ graph, report }) {
+    for (const resource of graph.ofKind('EnvoyCluster')) {
+      if (resource.format !== 'envoy' || isPartial(resource)) continue;
+      const view = clusterView(resource);
+      if (view.transport.tls) {
+        if (!validationOf(view.transport.tls.context).present) {
+          report({ resource, path: view.transport.tls.context.path, target: 'key', messageId: 'unverified', severity: 'warning' });
+        }
+        continue;
+      }
+      if (view.tlsMatches.length > 0 || view.transport.kind === 'other' || view.dynamic) continue;
+      const remote = view.endpoints.find((e) => e.scope === 'network');
+      if (!remote) continue;
+      report({ resource, messageId: 'plaintext', data: { address: formatAddress(remote) } });
+    }
+  },
+});

@@ -1,0 +1,148 @@
+import { defineRule, yaml } from '../../src/engine/rule.js';
+import { deckOf, hostScope, kongBackendServices, kongServices, upstreamTargets } from '../../src/model/kong/index.js';
+import { get, str } from '../../src/model/values.js';
+
+const PLAIN = new Set(['http', 'grpc', 'tcp', 'ws', 'udp']);
+
+export default defineRule({
+  id: 'kong-upstream-plaintext',
+  title: 'Use TLS from Kong to upstream services outside the cluster',
+  severity: 'error',
+  securitySeverity: 6.5,
+  tags: ['security', 'kong', 'tls', 'encryption'],
+  description: `Kong terminates the client's TLS and opens a new connection to the service. With a plaintext upstream
+protocol (\`http\`, \`grpc\`, \`tcp\`, \`ws\`, \`udp\`) that hop carries the request, its credentials and the
+response in cleartext. A service's protocol is its \`protocol\`, else the scheme of its \`url\`, else the decK default
+(\`_info.defaults.service.protocol\`), else Kong's default **http** (kong/db/schema/entities/services.lua). So a
+service with only \`host:\` is plaintext.
+
+Severity depends on where the upstream is: toward an external host (a domain or an IP address that is not loopback)
+it is an error; toward an in-cluster name (\`svc\`, \`svc.ns.svc.cluster.local\`, a bare Service name, a decK upstream whose
+targets are all such names, or an upstream the ingress controller generated for a Service, tagged \`k8s-kind\`) it is a note, since that hop stays inside the cluster and a mesh may
+encrypt it; loopback and templated hosts (\`\${{ env "DECK_HOST" }}\`) are not reported. Disabled services are not
+reported.
+
+On Kubernetes, each Service behind a Kong-served Ingress or HTTPRoute is an upstream; its protocol is the
+\`konghq.com/protocol\` annotation (default http). An \`ExternalName\` Service is judged by its \`externalName\`.
+Note that https upstreams are only *verified* with \`tls_verify: true\` (or \`konghq.com/tls-verify\`), which this
+rule does not check.`,
+  remediation: 'Use `protocol: https` (or an `https://` url) with `tls_verify: true` and `ca_certificates` for the upstream; on Kubernetes annotate the Service with `konghq.com/protocol: https` and `konghq.com/tls-verify: "true"`, or rely on mesh mTLS for in-cluster hops.',
+  references: [
+    'https://developer.konghq.com/gateway/entities/service/',
+    'https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-protocol',
+  ],
+  messages: {
+    external: '{{resource}} proxies to {{host}} over {{protocol}} (cleartext, outside the cluster): use https with tls_verify.',
+    inCluster: '{{resource}} proxies to in-cluster {{host}} over {{protocol}}: the hop is cleartext unless the mesh encrypts it; use https or mesh mTLS.',
+  },
+  examples: {
+    invalid: {
+      'default-protocol-is-http': yaml`
+        _format_version: "3.0"
+        services:
+          - name: payments
+            host: payments.example.com # expect: kong-upstream-plaintext
+            port: 80
+      `,
+      'url-scheme-http': yaml`
+        _format_version: "3.0"
+        services:
+          - name: api
+            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext
+      `,
+      'in-cluster-service-is-a-note': yaml`
+        _format_version: "3.0"
+        services:
+          - name: orders
+            protocol: http # expect: kong-upstream-plaintext
+            host: orders.shop.svc.cluster.local
+      `,
+      'upstream-with-external-targets': yaml`
+        _format_version: "3.0"
+        upstreams:
+          - name: legacy
+            targets: [{ target: "10.20.0.7:8080" }]
+        services:
+          - name: legacy
+            host: legacy # expect: kong-upstream-plaintext
+      `,
+      'controller-generated-upstream-for-a-service-is-in-cluster': yaml`
+        _format_version: "3.0"
+        upstreams:
+          - name: httproute.default.web.0
+            tags: [k8s-kind:Service, k8s-name:web]
+            targets: [{ target: "10.244.0.5:8080" }]
+        services:
+          - name: httproute.default.web.0
+            protocol: http # expect: kong-upstream-plaintext
+            host: httproute.default.web.0
+      `,
+    },
+    valid: {
+      'https-upstream': yaml`
+        _format_version: "3.0"
+        services:
+          - name: payments
+            url: https://payments.example.com
+            tls_verify: true
+      `,
+      'loopback-and-templated': yaml`
+        _format_version: "3.0"
+        services:
+          - name: local
+            url: http://127.0.0.1:8001
+          - name: templated
+            protocol: http
+            host: \${{ env "DECK_BACKEND_HOST" }}
+      `,
+      'disabled-service': yaml`
+        _format_version: "3.0"
+        services:
+          - name: old
+            enabled: false
+            url: http://old.example.com
+      `,
+    },
+  },
+  check({ graph, report }) {
+    for (const service of kongServices(graph)) {
+      if (!service.enabled || !PLAIN.has(service.protocol)) continue;
+      let scope = hostScope(service.host);
+      const deck = deckOf(service.resource);
+      // The host may name a decK upstream: then its targets are where the traffic goes.
+      const upstream = deck ? upstreamTargets(deck, service.host) : undefined;
+      if (upstream?.kubernetes) {
+        scope = 'cluster'; // generated by the ingress controller for a Service: its targets are pod IPs
+      } else if (upstream && upstream.hosts.length > 0) {
+        const scopes = upstream.hosts.map(hostScope);
+        scope = scopes.includes('external') ? 'external' : scopes.every((s) => s === 'loopback') ? 'loopback' : scopes.includes('unknown') ? 'unknown' : 'cluster';
+      } else if (upstream) {
+        scope = 'unknown';
+      }
+      if (scope === 'loopback' || scope === 'unknown') continue;
+      const path = service.protocolPath[0] === 'protocol' && scope !== 'external' ? service.protocolPath : service.hostPath;
+      report({
+        resource: service.resource,
+        path: scope === 'external' ? service.hostPath : path,
+        messageId: scope === 'external' ? 'external' : 'inCluster',
+        severity: scope === 'external' ? undefined : 'note',
+        data: { host: service.host, protocol: service.protocol },
+      });
+    }
+    for (const svc of kongBackendServices(graph)) {
+      const protocol = (svc.annotations['konghq.com/protocol'] ?? 'http').trim().toLowerCase();
+      if (!PLAIN.has(protocol)) continue;
+      const external = str(get(svc.body, 'spec', 'type')) === 'ExternalName' ? str(get(svc.body, 'spec', 'externalName')) : undefined;
+      const scope = external !== undefined ? hostScope(external) : 'cluster';
+      if (scope === 'loopback' || scope === 'unknown') continue;
+      const path = scope === 'external' ? ['spec', 'externalName'] : svc.annotations['konghq.com/protocol'] !== undefined ? ['metadata', 'annotations', 'konghq.com/protocol'] : svc.anchor;
+      report({
+        resource: svc,
+        path,
+        messageId: scope === 'external' ? 'external' : 'inCluster',
+        severity: scope === 'external' ? undefined : 'note',
+        data: { host: external ?? `${svc.name}.${svc.namespace}.svc`, protocol },
+      });
+    }
+  },
+});

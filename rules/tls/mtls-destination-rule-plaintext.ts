@@ -1,0 +1,201 @@
+import { defineRule, yaml } from '../../src/engine/rule.js';
+import { describe, type Resource } from '../../src/model/resource.js';
+import { inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio/index.js';
+import { arr, get, isObj, str, type Path } from '../../src/model/values.js';
+
+/** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */
+function tlsBlocks(dr: Resource): { path: Path; tls: Record<string, unknown> }[] {
+  const out: { path: Path; tls: Record<string, unknown> }[] = [];
+  const policy = (base: Path) => {
+    const tp = get(dr.body, ...base);
+    const tls = get(tp, 'tls');
+    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls });
+    arr(get(tp, 'portLevelSettings')).forEach((pl, i) => {
+      const ptls = get(pl, 'tls');
+      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls });
+    });
+  };
+  policy(['spec', 'trafficPolicy']);
+  arr(get(dr.body, 'spec', 'subsets')).forEach((_, i) => policy(['spec', 'subsets', i, 'trafficPolicy']));
+  return out;
+}
+
+export default defineRule({
+  id: 'mtls-destination-rule-plaintext',
+  title: 'DestinationRules must not turn off Istio mutual TLS toward mesh workloads',
+  severity: 'error',
+  securitySeverity: 7.5,
+  tags: ['security', 'istio', 'mtls', 'encryption'],
+  description: `Istio's auto mTLS makes client sidecars use ISTIO_MUTUAL toward injected workloads, but a DestinationRule that
+sets \`trafficPolicy.tls\` always wins (\`pilot/pkg/networking/core/cluster_tls.go\` \`buildUpstreamTLSSettings\`). So:
+
+- \`tls.mode: DISABLE\`, or \`tls: {}\` / a \`tls\` block without \`mode\` (DISABLE is the enum's zero value), makes clients send
+  **plaintext**: toward a STRICT server the connections are reset (503, "filter_chain_not_found"); toward a PERMISSIVE one
+  the traffic silently loses encryption and identity, so principal-based AuthorizationPolicies fail closed and DENY rules
+  on principals are bypassed.
+- \`SIMPLE\` or \`MUTUAL\` toward a workload with a sidecar originates TLS with non-Istio certificates: the server sidecar
+  expects an Istio client certificate and the connection fails (or, with PERMISSIVE, lands without peer identity).
+
+The host is resolved as Istio does: a short name is expanded in the DestinationRule's namespace (\`reviews\` ->
+\`reviews.<ns>.svc.cluster.local\`), a name with a dot is taken as written, and \`*\`/\`*.suffix\` match by suffix. The
+finding is reported (on the \`tls\` block's mode: top level, \`portLevelSettings\`, and subsets) when the host resolves to a
+Service of the repository that selects workloads in the mesh. Hosts outside the repository (external APIs) are not
+reported: TLS origination to them is legitimate.`,
+  remediation: 'Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.',
+  references: [
+    'https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings',
+    'https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule',
+  ],
+  messages: {
+    plaintext: '{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.',
+    origination: '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block).',
+  },
+  examples: {
+    invalid: {
+      'disable-and-empty-tls-toward-injected-service': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80, targetPort: 8080 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews
+          trafficPolicy:
+            tls:
+              mode: DISABLE # expect: mtls-destination-rule-plaintext
+            portLevelSettings:
+              - port: { number: 80 }
+                tls: {} # expect: mtls-destination-rule-plaintext
+          subsets:
+            - name: v2
+              trafficPolicy:
+                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext
+      `,
+    },
+    valid: {
+      'istio-mutual-and-external-origination': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews.shop.svc.cluster.local
+          trafficPolicy:
+            tls: { mode: ISTIO_MUTUAL }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: payments-api, namespace: shop }
+        spec:
+          host: api.payments.example.com
+          trafficPolicy:
+            tls: { mode: SIMPLE, sni: api.payments.example.com }
+      `,
+      'short-name-resolves-in-the-rule-namespace': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: legacy-reviews, namespace: legacy }
+        spec:
+          host: reviews
+          trafficPolicy:
+            tls: { mode: DISABLE }
+      `,
+    },
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const dr of istioResources(graph, 'DestinationRule')) {
+      const host = str(get(dr.body, 'spec', 'host'));
+      if (!host) continue;
+      const blocks = tlsBlocks(dr).filter(({ tls }) => {
+        const mode = str(tls.mode) ?? 'DISABLE';
+        return mode === 'DISABLE' || mode === 'SIMPLE' || mode === 'MUTUAL';
+      });
+      if (blocks.length === 0) continue;
+      const { fqdn, services } = resolveHost(graph, host, dr.namespace);
+      const targets = services.flatMap((s) => serviceWorkloads(graph, s).filter((w) => {
+        const m = membership(graph, mesh, w);
+        return inMesh(m) && !m.gateway;
+      }).map((w) => ({ service: s, w })));
+      if (targets.length === 0) continue;
+      const workloads = [...new Set(targets.map((t) => t.w))];
+      const related = [
+        ...[...new Set(targets.map((t) => t.service))].slice(0, 5).map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
+        ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})` })),
+      ];
+      for (const { path, tls } of blocks) {
+        const mode = str(tls.mode);
+        report({
+          resource: dr,
+          path: mode === undefined ? path : [...path, 'mode'],
+          messageId: mode === 'SIMPLE' || mode === 'MUTUAL' ? 'origination' : 'plaintext',
+          data: { mode: mode ?? 'DISABLE (the default of a tls block without mode)', host: fqdn === host ? host : `${host} (${fqdn})`, workloads: nameList(workloads) },
+          related,
+        });
+      }
+    }
+  },
+});

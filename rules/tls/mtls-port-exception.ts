@@ -1,0 +1,141 @@
+import { defineRule, yaml } from '../../src/engine/rule.js';
+import { describe } from '../../src/model/resource.js';
+import { peerAuthentications, peerAuthWorkloads, probePorts, serviceTargetPorts, workloadPorts } from '../../src/model/istio/index.js';
+
+export default defineRule({
+  id: 'mtls-port-exception',
+  title: 'Do not carve plaintext ports out of STRICT mutual TLS',
+  severity: 'error',
+  securitySeverity: 7.5,
+  tags: ['security', 'istio', 'mtls', 'encryption'],
+  description: `A workload PeerAuthentication's \`portLevelMtls\` overrides the mode for one port: an entry with PERMISSIVE
+or DISABLE opens that port to plaintext callers without identity, even when the mesh and the namespace are STRICT. It is
+the easiest way to leave a hole in STRICT mTLS that nobody sees (the workload still "is STRICT").
+
+Istio keys \`portLevelMtls\` by the **container (target) port**, not the Service port
+(\`pilot/pkg/networking/core/listener_inbound.go\` \`authnBuilder.ForPort(cc.port.TargetPort)\`; istio/api PR #3075 after
+istio/istio#49098), and honours it even for ports no Service declares. The finding sits on the entry's \`mode\` and names
+the workloads and containers of the repository that serve the port.
+
+Only the port-level entries of workload policies (with a selector, outside the root namespace) take effect; entries on
+other policies are reported by \`mtls-policy-ineffective\`. An UNSET entry inherits and is not reported. When the port is
+used only by the kubelet's probes (and no Service targets it), the finding is a warning: Istio rewrites HTTP probes to
+the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the exception is usually unnecessary.`,
+  remediation: 'Remove the `portLevelMtls` entry (or set it to STRICT); if a non-mesh client needs the port, bring the client into the mesh or expose the port through an ingress gateway instead.',
+  references: [
+    'https://istio.io/latest/docs/reference/config/security/peer_authentication/',
+    'https://github.com/istio/istio/issues/49098',
+  ],
+  messages: {
+    exception: '{{resource}} sets port {{port}} to {{mode}}: plaintext callers without identity reach {{servers}} on that port. Remove the portLevelMtls entry or set it to STRICT.',
+    probeOnly: '{{resource}} sets port {{port}} to {{mode}}, a port only probes use ({{servers}}): Istio rewrites HTTP probes already, so remove the portLevelMtls entry.',
+  },
+  examples: {
+    invalid: {
+      'permissive-metrics-port-under-strict': yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: STRICT }
+          portLevelMtls:
+            9090:
+              mode: PERMISSIVE # expect: mtls-port-exception
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: web
+                  image: web:1.0
+                  ports: [{ containerPort: 8080 }, { name: metrics, containerPort: 9090 }]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: web-metrics, namespace: shop }
+        spec:
+          selector: { app: web }
+          ports: [{ port: 9090, targetPort: metrics }]
+      `,
+      'disable-on-a-probe-port': yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          portLevelMtls:
+            "8081": { mode: DISABLE } # expect: mtls-port-exception
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: web } }
+            spec:
+              containers:
+                - name: web
+                  image: web:1.0
+                  readinessProbe: { httpGet: { path: /ready, port: 8081 } }
+      `,
+    },
+    valid: {
+      'strict-and-unset-port-entries': yaml`
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: { name: web, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: web } }
+          mtls: { mode: PERMISSIVE }
+          portLevelMtls:
+            8080: { mode: STRICT }
+            9090: { mode: UNSET }
+            9091: {}
+      `,
+    },
+  },
+  check({ graph, settings, report }) {
+    const mesh = settings.mesh;
+    for (const p of peerAuthentications(graph, mesh)) {
+      if (p.scope !== 'workload') continue;
+      const workloads = peerAuthWorkloads(graph, p);
+      for (const entry of p.ports) {
+        if (entry.mode !== 'PERMISSIVE' && entry.mode !== 'DISABLE') continue;
+        const servers: string[] = [];
+        const related: { resource: (typeof workloads)[number]; path: readonly (string | number)[]; message: string }[] = [];
+        let probed = false;
+        let served = false;
+        for (const w of workloads) {
+          if (entry.number === undefined) break;
+          const declared = workloadPorts(w).filter((wp) => wp.number === entry.number);
+          for (const wp of declared) {
+            servers.push(`container "${wp.container.name}" of ${describe(w)}`);
+            related.push({ resource: w, path: wp.path, message: `${describe(w)} serves port ${entry.number} in container "${wp.container.name}"` });
+          }
+          if (probePorts(w).has(entry.number)) {
+            probed = true;
+            if (declared.length === 0) {
+              servers.push(`probes of ${describe(w)}`);
+              related.push({ resource: w, path: w.pod.specPath, message: `${describe(w)} probes port ${entry.number}` });
+            }
+          }
+          if (serviceTargetPorts(graph, w).has(entry.number)) served = true;
+        }
+        const probeOnly = probed && !served;
+        report({
+          resource: p.resource,
+          path: entry.mode !== undefined ? [...entry.path, 'mode'] : entry.path,
+          messageId: probeOnly ? 'probeOnly' : 'exception',
+          severity: probeOnly ? 'warning' : undefined,
+          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '') : 'the workloads it selects' },
+          related: related.slice(0, 10),
+        });
+      }
+    }
+  },
+});

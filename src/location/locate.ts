@@ -1,0 +1,117 @@
+// Offsets and paths -> ranges. A leaf: parse (parser threads locate too) and engine both use it, and it knows
+// neither. Rules name a path in a document; this walks the YAML syntax tree (the last of duplicate keys, as
+// Kubernetes keeps the last) and returns 1-based line/column ranges, end column exclusive (SARIF's convention).
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+
+/** A path inside a document: map keys and sequence indexes. */
+export type Path = readonly (string | number)[];
+
+/** What a finding underlines: the whole `key: value` pair (default), the key alone, or the value alone. */
+export type Target = 'key' | 'value' | 'pair';
+
+export interface Range {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface Located {
+  readonly range: Range;
+  /** The tail of the path that does not exist in the document (empty when the path was found). */
+  readonly missing: Path;
+}
+
+/** Text that ranges are computed in; embedded text (a config held in a YAML string) maps into its host. */
+export interface LocatableText {
+  readonly text: string;
+  readonly lineCounter: LineCounter;
+  readonly origin?: { readonly file: LocatableText; readonly toHostOffset: (offset: number) => number };
+}
+
+/** A document of such a text: its index in the file, its offsets and its syntax tree (built on first use). */
+export interface LocatableDocument {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly ast: Document.Parsed;
+}
+
+export function rangeOfOffsets(file: LocatableText, start: number, end: number): Range {
+  // Embedded text: report in the host file, where the user can see it.
+  if (file.origin) return rangeOfOffsets(file.origin.file, file.origin.toHostOffset(start), Math.max(file.origin.toHostOffset(start) + 1, file.origin.toHostOffset(end)));
+  const from = file.lineCounter.linePos(Math.max(0, Math.min(start, file.text.length)));
+  const to = file.lineCounter.linePos(Math.max(start + 1, Math.min(end, file.text.length)));
+  return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
+}
+
+/** Locates a path in a document (no memo: see LocationMemo for the memoised form a lint run uses). */
+export function locate(file: LocatableText, document: LocatableDocument, path: Path, target: Target = 'pair'): Located {
+  const { start, end, missing } = locateOffsets(file.text, document.ast, document.start, document.end, path, target);
+  return { range: rangeOfOffsets(file, start, end), missing };
+}
+
+/** Offsets of a path in a parsed document: pure over text and tree, so a parser thread can compute it too. */
+export interface LocatedOffsets {
+  readonly start: number;
+  readonly end: number;
+  readonly missing: Path;
+}
+
+export function locationKey(documentIndex: number, path: Path, target: Target): string {
+  return `${documentIndex}\0${target}\0${path.join('\0')}`;
+}
+export function locateOffsets(text: string, ast: Document.Parsed, documentStart: number, documentEnd: number, path: Path, target: Target): LocatedOffsets {
+  let node: unknown = ast.contents;
+  let pair: Pair<Node, unknown> | undefined;
+  let found = 0;
+  for (const segment of path) {
+    const resolved = resolveAlias(node, ast);
+    let next: unknown;
+    let nextPair: Pair<Node, unknown> | undefined;
+    if (isMap(resolved)) {
+      for (const item of resolved.items) {
+        if (isPair(item) && keyMatches(item.key, segment)) nextPair = item as Pair<Node, unknown>; // last one wins
+      }
+      next = nextPair?.value;
+    } else if (isSeq(resolved) && typeof segment === 'number') {
+      next = resolved.items[segment];
+    }
+    if (nextPair === undefined && next === undefined) break;
+    pair = nextPair;
+    node = next;
+    found++;
+  }
+  const missing = path.slice(found);
+  const [start, end] = span(text, node as Node | null, pair, missing.length > 0 ? 'key' : target, documentStart, documentEnd);
+  return { start, end, missing };
+}
+
+function keyMatches(key: unknown, segment: string | number): boolean {
+  return isScalar(key) ? String(key.value) === String(segment) : false;
+}
+
+function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undefined, target: Target, documentStart: number, documentEnd: number): [number, number] {
+  const value = node && node.range ? node : undefined;
+  const key = pair && isScalar(pair.key) && pair.key.range ? pair.key : undefined;
+  const isCollection = value !== undefined && (isMap(value) || isSeq(value));
+  if (target === 'value' && value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
+  if (key) {
+    if (target === 'key' || !value || isCollection) return [key.range![0], key.range![1]];
+    return [key.range![0], value.range![1]];
+  }
+  if (value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
+  return firstLine(text, documentStart, documentEnd);
+}
+
+/** From start to the end of its line (without trailing blanks): a collection is shown by its first line. */
+function firstLine(text: string, start: number, end: number): [number, number] {
+  let lineEnd = text.indexOf('\n', start);
+  if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+  while (lineEnd > start + 1 && /\s/.test(text[lineEnd - 1])) lineEnd--;
+  return [start, Math.max(lineEnd, start + 1)];
+}

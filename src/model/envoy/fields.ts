@@ -1,0 +1,161 @@
+// Envoy field access. Envoy reads YAML through the proto3 JSON mapping, so every field may be spelled snake_case or
+// lowerCamelCase (Istio and Envoy Gateway emit camelCase): `child` looks both up and keeps the spelling found, so that
+// findings point at the real key. Extensions are identified by their typed_config `@type` (Envoy >= 1.22 ignores the
+// name), TypedStruct is unwrapped, and the legacy v2 shapes (`config:`, deprecated names) are still read.
+// Sources: envoyproxy/data-plane-api (listener.proto, common.proto ...), envoy changelogs 1.14.0 / 1.20.0 / 1.22.0.
+import { arr, isObj, obj, str, type Obj, type Path } from '../values.js';
+
+/** A value inside a resource and its path relative to the resource. */
+export interface Node {
+  readonly value: unknown;
+  readonly path: Path;
+}
+
+export function camel(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The key under which an object holds a snake_case field: the snake or camel spelling, or the v2 dump prefix. */
+export function keyOf(o: unknown, name: string): string | undefined {
+  if (!isObj(o)) return undefined;
+  for (const key of [name, camel(name), `hidden_envoy_deprecated_${name}`, camel(`hidden_envoy_deprecated_${name}`)]) {
+    if (Object.hasOwn(o, key)) return key;
+  }
+  return undefined;
+}
+
+/** A field (snake_case name); when absent, the path still names it so findings land on its nearest parent. */
+export function child(node: Node, name: string): Node {
+  const key = keyOf(node.value, name);
+  return key === undefined ? { value: undefined, path: [...node.path, name] } : { value: (node.value as Obj)[key], path: [...node.path, key] };
+}
+
+export function at(node: Node, ...names: (string | number)[]): Node {
+  let current = node;
+  for (const name of names) current = typeof name === 'number' ? { value: arr(current.value)[name], path: [...current.path, name] } : child(current, name);
+  return current;
+}
+
+export function has(node: Node, name: string): boolean {
+  return keyOf(node.value, name) !== undefined && (node.value as Obj)[keyOf(node.value, name)!] !== null;
+}
+
+export function items(node: Node): Node[] {
+  return arr(node.value).map((value, index) => ({ value, path: [...node.path, index] }));
+}
+
+/** Entries of a map whose keys are data (policy names, per-filter config names): not normalised. */
+export function entries(node: Node): [string, Node][] {
+  return Object.entries(obj(node.value)).map(([key, value]) => [key, { value, path: [...node.path, key] }]);
+}
+
+export function bool(node: Node): boolean | undefined {
+  const v = node.value;
+  if (typeof v === 'boolean') return v;
+  if (isObj(v) && typeof v.value === 'boolean') return v.value; // BoolValue written as {value: true}
+  return undefined;
+}
+
+export const TYPE_PREFIX = /^type\.googleapis\.com\//;
+
+export const TYPED_STRUCT = new Set(['udpa.type.v1.TypedStruct', 'xds.type.v3.TypedStruct']);
+
+/** Deprecated extension names (envoy changelogs/1.14.0.yaml) -> canonical; `envoy.ext_authz` depends on where it is. */
+export const DEPRECATED_NAMES: Readonly<Record<string, string>> = {
+  'envoy.http_connection_manager': 'envoy.filters.network.http_connection_manager',
+  'envoy.router': 'envoy.filters.http.router',
+  'envoy.rate_limit': 'envoy.filters.http.ratelimit',
+  'envoy.ratelimit': 'envoy.filters.network.ratelimit',
+  'envoy.tcp_proxy': 'envoy.filters.network.tcp_proxy',
+  'envoy.cors': 'envoy.filters.http.cors',
+  'envoy.csrf': 'envoy.filters.http.csrf',
+  'envoy.fault': 'envoy.filters.http.fault',
+  'envoy.lua': 'envoy.filters.http.lua',
+  'envoy.buffer': 'envoy.filters.http.buffer',
+  'envoy.gzip': 'envoy.filters.http.gzip',
+  'envoy.health_check': 'envoy.filters.http.health_check',
+  'envoy.ip_tagging': 'envoy.filters.http.ip_tagging',
+  'envoy.grpc_web': 'envoy.filters.http.grpc_web',
+  'envoy.grpc_json_transcoder': 'envoy.filters.http.grpc_json_transcoder',
+  'envoy.grpc_http1_bridge': 'envoy.filters.http.grpc_http1_bridge',
+  'envoy.squash': 'envoy.filters.http.squash',
+  'envoy.http_dynamo_filter': 'envoy.filters.http.dynamo',
+  'envoy.listener.tls_inspector': 'envoy.filters.listener.tls_inspector',
+  'envoy.listener.http_inspector': 'envoy.filters.listener.http_inspector',
+  'envoy.listener.original_dst': 'envoy.filters.listener.original_dst',
+  'envoy.listener.original_src': 'envoy.filters.listener.original_src',
+  'envoy.listener.proxy_protocol': 'envoy.filters.listener.proxy_protocol',
+  'envoy.client_ssl_auth': 'envoy.filters.network.client_ssl_auth',
+  'envoy.echo': 'envoy.filters.network.echo',
+  'envoy.mongo_proxy': 'envoy.filters.network.mongo_proxy',
+  'envoy.redis_proxy': 'envoy.filters.network.redis_proxy',
+  'envoy.file_access_log': 'envoy.access_loggers.file',
+  'envoy.http_grpc_access_log': 'envoy.access_loggers.http_grpc',
+  'envoy.tcp_grpc_access_log': 'envoy.access_loggers.tcp_grpc',
+  tls: 'envoy.transport_sockets.tls',
+  raw_buffer: 'envoy.transport_sockets.raw_buffer',
+};
+
+/** Canonical extension name for a type name (`envoy.extensions.filters.http.rbac.v3.RBAC` -> envoy.filters.http.rbac). */
+export function extensionOfType(type: string): string | undefined {
+  const t = type.replace(TYPE_PREFIX, '');
+  let m = /(?:^|\.)filters?\.(http|network|listener|udp)\.([a-z0-9_]+)\.v\d/.exec(t);
+  if (m) return `envoy.filters.${m[1]}.${m[2] === 'rate_limit' ? 'ratelimit' : m[2]}`;
+  m = /(?:^|\.)transport_sockets\.([a-z0-9_]+)\.v\d/.exec(t);
+  if (m) return `envoy.transport_sockets.${m[1]}`;
+  if (/^envoy\.api\.v2\.auth\.(Downstream|Upstream)TlsContext$/.test(t)) return 'envoy.transport_sockets.tls';
+  return undefined;
+}
+
+export interface Typed {
+  /** Canonical extension name ('envoy.filters.http.rbac'), from @type, else from the name; '' when unknown. */
+  readonly extension: string;
+  /** The type name without the type.googleapis.com/ prefix ('' when the config is untyped). */
+  readonly type: string;
+  /** The configuration object (TypedStruct unwrapped; the v2 `config:` struct). */
+  readonly config: Node;
+  /** The filter's own node (holding name and typed_config). */
+  readonly node: Node;
+  readonly name: string;
+  /** How it is written in a deprecated way, if it is. */
+  readonly legacy?: { readonly path: Path; readonly what: string; readonly instead: string };
+}
+
+/** Reads an extension config holder (a filter, a transport socket): `name` + `typed_config` (or v2 `config`). */
+export function typed(node: Node, context: 'http' | 'network' | 'listener' | 'transport' = 'network'): Typed {
+  const name = str(child(node, 'name').value) ?? '';
+  let config = child(node, 'typed_config');
+  let type = str(obj(config.value)['@type'])?.replace(TYPE_PREFIX, '') ?? '';
+  let legacy: Typed['legacy'];
+  if (TYPED_STRUCT.has(type)) {
+    type = str(child(config, 'type_url').value)?.replace(TYPE_PREFIX, '') ?? '';
+    config = child(config, 'value');
+  }
+  if (config.value === undefined && keyOf(node.value, 'config') !== undefined) {
+    config = child(node, 'config');
+    legacy = { path: config.path, what: 'the untyped v2 `config:` field', instead: '`typed_config` with an "@type"' };
+  }
+  let extension = type ? extensionOfType(type) ?? '' : '';
+  if (/^envoy\.(api\.v2|config\.filter)\./.test(type) && !legacy) legacy = { path: [...child(node, 'typed_config').path, '@type'], what: `the v2 type ${type}`, instead: 'the v3 type' };
+  const fromName = name === 'envoy.ext_authz' ? `envoy.filters.${context === 'http' ? 'http' : 'network'}.ext_authz` : DEPRECATED_NAMES[name];
+  if (fromName) {
+    legacy = legacy ?? { path: child(node, 'name').path, what: `the deprecated name "${name}"`, instead: `"${fromName}"` };
+    if (!extension) extension = fromName;
+  }
+  if (!extension && /^envoy\.(filters|transport_sockets)\./.test(name)) extension = name;
+  return { extension, type, config, node, name, legacy };
+}
+
+/** Visits every object in a tree (with the key it is under), depth-first; bounded by the tree's size. */
+export function walk(node: Node, visit: (node: Node, key: string | number | undefined) => void): void {
+  const stack: { node: Node; key: string | number | undefined }[] = [{ node, key: undefined }];
+  while (stack.length > 0) {
+    const { node: n, key } = stack.pop()!;
+    if (isObj(n.value)) {
+      visit(n, key);
+      for (const [k, v] of Object.entries(n.value)) stack.push({ node: { value: v, path: [...n.path, k] }, key: k });
+    } else if (Array.isArray(n.value)) {
+      n.value.forEach((v, i) => stack.push({ node: { value: v, path: [...n.path, i] }, key: i }));
+    }
+  }
+}

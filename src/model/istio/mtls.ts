@@ -1,0 +1,146 @@
+// PeerAuthentication scopes and the effective inbound mTLS mode per (workload, container port), following istiod:
+// istio/istio pilot/pkg/security/authn/policy_applier.go ComposePeerAuthentication and
+// pilot/pkg/model/authentication.go.
+import type { Graph } from '../graph.js';
+import { groupBy } from '../graph.js';
+import type { Resource, Workload } from '../resource.js';
+import { get, obj, str, strMap, type Path } from '../values.js';
+import { membership, portNumber } from './membership.js';
+import { istioResources, type MeshSettings } from './resources.js';
+
+export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+export interface PeerAuthentication {
+  readonly resource: Resource;
+  /** matchLabels when non-empty (an empty selector is no selector). */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** The mode, or undefined when `mtls` is absent or UNSET (inherit). Unknown strings are kept as they are. */
+  readonly mode?: string;
+  readonly modePath: Path;
+  readonly ports: readonly { readonly key: string; readonly number?: number; readonly mode?: string; readonly path: Path }[];
+  readonly scope: 'mesh' | 'namespace' | 'workload' | 'ignored';
+}
+
+function readMode(value: unknown): string | undefined {
+  const mode = str(value);
+  return mode === undefined || mode === 'UNSET' ? undefined : mode;
+}
+
+export function peerAuthentications(graph: Graph, mesh: MeshSettings): readonly PeerAuthentication[] {
+  return graph.memo('istio:peerAuthentications', (g) =>
+    istioResources(g, 'PeerAuthentication').map((resource) => {
+      const spec = obj(resource.body.spec);
+      const labels = strMap(get(spec, 'selector', 'matchLabels'));
+      const selector = Object.keys(labels).length ? labels : undefined;
+      const root = resource.namespace === mesh.rootNamespace;
+      const scope = selector ? (root ? 'ignored' : 'workload') : root ? 'mesh' : 'namespace';
+      const ports = Object.entries(obj(spec.portLevelMtls)).map(([key, value]) => ({
+        key,
+        number: portNumber(key),
+        mode: readMode(get(value, 'mode')),
+        path: ['spec', 'portLevelMtls', key] as Path,
+      }));
+      return { resource, selector, mode: readMode(get(spec, 'mtls', 'mode')), modePath: ['spec', 'mtls', 'mode'], ports, scope } satisfies PeerAuthentication;
+    }),
+  );
+}
+
+function peerAuthByNamespace(graph: Graph, mesh: MeshSettings): Map<string, PeerAuthentication[]> {
+  return graph.memo('istio:peerAuthByNamespace', (g) => groupBy(peerAuthentications(g, mesh), (p) => p.resource.namespace));
+}
+
+export interface EffectiveMtls {
+  /** The mode for ports without a port-level entry. */
+  readonly mode: MtlsMode;
+  /** The policy whose mode decided it (undefined: nothing set a mode, so Istio's default PERMISSIVE). */
+  readonly decidedBy?: PeerAuthentication;
+  readonly workloadPolicy?: PeerAuthentication;
+  /** Scopes where several policies compete for this workload: Istio keeps the oldest, which manifests do not show. */
+  readonly conflicts: readonly { readonly scope: 'mesh' | 'namespace' | 'workload'; readonly policies: readonly PeerAuthentication[] }[];
+  readonly ambient: boolean;
+}
+
+function creationTime(p: PeerAuthentication): number | undefined {
+  const t = str(get(p.resource.body, 'metadata', 'creationTimestamp'));
+  const ms = t === undefined ? NaN : Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Istio keeps the oldest policy of a scope (creationTimestamp, then name); ties are undecidable from manifests. */
+function oldest(all: readonly PeerAuthentication[]): { winner?: PeerAuthentication; conflict: boolean } {
+  const list = distinctByName(all);
+  if (list.length <= 1) return { winner: list[0], conflict: false };
+  const times = list.map(creationTime);
+  const sorted = [...list].sort((a, b) => (creationTime(a) ?? 0) - (creationTime(b) ?? 0) || (a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0));
+  const decidable = times.every((t) => t !== undefined) && new Set(times).size === times.length;
+  return { winner: sorted[0], conflict: !decidable };
+}
+
+/** The same namespace/name twice is one object applied twice (the later file wins), not two competing policies. */
+export function distinctByName(list: readonly PeerAuthentication[]): PeerAuthentication[] {
+  return [...new Map(list.map((p) => [p.resource.name, p])).values()];
+}
+
+function normalize(mode: string | undefined, ambient: boolean): MtlsMode | undefined {
+  if (mode === 'STRICT' || mode === 'PERMISSIVE') return mode;
+  if (mode === 'DISABLE') return ambient ? 'PERMISSIVE' : 'DISABLE';
+  return undefined; // unknown values: schema-invalid reports them; Istio rejects the resource
+}
+
+/** The workload's inbound mTLS, composed as istiod's ComposePeerAuthentication does. */
+export function effectiveMtls(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
+  const cache = graph.memo('istio:effectiveMtls', () => new Map<Workload, EffectiveMtls>());
+  let e = cache.get(w);
+  if (!e) cache.set(w, (e = computeEffective(graph, mesh, w)));
+  return e;
+}
+
+function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
+  const byNs = peerAuthByNamespace(graph, mesh);
+  const ambient = membership(graph, mesh, w).dataplane === 'ambient';
+  const meshCands = (byNs.get(mesh.rootNamespace) ?? []).filter((p) => p.scope === 'mesh');
+  const own = w.namespace === mesh.rootNamespace ? [] : byNs.get(w.namespace) ?? [];
+  const nsCands = own.filter((p) => p.scope === 'namespace');
+  const wlCands = own.filter((p) => p.scope === 'workload' && Object.entries(p.selector!).every(([k, v]) => w.pod.labels[k] === v));
+  const conflicts: { scope: 'mesh' | 'namespace' | 'workload'; policies: PeerAuthentication[] }[] = [];
+  const pick = (scope: 'mesh' | 'namespace' | 'workload', list: PeerAuthentication[]) => {
+    const { winner, conflict } = oldest(list);
+    if (conflict) conflicts.push({ scope, policies: distinctByName(list) });
+    return winner;
+  };
+  const meshPolicy = pick('mesh', meshCands);
+  const nsPolicy = pick('namespace', nsCands);
+  const wlPolicy = pick('workload', wlCands);
+  let mode: MtlsMode = 'PERMISSIVE';
+  let decidedBy: PeerAuthentication | undefined;
+  for (const p of [meshPolicy, nsPolicy, wlPolicy]) {
+    const m = p && normalize(p.mode, ambient);
+    if (p && m) {
+      mode = m;
+      decidedBy = p;
+    }
+  }
+  return { mode, decidedBy, workloadPolicy: wlPolicy, conflicts, ambient };
+}
+
+/** The mode for one container port: the winning workload policy's portLevelMtls entry, else the workload mode. */
+export function portMtls(e: EffectiveMtls, port: number): { mode: MtlsMode; decidedBy?: PeerAuthentication; path?: Path } {
+  const entry = e.workloadPolicy?.ports.find((p) => p.number === port);
+  const m = entry && normalize(entry.mode, e.ambient);
+  if (entry && m) return { mode: m, decidedBy: e.workloadPolicy, path: entry.path };
+  return { mode: e.mode, decidedBy: e.decidedBy };
+}
+
+/** Workloads of the repo a PeerAuthentication could apply to (its scope and selector; not whether it wins). */
+export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly Workload[] {
+  switch (p.scope) {
+    case 'mesh':
+      return graph.workloads;
+    case 'namespace':
+      return graph.workloadsIn(p.resource.namespace);
+    case 'workload':
+      return graph.selectWorkloads(p.resource.namespace, p.selector);
+    default:
+      return [];
+  }
+}

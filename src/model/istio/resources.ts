@@ -1,0 +1,35 @@
+// Istio resources by kind, the mesh settings the rules receive, and the namespaces a namespace-level finding can
+// point at.
+import type { Graph } from '../graph.js';
+import { groupBy } from '../graph.js';
+import type { Resource, Workload } from '../resource.js';
+
+/** The `mesh:` settings (config), as the rules receive them. */
+export interface MeshSettings {
+  readonly rootNamespace: string;
+  readonly assumeInjected: boolean;
+}
+
+export const SECURITY_GROUP = 'security.istio.io';
+
+export const NETWORKING_GROUP = 'networking.istio.io';
+
+export const TELEMETRY_GROUP = 'telemetry.istio.io';
+
+/** Istio resources of a kind (security.istio.io, networking.istio.io or telemetry.istio.io by kind). */
+export function istioResources(graph: Graph, kind: string): readonly Resource[] {
+  const group = kind === 'Telemetry' ? TELEMETRY_GROUP : ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'].includes(kind) ? SECURITY_GROUP : NETWORKING_GROUP;
+  return graph.ofKind(kind, group);
+}
+
+/** Namespaces the repo holds workloads of, each with the resource a namespace finding is reported on. */
+export function workloadNamespaces(graph: Graph): { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
+  const byNs = groupBy(graph.workloads, (w) => w.namespace);
+  return [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([namespace, workloads]) => ({ namespace, anchor: graph.namespace(namespace) ?? workloads[0], workloads }));
+}
+
+/** "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. */
+export function nameList(resources: readonly Resource[], max = 3): string {
+  const names = resources.slice(0, max).map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`);
+  return resources.length > max ? `${names.join(', ')} (+${resources.length - max} more)` : names.join(', ');
+}

@@ -1,0 +1,4 @@
+// The kong model's public surface: what rules and other layers import.
+export * from './indexes.js';
+export * from './reader.js';
+export * from './views.js';

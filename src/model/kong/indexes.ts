@@ -1,0 +1,236 @@
+// Kong indexes over the whole graph, computed once per scan (graph.memo). The central one is, for every route (decK
+// routes and Kong-served Ingress / HTTPRoute / GRPCRoute), the plugins that apply to it. Sources:
+// Kong/kubernetes-ingress-controller internal/annotations/annotations.go and internal/store/store.go; Kong's
+// "Plugin scoping" documentation.
+import type { Graph } from '../graph.js';
+import type { Resource } from '../resource.js';
+import { arr, get, obj, str, type Path } from '../values.js';
+import { annotatedPlugins, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView } from './views.js';
+
+function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
+  return graph.memo('kong:crdPlugins', (g) =>
+    [...g.ofKind('KongPlugin', KONG_GROUP), ...g.ofKind('KongClusterPlugin', KONG_GROUP)].filter((r) => r.format === 'kubernetes').map(crdPluginView));
+}
+
+/** Resolves a plugin reference from an object in `namespace`: a KongPlugin there, else a KongClusterPlugin. */
+function resolvePlugin(graph: Graph, namespace: string, ref: string): KongCrdPlugin | undefined {
+  const index = graph.memo('kong:crdByName', (g) => {
+    const m = new Map<string, KongCrdPlugin>();
+    for (const p of kongPluginCrds(g)) m.set(p.cluster ? `cluster/${p.resource.name}` : `${p.resource.namespace}/${p.resource.name}`, p);
+    return m;
+  });
+  const [ns, name] = ref.includes(':') ? ref.split(':', 2) : [namespace, ref];
+  return index.get(`${ns}/${name}`) ?? index.get(`cluster/${name}`);
+}
+
+function isKongClass(value: string | undefined): boolean {
+  return value !== undefined && /kong/i.test(value);
+}
+
+function hasKongAnnotation(resource: Resource): boolean {
+  return Object.keys(resource.annotations).some((k) => k.startsWith('konghq.com/'));
+}
+
+/** Is this Ingress / HTTPRoute served by Kong? (ingress class, konghq.com annotations, a Kong Gateway parent). */
+function servedByKong(graph: Graph, resource: Resource): boolean {
+  if (hasKongAnnotation(resource)) return true;
+  if (resource.kind === 'Ingress') return isKongClass(str(get(resource.body, 'spec', 'ingressClassName'))) || isKongClass(resource.annotations['kubernetes.io/ingress.class']);
+  const refs = arr(get(resource.body, 'spec', 'rules')).flatMap((rule) => arr(get(rule, 'filters')));
+  if (refs.some((f) => get(f, 'extensionRef', 'group') === KONG_GROUP)) return true;
+  for (const parent of arr(get(resource.body, 'spec', 'parentRefs'))) {
+    const name = str(get(parent, 'name'));
+    const ns = str(get(parent, 'namespace')) ?? resource.namespace;
+    if (!name) continue;
+    const gateway = graph.find('Gateway', ns, name);
+    const className = str(get(gateway?.body, 'spec', 'gatewayClassName'));
+    if (isKongClass(className)) return true;
+    const gc = className ? graph.ofKind('GatewayClass').find((c) => c.name === className) : undefined;
+    if (gc && /^konghq\.com\//.test(str(get(gc.body, 'spec', 'controllerName')) ?? '')) return true;
+  }
+  return false;
+}
+
+/** Backend Service names of an Ingress (v1 and v1beta1 shapes) or HTTPRoute. */
+function backendServices(resource: Resource): string[] {
+  const names = new Set<string>();
+  const spec = obj(resource.body.spec);
+  if (resource.kind === 'Ingress') {
+    const add = (b: unknown) => {
+      const n = str(get(b, 'service', 'name')) ?? str(get(b, 'serviceName'));
+      if (n) names.add(n);
+    };
+    add(spec.defaultBackend ?? spec.backend);
+    for (const rule of arr(spec.rules)) for (const p of arr(get(rule, 'http', 'paths'))) add(get(p, 'backend'));
+  } else {
+    for (const rule of arr(spec.rules)) {
+      for (const b of arr(get(rule, 'backendRefs'))) {
+        const kind = str(get(b, 'kind')) ?? 'Service';
+        const n = str(get(b, 'name'));
+        if (n && kind === 'Service') names.add(n);
+      }
+    }
+  }
+  return [...names];
+}
+
+function k8sRouteView(graph: Graph, resource: Resource): KongRouteView {
+  const annotations = resource.annotations;
+  const unresolved: string[] = [];
+  const plugins: KongPluginView[] = [];
+  const take = (owner: Resource) => {
+    for (const ref of annotatedPlugins(owner)) {
+      const p = resolvePlugin(graph, owner.namespace, ref);
+      if (!p) unresolved.push(ref);
+      else if (p.view.enabled && !p.resource.body.consumerRef) plugins.push(p.view);
+    }
+  };
+  take(resource);
+  for (const filter of arr(get(resource.body, 'spec', 'rules')).flatMap((rule) => arr(get(rule, 'filters')))) {
+    if (get(filter, 'type') !== 'ExtensionRef' || get(filter, 'extensionRef', 'group') !== KONG_GROUP) continue;
+    const name = str(get(filter, 'extensionRef', 'name'));
+    if (!name) continue;
+    const p = resolvePlugin(graph, resource.namespace, name);
+    if (!p) unresolved.push(name);
+    else if (p.view.enabled) plugins.push(p.view);
+  }
+  for (const svc of backendServices(resource)) {
+    const service = graph.find('Service', resource.namespace, svc);
+    if (service) take(service);
+  }
+  for (const p of globalCrdPlugins(graph)) plugins.push(p.view);
+  const raw = annotations['konghq.com/protocols'];
+  const forceSsl = annotations['ingress.kubernetes.io/force-ssl-redirect'] === 'true';
+  // The deprecated KongIngress (konghq.com/override) may still set route.protocols.
+  const override = annotations['konghq.com/override'] ? graph.find('KongIngress', resource.namespace, annotations['konghq.com/override'].trim()) : undefined;
+  const overridden = arr(get(override?.body, 'route', 'protocols')).map((p) => String(p).toLowerCase());
+  const protocols = raw ? raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ['https'] : overridden.length > 0 ? overridden : ['http', 'https'];
+  const annotationsPath: Path = Object.keys(resource.annotations).length > 0 ? ['metadata', 'annotations'] : resource.anchor;
+  return {
+    resource,
+    protocols,
+    protocolsExplicit: raw !== undefined || forceSsl || overridden.length > 0,
+    protocolsPath: raw !== undefined ? ['metadata', 'annotations', 'konghq.com/protocols'] : annotationsPath,
+    pluginsPath: annotations['konghq.com/plugins'] !== undefined ? ['metadata', 'annotations', 'konghq.com/plugins'] : resource.anchor,
+    plugins,
+    unresolved,
+    active: true,
+    redirectsHttps: !protocols.includes('http'),
+  };
+}
+
+function globalCrdPlugins(graph: Graph): readonly KongCrdPlugin[] {
+  return graph.memo('kong:globalCrds', (g) => kongPluginCrds(g).filter((p) => p.global && p.view.enabled));
+}
+
+function deckRouteViews(deck: DeckFile): KongRouteView[] {
+  const byService = new Map<string, KongServiceView>();
+  for (const s of deck.services) {
+    if (s.name) byService.set(s.name, s);
+    if (s.id) byService.set(s.id, s);
+  }
+  const defaults = obj(get(deck.value, '_info', 'defaults', 'route'));
+  // Only plugins without a consumer (group) scope apply to every request of a route: a consumer-scoped plugin
+  // runs only once that consumer has been identified (Kong plugin precedence, "Plugin scoping").
+  const general = deck.plugins.filter((p) => p.enabled && !p.scope.consumer && !p.scope.consumerGroup);
+  const global = general.filter((p) => p.scope.global);
+  const byServiceRef = new Map<string, KongPluginView[]>();
+  const byRouteRef = new Map<string, KongPluginView[]>();
+  for (const p of general) {
+    if (p.scope.route) (byRouteRef.get(p.scope.route) ?? byRouteRef.set(p.scope.route, []).get(p.scope.route)!).push(p);
+    else if (p.scope.service) (byServiceRef.get(p.scope.service) ?? byServiceRef.set(p.scope.service, []).get(p.scope.service)!).push(p);
+  }
+  return deck.routes.map(({ resource, serviceRef }) => {
+    const service = serviceRef ? byService.get(serviceRef) : undefined;
+    const b = resource.body;
+    const explicit = Array.isArray(b.protocols) ? b.protocols.map((p) => String(p).toLowerCase()) : Array.isArray(defaults.protocols) ? defaults.protocols.map((p) => String(p).toLowerCase()) : undefined;
+    const protocols = explicit ?? ['http', 'https'];
+    const keys = [str(b.name), str(b.id)].filter((k): k is string => Boolean(k));
+    const plugins = [
+      ...global,
+      ...(service ? [...(byServiceRef.get(service.name) ?? []), ...(service.id && service.id !== service.name ? byServiceRef.get(service.id) ?? [] : [])] : []),
+      ...keys.flatMap((k) => byRouteRef.get(k) ?? []),
+    ];
+    return {
+      resource,
+      service,
+      protocols,
+      protocolsExplicit: explicit !== undefined,
+      protocolsPath: Array.isArray(b.protocols) ? ['protocols'] : resource.anchor,
+      pluginsPath: resource.anchor,
+      plugins: [...new Set(plugins)],
+      unresolved: [],
+      active: service ? service.enabled : true,
+      redirectsHttps: !protocols.includes('http'),
+    };
+  });
+}
+
+/** Every Kong route of the scan (decK routes, Kong-served Ingresses and HTTPRoutes) with the plugins that apply. */
+export function kongRoutes(graph: Graph): readonly KongRouteView[] {
+  return graph.memo('kong:routes', (g) => {
+    const out: KongRouteView[] = [];
+    for (const deck of deckFiles(g)) out.push(...deckRouteViews(deck));
+    for (const kind of ['Ingress', 'HTTPRoute', 'GRPCRoute']) {
+      for (const r of g.ofKind(kind)) {
+        if (r.format === 'kubernetes' && servedByKong(g, r)) out.push(k8sRouteView(g, r));
+      }
+    }
+    return out;
+  });
+}
+
+function deckFiles(graph: Graph): readonly DeckFile[] {
+  return graph.memo('kong:deckFiles', (g) => {
+    const seen = new Set<DeckFile>();
+    for (const r of g.resources) if (r.format === 'kong') seen.add(r.deck);
+    return [...seen];
+  });
+}
+
+/** Every enabled plugin instance: decK plugins and KongPlugin / KongClusterPlugin CRDs. */
+export function kongPlugins(graph: Graph): readonly KongPluginView[] {
+  return graph.memo('kong:plugins', (g) => [...deckFiles(g).flatMap((d) => d.plugins), ...kongPluginCrds(g).map((p) => p.view)].filter((p) => p.enabled));
+}
+
+/** Every decK service. */
+export function kongServices(graph: Graph): readonly KongServiceView[] {
+  return graph.memo('kong:services', (g) => deckFiles(g).flatMap((d) => d.services));
+}
+
+/** Kubernetes Services that back a Kong-served route, with the namespace-qualified key. */
+export function kongBackendServices(graph: Graph): readonly Resource[] {
+  return graph.memo('kong:k8sBackends', (g) => {
+    const out = new Set<Resource>();
+    for (const route of kongRoutes(g)) {
+      if (route.resource.format !== 'kubernetes') continue;
+      for (const name of backendServices(route.resource)) {
+        const svc = g.find('Service', route.resource.namespace, name);
+        if (svc) out.add(svc);
+      }
+    }
+    return [...out];
+  });
+}
+
+/** A KongConsumer CRD: username, custom_id and its credential Secrets (resolved in its namespace when in the scan). */
+export interface KongConsumerView {
+  readonly resource: Resource;
+  readonly username?: string;
+  readonly customId?: string;
+  readonly credentials: readonly { readonly name: string; readonly secret?: Resource; readonly type?: string }[];
+  readonly plugins: readonly string[];
+}
+
+export function kongConsumers(graph: Graph): readonly KongConsumerView[] {
+  return graph.memo('kong:consumers', (g) =>
+    g.ofKind('KongConsumer', KONG_GROUP).filter((r) => r.format === 'kubernetes').map((r) => ({
+      resource: r,
+      username: str(r.body.username),
+      customId: str(r.body.custom_id),
+      credentials: arr(r.body.credentials).filter((c): c is string => typeof c === 'string').map((name) => {
+        const secret = g.find('Secret', r.namespace, name);
+        return { name, secret, type: secret?.labels['konghq.com/credential'] ?? str(get(secret?.body, 'stringData', 'kongCredType')) };
+      }),
+      plugins: annotatedPlugins(r),
+    })));
+}

@@ -1,0 +1,196 @@
+// Typed views of Kong objects: plugins (decK and the KongPlugin / KongClusterPlugin CRDs), services, routes, hosts,
+// and how messages name them. Sources: Kong/kong kong/db/schema/entities/{services,routes}.lua,
+// Kong/kubernetes-ingress-controller internal/annotations/annotations.go.
+import type { DocumentRef } from '../graph.js';
+import type { Resource } from '../resource.js';
+import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
+
+export const KONG_GROUP = 'configuration.konghq.com';
+
+export const AUTH_PLUGINS = new Set([
+  'key-auth', 'key-auth-enc', 'jwt', 'oauth2', 'oauth2-introspection', 'basic-auth', 'hmac-auth', 'openid-connect',
+  'ldap-auth', 'ldap-auth-advanced', 'mtls-auth', 'header-cert-auth', 'session', 'vault-auth', 'saml', 'jwe-decrypt',
+]);
+
+export const RATE_LIMIT_PLUGINS = new Set([
+  'rate-limiting', 'rate-limiting-advanced', 'response-ratelimiting', 'service-protection', 'graphql-rate-limiting-advanced', 'ai-rate-limiting-advanced',
+]);
+
+/** Route protocols that speak HTTP (auth and rate-limit plugins run on these; stream routes cannot carry them). */
+const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
+
+/** Where a value sits: a document and a path from its root (configs may live in `_plugin_configs`). */
+export interface DocumentPath {
+  readonly document: DocumentRef;
+  readonly path: Path;
+}
+
+export interface KongPluginView {
+  /** The plugin's own resource: a decK KongPlugin (format kong) or a KongPlugin / KongClusterPlugin CRD. */
+  readonly resource: Resource;
+  /** The plugin type: key-auth, cors ... */
+  readonly name: string;
+  readonly enabled: boolean;
+  /** Where `enabled: false` / `disabled: true` is, when it is. */
+  readonly protocols?: readonly string[];
+  readonly scope: { readonly global: boolean; readonly service?: string; readonly route?: string; readonly consumer?: string; readonly consumerGroup?: string };
+  /** A config field: value and where it is (the plugin's config, else its `_plugin_configs` entry). */
+  field(name: string): { value: unknown; at: DocumentPath; present: boolean };
+  /** Where a finding about a config field left at its default points: the `config` key, else the plugin's name. */
+  readonly defaultsAt: DocumentPath;
+}
+
+export interface KongServiceView {
+  readonly resource: Resource;
+  readonly name: string;
+  readonly id?: string;
+  readonly enabled: boolean;
+  /** Effective upstream protocol, host and where they are written. */
+  readonly protocol: string;
+  readonly host: string;
+  readonly protocolPath: Path;
+  readonly hostPath: Path;
+}
+
+export interface KongRouteView {
+  /** A decK KongRoute, or a Kong-routed Ingress / HTTPRoute. */
+  readonly resource: Resource;
+  readonly service?: KongServiceView;
+  /** Effective protocols (Kong's default: http and https). */
+  readonly protocols: readonly string[];
+  readonly protocolsExplicit: boolean;
+  /** Where protocols are (or would be) set, relative to the resource. */
+  readonly protocolsPath: Path;
+  /** Where a finding about the plugins of the route points, relative to the resource. */
+  readonly pluginsPath: Path;
+  /** Plugins applying to every request of the route: global + service + route, enabled, without consumer scope. */
+  readonly plugins: readonly KongPluginView[];
+  /** Some plugin reference could not be resolved (a KongPlugin outside the scan): the plugin set is unknown. */
+  readonly unresolved: readonly string[];
+  /** The route can be served: its service is enabled. */
+  readonly active: boolean;
+  readonly redirectsHttps: boolean;
+}
+
+/** Does the plugin run for all of the route's protocols? (a key-auth limited to https leaves http open). */
+export function coversRoute(plugin: KongPluginView, route: KongRouteView): boolean {
+  if (!plugin.protocols || plugin.protocols.length === 0) return true;
+  return route.protocols.filter((p) => HTTP_PROTOCOLS.has(p)).every((p) => plugin.protocols!.includes(p));
+}
+
+export function isHttpRoute(route: KongRouteView): boolean {
+  return route.protocols.some((p) => HTTP_PROTOCOLS.has(p));
+}
+
+/** The kinds of decK entities read as resources. */
+export type DeckKind = 'KongService' | 'KongRoute' | 'KongConsumer' | 'KongConsumerGroup' | 'KongPlugin';
+
+/** One decK document: its resources and lookups (a decK file is its own configuration: scopes do not cross files). */
+export interface DeckFile {
+  readonly ref: DocumentRef;
+  /** The namespace of the Kubernetes object holding the file (a ConfigMap key), else ''. */
+  readonly namespace: string;
+  readonly services: KongServiceView[];
+  readonly routes: { resource: Resource; serviceRef?: string }[];
+  readonly plugins: KongPluginView[];
+  readonly consumers: Resource[];
+  readonly value: Obj;
+}
+
+/** `nameKey`: the key that names the plugin type in the file (`name` in decK, `plugin` in the CRDs). */
+export function pluginView(resource: Resource, ref: DocumentRef, base: Path, body: Obj, nameKey: string, scope: KongPluginView['scope'], shared?: { value: Obj; path: Path }): KongPluginView {
+  const config = obj(body.config);
+  const configPath = [...base, 'config'];
+  const protocols = Array.isArray(body.protocols) ? body.protocols.map(String) : undefined;
+  return {
+    resource,
+    name: str(body.name) ?? str(body.plugin) ?? '',
+    enabled: body.enabled !== false && body.disabled !== true,
+    protocols,
+    scope,
+    defaultsAt: { document: ref, path: [...base, body.config !== undefined ? 'config' : nameKey] },
+    field(name: string) {
+      if (Object.hasOwn(config, name)) return { value: config[name], at: { document: ref, path: [...configPath, name] }, present: true };
+      if (shared && Object.hasOwn(shared.value, name)) return { value: shared.value[name], at: { document: ref, path: [...shared.path, name] }, present: true };
+      return { value: undefined, at: { document: ref, path: isObj(body.config) ? configPath : base }, present: false };
+    },
+  };
+}
+
+/** Parses a service `url` (it sets protocol, host, port and path at once). */
+function parseUrl(url: string): { protocol?: string; host?: string } {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^/:?#]*)/i.exec(url.trim());
+  return m ? { protocol: m[1].toLowerCase(), host: m[2] } : {};
+}
+
+export function serviceView(resource: Resource, defaults: Obj): KongServiceView {
+  const b = resource.body;
+  const url = str(b.url);
+  const parsed = url ? parseUrl(url) : {};
+  const protocol = (str(b.protocol) ?? parsed.protocol ?? str(defaults.protocol) ?? 'http').toLowerCase();
+  const host = str(b.host) ?? parsed.host ?? str(defaults.host) ?? '';
+  const protocolPath: Path = b.protocol !== undefined ? ['protocol'] : url !== undefined ? ['url'] : resource.anchor;
+  const hostPath: Path = b.host !== undefined ? ['host'] : url !== undefined ? ['url'] : resource.anchor;
+  return { resource, name: str(b.name) ?? '', id: str(b.id), enabled: b.enabled !== false, protocol, host, protocolPath, hostPath };
+}
+
+export interface KongCrdPlugin {
+  readonly resource: Resource;
+  readonly view: KongPluginView;
+  readonly cluster: boolean;
+  readonly global: boolean;
+}
+
+/** KongPlugin / KongClusterPlugin: `plugin`, `config`, `disabled`, `protocols` are top-level (not under spec). */
+export function crdPluginView(resource: Resource): KongCrdPlugin {
+  const b = resource.body;
+  const ref: DocumentRef = { file: resource.source.file, document: resource.source.document };
+  const base = resource.source.base;
+  const cluster = resource.kind === 'KongClusterPlugin';
+  const global = cluster && resource.labels.global === 'true';
+  const view = pluginView(resource, ref, base, { ...b, name: b.plugin }, 'plugin', { global });
+  return { resource, view, cluster, global };
+}
+
+/** Comma-separated plugin names of `konghq.com/plugins` (whitespace trimmed; `namespace:name` allowed). */
+export function annotatedPlugins(resource: Resource): string[] {
+  const raw = resource.annotations['konghq.com/plugins'];
+  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+/** 'loopback', 'cluster' (an in-cluster service name), 'unknown' (templated), or 'external'. */
+export function hostScope(host: string): 'loopback' | 'cluster' | 'unknown' | 'external' {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (!h || /\$\{|\{\{|\{vault:/.test(h)) return 'unknown';
+  if (h === 'localhost' || h === '::1' || /^127\./.test(h)) return 'loopback';
+  if (/\.svc(\.cluster\.local)?\.?$|\.cluster\.local\.?$/.test(h)) return 'cluster';
+  if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(h)) return 'cluster'; // a bare name: a Service (or a Kong upstream) in the same namespace
+  return 'external';
+}
+
+export type { Obj };
+
+/** The decK file a decK resource comes from. */
+export function deckOf(resource: Resource): DeckFile | undefined {
+  return resource.format === 'kong' ? resource.deck : undefined;
+}
+
+/**
+ * A decK upstream named `name`, when the file defines it: the hosts of its targets ("host:port" strings), and whether
+ * it stands for a Kubernetes Service (KIC writes upstreams tagged k8s-kind:Service whose targets are filled at run time).
+ */
+export function upstreamTargets(deck: DeckFile, name: string): { hosts: string[]; kubernetes: boolean } | undefined {
+  const upstream = arr(deck.value.upstreams).find((u) => get(u, 'name') === name);
+  if (!upstream) return undefined;
+  const hosts = arr(get(upstream, 'targets')).map((t) => String(get(t, 'target') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '')).filter(Boolean);
+  const kubernetes = arr(get(upstream, 'tags')).some((t) => typeof t === 'string' && t.startsWith('k8s-'));
+  return { hosts, kubernetes };
+}
+
+/** "the cors plugin on route \"orders\"", "the global key-auth plugin", "KongPlugin shop/cors (cors)": how messages name a plugin. */
+export function describePlugin(p: KongPluginView): string {
+  if (p.resource.format === 'kubernetes') return `${p.resource.kind} ${p.resource.namespace ? `${p.resource.namespace}/` : ''}${p.resource.name} (${p.name})`;
+  const s = p.scope;
+  const where = s.route ? `route "${s.route}"` : s.service ? `service "${s.service}"` : s.consumer ? `consumer "${s.consumer}"` : s.consumerGroup ? `consumer group "${s.consumerGroup}"` : '';
+  return where ? `the ${p.name} plugin on ${where}` : `the global ${p.name} plugin`;
+}

@@ -1,0 +1,2 @@
+// The kubernetes model's public surface: what rules and other layers import.
+export * from './reader.js';

@@ -1,0 +1,2 @@
+// The linkerd model's public surface: what rules and other layers import.
+export * from './views.js';

@@ -1,0 +1,250 @@
+// The options and outputs users of ESLint, actionlint and kube-linter reach for, run as a user runs them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planAnnotations } from '../src/report/github.js';
+import { jobSummary } from '../src/report/job-summary.js';
+import type { Finding } from '../src/engine/run.js';
+import { RULES } from '../rules/index.js';
+import { privilegedDeployment, runCli, secureDeployment, tempRepo } from './helpers.js';
+
+// One error (container-privileged), one warning (container-no-limits) in bad.yaml; good.yaml is clean.
+const BAD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  serviceAccountName: bad
+  containers:
+    - name: app
+      image: registry.local/app:1.0@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0
+      securityContext: { privileged: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }
+`;
+
+const rulesOf = (stdout: string) => [...stdout.matchAll(/\[([a-z0-9-]+)\]$/gm)].map((m) => m[1]).sort();
+
+describe('selecting what is reported', () => {
+  it('--quiet reports errors only, and the exit code follows', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD });
+    const all = await runCli(['-f', 'compact', '.'], cwd);
+    expect(rulesOf(all.stdout)).toEqual(['container-no-limits', 'container-privileged']);
+    const quiet = await runCli(['-f', 'compact', '--quiet', '.'], cwd);
+    expect(rulesOf(quiet.stdout)).toEqual(['container-privileged']);
+    expect(quiet.code).toBe(1);
+  });
+
+  it('--rule runs only the named rules, --disable-rule all but them; parse errors always show', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD, 'broken.yaml': 'a: [1, 2\n' });
+    const only = await runCli(['-f', 'compact', '--rule', 'container-no-limits', '.'], cwd);
+    expect(rulesOf(only.stdout)).toEqual(['container-no-limits', 'parse-error']);
+    expect(only.code).toBe(1); // the parse error is an error
+    const without = await runCli(['-f', 'compact', '--disable-rule', 'container-privileged,parse-error', '.'], cwd);
+    expect(rulesOf(without.stdout)).toEqual(['container-no-limits', 'parse-error']);
+  });
+
+  it('an unknown rule id is a usage error with a suggestion', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD });
+    const run = await runCli(['--rule', 'container-privilegd', '.'], cwd);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown rule "container-privilegd" (did you mean "container-privileged"?)');
+  });
+
+  it('--max-warnings fails a run whose warnings pass --fail-on but exceed the budget', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD });
+    expect((await runCli(['--fail-on', 'none', '--max-warnings', '1', '.'], cwd)).code).toBe(0);
+    const over = await runCli(['--fail-on', 'none', '--max-warnings', '0', '.'], cwd);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain('1 warning, more than --max-warnings 0');
+    expect((await runCli(['--max-warnings', 'many', '.'], cwd)).code).toBe(2);
+  });
+});
+
+describe('the text summary', () => {
+  it('counts the files with findings apart from the files scanned, and lists every rule with its page', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD, 'good.yaml': secureDeployment('good'), 'more.yaml': secureDeployment('more') });
+    const run = await runCli(['.'], cwd);
+    expect(run.stdout).toContain('✖ 2 problems (1 error, 1 warning, 0 notes) in 1 file (3 files, 5 resources scanned)');
+    expect(run.stdout).toMatch(/^ {2}container-no-limits {3}\s+1 {2}https:\/\/github\.com\/meshlint\/meshlint\/blob\/v\d+\.\d+\.\d+\/docs\/rules\/container-no-limits\.md$/m);
+    expect(run.stdout).toMatch(/^ {2}container-privileged\s+1 {2}https:/m);
+  });
+});
+
+describe('files the CLI writes', () => {
+  it('-o creates the folder of the report', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD });
+    const run = await runCli(['-f', 'sarif', '-o', 'reports/deep/meshlint.sarif', '.'], cwd);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(readFileSync(join(cwd, 'reports/deep/meshlint.sarif'), 'utf8')).version).toBe('2.1.0');
+  });
+
+  it('--write-baseline exits 0 with findings, and 2 when it cannot write', async () => {
+    const cwd = tempRepo({ 'bad.yaml': BAD, 'file': 'not a folder' });
+    expect((await runCli(['--write-baseline', 'b/base.json', '.'], cwd)).code).toBe(0);
+    expect(existsSync(join(cwd, 'b/base.json'))).toBe(true);
+    const blocked = await runCli(['--write-baseline', 'file/base.json', '.'], cwd);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain('cannot write file/base.json');
+  });
+});
+
+describe('--explain', () => {
+  it('prints the page without the generator comment', async () => {
+    const run = await runCli(['--explain', 'container-privileged'], tempRepo({}));
+    expect(run.code).toBe(0);
+    expect(run.stdout.startsWith('# container-privileged\n')).toBe(true);
+    expect(run.stdout).not.toContain('<!--');
+  });
+
+  it('suggests the id a typo meant', async () => {
+    const run = await runCli(['--explain', 'container-privilegd'], tempRepo({}));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('(did you mean "container-privileged"?)');
+  });
+});
+
+describe('--print-config and --init', () => {
+  it('print the severity and options every rule runs with for a file, and whether it is ignored', async () => {
+    const cwd = tempRepo({ '.meshlint.yaml': 'rules:\n  container-no-limits: off\n  mtls-not-strict: warning\nignore:\n  - vendor/**\nmesh:\n  rootNamespace: mesh-root\n' });
+    const kept = await runCli(['--print-config', 'k8s/app.yaml'], cwd);
+    expect(kept.code).toBe(0);
+    const config = JSON.parse(kept.stdout);
+    expect(config).toMatchObject({ file: 'k8s/app.yaml', configFile: '.meshlint.yaml', ignored: false, mesh: { rootNamespace: 'mesh-root', assumeInjected: false } });
+    expect(config.rules['container-no-limits']).toEqual({ severity: 'off' });
+    expect(config.rules['mtls-not-strict']).toEqual({ severity: 'warning' });
+    expect(config.rules['container-privileged']).toEqual({ severity: 'error' });
+    expect(Object.keys(config.rules)).toHaveLength(RULES.length);
+    expect(JSON.parse((await runCli(['--print-config', 'vendor/lib/x.yaml'], cwd)).stdout).ignored).toBe(true);
+  });
+
+  it('--init infers the mesh settings from the repository and never overwrites a configuration', async () => {
+    const cwd = tempRepo({
+      '.meshlint.yml': '',
+      'k8s/policy.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n',
+      'k8s/operator.yaml': 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: { name: mesh, namespace: istio-system }\nspec:\n  meshConfig:\n    rootNamespace: mesh-root\n',
+    });
+    const run = await runCli(['--init'], cwd);
+    expect(run.code).toBe(0);
+    const written = readFileSync(join(cwd, '.meshlint.yaml'), 'utf8');
+    expect(written).toMatch(/^ {2}rootNamespace: mesh-root {3}# meshConfig\.rootNamespace of the IstioOperator/m);
+    expect(written).toMatch(/^ {2}assumeInjected: true {3}# no Namespace objects, but 1 Istio resource/m);
+    // The starter file is a valid configuration.
+    expect((await runCli(['--config', '.meshlint.yaml', '--print-config', 'x.yaml'], cwd)).code).toBe(0);
+    const again = await runCli(['--init'], cwd);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('exists already');
+  });
+});
+
+describe('annotations and the job summary', () => {
+  const finding = (ruleId: string, i: number): Finding => ({
+    ruleId, severity: 'error', message: `${ruleId} ${i}`, file: `f${i}.yaml`, path: [], related: [], fingerprint: `${ruleId}${i}`,
+    range: { startLine: i + 1, startColumn: 1, endLine: i + 1, endColumn: 2 },
+  });
+  const rules = RULES.filter((r) => ['container-privileged', 'container-mutable-image', 'mtls-not-strict'].includes(r.id));
+  const findings = [
+    ...Array.from({ length: 12 }, (_, i) => finding('container-privileged', i)),
+    finding('container-mutable-image', 20),
+    ...Array.from({ length: 3 }, (_, i) => finding('mtls-not-strict', 30 + i)),
+  ];
+
+  it('share the ten error slots among the rules, most severe rule first', () => {
+    const plan = planAnnotations({ findings, rules });
+    const annotated = plan.annotations.map((a) => a.finding.ruleId);
+    expect(annotated).toHaveLength(10);
+    expect(new Set(annotated)).toEqual(new Set(['container-privileged', 'container-mutable-image', 'mtls-not-strict']));
+    expect(annotated.filter((id) => id === 'mtls-not-strict')).toHaveLength(3);
+    expect(plan.omitted.map((f) => f.ruleId)).toEqual(Array(6).fill('container-privileged'));
+  });
+
+  it('name the rules left out, and the SARIF file only when one was written', () => {
+    const plan = planAnnotations({ findings, rules });
+    const text = (sarifFile?: string) => JSON.stringify(jobSummary({ findings, rules, stats: { files: 16, documents: 16, unreadDocuments: 0, resources: 16 } }, { plan, sarifFile }));
+    expect(text('meshlint.sarif')).toContain('Not annotated: container-privileged (6)');
+    expect(text('meshlint.sarif')).toContain('the SARIF report meshlint.sarif has them all');
+    expect(text(undefined)).not.toContain('SARIF');
+  });
+});
+
+describe('privileged workloads (sanity of the fixture helpers)', () => {
+  it('are errors', async () => {
+    const cwd = tempRepo({ 'db.yaml': privilegedDeployment('db').text });
+    expect((await runCli(['-f', 'compact', '.'], cwd)).stdout).toContain('[container-privileged]');
+  });
+});
+
+describe('added lines of a diff', () => {
+  it('are read from the hunk headers of git diff -U0, per file', async () => {
+    const { parseAddedLines, touchesAddedLine } = await import('../src/git.js');
+    const diff = [
+      'diff --git a/k8s/a.yaml b/k8s/a.yaml', '--- a/k8s/a.yaml', '+++ b/k8s/a.yaml',
+      '@@ -3,0 +4,2 @@ spec:', '+  a: 1', '+  b: 2', '@@ -10 +12 @@', '-x', '+y', '@@ -20,3 +23,0 @@', '-gone',
+      'diff --git a/new.yaml b/new.yaml', '--- /dev/null', '+++ b/new.yaml', '@@ -0,0 +1,3 @@', '+a', '+b', '+c',
+    ].join('\n');
+    const added = parseAddedLines(diff);
+    expect(added.get('k8s/a.yaml')).toEqual([[4, 5], [12, 12]]);
+    expect(added.get('new.yaml')).toEqual([[1, 3]]);
+    expect(touchesAddedLine({ startLine: 5, endLine: 5 }, added.get('k8s/a.yaml'))).toBe(true);
+    expect(touchesAddedLine({ startLine: 6, endLine: 11 }, added.get('k8s/a.yaml'))).toBe(false);
+    expect(touchesAddedLine({ startLine: 11, endLine: 13 }, added.get('k8s/a.yaml'))).toBe(true);
+    expect(touchesAddedLine({ startLine: 1, endLine: 1 }, undefined)).toBe(false);
+  });
+});
+
+describe('paths', () => {
+  it('are relative to the working directory in text and compact, and to the repository root in SARIF, GitLab and GitHub', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const repo = tempRepo({ 'k8s/db.yaml': privilegedDeployment('db').text });
+    mkdirSync(join(repo, '.git'));
+    mkdirSync(join(repo, 'tools'));
+    const fromSibling = await runCli(['-f', 'compact', '../k8s'], join(repo, 'tools'));
+    expect(fromSibling.stdout).toMatch(/^\.\.\/k8s\/db\.yaml:\d+:\d+: error: /m);
+    const inside = join(repo, 'k8s');
+    expect((await runCli(['-f', 'compact', '.'], inside)).stdout).toMatch(/^db\.yaml:\d+/m);
+    const gitlab = JSON.parse((await runCli(['-f', 'gitlab', '.'], inside)).stdout) as { location: { path: string } }[];
+    expect(gitlab.map((i) => i.location.path)).toContain('k8s/db.yaml');
+    const sarif = JSON.parse((await runCli(['-f', 'sarif', '.'], inside)).stdout);
+    expect(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${repo}/`);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'k8s/db.yaml', uriBaseId: '%SRCROOT%' });
+    expect((await runCli(['-f', 'github', '.'], inside)).stdout).toContain('file=k8s/db.yaml,');
+  });
+});
+
+describe('--staged', () => {
+  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio-injection: enabled }\n';
+  const strict = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n';
+  const inShop = (text: string) => text.replaceAll('metadata:\n  name: web\n', 'metadata:\n  name: web\n  namespace: shop\n');
+
+  it('judges what the commit will contain: untracked files and unstaged changes do not count', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync } = await import('node:fs');
+    const repo = tempRepo({ 'k8s/namespace.yaml': namespace });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(repo, 'k8s/web.yaml'), inShop(secureDeployment('web')));
+    git('add', 'k8s/web.yaml');
+    writeFileSync(join(repo, 'strict.yaml'), strict); // untracked: not part of the commit
+
+    const worktree = await runCli(['-f', 'compact', '--context', '.', 'k8s/web.yaml'], repo);
+    expect(rulesOf(worktree.stdout)).toEqual([]); // the untracked policy makes the working tree look fine
+    const staged = await runCli(['-f', 'compact', '--staged', '--context', '.', 'k8s/web.yaml'], repo);
+    expect(rulesOf(staged.stdout)).toEqual(['mtls-not-strict']);
+    expect(staged.stdout).toMatch(/^k8s\/web\.yaml:\d+:\d+: error: /m);
+
+    // Staged privileged, then fixed in the working tree only: the commit still holds the privileged container.
+    writeFileSync(join(repo, 'k8s/web.yaml'), inShop(privilegedDeployment('web').text));
+    git('add', 'k8s/web.yaml');
+    writeFileSync(join(repo, 'k8s/web.yaml'), inShop(secureDeployment('web')));
+    const unstaged = await runCli(['-f', 'compact', '--staged', '--context', '.', join(repo, 'k8s/web.yaml')], join(repo, 'k8s'));
+    expect(rulesOf(unstaged.stdout)).toContain('container-privileged');
+    expect(unstaged.stdout).toMatch(/^web\.yaml:\d+:\d+: error: .*\[container-privileged\]$/m);
+    expect(unstaged.code).toBe(1);
+  });
+
+  it('outside a git repository is a usage error', async () => {
+    const run = await runCli(['--staged', '.'], tempRepo({ 'a.yaml': secureDeployment('a') }));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--staged: not inside a git repository');
+  });
+});
