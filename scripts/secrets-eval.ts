@@ -1,9 +1,9 @@
 // Labelled-set measurement of secret detection: provider tokens and their near misses (built at run time from the
 // documented formats in test/secret-samples.ts, so nothing real is written) placed in ConfigMap values, as a plain
-// value and as a line of an embedded .env file; then the real CLI bundle scans them and each document's findings
+// value, as a line of an embedded .env file and as a bearer token in a script; then the real CLI bundle scans them and each document's findings
 // are compared with its label. Prints recall and false-positive rate per provider family.
 //
-//   npx tsx scripts/secrets-eval.ts [dir] [tokens per format]      (default /work/secrets-eval, 20)
+//   npx tsx scripts/secrets-eval.ts [dir] [tokens per format]      (default /work/secrets-eval, 20; MESHLINT_CLI=<bundle>)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,13 +11,13 @@ import { SAMPLES, type Sample } from '../test/secret-samples.js';
 
 const dir = resolve(process.argv[2] ?? '/work/secrets-eval');
 const perFormat = Number(process.argv[3] ?? 20);
-const CLI = resolve(import.meta.dirname, '..', 'dist', 'meshlint.mjs');
+const CLI = resolve(process.env.MESHLINT_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'meshlint.mjs')); // MESHLINT_CLI: compare another build
 
 interface Label {
   readonly name: string;
   readonly sample: Sample;
   readonly positive: boolean;
-  readonly form: 'value' | 'env';
+  readonly form: 'value' | 'env' | 'script';
 }
 
 const labels: Label[] = [];
@@ -25,11 +25,15 @@ const documents: Record<Sample['family'], string[]> = { cloud: [], code: [], saa
 const single = (v: string) => !v.includes('\n') && !v.includes(' ');
 
 function add(sample: Sample, positive: boolean, value: string, key: string): void {
-  const forms: Label['form'][] = single(value) ? ['value', 'env'] : ['value'];
+  // A bearer header makes whatever it holds a credential: near misses go only where their key decides.
+  const forms: Label['form'][] = !single(value) ? ['value'] : positive ? ['value', 'env', 'script'] : ['value', 'env'];
   for (const form of forms) {
     const name = `${positive ? 't' : 'n'}-${labels.length}`;
     labels.push({ name, sample, positive, form });
-    const data = form === 'value' ? `  ${key}: ${JSON.stringify(value)}` : `  app.env: |\n    LOG_LEVEL=info\n    ${key}=${value}\n`;
+    const data =
+      form === 'value' ? `  ${key}: ${JSON.stringify(value)}`
+      : form === 'env' ? `  app.env: |\n    LOG_LEVEL=info\n    ${key}=${value}\n`
+      : `  deploy.sh: |\n    #!/bin/sh\n    curl -fsS -H "Authorization: Bearer ${value}" https://api.internal.example.net/deploy\n`;
     documents[sample.family].push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: eval\ndata:\n${data}\n`);
   }
 }
@@ -80,7 +84,7 @@ const total = (positive: boolean) => labels.filter((l) => l.positive === positiv
 const foundAll = total(true).filter((l) => flagged.has(l.name)).length;
 const raisedAll = total(false).filter((l) => flagged.has(l.name)).length;
 rows.push(`| all | ${total(true).length} | ${foundAll} | ${((100 * foundAll) / total(true).length).toFixed(1)}% | ${total(false).length} | ${raisedAll} | ${((100 * raisedAll) / total(false).length).toFixed(1)}% |`);
-console.log(`${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value and as an embedded .env line; near misses likewise.\n`);
+console.log(`${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value, an embedded .env line and a curl Authorization header in a script; near misses as a value and an .env line.\n`);
 console.log(rows.join('\n'));
 if (misses.size) console.log(`\nmissed: ${[...misses].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
 if (falseAlarms.size) console.log(`false alarms: ${[...falseAlarms].map(([k, n]) => `${k} ×${n}`).join(', ')}`);

@@ -42,7 +42,9 @@ workload by reference.
   Envoy and Kong headers) the sibling \`name\`: \`- name: DB_PASSWORD\` with \`value:\` on the next line, the case
   line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
   (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
-  ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, JSON, XML leaves), kustomize
+  ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
+  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`), each reported at its own
+  line and column inside the block, kustomize
   \`secretGenerator\` literals (all but user names, hosts and ports), the JSON of the
   \`kubectl.kubernetes.io/last-applied-configuration\` annotation (which repeats a Secret's data in the clear), Kong
   decK consumer credentials (\`keyauth_credentials[].key\`: key-auth keys cannot be vault references,

@@ -91,7 +91,7 @@ const PUBLIC_NAME_PARTS = [
 function isPublicRandomName(name: string): boolean {
   const lower = name.toLowerCase();
   if (lower === 'id' || lower === 'n' || lower === 'e' || lower === 'ref') return true;
-  if (lower.endsWith('name') || lower.endsWith('names') || lower.endsWith('_id') || lower.endsWith('ca') || /[^a-z0-9_]ref$/.test(lower) || /[a-z]Id$/.test(name)) return true;
+  if (lower.endsWith('name') || lower.endsWith('names') || lower.endsWith('_id') || lower.endsWith('ca') || /[^a-z0-9_]ref$/.test(lower) || /[a-z]id$/.test(lower)) return true; // userId, uuid, ACCOUNT_SID
   return PUBLIC_NAME_PARTS.some((part) => lower.includes(part));
 }
 

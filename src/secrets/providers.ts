@@ -147,7 +147,7 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
   // --- Cloud ---
   {
     id: 'aws-access-key-id', kind: 'an AWS access key id', family: 'cloud', prefixes: ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3T'],
-    alphabet: AWS_ID, length: [20, 20], show: 4, minEntropy: 3,
+    alphabet: AWS_ID, length: [20, 20], show: 4, minEntropy: 2.5,
   },
   {
     id: 'aws-bedrock-api-key', kind: 'an Amazon Bedrock API key', family: 'cloud', prefixes: ['ABSKQmVkcm9ja0FQSUtleS', 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t'],
