@@ -23,7 +23,7 @@ export function remediationFor(graph: Graph, ref: DocumentRef, path: Path): stri
   if (/(?:^|\/)\.github\/workflows\/[^/]+$/.test(file) || /(?:^|\/)action\.ya?ml$/.test(file)) return FIXES.workflow;
   if (/(?:^|\/)\.gitlab-ci\.ya?ml$/.test(file)) return FIXES.gitlab;
   const root = ref.document.value;
-  if (isObj(root) && ('_format_version' in root || '_konnect' in root || '_workspace' in root)) {
+  if (isObj(root) && ('_format_version' in root || '_konnect' in root || '_workspace' in root || isDeckWithoutHeader(root))) {
     return path.includes('keyauth_credentials') ? FIXES.deckKeyAuth : FIXES.deck;
   }
   const resource = graph.resourceAt(ref, path);
@@ -35,4 +35,12 @@ export function remediationFor(graph: Graph, ref: DocumentRef, path: Path): stri
   if (resource?.format === 'kubernetes') return FIXES.kubernetes;
   if (isObj(root) && ('static_resources' in root || 'dynamic_resources' in root || 'resources' in root)) return FIXES.envoy;
   return FIXES.other;
+}
+
+const DECK_ENTITY_LISTS = new Set(['services', 'routes', 'consumers', 'plugins', 'upstreams', 'certificates', 'ca_certificates', 'vaults', 'consumer_groups', 'snis', 'targets', 'keys', 'key_sets']);
+
+/** A decK file without `_format_version`: Kong entity lists and decK's own `_` keys (`_info`), nothing else. */
+function isDeckWithoutHeader(root: Readonly<Record<string, unknown>>): boolean {
+  const keys = Object.keys(root);
+  return keys.some((k) => DECK_ENTITY_LISTS.has(k)) && keys.every((k) => k.startsWith('_') || (DECK_ENTITY_LISTS.has(k) && Array.isArray(root[k])));
 }
