@@ -11,6 +11,7 @@ import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
+import { draftPosture, type Posture, type PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
@@ -45,6 +46,11 @@ export interface ScanOptions {
   readonly reportOnly?: readonly string[];
   /** Findings recorded in a baseline (`--baseline`) are dropped; see src/baseline.ts. */
   readonly baseline?: Baseline;
+  /**
+   * Also compute the mesh's posture (mTLS per port, authorization, entry points, excerpts) for reports that show it
+   * (the HTML format). A --cache run then re-runs the rules instead of reusing a whole previous result.
+   */
+  readonly posture?: boolean;
 }
 
 export interface ScanResult extends LintResult {
@@ -53,6 +59,8 @@ export interface ScanResult extends LintResult {
   readonly config: Config;
   /** The active findings a baseline matched and removed from `findings` (none without a baseline). */
   readonly baselined: readonly Finding[];
+  /** Present when `posture` was asked for. */
+  readonly posture?: Posture;
 }
 
 /** What one scan carries from stage to stage. */
@@ -72,6 +80,8 @@ interface Run {
   readonly phases: Record<string, number>;
   /** Ends the current phase under this name. */
   phase(name: string): void;
+  /** With `posture`: the posture drawn from the lint's graph, finished once the findings are filtered. */
+  posture?: PostureDraft;
 }
 
 /**
@@ -92,16 +102,26 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     run.phase('reused');
   } else {
     run.phase('parse');
-    result = saveCached(run, loaded, parsed!, await lintFiles(run, parsed!));
+    result = saveCached(run, loaded, parsed!, await lintFiles(run, parsed!, options));
   }
   return filterFindings(run, result, options);
 }
 
+/** The configuration a scan in `cwd` uses: the given file, none (`false`), or .meshlint.yaml from cwd upwards. */
+export function loadScanConfig(cwd: string, configPath?: string | false, builtIn: readonly AnyRule[] = RULES): Config {
+  const path = configPath === false ? undefined : configPath ? resolve(cwd, configPath) : findConfig(cwd);
+  return path ? loadConfig(path, builtIn, displayPath(cwd, path)) : defaultConfig(cwd);
+}
+
+/** Every rule a scan with this configuration knows: the built-in ones, then its custom rules. */
+export function rulesOf(config: Config, builtIn: readonly AnyRule[] = RULES): readonly AnyRule[] {
+  return config.custom.rules.length ? [...builtIn, ...config.custom.rules] : builtIn;
+}
+
 function startRun(options: ScanOptions): Run {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const rules = options.rules ?? RULES;
-  const configPath = options.configPath === false ? undefined : options.configPath ? resolve(cwd, options.configPath) : findConfig(cwd);
-  const config = configPath ? loadConfig(configPath, rules, displayPath(cwd, configPath)) : defaultConfig(cwd);
+  const config = loadScanConfig(cwd, options.configPath, options.rules);
+  const rules = rulesOf(config, options.rules);
   const phases: Record<string, number> = {};
   let mark = performance.now();
   return {
@@ -162,7 +182,8 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
   // the same findings, cross-file rules included: reuse the whole previous result.
   const runKey = options.stdin ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
-  const previous = runKey ? cache.previousRun(runKey) : undefined;
+  // A stored result holds no posture: a run that needs one lints again (from the files parsed before).
+  const previous = runKey && !options.posture ? cache.previousRun(runKey) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
       const hash = hashOf.get(i);
@@ -208,12 +229,20 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
 }
 
 /** The lint: graph and rules, then locate (on the parser threads when there are some), suppress and sort. */
-async function lintFiles(run: Run, parsed: ParsedFiles): Promise<LintResult> {
+async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): Promise<LintResult> {
   const staged = lintStaged({ files: parsed.files, rules: run.rules, config: run.config, locations: run.locations, root: run.cwd });
   run.phase('rules');
+  if (options.posture) {
+    try {
+      run.posture = draftPosture(staged.graph, parsed.files, run.config.settings, run.locations);
+    } catch (error) {
+      run.notices.push({ message: postureProblem(error) });
+    }
+    run.phase('posture');
+  }
   if (parsed.pool) {
-    // The threads that parsed the files rebuild the syntax trees the findings need, in parallel.
-    await locateAll(staged.requests, parsed.pool, run.locations);
+    // The threads that parsed the files rebuild the syntax trees the findings (and the posture's sites) need, in parallel.
+    await locateAll(run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests, parsed.pool, run.locations);
     parsed.pool.close();
   }
   run.phase('locate');
@@ -241,7 +270,22 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
   }
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
-  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases };
+  let posture: Posture | undefined;
+  if (run.posture) {
+    const secretRules = new Set(run.rules.filter((rule) => rule.family === 'secrets').map((rule) => rule.id));
+    try {
+      // Every finding of the run (suppressed and baselined ones too) hides the lines of its secrets.
+      posture = run.posture.finish(result.findings, findings, secretRules);
+    } catch (error) {
+      notices = [...notices, { message: postureProblem(error) }];
+    }
+    run.phase('sites');
+  }
+  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}) };
+}
+
+function postureProblem(error: unknown): string {
+  return `internal error while drawing the mesh's posture: ${(error as Error)?.message ?? error}; the report shows the findings without it. Please report this.`;
 }
 
 function runKeyOf(files: readonly (readonly [string, string])[]): string {
@@ -338,7 +382,9 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
-    for (const match of matches) found.add(resolve(match));
+    // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
+    const ruleFiles = new Set(config.custom.files);
+    for (const match of matches) if (!ruleFiles.has(resolve(match))) found.add(resolve(match));
   }
   return [...found].sort();
 }

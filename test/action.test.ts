@@ -95,9 +95,10 @@ describe('action.yml', () => {
   it('runs the committed bundle on node24 and declares the contract inputs and outputs', () => {
     expect(actionYml.runs).toEqual({ using: 'node24', main: 'dist/action.mjs' });
     expect(existsSync(actionYml.runs.main)).toBe(true);
-    expect(Object.keys(actionYml.inputs)).toEqual(expect.arrayContaining(['paths', 'config', 'fail-on', 'sarif-file', 'annotations', 'changed-only']));
+    expect(Object.keys(actionYml.inputs)).toEqual(expect.arrayContaining(['paths', 'config', 'fail-on', 'sarif-file', 'html-file', 'annotations', 'changed-only']));
+    expect(actionYml.inputs['html-file'].default).toBe('meshlint.html');
     expect(actionYml.inputs.annotations.default).toBe('true');
-    expect(Object.keys(actionYml.outputs)).toEqual(['findings', 'errors', 'warnings', 'sarif-file']);
+    expect(Object.keys(actionYml.outputs)).toEqual(['findings', 'errors', 'warnings', 'sarif-file', 'html-file']);
   });
 });
 
@@ -124,7 +125,12 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(first.message).toMatch(/^Container "app" of Deployment default\/db1 runs privileged/);
     expect(annotations[10].props.title).toBe('workload-default-service-account');
 
-    expect(run.outputs).toEqual({ findings: '13', errors: '12', warnings: '1', 'sarif-file': 'meshlint.sarif' });
+    expect(run.outputs).toEqual({ findings: '13', errors: '12', warnings: '1', 'sarif-file': 'meshlint.sarif', 'html-file': 'meshlint.html' });
+    const html = readFileSync(join(run.workspace, 'meshlint.html'), 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('<dt>Errors</dt><dd>12</dd>');
+    expect(html).toContain('"id":"Deployment/default/db1"');
+    expect(run.summary).toContain('The HTML posture report (mTLS map, who may call whom, entry points, every finding) is meshlint.html in the workspace');
     const sarif = JSON.parse(readFileSync(join(run.workspace, 'meshlint.sarif'), 'utf8')) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
     expect(sarif.runs[0].results).toHaveLength(13);
     expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^k8s\/db-\d\d\.yaml$/);
@@ -141,13 +147,15 @@ describe('dist/action.mjs in a simulated runner', () => {
 
   it('passes on a clean repository and with fail-on none; annotations false prints none', () => {
     const clean = runAction(tempRepo({ 'k8s/web.yaml': secureDeployment('web') }));
-    expect(clean).toMatchObject({ code: 0, commands: [], outputs: { findings: '0', errors: '0', warnings: '0', 'sarif-file': 'meshlint.sarif' } });
+    expect(clean).toMatchObject({ code: 0, commands: [], outputs: { findings: '0', errors: '0', warnings: '0', 'sarif-file': 'meshlint.sarif', 'html-file': 'meshlint.html' } });
     expect(clean.summary).toContain('No problems (1 file, 2 resources scanned)');
 
-    const lenient = runAction(tempRepo(files), { 'fail-on': 'none', annotations: 'false', 'sarif-file': 'out/lint.sarif', paths: 'k8s/db-02.yaml\nk8s/web.yaml' });
+    const lenient = runAction(tempRepo(files), { 'fail-on': 'none', annotations: 'false', 'sarif-file': 'out/lint.sarif', 'html-file': '', paths: 'k8s/db-02.yaml\nk8s/web.yaml' });
     expect(lenient.code).toBe(0);
     expect(lenient.commands).toEqual([]);
-    expect(lenient.outputs).toEqual({ findings: '1', errors: '1', warnings: '0', 'sarif-file': 'out/lint.sarif' });
+    expect(lenient.outputs).toEqual({ findings: '1', errors: '1', warnings: '0', 'sarif-file': 'out/lint.sarif', 'html-file': '' });
+    expect(existsSync(join(lenient.workspace, 'meshlint.html'))).toBe(false);
+    expect(lenient.summary).not.toContain('HTML posture report');
     expect(existsSync(join(lenient.workspace, 'out/lint.sarif'))).toBe(true);
     expect(lenient.summary).not.toContain('not annotated');
   });

@@ -22,7 +22,7 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
       'default-key-in-query': yaml`
         _format_version: "3.0"
         plugins:
-          - name: key-auth # expect: kong-key-in-query
+          - name: key-auth # expect: kong-key-in-query @5-9
       `,
       'explicit-true-in-crd': yaml`
         apiVersion: configuration.konghq.com/v1
@@ -32,7 +32,7 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
           labels: { global: "true" }
         plugin: key-auth
         config:
-          key_in_query: true # expect: kong-key-in-query
+          key_in_query: true # expect: kong-key-in-query @3-15
       `,
     },
     valid: {

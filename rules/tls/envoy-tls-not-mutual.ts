@@ -72,7 +72,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_certificates:
@@ -89,7 +89,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                 typedConfig:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                   requireClientCertificate: true
-                  commonTlsContext: # expect: envoy-tls-not-mutual
+                  commonTlsContext: # expect: envoy-tls-not-mutual @11-27
                     validationContext: {}
       `,
       'accept-untrusted-and-expired': yaml`
@@ -107,8 +107,8 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                       common_tls_context:
                         validation_context:
                           trusted_ca: { filename: /certs/ca.pem }
-                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual
-                          allow_expired_certificate: true # expect: envoy-tls-not-mutual
+                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual @19-61
+                          allow_expired_certificate: true # expect: envoy-tls-not-mutual @19-50
       `,
       'verified-but-optional-and-explicitly-not-required': yaml`
         static_resources:
@@ -119,7 +119,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
@@ -128,7 +128,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                     name: envoy.transport_sockets.tls
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
-                      require_client_certificate: false # expect: envoy-tls-not-mutual
+                      require_client_certificate: false # expect: envoy-tls-not-mutual @15-41
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
       `,

@@ -41,7 +41,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           mtls: { mode: STRICT }
           portLevelMtls:
             9090:
-              mode: PERMISSIVE # expect: mtls-port-exception
+              mode: PERMISSIVE # expect: mtls-port-exception @7-23
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -69,7 +69,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
         spec:
           selector: { matchLabels: { app: web } }
           portLevelMtls:
-            "8081": { mode: DISABLE } # expect: mtls-port-exception
+            "8081": { mode: DISABLE } # expect: mtls-port-exception @15-28
         ---
         apiVersion: apps/v1
         kind: Deployment

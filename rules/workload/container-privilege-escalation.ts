@@ -29,7 +29,7 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
               containers:
                 - name: postgres
                   image: postgres:17.2
-                  securityContext: # expect: container-privilege-escalation
+                  securityContext: # expect: container-privilege-escalation @11-26
                     readOnlyRootFilesystem: true
       `,
       'explicitly-true': yaml`
@@ -42,7 +42,7 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
             - name: app
               image: nginx:1.27
               securityContext:
-                allowPrivilegeEscalation: true # expect: container-privilege-escalation
+                allowPrivilegeEscalation: true # expect: container-privilege-escalation @9-39
       `,
     },
     valid: {

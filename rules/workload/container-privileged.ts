@@ -34,7 +34,7 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
                 - name: agent
                   image: agent:1.0
                   securityContext:
-                    privileged: true # expect: container-privileged
+                    privileged: true # expect: container-privileged @13-29
       `,
       'host-pid-and-network': yaml`
         apiVersion: v1
@@ -42,8 +42,8 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
         metadata:
           name: debug
         spec:
-          hostPID: true # expect: container-privileged
-          hostNetwork: yes # expect: container-privileged
+          hostPID: true # expect: container-privileged @3-16
+          hostNetwork: yes # expect: container-privileged @3-19
           containers:
             - name: shell
               image: busybox:1.37

@@ -11,6 +11,7 @@ import { CHANGED_ONLY_MODES, changedOnlyScope, pullRequestHead, touchesAddedLine
 import { ENGINE_RULES } from '../engine/rule.js';
 import { planAnnotations } from '../report/github.js';
 import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
+import { formatHtml } from '../report/html.js';
 import { formatSarif } from '../report/sarif.js';
 import { countFindings, failsAt, plural } from '../report/summary.js';
 import { scan, type ScanResult } from '../scan.js';
@@ -44,6 +45,7 @@ async function run(): Promise<number> {
   const failOn = (core.getInput('fail-on') || 'error') as Severity | 'none';
   if (!([...SEVERITIES, 'none'] as string[]).includes(failOn)) throw new InputError(`input fail-on must be error, warning, note or none, not "${failOn}"`);
   const sarifFile = core.getInput('sarif-file');
+  const htmlFile = core.getInput('html-file');
   const annotate = booleanInput('annotations', true);
   const changedOnly = changedOnlyInput();
   const baselineFile = core.getInput('baseline') || undefined;
@@ -69,6 +71,7 @@ async function run(): Promise<number> {
       reportOnly,
       baseline: baselineFile ? readBaseline(resolve(workspace, baselineFile), baselineFile) : undefined,
       workerUrl: new URL(import.meta.url),
+      posture: htmlFile !== '',
     });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof BaselineError) throw new InputError(error.message);
@@ -90,6 +93,13 @@ async function run(): Promise<number> {
     writeFileSync(target, formatSarif(result, { cwd: workspace }));
     core.info(`meshlint: SARIF written to ${sarifFile}`);
   }
+  if (htmlFile) {
+    const target = resolve(workspace, htmlFile);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, formatHtml(result));
+    core.info(`meshlint: HTML report written to ${htmlFile}`);
+    notes.push(`The HTML posture report (mTLS map, who may call whom, entry points, every finding) is ${htmlFile} in the workspace: upload it with actions/upload-artifact and open it in a browser.`);
+  }
 
   const plan = planAnnotations(result);
   if (annotate) {
@@ -103,6 +113,7 @@ async function run(): Promise<number> {
   core.setOutput('errors', counts.error);
   core.setOutput('warnings', counts.warning);
   core.setOutput('sarif-file', sarifFile);
+  core.setOutput('html-file', htmlFile);
 
   const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env), sarifFile: sarifFile || undefined });
   try {

@@ -25,7 +25,7 @@ export interface OptionProblem {
 export type ExampleFiles = string | Readonly<Record<string, string>>;
 
 export interface RuleExamples {
-  /** Each must yield exactly the findings marked `# expect: <rule-id>` in it. Keys say what the example proves. */
+  /** Each must yield exactly the findings marked `# expect: <rule-id> @<start>-<end>` (keys say what it proves). */
   readonly invalid: Readonly<Record<string, ExampleFiles>>;
   /** Each must yield no finding of this rule. */
   readonly valid: Readonly<Record<string, ExampleFiles>>;
@@ -106,6 +106,8 @@ export interface Rule<M extends string = string, O = unknown> {
   /** Upstream sources for the semantics the rule encodes. */
   readonly references?: readonly string[];
   readonly examples: RuleExamples;
+  /** For rules defined as data (custom rules): the file that defines them, as shown to users. */
+  readonly source?: string;
   /** Absent for diagnostics the engine itself emits (parse errors, suppression problems). */
   readonly check?: (context: RuleContext<M, O>) => void;
 }

@@ -73,6 +73,8 @@ export type { LocationRequest };
 export interface StagedLint {
   /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
+  /** The graph the rules read (for views a report needs beyond findings: src/posture.ts). */
+  readonly graph: Graph;
   /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
 }
@@ -107,6 +109,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]);
   return {
     requests,
+    graph,
     finish(): LintResult {
       const findings = suppress(locate(pending, locations), config, directivesByFile, files);
       findings.sort(compareFindings);
@@ -146,17 +149,20 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
     for (const directive of directives) {
       const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
       // The text comes from the rule's own `messages`, like any rule's.
-      const reportDirective = (id: string, messageId: string, data: Record<string, string>, key: string) => {
+      const reportDirective = (id: string, messageId: string, data: Record<string, string>, key: string, at = range) => {
         const rule = enabledById.get(id);
         if (!rule) return;
         const message = interpolate(rule.messages[messageId], data);
-        const finding = { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
+        const finding = { ruleId: id, message, file: file.path, range: at, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
         pending.push({ finding, severity: rule.severity });
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
-      for (const id of directive.rules.filter((id) => !knownIds.has(id))) {
-        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id }, id);
-      }
+      directive.rules.forEach((id, i) => {
+        if (knownIds.has(id)) return;
+        // An unknown id is pointed at where it is written.
+        const startColumn = directive.ruleColumns[i];
+        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id }, id, { ...range, startColumn, endColumn: startColumn + id.length });
+      });
     }
   }
   return directivesByFile;

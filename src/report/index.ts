@@ -3,12 +3,16 @@ import type { ScanResult } from '../scan.js';
 import { formatCompact } from './compact.js';
 import { formatGithub } from './github.js';
 import { formatGitlab } from './gitlab.js';
+import { formatHtml } from './html.js';
 import { formatJson } from './json.js';
 import { formatSarif } from './sarif.js';
 import { formatText } from './text.js';
 
-export const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab'] as const;
+export const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** Formats that show the mesh's posture, not only findings: the scan must compute it (`scan({ posture: true })`). */
+export const POSTURE_FORMATS: ReadonlySet<Format> = new Set(['html']);
 
 export interface FormatOptions {
   readonly color: boolean;
@@ -45,5 +49,6 @@ export function formatResult(format: Format, scanned: ScanResult, options: Forma
     case 'sarif': return formatSarif(result, { cwd: root });
     case 'github': return formatGithub(result);
     case 'gitlab': return formatGitlab(result);
+    case 'html': return formatHtml(result);
   }
 }

@@ -142,7 +142,7 @@ export function parsePrincipal(principal: string): { trustDomain: string; namesp
   return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : undefined;
 }
 
-function serviceAccountOf(w: Workload): string {
+export function serviceAccountOf(w: Workload): string {
   return str(w.pod.spec.serviceAccountName) ?? str(w.pod.spec.serviceAccount) ?? 'default';
 }
 
