@@ -49,7 +49,7 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
  * string is parsed as a file of its own (positions map back into the block scalar) and read by the readers of
  * the other formats. Only keys that look like YAML or JSON documents are tried; nothing in them is a parse error.
  */
-const EMBEDDED_CONFIG_MARKERS = /["']?(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
+const EMBEDDED_CONFIG_MARKERS = /(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
 
 function readConfigMapFiles(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
