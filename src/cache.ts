@@ -1,7 +1,12 @@
 // --cache: what parsing produced for each file (values, problems, resolved locations), keyed by the hash of its
 // bytes, in one file invalidated as a whole when meshlint's version, the configuration or the rule set changes.
 // A warm run of an unchanged repository parses no YAML at all.
-import { createHash } from 'node:crypto';
+//
+// Parsed values are the manifests' contents, secrets included, so no entry is stored in the clear: each is encrypted
+// (AES-256-GCM) with a key derived from the file's own text. A warm run reads the file anyway (to hash it), so it
+// can decrypt what it needs; the cache file alone, without the repository, yields nothing. The key is derived in
+// another domain than the hash that indexes the entry, so the index does not give the key away. Files are 0600.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -20,9 +25,40 @@ interface Entry {
   readonly locations: [string, Located][];
 }
 
+/** An entry as stored: encrypted with the key of its file's text. */
+interface Sealed {
+  readonly iv: Uint8Array;
+  readonly tag: Uint8Array;
+  readonly sealed: Uint8Array;
+  /** Entry facts the save needs without decrypting: how many locations it holds. */
+  readonly locationCount: number;
+}
+
 interface Stored {
   readonly key: string;
-  readonly entries: Record<string, Entry>;
+  readonly entries: Record<string, Sealed>;
+}
+
+function keyOf(text: string): Buffer {
+  return createHash('sha256').update('meshlint/cache/entry-key/v1\0').update(text).digest();
+}
+
+function seal(entry: Entry, text: string): Sealed {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyOf(text), iv);
+  const sealed = Buffer.concat([cipher.update(serialize(entry)), cipher.final()]);
+  return { iv, tag: cipher.getAuthTag(), sealed, locationCount: entry.locations.length };
+}
+
+/** The entry, or undefined when the text is not the one it was sealed with (or the entry is damaged). */
+function unseal(stored: Sealed, text: string): Entry | undefined {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', keyOf(text), stored.iv);
+    decipher.setAuthTag(stored.tag);
+    return deserialize(Buffer.concat([decipher.update(stored.sealed), decipher.final()])) as Entry;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last run's whole result, in a small file of its own, for when every file is as it was. */
@@ -45,7 +81,7 @@ function hashOfFile(path: string): string {
 
 function writeAtomically(path: string, data: Uint8Array): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, data);
+  writeFileSync(temporary, data, { mode: 0o600 });
   renameSync(temporary, path);
 }
 
@@ -56,7 +92,7 @@ export function hashBytes(bytes: Uint8Array): string {
 export class ScanCache {
   readonly #path: string;
   readonly #key: string;
-  #previousEntries: Record<string, Entry> | undefined;
+  #previousEntries: Record<string, Sealed> | undefined;
   readonly #current = new Map<string, SourceFile>();
 
   private constructor(path: string, key: string) {
@@ -65,7 +101,7 @@ export class ScanCache {
   }
 
   /** The per-file entries, read on first need (a reused run never needs them). */
-  get #previous(): Record<string, Entry> {
+  get #previous(): Record<string, Sealed> {
     if (!this.#previousEntries) {
       this.#previousEntries = {};
       try {
@@ -114,7 +150,8 @@ export class ScanCache {
    * locations go into the run's memo.
    */
   restore(hash: string, path: string, text: string, memo: LocationMemo): SourceFile | undefined {
-    const entry = this.#previous[hash];
+    const stored = this.#previous[hash];
+    const entry = stored && unseal(stored, text);
     if (!entry) return undefined;
     const file = fromFileData({ ...entry.data, path, text });
     for (const [key, located] of entry.locations) memo.set(file, key, located);
@@ -132,7 +169,7 @@ export class ScanCache {
     if (previous.length !== this.#current.size) return false;
     for (const [hash, file] of this.#current) {
       const entry = this.#previous[hash];
-      if (!entry || entry.locations.length !== memo.of(file).size) return false;
+      if (!entry || entry.locationCount !== memo.of(file).size) return false;
     }
     return true;
   }
@@ -143,12 +180,12 @@ export class ScanCache {
    */
   save(runKey: string | undefined, result: LintResult, memo: LocationMemo, inputs: readonly string[] = []): string | undefined {
     try {
-      mkdirSync(dirname(this.#path), { recursive: true });
+      mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
       if (!this.#unchanged(memo)) {
-        const entries: Record<string, Entry> = {};
+        const entries: Record<string, Sealed> = {};
         for (const [hash, file] of this.#current) {
-          const { path: _path, text: _text, ...data } = toFileData(file);
-          entries[hash] = { data, locations: [...memo.of(file)] };
+          const { path: _path, text, ...data } = toFileData(file);
+          entries[hash] = seal({ data, locations: [...memo.of(file)] }, text);
         }
         writeAtomically(this.#path, serialize({ key: this.#key, entries } satisfies Stored));
       }

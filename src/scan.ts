@@ -251,7 +251,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
-  const staged = lintStaged({ files, rules: run.rules, config: run.config, locations: run.locations, builds: kustomize?.builds, consumed: kustomize?.consumed });
+  const staged = lintStaged({ files, rules: run.rules, config: run.config, locations: run.locations, builds: kustomize?.builds, consumed: kustomize?.consumed, root: run.cwd });
   run.phase('rules');
   if (options.posture) {
     try {

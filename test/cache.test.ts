@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { tempRepo } from './helpers.js';
+import { checksummed, rand } from './secret-samples.js';
 
 const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;
 
@@ -47,6 +48,27 @@ describe('--cache', () => {
     writeFileSync(join(cwd, '.meshlint.yaml'), 'rules:\n  container-privileged: off\n');
     const after = await scan({ cwd, cacheLocation: 'c.bin' });
     expect(after.findings.map((f) => f.ruleId)).not.toContain('container-privileged');
+  });
+
+  it('stores no secret value, and is readable by its owner only', async () => {
+    const password = `${rand(10)}!${rand(10)}`;
+    const token = checksummed('ghp_');
+    const manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  DB_PASSWORD: "${password}"\n  gh: ${token}\n  app.properties: |\n    a=1\n    db.password=${password}\n`;
+    const cwd = tempRepo({ 'cm.yaml': manifest, 'b.yaml': pod('b') });
+    const cold = await scan({ cwd, cacheLocation: 'c/m.bin' });
+    writeFileSync(join(cwd, 'b.yaml'), pod('b2')); // a warm run that restores cm.yaml from its entry
+    const warm = await scan({ cwd, cacheLocation: 'c/m.bin' });
+    expect(warm.phases).not.toHaveProperty('reused');
+    expect(warm.findings.filter((f) => f.file === 'cm.yaml')).toEqual(cold.findings.filter((f) => f.file === 'cm.yaml'));
+    expect(warm.findings.filter((f) => f.ruleId === 'secret-hardcoded').length).toBeGreaterThanOrEqual(3);
+    for (const file of ['c/m.bin', 'c/m.bin.run']) {
+      const bytes = readFileSync(join(cwd, file));
+      for (const secret of [password, token, token.slice(4, 20), password.slice(0, 10)]) {
+        expect(bytes.includes(secret)).toBe(false);
+        expect(bytes.includes(Buffer.from(secret, 'utf16le'))).toBe(false);
+      }
+      expect(statSync(join(cwd, file)).mode & 0o777).toBe(0o600);
+    }
   });
 
   it('ignores a corrupt cache file', async () => {

@@ -52,6 +52,19 @@ describe('configuration', () => {
     expect(() => parseConfig('rules:\n  container-privileged: { options: { a: 1 } }\n', rules, 'c.yaml', '.')).toThrow(/has no options/);
   });
 
+  it('rejects a configured pattern RE2 cannot run, at its line and key (never dropped silently)', () => {
+    const config = (option: string) => `rules:\n  secret-hardcoded:\n    options:\n      ${option}:\n        - ok\n        - "(?=lookahead)x"\n`;
+    expect(() => parseConfig(config('allowPatterns'), RULES, 'c.yaml', '.')).toThrow(/^c\.yaml:6:11: options of "secret-hardcoded": invalid regular expression \/\(\?=lookahead\)x\/: .*\(\?=/);
+    expect(() => parseConfig(config('secretNames'), RULES, 'c.yaml', '.')).toThrow(/^c\.yaml:6:11: options of "secret-hardcoded": invalid regular expression \/\(\?=lookahead\)x\//);
+    expect(() => parseConfig('rules:\n  secret-hardcoded: { options: { allowPatterns: ["(a"] } }\n', RULES, 'c.yaml', '.')).toThrow(/missing closing \)/);
+    expect(parseConfig('rules:\n  secret-hardcoded: { options: { allowPatterns: ["^(a+)+$"] } }\n', RULES, 'c.yaml', '.').rules.get('secret-hardcoded')).toBeDefined();
+  });
+
+  it('shares the secrets fingerprint salt with every rule', () => {
+    expect(parseConfig('', RULES, 'c.yaml', '.').settings.secrets.fingerprintSalt).toBe('meshlint/secrets/v1');
+    expect(parseConfig('rules:\n  secret-hardcoded: { options: { fingerprintSalt: pepper } }\n', RULES, 'c.yaml', '.').settings.secrets.fingerprintSalt).toBe('pepper');
+  });
+
   it('reads off as the string "off" (YAML 1.2), not the YAML 1.1 boolean', () => {
     const config = parseConfig('rules:\n  container-privileged: off\n', RULES, 'c.yaml', '.');
     expect(config.rules.get('container-privileged')).toEqual({ severity: 'off' });

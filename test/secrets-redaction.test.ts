@@ -7,6 +7,8 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findProviderSecrets } from '../src/secrets/providers.js';
+import { checksummed, SAMPLES } from './secret-samples.js';
 import { FORMATS } from '../src/report/index.js';
 
 const CLI = resolve('dist/meshlint.mjs');
@@ -60,7 +62,7 @@ spec:
               value: "${password('env block')}"
             - {name: API_KEY, value: "${password('env flow')}"}
             - name: GITHUB
-              value: ${plant('GitHub token', `ghp_${rand(36)}`, 8)}
+              value: ${plant('GitHub token', checksummed('ghp_'), 8)}
             - name: Authorization
               value: Bearer ${password('bearer header')}`)}
 `;
@@ -95,11 +97,11 @@ data:
   slack: https://hooks.slack.com/services/T01234567/B01234567/${plant('Slack webhook', rand(44))}
   stripe: ${plant('Stripe key', `sk_live_${rand(28)}`, 12)}
   gcp: ${plant('Google API key', `AIza${rand(35)}`, 8)}
-  jwt: ${plant('JWT', `eyJhbGciOiJIUzI1NiJ9.eyJ${rand(30)}.${rand(43)}`)}
+  jwt: ${plant('JWT', `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: rand(20) })).toString('base64url')}.${rand(43)}`)}
   db: postgres://shop:${password('database URL password')}@db:5432/shop
   git: https://ci:${password('basic-auth URL password')}@git.example.net/repo.git
   sendgrid: ${plant('SendGrid key', `SG.${rand(22)}.${rand(43)}`, 7)}
-  npm: ${plant('npm token', `npm_${rand(36)}`, 8)}
+  npm: ${plant('npm token', checksummed('npm_'), 8)}
   hf: ${plant('Hugging Face token', `hf_${rand(34, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`, 7)}
   vault: ${plant('Vault token', `hvs.${rand(95)}`, 8)}
   gitlab: ${plant('GitLab token', `glpat-${rand(20)}`, 10)}
@@ -157,9 +159,19 @@ spec:
     - issuer: x
       jwks: '{"keys":[{"kty":"EC","crv":"P-256","x":"abc","y":"def","d":"${plant('JWK d', rand(43))}"}]}'
 `;
+  // Every provider format and generic form, one ConfigMap key each (the prefix plus 4 may show for provider tokens).
+  // A composite value (a URL, a connection string, a JSON key file) plants only its secret part: the rest is public.
+  const entries = SAMPLES.map((sample, i) => {
+    const token = sample.token();
+    const match = findProviderSecrets(token)[0];
+    const secret = match?.id === 'slack-webhook' ? token.slice(token.lastIndexOf('/') + 1) : (match?.secret ?? token).replace(/^AccountKey=/, '');
+    plants.push({ what: `${sample.id} #${i}`, value: secret, shown: match?.preview && secret === token ? match.preview.length - 1 : 0 });
+    return `  ${sample.key}_${i}: ${JSON.stringify(token)}\n`;
+  });
+  files['providers.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: providers}\ndata:\n${entries.join('')}`;
   // Not manifests: provider patterns only.
   mkdirSync(join(dir, '.github/workflows'), { recursive: true });
-  files['.github/workflows/ci.yml'] = `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', `ghp_${rand(36)}`, 8)}\n`;
+  files['.github/workflows/ci.yml'] = `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', checksummed('ghp_'), 8)}\n`;
   const findingsExpected = plants.length;
   // Broken input must not leak either: a parse error and a duplicate key on lines that hold secrets.
   files['broken.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken}\ndata:\n  password: "${password('parse error line')}\n  - [\n`;
@@ -188,9 +200,11 @@ function leaks(output: string): string[] {
     if (output.includes(b64(p.value))) found.push(`${p.what}: base64`);
     if (p.value.length >= 12) {
       const hidden = p.value.slice(p.shown);
-      for (let i = 0; i + 6 <= hidden.length; i++) {
-        if (output.includes(hidden.slice(i, i + 6))) {
-          found.push(`${p.what}: "${hidden.slice(i, i + 6)}" (characters past the allowed prefix)`);
+      // Hex values share an alphabet with the fingerprints in the output: a longer window keeps chance matches out.
+      const n = /^[0-9a-f-]+$/i.test(hidden) ? 10 : 6;
+      for (let i = 0; i + n <= hidden.length; i++) {
+        if (output.includes(hidden.slice(i, i + n))) {
+          found.push(`${p.what}: "${hidden.slice(i, i + n)}" (characters past the allowed prefix)`);
           break;
         }
       }

@@ -1,5 +1,8 @@
 // Unit tests of the secret detectors in src/secrets: pure functions, tables of what is and is not a secret.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { tempRepo } from './helpers.js';
 import { parseSource } from '../src/parse/source.js';
 import { lint } from '../src/engine/run.js';
 import { defaultConfig } from '../src/engine/config.js';
@@ -8,7 +11,8 @@ import { entropyThreshold, isHighEntropy, looksLikeWords, shannon } from '../src
 import { commandLinePairs, decodeBase64Text, embeddedPairs } from '../src/secrets/embedded.js';
 import { detectSecrets, type DetectOptions } from '../src/secrets/detect.js';
 import { isMetadataName, secretNameKind, tokens } from '../src/secrets/names.js';
-import { findProviderSecrets, preview, validPemPrivateKey } from '../src/secrets/providers.js';
+import { findProviderSecrets, preview, TOKEN_FORMATS, validPemPrivateKey } from '../src/secrets/providers.js';
+import { badChecksum, checksummed, pem, SAMPLES } from './secret-samples.js';
 import { hashKind, isPlaceholder, isReference } from '../src/secrets/values.js';
 import { committedEntries } from '../src/secrets/secret-data.js';
 import { secretIdentity } from '../src/secrets/identity.js';
@@ -64,32 +68,25 @@ describe('entropy', () => {
 });
 
 describe('provider patterns', () => {
-  const samples: [string, string][] = [
-    ['github-token', `ghp_${random(36)}`],
-    ['github-fine-grained-pat', `github_pat_${random(82)}`],
-    ['aws-access-key-id', `AKIA${random(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`],
-    ['gitlab-token', `glpat-${random(20)}`],
-    ['slack-bot-token', `xoxb-123456789012-123456789012-${random(24)}`],
-    ['slack-webhook', `https://hooks.slack.com/services/T01234567/B01234567/${random(44)}`],
-    ['stripe', `sk_live_${random(28)}`],
-    ['gcp-api-key', `AIza${random(35)}`],
-    ['jwt', `eyJhbGciOiJIUzI1NiJ9.eyJ${random(30)}.${random(43)}`],
-    ['database-url', `mongodb+srv://app:${random(12)}@cluster0.example.net/db`],
-    ['basic-auth-url', `https://ci:${random(12)}@git.example.net/repo.git`],
-    ['sendgrid', `SG.${random(22)}.${random(43)}`],
-    ['npm', `npm_${random(36)}`],
-    ['openai', `sk-proj-${random(58)}T3BlbkFJ${random(58)}`],
-    ['anthropic', `sk-ant-api03-${random(93)}AA`],
-    ['huggingface', `hf_${random(34, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`],
-    ['vault-token', `hvs.${random(95)}`],
-    ['private-key', PEM],
-    ['digitalocean', `dop_v1_${random(64, '0123456789abcdef')}`],
-    ['docker-hub', `dckr_pat_${random(27)}`],
-  ];
+  const providerIds = new Set([...TOKEN_FORMATS.map((f) => f.id), 'private-key', 'database-url', 'basic-auth-url']);
+  const samples = SAMPLES.filter((s) => providerIds.has(s.id)).map((s, i) => [`${s.id} #${i}`, s] as const);
 
-  it.each(samples)('finds %s', (id, token) => {
+  it('has a sample for every format', () => {
+    expect(TOKEN_FORMATS.map((f) => f.id).filter((id) => !SAMPLES.some((s) => s.id === id) && !['gitlab-trigger-token', 'gitlab-runner-registration', 'sentry', 'newrelic', 'linear', 'pulumi', 'postman', 'grafana', 'databricks', 'age', 'terraform-cloud'].includes(id))).toEqual([]);
+  });
+
+  it.each(samples)('finds %s, in a line of text, and not its near miss', (_, sample) => {
+    const token = sample.token();
     const found = findProviderSecrets(`value: "${token}" # trailing`);
-    expect(found.map((f) => f.id)).toContain(id);
+    expect(found.map((f) => f.id)).toContain(sample.id);
+    expect(findProviderSecrets(`${sample.nearKey ?? 'note'}=${sample.nearMiss()}`).map((f) => f.id)).not.toContain(sample.id);
+  });
+
+  it('checks the CRC32 of GitHub and npm tokens', () => {
+    for (const prefix of ['ghp_', 'gho_', 'ghs_', 'npm_']) {
+      expect(findProviderSecrets(checksummed(prefix))).toHaveLength(1);
+      expect(findProviderSecrets(badChecksum(prefix))).toEqual([]);
+    }
   });
 
   it('rejects samples, placeholders and references', () => {
@@ -100,6 +97,7 @@ describe('provider patterns', () => {
     expect(findProviderSecrets('postgres://shop:<password>@db:5432/shop')).toEqual([]);
     expect(findProviderSecrets('https://user:****@example.net')).toEqual([]);
     expect(findProviderSecrets('https://docs.example.net/v1/page')).toEqual([]);
+    expect(findProviderSecrets(`x${checksummed('ghp_')}`)).toEqual([]); // inside a longer word
   });
 
   it('validates PEM bodies', () => {
@@ -108,7 +106,7 @@ describe('provider patterns', () => {
   });
 
   it('previews at most the prefix plus 4 characters, and nothing for prefix-less kinds', () => {
-    const token = `ghp_${random(36)}`;
+    const token = checksummed('ghp_');
     const [match] = findProviderSecrets(token);
     expect(match.preview).toBe(`${token.slice(0, 8)}…`);
     expect(preview(token, 0)).toBe('');
@@ -195,7 +193,8 @@ describe('embedded text', () => {
       'a.password=one1', '[db]', 'password = "two2"', 'export TOKEN=three3', 'auth:', '  secret: four4 # comment',
       '"apiKey": "five5",', '<password>six6</password>', '# password=commented', 'empty=',
     ].join('\n');
-    expect(embeddedPairs(text)).toEqual([
+    const pairs = embeddedPairs(text);
+    expect(pairs.map(({ key, value }) => ({ key, value }))).toEqual([
       { key: 'a.password', value: 'one1' },
       { key: 'password', value: 'two2' },
       { key: 'TOKEN', value: 'three3' },
@@ -203,6 +202,8 @@ describe('embedded text', () => {
       { key: 'apiKey', value: 'five5' },
       { key: 'password', value: 'six6' },
     ]);
+    for (const pair of pairs) expect(text.slice(pair.offset, pair.offset + pair.value.length)).toBe(pair.value); // each at its own place
+    expect(embeddedPairs('//registry.npmjs.org/:_authToken=abc123def')).toEqual([{ key: '_authToken', value: 'abc123def', offset: 33 }]);
   });
 
   it('reads flags, curl -u, mysql -p and Authorization headers from command lines', () => {
@@ -233,14 +234,14 @@ describe('detectSecrets', () => {
   });
 
   it('reports only provider patterns in files meshlint does not read', () => {
-    const workflow = { env: { DB_PASSWORD: 'Kq8Zm2Lx7R', GH: `ghp_${random(36)}`, RANDOM: random(40) } };
+    const workflow = { env: { DB_PASSWORD: 'Kq8Zm2Lx7R', GH: checksummed('ghp_'), RANDOM: random(40) } };
     expect(keys(workflow, { mode: 'foreign', entropy: true })).toEqual(['env.GH provider a GitHub token']);
   });
 
   it('skips references, Secret data and encrypted kinds', () => {
     expect(keys({ env: [{ name: 'X_PASSWORD', valueFrom: { secretKeyRef: { name: 'a', key: 'b' } } }] })).toEqual([]);
     expect(keys({ apiVersion: 'v1', kind: 'Secret', data: { password: 'S3F6OFptMkx4N1I=' } })).toEqual([]);
-    expect(keys({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', spec: { encryptedData: { password: `ghp_${random(36)}` } } })).toEqual([]);
+    expect(keys({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', spec: { encryptedData: { password: checksummed('ghp_') } } })).toEqual([]);
     expect(keys({ password: 'ENC[x]', sops: { mac: 'ENC[y]', version: '3.9.0' } })).toEqual([]);
   });
 
@@ -315,5 +316,113 @@ describe('fingerprints', () => {
     expect(rotated).toContain(first.find((f) => rotated.includes(f)));
     expect(rotated.filter((f) => !first.includes(f))).toHaveLength(1);
     expect(run(doc('Kq8Zm2Lx7R'))).toEqual(first);
+  });
+});
+
+describe('secrets in every output', () => {
+  const salted = (salt?: string) => (salt ? `rules:\n  secret-hardcoded: { options: { fingerprintSalt: ${salt} } }\n` : 'rules: {}\n');
+
+  it('salts secret-in-manifest fingerprints with the configured salt, like secret-hardcoded', async () => {
+    const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: hunter2x\n';
+    const fingerprints = async (salt?: string) => (await scan({ cwd: tempRepo({ 's.yaml': secret, '.meshlint.yaml': salted(salt) }) })).findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.fingerprint);
+    const plain = await fingerprints();
+    expect(plain).toHaveLength(1);
+    expect(await fingerprints('pepper-one')).not.toEqual(plain);
+    expect(await fingerprints('pepper-one')).toEqual(await fingerprints('pepper-one'));
+    expect(await fingerprints('pepper-two')).not.toEqual(await fingerprints('pepper-one'));
+  });
+
+  it('redacts a token that schema-invalid echoes from the manifest', async () => {
+    const token = checksummed('ghp_');
+    const policy = `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: x}\nspec:\n  mtls:\n    mode: ${token}\n`;
+    const result = await scan({ cwd: tempRepo({ 'p.yaml': policy, '.meshlint.yaml': 'rules: {}\n' }) });
+    const invalid = result.findings.filter((f) => f.ruleId === 'schema-invalid');
+    expect(invalid.length).toBeGreaterThan(0);
+    expect(JSON.stringify(result.findings)).not.toContain(token.slice(8));
+    expect(invalid.some((f) => f.message.includes(`${token.slice(0, 8)}…`))).toBe(true);
+  });
+
+  it('names a document that is no resource by its path relative to the root, not its absolute path', async () => {
+    const key = JSON.stringify(pem());
+    const dir = tempRepo({ 'gw/kong.yaml': `_format_version: "3.0"\ncertificates:\n  - cert: x\n    key: ${key}\n`, 'ci/.keep': '' });
+    const result = await scan({ cwd: join(dir, 'ci'), paths: ['../gw'], configPath: false }); // the scanned files lie outside the working directory
+    const messages = result.findings.filter((f) => f.ruleId === 'secret-hardcoded').map((f) => f.message);
+    expect(messages).toEqual([expect.stringMatching(/^\.\.\/gw\/kong\.yaml contains a PEM private key in "key"/)]);
+    expect(messages.join('\n')).not.toContain(dir);
+  });
+});
+
+describe('secrets in embedded text, each at its own line and column', () => {
+  it('locates values of properties, .env, INI, XML, TOML, JSON and scripts held in block scalars', async () => {
+    const lines = [
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: cm, namespace: x}', 'data:',
+      '  app.properties: |', '    a.url=jdbc:postgresql://db/x', '    a.password=Tr0ub4dor&3x',
+      '  run.sh: |', '    #!/bin/sh', '    curl -u admin:Zq8Lm2Xr9Tw4 https://x.example.net', '    curl -H "Authorization: Bearer Kf7Rt2Lq9Zm4Xw8" https://y', '    mysql -u root -pHx8Lq2Zm7Rt4 shop', '    export API_TOKEN=Mq4Lz8Xr2Tw9',
+      '  app.toml: |', '    [db]', '    password = "Lm2Zq8Xr9Tw4"',
+      '  settings.xml: |', '    <s><password>Rt5Lq8Zm2Xw7</password></s>',
+      '  note: see the runbook -- no secret here',
+      '  one-line: --password=Pw7Qz2Lx9Rm4',
+    ];
+    const result = await scan({ cwd: tempRepo({ 'cm.yaml': `${lines.join('\n')}\n`, '.meshlint.yaml': 'rules: {}\n' }) });
+    const at = result.findings.filter((f) => f.ruleId === 'secret-hardcoded').map((f) => `${f.range.startLine}:${f.range.startColumn}-${f.range.endColumn}`);
+    const expected = (line: number, secret: string) => {
+      const text = lines[line - 1];
+      const column = text.indexOf(secret) + 1;
+      return `${line}:${column}-${column + secret.length}`;
+    };
+    expect(at.sort()).toEqual([
+      expected(7, 'Tr0ub4dor&3x'), expected(10, 'Zq8Lm2Xr9Tw4'), expected(11, 'Kf7Rt2Lq9Zm4Xw8'), expected(12, 'Hx8Lq2Zm7Rt4'), expected(13, 'Mq4Lz8Xr2Tw9'),
+      expected(16, 'Lm2Zq8Xr9Tw4'), expected(18, 'Rt5Lq8Zm2Xw7'), expected(20, 'Pw7Qz2Lx9Rm4'),
+    ].sort());
+  });
+});
+
+describe('remediation that fits where the secret sits', () => {
+  it('names the secrets context, decK substitution, SDS or a Secret reference', async () => {
+    const token = checksummed('ghp_');
+    const cwd = tempRepo({
+      '.meshlint.yaml': 'rules: {}\n',
+      '.github/workflows/ci.yml': `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      GH_TOKEN: ${token}\n    steps: [{run: echo}]\n`,
+      'kong.yaml': `_format_version: "3.0"\nconsumers:\n  - username: a\n    keyauth_credentials:\n      - key: Zq8Lm2Xr9Tw4\n    basicauth_credentials:\n      - {username: a, password: Lm2Zq8Xr9Tw4}\n`,
+      'envoy.yaml': 'static_resources:\n  secrets:\n    - name: hmac\n      generic_secret: {secret: {inline_string: Rt5Lq8Zm2Xw7}}\n',
+      'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n          env: [{name: DB_PASSWORD, value: Pw7Qz2Lx9Rm4}]\n',
+      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata:\n  SMTP_PASSWORD: Kq3Zm8Lx2Rt7\n',
+    });
+    const result = await scan({ cwd, paths: ['.'] });
+    const message = (file: string, key: string) => result.findings.find((f) => f.ruleId === 'secret-hardcoded' && f.file === file && f.message.includes(`"${key}"`))?.message ?? '';
+    expect(message('.github/workflows/ci.yml', 'GH_TOKEN')).toContain('secrets context');
+    expect(message('kong.yaml', 'key')).toContain('key-auth keys cannot be vault references');
+    expect(message('kong.yaml', 'password')).toContain('{vault://');
+    expect(message('envoy.yaml', 'secret')).toContain('SDS');
+    expect(message('deploy.yaml', 'DB_PASSWORD')).toContain('valueFrom.secretKeyRef');
+    expect(message('cm.yaml', 'SMTP_PASSWORD')).toContain('instead of the ConfigMap');
+  });
+});
+
+describe('fewer misses and fewer false alarms', () => {
+  const found = (data: Record<string, string>, labels: Record<string, string> = {}) =>
+    detectSecrets({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels }, data }, { mode: 'manifest', entropy: true }).map((d) => d.path.join('.'));
+
+  it('reports a lowercase UUID or a dashed token under a credential name, and SECRET_BLAH like BLAH_SECRET', () => {
+    expect(found({ SNYK_TOKEN: crypto.randomUUID() })).toEqual(['data.SNYK_TOKEN']);
+    expect(found({ ACCESS_KEY: '8312341g-5678-abcd-4a2b2c-33bcsd655' })).toEqual(['data.ACCESS_KEY']);
+    expect(found({ SECRET_SIGNING: 'Pw7Qz2Lx9Rm4' })).toEqual(['data.SECRET_SIGNING']);
+    expect(found({ PASSWORD_DB: 'Pw7Qz2Lx9Rm4' })).toEqual(['data.PASSWORD_DB']);
+    expect(found({ API_TOKEN_2: 'Pw7Qz2Lx9Rm4' })).toEqual(['data.API_TOKEN_2']);
+    expect(found({ secret: 'db-credentials', password: 'payments-v2' })).toEqual([]); // names of Secrets, not secrets
+  });
+
+  it('keeps quiet on settings named like credentials, labels, masks and documented examples', () => {
+    expect(found({ hideCredentials: 'Enabled', auth_credential_type: 'client_secret_basic', key_names: 'apikey', token_bucket_size: '100' })).toEqual([]);
+    expect(found({ note: 'x' }, { 'konghq.com/credential': 'oauth2' })).toEqual([]);
+    expect(found({ GITHUB_TOKEN: `ghp_${'*'.repeat(32)}abcd`, SLACK_BOT_TOKEN: 'xoxb-***', JWT_SECRET: '########', DB_PASSWORD: 'changeme' })).toEqual([]);
+    expect(found({ AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).toEqual([]);
+    expect(found({ sample: `ghp_${'x'.repeat(36)}`, masked: '****************************************' })).toEqual([]);
+  });
+
+  it('does not take a random value for a placeholder because letters in it spell a word', () => {
+    expect(isPlaceholder('Kq8TbdZm2XyourLx7R')).toBe(false);
+    expect(isPlaceholder('your-api-key-here')).toBe(true);
+    expect(isPlaceholder('yourApiKeyHere')).toBe(true);
   });
 });

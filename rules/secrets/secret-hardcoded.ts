@@ -1,6 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { detectSecrets, type DetectionSource } from '../../src/secrets/detect.js';
 import { isManifestDocument } from '../../src/secrets/documents.js';
+import { remediationFor } from '../../src/secrets/remediation.js';
 import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
 import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
 
@@ -19,19 +20,31 @@ workload by reference.
 
 **What is reported** (the document walker sees every scalar with its *effective key name*, whatever the YAML style):
 
-- **Provider patterns** (error), in any string of any document: validated PEM private keys (a real base64 body of
-  at least 100 characters, not \`...\`), AWS access key ids, GitHub, GitLab, Slack tokens and webhooks, Stripe,
-  Google API keys, JWTs, database/AMQP/Redis URLs and basic-auth URLs with a password, SendGrid, npm, OpenAI,
-  Anthropic, Hugging Face, Vault tokens, Azure, DigitalOcean, Databricks, Grafana, Docker Hub, Shopify, PyPI, age
-  and others (regexes from gitleaks \`config/gitleaks.toml\` and secretlint's recommended preset, with gitleaks'
-  entropy minimums so that \`ghp_xxxx...\` samples stay quiet).
+- **Provider tokens** (error), in any string of any document, each from the provider's documented format (prefix,
+  alphabet, length, and the checksum where there is one: the CRC32 in GitHub's \`ghp_\`/\`gho_\`/\`ghu_\`/\`ghs_\`/\`ghr_\`
+  and npm's \`npm_\` tokens). Cloud: AWS access key ids and Amazon Bedrock API keys, Google API keys, Azure AD client
+  secrets and storage keys, Alibaba, DigitalOcean, Cloudflare Origin CA keys, Fly.io, Heroku, Scalingo, Terraform
+  Cloud. Code and CI: GitHub (every prefix, fine-grained), GitLab (every prefix, routable tokens), Bitbucket and
+  Atlassian, npm, PyPI, NuGet, Docker Hub, JFrog, SonarQube, Snyk, Octopus Deploy, Sourcegraph, Pulumi, Postman,
+  Databricks. Messaging and SaaS: Slack (bot, user, app, workspace, legacy, configuration access and refresh tokens,
+  webhooks), Twilio, SendGrid, Mailchimp, Mailgun, HubSpot, Facebook, Stripe, Square, Shopify, MaxMind, ClickHouse,
+  42 Intra, Freemius, Sentry, New Relic, Linear, Grafana. AI: OpenAI, Anthropic API and admin keys, Hugging Face user
+  and organization tokens, Perplexity, Notion. Secret stores: Vault service and batch tokens, 1Password secret keys
+  and service-account tokens, Doppler, age. Generic forms: PEM private keys of every type (a real base64 body of at
+  least 100 characters, not \`...\`), JWTs whose header and payload decode to JSON, URLs and DSNs with a password.
+  Masked (\`ghp_****\`), elided and documented sample values (\`AKIA...EXAMPLE\`) are not reported. Formats whose
+  value has no prefix (Cloudflare API tokens, Okta, Sumo Logic, MessageBird, Snyk and Heroku UUIDs, Facebook app
+  secrets) are found by their key name (below). Every token is found by a linear scan: literal prefixes, then the
+  longest run of the format's alphabet, then its structure.
 - **A literal under a secret-like name** (error): \`password\`, \`DB_PASS\`, \`apiKey\`, \`client_secret\`,
   \`private_key\`, \`AWS_SECRET_ACCESS_KEY\`, \`Authorization\` ... matched on whole name tokens (so \`bypass\` and
   \`keyboard\` do not count). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
   Envoy and Kong headers) the sibling \`name\`: \`- name: DB_PASSWORD\` with \`value:\` on the next line, the case
   line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
   (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
-  ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, JSON, XML leaves), kustomize
+  ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
+  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`), each reported at its own
+  line and column inside the block, kustomize
   \`secretGenerator\` literals (all but user names, hosts and ports), the JSON of the
   \`kubectl.kubernetes.io/last-applied-configuration\` annotation (which repeats a Secret's data in the clear), Kong
   decK consumer credentials (\`keyauth_credentials[].key\`: key-auth keys cannot be vault references,
@@ -70,7 +83,9 @@ heuristic.
 
 **Options** (\`.meshlint.yaml\`): \`secretNames\` adds secret-like names (regular expressions on the whole key, e.g.
 \`'.*_PIN'\`), \`allowValues\` and \`allowPatterns\` silence known non-secrets, \`entropy: false\` turns the
-high-entropy note off. An invalid regular expression is ignored.
+high-entropy note off. Patterns run on RE2 (linear time, whatever the pattern and the value); one RE2 cannot run
+(lookaround, backreferences) or an invalid one is a configuration error (exit 2, with the file, line and key).
+\`fingerprintSalt\` salts every fingerprint derived from a secret, \`secret-in-manifest\`'s too.
 
 \`\`\`yaml
 rules:
@@ -85,7 +100,7 @@ rules:
 provider tokens at most the public prefix plus 4 characters (\`ghp_u8jz…\`); nothing of passwords. The fingerprint
 adds a truncated salted hash of the value (option \`fingerprintSalt\`), so that a rotated secret is a new finding
 and the fingerprint cannot be reversed by hashing a dictionary without the salt.`,
-  remediation: 'Revoke and rotate the credential, remove it from the manifest (and from git history), keep it in a Secret managed outside the repository (ExternalSecret, SealedSecret, SOPS) and reference it (`valueFrom.secretKeyRef`, `envFrom`, SDS, Kong `{vault://...}` or `configFrom`).',
+  remediation: 'Revoke and rotate the credential and remove it from the manifest (and from git history); then supply it the way its place allows (each message names the one that fits): a Kubernetes manifest references a Secret managed outside the repository (`valueFrom.secretKeyRef`, `envFrom`, a volume; ExternalSecret, SealedSecret, SOPS), a ConfigMap value moves into such a Secret, a GitHub workflow reads the `secrets` context, a decK file uses a Kong vault reference (`{vault://...}`) or decK environment substitution (`${{ env "DECK_..." }}`), a KongPlugin uses `configFrom`, and Envoy takes secrets over SDS.',
   references: [
     'https://kubernetes.io/docs/concepts/configuration/secret/',
     'https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/',
@@ -99,11 +114,13 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
   options: {
     schema: SECRET_OPTIONS_SCHEMA,
     defaults: { secretNames: [], allowValues: [], allowPatterns: [], entropy: true, fingerprintSalt: DEFAULT_SALT } as SecretOptions,
+    problems: (options) => compileSecretOptions(options).problems,
+    shares: (options) => (options.fingerprintSalt ? { secrets: { fingerprintSalt: options.fingerprintSalt } } : {}),
   },
   messages: {
-    provider: '{{resource}} contains {{kind}}{{preview}} in {{key}}: revoke and rotate it, then supply it from a Secret reference (valueFrom.secretKeyRef, SDS, a vault reference) instead of a literal.',
-    named: '{{resource}} sets {{key}} to a literal {{kind}}: move it into a Secret managed outside the repository (ExternalSecret, SealedSecret, SOPS), reference it (valueFrom.secretKeyRef, configFrom, {vault://...}) and rotate it.',
-    entropy: '{{resource}} has a high-entropy string in {{key}} that may be a credential: if it is one, move it to a Secret and rotate it; if not, allow-list it in the options of secret-hardcoded.',
+    provider: '{{resource}} contains {{kind}}{{preview}} in {{key}}: revoke and rotate it, then {{fix}}.',
+    named: '{{resource}} sets {{key}} to a literal {{kind}}: rotate it and {{fix}}.',
+    entropy: '{{resource}} has a high-entropy string in {{key}} that may be a credential: if it is one, rotate it and {{fix}}; if not, allow-list it in the options of secret-hardcoded.',
     hash: '{{resource}} holds a {{kind}} password hash in {{key}}: hashes can be cracked offline, so keep them in a Secret as well.',
   },
   examples: {
@@ -123,17 +140,17 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
                     - name: DB_PASSWORD
                       value: nr3yBdGBL#EPH1 # expect: secret-hardcoded @22-36
                     - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded @41-73
-                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded @18-51
+                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded @31-50
       `,
-      'configmap-embedded-properties': yaml`
+      'configmap-embedded-properties-at-their-own-line': yaml`
         apiVersion: v1
         kind: ConfigMap
         metadata:
           name: app-config
         data:
-          application.properties: | # expect: secret-hardcoded @27-+2:44
+          application.properties: |
             spring.datasource.url=jdbc:postgresql://db:5432/shop
-            spring.datasource.password=Tr0ub4dor&3x
+            spring.datasource.password=Tr0ub4dor&3x # expect: secret-hardcoded @32-44
       `,
       'kong-consumer-credential-and-hash': yaml`
         _format_version: "3.0"
@@ -203,9 +220,9 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
       `,
     },
   },
-  check({ graph, options, report }) {
+  check({ graph, options, settings, report }) {
     const { names, allow } = compileSecretOptions(options);
-    const salt = options.fingerprintSalt || DEFAULT_SALT;
+    const salt = options.fingerprintSalt || settings.secrets.fingerprintSalt;
     for (const ref of graph.documents) {
       const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
       for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy })) {
@@ -213,8 +230,9 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
           document: ref,
           path: d.path,
           target: 'value',
+          ...(d.span ? { span: d.span } : {}),
           messageId: MESSAGE[d.source],
-          data: { kind: d.kind, key: d.key, preview: d.preview ? ` (${d.preview})` : '' },
+          data: { kind: d.kind, key: d.key, preview: d.preview ? ` (${d.preview})` : '', fix: remediationFor(graph, ref, d.path) },
           severity: d.source === 'entropy' || d.source === 'hash' ? 'note' : undefined,
           identity: secretIdentity(salt, 'secret-hardcoded', ref.file.path, d.path.join('/'), d.key, d.secret),
         });

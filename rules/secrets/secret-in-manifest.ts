@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
+import { secretIdentity } from '../../src/secrets/identity.js';
 import { committedEntries } from '../../src/secrets/secret-data.js';
 
 export default defineRule({
@@ -94,7 +94,7 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
       `,
     },
   },
-  check({ graph, report }) {
+  check({ graph, settings, report }) {
     for (const secret of graph.ofKind('Secret', '')) {
       for (const entry of committedEntries(secret.body)) {
         report({
@@ -102,7 +102,7 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
           path: entry.path,
           messageId: 'committed',
           data: { field: entry.field, key: entry.key, holds: entry.holds },
-          identity: secretIdentity(DEFAULT_SALT, 'secret-in-manifest', secret.source.file.path, entry.path.join('/'), entry.value),
+          identity: secretIdentity(settings.secrets.fingerprintSalt, 'secret-in-manifest', secret.source.file.path, entry.path.join('/'), entry.value),
         });
       }
     }

@@ -10,9 +10,11 @@ const NODE_CONTROL_PATHS = [
   '/var/run/crio', '/run/crio', '/var/run/cri-dockerd.sock', '/run/cri-dockerd.sock', '/var/lib/docker', '/var/lib/containerd',
 ];
 
+/** The path without trailing slashes ('/' stays '/'); a loop, as a regex anchored at the end backtracks on '/' runs. */
 function normalise(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed === '' ? '/' : trimmed;
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end -= 1;
+  return end === 0 ? '/' : path.slice(0, end);
 }
 
 function takesOverNode(path: string): boolean {

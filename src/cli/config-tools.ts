@@ -54,7 +54,7 @@ export function inferMesh(resources: readonly Resource[]): InferredMesh {
     .map((r) => (r.body as { spec?: { meshConfig?: { rootNamespace?: unknown } } }).spec?.meshConfig?.rootNamespace)
     .find((v): v is string => typeof v === 'string' && v !== '');
   const meshConfigMap = of('ConfigMap').find((r) => r.name === 'istio' && typeof (r.body as { data?: { mesh?: unknown } }).data?.mesh === 'string');
-  const configMapRoot = meshConfigMap ? /^\s*rootNamespace:\s*["']?([a-z0-9-]+)/m.exec((meshConfigMap.body as { data: { mesh: string } }).data.mesh)?.[1] : undefined;
+  const configMapRoot = meshConfigMap ? /^[ \t]*rootNamespace:[ \t]*["']?([a-z0-9-]+)/m.exec((meshConfigMap.body as { data: { mesh: string } }).data.mesh)?.[1] : undefined;
   const rootNamespace = operatorRoot
     ? { value: operatorRoot, why: 'meshConfig.rootNamespace of the IstioOperator in this repository' }
     : configMapRoot

@@ -44,7 +44,7 @@ export interface HelmSettings {
 
 const DEFAULT_HELM: HelmSettings = { charts: 'notice', attributeToTemplates: true };
 
-const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' } };
+const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
 
 export function defaultConfig(root: string): Config {
   return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES, kustomize: { enabled: true }, helm: DEFAULT_HELM };
@@ -101,6 +101,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     : NO_CUSTOM_RULES;
   const known = new Map([...rules, ...custom.rules].map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
+  let shared: { secrets?: Settings['secrets'] } = {};
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     const rule = known.get(id);
     if (!rule) fail(['rules', id], `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
@@ -112,6 +113,9 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
         const problem = schemaProblem(normalized.options, validate.errors ?? []);
         fail(['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}`);
       }
+      const problem = rule!.options!.problems?.(normalized.options)[0];
+      if (problem) fail(['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}.`);
+      shared = { ...shared, ...rule!.options!.shares?.(normalized.options) };
     }
     settings.set(id, normalized);
   }
@@ -120,7 +124,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     root,
     rules: settings,
     ignore: raw.ignore ?? [],
-    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
+    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh }, secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets },
     custom,
     kustomize: { enabled: raw.kustomize?.enabled ?? true },
     helm: { ...DEFAULT_HELM, ...raw.helm },

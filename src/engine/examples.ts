@@ -22,7 +22,7 @@ export function runExample(rule: AnyRule, example: ExampleFiles, allRules: reado
 //   # expect: rule-a @3-10, rule-b @12-20    several findings on one line
 //   # expect: rule-id @27-+3:44              a finding that ends 3 lines further down, at column 44
 // A marker without a span, or with anything else the grammar does not know, is an error: no marker stays unchecked.
-const MARKER = /#\s*expect:(.*)$/;
+const MARKER = /#\s*expect:(.*)/;
 const ENTRY = /^([a-z0-9-]+)\s+@([1-9]\d*)-(?:\+([1-9]\d*):)?([1-9]\d*)$/;
 
 /** The span as a marker writes it, relative to the start line. */

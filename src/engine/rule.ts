@@ -12,6 +12,14 @@ export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, er
 /** Settings shared by all rules (config `mesh:`), as opposed to one rule's options. */
 export interface Settings {
   readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean; readonly clusterDomain?: string };
+  /** The salt of every fingerprint derived from a secret value (set through secret-hardcoded's `fingerprintSalt`). */
+  readonly secrets: { readonly fingerprintSalt: string };
+}
+
+/** A problem in a rule's options that its schema cannot express (a pattern RE2 cannot run), at a path in them. */
+export interface OptionProblem {
+  readonly path: Path;
+  readonly message: string;
 }
 
 /** An example: one YAML text, or several files by name for rules that join resources across files. */
@@ -60,6 +68,11 @@ export interface Report<M extends string> {
   /** Path of the offending key or value; a missing one is shown at its nearest existing parent. Default: metadata.name. */
   readonly path?: Path;
   readonly target?: Target;
+  /**
+   * Offsets of the offending characters in the string at `path` (a password on line 7 of a properties file held in a
+   * block scalar): the finding is located there when the YAML allows it exactly, on the whole value otherwise.
+   */
+  readonly span?: readonly [number, number];
   readonly messageId: M;
   /** Values for the message's {{placeholders}}; {{resource}} is filled in by the engine. Never put a secret here. */
   readonly data?: Readonly<Record<string, string | number>>;
@@ -87,6 +100,10 @@ export interface RuleOptions<O> {
   /** JSON Schema of the options object (validated with ajv when a config sets them). */
   readonly schema: Readonly<Record<string, unknown>>;
   readonly defaults: O;
+  /** Problems beyond the schema; each is a configuration error located at its path. */
+  readonly problems?: (options: Partial<O>) => readonly OptionProblem[];
+  /** Shared settings that these options set for every rule (secret-in-manifest salts with the same salt). */
+  readonly shares?: (options: Partial<O>) => { readonly secrets?: Settings['secrets'] };
 }
 
 export interface Rule<M extends string = string, O = unknown> {

@@ -1,13 +1,16 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
-import type { Path } from '../model/values.js';
+import { get, type Path } from '../model/values.js';
 import { rangeOfOffsets, type Range } from '../location/locate.js';
 import { LocationMemo } from '../location/memo.js';
 import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Severity } from './rule.js';
+import { redactSecrets } from '../secrets/redact.js';
+import { narrowToSpan } from '../location/span.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -82,6 +85,8 @@ export interface LintInput {
    * changed files); only findings in `files` are then reported. Default: a graph of `files`.
    */
   readonly graph?: Graph;
+  /** The report's root (absolute): a document that is no resource is named by its path relative to it. */
+  readonly root?: string;
   /** Objects built from the files (a kustomization's output): each build is a graph of its own. */
   readonly builds?: readonly BuiltGraph[];
   /** Files the builds consumed: not read as objects of their own (their parse problems and directives count). */
@@ -122,7 +127,7 @@ export function lint(input: LintInput): LintResult {
 
 /** A finding before location: `at` (and the related locations) are resolved when the lint finishes. */
 type Draft = Omit<Finding, 'severity' | 'suppression'>;
-type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; relatedAt: { at: LocationRequest; message: string; file: string }[] };
+type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; span?: readonly [number, number]; relatedAt: { at: LocationRequest; message: string; file: string }[] };
 interface Pending {
   readonly finding: Unlocated;
   /** The rule's default severity, or the milder one its report asked for. */
@@ -143,7 +148,7 @@ interface Unit {
  * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
  * (and severities), sort.
  */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given, builds = [], consumed }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given, builds = [], consumed, root }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const pending: Pending[] = [];
   const notices: Notice[] = [];
@@ -157,7 +162,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const resources = units.flatMap((unit) => unit.graph.resources);
   // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
   const reported = given && new Set(files.map((f) => f.path));
-  const ruleTimes = runRules(units, enabled, config, pending, notices, reported);
+  const ruleTimes = runRules(units, enabled, config, pending, notices, reported, root);
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
   return {
     requests,
@@ -186,7 +191,7 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
       pending.push({
         finding: {
           ruleId: rule.id,
-          message: problem.message,
+          message: redactSecrets(problem.message),
           file: file.path,
           range: rangeOfOffsets(file, problem.start, problem.end),
           path: [],
@@ -253,7 +258,7 @@ function describeFailure(error: unknown): string {
  * rule. A finding on built objects is keyed by where it is located and what it says: several builds of one base
  * line give one finding that names them all.
  */
-function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported?: ReadonlySet<string>): [string, number][] {
+function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported: ReadonlySet<string> | undefined, root: string | undefined): [string, number][] {
   const ruleTimes: [string, number][] = [];
   const built = new Map<string, Pending>();
   for (const rule of enabled) {
@@ -262,7 +267,7 @@ function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: C
     const started = performance.now();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
-        const { finding, resource, key } = toFinding(graph, rule, r);
+        const { finding, resource, key } = toFinding(graph, rule, r, root);
         if (reported && !reported.has(finding.file)) return;
         if (!build) {
           pending.push({ finding, severity: r.severity ?? rule.severity, resource });
@@ -289,7 +294,7 @@ function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: C
 }
 
 /** A rule's report as a finding: message, fingerprint, and where it must be located (not yet where it is). */
-function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource; key: string } {
+function toFinding(graph: Graph, rule: AnyRule, r: Report<string>, root: string | undefined): { finding: Unlocated; resource?: Resource; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
   let path: Path;
@@ -306,7 +311,7 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
   }
   const template = rule.messages[r.messageId];
   if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-  const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
+  const message = interpolate(template, { resource: resource ? describe(resource) : documentName(file.path, root), ...redacted(r.data) });
   const relatedAt = (r.related ?? []).map((rel) => {
     const src = rel.resource.source;
     const at = traced({ file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const });
@@ -330,6 +335,7 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
     message: at.note ? `${message} (${at.note})` : message,
     file: at.file.path,
     at,
+    ...(r.span ? { span: r.span } : {}),
     ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
     path,
     relatedAt,
@@ -351,14 +357,20 @@ function traced(at: LocationRequest): LocationRequest {
 /** Stage locate: ranges for every finding and related location (from the memo where already known). */
 function locate(pending: readonly Pending[], locations: LocationMemo): { finding: Draft; severity: Severity; resource?: Resource }[] {
   const located = (at: LocationRequest) => at.range ?? locations.locate(at.file, at.document, at.path, at.target).range;
-  return pending.map(({ finding: { at, relatedAt, range, ...rest }, severity, resource, builtBy }) => {
+  // A secret inside a longer string (embedded text) is narrowed to its own line and column.
+  const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
+    const value = get(at.document.value, ...at.path);
+    const range = located(at);
+    return typeof value === 'string' && at.target === 'value' && !at.file.origin && !at.range ? narrowToSpan(at.file, range, value, span) : range;
+  };
+  return pending.map(({ finding: { at, relatedAt, range, span, ...rest }, severity, resource, builtBy }) => {
     const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
     for (const build of builtBy ?? []) {
       const { file, document } = build.definedIn;
       related.push({ file: file.path, range: located({ file, document, path: [], target: 'key' }), message: `built by ${build.name}` });
     }
     const message = builtBy ? `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` : rest.message;
-    return { finding: { ...rest, message, range: range ?? located(at!), related }, severity, resource };
+    return { finding: { ...rest, message, range: range ?? (span ? narrowed(at!, span) : located(at!)), related }, severity, resource };
   });
 }
 
@@ -385,6 +397,18 @@ function suppressionFor(finding: Draft, resource: Resource | undefined, scopesBy
     if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
   }
   return undefined;
+}
+
+/** Values interpolated into a message come from manifests: none may print a secret whole. */
+function redacted(data: Readonly<Record<string, string | number>> | undefined): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(data ?? {})) out[key] = typeof value === 'string' ? redactSecrets(value) : value;
+  return out;
+}
+
+/** A document's file as the report shows it: relative to the report's root, like every location. */
+function documentName(path: string, root: string | undefined): string {
+  return root && isAbsolute(path) ? relative(root, path).split(sep).join('/') || path : path;
 }
 
 export function interpolate(template: string, data: Readonly<Record<string, string | number>>): string {

@@ -22,7 +22,7 @@ export interface Directive {
   readonly toLine: number;
 }
 
-const DIRECTIVE = /(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)$/;
+const DIRECTIVE = /(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?=\s|$)(.*)/;
 
 export function readDirectives(file: SourceFile): Directive[] {
   if (!file.text.includes('meshlint-disable')) return [];

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { lineCounterOf, type SourceDocument, type SourceFile, type TracedLocation } from '../parse/source.js';
 import type { Path } from '../model/values.js';
 
-const SOURCE = /^# Source: (\S.*?)\s*$/;
+// Matched against trimmed lines: no trailing blanks to skip (and no lazy quantifier to backtrack on).
+const SOURCE = /^# Source: (\S.*)$/;
 
 /** The `# Source:` a document of rendered output follows (the comment lines between it and the previous one). */
 export function sourceOf(file: SourceFile, index: number): string | undefined {

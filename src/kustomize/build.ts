@@ -558,7 +558,7 @@ export function selectorMatches(selector: string, labels: unknown): boolean {
       const values = m[3].split(',').map((s) => s.trim());
       return m[2] === 'in' ? has(m[1]) && values.includes(String(map[m[1]])) : !has(m[1]) || !values.includes(String(map[m[1]]));
     }
-    m = /^([^!=\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
+    m = /^([^!=\s]+)\s*(==|=|!=)(.*)$/s.exec(term); // the value is trimmed below
     if (m) return m[2] === '!=' ? String(map[m[1]]) !== m[3].trim() || !has(m[1]) : has(m[1]) && String(map[m[1]]) === m[3].trim();
     if (term.startsWith('!')) return !has(term.slice(1).trim());
     return has(term);

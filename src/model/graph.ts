@@ -61,7 +61,7 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
  * string is parsed as a file of its own (positions map back into the block scalar) and read by the readers of
  * the other formats. Only keys that look like YAML or JSON documents are tried; nothing in them is a parse error.
  */
-const EMBEDDED_CONFIG_MARKERS = /["']?(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
+const EMBEDDED_CONFIG_MARKERS = /(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
 
 function readConfigMapFiles(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
@@ -71,7 +71,7 @@ function readConfigMapFiles(resource: Resource): Resource[] {
   const out: Resource[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string' || !value.includes('\n') || !/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)) continue;
-    if (!/^\s*[{\[]|^\s*[\w"'@-]+\s*:/m.test(value)) continue;
+    if (!/^[ \t]*[{\[]|^[ \t]*[\w"'@-]+[ \t]*:/m.test(value)) continue;
     // Parse only what an Envoy or decK reader could recognise: most ConfigMaps hold other YAML and JSON
     // (alert rules, dashboards) whose parsing would be wasted.
     if (!EMBEDDED_CONFIG_MARKERS.test(value)) continue;

@@ -86,7 +86,7 @@ function offsetMap(hostText: string, node: Node & { type?: string }, value: stri
       host += line.length + 1;
     }
     // Only trust the map when the lines really are the value (chomping aside).
-    if (!rebuilt.join('\n').startsWith(value.replace(/\n+$/, ''))) return fallback;
+    if (!rebuilt.join('\n').startsWith(value.slice(0, trailingNewlines(value)))) return fallback;
     return (offset) => {
       let lo = 0;
       let hi = innerStarts.length - 1;
@@ -108,4 +108,11 @@ function offsetMap(hostText: string, node: Node & { type?: string }, value: stri
 function baseIndent(text: string, at: number): number {
   const lineStart = text.lastIndexOf('\n', at - 1) + 1;
   return text.slice(lineStart).match(/^ */)![0].length;
+}
+
+/** Where the trailing newlines of a text begin (a loop: /\n+$/ backtracks quadratically on long runs). */
+function trailingNewlines(text: string): number {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '\n') end--;
+  return end;
 }

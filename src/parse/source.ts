@@ -293,7 +293,7 @@ function jsonParts(text: string, problems: ParseProblem[]): StreamPart[] {
       }
       problems.push({
         code: 'parse-error',
-        message: `Invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '').replace(/\.$/, '')}): Kubernetes reads a file that starts with "{" as JSON and rejects it.`,
+        message: `Invalid JSON (${withoutPosition(message).replace(/\.$/, '')}): Kubernetes reads a file that starts with "{" as JSON and rejects it.`,
         start: start + Math.min(position, Math.max(0, rest.length - 1)),
         end: start + position + 1,
       });
@@ -551,4 +551,10 @@ function lineAt(text: string, offset: number): string {
   const start = text.lastIndexOf('\n', offset - 1) + 1;
   const end = text.indexOf('\n', offset);
   return text.slice(start, end === -1 ? undefined : end);
+}
+
+/** V8's JSON error without its " in JSON at position N ..." tail (the position is the finding's location). */
+function withoutPosition(message: string): string {
+  const cut = message.indexOf(' in JSON at position ');
+  return cut >= 0 ? message.slice(0, cut) : message;
 }

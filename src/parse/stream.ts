@@ -133,7 +133,7 @@ export function foldQuotedLines(text: string, start: number, end: number): strin
       }
       j++;
     }
-    if (/(^|[\s:-])[|>][0-9+-]*\s*(#.*)?$/.test(text.slice(segmentStart, lineEnd).trimEnd())) blockIndent = indent;
+    if (endsWithBlockHeader(text.slice(segmentStart, lineEnd).trimEnd())) blockIndent = indent;
     i = lineEnd + 1;
   }
   return changed ? text.slice(0, start) + out + text.slice(copied) : undefined;
@@ -193,7 +193,7 @@ function foldDoubleQuoted(body: string): string {
         out += line.slice(0, -1);
         continue;
       }
-      line = line.replace(/[ \t]+$/, '');
+      line = withoutTrailingBlanks(line);
     }
     out += line;
     if (!last) {
@@ -211,4 +211,28 @@ function foldDoubleQuoted(body: string): string {
 
 function truncate(text: string): string {
   return text.length > 40 ? ` ${text.slice(0, 37)}...` : ` ${text}`;
+}
+
+/**
+ * Whether a line ends in a block scalar header (`key: |`, `- >-`, `|2 # note`): an indicator at the start or after
+ * a blank, `:` or `-`, then indentation and chomping digits or signs, blanks, and nothing or a comment. A scan, not a
+ * regular expression: each candidate's check stops at the next character that cannot follow an indicator.
+ */
+function endsWithBlockHeader(line: string): boolean {
+  for (let p = 0; p < line.length; p++) {
+    const c = line[p];
+    if (c !== '|' && c !== '>') continue;
+    if (p > 0 && !/[\s:-]/.test(line[p - 1])) continue;
+    let j = p + 1;
+    while (j < line.length && /[0-9+-]/.test(line[j])) j++;
+    while (j < line.length && /\s/.test(line[j])) j++;
+    if (j === line.length || (line[j] === '#' && !line.includes('\n', j))) return true;
+  }
+  return false;
+}
+
+function withoutTrailingBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+  return line.slice(0, end);
 }

@@ -209,7 +209,7 @@ function goParseInt(s: string): number | undefined {
 }
 
 function goParseFloat(s: string): number | undefined {
-  return /^[-+]?(\.[0-9]+|[0-9]+\.?[0-9]*)([eE][-+]?[0-9]+)?$/.test(s) ? Number(s) : undefined;
+  return /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(s) ? Number(s) : undefined;
 }
 
 /** strconv.FormatFloat(f, 'g', -1, 32), as sigs.k8s.io/yaml writes a float map key. */

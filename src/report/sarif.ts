@@ -102,9 +102,18 @@ function artifact(file: string): Sarif.ArtifactLocation {
 
 /** Markdown to plain text for the fields GitHub shows as text. */
 function plain(markdown: string): string {
-  return markdown.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]*)\*\*/g, '$1').replace(/\s*\n\s*/g, ' ').trim();
+  return markdown.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]*)\*\*/g, '$1').split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
 }
 
 function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).replace(/\s+\S*$/, '')}…`;
+  return text.length <= max ? text : `${withoutLastWord(text.slice(0, max - 1))}…`;
+}
+
+/** The text without its last, possibly cut, word and the blanks before it (unchanged when it is one word). */
+function withoutLastWord(text: string): string {
+  let end = text.length;
+  while (end > 0 && !/\s/.test(text[end - 1])) end--;
+  if (end === 0) return text;
+  while (end > 0 && /\s/.test(text[end - 1])) end--;
+  return text.slice(0, end);
 }

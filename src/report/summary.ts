@@ -37,7 +37,8 @@ export function plural(n: number, word: string): string {
 
 /** One line of text: messages never span lines in line-based formats, and carry no control characters. */
 export function oneLine(text: string): string {
-  return escapeControl(text.replace(/\s*[\r\n]+\s*/g, ' '));
+  const lines = text.split(/[\r\n]+/);
+  return escapeControl(lines.map((line, i) => (i > 0 ? line.trimStart() : line)).map((line, i) => (i < lines.length - 1 ? line.trimEnd() : line)).join(' '));
 }
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

@@ -24,13 +24,21 @@ export interface Detection {
   readonly preview: string;
   /** The secret: for the fingerprint only, never shown. */
   readonly secret: string;
+  /** Offsets of the secret in the string at `path` (text embedded in a block scalar: its own line and column). */
+  readonly span?: readonly [number, number];
+}
+
+/** Where a value sits: at offset `at` of the string `within` (a scalar, or a string inside embedded text). */
+interface Where {
+  readonly within: string;
+  readonly at: number;
 }
 
 export interface DetectOptions {
   /** 'manifest': every heuristic; 'foreign' (files meshlint does not read: CI workflows, compose, Helm values): provider patterns only. */
   readonly mode: 'manifest' | 'foreign';
   /** Extra secret-like key names (case-insensitive regexes on the whole name). */
-  readonly names?: readonly RegExp[];
+  readonly names?: readonly { test(name: string): boolean }[];
   /** Values never reported (exact values and patterns from the configuration). */
   readonly allow?: (value: string) => boolean;
   /** The high-entropy check for strings under no secret-like name. */
@@ -50,7 +58,17 @@ const REFERENCE_KEYS = new Set([
   'sdsConfig', 'tls_certificate_sds_secret_configs', 'validation_context_sds_secret_config', 'imagePullSecrets',
   'managedFields', 'filename', 'environment_variable', 'environmentVariable', 'encryptedData', 'sops',
 ]);
-const REFERENCE_SUFFIX = /(?:Ref|Refs|_ref|_refs|Selector|From)$/;
+/** A reference key, or one ending in Ref, Refs, _ref, _refs, Selector, From (by its last character first: every key passes here). */
+function isReferenceKey(key: string): boolean {
+  if (REFERENCE_KEYS.has(key)) return true;
+  switch (key.charCodeAt(key.length - 1)) {
+    case 102: return key.endsWith('Ref') || key.endsWith('_ref'); // f
+    case 115: return key.endsWith('Refs') || key.endsWith('_refs'); // s
+    case 114: return key.endsWith('Selector'); // r
+    case 109: return key.endsWith('From'); // m
+    default: return false;
+  }
+}
 
 /** Kong consumer credentials (decK): the fields that are the credential. key-auth keys cannot be vault references. */
 const KONG_CREDENTIALS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -71,14 +89,25 @@ const KONG_OPERATOR_CREDENTIALS: Readonly<Record<string, string>> = {
 
 const ENVOY_INLINE = new Set(['inline_string', 'inline_bytes', 'inlineString', 'inlineBytes']);
 const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
-/** Names under which a high-entropy string is expected and public: digests, ids, certificates, images. */
-const PUBLIC_RANDOM_NAME = /name$|names$|path|host|namespace|message|operation|driver|user|group|enum|digest|sha\d*|checksum|hash|integrity|etag|commit|revision|resourceversion|uid|fingerprint|bundle|image|tag|version|nonce|crt|cert|pem|thumbprint|signature|generation|build|salt|^id$|_id$|[a-z]Id$|\bref$|kid|x5t|modulus|^n$|^e$|public|pub|caData|ca\.|ca$/i;
+const PUBLIC_NAME_PARTS = [
+  'path', 'host', 'namespace', 'message', 'operation', 'driver', 'user', 'group', 'enum', 'digest', 'sha', 'checksum', 'hash',
+  'integrity', 'etag', 'commit', 'revision', 'resourceversion', 'uid', 'fingerprint', 'bundle', 'image', 'tag', 'version',
+  'nonce', 'crt', 'cert', 'pem', 'thumbprint', 'signature', 'generation', 'build', 'salt', 'kid', 'x5t', 'modulus', 'pub',
+  'cadata', 'ca.',
+];
+/** Names under which a high-entropy string is expected and public (by parts of the name: a loop, not one big pattern). */
+function isPublicRandomName(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower === 'id' || lower === 'n' || lower === 'e' || lower === 'ref') return true;
+  if (lower.endsWith('name') || lower.endsWith('names') || lower.endsWith('_id') || lower.endsWith('ca') || /[^a-z0-9_]ref$/.test(lower) || /[a-z]id$/.test(lower)) return true; // userId, uuid, ACCOUNT_SID
+  return PUBLIC_NAME_PARTS.some((part) => lower.includes(part));
+}
 
 interface Walk {
   readonly opts: DetectOptions;
   readonly out: Detection[];
   /** Inside text embedded in a string (JSON, properties...): every detection points at this scalar. */
-  readonly host?: { readonly path: Path; readonly name: string };
+  readonly host?: { readonly path: Path; readonly name: string; readonly text: string };
   readonly seen: Set<string>;
 }
 
@@ -104,7 +133,7 @@ function visit(w: Walk, value: unknown, path: (string | number)[], name: string 
   if (typeof value === 'string') {
     scalar(w, value, path, name, names, forced);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
-    if (w.opts.mode === 'manifest' && Number.isInteger(Number(value)) && String(value).length >= 6) named(w, String(value), path, name, forced, names);
+    if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value))) named(w, String(value), path, name, forced, names);
   } else if (Array.isArray(value)) {
     array(w, value, path, name, names, forced);
   } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) { // !!binary, !!timestamp
@@ -134,10 +163,11 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = names.length >= 2 && names[names.length - 2] === 'auths';
-  for (const key of Object.keys(o)) {
+  for (const key in o) {
+    if (!Object.hasOwn(o, key)) continue;
     const v = o[key];
     if (v === null || v === undefined || typeof v === 'boolean') continue;
-    if (REFERENCE_KEYS.has(key) || REFERENCE_SUFFIX.test(key)) continue;
+    if (isReferenceKey(key)) continue;
     if (isSecret && (key === 'data' || key === 'stringData')) {
       // Top-level Secret data belongs to secret-in-manifest; inside embedded text (last-applied-configuration) it is a literal here.
       if (!w.host) continue;
@@ -204,20 +234,21 @@ function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: 
         named(w, next, path, flag, undefined, names);
         path[path.length - 1] = i;
       }
-      if (!providerOnly(w, item, path, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path, pair.key, undefined, names);
+      if (!providerOnly(w, item, path, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path, pair.key, undefined, names, { within: item, at: item.indexOf(pair.value) });
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
       const eq = item.indexOf('=');
       if (eq > 0) {
         const key = item.slice(0, eq).trim();
         const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
         const secretLiteral = literals === 'secretGenerator' && !nonSecretName(key);
-        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names);
+        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names, { within: item, at: item.indexOf(value, eq) });
       }
       providerOnly(w, item, path, name);
     } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') && item.includes(':')) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
-      named(w, item.slice(colon + 1).trim(), path, item.slice(0, colon).trim(), undefined, names);
+      const value = item.slice(colon + 1).trim();
+      named(w, value, path, item.slice(0, colon).trim(), undefined, names, { within: item, at: item.indexOf(value, colon) });
     } else {
       visit(w, item, path, name, names, forced);
     }
@@ -237,30 +268,57 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
   if (s.length === 0) return;
   const found = providerOnly(w, s, path, name);
   if (found || w.opts.mode !== 'manifest') return;
-  const first = s.trimStart()[0];
-  if ((first === '{' || first === '[') && s.length < 2_000_000) {
+  const first = firstNonBlank(s);
+  if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']')) {
     const parsed = tryJson(s);
     if (parsed !== undefined) {
-      embedded(w, path, name, (inner) => visit(inner, parsed, [], undefined, [], undefined));
+      embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, [], undefined));
       return;
     }
   }
   if (s.includes('\n')) {
-    embedded(w, path, name, (inner) => {
-      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, undefined, []);
+    embedded(w, path, name, s, (inner) => {
+      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.offset });
+      // Scripts: curl -u user:pass, -H "Authorization: Bearer ...", mysql -p..., --password=... on any line.
+      for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
+        const end = s.indexOf('\n', start) === -1 ? s.length : s.indexOf('\n', start);
+        const line = s.slice(start, end);
+        if (line.includes(' -') || line.includes('uthorization')) {
+          for (const pair of commandLinePairs(line)) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: start + line.indexOf(pair.value) });
+        }
+        start = end + 1;
+      }
     });
     return;
   }
-  if (/uthorization/i.test(s) && /\s/.test(s)) {
-    for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names);
+  // A command line or header in one value: --password=..., curl -u, Authorization: Bearer ... (the flag names it).
+  if (s.length > 8 && (first === '-' || s.includes(' -') || s.includes('uthorization') || s.includes('UTHORIZATION'))) {
+    const before = w.out.length;
+    for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names, { within: s, at: s.indexOf(pair.value) });
+    if (w.out.length > before) return;
   }
-  named(w, s, path, name, forced, names);
+  named(w, s, path, name, forced, names, { within: s, at: 0 });
 }
 
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
-function embedded(w: Walk, path: (string | number)[], name: string | undefined, fn: (inner: Walk) => void): void {
-  const host = w.host ?? { path: [...path], name: name ?? '' };
+function embedded(w: Walk, path: (string | number)[], name: string | undefined, text: string, fn: (inner: Walk) => void): void {
+  const host = w.host ?? { path: [...path], name: name ?? '', text };
   fn({ opts: w.opts, out: w.out, host, seen: w.seen });
+}
+
+function firstNonBlank(s: string): string | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r') return c;
+  }
+  return undefined;
+}
+
+/** The text ends with this bracket (whitespace aside): worth a JSON.parse, whose failures are costly. */
+function closesLike(s: string, bracket: string): boolean {
+  let end = s.length - 1;
+  while (end > 0 && (s[end] === '\n' || s[end] === ' ' || s[end] === '\r' || s[end] === '\t')) end--;
+  return s[end] === bracket;
 }
 
 function tryJson(s: string): unknown {
@@ -277,33 +335,33 @@ function providerOnly(w: Walk, s: string, path: (string | number)[], name: strin
   let any = false;
   for (const m of matches) {
     if (w.opts.allow?.(m.secret)) continue;
-    add(w, path, 'provider', m.kind, label(w, name), m.preview, m.secret);
+    add(w, path, 'provider', m.kind, label(w, name), m.preview, m.secret, { within: s, at: m.start }, m.end - m.start);
     any = true;
   }
   return any;
 }
 
 /** A value under a name: reported when the name is secret-like (or the context forces it) and the value a literal. */
-function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names): void {
+function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names, where?: Where): void {
   if (w.opts.mode !== 'manifest') return;
   let kind: string | undefined = forced ?? (name ? secretNameKind(name) : undefined);
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
-    if (w.opts.entropy && !w.host && name && !PUBLIC_RANDOM_NAME.test(name) && !names.includes('annotations') && !names.includes('jwt_secrets') && isHighEntropy(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
-      add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v);
+    if (w.opts.entropy && !w.host && name && v.length >= 20 && isHighEntropy(v) && !isPublicRandomName(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
+      add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v, where, value.length);
     }
     return;
   }
   if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)\s+/i, '');
   if (!isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) || w.opts.allow?.(v) || w.opts.allow?.(value)) return;
-  if (!forced && (looksLikeName(v) || echoesName(v, name))) return;
+  if (!forced && (looksLikeName(v) || echoesName(v, name) || names.includes('labels'))) return; // label values are identifiers (konghq.com/credential: key-auth)
   const hash = hashKind(v) ?? (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
   if (hash) {
-    add(w, path, 'hash', hash, label(w, name), '', v);
+    add(w, path, 'hash', hash, label(w, name), '', v, where, value.length);
     return;
   }
-  add(w, path, 'name', forced ?? kind, label(w, name), '', v);
+  add(w, path, 'name', forced ?? kind, label(w, name), '', v, where, value.length);
 }
 
 /** The value contains its whole key name (`GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`): a stand-in, not a secret. */
@@ -333,10 +391,23 @@ function clip(name: string): string {
   return name.length > 60 ? `${name.slice(0, 57)}...` : name;
 }
 
-function add(w: Walk, path: Path, source: DetectionSource, kind: string, key: string, preview: string, secret: string): void {
+function add(w: Walk, path: Path, source: DetectionSource, kind: string, key: string, preview: string, secret: string, where?: Where, length = 0): void {
   const at = w.host ? w.host.path : [...path];
   const id = `${at.join('\0')}\u0001${source}\u0001${key}\u0001${secret}`;
   if (w.seen.has(id)) return;
   w.seen.add(id);
-  w.out.push({ path: at, source, kind, key, preview, secret });
+  const start = where && where.at >= 0 ? offsetInLocated(w, where) : undefined;
+  const span = start === undefined || length === 0 ? undefined : ([start, start + length] as const);
+  w.out.push({ path: at, source, kind, key, preview, secret, ...(span ? { span } : {}) });
+}
+
+/** The offset of a value in the string the detection is located at (the host text), when it can be found there. */
+function offsetInLocated(w: Walk, where: Where): number | undefined {
+  if (!w.host || where.within === w.host.text) return where.at;
+  // A string inside embedded JSON: found once in the host text, as written (escaped) or as is.
+  const written = JSON.stringify(where.within).slice(1, -1);
+  const found = w.host.text.indexOf(written);
+  if (found !== -1 && written === where.within) return found + where.at;
+  if (found !== -1) return where.at === 0 ? found : undefined; // escapes shift the inner offsets
+  return undefined;
 }

@@ -4,48 +4,78 @@
 export interface Pair {
   readonly key: string;
   readonly value: string;
+  /** Offset of the value in the text (for locating it on its own line). */
+  readonly offset: number;
 }
 
-const LINE_PAIR = /^(?:export\s+|set\s+)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(.*?)\s*$/;
+const LINE_PAIR = /^(?:export\s+|set\s+)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+const NPMRC_AUTH = /^\/\/[^\s:]*:(_auth(?:Token)?|_password)\s*=\s*(\S.*)?$/; // //registry.npmjs.org/:_authToken=...
 const XML_PAIR = /<([A-Za-z_][\w.-]*)>([^<\n]{1,500})<\/\1>/g;
 const MAX_LINES = 20_000;
 
 /**
- * Key/value pairs of properties, ini, .env, YAML (any depth: the last key of a line), TOML and JSON-per-line text,
- * plus XML leaf elements. Values are unquoted, trailing commas and inline comments removed; structure openers
+ * Key/value pairs of properties, ini, .env, YAML (any depth: the last key of a line), TOML, .npmrc and JSON-per-line
+ * text, plus XML leaf elements. Values are unquoted, trailing commas and inline comments removed; structure openers
  * (`{`, `[`, `|`, `>`) and empty values are skipped.
  */
 export function embeddedPairs(text: string): Pair[] {
   const pairs: Pair[] = [];
-  const lines = text.split('\n', MAX_LINES);
-  for (const raw of lines) {
+  let lineStart = 0;
+  for (let n = 0; n < MAX_LINES && lineStart <= text.length; n++) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    const raw = text.slice(lineStart, lineEnd);
+    const at = lineStart;
+    lineStart = lineEnd + 1;
     let line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('//') || line.startsWith('!')) continue;
-    if (line.startsWith('- ')) line = line.slice(2).trim();
+    let lineOffset = at + raw.indexOf(line[0] ?? '');
+    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('!')) continue;
+    if (line.startsWith('//')) {
+      const npmrc = NPMRC_AUTH.exec(line);
+      if (npmrc?.[2]) push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
+      continue;
+    }
+    if (line.startsWith('- ')) {
+      const item = line.slice(2).trim();
+      lineOffset += line.length - item.length;
+      line = item;
+    }
     if (line.includes('<') && line.includes('</')) {
       XML_PAIR.lastIndex = 0;
-      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) pairs.push({ key: m[1], value: m[2].trim() });
+      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) pairs.push({ key: m[1], value: m[2].trim(), offset: lineOffset + m.index + m[1].length + 2 });
       continue;
     }
     const m = LINE_PAIR.exec(line);
-    if (!m) continue;
-    const value = cleanValue(m[2]);
-    if (value === undefined) continue;
-    pairs.push({ key: m[1], value });
+    if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length);
   }
   return pairs;
 }
 
-function cleanValue(raw: string): string | undefined {
-  let v = raw.replace(/,$/, '').trim();
+function push(pairs: Pair[], key: string, raw: string, offset: number): void {
+  const cleaned = cleanValue(raw);
+  if (cleaned) pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
+}
+
+function cleanValue(raw: string): { value: string; skipped: number } | undefined {
+  let v = raw.trim();
+  if (v.endsWith(',')) v = v.slice(0, -1).trim();
   if (v === '' || v === '{' || v === '[' || v === '|' || v === '>' || v === '|-' || v === '>-' || v === '{}' || v === '[]') return undefined;
+  const lead = raw.length - raw.trimStart().length;
   const quote = v[0];
   if ((quote === '"' || quote === "'" || quote === '`') && v.length >= 2) {
     const close = v.indexOf(quote, 1);
-    if (close > 0) return v.slice(1, close);
+    if (close > 0) return { value: v.slice(1, close), skipped: lead + 1 };
   }
-  v = v.replace(/\s+[#;].*$/, '').trim();
-  return v || undefined;
+  v = withoutInlineComment(v).trim();
+  return v ? { value: v, skipped: lead } : undefined;
+}
+
+/** The text before an inline comment (`# ...` or `; ...` after a blank). */
+function withoutInlineComment(v: string): string {
+  for (let i = 1; i < v.length; i++) {
+    if ((v[i] === '#' || v[i] === ';') && (v[i - 1] === ' ' || v[i - 1] === '\t')) return v.slice(0, i);
+  }
+  return v;
 }
 
 export interface ArgSecret {
@@ -54,7 +84,7 @@ export interface ArgSecret {
 }
 
 const FLAG = /(?:^|\s)--?([A-Za-z][\w.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
-const CURL_USER = /(?:^|\s)(?:-u|--user)[=\s]+["']?([^\s:"']+):([^\s"']+)/g;
+const CURL_USER = /(?:^|\s)(?:-u|--user)(?:=|\s+)["']?([^\s:"'=][^\s:"']*):([^\s"']+)/g;
 const MYSQL_PASSWORD = /(?:^|\s)-p([^\s"'-][^\s"']*)/g;
 const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 

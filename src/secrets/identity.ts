@@ -3,6 +3,7 @@
 // cannot be turned back into the value by hashing a dictionary without the salt.
 import { createHash } from 'node:crypto';
 
+/** The salt when none is configured (the same as the engine's default `settings.secrets.fingerprintSalt`). */
 export const DEFAULT_SALT = 'meshlint/secrets/v1';
 
 export function secretIdentity(salt: string, ...parts: string[]): string {

@@ -9,7 +9,7 @@ export type SecretNameKind = 'password' | 'token' | 'API key' | 'private key' | 
 export function tokens(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
@@ -74,6 +74,11 @@ const EXEMPT = new Set([
   'sealedsecret', 'tlssecret', 'secretsdir', 'sslpassthrough', 'passwordfile', 'tokenfile', 'authtype',
 ]);
 
+/** First tokens that make a name a setting about a secret rather than the secret (hideCredentials: Enabled). */
+const SETTING_VERBS = new Set(['hide', 'show', 'require', 'requires', 'allow', 'use', 'enable', 'disable', 'skip', 'no', 'with', 'verify', 'check', 'validate', 'remember', 'store', 'send', 'include', 'forward', 'strip', 'preserve', 'anonymous', 'run', 'is', 'has', 'should', 'max', 'min', 'num']);
+/** Secret words that name the secret when they come first (SECRET_BLAH, PASSWORD_DB); "token" and "key" do not (token_bucket, key_names). */
+const LEADING_SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'passphrase', 'apikey', 'credentials', 'creds']);
+
 const cache = new Map<string, SecretNameKind | null>();
 
 /** What kind of secret a key name says its value is, or undefined when it says none (or only describes one). */
@@ -91,10 +96,12 @@ function classify(name: string): SecretNameKind | undefined {
   if (name.length > 80) return undefined;
   const t = tokens(name);
   if (t.length > 1 && (t[t.length - 1] === 'in' || t[t.length - 1] === 'out')) t.pop(); // CHAP password_in, username_out
+  while (t.length > 1 && /^\d+$/.test(t[t.length - 1])) t.pop(); // API_TOKEN_2, password1
   if (t.length === 0) return undefined;
   const joined = t.join('');
   if (EXEMPT.has(joined)) return undefined;
   if (t.includes('public') || t.includes('pub') || t.includes('csrf') || t.includes('xsrf')) return undefined;
+  if (t.length > 1 && SETTING_VERBS.has(t[0])) return undefined; // hideCredentials, requirePassword, useToken: a setting about the secret
   const last = t[t.length - 1];
   const before = t[t.length - 2];
   // Whole name is one secret word: password, apiKey, client_secret...
@@ -114,6 +121,9 @@ function classify(name: string): SecretNameKind | undefined {
     if (last === 'pass' && t.length === 1) return 'password';
     return SECRET_WORDS[last];
   }
+  // A secret word first and a qualifier after it: SECRET_BLAH counts like BLAH_SECRET, PASSWORD_DB like DB_PASSWORD.
+  const lead = SECRET_WORDS[t[0]];
+  if (lead && t.length > 1 && LEADING_SECRET_WORDS.has(t[0])) return lead;
   // "secret" or "password" in the middle followed by a non-meta word: dbPasswordPlain, TOKEN_VALUE.
   for (let i = t.length - 2; i >= 0; i--) {
     const word = SECRET_WORDS[t[i]];

@@ -1,5 +1,8 @@
 // The options of secret-hardcoded (validated by the engine against the schema from .meshlint.yaml
-// `rules.secret-hardcoded.options`), compiled once per scan.
+// `rules.secret-hardcoded.options`), compiled once per scan. Configured patterns run on RE2; one RE2 cannot run is a
+// configuration error (located by the engine), never dropped.
+import { compileUserPattern, type UserPattern } from '../engine/pattern.js';
+import type { OptionProblem } from '../engine/rule.js';
 
 export interface SecretOptions {
   /** Extra secret-like key names: case-insensitive regular expressions matched against the whole key name. */
@@ -30,17 +33,19 @@ export const SECRET_OPTIONS_SCHEMA = {
   },
 } as const;
 
-export function compileSecretOptions(options: Partial<SecretOptions>): { names: RegExp[]; allow: (value: string) => boolean } {
-  const names = (options.secretNames ?? []).flatMap((p) => safeRegex(`^(?:${p})$`, 'i'));
+/** Compiles the configured patterns on RE2 (linear time whatever they are); the problems name the option and item. */
+export function compileSecretOptions(options: Partial<SecretOptions>): { names: UserPattern[]; allow: (value: string) => boolean; problems: OptionProblem[] } {
+  const problems: OptionProblem[] = [];
+  const compile = (key: 'secretNames' | 'allowPatterns', wrap: (p: string) => string, ignoreCase: boolean): UserPattern[] =>
+    (options[key] ?? []).flatMap((source, index) => {
+      const compiled = compileUserPattern(wrap(source), { ignoreCase });
+      if (compiled.ok) return [compiled.pattern];
+      problems.push({ path: [key, index], message: compiled.error.replace(wrap(source), source) });
+      return [];
+    });
+  const names = compile('secretNames', (p) => `^(?:${p})$`, true);
+  const patterns = compile('allowPatterns', (p) => p, false);
   const values = new Set(options.allowValues ?? []);
-  const patterns = (options.allowPatterns ?? []).flatMap((p) => safeRegex(p, ''));
-  return { names, allow: (value) => values.has(value) || patterns.some((re) => re.test(value)) };
+  return { names, allow: (value) => values.has(value) || patterns.some((re) => re.test(value)), problems };
 }
 
-function safeRegex(source: string, flags: string): RegExp[] {
-  try {
-    return [new RegExp(source, flags)];
-  } catch {
-    return [];
-  }
-}

@@ -42,23 +42,53 @@ const PLACEHOLDER_WORDS = new Set([
 /** AWS's documented example credentials (docs.aws.amazon.com): never real. */
 const AWS_EXAMPLES = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY']);
 
-/** Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `REPLACE_ME`, `your-...`, `example`, `redacted`. */
+/** Words that make a value a stand-in when they are one of its words (not letters inside a random string). */
+const PLACEHOLDER_TOKENS = new Set([
+  'example', 'examples', 'sample', 'dummy', 'placeholder', 'redacted', 'changeme', 'replaceme', 'fake', 'todo',
+  'fixme', 'tbd', 'insert', 'your', 'yours', 'here', 'xxx', 'xxxx', 'notreal', 'masked', 'hidden', 'obfuscated',
+]);
+
+/** Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `****`, `####`, `REPLACE_ME`, `your-...`, `example`. */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v === '' || AWS_EXAMPLES.has(v)) return true;
   const lower = v.toLowerCase();
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
-  if (/^(.)\1*$/.test(v)) return true; // xxxxxxxx, ********, 00000000
-  if (/^(?:x{3,}|\*{3,}|\.{3,}|…)/i.test(v) || /(?:x{6,}|\*{4,}|\.{3,}|…)$/i.test(v)) return true;
-  if (/^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)\b/i.test(v)) return true;
-  if (/^(?:your|my|some|the|a|an)[-_ ]?(?:[a-z]+[-_ ]?)*(?:password|passwd|secret|token|key|pass|credential|value)s?$/i.test(v)) return true;
+  if (isOneCharacter(v)) return true; // xxxxxxxx, ********, 00000000
+  if (isMasked(v)) return true;
+  if (/^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)(?:$|[^a-z])/i.test(v)) return true;
+  if (/^(?:your|my|some|the|a|an)[-_ ]?[a-z_ -]*(?:password|passwd|secret|token|key|pass|credential|value)s?$/i.test(v)) return true;
   if (/^your[-_]/i.test(v)) return true;
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /SECRET|KEY|TOKEN|PASS|VAL|API|CHANGE|REPLACE|HERE|YOUR|MY_/.test(v)) return true; // VERY_SECRET_KEY, GOOGLE_API_KEY_VAL
-  if (/^[a-z_]*(?:token|password|passwd|secret|key|credentials?)[a-z_]*$/.test(v) && /_|^(?:token|password|secret|key)/.test(v)) return true; // enum values: id_token, client_secret_post
-  if (/redacted|placeholder|dummy|changeme|replace[-_]?me|not[-_]?a[-_]?(?:real|secret)|fake/i.test(v)) return true;
-  if (/example/i.test(v) && !/example\.(?:com|net|org)\b/i.test(v)) return true; // but a value may mention the example.com domains
-  return false;
+  if (/^[a-z_]+$/.test(v) && /_|^(?:token|password|secret|key)/.test(v) && /token|password|passwd|secret|key|credential/.test(v)) return true; // enum values: id_token, client_secret_post
+  if (/EXAMPLE(?:KEY)?$/.test(v)) return true; // providers' documented samples: AKIA...EXAMPLE, .../bPxRfiCYEXAMPLEKEY
+  return wordsOf(v.replace(/example\.(?:com|net|org)/gi, '')).some((word) => PLACEHOLDER_TOKENS.has(word)) || /not[-_ ]?a[-_ ]?(?:real|secret)|replace[-_ ]?me|change[-_ ]?me/i.test(v);
+}
+
+/** The value is one character repeated. */
+function isOneCharacter(v: string): boolean {
+  for (let i = 1; i < v.length; i++) if (v[i] !== v[0]) return false;
+  return v.length > 0;
+}
+
+/** A masked or elided value: a run of three `*`, four `#`, six `x`, or an ellipsis (`ghp_****abcd`, `sk-...`, `####`). */
+export function isMasked(v: string): boolean {
+  return /\*{3}|#{4}|[xX]{6}|\.{3}|…/.test(v) || /^(?:x{3}|X{3})/.test(v);
+}
+
+/**
+ * Lowercase words of a value split at separators, and at case changes when the value has no digit
+ * ("yourApiKeyHere" -> your, api, key, here): a random token's case changes make chance words ("...TbdK..."), not words.
+ */
+function wordsOf(v: string): string[] {
+  const split = /\d/.test(v) ? v : v.replace(/([a-z])([A-Z])/g, '$1 $2');
+  return split.toLowerCase().split(/[^a-z0-9]+/);
+}
+
+/** A provider token that is a stand-in: masked, elided, one character, or a documented sample (…EXAMPLE). */
+export function isPlaceholderToken(token: string): boolean {
+  return isMasked(token) || /example/i.test(token) || /^<.*>$/.test(token) || PLACEHOLDER_WORDS.has(token.toLowerCase());
 }
 
 /** A one-way password hash (bcrypt, argon2, crypt, LDAP {SSHA}); its kind, or undefined. */
@@ -84,5 +114,15 @@ export function isHexDigest(value: string): boolean {
  * by dashes, an in-cluster host. Only used for key-name matches, never for provider patterns.
  */
 export function looksLikeName(value: string): boolean {
-  return /^[a-z0-9]+(?:-[a-z0-9]+)+$/.test(value) || /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*\.svc(?:\.cluster\.local)?(?::\d+)?$/.test(value);
+  if (UUID_LIKE.test(value) || !/[a-z]{3}/.test(value)) return false; // a UUID or a dashed token, not words
+  return (/^[a-z0-9-]+$/.test(value) && /^[a-z0-9]/.test(value) && value.includes('-') && !value.endsWith('-') && !value.includes('--') && readsAsWords(value)) || /^[a-z][a-z0-9.-]*\.svc(?:\.cluster\.local)?(?::\d+)?$/.test(value);
+}
+
+const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Most dash-separated parts are pronounceable words (db-credentials, payments-v2), not random runs (x7kq-9fj2). */
+function readsAsWords(value: string): boolean {
+  const parts = value.split('-');
+  const wordy = parts.filter((p) => /^[a-z]+\d*$|^v?\d+$/.test(p) && (p.length <= 3 || /[aeiouy]/.test(p)));
+  return wordy.length >= parts.length - (parts.length > 3 ? 1 : 0) && !parts.some((p) => p.length > 12 && !/[aeiouy]{1}.*[aeiouy]/.test(p));
 }
