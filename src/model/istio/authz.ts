@@ -32,10 +32,9 @@ export function policyScope(resource: Resource): PolicyScope {
 export function selectedWorkloads(graph: Graph, mesh: MeshSettings, scope: PolicyScope): readonly Workload[] {
   if (scope.targetRefs) return [];
   const ns = scope.resource.namespace;
-  const sel = scope.selector;
-  const matches = (w: Workload) => !sel || Object.entries(sel).every(([k, v]) => w.pod.labels[k] === v);
-  if (ns === mesh.rootNamespace) return graph.workloads.filter(matches);
-  return graph.workloadsIn(ns).filter(matches);
+  const within = ns === mesh.rootNamespace ? undefined : ns;
+  if (!scope.selector) return within === undefined ? graph.workloads : graph.workloadsIn(within);
+  return graph.workloadsWithLabels(scope.selector, within);
 }
 
 /** Whether the repo holds the workloads a policy could apply to (so "selects nothing" is meaningful). */
