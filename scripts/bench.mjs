@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateRepo } from './gen-scale-repo.mjs';
+import { generateDocuments, generateRepo, generateWorkloads } from './gen-scale-repo.mjs';
 
 const corpus = resolve(process.argv[2] ?? '../shared/corpus');
 const bin = resolve('dist/meshlint.mjs');
@@ -56,6 +56,24 @@ const scale = [10_000, 20_000, 50_000].map((n) => {
   return { n, count, stats };
 });
 
+// Shapes that used to be quadratic: rules time per resource for 500 and 8,000 workloads, all in one namespace or
+// spread over namespaces; and 20,000 documents in one file against the same documents spread over files.
+function scanGenerated(generate) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlint-bench-shape-'));
+  try {
+    generate(dir);
+    return runStats([bin, dir, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const rulesPerResource = (stats) => (stats.phasesMs.rules * 1000) / stats.resources;
+const workloadShapes = ['one namespace', 'spread'].map((shape) => {
+  const [small, large] = [500, 8000].map((w) => scanGenerated((dir) => generateWorkloads(dir, w, shape === 'spread')));
+  return { shape, small, large };
+});
+const [oneFileDocs, spreadDocs] = [true, false].map((oneFile) => scanGenerated((dir) => generateDocuments(dir, 20_000, oneFile)));
+
 const rows = [
   ['files', scan.files],
   ['MB', parse.megabytes.toFixed(1)],
@@ -73,6 +91,9 @@ const rows = [
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
+  ...workloadShapes.map(({ shape, small, large }) => [`workloads ${shape}: rules µs/resource 500 / 8,000, ratio`, `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`]),
+  ['20k documents: one file / spread wall s, ratio', `${oneFileDocs.processWall.toFixed(2)} / ${spreadDocs.processWall.toFixed(2)}, ${(oneFileDocs.processWall / spreadDocs.processWall).toFixed(2)}`],
+  ['20k documents: one file / spread CPU s, ratio', `${oneFileDocs.cpuSeconds.toFixed(2)} / ${spreadDocs.cpuSeconds.toFixed(2)}, ${(oneFileDocs.cpuSeconds / spreadDocs.cpuSeconds).toFixed(2)}`],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
