@@ -1,7 +1,7 @@
 // npm run bench: speed and memory of a full scan of ../shared/corpus (or the directory given), compared with a
 // bare single-core parse of the same files with the yaml package, plus a one-file cold start. Not a test.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateDocuments, generateRepo, generateWorkloads } from './gen-scale-repo.mjs';
@@ -31,11 +31,7 @@ const oneFile = resolve(corpus, 'microservices-demo/kubernetes-manifests/fronten
 let single = [];
 try {
   statSync(oneFile);
-  single = Array.from({ length: 20 }, () => {
-    const started = process.hrtime.bigint();
-    spawnSync(node, [bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config']);
-    return Number(process.hrtime.bigint() - started) / 1e6;
-  });
+  single = Array.from({ length: 20 }, () => runStats([bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']));
 } catch {
   // another corpus without that file: skip the one-file figure
 }
@@ -72,6 +68,10 @@ const workloadShapes = ['one namespace', 'spread'].map((shape) => {
   const [small, large] = [500, 8000].map((w) => scanGenerated((dir) => generateWorkloads(dir, w, shape === 'spread')));
   return { shape, small, large };
 });
+// Memory: peak RSS against the budget of twice the input plus 150 MB, from a tiny repository to 100,000 tiny documents.
+const budgetMb = (inputMb) => 2 * inputMb + 150;
+const tinyDocuments = scanGenerated((dir) => writeFileSync(join(dir, 'tiny.yaml'), Array.from({ length: 100_000 }, (_, i) => `a: ${i % 10}\n`).join('---\n')));
+const tinyMb = (100_000 * 9) / 1048576;
 const [oneFileDocs, spreadDocs] = [true, false].map((oneFile) => scanGenerated((dir) => generateDocuments(dir, 20_000, oneFile)));
 
 const rows = [
@@ -86,12 +86,15 @@ const rows = [
   ['bare yaml parse wall s (single core, median of 3)', parse.processWall.toFixed(2)],
   ['bare yaml parse peak RSS MB', parse.peakRssMb.toFixed(0)],
   ['scan / bare parse', (scan.processWall / parse.processWall).toFixed(2)],
-  ...(single.length ? [['one file, cold process, median of 20 (ms)', median(single).toFixed(0)]] : []),
+  ['scan / bare parse, CPU (what a loaded machine still measures)', (scan.cpuSeconds / parse.cpuSeconds).toFixed(2)],
+  ['full scan peak RSS / (2 x input + 150 MB)', (scan.peakRssMb / budgetMb(parse.megabytes)).toFixed(2)],
+  ...(single.length ? [['one file, cold process, median of 20: wall ms, CPU ms', `${(median(single.map((r) => r.processWall)) * 1000).toFixed(0)}, ${(median(single.map((r) => r.cpuSeconds)) * 1000).toFixed(0)}`]] : []),
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
   ...workloadShapes.map(({ shape, small, large }) => [`workloads ${shape}: rules µs/resource 500 / 8,000, ratio`, `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`]),
+  ['100k tiny documents (0.9 MB): wall s, CPU s, peak MB / budget', `${tinyDocuments.processWall.toFixed(2)}, ${tinyDocuments.cpuSeconds.toFixed(2)}, ${tinyDocuments.peakRssMb.toFixed(0)} / ${budgetMb(tinyMb).toFixed(0)} = ${(tinyDocuments.peakRssMb / budgetMb(tinyMb)).toFixed(2)}`],
   ['20k documents: one file / spread wall s, ratio', `${oneFileDocs.processWall.toFixed(2)} / ${spreadDocs.processWall.toFixed(2)}, ${(oneFileDocs.processWall / spreadDocs.processWall).toFixed(2)}`],
   ['20k documents: one file / spread CPU s, ratio', `${oneFileDocs.cpuSeconds.toFixed(2)} / ${spreadDocs.cpuSeconds.toFixed(2)}, ${(oneFileDocs.cpuSeconds / spreadDocs.cpuSeconds).toFixed(2)}`],
 ];
