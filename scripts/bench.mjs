@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateDocuments, generateRepo, generateWorkloads } from './gen-scale-repo.mjs';
+import { benchConfig } from './bench-custom-rules.mjs';
 
 const corpus = resolve(process.argv[2] ?? '../shared/corpus');
 const bin = resolve('dist/meshlint.mjs');
@@ -42,6 +43,27 @@ const cacheArgs = [bin, corpus, '-f', 'json', '-o', '/dev/null', '--no-config', 
 const coldCached = runStats(cacheArgs);
 const warm = [1, 2, 3].map(() => runStats(cacheArgs)).sort((a, b) => a.processWall - b.processWall)[1];
 rmSync(cacheDir, { recursive: true, force: true });
+
+// Custom rules: 50 rules of every view and operator (scripts/bench-custom-rules.mjs) against none, in paired runs
+// (alternating order); "quiet" evaluates the same assertions but reports nothing, which separates the cost of the
+// rules from the cost of their findings (located, fingerprinted, written like any other).
+const rulesDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-rules-'));
+const configs = { none: '{}\n', firing: benchConfig(50), quiet: benchConfig(50, true) };
+for (const [name, text] of Object.entries(configs)) writeFileSync(join(rulesDir, `${name}.yaml`), text);
+const customRun = (name) => runStats([bin, corpus, '-f', 'json', '-o', '/dev/null', '-c', join(rulesDir, `${name}.yaml`), '--stats']);
+const customPairs = { firing: [], quiet: [] };
+for (let i = 0; i < 3; i++) {
+  for (const variant of ['firing', 'quiet']) {
+    const pair = i % 2 ? { with: customRun(variant), none: customRun('none') } : { none: customRun('none'), with: customRun(variant) };
+    customPairs[variant].push(pair);
+  }
+}
+rmSync(rulesDir, { recursive: true, force: true });
+const pairedRatio = (pairs, key) => median(pairs.map((p) => p.with[key] / p.none[key]));
+const customRows = Object.entries(customPairs).map(([variant, pairs]) => [
+  `50 custom rules (${variant}) / none: CPU, wall, peak RSS (median of 3 pairs)`,
+  `${pairedRatio(pairs, 'cpuSeconds').toFixed(2)}, ${pairedRatio(pairs, 'processWall').toFixed(2)}, ${pairedRatio(pairs, 'peakRssMb').toFixed(2)} (findings ${pairs[0].none.findings} -> ${pairs[0].with.findings})`,
+]);
 
 // Scaling: generated repositories of 10k, 20k and 50k resources; time per resource should stay flat.
 const scale = [10_000, 20_000, 50_000].map((n) => {
@@ -92,6 +114,7 @@ const rows = [
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
+  ...customRows,
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
   ...workloadShapes.map(({ shape, small, large }) => [`workloads ${shape}: rules µs/resource 500 / 8,000, ratio`, `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`]),
   ['100k tiny documents (0.9 MB): wall s, CPU s, peak MB / budget', `${tinyDocuments.processWall.toFixed(2)}, ${tinyDocuments.cpuSeconds.toFixed(2)}, ${tinyDocuments.peakRssMb.toFixed(0)} / ${budgetMb(tinyMb).toFixed(0)} = ${(tinyDocuments.peakRssMb / budgetMb(tinyMb)).toFixed(2)}`],

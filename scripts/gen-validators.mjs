@@ -12,6 +12,7 @@ import { buildSync } from 'esbuild';
 /** name -> schema file: each becomes `export const <name>` in src/generated/validators.js. */
 export const VALIDATED_SCHEMAS = {
   config: 'schemas/config.schema.json',
+  customRule: 'schemas/custom-rule.schema.json',
 };
 
 /** name -> schema file, in src/generated/lazy-validators.cjs. */

@@ -117,7 +117,7 @@ export class ScanCache {
   /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
   static open(path: string, config: Config, rules: readonly AnyRule[]): ScanCache {
     const key = createHash('sha256')
-      .update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config.rules], ignore: config.ignore, settings: config.settings } }))
+      .update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config.rules], ignore: config.ignore, settings: config.settings, customRules: config.custom.key } }))
       .digest('hex');
     const cache = new ScanCache(path, key);
     cache.#rules = rules;

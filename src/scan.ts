@@ -107,11 +107,21 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   return filterFindings(run, result, options);
 }
 
+/** The configuration a scan in `cwd` uses: the given file, none (`false`), or .meshlint.yaml from cwd upwards. */
+export function loadScanConfig(cwd: string, configPath?: string | false, builtIn: readonly AnyRule[] = RULES): Config {
+  const path = configPath === false ? undefined : configPath ? resolve(cwd, configPath) : findConfig(cwd);
+  return path ? loadConfig(path, builtIn, displayPath(cwd, path)) : defaultConfig(cwd);
+}
+
+/** Every rule a scan with this configuration knows: the built-in ones, then its custom rules. */
+export function rulesOf(config: Config, builtIn: readonly AnyRule[] = RULES): readonly AnyRule[] {
+  return config.custom.rules.length ? [...builtIn, ...config.custom.rules] : builtIn;
+}
+
 function startRun(options: ScanOptions): Run {
   const cwd = resolve(options.cwd ?? process.cwd());
-  const rules = options.rules ?? RULES;
-  const configPath = options.configPath === false ? undefined : options.configPath ? resolve(cwd, options.configPath) : findConfig(cwd);
-  const config = configPath ? loadConfig(configPath, rules, displayPath(cwd, configPath)) : defaultConfig(cwd);
+  const config = loadScanConfig(cwd, options.configPath, options.rules);
+  const rules = rulesOf(config, options.rules);
   const phases: Record<string, number> = {};
   let mark = performance.now();
   return {
@@ -402,7 +412,9 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
     const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
-    for (const match of matches) found.add(resolve(match));
+    // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
+    const ruleFiles = new Set(config.custom.files);
+    for (const match of matches) if (!ruleFiles.has(resolve(match))) found.add(resolve(match));
   }
   return [...found].sort();
 }

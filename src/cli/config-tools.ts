@@ -27,7 +27,7 @@ export function effectiveConfig(cwd: string, file: string, configOption: string 
   const fromRoot = relative(config.root, resolve(cwd, file)).split(path.sep).join('/');
   const ignored = config.ignore.some((pattern) => globMatches(fromRoot, pattern.replace(/^\.?\//, '')));
   const effective: EffectiveConfig['rules'] = {};
-  for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const rule of [...rules, ...config.custom.rules].sort((a, b) => a.id.localeCompare(b.id))) {
     const setting = config.rules.get(rule.id);
     const options = rule.options ? { ...(rule.options.defaults as object), ...setting?.options } : undefined;
     effective[rule.id] = { severity: setting?.severity ?? rule.severity, ...(options ? { options } : {}) };

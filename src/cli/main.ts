@@ -1,19 +1,20 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
-import { ConfigError } from '../engine/config.js';
-import type { Severity } from '../engine/rule.js';
+import { CONFIG_NAMES, ConfigError, parseConfig, type Config } from '../engine/config.js';
+import type { AnyRule, Severity } from '../engine/rule.js';
+import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
+import { didYouMean } from '../suggest.js';
 import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
-import { repositoryRoot, scan, type ScanResult } from '../scan.js';
+import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { didYouMean } from '../suggest.js';
 import { selectFindings, unknownRuleIds } from './select.js';
 import { GitError } from '../git.js';
 import { stagedTree, type StagedTree } from './staged.js';
@@ -35,6 +36,7 @@ export interface CliIo {
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
 
 export async function main(io: CliIo): Promise<number> {
+  if (io.argv[0] === TEST_RULES) return testRulesCommand(io);
   const program = new Command(TOOL_NAME)
     .description('Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).')
     .version(VERSION, '-v, --version')
@@ -65,6 +67,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--print-config <file>', 'print the effective configuration for a file and exit')
     .option('--init', 'write a starter .meshlint.yaml, with the mesh settings inferred from the repository, and exit')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', `\nCommands:\n  ${TEST_RULES} [dir]  run the examples of the custom rules of [dir]'s configuration (or of the rule files in [dir])`)
     .exitOverride();
 
   try {
@@ -82,25 +85,30 @@ export async function main(io: CliIo): Promise<number> {
     staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
   }>();
 
-  if (opts.listRules) {
-    const width = Math.max(...RULES.map((r) => r.id.length));
-    for (const rule of [...RULES].sort((a, b) => a.id.localeCompare(b.id))) {
-      io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}\n`);
+  if (opts.listRules || opts.explain !== undefined) {
+    // The configuration's custom rules are listed and explained like the built-in ones.
+    const rules = configuredRules(io, opts.config);
+    if (!rules) return 2;
+    if (opts.listRules) {
+      const width = Math.max(...rules.map((r) => r.id.length));
+      for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+        io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}${rule.source ? `  (custom: ${rule.source})` : ''}\n`);
+      }
+      return 0;
     }
-    return 0;
-  }
-  if (opts.explain !== undefined) {
-    const rule = RULES.find((r) => r.id === opts.explain);
+    const rule = rules.find((r) => r.id === opts.explain);
     if (!rule) {
-      const suggestion = didYouMean(opts.explain, RULES.map((r) => r.id));
-      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}"${suggestion}. Run ${TOOL_NAME} --list-rules for the ids.\n`);
+      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}"${didYouMean(opts.explain!, rules.map((r) => r.id))}. Run ${TOOL_NAME} --list-rules for the ids.\n`);
       return 2;
     }
     // The page without the generator's comment, which speaks to whoever edits docs/rules, not to the reader.
-    io.stdout.write(renderRuleDoc(rule, RULES).replace(/^<!--.*?-->\n/, ''));
+    io.stdout.write(renderRuleDoc(rule, rules).replace(/^<!--.*?-->\n/, ''));
     return 0;
   }
-  const unknown = unknownRuleIds([...opts.rule, ...opts.disableRule], RULES);
+  const selected = [...opts.rule, ...opts.disableRule];
+  const selectable = selected.length ? configuredRules(io, opts.config) : RULES;
+  if (!selectable) return 2;
+  const unknown = unknownRuleIds(selected, selectable);
   if (unknown.length) {
     for (const message of unknown) io.stderr.write(`${TOOL_NAME}: ${message}\n`);
     return 2;
@@ -245,6 +253,65 @@ function parseWarnings(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of warnings (0 or more)');
   return n;
+}
+
+/** The built-in rules and the configuration's custom rules; undefined (after saying why) when the configuration is invalid. */
+function configuredRules(io: CliIo, configPath: string | false | undefined): readonly AnyRule[] | undefined {
+  try {
+    return rulesOf(loadScanConfig(io.cwd, configPath));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+const TEST_RULES = 'test-rules';
+
+/**
+ * `meshlint test-rules [dir]`: the custom rules of dir's .meshlint.yaml (default: the configuration found from the
+ * working directory), or, when dir has no configuration, the rule files under dir. Exit 1 when an example fails.
+ */
+async function testRulesCommand(io: CliIo): Promise<number> {
+  const command = new Command(`${TOOL_NAME} ${TEST_RULES}`)
+    .description('Run the examples of custom rules: each invalid example must yield exactly its "# expect:" markers, each valid one nothing.')
+    .argument('[dir]', 'a folder with a .meshlint.yaml, or a folder of custom rule files (default: the configuration of the working directory)')
+    .option('-c, --config <file>', 'configuration file whose custom rules to test')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+  try {
+    command.parse(io.argv.slice(1) as string[], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' ? 0 : 2;
+    throw error;
+  }
+  const dir = command.args[0];
+  const { config: configPath } = command.opts<{ config?: string }>();
+  let config: Config;
+  try {
+    config = loadTestedConfig(io.cwd, dir, configPath);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    return 2;
+  }
+  if (config.custom.rules.length === 0) {
+    io.stderr.write(`${TOOL_NAME}: no custom rules in ${dir ?? config.path ?? 'this directory'} (customRules: or customRulesDir: in .meshlint.yaml, or a folder of rule files).\n`);
+    return 2;
+  }
+  const tests = testRules(config.custom.rules, rulesOf(config));
+  io.stdout.write(formatRuleTests(tests));
+  return failedCount(tests) > 0 ? 1 : 0;
+}
+
+function loadTestedConfig(cwd: string, dir: string | undefined, configPath: string | undefined): Config {
+  if (configPath !== undefined || dir === undefined) return loadScanConfig(cwd, configPath);
+  const absolute = resolve(cwd, dir);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) throw new ConfigError(`${dir}: no such folder.`);
+  const config = CONFIG_NAMES.map((name) => join(absolute, name)).find((path) => existsSync(path));
+  if (config) return loadScanConfig(cwd, config);
+  // A folder of rule files without a configuration: read as if a configuration there said customRulesDir: .
+  return parseConfig('customRulesDir: .\n', RULES, posix.join(displayPath(cwd, absolute), CONFIG_NAMES[0]), absolute);
 }
 
 function parseCount(value: string): number {

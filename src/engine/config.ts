@@ -2,13 +2,16 @@
 // and each rule's option schema. Every error names the file, line and key.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
-import { formatPath, pathOfPointer, type Path } from '../model/values.js';
+import type { Path } from '../model/values.js';
 import { didYouMean } from '../suggest.js';
-import { locate } from '../location/locate.js';
+import { loadCustomRules, NO_CUSTOM_RULES, type CustomRules } from '../custom-rules/load.js';
+import { ConfigError, locatedError, schemaProblem, syntaxError } from './config-errors.js';
 import type { AnyRule, Settings, Severity } from './rule.js';
+
+export { ConfigError } from './config-errors.js';
 
 export const CONFIG_NAMES = ['.meshlint.yaml', '.meshlint.yml'];
 
@@ -25,14 +28,14 @@ export interface Config {
   readonly rules: ReadonlyMap<string, RuleSetting>;
   readonly ignore: readonly string[];
   readonly settings: Settings;
+  /** Rules defined as data (customRules:, customRulesDir:), run next to the built-in ones. */
+  readonly custom: CustomRules;
 }
 
 const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
 
-export class ConfigError extends Error {}
-
 export function defaultConfig(root: string): Config {
-  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS };
+  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES };
 }
 
 /** The nearest config file from `start` upwards, or undefined. */
@@ -61,23 +64,22 @@ export function loadConfig(path: string, rules: readonly AnyRule[], displayPath 
 
 export function parseConfig(text: string, rules: readonly AnyRule[], displayPath: string, root: string): Config {
   const file = parseSource(displayPath, text, { yamlVersion: '1.2' });
-  const problem = file.problems[0];
-  if (problem) {
-    const at = file.lineCounter.linePos(problem.start);
-    throw new ConfigError(`${displayPath}:${at.line}:${at.col}: ${problem.message}`);
-  }
+  const syntax = syntaxError(file);
+  if (syntax) throw syntax;
   const document = file.documents[0];
   const value = document?.value ?? {};
   const fail = (path: Path, message: string): never => {
-    const { range } = document ? locate(file, document, path, 'key') : { range: { startLine: 1, startColumn: 1 } };
-    throw new ConfigError(`${displayPath}:${range.startLine}:${range.startColumn}: ${message}`);
+    throw locatedError(file, document, path, message);
   };
   if (!validateConfig(value)) {
-    const error = mostSpecific(validateConfig.errors ?? []);
-    fail(pointerToPath(value, error.instancePath, error), describeError(value, error));
+    const problem = schemaProblem(value, validateConfig.errors ?? []);
+    fail(problem.path, problem.message);
   }
-  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']> };
-  const known = new Map(rules.map((r) => [r.id, r]));
+  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; customRules?: unknown[]; customRulesDir?: string };
+  const custom = raw.customRules !== undefined || raw.customRulesDir !== undefined
+    ? loadCustomRules({ configFile: file, configDocument: document, inline: raw.customRules, dir: raw.customRulesDir, root, builtIns: rules })
+    : NO_CUSTOM_RULES;
+  const known = new Map([...rules, ...custom.rules].map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
   for (const [id, setting] of Object.entries(raw.rules ?? {})) {
     const rule = known.get(id);
@@ -87,8 +89,8 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
       if (!rule!.options) fail(['rules', id, 'options'], `rule "${id}" has no options.`);
       const validate = schemaValidator().compile(rule!.options!.schema);
       if (!validate(normalized.options)) {
-        const error = mostSpecific(validate.errors ?? []);
-        fail(['rules', id, 'options', ...pointerToPath(normalized.options, error.instancePath, error)], `options of "${id}": ${describeError(normalized.options, error)}`);
+        const problem = schemaProblem(normalized.options, validate.errors ?? []);
+        fail(['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}`);
       }
     }
     settings.set(id, normalized);
@@ -99,6 +101,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     rules: settings,
     ignore: raw.ignore ?? [],
     settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh } },
+    custom,
   };
 }
 
@@ -109,29 +112,3 @@ function schemaValidator(): Ajv {
   return (ajv ??= new Ajv({ allErrors: true, strict: false }));
 }
 
-/** Path of the failing value, plus the offending property for additionalProperties errors. */
-function pointerToPath(data: unknown, pointer: string, error?: ErrorObject): Path {
-  const path = pathOfPointer(data, pointer);
-  return error?.keyword === 'additionalProperties' ? [...path, String(error.params.additionalProperty)] : path;
-}
-
-function mostSpecific(errors: ErrorObject[]): ErrorObject {
-  // oneOf failures report every branch; the deepest error is the one that names the real problem.
-  const relevant = errors.filter((e) => e.keyword !== 'oneOf');
-  const pool = relevant.length ? relevant : errors;
-  return pool.reduce((best, e) => (e.instancePath.length > best.instancePath.length ? e : best), pool[0]);
-}
-
-function describeError(data: unknown, error: ErrorObject): string {
-  const where = formatPath(pathOfPointer(data, error.instancePath)) || 'the configuration';
-  switch (error.keyword) {
-    case 'additionalProperties':
-      return `unknown key "${error.params.additionalProperty}" in ${where}.`;
-    case 'enum':
-      return `${where} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`;
-    case 'type':
-      return `${where} must be ${error.params.type === 'object' ? 'a mapping' : `a ${error.params.type}`}.`;
-    default:
-      return `${where} ${error.message}.`;
-  }
-}

@@ -89,6 +89,8 @@ export interface Rule<M extends string = string, O = unknown> {
   /** Upstream sources for the semantics the rule encodes. */
   readonly references?: readonly string[];
   readonly examples: RuleExamples;
+  /** For rules defined as data (custom rules): the file that defines them, as shown to users. */
+  readonly source?: string;
   /** Absent for diagnostics the engine itself emits (parse errors, suppression problems). */
   readonly check?: (context: RuleContext<M, O>) => void;
 }

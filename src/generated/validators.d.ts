@@ -2,4 +2,5 @@
 import type { ErrorObject } from 'ajv';
 export interface PrecompiledValidator { (data: unknown): boolean; errors?: ErrorObject[] | null }
 export declare const config: PrecompiledValidator;
+export declare const customRule: PrecompiledValidator;
 export type LazyValidatorName = 'istioPeerAuthentication' | 'istioAuthorizationPolicy' | 'istioRequestAuthentication' | 'istioDestinationRule' | 'istioGateway' | 'istioSidecar' | 'istioTelemetry';

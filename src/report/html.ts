@@ -6,7 +6,7 @@
 import type { Finding, LintResult } from '../engine/run.js';
 import { SEVERITIES, type Severity } from '../engine/rule.js';
 import { PORT_MODES, type Posture } from '../posture.js';
-import { TOOL_NAME, VERSION, ruleDocUrl } from '../version.js';
+import { TOOL_NAME, VERSION, ruleHelpUrls } from '../version.js';
 import { HTML_CLIENT_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { escapeHtml } from './job-summary.js';
 import { countFindings, plural } from './summary.js';
@@ -45,6 +45,7 @@ export function htmlData(result: HtmlInput): HtmlData {
   const ruleIds = [...new Set([...result.rules.map((r) => r.id), ...result.findings.map((f) => f.ruleId)])].sort();
   const ruleIndex = new Map(ruleIds.map((id, i) => [id, i]));
   const titles = new Map(result.rules.map((r) => [r.id, r.title]));
+  const url = ruleHelpUrls(result.rules);
   const files: string[] = [];
   const fileIndex = new Map<string, number>();
   const namespaces: string[] = [];
@@ -65,7 +66,7 @@ export function htmlData(result: HtmlInput): HtmlData {
     version: HTML_DATA_VERSION,
     severities: SEVERITIES,
     modes: PORT_MODES,
-    rules: ruleIds.map((id) => [id, titles.get(id) ?? id, ruleDocUrl(id)] as const),
+    rules: ruleIds.map((id) => [id, titles.get(id) ?? id, url(id) ?? ''] as const),
     files,
     namespaces,
     findings,
@@ -91,9 +92,10 @@ export function formatHtml(result: HtmlInput): string {
     byRule.set(f.ruleId, row);
   }
   const titles = new Map(result.rules.map((r) => [r.id, r.title]));
+  const url = ruleHelpUrls(result.rules);
   const ruleRows = [...byRule.entries()]
     .sort(([a, x], [b, y]) => y.error - x.error || y.warning - x.warning || y.note - x.note || (a < b ? -1 : 1))
-    .map(([id, c]) => `<tr><th scope="row"><a href="${escapeHtml(ruleDocUrl(id))}">${escapeHtml(id)}</a></th><td>${escapeHtml(titles.get(id) ?? '')}</td><td class="num">${c.error}</td><td class="num">${c.warning}</td><td class="num">${c.note}</td></tr>`)
+    .map(([id, c]) => `<tr><th scope="row">${url(id) ? `<a href="${escapeHtml(url(id)!)}">${escapeHtml(id)}</a>` : escapeHtml(id)}</th><td>${escapeHtml(titles.get(id) ?? '')}</td><td class="num">${c.error}</td><td class="num">${c.warning}</td><td class="num">${c.note}</td></tr>`)
     .join('');
   const posture = result.posture;
   const workloads = posture ? posture.namespaces.reduce((n, ns) => n + ns.workloads.length, 0) : 0;

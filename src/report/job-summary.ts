@@ -3,7 +3,7 @@
 // core.summary; keeping it here keeps the Action entry thin and the content testable.
 import type { Finding, LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { ruleDocUrl } from '../version.js';
+import { ruleHelpUrls } from '../version.js';
 import { ANNOTATIONS_PER_LEVEL, bySeverity, describeOmitted, describeOmittedRules, type AnnotationPlan } from './github.js';
 import { countFindings, plural, verdict } from './summary.js';
 
@@ -76,6 +76,7 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
     byRule.set(f.ruleId, entry);
   }
   const titles = new Map(result.rules.map((r) => [r.id, r.title]));
+  const url = ruleHelpUrls(result.rules);
   blocks.push({ kind: 'heading', text: 'By rule', level: 3 });
   blocks.push({
     kind: 'table',
@@ -84,7 +85,7 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
       ...[...byRule.entries()]
         .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
         .map(([id, e]) => [
-          code(id, ruleDocUrl(id)),
+          code(id, url(id)),
           (['error', 'warning', 'note'] as const).filter((s) => e.severities.has(s)).join(', '),
           String(e.count),
           escapeHtml(titles.get(id) ?? ''),
@@ -101,7 +102,7 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
       [{ data: 'Severity', header: true }, { data: 'Rule', header: true }, { data: 'Location', header: true }, { data: 'Message', header: true }],
       ...ordered.slice(0, top).map((f: Finding) => [
         `${SEVERITY_ICON[f.severity]} ${f.severity}`,
-        code(f.ruleId, ruleDocUrl(f.ruleId)),
+        code(f.ruleId, url(f.ruleId)),
         link(options.fileUrl?.(f.file, f.range.startLine), `${f.file}:${f.range.startLine}:${f.range.startColumn}`),
         escapeHtml(f.message),
       ]),

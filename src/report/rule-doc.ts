@@ -9,7 +9,7 @@ function securityLevel(score: number): string {
 
 export function renderRuleDoc(rule: AnyRule, allRules: readonly AnyRule[]): string {
   const out: string[] = [
-    `<!-- Generated from rules/${rule.family}/${rule.id}.ts by \`npm run docs\`. Do not edit. -->`,
+    rule.source === undefined ? `<!-- Generated from rules/${rule.family}/${rule.id}.ts by \`npm run docs\`. Do not edit. -->` : `<!-- A custom rule, defined in ${rule.source}. -->`,
     `# ${rule.id}`,
     '',
     `**${rule.title}.**`,

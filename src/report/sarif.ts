@@ -7,7 +7,7 @@ import type { Config } from '../engine/config.js';
 import type { Range } from '../location/locate.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { LintResult } from '../engine/run.js';
-import { HOMEPAGE, TOOL_NAME, VERSION, ruleDocUrl } from '../version.js';
+import { HOMEPAGE, TOOL_NAME, VERSION, ruleHelpUrl } from '../version.js';
 
 export const FINGERPRINT_KEY = 'meshlint/v1';
 
@@ -29,23 +29,7 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'r
             version: VERSION,
             semanticVersion: VERSION,
             informationUri: HOMEPAGE,
-            rules: rules.map((rule) => ({
-              id: rule.id,
-              name: rule.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
-              shortDescription: { text: rule.title },
-              fullDescription: { text: clip(plain(rule.description), 1000) },
-              help: {
-                text: `${plain(rule.remediation)}\n\nDetails: ${ruleDocUrl(rule.id)}`,
-                markdown: `**${rule.title}.**\n\n${rule.description.trim()}\n\n**How to fix:** ${rule.remediation.trim()}\n\n[Rule documentation](${ruleDocUrl(rule.id)})`,
-              },
-              helpUri: ruleDocUrl(rule.id),
-              defaultConfiguration: { level: configured(rule) },
-              properties: {
-                tags: rule.tags.slice(0, 10),
-                precision: 'high',
-                'security-severity': rule.securitySeverity.toFixed(1),
-              },
-            })),
+            rules: rules.map((rule) => sarifRule(rule, configured(rule))),
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.cwd.endsWith('/') ? options.cwd : `${options.cwd}/`).href } },
@@ -81,6 +65,28 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'r
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function sarifRule(rule: AnyRule, level: Sarif.ReportingConfiguration['level']): Sarif.ReportingDescriptor {
+  const url = ruleHelpUrl(rule);
+  return {
+    id: rule.id,
+    name: rule.id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: clip(plain(rule.description), 1000) },
+    help: {
+      text: `${plain(rule.remediation)}${url ? `\n\nDetails: ${url}` : ''}`,
+      markdown: `**${rule.title}.**\n\n${rule.description.trim()}\n\n**How to fix:** ${rule.remediation.trim()}${url ? `\n\n[Rule documentation](${url})` : ''}`,
+    },
+    // A custom rule without references has no page to link to.
+    ...(url ? { helpUri: url } : {}),
+    defaultConfiguration: { level },
+    properties: {
+      tags: rule.tags.slice(0, 10),
+      precision: 'high',
+      'security-severity': rule.securitySeverity.toFixed(1),
+    },
+  };
 }
 
 function physical(file: string, range: Range): Sarif.PhysicalLocation {

@@ -2,12 +2,12 @@
 import { styleText } from 'node:util';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { ruleDocUrl } from '../version.js';
+import { ruleHelpUrls } from '../version.js';
 import { activeFindings, countByRule, countFindings, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, options: { color: boolean }): string {
+export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules'>>, options: { color: boolean }): string {
   const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
@@ -33,7 +33,9 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'>, optio
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);
     const width = Math.max(...byRule.map(([id]) => id.length));
-    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', ruleDocUrl(id))}`);
+    // A custom rule links to its first reference, if it has one.
+    const url = ruleHelpUrls(result.rules ?? []);
+    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id) ?? '')}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }
