@@ -64,9 +64,9 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass
-                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass
-                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass @9-67
+                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass @9-69
+                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass @9-57
             spec:
               containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
         ---
@@ -77,7 +77,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass @9-61
             spec:
               containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
       `,
@@ -95,7 +95,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               labels:
-                sidecar.istio.io/inject: "false" # expect: sidecar-bypass
+                sidecar.istio.io/inject: "false" # expect: sidecar-bypass @9-41
             spec:
               containers: [{ name: legacy, image: legacy:1.0 }]
         ---
@@ -109,7 +109,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
                 - name: web
                   image: web:1.0
                   securityContext:
-                    runAsUser: 1337 # expect: sidecar-bypass
+                    runAsUser: 1337 # expect: sidecar-bypass @13-28
       `,
       'linkerd-skip-ports': yaml`
         apiVersion: apps/v1
@@ -120,7 +120,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
             metadata:
               annotations:
                 linkerd.io/inject: enabled
-                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass
+                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass @9-54
             spec:
               containers: [{ name: app, image: app:1.0 }]
       `,

@@ -32,14 +32,13 @@ export function policyScope(resource: Resource): PolicyScope {
 export function selectedWorkloads(graph: Graph, mesh: MeshSettings, scope: PolicyScope): readonly Workload[] {
   if (scope.targetRefs) return [];
   const ns = scope.resource.namespace;
-  const within = ns === mesh.rootNamespace ? undefined : ns;
-  if (!scope.selector) return within === undefined ? graph.workloads : graph.workloadsIn(within);
-  return graph.workloadsWithLabels(scope.selector, within);
+  if (ns === mesh.rootNamespace) return scope.selector ? graph.whole.workloadsWithLabels(scope.selector) : graph.whole.workloads;
+  return scope.selector ? graph.workloadsWithLabels(scope.selector, ns) : graph.workloadsIn(ns);
 }
 
 /** Whether the repo holds the workloads a policy could apply to (so "selects nothing" is meaningful). */
 export function scopeWorkloadsKnown(graph: Graph, mesh: MeshSettings, resource: Resource): boolean {
-  return resource.namespace === mesh.rootNamespace ? graph.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
+  return resource.namespace === mesh.rootNamespace ? graph.whole.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
 }
 
 export interface AuthorizationPolicy extends PolicyScope {

@@ -89,10 +89,7 @@ function normalize(mode: string | undefined, ambient: boolean): MtlsMode | undef
 
 /** The workload's inbound mTLS, composed as istiod's ComposePeerAuthentication does. */
 export function effectiveMtls(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
-  const cache = graph.memo('istio:effectiveMtls', () => new Map<Workload, EffectiveMtls>());
-  let e = cache.get(w);
-  if (!e) cache.set(w, (e = computeEffective(graph, mesh, w)));
-  return e;
+  return graph.memoFor('istio:effectiveMtls', w, () => computeEffective(graph, mesh, w));
 }
 
 /** The candidates of each scope, grouped once: by namespace, and by selected workload (in policy order). */
@@ -164,7 +161,7 @@ export function portMtls(e: EffectiveMtls, port: number): { mode: MtlsMode; deci
 export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly Workload[] {
   switch (p.scope) {
     case 'mesh':
-      return graph.workloads;
+      return graph.whole.workloads;
     case 'namespace':
       return graph.workloadsIn(p.resource.namespace);
     case 'workload':
