@@ -1,7 +1,7 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
 import { at, bool, child, entries, has, items, rbacSites, type Node } from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
-import { authorizationPolicies, sourceValues } from '../../src/model/istio/index.js';
+import { authorizationPolicies, istioResources, policyScope, selectedWorkloads, sourceValues, type AuthorizationPolicy, type MeshSettings } from '../../src/model/istio/index.js';
 import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import { arr, get, isObj, str, type Obj, type Path } from '../../src/model/values.js';
@@ -12,8 +12,30 @@ type Context = RuleContext<MessageId, undefined>;
 const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
 const ISTIO_WHEN_KEYS = ['source.principal', 'source.namespace', 'request.auth.principal'];
 
+/**
+ * Whether every workload the policy applies to has a RequestAuthentication: then a request principal exists only for a
+ * token one of its issuers signed, and `requestPrincipals: ["*"]` means "any valid token". When the repository holds
+ * none of the policy's workloads, a RequestAuthentication of the same namespace (or the root namespace) whose selector
+ * is a subset of the policy's covers them.
+ */
+function tokensValidatedFor(graph: Graph, mesh: MeshSettings, policy: AuthorizationPolicy): boolean {
+  const authentications = istioResources(graph, 'RequestAuthentication').map(policyScope).filter((ra) => ra.targetRefs === policy.targetRefs);
+  if (authentications.length === 0) return false;
+  const workloads = selectedWorkloads(graph, mesh, policy);
+  if (workloads.length > 0) {
+    const covered = new Set(authentications.flatMap((ra) => selectedWorkloads(graph, mesh, ra)));
+    return workloads.every((w) => covered.has(w));
+  }
+  const labels = policy.selector ?? {};
+  return authentications.some((ra) => {
+    const ns = ra.resource.namespace;
+    if (ns !== policy.resource.namespace && ns !== mesh.rootNamespace) return false;
+    return Object.entries(ra.selector ?? {}).every(([k, v]) => labels[k] === v);
+  });
+}
+
 /** Istio AuthorizationPolicy: ALLOW (the default action) and CUSTOM rules whose identity fields match anyone. */
-function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
+function checkIstioAuthorizationPolicies({ graph, settings, report }: Context): void {
   for (const policy of authorizationPolicies(graph)) {
     if (policy.action !== 'ALLOW' && policy.action !== 'CUSTOM') continue;
     for (const v of sourceValues(policy, ISTIO_FIELDS, ISTIO_WHEN_KEYS)) {
@@ -21,6 +43,9 @@ function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
       const value = v.value.trim();
       // <issuer>/* is "any subject of this issuer", Istio's documented way to require a token: not a wildcard identity.
       if ((v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && /^[^*]+\/\*$/.test(value)) continue;
+      // "*" as a request principal is "any valid token of the configured issuers" where a RequestAuthentication
+      // validates tokens: what a require-a-token policy means to say.
+      if (value === '*' && (v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && tokensValidatedFor(graph, settings.mesh, policy)) continue;
       if (value === '*') {
         report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioAny', data: { field: v.field, action: policy.action } });
       } else if (value.startsWith('*') || value.endsWith('*')) {
@@ -155,7 +180,12 @@ export default defineRule({
 matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
 i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
 configured issuer (\`<issuer>/*\`, any subject of one named issuer, is Istio's documented way to require a token and
-is not reported). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
+is not reported; neither is \`requestPrincipals: ["*"]\` when a RequestAuthentication covers every workload the policy
+applies to: a request principal only exists for a token that passed the RequestAuthentication's issuers and keys
+(the request principal is \`<iss>/<sub>\` of a validated token, istio/api \`security/v1beta1/authorization_policy.proto\`;
+Istio's own "Require a valid token" task, istio.io/latest/docs/tasks/security/authentication/authn-policy, uses
+\`requestPrincipals: ["*"]\`), which is what such a policy intends;
+without one, no request has a principal). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
 prefix/suffix match and admits identities nobody has reviewed yet (a new service account in the namespace, a namespace
 created later): reported as a warning. A \`*\` in the middle of a principal is literal and matches nothing; it is not
 reported here.
@@ -261,8 +291,33 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
                                   principals:
                                     - any: true # expect: authz-wildcard-principal
       `,
+      'request-principals-star-without-request-authentication': yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: any-token, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          rules:
+            - from: [{ source: { requestPrincipals: ["*"] } }] # expect: authz-wildcard-principal
+      `,
     },
     valid: {
+      'request-principals-star-with-request-authentication': yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          jwtRules: [{ issuer: https://auth.example.com, jwksUri: https://auth.example.com/jwks.json }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: any-token, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          rules:
+            - from: [{ source: { requestPrincipals: ["*"] } }]
+      `,
       'envoy-rbac-named-principal': yaml`
         static_resources:
           listeners:
