@@ -18,6 +18,7 @@ import envoyAdminExposed from './exposure/envoy-admin-exposed.js';
 import kongCorsWildcard from './exposure/kong-cors-wildcard.js';
 import kongIpRestrictionOpen from './exposure/kong-ip-restriction-open.js';
 import networkpolicyNoDefaultDeny from './exposure/networkpolicy-no-default-deny.js';
+import policySelectsNothing from './exposure/policy-selects-nothing.js';
 import annotationMisplaced from './mesh/annotation-misplaced.js';
 import sidecarBypass from './mesh/sidecar-bypass.js';
 import telemetryDisabled from './mesh/telemetry-disabled.js';
@@ -77,6 +78,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('tls', mtlsPortException),
   inFamily('exposure', networkpolicyNoDefaultDeny),
   inFamily('core', parseError),
+  inFamily('exposure', policySelectsNothing),
   inFamily('ratelimit', rateLimitMissing),
   inFamily('validity', schemaInvalid),
   inFamily('secrets', secretHardcoded),
