@@ -25,22 +25,36 @@ function ruleDeniesTokenless(rule: unknown): boolean {
   });
 }
 
+const PEER_KEYS = /^source\.(principal|namespace)$/;
+
+/** A rule that only matches callers with a named peer identity (every source names principals or namespaces, or a when on them). */
+function ruleRequiresPeer(rule: unknown): boolean {
+  if (arr(get(rule, 'when')).some((c) => PEER_KEYS.test(str(get(c, 'key')) ?? '') && arr(get(c, 'values')).length > 0)) return true;
+  const froms = arr(get(rule, 'from'));
+  return froms.length > 0 && froms.every((f) => arr(get(f, 'source', 'principals')).length > 0 || arr(get(f, 'source', 'namespaces')).length > 0);
+}
+
+/** An ALLOW rule that lets anyone in without a token: it neither requires a token nor names the peers it admits. */
+function ruleOpensToAnyone(rule: unknown): boolean {
+  return !ruleRequiresToken(rule) && !ruleRequiresPeer(rule);
+}
+
 /**
  * Whether the policies on a workload turn away requests without a token. ALLOW policies are ORed (istio/api
  * authorization_policy.proto: "allow the request if any of the ALLOW policies match"), so one ALLOW rule that matches
- * without a token opens the workload: it is closed when a DENY rule refuses token-less requests, or when there is at
- * least one ALLOW policy and every ALLOW rule requires a token. Dry-run policies are not enforced.
+ * anyone without a token opens the workload. Closed: a DENY rule refuses token-less requests, or some ALLOW rule
+ * requires a token and no ALLOW rule admits anonymous callers. Dry-run policies are not enforced.
  */
 function tokenEnforced(policies: readonly AuthorizationPolicy[]): boolean {
   const enforced = policies.filter((p) => !p.dryRun);
   if (enforced.some((p) => p.action === 'DENY' && (p.rules ?? []).some(ruleDeniesTokenless))) return true;
-  const allows = enforced.filter((p) => p.action === 'ALLOW');
-  return allows.length > 0 && allows.every((p) => (p.rules ?? []).every(ruleRequiresToken));
+  const allowRules = enforced.filter((p) => p.action === 'ALLOW').flatMap((p) => p.rules ?? []);
+  return allowRules.some(ruleRequiresToken) && !allowRules.some(ruleOpensToAnyone);
 }
 
-/** The first ALLOW rule that lets token-less requests in, for the message. */
+/** The first ALLOW policy with a rule that admits anyone without a token, for the message. */
 function openingRule(policies: readonly AuthorizationPolicy[]): AuthorizationPolicy | undefined {
-  return policies.find((p) => !p.dryRun && p.action === 'ALLOW' && (p.rules ?? []).some((r) => !ruleRequiresToken(r)));
+  return policies.find((p) => !p.dryRun && p.action === 'ALLOW' && (p.rules ?? []).some(ruleOpensToAnyone));
 }
 
 /** Policies that could cover the RequestAuthentication's pods when the repo does not hold them: same namespace or root, selector a subset of its own. */
@@ -76,9 +90,12 @@ another source in (\`from: [{source: {principals: [...]}}, {source: {requestPrin
 ALLOW policies are ORed: "If there are any ALLOW policies for the workload, allow the request if any of the ALLOW
 policies match the request" (istio/api \`security/v1beta1/authorization_policy.proto\`, and the evaluation order in
 \`pilot/pkg/security/authz/builder\`: CUSTOM, DENY, then ALLOW). So a workload is only closed to token-less requests
-when a DENY rule refuses them, or when **every** rule of **every** (enforced, non dry-run) ALLOW policy on it requires
-a token: a second ALLOW policy with \`paths: ["/*"]\`, or a rule that is only a \`when\` on a header, lets requests
-without a token through although a require-jwt policy exists, and the message names that policy. When the repository
+when a DENY rule refuses them, or when an ALLOW rule requires a token and **no** rule of any (enforced, non dry-run)
+ALLOW policy on it admits anonymous callers: a second ALLOW policy with \`paths: ["/*"]\`, or a rule that is only a
+\`when\` on a header, lets requests without a token through although a require-jwt policy exists, and the message
+names that policy. A rule that names the peers it admits (every source has \`principals\` or \`namespaces\`, or a
+\`when\` on \`source.principal\` / \`source.namespace\`) lets only those mTLS peers in without a token: the usual
+service-to-service exception beside a token requirement for everyone else, not counted as opening the workload. When the repository
 holds none of the selected workloads, a policy in the same namespace (or the root namespace) whose selector is a subset
 of the RequestAuthentication's counts. Policies with \`targetRefs\` (gateways, waypoints) pair with RequestAuthentications
 that use \`targetRefs\`.
@@ -207,6 +224,7 @@ token-less requests by itself and is not reported (one OPTIONAL rule is enough t
           rules:
             - to: [{ operation: { methods: [POST] } }]
               when: [{ key: request.auth.claims[role], values: [writer] }]
+            - from: [{ source: { principals: ["cluster.local/ns/shop/sa/batch"] } }]
         ---
         apiVersion: apps/v1
         kind: Deployment

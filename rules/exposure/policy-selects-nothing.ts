@@ -2,7 +2,7 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
 import { istioResources, policyScope, selectedWorkloads, type MeshSettings } from '../../src/model/istio/index.js';
 import { linkerdResources } from '../../src/model/linkerd/index.js';
-import { describe, type Resource, type Workload } from '../../src/model/resource.js';
+import { describe, isWorkload, type Resource, type Workload } from '../../src/model/resource.js';
 import { arr, get, strMap, type Path } from '../../src/model/values.js';
 
 interface Selection {
@@ -81,6 +81,23 @@ function* selections(graph: Graph, mesh: MeshSettings): Generator<Selection> {
   }
 }
 
+const POLICY_KINDS = new Set(['NetworkPolicy', 'AuthorizationPolicy', 'RequestAuthentication', 'PeerAuthentication', 'Server']);
+
+/**
+ * Pods with these labels exist outside the repository's workloads: a Service of the namespace selects labels that agree
+ * with them, or another object (an operator's custom resource: a Prometheus, an Alertmanager) carries them all.
+ */
+function podsHeldElsewhere(graph: Graph, selection: Selection, rootScope: boolean): boolean {
+  const labels = Object.entries(selection.labels);
+  if (labels.length === 0) return false;
+  const namespace = selection.resource.namespace;
+  const services = rootScope ? graph.ofKind('Service', '') : graph.inNamespace('Service', namespace).filter((r) => r.group === '');
+  const agrees = (other: Readonly<Record<string, string>>) => labels.some(([k]) => k in other) && labels.every(([k, v]) => !(k in other) || other[k] === v);
+  if (services.some((s) => agrees(strMap(get(s.body, 'spec', 'selector'))))) return true;
+  return graph.resources.some((r) => (rootScope || r.namespace === namespace) && r.format === 'kubernetes' && !isWorkload(r) && !POLICY_KINDS.has(r.kind) && r.kind !== 'Service'
+    && labels.every(([k, v]) => r.labels[k] === v));
+}
+
 export default defineRule({
   id: 'policy-selects-nothing',
   title: 'A policy selector must match the workloads it is meant to protect',
@@ -100,7 +117,10 @@ fall back to the default inbound policy (linkerd.io/2/reference/authorization-po
 Real repositories get this wrong by one character: sock-shop's NetworkPolicy selects \`name: cart\` while the pods are
 labelled \`name: carts\`. The rule reports a selector only when the repository holds workloads in the policy's namespace
 (in any namespace for Istio's root namespace) and none of them matches, and names the nearest \`key=value\` label those
-workloads carry. An empty selector matches every pod and is not reported; policies with \`targetRefs\` select gateways
+workloads carry. Pods the repository does not hold as workloads are not
+reported either: when a Service of the namespace selects labels that agree with the policy's, or another object (an
+operator's custom resource, such as kube-prometheus's \`Prometheus\`, whose pods the operator creates) carries all of
+them, the pods exist elsewhere. An empty selector matches every pod and is not reported; policies with \`targetRefs\` select gateways
 and waypoints, not pods, and are not read; PeerAuthentication has its own check in \`mtls-policy-ineffective\`.`,
   remediation: 'Make the selector equal to the pod template labels of the workloads the policy is for (or remove a policy that is for workloads no longer deployed).',
   references: [
@@ -184,6 +204,29 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
             spec:
               containers: [{ name: web, image: web:1.0 }]
       `,
+      'pods-an-operator-creates': yaml`
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: { name: prometheus-k8s, namespace: monitoring }
+        spec:
+          podSelector: { matchLabels: { app.kubernetes.io/name: prometheus } }
+        ---
+        apiVersion: monitoring.coreos.com/v1
+        kind: Prometheus
+        metadata:
+          name: k8s
+          namespace: monitoring
+          labels: { app.kubernetes.io/name: prometheus }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: grafana, namespace: monitoring }
+        spec:
+          template:
+            metadata: { labels: { app.kubernetes.io/name: grafana } }
+            spec:
+              containers: [{ name: grafana, image: grafana:1.0 }]
+      `,
       'empty-selector-and-matching-expressions': yaml`
         apiVersion: networking.k8s.io/v1
         kind: NetworkPolicy
@@ -213,10 +256,10 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
   check({ graph, settings, report }) {
     for (const selection of selections(graph, settings.mesh)) {
       if (selection.candidates.length === 0 || selection.candidates.some(selection.matches)) continue;
+      const rootScope = selection.resource.namespace === settings.mesh.rootNamespace && selection.resource.kind !== 'NetworkPolicy' && selection.resource.kind !== 'Server';
+      if (podsHeldElsewhere(graph, selection, rootScope)) continue;
       const near = nearestLabel(selection);
-      const scope = selection.resource.namespace === settings.mesh.rootNamespace && selection.resource.kind !== 'NetworkPolicy' && selection.resource.kind !== 'Server'
-        ? 'any namespace'
-        : `namespace ${selection.resource.namespace}`;
+      const scope = rootScope ? 'any namespace' : `namespace ${selection.resource.namespace}`;
       report({
         resource: selection.resource,
         path: selection.path,
