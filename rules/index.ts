@@ -29,6 +29,7 @@ import envoyListenerPlaintext from './tls/envoy-listener-plaintext.js';
 import envoyTlsNotMutual from './tls/envoy-tls-not-mutual.js';
 import envoyUpstreamPlaintext from './tls/envoy-upstream-plaintext.js';
 import gatewayPlaintext from './tls/gateway-plaintext.js';
+import jwtJwksPlaintext from './tls/jwt-jwks-plaintext.js';
 import kongRoutePlaintext from './tls/kong-route-plaintext.js';
 import kongUpstreamPlaintext from './tls/kong-upstream-plaintext.js';
 import mtlsDestinationRulePlaintext from './tls/mtls-destination-rule-plaintext.js';
@@ -65,6 +66,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('tls', envoyTlsNotMutual),
   inFamily('tls', envoyUpstreamPlaintext),
   inFamily('tls', gatewayPlaintext),
+  inFamily('tls', jwtJwksPlaintext),
   inFamily('authz', jwtNotEnforced),
   inFamily('exposure', kongCorsWildcard),
   inFamily('exposure', kongIpRestrictionOpen),
