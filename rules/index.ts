@@ -32,6 +32,7 @@ import gatewayPlaintext from './tls/gateway-plaintext.js';
 import jwtJwksPlaintext from './tls/jwt-jwks-plaintext.js';
 import kongRoutePlaintext from './tls/kong-route-plaintext.js';
 import kongUpstreamPlaintext from './tls/kong-upstream-plaintext.js';
+import mtlsDestinationRuleIgnoredCerts from './tls/mtls-destination-rule-ignored-certs.js';
 import mtlsDestinationRulePlaintext from './tls/mtls-destination-rule-plaintext.js';
 import mtlsNotStrict from './tls/mtls-not-strict.js';
 import mtlsPolicyIneffective from './tls/mtls-policy-ineffective.js';
@@ -74,6 +75,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('authz', kongNoAuth),
   inFamily('tls', kongRoutePlaintext),
   inFamily('tls', kongUpstreamPlaintext),
+  inFamily('tls', mtlsDestinationRuleIgnoredCerts),
   inFamily('tls', mtlsDestinationRulePlaintext),
   inFamily('tls', mtlsNotStrict),
   inFamily('tls', mtlsPolicyIneffective),

@@ -4,7 +4,7 @@
 import type { Graph } from '../graph.js';
 import { groupBy } from '../graph.js';
 import type { Resource, Workload } from '../resource.js';
-import { get, obj, str, strMap, type Path } from '../values.js';
+import { arr, get, isObj, obj, str, strMap, type Path } from '../values.js';
 import { membership, portNumber } from './membership.js';
 import { istioResources, type MeshSettings } from './resources.js';
 
@@ -143,4 +143,21 @@ export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly
     default:
       return [];
   }
+}
+
+/** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */
+export function destinationRuleTlsBlocks(dr: Resource): { path: Path; tls: Record<string, unknown> }[] {
+  const out: { path: Path; tls: Record<string, unknown> }[] = [];
+  const policy = (base: Path) => {
+    const tp = get(dr.body, ...base);
+    const tls = get(tp, 'tls');
+    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls });
+    arr(get(tp, 'portLevelSettings')).forEach((pl, i) => {
+      const ptls = get(pl, 'tls');
+      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls });
+    });
+  };
+  policy(['spec', 'trafficPolicy']);
+  arr(get(dr.body, 'spec', 'subsets')).forEach((_, i) => policy(['spec', 'subsets', i, 'trafficPolicy']));
+  return out;
 }
