@@ -20,6 +20,7 @@ import kongIpRestrictionOpen from './exposure/kong-ip-restriction-open.js';
 import networkpolicyNoDefaultDeny from './exposure/networkpolicy-no-default-deny.js';
 import policySelectsNothing from './exposure/policy-selects-nothing.js';
 import annotationMisplaced from './mesh/annotation-misplaced.js';
+import namespaceConflicting from './mesh/namespace-conflicting.js';
 import sidecarBypass from './mesh/sidecar-bypass.js';
 import telemetryDisabled from './mesh/telemetry-disabled.js';
 import rateLimitMissing from './ratelimit/rate-limit-missing.js';
@@ -80,6 +81,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('tls', mtlsNotStrict),
   inFamily('tls', mtlsPolicyIneffective),
   inFamily('tls', mtlsPortException),
+  inFamily('mesh', namespaceConflicting),
   inFamily('exposure', networkpolicyNoDefaultDeny),
   inFamily('core', parseError),
   inFamily('exposure', policySelectsNothing),
