@@ -4,9 +4,9 @@ import type { Graph } from '../../src/model/graph.js';
 import { authorizationPolicies, istioResources, policyScope, selectedWorkloads, sourceValues, type AuthorizationPolicy, type MeshSettings } from '../../src/model/istio/index.js';
 import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Resource } from '../../src/model/resource.js';
-import { arr, get, isObj, str, type Obj, type Path } from '../../src/model/values.js';
+import { arr, get, isObj, str, strMap, type Obj, type Path } from '../../src/model/values.js';
 
-type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
+type MessageId = 'linkerdAdminProbes' | 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
 type Context = RuleContext<MessageId, undefined>;
 
 const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
@@ -55,6 +55,19 @@ function checkIstioAuthorizationPolicies({ graph, settings, report }: Context): 
   }
 }
 
+const LINKERD_ADMIN_PORTS: readonly unknown[] = ['linkerd-admin', 4191, '4191'];
+
+/** A ServerAuthorization whose Servers (by name or selector, in its namespace) all serve only the proxy admin port. */
+function onlyAdminPort(graph: Graph, authorization: Resource): boolean {
+  const ref = get(authorization.body, 'spec', 'server');
+  const servers = linkerdResources(graph, 'Server').filter((s) => s.namespace === authorization.namespace);
+  const name = str(get(ref, 'name'));
+  const selected = name !== undefined
+    ? servers.filter((s) => s.name === name)
+    : servers.filter((s) => Object.entries(strMap(get(ref, 'selector', 'matchLabels'))).every(([k, v]) => s.labels[k] === v) && get(ref, 'selector') !== undefined);
+  return selected.length > 0 && selected.every((s) => LINKERD_ADMIN_PORTS.includes(get(s.body, 'spec', 'port')));
+}
+
 /** Linkerd: MeshTLSAuthentication identities, ServerAuthorization clients, and the default inbound policy annotation. */
 function checkLinkerd({ graph, report }: Context): void {
   for (const auth of linkerdResources(graph, 'MeshTLSAuthentication')) {
@@ -65,7 +78,11 @@ function checkLinkerd({ graph, report }: Context): void {
   }
   for (const sa of linkerdResources(graph, 'ServerAuthorization')) {
     const client = get(sa.body, 'spec', 'client');
-    if (get(client, 'unauthenticated') === true) report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdUnauthenticated' });
+    if (get(client, 'unauthenticated') === true) {
+      // Linkerd's documented pattern: unauthenticated access to the proxy admin port only, so that kubelet probes pass.
+      if (onlyAdminPort(graph, sa)) report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdAdminProbes', severity: 'note' });
+      else report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdUnauthenticated' });
+    }
     arr(get(client, 'meshTLS', 'identities')).forEach((v, index) => {
       if (v === '*') report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdAnyIdentity' });
       else if (typeof v === 'string' && v.startsWith('*')) report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value: v }, severity: 'warning' });
@@ -196,7 +213,9 @@ Only ALLOW (the default action) and CUSTOM policies are reported. DENY rules wit
 
 Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-policy): a \`MeshTLSAuthentication\` with
 \`identities: ["*"]\` (every meshed client) or a \`*.\` domain pattern, a legacy \`ServerAuthorization\` with
-\`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
+\`client.unauthenticated: true\` (plaintext from anyone; a note only when every Server it names serves the proxy admin
+port, \`linkerd-admin\` / 4191, which is Linkerd's documented pattern for kubelet probes and Prometheus,
+linkerd.io/2/tasks/restricting-access) or \`meshTLS.identities: ["*"]\`, and the
 \`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
 open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
 every address with no identity at all: a warning (it may back a deliberately public port).
@@ -218,6 +237,7 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
     linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
+    linkerdAdminProbes: '{{resource}} authorizes unauthenticated clients on the proxy admin port only (linkerd-admin, 4191), Linkerd\'s documented way to let kubelet probes and metrics scrapers in: fine as long as the Server stays limited to that port.',
     linkerdAnyNetwork: '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
     envoyWildcard: 'Policy "{{policy}}" of the RBAC filter of {{resource}} allows {{principal}}, which matches every client: name the principals that need access.',
     linkerdDefaultPolicy: '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
@@ -268,6 +288,23 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
           name: shop
           annotations:
             config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+      `,
+      'linkerd-unauthenticated-admin-port-for-probes': yaml`
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: Server
+        metadata: { name: admin, namespace: emojivoto }
+        spec:
+          podSelector: {}
+          port: linkerd-admin
+          proxyProtocol: HTTP/1
+        ---
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: ServerAuthorization
+        metadata: { name: admin-everyone, namespace: emojivoto }
+        spec:
+          server: { name: admin }
+          client:
+            unauthenticated: true # expect: authz-wildcard-principal
       `,
       'envoy-http-rbac-allows-any': yaml`
         resources:
