@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateRepo } from './gen-scale-repo.mjs';
+import { benchLanguageServer } from './lsp-bench.mjs';
 import { benchConfig } from './bench-custom-rules.mjs';
 
 const corpus = resolve(process.argv[2] ?? '../shared/corpus');
@@ -48,6 +49,8 @@ const coldCached = runStats(cacheArgs);
 const warm = [1, 2, 3].map(() => runStats(cacheArgs)).sort((a, b) => a.processWall - b.processWall)[1];
 rmSync(cacheDir, { recursive: true, force: true });
 
+// The language server with the corpus as its workspace: didChange -> publishDiagnostics for one-file edits.
+const lsp = await benchLanguageServer(corpus);
 // Custom rules: 50 rules of every view and operator (scripts/bench-custom-rules.mjs) against none, in paired runs
 // (alternating order); "quiet" evaluates the same assertions but reports nothing, which separates the cost of the
 // rules from the cost of their findings (located, fingerprinted, written like any other).
@@ -94,6 +97,10 @@ const rows = [
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
+  ['lsp: workspace loaded, first diagnostics s', (lsp.firstDiagnosticsMs / 1000).toFixed(2)],
+  [`lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`, `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`],
+  ...(lsp.cpuMsPerEdit !== undefined ? [['lsp: server CPU ms per edit, mean (Deployment, PeerAuthentication, Kong, Envoy)', `${lsp.cpuMsPerEdit.toFixed(0)} (${lsp.cpuMsPerEditByFile.map((v) => v.toFixed(0)).join(', ')})`]] : []),
+  ...(single.length ? [['lsp: edit median / one-file cold process', (lsp.medianMs / median(single)).toFixed(2)]] : []),
   ...customRows,
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
 ];

@@ -123,7 +123,7 @@ describe('targets', () => {
   it('filters by apiVersion and kind globs, namespaces (a Namespace by its name), excluded namespaces and labels', async () => {
     const files = {
       'g.yaml': [
-        'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: a, namespace: shop }  # expect: test-custom',
+        'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: a, namespace: shop }  # expect: test-custom @1-9',
         'apiVersion: networking.istio.io/v1beta1\nkind: Gateway\nmetadata: { name: b, namespace: edge }',
         'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: c, namespace: shop }',
         'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: d, namespace: shop, labels: { exempt: "yes" } }',
@@ -132,7 +132,7 @@ describe('targets', () => {
     };
     const target = { apiVersion: 'networking.istio.io/*', kind: 'Gate*', excludeNamespaces: ['edge'], labels: { matchExpressions: [{ key: 'exempt', operator: 'DoesNotExist' }] } };
     await expectMarked({ target, assert: { path: 'metadata.annotations', exists: true } }, files);
-    const namespaces = { 'n.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-a }  # expect: test-custom\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: kube-system }\n' };
+    const namespaces = { 'n.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: team-a }  # expect: test-custom @1-9\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: kube-system }\n' };
     await expectMarked({ target: { kind: 'Namespace', namespaces: 'team-*' }, assert: { path: 'metadata.labels', exists: true } }, namespaces);
   });
 
@@ -147,7 +147,7 @@ spec:
       template:
         spec:
           securityContext:
-            runAsNonRoot: false  # expect: test-custom
+            runAsNonRoot: false  # expect: test-custom @13-32
           initContainers:
             - name: init
               image: x
@@ -159,7 +159,7 @@ spec:
             - name: other
               image: x
               securityContext:
-                runAsNonRoot: false  # expect: test-custom
+                runAsNonRoot: false  # expect: test-custom @17-36
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -168,7 +168,7 @@ spec:
   template:
     spec:
       containers:
-        - name: bare  # expect: test-custom
+        - name: bare  # expect: test-custom @11-21
           image: x
 `,
     };
@@ -202,7 +202,7 @@ spec: { template: { metadata: { labels: { app: web } }, spec: { containers: [] }
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: { name: legacy, namespace: shop }  # expect: test-custom
+metadata: { name: legacy, namespace: shop }  # expect: test-custom @13-25
 spec: { template: { metadata: { labels: { app: legacy } }, spec: { containers: [] } } }
 `,
     };
@@ -210,7 +210,7 @@ spec: { template: { metadata: { labels: { app: legacy } }, spec: { containers: [
   });
 
   it('authorizationPolicy, kongRoute and envoyListener views', async () => {
-    const authz = { 'a.yaml': 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: a, namespace: shop }\nspec:  # expect: test-custom\n  rules: [{}]\n' };
+    const authz = { 'a.yaml': 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: { name: a, namespace: shop }\nspec:  # expect: test-custom @1-5\n  rules: [{}]\n' };
     await expectMarked({ target: { view: 'authorizationPolicy' }, assert: { path: 'action', in: ['DENY', 'CUSTOM'] } }, authz);
     const kong = {
       'kong.yaml': `_format_version: "3.0"
@@ -220,7 +220,7 @@ services:
   - name: s
     url: http://s.shop.svc:80
     routes:
-      - name: open  # expect: test-custom
+      - name: open  # expect: test-custom @9-19
         paths: [/open]
       - name: closed
         paths: [/closed]
@@ -235,7 +235,7 @@ services:
   listeners:
     - name: public
       address:
-        socket_address: { address: 0.0.0.0, port_value: 8080 }  # expect: test-custom
+        socket_address: { address: 0.0.0.0, port_value: 8080 }  # expect: test-custom @27-43
       filter_chains:
         - filters: []
     - name: local
@@ -397,14 +397,14 @@ describe('meshlint test-rules', () => {
   });
 
   it('exits 1 when an example fails, saying which finding is missing or extra', async () => {
-    const broken = { ...BASE, assert: { path: 'spec.hostNetwork', truthy: false }, examples: { invalid: { 'marker-on-the-wrong-line': 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }  # expect: test-custom\nspec:\n  hostNetwork: true\n' }, valid: { quiet: 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  hostNetwork: true\n' } } };
+    const broken = { ...BASE, assert: { path: 'spec.hostNetwork', truthy: false }, examples: { invalid: { 'marker-on-the-wrong-line': 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }  # expect: test-custom @1-9\nspec:\n  hostNetwork: true\n' }, valid: { quiet: 'apiVersion: v1\nkind: Pod\nmetadata: { name: p }\nspec:\n  hostNetwork: true\n' } } };
     const cwd = tempRepo({});
     mkdirSync(join(cwd, 'policy'));
     writeFileSync(join(cwd, 'policy', 'r.yaml'), stringify(broken));
     const result = await runCli(['test-rules', 'policy'], cwd);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAIL  invalid "marker-on-the-wrong-line"');
-    expect(result.stdout).toContain('expected, not reported: example.yaml:3 test-custom');
+    expect(result.stdout).toContain('expected, not reported: example.yaml:3 test-custom @1-9');
     expect(result.stdout).toContain('reported, not expected: example.yaml:5 test-custom');
     expect(result.stdout).toContain('FAIL  valid "quiet"');
     expect(result.stdout).toMatch(/1 custom rule, 2 examples: 0 passed, 2 failed/);

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FORMATS } from '../src/report/index.js';
 
 const CLI = resolve('dist/meshlint.mjs');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -199,7 +200,11 @@ function leaks(output: string): string[] {
 }
 
 describe('redaction of planted secrets (real CLI, every format)', () => {
-  const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab', 'html'];
+  // The formats come from the registry; the bundle must offer exactly those, so a new format cannot skip this check.
+  it('checks every format the CLI offers', () => {
+    const refused = spawnSync(process.execPath, [CLI, '.', '--no-config', '-f', 'no-such-format'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(refused.stderr).toContain(`Allowed choices are ${FORMATS.join(', ')}.`);
+  });
 
   it.each(FORMATS)('%s on standard output', (format) => {
     const output = run(['.', '-f', format]);

@@ -38,7 +38,7 @@ default-deny; DENY, AUDIT and CUSTOM policies; dry-run policies (\`istio.io/dry-
         spec:
           action: ALLOW
           rules:
-            - {} # expect: authz-allow-all
+            - {} # expect: authz-allow-all @7-9
       `,
       'operation-without-source': yaml`
         apiVersion: security.istio.io/v1
@@ -47,7 +47,7 @@ default-deny; DENY, AUDIT and CUSTOM policies; dry-run policies (\`istio.io/dry-
         spec:
           selector: { matchLabels: { app: web } }
           rules:
-            - to: # expect: authz-allow-all
+            - to: # expect: authz-allow-all @7-9
                 - operation: { paths: ["/admin/*"] }
       `,
     },

@@ -45,7 +45,7 @@ workload when the repository has none.`,
         apiVersion: v1
         kind: Namespace
         metadata:
-          name: shop # expect: authz-no-default-deny
+          name: shop # expect: authz-no-default-deny @3-13
           labels: { istio-injection: enabled }
         ---
         apiVersion: apps/v1

@@ -76,7 +76,7 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
           rules:
             - from:
                 - source:
-                    namespaces: ["batch"] # expect: authz-requires-mtls
+                    namespaces: ["batch"] # expect: authz-requires-mtls @26-33
       `,
       'allow-by-principal-with-a-permissive-port': yaml`
         apiVersion: v1
@@ -111,7 +111,7 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
           rules:
             - from:
                 - source:
-                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls
+                    principals: ["cluster.local/ns/shop/sa/frontend"] # expect: authz-requires-mtls @26-61
       `,
     },
     valid: {

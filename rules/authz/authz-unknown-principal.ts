@@ -47,9 +47,9 @@ resource's): they are checked the same way.`,
                 - source:
                     principals:
                       - cluster.local/ns/shop/sa/frontend
-                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal
+                      - cluster.local/ns/shop/sa/fronted # expect: authz-unknown-principal @17-49
                 - source:
-                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal
+                    serviceAccounts: ["shop/checkout"] # expect: authz-unknown-principal @31-46
       `,
       'linkerd-identity-and-ref': yaml`
         apiVersion: v1
@@ -62,7 +62,7 @@ resource's): they are checked the same way.`,
         spec:
           identities:
             - web.emojivoto.serviceaccount.identity.linkerd.cluster.local
-            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal
+            - vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local # expect: authz-unknown-principal @7-71
         ---
         apiVersion: policy.linkerd.io/v1alpha1
         kind: MeshTLSAuthentication
@@ -70,7 +70,7 @@ resource's): they are checked the same way.`,
         spec:
           identityRefs:
             - kind: ServiceAccount
-              name: ingress # expect: authz-unknown-principal
+              name: ingress # expect: authz-unknown-principal @13-20
       `,
     },
     valid: {

@@ -253,10 +253,10 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
           rules:
             - from:
                 - source:
-                    principals: ["*"] # expect: authz-wildcard-principal
+                    principals: ["*"] # expect: authz-wildcard-principal @26-29
                 - source:
-                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal
-                    namespaces: ["prod-*"] # expect: authz-wildcard-principal
+                    principals: ["cluster.local/ns/shop/sa/*"] # expect: authz-wildcard-principal @26-54
+                    namespaces: ["prod-*"] # expect: authz-wildcard-principal @26-34
       `,
       'linkerd-wildcards': yaml`
         apiVersion: policy.linkerd.io/v1alpha1
@@ -264,15 +264,15 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
         metadata: { name: anyone, namespace: shop }
         spec:
           identities:
-            - "*" # expect: authz-wildcard-principal
-            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal
+            - "*" # expect: authz-wildcard-principal @7-10
+            - "*.shop.serviceaccount.identity.linkerd.cluster.local" # expect: authz-wildcard-principal @7-61
         ---
         apiVersion: policy.linkerd.io/v1alpha1
         kind: NetworkAuthentication
         metadata: { name: everywhere, namespace: shop }
         spec:
           networks:
-            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal
+            - cidr: 0.0.0.0/0 # expect: authz-wildcard-principal @13-22
         ---
         apiVersion: policy.linkerd.io/v1beta1
         kind: ServerAuthorization
@@ -280,14 +280,14 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
         spec:
           server: { name: web-http }
           client:
-            unauthenticated: true # expect: authz-wildcard-principal
+            unauthenticated: true # expect: authz-wildcard-principal @5-26
         ---
         apiVersion: v1
         kind: Namespace
         metadata:
           name: shop
           annotations:
-            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal
+            config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal @47-66
       `,
       'linkerd-unauthenticated-admin-port-for-probes': yaml`
         apiVersion: policy.linkerd.io/v1beta1
@@ -304,7 +304,7 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
         spec:
           server: { name: admin }
           client:
-            unauthenticated: true # expect: authz-wildcard-principal
+            unauthenticated: true # expect: authz-wildcard-principal @5-26
       `,
       'envoy-http-rbac-allows-any': yaml`
         resources:
@@ -326,7 +326,7 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
                                 everyone:
                                   permissions: [{ any: true }]
                                   principals:
-                                    - any: true # expect: authz-wildcard-principal
+                                    - any: true # expect: authz-wildcard-principal @31-40
       `,
       'request-principals-star-without-request-authentication': yaml`
         apiVersion: security.istio.io/v1
@@ -335,7 +335,7 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
         spec:
           selector: { matchLabels: { app: api } }
           rules:
-            - from: [{ source: { requestPrincipals: ["*"] } }] # expect: authz-wildcard-principal
+            - from: [{ source: { requestPrincipals: ["*"] } }] # expect: authz-wildcard-principal @46-49
       `,
     },
     valid: {

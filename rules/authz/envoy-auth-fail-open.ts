@@ -58,7 +58,7 @@ outage (or a request crafted to fail) into a bypass:
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz
                               grpc_service: { envoy_grpc: { cluster_name: authz } }
-                              failure_mode_allow: true # expect: envoy-auth-fail-open
+                              failure_mode_allow: true # expect: envoy-auth-fail-open @23-47
                           - name: jwt
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
@@ -69,7 +69,7 @@ outage (or a request crafted to fail) into a bypass:
                                     requires_any:
                                       requirements:
                                         - provider_name: idp
-                                        - allow_missing: {} # expect: envoy-auth-fail-open
+                                        - allow_missing: {} # expect: envoy-auth-fail-open @35-48
       `,
       'global-rate-limit-alone-fails-open': yaml`
         - name: l
@@ -83,7 +83,7 @@ outage (or a request crafted to fail) into a bypass:
                     rds: { routeConfigName: r }
                     httpFilters:
                       - name: envoy.filters.http.ratelimit
-                        typedConfig: # expect: envoy-auth-fail-open
+                        typedConfig: # expect: envoy-auth-fail-open @17-28
                           "@type": type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit
                           domain: shop
                           rateLimitService: { grpcService: { envoyGrpc: { clusterName: rls } }, transportApiVersion: V3 }

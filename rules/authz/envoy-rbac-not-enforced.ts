@@ -56,7 +56,7 @@ reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_ru
                           - name: rbac
                             typed_config:
                               "@type": type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC
-                              shadow_rules: # expect: envoy-rbac-not-enforced
+                              shadow_rules: # expect: envoy-rbac-not-enforced @23-35
                                 policies:
                                   admins:
                                     permissions: [{ any: true }]
@@ -68,7 +68,7 @@ reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_ru
           filterChains:
             - filters:
                 - name: envoy.filters.network.rbac
-                  typedConfig: # expect: envoy-rbac-not-enforced
+                  typedConfig: # expect: envoy-rbac-not-enforced @11-22
                     "@type": type.googleapis.com/envoy.extensions.filters.network.rbac.v3.RBAC
                     statPrefix: tcp
       `,

@@ -119,7 +119,7 @@ token-less requests by itself and is not reported (one OPTIONAL rule is enough t
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: istio-system
         spec:
           selector: { matchLabels: { istio: ingressgateway } }
@@ -131,7 +131,7 @@ token-less requests by itself and is not reported (one OPTIONAL rule is enough t
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: shop
         spec:
           jwtRules: [{ issuer: https://auth.example.com }]
@@ -166,7 +166,7 @@ token-less requests by itself and is not reported (one OPTIONAL rule is enough t
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata:
-          name: jwt # expect: jwt-not-enforced
+          name: jwt # expect: jwt-not-enforced @3-12
           namespace: shop
         spec:
           selector: { matchLabels: { app: api } }

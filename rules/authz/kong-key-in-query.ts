@@ -22,7 +22,7 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
       'default-key-in-query': yaml`
         _format_version: "3.0"
         plugins:
-          - name: key-auth # expect: kong-key-in-query
+          - name: key-auth # expect: kong-key-in-query @5-9
       `,
       'explicit-true-in-crd': yaml`
         apiVersion: configuration.konghq.com/v1
@@ -32,7 +32,7 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
           labels: { global: "true" }
         plugin: key-auth
         config:
-          key_in_query: true # expect: kong-key-in-query
+          key_in_query: true # expect: kong-key-in-query @3-15
       `,
     },
     valid: {
@@ -52,7 +52,17 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
       const f = p.field('key_in_query');
       if (f.present && f.value !== true) continue;
       const at = f.present ? f.at : p.defaultsAt;
-      report({ document: at.document, path: at.path, target: 'key', messageId: 'inQuery', data: { plugin: describePlugin(p), why: f.present ? '' : ' (key_in_query defaults to true)' } });
+      const res = p.resource;
+      // The field where it is, or under the plugin's config (created when absent; not beside a configFrom reference).
+      const fixPath = f.present ? f.at.path : res.body.configFrom === undefined ? [...res.source.base, 'config', 'key_in_query'] : undefined;
+      report({
+        document: at.document,
+        path: at.path,
+        target: 'key',
+        messageId: 'inQuery',
+        data: { plugin: describePlugin(p), why: f.present ? '' : ' (key_in_query defaults to true)' },
+        ...(fixPath ? { fix: { title: 'Set config.key_in_query: false', changes: [{ set: fixPath, value: false }] } } : {}),
+      });
     }
   },
 });

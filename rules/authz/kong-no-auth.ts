@@ -42,7 +42,7 @@ be anonymous: suppress with a reason.`,
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders-public # expect: kong-no-auth
+              - name: orders-public # expect: kong-no-auth @9-28
                 paths: [/orders]
       `,
       'auth-limited-to-https-leaves-http-open': yaml`
@@ -54,14 +54,14 @@ be anonymous: suppress with a reason.`,
               - name: key-auth
                 protocols: [https]
             routes:
-              - name: orders # expect: kong-no-auth
+              - name: orders # expect: kong-no-auth @9-21
                 paths: [/orders]
       `,
       'kong-ingress-without-auth-plugin': yaml`
         apiVersion: networking.k8s.io/v1
         kind: Ingress
         metadata:
-          name: shop # expect: kong-no-auth
+          name: shop # expect: kong-no-auth @3-13
           namespace: shop
         spec:
           ingressClassName: kong

@@ -26,7 +26,7 @@ schema, say) is not reported here; \`kubectl apply\` rejects such a CRD.`,
         metadata:
           name: broken
         data:
-          banner: Warning: authorized use only # expect: parse-error
+          banner: Warning: authorized use only # expect: parse-error @11-12
       `,
     },
     valid: {

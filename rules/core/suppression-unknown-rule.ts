@@ -18,7 +18,7 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         apiVersion: v1
         kind: ServiceAccount
         metadata:
-          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule
+          # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule @32-53
           name: builder
       `,
     },

@@ -20,7 +20,7 @@ risk from a silenced alarm. The suppression still applies; this note asks for th
         apiVersion: v1
         kind: ServiceAccount
         metadata:
-          # meshlint-disable-next-line container-privileged # expect: suppression-without-reason
+          # meshlint-disable-next-line container-privileged # expect: suppression-without-reason @3-52
           name: builder
       `,
     },

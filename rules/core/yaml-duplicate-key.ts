@@ -28,7 +28,7 @@ not reported.`,
               image: nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000000
               securityContext:
                 privileged: false
-                privileged: true # expect: yaml-duplicate-key
+                privileged: true # expect: yaml-duplicate-key @9-19
       `,
     },
     valid: {

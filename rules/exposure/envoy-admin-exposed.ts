@@ -33,7 +33,7 @@ unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
         admin:
           address:
             socket_address:
-              address: 0.0.0.0 # expect: envoy-admin-exposed
+              address: 0.0.0.0 # expect: envoy-admin-exposed @7-23
               port_value: 9901
         static_resources:
           listeners: []
@@ -42,7 +42,7 @@ unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
         admin:
           address:
             socketAddress:
-              address: "::" # expect: envoy-admin-exposed
+              address: "::" # expect: envoy-admin-exposed @7-20
               portValue: 9901
         staticResources: {}
       `,

@@ -34,7 +34,7 @@ APIs may want it). Both decK plugins and KongPlugin / KongClusterPlugin CRDs are
         plugins:
           - name: cors
             config:
-              origins: ["*"] # expect: kong-cors-wildcard
+              origins: ["*"] # expect: kong-cors-wildcard @7-14
               credentials: true
       `,
       'no-origins-kong-plugin-crd': yaml`
@@ -44,7 +44,7 @@ APIs may want it). Both decK plugins and KongPlugin / KongClusterPlugin CRDs are
           name: cors
           namespace: shop
         plugin: cors
-        config: # expect: kong-cors-wildcard
+        config: # expect: kong-cors-wildcard @1-7
           methods: [GET]
       `,
     },

@@ -32,7 +32,7 @@ CRDs are checked; disabled plugins are not.`,
                 config:
                   allow:
                     - 10.0.0.0/8
-                    - 0.0.0.0/0 # expect: kong-ip-restriction-open
+                    - 0.0.0.0/0 # expect: kong-ip-restriction-open @15-24
       `,
     },
     valid: {

@@ -41,7 +41,7 @@ finding is on the Namespace object, or on the first workload when the repository
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: networkpolicy-no-default-deny
+          name: web # expect: networkpolicy-no-default-deny @3-12
           namespace: shop
         spec:
           template:

@@ -139,7 +139,7 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
         kind: NetworkPolicy
         metadata: { name: carts-db, namespace: sock-shop }
         spec:
-          podSelector: # expect: policy-selects-nothing
+          podSelector: # expect: policy-selects-nothing @3-14
             matchLabels: { name: cart }
           ingress:
             - from: [{ podSelector: { matchLabels: { name: front-end } } }]
@@ -148,7 +148,7 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
         kind: NetworkPolicy
         metadata: { name: tiers, namespace: sock-shop }
         spec:
-          podSelector: # expect: policy-selects-nothing
+          podSelector: # expect: policy-selects-nothing @3-14
             matchExpressions: [{ key: tier, operator: In, values: [backend] }]
         ---
         apiVersion: apps/v1
@@ -165,7 +165,7 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
         kind: AuthorizationPolicy
         metadata: { name: api, namespace: shop }
         spec:
-          selector: # expect: policy-selects-nothing
+          selector: # expect: policy-selects-nothing @3-11
             matchLabels: { app: apis }
           rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"] } }] }]
         ---
@@ -173,7 +173,7 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
         kind: Server
         metadata: { name: api-http, namespace: shop }
         spec:
-          podSelector: # expect: policy-selects-nothing
+          podSelector: # expect: policy-selects-nothing @3-14
             matchLabels: { app: api-v2 }
           port: http
         ---

@@ -38,9 +38,9 @@ nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd
         metadata:
           name: web
           labels:
-            sidecar.istio.io/inject: "true" # expect: annotation-misplaced
+            sidecar.istio.io/inject: "true" # expect: annotation-misplaced @5-36
           annotations:
-            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced
+            traffic.sidecar.istio.io/excludeInboundPorts: "8080" # expect: annotation-misplaced @5-57
         spec:
           template:
             spec:

@@ -57,7 +57,7 @@ are not reported.`,
           apiVersion: v1
           kind: Namespace
           metadata:
-            name: shop # expect: namespace-conflicting
+            name: shop # expect: namespace-conflicting @3-13
             labels: { team: web }
         `,
       },

@@ -77,9 +77,9 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass
-                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass
-                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/excludeInboundPorts: "8080,15020" # expect: sidecar-bypass @9-67
+                traffic.sidecar.istio.io/excludeOutboundIPRanges: 10.0.0.0/8 # expect: sidecar-bypass @9-69
+                traffic.sidecar.istio.io/includeInboundPorts: "" # expect: sidecar-bypass @9-57
             spec:
               containers: [{ name: web, image: web:1.0, ports: [{ containerPort: 8080 }] }]
         ---
@@ -90,7 +90,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               annotations:
-                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass
+                traffic.sidecar.istio.io/includeInboundPorts: "8080" # expect: sidecar-bypass @9-61
             spec:
               containers: [{ name: api, image: api:1.0, ports: [{ containerPort: 8080 }, { containerPort: 9000 }] }]
       `,
@@ -108,7 +108,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               labels:
-                sidecar.istio.io/inject: "false" # expect: sidecar-bypass
+                sidecar.istio.io/inject: "false" # expect: sidecar-bypass @9-41
             spec:
               containers: [{ name: legacy, image: legacy:1.0 }]
         ---
@@ -122,7 +122,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
                 - name: web
                   image: web:1.0
                   securityContext:
-                    runAsUser: 1337 # expect: sidecar-bypass
+                    runAsUser: 1337 # expect: sidecar-bypass @13-28
       `,
       'linkerd-proxy-uid-and-inject-disabled': yaml`
         apiVersion: v1
@@ -138,7 +138,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             metadata:
               annotations:
-                linkerd.io/inject: disabled # expect: sidecar-bypass
+                linkerd.io/inject: disabled # expect: sidecar-bypass @9-36
             spec:
               containers: [{ name: voting, image: voting:1.0 }]
         ---
@@ -149,7 +149,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           template:
             spec:
               securityContext:
-                runAsUser: 2102 # expect: sidecar-bypass
+                runAsUser: 2102 # expect: sidecar-bypass @9-24
               containers: [{ name: web, image: web:1.0 }]
       `,
       'linkerd-skip-ports': yaml`
@@ -161,7 +161,7 @@ suppress the finding there with a reason. The same annotations on a Deployment's
             metadata:
               annotations:
                 linkerd.io/inject: enabled
-                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass
+                config.linkerd.io/skip-outbound-ports: "5432" # expect: sidecar-bypass @9-54
             spec:
               containers: [{ name: app, image: app:1.0 }]
       `,

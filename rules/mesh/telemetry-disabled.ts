@@ -32,10 +32,10 @@ selector or \`targetRefs\` is a local decision and stays quiet.`,
         spec:
           accessLogging:
             - providers: [{ name: envoy }]
-              disabled: true # expect: telemetry-disabled
+              disabled: true # expect: telemetry-disabled @7-21
           tracing:
-            - disableSpanReporting: true # expect: telemetry-disabled
-            - randomSamplingPercentage: 0 # expect: telemetry-disabled
+            - disableSpanReporting: true # expect: telemetry-disabled @7-33
+            - randomSamplingPercentage: 0 # expect: telemetry-disabled @7-34
       `,
     },
     valid: {

@@ -77,7 +77,7 @@ that is not in the scan is not judged (its type is unknown).`,
               filter_chains:
                 - filters:
                     - name: envoy.filters.network.http_connection_manager
-                      typed_config: # expect: rate-limit-missing
+                      typed_config: # expect: rate-limit-missing @15-27
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                         stat_prefix: http
                         rds: { route_config_name: r }
@@ -97,7 +97,7 @@ that is not in the scan is not judged (its type is unknown).`,
                     routeConfig: { virtualHosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: app } }] }] }
                     httpFilters:
                       - name: envoy.filters.http.local_ratelimit
-                        typedConfig: # expect: rate-limit-missing
+                        typedConfig: # expect: rate-limit-missing @17-28
                           "@type": type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit
                           statPrefix: rl
                           tokenBucket: { maxTokens: 100, tokensPerFill: 100, fillInterval: 1s }
@@ -108,7 +108,7 @@ that is not in the scan is not judged (its type is unknown).`,
           - name: orders
             url: https://orders.example.com
             routes:
-              - name: orders # expect: rate-limit-missing
+              - name: orders # expect: rate-limit-missing @9-21
                 paths: [/orders]
                 plugins:
                   - name: rate-limiting

@@ -120,9 +120,9 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
                   image: api:1.0
                   env:
                     - name: DB_PASSWORD
-                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded
-                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded
-                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded
+                      value: nr3yBdGBL#EPH1 # expect: secret-hardcoded @22-36
+                    - {name: STRIPE_KEY, value: sk_live_aF1LlqsajAIxNKu8iS2G8NPR} # expect: secret-hardcoded @41-73
+                  args: ["--api-token=Q2xvdWRUb2tlbjQ5Mzg"] # expect: secret-hardcoded @18-51
       `,
       'configmap-embedded-properties': yaml`
         apiVersion: v1
@@ -130,7 +130,7 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
         metadata:
           name: app-config
         data:
-          application.properties: | # expect: secret-hardcoded
+          application.properties: | # expect: secret-hardcoded @27-+2:44
             spring.datasource.url=jdbc:postgresql://db:5432/shop
             spring.datasource.password=Tr0ub4dor&3x
       `,
@@ -139,10 +139,10 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
         consumers:
           - username: partner
             keyauth_credentials:
-              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded
+              - key: 9fK2mQ7xLp4Rt8Vw # expect: secret-hardcoded @14-30
             basicauth_credentials:
               - username: partner
-                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded
+                password: 41bed440e50454f31af3176813e02ea68ef786e4 # expect: secret-hardcoded @19-59
       `,
       'high-entropy-string-without-a-name': yaml`
         apiVersion: v1
@@ -150,7 +150,7 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
         metadata:
           name: flags
         data:
-          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded
+          session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8 # expect: secret-hardcoded @12-44
       `,
     },
     valid: {

@@ -46,7 +46,7 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
         type: kubernetes.io/tls
         data:
           tls.crt: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJjekNDQVJtZ0F3SUJBZ0lVCi0tLS0tRU5EIENFUlRJRklDQVRFLS0tLS0K
-          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest
+          tls.key: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5QWdFR0NDcUdTTTQ5QXdFSEJHMHdhd0lCQVFRZy9QV29NVGtRM0N4UlpKeGsKd2F1UHU1ZUhXYjNFWlNLOVVBSmMvZFVicklHaFJBTkNBQVNLZEFNWGI1T1JkTVBwZnVFbHdxY1FZTFF6bGRjSApDb2g2cmVTaUJETGJUU01zanVLOGhUaU9tWDlpejJUN3p4LzRpNXpsVUt0c2FObFJGOEo4NFJyUQotLS0tLUVORCBQUklWQVRFIEtFWS0tLS0tCg== # expect: secret-in-manifest @3-336
       `,
       'basic-auth-string-data': yaml`
         apiVersion: v1
@@ -56,7 +56,7 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
         type: kubernetes.io/basic-auth
         stringData:
           username: deploy
-          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest
+          password: nr3yBdGBL#EPH1 # expect: secret-in-manifest @3-27
       `,
     },
     valid: {

@@ -65,7 +65,7 @@ elsewhere and are not judged here.`,
               address:
                 socket_address: { address: 0.0.0.0, port_value: 8080 }
               filter_chains:
-                - filters: # expect: envoy-listener-plaintext
+                - filters: # expect: envoy-listener-plaintext @11-18
                     - name: envoy.filters.network.tcp_proxy
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
@@ -87,7 +87,7 @@ elsewhere and are not judged here.`,
                   commonTlsContext:
                     validationContext: { trustedCa: { filename: /etc/ca.pem } }
           defaultFilterChain:
-            filters: [] # expect: envoy-listener-plaintext
+            filters: [] # expect: envoy-listener-plaintext @5-12
       `,
       'explicit-raw-buffer': yaml`
         resources:
@@ -96,7 +96,7 @@ elsewhere and are not judged here.`,
             address: { socket_address: { address: 10.0.0.5, port_value: 9000 } }
             filter_chains:
               - filters: []
-                transport_socket: # expect: envoy-listener-plaintext
+                transport_socket: # expect: envoy-listener-plaintext @9-25
                   name: envoy.transport_sockets.raw_buffer
                   typed_config:
                     "@type": type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer
@@ -107,7 +107,7 @@ elsewhere and are not judged here.`,
             - name: probes
               address: { socket_address: { address: 0.0.0.0, port_value: 8081 } }
               filter_chains:
-                - filters: # expect: envoy-listener-plaintext
+                - filters: # expect: envoy-listener-plaintext @11-18
                     - name: envoy.filters.network.http_connection_manager
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager

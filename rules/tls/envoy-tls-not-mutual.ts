@@ -6,19 +6,23 @@ import { isObj, str } from '../../src/model/values.js';
 
 /** Every DownstreamTlsContext of the scan: by @type, the v2 `tls_context` of a chain, QUIC's downstream_tls_context. */
 function downstreamTlsContexts(graph: Graph): { resource: Resource; context: Node }[] {
-  return graph.memo('envoy:downstreamTls', (g) => {
-    const out: { resource: Resource; context: Node }[] = [];
-    for (const resource of g.resources) {
-      if (resource.format !== 'envoy' || resource.kind === 'EnvoyCluster' || resource.kind === 'EnvoyAdmin') continue;
-      walk({ value: resource.body, path: [] }, (node, key) => {
-        const type = str((node.value as Record<string, unknown>)['@type']) ?? '';
-        if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });
-        else if ((key === 'tls_context' || key === 'tlsContext' || key === 'hidden_envoy_deprecated_tls_context') && resource.kind !== 'EnvoyCluster' && !type) out.push({ resource, context: node });
-        else if ((key === 'downstream_tls_context' || key === 'downstreamTlsContext' || key === 'tls_socket_config' || key === 'tlsSocketConfig') && !type) out.push({ resource, context: node });
-      });
-    }
-    return out;
+  return graph.memo('envoy:downstreamTls', (g) =>
+    g.ofFormat('envoy')
+      .filter((resource) => resource.kind !== 'EnvoyCluster' && resource.kind !== 'EnvoyAdmin')
+      // Each resource's contexts are their own memo: after an edit, only the edited file's resources are walked.
+      .flatMap((resource) => g.memoFor('envoy:downstreamTlsOf', resource, () => contextsOf(resource))),
+  );
+}
+
+function contextsOf(resource: Resource): { resource: Resource; context: Node }[] {
+  const out: { resource: Resource; context: Node }[] = [];
+  walk({ value: resource.body, path: [] }, (node, key) => {
+    const type = str((node.value as Record<string, unknown>)['@type']) ?? '';
+    if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });
+    else if ((key === 'tls_context' || key === 'tlsContext' || key === 'hidden_envoy_deprecated_tls_context') && !type) out.push({ resource, context: node });
+    else if ((key === 'downstream_tls_context' || key === 'downstreamTlsContext' || key === 'tls_socket_config' || key === 'tlsSocketConfig') && !type) out.push({ resource, context: node });
   });
+  return out;
 }
 
 export default defineRule({
@@ -72,7 +76,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_certificates:
@@ -89,7 +93,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                 typedConfig:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                   requireClientCertificate: true
-                  commonTlsContext: # expect: envoy-tls-not-mutual
+                  commonTlsContext: # expect: envoy-tls-not-mutual @11-27
                     validationContext: {}
       `,
       'accept-untrusted-and-expired': yaml`
@@ -107,8 +111,8 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                       common_tls_context:
                         validation_context:
                           trusted_ca: { filename: /certs/ca.pem }
-                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual
-                          allow_expired_certificate: true # expect: envoy-tls-not-mutual
+                          trust_chain_verification: ACCEPT_UNTRUSTED # expect: envoy-tls-not-mutual @19-61
+                          allow_expired_certificate: true # expect: envoy-tls-not-mutual @19-50
       `,
       'verified-but-optional-and-explicitly-not-required': yaml`
         static_resources:
@@ -119,7 +123,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                 - filters: []
                   transport_socket:
                     name: envoy.transport_sockets.tls
-                    typed_config: # expect: envoy-tls-not-mutual
+                    typed_config: # expect: envoy-tls-not-mutual @13-25
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
@@ -128,7 +132,7 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
                     name: envoy.transport_sockets.tls
                     typed_config:
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
-                      require_client_certificate: false # expect: envoy-tls-not-mutual
+                      require_client_certificate: false # expect: envoy-tls-not-mutual @15-41
                       common_tls_context:
                         validation_context: { trusted_ca: { filename: /certs/ca.pem } }
       `,

@@ -34,7 +34,7 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
       'plaintext-cluster-to-remote-host': yaml`
         static_resources:
           clusters:
-            - name: payments # expect: envoy-upstream-plaintext
+            - name: payments # expect: envoy-upstream-plaintext @7-21
               type: STRICT_DNS
               load_assignment:
                 cluster_name: payments
@@ -53,7 +53,7 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
                   - endpoint: { address: { socketAddress: { address: api.example.com, portValue: 443 } } }
           transportSocket:
             name: envoy.transport_sockets.tls
-            typedConfig: # expect: envoy-upstream-plaintext
+            typedConfig: # expect: envoy-upstream-plaintext @5-16
               "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
               sni: api.example.com
       `,

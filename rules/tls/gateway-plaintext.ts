@@ -32,7 +32,7 @@ warning: east-west or internal gateways on plaintext ports can be deliberate (th
         spec:
           selector: { istio: ingressgateway }
           servers:
-            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext
+            - port: { number: 80, name: http, protocol: HTTP } # expect: gateway-plaintext @49-53
               hosts: ["shop.example.com"]
       `,
     },

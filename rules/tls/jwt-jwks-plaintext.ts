@@ -47,7 +47,7 @@ The message shows the URI without any user information it holds, so that no cred
             - issuer: https://auth.example.com
               jwksUri: https://auth.example.com/jwks.json
             - issuer: keycloak
-              jwksUri: http://keycloak.auth:8080/realms/shop/protocol/openid-connect/certs # expect: jwt-jwks-plaintext
+              jwksUri: http://keycloak.auth:8080/realms/shop/protocol/openid-connect/certs # expect: jwt-jwks-plaintext @16-83
       `,
     },
     valid: {

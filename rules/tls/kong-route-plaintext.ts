@@ -38,7 +38,7 @@ certificates but does not stop plaintext.`,
           - name: web
             url: https://web.example.com
             routes:
-              - name: web # expect: kong-route-plaintext
+              - name: web # expect: kong-route-plaintext @9-18
                 paths: [/]
       `,
       'redirect-code-without-https-only-protocols': yaml`
@@ -46,7 +46,7 @@ certificates but does not stop plaintext.`,
         routes:
           - name: web
             service: web
-            protocols: [http, https] # expect: kong-route-plaintext
+            protocols: [http, https] # expect: kong-route-plaintext @5-14
             https_redirect_status_code: 301
       `,
       'kong-ingress-without-protocols-annotation': yaml`
@@ -54,7 +54,7 @@ certificates but does not stop plaintext.`,
         kind: Ingress
         metadata:
           name: web
-          annotations: # expect: kong-route-plaintext
+          annotations: # expect: kong-route-plaintext @3-14
             kubernetes.io/ingress.class: kong
         spec:
           tls: [{ hosts: [web.example.com], secretName: web-tls }]

@@ -41,20 +41,20 @@ rule does not check.`,
         _format_version: "3.0"
         services:
           - name: payments
-            host: payments.example.com # expect: kong-upstream-plaintext
+            host: payments.example.com # expect: kong-upstream-plaintext @5-31
             port: 80
       `,
       'url-scheme-http': yaml`
         _format_version: "3.0"
         services:
           - name: api
-            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext
+            url: http://api.partner.net/v1 # expect: kong-upstream-plaintext @5-35
       `,
       'in-cluster-service-is-a-note': yaml`
         _format_version: "3.0"
         services:
           - name: orders
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: orders.shop.svc.cluster.local
       `,
       'upstream-with-external-targets': yaml`
@@ -64,7 +64,7 @@ rule does not check.`,
             targets: [{ target: "10.20.0.7:8080" }]
         services:
           - name: legacy
-            host: legacy # expect: kong-upstream-plaintext
+            host: legacy # expect: kong-upstream-plaintext @5-17
       `,
       'controller-generated-upstream-for-a-service-is-in-cluster': yaml`
         _format_version: "3.0"
@@ -74,7 +74,7 @@ rule does not check.`,
             targets: [{ target: "10.244.0.5:8080" }]
         services:
           - name: httproute.default.web.0
-            protocol: http # expect: kong-upstream-plaintext
+            protocol: http # expect: kong-upstream-plaintext @5-19
             host: httproute.default.web.0
       `,
     },

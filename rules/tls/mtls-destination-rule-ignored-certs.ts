@@ -36,13 +36,13 @@ the mode that uses them.`,
           trafficPolicy:
             tls:
               mode: ISTIO_MUTUAL
-              clientCertificate: /etc/certs/client.pem # expect: mtls-destination-rule-ignored-certs
-              privateKey: /etc/certs/client-key.pem # expect: mtls-destination-rule-ignored-certs
+              clientCertificate: /etc/certs/client.pem # expect: mtls-destination-rule-ignored-certs @7-47
+              privateKey: /etc/certs/client-key.pem # expect: mtls-destination-rule-ignored-certs @7-44
             portLevelSettings:
               - port: { number: 5432 }
                 tls:
                   mode: ISTIO_MUTUAL
-                  caCertificates: /etc/certs/ca.pem # expect: mtls-destination-rule-ignored-certs
+                  caCertificates: /etc/certs/ca.pem # expect: mtls-destination-rule-ignored-certs @11-44
       `,
     },
     valid: {

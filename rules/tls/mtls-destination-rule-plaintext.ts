@@ -1,7 +1,8 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
+import { matchesSelector } from '../../src/model/kubernetes/index.js';
 import { describe } from '../../src/model/resource.js';
 import { destinationRuleTlsBlocks, inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio/index.js';
-import { get, str } from '../../src/model/values.js';
+import { get, isObj, str } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'mtls-destination-rule-plaintext',
@@ -22,7 +23,9 @@ sets \`trafficPolicy.tls\` always wins (\`pilot/pkg/networking/core/cluster_tls.
 The host is resolved as Istio does: a short name is expanded in the DestinationRule's namespace (\`reviews\` ->
 \`reviews.<ns>.svc.cluster.local\`), a name with a dot is taken as written, and \`*\`/\`*.suffix\` match by suffix. The
 finding is reported (on the \`tls\` block's mode: top level, \`portLevelSettings\`, and subsets) when the host resolves to a
-Service of the repository that selects workloads in the mesh. Hosts outside the repository (external APIs) are not
+Service of the repository that selects workloads in the mesh; a subset's block only when the subset's \`labels\` select one
+of them, since a subset's traffic reaches only the endpoints carrying its labels (istio/api \`Subset.labels\`: "Labels apply
+a filter over the endpoints of a service in the service registry"). Hosts outside the repository (external APIs) are not
 reported: TLS origination to them is legitimate.`,
   remediation: 'Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.',
   references: [
@@ -65,14 +68,14 @@ reported: TLS origination to them is legitimate.`,
           host: reviews
           trafficPolicy:
             tls:
-              mode: DISABLE # expect: mtls-destination-rule-plaintext
+              mode: DISABLE # expect: mtls-destination-rule-plaintext @7-20
             portLevelSettings:
               - port: { number: 80 }
-                tls: {} # expect: mtls-destination-rule-plaintext
+                tls: {} # expect: mtls-destination-rule-plaintext @9-12
           subsets:
             - name: v2
               trafficPolicy:
-                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext
+                tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext @16-28
       `,
     },
     valid: {
@@ -114,6 +117,40 @@ reported: TLS origination to them is legitimate.`,
           host: api.payments.example.com
           trafficPolicy:
             tls: { mode: SIMPLE, sni: api.payments.example.com }
+      `,
+      'subset-whose-labels-select-no-mesh-workload': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: { istio-injection: enabled }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          selector: { app: reviews }
+          ports: [{ port: 80 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews, version: v1 } }
+            spec:
+              containers: [{ name: reviews, image: reviews:1.0 }]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews
+          subsets:
+            - name: v2
+              labels: { version: v2 }
+              trafficPolicy:
+                tls: { mode: DISABLE }
       `,
       'short-name-resolves-in-the-rule-namespace': yaml`
         apiVersion: v1
@@ -164,12 +201,14 @@ reported: TLS origination to them is legitimate.`,
         return inMesh(m) && !m.gateway;
       }).map((w) => ({ service: s, w })));
       if (targets.length === 0) continue;
-      const workloads = [...new Set(targets.map((t) => t.w))];
-      const related = [
-        ...[...new Set(targets.map((t) => t.service))].slice(0, 5).map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
-        ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})` })),
-      ];
-      for (const { path, tls } of blocks) {
+      for (const { path, tls, subsetLabels } of blocks) {
+        const reached = isObj(subsetLabels) && Object.keys(subsetLabels).length ? targets.filter((t) => matchesSelector(t.w.pod.labels, subsetLabels)) : targets;
+        if (reached.length === 0) continue;
+        const workloads = [...new Set(reached.map((t) => t.w))];
+        const related = [
+          ...[...new Set(reached.map((t) => t.service))].slice(0, 5).map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
+          ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})` })),
+        ];
         const mode = str(tls.mode);
         report({
           resource: dr,

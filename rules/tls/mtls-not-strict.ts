@@ -53,7 +53,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -73,7 +73,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         metadata: { name: default, namespace: shop }
         spec:
           mtls:
-            mode: PERMISSIVE # expect: mtls-not-strict
+            mode: PERMISSIVE # expect: mtls-not-strict @11-21
         ---
         apiVersion: v1
         kind: Namespace
@@ -84,7 +84,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         apiVersion: apps/v1
         kind: Deployment
         metadata:
-          name: web # expect: mtls-not-strict
+          name: web # expect: mtls-not-strict @3-12
           namespace: shop
         spec:
           template:
@@ -169,6 +169,7 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
         target: 'value',
         messageId: 'policy',
         data: { mode: p.mode, scope },
+        fix: { title: 'Set spec.mtls.mode: STRICT', changes: [{ set: p.modePath, value: 'STRICT' }] },
         related: meshed.slice(0, 10).map((w) => ({ resource: w, message: `${describe(w)} is covered by this policy` })),
       });
     }

@@ -49,14 +49,14 @@ protection their author meant to add silently absent. Each follows istiod's code
         metadata: { name: default, namespace: shop }
         spec:
           mtls: { mode: STRICT }
-          portLevelMtls: # expect: mtls-policy-ineffective
+          portLevelMtls: # expect: mtls-policy-ineffective @3-16
             8080: { mode: PERMISSIVE }
         ---
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata: { name: gateways, namespace: istio-system }
         spec:
-          selector: # expect: mtls-policy-ineffective
+          selector: # expect: mtls-policy-ineffective @3-11
             matchLabels: { istio: ingressgateway }
           mtls: { mode: STRICT }
       `,
@@ -68,7 +68,7 @@ protection their author meant to add silently absent. Each follows istiod's code
           selector: { matchLabels: { app: web } }
           mtls: { mode: PERMISSIVE }
           portLevelMtls:
-            80: { mode: STRICT } # expect: mtls-policy-ineffective
+            80: { mode: STRICT } # expect: mtls-policy-ineffective @5-7
         ---
         apiVersion: v1
         kind: Service
@@ -91,14 +91,14 @@ protection their author meant to add silently absent. Each follows istiod's code
         kind: PeerAuthentication
         metadata: { name: web-typo, namespace: shop }
         spec:
-          selector: # expect: mtls-policy-ineffective
+          selector: # expect: mtls-policy-ineffective @3-11
             matchLabels: { app: webb }
           mtls: { mode: STRICT }
         ---
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata:
-          name: strict # expect: mtls-policy-ineffective
+          name: strict # expect: mtls-policy-ineffective @3-15
           namespace: shop
         spec:
           mtls: { mode: STRICT }
@@ -106,7 +106,7 @@ protection their author meant to add silently absent. Each follows istiod's code
         apiVersion: security.istio.io/v1
         kind: PeerAuthentication
         metadata:
-          name: permissive # expect: mtls-policy-ineffective
+          name: permissive # expect: mtls-policy-ineffective @3-19
           namespace: shop
         spec:
           mtls: { mode: PERMISSIVE }

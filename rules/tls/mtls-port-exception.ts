@@ -41,7 +41,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           mtls: { mode: STRICT }
           portLevelMtls:
             9090:
-              mode: PERMISSIVE # expect: mtls-port-exception
+              mode: PERMISSIVE # expect: mtls-port-exception @7-23
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -69,7 +69,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
         spec:
           selector: { matchLabels: { app: web } }
           portLevelMtls:
-            "8081": { mode: DISABLE } # expect: mtls-port-exception
+            "8081": { mode: DISABLE } # expect: mtls-port-exception @15-28
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -131,6 +131,8 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           resource: p.resource,
           path: entry.mode !== undefined ? [...entry.path, 'mode'] : entry.path,
           messageId: probeOnly ? 'probeOnly' : 'exception',
+          // Without the entry the port takes the workload's mode, as the message advises.
+          ...(entry.mode === 'DISABLE' ? { fix: { title: `Remove the portLevelMtls entry for port ${entry.key}`, changes: [{ remove: entry.path }] } } : {}),
           severity: probeOnly ? 'warning' : undefined,
           data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '') : 'the workloads it selects' },
           related: related.slice(0, 10),

@@ -102,8 +102,8 @@ minimum is TLS 1.2 since 1.22 (\`envoy/extensions/transport_sockets/tls/v3/commo
               tls:
                 mode: SIMPLE
                 credentialName: shop-cert
-                minProtocolVersion: TLSV1_0 # expect: tls-weak-version
-                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version
+                minProtocolVersion: TLSV1_0 # expect: tls-weak-version @29-36
+                maxProtocolVersion: TLSV1_1 # expect: tls-weak-version @29-36
       `,
       'envoy-listener-minimum-tls-1-0': yaml`
         static_resources:
@@ -118,7 +118,7 @@ minimum is TLS 1.2 since 1.22 (\`envoy/extensions/transport_sockets/tls/v3/commo
                       "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext
                       common_tls_context:
                         tls_params:
-                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version
+                          tls_minimum_protocol_version: TLSv1_0 # expect: tls-weak-version @49-56
       `,
     },
     valid: {

@@ -91,14 +91,14 @@ HTTP connection manager), so nothing is missed while this note is open.`,
             - name: legacy
               address: { socket_address: { address: 127.0.0.1, port_value: 8443 } }
               filter_chains:
-                - tls_context: # expect: envoy-deprecated-config
+                - tls_context: # expect: envoy-deprecated-config @11-22
                     require_client_certificate: true
                   filters:
-                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
-                      config: # expect: envoy-deprecated-config
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config @15-19
+                      config: # expect: envoy-deprecated-config @15-21
                         stat_prefix: http
                         http_filters:
-                          - name: envoy.router # expect: envoy-deprecated-config
+                          - name: envoy.router # expect: envoy-deprecated-config @21-25
       `,
       'deprecated-name-next-to-a-typed-config': yaml`
         static_resources:
@@ -107,7 +107,7 @@ HTTP connection manager), so nothing is missed while this note is open.`,
               address: { socket_address: { address: 127.0.0.1, port_value: 8080 } }
               filter_chains:
                 - filters:
-                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config
+                    - name: envoy.http_connection_manager # expect: envoy-deprecated-config @15-19
                       typed_config:
                         "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                         stat_prefix: http
@@ -117,7 +117,7 @@ HTTP connection manager), so nothing is missed while this note is open.`,
           clusters:
             - name: c
               transport_socket:
-                name: tls # expect: envoy-deprecated-config
+                name: tls # expect: envoy-deprecated-config @9-13
                 typed_config:
                   "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
       `,

@@ -61,8 +61,8 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
         metadata: { name: default, namespace: istio-system }
         spec:
           mtls:
-            mode: STRICTT # expect: schema-invalid
-          portLevelMTLS: # expect: schema-invalid
+            mode: STRICTT # expect: schema-invalid @11-18
+          portLevelMTLS: # expect: schema-invalid @3-16
             8080: { mode: DISABLE }
       `,
       'authorization-and-gateway-mistakes': yaml`
@@ -70,11 +70,11 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
         kind: AuthorizationPolicy
         metadata: { name: web, namespace: shop }
         spec:
-          action: allow # expect: schema-invalid
+          action: allow # expect: schema-invalid @11-16
           rules:
             - from:
                 - source:
-                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid
+                    principal: ["cluster.local/ns/shop/sa/frontend"] # expect: schema-invalid @13-22
         ---
         apiVersion: networking.istio.io/v1
         kind: Gateway
@@ -84,14 +84,14 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
             - hosts: ["shop.example.com"]
               port:
                 name: https
-                number: "443" # expect: schema-invalid
+                number: "443" # expect: schema-invalid @17-22
                 protocol: HTTPS
               tls: { mode: SIMPLE }
         ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata: { name: db, namespace: shop }
-        spec: # expect: schema-invalid
+        spec: # expect: schema-invalid @1-5
           trafficPolicy:
             tls: { mode: ISTIO_MUTUAL }
         ---
@@ -100,7 +100,7 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
         metadata: { name: mesh, namespace: istio-system }
         spec:
           tracing:
-            - randomSamplingPercentage: 150 # expect: schema-invalid
+            - randomSamplingPercentage: 150 # expect: schema-invalid @33-36
       `,
     },
     valid: {

@@ -46,7 +46,7 @@ here: lint the rendered output.`,
             spec:
               containers:
                 - name: app
-                  image: nginx:latest # expect: container-mutable-image
+                  image: nginx:latest # expect: container-mutable-image @18-30
       `,
       'no-tag-means-latest': yaml`
         apiVersion: v1
@@ -56,7 +56,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: registry.example.com:5000/team/web # expect: container-mutable-image
+              image: registry.example.com:5000/team/web # expect: container-mutable-image @14-48
       `,
       'tag-without-digest-is-a-warning': yaml`
         apiVersion: v1
@@ -66,7 +66,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: nginx:1.27.3 # expect: container-mutable-image
+              image: nginx:1.27.3 # expect: container-mutable-image @14-26
       `,
     },
     valid: {

@@ -48,7 +48,7 @@ cannot have resources and are not checked.`,
           template:
             spec:
               containers:
-                - name: app # expect: container-no-limits
+                - name: app # expect: container-no-limits @11-20
                   image: nginx:1.27
       `,
       'requests-but-no-memory-limit': yaml`
@@ -63,7 +63,7 @@ cannot have resources and are not checked.`,
               resources:
                 requests:
                   memory: 64Mi
-                limits: # expect: container-no-limits
+                limits: # expect: container-no-limits @9-15
                   cpu: 500m
       `,
     },

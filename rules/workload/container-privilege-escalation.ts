@@ -29,7 +29,7 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
               containers:
                 - name: postgres
                   image: postgres:17.2
-                  securityContext: # expect: container-privilege-escalation
+                  securityContext: # expect: container-privilege-escalation @11-26
                     readOnlyRootFilesystem: true
       `,
       'explicitly-true': yaml`
@@ -42,7 +42,7 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
             - name: app
               image: nginx:1.27
               securityContext:
-                allowPrivilegeEscalation: true # expect: container-privilege-escalation
+                allowPrivilegeEscalation: true # expect: container-privilege-escalation @9-39
       `,
     },
     valid: {
@@ -64,11 +64,13 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
     for (const workload of graph.workloads) {
       for (const container of workload.pod.containers) {
         if (obj(container.spec.securityContext).allowPrivilegeEscalation === false) continue;
+        const path = [...container.path, 'securityContext', 'allowPrivilegeEscalation'];
         report({
           resource: workload,
-          path: [...container.path, 'securityContext', 'allowPrivilegeEscalation'],
+          path,
           messageId: 'notFalse',
           data: { container: container.name },
+          fix: { title: 'Set securityContext.allowPrivilegeEscalation: false', changes: [{ set: path, value: false }] },
         });
       }
     }

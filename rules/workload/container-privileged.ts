@@ -34,7 +34,7 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
                 - name: agent
                   image: agent:1.0
                   securityContext:
-                    privileged: true # expect: container-privileged
+                    privileged: true # expect: container-privileged @13-29
       `,
       'host-pid-and-network': yaml`
         apiVersion: v1
@@ -42,8 +42,8 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
         metadata:
           name: debug
         spec:
-          hostPID: true # expect: container-privileged
-          hostNetwork: yes # expect: container-privileged
+          hostPID: true # expect: container-privileged @3-16
+          hostNetwork: yes # expect: container-privileged @3-19
           containers:
             - name: shell
               image: busybox:1.37
@@ -85,7 +85,8 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
       }
       for (const container of workload.pod.containers) {
         if (obj(container.spec.securityContext).privileged === true) {
-          report({ resource: workload, path: [...container.path, 'securityContext', 'privileged'], messageId: 'privileged', data: { container: container.name } });
+          const path = [...container.path, 'securityContext', 'privileged'];
+          report({ resource: workload, path, messageId: 'privileged', data: { container: container.name }, fix: { title: 'Set securityContext.privileged: false', changes: [{ set: path, value: false }] } });
         }
       }
     }

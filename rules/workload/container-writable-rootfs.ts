@@ -34,7 +34,7 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only t
           template:
             spec:
               containers:
-                - name: app # expect: container-writable-rootfs
+                - name: app # expect: container-writable-rootfs @11-20
                   image: nginx:1.27
       `,
       'read-only-explicitly-false': yaml`
@@ -47,7 +47,7 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only t
             - name: app
               image: nginx:1.27
               securityContext:
-                readOnlyRootFilesystem: false # expect: container-writable-rootfs
+                readOnlyRootFilesystem: false # expect: container-writable-rootfs @9-38
       `,
       'pod-level-setting-does-not-count': yaml`
         apiVersion: v1
@@ -60,7 +60,7 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only t
           containers:
             - name: app
               image: nginx:1.27
-              securityContext: # expect: container-writable-rootfs
+              securityContext: # expect: container-writable-rootfs @7-22
                 runAsNonRoot: true
       `,
       'init-container-of-cronjob': yaml`
@@ -75,7 +75,7 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only t
               template:
                 spec:
                   initContainers:
-                    - name: fetch # expect: container-writable-rootfs
+                    - name: fetch # expect: container-writable-rootfs @15-26
                       image: curlimages/curl:8.10.1
                   containers:
                     - name: report
@@ -124,11 +124,13 @@ DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only t
       for (const container of workload.pod.containers) {
         const value = obj(container.spec.securityContext).readOnlyRootFilesystem;
         if (value === true) continue;
+        const path = [...container.path, 'securityContext', 'readOnlyRootFilesystem'];
         report({
           resource: workload,
-          path: [...container.path, 'securityContext', 'readOnlyRootFilesystem'],
+          path,
           messageId: value === undefined ? 'missing' : 'notTrue',
           data: { container: container.name, value: JSON.stringify(value) },
+          fix: { title: 'Set securityContext.readOnlyRootFilesystem: true', changes: [{ set: path, value: true }] },
         });
       }
     }

@@ -29,7 +29,7 @@ Reported when the pod spec has no \`serviceAccountName\` (nor the deprecated \`s
           name: web
         spec:
           template:
-            spec: # expect: workload-default-service-account
+            spec: # expect: workload-default-service-account @5-9
               containers:
                 - name: app
                   image: nginx:1.27
@@ -42,7 +42,7 @@ Reported when the pod spec has no \`serviceAccountName\` (nor the deprecated \`s
         spec:
           template:
             spec:
-              serviceAccountName: default # expect: workload-default-service-account
+              serviceAccountName: default # expect: workload-default-service-account @7-34
               containers:
                 - name: migrate
                   image: migrate:4.17

@@ -12,6 +12,7 @@ import { failsAt, plural } from '../report/summary.js';
 import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
+import { planFixes, unifiedDiff, writeFixes } from '../fix.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
@@ -66,6 +67,9 @@ export async function main(io: CliIo): Promise<number> {
     .option('--disable-rule <id>', 'run every rule but this one (repeatable)', collect, [])
     .option('--print-config <file>', 'print the effective configuration for a file and exit')
     .option('--init', 'write a starter .meshlint.yaml, with the mesh settings inferred from the repository, and exit')
+    .option('--fix', "apply the rules' mechanical fixes to the files (never to a file with a parse error), then report what is left")
+    .option('--fix-dry-run', 'print the fixes as a unified diff instead of applying them (exit 1 when there is one)')
+    .option('--lsp', 'run the language server on standard input and output (for editors)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .addHelpText('after', `\nCommands:\n  ${TEST_RULES} [dir]  run the examples of the custom rules of [dir]'s configuration (or of the rule files in [dir])`)
     .exitOverride();
@@ -83,7 +87,14 @@ export async function main(io: CliIo): Promise<number> {
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
     context?: string; baseline?: string; writeBaseline?: string;
     staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
+    fix?: boolean; fixDryRun?: boolean; lsp?: boolean;
   }>();
+
+  if (opts.lsp) {
+    // Loaded only here: the server and its protocol library are no part of a scan's start-up.
+    const { runLanguageServer } = await import('../lsp/server.js');
+    return runLanguageServer({ cwd: io.cwd, workerUrl: io.workerUrl });
+  }
 
   if (opts.listRules || opts.explain !== undefined) {
     // The configuration's custom rules are listed and explained like the built-in ones.
@@ -138,6 +149,11 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: --staged reads the git index; it cannot be combined with standard input (-).\n`);
     return 2;
   }
+  const fixes = opts.fix || opts.fixDryRun;
+  if (fixes && (readsStdin || opts.staged)) {
+    io.stderr.write(`${TOOL_NAME}: --fix and --fix-dry-run change files of the working tree; they cannot be combined with ${readsStdin ? 'standard input (-)' : '--staged'}.\n`);
+    return 2;
+  }
   let staged: StagedTree | undefined;
   if (opts.staged) {
     try {
@@ -152,13 +168,14 @@ export async function main(io: CliIo): Promise<number> {
   const inTree = (path: string) => (staged ? staged.map(path) : path);
   let result: ScanResult;
   const progress = progressLine(io, started);
-  try {
-    result = await scan({
+  const stdinText = readsStdin ? await io.readStdin() : undefined;
+  const runScan = () =>
+    scan({
       cwd: staged?.cwd ?? io.cwd,
       paths: (opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined)?.map(inTree),
       reportOnly: opts.context !== undefined ? args.map(inTree) : undefined,
       configPath: typeof opts.config === 'string' && staged ? staged.mapConfig(opts.config) : opts.config,
-      stdin: readsStdin ? { text: await io.readStdin(), filename: opts.stdinFilename } : undefined,
+      stdin: stdinText !== undefined ? { text: stdinText, filename: opts.stdinFilename } : undefined,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
       workers: opts.jobs,
@@ -167,6 +184,22 @@ export async function main(io: CliIo): Promise<number> {
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
     });
+  const select = (scanned: ScanResult): ScanResult => ({ ...scanned, findings: selectFindings(scanned.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }) });
+  try {
+    result = select(await runScan());
+    if (fixes) {
+      const plan = planFixes(result.findings, io.cwd);
+      for (const { file, reason } of plan.skipped) io.stderr.write(`${TOOL_NAME}: not fixed: ${file}: ${reason}.\n`);
+      if (opts.fixDryRun) {
+        for (const f of plan.files) io.stdout.write(unifiedDiff(f.file, f.before, f.after));
+        return plan.files.length > 0 ? 1 : 0;
+      }
+      writeFixes(plan, io.cwd);
+      const applied = plan.files.reduce((n, f) => n + f.applied, 0);
+      io.stderr.write(`${TOOL_NAME}: fixed ${plural(applied, 'finding')} in ${plural(plan.files.length, 'file')}.\n`);
+      // What is left, as a scan of the fixed files reports it.
+      if (plan.files.length > 0) result = select(await runScan());
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
@@ -184,7 +217,6 @@ export async function main(io: CliIo): Promise<number> {
   if (result.baselined.length) {
     io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`);
   }
-  result = { ...result, findings: selectFindings(result.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }) };
   if (opts.writeBaseline !== undefined) {
     // Every current finding, including those the --baseline matched: regenerating a baseline keeps the accepted
     // findings that remain, drops the fixed ones and accepts the new ones.

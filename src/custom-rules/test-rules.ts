@@ -26,7 +26,7 @@ export function formatRuleTests(tests: readonly RuleTest[]): string {
       examples++;
       out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.kind} "${check.name}"`);
       if (check.ok) continue;
-      if (check.kind === 'invalid' && check.expected.length === 0) out.push(`          no "# expect: ${rule.id}" marker in this invalid example`);
+      if (check.kind === 'invalid' && check.expected.length === 0) out.push(`          no "# expect: ${rule.id} @start-end" marker in this invalid example`);
       const missing = check.expected.filter((e) => !check.actual.includes(e));
       const extra = check.actual.filter((a) => !check.expected.includes(a));
       for (const m of missing) out.push(`          expected, not reported: ${m}`);

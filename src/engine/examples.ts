@@ -17,16 +17,32 @@ export function runExample(rule: AnyRule, example: ExampleFiles, allRules: reado
   return lint({ files, rules: known, config: { ...defaultConfig('.'), rules: settings } });
 }
 
-const MARKER = /#\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)\s*$/;
+// The `# expect:` markers of examples and fixtures: the findings that must start on the marker's line, with their span.
+//   # expect: rule-id @13-17                 one finding from column 13 to 17 (1-based, end exclusive)
+//   # expect: rule-a @3-10, rule-b @12-20    several findings on one line
+//   # expect: rule-id @27-+3:44              a finding that ends 3 lines further down, at column 44
+// A marker without a span, or with anything else the grammar does not know, is an error: no marker stays unchecked.
+const MARKER = /#\s*expect:(.*)$/;
+const ENTRY = /^([a-z0-9-]+)\s+@([1-9]\d*)-(?:\+([1-9]\d*):)?([1-9]\d*)$/;
 
-/** `file:line rule-id` for every `# expect: <rule-id>[, <rule-id>...]` marker (a rule named twice expects two findings). */
+/** The span as a marker writes it, relative to the start line. */
+export function spanText(range: Finding['range']): string {
+  const lines = range.endLine - range.startLine;
+  return `@${range.startColumn}-${lines === 0 ? '' : `+${lines}:`}${range.endColumn}`;
+}
+
+/** `file:line rule-id @span` for every marker entry (a rule named twice on a line expects two findings there). */
 export function expectedFindings(file: string, text: string, onlyRule?: string): string[] {
   const expected: string[] = [];
   text.split('\n').forEach((line, i) => {
-    const match = MARKER.exec(line);
+    const match = MARKER.exec(line.replace(/\r$/, ''));
     if (!match) return;
-    for (const id of match[1].split(/\s*,\s*/)) {
-      if (!onlyRule || id === onlyRule) expected.push(`${file}:${i + 1} ${id}`);
+    for (const entry of match[1].split(',').map((e) => e.trim())) {
+      const parsed = ENTRY.exec(entry);
+      if (!parsed) throw new Error(`${file}:${i + 1}: "${entry}" is not "rule-id @start-end" (or "@start-+lines:end"); every marker states its span`);
+      const [, id, start, lines, end] = parsed;
+      if (!lines && Number(end) <= Number(start)) throw new Error(`${file}:${i + 1}: "${entry}" is an empty span (the end column is exclusive)`);
+      if (!onlyRule || id === onlyRule) expected.push(`${file}:${i + 1} ${id} @${start}-${lines ? `+${lines}:` : ''}${end}`);
     }
   });
   return expected.sort();
@@ -36,7 +52,7 @@ export function expectedFindings(file: string, text: string, onlyRule?: string):
 export function actualFindings(findings: readonly Finding[], onlyRule?: string): string[] {
   return findings
     .filter((f) => !f.suppression && (!onlyRule || f.ruleId === onlyRule))
-    .map((f) => `${f.file}:${f.range.startLine} ${f.ruleId}`)
+    .map((f) => `${f.file}:${f.range.startLine} ${f.ruleId} ${spanText(f.range)}`)
     .sort();
 }
 
@@ -57,7 +73,14 @@ export function checkExamples(rule: AnyRule, allRules: readonly AnyRule[]): Exam
   const out: ExampleCheck[] = [];
   for (const kind of ['invalid', 'valid'] as const) {
     for (const [name, example] of Object.entries(rule.examples[kind])) {
-      const expected = kind === 'invalid' ? Object.entries(exampleFiles(example)).flatMap(([file, text]) => expectedFindings(file, text, rule.id)).sort() : [];
+      let expected: string[] = [];
+      try {
+        if (kind === 'invalid') expected = Object.entries(exampleFiles(example)).flatMap(([file, text]) => expectedFindings(file, text, rule.id)).sort();
+      } catch (error) {
+        // A marker the grammar does not know fails the example with its reason, never a stack trace.
+        out.push({ kind, name, ok: false, expected: [(error as Error).message], actual: [] });
+        continue;
+      }
       const actual = actualFindings(runExample(rule, example, allRules).findings, rule.id);
       const ok = (kind === 'valid' || expected.length > 0) && expected.length === actual.length && expected.every((e, i) => e === actual[i]);
       out.push({ kind, name, ok, expected, actual });

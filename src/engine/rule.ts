@@ -17,7 +17,7 @@ export interface Settings {
 export type ExampleFiles = string | Readonly<Record<string, string>>;
 
 export interface RuleExamples {
-  /** Each must yield exactly the findings marked `# expect: <rule-id>` in it. Keys say what the example proves. */
+  /** Each must yield exactly the findings marked `# expect: <rule-id> @<start>-<end>` (keys say what it proves). */
   readonly invalid: Readonly<Record<string, ExampleFiles>>;
   /** Each must yield no finding of this rule. */
   readonly valid: Readonly<Record<string, ExampleFiles>>;
@@ -30,6 +30,23 @@ export interface RelatedReport {
   readonly path?: Path;
   readonly message: string;
 }
+
+/**
+ * A mechanical fix, declared by the rule as data (as an ESLint rule declares its fixer): the engine turns it into
+ * text edits that keep the file's indentation and comments (src/engine/fix.ts), and drops it when the edited file
+ * would not read back as intended. Paths are relative to the report's resource (or document).
+ */
+export interface Fix {
+  /** What the fix does, imperative: "Set readOnlyRootFilesystem: true". */
+  readonly title: string;
+  readonly changes: readonly FixChange[];
+}
+
+export type FixChange =
+  /** Sets a key to a scalar, creating the maps on the way that do not exist yet. */
+  | { readonly set: Path; readonly value: string | number | boolean }
+  /** Removes a key or a list item (and the map or list holding it, when it was the only entry). */
+  | { readonly remove: Path };
 
 export interface Report<M extends string> {
   /** The resource the finding is about; the path is relative to it. */
@@ -54,6 +71,8 @@ export interface Report<M extends string> {
    * messageId (two secrets in one embedded text). Pass a hash, not the raw value (a secret's salted hash, say).
    */
   readonly identity?: string;
+  /** A mechanical fix for this finding, when there is one that is always right. */
+  readonly fix?: Fix;
 }
 
 export interface RuleContext<M extends string, O> {

@@ -7,7 +7,7 @@ import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 import { rangeOfOffsets, type Range } from '../location/locate.js';
 import { LocationMemo } from '../location/memo.js';
-import { ENGINE_RULES, type AnyRule, type Report, type Severity } from './rule.js';
+import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Severity } from './rule.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
 
@@ -36,6 +36,15 @@ export interface Finding {
   /** Stable across edits elsewhere in the file: rule, file, resource and path, never the line. */
   readonly fingerprint: string;
   readonly suppression?: Suppression;
+  /** The rule's mechanical fix, as data with paths from the document root (see engine/fix.ts). */
+  readonly fix?: FindingFix;
+}
+
+export interface FindingFix {
+  readonly title: string;
+  /** Index of the document (in its file) the changes apply to. */
+  readonly document: number;
+  readonly changes: readonly FixChange[];
 }
 
 export interface Notice {
@@ -61,6 +70,11 @@ export interface LintInput {
   readonly readers?: readonly FormatReader[];
   /** The run's location memo: given by a caller that resolves locations ahead (parser threads, --cache). */
   readonly locations?: LocationMemo;
+  /**
+   * The graph the rules see, when the caller keeps one (the language server: the workspace's graph focused on the
+   * changed files); only findings in `files` are then reported. Default: a graph of `files`.
+   */
+  readonly graph?: Graph;
 }
 
 export type { LocationRequest };
@@ -93,14 +107,16 @@ interface Pending {
  * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
  * (and severities), sort.
  */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo() }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const pending: Pending[] = [];
   const notices: Notice[] = [];
   const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
-  const resources = readResources(files, readers);
-  const graph = new Graph(resources, files);
-  const ruleTimes = runRules(graph, enabled, config, pending, notices);
+  const graph = given ?? new Graph(readResources(files, readers), files);
+  const resources = graph.resources;
+  // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
+  const reported = given && new Set(files.map((f) => f.path));
+  const ruleTimes = runRules(graph, enabled, config, pending, notices, reported);
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]);
   return {
     requests,
@@ -144,30 +160,34 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
     for (const directive of directives) {
       const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
       // The text comes from the rule's own `messages`, like any rule's.
-      const reportDirective = (id: string, messageId: string, data: Record<string, string>, key: string) => {
+      const reportDirective = (id: string, messageId: string, data: Record<string, string>, key: string, at = range) => {
         const rule = enabledById.get(id);
         if (!rule) return;
         const message = interpolate(rule.messages[messageId], data);
-        const finding = { ruleId: id, message, file: file.path, range, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
+        const finding = { ruleId: id, message, file: file.path, range: at, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
         pending.push({ finding, severity: rule.severity });
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
-      for (const id of directive.rules.filter((id) => !knownIds.has(id))) {
-        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id }, id);
-      }
+      directive.rules.forEach((id, i) => {
+        if (knownIds.has(id)) return;
+        // An unknown id is pointed at where it is written.
+        const startColumn = directive.ruleColumns[i];
+        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id }, id, { ...range, startColumn, endColumn: startColumn + id.length });
+      });
     }
   }
   return directivesByFile;
 }
 
 /** Stage rules: every enabled rule's check over the graph; returns milliseconds per rule. */
-function runRules(graph: Graph, enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[]): [string, number][] {
+function runRules(graph: Graph, enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported?: ReadonlySet<string>): [string, number][] {
   const ruleTimes: [string, number][] = [];
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
     const report = (r: Report<string>) => {
       const { finding, resource } = toFinding(graph, rule, r);
+      if (reported && !reported.has(finding.file)) return;
       pending.push({ finding, severity: r.severity ?? rule.severity, resource });
     };
     const started = performance.now();
@@ -206,6 +226,11 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
   });
   const relative = resource ? path.slice(resource.source.base.length) : path;
   const owner = resource ? resourceKey(resource) : `#${document.index}`;
+  // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited.
+  const fixBase = r.resource ? r.resource.source.base : [];
+  const fix: FindingFix | undefined = r.fix && !file.origin
+    ? { title: r.fix.title, document: document.index, changes: r.fix.changes.map((c) => ('set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] })) }
+    : undefined;
   const finding: Unlocated = {
     ruleId: rule.id,
     message,
@@ -215,6 +240,7 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
     path,
     relatedAt,
     fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
+    ...(fix ? { fix } : {}),
   };
   return { finding, resource };
 }

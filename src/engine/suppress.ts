@@ -14,6 +14,8 @@ export interface Directive {
   readonly endColumn: number;
   /** Rule ids it names; empty means every rule. */
   readonly rules: readonly string[];
+  /** Where each of `rules` is written on the line (1-based start column, same order). */
+  readonly ruleColumns: readonly number[];
   readonly reason?: string;
   /** First and last line it covers. */
   readonly fromLine: number;
@@ -31,8 +33,14 @@ export function readDirectives(file: SourceFile): Directive[] {
     if (!match) return;
     const line = i + 1;
     const [body, reason] = splitReason(match[2]);
-    const rules = body.split(/\s#/)[0].split(/[\s,]+/).filter(Boolean); // a trailing comment is not a rule id
+    const listed = body.split(/\s#/)[0]; // a trailing comment is not a rule id
+    const listedAt = match.index + match[0].length - match[2].length + match[2].indexOf(listed); // its offset on the line
+    const ids = [...listed.matchAll(/[^\s,]+/g)];
+    const rules = ids.map((id) => id[0]);
+    const ruleColumns = ids.map((id) => listedAt + id.index + 1);
     const column = text.indexOf('#', match.index) + 1;
+    // Without a reason the directive ends with its rule list: a trailing comment on the line is not part of it.
+    const endColumn = reason ? text.trimEnd().length + 1 : listedAt + listed.trimEnd().length + 1;
     let fromLine = line;
     let toLine = line;
     if (match[1] === 'meshlint-disable-next-line') {
@@ -44,7 +52,7 @@ export function readDirectives(file: SourceFile): Directive[] {
       const end = lines.findIndex((l, j) => j > i && /^(---|\.\.\.)(\s|$)/.test(l));
       toLine = end === -1 ? lines.length : end;
     }
-    directives.push({ line, column, endColumn: text.trimEnd().length + 1, rules, reason, fromLine, toLine });
+    directives.push({ line, column, endColumn, rules, ruleColumns, reason, fromLine, toLine });
   });
   return directives;
 }

@@ -99,19 +99,43 @@ function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undef
   const value = node && node.range ? node : undefined;
   const key = pair && isScalar(pair.key) && pair.key.range ? pair.key : undefined;
   const isCollection = value !== undefined && (isMap(value) || isSeq(value));
-  if (target === 'value' && value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
+  if (target === 'value' && value) return isCollection ? firstLine(text, value.range![0], value.range![1], value) : [value.range![0], scalarEnd(text, value)];
   if (key) {
     if (target === 'key' || !value || isCollection) return [key.range![0], key.range![1]];
-    return [key.range![0], value.range![1]];
+    return [key.range![0], scalarEnd(text, value)];
   }
-  if (value) return isCollection ? firstLine(text, value.range![0], value.range![1]) : [value.range![0], value.range![1]];
+  if (value) return isCollection ? firstLine(text, value.range![0], value.range![1], value) : [value.range![0], scalarEnd(text, value)];
   return firstLine(text, documentStart, documentEnd);
 }
 
-/** From start to the end of its line (without trailing blanks): a collection is shown by its first line. */
-function firstLine(text: string, start: number, end: number): [number, number] {
+/** A block scalar's range includes its last line break: end on its last character, not on the next key's line. */
+function scalarEnd(text: string, value: Node): number {
+  const [start, end] = value.range!;
+  let last = end;
+  while (last > start + 1 && /\s/.test(text[last - 1])) last--;
+  return last;
+}
+
+/** From start to the end of its line (without trailing blanks or comment): a collection is shown by its first line. */
+function firstLine(text: string, start: number, end: number, node?: Node): [number, number] {
   let lineEnd = text.indexOf('\n', start);
   if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+  // A `#` after the last node that starts on this line can only begin a comment.
+  if (node) {
+    const from = Math.max(start, contentEnd(node, lineEnd));
+    const comment = text.slice(from, lineEnd).search(/(^|\s)#/);
+    if (comment !== -1) lineEnd = from + comment;
+  }
   while (lineEnd > start + 1 && /\s/.test(text[lineEnd - 1])) lineEnd--;
   return [start, Math.max(lineEnd, start + 1)];
+}
+
+/** The end of the last node (key or value) of `node` that starts before `lineEnd`, clipped to it. */
+function contentEnd(node: unknown, lineEnd: number): number {
+  if (isPair(node)) return Math.max(contentEnd(node.key, lineEnd), contentEnd(node.value, lineEnd));
+  const range = (node as Node | null)?.range;
+  if (!range || range[0] >= lineEnd) return -1;
+  if (range[1] <= lineEnd) return range[1];
+  if (!isMap(node) && !isSeq(node)) return lineEnd;
+  return Math.max(-1, ...node.items.map((item) => contentEnd(item, lineEnd)));
 }

@@ -79,6 +79,14 @@ export class Graph {
     this.documents = files.flatMap((file) => file.documents.filter((d) => d.value !== undefined).map((document) => ({ file, document })));
   }
 
+  /**
+   * The graph that set-wide questions answer from ("every workload of the mesh", "the first workload of a
+   * namespace"): this one, or the whole workspace when rules judge only some files of it (src/lsp/focus.ts).
+   */
+  get whole(): Graph {
+    return this;
+  }
+
   static fromFiles(files: readonly SourceFile[]): Graph {
     return new Graph(readResources(files), files);
   }
@@ -100,11 +108,27 @@ export class Graph {
     return this.#memo.get(key) as T;
   }
 
+  /**
+   * A value computed once per graph for one object (a workload's membership or mTLS mode): a memo per object. Say
+   * so rather than filling a Map held in a memo, so that a graph kept across edits knows what the values read.
+   */
+  memoFor<K extends object, T>(key: string, object: K, compute: () => T): T {
+    const cache = this.memo(key, () => new Map<K, T>());
+    if (!cache.has(object)) cache.set(object, compute());
+    return cache.get(object)!;
+  }
+
   /** Resources of a kind, optionally only from one API group. */
   ofKind(kind: string, group?: string): readonly Resource[] {
     const byKind = this.memo('core:byKind', (graph) => groupBy(graph.resources, (r) => r.kind));
     const all = byKind.get(kind) ?? [];
     return group === undefined ? all : all.filter((r) => r.group === group);
+  }
+
+  /** Resources one format reader produced ('kubernetes', 'envoy', 'kong'). */
+  ofFormat<F extends Resource['format']>(format: F): readonly Extract<Resource, { readonly format: F }>[] {
+    const byFormat = this.memo('core:byFormat', (graph) => groupBy<Resource, string>(graph.resources, (r) => r.format));
+    return (byFormat.get(format) ?? []) as Extract<Resource, { readonly format: F }>[];
   }
 
   get workloads(): readonly Workload[] {

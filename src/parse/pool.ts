@@ -41,7 +41,7 @@ export interface LocationRequest {
   readonly target: Target;
 }
 
-function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOptions = {}): ParseOutcome {
+export function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOptions = {}): ParseOutcome {
   try {
     const stats = statSync(job.absolute);
     // A FIFO or device named *.yaml would block or never end: never read one.

@@ -16,7 +16,8 @@ export interface HcmSite {
 }
 
 export function envoyListeners(graph: Graph): readonly ListenerView[] {
-  return graph.memo('envoy:listeners', (g) => g.ofKind('EnvoyListener').filter((r) => r.format === 'envoy').map(listenerView));
+  // Each listener's view is its own memo: after an edit, only the edited file's listeners are read again.
+  return graph.memo('envoy:listeners', (g) => g.ofKind('EnvoyListener').filter((r) => r.format === 'envoy').map((r) => g.memoFor('envoy:listenerView', r, () => listenerView(r))));
 }
 
 export function hcmSites(graph: Graph): readonly HcmSite[] {

@@ -34,13 +34,13 @@ export function selectedWorkloads(graph: Graph, mesh: MeshSettings, scope: Polic
   const ns = scope.resource.namespace;
   const sel = scope.selector;
   const matches = (w: Workload) => !sel || Object.entries(sel).every(([k, v]) => w.pod.labels[k] === v);
-  if (ns === mesh.rootNamespace) return graph.workloads.filter(matches);
+  if (ns === mesh.rootNamespace) return graph.whole.workloads.filter(matches);
   return graph.workloadsIn(ns).filter(matches);
 }
 
 /** Whether the repo holds the workloads a policy could apply to (so "selects nothing" is meaningful). */
 export function scopeWorkloadsKnown(graph: Graph, mesh: MeshSettings, resource: Resource): boolean {
-  return resource.namespace === mesh.rootNamespace ? graph.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
+  return resource.namespace === mesh.rootNamespace ? graph.whole.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
 }
 
 export interface AuthorizationPolicy extends PolicyScope {

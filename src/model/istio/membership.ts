@@ -44,10 +44,7 @@ function isGatewayPod(w: Workload): boolean {
 
 /** Whether the pod gets a sidecar or is captured by ztunnel, following the injection webhook and istio-cni. */
 export function membership(graph: Graph, mesh: MeshSettings, w: Workload): Membership {
-  const cache = graph.memo('istio:membership', () => new Map<Workload, Membership>());
-  let m = cache.get(w);
-  if (!m) cache.set(w, (m = computeMembership(graph, mesh, w)));
-  return m;
+  return graph.memoFor('istio:membership', w, () => computeMembership(graph, mesh, w));
 }
 
 function computeMembership(graph: Graph, mesh: MeshSettings, w: Workload): Membership {

@@ -89,10 +89,7 @@ function normalize(mode: string | undefined, ambient: boolean): MtlsMode | undef
 
 /** The workload's inbound mTLS, composed as istiod's ComposePeerAuthentication does. */
 export function effectiveMtls(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
-  const cache = graph.memo('istio:effectiveMtls', () => new Map<Workload, EffectiveMtls>());
-  let e = cache.get(w);
-  if (!e) cache.set(w, (e = computeEffective(graph, mesh, w)));
-  return e;
+  return graph.memoFor('istio:effectiveMtls', w, () => computeEffective(graph, mesh, w));
 }
 
 function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
@@ -135,7 +132,7 @@ export function portMtls(e: EffectiveMtls, port: number): { mode: MtlsMode; deci
 export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly Workload[] {
   switch (p.scope) {
     case 'mesh':
-      return graph.workloads;
+      return graph.whole.workloads;
     case 'namespace':
       return graph.workloadsIn(p.resource.namespace);
     case 'workload':
@@ -145,19 +142,26 @@ export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly
   }
 }
 
+export interface DestinationRuleTlsBlock {
+  readonly path: Path;
+  readonly tls: Record<string, unknown>;
+  /** A subset's `labels`: its traffic reaches only the endpoints carrying them. */
+  readonly subsetLabels?: unknown;
+}
+
 /** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */
-export function destinationRuleTlsBlocks(dr: Resource): { path: Path; tls: Record<string, unknown> }[] {
-  const out: { path: Path; tls: Record<string, unknown> }[] = [];
-  const policy = (base: Path) => {
+export function destinationRuleTlsBlocks(dr: Resource): DestinationRuleTlsBlock[] {
+  const out: DestinationRuleTlsBlock[] = [];
+  const policy = (base: Path, subsetLabels?: unknown) => {
     const tp = get(dr.body, ...base);
     const tls = get(tp, 'tls');
-    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls });
+    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls, subsetLabels });
     arr(get(tp, 'portLevelSettings')).forEach((pl, i) => {
       const ptls = get(pl, 'tls');
-      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls });
+      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls, subsetLabels });
     });
   };
   policy(['spec', 'trafficPolicy']);
-  arr(get(dr.body, 'spec', 'subsets')).forEach((_, i) => policy(['spec', 'subsets', i, 'trafficPolicy']));
+  arr(get(dr.body, 'spec', 'subsets')).forEach((subset, i) => policy(['spec', 'subsets', i, 'trafficPolicy'], get(subset, 'labels')));
   return out;
 }

@@ -23,9 +23,12 @@ export function istioResources(graph: Graph, kind: string): readonly Resource[] 
 }
 
 /** Namespaces the repo holds workloads of, each with the resource a namespace finding is reported on. */
-export function workloadNamespaces(graph: Graph): { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
-  const byNs = groupBy(graph.workloads, (w) => w.namespace);
-  return [...byNs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([namespace, workloads]) => ({ namespace, anchor: graph.namespace(namespace) ?? workloads[0], workloads }));
+export function workloadNamespaces(graph: Graph): readonly { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
+  return graph.memo('istio:workloadNamespaces', (g) =>
+    [...groupBy(g.workloads, (w) => w.namespace).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([namespace, workloads]) => ({ namespace, anchor: g.namespace(namespace) ?? workloads[0], workloads })),
+  );
 }
 
 /** "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. */

@@ -182,7 +182,7 @@ export function kongRoutes(graph: Graph): readonly KongRouteView[] {
 function deckFiles(graph: Graph): readonly DeckFile[] {
   return graph.memo('kong:deckFiles', (g) => {
     const seen = new Set<DeckFile>();
-    for (const r of g.resources) if (r.format === 'kong') seen.add(r.deck);
+    for (const r of g.ofFormat('kong')) seen.add(r.deck);
     return [...seen];
   });
 }

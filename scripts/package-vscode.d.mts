@@ -1,0 +1,2 @@
+// Types of package-vscode.mjs.
+export function packageExtension(outDir?: string): Promise<string>;
