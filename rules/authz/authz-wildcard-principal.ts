@@ -18,7 +18,8 @@ const ISTIO_WHEN_KEYS = ['source.principal', 'source.namespace', 'request.auth.p
  * none of the policy's workloads, a RequestAuthentication of the same namespace (or the root namespace) whose selector
  * is a subset of the policy's covers them.
  */
-function tokensValidatedFor(graph: Graph, mesh: MeshSettings, policy: AuthorizationPolicy): boolean {
+function tokensValidatedFor(focused: Graph, mesh: MeshSettings, policy: AuthorizationPolicy): boolean {
+  const graph = focused.whole; // a RequestAuthentication in another file counts (the language server lints one file)
   const authentications = istioResources(graph, 'RequestAuthentication').map(policyScope).filter((ra) => ra.targetRefs === policy.targetRefs);
   if (authentications.length === 0) return false;
   const workloads = selectedWorkloads(graph, mesh, policy);
@@ -60,7 +61,7 @@ const LINKERD_ADMIN_PORTS: readonly unknown[] = ['linkerd-admin', 4191, '4191'];
 /** A ServerAuthorization whose Servers (by name or selector, in its namespace) all serve only the proxy admin port. */
 function onlyAdminPort(graph: Graph, authorization: Resource): boolean {
   const ref = get(authorization.body, 'spec', 'server');
-  const servers = linkerdResources(graph, 'Server').filter((s) => s.namespace === authorization.namespace);
+  const servers = linkerdResources(graph.whole, 'Server').filter((s) => s.namespace === authorization.namespace);
   const name = str(get(ref, 'name'));
   const selected = name !== undefined
     ? servers.filter((s) => s.name === name)

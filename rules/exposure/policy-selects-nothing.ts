@@ -56,28 +56,30 @@ function emptySelector(selector: unknown): boolean {
   return Object.keys(strMap(get(selector, 'matchLabels'))).length === 0 && arr(get(selector, 'matchExpressions')).length === 0;
 }
 
+/** Subjects come from the graph being judged; workloads, Services and other objects from the whole (one file in an editor). */
 function* selections(graph: Graph, mesh: MeshSettings): Generator<Selection> {
+  const whole = graph.whole;
   for (const np of graph.ofKind('NetworkPolicy', 'networking.k8s.io')) {
     const selector = get(np.body, 'spec', 'podSelector');
     // An empty (or absent) podSelector selects every pod of the namespace.
     if (emptySelector(selector)) continue;
-    const selected = new Set(graph.selectWorkloads(np.namespace, selector));
-    yield { resource: np, path: ['spec', 'podSelector'], labels: strMap(get(selector, 'matchLabels')), candidates: graph.workloadsIn(np.namespace), matches: (w) => selected.has(w) };
+    const selected = new Set(whole.selectWorkloads(np.namespace, selector));
+    yield { resource: np, path: ['spec', 'podSelector'], labels: strMap(get(selector, 'matchLabels')), candidates: whole.workloadsIn(np.namespace), matches: (w) => selected.has(w) };
   }
   for (const kind of ['AuthorizationPolicy', 'RequestAuthentication'] as const) {
     for (const resource of istioResources(graph, kind)) {
       const scope = policyScope(resource);
       if (scope.targetRefs || !scope.selector) continue;
-      const candidates = resource.namespace === mesh.rootNamespace ? graph.workloads : graph.workloadsIn(resource.namespace);
-      const selected = new Set(selectedWorkloads(graph, mesh, scope));
+      const candidates = resource.namespace === mesh.rootNamespace ? whole.workloads : whole.workloadsIn(resource.namespace);
+      const selected = new Set(selectedWorkloads(whole, mesh, scope));
       yield { resource, path: ['spec', 'selector'], labels: scope.selector, candidates, matches: (w) => selected.has(w) };
     }
   }
   for (const server of linkerdResources(graph, 'Server')) {
     const selector = get(server.body, 'spec', 'podSelector');
     if (emptySelector(selector)) continue;
-    const selected = new Set(graph.selectWorkloads(server.namespace, selector));
-    yield { resource: server, path: ['spec', 'podSelector'], labels: strMap(get(selector, 'matchLabels')), candidates: graph.workloadsIn(server.namespace), matches: (w) => selected.has(w) };
+    const selected = new Set(whole.selectWorkloads(server.namespace, selector));
+    yield { resource: server, path: ['spec', 'podSelector'], labels: strMap(get(selector, 'matchLabels')), candidates: whole.workloadsIn(server.namespace), matches: (w) => selected.has(w) };
   }
 }
 
@@ -87,7 +89,8 @@ const POLICY_KINDS = new Set(['NetworkPolicy', 'AuthorizationPolicy', 'RequestAu
  * Pods with these labels exist outside the repository's workloads: a Service of the namespace selects labels that agree
  * with them, or another object (an operator's custom resource: a Prometheus, an Alertmanager) carries them all.
  */
-function podsHeldElsewhere(graph: Graph, selection: Selection, rootScope: boolean): boolean {
+function podsHeldElsewhere(focused: Graph, selection: Selection, rootScope: boolean): boolean {
+  const graph = focused.whole;
   const labels = Object.entries(selection.labels);
   if (labels.length === 0) return false;
   const namespace = selection.resource.namespace;

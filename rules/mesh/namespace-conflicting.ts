@@ -80,10 +80,13 @@ are not reported.`,
     },
   },
   check({ graph, report }) {
-    for (const [, copies] of groupBy(graph.ofKind('Namespace', '').filter((n) => n.name), (n) => n.name)) {
+    // Copies are found in the whole workspace; only the graph's own (one file in an editor) are reported.
+    const judged = new Set(graph.ofKind('Namespace', ''));
+    for (const [, copies] of groupBy(graph.whole.ofKind('Namespace', '').filter((n) => n.name), (n) => n.name)) {
       if (copies.length < 2) continue;
       const first = copies[0];
       for (const copy of copies.slice(1)) {
+        if (!judged.has(copy)) continue;
         if (meshIdentity(copy) === meshIdentity(first)) continue;
         const where = first.source.file === copy.source.file ? 'this file' : first.source.file.path;
         report({
