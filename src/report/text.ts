@@ -7,7 +7,7 @@ import { activeFindings, countByRule, countFindings, oneLine, verdict } from './
 
 type Style = Parameters<typeof styleText>[0];
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules'>>, options: { color: boolean }): string {
+export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules' | 'notices'>>, options: { color: boolean }): string {
   const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
@@ -25,10 +25,10 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
       lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
   }
-  const { problems, text } = verdict(result);
+  const { problems, incomplete, text } = verdict(result);
   if (lines.length) lines.push('');
   if (!problems) {
-    lines.push(paint('green', `✔ ${text}`));
+    lines.push(incomplete ? paint('yellow', `⚠ ${text}`) : paint('green', `✔ ${text}`));
   } else {
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);
