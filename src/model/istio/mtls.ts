@@ -4,7 +4,7 @@
 import type { Graph } from '../graph.js';
 import { groupBy } from '../graph.js';
 import type { Resource, Workload } from '../resource.js';
-import { get, obj, str, strMap, type Path } from '../values.js';
+import { arr, get, isObj, obj, str, strMap, type Path } from '../values.js';
 import { membership, portNumber } from './membership.js';
 import { istioResources, type MeshSettings } from './resources.js';
 
@@ -169,4 +169,28 @@ export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly
     default:
       return [];
   }
+}
+
+export interface DestinationRuleTlsBlock {
+  readonly path: Path;
+  readonly tls: Record<string, unknown>;
+  /** A subset's `labels`: its traffic reaches only the endpoints carrying them. */
+  readonly subsetLabels?: unknown;
+}
+
+/** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */
+export function destinationRuleTlsBlocks(dr: Resource): DestinationRuleTlsBlock[] {
+  const out: DestinationRuleTlsBlock[] = [];
+  const policy = (base: Path, subsetLabels?: unknown) => {
+    const tp = get(dr.body, ...base);
+    const tls = get(tp, 'tls');
+    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls, subsetLabels });
+    arr(get(tp, 'portLevelSettings')).forEach((pl, i) => {
+      const ptls = get(pl, 'tls');
+      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls, subsetLabels });
+    });
+  };
+  policy(['spec', 'trafficPolicy']);
+  arr(get(dr.body, 'spec', 'subsets')).forEach((subset, i) => policy(['spec', 'subsets', i, 'trafficPolicy'], get(subset, 'labels')));
+  return out;
 }
