@@ -18,7 +18,9 @@ import envoyAdminExposed from './exposure/envoy-admin-exposed.js';
 import kongCorsWildcard from './exposure/kong-cors-wildcard.js';
 import kongIpRestrictionOpen from './exposure/kong-ip-restriction-open.js';
 import networkpolicyNoDefaultDeny from './exposure/networkpolicy-no-default-deny.js';
+import policySelectsNothing from './exposure/policy-selects-nothing.js';
 import annotationMisplaced from './mesh/annotation-misplaced.js';
+import namespaceConflicting from './mesh/namespace-conflicting.js';
 import sidecarBypass from './mesh/sidecar-bypass.js';
 import telemetryDisabled from './mesh/telemetry-disabled.js';
 import rateLimitMissing from './ratelimit/rate-limit-missing.js';
@@ -28,8 +30,10 @@ import envoyListenerPlaintext from './tls/envoy-listener-plaintext.js';
 import envoyTlsNotMutual from './tls/envoy-tls-not-mutual.js';
 import envoyUpstreamPlaintext from './tls/envoy-upstream-plaintext.js';
 import gatewayPlaintext from './tls/gateway-plaintext.js';
+import jwtJwksPlaintext from './tls/jwt-jwks-plaintext.js';
 import kongRoutePlaintext from './tls/kong-route-plaintext.js';
 import kongUpstreamPlaintext from './tls/kong-upstream-plaintext.js';
+import mtlsDestinationRuleIgnoredCerts from './tls/mtls-destination-rule-ignored-certs.js';
 import mtlsDestinationRulePlaintext from './tls/mtls-destination-rule-plaintext.js';
 import mtlsNotStrict from './tls/mtls-not-strict.js';
 import mtlsPolicyIneffective from './tls/mtls-policy-ineffective.js';
@@ -73,6 +77,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('tls', envoyTlsNotMutual),
   inFamily('tls', envoyUpstreamPlaintext),
   inFamily('tls', gatewayPlaintext),
+  inFamily('tls', jwtJwksPlaintext),
   inFamily('authz', jwtNotEnforced),
   inFamily('exposure', kongCorsWildcard),
   inFamily('exposure', kongIpRestrictionOpen),
@@ -80,14 +85,17 @@ export const RULES: readonly AnyRule[] = [
   inFamily('authz', kongNoAuth),
   inFamily('tls', kongRoutePlaintext),
   inFamily('tls', kongUpstreamPlaintext),
+  inFamily('tls', mtlsDestinationRuleIgnoredCerts),
   inFamily('tls', mtlsDestinationRulePlaintext),
   inFamily('tls', mtlsNotStrict),
   inFamily('tls', mtlsPolicyIneffective),
   inFamily('tls', mtlsPortException),
+  inFamily('mesh', namespaceConflicting),
   inFamily('exposure', networkpolicyNoDefaultDeny),
   inFamily('core', parseError),
   inFamily('workload', podHostPath),
   inFamily('workload', podHostPorts),
+  inFamily('exposure', policySelectsNothing),
   inFamily('ratelimit', rateLimitMissing),
   inFamily('validity', schemaInvalid),
   inFamily('secrets', secretHardcoded),

@@ -20,4 +20,4 @@ for (const file of files) {
   } catch { /* absurd nesting */ }
 }
 const usage = process.resourceUsage();
-process.stderr.write(`bare-parse: stats ${JSON.stringify({ files: files.length, megabytes: bytes / 1048576, documents, wallSeconds: (performance.now() - started) / 1000, peakRssMb: usage.maxRSS / 1024 })}\n`);
+process.stderr.write(`bare-parse: stats ${JSON.stringify({ files: files.length, megabytes: bytes / 1048576, documents, wallSeconds: (performance.now() - started) / 1000, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, peakRssMb: usage.maxRSS / 1024 })}\n`);

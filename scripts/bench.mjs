@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateRepo } from './gen-scale-repo.mjs';
+import { generateDocuments, generateRepo, generateWorkloads } from './gen-scale-repo.mjs';
 import { generateKustomizeRepo } from './gen-kustomize-repo.mjs';
 import { benchLanguageServer } from './lsp-bench.mjs';
 import { benchConfig } from './bench-custom-rules.mjs';
@@ -34,11 +34,7 @@ const oneFile = resolve(corpus, 'microservices-demo/kubernetes-manifests/fronten
 let single = [];
 try {
   statSync(oneFile);
-  single = Array.from({ length: 20 }, () => {
-    const started = process.hrtime.bigint();
-    spawnSync(node, [bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config']);
-    return Number(process.hrtime.bigint() - started) / 1e6;
-  });
+  single = Array.from({ length: 20 }, () => runStats([bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']));
 } catch {
   // another corpus without that file: skip the one-file figure
 }
@@ -82,6 +78,27 @@ const scale = [10_000, 20_000, 50_000].map((n) => {
   return { n, count, stats };
 });
 
+// Shapes that used to be quadratic: rules time per resource for 500 and 8,000 workloads, all in one namespace or
+// spread over namespaces; and 20,000 documents in one file against the same documents spread over files.
+function scanGenerated(generate) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlint-bench-shape-'));
+  try {
+    generate(dir);
+    return runStats([bin, dir, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const rulesPerResource = (stats) => (stats.phasesMs.rules * 1000) / stats.resources;
+const workloadShapes = ['one namespace', 'spread'].map((shape) => {
+  const [small, large] = [500, 8000].map((w) => scanGenerated((dir) => generateWorkloads(dir, w, shape === 'spread')));
+  return { shape, small, large };
+});
+// Memory: peak RSS against the budget of twice the input plus 150 MB, from a tiny repository to 100,000 tiny documents.
+const budgetMb = (inputMb) => 2 * inputMb + 150;
+const tinyDocuments = scanGenerated((dir) => writeFileSync(join(dir, 'tiny.yaml'), Array.from({ length: 100_000 }, (_, i) => `a: ${i % 10}\n`).join('---\n')));
+const tinyMb = (100_000 * 9) / 1048576;
+const [oneFileDocs, spreadDocs] = [true, false].map((oneFile) => scanGenerated((dir) => generateDocuments(dir, 20_000, oneFile)));
 // Kustomize: 50 bases with 3 overlays each, built and linted, against the same objects written as plain files.
 const kustomizeDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-kustomize-'));
 const generated = generateKustomizeRepo(kustomizeDir, 50);
@@ -102,7 +119,9 @@ const rows = [
   ['bare yaml parse wall s (single core, median of 3)', parse.processWall.toFixed(2)],
   ['bare yaml parse peak RSS MB', parse.peakRssMb.toFixed(0)],
   ['scan / bare parse', (scan.processWall / parse.processWall).toFixed(2)],
-  ...(single.length ? [['one file, cold process, median of 20 (ms)', median(single).toFixed(0)]] : []),
+  ['scan / bare parse, CPU (what a loaded machine still measures)', (scan.cpuSeconds / parse.cpuSeconds).toFixed(2)],
+  ['full scan peak RSS / (2 x input + 150 MB)', (scan.peakRssMb / budgetMb(parse.megabytes)).toFixed(2)],
+  ...(single.length ? [['one file, cold process, median of 20: wall ms, CPU ms', `${(median(single.map((r) => r.processWall)) * 1000).toFixed(0)}, ${(median(single.map((r) => r.cpuSeconds)) * 1000).toFixed(0)}`]] : []),
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
@@ -112,9 +131,13 @@ const rows = [
   ['lsp: workspace loaded, first diagnostics s', (lsp.firstDiagnosticsMs / 1000).toFixed(2)],
   [`lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`, `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`],
   ...(lsp.cpuMsPerEdit !== undefined ? [['lsp: server CPU ms per edit, mean (Deployment, PeerAuthentication, Kong, Envoy)', `${lsp.cpuMsPerEdit.toFixed(0)} (${lsp.cpuMsPerEditByFile.map((v) => v.toFixed(0)).join(', ')})`]] : []),
-  ...(single.length ? [['lsp: edit median / one-file cold process', (lsp.medianMs / median(single)).toFixed(2)]] : []),
+  ...(single.length ? [['lsp: edit median / one-file cold process', (lsp.medianMs / (median(single.map((r) => r.processWall)) * 1000)).toFixed(2)]] : []),
   ...customRows,
   ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
+  ...workloadShapes.map(({ shape, small, large }) => [`workloads ${shape}: rules µs/resource 500 / 8,000, ratio`, `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`]),
+  ['100k tiny documents (0.9 MB): wall s, CPU s, peak MB / budget', `${tinyDocuments.processWall.toFixed(2)}, ${tinyDocuments.cpuSeconds.toFixed(2)}, ${tinyDocuments.peakRssMb.toFixed(0)} / ${budgetMb(tinyMb).toFixed(0)} = ${(tinyDocuments.peakRssMb / budgetMb(tinyMb)).toFixed(2)}`],
+  ['20k documents: one file / spread wall s, ratio', `${oneFileDocs.processWall.toFixed(2)} / ${spreadDocs.processWall.toFixed(2)}, ${(oneFileDocs.processWall / spreadDocs.processWall).toFixed(2)}`],
+  ['20k documents: one file / spread CPU s, ratio', `${oneFileDocs.cpuSeconds.toFixed(2)} / ${spreadDocs.cpuSeconds.toFixed(2)}, ${(oneFileDocs.cpuSeconds / spreadDocs.cpuSeconds).toFixed(2)}`],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

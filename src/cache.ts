@@ -68,6 +68,15 @@ interface StoredRun {
   readonly result: LintResult;
   /** Files the run read beyond the discovered ones (a kustomize build's env files, bases elsewhere), by hash. */
   readonly inputs?: readonly (readonly [string, string])[];
+  /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
+  readonly stamps?: Record<string, FileStamp>;
+}
+
+/** What tells, without reading a file, that it holds the bytes it held before (as ESLint's cache does). */
+export interface FileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hash: string;
 }
 
 /** The hash of a file's bytes, or '' when it cannot be read. */
@@ -114,14 +123,36 @@ export class ScanCache {
     return this.#previousEntries;
   }
 
+  #storedRun: StoredRun | undefined | null = null;
+
+  /** The last run as stored (read once), when it was made with the same version, rules and configuration. */
+  get #lastRun(): StoredRun | undefined {
+    if (this.#storedRun === null) {
+      this.#storedRun = undefined;
+      try {
+        const stored = deserialize(readFileSync(`${this.#path}.run`)) as StoredRun;
+        if (stored?.key === this.#key) this.#storedRun = stored;
+      } catch {
+        // none, or unreadable: scan
+      }
+    }
+    return this.#storedRun;
+  }
+
+  /** The hash of a file's bytes as the last run saw them, when its size and modification time are unchanged. */
+  knownHash(path: string, size: number, mtimeMs: number): string | undefined {
+    const stamp = this.#lastRun?.stamps?.[path];
+    return stamp && stamp.size === size && stamp.mtimeMs === mtimeMs ? stamp.hash : undefined;
+  }
+
   /**
    * The whole result of the last run, if it scanned exactly these files with exactly these bytes (and the other
    * files it read, recorded with it, are unchanged too).
    */
   previousRun(runKey: string): LintResult | undefined {
     try {
-      const stored = deserialize(readFileSync(`${this.#path}.run`)) as StoredRun;
-      if (stored?.key === this.#key && stored.runKey === runKey && (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)) {
+      const stored = this.#lastRun;
+      if (stored && stored.runKey === runKey && (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
         const rules = (stored.result.rules as unknown as string[]).map((id) => byId.get(id)).filter((rule) => rule !== undefined);
@@ -178,7 +209,7 @@ export class ScanCache {
    * Writes the files of this run (and only them, with their locations from the run's memo) and, given a run key,
    * the run's result; atomically. Failing to write is not an error of the scan: the message is returned for a notice.
    */
-  save(runKey: string | undefined, result: LintResult, memo: LocationMemo, inputs: readonly string[] = []): string | undefined {
+  save(runKey: string | undefined, result: LintResult, memo: LocationMemo, inputs: readonly string[] = [], stamps: Record<string, FileStamp> = {}): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
       if (!this.#unchanged(memo)) {
@@ -195,6 +226,7 @@ export class ScanCache {
           runKey,
           result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] },
           ...(inputs.length ? { inputs: inputs.map((path) => [path, hashOfFile(path)] as const) } : {}),
+          stamps,
         };
         writeAtomically(`${this.#path}.run`, serialize(run));
       }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
-import { hashBytes, ScanCache } from './cache.js';
+import { hashBytes, ScanCache, type FileStamp } from './cache.js';
 import { lintStaged, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
@@ -170,7 +170,13 @@ interface Loaded {
   readonly restored: readonly (SourceFile | undefined)[];
   /** The hash of each job's bytes (by job index), when the cache is on. */
   readonly hashOf: ReadonlyMap<number, string>;
+  /** Size, modification time and hash of the files, for the next run (see FileStamp). */
+  readonly stamps?: Record<string, FileStamp>;
 }
+
+// A file modified this recently may change again within the same modification time (git's "racily clean"): its
+// stamp is not kept, so that the next run reads and hashes it.
+const SETTLED_MS = 2000;
 
 /** Stage load: what the cache holds for these files. */
 function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: ScanOptions): Loaded {
@@ -178,12 +184,22 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   const hashOf = new Map<number, string>();
   const cache = run.cache;
   if (!cache || !jobs) return { restored, hashOf };
-  const textOf = new Map<number, string>();
+  // A file whose size and modification time are those of the last run is not read: its hash is the stored one.
+  const bytesOf = new Map<number, Buffer>();
+  const stamps: Record<string, FileStamp> = {};
+  const settledBefore = Date.now() - SETTLED_MS;
   jobs.forEach((job, i) => {
-    const bytes = readIfRegular(job.absolute, run.maxBytes);
-    if (!bytes) return; // parsed later, which reports why it cannot be read
-    hashOf.set(i, hashBytes(bytes));
-    textOf.set(i, sourceText(bytes));
+    const stats = regularFileStats(job.absolute, run.maxBytes);
+    if (!stats) return; // parsed later, which reports why it cannot be read
+    let hash = cache.knownHash(job.shown, stats.size, stats.mtimeMs);
+    if (hash === undefined) {
+      const bytes = readIfRegular(job.absolute, run.maxBytes);
+      if (!bytes) return;
+      bytesOf.set(i, bytes);
+      hash = hashBytes(bytes);
+    }
+    hashOf.set(i, hash);
+    if (stats.mtimeMs < settledBefore) stamps[job.shown] = { size: stats.size, mtimeMs: stats.mtimeMs, hash };
   });
   // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
   // the same findings, cross-file rules included: reuse the whole previous result.
@@ -194,11 +210,16 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   const previous = runKey && !options.posture ? cache.previousRun(runKey) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
-      const hash = hashOf.get(i);
-      if (hash) restored[i] = cache.restore(hash, job.shown, textOf.get(i)!, run.locations);
+      if (!hashOf.has(i)) return;
+      // Files trusted by their stamp are read now, and their hash is of what was read.
+      const bytes = bytesOf.get(i) ?? readIfRegular(job.absolute, run.maxBytes);
+      if (!bytes) return void hashOf.delete(i);
+      const hash = bytesOf.has(i) ? hashOf.get(i)! : hashBytes(bytes);
+      hashOf.set(i, hash);
+      restored[i] = cache.restore(hash, job.shown, sourceText(bytes), run.locations);
     });
   }
-  return { previous, runKey, restored, hashOf };
+  return { previous, runKey, restored, hashOf, stamps };
 }
 
 interface ParsedFiles {
@@ -296,7 +317,7 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
 function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintResult): LintResult {
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
-  const problem = run.cache.save(loaded.runKey, result, run.locations, run.inputs);
+  const problem = run.cache.save(loaded.runKey, result, run.locations, run.inputs, loaded.stamps);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 
@@ -391,6 +412,15 @@ function addReportedFiles(discovered: string[], reportOnly: readonly string[], c
 function isInside(dir: string, file: string): boolean {
   const rel = relative(dir, file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function regularFileStats(path: string, maxBytes: number): { size: number; mtimeMs: number } | undefined {
+  try {
+    const stats = statSync(path);
+    return stats.isFile() && stats.size <= maxBytes ? stats : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readIfRegular(path: string, maxBytes: number): Buffer | undefined {

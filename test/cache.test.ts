@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
@@ -40,6 +40,40 @@ describe('--cache', () => {
     const edited = await scan({ cwd, cacheLocation: 'c.bin' });
     expect(edited.phases).not.toHaveProperty('reused');
     expect(edited.findings.some((f) => f.file === 'c.yaml' && f.ruleId === 'container-privileged')).toBe(false);
+  });
+
+  it('tells unchanged files by size and modification time, without reading them (as ESLint does)', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a'), 'b.yaml': pod('b') });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const name of ['a.yaml', 'b.yaml']) utimesSync(join(cwd, name), hourAgo, hourAgo);
+    const cold = await scan({ cwd, cacheLocation: 'c.bin' });
+    const names = (r: typeof cold) => [...new Set(r.findings.filter((f) => f.file === 'a.yaml').map((f) => f.resource?.name))];
+    expect(names(cold)).toEqual(['a']);
+    // Same size, same modification time: the stamp says unchanged, so the file is not read and the result is reused.
+    writeFileSync(join(cwd, 'a.yaml'), pod('z'));
+    utimesSync(join(cwd, 'a.yaml'), hourAgo, hourAgo);
+    const trusted = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(trusted.phases).toHaveProperty('reused');
+    expect(names(trusted)).toEqual(['a']);
+    // A new modification time: read, hashed and linted again.
+    const now = new Date();
+    utimesSync(join(cwd, 'a.yaml'), now, now);
+    const edited = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(edited.phases).not.toHaveProperty('reused');
+    expect(names(edited)).toEqual(['z']);
+    expect(statSync(join(cwd, 'a.yaml')).size).toBe(pod('a').length);
+  });
+
+  it('does not trust the stamp of a file modified just now (it may change again within the same time)', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a') });
+    const now = new Date();
+    utimesSync(join(cwd, 'a.yaml'), now, now);
+    await scan({ cwd, cacheLocation: 'c.bin' });
+    writeFileSync(join(cwd, 'a.yaml'), pod('z'));
+    utimesSync(join(cwd, 'a.yaml'), now, now);
+    const again = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(again.phases).not.toHaveProperty('reused');
+    expect(again.findings.some((f) => f.resource?.name === 'z')).toBe(true);
   });
 
   it('starts afresh when the configuration changes', async () => {

@@ -73,3 +73,16 @@ it('keeps the indexes an edit cannot have changed, and rebuilds those it can', a
   expect(ws.indexes).not.toContain('istio:effectiveMtls');
   expect(ws.indexes).toContain('istio:membership');
 });
+
+it('rebuilds what a label selector answered when a workload of that namespace changes, and only then', async () => {
+  const dir = resolve(root, 'mesh-mtls');
+  const ws = await workspace(dir);
+  ws.lint(ws.files.map((f) => ws.absolutePath(f.path)));
+  expect(ws.indexes).toContain('istio:peerAuthCandidates');
+  // A workload in another namespace: the shop policies select the same workloads.
+  ws.setText(join(dir, 'added-elsewhere.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: y\n  namespace: elsewhere\nspec:\n  template:\n    metadata:\n      labels: { app: catalog }\n    spec:\n      containers: [{ name: c, image: nginx }]\n');
+  expect(ws.indexes).toContain('istio:peerAuthCandidates');
+  // A workload in shop that the `app: catalog` policy selects.
+  ws.setText(join(dir, 'added-workload.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels: { app: catalog }\n    spec:\n      containers: [{ name: c, image: nginx }]\n');
+  expect(ws.indexes).not.toContain('istio:peerAuthCandidates');
+});

@@ -1,19 +1,42 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
 import { at, bool, child, entries, has, items, rbacSites, type Node } from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
-import { authorizationPolicies, sourceValues } from '../../src/model/istio/index.js';
+import { authorizationPolicies, istioResources, policyScope, selectedWorkloads, sourceValues, type AuthorizationPolicy, type MeshSettings } from '../../src/model/istio/index.js';
 import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Resource } from '../../src/model/resource.js';
-import { arr, get, isObj, str, type Obj, type Path } from '../../src/model/values.js';
+import { arr, get, isObj, str, strMap, type Obj, type Path } from '../../src/model/values.js';
 
-type MessageId = 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
+type MessageId = 'linkerdAdminProbes' | 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
 type Context = RuleContext<MessageId, undefined>;
 
 const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
 const ISTIO_WHEN_KEYS = ['source.principal', 'source.namespace', 'request.auth.principal'];
 
+/**
+ * Whether every workload the policy applies to has a RequestAuthentication: then a request principal exists only for a
+ * token one of its issuers signed, and `requestPrincipals: ["*"]` means "any valid token". When the repository holds
+ * none of the policy's workloads, a RequestAuthentication of the same namespace (or the root namespace) whose selector
+ * is a subset of the policy's covers them.
+ */
+function tokensValidatedFor(focused: Graph, mesh: MeshSettings, policy: AuthorizationPolicy): boolean {
+  const graph = focused.whole; // a RequestAuthentication in another file counts (the language server lints one file)
+  const authentications = istioResources(graph, 'RequestAuthentication').map(policyScope).filter((ra) => ra.targetRefs === policy.targetRefs);
+  if (authentications.length === 0) return false;
+  const workloads = selectedWorkloads(graph, mesh, policy);
+  if (workloads.length > 0) {
+    const covered = new Set(authentications.flatMap((ra) => selectedWorkloads(graph, mesh, ra)));
+    return workloads.every((w) => covered.has(w));
+  }
+  const labels = policy.selector ?? {};
+  return authentications.some((ra) => {
+    const ns = ra.resource.namespace;
+    if (ns !== policy.resource.namespace && ns !== mesh.rootNamespace) return false;
+    return Object.entries(ra.selector ?? {}).every(([k, v]) => labels[k] === v);
+  });
+}
+
 /** Istio AuthorizationPolicy: ALLOW (the default action) and CUSTOM rules whose identity fields match anyone. */
-function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
+function checkIstioAuthorizationPolicies({ graph, settings, report }: Context): void {
   for (const policy of authorizationPolicies(graph)) {
     if (policy.action !== 'ALLOW' && policy.action !== 'CUSTOM') continue;
     for (const v of sourceValues(policy, ISTIO_FIELDS, ISTIO_WHEN_KEYS)) {
@@ -21,6 +44,9 @@ function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
       const value = v.value.trim();
       // <issuer>/* is "any subject of this issuer", Istio's documented way to require a token: not a wildcard identity.
       if ((v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && /^[^*]+\/\*$/.test(value)) continue;
+      // "*" as a request principal is "any valid token of the configured issuers" where a RequestAuthentication
+      // validates tokens: what a require-a-token policy means to say.
+      if (value === '*' && (v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && tokensValidatedFor(graph, settings.mesh, policy)) continue;
       if (value === '*') {
         report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioAny', data: { field: v.field, action: policy.action } });
       } else if (value.startsWith('*') || value.endsWith('*')) {
@@ -28,6 +54,19 @@ function checkIstioAuthorizationPolicies({ graph, report }: Context): void {
       }
     }
   }
+}
+
+const LINKERD_ADMIN_PORTS: readonly unknown[] = ['linkerd-admin', 4191, '4191'];
+
+/** A ServerAuthorization whose Servers (by name or selector, in its namespace) all serve only the proxy admin port. */
+function onlyAdminPort(graph: Graph, authorization: Resource): boolean {
+  const ref = get(authorization.body, 'spec', 'server');
+  const servers = linkerdResources(graph.whole, 'Server').filter((s) => s.namespace === authorization.namespace);
+  const name = str(get(ref, 'name'));
+  const selected = name !== undefined
+    ? servers.filter((s) => s.name === name)
+    : servers.filter((s) => Object.entries(strMap(get(ref, 'selector', 'matchLabels'))).every(([k, v]) => s.labels[k] === v) && get(ref, 'selector') !== undefined);
+  return selected.length > 0 && selected.every((s) => LINKERD_ADMIN_PORTS.includes(get(s.body, 'spec', 'port')));
 }
 
 /** Linkerd: MeshTLSAuthentication identities, ServerAuthorization clients, and the default inbound policy annotation. */
@@ -40,7 +79,11 @@ function checkLinkerd({ graph, report }: Context): void {
   }
   for (const sa of linkerdResources(graph, 'ServerAuthorization')) {
     const client = get(sa.body, 'spec', 'client');
-    if (get(client, 'unauthenticated') === true) report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdUnauthenticated' });
+    if (get(client, 'unauthenticated') === true) {
+      // Linkerd's documented pattern: unauthenticated access to the proxy admin port only, so that kubelet probes pass.
+      if (onlyAdminPort(graph, sa)) report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdAdminProbes', severity: 'note' });
+      else report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdUnauthenticated' });
+    }
     arr(get(client, 'meshTLS', 'identities')).forEach((v, index) => {
       if (v === '*') report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdAnyIdentity' });
       else if (typeof v === 'string' && v.startsWith('*')) report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value: v }, severity: 'warning' });
@@ -155,7 +198,12 @@ export default defineRule({
 matches any authenticated peer ("Presence match": any non-empty value; code \`pilot/pkg/security/authz/matcher/string.go\`),
 i.e. every workload of the mesh; \`namespaces: ["*"]\` likewise; \`requestPrincipals: ["*"]\` any valid JWT of any
 configured issuer (\`<issuer>/*\`, any subject of one named issuer, is Istio's documented way to require a token and
-is not reported). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
+is not reported; neither is \`requestPrincipals: ["*"]\` when a RequestAuthentication covers every workload the policy
+applies to: a request principal only exists for a token that passed the RequestAuthentication's issuers and keys
+(the request principal is \`<iss>/<sub>\` of a validated token, istio/api \`security/v1beta1/authorization_policy.proto\`;
+Istio's own "Require a valid token" task, istio.io/latest/docs/tasks/security/authentication/authn-policy, uses
+\`requestPrincipals: ["*"]\`), which is what such a policy intends;
+without one, no request has a principal). A leading or trailing \`*\` (\`cluster.local/ns/shop/sa/*\`, \`*/sa/admin\`, \`prod-*\`) is a
 prefix/suffix match and admits identities nobody has reviewed yet (a new service account in the namespace, a namespace
 created later): reported as a warning. A \`*\` in the middle of a principal is literal and matches nothing; it is not
 reported here.
@@ -166,7 +214,9 @@ Only ALLOW (the default action) and CUSTOM policies are reported. DENY rules wit
 
 Linkerd equivalents (policy.linkerd.io, linkerd.io/2/reference/authorization-policy): a \`MeshTLSAuthentication\` with
 \`identities: ["*"]\` (every meshed client) or a \`*.\` domain pattern, a legacy \`ServerAuthorization\` with
-\`client.unauthenticated: true\` (plaintext from anyone) or \`meshTLS.identities: ["*"]\`, and the
+\`client.unauthenticated: true\` (plaintext from anyone; a note only when every Server it names serves the proxy admin
+port, \`linkerd-admin\` / 4191, which is Linkerd's documented pattern for kubelet probes and Prometheus,
+linkerd.io/2/tasks/restricting-access) or \`meshTLS.identities: ["*"]\`, and the
 \`config.linkerd.io/default-inbound-policy: all-unauthenticated\` annotation on a Namespace or pod template (every port
 open to everyone, meshed or not). A \`NetworkAuthentication\` for \`0.0.0.0/0\` or \`::/0\` without \`except\` authorizes
 every address with no identity at all: a warning (it may back a deliberately public port).
@@ -188,6 +238,7 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
     linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
     linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
     linkerdUnauthenticated: '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
+    linkerdAdminProbes: '{{resource}} authorizes unauthenticated clients on the proxy admin port only (linkerd-admin, 4191), Linkerd\'s documented way to let kubelet probes and metrics scrapers in: fine as long as the Server stays limited to that port.',
     linkerdAnyNetwork: '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
     envoyWildcard: 'Policy "{{policy}}" of the RBAC filter of {{resource}} allows {{principal}}, which matches every client: name the principals that need access.',
     linkerdDefaultPolicy: '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
@@ -239,6 +290,23 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
           annotations:
             config.linkerd.io/default-inbound-policy: all-unauthenticated # expect: authz-wildcard-principal @47-66
       `,
+      'linkerd-unauthenticated-admin-port-for-probes': yaml`
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: Server
+        metadata: { name: admin, namespace: emojivoto }
+        spec:
+          podSelector: {}
+          port: linkerd-admin
+          proxyProtocol: HTTP/1
+        ---
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: ServerAuthorization
+        metadata: { name: admin-everyone, namespace: emojivoto }
+        spec:
+          server: { name: admin }
+          client:
+            unauthenticated: true # expect: authz-wildcard-principal @5-26
+      `,
       'envoy-http-rbac-allows-any': yaml`
         resources:
           - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
@@ -261,8 +329,33 @@ enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
                                   principals:
                                     - any: true # expect: authz-wildcard-principal @31-40
       `,
+      'request-principals-star-without-request-authentication': yaml`
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: any-token, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          rules:
+            - from: [{ source: { requestPrincipals: ["*"] } }] # expect: authz-wildcard-principal @46-49
+      `,
     },
     valid: {
+      'request-principals-star-with-request-authentication': yaml`
+        apiVersion: security.istio.io/v1
+        kind: RequestAuthentication
+        metadata: { name: jwt, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          jwtRules: [{ issuer: https://auth.example.com, jwksUri: https://auth.example.com/jwks.json }]
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: { name: any-token, namespace: shop }
+        spec:
+          selector: { matchLabels: { app: api } }
+          rules:
+            - from: [{ source: { requestPrincipals: ["*"] } }]
+      `,
       'envoy-rbac-named-principal': yaml`
         static_resources:
           listeners:

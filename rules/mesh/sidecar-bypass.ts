@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
 import { injectSetting, INJECT, ISTIO_PORTS, membership, portList, workloadPorts } from '../../src/model/istio/index.js';
-import { SKIP_PORT_ANNOTATIONS } from '../../src/model/linkerd/index.js';
+import { SKIP_PORT_ANNOTATIONS, linkerdInjected } from '../../src/model/linkerd/index.js';
 import { get } from '../../src/model/values.js';
 
 const EXCLUDES = [
@@ -11,7 +11,12 @@ const EXCLUDES = [
 ] as const;
 const EMPTY_INCLUDES = ['traffic.sidecar.istio.io/includeInboundPorts', 'traffic.sidecar.istio.io/includeOutboundIPRanges'] as const;
 const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
-const PROXY_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation']);
+const PROXY_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation', 'linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+const ISTIO_PROXY_UID = 1337;
+/** Linkerd's proxy user (charts: proxy.uid), overridable per pod; proxy-init's --proxy-uid exempts it from capture. */
+const LINKERD_PROXY_UID = 2102;
+const LINKERD_PROXY_UID_ANNOTATION = 'config.linkerd.io/proxy-uid';
+const LINKERD_INJECT = 'linkerd.io/inject';
 
 export default defineRule({
   id: 'sidecar-bypass',
@@ -31,8 +36,14 @@ take traffic out of the proxy (istio/api \`annotation/annotations.yaml\`, \`pkg/
 - \`includeInboundPorts: ""\` (or \`includeOutboundIPRanges: ""\`): capture is off for all inbound (outbound) traffic;
   an \`includeInboundPorts\` list that leaves out a declared container port leaves that port uncaptured;
 - \`sidecar.istio.io/inject: "false"\` on a pod in an injected namespace: no sidecar at all;
-- \`runAsUser: 1337\` on an app container: iptables exempts the proxy's UID, so the app's traffic is never captured
-  (istioctl analyze IST0144);
+- \`runAsUser: 1337\` on an app container of an Istio sidecar pod: iptables exempts the proxy's UID, so the app's
+  traffic is never captured (istioctl analyze IST0144);
+- the same for Linkerd with Linkerd's proxy UID, 2102 (linkerd/linkerd2 \`charts/linkerd-control-plane/values.yaml\`
+  \`proxy.uid\`, passed to linkerd-init as \`--proxy-uid\` in \`charts/partials/templates/_proxy-init.tpl\`; a pod's
+  \`config.linkerd.io/proxy-uid\` annotation overrides it). The UID checked is the one of the mesh the pod is in:
+  1337 means nothing to a Linkerd-injected pod, 2102 nothing to an Istio one;
+- \`linkerd.io/inject: disabled\` on a pod template in a Namespace annotated \`linkerd.io/inject: enabled\`: the proxy
+  injector skips the pod (linkerd/linkerd2 \`controller/proxy-injector\`, "disabled" overrides the namespace);
 - Linkerd's \`config.linkerd.io/skip-inbound-ports\` / \`skip-outbound-ports\` (pod template or Namespace): the proxy is
   skipped entirely, no mTLS and no policy.
 
@@ -52,6 +63,8 @@ suppress the finding there with a reason. The same annotations on a Deployment's
     includeMissing: '{{resource}} captures only ports "{{value}}" (traffic.sidecar.istio.io/includeInboundPorts), so port {{ports}} bypasses the sidecar, with no mTLS and no authorization: use "*" or list every port.',
     injectFalse: '{{resource}} opts out of sidecar injection in a namespace that is injected ({{reason}}): it runs without mTLS or authorization. Remove {{key}}: "false".',
     uid1337: 'Container "{{container}}" of {{resource}} runs as UID 1337, the proxy\'s UID, which Istio\'s iptables rules never capture: run the app under another UID.',
+    linkerdProxyUid: 'Container "{{container}}" of {{resource}} runs as UID {{uid}}, the Linkerd proxy\'s UID, which linkerd-init\'s iptables rules never capture: its outbound traffic skips the proxy (no mTLS, no policy). Run the app under another UID.',
+    linkerdInjectDisabled: '{{resource}} opts out of Linkerd injection (linkerd.io/inject: disabled) in {{namespace}}, which is injected: it runs without mTLS or policy. Remove the annotation.',
     linkerdSkip: '{{resource}} sets {{annotation}}: "{{value}}": Linkerd\'s proxy is skipped for those ports, with no mTLS and no policy. Remove the annotation (use config.linkerd.io/opaque-ports for non-HTTP protocols).',
   },
   examples: {
@@ -111,6 +124,34 @@ suppress the finding there with a reason. The same annotations on a Deployment's
                   securityContext:
                     runAsUser: 1337 # expect: sidecar-bypass @13-28
       `,
+      'linkerd-proxy-uid-and-inject-disabled': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: emojivoto
+          annotations: { linkerd.io/inject: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: voting, namespace: emojivoto }
+        spec:
+          template:
+            metadata:
+              annotations:
+                linkerd.io/inject: disabled # expect: sidecar-bypass @9-36
+            spec:
+              containers: [{ name: voting, image: voting:1.0 }]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: emojivoto }
+        spec:
+          template:
+            spec:
+              securityContext:
+                runAsUser: 2102 # expect: sidecar-bypass @9-24
+              containers: [{ name: web, image: web:1.0 }]
+      `,
       'linkerd-skip-ports': yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -126,6 +167,37 @@ suppress the finding there with a reason. The same annotations on a Deployment's
       `,
     },
     valid: {
+      'istio-uid-on-a-linkerd-pod-and-disabled-outside-an-injected-namespace': yaml`
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: emojivoto
+          annotations: { linkerd.io/inject: enabled }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: web, namespace: emojivoto }
+        spec:
+          template:
+            spec:
+              securityContext: { runAsUser: 1337 }
+              containers: [{ name: web, image: web:1.0 }]
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: { name: tools }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: batch, namespace: tools }
+        spec:
+          template:
+            metadata:
+              annotations: { linkerd.io/inject: disabled }
+            spec:
+              securityContext: { runAsUser: 2102 }
+              containers: [{ name: batch, image: batch:1.0 }]
+      `,
       'annotations-on-the-deployment-metadata-have-no-effect': yaml`
         apiVersion: apps/v1
         kind: Deployment
@@ -209,15 +281,31 @@ suppress the finding there with a reason. The same annotations on a Deployment's
             });
           }
         }
+      }
+      // The proxy's UID is exempt from outbound capture in either mesh; which UID depends on the mesh the pod is in.
+      const linkerd = m.dataplane !== 'sidecar' && m.dataplane !== 'ambient' && linkerdInjected(graph, w);
+      const proxyUid = linkerd ? Number(w.pod.annotations[LINKERD_PROXY_UID_ANNOTATION] ?? LINKERD_PROXY_UID) : sidecar ? ISTIO_PROXY_UID : undefined;
+      if (proxyUid !== undefined) {
         const podUid = get(w.pod.spec, 'securityContext', 'runAsUser');
         for (const c of w.pod.containers) {
           if (PROXY_CONTAINERS.has(c.name) || c.group === 'ephemeralContainers') continue;
           const own = get(c.spec, 'securityContext', 'runAsUser');
           const uid = own ?? podUid;
-          if (uid !== 1337) continue;
+          if (uid !== proxyUid) continue;
           const path = own !== undefined ? [...c.path, 'securityContext', 'runAsUser'] : [...w.pod.specPath, 'securityContext', 'runAsUser'];
-          report({ resource: w, path, messageId: 'uid1337', data: { container: c.name } });
+          report({ resource: w, path, messageId: linkerd ? 'linkerdProxyUid' : 'uid1337', data: { container: c.name, uid: String(uid) } });
         }
+      }
+      const linkerdInject = w.pod.annotations[LINKERD_INJECT];
+      const namespace = graph.namespace(w.namespace);
+      if (linkerdInject === 'disabled' && namespace?.annotations[LINKERD_INJECT] === 'enabled' && w.pod.spec.hostNetwork !== true) {
+        report({
+          resource: w,
+          path: [...w.pod.path, 'metadata', 'annotations', LINKERD_INJECT],
+          messageId: 'linkerdInjectDisabled',
+          data: { namespace: describe(namespace) },
+          related: [{ resource: namespace, path: ['metadata', 'annotations', LINKERD_INJECT], message: `${describe(namespace)} enables Linkerd injection` }],
+        });
       }
       const inject = injectSetting(w);
       if (inject?.value === 'false' && m.injectedNamespace && w.pod.spec.hostNetwork !== true) {

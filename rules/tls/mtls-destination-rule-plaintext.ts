@@ -1,32 +1,8 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { matchesSelector } from '../../src/model/kubernetes/index.js';
-import { describe, type Resource } from '../../src/model/resource.js';
-import { inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio/index.js';
-import { arr, get, isObj, str, type Path } from '../../src/model/values.js';
-
-interface TlsBlock {
-  readonly path: Path;
-  readonly tls: Record<string, unknown>;
-  /** A subset's `labels`: its traffic reaches only the endpoints carrying them. */
-  readonly subsetLabels?: unknown;
-}
-
-/** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */
-function tlsBlocks(dr: Resource): TlsBlock[] {
-  const out: TlsBlock[] = [];
-  const policy = (base: Path, subsetLabels?: unknown) => {
-    const tp = get(dr.body, ...base);
-    const tls = get(tp, 'tls');
-    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls, subsetLabels });
-    arr(get(tp, 'portLevelSettings')).forEach((pl, i) => {
-      const ptls = get(pl, 'tls');
-      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls, subsetLabels });
-    });
-  };
-  policy(['spec', 'trafficPolicy']);
-  arr(get(dr.body, 'spec', 'subsets')).forEach((subset, i) => policy(['spec', 'subsets', i, 'trafficPolicy'], get(subset, 'labels')));
-  return out;
-}
+import { describe } from '../../src/model/resource.js';
+import { destinationRuleTlsBlocks, inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio/index.js';
+import { get, isObj, str } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'mtls-destination-rule-plaintext',
@@ -214,7 +190,7 @@ reported: TLS origination to them is legitimate.`,
     for (const dr of istioResources(graph, 'DestinationRule')) {
       const host = str(get(dr.body, 'spec', 'host'));
       if (!host) continue;
-      const blocks = tlsBlocks(dr).filter(({ tls }) => {
+      const blocks = destinationRuleTlsBlocks(dr).filter(({ tls }) => {
         const mode = str(tls.mode) ?? 'DISABLE';
         return mode === 'DISABLE' || mode === 'SIMPLE' || mode === 'MUTUAL';
       });

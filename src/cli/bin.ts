@@ -1,4 +1,5 @@
 // The executable. Everything testable lives in main.ts; this only binds it to the process.
+import './compile-cache.js';
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';

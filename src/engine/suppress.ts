@@ -49,8 +49,9 @@ export function readDirectives(file: SourceFile): Directive[] {
       fromLine = toLine = next + 1;
     } else {
       // The rest of the document: up to the next document marker (--- or ...), or the end of the file.
-      const end = lines.findIndex((l, j) => j > i && /^(---|\.\.\.)(\s|$)/.test(l));
-      toLine = end === -1 ? lines.length : end;
+      let end = i + 1;
+      while (end < lines.length && !/^(---|\.\.\.)(\s|$)/.test(lines[end])) end++;
+      toLine = end;
     }
     directives.push({ line, column, endColumn, rules, ruleColumns, reason, fromLine, toLine });
   });
@@ -76,7 +77,7 @@ export interface IgnoreScope {
 
 /** The meshlint.io/ignore annotations of a resource: on itself and on any nested object's metadata (pod templates). */
 export function ignoreScopes(resource: Resource): IgnoreScope[] {
-  if (!resource.source.file.text.includes(IGNORE_ANNOTATION)) return [];
+  if (!mentionsIgnoreAnnotation(resource.source.file)) return [];
   const scopes: IgnoreScope[] = [];
   const visit = (value: unknown, path: (string | number)[], depth: number): void => {
     if (depth > 12) return;
@@ -93,6 +94,15 @@ export function ignoreScopes(resource: Resource): IgnoreScope[] {
   };
   visit(resource.body, [], 0);
   return scopes;
+}
+
+// Searched once per file, not once per resource: a file of many resources would otherwise be read many times over.
+const fileMentionsIgnore = new WeakMap<SourceFile, boolean>();
+
+function mentionsIgnoreAnnotation(file: SourceFile): boolean {
+  let mentions = fileMentionsIgnore.get(file);
+  if (mentions === undefined) fileMentionsIgnore.set(file, (mentions = file.text.includes(IGNORE_ANNOTATION)));
+  return mentions;
 }
 
 export function scopeCovers(scope: IgnoreScope, ruleId: string, path: Path): boolean {

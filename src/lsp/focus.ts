@@ -187,6 +187,11 @@ export class WorkspaceGraph extends Graph {
     return this.#quietly(() => super.selectWorkloads(namespace, selector));
   }
 
+  override workloadsWithLabels(labels: Readonly<Record<string, string>>, namespace?: string): readonly Workload[] {
+    this.#record(namespace === undefined ? 'workload' : `workloads:${namespace}`);
+    return this.#quietly(() => super.workloadsWithLabels(labels, namespace));
+  }
+
   override find(kind: string, namespace: string, name: string): Resource | undefined {
     this.#record(`name:${kind}/${namespace}/${name}`);
     return this.#quietly(() => super.find(kind, namespace, name));
@@ -263,6 +268,10 @@ export class FocusedGraph extends Graph {
 
   override selectWorkloads(namespace: string, selector: unknown): readonly Workload[] {
     return this.#whole.selectWorkloads(namespace, selector);
+  }
+
+  override workloadsWithLabels(labels: Readonly<Record<string, string>>, namespace?: string): readonly Workload[] {
+    return this.#whole.workloadsWithLabels(labels, namespace);
   }
 
   override find(kind: string, namespace: string, name: string): Resource | undefined {

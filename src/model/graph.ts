@@ -1,6 +1,7 @@
 // The typed graph: every resource of the scan, with indexes built once (on first use) so that rules never scan
 // all resources inside a loop. Later families add their own indexes through `memo` without touching this class.
-import { readKubernetes, matchesSelector } from './kubernetes/reader.js';
+import { readKubernetes } from './kubernetes/reader.js';
+import { compileSelector, LabelIndex, labelsSelector } from './kubernetes/selectors.js';
 import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy/reader.js';
 import { readKong } from './kong/reader.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
@@ -176,7 +177,17 @@ export class Graph {
 
   /** Workloads of a namespace whose pod labels match a label selector (matchLabels/matchExpressions or a plain map). */
   selectWorkloads(namespace: string, selector: unknown): readonly Workload[] {
-    return this.workloadsIn(namespace).filter((w) => matchesSelector(w.pod.labels, selector));
+    return this.#workloadIndex(namespace).select(compileSelector(selector));
+  }
+
+  /** Workloads whose pod labels include every given label: in one namespace, or in all when it is undefined. */
+  workloadsWithLabels(labels: Readonly<Record<string, string>>, namespace?: string): readonly Workload[] {
+    return this.#workloadIndex(namespace).select(labelsSelector(labels));
+  }
+
+  #workloadIndex(namespace: string | undefined): LabelIndex<Workload> {
+    // One memo per namespace, built from the graph the memo hands over (a focused graph answers from the whole).
+    return this.memo(`core:workloadLabels:${namespace ?? '*'}`, (graph) => new LabelIndex(namespace === undefined ? graph.workloads : graph.workloadsIn(namespace), (w) => w.pod.labels));
   }
 
   /** Finds a resource by kind, namespace and name. */

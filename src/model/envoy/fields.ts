@@ -15,10 +15,20 @@ export function camel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+// Field names are the code's own (a few hundred): their spellings are worked out once, not at every lookup, which
+// every document of a scan goes through when the readers try to recognise it.
+const spellingsByName = new Map<string, readonly string[]>();
+
+function spellings(name: string): readonly string[] {
+  let list = spellingsByName.get(name);
+  if (!list) spellingsByName.set(name, (list = [name, camel(name), `hidden_envoy_deprecated_${name}`, camel(`hidden_envoy_deprecated_${name}`)]));
+  return list;
+}
+
 /** The key under which an object holds a snake_case field: the snake or camel spelling, or the v2 dump prefix. */
 export function keyOf(o: unknown, name: string): string | undefined {
   if (!isObj(o)) return undefined;
-  for (const key of [name, camel(name), `hidden_envoy_deprecated_${name}`, camel(`hidden_envoy_deprecated_${name}`)]) {
+  for (const key of spellings(name)) {
     if (Object.hasOwn(o, key)) return key;
   }
   return undefined;

@@ -32,10 +32,8 @@ export function policyScope(resource: Resource): PolicyScope {
 export function selectedWorkloads(graph: Graph, mesh: MeshSettings, scope: PolicyScope): readonly Workload[] {
   if (scope.targetRefs) return [];
   const ns = scope.resource.namespace;
-  const sel = scope.selector;
-  const matches = (w: Workload) => !sel || Object.entries(sel).every(([k, v]) => w.pod.labels[k] === v);
-  if (ns === mesh.rootNamespace) return graph.whole.workloads.filter(matches);
-  return graph.workloadsIn(ns).filter(matches);
+  if (ns === mesh.rootNamespace) return scope.selector ? graph.whole.workloadsWithLabels(scope.selector) : graph.whole.workloads;
+  return scope.selector ? graph.workloadsWithLabels(scope.selector, ns) : graph.workloadsIn(ns);
 }
 
 /** Whether the repo holds the workloads a policy could apply to (so "selects nothing" is meaningful). */

@@ -4,7 +4,7 @@
 import type { Graph } from '../graph.js';
 import { groupBy } from '../graph.js';
 import type { Resource, Workload } from '../resource.js';
-import { get, obj, str, strMap, type Path } from '../values.js';
+import { arr, get, isObj, obj, str, strMap, type Path } from '../values.js';
 import { membership, portNumber } from './membership.js';
 import { istioResources, type MeshSettings } from './resources.js';
 
@@ -92,13 +92,42 @@ export function effectiveMtls(graph: Graph, mesh: MeshSettings, w: Workload): Ef
   return graph.memoFor('istio:effectiveMtls', w, () => computeEffective(graph, mesh, w));
 }
 
+/** The candidates of each scope, grouped once: by namespace, and by selected workload (in policy order). */
+function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
+  return graph.memo('istio:peerAuthCandidates', (g) => {
+    const meshWide: PeerAuthentication[] = [];
+    const byNamespace = new Map<string, PeerAuthentication[]>();
+    const byWorkload = new Map<Workload, PeerAuthentication[]>();
+    for (const [ns, list] of peerAuthByNamespace(g, mesh)) {
+      for (const p of list) {
+        if (ns === mesh.rootNamespace) {
+          if (p.scope === 'mesh') meshWide.push(p);
+          continue; // a workload in the root namespace takes only mesh-wide policies
+        }
+        if (p.scope === 'namespace') {
+          const own = byNamespace.get(ns);
+          if (own) own.push(p);
+          else byNamespace.set(ns, [p]);
+        } else if (p.scope === 'workload') {
+          for (const w of g.workloadsWithLabels(p.selector!, ns)) {
+            const own = byWorkload.get(w);
+            if (own) own.push(p);
+            else byWorkload.set(w, [p]);
+          }
+        }
+      }
+    }
+    return { meshWide, byNamespace, byWorkload };
+  });
+}
+
 function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
-  const byNs = peerAuthByNamespace(graph, mesh);
+  const candidates = peerAuthCandidates(graph, mesh);
   const ambient = membership(graph, mesh, w).dataplane === 'ambient';
-  const meshCands = (byNs.get(mesh.rootNamespace) ?? []).filter((p) => p.scope === 'mesh');
-  const own = w.namespace === mesh.rootNamespace ? [] : byNs.get(w.namespace) ?? [];
-  const nsCands = own.filter((p) => p.scope === 'namespace');
-  const wlCands = own.filter((p) => p.scope === 'workload' && Object.entries(p.selector!).every(([k, v]) => w.pod.labels[k] === v));
+  const meshCands = candidates.meshWide;
+  const inRoot = w.namespace === mesh.rootNamespace;
+  const nsCands = inRoot ? [] : candidates.byNamespace.get(w.namespace) ?? [];
+  const wlCands = inRoot ? [] : candidates.byWorkload.get(w) ?? [];
   const conflicts: { scope: 'mesh' | 'namespace' | 'workload'; policies: PeerAuthentication[] }[] = [];
   const pick = (scope: 'mesh' | 'namespace' | 'workload', list: PeerAuthentication[]) => {
     const { winner, conflict } = oldest(list);
@@ -140,4 +169,28 @@ export function peerAuthWorkloads(graph: Graph, p: PeerAuthentication): readonly
     default:
       return [];
   }
+}
+
+export interface DestinationRuleTlsBlock {
+  readonly path: Path;
+  readonly tls: Record<string, unknown>;
+  /** A subset's `labels`: its traffic reaches only the endpoints carrying them. */
+  readonly subsetLabels?: unknown;
+}
+
+/** Every `tls` block of a DestinationRule: top level, port level, and the same inside subsets. */
+export function destinationRuleTlsBlocks(dr: Resource): DestinationRuleTlsBlock[] {
+  const out: DestinationRuleTlsBlock[] = [];
+  const policy = (base: Path, subsetLabels?: unknown) => {
+    const tp = get(dr.body, ...base);
+    const tls = get(tp, 'tls');
+    if (isObj(tls)) out.push({ path: [...base, 'tls'], tls, subsetLabels });
+    arr(get(tp, 'portLevelSettings')).forEach((pl, i) => {
+      const ptls = get(pl, 'tls');
+      if (isObj(ptls)) out.push({ path: [...base, 'portLevelSettings', i, 'tls'], tls: ptls, subsetLabels });
+    });
+  };
+  policy(['spec', 'trafficPolicy']);
+  arr(get(dr.body, 'spec', 'subsets')).forEach((subset, i) => policy(['spec', 'subsets', i, 'trafficPolicy'], get(subset, 'labels')));
+  return out;
 }

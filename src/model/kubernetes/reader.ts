@@ -144,28 +144,3 @@ function podTemplateOf(kind: string, group: string, body: Obj): PodTemplate | un
   };
 }
 
-/** A Kubernetes label selector: matchLabels and matchExpressions; a plain map is read as matchLabels (Service, ReplicationController). */
-export function matchesSelector(labels: Readonly<Record<string, string>>, selector: unknown): boolean {
-  if (!isObj(selector)) return false;
-  const isLabelSelector = 'matchLabels' in selector || 'matchExpressions' in selector;
-  const matchLabels = strMap(isLabelSelector ? selector.matchLabels : selector);
-  for (const [key, value] of Object.entries(matchLabels)) {
-    if (labels[key] !== value) return false;
-  }
-  if (!isLabelSelector) return true;
-  for (const expression of arr(selector.matchExpressions)) {
-    const key = str(get(expression, 'key'));
-    const operator = str(get(expression, 'operator'));
-    const values = arr(get(expression, 'values')).map(String);
-    if (key === undefined) return false;
-    const has = Object.hasOwn(labels, key);
-    switch (operator) {
-      case 'In': if (!has || !values.includes(labels[key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}

@@ -1,0 +1,104 @@
+// Verdicts whose severity or wording carries the meaning: the fixtures check where findings are, these check what
+// they say.
+import { describe, expect, it } from 'vitest';
+import { lintTexts } from './helpers.js';
+
+const ADMIN_SERVER = (port: string) => `apiVersion: policy.linkerd.io/v1beta1
+kind: Server
+metadata: { name: admin, namespace: emojivoto }
+spec:
+  podSelector: {}
+  port: ${port}
+---
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: { name: everyone, namespace: emojivoto }
+spec:
+  server: { name: admin }
+  client: { unauthenticated: true }
+`;
+
+function findingsOf(rule: string, text: string) {
+  return lintTexts({ 'a.yaml': text }).findings.filter((f) => f.ruleId === rule);
+}
+
+describe('Linkerd unauthenticated clients', () => {
+  it('are a note on the proxy admin port (kubelet probes) and an error on an application port', () => {
+    for (const port of ['linkerd-admin', '4191']) {
+      const [admin] = findingsOf('authz-wildcard-principal', ADMIN_SERVER(port));
+      expect(admin.severity).toBe('note');
+      expect(admin.message).toMatch(/proxy admin port/);
+    }
+    const [app] = findingsOf('authz-wildcard-principal', ADMIN_SERVER('http'));
+    expect(app.severity).toBe('error');
+  });
+});
+
+describe('policy-selects-nothing', () => {
+  it('names the nearest label the namespace\'s workloads carry', () => {
+    const [finding] = findingsOf('policy-selects-nothing', `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: carts-db, namespace: sock-shop }
+spec:
+  podSelector: { matchLabels: { name: cart } }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: carts, namespace: sock-shop }
+spec:
+  template:
+    metadata: { labels: { name: carts, tier: backend } }
+    spec: { containers: [{ name: carts, image: carts:1.0 }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: db, namespace: sock-shop }
+spec:
+  template:
+    metadata: { labels: { name: catalogue-db } }
+    spec: { containers: [{ name: db, image: db:1.0 }] }
+`);
+    expect(finding.message).toContain('The nearest label is name=carts (Deployment sock-shop/carts)');
+  });
+});
+
+describe('jwt-not-enforced with several ALLOW policies', () => {
+  it('names the policy whose rule lets token-less requests in', () => {
+    const [finding] = findingsOf('jwt-not-enforced', `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: jwt, namespace: shop }
+spec: { jwtRules: [{ issuer: https://auth.example.com }] }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: require-jwt, namespace: shop }
+spec: { rules: [{ from: [{ source: { requestPrincipals: ["https://auth.example.com/*"] } }] }] }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: health, namespace: shop }
+spec: { rules: [{ to: [{ operation: { paths: ["/healthz"] } }] }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api, namespace: shop }
+spec:
+  template:
+    metadata: { labels: { app: api } }
+    spec: { containers: [{ name: api, image: api:1.0 }] }
+`);
+    expect(finding.message).toContain('AuthorizationPolicy shop/health has an ALLOW rule');
+  });
+});
+
+describe('jwt-jwks-plaintext', () => {
+  it('never prints user information of the URI', () => {
+    const [finding] = findingsOf('jwt-jwks-plaintext', `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: jwt, namespace: shop }
+spec: { jwtRules: [{ issuer: a, jwksUri: "http://svc:s3cr3t-t0ken@keys.example.com/jwks" }] }
+`);
+    expect(finding.message).toContain('http://keys.example.com/jwks');
+    expect(finding.message).not.toContain('s3cr3t');
+  });
+});
