@@ -5,6 +5,7 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
 import { CONFIG_NAMES, ConfigError, parseConfig, type Config } from '../engine/config.js';
+import { formatConfigProblem } from '../engine/config-errors.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
 import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
 import { didYouMean } from '../suggest.js';
@@ -131,7 +132,7 @@ export async function main(io: CliIo): Promise<number> {
       return 0;
     } catch (error) {
       if (error instanceof ConfigError) {
-        io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+        writeConfigError(io, error);
         return 2;
       }
       throw error;
@@ -202,7 +203,7 @@ export async function main(io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+      writeConfigError(io, error);
       return 2;
     }
     if (error instanceof BaselineError) {
@@ -293,7 +294,7 @@ function configuredRules(io: CliIo, configPath: string | false | undefined): rea
     return rulesOf(loadScanConfig(io.cwd, configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    writeConfigError(io, error);
     return undefined;
   }
 }
@@ -324,7 +325,7 @@ async function testRulesCommand(io: CliIo): Promise<number> {
     config = loadTestedConfig(io.cwd, dir, configPath);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    writeConfigError(io, error);
     return 2;
   }
   if (config.custom.rules.length === 0) {
@@ -404,4 +405,9 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
   io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
   const slowest = result.ruleTimes.slice(0, 5).map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`).join(', ');
   if (slowest) io.stderr.write(`${TOOL_NAME}: slowest rules: ${slowest}\n`);
+}
+
+/** One line per problem, so that every one is named (and an editor can jump to each). */
+function writeConfigError(io: CliIo, error: ConfigError): void {
+  for (const problem of error.problems) io.stderr.write(`${TOOL_NAME}: configuration error: ${formatConfigProblem(problem)}\n`);
 }
