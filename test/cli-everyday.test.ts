@@ -248,3 +248,27 @@ describe('--staged', () => {
     expect(run.stderr).toContain('--staged: not inside a git repository');
   });
 });
+
+describe('suppressions naming an unknown rule', () => {
+  it('are reported in the annotation form as in the comment form, each with the id it most likely meant', async () => {
+    const pod = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: p',
+      '  annotations:',
+      '    meshlint.io/ignore: "container-privileged,workload-defualt-service-account"',
+      'spec:',
+      '  # meshlint-disable-next-line container-priviledged -- reviewed',
+      '  hostPID: true',
+      '  containers: []',
+      '',
+    ].join('\n');
+    const result = await runCli(['-f', 'json', '--rule', 'suppression-unknown-rule', 'p.yaml'], tempRepo({ 'p.yaml': pod }));
+    const findings = (JSON.parse(result.stdout) as { findings: { ruleId: string; line: number; message: string }[] }).findings;
+    expect(findings.map((f) => [f.ruleId, f.line, f.message])).toEqual([
+      ['suppression-unknown-rule', 6, 'Suppression names unknown rule "workload-defualt-service-account" (did you mean "workload-default-service-account"?); it suppresses nothing. Check the id with meshlint --list-rules.'],
+      ['suppression-unknown-rule', 8, 'Suppression names unknown rule "container-priviledged" (did you mean "container-privileged"?); it suppresses nothing. Check the id with meshlint --list-rules.'],
+    ]);
+  });
+});
