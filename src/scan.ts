@@ -11,6 +11,7 @@ import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
+import { findingExcerpts, secretRuleIds, type Excerpts } from './excerpts.js';
 import { draftPosture, type Posture, type PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 
@@ -51,6 +52,8 @@ export interface ScanOptions {
    * (the HTML format). A --cache run then re-runs the rules instead of reusing a whole previous result.
    */
   readonly posture?: boolean;
+  /** Also give the source lines of the reported findings, lines holding a secret masked (the text format's code frames). */
+  readonly excerpts?: boolean;
 }
 
 export interface ScanResult extends LintResult {
@@ -61,6 +64,8 @@ export interface ScanResult extends LintResult {
   readonly baselined: readonly Finding[];
   /** Present when `posture` was asked for. */
   readonly posture?: Posture;
+  /** Present when `excerpts` was asked for: see src/excerpts.ts. */
+  readonly excerpts?: Excerpts;
 }
 
 /** What one scan carries from stage to stage. */
@@ -80,6 +85,8 @@ interface Run {
   readonly phases: Record<string, number>;
   /** Ends the current phase under this name. */
   phase(name: string): void;
+  /** The text of every file read, by the path findings name (for excerpts). */
+  readonly texts: Map<string, string>;
   /** With `posture`: the posture drawn from the lint's graph, finished once the findings are filtered. */
   posture?: PostureDraft;
 }
@@ -129,6 +136,7 @@ function startRun(options: ScanOptions): Run {
     rules,
     config,
     notices: [],
+    texts: new Map(),
     locations: new LocationMemo(),
     cache: options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined,
     reported: options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined,
@@ -178,6 +186,7 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
     if (!bytes) return; // parsed later, which reports why it cannot be read
     hashOf.set(i, hashBytes(bytes));
     textOf.set(i, sourceText(bytes));
+    run.texts.set(job.shown, textOf.get(i)!);
   });
   // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
   // the same findings, cross-file rules included: reuse the whole previous result.
@@ -205,7 +214,10 @@ interface ParsedFiles {
 async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loaded: Loaded, options: ScanOptions): Promise<ParsedFiles> {
   const files: SourceFile[] = [];
   const hashes = new Map<SourceFile, string>();
-  if (options.stdin) files.push(parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS));
+  if (options.stdin) {
+    files.push(parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS));
+    run.texts.set(options.stdin.filename, options.stdin.text);
+  }
   if (!jobs) return { files, hashes };
   const missing = jobs.map((_, i) => i).filter((i) => loaded.restored[i] === undefined);
   const parseOptions = {
@@ -222,6 +234,7 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
   outcomes.forEach((outcome, i) => {
     if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message });
     files.push(outcome!.file);
+    run.texts.set(outcome!.file.path, outcome!.file.text);
     const hash = loaded.hashOf.get(i);
     if (hash) hashes.set(outcome!.file, hash);
   });
@@ -271,17 +284,18 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   let posture: Posture | undefined;
+  const secretRules = secretRuleIds(run.rules);
+  // Every finding of the run (suppressed and baselined ones too) hides the lines of its secrets.
+  const excerpts = options.excerpts ? findingExcerpts((path) => run.texts.get(path), result.findings, findings, secretRules) : undefined;
   if (run.posture) {
-    const secretRules = new Set(run.rules.filter((rule) => rule.family === 'secrets').map((rule) => rule.id));
     try {
-      // Every finding of the run (suppressed and baselined ones too) hides the lines of its secrets.
       posture = run.posture.finish(result.findings, findings, secretRules);
     } catch (error) {
       notices = [...notices, { message: postureProblem(error) }];
     }
     run.phase('sites');
   }
-  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}) };
+  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}), ...(excerpts ? { excerpts } : {}) };
 }
 
 function postureProblem(error: unknown): string {

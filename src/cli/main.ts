@@ -55,6 +55,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--write-baseline <file>', 'record the reported findings in a baseline file (no message text, no values)')
     .option('--color', 'force colour in the text format')
     .option('--no-color', 'no colour in the text format')
+    .option('--no-code-frame', 'text format: no code frame (the offending line, underlined) under each finding')
     .option('--list-rules', 'list the rules and exit')
     .option('--explain <rule-id>', 'print the documentation of a rule and exit')
     .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
@@ -88,7 +89,7 @@ export async function main(io: CliIo): Promise<number> {
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
     context?: string; baseline?: string; writeBaseline?: string;
     staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
-    fix?: boolean; fixDryRun?: boolean; lsp?: boolean;
+    fix?: boolean; fixDryRun?: boolean; lsp?: boolean; codeFrame: boolean;
   }>();
 
   if (opts.lsp) {
@@ -184,6 +185,7 @@ export async function main(io: CliIo): Promise<number> {
       cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
+      excerpts: opts.format === 'text' && opts.codeFrame,
     });
   const select = (scanned: ScanResult): ScanResult => ({ ...scanned, findings: selectFindings(scanned.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }) });
   try {
@@ -230,7 +232,7 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}\n`);
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd) });
+  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd), codeFrame: opts.codeFrame });
   if (opts.output !== undefined) {
     if (!writeOutput(io, opts.output, report)) return 2;
   } else {
