@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateRepo } from './gen-scale-repo.mjs';
+import { generateKustomizeRepo } from './gen-kustomize-repo.mjs';
 import { benchLanguageServer } from './lsp-bench.mjs';
 import { benchConfig } from './bench-custom-rules.mjs';
 
@@ -81,6 +82,14 @@ const scale = [10_000, 20_000, 50_000].map((n) => {
   return { n, count, stats };
 });
 
+// Kustomize: 50 bases with 3 overlays each, built and linted, against the same objects written as plain files.
+const kustomizeDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-kustomize-'));
+const generated = generateKustomizeRepo(kustomizeDir, 50);
+const pick = (dir) => [1, 2, 3].map(() => runStats([bin, dir, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats'])).sort((a, b) => a.processWall - b.processWall)[1];
+const built = pick(generated.kustomize);
+const plain = pick(generated.plain);
+rmSync(kustomizeDir, { recursive: true, force: true });
+
 const rows = [
   ['files', scan.files],
   ['MB', parse.megabytes.toFixed(1)],
@@ -97,6 +106,9 @@ const rows = [
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
+  [`kustomize: ${generated.roots} overlays of 50 bases, wall s (median of 3)`, `${built.processWall.toFixed(2)} (${built.resources} resources, build phase ${built.phasesMs?.build ?? '?'} ms)`],
+  ['kustomize: the same objects as plain files, wall s', `${plain.processWall.toFixed(2)} (${plain.resources} resources)`],
+  ['kustomize: built / plain', (built.processWall / plain.processWall).toFixed(2)],
   ['lsp: workspace loaded, first diagnostics s', (lsp.firstDiagnosticsMs / 1000).toFixed(2)],
   [`lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`, `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`],
   ...(lsp.cpuMsPerEdit !== undefined ? [['lsp: server CPU ms per edit, mean (Deployment, PeerAuthentication, Kong, Envoy)', `${lsp.cpuMsPerEdit.toFixed(0)} (${lsp.cpuMsPerEditByFile.map((v) => v.toFixed(0)).join(', ')})`]] : []),

@@ -30,6 +30,17 @@ interface StoredRun {
   readonly key: string;
   readonly runKey: string;
   readonly result: LintResult;
+  /** Files the run read beyond the discovered ones (a kustomize build's env files, bases elsewhere), by hash. */
+  readonly inputs?: readonly (readonly [string, string])[];
+}
+
+/** The hash of a file's bytes, or '' when it cannot be read. */
+function hashOfFile(path: string): string {
+  try {
+    return hashBytes(readFileSync(path));
+  } catch {
+    return '';
+  }
 }
 
 function writeAtomically(path: string, data: Uint8Array): void {
@@ -67,11 +78,14 @@ export class ScanCache {
     return this.#previousEntries;
   }
 
-  /** The whole result of the last run, if it scanned exactly these files with exactly these bytes. */
+  /**
+   * The whole result of the last run, if it scanned exactly these files with exactly these bytes (and the other
+   * files it read, recorded with it, are unchanged too).
+   */
   previousRun(runKey: string): LintResult | undefined {
     try {
       const stored = deserialize(readFileSync(`${this.#path}.run`)) as StoredRun;
-      if (stored?.key === this.#key && stored.runKey === runKey) {
+      if (stored?.key === this.#key && stored.runKey === runKey && (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
         const rules = (stored.result.rules as unknown as string[]).map((id) => byId.get(id)).filter((rule) => rule !== undefined);
@@ -127,7 +141,7 @@ export class ScanCache {
    * Writes the files of this run (and only them, with their locations from the run's memo) and, given a run key,
    * the run's result; atomically. Failing to write is not an error of the scan: the message is returned for a notice.
    */
-  save(runKey: string | undefined, result: LintResult, memo: LocationMemo): string | undefined {
+  save(runKey: string | undefined, result: LintResult, memo: LocationMemo, inputs: readonly string[] = []): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true });
       if (!this.#unchanged(memo)) {
@@ -139,7 +153,12 @@ export class ScanCache {
         writeAtomically(this.#path, serialize({ key: this.#key, entries } satisfies Stored));
       }
       if (runKey) {
-        const run: StoredRun = { key: this.#key, runKey, result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] } };
+        const run: StoredRun = {
+          key: this.#key,
+          runKey,
+          result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] },
+          ...(inputs.length ? { inputs: inputs.map((path) => [path, hashOfFile(path)] as const) } : {}),
+        };
         writeAtomically(`${this.#path}.run`, serialize(run));
       }
       return undefined;

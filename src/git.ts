@@ -180,6 +180,7 @@ export function gitTopLevel(cwd: string): string | undefined {
 
 /** Files of the index that a scan may read: manifests, configurations and .gitignore files. */
 const STAGED_NAMES = /(^|\/)(\.meshlint\.ya?ml|\.gitignore)$|\.(ya?ml|json)$/i;
+const KUSTOMIZATION_NAMES = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
 /**
  * Writes the staged content of the repository's manifests (what the next commit will contain: tracked files with
@@ -196,7 +197,11 @@ export function exportStaged(topLevel: string, destination: string): number {
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
     throw new GitError(`git ls-files failed${stderr ? `: ${stderr}` : ''}`);
   }
-  const files = [...new Set(listed.split('\0').filter((f) => f && STAGED_NAMES.test(f)))];
+  const all = listed.split('\0').filter(Boolean);
+  // A kustomization also reads files of any name next to it (env files and other generator sources, a file called
+  // Kustomization): everything under a kustomization's directory is exported too.
+  const kustomizeDirs = all.filter((f) => KUSTOMIZATION_NAMES.test(f)).map((f) => (f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : ''));
+  const files = [...new Set(all.filter((f) => STAGED_NAMES.test(f) || kustomizeDirs.some((dir) => f.startsWith(dir))))];
   if (files.length === 0) return 0;
   try {
     run(['checkout-index', '-z', '--stdin', '-f', `--prefix=${join(destination, '/')}`], `${files.join('\0')}\0`);

@@ -12,6 +12,9 @@ import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
 import { findingExcerpts, secretRuleIds, type Excerpts } from './excerpts.js';
+import { buildKustomizations } from './kustomize/index.js';
+import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
+import { attributeRendered } from './helm/rendered.js';
 import { draftPosture, type Posture, type PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 
@@ -75,6 +78,8 @@ interface Run {
   readonly config: Config;
   /** Notices of discovery and reading (a lint's own notices follow them). */
   readonly notices: Notice[];
+  /** Files read beyond the discovered ones (kustomize builds), recorded with a cached run. */
+  readonly inputs: string[];
   /** The run's locations: filled from the cache and by parser threads, used when findings are located. */
   readonly locations: LocationMemo;
   readonly cache?: ScanCache;
@@ -137,6 +142,7 @@ function startRun(options: ScanOptions): Run {
     config,
     notices: [],
     texts: new Map(),
+    inputs: [],
     locations: new LocationMemo(),
     cache: options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined,
     reported: options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined,
@@ -190,6 +196,8 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   });
   // The same files with the same bytes (and the same version, rules and configuration: the cache's own key) give
   // the same findings, cross-file rules included: reuse the whole previous result.
+  // Files read beyond these (kustomize inputs, Helm templates and charts) are recorded with the run (run.inputs)
+  // and checked by previousRun.
   const runKey = options.stdin ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
   // A stored result holds no posture: a run that needs one lints again (from the files parsed before).
   const previous = runKey && !options.posture ? cache.previousRun(runKey) : undefined;
@@ -241,9 +249,22 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
   return { files, hashes, pool };
 }
 
-/** The lint: graph and rules, then locate (on the parser threads when there are some), suppress and sort. */
+/**
+ * The lint: kustomize builds and rendered Helm output first, then graph and rules, then locate (on the parser
+ * threads when there are some), suppress and sort.
+ */
 async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): Promise<LintResult> {
-  const staged = lintStaged({ files: parsed.files, rules: run.rules, config: run.config, locations: run.locations });
+  const files = [...parsed.files];
+  const display = (absolute: string) => displayPath(run.cwd, absolute);
+  const kustomize = run.config.kustomize.enabled ? buildKustomizations(files, { cwd: run.cwd, display, maxFileBytes: run.maxBytes }) : undefined;
+  if (kustomize) {
+    files.push(...kustomize.extraFiles);
+    run.notices.push(...kustomize.notices);
+    run.inputs.push(...kustomize.inputs);
+    run.phase('build');
+  }
+  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
+  const staged = lintStaged({ files, rules: run.rules, config: run.config, locations: run.locations, builds: kustomize?.builds, consumed: kustomize?.consumed });
   run.phase('rules');
   if (options.posture) {
     try {
@@ -261,14 +282,34 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
   run.phase('locate');
   const linted = staged.finish();
   run.phase('finish');
-  return { ...linted, notices: [...run.notices, ...linted.notices] };
+  const notices = [...run.notices, ...linted.notices];
+  return { ...linted, notices: run.config.helm.charts === 'notice' ? chartNotices(files.map((f) => f.path), notices, run.cwd, display) : notices };
+}
+
+/**
+ * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template.
+ * Returns the charts and templates read.
+ */
+async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<string[]> {
+  const { globby } = await import('globby');
+  const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
+  const chartFiles = await globby(`**/${CHART_FILE}`, { cwd, gitignore: true, ignore, absolute: true, followSymbolicLinks: false, suppressErrors: true });
+  if (chartFiles.length === 0) return [];
+  const templates = attributeRendered(files, chartIndex(chartFiles), (absolute) => displayPath(cwd, absolute), (absolute) => {
+    try {
+      return statSync(absolute).isFile();
+    } catch {
+      return false;
+    }
+  });
+  return [...chartFiles, ...templates];
 }
 
 /** Keeps this run's files, locations and result in the cache; a failure to write is a notice. */
 function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintResult): LintResult {
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
-  const problem = run.cache.save(loaded.runKey, result, run.locations);
+  const problem = run.cache.save(loaded.runKey, result, run.locations, run.inputs);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 
@@ -388,7 +429,11 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
       notices.push({ file: path, message: 'skipped: no such file or directory' });
       continue;
     }
-    if (stats.isDirectory()) patterns.push(toGlobBase(relative(cwd, absolute) || '.') + `**/*.{${MANIFEST_EXTENSIONS.join(',')}}`);
+    if (stats.isDirectory()) {
+      const base = toGlobBase(relative(cwd, absolute) || '.');
+      // A kustomization may be a YAML file without extension, named Kustomization.
+      patterns.push(`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`);
+    }
     else found.add(absolute);
   }
   if (patterns.length > 0) {

@@ -54,4 +54,38 @@ describe('--cache', () => {
     const result = await scan({ cwd, cacheLocation: 'c.bin', configPath: false });
     expect(result.findings.some((f) => f.ruleId === 'container-privileged')).toBe(true);
   });
+
+  it('reuses a run with kustomize builds until a file a build read changes, env files included', async () => {
+    const cwd = tempRepo({
+      'app/kustomization.yaml': 'resources:\n  - pod.yaml\nsecretGenerator:\n  - name: db\n    envs:\n      - db.env\n',
+      'app/pod.yaml': pod('a'),
+      'app/db.env': 'username=shop\n',
+    });
+    const cold = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(cold.findings.some((f) => f.ruleId === 'secret-in-manifest')).toBe(false);
+    const warm = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(warm.phases).toHaveProperty('reused');
+    writeFileSync(join(cwd, 'app/db.env'), 'username=shop\npassword=Zq8-vR2!mK4@pL7#\n');
+    const changed = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(changed.phases).not.toHaveProperty('reused');
+    expect(changed.findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.file)).toEqual(['app/kustomization.yaml']);
+  });
+
+  it('reuses a run with rendered Helm output until a template it is located in changes', async () => {
+    const template = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
+    const cwd = tempRepo({
+      'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'chart/templates/pod.yaml': template,
+      'out/web.yaml': `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`,
+      '.meshlint.yaml': 'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
+    });
+    const line = (r: Awaited<ReturnType<typeof scan>>) => r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
+    const cold = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
+    expect(line(cold)).toEqual(['chart/templates/pod.yaml:6']);
+    expect((await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' })).phases).toHaveProperty('reused');
+    writeFileSync(join(cwd, 'chart/templates/pod.yaml'), `# a comment\n${template}`);
+    const changed = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
+    expect(changed.phases).not.toHaveProperty('reused');
+    expect(line(changed)).toEqual(['chart/templates/pod.yaml:7']);
+  });
 });

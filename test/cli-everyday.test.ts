@@ -242,6 +242,24 @@ describe('--staged', () => {
     expect(unstaged.code).toBe(1);
   });
 
+  it('builds kustomizations from the index, generator sources included', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const repo = tempRepo({
+      'base/kustomization.yaml': 'resources:\n  - web.yaml\nconfigMapGenerator:\n  - name: web\n    envs:\n      - web.env\n',
+      'base/web.env': 'MODE=server\n',
+      'base/web.yaml': secureDeployment('web'),
+      'prod/Kustomization': 'resources:\n  - ../base\npatches:\n  - path: privileged.yaml\n',
+      'prod/privileged.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          securityContext:\n            privileged: true\n',
+    });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '-A');
+    const staged = await runCli(['-f', 'compact', '--staged', '--context', '.', 'prod/privileged.yaml'], repo);
+    expect(staged.stderr).not.toContain('could not be built');
+    expect(rulesOf(staged.stdout)).toEqual(['container-privileged']);
+    expect(staged.stdout).toMatch(/^prod\/privileged\.yaml:11:\d+: error: .*\(built by prod\) \[container-privileged\]$/m);
+  });
+
   it('outside a git repository is a usage error', async () => {
     const run = await runCli(['--staged', '.'], tempRepo({ 'a.yaml': secureDeployment('a') }));
     expect(run.code).toBe(2);

@@ -82,7 +82,12 @@ async function run(): Promise<number> {
     const added = addedLines;
     result = { ...result, findings: result.findings.filter((f) => f.ruleId === ENGINE_RULES.parseError || touchesAddedLine(f.range, added.get(f.file))) };
   }
-  for (const notice of result.notices) core.info(`meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`);
+  for (const notice of result.notices) {
+    const text = `meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`;
+    // An unrendered chart is a whole set of objects not checked: a warning, not a log line.
+    if (notice.kind === 'helm-chart') core.warning(text, notice.file ? { file: notice.file } : undefined);
+    else core.info(text);
+  }
   if (result.stats.files === 0) core.warning(`meshlint: no manifest found in ${paths.join(' ')}: check the paths input.`);
   const baselined = result.baselined.length;
   if (baselined) notes.push(`${plural(baselined, 'finding')} recorded in the baseline ${baselineFile} ${baselined === 1 ? 'is' : 'are'} not reported.`);

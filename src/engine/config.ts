@@ -27,14 +27,26 @@ export interface Config {
   readonly rules: ReadonlyMap<string, RuleSetting>;
   readonly ignore: readonly string[];
   readonly settings: Settings;
+  /** Kustomize roots are built and their objects linted (instead of their files one by one). */
+  readonly kustomize: { readonly enabled: boolean };
+  readonly helm: HelmSettings;
   /** Rules defined as data (customRules:, customRulesDir:), run next to the built-in ones. */
   readonly custom: CustomRules;
 }
 
+export interface HelmSettings {
+  /** A chart directory (Chart.yaml) meshlint cannot render: 'notice' says so in every summary, 'ignore' does not. */
+  readonly charts: 'notice' | 'ignore';
+  /** Findings on rendered output are located in the templates named by its `# Source:` comments. */
+  readonly attributeToTemplates: boolean;
+}
+
+const DEFAULT_HELM: HelmSettings = { charts: 'notice', attributeToTemplates: true };
+
 const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false } };
 
 export function defaultConfig(root: string): Config {
-  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES };
+  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES, kustomize: { enabled: true }, helm: DEFAULT_HELM };
 }
 
 /** The nearest config file from `start` upwards, or undefined. */
@@ -97,7 +109,7 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     settings.set(id, normalized);
   }
   problems.throwIfAny();
-  const typed = value as { ignore?: string[]; mesh?: Partial<Settings['mesh']> };
+  const typed = value as { ignore?: string[]; mesh?: Partial<Settings['mesh']>; kustomize?: { enabled?: boolean }; helm?: Partial<HelmSettings> };
   return {
     path: displayPath,
     root,
@@ -105,6 +117,8 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     ignore: typed.ignore ?? [],
     settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...typed.mesh } },
     custom,
+    kustomize: { enabled: typed.kustomize?.enabled ?? true },
+    helm: { ...DEFAULT_HELM, ...typed.helm },
   };
 }
 

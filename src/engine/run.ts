@@ -1,6 +1,6 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { createHash } from 'node:crypto';
-import type { SourceFile } from '../parse/source.js';
+import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
@@ -51,6 +51,11 @@ export interface FindingFix {
 export interface Notice {
   readonly file?: string;
   readonly message: string;
+  /**
+   * What was left out: 'helm-chart' (a chart meshlint cannot render), 'kustomize' (a field, remote resource or
+   * build meshlint could not apply). Summaries count these so that a skipped input never reads as "no problems".
+   */
+  readonly kind?: 'helm-chart' | 'kustomize';
 }
 
 export interface LintResult {
@@ -76,6 +81,24 @@ export interface LintInput {
    * changed files); only findings in `files` are then reported. Default: a graph of `files`.
    */
   readonly graph?: Graph;
+  /** Objects built from the files (a kustomization's output): each build is a graph of its own. */
+  readonly builds?: readonly BuiltGraph[];
+  /** Files the builds consumed: not read as objects of their own (their parse problems and directives count). */
+  readonly consumed?: ReadonlySet<SourceFile>;
+}
+
+/**
+ * The objects one deployable root builds (src/kustomize): linted together, apart from every other root, so that
+ * an overlay's policies select that overlay's workloads. Findings are located where each value was written (the
+ * documents' `trace`), name the build, and one origin reached through several builds is reported once.
+ */
+export interface BuiltGraph {
+  /** How users name the build: the root's directory ("overlays/prod"). */
+  readonly name: string;
+  /** An in-memory file whose documents are the built objects, each with a `trace`. */
+  readonly file: SourceFile;
+  /** The kustomization file: a related location of every finding on these objects. */
+  readonly definedIn: { readonly file: SourceFile; readonly document: SourceDocument };
 }
 
 export type { LocationRequest };
@@ -83,7 +106,10 @@ export type { LocationRequest };
 export interface StagedLint {
   /** Every location the findings need; a caller may resolve them ahead into the run's location memo. */
   readonly requests: readonly LocationRequest[];
-  /** The graph the rules read (for views a report needs beyond findings: src/posture.ts). */
+  /**
+   * The graph of the plain files the rules read (for views a report needs beyond findings: src/posture.ts); the
+   * objects kustomize builds are in graphs of their own, not in it.
+   */
   readonly graph: Graph;
   /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
   finish(): LintResult;
@@ -101,6 +127,14 @@ interface Pending {
   /** The rule's default severity, or the milder one its report asked for. */
   readonly severity: Severity;
   readonly resource?: Resource;
+  /** The builds whose objects gave this finding (kustomize roots), named in its message. */
+  readonly builtBy?: BuiltGraph[];
+}
+
+/** A graph the rules run on: the plain files, or the objects of one build. */
+interface Unit {
+  readonly graph: Graph;
+  readonly build?: BuiltGraph;
 }
 
 /**
@@ -108,21 +142,25 @@ interface Pending {
  * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
  * (and severities), sort.
  */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given }: LintInput): StagedLint {
+export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given, builds = [], consumed }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const pending: Pending[] = [];
   const notices: Notice[] = [];
   const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
-  const graph = given ?? new Graph(readResources(files, readers), files);
-  const resources = graph.resources;
+  const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
+  const units: Unit[] = [
+    { graph: given ?? new Graph(readResources(plainFiles, readers), plainFiles) },
+    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers), [build.file]), build })),
+  ];
+  const resources = units.flatMap((unit) => unit.graph.resources);
   // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
   const reported = given && new Set(files.map((f) => f.path));
-  annotationDiagnostics(graph, files, rules, enabled, pending);
-  const ruleTimes = runRules(graph, enabled, config, pending, notices, reported);
-  const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]);
+  annotationDiagnostics(units[0].graph, files, rules, enabled, pending);
+  const ruleTimes = runRules(units, enabled, config, pending, notices, reported);
+  const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
   return {
     requests,
-    graph,
+    graph: units[0].graph,
     finish(): LintResult {
       const findings = suppress(locate(pending, locations), config, directivesByFile, files);
       findings.sort(compareFindings);
@@ -206,22 +244,40 @@ function annotationDiagnostics(graph: Graph, files: readonly SourceFile[], rules
   }
 }
 
-/** Stage rules: every enabled rule's check over the graph; returns milliseconds per rule. */
-function runRules(graph: Graph, enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported?: ReadonlySet<string>): [string, number][] {
+/**
+ * Stage rules: every enabled rule's check over each graph (the plain files, each build); returns milliseconds per
+ * rule. A finding on built objects is keyed by where it is located and what it says: several builds of one base
+ * line give one finding that names them all.
+ */
+function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported?: ReadonlySet<string>): [string, number][] {
   const ruleTimes: [string, number][] = [];
+  const built = new Map<string, Pending>();
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
-    const report = (r: Report<string>) => {
-      const { finding, resource } = toFinding(graph, rule, r);
-      if (reported && !reported.has(finding.file)) return;
-      pending.push({ finding, severity: r.severity ?? rule.severity, resource });
-    };
     const started = performance.now();
-    try {
-      rule.check({ graph, options, settings: config.settings, report });
-    } catch (error) {
-      notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
+    for (const { graph, build } of units) {
+      const report = (r: Report<string>) => {
+        const { finding, resource, key } = toFinding(graph, rule, r);
+        if (reported && !reported.has(finding.file)) return;
+        if (!build) {
+          pending.push({ finding, severity: r.severity ?? rule.severity, resource });
+          return;
+        }
+        const known = built.get(key);
+        if (known) {
+          if (!known.builtBy!.includes(build)) known.builtBy!.push(build);
+          return;
+        }
+        const entry: Pending = { finding, severity: r.severity ?? rule.severity, resource, builtBy: [build] };
+        built.set(key, entry);
+        pending.push(entry);
+      };
+      try {
+        rule.check({ graph, options, settings: config.settings, report });
+      } catch (error) {
+        notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
+      }
     }
     ruleTimes.push([rule.id, performance.now() - started]);
   }
@@ -229,7 +285,7 @@ function runRules(graph: Graph, enabled: readonly AnyRule[], config: Config, pen
 }
 
 /** A rule's report as a finding: message, fingerprint, and where it must be located (not yet where it is). */
-function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource } {
+function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: Unlocated; resource?: Resource; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
   let path: Path;
@@ -249,37 +305,57 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>): { finding: U
   const message = interpolate(template, { resource: resource ? describe(resource) : file.path, ...r.data });
   const relatedAt = (r.related ?? []).map((rel) => {
     const src = rel.resource.source;
-    return { file: src.file.path, message: rel.message, at: { file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const } };
+    const at = traced({ file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const });
+    return { file: at.file.path, message: rel.message, at };
   });
+  const at = traced({ file, document, path, target: r.target ?? 'pair' });
   const relative = resource ? path.slice(resource.source.base.length) : path;
-  const owner = resource ? resourceKey(resource) : `#${document.index}`;
-  // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited.
+  const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
+  // A built object's finding is identified by where it was written, whichever build (and name) reached it.
+  const print = document.trace
+    ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
+    : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
+  // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited,
+  // nor is a built object (its values come from several files).
   const fixBase = r.resource ? r.resource.source.base : [];
-  const fix: FindingFix | undefined = r.fix && !file.origin
+  const fix: FindingFix | undefined = r.fix && !file.origin && !document.trace
     ? { title: r.fix.title, document: document.index, changes: r.fix.changes.map((c) => ('set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] })) }
     : undefined;
   const finding: Unlocated = {
     ruleId: rule.id,
-    message,
-    file: file.path,
-    at: { file, document, path, target: r.target ?? 'pair' },
+    message: at.note ? `${message} (${at.note})` : message,
+    file: at.file.path,
+    at,
     ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
     path,
     relatedAt,
-    fingerprint: fingerprint(rule.id, file.path, owner, relative, r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`),
+    fingerprint: print,
     ...(fix ? { fix } : {}),
   };
-  return { finding, resource };
+  const key = [rule.id, at.file.path, at.document.index, at.path.join('\0'), at.target, extra, JSON.stringify(r.data ?? {})].join('\0');
+  return { finding, resource, key };
+}
+
+/** A location on a built object, moved to where the value was written (see SourceDocument.trace). */
+function traced(at: LocationRequest): LocationRequest {
+  const trace = at.document.trace;
+  if (!trace) return at;
+  const origin = trace(at.path);
+  return { file: origin.file, document: origin.document, path: origin.path, target: at.target, ...(origin.range ? { range: origin.range } : {}), ...(origin.note ? { note: origin.note } : {}) };
 }
 
 /** Stage locate: ranges for every finding and related location (from the memo where already known). */
 function locate(pending: readonly Pending[], locations: LocationMemo): { finding: Draft; severity: Severity; resource?: Resource }[] {
-  const located = (at: LocationRequest) => locations.locate(at.file, at.document, at.path, at.target).range;
-  return pending.map(({ finding: { at, relatedAt, range, ...rest }, severity, resource }) => ({
-    finding: { ...rest, range: range ?? located(at!), related: relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message })) },
-    severity,
-    resource,
-  }));
+  const located = (at: LocationRequest) => at.range ?? locations.locate(at.file, at.document, at.path, at.target).range;
+  return pending.map(({ finding: { at, relatedAt, range, ...rest }, severity, resource, builtBy }) => {
+    const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
+    for (const build of builtBy ?? []) {
+      const { file, document } = build.definedIn;
+      related.push({ file: file.path, range: located({ file, document, path: [], target: 'key' }), message: `built by ${build.name}` });
+    }
+    const message = builtBy ? `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` : rest.message;
+    return { finding: { ...rest, message, range: range ?? located(at!), related }, severity, resource };
+  });
 }
 
 /** Stage suppress: configured severities, and suppression by comment or annotation (kept and marked, not dropped). */

@@ -8,6 +8,13 @@ type Segment = string | number;
 
 /** Parses the string at `path` of a host document; undefined when there is no string there. Never throws. */
 export function parseEmbedded(host: SourceFile, document: SourceDocument, path: readonly Segment[], options: ParseOptions = {}): SourceFile | undefined {
+  if (document.trace) {
+    // A built object: the string was written elsewhere (a base file); parse it there when it is the same text.
+    const origin = document.trace(path);
+    const value = valueAt(document.value, path);
+    if (typeof value !== 'string' || origin.document.trace || valueAt(origin.document.value, origin.path) !== value) return undefined;
+    return parseEmbedded(origin.file, origin.document, origin.path, options);
+  }
   const node = nodeAt(document, path);
   if (!node || typeof node.value !== 'string' || !node.range) return undefined;
   const text = node.value;
@@ -19,6 +26,15 @@ export function parseEmbedded(host: SourceFile, document: SourceDocument, path: 
   }
   file.origin = { file: host, toHostOffset: offsetMap(host.text, node, text) };
   return file;
+}
+
+function valueAt(value: unknown, path: readonly Segment[]): unknown {
+  let node = value;
+  for (const segment of path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[segment as string];
+  }
+  return node;
 }
 
 function nodeAt(document: SourceDocument, path: readonly Segment[]): Scalar | undefined {

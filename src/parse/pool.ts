@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { parseAllDocuments, type Document } from 'yaml';
 import { fromFileData, parseSource, toFileData, type ParseOptions, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
-import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets, type Path, type Target } from '../location/locate.js';
+import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets, type Path, type Range, type Target } from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
 
 export interface ParseJob {
@@ -39,6 +39,10 @@ export interface LocationRequest {
   readonly document: SourceDocument;
   readonly path: Path;
   readonly target: Target;
+  /** Known without locating (a traced location in a file that is not YAML, see TracedLocation.range). */
+  readonly range?: Range;
+  /** Added to the finding's message (see TracedLocation.note). */
+  readonly note?: string;
 }
 
 export function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOptions = {}): ParseOutcome {

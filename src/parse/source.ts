@@ -1,5 +1,6 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
+import type { Range } from '../location/locate.js';
 import { Composer, LineCounter, Parser, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type CST, type Document, type Node } from 'yaml';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
@@ -21,6 +22,22 @@ export interface SourceDocument {
   /** Offsets of the document in the file text. */
   start: number;
   end: number;
+  /**
+   * Set on objects built from other files (a kustomization's output): where a path of this value was written.
+   * Locations, suppressions and embedded configs are resolved there; such a document has no text of its own.
+   */
+  readonly trace?: (path: readonly (string | number)[]) => TracedLocation;
+}
+
+/** Where a path of a built object was written: a document of a real file, and the path there. */
+export interface TracedLocation {
+  readonly file: SourceFile;
+  readonly document: SourceDocument;
+  readonly path: readonly (string | number)[];
+  /** Already known (a file that is not YAML, such as a Helm template): used instead of locating `path`. */
+  readonly range?: Range;
+  /** Said in the message when the location is approximate ("rendered path spec.template..."). */
+  readonly note?: string;
 }
 
 export interface SourceFile {
@@ -242,7 +259,7 @@ export function fromFileData(data: SourceFileData): SourceFile {
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
  * scalars, which put every later offset on the wrong line.
  */
-function lineCounterOf(text: string): LineCounter {
+export function lineCounterOf(text: string): LineCounter {
   const lineCounter = new LineCounter();
   lineCounter.addNewLine(0);
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);

@@ -42,10 +42,10 @@ function code(text: string, href?: string): string {
   return href ? `<a href="${escapeHtml(href)}"><code>${escapeHtml(text)}</code></a>` : `<code>${escapeHtml(text)}</code>`;
 }
 
-export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stats'>, options: JobSummaryOptions = {}): SummaryBlock[] {
-  const { problems, text } = verdict(result);
+export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stats'> & Partial<Pick<LintResult, 'notices'>>, options: JobSummaryOptions = {}): SummaryBlock[] {
+  const { problems, incomplete, text } = verdict(result);
   const blocks: SummaryBlock[] = [{ kind: 'heading', text: 'meshlint', level: 2 }];
-  blocks.push({ kind: 'paragraph', html: escapeHtml(`${problems ? '✖' : '✔'} ${text[0].toUpperCase()}${text.slice(1)}.`) });
+  blocks.push({ kind: 'paragraph', html: escapeHtml(`${problems ? '✖' : incomplete ? '⚠' : '✔'} ${text[0].toUpperCase()}${text.slice(1)}.`) });
   for (const note of options.notes ?? []) blocks.push({ kind: 'paragraph', html: escapeHtml(note) });
   const everyFinding = options.sarifFile ? `; the SARIF report ${options.sarifFile} has them all` : '';
   const omitted = options.plan?.omitted ?? [];

@@ -27,7 +27,7 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
       fingerprint: f.fingerprint,
       suppression: f.suppression ?? null,
     })),
-    notices: result.notices.map((n) => ({ file: n.file ?? null, message: n.message })),
+    notices: result.notices.map((n) => ({ file: n.file ?? null, message: n.message, kind: n.kind ?? null })),
   };
   return `${JSON.stringify(output, null, 2)}\n`;
 }

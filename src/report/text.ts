@@ -14,7 +14,7 @@ export interface TextOptions {
   readonly codeFrame?: boolean;
 }
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules'>> & { readonly excerpts?: Excerpts }, options: TextOptions): string {
+export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules' | 'notices'>> & { readonly excerpts?: Excerpts }, options: TextOptions): string {
   const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
@@ -40,10 +40,10 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
       if (link) lines.push(`    ${paint('dim', `${' '.repeat(frameGutterWidth(f) + 1)}= ${link}`)}`);
     }
   }
-  const { problems, text } = verdict(result);
+  const { problems, incomplete, text } = verdict(result);
   if (lines.length) lines.push('');
   if (!problems) {
-    lines.push(paint('green', `✔ ${text}`));
+    lines.push(incomplete ? paint('yellow', `⚠ ${text}`) : paint('green', `✔ ${text}`));
   } else {
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);

@@ -1,0 +1,47 @@
+// The name suffix kustomize gives generated ConfigMaps and Secrets: sha256 of a JSON encoding (Go's encoding/json:
+// keys sorted, HTML characters escaped) of kind, name, data (and type for Secrets), its first ten hex digits with
+// 0, 1, 3, a, e swapped for letters that cannot spell words. kustomize's hasher looks the name up as one field
+// called "metadata/name", which never exists: the name it encodes is always empty, and so is ours.
+import { createHash } from 'node:crypto';
+import { isMapNode } from './traced.js';
+
+export function kustomizeHash(object: Record<string, unknown>): string {
+  const field = (value: unknown) => (value === undefined || value === null ? '' : isMapNode(value) ? value : String(value));
+  let encoded: Record<string, unknown>;
+  if (object.kind === 'Secret') {
+    encoded = { kind: 'Secret', type: field(object.type), name: '', data: field(object.data) };
+    if (isMapNode(object.stringData)) encoded.stringData = object.stringData;
+  } else {
+    encoded = { kind: 'ConfigMap', name: '', data: field(object.data) };
+    if (isMapNode(object.binaryData)) encoded.binaryData = object.binaryData;
+  }
+  const hex = createHash('sha256').update(goJson(encoded), 'utf8').digest('hex');
+  return [...hex.slice(0, 10)].map((c) => ({ '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' })[c] ?? c).join('');
+}
+
+/** JSON as Go's json.Marshal writes it: map keys sorted, <, >, & and U+2028/9 escaped, \b and \f as \u00XX. */
+export function goJson(value: unknown): string {
+  if (typeof value === 'string') return goString(value);
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
+  if (isMapNode(value)) {
+    const keys = Object.keys(value).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    return `{${keys.map((k) => `${goString(k)}:${goJson(value[k])}`).join(',')}}`;
+  }
+  if (value === undefined) return 'null';
+  return JSON.stringify(value);
+}
+
+function goString(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || ch === '<' || ch === '>' || ch === '&' || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
