@@ -1,9 +1,9 @@
 // The source lines of reported findings, for the reports that show them (the HTML report's excerpts, the text
 // format's code frames). One piece for both, so that a line holding a secret is masked the same way everywhere:
 // a line any secret finding of the run covers (suppressed and baselined ones included), every line of a secret
-// finding, and a line where a provider pattern matches are replaced by REDACTED_LINE.
+// finding, a line of a parse error, and a line where a provider pattern matches are replaced by REDACTED_LINE.
 import type { Finding } from './engine/run.js';
-import type { AnyRule } from './engine/rule.js';
+import { ENGINE_RULES, type AnyRule } from './engine/rule.js';
 import { findProviderSecrets } from './secrets/providers.js';
 
 export const REDACTED_LINE = '‹line not shown: it holds a secret›';
@@ -40,7 +40,8 @@ export function findingExcerpts(textOf: (path: string) => string | undefined, al
       const key = excerptKey(f.file, line);
       if (key in out || line > text.length) continue;
       const raw = text[line - 1];
-      const secret = hidden.has(key) || secretRules.has(f.ruleId) || findProviderSecrets(raw).length > 0;
+      // A line of a document that could not be read was never checked for secrets: never shown.
+      const secret = hidden.has(key) || secretRules.has(f.ruleId) || f.ruleId === ENGINE_RULES.parseError || findProviderSecrets(raw).length > 0;
       out[key] = secret ? REDACTED_LINE : raw.length > EXCERPT_MAX ? `${raw.slice(0, EXCERPT_MAX)}…` : raw;
     }
   }

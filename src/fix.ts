@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { applyEdits, fixEdits } from './engine/fix.js';
 import type { Finding, FindingFix } from './engine/run.js';
+import { appendAll } from './arrays.js';
 
 export interface FileFix {
   /** The path as findings show it. */
@@ -82,7 +83,7 @@ export function unifiedDiff(file: string, before: string, after: string, context
   while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
   const ops: { kind: ' ' | '-' | '+'; line: string }[] = [];
   for (let i = 0; i < head; i++) ops.push({ kind: ' ', line: a[i] });
-  ops.push(...lineDiff(a.slice(head, a.length - tail), b.slice(head, b.length - tail)));
+  appendAll(ops, lineDiff(a.slice(head, a.length - tail), b.slice(head, b.length - tail)));
   for (let i = a.length - tail; i < a.length; i++) ops.push({ kind: ' ', line: a[i] });
 
   const out = [`--- a/${file}`, `+++ b/${file}`];

@@ -28,7 +28,7 @@ export interface ScanOptions {
   /** A config file; otherwise .meshlint.yaml is looked up from cwd upwards. `false` uses none. */
   readonly configPath?: string | false;
   /** Text read from stdin, scanned as `stdinFilename`. */
-  readonly stdin?: { readonly text: string; readonly filename: string };
+  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string };
   readonly rules?: readonly AnyRule[];
   /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
@@ -223,8 +223,9 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
   const files: SourceFile[] = [];
   const hashes = new Map<SourceFile, string>();
   if (options.stdin) {
-    files.push(parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS));
-    run.texts.set(options.stdin.filename, options.stdin.text);
+    const file = parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS);
+    files.push(file);
+    run.texts.set(file.path, file.text);
   }
   if (!jobs) return { files, hashes };
   const missing = jobs.map((_, i) => i).filter((i) => loaded.restored[i] === undefined);
@@ -240,7 +241,7 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
   const outcomes = loaded.restored.map((file): ParseOutcome | undefined => file && { kind: 'file', file });
   missing.forEach((i, k) => (outcomes[i] = parsed[k]));
   outcomes.forEach((outcome, i) => {
-    if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message });
+    if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message, notLinted: true });
     files.push(outcome!.file);
     run.texts.set(outcome!.file.path, outcome!.file.text);
     const hash = loaded.hashOf.get(i);
@@ -426,7 +427,7 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     try {
       stats = statSync(absolute);
     } catch {
-      notices.push({ file: path, message: 'skipped: no such file or directory' });
+      notices.push({ file: path, message: 'skipped: no such file or directory', notLinted: true });
       continue;
     }
     if (stats.isDirectory()) {
@@ -440,17 +441,32 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
     const ignore = ['**/node_modules/**', '**/.git/**', ...CONFIG_NAMES.map((name) => `**/${name}`), ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
-    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, absolute: true, followSymbolicLinks: false, suppressErrors: true });
+    // Relative paths (with absolute: true a backslash in a file name becomes a separator). Symlinked files are
+    // linted like kubectl -R reads them; symlinked directories are not descended (a link to a parent never ends).
+    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, onlyFiles: false, followSymbolicLinks: false, suppressErrors: true, objectMode: true });
     // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
     const ruleFiles = new Set(config.custom.files);
-    for (const match of matches) if (!ruleFiles.has(resolve(match))) found.add(resolve(match));
+    for (const match of matches) {
+      const absolute = resolve(cwd, match.path);
+      if (ruleFiles.has(absolute)) continue;
+      if (match.dirent.isFile() || (match.dirent.isSymbolicLink() && isRegularFile(absolute))) found.add(absolute);
+    }
   }
   return [...found].sort();
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // a dangling link: nothing to read
+  }
+}
+
 function toGlobBase(dir: string): string {
   const posix = dir.split(sep).join('/');
-  return posix === '.' ? '' : `${posix.replace(/\/$/, '')}/`;
+  // A directory named "k8s[prod]" or "a(b)" is a path, not a pattern.
+  return posix === '.' ? '' : `${posix.replace(/\/$/, '').replace(/[()*?[\]{}|!+@\\]/g, '\\$&')}/`;
 }
 
 /**

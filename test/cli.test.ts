@@ -109,14 +109,18 @@ describe('input and output', () => {
       'binary.yaml': Buffer.from([0, 1, 2, 3]),
       'good.yaml': withError,
     });
-    const result = run(['.', 'missing-dir'], { cwd: dir });
+    const result = run(['.'], { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/broken\.yaml/);
     expect(result.stdout).toMatch(/good\.yaml/);
+    expect(result.stdout).toMatch(/2 files not linted/);
     expect(result.stderr).toMatch(/notice: template\.yaml: skipped: template/);
     expect(result.stderr).toMatch(/notice: binary\.yaml: skipped: binary/);
-    expect(result.stderr).toMatch(/notice: missing-dir: skipped: no such file or directory/);
     expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    // A path that does not exist is a typo: exit 2, whatever else was given.
+    const missing = run(['.', 'missing-dir'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('meshlint: no such file or directory: missing-dir\n');
   });
 });
 

@@ -104,12 +104,12 @@ describe('hostile files', () => {
     expect(named.findings.some((f) => f.file === 'ok.yaml')).toBe(true);
   });
 
-  it('files over the size limit are skipped with a notice', async () => {
+  it('files over the size limit are a parse-error at 1:1, never a pass', async () => {
     const dir = tempRepo({ 'big.yaml': `a: ${'x'.repeat(2 * 1024 * 1024)}\n`, 'small.yaml': 'a: 1\n' });
     const result = await scan({ cwd: dir, maxFileBytes: 1024 * 1024 });
-    expect(result.notices.map((n) => n.file)).toEqual(['big.yaml']);
-    expect(result.notices[0].message).toMatch(/over the 1 MB limit/);
-    expect(result.stats.files).toBe(1);
+    const errors = result.findings.filter((f) => f.ruleId === 'parse-error');
+    expect(errors.map((f) => `${f.file}:${f.range.startLine}:${f.range.startColumn}`)).toEqual(['big.yaml:1:1']);
+    expect(errors[0].message).toMatch(/over the 1 MB limit/);
   });
 });
 

@@ -13,12 +13,17 @@ export default defineRule({
 trivial, so it is the host. Sharing the host's namespaces breaks isolation at the pod level: \`hostPID\` lets the pod
 see and signal (and with ptrace, read the memory of) every process on the node, \`hostIPC\` shares System V IPC and
 shared memory with them, and \`hostNetwork\` puts the pod on the node's network stack, where it can reach
-node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwork pods are never injected).`,
+node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwork pods are never injected).
+
+These fields are booleans: a quoted \`"true"\` (or any other non-boolean) is refused by the API server ("cannot
+unmarshal string into Go struct field ... of type bool"), so such a manifest asks for privilege and never deploys
+as written; it is reported too, rather than read as "not privileged".`,
   remediation: 'Remove `securityContext.privileged: true` (grant only the specific capabilities needed under `capabilities.add`), and remove `hostPID`, `hostIPC` and `hostNetwork` from the pod spec.',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline'],
   messages: {
     privileged: 'Container "{{container}}" of {{resource}} runs privileged (every capability and host device): remove securityContext.privileged or set it to false.',
     hostNamespace: '{{resource}} sets {{field}}: true, sharing the node\'s {{what}}: remove {{field}} from the pod spec.',
+    notBoolean: '{{resource}} sets {{field}} to {{value}}, which is not a boolean: the API server rejects the manifest. Write false (or remove the field); quoting true does not make it safe.',
   },
   examples: {
     invalid: {
@@ -47,6 +52,19 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
           containers:
             - name: shell
               image: busybox:1.37
+      `,
+      'quoted-true-is-rejected-not-ignored': yaml`
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: quoted
+        spec:
+          hostNetwork: "true" # expect: container-privileged @3-22
+          containers:
+            - name: app
+              image: app:1.0
+              securityContext:
+                privileged: "true" # expect: container-privileged @9-27
       `,
     },
     valid: {
@@ -79,16 +97,27 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
     const what = { hostPID: 'process namespace', hostIPC: 'IPC namespace', hostNetwork: 'network namespace' };
     for (const workload of graph.workloads) {
       for (const field of HOST_NAMESPACES) {
-        if (workload.pod.spec[field] === true) {
+        const value = workload.pod.spec[field];
+        if (value === true) {
           report({ resource: workload, path: [...workload.pod.specPath, field], messageId: 'hostNamespace', data: { field, what: what[field] } });
+        } else if (isNotBoolean(value)) {
+          report({ resource: workload, path: [...workload.pod.specPath, field], messageId: 'notBoolean', data: { field, value: JSON.stringify(value) } });
         }
       }
       for (const container of workload.pod.containers) {
-        if (obj(container.spec.securityContext).privileged === true) {
-          const path = [...container.path, 'securityContext', 'privileged'];
+        const privileged = obj(container.spec.securityContext).privileged;
+        const path = [...container.path, 'securityContext', 'privileged'];
+        if (privileged === true) {
           report({ resource: workload, path, messageId: 'privileged', data: { container: container.name }, fix: { title: 'Set securityContext.privileged: false', changes: [{ set: path, value: false }] } });
+        } else if (isNotBoolean(privileged)) {
+          report({ resource: workload, path, messageId: 'notBoolean', data: { field: `securityContext.privileged of container "${container.name}"`, value: JSON.stringify(privileged) } });
         }
       }
     }
   },
 });
+
+/** Set, and not a boolean (null is the field left empty, which the API server reads as unset). */
+function isNotBoolean(value: unknown): boolean {
+  return value !== undefined && value !== null && typeof value !== 'boolean';
+}

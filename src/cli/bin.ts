@@ -3,10 +3,31 @@ import { isParserWorker, runParserWorker } from '../parse/pool.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A reader that stops early (`meshlint ... | head -1`) closes the pipe: stop writing, quietly, with the exit code
+ * the scan earned. Any other write error (a full disk) is one line on stderr and exit 2.
+ */
+function guardOutput(): void {
+  let reported = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.stdout.destroy();
+      return;
+    }
+    if (!reported) {
+      reported = true;
+      process.stderr.write(`meshlint: cannot write the report to standard output (${error.code ?? error.message}).\n`);
+    }
+    process.exitCode = 2;
+    process.stdout.destroy();
+  });
+  process.stderr.on('error', () => process.stderr.destroy());
 }
 
 if (isParserWorker()) {
@@ -16,6 +37,7 @@ if (isParserWorker()) {
 }
 
 function run(): void {
+guardOutput();
 main({
   argv: process.argv.slice(2),
   cwd: process.cwd(),
@@ -26,7 +48,8 @@ main({
   workerUrl: new URL(import.meta.url),
 }).then(
   (code) => {
-    process.exitCode = code;
+    // A write error already decided the exit code (2).
+    if (process.exitCode !== 2) process.exitCode = code;
   },
   (error: unknown) => {
     // A bug, not bad input: say so in one line (the stack only with MESHLINT_DEBUG).

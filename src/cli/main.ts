@@ -9,7 +9,7 @@ import { formatConfigProblem } from '../engine/config-errors.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
 import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
 import { didYouMean } from '../suggest.js';
-import { failsAt, plural } from '../report/summary.js';
+import { escapeControl, failsAt, plural } from '../report/summary.js';
 import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
@@ -17,6 +17,7 @@ import { planFixes, unifiedDiff, writeFixes } from '../fix.js';
 import { DEFAULT_CACHE_LOCATION } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
+import { maximum } from '../arrays.js';
 import { selectFindings, unknownRuleIds } from './select.js';
 import { GitError } from '../git.js';
 import { stagedTree, type StagedTree } from './staged.js';
@@ -28,7 +29,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown; isTTY?: boolean; hasColors?: () => boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean };
-  readonly readStdin: () => Promise<string>;
+  /** Standard input's bytes (decoded as a file's are: UTF-8, or UTF-16 with a byte order mark). */
+  readonly readStdin: () => Promise<string | Uint8Array>;
   /** How long a scan runs before a progress line appears on a terminal's stderr (default 1000 ms). */
   readonly progressDelayMs?: number;
   /** The module parser threads run (the bundle); absent in tests that call main() directly. */
@@ -103,7 +105,7 @@ export async function main(io: CliIo): Promise<number> {
     const rules = configuredRules(io, opts.config);
     if (!rules) return 2;
     if (opts.listRules) {
-      const width = Math.max(...rules.map((r) => r.id.length));
+      const width = maximum(rules.map((r) => r.id.length), 0);
       for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
         io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}${rule.source ? `  (custom: ${rule.source})` : ''}\n`);
       }
@@ -168,6 +170,12 @@ export async function main(io: CliIo): Promise<number> {
   }
   // With --staged the scan reads the exported index: the same relative paths, under another root.
   const inTree = (path: string) => (staged ? staged.map(path) : path);
+  // A path that does not exist is a typo, not an empty repository: it must not pass.
+  const missing = [...(opts.context !== undefined ? [opts.context] : []), ...args.filter((a) => a !== '-')].filter((p) => !pathExists(resolve(staged?.cwd ?? io.cwd, inTree(p))));
+  if (missing.length) {
+    for (const path of missing) io.stderr.write(`${TOOL_NAME}: no such file or directory: ${escapeControl(path)}\n`);
+    return 2;
+  }
   let result: ScanResult;
   const progress = progressLine(io, started);
   const stdinText = readsStdin ? await io.readStdin() : undefined;
@@ -229,7 +237,7 @@ export async function main(io: CliIo): Promise<number> {
   }
 
   for (const notice of result.notices) {
-    io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}\n`);
+    io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`);
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
   const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd), codeFrame: opts.codeFrame });
@@ -288,6 +296,15 @@ function parseWarnings(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of warnings (0 or more)');
   return n;
+}
+
+function pathExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The built-in rules and the configuration's custom rules; undefined (after saying why) when the configuration is invalid. */

@@ -4,6 +4,7 @@
 import { compileUserPattern } from '../engine/pattern.js';
 import { expand, parsePath, type Match } from './paths.js';
 import { isObj, type Path } from './model.js';
+import { appendAll } from '../arrays.js';
 
 export const OPERATORS = ['exists', 'absent', 'equals', 'in', 'notIn', 'matches', 'startsWith', 'gte', 'lte', 'truthy'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -84,7 +85,7 @@ function every(parts: readonly Condition[]): Condition {
     const failed: Hit[] = [];
     for (const part of parts) {
       const outcome = part(value);
-      (outcome.ok ? passed : failed).push(...outcome.hits);
+      appendAll(outcome.ok ? passed : failed, outcome.hits);
     }
     return failed.length ? { ok: false, hits: failed } : { ok: true, hits: passed };
   };

@@ -1,6 +1,6 @@
 // .meshlint.yaml: found in the working directory or a parent (or given), validated against schemas/config.schema.json
 // and each rule's option schema. Every error names the file, line and key.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
@@ -63,11 +63,19 @@ export function findConfig(start: string): string | undefined {
   }
 }
 
+/** Far beyond any real configuration; a larger file is a mistake (or a device). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function loadConfig(path: string, rules: readonly AnyRule[], displayPath = path): Config {
   let text: string;
   try {
+    // A FIFO would block forever and a link to /dev/zero never ends: only a regular file, of a sane size.
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new ConfigError(`${displayPath}: the configuration file is not a regular file.`);
+    if (stats.size > MAX_CONFIG_BYTES) throw new ConfigError(`${displayPath}: the configuration file is ${(stats.size / 1048576).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1048576} MB.`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${displayPath}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? error}).`);
   }
   return parseConfig(text, rules, displayPath, dirname(resolve(path)));

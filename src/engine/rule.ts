@@ -3,6 +3,7 @@
 import type { DocumentRef, Graph } from '../model/graph.js';
 import type { Resource } from '../model/resource.js';
 import type { Path, Target } from '../location/locate.js';
+import { minimum } from '../arrays.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
@@ -140,6 +141,6 @@ export const ENGINE_RULES = {
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
   const raw = strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ''), '');
   const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  const indent = minimum(lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length), 0);
   return lines.map((l) => l.slice(indent)).join('\n');
 }

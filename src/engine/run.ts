@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { LocationRequest } from '../parse/pool.js';
-import { Graph, readResources, type FormatReader, FORMAT_READERS } from '../model/graph.js';
+import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import type { Path } from '../model/values.js';
 import { rangeOfOffsets, type Range } from '../location/locate.js';
@@ -56,6 +56,8 @@ export interface Notice {
    * build meshlint could not apply). Summaries count these so that a skipped input never reads as "no problems".
    */
   readonly kind?: 'helm-chart' | 'kustomize';
+  /** The file (or standard input) was not linted at all: counted in every format's summary. */
+  readonly notLinted?: boolean;
 }
 
 export interface LintResult {
@@ -148,9 +150,10 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const notices: Notice[] = [];
   const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
   const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
+  const unreadable = unreadableDocuments(enabled, pending, notices);
   const units: Unit[] = [
-    { graph: given ?? new Graph(readResources(plainFiles, readers), plainFiles) },
-    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers), [build.file]), build })),
+    { graph: given ?? new Graph(readResources(plainFiles, readers, undefined, unreadable), plainFiles) },
+    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers, undefined, unreadable), [build.file]), build })),
   ];
   const resources = units.flatMap((unit) => unit.graph.resources);
   // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
@@ -178,7 +181,7 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
   const knownIds = new Set(rules.map((rule) => rule.id));
   const directivesByFile = new Map<SourceFile, Directive[]>();
   for (const file of files) {
-    if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}` });
+    if (file.skipped) notices.push({ file: file.path, message: `skipped: ${file.skipped}`, notLinted: true });
     for (const problem of file.problems) {
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
@@ -242,6 +245,34 @@ function annotationDiagnostics(graph: Graph, files: readonly SourceFile[], rules
       }
     }
   }
+}
+
+/** A document the model could not read: a parse-error finding there (its findings are missing), never silence. */
+function unreadableDocuments(enabled: readonly AnyRule[], pending: Pending[], notices: Notice[]): ReadFailure {
+  const parseError = enabled.find((rule) => rule.id === ENGINE_RULES.parseError);
+  return (file, document, error) => {
+    const message = `This document could not be processed (${describeFailure(error)}); its findings are missing. Please report this.`;
+    if (!parseError) {
+      notices.push({ file: file.path, message, notLinted: true });
+      return;
+    }
+    pending.push({
+      finding: {
+        ruleId: parseError.id,
+        message,
+        file: file.path,
+        range: rangeOfOffsets(file, document.start, document.start + 1),
+        path: [],
+        relatedAt: [],
+        fingerprint: fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed'),
+      },
+      severity: parseError.severity,
+    });
+  };
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof RangeError ? 'too large or too deeply nested' : String((error as Error)?.message ?? error);
 }
 
 /**

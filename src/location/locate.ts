@@ -70,9 +70,7 @@ export function locateOffsets(text: string, ast: Document.Parsed, documentStart:
     let next: unknown;
     let nextPair: Pair<Node, unknown> | undefined;
     if (isMap(resolved)) {
-      for (const item of resolved.items) {
-        if (isPair(item) && keyMatches(item.key, segment)) nextPair = item as Pair<Node, unknown>; // last one wins
-      }
+      nextPair = pairFor(resolved.items, segment, ast);
       next = nextPair?.value;
     } else if (isSeq(resolved) && typeof segment === 'number') {
       next = resolved.items[segment];
@@ -85,6 +83,31 @@ export function locateOffsets(text: string, ast: Document.Parsed, documentStart:
   const missing = path.slice(found);
   const [start, end] = span(text, node as Node | null, pair, missing.length > 0 ? 'key' : target, documentStart, documentEnd);
   return { start, end, missing };
+}
+
+/**
+ * The pair that gives a map its value for `segment`, as go-yaml decodes it: in order, the last one wins, and a merge
+ * key (`<<`) counts where it stands: its maps' pair wins over an earlier explicit key (the first of a list wins).
+ */
+function pairFor(items: readonly unknown[], segment: string | number, ast: Document.Parsed, depth = 0): Pair<Node, unknown> | undefined {
+  let winner: Pair<Node, unknown> | undefined;
+  for (const item of items) {
+    if (!isPair(item)) continue;
+    if (depth < 10 && isScalar(item.key) && (item.key as { source?: string }).source === '<<' && !item.key.tag) {
+      const value = resolveAlias(item.value, ast);
+      const sources = isSeq(value) ? value.items.map((m) => resolveAlias(m, ast)) : [value];
+      for (const source of sources) {
+        const merged = isMap(source) ? pairFor(source.items, segment, ast, depth + 1) : undefined;
+        if (merged) {
+          winner = merged;
+          break;
+        }
+      }
+    } else if (keyMatches(item.key, segment)) {
+      winner = item as Pair<Node, unknown>;
+    }
+  }
+  return winner;
 }
 
 function keyMatches(key: unknown, segment: string | number): boolean {

@@ -22,6 +22,7 @@ import type { Finding } from '../engine/run.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { codeActionsFor, hoverFor, toDiagnostic } from './diagnostics.js';
 import { Workspace } from './workspace.js';
+import { appendAll } from '../arrays.js';
 
 export interface LanguageServerOptions {
   readonly cwd: string;
@@ -91,13 +92,13 @@ class MeshlintServer {
       const actions: CodeAction[] = [];
       for (const diagnostic of context.diagnostics) {
         const finding = findings.find((f) => f.fingerprint === (diagnostic.data as { fingerprint?: string } | undefined)?.fingerprint);
-        if (finding) actions.push(...codeActionsFor(document, finding, diagnostic));
+        if (finding) appendAll(actions, codeActionsFor(document, finding, diagnostic));
       }
       if (context.diagnostics.length === 0) {
         // Asked for a range without diagnostics (a lightbulb menu): the findings that overlap it.
         for (const f of findings) {
           if (f.suppression || !overlaps(f, range)) continue;
-          actions.push(...codeActionsFor(document, f, toDiagnostic(f, this.#workspace!)));
+          appendAll(actions, codeActionsFor(document, f, toDiagnostic(f, this.#workspace!)));
         }
       }
       return actions;

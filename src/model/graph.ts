@@ -6,6 +6,7 @@ import { readKong } from './kong/reader.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';
+import { appendAll } from '../arrays.js';
 
 /** A parsed document of the scan (any format, recognised or not). */
 export interface DocumentRef {
@@ -26,18 +27,29 @@ export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKo
 export type NestedReader = (resource: Resource) => Resource[];
 const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
 
-export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS, nested: readonly NestedReader[] = NESTED_READERS): Resource[] {
+/** A document a reader failed on: its resources are missing, and the caller must say so. */
+export type ReadFailure = (file: SourceFile, document: SourceDocument, error: unknown) => void;
+
+export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS, nested: readonly NestedReader[] = NESTED_READERS, onFailure?: ReadFailure): Resource[] {
   const resources: Resource[] = [];
   for (const file of files) {
     for (const document of file.documents) {
       if (document.value === undefined) continue;
-      for (const reader of readers) {
-        const found = reader(file, document);
-        if (found) {
-          resources.push(...found);
-          for (const resource of found) for (const read of nested) resources.push(...read(resource));
-          break;
+      const before = resources.length;
+      try {
+        for (const reader of readers) {
+          const found = reader(file, document);
+          if (found) {
+            appendAll(resources, found);
+            for (const resource of found) for (const read of nested) appendAll(resources, read(resource));
+            break;
+          }
         }
+      } catch (error) {
+        // One document that cannot be read (a reader's bug, an input beyond its limits) never stops the others.
+        resources.length = before;
+        if (!onFailure) throw error;
+        onFailure(file, document, error);
       }
     }
   }
@@ -63,7 +75,7 @@ function readConfigMapFiles(resource: Resource): Resource[] {
     // Parse only what an Envoy or decK reader could recognise: most ConfigMaps hold other YAML and JSON
     // (alert rules, dashboards) whose parsing would be wasted.
     if (!EMBEDDED_CONFIG_MARKERS.test(value)) continue;
-    out.push(...readEmbedded(resource.source.file, resource.source.document, [...resource.source.base, 'data', key], others, resource.namespace));
+    appendAll(out, readEmbedded(resource.source.file, resource.source.document, [...resource.source.base, 'data', key], others, resource.namespace));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // it are located on the right line of the host's block scalar.
 import { isMap, isPair, isScalar, isSeq, type Node, type Scalar } from 'yaml';
 import { parseSource, type ParseOptions, type SourceDocument, type SourceFile } from './source.js';
+import { minimum } from '../arrays.js';
 
 type Segment = string | number;
 
@@ -20,7 +21,7 @@ export function parseEmbedded(host: SourceFile, document: SourceDocument, path: 
   const text = node.value;
   let file: SourceFile;
   try {
-    file = parseSource(host.path, text, options);
+    file = parseSource(host.path, text, { ...options, json: 'yaml' });
   } catch {
     return undefined;
   }
@@ -70,7 +71,7 @@ function offsetMap(hostText: string, node: Node & { type?: string }, value: stri
     const indentOf = (l: string) => l.match(/^ */)![0].length;
     const contentLines = rawLines.filter((l) => l.trim() !== '');
     if (contentLines.length === 0) return fallback;
-    const indent = explicit ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start) : Math.min(...contentLines.map(indentOf));
+    const indent = explicit ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start) : minimum(contentLines.map(indentOf), 0);
     const innerStarts: number[] = [];
     const hostStarts: number[] = [];
     let inner = 0;

@@ -4,8 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import { parseAllDocuments, type Document } from 'yaml';
-import { fromFileData, parseSource, toFileData, type ParseOptions, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
+import { fromFileData, parseDocumentText, parseSource, toFileData, unreadableFile, type ParseOptions, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
 import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets, type Path, type Range, type Target } from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
 
@@ -17,9 +16,9 @@ export interface ParseJob {
 
 export type ParseOutcome =
   | { readonly kind: 'file'; readonly file: SourceFile }
-  | { readonly kind: 'notice'; readonly file: string; readonly message: string };
+  | { readonly kind: 'notice'; readonly file: string; readonly message: string; readonly notLinted: true };
 
-type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string };
+type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string; notLinted: true };
 
 const PARSER_ROLE = 'meshlint-parser';
 
@@ -49,15 +48,28 @@ export function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOption
   try {
     const stats = statSync(job.absolute);
     // A FIFO or device named *.yaml would block or never end: never read one.
-    if (!stats.isFile()) return { kind: 'notice', file: job.shown, message: 'skipped: not a regular file' };
-    if (stats.size > maxBytes) {
-      return { kind: 'notice', file: job.shown, message: `skipped: ${(stats.size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(0)} MB limit` };
-    }
-    return { kind: 'file', file: parseSource(job.shown, readFileSync(job.absolute), parse) };
+    if (!stats.isFile()) return { kind: 'notice', file: job.shown, message: 'skipped: not a regular file', notLinted: true };
+    if (stats.size > maxBytes) return { kind: 'file', file: oversizedFile(job.shown, stats.size, maxBytes) };
+    return { kind: 'file', file: parseOrReport(job.shown, readFileSync(job.absolute), parse) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { kind: 'notice', file: job.shown, message: code === 'ENOENT' ? 'skipped: no such file or directory' : `skipped: cannot read (${code ?? (error as Error).message})` };
+    return { kind: 'notice', file: job.shown, message: code === 'ENOENT' ? 'skipped: no such file or directory' : `skipped: cannot read (${code ?? (error as Error).message})`, notLinted: true };
   }
+}
+
+/** Parses, turning a failure of the parser itself into a problem of this file: the rest of the scan goes on. */
+function parseOrReport(shown: string, bytes: Uint8Array, parse: ParseOptions): SourceFile {
+  try {
+    return parseSource(shown, bytes, parse);
+  } catch (error) {
+    return unreadableFile(shown, error);
+  }
+}
+
+/** A file over the size limit is a finding, not a pass: it was not read, so nothing in it was checked. */
+function oversizedFile(shown: string, size: number, maxBytes: number): SourceFile {
+  const message = `The file is ${(size / 1048576).toFixed(1)} MB, over the ${+(maxBytes / 1048576).toFixed(2)} MB limit per file (--max-file-size): it was not linted. Raise the limit, or list the file under ignore in .meshlint.yaml.`;
+  return unreadableFile(shown, undefined, '', { code: 'parse-error', message, start: 0, end: 0 });
 }
 
 export interface ParseAllOptions {
@@ -134,9 +146,8 @@ export async function locateAll(requests: readonly LocationRequest[], pool: Pars
 }
 
 function locateTask(task: LocateTask): LocateResult {
-  const docs = parseAllDocuments(task.text, { version: '1.1', prettyErrors: false });
-  if (!Array.isArray(docs) || docs.length !== 1) return null;
-  const ast = docs[0] as Document.Parsed;
+  const ast = parseDocumentText(task.text);
+  if (!ast) return null;
   return task.requests.map(({ path, target }) => {
     try {
       return locateOffsets(task.text, ast, 0, task.text.length, path, target);
@@ -154,7 +165,10 @@ export class ParserPool {
   private constructor(workers: Worker[]) {
     this.#workers = workers;
     // Always listened to, so that a thread failing between tasks is recorded rather than thrown.
-    for (const worker of workers) worker.on('error', () => this.#failed.add(worker));
+    for (const worker of workers) {
+      worker.on('error', () => this.#failed.add(worker));
+      worker.on('exit', () => this.#failed.add(worker));
+    }
   }
 
   /** Starts threads when the input is large enough to pay for them (or when asked to); undefined otherwise. */
@@ -165,6 +179,7 @@ export class ParserPool {
       { length: count },
       () => new Worker(options.workerUrl!, { workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } }),
     );
+    // Idle threads must not keep the process alive; run() holds them while they have work.
     for (const worker of workers) worker.unref();
     return new ParserPool(workers);
   }
@@ -189,9 +204,15 @@ export class ParserPool {
           onBatch(answer.length);
           send();
         };
-        // A thread that fails (out of its heap, or worse) stops taking work; what it held is done below.
+        // A thread that fails (out of its heap, or worse) or exits stops taking work; what it held is done below.
+        // While it works it is ref'd: an unref'd thread that dies leaves nothing to wake this thread, and the
+        // process would end with the scan unfinished and no report.
         const onError = () => {
           worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onError);
+          worker.unref();
+          this.#failed.add(worker);
           resolve();
         };
         const send = () => {
@@ -200,6 +221,8 @@ export class ParserPool {
           if (batch.length === 0) {
             worker.off('message', onMessage);
             worker.off('error', onError);
+            worker.off('exit', onError);
+            worker.unref();
             resolve();
           } else {
             worker.postMessage({ kind, tasks: batch.map((i) => tasks[i]) });
@@ -207,6 +230,8 @@ export class ParserPool {
         };
         worker.on('message', onMessage);
         worker.once('error', onError);
+        worker.once('exit', onError);
+        worker.ref();
         send();
       });
     return Promise.all(this.#workers.map(drive)).then(() => {

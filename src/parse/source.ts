@@ -1,7 +1,10 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
 import type { Range } from '../location/locate.js';
-import { Composer, LineCounter, Parser, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type CST, type Document, type Node } from 'yaml';
+import { Composer, Lexer, LineCounter, Parser, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type CST, type Document, type Node } from 'yaml';
+import { appendAll } from '../arrays.js';
+import { firstDocumentEnd, foldQuotedLines, isJsonStream, splitYamlStream, withLineFeeds, type SplitStream, type StreamPart } from './stream.js';
+import { kubernetesValue, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
 
@@ -73,6 +76,11 @@ export interface ParseOptions {
   yamlVersion?: '1.1' | '1.2';
   /** Documents that need not be composed (the caller knows which kinds nobody reads; the parser knows no kinds). */
   notComposed?: DocumentFilter;
+  /**
+   * 'kubernetes' (default): a text starting with `{` is strict JSON, as kubectl reads it. 'yaml': JSON is read as the
+   * YAML it also is (a config embedded in a string is read by its own program, not by kubectl).
+   */
+  json?: 'kubernetes' | 'yaml';
 }
 
 /**
@@ -89,7 +97,14 @@ export interface DocumentFilter {
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
-function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+  // UTF-16 with a byte order mark, which Kubernetes decodes too (Windows editors write it).
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  if (utf16) {
+    const text = new TextDecoder(utf16, { fatal: false, ignoreBOM: false }).decode(bytes);
+    const invalidAt = text.indexOf('\uFFFD');
+    return invalidAt >= 0 ? { text, invalidAt } : { text };
+  }
   const probe = bytes.subarray(0, 8000);
   if (probe.includes(0)) return { text: '', binary: true };
   const text = utf8.decode(bytes);
@@ -125,51 +140,197 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not content (the decoder drops it from bytes)
+  text = withLineFeeds(text);
 
   const lineCounter = lineCounterOf(text);
-  let asts: Document.Parsed[];
-  const unread = new Set<number>();
-  try {
-    const tokens = options.notComposed ? withoutUnreadBodies(new Parser().parse(text), options.notComposed, unread) : new Parser().parse(text);
-    asts = Array.from(new Composer({ version: options.yamlVersion ?? '1.1', prettyErrors: false }).compose(tokens)) as Document.Parsed[];
-  } catch (error) {
-    // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
-    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
-  }
+  const version = options.yamlVersion ?? '1.1';
+  if (version === '1.2') return parseWhole(path, text, lineCounter, problems, options);
 
-  if (text.includes('{{') && looksLikeTemplate(text, asts)) {
+  // Kubernetes' reading: JSON when the stream starts with `{`, otherwise parts cut on `---` lines, each parsed alone.
+  const json = options.json !== 'yaml' && isJsonStream(text);
+  const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
+  for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
+  const parsed: { ast: Document.Parsed; index: number; unread: boolean; end: number }[] = [];
+  let unreadCount = 0;
+  split.parts.forEach((part, index) => {
+    const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
+    const result = parsePart(text, part.start, end, options.notComposed);
+    if (result === 'directive-only') {
+      problems.push({ code: 'parse-error', message: 'A directive (%YAML, %TAG) must be followed by its document before the next "---" line: Kubernetes splits the file on "---" lines first and rejects this part.', start: part.start, end: part.start + 1 });
+      return;
+    }
+    if (result === undefined) return; // blank or comments only
+    if ('error' in result) {
+      problems.push({ ...fatalProblem(result.error, end), start: part.start, end: part.start + 1 });
+      return;
+    }
+    if (result.unread) unreadCount++;
+    else parsed.push({ ast: result.ast, index, unread: false, end: part.end });
+  });
+
+  if (text.includes('{{') && looksLikeTemplate(text, parsed.map((p) => p.ast))) {
     return emptyFile(path, text, 'template (contains {{ }} outside strings, e.g. a Helm chart template); render it first and lint the output', lineCounter);
   }
 
   const documents: SourceDocument[] = [];
-  asts.forEach((ast, index) => {
-    if (unread.has(index)) return;
+  for (const { ast, index } of parsed) {
     const [start, , end] = ast.range;
-    let fatal = false;
-    let duplicates = false;
-    for (const error of ast.errors) {
-      if (error.code === 'DUPLICATE_KEY') {
-        duplicates = true;
+    const fatal = reportErrors(ast, text, problems);
+    if (ast.contents === null) continue; // empty or comment-only document
+    let value: unknown;
+    if (!fatal) {
+      try {
+        value = json ? jsonValue(text, start, end) : kubernetesValue(ast);
+      } catch (error) {
+        const at = error instanceof UnreadableValue ? error.offset : (ast.contents.range?.[0] ?? start);
+        problems.push({ ...fatalProblem(error, end), start: at, end: at + 1 });
+        value = undefined;
+      }
+    }
+    documents.push({ index, ast, value, start, end });
+  }
+  problems.sort((x, y) => x.start - y.start);
+  return { path, text, lineCounter, documents, problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
+}
+
+/** A file that could not be read or parsed at all: one located problem (the parser's failure, or the one given). */
+export function unreadableFile(path: string, error: unknown, text = '', problem: ParseProblem = fatalProblem(error, 1)): SourceFile {
+  return { path, text, lineCounter: lineCounterOf(text), documents: [], problems: [problem] };
+}
+
+type PartResult = { ast: Document.Parsed; unread: boolean } | { error: unknown } | 'directive-only' | undefined;
+
+/** Parses text[start, end) as one YAML document, with ranges as offsets into the whole text. */
+function parsePart(text: string, start: number, end: number, notComposed?: DocumentFilter): PartResult {
+  const source = text.slice(start, end);
+  let docs: Document.Parsed[];
+  const unread = new Set<number>();
+  try {
+    docs = composeDocuments(source, unread, notComposed);
+    if (docs.length === 0) return /^%/m.test(source) ? 'directive-only' : undefined;
+    if (docs[0].errors.some((e) => e.code !== 'DUPLICATE_KEY')) {
+      // Continuation lines of a double-quoted scalar that go-yaml accepts: read the part again with them folded.
+      const folded = foldQuotedLines(text, start, end);
+      if (folded !== undefined) {
+        const again = composeDocuments(folded.slice(start, end), new Set());
+        if (again.length > 0 && again[0].errors.every((e) => e.code === 'DUPLICATE_KEY')) docs = again;
+      }
+    }
+  } catch (error) {
+    // The parser recurses per nesting level: absurd nesting ends here instead of taking the scan down.
+    return { error };
+  }
+  if (unread.has(0)) return { ast: docs[0], unread: true };
+  const ast = docs[0];
+  if (docs[0].errors.some((e) => e.code === 'MISSING_CHAR' && /closing/.test(e.message))) {
+    const opening = unterminatedQuote(source);
+    if (opening !== undefined) for (const e of ast.errors) if (e.code === 'MISSING_CHAR') e.pos = [opening, opening + 1];
+  }
+  shiftDocument(ast, start);
+  // go-yaml reads only the first document of a part (after "..." the rest is never read).
+  ast.range[1] = Math.min(ast.range[1], end);
+  ast.range[2] = end;
+  ast.range[0] = Math.min(ast.range[0], start);
+  return { ast, unread: false };
+}
+
+function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {
+  const tokens = notComposed ? withoutUnreadBodies(new Parser().parse(source), notComposed, unread) : new Parser().parse(source);
+  return Array.from(new Composer({ version: '1.1', prettyErrors: false }).compose(tokens)) as Document.Parsed[];
+}
+
+/** Where the quoted scalar that never closes opens (the parser reports the end of the input). */
+function unterminatedQuote(source: string): number | undefined {
+  let offset = 0;
+  for (const lexeme of new Lexer().lex(source)) {
+    const quote = lexeme[0];
+    if ((quote === '"' || quote === "'") && (lexeme.length === 1 || !lexeme.trimEnd().endsWith(quote))) return offset;
+    // The lexer's own markers (single control characters) take no room in the text.
+    if (!(lexeme.length === 1 && lexeme.charCodeAt(0) < 0x20 && lexeme !== '\n' && lexeme !== '\t' && lexeme !== '\r')) offset += lexeme.length;
+  }
+  return undefined;
+}
+
+/** The problems of a parsed document; true when it is broken (its value is not read). */
+function reportErrors(ast: Document.Parsed, text: string, problems: ParseProblem[]): boolean {
+  let fatal = false;
+  let duplicates = false;
+  for (const error of ast.errors) {
+    if (error.code === 'DUPLICATE_KEY') {
+      duplicates = true;
+      continue;
+    }
+    // Later errors of a broken document are mostly echoes of the first: report where it breaks.
+    if (!fatal) problems.push({ code: 'parse-error', message: cleanMessage(error.message), start: Math.min(error.pos[0], Math.max(0, text.length - 1)), end: Math.max(error.pos[1], error.pos[0] + 1) });
+    fatal = true;
+  }
+  if (duplicates && ast.contents) appendAll(problems, duplicateKeys(ast.contents));
+  return fatal;
+}
+
+/**
+ * JSON streams (kubectl reads `{...} {...}` as several objects): the parts, one per top-level value; a syntax error is
+ * reported where JSON.parse stops and ends the stream, as it ends kubectl's reading.
+ */
+function jsonParts(text: string, problems: ParseProblem[]): StreamPart[] {
+  const parts: StreamPart[] = [];
+  let start = 0;
+  while (start < text.length && /\s/.test(text[start])) start++;
+  while (start < text.length) {
+    const rest = text.slice(start);
+    try {
+      JSON.parse(rest);
+      parts.push({ start, end: text.length });
+      break;
+    } catch (error) {
+      const message = String((error as Error).message);
+      const at = /at position (\d+)/.exec(message);
+      const position = at ? Number(at[1]) : rest.length;
+      if (/non-whitespace character after JSON/.test(message)) {
+        parts.push({ start, end: start + position });
+        start += position;
         continue;
       }
-      // Later errors of a broken document are mostly echoes of the first: report where it breaks.
-      if (!fatal) problems.push({ code: 'parse-error', message: cleanMessage(error.message), start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1) });
-      fatal = true;
+      problems.push({
+        code: 'parse-error',
+        message: `Invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '').replace(/\.$/, '')}): Kubernetes reads a file that starts with "{" as JSON and rejects it.`,
+        start: start + Math.min(position, Math.max(0, rest.length - 1)),
+        end: start + position + 1,
+      });
+      break;
     }
-    if (duplicates && ast.contents) problems.push(...duplicateKeys(ast.contents));
-    if (ast.contents === null) return; // empty or comment-only document
+  }
+  return parts;
+}
+
+function jsonValue(text: string, start: number, end: number): unknown {
+  return JSON.parse(text.slice(start, end));
+}
+
+/** meshlint's own configuration: plain YAML 1.2, the whole stream at once. */
+function parseWhole(path: string, text: string, lineCounter: LineCounter, problems: ParseProblem[], options: ParseOptions): SourceFile {
+  let asts: Document.Parsed[];
+  try {
+    asts = Array.from(new Composer({ version: '1.2', prettyErrors: false }).compose(new Parser().parse(text))) as Document.Parsed[];
+  } catch (error) {
+    return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
+  }
+  const documents: SourceDocument[] = [];
+  asts.forEach((ast, index) => {
+    const [start, , end] = ast.range;
+    const fatal = reportErrors(ast, text, problems);
+    if (ast.contents === null) return;
     let value: unknown;
     if (!fatal) {
       try {
         value = ast.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
       } catch (error) {
         problems.push({ ...fatalProblem(error, end), start: ast.contents.range?.[0] ?? start, end: (ast.contents.range?.[0] ?? start) + 1 });
-        value = undefined;
       }
     }
     documents.push({ index, ast, value, start, end });
   });
-  return { path, text, lineCounter, documents, problems, ...(unread.size ? { unreadDocuments: unread.size } : {}) };
+  return { path, text, lineCounter, documents, problems };
 }
 
 /** Whether a document token's top-level scalar fields pass the filter (read from tokens: nothing composed yet). */
@@ -266,23 +427,31 @@ export function lineCounterOf(text: string): LineCounter {
   return lineCounter;
 }
 
-/** Parses one document's slice of the text and shifts its ranges back to file offsets. */
+/** Parses one document's slice of the text again, exactly as parseSource read it, with file offsets. */
 function reparseDocument(text: string, index: number, start: number, end: number, version: '1.1' | '1.2'): Document.Parsed {
-  const slice = parseAllDocuments(text.slice(start, end), { version, prettyErrors: false });
-  if (Array.isArray(slice) && slice.length === 1) {
-    shiftRanges(slice[0] as Document.Parsed, start);
-    return slice[0] as Document.Parsed;
+  if (version === '1.1') {
+    const part = parsePart(text, start, end);
+    if (part && typeof part === 'object' && 'ast' in part) return part.ast;
   }
-  // A slice that does not stand alone (directives, odd markers): parse the whole stream again.
   const all = parseAllDocuments(text, { version, prettyErrors: false }) as Document.Parsed[];
   return all[index];
 }
 
-function shiftRanges(doc: Document.Parsed, by: number): void {
+/** One document of a text, parsed as parseSource parses it (for a thread that locates paths). */
+export function parseDocumentText(text: string): Document.Parsed | undefined {
+  const part = parsePart(text, 0, text.length);
+  return part && typeof part === 'object' && 'ast' in part ? part.ast : undefined;
+}
+
+/** Moves every range of a document parsed from a slice of the text by `by`, back to offsets in the whole text. */
+function shiftDocument(doc: Document.Parsed, by: number): void {
+  if (by === 0) return;
   const shift = (range: number[] | null | undefined) => {
     if (range) for (let i = 0; i < range.length; i++) range[i] += by;
   };
   shift(doc.range);
+  for (const error of doc.errors) shift(error.pos);
+  for (const warning of doc.warnings) shift(warning.pos);
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -292,7 +461,7 @@ function shiftRanges(doc: Document.Parsed, by: number): void {
     }
     if (!isNode(node)) continue;
     shift(node.range);
-    if (isMap(node) || isSeq(node)) stack.push(...node.items);
+    if (isMap(node) || isSeq(node)) appendAll(stack, node.items);
   }
 }
 
@@ -300,7 +469,7 @@ function shiftRanges(doc: Document.Parsed, by: number): void {
 export function sourceText(bytes: Uint8Array): string {
   const decoded = decodeText(bytes);
   const text = decoded.binary ? '' : decoded.text;
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return withLineFeeds(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 }
 
 function emptyFile(path: string, text: string, skipped: string, lineCounter = lineCounterOf(text)): SourceFile {
@@ -345,7 +514,7 @@ function duplicateKeys(root: Node): ParseProblem[] {
         stack.push(pair.value);
       }
     } else if (isSeq(node)) {
-      stack.push(...node.items);
+      appendAll(stack, node.items);
     }
   }
   return problems.sort((a, b) => a.start - b.start);
@@ -370,7 +539,7 @@ function containsTemplateFlow(node: Node, text: string): boolean {
       stack.push(current.key, current.value);
     } else if (isMap(current) || isSeq(current)) {
       if (current.flow && current.range && text.startsWith('{{', current.range[0])) return true;
-      stack.push(...current.items);
+      appendAll(stack, current.items);
     } else if (isNode(current) && current.range && text.startsWith('{{', current.range[0])) {
       return true;
     }

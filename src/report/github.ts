@@ -6,7 +6,8 @@
 import type { LintResult, Finding } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
 import { SEVERITY_RANK } from '../engine/rule.js';
-import { activeFindings, oneLine, plural } from './summary.js';
+import { activeFindings, escapeControl, notLinted, oneLine, plural } from './summary.js';
+import { compactLocation } from './compact.js';
 
 /** Per step and per level, as GitHub documents it. */
 export const ANNOTATIONS_PER_LEVEL = 10;
@@ -116,7 +117,7 @@ export function describeOmitted(omitted: readonly Finding[]): string {
 
 // Workflow command escaping, as the runner un-escapes it (actions/toolkit packages/core/src/command.ts).
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControl(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 export function escapeProperty(text: string): string {
@@ -137,14 +138,18 @@ function workflowCommand(annotation: Annotation): string {
  * `--format github`: the annotations GitHub will show, most severe first, then the findings beyond the per-step
  * limit as plain log lines, so the log still lists every finding.
  */
-export function formatGithub(result: Pick<LintResult, 'findings' | 'rules'>): string {
+export function formatGithub(result: Pick<LintResult, 'findings' | 'rules'> & { notices?: LintResult['notices'] }): string {
   const plan = planAnnotations(result);
   const lines = plan.annotations.map(workflowCommand);
   if (plan.omitted.length) {
     lines.push(
       `meshlint: ${plural(plan.omitted.length, 'more finding')} (${describeOmitted(plan.omitted)}) not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations of each severity per step.`,
-      ...plan.omitted.map((f) => `  ${f.file}:${f.range.startLine}:${f.range.startColumn}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`),
+      ...plan.omitted.map((f) => `  ${compactLocation(f.file, f.range)}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`),
     );
+  }
+  const skipped = notLinted(result.notices ?? []);
+  if (skipped.length) {
+    lines.push(`::warning title=meshlint::${escapeData(`${plural(skipped.length, 'file')} not linted: ${skipped.map((n) => `${n.file ?? 'stdin'} (${n.message})`).join(', ')}`)}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

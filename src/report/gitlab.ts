@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
-import { activeFindings } from './summary.js';
+import { activeFindings, notLinted } from './summary.js';
 
 export type GitlabSeverity = 'info' | 'minor' | 'major' | 'critical' | 'blocker';
 
@@ -47,6 +47,17 @@ function gitlabIssues(result: Pick<LintResult, 'findings' | 'rules'>): GitlabIss
   });
 }
 
-export function formatGitlab(result: Pick<LintResult, 'findings' | 'rules'>): string {
-  return `${JSON.stringify(gitlabIssues(result), null, 2)}\n`;
+/** A file that was not linted is an issue of its own: the report has no other place to say so. */
+export function notLintedIssues(notices: LintResult['notices']): GitlabIssue[] {
+  return notLinted(notices).map((n) => ({
+    description: `Not linted: ${n.message}`,
+    check_name: 'not-linted',
+    fingerprint: createHash('sha256').update(`not-linted\0${n.file ?? ''}`).digest('hex').slice(0, 32),
+    severity: 'minor',
+    location: { path: n.file ?? 'stdin', lines: { begin: 1 } },
+  }));
+}
+
+export function formatGitlab(result: Pick<LintResult, 'findings' | 'rules'> & { notices?: LintResult['notices'] }): string {
+  return `${JSON.stringify([...gitlabIssues(result), ...notLintedIssues(result.notices ?? [])], null, 2)}\n`;
 }

@@ -9,7 +9,7 @@ import { PORT_MODES, type Posture } from '../posture.js';
 import { TOOL_NAME, VERSION, ruleHelpUrls } from '../version.js';
 import { HTML_CLIENT_SCRIPT, HTML_STYLE } from './html-assets.js';
 import { escapeHtml } from './job-summary.js';
-import { countFindings, plural } from './summary.js';
+import { countFindings, notLintedSummary, plural } from './summary.js';
 
 export const HTML_DATA_VERSION = 1;
 
@@ -122,7 +122,7 @@ export function formatHtml(result: HtmlInput): string {
 <a class="skip" href="#main">Skip to the report</a>
 <header>
 <h1>${TOOL_NAME} posture report</h1>
-<p>${escapeHtml(`${status} in ${plural(stats.files, 'file')}, ${plural(stats.documents, 'document')}, ${plural(stats.resources, 'resource')}${counts.suppressed ? `; ${counts.suppressed} suppressed` : ''}.`)} ${TOOL_NAME} ${escapeHtml(VERSION)}.</p>
+<p>${escapeHtml(`${status} in ${plural(stats.files, 'file')}, ${plural(stats.documents, 'document')}, ${plural(stats.resources, 'resource')}${counts.suppressed ? `; ${counts.suppressed} suppressed` : ''}${notLintedSummary(result.notices).replace(/^, /, '; ')}.`)} ${TOOL_NAME} ${escapeHtml(VERSION)}.</p>
 <nav aria-label="Sections"><ul>
 <li><a href="#summary">Summary</a></li>
 <li><a href="#mtls">mTLS map</a></li>

@@ -2,7 +2,7 @@
 import type { LintResult } from '../engine/run.js';
 import { formatPath } from '../model/values.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { countFindings } from './summary.js';
+import { countFindings, notLinted } from './summary.js';
 
 const JSON_FORMAT_VERSION = 1;
 
@@ -11,7 +11,7 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
   const output = {
     formatVersion: JSON_FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: VERSION },
-    summary: { ...result.stats, errors: counts.error, warnings: counts.warning, notes: counts.note, suppressed: counts.suppressed },
+    summary: { ...result.stats, errors: counts.error, warnings: counts.warning, notes: counts.note, suppressed: counts.suppressed, notLinted: notLinted(result.notices).length },
     findings: result.findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
@@ -27,7 +27,7 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
       fingerprint: f.fingerprint,
       suppression: f.suppression ?? null,
     })),
-    notices: result.notices.map((n) => ({ file: n.file ?? null, message: n.message, kind: n.kind ?? null })),
+    notices: result.notices.map((n) => ({ file: n.file ?? null, message: n.message, kind: n.kind ?? null, notLinted: n.notLinted === true })),
   };
   return `${JSON.stringify(output, null, 2)}\n`;
 }

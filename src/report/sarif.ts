@@ -38,8 +38,8 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'r
           {
             executionSuccessful: true,
             toolExecutionNotifications: result.notices.map((n) => ({
-              // A chart that was not linted is worth a warning: its objects were not checked at all.
-              level: n.kind === 'helm-chart' ? ('warning' as const) : ('note' as const),
+              // A chart or file that was not linted is worth a warning: its objects were not checked at all.
+              level: n.kind === 'helm-chart' || n.notLinted ? ('warning' as const) : ('note' as const),
               ...(n.kind ? { descriptor: { id: `meshlint/${n.kind}` } } : {}),
               message: { text: n.file ? `${n.file}: ${n.message}` : n.message },
               ...(n.file ? { locations: [{ physicalLocation: { artifactLocation: artifact(n.file) } }] } : {}),

@@ -15,6 +15,18 @@ export function countFindings(findings: readonly Finding[]): Counts {
   return counts;
 }
 
+/** The files (or standard input) that were not linted at all, each once, in the order reported. */
+export function notLinted(notices: readonly Notice[]): Notice[] {
+  const seen = new Set<string>();
+  return notices.filter((n) => n.notLinted && !seen.has(n.file ?? '') && seen.add(n.file ?? ''));
+}
+
+/** ", 2 files not linted", the part of every summary that says what was not read. */
+export function notLintedSummary(notices: readonly Notice[]): string {
+  const count = notLinted(notices).length;
+  return count ? `, ${plural(count, 'file')} not linted` : '';
+}
+
 export function activeFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => !f.suppression);
 }
@@ -23,9 +35,20 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** One line of text: messages never span lines in line-based formats. */
+/** One line of text: messages never span lines in line-based formats, and carry no control characters. */
 export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ');
+  return escapeControl(text.replace(/\s*[\r\n]+\s*/g, ' '));
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Control characters (an ESC sequence in a container name or a file name would reach the terminal raw; a newline
+ * would split a line of the compact format) and the bidirectional overrides that reorder what a reader sees,
+ * written as visible escapes.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Whether an active finding is at or above `failOn` (exit code 1 of the CLI, a failed step of the Action). */
@@ -43,14 +66,16 @@ export function verdict(result: { readonly findings: readonly Finding[]; readonl
   const counts = countFindings(result.findings);
   const total = counts.error + counts.warning + counts.note;
   const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
-  const suppressed = counts.suppressed ? `, ${counts.suppressed} suppressed` : '';
-  // What was left out is said in the same sentence: a skipped chart never reads as a plain "no problems".
+  const notRead = notLintedSummary(result.notices ?? []);
+  const suppressed = (counts.suppressed ? `, ${counts.suppressed} suppressed` : '') + notRead;
+  // What was left out is said in the same sentence: a skipped chart or unread file never reads as "no problems".
   const skipped = skippedSummary(result.notices);
   const tail = skipped ? `; ${skipped}` : '';
-  if (total === 0) return { problems: false, incomplete: skipped !== undefined, text: `no problems${skipped ? ' in what was linted' : ''} (${scanned}${suppressed})${tail}` };
+  const incomplete = skipped !== undefined || notRead !== '';
+  if (total === 0) return { problems: false, incomplete, text: `no problems${incomplete ? ' in what was linted' : ''} (${scanned}${suppressed})${tail}` };
   const files = new Set(activeFindings(result.findings).map((f) => f.file)).size;
   const bySeverity = `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}`;
-  return { problems: true, incomplete: skipped !== undefined, text: `${plural(total, 'problem')} (${bySeverity}) in ${plural(files, 'file')} (${scanned}${suppressed})${tail}` };
+  return { problems: true, incomplete, text: `${plural(total, 'problem')} (${bySeverity}) in ${plural(files, 'file')} (${scanned}${suppressed})${tail}` };
 }
 
 /**
@@ -59,7 +84,8 @@ export function verdict(result: { readonly findings: readonly Finding[]; readonl
  */
 export function skippedSummary(notices: readonly Notice[] = []): string | undefined {
   const charts = notices.filter((n) => n.kind === 'helm-chart').length;
-  const others = notices.length - charts;
+  // Files not linted at all are counted on their own (notLintedSummary).
+  const others = notices.filter((n) => n.kind !== 'helm-chart' && !n.notLinted).length;
   const parts: string[] = [];
   if (charts) parts.push(`${plural(charts, 'Helm chart')} not linted: render ${charts === 1 ? 'it' : 'them'} with helm template`);
   if (others) parts.push(plural(others, 'notice'));

@@ -4,7 +4,8 @@ import type { Finding, LintResult } from '../engine/run.js';
 import { excerptKey, REDACTED_LINE, type Excerpts } from '../excerpts.js';
 import type { Severity } from '../engine/rule.js';
 import { ruleHelpUrls } from '../version.js';
-import { activeFindings, countByRule, countFindings, oneLine, verdict } from './summary.js';
+import { maximum } from '../arrays.js';
+import { activeFindings, countByRule, countFindings, escapeControl, oneLine, verdict } from './summary.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -26,13 +27,13 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
   for (const f of findings) {
     if (f.file !== currentFile) {
       if (currentFile !== undefined) lines.push('');
-      lines.push(paint('underline', f.file));
+      lines.push(paint('underline', escapeControl(f.file)));
       currentFile = f.file;
     }
     const where = `${f.range.startLine}:${f.range.startColumn}`.padEnd(8);
     lines.push(`  ${paint('dim', where)}${paint(severityStyle[f.severity], f.severity.padEnd(9))}${oneLine(f.message)}  ${paint('dim', f.ruleId)}`);
     for (const r of f.related) {
-      lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${r.file}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
+      lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${escapeControl(r.file)}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
     }
     if (excerpts) {
       lines.push(...codeFrame(f, excerpts).map(({ gutter, text, underline }) => `    ${paint('dim', gutter)}${text}${underline ? paint(severityStyle[f.severity], underline) : ''}`));
@@ -47,7 +48,7 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
   } else {
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);
-    const width = Math.max(...byRule.map(([id]) => id.length));
+    const width = maximum(byRule.map(([id]) => id.length), 0);
     for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id) ?? '')}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { EnvoyResource, Resource } from '../resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
 import { child, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
+import { appendAll } from '../../arrays.js';
 
 const ENVOY_KINDS = ['EnvoyListener', 'EnvoyCluster', 'EnvoyAdmin', 'EnvoyRouteConfiguration', 'EnvoySecret', 'EnvoyFilterChain', 'EnvoyNetworkFilter', 'EnvoyHttpFilter'] as const;
 
@@ -195,7 +196,7 @@ export function readEmbedded(file: SourceFile, document: SourceDocument, path: P
       // Objects of another format held in a Kubernetes object belong to its namespace.
       const found = reader(inner, doc, namespace);
       if (found) {
-        out.push(...found);
+        appendAll(out, found);
         break;
       }
     }

@@ -6,6 +6,7 @@ import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { arr, get, obj, str, type Path } from '../values.js';
 import { annotatedPlugins, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView } from './views.js';
+import { appendAll } from '../../arrays.js';
 
 function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:crdPlugins', (g) =>
@@ -169,7 +170,7 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
 export function kongRoutes(graph: Graph): readonly KongRouteView[] {
   return graph.memo('kong:routes', (g) => {
     const out: KongRouteView[] = [];
-    for (const deck of deckFiles(g)) out.push(...deckRouteViews(deck));
+    for (const deck of deckFiles(g)) appendAll(out, deckRouteViews(deck));
     for (const kind of ['Ingress', 'HTTPRoute', 'GRPCRoute']) {
       for (const r of g.ofKind(kind)) {
         if (r.format === 'kubernetes' && servedByKong(g, r)) out.push(k8sRouteView(g, r));

@@ -1,0 +1,22 @@
+// Array helpers that are safe for input-sized arrays: spreading an array into call arguments (push(...items),
+// Math.min(...xs)) puts every element on the stack and throws a RangeError past roughly 100,000 elements.
+
+/** Appends every item to target, in order. */
+export function appendAll<T>(target: T[], items: Iterable<T>): T[] {
+  for (const item of items) target.push(item);
+  return target;
+}
+
+/** The smallest number, or `empty` when there is none. */
+export function minimum(values: Iterable<number>, empty = Infinity): number {
+  let min = Infinity;
+  for (const value of values) if (value < min) min = value;
+  return min === Infinity ? empty : min;
+}
+
+/** The largest number, or `empty` when there is none. */
+export function maximum(values: Iterable<number>, empty = -Infinity): number {
+  let max = -Infinity;
+  for (const value of values) if (value > max) max = value;
+  return max === -Infinity ? empty : max;
+}

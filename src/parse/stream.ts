@@ -1,0 +1,214 @@
+// How Kubernetes cuts a file into documents before any YAML parsing (k8s.io/apimachinery util/yaml:
+// NewYAMLOrJSONDecoder, YAMLReader): a stream whose first non-blank character is `{` is JSON; anything else is cut
+// on lines that start with `---` (followed only by blanks or a comment) and each part is parsed on its own by
+// go-yaml, which reads the first document of the part. Parsing the parts separately is what keeps one broken
+// document from hiding the next, and a `%YAML` directive from changing how a later part is read.
+
+/** One part of the stream, by offsets into the text: [start, end) is what the YAML parser reads. */
+export interface StreamPart {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface StreamProblem {
+  readonly message: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface SplitStream {
+  readonly parts: StreamPart[];
+  readonly problems: StreamProblem[];
+}
+
+/** Whether Kubernetes reads this text as JSON (its first non-blank character is `{`). */
+export function isJsonStream(text: string): boolean {
+  return /^\s*\{/.test(text);
+}
+
+/** The parts of a YAML stream, as Kubernetes' YAMLReader returns them (empty parts are not returned). */
+export function splitYamlStream(text: string): SplitStream {
+  const parts: StreamPart[] = [];
+  const problems: StreamProblem[] = [];
+  let partStart = 0;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 ? text.length : newline;
+    const next = newline === -1 ? text.length + 1 : newline + 1;
+    if (text.startsWith('---', lineStart)) {
+      const rest = text.slice(lineStart + 3, lineEnd).trim();
+      if (rest !== '' && !rest.startsWith('#')) {
+        // kubectl stops reading the file here; meshlint says where and reads on, so that the rest is linted too.
+        problems.push({
+          message: `Invalid document separator "---${truncate(rest)}": Kubernetes only accepts blanks or a comment after "---" on its line and rejects the file here. Put the content on the next line.`,
+          start: lineStart,
+          end: lineEnd,
+        });
+      }
+      if (lineStart > partStart) parts.push({ start: partStart, end: lineStart });
+      partStart = Math.min(next, text.length);
+    }
+    lineStart = next;
+  }
+  if (text.length > partStart) parts.push({ start: partStart, end: text.length });
+  return { parts, problems };
+}
+
+/**
+ * go-yaml reads the first document of a part: a `%` directive line after content ends that document, and what
+ * follows is never read. Returns the end of what go-yaml reads.
+ */
+export function firstDocumentEnd(text: string, start: number, end: number): number {
+  let sawContent = false;
+  let lineStart = start;
+  while (lineStart < end) {
+    const newline = text.indexOf('\n', lineStart);
+    const lineEnd = newline === -1 || newline > end ? end : newline;
+    const first = text[lineStart];
+    if (first === '%' && sawContent) return lineStart;
+    if (!sawContent && first !== '%' && first !== '#' && text.slice(lineStart, lineEnd).trim() !== '') sawContent = true;
+    lineStart = lineEnd + 1;
+  }
+  return end;
+}
+
+/**
+ * Lone CR line breaks (old Mac files) are line breaks for go-yaml and for meshlint's line numbers; the YAML parser
+ * meshlint uses only knows LF and CRLF. Same length, so every offset stays valid.
+ */
+export function withLineFeeds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/**
+ * go-yaml accepts the continuation lines of a double-quoted scalar at any indentation (long `command:` strings are
+ * often written so); the YAML parser meshlint uses rejects them when they are indented less than their key.
+ * Rewrites every multi-line double-quoted scalar of [start, end) onto one line of the same length (its folded
+ * form, padded with spaces after the closing quote), so that every offset stays valid. Used only on a part that
+ * failed to parse, and kept only when the rewritten part parses cleanly.
+ */
+export function foldQuotedLines(text: string, start: number, end: number): string | undefined {
+  let out = '';
+  let copied = start;
+  let changed = false;
+  let blockIndent = -1; // inside a block scalar: lines indented more than this are its text
+  let i = start; // always at the start of a line here
+  while (i < end) {
+    const firstEnd = lineEndOf(text, i, end);
+    const indent = indentOf(text, i, firstEnd);
+    if (blockIndent >= 0) {
+      if (indent > blockIndent || text.slice(i, firstEnd).trim() === '') {
+        i = firstEnd + 1;
+        continue;
+      }
+      blockIndent = -1;
+    }
+    let segmentStart = i; // where the current physical line (after a closing quote: that line) begins
+    let j = i + indent;
+    let lineEnd = firstEnd;
+    while (j < lineEnd) {
+      const c = text[j];
+      if (c === '#' && (j === segmentStart || /\s/.test(text[j - 1]))) {
+        j = lineEnd;
+        break;
+      }
+      if ((c === '"' || c === "'") && startsScalar(text, segmentStart, j)) {
+        const close = c === '"' ? closingDoubleQuote(text, j + 1, end) : closingSingleQuote(text, j + 1, end);
+        if (close === -1) return undefined;
+        if (close > lineEnd) {
+          if (c === '"') {
+            const folded = foldDoubleQuoted(text.slice(j + 1, close));
+            const width = close + 1 - j;
+            if (folded.length + 2 > width) return undefined;
+            out += text.slice(copied, j) + `"${folded}"` + ' '.repeat(width - folded.length - 2);
+            copied = close + 1;
+            changed = true;
+          }
+          segmentStart = text.lastIndexOf('\n', close) + 1;
+          lineEnd = lineEndOf(text, close, end);
+        }
+        j = close + 1;
+        continue;
+      }
+      j++;
+    }
+    if (/(^|[\s:-])[|>][0-9+-]*\s*(#.*)?$/.test(text.slice(segmentStart, lineEnd).trimEnd())) blockIndent = indent;
+    i = lineEnd + 1;
+  }
+  return changed ? text.slice(0, start) + out + text.slice(copied) : undefined;
+}
+
+function lineEndOf(text: string, from: number, end: number): number {
+  const newline = text.indexOf('\n', from);
+  return newline === -1 || newline > end ? end : newline;
+}
+
+function indentOf(text: string, from: number, lineEnd: number): number {
+  let k = from;
+  while (k < lineEnd && text[k] === ' ') k++;
+  return k - from;
+}
+
+/** A quote opens a quoted scalar only where a scalar may start: after indentation, `: `, `- `, `? `, `[`, `{` or `,`. */
+function startsScalar(text: string, lineStart: number, at: number): boolean {
+  let k = at - 1;
+  while (k >= lineStart && (text[k] === ' ' || text[k] === '\t')) k--;
+  if (k < lineStart) return true;
+  const before = text[k];
+  if (before === '[' || before === '{' || before === ',') return true;
+  return (before === ':' || before === '-' || before === '?') && k + 1 < at;
+}
+
+function closingDoubleQuote(text: string, from: number, end: number): number {
+  for (let k = from; k < end; k++) {
+    if (text[k] === '\\') k++;
+    else if (text[k] === '"') return k;
+  }
+  return -1;
+}
+
+function closingSingleQuote(text: string, from: number, end: number): number {
+  for (let k = from; k < end; k++) {
+    if (text[k] === "'") {
+      if (text[k + 1] === "'") k++;
+      else return k;
+    }
+  }
+  return -1;
+}
+
+/** The one-line form of a double-quoted scalar's body: line folding as YAML defines it, escapes kept. */
+function foldDoubleQuoted(body: string): string {
+  const lines = body.split('\n');
+  let out = '';
+  for (let k = 0; k < lines.length; k++) {
+    let line = lines[k];
+    if (k > 0) line = line.replace(/^[ \t]+/, '');
+    const last = k === lines.length - 1;
+    if (!last) {
+      // A backslash at the end of a line escapes the break: nothing is inserted.
+      const escapedBreak = /(^|[^\\])(\\\\)*\\$/.test(line);
+      if (escapedBreak) {
+        out += line.slice(0, -1);
+        continue;
+      }
+      line = line.replace(/[ \t]+$/, '');
+    }
+    out += line;
+    if (!last) {
+      // Empty lines between two lines are kept as line feeds; a single break folds into a space.
+      let empties = 0;
+      while (k + 1 < lines.length - 1 && lines[k + 1].trim() === '') {
+        empties++;
+        k++;
+      }
+      out += empties > 0 ? '\\n'.repeat(empties) : ' ';
+    }
+  }
+  return out;
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? ` ${text.slice(0, 37)}...` : ` ${text}`;
+}
