@@ -17,8 +17,7 @@ import {
 import { DEFAULT_INBOUND_POLICY, SKIP_PORT_ANNOTATIONS, linkerdInjected, linkerdResources, meshTlsIdentities, serverWorkloads } from './model/linkerd/index.js';
 import { child, envoyListeners, formatAddress, type ListenerView } from './model/envoy/index.js';
 import { AUTH_PLUGINS, RATE_LIMIT_PLUGINS, coversRoute, isHttpRoute, kongRoutes, type KongRouteView } from './model/kong/index.js';
-import { findProviderSecrets } from './secrets/providers.js';
-import { ENGINE_RULES } from './engine/rule.js';
+import { findingExcerpts } from './excerpts.js';
 
 export const POSTURE_VERSION = 1;
 
@@ -130,9 +129,7 @@ export interface Posture {
   readonly excerpts: Readonly<Record<string, string>>;
 }
 
-export const REDACTED_LINE = '‹line not shown: it holds a secret›';
-const EXCERPT_MAX = 200;
-const EXCERPT_LINES = 3;
+export { REDACTED_LINE } from './excerpts.js';
 
 export interface PostureDraft {
   /** Where the posture's sites must be located; resolve them with the findings' (parser threads) before finish(). */
@@ -194,7 +191,8 @@ export function draftPosture(graph: Graph, files: readonly SourceFile[], setting
     requests,
     finish(all, reported, secretRules) {
       const sites = requests.map((r) => ({ file: r.file.path, line: locations.locate(r.file, r.document, r.path, r.target).range.startLine }));
-      const excerpts = findingExcerpts(files, all, reported, secretRules);
+      const byPath = new Map(files.map((f) => [f.path, f.text]));
+      const excerpts = findingExcerpts((path) => byPath.get(path), all, reported, secretRules);
       return { version: POSTURE_VERSION, rootNamespace: mesh.rootNamespace, sites, namespaces, authz, entryPoints, unrecognised, excerpts };
     },
   };
@@ -516,34 +514,3 @@ function routeEntry(route: KongRouteView, site: SiteOf): EntryPoint {
     at: site(route.resource),
   };
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Excerpts
-
-function findingExcerpts(files: readonly SourceFile[], all: readonly Finding[], reported: readonly Finding[], secretRules: ReadonlySet<string>): Record<string, string> {
-  const hidden = new Set<string>();
-  for (const f of all) {
-    if (!secretRules.has(f.ruleId)) continue;
-    for (let line = f.range.startLine; line <= f.range.endLine; line++) hidden.add(`${f.file}:${line}`);
-  }
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const lines = new Map<SourceFile, string[]>();
-  const out: Record<string, string> = {};
-  for (const f of reported) {
-    const file = byPath.get(f.file);
-    if (!file) continue;
-    let text = lines.get(file);
-    if (!text) lines.set(file, (text = file.text.split(/\r?\n/)));
-    const last = Math.min(f.range.endLine, f.range.startLine + EXCERPT_LINES - 1);
-    for (let line = f.range.startLine; line <= last; line++) {
-      const key = `${f.file}:${line}`;
-      if (key in out || line > text.length) continue;
-      const raw = text[line - 1];
-      // A line of a document that could not be read was never checked for secrets: never shown.
-      const secret = hidden.has(key) || secretRules.has(f.ruleId) || f.ruleId === ENGINE_RULES.parseError || findProviderSecrets(raw).length > 0;
-      out[key] = secret ? REDACTED_LINE : raw.length > EXCERPT_MAX ? `${raw.slice(0, EXCERPT_MAX)}…` : raw;
-    }
-  }
-  return out;
-}
-

@@ -11,6 +11,7 @@ import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
+import { findingExcerpts, secretRuleIds, type Excerpts } from './excerpts.js';
 import { buildKustomizations } from './kustomize/index.js';
 import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import { attributeRendered } from './helm/rendered.js';
@@ -54,6 +55,8 @@ export interface ScanOptions {
    * (the HTML format). A --cache run then re-runs the rules instead of reusing a whole previous result.
    */
   readonly posture?: boolean;
+  /** Also give the source lines of the reported findings, lines holding a secret masked (the text format's code frames). */
+  readonly excerpts?: boolean;
 }
 
 export interface ScanResult extends LintResult {
@@ -64,6 +67,8 @@ export interface ScanResult extends LintResult {
   readonly baselined: readonly Finding[];
   /** Present when `posture` was asked for. */
   readonly posture?: Posture;
+  /** Present when `excerpts` was asked for: see src/excerpts.ts. */
+  readonly excerpts?: Excerpts;
 }
 
 /** What one scan carries from stage to stage. */
@@ -85,6 +90,8 @@ interface Run {
   readonly phases: Record<string, number>;
   /** Ends the current phase under this name. */
   phase(name: string): void;
+  /** The text of every file read, by the path findings name (for excerpts). */
+  readonly texts: Map<string, string>;
   /** With `posture`: the posture drawn from the lint's graph, finished once the findings are filtered. */
   posture?: PostureDraft;
 }
@@ -134,6 +141,7 @@ function startRun(options: ScanOptions): Run {
     rules,
     config,
     notices: [],
+    texts: new Map(),
     inputs: [],
     locations: new LocationMemo(),
     cache: options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined,
@@ -216,7 +224,9 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
       if (!bytes) return void hashOf.delete(i);
       const hash = bytesOf.has(i) ? hashOf.get(i)! : hashBytes(bytes);
       hashOf.set(i, hash);
-      restored[i] = cache.restore(hash, job.shown, sourceText(bytes), run.locations);
+      const text = sourceText(bytes);
+      run.texts.set(job.shown, text);
+      restored[i] = cache.restore(hash, job.shown, text, run.locations);
     });
   }
   return { previous, runKey, restored, hashOf, stamps };
@@ -234,7 +244,11 @@ interface ParsedFiles {
 async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loaded: Loaded, options: ScanOptions): Promise<ParsedFiles> {
   const files: SourceFile[] = [];
   const hashes = new Map<SourceFile, string>();
-  if (options.stdin) files.push(parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS));
+  if (options.stdin) {
+    const file = parseSource(options.stdin.filename, options.stdin.text, MANIFEST_PARSE_OPTIONS);
+    files.push(file);
+    run.texts.set(file.path, file.text);
+  }
   if (!jobs) return { files, hashes };
   const missing = jobs.map((_, i) => i).filter((i) => loaded.restored[i] === undefined);
   const parseOptions = {
@@ -251,6 +265,7 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
   outcomes.forEach((outcome, i) => {
     if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message, notLinted: true });
     files.push(outcome!.file);
+    run.texts.set(outcome!.file.path, outcome!.file.text);
     const hash = loaded.hashOf.get(i);
     if (hash) hashes.set(outcome!.file, hash);
   });
@@ -333,17 +348,20 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
   let baselined: readonly Finding[] = [];
   if (options.baseline) ({ findings, matched: baselined } = applyBaseline(findings, options.baseline));
   let posture: Posture | undefined;
+  const secretRules = secretRuleIds(run.rules);
+  // Every finding of the run (suppressed and baselined ones too) hides the lines of its secrets.
+  // A result reused whole from the cache read no file: the few with findings are read for their lines.
+  const textOf = (path: string) => run.texts.get(path) ?? textOfFile(resolve(run.cwd, path), run.maxBytes);
+  const excerpts = options.excerpts ? findingExcerpts(textOf, result.findings, findings, secretRules) : undefined;
   if (run.posture) {
-    const secretRules = new Set(run.rules.filter((rule) => rule.family === 'secrets').map((rule) => rule.id));
     try {
-      // Every finding of the run (suppressed and baselined ones too) hides the lines of its secrets.
       posture = run.posture.finish(result.findings, findings, secretRules);
     } catch (error) {
       notices = [...notices, { message: postureProblem(error) }];
     }
     run.phase('sites');
   }
-  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}) };
+  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}), ...(excerpts ? { excerpts } : {}) };
 }
 
 function postureProblem(error: unknown): string {
@@ -517,4 +535,9 @@ export function repositoryRoot(cwd: string): string {
     repositoryRoots.set(start, root);
   }
   return root;
+}
+
+function textOfFile(absolute: string, maxBytes: number): string | undefined {
+  const bytes = readIfRegular(absolute, maxBytes);
+  return bytes ? sourceText(bytes) : undefined;
 }

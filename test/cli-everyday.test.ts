@@ -6,6 +6,7 @@ import { planAnnotations } from '../src/report/github.js';
 import { jobSummary } from '../src/report/job-summary.js';
 import type { Finding } from '../src/engine/run.js';
 import { RULES } from '../rules/index.js';
+import { REDACTED_LINE } from '../src/excerpts.js';
 import { privilegedDeployment, runCli, secureDeployment, tempRepo } from './helpers.js';
 
 // One error (container-privileged), one warning (container-no-limits) in bad.yaml; good.yaml is clean.
@@ -264,5 +265,63 @@ describe('--staged', () => {
     const run = await runCli(['--staged', '.'], tempRepo({ 'a.yaml': secureDeployment('a') }));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--staged: not inside a git repository');
+  });
+});
+
+describe('suppressions naming an unknown rule', () => {
+  it('are reported in the annotation form as in the comment form, each with the id it most likely meant', async () => {
+    const pod = [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: p',
+      '  annotations:',
+      '    meshlint.io/ignore: "container-privileged,workload-defualt-service-account"',
+      'spec:',
+      '  # meshlint-disable-next-line container-priviledged -- reviewed',
+      '  hostPID: true',
+      '  containers: []',
+      '',
+    ].join('\n');
+    const result = await runCli(['-f', 'json', '--rule', 'suppression-unknown-rule', 'p.yaml'], tempRepo({ 'p.yaml': pod }));
+    const findings = (JSON.parse(result.stdout) as { findings: { ruleId: string; line: number; message: string }[] }).findings;
+    expect(findings.map((f) => [f.ruleId, f.line, f.message])).toEqual([
+      ['suppression-unknown-rule', 6, 'Suppression names unknown rule "workload-defualt-service-account" (did you mean "workload-default-service-account"?); it suppresses nothing. Check the id with meshlint --list-rules.'],
+      ['suppression-unknown-rule', 8, 'Suppression names unknown rule "container-priviledged" (did you mean "container-privileged"?); it suppresses nothing. Check the id with meshlint --list-rules.'],
+    ]);
+  });
+});
+
+describe('code frames in the text format', () => {
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  serviceAccountName: p\n  containers:\n    - name: a\n      image: reg.local/a@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0\n      securityContext:\n        privileged: true\n';
+
+  it('shows the line with the range underlined and the rule documentation link; --no-code-frame turns the frame off', async () => {
+    const cwd = tempRepo({ 'p.yaml': pod });
+    const on = await runCli(['--no-config', '--rule', 'container-privileged', 'p.yaml'], cwd);
+    const lines = on.stdout.split('\n');
+    const at = lines.findIndex((l) => l.includes('container-privileged') && l.includes('10:9'));
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '     10 |         privileged: true',
+      '        |         ^^^^^^^^^^^^^^^^',
+      `        = https://github.com/meshlint/meshlint/blob/v${JSON.parse(readFileSync('package.json', 'utf8')).version}/docs/rules/container-privileged.md`,
+    ]);
+    const off = await runCli(['--no-config', '--rule', 'container-privileged', '--no-code-frame', 'p.yaml'], cwd);
+    expect(off.stdout).not.toContain(' | ');
+    expect(off.stdout).not.toContain('^^^');
+    expect(off.stdout).toContain('container-privileged');
+  });
+
+  it('masks the line of a parse error, underlines to the end of the line for a range that goes on, and frames a reused --cache result', async () => {
+    const tabbed = tempRepo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n\tcontainers: []\n' });
+    const parse = await runCli(['--no-config', 'p.yaml'], tabbed);
+    expect(parse.stdout).toContain(`     5 | ${REDACTED_LINE}\n`);
+    const block = tempRepo({ 'c.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    meshlint.io/ignore: >-\n      container-privilegd\n' });
+    const folded = await runCli(['--no-config', '--rule', 'suppression-unknown-rule', 'c.yaml'], block);
+    expect(folded.stdout).toMatch(/ 6 \| {5}meshlint\.io\/ignore: >-\n {7}\| {25}\^\^\n/);
+    const cwd = tempRepo({ 'p.yaml': pod });
+    const first = await runCli(['--no-config', '--cache', '--rule', 'container-privileged', 'p.yaml'], cwd);
+    const second = await runCli(['--no-config', '--cache', '--rule', 'container-privileged', 'p.yaml'], cwd);
+    expect(first.stdout).toContain('^^^^^^^^^^^^^^^^');
+    expect(second.stdout).toBe(first.stdout);
   });
 });

@@ -3,7 +3,7 @@ import { scan } from '../src/scan.js';
 import { ConfigError, parseConfig } from '../src/engine/config.js';
 import { defineRule, inFamily } from '../src/engine/rule.js';
 import { RULES } from '../rules/index.js';
-import { tempRepo } from './helpers.js';
+import { runCli, tempRepo } from './helpers.js';
 
 const privilegedPod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n';
 
@@ -47,7 +47,7 @@ describe('configuration', () => {
     expect(byDefault.findings.find((f) => f.ruleId === 'test-max-replicas')?.message).toBe('Deployment default/d has 5 replicas, more than 3.');
     const raised = await scan({ cwd: tempRepo({ 'd.yaml': deployment, '.meshlint.yaml': 'rules:\n  test-max-replicas: { options: { max: 10 } }\n' }), rules });
     expect(raised.findings.filter((f) => f.ruleId === 'test-max-replicas')).toEqual([]);
-    expect(() => parseConfig('rules:\n  test-max-replicas:\n    options:\n      max: 0\n', rules, 'c.yaml', '.')).toThrow(/^c\.yaml:4:7: options of "test-max-replicas": max must be >= 1/);
+    expect(() => parseConfig('rules:\n  test-max-replicas:\n    options:\n      max: 0\n', rules, 'c.yaml', '.')).toThrow(/^c\.yaml:4:7: options of "test-max-replicas": max must be 1 or more\./);
     expect(() => parseConfig('rules:\n  test-max-replicas:\n    options: { maks: 2 }\n', rules, 'c.yaml', '.')).toThrow(/unknown key "maks"/);
     expect(() => parseConfig('rules:\n  container-privileged: { options: { a: 1 } }\n', rules, 'c.yaml', '.')).toThrow(/has no options/);
   });
@@ -73,11 +73,47 @@ describe('configuration', () => {
   it('defaults the mesh settings and validates them', () => {
     expect(parseConfig('', RULES, 'c.yaml', '.').settings.mesh).toEqual({ rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' });
     expect(parseConfig('mesh:\n  rootNamespace: mesh-root\n', RULES, 'c.yaml', '.').settings.mesh.rootNamespace).toBe('mesh-root');
-    expect(() => parseConfig('mesh:\n  assumeInjected: maybe\n', RULES, 'c.yaml', '.')).toThrow(/c\.yaml:2:3: mesh\.assumeInjected must be a boolean/);
+    expect(() => parseConfig('mesh:\n  assumeInjected: maybe\n', RULES, 'c.yaml', '.')).toThrow(/c\.yaml:2:3: mesh\.assumeInjected must be true or false\./);
   });
 
   it('reports a YAML syntax error in the configuration at its line', () => {
     expect(() => parseConfig('rules:\n  a: "x" y\n', RULES, 'c.yaml', '.')).toThrow(ConfigError);
     expect(() => parseConfig('rules:\n  a: "x" y\n', RULES, 'c.yaml', '.')).toThrow(/^c\.yaml:2:/);
+  });
+
+  it('reports every problem at once, in plain words, at file:line:col, with suggestions', () => {
+    const text = 'rule:\n  container-privileged: error\nignore: vendor/**\nrules:\n  container-privilegd: error\n  tls-weak-version: fatal\n  mtls-not-strict: { severity: error, option: {} }\nmesh:\n  assumeInjected: maybe\n  rootNamespce: x\n';
+    let error: ConfigError | undefined;
+    try {
+      parseConfig(text, RULES, 'c.yaml', '.');
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message.split('\n')).toEqual([
+      'c.yaml:1:1: unknown key "rule" in the configuration (did you mean "rules"?).',
+      'c.yaml:3:1: ignore must be a list of globs.',
+      'c.yaml:5:3: unknown rule "container-privilegd" (did you mean "container-privileged"?). Run meshlint --list-rules for the ids.',
+      'c.yaml:6:3: rules.tls-weak-version must be one of "error", "warning", "note", "off".',
+      'c.yaml:7:39: unknown key "option" in rules.mtls-not-strict (did you mean "options"?).',
+      'c.yaml:9:3: mesh.assumeInjected must be true or false.',
+      'c.yaml:10:3: unknown key "rootNamespce" in mesh (did you mean "rootNamespace"?).',
+    ]);
+    expect(error!.problems.map((p) => p.line)).toEqual([1, 3, 5, 6, 7, 9, 10]);
+  });
+
+  it('names each bad item and every YAML syntax problem', () => {
+    expect(() => parseConfig('ignore:\n  - ""\n  - 5\n', RULES, 'c.yaml', '.')).toThrow(/^c\.yaml:2:5: ignore\[0\] must not be empty\.\nc\.yaml:3:5: ignore\[1\] must be a glob \(a string\)\.$/);
+    expect(() => parseConfig('ignore: []\nignore: []\nmesh: [\n', RULES, 'c.yaml', '.')).toThrow(/^c\.yaml:2:1: Duplicate key "ignore".*\nc\.yaml:\d+:\d+: Flow sequence/);
+  });
+
+  it('prints one line per problem and exits 2 on the command line', async () => {
+    const cwd = tempRepo({ 'p.yaml': privilegedPod, '.meshlint.yaml': 'rule: {}\nignore: x\n' });
+    const result = await runCli(['.'], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'meshlint: configuration error: .meshlint.yaml:1:1: unknown key "rule" in the configuration (did you mean "rules"?).',
+      'meshlint: configuration error: .meshlint.yaml:2:1: ignore must be a list of globs.',
+    ]);
   });
 });

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { findProviderSecrets } from '../src/secrets/providers.js';
 import { checksummed, SAMPLES } from './secret-samples.js';
 import { FORMATS } from '../src/report/index.js';
+import { REDACTED_LINE } from '../src/excerpts.js';
 
 const CLI = resolve('dist/meshlint.mjs');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -231,6 +232,16 @@ describe('redaction of planted secrets (real CLI, every format)', () => {
     const written = readFileSync(file, 'utf8');
     expect(written.length).toBeGreaterThan(0);
     expect(leaks(output + written)).toEqual([]);
+  });
+
+  it('text shows code frames (so the check above covers them), with the lines of secrets masked', () => {
+    const output = run(['.', '-f', 'text']);
+    expect(output).toMatch(/^ {4} *\d+ \| .*\n {4} +\| *\^+/m);
+    expect(output).toContain(REDACTED_LINE);
+    const secretFrames = output.split('\n').filter((line, i, all) => / secret-(hardcoded|in-manifest)$/.test(line) && /^ +\d+ \| /.test(all[i + 1] ?? ''));
+    expect(secretFrames.length).toBeGreaterThan(5);
+    for (const line of output.split('\n')) if (/^ +\d+ \| /.test(line) && line.includes('PASSWORD')) expect(line).toContain(REDACTED_LINE);
+    expect(leaks(output)).toEqual([]);
   });
 
   it('a baseline file, and a scan against it', () => {

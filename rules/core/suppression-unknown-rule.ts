@@ -7,10 +7,11 @@ export default defineRule({
   securitySeverity: 1.0,
   tags: ['security', 'suppression'],
   description: `A suppression that names a rule id meshlint does not have (a typo, or a rule that was renamed)
-suppresses nothing, while its author believes a finding is handled. meshlint reports the unknown id.`,
+suppresses nothing, while its author believes a finding is handled. meshlint reports the unknown id, in a
+\`meshlint-disable\` comment and in a \`meshlint.io/ignore\` annotation alike, with the id it most likely meant.`,
   remediation: 'Correct the rule id (see `meshlint --list-rules`) or remove the suppression.',
   messages: {
-    unknownRule: 'Suppression names unknown rule "{{rule}}"; it suppresses nothing. Check the id with meshlint --list-rules.',
+    unknownRule: 'Suppression names unknown rule "{{rule}}"{{suggestion}}; it suppresses nothing. Check the id with meshlint --list-rules.',
   },
   examples: {
     invalid: {
@@ -20,6 +21,16 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
         metadata:
           # meshlint-disable-next-line container-priviledged -- reviewed # expect: suppression-unknown-rule @32-53
           name: builder
+      `,
+      'misspelled-rule-id-in-annotation': yaml`
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: builder
+          annotations:
+            meshlint.io/ignore: container-privileged, container-priviledged # expect: suppression-unknown-rule @25-68
+        spec:
+          containers: []
       `,
     },
     valid: {

@@ -5,6 +5,7 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
 import { CONFIG_NAMES, ConfigError, parseConfig, type Config } from '../engine/config.js';
+import { formatConfigProblem } from '../engine/config-errors.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
 import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
 import { didYouMean } from '../suggest.js';
@@ -56,6 +57,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--write-baseline <file>', 'record the reported findings in a baseline file (no message text, no values)')
     .option('--color', 'force colour in the text format')
     .option('--no-color', 'no colour in the text format')
+    .option('--no-code-frame', 'text format: no code frame (the offending line, underlined) under each finding')
     .option('--list-rules', 'list the rules and exit')
     .option('--explain <rule-id>', 'print the documentation of a rule and exit')
     .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
@@ -89,7 +91,7 @@ export async function main(io: CliIo): Promise<number> {
     color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
     context?: string; baseline?: string; writeBaseline?: string;
     staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
-    fix?: boolean; fixDryRun?: boolean; lsp?: boolean;
+    fix?: boolean; fixDryRun?: boolean; lsp?: boolean; codeFrame: boolean;
   }>();
 
   if (opts.lsp) {
@@ -133,7 +135,7 @@ export async function main(io: CliIo): Promise<number> {
       return 0;
     } catch (error) {
       if (error instanceof ConfigError) {
-        io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+        writeConfigError(io, error);
         return 2;
       }
       throw error;
@@ -191,6 +193,7 @@ export async function main(io: CliIo): Promise<number> {
       cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
+      excerpts: opts.format === 'text' && opts.codeFrame,
     });
   const select = (scanned: ScanResult): ScanResult => ({ ...scanned, findings: selectFindings(scanned.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }) });
   try {
@@ -210,7 +213,7 @@ export async function main(io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+      writeConfigError(io, error);
       return 2;
     }
     if (error instanceof BaselineError) {
@@ -237,7 +240,7 @@ export async function main(io: CliIo): Promise<number> {
     io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`);
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd) });
+  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd), codeFrame: opts.codeFrame });
   if (opts.output !== undefined) {
     if (!writeOutput(io, opts.output, report)) return 2;
   } else {
@@ -310,7 +313,7 @@ function configuredRules(io: CliIo, configPath: string | false | undefined): rea
     return rulesOf(loadScanConfig(io.cwd, configPath));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    writeConfigError(io, error);
     return undefined;
   }
 }
@@ -341,7 +344,7 @@ async function testRulesCommand(io: CliIo): Promise<number> {
     config = loadTestedConfig(io.cwd, dir, configPath);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${TOOL_NAME}: configuration error: ${error.message}\n`);
+    writeConfigError(io, error);
     return 2;
   }
   if (config.custom.rules.length === 0) {
@@ -421,4 +424,9 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
   io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
   const slowest = result.ruleTimes.slice(0, 5).map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`).join(', ');
   if (slowest) io.stderr.write(`${TOOL_NAME}: slowest rules: ${slowest}\n`);
+}
+
+/** One line per problem, so that every one is named (and an editor can jump to each). */
+function writeConfigError(io: CliIo, error: ConfigError): void {
+  for (const problem of error.problems) io.stderr.write(`${TOOL_NAME}: configuration error: ${formatConfigProblem(problem)}\n`);
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { customRule as validateCustomRule } from '../generated/validators.js';
 import { parseSource, type SourceDocument, type SourceFile } from '../parse/source.js';
-import { ConfigError, locatedError, schemaProblem, syntaxError } from '../engine/config-errors.js';
+import { ConfigError, ConfigProblems, locatedError } from '../engine/config-errors.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { DefinitionError } from './conditions.js';
 import { compileCustomRule, type CustomRuleDefinition } from './compile.js';
@@ -42,22 +42,24 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
   const files: string[] = [];
   const definitions: unknown[] = [];
 
+  const problems = new ConfigProblems();
   const add = (value: unknown, file: SourceFile, document: SourceDocument | undefined, at: Path) => {
-    const fail = (path: Path, message: string): never => {
-      throw locatedError(file, document, [...at, ...path], message);
-    };
+    const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : undefined;
     if (!validateCustomRule(value)) {
-      const problem = schemaProblem(value, validateCustomRule.errors ?? []);
-      const id = typeof (value as { id?: unknown })?.id === 'string' ? ` "${(value as { id: string }).id}"` : '';
-      fail(problem.path, `custom rule${id}: ${problem.message.replace('the configuration', 'the rule')}`);
+      const named = id !== undefined ? ` "${id}"` : '';
+      problems.schema(file, document, at, value, validateCustomRule.errors ?? [], (m) => `custom rule${named}: ${m.replace('the configuration', 'the rule')}`);
+      return;
     }
     const definition = value as CustomRuleDefinition;
-    if (builtIn.has(definition.id)) fail(['id'], `custom rule id "${definition.id}" is the id of a built-in rule; choose another.`);
+    if (builtIn.has(definition.id)) return problems.at(file, document, [...at, 'id'], `custom rule id "${definition.id}" is the id of a built-in rule; choose another.`);
     const earlier = definedIn.get(definition.id);
-    if (earlier) fail(['id'], `custom rule id "${definition.id}" is already defined in ${earlier}.`);
+    if (earlier) return problems.at(file, document, [...at, 'id'], `custom rule id "${definition.id}" is already defined in ${earlier}.`);
     const errors: DefinitionError[] = [];
     const rule = compileCustomRule(definition, file.path, errors);
-    if (errors.length) fail(errors[0].path, `custom rule "${definition.id}": ${errors[0].message}`);
+    if (errors.length) {
+      for (const error of errors) problems.at(file, document, [...at, ...error.path], `custom rule "${definition.id}": ${error.message}`);
+      return;
+    }
     definedIn.set(definition.id, file.path);
     rules.push(rule);
     definitions.push(value);
@@ -73,11 +75,11 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
       try {
         text = readFileSync(absolute, 'utf8');
       } catch (error) {
-        throw new ConfigError(`${shown}: cannot read the custom rule file (${(error as NodeJS.ErrnoException).code ?? error}).`);
+        problems.add({ message: `${shown}: cannot read the custom rule file (${(error as NodeJS.ErrnoException).code ?? error}).` });
+        continue;
       }
       const file = parseSource(shown, text, { yamlVersion: '1.2' });
-      const syntax = syntaxError(file);
-      if (syntax) throw syntax;
+      if (problems.syntax(file)) continue;
       files.push(absolute);
       for (const document of file.documents) {
         if (document.value === undefined || document.value === null) continue;
@@ -85,6 +87,7 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
       }
     }
   }
+  problems.throwIfAny();
   const key = rules.length ? createHash('sha256').update(JSON.stringify(definitions)).digest('hex') : '';
   return { rules, files, key };
 }

@@ -5,13 +5,12 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
-import type { Path } from '../model/values.js';
 import { didYouMean } from '../suggest.js';
 import { loadCustomRules, NO_CUSTOM_RULES, type CustomRules } from '../custom-rules/load.js';
-import { ConfigError, locatedError, schemaProblem, syntaxError } from './config-errors.js';
+import { ConfigError, ConfigProblems } from './config-errors.js';
 import type { AnyRule, Settings, Severity } from './rule.js';
 
-export { ConfigError } from './config-errors.js';
+export { ConfigError, type ConfigProblem } from './config-errors.js';
 
 export const CONFIG_NAMES = ['.meshlint.yaml', '.meshlint.yml'];
 
@@ -84,50 +83,57 @@ export function loadConfig(path: string, rules: readonly AnyRule[], displayPath 
 
 export function parseConfig(text: string, rules: readonly AnyRule[], displayPath: string, root: string): Config {
   const file = parseSource(displayPath, text, { yamlVersion: '1.2' });
-  const syntax = syntaxError(file);
-  if (syntax) throw syntax;
+  const problems = new ConfigProblems();
+  if (problems.syntax(file)) problems.throwIfAny();
   const document = file.documents[0];
   const value = document?.value ?? {};
-  const fail = (path: Path, message: string): never => {
-    throw locatedError(file, document, path, message);
-  };
-  if (!validateConfig(value)) {
-    const problem = schemaProblem(value, validateConfig.errors ?? []);
-    fail(problem.path, problem.message);
-  }
-  const raw = value as { rules?: Record<string, unknown>; ignore?: string[]; mesh?: Partial<Settings['mesh']>; customRules?: unknown[]; customRulesDir?: string; kustomize?: { enabled?: boolean }; helm?: Partial<HelmSettings> };
-  const custom = raw.customRules !== undefined || raw.customRulesDir !== undefined
-    ? loadCustomRules({ configFile: file, configDocument: document, inline: raw.customRules, dir: raw.customRulesDir, root, builtIns: rules })
-    : NO_CUSTOM_RULES;
+  if (!validateConfig(value)) problems.schema(file, document, [], value, validateConfig.errors ?? []);
+  // What the schema rejected is left out below; everything else is still checked, so that one run lists every problem.
+  const raw = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as { rules?: unknown; ignore?: unknown; mesh?: unknown; customRules?: unknown; customRulesDir?: unknown };
+  const customRules = Array.isArray(raw.customRules) ? raw.customRules : undefined;
+  const customRulesDir = typeof raw.customRulesDir === 'string' && raw.customRulesDir ? raw.customRulesDir : undefined;
+  const custom = (customRules !== undefined || customRulesDir !== undefined
+    ? problems.collect(() => loadCustomRules({ configFile: file, configDocument: document, inline: customRules, dir: customRulesDir, root, builtIns: rules }))
+    : undefined) ?? NO_CUSTOM_RULES;
   const known = new Map([...rules, ...custom.rules].map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
   let shared: { secrets?: Settings['secrets'] } = {};
-  for (const [id, setting] of Object.entries(raw.rules ?? {})) {
+  const ruleSettings = raw.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules) ? (raw.rules as Record<string, unknown>) : {};
+  for (const [id, setting] of Object.entries(ruleSettings)) {
     const rule = known.get(id);
-    if (!rule) fail(['rules', id], `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
-    const normalized: RuleSetting = typeof setting === 'string' ? { severity: setting as Severity | 'off' } : (setting as RuleSetting);
+    if (!rule) {
+      problems.at(file, document, ['rules', id], `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
+      continue;
+    }
+    const normalized: RuleSetting | undefined = typeof setting === 'string' ? { severity: setting as Severity | 'off' } : setting && typeof setting === 'object' ? (setting as RuleSetting) : undefined;
+    if (!normalized) continue;
     if (normalized.options !== undefined) {
-      if (!rule!.options) fail(['rules', id, 'options'], `rule "${id}" has no options.`);
-      const validate = schemaValidator().compile(rule!.options!.schema);
-      if (!validate(normalized.options)) {
-        const problem = schemaProblem(normalized.options, validate.errors ?? []);
-        fail(['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}`);
+      if (!rule.options) {
+        problems.at(file, document, ['rules', id, 'options'], `rule "${id}" has no options.`);
+        continue;
       }
-      const problem = rule!.options!.problems?.(normalized.options)[0];
-      if (problem) fail(['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}.`);
-      shared = { ...shared, ...rule!.options!.shares?.(normalized.options) };
+      const validate = schemaValidator().compile(rule.options.schema);
+      if (!validate(normalized.options)) {
+        problems.schema(file, document, ['rules', id, 'options'], normalized.options, validate.errors ?? [], (m) => `options of "${id}": ${m}`);
+        continue;
+      }
+      // Checks a schema cannot express (patterns that must compile on RE2): every one is reported.
+      for (const problem of rule.options.problems?.(normalized.options) ?? []) problems.at(file, document, ['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}.`);
+      shared = { ...shared, ...rule.options.shares?.(normalized.options) };
     }
     settings.set(id, normalized);
   }
+  problems.throwIfAny();
+  const typed = value as { ignore?: string[]; mesh?: Partial<Settings['mesh']>; kustomize?: { enabled?: boolean }; helm?: Partial<HelmSettings> };
   return {
     path: displayPath,
     root,
     rules: settings,
-    ignore: raw.ignore ?? [],
-    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...raw.mesh }, secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets },
+    ignore: typed.ignore ?? [],
+    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...typed.mesh }, secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets },
     custom,
-    kustomize: { enabled: raw.kustomize?.enabled ?? true },
-    helm: { ...DEFAULT_HELM, ...raw.helm },
+    kustomize: { enabled: typed.kustomize?.enabled ?? true },
+    helm: { ...DEFAULT_HELM, ...typed.helm },
   };
 }
 
@@ -135,6 +141,6 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
 // for the option schemas of rules a configuration sets options for.
 let ajv: Ajv | undefined;
 function schemaValidator(): Ajv {
-  return (ajv ??= new Ajv({ allErrors: true, strict: false }));
+  return (ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true }));
 }
 

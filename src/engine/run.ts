@@ -13,6 +13,7 @@ import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
 import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
 import type { Config } from './config.js';
+import { didYouMean } from '../suggest.js';
 
 export interface RelatedLocation {
   readonly file: string;
@@ -162,6 +163,7 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const resources = units.flatMap((unit) => unit.graph.resources);
   // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
   const reported = given && new Set(files.map((f) => f.path));
+  annotationDiagnostics(units[0].graph, files, rules, enabled, pending);
   const ruleTimes = runRules(units, enabled, config, pending, notices, reported, root);
   const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
   return {
@@ -218,11 +220,36 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
         if (knownIds.has(id)) return;
         // An unknown id is pointed at where it is written.
         const startColumn = directive.ruleColumns[i];
-        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id }, id, { ...range, startColumn, endColumn: startColumn + id.length });
+        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id, suggestion: didYouMean(id, [...knownIds]) }, id, { ...range, startColumn, endColumn: startColumn + id.length });
       });
     }
   }
   return directivesByFile;
+}
+
+/** Stage graph: an unknown rule id in a meshlint.io/ignore annotation, reported as the comment form's is (at the annotation's value). */
+function annotationDiagnostics(graph: Graph, files: readonly SourceFile[], rules: readonly AnyRule[], enabled: readonly AnyRule[], pending: Pending[]): void {
+  const rule = enabled.find((r) => r.id === ENGINE_RULES.suppressionUnknownRule);
+  if (!rule) return;
+  const linted = new Set(files);
+  const knownIds = rules.map((r) => r.id);
+  const known = new Set(knownIds);
+  // A nested resource (an Envoy fragment in an EnvoyFilter) lies inside its host: each annotation is read once.
+  const seen = new Set<string>();
+  for (const resource of graph.resources) {
+    if (!linted.has(resource.source.file)) continue;
+    for (const scope of ignoreScopes(resource)) {
+      const path = [...scope.path, 'metadata', 'annotations', IGNORE_ANNOTATION];
+      const key = `${resource.source.file.path}\0${resource.source.document.index}\0${[...resource.source.base, ...path].join('/')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const id of scope.rules) {
+        if (known.has(id)) continue;
+        const { finding } = toFinding(graph, rule, { resource, path, target: 'value', messageId: 'unknownRule', identity: id, data: { rule: id, suggestion: didYouMean(id, knownIds) } }, undefined);
+        pending.push({ finding, severity: rule.severity, resource });
+      }
+    }
+  }
 }
 
 /** A document the model could not read: a parse-error finding there (its findings are missing), never silence. */

@@ -56,7 +56,7 @@ class MeshlintServer {
   readonly #findings = new Map<string, readonly Finding[]>();
   #refreshTimer?: NodeJS.Timeout;
   #rebuildTimer?: NodeJS.Timeout;
-  #configUri?: string;
+  #configUris = new Set<string>();
   #watching = false;
   shutdownRequested = false;
 
@@ -220,19 +220,19 @@ class MeshlintServer {
     }
   }
 
-  /** An invalid .meshlint.yaml is shown on the file itself (the defaults apply meanwhile). */
+  /** An invalid .meshlint.yaml (or custom rule file) is shown on the file itself (the defaults apply meanwhile). */
   #publishConfigProblem(): void {
     const workspace = this.#workspace!;
-    const problem = workspace.configError;
-    if (this.#configUri && (!problem || pathToFileURL(problem.file).href !== this.#configUri)) {
-      void this.#connection.sendDiagnostics({ uri: this.#configUri, diagnostics: [] });
-      this.#configUri = undefined;
+    const byUri = new Map<string, Diagnostic[]>();
+    for (const problem of workspace.configErrors) {
+      const uri = pathToFileURL(problem.file).href;
+      const position = { line: problem.line - 1, character: problem.column - 1 };
+      const diagnostic: Diagnostic = { range: { start: position, end: { line: position.line, character: position.character + 1 } }, severity: 1, source: TOOL_NAME, message: `${problem.message} (the defaults apply until this is fixed)` };
+      byUri.set(uri, [...(byUri.get(uri) ?? []), diagnostic]);
     }
-    if (!problem) return;
-    this.#configUri = pathToFileURL(problem.file).href;
-    const position = { line: problem.line - 1, character: problem.column - 1 };
-    const diagnostic: Diagnostic = { range: { start: position, end: { line: position.line, character: position.character + 1 } }, severity: 1, source: TOOL_NAME, message: `${problem.message} (the defaults apply until this is fixed)` };
-    void this.#connection.sendDiagnostics({ uri: this.#configUri, diagnostics: [diagnostic] });
+    for (const uri of this.#configUris) if (!byUri.has(uri)) void this.#connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.#configUris = new Set(byUri.keys());
+    for (const [uri, diagnostics] of byUri) void this.#connection.sendDiagnostics({ uri, diagnostics });
   }
 
   #publish(uri: string, findings: readonly Finding[], version: number): void {

@@ -38,7 +38,7 @@ export class Workspace {
   readonly #builtIn: readonly AnyRule[];
   config: Config;
   /** Why the configuration file could not be used (the defaults apply meanwhile), with its location. */
-  configError?: { readonly file: string; readonly line: number; readonly column: number; readonly message: string };
+  configErrors: readonly { readonly file: string; readonly line: number; readonly column: number; readonly message: string }[] = [];
   readonly #workerUrl?: URL;
   readonly #configPath?: string | false;
   readonly #entries = new Map<string, Entry>();
@@ -208,17 +208,15 @@ export class Workspace {
   }
 
   #readConfig(): Config {
-    this.configError = undefined;
+    this.configErrors = [];
     const path = this.#configPath === false ? undefined : this.#configPath !== undefined ? resolve(this.root, this.#configPath) : findConfig(this.root);
     if (!path) return defaultConfig(this.root);
     try {
       return loadConfig(path, this.#builtIn, displayPath(this.root, path));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const match = /^(.*?):(\d+):(\d+): ([\s\S]*)$/.exec(error.message);
-      this.configError = match
-        ? { file: path, line: Number(match[2]), column: Number(match[3]), message: match[4] }
-        : { file: path, line: 1, column: 1, message: error.message };
+      // Problems in a custom rule file are shown on that file; the others on the configuration file.
+      this.configErrors = error.problems.map((p) => ({ file: p.file === undefined ? path : resolve(this.root, p.file), line: p.line ?? 1, column: p.column ?? 1, message: p.message }));
       return defaultConfig(this.root);
     }
   }

@@ -23,6 +23,8 @@ export interface FormatOptions {
    * stay relative to cwd, for the terminal and the editor that ran them.
    */
   readonly root?: string;
+  /** text: a code frame under each finding (from the result's excerpts); default true. */
+  readonly codeFrame?: boolean;
 }
 
 /** The result with every file path relative to `root` instead of `cwd` (absolute paths outside root stay). */
