@@ -38,14 +38,20 @@ import mtlsDestinationRulePlaintext from './tls/mtls-destination-rule-plaintext.
 import mtlsNotStrict from './tls/mtls-not-strict.js';
 import mtlsPolicyIneffective from './tls/mtls-policy-ineffective.js';
 import mtlsPortException from './tls/mtls-port-exception.js';
+import tlsWeakCipher from './tls/tls-weak-cipher.js';
 import tlsWeakVersion from './tls/tls-weak-version.js';
 import envoyDeprecatedConfig from './validity/envoy-deprecated-config.js';
 import schemaInvalid from './validity/schema-invalid.js';
+import containerCapabilities from './workload/container-capabilities.js';
 import containerMutableImage from './workload/container-mutable-image.js';
 import containerNoLimits from './workload/container-no-limits.js';
+import containerNoSeccomp from './workload/container-no-seccomp.js';
 import containerPrivilegeEscalation from './workload/container-privilege-escalation.js';
 import containerPrivileged from './workload/container-privileged.js';
+import containerRunAsRoot from './workload/container-run-as-root.js';
 import containerWritableRootfs from './workload/container-writable-rootfs.js';
+import podHostPath from './workload/pod-host-path.js';
+import podHostPorts from './workload/pod-host-ports.js';
 import workloadDefaultServiceAccount from './workload/workload-default-service-account.js';
 
 export const RULES: readonly AnyRule[] = [
@@ -55,10 +61,13 @@ export const RULES: readonly AnyRule[] = [
   inFamily('authz', authzRequiresMtls),
   inFamily('authz', authzUnknownPrincipal),
   inFamily('authz', authzWildcardPrincipal),
+  inFamily('workload', containerCapabilities),
   inFamily('workload', containerMutableImage),
   inFamily('workload', containerNoLimits),
+  inFamily('workload', containerNoSeccomp),
   inFamily('workload', containerPrivilegeEscalation),
   inFamily('workload', containerPrivileged),
+  inFamily('workload', containerRunAsRoot),
   inFamily('workload', containerWritableRootfs),
   inFamily('exposure', envoyAdminExposed),
   inFamily('authz', envoyAuthFailOpen),
@@ -84,6 +93,8 @@ export const RULES: readonly AnyRule[] = [
   inFamily('mesh', namespaceConflicting),
   inFamily('exposure', networkpolicyNoDefaultDeny),
   inFamily('core', parseError),
+  inFamily('workload', podHostPath),
+  inFamily('workload', podHostPorts),
   inFamily('exposure', policySelectsNothing),
   inFamily('ratelimit', rateLimitMissing),
   inFamily('validity', schemaInvalid),
@@ -93,6 +104,7 @@ export const RULES: readonly AnyRule[] = [
   inFamily('core', suppressionUnknownRule),
   inFamily('core', suppressionWithoutReason),
   inFamily('mesh', telemetryDisabled),
+  inFamily('tls', tlsWeakCipher),
   inFamily('tls', tlsWeakVersion),
   inFamily('workload', workloadDefaultServiceAccount),
   inFamily('core', yamlDuplicateKey),

@@ -18,8 +18,8 @@ spec:
   serviceAccountName: bad
   containers:
     - name: app
-      image: registry.local/app:1.0@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0
-      securityContext: { privileged: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }
+      image: registry.local/app:1.0@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b
+      securityContext: { privileged: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }
 `;
 
 const rulesOf = (stdout: string) => [...stdout.matchAll(/\[([a-z0-9-]+)\]$/gm)].map((m) => m[1]).sort();

@@ -24,7 +24,7 @@ spec:
   containers:
     - name: app
       image: ${PINNED}
-      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }
       resources: { limits: { cpu: 1, memory: 1Gi } }
 `;
 const onlyWarning = clean.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true');

@@ -71,7 +71,7 @@ describe('configuration', () => {
   });
 
   it('defaults the mesh settings and validates them', () => {
-    expect(parseConfig('', RULES, 'c.yaml', '.').settings.mesh).toEqual({ rootNamespace: 'istio-system', assumeInjected: false });
+    expect(parseConfig('', RULES, 'c.yaml', '.').settings.mesh).toEqual({ rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' });
     expect(parseConfig('mesh:\n  rootNamespace: mesh-root\n', RULES, 'c.yaml', '.').settings.mesh.rootNamespace).toBe('mesh-root');
     expect(() => parseConfig('mesh:\n  assumeInjected: maybe\n', RULES, 'c.yaml', '.')).toThrow(/c\.yaml:2:3: mesh\.assumeInjected must be true or false\./);
   });

@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parseSource } from '../src/parse/source.js';
 import { Graph } from '../src/model/graph.js';
 import { envoyListeners, extensionOfType, hcmSites, typed } from '../src/model/envoy/index.js';
-import { kongConsumers, kongRoutes } from '../src/model/kong/index.js';
+import { hostScope, kongConsumers, kongRoutes, parseServiceUrl } from '../src/model/kong/index.js';
 import { envoyWeakTlsVersions } from '../rules/tls/tls-weak-version.js';
 import { envoyWildcardPrincipals } from '../rules/authz/authz-wildcard-principal.js';
+import { cipherWeakness } from '../rules/tls/tls-weak-cipher.js';
 import { scan } from '../src/scan.js';
 import { RULES } from '../rules/index.js';
 
@@ -246,5 +247,47 @@ describe('Envoy and Kong readers on hostile shapes', () => {
     const result = lint({ files, rules: RULES, config: defaultConfig('.') });
     expect(result.notices.filter((n) => /internal error/.test(n.message))).toEqual([]);
     expect(result.stats.resources).toBeGreaterThan(5);
+  });
+});
+
+describe('Kong upstream hosts as Kubernetes DNS resolves them', () => {
+  const dns = { clusterDomain: 'corp.internal', namespaces: new Set(['payments']) };
+  it('reads in-cluster forms: svc, svc.ns, svc.ns.svc, names under the configured cluster domain', () => {
+    expect(hostScope('orders', dns)).toBe('cluster');
+    expect(hostScope('realtime-dev.supabase-realtime', dns)).toBe('cluster');
+    expect(hostScope('api.payments', dns)).toBe('cluster');
+    expect(hostScope('orders.shop.svc', dns)).toBe('cluster');
+    expect(hostScope('orders.shop.svc.corp.internal', dns)).toBe('cluster');
+    expect(hostScope('orders.shop.svc.cluster.local')).toBe('cluster');
+  });
+  it('reads public names, IP addresses, absolute names and templates apart', () => {
+    expect(hostScope('example.com', dns)).toBe('external');
+    expect(hostScope('api.example.de', dns)).toBe('external');
+    expect(hostScope('orders.shop.svc.cluster.local', dns)).toBe('external');
+    expect(hostScope('orders.', dns)).toBe('external');
+    expect(hostScope('10.0.0.7', dns)).toBe('external');
+    expect(hostScope('127.0.0.1', dns)).toBe('loopback');
+    expect(hostScope('${{ env "DECK_HOST" }}', dns)).toBe('unknown');
+  });
+  it('parses service urls with the URL parser: user info is not the host', () => {
+    expect(parseServiceUrl('http://svc:@ext.example.com:8080/')).toEqual({ protocol: 'http', host: 'ext.example.com' });
+    expect(parseServiceUrl('grpc://orders.shop:9000')).toEqual({ protocol: 'grpc', host: 'orders.shop' });
+    expect(parseServiceUrl('http://[::1]:8001')).toEqual({ protocol: 'http', host: '::1' });
+    expect(parseServiceUrl('not a url')).toEqual({});
+  });
+});
+
+describe('weak cipher suites', () => {
+  it('names CBC, 3DES, RC4 and RSA key exchange in OpenSSL and IANA spellings, and passes AEAD ECDHE and TLS 1.3 suites', () => {
+    expect(cipherWeakness('ECDHE-RSA-AES128-SHA')).toMatch(/CBC/);
+    expect(cipherWeakness('AES256-SHA')).toMatch(/CBC mode without forward secrecy/);
+    expect(cipherWeakness('DES-CBC3-SHA')).toMatch(/3DES/);
+    expect(cipherWeakness('RC4-SHA')).toMatch(/RC4/);
+    expect(cipherWeakness('AES128-GCM-SHA256')).toMatch(/forward secrecy/);
+    expect(cipherWeakness('TLS_RSA_WITH_AES_128_CBC_SHA')).toMatch(/CBC/);
+    expect(cipherWeakness('TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA')).toMatch(/3DES/);
+    for (const strong of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-CHACHA20-POLY1305', 'DHE-RSA-AES256-GCM-SHA384', 'TLS_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']) {
+      expect(cipherWeakness(strong)).toBeUndefined();
+    }
   });
 });

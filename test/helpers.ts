@@ -35,7 +35,7 @@ export function lintTexts(files: Record<string, string | Uint8Array>) {
   return lint({ files: Object.entries(files).map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS)), rules: RULES, config: { ...defaultConfig('.'), rules } });
 }
 
-export const PINNED = 'nginx:1.27@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0';
+export const PINNED = 'nginx:1.27@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b';
 
 export async function runCli(args: readonly string[], cwd: string, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -51,7 +51,7 @@ export async function runCli(args: readonly string[], cwd: string, stdin = ''): 
   return { code, stdout, stderr };
 }
 
-const DIGEST = 'sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0';
+const DIGEST = 'sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b';
 
 /** A workload every built-in rule accepts. */
 export function secureDeployment(name: string): string {
@@ -75,7 +75,7 @@ spec:
       containers:
         - name: app
           image: registry.local/${name}:1.0@${DIGEST}
-          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }
+          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }
           resources: { limits: { cpu: 100m, memory: 64Mi } }
 `;
 }
@@ -87,7 +87,7 @@ spec:
 export function privilegedDeployment(name: string, above = 0): { text: string; line: number } {
   const lines = secureDeployment(name).split('\n');
   const at = lines.findIndex((l) => l.includes('securityContext:'));
-  lines[at] = '          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: true }';
+  lines[at] = '          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: true, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }';
   const header = Array.from({ length: above }, (_, i) => `# comment ${i + 1}`);
   return { text: [...header, ...lines].join('\n'), line: above + at + 1 };
 }

@@ -27,7 +27,9 @@ const BASE = {
     `          image: ${PINNED}`,
     '          securityContext:',
     '            readOnlyRootFilesystem: true',
+    '            capabilities: { drop: [ALL] }',
     '            allowPrivilegeEscalation: false',
+    '      securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }',
     '',
   ].join('\n'),
 };

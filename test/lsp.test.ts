@@ -66,7 +66,7 @@ describe('meshlint --lsp', () => {
     const uri = await client.open(join(root, 'web.yaml'), DEPLOYMENT);
     const first: Publication = await client.waitFor(uri);
     expect(first.version).toBe(1);
-    expect(codes(first)).toEqual(['container-mutable-image', 'container-no-limits', 'container-privilege-escalation', 'container-privileged', 'container-writable-rootfs', 'mtls-not-strict', 'workload-default-service-account']);
+    expect(codes(first)).toEqual(['container-capabilities', 'container-mutable-image', 'container-no-limits', 'container-no-seccomp', 'container-privilege-escalation', 'container-privileged', 'container-run-as-root', 'container-writable-rootfs', 'mtls-not-strict', 'workload-default-service-account']);
     // The PeerAuthentication in pa.yaml decides the mode: the diagnostic says so and points there.
     const mtls = first.diagnostics.find((d) => d.code === 'mtls-not-strict')!;
     expect(mtls.message).toContain('PERMISSIVE, decided by PeerAuthentication shop/default');

@@ -28,7 +28,7 @@ spec:
       containers:
         - name: app
           image: ${PINNED}
-          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }
+          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }
           resources: { limits: { cpu: 1, memory: 1Gi } }
 `;
 

@@ -39,7 +39,7 @@ function pemKey(): string {
 const indent = (text: string, n: number) => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
 const container = (extra: string) => `
         - name: app
-          image: registry.local/app:1.0@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0
+          image: registry.local/app:1.0@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b
 ${extra}`;
 
 function writeRepository(dir: string): number {

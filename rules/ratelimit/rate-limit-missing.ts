@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
 import { child, hcmSites, isPartial, perRouteConfigs, routeConfigOf, type FilterView, type HcmSite, type Node } from '../../src/model/envoy/index.js';
-import { coversRoute, isHttpRoute, kongRoutes, RATE_LIMIT_PLUGINS } from '../../src/model/kong/index.js';
+import { coversRoute, isHttpRoute, kongRoutes, RATE_LIMIT_PLUGINS, terminatingPlugin } from '../../src/model/kong/index.js';
 import { isObj } from '../../src/model/values.js';
 
 const GLOBAL_LIMITERS = new Set(['envoy.filters.http.ratelimit', 'envoy.filters.http.rate_limit_quota']);
@@ -54,7 +54,10 @@ does not count; nor does one scoped to a consumer or consumer group (it limits o
 \`protocols\` leave some of the route's protocols out. Routes of a disabled service are not served and not reported.
 A decK file is its own configuration (global plugins of one file do not cover another); on Kubernetes, a
 KongClusterPlugin labelled \`global: "true"\` covers every Kong route of the scan. A route referring to a KongPlugin
-that is not in the scan is not judged (its type is unknown).`,
+that is not in the scan is not judged (its type is unknown). Kong Operator KongRoutes (configuration.konghq.com/v1alpha1)
+are routes too, with their KongPluginBindings. A route whose every request ends in a terminating plugin
+(\`request-termination\` without \`trigger\`, \`redirect\`) answers without reaching its service (Kong's
+request-termination handler exits in the access phase): it is not reported.`,
   remediation: 'Envoy: add an `envoy.filters.http.local_ratelimit` filter with a `token_bucket` and `filter_enabled`/`filter_enforced` at 100%, or a global `envoy.filters.http.ratelimit` filter with rate_limits actions. Kong: add a `rate-limiting` plugin globally, on the service or on the route (a KongPlugin in `konghq.com/plugins`, or a global KongClusterPlugin).',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
@@ -146,6 +149,18 @@ that is not in the scan is not judged (its type is unknown).`,
                     "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
                     stat_prefix: http
       `,
+      'kong-terminated-route': yaml`
+        _format_version: "3.0"
+        services:
+          - name: retired
+            url: https://retired.example.com
+            routes:
+              - name: retired
+                paths: [/v1]
+                plugins:
+                  - name: request-termination
+                    config: { status_code: 410, message: Gone }
+      `,
       'kong-global-plugin-covers-every-route': yaml`
         _format_version: "3.0"
         plugins:
@@ -176,7 +191,7 @@ that is not in the scan is not judged (its type is unknown).`,
       }
     }
     for (const route of kongRoutes(graph)) {
-      if (!route.active || !isHttpRoute(route) || route.unresolved.length > 0) continue;
+      if (!route.active || !isHttpRoute(route) || route.unresolved.length > 0 || terminatingPlugin(route)) continue;
       if (route.plugins.some((p) => RATE_LIMIT_PLUGINS.has(p.name) && coversRoute(p, route))) continue;
       report({ resource: route.resource, path: route.pluginsPath, messageId: 'kongMissing' });
     }

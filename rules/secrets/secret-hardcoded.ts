@@ -49,7 +49,8 @@ workload by reference.
   \`kubectl.kubernetes.io/last-applied-configuration\` annotation (which repeats a Secret's data in the clear), Kong
   decK consumer credentials (\`keyauth_credentials[].key\`: key-auth keys cannot be vault references,
   \`basicauth_credentials[].password\`, \`hmacauth_credentials[].secret\`, \`jwt_secrets[].secret\`,
-  \`oauth2_credentials[].client_secret\`) and plugin fields (\`redis_password\`, \`client_secret\`, \`api_key\` ...),
+  \`oauth2_credentials[].client_secret\`, and the same fields in the \`spec\` of Kong Operator's KongCredentialAPIKey,
+  KongCredentialBasicAuth, KongCredentialHMAC and KongCredentialJWT) and plugin fields (\`redis_password\`, \`client_secret\`, \`api_key\` ...),
   Envoy \`config.core.v3.DataSource\` \`inline_string\`/\`inline_bytes\` under \`private_key\`, \`password\`,
   \`generic_secret.secret\`, \`session_ticket_keys.keys\` (certificates, CA bundles and OCSP staples are public),
   RequestAuthentication inline \`jwks\` (or any JWK) carrying private members \`d\`, \`p\`, \`q\`, \`dp\`, \`dq\`,

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { clusterView, isPartial, validationOf, formatAddress } from '../../src/model/envoy/index.js';
+import { clusterView, connectOnlyClusters, isPartial, validationOf, formatAddress } from '../../src/model/envoy/index.js';
 
 export default defineRule({
   id: 'envoy-upstream-plaintext',
@@ -19,7 +19,14 @@ validation context, a \`combined_validation_context\` or a custom validator coun
 
 Not reported: clusters whose endpoints are not in the file (EDS, ORIGINAL_DST, dynamic forward proxy, \`cluster_type\`
 extensions), loopback and unix-socket endpoints, templated addresses, and EnvoyFilter patches that merge into
-generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, suppress the finding with that reason.`,
+generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, suppress the finding with that reason.
+
+A cluster that the scan reaches **only** through CONNECT routes (a route matching \`connect_matcher\`, or with
+\`upgrade_configs: [{ upgrade_type: CONNECT }]\`) is not reported: Envoy relays the tunnelled bytes, which are the
+client's own TLS session to its destination, so TLS on the Envoy-to-cluster hop would only wrap it a second time
+(Envoy's "HTTP upgrades" documentation, CONNECT support; route_components.proto \`ConnectMatcher\`). A cluster that
+is also named anywhere else (another route, a tcp_proxy, ext_authz, a JWKS fetch) carries plain requests and is
+judged as usual.`,
   remediation: 'Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/cluster/v3/cluster.proto',
@@ -31,6 +38,37 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
   },
   examples: {
     invalid: {
+      'connect-cluster-also-used-by-a-plain-route': yaml`
+        static_resources:
+          listeners:
+            - name: proxy
+              address: { socket_address: { address: 0.0.0.0, port_value: 10000 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: connect
+                        upgrade_configs: [{ upgrade_type: CONNECT }]
+                        http_filters:
+                          - name: envoy.filters.http.router
+                            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+                        route_config:
+                          virtual_hosts:
+                            - name: all
+                              domains: ["*"]
+                              routes:
+                                - match: { connect_matcher: {} }
+                                  route: { cluster: backend, upgrade_configs: [{ upgrade_type: CONNECT, connect_config: {} }] }
+                                - match: { prefix: / }
+                                  route: { cluster: backend }
+          clusters:
+            - name: backend # expect: envoy-upstream-plaintext @7-20
+              type: STRICT_DNS
+              load_assignment:
+                cluster_name: backend
+                endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: api.example.com, port_value: 80 } } } }] }]
+      `,
       'plaintext-cluster-to-remote-host': yaml`
         static_resources:
           clusters:
@@ -59,6 +97,37 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
       `,
     },
     valid: {
+      'reached-only-through-a-connect-tunnel': yaml`
+        static_resources:
+          listeners:
+            - name: forward-proxy
+              address: { socket_address: { address: 0.0.0.0, port_value: 10000 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: connect
+                        upgrade_configs: [{ upgrade_type: CONNECT }]
+                        http_filters:
+                          - name: envoy.filters.http.router
+                            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+                        route_config:
+                          virtual_hosts:
+                            - name: tunnel
+                              domains: ["*"]
+                              routes:
+                                - match: { connect_matcher: {} }
+                                  route:
+                                    cluster: tunnel-target
+                                    upgrade_configs: [{ upgrade_type: CONNECT, connect_config: {} }]
+          clusters:
+            - name: tunnel-target
+              type: STRICT_DNS
+              load_assignment:
+                cluster_name: tunnel-target
+                endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: api.example.com, port_value: 443 } } } }] }]
+      `,
       'verified-tls': yaml`
         static_resources:
           clusters:
@@ -108,6 +177,7 @@ generated clusters. In a mesh where the sidecar adds mTLS to the plaintext hop, 
         continue;
       }
       if (view.tlsMatches.length > 0 || view.transport.kind === 'other' || view.dynamic) continue;
+      if (connectOnlyClusters(graph).has(resource.name)) continue;
       const remote = view.endpoints.find((e) => e.scope === 'network');
       if (!remote) continue;
       report({ resource, messageId: 'plaintext', data: { address: formatAddress(remote) } });

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { deckOf, hostScope, kongBackendServices, kongServices, upstreamTargets } from '../../src/model/kong/index.js';
+import { clusterDns, deckOf, hostScope, kongBackendServices, kongServices, routesOfService, terminatingPlugin, upstreamTargets } from '../../src/model/kong/index.js';
 import { get, str } from '../../src/model/values.js';
 
 const PLAIN = new Set(['http', 'grpc', 'tcp', 'ws', 'udp']);
@@ -17,10 +17,21 @@ response in cleartext. A service's protocol is its \`protocol\`, else the scheme
 service with only \`host:\` is plaintext.
 
 Severity depends on where the upstream is: toward an external host (a domain or an IP address that is not loopback)
-it is an error; toward an in-cluster name (\`svc\`, \`svc.ns.svc.cluster.local\`, a bare Service name, a decK upstream whose
-targets are all such names, or an upstream the ingress controller generated for a Service, tagged \`k8s-kind\`) it is a note, since that hop stays inside the cluster and a mesh may
+it is an error; toward an in-cluster name it is a note, since that hop stays inside the cluster and a mesh may
 encrypt it; loopback and templated hosts (\`\${{ env "DECK_HOST" }}\`) are not reported. Disabled services are not
-reported.
+reported. In-cluster names are the ones Kubernetes DNS resolves to a Service through a pod's search path
+(\`<ns>.svc.<domain> svc.<domain> <domain>\`, "DNS for Services and Pods"; Kong's resolver applies the search path
+too): \`svc\`, \`svc.ns\`, \`svc.ns.svc\`, anything under the cluster domain (\`cluster.local\`, or the
+\`mesh.clusterDomain\` setting), a decK upstream whose targets are all such names, or an upstream the ingress
+controller generated for a Service (tagged \`k8s-kind\`). \`svc.ns\` and \`host.tld\` look alike: a name whose last
+label is a namespace of the scan is in-cluster, one whose last label is a two-letter country code or a common public
+TLD is external, any other two-label name is in-cluster. A name with a trailing dot is absolute (no search path). A
+\`url\` is read with the WHATWG URL parser, as Kong reads it: in \`http://svc:@ext.example.com/\` the host is
+\`ext.example.com\`, not the user name \`svc\`.
+
+A service (or a Kubernetes Service behind Kong-served routes) whose every route ends in a terminating plugin (\`request-termination\` without \`trigger\`, \`redirect\`)
+is never called and is not reported. Kong Operator KongServices (configuration.konghq.com/v1alpha1, fields under
+\`spec\`) are judged like decK services.
 
 On Kubernetes, each Service behind a Kong-served Ingress or HTTPRoute is an upstream; its protocol is the
 \`konghq.com/protocol\` annotation (default http). An \`ExternalName\` Service is judged by its \`externalName\`.
@@ -56,6 +67,18 @@ rule does not check.`,
           - name: orders
             protocol: http # expect: kong-upstream-plaintext @5-19
             host: orders.shop.svc.cluster.local
+      `,
+      'user-info-is-not-the-host': yaml`
+        _format_version: "3.0"
+        services:
+          - name: partner
+            url: http://svc:@ext.example.com:8080/ # expect: kong-upstream-plaintext @5-43
+      `,
+      'service-dot-namespace-is-in-cluster-a-note': yaml`
+        _format_version: "3.0"
+        services:
+          - name: realtime
+            url: http://realtime-dev.supabase-realtime:4000/socket # expect: kong-upstream-plaintext @5-59
       `,
       'upstream-with-external-targets': yaml`
         _format_version: "3.0"
@@ -95,6 +118,18 @@ rule does not check.`,
             protocol: http
             host: \${{ env "DECK_BACKEND_HOST" }}
       `,
+      'every-route-terminated': yaml`
+        _format_version: "3.0"
+        services:
+          - name: retired
+            url: http://retired.example.com
+            routes:
+              - name: retired
+                paths: [/v1]
+                plugins:
+                  - name: request-termination
+                    config: { status_code: 410 }
+      `,
       'disabled-service': yaml`
         _format_version: "3.0"
         services:
@@ -104,23 +139,28 @@ rule does not check.`,
       `,
     },
   },
-  check({ graph, report }) {
+  check({ graph, settings, report }) {
+    const dns = clusterDns(graph, settings.mesh.clusterDomain);
+    const scopeOf = (host: string) => hostScope(host, dns);
     for (const service of kongServices(graph)) {
       if (!service.enabled || !PLAIN.has(service.protocol)) continue;
-      let scope = hostScope(service.host);
+      // A service (or a Kubernetes Service behind Kong-served routes) whose every route ends in a terminating plugin is never called.
+      const routes = routesOfService(graph, service);
+      if (routes.length > 0 && routes.every((route) => terminatingPlugin(route))) continue;
+      let scope = scopeOf(service.host);
       const deck = deckOf(service.resource);
       // The host may name a decK upstream: then its targets are where the traffic goes.
       const upstream = deck ? upstreamTargets(deck, service.host) : undefined;
       if (upstream?.kubernetes) {
         scope = 'cluster'; // generated by the ingress controller for a Service: its targets are pod IPs
       } else if (upstream && upstream.hosts.length > 0) {
-        const scopes = upstream.hosts.map(hostScope);
+        const scopes = upstream.hosts.map(scopeOf);
         scope = scopes.includes('external') ? 'external' : scopes.every((s) => s === 'loopback') ? 'loopback' : scopes.includes('unknown') ? 'unknown' : 'cluster';
       } else if (upstream) {
         scope = 'unknown';
       }
       if (scope === 'loopback' || scope === 'unknown') continue;
-      const path = service.protocolPath[0] === 'protocol' && scope !== 'external' ? service.protocolPath : service.hostPath;
+      const path = service.protocolPath[service.protocolPath.length - 1] === 'protocol' && scope !== 'external' ? service.protocolPath : service.hostPath;
       report({
         resource: service.resource,
         path: scope === 'external' ? service.hostPath : path,
@@ -133,7 +173,7 @@ rule does not check.`,
       const protocol = (svc.annotations['konghq.com/protocol'] ?? 'http').trim().toLowerCase();
       if (!PLAIN.has(protocol)) continue;
       const external = str(get(svc.body, 'spec', 'type')) === 'ExternalName' ? str(get(svc.body, 'spec', 'externalName')) : undefined;
-      const scope = external !== undefined ? hostScope(external) : 'cluster';
+      const scope = external !== undefined ? scopeOf(external) : 'cluster';
       if (scope === 'loopback' || scope === 'unknown') continue;
       const path = scope === 'external' ? ['spec', 'externalName'] : svc.annotations['konghq.com/protocol'] !== undefined ? ['metadata', 'annotations', 'konghq.com/protocol'] : svc.anchor;
       report({

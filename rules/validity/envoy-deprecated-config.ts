@@ -12,6 +12,35 @@ interface Hit {
   readonly instead: string;
   /** A deprecated name next to a typed_config: only a label for Envoy >= 1.22, rejected by 1.20 and 1.21. */
   readonly labelOnly?: boolean;
+  /** A deprecated field: still accepted (with a warning), unlike a removed name. */
+  readonly fieldOnly?: boolean;
+}
+
+/**
+ * Cluster fields cluster.proto marks \`[deprecated = true]\` at v3.0 (envoy/config/cluster/v3/cluster.proto), with their
+ * replacement. The HTTP protocol settings moved to the \`envoy.extensions.upstreams.http.v3.HttpProtocolOptions\`
+ * extension in \`typed_extension_protocol_options\`.
+ */
+const DEPRECATED_CLUSTER_FIELDS: Record<string, string> = {
+  http2_protocol_options: 'explicit_http_config.http2_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  http_protocol_options: 'explicit_http_config.http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  common_http_protocol_options: 'common_http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  upstream_http_protocol_options: 'upstream_http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  protocol_selection: 'use_downstream_protocol_config of an HttpProtocolOptions in typed_extension_protocol_options',
+  max_requests_per_connection: 'common_http_protocol_options.max_requests_per_connection of an HttpProtocolOptions',
+  track_timeout_budgets: 'track_cluster_stats.timeout_budgets',
+  use_tcp_for_dns_lookups: 'typed_dns_resolver_config (dns_resolver_options.use_tcp_for_dns_lookups)',
+  dns_resolvers: 'typed_dns_resolver_config',
+  dns_resolution_config: 'typed_dns_resolver_config',
+};
+
+function deprecatedClusterFields(body: unknown): Hit[] {
+  const hits: Hit[] = [];
+  for (const [field, instead] of Object.entries(DEPRECATED_CLUSTER_FIELDS)) {
+    const key = keyOf(body, field);
+    if (key !== undefined && !key.startsWith('hidden')) hits.push({ path: [key], what: `the deprecated cluster field ${key}`, instead, fieldOnly: true });
+  }
+  return hits;
 }
 
 /** Legacy shapes in one Envoy resource: deprecated names, v2 type URLs, untyped `config`, `tls_context`. */
@@ -70,7 +99,15 @@ fails, or a security filter written with an old name is silently not what runs. 
 - the untyped v2 \`config:\` of a filter (v3 reserves the field: only \`typed_config\` exists);
 - v2 type URLs (\`envoy.api.v2.*\`, \`envoy.config.filter.*\`);
 - \`tls_context\` on a filter chain or cluster (replaced by \`transport_socket\`), and \`hidden_envoy_deprecated_*\`
-  fields of config dumps.
+  fields of config dumps;
+- cluster fields that envoy/config/cluster/v3/cluster.proto marks deprecated at v3.0: \`http2_protocol_options\`,
+  \`http_protocol_options\`, \`common_http_protocol_options\`, \`upstream_http_protocol_options\`,
+  \`protocol_selection\` and \`max_requests_per_connection\` (moved into the
+  \`envoy.extensions.upstreams.http.v3.HttpProtocolOptions\` extension under \`typed_extension_protocol_options\`),
+  \`track_timeout_budgets\`, and the DNS settings \`use_tcp_for_dns_lookups\`, \`dns_resolvers\`,
+  \`dns_resolution_config\` (replaced by \`typed_dns_resolver_config\`). Envoy still accepts them with a deprecation
+  warning; a deprecated field becomes fatal by default before it is removed (Envoy's "Deprecated" policy), so they
+  are reported with their replacement.
 
 The other Envoy rules still read these shapes (a \`tls_context\` is TLS, \`envoy.http_connection_manager\` is an
 HTTP connection manager), so nothing is missed while this note is open.`,
@@ -81,10 +118,22 @@ HTTP connection manager), so nothing is missed while this note is open.`,
   ],
   messages: {
     deprecated: '{{resource}} uses {{what}}, rejected by current Envoy: use {{instead}}.',
+    deprecatedField: '{{resource}} sets {{what}}: Envoy accepts it with a deprecation warning for now; use {{instead}}.',
     label: '{{resource}} uses {{what}}: Envoy 1.20 and 1.21 reject it (1.22+ goes by the @type and treats the name as a label); use {{instead}}.',
   },
   examples: {
     invalid: {
+      'deprecated-cluster-fields': yaml`
+        static_resources:
+          clusters:
+            - name: grpc-backend
+              type: STRICT_DNS
+              http2_protocol_options: {} # expect: envoy-deprecated-config @7-29
+              maxRequestsPerConnection: 100 # expect: envoy-deprecated-config @7-31
+              load_assignment:
+                cluster_name: grpc-backend
+                endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: backend, port_value: 9000 } } } }] }]
+      `,
       'v2-era-listener': yaml`
         static_resources:
           listeners:
@@ -138,6 +187,17 @@ HTTP connection manager), so nothing is missed while this note is open.`,
                           - name: envoy.filters.http.router
                             typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
       `,
+      'http-protocol-options-extension': yaml`
+        static_resources:
+          clusters:
+            - name: grpc-backend
+              type: STRICT_DNS
+              typed_extension_protocol_options:
+                envoy.extensions.upstreams.http.v3.HttpProtocolOptions:
+                  "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                  explicit_http_config:
+                    http2_protocol_options: {}
+      `,
       'a-cluster-may-be-named-tls': yaml`
         static_resources:
           clusters:
@@ -149,7 +209,8 @@ HTTP connection manager), so nothing is missed while this note is open.`,
   check({ graph, report }) {
     for (const resource of graph.resources) {
       if (resource.format !== 'envoy') continue;
-      for (const hit of deprecatedIn(resource.body)) report({ resource, path: hit.path, target: 'key', messageId: hit.labelOnly ? 'label' : 'deprecated', data: { what: hit.what, instead: hit.instead } });
+      const hits = resource.kind === 'EnvoyCluster' ? [...deprecatedIn(resource.body), ...deprecatedClusterFields(resource.body)] : deprecatedIn(resource.body);
+      for (const hit of hits) report({ resource, path: hit.path, target: 'key', messageId: hit.fieldOnly ? 'deprecatedField' : hit.labelOnly ? 'label' : 'deprecated', data: { what: hit.what, instead: hit.instead } });
     }
   },
 });

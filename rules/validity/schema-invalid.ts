@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { defineRule, yaml } from '../../src/engine/rule.js';
+import { misplacedWorkloadKind } from '../../src/model/kubernetes/index.js';
 import { NETWORKING_GROUP, SECURITY_GROUP, TELEMETRY_GROUP } from '../../src/model/istio/index.js';
 import { formatPath, type Path, pathOfPointer } from '../../src/model/values.js';
 import { didYouMean } from '../../src/suggest.js';
@@ -22,7 +23,7 @@ const VALIDATORS: Record<string, { group: string; validator: LazyValidatorName }
 
 export default defineRule({
   id: 'schema-invalid',
-  title: 'Istio security resources must match their schema',
+  title: 'Resources must match their schema',
   severity: 'error',
   securitySeverity: 7.0,
   tags: ['security', 'istio', 'schema', 'correctness'],
@@ -39,7 +40,15 @@ istio/api) by \`scripts/gen-istio-schemas.ts\`, with unknown fields forbidden (e
 The published \`@kubernetes-models/istio\` package was considered: its schemas allow unknown fields and it brings a
 runtime of its own, so the schemas are generated instead. The finding names the key or value at its exact location, with
 the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are left to the semantic rules
-(\`mtls-policy-ineffective\`). The validators are precompiled at build time and loaded on first use (src/generated/lazy-validators.cjs), so no schema is compiled when meshlint runs.`,
+(\`mtls-policy-ineffective\`). The validators are precompiled at build time and loaded on first use (src/generated/lazy-validators.cjs), so no schema is compiled when meshlint runs.
+
+**Workload kinds under the wrong API group.** Kubernetes finds a kind through its group and version: \`Pod\` is served
+only by the core group (\`apiVersion: v1\`), \`Deployment\`, \`StatefulSet\`, \`DaemonSet\` and \`ReplicaSet\` by
+\`apps\`, \`Job\` and \`CronJob\` by \`batch\` (Kubernetes API reference, "Workload Resources"). \`apiVersion: apps/v1\`
+with \`kind: Pod\` makes \`kubectl apply\` fail with \`no matches for kind "Pod" in version "apps/v1"\`, so the workload
+never runs with the settings the manifest shows; meshlint reports it (and does not judge its containers) instead of
+skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\` of another project's group
+(\`batch.volcano.sh\`) is that project's kind.`,
   remediation: 'Correct the field name or value to the one Istio documents (the message suggests the closest), then check with `kubectl apply --dry-run=server` or `istioctl validate`.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/',
@@ -52,6 +61,7 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
     badType: '{{resource}} has {{where}} of the wrong type: it must be {{type}}. Istio rejects the resource.',
     missing: '{{resource}} lacks the required field "{{field}}" in {{where}}: Istio rejects the resource.',
     invalid: '{{resource}} has an invalid {{where}}: {{problem}}.',
+    wrongGroup: '{{resource}} has apiVersion "{{apiVersion}}", but Kubernetes serves {{kind}} only in {{expected}}: the API server rejects it (no matches for kind "{{kind}}"). Correct the apiVersion.',
   },
   examples: {
     invalid: {
@@ -102,6 +112,14 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
           tracing:
             - randomSamplingPercentage: 150 # expect: schema-invalid @33-36
       `,
+      'pod-under-the-apps-group': yaml`
+        apiVersion: apps/v1 # expect: schema-invalid @13-20
+        kind: Pod
+        metadata: { name: web }
+        spec:
+          containers:
+            - { name: app, image: nginx:1.27 }
+      `,
     },
     valid: {
       'valid-resources-and-other-kinds': yaml`
@@ -126,10 +144,22 @@ the closest valid name. CEL rules (\`portLevelMtls requires selector\` ...) are 
         metadata: { name: not-istio }
         spec:
           anything: goes
+        ---
+        apiVersion: batch.volcano.sh/v1alpha1
+        kind: Job
+        metadata: { name: another-projects-job }
+        spec:
+          tasks: []
       `,
     },
   },
   check({ graph, report }) {
+    for (const resource of graph.resources) {
+      const misplaced = misplacedWorkloadKind(resource);
+      if (!misplaced) continue;
+      const expected = misplaced.expected.map((group) => (group ? `${group}/*` : 'v1')).join(' or ');
+      report({ resource, path: ['apiVersion'], target: 'value', messageId: 'wrongGroup', data: { apiVersion: resource.apiVersion, kind: resource.kind, expected } });
+    }
     for (const [kind, { group, validator }] of Object.entries(VALIDATORS)) {
       for (const resource of graph.ofKind(kind, group)) {
         const spec = resource.body.spec;

@@ -11,7 +11,15 @@ function parseImageReference(image: string): { repository: string; tag?: string;
   return { repository: tag === undefined ? rest : rest.slice(0, colon), tag, digest };
 }
 
-const DIGEST = /^sha(256|384|512):[a-f0-9]{64,128}$/;
+/** Digest lengths by algorithm (OCI image spec, "Digests": sha256 is 64 hex digits, sha512 128). */
+const DIGEST_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+function isWellFormedDigest(digest: string): boolean {
+  const colon = digest.indexOf(':');
+  const length = DIGEST_LENGTHS[digest.slice(0, colon)];
+  const hex = digest.slice(colon + 1);
+  return colon !== -1 && length !== undefined && hex.length === length && /^[a-f0-9]+$/.test(hex);
+}
 
 export default defineRule({
   id: 'container-mutable-image',
@@ -26,12 +34,15 @@ Only a digest (\`@sha256:...\`) names exactly one image, so that what was review
 
 Severity: **error** for \`:latest\` or no tag, **warning** for a tag without a digest. A reference with both a tag and
 a digest (\`nginx:1.27@sha256:...\`) is pinned: the runtime uses the digest and the tag stays readable. A registry port
-(\`registry:5000/app\`) is not mistaken for a tag. Images set by kustomize's \`images:\` transformer are not seen
+(\`registry:5000/app\`) is not mistaken for a tag. A digest that is not one (\`@sha256:123456\`: the OCI image spec
+requires 64 lowercase hex digits for sha256, 128 for sha512) is reported as a malformed digest, an **error**: the
+runtime refuses the reference, so the pod never starts as written. Images set by kustomize's \`images:\` transformer are not seen
 here: lint the rendered output.`,
   remediation: 'Reference the image by digest, for example `nginx:1.27@sha256:<digest>` (`docker buildx imagetools inspect nginx:1.27` prints it), and let a bot such as Renovate update the digest.',
   references: ['https://kubernetes.io/docs/concepts/containers/images/#image-names'],
   messages: {
     latest: 'Container "{{container}}" of {{resource}} uses image "{{image}}" with {{why}}: the image can change under the same name; pin it by digest (image@sha256:...).',
+    malformedDigest: 'Container "{{container}}" of {{resource}} uses image "{{image}}" with a malformed digest "{{digest}}" ({{why}}): the image cannot be pulled as written. Use the full digest (sha256: and 64 hex digits).',
     tagOnly: 'Container "{{container}}" of {{resource}} uses image "{{image}}" without a digest: a tag can be moved; pin it by digest (image@sha256:...).',
   },
   examples: {
@@ -58,6 +69,16 @@ here: lint the rendered output.`,
             - name: app
               image: registry.example.com:5000/team/web # expect: container-mutable-image @14-48
       `,
+      'truncated-digest': yaml`
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: app
+              image: nginx@sha256:123456 # expect: container-mutable-image @14-33
+      `,
       'tag-without-digest-is-a-warning': yaml`
         apiVersion: v1
         kind: Pod
@@ -78,7 +99,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: nginx:1.27.3@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0
+              image: nginx:1.27.3@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b
       `,
       'digest-with-registry-port': yaml`
         apiVersion: v1
@@ -88,7 +109,7 @@ here: lint the rendered output.`,
         spec:
           containers:
             - name: app
-              image: registry.example.com:5000/web@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0
+              image: registry.example.com:5000/web@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b
       `,
     },
   },
@@ -98,9 +119,12 @@ here: lint the rendered output.`,
         const image = str(container.spec.image);
         if (!image) continue;
         const { tag, digest } = parseImageReference(image);
-        if (digest !== undefined && DIGEST.test(digest)) continue;
         const path = [...container.path, 'image'];
         const data = { container: container.name, image };
+        if (digest !== undefined) {
+          if (!isWellFormedDigest(digest)) report({ resource: workload, path, target: 'value', messageId: 'malformedDigest', data: { ...data, digest, why: digestProblem(digest) } });
+          continue;
+        }
         if (tag === undefined || tag === 'latest') {
           report({ resource: workload, path, target: 'value', messageId: 'latest', data: { ...data, why: tag ? 'the :latest tag' : 'no tag (that is :latest)' } });
         } else {
@@ -110,3 +134,12 @@ here: lint the rendered output.`,
     }
   },
 });
+
+function digestProblem(digest: string): string {
+  const colon = digest.indexOf(':');
+  const algorithm = colon === -1 ? undefined : digest.slice(0, colon);
+  if (algorithm === undefined || DIGEST_LENGTHS[algorithm] === undefined) return 'no known algorithm: sha256, sha384 or sha512';
+  const hex = digest.slice(colon + 1);
+  if (!/^[a-f0-9]*$/.test(hex)) return 'not lowercase hex';
+  return `${hex.length} hex digits where ${algorithm} has ${DIGEST_LENGTHS[algorithm]}`;
+}

@@ -43,7 +43,7 @@ export interface HelmSettings {
 
 const DEFAULT_HELM: HelmSettings = { charts: 'notice', attributeToTemplates: true };
 
-const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
+const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
 
 export function defaultConfig(root: string): Config {
   return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES, kustomize: { enabled: true }, helm: DEFAULT_HELM };

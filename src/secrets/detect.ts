@@ -79,6 +79,14 @@ const KONG_CREDENTIALS: Readonly<Record<string, Readonly<Record<string, string>>
   oauth2_credentials: { client_secret: 'Kong OAuth2 client secret' },
 };
 
+/** Kong Operator credential kinds (configuration.konghq.com/v1alpha1): their `spec` is the decK credential of the same type. */
+const KONG_OPERATOR_CREDENTIALS: Readonly<Record<string, string>> = {
+  KongCredentialAPIKey: 'keyauth_credentials',
+  KongCredentialBasicAuth: 'basicauth_credentials',
+  KongCredentialHMAC: 'hmacauth_credentials',
+  KongCredentialJWT: 'jwt_secrets',
+};
+
 const ENVOY_INLINE = new Set(['inline_string', 'inline_bytes', 'inlineString', 'inlineBytes']);
 const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 const PUBLIC_NAME_PARTS = [
@@ -179,6 +187,7 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
         if (childName === 'session_ticket_key') childForced = 'TLS session ticket key';
       }
       if (kong && kong[key]) childForced = kong[key];
+      if (key === 'spec' && kind && Object.hasOwn(KONG_OPERATOR_CREDENTIALS, kind) && String(o.apiVersion).startsWith('configuration.konghq.com/')) childName = KONG_OPERATOR_CREDENTIALS[kind];
       if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key)) childForced = 'registry credential';
       if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
     }

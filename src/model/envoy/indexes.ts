@@ -2,7 +2,7 @@
 // filters and RBAC configs wherever they sit (full listeners, EnvoyFilter fragments), route configurations by name.
 import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
-import { isObj, obj, str } from '../values.js';
+import { arr, get, isObj, obj, str } from '../values.js';
 import { child, entries, type Node, TYPE_PREFIX, walk } from './fields.js';
 import { chainView, type ChainView, filterView, type FilterView, hcmOf, type HcmView, listenerView, type ListenerView } from './views.js';
 
@@ -113,4 +113,45 @@ export function rbacSites(graph: Graph): readonly RbacSite[] {
     }
     return out;
   });
+}
+
+/**
+ * Clusters reached only through CONNECT routes: routes that match CONNECT requests (`match.connect_matcher`) or
+ * upgrade them (`upgrade_configs` with `upgrade_type: CONNECT`). Envoy then relays the client's tunnelled bytes (the
+ * client's own TLS for https) to the cluster unchanged (Envoy's "HTTP upgrades" / "CONNECT support"; route_components.proto
+ * `ConnectMatcher`, `RouteAction.UpgradeConfig.connect_config`). Every other `cluster` / `cluster_name` reference in the
+ * scan (other routes, tcp_proxy, ext_authz, JWKS fetches ...) counts as a plain use.
+ */
+export function connectOnlyClusters(graph: Graph): ReadonlySet<string> {
+  return graph.memo('envoy:connectOnlyClusters', (g) => {
+    const connect = new Set<string>();
+    const other = new Set<string>();
+    for (const resource of g.resources) {
+      if (resource.format !== 'envoy' || resource.kind === 'EnvoyCluster') continue;
+      const tunnels: string[] = [];
+      walk({ value: resource.body, path: [] }, (node) => {
+        const match = child(node, 'match');
+        const action = child(node, 'route');
+        if (isObj(match.value) && isObj(action.value) && isConnectRoute(match, action)) tunnels.push(pathKey(action.path));
+      });
+      walk({ value: resource.body, path: [] }, (node) => {
+        for (const field of ['cluster', 'cluster_name']) {
+          const name = str(child(node, field).value);
+          if (!name) continue;
+          const key = pathKey(node.path);
+          (tunnels.some((t) => key.startsWith(t)) ? connect : other).add(name);
+        }
+      });
+    }
+    return new Set([...connect].filter((name) => !other.has(name)));
+  });
+}
+
+function isConnectRoute(match: Node, action: Node): boolean {
+  if (child(match, 'connect_matcher').value !== undefined) return true;
+  return arr(child(action, 'upgrade_configs').value).some((u) => String(get(u, 'upgrade_type') ?? get(u, 'upgradeType') ?? '').toUpperCase() === 'CONNECT');
+}
+
+function pathKey(path: readonly (string | number)[]): string {
+  return `${path.map(String).join('\u0000')}\u0000`;
 }

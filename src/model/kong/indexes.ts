@@ -5,7 +5,7 @@
 import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { arr, get, obj, str, type Path } from '../values.js';
-import { annotatedPlugins, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView } from './views.js';
+import { annotatedPlugins, type ClusterDns, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView, parseServiceUrl, terminatingPlugin } from './views.js';
 import { appendAll } from '../../arrays.js';
 
 function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
@@ -166,11 +166,93 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
   });
 }
 
-/** Every Kong route of the scan (decK routes, Kong-served Ingresses and HTTPRoutes) with the plugins that apply. */
+/** A KongService of Kong Operator (configuration.konghq.com/v1alpha1): the Gateway Service's fields under `spec`. */
+function operatorServiceView(resource: Resource): KongServiceView {
+  const spec = obj(resource.body.spec);
+  const url = str(spec.url);
+  const parsed = url ? parseServiceUrl(url) : {};
+  return {
+    resource,
+    name: str(spec.name) ?? resource.name,
+    enabled: spec.enabled !== false,
+    protocol: (str(spec.protocol) ?? parsed.protocol ?? 'http').toLowerCase(),
+    host: str(spec.host) ?? parsed.host ?? '',
+    protocolPath: spec.protocol !== undefined ? ['spec', 'protocol'] : url !== undefined ? ['spec', 'url'] : ['spec'],
+    hostPath: spec.host !== undefined ? ['spec', 'host'] : url !== undefined ? ['spec', 'url'] : ['spec'],
+  };
+}
+
+function operatorKinds(graph: Graph, kind: string): readonly Resource[] {
+  return graph.ofKind(kind, KONG_GROUP).filter((r) => r.format === 'kubernetes' && r.apiVersion !== `${KONG_GROUP}/v1` && r.apiVersion !== `${KONG_GROUP}/v1beta1`);
+}
+
+function operatorServices(graph: Graph): readonly KongServiceView[] {
+  return graph.memo('kong:operatorServices', (g) => operatorKinds(g, 'KongService').map(operatorServiceView));
+}
+
+/** The control plane an operator object belongs to ('' when it names none): bindings apply within one. */
+function controlPlaneOf(resource: Resource): string {
+  const ref = get(resource.body, 'spec', 'controlPlaneRef');
+  return str(get(ref, 'konnectNamespacedRef', 'name')) ?? str(get(ref, 'konnectID')) ?? str(get(ref, 'name')) ?? '';
+}
+
+/**
+ * Kong Operator's KongRoute (configuration.konghq.com/v1alpha1): protocols, hosts and paths under `spec`, its
+ * KongService through `spec.serviceRef.namespacedRef`, plugins through KongPluginBindings (targets routeRef /
+ * serviceRef without a consumer, or `scope: GlobalInControlPlane`) and `konghq.com/plugins` annotations on the route
+ * and its service (Kong Operator, "KongPluginBinding").
+ */
+function operatorRouteView(graph: Graph, resource: Resource): KongRouteView {
+  const spec = obj(resource.body.spec);
+  const serviceName = str(get(spec, 'serviceRef', 'namespacedRef', 'name'));
+  const service = serviceName ? operatorServices(graph).find((s) => s.resource.namespace === resource.namespace && s.resource.name === serviceName) : undefined;
+  const plugins: KongPluginView[] = [];
+  const unresolved: string[] = [];
+  const use = (ref: string, namespace: string, consumerScoped: boolean) => {
+    const p = resolvePlugin(graph, namespace, ref);
+    if (!p) unresolved.push(ref);
+    else if (p.view.enabled && !consumerScoped && !p.resource.body.consumerRef) plugins.push(p.view);
+  };
+  for (const owner of [resource, service?.resource]) if (owner) for (const ref of annotatedPlugins(owner)) use(ref, owner.namespace, false);
+  const plane = controlPlaneOf(resource);
+  for (const binding of operatorKinds(graph, 'KongPluginBinding')) {
+    if (binding.namespace !== resource.namespace) continue;
+    const b = obj(binding.body.spec);
+    const targets = obj(b.targets);
+    const pluginName = str(get(b, 'pluginRef', 'name'));
+    if (!pluginName) continue;
+    const consumerScoped = targets.consumerRef !== undefined || targets.consumerGroupRef !== undefined;
+    const routeRef = str(get(targets, 'routeRef', 'name'));
+    const serviceRef = str(get(targets, 'serviceRef', 'name'));
+    const global = b.scope === 'GlobalInControlPlane' && controlPlaneOf(binding) === plane;
+    const applies = global || (routeRef !== undefined ? routeRef === resource.name && (serviceRef === undefined || serviceRef === serviceName) : serviceRef !== undefined && serviceRef === serviceName);
+    if (applies) use(pluginName, binding.namespace, consumerScoped);
+  }
+  const protocols = Array.isArray(spec.protocols) ? spec.protocols.map((p) => String(p).toLowerCase()) : ['http', 'https'];
+  return {
+    resource,
+    service,
+    protocols,
+    protocolsExplicit: Array.isArray(spec.protocols),
+    protocolsPath: Array.isArray(spec.protocols) ? ['spec', 'protocols'] : isObjSpec(resource) ? ['spec'] : resource.anchor,
+    pluginsPath: resource.annotations['konghq.com/plugins'] !== undefined ? ['metadata', 'annotations', 'konghq.com/plugins'] : resource.anchor,
+    plugins: [...new Set(plugins)],
+    unresolved,
+    active: service ? service.enabled : true,
+    redirectsHttps: !protocols.includes('http'),
+  };
+}
+
+function isObjSpec(resource: Resource): boolean {
+  return typeof resource.body.spec === 'object' && resource.body.spec !== null;
+}
+
+/** Every Kong route of the scan (decK routes, Kong Operator KongRoutes, Kong-served Ingresses and HTTPRoutes) with the plugins that apply. */
 export function kongRoutes(graph: Graph): readonly KongRouteView[] {
   return graph.memo('kong:routes', (g) => {
     const out: KongRouteView[] = [];
     for (const deck of deckFiles(g)) appendAll(out, deckRouteViews(deck));
+    for (const route of operatorKinds(g, 'KongRoute')) out.push(operatorRouteView(g, route));
     for (const kind of ['Ingress', 'HTTPRoute', 'GRPCRoute']) {
       for (const r of g.ofKind(kind)) {
         if (r.format === 'kubernetes' && servedByKong(g, r)) out.push(k8sRouteView(g, r));
@@ -193,17 +275,75 @@ export function kongPlugins(graph: Graph): readonly KongPluginView[] {
   return graph.memo('kong:plugins', (g) => [...deckFiles(g).flatMap((d) => d.plugins), ...kongPluginCrds(g).map((p) => p.view)].filter((p) => p.enabled));
 }
 
-/** Every decK service. */
+/** Every decK service and Kong Operator KongService. */
 export function kongServices(graph: Graph): readonly KongServiceView[] {
-  return graph.memo('kong:services', (g) => deckFiles(g).flatMap((d) => d.services));
+  return graph.memo('kong:services', (g) => [...deckFiles(g).flatMap((d) => d.services), ...operatorServices(g)]);
 }
 
-/** Kubernetes Services that back a Kong-served route, with the namespace-qualified key. */
+/** The routes of a service (decK or operator), to tell whether any of them reaches it. */
+export function routesOfService(graph: Graph, service: KongServiceView): readonly KongRouteView[] {
+  return graph.memo('kong:routesByService', (g) => {
+    const m = new Map<KongServiceView, KongRouteView[]>();
+    for (const route of kongRoutes(g)) if (route.service) (m.get(route.service) ?? m.set(route.service, []).get(route.service)!).push(route);
+    return m;
+  }).get(service) ?? [];
+}
+
+/** How names resolve in the cluster: the configured cluster domain and every namespace the scan mentions. */
+export function clusterDns(graph: Graph, clusterDomain = 'cluster.local'): ClusterDns {
+  return graph.memo(`kong:dns:${clusterDomain}`, (g) => {
+    const namespaces = new Set<string>();
+    for (const r of g.resources) if (r.namespace) namespaces.add(r.namespace);
+    for (const n of g.ofKind('Namespace', '')) namespaces.add(n.name);
+    return { clusterDomain, namespaces };
+  });
+}
+
+/**
+ * Consumer-scoped plugins and ACL groups of a consumer named by id or username (decK consumers and plugins, KongConsumer
+ * CRDs with `konghq.com/plugins`, Kong Operator KongCredentialACL): what happens to requests once Kong has identified it.
+ * `groups` is undefined when the consumer is not in the scan.
+ */
+export function consumerPolicy(graph: Graph, scopeOf: KongRouteView, consumer: string): { found: boolean; plugins: readonly KongPluginView[]; groups?: readonly string[] } {
+  const deck = scopeOf.resource.format === 'kong' ? scopeOf.resource.deck : undefined;
+  if (deck) {
+    const entry = deck.consumers.find((c) => c.body.username === consumer || c.body.id === consumer || c.name === consumer);
+    const keys = new Set([consumer, str(entry?.body.username), str(entry?.body.id)].filter((k): k is string => Boolean(k)));
+    const plugins = deck.plugins.filter((p) => p.enabled && p.scope.consumer !== undefined && keys.has(p.scope.consumer));
+    const groups = entry ? arr(entry.body.acls).map((a) => str(get(a, 'group'))).filter((g): g is string => Boolean(g)) : undefined;
+    return { found: entry !== undefined, plugins, groups };
+  }
+  const namespace = scopeOf.resource.namespace;
+  const entry = graph.ofKind('KongConsumer', KONG_GROUP).find((c) => c.format === 'kubernetes' && c.namespace === namespace && (c.body.username === consumer || c.name === consumer || c.body.custom_id === consumer));
+  if (!entry) return { found: false, plugins: [] };
+  const plugins = annotatedPlugins(entry).map((ref) => resolvePlugin(graph, entry.namespace, ref)).filter((p): p is KongCrdPlugin => p !== undefined && p.view.enabled).map((p) => p.view);
+  for (const binding of operatorKinds(graph, 'KongPluginBinding')) {
+    if (binding.namespace !== namespace || str(get(binding.body, 'spec', 'targets', 'consumerRef', 'name')) !== entry.name) continue;
+    const p = resolvePlugin(graph, namespace, str(get(binding.body, 'spec', 'pluginRef', 'name')) ?? '');
+    if (p?.view.enabled) plugins.push(p.view);
+  }
+  const groups = operatorKinds(graph, 'KongCredentialACL')
+    .filter((c) => c.namespace === namespace && str(get(c.body, 'spec', 'consumerRef', 'name')) === entry.name)
+    .map((c) => str(get(c.body, 'spec', 'group')) ?? '');
+  // KIC credentials: Secrets labelled konghq.com/credential (or with kongCredType); an acl one names a group.
+  for (const name of arr(entry.body.credentials)) {
+    const secret = typeof name === 'string' ? graph.find('Secret', namespace, name) : undefined;
+    if (!secret) return { found: true, plugins }; // a credential outside the scan: the groups are unknown
+    const type = secret.labels['konghq.com/credential'] ?? secretField(secret, 'kongCredType');
+    if (type === 'acl') groups.push(secretField(secret, 'group') ?? '');
+  }
+  return { found: true, plugins, groups };
+}
+
+/**
+ * Kubernetes Services a Kong-served route proxies to (a route that ends in a terminating plugin proxies nowhere, so
+ * its backends count only if another route reaches them).
+ */
 export function kongBackendServices(graph: Graph): readonly Resource[] {
   return graph.memo('kong:k8sBackends', (g) => {
     const out = new Set<Resource>();
     for (const route of kongRoutes(g)) {
-      if (route.resource.format !== 'kubernetes') continue;
+      if (route.resource.format !== 'kubernetes' || terminatingPlugin(route)) continue;
       for (const name of backendServices(route.resource)) {
         const svc = g.find('Service', route.resource.namespace, name);
         if (svc) out.add(svc);
@@ -234,4 +374,12 @@ export function kongConsumers(graph: Graph): readonly KongConsumerView[] {
       }),
       plugins: annotatedPlugins(r),
     })));
+}
+
+/** A Secret's field from stringData, else data (base64). */
+function secretField(secret: Resource, key: string): string | undefined {
+  const plain = str(get(secret.body, 'stringData', key));
+  if (plain !== undefined) return plain;
+  const encoded = str(get(secret.body, 'data', key));
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }

@@ -117,16 +117,28 @@ export function pluginView(resource: Resource, ref: DocumentRef, base: Path, bod
   };
 }
 
-/** Parses a service `url` (it sets protocol, host, port and path at once). */
-function parseUrl(url: string): { protocol?: string; host?: string } {
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[^\]]*\]|[^/:?#]*)/i.exec(url.trim());
-  return m ? { protocol: m[1].toLowerCase(), host: m[2] } : {};
+/**
+ * Parses a service `url` (it sets protocol, host, port and path at once) with the WHATWG URL parser, as Kong's own
+ * parser reads it: user info (`http://svc:@ext.example.com/`) is not the host. A templated url is returned whole as
+ * the host, which hostScope classifies as unknown.
+ */
+export function parseServiceUrl(url: string): { protocol?: string; host?: string } {
+  const text = url.trim();
+  if (TEMPLATE.test(text)) return { host: text };
+  try {
+    const parsed = new URL(text);
+    return { protocol: parsed.protocol.replace(/:$/, '').toLowerCase(), host: parsed.hostname.replace(/^\[|\]$/g, '') };
+  } catch {
+    return {};
+  }
 }
+
+const TEMPLATE = /\$\{|\{\{|\{vault:/;
 
 export function serviceView(resource: Resource, defaults: Obj): KongServiceView {
   const b = resource.body;
   const url = str(b.url);
-  const parsed = url ? parseUrl(url) : {};
+  const parsed = url ? parseServiceUrl(url) : {};
   const protocol = (str(b.protocol) ?? parsed.protocol ?? str(defaults.protocol) ?? 'http').toLowerCase();
   const host = str(b.host) ?? parsed.host ?? str(defaults.host) ?? '';
   const protocolPath: Path = b.protocol !== undefined ? ['protocol'] : url !== undefined ? ['url'] : resource.anchor;
@@ -158,13 +170,51 @@ export function annotatedPlugins(resource: Resource): string[] {
   return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
 }
 
-/** 'loopback', 'cluster' (an in-cluster service name), 'unknown' (templated), or 'external'. */
-export function hostScope(host: string): 'loopback' | 'cluster' | 'unknown' | 'external' {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  if (!h || /\$\{|\{\{|\{vault:/.test(h)) return 'unknown';
+/** How in-cluster names resolve: the cluster domain (kubelet `clusterDomain`) and the namespaces the scan knows. */
+export interface ClusterDns {
+  readonly clusterDomain: string;
+  readonly namespaces: ReadonlySet<string>;
+}
+
+const DEFAULT_DNS: ClusterDns = { clusterDomain: 'cluster.local', namespaces: new Set() };
+
+/**
+ * Top-level domains common enough that `name.<tld>` is far more likely a public host than a Service `name` in a
+ * namespace `<tld>` (two-letter country codes are all treated so).
+ */
+const PUBLIC_TLDS = new Set([
+  'com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'dev', 'app', 'cloud', 'xyz', 'online', 'site',
+  'tech', 'store', 'shop', 'page', 'name', 'pro', 'aero', 'mobi', 'asia', 'travel', 'jobs', 'museum', 'coop', 'tel',
+  'local', 'internal', 'localhost', 'test', 'example', 'invalid', 'arpa', 'digital', 'software', 'services', 'systems',
+  'network', 'solutions', 'company', 'global', 'world', 'live', 'today', 'news', 'media', 'agency', 'group', 'host', 'space',
+]);
+
+/**
+ * 'loopback', 'cluster' (a name Kubernetes DNS resolves to a Service), 'unknown' (templated), or 'external'. A pod
+ * resolves names through its search path (`<ns>.svc.<domain> svc.<domain> <domain>`, ndots 5; Kong's resolver
+ * applies it too), so `svc`, `svc.ns`, `svc.ns.svc` and `svc.ns.svc.<domain>` are Services. `svc.ns` is told apart
+ * from `host.tld` by the namespaces the scan holds, then by the last label: a common public TLD or a two-letter
+ * country code is a public name. A trailing dot makes a name absolute: no search path applies.
+ */
+export function hostScope(host: string, dns: ClusterDns = DEFAULT_DNS): 'loopback' | 'cluster' | 'unknown' | 'external' {
+  const raw = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (!raw || TEMPLATE.test(raw)) return 'unknown';
+  const absolute = raw.endsWith('.');
+  const h = absolute ? raw.slice(0, -1) : raw;
   if (h === 'localhost' || h === '::1' || /^127\./.test(h)) return 'loopback';
-  if (/\.svc(\.cluster\.local)?\.?$|\.cluster\.local\.?$/.test(h)) return 'cluster';
-  if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(h)) return 'cluster'; // a bare name: a Service (or a Kong upstream) in the same namespace
+  if (h.includes(':') || /^\d+(\.\d+){3}$/.test(h)) return 'external'; // an IP address that is not loopback
+  const domain = dns.clusterDomain.toLowerCase().replace(/^\.|\.$/g, '');
+  if (h === domain || h.endsWith(`.${domain}`)) return 'cluster';
+  if (absolute) return 'external';
+  const labels = h.split('.');
+  if (labels.some((label) => !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$/.test(label))) return 'external';
+  if (labels.length === 1) return 'cluster'; // a Service in the same namespace (or a Kong upstream)
+  if (labels.length === 3 && labels[2] === 'svc') return 'cluster';
+  if (labels.length === 2) {
+    const [, last] = labels;
+    if (dns.namespaces.has(last)) return 'cluster';
+    return /^[a-z]{2}$/.test(last) || PUBLIC_TLDS.has(last) ? 'external' : 'cluster';
+  }
   return 'external';
 }
 
@@ -193,4 +243,30 @@ export function describePlugin(p: KongPluginView): string {
   const s = p.scope;
   const where = s.route ? `route "${s.route}"` : s.service ? `service "${s.service}"` : s.consumer ? `consumer "${s.consumer}"` : s.consumerGroup ? `consumer group "${s.consumerGroup}"` : '';
   return where ? `the ${p.name} plugin on ${where}` : `the global ${p.name} plugin`;
+}
+
+/**
+ * Plugins that answer a request themselves, so the route's service is never called: request-termination (unless its
+ * `trigger` limits it to requests carrying a header or query parameter of that name) and redirect (Kong 3.9+). Kong
+ * runs them in the access phase and returns their response (kong/plugins/request-termination/handler.lua: `kong.response.exit`).
+ */
+export function terminates(plugin: KongPluginView): boolean {
+  if (plugin.name === 'redirect') return true;
+  if (plugin.name !== 'request-termination') return false;
+  const trigger = plugin.field('trigger').value;
+  return trigger === undefined || trigger === null || trigger === '';
+}
+
+/** The plugin that answers every request of the route (applying to it, for all its protocols), if any. */
+export function terminatingPlugin(route: KongRouteView): KongPluginView | undefined {
+  return route.plugins.find((p) => terminates(p) && coversRoute(p, route));
+}
+
+/**
+ * The anonymous consumer of an authentication plugin (`config.anonymous`: a consumer id or username): requests without
+ * credentials pass as that consumer instead of being refused (Kong's authentication plugins, "anonymous").
+ */
+export function anonymousConsumer(plugin: KongPluginView): string | undefined {
+  const value = plugin.field('anonymous').value;
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

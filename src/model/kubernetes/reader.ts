@@ -38,7 +38,38 @@ const POD_TEMPLATE_PATHS: Record<string, { groups: readonly string[]; path: Path
   ReplicaSet: { groups: ['apps', 'extensions'], path: ['spec', 'template'] },
   Job: { groups: ['batch'], path: ['spec', 'template'] },
   CronJob: { groups: ['batch'], path: ['spec', 'jobTemplate', 'spec', 'template'] },
+  // OpenShift's DeploymentConfig (also under OpenShift's legacy `v1`) and Argo Rollouts' Rollout create pods from
+  // `spec.template` like a Deployment.
+  DeploymentConfig: { groups: ['apps.openshift.io', ''], path: ['spec', 'template'] },
+  Rollout: { groups: ['argoproj.io'], path: ['spec', 'template'] },
 };
+
+/** API groups Kubernetes itself serves (core and *.k8s.io): a workload kind under one of them is Kubernetes's own. */
+function isKubernetesGroup(group: string): boolean {
+  return group === '' || group === 'apps' || group === 'batch' || group === 'extensions' || group === 'policy' || group.endsWith('.k8s.io');
+}
+
+/**
+ * A workload kind written under an API group Kubernetes serves but that does not serve this kind (`apps/v1` Pod,
+ * `v1` Deployment): the API server answers "no matches for kind". Returns the groups that serve it, else undefined.
+ */
+export function misplacedWorkloadKind(resource: Resource): { expected: readonly string[] } | undefined {
+  if (resource.format !== 'kubernetes') return undefined;
+  const where = POD_TEMPLATE_PATHS[resource.kind];
+  if (!where || where.groups.includes(resource.group) || !isKubernetesGroup(resource.group)) return undefined;
+  if (!where.groups.every(isKubernetesGroup)) return undefined;
+  return { expected: where.groups };
+}
+
+/**
+ * Containers a mesh injects (Istio's proxy and its init containers, Linkerd's proxy and init): present in manifests
+ * rendered by `istioctl kube-inject` or `linkerd inject`, configured by the mesh, not by the manifest's author.
+ */
+const INJECTED_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation', 'linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+
+export function isInjectedContainer(container: Container): boolean {
+  return INJECTED_CONTAINERS.has(container.name);
+}
 
 const CONTAINER_GROUPS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
