@@ -6,7 +6,13 @@ import { parseAllDocuments } from 'yaml';
 
 const dir = process.argv[2];
 const started = performance.now();
-const files = await globby('**/*.{yaml,yml,json}', { cwd: dir, absolute: true, gitignore: true, ignore: ['**/node_modules/**'], dot: true });
+const files = await globby('**/*.{yaml,yml,json}', {
+  cwd: dir,
+  absolute: true,
+  gitignore: true,
+  ignore: ['**/node_modules/**'],
+  dot: true,
+});
 let bytes = 0;
 let documents = 0;
 for (const file of files) {
@@ -15,9 +21,17 @@ for (const file of files) {
   try {
     for (const doc of parseAllDocuments(text)) {
       documents++;
-      try { doc.toJS(); } catch { /* alias bombs and the like */ }
+      try {
+        doc.toJS();
+      } catch {
+        /* alias bombs and the like */
+      }
     }
-  } catch { /* absurd nesting */ }
+  } catch {
+    /* absurd nesting */
+  }
 }
 const usage = process.resourceUsage();
-process.stderr.write(`bare-parse: stats ${JSON.stringify({ files: files.length, megabytes: bytes / 1048576, documents, wallSeconds: (performance.now() - started) / 1000, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, peakRssMb: usage.maxRSS / 1024 })}\n`);
+process.stderr.write(
+  `bare-parse: stats ${JSON.stringify({ files: files.length, megabytes: bytes / 1048576, documents, wallSeconds: (performance.now() - started) / 1000, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6, peakRssMb: usage.maxRSS / 1024 })}\n`,
+);

@@ -17,7 +17,9 @@ function runStats(args) {
   const started = process.hrtime.bigint();
   const child = spawnSync(node, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const line = child.stderr.split('\n').find((l) => l.startsWith('meshlint: stats ') || l.startsWith('bare-parse: stats '));
+  const line = child.stderr
+    .split('\n')
+    .find((l) => l.startsWith('meshlint: stats ') || l.startsWith('bare-parse: stats '));
   if (!line) throw new Error(`no stats from ${args.join(' ')} (exit ${child.status}): ${child.stderr.slice(0, 500)}`);
   return { ...JSON.parse(line.slice(line.indexOf('{'))), processWall: wall };
 }
@@ -34,14 +36,27 @@ const oneFile = resolve(corpus, 'microservices-demo/kubernetes-manifests/fronten
 let single = [];
 try {
   statSync(oneFile);
-  single = Array.from({ length: 20 }, () => runStats([bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']));
+  single = Array.from({ length: 20 }, () =>
+    runStats([bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']),
+  );
 } catch {
   // another corpus without that file: skip the one-file figure
 }
 
 // Warm re-run with the cache: first run fills it, the median of three warm runs is reported.
 const cacheDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-cache-'));
-const cacheArgs = [bin, corpus, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats', '--cache-location', join(cacheDir, 'cache.bin')];
+const cacheArgs = [
+  bin,
+  corpus,
+  '-f',
+  'json',
+  '-o',
+  '/dev/null',
+  '--no-config',
+  '--stats',
+  '--cache-location',
+  join(cacheDir, 'cache.bin'),
+];
 const coldCached = runStats(cacheArgs);
 const warm = [1, 2, 3].map(() => runStats(cacheArgs)).sort((a, b) => a.processWall - b.processWall)[1];
 rmSync(cacheDir, { recursive: true, force: true });
@@ -54,11 +69,15 @@ const lsp = await benchLanguageServer(corpus);
 const rulesDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-rules-'));
 const configs = { none: '{}\n', firing: benchConfig(50), quiet: benchConfig(50, true) };
 for (const [name, text] of Object.entries(configs)) writeFileSync(join(rulesDir, `${name}.yaml`), text);
-const customRun = (name) => runStats([bin, corpus, '-f', 'json', '-o', '/dev/null', '-c', join(rulesDir, `${name}.yaml`), '--stats']);
+const customRun = (name) =>
+  runStats([bin, corpus, '-f', 'json', '-o', '/dev/null', '-c', join(rulesDir, `${name}.yaml`), '--stats']);
 const customPairs = { firing: [], quiet: [] };
 for (let i = 0; i < 3; i++) {
   for (const variant of ['firing', 'quiet']) {
-    const pair = i % 2 ? { with: customRun(variant), none: customRun('none') } : { none: customRun('none'), with: customRun(variant) };
+    const pair =
+      i % 2
+        ? { with: customRun(variant), none: customRun('none') }
+        : { none: customRun('none'), with: customRun(variant) };
     customPairs[variant].push(pair);
   }
 }
@@ -96,13 +115,20 @@ const workloadShapes = ['one namespace', 'spread'].map((shape) => {
 });
 // Memory: peak RSS against the budget of twice the input plus 150 MB, from a tiny repository to 100,000 tiny documents.
 const budgetMb = (inputMb) => 2 * inputMb + 150;
-const tinyDocuments = scanGenerated((dir) => writeFileSync(join(dir, 'tiny.yaml'), Array.from({ length: 100_000 }, (_, i) => `a: ${i % 10}\n`).join('---\n')));
+const tinyDocuments = scanGenerated((dir) =>
+  writeFileSync(join(dir, 'tiny.yaml'), Array.from({ length: 100_000 }, (_, i) => `a: ${i % 10}\n`).join('---\n')),
+);
 const tinyMb = (100_000 * 9) / 1048576;
-const [oneFileDocs, spreadDocs] = [true, false].map((oneFile) => scanGenerated((dir) => generateDocuments(dir, 20_000, oneFile)));
+const [oneFileDocs, spreadDocs] = [true, false].map((oneFile) =>
+  scanGenerated((dir) => generateDocuments(dir, 20_000, oneFile)),
+);
 // Kustomize: 50 bases with 3 overlays each, built and linted, against the same objects written as plain files.
 const kustomizeDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-kustomize-'));
 const generated = generateKustomizeRepo(kustomizeDir, 50);
-const pick = (dir) => [1, 2, 3].map(() => runStats([bin, dir, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats'])).sort((a, b) => a.processWall - b.processWall)[1];
+const pick = (dir) =>
+  [1, 2, 3]
+    .map(() => runStats([bin, dir, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']))
+    .sort((a, b) => a.processWall - b.processWall)[1];
 const built = pick(generated.kustomize);
 const plain = pick(generated.plain);
 rmSync(kustomizeDir, { recursive: true, force: true });
@@ -121,23 +147,68 @@ const rows = [
   ['scan / bare parse', (scan.processWall / parse.processWall).toFixed(2)],
   ['scan / bare parse, CPU (what a loaded machine still measures)', (scan.cpuSeconds / parse.cpuSeconds).toFixed(2)],
   ['full scan peak RSS / (2 x input + 150 MB)', (scan.peakRssMb / budgetMb(parse.megabytes)).toFixed(2)],
-  ...(single.length ? [['one file, cold process, median of 20: wall ms, CPU ms', `${(median(single.map((r) => r.processWall)) * 1000).toFixed(0)}, ${(median(single.map((r) => r.cpuSeconds)) * 1000).toFixed(0)}`]] : []),
+  ...(single.length
+    ? [
+        [
+          'one file, cold process, median of 20: wall ms, CPU ms',
+          `${(median(single.map((r) => r.processWall)) * 1000).toFixed(0)}, ${(median(single.map((r) => r.cpuSeconds)) * 1000).toFixed(0)}`,
+        ],
+      ]
+    : []),
   ['cache: first run wall s', coldCached.processWall.toFixed(2)],
   ['cache: warm re-run wall s (median of 3)', warm.processWall.toFixed(2)],
   ['cache: warm / cold scan', (warm.processWall / scan.processWall).toFixed(2)],
-  [`kustomize: ${generated.roots} overlays of 50 bases, wall s (median of 3)`, `${built.processWall.toFixed(2)} (${built.resources} resources, build phase ${built.phasesMs?.build ?? '?'} ms)`],
-  ['kustomize: the same objects as plain files, wall s', `${plain.processWall.toFixed(2)} (${plain.resources} resources)`],
+  [
+    `kustomize: ${generated.roots} overlays of 50 bases, wall s (median of 3)`,
+    `${built.processWall.toFixed(2)} (${built.resources} resources, build phase ${built.phasesMs?.build ?? '?'} ms)`,
+  ],
+  [
+    'kustomize: the same objects as plain files, wall s',
+    `${plain.processWall.toFixed(2)} (${plain.resources} resources)`,
+  ],
   ['kustomize: built / plain', (built.processWall / plain.processWall).toFixed(2)],
   ['lsp: workspace loaded, first diagnostics s', (lsp.firstDiagnosticsMs / 1000).toFixed(2)],
-  [`lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`, `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`],
-  ...(lsp.cpuMsPerEdit !== undefined ? [['lsp: server CPU ms per edit, mean (Deployment, PeerAuthentication, Kong, Envoy)', `${lsp.cpuMsPerEdit.toFixed(0)} (${lsp.cpuMsPerEditByFile.map((v) => v.toFixed(0)).join(', ')})`]] : []),
-  ...(single.length ? [['lsp: edit median / one-file cold process', (lsp.medianMs / (median(single.map((r) => r.processWall)) * 1000)).toFixed(2)]] : []),
+  [
+    `lsp: didChange -> publishDiagnostics ms, median / p90 / max of ${lsp.edits} edits`,
+    `${lsp.medianMs.toFixed(0)} / ${lsp.p90Ms.toFixed(0)} / ${lsp.maxMs.toFixed(0)}`,
+  ],
+  ...(lsp.cpuMsPerEdit !== undefined
+    ? [
+        [
+          'lsp: server CPU ms per edit, mean (Deployment, PeerAuthentication, Kong, Envoy)',
+          `${lsp.cpuMsPerEdit.toFixed(0)} (${lsp.cpuMsPerEditByFile.map((v) => v.toFixed(0)).join(', ')})`,
+        ],
+      ]
+    : []),
+  ...(single.length
+    ? [
+        [
+          'lsp: edit median / one-file cold process',
+          (lsp.medianMs / (median(single.map((r) => r.processWall)) * 1000)).toFixed(2),
+        ],
+      ]
+    : []),
   ...customRows,
-  ...scale.map(({ n, count, stats }) => [`generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`, `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`]),
-  ...workloadShapes.map(({ shape, small, large }) => [`workloads ${shape}: rules µs/resource 500 / 8,000, ratio`, `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`]),
-  ['100k tiny documents (0.9 MB): wall s, CPU s, peak MB / budget', `${tinyDocuments.processWall.toFixed(2)}, ${tinyDocuments.cpuSeconds.toFixed(2)}, ${tinyDocuments.peakRssMb.toFixed(0)} / ${budgetMb(tinyMb).toFixed(0)} = ${(tinyDocuments.peakRssMb / budgetMb(tinyMb)).toFixed(2)}`],
-  ['20k documents: one file / spread wall s, ratio', `${oneFileDocs.processWall.toFixed(2)} / ${spreadDocs.processWall.toFixed(2)}, ${(oneFileDocs.processWall / spreadDocs.processWall).toFixed(2)}`],
-  ['20k documents: one file / spread CPU s, ratio', `${oneFileDocs.cpuSeconds.toFixed(2)} / ${spreadDocs.cpuSeconds.toFixed(2)}, ${(oneFileDocs.cpuSeconds / spreadDocs.cpuSeconds).toFixed(2)}`],
+  ...scale.map(({ n, stats }) => [
+    `generated ${n / 1000}k: resources, wall s, peak MB, µs/resource`,
+    `${stats.resources} resources, ${stats.processWall.toFixed(2)} s, ${stats.peakRssMb.toFixed(0)} MB, ${((stats.processWall * 1e6) / stats.resources).toFixed(0)}`,
+  ]),
+  ...workloadShapes.map(({ shape, small, large }) => [
+    `workloads ${shape}: rules µs/resource 500 / 8,000, ratio`,
+    `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`,
+  ]),
+  [
+    '100k tiny documents (0.9 MB): wall s, CPU s, peak MB / budget',
+    `${tinyDocuments.processWall.toFixed(2)}, ${tinyDocuments.cpuSeconds.toFixed(2)}, ${tinyDocuments.peakRssMb.toFixed(0)} / ${budgetMb(tinyMb).toFixed(0)} = ${(tinyDocuments.peakRssMb / budgetMb(tinyMb)).toFixed(2)}`,
+  ],
+  [
+    '20k documents: one file / spread wall s, ratio',
+    `${oneFileDocs.processWall.toFixed(2)} / ${spreadDocs.processWall.toFixed(2)}, ${(oneFileDocs.processWall / spreadDocs.processWall).toFixed(2)}`,
+  ],
+  [
+    '20k documents: one file / spread CPU s, ratio',
+    `${oneFileDocs.cpuSeconds.toFixed(2)} / ${spreadDocs.cpuSeconds.toFixed(2)}, ${(oneFileDocs.cpuSeconds / spreadDocs.cpuSeconds).toFixed(2)}`,
+  ],
 ];
 const width = Math.max(...rows.map(([k]) => k.length));
 for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);

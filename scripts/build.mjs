@@ -51,7 +51,9 @@ export function thirdPartyNotices(metafiles) {
   const entries = [...packageDirs].map((dir) => {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const licenseFile = readdirSync(dir).find((name) => /^(licen[cs]e|copying|notice)(\.|$)/i.test(name));
-    const text = licenseFile ? readFileSync(join(dir, licenseFile), 'utf8').replace(/\r\n?/g, '\n').trim() : `License: ${pkg.license} (no license file in the package)`;
+    const text = licenseFile
+      ? readFileSync(join(dir, licenseFile), 'utf8').replace(/\r\n?/g, '\n').trim()
+      : `License: ${pkg.license} (no license file in the package)`;
     return { id: `${pkg.name}@${pkg.version}`, license: pkg.license ?? 'UNKNOWN', text };
   });
   // One entry per package version, sorted: the file is deterministic and checked by a test.

@@ -16,7 +16,10 @@ function write(path, text) {
 }
 
 function deployment(name, { namespace, labels, image, replicas, logLevel, config }) {
-  const labelLines = (indent) => Object.entries(labels).map(([k, v]) => `${' '.repeat(indent)}${k}: ${v}`).join('\n');
+  const labelLines = (indent) =>
+    Object.entries(labels)
+      .map(([k, v]) => `${' '.repeat(indent)}${k}: ${v}`)
+      .join('\n');
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -49,7 +52,10 @@ ${labelLines(8)}
 }
 
 function service(name, { namespace, labels }) {
-  const labelLines = (indent) => Object.entries(labels).map(([k, v]) => `${' '.repeat(indent)}${k}: ${v}`).join('\n');
+  const labelLines = (indent) =>
+    Object.entries(labels)
+      .map(([k, v]) => `${' '.repeat(indent)}${k}: ${v}`)
+      .join('\n');
   return `apiVersion: v1
 kind: Service
 metadata:
@@ -70,7 +76,9 @@ metadata:
   name: ${name}
   namespace: ${namespace}
   labels:
-${Object.entries(labels).map(([k, v]) => `    ${k}: ${v}`).join('\n')}
+${Object.entries(labels)
+  .map(([k, v]) => `    ${k}: ${v}`)
+  .join('\n')}
 data:
   MODE: server
 `;
@@ -81,12 +89,25 @@ export function generateKustomizeRepo(dir, bases = 50) {
   for (let b = 0; b < bases; b++) {
     const app = `app${b}`;
     const base = join(dir, 'kustomize', app, 'base');
-    write(join(base, 'kustomization.yaml'), `resources:\n  - deployment.yaml\n  - service.yaml\nconfigMapGenerator:\n  - name: ${app}-config\n    literals:\n      - MODE=server\n`);
-    write(join(base, 'deployment.yaml'), deployment(app, { labels: { app }, image: `registry.example.com/${app}:latest`, logLevel: 'info', config: `${app}-config` }));
+    write(
+      join(base, 'kustomization.yaml'),
+      `resources:\n  - deployment.yaml\n  - service.yaml\nconfigMapGenerator:\n  - name: ${app}-config\n    literals:\n      - MODE=server\n`,
+    );
+    write(
+      join(base, 'deployment.yaml'),
+      deployment(app, {
+        labels: { app },
+        image: `registry.example.com/${app}:latest`,
+        logLevel: 'info',
+        config: `${app}-config`,
+      }),
+    );
     write(join(base, 'service.yaml'), service(app, { labels: { app } }));
     for (const overlay of OVERLAYS) {
       const namespace = `${app}-${overlay.name}`;
-      write(join(dir, 'kustomize', app, overlay.name, 'kustomization.yaml'), `namespace: ${namespace}
+      write(
+        join(dir, 'kustomize', app, overlay.name, 'kustomization.yaml'),
+        `namespace: ${namespace}
 namePrefix: ${overlay.name}-
 commonLabels:
   env: ${overlay.name}
@@ -100,8 +121,11 @@ replicas:
     count: ${overlay.replicas}
 patches:
   - path: log-level.yaml
-`);
-      write(join(dir, 'kustomize', app, overlay.name, 'log-level.yaml'), `apiVersion: apps/v1
+`,
+      );
+      write(
+        join(dir, 'kustomize', app, overlay.name, 'log-level.yaml'),
+        `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${app}
@@ -113,15 +137,26 @@ spec:
           env:
             - name: LOG_LEVEL
               value: ${overlay.name === 'prod' ? 'warn' : 'debug'}
-`);
+`,
+      );
       const labels = { app, env: overlay.name };
       const name = `${overlay.name}-${app}`;
       const config = `${name}-config`;
-      write(join(dir, 'plain', app, `${overlay.name}.yaml`), [
-        configMap(config, namespace, { env: overlay.name }),
-        service(name, { namespace, labels }),
-        deployment(name, { namespace, labels, image: `registry.example.com/${app}:${overlay.tag}`, replicas: overlay.replicas, logLevel: overlay.name === 'prod' ? 'warn' : 'debug', config }),
-      ].join('---\n'));
+      write(
+        join(dir, 'plain', app, `${overlay.name}.yaml`),
+        [
+          configMap(config, namespace, { env: overlay.name }),
+          service(name, { namespace, labels }),
+          deployment(name, {
+            namespace,
+            labels,
+            image: `registry.example.com/${app}:${overlay.tag}`,
+            replicas: overlay.replicas,
+            logLevel: overlay.name === 'prod' ? 'warn' : 'debug',
+            config,
+          }),
+        ].join('---\n'),
+      );
     }
   }
   return { kustomize: join(dir, 'kustomize'), plain: join(dir, 'plain'), roots: bases * OVERLAYS.length };

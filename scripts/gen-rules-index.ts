@@ -6,8 +6,13 @@ import { join } from 'node:path';
 
 export function rulesIndexSource(rulesDir: string): string {
   const entries: { family: string; id: string }[] = [];
-  for (const family of readdirSync(rulesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
-    for (const file of readdirSync(join(rulesDir, family)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+  for (const family of readdirSync(rulesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
+    for (const file of readdirSync(join(rulesDir, family))
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .sort()) {
       entries.push({ family, id: file.slice(0, -3) });
     }
   }
@@ -28,5 +33,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const target = join('rules', 'index.ts');
   const source = rulesIndexSource('rules');
   if (!existsSync(target) || readFileSync(target, 'utf8') !== source) writeFileSync(target, source);
-  console.log(`rules/index.ts: ${source.split('\n').filter((l) => l.startsWith('import ') && !l.includes('type')).length} rules`);
+  console.log(
+    `rules/index.ts: ${source.split('\n').filter((l) => l.startsWith('import ') && !l.includes('type')).length} rules`,
+  );
 }

@@ -18,7 +18,8 @@ function appDocuments(ns, a, peer) {
   ];
 }
 
-const namespaceDocument = (ns) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n    istio-injection: enabled\n`;
+const namespaceDocument = (ns) =>
+  `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n  labels:\n    istio-injection: enabled\n`;
 
 export function generateRepo(dir, resources) {
   const perNamespace = 50; // 1 Namespace + 10 x (Deployment, Service, ServiceAccount, PeerAuthentication, AuthorizationPolicy) - 1
@@ -60,7 +61,9 @@ export function generateDocuments(dir, documents, oneFile) {
   for (let start = 0; start < documents; start += perFile) {
     const docs = [];
     for (let d = start; d < Math.min(documents, start + perFile); d++) {
-      docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${d}\n  namespace: ns-${d % 40}\nspec:\n  selector:\n    matchLabels: {app: web-${d}}\n  template:\n    metadata:\n      labels: {app: web-${d}}\n    spec:\n      containers:\n        - name: main\n          image: nginx\n          securityContext: {privileged: ${d % 2 === 0}}\n`);
+      docs.push(
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-${d}\n  namespace: ns-${d % 40}\nspec:\n  selector:\n    matchLabels: {app: web-${d}}\n  template:\n    metadata:\n      labels: {app: web-${d}}\n    spec:\n      containers:\n        - name: main\n          image: nginx\n          securityContext: {privileged: ${d % 2 === 0}}\n`,
+      );
     }
     const sub = join(dir, `part-${Math.floor(start / 10_000)}`);
     mkdirSync(sub, { recursive: true });

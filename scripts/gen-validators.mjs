@@ -81,7 +81,9 @@ export function validatorsTypes() {
     "import type { ErrorObject } from 'ajv';",
     'export interface PrecompiledValidator { (data: unknown): boolean; errors?: ErrorObject[] | null }',
     ...Object.keys(VALIDATED_SCHEMAS).map((name) => `export declare const ${name}: PrecompiledValidator;`),
-    `export type LazyValidatorName = ${Object.keys(LAZY_SCHEMAS).map((n) => `'${n}'`).join(' | ')};`,
+    `export type LazyValidatorName = ${Object.keys(LAZY_SCHEMAS)
+      .map((n) => `'${n}'`)
+      .join(' | ')};`,
     '',
   ].join('\n');
 }
@@ -95,5 +97,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [path, text] of outputs) {
     if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
   }
-  console.log(`src/generated: ${Object.keys(VALIDATED_SCHEMAS).length} validators, ${Object.keys(LAZY_SCHEMAS).length} loaded on first use`);
+  console.log(
+    `src/generated: ${Object.keys(VALIDATED_SCHEMAS).length} validators, ${Object.keys(LAZY_SCHEMAS).length} loaded on first use`,
+  );
 }

@@ -27,7 +27,11 @@ for (const file of files) {
   }
   let expected: string | undefined;
   try {
-    expected = execFileSync('kubectl', ['kustomize', dir], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000, maxBuffer: 1 << 30 }).toString();
+    expected = execFileSync('kubectl', ['kustomize', dir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 60_000,
+      maxBuffer: 1 << 30,
+    }).toString();
   } catch {
     expected = undefined;
   }
@@ -47,14 +51,24 @@ for (const file of files) {
     details.push(`meshlint fails ${dir}: ${error}`);
     continue;
   }
-  const want = Object.fromEntries(parseSource('k', expected).documents.map((d) => d.value).filter(Boolean).map((v) => [key(v), v]));
+  const want = Object.fromEntries(
+    parseSource('k', expected)
+      .documents.map((d) => d.value)
+      .filter(Boolean)
+      .map((v) => [key(v), v]),
+  );
   const got = Object.fromEntries(actual.map((v) => [key(v), v]));
   if (isDeepStrictEqual(want, got)) {
     count('equal');
     continue;
   }
   count('differ');
-  details.push(`differ ${dir}: ${Object.keys(want).filter((k) => !isDeepStrictEqual(want[k], got[k])).slice(0, 3).join(', ')}`);
+  details.push(
+    `differ ${dir}: ${Object.keys(want)
+      .filter((k) => !isDeepStrictEqual(want[k], got[k]))
+      .slice(0, 3)
+      .join(', ')}`,
+  );
 }
 console.log(JSON.stringify(tally));
 console.log(details.join('\n'));

@@ -15,9 +15,13 @@ export const EDITED_FILES = [
   'envoy-gateway/internal/xds/bootstrap/testdata/render/custom-server-port.yaml',
 ];
 
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 
-export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint.mjs'), editsPerFile = 25, files = EDITED_FILES } = {}) {
+export async function benchLanguageServer(
+  corpus,
+  { bin = resolve('dist/meshlint.mjs'), editsPerFile = 25, files = EDITED_FILES } = {},
+) {
   const started = performance.now();
   const client = await startClient({ bin, root: corpus });
   const latencies = [];
@@ -41,7 +45,10 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
       const cpuBefore = clockTicks(client.pid);
       for (let i = 0; i < editsPerFile; i++) {
         // Typing at the end of the first line: a comment that grows by one character per edit.
-        text = text.replace(/^([^\n]*?)( #x*)?\n/, (_, line, mark) => `${line} #${'x'.repeat(mark ? mark.length - 1 : 0)}\n`);
+        text = text.replace(
+          /^([^\n]*?)( #x*)?\n/,
+          (_, line, mark) => `${line} #${'x'.repeat(mark ? mark.length - 1 : 0)}\n`,
+        );
         const sent = performance.now();
         const version = await client.change(uri, text);
         const published = await client.waitFor(uri, (p) => p.version === version);
@@ -72,5 +79,5 @@ export async function benchLanguageServer(corpus, { bin = resolve('dist/meshlint
 if (import.meta.url === `file://${process.argv[1]}`) {
   const corpus = resolve(process.argv[2] ?? '../shared/corpus');
   const result = await benchLanguageServer(corpus, { editsPerFile: Number(process.argv[3] ?? 25) });
-  console.log(JSON.stringify(result, (k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v)));
+  console.log(JSON.stringify(result, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v)));
 }

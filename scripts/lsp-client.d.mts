@@ -17,7 +17,11 @@ export interface LanguageClient {
   readonly published: Map<string, Publication[]>;
   readonly stderr: string;
   latest(uri: string): Publication | undefined;
-  waitFor(uri: string, predicate?: (p: Publication) => boolean, options?: { after?: number; timeoutMs?: number }): Promise<Publication>;
+  waitFor(
+    uri: string,
+    predicate?: (p: Publication) => boolean,
+    options?: { after?: number; timeoutMs?: number },
+  ): Promise<Publication>;
   count(uri: string): number;
   open(path: string, text: string, languageId?: string): Promise<string>;
   change(uri: string, text: string): Promise<number>;
@@ -28,4 +32,10 @@ export interface LanguageClient {
 
 export function fileUri(path: string): string;
 export function startClient(options: { bin: string; root: string; watch?: boolean }): Promise<LanguageClient>;
-export function applyTextEdits(text: string, edits: readonly { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string;
+export function applyTextEdits(
+  text: string,
+  edits: readonly {
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+    newText: string;
+  }[],
+): string;

@@ -18,7 +18,10 @@ export async function startClient({ bin, root, watch = true }) {
     child.once('error', (error) => reject(new Error(`cannot start ${bin} --lsp in ${root}: ${error.message}`)));
   });
   await spawned;
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   /** uri -> every publication in order, each { version, diagnostics, at } (at: performance.now() on arrival). */
   const published = new Map();
   const waiters = new Set();
@@ -39,7 +42,10 @@ export async function startClient({ bin, root, watch = true }) {
     processId: process.pid,
     rootUri: fileUri(root),
     workspaceFolders: [{ uri: fileUri(root), name: 'workspace' }],
-    capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: watch } }, textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
+    capabilities: {
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: watch } },
+      textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },
+    },
   });
   await connection.sendNotification('initialized', {});
 
@@ -75,7 +81,9 @@ export async function startClient({ bin, root, watch = true }) {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${stderr.slice(0, 500)}`));
+          reject(
+            new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; stderr: ${stderr.slice(0, 500)}`),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -88,7 +96,9 @@ export async function startClient({ bin, root, watch = true }) {
       const uri = fileUri(path);
       versions.set(uri, 1);
       texts.set(uri, text);
-      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+      await connection.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId, version: 1, text },
+      });
       return uri;
     },
     /** Replaces the whole text (a full-content change) and returns the new version. */
@@ -96,7 +106,10 @@ export async function startClient({ bin, root, watch = true }) {
       const version = (versions.get(uri) ?? 0) + 1;
       versions.set(uri, version);
       texts.set(uri, text);
-      await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+      await connection.sendNotification('textDocument/didChange', {
+        textDocument: { uri, version },
+        contentChanges: [{ text }],
+      });
       return version;
     },
     text(uri) {

@@ -35,10 +35,14 @@ export async function packageExtension(outDir = process.cwd()) {
       logLevel: 'warning',
     });
     mkdirSync(join(stage, 'server'));
-    for (const file of ['meshlint.mjs', 'lazy-validators.cjs', 'THIRD-PARTY-NOTICES.txt']) copyFileSync(resolve('dist', file), join(stage, 'server', file));
+    for (const file of ['meshlint.mjs', 'lazy-validators.cjs', 'THIRD-PARTY-NOTICES.txt'])
+      copyFileSync(resolve('dist', file), join(stage, 'server', file));
     mkdirSync(outDir, { recursive: true });
     const vsix = join(resolve(outDir), `${manifest.name}-${manifest.version}.vsix`);
-    execFileSync(resolve('node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(resolve('node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], {
+      cwd: stage,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return vsix;
   } finally {
     rmSync(stage, { recursive: true, force: true });

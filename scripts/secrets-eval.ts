@@ -31,10 +31,14 @@ function add(sample: Sample, positive: boolean, value: string, key: string): voi
     const name = `${positive ? 't' : 'n'}-${labels.length}`;
     labels.push({ name, sample, positive, form });
     const data =
-      form === 'value' ? `  ${key}: ${JSON.stringify(value)}`
-      : form === 'env' ? `  app.env: |\n    LOG_LEVEL=info\n    ${key}=${value}\n`
-      : `  deploy.sh: |\n    #!/bin/sh\n    curl -fsS -H "Authorization: Bearer ${value}" https://api.internal.example.net/deploy\n`;
-    documents[sample.family].push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: eval\ndata:\n${data}\n`);
+      form === 'value'
+        ? `  ${key}: ${JSON.stringify(value)}`
+        : form === 'env'
+          ? `  app.env: |\n    LOG_LEVEL=info\n    ${key}=${value}\n`
+          : `  deploy.sh: |\n    #!/bin/sh\n    curl -fsS -H "Authorization: Bearer ${value}" https://api.internal.example.net/deploy\n`;
+    documents[sample.family].push(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: eval\ndata:\n${data}\n`,
+    );
   }
 }
 
@@ -47,10 +51,22 @@ for (const sample of SAMPLES) {
 
 // Settings named like credentials that are not credentials, and references: near misses of the name heuristic.
 const NOT_CREDENTIALS: [string, string][] = [
-  ['hideCredentials', 'Enabled'], ['auth_credential_type', 'client_secret_basic'], ['key_names', 'apikey'], ['PASSWORD_POLICY', 'strong'],
-  ['DB_PASSWORD_FILE', '/run/secrets/db/password'], ['API_TOKEN', '${API_TOKEN}'], ['SECRET_NAME', 'db-credentials'], ['tokenEndpoint', 'https://auth.shop.svc/token'],
-  ['GITHUB_TOKEN', '${{ secrets.GITHUB_TOKEN }}'], ['client_secret', '{vault://env/client-secret}'], ['STRIPE_SECRET_KEY', 'sk_live_****************************abcd'], ['SLACK_BOT_TOKEN', 'xoxb-***'],
-  ['REDIS_PASSWORD', 'changeme'], ['ADMIN_PASSWORD', '########'], ['JWT_SECRET', 'xxxxxxxxxxxxxxxx'], ['AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+  ['hideCredentials', 'Enabled'],
+  ['auth_credential_type', 'client_secret_basic'],
+  ['key_names', 'apikey'],
+  ['PASSWORD_POLICY', 'strong'],
+  ['DB_PASSWORD_FILE', '/run/secrets/db/password'],
+  ['API_TOKEN', '${API_TOKEN}'],
+  ['SECRET_NAME', 'db-credentials'],
+  ['tokenEndpoint', 'https://auth.shop.svc/token'],
+  ['GITHUB_TOKEN', '${{ secrets.GITHUB_TOKEN }}'],
+  ['client_secret', '{vault://env/client-secret}'],
+  ['STRIPE_SECRET_KEY', 'sk_live_****************************abcd'],
+  ['SLACK_BOT_TOKEN', 'xoxb-***'],
+  ['REDIS_PASSWORD', 'changeme'],
+  ['ADMIN_PASSWORD', '########'],
+  ['JWT_SECRET', 'xxxxxxxxxxxxxxxx'],
+  ['AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
 ];
 for (const [key, value] of NOT_CREDENTIALS) {
   const sample: Sample = { id: `setting ${key}`, family: 'generic', key, token: () => value, nearMiss: () => value };
@@ -61,12 +77,20 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 for (const [family, docs] of Object.entries(documents)) writeFileSync(join(dir, `${family}.yaml`), docs.join('---\n'));
 
-const run = spawnSync(process.execPath, [CLI, dir, '--no-config', '-f', 'json', '--fail-on', 'none'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+const run = spawnSync(process.execPath, [CLI, dir, '--no-config', '-f', 'json', '--fail-on', 'none'], {
+  encoding: 'utf8',
+  maxBuffer: 1 << 30,
+});
 if (run.status !== 0) throw new Error(`meshlint exited ${run.status}: ${run.stderr}`);
 const report = JSON.parse(run.stdout) as { findings: { ruleId: string; resource: { name: string } | null }[] };
-const flagged = new Set(report.findings.filter((f) => f.ruleId.startsWith('secret-') && f.resource).map((f) => f.resource!.name));
+const flagged = new Set(
+  report.findings.filter((f) => f.ruleId.startsWith('secret-') && f.resource).map((f) => f.resource!.name),
+);
 
-const rows: string[] = ['| family | tokens | found | recall | near misses | flagged | false-positive rate |', '|---|---|---|---|---|---|---|'];
+const rows: string[] = [
+  '| family | tokens | found | recall | near misses | flagged | false-positive rate |',
+  '|---|---|---|---|---|---|---|',
+];
 const misses = new Map<string, number>();
 const falseAlarms = new Map<string, number>();
 for (const family of Object.keys(documents) as Sample['family'][]) {
@@ -75,16 +99,26 @@ for (const family of Object.keys(documents) as Sample['family'][]) {
   const near = mine.filter((l) => !l.positive);
   const found = tokens.filter((l) => flagged.has(l.name)).length;
   const raised = near.filter((l) => flagged.has(l.name)).length;
-  for (const l of tokens) if (!flagged.has(l.name)) misses.set(`${l.sample.id} (${l.form})`, (misses.get(`${l.sample.id} (${l.form})`) ?? 0) + 1);
-  for (const l of near) if (flagged.has(l.name)) falseAlarms.set(`${l.sample.id} (${l.form})`, (falseAlarms.get(`${l.sample.id} (${l.form})`) ?? 0) + 1);
+  for (const l of tokens)
+    if (!flagged.has(l.name))
+      misses.set(`${l.sample.id} (${l.form})`, (misses.get(`${l.sample.id} (${l.form})`) ?? 0) + 1);
+  for (const l of near)
+    if (flagged.has(l.name))
+      falseAlarms.set(`${l.sample.id} (${l.form})`, (falseAlarms.get(`${l.sample.id} (${l.form})`) ?? 0) + 1);
   const pct = (a: number, b: number) => `${((100 * a) / Math.max(b, 1)).toFixed(1)}%`;
-  rows.push(`| ${family} | ${tokens.length} | ${found} | ${pct(found, tokens.length)} | ${near.length} | ${raised} | ${pct(raised, near.length)} |`);
+  rows.push(
+    `| ${family} | ${tokens.length} | ${found} | ${pct(found, tokens.length)} | ${near.length} | ${raised} | ${pct(raised, near.length)} |`,
+  );
 }
 const total = (positive: boolean) => labels.filter((l) => l.positive === positive);
 const foundAll = total(true).filter((l) => flagged.has(l.name)).length;
 const raisedAll = total(false).filter((l) => flagged.has(l.name)).length;
-rows.push(`| all | ${total(true).length} | ${foundAll} | ${((100 * foundAll) / total(true).length).toFixed(1)}% | ${total(false).length} | ${raisedAll} | ${((100 * raisedAll) / total(false).length).toFixed(1)}% |`);
-console.log(`${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value, an embedded .env line and a curl Authorization header in a script; near misses as a value and an .env line.\n`);
+rows.push(
+  `| all | ${total(true).length} | ${foundAll} | ${((100 * foundAll) / total(true).length).toFixed(1)}% | ${total(false).length} | ${raisedAll} | ${((100 * raisedAll) / total(false).length).toFixed(1)}% |`,
+);
+console.log(
+  `${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value, an embedded .env line and a curl Authorization header in a script; near misses as a value and an .env line.\n`,
+);
 console.log(rows.join('\n'));
 if (misses.size) console.log(`\nmissed: ${[...misses].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
 if (falseAlarms.size) console.log(`false alarms: ${[...falseAlarms].map(([k, n]) => `${k} ×${n}`).join(', ')}`);

@@ -50,7 +50,10 @@ export function formatBaseline(baseline: Baseline): string {
  * Drops the active findings the baseline records, at most `count` per fingerprint (a second identical finding
  * beyond the recorded count is new). Suppressed findings are kept as they are.
  */
-export function applyBaseline(findings: readonly Finding[], baseline: Baseline): { findings: Finding[]; matched: Finding[] } {
+export function applyBaseline(
+  findings: readonly Finding[],
+  baseline: Baseline,
+): { findings: Finding[]; matched: Finding[] } {
   const remaining = new Map<string, number>();
   for (const e of baseline.findings) remaining.set(e.fingerprint, (remaining.get(e.fingerprint) ?? 0) + e.count);
   const matched: Finding[] = [];
@@ -71,7 +74,9 @@ export function readBaseline(path: string, shownAs = path): Baseline {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new BaselineError(`${shownAs}: cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? error}).`);
+    throw new BaselineError(
+      `${shownAs}: cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? error}).`,
+    );
   }
   return parseBaseline(text, shownAs);
 }
@@ -88,13 +93,23 @@ export function parseBaseline(text: string, shownAs: string): Baseline {
     throw new BaselineError(`${shownAs}: not a meshlint baseline (write one with --write-baseline).`);
   }
   if (raw.formatVersion !== BASELINE_FORMAT_VERSION) {
-    throw new BaselineError(`${shownAs}: baseline format ${String(raw.formatVersion)} is not supported (this meshlint reads ${BASELINE_FORMAT_VERSION}).`);
+    throw new BaselineError(
+      `${shownAs}: baseline format ${String(raw.formatVersion)} is not supported (this meshlint reads ${BASELINE_FORMAT_VERSION}).`,
+    );
   }
   const findings: BaselineEntry[] = [];
   raw.findings.forEach((e: Partial<BaselineEntry> | null, i) => {
-    const ok = e && typeof e === 'object' && typeof e.fingerprint === 'string' && typeof e.ruleId === 'string' && typeof e.file === 'string'
-      && (e.count === undefined || (Number.isInteger(e.count) && e.count >= 1));
-    if (!ok) throw new BaselineError(`${shownAs}: findings[${i}] needs ruleId, file, fingerprint (strings) and a positive integer count.`);
+    const ok =
+      e &&
+      typeof e === 'object' &&
+      typeof e.fingerprint === 'string' &&
+      typeof e.ruleId === 'string' &&
+      typeof e.file === 'string' &&
+      (e.count === undefined || (Number.isInteger(e.count) && e.count >= 1));
+    if (!ok)
+      throw new BaselineError(
+        `${shownAs}: findings[${i}] needs ruleId, file, fingerprint (strings) and a positive integer count.`,
+      );
     findings.push({ ruleId: e.ruleId!, file: e.file!, fingerprint: e.fingerprint!, count: e.count ?? 1 });
   });
   return { formatVersion: BASELINE_FORMAT_VERSION, tool: 'meshlint', findings };

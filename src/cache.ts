@@ -152,10 +152,16 @@ export class ScanCache {
   previousRun(runKey: string): LintResult | undefined {
     try {
       const stored = this.#lastRun;
-      if (stored && stored.runKey === runKey && (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)) {
+      if (
+        stored &&
+        stored.runKey === runKey &&
+        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)
+      ) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
-        const rules = (stored.result.rules as unknown as string[]).map((id) => byId.get(id)).filter((rule) => rule !== undefined);
+        const rules = (stored.result.rules as unknown as string[])
+          .map((id) => byId.get(id))
+          .filter((rule) => rule !== undefined);
         return { ...stored.result, rules };
       }
     } catch {
@@ -167,7 +173,18 @@ export class ScanCache {
   /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
   static open(path: string, config: Config, rules: readonly AnyRule[]): ScanCache {
     const key = createHash('sha256')
-      .update(JSON.stringify({ version: VERSION, rules: rules.map((r) => r.id), config: { rules: [...config.rules], ignore: config.ignore, settings: config.settings, customRules: config.custom.key } }))
+      .update(
+        JSON.stringify({
+          version: VERSION,
+          rules: rules.map((r) => r.id),
+          config: {
+            rules: [...config.rules],
+            ignore: config.ignore,
+            settings: config.settings,
+            customRules: config.custom.key,
+          },
+        }),
+      )
       .digest('hex');
     const cache = new ScanCache(path, key);
     cache.#rules = rules;
@@ -209,7 +226,13 @@ export class ScanCache {
    * Writes the files of this run (and only them, with their locations from the run's memo) and, given a run key,
    * the run's result; atomically. Failing to write is not an error of the scan: the message is returned for a notice.
    */
-  save(runKey: string | undefined, result: LintResult, memo: LocationMemo, inputs: readonly string[] = [], stamps: Record<string, FileStamp> = {}): string | undefined {
+  save(
+    runKey: string | undefined,
+    result: LintResult,
+    memo: LocationMemo,
+    inputs: readonly string[] = [],
+    stamps: Record<string, FileStamp> = {},
+  ): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
       if (!this.#unchanged(memo)) {

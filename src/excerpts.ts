@@ -23,7 +23,12 @@ export function secretRuleIds(rules: readonly AnyRule[]): ReadonlySet<string> {
 }
 
 /** The excerpts of `reported` findings; `textOf` gives a file's text by the path findings name. */
-export function findingExcerpts(textOf: (path: string) => string | undefined, all: readonly Finding[], reported: readonly Finding[], secretRules: ReadonlySet<string>): Record<string, string> {
+export function findingExcerpts(
+  textOf: (path: string) => string | undefined,
+  all: readonly Finding[],
+  reported: readonly Finding[],
+  secretRules: ReadonlySet<string>,
+): Record<string, string> {
   const hidden = new Set<string>();
   for (const f of all) {
     if (!secretRules.has(f.ruleId)) continue;
@@ -41,7 +46,11 @@ export function findingExcerpts(textOf: (path: string) => string | undefined, al
       if (key in out || line > text.length) continue;
       const raw = text[line - 1];
       // A line of a document that could not be read was never checked for secrets: never shown.
-      const secret = hidden.has(key) || secretRules.has(f.ruleId) || f.ruleId === ENGINE_RULES.parseError || findProviderSecrets(raw).length > 0;
+      const secret =
+        hidden.has(key) ||
+        secretRules.has(f.ruleId) ||
+        f.ruleId === ENGINE_RULES.parseError ||
+        findProviderSecrets(raw).length > 0;
       out[key] = secret ? REDACTED_LINE : raw.length > EXCERPT_MAX ? `${raw.slice(0, EXCERPT_MAX)}…` : raw;
     }
   }

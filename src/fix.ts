@@ -36,7 +36,9 @@ export function applyFixes(text: string, fixes: readonly FindingFix[]): { text: 
 }
 
 export function hasParseErrors(text: string): boolean {
-  return (parseAllDocuments(text, { version: '1.1', prettyErrors: false }) as { errors: unknown[] }[]).some((d) => d.errors.length > 0);
+  return (parseAllDocuments(text, { version: '1.1', prettyErrors: false }) as { errors: unknown[] }[]).some(
+    (d) => d.errors.length > 0,
+  );
 }
 
 /** What --fix would change: the active (unsuppressed) findings with a fix, by file. Reads files, writes nothing. */
@@ -135,10 +137,12 @@ function splitLines(text: string): string[] {
 /** Line diff by longest common subsequence (the changed middle of a fixed file is small). */
 function lineDiff(a: string[], b: string[]): { kind: ' ' | '-' | '+'; line: string }[] {
   // Fixes far apart in a long file: a correct (if coarse) diff rather than a table of millions of cells.
-  if (a.length * b.length > 4_000_000) return [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
+  if (a.length * b.length > 4_000_000)
+    return [...a.map((line) => ({ kind: '-' as const, line })), ...b.map((line) => ({ kind: '+' as const, line }))];
   const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
   for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    for (let j = b.length - 1; j >= 0; j--)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   }
   const ops: { kind: ' ' | '-' | '+'; line: string }[] = [];
   let i = 0;

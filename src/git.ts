@@ -40,14 +40,20 @@ function changedFiles(cwd: string, base: string): string[] {
   if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
   let output: string;
   try {
-    output = execFileSync('git', ['diff', '--name-only', '--diff-filter=d', '--relative', '-z', `${base}...HEAD`, '--'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    output = execFileSync(
+      'git',
+      ['diff', '--name-only', '--diff-filter=d', '--relative', '-z', `${base}...HEAD`, '--'],
+      {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new GitError(`git diff --name-only ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
   }
   return output.split('\0').filter(Boolean);
@@ -58,14 +64,31 @@ export function addedLines(cwd: string, base: string): Map<string, [number, numb
   if (base.startsWith('-')) throw new GitError(`invalid base "${base}"`);
   let output: string;
   try {
-    output = execFileSync('git', ['-c', 'core.quotePath=false', 'diff', '-U0', '--no-color', '--no-ext-diff', '--diff-filter=d', '--relative', `${base}...HEAD`, '--'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    output = execFileSync(
+      'git',
+      [
+        '-c',
+        'core.quotePath=false',
+        'diff',
+        '-U0',
+        '--no-color',
+        '--no-ext-diff',
+        '--diff-filter=d',
+        '--relative',
+        `${base}...HEAD`,
+        '--',
+      ],
+      {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 256 * 1024 * 1024,
+      },
+    );
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new GitError(`git diff -U0 ${base}...HEAD failed${stderr ? `: ${stderr}` : ''}`);
   }
   return parseAddedLines(output);
@@ -92,7 +115,10 @@ export function parseAddedLines(diff: string): Map<string, [number, number][]> {
 }
 
 /** Whether a finding's range touches a line the change added: a finding is new when its own text is. */
-export function touchesAddedLine(range: { startLine: number; endLine: number }, added: readonly [number, number][] | undefined): boolean {
+export function touchesAddedLine(
+  range: { startLine: number; endLine: number },
+  added: readonly [number, number][] | undefined,
+): boolean {
   return (added ?? []).some(([first, last]) => range.startLine <= last && range.endLine >= first);
 }
 
@@ -134,7 +160,12 @@ export type ChangedOnlyMode = (typeof CHANGED_ONLY_MODES)[number];
  * What changed-only means for this run: the pull request's changed manifests within `paths`, or (not a pull
  * request, or the base commit not in the clone) every file, saying why.
  */
-export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: readonly string[], mode: Exclude<ChangedOnlyMode, 'false'> = 'files'): ChangedOnlyScope {
+export function changedOnlyScope(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  paths: readonly string[],
+  mode: Exclude<ChangedOnlyMode, 'false'> = 'files',
+): ChangedOnlyScope {
   const base = pullRequestBase(env);
   if (!base) {
     return {
@@ -150,7 +181,11 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
     const warning = `changed-only: ${error.message}. Check out with fetch-depth: 0 so that the base commit is there; every file is reported instead.`;
-    return { log: warning, warning, note: 'changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.' };
+    return {
+      log: warning,
+      warning,
+      note: 'changed-only: the base commit is not in the clone (use actions/checkout with fetch-depth: 0), so findings in every file are reported.',
+    };
   }
   const reportOnly = changedManifests(changed, paths, cwd);
   const context = paths.join(' ');
@@ -172,7 +207,13 @@ export function changedOnlyScope(env: NodeJS.ProcessEnv, cwd: string, paths: rea
 /** The top level of the git work tree holding `cwd`, or undefined outside one. */
 export function gitTopLevel(cwd: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', '--show-toplevel'], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -189,24 +230,36 @@ const KUSTOMIZATION_NAMES = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
  */
 export function exportStaged(topLevel: string, destination: string): number {
   const run = (args: string[], input?: string) =>
-    execFileSync('git', args, { cwd: topLevel, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    execFileSync('git', args, {
+      cwd: topLevel,
+      input,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
   let listed: string;
   try {
     listed = run(['ls-files', '-z', '--cached', '--full-name']);
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new GitError(`git ls-files failed${stderr ? `: ${stderr}` : ''}`);
   }
   const all = listed.split('\0').filter(Boolean);
   // A kustomization also reads files of any name next to it (env files and other generator sources, a file called
   // Kustomization): everything under a kustomization's directory is exported too.
-  const kustomizeDirs = all.filter((f) => KUSTOMIZATION_NAMES.test(f)).map((f) => (f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : ''));
+  const kustomizeDirs = all
+    .filter((f) => KUSTOMIZATION_NAMES.test(f))
+    .map((f) => (f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : ''));
   const files = [...new Set(all.filter((f) => STAGED_NAMES.test(f) || kustomizeDirs.some((dir) => f.startsWith(dir))))];
   if (files.length === 0) return 0;
   try {
     run(['checkout-index', '-z', '--stdin', '-f', `--prefix=${join(destination, '/')}`], `${files.join('\0')}\0`);
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new GitError(`git checkout-index failed${stderr ? `: ${stderr}` : ''}`);
   }
   return files.length;

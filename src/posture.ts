@@ -11,12 +11,37 @@ import type { Graph } from './model/graph.js';
 import { describe, type Resource, type Workload } from './model/resource.js';
 import { arr, get, obj, str, type Path } from './model/values.js';
 import {
-  authorizationPolicies, effectiveMtls, inboundCaptured, isEmptyRule, membership, parsePrincipal, portList, portMtls,
-  principalTargets, selectedWorkloads, serviceAccountOf, workloadPorts, type PeerAuthentication,
+  authorizationPolicies,
+  effectiveMtls,
+  inboundCaptured,
+  isEmptyRule,
+  membership,
+  parsePrincipal,
+  portList,
+  portMtls,
+  principalTargets,
+  selectedWorkloads,
+  serviceAccountOf,
+  workloadPorts,
+  type PeerAuthentication,
 } from './model/istio/index.js';
-import { DEFAULT_INBOUND_POLICY, SKIP_PORT_ANNOTATIONS, linkerdInjected, linkerdResources, meshTlsIdentities, serverWorkloads } from './model/linkerd/index.js';
+import {
+  DEFAULT_INBOUND_POLICY,
+  SKIP_PORT_ANNOTATIONS,
+  linkerdInjected,
+  linkerdResources,
+  meshTlsIdentities,
+  serverWorkloads,
+} from './model/linkerd/index.js';
 import { child, envoyListeners, formatAddress, type ListenerView } from './model/envoy/index.js';
-import { AUTH_PLUGINS, RATE_LIMIT_PLUGINS, coversRoute, isHttpRoute, kongRoutes, type KongRouteView } from './model/kong/index.js';
+import {
+  AUTH_PLUGINS,
+  RATE_LIMIT_PLUGINS,
+  coversRoute,
+  isHttpRoute,
+  kongRoutes,
+  type KongRouteView,
+} from './model/kong/index.js';
 import { findingExcerpts } from './excerpts.js';
 
 export const POSTURE_VERSION = 1;
@@ -29,7 +54,15 @@ export interface Site {
 
 /** The effective inbound mode of a port, or why no mode applies. */
 export type PortMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'outside' | 'bypassed' | 'gateway' | 'unknown';
-export const PORT_MODES: readonly PortMode[] = ['STRICT', 'PERMISSIVE', 'DISABLE', 'bypassed', 'gateway', 'outside', 'unknown'];
+export const PORT_MODES: readonly PortMode[] = [
+  'STRICT',
+  'PERMISSIVE',
+  'DISABLE',
+  'bypassed',
+  'gateway',
+  'outside',
+  'unknown',
+];
 
 export interface PortPosture {
   /** The container port; null for a workload that declares none (the workload-wide mode). */
@@ -141,7 +174,12 @@ export interface PostureDraft {
   finish(all: readonly Finding[], reported: readonly Finding[], secretRules: ReadonlySet<string>): Posture;
 }
 
-export function draftPosture(graph: Graph, files: readonly SourceFile[], settings: Settings, locations: LocationMemo): PostureDraft {
+export function draftPosture(
+  graph: Graph,
+  files: readonly SourceFile[],
+  settings: Settings,
+  locations: LocationMemo,
+): PostureDraft {
   const mesh = settings.mesh;
   const pending: { resource: Resource; path: Path }[] = [];
   const siteIndex = new Map<Resource, Map<string, number>>();
@@ -168,10 +206,16 @@ export function draftPosture(graph: Graph, files: readonly SourceFile[], setting
   }
   const namespaces = [...byNamespace.entries()]
     .sort(([a], [b]) => naturalCompare(a, b))
-    .map(([name, workloads]) => ({ name, workloads: workloads.sort((a, b) => naturalCompare(a.name, b.name) || compare(a.kind, b.kind)) }));
+    .map(([name, workloads]) => ({
+      name,
+      workloads: workloads.sort((a, b) => naturalCompare(a.name, b.name) || compare(a.kind, b.kind)),
+    }));
 
   const authz = authzPosture(graph, settings, site, idOf);
-  const entryPoints = [...envoyListeners(graph).map((l) => listenerEntry(l, site)), ...kongRoutes(graph).map((r) => routeEntry(r, site))];
+  const entryPoints = [
+    ...envoyListeners(graph).map((l) => listenerEntry(l, site)),
+    ...kongRoutes(graph).map((r) => routeEntry(r, site)),
+  ];
 
   const unrecognised: { file: string; documents: number }[] = [];
   const recognised = new Set(graph.resources.map((r) => r.source.document));
@@ -190,10 +234,22 @@ export function draftPosture(graph: Graph, files: readonly SourceFile[], setting
   return {
     requests,
     finish(all, reported, secretRules) {
-      const sites = requests.map((r) => ({ file: r.file.path, line: locations.locate(r.file, r.document, r.path, r.target).range.startLine }));
+      const sites = requests.map((r) => ({
+        file: r.file.path,
+        line: locations.locate(r.file, r.document, r.path, r.target).range.startLine,
+      }));
       const byPath = new Map(files.map((f) => [f.path, f.text]));
       const excerpts = findingExcerpts((path) => byPath.get(path), all, reported, secretRules);
-      return { version: POSTURE_VERSION, rootNamespace: mesh.rootNamespace, sites, namespaces, authz, entryPoints, unrecognised, excerpts };
+      return {
+        version: POSTURE_VERSION,
+        rootNamespace: mesh.rootNamespace,
+        sites,
+        namespaces,
+        authz,
+        entryPoints,
+        unrecognised,
+        excerpts,
+      };
     },
   };
 }
@@ -226,29 +282,80 @@ function workloadPosture(graph: Graph, settings: Settings, w: Workload, site: Si
   const m = membership(graph, settings.mesh, w);
   const istio = m.dataplane === 'sidecar' || m.dataplane === 'ambient';
   const linkerd = !istio && linkerdInjected(graph, w);
-  const mesh: WorkloadPosture['mesh'] = m.dataplane === 'sidecar' ? 'istio-sidecar' : m.dataplane === 'ambient' ? 'istio-ambient' : linkerd ? 'linkerd' : m.dataplane === 'unknown' ? 'unknown' : 'none';
+  const mesh: WorkloadPosture['mesh'] =
+    m.dataplane === 'sidecar'
+      ? 'istio-sidecar'
+      : m.dataplane === 'ambient'
+        ? 'istio-ambient'
+        : linkerd
+          ? 'linkerd'
+          : m.dataplane === 'unknown'
+            ? 'unknown'
+            : 'none';
   const declared = workloadPorts(w);
-  const ports: readonly (typeof declared[number] | undefined)[] = declared.length ? declared : [undefined];
-  const base = { kind: w.kind, name: w.name, namespace: w.namespace, id, at: site(w), mesh, serviceAccount: serviceAccountOf(w) };
+  const ports: readonly ((typeof declared)[number] | undefined)[] = declared.length ? declared : [undefined];
+  const base = {
+    kind: w.kind,
+    name: w.name,
+    namespace: w.namespace,
+    id,
+    at: site(w),
+    mesh,
+    serviceAccount: serviceAccountOf(w),
+  };
   return {
     ...base,
     ports: ports.map((p): PortPosture => {
-      const port = p ? { port: p.number, ...(p.name ? { name: p.name } : {}), container: p.container.name } : { port: null };
+      const port = p
+        ? { port: p.number, ...(p.name ? { name: p.name } : {}), container: p.container.name }
+        : { port: null };
       if (istio) {
-        if (m.gateway) return { ...port, mode: 'gateway', why: 'An Istio gateway pod: PeerAuthentication does not govern its listeners; its Gateway resources do.' };
+        if (m.gateway)
+          return {
+            ...port,
+            mode: 'gateway',
+            why: 'An Istio gateway pod: PeerAuthentication does not govern its listeners; its Gateway resources do.',
+          };
         if (p && m.dataplane === 'sidecar' && !inboundCaptured(w, p.number)) {
-          const key = portList(w.pod.annotations[EXCLUDE_INBOUND]).includes(p.number) ? EXCLUDE_INBOUND : INCLUDE_INBOUND;
-          return { ...port, mode: 'bypassed', why: `Inbound traffic to port ${p.number} does not reach the sidecar (${key}): no mTLS, no policy.`, decidedBy: { name: describe(w), at: site(w, [...w.pod.path, 'metadata', 'annotations', key]) } };
+          const key = portList(w.pod.annotations[EXCLUDE_INBOUND]).includes(p.number)
+            ? EXCLUDE_INBOUND
+            : INCLUDE_INBOUND;
+          return {
+            ...port,
+            mode: 'bypassed',
+            why: `Inbound traffic to port ${p.number} does not reach the sidecar (${key}): no mTLS, no policy.`,
+            decidedBy: { name: describe(w), at: site(w, [...w.pod.path, 'metadata', 'annotations', key]) },
+          };
         }
         const e = effectiveMtls(graph, settings.mesh, w);
         const pm = p ? portMtls(e, p.number) : { mode: e.mode, decidedBy: e.decidedBy, path: undefined };
-        const conflict = e.conflicts.length ? ` Several policies compete at the ${e.conflicts.map((c) => c.scope).join(' and ')} scope; Istio keeps the oldest, which the manifests do not show.` : '';
+        const conflict = e.conflicts.length
+          ? ` Several policies compete at the ${e.conflicts.map((c) => c.scope).join(' and ')} scope; Istio keeps the oldest, which the manifests do not show.`
+          : '';
         const ambient = m.dataplane === 'ambient' ? ' (ambient: ztunnel)' : '';
-        if (!pm.decidedBy) return { ...port, mode: pm.mode, why: `No PeerAuthentication sets a mode for it: Istio's default, PERMISSIVE${ambient}.${conflict}` };
-        return { ...port, mode: pm.mode, why: `Set by ${scopeText(pm.decidedBy, Boolean(pm.path))}${ambient}. In the mesh because ${m.reason}.${conflict}`, decidedBy: { name: describe(pm.decidedBy.resource), at: site(pm.decidedBy.resource, pm.path ?? pm.decidedBy.modePath) } };
+        if (!pm.decidedBy)
+          return {
+            ...port,
+            mode: pm.mode,
+            why: `No PeerAuthentication sets a mode for it: Istio's default, PERMISSIVE${ambient}.${conflict}`,
+          };
+        return {
+          ...port,
+          mode: pm.mode,
+          why: `Set by ${scopeText(pm.decidedBy, Boolean(pm.path))}${ambient}. In the mesh because ${m.reason}.${conflict}`,
+          decidedBy: {
+            name: describe(pm.decidedBy.resource),
+            at: site(pm.decidedBy.resource, pm.path ?? pm.decidedBy.modePath),
+          },
+        };
       }
       if (linkerd) return { ...port, ...linkerdPort(graph, w, p?.number, site) };
-      if (m.dataplane === 'unknown') return { ...port, mode: 'unknown', why: `Mesh membership unknown: ${m.reason} (set mesh.assumeInjected, or add the Namespace).` };
+      if (m.dataplane === 'unknown')
+        return {
+          ...port,
+          mode: 'unknown',
+          why: `Mesh membership unknown: ${m.reason} (set mesh.assumeInjected, or add the Namespace).`,
+        };
       return { ...port, mode: 'outside', why: `Outside the mesh: ${m.reason}.` };
     }),
   };
@@ -256,34 +363,49 @@ function workloadPosture(graph: Graph, settings: Settings, w: Workload, site: Si
 
 function scopeText(p: PeerAuthentication, portLevel: boolean): string {
   if (portLevel) return `the port-level entry (portLevelMtls) of the workload's PeerAuthentication`;
-  return p.scope === 'mesh' ? 'the mesh-wide PeerAuthentication (root namespace, no selector)' : p.scope === 'namespace' ? 'the namespace-wide PeerAuthentication (no selector)' : `the workload's PeerAuthentication (selector)`;
+  return p.scope === 'mesh'
+    ? 'the mesh-wide PeerAuthentication (root namespace, no selector)'
+    : p.scope === 'namespace'
+      ? 'the namespace-wide PeerAuthentication (no selector)'
+      : `the workload's PeerAuthentication (selector)`;
 }
 
 /** Linkerd: meshed clients always use mTLS, but the proxy accepts plaintext unless the inbound policy requires identity. */
 const SKIP_INBOUND_PORTS = SKIP_PORT_ANNOTATIONS[0];
 
-function linkerdPort(graph: Graph, w: Workload, port: number | undefined, site: SiteOf): Pick<PortPosture, 'mode' | 'why' | 'decidedBy'> {
+function linkerdPort(
+  graph: Graph,
+  w: Workload,
+  port: number | undefined,
+  site: SiteOf,
+): Pick<PortPosture, 'mode' | 'why' | 'decidedBy'> {
   const ns = graph.namespace(w.namespace);
   // The pod template's annotation wins over the namespace's (the proxy injector copies the namespace's when unset).
   const annotation = (name: string) => {
     const own = w.pod.annotations[name];
-    if (own !== undefined) return { value: own, holder: w as Resource, path: [...w.pod.path, 'metadata', 'annotations', name] };
+    if (own !== undefined)
+      return { value: own, holder: w as Resource, path: [...w.pod.path, 'metadata', 'annotations', name] };
     const value = ns && str(ns.annotations[name]);
     return value !== undefined && ns ? { value, holder: ns, path: ['metadata', 'annotations', name] } : undefined;
   };
   const skip = annotation(SKIP_INBOUND_PORTS);
   if (skip && port !== undefined && portList(skip.value).includes(port)) {
-    return { mode: 'bypassed', why: `Port ${port} skips the Linkerd proxy (${SKIP_INBOUND_PORTS}): no mTLS, no policy.`, decidedBy: { name: describe(skip.holder), at: site(skip.holder, skip.path) } };
+    return {
+      mode: 'bypassed',
+      why: `Port ${port} skips the Linkerd proxy (${SKIP_INBOUND_PORTS}): no mTLS, no policy.`,
+      decidedBy: { name: describe(skip.holder), at: site(skip.holder, skip.path) },
+    };
   }
   const policy = annotation(DEFAULT_INBOUND_POLICY);
   const value = policy?.value;
   const decidedBy = policy && { name: describe(policy.holder), at: site(policy.holder, policy.path) };
   const strict = value === 'all-authenticated' || value === 'cluster-authenticated' || value === 'deny';
-  const why = value === undefined
-    ? "Linkerd: no default-inbound-policy annotation, so the installation's default applies (all-unauthenticated unless changed): plaintext callers are accepted where no Server says otherwise."
-    : strict
-      ? `Linkerd: default inbound policy ${value}: only callers with a mesh identity (or none, for deny) where no Server says otherwise.`
-      : `Linkerd: default inbound policy ${value}: plaintext callers are accepted where no Server says otherwise.`;
+  const why =
+    value === undefined
+      ? "Linkerd: no default-inbound-policy annotation, so the installation's default applies (all-unauthenticated unless changed): plaintext callers are accepted where no Server says otherwise."
+      : strict
+        ? `Linkerd: default inbound policy ${value}: only callers with a mesh identity (or none, for deny) where no Server says otherwise.`
+        : `Linkerd: default inbound policy ${value}: plaintext callers are accepted where no Server says otherwise.`;
   return { mode: strict ? 'STRICT' : 'PERMISSIVE', why, ...(decidedBy ? { decidedBy } : {}) };
 }
 
@@ -294,14 +416,28 @@ function authzPosture(graph: Graph, settings: Settings, site: SiteOf, idOf: (r: 
   const sources = new Map<string, AuthzSource>();
   const source: AddSource = (kind, label, wildcard, workloads, namespace) => {
     const id = `${kind}:${label}`;
-    if (!sources.has(id)) sources.set(id, { id, kind, label, wildcard, ...(namespace ? { namespace } : {}), ...(workloads?.length ? { workloads: workloads.map(idOf) } : {}) });
+    if (!sources.has(id))
+      sources.set(id, {
+        id,
+        kind,
+        label,
+        wildcard,
+        ...(namespace ? { namespace } : {}),
+        ...(workloads?.length ? { workloads: workloads.map(idOf) } : {}),
+      });
     return id;
   };
   const principal = (value: string): string => {
     if (value === '*') return source('authenticated', 'any mesh identity', true);
     const parsed = parsePrincipal(value);
     const workloads = parsed ? principalTargets(graph, parsed.namespace, parsed.serviceAccount).workloads : undefined;
-    return source('principal', value, value.includes('*'), workloads, parsed?.namespace ?? /\/ns\/([^/*]+)\//.exec(value)?.[1]);
+    return source(
+      'principal',
+      value,
+      value.includes('*'),
+      workloads,
+      parsed?.namespace ?? /\/ns\/([^/*]+)\//.exec(value)?.[1],
+    );
   };
   const grants: AuthzGrant[] = [];
   const allowNothing: AuthzPosture['allowNothing'][number][] = [];
@@ -311,7 +447,8 @@ function authzPosture(graph: Graph, settings: Settings, site: SiteOf, idOf: (r: 
     if (!targets.length) continue;
     const name = describe(p.resource);
     if (!p.rules || p.rules.length === 0) {
-      if (p.action === 'ALLOW') for (const t of targets) allowNothing.push({ workload: idOf(t), policy: name, at: site(p.resource, ['spec']) });
+      if (p.action === 'ALLOW')
+        for (const t of targets) allowNothing.push({ workload: idOf(t), policy: name, at: site(p.resource, ['spec']) });
       continue;
     }
     p.rules.forEach((rule, r) => {
@@ -322,10 +459,22 @@ function authzPosture(graph: Graph, settings: Settings, site: SiteOf, idOf: (r: 
         const s = obj(get(from, 'source'));
         let named = false;
         const each = (field: string, add: (v: string) => string) => {
-          for (const v of arr(s[field])) if (typeof v === 'string') { ids.push(add(v)); named = true; }
+          for (const v of arr(s[field]))
+            if (typeof v === 'string') {
+              ids.push(add(v));
+              named = true;
+            }
         };
         each('principals', principal);
-        each('namespaces', (v) => source('namespace', v === '*' ? 'any namespace' : v, v.includes('*'), undefined, v.includes('*') ? undefined : v));
+        each('namespaces', (v) =>
+          source(
+            'namespace',
+            v === '*' ? 'any namespace' : v,
+            v.includes('*'),
+            undefined,
+            v.includes('*') ? undefined : v,
+          ),
+        );
         each('requestPrincipals', (v) => source('jwt', v === '*' ? 'any JWT' : v, v.includes('*')));
         each('ipBlocks', (v) => source('network', v, /\/0$/.test(v)));
         each('remoteIpBlocks', (v) => source('network', v, /\/0$/.test(v)));
@@ -354,24 +503,62 @@ function authzPosture(graph: Graph, settings: Settings, site: SiteOf, idOf: (r: 
   return { sources: sorted, grants, allowNothing };
 }
 
-type AddSource = (kind: SourceKind, label: string, wildcard: boolean, workloads?: readonly Workload[], namespace?: string) => string;
+type AddSource = (
+  kind: SourceKind,
+  label: string,
+  wildcard: boolean,
+  workloads?: readonly Workload[],
+  namespace?: string,
+) => string;
 
-function linkerdGrants(graph: Graph, site: SiteOf, idOf: (r: Resource) => string, source: AddSource, grants: AuthzGrant[]): void {
-  const serviceAccount = (namespace: string, name: string) => source('principal', `${namespace}/sa/${name}`, false, principalTargets(graph, namespace, name).workloads, namespace);
+function linkerdGrants(
+  graph: Graph,
+  site: SiteOf,
+  idOf: (r: Resource) => string,
+  source: AddSource,
+  grants: AuthzGrant[],
+): void {
+  const serviceAccount = (namespace: string, name: string) =>
+    source(
+      'principal',
+      `${namespace}/sa/${name}`,
+      false,
+      principalTargets(graph, namespace, name).workloads,
+      namespace,
+    );
   // Linkerd identities read <sa>.<ns>.serviceaccount.identity.linkerd.<trust domain>.
-  const identity = (v: string) => (v === '*' ? source('authenticated', 'any mesh identity', true) : source('principal', v, v.includes('*'), undefined, /^[^.]+\.([^.*]+)\.serviceaccount\./.exec(v)?.[1]));
+  const identity = (v: string) =>
+    v === '*'
+      ? source('authenticated', 'any mesh identity', true)
+      : source('principal', v, v.includes('*'), undefined, /^[^.]+\.([^.*]+)\.serviceaccount\./.exec(v)?.[1]);
   const network = (cidr: string) => source('network', cidr, /\/0$/.test(cidr));
   const grant = (resource: Resource, path: Path, ids: string[], targets: readonly Workload[]) => {
     if (!targets.length || !ids.length) return;
-    grants.push({ system: 'linkerd', policy: describe(resource), at: site(resource, path), action: 'ALLOW', dryRun: false, allowAll: ids.some((id) => id.startsWith('unauthenticated:') || id === 'network:0.0.0.0/0'), conditional: false, sources: [...new Set(ids)], targets: targets.map(idOf) });
+    grants.push({
+      system: 'linkerd',
+      policy: describe(resource),
+      at: site(resource, path),
+      action: 'ALLOW',
+      dryRun: false,
+      allowAll: ids.some((id) => id.startsWith('unauthenticated:') || id === 'network:0.0.0.0/0'),
+      conditional: false,
+      sources: [...new Set(ids)],
+      targets: targets.map(idOf),
+    });
   };
-  const servers = (namespace: string, name: string) => linkerdResources(graph, 'Server').filter((s) => s.namespace === namespace && s.name === name);
+  const servers = (namespace: string, name: string) =>
+    linkerdResources(graph, 'Server').filter((s) => s.namespace === namespace && s.name === name);
 
   for (const sa of linkerdResources(graph, 'ServerAuthorization')) {
     const spec = obj(sa.body.spec);
     const serverName = str(get(spec, 'server', 'name'));
     const selector = get(spec, 'server', 'selector');
-    const selected = serverName !== undefined ? servers(sa.namespace, serverName) : linkerdResources(graph, 'Server').filter((s) => s.namespace === sa.namespace && selector !== undefined && matchesLabels(s.labels, selector));
+    const selected =
+      serverName !== undefined
+        ? servers(sa.namespace, serverName)
+        : linkerdResources(graph, 'Server').filter(
+            (s) => s.namespace === sa.namespace && selector !== undefined && matchesLabels(s.labels, selector),
+          );
     const targets = unique(selected.flatMap((s) => serverWorkloads(graph, s)));
     const client = obj(spec.client);
     const ids: string[] = [];
@@ -381,8 +568,12 @@ function linkerdGrants(graph: Graph, site: SiteOf, idOf: (r: Resource) => string
       const name = str(get(ref, 'name'));
       if (name) ids.push(serviceAccount(str(get(ref, 'namespace')) ?? sa.namespace, name));
     }
-    if (get(client, 'meshTLS', 'unauthenticatedTLS') === true) ids.push(source('unauthenticated', 'unauthenticated TLS callers', true));
-    for (const n of arr(client.networks)) { const cidr = str(get(n, 'cidr')); if (cidr) ids.push(network(cidr)); }
+    if (get(client, 'meshTLS', 'unauthenticatedTLS') === true)
+      ids.push(source('unauthenticated', 'unauthenticated TLS callers', true));
+    for (const n of arr(client.networks)) {
+      const cidr = str(get(n, 'cidr'));
+      if (cidr) ids.push(network(cidr));
+    }
     grant(sa, ['spec', 'client'], ids, targets);
   }
 
@@ -395,7 +586,11 @@ function linkerdGrants(graph: Graph, site: SiteOf, idOf: (r: Resource) => string
     else if (kind === 'Namespace') targets = graph.workloadsIn(name || policy.namespace);
     else if (kind === 'HTTPRoute') {
       const routes = graph.inNamespace('HTTPRoute', policy.namespace).filter((r) => r.name === name);
-      const parents = routes.flatMap((r) => arr(get(r.body, 'spec', 'parentRefs')).map((ref) => str(get(ref, 'name'))).filter((n): n is string => !!n));
+      const parents = routes.flatMap((r) =>
+        arr(get(r.body, 'spec', 'parentRefs'))
+          .map((ref) => str(get(ref, 'name')))
+          .filter((n): n is string => !!n),
+      );
       targets = unique(parents.flatMap((n) => servers(policy.namespace, n).flatMap((s) => serverWorkloads(graph, s))));
     }
     const ids: string[] = [];
@@ -405,18 +600,26 @@ function linkerdGrants(graph: Graph, site: SiteOf, idOf: (r: Resource) => string
       const refNs = str(get(ref, 'namespace')) ?? policy.namespace;
       if (refKind === 'ServiceAccount') ids.push(serviceAccount(refNs, refName));
       else if (refKind === 'MeshTLSAuthentication') {
-        for (const auth of linkerdResources(graph, 'MeshTLSAuthentication').filter((a) => a.namespace === refNs && a.name === refName)) {
+        for (const auth of linkerdResources(graph, 'MeshTLSAuthentication').filter(
+          (a) => a.namespace === refNs && a.name === refName,
+        )) {
           for (const { value } of meshTlsIdentities(auth)) ids.push(identity(value));
           for (const idRef of arr(get(auth.body, 'spec', 'identityRefs'))) {
             const idKind = str(get(idRef, 'kind'));
             const idName = str(get(idRef, 'name'));
-            if (idKind === 'ServiceAccount' && idName) ids.push(serviceAccount(str(get(idRef, 'namespace')) ?? auth.namespace, idName));
+            if (idKind === 'ServiceAccount' && idName)
+              ids.push(serviceAccount(str(get(idRef, 'namespace')) ?? auth.namespace, idName));
             else if (idKind === 'ServiceAccount') ids.push(source('authenticated', 'any mesh identity', true));
           }
         }
       } else if (refKind === 'NetworkAuthentication') {
-        for (const auth of linkerdResources(graph, 'NetworkAuthentication').filter((a) => a.namespace === refNs && a.name === refName)) {
-          for (const n of arr(get(auth.body, 'spec', 'networks'))) { const cidr = str(get(n, 'cidr')); if (cidr) ids.push(network(cidr)); }
+        for (const auth of linkerdResources(graph, 'NetworkAuthentication').filter(
+          (a) => a.namespace === refNs && a.name === refName,
+        )) {
+          for (const n of arr(get(auth.body, 'spec', 'networks'))) {
+            const cidr = str(get(n, 'cidr'));
+            if (cidr) ids.push(network(cidr));
+          }
         }
       }
     }
@@ -442,11 +645,17 @@ const ENVOY_RATE_LIMIT = /\.(local_ratelimit|ratelimit|rate_limit_quota)$/;
 function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
   const chains = l.chains;
   const tlsCount = chains.filter((c) => c.transport.kind === 'tls').length;
-  const mutual = chains.filter((c) => c.transport.tls && child(c.transport.tls.context, 'require_client_certificate').value === true).length;
-  const tls: Status = chains.length === 0 ? { state: 'unknown', detail: 'no filter chains' }
-    : tlsCount === chains.length ? { state: 'yes', detail: mutual === chains.length ? 'TLS, client certificate required' : 'TLS' }
-      : tlsCount === 0 ? { state: 'no', detail: 'plaintext' }
-        : { state: 'partial', detail: `TLS on ${tlsCount} of ${chains.length} filter chains` };
+  const mutual = chains.filter(
+    (c) => c.transport.tls && child(c.transport.tls.context, 'require_client_certificate').value === true,
+  ).length;
+  const tls: Status =
+    chains.length === 0
+      ? { state: 'unknown', detail: 'no filter chains' }
+      : tlsCount === chains.length
+        ? { state: 'yes', detail: mutual === chains.length ? 'TLS, client certificate required' : 'TLS' }
+        : tlsCount === 0
+          ? { state: 'no', detail: 'plaintext' }
+          : { state: 'partial', detail: `TLS on ${tlsCount} of ${chains.length} filter chains` };
   const filterNames = (pattern: RegExp) => {
     const names = new Set<string>();
     let http = 0;
@@ -462,7 +671,9 @@ function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
   const status = (pattern: RegExp, what: string): Status => {
     const { names, http } = filterNames(pattern);
     if (names.length) return { state: 'yes', detail: names.join(', ') };
-    return chains.length === 0 ? { state: 'unknown', detail: 'no filter chains' } : { state: 'no', detail: `no ${what} filter${http ? '' : ' (TCP proxy: network filters only)'}` };
+    return chains.length === 0
+      ? { state: 'unknown', detail: 'no filter chains' }
+      : { state: 'no', detail: `no ${what} filter${http ? '' : ' (TCP proxy: network filters only)'}` };
   };
   return {
     kind: 'envoy-listener',
@@ -485,22 +696,33 @@ function routeEntry(route: KongRouteView, site: SiteOf): EntryPoint {
   const strings = (list: readonly unknown[]) => list.filter((v): v is string => typeof v === 'string');
   // decK routes carry hosts and paths; Ingress rules and HTTPRoute hostnames/matches hold them in the spec.
   const rules = arr(get(body, 'spec', 'rules'));
-  const hosts = unique(strings([...arr(body.hosts), ...arr(get(body, 'spec', 'hostnames')), ...rules.map((r) => get(r, 'host'))]));
-  const paths = unique(strings([
-    ...arr(body.paths),
-    ...rules.flatMap((r) => arr(get(r, 'http', 'paths')).map((p) => get(p, 'path'))),
-    ...rules.flatMap((r) => arr(get(r, 'matches')).map((m) => get(m, 'path', 'value'))),
-  ]));
+  const hosts = unique(
+    strings([...arr(body.hosts), ...arr(get(body, 'spec', 'hostnames')), ...rules.map((r) => get(r, 'host'))]),
+  );
+  const paths = unique(
+    strings([
+      ...arr(body.paths),
+      ...rules.flatMap((r) => arr(get(r, 'http', 'paths')).map((p) => get(p, 'path'))),
+      ...rules.flatMap((r) => arr(get(r, 'matches')).map((m) => get(m, 'path', 'value'))),
+    ]),
+  );
   const match = [route.protocols.join('/'), hosts.join(' '), paths.join(' ')].filter(Boolean).join(' ');
   const plain = route.protocols.filter((p) => ['http', 'grpc', 'ws', 'tcp', 'udp'].includes(p));
-  const tls: Status = plain.length === 0 ? { state: 'yes', detail: route.protocols.join(', ') } : plain.length === route.protocols.length ? { state: 'no', detail: `plaintext (${plain.join(', ')})` } : { state: 'partial', detail: `also plaintext: ${plain.join(', ')}` };
+  const tls: Status =
+    plain.length === 0
+      ? { state: 'yes', detail: route.protocols.join(', ') }
+      : plain.length === route.protocols.length
+        ? { state: 'no', detail: `plaintext (${plain.join(', ')})` }
+        : { state: 'partial', detail: `also plaintext: ${plain.join(', ')}` };
   const plugins = (set: ReadonlySet<string>): Status => {
     if (!isHttpRoute(route)) return { state: 'n/a', detail: 'stream route' };
     const applying = route.plugins.filter((p) => set.has(p.name));
     const covering = applying.filter((p) => coversRoute(p, route));
     if (covering.length) return { state: 'yes', detail: unique(covering.map((p) => p.name)).join(', ') };
-    if (applying.length) return { state: 'partial', detail: `${unique(applying.map((p) => p.name)).join(', ')} (not on every protocol)` };
-    if (route.unresolved.length) return { state: 'unknown', detail: `unresolved plugins: ${route.unresolved.join(', ')}` };
+    if (applying.length)
+      return { state: 'partial', detail: `${unique(applying.map((p) => p.name)).join(', ')} (not on every protocol)` };
+    if (route.unresolved.length)
+      return { state: 'unknown', detail: `unresolved plugins: ${route.unresolved.join(', ')}` };
     return { state: 'no', detail: `no ${set === AUTH_PLUGINS ? 'authentication' : 'rate-limit'} plugin` };
   };
   return {

@@ -241,7 +241,12 @@ interface ParsedFiles {
 }
 
 /** Stage parse: standard input, then every file the cache did not hold; unreadable files become notices. */
-async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loaded: Loaded, options: ScanOptions): Promise<ParsedFiles> {
+async function parseFiles(
+  run: Run,
+  jobs: readonly ParseJob[] | undefined,
+  loaded: Loaded,
+  options: ScanOptions,
+): Promise<ParsedFiles> {
   const files: SourceFile[] = [];
   const hashes = new Map<SourceFile, string>();
   if (options.stdin) {
@@ -256,14 +261,23 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
     parse: MANIFEST_PARSE_OPTIONS,
     workers: options.workers,
     workerUrl: options.workerUrl,
-    onProgress: options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
+    onProgress:
+      options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
   };
-  const pool = ParserPool.start(missing.map((i) => jobs[i]), parseOptions);
-  const parsed = await parseAll(missing.map((i) => jobs[i]), parseOptions, pool);
+  const pool = ParserPool.start(
+    missing.map((i) => jobs[i]),
+    parseOptions,
+  );
+  const parsed = await parseAll(
+    missing.map((i) => jobs[i]),
+    parseOptions,
+    pool,
+  );
   const outcomes = loaded.restored.map((file): ParseOutcome | undefined => file && { kind: 'file', file });
   missing.forEach((i, k) => (outcomes[i] = parsed[k]));
   outcomes.forEach((outcome, i) => {
-    if (outcome!.kind === 'notice') return void run.notices.push({ file: outcome!.file, message: outcome!.message, notLinted: true });
+    if (outcome!.kind === 'notice')
+      return void run.notices.push({ file: outcome!.file, message: outcome!.message, notLinted: true });
     files.push(outcome!.file);
     run.texts.set(outcome!.file.path, outcome!.file.text);
     const hash = loaded.hashOf.get(i);
@@ -279,15 +293,26 @@ async function parseFiles(run: Run, jobs: readonly ParseJob[] | undefined, loade
 async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): Promise<LintResult> {
   const files = [...parsed.files];
   const display = (absolute: string) => displayPath(run.cwd, absolute);
-  const kustomize = run.config.kustomize.enabled ? buildKustomizations(files, { cwd: run.cwd, display, maxFileBytes: run.maxBytes }) : undefined;
+  const kustomize = run.config.kustomize.enabled
+    ? buildKustomizations(files, { cwd: run.cwd, display, maxFileBytes: run.maxBytes })
+    : undefined;
   if (kustomize) {
     files.push(...kustomize.extraFiles);
     run.notices.push(...kustomize.notices);
     run.inputs.push(...kustomize.inputs);
     run.phase('build');
   }
-  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
-  const staged = lintStaged({ files, rules: run.rules, config: run.config, locations: run.locations, builds: kustomize?.builds, consumed: kustomize?.consumed, root: run.cwd });
+  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: ')))
+    run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
+  const staged = lintStaged({
+    files,
+    rules: run.rules,
+    config: run.config,
+    locations: run.locations,
+    builds: kustomize?.builds,
+    consumed: kustomize?.consumed,
+    root: run.cwd,
+  });
   run.phase('rules');
   if (options.posture) {
     try {
@@ -299,14 +324,29 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
   }
   if (parsed.pool) {
     // The threads that parsed the files rebuild the syntax trees the findings (and the posture's sites) need, in parallel.
-    await locateAll(run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests, parsed.pool, run.locations);
+    await locateAll(
+      run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
+      parsed.pool,
+      run.locations,
+    );
     parsed.pool.close();
   }
   run.phase('locate');
   const linted = staged.finish();
   run.phase('finish');
   const notices = [...run.notices, ...linted.notices];
-  return { ...linted, notices: run.config.helm.charts === 'notice' ? chartNotices(files.map((f) => f.path), notices, run.cwd, display) : notices };
+  return {
+    ...linted,
+    notices:
+      run.config.helm.charts === 'notice'
+        ? chartNotices(
+            files.map((f) => f.path),
+            notices,
+            run.cwd,
+            display,
+          )
+        : notices,
+  };
 }
 
 /**
@@ -316,15 +356,27 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<string[]> {
   const { globby } = await import('globby');
   const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
-  const chartFiles = await globby(`**/${CHART_FILE}`, { cwd, gitignore: true, ignore, absolute: true, followSymbolicLinks: false, suppressErrors: true });
-  if (chartFiles.length === 0) return [];
-  const templates = attributeRendered(files, chartIndex(chartFiles), (absolute) => displayPath(cwd, absolute), (absolute) => {
-    try {
-      return statSync(absolute).isFile();
-    } catch {
-      return false;
-    }
+  const chartFiles = await globby(`**/${CHART_FILE}`, {
+    cwd,
+    gitignore: true,
+    ignore,
+    absolute: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
   });
+  if (chartFiles.length === 0) return [];
+  const templates = attributeRendered(
+    files,
+    chartIndex(chartFiles),
+    (absolute) => displayPath(cwd, absolute),
+    (absolute) => {
+      try {
+        return statSync(absolute).isFile();
+      } catch {
+        return false;
+      }
+    },
+  );
   return [...chartFiles, ...templates];
 }
 
@@ -361,7 +413,16 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
     }
     run.phase('sites');
   }
-  return { ...result, findings, notices, config: run.config, baselined, phases: run.phases, ...(posture ? { posture } : {}), ...(excerpts ? { excerpts } : {}) };
+  return {
+    ...result,
+    findings,
+    notices,
+    config: run.config,
+    baselined,
+    phases: run.phases,
+    ...(posture ? { posture } : {}),
+    ...(excerpts ? { excerpts } : {}),
+  };
 }
 
 function postureProblem(error: unknown): string {
@@ -401,7 +462,12 @@ function reportFilter(reportOnly: readonly string[], cwd: string): ReportFilter 
  * Adds the files to report that discovery of the context paths did not reach: those outside every context path.
  * A file inside a context directory that discovery skipped stays skipped (ignored there for a reason).
  */
-function addReportedFiles(discovered: string[], reportOnly: readonly string[], contextPaths: readonly string[], cwd: string): void {
+function addReportedFiles(
+  discovered: string[],
+  reportOnly: readonly string[],
+  contextPaths: readonly string[],
+  cwd: string,
+): void {
   const found = new Set(discovered);
   const contextDirs: string[] = [];
   for (const path of contextPaths) {
@@ -451,12 +517,17 @@ function readIfRegular(path: string, maxBytes: number): Buffer | undefined {
 }
 
 /** Expands paths into manifest files: directories recursively (.gitignore honoured), files as given. */
-export async function discover(paths: readonly string[], cwd: string, config: Config, notices: Notice[]): Promise<string[]> {
+export async function discover(
+  paths: readonly string[],
+  cwd: string,
+  config: Config,
+  notices: Notice[],
+): Promise<string[]> {
   const found = new Set<string>();
   const patterns: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
-    let stats;
+    let stats: ReturnType<typeof statSync>;
     try {
       stats = statSync(absolute);
     } catch {
@@ -467,16 +538,31 @@ export async function discover(paths: readonly string[], cwd: string, config: Co
       const base = toGlobBase(relative(cwd, absolute) || '.');
       // A kustomization may be a YAML file without extension, named Kustomization.
       patterns.push(`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`);
-    }
-    else found.add(absolute);
+    } else found.add(absolute);
   }
   if (patterns.length > 0) {
-    const ignore = ['**/node_modules/**', '**/.git/**', ...CONFIG_NAMES.map((name) => `**/${name}`), ...config.ignore.map((p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''))];
+    const ignore = [
+      '**/node_modules/**',
+      '**/.git/**',
+      ...CONFIG_NAMES.map((name) => `**/${name}`),
+      ...config.ignore.map(
+        (p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''),
+      ),
+    ];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
     // Relative paths (with absolute: true a backslash in a file name becomes a separator). Symlinked files are
     // linted like kubectl -R reads them; symlinked directories are not descended (a link to a parent never ends).
-    const matches = await globby(patterns, { cwd, gitignore: true, ignore, dot: true, onlyFiles: false, followSymbolicLinks: false, suppressErrors: true, objectMode: true });
+    const matches = await globby(patterns, {
+      cwd,
+      gitignore: true,
+      ignore,
+      dot: true,
+      onlyFiles: false,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      objectMode: true,
+    });
     // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
     const ruleFiles = new Set(config.custom.files);
     for (const match of matches) {
@@ -508,7 +594,8 @@ function toGlobBase(dir: string): string {
  */
 export function displayPath(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute);
-  if (rel && !isAbsolute(rel) && (!rel.startsWith('..') || isWithin(repositoryRoot(cwd), absolute))) return rel.split(sep).join('/');
+  if (rel && !isAbsolute(rel) && (!rel.startsWith('..') || isWithin(repositoryRoot(cwd), absolute)))
+    return rel.split(sep).join('/');
   return absolute.split(sep).join('/');
 }
 

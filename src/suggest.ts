@@ -23,5 +23,7 @@ export function didYouMean(value: string, candidates: readonly string[]): string
     const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 4)) ? ` (did you mean "${best}"?)` : '';
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(value.length / 4))
+    ? ` (did you mean "${best}"?)`
+    : '';
 }

@@ -16,7 +16,9 @@ export function ruleHelpUrl(rule: Pick<AnyRule, 'id' | 'source' | 'references'>)
 }
 
 /** A lookup of help links for the rules of a run; an id none of them has gets its bundled page. */
-export function ruleHelpUrls(rules: readonly Pick<AnyRule, 'id' | 'source' | 'references'>[]): (id: string) => string | undefined {
+export function ruleHelpUrls(
+  rules: readonly Pick<AnyRule, 'id' | 'source' | 'references'>[],
+): (id: string) => string | undefined {
   const byId = new Map(rules.map((rule) => [rule.id, rule]));
   return (id) => {
     const rule = byId.get(id);

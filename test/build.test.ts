@@ -19,7 +19,9 @@ it('ships the license of every bundled package beside the bundles (run npm run b
   const dir = mkdtempSync(join(tmpdir(), 'meshlint-notices-'));
   const metafiles = [];
   for (const [i, options] of (bundles as object[]).entries()) {
-    metafiles.push((await build({ ...options, outfile: join(dir, `${i}.mjs`), metafile: true, logLevel: 'silent' })).metafile);
+    metafiles.push(
+      (await build({ ...options, outfile: join(dir, `${i}.mjs`), metafile: true, logLevel: 'silent' })).metafile,
+    );
   }
   const notices = readFileSync(NOTICES_FILE, 'utf8');
   expect(notices === thirdPartyNotices(metafiles), `${NOTICES_FILE} is stale`).toBe(true);
@@ -37,21 +39,32 @@ describe('src/generated', () => {
   it('is generated from the current schemas (run npm run gen when this fails)', async () => {
     // @ts-expect-error: plain ESM script without types
     const { validatorsSource, validatorsTypes, lazyValidatorsSource } = await import('../scripts/gen-validators.mjs');
-    expect(readFileSync('src/generated/validators.js', 'utf8') === validatorsSource(), 'validators.js is stale').toBe(true);
+    expect(readFileSync('src/generated/validators.js', 'utf8') === validatorsSource(), 'validators.js is stale').toBe(
+      true,
+    );
     expect(readFileSync('src/generated/validators.d.ts', 'utf8')).toBe(validatorsTypes());
-    expect(readFileSync('src/generated/lazy-validators.cjs', 'utf8') === lazyValidatorsSource(), 'lazy-validators.cjs is stale').toBe(true);
+    expect(
+      readFileSync('src/generated/lazy-validators.cjs', 'utf8') === lazyValidatorsSource(),
+      'lazy-validators.cjs is stale',
+    ).toBe(true);
   });
 
-  it.each(companions as [string, string][])('%s is shipped beside the bundles as %s (run npm run build)', (from, to) => {
-    expect(readFileSync(to, 'utf8') === readFileSync(from, 'utf8'), `${to} is stale`).toBe(true);
-  });
+  it.each(companions as [string, string][])(
+    '%s is shipped beside the bundles as %s (run npm run build)',
+    (from, to) => {
+      expect(readFileSync(to, 'utf8') === readFileSync(from, 'utf8'), `${to} is stale`).toBe(true);
+    },
+  );
 
   it('the lazy validators are self-contained: they load with no node_modules around them', async () => {
     const { mkdtempSync: mk, copyFileSync: cp } = await import('node:fs');
     const { createRequire } = await import('node:module');
     const dir = mk(join(tmpdir(), 'meshlint-lazy-'));
     cp('dist/lazy-validators.cjs', join(dir, 'lazy-validators.cjs'));
-    const loaded = createRequire(join(dir, 'x.js'))('./lazy-validators.cjs') as Record<string, (data: unknown) => boolean>;
+    const loaded = createRequire(join(dir, 'x.js'))('./lazy-validators.cjs') as Record<
+      string,
+      (data: unknown) => boolean
+    >;
     expect(loaded.istioPeerAuthentication({ mtls: { mode: 'STRICT' } })).toBe(true);
     expect(loaded.istioPeerAuthentication({ mtls: { mode: 'STRICTT' } })).toBe(false);
   });
@@ -60,12 +73,28 @@ describe('src/generated', () => {
 describe('the npm package', () => {
   it('publishes what the CLI runs and nothing it never loads', async () => {
     const { execFileSync } = await import('node:child_process');
-    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies?: object; bin: Record<string, string> };
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      dependencies?: object;
+      bin: Record<string, string>;
+    };
     // The CLI is a self-contained bundle: an install pulls no other package.
     expect(pkg.dependencies ?? {}).toEqual({});
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as { files: { path: string }[] }[];
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining([pkg.bin.meshlint, 'dist/lazy-validators.cjs', 'dist/THIRD-PARTY-NOTICES.txt', 'LICENSE', 'schemas/config.schema.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        pkg.bin.meshlint,
+        'dist/lazy-validators.cjs',
+        'dist/THIRD-PARTY-NOTICES.txt',
+        'LICENSE',
+        'schemas/config.schema.json',
+      ]),
+    );
     expect(files).not.toContain('dist/action.mjs');
     expect(files.filter((f) => /^(src|test|fixtures|node_modules)\//.test(f))).toEqual([]);
   });

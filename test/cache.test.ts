@@ -6,11 +6,17 @@ import { formatSarif } from '../src/report/sarif.js';
 import { tempRepo } from './helpers.js';
 import { checksummed, rand } from './secret-samples.js';
 
-const pod = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;
+const pod = (name: string) =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;
 
 describe('--cache', () => {
   it('gives the same findings warm as cold, and notices a changed file', async () => {
-    const cwd = tempRepo({ 'a.yaml': pod('a'), 'b.yaml': pod('b'), 'broken.yaml': 'x: "a" b\n', '.meshlint.yaml': 'rules:\n  container-no-limits: off\n' });
+    const cwd = tempRepo({
+      'a.yaml': pod('a'),
+      'b.yaml': pod('b'),
+      'broken.yaml': 'x: "a" b\n',
+      '.meshlint.yaml': 'rules:\n  container-no-limits: off\n',
+    });
     const cold = await scan({ cwd, cacheLocation: '.cache/m.bin' });
     expect(existsSync(join(cwd, '.cache/m.bin'))).toBe(true);
     const warm = await scan({ cwd, cacheLocation: '.cache/m.bin' });
@@ -19,7 +25,8 @@ describe('--cache', () => {
 
     writeFileSync(join(cwd, 'b.yaml'), `# moved down\n\n${pod('b')}`);
     const changed = await scan({ cwd, cacheLocation: '.cache/m.bin' });
-    const lines = (r: typeof cold, file: string) => r.findings.filter((f) => f.file === file).map((f) => f.range.startLine);
+    const lines = (r: typeof cold, file: string) =>
+      r.findings.filter((f) => f.file === file).map((f) => f.range.startLine);
     expect(lines(changed, 'b.yaml')).toEqual(lines(cold, 'b.yaml').map((l) => l + 2));
     expect(lines(changed, 'a.yaml')).toEqual(lines(cold, 'a.yaml'));
   });
@@ -47,7 +54,9 @@ describe('--cache', () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
     for (const name of ['a.yaml', 'b.yaml']) utimesSync(join(cwd, name), hourAgo, hourAgo);
     const cold = await scan({ cwd, cacheLocation: 'c.bin' });
-    const names = (r: typeof cold) => [...new Set(r.findings.filter((f) => f.file === 'a.yaml').map((f) => f.resource?.name))];
+    const names = (r: typeof cold) => [
+      ...new Set(r.findings.filter((f) => f.file === 'a.yaml').map((f) => f.resource?.name)),
+    ];
     expect(names(cold)).toEqual(['a']);
     // Same size, same modification time: the stamp says unchanged, so the file is not read and the result is reused.
     writeFileSync(join(cwd, 'a.yaml'), pod('z'));
@@ -93,7 +102,9 @@ describe('--cache', () => {
     writeFileSync(join(cwd, 'b.yaml'), pod('b2')); // a warm run that restores cm.yaml from its entry
     const warm = await scan({ cwd, cacheLocation: 'c/m.bin' });
     expect(warm.phases).not.toHaveProperty('reused');
-    expect(warm.findings.filter((f) => f.file === 'cm.yaml')).toEqual(cold.findings.filter((f) => f.file === 'cm.yaml'));
+    expect(warm.findings.filter((f) => f.file === 'cm.yaml')).toEqual(
+      cold.findings.filter((f) => f.file === 'cm.yaml'),
+    );
     expect(warm.findings.filter((f) => f.ruleId === 'secret-hardcoded').length).toBeGreaterThanOrEqual(3);
     for (const file of ['c/m.bin', 'c/m.bin.run']) {
       const bytes = readFileSync(join(cwd, file));
@@ -124,18 +135,23 @@ describe('--cache', () => {
     writeFileSync(join(cwd, 'app/db.env'), 'username=shop\npassword=Zq8-vR2!mK4@pL7#\n');
     const changed = await scan({ cwd, cacheLocation: 'c.bin' });
     expect(changed.phases).not.toHaveProperty('reused');
-    expect(changed.findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.file)).toEqual(['app/kustomization.yaml']);
+    expect(changed.findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.file)).toEqual([
+      'app/kustomization.yaml',
+    ]);
   });
 
   it('reuses a run with rendered Helm output until a template it is located in changes', async () => {
-    const template = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
+    const template =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
     const cwd = tempRepo({
       'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
       'chart/templates/pod.yaml': template,
       'out/web.yaml': `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`,
-      '.meshlint.yaml': 'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
+      '.meshlint.yaml':
+        'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
     });
-    const line = (r: Awaited<ReturnType<typeof scan>>) => r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
+    const line = (r: Awaited<ReturnType<typeof scan>>) =>
+      r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
     const cold = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
     expect(line(cold)).toEqual(['chart/templates/pod.yaml:6']);
     expect((await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' })).phases).toHaveProperty('reused');

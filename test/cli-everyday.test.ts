@@ -62,10 +62,16 @@ describe('selecting what is reported', () => {
 
 describe('the text summary', () => {
   it('counts the files with findings apart from the files scanned, and lists every rule with its page', async () => {
-    const cwd = tempRepo({ 'bad.yaml': BAD, 'good.yaml': secureDeployment('good'), 'more.yaml': secureDeployment('more') });
+    const cwd = tempRepo({
+      'bad.yaml': BAD,
+      'good.yaml': secureDeployment('good'),
+      'more.yaml': secureDeployment('more'),
+    });
     const run = await runCli(['.'], cwd);
     expect(run.stdout).toContain('✖ 2 problems (1 error, 1 warning, 0 notes) in 1 file (3 files, 5 resources scanned)');
-    expect(run.stdout).toMatch(/^ {2}container-no-limits {3}\s+1 {2}https:\/\/github\.com\/meshlint\/meshlint\/blob\/v\d+\.\d+\.\d+\/docs\/rules\/container-no-limits\.md$/m);
+    expect(run.stdout).toMatch(
+      /^ {2}container-no-limits {3}\s+1 {2}https:\/\/github\.com\/meshlint\/meshlint\/blob\/v\d+\.\d+\.\d+\/docs\/rules\/container-no-limits\.md$/m,
+    );
     expect(run.stdout).toMatch(/^ {2}container-privileged\s+1 {2}https:/m);
   });
 });
@@ -79,7 +85,7 @@ describe('files the CLI writes', () => {
   });
 
   it('--write-baseline exits 0 with findings, and 2 when it cannot write', async () => {
-    const cwd = tempRepo({ 'bad.yaml': BAD, 'file': 'not a folder' });
+    const cwd = tempRepo({ 'bad.yaml': BAD, file: 'not a folder' });
     expect((await runCli(['--write-baseline', 'b/base.json', '.'], cwd)).code).toBe(0);
     expect(existsSync(join(cwd, 'b/base.json'))).toBe(true);
     const blocked = await runCli(['--write-baseline', 'file/base.json', '.'], cwd);
@@ -105,11 +111,19 @@ describe('--explain', () => {
 
 describe('--print-config and --init', () => {
   it('print the severity and options every rule runs with for a file, and whether it is ignored', async () => {
-    const cwd = tempRepo({ '.meshlint.yaml': 'rules:\n  container-no-limits: off\n  mtls-not-strict: warning\nignore:\n  - vendor/**\nmesh:\n  rootNamespace: mesh-root\n' });
+    const cwd = tempRepo({
+      '.meshlint.yaml':
+        'rules:\n  container-no-limits: off\n  mtls-not-strict: warning\nignore:\n  - vendor/**\nmesh:\n  rootNamespace: mesh-root\n',
+    });
     const kept = await runCli(['--print-config', 'k8s/app.yaml'], cwd);
     expect(kept.code).toBe(0);
     const config = JSON.parse(kept.stdout);
-    expect(config).toMatchObject({ file: 'k8s/app.yaml', configFile: '.meshlint.yaml', ignored: false, mesh: { rootNamespace: 'mesh-root', assumeInjected: false } });
+    expect(config).toMatchObject({
+      file: 'k8s/app.yaml',
+      configFile: '.meshlint.yaml',
+      ignored: false,
+      mesh: { rootNamespace: 'mesh-root', assumeInjected: false },
+    });
     expect(config.rules['container-no-limits']).toEqual({ severity: 'off' });
     expect(config.rules['mtls-not-strict']).toEqual({ severity: 'warning' });
     expect(config.rules['container-privileged']).toEqual({ severity: 'error' });
@@ -120,8 +134,10 @@ describe('--print-config and --init', () => {
   it('--init infers the mesh settings from the repository and never overwrites a configuration', async () => {
     const cwd = tempRepo({
       '.meshlint.yml': '',
-      'k8s/policy.yaml': 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n',
-      'k8s/operator.yaml': 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: { name: mesh, namespace: istio-system }\nspec:\n  meshConfig:\n    rootNamespace: mesh-root\n',
+      'k8s/policy.yaml':
+        'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n',
+      'k8s/operator.yaml':
+        'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata: { name: mesh, namespace: istio-system }\nspec:\n  meshConfig:\n    rootNamespace: mesh-root\n',
     });
     const run = await runCli(['--init'], cwd);
     expect(run.code).toBe(0);
@@ -138,10 +154,18 @@ describe('--print-config and --init', () => {
 
 describe('annotations and the job summary', () => {
   const finding = (ruleId: string, i: number): Finding => ({
-    ruleId, severity: 'error', message: `${ruleId} ${i}`, file: `f${i}.yaml`, path: [], related: [], fingerprint: `${ruleId}${i}`,
+    ruleId,
+    severity: 'error',
+    message: `${ruleId} ${i}`,
+    file: `f${i}.yaml`,
+    path: [],
+    related: [],
+    fingerprint: `${ruleId}${i}`,
     range: { startLine: i + 1, startColumn: 1, endLine: i + 1, endColumn: 2 },
   });
-  const rules = RULES.filter((r) => ['container-privileged', 'container-mutable-image', 'mtls-not-strict'].includes(r.id));
+  const rules = RULES.filter((r) =>
+    ['container-privileged', 'container-mutable-image', 'mtls-not-strict'].includes(r.id),
+  );
   const findings = [
     ...Array.from({ length: 12 }, (_, i) => finding('container-privileged', i)),
     finding('container-mutable-image', 20),
@@ -159,7 +183,13 @@ describe('annotations and the job summary', () => {
 
   it('name the rules left out, and the SARIF file only when one was written', () => {
     const plan = planAnnotations({ findings, rules });
-    const text = (sarifFile?: string) => JSON.stringify(jobSummary({ findings, rules, stats: { files: 16, documents: 16, unreadDocuments: 0, resources: 16 } }, { plan, sarifFile }));
+    const text = (sarifFile?: string) =>
+      JSON.stringify(
+        jobSummary(
+          { findings, rules, stats: { files: 16, documents: 16, unreadDocuments: 0, resources: 16 } },
+          { plan, sarifFile },
+        ),
+      );
     expect(text('meshlint.sarif')).toContain('Not annotated: container-privileged (6)');
     expect(text('meshlint.sarif')).toContain('the SARIF report meshlint.sarif has them all');
     expect(text(undefined)).not.toContain('SARIF');
@@ -177,12 +207,30 @@ describe('added lines of a diff', () => {
   it('are read from the hunk headers of git diff -U0, per file', async () => {
     const { parseAddedLines, touchesAddedLine } = await import('../src/git.js');
     const diff = [
-      'diff --git a/k8s/a.yaml b/k8s/a.yaml', '--- a/k8s/a.yaml', '+++ b/k8s/a.yaml',
-      '@@ -3,0 +4,2 @@ spec:', '+  a: 1', '+  b: 2', '@@ -10 +12 @@', '-x', '+y', '@@ -20,3 +23,0 @@', '-gone',
-      'diff --git a/new.yaml b/new.yaml', '--- /dev/null', '+++ b/new.yaml', '@@ -0,0 +1,3 @@', '+a', '+b', '+c',
+      'diff --git a/k8s/a.yaml b/k8s/a.yaml',
+      '--- a/k8s/a.yaml',
+      '+++ b/k8s/a.yaml',
+      '@@ -3,0 +4,2 @@ spec:',
+      '+  a: 1',
+      '+  b: 2',
+      '@@ -10 +12 @@',
+      '-x',
+      '+y',
+      '@@ -20,3 +23,0 @@',
+      '-gone',
+      'diff --git a/new.yaml b/new.yaml',
+      '--- /dev/null',
+      '+++ b/new.yaml',
+      '@@ -0,0 +1,3 @@',
+      '+a',
+      '+b',
+      '+c',
     ].join('\n');
     const added = parseAddedLines(diff);
-    expect(added.get('k8s/a.yaml')).toEqual([[4, 5], [12, 12]]);
+    expect(added.get('k8s/a.yaml')).toEqual([
+      [4, 5],
+      [12, 12],
+    ]);
     expect(added.get('new.yaml')).toEqual([[1, 3]]);
     expect(touchesAddedLine({ startLine: 5, endLine: 5 }, added.get('k8s/a.yaml'))).toBe(true);
     expect(touchesAddedLine({ startLine: 6, endLine: 11 }, added.get('k8s/a.yaml'))).toBe(false);
@@ -205,21 +253,38 @@ describe('paths', () => {
     expect(gitlab.map((i) => i.location.path)).toContain('k8s/db.yaml');
     const sarif = JSON.parse((await runCli(['-f', 'sarif', '.'], inside)).stdout);
     expect(sarif.runs[0].originalUriBaseIds['%SRCROOT%'].uri).toBe(`file://${repo}/`);
-    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'k8s/db.yaml', uriBaseId: '%SRCROOT%' });
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({
+      uri: 'k8s/db.yaml',
+      uriBaseId: '%SRCROOT%',
+    });
     expect((await runCli(['-f', 'github', '.'], inside)).stdout).toContain('file=k8s/db.yaml,');
   });
 });
 
 describe('--staged', () => {
-  const namespace = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio-injection: enabled }\n';
-  const strict = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n';
-  const inShop = (text: string) => text.replaceAll('metadata:\n  name: web\n', 'metadata:\n  name: web\n  namespace: shop\n');
+  const namespace =
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: { istio-injection: enabled }\n';
+  const strict =
+    'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: { name: default, namespace: shop }\nspec: { mtls: { mode: STRICT } }\n';
+  const inShop = (text: string) =>
+    text.replaceAll('metadata:\n  name: web\n', 'metadata:\n  name: web\n  namespace: shop\n');
 
   it('judges what the commit will contain: untracked files and unstaged changes do not count', async () => {
     const { execFileSync } = await import('node:child_process');
     const { writeFileSync } = await import('node:fs');
     const repo = tempRepo({ 'k8s/namespace.yaml': namespace });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {
+        cwd: repo,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@e',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@e',
+        },
+      });
     git('init', '-q');
     git('add', '-A');
     git('commit', '-qm', 'base');
@@ -237,7 +302,10 @@ describe('--staged', () => {
     writeFileSync(join(repo, 'k8s/web.yaml'), inShop(privilegedDeployment('web').text));
     git('add', 'k8s/web.yaml');
     writeFileSync(join(repo, 'k8s/web.yaml'), inShop(secureDeployment('web')));
-    const unstaged = await runCli(['-f', 'compact', '--staged', '--context', '.', join(repo, 'k8s/web.yaml')], join(repo, 'k8s'));
+    const unstaged = await runCli(
+      ['-f', 'compact', '--staged', '--context', '.', join(repo, 'k8s/web.yaml')],
+      join(repo, 'k8s'),
+    );
     expect(rulesOf(unstaged.stdout)).toContain('container-privileged');
     expect(unstaged.stdout).toMatch(/^web\.yaml:\d+:\d+: error: .*\[container-privileged\]$/m);
     expect(unstaged.code).toBe(1);
@@ -246,11 +314,13 @@ describe('--staged', () => {
   it('builds kustomizations from the index, generator sources included', async () => {
     const { execFileSync } = await import('node:child_process');
     const repo = tempRepo({
-      'base/kustomization.yaml': 'resources:\n  - web.yaml\nconfigMapGenerator:\n  - name: web\n    envs:\n      - web.env\n',
+      'base/kustomization.yaml':
+        'resources:\n  - web.yaml\nconfigMapGenerator:\n  - name: web\n    envs:\n      - web.env\n',
       'base/web.env': 'MODE=server\n',
       'base/web.yaml': secureDeployment('web'),
       'prod/Kustomization': 'resources:\n  - ../base\npatches:\n  - path: privileged.yaml\n',
-      'prod/privileged.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          securityContext:\n            privileged: true\n',
+      'prod/privileged.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          securityContext:\n            privileged: true\n',
     });
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
     git('init', '-q');
@@ -258,7 +328,9 @@ describe('--staged', () => {
     const staged = await runCli(['-f', 'compact', '--staged', '--context', '.', 'prod/privileged.yaml'], repo);
     expect(staged.stderr).not.toContain('could not be built');
     expect(rulesOf(staged.stdout)).toEqual(['container-privileged']);
-    expect(staged.stdout).toMatch(/^prod\/privileged\.yaml:11:\d+: error: .*\(built by prod\) \[container-privileged\]$/m);
+    expect(staged.stdout).toMatch(
+      /^prod\/privileged\.yaml:11:\d+: error: .*\(built by prod\) \[container-privileged\]$/m,
+    );
   });
 
   it('outside a git repository is a usage error', async () => {
@@ -283,17 +355,30 @@ describe('suppressions naming an unknown rule', () => {
       '  containers: []',
       '',
     ].join('\n');
-    const result = await runCli(['-f', 'json', '--rule', 'suppression-unknown-rule', 'p.yaml'], tempRepo({ 'p.yaml': pod }));
-    const findings = (JSON.parse(result.stdout) as { findings: { ruleId: string; line: number; message: string }[] }).findings;
+    const result = await runCli(
+      ['-f', 'json', '--rule', 'suppression-unknown-rule', 'p.yaml'],
+      tempRepo({ 'p.yaml': pod }),
+    );
+    const findings = (JSON.parse(result.stdout) as { findings: { ruleId: string; line: number; message: string }[] })
+      .findings;
     expect(findings.map((f) => [f.ruleId, f.line, f.message])).toEqual([
-      ['suppression-unknown-rule', 6, 'Suppression names unknown rule "workload-defualt-service-account" (did you mean "workload-default-service-account"?); it suppresses nothing. Check the id with meshlint --list-rules.'],
-      ['suppression-unknown-rule', 8, 'Suppression names unknown rule "container-priviledged" (did you mean "container-privileged"?); it suppresses nothing. Check the id with meshlint --list-rules.'],
+      [
+        'suppression-unknown-rule',
+        6,
+        'Suppression names unknown rule "workload-defualt-service-account" (did you mean "workload-default-service-account"?); it suppresses nothing. Check the id with meshlint --list-rules.',
+      ],
+      [
+        'suppression-unknown-rule',
+        8,
+        'Suppression names unknown rule "container-priviledged" (did you mean "container-privileged"?); it suppresses nothing. Check the id with meshlint --list-rules.',
+      ],
     ]);
   });
 });
 
 describe('code frames in the text format', () => {
-  const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  serviceAccountName: p\n  containers:\n    - name: a\n      image: reg.local/a@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0\n      securityContext:\n        privileged: true\n';
+  const pod =
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n  serviceAccountName: p\n  containers:\n    - name: a\n      image: reg.local/a@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b0\n      securityContext:\n        privileged: true\n';
 
   it('shows the line with the range underlined and the rule documentation link; --no-code-frame turns the frame off', async () => {
     const cwd = tempRepo({ 'p.yaml': pod });
@@ -315,7 +400,10 @@ describe('code frames in the text format', () => {
     const tabbed = tempRepo({ 'p.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n\tcontainers: []\n' });
     const parse = await runCli(['--no-config', 'p.yaml'], tabbed);
     expect(parse.stdout).toContain(`     5 | ${REDACTED_LINE}\n`);
-    const block = tempRepo({ 'c.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    meshlint.io/ignore: >-\n      container-privilegd\n' });
+    const block = tempRepo({
+      'c.yaml':
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    meshlint.io/ignore: >-\n      container-privilegd\n',
+    });
     const folded = await runCli(['--no-config', '--rule', 'suppression-unknown-rule', 'c.yaml'], block);
     expect(folded.stdout).toMatch(/ 6 \| {5}meshlint\.io\/ignore: >-\n {7}\| {25}\^\^\n/);
     const cwd = tempRepo({ 'p.yaml': pod });

@@ -9,9 +9,19 @@ import { tempRepo, PINNED } from './helpers.js';
 const BIN = resolve('dist/meshlint.mjs');
 
 function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd, input: options.input ?? '', encoding: 'utf8', env: env as NodeJS.ProcessEnv });
+  const child = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    input: options.input ?? '',
+    encoding: 'utf8',
+    env: env as NodeJS.ProcessEnv,
+  });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -52,14 +62,21 @@ describe('exit codes', () => {
   });
 
   it('is 2 for an invalid configuration, naming the file, line and key', () => {
-    const dir = tempRepo({ 'a.yaml': clean, '.meshlint.yaml': 'rules:\n  container-privileged: error\n  container-privilegd: off\n' });
+    const dir = tempRepo({
+      'a.yaml': clean,
+      '.meshlint.yaml': 'rules:\n  container-privileged: error\n  container-privilegd: off\n',
+    });
     const result = run(['-f', 'json'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/\.meshlint\.yaml:3:3: unknown rule "container-privilegd" \(did you mean "container-privileged"\?\)/);
+    expect(result.stderr).toMatch(
+      /\.meshlint\.yaml:3:3: unknown rule "container-privilegd" \(did you mean "container-privileged"\?\)/,
+    );
     expect(result.stdout).toBe('');
     const badLevel = run([], { cwd: tempRepo({ '.meshlint.yaml': 'rules:\n  container-privileged: fatal\n' }) });
     expect(badLevel.code).toBe(2);
-    expect(badLevel.stderr).toMatch(/:2:3: rules\.container-privileged must be one of "error", "warning", "note", "off"/);
+    expect(badLevel.stderr).toMatch(
+      /:2:3: rules\.container-privileged must be one of "error", "warning", "note", "off"/,
+    );
     const unknownKey = run([], { cwd: tempRepo({ '.meshlint.yaml': 'rulez: {}\n' }) });
     expect(unknownKey.stderr).toMatch(/:1:1: unknown key "rulez"/);
   });
@@ -89,7 +106,9 @@ describe('input and output', () => {
       '.meshlint.yaml': 'rules:\n  container-privileged: warning\n  networkpolicy-no-default-deny: off\n',
     });
     const result = run(['-f', 'compact'], { cwd: dir });
-    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^app\/e\.yaml:6:3: warning: .*\[container-privileged\]$/)]);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^app\/e\.yaml:6:3: warning: .*\[container-privileged\]$/),
+    ]);
     expect(run(['-f', 'compact'], { cwd: join(dir, 'app') }).stdout).toMatch(/^e\.yaml:6:3: warning:/);
   });
 

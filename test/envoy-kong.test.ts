@@ -20,36 +20,65 @@ const kinds = (g: Graph) => g.resources.map((r) => `${r.format}:${r.kind}:${r.na
 describe('Envoy reader', () => {
   it('reads a bootstrap, an xDS resource list and a bare list, and leaves other YAML alone', () => {
     const g = graphOf({
-      'bootstrap.yaml': 'admin: { address: { socket_address: { address: 127.0.0.1, port_value: 9901 } } }\nstatic_resources:\n  listeners: [{ name: l1, address: { socket_address: { address: 0.0.0.0, port_value: 1 } }, filter_chains: [] }]\n  clusters: [{ name: c1, connect_timeout: 1s }]\n  secrets: [{ name: s1, tls_certificate: {} }]\n',
-      'xds.yaml': 'resources:\n  - "@type": type.googleapis.com/envoy.config.listener.v3.Listener\n    name: l2\n  - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n    name: c2\n',
+      'bootstrap.yaml':
+        'admin: { address: { socket_address: { address: 127.0.0.1, port_value: 9901 } } }\nstatic_resources:\n  listeners: [{ name: l1, address: { socket_address: { address: 0.0.0.0, port_value: 1 } }, filter_chains: [] }]\n  clusters: [{ name: c1, connect_timeout: 1s }]\n  secrets: [{ name: s1, tls_certificate: {} }]\n',
+      'xds.yaml':
+        'resources:\n  - "@type": type.googleapis.com/envoy.config.listener.v3.Listener\n    name: l2\n  - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster\n    name: c2\n',
       'list.yaml': '- name: l3\n  address: { socketAddress: { address: "::", portValue: 2 } }\n  filterChains: []\n',
       'compose.yaml': 'services:\n  web: { image: nginx }\n',
       'plain-list.yaml': '- a\n- b\n',
     });
     expect(kinds(g).sort()).toEqual([
-      'envoy:EnvoyAdmin:admin', 'envoy:EnvoyCluster:c1', 'envoy:EnvoyCluster:c2', 'envoy:EnvoyListener:l1',
-      'envoy:EnvoyListener:l2', 'envoy:EnvoyListener:l3', 'envoy:EnvoySecret:s1',
+      'envoy:EnvoyAdmin:admin',
+      'envoy:EnvoyCluster:c1',
+      'envoy:EnvoyCluster:c2',
+      'envoy:EnvoyListener:l1',
+      'envoy:EnvoyListener:l2',
+      'envoy:EnvoyListener:l3',
+      'envoy:EnvoySecret:s1',
     ]);
     const l3 = g.ofKind('EnvoyListener').find((r) => r.name === 'l3')!;
     expect(l3.source.base).toEqual([0]);
-    expect(envoyListeners(g).find((view) => view.resource === l3)!.addresses[0]).toMatchObject({ host: '::', port: 2, scope: 'network' });
+    expect(envoyListeners(g).find((view) => view.resource === l3)!.addresses[0]).toMatchObject({
+      host: '::',
+      port: 2,
+      scope: 'network',
+    });
   });
 
   it('identifies filters by @type, not by name; unwraps TypedStruct; maps deprecated names', () => {
-    expect(extensionOfType('type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC')).toBe('envoy.filters.http.rbac');
+    expect(extensionOfType('type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC')).toBe(
+      'envoy.filters.http.rbac',
+    );
     expect(extensionOfType('envoy.config.filter.http.rate_limit.v2.RateLimit')).toBe('envoy.filters.http.ratelimit');
     expect(extensionOfType('envoy.api.v2.auth.DownstreamTlsContext')).toBe('envoy.transport_sockets.tls');
-    const byType = typed({ value: { name: 'my-limiter', typed_config: { '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct', type_url: 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', value: { stat_prefix: 'x' } } }, path: [] }, 'http');
+    const byType = typed(
+      {
+        value: {
+          name: 'my-limiter',
+          typed_config: {
+            '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct',
+            type_url: 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+            value: { stat_prefix: 'x' },
+          },
+        },
+        path: [],
+      },
+      'http',
+    );
     expect(byType.extension).toBe('envoy.filters.http.local_ratelimit');
     expect(byType.config.path).toEqual(['typed_config', 'value']);
     const legacy = typed({ value: { name: 'envoy.http_connection_manager', config: { stat_prefix: 'x' } }, path: [] });
     expect(legacy.extension).toBe('envoy.filters.network.http_connection_manager');
     expect(legacy.legacy?.path).toEqual(['config']);
-    expect(typed({ value: { name: 'envoy.ext_authz' }, path: [] }, 'http').extension).toBe('envoy.filters.http.ext_authz');
+    expect(typed({ value: { name: 'envoy.ext_authz' }, path: [] }, 'http').extension).toBe(
+      'envoy.filters.http.ext_authz',
+    );
   });
 
   it('finds HTTP connection managers in snake_case and camelCase alike, keeping the real key in paths', () => {
-    const hcm = (k: (s: string) => string) => `${k('static_resources')}:\n  listeners:\n    - name: l\n      address: { ${k('socket_address')}: { address: 0.0.0.0, ${k('port_value')}: 80 } }\n      ${k('filter_chains')}:\n        - filters:\n            - name: x\n              ${k('typed_config')}:\n                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n                ${k('http_filters')}: [{ name: r, ${k('typed_config')}: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router } }]\n`;
+    const hcm = (k: (s: string) => string) =>
+      `${k('static_resources')}:\n  listeners:\n    - name: l\n      address: { ${k('socket_address')}: { address: 0.0.0.0, ${k('port_value')}: 80 } }\n      ${k('filter_chains')}:\n        - filters:\n            - name: x\n              ${k('typed_config')}:\n                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n                ${k('http_filters')}: [{ name: r, ${k('typed_config')}: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router } }]\n`;
     const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     for (const k of [(s: string) => s, camel]) {
       const sites = hcmSites(graphOf({ 'a.yaml': hcm(k) }));
@@ -60,7 +89,8 @@ describe('Envoy reader', () => {
   });
 
   it('reads Envoy configs embedded in ConfigMap keys and maps positions back into the block scalar', async () => {
-    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cm }\ndata:\n  envoy.yaml: |\n    admin:\n      address:\n        socket_address:\n          address: 0.0.0.0\n          port_value: 9901\n    static_resources: {}\n';
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: cm }\ndata:\n  envoy.yaml: |\n    admin:\n      address:\n        socket_address:\n          address: 0.0.0.0\n          port_value: 9901\n    static_resources: {}\n';
     const g = graphOf({ 'cm.yaml': text });
     const admin = g.ofKind('EnvoyAdmin')[0];
     expect(admin).toBeDefined();
@@ -95,12 +125,21 @@ routes:
   it('applies global, service and route plugins; not disabled or consumer-scoped ones', () => {
     const routes = kongRoutes(graphOf({ 'kong.yaml': deck }));
     const names = Object.fromEntries(routes.map((r) => [r.resource.name, r.plugins.map((p) => p.name).sort()]));
-    expect(names).toEqual({ a: ['cors', 'jwt', 'rate-limiting'], b: ['cors', 'rate-limiting'], c: ['cors', 'ip-restriction', 'rate-limiting'] });
+    expect(names).toEqual({
+      a: ['cors', 'jwt', 'rate-limiting'],
+      b: ['cors', 'rate-limiting'],
+      c: ['cors', 'ip-restriction', 'rate-limiting'],
+    });
     expect(routes.every((r) => r.protocols.join() === 'http,https' && !r.protocolsExplicit)).toBe(true);
   });
 
   it('keeps each decK file its own configuration', () => {
-    const routes = kongRoutes(graphOf({ 'a.yaml': '_format_version: "3.0"\nplugins: [{ name: key-auth }]\n', 'b.yaml': '_format_version: "3.0"\nroutes: [{ name: r }]\n' }));
+    const routes = kongRoutes(
+      graphOf({
+        'a.yaml': '_format_version: "3.0"\nplugins: [{ name: key-auth }]\n',
+        'b.yaml': '_format_version: "3.0"\nroutes: [{ name: r }]\n',
+      }),
+    );
     expect(routes.map((r) => [r.resource.name, r.plugins.length])).toEqual([['r', 0]]);
   });
 
@@ -164,7 +203,10 @@ describe('Envoy detections for the shared rule ids', () => {
     });
     const found = envoyWeakTlsVersions(g).map((f) => [f.path.join('.'), f.data.version]);
     expect(found.sort()).toEqual([
-      ['filter_chains.0.transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version', 'TLSv1_0'],
+      [
+        'filter_chains.0.transport_socket.typed_config.common_tls_context.tls_params.tls_minimum_protocol_version',
+        'TLSv1_0',
+      ],
       ['filter_chains.1.transportSocket.typedConfig.commonTlsContext.tlsParams.tlsMaximumProtocolVersion', 'TLSv1_1'],
     ]);
   });
@@ -192,7 +234,9 @@ describe('Envoy detections for the shared rule ids', () => {
             rules: { action: DENY, policies: { d: { permissions: [{ any: true }], principals: [{ any: true }] } } }
 `,
     });
-    const found = envoyWildcardPrincipals(g).map((f) => f.data.policy).sort();
+    const found = envoyWildcardPrincipals(g)
+      .map((f) => f.data.policy)
+      .sort();
     expect(found).toEqual(['p1', 'p2', 'p4']);
   });
 });
@@ -286,7 +330,13 @@ describe('weak cipher suites', () => {
     expect(cipherWeakness('AES128-GCM-SHA256')).toMatch(/forward secrecy/);
     expect(cipherWeakness('TLS_RSA_WITH_AES_128_CBC_SHA')).toMatch(/CBC/);
     expect(cipherWeakness('TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA')).toMatch(/3DES/);
-    for (const strong of ['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-CHACHA20-POLY1305', 'DHE-RSA-AES256-GCM-SHA384', 'TLS_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']) {
+    for (const strong of [
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-RSA-CHACHA20-POLY1305',
+      'DHE-RSA-AES256-GCM-SHA384',
+      'TLS_AES_128_GCM_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+    ]) {
       expect(cipherWeakness(strong)).toBeUndefined();
     }
   });

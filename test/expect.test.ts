@@ -4,8 +4,13 @@ import { expectedFindings, spanText } from './expect.js';
 
 describe('# expect: markers', () => {
   it('reads one or several spans on a line, and spans that end on a later line', () => {
-    const text = 'a: 1\nprivileged: true # expect: rule-a @1-17, rule-b @1-11\nkey: | # expect: rule-c @6-+2:9\n  x\n  password\n';
-    expect(expectedFindings('f.yaml', text)).toEqual(['f.yaml:2 rule-a @1-17', 'f.yaml:2 rule-b @1-11', 'f.yaml:3 rule-c @6-+2:9']);
+    const text =
+      'a: 1\nprivileged: true # expect: rule-a @1-17, rule-b @1-11\nkey: | # expect: rule-c @6-+2:9\n  x\n  password\n';
+    expect(expectedFindings('f.yaml', text)).toEqual([
+      'f.yaml:2 rule-a @1-17',
+      'f.yaml:2 rule-b @1-11',
+      'f.yaml:3 rule-c @6-+2:9',
+    ]);
     expect(expectedFindings('f.yaml', text, 'rule-b')).toEqual(['f.yaml:2 rule-b @1-11']);
   });
 

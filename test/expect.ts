@@ -11,7 +11,9 @@ const FIXTURES = 'fixtures';
 
 /** The fixture folders, each scanned as one repository. Folders starting with _ hold markers of rules not wired yet. */
 export function fixtureUnits(): string[] {
-  return readdirSync(FIXTURES).filter((name) => !name.startsWith('_') && statSync(join(FIXTURES, name)).isDirectory()).sort();
+  return readdirSync(FIXTURES)
+    .filter((name) => !name.startsWith('_') && statSync(join(FIXTURES, name)).isDirectory())
+    .sort();
 }
 
 /** Scans a fixture folder with its own .meshlint.yaml (or none) and reads its markers. */

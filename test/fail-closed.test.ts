@@ -11,7 +11,8 @@ import { formatResult, FORMATS } from '../src/report/index.js';
 import { lintTexts, runCli, tempRepo } from './helpers.js';
 
 const BUNDLE = resolve('dist/meshlint.mjs');
-const POD = (name: string, extra = '') => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: c\n      image: x\n      securityContext:\n        privileged: true\n${extra}`;
+const POD = (name: string, extra = '') =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: c\n      image: x\n      securityContext:\n        privileged: true\n${extra}`;
 
 function findingsOf(text: string, name = 'f.yaml') {
   return lintTexts({ [name]: text }).findings.map((f) => `${f.range.startLine}:${f.range.startColumn} ${f.ruleId}`);
@@ -46,8 +47,12 @@ describe('reading what Kubernetes reads', () => {
   });
 
   it('rejects what kubectl rejects: a JSON manifest with a trailing comma, .inf', () => {
-    expect(findingsOf('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},}\n', 'p.json')).toEqual(['1:63 parse-error']);
-    expect(findingsOf('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: i}\ndata: {x: .inf}\n')).toEqual(['4:11 parse-error']);
+    expect(findingsOf('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},}\n', 'p.json')).toEqual([
+      '1:63 parse-error',
+    ]);
+    expect(findingsOf('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: i}\ndata: {x: .inf}\n')).toEqual([
+      '4:11 parse-error',
+    ]);
   });
 
   it('reads UTF-16 files with a byte order mark, from disk and from standard input', async () => {
@@ -83,14 +88,22 @@ describe('nothing passes silently', () => {
   });
 
   it('every format counts the files that were not linted', async () => {
-    const dir = tempRepo({ 'ok.yaml': POD('ok'), 'chart.yaml': 'metadata:\n  name: {{ .Values.name }}\n', 'blob.yaml': Buffer.from([0x61, 0, 0x62]) });
+    const dir = tempRepo({
+      'ok.yaml': POD('ok'),
+      'chart.yaml': 'metadata:\n  name: {{ .Values.name }}\n',
+      'blob.yaml': Buffer.from([0x61, 0, 0x62]),
+    });
     const result = await scan({ cwd: dir });
-    const shown = Object.fromEntries(FORMATS.map((format) => [format, formatResult(format, result, { color: false, cwd: dir })]));
+    const shown = Object.fromEntries(
+      FORMATS.map((format) => [format, formatResult(format, result, { color: false, cwd: dir })]),
+    );
     expect(shown.text).toMatch(/2 files not linted/);
     expect(shown.compact).toMatch(/^meshlint: 2 files not linted: blob\.yaml, chart\.yaml$/m);
     expect(JSON.parse(shown.json).summary.notLinted).toBe(2);
     expect(shown.github).toMatch(/^::warning title=meshlint::2 files not linted/m);
-    expect(JSON.parse(shown.gitlab).filter((i: { check_name: string }) => i.check_name === 'not-linted')).toHaveLength(2);
+    expect(JSON.parse(shown.gitlab).filter((i: { check_name: string }) => i.check_name === 'not-linted')).toHaveLength(
+      2,
+    );
     if ('html' in shown) expect(shown.html).toMatch(/; 2 files not linted\./);
     const notifications = JSON.parse(shown.sarif).runs[0].invocations[0].toolExecutionNotifications;
     expect(notifications.filter((n: { level: string }) => n.level === 'warning')).toHaveLength(2);
@@ -136,7 +149,10 @@ describe('nothing passes silently', () => {
       pool.close();
       console.log(outcomes.map((o) => o.kind + ':' + o.file.documents?.length).join(','));`;
     writeFileSync(join(dir, 'run.mts'), script);
-    const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'run.mts')], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', join(dir, 'run.mts')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.stdout.trim()).toBe('file:1');
   });
 });
@@ -155,7 +171,10 @@ describe('output that cannot be written', () => {
   it('exits 2 with one line when the disk is full', () => {
     const full = openSync('/dev/full', 'w');
     try {
-      const run = spawnSync(process.execPath, [BUNDLE, '--no-config', '-f', 'json', 'examples'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [BUNDLE, '--no-config', '-f', 'json', 'examples'], {
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toEqual(['meshlint: cannot write the report to standard output (ENOSPC).']);
     } finally {
@@ -176,7 +195,9 @@ describe('parseSource limits', () => {
     const dir = tempRepo({ 'a.yaml': POD('a') });
     const jobs = [{ absolute: join(dir, 'a.yaml'), shown: 'a.yaml' }];
     const options = { maxBytes: 1e7, workers: 1 };
-    const exiting = new URL(`data:text/javascript,${encodeURIComponent("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));")}`);
+    const exiting = new URL(
+      `data:text/javascript,${encodeURIComponent("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));")}`,
+    );
     const pool = ParserPool.start(jobs, { ...options, workerUrl: exiting })!;
     const outcomes = await parseAll(jobs, options, pool);
     pool.close();

@@ -18,7 +18,10 @@ export const QUIET_CONFIG = 'rules:\n  networkpolicy-no-default-deny: off\n';
 /** A temporary directory holding these files (paths relative to it), with QUIET_CONFIG unless it has a config. */
 export function tempRepo(files: Readonly<Record<string, string | Buffer>>, prefix = 'meshlint-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  writeFiles(dir, '.meshlint.yaml' in files || '.meshlint.yml' in files ? files : { '.meshlint.yaml': QUIET_CONFIG, ...files });
+  writeFiles(
+    dir,
+    '.meshlint.yaml' in files || '.meshlint.yml' in files ? files : { '.meshlint.yaml': QUIET_CONFIG, ...files },
+  );
   return dir;
 }
 
@@ -32,12 +35,20 @@ export function writeFiles(dir: string, files: Readonly<Record<string, string | 
 /** Lints in-memory files with every rule (QUIET_CONFIG's rule off). */
 export function lintTexts(files: Record<string, string | Uint8Array>) {
   const rules = new Map<string, RuleSetting>([['networkpolicy-no-default-deny', { severity: 'off' }]]);
-  return lint({ files: Object.entries(files).map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS)), rules: RULES, config: { ...defaultConfig('.'), rules } });
+  return lint({
+    files: Object.entries(files).map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS)),
+    rules: RULES,
+    config: { ...defaultConfig('.'), rules },
+  });
 }
 
 export const PINNED = 'nginx:1.27@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b';
 
-export async function runCli(args: readonly string[], cwd: string, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  args: readonly string[],
+  cwd: string,
+  stdin = '',
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main({
@@ -87,7 +98,8 @@ spec:
 export function privilegedDeployment(name: string, above = 0): { text: string; line: number } {
   const lines = secureDeployment(name).split('\n');
   const at = lines.findIndex((l) => l.includes('securityContext:'));
-  lines[at] = '          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: true, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }';
+  lines[at] =
+    '          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: true, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }';
   const header = Array.from({ length: above }, (_, i) => `# comment ${i + 1}`);
   return { text: [...header, ...lines].join('\n'), line: above + at + 1 };
 }

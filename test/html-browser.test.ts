@@ -16,7 +16,9 @@ import { generateRepo } from '../scripts/gen-scale-repo.mjs';
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
-  console.warn(`SKIPPED test/html-browser.test.ts: ${CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it.`);
+  console.warn(
+    `SKIPPED test/html-browser.test.ts: ${CHROMIUM} is missing (apt-get install -y chromium); .ci/run installs it.`,
+  );
 }
 
 const out = mkdtempSync(join(tmpdir(), 'meshlint-html-'));
@@ -44,7 +46,15 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     examples = await writeReport('examples', process.cwd(), ['examples']);
     gateways = await writeReport('gateways', process.cwd(), ['fixtures/envoy-bootstrap', 'fixtures/kong-deck']);
@@ -76,8 +86,12 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
   async function axeViolations(page: Page): Promise<string[]> {
     await page.addScriptTag({ content: readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8') });
     // A string, evaluated in the page (the project is type-checked without the DOM library).
-    const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))`)) as { id: string; impact: string; nodes: number }[];
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
+    const violations = (await page.evaluate(
+      `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))`,
+    )) as { id: string; impact: string; nodes: number }[];
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}, ${v.nodes} nodes)`);
   }
 
   it('examples/: the map, the deciding policy on selection, filters, keyboard, accessibility', async () => {
@@ -87,13 +101,17 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     const permissive = page.locator('button.mode[aria-label^="Deployment checkout port 9090:"]');
     await expect(strict.textContent()).resolves.toBe('STRICT');
     await expect(permissive.textContent()).resolves.toBe('PERMISSIVE');
-    await expect(page.locator('button.mode[aria-label^="CronJob cleanup port all:"]').textContent()).resolves.toBe('outside the mesh');
+    await expect(page.locator('button.mode[aria-label^="CronJob cleanup port all:"]').textContent()).resolves.toBe(
+      'outside the mesh',
+    );
     await permissive.click();
     const detail = page.locator('#mtls-detail');
     await expect(detail.textContent()).resolves.toContain('PeerAuthentication shop/checkout');
     const meshLines = readFileSync('examples/shop/mesh.yaml', 'utf8').split('\n');
     const portLine = meshLines.findIndex((l) => l.includes('9090:')) + 1;
-    await expect(page.locator('#mtls-detail code.decided-at').textContent()).resolves.toBe(`examples/shop/mesh.yaml:${portLine}`);
+    await expect(page.locator('#mtls-detail code.decided-at').textContent()).resolves.toBe(
+      `examples/shop/mesh.yaml:${portLine}`,
+    );
 
     // Keyboard: from the map's filter, Tab reaches a mode button; Enter selects it; arrows move between modes.
     await page.locator('#mtls-q').focus();
@@ -127,11 +145,13 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     expect(hostNetwork).toBeGreaterThan(0);
     expect(hostNetwork).toBeLessThan(all);
     await page.locator('#f-q').fill('');
-    const locations = async () => (await page.locator('#f-table tbody tr td.loc').allTextContents()).map((l) => {
-      const [file, line, column] = l.split(':');
-      return [file, Number(line), Number(column)] as const;
-    });
-    const byLocation = (a: readonly [string, number, number], b: readonly [string, number, number]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2]);
+    const locations = async () =>
+      (await page.locator('#f-table tbody tr td.loc').allTextContents()).map((l) => {
+        const [file, line, column] = l.split(':');
+        return [file, Number(line), Number(column)] as const;
+      });
+    const byLocation = (a: readonly [string, number, number], b: readonly [string, number, number]) =>
+      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || a[2] - b[2];
     await page.locator('button[data-sort=location]').click();
     const ascending = await locations();
     expect(ascending).toEqual([...ascending].sort(byLocation));
@@ -164,7 +184,11 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     const plaintext = row('EnvoyListener fire-plaintext-public');
     expect(await plaintext.locator('td').nth(1).textContent()).toBe('0.0.0.0:8080');
     expect(await plaintext.locator('td .st').allTextContents()).toEqual(['no', 'no', 'no']);
-    expect(await row('KongRoute dont-fire-orders-private').locator('td .st').allTextContents()).toEqual(['yes', 'yes', 'yes']);
+    expect(await row('KongRoute dont-fire-orders-private').locator('td .st').allTextContents()).toEqual([
+      'yes',
+      'yes',
+      'yes',
+    ]);
     await page.locator('#entry-gap').selectOption('auth');
     const withoutAuth = await rows.locator('td:nth-child(5) .st').allTextContents();
     expect(withoutAuth.length).toBeGreaterThan(0);
@@ -201,8 +225,12 @@ describe.skipIf(!available)('the HTML report in chromium', () => {
     await page.locator('#mtls-q').fill('team-7');
     expect(await page.locator('details.ns:not([hidden])').count()).toBe(1);
     // The generator makes app-0, app-3, app-6 and app-9 PERMISSIVE and the others STRICT.
-    await expect(page.locator('button.mode[aria-label^="Deployment app-0 port 8080:"]').textContent()).resolves.toBe('PERMISSIVE');
-    await expect(page.locator('button.mode[aria-label^="Deployment app-1 port 8080:"]').textContent()).resolves.toBe('STRICT');
+    await expect(page.locator('button.mode[aria-label^="Deployment app-0 port 8080:"]').textContent()).resolves.toBe(
+      'PERMISSIVE',
+    );
+    await expect(page.locator('button.mode[aria-label^="Deployment app-1 port 8080:"]').textContent()).resolves.toBe(
+      'STRICT',
+    );
     expect(await page.locator('#mtls-map button.mode').count()).toBe(10);
     await page.locator('button.mode[aria-label^="Deployment app-1 port 8080:"]').click();
     await expect(page.locator('#mtls-detail').textContent()).resolves.toContain('PeerAuthentication team-7/app-1');

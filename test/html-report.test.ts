@@ -65,7 +65,10 @@ describe('posture: the mTLS map', () => {
     const excluded = port(bypass, 'Deployment/shop/fire-excluded-ports', 8080);
     expect(excluded.mode).toBe('bypassed');
     const workloads = 'fixtures/mesh-bypass/workloads.yaml';
-    expect(bypass.sites[excluded.decidedBy!.at]).toEqual({ file: workloads, line: lineOf(workloads, 'excludeInboundPorts') });
+    expect(bypass.sites[excluded.decidedBy!.at]).toEqual({
+      file: workloads,
+      line: lineOf(workloads, 'excludeInboundPorts'),
+    });
     expect(port(bypass, 'Deployment/shop/fire-partial-capture', 8080).mode).toBe('STRICT');
     expect(port(bypass, 'Deployment/shop/fire-partial-capture', 9901).mode).toBe('bypassed');
     const linkerd = bypass.namespaces.find((ns) => ns.name === 'emojivoto')!.workloads[0];
@@ -121,9 +124,15 @@ spec:
     const file = join(dir, 'mesh.yaml');
     const web = port(posture, 'Deployment/emoji/web', 8080);
     expect([web.mode, web.decidedBy?.name]).toEqual(['PERMISSIVE', 'Namespace emoji']);
-    expect(posture.sites[web.decidedBy!.at]).toEqual({ file: 'mesh.yaml', line: lineOf(file, 'default-inbound-policy: all-unauthenticated') });
+    expect(posture.sites[web.decidedBy!.at]).toEqual({
+      file: 'mesh.yaml',
+      line: lineOf(file, 'default-inbound-policy: all-unauthenticated'),
+    });
     const skipped = port(posture, 'Deployment/emoji/web', 9090);
-    expect([skipped.mode, posture.sites[skipped.decidedBy!.at].line]).toEqual(['bypassed', lineOf(file, 'skip-inbound-ports')]);
+    expect([skipped.mode, posture.sites[skipped.decidedBy!.at].line]).toEqual([
+      'bypassed',
+      lineOf(file, 'skip-inbound-ports'),
+    ]);
     const vote = port(posture, 'Deployment/emoji/vote', 8080);
     expect([vote.mode, vote.decidedBy?.name]).toEqual(['STRICT', 'Deployment emoji/vote']);
     expect(posture.namespaces[0].workloads.map((w) => w.mesh)).toEqual(['linkerd', 'linkerd']);
@@ -156,7 +165,12 @@ describe('posture: entry points', () => {
     const plaintext = entry('EnvoyListener fire-plaintext-public');
     expect([plaintext.tls.state, plaintext.auth.state, plaintext.match]).toEqual(['no', 'no', '0.0.0.0:8080']);
     const tls = entry('EnvoyListener fire-server-only-tls');
-    expect([tls.tls.state, tls.auth.state, tls.auth.detail, tls.rateLimit.state]).toEqual(['yes', 'yes', 'ext_authz', 'yes']);
+    expect([tls.tls.state, tls.auth.state, tls.auth.detail, tls.rateLimit.state]).toEqual([
+      'yes',
+      'yes',
+      'ext_authz',
+      'yes',
+    ]);
     expect(entry('EnvoyListener dont-fire-loopback-admin-proxy').local).toBe(true);
     const route = entry('KongRoute dont-fire-orders-private');
     expect([route.tls.state, route.auth.state, route.auth.detail]).toEqual(['yes', 'yes', 'key-auth']);
@@ -164,7 +178,10 @@ describe('posture: entry points', () => {
     expect(entry('KongRoute fire-search-unlimited').rateLimit.state).toBe('no');
     expect(entry('KongRoute dont-fire-grpc-stream').auth.state).toBe('n/a');
     const at = posture.sites[route.at];
-    expect(at).toEqual({ file: 'fixtures/kong-deck/kong.yaml', line: lineOf('fixtures/kong-deck/kong.yaml', 'dont-fire-orders-private') });
+    expect(at).toEqual({
+      file: 'fixtures/kong-deck/kong.yaml',
+      line: lineOf('fixtures/kong-deck/kong.yaml', 'dont-fire-orders-private'),
+    });
   });
 });
 
@@ -208,7 +225,10 @@ describe('posture: robustness', () => {
     const secretRules = new Set(RULES.filter((r) => r.family === 'secrets').map((r) => r.id));
     const mutation = fc.record({
       seed: fc.integer({ min: 0, max: seeds.length - 1 }),
-      edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')), { maxLength: 6 }),
+      edits: fc.array(
+        fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete')),
+        { maxLength: 6 },
+      ),
     });
     fc.assert(
       fc.property(mutation, ({ seed, edits }) => {
@@ -216,7 +236,8 @@ describe('posture: robustness', () => {
         for (const [at, byte, kind] of edits) {
           const i = bytes.length ? at % bytes.length : 0;
           if (kind === 'flip' && bytes.length) bytes[i] = byte;
-          else if (kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
+          else if (kind === 'insert')
+            bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
           else bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
         }
         const file = parseSource('fuzz.yaml', bytes, MANIFEST_PARSE_OPTIONS);

@@ -4,7 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/model/graph.js';
 import {
-  effectiveMtls, inboundCaptured, membership, portMtls, principalTargets, resolveHost, resolvePort, serviceTargetPorts, type MeshSettings,
+  effectiveMtls,
+  inboundCaptured,
+  membership,
+  portMtls,
+  principalTargets,
+  resolveHost,
+  resolvePort,
+  serviceTargetPorts,
+  type MeshSettings,
 } from '../src/model/istio/index.js';
 import type { Workload } from '../src/model/resource.js';
 import { parseSource } from '../src/parse/source.js';
@@ -54,44 +62,88 @@ function mode(text: string): string {
 
 describe('effective mTLS (TestComposePeerAuthentication)', () => {
   it('no config: PERMISSIVE', () => expect(mode('')).toBe('PERMISSIVE'));
-  it('mesh only: STRICT', () => expect(mode(pa('default', 'istio-system', '{ mtls: { mode: STRICT } }'))).toBe('STRICT'));
+  it('mesh only: STRICT', () =>
+    expect(mode(pa('default', 'istio-system', '{ mtls: { mode: STRICT } }'))).toBe('STRICT'));
   it('mesh STRICT, namespace PERMISSIVE: PERMISSIVE', () =>
-    expect(mode(pa('default', 'istio-system', '{ mtls: { mode: STRICT } }') + pa('default', 'foo', '{ mtls: { mode: PERMISSIVE } }'))).toBe('PERMISSIVE'));
+    expect(
+      mode(
+        pa('default', 'istio-system', '{ mtls: { mode: STRICT } }') +
+          pa('default', 'foo', '{ mtls: { mode: PERMISSIVE } }'),
+      ),
+    ).toBe('PERMISSIVE'));
   it('a selector policy in the root namespace is ignored', () =>
-    expect(mode(pa('default', 'istio-system', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: STRICT } }'))).toBe('PERMISSIVE'));
+    expect(
+      mode(pa('default', 'istio-system', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: STRICT } }')),
+    ).toBe('PERMISSIVE'));
   it('workload vs namespace, both {}: PERMISSIVE', () =>
-    expect(mode(pa('default', 'foo', '{}') + pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } } }'))).toBe('PERMISSIVE'));
+    expect(mode(pa('default', 'foo', '{}') + pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } } }'))).toBe(
+      'PERMISSIVE',
+    ));
   it('mesh DISABLE, workload PERMISSIVE: PERMISSIVE', () =>
-    expect(mode(pa('default', 'istio-system', '{ mtls: { mode: DISABLE } }') + pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: PERMISSIVE } }'))).toBe('PERMISSIVE'));
-  it('inheritance: mesh UNSET is PERMISSIVE', () => expect(mode(pa('default', 'istio-system', '{ mtls: { mode: UNSET } }'))).toBe('PERMISSIVE'));
+    expect(
+      mode(
+        pa('default', 'istio-system', '{ mtls: { mode: DISABLE } }') +
+          pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: PERMISSIVE } }'),
+      ),
+    ).toBe('PERMISSIVE'));
+  it('inheritance: mesh UNSET is PERMISSIVE', () =>
+    expect(mode(pa('default', 'istio-system', '{ mtls: { mode: UNSET } }'))).toBe('PERMISSIVE'));
   it('inheritance: mesh STRICT to namespace UNSET to workload without mtls', () =>
-    expect(mode(pa('default', 'istio-system', '{ mtls: { mode: STRICT } }') + pa('default', 'foo', '{ mtls: { mode: UNSET } }') + pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } } }'))).toBe('STRICT'));
+    expect(
+      mode(
+        pa('default', 'istio-system', '{ mtls: { mode: STRICT } }') +
+          pa('default', 'foo', '{ mtls: { mode: UNSET } }') +
+          pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } } }'),
+      ),
+    ).toBe('STRICT'));
   it('several workload policies: the oldest wins, and the tie is reported', () => {
-    const text = POD +
+    const text =
+      POD +
       pa('now', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: DISABLE } }', '2024-01-01T00:00:01Z') +
-      pa('second-ago', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: PERMISSIVE } }', '2024-01-01T00:00:00Z');
+      pa(
+        'second-ago',
+        'foo',
+        '{ selector: { matchLabels: { app: foo } }, mtls: { mode: PERMISSIVE } }',
+        '2024-01-01T00:00:00Z',
+      );
     const graph = graphOf(text);
     const e = effectiveMtls(graph, MESH, workload(graph));
     expect(e.mode).toBe('PERMISSIVE');
     expect(e.conflicts).toEqual([]);
-    const undated = graphOf(POD + pa('b', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: STRICT } }') + pa('a', 'foo', '{ selector: { matchLabels: { version: v1 } }, mtls: { mode: DISABLE } }'));
+    const undated = graphOf(
+      POD +
+        pa('b', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: STRICT } }') +
+        pa('a', 'foo', '{ selector: { matchLabels: { version: v1 } }, mtls: { mode: DISABLE } }'),
+    );
     const u = effectiveMtls(undated, MESH, workload(undated));
     expect(u.conflicts.map((c) => c.scope)).toEqual(['workload']);
     expect(u.mode).toBe('DISABLE'); // creation order unknown: name order, as istiod for equal timestamps
   });
   it('port level: 80 DISABLE, 90 UNSET and 100 {} inherit the resolved workload mode', () => {
-    const graph = graphOf(POD + pa('default', 'istio-system', '{ mtls: { mode: STRICT } }') +
-      pa('wl', 'foo', '{ selector: { matchLabels: { app: foo } }, mtls: { mode: UNSET }, portLevelMtls: { 80: { mode: DISABLE }, 90: { mode: UNSET }, 100: {} } }'));
+    const graph = graphOf(
+      POD +
+        pa('default', 'istio-system', '{ mtls: { mode: STRICT } }') +
+        pa(
+          'wl',
+          'foo',
+          '{ selector: { matchLabels: { app: foo } }, mtls: { mode: UNSET }, portLevelMtls: { 80: { mode: DISABLE }, 90: { mode: UNSET }, 100: {} } }',
+        ),
+    );
     const e = effectiveMtls(graph, MESH, workload(graph));
     expect([80, 90, 100, 8080].map((p) => portMtls(e, p).mode)).toEqual(['DISABLE', 'STRICT', 'STRICT', 'STRICT']);
   });
   it('ambient: DISABLE acts as PERMISSIVE', () => {
-    const graph = graphOf(POD.replace('labels: { app: foo, version: v1 }', 'labels: { app: foo, istio.io/dataplane-mode: ambient }') + pa('default', 'foo', '{ mtls: { mode: DISABLE } }'));
+    const graph = graphOf(
+      POD.replace('labels: { app: foo, version: v1 }', 'labels: { app: foo, istio.io/dataplane-mode: ambient }') +
+        pa('default', 'foo', '{ mtls: { mode: DISABLE } }'),
+    );
     expect(effectiveMtls(graph, MESH, workload(graph)).mode).toBe('PERMISSIVE');
   });
   it('another root namespace from the settings', () => {
     const graph = graphOf(POD + pa('default', 'mesh-root', '{ mtls: { mode: STRICT } }'));
-    expect(effectiveMtls(graph, { rootNamespace: 'mesh-root', assumeInjected: false }, workload(graph)).mode).toBe('STRICT');
+    expect(effectiveMtls(graph, { rootNamespace: 'mesh-root', assumeInjected: false }, workload(graph)).mode).toBe(
+      'STRICT',
+    );
   });
 });
 
@@ -103,17 +155,33 @@ describe('mesh membership', () => {
   };
   it('namespace istio-injection=enabled injects; disabled wins over the pod label', () => {
     expect(dataplane(ns('{ istio-injection: enabled }') + POD)).toBe('sidecar');
-    expect(dataplane(ns('{ istio-injection: disabled }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "true"'))).toBe('none');
+    expect(
+      dataplane(ns('{ istio-injection: disabled }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "true"')),
+    ).toBe('none');
   });
   it('istio.io/rev injects; the pod opt-out and hostNetwork do not get a sidecar', () => {
     expect(dataplane(ns('{ istio.io/rev: canary }') + POD)).toBe('sidecar');
-    expect(dataplane(ns('{ istio.io/rev: canary }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "false"'))).toBe('none');
-    expect(dataplane(ns('{ istio-injection: enabled }') + POD.replace('  containers:', '  hostNetwork: true\n  containers:'))).toBe('none');
+    expect(
+      dataplane(ns('{ istio.io/rev: canary }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "false"')),
+    ).toBe('none');
+    expect(
+      dataplane(
+        ns('{ istio-injection: enabled }') + POD.replace('  containers:', '  hostNetwork: true\n  containers:'),
+      ),
+    ).toBe('none');
   });
   it('ambient by namespace or pod label, unless the pod says none', () => {
     expect(dataplane(ns('{ istio.io/dataplane-mode: ambient }') + POD)).toBe('ambient');
-    expect(dataplane(ns('{ istio.io/dataplane-mode: ambient }') + POD.replace('version: v1', 'istio.io/dataplane-mode: none'))).toBe('none');
-    expect(dataplane(ns('{ istio.io/dataplane-mode: ambient }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "true"'))).toBe('sidecar');
+    expect(
+      dataplane(
+        ns('{ istio.io/dataplane-mode: ambient }') + POD.replace('version: v1', 'istio.io/dataplane-mode: none'),
+      ),
+    ).toBe('none');
+    expect(
+      dataplane(
+        ns('{ istio.io/dataplane-mode: ambient }') + POD.replace('version: v1', 'sidecar.istio.io/inject: "true"'),
+      ),
+    ).toBe('sidecar');
   });
   it('without a Namespace object: unknown, or injected with mesh.assumeInjected', () => {
     expect(dataplane(POD)).toBe('unknown');
@@ -123,14 +191,17 @@ describe('mesh membership', () => {
 });
 
 describe('ports, Services, hosts, principals', () => {
-  const graph = graphOf(POD.replace('annotations', 'x') + `---
+  const graph = graphOf(
+    POD.replace('annotations', 'x') +
+      `---
 apiVersion: v1
 kind: Service
 metadata: { name: web, namespace: foo }
 spec:
   selector: { app: foo }
   ports: [{ port: 8000, targetPort: http }, { port: 9000 }]
-`);
+`,
+  );
   const w = workload(graph);
   it('resolves named target ports to container ports', () => {
     expect(resolvePort(w, 'http')).toBe(80);
@@ -147,7 +218,12 @@ spec:
     expect(principalTargets(graph, 'foo', 'other').workloads).toEqual([]);
   });
   it('reads inbound capture annotations', () => {
-    const g = graphOf(POD.replace('  labels: { app: foo, version: v1 }', '  labels: { app: foo }\n  annotations: { traffic.sidecar.istio.io/excludeInboundPorts: "90" }'));
+    const g = graphOf(
+      POD.replace(
+        '  labels: { app: foo, version: v1 }',
+        '  labels: { app: foo }\n  annotations: { traffic.sidecar.istio.io/excludeInboundPorts: "90" }',
+      ),
+    );
     const x = workload(g);
     expect([80, 90].map((p) => inboundCaptured(x, p))).toEqual([true, false]);
   });

@@ -23,13 +23,17 @@ const STRICTER = [/[[,]\s*-\s*[\],}]/];
 
 function kubectlVersion(): string | undefined {
   try {
-    return execFileSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return execFileSync('kubectl', ['version', '--client', '-o', 'json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
 }
 const hasKubectl = kubectlVersion() !== undefined;
-if (!hasKubectl) console.warn('kubectl-differential: kubectl is not on PATH; the differential test against kubectl is skipped.');
+if (!hasKubectl)
+  console.warn('kubectl-differential: kubectl is not on PATH; the differential test against kubectl is skipped.');
 
 function corpusDir(): string | undefined {
   for (const candidate of [process.env.MESHLINT_CORPUS, '../shared/corpus', '../../shared/corpus']) {
@@ -52,7 +56,9 @@ function documentTexts(text: string): string[] {
     const documents = parseSource('stream.json', text).documents;
     return documents.length > 1 ? documents.map((d) => text.slice(d.start, d.end)) : [text];
   }
-  return splitYamlStream(text).parts.map((p) => text.slice(p.start, p.end)).filter((t) => /^[^#\s]/m.test(t));
+  return splitYamlStream(text)
+    .parts.map((p) => text.slice(p.start, p.end))
+    .filter((t) => /^[^#\s]/m.test(t));
 }
 
 /** kubectl prints one pretty JSON object after another: split them. */
@@ -94,7 +100,10 @@ function compare(cases: readonly Case[]): Verdict {
   try {
     const names = cases.map((c, i) => `d${String(i).padStart(6, '0')}.${isJsonStream(c.text) ? 'json' : 'yaml'}`);
     cases.forEach((c, i) => writeFileSync(join(dir, names[i]), c.text));
-    const run = spawnSync('kubectl', ['label', '--local', '-f', dir, `${LABEL}=x`, '-o', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const run = spawnSync('kubectl', ['label', '--local', '-f', dir, `${LABEL}=x`, '-o', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
     const failed = new Map<string, string>();
     for (const line of run.stderr.split('\n')) {
       const name = /d\d{6}\.(?:yaml|json)/.exec(line)?.[0];
@@ -103,7 +112,15 @@ function compare(cases: readonly Case[]): Verdict {
     const objects = splitJsonObjects(run.stdout);
     const accepted = names.filter((n) => !failed.has(n));
     if (objects.length !== accepted.length) {
-      return { compared: 0, rejectedBoth: 0, skipped: 0, stricter: 0, differences: [`kubectl printed ${objects.length} objects for ${accepted.length} accepted documents: the documents are not one object each`] };
+      return {
+        compared: 0,
+        rejectedBoth: 0,
+        skipped: 0,
+        stricter: 0,
+        differences: [
+          `kubectl printed ${objects.length} objects for ${accepted.length} accepted documents: the documents are not one object each`,
+        ],
+      };
     }
     const kubectlValue = new Map(accepted.map((n, k) => [n, objects[k]]));
     let compared = 0;
@@ -118,11 +135,17 @@ function compare(cases: readonly Case[]): Verdict {
       if (error !== undefined) {
         // Only errors of reading the text count; kubectl's typed decoding (a missing kind, a timestamp that is not
         // RFC 3339) is not a question of how the YAML is read.
-        if (!/error converting YAML to JSON|error parsing|invalid Yaml document separator|json: |yaml: /.test(error) || /unable to decode/.test(error)) {
+        if (
+          !/error converting YAML to JSON|error parsing|invalid Yaml document separator|json: |yaml: /.test(error) ||
+          /unable to decode/.test(error)
+        ) {
           skipped++;
           return;
         }
-        if (parseErrors.length === 0 && !file.skipped) differences.push(`${c.origin}: kubectl rejects it (${error.trim()}), meshlint reads ${JSON.stringify(file.documents.map((d) => d.value)).slice(0, 200)}`);
+        if (parseErrors.length === 0 && !file.skipped)
+          differences.push(
+            `${c.origin}: kubectl rejects it (${error.trim()}), meshlint reads ${JSON.stringify(file.documents.map((d) => d.value)).slice(0, 200)}`,
+          );
         else rejectedBoth++;
         return;
       }
@@ -136,7 +159,9 @@ function compare(cases: readonly Case[]): Verdict {
         return;
       }
       if (parseErrors.length > 0 || file.documents.length !== 1) {
-        differences.push(`${c.origin}: kubectl reads it, meshlint reports ${parseErrors.map((p) => p.message).join(' / ') || `${file.documents.length} documents`}`);
+        differences.push(
+          `${c.origin}: kubectl reads it, meshlint reports ${parseErrors.map((p) => p.message).join(' / ') || `${file.documents.length} documents`}`,
+        );
         return;
       }
       const actual = withLabel(file.documents[0].value);
@@ -144,7 +169,9 @@ function compare(cases: readonly Case[]): Verdict {
       try {
         expect(actual).toStrictEqual(JSON.parse(JSON.stringify(expected)));
       } catch {
-        differences.push(`${c.origin}: kubectl ${JSON.stringify(expected).slice(0, 300)}\n    meshlint ${JSON.stringify(actual).slice(0, 300)}`);
+        differences.push(
+          `${c.origin}: kubectl ${JSON.stringify(expected).slice(0, 300)}\n    meshlint ${JSON.stringify(actual).slice(0, 300)}`,
+        );
       }
     });
     return { compared, rejectedBoth, skipped, stricter, differences };
@@ -155,30 +182,34 @@ function compare(cases: readonly Case[]): Verdict {
 
 /** The value as kubectl prints it after `label`: with the label added. */
 function withLabel(value: unknown): unknown {
-  const copy = JSON.parse(JSON.stringify(value)) as Record<string, any>;
-  if (copy.metadata === undefined || copy.metadata === null) copy.metadata = {};
-  if (copy.metadata.labels === undefined || copy.metadata.labels === null) copy.metadata.labels = {};
+  const copy = JSON.parse(JSON.stringify(value)) as { metadata?: { labels?: Record<string, string> | null } | null };
+  copy.metadata ??= {};
+  copy.metadata.labels ??= {};
   copy.metadata.labels[LABEL] = 'x';
   return copy;
 }
 
 /** Documents kubectl reads as objects of their own: ones with a kind, and not a List (which it expands). */
 function isSingleObject(text: string): boolean {
-  return /^kind:\s*\S/m.test(text) && !/^kind:\s*["']?\w*List["']?\s*$/m.test(text) || /^\s*\{/.test(text);
+  return (/^kind:\s*\S/m.test(text) && !/^kind:\s*["']?\w*List["']?\s*$/m.test(text)) || /^\s*\{/.test(text);
 }
 
 describe.skipIf(!hasKubectl)('meshlint reads manifests as kubectl does', () => {
   it('every document of the fixtures, a corpus sample and generated inputs', { timeout: 300_000 }, () => {
     const cases: Case[] = [];
     for (const path of manifestFiles('fixtures')) {
-      documentTexts(readFileSync(path, 'utf8')).forEach((text, k) => isSingleObject(text) && cases.push({ origin: `${path}#${k}`, text }));
+      documentTexts(readFileSync(path, 'utf8')).forEach(
+        (text, k) => isSingleObject(text) && cases.push({ origin: `${path}#${k}`, text }),
+      );
     }
     const corpus = corpusDir();
     if (corpus) {
       const files = manifestFiles(corpus).filter((f) => statSync(f).size < 512 * 1024);
       // A fixed sample: every 8th file.
       for (const path of files.filter((_, i) => i % 8 === 0)) {
-        documentTexts(readFileSync(path, 'utf8')).forEach((text, k) => isSingleObject(text) && cases.push({ origin: `${path}#${k}`, text }));
+        documentTexts(readFileSync(path, 'utf8')).forEach(
+          (text, k) => isSingleObject(text) && cases.push({ origin: `${path}#${k}`, text }),
+        );
       }
     } else {
       console.warn('kubectl-differential: ../shared/corpus not found; fixtures and generated inputs only.');
@@ -186,10 +217,14 @@ describe.skipIf(!hasKubectl)('meshlint reads manifests as kubectl does', () => {
     for (const [name, text] of Object.entries(handWritten())) {
       documentTexts(text).forEach((doc, k) => cases.push({ origin: `generated ${name}#${k}`, text: doc }));
     }
-    fc.sample(manifestArbitrary, { numRuns: 400, seed: 11 }).forEach((text, k) => cases.push({ origin: `arbitrary #${k}:\n${text}`, text }));
+    fc.sample(manifestArbitrary, { numRuns: 400, seed: 11 }).forEach((text, k) =>
+      cases.push({ origin: `arbitrary #${k}:\n${text}`, text }),
+    );
 
     const verdict = compare(cases);
-    console.log(`kubectl-differential: ${cases.length} documents; ${verdict.compared} values equal to kubectl's, ${verdict.rejectedBoth} rejected by both, ${verdict.skipped} not compared (rejected by kubectl after reading: no kind, typed fields; a template; a CRD), ${verdict.stricter} rejected by meshlint only (known, see STRICTER), ${verdict.differences.length} differences`);
+    console.log(
+      `kubectl-differential: ${cases.length} documents; ${verdict.compared} values equal to kubectl's, ${verdict.rejectedBoth} rejected by both, ${verdict.skipped} not compared (rejected by kubectl after reading: no kind, typed fields; a template; a CRD), ${verdict.stricter} rejected by meshlint only (known, see STRICTER), ${verdict.differences.length} differences`,
+    );
     expect(verdict.differences).toEqual([]);
     expect(verdict.compared).toBeGreaterThan(500);
   });
@@ -202,14 +237,25 @@ describe.skipIf(!hasKubectl)('meshlint reads manifests as kubectl does', () => {
       try {
         const path = join(dir, name);
         writeFileSync(path, text);
-        const run = spawnSync('kubectl', ['label', '--local', '-f', path, `${LABEL}=x`, '-o', 'json'], { encoding: 'utf8' });
+        const run = spawnSync('kubectl', ['label', '--local', '-f', path, `${LABEL}=x`, '-o', 'json'], {
+          encoding: 'utf8',
+        });
         const file = parseSource(name, Buffer.from(text));
         const objects = splitJsonObjects(run.stdout);
-        const readingError = run.status !== 0 && /error converting YAML to JSON|error parsing|invalid Yaml document separator|json: |yaml: /.test(run.stderr) && !/unable to decode/.test(run.stderr);
+        const readingError =
+          run.status !== 0 &&
+          /error converting YAML to JSON|error parsing|invalid Yaml document separator|json: |yaml: /.test(
+            run.stderr,
+          ) &&
+          !/unable to decode/.test(run.stderr);
         const values = file.documents.filter((d) => d.value !== undefined).map((d) => withLabel(d.value));
         // Every object kubectl printed before it stopped is a document meshlint read the same way.
         expect(values.slice(0, objects.length), name).toStrictEqual(objects);
-        if (readingError) expect(file.problems.some((p) => p.code === 'parse-error'), `${name}: ${run.stderr}`).toBe(true);
+        if (readingError)
+          expect(
+            file.problems.some((p) => p.code === 'parse-error'),
+            `${name}: ${run.stderr}`,
+          ).toBe(true);
         else if (run.status === 0) expect(values.length, name).toBe(objects.length);
       } finally {
         rmSync(dir, { recursive: true, force: true });

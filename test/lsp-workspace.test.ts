@@ -8,9 +8,12 @@ import type { Finding } from '../src/engine/run.js';
 import { Workspace } from '../src/lsp/workspace.js';
 
 const root = 'fixtures';
-const units = readdirSync(root).filter((name) => !name.startsWith('_') && statSync(join(root, name)).isDirectory()).sort();
+const units = readdirSync(root)
+  .filter((name) => !name.startsWith('_') && statSync(join(root, name)).isDirectory())
+  .sort();
 
-const key = (f: Finding) => `${f.ruleId} ${f.file}:${f.range.startLine}:${f.range.startColumn}-${f.range.endLine}:${f.range.endColumn} ${f.severity} ${f.message} ${f.suppression?.via ?? ''} ${f.related.map((r) => `${r.file}:${r.range.startLine}`).join(',')}`;
+const key = (f: Finding) =>
+  `${f.ruleId} ${f.file}:${f.range.startLine}:${f.range.startColumn}-${f.range.endLine}:${f.range.endColumn} ${f.severity} ${f.message} ${f.suppression?.via ?? ''} ${f.related.map((r) => `${r.file}:${r.range.startLine}`).join(',')}`;
 
 async function workspace(dir: string, texts: ReadonlyMap<string, string> = new Map()): Promise<Workspace> {
   const config = join(dir, '.meshlint.yaml');
@@ -63,12 +66,19 @@ it('keeps the indexes an edit cannot have changed, and rebuilds those it can', a
   const dir = resolve(root, 'mesh-mtls');
   const ws = await workspace(dir);
   ws.lint(ws.files.map((f) => ws.absolutePath(f.path)));
-  expect(ws.indexes).toEqual(expect.arrayContaining(['istio:peerAuthentications', 'istio:effectiveMtls', 'istio:membership']));
+  expect(ws.indexes).toEqual(
+    expect.arrayContaining(['istio:peerAuthentications', 'istio:effectiveMtls', 'istio:membership']),
+  );
   // A Secret is read by none of these.
   ws.setText(join(dir, 'added-secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\n  namespace: shop\n');
-  expect(ws.indexes).toEqual(expect.arrayContaining(['istio:peerAuthentications', 'istio:effectiveMtls', 'istio:membership']));
+  expect(ws.indexes).toEqual(
+    expect.arrayContaining(['istio:peerAuthentications', 'istio:effectiveMtls', 'istio:membership']),
+  );
   // A PeerAuthentication changes the policies and every workload's mode, not whether a workload is in the mesh.
-  ws.setText(join(dir, 'added-policy.yaml'), 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  mtls:\n    mode: DISABLE\n');
+  ws.setText(
+    join(dir, 'added-policy.yaml'),
+    'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  mtls:\n    mode: DISABLE\n',
+  );
   expect(ws.indexes).not.toContain('istio:peerAuthentications');
   expect(ws.indexes).not.toContain('istio:effectiveMtls');
   expect(ws.indexes).toContain('istio:membership');
@@ -80,9 +90,15 @@ it('rebuilds what a label selector answered when a workload of that namespace ch
   ws.lint(ws.files.map((f) => ws.absolutePath(f.path)));
   expect(ws.indexes).toContain('istio:peerAuthCandidates');
   // A workload in another namespace: the shop policies select the same workloads.
-  ws.setText(join(dir, 'added-elsewhere.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: y\n  namespace: elsewhere\nspec:\n  template:\n    metadata:\n      labels: { app: catalog }\n    spec:\n      containers: [{ name: c, image: nginx }]\n');
+  ws.setText(
+    join(dir, 'added-elsewhere.yaml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: y\n  namespace: elsewhere\nspec:\n  template:\n    metadata:\n      labels: { app: catalog }\n    spec:\n      containers: [{ name: c, image: nginx }]\n',
+  );
   expect(ws.indexes).toContain('istio:peerAuthCandidates');
   // A workload in shop that the `app: catalog` policy selects.
-  ws.setText(join(dir, 'added-workload.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels: { app: catalog }\n    spec:\n      containers: [{ name: c, image: nginx }]\n');
+  ws.setText(
+    join(dir, 'added-workload.yaml'),
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  namespace: shop\nspec:\n  template:\n    metadata:\n      labels: { app: catalog }\n    spec:\n      containers: [{ name: c, image: nginx }]\n',
+  );
   expect(ws.indexes).not.toContain('istio:peerAuthCandidates');
 });

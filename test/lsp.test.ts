@@ -42,7 +42,15 @@ spec:
 `;
 
 type Client = Awaited<ReturnType<typeof startClient>>;
-type Diagnostic = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; code: string; severity: number; message: string; codeDescription?: { href: string }; relatedInformation?: { location: { uri: string }; message: string }[]; data?: { fingerprint: string } };
+type Diagnostic = {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  code: string;
+  severity: number;
+  message: string;
+  codeDescription?: { href: string };
+  relatedInformation?: { location: { uri: string }; message: string }[];
+  data?: { fingerprint: string };
+};
 type Publication = { version?: number; diagnostics: Diagnostic[] };
 
 const clients: Client[] = [];
@@ -62,25 +70,46 @@ const codes = (p: Publication) => p.diagnostics.map((d) => d.code).sort();
 describe('meshlint --lsp', () => {
   it('publishes diagnostics for an open document, judged with the other files of the workspace', async () => {
     const { root, client } = await start({ 'ns.yaml': NAMESPACE, 'pa.yaml': POLICY, 'web.yaml': DEPLOYMENT });
-    expect(client.initialized.capabilities).toMatchObject({ textDocumentSync: 2, hoverProvider: true, codeActionProvider: { codeActionKinds: ['quickfix'] } });
+    expect(client.initialized.capabilities).toMatchObject({
+      textDocumentSync: 2,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    });
     const uri = await client.open(join(root, 'web.yaml'), DEPLOYMENT);
     const first: Publication = await client.waitFor(uri);
     expect(first.version).toBe(1);
-    expect(codes(first)).toEqual(['container-capabilities', 'container-mutable-image', 'container-no-limits', 'container-no-seccomp', 'container-privilege-escalation', 'container-privileged', 'container-run-as-root', 'container-writable-rootfs', 'mtls-not-strict', 'workload-default-service-account']);
+    expect(codes(first)).toEqual([
+      'container-capabilities',
+      'container-mutable-image',
+      'container-no-limits',
+      'container-no-seccomp',
+      'container-privilege-escalation',
+      'container-privileged',
+      'container-run-as-root',
+      'container-writable-rootfs',
+      'mtls-not-strict',
+      'workload-default-service-account',
+    ]);
     // The PeerAuthentication in pa.yaml decides the mode: the diagnostic says so and points there.
     const mtls = first.diagnostics.find((d) => d.code === 'mtls-not-strict')!;
     expect(mtls.message).toContain('PERMISSIVE, decided by PeerAuthentication shop/default');
     expect(mtls.relatedInformation?.[0].location.uri).toBe(fileUri(join(root, 'pa.yaml')));
     expect(mtls.codeDescription?.href).toMatch(/docs\/rules\/mtls-not-strict\.md$/);
     const privileged = first.diagnostics.find((d) => d.code === 'container-privileged')!;
-    expect(privileged).toMatchObject({ severity: 1, range: { start: { line: 14, character: 12 }, end: { line: 14, character: 28 } } });
+    expect(privileged).toMatchObject({
+      severity: 1,
+      range: { start: { line: 14, character: 12 }, end: { line: 14, character: 28 } },
+    });
   });
 
   it('lints the unsaved text as it changes', async () => {
     const { root, client } = await start({ 'ns.yaml': NAMESPACE, 'pa.yaml': POLICY, 'web.yaml': DEPLOYMENT });
     const uri = await client.open(join(root, 'web.yaml'), DEPLOYMENT);
     await client.waitFor(uri);
-    const version = await client.change(uri, DEPLOYMENT.replace('privileged: true', 'privileged: false\n            readOnlyRootFilesystem: true'));
+    const version = await client.change(
+      uri,
+      DEPLOYMENT.replace('privileged: true', 'privileged: false\n            readOnlyRootFilesystem: true'),
+    );
     const changed: Publication = await client.waitFor(uri, (p: Publication) => p.version === version);
     expect(codes(changed)).not.toContain('container-privileged');
     expect(codes(changed)).not.toContain('container-writable-rootfs');
@@ -94,19 +123,36 @@ describe('meshlint --lsp', () => {
   it('applies every code action of every diagnostic, and each one makes its finding go away', async () => {
     const { root, client } = await start({ 'ns.yaml': NAMESPACE, 'pa.yaml': POLICY, 'web.yaml': DEPLOYMENT });
     let applied = 0;
-    for (const [name, original] of [['web.yaml', DEPLOYMENT], ['pa.yaml', POLICY]] as const) {
+    for (const [name, original] of [
+      ['web.yaml', DEPLOYMENT],
+      ['pa.yaml', POLICY],
+    ] as const) {
       const uri = await client.open(join(root, name), original);
       const opened: Publication = await client.waitFor(uri);
       expect(opened.diagnostics.length).toBeGreaterThan(0);
       for (const diagnostic of opened.diagnostics) {
-        const actions = await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } }) as { title: string; kind: string; edit: { changes: Record<string, { range: Diagnostic['range']; newText: string }[]> } }[];
-        expect(actions.some((a) => a.title.startsWith(`Suppress ${diagnostic.code} on this line`)), diagnostic.code).toBe(true);
+        const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+          textDocument: { uri },
+          range: diagnostic.range,
+          context: { diagnostics: [diagnostic] },
+        })) as {
+          title: string;
+          kind: string;
+          edit: { changes: Record<string, { range: Diagnostic['range']; newText: string }[]> };
+        }[];
+        expect(
+          actions.some((a) => a.title.startsWith(`Suppress ${diagnostic.code} on this line`)),
+          diagnostic.code,
+        ).toBe(true);
         for (const action of actions) {
           expect(action.kind).toBe('quickfix');
           const text = applyTextEdits(original, action.edit.changes[uri]);
           const version = await client.change(uri, text);
           const after: Publication = await client.waitFor(uri, (p: Publication) => p.version === version);
-          expect(after.diagnostics.map((d) => d.data?.fingerprint), `${action.title}`).not.toContain(diagnostic.data?.fingerprint);
+          expect(
+            after.diagnostics.map((d) => d.data?.fingerprint),
+            `${action.title}`,
+          ).not.toContain(diagnostic.data?.fingerprint);
           expect(codes(after)).not.toContain('parse-error');
           expect(codes(after)).not.toContain('suppression-without-reason');
           // Back to the original for the next action.
@@ -129,7 +175,9 @@ describe('meshlint --lsp', () => {
     await client.waitFor(pa);
     const seen = client.count(web);
     await client.change(pa, POLICY.replace('PERMISSIVE', 'STRICT'));
-    const updated: Publication = await client.waitFor(web, (p: Publication) => !codes(p).includes('mtls-not-strict'), { after: seen });
+    const updated: Publication = await client.waitFor(web, (p: Publication) => !codes(p).includes('mtls-not-strict'), {
+      after: seen,
+    });
     expect(codes(updated)).toContain('container-privileged');
   });
 
@@ -142,19 +190,29 @@ describe('meshlint --lsp', () => {
     // The Namespace no longer injects sidecars: the workload is out of the mesh.
     let seen = client.count(web);
     writeFileSync(join(root, 'ns.yaml'), NAMESPACE.replace('enabled', 'disabled'));
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'ns.yaml')), type: 2 }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(join(root, 'ns.yaml')), type: 2 }],
+    });
     await client.waitFor(web, (p: Publication) => !codes(p).includes('mtls-not-strict'), { after: seen });
 
     // .meshlint.yaml turns a rule off; an invalid one is reported on itself and the defaults apply.
     seen = client.count(web);
     writeFileSync(join(root, '.meshlint.yaml'), 'rules:\n  container-privileged: off\n');
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, '.meshlint.yaml')), type: 2 }] });
-    const quiet: Publication = await client.waitFor(web, (p: Publication) => !codes(p).includes('container-privileged'), { after: seen });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(join(root, '.meshlint.yaml')), type: 2 }],
+    });
+    const quiet: Publication = await client.waitFor(
+      web,
+      (p: Publication) => !codes(p).includes('container-privileged'),
+      { after: seen },
+    );
     expect(codes(quiet)).toContain('container-writable-rootfs');
 
     seen = client.count(web);
     writeFileSync(join(root, '.meshlint.yaml'), 'rules:\n  no-such-rule: off\n');
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, '.meshlint.yaml')), type: 2 }] });
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: fileUri(join(root, '.meshlint.yaml')), type: 2 }],
+    });
     const config: Publication = await client.waitFor(fileUri(join(root, '.meshlint.yaml')));
     expect(config.diagnostics[0].message).toMatch(/no-such-rule/);
     await client.waitFor(web, (p: Publication) => codes(p).includes('container-privileged'), { after: seen });
@@ -163,13 +221,26 @@ describe('meshlint --lsp', () => {
     seen = client.count(web);
     rmSync(join(root, 'ns.yaml'));
     writeFileSync(join(root, '.meshlint.yaml'), 'mesh:\n  assumeInjected: true\n');
-    await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(root, 'ns.yaml')), type: 3 }, { uri: fileUri(join(root, '.meshlint.yaml')), type: 2 }] });
-    const assumed: Publication = await client.waitFor(web, (p: Publication) => codes(p).includes('mtls-not-strict'), { after: seen });
-    expect(assumed.diagnostics.find((d) => d.code === 'mtls-not-strict')!.message).not.toContain('istio-injection=enabled');
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [
+        { uri: fileUri(join(root, 'ns.yaml')), type: 3 },
+        { uri: fileUri(join(root, '.meshlint.yaml')), type: 2 },
+      ],
+    });
+    const assumed: Publication = await client.waitFor(web, (p: Publication) => codes(p).includes('mtls-not-strict'), {
+      after: seen,
+    });
+    expect(assumed.diagnostics.find((d) => d.code === 'mtls-not-strict')!.message).not.toContain(
+      'istio-injection=enabled',
+    );
   });
 
   it("honours the configuration's ignore, as discovery does", async () => {
-    const { root, client } = await start({ '.meshlint.yaml': 'ignore:\n  - vendor/**\nrules:\n  networkpolicy-no-default-deny: off\n', 'vendor/web.yaml': DEPLOYMENT, 'web.yaml': DEPLOYMENT });
+    const { root, client } = await start({
+      '.meshlint.yaml': 'ignore:\n  - vendor/**\nrules:\n  networkpolicy-no-default-deny: off\n',
+      'vendor/web.yaml': DEPLOYMENT,
+      'web.yaml': DEPLOYMENT,
+    });
     const vendored = await client.open(join(root, 'vendor/web.yaml'), DEPLOYMENT);
     const own = await client.open(join(root, 'web.yaml'), DEPLOYMENT);
     expect(codes(await client.waitFor(own))).toContain('container-privileged');
@@ -181,12 +252,18 @@ describe('meshlint --lsp', () => {
     const { root, client } = await start({ 'web.yaml': DEPLOYMENT });
     const uri = await client.open(join(root, 'web.yaml'), DEPLOYMENT);
     await client.waitFor(uri);
-    const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 14, character: 14 } }) as { contents: { kind: string; value: string } };
+    const hover = (await client.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 14, character: 14 },
+    })) as { contents: { kind: string; value: string } };
     expect(hover.contents.kind).toBe('markdown');
     expect(hover.contents.value).toContain('**Containers must not run privileged or share host namespaces**');
     expect(hover.contents.value).toContain('**Why.**');
     expect(hover.contents.value).toContain('**How to fix.**');
-    const nothing = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+    const nothing = await client.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 0, character: 0 },
+    });
     expect(nothing).toBeNull();
   });
 

@@ -8,14 +8,24 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { privilegedDeployment, runCli, secureDeployment, tempRepo } from './helpers.js';
 
-interface Expected { file: string; line: number; column: number; severity: 'error' | 'warning' | 'note'; message: string; rule: string }
+interface Expected {
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning' | 'note';
+  message: string;
+  rule: string;
+}
 
 let cwd: string;
 let lines: string[];
 let expected: Expected[];
 
 beforeAll(async () => {
-  const hostNetwork = secureDeployment('agent').replace('      serviceAccountName: agent', '      serviceAccountName: agent\n      hostNetwork: true');
+  const hostNetwork = secureDeployment('agent').replace(
+    '      serviceAccountName: agent',
+    '      serviceAccountName: agent\n      hostNetwork: true',
+  );
   cwd = tempRepo({
     // error (privileged), error with ": " and quotes in the message (hostNetwork), warning (default SA), note (suppression without reason).
     'deploy/db.yaml': privilegedDeployment('db').text.replace('serviceAccountName: db', 'serviceAccountName: default'),
@@ -24,8 +34,19 @@ beforeAll(async () => {
   });
   const compact = await runCli(['--format', 'compact', '.'], cwd);
   lines = compact.stdout.trimEnd().split('\n');
-  const json = JSON.parse((await runCli(['--format', 'json', '.'], cwd)).stdout) as { findings: (Expected & { ruleId: string; suppression: unknown })[] };
-  expected = json.findings.filter((f) => !f.suppression).map((f) => ({ file: f.file, line: f.line, column: f.column, severity: f.severity, message: f.message, rule: f.ruleId }));
+  const json = JSON.parse((await runCli(['--format', 'json', '.'], cwd)).stdout) as {
+    findings: (Expected & { ruleId: string; suppression: unknown })[];
+  };
+  expected = json.findings
+    .filter((f) => !f.suppression)
+    .map((f) => ({
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      severity: f.severity,
+      message: f.message,
+      rule: f.ruleId,
+    }));
 });
 
 it('the sample covers every severity, a message with ": " and a path with a space', () => {
@@ -36,9 +57,11 @@ it('the sample covers every severity, a message with ": " and a path with a spac
 });
 
 describe('GitHub problem matcher (integrations/github-matcher.json)', () => {
-  const matchers = (JSON.parse(readFileSync('integrations/github-matcher.json', 'utf8')) as {
-    problemMatcher: { owner: string; severity?: string; pattern: Record<string, string | number>[] }[];
-  }).problemMatcher;
+  const matchers = (
+    JSON.parse(readFileSync('integrations/github-matcher.json', 'utf8')) as {
+      problemMatcher: { owner: string; severity?: string; pattern: Record<string, string | number>[] }[];
+    }
+  ).problemMatcher;
 
   it('captures every field of every line, with a severity GitHub accepts', () => {
     const SEVERITY = { error: 'error', warning: 'warning', note: 'notice' };
@@ -53,7 +76,14 @@ describe('GitHub problem matcher (integrations/github-matcher.json)', () => {
       const group = (name: string) => (p[name] === undefined ? undefined : match[p[name] as number]);
       const severity = group('severity') ?? m.severity ?? 'error';
       expect(['error', 'warning', 'notice']).toContain(severity);
-      expect({ file: group('file'), line: Number(group('line')), column: Number(group('column')), severity, message: group('message'), rule: group('code') }).toEqual({
+      expect({
+        file: group('file'),
+        line: Number(group('line')),
+        column: Number(group('column')),
+        severity,
+        message: group('message'),
+        rule: group('code'),
+      }).toEqual({
         ...expected[i],
         severity: SEVERITY[expected[i].severity],
       });
@@ -62,9 +92,11 @@ describe('GitHub problem matcher (integrations/github-matcher.json)', () => {
 });
 
 describe('VS Code problem matcher (integrations/vscode/tasks.json)', () => {
-  const task = (JSON.parse(readFileSync('integrations/vscode/tasks.json', 'utf8')) as {
-    tasks: { command: string; problemMatcher: { fileLocation: unknown; pattern: Record<string, string | number> } }[];
-  }).tasks[0];
+  const task = (
+    JSON.parse(readFileSync('integrations/vscode/tasks.json', 'utf8')) as {
+      tasks: { command: string; problemMatcher: { fileLocation: unknown; pattern: Record<string, string | number> } }[];
+    }
+  ).tasks[0];
 
   it('runs the compact format and captures every field (note -> Info, as VS Code reads it)', () => {
     expect(task.command).toContain('--format compact');
@@ -75,7 +107,14 @@ describe('VS Code problem matcher (integrations/vscode/tasks.json)', () => {
       const match = new RegExp(p.regexp as string).exec(line);
       expect(match, line).not.toBeNull();
       const g = (name: string) => match![p[name] as number];
-      expect({ file: g('file'), line: Number(g('line')), column: Number(g('column')), severity: vscodeSeverity(g('severity')), message: g('message'), rule: g('code') }).toEqual({
+      expect({
+        file: g('file'),
+        line: Number(g('line')),
+        column: Number(g('column')),
+        severity: vscodeSeverity(g('severity')),
+        message: g('message'),
+        rule: g('code'),
+      }).toEqual({
         ...expected[i],
         severity: vscodeSeverity(expected[i].severity),
       });
@@ -85,7 +124,7 @@ describe('VS Code problem matcher (integrations/vscode/tasks.json)', () => {
 
 describe('Vim errorformat (README)', () => {
   const readme = readFileSync('README.md', 'utf8');
-  const efm = /^\s*set errorformat=(.+)$/m.exec(readme)?.[1] ?? "";
+  const efm = /^\s*set errorformat=(.+)$/m.exec(readme)?.[1] ?? '';
 
   /**
    * Vim's translation of an errorformat to a pattern (quickfix.c, efm_to_regpat), for the items we use:
@@ -127,7 +166,14 @@ describe('Vim errorformat (README)', () => {
       expect(match, line).not.toBeNull();
       const g = (item: string) => match![groups.indexOf(item) + 1];
       const rule = /\[([^\]]+)\]$/.exec(g('m'))?.[1];
-      expect({ file: g('f'), line: Number(g('l')), column: Number(g('c')), severity: g('t'), message: g('m').replace(/ \[[^\]]+\]$/, ''), rule }).toEqual({
+      expect({
+        file: g('f'),
+        line: Number(g('l')),
+        column: Number(g('c')),
+        severity: g('t'),
+        message: g('m').replace(/ \[[^\]]+\]$/, ''),
+        rule,
+      }).toEqual({
         ...expected[i],
         severity: expected[i].severity[0],
       });
@@ -140,11 +186,38 @@ describe('Vim errorformat (README)', () => {
     const qf = join(cwd, 'qf.json');
     writeFileSync(out, `${lines.join('\n')}\n`);
     const script = `call writefile([json_encode(map(getqflist(), {_, v -> {'file': bufname(v.bufnr), 'line': v.lnum, 'column': v.col, 'type': v.type, 'text': v.text, 'valid': v.valid}}))], '${qf}')`;
-    const run = spawnSync('vim', ['-u', 'NONE', '-N', '-es', '-c', `set errorformat=${efm}`, '-c', `cgetfile ${out}`, '-c', script, '-c', 'qa!'], { cwd, encoding: 'utf8', timeout: 20000 });
+    const run = spawnSync(
+      'vim',
+      ['-u', 'NONE', '-N', '-es', '-c', `set errorformat=${efm}`, '-c', `cgetfile ${out}`, '-c', script, '-c', 'qa!'],
+      { cwd, encoding: 'utf8', timeout: 20000 },
+    );
     expect(run.status).toBe(0);
-    const list = JSON.parse(readFileSync(qf, 'utf8')) as { file: string; line: number; column: number; type: string; text: string; valid: number }[];
-    expect(list.map((q) => ({ file: q.file, line: q.line, column: q.column, severity: q.type, message: q.text, valid: q.valid }))).toEqual(
-      expected.map((e) => ({ file: e.file, line: e.line, column: e.column, severity: e.severity[0], message: `${e.message} [${e.rule}]`, valid: 1 })),
+    const list = JSON.parse(readFileSync(qf, 'utf8')) as {
+      file: string;
+      line: number;
+      column: number;
+      type: string;
+      text: string;
+      valid: number;
+    }[];
+    expect(
+      list.map((q) => ({
+        file: q.file,
+        line: q.line,
+        column: q.column,
+        severity: q.type,
+        message: q.text,
+        valid: q.valid,
+      })),
+    ).toEqual(
+      expected.map((e) => ({
+        file: e.file,
+        line: e.line,
+        column: e.column,
+        severity: e.severity[0],
+        message: `${e.message} [${e.rule}]`,
+        valid: 1,
+      })),
     );
   });
 });

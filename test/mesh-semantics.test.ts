@@ -35,8 +35,10 @@ describe('Linkerd unauthenticated clients', () => {
 });
 
 describe('policy-selects-nothing', () => {
-  it('names the nearest label the namespace\'s workloads carry', () => {
-    const [finding] = findingsOf('policy-selects-nothing', `apiVersion: networking.k8s.io/v1
+  it("names the nearest label the namespace's workloads carry", () => {
+    const [finding] = findingsOf(
+      'policy-selects-nothing',
+      `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: { name: carts-db, namespace: sock-shop }
 spec:
@@ -57,14 +59,17 @@ spec:
   template:
     metadata: { labels: { name: catalogue-db } }
     spec: { containers: [{ name: db, image: db:1.0 }] }
-`);
+`,
+    );
     expect(finding.message).toContain('The nearest label is name=carts (Deployment sock-shop/carts)');
   });
 });
 
 describe('jwt-not-enforced with several ALLOW policies', () => {
   it('names the policy whose rule lets token-less requests in', () => {
-    const [finding] = findingsOf('jwt-not-enforced', `apiVersion: security.istio.io/v1
+    const [finding] = findingsOf(
+      'jwt-not-enforced',
+      `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: jwt, namespace: shop }
 spec: { jwtRules: [{ issuer: https://auth.example.com }] }
@@ -86,18 +91,22 @@ spec:
   template:
     metadata: { labels: { app: api } }
     spec: { containers: [{ name: api, image: api:1.0 }] }
-`);
+`,
+    );
     expect(finding.message).toContain('AuthorizationPolicy shop/health has an ALLOW rule');
   });
 });
 
 describe('jwt-jwks-plaintext', () => {
   it('never prints user information of the URI', () => {
-    const [finding] = findingsOf('jwt-jwks-plaintext', `apiVersion: security.istio.io/v1
+    const [finding] = findingsOf(
+      'jwt-jwks-plaintext',
+      `apiVersion: security.istio.io/v1
 kind: RequestAuthentication
 metadata: { name: jwt, namespace: shop }
 spec: { jwtRules: [{ issuer: a, jwksUri: "http://svc:s3cr3t-t0ken@keys.example.com/jwks" }] }
-`);
+`,
+    );
     expect(finding.message).toContain('http://keys.example.com/jwks');
     expect(finding.message).not.toContain('s3cr3t');
   });

@@ -20,9 +20,12 @@ describe('parsing manifests the way Kubernetes reads them', () => {
   });
 
   it('reads multi-document files and lints every good document around a broken one', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {hostPID: true}\n---\nkey: "x" y\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {hostPID: true}\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {hostPID: true}\n---\nkey: "x" y\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec: {hostPID: true}\n';
     const result = lintTexts({ 'multi.yaml': text });
-    const summary = result.findings.filter((f) => ['parse-error', 'container-privileged'].includes(f.ruleId)).map((f) => `${f.range.startLine} ${f.ruleId}`);
+    const summary = result.findings
+      .filter((f) => ['parse-error', 'container-privileged'].includes(f.ruleId))
+      .map((f) => `${f.range.startLine} ${f.ruleId}`);
     expect(summary).toEqual(['4 container-privileged', '6 parse-error', '11 container-privileged']);
   });
 
@@ -34,14 +37,17 @@ describe('parsing manifests the way Kubernetes reads them', () => {
   });
 
   it('expands kind: List items and locates findings inside them', () => {
-    const text = 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a}\n    spec:\n      hostIPC: true\n';
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: a}\n    spec:\n      hostIPC: true\n';
     const finding = lintTexts({ 'list.yaml': text }).findings.find((f) => f.ruleId === 'container-privileged');
     expect(finding?.range.startLine).toBe(8);
     expect(finding?.resource).toMatchObject({ kind: 'Pod', name: 'a', namespace: 'default' });
   });
 
   it('skips Go/Helm templates with a notice instead of failing', () => {
-    const result = lintTexts({ 't.yaml': 'metadata:\n  name: {{ .Values.name }}\nspec:\n  {{- if .Values.x }}\n  hostPID: true\n  {{- end }}\n' });
+    const result = lintTexts({
+      't.yaml': 'metadata:\n  name: {{ .Values.name }}\nspec:\n  {{- if .Values.x }}\n  hostPID: true\n  {{- end }}\n',
+    });
     expect(result.findings).toEqual([]);
     expect(result.notices[0].message).toMatch(/template/);
   });
@@ -52,9 +58,16 @@ describe('parsing manifests the way Kubernetes reads them', () => {
   });
 
   it('reports invalid UTF-8 at its line and still reads the rest', () => {
-    const bytes = Buffer.concat([Buffer.from('apiVersion: v1\nkind: Pod\nmetadata:\n  name: "M'), Buffer.from([0xfc]), Buffer.from('nchen"\nspec: {hostPID: true, serviceAccountName: x}\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('apiVersion: v1\nkind: Pod\nmetadata:\n  name: "M'),
+      Buffer.from([0xfc]),
+      Buffer.from('nchen"\nspec: {hostPID: true, serviceAccountName: x}\n'),
+    ]);
     const result = lintTexts({ 'latin1.yaml': bytes });
-    expect(result.findings.map((f) => `${f.range.startLine} ${f.ruleId}`)).toEqual(['4 parse-error', '5 container-privileged']);
+    expect(result.findings.map((f) => `${f.range.startLine} ${f.ruleId}`)).toEqual([
+      '4 parse-error',
+      '5 container-privileged',
+    ]);
   });
 
   it('skips binary files with a notice', () => {
@@ -70,7 +83,10 @@ describe('parsing manifests the way Kubernetes reads them', () => {
 
   it('stops alias bombs with a located finding instead of expanding them', () => {
     let text = 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n';
-    for (let i = 1; i < 9; i++) text += `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(',')}]\n`;
+    for (let i = 1; i < 9; i++)
+      text += `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10)
+        .fill(`*${'abcdefghij'[i - 1]}`)
+        .join(',')}]\n`;
     const started = Date.now();
     const result = lintTexts({ 'bomb.yaml': text });
     expect(Date.now() - started).toBeLessThan(2000);
@@ -85,8 +101,13 @@ describe('parsing manifests the way Kubernetes reads them', () => {
   });
 
   it('ignores a BOM and CRLF line ends for locations', () => {
-    const result = lintTexts({ 'w.yaml': '\uFEFFapiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: a\r\nspec:\r\n  hostPID: true\r\n' });
-    expect(result.findings.find((f) => f.ruleId === 'container-privileged')?.range).toMatchObject({ startLine: 6, startColumn: 3 });
+    const result = lintTexts({
+      'w.yaml': '\uFEFFapiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: a\r\nspec:\r\n  hostPID: true\r\n',
+    });
+    expect(result.findings.find((f) => f.ruleId === 'container-privileged')?.range).toMatchObject({
+      startLine: 6,
+      startColumn: 3,
+    });
   });
 
   it('treats documents without apiVersion and kind as not ours', () => {
@@ -97,7 +118,8 @@ describe('parsing manifests the way Kubernetes reads them', () => {
 });
 
 describe('locations', () => {
-  const text = 'spec:\n  containers:\n    - name: app\n      securityContext:\n        privileged: true\n      image: nginx\n';
+  const text =
+    'spec:\n  containers:\n    - name: app\n      securityContext:\n        privileged: true\n      image: nginx\n';
   const file = parseSource('l.yaml', text);
   const doc = file.documents[0];
 
@@ -105,7 +127,12 @@ describe('locations', () => {
     const path = ['spec', 'containers', 0, 'securityContext', 'privileged'];
     expect(locate(file, doc, path).range).toEqual({ startLine: 5, startColumn: 9, endLine: 5, endColumn: 25 });
     expect(locate(file, doc, path, 'key').range).toEqual({ startLine: 5, startColumn: 9, endLine: 5, endColumn: 19 });
-    expect(locate(file, doc, path, 'value').range).toEqual({ startLine: 5, startColumn: 21, endLine: 5, endColumn: 25 });
+    expect(locate(file, doc, path, 'value').range).toEqual({
+      startLine: 5,
+      startColumn: 21,
+      endLine: 5,
+      endColumn: 25,
+    });
   });
 
   it('points a missing field at its nearest existing parent and says what is missing', () => {
@@ -115,20 +142,31 @@ describe('locations', () => {
   });
 
   it('points a sequence item at its first line', () => {
-    expect(locate(file, doc, ['spec', 'containers', 0]).range).toEqual({ startLine: 3, startColumn: 7, endLine: 3, endColumn: 16 });
+    expect(locate(file, doc, ['spec', 'containers', 0]).range).toEqual({
+      startLine: 3,
+      startColumn: 7,
+      endLine: 3,
+      endColumn: 16,
+    });
   });
 });
 
 describe('syntax trees rebuilt lazily from worker data', () => {
-  function allPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  function allPaths(
+    value: unknown,
+    path: (string | number)[] = [],
+    out: (string | number)[][] = [],
+  ): (string | number)[][] {
     out.push(path);
     if (Array.isArray(value)) value.forEach((v, i) => allPaths(v, [...path, i], out));
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) allPaths(v, [...path, k], out);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) allPaths(v, [...path, k], out);
     return out;
   }
 
   const samples = {
-    'multi.yaml': '# leading comment\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n# between\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: b}}\n...\n---\nkey: [1, {x: "y"}]\n',
+    'multi.yaml':
+      '# leading comment\napiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\n# between\napiVersion: v1\nkind: List\nitems:\n  - {apiVersion: v1, kind: Pod, metadata: {name: b}}\n...\n---\nkey: [1, {x: "y"}]\n',
     'crlf.yaml': 'a:\r\n  b: 1\r\n---\r\nc: &x {d: 2}\r\ne: *x\r\n',
     'pod.json': readFileSync('test/pod-fixture.json', 'utf8'),
   };
@@ -163,16 +201,23 @@ describe('line numbers', () => {
 });
 
 describe('documents of kinds no rule reads (CustomResourceDefinitions)', () => {
-  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n';
+  const crd =
+    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n';
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n';
 
   it('are lexed but not composed, and the other documents keep their indexes and lines', () => {
-    const file = parseSource('mixed.yaml', `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}`, MANIFEST_PARSE_OPTIONS);
+    const file = parseSource(
+      'mixed.yaml',
+      `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}`,
+      MANIFEST_PARSE_OPTIONS,
+    );
     expect(file.unreadDocuments).toBe(1);
     expect(file.documents.map((d) => d.index)).toEqual([0, 2]);
     const result = lintTexts({ 'mixed.yaml': `${pod}---\n${crd}---\n${pod.replace('name: p', 'name: q')}` });
     expect(result.stats).toMatchObject({ documents: 2, unreadDocuments: 1 });
-    expect(result.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => f.range.startLine)).toEqual([6, 20]);
+    expect(result.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => f.range.startLine)).toEqual([
+      6, 20,
+    ]);
   });
 
   it('do not hide errors around them: a broken document after a CRD is still reported at its line', () => {
@@ -182,8 +227,17 @@ describe('documents of kinds no rule reads (CustomResourceDefinitions)', () => {
   });
 
   it('only when they are apiextensions CustomResourceDefinitions', () => {
-    expect(parseSource('other.yaml', crd.replace('apiextensions.k8s.io/v1', 'example.com/v1'), MANIFEST_PARSE_OPTIONS).unreadDocuments).toBeUndefined();
-    expect(parseSource('quoted.yaml', crd.replace('kind: CustomResourceDefinition', 'kind: "CustomResourceDefinition"'), MANIFEST_PARSE_OPTIONS).unreadDocuments).toBe(1);
+    expect(
+      parseSource('other.yaml', crd.replace('apiextensions.k8s.io/v1', 'example.com/v1'), MANIFEST_PARSE_OPTIONS)
+        .unreadDocuments,
+    ).toBeUndefined();
+    expect(
+      parseSource(
+        'quoted.yaml',
+        crd.replace('kind: CustomResourceDefinition', 'kind: "CustomResourceDefinition"'),
+        MANIFEST_PARSE_OPTIONS,
+      ).unreadDocuments,
+    ).toBe(1);
   });
 
   it('are composed when the caller names no documents to skip (the parser knows no kinds)', () => {

@@ -16,7 +16,17 @@ const options = { maxBytes: 20 * 1024 * 1024, workers: 2, parse: MANIFEST_PARSE_
 const bundle = pathToFileURL(resolve('dist/meshlint.mjs'));
 
 function summary(outcomes: ParseOutcome[]) {
-  return outcomes.map((o) => (o.kind === 'file' ? { path: o.file.path, text: o.file.text, problems: o.file.problems, skipped: o.file.skipped, values: o.file.documents.map((d) => d.value) } : o));
+  return outcomes.map((o) =>
+    o.kind === 'file'
+      ? {
+          path: o.file.path,
+          text: o.file.text,
+          problems: o.file.problems,
+          skipped: o.file.skipped,
+          values: o.file.documents.map((d) => d.value),
+        }
+      : o,
+  );
 }
 
 /** Every path of every document, to be located. */
@@ -28,7 +38,10 @@ function requestsFor(outcomes: ParseOutcome[]): LocationRequest[] {
       const walk = (value: unknown, path: (string | number)[]) => {
         out.push({ file: o.file, document, path, target: 'pair' });
         if (Array.isArray(value)) value.slice(0, 3).forEach((v, i) => walk(v, [...path, i]));
-        else if (value && typeof value === 'object') Object.entries(value).slice(0, 6).forEach(([k, v]) => walk(v, [...path, k]));
+        else if (value && typeof value === 'object')
+          Object.entries(value)
+            .slice(0, 6)
+            .forEach(([k, v]) => walk(v, [...path, k]));
       };
       walk(document.value, []);
     }
@@ -60,7 +73,9 @@ describe('parser threads', () => {
     for (const r of requests) {
       const prefetched = memo.of(r.file).get(locationKey(r.document.index, r.path, r.target));
       const file = eager.get(r.file.path)!;
-      expect(prefetched ?? locate(r.file, r.document, r.path, r.target)).toEqual(locate(file, file.documents.find((d) => d.index === r.document.index)!, r.path, r.target));
+      expect(prefetched ?? locate(r.file, r.document, r.path, r.target)).toEqual(
+        locate(file, file.documents.find((d) => d.index === r.document.index)!, r.path, r.target),
+      );
       if (prefetched) compared++;
     }
     expect(compared).toBeGreaterThan(1000);

@@ -14,7 +14,9 @@ const streamArbitrary = fc.record({
 });
 
 describe('reading generated manifests', () => {
-  it('never throws, locates every problem inside the file, and reads each document as it reads it alone', { timeout: 120_000 }, () => {
+  it('never throws, locates every problem inside the file, and reads each document as it reads it alone', {
+    timeout: 120_000,
+  }, () => {
     const started = Date.now();
     fc.assert(
       fc.property(streamArbitrary, ({ documents, broken, separator }) => {
@@ -38,14 +40,18 @@ describe('reading generated manifests', () => {
             // A broken part is a parse-error inside that part of the stream, never silence.
             const partStart = cut[k].start;
             const partEnd = cut[k].end;
-            expect(file.problems.some((p) => p.code === 'parse-error' && p.start >= partStart && p.start <= partEnd)).toBe(true);
+            expect(
+              file.problems.some((p) => p.code === 'parse-error' && p.start >= partStart && p.start <= partEnd),
+            ).toBe(true);
             expect(inStream?.value).toBeUndefined();
           } else {
             expect(inStream?.value).toStrictEqual(alone.documents[0]?.value);
           }
         });
         // Every part that reads alone is read in the stream: the broken one hides nothing.
-        const readable = parts.filter((part) => !parseSource('alone.yaml', part).problems.some((p) => p.code === 'parse-error'));
+        const readable = parts.filter(
+          (part) => !parseSource('alone.yaml', part).problems.some((p) => p.code === 'parse-error'),
+        );
         expect(file.documents.filter((d) => d.value !== undefined)).toHaveLength(readable.length);
       }),
       { numRuns: 150, seed: 1111 },
@@ -56,7 +62,10 @@ describe('reading generated manifests', () => {
   it('turns input beyond the limits into located findings in bounded time', () => {
     const cases = {
       nesting: `a: ${'['.repeat(1200)}${']'.repeat(1200)}\n`,
-      aliases: `a: &a [x, x, x, x, x, x, x, x, x, x]\n${'bcdefghijk'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghijk'[i]}`).join(', ')}]`).join('\n')}\n`,
+      aliases: `a: &a [x, x, x, x, x, x, x, x, x, x]\n${'bcdefghijk'
+        .split('')
+        .map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghijk'[i]}`).join(', ')}]`)
+        .join('\n')}\n`,
       wide: `items: [${Array.from({ length: 200_000 }, (_, i) => i).join(', ')}]\n`,
     };
     for (const [name, text] of Object.entries(cases)) {
@@ -64,7 +73,11 @@ describe('reading generated manifests', () => {
       const file = parseSource(`${name}.yaml`, text);
       expect(Date.now() - started, name).toBeLessThan(20_000);
       if (name === 'wide') expect((file.documents[0].value as { items: number[] }).items).toHaveLength(200_000);
-      else expect(file.problems.map((p) => p.code), name).toContain('parse-error');
+      else
+        expect(
+          file.problems.map((p) => p.code),
+          name,
+        ).toContain('parse-error');
     }
   });
 });

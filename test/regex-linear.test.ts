@@ -37,7 +37,11 @@ function collect(): { literals: Literal[]; constructed: string[] } {
       if (ts.isRegularExpressionLiteral(node)) {
         const slash = node.text.lastIndexOf('/');
         literals.push({ where: where(), source: node.text.slice(1, slash), flags: node.text.slice(slash + 1) });
-      } else if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp') {
+      } else if (
+        (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === 'RegExp'
+      ) {
         // src/generated is ajv's standalone code for the committed JSON schemas (their `pattern`s), not user input.
         if (!Object.hasOwn(CONSTRUCTED, path) && !path.startsWith('src/generated/')) constructed.push(where());
       }
@@ -73,7 +77,10 @@ describe('regular expressions run in linear time', () => {
       // The sticky and global flags change where matching starts, not how one attempt backtracks.
       const result = await check(first.source, first.flags.replace(/[gy]/g, ''), { timeout: 20_000 });
       if (result.status !== 'safe') {
-        const detail = result.status === 'vulnerable' ? `${result.complexity.type}, attack ${result.attack.pattern}` : `unknown: ${result.error?.kind ?? ''}`;
+        const detail =
+          result.status === 'vulnerable'
+            ? `${result.complexity.type}, attack ${result.attack.pattern}`
+            : `unknown: ${result.error?.kind ?? ''}`;
         problems.push(`${key} (${at.map((a) => a.where).join(', ')}): ${detail}`);
       }
     }

@@ -55,7 +55,11 @@ describe('SARIF', () => {
   it('describes every rule that ran, with what GitHub code scanning reads', async () => {
     const { cwd, result } = await scanRepo({ 'a.yaml': deployment('web') });
     const driver = JSON.parse(formatSarif(result, { cwd })).runs[0].tool.driver;
-    expect(driver).toMatchObject({ name: 'meshlint', informationUri: expect.stringMatching(/^https:/), version: expect.any(String) });
+    expect(driver).toMatchObject({
+      name: 'meshlint',
+      informationUri: expect.stringMatching(/^https:/),
+      version: expect.any(String),
+    });
     expect(driver.rules.map((r: { id: string }) => r.id).sort()).toEqual(result.rules.map((r) => r.id).sort());
     expect(driver.rules.length).toBe(RULES.length - 1); // all but the one QUIET_CONFIG turns off
     for (const rule of driver.rules) {
@@ -99,16 +103,27 @@ describe('JSON, compact and text', () => {
     expect(Object.keys(json)).toEqual(['formatVersion', 'tool', 'summary', 'findings', 'notices']);
     expect(json.summary).toMatchObject({ files: 1, resources: 1, errors: 1, warnings: 0, notes: 0, suppressed: 0 });
     expect(json.findings[0]).toEqual({
-      ruleId: 'container-privileged', severity: 'error', message: expect.stringContaining('Deployment shop/web'),
-      file: 'a.yaml', line: 10, column: 7, endLine: 10, endColumn: 24,
+      ruleId: 'container-privileged',
+      severity: 'error',
+      message: expect.stringContaining('Deployment shop/web'),
+      file: 'a.yaml',
+      line: 10,
+      column: 7,
+      endLine: 10,
+      endColumn: 24,
       resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
-      path: 'spec.template.spec.hostNetwork', related: [], fingerprint: expect.any(String), suppression: null,
+      path: 'spec.template.spec.hostNetwork',
+      related: [],
+      fingerprint: expect.any(String),
+      suppression: null,
     });
   });
 
   it('compact prints one gcc-style line per active finding', async () => {
     const { result } = await scanRepo({ 'a.yaml': deployment('web') });
-    expect(formatCompact(result)).toMatch(/^a\.yaml:10:7: error: Deployment shop\/web sets hostNetwork: true.* \[container-privileged\]\n$/);
+    expect(formatCompact(result)).toMatch(
+      /^a\.yaml:10:7: error: Deployment shop\/web sets hostNetwork: true.* \[container-privileged\]\n$/,
+    );
   });
 
   it('text colours only when asked to', async () => {

@@ -34,14 +34,21 @@ const seeds = [
   ...readdirSync('fixtures', { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
     .map((e) => readFileSync(join(e.parentPath, e.name))),
-  ...RULES.flatMap((r) => Object.values(r.examples.invalid).filter((x): x is string => typeof x === 'string').map((x) => Buffer.from(x))),
+  ...RULES.flatMap((r) =>
+    Object.values(r.examples.invalid)
+      .filter((x): x is string => typeof x === 'string')
+      .map((x) => Buffer.from(x)),
+  ),
 ];
 
 describe('property: mutated manifests', () => {
   it('never crash, stay under 2 s a file, and locate every finding inside the file', () => {
     const mutation = fc.record({
       seed: fc.integer({ min: 0, max: seeds.length - 1 }),
-      edits: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'truncate')), { maxLength: 8 }),
+      edits: fc.array(
+        fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'insert', 'delete', 'truncate')),
+        { maxLength: 8 },
+      ),
     });
     fc.assert(
       fc.property(mutation, ({ seed, edits }) => {
@@ -49,7 +56,8 @@ describe('property: mutated manifests', () => {
         for (const [at, byte, kind] of edits) {
           const i = bytes.length ? at % bytes.length : 0;
           if (kind === 'flip' && bytes.length) bytes[i] = byte;
-          else if (kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
+          else if (kind === 'insert')
+            bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
           else if (kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
           else bytes = bytes.subarray(0, i);
         }
@@ -63,7 +71,37 @@ describe('property: mutated manifests', () => {
   });
 
   it('random YAML-ish text never crashes', () => {
-    const pieces = ['a', ':', ' ', '-', '\n', '\t', '"', "'", '[', ']', '{', '}', '&', '*', '!', '|', '>', '#', '?', ',', '%', '@', '`', '\r', '\uFEFF', '{{', 'apiVersion: v1\n', 'kind: Pod\n', '---\n'];
+    const pieces = [
+      'a',
+      ':',
+      ' ',
+      '-',
+      '\n',
+      '\t',
+      '"',
+      "'",
+      '[',
+      ']',
+      '{',
+      '}',
+      '&',
+      '*',
+      '!',
+      '|',
+      '>',
+      '#',
+      '?',
+      ',',
+      '%',
+      '@',
+      '`',
+      '\r',
+      '\uFEFF',
+      '{{',
+      'apiVersion: v1\n',
+      'kind: Pod\n',
+      '---\n',
+    ];
     const yamlish = fc.array(fc.constantFrom(...pieces), { maxLength: 300 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(yamlish, (text) => {
@@ -119,7 +157,11 @@ describe('progress line', () => {
     let stderr = '';
     let stdout = '';
     const code = await main({
-      argv: ['-f', 'compact'], cwd: dir, env: {}, readStdin: async () => '', progressDelayMs: 0,
+      argv: ['-f', 'compact'],
+      cwd: dir,
+      env: {},
+      readStdin: async () => '',
+      progressDelayMs: 0,
       stdout: { write: (s: string) => (stdout += s) },
       stderr: { write: (s: string) => (stderr += s), isTTY },
     });

@@ -8,11 +8,16 @@ import { rulesIndexSource } from '../scripts/gen-rules-index.js';
 import { actualFindings, expectedFindings } from './expect.js';
 
 describe.each(RULES.map((rule) => [rule.id, rule] as const))('rule %s', (_id, rule) => {
-  it.each(Object.entries(rule.examples.invalid))('fires on invalid example "%s" exactly where marked', (_name, example) => {
-    const expected = Object.entries(exampleFiles(example)).flatMap(([file, text]) => expectedFindings(file, text, rule.id));
-    expect(expected.length, 'an invalid example must mark at least one finding').toBeGreaterThan(0);
-    expect(actualFindings(runExample(rule, example, RULES).findings, rule.id)).toEqual(expected);
-  });
+  it.each(Object.entries(rule.examples.invalid))(
+    'fires on invalid example "%s" exactly where marked',
+    (_name, example) => {
+      const expected = Object.entries(exampleFiles(example)).flatMap(([file, text]) =>
+        expectedFindings(file, text, rule.id),
+      );
+      expect(expected.length, 'an invalid example must mark at least one finding').toBeGreaterThan(0);
+      expect(actualFindings(runExample(rule, example, RULES).findings, rule.id)).toEqual(expected);
+    },
+  );
 
   it.each(Object.entries(rule.examples.valid))('stays quiet on valid example "%s"', (_name, example) => {
     expect(actualFindings(runExample(rule, example, RULES).findings, rule.id)).toEqual([]);
@@ -34,11 +39,25 @@ describe.each(RULES.map((rule) => [rule.id, rule] as const))('rule %s', (_id, ru
 
   it('has every message produced by some invalid example', () => {
     if (!rule.check) return;
-    const produced = new Set(Object.values(rule.examples.invalid).flatMap((ex) => runExample(rule, ex, RULES).findings.filter((f) => f.ruleId === rule.id).map((f) => f.message)));
+    const produced = new Set(
+      Object.values(rule.examples.invalid).flatMap((ex) =>
+        runExample(rule, ex, RULES)
+          .findings.filter((f) => f.ruleId === rule.id)
+          .map((f) => f.message),
+      ),
+    );
     for (const [messageId, template] of Object.entries(rule.messages as Record<string, string>)) {
       const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const pattern = new RegExp(`^${template.split(/\{\{\s*\w+\s*\}\}/).map(escape).join('[\\s\\S]*')}$`);
-      expect([...produced].some((m) => pattern.test(m)), `message "${messageId}" is never produced by an example`).toBe(true);
+      const pattern = new RegExp(
+        `^${template
+          .split(/\{\{\s*\w+\s*\}\}/)
+          .map(escape)
+          .join('[\\s\\S]*')}$`,
+      );
+      expect(
+        [...produced].some((m) => pattern.test(m)),
+        `message "${messageId}" is never produced by an example`,
+      ).toBe(true);
     }
   });
 });

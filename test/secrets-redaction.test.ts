@@ -14,7 +14,8 @@ import { REDACTED_LINE } from '../src/excerpts.js';
 
 const CLI = resolve('dist/meshlint.mjs');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const rand = (n: number, alphabet = ALNUM) => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
+const rand = (n: number, alphabet = ALNUM) =>
+  Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 interface Plant {
@@ -36,7 +37,11 @@ function pemKey(): string {
   return `-----BEGIN PRIVATE KEY-----\n${body.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----`;
 }
 
-const indent = (text: string, n: number) => text.split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+const indent = (text: string, n: number) =>
+  text
+    .split('\n')
+    .map((l) => ' '.repeat(n) + l)
+    .join('\n');
 const container = (extra: string) => `
         - name: app
           image: registry.local/app:1.0@sha256:4f5f2c2a6a4e1b1f9d0b54bc7b3e4d6e0c4a4f6b5d1a1f0e2c3b4a5d6e7f8a9b
@@ -67,10 +72,16 @@ spec:
             - name: Authorization
               value: Bearer ${password('bearer header')}`)}
 `;
-  files['pod.json'] = JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'json' },
-    spec: { containers: [{ name: 'a', image: 'a', env: [{ name: 'REDIS_PASSWORD', value: password('env JSON') }] }] },
-  }, null, 2);
+  files['pod.json'] = JSON.stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'json' },
+      spec: { containers: [{ name: 'a', image: 'a', env: [{ name: 'REDIS_PASSWORD', value: password('env JSON') }] }] },
+    },
+    null,
+    2,
+  );
   files['configmap.yaml'] = `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -165,18 +176,28 @@ spec:
   const entries = SAMPLES.map((sample, i) => {
     const token = sample.token();
     const match = findProviderSecrets(token)[0];
-    const secret = match?.id === 'slack-webhook' ? token.slice(token.lastIndexOf('/') + 1) : (match?.secret ?? token).replace(/^AccountKey=/, '');
-    plants.push({ what: `${sample.id} #${i}`, value: secret, shown: match?.preview && secret === token ? match.preview.length - 1 : 0 });
+    const secret =
+      match?.id === 'slack-webhook'
+        ? token.slice(token.lastIndexOf('/') + 1)
+        : (match?.secret ?? token).replace(/^AccountKey=/, '');
+    plants.push({
+      what: `${sample.id} #${i}`,
+      value: secret,
+      shown: match?.preview && secret === token ? match.preview.length - 1 : 0,
+    });
     return `  ${sample.key}_${i}: ${JSON.stringify(token)}\n`;
   });
   files['providers.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: providers}\ndata:\n${entries.join('')}`;
   // Not manifests: provider patterns only.
   mkdirSync(join(dir, '.github/workflows'), { recursive: true });
-  files['.github/workflows/ci.yml'] = `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', checksummed('ghp_'), 8)}\n`;
+  files['.github/workflows/ci.yml'] =
+    `on: push\njobs:\n  a:\n    env:\n      GH_TOKEN: ${plant('GitHub token in a workflow', checksummed('ghp_'), 8)}\n`;
   const findingsExpected = plants.length;
   // Broken input must not leak either: a parse error and a duplicate key on lines that hold secrets.
-  files['broken.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken}\ndata:\n  password: "${password('parse error line')}\n  - [\n`;
-  files['duplicate.yaml'] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata:\n  token: ${rand(4)}\n  token: ${password('duplicate key line')}\n`;
+  files['broken.yaml'] =
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken}\ndata:\n  password: "${password('parse error line')}\n  - [\n`;
+  files['duplicate.yaml'] =
+    `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata:\n  token: ${rand(4)}\n  token: ${password('duplicate key line')}\n`;
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return findingsExpected;
 }
@@ -189,7 +210,12 @@ beforeAll(() => {
 });
 
 function run(args: string[], input?: string): string {
-  const result = spawnSync(process.execPath, [CLI, ...args, '--no-config', '--stats'], { cwd: dir, encoding: 'utf8', input, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [CLI, ...args, '--no-config', '--stats'], {
+    cwd: dir,
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+  });
   expect(result.status, result.stderr).toBe(1);
   return `${result.stdout}\n${result.stderr}`;
 }
@@ -217,7 +243,11 @@ function leaks(output: string): string[] {
 describe('redaction of planted secrets (real CLI, every format)', () => {
   // The formats come from the registry; the bundle must offer exactly those, so a new format cannot skip this check.
   it('checks every format the CLI offers', () => {
-    const refused = spawnSync(process.execPath, [CLI, '.', '--no-config', '-f', 'no-such-format'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const refused = spawnSync(process.execPath, [CLI, '.', '--no-config', '-f', 'no-such-format'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(refused.stderr).toContain(`Allowed choices are ${FORMATS.join(', ')}.`);
   });
 
@@ -238,28 +268,44 @@ describe('redaction of planted secrets (real CLI, every format)', () => {
     const output = run(['.', '-f', 'text']);
     expect(output).toMatch(/^ {4} *\d+ \| .*\n {4} +\| *\^+/m);
     expect(output).toContain(REDACTED_LINE);
-    const secretFrames = output.split('\n').filter((line, i, all) => / secret-(hardcoded|in-manifest)$/.test(line) && /^ +\d+ \| /.test(all[i + 1] ?? ''));
+    const secretFrames = output
+      .split('\n')
+      .filter((line, i, all) => / secret-(hardcoded|in-manifest)$/.test(line) && /^ +\d+ \| /.test(all[i + 1] ?? ''));
     expect(secretFrames.length).toBeGreaterThan(5);
-    for (const line of output.split('\n')) if (/^ +\d+ \| /.test(line) && line.includes('PASSWORD')) expect(line).toContain(REDACTED_LINE);
+    for (const line of output.split('\n'))
+      if (/^ +\d+ \| /.test(line) && line.includes('PASSWORD')) expect(line).toContain(REDACTED_LINE);
     expect(leaks(output)).toEqual([]);
   });
 
   it('a baseline file, and a scan against it', () => {
     const file = join(dir, 'baseline.json');
-    const written = spawnSync(process.execPath, [CLI, '.', '--no-config', '--write-baseline', file], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const written = spawnSync(process.execPath, [CLI, '.', '--no-config', '--write-baseline', file], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const baseline = readFileSync(file, 'utf8');
     expect(baseline).toContain('secret-hardcoded');
-    const rerun = spawnSync(process.execPath, [CLI, '.', '--no-config', '--baseline', file, '-f', 'json'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const rerun = spawnSync(process.execPath, [CLI, '.', '--no-config', '--baseline', file, '-f', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(leaks(written.stdout + written.stderr + baseline + rerun.stdout + rerun.stderr)).toEqual([]);
   });
 
   it('standard input, reported under a file name', () => {
-    const output = run(['-', '--stdin-filename', 'configmap.yaml', '-f', 'json'], readFileSync(join(dir, 'configmap.yaml'), 'utf8'));
+    const output = run(
+      ['-', '--stdin-filename', 'configmap.yaml', '-f', 'json'],
+      readFileSync(join(dir, 'configmap.yaml'), 'utf8'),
+    );
     expect(leaks(output)).toEqual([]);
   });
 
   it('finds every planted secret (so that the test above cannot pass by finding nothing)', () => {
-    const report = JSON.parse(run(['.', '-f', 'json']).split('\nmeshlint: stats')[0].replace(/\n$/, '')) as { findings: { ruleId: string; file: string; line: number; message: string }[] };
+    const report = JSON.parse(run(['.', '-f', 'json']).split('\nmeshlint: stats')[0].replace(/\n$/, '')) as {
+      findings: { ruleId: string; file: string; line: number; message: string }[];
+    };
     const secrets = report.findings.filter((f) => f.ruleId.startsWith('secret-'));
     // One finding per planted secret, plus the secret on the duplicate-key line (the broken document yields none).
     expect(secrets.length).toBe(expected + 1);

@@ -57,9 +57,34 @@ const DETECTORS: [string, (value: string) => unknown][] = [
   ['secretNameKind', secretNameKind],
   ['embeddedPairs', embeddedPairs],
   ['commandLinePairs', commandLinePairs],
-  ['detectSecrets (a ConfigMap value)', (v) => detectSecrets({ apiVersion: 'v1', kind: 'ConfigMap', data: { DB_PASSWORD: v } }, { mode: 'manifest', entropy: true })],
-  ['detectSecrets (embedded text)', (v) => detectSecrets({ apiVersion: 'v1', kind: 'ConfigMap', data: { 'app.properties': `x=${v.slice(0, SIZE / 2)}\n${v.slice(SIZE / 2)}` } }, { mode: 'manifest', entropy: true })],
-  ['detectSecrets (an env value)', (v) => detectSecrets({ env: [{ name: 'HF_TOKEN', value: v }], args: [`--token=${v}`, v] }, { mode: 'manifest', entropy: true })],
+  [
+    'detectSecrets (a ConfigMap value)',
+    (v) =>
+      detectSecrets(
+        { apiVersion: 'v1', kind: 'ConfigMap', data: { DB_PASSWORD: v } },
+        { mode: 'manifest', entropy: true },
+      ),
+  ],
+  [
+    'detectSecrets (embedded text)',
+    (v) =>
+      detectSecrets(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          data: { 'app.properties': `x=${v.slice(0, SIZE / 2)}\n${v.slice(SIZE / 2)}` },
+        },
+        { mode: 'manifest', entropy: true },
+      ),
+  ],
+  [
+    'detectSecrets (an env value)',
+    (v) =>
+      detectSecrets(
+        { env: [{ name: 'HF_TOKEN', value: v }], args: [`--token=${v}`, v] },
+        { mode: 'manifest', entropy: true },
+      ),
+  ],
 ];
 
 function bestOf(runs: number, fn: () => void): number {
@@ -80,21 +105,30 @@ describe('secret detectors run in linear time on adversarial input', () => {
     expect(values.length).toBeGreaterThan(3 * TOKEN_FORMATS.length);
   });
 
-  const ordinary = fill('spring.datasource.url=jdbc:postgresql://db.shop.svc:5432/shop?sslmode=require AKIA token=abc123 ');
+  const ordinary = fill(
+    'spring.datasource.url=jdbc:postgresql://db.shop.svc:5432/shop?sslmode=require AKIA token=abc123 ',
+  );
 
   it.each(DETECTORS)('%s: no 64 KB value costs 50 ms', { timeout: 300_000 }, (_, detector) => {
     const slow: string[] = [];
     detector(ordinary); // compiled before anything is measured
     for (const [what, value] of values) {
       let ms = bestOf(3, () => detector(value));
-      if (ms > 50) ms = Math.min(ms, bestOf(7, () => detector(value))); // a pause of the machine, or the value?
+      if (ms > 50)
+        ms = Math.min(
+          ms,
+          bestOf(7, () => detector(value)),
+        ); // a pause of the machine, or the value?
       if (ms <= 50) continue;
       const reference = bestOf(3, () => detector(ordinary));
       if (ms <= 20 * reference) continue;
       const small = quarter.get(what)!;
       const smallMs = bestOf(7, () => detector(small));
       const again = bestOf(7, () => detector(value));
-      if (Math.min(ms, again) > 8 * smallMs) slow.push(`${what}: ${ms.toFixed(1)} ms (ordinary text of the same size: ${reference.toFixed(1)} ms; a quarter of it: ${smallMs.toFixed(1)} ms)`);
+      if (Math.min(ms, again) > 8 * smallMs)
+        slow.push(
+          `${what}: ${ms.toFixed(1)} ms (ordinary text of the same size: ${reference.toFixed(1)} ms; a quarter of it: ${smallMs.toFixed(1)} ms)`,
+        );
     }
     expect(slow).toEqual([]);
   });
@@ -103,7 +137,8 @@ describe('secret detectors run in linear time on adversarial input', () => {
     const pick = (set: [string, string][]) => set.filter((_, i) => i % 3 === 0);
     const small = pick(adversarial(16 * 1024));
     const large = pick(adversarial(256 * 1024));
-    const detect = (v: string) => detectSecrets({ data: { token: v, 'x.env': `a=${v}` } }, { mode: 'manifest', entropy: true });
+    const detect = (v: string) =>
+      detectSecrets({ data: { token: v, 'x.env': `a=${v}` } }, { mode: 'manifest', entropy: true });
     const cost = (set: [string, string][]) => bestOf(3, () => set.forEach(([, v]) => detect(v)));
     const ratio = cost(large) / Math.max(cost(small), 1);
     expect(ratio).toBeLessThan(64); // linear: ~16; quadratic: ~256

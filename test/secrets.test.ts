@@ -55,7 +55,8 @@ describe('entropy', () => {
   });
 
   it('flags random tokens and spares identifiers, digests, UUIDs and paths', () => {
-    for (let seed = 1; seed <= 20; seed++) expect(isHighEntropy(random(32, ALNUM, seed)), random(32, ALNUM, seed)).toBe(true);
+    for (let seed = 1; seed <= 20; seed++)
+      expect(isHighEntropy(random(32, ALNUM, seed)), random(32, ALNUM, seed)).toBe(true);
     expect(isHighEntropy('ARGOCD_K8S_CLIENT_QPS_LIMIT')).toBe(false);
     expect(isHighEntropy('routeToEnvoy2ViaEnvoy1Cluster')).toBe(false);
     expect(isHighEntropy('3c0d9c0320bb34888c2df5757c718ce6ca992ce6')).toBe(false); // sha1
@@ -72,14 +73,34 @@ describe('provider patterns', () => {
   const samples = SAMPLES.filter((s) => providerIds.has(s.id)).map((s, i) => [`${s.id} #${i}`, s] as const);
 
   it('has a sample for every format', () => {
-    expect(TOKEN_FORMATS.map((f) => f.id).filter((id) => !SAMPLES.some((s) => s.id === id) && !['gitlab-trigger-token', 'gitlab-runner-registration', 'sentry', 'newrelic', 'linear', 'pulumi', 'postman', 'grafana', 'databricks', 'age', 'terraform-cloud'].includes(id))).toEqual([]);
+    expect(
+      TOKEN_FORMATS.map((f) => f.id).filter(
+        (id) =>
+          !SAMPLES.some((s) => s.id === id) &&
+          ![
+            'gitlab-trigger-token',
+            'gitlab-runner-registration',
+            'sentry',
+            'newrelic',
+            'linear',
+            'pulumi',
+            'postman',
+            'grafana',
+            'databricks',
+            'age',
+            'terraform-cloud',
+          ].includes(id),
+      ),
+    ).toEqual([]);
   });
 
   it.each(samples)('finds %s, in a line of text, and not its near miss', (_, sample) => {
     const token = sample.token();
     const found = findProviderSecrets(`value: "${token}" # trailing`);
     expect(found.map((f) => f.id)).toContain(sample.id);
-    expect(findProviderSecrets(`${sample.nearKey ?? 'note'}=${sample.nearMiss()}`).map((f) => f.id)).not.toContain(sample.id);
+    expect(findProviderSecrets(`${sample.nearKey ?? 'note'}=${sample.nearMiss()}`).map((f) => f.id)).not.toContain(
+      sample.id,
+    );
   });
 
   it('checks the CRC32 of GitHub and npm tokens', () => {
@@ -123,22 +144,62 @@ describe('key names', () => {
   });
 
   it.each([
-    ['DB_PASSWORD', 'password'], ['password', 'password'], ['DB_PASS', 'password'], ['passphrase', 'password'],
-    ['apiKey', 'API key'], ['api-key', 'API key'], ['X_API_KEY', 'API key'], ['AWS_SECRET_ACCESS_KEY', 'API key'],
-    ['client_secret', 'secret'], ['clientSecret', 'secret'], ['JWT_SECRET', 'secret'], ['SECRET_KEY', 'secret'],
-    ['private_key', 'private key'], ['privateKey', 'private key'], ['tls.key', 'private key'],
-    ['GITHUB_TOKEN', 'token'], ['refresh_token', 'token'], ['access_token', 'token'], ['Authorization', 'authorization header'],
-    ['credentials', 'credential'], ['connectionString', 'connection string'], ['redis_password', 'password'],
+    ['DB_PASSWORD', 'password'],
+    ['password', 'password'],
+    ['DB_PASS', 'password'],
+    ['passphrase', 'password'],
+    ['apiKey', 'API key'],
+    ['api-key', 'API key'],
+    ['X_API_KEY', 'API key'],
+    ['AWS_SECRET_ACCESS_KEY', 'API key'],
+    ['client_secret', 'secret'],
+    ['clientSecret', 'secret'],
+    ['JWT_SECRET', 'secret'],
+    ['SECRET_KEY', 'secret'],
+    ['private_key', 'private key'],
+    ['privateKey', 'private key'],
+    ['tls.key', 'private key'],
+    ['GITHUB_TOKEN', 'token'],
+    ['refresh_token', 'token'],
+    ['access_token', 'token'],
+    ['Authorization', 'authorization header'],
+    ['credentials', 'credential'],
+    ['connectionString', 'connection string'],
+    ['redis_password', 'password'],
     ['node.session.auth.password_in', 'password'],
   ])('%s is a %s', (name, kind) => {
     expect(secretNameKind(name)).toBe(kind);
   });
 
   it.each([
-    'DB_PASSWORD_FILE', 'TLS_KEY_PATH', 'API_KEY_NAME', 'AWS_ACCESS_KEY_ID', 'TOKEN_URL', 'secretName', 'credentialName',
-    'existingSecret', 'passwordSecret', 'publicKey', 'public_key', 'rsa_public_key', 'bypass', 'passthrough', 'keyboard',
-    'tokenizer', 'TOKEN_TTL', 'PASSWORD_MIN_LENGTH', 'secretKeyRef', 'imagePullSecrets', 'csrf_token', 'key', 'auth',
-    'username', 'token_endpoint', 'password_policy', 'tlsSecret', 'primary_key',
+    'DB_PASSWORD_FILE',
+    'TLS_KEY_PATH',
+    'API_KEY_NAME',
+    'AWS_ACCESS_KEY_ID',
+    'TOKEN_URL',
+    'secretName',
+    'credentialName',
+    'existingSecret',
+    'passwordSecret',
+    'publicKey',
+    'public_key',
+    'rsa_public_key',
+    'bypass',
+    'passthrough',
+    'keyboard',
+    'tokenizer',
+    'TOKEN_TTL',
+    'PASSWORD_MIN_LENGTH',
+    'secretKeyRef',
+    'imagePullSecrets',
+    'csrf_token',
+    'key',
+    'auth',
+    'username',
+    'token_endpoint',
+    'password_policy',
+    'tlsSecret',
+    'primary_key',
   ])('%s is not a secret', (name) => {
     expect(secretNameKind(name)).toBeUndefined();
   });
@@ -157,26 +218,55 @@ describe('key names', () => {
 
 describe('values', () => {
   it.each([
-    '${DB_PASSWORD}', '$DB_PASSWORD', '$(DB_PASSWORD)', '{{ .Values.password }}', '{vault://env/x}', 'vault:secret/data/x#k',
-    'ref+vault://secret/x#k', '${{ env "DECK_KEY" }}', 'ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]',
-    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', '/var/run/secrets/db/password', 'certs/key.pem',
-    'projects/p/secrets/s/versions/1', '$dex.github.clientSecret', 'Bearer ${TOKEN}',
+    '${DB_PASSWORD}',
+    '$DB_PASSWORD',
+    '$(DB_PASSWORD)',
+    '{{ .Values.password }}',
+    '{vault://env/x}',
+    'vault:secret/data/x#k',
+    'ref+vault://secret/x#k',
+    '${{ env "DECK_KEY" }}',
+    'ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]',
+    'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x',
+    '/var/run/secrets/db/password',
+    'certs/key.pem',
+    'projects/p/secrets/s/versions/1',
+    '$dex.github.clientSecret',
+    'Bearer ${TOKEN}',
   ])('%s is a reference', (value) => {
     expect(isReference(value)).toBe(true);
   });
 
   it.each([
-    '', '<password>', 'xxxxxxxx', 'XXXX-XXXX', 'REPLACE_ME', 'replace-with-your-key', 'your-api-key', 'changeme',
-    'example', 'my-example-secret', '[redacted]', '********', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    'id_token', 'client_secret_post', 'VERY_SECRET_KEY', 'your_password',
+    '',
+    '<password>',
+    'xxxxxxxx',
+    'XXXX-XXXX',
+    'REPLACE_ME',
+    'replace-with-your-key',
+    'your-api-key',
+    'changeme',
+    'example',
+    'my-example-secret',
+    '[redacted]',
+    '********',
+    'AKIAIOSFODNN7EXAMPLE',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'id_token',
+    'client_secret_post',
+    'VERY_SECRET_KEY',
+    'your_password',
   ])('%j is a placeholder', (value) => {
     expect(isPlaceholder(value)).toBe(true);
   });
 
-  it.each(['Tr0ub4dor&3x', 'nr3yBdGBL#EPH1', 'hunter22', 'postgres://x:Kq8Zm2@example.net/db'])('%s is neither', (value) => {
-    expect(isReference(value)).toBe(false);
-    expect(isPlaceholder(value)).toBe(false);
-  });
+  it.each(['Tr0ub4dor&3x', 'nr3yBdGBL#EPH1', 'hunter22', 'postgres://x:Kq8Zm2@example.net/db'])(
+    '%s is neither',
+    (value) => {
+      expect(isReference(value)).toBe(false);
+      expect(isPlaceholder(value)).toBe(false);
+    },
+  );
 
   it('recognises password hashes', () => {
     expect(hashKind('$2y$05$NLYuo.x7JAL4EL7OOEHGjOUznJagjXCUczoWwc.dW1/5Qo6h5NiwO')).toBe('bcrypt');
@@ -190,8 +280,16 @@ describe('values', () => {
 describe('embedded text', () => {
   it('reads properties, ini, .env, YAML, JSON lines and XML leaves', () => {
     const text = [
-      'a.password=one1', '[db]', 'password = "two2"', 'export TOKEN=three3', 'auth:', '  secret: four4 # comment',
-      '"apiKey": "five5",', '<password>six6</password>', '# password=commented', 'empty=',
+      'a.password=one1',
+      '[db]',
+      'password = "two2"',
+      'export TOKEN=three3',
+      'auth:',
+      '  secret: four4 # comment',
+      '"apiKey": "five5",',
+      '<password>six6</password>',
+      '# password=commented',
+      'empty=',
     ].join('\n');
     const pairs = embeddedPairs(text);
     expect(pairs.map(({ key, value }) => ({ key, value }))).toEqual([
@@ -203,7 +301,9 @@ describe('embedded text', () => {
       { key: 'password', value: 'six6' },
     ]);
     for (const pair of pairs) expect(text.slice(pair.offset, pair.offset + pair.value.length)).toBe(pair.value); // each at its own place
-    expect(embeddedPairs('//registry.npmjs.org/:_authToken=abc123def')).toEqual([{ key: '_authToken', value: 'abc123def', offset: 33 }]);
+    expect(embeddedPairs('//registry.npmjs.org/:_authToken=abc123def')).toEqual([
+      { key: '_authToken', value: 'abc123def', offset: 33 },
+    ]);
   });
 
   it('reads flags, curl -u, mysql -p and Authorization headers from command lines', () => {
@@ -213,8 +313,14 @@ describe('embedded text', () => {
     ]);
     expect(commandLinePairs('curl -u admin:S3cr3t https://x')).toContainEqual({ key: 'password', value: 'S3cr3t' });
     expect(commandLinePairs('mysql -u root -pS3cr3t db')).toContainEqual({ key: 'password', value: 'S3cr3t' });
-    expect(commandLinePairs('mysql -u root db; vttablet -port 15002')).not.toContainEqual({ key: 'password', value: 'ort' });
-    expect(commandLinePairs('curl -H "Authorization: Bearer abcdef123456" https://x')).toContainEqual({ key: 'authorization', value: 'abcdef123456' });
+    expect(commandLinePairs('mysql -u root db; vttablet -port 15002')).not.toContainEqual({
+      key: 'password',
+      value: 'ort',
+    });
+    expect(commandLinePairs('curl -H "Authorization: Bearer abcdef123456" https://x')).toContainEqual({
+      key: 'authorization',
+      value: 'abcdef123456',
+    });
   });
 
   it('decodes base64 text only', () => {
@@ -226,10 +332,22 @@ describe('embedded text', () => {
 
 describe('detectSecrets', () => {
   const manifest: DetectOptions = { mode: 'manifest', entropy: true };
-  const keys = (value: unknown, opts = manifest) => detectSecrets(value, opts).map((d) => `${d.path.join('.')} ${d.source} ${d.kind}`);
+  const keys = (value: unknown, opts = manifest) =>
+    detectSecrets(value, opts).map((d) => `${d.path.join('.')} ${d.source} ${d.kind}`);
 
   it('takes the env name from the sibling of value', () => {
-    const pod = { spec: { containers: [{ env: [{ name: 'DB_PASSWORD', value: 'Kq8Zm2Lx7R' }, { name: 'MODE', value: 'Kq8Zm2Lx7R' }] }] } };
+    const pod = {
+      spec: {
+        containers: [
+          {
+            env: [
+              { name: 'DB_PASSWORD', value: 'Kq8Zm2Lx7R' },
+              { name: 'MODE', value: 'Kq8Zm2Lx7R' },
+            ],
+          },
+        ],
+      },
+    };
     expect(keys(pod)).toEqual(['spec.containers.0.env.0.value name password']);
   });
 
@@ -241,42 +359,84 @@ describe('detectSecrets', () => {
   it('skips references, Secret data and encrypted kinds', () => {
     expect(keys({ env: [{ name: 'X_PASSWORD', valueFrom: { secretKeyRef: { name: 'a', key: 'b' } } }] })).toEqual([]);
     expect(keys({ apiVersion: 'v1', kind: 'Secret', data: { password: 'S3F6OFptMkx4N1I=' } })).toEqual([]);
-    expect(keys({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', spec: { encryptedData: { password: checksummed('ghp_') } } })).toEqual([]);
+    expect(
+      keys({
+        apiVersion: 'bitnami.com/v1alpha1',
+        kind: 'SealedSecret',
+        spec: { encryptedData: { password: checksummed('ghp_') } },
+      }),
+    ).toEqual([]);
     expect(keys({ password: 'ENC[x]', sops: { mac: 'ENC[y]', version: '3.9.0' } })).toEqual([]);
   });
 
   it('parses JSON in strings and reports at the string', () => {
     const annotation = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { token: 'Kq8Zm2Lx7R' } });
-    const found = detectSecrets({ metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': annotation } } }, manifest);
+    const found = detectSecrets(
+      { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': annotation } } },
+      manifest,
+    );
     expect(found.map((d) => [d.path.join('.'), d.kind, d.key])).toEqual([
-      ['metadata.annotations.kubectl.kubernetes.io/last-applied-configuration', 'Secret value', '"token" in the text of "kubectl.kubernetes.io/last-applied-configuration"'],
+      [
+        'metadata.annotations.kubectl.kubernetes.io/last-applied-configuration',
+        'Secret value',
+        '"token" in the text of "kubectl.kubernetes.io/last-applied-configuration"',
+      ],
     ]);
   });
 
   it('knows Kong credentials, Envoy DataSources and private JWKs', () => {
-    expect(keys({ consumers: [{ keyauth_credentials: [{ key: 'Kq8Zm2Lx7R' }], jwt_secrets: [{ key: 'issuer-Kq8Zm2Lx7R', secret: 'Wq3Lm8Zx2R' }] }] })).toEqual([
+    expect(
+      keys({
+        consumers: [
+          {
+            keyauth_credentials: [{ key: 'Kq8Zm2Lx7R' }],
+            jwt_secrets: [{ key: 'issuer-Kq8Zm2Lx7R', secret: 'Wq3Lm8Zx2R' }],
+          },
+        ],
+      }),
+    ).toEqual([
       'consumers.0.keyauth_credentials.0.key name Kong key-auth key',
       'consumers.0.jwt_secrets.0.secret name Kong JWT secret',
     ]);
-    expect(keys({ tls: { private_key: { inline_string: 'Kq8Zm2Lx7R' }, certificate_chain: { inline_string: 'Kq8Zm2Lx7R' } } })).toEqual([
-      'tls.private_key.inline_string name private key',
+    expect(
+      keys({
+        tls: { private_key: { inline_string: 'Kq8Zm2Lx7R' }, certificate_chain: { inline_string: 'Kq8Zm2Lx7R' } },
+      }),
+    ).toEqual(['tls.private_key.inline_string name private key']);
+    expect(keys({ jwks: JSON.stringify({ keys: [{ kty: 'EC', x: 'abc', d: 'Kq8Zm2Lx7R1' }] }) })).toEqual([
+      'jwks name private JSON Web Key member',
     ]);
-    expect(keys({ jwks: JSON.stringify({ keys: [{ kty: 'EC', x: 'abc', d: 'Kq8Zm2Lx7R1' }] }) })).toEqual(['jwks name private JSON Web Key member']);
     expect(keys({ jwks: JSON.stringify({ keys: [{ kty: 'EC', x: 'abcdefgh', y: 'abcdefgh' }] }) })).toEqual([]);
   });
 
   it('never throws on odd values', () => {
     let deep: unknown = 'Kq8Zm2Lx7R';
     for (let i = 0; i < 5000; i++) deep = { password: deep };
-    const odd = { a: null, b: new Date(0), c: new Uint8Array(10), d: 12n, e: [[[[]]]], f: { password: 1234567 }, g: deep, h: '{not json', i: '[1,' };
+    const odd = {
+      a: null,
+      b: new Date(0),
+      c: new Uint8Array(10),
+      d: 12n,
+      e: [[[[]]]],
+      f: { password: 1234567 },
+      g: deep,
+      h: '{not json',
+      i: '[1,',
+    };
     expect(() => detectSecrets(odd, manifest)).not.toThrow();
     expect(keys({ f: { password: 12345678 } })).toEqual(['f.password name password']);
   });
 
   it('applies the configured names and allow-list', () => {
-    const { names, allow } = compileSecretOptions({ secretNames: ['.*_PIN'], allowValues: ['Kq8Zm2Lx7R'], allowPatterns: ['^dev-'] });
+    const { names, allow } = compileSecretOptions({
+      secretNames: ['.*_PIN'],
+      allowValues: ['Kq8Zm2Lx7R'],
+      allowPatterns: ['^dev-'],
+    });
     const opts: DetectOptions = { mode: 'manifest', names, allow, entropy: false };
-    expect(keys({ CARD_PIN: '83920174', DB_PASSWORD: 'Kq8Zm2Lx7R', API_TOKEN: 'dev-Wq3Lm8Zx2R', other: random(40) }, opts)).toEqual(['CARD_PIN name secret']);
+    expect(
+      keys({ CARD_PIN: '83920174', DB_PASSWORD: 'Kq8Zm2Lx7R', API_TOKEN: 'dev-Wq3Lm8Zx2R', other: random(40) }, opts),
+    ).toEqual(['CARD_PIN name secret']);
   });
 });
 
@@ -285,7 +445,12 @@ describe('committed Secret entries', () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const entries = committedEntries({
       type: 'kubernetes.io/tls',
-      data: { 'tls.crt': b64('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'), 'tls.key': b64(PEM), empty: '', placeholder: b64('REPLACE_ME') },
+      data: {
+        'tls.crt': b64('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'),
+        'tls.key': b64(PEM),
+        empty: '',
+        placeholder: b64('REPLACE_ME'),
+      },
       stringData: { username: 'admin', type: 'git', token: 'Kq8Zm2Lx7R' },
     });
     expect(entries.map((e) => [e.path.join('.'), e.holds])).toEqual([
@@ -305,10 +470,16 @@ describe('fingerprints', () => {
   it('tell apart two secrets in one embedded text, and change when the value is rotated', () => {
     const run = (text: string) => {
       const file = parseSource('cm.yaml', text);
-      const config = { ...defaultConfig('.'), rules: new Map(RULES.filter((r) => r.id !== 'secret-hardcoded').map((r) => [r.id, { severity: 'off' as const }])) };
+      const config = {
+        ...defaultConfig('.'),
+        rules: new Map(
+          RULES.filter((r) => r.id !== 'secret-hardcoded').map((r) => [r.id, { severity: 'off' as const }]),
+        ),
+      };
       return lint({ files: [file], rules: RULES, config }).findings.map((f) => f.fingerprint);
     };
-    const doc = (pw: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  app.ini: |\n    password = ${pw}\n    api_key = Wq3Lm8Zx2Rt7\n`;
+    const doc = (pw: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  app.ini: |\n    password = ${pw}\n    api_key = Wq3Lm8Zx2Rt7\n`;
     const first = run(doc('Kq8Zm2Lx7R'));
     expect(first).toHaveLength(2);
     expect(new Set(first).size).toBe(2);
@@ -320,11 +491,15 @@ describe('fingerprints', () => {
 });
 
 describe('secrets in every output', () => {
-  const salted = (salt?: string) => (salt ? `rules:\n  secret-hardcoded: { options: { fingerprintSalt: ${salt} } }\n` : 'rules: {}\n');
+  const salted = (salt?: string) =>
+    salt ? `rules:\n  secret-hardcoded: { options: { fingerprintSalt: ${salt} } }\n` : 'rules: {}\n';
 
   it('salts secret-in-manifest fingerprints with the configured salt, like secret-hardcoded', async () => {
     const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData:\n  password: hunter2x\n';
-    const fingerprints = async (salt?: string) => (await scan({ cwd: tempRepo({ 's.yaml': secret, '.meshlint.yaml': salted(salt) }) })).findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.fingerprint);
+    const fingerprints = async (salt?: string) =>
+      (await scan({ cwd: tempRepo({ 's.yaml': secret, '.meshlint.yaml': salted(salt) }) })).findings
+        .filter((f) => f.ruleId === 'secret-in-manifest')
+        .map((f) => f.fingerprint);
     const plain = await fingerprints();
     expect(plain).toHaveLength(1);
     expect(await fingerprints('pepper-one')).not.toEqual(plain);
@@ -344,7 +519,10 @@ describe('secrets in every output', () => {
 
   it('names a document that is no resource by its path relative to the root, not its absolute path', async () => {
     const key = JSON.stringify(pem());
-    const dir = tempRepo({ 'gw/kong.yaml': `_format_version: "3.0"\ncertificates:\n  - cert: x\n    key: ${key}\n`, 'ci/.keep': '' });
+    const dir = tempRepo({
+      'gw/kong.yaml': `_format_version: "3.0"\ncertificates:\n  - cert: x\n    key: ${key}\n`,
+      'ci/.keep': '',
+    });
     const result = await scan({ cwd: join(dir, 'ci'), paths: ['../gw'], configPath: false }); // the scanned files lie outside the working directory
     const messages = result.findings.filter((f) => f.ruleId === 'secret-hardcoded').map((f) => f.message);
     expect(messages).toEqual([expect.stringMatching(/^\.\.\/gw\/kong\.yaml contains a PEM private key in "key"/)]);
@@ -355,25 +533,50 @@ describe('secrets in every output', () => {
 describe('secrets in embedded text, each at its own line and column', () => {
   it('locates values of properties, .env, INI, XML, TOML, JSON and scripts held in block scalars', async () => {
     const lines = [
-      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: cm, namespace: x}', 'data:',
-      '  app.properties: |', '    a.url=jdbc:postgresql://db/x', '    a.password=Tr0ub4dor&3x',
-      '  run.sh: |', '    #!/bin/sh', '    curl -u admin:Zq8Lm2Xr9Tw4 https://x.example.net', '    curl -H "Authorization: Bearer Kf7Rt2Lq9Zm4Xw8" https://y', '    mysql -u root -pHx8Lq2Zm7Rt4 shop', '    export API_TOKEN=Mq4Lz8Xr2Tw9',
-      '  app.toml: |', '    [db]', '    password = "Lm2Zq8Xr9Tw4"',
-      '  settings.xml: |', '    <s><password>Rt5Lq8Zm2Xw7</password></s>',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: cm, namespace: x}',
+      'data:',
+      '  app.properties: |',
+      '    a.url=jdbc:postgresql://db/x',
+      '    a.password=Tr0ub4dor&3x',
+      '  run.sh: |',
+      '    #!/bin/sh',
+      '    curl -u admin:Zq8Lm2Xr9Tw4 https://x.example.net',
+      '    curl -H "Authorization: Bearer Kf7Rt2Lq9Zm4Xw8" https://y',
+      '    mysql -u root -pHx8Lq2Zm7Rt4 shop',
+      '    export API_TOKEN=Mq4Lz8Xr2Tw9',
+      '  app.toml: |',
+      '    [db]',
+      '    password = "Lm2Zq8Xr9Tw4"',
+      '  settings.xml: |',
+      '    <s><password>Rt5Lq8Zm2Xw7</password></s>',
       '  note: see the runbook -- no secret here',
       '  one-line: --password=Pw7Qz2Lx9Rm4',
     ];
-    const result = await scan({ cwd: tempRepo({ 'cm.yaml': `${lines.join('\n')}\n`, '.meshlint.yaml': 'rules: {}\n' }) });
-    const at = result.findings.filter((f) => f.ruleId === 'secret-hardcoded').map((f) => `${f.range.startLine}:${f.range.startColumn}-${f.range.endColumn}`);
+    const result = await scan({
+      cwd: tempRepo({ 'cm.yaml': `${lines.join('\n')}\n`, '.meshlint.yaml': 'rules: {}\n' }),
+    });
+    const at = result.findings
+      .filter((f) => f.ruleId === 'secret-hardcoded')
+      .map((f) => `${f.range.startLine}:${f.range.startColumn}-${f.range.endColumn}`);
     const expected = (line: number, secret: string) => {
       const text = lines[line - 1];
       const column = text.indexOf(secret) + 1;
       return `${line}:${column}-${column + secret.length}`;
     };
-    expect(at.sort()).toEqual([
-      expected(7, 'Tr0ub4dor&3x'), expected(10, 'Zq8Lm2Xr9Tw4'), expected(11, 'Kf7Rt2Lq9Zm4Xw8'), expected(12, 'Hx8Lq2Zm7Rt4'), expected(13, 'Mq4Lz8Xr2Tw9'),
-      expected(16, 'Lm2Zq8Xr9Tw4'), expected(18, 'Rt5Lq8Zm2Xw7'), expected(20, 'Pw7Qz2Lx9Rm4'),
-    ].sort());
+    expect(at.sort()).toEqual(
+      [
+        expected(7, 'Tr0ub4dor&3x'),
+        expected(10, 'Zq8Lm2Xr9Tw4'),
+        expected(11, 'Kf7Rt2Lq9Zm4Xw8'),
+        expected(12, 'Hx8Lq2Zm7Rt4'),
+        expected(13, 'Mq4Lz8Xr2Tw9'),
+        expected(16, 'Lm2Zq8Xr9Tw4'),
+        expected(18, 'Rt5Lq8Zm2Xw7'),
+        expected(20, 'Pw7Qz2Lx9Rm4'),
+      ].sort(),
+    );
   });
 });
 
@@ -384,12 +587,17 @@ describe('remediation that fits where the secret sits', () => {
       '.meshlint.yaml': 'rules: {}\n',
       '.github/workflows/ci.yml': `on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    env:\n      GH_TOKEN: ${token}\n    steps: [{run: echo}]\n`,
       'kong.yaml': `_format_version: "3.0"\nconsumers:\n  - username: a\n    keyauth_credentials:\n      - key: Zq8Lm2Xr9Tw4\n    basicauth_credentials:\n      - {username: a, password: Lm2Zq8Xr9Tw4}\n`,
-      'envoy.yaml': 'static_resources:\n  secrets:\n    - name: hmac\n      generic_secret: {secret: {inline_string: Rt5Lq8Zm2Xw7}}\n',
-      'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n          env: [{name: DB_PASSWORD, value: Pw7Qz2Lx9Rm4}]\n',
-      'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata:\n  SMTP_PASSWORD: Kq3Zm8Lx2Rt7\n',
+      'envoy.yaml':
+        'static_resources:\n  secrets:\n    - name: hmac\n      generic_secret: {secret: {inline_string: Rt5Lq8Zm2Xw7}}\n',
+      'deploy.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: x}\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: a:1@sha256:0000000000000000000000000000000000000000000000000000000000000000\n          env: [{name: DB_PASSWORD, value: Pw7Qz2Lx9Rm4}]\n',
+      'cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata:\n  SMTP_PASSWORD: Kq3Zm8Lx2Rt7\n',
     });
     const result = await scan({ cwd, paths: ['.'] });
-    const message = (file: string, key: string) => result.findings.find((f) => f.ruleId === 'secret-hardcoded' && f.file === file && f.message.includes(`"${key}"`))?.message ?? '';
+    const message = (file: string, key: string) =>
+      result.findings.find((f) => f.ruleId === 'secret-hardcoded' && f.file === file && f.message.includes(`"${key}"`))
+        ?.message ?? '';
     expect(message('.github/workflows/ci.yml', 'GH_TOKEN')).toContain('secrets context');
     expect(message('kong.yaml', 'key')).toContain('key-auth keys cannot be vault references');
     expect(message('kong.yaml', 'password')).toContain('{vault://');
@@ -401,7 +609,10 @@ describe('remediation that fits where the secret sits', () => {
 
 describe('fewer misses and fewer false alarms', () => {
   const found = (data: Record<string, string>, labels: Record<string, string> = {}) =>
-    detectSecrets({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels }, data }, { mode: 'manifest', entropy: true }).map((d) => d.path.join('.'));
+    detectSecrets(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels }, data },
+      { mode: 'manifest', entropy: true },
+    ).map((d) => d.path.join('.'));
 
   it('reports a lowercase UUID or a dashed token under a credential name, and SECRET_BLAH like BLAH_SECRET', () => {
     expect(found({ SNYK_TOKEN: crypto.randomUUID() })).toEqual(['data.SNYK_TOKEN']);
@@ -413,10 +624,29 @@ describe('fewer misses and fewer false alarms', () => {
   });
 
   it('keeps quiet on settings named like credentials, labels, masks and documented examples', () => {
-    expect(found({ hideCredentials: 'Enabled', auth_credential_type: 'client_secret_basic', key_names: 'apikey', token_bucket_size: '100' })).toEqual([]);
+    expect(
+      found({
+        hideCredentials: 'Enabled',
+        auth_credential_type: 'client_secret_basic',
+        key_names: 'apikey',
+        token_bucket_size: '100',
+      }),
+    ).toEqual([]);
     expect(found({ note: 'x' }, { 'konghq.com/credential': 'oauth2' })).toEqual([]);
-    expect(found({ GITHUB_TOKEN: `ghp_${'*'.repeat(32)}abcd`, SLACK_BOT_TOKEN: 'xoxb-***', JWT_SECRET: '########', DB_PASSWORD: 'changeme' })).toEqual([]);
-    expect(found({ AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })).toEqual([]);
+    expect(
+      found({
+        GITHUB_TOKEN: `ghp_${'*'.repeat(32)}abcd`,
+        SLACK_BOT_TOKEN: 'xoxb-***',
+        JWT_SECRET: '########',
+        DB_PASSWORD: 'changeme',
+      }),
+    ).toEqual([]);
+    expect(
+      found({
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      }),
+    ).toEqual([]);
     expect(found({ sample: `ghp_${'x'.repeat(36)}`, masked: '****************************************' })).toEqual([]);
   });
 

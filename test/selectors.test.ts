@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileSelector, LabelIndex, labelsSelector, matchesSelector, selectorMatches } from '../src/model/kubernetes/selectors.js';
+import {
+  compileSelector,
+  LabelIndex,
+  labelsSelector,
+  matchesSelector,
+  selectorMatches,
+} from '../src/model/kubernetes/selectors.js';
 
 type Item = { name: string; labels: Record<string, string> };
 const items: Item[] = [
@@ -18,17 +24,33 @@ describe('label selectors', () => {
   const selectors: [string, unknown, string[]][] = [
     ['a plain map is matchLabels', { app: 'web' }, ['a', 'c']],
     ['every pair must hold', { matchLabels: { app: 'web', tier: 'back' } }, ['c']],
-    ['the smallest posting list is narrowed by the other pairs', { matchLabels: { tier: 'back', canary: 'true' } }, ['c']],
+    [
+      'the smallest posting list is narrowed by the other pairs',
+      { matchLabels: { tier: 'back', canary: 'true' } },
+      ['c'],
+    ],
     ['a pair no item has selects nothing', { matchLabels: { app: 'web', zone: 'x' } }, []],
     ['an empty plain map selects everything', {}, ['a', 'b', 'c', 'd', 'e']],
     ['an empty label selector selects everything', { matchLabels: {} }, ['a', 'b', 'c', 'd', 'e']],
     ['In', { matchExpressions: [{ key: 'app', operator: 'In', values: ['api', 'db'] }] }, ['b', 'e']],
-    ['NotIn keeps items without the key', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['back'] }] }, ['a', 'd']],
+    [
+      'NotIn keeps items without the key',
+      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['back'] }] },
+      ['a', 'd'],
+    ],
     ['Exists', { matchExpressions: [{ key: 'canary', operator: 'Exists' }] }, ['c']],
     ['DoesNotExist', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, ['d']],
-    ['labels and expressions together', { matchLabels: { tier: 'back' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] }, ['b', 'c']],
+    [
+      'labels and expressions together',
+      { matchLabels: { tier: 'back' }, matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['db'] }] },
+      ['b', 'c'],
+    ],
     ['an expression without key selects nothing', { matchExpressions: [{ operator: 'Exists' }] }, []],
-    ['an unknown operator selects nothing', { matchExpressions: [{ key: 'app', operator: 'Like', values: ['w'] }] }, []],
+    [
+      'an unknown operator selects nothing',
+      { matchExpressions: [{ key: 'app', operator: 'Like', values: ['w'] }] },
+      [],
+    ],
     ['a selector that is not a map selects nothing', 'app=web', []],
     ['pairs of two keys pick one item', { matchLabels: { app: 'web', tier: 'front' } }, ['a']],
   ];
@@ -48,18 +70,30 @@ describe('label selectors', () => {
 
   it('values that are numbers in YAML select labels that are the same digits', () => {
     expect(matchesSelector({ version: '2' }, { matchLabels: { version: 2 } })).toBe(true);
-    expect(names(new LabelIndex([{ name: 'v', labels: { version: '2' } }], (i) => i.labels).select(compileSelector({ version: 2 })))).toEqual(['v']);
+    expect(
+      names(
+        new LabelIndex([{ name: 'v', labels: { version: '2' } }], (i) => i.labels).select(
+          compileSelector({ version: 2 }),
+        ),
+      ),
+    ).toEqual(['v']);
   });
 
   it('selecting one of many items reads only its posting list (no pass over all items)', () => {
-    const many = Array.from({ length: 20_000 }, (_, n) => ({ name: `w${n}`, labels: { app: `app-${n}`, tier: 'back' } }));
+    const many = Array.from({ length: 20_000 }, (_, n) => ({
+      name: `w${n}`,
+      labels: { app: `app-${n}`, tier: 'back' },
+    }));
     let reads = 0;
     const counted = new LabelIndex(many, (i) => {
       reads++;
       return i.labels;
     });
     reads = 0;
-    for (let n = 0; n < 20_000; n += 1000) expect(names(counted.select(compileSelector({ matchLabels: { app: `app-${n}`, tier: 'back' } })))).toEqual([`w${n}`]);
+    for (let n = 0; n < 20_000; n += 1000)
+      expect(names(counted.select(compileSelector({ matchLabels: { app: `app-${n}`, tier: 'back' } })))).toEqual([
+        `w${n}`,
+      ]);
     expect(reads).toBe(20); // one label read per selector: the single candidate is checked, nothing else
   });
 });

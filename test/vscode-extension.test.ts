@@ -48,9 +48,13 @@ function loadExtension(workspaceFolders: string[], settings: Record<string, stri
   const Module = require('node:module');
   const entry = join(unpacked, 'extension/dist/extension.js');
   // The language client extends and reads many vscode classes when it loads: any other name is a class too.
-  const anything = (): unknown => new Proxy(class {}, { get: (target, key) => (key in target ? (target as never)[key] : anything()) });
+  const anything = (): unknown =>
+    new Proxy(class {}, { get: (target, key) => (key in target ? (target as never)[key] : anything()) });
   const known = {
-    workspace: { workspaceFolders: workspaceFolders.map((fsPath) => ({ uri: { fsPath } })), getConfiguration: () => ({ get: (k: string) => settings[k] ?? '' }) },
+    workspace: {
+      workspaceFolders: workspaceFolders.map((fsPath) => ({ uri: { fsPath } })),
+      getConfiguration: () => ({ get: (k: string) => settings[k] ?? '' }),
+    },
     version: '1.91.0',
   };
   const vscode = new Proxy(known, { get: (target, key) => (key in target ? (target as never)[key] : anything()) });
@@ -86,7 +90,9 @@ describe('the VS Code extension', () => {
     writeFileSync(local, '');
     const without = mkdtempSync(join(tmpdir(), 'meshlint-ws-'));
     expect(loadExtension([without, withLocal]).extension.serverPath(context)).toBe(local);
-    expect(loadExtension([without]).extension.serverPath(context)).toBe(join(unpacked, 'extension/server/meshlint.mjs'));
+    expect(loadExtension([without]).extension.serverPath(context)).toBe(
+      join(unpacked, 'extension/server/meshlint.mjs'),
+    );
     const settings = { get: (k: string) => (k === 'path' ? '/opt/meshlint.mjs' : '') };
     expect(loadExtension([withLocal]).extension.serverPath(context, settings)).toBe('/opt/meshlint.mjs');
   });
@@ -94,7 +100,10 @@ describe('the VS Code extension', () => {
   it('bundles a server that answers as a language server', async () => {
     const root = mkdtempSync(join(tmpdir(), 'meshlint-ws-'));
     const client = await startClient({ bin: join(unpacked, 'extension/server/meshlint.mjs'), root });
-    const uri = await client.open(join(root, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n');
+    const uri = await client.open(
+      join(root, 'pod.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n',
+    );
     const published = await client.waitFor(uri);
     expect(published.diagnostics.map((d: { code: string }) => d.code)).toContain('container-privileged');
     expect(await client.stop()).toBe(0);

@@ -5,10 +5,54 @@ import fc from 'fast-check';
 
 /** Plain scalars whose meaning differs between YAML 1.1, YAML 1.2 and go-yaml. */
 export const TRICKY_SCALARS = [
-  'y', 'n', 'yes', 'No', 'ON', 'off', 'True', 'FALSE', '~', 'null', 'Null', '0755', '08', '0x1F', '0o17', '0b101', '-0b11',
-  '1_000', '1e3', '1.5e3', '.5', '+12', '-0x1f', '1:20', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '12345678901234567890',
-  '0.', '-', '1.2.3', '=', 'foo bar', 'a#b', '"quoted"', "'single ''q'''", '"tab\\tnew\\nline"', '!!str 12', '!!int "7"',
-  '!custom x', '!!binary aGVsbG8=', '!!float 3', '!!bool yes', '0', '-0', '+.5', '1e', '0x', '9223372036854775808',
+  'y',
+  'n',
+  'yes',
+  'No',
+  'ON',
+  'off',
+  'True',
+  'FALSE',
+  '~',
+  'null',
+  'Null',
+  '0755',
+  '08',
+  '0x1F',
+  '0o17',
+  '0b101',
+  '-0b11',
+  '1_000',
+  '1e3',
+  '1.5e3',
+  '.5',
+  '+12',
+  '-0x1f',
+  '1:20',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  '12345678901234567890',
+  '0.',
+  '-',
+  '1.2.3',
+  '=',
+  'foo bar',
+  'a#b',
+  '"quoted"',
+  "'single ''q'''",
+  '"tab\\tnew\\nline"',
+  '!!str 12',
+  '!!int "7"',
+  '!custom x',
+  '!!binary aGVsbG8=',
+  '!!float 3',
+  '!!bool yes',
+  '0',
+  '-0',
+  '+.5',
+  '1e',
+  '0x',
+  '9223372036854775808',
 ];
 /** Rejected by Kubernetes: JSON cannot hold them. */
 export const REJECTED_SCALARS = ['.inf', '-.Inf', '.nan', '+.INF'];
@@ -37,8 +81,10 @@ export function handWritten(): Record<string, string> {
     'nan-key.yaml': `${HEAD('nan')}.nan: 1\n`,
     'null-key.yaml': `${HEAD('nk')}~: 1\n`,
     'json-trailing-comma.json': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"},}\n',
-    'json-ok.json': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j2"}, "data": {"a": "1"}, "n": 1.50, "e": 1e3}\n',
-    'json-stream.json': '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j3"}}\n{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j4"}}\n',
+    'json-ok.json':
+      '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j2"}, "data": {"a": "1"}, "n": 1.50, "e": 1e3}\n',
+    'json-stream.json':
+      '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j3"}}\n{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j4"}}\n',
     'flow-map-not-json.yaml': '{apiVersion: v1, kind: ConfigMap, metadata: {name: f}}\n',
     'unterminated.yaml': `${HEAD('u')}data: {x: "unterminated}\n`,
     'tabs-indent.yaml': `${HEAD('t')}data:\n\tx: 1\n`,
@@ -86,7 +132,14 @@ export const manifestArbitrary: fc.Arbitrary<string> = fc
   .map(({ name, fields, merge, lineEnd }) => {
     const seen = new Set<string>();
     const unique = fields.filter((f) => !seen.has(f.key) && seen.add(f.key));
-    const lines = [`apiVersion: v1`, `kind: ConfigMap`, `metadata:`, `  name: ${name}`, `base: &base {k1: from-base, m: 1}`, `data:`];
+    const lines = [
+      `apiVersion: v1`,
+      `kind: ConfigMap`,
+      `metadata:`,
+      `  name: ${name}`,
+      `base: &base {k1: from-base, m: 1}`,
+      `data:`,
+    ];
     if (merge === 'before') lines.push('  <<: *base');
     if (merge === 'list') lines.push('  <<: [*base, {k2: from-list, m: 2}]');
     for (const f of unique) lines.push(f.style === 'flow' ? `  ${f.key}: [${f.value}]` : `  ${f.key}: ${f.value}`);

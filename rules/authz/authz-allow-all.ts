@@ -20,14 +20,17 @@ count as a source).
 Not reported: \`spec: {}\` and an ALLOW policy without \`rules\`, which are the opposite, **allow-nothing** ("If not set,
 the match will never occur"; \`pilot/pkg/security/authz/builder/builder.go\` \`rbacPolicyMatchNever\`), the standard
 default-deny; DENY, AUDIT and CUSTOM policies; dry-run policies (\`istio.io/dry-run: "true"\`, not enforced).`,
-  remediation: 'Give the rule a `from` with the principals or namespaces that need access (and narrow `to` to the operations they need); to deny by default use `spec: {}` instead of `rules: [{}]`.',
+  remediation:
+    'Give the rule a `from` with the principals or namespaces that need access (and narrow `to` to the operations they need); to deny by default use `spec: {}` instead of `rules: [{}]`.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/authorization-policy/',
     'https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns',
   ],
   messages: {
-    emptyRule: '{{resource}} has an empty ALLOW rule, which matches every request from every source{{scope}}: add a from with the principals that need access (use spec: {} to deny everything).',
-    noSource: '{{resource}} allows {{what}} from any source, authenticated or not: add a from with the principals or namespaces that need it.',
+    emptyRule:
+      '{{resource}} has an empty ALLOW rule, which matches every request from every source{{scope}}: add a from with the principals that need access (use spec: {} to deny everything).',
+    noSource:
+      '{{resource}} allows {{what}} from any source, authenticated or not: add a from with the principals or namespaces that need it.',
   },
   examples: {
     invalid: {
@@ -83,15 +86,26 @@ default-deny; DENY, AUDIT and CUSTOM policies; dry-run policies (\`istio.io/dry-
       (policy.rules ?? []).forEach((rule, i) => {
         if (!isObj(rule)) return;
         if (isEmptyRule(rule)) {
-          const scope = policy.resource.namespace === settings.mesh.rootNamespace && !policy.selector ? ' in the whole mesh' : '';
+          const scope =
+            policy.resource.namespace === settings.mesh.rootNamespace && !policy.selector ? ' in the whole mesh' : '';
           report({ resource: policy.resource, path: ['spec', 'rules', i], messageId: 'emptyRule', data: { scope } });
           return;
         }
         if (rule.from !== undefined) return;
-        const sourced = arr(rule.when).some((c) => (str(get(c, 'key')) ?? '').startsWith('source.') || (str(get(c, 'key')) ?? '').startsWith('request.auth.'));
+        const sourced = arr(rule.when).some(
+          (c) =>
+            (str(get(c, 'key')) ?? '').startsWith('source.') || (str(get(c, 'key')) ?? '').startsWith('request.auth.'),
+        );
         if (sourced) return;
         const what = rule.to !== undefined ? 'the operations of this rule' : 'requests meeting these conditions';
-        report({ resource: policy.resource, path: ['spec', 'rules', i, rule.to !== undefined ? 'to' : 'when'], target: 'key', messageId: 'noSource', data: { what }, severity: 'warning' });
+        report({
+          resource: policy.resource,
+          path: ['spec', 'rules', i, rule.to !== undefined ? 'to' : 'when'],
+          target: 'key',
+          messageId: 'noSource',
+          data: { what },
+          severity: 'warning',
+        });
       });
     }
   },

@@ -1,6 +1,13 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
-import { authorizationPolicies, inMesh, isEmptyRule, membership, workloadNamespaces, type AuthorizationPolicy } from '../../src/model/istio/index.js';
+import {
+  authorizationPolicies,
+  inMesh,
+  isEmptyRule,
+  membership,
+  workloadNamespaces,
+  type AuthorizationPolicy,
+} from '../../src/model/istio/index.js';
 
 /** A namespace-wide policy that denies whatever no other ALLOW rule allows. */
 function deniesByDefault(p: AuthorizationPolicy): boolean {
@@ -12,7 +19,15 @@ function deniesByDefault(p: AuthorizationPolicy): boolean {
 }
 
 function defaultDenyNamespaces(graph: Graph): Set<string> {
-  return graph.memo('authz:defaultDenyNamespaces', (g) => new Set(authorizationPolicies(g).filter(deniesByDefault).map((p) => p.resource.namespace)));
+  return graph.memo(
+    'authz:defaultDenyNamespaces',
+    (g) =>
+      new Set(
+        authorizationPolicies(g)
+          .filter(deniesByDefault)
+          .map((p) => p.resource.namespace),
+      ),
+  );
 }
 
 export default defineRule({
@@ -34,10 +49,15 @@ nothing) or whose rules are all conditional (every other request is denied), or 
 Selector, \`targetRefs\` and dry-run policies do not count. Namespaces whose only in-mesh workloads are Istio gateways
 are skipped: a deny-all there would block the ingress itself, and edge access is governed by the Gateway's servers. The finding is on the Namespace object, or on the first
 workload when the repository has none.`,
-  remediation: 'Add `apiVersion: security.istio.io/v1, kind: AuthorizationPolicy, metadata: {name: allow-nothing, namespace: <ns>}, spec: {}` and ALLOW policies for the callers each workload needs.',
-  references: ['https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns', 'https://istio.io/latest/docs/reference/config/security/authorization-policy/'],
+  remediation:
+    'Add `apiVersion: security.istio.io/v1, kind: AuthorizationPolicy, metadata: {name: allow-nothing, namespace: <ns>}, spec: {}` and ALLOW policies for the callers each workload needs.',
+  references: [
+    'https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns',
+    'https://istio.io/latest/docs/reference/config/security/authorization-policy/',
+  ],
   messages: {
-    missing: 'Namespace {{namespace}} has workloads in the mesh but no default-deny AuthorizationPolicy (its own or {{root}}\'s): every request no policy covers is allowed. Add an allow-nothing policy (spec: {}) in {{namespace}}.',
+    missing:
+      "Namespace {{namespace}} has workloads in the mesh but no default-deny AuthorizationPolicy (its own or {{root}}'s): every request no policy covers is allowed. Add an allow-nothing policy (spec: {}) in {{namespace}}.",
   },
   examples: {
     invalid: {
@@ -131,10 +151,13 @@ workload when the repository has none.`,
     if (denying.has(mesh.rootNamespace)) return;
     for (const { namespace, anchor, workloads } of workloadNamespaces(graph)) {
       if (denying.has(namespace)) continue;
-      if (!workloads.some((w) => {
-        const m = membership(graph, mesh, w);
-        return inMesh(m) && !m.gateway;
-      })) continue;
+      if (
+        !workloads.some((w) => {
+          const m = membership(graph, mesh, w);
+          return inMesh(m) && !m.gateway;
+        })
+      )
+        continue;
       report({ resource: anchor, messageId: 'missing', data: { namespace, root: mesh.rootNamespace } });
     }
   },

@@ -2,8 +2,19 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe, type Workload } from '../../src/model/resource.js';
 import { arr, get } from '../../src/model/values.js';
 import {
-  authorizationPolicies, effectiveMtls, inboundCaptured, inMesh, membership, MTLS_CONDITION_KEYS, policiesFor, portMtls,
-  requiresMtlsByDeny, selectedWorkloads, sourceValues, workloadPorts, type PeerAuthentication,
+  authorizationPolicies,
+  effectiveMtls,
+  inboundCaptured,
+  inMesh,
+  membership,
+  MTLS_CONDITION_KEYS,
+  policiesFor,
+  portMtls,
+  requiresMtlsByDeny,
+  selectedWorkloads,
+  sourceValues,
+  workloadPorts,
+  type PeerAuthentication,
 } from '../../src/model/istio/index.js';
 
 const POSITIVE = ['principals', 'namespaces', 'serviceAccounts'];
@@ -41,14 +52,17 @@ port excluded from sidecar capture as plaintext too. When every rule that uses i
 (\`to.operation.ports\`, which are container ports), only those ports are considered. A workload covered by a DENY policy whose rule is only
 \`from: [{source: {notPrincipals: ["*"]}}]\` already rejects plaintext and is not reported. The finding is on the first
 identity field of the policy, with the workloads and the deciding PeerAuthentication as related locations.`,
-  remediation: 'Make the workloads STRICT (a PeerAuthentication with `mtls.mode: STRICT`, no PERMISSIVE/DISABLE port exceptions, no excluded inbound ports), or add a DENY policy with `notPrincipals: ["*"]` for them.',
+  remediation:
+    'Make the workloads STRICT (a PeerAuthentication with `mtls.mode: STRICT`, no PERMISSIVE/DISABLE port exceptions, no excluded inbound ports), or add a DENY policy with `notPrincipals: ["*"]` for them.',
   references: [
     'https://istio.io/latest/docs/concepts/security/#dependency-on-mutual-tls',
     'https://istio.io/latest/news/security/istio-security-2021-004/',
   ],
   messages: {
-    failClosed: '{{resource}} allows by peer identity, but {{where}} accepts plaintext ({{mode}}{{decided}}): plaintext requests carry no identity, so they are silently denied and the policy only holds by accident. Make the workloads STRICT.',
-    bypass: '{{resource}} ({{action}}) relies on {{field}}, but {{where}} accepts plaintext ({{mode}}{{decided}}): plaintext requests carry no identity and get past this rule. Make the workloads STRICT, or add DENY notPrincipals: ["*"].',
+    failClosed:
+      '{{resource}} allows by peer identity, but {{where}} accepts plaintext ({{mode}}{{decided}}): plaintext requests carry no identity, so they are silently denied and the policy only holds by accident. Make the workloads STRICT.',
+    bypass:
+      '{{resource}} ({{action}}) relies on {{field}}, but {{where}} accepts plaintext ({{mode}}{{decided}}): plaintext requests carry no identity and get past this rule. Make the workloads STRICT, or add DENY notPrincipals: ["*"].',
   },
   examples: {
     invalid: {
@@ -217,13 +231,17 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
     for (const policy of authorizationPolicies(graph)) {
       if ((policy.action !== 'ALLOW' && policy.action !== 'DENY') || policy.dryRun) continue;
       const values = sourceValues(policy, [...POSITIVE, ...NEGATIVE], MTLS_CONDITION_KEYS);
-      const positive = values.filter((v) => POSITIVE.includes(v.field) || MTLS_CONDITION_KEYS.includes(v.field as never));
+      const positive = values.filter(
+        (v) => POSITIVE.includes(v.field) || MTLS_CONDITION_KEYS.includes(v.field as never),
+      );
       const negative = values.filter((v) => NEGATIVE.includes(v.field) || v.field.startsWith('not source.'));
       const risky = policy.action === 'ALLOW' ? [...negative, ...positive] : positive;
       if (risky.length === 0) continue;
       // When every rule that uses identity fields names its ports (to.operation.ports, container ports), only those count.
       const riskyRules = new Set(risky.map((v) => v.ruleIndex));
-      const rulePorts = [...riskyRules].map((i) => arr(get(policy.rules?.[i], 'to')).flatMap((t) => arr(get(t, 'operation', 'ports')).map(Number)));
+      const rulePorts = [...riskyRules].map((i) =>
+        arr(get(policy.rules?.[i], 'to')).flatMap((t) => arr(get(t, 'operation', 'ports')).map(Number)),
+      );
       const onlyPorts = rulePorts.every((ports) => ports.length > 0) ? new Set(rulePorts.flat()) : undefined;
       const weak: Weak[] = [];
       for (const w of selectedWorkloads(graph, mesh, policy)) {
@@ -232,7 +250,8 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
         if (policiesFor(graph, mesh, w).some(requiresMtlsByDeny)) continue;
         const e = effectiveMtls(graph, mesh, w);
         const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
-        if (ports.length === 0 && !onlyPorts && e.mode !== 'STRICT') weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
+        if (ports.length === 0 && !onlyPorts && e.mode !== 'STRICT')
+          weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
         for (const port of ports) {
           if (m.dataplane === 'sidecar' && !inboundCaptured(w, port)) {
             weak.push({ workload: w, port, mode: 'not captured by the sidecar' });
@@ -244,9 +263,14 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
       }
       if (weak.length === 0) continue;
       const first = weak[0];
-      const where = first.port === undefined ? describe(first.workload) : `port ${first.port} of ${describe(first.workload)}`;
+      const where =
+        first.port === undefined ? describe(first.workload) : `port ${first.port} of ${describe(first.workload)}`;
       const others = weak.length > 1 ? ` and ${weak.length - 1} more` : '';
-      const decided = first.policy ? `, decided by ${describe(first.policy.resource)}` : first.mode === 'PERMISSIVE' ? ', Istio\'s default' : '';
+      const decided = first.policy
+        ? `, decided by ${describe(first.policy.resource)}`
+        : first.mode === 'PERMISSIVE'
+          ? ", Istio's default"
+          : '';
       const failClosed = policy.action === 'ALLOW' && negative.length === 0;
       const target = failClosed ? positive[0] : policy.action === 'ALLOW' ? negative[0] : positive[0];
       const workloads = [...new Set(weak.map((x) => x.workload))];
@@ -258,7 +282,11 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
         data: { where: where + others, mode: first.mode, decided, action: policy.action, field: target.field },
         related: [
           ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is selected by this policy` })),
-          ...policies.slice(0, 3).map((p) => ({ resource: p.resource, path: p.modePath, message: `${describe(p.resource)} decides a non-STRICT mode` })),
+          ...policies.slice(0, 3).map((p) => ({
+            resource: p.resource,
+            path: p.modePath,
+            message: `${describe(p.resource)} decides a non-STRICT mode`,
+          })),
         ],
       });
     }

@@ -1,6 +1,11 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { authorizationPolicies, namespaceIdentities, parsePrincipal, sourceValues } from '../../src/model/istio/index.js';
+import {
+  authorizationPolicies,
+  namespaceIdentities,
+  parsePrincipal,
+  sourceValues,
+} from '../../src/model/istio/index.js';
 import { linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Graph } from '../../src/model/graph.js';
 import type { Resource } from '../../src/model/resource.js';
@@ -25,11 +30,17 @@ workloads' \`serviceAccountName\` and \`default\`. Namespaces the repository doe
 Linkerd's identities are the same ServiceAccounts, written \`<sa>.<ns>.serviceaccount.identity.linkerd.<trust-domain>\` in a
 \`MeshTLSAuthentication\`'s \`identities\`, or as \`identityRefs\` of kind ServiceAccount (namespace defaulting to the
 resource's): they are checked the same way.`,
-  remediation: 'Correct the principal to the service account the caller runs under (`serviceAccountName` of its pod template), or create that ServiceAccount and run the caller under it.',
-  references: ['https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source', 'https://istio.io/latest/docs/concepts/security/#istio-identity'],
+  remediation:
+    'Correct the principal to the service account the caller runs under (`serviceAccountName` of its pod template), or create that ServiceAccount and run the caller under it.',
+  references: [
+    'https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source',
+    'https://istio.io/latest/docs/concepts/security/#istio-identity',
+  ],
   messages: {
-    linkerdUnknown: '{{resource}} names service account "{{sa}}" of namespace {{namespace}}, but the repository\'s {{namespace}} has only {{known}}: it matches nobody. Correct it to the client\'s serviceAccountName.',
-    unknown: '{{resource}} names service account "{{sa}}" of namespace {{namespace}} ({{value}}), but the repository\'s {{namespace}} has only {{known}}: it matches nobody. Correct it to the caller\'s serviceAccountName.',
+    linkerdUnknown:
+      '{{resource}} names service account "{{sa}}" of namespace {{namespace}}, but the repository\'s {{namespace}} has only {{known}}: it matches nobody. Correct it to the client\'s serviceAccountName.',
+    unknown:
+      '{{resource}} names service account "{{sa}}" of namespace {{namespace}} ({{value}}), but the repository\'s {{namespace}} has only {{known}}: it matches nobody. Correct it to the caller\'s serviceAccountName.',
   },
   examples: {
     invalid: {
@@ -103,10 +114,20 @@ resource's): they are checked the same way.`,
       const ids = namespaceIdentities(graph, namespace);
       if (!ids.known || ids.names.has(sa)) return;
       const names = [...ids.names].sort();
-      report({ resource, path, target: 'value', messageId: 'linkerdUnknown', data: { sa, namespace, known: names.slice(0, 6).join(', ') + (names.length > 6 ? ', ...' : '') } });
+      report({
+        resource,
+        path,
+        target: 'value',
+        messageId: 'linkerdUnknown',
+        data: { sa, namespace, known: names.slice(0, 6).join(', ') + (names.length > 6 ? ', ...' : '') },
+      });
     });
     for (const policy of authorizationPolicies(graph)) {
-      for (const v of sourceValues(policy, ['principals', 'notPrincipals', 'serviceAccounts', 'notServiceAccounts'], ['source.principal'])) {
+      for (const v of sourceValues(
+        policy,
+        ['principals', 'notPrincipals', 'serviceAccounts', 'notServiceAccounts'],
+        ['source.principal'],
+      )) {
         let namespace: string;
         let sa: string;
         if (v.field.includes('erviceAccounts')) {
@@ -122,13 +143,21 @@ resource's): they are checked the same way.`,
         const ids = namespaceIdentities(graph, namespace);
         if (!ids.known || ids.names.has(sa)) continue;
         const names = [...ids.names].sort();
-        const related = names.map((n) => graph.find('ServiceAccount', namespace, n)).filter((r) => r !== undefined).slice(0, 3);
+        const related = names
+          .map((n) => graph.find('ServiceAccount', namespace, n))
+          .filter((r) => r !== undefined)
+          .slice(0, 3);
         report({
           resource: policy.resource,
           path: v.path,
           target: 'value',
           messageId: 'unknown',
-          data: { sa, namespace, value: v.value, known: names.slice(0, 6).join(', ') + (names.length > 6 ? ', ...' : '') },
+          data: {
+            sa,
+            namespace,
+            value: v.value,
+            known: names.slice(0, 6).join(', ') + (names.length > 6 ? ', ...' : ''),
+          },
           related: related.map((r) => ({ resource: r, message: `${describe(r)} exists` })),
         });
       }
@@ -137,7 +166,10 @@ resource's): they are checked the same way.`,
 });
 
 /** Linkerd MeshTLSAuthentication identities and ServiceAccount identityRefs, as (namespace, service account). */
-function checkLinkerd(graph: Graph, visit: (resource: Resource, path: Path, namespace: string, sa: string) => void): void {
+function checkLinkerd(
+  graph: Graph,
+  visit: (resource: Resource, path: Path, namespace: string, sa: string) => void,
+): void {
   for (const auth of linkerdResources(graph, 'MeshTLSAuthentication')) {
     for (const { value, index } of meshTlsIdentities(auth)) {
       const m = /^([^.*]+)\.([^.*]+)\.serviceaccount\.identity\./.exec(value);

@@ -1,12 +1,29 @@
 import { defineRule, yaml, type RuleContext } from '../../src/engine/rule.js';
 import { at, bool, child, entries, has, items, rbacSites, type Node } from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
-import { authorizationPolicies, istioResources, policyScope, selectedWorkloads, sourceValues, type AuthorizationPolicy, type MeshSettings } from '../../src/model/istio/index.js';
+import {
+  authorizationPolicies,
+  istioResources,
+  policyScope,
+  selectedWorkloads,
+  sourceValues,
+  type AuthorizationPolicy,
+  type MeshSettings,
+} from '../../src/model/istio/index.js';
 import { DEFAULT_INBOUND_POLICY, linkerdResources, meshTlsIdentities } from '../../src/model/linkerd/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import { arr, get, isObj, str, strMap, type Obj, type Path } from '../../src/model/values.js';
 
-type MessageId = 'linkerdAdminProbes' | 'istioAny' | 'istioPattern' | 'linkerdAnyIdentity' | 'linkerdIdentityPattern' | 'linkerdUnauthenticated' | 'linkerdDefaultPolicy' | 'linkerdAnyNetwork' | 'envoyWildcard';
+type MessageId =
+  | 'linkerdAdminProbes'
+  | 'istioAny'
+  | 'istioPattern'
+  | 'linkerdAnyIdentity'
+  | 'linkerdIdentityPattern'
+  | 'linkerdUnauthenticated'
+  | 'linkerdDefaultPolicy'
+  | 'linkerdAnyNetwork'
+  | 'envoyWildcard';
 type Context = RuleContext<MessageId, undefined>;
 
 const ISTIO_FIELDS = ['principals', 'requestPrincipals', 'namespaces'];
@@ -20,7 +37,9 @@ const ISTIO_WHEN_KEYS = ['source.principal', 'source.namespace', 'request.auth.p
  */
 function tokensValidatedFor(focused: Graph, mesh: MeshSettings, policy: AuthorizationPolicy): boolean {
   const graph = focused.whole; // a RequestAuthentication in another file counts (the language server lints one file)
-  const authentications = istioResources(graph, 'RequestAuthentication').map(policyScope).filter((ra) => ra.targetRefs === policy.targetRefs);
+  const authentications = istioResources(graph, 'RequestAuthentication')
+    .map(policyScope)
+    .filter((ra) => ra.targetRefs === policy.targetRefs);
   if (authentications.length === 0) return false;
   const workloads = selectedWorkloads(graph, mesh, policy);
   if (workloads.length > 0) {
@@ -43,14 +62,33 @@ function checkIstioAuthorizationPolicies({ graph, settings, report }: Context): 
       if (v.field.startsWith('not ')) continue;
       const value = v.value.trim();
       // <issuer>/* is "any subject of this issuer", Istio's documented way to require a token: not a wildcard identity.
-      if ((v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && /^[^*]+\/\*$/.test(value)) continue;
+      if ((v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && /^[^*]+\/\*$/.test(value))
+        continue;
       // "*" as a request principal is "any valid token of the configured issuers" where a RequestAuthentication
       // validates tokens: what a require-a-token policy means to say.
-      if (value === '*' && (v.field === 'requestPrincipals' || v.field === 'request.auth.principal') && tokensValidatedFor(graph, settings.mesh, policy)) continue;
+      if (
+        value === '*' &&
+        (v.field === 'requestPrincipals' || v.field === 'request.auth.principal') &&
+        tokensValidatedFor(graph, settings.mesh, policy)
+      )
+        continue;
       if (value === '*') {
-        report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioAny', data: { field: v.field, action: policy.action } });
+        report({
+          resource: policy.resource,
+          path: v.path,
+          target: 'value',
+          messageId: 'istioAny',
+          data: { field: v.field, action: policy.action },
+        });
       } else if (value.startsWith('*') || value.endsWith('*')) {
-        report({ resource: policy.resource, path: v.path, target: 'value', messageId: 'istioPattern', data: { field: v.field, value, action: policy.action }, severity: 'warning' });
+        report({
+          resource: policy.resource,
+          path: v.path,
+          target: 'value',
+          messageId: 'istioPattern',
+          data: { field: v.field, value, action: policy.action },
+          severity: 'warning',
+        });
       }
     }
   }
@@ -63,9 +101,14 @@ function onlyAdminPort(graph: Graph, authorization: Resource): boolean {
   const ref = get(authorization.body, 'spec', 'server');
   const servers = linkerdResources(graph.whole, 'Server').filter((s) => s.namespace === authorization.namespace);
   const name = str(get(ref, 'name'));
-  const selected = name !== undefined
-    ? servers.filter((s) => s.name === name)
-    : servers.filter((s) => Object.entries(strMap(get(ref, 'selector', 'matchLabels'))).every(([k, v]) => s.labels[k] === v) && get(ref, 'selector') !== undefined);
+  const selected =
+    name !== undefined
+      ? servers.filter((s) => s.name === name)
+      : servers.filter(
+          (s) =>
+            Object.entries(strMap(get(ref, 'selector', 'matchLabels'))).every(([k, v]) => s.labels[k] === v) &&
+            get(ref, 'selector') !== undefined,
+        );
   return selected.length > 0 && selected.every((s) => LINKERD_ADMIN_PORTS.includes(get(s.body, 'spec', 'port')));
 }
 
@@ -73,36 +116,89 @@ function onlyAdminPort(graph: Graph, authorization: Resource): boolean {
 function checkLinkerd({ graph, report }: Context): void {
   for (const auth of linkerdResources(graph, 'MeshTLSAuthentication')) {
     for (const { value, index } of meshTlsIdentities(auth)) {
-      if (value === '*') report({ resource: auth, path: ['spec', 'identities', index], target: 'value', messageId: 'linkerdAnyIdentity' });
-      else if (value.startsWith('*')) report({ resource: auth, path: ['spec', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value }, severity: 'warning' });
+      if (value === '*')
+        report({
+          resource: auth,
+          path: ['spec', 'identities', index],
+          target: 'value',
+          messageId: 'linkerdAnyIdentity',
+        });
+      else if (value.startsWith('*'))
+        report({
+          resource: auth,
+          path: ['spec', 'identities', index],
+          target: 'value',
+          messageId: 'linkerdIdentityPattern',
+          data: { value },
+          severity: 'warning',
+        });
     }
   }
   for (const sa of linkerdResources(graph, 'ServerAuthorization')) {
     const client = get(sa.body, 'spec', 'client');
     if (get(client, 'unauthenticated') === true) {
       // Linkerd's documented pattern: unauthenticated access to the proxy admin port only, so that kubelet probes pass.
-      if (onlyAdminPort(graph, sa)) report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdAdminProbes', severity: 'note' });
+      if (onlyAdminPort(graph, sa))
+        report({
+          resource: sa,
+          path: ['spec', 'client', 'unauthenticated'],
+          messageId: 'linkerdAdminProbes',
+          severity: 'note',
+        });
       else report({ resource: sa, path: ['spec', 'client', 'unauthenticated'], messageId: 'linkerdUnauthenticated' });
     }
     arr(get(client, 'meshTLS', 'identities')).forEach((v, index) => {
-      if (v === '*') report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdAnyIdentity' });
-      else if (typeof v === 'string' && v.startsWith('*')) report({ resource: sa, path: ['spec', 'client', 'meshTLS', 'identities', index], target: 'value', messageId: 'linkerdIdentityPattern', data: { value: v }, severity: 'warning' });
+      if (v === '*')
+        report({
+          resource: sa,
+          path: ['spec', 'client', 'meshTLS', 'identities', index],
+          target: 'value',
+          messageId: 'linkerdAnyIdentity',
+        });
+      else if (typeof v === 'string' && v.startsWith('*'))
+        report({
+          resource: sa,
+          path: ['spec', 'client', 'meshTLS', 'identities', index],
+          target: 'value',
+          messageId: 'linkerdIdentityPattern',
+          data: { value: v },
+          severity: 'warning',
+        });
     });
   }
   for (const auth of linkerdResources(graph, 'NetworkAuthentication')) {
     arr(get(auth.body, 'spec', 'networks')).forEach((network, index) => {
       const cidr = get(network, 'cidr');
       if ((cidr === '0.0.0.0/0' || cidr === '::/0') && arr(get(network, 'except')).length === 0) {
-        report({ resource: auth, path: ['spec', 'networks', index, 'cidr'], target: 'value', messageId: 'linkerdAnyNetwork', data: { cidr }, severity: 'warning' });
+        report({
+          resource: auth,
+          path: ['spec', 'networks', index, 'cidr'],
+          target: 'value',
+          messageId: 'linkerdAnyNetwork',
+          data: { cidr },
+          severity: 'warning',
+        });
       }
     });
   }
   const openPolicy = (value: string | undefined) => value === 'all-unauthenticated';
   for (const ns of graph.ofKind('Namespace', '')) {
-    if (openPolicy(ns.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: ns, path: ['metadata', 'annotations', DEFAULT_INBOUND_POLICY], target: 'value', messageId: 'linkerdDefaultPolicy' });
+    if (openPolicy(ns.annotations[DEFAULT_INBOUND_POLICY]))
+      report({
+        resource: ns,
+        path: ['metadata', 'annotations', DEFAULT_INBOUND_POLICY],
+        target: 'value',
+        messageId: 'linkerdDefaultPolicy',
+      });
   }
   for (const w of graph.workloads) {
-    if (openPolicy(w.pod.annotations[DEFAULT_INBOUND_POLICY])) report({ resource: w, path: [...w.pod.path, 'metadata', 'annotations', DEFAULT_INBOUND_POLICY], target: 'value', messageId: 'linkerdDefaultPolicy' });
+    if (openPolicy(w.pod.annotations[DEFAULT_INBOUND_POLICY]))
+      report({
+        resource: w,
+        path: [...w.pod.path, 'metadata', 'annotations', DEFAULT_INBOUND_POLICY],
+        target: 'value',
+        messageId: 'linkerdDefaultPolicy',
+      });
   }
 }
 
@@ -131,7 +227,12 @@ function wildcardPrincipal(p: Node, depth = 0): Node | undefined {
     if (isObj(cidr.value)) {
       const len = child(cidr, 'prefix_len');
       const n = typeof len.value === 'object' && isObj(len.value) ? (len.value as Obj).value : len.value;
-      if (n === 0 || n === '0' || (len.value === undefined && /^(0\.0\.0\.0|::)$/.test(String(child(cidr, 'address_prefix').value)))) return has(cidr, 'prefix_len') ? len : cidr;
+      if (
+        n === 0 ||
+        n === '0' ||
+        (len.value === undefined && /^(0\.0\.0\.0|::)$/.test(String(child(cidr, 'address_prefix').value)))
+      )
+        return has(cidr, 'prefix_len') ? len : cidr;
     }
   }
   const or = child(p, 'or_ids');
@@ -156,7 +257,9 @@ function wildcardPrincipal(p: Node, depth = 0): Node | undefined {
  * containing one of those (an `and_ids` only when all of its ids are). `shadow_rules` are not enforced and are
  * skipped. data: {policy, principal}.
  */
-export function envoyWildcardPrincipals(graph: Graph): { resource: Resource; path: Path; data: { policy: string; principal: string } }[] {
+export function envoyWildcardPrincipals(
+  graph: Graph,
+): { resource: Resource; path: Path; data: { policy: string; principal: string } }[] {
   const out: ReturnType<typeof envoyWildcardPrincipals> = [];
   for (const site of rbacSites(graph)) {
     const rules = child(site.holder, 'rules');
@@ -166,7 +269,8 @@ export function envoyWildcardPrincipals(graph: Graph): { resource: Resource; pat
     for (const [policy, body] of entries(child(rules, 'policies'))) {
       for (const principal of items(child(body, 'principals'))) {
         const hit = wildcardPrincipal(principal);
-        if (hit) out.push({ resource: site.resource, path: hit.path, data: { policy, principal: describePrincipal(hit) } });
+        if (hit)
+          out.push({ resource: site.resource, path: hit.path, data: { policy, principal: describePrincipal(hit) } });
       }
     }
   }
@@ -226,22 +330,32 @@ default action) with a principal that matches everyone: \`any: true\`, \`authent
 match-all name (\`safe_regex: ".*"\`, an empty prefix), or a \`/0\` source range (\`remote_ip\`, \`direct_remote_ip\`,
 \`source_ip\`). An \`or_ids\` counts when any of its ids does, an \`and_ids\` only when all do; \`shadow_rules\`
 enforce nothing and are not read (\`envoy/config/rbac/v3/rbac.proto\`).`,
-  remediation: 'List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.',
+  remediation:
+    'List the exact principals (`cluster.local/ns/<ns>/sa/<service-account>`), namespaces or JWT issuers/subjects that need access; in Linkerd, name identities or ServiceAccounts (`identityRefs`) and use `all-authenticated`, `cluster-authenticated` or `deny` as the default inbound policy.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/authorization-policy/#Rule',
     'https://istio.io/latest/docs/ops/best-practices/security/#safer-authorization-policy-patterns',
     'https://linkerd.io/2/reference/authorization-policy/',
   ],
   messages: {
-    istioAny: '{{resource}} ({{action}}) matches {{field}} "*", any identity: list the exact {{field}} values that need access.',
-    istioPattern: '{{resource}} ({{action}}) matches {{field}} "{{value}}", a wildcard that also matches identities created later: list the exact {{field}} values.',
-    linkerdAnyIdentity: '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
-    linkerdIdentityPattern: '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
-    linkerdUnauthenticated: '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
-    linkerdAdminProbes: '{{resource}} authorizes unauthenticated clients on the proxy admin port only (linkerd-admin, 4191), Linkerd\'s documented way to let kubelet probes and metrics scrapers in: fine as long as the Server stays limited to that port.',
-    linkerdAnyNetwork: '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
-    envoyWildcard: 'Policy "{{policy}}" of the RBAC filter of {{resource}} allows {{principal}}, which matches every client: name the principals that need access.',
-    linkerdDefaultPolicy: '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
+    istioAny:
+      '{{resource}} ({{action}}) matches {{field}} "*", any identity: list the exact {{field}} values that need access.',
+    istioPattern:
+      '{{resource}} ({{action}}) matches {{field}} "{{value}}", a wildcard that also matches identities created later: list the exact {{field}} values.',
+    linkerdAnyIdentity:
+      '{{resource}} authorizes identity "*", every meshed client: list the identities (or identityRefs to ServiceAccounts) that need access.',
+    linkerdIdentityPattern:
+      '{{resource}} authorizes identity pattern "{{value}}", which also matches identities created later: list the exact identities.',
+    linkerdUnauthenticated:
+      '{{resource}} authorizes unauthenticated clients: plaintext callers without identity are allowed. Require meshTLS with named identities.',
+    linkerdAdminProbes:
+      "{{resource}} authorizes unauthenticated clients on the proxy admin port only (linkerd-admin, 4191), Linkerd's documented way to let kubelet probes and metrics scrapers in: fine as long as the Server stays limited to that port.",
+    linkerdAnyNetwork:
+      '{{resource}} authorizes every address ({{cidr}}) without identity: clients anywhere, meshed or not, pass. Name the client networks, or use a MeshTLSAuthentication.',
+    envoyWildcard:
+      'Policy "{{policy}}" of the RBAC filter of {{resource}} allows {{principal}}, which matches every client: name the principals that need access.',
+    linkerdDefaultPolicy:
+      '{{resource}} sets the default inbound policy all-unauthenticated: every port without a Server accepts anyone, meshed or not. Use all-authenticated, cluster-authenticated or deny.',
   },
   examples: {
     invalid: {

@@ -3,8 +3,12 @@ import { bool, child, filterSites, has, walk, type FilterView } from '../../src/
 import { localRateLimitEnforced } from '../ratelimit/rate-limit-missing.js';
 
 const PROTECTING = new Set([
-  'envoy.filters.http.ext_authz', 'envoy.filters.http.jwt_authn', 'envoy.filters.http.rbac', 'envoy.filters.http.oauth2',
-  'envoy.filters.http.basic_auth', 'envoy.filters.http.api_key_auth',
+  'envoy.filters.http.ext_authz',
+  'envoy.filters.http.jwt_authn',
+  'envoy.filters.http.rbac',
+  'envoy.filters.http.oauth2',
+  'envoy.filters.http.basic_auth',
+  'envoy.filters.http.api_key_auth',
 ]);
 
 export default defineRule({
@@ -28,16 +32,20 @@ outage (or a request crafted to fail) into a bypass:
   local_ratelimit as a backstop nor an authentication/authorization filter (ext_authz, jwt_authn, rbac, oauth2,
   basic_auth, api_key_auth). In EnvoyFilter fragments the surrounding filters are unknown and only the first two
   checks apply.`,
-  remediation: 'Set `failure_mode_allow: false` on ext_authz, replace `allow_missing` / `allow_missing_or_failed` with a provider requirement (or restrict them to the routes meant to be public), and set `failure_mode_deny: true` on the global rate limit filter or add a local_ratelimit backstop.',
+  remediation:
+    'Set `failure_mode_allow: false` on ext_authz, replace `allow_missing` / `allow_missing_or_failed` with a provider requirement (or restrict them to the routes meant to be public), and set `failure_mode_deny: true` on the global rate limit filter or add a local_ratelimit backstop.',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/jwt_authn/v3/config.proto',
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/ratelimit/v3/rate_limit.proto',
   ],
   messages: {
-    extAuthz: 'The ext_authz filter "{{filter}}" of {{resource}} allows requests when the authorization service fails (failure_mode_allow: true): set it to false.',
-    jwtOptional: 'The jwt_authn filter "{{filter}}" of {{resource}} accepts requests with {{what}} ({{key}}): require a provider instead.',
-    rateLimitOpen: 'The global rate limit filter "{{filter}}" of {{resource}} is the only protection and stops limiting when the rate-limit service is down (failure_mode_deny is not true): set failure_mode_deny: true or add a local_ratelimit backstop.',
+    extAuthz:
+      'The ext_authz filter "{{filter}}" of {{resource}} allows requests when the authorization service fails (failure_mode_allow: true): set it to false.',
+    jwtOptional:
+      'The jwt_authn filter "{{filter}}" of {{resource}} accepts requests with {{what}} ({{key}}): require a provider instead.',
+    rateLimitOpen:
+      'The global rate limit filter "{{filter}}" of {{resource}} is the only protection and stops limiting when the rate-limit service is down (failure_mode_deny is not true): set failure_mode_deny: true or add a local_ratelimit backstop.',
   },
   examples: {
     invalid: {
@@ -144,17 +152,37 @@ outage (or a request crafted to fail) into a bypass:
         if (bool(allow) === true) report({ resource: site.resource, path: allow.path, messageId: 'extAuthz', data });
       } else if (f.extension === 'envoy.filters.http.jwt_authn') {
         walk(f.config, (node) => {
-          for (const [key, what] of [['allow_missing_or_failed', 'a missing or invalid JWT'], ['allow_missing', 'no JWT']] as const) {
-            if (has(node, key)) report({ resource: site.resource, path: child(node, key).path, messageId: 'jwtOptional', data: { ...data, what, key } });
+          for (const [key, what] of [
+            ['allow_missing_or_failed', 'a missing or invalid JWT'],
+            ['allow_missing', 'no JWT'],
+          ] as const) {
+            if (has(node, key))
+              report({
+                resource: site.resource,
+                path: child(node, key).path,
+                messageId: 'jwtOptional',
+                data: { ...data, what, key },
+              });
           }
         });
       } else if (f.extension === 'envoy.filters.http.ratelimit' && site.hcm) {
         const deny = child(f.config, 'failure_mode_deny');
         if (bool(deny) === true) continue;
         const others: readonly FilterView[] = site.hcm.hcm.httpFilters;
-        const protectedOtherwise = others.some((o) => !o.disabled && (PROTECTING.has(o.extension) || (o.extension === 'envoy.filters.http.local_ratelimit' && localRateLimitEnforced(graph, site.hcm!, o))));
+        const protectedOtherwise = others.some(
+          (o) =>
+            !o.disabled &&
+            (PROTECTING.has(o.extension) ||
+              (o.extension === 'envoy.filters.http.local_ratelimit' && localRateLimitEnforced(graph, site.hcm!, o))),
+        );
         if (protectedOtherwise) continue;
-        report({ resource: site.resource, path: has(f.config, 'failure_mode_deny') ? deny.path : f.config.path, target: 'key', messageId: 'rateLimitOpen', data });
+        report({
+          resource: site.resource,
+          path: has(f.config, 'failure_mode_deny') ? deny.path : f.config.path,
+          target: 'key',
+          messageId: 'rateLimitOpen',
+          data,
+        });
       }
     }
   },

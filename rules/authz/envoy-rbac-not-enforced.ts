@@ -1,5 +1,12 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, filterSites, has, perRouteConfigs, routeConfigOf, type FilterSite } from '../../src/model/envoy/index.js';
+import {
+  child,
+  filterSites,
+  has,
+  perRouteConfigs,
+  routeConfigOf,
+  type FilterSite,
+} from '../../src/model/envoy/index.js';
 
 /**
  * A shadow-only RBAC filter that selects requests for ext_authz: Istio's CUSTOM action writes its policies as
@@ -9,7 +16,11 @@ import { child, filterSites, has, perRouteConfigs, routeConfigOf, type FilterSit
  */
 function selectsForExtAuthz(site: FilterSite, name: string, statPrefix: string): boolean {
   if (statPrefix.startsWith('istio_ext_authz')) return true;
-  return (site.hcm?.hcm.httpFilters ?? []).some((o) => o.extension === 'envoy.filters.http.ext_authz' && child(child(o.config, 'filter_enabled_metadata'), 'filter').value === name);
+  return (site.hcm?.hcm.httpFilters ?? []).some(
+    (o) =>
+      o.extension === 'envoy.filters.http.ext_authz' &&
+      child(child(o.config, 'filter_enabled_metadata'), 'filter').value === name,
+  );
 }
 
 export default defineRule({
@@ -32,11 +43,14 @@ reported. Istio's CUSTOM authorization writes a shadow-only RBAC filter on purpo
 tells the ext_authz filter which requests to check (\`filter_enabled_metadata\`), so enforcement is ext_authz's; such
 a filter (an ext_authz of the same connection manager reading it, or Istio's \`istio_ext_authz_\` stat prefix) is not
 reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_run_\`) is reported: it enforces nothing.`,
-  remediation: 'Move the policies from `shadow_rules` to `rules` once the dry run is validated (or add `rules`), or delete the filter if no access control is intended.',
+  remediation:
+    'Move the policies from `shadow_rules` to `rules` once the dry run is validated (or add `rules`), or delete the filter if no access control is intended.',
   references: ['https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/rbac/v3/rbac.proto'],
   messages: {
-    noRules: 'The RBAC filter "{{filter}}" of {{resource}} has no rules and enforces nothing: add rules (an empty rules: {} denies all).',
-    shadowOnly: 'The RBAC filter "{{filter}}" of {{resource}} has only shadow_rules, which are logged but never enforced: move them to rules.',
+    noRules:
+      'The RBAC filter "{{filter}}" of {{resource}} has no rules and enforces nothing: add rules (an empty rules: {} denies all).',
+    shadowOnly:
+      'The RBAC filter "{{filter}}" of {{resource}} has only shadow_rules, which are logged but never enforced: move them to rules.',
   },
   examples: {
     invalid: {
@@ -140,16 +154,28 @@ reported. Istio's dry-run mode (\`istio.io/dry-run\`, stat prefix \`istio_dry_ru
         const rc = routeConfigOf(graph, site.hcm);
         if (!rc) {
           if (site.hcm.hcm.rdsName !== undefined) continue; // routes from RDS outside the scan: unknown
-        } else if (perRouteConfigs(rc.node, f.name).some((n) => has(child(n, 'rbac'), 'rules') || has(child(n, 'rbac'), 'matcher'))) {
+        } else if (
+          perRouteConfigs(rc.node, f.name).some(
+            (n) => has(child(n, 'rbac'), 'rules') || has(child(n, 'rbac'), 'matcher'),
+          )
+        ) {
           continue;
         }
       }
       const shadow = child(f.config, 'shadow_rules');
       const shadowOnly = has(f.config, 'shadow_rules') || has(f.config, 'shadow_matcher');
-      if (shadowOnly && selectsForExtAuthz(site, f.name, String(child(f.config, 'shadow_rules_stat_prefix').value ?? ''))) continue;
+      if (
+        shadowOnly &&
+        selectsForExtAuthz(site, f.name, String(child(f.config, 'shadow_rules_stat_prefix').value ?? ''))
+      )
+        continue;
       report({
         resource: site.resource,
-        path: shadowOnly ? (has(f.config, 'shadow_rules') ? shadow.path : child(f.config, 'shadow_matcher').path) : f.config.path,
+        path: shadowOnly
+          ? has(f.config, 'shadow_rules')
+            ? shadow.path
+            : child(f.config, 'shadow_matcher').path
+          : f.config.path,
         target: 'key',
         messageId: shadowOnly ? 'shadowOnly' : 'noRules',
         data: { filter: f.name || f.extension },

@@ -3,14 +3,23 @@ import { arr, get, isObj, obj, str } from '../../src/model/values.js';
 import type { Graph } from '../../src/model/graph.js';
 import { describe, type Workload } from '../../src/model/resource.js';
 import {
-  authorizationPolicies, istioResources, nameList, policiesFor, policyScope, selectedWorkloads, type AuthorizationPolicy, type MeshSettings, type PolicyScope,
+  authorizationPolicies,
+  istioResources,
+  nameList,
+  policiesFor,
+  policyScope,
+  selectedWorkloads,
+  type AuthorizationPolicy,
+  type MeshSettings,
+  type PolicyScope,
 } from '../../src/model/istio/index.js';
 
 const TOKEN_KEYS = /^request\.auth\.(principal|audiences|presenter|claims\[)/;
 
 /** A rule that only matches requests with a valid token: every source names requestPrincipals, or a when on request.auth.*. */
 function ruleRequiresToken(rule: unknown): boolean {
-  if (arr(get(rule, 'when')).some((c) => TOKEN_KEYS.test(str(get(c, 'key')) ?? '') && arr(get(c, 'values')).length > 0)) return true;
+  if (arr(get(rule, 'when')).some((c) => TOKEN_KEYS.test(str(get(c, 'key')) ?? '') && arr(get(c, 'values')).length > 0))
+    return true;
   const froms = arr(get(rule, 'from'));
   return froms.length > 0 && froms.every((f) => arr(get(f, 'source', 'requestPrincipals')).length > 0);
 }
@@ -19,19 +28,26 @@ function ruleRequiresToken(rule: unknown): boolean {
 function ruleDeniesTokenless(rule: unknown): boolean {
   if (!isObj(rule) || rule.to !== undefined || rule.when !== undefined) return false;
   const froms = arr(rule.from);
-  return froms.length > 0 && froms.every((f) => {
-    const source = obj(get(f, 'source'));
-    return Object.keys(source).length === 1 && arr(source.notRequestPrincipals).length > 0;
-  });
+  return (
+    froms.length > 0 &&
+    froms.every((f) => {
+      const source = obj(get(f, 'source'));
+      return Object.keys(source).length === 1 && arr(source.notRequestPrincipals).length > 0;
+    })
+  );
 }
 
 const PEER_KEYS = /^source\.(principal|namespace)$/;
 
 /** A rule that only matches callers with a named peer identity (every source names principals or namespaces, or a when on them). */
 function ruleRequiresPeer(rule: unknown): boolean {
-  if (arr(get(rule, 'when')).some((c) => PEER_KEYS.test(str(get(c, 'key')) ?? '') && arr(get(c, 'values')).length > 0)) return true;
+  if (arr(get(rule, 'when')).some((c) => PEER_KEYS.test(str(get(c, 'key')) ?? '') && arr(get(c, 'values')).length > 0))
+    return true;
   const froms = arr(get(rule, 'from'));
-  return froms.length > 0 && froms.every((f) => arr(get(f, 'source', 'principals')).length > 0 || arr(get(f, 'source', 'namespaces')).length > 0);
+  return (
+    froms.length > 0 &&
+    froms.every((f) => arr(get(f, 'source', 'principals')).length > 0 || arr(get(f, 'source', 'namespaces')).length > 0)
+  );
 }
 
 /** An ALLOW rule that lets anyone in without a token: it neither requires a token nor names the peers it admits. */
@@ -103,15 +119,19 @@ that use \`targetRefs\`.
 Recent Istio adds \`jwtRules[].presence: REQUIRED\` ("Configures whether the JWT token must be present in the request",
 istio/api \`request_authentication.proto\`): when every rule of the RequestAuthentication sets it, the resource rejects
 token-less requests by itself and is not reported (one OPTIONAL rule is enough to let them through).`,
-  remediation: 'Add an AuthorizationPolicy for the same workloads with `action: ALLOW` and `from: [{source: {requestPrincipals: ["<issuer>/*"]}}]` (or `action: DENY` with `notRequestPrincipals: ["*"]`).',
+  remediation:
+    'Add an AuthorizationPolicy for the same workloads with `action: ALLOW` and `from: [{source: {requestPrincipals: ["<issuer>/*"]}}]` (or `action: DENY` with `notRequestPrincipals: ["*"]`).',
   references: [
     'https://istio.io/latest/docs/reference/config/security/request_authentication/',
     'https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#require-a-valid-token',
   ],
   messages: {
-    workloads: '{{resource}} validates tokens for {{workloads}}, but no AuthorizationPolicy requires one there: requests without a token are accepted. Add an ALLOW policy with requestPrincipals (or DENY notRequestPrincipals: ["*"]).',
-    openedBy: '{{resource}} validates tokens for {{workloads}}, but {{policy}} has an ALLOW rule that matches requests without a token, and ALLOW policies are ORed: requests without a token are accepted. Make every ALLOW rule require requestPrincipals, or add a DENY policy with notRequestPrincipals: ["*"].',
-    noPolicy: '{{resource}} validates tokens, but no AuthorizationPolicy for its workloads requires one: requests without a token are accepted. Add an ALLOW policy with requestPrincipals (or DENY notRequestPrincipals: ["*"]).',
+    workloads:
+      '{{resource}} validates tokens for {{workloads}}, but no AuthorizationPolicy requires one there: requests without a token are accepted. Add an ALLOW policy with requestPrincipals (or DENY notRequestPrincipals: ["*"]).',
+    openedBy:
+      '{{resource}} validates tokens for {{workloads}}, but {{policy}} has an ALLOW rule that matches requests without a token, and ALLOW policies are ORed: requests without a token are accepted. Make every ALLOW rule require requestPrincipals, or add a DENY policy with notRequestPrincipals: ["*"].',
+    noPolicy:
+      '{{resource}} validates tokens, but no AuthorizationPolicy for its workloads requires one: requests without a token are accepted. Add an ALLOW policy with requestPrincipals (or DENY notRequestPrincipals: ["*"]).',
   },
   examples: {
     invalid: {
@@ -279,13 +299,27 @@ token-less requests by itself and is not reported (one OPTIONAL rule is enough t
           messageId: opener ? 'openedBy' : 'workloads',
           data: { workloads: nameList(open), policy: opener ? describe(opener.resource) : '' },
           related: [
-            ...(opener ? [{ resource: opener.resource, path: ['spec', 'rules'], message: `${describe(opener.resource)} has an ALLOW rule that matches requests without a token` }] : []),
-            ...open.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} accepts requests without a token` })),
+            ...(opener
+              ? [
+                  {
+                    resource: opener.resource,
+                    path: ['spec', 'rules'],
+                    message: `${describe(opener.resource)} has an ALLOW rule that matches requests without a token`,
+                  },
+                ]
+              : []),
+            ...open
+              .slice(0, 5)
+              .map((w) => ({ resource: w, message: `${describe(w)} accepts requests without a token` })),
           ],
         });
       } else if (!tokenEnforced(coveringPolicies(graph, mesh, scope))) {
         const opener = openingRule(coveringPolicies(graph, mesh, scope));
-        report({ resource, messageId: opener ? 'openedBy' : 'noPolicy', data: { workloads: 'its workloads', policy: opener ? describe(opener.resource) : '' } });
+        report({
+          resource,
+          messageId: opener ? 'openedBy' : 'noPolicy',
+          data: { workloads: 'its workloads', policy: opener ? describe(opener.resource) : '' },
+        });
       }
     }
   },

@@ -12,10 +12,12 @@ export default defineRule({
 every proxy's and load balancer's), browser history and Referer headers, where it outlives any rotation policy.
 Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-auth-enc\`, in decK plugins, shared
 \`_plugin_configs\` and KongPlugin / KongClusterPlugin CRDs (disabled plugins excepted).`,
-  remediation: 'Set `config.key_in_query: false` (keys then come only from headers, `key_names`), and rotate keys that were sent in URLs.',
+  remediation:
+    'Set `config.key_in_query: false` (keys then come only from headers, `key_names`), and rotate keys that were sent in URLs.',
   references: ['https://developer.konghq.com/plugins/key-auth/'],
   messages: {
-    inQuery: '{{plugin}} accepts API keys in the query string{{why}}, where they end up in logs: set config.key_in_query: false.',
+    inQuery:
+      '{{plugin}} accepts API keys in the query string{{why}}, where they end up in logs: set config.key_in_query: false.',
   },
   examples: {
     invalid: {
@@ -54,14 +56,20 @@ Reported when \`key_in_query\` is true or absent, for \`key-auth\` and \`key-aut
       const at = f.present ? f.at : p.defaultsAt;
       const res = p.resource;
       // The field where it is, or under the plugin's config (created when absent; not beside a configFrom reference).
-      const fixPath = f.present ? f.at.path : res.body.configFrom === undefined ? [...res.source.base, 'config', 'key_in_query'] : undefined;
+      const fixPath = f.present
+        ? f.at.path
+        : res.body.configFrom === undefined
+          ? [...res.source.base, 'config', 'key_in_query']
+          : undefined;
       report({
         document: at.document,
         path: at.path,
         target: 'key',
         messageId: 'inQuery',
         data: { plugin: describePlugin(p), why: f.present ? '' : ' (key_in_query defaults to true)' },
-        ...(fixPath ? { fix: { title: 'Set config.key_in_query: false', changes: [{ set: fixPath, value: false }] } } : {}),
+        ...(fixPath
+          ? { fix: { title: 'Set config.key_in_query: false', changes: [{ set: fixPath, value: false }] } }
+          : {}),
       });
     }
   },

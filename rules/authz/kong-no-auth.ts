@@ -1,6 +1,18 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
-import { anonymousConsumer, AUTH_PLUGINS, consumerPolicy, coversRoute, describePlugin, isHttpRoute, kongRoutes, type KongPluginView, type KongRouteView, terminatingPlugin, terminates } from '../../src/model/kong/index.js';
+import {
+  anonymousConsumer,
+  AUTH_PLUGINS,
+  consumerPolicy,
+  coversRoute,
+  describePlugin,
+  isHttpRoute,
+  kongRoutes,
+  type KongPluginView,
+  type KongRouteView,
+  terminatingPlugin,
+  terminates,
+} from '../../src/model/kong/index.js';
 import { arr } from '../../src/model/values.js';
 
 export default defineRule({
@@ -44,14 +56,17 @@ route counts as authenticated only if one authentication plugin has no \`anonymo
 stopped: an \`acl\` plugin on the route whose \`allow\` list leaves out the consumer's groups (or whose \`deny\` list
 names one), or a \`request-termination\` plugin scoped to that consumer. An anonymous consumer that is not in the scan,
 under an \`acl\` allow list, is taken as stopped.`,
-  remediation: 'Add an authentication plugin (key-auth, jwt, openid-connect, mtls-auth ...) to the route, its service, or globally; on Kubernetes list a KongPlugin of that type in the `konghq.com/plugins` annotation.',
+  remediation:
+    'Add an authentication plugin (key-auth, jwt, openid-connect, mtls-auth ...) to the route, its service, or globally; on Kubernetes list a KongPlugin of that type in the `konghq.com/plugins` annotation.',
   references: [
     'https://developer.konghq.com/gateway/entities/plugin/#plugin-scope',
     'https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-plugins',
   ],
   messages: {
-    anonymous: '{{resource}} accepts requests without credentials: {{plugin}} lets them through as the anonymous consumer "{{consumer}}", and nothing stops that consumer. Remove config.anonymous, or stop the consumer (an acl plugin that does not allow it, request-termination scoped to it).',
-    noAuth: 'No authentication plugin applies to {{resource}}{{detail}}: anyone can call it. Add key-auth, jwt, openid-connect or another auth plugin to the route, its service or globally.',
+    anonymous:
+      '{{resource}} accepts requests without credentials: {{plugin}} lets them through as the anonymous consumer "{{consumer}}", and nothing stops that consumer. Remove config.anonymous, or stop the consumer (an acl plugin that does not allow it, request-termination scoped to it).',
+    noAuth:
+      'No authentication plugin applies to {{resource}}{{detail}}: anyone can call it. Add key-auth, jwt, openid-connect or another auth plugin to the route, its service or globally.',
   },
   examples: {
     invalid: {
@@ -245,7 +260,13 @@ under an \`acl\` allow list, is taken as stopped.`,
       if (covering.some((p) => anonymousConsumer(p) === undefined)) continue;
       if (covering.length > 0) {
         const open = covering.find((p) => !anonymousStopped(graph, route, anonymousConsumer(p)!));
-        if (open) report({ resource: route.resource, path: route.pluginsPath, messageId: 'anonymous', data: { plugin: describePlugin(open), consumer: anonymousConsumer(open)! } });
+        if (open)
+          report({
+            resource: route.resource,
+            path: route.pluginsPath,
+            messageId: 'anonymous',
+            data: { plugin: describePlugin(open), consumer: anonymousConsumer(open)! },
+          });
         continue;
       }
       const partial = auth.find((p) => p.protocols);
@@ -253,7 +274,11 @@ under an \`acl\` allow list, is taken as stopped.`,
         resource: route.resource,
         path: route.pluginsPath,
         messageId: 'noAuth',
-        data: { detail: partial ? ` over ${route.protocols.filter((p) => !partial.protocols!.includes(p)).join(', ')} (the ${partial.name} plugin is limited to ${partial.protocols!.join(', ')})` : '' },
+        data: {
+          detail: partial
+            ? ` over ${route.protocols.filter((p) => !partial.protocols!.includes(p)).join(', ')} (the ${partial.name} plugin is limited to ${partial.protocols!.join(', ')})`
+            : '',
+        },
       });
     }
   },

@@ -16,7 +16,8 @@ too. Go/Helm templates (\`{{ }}\` outside strings) are not YAML yet: they are sk
 CustomResourceDefinition documents are read by no rule and are often most of an install manifest's bytes, so
 meshlint lexes them without building them: a structural error inside a CRD body (an unclosed bracket in its
 schema, say) is not reported here; \`kubectl apply\` rejects such a CRD.`,
-  remediation: 'Fix the syntax at the reported line (indentation, an unclosed quote or bracket, a tab used for indentation), or render templates before linting them.',
+  remediation:
+    'Fix the syntax at the reported line (indentation, an unclosed quote or bracket, a tab used for indentation), or render templates before linting them.',
   messages: {},
   examples: {
     invalid: {

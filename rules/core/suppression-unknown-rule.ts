@@ -11,7 +11,8 @@ suppresses nothing, while its author believes a finding is handled. meshlint rep
 \`meshlint-disable\` comment and in a \`meshlint.io/ignore\` annotation alike, with the id it most likely meant.`,
   remediation: 'Correct the rule id (see `meshlint --list-rules`) or remove the suppression.',
   messages: {
-    unknownRule: 'Suppression names unknown rule "{{rule}}"{{suggestion}}; it suppresses nothing. Check the id with meshlint --list-rules.',
+    unknownRule:
+      'Suppression names unknown rule "{{rule}}"{{suggestion}}; it suppresses nothing. Check the id with meshlint --list-rules.',
   },
   examples: {
     invalid: {

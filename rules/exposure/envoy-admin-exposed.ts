@@ -19,13 +19,15 @@ The rule reads \`admin.address\` of a bootstrap (snake_case or camelCase). A boo
 starts no admin server (bootstrap.proto: "If not specified, Envoy will not start an administration server") and is
 fine. Loopback (127.0.0.0/8, ::1, localhost), a unix socket (\`pipe\`) and templated addresses (\`\${ADMIN_HOST}\`,
 unknown) are not reported; \`0.0.0.0\`, \`::\` and any other address are.`,
-  remediation: 'Bind `admin.address.socket_address.address` to `127.0.0.1` (or a unix `pipe`), and reach it with `kubectl port-forward` or a sidecar when needed.',
+  remediation:
+    'Bind `admin.address.socket_address.address` to `127.0.0.1` (or a unix `pipe`), and reach it with `kubectl port-forward` or a sidecar when needed.',
   references: [
     'https://www.envoyproxy.io/docs/envoy/latest/operations/admin',
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/bootstrap/v3/bootstrap.proto',
   ],
   messages: {
-    exposed: '{{resource}} (the Envoy admin interface) listens on {{address}}, reachable from the network (unauthenticated config dump, shutdown): bind it to 127.0.0.1.',
+    exposed:
+      '{{resource}} (the Envoy admin interface) listens on {{address}}, reachable from the network (unauthenticated config dump, shutdown): bind it to 127.0.0.1.',
   },
   examples: {
     invalid: {

@@ -4,7 +4,7 @@ import { arr } from '../../src/model/values.js';
 
 export default defineRule({
   id: 'kong-cors-wildcard',
-  title: 'Restrict the origins of Kong\'s cors plugin',
+  title: "Restrict the origins of Kong's cors plugin",
   severity: 'error',
   securitySeverity: 7.5,
   tags: ['security', 'kong', 'cors'],
@@ -18,13 +18,15 @@ send \`*\` (browsers would refuse it) but **reflects the request's Origin** and 
 cookies and read the answers. That case is an error; a wildcard without credentials is a warning (public, read-only
 APIs may want it). Both decK plugins and KongPlugin / KongClusterPlugin CRDs are checked, including configs shared via
 \`_plugin_configs\`; disabled plugins are not.`,
-  remediation: 'List the exact origins (`origins: ["https://app.example.com"]`, anchored regexes if needed) and enable `credentials` only for those.',
+  remediation:
+    'List the exact origins (`origins: ["https://app.example.com"]`, anchored regexes if needed) and enable `credentials` only for those.',
   references: [
     'https://developer.konghq.com/plugins/cors/',
     'https://github.com/Kong/kong/blob/master/kong/plugins/cors/handler.lua',
   ],
   messages: {
-    wildcardCredentials: '{{plugin}} allows every origin with credentials: true, so Kong reflects any Origin with Access-Control-Allow-Credentials (any site can act as the user): list the allowed origins.',
+    wildcardCredentials:
+      '{{plugin}} allows every origin with credentials: true, so Kong reflects any Origin with Access-Control-Allow-Credentials (any site can act as the user): list the allowed origins.',
     wildcard: '{{plugin}} allows every origin ({{why}}): list the allowed origins.',
   },
   examples: {

@@ -6,7 +6,7 @@ const ANY = /^(0\.0\.0\.0\/0|::\/0|0:0:0:0:0:0:0:0\/0|\*)$/;
 
 export default defineRule({
   id: 'kong-ip-restriction-open',
-  title: 'Do not allow every address in Kong\'s ip-restriction plugin',
+  title: "Do not allow every address in Kong's ip-restriction plugin",
   severity: 'warning',
   securitySeverity: 5.0,
   tags: ['security', 'kong', 'network'],
@@ -15,7 +15,8 @@ export default defineRule({
 protection in review. Usually a debugging value left in, or a CIDR typo. The legacy \`whitelist\` field (renamed in
 Kong 2.1, removed in 3.0) is read too. decK plugins, shared \`_plugin_configs\` and KongPlugin / KongClusterPlugin
 CRDs are checked; disabled plugins are not.`,
-  remediation: 'List the client networks that need access (`allow: ["10.0.0.0/8"]`), or remove the plugin if the route is meant to be public.',
+  remediation:
+    'List the client networks that need access (`allow: ["10.0.0.0/8"]`), or remove the plugin if the route is meant to be public.',
   references: ['https://developer.konghq.com/plugins/ip-restriction/'],
   messages: {
     open: '{{plugin}} allows {{cidr}}, every address: list the client networks that need access.',
@@ -59,7 +60,13 @@ CRDs are checked; disabled plugins are not.`,
         const f = p.field(field);
         arr(f.value).forEach((cidr, i) => {
           if (typeof cidr === 'string' && ANY.test(cidr.trim())) {
-            report({ document: f.at.document, path: [...f.at.path, i], target: 'value', messageId: 'open', data: { plugin: describePlugin(p), cidr } });
+            report({
+              document: f.at.document,
+              path: [...f.at.path, i],
+              target: 'value',
+              messageId: 'open',
+              data: { plugin: describePlugin(p), cidr },
+            });
           }
         });
       }

@@ -6,10 +6,14 @@ import { arr, get, isObj, obj } from '../../src/model/values.js';
 /** podSelector {} (all pods), Ingress among the policy types, and no ingress rule: every inbound connection is denied. */
 function deniesAllIngress(policy: Resource): boolean {
   const spec = obj(policy.body.spec);
-  if (!isObj(spec.podSelector) || Object.keys(spec.podSelector).some((k) => {
-    const v = (spec.podSelector as Record<string, unknown>)[k];
-    return Array.isArray(v) ? v.length > 0 : isObj(v) ? Object.keys(v).length > 0 : v !== null && v !== undefined;
-  })) return false;
+  if (
+    !isObj(spec.podSelector) ||
+    Object.keys(spec.podSelector).some((k) => {
+      const v = (spec.podSelector as Record<string, unknown>)[k];
+      return Array.isArray(v) ? v.length > 0 : isObj(v) ? Object.keys(v).length > 0 : v !== null && v !== undefined;
+    })
+  )
+    return false;
   const types = spec.policyTypes === undefined ? ['Ingress'] : arr(spec.policyTypes);
   if (!types.includes('Ingress')) return false;
   return arr(get(spec, 'ingress')).length === 0;
@@ -30,10 +34,15 @@ recommend both layers.
 Reported (as a note) once per namespace with workloads when no NetworkPolicy of that namespace is a default deny:
 \`podSelector: {}\`, \`Ingress\` in \`policyTypes\` (implied when \`policyTypes\` is absent) and no \`ingress\` rules. The
 finding is on the Namespace object, or on the first workload when the repository has none.`,
-  remediation: 'Add a NetworkPolicy `default-deny-ingress` with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then NetworkPolicies that allow the traffic each workload needs (including from the ingress gateway and istiod).',
-  references: ['https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic', 'https://istio.io/latest/docs/ops/best-practices/security/'],
+  remediation:
+    'Add a NetworkPolicy `default-deny-ingress` with `podSelector: {}` and `policyTypes: [Ingress]` to the namespace, then NetworkPolicies that allow the traffic each workload needs (including from the ingress gateway and istiod).',
+  references: [
+    'https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic',
+    'https://istio.io/latest/docs/ops/best-practices/security/',
+  ],
   messages: {
-    missing: 'Namespace {{namespace}} has workloads but no default-deny NetworkPolicy: any pod of the cluster can connect to them when the mesh is bypassed. Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress].',
+    missing:
+      'Namespace {{namespace}} has workloads but no default-deny NetworkPolicy: any pod of the cluster can connect to them when the mesh is bypassed. Add a NetworkPolicy with podSelector: {} and policyTypes: [Ingress].',
   },
   examples: {
     invalid: {
@@ -82,7 +91,16 @@ finding is on the Namespace object, or on the first workload when the repository
     },
   },
   check({ graph, report }) {
-    const denying = graph.memo('network:defaultDenyNamespaces', (g) => new Set(g.ofKind('NetworkPolicy', 'networking.k8s.io').filter(deniesAllIngress).map((p) => p.namespace)));
+    const denying = graph.memo(
+      'network:defaultDenyNamespaces',
+      (g) =>
+        new Set(
+          g
+            .ofKind('NetworkPolicy', 'networking.k8s.io')
+            .filter(deniesAllIngress)
+            .map((p) => p.namespace),
+        ),
+    );
     for (const { namespace, anchor } of workloadNamespaces(graph)) {
       if (!denying.has(namespace)) report({ resource: anchor, messageId: 'missing', data: { namespace } });
     }

@@ -24,7 +24,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length];
@@ -32,7 +33,9 @@ function distance(a: string, b: string): number {
 
 /** The workload label closest to one of the selector's pairs that no candidate carries (key=value compared as text). */
 function nearestLabel(selection: Selection): { label: string; workload: Workload } | undefined {
-  const missing = Object.entries(selection.labels).filter(([k, v]) => !selection.candidates.some((w) => w.pod.labels[k] === v));
+  const missing = Object.entries(selection.labels).filter(
+    ([k, v]) => !selection.candidates.some((w) => w.pod.labels[k] === v),
+  );
   let best: { label: string; workload: Workload; score: number } | undefined;
   for (const [key, value] of missing) {
     const wanted = `${key}=${value}`;
@@ -53,7 +56,10 @@ function labelText(labels: Readonly<Record<string, string>>): string {
 }
 
 function emptySelector(selector: unknown): boolean {
-  return Object.keys(strMap(get(selector, 'matchLabels'))).length === 0 && arr(get(selector, 'matchExpressions')).length === 0;
+  return (
+    Object.keys(strMap(get(selector, 'matchLabels'))).length === 0 &&
+    arr(get(selector, 'matchExpressions')).length === 0
+  );
 }
 
 /** Subjects come from the graph being judged; workloads, Services and other objects from the whole (one file in an editor). */
@@ -64,26 +70,51 @@ function* selections(graph: Graph, mesh: MeshSettings): Generator<Selection> {
     // An empty (or absent) podSelector selects every pod of the namespace.
     if (emptySelector(selector)) continue;
     const selected = new Set(whole.selectWorkloads(np.namespace, selector));
-    yield { resource: np, path: ['spec', 'podSelector'], labels: strMap(get(selector, 'matchLabels')), candidates: whole.workloadsIn(np.namespace), matches: (w) => selected.has(w) };
+    yield {
+      resource: np,
+      path: ['spec', 'podSelector'],
+      labels: strMap(get(selector, 'matchLabels')),
+      candidates: whole.workloadsIn(np.namespace),
+      matches: (w) => selected.has(w),
+    };
   }
   for (const kind of ['AuthorizationPolicy', 'RequestAuthentication'] as const) {
     for (const resource of istioResources(graph, kind)) {
       const scope = policyScope(resource);
       if (scope.targetRefs || !scope.selector) continue;
-      const candidates = resource.namespace === mesh.rootNamespace ? whole.workloads : whole.workloadsIn(resource.namespace);
+      const candidates =
+        resource.namespace === mesh.rootNamespace ? whole.workloads : whole.workloadsIn(resource.namespace);
       const selected = new Set(selectedWorkloads(whole, mesh, scope));
-      yield { resource, path: ['spec', 'selector'], labels: scope.selector, candidates, matches: (w) => selected.has(w) };
+      yield {
+        resource,
+        path: ['spec', 'selector'],
+        labels: scope.selector,
+        candidates,
+        matches: (w) => selected.has(w),
+      };
     }
   }
   for (const server of linkerdResources(graph, 'Server')) {
     const selector = get(server.body, 'spec', 'podSelector');
     if (emptySelector(selector)) continue;
     const selected = new Set(whole.selectWorkloads(server.namespace, selector));
-    yield { resource: server, path: ['spec', 'podSelector'], labels: strMap(get(selector, 'matchLabels')), candidates: whole.workloadsIn(server.namespace), matches: (w) => selected.has(w) };
+    yield {
+      resource: server,
+      path: ['spec', 'podSelector'],
+      labels: strMap(get(selector, 'matchLabels')),
+      candidates: whole.workloadsIn(server.namespace),
+      matches: (w) => selected.has(w),
+    };
   }
 }
 
-const POLICY_KINDS = new Set(['NetworkPolicy', 'AuthorizationPolicy', 'RequestAuthentication', 'PeerAuthentication', 'Server']);
+const POLICY_KINDS = new Set([
+  'NetworkPolicy',
+  'AuthorizationPolicy',
+  'RequestAuthentication',
+  'PeerAuthentication',
+  'Server',
+]);
 
 /**
  * Pods with these labels exist outside the repository's workloads: a Service of the namespace selects labels that agree
@@ -94,11 +125,21 @@ function podsHeldElsewhere(focused: Graph, selection: Selection, rootScope: bool
   const labels = Object.entries(selection.labels);
   if (labels.length === 0) return false;
   const namespace = selection.resource.namespace;
-  const services = rootScope ? graph.ofKind('Service', '') : graph.inNamespace('Service', namespace).filter((r) => r.group === '');
-  const agrees = (other: Readonly<Record<string, string>>) => labels.some(([k]) => k in other) && labels.every(([k, v]) => !(k in other) || other[k] === v);
+  const services = rootScope
+    ? graph.ofKind('Service', '')
+    : graph.inNamespace('Service', namespace).filter((r) => r.group === '');
+  const agrees = (other: Readonly<Record<string, string>>) =>
+    labels.some(([k]) => k in other) && labels.every(([k, v]) => !(k in other) || other[k] === v);
   if (services.some((s) => agrees(strMap(get(s.body, 'spec', 'selector'))))) return true;
-  return graph.resources.some((r) => (rootScope || r.namespace === namespace) && r.format === 'kubernetes' && !isWorkload(r) && !POLICY_KINDS.has(r.kind) && r.kind !== 'Service'
-    && labels.every(([k, v]) => r.labels[k] === v));
+  return graph.resources.some(
+    (r) =>
+      (rootScope || r.namespace === namespace) &&
+      r.format === 'kubernetes' &&
+      !isWorkload(r) &&
+      !POLICY_KINDS.has(r.kind) &&
+      r.kind !== 'Service' &&
+      labels.every(([k, v]) => r.labels[k] === v),
+  );
 }
 
 export default defineRule({
@@ -125,14 +166,16 @@ reported either: when a Service of the namespace selects labels that agree with 
 operator's custom resource, such as kube-prometheus's \`Prometheus\`, whose pods the operator creates) carries all of
 them, the pods exist elsewhere. An empty selector matches every pod and is not reported; policies with \`targetRefs\` select gateways
 and waypoints, not pods, and are not read; PeerAuthentication has its own check in \`mtls-policy-ineffective\`.`,
-  remediation: 'Make the selector equal to the pod template labels of the workloads the policy is for (or remove a policy that is for workloads no longer deployed).',
+  remediation:
+    'Make the selector equal to the pod template labels of the workloads the policy is for (or remove a policy that is for workloads no longer deployed).',
   references: [
     'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
     'https://istio.io/latest/docs/reference/config/type/workload-selector/',
     'https://linkerd.io/2/reference/authorization-policy/',
   ],
   messages: {
-    nearest: '{{resource}} selects {{labels}}, which no workload of {{scope}} carries: it protects nothing. The nearest label is {{nearest}} ({{workload}}); fix the selector to the pod labels.',
+    nearest:
+      '{{resource}} selects {{labels}}, which no workload of {{scope}} carries: it protects nothing. The nearest label is {{nearest}} ({{workload}}); fix the selector to the pod labels.',
     none: '{{resource}} selects {{labels}}, which no workload of {{scope}} carries: it protects nothing. Fix the selector to the pod labels.',
   },
   examples: {
@@ -259,7 +302,10 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
   check({ graph, settings, report }) {
     for (const selection of selections(graph, settings.mesh)) {
       if (selection.candidates.length === 0 || selection.candidates.some(selection.matches)) continue;
-      const rootScope = selection.resource.namespace === settings.mesh.rootNamespace && selection.resource.kind !== 'NetworkPolicy' && selection.resource.kind !== 'Server';
+      const rootScope =
+        selection.resource.namespace === settings.mesh.rootNamespace &&
+        selection.resource.kind !== 'NetworkPolicy' &&
+        selection.resource.kind !== 'Server';
       if (podsHeldElsewhere(graph, selection, rootScope)) continue;
       const near = nearestLabel(selection);
       const scope = rootScope ? 'any namespace' : `namespace ${selection.resource.namespace}`;
@@ -268,8 +314,21 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
         path: selection.path,
         target: 'key',
         messageId: near ? 'nearest' : 'none',
-        data: { labels: labelText(selection.labels), scope, nearest: near?.label ?? '', workload: near ? describe(near.workload) : '' },
-        related: near ? [{ resource: near.workload, path: [...near.workload.pod.path, 'metadata', 'labels'], message: `${describe(near.workload)} carries ${near.label}` }] : undefined,
+        data: {
+          labels: labelText(selection.labels),
+          scope,
+          nearest: near?.label ?? '',
+          workload: near ? describe(near.workload) : '',
+        },
+        related: near
+          ? [
+              {
+                resource: near.workload,
+                path: [...near.workload.pod.path, 'metadata', 'labels'],
+                message: `${describe(near.workload)} carries ${near.label}`,
+              },
+            ]
+          : undefined,
       });
     }
   },

@@ -2,7 +2,14 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import { INJECT } from '../../src/model/istio/index.js';
 
 /** Proxy settings that the injector and the proxy read from the pod (template) only. */
-const POD_ANNOTATION_PREFIXES = ['traffic.sidecar.istio.io/', 'sidecar.istio.io/', 'proxy.istio.io/', 'ambient.istio.io/', 'config.linkerd.io/', 'linkerd.io/inject'];
+const POD_ANNOTATION_PREFIXES = [
+  'traffic.sidecar.istio.io/',
+  'sidecar.istio.io/',
+  'proxy.istio.io/',
+  'ambient.istio.io/',
+  'config.linkerd.io/',
+  'linkerd.io/inject',
+];
 const POD_LABELS = [INJECT, 'istio.io/dataplane-mode'];
 
 export default defineRule({
@@ -25,10 +32,15 @@ carries as well, with the same value, is a harmless copy (Istio's own gateway ch
 This is a note: nothing is exposed by the misplaced key itself. \`sidecar-bypass\` does not report these (they bypass
 nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd.io/*\` legitimately and are not reported.`,
   remediation: 'Move the key to `spec.template.metadata.annotations` (or `.labels`) of the workload, or delete it.',
-  references: ['https://istio.io/latest/docs/reference/config/analysis/ist0107/', 'https://istio.io/latest/docs/reference/config/annotations/'],
+  references: [
+    'https://istio.io/latest/docs/reference/config/analysis/ist0107/',
+    'https://istio.io/latest/docs/reference/config/annotations/',
+  ],
   messages: {
-    annotation: '{{resource}} carries the annotation {{key}} on its own metadata, where the injector and the proxy never read it: move it to the pod template\'s metadata.annotations (or delete it).',
-    label: '{{resource}} carries the label {{key}} on its own metadata, where the injection webhook never sees it: move it to the pod template\'s metadata.labels.',
+    annotation:
+      "{{resource}} carries the annotation {{key}} on its own metadata, where the injector and the proxy never read it: move it to the pod template's metadata.annotations (or delete it).",
+    label:
+      "{{resource}} carries the label {{key}} on its own metadata, where the injection webhook never sees it: move it to the pod template's metadata.labels.",
   },
   examples: {
     invalid: {
@@ -90,10 +102,12 @@ nothing); Namespace objects may carry \`linkerd.io/inject\` and \`config.linkerd
       if (w.pod.path.length === 0) continue; // a Pod: its own metadata is the pod's
       for (const key of Object.keys(w.annotations)) {
         if (w.pod.annotations[key] === w.annotations[key]) continue; // copied to the pod template too: harmless
-        if (POD_ANNOTATION_PREFIXES.some((p) => key.startsWith(p))) report({ resource: w, path: ['metadata', 'annotations', key], messageId: 'annotation', data: { key } });
+        if (POD_ANNOTATION_PREFIXES.some((p) => key.startsWith(p)))
+          report({ resource: w, path: ['metadata', 'annotations', key], messageId: 'annotation', data: { key } });
       }
       for (const key of POD_LABELS) {
-        if (w.labels[key] !== undefined && w.pod.labels[key] !== w.labels[key]) report({ resource: w, path: ['metadata', 'labels', key], messageId: 'label', data: { key } });
+        if (w.labels[key] !== undefined && w.pod.labels[key] !== w.labels[key])
+          report({ resource: w, path: ['metadata', 'labels', key], messageId: 'label', data: { key } });
       }
     }
   },

@@ -8,7 +8,9 @@ const MESH_ANNOTATION = /^(linkerd\.io\/|config\.linkerd\.io\/|sidecar\.istio\.i
 /** The labels and mesh annotations of a Namespace as one comparable text, sorted. */
 function meshIdentity(ns: Resource): string {
   const labels = Object.entries(ns.labels).map(([k, v]) => `label ${k}=${v}`);
-  const annotations = Object.entries(ns.annotations).filter(([k]) => MESH_ANNOTATION.test(k)).map(([k, v]) => `annotation ${k}=${v}`);
+  const annotations = Object.entries(ns.annotations)
+    .filter(([k]) => MESH_ANNOTATION.test(k))
+    .map(([k, v]) => `annotation ${k}=${v}`);
   return [...labels, ...annotations].sort().join('\n');
 }
 
@@ -38,10 +40,15 @@ order) for membership; this rule says so instead of choosing silently.
 Reported once per duplicate, on every copy after the first, when the labels or the mesh annotations
 (\`linkerd.io/*\`, \`config.linkerd.io/*\`, \`sidecar.istio.io/*\`, \`traffic.sidecar.istio.io/*\`) differ; identical copies
 are not reported.`,
-  remediation: 'Keep one Namespace manifest (or make the copies agree) so that the labels that decide injection and admission do not depend on the order of applies.',
-  references: ['https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/', 'https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/'],
+  remediation:
+    'Keep one Namespace manifest (or make the copies agree) so that the labels that decide injection and admission do not depend on the order of applies.',
+  references: [
+    'https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/',
+    'https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/',
+  ],
   messages: {
-    conflicting: 'Namespace {{name}} is also declared in {{other}} with other labels ({{differences}}): the cluster keeps whichever is applied last, and with it the mesh membership of its workloads. Keep one declaration.',
+    conflicting:
+      'Namespace {{name}} is also declared in {{other}} with other labels ({{differences}}): the cluster keeps whichever is applied last, and with it the mesh membership of its workloads. Keep one declaration.',
   },
   examples: {
     invalid: {
@@ -82,7 +89,10 @@ are not reported.`,
   check({ graph, report }) {
     // Copies are found in the whole workspace; only the graph's own (one file in an editor) are reported.
     const judged = new Set(graph.ofKind('Namespace', ''));
-    for (const [, copies] of groupBy(graph.whole.ofKind('Namespace', '').filter((n) => n.name), (n) => n.name)) {
+    for (const [, copies] of groupBy(
+      graph.whole.ofKind('Namespace', '').filter((n) => n.name),
+      (n) => n.name,
+    )) {
       if (copies.length < 2) continue;
       const first = copies[0];
       for (const copy of copies.slice(1)) {

@@ -1,6 +1,13 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { injectSetting, INJECT, ISTIO_PORTS, membership, portList, workloadPorts } from '../../src/model/istio/index.js';
+import {
+  injectSetting,
+  INJECT,
+  ISTIO_PORTS,
+  membership,
+  portList,
+  workloadPorts,
+} from '../../src/model/istio/index.js';
 import { SKIP_PORT_ANNOTATIONS, linkerdInjected } from '../../src/model/linkerd/index.js';
 import { get } from '../../src/model/values.js';
 
@@ -9,9 +16,19 @@ const EXCLUDES = [
   'traffic.sidecar.istio.io/excludeOutboundPorts',
   'traffic.sidecar.istio.io/excludeOutboundIPRanges',
 ] as const;
-const EMPTY_INCLUDES = ['traffic.sidecar.istio.io/includeInboundPorts', 'traffic.sidecar.istio.io/includeOutboundIPRanges'] as const;
+const EMPTY_INCLUDES = [
+  'traffic.sidecar.istio.io/includeInboundPorts',
+  'traffic.sidecar.istio.io/includeOutboundIPRanges',
+] as const;
 const INCLUDE_INBOUND = 'traffic.sidecar.istio.io/includeInboundPorts';
-const PROXY_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation', 'linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+const PROXY_CONTAINERS = new Set([
+  'istio-proxy',
+  'istio-init',
+  'istio-validation',
+  'linkerd-proxy',
+  'linkerd-init',
+  'linkerd-network-validator',
+]);
 const ISTIO_PROXY_UID = 1337;
 /** Linkerd's proxy user (charts: proxy.uid), overridable per pod; proxy-init's --proxy-uid exempts it from capture. */
 const LINKERD_PROXY_UID = 2102;
@@ -51,21 +68,30 @@ The Istio settings count on workloads with a sidecar, or whose membership the re
 itself says a sidecar is expected); pods known to be outside the mesh or in ambient mode are skipped. An ingress
 proxy that is itself the edge (Kong, NGINX run beside a sidecar with \`includeInboundPorts: ""\`) does this on purpose:
 suppress the finding there with a reason. The same annotations on a Deployment's own metadata have no effect and are reported by \`annotation-misplaced\` instead.`,
-  remediation: 'Remove the annotation (or the exclusion) so that the proxy sees the traffic; if a port must bypass the proxy (a health port for a non-mesh prober), expose only that and document why with a suppression comment.',
+  remediation:
+    'Remove the annotation (or the exclusion) so that the proxy sees the traffic; if a port must bypass the proxy (a health port for a non-mesh prober), expose only that and document why with a suppression comment.',
   references: [
     'https://istio.io/latest/docs/ops/best-practices/security/#understand-traffic-capture-limitations',
     'https://istio.io/latest/docs/reference/config/annotations/',
     'https://linkerd.io/2/reference/proxy-configuration/',
   ],
   messages: {
-    exclude: '{{resource}} sets {{annotation}}: "{{value}}": that traffic bypasses the sidecar, with no mTLS and no authorization{{ports}}. Remove the exclusion.',
-    includeEmpty: '{{resource}} sets {{annotation}} to an empty list, which turns off the sidecar\'s capture of all that traffic: remove the annotation.',
-    includeMissing: '{{resource}} captures only ports "{{value}}" (traffic.sidecar.istio.io/includeInboundPorts), so port {{ports}} bypasses the sidecar, with no mTLS and no authorization: use "*" or list every port.',
-    injectFalse: '{{resource}} opts out of sidecar injection in a namespace that is injected ({{reason}}): it runs without mTLS or authorization. Remove {{key}}: "false".',
-    uid1337: 'Container "{{container}}" of {{resource}} runs as UID 1337, the proxy\'s UID, which Istio\'s iptables rules never capture: run the app under another UID.',
-    linkerdProxyUid: 'Container "{{container}}" of {{resource}} runs as UID {{uid}}, the Linkerd proxy\'s UID, which linkerd-init\'s iptables rules never capture: its outbound traffic skips the proxy (no mTLS, no policy). Run the app under another UID.',
-    linkerdInjectDisabled: '{{resource}} opts out of Linkerd injection (linkerd.io/inject: disabled) in {{namespace}}, which is injected: it runs without mTLS or policy. Remove the annotation.',
-    linkerdSkip: '{{resource}} sets {{annotation}}: "{{value}}": Linkerd\'s proxy is skipped for those ports, with no mTLS and no policy. Remove the annotation (use config.linkerd.io/opaque-ports for non-HTTP protocols).',
+    exclude:
+      '{{resource}} sets {{annotation}}: "{{value}}": that traffic bypasses the sidecar, with no mTLS and no authorization{{ports}}. Remove the exclusion.',
+    includeEmpty:
+      "{{resource}} sets {{annotation}} to an empty list, which turns off the sidecar's capture of all that traffic: remove the annotation.",
+    includeMissing:
+      '{{resource}} captures only ports "{{value}}" (traffic.sidecar.istio.io/includeInboundPorts), so port {{ports}} bypasses the sidecar, with no mTLS and no authorization: use "*" or list every port.',
+    injectFalse:
+      '{{resource}} opts out of sidecar injection in a namespace that is injected ({{reason}}): it runs without mTLS or authorization. Remove {{key}}: "false".',
+    uid1337:
+      'Container "{{container}}" of {{resource}} runs as UID 1337, the proxy\'s UID, which Istio\'s iptables rules never capture: run the app under another UID.',
+    linkerdProxyUid:
+      'Container "{{container}}" of {{resource}} runs as UID {{uid}}, the Linkerd proxy\'s UID, which linkerd-init\'s iptables rules never capture: its outbound traffic skips the proxy (no mTLS, no policy). Run the app under another UID.',
+    linkerdInjectDisabled:
+      '{{resource}} opts out of Linkerd injection (linkerd.io/inject: disabled) in {{namespace}}, which is injected: it runs without mTLS or policy. Remove the annotation.',
+    linkerdSkip:
+      '{{resource}} sets {{annotation}}: "{{value}}": Linkerd\'s proxy is skipped for those ports, with no mTLS and no policy. Remove the annotation (use config.linkerd.io/opaque-ports for non-HTTP protocols).',
   },
   examples: {
     invalid: {
@@ -259,14 +285,27 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           if (annotation.endsWith('excludeInboundPorts')) {
             const excluded = portList(value).filter((p) => !ISTIO_PORTS.has(p));
             if (excluded.length === 0) continue;
-            const served = workloadPorts(w).filter((p) => excluded.includes(p.number)).map((p) => `${p.number} of container "${p.container.name}"`);
+            const served = workloadPorts(w)
+              .filter((p) => excluded.includes(p.number))
+              .map((p) => `${p.number} of container "${p.container.name}"`);
             ports = served.length ? ` (serving port ${served.join(', ')})` : '';
           }
-          report({ resource: w, path: [...annotationsPath, annotation], messageId: 'exclude', data: { annotation, value, ports } });
+          report({
+            resource: w,
+            path: [...annotationsPath, annotation],
+            messageId: 'exclude',
+            data: { annotation, value, ports },
+          });
         }
         for (const annotation of EMPTY_INCLUDES) {
           const value = w.pod.annotations[annotation];
-          if (value !== undefined && value.trim() === '') report({ resource: w, path: [...annotationsPath, annotation], messageId: 'includeEmpty', data: { annotation } });
+          if (value !== undefined && value.trim() === '')
+            report({
+              resource: w,
+              path: [...annotationsPath, annotation],
+              messageId: 'includeEmpty',
+              data: { annotation },
+            });
         }
         const include = w.pod.annotations[INCLUDE_INBOUND];
         if (include !== undefined && include.trim() !== '' && include.trim() !== '*') {
@@ -277,14 +316,21 @@ suppress the finding there with a reason. The same annotations on a Deployment's
               resource: w,
               path: [...annotationsPath, INCLUDE_INBOUND],
               messageId: 'includeMissing',
-              data: { value: include, ports: missed.map((p) => `${p.number} of container "${p.container.name}"`).join(', ') },
+              data: {
+                value: include,
+                ports: missed.map((p) => `${p.number} of container "${p.container.name}"`).join(', '),
+              },
             });
           }
         }
       }
       // The proxy's UID is exempt from outbound capture in either mesh; which UID depends on the mesh the pod is in.
       const linkerd = m.dataplane !== 'sidecar' && m.dataplane !== 'ambient' && linkerdInjected(graph, w);
-      const proxyUid = linkerd ? Number(w.pod.annotations[LINKERD_PROXY_UID_ANNOTATION] ?? LINKERD_PROXY_UID) : sidecar ? ISTIO_PROXY_UID : undefined;
+      const proxyUid = linkerd
+        ? Number(w.pod.annotations[LINKERD_PROXY_UID_ANNOTATION] ?? LINKERD_PROXY_UID)
+        : sidecar
+          ? ISTIO_PROXY_UID
+          : undefined;
       if (proxyUid !== undefined) {
         const podUid = get(w.pod.spec, 'securityContext', 'runAsUser');
         for (const c of w.pod.containers) {
@@ -292,19 +338,37 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           const own = get(c.spec, 'securityContext', 'runAsUser');
           const uid = own ?? podUid;
           if (uid !== proxyUid) continue;
-          const path = own !== undefined ? [...c.path, 'securityContext', 'runAsUser'] : [...w.pod.specPath, 'securityContext', 'runAsUser'];
-          report({ resource: w, path, messageId: linkerd ? 'linkerdProxyUid' : 'uid1337', data: { container: c.name, uid: String(uid) } });
+          const path =
+            own !== undefined
+              ? [...c.path, 'securityContext', 'runAsUser']
+              : [...w.pod.specPath, 'securityContext', 'runAsUser'];
+          report({
+            resource: w,
+            path,
+            messageId: linkerd ? 'linkerdProxyUid' : 'uid1337',
+            data: { container: c.name, uid: String(uid) },
+          });
         }
       }
       const linkerdInject = w.pod.annotations[LINKERD_INJECT];
       const namespace = graph.namespace(w.namespace);
-      if (linkerdInject === 'disabled' && namespace?.annotations[LINKERD_INJECT] === 'enabled' && w.pod.spec.hostNetwork !== true) {
+      if (
+        linkerdInject === 'disabled' &&
+        namespace?.annotations[LINKERD_INJECT] === 'enabled' &&
+        w.pod.spec.hostNetwork !== true
+      ) {
         report({
           resource: w,
           path: [...w.pod.path, 'metadata', 'annotations', LINKERD_INJECT],
           messageId: 'linkerdInjectDisabled',
           data: { namespace: describe(namespace) },
-          related: [{ resource: namespace, path: ['metadata', 'annotations', LINKERD_INJECT], message: `${describe(namespace)} enables Linkerd injection` }],
+          related: [
+            {
+              resource: namespace,
+              path: ['metadata', 'annotations', LINKERD_INJECT],
+              message: `${describe(namespace)} enables Linkerd injection`,
+            },
+          ],
         });
       }
       const inject = injectSetting(w);
@@ -316,18 +380,32 @@ suppress the finding there with a reason. The same annotations on a Deployment's
           path: [...w.pod.path, 'metadata', inject.where, INJECT],
           messageId: 'injectFalse',
           data: { reason, key: INJECT },
-          related: ns ? [{ resource: ns, path: ['metadata', 'labels'], message: `${describe(ns)} enables injection` }] : [],
+          related: ns
+            ? [{ resource: ns, path: ['metadata', 'labels'], message: `${describe(ns)} enables injection` }]
+            : [],
         });
       }
       for (const annotation of SKIP_PORT_ANNOTATIONS) {
         const value = w.pod.annotations[annotation];
-        if (value !== undefined && value.trim() !== '') report({ resource: w, path: [...annotationsPath, annotation], messageId: 'linkerdSkip', data: { annotation, value } });
+        if (value !== undefined && value.trim() !== '')
+          report({
+            resource: w,
+            path: [...annotationsPath, annotation],
+            messageId: 'linkerdSkip',
+            data: { annotation, value },
+          });
       }
     }
     for (const ns of graph.ofKind('Namespace', '')) {
       for (const annotation of SKIP_PORT_ANNOTATIONS) {
         const value = ns.annotations[annotation];
-        if (value !== undefined && value.trim() !== '') report({ resource: ns, path: ['metadata', 'annotations', annotation], messageId: 'linkerdSkip', data: { annotation, value } });
+        if (value !== undefined && value.trim() !== '')
+          report({
+            resource: ns,
+            path: ['metadata', 'annotations', annotation],
+            messageId: 'linkerdSkip',
+            data: { annotation, value },
+          });
       }
     }
   },

@@ -17,10 +17,15 @@ Failures").
 
 Only selector-less (namespace- or mesh-wide) Telemetry resources are reported; silencing one noisy workload with a
 selector or \`targetRefs\` is a local decision and stays quiet.`,
-  remediation: 'Remove the `disabled`/`disableSpanReporting` override (or lower the sampling rate instead of zeroing it), or scope it to the one workload that needs it with `selector`.',
-  references: ['https://istio.io/latest/docs/reference/config/telemetry/', 'https://istio.io/latest/docs/tasks/observability/telemetry/'],
+  remediation:
+    'Remove the `disabled`/`disableSpanReporting` override (or lower the sampling rate instead of zeroing it), or scope it to the one workload that needs it with `selector`.',
+  references: [
+    'https://istio.io/latest/docs/reference/config/telemetry/',
+    'https://istio.io/latest/docs/tasks/observability/telemetry/',
+  ],
   messages: {
-    accessLogging: '{{resource}} disables access logging for {{scope}}: requests leave no trace to investigate an incident with. Remove disabled: true (or scope it with a selector).',
+    accessLogging:
+      '{{resource}} disables access logging for {{scope}}: requests leave no trace to investigate an incident with. Remove disabled: true (or scope it with a selector).',
     tracing: '{{resource}} turns off tracing for {{scope}} ({{how}}): remove it, or scope it with a selector.',
   },
   examples: {
@@ -54,15 +59,32 @@ selector or \`targetRefs\` is a local decision and stays quiet.`,
     for (const telemetry of istioResources(graph, 'Telemetry')) {
       const scope = policyScope(telemetry);
       if (scope.selector || scope.targetRefs) continue;
-      const where = telemetry.namespace === settings.mesh.rootNamespace ? 'the whole mesh' : `namespace ${telemetry.namespace}`;
+      const where =
+        telemetry.namespace === settings.mesh.rootNamespace ? 'the whole mesh' : `namespace ${telemetry.namespace}`;
       arr(get(telemetry.body, 'spec', 'accessLogging')).forEach((entry, i) => {
-        if (get(entry, 'disabled') === true) report({ resource: telemetry, path: ['spec', 'accessLogging', i, 'disabled'], messageId: 'accessLogging', data: { scope: where } });
+        if (get(entry, 'disabled') === true)
+          report({
+            resource: telemetry,
+            path: ['spec', 'accessLogging', i, 'disabled'],
+            messageId: 'accessLogging',
+            data: { scope: where },
+          });
       });
       arr(get(telemetry.body, 'spec', 'tracing')).forEach((entry, i) => {
         if (get(entry, 'disableSpanReporting') === true) {
-          report({ resource: telemetry, path: ['spec', 'tracing', i, 'disableSpanReporting'], messageId: 'tracing', data: { scope: where, how: 'disableSpanReporting: true' } });
+          report({
+            resource: telemetry,
+            path: ['spec', 'tracing', i, 'disableSpanReporting'],
+            messageId: 'tracing',
+            data: { scope: where, how: 'disableSpanReporting: true' },
+          });
         } else if (get(entry, 'randomSamplingPercentage') === 0) {
-          report({ resource: telemetry, path: ['spec', 'tracing', i, 'randomSamplingPercentage'], messageId: 'tracing', data: { scope: where, how: 'randomSamplingPercentage: 0' } });
+          report({
+            resource: telemetry,
+            path: ['spec', 'tracing', i, 'randomSamplingPercentage'],
+            messageId: 'tracing',
+            data: { scope: where, how: 'randomSamplingPercentage: 0' },
+          });
         }
       });
     }

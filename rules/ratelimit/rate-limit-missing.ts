@@ -1,7 +1,22 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Graph } from '../../src/model/graph.js';
-import { child, hcmSites, isPartial, perRouteConfigs, routeConfigOf, type FilterView, type HcmSite, type Node } from '../../src/model/envoy/index.js';
-import { coversRoute, isHttpRoute, kongRoutes, RATE_LIMIT_PLUGINS, terminatingPlugin } from '../../src/model/kong/index.js';
+import {
+  child,
+  hcmSites,
+  isPartial,
+  perRouteConfigs,
+  routeConfigOf,
+  type FilterView,
+  type HcmSite,
+  type Node,
+} from '../../src/model/envoy/index.js';
+import {
+  coversRoute,
+  isHttpRoute,
+  kongRoutes,
+  RATE_LIMIT_PLUGINS,
+  terminatingPlugin,
+} from '../../src/model/kong/index.js';
 import { isObj } from '../../src/model/values.js';
 
 const GLOBAL_LIMITERS = new Set(['envoy.filters.http.ratelimit', 'envoy.filters.http.rate_limit_quota']);
@@ -58,7 +73,8 @@ that is not in the scan is not judged (its type is unknown). Kong Operator KongR
 are routes too, with their KongPluginBindings. A route whose every request ends in a terminating plugin
 (\`request-termination\` without \`trigger\`, \`redirect\`) answers without reaching its service (Kong's
 request-termination handler exits in the access phase): it is not reported.`,
-  remediation: 'Envoy: add an `envoy.filters.http.local_ratelimit` filter with a `token_bucket` and `filter_enabled`/`filter_enforced` at 100%, or a global `envoy.filters.http.ratelimit` filter with rate_limits actions. Kong: add a `rate-limiting` plugin globally, on the service or on the route (a KongPlugin in `konghq.com/plugins`, or a global KongClusterPlugin).',
+  remediation:
+    'Envoy: add an `envoy.filters.http.local_ratelimit` filter with a `token_bucket` and `filter_enabled`/`filter_enforced` at 100%, or a global `envoy.filters.http.ratelimit` filter with rate_limits actions. Kong: add a `rate-limiting` plugin globally, on the service or on the route (a KongPlugin in `konghq.com/plugins`, or a global KongClusterPlugin).',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto',
     'https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter',
@@ -66,9 +82,12 @@ request-termination handler exits in the access phase): it is not reported.`,
     'https://developer.konghq.com/gateway/entities/plugin/#plugin-scope',
   ],
   messages: {
-    envoyMissing: 'The HTTP connection manager "{{hcm}}" of {{resource}} has no rate-limit filter: add envoy.filters.http.local_ratelimit (with filter_enabled and filter_enforced) or a global ratelimit filter.',
-    envoyNotEnforced: 'The local_ratelimit filter "{{filter}}" of {{resource}} has no filter_enabled and filter_enforced above 0% and limits nothing: set both (e.g. 100/HUNDRED).',
-    kongMissing: 'No rate-limiting plugin applies to {{resource}}: add a rate-limiting plugin to it, its service, or globally.',
+    envoyMissing:
+      'The HTTP connection manager "{{hcm}}" of {{resource}} has no rate-limit filter: add envoy.filters.http.local_ratelimit (with filter_enabled and filter_enforced) or a global ratelimit filter.',
+    envoyNotEnforced:
+      'The local_ratelimit filter "{{filter}}" of {{resource}} has no filter_enabled and filter_enforced above 0% and limits nothing: set both (e.g. 100/HUNDRED).',
+    kongMissing:
+      'No rate-limiting plugin applies to {{resource}}: add a rate-limiting plugin to it, its service, or globally.',
   },
   examples: {
     invalid: {
@@ -178,16 +197,35 @@ request-termination handler exits in the access phase): it is not reported.`,
   check({ graph, report }) {
     for (const site of hcmSites(graph)) {
       const listener = site.listener;
-      if (!listener || isPartial(site.resource) || listener.local || !listener.addresses.some((a) => a.scope === 'network')) continue;
+      if (
+        !listener ||
+        isPartial(site.resource) ||
+        listener.local ||
+        !listener.addresses.some((a) => a.scope === 'network')
+      )
+        continue;
       const filters = site.hcm.httpFilters;
       if (filters.some((f) => GLOBAL_LIMITERS.has(f.extension))) continue;
       const locals = filters.filter((f) => f.extension === 'envoy.filters.http.local_ratelimit');
       if (locals.some((f) => localRateLimitEnforced(graph, site, f))) continue;
       const data = { hcm: String(child(site.hcm.filter.config, 'stat_prefix').value ?? site.hcm.filter.name) };
       if (locals.length > 0) {
-        for (const f of locals) report({ resource: site.resource, path: f.config.path, target: 'key', messageId: 'envoyNotEnforced', data: { filter: f.name || f.extension } });
+        for (const f of locals)
+          report({
+            resource: site.resource,
+            path: f.config.path,
+            target: 'key',
+            messageId: 'envoyNotEnforced',
+            data: { filter: f.name || f.extension },
+          });
       } else {
-        report({ resource: site.resource, path: site.hcm.filter.config.path, target: 'key', messageId: 'envoyMissing', data });
+        report({
+          resource: site.resource,
+          path: site.hcm.filter.config.path,
+          target: 'key',
+          messageId: 'envoyMissing',
+          data,
+        });
       }
     }
     for (const route of kongRoutes(graph)) {

@@ -5,7 +5,12 @@ import { remediationFor } from '../../src/secrets/remediation.js';
 import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
 import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
 
-const MESSAGE: Record<DetectionSource, 'provider' | 'named' | 'entropy' | 'hash'> = { provider: 'provider', name: 'named', entropy: 'entropy', hash: 'hash' };
+const MESSAGE: Record<DetectionSource, 'provider' | 'named' | 'entropy' | 'hash'> = {
+  provider: 'provider',
+  name: 'named',
+  entropy: 'entropy',
+  hash: 'hash',
+};
 
 export default defineRule({
   id: 'secret-hardcoded',
@@ -100,7 +105,8 @@ rules:
 provider tokens at most the public prefix plus 4 characters (\`ghp_u8jz…\`); nothing of passwords. The fingerprint
 adds a truncated salted hash of the value (option \`fingerprintSalt\`), so that a rotated secret is a new finding
 and the fingerprint cannot be reversed by hashing a dictionary without the salt.`,
-  remediation: 'Revoke and rotate the credential and remove it from the manifest (and from git history); then supply it the way its place allows (each message names the one that fits): a Kubernetes manifest references a Secret managed outside the repository (`valueFrom.secretKeyRef`, `envFrom`, a volume; ExternalSecret, SealedSecret, SOPS), a ConfigMap value moves into such a Secret, a GitHub workflow reads the `secrets` context, a decK file uses a Kong vault reference (`{vault://...}`) or decK environment substitution (`${{ env "DECK_..." }}`), a KongPlugin uses `configFrom`, and Envoy takes secrets over SDS.',
+  remediation:
+    'Revoke and rotate the credential and remove it from the manifest (and from git history); then supply it the way its place allows (each message names the one that fits): a Kubernetes manifest references a Secret managed outside the repository (`valueFrom.secretKeyRef`, `envFrom`, a volume; ExternalSecret, SealedSecret, SOPS), a ConfigMap value moves into such a Secret, a GitHub workflow reads the `secrets` context, a decK file uses a Kong vault reference (`{vault://...}`) or decK environment substitution (`${{ env "DECK_..." }}`), a KongPlugin uses `configFrom`, and Envoy takes secrets over SDS.',
   references: [
     'https://kubernetes.io/docs/concepts/configuration/secret/',
     'https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/',
@@ -113,14 +119,21 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
   ],
   options: {
     schema: SECRET_OPTIONS_SCHEMA,
-    defaults: { secretNames: [], allowValues: [], allowPatterns: [], entropy: true, fingerprintSalt: DEFAULT_SALT } as SecretOptions,
+    defaults: {
+      secretNames: [],
+      allowValues: [],
+      allowPatterns: [],
+      entropy: true,
+      fingerprintSalt: DEFAULT_SALT,
+    } as SecretOptions,
     problems: (options) => compileSecretOptions(options).problems,
     shares: (options) => (options.fingerprintSalt ? { secrets: { fingerprintSalt: options.fingerprintSalt } } : {}),
   },
   messages: {
     provider: '{{resource}} contains {{kind}}{{preview}} in {{key}}: revoke and rotate it, then {{fix}}.',
     named: '{{resource}} sets {{key}} to a literal {{kind}}: rotate it and {{fix}}.',
-    entropy: '{{resource}} has a high-entropy string in {{key}} that may be a credential: if it is one, rotate it and {{fix}}; if not, allow-list it in the options of secret-hardcoded.',
+    entropy:
+      '{{resource}} has a high-entropy string in {{key}} that may be a credential: if it is one, rotate it and {{fix}}; if not, allow-list it in the options of secret-hardcoded.',
     hash: '{{resource}} holds a {{kind}} password hash in {{key}}: hashes can be cracked offline, so keep them in a Secret as well.',
   },
   examples: {
@@ -232,7 +245,12 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
           target: 'value',
           ...(d.span ? { span: d.span } : {}),
           messageId: MESSAGE[d.source],
-          data: { kind: d.kind, key: d.key, preview: d.preview ? ` (${d.preview})` : '', fix: remediationFor(graph, ref, d.path) },
+          data: {
+            kind: d.kind,
+            key: d.key,
+            preview: d.preview ? ` (${d.preview})` : '',
+            fix: remediationFor(graph, ref, d.path),
+          },
           severity: d.source === 'entropy' || d.source === 'hash' ? 'note' : undefined,
           identity: secretIdentity(salt, 'secret-hardcoded', ref.file.path, d.path.join('/'), d.key, d.secret),
         });

@@ -25,7 +25,8 @@ as "shhhh! it's a secret", which the API server would reject as base64), documen
 \`sops:\` block, and Secrets without data (a \`kubernetes.io/service-account-token\` Secret is filled by the token
 controller). SealedSecret, ExternalSecret and SopsSecret are other kinds and never match. A value that is not valid
 base64 is reported too: the API server rejects it, and it is probably the plain secret.`,
-  remediation: 'Remove the Secret from the repository (and rotate what it held), and deliver it with an ExternalSecret (External Secrets Operator), a SealedSecret (Bitnami sealed-secrets) or a SOPS-encrypted file decrypted at deploy time.',
+  remediation:
+    'Remove the Secret from the repository (and rotate what it held), and deliver it with an ExternalSecret (External Secrets Operator), a SealedSecret (Bitnami sealed-secrets) or a SOPS-encrypted file decrypted at deploy time.',
   references: [
     'https://kubernetes.io/docs/concepts/configuration/secret/',
     'https://kubernetes.io/docs/concepts/security/secrets-good-practices/',
@@ -34,7 +35,8 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
     'https://github.com/getsops/sops',
   ],
   messages: {
-    committed: '{{resource}} commits {{field}} key "{{key}}" holding {{holds}}: base64 is not encryption; rotate it and deliver it with an ExternalSecret, a SealedSecret or SOPS instead.',
+    committed:
+      '{{resource}} commits {{field}} key "{{key}}" holding {{holds}}: base64 is not encryption; rotate it and deliver it with an ExternalSecret, a SealedSecret or SOPS instead.',
   },
   examples: {
     invalid: {
@@ -102,7 +104,13 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
           path: entry.path,
           messageId: 'committed',
           data: { field: entry.field, key: entry.key, holds: entry.holds },
-          identity: secretIdentity(settings.secrets.fingerprintSalt, 'secret-in-manifest', secret.source.file.path, entry.path.join('/'), entry.value),
+          identity: secretIdentity(
+            settings.secrets.fingerprintSalt,
+            'secret-in-manifest',
+            secret.source.file.path,
+            entry.path.join('/'),
+            entry.value,
+          ),
         });
       }
     }

@@ -1,5 +1,15 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { child, envoyListeners, items, typed, onlyHealthRoutes, routeConfigOf, type ChainView, type ListenerView, formatAddress } from '../../src/model/envoy/index.js';
+import {
+  child,
+  envoyListeners,
+  items,
+  typed,
+  onlyHealthRoutes,
+  routeConfigOf,
+  type ChainView,
+  type ListenerView,
+  formatAddress,
+} from '../../src/model/envoy/index.js';
 import type { Graph } from '../../src/model/graph.js';
 import { arr } from '../../src/model/values.js';
 
@@ -13,7 +23,9 @@ function healthOnly(graph: Graph, listener: ListenerView, chain: ChainView): boo
 
 /** The listener runs the tls_inspector listener filter (needed to match SNI or transport_protocol since Envoy 1.20). */
 function tlsInspected(listener: ListenerView): boolean {
-  return items(child({ value: listener.resource.body, path: [] }, 'listener_filters')).some((f) => typed(f, 'listener').extension === 'envoy.filters.listener.tls_inspector');
+  return items(child({ value: listener.resource.body, path: [] }, 'listener_filters')).some(
+    (f) => typed(f, 'listener').extension === 'envoy.filters.listener.tls_inspector',
+  );
 }
 
 /** The chain only matches TLS connections: `transport_protocol: tls`, or an SNI (server_names) match. */
@@ -47,14 +59,17 @@ whose address is templated (unknown). A chain whose every route (inline, or the 
 holds it) serves only a health or readiness path (/healthz, /ready, /livez ...) is reported as a warning: probes are
 usually plaintext by necessity, but the port is still open. EnvoyFilter patches are fragments of listeners generated
 elsewhere and are not judged here.`,
-  remediation: 'Add a `transport_socket` named `envoy.transport_sockets.tls` with a `DownstreamTlsContext` (certificates via SDS or files) to the filter chain, or bind the listener to 127.0.0.1 if only local clients use it.',
+  remediation:
+    'Add a `transport_socket` named `envoy.transport_sockets.tls` with a `DownstreamTlsContext` (certificates via SDS or files) to the filter chain, or bind the listener to 127.0.0.1 if only local clients use it.',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/listener/v3/listener_components.proto',
     'https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge',
   ],
   messages: {
-    plaintext: 'Filter chain {{chain}} of {{resource}} has no TLS transport socket and listens on {{address}}: traffic is cleartext. Add an envoy.transport_sockets.tls DownstreamTlsContext or bind to loopback.',
-    healthOnly: 'Filter chain {{chain}} of {{resource}} serves health/readiness paths in cleartext on {{address}}: acceptable for probes, but restrict the port to the probing network or add TLS.',
+    plaintext:
+      'Filter chain {{chain}} of {{resource}} has no TLS transport socket and listens on {{address}}: traffic is cleartext. Add an envoy.transport_sockets.tls DownstreamTlsContext or bind to loopback.',
+    healthOnly:
+      'Filter chain {{chain}} of {{resource}} serves health/readiness paths in cleartext on {{address}}: acceptable for probes, but restrict the port to the probing network or add TLS.',
   },
   examples: {
     invalid: {
@@ -188,8 +203,18 @@ elsewhere and are not judged here.`,
       for (const chain of listener.chains) {
         if (chain.transport.kind !== 'none' && chain.transport.kind !== 'raw') continue;
         if (inspector && tlsOnlyMatch(chain)) continue; // TLS passthrough: the bytes stay TLS end to end
-        const name = typeof (chain.node.value as Record<string, unknown>)?.name === 'string' ? `"${(chain.node.value as Record<string, unknown>).name}"` : chain.isDefault ? '(default)' : `#${chain.node.path.at(-1)}`;
-        const path = chain.transport.kind === 'raw' ? chain.transport.node.path : child(chain.node, 'filters').value !== undefined ? child(chain.node, 'filters').path : chain.node.path;
+        const name =
+          typeof (chain.node.value as Record<string, unknown>)?.name === 'string'
+            ? `"${(chain.node.value as Record<string, unknown>).name}"`
+            : chain.isDefault
+              ? '(default)'
+              : `#${chain.node.path.at(-1)}`;
+        const path =
+          chain.transport.kind === 'raw'
+            ? chain.transport.node.path
+            : child(chain.node, 'filters').value !== undefined
+              ? child(chain.node, 'filters').path
+              : chain.node.path;
         const health = healthOnly(graph, listener, chain);
         report({
           resource: listener.resource,

@@ -7,7 +7,8 @@ import { isObj, str } from '../../src/model/values.js';
 /** Every DownstreamTlsContext of the scan: by @type, the v2 `tls_context` of a chain, QUIC's downstream_tls_context. */
 function downstreamTlsContexts(graph: Graph): { resource: Resource; context: Node }[] {
   return graph.memo('envoy:downstreamTls', (g) =>
-    g.ofFormat('envoy')
+    g
+      .ofFormat('envoy')
       .filter((resource) => resource.kind !== 'EnvoyCluster' && resource.kind !== 'EnvoyAdmin')
       // Each resource's contexts are their own memo: after an edit, only the edited file's resources are walked.
       .flatMap((resource) => g.memoFor('envoy:downstreamTlsOf', resource, () => contextsOf(resource))),
@@ -19,8 +20,16 @@ function contextsOf(resource: Resource): { resource: Resource; context: Node }[]
   walk({ value: resource.body, path: [] }, (node, key) => {
     const type = str((node.value as Record<string, unknown>)['@type']) ?? '';
     if (/\.DownstreamTlsContext$/.test(type)) out.push({ resource, context: node });
-    else if ((key === 'tls_context' || key === 'tlsContext' || key === 'hidden_envoy_deprecated_tls_context') && !type) out.push({ resource, context: node });
-    else if ((key === 'downstream_tls_context' || key === 'downstreamTlsContext' || key === 'tls_socket_config' || key === 'tlsSocketConfig') && !type) out.push({ resource, context: node });
+    else if ((key === 'tls_context' || key === 'tlsContext' || key === 'hidden_envoy_deprecated_tls_context') && !type)
+      out.push({ resource, context: node });
+    else if (
+      (key === 'downstream_tls_context' ||
+        key === 'downstreamTlsContext' ||
+        key === 'tls_socket_config' ||
+        key === 'tlsSocketConfig') &&
+      !type
+    )
+      out.push({ resource, context: node });
   });
   return out;
 }
@@ -52,17 +61,22 @@ Every \`DownstreamTlsContext\` is checked, wherever it is (listener chains, QUIC
 certificates: for a public edge listener, suppress this finding with a reason. In an EnvoyFilter patch (merged into
 config generated elsewhere) only explicit settings are judged: \`require_client_certificate: false\`,
 ACCEPT_UNTRUSTED, allow_expired_certificate.`,
-  remediation: 'Set `require_client_certificate: true` and give `common_tls_context` a `validation_context` with a `trusted_ca` (or an SDS validation context), optionally pinned with `match_typed_subject_alt_names`; remove `ACCEPT_UNTRUSTED` and `allow_expired_certificate`.',
+  remediation:
+    'Set `require_client_certificate: true` and give `common_tls_context` a `validation_context` with a `trusted_ca` (or an SDS validation context), optionally pinned with `match_typed_subject_alt_names`; remove `ACCEPT_UNTRUSTED` and `allow_expired_certificate`.',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/transport_sockets/tls/v3/tls.proto',
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/transport_sockets/tls/v3/common.proto',
   ],
   messages: {
-    noClientAuth: '{{resource}} terminates TLS without requiring or verifying client certificates: set require_client_certificate: true and a validation_context with trusted_ca.',
-    optional: '{{resource}} verifies client certificates but does not require one (clients without a certificate are accepted): set require_client_certificate: true.',
-    noValidation: '{{resource}} requires a client certificate but has no trust anchor to verify it against: add validation_context.trusted_ca (or an SDS validation context).',
+    noClientAuth:
+      '{{resource}} terminates TLS without requiring or verifying client certificates: set require_client_certificate: true and a validation_context with trusted_ca.',
+    optional:
+      '{{resource}} verifies client certificates but does not require one (clients without a certificate are accepted): set require_client_certificate: true.',
+    noValidation:
+      '{{resource}} requires a client certificate but has no trust anchor to verify it against: add validation_context.trusted_ca (or an SDS validation context).',
     notRequired: '{{resource}} sets require_client_certificate: false: clients are not authenticated. Set it to true.',
-    acceptUntrusted: '{{resource}} accepts untrusted client certificates (trust_chain_verification: ACCEPT_UNTRUSTED): remove it so the chain is verified.',
+    acceptUntrusted:
+      '{{resource}} accepts untrusted client certificates (trust_chain_verification: ACCEPT_UNTRUSTED): remove it so the chain is verified.',
     allowExpired: '{{resource}} accepts expired client certificates: remove allow_expired_certificate.',
   },
   examples: {
@@ -182,19 +196,39 @@ ACCEPT_UNTRUSTED, allow_expired_certificate.`,
       const validation = validationOf(context);
       if (validation.context) {
         const tcv = child(validation.context, 'trust_chain_verification');
-        if (tcv.value === 'ACCEPT_UNTRUSTED' || tcv.value === 1) report({ resource, path: tcv.path, messageId: 'acceptUntrusted' });
+        if (tcv.value === 'ACCEPT_UNTRUSTED' || tcv.value === 1)
+          report({ resource, path: tcv.path, messageId: 'acceptUntrusted' });
         const expired = child(validation.context, 'allow_expired_certificate');
         if (bool(expired) === true) report({ resource, path: expired.path, messageId: 'allowExpired' });
       }
       if (partial) {
-        if (required === false) report({ resource, path: child(context, 'require_client_certificate').path, messageId: 'notRequired' });
+        if (required === false)
+          report({ resource, path: child(context, 'require_client_certificate').path, messageId: 'notRequired' });
         continue;
       }
       const mandatory = required === true || validation.pinned;
       const anchor = context.path;
-      if (!mandatory && !validation.present) report({ resource, path: anchor, target: 'key', messageId: required === false ? 'notRequired' : 'noClientAuth' });
-      else if (!mandatory) report({ resource, path: required === false ? child(context, 'require_client_certificate').path : anchor, target: 'key', messageId: required === false ? 'notRequired' : 'optional' });
-      else if (!validation.present) report({ resource, path: isObj(child(context, 'common_tls_context').value) ? child(context, 'common_tls_context').path : anchor, target: 'key', messageId: 'noValidation' });
+      if (!mandatory && !validation.present)
+        report({
+          resource,
+          path: anchor,
+          target: 'key',
+          messageId: required === false ? 'notRequired' : 'noClientAuth',
+        });
+      else if (!mandatory)
+        report({
+          resource,
+          path: required === false ? child(context, 'require_client_certificate').path : anchor,
+          target: 'key',
+          messageId: required === false ? 'notRequired' : 'optional',
+        });
+      else if (!validation.present)
+        report({
+          resource,
+          path: isObj(child(context, 'common_tls_context').value) ? child(context, 'common_tls_context').path : anchor,
+          target: 'key',
+          messageId: 'noValidation',
+        });
     }
   },
 });

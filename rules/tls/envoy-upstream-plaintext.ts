@@ -1,5 +1,11 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { clusterView, connectOnlyClusters, isPartial, validationOf, formatAddress } from '../../src/model/envoy/index.js';
+import {
+  clusterView,
+  connectOnlyClusters,
+  isPartial,
+  validationOf,
+  formatAddress,
+} from '../../src/model/envoy/index.js';
 
 export default defineRule({
   id: 'envoy-upstream-plaintext',
@@ -27,14 +33,17 @@ client's own TLS session to its destination, so TLS on the Envoy-to-cluster hop 
 (Envoy's "HTTP upgrades" documentation, CONNECT support; route_components.proto \`ConnectMatcher\`). A cluster that
 is also named anywhere else (another route, a tcp_proxy, ext_authz, a JWKS fetch) carries plain requests and is
 judged as usual.`,
-  remediation: 'Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).',
+  remediation:
+    'Add a `transport_socket` named `envoy.transport_sockets.tls` with an `UpstreamTlsContext` that sets `sni` and a `validation_context` (`trusted_ca` plus `match_typed_subject_alt_names`).',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/config/cluster/v3/cluster.proto',
     'https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/security/ssl#enabling-certificate-verification',
   ],
   messages: {
-    plaintext: '{{resource}} sends traffic to {{address}} without TLS: add an envoy.transport_sockets.tls UpstreamTlsContext with a validation_context.',
-    unverified: '{{resource}} uses TLS but does not verify the server certificate (no validation context): add validation_context.trusted_ca and a SAN matcher.',
+    plaintext:
+      '{{resource}} sends traffic to {{address}} without TLS: add an envoy.transport_sockets.tls UpstreamTlsContext with a validation_context.',
+    unverified:
+      '{{resource}} uses TLS but does not verify the server certificate (no validation context): add validation_context.trusted_ca and a SAN matcher.',
   },
   examples: {
     invalid: {
@@ -172,7 +181,13 @@ judged as usual.`,
       const view = clusterView(resource);
       if (view.transport.tls) {
         if (!validationOf(view.transport.tls.context).present) {
-          report({ resource, path: view.transport.tls.context.path, target: 'key', messageId: 'unverified', severity: 'warning' });
+          report({
+            resource,
+            path: view.transport.tls.context.path,
+            target: 'key',
+            messageId: 'unverified',
+            severity: 'warning',
+          });
         }
         continue;
       }

@@ -18,10 +18,15 @@ serves the content. The webhook only allows \`tls\` on a plain HTTP port for tha
 
 Reported on the server's \`port.protocol\` when it is HTTP, HTTP2 or GRPC and \`tls.httpsRedirect\` is not \`true\`. A
 warning: east-west or internal gateways on plaintext ports can be deliberate (then suppress with a reason).`,
-  remediation: 'Set `tls: {httpsRedirect: true}` on the HTTP server and serve the hosts from an HTTPS server (`protocol: HTTPS`, `tls.mode: SIMPLE` with `credentialName`).',
-  references: ['https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings', 'https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/'],
+  remediation:
+    'Set `tls: {httpsRedirect: true}` on the HTTP server and serve the hosts from an HTTPS server (`protocol: HTTPS`, `tls.mode: SIMPLE` with `credentialName`).',
+  references: [
+    'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings',
+    'https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/',
+  ],
   messages: {
-    plaintext: '{{resource}} serves {{hosts}} over {{protocol}} on port {{port}} without TLS: set tls.httpsRedirect: true and serve the hosts over HTTPS.',
+    plaintext:
+      '{{resource}} serves {{hosts}} over {{protocol}} on port {{port}} without TLS: set tls.httpsRedirect: true and serve the hosts over HTTPS.',
   },
   examples: {
     invalid: {
@@ -65,7 +70,11 @@ warning: east-west or internal gateways on plaintext ports can be deliberate (th
           path: ['spec', 'servers', i, 'port', 'protocol'],
           target: 'value',
           messageId: 'plaintext',
-          data: { hosts: hosts.length ? hosts.slice(0, 3).join(', ') + (hosts.length > 3 ? ', ...' : '') : 'its hosts', protocol, port: String(get(server, 'port', 'number') ?? '?') },
+          data: {
+            hosts: hosts.length ? hosts.slice(0, 3).join(', ') + (hosts.length > 3 ? ', ...' : '') : 'its hosts',
+            protocol,
+            port: String(get(server, 'port', 'number') ?? '?'),
+          },
         });
       });
     }

@@ -30,11 +30,10 @@ trustworthy as the channel it came over. Istio's own examples always use \`https
 Reported: every \`spec.jwtRules[].jwksUri\` whose scheme is \`http\`. Inline keys (\`jwks\`) and \`https\` URIs are not.
 The message shows the URI without any user information it holds, so that no credential is printed.`,
   remediation: 'Serve the key set over HTTPS and set `jwksUri: https://...` (or inline the public keys with `jwks`).',
-  references: [
-    'https://istio.io/latest/docs/reference/config/security/jwt/',
-  ],
+  references: ['https://istio.io/latest/docs/reference/config/security/jwt/'],
   messages: {
-    plaintext: '{{resource}} fetches the signing keys of issuer {{issuer}} over plain http ({{uri}}): whoever is on the path can substitute keys and forge tokens. Use an https jwksUri or inline jwks.',
+    plaintext:
+      '{{resource}} fetches the signing keys of issuer {{issuer}} over plain http ({{uri}}): whoever is on the path can substitute keys and forge tokens. Use an https jwksUri or inline jwks.',
   },
   examples: {
     invalid: {
@@ -69,7 +68,13 @@ The message shows the URI without any user information it holds, so that no cred
       arr(get(resource.body, 'spec', 'jwtRules')).forEach((rule, i) => {
         const uri = str(get(rule, 'jwksUri'))?.trim();
         if (!uri || !/^http:\/\//i.test(uri)) return;
-        report({ resource, path: ['spec', 'jwtRules', i, 'jwksUri'], target: 'value', messageId: 'plaintext', data: { issuer: str(get(rule, 'issuer')) ?? '(no issuer)', uri: withoutUserInfo(uri) } });
+        report({
+          resource,
+          path: ['spec', 'jwtRules', i, 'jwksUri'],
+          target: 'value',
+          messageId: 'plaintext',
+          data: { issuer: str(get(rule, 'issuer')) ?? '(no issuer)', uri: withoutUserInfo(uri) },
+        });
       });
     }
   },

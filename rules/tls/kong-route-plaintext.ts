@@ -22,13 +22,15 @@ On Kubernetes, a Kong-served Ingress or HTTPRoute takes its protocols from the \
 \`ingress.kubernetes.io/force-ssl-redirect: "true"\` also makes it https-only, and so does the deprecated KongIngress
 (\`konghq.com/override\`) with \`route.protocols: [https]\`. An Ingress \`spec.tls\` creates
 certificates but does not stop plaintext.`,
-  remediation: 'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',
+  remediation:
+    'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',
   references: [
     'https://developer.konghq.com/gateway/entities/route/',
     'https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-protocols',
   ],
   messages: {
-    plaintext: '{{resource}} accepts plain http{{why}}: set protocols to https only so that Kong redirects (https_redirect_status_code) instead of serving cleartext.',
+    plaintext:
+      '{{resource}} accepts plain http{{why}}: set protocols to https only so that Kong redirects (https_redirect_status_code) instead of serving cleartext.',
   },
   examples: {
     invalid: {
@@ -118,8 +120,15 @@ certificates but does not stop plaintext.`,
   check({ graph, report }) {
     for (const route of kongRoutes(graph)) {
       if (!route.active || !route.protocols.includes('http')) continue;
-      const redirect = route.resource.format === 'kong' ? route.resource.body.https_redirect_status_code !== undefined : route.resource.annotations['konghq.com/https-redirect-status-code'] !== undefined;
-      const why = !route.protocolsExplicit ? ' (no protocols set: Kong defaults to http and https)' : redirect ? ' (https_redirect_status_code applies only when http is not among the protocols)' : '';
+      const redirect =
+        route.resource.format === 'kong'
+          ? route.resource.body.https_redirect_status_code !== undefined
+          : route.resource.annotations['konghq.com/https-redirect-status-code'] !== undefined;
+      const why = !route.protocolsExplicit
+        ? ' (no protocols set: Kong defaults to http and https)'
+        : redirect
+          ? ' (https_redirect_status_code applies only when http is not among the protocols)'
+          : '';
       report({ resource: route.resource, path: route.protocolsPath, messageId: 'plaintext', data: { why } });
     }
   },

@@ -20,10 +20,12 @@ client certificate the server checks) that is never used: the connection authent
 the ones reviewed, and a server expecting that client certificate rejects it or, worse, the author believes a CA pin is
 in force that is not. Reported on each such field, in top-level, port-level and subset traffic policies; \`MUTUAL\` is
 the mode that uses them.`,
-  remediation: 'Remove clientCertificate, privateKey and caCertificates to use Istio\'s certificates, or set `mode: MUTUAL` if these certificates are the ones the connection must use.',
+  remediation:
+    "Remove clientCertificate, privateKey and caCertificates to use Istio's certificates, or set `mode: MUTUAL` if these certificates are the ones the connection must use.",
   references: ['https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings-TLSmode'],
   messages: {
-    ignored: '{{resource}} sets {{field}} with tls mode ISTIO_MUTUAL, which ignores it and uses Istio\'s workload certificates: the certificate meant here is not used. Remove {{field}}, or use mode: MUTUAL.',
+    ignored:
+      "{{resource}} sets {{field}} with tls mode ISTIO_MUTUAL, which ignores it and uses Istio's workload certificates: the certificate meant here is not used. Remove {{field}}, or use mode: MUTUAL.",
   },
   examples: {
     invalid: {
@@ -70,7 +72,8 @@ the mode that uses them.`,
       for (const { path, tls } of destinationRuleTlsBlocks(dr)) {
         if (tls.mode !== 'ISTIO_MUTUAL') continue;
         for (const field of CERTIFICATE_FIELDS) {
-          if (typeof tls[field] === 'string' && tls[field] !== '') report({ resource: dr, path: [...path, field], messageId: 'ignored', data: { field } });
+          if (typeof tls[field] === 'string' && tls[field] !== '')
+            report({ resource: dr, path: [...path, field], messageId: 'ignored', data: { field } });
         }
       }
     }

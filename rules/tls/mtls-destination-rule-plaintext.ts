@@ -1,7 +1,15 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { matchesSelector } from '../../src/model/kubernetes/index.js';
 import { describe } from '../../src/model/resource.js';
-import { destinationRuleTlsBlocks, inMesh, istioResources, membership, nameList, resolveHost, serviceWorkloads } from '../../src/model/istio/index.js';
+import {
+  destinationRuleTlsBlocks,
+  inMesh,
+  istioResources,
+  membership,
+  nameList,
+  resolveHost,
+  serviceWorkloads,
+} from '../../src/model/istio/index.js';
 import { get, isObj, str } from '../../src/model/values.js';
 
 export default defineRule({
@@ -27,14 +35,17 @@ Service of the repository that selects workloads in the mesh; a subset's block o
 of them, since a subset's traffic reaches only the endpoints carrying its labels (istio/api \`Subset.labels\`: "Labels apply
 a filter over the endpoints of a service in the service registry"). Hosts outside the repository (external APIs) are not
 reported: TLS origination to them is legitimate.`,
-  remediation: 'Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.',
+  remediation:
+    'Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.',
   references: [
     'https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings',
     'https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule',
   ],
   messages: {
-    plaintext: '{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.',
-    origination: '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block).',
+    plaintext:
+      '{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.',
+    origination:
+      '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block).',
   },
   examples: {
     invalid: {
@@ -196,25 +207,41 @@ reported: TLS origination to them is legitimate.`,
       });
       if (blocks.length === 0) continue;
       const { fqdn, services } = resolveHost(graph, host, dr.namespace);
-      const targets = services.flatMap((s) => serviceWorkloads(graph, s).filter((w) => {
-        const m = membership(graph, mesh, w);
-        return inMesh(m) && !m.gateway;
-      }).map((w) => ({ service: s, w })));
+      const targets = services.flatMap((s) =>
+        serviceWorkloads(graph, s)
+          .filter((w) => {
+            const m = membership(graph, mesh, w);
+            return inMesh(m) && !m.gateway;
+          })
+          .map((w) => ({ service: s, w })),
+      );
       if (targets.length === 0) continue;
       for (const { path, tls, subsetLabels } of blocks) {
-        const reached = isObj(subsetLabels) && Object.keys(subsetLabels).length ? targets.filter((t) => matchesSelector(t.w.pod.labels, subsetLabels)) : targets;
+        const reached =
+          isObj(subsetLabels) && Object.keys(subsetLabels).length
+            ? targets.filter((t) => matchesSelector(t.w.pod.labels, subsetLabels))
+            : targets;
         if (reached.length === 0) continue;
         const workloads = [...new Set(reached.map((t) => t.w))];
         const related = [
-          ...[...new Set(reached.map((t) => t.service))].slice(0, 5).map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
-          ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})` })),
+          ...[...new Set(reached.map((t) => t.service))]
+            .slice(0, 5)
+            .map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
+          ...workloads.slice(0, 5).map((w) => ({
+            resource: w,
+            message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})`,
+          })),
         ];
         const mode = str(tls.mode);
         report({
           resource: dr,
           path: mode === undefined ? path : [...path, 'mode'],
           messageId: mode === 'SIMPLE' || mode === 'MUTUAL' ? 'origination' : 'plaintext',
-          data: { mode: mode ?? 'DISABLE (the default of a tls block without mode)', host: fqdn === host ? host : `${host} (${fqdn})`, workloads: nameList(workloads) },
+          data: {
+            mode: mode ?? 'DISABLE (the default of a tls block without mode)',
+            host: fqdn === host ? host : `${host} (${fqdn})`,
+            workloads: nameList(workloads),
+          },
           related,
         });
       }

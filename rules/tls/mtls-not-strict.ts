@@ -1,6 +1,13 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { effectiveMtls, inMesh, membership, nameList, peerAuthentications, peerAuthWorkloads } from '../../src/model/istio/index.js';
+import {
+  effectiveMtls,
+  inMesh,
+  membership,
+  nameList,
+  peerAuthentications,
+  peerAuthWorkloads,
+} from '../../src/model/istio/index.js';
 
 export default defineRule({
   id: 'mtls-not-strict',
@@ -30,16 +37,20 @@ Two kinds of findings:
   and pods that opt out (never injected; \`sidecar-bypass\` reports the opt-out).
 
 A workload that is STRICT except for a \`portLevelMtls\` exception is reported by \`mtls-port-exception\`, not here.`,
-  remediation: 'Add a mesh-wide `PeerAuthentication` with `spec.mtls.mode: STRICT` in the root namespace (istio-system), and change PERMISSIVE/DISABLE namespace or workload policies to STRICT (or UNSET, to inherit) once every client is in the mesh.',
+  remediation:
+    'Add a mesh-wide `PeerAuthentication` with `spec.mtls.mode: STRICT` in the root namespace (istio-system), and change PERMISSIVE/DISABLE namespace or workload policies to STRICT (or UNSET, to inherit) once every client is in the mesh.',
   references: [
     'https://istio.io/latest/docs/concepts/security/#peer-authentication',
     'https://github.com/istio/istio/blob/master/pilot/pkg/security/authn/policy_applier.go',
     'https://istio.io/latest/docs/reference/config/security/peer_authentication/',
   ],
   messages: {
-    policy: '{{resource}} sets mTLS mode {{mode}} for {{scope}}: those workloads accept plaintext from any caller, without identity. Set spec.mtls.mode to STRICT (PERMISSIVE only while migrating clients into the mesh).',
-    workload: '{{resource}} is in the mesh ({{reason}}) but its effective mTLS mode is {{mode}}, decided by {{policy}}: it accepts plaintext without identity. Make that policy STRICT, or add a STRICT PeerAuthentication selecting this workload.',
-    workloadDefault: '{{resource}} is in the mesh ({{reason}}) but no PeerAuthentication sets a mode for it, so Istio\'s default PERMISSIVE applies and plaintext is accepted: add a STRICT PeerAuthentication for the mesh (in {{root}}) or for namespace {{namespace}}.',
+    policy:
+      '{{resource}} sets mTLS mode {{mode}} for {{scope}}: those workloads accept plaintext from any caller, without identity. Set spec.mtls.mode to STRICT (PERMISSIVE only while migrating clients into the mesh).',
+    workload:
+      '{{resource}} is in the mesh ({{reason}}) but its effective mTLS mode is {{mode}}, decided by {{policy}}: it accepts plaintext without identity. Make that policy STRICT, or add a STRICT PeerAuthentication selecting this workload.',
+    workloadDefault:
+      "{{resource}} is in the mesh ({{reason}}) but no PeerAuthentication sets a mode for it, so Istio's default PERMISSIVE applies and plaintext is accepted: add a STRICT PeerAuthentication for the mesh (in {{root}}) or for namespace {{namespace}}.",
   },
   examples: {
     invalid: {
@@ -161,8 +172,20 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
       if (p.scope === 'ignored' || (p.mode !== 'PERMISSIVE' && p.mode !== 'DISABLE')) continue;
       const covered = peerAuthWorkloads(graph, p);
       const meshed = covered.filter((w) => inMesh(membership(graph, mesh, w)));
-      if (covered.length > 0 && meshed.length === 0 && covered.every((w) => membership(graph, mesh, w).dataplane === 'none')) continue;
-      const scope = p.scope === 'mesh' ? 'the whole mesh' : p.scope === 'namespace' ? `namespace ${p.resource.namespace}` : meshed.length ? nameList(meshed) : 'the workloads it selects';
+      if (
+        covered.length > 0 &&
+        meshed.length === 0 &&
+        covered.every((w) => membership(graph, mesh, w).dataplane === 'none')
+      )
+        continue;
+      const scope =
+        p.scope === 'mesh'
+          ? 'the whole mesh'
+          : p.scope === 'namespace'
+            ? `namespace ${p.resource.namespace}`
+            : meshed.length
+              ? nameList(meshed)
+              : 'the workloads it selects';
       report({
         resource: p.resource,
         path: p.modePath,
@@ -183,10 +206,20 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
           resource: w,
           messageId: 'workload',
           data: { reason: m.reason, mode: e.mode, policy: describe(e.decidedBy.resource) },
-          related: [{ resource: e.decidedBy.resource, path: e.decidedBy.modePath, message: `${describe(e.decidedBy.resource)} decides mode ${e.mode}` }],
+          related: [
+            {
+              resource: e.decidedBy.resource,
+              path: e.decidedBy.modePath,
+              message: `${describe(e.decidedBy.resource)} decides mode ${e.mode}`,
+            },
+          ],
         });
       } else {
-        report({ resource: w, messageId: 'workloadDefault', data: { reason: m.reason, root: mesh.rootNamespace, namespace: w.namespace } });
+        report({
+          resource: w,
+          messageId: 'workloadDefault',
+          data: { reason: m.reason, root: mesh.rootNamespace, namespace: w.namespace },
+        });
       }
     }
   },

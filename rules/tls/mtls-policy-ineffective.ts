@@ -1,7 +1,17 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Report } from '../../src/engine/rule.js';
 import { describe, type Workload } from '../../src/model/resource.js';
-import { distinctByName, effectiveMtls, peerAuthentications, resolvePort, scopeWorkloadsKnown, servicePorts, workloadPorts, workloadServices, type PeerAuthentication } from '../../src/model/istio/index.js';
+import {
+  distinctByName,
+  effectiveMtls,
+  peerAuthentications,
+  resolvePort,
+  scopeWorkloadsKnown,
+  servicePorts,
+  workloadPorts,
+  workloadServices,
+  type PeerAuthentication,
+} from '../../src/model/istio/index.js';
 
 type Id = 'portLevelWithoutSelector' | 'selectorInRoot' | 'selectsNothing' | 'servicePortKey' | 'competing';
 
@@ -28,18 +38,24 @@ protection their author meant to add silently absent. Each follows istiod's code
   policies selecting the same pod): Istio keeps the oldest by \`creationTimestamp\` and ignores the others entirely,
   including their port-level settings. Manifests do not carry the creation time, so which one wins depends on the order
   they were applied in; the finding is on every competing policy.`,
-  remediation: 'Give mesh- and namespace-wide policies no `portLevelMtls`; move workload policies out of the root namespace; fix the selector so that it matches the pod labels; key `portLevelMtls` by the container port; keep one policy per scope and workload.',
+  remediation:
+    'Give mesh- and namespace-wide policies no `portLevelMtls`; move workload policies out of the root namespace; fix the selector so that it matches the pod labels; key `portLevelMtls` by the container port; keep one policy per scope and workload.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/peer_authentication/',
     'https://istio.io/latest/docs/concepts/security/#peer-authentication',
     'https://github.com/istio/istio/issues/49098',
   ],
   messages: {
-    portLevelWithoutSelector: '{{resource}} has portLevelMtls but no selector: Istio rejects port-level mTLS on mesh- and namespace-wide policies. Move the port entries to a policy with spec.selector.',
-    selectorInRoot: '{{resource}} has a selector but lives in the root namespace {{root}}, where Istio ignores selector policies: move it to the workloads\' namespace, or drop the selector to make it mesh-wide.',
-    selectsNothing: '{{resource}} selects {{labels}}, which no workload of namespace {{namespace}} carries: the policy applies to nothing. Fix spec.selector.matchLabels to the pod template labels.',
-    servicePortKey: '{{resource}} keys portLevelMtls by {{port}}, the port of Service {{service}}; Istio matches the container port, {{target}}, so this entry does nothing. Use {{target}} as the key.',
-    competing: '{{resource}} competes with {{others}} as the {{scope}} policy for {{what}}: Istio applies only the oldest and ignores the others entirely. Keep one policy per scope.',
+    portLevelWithoutSelector:
+      '{{resource}} has portLevelMtls but no selector: Istio rejects port-level mTLS on mesh- and namespace-wide policies. Move the port entries to a policy with spec.selector.',
+    selectorInRoot:
+      "{{resource}} has a selector but lives in the root namespace {{root}}, where Istio ignores selector policies: move it to the workloads' namespace, or drop the selector to make it mesh-wide.",
+    selectsNothing:
+      '{{resource}} selects {{labels}}, which no workload of namespace {{namespace}} carries: the policy applies to nothing. Fix spec.selector.matchLabels to the pod template labels.',
+    servicePortKey:
+      '{{resource}} keys portLevelMtls by {{port}}, the port of Service {{service}}; Istio matches the container port, {{target}}, so this entry does nothing. Use {{target}} as the key.',
+    competing:
+      '{{resource}} competes with {{others}} as the {{scope}} policy for {{what}}: Istio applies only the oldest and ignores the others entirely. Keep one policy per scope.',
   },
   examples: {
     invalid: {
@@ -162,18 +178,37 @@ protection their author meant to add silently absent. Each follows istiod's code
     const policies = peerAuthentications(graph, mesh);
     for (const p of policies) {
       if (p.scope !== 'workload' && p.ports.length > 0) {
-        report({ resource: p.resource, path: ['spec', 'portLevelMtls'], target: 'key', messageId: 'portLevelWithoutSelector' });
+        report({
+          resource: p.resource,
+          path: ['spec', 'portLevelMtls'],
+          target: 'key',
+          messageId: 'portLevelWithoutSelector',
+        });
       }
       if (p.scope === 'ignored') {
-        report({ resource: p.resource, path: ['spec', 'selector'], target: 'key', messageId: 'selectorInRoot', data: { root: mesh.rootNamespace } });
+        report({
+          resource: p.resource,
+          path: ['spec', 'selector'],
+          target: 'key',
+          messageId: 'selectorInRoot',
+          data: { root: mesh.rootNamespace },
+        });
         continue;
       }
       if (p.scope !== 'workload') continue;
       const selected = graph.selectWorkloads(p.resource.namespace, p.selector);
       if (selected.length === 0) {
         if (scopeWorkloadsKnown(graph, mesh, p.resource)) {
-          const labels = Object.entries(p.selector!).map(([k, v]) => `${k}=${v}`).join(', ');
-          report({ resource: p.resource, path: ['spec', 'selector'], target: 'key', messageId: 'selectsNothing', data: { labels, namespace: p.resource.namespace } });
+          const labels = Object.entries(p.selector!)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ');
+          report({
+            resource: p.resource,
+            path: ['spec', 'selector'],
+            target: 'key',
+            messageId: 'selectsNothing',
+            data: { labels, namespace: p.resource.namespace },
+          });
         }
         continue;
       }
@@ -186,8 +221,18 @@ protection their author meant to add silently absent. Each follows istiod's code
             path: entry.path,
             target: 'key',
             messageId: 'servicePortKey',
-            data: { port: entry.key, service: describe(finding.service).replace(/^Service /, ''), target: finding.target },
-            related: [{ resource: finding.service, path: finding.path, message: `Service port ${entry.number} targets container port ${finding.target}` }],
+            data: {
+              port: entry.key,
+              service: describe(finding.service).replace(/^Service /, ''),
+              target: finding.target,
+            },
+            related: [
+              {
+                resource: finding.service,
+                path: finding.path,
+                message: `Service port ${entry.number} targets container port ${finding.target}`,
+              },
+            ],
           });
         }
       }
@@ -203,7 +248,10 @@ protection their author meant to add silently absent. Each follows istiod's code
           resource: p.resource,
           messageId: 'competing',
           data: { others: others.map((o) => describe(o.resource)).join(', '), scope, what },
-          related: others.map((o) => ({ resource: o.resource, message: `${describe(o.resource)} competes at the same scope` })),
+          related: others.map((o) => ({
+            resource: o.resource,
+            message: `${describe(o.resource)} competes at the same scope`,
+          })),
         };
         report(r);
       }

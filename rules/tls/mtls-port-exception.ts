@@ -1,6 +1,12 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { describe } from '../../src/model/resource.js';
-import { peerAuthentications, peerAuthWorkloads, probePorts, serviceTargetPorts, workloadPorts } from '../../src/model/istio/index.js';
+import {
+  peerAuthentications,
+  peerAuthWorkloads,
+  probePorts,
+  serviceTargetPorts,
+  workloadPorts,
+} from '../../src/model/istio/index.js';
 
 export default defineRule({
   id: 'mtls-port-exception',
@@ -21,14 +27,17 @@ Only the port-level entries of workload policies (with a selector, outside the r
 other policies are reported by \`mtls-policy-ineffective\`. An UNSET entry inherits and is not reported. When the port is
 used only by the kubelet's probes (and no Service targets it), the finding is a warning: Istio rewrites HTTP probes to
 the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the exception is usually unnecessary.`,
-  remediation: 'Remove the `portLevelMtls` entry (or set it to STRICT); if a non-mesh client needs the port, bring the client into the mesh or expose the port through an ingress gateway instead.',
+  remediation:
+    'Remove the `portLevelMtls` entry (or set it to STRICT); if a non-mesh client needs the port, bring the client into the mesh or expose the port through an ingress gateway instead.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/peer_authentication/',
     'https://github.com/istio/istio/issues/49098',
   ],
   messages: {
-    exception: '{{resource}} sets port {{port}} to {{mode}}: plaintext callers without identity reach {{servers}} on that port. Remove the portLevelMtls entry or set it to STRICT.',
-    probeOnly: '{{resource}} sets port {{port}} to {{mode}}, a port only probes use ({{servers}}): Istio rewrites HTTP probes already, so remove the portLevelMtls entry.',
+    exception:
+      '{{resource}} sets port {{port}} to {{mode}}: plaintext callers without identity reach {{servers}} on that port. Remove the portLevelMtls entry or set it to STRICT.',
+    probeOnly:
+      '{{resource}} sets port {{port}} to {{mode}}, a port only probes use ({{servers}}): Istio rewrites HTTP probes already, so remove the portLevelMtls entry.',
   },
   examples: {
     invalid: {
@@ -107,7 +116,8 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
       for (const entry of p.ports) {
         if (entry.mode !== 'PERMISSIVE' && entry.mode !== 'DISABLE') continue;
         const servers: string[] = [];
-        const related: { resource: (typeof workloads)[number]; path: readonly (string | number)[]; message: string }[] = [];
+        const related: { resource: (typeof workloads)[number]; path: readonly (string | number)[]; message: string }[] =
+          [];
         let probed = false;
         let served = false;
         for (const w of workloads) {
@@ -115,13 +125,21 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           const declared = workloadPorts(w).filter((wp) => wp.number === entry.number);
           for (const wp of declared) {
             servers.push(`container "${wp.container.name}" of ${describe(w)}`);
-            related.push({ resource: w, path: wp.path, message: `${describe(w)} serves port ${entry.number} in container "${wp.container.name}"` });
+            related.push({
+              resource: w,
+              path: wp.path,
+              message: `${describe(w)} serves port ${entry.number} in container "${wp.container.name}"`,
+            });
           }
           if (probePorts(w).has(entry.number)) {
             probed = true;
             if (declared.length === 0) {
               servers.push(`probes of ${describe(w)}`);
-              related.push({ resource: w, path: w.pod.specPath, message: `${describe(w)} probes port ${entry.number}` });
+              related.push({
+                resource: w,
+                path: w.pod.specPath,
+                message: `${describe(w)} probes port ${entry.number}`,
+              });
             }
           }
           if (serviceTargetPorts(graph, w).has(entry.number)) served = true;
@@ -132,9 +150,22 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           path: entry.mode !== undefined ? [...entry.path, 'mode'] : entry.path,
           messageId: probeOnly ? 'probeOnly' : 'exception',
           // Without the entry the port takes the workload's mode, as the message advises.
-          ...(entry.mode === 'DISABLE' ? { fix: { title: `Remove the portLevelMtls entry for port ${entry.key}`, changes: [{ remove: entry.path }] } } : {}),
+          ...(entry.mode === 'DISABLE'
+            ? {
+                fix: {
+                  title: `Remove the portLevelMtls entry for port ${entry.key}`,
+                  changes: [{ remove: entry.path }],
+                },
+              }
+            : {}),
           severity: probeOnly ? 'warning' : undefined,
-          data: { port: entry.key, mode: entry.mode, servers: servers.length ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '') : 'the workloads it selects' },
+          data: {
+            port: entry.key,
+            mode: entry.mode,
+            servers: servers.length
+              ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '')
+              : 'the workloads it selects',
+          },
           related: related.slice(0, 10),
         });
       }

@@ -13,25 +13,46 @@ export function cipherWeakness(suite: string): string | undefined {
   if (!name) return undefined;
   if (/^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305|AES_128_CCM(_8)?)_SHA(256|384)$/.test(name)) return undefined;
   const iana = name.startsWith('TLS_') || name.startsWith('SSL_');
-  if (name.includes('NULL') || name.includes('EXPORT') || name.includes('ANON') || /(^|[-_])ADH([-_]|$)|(^|[-_])AECDH([-_]|$)/.test(name)) return 'no encryption or authentication (NULL, export or anonymous)';
+  if (
+    name.includes('NULL') ||
+    name.includes('EXPORT') ||
+    name.includes('ANON') ||
+    /(^|[-_])ADH([-_]|$)|(^|[-_])AECDH([-_]|$)/.test(name)
+  )
+    return 'no encryption or authentication (NULL, export or anonymous)';
   if (name.includes('RC4')) return 'RC4 (broken stream cipher, RFC 7465)';
-  if (name.includes('3DES') || name.includes('DES-CBC3') || name.includes('DES_EDE') || /(^|[-_])DES([-_]|$)/.test(name)) return '3DES/DES (64-bit blocks: Sweet32)';
+  if (
+    name.includes('3DES') ||
+    name.includes('DES-CBC3') ||
+    name.includes('DES_EDE') ||
+    /(^|[-_])DES([-_]|$)/.test(name)
+  )
+    return '3DES/DES (64-bit blocks: Sweet32)';
   const aead = /GCM|CHACHA20|POLY1305|CCM/.test(name);
   const forwardSecret = iana ? /_(ECDHE|DHE)_/.test(name) : /^(ECDHE|DHE|EDH)-/.test(name);
-  if (!aead) return forwardSecret ? 'CBC mode (padding-oracle attacks such as Lucky13)' : 'CBC mode without forward secrecy (RSA key exchange)';
+  if (!aead)
+    return forwardSecret
+      ? 'CBC mode (padding-oracle attacks such as Lucky13)'
+      : 'CBC mode without forward secrecy (RSA key exchange)';
   if (!forwardSecret) return 'no forward secrecy (RSA key exchange: a stolen key decrypts recorded traffic)';
   return undefined;
 }
 
 /** Entries of a cipher list: Envoy's `[A|B]` equal-preference groups split; OpenSSL keywords and exclusions skipped. */
 function suitesOf(entry: string): string[] {
-  return entry.replace(/^\[|\]$/g, '').split(/[|:]/).map((s) => s.trim()).filter((s) => s && !/^[!+-]/.test(s) && /[-_]/.test(s));
+  return entry
+    .replace(/^\[|\]$/g, '')
+    .split(/[|:]/)
+    .map((s) => s.trim())
+    .filter((s) => s && !/^[!+-]/.test(s) && /[-_]/.test(s));
 }
 
 const TLS13 = new Set(['TLSv1_3', 'TLSV1_3', '4']);
 
 /** Kong's `ssl_cipher_suite` presets (kong.conf; Mozilla's server-side TLS configurations): `old` allows CBC, 3DES and RSA key exchange. */
-const KONG_WEAK_SUITES: Record<string, string> = { old: "Mozilla's \"old\" configuration (CBC, 3DES and RSA key exchange)" };
+const KONG_WEAK_SUITES: Record<string, string> = {
+  old: 'Mozilla\'s "old" configuration (CBC, 3DES and RSA key exchange)',
+};
 
 export default defineRule({
   id: 'tls-weak-cipher',
@@ -57,7 +78,8 @@ them as \`KONG_SSL_CIPHER_SUITE\` / \`KONG_SSL_CIPHERS\` on a container (kong.co
 version is TLS 1.3 is not judged: TLS 1.3 suites are fixed and all strong. Lists left at their defaults are not
 judged either: Envoy's server-side default list still contains CBC and RSA suites for old clients, which is a choice
 each deployment makes; this rule reports lists someone wrote. Each weak suite is named with the reason.`,
-  remediation: 'Keep only ECDHE suites with AEAD ciphers (for example `ECDHE-ECDSA-AES128-GCM-SHA256`, `ECDHE-RSA-AES128-GCM-SHA256`, `ECDHE-ECDSA-CHACHA20-POLY1305`, `ECDHE-RSA-CHACHA20-POLY1305` and the AES256-GCM-SHA384 variants), or require TLS 1.3; in Kong use `ssl_cipher_suite: intermediate` or `modern`.',
+  remediation:
+    'Keep only ECDHE suites with AEAD ciphers (for example `ECDHE-ECDSA-AES128-GCM-SHA256`, `ECDHE-RSA-AES128-GCM-SHA256`, `ECDHE-ECDSA-CHACHA20-POLY1305`, `ECDHE-RSA-CHACHA20-POLY1305` and the AES256-GCM-SHA384 variants), or require TLS 1.3; in Kong use `ssl_cipher_suite: intermediate` or `modern`.',
   references: [
     'https://www.rfc-editor.org/rfc/rfc7525#section-4.2',
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/transport_sockets/tls/v3/common.proto',
@@ -65,7 +87,8 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
     'https://wiki.mozilla.org/Security/Server_Side_TLS',
   ],
   messages: {
-    weakSuite: '{{resource}} offers the cipher suite {{suite}}: {{why}}. Remove it and keep ECDHE suites with AES-GCM or ChaCha20-Poly1305.',
+    weakSuite:
+      '{{resource}} offers the cipher suite {{suite}}: {{why}}. Remove it and keep ECDHE suites with AES-GCM or ChaCha20-Poly1305.',
     kongPreset: '{{resource}} sets Kong\'s ssl_cipher_suite to "{{preset}}", {{why}}: use intermediate or modern.',
   },
   examples: {
@@ -165,8 +188,18 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
         const suites = child(node, 'cipher_suites');
         arr(suites.value).forEach((entry, i) => {
           if (typeof entry !== 'string') return;
-          const weak = suitesOf(entry).map((s) => ({ s, why: cipherWeakness(s) })).filter((w) => w.why !== undefined);
-          for (const { s, why } of weak) report({ resource, path: [...suites.path, i], target: 'value', messageId: 'weakSuite', data: { suite: s, why: why! }, identity: s });
+          const weak = suitesOf(entry)
+            .map((s) => ({ s, why: cipherWeakness(s) }))
+            .filter((w) => w.why !== undefined);
+          for (const { s, why } of weak)
+            report({
+              resource,
+              path: [...suites.path, i],
+              target: 'value',
+              messageId: 'weakSuite',
+              data: { suite: s, why: why! },
+              identity: s,
+            });
         });
       });
     }
@@ -178,7 +211,14 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
         arr(get(tls, 'cipherSuites')).forEach((entry, k) => {
           if (typeof entry !== 'string') return;
           const why = cipherWeakness(entry);
-          if (why) report({ resource: gateway, path: ['spec', 'servers', i, 'tls', 'cipherSuites', k], target: 'value', messageId: 'weakSuite', data: { suite: entry, why } });
+          if (why)
+            report({
+              resource: gateway,
+              path: ['spec', 'servers', i, 'tls', 'cipherSuites', k],
+              target: 'value',
+              messageId: 'weakSuite',
+              data: { suite: entry, why },
+            });
         });
       });
     }
@@ -188,18 +228,34 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
         const env = arr(container.spec.env);
         const valueOf = (name: string) => {
           const index = env.findIndex((e) => get(e, 'name') === name);
-          return index === -1 ? undefined : { value: str(get(env[index], 'value')), path: [...container.path, 'env', index, 'value'] as Path };
+          return index === -1
+            ? undefined
+            : { value: str(get(env[index], 'value')), path: [...container.path, 'env', index, 'value'] as Path };
         };
         const preset = valueOf('KONG_SSL_CIPHER_SUITE');
         const presetName = preset?.value?.trim().toLowerCase();
         if (preset && presetName && KONG_WEAK_SUITES[presetName]) {
-          report({ resource: workload, path: preset.path, target: 'value', messageId: 'kongPreset', data: { preset: presetName, why: KONG_WEAK_SUITES[presetName] } });
+          report({
+            resource: workload,
+            path: preset.path,
+            target: 'value',
+            messageId: 'kongPreset',
+            data: { preset: presetName, why: KONG_WEAK_SUITES[presetName] },
+          });
         }
         const ciphers = valueOf('KONG_SSL_CIPHERS');
         if (ciphers?.value && presetName === 'custom') {
           for (const s of suitesOf(ciphers.value)) {
             const why = cipherWeakness(s);
-            if (why) report({ resource: workload, path: ciphers.path, target: 'value', messageId: 'weakSuite', data: { suite: s, why }, identity: s });
+            if (why)
+              report({
+                resource: workload,
+                path: ciphers.path,
+                target: 'value',
+                messageId: 'weakSuite',
+                data: { suite: s, why },
+                identity: s,
+              });
           }
         }
       }

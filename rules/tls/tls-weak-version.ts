@@ -19,16 +19,33 @@ function checkIstioGateways({ graph, report }: Context): void {
       const max = str(get(tls, 'maxProtocolVersion'));
       const port = String(get(server, 'port', 'number') ?? '?');
       if (min && WEAK.has(min)) {
-        report({ resource: gateway, path: ['spec', 'servers', i, 'tls', 'minProtocolVersion'], target: 'value', messageId: 'istioGatewayMinVersion', data: { version: min, port } });
+        report({
+          resource: gateway,
+          path: ['spec', 'servers', i, 'tls', 'minProtocolVersion'],
+          target: 'value',
+          messageId: 'istioGatewayMinVersion',
+          data: { version: min, port },
+        });
       }
       if (max && WEAK.has(max)) {
-        report({ resource: gateway, path: ['spec', 'servers', i, 'tls', 'maxProtocolVersion'], target: 'value', messageId: 'istioGatewayMaxVersion', data: { version: max, port } });
+        report({
+          resource: gateway,
+          path: ['spec', 'servers', i, 'tls', 'maxProtocolVersion'],
+          target: 'value',
+          messageId: 'istioGatewayMaxVersion',
+          data: { version: max, port },
+        });
       }
     });
   }
 }
 
-const WEAK_TLS = new Map<string, string>([['TLSv1_0', 'TLSv1_0'], ['TLSv1_1', 'TLSv1_1'], ['1', 'TLSv1_0'], ['2', 'TLSv1_1']]);
+const WEAK_TLS = new Map<string, string>([
+  ['TLSv1_0', 'TLSv1_0'],
+  ['TLSv1_1', 'TLSv1_1'],
+  ['1', 'TLSv1_0'],
+  ['2', 'TLSv1_1'],
+]);
 
 /** Every resource holding TLS parameters: listeners, clusters, secrets and EnvoyFilter fragments. */
 function tlsHolders(graph: Graph): Resource[] {
@@ -40,7 +57,9 @@ function tlsHolders(graph: Graph): Resource[] {
  * connection below it) set to TLSv1_0 / TLSv1_1, by name or by enum number (TlsParameters.TlsProtocol: 1, 2), in
  * any TlsParameters of a listener, cluster, static secret or EnvoyFilter fragment. data: {field, version}.
  */
-export function envoyWeakTlsVersions(graph: Graph): { resource: Resource; path: Path; data: { field: string; version: string } }[] {
+export function envoyWeakTlsVersions(
+  graph: Graph,
+): { resource: Resource; path: Path; data: { field: string; version: string } }[] {
   const out: ReturnType<typeof envoyWeakTlsVersions> = [];
   for (const resource of tlsHolders(graph)) {
     walk({ value: resource.body, path: [] }, (node, key) => {
@@ -81,12 +100,19 @@ Envoy: \`tls_params.tls_minimum_protocol_version\` (or \`tls_maximum_protocol_ve
 to \`TLSv1_0\`/\`TLSv1_1\`, by name or by enum number (\`TlsParameters.TlsProtocol\`: 1, 2), in any TlsParameters of a
 listener, cluster, static secret or EnvoyFilter fragment, snake_case or camelCase. Envoy's server-side default
 minimum is TLS 1.2 since 1.22 (\`envoy/extensions/transport_sockets/tls/v3/common.proto\`).`,
-  remediation: 'Set `minProtocolVersion: TLSV1_2` (or remove it: 1.2 is the default) and do not cap `maxProtocolVersion` below TLSV1_2; keep the clients that need TLS 1.0 on a separate, isolated endpoint if they cannot be upgraded.',
-  references: ['https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSProtocol', 'https://www.rfc-editor.org/rfc/rfc8996'],
+  remediation:
+    'Set `minProtocolVersion: TLSV1_2` (or remove it: 1.2 is the default) and do not cap `maxProtocolVersion` below TLSV1_2; keep the clients that need TLS 1.0 on a separate, isolated endpoint if they cannot be upgraded.',
+  references: [
+    'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSProtocol',
+    'https://www.rfc-editor.org/rfc/rfc8996',
+  ],
   messages: {
-    istioGatewayMinVersion: '{{resource}} accepts {{version}} on port {{port}}: TLS below 1.2 is deprecated and downgradable. Set minProtocolVersion: TLSV1_2.',
-    istioGatewayMaxVersion: '{{resource}} caps TLS at {{version}} on port {{port}}, so clients can never use TLS 1.2 or 1.3: remove maxProtocolVersion or set it to TLSV1_3.',
-    envoyWeak: '{{resource}} sets {{field}}: {{version}} (TLS 1.0/1.1 are deprecated, RFC 8996): set tls_minimum_protocol_version: TLSv1_2 and do not cap the maximum below it.',
+    istioGatewayMinVersion:
+      '{{resource}} accepts {{version}} on port {{port}}: TLS below 1.2 is deprecated and downgradable. Set minProtocolVersion: TLSV1_2.',
+    istioGatewayMaxVersion:
+      '{{resource}} caps TLS at {{version}} on port {{port}}, so clients can never use TLS 1.2 or 1.3: remove maxProtocolVersion or set it to TLSV1_3.',
+    envoyWeak:
+      '{{resource}} sets {{field}}: {{version}} (TLS 1.0/1.1 are deprecated, RFC 8996): set tls_minimum_protocol_version: TLSv1_2 and do not cap the maximum below it.',
   },
   examples: {
     invalid: {

@@ -3,7 +3,17 @@ import { DEPRECATED_NAMES, extensionOfType, keyOf } from '../../src/model/envoy/
 import type { Path } from '../../src/model/values.js';
 import { isObj, obj, str } from '../../src/model/values.js';
 
-const LIST_KEYS = new Set(['filters', 'http_filters', 'httpFilters', 'listener_filters', 'listenerFilters', 'access_log', 'accessLog', 'stats_sinks', 'statsSinks']);
+const LIST_KEYS = new Set([
+  'filters',
+  'http_filters',
+  'httpFilters',
+  'listener_filters',
+  'listenerFilters',
+  'access_log',
+  'accessLog',
+  'stats_sinks',
+  'statsSinks',
+]);
 const SOCKET_KEYS = new Set(['transport_socket', 'transportSocket']);
 
 interface Hit {
@@ -22,10 +32,14 @@ interface Hit {
  * extension in \`typed_extension_protocol_options\`.
  */
 const DEPRECATED_CLUSTER_FIELDS: Record<string, string> = {
-  http2_protocol_options: 'explicit_http_config.http2_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
-  http_protocol_options: 'explicit_http_config.http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
-  common_http_protocol_options: 'common_http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
-  upstream_http_protocol_options: 'upstream_http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  http2_protocol_options:
+    'explicit_http_config.http2_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  http_protocol_options:
+    'explicit_http_config.http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  common_http_protocol_options:
+    'common_http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
+  upstream_http_protocol_options:
+    'upstream_http_protocol_options of an HttpProtocolOptions in typed_extension_protocol_options',
   protocol_selection: 'use_downstream_protocol_config of an HttpProtocolOptions in typed_extension_protocol_options',
   max_requests_per_connection: 'common_http_protocol_options.max_requests_per_connection of an HttpProtocolOptions',
   track_timeout_budgets: 'track_cluster_stats.timeout_budgets',
@@ -38,7 +52,8 @@ function deprecatedClusterFields(body: unknown): Hit[] {
   const hits: Hit[] = [];
   for (const [field, instead] of Object.entries(DEPRECATED_CLUSTER_FIELDS)) {
     const key = keyOf(body, field);
-    if (key !== undefined && !key.startsWith('hidden')) hits.push({ path: [key], what: `the deprecated cluster field ${key}`, instead, fieldOnly: true });
+    if (key !== undefined && !key.startsWith('hidden'))
+      hits.push({ path: [key], what: `the deprecated cluster field ${key}`, instead, fieldOnly: true });
   }
   return hits;
 }
@@ -59,25 +74,54 @@ function deprecatedIn(body: unknown): Hit[] {
     for (const [k, v] of Object.entries(o)) stack.push({ value: v, path: [...path, k], key: k });
     const name = str(o.name);
     const underSocket = key !== undefined && SOCKET_KEYS.has(key);
-    const isExtension = keyOf(o, 'typed_config') !== undefined || (isObj(o.config) && name?.startsWith('envoy.')) || (list !== undefined && LIST_KEYS.has(list)) || underSocket;
+    const isExtension =
+      keyOf(o, 'typed_config') !== undefined ||
+      (isObj(o.config) && name?.startsWith('envoy.')) ||
+      (list !== undefined && LIST_KEYS.has(list)) ||
+      underSocket;
     if (name && isExtension) {
       // With a typed_config the @type names the extension (and is what Envoy >= 1.22 uses); else the changelog table.
-      const typeName = str(obj(o[keyOf(o, 'typed_config') ?? '']) ['@type']);
+      const typeName = str(obj(o[keyOf(o, 'typed_config') ?? ''])['@type']);
       const fromType = typeName ? extensionOfType(typeName) : undefined;
-      const known = name === 'envoy.ext_authz' ? 'envoy.filters.http.ext_authz / envoy.filters.network.ext_authz' : DEPRECATED_NAMES[name];
+      const known =
+        name === 'envoy.ext_authz'
+          ? 'envoy.filters.http.ext_authz / envoy.filters.network.ext_authz'
+          : DEPRECATED_NAMES[name];
       const canonical = known && fromType ? fromType : known;
       const isSocketName = name === 'tls' || name === 'raw_buffer';
       if (canonical && (!isSocketName || underSocket)) {
-        hits.push({ path: [...path, 'name'], what: `the deprecated extension name "${name}"`, instead: `"${canonical}"`, labelOnly: fromType !== undefined });
+        hits.push({
+          path: [...path, 'name'],
+          what: `the deprecated extension name "${name}"`,
+          instead: `"${canonical}"`,
+          labelOnly: fromType !== undefined,
+        });
       }
     }
     if (name && isObj(o.config) && keyOf(o, 'typed_config') === undefined && name.startsWith('envoy.')) {
-      hits.push({ path: [...path, 'config'], what: 'the untyped v2 `config:` of a filter', instead: '`typed_config` with an "@type"' });
+      hits.push({
+        path: [...path, 'config'],
+        what: 'the untyped v2 `config:` of a filter',
+        instead: '`typed_config` with an "@type"',
+      });
     }
     const type = str(o['@type']);
-    if (type && /^(type\.googleapis\.com\/)?envoy\.(api\.v2|config\.filter)\./.test(type)) hits.push({ path: [...path, '@type'], what: `the v2 type ${type.replace(/^type\.googleapis\.com\//, '')}`, instead: 'the v3 type' });
-    for (const k of ['tls_context', 'tlsContext']) if (isObj(o[k])) hits.push({ path: [...path, k], what: '`tls_context`', instead: 'a `transport_socket` named envoy.transport_sockets.tls' });
-    for (const k of Object.keys(o)) if (/^hidden_?[eE]nvoy_?[dD]eprecated_?/.test(k)) hits.push({ path: [...path, k], what: `the removed field ${k}`, instead: 'its v3 replacement' });
+    if (type && /^(type\.googleapis\.com\/)?envoy\.(api\.v2|config\.filter)\./.test(type))
+      hits.push({
+        path: [...path, '@type'],
+        what: `the v2 type ${type.replace(/^type\.googleapis\.com\//, '')}`,
+        instead: 'the v3 type',
+      });
+    for (const k of ['tls_context', 'tlsContext'])
+      if (isObj(o[k]))
+        hits.push({
+          path: [...path, k],
+          what: '`tls_context`',
+          instead: 'a `transport_socket` named envoy.transport_sockets.tls',
+        });
+    for (const k of Object.keys(o))
+      if (/^hidden_?[eE]nvoy_?[dD]eprecated_?/.test(k))
+        hits.push({ path: [...path, k], what: `the removed field ${k}`, instead: 'its v3 replacement' });
   }
   return hits;
 }
@@ -111,15 +155,18 @@ fails, or a security filter written with an old name is silently not what runs. 
 
 The other Envoy rules still read these shapes (a \`tls_context\` is TLS, \`envoy.http_connection_manager\` is an
 HTTP connection manager), so nothing is missed while this note is open.`,
-  remediation: 'Use the canonical extension names (`envoy.filters.network.http_connection_manager`, `envoy.filters.http.router`, `envoy.transport_sockets.tls` ...) with a `typed_config` carrying the v3 `@type`, and move `tls_context` into a `transport_socket`.',
+  remediation:
+    'Use the canonical extension names (`envoy.filters.network.http_connection_manager`, `envoy.filters.http.router`, `envoy.transport_sockets.tls` ...) with a `typed_config` carrying the v3 `@type`, and move `tls_context` into a `transport_socket`.',
   references: [
     'https://github.com/envoyproxy/envoy/blob/main/changelogs/1.14.0.yaml',
     'https://github.com/envoyproxy/envoy/blob/main/changelogs/1.20.0.yaml',
   ],
   messages: {
     deprecated: '{{resource}} uses {{what}}, rejected by current Envoy: use {{instead}}.',
-    deprecatedField: '{{resource}} sets {{what}}: Envoy accepts it with a deprecation warning for now; use {{instead}}.',
-    label: '{{resource}} uses {{what}}: Envoy 1.20 and 1.21 reject it (1.22+ goes by the @type and treats the name as a label); use {{instead}}.',
+    deprecatedField:
+      '{{resource}} sets {{what}}: Envoy accepts it with a deprecation warning for now; use {{instead}}.',
+    label:
+      '{{resource}} uses {{what}}: Envoy 1.20 and 1.21 reject it (1.22+ goes by the @type and treats the name as a label); use {{instead}}.',
   },
   examples: {
     invalid: {
@@ -209,8 +256,18 @@ HTTP connection manager), so nothing is missed while this note is open.`,
   check({ graph, report }) {
     for (const resource of graph.resources) {
       if (resource.format !== 'envoy') continue;
-      const hits = resource.kind === 'EnvoyCluster' ? [...deprecatedIn(resource.body), ...deprecatedClusterFields(resource.body)] : deprecatedIn(resource.body);
-      for (const hit of hits) report({ resource, path: hit.path, target: 'key', messageId: hit.fieldOnly ? 'deprecatedField' : hit.labelOnly ? 'label' : 'deprecated', data: { what: hit.what, instead: hit.instead } });
+      const hits =
+        resource.kind === 'EnvoyCluster'
+          ? [...deprecatedIn(resource.body), ...deprecatedClusterFields(resource.body)]
+          : deprecatedIn(resource.body);
+      for (const hit of hits)
+        report({
+          resource,
+          path: hit.path,
+          target: 'key',
+          messageId: hit.fieldOnly ? 'deprecatedField' : hit.labelOnly ? 'label' : 'deprecated',
+          data: { what: hit.what, instead: hit.instead },
+        });
     }
   },
 });

@@ -49,19 +49,23 @@ with \`kind: Pod\` makes \`kubectl apply\` fail with \`no matches for kind "Pod"
 never runs with the settings the manifest shows; meshlint reports it (and does not judge its containers) instead of
 skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\` of another project's group
 (\`batch.volcano.sh\`) is that project's kind.`,
-  remediation: 'Correct the field name or value to the one Istio documents (the message suggests the closest), then check with `kubectl apply --dry-run=server` or `istioctl validate`.',
+  remediation:
+    'Correct the field name or value to the one Istio documents (the message suggests the closest), then check with `kubectl apply --dry-run=server` or `istioctl validate`.',
   references: [
     'https://istio.io/latest/docs/reference/config/security/',
     'https://istio.io/latest/docs/reference/config/networking/',
     'https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning',
   ],
   messages: {
-    unknownField: '{{resource}} has an unknown field "{{field}}" in {{where}}{{suggestion}}: Istio drops it, so that setting does not exist. Correct the name.',
-    badEnum: '{{resource}} sets {{where}} to "{{value}}", which is not one of {{allowed}}{{suggestion}}: Istio rejects the resource. Use a valid value.',
+    unknownField:
+      '{{resource}} has an unknown field "{{field}}" in {{where}}{{suggestion}}: Istio drops it, so that setting does not exist. Correct the name.',
+    badEnum:
+      '{{resource}} sets {{where}} to "{{value}}", which is not one of {{allowed}}{{suggestion}}: Istio rejects the resource. Use a valid value.',
     badType: '{{resource}} has {{where}} of the wrong type: it must be {{type}}. Istio rejects the resource.',
     missing: '{{resource}} lacks the required field "{{field}}" in {{where}}: Istio rejects the resource.',
     invalid: '{{resource}} has an invalid {{where}}: {{problem}}.',
-    wrongGroup: '{{resource}} has apiVersion "{{apiVersion}}", but Kubernetes serves {{kind}} only in {{expected}}: the API server rejects it (no matches for kind "{{kind}}"). Correct the apiVersion.',
+    wrongGroup:
+      '{{resource}} has apiVersion "{{apiVersion}}", but Kubernetes serves {{kind}} only in {{expected}}: the API server rejects it (no matches for kind "{{kind}}"). Correct the apiVersion.',
   },
   examples: {
     invalid: {
@@ -158,7 +162,13 @@ skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\`
       const misplaced = misplacedWorkloadKind(resource);
       if (!misplaced) continue;
       const expected = misplaced.expected.map((group) => (group ? `${group}/*` : 'v1')).join(' or ');
-      report({ resource, path: ['apiVersion'], target: 'value', messageId: 'wrongGroup', data: { apiVersion: resource.apiVersion, kind: resource.kind, expected } });
+      report({
+        resource,
+        path: ['apiVersion'],
+        target: 'value',
+        messageId: 'wrongGroup',
+        data: { apiVersion: resource.apiVersion, kind: resource.kind, expected },
+      });
     }
     for (const [kind, { group, validator }] of Object.entries(VALIDATORS)) {
       for (const resource of graph.ofKind(kind, group)) {
@@ -172,7 +182,13 @@ skipping it silently. Only groups Kubernetes serves itself are judged: a \`Job\`
           const key = formatPath(finding.path);
           if (seen.has(key)) continue;
           seen.add(key);
-          report({ resource, path: ['spec', ...finding.path], target: finding.target, messageId: finding.messageId, data: finding.data });
+          report({
+            resource,
+            path: ['spec', ...finding.path],
+            target: finding.target,
+            messageId: finding.messageId,
+            data: finding.data,
+          });
         }
       }
     }
@@ -193,17 +209,37 @@ function describeError(error: ErrorObject, spec: unknown): Finding {
     case 'additionalProperties': {
       const field = String((error.params as { additionalProperty: string }).additionalProperty);
       const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return { path: [...path, field], target: 'key', messageId: 'unknownField', data: { field, where, suggestion: didYouMean(field, allowed) } };
+      return {
+        path: [...path, field],
+        target: 'key',
+        messageId: 'unknownField',
+        data: { field, where, suggestion: didYouMean(field, allowed) },
+      };
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const value = typeof error.data === 'string' ? error.data : JSON.stringify(error.data);
-      return { path, target: 'value', messageId: 'badEnum', data: { where, value, allowed: allowed.join(', '), suggestion: didYouMean(value, allowed) } };
+      return {
+        path,
+        target: 'value',
+        messageId: 'badEnum',
+        data: { where, value, allowed: allowed.join(', '), suggestion: didYouMean(value, allowed) },
+      };
     }
     case 'type':
-      return { path, target: 'value', messageId: 'badType', data: { where, type: String((error.params as { type: string | string[] }).type).replace(',', ' or ') } };
+      return {
+        path,
+        target: 'value',
+        messageId: 'badType',
+        data: { where, type: String((error.params as { type: string | string[] }).type).replace(',', ' or ') },
+      };
     case 'required':
-      return { path, target: 'key', messageId: 'missing', data: { where, field: String((error.params as { missingProperty: string }).missingProperty) } };
+      return {
+        path,
+        target: 'key',
+        messageId: 'missing',
+        data: { where, field: String((error.params as { missingProperty: string }).missingProperty) },
+      };
     default:
       return { path, target: 'value', messageId: 'invalid', data: { where, problem: error.message ?? error.keyword } };
   }

@@ -4,8 +4,19 @@ import { arr, get, str } from '../../src/model/values.js';
 
 /** The capabilities the baseline profile lets a container add: the container runtimes' default set. */
 const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID',
-  'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 /** `cap_net_admin`, `CAP_NET_ADMIN` and `NET_ADMIN` name one capability. */
@@ -37,12 +48,19 @@ The drop list must hold exactly \`ALL\`: Pod Security admission compares the str
 namespace. Windows pods (\`spec.os.name: windows\`) are exempt, as the standard says. The \`NET_ADMIN\`/\`NET_RAW\` of Istio's and
 Linkerd's init containers are added by the injector, not written in the manifest; when a rendered manifest holds them
 (\`istio-init\`, \`linkerd-init\`, \`istio-proxy\`, \`linkerd-proxy\`), they are the mesh's and are not judged.`,
-  remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on the container and add back only what it needs (`NET_BIND_SERVICE` to bind ports below 1024).',
-  references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted', 'https://man7.org/linux/man-pages/man7/capabilities.7.html'],
+  remediation:
+    'Set `securityContext.capabilities.drop: ["ALL"]` on the container and add back only what it needs (`NET_BIND_SERVICE` to bind ports below 1024).',
+  references: [
+    'https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted',
+    'https://man7.org/linux/man-pages/man7/capabilities.7.html',
+  ],
   messages: {
-    addedDangerous: 'Container "{{container}}" of {{resource}} adds capability {{capability}}, beyond what the baseline Pod Security Standard allows: remove it.',
-    added: 'Container "{{container}}" of {{resource}} adds capability {{capability}}: the restricted Pod Security Standard allows adding back only NET_BIND_SERVICE.',
-    dropNotAll: 'Container "{{container}}" of {{resource}} does not drop all capabilities: set securityContext.capabilities.drop: ["ALL"].',
+    addedDangerous:
+      'Container "{{container}}" of {{resource}} adds capability {{capability}}, beyond what the baseline Pod Security Standard allows: remove it.',
+    added:
+      'Container "{{container}}" of {{resource}} adds capability {{capability}}: the restricted Pod Security Standard allows adding back only NET_BIND_SERVICE.',
+    dropNotAll:
+      'Container "{{container}}" of {{resource}} does not drop all capabilities: set securityContext.capabilities.drop: ["ALL"].',
   },
   examples: {
     invalid: {

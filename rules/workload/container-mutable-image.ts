@@ -38,12 +38,16 @@ a digest (\`nginx:1.27@sha256:...\`) is pinned: the runtime uses the digest and 
 requires 64 lowercase hex digits for sha256, 128 for sha512) is reported as a malformed digest, an **error**: the
 runtime refuses the reference, so the pod never starts as written. Images set by kustomize's \`images:\` transformer are not seen
 here: lint the rendered output.`,
-  remediation: 'Reference the image by digest, for example `nginx:1.27@sha256:<digest>` (`docker buildx imagetools inspect nginx:1.27` prints it), and let a bot such as Renovate update the digest.',
+  remediation:
+    'Reference the image by digest, for example `nginx:1.27@sha256:<digest>` (`docker buildx imagetools inspect nginx:1.27` prints it), and let a bot such as Renovate update the digest.',
   references: ['https://kubernetes.io/docs/concepts/containers/images/#image-names'],
   messages: {
-    latest: 'Container "{{container}}" of {{resource}} uses image "{{image}}" with {{why}}: the image can change under the same name; pin it by digest (image@sha256:...).',
-    malformedDigest: 'Container "{{container}}" of {{resource}} uses image "{{image}}" with a malformed digest "{{digest}}" ({{why}}): the image cannot be pulled as written. Use the full digest (sha256: and 64 hex digits).',
-    tagOnly: 'Container "{{container}}" of {{resource}} uses image "{{image}}" without a digest: a tag can be moved; pin it by digest (image@sha256:...).',
+    latest:
+      'Container "{{container}}" of {{resource}} uses image "{{image}}" with {{why}}: the image can change under the same name; pin it by digest (image@sha256:...).',
+    malformedDigest:
+      'Container "{{container}}" of {{resource}} uses image "{{image}}" with a malformed digest "{{digest}}" ({{why}}): the image cannot be pulled as written. Use the full digest (sha256: and 64 hex digits).',
+    tagOnly:
+      'Container "{{container}}" of {{resource}} uses image "{{image}}" without a digest: a tag can be moved; pin it by digest (image@sha256:...).',
   },
   examples: {
     invalid: {
@@ -122,11 +126,24 @@ here: lint the rendered output.`,
         const path = [...container.path, 'image'];
         const data = { container: container.name, image };
         if (digest !== undefined) {
-          if (!isWellFormedDigest(digest)) report({ resource: workload, path, target: 'value', messageId: 'malformedDigest', data: { ...data, digest, why: digestProblem(digest) } });
+          if (!isWellFormedDigest(digest))
+            report({
+              resource: workload,
+              path,
+              target: 'value',
+              messageId: 'malformedDigest',
+              data: { ...data, digest, why: digestProblem(digest) },
+            });
           continue;
         }
         if (tag === undefined || tag === 'latest') {
-          report({ resource: workload, path, target: 'value', messageId: 'latest', data: { ...data, why: tag ? 'the :latest tag' : 'no tag (that is :latest)' } });
+          report({
+            resource: workload,
+            path,
+            target: 'value',
+            messageId: 'latest',
+            data: { ...data, why: tag ? 'the :latest tag' : 'no tag (that is :latest)' },
+          });
         } else {
           report({ resource: workload, path, target: 'value', messageId: 'tagOnly', data, severity: 'warning' });
         }
@@ -138,7 +155,8 @@ here: lint the rendered output.`,
 function digestProblem(digest: string): string {
   const colon = digest.indexOf(':');
   const algorithm = colon === -1 ? undefined : digest.slice(0, colon);
-  if (algorithm === undefined || DIGEST_LENGTHS[algorithm] === undefined) return 'no known algorithm: sha256, sha384 or sha512';
+  if (algorithm === undefined || DIGEST_LENGTHS[algorithm] === undefined)
+    return 'no known algorithm: sha256, sha384 or sha512';
   const hex = digest.slice(colon + 1);
   if (!/^[a-f0-9]*$/.test(hex)) return 'not lowercase hex';
   return `${hex.length} hex digits where ${algorithm} has ${DIGEST_LENGTHS[algorithm]}`;

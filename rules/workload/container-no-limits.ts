@@ -32,10 +32,12 @@ compromised or misbehaving workload.
 A limit counts when the container sets it, or when a LimitRange of type \`Container\` in the same namespace (in the
 scanned files) provides a \`default\` for it, since the API server then fills it in. Ephemeral (debug) containers
 cannot have resources and are not checked.`,
-  remediation: 'Set `resources.limits.cpu` and `resources.limits.memory` on the container (sized from observed usage), or give the namespace a LimitRange with container defaults.',
+  remediation:
+    'Set `resources.limits.cpu` and `resources.limits.memory` on the container (sized from observed usage), or give the namespace a LimitRange with container defaults.',
   references: ['https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/'],
   messages: {
-    missing: 'Container "{{container}}" of {{resource}} has no {{missing}} limit: set resources.limits.{{first}} so that it cannot exhaust its node.',
+    missing:
+      'Container "{{container}}" of {{resource}} has no {{missing}} limit: set resources.limits.{{first}} so that it cannot exhaust its node.',
   },
   examples: {
     invalid: {
@@ -115,7 +117,11 @@ cannot have resources and are not checked.`,
           resource: workload,
           path: [...container.path, 'resources', 'limits', missing[0]],
           messageId: 'missing',
-          data: { container: container.name, missing: missing.join(' or '), first: missing.join(' and resources.limits.') },
+          data: {
+            container: container.name,
+            missing: missing.join(' or '),
+            first: missing.join(' and resources.limits.'),
+          },
         });
       }
     }

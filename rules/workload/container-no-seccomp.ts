@@ -22,11 +22,17 @@ containers, at the pod's securityContext where one line fixes them all). The dep
 \`seccomp.security.alpha.kubernetes.io\` annotations are not read: deprecated when the fields went GA in 1.19
 (KEP-135), no longer copied to the fields since 1.25, and without effect in current Kubernetes. Windows pods (\`spec.os.name: windows\`) are exempt, and containers a mesh injects
 (\`istio-proxy\`, \`istio-init\`, \`linkerd-proxy\`, \`linkerd-init\`) are the mesh's to configure.`,
-  remediation: 'Set `securityContext.seccompProfile: { type: RuntimeDefault }` in the pod spec (or `Localhost` with a profile of your own).',
-  references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline', 'https://kubernetes.io/docs/tutorials/security/seccomp/'],
+  remediation:
+    'Set `securityContext.seccompProfile: { type: RuntimeDefault }` in the pod spec (or `Localhost` with a profile of your own).',
+  references: [
+    'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+    'https://kubernetes.io/docs/tutorials/security/seccomp/',
+  ],
   messages: {
-    unconfined: '{{resource}} runs container(s) {{containers}} without seccomp ({{where}}: Unconfined): use RuntimeDefault or Localhost.',
-    missing: '{{resource}} sets no seccomp profile for container(s) {{containers}}, so they run Unconfined: set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.',
+    unconfined:
+      '{{resource}} runs container(s) {{containers}} without seccomp ({{where}}: Unconfined): use RuntimeDefault or Localhost.',
+    missing:
+      '{{resource}} sets no seccomp profile for container(s) {{containers}}, so they run Unconfined: set securityContext.seccompProfile.type: RuntimeDefault in the pod spec.',
   },
   examples: {
     invalid: {
@@ -88,7 +94,10 @@ containers, at the pod's securityContext where one line fixes them all). The dep
   check({ graph, report }) {
     for (const workload of graph.workloads) {
       if (isWindowsPod(workload)) continue;
-      const offences = new Map<string, { path: Path; messageId: 'unconfined' | 'missing'; containers: string[]; where: string }>();
+      const offences = new Map<
+        string,
+        { path: Path; messageId: 'unconfined' | 'missing'; containers: string[]; where: string }
+      >();
       for (const container of workload.pod.containers) {
         if (isInjectedContainer(container)) continue;
         const profile = effectiveSecurityField(workload, container, ['seccompProfile', 'type']);
@@ -98,7 +107,12 @@ containers, at the pod's securityContext where one line fixes them all). The dep
         if (profile.path !== undefined && !unconfined) continue;
         const path = profile.path ?? [...workload.pod.specPath, 'securityContext', 'seccompProfile'];
         const key = formatPath(path);
-        const entry = offences.get(key) ?? { path, messageId: unconfined ? 'unconfined' : 'missing', containers: [], where: `${profile.from} seccompProfile.type` };
+        const entry = offences.get(key) ?? {
+          path,
+          messageId: unconfined ? 'unconfined' : 'missing',
+          containers: [],
+          where: `${profile.from} seccompProfile.type`,
+        };
         entry.containers.push(container.name);
         offences.set(key, entry);
       }

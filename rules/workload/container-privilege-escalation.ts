@@ -14,7 +14,8 @@ file capabilities, which turns a foothold as an unprivileged user into root in t
   remediation: 'Set `securityContext.allowPrivilegeEscalation: false` on the container.',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted'],
   messages: {
-    notFalse: 'Container "{{container}}" of {{resource}} allows privilege escalation (setuid binaries can gain root): set securityContext.allowPrivilegeEscalation: false.',
+    notFalse:
+      'Container "{{container}}" of {{resource}} allows privilege escalation (setuid binaries can gain root): set securityContext.allowPrivilegeEscalation: false.',
   },
   examples: {
     invalid: {

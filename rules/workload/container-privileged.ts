@@ -18,12 +18,16 @@ node-local services and bypasses NetworkPolicy and the Istio sidecar (hostNetwor
 These fields are booleans: a quoted \`"true"\` (or any other non-boolean) is refused by the API server ("cannot
 unmarshal string into Go struct field ... of type bool"), so such a manifest asks for privilege and never deploys
 as written; it is reported too, rather than read as "not privileged".`,
-  remediation: 'Remove `securityContext.privileged: true` (grant only the specific capabilities needed under `capabilities.add`), and remove `hostPID`, `hostIPC` and `hostNetwork` from the pod spec.',
+  remediation:
+    'Remove `securityContext.privileged: true` (grant only the specific capabilities needed under `capabilities.add`), and remove `hostPID`, `hostIPC` and `hostNetwork` from the pod spec.',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline'],
   messages: {
-    privileged: 'Container "{{container}}" of {{resource}} runs privileged (every capability and host device): remove securityContext.privileged or set it to false.',
-    hostNamespace: '{{resource}} sets {{field}}: true, sharing the node\'s {{what}}: remove {{field}} from the pod spec.',
-    notBoolean: '{{resource}} sets {{field}} to {{value}}, which is not a boolean: the API server rejects the manifest. Write false (or remove the field); quoting true does not make it safe.',
+    privileged:
+      'Container "{{container}}" of {{resource}} runs privileged (every capability and host device): remove securityContext.privileged or set it to false.',
+    hostNamespace:
+      "{{resource}} sets {{field}}: true, sharing the node's {{what}}: remove {{field}} from the pod spec.",
+    notBoolean:
+      '{{resource}} sets {{field}} to {{value}}, which is not a boolean: the API server rejects the manifest. Write false (or remove the field); quoting true does not make it safe.',
   },
   examples: {
     invalid: {
@@ -99,18 +103,42 @@ as written; it is reported too, rather than read as "not privileged".`,
       for (const field of HOST_NAMESPACES) {
         const value = workload.pod.spec[field];
         if (value === true) {
-          report({ resource: workload, path: [...workload.pod.specPath, field], messageId: 'hostNamespace', data: { field, what: what[field] } });
+          report({
+            resource: workload,
+            path: [...workload.pod.specPath, field],
+            messageId: 'hostNamespace',
+            data: { field, what: what[field] },
+          });
         } else if (isNotBoolean(value)) {
-          report({ resource: workload, path: [...workload.pod.specPath, field], messageId: 'notBoolean', data: { field, value: JSON.stringify(value) } });
+          report({
+            resource: workload,
+            path: [...workload.pod.specPath, field],
+            messageId: 'notBoolean',
+            data: { field, value: JSON.stringify(value) },
+          });
         }
       }
       for (const container of workload.pod.containers) {
         const privileged = obj(container.spec.securityContext).privileged;
         const path = [...container.path, 'securityContext', 'privileged'];
         if (privileged === true) {
-          report({ resource: workload, path, messageId: 'privileged', data: { container: container.name }, fix: { title: 'Set securityContext.privileged: false', changes: [{ set: path, value: false }] } });
+          report({
+            resource: workload,
+            path,
+            messageId: 'privileged',
+            data: { container: container.name },
+            fix: { title: 'Set securityContext.privileged: false', changes: [{ set: path, value: false }] },
+          });
         } else if (isNotBoolean(privileged)) {
-          report({ resource: workload, path, messageId: 'notBoolean', data: { field: `securityContext.privileged of container "${container.name}"`, value: JSON.stringify(privileged) } });
+          report({
+            resource: workload,
+            path,
+            messageId: 'notBoolean',
+            data: {
+              field: `securityContext.privileged of container "${container.name}"`,
+              value: JSON.stringify(privileged),
+            },
+          });
         }
       }
     }

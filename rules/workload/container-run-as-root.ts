@@ -21,12 +21,16 @@ The pod's \`securityContext\` is inherited: a container field wins over the pod'
 \`runAsUser\` is still reported, as the standard asks, because a later edit or an image without that user brings root
 back silently). Containers a mesh injects (\`istio-proxy\`, \`istio-init\`, \`linkerd-proxy\`, \`linkerd-init\`) are
 configured by the mesh, not by the manifest, and are not judged.`,
-  remediation: 'Set `securityContext.runAsNonRoot: true` (and a non-zero `runAsUser` if the image has no user) in the pod spec, and remove `runAsUser: 0`.',
+  remediation:
+    'Set `securityContext.runAsNonRoot: true` (and a non-zero `runAsUser` if the image has no user) in the pod spec, and remove `runAsUser: 0`.',
   references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted'],
   messages: {
-    rootUser: '{{resource}} runs container(s) {{containers}} as root ({{where}}: 0): set a non-zero runAsUser and runAsNonRoot: true.',
-    nonRootFalse: '{{resource}} allows container(s) {{containers}} to run as root ({{where}}: false): set runAsNonRoot: true.',
-    notRequired: '{{resource}} does not require container(s) {{containers}} to run as non-root: set securityContext.runAsNonRoot: true in the pod spec.',
+    rootUser:
+      '{{resource}} runs container(s) {{containers}} as root ({{where}}: 0): set a non-zero runAsUser and runAsNonRoot: true.',
+    nonRootFalse:
+      '{{resource}} allows container(s) {{containers}} to run as root ({{where}}: false): set runAsNonRoot: true.',
+    notRequired:
+      '{{resource}} does not require container(s) {{containers}} to run as non-root: set securityContext.runAsNonRoot: true in the pod spec.',
   },
   examples: {
     invalid: {
@@ -96,8 +100,17 @@ configured by the mesh, not by the manifest, and are not judged.`,
   },
   check({ graph, report }) {
     for (const workload of graph.workloads) {
-      const offences = new Map<string, { path: Path; messageId: 'rootUser' | 'nonRootFalse' | 'notRequired'; containers: string[]; where: string }>();
-      const add = (key: string, path: Path, messageId: 'rootUser' | 'nonRootFalse' | 'notRequired', where: string, container: string) => {
+      const offences = new Map<
+        string,
+        { path: Path; messageId: 'rootUser' | 'nonRootFalse' | 'notRequired'; containers: string[]; where: string }
+      >();
+      const add = (
+        key: string,
+        path: Path,
+        messageId: 'rootUser' | 'nonRootFalse' | 'notRequired',
+        where: string,
+        container: string,
+      ) => {
         const entry = offences.get(key) ?? { path, messageId, containers: [], where };
         entry.containers.push(container);
         offences.set(key, entry);
@@ -111,8 +124,16 @@ configured by the mesh, not by the manifest, and are not judged.`,
         }
         const nonRoot = effectiveSecurityField(workload, container, ['runAsNonRoot']);
         if (nonRoot.value === true) continue;
-        if (nonRoot.path) add(formatPath(nonRoot.path), nonRoot.path, 'nonRootFalse', `${nonRoot.from} runAsNonRoot`, container.name);
-        else add('missing', [...workload.pod.specPath, 'securityContext', 'runAsNonRoot'], 'notRequired', '', container.name);
+        if (nonRoot.path)
+          add(formatPath(nonRoot.path), nonRoot.path, 'nonRootFalse', `${nonRoot.from} runAsNonRoot`, container.name);
+        else
+          add(
+            'missing',
+            [...workload.pod.specPath, 'securityContext', 'runAsNonRoot'],
+            'notRequired',
+            '',
+            container.name,
+          );
       }
       for (const { path, messageId, containers, where } of offences.values()) {
         report({

@@ -17,11 +17,14 @@ Kubernetes only has this setting on the **container** securityContext
 \`containers\`, \`initContainers\` and \`ephemeralContainers\`, in every workload kind (Pod, Deployment, StatefulSet,
 DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Only the boolean \`true\` counts (YAML 1.1
 \`yes\`/\`on\` are booleans too); the string \`"true"\` is rejected by the API server.`,
-  remediation: 'Set `securityContext.readOnlyRootFilesystem: true` on the container and mount an `emptyDir` volume at each path it must write (for example /tmp).',
+  remediation:
+    'Set `securityContext.readOnlyRootFilesystem: true` on the container and mount an `emptyDir` volume at each path it must write (for example /tmp).',
   references: ['https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#security-context-1'],
   messages: {
-    missing: 'Container "{{container}}" of {{resource}} has a writable root filesystem: set securityContext.readOnlyRootFilesystem: true (and mount emptyDir volumes where it writes).',
-    notTrue: 'Container "{{container}}" of {{resource}} sets readOnlyRootFilesystem to {{value}}: set it to true (and mount emptyDir volumes where it writes).',
+    missing:
+      'Container "{{container}}" of {{resource}} has a writable root filesystem: set securityContext.readOnlyRootFilesystem: true (and mount emptyDir volumes where it writes).',
+    notTrue:
+      'Container "{{container}}" of {{resource}} sets readOnlyRootFilesystem to {{value}}: set it to true (and mount emptyDir volumes where it writes).',
   },
   examples: {
     invalid: {

@@ -2,12 +2,35 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import { arr, get, isObj, str } from '../../src/model/values.js';
 
 /** Host directories whose mount (as a whole) hands the node to the pod: its root, configuration, kernel and devices. */
-const NODE_DIRECTORIES = new Set(['/', '/etc', '/root', '/proc', '/sys', '/boot', '/dev', '/run', '/var/run', '/var', '/var/lib', '/home']);
+const NODE_DIRECTORIES = new Set([
+  '/',
+  '/etc',
+  '/root',
+  '/proc',
+  '/sys',
+  '/boot',
+  '/dev',
+  '/run',
+  '/var/run',
+  '/var',
+  '/var/lib',
+  '/home',
+]);
 
 /** Host paths that hand the node to the pod with anything under them: the kubelet's and the container runtimes' state and sockets. */
 const NODE_CONTROL_PATHS = [
-  '/var/lib/kubelet', '/etc/kubernetes', '/var/run/docker.sock', '/run/docker.sock', '/var/run/containerd', '/run/containerd',
-  '/var/run/crio', '/run/crio', '/var/run/cri-dockerd.sock', '/run/cri-dockerd.sock', '/var/lib/docker', '/var/lib/containerd',
+  '/var/lib/kubelet',
+  '/etc/kubernetes',
+  '/var/run/docker.sock',
+  '/run/docker.sock',
+  '/var/run/containerd',
+  '/run/containerd',
+  '/var/run/crio',
+  '/run/crio',
+  '/var/run/cri-dockerd.sock',
+  '/run/cri-dockerd.sock',
+  '/var/lib/docker',
+  '/var/lib/containerd',
 ];
 
 /** The path without trailing slashes ('/' stays '/'); a loop, as a regex anchored at the end backtracks on '/' runs. */
@@ -19,7 +42,10 @@ function normalise(path: string): string {
 
 function takesOverNode(path: string): boolean {
   const normalised = normalise(path);
-  return NODE_DIRECTORIES.has(normalised) || NODE_CONTROL_PATHS.some((danger) => normalised === danger || normalised.startsWith(`${danger}/`));
+  return (
+    NODE_DIRECTORIES.has(normalised) ||
+    NODE_CONTROL_PATHS.some((danger) => normalised === danger || normalised.startsWith(`${danger}/`))
+  );
 }
 
 export default defineRule({
@@ -40,11 +66,17 @@ Severity: **error** for the node's root and its whole \`/etc\`, \`/proc\`, \`/sy
 \`/run\`, and anything under the kubelet's and the container runtimes' directories and sockets (a pod that mounts
 them owns the node), **warning** for any other host path (\`/etc/ssl/certs\`, \`/var/log\`, \`/etc/cni/net.d\`: node
 agents such as log shippers and CNI installers need some; suppress the finding with the reason).`,
-  remediation: 'Use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a CSI volume instead; if a node agent truly needs the host path, mount it readOnly and suppress the finding with the reason.',
-  references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline', 'https://kubernetes.io/docs/concepts/storage/volumes/#hostpath'],
+  remediation:
+    'Use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a CSI volume instead; if a node agent truly needs the host path, mount it readOnly and suppress the finding with the reason.',
+  references: [
+    'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+    'https://kubernetes.io/docs/concepts/storage/volumes/#hostpath',
+  ],
   messages: {
-    takeover: '{{resource}} mounts the host path "{{hostPath}}" (volume "{{volume}}"): a pod with it controls the node. Remove the hostPath volume.',
-    hostPath: '{{resource}} mounts the host path "{{hostPath}}" (volume "{{volume}}"): its containers write to the node. Use another volume type, or mount it readOnly and suppress with the reason.',
+    takeover:
+      '{{resource}} mounts the host path "{{hostPath}}" (volume "{{volume}}"): a pod with it controls the node. Remove the hostPath volume.',
+    hostPath:
+      '{{resource}} mounts the host path "{{hostPath}}" (volume "{{volume}}"): its containers write to the node. Use another volume type, or mount it readOnly and suppress with the reason.',
   },
   examples: {
     invalid: {

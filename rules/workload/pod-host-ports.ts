@@ -17,10 +17,15 @@ or 0 on every container, init container and ephemeral container
 
 \`hostNetwork: true\` (which makes every container port a host port) is reported by \`container-privileged\`, so
 this rule judges only ports that set \`hostPort\`.`,
-  remediation: 'Remove `hostPort` and expose the container through a Service (ClusterIP, NodePort or LoadBalancer) or an ingress gateway.',
-  references: ['https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline', 'https://kubernetes.io/docs/concepts/configuration/overview/#services'],
+  remediation:
+    'Remove `hostPort` and expose the container through a Service (ClusterIP, NodePort or LoadBalancer) or an ingress gateway.',
+  references: [
+    'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+    'https://kubernetes.io/docs/concepts/configuration/overview/#services',
+  ],
   messages: {
-    hostPort: 'Container "{{container}}" of {{resource}} binds host port {{port}} on the node: remove hostPort and expose it through a Service.',
+    hostPort:
+      'Container "{{container}}" of {{resource}} binds host port {{port}} on the node: remove hostPort and expose it through a Service.',
   },
   examples: {
     invalid: {

@@ -14,11 +14,14 @@ others in its namespace, so identity-based policies cannot tell them apart: allo
 attacker in any of them inherits every permission granted to \`default\`, including RBAC bindings made to it.
 
 Reported when the pod spec has no \`serviceAccountName\` (nor the deprecated \`serviceAccount\`), or names \`default\`.`,
-  remediation: 'Create a ServiceAccount for the workload and set `serviceAccountName` in its pod spec (with `automountServiceAccountToken: false` when it does not call the Kubernetes API).',
+  remediation:
+    'Create a ServiceAccount for the workload and set `serviceAccountName` in its pod spec (with `automountServiceAccountToken: false` when it does not call the Kubernetes API).',
   references: ['https://istio.io/latest/docs/concepts/security/#istio-identity'],
   messages: {
-    missing: '{{resource}} runs as the namespace\'s default service account, an identity shared with every other such workload: set serviceAccountName to a dedicated ServiceAccount.',
-    explicitDefault: '{{resource}} names the default service account, an identity shared with every other such workload: set serviceAccountName to a dedicated ServiceAccount.',
+    missing:
+      "{{resource}} runs as the namespace's default service account, an identity shared with every other such workload: set serviceAccountName to a dedicated ServiceAccount.",
+    explicitDefault:
+      '{{resource}} names the default service account, an identity shared with every other such workload: set serviceAccountName to a dedicated ServiceAccount.',
   },
   examples: {
     invalid: {
@@ -72,7 +75,10 @@ Reported when the pod spec has no \`serviceAccountName\` (nor the deprecated \`s
   check({ graph, report }) {
     for (const workload of graph.workloads) {
       const spec = workload.pod.spec;
-      const field = spec.serviceAccountName !== undefined || spec.serviceAccount === undefined ? 'serviceAccountName' : 'serviceAccount';
+      const field =
+        spec.serviceAccountName !== undefined || spec.serviceAccount === undefined
+          ? 'serviceAccountName'
+          : 'serviceAccount';
       const name = str(spec[field]);
       if (name && name !== 'default') continue;
       report({

@@ -7,7 +7,13 @@ import * as core from '@actions/core';
 import { BaselineError, readBaseline } from '../baseline.js';
 import { ConfigError } from '../engine/config.js';
 import { SEVERITIES, type Severity } from '../engine/rule.js';
-import { CHANGED_ONLY_MODES, changedOnlyScope, pullRequestHead, touchesAddedLine, type ChangedOnlyMode } from '../git.js';
+import {
+  CHANGED_ONLY_MODES,
+  changedOnlyScope,
+  pullRequestHead,
+  touchesAddedLine,
+  type ChangedOnlyMode,
+} from '../git.js';
 import { ENGINE_RULES } from '../engine/rule.js';
 import { planAnnotations } from '../report/github.js';
 import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
@@ -31,7 +37,7 @@ function booleanInput(name: string, fallback: boolean): boolean {
 /** changed-only: true (files, as before), false, files or lines. */
 function changedOnlyInput(): ChangedOnlyMode {
   const value = core.getInput('changed-only').trim().toLowerCase();
-  if (value === '' ) return 'false';
+  if (value === '') return 'false';
   if (value === 'true') return 'files';
   if ((CHANGED_ONLY_MODES as readonly string[]).includes(value)) return value as ChangedOnlyMode;
   throw new InputError(`input changed-only must be false, files or lines (true means files), not "${value}"`);
@@ -43,7 +49,8 @@ async function run(): Promise<number> {
   if (paths.length === 0) paths.push('.');
   const config = core.getInput('config') || undefined;
   const failOn = (core.getInput('fail-on') || 'error') as Severity | 'none';
-  if (!([...SEVERITIES, 'none'] as string[]).includes(failOn)) throw new InputError(`input fail-on must be error, warning, note or none, not "${failOn}"`);
+  if (!([...SEVERITIES, 'none'] as string[]).includes(failOn))
+    throw new InputError(`input fail-on must be error, warning, note or none, not "${failOn}"`);
   const sarifFile = core.getInput('sarif-file');
   const htmlFile = core.getInput('html-file');
   const annotate = booleanInput('annotations', true);
@@ -80,7 +87,12 @@ async function run(): Promise<number> {
   if (addedLines) {
     // A parse error in a changed file is always reported: what cannot be read must not pass.
     const added = addedLines;
-    result = { ...result, findings: result.findings.filter((f) => f.ruleId === ENGINE_RULES.parseError || touchesAddedLine(f.range, added.get(f.file))) };
+    result = {
+      ...result,
+      findings: result.findings.filter(
+        (f) => f.ruleId === ENGINE_RULES.parseError || touchesAddedLine(f.range, added.get(f.file)),
+      ),
+    };
   }
   for (const notice of result.notices) {
     const text = `meshlint: notice: ${notice.file ? `${notice.file}: ` : ''}${notice.message}`;
@@ -88,9 +100,13 @@ async function run(): Promise<number> {
     if (notice.kind === 'helm-chart') core.warning(text, notice.file ? { file: notice.file } : undefined);
     else core.info(text);
   }
-  if (result.stats.files === 0) core.warning(`meshlint: no manifest found in ${paths.join(' ')}: check the paths input.`);
+  if (result.stats.files === 0)
+    core.warning(`meshlint: no manifest found in ${paths.join(' ')}: check the paths input.`);
   const baselined = result.baselined.length;
-  if (baselined) notes.push(`${plural(baselined, 'finding')} recorded in the baseline ${baselineFile} ${baselined === 1 ? 'is' : 'are'} not reported.`);
+  if (baselined)
+    notes.push(
+      `${plural(baselined, 'finding')} recorded in the baseline ${baselineFile} ${baselined === 1 ? 'is' : 'are'} not reported.`,
+    );
 
   if (sarifFile) {
     const target = resolve(workspace, sarifFile);
@@ -103,12 +119,15 @@ async function run(): Promise<number> {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, formatHtml(result));
     core.info(`meshlint: HTML report written to ${htmlFile}`);
-    notes.push(`The HTML posture report (mTLS map, who may call whom, entry points, every finding) is ${htmlFile} in the workspace: upload it with actions/upload-artifact and open it in a browser.`);
+    notes.push(
+      `The HTML posture report (mTLS map, who may call whom, entry points, every finding) is ${htmlFile} in the workspace: upload it with actions/upload-artifact and open it in a browser.`,
+    );
   }
 
   const plan = planAnnotations(result);
   if (annotate) {
-    for (const a of plan.annotations) core[a.level](a.message, a.properties);
+    const emit = { error: core.error, warning: core.warning, notice: core.notice };
+    for (const a of plan.annotations) emit[a.level](a.message, a.properties);
   }
   const failed = failsAt(result.findings, failOn);
   if (failed) notes.push(`The step fails: there are findings at or above fail-on (${failOn}).`);
@@ -120,7 +139,12 @@ async function run(): Promise<number> {
   core.setOutput('sarif-file', sarifFile);
   core.setOutput('html-file', htmlFile);
 
-  const summary = jobSummary(result, { plan: annotate ? plan : undefined, notes, fileUrl: fileUrl(process.env), sarifFile: sarifFile || undefined });
+  const summary = jobSummary(result, {
+    plan: annotate ? plan : undefined,
+    notes,
+    fileUrl: fileUrl(process.env),
+    sarifFile: sarifFile || undefined,
+  });
   try {
     await writeSummary(summary);
   } catch (error) {
@@ -135,7 +159,10 @@ function fileUrl(env: NodeJS.ProcessEnv): ((file: string, line: number) => strin
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo } = env;
   const sha = pullRequestHead(env) ?? env.GITHUB_SHA;
   if (!server || !repo || !sha) return undefined;
-  return (file, line) => (file.startsWith('/') ? undefined : `${server}/${repo}/blob/${sha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`);
+  return (file, line) =>
+    file.startsWith('/')
+      ? undefined
+      : `${server}/${repo}/blob/${sha}/${file.split('/').map(encodeURIComponent).join('/')}#L${line}`;
 }
 
 async function writeSummary(blocks: readonly SummaryBlock[]): Promise<void> {
@@ -150,18 +177,19 @@ async function writeSummary(blocks: readonly SummaryBlock[]): Promise<void> {
 
 // The bundle is also the body of its own parser threads (see src/parse/pool.ts).
 if (isParserWorker()) runParserWorker(MANIFEST_PARSE_OPTIONS);
-else run().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof InputError) {
-      core.error(`meshlint: ${error.message}`);
+else
+  run().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof InputError) {
+        core.error(`meshlint: ${error.message}`);
+        process.exitCode = 2;
+        return;
+      }
+      core.error(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.`);
+      if (process.env.MESHLINT_DEBUG) core.info(String((error as Error)?.stack));
       process.exitCode = 2;
-      return;
-    }
-    core.error(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.`);
-    if (process.env.MESHLINT_DEBUG) core.info(String((error as Error)?.stack));
-    process.exitCode = 2;
-  },
-);
+    },
+  );

@@ -38,25 +38,25 @@ if (isParserWorker()) {
 }
 
 function run(): void {
-guardOutput();
-main({
-  argv: process.argv.slice(2),
-  cwd: process.cwd(),
-  env: process.env,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  readStdin,
-  workerUrl: new URL(import.meta.url),
-}).then(
-  (code) => {
-    // A write error already decided the exit code (2).
-    if (process.exitCode !== 2) process.exitCode = code;
-  },
-  (error: unknown) => {
-    // A bug, not bad input: say so in one line (the stack only with MESHLINT_DEBUG).
-    process.stderr.write(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.\n`);
-    if (process.env.MESHLINT_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
-    process.exitCode = 2;
-  },
-);
+  guardOutput();
+  main({
+    argv: process.argv.slice(2),
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+    workerUrl: new URL(import.meta.url),
+  }).then(
+    (code) => {
+      // A write error already decided the exit code (2).
+      if (process.exitCode !== 2) process.exitCode = code;
+    },
+    (error: unknown) => {
+      // A bug, not bad input: say so in one line (the stack only with MESHLINT_DEBUG).
+      process.stderr.write(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.\n`);
+      if (process.env.MESHLINT_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

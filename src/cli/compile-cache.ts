@@ -4,4 +4,5 @@
 import module from 'node:module';
 
 const withCache = module as typeof module & { enableCompileCache?: () => unknown };
-if (typeof withCache.enableCompileCache === 'function' && !process.env.NODE_DISABLE_COMPILE_CACHE) withCache.enableCompileCache();
+if (typeof withCache.enableCompileCache === 'function' && !process.env.NODE_DISABLE_COMPILE_CACHE)
+  withCache.enableCompileCache();

@@ -21,9 +21,16 @@ export interface EffectiveConfig {
   readonly rules: Record<string, { severity: string; options?: unknown }>;
 }
 
-export function effectiveConfig(cwd: string, file: string, configOption: string | false | undefined, rules: readonly AnyRule[]): EffectiveConfig {
+export function effectiveConfig(
+  cwd: string,
+  file: string,
+  configOption: string | false | undefined,
+  rules: readonly AnyRule[],
+): EffectiveConfig {
   const configPath = configOption === false ? undefined : configOption ? resolve(cwd, configOption) : findConfig(cwd);
-  const config = configPath ? loadConfig(configPath, rules, relative(cwd, configPath) || configPath) : defaultConfig(cwd);
+  const config = configPath
+    ? loadConfig(configPath, rules, relative(cwd, configPath) || configPath)
+    : defaultConfig(cwd);
   const fromRoot = relative(config.root, resolve(cwd, file)).split(path.sep).join('/');
   const ignored = config.ignore.some((pattern) => globMatches(fromRoot, pattern.replace(/^\.?\//, '')));
   const effective: EffectiveConfig['rules'] = {};
@@ -53,20 +60,34 @@ export function inferMesh(resources: readonly Resource[]): InferredMesh {
   const operatorRoot = of('IstioOperator')
     .map((r) => (r.body as { spec?: { meshConfig?: { rootNamespace?: unknown } } }).spec?.meshConfig?.rootNamespace)
     .find((v): v is string => typeof v === 'string' && v !== '');
-  const meshConfigMap = of('ConfigMap').find((r) => r.name === 'istio' && typeof (r.body as { data?: { mesh?: unknown } }).data?.mesh === 'string');
-  const configMapRoot = meshConfigMap ? /^[ \t]*rootNamespace:[ \t]*["']?([a-z0-9-]+)/m.exec((meshConfigMap.body as { data: { mesh: string } }).data.mesh)?.[1] : undefined;
+  const meshConfigMap = of('ConfigMap').find(
+    (r) => r.name === 'istio' && typeof (r.body as { data?: { mesh?: unknown } }).data?.mesh === 'string',
+  );
+  const configMapRoot = meshConfigMap
+    ? /^[ \t]*rootNamespace:[ \t]*["']?([a-z0-9-]+)/m.exec(
+        (meshConfigMap.body as { data: { mesh: string } }).data.mesh,
+      )?.[1]
+    : undefined;
   const rootNamespace = operatorRoot
     ? { value: operatorRoot, why: 'meshConfig.rootNamespace of the IstioOperator in this repository' }
     : configMapRoot
       ? { value: configMapRoot, why: `rootNamespace in the mesh config (ConfigMap ${meshConfigMap!.namespace}/istio)` }
       : { value: 'istio-system', why: "Istio's default; no meshConfig in this repository says otherwise" };
   const namespaces = of('Namespace').length;
-  const meshPolicies = resources.filter((r) => r.group === 'security.istio.io' || r.group === 'networking.istio.io').length;
+  const meshPolicies = resources.filter(
+    (r) => r.group === 'security.istio.io' || r.group === 'networking.istio.io',
+  ).length;
   const assumeInjected =
     namespaces > 0
-      ? { value: false, why: `the repository holds ${namespaces} Namespace object(s), whose labels say which workloads are injected` }
+      ? {
+          value: false,
+          why: `the repository holds ${namespaces} Namespace object(s), whose labels say which workloads are injected`,
+        }
       : meshPolicies > 0
-        ? { value: true, why: `no Namespace objects, but ${meshPolicies} Istio resource(s): the workloads are meant to be in the mesh` }
+        ? {
+            value: true,
+            why: `no Namespace objects, but ${meshPolicies} Istio resource(s): the workloads are meant to be in the mesh`,
+          }
         : { value: false, why: 'no Namespace objects and no Istio resources in this repository' };
   return { rootNamespace, assumeInjected };
 }

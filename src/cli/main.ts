@@ -47,12 +47,19 @@ export async function main(io: CliIo): Promise<number> {
     .argument('[paths...]', 'files and directories to scan (default: .); - reads standard input')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+        .choices(FAIL_ON)
+        .default('error'),
+    )
     .option('-c, --config <file>', 'configuration file (default: .meshlint.yaml in this directory or a parent)')
     .option('--no-config', 'use no configuration file')
     .option('--stdin-filename <name>', 'the file name to report for standard input', 'stdin.yaml')
     .option('--context <dir>', 'scan and link everything under <dir>, but report only findings in the given files')
-    .option('--staged', 'read manifests from the git index: what the next commit will contain (tracked files with their staged changes; never untracked files or unstaged changes)')
+    .option(
+      '--staged',
+      'read manifests from the git index: what the next commit will contain (tracked files with their staged changes; never untracked files or unstaged changes)',
+    )
     .option('--baseline <file>', 'report only findings that the baseline file does not record')
     .option('--write-baseline <file>', 'record the reported findings in a baseline file (no message text, no values)')
     .option('--color', 'force colour in the text format')
@@ -63,7 +70,11 @@ export async function main(io: CliIo): Promise<number> {
     .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
     .option('--cache', `reuse what earlier runs parsed from unchanged files (kept in ${DEFAULT_CACHE_LOCATION})`)
     .option('--cache-location <path>', 'where to keep the cache (implies --cache)')
-    .option('-j, --jobs <n>', 'parser threads (default: 2 for large scans, none for small ones; 0 for none)', parseCount)
+    .option(
+      '-j, --jobs <n>',
+      'parser threads (default: 2 for large scans, none for small ones; 0 for none)',
+      parseCount,
+    )
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
     .option('-q, --quiet', 'report errors only (warnings and notes are neither printed nor counted)')
     .option('--max-warnings <n>', 'exit 1 when there are more than <n> warnings', parseWarnings)
@@ -71,11 +82,17 @@ export async function main(io: CliIo): Promise<number> {
     .option('--disable-rule <id>', 'run every rule but this one (repeatable)', collect, [])
     .option('--print-config <file>', 'print the effective configuration for a file and exit')
     .option('--init', 'write a starter .meshlint.yaml, with the mesh settings inferred from the repository, and exit')
-    .option('--fix', "apply the rules' mechanical fixes to the files (never to a file with a parse error), then report what is left")
+    .option(
+      '--fix',
+      "apply the rules' mechanical fixes to the files (never to a file with a parse error), then report what is left",
+    )
     .option('--fix-dry-run', 'print the fixes as a unified diff instead of applying them (exit 1 when there is one)')
     .option('--lsp', 'run the language server on standard input and output (for editors)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .addHelpText('after', `\nCommands:\n  ${TEST_RULES} [dir]  run the examples of the custom rules of [dir]'s configuration (or of the rule files in [dir])`)
+    .addHelpText(
+      'after',
+      `\nCommands:\n  ${TEST_RULES} [dir]  run the examples of the custom rules of [dir]'s configuration (or of the rule files in [dir])`,
+    )
     .exitOverride();
 
   try {
@@ -87,11 +104,33 @@ export async function main(io: CliIo): Promise<number> {
     throw error;
   }
   const opts = program.opts<{
-    format: Format; output?: string; failOn: (typeof FAIL_ON)[number]; config?: string | false; stdinFilename: string;
-    color?: boolean; listRules?: boolean; explain?: string; stats?: boolean; maxFileSize: number; jobs?: number; cache?: boolean; cacheLocation?: string;
-    context?: string; baseline?: string; writeBaseline?: string;
-    staged?: boolean; quiet?: boolean; maxWarnings?: number; rule: string[]; disableRule: string[]; printConfig?: string; init?: boolean;
-    fix?: boolean; fixDryRun?: boolean; lsp?: boolean; codeFrame: boolean;
+    format: Format;
+    output?: string;
+    failOn: (typeof FAIL_ON)[number];
+    config?: string | false;
+    stdinFilename: string;
+    color?: boolean;
+    listRules?: boolean;
+    explain?: string;
+    stats?: boolean;
+    maxFileSize: number;
+    jobs?: number;
+    cache?: boolean;
+    cacheLocation?: string;
+    context?: string;
+    baseline?: string;
+    writeBaseline?: string;
+    staged?: boolean;
+    quiet?: boolean;
+    maxWarnings?: number;
+    rule: string[];
+    disableRule: string[];
+    printConfig?: string;
+    init?: boolean;
+    fix?: boolean;
+    fixDryRun?: boolean;
+    lsp?: boolean;
+    codeFrame: boolean;
   }>();
 
   if (opts.lsp) {
@@ -105,15 +144,25 @@ export async function main(io: CliIo): Promise<number> {
     const rules = configuredRules(io, opts.config);
     if (!rules) return 2;
     if (opts.listRules) {
-      const width = maximum(rules.map((r) => r.id.length), 0);
+      const width = maximum(
+        rules.map((r) => r.id.length),
+        0,
+      );
       for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
-        io.stdout.write(`${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}${rule.source ? `  (custom: ${rule.source})` : ''}\n`);
+        io.stdout.write(
+          `${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}${rule.source ? `  (custom: ${rule.source})` : ''}\n`,
+        );
       }
       return 0;
     }
     const rule = rules.find((r) => r.id === opts.explain);
     if (!rule) {
-      io.stderr.write(`${TOOL_NAME}: unknown rule "${opts.explain}"${didYouMean(opts.explain!, rules.map((r) => r.id))}. Run ${TOOL_NAME} --list-rules for the ids.\n`);
+      io.stderr.write(
+        `${TOOL_NAME}: unknown rule "${opts.explain}"${didYouMean(
+          opts.explain!,
+          rules.map((r) => r.id),
+        )}. Run ${TOOL_NAME} --list-rules for the ids.\n`,
+      );
       return 2;
     }
     // The page without the generator's comment, which speaks to whoever edits docs/rules, not to the reader.
@@ -146,7 +195,9 @@ export async function main(io: CliIo): Promise<number> {
   const args = program.args;
   const readsStdin = args.includes('-');
   if (readsStdin && opts.context !== undefined) {
-    io.stderr.write(`${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`);
+    io.stderr.write(
+      `${TOOL_NAME}: --context reports files of the repository; it cannot be combined with standard input (-).\n`,
+    );
     return 2;
   }
   if (readsStdin && opts.staged) {
@@ -155,7 +206,9 @@ export async function main(io: CliIo): Promise<number> {
   }
   const fixes = opts.fix || opts.fixDryRun;
   if (fixes && (readsStdin || opts.staged)) {
-    io.stderr.write(`${TOOL_NAME}: --fix and --fix-dry-run change files of the working tree; they cannot be combined with ${readsStdin ? 'standard input (-)' : '--staged'}.\n`);
+    io.stderr.write(
+      `${TOOL_NAME}: --fix and --fix-dry-run change files of the working tree; they cannot be combined with ${readsStdin ? 'standard input (-)' : '--staged'}.\n`,
+    );
     return 2;
   }
   let staged: StagedTree | undefined;
@@ -171,7 +224,9 @@ export async function main(io: CliIo): Promise<number> {
   // With --staged the scan reads the exported index: the same relative paths, under another root.
   const inTree = (path: string) => (staged ? staged.map(path) : path);
   // A path that does not exist is a typo, not an empty repository: it must not pass.
-  const missing = [...(opts.context !== undefined ? [opts.context] : []), ...args.filter((a) => a !== '-')].filter((p) => !pathExists(resolve(staged?.cwd ?? io.cwd, inTree(p))));
+  const missing = [...(opts.context !== undefined ? [opts.context] : []), ...args.filter((a) => a !== '-')].filter(
+    (p) => !pathExists(resolve(staged?.cwd ?? io.cwd, inTree(p))),
+  );
   if (missing.length) {
     for (const path of missing) io.stderr.write(`${TOOL_NAME}: no such file or directory: ${escapeControl(path)}\n`);
     return 2;
@@ -182,7 +237,14 @@ export async function main(io: CliIo): Promise<number> {
   const runScan = () =>
     scan({
       cwd: staged?.cwd ?? io.cwd,
-      paths: (opts.context !== undefined ? [opts.context] : readsStdin ? args.filter((a) => a !== '-') : args.length ? args : undefined)?.map(inTree),
+      paths: (opts.context !== undefined
+        ? [opts.context]
+        : readsStdin
+          ? args.filter((a) => a !== '-')
+          : args.length
+            ? args
+            : undefined
+      )?.map(inTree),
       reportOnly: opts.context !== undefined ? args.map(inTree) : undefined,
       configPath: typeof opts.config === 'string' && staged ? staged.mapConfig(opts.config) : opts.config,
       stdin: stdinText !== undefined ? { text: stdinText, filename: opts.stdinFilename } : undefined,
@@ -190,12 +252,18 @@ export async function main(io: CliIo): Promise<number> {
       onProgress: progress.update,
       workers: opts.jobs,
       workerUrl: io.workerUrl,
-      cacheLocation: opts.cacheLocation !== undefined || opts.cache ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
+      cacheLocation:
+        opts.cacheLocation !== undefined || opts.cache
+          ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION)
+          : undefined,
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
       excerpts: opts.format === 'text' && opts.codeFrame,
     });
-  const select = (scanned: ScanResult): ScanResult => ({ ...scanned, findings: selectFindings(scanned.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }) });
+  const select = (scanned: ScanResult): ScanResult => ({
+    ...scanned,
+    findings: selectFindings(scanned.findings, { only: opts.rule, disabled: opts.disableRule, errorsOnly: opts.quiet }),
+  });
   try {
     result = select(await runScan());
     if (fixes) {
@@ -226,21 +294,32 @@ export async function main(io: CliIo): Promise<number> {
     staged?.remove();
   }
   if (result.baselined.length) {
-    io.stderr.write(`${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`);
+    io.stderr.write(
+      `${TOOL_NAME}: ${plural(result.baselined.length, 'finding')} recorded in the baseline ${opts.baseline} not reported.\n`,
+    );
   }
   if (opts.writeBaseline !== undefined) {
     // Every current finding, including those the --baseline matched: regenerating a baseline keeps the accepted
     // findings that remain, drops the fixed ones and accepts the new ones.
     const baseline = createBaseline([...result.findings, ...result.baselined]);
     if (!writeOutput(io, opts.writeBaseline, formatBaseline(baseline))) return 2;
-    io.stderr.write(`${TOOL_NAME}: wrote ${baseline.findings.reduce((n, e) => n + e.count, 0)} findings to the baseline ${opts.writeBaseline}.\n`);
+    io.stderr.write(
+      `${TOOL_NAME}: wrote ${baseline.findings.reduce((n, e) => n + e.count, 0)} findings to the baseline ${opts.writeBaseline}.\n`,
+    );
   }
 
   for (const notice of result.notices) {
-    io.stderr.write(`${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`);
+    io.stderr.write(
+      `${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`,
+    );
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = formatResult(opts.format, result, { color, cwd: io.cwd, root: repositoryRoot(io.cwd), codeFrame: opts.codeFrame });
+  const report = formatResult(opts.format, result, {
+    color,
+    cwd: io.cwd,
+    root: repositoryRoot(io.cwd),
+    codeFrame: opts.codeFrame,
+  });
   if (opts.output !== undefined) {
     if (!writeOutput(io, opts.output, report)) return 2;
   } else {
@@ -280,7 +359,11 @@ async function writeStarterConfig(io: CliIo): Promise<number> {
     writeFileSync(target, text, { flag: 'wx' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    io.stderr.write(code === 'EEXIST' ? `${TOOL_NAME}: .meshlint.yaml exists already; nothing written.\n` : `${TOOL_NAME}: cannot write .meshlint.yaml (${code ?? error}).\n`);
+    io.stderr.write(
+      code === 'EEXIST'
+        ? `${TOOL_NAME}: .meshlint.yaml exists already; nothing written.\n`
+        : `${TOOL_NAME}: cannot write .meshlint.yaml (${code ?? error}).\n`,
+    );
     return 2;
   }
   io.stdout.write(text);
@@ -289,7 +372,13 @@ async function writeStarterConfig(io: CliIo): Promise<number> {
 }
 
 function collect(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((id) => id.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
+  ];
 }
 
 function parseWarnings(value: string): number {
@@ -326,8 +415,13 @@ const TEST_RULES = 'test-rules';
  */
 async function testRulesCommand(io: CliIo): Promise<number> {
   const command = new Command(`${TOOL_NAME} ${TEST_RULES}`)
-    .description('Run the examples of custom rules: each invalid example must yield exactly its "# expect:" markers, each valid one nothing.')
-    .argument('[dir]', 'a folder with a .meshlint.yaml, or a folder of custom rule files (default: the configuration of the working directory)')
+    .description(
+      'Run the examples of custom rules: each invalid example must yield exactly its "# expect:" markers, each valid one nothing.',
+    )
+    .argument(
+      '[dir]',
+      'a folder with a .meshlint.yaml, or a folder of custom rule files (default: the configuration of the working directory)',
+    )
     .option('-c, --config <file>', 'configuration file whose custom rules to test')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
@@ -348,7 +442,9 @@ async function testRulesCommand(io: CliIo): Promise<number> {
     return 2;
   }
   if (config.custom.rules.length === 0) {
-    io.stderr.write(`${TOOL_NAME}: no custom rules in ${dir ?? config.path ?? 'this directory'} (customRules: or customRulesDir: in .meshlint.yaml, or a folder of rule files).\n`);
+    io.stderr.write(
+      `${TOOL_NAME}: no custom rules in ${dir ?? config.path ?? 'this directory'} (customRules: or customRulesDir: in .meshlint.yaml, or a folder of rule files).\n`,
+    );
     return 2;
   }
   const tests = testRules(config.custom.rules, rulesOf(config));
@@ -379,7 +475,10 @@ function parseMegabytes(value: string): number {
 }
 
 /** "files done / total" on a terminal's stderr once a scan has run for a second; never in the report, never when piped. */
-function progressLine(io: CliIo, started: number): { update: (done: number, total: number) => void; clear: () => void } {
+function progressLine(
+  io: CliIo,
+  started: number,
+): { update: (done: number, total: number) => void; clear: () => void } {
   let shown = false;
   let lastDrawn = 0;
   const delay = io.progressDelayMs ?? 1000;
@@ -422,11 +521,15 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
     phasesMs: result.phases,
   };
   io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
-  const slowest = result.ruleTimes.slice(0, 5).map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`).join(', ');
+  const slowest = result.ruleTimes
+    .slice(0, 5)
+    .map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`)
+    .join(', ');
   if (slowest) io.stderr.write(`${TOOL_NAME}: slowest rules: ${slowest}\n`);
 }
 
 /** One line per problem, so that every one is named (and an editor can jump to each). */
 function writeConfigError(io: CliIo, error: ConfigError): void {
-  for (const problem of error.problems) io.stderr.write(`${TOOL_NAME}: configuration error: ${formatConfigProblem(problem)}\n`);
+  for (const problem of error.problems)
+    io.stderr.write(`${TOOL_NAME}: configuration error: ${formatConfigProblem(problem)}\n`);
 }

@@ -29,5 +29,7 @@ export function selectFindings(findings: readonly Finding[], selection: Selectio
 /** One message per id that names no rule, with a suggestion. */
 export function unknownRuleIds(ids: readonly string[], rules: readonly AnyRule[]): string[] {
   const known = rules.map((r) => r.id);
-  return ids.filter((id) => !known.includes(id)).map((id) => `unknown rule "${id}"${didYouMean(id, known)}. Run meshlint --list-rules for the ids.`);
+  return ids
+    .filter((id) => !known.includes(id))
+    .map((id) => `unknown rule "${id}"${didYouMean(id, known)}. Run meshlint --list-rules for the ids.`);
 }

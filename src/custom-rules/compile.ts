@@ -21,7 +21,10 @@ export interface CustomRuleDefinition {
   readonly target?: TargetDefinition;
   readonly when?: Readonly<Record<string, unknown>>;
   readonly assert: Readonly<Record<string, unknown>>;
-  readonly examples?: { readonly invalid?: Readonly<Record<string, ExampleFiles>>; readonly valid?: Readonly<Record<string, ExampleFiles>> };
+  readonly examples?: {
+    readonly invalid?: Readonly<Record<string, ExampleFiles>>;
+    readonly valid?: Readonly<Record<string, ExampleFiles>>;
+  };
 }
 
 export const CUSTOM_FAMILY = 'custom';
@@ -33,7 +36,10 @@ const DEFAULT_SECURITY_SEVERITY: Record<Severity, number> = { error: 7, warning:
 export function compileCustomRule(def: CustomRuleDefinition, source: string, errors: DefinitionError[]): AnyRule {
   for (const match of def.message.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
     if (!PLACEHOLDERS.includes(match[1])) {
-      errors.push({ path: ['message'], message: `unknown placeholder {{${match[1]}}}${didYouMean(match[1], PLACEHOLDERS)}; the message may use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.` });
+      errors.push({
+        path: ['message'],
+        message: `unknown placeholder {{${match[1]}}}${didYouMean(match[1], PLACEHOLDERS)}; the message may use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
+      });
     }
   }
   const select = compileTarget(def.target);
@@ -63,7 +69,11 @@ export function compileCustomRule(def: CustomRuleDefinition, source: string, err
           const key = path.join('\0');
           if (reported.has(key)) continue;
           reported.add(key);
-          const data = { target: item.label, path: formatPath(hit.path) || '(the target)', value: shownValue(hit.value, hit.path, item.resource, get(item.value, ...hit.path.slice(0, -1))) };
+          const data = {
+            target: item.label,
+            path: formatPath(hit.path) || '(the target)',
+            value: shownValue(hit.value, hit.path, item.resource, get(item.value, ...hit.path.slice(0, -1))),
+          };
           report({ resource: item.resource, path, messageId: MESSAGE_ID, data });
         }
       }
@@ -84,7 +94,10 @@ export function shownValue(value: unknown, path: Path, resource: Resource, paren
   // An env var ({ name: DB_PASSWORD, value: ... }) says what its value is in its name.
   const named = key === 'value' && isObj(parent) && typeof parent.name === 'string' ? parent.name : undefined;
   const secretKey = (name: string | undefined) => name !== undefined && secretNameKind(name) !== undefined;
-  if (typeof value === 'string' && ((resource.kind === 'Secret' && resource.group === '') || secretKey(key) || secretKey(named) || isHighEntropy(text))) {
+  if (
+    typeof value === 'string' &&
+    ((resource.kind === 'Secret' && resource.group === '') || secretKey(key) || secretKey(named) || isHighEntropy(text))
+  ) {
     return '(hidden)';
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

@@ -6,7 +6,18 @@ import { expand, parsePath, type Match } from './paths.js';
 import { isObj, type Path } from './model.js';
 import { appendAll } from '../arrays.js';
 
-export const OPERATORS = ['exists', 'absent', 'equals', 'in', 'notIn', 'matches', 'startsWith', 'gte', 'lte', 'truthy'] as const;
+export const OPERATORS = [
+  'exists',
+  'absent',
+  'equals',
+  'in',
+  'notIn',
+  'matches',
+  'startsWith',
+  'gte',
+  'lte',
+  'truthy',
+] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 /** A concrete place a condition was decided at, in the target's value, with the value found there. */
@@ -46,7 +57,11 @@ export function compileCondition(raw: Raw, at: Path, errors: DefinitionError[]):
   }
   const kind = kinds[0];
   if (kind === 'all' || kind === 'any' || kind === 'not') {
-    for (const extra of ['path', 'quantifier'].filter((k) => k in raw)) errors.push({ path: [...at, extra], message: `"${extra}" belongs to a condition with an operator, not to "${kind}".` });
+    for (const extra of ['path', 'quantifier'].filter((k) => k in raw))
+      errors.push({
+        path: [...at, extra],
+        message: `"${extra}" belongs to a condition with an operator, not to "${kind}".`,
+      });
     if (kind === 'not') return negate(compileCondition(raw.not as Raw, [...at, 'not'], errors));
     const parts = (raw[kind] as Raw[]).map((c, i) => compileCondition(c, [...at, kind, i], errors));
     return kind === 'all' ? every(parts) : some(parts);
@@ -172,7 +187,11 @@ function compiledPattern(source: string): ReturnType<typeof compileUserPattern> 
 
 /** Strings, numbers and booleans as text (a port 80 matches "^80$"); objects and lists have none. */
 function scalarText(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 }
 
 /** Numbers, and strings that are plain decimal numbers ("8080"); quantities like 500m are not numbers here. */

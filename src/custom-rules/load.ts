@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { customRule as validateCustomRule } from '../generated/validators.js';
 import { parseSource, type SourceDocument, type SourceFile } from '../parse/source.js';
-import { ConfigError, ConfigProblems, locatedError } from '../engine/config-errors.js';
+import { type ConfigError, ConfigProblems, locatedError } from '../engine/config-errors.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { DefinitionError } from './conditions.js';
 import { compileCustomRule, type CustomRuleDefinition } from './compile.js';
@@ -47,17 +47,37 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
     const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : undefined;
     if (!validateCustomRule(value)) {
       const named = id !== undefined ? ` "${id}"` : '';
-      problems.schema(file, document, at, value, validateCustomRule.errors ?? [], (m) => `custom rule${named}: ${m.replace('the configuration', 'the rule')}`);
+      problems.schema(
+        file,
+        document,
+        at,
+        value,
+        validateCustomRule.errors ?? [],
+        (m) => `custom rule${named}: ${m.replace('the configuration', 'the rule')}`,
+      );
       return;
     }
     const definition = value as CustomRuleDefinition;
-    if (builtIn.has(definition.id)) return problems.at(file, document, [...at, 'id'], `custom rule id "${definition.id}" is the id of a built-in rule; choose another.`);
+    if (builtIn.has(definition.id))
+      return problems.at(
+        file,
+        document,
+        [...at, 'id'],
+        `custom rule id "${definition.id}" is the id of a built-in rule; choose another.`,
+      );
     const earlier = definedIn.get(definition.id);
-    if (earlier) return problems.at(file, document, [...at, 'id'], `custom rule id "${definition.id}" is already defined in ${earlier}.`);
+    if (earlier)
+      return problems.at(
+        file,
+        document,
+        [...at, 'id'],
+        `custom rule id "${definition.id}" is already defined in ${earlier}.`,
+      );
     const errors: DefinitionError[] = [];
     const rule = compileCustomRule(definition, file.path, errors);
     if (errors.length) {
-      for (const error of errors) problems.at(file, document, [...at, ...error.path], `custom rule "${definition.id}": ${error.message}`);
+      for (const error of errors)
+        problems.at(file, document, [...at, ...error.path], `custom rule "${definition.id}": ${error.message}`);
       return;
     }
     definedIn.set(definition.id, file.path);
@@ -75,7 +95,9 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
       try {
         text = readFileSync(absolute, 'utf8');
       } catch (error) {
-        problems.add({ message: `${shown}: cannot read the custom rule file (${(error as NodeJS.ErrnoException).code ?? error}).` });
+        problems.add({
+          message: `${shown}: cannot read the custom rule file (${(error as NodeJS.ErrnoException).code ?? error}).`,
+        });
         continue;
       }
       const file = parseSource(shown, text, { yamlVersion: '1.2' });
@@ -102,12 +124,17 @@ function ruleFiles(dir: string, root: string, dirError: (message: string) => Con
   } catch {
     throw dirError(`customRulesDir: no such folder ${relative(root, dir) || '.'}.`);
   }
-  if (!inside(realRoot, realDir)) throw dirError('customRulesDir must be a folder inside the configuration\'s folder (symbolic links that leave it are refused).');
+  if (!inside(realRoot, realDir))
+    throw dirError(
+      "customRulesDir must be a folder inside the configuration's folder (symbolic links that leave it are refused).",
+    );
   if (!statSync(realDir).isDirectory()) throw dirError('customRulesDir must name a folder.');
   const out: string[] = [];
   const walk = (current: string, depth: number) => {
     if (depth > 8) return;
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       const path = join(current, entry.name);
       if (entry.name.startsWith('.')) continue;
       let real = path;
@@ -117,7 +144,10 @@ function ruleFiles(dir: string, root: string, dirError: (message: string) => Con
         } catch {
           throw dirError(`customRulesDir: ${relative(root, path)} is a broken symbolic link.`);
         }
-        if (!inside(realRoot, real)) throw dirError(`customRulesDir: ${relative(root, path)} is a symbolic link that leaves the configuration's folder; refused.`);
+        if (!inside(realRoot, real))
+          throw dirError(
+            `customRulesDir: ${relative(root, path)} is a symbolic link that leaves the configuration's folder; refused.`,
+          );
       }
       const stats = statSync(real);
       if (stats.isDirectory()) walk(path, depth + 1);

@@ -14,7 +14,10 @@ export type ParsedPath = { ok: true; segments: Segment[] } | { ok: false; error:
 export function parsePath(source: string): ParsedPath {
   const segments: Segment[] = [];
   let i = 0;
-  const fail = (why: string): ParsedPath => ({ ok: false, error: `invalid path "${source}" at character ${i + 1}: ${why}` });
+  const fail = (why: string): ParsedPath => ({
+    ok: false,
+    error: `invalid path "${source}" at character ${i + 1}: ${why}`,
+  });
   while (i < source.length) {
     const c = source[i];
     if (c === '[') {
@@ -28,7 +31,11 @@ export function parsePath(source: string): ParsedPath {
         const eq = inner.indexOf('=');
         if (eq <= 0) return fail('expected [*], [N], [key=value] or ["key"]');
         const value = inner.slice(eq + 1).trim();
-        segments.push({ kind: 'select', key: inner.slice(0, eq).trim(), value: /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value });
+        segments.push({
+          kind: 'select',
+          key: inner.slice(0, eq).trim(),
+          value: /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value,
+        });
       }
       i = close + 1;
       if (i < source.length && source[i] !== '.' && source[i] !== '[') return fail('expected "." or "[" after "]"');
@@ -91,30 +98,52 @@ export function expand(root: unknown, segments: readonly Segment[]): Expansion {
     for (const m of current) {
       if (!m.exists) {
         // Below a missing value nothing exists either; keep naming the path for the nearest-parent location.
-        if (segment.kind === 'key' || segment.kind === 'index') next.push({ path: [...m.path, segment.kind === 'key' ? segment.key : segment.index], exists: false, value: undefined });
+        if (segment.kind === 'key' || segment.kind === 'index')
+          next.push({
+            path: [...m.path, segment.kind === 'key' ? segment.key : segment.index],
+            exists: false,
+            value: undefined,
+          });
         continue;
       }
       const v = m.value;
       switch (segment.kind) {
         case 'key': {
-          const has = isObj(v) && Object.hasOwn(v, segment.key) && v[segment.key] !== undefined && v[segment.key] !== null;
-          next.push({ path: [...m.path, segment.key], exists: has, value: has ? (v as Record<string, unknown>)[segment.key] : undefined });
+          const has =
+            isObj(v) && Object.hasOwn(v, segment.key) && v[segment.key] !== undefined && v[segment.key] !== null;
+          next.push({
+            path: [...m.path, segment.key],
+            exists: has,
+            value: has ? (v as Record<string, unknown>)[segment.key] : undefined,
+          });
           break;
         }
         case 'index': {
-          const has = Array.isArray(v) && segment.index < v.length && v[segment.index] !== undefined && v[segment.index] !== null;
-          next.push({ path: [...m.path, segment.index], exists: has, value: has ? (v as unknown[])[segment.index] : undefined });
+          const has =
+            Array.isArray(v) && segment.index < v.length && v[segment.index] !== undefined && v[segment.index] !== null;
+          next.push({
+            path: [...m.path, segment.index],
+            exists: has,
+            value: has ? (v as unknown[])[segment.index] : undefined,
+          });
           break;
         }
         case 'every':
-          if (Array.isArray(v)) v.forEach((item, i) => item !== null && item !== undefined && next.push({ path: [...m.path, i], exists: true, value: item }));
-          else if (isObj(v)) for (const [k, item] of Object.entries(v)) if (item !== null && item !== undefined) next.push({ path: [...m.path, k], exists: true, value: item });
+          if (Array.isArray(v))
+            v.forEach(
+              (item, i) =>
+                item !== null && item !== undefined && next.push({ path: [...m.path, i], exists: true, value: item }),
+            );
+          else if (isObj(v))
+            for (const [k, item] of Object.entries(v))
+              if (item !== null && item !== undefined) next.push({ path: [...m.path, k], exists: true, value: item });
           break;
         case 'select':
           if (Array.isArray(v)) {
             v.forEach((item, i) => {
               const field = isObj(item) ? item[segment.key] : undefined;
-              if (field !== undefined && field !== null && typeof field !== 'object' && String(field) === segment.value) next.push({ path: [...m.path, i], exists: true, value: item });
+              if (field !== undefined && field !== null && typeof field !== 'object' && String(field) === segment.value)
+                next.push({ path: [...m.path, i], exists: true, value: item });
             });
           }
           break;

@@ -4,11 +4,31 @@
 // resource it comes from, so that a finding lands on the key that failed, or its nearest existing parent.
 import type { Settings } from '../engine/rule.js';
 import {
-  authorizationPolicies, describe, effectiveMtls, envoyListeners, get, isObj, kongRoutes, matchesSelector, membership, obj, selectedWorkloads,
-  type Graph, type Path, type Resource, type Workload,
+  authorizationPolicies,
+  describe,
+  effectiveMtls,
+  envoyListeners,
+  get,
+  isObj,
+  kongRoutes,
+  matchesSelector,
+  membership,
+  obj,
+  selectedWorkloads,
+  type Graph,
+  type Path,
+  type Resource,
+  type Workload,
 } from './model.js';
 
-export const VIEWS = ['resource', 'container', 'workload', 'authorizationPolicy', 'kongRoute', 'envoyListener'] as const;
+export const VIEWS = [
+  'resource',
+  'container',
+  'workload',
+  'authorizationPolicy',
+  'kongRoute',
+  'envoyListener',
+] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface TargetItem {
@@ -124,14 +144,28 @@ function mounted(mounts: readonly Mount[]): (path: Path) => Path {
 }
 
 /** Container securityContext fields that default from the pod's securityContext (PodSecurityContext). */
-const INHERITED_SECURITY_CONTEXT = ['runAsUser', 'runAsGroup', 'runAsNonRoot', 'seLinuxOptions', 'seccompProfile', 'appArmorProfile', 'windowsOptions'];
+const INHERITED_SECURITY_CONTEXT = [
+  'runAsUser',
+  'runAsGroup',
+  'runAsNonRoot',
+  'seLinuxOptions',
+  'seccompProfile',
+  'appArmorProfile',
+  'windowsOptions',
+];
 
 /** The pod spec with the template's metadata: `pod.hostNetwork`, `pod.metadata.labels`. */
 function podValue(w: Workload): { value: unknown; mounts: Mount[] } {
   const metadata = obj(get(w.body, ...w.pod.path)).metadata;
   return {
     value: { ...w.pod.spec, ...(metadata !== undefined ? { metadata } : {}) },
-    mounts: [[['pod'], w.pod.specPath], [['pod', 'metadata'], [...w.pod.path, 'metadata']]],
+    mounts: [
+      [['pod'], w.pod.specPath],
+      [
+        ['pod', 'metadata'],
+        [...w.pod.path, 'metadata'],
+      ],
+    ],
   };
 }
 
@@ -143,12 +177,21 @@ const VIEW_BUILDERS: Record<Exclude<View, 'resource'>, (graph: Graph, settings: 
         const podSecurity = obj(w.pod.spec.securityContext);
         return w.pod.containers.map((c): TargetItem => {
           const own = c.spec.securityContext;
-          const inherited = INHERITED_SECURITY_CONTEXT.filter((k) => podSecurity[k] !== undefined && !(isObj(own) && own[k] !== undefined));
-          const securityContext = inherited.length ? { ...Object.fromEntries(inherited.map((k) => [k, podSecurity[k]])), ...obj(own) } : own;
+          const inherited = INHERITED_SECURITY_CONTEXT.filter(
+            (k) => podSecurity[k] !== undefined && !(isObj(own) && own[k] !== undefined),
+          );
+          const securityContext = inherited.length
+            ? { ...Object.fromEntries(inherited.map((k) => [k, podSecurity[k]])), ...obj(own) }
+            : own;
           const value = { ...c.spec, securityContext, containerType: c.group, pod: pod.value, workload: w.body };
           const mounts: Mount[] = [
             [[], c.path],
-            ...inherited.map((k): Mount => [['securityContext', k], [...w.pod.specPath, 'securityContext', k]]),
+            ...inherited.map(
+              (k): Mount => [
+                ['securityContext', k],
+                [...w.pod.specPath, 'securityContext', k],
+              ],
+            ),
             [['containerType'], c.path, true],
             ...pod.mounts,
             [['workload'], []],
@@ -178,8 +221,18 @@ const VIEW_BUILDERS: Record<Exclude<View, 'resource'>, (graph: Graph, settings: 
   authorizationPolicy: (graph, settings) =>
     graph.memo('custom:view:authorizationPolicy', (g) =>
       authorizationPolicies(g).map((p): TargetItem => {
-        const value = { ...p.resource.body, action: p.action, dryRun: p.dryRun, workloads: selectedWorkloads(g, settings.mesh, p).map(describe) };
-        const mounts: Mount[] = [[[], []], [['action'], ['spec', 'action'], true], [['dryRun'], ['metadata', 'annotations', 'istio.io/dry-run'], true], [['workloads'], ['spec', 'selector'], true]];
+        const value = {
+          ...p.resource.body,
+          action: p.action,
+          dryRun: p.dryRun,
+          workloads: selectedWorkloads(g, settings.mesh, p).map(describe),
+        };
+        const mounts: Mount[] = [
+          [[], []],
+          [['action'], ['spec', 'action'], true],
+          [['dryRun'], ['metadata', 'annotations', 'istio.io/dry-run'], true],
+          [['workloads'], ['spec', 'selector'], true],
+        ];
         return { resource: p.resource, value, label: describe(p.resource), origin: mounted(mounts) };
       }),
     ),
@@ -193,9 +246,17 @@ const VIEW_BUILDERS: Record<Exclude<View, 'resource'>, (graph: Graph, settings: 
           protocols: route.protocols,
           plugins: route.plugins.map((p) => p.name),
           active: route.active,
-          ...(route.service ? { service: { name: route.service.name, protocol: route.service.protocol, host: route.service.host } } : {}),
+          ...(route.service
+            ? { service: { name: route.service.name, protocol: route.service.protocol, host: route.service.host } }
+            : {}),
         };
-        const mounts: Mount[] = [[[], []], [['protocols'], route.protocolsPath], [['plugins'], route.pluginsPath, true], [['active'], r.anchor, true], [['service'], r.anchor, true]];
+        const mounts: Mount[] = [
+          [[], []],
+          [['protocols'], route.protocolsPath],
+          [['plugins'], route.pluginsPath, true],
+          [['active'], r.anchor, true],
+          [['service'], r.anchor, true],
+        ];
         return { resource: r, value, label: describe(r), origin: mounted(mounts) };
       }),
     ),
@@ -206,13 +267,19 @@ const VIEW_BUILDERS: Record<Exclude<View, 'resource'>, (graph: Graph, settings: 
         const r = l.resource;
         const value = {
           ...obj(r.body),
-          addresses: l.addresses.map((a) => ({ host: a.host, ...(a.port !== undefined ? { port: a.port } : {}), scope: a.scope })),
+          addresses: l.addresses.map((a) => ({
+            host: a.host,
+            ...(a.port !== undefined ? { port: a.port } : {}),
+            scope: a.scope,
+          })),
           local: l.local,
           chains: l.chains.map((c) => ({
             default: c.isDefault,
             transport: c.transport.kind,
             filters: c.filters.map((f) => f.extension || f.name),
-            httpFilters: c.hcms.flatMap((h) => h.httpFilters.filter((f) => !f.disabled).map((f) => f.extension || f.name)),
+            httpFilters: c.hcms.flatMap((h) =>
+              h.httpFilters.filter((f) => !f.disabled).map((f) => f.extension || f.name),
+            ),
           })),
         };
         const mounts: Mount[] = [

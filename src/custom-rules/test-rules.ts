@@ -21,12 +21,14 @@ export function formatRuleTests(tests: readonly RuleTest[]): string {
   let examples = 0;
   for (const { rule, examples: checks } of tests) {
     out.push(`${rule.id} (${rule.source ?? rule.family})`);
-    if (!checks.some((c) => c.kind === 'invalid')) out.push('  note  no invalid example: nothing shows that the rule fires');
+    if (!checks.some((c) => c.kind === 'invalid'))
+      out.push('  note  no invalid example: nothing shows that the rule fires');
     for (const check of checks) {
       examples++;
       out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.kind} "${check.name}"`);
       if (check.ok) continue;
-      if (check.kind === 'invalid' && check.expected.length === 0) out.push(`          no "# expect: ${rule.id} @start-end" marker in this invalid example`);
+      if (check.kind === 'invalid' && check.expected.length === 0)
+        out.push(`          no "# expect: ${rule.id} @start-end" marker in this invalid example`);
       const missing = check.expected.filter((e) => !check.actual.includes(e));
       const extra = check.actual.filter((a) => !check.expected.includes(a));
       for (const m of missing) out.push(`          expected, not reported: ${m}`);
@@ -34,6 +36,9 @@ export function formatRuleTests(tests: readonly RuleTest[]): string {
     }
   }
   const failed = failedCount(tests);
-  out.push('', `${tests.length} custom rule${tests.length === 1 ? '' : 's'}, ${examples} example${examples === 1 ? '' : 's'}: ${examples - failed} passed, ${failed} failed`);
+  out.push(
+    '',
+    `${tests.length} custom rule${tests.length === 1 ? '' : 's'}, ${examples} example${examples === 1 ? '' : 's'}: ${examples - failed} passed, ${failed} failed`,
+  );
   return `${out.join('\n')}\n`;
 }

@@ -15,7 +15,9 @@ export interface ConfigProblem {
 }
 
 export function formatConfigProblem(problem: ConfigProblem): string {
-  return problem.file === undefined ? problem.message : `${problem.file}:${problem.line ?? 1}:${problem.column ?? 1}: ${problem.message}`;
+  return problem.file === undefined
+    ? problem.message
+    : `${problem.file}:${problem.line ?? 1}:${problem.column ?? 1}: ${problem.message}`;
 }
 
 export class ConfigError extends Error {
@@ -28,11 +30,21 @@ export class ConfigError extends Error {
 }
 
 /** A ConfigError at `path` of a parsed YAML document: `file:line:col: message`. */
-export function locatedError(file: SourceFile, document: SourceDocument | undefined, path: Path, message: string): ConfigError {
+export function locatedError(
+  file: SourceFile,
+  document: SourceDocument | undefined,
+  path: Path,
+  message: string,
+): ConfigError {
   return new ConfigError([locatedProblem(file, document, path, message)]);
 }
 
-function locatedProblem(file: SourceFile, document: SourceDocument | undefined, path: Path, message: string): ConfigProblem {
+function locatedProblem(
+  file: SourceFile,
+  document: SourceDocument | undefined,
+  path: Path,
+  message: string,
+): ConfigProblem {
   const { range } = document ? locate(file, document, path, 'key') : { range: { startLine: 1, startColumn: 1 } };
   return { file: file.path, line: range.startLine, column: range.startColumn, message };
 }
@@ -63,8 +75,16 @@ export class ConfigProblems {
   }
 
   /** Adds every problem a validator found in `data` (at `base` of the document); `describe` may reword each. */
-  schema(file: SourceFile, document: SourceDocument | undefined, base: Path, data: unknown, errors: readonly ErrorObject[], describe: (message: string) => string = (m) => m): void {
-    for (const problem of schemaProblems(data, errors)) this.at(file, document, [...base, ...problem.path], describe(problem.message));
+  schema(
+    file: SourceFile,
+    document: SourceDocument | undefined,
+    base: Path,
+    data: unknown,
+    errors: readonly ErrorObject[],
+    describe: (message: string) => string = (m) => m,
+  ): void {
+    for (const problem of schemaProblems(data, errors))
+      this.at(file, document, [...base, ...problem.path], describe(problem.message));
   }
 
   /** Runs `step`, keeping the problems of a ConfigError it throws instead of stopping. */
@@ -82,7 +102,12 @@ export class ConfigProblems {
     if (!this.#list.length) return;
     // Files in the order they were met, each from top to bottom.
     const files = [...new Set(this.#list.map((p) => p.file))];
-    const sorted = [...this.#list].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    const sorted = [...this.#list].sort(
+      (a, b) =>
+        files.indexOf(a.file) - files.indexOf(b.file) ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        (a.column ?? 0) - (b.column ?? 0),
+    );
     throw new ConfigError(sorted);
   }
 }
@@ -172,7 +197,11 @@ function expected(schema: SchemaNode | undefined, type: string, plural = false):
   const [one, many] = TYPE_NOUNS[type] ?? [`a ${type}`, `${type}s`];
   if (type === 'array' && schema?.items && typeof schema.items === 'object') {
     const itemType = Array.isArray(schema.items.type) ? schema.items.type[0] : schema.items.type;
-    const items = schema.items.title ? `${schema.items.title}s` : itemType ? expected(schema.items, itemType, true) : undefined;
+    const items = schema.items.title
+      ? `${schema.items.title}s`
+      : itemType
+        ? expected(schema.items, itemType, true)
+        : undefined;
     if (items) return `${plural ? many : one} of ${items}`;
   }
   if (schema?.title && !plural && /^[a-z][a-z -]*$/.test(schema.title)) return `a ${schema.title} (${one})`;
@@ -197,13 +226,21 @@ function describeError(data: unknown, error: ErrorObject, all: readonly ErrorObj
     case 'type': {
       // Several branches that each wanted another type: name them all ("a string or a list of strings").
       const sameSite = all.filter((e) => e.keyword === 'type' && e.instancePath === error.instancePath);
-      const wanted = [...new Set(sameSite.map((e) => expected(e.parentSchema as SchemaNode, String((e.params as { type: string }).type))))];
+      const wanted = [
+        ...new Set(
+          sameSite.map((e) => expected(e.parentSchema as SchemaNode, String((e.params as { type: string }).type))),
+        ),
+      ];
       return `${where} must be ${wanted.join(' or ')}.`;
     }
     case 'minLength':
-      return params.limit === 1 ? `${where} must not be empty.` : `${where} must have at least ${params.limit} characters.`;
+      return params.limit === 1
+        ? `${where} must not be empty.`
+        : `${where} must have at least ${params.limit} characters.`;
     case 'minItems':
-      return params.limit === 1 ? `${where} must not be an empty list.` : `${where} must have at least ${params.limit} items.`;
+      return params.limit === 1
+        ? `${where} must not be an empty list.`
+        : `${where} must have at least ${params.limit} items.`;
     case 'minProperties':
       return `${where} must not be empty.`;
     case 'minimum':

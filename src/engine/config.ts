@@ -43,10 +43,21 @@ export interface HelmSettings {
 
 const DEFAULT_HELM: HelmSettings = { charts: 'notice', attributeToTemplates: true };
 
-const DEFAULT_SETTINGS: Settings = { mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' }, secrets: { fingerprintSalt: 'meshlint/secrets/v1' } };
+const DEFAULT_SETTINGS: Settings = {
+  mesh: { rootNamespace: 'istio-system', assumeInjected: false, clusterDomain: 'cluster.local' },
+  secrets: { fingerprintSalt: 'meshlint/secrets/v1' },
+};
 
 export function defaultConfig(root: string): Config {
-  return { root, rules: new Map(), ignore: [], settings: DEFAULT_SETTINGS, custom: NO_CUSTOM_RULES, kustomize: { enabled: true }, helm: DEFAULT_HELM };
+  return {
+    root,
+    rules: new Map(),
+    ignore: [],
+    settings: DEFAULT_SETTINGS,
+    custom: NO_CUSTOM_RULES,
+    kustomize: { enabled: true },
+    helm: DEFAULT_HELM,
+  };
 }
 
 /** The nearest config file from `start` upwards, or undefined. */
@@ -72,11 +83,16 @@ export function loadConfig(path: string, rules: readonly AnyRule[], displayPath 
     // A FIFO would block forever and a link to /dev/zero never ends: only a regular file, of a sane size.
     const stats = statSync(path);
     if (!stats.isFile()) throw new ConfigError(`${displayPath}: the configuration file is not a regular file.`);
-    if (stats.size > MAX_CONFIG_BYTES) throw new ConfigError(`${displayPath}: the configuration file is ${(stats.size / 1048576).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1048576} MB.`);
+    if (stats.size > MAX_CONFIG_BYTES)
+      throw new ConfigError(
+        `${displayPath}: the configuration file is ${(stats.size / 1048576).toFixed(1)} MB; the limit is ${MAX_CONFIG_BYTES / 1048576} MB.`,
+      );
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${displayPath}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? error}).`);
+    throw new ConfigError(
+      `${displayPath}: cannot read the configuration file (${(error as NodeJS.ErrnoException).code ?? error}).`,
+    );
   }
   return parseConfig(text, rules, displayPath, dirname(resolve(path)));
 }
@@ -89,23 +105,52 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
   const value = document?.value ?? {};
   if (!validateConfig(value)) problems.schema(file, document, [], value, validateConfig.errors ?? []);
   // What the schema rejected is left out below; everything else is still checked, so that one run lists every problem.
-  const raw = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as { rules?: unknown; ignore?: unknown; mesh?: unknown; customRules?: unknown; customRulesDir?: unknown };
+  const raw = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as {
+    rules?: unknown;
+    ignore?: unknown;
+    mesh?: unknown;
+    customRules?: unknown;
+    customRulesDir?: unknown;
+  };
   const customRules = Array.isArray(raw.customRules) ? raw.customRules : undefined;
   const customRulesDir = typeof raw.customRulesDir === 'string' && raw.customRulesDir ? raw.customRulesDir : undefined;
-  const custom = (customRules !== undefined || customRulesDir !== undefined
-    ? problems.collect(() => loadCustomRules({ configFile: file, configDocument: document, inline: customRules, dir: customRulesDir, root, builtIns: rules }))
-    : undefined) ?? NO_CUSTOM_RULES;
+  const custom =
+    (customRules !== undefined || customRulesDir !== undefined
+      ? problems.collect(() =>
+          loadCustomRules({
+            configFile: file,
+            configDocument: document,
+            inline: customRules,
+            dir: customRulesDir,
+            root,
+            builtIns: rules,
+          }),
+        )
+      : undefined) ?? NO_CUSTOM_RULES;
   const known = new Map([...rules, ...custom.rules].map((r) => [r.id, r]));
   const settings = new Map<string, RuleSetting>();
   let shared: { secrets?: Settings['secrets'] } = {};
-  const ruleSettings = raw.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules) ? (raw.rules as Record<string, unknown>) : {};
+  const ruleSettings =
+    raw.rules && typeof raw.rules === 'object' && !Array.isArray(raw.rules)
+      ? (raw.rules as Record<string, unknown>)
+      : {};
   for (const [id, setting] of Object.entries(ruleSettings)) {
     const rule = known.get(id);
     if (!rule) {
-      problems.at(file, document, ['rules', id], `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`);
+      problems.at(
+        file,
+        document,
+        ['rules', id],
+        `unknown rule "${id}"${didYouMean(id, [...known.keys()])}. Run meshlint --list-rules for the ids.`,
+      );
       continue;
     }
-    const normalized: RuleSetting | undefined = typeof setting === 'string' ? { severity: setting as Severity | 'off' } : setting && typeof setting === 'object' ? (setting as RuleSetting) : undefined;
+    const normalized: RuleSetting | undefined =
+      typeof setting === 'string'
+        ? { severity: setting as Severity | 'off' }
+        : setting && typeof setting === 'object'
+          ? (setting as RuleSetting)
+          : undefined;
     if (!normalized) continue;
     if (normalized.options !== undefined) {
       if (!rule.options) {
@@ -114,23 +159,44 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
       }
       const validate = schemaValidator().compile(rule.options.schema);
       if (!validate(normalized.options)) {
-        problems.schema(file, document, ['rules', id, 'options'], normalized.options, validate.errors ?? [], (m) => `options of "${id}": ${m}`);
+        problems.schema(
+          file,
+          document,
+          ['rules', id, 'options'],
+          normalized.options,
+          validate.errors ?? [],
+          (m) => `options of "${id}": ${m}`,
+        );
         continue;
       }
       // Checks a schema cannot express (patterns that must compile on RE2): every one is reported.
-      for (const problem of rule.options.problems?.(normalized.options) ?? []) problems.at(file, document, ['rules', id, 'options', ...problem.path], `options of "${id}": ${problem.message}.`);
+      for (const problem of rule.options.problems?.(normalized.options) ?? [])
+        problems.at(
+          file,
+          document,
+          ['rules', id, 'options', ...problem.path],
+          `options of "${id}": ${problem.message}.`,
+        );
       shared = { ...shared, ...rule.options.shares?.(normalized.options) };
     }
     settings.set(id, normalized);
   }
   problems.throwIfAny();
-  const typed = value as { ignore?: string[]; mesh?: Partial<Settings['mesh']>; kustomize?: { enabled?: boolean }; helm?: Partial<HelmSettings> };
+  const typed = value as {
+    ignore?: string[];
+    mesh?: Partial<Settings['mesh']>;
+    kustomize?: { enabled?: boolean };
+    helm?: Partial<HelmSettings>;
+  };
   return {
     path: displayPath,
     root,
     rules: settings,
     ignore: typed.ignore ?? [],
-    settings: { mesh: { ...DEFAULT_SETTINGS.mesh, ...typed.mesh }, secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets },
+    settings: {
+      mesh: { ...DEFAULT_SETTINGS.mesh, ...typed.mesh },
+      secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets,
+    },
     custom,
     kustomize: { enabled: typed.kustomize?.enabled ?? true },
     helm: { ...DEFAULT_HELM, ...typed.helm },
@@ -143,4 +209,3 @@ let ajv: Ajv | undefined;
 function schemaValidator(): Ajv {
   return (ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true }));
 }
-

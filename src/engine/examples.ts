@@ -11,8 +11,12 @@ export function exampleFiles(example: ExampleFiles): Record<string, string> {
 
 /** Lints an example with only `rule` enabled (every rule stays known, so suppressions can name them). */
 export function runExample(rule: AnyRule, example: ExampleFiles, allRules: readonly AnyRule[]): LintResult {
-  const files = Object.entries(exampleFiles(example)).map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS));
-  const settings = new Map<string, RuleSetting>(allRules.filter((r) => r.id !== rule.id).map((r) => [r.id, { severity: 'off' }]));
+  const files = Object.entries(exampleFiles(example)).map(([name, text]) =>
+    parseSource(name, text, MANIFEST_PARSE_OPTIONS),
+  );
+  const settings = new Map<string, RuleSetting>(
+    allRules.filter((r) => r.id !== rule.id).map((r) => [r.id, { severity: 'off' }]),
+  );
   const known = allRules.some((r) => r.id === rule.id) ? allRules : [...allRules, rule];
   return lint({ files, rules: known, config: { ...defaultConfig('.'), rules: settings } });
 }
@@ -39,10 +43,15 @@ export function expectedFindings(file: string, text: string, onlyRule?: string):
     if (!match) return;
     for (const entry of match[1].split(',').map((e) => e.trim())) {
       const parsed = ENTRY.exec(entry);
-      if (!parsed) throw new Error(`${file}:${i + 1}: "${entry}" is not "rule-id @start-end" (or "@start-+lines:end"); every marker states its span`);
+      if (!parsed)
+        throw new Error(
+          `${file}:${i + 1}: "${entry}" is not "rule-id @start-end" (or "@start-+lines:end"); every marker states its span`,
+        );
       const [, id, start, lines, end] = parsed;
-      if (!lines && Number(end) <= Number(start)) throw new Error(`${file}:${i + 1}: "${entry}" is an empty span (the end column is exclusive)`);
-      if (!onlyRule || id === onlyRule) expected.push(`${file}:${i + 1} ${id} @${start}-${lines ? `+${lines}:` : ''}${end}`);
+      if (!lines && Number(end) <= Number(start))
+        throw new Error(`${file}:${i + 1}: "${entry}" is an empty span (the end column is exclusive)`);
+      if (!onlyRule || id === onlyRule)
+        expected.push(`${file}:${i + 1} ${id} @${start}-${lines ? `+${lines}:` : ''}${end}`);
     }
   });
   return expected.sort();
@@ -75,14 +84,20 @@ export function checkExamples(rule: AnyRule, allRules: readonly AnyRule[]): Exam
     for (const [name, example] of Object.entries(rule.examples[kind])) {
       let expected: string[] = [];
       try {
-        if (kind === 'invalid') expected = Object.entries(exampleFiles(example)).flatMap(([file, text]) => expectedFindings(file, text, rule.id)).sort();
+        if (kind === 'invalid')
+          expected = Object.entries(exampleFiles(example))
+            .flatMap(([file, text]) => expectedFindings(file, text, rule.id))
+            .sort();
       } catch (error) {
         // A marker the grammar does not know fails the example with its reason, never a stack trace.
         out.push({ kind, name, ok: false, expected: [(error as Error).message], actual: [] });
         continue;
       }
       const actual = actualFindings(runExample(rule, example, allRules).findings, rule.id);
-      const ok = (kind === 'valid' || expected.length > 0) && expected.length === actual.length && expected.every((e, i) => e === actual[i]);
+      const ok =
+        (kind === 'valid' || expected.length > 0) &&
+        expected.length === actual.length &&
+        expected.every((e, i) => e === actual[i]);
       out.push({ kind, name, ok, expected, actual });
     }
   }

@@ -2,7 +2,18 @@
 // turns it into the smallest edits of the file's text that do it, at the file's own indentation, leaving every
 // comment and every other line as it was. The edited text is read back: a fix that would not parse, or would not
 // leave the intended value, is refused (never a half-applied fix).
-import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import type { Path } from '../model/values.js';
 import type { FixChange } from './rule.js';
 import type { FindingFix } from './run.js';
@@ -32,7 +43,8 @@ export function fixEdits(text: string, fix: FindingFix): TextEdit[] | undefined 
     const docs = parseDocuments(current);
     const doc = docs[fix.document];
     if (!doc || doc.errors.length > 0) return undefined;
-    const edits = 'set' in change ? setEdits(current, doc, change.set, change.value) : removeEdits(current, doc, change.remove);
+    const edits =
+      'set' in change ? setEdits(current, doc, change.set, change.value) : removeEdits(current, doc, change.remove);
     if (!edits) return undefined;
     current = applyEdits(current, edits);
     if (!readsBack(current, fix.document, change)) return undefined;
@@ -43,7 +55,12 @@ export function fixEdits(text: string, fix: FindingFix): TextEdit[] | undefined 
 }
 
 /** A comment that suppresses a rule on a line (1-based), above it at its indentation; undefined where it cannot go. */
-export function suppressionEdit(text: string, line: number, ruleId: string, reason = SUPPRESSION_REASON_PLACEHOLDER): TextEdit | undefined {
+export function suppressionEdit(
+  text: string,
+  line: number,
+  ruleId: string,
+  reason = SUPPRESSION_REASON_PLACEHOLDER,
+): TextEdit | undefined {
   const start = lineStartOf(text, line);
   if (start === undefined) return undefined;
   const indent = /^[ \t]*/.exec(text.slice(start))![0];
@@ -54,7 +71,8 @@ export function suppressionEdit(text: string, line: number, ruleId: string, reas
   if (before.length !== after.length) return undefined;
   for (let i = 0; i < before.length; i++) {
     if (before[i].errors.length !== after[i].errors.length) return undefined;
-    if (before[i].errors.length === 0 && JSON.stringify(valueOf(before[i])) !== JSON.stringify(valueOf(after[i]))) return undefined;
+    if (before[i].errors.length === 0 && JSON.stringify(valueOf(before[i])) !== JSON.stringify(valueOf(after[i])))
+      return undefined;
   }
   return edit;
 }
@@ -97,7 +115,7 @@ function hasPath(value: unknown, path: Path): boolean {
   const parent = valueAt(value, path.slice(0, -1));
   const last = path[path.length - 1];
   if (Array.isArray(parent)) return false; // an index always "exists" after removal; the parse check suffices
-  return parent !== null && typeof parent === 'object' && Object.prototype.hasOwnProperty.call(parent, String(last));
+  return parent !== null && typeof parent === 'object' && Object.hasOwn(parent, String(last));
 }
 
 interface Walked {
@@ -117,7 +135,9 @@ function walk(doc: Document.Parsed, path: Path): Walked {
   for (const segment of path) {
     if (isMap(node)) {
       let next: Pair<Node, unknown> | undefined;
-      for (const item of node.items) if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment)) next = item as Pair<Node, unknown>;
+      for (const item of node.items)
+        if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment))
+          next = item as Pair<Node, unknown>;
       if (!next) break;
       parent = node;
       pair = next;
@@ -134,7 +154,12 @@ function walk(doc: Document.Parsed, path: Path): Walked {
   return { node, pair, parent, found };
 }
 
-function setEdits(text: string, doc: Document.Parsed, path: Path, value: string | number | boolean): TextEdit[] | undefined {
+function setEdits(
+  text: string,
+  doc: Document.Parsed,
+  path: Path,
+  value: string | number | boolean,
+): TextEdit[] | undefined {
   const { node, pair, found } = walk(doc, path);
   const missing = path.slice(found);
   if (missing.some((s) => typeof s !== 'string')) return undefined;
@@ -142,17 +167,36 @@ function setEdits(text: string, doc: Document.Parsed, path: Path, value: string 
   if (keys.length === 0) {
     // The key exists: replace its scalar value (a map or list there is not something to overwrite).
     if (isScalar(node) && node.range && !(node.value === null && node.range[0] === node.range[1])) {
-      return [{ start: node.range[0], end: node.range[1], text: formatScalar(value, node.type === 'QUOTE_DOUBLE' && typeof value === 'string') }];
+      return [
+        {
+          start: node.range[0],
+          end: node.range[1],
+          text: formatScalar(value, node.type === 'QUOTE_DOUBLE' && typeof value === 'string'),
+        },
+      ];
     }
-    if ((node === null || node === undefined || (isScalar(node) && node.value === null)) && pair && isScalar(pair.key) && pair.key.range) {
+    if (
+      (node === null || node === undefined || (isScalar(node) && node.value === null)) &&
+      pair &&
+      isScalar(pair.key) &&
+      pair.key.range
+    ) {
       const colon = text.indexOf(':', pair.key.range[1]);
       return colon === -1 ? undefined : [{ start: colon + 1, end: colon + 1, text: ` ${formatScalar(value, false)}` }];
     }
     return undefined;
   }
-  if (isMap(node)) return node.flow ? insertIntoFlowMap(text, node, keys, value, isJson(doc)) : insertIntoBlockMap(text, node, keys, value);
+  if (isMap(node))
+    return node.flow
+      ? insertIntoFlowMap(text, node, keys, value, isJson(doc))
+      : insertIntoBlockMap(text, node, keys, value);
   // An empty value (`securityContext:`): the missing keys go on the lines below the key.
-  if ((node === null || node === undefined || (isScalar(node) && node.value === null)) && pair && isScalar(pair.key) && pair.key.range) {
+  if (
+    (node === null || node === undefined || (isScalar(node) && node.value === null)) &&
+    pair &&
+    isScalar(pair.key) &&
+    pair.key.range
+  ) {
     const keyColumn = pair.key.range[0] - lineStartAt(text, pair.key.range[0]);
     const end = lineEndAt(text, pair.key.range[1]);
     return [{ start: end, end, text: `\n${blockLines(keys, value, keyColumn + INDENT_STEP)}` }];
@@ -160,12 +204,18 @@ function setEdits(text: string, doc: Document.Parsed, path: Path, value: string 
   return undefined;
 }
 
-function insertIntoBlockMap(text: string, map: YAMLMap, keys: string[], value: string | number | boolean): TextEdit[] | undefined {
+function insertIntoBlockMap(
+  text: string,
+  map: YAMLMap,
+  keys: string[],
+  value: string | number | boolean,
+): TextEdit[] | undefined {
   if (!map.range || map.items.length === 0) return undefined;
   const indent = map.range[0] - lineStartAt(text, map.range[0]);
   // After the line where the map's last entry ends (a trailing comment on that line stays on it).
   const last = map.items[map.items.length - 1] as Pair<Node, unknown>;
-  const lastNode = (isScalar(last.value) || isMap(last.value) || isSeq(last.value)) && last.value.range ? last.value : last.key;
+  const lastNode =
+    (isScalar(last.value) || isMap(last.value) || isSeq(last.value)) && last.value.range ? last.value : last.key;
   const end = (lastNode as Node).range?.[1];
   if (end === undefined) return undefined;
   const lines = blockLines(keys, value, indent);
@@ -181,7 +231,13 @@ function isJson(doc: Document.Parsed): boolean {
   return first !== undefined && isScalar(first.key) && first.key.type === 'QUOTE_DOUBLE';
 }
 
-function insertIntoFlowMap(text: string, map: YAMLMap, keys: string[], value: string | number | boolean, json: boolean): TextEdit[] | undefined {
+function insertIntoFlowMap(
+  text: string,
+  map: YAMLMap,
+  keys: string[],
+  value: string | number | boolean,
+  json: boolean,
+): TextEdit[] | undefined {
   if (!map.range) return undefined;
   const entry = flowEntry(keys, value, json);
   if (map.items.length === 0) {
@@ -189,13 +245,19 @@ function insertIntoFlowMap(text: string, map: YAMLMap, keys: string[], value: st
     return close < map.range[0] ? undefined : [{ start: map.range[0], end: close + 1, text: `{ ${entry} }` }];
   }
   const last = map.items[map.items.length - 1] as Pair<Node, unknown>;
-  const end = (isScalar(last.value) || isMap(last.value) || isSeq(last.value)) && last.value.range ? last.value.range[1] : (last.key as Node).range?.[1];
+  const end =
+    (isScalar(last.value) || isMap(last.value) || isSeq(last.value)) && last.value.range
+      ? last.value.range[1]
+      : (last.key as Node).range?.[1];
   return end === undefined ? undefined : [{ start: end, end, text: `, ${entry}` }];
 }
 
 function blockLines(keys: string[], value: string | number | boolean, indent: number): string {
   return keys
-    .map((key, i) => `${' '.repeat(indent + i * INDENT_STEP)}${formatKey(key, false)}:${i === keys.length - 1 ? ` ${formatScalar(value, false)}` : ''}`)
+    .map(
+      (key, i) =>
+        `${' '.repeat(indent + i * INDENT_STEP)}${formatKey(key, false)}:${i === keys.length - 1 ? ` ${formatScalar(value, false)}` : ''}`,
+    )
     .join('\n');
 }
 
@@ -205,9 +267,10 @@ function flowEntry(keys: string[], value: string | number | boolean, json: boole
   return `${formatKey(key, json)}: ${inner}`;
 }
 
-const PLAIN = /^[A-Za-z_][\w.\/-]*$/;
+const PLAIN = /^[A-Za-z_][\w./-]*$/;
 // YAML 1.1 reads these plain words as booleans or null: they must be quoted to stay strings.
-const RESERVED = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
+const RESERVED =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~)$/;
 
 function formatKey(key: string, json: boolean): string {
   return json || !PLAIN.test(key) || RESERVED.test(key) ? JSON.stringify(key) : key;

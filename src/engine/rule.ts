@@ -132,6 +132,8 @@ export interface Rule<M extends string = string, O = unknown> {
   readonly check?: (context: RuleContext<M, O>) => void;
 }
 
+// Rules differ in their options type; a list of rules holds any of them.
+// biome-ignore lint/suspicious/noExplicitAny: the options of a rule in a heterogeneous list are unknown by design
 export type AnyRule = Rule<string, any>;
 
 /** What a rule file declares: everything but its family, which is the folder it sits in. */
@@ -157,7 +159,13 @@ export const ENGINE_RULES = {
 /** Dedents a template literal so examples can be written indented inside the rule file. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
   const raw = strings.reduce((out, s, i) => out + s + (i < values.length ? String(values[i]) : ''), '');
-  const lines = raw.replace(/^\n/, '').replace(/\n[ \t]*$/, '\n').split('\n');
-  const indent = minimum(lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length), 0);
+  const lines = raw
+    .replace(/^\n/, '')
+    .replace(/\n[ \t]*$/, '\n')
+    .split('\n');
+  const indent = minimum(
+    lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length),
+    0,
+  );
   return lines.map((l) => l.slice(indent)).join('\n');
 }

@@ -11,7 +11,15 @@ import { LocationMemo } from '../location/memo.js';
 import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Severity } from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
-import { directiveCovers, IGNORE_ANNOTATION, ignoreScopes, readDirectives, scopeCovers, type Directive, type IgnoreScope } from './suppress.js';
+import {
+  directiveCovers,
+  IGNORE_ANNOTATION,
+  ignoreScopes,
+  readDirectives,
+  scopeCovers,
+  type Directive,
+  type IgnoreScope,
+} from './suppress.js';
 import type { Config } from './config.js';
 import { didYouMean } from '../suggest.js';
 
@@ -33,7 +41,12 @@ export interface Finding {
   readonly file: string;
   readonly range: Range;
   /** The resource the finding is about, when there is one. */
-  readonly resource?: { readonly apiVersion: string; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly resource?: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+  };
   /** Path of the offending node in its document (as far as it exists). */
   readonly path: Path;
   readonly related: readonly RelatedLocation[];
@@ -69,7 +82,12 @@ export interface LintResult {
   /** The rules that were enabled for this run. */
   readonly rules: readonly AnyRule[];
   /** documents: parsed and read; unreadDocuments: of kinds no rule reads (CRDs), lexed only. */
-  readonly stats: { readonly files: number; readonly documents: number; readonly unreadDocuments: number; readonly resources: number };
+  readonly stats: {
+    readonly files: number;
+    readonly documents: number;
+    readonly unreadDocuments: number;
+    readonly resources: number;
+  };
   /** Milliseconds each rule's check took (for --stats), slowest first. */
   readonly ruleTimes: readonly (readonly [string, number])[];
 }
@@ -128,7 +146,12 @@ export function lint(input: LintInput): LintResult {
 
 /** A finding before location: `at` (and the related locations) are resolved when the lint finishes. */
 type Draft = Omit<Finding, 'severity' | 'suppression'>;
-type Unlocated = Omit<Draft, 'range' | 'related'> & { range?: Range; at?: LocationRequest; span?: readonly [number, number]; relatedAt: { at: LocationRequest; message: string; file: string }[] };
+type Unlocated = Omit<Draft, 'range' | 'related'> & {
+  range?: Range;
+  at?: LocationRequest;
+  span?: readonly [number, number];
+  relatedAt: { at: LocationRequest; message: string; file: string }[];
+};
 interface Pending {
   readonly finding: Unlocated;
   /** The rule's default severity, or the milder one its report asked for. */
@@ -149,7 +172,17 @@ interface Unit {
  * parse (the files' parse problems and suppression directives), graph, rules; then, in finish: locate, suppress
  * (and severities), sort.
  */
-export function lintStaged({ files, rules, config, readers = FORMAT_READERS, locations = new LocationMemo(), graph: given, builds = [], consumed, root }: LintInput): StagedLint {
+export function lintStaged({
+  files,
+  rules,
+  config,
+  readers = FORMAT_READERS,
+  locations = new LocationMemo(),
+  graph: given,
+  builds = [],
+  consumed,
+  root,
+}: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
   const pending: Pending[] = [];
   const notices: Notice[] = [];
@@ -158,14 +191,19 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
   const unreadable = unreadableDocuments(enabled, pending, notices);
   const units: Unit[] = [
     { graph: given ?? new Graph(readResources(plainFiles, readers, undefined, unreadable), plainFiles) },
-    ...builds.map((build) => ({ graph: new Graph(readResources([build.file], readers, undefined, unreadable), [build.file]), build })),
+    ...builds.map((build) => ({
+      graph: new Graph(readResources([build.file], readers, undefined, unreadable), [build.file]),
+      build,
+    })),
   ];
   const resources = units.flatMap((unit) => unit.graph.resources);
   // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
   const reported = given && new Set(files.map((f) => f.path));
   annotationDiagnostics(units[0].graph, files, rules, enabled, pending);
   const ruleTimes = runRules(units, enabled, config, pending, notices, reported, root);
-  const requests = pending.flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)]).filter((at) => !at.range);
+  const requests = pending
+    .flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)])
+    .filter((at) => !at.range);
   return {
     requests,
     graph: units[0].graph,
@@ -175,13 +213,25 @@ export function lintStaged({ files, rules, config, readers = FORMAT_READERS, loc
       const documents = files.reduce((n, f) => n + f.documents.length, 0);
       const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
       ruleTimes.sort((a, b) => b[1] - a[1]);
-      return { findings, notices, rules: enabled, stats: { files: files.length, documents, unreadDocuments, resources: resources.length }, ruleTimes };
+      return {
+        findings,
+        notices,
+        rules: enabled,
+        stats: { files: files.length, documents, unreadDocuments, resources: resources.length },
+        ruleTimes,
+      };
     },
   };
 }
 
 /** Stage parse: each file's parse problems, and the findings about its suppression directives (returned by file). */
-function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[], enabled: readonly AnyRule[], pending: Pending[], notices: Notice[]): Map<SourceFile, Directive[]> {
+function parseDiagnostics(
+  files: readonly SourceFile[],
+  rules: readonly AnyRule[],
+  enabled: readonly AnyRule[],
+  pending: Pending[],
+  notices: Notice[],
+): Map<SourceFile, Directive[]> {
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const knownIds = new Set(rules.map((rule) => rule.id));
   const directivesByFile = new Map<SourceFile, Directive[]>();
@@ -206,13 +256,38 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
     const directives = readDirectives(file);
     directivesByFile.set(file, directives);
     for (const directive of directives) {
-      const range = { startLine: directive.line, startColumn: directive.column, endLine: directive.line, endColumn: directive.endColumn };
+      const range = {
+        startLine: directive.line,
+        startColumn: directive.column,
+        endLine: directive.line,
+        endColumn: directive.endColumn,
+      };
       // The text comes from the rule's own `messages`, like any rule's.
-      const reportDirective = (id: string, messageId: string, data: Record<string, string>, key: string, at = range) => {
+      const reportDirective = (
+        id: string,
+        messageId: string,
+        data: Record<string, string>,
+        key: string,
+        at = range,
+      ) => {
         const rule = enabledById.get(id);
         if (!rule) return;
         const message = interpolate(rule.messages[messageId], data);
-        const finding = { ruleId: id, message, file: file.path, range: at, path: [], relatedAt: [], fingerprint: fingerprint(id, file.path, '', [], `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`) };
+        const finding = {
+          ruleId: id,
+          message,
+          file: file.path,
+          range: at,
+          path: [],
+          relatedAt: [],
+          fingerprint: fingerprint(
+            id,
+            file.path,
+            '',
+            [],
+            `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`,
+          ),
+        };
         pending.push({ finding, severity: rule.severity });
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
@@ -220,7 +295,13 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
         if (knownIds.has(id)) return;
         // An unknown id is pointed at where it is written.
         const startColumn = directive.ruleColumns[i];
-        reportDirective(ENGINE_RULES.suppressionUnknownRule, 'unknownRule', { rule: id, suggestion: didYouMean(id, [...knownIds]) }, id, { ...range, startColumn, endColumn: startColumn + id.length });
+        reportDirective(
+          ENGINE_RULES.suppressionUnknownRule,
+          'unknownRule',
+          { rule: id, suggestion: didYouMean(id, [...knownIds]) },
+          id,
+          { ...range, startColumn, endColumn: startColumn + id.length },
+        );
       });
     }
   }
@@ -228,7 +309,13 @@ function parseDiagnostics(files: readonly SourceFile[], rules: readonly AnyRule[
 }
 
 /** Stage graph: an unknown rule id in a meshlint.io/ignore annotation, reported as the comment form's is (at the annotation's value). */
-function annotationDiagnostics(graph: Graph, files: readonly SourceFile[], rules: readonly AnyRule[], enabled: readonly AnyRule[], pending: Pending[]): void {
+function annotationDiagnostics(
+  graph: Graph,
+  files: readonly SourceFile[],
+  rules: readonly AnyRule[],
+  enabled: readonly AnyRule[],
+  pending: Pending[],
+): void {
   const rule = enabled.find((r) => r.id === ENGINE_RULES.suppressionUnknownRule);
   if (!rule) return;
   const linted = new Set(files);
@@ -245,7 +332,19 @@ function annotationDiagnostics(graph: Graph, files: readonly SourceFile[], rules
       seen.add(key);
       for (const id of scope.rules) {
         if (known.has(id)) continue;
-        const { finding } = toFinding(graph, rule, { resource, path, target: 'value', messageId: 'unknownRule', identity: id, data: { rule: id, suggestion: didYouMean(id, knownIds) } }, undefined);
+        const { finding } = toFinding(
+          graph,
+          rule,
+          {
+            resource,
+            path,
+            target: 'value',
+            messageId: 'unknownRule',
+            identity: id,
+            data: { rule: id, suggestion: didYouMean(id, knownIds) },
+          },
+          undefined,
+        );
         pending.push({ finding, severity: rule.severity, resource });
       }
     }
@@ -285,7 +384,15 @@ function describeFailure(error: unknown): string {
  * rule. A finding on built objects is keyed by where it is located and what it says: several builds of one base
  * line give one finding that names them all.
  */
-function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: Config, pending: Pending[], notices: Notice[], reported: ReadonlySet<string> | undefined, root: string | undefined): [string, number][] {
+function runRules(
+  units: readonly Unit[],
+  enabled: readonly AnyRule[],
+  config: Config,
+  pending: Pending[],
+  notices: Notice[],
+  reported: ReadonlySet<string> | undefined,
+  root: string | undefined,
+): [string, number][] {
   const ruleTimes: [string, number][] = [];
   const built = new Map<string, Pending>();
   for (const rule of enabled) {
@@ -312,7 +419,9 @@ function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: C
       try {
         rule.check({ graph, options, settings: config.settings, report });
       } catch (error) {
-        notices.push({ message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.` });
+        notices.push({
+          message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.`,
+        });
       }
     }
     ruleTimes.push([rule.id, performance.now() - started]);
@@ -321,7 +430,12 @@ function runRules(units: readonly Unit[], enabled: readonly AnyRule[], config: C
 }
 
 /** A rule's report as a finding: message, fingerprint, and where it must be located (not yet where it is). */
-function toFinding(graph: Graph, rule: AnyRule, r: Report<string>, root: string | undefined): { finding: Unlocated; resource?: Resource; key: string } {
+function toFinding(
+  graph: Graph,
+  rule: AnyRule,
+  r: Report<string>,
+  root: string | undefined,
+): { finding: Unlocated; resource?: Resource; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
   let path: Path;
@@ -338,10 +452,18 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>, root: string 
   }
   const template = rule.messages[r.messageId];
   if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-  const message = interpolate(template, { resource: resource ? describe(resource) : documentName(file.path, root), ...redacted(r.data) });
+  const message = interpolate(template, {
+    resource: resource ? describe(resource) : documentName(file.path, root),
+    ...redacted(r.data),
+  });
   const relatedAt = (r.related ?? []).map((rel) => {
     const src = rel.resource.source;
-    const at = traced({ file: src.file, document: src.document, path: [...src.base, ...(rel.path ?? rel.resource.anchor)], target: 'pair' as const });
+    const at = traced({
+      file: src.file,
+      document: src.document,
+      path: [...src.base, ...(rel.path ?? rel.resource.anchor)],
+      target: 'pair' as const,
+    });
     return { file: at.file.path, message: rel.message, at };
   });
   const at = traced({ file, document, path, target: r.target ?? 'pair' });
@@ -354,22 +476,46 @@ function toFinding(graph: Graph, rule: AnyRule, r: Report<string>, root: string 
   // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited,
   // nor is a built object (its values come from several files).
   const fixBase = r.resource ? r.resource.source.base : [];
-  const fix: FindingFix | undefined = r.fix && !file.origin && !document.trace
-    ? { title: r.fix.title, document: document.index, changes: r.fix.changes.map((c) => ('set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] })) }
-    : undefined;
+  const fix: FindingFix | undefined =
+    r.fix && !file.origin && !document.trace
+      ? {
+          title: r.fix.title,
+          document: document.index,
+          changes: r.fix.changes.map((c) =>
+            'set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] },
+          ),
+        }
+      : undefined;
   const finding: Unlocated = {
     ruleId: rule.id,
     message: at.note ? `${message} (${at.note})` : message,
     file: at.file.path,
     at,
     ...(r.span ? { span: r.span } : {}),
-    ...(resource ? { resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name } } : {}),
+    ...(resource
+      ? {
+          resource: {
+            apiVersion: resource.apiVersion,
+            kind: resource.kind,
+            namespace: resource.namespace,
+            name: resource.name,
+          },
+        }
+      : {}),
     path,
     relatedAt,
     fingerprint: print,
     ...(fix ? { fix } : {}),
   };
-  const key = [rule.id, at.file.path, at.document.index, at.path.join('\0'), at.target, extra, JSON.stringify(r.data ?? {})].join('\0');
+  const key = [
+    rule.id,
+    at.file.path,
+    at.document.index,
+    at.path.join('\0'),
+    at.target,
+    extra,
+    JSON.stringify(r.data ?? {}),
+  ].join('\0');
   return { finding, resource, key };
 }
 
@@ -378,42 +524,79 @@ function traced(at: LocationRequest): LocationRequest {
   const trace = at.document.trace;
   if (!trace) return at;
   const origin = trace(at.path);
-  return { file: origin.file, document: origin.document, path: origin.path, target: at.target, ...(origin.range ? { range: origin.range } : {}), ...(origin.note ? { note: origin.note } : {}) };
+  return {
+    file: origin.file,
+    document: origin.document,
+    path: origin.path,
+    target: at.target,
+    ...(origin.range ? { range: origin.range } : {}),
+    ...(origin.note ? { note: origin.note } : {}),
+  };
 }
 
 /** Stage locate: ranges for every finding and related location (from the memo where already known). */
-function locate(pending: readonly Pending[], locations: LocationMemo): { finding: Draft; severity: Severity; resource?: Resource }[] {
+function locate(
+  pending: readonly Pending[],
+  locations: LocationMemo,
+): { finding: Draft; severity: Severity; resource?: Resource }[] {
   const located = (at: LocationRequest) => at.range ?? locations.locate(at.file, at.document, at.path, at.target).range;
   // A secret inside a longer string (embedded text) is narrowed to its own line and column.
   const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
     const value = get(at.document.value, ...at.path);
     const range = located(at);
-    return typeof value === 'string' && at.target === 'value' && !at.file.origin && !at.range ? narrowToSpan(at.file, range, value, span) : range;
+    return typeof value === 'string' && at.target === 'value' && !at.file.origin && !at.range
+      ? narrowToSpan(at.file, range, value, span)
+      : range;
   };
   return pending.map(({ finding: { at, relatedAt, range, span, ...rest }, severity, resource, builtBy }) => {
     const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
     for (const build of builtBy ?? []) {
       const { file, document } = build.definedIn;
-      related.push({ file: file.path, range: located({ file, document, path: [], target: 'key' }), message: `built by ${build.name}` });
+      related.push({
+        file: file.path,
+        range: located({ file, document, path: [], target: 'key' }),
+        message: `built by ${build.name}`,
+      });
     }
     const message = builtBy ? `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` : rest.message;
-    return { finding: { ...rest, message, range: range ?? (span ? narrowed(at!, span) : located(at!)), related }, severity, resource };
+    return {
+      finding: { ...rest, message, range: range ?? (span ? narrowed(at!, span) : located(at!)), related },
+      severity,
+      resource,
+    };
   });
 }
 
 /** Stage suppress: configured severities, and suppression by comment or annotation (kept and marked, not dropped). */
-function suppress(located: readonly { finding: Draft; severity: Severity; resource?: Resource }[], config: Config, directivesByFile: ReadonlyMap<SourceFile, Directive[]>, files: readonly SourceFile[]): Finding[] {
+function suppress(
+  located: readonly { finding: Draft; severity: Severity; resource?: Resource }[],
+  config: Config,
+  directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
+  files: readonly SourceFile[],
+): Finding[] {
   const scopesByResource = new Map<Resource, IgnoreScope[]>();
   const fileByPath = new Map(files.map((f) => [f.path, f]));
   return located.map(({ finding, severity: defaultSeverity, resource }) => {
     const configured = config.rules.get(finding.ruleId)?.severity;
     const severity = configured && configured !== 'off' ? configured : defaultSeverity;
-    const suppression = suppressionFor(finding, resource, scopesByResource, fileByPath.get(finding.file), directivesByFile);
+    const suppression = suppressionFor(
+      finding,
+      resource,
+      scopesByResource,
+      fileByPath.get(finding.file),
+      directivesByFile,
+    );
     return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
   });
 }
 
-function suppressionFor(finding: Draft, resource: Resource | undefined, scopesByResource: Map<Resource, IgnoreScope[]>, file: SourceFile | undefined, directivesByFile: ReadonlyMap<SourceFile, Directive[]>): Suppression | undefined {
+function suppressionFor(
+  finding: Draft,
+  resource: Resource | undefined,
+  scopesByResource: Map<Resource, IgnoreScope[]>,
+  file: SourceFile | undefined,
+  directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
+): Suppression | undefined {
   for (const d of (file && directivesByFile.get(file)) ?? []) {
     if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
   }
@@ -421,7 +604,8 @@ function suppressionFor(finding: Draft, resource: Resource | undefined, scopesBy
   if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
   const relative = finding.path.slice(resource.source.base.length);
   for (const scope of scopesByResource.get(resource)!) {
-    if (scopeCovers(scope, finding.ruleId, relative)) return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
+    if (scopeCovers(scope, finding.ruleId, relative))
+      return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
   }
   return undefined;
 }
@@ -429,7 +613,8 @@ function suppressionFor(finding: Draft, resource: Resource | undefined, scopesBy
 /** Values interpolated into a message come from manifests: none may print a secret whole. */
 function redacted(data: Readonly<Record<string, string | number>> | undefined): Record<string, string | number> {
   const out: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(data ?? {})) out[key] = typeof value === 'string' ? redactSecrets(value) : value;
+  for (const [key, value] of Object.entries(data ?? {}))
+    out[key] = typeof value === 'string' ? redactSecrets(value) : value;
   return out;
 }
 
@@ -443,7 +628,10 @@ export function interpolate(template: string, data: Readonly<Record<string, stri
 }
 
 export function fingerprint(ruleId: string, file: string, resource: string, path: Path, extra: string): string {
-  return createHash('sha256').update([ruleId, file, resource, path.join('/'), extra].join('\0')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update([ruleId, file, resource, path.join('/'), extra].join('\0'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

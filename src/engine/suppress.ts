@@ -66,7 +66,11 @@ function splitReason(text: string): [string, string | undefined] {
 }
 
 export function directiveCovers(directive: Directive, ruleId: string, line: number): boolean {
-  return line >= directive.fromLine && line <= directive.toLine && (directive.rules.length === 0 || directive.rules.includes(ruleId));
+  return (
+    line >= directive.fromLine &&
+    line <= directive.toLine &&
+    (directive.rules.length === 0 || directive.rules.includes(ruleId))
+  );
 }
 
 export interface IgnoreScope {
@@ -106,5 +110,7 @@ function mentionsIgnoreAnnotation(file: SourceFile): boolean {
 }
 
 export function scopeCovers(scope: IgnoreScope, ruleId: string, path: Path): boolean {
-  return scope.path.every((segment, i) => path[i] === segment) && (scope.rules.length === 0 || scope.rules.includes(ruleId));
+  return (
+    scope.path.every((segment, i) => path[i] === segment) && (scope.rules.length === 0 || scope.rules.includes(ruleId))
+  );
 }

@@ -34,13 +34,19 @@ export function chartIndex(chartFiles: readonly string[]): ChartIndex {
  * One notice per chart directory among the scanned files; the "skipped: template" notices of files inside a chart
  * are dropped (the chart's notice covers them).
  */
-export function chartNotices(shownFiles: readonly string[], notices: readonly Notice[], cwd: string, display: (absolute: string) => string): Notice[] {
+export function chartNotices(
+  shownFiles: readonly string[],
+  notices: readonly Notice[],
+  cwd: string,
+  display: (absolute: string) => string,
+): Notice[] {
   const chartDirs = shownFiles.filter((f) => basename(f) === CHART_FILE).map((f) => dirname(resolve(cwd, f)));
   if (chartDirs.length === 0) return [...notices];
-  const inChart = (file: string) => chartDirs.some((dir) => {
-    const rel = relative(dir, resolve(cwd, file));
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
-  });
+  const inChart = (file: string) =>
+    chartDirs.some((dir) => {
+      const rel = relative(dir, resolve(cwd, file));
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    });
   const kept = notices.filter((n) => !(n.file && n.message.startsWith('skipped: template') && inChart(n.file)));
   for (const dir of chartDirs) {
     const shown = display(dir) || '.';

@@ -36,14 +36,26 @@ export interface ChartIndex {
  * Gives every document of rendered output whose template exists a `trace` into the template. `display` turns an
  * absolute path into the path shown to users. Returns the templates read (absolute paths).
  */
-export function attributeRendered(files: readonly SourceFile[], charts: ChartIndex, display: (absolute: string) => string, exists: (absolute: string) => boolean): string[] {
+export function attributeRendered(
+  files: readonly SourceFile[],
+  charts: ChartIndex,
+  display: (absolute: string) => string,
+  exists: (absolute: string) => boolean,
+): string[] {
   const templates = new Map<string, SourceFile | undefined>();
   const template = (absolute: string): SourceFile | undefined => {
     if (!templates.has(absolute)) {
       let file: SourceFile | undefined;
       try {
         const text = readFileSync(absolute, 'utf8');
-        file = { path: display(absolute), text, lineCounter: lineCounterOf(text), documents: [], problems: [], skipped: 'Helm template' };
+        file = {
+          path: display(absolute),
+          text,
+          lineCounter: lineCounterOf(text),
+          documents: [],
+          problems: [],
+          skipped: 'Helm template',
+        };
       } catch {
         file = undefined;
       }
@@ -72,7 +84,12 @@ function locateInTemplate(template: SourceFile, document: SourceDocument, path: 
   const line = followKeys(template.text, existing);
   const lines = template.text.split('\n');
   if (line) {
-    const range = { startLine: line.line + 1, startColumn: line.column + 1, endLine: line.line + 1, endColumn: Math.max(line.column + 2, contentEnd(lines[line.line]) + 1) };
+    const range = {
+      startLine: line.line + 1,
+      startColumn: line.column + 1,
+      endLine: line.line + 1,
+      endColumn: Math.max(line.column + 2, contentEnd(lines[line.line]) + 1),
+    };
     return { file: template, document, path, range };
   }
   const first = lines[0] ?? '';
@@ -117,7 +134,8 @@ export function followKeys(text: string, path: Path): { line: number; column: nu
   const lines = text.split('\n');
   let parentIndent = -1;
   let from = 0;
-  let found: { line: number; column: number } | undefined = path.length === 0 ? { line: firstContent(lines), column: 0 } : undefined;
+  let found: { line: number; column: number } | undefined =
+    path.length === 0 ? { line: firstContent(lines), column: 0 } : undefined;
   let itemLine = -1;
   for (const segment of path) {
     found = undefined;
@@ -179,7 +197,8 @@ function keyColumn(line: string, key: string): number | undefined {
     if (!line.startsWith(written, column)) continue;
     let after = column + written.length;
     while (line[after] === ' ') after++;
-    if (line[after] === ':' && (after + 1 === line.length || line[after + 1] === ' ' || line[after + 1] === '\r')) return column;
+    if (line[after] === ':' && (after + 1 === line.length || line[after + 1] === ' ' || line[after + 1] === '\r'))
+      return column;
   }
   return undefined;
 }

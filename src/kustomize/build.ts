@@ -7,7 +7,14 @@ import { compileUserPattern, type UserPattern } from '../engine/pattern.js';
 import { parseEmbedded } from '../parse/embedded.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import { splitApiVersion } from '../model/kubernetes/reader.js';
-import { COMMON_ANNOTATIONS, COMMON_LABELS, METADATA_LABELS, visitMaps, visitScalars, type FieldSpec } from './fields.js';
+import {
+  COMMON_ANNOTATIONS,
+  COMMON_LABELS,
+  METADATA_LABELS,
+  visitMaps,
+  visitScalars,
+  type FieldSpec,
+} from './fields.js';
 import { kustomizeHash } from './hash.js';
 import { applyJsonPatch, JsonPatchError, type PatchOperation } from './json-patch.js';
 import { strategicMerge } from './merge.js';
@@ -45,11 +52,51 @@ export interface BuildNotice {
 }
 
 /** Fields this builder does not apply: a notice each, the rest of the kustomization is still built. */
-const UNSUPPORTED = ['replacements', 'vars', 'helmCharts', 'helmGlobals', 'helmChartInflationGenerator', 'transformers', 'generators', 'validators', 'configurations', 'crds', 'openapi', 'buildMetadata', 'patchesJson6902Inline'];
-const KNOWN = new Set(['apiVersion', 'kind', 'metadata', 'resources', 'bases', 'components', 'namespace', 'namePrefix', 'nameSuffix', 'commonLabels', 'labels', 'commonAnnotations', 'images', 'replicas', 'patches', 'patchesStrategicMerge', 'patchesJson6902', 'configMapGenerator', 'secretGenerator', 'generatorOptions', 'sortOptions', ...UNSUPPORTED]);
+const UNSUPPORTED = [
+  'replacements',
+  'vars',
+  'helmCharts',
+  'helmGlobals',
+  'helmChartInflationGenerator',
+  'transformers',
+  'generators',
+  'validators',
+  'configurations',
+  'crds',
+  'openapi',
+  'buildMetadata',
+  'patchesJson6902Inline',
+];
+const KNOWN = new Set([
+  'apiVersion',
+  'kind',
+  'metadata',
+  'resources',
+  'bases',
+  'components',
+  'namespace',
+  'namePrefix',
+  'nameSuffix',
+  'commonLabels',
+  'labels',
+  'commonAnnotations',
+  'images',
+  'replicas',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'configMapGenerator',
+  'secretGenerator',
+  'generatorOptions',
+  'sortOptions',
+  ...UNSUPPORTED,
+]);
 
 export class BuildError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
   }
 }
@@ -62,7 +109,8 @@ interface Kustomization {
   readonly absolute: string;
 }
 
-const isRemote = (entry: string) => /^(https?|git|ssh|file):\/\/|^git@|^github\.com\/|^gitlab\.com\/|^bitbucket\.org\/|\?ref=|\.git(\/\/|$)/.test(entry);
+const isRemote = (entry: string) =>
+  /^(https?|git|ssh|file):\/\/|^git@|^github\.com\/|^gitlab\.com\/|^bitbucket\.org\/|\?ref=|\.git(\/\/|$)/.test(entry);
 
 export class Builder {
   readonly notices: BuildNotice[] = [];
@@ -118,10 +166,17 @@ export class Builder {
     if (!document || !isMapNode(document.value)) throw new BuildError('the kustomization is not a mapping', absolute);
     const value = document.value;
     if (asComponent !== (value.kind === 'Component')) {
-      throw new BuildError(asComponent ? 'a component must have kind: Component' : 'kind: Component is only allowed under components', absolute);
+      throw new BuildError(
+        asComponent ? 'a component must have kind: Component' : 'kind: Component is only allowed under components',
+        absolute,
+      );
     }
     for (const key of Object.keys(value)) {
-      if (UNSUPPORTED.includes(key)) this.#notice(absolute, `kustomize field "${key}" is not supported by meshlint: the objects built here are linted without it`);
+      if (UNSUPPORTED.includes(key))
+        this.#notice(
+          absolute,
+          `kustomize field "${key}" is not supported by meshlint: the objects built here are linted without it`,
+        );
       else if (!KNOWN.has(key)) this.#notice(absolute, `unknown kustomize field "${key}" ignored`);
     }
     return { dir, file, document, value, absolute };
@@ -170,7 +225,8 @@ export class Builder {
         }
         const target = resolve(k.dir, entry);
         if (this.host.isDirectory(target)) {
-          if (!this.kustomizationFile(target)) throw new BuildError(`resource directory ${entry} has no kustomization.yaml`, k.absolute);
+          if (!this.kustomizationFile(target))
+            throw new BuildError(`resource directory ${entry} has no kustomization.yaml`, k.absolute);
           this.#included.add(target);
           objects.push(...this.#accumulate(target));
         } else if (this.host.isFile(target)) {
@@ -216,10 +272,21 @@ export class Builder {
         const body = trace(item, origin) as Record<string, unknown>;
         const metadata = isMapNode(body.metadata) ? body.metadata : {};
         // As kustomize, which clears null or empty annotations (nothing else: `labels: null` stays).
-        if (metadata.annotations === null || (isMapNode(metadata.annotations) && Object.keys(metadata.annotations).length === 0)) remove(metadata, 'annotations');
-        out.push({ body, origin, originalName: String(metadata.name ?? ''), originalNamespace: String(metadata.namespace ?? ''), previousNames: [] });
+        if (
+          metadata.annotations === null ||
+          (isMapNode(metadata.annotations) && Object.keys(metadata.annotations).length === 0)
+        )
+          remove(metadata, 'annotations');
+        out.push({
+          body,
+          origin,
+          originalName: String(metadata.name ?? ''),
+          originalNamespace: String(metadata.namespace ?? ''),
+          previousNames: [],
+        });
       };
-      if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) value.items.forEach((item, i) => add(item, ['items', i]));
+      if (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items))
+        value.items.forEach((item, i) => add(item, ['items', i]));
       else add(value, []);
     }
     return out;
@@ -238,9 +305,18 @@ export class Builder {
         const behavior = typeof entry.behavior === 'string' ? entry.behavior : 'create';
         const namespace = typeof entry.namespace === 'string' ? entry.namespace : '';
         const kind = field === 'configMapGenerator' ? 'ConfigMap' : 'Secret';
-        const existing = objects.findIndex((o) => o.body.kind === kind && o.originalName === generated.originalName && (namespace === '' || o.originalNamespace === namespace || namespaceOf(o) === namespace));
+        const existing = objects.findIndex(
+          (o) =>
+            o.body.kind === kind &&
+            o.originalName === generated.originalName &&
+            (namespace === '' || o.originalNamespace === namespace || namespaceOf(o) === namespace),
+        );
         if (behavior === 'create') {
-          if (existing >= 0) throw new BuildError(`${kind} ${generated.originalName} already exists; use behavior: merge or replace`, k.absolute);
+          if (existing >= 0)
+            throw new BuildError(
+              `${kind} ${generated.originalName} already exists; use behavior: merge or replace`,
+              k.absolute,
+            );
           objects.push(generated);
         } else if (existing < 0) {
           throw new BuildError(`${kind} ${generated.originalName} to ${behavior} does not exist`, k.absolute);
@@ -253,7 +329,13 @@ export class Builder {
     }
   }
 
-  #generated(k: Kustomization, field: 'configMapGenerator' | 'secretGenerator', entry: Record<string, unknown>, at: Origin, globalOptions: Record<string, unknown>): BuiltObject {
+  #generated(
+    k: Kustomization,
+    field: 'configMapGenerator' | 'secretGenerator',
+    entry: Record<string, unknown>,
+    at: Origin,
+    globalOptions: Record<string, unknown>,
+  ): BuiltObject {
     const isSecret = field === 'secretGenerator';
     const name = typeof entry.name === 'string' ? entry.name : '';
     if (!name) throw new BuildError(`${field} entry without a name`, k.absolute);
@@ -270,14 +352,20 @@ export class Builder {
       if (eq <= 0) throw new BuildError(`literal "${literal.slice(0, 40)}" is not KEY=VALUE`, k.absolute);
       set(literal.slice(0, eq), unquote(literal.slice(eq + 1)), child(child(at, 'literals'), i));
     });
-    const envs = [...(typeof entry.env === 'string' ? [entry.env] : []), ...(Array.isArray(entry.envs) ? entry.envs : [])];
+    const envs = [
+      ...(typeof entry.env === 'string' ? [entry.env] : []),
+      ...(Array.isArray(entry.envs) ? entry.envs : []),
+    ];
     envs.forEach((env, i) => {
       if (typeof env !== 'string') return;
       const absolute = resolve(k.dir, env);
       const text = this.host.text(absolute);
       if (text === undefined) throw new BuildError(`env file ${env} cannot be read`, k.absolute);
       this.#consumed.add(absolute);
-      const envOrigin = typeof entry.env === 'string' && i === 0 ? child(at, 'env') : child(child(at, 'envs'), typeof entry.env === 'string' ? i - 1 : i);
+      const envOrigin =
+        typeof entry.env === 'string' && i === 0
+          ? child(at, 'env')
+          : child(child(at, 'envs'), typeof entry.env === 'string' ? i - 1 : i);
       for (const line of text.split(/\r?\n/)) {
         const trimmed = line.replace(/^\s+/, '');
         if (trimmed === '' || trimmed.startsWith('#')) continue;
@@ -303,7 +391,10 @@ export class Builder {
       set(key, text, child(child(at, 'files'), i));
     });
     const entryOptions = isMapNode(entry.options) ? entry.options : {};
-    const optionsAt = (key: string) => (key in entryOptions ? child(child(at, 'options'), key) : { file: k.file, document: k.document, path: ['generatorOptions', key] });
+    const optionsAt = (key: string) =>
+      key in entryOptions
+        ? child(child(at, 'options'), key)
+        : { file: k.file, document: k.document, path: ['generatorOptions', key] };
     const body: Record<string, unknown> = {};
     put(body, 'apiVersion', 'v1', at);
     put(body, 'kind', isSecret ? 'Secret' : 'ConfigMap', at);
@@ -314,7 +405,10 @@ export class Builder {
     for (const key of ['labels', 'annotations']) {
       const merged: Record<string, unknown> = {};
       const origins: Record<string, Origin> = {};
-      for (const [source, base] of [[globalOptions, ['generatorOptions', key]], [entryOptions, [...at.path, 'options', key]]] as const) {
+      for (const [source, base] of [
+        [globalOptions, ['generatorOptions', key]],
+        [entryOptions, [...at.path, 'options', key]],
+      ] as const) {
         if (!isMapNode(source[key])) continue;
         for (const [name, value] of Object.entries(source[key] as Record<string, unknown>)) {
           merged[name] = String(value);
@@ -331,11 +425,24 @@ export class Builder {
       for (const [key, value] of Object.entries(data)) put(map, key, value, dataOrigins[key]);
       if (Object.keys(map).length > 0) put(body, 'data', map, at);
     }
-    if (isSecret) put(body, 'type', typeof entry.type === 'string' ? entry.type : 'Opaque', typeof entry.type === 'string' ? child(at, 'type') : at);
+    if (isSecret)
+      put(
+        body,
+        'type',
+        typeof entry.type === 'string' ? entry.type : 'Opaque',
+        typeof entry.type === 'string' ? child(at, 'type') : at,
+      );
     const immutable = entryOptions.immutable ?? globalOptions.immutable;
     if (immutable === true) put(body, 'immutable', true, optionsAt('immutable'));
     const disable = entryOptions.disableNameSuffixHash ?? globalOptions.disableNameSuffixHash;
-    return { body, origin: at, originalName: name, originalNamespace: typeof entry.namespace === 'string' ? entry.namespace : '', previousNames: [], needsHash: disable !== true };
+    return {
+      body,
+      origin: at,
+      originalName: name,
+      originalNamespace: typeof entry.namespace === 'string' ? entry.namespace : '',
+      previousNames: [],
+      needsHash: disable !== true,
+    };
   }
 
   // --- transformers -----------------------------------------------------------------------------------------
@@ -354,9 +461,14 @@ export class Builder {
     if (Array.isArray(v.patches)) {
       v.patches.forEach((entry, i) => {
         if (!isMapNode(entry)) return;
-        const source = typeof entry.path === 'string' ? entry.path : typeof entry.patch === 'string' ? entry.patch : undefined;
+        const source =
+          typeof entry.path === 'string' ? entry.path : typeof entry.patch === 'string' ? entry.patch : undefined;
         if (source === undefined) throw new BuildError(`patches[${i}] has neither path nor patch`, k.absolute);
-        const docs = this.#patchDocuments(k, typeof entry.path === 'string' ? entry.path : { inline: ['patches', i, 'patch'] }, ['patches', i]);
+        const docs = this.#patchDocuments(
+          k,
+          typeof entry.path === 'string' ? entry.path : { inline: ['patches', i, 'patch'] },
+          ['patches', i],
+        );
         const target = isMapNode(entry.target) ? entry.target : undefined;
         for (const patch of docs) {
           if (Array.isArray(patch.value)) {
@@ -374,7 +486,10 @@ export class Builder {
       for (const object of objects) setNamespace(object.body, v.namespace, at);
     }
     // namePrefix / nameSuffix
-    for (const [field, apply] of [['namePrefix', (p: string, n: string) => p + n], ['nameSuffix', (s: string, n: string) => n + s]] as const) {
+    for (const [field, apply] of [
+      ['namePrefix', (p: string, n: string) => p + n],
+      ['nameSuffix', (s: string, n: string) => n + s],
+    ] as const) {
       const affix = v[field];
       if (typeof affix !== 'string' || affix === '') continue;
       for (const object of objects) {
@@ -389,19 +504,34 @@ export class Builder {
     if (Array.isArray(v.labels)) {
       v.labels.forEach((entry, i) => {
         if (!isMapNode(entry) || !isMapNode(entry.pairs)) return;
-        if (entry.fields !== undefined) this.#notice(k.absolute, `labels[${i}].fields is not supported by meshlint: those labels are applied to metadata only`);
-        const specs = entry.includeSelectors === true ? COMMON_LABELS : entry.includeTemplates === true ? METADATA_LABELS : METADATA_LABELS.slice(0, 1);
+        if (entry.fields !== undefined)
+          this.#notice(
+            k.absolute,
+            `labels[${i}].fields is not supported by meshlint: those labels are applied to metadata only`,
+          );
+        const specs =
+          entry.includeSelectors === true
+            ? COMMON_LABELS
+            : entry.includeTemplates === true
+              ? METADATA_LABELS
+              : METADATA_LABELS.slice(0, 1);
         applyPairs(objects, entry.pairs, specs, origin(['labels', i, 'pairs']));
       });
     }
     if (isMapNode(v.commonLabels)) applyPairs(objects, v.commonLabels, COMMON_LABELS, origin(['commonLabels']));
-    if (isMapNode(v.commonAnnotations)) applyPairs(objects, v.commonAnnotations, COMMON_ANNOTATIONS, origin(['commonAnnotations']));
+    if (isMapNode(v.commonAnnotations))
+      applyPairs(objects, v.commonAnnotations, COMMON_ANNOTATIONS, origin(['commonAnnotations']));
     // patchesJson6902 (the older field)
     if (Array.isArray(v.patchesJson6902)) {
       v.patchesJson6902.forEach((entry, i) => {
         if (!isMapNode(entry) || !isMapNode(entry.target)) return;
-        const docs = this.#patchDocuments(k, typeof entry.path === 'string' ? entry.path : { inline: ['patchesJson6902', i, 'patch'] }, ['patchesJson6902', i]);
-        for (const patch of docs) if (Array.isArray(patch.value)) this.#applyJson(objects, entry.target, operations(patch.value), k);
+        const docs = this.#patchDocuments(
+          k,
+          typeof entry.path === 'string' ? entry.path : { inline: ['patchesJson6902', i, 'patch'] },
+          ['patchesJson6902', i],
+        );
+        for (const patch of docs)
+          if (Array.isArray(patch.value)) this.#applyJson(objects, entry.target, operations(patch.value), k);
       });
     }
     // replicas
@@ -409,7 +539,8 @@ export class Builder {
       v.replicas.forEach((entry, i) => {
         if (!isMapNode(entry) || typeof entry.name !== 'string') return;
         for (const object of objects) {
-          if (!['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet'].includes(String(object.body.kind))) continue;
+          if (!['Deployment', 'ReplicationController', 'ReplicaSet', 'StatefulSet'].includes(String(object.body.kind)))
+            continue;
           if (!nameMatches(object, entry.name)) continue;
           const spec = ensureMap(object.body, ['spec'], origin(['replicas', i]));
           put(spec, 'replicas', entry.count, origin(['replicas', i, 'count']));
@@ -446,11 +577,19 @@ export class Builder {
       file = parseEmbedded(k.file, k.document, entry.inline as (string | number)[]);
     }
     if (!file) throw new BuildError(`patch at ${at.join('.')} cannot be read`, k.absolute);
-    if (file.problems.some((p) => p.code === 'parse-error')) throw new BuildError(`patch at ${at.join('.')} is not valid YAML`, k.absolute);
-    return file.documents.filter((d) => d.value !== undefined && d.value !== null).map((document) => ({ value: trace(document.value, { file: file!, document, path: [] }) }));
+    if (file.problems.some((p) => p.code === 'parse-error'))
+      throw new BuildError(`patch at ${at.join('.')} is not valid YAML`, k.absolute);
+    return file.documents
+      .filter((d) => d.value !== undefined && d.value !== null)
+      .map((document) => ({ value: trace(document.value, { file: file!, document, path: [] }) }));
   }
 
-  #applySmp(objects: BuiltObject[], patch: Record<string, unknown>, target: Record<string, unknown> | undefined, k: Kustomization): void {
+  #applySmp(
+    objects: BuiltObject[],
+    patch: Record<string, unknown>,
+    target: Record<string, unknown> | undefined,
+    k: Kustomization,
+  ): void {
     let selected: BuiltObject[];
     if (target) {
       selected = objects.filter((o) => selects(target, o));
@@ -458,8 +597,14 @@ export class Builder {
       const metadata = isMapNode(patch.metadata) ? patch.metadata : {};
       const name = typeof metadata.name === 'string' ? metadata.name : '';
       const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
-      selected = objects.filter((o) => o.body.kind === patch.kind && nameMatches(o, name) && (namespace === undefined || namespaceOf(o) === namespace || o.originalNamespace === namespace));
-      if (selected.length === 0) throw new BuildError(`patch for ${String(patch.kind)} ${name}: no such resource`, k.absolute);
+      selected = objects.filter(
+        (o) =>
+          o.body.kind === patch.kind &&
+          nameMatches(o, name) &&
+          (namespace === undefined || namespaceOf(o) === namespace || o.originalNamespace === namespace),
+      );
+      if (selected.length === 0)
+        throw new BuildError(`patch for ${String(patch.kind)} ${name}: no such resource`, k.absolute);
     }
     for (const object of selected) {
       let body = patch;
@@ -485,7 +630,11 @@ export class Builder {
       try {
         applyJsonPatch(object.body, ops);
       } catch (error) {
-        if (error instanceof JsonPatchError) throw new BuildError(`JSON patch on ${String(object.body.kind)} ${nameOf(object)}: ${error.message}`, k.absolute);
+        if (error instanceof JsonPatchError)
+          throw new BuildError(
+            `JSON patch on ${String(object.body.kind)} ${nameOf(object)}: ${error.message}`,
+            k.absolute,
+          );
         throw error;
       }
     }
@@ -494,8 +643,16 @@ export class Builder {
 
 function operations(value: unknown[]): PatchOperation[] {
   return value.map((op, i) => {
-    if (!isMapNode(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new BuildError(`JSON patch operation ${i} is not {op, path}`);
-    return { op: op.op, path: op.path, from: typeof op.from === 'string' ? op.from : undefined, value: op.value, valueOrigin: originOf(op, 'value'), at: originOf(value, i) };
+    if (!isMapNode(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+      throw new BuildError(`JSON patch operation ${i} is not {op, path}`);
+    return {
+      op: op.op,
+      path: op.path,
+      from: typeof op.from === 'string' ? op.from : undefined,
+      value: op.value,
+      valueOrigin: originOf(op, 'value'),
+      at: originOf(value, i),
+    };
   });
 }
 
@@ -537,11 +694,26 @@ function selects(target: Record<string, unknown>, object: BuiltObject): boolean 
     if (typeof pattern !== 'string' || pattern === '') return true;
     return targetPattern(pattern).test(value);
   };
-  if (!matches(target.group, group) || !matches(target.version, version) || !matches(target.kind, String(object.body.kind))) return false;
-  if (typeof target.name === 'string' && target.name !== '' && !matches(target.name, nameOf(object)) && !matches(target.name, object.originalName)) return false;
+  if (
+    !matches(target.group, group) ||
+    !matches(target.version, version) ||
+    !matches(target.kind, String(object.body.kind))
+  )
+    return false;
+  if (
+    typeof target.name === 'string' &&
+    target.name !== '' &&
+    !matches(target.name, nameOf(object)) &&
+    !matches(target.name, object.originalName)
+  )
+    return false;
   if (!matches(target.namespace, namespaceOf(object))) return false;
   if (typeof target.labelSelector === 'string' && !selectorMatches(target.labelSelector, metadata.labels)) return false;
-  if (typeof target.annotationSelector === 'string' && !selectorMatches(target.annotationSelector, metadata.annotations)) return false;
+  if (
+    typeof target.annotationSelector === 'string' &&
+    !selectorMatches(target.annotationSelector, metadata.annotations)
+  )
+    return false;
   return true;
 }
 
@@ -556,10 +728,15 @@ export function selectorMatches(selector: string, labels: unknown): boolean {
     let m = /^([^!=\s]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
     if (m) {
       const values = m[3].split(',').map((s) => s.trim());
-      return m[2] === 'in' ? has(m[1]) && values.includes(String(map[m[1]])) : !has(m[1]) || !values.includes(String(map[m[1]]));
+      return m[2] === 'in'
+        ? has(m[1]) && values.includes(String(map[m[1]]))
+        : !has(m[1]) || !values.includes(String(map[m[1]]));
     }
     m = /^([^!=\s]+)\s*(==|=|!=)(.*)$/s.exec(term); // the value is trimmed below
-    if (m) return m[2] === '!=' ? String(map[m[1]]) !== m[3].trim() || !has(m[1]) : has(m[1]) && String(map[m[1]]) === m[3].trim();
+    if (m)
+      return m[2] === '!='
+        ? String(map[m[1]]) !== m[3].trim() || !has(m[1])
+        : has(m[1]) && String(map[m[1]]) === m[3].trim();
     if (term.startsWith('!')) return !has(term.slice(1).trim());
     return has(term);
   });
@@ -578,7 +755,11 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
     const after = isMapNode(metadata[key]) ? (metadata[key] as Record<string, unknown>) : {};
     if (Object.keys(before).length + Object.keys(after).length === 0) continue;
     const map: Record<string, unknown> = {};
-    for (const [from, values] of [[before, before], [after, after]] as const) for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
+    for (const [from, values] of [
+      [before, before],
+      [after, after],
+    ] as const)
+      for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
     put(metadata, key, map, originOf(metadata, key) ?? originOf(oldMetadata, key));
   }
   for (const key of ['name', 'namespace']) {
@@ -591,11 +772,22 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
       if (!before) continue;
       const after = isMapNode(body[key]) ? (body[key] as Record<string, unknown>) : {};
       const map: Record<string, unknown> = {};
-      for (const [from, values] of [[before, before], [after, after]] as const) for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
+      for (const [from, values] of [
+        [before, before],
+        [after, after],
+      ] as const)
+        for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
       put(body, key, map, originOf(body, key) ?? originOf(old.body, key));
     }
   }
-  return { body, origin: old.origin, originalName: old.originalName, originalNamespace: old.originalNamespace, previousNames: [...old.previousNames], needsHash: old.needsHash };
+  return {
+    body,
+    origin: old.origin,
+    originalName: old.originalName,
+    originalNamespace: old.originalNamespace,
+    previousNames: [...old.previousNames],
+    needsHash: old.needsHash,
+  };
 }
 
 /** kyaml's base64 for generated Secrets: lines of 70 characters, each ending in a newline once there are two or more. */
@@ -609,15 +801,39 @@ function encodeBase64(value: string): string {
 }
 
 function unquote(value: string): string {
-  if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) return value.slice(1, -1);
+  if (
+    value.length >= 2 &&
+    ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))
+  )
+    return value.slice(1, -1);
   return value;
 }
 
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
-  'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'APIService', 'IngressClass', 'RuntimeClass',
-  'CSIDriver', 'CSINode', 'VolumeAttachment', 'PodSecurityPolicy', 'CertificateSigningRequest', 'ClusterIssuer', 'GatewayClass',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ComponentStatus', 'KongClusterPlugin',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'APIService',
+  'IngressClass',
+  'RuntimeClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'PodSecurityPolicy',
+  'CertificateSigningRequest',
+  'ClusterIssuer',
+  'GatewayClass',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ComponentStatus',
+  'KongClusterPlugin',
 ]);
 
 function setNamespace(body: Record<string, unknown>, namespace: string, at: Origin): void {
@@ -635,11 +851,17 @@ function setNamespace(body: Record<string, unknown>, namespace: string, at: Orig
   }
 }
 
-function applyPairs(objects: BuiltObject[], pairs: Record<string, unknown>, specs: readonly FieldSpec[], at: Origin): void {
+function applyPairs(
+  objects: BuiltObject[],
+  pairs: Record<string, unknown>,
+  specs: readonly FieldSpec[],
+  at: Origin,
+): void {
   for (const object of objects) {
     for (const spec of specs) {
       visitMaps(object.body, spec, at, (map) => {
-        for (const [key, value] of Object.entries(pairs)) put(map, key, value === null ? '' : String(value), child(at, key));
+        for (const [key, value] of Object.entries(pairs))
+          put(map, key, value === null ? '' : String(value), child(at, key));
       });
     }
   }
@@ -648,13 +870,19 @@ function applyPairs(objects: BuiltObject[], pairs: Record<string, unknown>, spec
 /** kustomize's image.Split: name, tag and digest (a registry port is not a tag). */
 export function splitImage(image: string): { name: string; tag: string; digest: string } {
   const slash = image.indexOf('/');
-  const offset = slash > 0 ? slash : 0;
+  const offset = Math.max(slash, 0);
   const search = image.slice(offset);
   const at = search.indexOf('@');
   const colon = search.indexOf(':');
   if (colon < 0 && at < 0) return { name: image, tag: '', digest: '' };
-  if (at >= 0 && (at < colon || colon < 0)) return { name: image.slice(0, offset + at), tag: '', digest: image.slice(offset + at + 1) };
-  if (at >= 0 && colon >= 0) return { name: image.slice(0, offset + colon), tag: image.slice(offset + colon + 1, offset + at), digest: image.slice(offset + at + 1) };
+  if (at >= 0 && (at < colon || colon < 0))
+    return { name: image.slice(0, offset + at), tag: '', digest: image.slice(offset + at + 1) };
+  if (at >= 0 && colon >= 0)
+    return {
+      name: image.slice(0, offset + colon),
+      tag: image.slice(offset + colon + 1, offset + at),
+      digest: image.slice(offset + at + 1),
+    };
   return { name: image.slice(0, offset + colon), tag: image.slice(offset + colon + 1), digest: '' };
 }
 
@@ -698,18 +926,30 @@ function fixReferences(objects: BuiltObject[]): void {
   for (const referrer of objects) {
     for (const reference of REFERENCES_BY_REFERRER.get(String(referrer.body.kind)) ?? []) {
       visitScalars(referrer.body, reference.path, (value) => {
-        const target = renamed.find((o) => o.body.kind === reference.kind && o.originalName === value && (CLUSTER_SCOPED.has(reference.kind) || namespaceOf(o) === namespaceOf(referrer)));
+        const target = renamed.find(
+          (o) =>
+            o.body.kind === reference.kind &&
+            o.originalName === value &&
+            (CLUSTER_SCOPED.has(reference.kind) || namespaceOf(o) === namespaceOf(referrer)),
+        );
         return target ? nameOf(target) : undefined;
       });
     }
     // RoleBinding subjects name ServiceAccounts (and their namespace).
-    if ((referrer.body.kind === 'RoleBinding' || referrer.body.kind === 'ClusterRoleBinding') && Array.isArray(referrer.body.subjects)) {
+    if (
+      (referrer.body.kind === 'RoleBinding' || referrer.body.kind === 'ClusterRoleBinding') &&
+      Array.isArray(referrer.body.subjects)
+    ) {
       for (const subject of referrer.body.subjects) {
         if (!isMapNode(subject) || subject.kind !== 'ServiceAccount' || typeof subject.name !== 'string') continue;
-        const target = renamed.find((o) => o.body.kind === 'ServiceAccount' && o.originalName === subject.name && (subject.namespace === undefined || namespaceOf(o) === subject.namespace));
+        const target = renamed.find(
+          (o) =>
+            o.body.kind === 'ServiceAccount' &&
+            o.originalName === subject.name &&
+            (subject.namespace === undefined || namespaceOf(o) === subject.namespace),
+        );
         if (target) put(subject, 'name', nameOf(target), originOf(subject, 'name'));
       }
     }
   }
 }
-

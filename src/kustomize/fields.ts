@@ -39,7 +39,14 @@ export const COMMON_LABELS: readonly FieldSpec[] = [
   { path: 'spec/selector', create: true, version: 'v1', kind: 'Service' },
   { path: 'spec/selector', create: true, version: 'v1', kind: 'ReplicationController' },
   { path: 'spec/selector/matchLabels', create: true, kind: 'Deployment' },
-  ...['Deployment', 'StatefulSet'].flatMap((kind) => [...AFFINITY, 'spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels'].map((path) => ({ path, create: false, group: 'apps', kind }))),
+  ...['Deployment', 'StatefulSet'].flatMap((kind) =>
+    [...AFFINITY, 'spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels'].map((path) => ({
+      path,
+      create: false,
+      group: 'apps',
+      kind,
+    })),
+  ),
   { path: 'spec/selector/matchLabels', create: true, kind: 'ReplicaSet' },
   { path: 'spec/selector/matchLabels', create: true, kind: 'DaemonSet' },
   { path: 'spec/selector/matchLabels', create: true, group: 'apps', kind: 'StatefulSet' },
@@ -47,7 +54,12 @@ export const COMMON_LABELS: readonly FieldSpec[] = [
   { path: 'spec/jobTemplate/spec/selector/matchLabels', create: false, group: 'batch', kind: 'CronJob' },
   { path: 'spec/selector/matchLabels', create: false, group: 'policy', kind: 'PodDisruptionBudget' },
   { path: 'spec/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
-  { path: 'spec/ingress/from/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+  {
+    path: 'spec/ingress/from/podSelector/matchLabels',
+    create: false,
+    group: 'networking.k8s.io',
+    kind: 'NetworkPolicy',
+  },
   { path: 'spec/egress/to/podSelector/matchLabels', create: false, group: 'networking.k8s.io', kind: 'NetworkPolicy' },
   ...METADATA_LABELS,
 ];
@@ -71,7 +83,12 @@ export function specApplies(spec: Omit<FieldSpec, 'path'>, object: Record<string
  * Calls `apply` on every map the spec's path reaches (lists on the way are walked item by item, as kustomize
  * does); with `create`, missing maps on the way are created with `origin`.
  */
-export function visitMaps(object: Record<string, unknown>, spec: FieldSpec, origin: Origin, apply: (map: Record<string, unknown>) => void): void {
+export function visitMaps(
+  object: Record<string, unknown>,
+  spec: FieldSpec,
+  origin: Origin,
+  apply: (map: Record<string, unknown>) => void,
+): void {
   if (!specApplies(spec, object)) return;
   const segments = spec.path.split('/');
   const walk = (node: unknown, i: number): void => {
@@ -97,7 +114,11 @@ export function visitMaps(object: Record<string, unknown>, spec: FieldSpec, orig
 }
 
 /** Calls `apply` with each scalar field the path reaches (name references); it returns the replacement or undefined. */
-export function visitScalars(object: unknown, segments: readonly string[], apply: (value: string) => string | undefined): void {
+export function visitScalars(
+  object: unknown,
+  segments: readonly string[],
+  apply: (value: string) => string | undefined,
+): void {
   const walk = (node: unknown, i: number): void => {
     if (Array.isArray(node)) {
       for (const item of node) walk(item, i);

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { isMapNode } from './traced.js';
 
 export function kustomizeHash(object: Record<string, unknown>): string {
-  const field = (value: unknown) => (value === undefined || value === null ? '' : isMapNode(value) ? value : String(value));
+  const field = (value: unknown) =>
+    value === undefined || value === null ? '' : isMapNode(value) ? value : String(value);
   let encoded: Record<string, unknown>;
   if (object.kind === 'Secret') {
     encoded = { kind: 'Secret', type: field(object.type), name: '', data: field(object.data) };
@@ -24,7 +25,7 @@ export function goJson(value: unknown): string {
   if (typeof value === 'string') return goString(value);
   if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
   if (isMapNode(value)) {
-    const keys = Object.keys(value).sort((a, b) => (Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
     return `{${keys.map((k) => `${goString(k)}:${goJson(value[k])}`).join(',')}}`;
   }
   if (value === undefined) return 'null';
@@ -40,7 +41,8 @@ function goString(text: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || ch === '<' || ch === '>' || ch === '&' || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (code < 0x20 || ch === '<' || ch === '>' || ch === '&' || code === 0x2028 || code === 0x2029)
+      out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
   return `${out}"`;

@@ -34,7 +34,10 @@ export function isKustomizationFile(path: string): boolean {
 
 export function buildKustomizations(files: readonly SourceFile[], options: KustomizeOptions): KustomizeOutcome {
   const byAbsolute = new Map(files.map((file) => [resolve(options.cwd, file.path), file]));
-  const roots = [...byAbsolute.keys()].filter(isKustomizationFile).map((path) => dirname(path)).sort();
+  const roots = [...byAbsolute.keys()]
+    .filter(isKustomizationFile)
+    .map((path) => dirname(path))
+    .sort();
   if (roots.length === 0) return { builds: [], consumed: new Set(), extraFiles: [], notices: [], inputs: [] };
   const extra = new Map<string, SourceFile | string>();
   const statOf = statCache();
@@ -45,7 +48,10 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
       let parsed: SourceFile | string;
       try {
         const stats = statSync(absolute);
-        parsed = stats.size > options.maxFileBytes ? `larger than ${options.maxFileBytes} bytes` : parseSource(options.display(absolute), readFileSync(absolute), MANIFEST_PARSE_OPTIONS);
+        parsed =
+          stats.size > options.maxFileBytes
+            ? `larger than ${options.maxFileBytes} bytes`
+            : parseSource(options.display(absolute), readFileSync(absolute), MANIFEST_PARSE_OPTIONS);
       } catch (error) {
         parsed = `cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`;
       }
@@ -77,15 +83,28 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     } catch (error) {
       // Its files stay plain manifests (linted as before), so nothing goes unlinted silently.
       const at = (error instanceof BuildError && error.file) || builder.kustomizationFile(root) || root;
-      const reason = error instanceof BuildError ? error.message : `internal error: ${(error as Error)?.message ?? error}; please report this`;
-      notices.push({ file: options.display(at), kind: 'kustomize', message: `kustomization ${options.display(root) || '.'} could not be built (${reason}): its files are linted as plain manifests` });
+      const reason =
+        error instanceof BuildError
+          ? error.message
+          : `internal error: ${(error as Error)?.message ?? error}; please report this`;
+      notices.push({
+        file: options.display(at),
+        kind: 'kustomize',
+        message: `kustomization ${options.display(root) || '.'} could not be built (${reason}): its files are linted as plain manifests`,
+      });
     }
   }
   const included = new Set([...built.values()].flatMap((b) => [...b.included]));
   for (const root of components) {
-    if (!included.has(root)) notices.push({ file: options.display(builder.kustomizationFile(root)!), kind: 'kustomize', message: 'a kustomize component that no scanned kustomization includes is not linted' });
+    if (!included.has(root))
+      notices.push({
+        file: options.display(builder.kustomizationFile(root)!),
+        kind: 'kustomize',
+        message: 'a kustomize component that no scanned kustomization includes is not linted',
+      });
   }
-  for (const notice of builder.notices) notices.push({ file: options.display(notice.file), kind: 'kustomize', message: notice.message });
+  for (const notice of builder.notices)
+    notices.push({ file: options.display(notice.file), kind: 'kustomize', message: notice.message });
 
   const builds: BuiltGraph[] = [];
   const consumed = new Set<SourceFile>();
@@ -96,7 +115,11 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     }
     if (included.has(root)) continue;
     const kustomization = host.yaml(builder.kustomizationFile(root)!) as SourceFile;
-    builds.push({ name: options.display(root) || '.', file: builtFile(kustomization.path, objects), definedIn: { file: kustomization, document: kustomization.documents[0] } });
+    builds.push({
+      name: options.display(root) || '.',
+      file: builtFile(kustomization.path, objects),
+      definedIn: { file: kustomization, document: kustomization.documents[0] },
+    });
   }
   const extraFiles = [...extra.values()].filter((f): f is SourceFile => typeof f !== 'string');
   const inputs = [...new Set([...built.values()].flatMap((b) => [...b.consumed]))].sort();
@@ -125,15 +148,17 @@ function isComponent(file: SourceFile): boolean {
 
 /** An in-memory file whose documents are built objects; each traces its paths back to where they were written. */
 function builtFile(path: string, objects: readonly BuiltObject[]): SourceFile {
-  const documents = objects.map((object, index): SourceDocument => ({
-    index,
-    value: object.body,
-    start: 0,
-    end: 0,
-    get ast(): never {
-      throw new Error('a built object has no syntax tree of its own; locate it through trace()');
-    },
-    trace: (path: Path) => originAt(object.body, object.origin, path),
-  }));
+  const documents = objects.map(
+    (object, index): SourceDocument => ({
+      index,
+      value: object.body,
+      start: 0,
+      end: 0,
+      get ast(): never {
+        throw new Error('a built object has no syntax tree of its own; locate it through trace()');
+      },
+      trace: (path: Path) => originAt(object.body, object.origin, path),
+    }),
+  );
   return { path, text: '', lineCounter: lineCounterOf(''), documents, problems: [] };
 }

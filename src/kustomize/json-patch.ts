@@ -18,7 +18,10 @@ export class JsonPatchError extends Error {}
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new JsonPatchError(`path "${path}" does not start with "/"`);
-  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 type Parent = { container: Record<string, unknown> | unknown[]; key: string };
@@ -40,7 +43,8 @@ function indexIn(items: unknown[], segment: string, forAdd: boolean): number {
   if (forAdd && segment === '-') return items.length;
   if (!/^(0|[1-9][0-9]*)$/.test(segment)) throw new JsonPatchError(`"${segment}" is not a list index`);
   const index = Number(segment);
-  if (index > items.length || (!forAdd && index === items.length)) throw new JsonPatchError(`index ${index} is out of range`);
+  if (index > items.length || (!forAdd && index === items.length))
+    throw new JsonPatchError(`index ${index} is out of range`);
   return index;
 }
 
@@ -122,7 +126,8 @@ export function applyJsonPatch(root: Record<string, unknown>, operations: readon
       }
       case 'test': {
         const { value } = read(root, operation.path);
-        if (JSON.stringify(value) !== JSON.stringify(operation.value)) throw new JsonPatchError(`test at "${operation.path}" failed`);
+        if (JSON.stringify(value) !== JSON.stringify(operation.value))
+          throw new JsonPatchError(`test at "${operation.path}" failed`);
         break;
       }
       default:

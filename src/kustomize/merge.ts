@@ -7,7 +7,23 @@ import { clone, isMapNode, itemsOf, list, originOf, put, remove, removeBy } from
 type Map = Record<string, unknown>;
 
 /** API groups whose kinds kustomize knows the OpenAPI schema of (lists without a merge key there are replaced). */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'extensions', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'policy', 'autoscaling', 'storage.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'certificates.k8s.io']);
+const BUILT_IN_GROUPS = new Set([
+  '',
+  'apps',
+  'batch',
+  'extensions',
+  'networking.k8s.io',
+  'rbac.authorization.k8s.io',
+  'policy',
+  'autoscaling',
+  'storage.k8s.io',
+  'admissionregistration.k8s.io',
+  'scheduling.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'node.k8s.io',
+  'certificates.k8s.io',
+]);
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
@@ -108,8 +124,12 @@ function mergeKeyOf(context: MergeContext, fields: string[]): string | null {
 }
 
 function mergeList(target: unknown[], patch: unknown[], context: MergeContext, fields: string[]): unknown[] {
-  const replaceAll = patch.some((item) => isMapNode(item) && item.$patch === 'replace' && Object.keys(item).length === 1);
-  const patchItems = itemsOf(patch).filter(({ value }) => !(isMapNode(value) && value.$patch === 'replace' && Object.keys(value).length === 1));
+  const replaceAll = patch.some(
+    (item) => isMapNode(item) && item.$patch === 'replace' && Object.keys(item).length === 1,
+  );
+  const patchItems = itemsOf(patch).filter(
+    ({ value }) => !(isMapNode(value) && value.$patch === 'replace' && Object.keys(value).length === 1),
+  );
   const key = replaceAll ? null : mergeKeyOf(context, fields);
   if (key === null) {
     // Not merged: the patch's list replaces the target's.
@@ -158,7 +178,8 @@ function sameKey(a: unknown, b: unknown): boolean {
 /** A patch's own value copied into the target: its `$patch` markers and nulls mean nothing there. */
 function stripDirectives(node: Map): void {
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$patch' || key.startsWith('$setElementOrder/') || key === '$retainKeys' || value === null) remove(node, key);
+    if (key === '$patch' || key.startsWith('$setElementOrder/') || key === '$retainKeys' || value === null)
+      remove(node, key);
     else if (isMapNode(value)) stripDirectives(value);
     else if (Array.isArray(value)) {
       const kept = itemsOf(value).filter(({ value: item }) => !(isMapNode(item) && item.$patch === 'delete'));
@@ -167,4 +188,3 @@ function stripDirectives(node: Map): void {
     }
   }
 }
-

@@ -57,6 +57,8 @@ const OTHERS: readonly [string, string, string][] = [
 ];
 
 export const REFERENCES: readonly Reference[] = [
-  ...Object.entries(POD_SPEC_AT).flatMap(([referrer, at]) => IN_POD_SPEC.map(([kind, path]) => ({ kind, referrer, path: `${at}/${path}`.split('/') }))),
+  ...Object.entries(POD_SPEC_AT).flatMap(([referrer, at]) =>
+    IN_POD_SPEC.map(([kind, path]) => ({ kind, referrer, path: `${at}/${path}`.split('/') })),
+  ),
   ...OTHERS.map(([kind, referrer, path]) => ({ kind, referrer, path: path.split('/') })),
 ];

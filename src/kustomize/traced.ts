@@ -144,11 +144,19 @@ export function originAt(root: unknown, rootOrigin: Origin, path: Path): Origin 
   let origin = rootOrigin;
   for (let i = 0; i < path.length; i++) {
     const key = path[i];
-    const next = Array.isArray(node) && typeof key === 'number' ? node[key] : isMapNode(node) && Object.hasOwn(node, key) ? node[key as string] : undefined;
+    const next =
+      Array.isArray(node) && typeof key === 'number'
+        ? node[key]
+        : isMapNode(node) && Object.hasOwn(node, key)
+          ? node[key as string]
+          : undefined;
     const at = isNode(node) ? originOf(node, key) : undefined;
     if (!at) return { ...origin, path: [...origin.path, ...path.slice(i)] };
     // A deleted key keeps the origin of what deleted it.
-    if (next === undefined) return isMapNode(node) ? { ...at, path: [...at.path, ...path.slice(i + 1)] } : { ...origin, path: [...origin.path, ...path.slice(i)] };
+    if (next === undefined)
+      return isMapNode(node)
+        ? { ...at, path: [...at.path, ...path.slice(i + 1)] }
+        : { ...origin, path: [...origin.path, ...path.slice(i)] };
     node = next;
     origin = at;
   }
@@ -156,7 +164,11 @@ export function originAt(root: unknown, rootOrigin: Origin, path: Path): Origin 
 }
 
 /** Creates (or returns) the map at `path` under `node`, new levels taking `origin`. */
-export function ensureMap(node: Record<string, unknown>, path: readonly string[], origin: Origin): Record<string, unknown> {
+export function ensureMap(
+  node: Record<string, unknown>,
+  path: readonly string[],
+  origin: Origin,
+): Record<string, unknown> {
   let current = node;
   for (const key of path) {
     let next = current[key];

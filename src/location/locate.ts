@@ -39,7 +39,12 @@ export interface LocatableDocument {
 
 export function rangeOfOffsets(file: LocatableText, start: number, end: number): Range {
   // Embedded text: report in the host file, where the user can see it.
-  if (file.origin) return rangeOfOffsets(file.origin.file, file.origin.toHostOffset(start), Math.max(file.origin.toHostOffset(start) + 1, file.origin.toHostOffset(end)));
+  if (file.origin)
+    return rangeOfOffsets(
+      file.origin.file,
+      file.origin.toHostOffset(start),
+      Math.max(file.origin.toHostOffset(start) + 1, file.origin.toHostOffset(end)),
+    );
   const from = file.lineCounter.linePos(Math.max(0, Math.min(start, file.text.length)));
   const to = file.lineCounter.linePos(Math.max(start + 1, Math.min(end, file.text.length)));
   return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
@@ -61,7 +66,14 @@ export interface LocatedOffsets {
 export function locationKey(documentIndex: number, path: Path, target: Target): string {
   return `${documentIndex}\0${target}\0${path.join('\0')}`;
 }
-export function locateOffsets(text: string, ast: Document.Parsed, documentStart: number, documentEnd: number, path: Path, target: Target): LocatedOffsets {
+export function locateOffsets(
+  text: string,
+  ast: Document.Parsed,
+  documentStart: number,
+  documentEnd: number,
+  path: Path,
+  target: Target,
+): LocatedOffsets {
   let node: unknown = ast.contents;
   let pair: Pair<Node, unknown> | undefined;
   let found = 0;
@@ -81,7 +93,14 @@ export function locateOffsets(text: string, ast: Document.Parsed, documentStart:
     found++;
   }
   const missing = path.slice(found);
-  const [start, end] = span(text, node as Node | null, pair, missing.length > 0 ? 'key' : target, documentStart, documentEnd);
+  const [start, end] = span(
+    text,
+    node as Node | null,
+    pair,
+    missing.length > 0 ? 'key' : target,
+    documentStart,
+    documentEnd,
+  );
   return { start, end, missing };
 }
 
@@ -89,7 +108,12 @@ export function locateOffsets(text: string, ast: Document.Parsed, documentStart:
  * The pair that gives a map its value for `segment`, as go-yaml decodes it: in order, the last one wins, and a merge
  * key (`<<`) counts where it stands: its maps' pair wins over an earlier explicit key (the first of a list wins).
  */
-function pairFor(items: readonly unknown[], segment: string | number, ast: Document.Parsed, depth = 0): Pair<Node, unknown> | undefined {
+function pairFor(
+  items: readonly unknown[],
+  segment: string | number,
+  ast: Document.Parsed,
+  depth = 0,
+): Pair<Node, unknown> | undefined {
   let winner: Pair<Node, unknown> | undefined;
   for (const item of items) {
     if (!isPair(item)) continue;
@@ -118,16 +142,29 @@ function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
 
-function span(text: string, node: Node | null, pair: Pair<Node, unknown> | undefined, target: Target, documentStart: number, documentEnd: number): [number, number] {
+function span(
+  text: string,
+  node: Node | null,
+  pair: Pair<Node, unknown> | undefined,
+  target: Target,
+  documentStart: number,
+  documentEnd: number,
+): [number, number] {
   const value = node && node.range ? node : undefined;
   const key = pair && isScalar(pair.key) && pair.key.range ? pair.key : undefined;
   const isCollection = value !== undefined && (isMap(value) || isSeq(value));
-  if (target === 'value' && value) return isCollection ? firstLine(text, value.range![0], value.range![1], value) : [value.range![0], scalarEnd(text, value)];
+  if (target === 'value' && value)
+    return isCollection
+      ? firstLine(text, value.range![0], value.range![1], value)
+      : [value.range![0], scalarEnd(text, value)];
   if (key) {
     if (target === 'key' || !value || isCollection) return [key.range![0], key.range![1]];
     return [key.range![0], scalarEnd(text, value)];
   }
-  if (value) return isCollection ? firstLine(text, value.range![0], value.range![1], value) : [value.range![0], scalarEnd(text, value)];
+  if (value)
+    return isCollection
+      ? firstLine(text, value.range![0], value.range![1], value)
+      : [value.range![0], scalarEnd(text, value)];
   return firstLine(text, documentStart, documentEnd);
 }
 

@@ -1,6 +1,14 @@
 // Locations resolved once per file, document, path and target. A lint run owns one memo and hands it to whatever
 // resolves locations ahead of it (parser threads) and to the --cache, which keeps it with each file's parse.
-import { locate, locationKey, type LocatableDocument, type LocatableText, type Located, type Path, type Target } from './locate.js';
+import {
+  locate,
+  locationKey,
+  type LocatableDocument,
+  type LocatableText,
+  type Located,
+  type Path,
+  type Target,
+} from './locate.js';
 
 export class LocationMemo {
   readonly #byFile = new Map<LocatableText, Map<string, Located>>();

@@ -17,10 +17,22 @@ export function narrowToSpan(file: SourceFile, value: Range, text: string, span:
   const quoted = indicator === '"' || indicator === "'";
   const first = origin + (quoted ? 1 : 0);
   if (source.slice(first, first + text.length) !== text) return value; // escapes or folding: offsets do not carry over
-  return { startLine: value.startLine, startColumn: value.startColumn + (quoted ? 1 : 0) + start, endLine: value.startLine, endColumn: value.startColumn + (quoted ? 1 : 0) + end };
+  return {
+    startLine: value.startLine,
+    startColumn: value.startColumn + (quoted ? 1 : 0) + start,
+    endLine: value.startLine,
+    endColumn: value.startColumn + (quoted ? 1 : 0) + end,
+  };
 }
 
-function inLiteralBlock(file: SourceFile, value: Range, origin: number, text: string, start: number, end: number): Range | undefined {
+function inLiteralBlock(
+  file: SourceFile,
+  value: Range,
+  origin: number,
+  text: string,
+  start: number,
+  end: number,
+): Range | undefined {
   const source = file.text;
   const header = source.indexOf('\n', origin);
   if (header === -1) return undefined;
@@ -47,9 +59,18 @@ function inLiteralBlock(file: SourceFile, value: Range, origin: number, text: st
   const from = at(start);
   const to = at(end - 1);
   // The line in the file must hold what the value says it holds there.
-  const lineText = (line: number) => source.slice(file.lineCounter.lineStarts[line - 1] ?? source.length, (file.lineCounter.lineStarts[line] ?? source.length + 1) - 1);
+  const lineText = (line: number) =>
+    source.slice(
+      file.lineCounter.lineStarts[line - 1] ?? source.length,
+      (file.lineCounter.lineStarts[line] ?? source.length + 1) - 1,
+    );
   const expected = text.slice(start, Math.min(end, text.indexOf('\n', start) === -1 ? end : text.indexOf('\n', start)));
-  if (!lineText(from.line).slice(from.column - 1).startsWith(expected)) return undefined;
+  if (
+    !lineText(from.line)
+      .slice(from.column - 1)
+      .startsWith(expected)
+  )
+    return undefined;
   return { startLine: from.line, startColumn: from.column, endLine: to.line, endColumn: to.column + 1 };
 }
 

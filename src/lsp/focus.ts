@@ -56,12 +56,22 @@ export class WorkspaceGraph extends Graph {
    * (`memoFor`) are, since each value's reads are recorded (a value of an edited object is not asked for again: the
    * object is new).
    */
-  constructor(resources: readonly Resource[], files: readonly SourceFile[], previous?: WorkspaceGraph, touched?: ReadonlySet<Dependency>) {
+  constructor(
+    resources: readonly Resource[],
+    files: readonly SourceFile[],
+    previous?: WorkspaceGraph,
+    touched?: ReadonlySet<Dependency>,
+  ) {
     super(resources, []);
     // Reading every resource or document makes an index depend on everything. The document list of a large
     // workspace is built only if something asks for it (after an edit, usually nothing does).
     let documents: readonly DocumentRef[] | undefined;
-    Object.defineProperty(this, 'resources', { get: () => (this.#record(ANYTHING), resources) });
+    Object.defineProperty(this, 'resources', {
+      get: () => {
+        this.#record(ANYTHING);
+        return resources;
+      },
+    });
     Object.defineProperty(this, 'documents', {
       get: () => {
         this.#record(ANYTHING);
@@ -71,7 +81,8 @@ export class WorkspaceGraph extends Graph {
     if (previous && touched) {
       for (const [key, entry] of previous.#memo) {
         const known = entry.reads.size > 0 || entry.perObject;
-        if (known && !entry.reads.has(ANYTHING) && ![...entry.reads].some((d) => touched.has(d))) this.#memo.set(key, entry);
+        if (known && !entry.reads.has(ANYTHING) && ![...entry.reads].some((d) => touched.has(d)))
+          this.#memo.set(key, entry);
       }
     }
   }
@@ -238,7 +249,8 @@ export class FocusedGraph extends Graph {
     if (!Array.isArray(value) || value.length === 0) return value;
     const fileOf = (item: unknown): SourceFile | undefined => {
       // A view of a resource, a finding's anchor (a namespace's first workload), or the resource itself.
-      const resource = (item as { resource?: Resource })?.resource ?? (item as { anchor?: Resource })?.anchor ?? (item as Resource);
+      const resource =
+        (item as { resource?: Resource })?.resource ?? (item as { anchor?: Resource })?.anchor ?? (item as Resource);
       const file = (resource as Resource | undefined)?.source?.file;
       return file && rootFile(file);
     };

@@ -38,7 +38,10 @@ const REBUILD_DELAY_MS = 3000;
 
 /** Runs until the client says exit; resolves to the process exit code. */
 export function runLanguageServer(options: LanguageServerOptions): Promise<number> {
-  const connection = createConnection(new StreamMessageReader(options.input ?? process.stdin), new StreamMessageWriter(options.output ?? process.stdout));
+  const connection = createConnection(
+    new StreamMessageReader(options.input ?? process.stdin),
+    new StreamMessageWriter(options.output ?? process.stdout),
+  );
   const server = new MeshlintServer(connection, options);
   server.listen();
   return new Promise((resolve) => {
@@ -85,13 +88,14 @@ class MeshlintServer {
     this.#documents.onDidClose(({ document }) => this.#guard(this.#closed(document)));
     c.onDidChangeWatchedFiles(({ changes }) => this.#guard(this.#watched(changes)));
     c.onCodeAction(({ textDocument, range, context }) => {
-
       const document = this.#documents.get(textDocument.uri);
       if (!document) return [];
       const findings = this.#findings.get(textDocument.uri) ?? [];
       const actions: CodeAction[] = [];
       for (const diagnostic of context.diagnostics) {
-        const finding = findings.find((f) => f.fingerprint === (diagnostic.data as { fingerprint?: string } | undefined)?.fingerprint);
+        const finding = findings.find(
+          (f) => f.fingerprint === (diagnostic.data as { fingerprint?: string } | undefined)?.fingerprint,
+        );
         if (finding) appendAll(actions, codeActionsFor(document, finding, diagnostic));
       }
       if (context.diagnostics.length === 0) {
@@ -114,7 +118,9 @@ class MeshlintServer {
   /** A failure is logged to the client and the server carries on (the next edit starts afresh). */
   #guard(work: Promise<void>): void {
     work.catch((error: unknown) => {
-      this.#connection.console.error(`${TOOL_NAME}: internal error: ${(error as Error)?.stack ?? error}. Please report it.`);
+      this.#connection.console.error(
+        `${TOOL_NAME}: internal error: ${(error as Error)?.stack ?? error}. Please report it.`,
+      );
     });
   }
 
@@ -138,7 +144,9 @@ class MeshlintServer {
     this.#watching = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     // Parsing the workspace starts now; documents opened meanwhile wait for it.
     this.#ready = this.#workspace.load().catch((error: unknown) => {
-      this.#connection.console.error(`${TOOL_NAME}: could not read the workspace: ${(error as Error)?.message ?? error}`);
+      this.#connection.console.error(
+        `${TOOL_NAME}: could not read the workspace: ${(error as Error)?.message ?? error}`,
+      );
     });
     void this.#ready.then(() => this.#publishConfigProblem());
     return {
@@ -227,10 +235,16 @@ class MeshlintServer {
     for (const problem of workspace.configErrors) {
       const uri = pathToFileURL(problem.file).href;
       const position = { line: problem.line - 1, character: problem.column - 1 };
-      const diagnostic: Diagnostic = { range: { start: position, end: { line: position.line, character: position.character + 1 } }, severity: 1, source: TOOL_NAME, message: `${problem.message} (the defaults apply until this is fixed)` };
+      const diagnostic: Diagnostic = {
+        range: { start: position, end: { line: position.line, character: position.character + 1 } },
+        severity: 1,
+        source: TOOL_NAME,
+        message: `${problem.message} (the defaults apply until this is fixed)`,
+      };
       byUri.set(uri, [...(byUri.get(uri) ?? []), diagnostic]);
     }
-    for (const uri of this.#configUris) if (!byUri.has(uri)) void this.#connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const uri of this.#configUris)
+      if (!byUri.has(uri)) void this.#connection.sendDiagnostics({ uri, diagnostics: [] });
     this.#configUris = new Set(byUri.keys());
     for (const [uri, diagnostics] of byUri) void this.#connection.sendDiagnostics({ uri, diagnostics });
   }
@@ -250,7 +264,10 @@ function pathOf(uri: string): string | undefined {
   }
 }
 
-function overlaps(f: Finding, range: { start: { line: number; character: number }; end: { line: number; character: number } }): boolean {
+function overlaps(
+  f: Finding,
+  range: { start: { line: number; character: number }; end: { line: number; character: number } },
+): boolean {
   const startLine = f.range.startLine - 1;
   const endLine = f.range.endLine - 1;
   return !(endLine < range.start.line || startLine > range.end.line);
@@ -258,5 +275,11 @@ function overlaps(f: Finding, range: { start: { line: number; character: number 
 
 function sameFindings(a: readonly Finding[] | undefined, b: readonly Finding[]): boolean {
   if (!a || a.length !== b.length) return false;
-  return a.every((f, i) => f.fingerprint === b[i].fingerprint && f.message === b[i].message && f.severity === b[i].severity && JSON.stringify(f.range) === JSON.stringify(b[i].range));
+  return a.every(
+    (f, i) =>
+      f.fingerprint === b[i].fingerprint &&
+      f.message === b[i].message &&
+      f.severity === b[i].severity &&
+      JSON.stringify(f.range) === JSON.stringify(b[i].range),
+  );
 }

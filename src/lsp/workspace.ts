@@ -38,7 +38,12 @@ export class Workspace {
   readonly #builtIn: readonly AnyRule[];
   config: Config;
   /** Why the configuration file could not be used (the defaults apply meanwhile), with its location. */
-  configErrors: readonly { readonly file: string; readonly line: number; readonly column: number; readonly message: string }[] = [];
+  configErrors: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+    readonly message: string;
+  }[] = [];
   readonly #workerUrl?: URL;
   readonly #configPath?: string | false;
   readonly #entries = new Map<string, Entry>();
@@ -86,14 +91,16 @@ export class Workspace {
       outcomes.forEach((outcome, i) => {
         const absolute = jobs[i].absolute;
         const open = this.#open.get(absolute);
-        const file = open !== undefined ? this.#parse(absolute, open) : outcome.kind === 'file' ? outcome.file : undefined;
+        const file =
+          open !== undefined ? this.#parse(absolute, open) : outcome.kind === 'file' ? outcome.file : undefined;
         if (file) this.#entries.set(absolute, { file, resources: readResources([file]) });
       });
     } finally {
       pool?.close();
     }
     for (const [absolute, text] of this.#open) {
-      if (!this.#entries.has(absolute) && this.lints(absolute)) this.#entries.set(absolute, this.#entry(absolute, text));
+      if (!this.#entries.has(absolute) && this.lints(absolute))
+        this.#entries.set(absolute, this.#entry(absolute, text));
     }
     this.rebuild();
   }
@@ -101,7 +108,8 @@ export class Workspace {
   /** Whether meshlint lints this path (a manifest extension, not the configuration, not ignored by it). */
   lints(absolute: string): boolean {
     const name = absolute.split(/[\\/]/).pop() ?? '';
-    if (this.isConfigFile(absolute) || !MANIFEST_EXTENSIONS.includes(name.split('.').pop()?.toLowerCase() ?? '')) return false;
+    if (this.isConfigFile(absolute) || !MANIFEST_EXTENSIONS.includes(name.split('.').pop()?.toLowerCase() ?? ''))
+      return false;
     if (this.#discovered.has(absolute)) return true;
     // As with --context: a file of the workspace that discovery skipped (config `ignore`, .gitignore) is skipped;
     // files outside the workspace, and those created since discovery ran (or not saved yet), are linted.
@@ -154,7 +162,11 @@ export class Workspace {
   lint(absolutes: readonly string[]): LintResult {
     const entries = absolutes.map((a) => this.#entries.get(a)).filter((e): e is Entry => e !== undefined);
     const files = entries.map((e) => e.file);
-    const graph = new FocusedGraph(this.#graph, files, entries.flatMap((e) => e.resources));
+    const graph = new FocusedGraph(
+      this.#graph,
+      files,
+      entries.flatMap((e) => e.resources),
+    );
     return lintStaged({ files, rules: this.rules, config: this.config, graph, locations: this.#locations }).finish();
   }
 
@@ -162,7 +174,13 @@ export class Workspace {
   lintAll(): LintResult {
     if (this.#stale) this.rebuild();
     const files = this.files;
-    return lintStaged({ files, rules: this.rules, config: this.config, graph: this.#graph, locations: this.#locations }).finish();
+    return lintStaged({
+      files,
+      rules: this.rules,
+      config: this.config,
+      graph: this.#graph,
+      locations: this.#locations,
+    }).finish();
   }
 
   #replace(absolute: string): boolean {
@@ -203,20 +221,34 @@ export class Workspace {
   }
 
   #fromDisk(absolute: string): Entry | undefined {
-    const outcome = readAndParse({ absolute, shown: displayPath(this.root, absolute) }, DEFAULT_MAX_FILE_BYTES, MANIFEST_PARSE_OPTIONS);
+    const outcome = readAndParse(
+      { absolute, shown: displayPath(this.root, absolute) },
+      DEFAULT_MAX_FILE_BYTES,
+      MANIFEST_PARSE_OPTIONS,
+    );
     return outcome.kind === 'file' ? { file: outcome.file, resources: readResources([outcome.file]) } : undefined;
   }
 
   #readConfig(): Config {
     this.configErrors = [];
-    const path = this.#configPath === false ? undefined : this.#configPath !== undefined ? resolve(this.root, this.#configPath) : findConfig(this.root);
+    const path =
+      this.#configPath === false
+        ? undefined
+        : this.#configPath !== undefined
+          ? resolve(this.root, this.#configPath)
+          : findConfig(this.root);
     if (!path) return defaultConfig(this.root);
     try {
       return loadConfig(path, this.#builtIn, displayPath(this.root, path));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       // Problems in a custom rule file are shown on that file; the others on the configuration file.
-      this.configErrors = error.problems.map((p) => ({ file: p.file === undefined ? path : resolve(this.root, p.file), line: p.line ?? 1, column: p.column ?? 1, message: p.message }));
+      this.configErrors = error.problems.map((p) => ({
+        file: p.file === undefined ? path : resolve(this.root, p.file),
+        line: p.line ?? 1,
+        column: p.column ?? 1,
+        message: p.message,
+      }));
       return defaultConfig(this.root);
     }
   }

@@ -16,7 +16,11 @@ export interface DocumentRef {
 }
 
 /** Turns a parsed document into resources, or returns undefined when the document is not of its format. */
-export type FormatReader = (file: SourceFile, document: SourceFile['documents'][number], namespace?: string) => Resource[] | undefined;
+export type FormatReader = (
+  file: SourceFile,
+  document: SourceFile['documents'][number],
+  namespace?: string,
+) => Resource[] | undefined;
 
 /** Readers in order; the first that recognises a document owns it. */
 export const FORMAT_READERS: FormatReader[] = [readKubernetes, readEnvoy, readKong];
@@ -31,7 +35,12 @@ const NESTED_READERS: NestedReader[] = [readEnvoyNested, readConfigMapFiles];
 /** A document a reader failed on: its resources are missing, and the caller must say so. */
 export type ReadFailure = (file: SourceFile, document: SourceDocument, error: unknown) => void;
 
-export function readResources(files: readonly SourceFile[], readers: readonly FormatReader[] = FORMAT_READERS, nested: readonly NestedReader[] = NESTED_READERS, onFailure?: ReadFailure): Resource[] {
+export function readResources(
+  files: readonly SourceFile[],
+  readers: readonly FormatReader[] = FORMAT_READERS,
+  nested: readonly NestedReader[] = NESTED_READERS,
+  onFailure?: ReadFailure,
+): Resource[] {
   const resources: Resource[] = [];
   for (const file of files) {
     for (const document of file.documents) {
@@ -62,7 +71,8 @@ export function readResources(files: readonly SourceFile[], readers: readonly Fo
  * string is parsed as a file of its own (positions map back into the block scalar) and read by the readers of
  * the other formats. Only keys that look like YAML or JSON documents are tried; nothing in them is a parse error.
  */
-const EMBEDDED_CONFIG_MARKERS = /(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
+const EMBEDDED_CONFIG_MARKERS =
+  /(static_resources|dynamic_resources|staticResources|dynamicResources|@type|filter_chains|filterChains|_format_version|_plugin_configs|services|routes|consumers|upstreams|plugins)["']?\s*:/;
 
 function readConfigMapFiles(resource: Resource): Resource[] {
   if (resource.format !== 'kubernetes' || resource.kind !== 'ConfigMap' || resource.group !== '') return [];
@@ -72,11 +82,20 @@ function readConfigMapFiles(resource: Resource): Resource[] {
   const out: Resource[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string' || !value.includes('\n') || !/(\.ya?ml|\.json)$|^[^.]*$/i.test(key)) continue;
-    if (!/^[ \t]*[{\[]|^[ \t]*[\w"'@-]+[ \t]*:/m.test(value)) continue;
+    if (!/^[ \t]*[{[]|^[ \t]*[\w"'@-]+[ \t]*:/m.test(value)) continue;
     // Parse only what an Envoy or decK reader could recognise: most ConfigMaps hold other YAML and JSON
     // (alert rules, dashboards) whose parsing would be wasted.
     if (!EMBEDDED_CONFIG_MARKERS.test(value)) continue;
-    appendAll(out, readEmbedded(resource.source.file, resource.source.document, [...resource.source.base, 'data', key], others, resource.namespace));
+    appendAll(
+      out,
+      readEmbedded(
+        resource.source.file,
+        resource.source.document,
+        [...resource.source.base, 'data', key],
+        others,
+        resource.namespace,
+      ),
+    );
   }
   return out;
 }
@@ -89,7 +108,9 @@ export class Graph {
 
   constructor(resources: readonly Resource[], files: readonly SourceFile[] = []) {
     this.resources = resources;
-    this.documents = files.flatMap((file) => file.documents.filter((d) => d.value !== undefined).map((document) => ({ file, document })));
+    this.documents = files.flatMap((file) =>
+      file.documents.filter((d) => d.value !== undefined).map((document) => ({ file, document })),
+    );
   }
 
   /**
@@ -106,11 +127,18 @@ export class Graph {
 
   /** The innermost resource of a document whose source path is a prefix of `path` (List items, nested objects). */
   resourceAt(ref: DocumentRef, path: Path): Resource | undefined {
-    const byDocument = this.memo('core:resourcesByDocument', (graph) => groupBy(graph.resources, (r) => r.source.document));
+    const byDocument = this.memo('core:resourcesByDocument', (graph) =>
+      groupBy(graph.resources, (r) => r.source.document),
+    );
     let best: Resource | undefined;
     for (const r of byDocument.get(ref.document) ?? []) {
       const base = r.source.base;
-      if (base.length <= path.length && base.every((s, i) => path[i] === s) && (!best || base.length > best.source.base.length)) best = r;
+      if (
+        base.length <= path.length &&
+        base.every((s, i) => path[i] === s) &&
+        (!best || base.length > best.source.base.length)
+      )
+        best = r;
     }
     return best;
   }
@@ -149,12 +177,17 @@ export class Graph {
   }
 
   workloadsIn(namespace: string): readonly Workload[] {
-    return this.memo('core:workloadsByNamespace', (graph) => groupBy(graph.workloads, (w) => w.namespace)).get(namespace) ?? [];
+    return (
+      this.memo('core:workloadsByNamespace', (graph) => groupBy(graph.workloads, (w) => w.namespace)).get(namespace) ??
+      []
+    );
   }
 
   /** The Namespace object named so, when the scan holds one. */
   namespace(name: string): Resource | undefined {
-    return this.memo('core:namespaces', (graph) => new Map(graph.ofKind('Namespace', '').map((n) => [n.name, n]))).get(name);
+    return this.memo('core:namespaces', (graph) => new Map(graph.ofKind('Namespace', '').map((n) => [n.name, n]))).get(
+      name,
+    );
   }
 
   /** Every namespace the scan mentions: declared by a Namespace object or used by a resource. */
@@ -187,7 +220,11 @@ export class Graph {
 
   #workloadIndex(namespace: string | undefined): LabelIndex<Workload> {
     // One memo per namespace, built from the graph the memo hands over (a focused graph answers from the whole).
-    return this.memo(`core:workloadLabels:${namespace ?? '*'}`, (graph) => new LabelIndex(namespace === undefined ? graph.workloads : graph.workloadsIn(namespace), (w) => w.pod.labels));
+    return this.memo(
+      `core:workloadLabels:${namespace ?? '*'}`,
+      (graph) =>
+        new LabelIndex(namespace === undefined ? graph.workloads : graph.workloadsIn(namespace), (w) => w.pod.labels),
+    );
   }
 
   /** Finds a resource by kind, namespace and name. */

@@ -8,12 +8,18 @@ import { minimum } from '../arrays.js';
 type Segment = string | number;
 
 /** Parses the string at `path` of a host document; undefined when there is no string there. Never throws. */
-export function parseEmbedded(host: SourceFile, document: SourceDocument, path: readonly Segment[], options: ParseOptions = {}): SourceFile | undefined {
+export function parseEmbedded(
+  host: SourceFile,
+  document: SourceDocument,
+  path: readonly Segment[],
+  options: ParseOptions = {},
+): SourceFile | undefined {
   if (document.trace) {
     // A built object: the string was written elsewhere (a base file); parse it there when it is the same text.
     const origin = document.trace(path);
     const value = valueAt(document.value, path);
-    if (typeof value !== 'string' || origin.document.trace || valueAt(origin.document.value, origin.path) !== value) return undefined;
+    if (typeof value !== 'string' || origin.document.trace || valueAt(origin.document.value, origin.path) !== value)
+      return undefined;
     return parseEmbedded(origin.file, origin.document, origin.path, options);
   }
   const node = nodeAt(document, path);
@@ -43,7 +49,8 @@ function nodeAt(document: SourceDocument, path: readonly Segment[]): Scalar | un
   for (const segment of path) {
     if (isMap(node)) {
       let next: unknown;
-      for (const item of node.items) if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment)) next = item.value;
+      for (const item of node.items)
+        if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment)) next = item.value;
       node = next;
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
@@ -71,7 +78,9 @@ function offsetMap(hostText: string, node: Node & { type?: string }, value: stri
     const indentOf = (l: string) => l.match(/^ */)![0].length;
     const contentLines = rawLines.filter((l) => l.trim() !== '');
     if (contentLines.length === 0) return fallback;
-    const indent = explicit ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start) : minimum(contentLines.map(indentOf), 0);
+    const indent = explicit
+      ? Number(explicit[1] ?? explicit[2]) + baseIndent(hostText, start)
+      : minimum(contentLines.map(indentOf), 0);
     const innerStarts: number[] = [];
     const hostStarts: number[] = [];
     let inner = 0;

@@ -4,8 +4,26 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
-import { fromFileData, parseDocumentText, parseSource, toFileData, unreadableFile, type ParseOptions, type SourceDocument, type SourceFile, type SourceFileData } from './source.js';
-import { locateOffsets, locationKey, rangeOfOffsets, type LocatedOffsets, type Path, type Range, type Target } from '../location/locate.js';
+import {
+  fromFileData,
+  parseDocumentText,
+  parseSource,
+  toFileData,
+  unreadableFile,
+  type ParseOptions,
+  type SourceDocument,
+  type SourceFile,
+  type SourceFileData,
+} from './source.js';
+import {
+  locateOffsets,
+  locationKey,
+  rangeOfOffsets,
+  type LocatedOffsets,
+  type Path,
+  type Range,
+  type Target,
+} from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
 
 export interface ParseJob {
@@ -18,7 +36,9 @@ export type ParseOutcome =
   | { readonly kind: 'file'; readonly file: SourceFile }
   | { readonly kind: 'notice'; readonly file: string; readonly message: string; readonly notLinted: true };
 
-type WireOutcome = { kind: 'file'; data: SourceFileData } | { kind: 'notice'; file: string; message: string; notLinted: true };
+type WireOutcome =
+  | { kind: 'file'; data: SourceFileData }
+  | { kind: 'notice'; file: string; message: string; notLinted: true };
 
 const PARSER_ROLE = 'meshlint-parser';
 
@@ -48,12 +68,21 @@ export function readAndParse(job: ParseJob, maxBytes: number, parse: ParseOption
   try {
     const stats = statSync(job.absolute);
     // A FIFO or device named *.yaml would block or never end: never read one.
-    if (!stats.isFile()) return { kind: 'notice', file: job.shown, message: 'skipped: not a regular file', notLinted: true };
+    if (!stats.isFile())
+      return { kind: 'notice', file: job.shown, message: 'skipped: not a regular file', notLinted: true };
     if (stats.size > maxBytes) return { kind: 'file', file: oversizedFile(job.shown, stats.size, maxBytes) };
     return { kind: 'file', file: parseOrReport(job.shown, readFileSync(job.absolute), parse) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { kind: 'notice', file: job.shown, message: code === 'ENOENT' ? 'skipped: no such file or directory' : `skipped: cannot read (${code ?? (error as Error).message})`, notLinted: true };
+    return {
+      kind: 'notice',
+      file: job.shown,
+      message:
+        code === 'ENOENT'
+          ? 'skipped: no such file or directory'
+          : `skipped: cannot read (${code ?? (error as Error).message})`,
+      notLinted: true,
+    };
   }
 }
 
@@ -84,7 +113,11 @@ export interface ParseAllOptions {
 }
 
 /** Reads and parses every job, on this thread or a pool's threads; outcomes come back in job order. */
-export async function parseAll(jobs: readonly ParseJob[], options: ParseAllOptions, pool?: ParserPool): Promise<ParseOutcome[]> {
+export async function parseAll(
+  jobs: readonly ParseJob[],
+  options: ParseAllOptions,
+  pool?: ParserPool,
+): Promise<ParseOutcome[]> {
   if (!pool) {
     return jobs.map((job, i) => {
       options.onProgress?.(i, jobs.length);
@@ -94,10 +127,16 @@ export async function parseAll(jobs: readonly ParseJob[], options: ParseAllOptio
   let done = 0;
   // Jobs go out in path order, in small batches to whichever thread is free. (Largest-first was measured: slower,
   // as the biggest values then all cross to this thread at once.)
-  const wire = await pool.run<ParseJob, WireOutcome>('parse', jobs, BATCH, (job) => toWire(readAndParse(job, options.maxBytes, options.parse)), (count) => {
-    done += count;
-    options.onProgress?.(done, jobs.length);
-  });
+  const wire = await pool.run<ParseJob, WireOutcome>(
+    'parse',
+    jobs,
+    BATCH,
+    (job) => toWire(readAndParse(job, options.maxBytes, options.parse)),
+    (count) => {
+      done += count;
+      options.onProgress?.(done, jobs.length);
+    },
+  );
   return wire.map((result) => (result.kind === 'file' ? { kind: 'file', file: fromFileData(result.data) } : result));
 }
 
@@ -112,7 +151,11 @@ type LocateResult = (LocatedOffsets | null)[] | null;
  * Resolves locations on the pool's threads, for documents whose syntax tree this thread has not built: each
  * document's text is parsed there and the ranges go into the run's location memo.
  */
-export async function locateAll(requests: readonly LocationRequest[], pool: ParserPool, memo: LocationMemo): Promise<void> {
+export async function locateAll(
+  requests: readonly LocationRequest[],
+  pool: ParserPool,
+  memo: LocationMemo,
+): Promise<void> {
   const byDocument = new Map<SourceDocument, { file: SourceFile; requests: LocationRequest[]; keys: Set<string> }>();
   for (const request of requests) {
     const { file, document } = request;
@@ -177,7 +220,11 @@ export class ParserPool {
     if (count === 0 || !options.workerUrl) return undefined;
     const workers = Array.from(
       { length: count },
-      () => new Worker(options.workerUrl!, { workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes }, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } }),
+      () =>
+        new Worker(options.workerUrl!, {
+          workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes },
+          resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+        }),
     );
     // Idle threads must not keep the process alive; run() holds them while they have work.
     for (const worker of workers) worker.unref();
@@ -188,7 +235,13 @@ export class ParserPool {
    * Runs tasks in batches on whichever thread is free; results in task order. A thread that fails hands its batch
    * (and nothing else) to `local`, which computes it here.
    */
-  run<T, R>(kind: 'parse' | 'locate', tasks: readonly T[], batchSize: number, local: (task: T) => R, onBatch: (count: number) => void): Promise<R[]> {
+  run<T, R>(
+    kind: 'parse' | 'locate',
+    tasks: readonly T[],
+    batchSize: number,
+    local: (task: T) => R,
+    onBatch: (count: number) => void,
+  ): Promise<R[]> {
     const results: R[] = new Array(tasks.length);
     let next = 0;
     const done = new Array<boolean>(tasks.length).fill(false);
@@ -272,10 +325,16 @@ function workerCount(jobs: readonly ParseJob[], options: ParseAllOptions): numbe
  */
 export function runParserWorker(parse: ParseOptions): void {
   const { maxBytes } = workerData as { maxBytes: number };
-  parentPort!.on('message', (message: { kind: 'parse'; tasks: ParseJob[] } | { kind: 'locate'; tasks: LocateTask[] }) => {
-    const results = message.kind === 'parse' ? message.tasks.map((job) => toWire(readAndParse(job, maxBytes, parse))) : message.tasks.map(locateTask);
-    parentPort!.postMessage(results);
-  });
+  parentPort!.on(
+    'message',
+    (message: { kind: 'parse'; tasks: ParseJob[] } | { kind: 'locate'; tasks: LocateTask[] }) => {
+      const results =
+        message.kind === 'parse'
+          ? message.tasks.map((job) => toWire(readAndParse(job, maxBytes, parse)))
+          : message.tasks.map(locateTask);
+      parentPort!.postMessage(results);
+    },
+  );
 }
 
 function toWire(outcome: ParseOutcome): WireOutcome {

@@ -1,9 +1,31 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
 import type { Range } from '../location/locate.js';
-import { Composer, Lexer, LineCounter, Parser, parseAllDocuments, isMap, isScalar, isSeq, isPair, isNode, type CST, type Document, type Node } from 'yaml';
+import {
+  Composer,
+  Lexer,
+  LineCounter,
+  Parser,
+  parseAllDocuments,
+  isMap,
+  isScalar,
+  isSeq,
+  isPair,
+  isNode,
+  type CST,
+  type Document,
+  type Node,
+} from 'yaml';
 import { appendAll } from '../arrays.js';
-import { firstDocumentEnd, foldQuotedLines, isJsonStream, splitYamlStream, withLineFeeds, type SplitStream, type StreamPart } from './stream.js';
+import {
+  firstDocumentEnd,
+  foldQuotedLines,
+  isJsonStream,
+  splitYamlStream,
+  withLineFeeds,
+  type SplitStream,
+  type StreamPart,
+} from './stream.js';
 import { kubernetesValue, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
@@ -99,7 +121,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
 export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
   // UTF-16 with a byte order mark, which Kubernetes decodes too (Windows editors write it).
-  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  const utf16 =
+    bytes[0] === 0xff && bytes[1] === 0xfe
+      ? 'utf-16le'
+      : bytes[0] === 0xfe && bytes[1] === 0xff
+        ? 'utf-16be'
+        : undefined;
   if (utf16) {
     const text = new TextDecoder(utf16, { fatal: false, ignoreBOM: false }).decode(bytes);
     const invalidAt = text.indexOf('\uFFFD');
@@ -156,7 +183,13 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
     const result = parsePart(text, part.start, end, options.notComposed);
     if (result === 'directive-only') {
-      problems.push({ code: 'parse-error', message: 'A directive (%YAML, %TAG) must be followed by its document before the next "---" line: Kubernetes splits the file on "---" lines first and rejects this part.', start: part.start, end: part.start + 1 });
+      problems.push({
+        code: 'parse-error',
+        message:
+          'A directive (%YAML, %TAG) must be followed by its document before the next "---" line: Kubernetes splits the file on "---" lines first and rejects this part.',
+        start: part.start,
+        end: part.start + 1,
+      });
       return;
     }
     if (result === undefined) return; // blank or comments only
@@ -168,8 +201,19 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     else parsed.push({ ast: result.ast, index, unread: false, end: part.end });
   });
 
-  if (text.includes('{{') && looksLikeTemplate(text, parsed.map((p) => p.ast))) {
-    return emptyFile(path, text, 'template (contains {{ }} outside strings, e.g. a Helm chart template); render it first and lint the output', lineCounter);
+  if (
+    text.includes('{{') &&
+    looksLikeTemplate(
+      text,
+      parsed.map((p) => p.ast),
+    )
+  ) {
+    return emptyFile(
+      path,
+      text,
+      'template (contains {{ }} outside strings, e.g. a Helm chart template); render it first and lint the output',
+      lineCounter,
+    );
   }
 
   const documents: SourceDocument[] = [];
@@ -194,7 +238,12 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
 }
 
 /** A file that could not be read or parsed at all: one located problem (the parser's failure, or the one given). */
-export function unreadableFile(path: string, error: unknown, text = '', problem: ParseProblem = fatalProblem(error, 1)): SourceFile {
+export function unreadableFile(
+  path: string,
+  error: unknown,
+  text = '',
+  problem: ParseProblem = fatalProblem(error, 1),
+): SourceFile {
   return { path, text, lineCounter: lineCounterOf(text), documents: [], problems: [problem] };
 }
 
@@ -224,7 +273,8 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
   const ast = docs[0];
   if (docs[0].errors.some((e) => e.code === 'MISSING_CHAR' && /closing/.test(e.message))) {
     const opening = unterminatedQuote(source);
-    if (opening !== undefined) for (const e of ast.errors) if (e.code === 'MISSING_CHAR') e.pos = [opening, opening + 1];
+    if (opening !== undefined)
+      for (const e of ast.errors) if (e.code === 'MISSING_CHAR') e.pos = [opening, opening + 1];
   }
   shiftDocument(ast, start);
   // go-yaml reads only the first document of a part (after "..." the rest is never read).
@@ -235,7 +285,9 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
 }
 
 function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {
-  const tokens = notComposed ? withoutUnreadBodies(new Parser().parse(source), notComposed, unread) : new Parser().parse(source);
+  const tokens = notComposed
+    ? withoutUnreadBodies(new Parser().parse(source), notComposed, unread)
+    : new Parser().parse(source);
   return Array.from(new Composer({ version: '1.1', prettyErrors: false }).compose(tokens)) as Document.Parsed[];
 }
 
@@ -246,7 +298,8 @@ function unterminatedQuote(source: string): number | undefined {
     const quote = lexeme[0];
     if ((quote === '"' || quote === "'") && (lexeme.length === 1 || !lexeme.trimEnd().endsWith(quote))) return offset;
     // The lexer's own markers (single control characters) take no room in the text.
-    if (!(lexeme.length === 1 && lexeme.charCodeAt(0) < 0x20 && lexeme !== '\n' && lexeme !== '\t' && lexeme !== '\r')) offset += lexeme.length;
+    if (!(lexeme.length === 1 && lexeme.charCodeAt(0) < 0x20 && lexeme !== '\n' && lexeme !== '\t' && lexeme !== '\r'))
+      offset += lexeme.length;
   }
   return undefined;
 }
@@ -261,7 +314,13 @@ function reportErrors(ast: Document.Parsed, text: string, problems: ParseProblem
       continue;
     }
     // Later errors of a broken document are mostly echoes of the first: report where it breaks.
-    if (!fatal) problems.push({ code: 'parse-error', message: cleanMessage(error.message), start: Math.min(error.pos[0], Math.max(0, text.length - 1)), end: Math.max(error.pos[1], error.pos[0] + 1) });
+    if (!fatal)
+      problems.push({
+        code: 'parse-error',
+        message: cleanMessage(error.message),
+        start: Math.min(error.pos[0], Math.max(0, text.length - 1)),
+        end: Math.max(error.pos[1], error.pos[0] + 1),
+      });
     fatal = true;
   }
   if (duplicates && ast.contents) appendAll(problems, duplicateKeys(ast.contents));
@@ -308,10 +367,18 @@ function jsonValue(text: string, start: number, end: number): unknown {
 }
 
 /** meshlint's own configuration: plain YAML 1.2, the whole stream at once. */
-function parseWhole(path: string, text: string, lineCounter: LineCounter, problems: ParseProblem[], options: ParseOptions): SourceFile {
+function parseWhole(
+  path: string,
+  text: string,
+  lineCounter: LineCounter,
+  problems: ParseProblem[],
+  options: ParseOptions,
+): SourceFile {
   let asts: Document.Parsed[];
   try {
-    asts = Array.from(new Composer({ version: '1.2', prettyErrors: false }).compose(new Parser().parse(text))) as Document.Parsed[];
+    asts = Array.from(
+      new Composer({ version: '1.2', prettyErrors: false }).compose(new Parser().parse(text)),
+    ) as Document.Parsed[];
   } catch (error) {
     return { path, text, lineCounter, documents: [], problems: [...problems, fatalProblem(error, text.length)] };
   }
@@ -325,7 +392,11 @@ function parseWhole(path: string, text: string, lineCounter: LineCounter, proble
       try {
         value = ast.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
       } catch (error) {
-        problems.push({ ...fatalProblem(error, end), start: ast.contents.range?.[0] ?? start, end: (ast.contents.range?.[0] ?? start) + 1 });
+        problems.push({
+          ...fatalProblem(error, end),
+          start: ast.contents.range?.[0] ?? start,
+          end: (ast.contents.range?.[0] ?? start) + 1,
+        });
       }
     }
     documents.push({ index, ast, value, start, end });
@@ -348,11 +419,17 @@ function isNotComposed(token: CST.Document, filter: DocumentFilter): boolean {
 }
 
 function scalarSource(token: CST.Token | null | undefined): string | undefined {
-  return token && 'source' in token && typeof token.source === 'string' ? token.source.replace(/^(["'])(.*)\1$/, '$2') : undefined;
+  return token && 'source' in token && typeof token.source === 'string'
+    ? token.source.replace(/^(["'])(.*)\1$/, '$2')
+    : undefined;
 }
 
 /** Passes the parser's tokens on, emptying the bodies of unread documents; records their indexes. */
-function* withoutUnreadBodies(tokens: Generator<CST.Token>, filter: DocumentFilter, unread: Set<number>): Generator<CST.Token> {
+function* withoutUnreadBodies(
+  tokens: Generator<CST.Token>,
+  filter: DocumentFilter,
+  unread: Set<number>,
+): Generator<CST.Token> {
   let index = 0;
   for (const token of tokens) {
     if (token.type === 'document') {
@@ -428,7 +505,13 @@ export function lineCounterOf(text: string): LineCounter {
 }
 
 /** Parses one document's slice of the text again, exactly as parseSource read it, with file offsets. */
-function reparseDocument(text: string, index: number, start: number, end: number, version: '1.1' | '1.2'): Document.Parsed {
+function reparseDocument(
+  text: string,
+  index: number,
+  start: number,
+  end: number,
+  version: '1.1' | '1.2',
+): Document.Parsed {
   if (version === '1.1') {
     const part = parsePart(text, start, end);
     if (part && typeof part === 'object' && 'ast' in part) return part.ast;
@@ -477,17 +560,21 @@ function emptyFile(path: string, text: string, skipped: string, lineCounter = li
 }
 
 function fatalProblem(error: unknown, at: number): ParseProblem {
-  const message = error instanceof RangeError
-    ? 'The document is nested too deeply to be read.'
-    : /alias/i.test(String((error as Error)?.message))
-      ? 'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.'
-      : `The document could not be read: ${cleanMessage(String((error as Error)?.message ?? error))}`;
+  const message =
+    error instanceof RangeError
+      ? 'The document is nested too deeply to be read.'
+      : /alias/i.test(String((error as Error)?.message))
+        ? 'Too many alias expansions (a "billion laughs" alias bomb?); the document was not read.'
+        : `The document could not be read: ${cleanMessage(String((error as Error)?.message ?? error))}`;
   return { code: 'parse-error', message, start: Math.max(0, at - 1), end: Math.max(1, at) };
 }
 
 function cleanMessage(message: string): string {
   // yaml's messages end with " at line N, column M" plus a code excerpt when prettyErrors is on; keep the sentence.
-  const firstLine = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+  const firstLine = message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
   return firstLine.endsWith('.') ? firstLine : `${firstLine}.`;
 }
 

@@ -67,7 +67,8 @@ export function firstDocumentEnd(text: string, start: number, end: number): numb
     const lineEnd = newline === -1 || newline > end ? end : newline;
     const first = text[lineStart];
     if (first === '%' && sawContent) return lineStart;
-    if (!sawContent && first !== '%' && first !== '#' && text.slice(lineStart, lineEnd).trim() !== '') sawContent = true;
+    if (!sawContent && first !== '%' && first !== '#' && text.slice(lineStart, lineEnd).trim() !== '')
+      sawContent = true;
     lineStart = lineEnd + 1;
   }
   return end;
@@ -121,7 +122,7 @@ export function foldQuotedLines(text: string, start: number, end: number): strin
             const folded = foldDoubleQuoted(text.slice(j + 1, close));
             const width = close + 1 - j;
             if (folded.length + 2 > width) return undefined;
-            out += text.slice(copied, j) + `"${folded}"` + ' '.repeat(width - folded.length - 2);
+            out += `${text.slice(copied, j)}"${folded}"${' '.repeat(width - folded.length - 2)}`;
             copied = close + 1;
             changed = true;
           }

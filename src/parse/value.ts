@@ -11,17 +11,53 @@ export const MAX_NESTING = 1000;
 
 /** A document Kubernetes would reject, with the offset where the offending node starts. */
 export class UnreadableValue extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
 
 const BOOLEANS: Record<string, boolean> = {
-  y: true, Y: true, yes: true, Yes: true, YES: true, on: true, On: true, ON: true, true: true, True: true, TRUE: true,
-  n: false, N: false, no: false, No: false, NO: false, off: false, Off: false, OFF: false, false: false, False: false, FALSE: false,
+  y: true,
+  Y: true,
+  yes: true,
+  Yes: true,
+  YES: true,
+  on: true,
+  On: true,
+  ON: true,
+  true: true,
+  True: true,
+  TRUE: true,
+  n: false,
+  N: false,
+  no: false,
+  No: false,
+  NO: false,
+  off: false,
+  Off: false,
+  OFF: false,
+  false: false,
+  False: false,
+  FALSE: false,
 };
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
-const SPECIAL_FLOATS = new Set(['.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF']);
+const SPECIAL_FLOATS = new Set([
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
+]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const TAG = 'tag:yaml.org,2002:';
 
@@ -41,20 +77,27 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
   let aliasCount = 0;
   let counting = true;
 
-  const offsetOf = (node: unknown): number => ((node as Node)?.range?.[0] ?? doc.range[0]);
+  const offsetOf = (node: unknown): number => (node as Node)?.range?.[0] ?? doc.range[0];
 
   const count = (node: Node, weight: number, viaAlias: boolean) => {
     if (!counting) return;
     decodeCount += weight;
     if (viaAlias) aliasCount += weight;
     if (aliasCount > 100 && decodeCount > 1000 && aliasCount / decodeCount > allowedAliasRatio(decodeCount)) {
-      throw new UnreadableValue('The document contains excessive aliasing (an alias bomb?); Kubernetes rejects it.', offsetOf(node));
+      throw new UnreadableValue(
+        'The document contains excessive aliasing (an alias bomb?); Kubernetes rejects it.',
+        offsetOf(node),
+      );
     }
   };
 
   const convert = (node: unknown, depth: number, viaAlias: boolean): unknown => {
     if (node === null || node === undefined) return null;
-    if (depth > MAX_NESTING) throw new UnreadableValue(`The document is nested more than ${MAX_NESTING} levels deep; meshlint does not read it.`, offsetOf(node));
+    if (depth > MAX_NESTING)
+      throw new UnreadableValue(
+        `The document is nested more than ${MAX_NESTING} levels deep; meshlint does not read it.`,
+        offsetOf(node),
+      );
     if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (!target) throw new UnreadableValue(`Unknown anchor "${node.source}".`, offsetOf(node));
@@ -75,7 +118,13 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
     }
     const before = decodeCount;
     count(n, 1, viaAlias);
-    const value = isScalar(n) ? scalarValue(n) : isMap(n) ? mapValue(n, depth, viaAlias) : isSeq(n) ? n.items.map((item) => convert(item, depth + 1, viaAlias)) : null;
+    const value = isScalar(n)
+      ? scalarValue(n)
+      : isMap(n)
+        ? mapValue(n, depth, viaAlias)
+        : isSeq(n)
+          ? n.items.map((item) => convert(item, depth + 1, viaAlias))
+          : null;
     if (n.anchor && counting && !sizes.has(n)) sizes.set(n, decodeCount - before);
     return value;
   };
@@ -106,7 +155,8 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
   };
 
   const merge = (out: Record<string, unknown>, source: unknown, depth: number, viaAlias: boolean) => {
-    const wantMap = () => new UnreadableValue('A merge key (<<) needs a map or a list of maps as its value.', offsetOf(source));
+    const wantMap = () =>
+      new UnreadableValue('A merge key (<<) needs a map or a list of maps as its value.', offsetOf(source));
     const mergeOne = (node: unknown) => {
       const target = isAlias(node) ? anchors.get(node.source) : node;
       if (!isMap(target)) throw wantMap();
@@ -141,7 +191,11 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
   const resolvePlain = (text: string, node: Node): unknown => {
     if (NULLS.has(text)) return null;
     if (text in BOOLEANS) return BOOLEANS[text];
-    if (SPECIAL_FLOATS.has(text)) throw new UnreadableValue(`"${text}" cannot be represented in JSON; Kubernetes rejects the document. Quote it if it is a string.`, offsetOf(node));
+    if (SPECIAL_FLOATS.has(text))
+      throw new UnreadableValue(
+        `"${text}" cannot be represented in JSON; Kubernetes rejects the document. Quote it if it is a string.`,
+        offsetOf(node),
+      );
     const first = text[0];
     if (first === '.') {
       const value = goParseFloat(text);
@@ -155,13 +209,18 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
         const value = Number(digits);
         if (!Number.isNaN(value)) return finite(value, text, node);
       }
-      if (/^-?0b[01]+$/.test(digits)) return (digits.startsWith('-') ? -1 : 1) * parseInt(digits.replace(/^-?0b/, ''), 2);
+      if (/^-?0b[01]+$/.test(digits))
+        return (digits.startsWith('-') ? -1 : 1) * parseInt(digits.replace(/^-?0b/, ''), 2);
     }
     return text;
   };
 
   const finite = (value: number, text: string, node: Node): number => {
-    if (!Number.isFinite(value)) throw new UnreadableValue(`"${shorten(text)}" is out of range for a number; Kubernetes rejects the document.`, offsetOf(node));
+    if (!Number.isFinite(value))
+      throw new UnreadableValue(
+        `"${shorten(text)}" is out of range for a number; Kubernetes rejects the document.`,
+        offsetOf(node),
+      );
     return value;
   };
 
@@ -169,7 +228,12 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
     if (typeof key === 'string') return key;
     if (typeof key === 'boolean') return key ? 'true' : 'false';
     if (typeof key === 'number') return Number.isInteger(key) ? String(key) : goFormatFloat32(key);
-    throw new UnreadableValue(key === null ? 'A null map key cannot be represented in JSON; Kubernetes rejects the document.' : 'A map or list used as a map key cannot be represented in JSON; Kubernetes rejects the document.', offsetOf(node));
+    throw new UnreadableValue(
+      key === null
+        ? 'A null map key cannot be represented in JSON; Kubernetes rejects the document.'
+        : 'A map or list used as a map key cannot be represented in JSON; Kubernetes rejects the document.',
+      offsetOf(node),
+    );
   };
 
   return convert(doc.contents, 0, false);
@@ -184,12 +248,18 @@ function specialFloatKey(key: unknown): string | undefined {
 }
 
 function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && (key as { type?: string }).type === 'PLAIN' && (key as { source?: string }).source === '<<' && (!key.tag || key.tag === `${TAG}merge`);
+  return (
+    isScalar(key) &&
+    (key as { type?: string }).type === 'PLAIN' &&
+    (key as { source?: string }).source === '<<' &&
+    (!key.tag || key.tag === `${TAG}merge`)
+  );
 }
 
 /** Object keys such as __proto__ must become own data properties, as JSON.parse makes them. */
 function defineKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
 

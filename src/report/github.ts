@@ -45,10 +45,11 @@ export function bySeverity(result: Pick<LintResult, 'findings' | 'rules'>): Find
   const security = new Map(result.rules.map((r) => [r.id, r.securitySeverity]));
   return activeFindings(result.findings)
     .map((finding, index) => ({ finding, index }))
-    .sort((a, b) =>
-      SEVERITY_RANK[b.finding.severity] - SEVERITY_RANK[a.finding.severity] ||
-      (security.get(b.finding.ruleId) ?? 0) - (security.get(a.finding.ruleId) ?? 0) ||
-      a.index - b.index,
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[b.finding.severity] - SEVERITY_RANK[a.finding.severity] ||
+        (security.get(b.finding.ruleId) ?? 0) - (security.get(a.finding.ruleId) ?? 0) ||
+        a.index - b.index,
     )
     .map(({ finding }) => finding);
 }
@@ -57,7 +58,10 @@ export function bySeverity(result: Pick<LintResult, 'findings' | 'rules'>): Find
  * The annotations of a step: per level at most `limit`, shared out among the rules round robin (most severe rule
  * first), so ten findings of one rule do not hide every other rule's; the rest are `omitted`, most severe first.
  */
-export function planAnnotations(result: Pick<LintResult, 'findings' | 'rules'>, limit = ANNOTATIONS_PER_LEVEL): AnnotationPlan {
+export function planAnnotations(
+  result: Pick<LintResult, 'findings' | 'rules'>,
+  limit = ANNOTATIONS_PER_LEVEL,
+): AnnotationPlan {
   const queues = new Map<AnnotationLevel, Map<string, Finding[]>>();
   for (const finding of bySeverity(result)) {
     const level = ANNOTATION_LEVEL[finding.severity];
@@ -88,7 +92,12 @@ export function planAnnotations(result: Pick<LintResult, 'findings' | 'rules'>, 
       omitted.push(finding);
       continue;
     }
-    annotations.push({ level: ANNOTATION_LEVEL[finding.severity], message: finding.message, properties: annotationProperties(finding), finding });
+    annotations.push({
+      level: ANNOTATION_LEVEL[finding.severity],
+      message: finding.message,
+      properties: annotationProperties(finding),
+      finding,
+    });
   }
   return { annotations, omitted };
 }
@@ -97,7 +106,10 @@ export function planAnnotations(result: Pick<LintResult, 'findings' | 'rules'>, 
 export function describeOmittedRules(omitted: readonly Finding[]): string {
   const counts = new Map<string, number>();
   for (const f of omitted) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([id, n]) => `${id} (${n})`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([id, n]) => `${id} (${n})`)
+    .join(', ');
 }
 
 /** Columns only on single-line ranges: "startColumn/endColumn cannot be sent when startLine and endLine are different" (@actions/core). */
@@ -128,9 +140,17 @@ export function escapeProperty(text: string): string {
 function workflowCommand(annotation: Annotation): string {
   const p = annotation.properties;
   const props: [string, string | number | undefined][] = [
-    ['file', p.file], ['line', p.startLine], ['endLine', p.endLine], ['col', p.startColumn], ['endColumn', p.endColumn], ['title', p.title],
+    ['file', p.file],
+    ['line', p.startLine],
+    ['endLine', p.endLine],
+    ['col', p.startColumn],
+    ['endColumn', p.endColumn],
+    ['title', p.title],
   ];
-  const list = props.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(',');
+  const list = props
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .join(',');
   return `::${annotation.level} ${list}::${escapeData(annotation.message)}`;
 }
 
@@ -138,18 +158,24 @@ function workflowCommand(annotation: Annotation): string {
  * `--format github`: the annotations GitHub will show, most severe first, then the findings beyond the per-step
  * limit as plain log lines, so the log still lists every finding.
  */
-export function formatGithub(result: Pick<LintResult, 'findings' | 'rules'> & { notices?: LintResult['notices'] }): string {
+export function formatGithub(
+  result: Pick<LintResult, 'findings' | 'rules'> & { notices?: LintResult['notices'] },
+): string {
   const plan = planAnnotations(result);
   const lines = plan.annotations.map(workflowCommand);
   if (plan.omitted.length) {
     lines.push(
       `meshlint: ${plural(plan.omitted.length, 'more finding')} (${describeOmitted(plan.omitted)}) not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} annotations of each severity per step.`,
-      ...plan.omitted.map((f) => `  ${compactLocation(f.file, f.range)}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`),
+      ...plan.omitted.map(
+        (f) => `  ${compactLocation(f.file, f.range)}: ${f.severity}: ${oneLine(f.message)} [${f.ruleId}]`,
+      ),
     );
   }
   const skipped = notLinted(result.notices ?? []);
   if (skipped.length) {
-    lines.push(`::warning title=meshlint::${escapeData(`${plural(skipped.length, 'file')} not linted: ${skipped.map((n) => `${n.file ?? 'stdin'} (${n.message})`).join(', ')}`)}`);
+    lines.push(
+      `::warning title=meshlint::${escapeData(`${plural(skipped.length, 'file')} not linted: ${skipped.map((n) => `${n.file ?? 'stdin'} (${n.message})`).join(', ')}`)}`,
+    );
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -36,7 +36,10 @@ function gitlabIssues(result: Pick<LintResult, 'findings' | 'rules'>): GitlabIss
   return activeFindings(result.findings).map((f) => {
     const occurrence = seen.get(f.fingerprint) ?? 0;
     seen.set(f.fingerprint, occurrence + 1);
-    const fingerprint = occurrence === 0 ? f.fingerprint : createHash('sha256').update(`${f.fingerprint}\0${occurrence}`).digest('hex').slice(0, 32);
+    const fingerprint =
+      occurrence === 0
+        ? f.fingerprint
+        : createHash('sha256').update(`${f.fingerprint}\0${occurrence}`).digest('hex').slice(0, 32);
     return {
       description: f.message,
       check_name: f.ruleId,
@@ -52,12 +55,17 @@ export function notLintedIssues(notices: LintResult['notices']): GitlabIssue[] {
   return notLinted(notices).map((n) => ({
     description: `Not linted: ${n.message}`,
     check_name: 'not-linted',
-    fingerprint: createHash('sha256').update(`not-linted\0${n.file ?? ''}`).digest('hex').slice(0, 32),
+    fingerprint: createHash('sha256')
+      .update(`not-linted\0${n.file ?? ''}`)
+      .digest('hex')
+      .slice(0, 32),
     severity: 'minor',
     location: { path: n.file ?? 'stdin', lines: { begin: 1 } },
   }));
 }
 
-export function formatGitlab(result: Pick<LintResult, 'findings' | 'rules'> & { notices?: LintResult['notices'] }): string {
+export function formatGitlab(
+  result: Pick<LintResult, 'findings' | 'rules'> & { notices?: LintResult['notices'] },
+): string {
   return `${JSON.stringify([...gitlabIssues(result), ...notLintedIssues(result.notices ?? [])], null, 2)}\n`;
 }

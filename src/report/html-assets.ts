@@ -2,7 +2,7 @@
 // text (the project type-checks for Node only); it draws the views from the JSON the page embeds and needs nothing
 // from the network.
 
-export const HTML_STYLE = String.raw`
+export const HTML_STYLE = `
 :root{--fg:#1b1f24;--muted:#4a5561;--line:#c9d1d9;--bg:#fff;--soft:#f4f6f8;--link:#0a56b0;--focus:#0a56b0}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}

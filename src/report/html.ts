@@ -27,7 +27,18 @@ export interface HtmlData {
   readonly files: readonly string[];
   readonly namespaces: readonly string[];
   /** [rule, severity, file, line, column, message, namespace (-1: none), suppressed (0/1), resource, end line] */
-  readonly findings: readonly (readonly [number, number, number, number, number, string, number, number, string, number])[];
+  readonly findings: readonly (readonly [
+    number,
+    number,
+    number,
+    number,
+    number,
+    string,
+    number,
+    number,
+    string,
+    number,
+  ])[];
   readonly excerpts: Readonly<Record<string, string>>;
   readonly posture: Posture | null;
 }
@@ -50,18 +61,23 @@ export function htmlData(result: HtmlInput): HtmlData {
   const fileIndex = new Map<string, number>();
   const namespaces: string[] = [];
   const nsIndex = new Map<string, number>();
-  const findings = result.findings.map((f: Finding) => [
-    ruleIndex.get(f.ruleId)!,
-    SEVERITY_INDEX[f.severity],
-    index(files, fileIndex, f.file),
-    f.range.startLine,
-    f.range.startColumn,
-    f.message,
-    f.resource?.namespace ? index(namespaces, nsIndex, f.resource.namespace) : -1,
-    f.suppression ? 1 : 0,
-    f.resource ? `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}` : '',
-    f.range.endLine,
-  ] as const);
+  const findings = result.findings.map(
+    (f: Finding) =>
+      [
+        ruleIndex.get(f.ruleId)!,
+        SEVERITY_INDEX[f.severity],
+        index(files, fileIndex, f.file),
+        f.range.startLine,
+        f.range.startColumn,
+        f.message,
+        f.resource?.namespace ? index(namespaces, nsIndex, f.resource.namespace) : -1,
+        f.suppression ? 1 : 0,
+        f.resource
+          ? `${f.resource.kind} ${f.resource.namespace ? `${f.resource.namespace}/` : ''}${f.resource.name}`
+          : '',
+        f.range.endLine,
+      ] as const,
+  );
   return {
     version: HTML_DATA_VERSION,
     severities: SEVERITIES,
@@ -77,7 +93,10 @@ export function htmlData(result: HtmlInput): HtmlData {
 
 /** JSON inside <script>: nothing in it may close the element or start a comment. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function formatHtml(result: HtmlInput): string {
@@ -95,18 +114,34 @@ export function formatHtml(result: HtmlInput): string {
   const url = ruleHelpUrls(result.rules);
   const ruleRows = [...byRule.entries()]
     .sort(([a, x], [b, y]) => y.error - x.error || y.warning - x.warning || y.note - x.note || (a < b ? -1 : 1))
-    .map(([id, c]) => `<tr><th scope="row">${url(id) ? `<a href="${escapeHtml(url(id)!)}">${escapeHtml(id)}</a>` : escapeHtml(id)}</th><td>${escapeHtml(titles.get(id) ?? '')}</td><td class="num">${c.error}</td><td class="num">${c.warning}</td><td class="num">${c.note}</td></tr>`)
+    .map(
+      ([id, c]) =>
+        `<tr><th scope="row">${url(id) ? `<a href="${escapeHtml(url(id)!)}">${escapeHtml(id)}</a>` : escapeHtml(id)}</th><td>${escapeHtml(titles.get(id) ?? '')}</td><td class="num">${c.error}</td><td class="num">${c.warning}</td><td class="num">${c.note}</td></tr>`,
+    )
     .join('');
   const posture = result.posture;
   const workloads = posture ? posture.namespaces.reduce((n, ns) => n + ns.workloads.length, 0) : 0;
   const parseErrors = result.findings.filter((f) => f.ruleId === 'parse-error');
   const notLinted: string[] = [];
-  for (const n of result.notices) notLinted.push(`<li>${n.file ? `<code>${escapeHtml(n.file)}</code>: ` : ''}${escapeHtml(n.message)}</li>`);
-  for (const f of parseErrors) notLinted.push(`<li><code>${escapeHtml(`${f.file}:${f.range.startLine}`)}</code>: not read (parse error): ${escapeHtml(f.message)}</li>`);
-  for (const u of posture?.unrecognised ?? []) notLinted.push(`<li><code>${escapeHtml(u.file)}</code>: ${plural(u.documents, 'document')} of no format meshlint reads (not Kubernetes, Envoy nor Kong)</li>`);
-  if (stats.unreadDocuments) notLinted.push(`<li>${plural(stats.unreadDocuments, 'document')} of kinds no rule reads (CustomResourceDefinitions): lexed, not linted</li>`);
+  for (const n of result.notices)
+    notLinted.push(`<li>${n.file ? `<code>${escapeHtml(n.file)}</code>: ` : ''}${escapeHtml(n.message)}</li>`);
+  for (const f of parseErrors)
+    notLinted.push(
+      `<li><code>${escapeHtml(`${f.file}:${f.range.startLine}`)}</code>: not read (parse error): ${escapeHtml(f.message)}</li>`,
+    );
+  for (const u of posture?.unrecognised ?? [])
+    notLinted.push(
+      `<li><code>${escapeHtml(u.file)}</code>: ${plural(u.documents, 'document')} of no format meshlint reads (not Kubernetes, Envoy nor Kong)</li>`,
+    );
+  if (stats.unreadDocuments)
+    notLinted.push(
+      `<li>${plural(stats.unreadDocuments, 'document')} of kinds no rule reads (CustomResourceDefinitions): lexed, not linted</li>`,
+    );
   const status = total === 0 ? 'No problems' : `${plural(total, 'problem')}`;
-  const severityCards = SEVERITIES.map((s) => `<div class="card sev-${s}"><dt>${s === 'error' ? 'Errors' : s === 'warning' ? 'Warnings' : 'Notes'}</dt><dd>${counts[s]}</dd></div>`).join('');
+  const severityCards = SEVERITIES.map(
+    (s) =>
+      `<div class="card sev-${s}"><dt>${s === 'error' ? 'Errors' : s === 'warning' ? 'Warnings' : 'Notes'}</dt><dd>${counts[s]}</dd></div>`,
+  ).join('');
 
   return `<!DOCTYPE html>
 <html lang="en">

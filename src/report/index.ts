@@ -28,7 +28,11 @@ export interface FormatOptions {
 }
 
 /** The result with every file path relative to `root` instead of `cwd` (absolute paths outside root stay). */
-export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'>>(result: R, cwd: string, root: string): R {
+export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'>>(
+  result: R,
+  cwd: string,
+  root: string,
+): R {
   if (resolve(cwd) === resolve(root)) return result;
   const rebase = (file: string) => {
     const rel = relative(root, resolve(cwd, file));
@@ -36,21 +40,35 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
   };
   return {
     ...result,
-    findings: result.findings.map((f) => ({ ...f, file: rebase(f.file), related: f.related.map((r) => ({ ...r, file: rebase(r.file) })) })),
+    findings: result.findings.map((f) => ({
+      ...f,
+      file: rebase(f.file),
+      related: f.related.map((r) => ({ ...r, file: rebase(r.file) })),
+    })),
     notices: result.notices.map((n) => (n.file ? { ...n, file: rebase(n.file) } : n)),
   };
 }
 
 export function formatResult(format: Format, scanned: ScanResult, options: FormatOptions): string {
   const root = options.root ?? options.cwd;
-  const result = format === 'sarif' || format === 'github' || format === 'gitlab' ? relativeToRoot(scanned, options.cwd, root) : scanned;
+  const result =
+    format === 'sarif' || format === 'github' || format === 'gitlab'
+      ? relativeToRoot(scanned, options.cwd, root)
+      : scanned;
   switch (format) {
-    case 'text': return formatText(result, options);
-    case 'compact': return formatCompact(result);
-    case 'json': return formatJson(result);
-    case 'sarif': return formatSarif(result, { cwd: root });
-    case 'github': return formatGithub(result);
-    case 'gitlab': return formatGitlab(result);
-    case 'html': return formatHtml(result);
+    case 'text':
+      return formatText(result, options);
+    case 'compact':
+      return formatCompact(result);
+    case 'json':
+      return formatJson(result);
+    case 'sarif':
+      return formatSarif(result, { cwd: root });
+    case 'github':
+      return formatGithub(result);
+    case 'gitlab':
+      return formatGitlab(result);
+    case 'html':
+      return formatHtml(result);
   }
 }

@@ -4,7 +4,13 @@
 import type { Finding, LintResult } from '../engine/run.js';
 import type { Severity } from '../engine/rule.js';
 import { ruleHelpUrls } from '../version.js';
-import { ANNOTATIONS_PER_LEVEL, bySeverity, describeOmitted, describeOmittedRules, type AnnotationPlan } from './github.js';
+import {
+  ANNOTATIONS_PER_LEVEL,
+  bySeverity,
+  describeOmitted,
+  describeOmittedRules,
+  type AnnotationPlan,
+} from './github.js';
 import { countFindings, plural, verdict } from './summary.js';
 
 export type SummaryCell = string | { readonly data: string; readonly header?: boolean };
@@ -39,20 +45,30 @@ function link(href: string | undefined, text: string): string {
 }
 
 function code(text: string, href?: string): string {
-  return href ? `<a href="${escapeHtml(href)}"><code>${escapeHtml(text)}</code></a>` : `<code>${escapeHtml(text)}</code>`;
+  return href
+    ? `<a href="${escapeHtml(href)}"><code>${escapeHtml(text)}</code></a>`
+    : `<code>${escapeHtml(text)}</code>`;
 }
 
-export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stats'> & Partial<Pick<LintResult, 'notices'>>, options: JobSummaryOptions = {}): SummaryBlock[] {
+export function jobSummary(
+  result: Pick<LintResult, 'findings' | 'rules' | 'stats'> & Partial<Pick<LintResult, 'notices'>>,
+  options: JobSummaryOptions = {},
+): SummaryBlock[] {
   const { problems, incomplete, text } = verdict(result);
   const blocks: SummaryBlock[] = [{ kind: 'heading', text: 'meshlint', level: 2 }];
-  blocks.push({ kind: 'paragraph', html: escapeHtml(`${problems ? '✖' : incomplete ? '⚠' : '✔'} ${text[0].toUpperCase()}${text.slice(1)}.`) });
+  blocks.push({
+    kind: 'paragraph',
+    html: escapeHtml(`${problems ? '✖' : incomplete ? '⚠' : '✔'} ${text[0].toUpperCase()}${text.slice(1)}.`),
+  });
   for (const note of options.notes ?? []) blocks.push({ kind: 'paragraph', html: escapeHtml(note) });
   const everyFinding = options.sarifFile ? `; the SARIF report ${options.sarifFile} has them all` : '';
   const omitted = options.plan?.omitted ?? [];
   if (omitted.length) {
     blocks.push({
       kind: 'paragraph',
-      html: escapeHtml(`${plural(omitted.length, 'more finding')} (${describeOmitted(omitted)}) ${omitted.length === 1 ? 'is' : 'are'} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. Not annotated: ${describeOmittedRules(omitted)}. The most severe findings are listed below${everyFinding}.`),
+      html: escapeHtml(
+        `${plural(omitted.length, 'more finding')} (${describeOmitted(omitted)}) ${omitted.length === 1 ? 'is' : 'are'} not annotated: GitHub shows at most ${ANNOTATIONS_PER_LEVEL} error, ${ANNOTATIONS_PER_LEVEL} warning and ${ANNOTATIONS_PER_LEVEL} notice annotations per step. Not annotated: ${describeOmittedRules(omitted)}. The most severe findings are listed below${everyFinding}.`,
+      ),
     });
   }
   if (!problems) return blocks;
@@ -62,7 +78,10 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
   blocks.push({
     kind: 'table',
     rows: [
-      [{ data: 'Severity', header: true }, { data: 'Findings', header: true }],
+      [
+        { data: 'Severity', header: true },
+        { data: 'Findings', header: true },
+      ],
       ...(['error', 'warning', 'note'] as const).map((s) => [`${SEVERITY_ICON[s]} ${s}`, String(counts[s])]),
     ],
   });
@@ -81,7 +100,12 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
   blocks.push({
     kind: 'table',
     rows: [
-      [{ data: 'Rule', header: true }, { data: 'Severity', header: true }, { data: 'Findings', header: true }, { data: 'What it wants', header: true }],
+      [
+        { data: 'Rule', header: true },
+        { data: 'Severity', header: true },
+        { data: 'Findings', header: true },
+        { data: 'What it wants', header: true },
+      ],
       ...[...byRule.entries()]
         .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
         .map(([id, e]) => [
@@ -99,17 +123,27 @@ export function jobSummary(result: Pick<LintResult, 'findings' | 'rules' | 'stat
   blocks.push({
     kind: 'table',
     rows: [
-      [{ data: 'Severity', header: true }, { data: 'Rule', header: true }, { data: 'Location', header: true }, { data: 'Message', header: true }],
-      ...ordered.slice(0, top).map((f: Finding) => [
-        `${SEVERITY_ICON[f.severity]} ${f.severity}`,
-        code(f.ruleId, url(f.ruleId)),
-        link(options.fileUrl?.(f.file, f.range.startLine), `${f.file}:${f.range.startLine}:${f.range.startColumn}`),
-        escapeHtml(f.message),
-      ]),
+      [
+        { data: 'Severity', header: true },
+        { data: 'Rule', header: true },
+        { data: 'Location', header: true },
+        { data: 'Message', header: true },
+      ],
+      ...ordered
+        .slice(0, top)
+        .map((f: Finding) => [
+          `${SEVERITY_ICON[f.severity]} ${f.severity}`,
+          code(f.ruleId, url(f.ruleId)),
+          link(options.fileUrl?.(f.file, f.range.startLine), `${f.file}:${f.range.startLine}:${f.range.startColumn}`),
+          escapeHtml(f.message),
+        ]),
     ],
   });
   if (ordered.length > top) {
-    blocks.push({ kind: 'paragraph', html: escapeHtml(`…and ${ordered.length - top} more (${describeOmitted(ordered.slice(top))})${everyFinding}.`) });
+    blocks.push({
+      kind: 'paragraph',
+      html: escapeHtml(`…and ${ordered.length - top} more (${describeOmitted(ordered.slice(top))})${everyFinding}.`),
+    });
   }
   return blocks;
 }

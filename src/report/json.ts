@@ -11,7 +11,14 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
   const output = {
     formatVersion: JSON_FORMAT_VERSION,
     tool: { name: TOOL_NAME, version: VERSION },
-    summary: { ...result.stats, errors: counts.error, warnings: counts.warning, notes: counts.note, suppressed: counts.suppressed, notLinted: notLinted(result.notices).length },
+    summary: {
+      ...result.stats,
+      errors: counts.error,
+      warnings: counts.warning,
+      notes: counts.note,
+      suppressed: counts.suppressed,
+      notLinted: notLinted(result.notices).length,
+    },
     findings: result.findings.map((f) => ({
       ruleId: f.ruleId,
       severity: f.severity,
@@ -23,11 +30,23 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
       endColumn: f.range.endColumn,
       resource: f.resource ?? null,
       path: formatPath(f.path),
-      related: f.related.map((r) => ({ file: r.file, line: r.range.startLine, column: r.range.startColumn, endLine: r.range.endLine, endColumn: r.range.endColumn, message: r.message })),
+      related: f.related.map((r) => ({
+        file: r.file,
+        line: r.range.startLine,
+        column: r.range.startColumn,
+        endLine: r.range.endLine,
+        endColumn: r.range.endColumn,
+        message: r.message,
+      })),
       fingerprint: f.fingerprint,
       suppression: f.suppression ?? null,
     })),
-    notices: result.notices.map((n) => ({ file: n.file ?? null, message: n.message, kind: n.kind ?? null, notLinted: n.notLinted === true })),
+    notices: result.notices.map((n) => ({
+      file: n.file ?? null,
+      message: n.message,
+      kind: n.kind ?? null,
+      notLinted: n.notLinted === true,
+    })),
   };
   return `${JSON.stringify(output, null, 2)}\n`;
 }

@@ -9,7 +9,9 @@ function securityLevel(score: number): string {
 
 export function renderRuleDoc(rule: AnyRule, allRules: readonly AnyRule[]): string {
   const out: string[] = [
-    rule.source === undefined ? `<!-- Generated from rules/${rule.family}/${rule.id}.ts by \`npm run docs\`. Do not edit. -->` : `<!-- A custom rule, defined in ${rule.source}. -->`,
+    rule.source === undefined
+      ? `<!-- Generated from rules/${rule.family}/${rule.id}.ts by \`npm run docs\`. Do not edit. -->`
+      : `<!-- A custom rule, defined in ${rule.source}. -->`,
     `# ${rule.id}`,
     '',
     `**${rule.title}.**`,
@@ -31,10 +33,20 @@ export function renderRuleDoc(rule: AnyRule, allRules: readonly AnyRule[]): stri
     '',
   ];
   if (rule.options) {
-    out.push('## Options', '', '```json', JSON.stringify({ schema: rule.options.schema, defaults: rule.options.defaults }, null, 2), '```', '');
+    out.push(
+      '## Options',
+      '',
+      '```json',
+      JSON.stringify({ schema: rule.options.schema, defaults: rule.options.defaults }, null, 2),
+      '```',
+      '',
+    );
   }
   out.push('## Examples', '');
-  for (const [kind, mark] of [['invalid', '❌'], ['valid', '✅']] as const) {
+  for (const [kind, mark] of [
+    ['invalid', '❌'],
+    ['valid', '✅'],
+  ] as const) {
     for (const [name, example] of Object.entries(rule.examples[kind])) {
       out.push(`### ${mark} ${name}`, '');
       const files = exampleFiles(example);
@@ -43,7 +55,10 @@ export function renderRuleDoc(rule: AnyRule, allRules: readonly AnyRule[]): stri
         out.push('```yaml', text.trimEnd(), '```', '');
       }
       const findings = formatCompact(runExample(rule, example, allRules));
-      out.push(findings ? `meshlint reports:\n\n\`\`\`text\n${findings.trimEnd()}\n\`\`\`` : 'meshlint reports nothing here.', '');
+      out.push(
+        findings ? `meshlint reports:\n\n\`\`\`text\n${findings.trimEnd()}\n\`\`\`` : 'meshlint reports nothing here.',
+        '',
+      );
     }
   }
   if (rule.references?.length) {

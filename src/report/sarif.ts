@@ -11,7 +11,10 @@ import { HOMEPAGE, TOOL_NAME, VERSION, ruleHelpUrl } from '../version.js';
 
 export const FINGERPRINT_KEY = 'meshlint/v1';
 
-export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'rules'> & { config?: Config }, options: { cwd: string }): string {
+export function formatSarif(
+  result: Pick<LintResult, 'findings' | 'notices' | 'rules'> & { config?: Config },
+  options: { cwd: string },
+): string {
   const rules = [...result.rules].sort((a, b) => a.id.localeCompare(b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const configured = (rule: AnyRule) => {
@@ -32,7 +35,9 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'r
             rules: rules.map((rule) => sarifRule(rule, configured(rule))),
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(options.cwd.endsWith('/') ? options.cwd : `${options.cwd}/`).href } },
+        originalUriBaseIds: {
+          '%SRCROOT%': { uri: pathToFileURL(options.cwd.endsWith('/') ? options.cwd : `${options.cwd}/`).href },
+        },
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
@@ -56,10 +61,20 @@ export function formatSarif(result: Pick<LintResult, 'findings' | 'notices' | 'r
             partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
           };
           if (f.related.length) {
-            sarifResult.relatedLocations = f.related.map((r, id) => ({ id, physicalLocation: physical(r.file, r.range), message: { text: r.message } }));
+            sarifResult.relatedLocations = f.related.map((r, id) => ({
+              id,
+              physicalLocation: physical(r.file, r.range),
+              message: { text: r.message },
+            }));
           }
           if (f.suppression) {
-            sarifResult.suppressions = [{ kind: 'inSource', status: 'accepted', ...(f.suppression.justification ? { justification: f.suppression.justification } : {}) }];
+            sarifResult.suppressions = [
+              {
+                kind: 'inSource',
+                status: 'accepted',
+                ...(f.suppression.justification ? { justification: f.suppression.justification } : {}),
+              },
+            ];
           }
           return sarifResult;
         }),
@@ -102,7 +117,13 @@ function artifact(file: string): Sarif.ArtifactLocation {
 
 /** Markdown to plain text for the fields GitHub shows as text. */
 function plain(markdown: string): string {
-  return markdown.replace(/`([^`]*)`/g, '$1').replace(/\*\*([^*]*)\*\*/g, '$1').split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return markdown
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/\*\*([^*]*)\*\*/g, '$1')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 function clip(text: string, max: number): string {

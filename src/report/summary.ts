@@ -38,7 +38,12 @@ export function plural(n: number, word: string): string {
 /** One line of text: messages never span lines in line-based formats, and carry no control characters. */
 export function oneLine(text: string): string {
   const lines = text.split(/[\r\n]+/);
-  return escapeControl(lines.map((line, i) => (i > 0 ? line.trimStart() : line)).map((line, i) => (i < lines.length - 1 ? line.trimEnd() : line)).join(' '));
+  return escapeControl(
+    lines
+      .map((line, i) => (i > 0 ? line.trimStart() : line))
+      .map((line, i) => (i < lines.length - 1 ? line.trimEnd() : line))
+      .join(' '),
+  );
 }
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -49,7 +54,10 @@ const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' 
  * written as visible escapes.
  */
 export function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Whether an active finding is at or above `failOn` (exit code 1 of the CLI, a failed step of the Action). */
@@ -63,7 +71,11 @@ export function failsAt(findings: readonly Finding[], failOn: Severity | 'none')
  * The one-sentence verdict every human format ends with: "3 problems (1 error, 2 warnings, 0 notes) in 2 files
  * (5 files, 9 resources scanned)". `problems` is false when nothing active was found.
  */
-export function verdict(result: { readonly findings: readonly Finding[]; readonly stats: { readonly files: number; readonly resources: number }; readonly notices?: readonly Notice[] }): { problems: boolean; incomplete: boolean; text: string } {
+export function verdict(result: {
+  readonly findings: readonly Finding[];
+  readonly stats: { readonly files: number; readonly resources: number };
+  readonly notices?: readonly Notice[];
+}): { problems: boolean; incomplete: boolean; text: string } {
   const counts = countFindings(result.findings);
   const total = counts.error + counts.warning + counts.note;
   const scanned = `${plural(result.stats.files, 'file')}, ${plural(result.stats.resources, 'resource')} scanned`;
@@ -73,10 +85,19 @@ export function verdict(result: { readonly findings: readonly Finding[]; readonl
   const skipped = skippedSummary(result.notices);
   const tail = skipped ? `; ${skipped}` : '';
   const incomplete = skipped !== undefined || notRead !== '';
-  if (total === 0) return { problems: false, incomplete, text: `no problems${incomplete ? ' in what was linted' : ''} (${scanned}${suppressed})${tail}` };
+  if (total === 0)
+    return {
+      problems: false,
+      incomplete,
+      text: `no problems${incomplete ? ' in what was linted' : ''} (${scanned}${suppressed})${tail}`,
+    };
   const files = new Set(activeFindings(result.findings).map((f) => f.file)).size;
   const bySeverity = `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}`;
-  return { problems: true, incomplete, text: `${plural(total, 'problem')} (${bySeverity}) in ${plural(files, 'file')} (${scanned}${suppressed})${tail}` };
+  return {
+    problems: true,
+    incomplete,
+    text: `${plural(total, 'problem')} (${bySeverity}) in ${plural(files, 'file')} (${scanned}${suppressed})${tail}`,
+  };
 }
 
 /**
@@ -88,7 +109,8 @@ export function skippedSummary(notices: readonly Notice[] = []): string | undefi
   // Files not linted at all are counted on their own (notLintedSummary).
   const others = notices.filter((n) => n.kind !== 'helm-chart' && !n.notLinted).length;
   const parts: string[] = [];
-  if (charts) parts.push(`${plural(charts, 'Helm chart')} not linted: render ${charts === 1 ? 'it' : 'them'} with helm template`);
+  if (charts)
+    parts.push(`${plural(charts, 'Helm chart')} not linted: render ${charts === 1 ? 'it' : 'them'} with helm template`);
   if (others) parts.push(plural(others, 'notice'));
   return parts.length ? parts.join('; ') : undefined;
 }

@@ -15,8 +15,13 @@ export interface TextOptions {
   readonly codeFrame?: boolean;
 }
 
-export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Partial<Pick<LintResult, 'rules' | 'notices'>> & { readonly excerpts?: Excerpts }, options: TextOptions): string {
-  const paint = (style: Style, text: string) => (options.color ? styleText(style, text, { validateStream: false }) : text);
+export function formatText(
+  result: Pick<LintResult, 'findings' | 'stats'> &
+    Partial<Pick<LintResult, 'rules' | 'notices'>> & { readonly excerpts?: Excerpts },
+  options: TextOptions,
+): string {
+  const paint = (style: Style, text: string) =>
+    options.color ? styleText(style, text, { validateStream: false }) : text;
   const severityStyle: Record<Severity, Style> = { error: 'red', warning: 'yellow', note: 'cyan' };
   const findings = activeFindings(result.findings);
   // A custom rule links to its first reference, if it has one.
@@ -31,12 +36,21 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
       currentFile = f.file;
     }
     const where = `${f.range.startLine}:${f.range.startColumn}`.padEnd(8);
-    lines.push(`  ${paint('dim', where)}${paint(severityStyle[f.severity], f.severity.padEnd(9))}${oneLine(f.message)}  ${paint('dim', f.ruleId)}`);
+    lines.push(
+      `  ${paint('dim', where)}${paint(severityStyle[f.severity], f.severity.padEnd(9))}${oneLine(f.message)}  ${paint('dim', f.ruleId)}`,
+    );
     for (const r of f.related) {
-      lines.push(`  ${' '.repeat(16)}${paint('dim', `↳ ${escapeControl(r.file)}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`);
+      lines.push(
+        `  ${' '.repeat(16)}${paint('dim', `↳ ${escapeControl(r.file)}:${r.range.startLine}:${r.range.startColumn}: ${oneLine(r.message)}`)}`,
+      );
     }
     if (excerpts) {
-      lines.push(...codeFrame(f, excerpts).map(({ gutter, text, underline }) => `    ${paint('dim', gutter)}${text}${underline ? paint(severityStyle[f.severity], underline) : ''}`));
+      lines.push(
+        ...codeFrame(f, excerpts).map(
+          ({ gutter, text, underline }) =>
+            `    ${paint('dim', gutter)}${text}${underline ? paint(severityStyle[f.severity], underline) : ''}`,
+        ),
+      );
       const link = url(f.ruleId);
       if (link) lines.push(`    ${paint('dim', `${' '.repeat(frameGutterWidth(f) + 1)}= ${link}`)}`);
     }
@@ -48,8 +62,12 @@ export function formatText(result: Pick<LintResult, 'findings' | 'stats'> & Part
   } else {
     lines.push(paint(countFindings(result.findings).error ? 'red' : 'yellow', `✖ ${text}`));
     const byRule = countByRule(result.findings);
-    const width = maximum(byRule.map(([id]) => id.length), 0);
-    for (const [id, n] of byRule) lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id) ?? '')}`.trimEnd());
+    const width = maximum(
+      byRule.map(([id]) => id.length),
+      0,
+    );
+    for (const [id, n] of byRule)
+      lines.push(`  ${id.padEnd(width)}  ${String(n).padStart(5)}  ${paint('dim', url(id) ?? '')}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }

@@ -47,26 +47,59 @@ export interface DetectOptions {
 
 /** Kinds that hold encrypted or externally resolved secrets: nothing in them is a literal credential. */
 const NON_SECRET_KINDS = new Set([
-  'SealedSecret', 'ExternalSecret', 'ClusterExternalSecret', 'SecretStore', 'ClusterSecretStore', 'PushSecret',
-  'SopsSecret', 'VaultStaticSecret', 'VaultDynamicSecret', 'VaultPKISecret', 'VaultAuth', 'VaultConnection',
-  'SecretProviderClass', 'OnePasswordItem', 'InfisicalSecret', 'DopplerSecret',
+  'SealedSecret',
+  'ExternalSecret',
+  'ClusterExternalSecret',
+  'SecretStore',
+  'ClusterSecretStore',
+  'PushSecret',
+  'SopsSecret',
+  'VaultStaticSecret',
+  'VaultDynamicSecret',
+  'VaultPKISecret',
+  'VaultAuth',
+  'VaultConnection',
+  'SecretProviderClass',
+  'OnePasswordItem',
+  'InfisicalSecret',
+  'DopplerSecret',
 ]);
 
 /** Keys whose subtree is a reference to a secret kept elsewhere (or generated status), never a value. */
 const REFERENCE_KEYS = new Set([
-  'valueFrom', 'envFrom', 'secretKeyRef', 'configMapKeyRef', 'secretRef', 'configFrom', 'remoteRef', 'sds_config',
-  'sdsConfig', 'tls_certificate_sds_secret_configs', 'validation_context_sds_secret_config', 'imagePullSecrets',
-  'managedFields', 'filename', 'environment_variable', 'environmentVariable', 'encryptedData', 'sops',
+  'valueFrom',
+  'envFrom',
+  'secretKeyRef',
+  'configMapKeyRef',
+  'secretRef',
+  'configFrom',
+  'remoteRef',
+  'sds_config',
+  'sdsConfig',
+  'tls_certificate_sds_secret_configs',
+  'validation_context_sds_secret_config',
+  'imagePullSecrets',
+  'managedFields',
+  'filename',
+  'environment_variable',
+  'environmentVariable',
+  'encryptedData',
+  'sops',
 ]);
 /** A reference key, or one ending in Ref, Refs, _ref, _refs, Selector, From (by its last character first: every key passes here). */
 function isReferenceKey(key: string): boolean {
   if (REFERENCE_KEYS.has(key)) return true;
   switch (key.charCodeAt(key.length - 1)) {
-    case 102: return key.endsWith('Ref') || key.endsWith('_ref'); // f
-    case 115: return key.endsWith('Refs') || key.endsWith('_refs'); // s
-    case 114: return key.endsWith('Selector'); // r
-    case 109: return key.endsWith('From'); // m
-    default: return false;
+    case 102:
+      return key.endsWith('Ref') || key.endsWith('_ref'); // f
+    case 115:
+      return key.endsWith('Refs') || key.endsWith('_refs'); // s
+    case 114:
+      return key.endsWith('Selector'); // r
+    case 109:
+      return key.endsWith('From'); // m
+    default:
+      return false;
   }
 }
 
@@ -90,16 +123,59 @@ const KONG_OPERATOR_CREDENTIALS: Readonly<Record<string, string>> = {
 const ENVOY_INLINE = new Set(['inline_string', 'inline_bytes', 'inlineString', 'inlineBytes']);
 const JWK_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 const PUBLIC_NAME_PARTS = [
-  'path', 'host', 'namespace', 'message', 'operation', 'driver', 'user', 'group', 'enum', 'digest', 'sha', 'checksum', 'hash',
-  'integrity', 'etag', 'commit', 'revision', 'resourceversion', 'uid', 'fingerprint', 'bundle', 'image', 'tag', 'version',
-  'nonce', 'crt', 'cert', 'pem', 'thumbprint', 'signature', 'generation', 'build', 'salt', 'kid', 'x5t', 'modulus', 'pub',
-  'cadata', 'ca.',
+  'path',
+  'host',
+  'namespace',
+  'message',
+  'operation',
+  'driver',
+  'user',
+  'group',
+  'enum',
+  'digest',
+  'sha',
+  'checksum',
+  'hash',
+  'integrity',
+  'etag',
+  'commit',
+  'revision',
+  'resourceversion',
+  'uid',
+  'fingerprint',
+  'bundle',
+  'image',
+  'tag',
+  'version',
+  'nonce',
+  'crt',
+  'cert',
+  'pem',
+  'thumbprint',
+  'signature',
+  'generation',
+  'build',
+  'salt',
+  'kid',
+  'x5t',
+  'modulus',
+  'pub',
+  'cadata',
+  'ca.',
 ];
 /** Names under which a high-entropy string is expected and public (by parts of the name: a loop, not one big pattern). */
 function isPublicRandomName(name: string): boolean {
   const lower = name.toLowerCase();
   if (lower === 'id' || lower === 'n' || lower === 'e' || lower === 'ref') return true;
-  if (lower.endsWith('name') || lower.endsWith('names') || lower.endsWith('_id') || lower.endsWith('ca') || /[^a-z0-9_]ref$/.test(lower) || /[a-z]id$/.test(lower)) return true; // userId, uuid, ACCOUNT_SID
+  if (
+    lower.endsWith('name') ||
+    lower.endsWith('names') ||
+    lower.endsWith('_id') ||
+    lower.endsWith('ca') ||
+    /[^a-z0-9_]ref$/.test(lower) ||
+    /[a-z]id$/.test(lower)
+  )
+    return true; // userId, uuid, ACCOUNT_SID
   return PUBLIC_NAME_PARTS.some((part) => lower.includes(part));
 }
 
@@ -128,25 +204,42 @@ export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] 
  * @param names ancestor key names (outermost first), for context rules (Kong credentials, Envoy DataSources)
  * @param forced a kind the context gives every scalar below (Secret data in last-applied-configuration)
  */
-function visit(w: Walk, value: unknown, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+function visit(
+  w: Walk,
+  value: unknown,
+  path: (string | number)[],
+  name: string | undefined,
+  names: Names,
+  forced: string | undefined,
+): void {
   if (path.length > MAX_DEPTH) return;
   if (typeof value === 'string') {
     scalar(w, value, path, name, names, forced);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
-    if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value))) named(w, String(value), path, name, forced, names);
+    if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value)))
+      named(w, String(value), path, name, forced, names);
   } else if (Array.isArray(value)) {
     array(w, value, path, name, names, forced);
-  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) { // !!binary, !!timestamp
+  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
+    // !!binary, !!timestamp
     object(w, value, path, name, names, forced);
   }
 }
 
-function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+function object(
+  w: Walk,
+  o: Readonly<Record<string, unknown>>,
+  path: (string | number)[],
+  name: string | undefined,
+  names: Names,
+  forced: string | undefined,
+): void {
   const kind = typeof o.kind === 'string' ? o.kind : undefined;
   if (kind && typeof o.apiVersion === 'string') {
     if (NON_SECRET_KINDS.has(kind)) return;
   }
-  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined)) return; // a SOPS-encrypted document
+  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined))
+    return; // a SOPS-encrypted document
   const isSecret = kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
   const manifest = w.opts.mode === 'manifest';
   // A JSON Web Key with private members (RequestAuthentication inline jwks, Envoy jwt_authn local_jwks).
@@ -171,15 +264,27 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
     if (isSecret && (key === 'data' || key === 'stringData')) {
       // Top-level Secret data belongs to secret-in-manifest; inside embedded text (last-applied-configuration) it is a literal here.
       if (!w.host) continue;
-      if (manifest) for (const [k, item] of Object.entries(isObj(v) ? v : {})) {
-        if (typeof item === 'string') named(w, key === 'data' ? decodeBase64Text(item) ?? item : item, [...path, key, k], k, 'Secret value', names);
-      }
+      if (manifest)
+        for (const [k, item] of Object.entries(isObj(v) ? v : {})) {
+          if (typeof item === 'string')
+            named(
+              w,
+              key === 'data' ? (decodeBase64Text(item) ?? item) : item,
+              [...path, key, k],
+              k,
+              'Secret value',
+              names,
+            );
+        }
       continue;
     }
     let childName: string | undefined = key;
     let childForced = forced;
     if (manifest) {
-      if (key === 'value' && (typeof o.name === 'string' || typeof o.key === 'string' || typeof o.header === 'string')) {
+      if (
+        key === 'value' &&
+        (typeof o.name === 'string' || typeof o.key === 'string' || typeof o.header === 'string')
+      ) {
         childName = String(typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key : o.header); // env-style pair
       } else if (ENVOY_INLINE.has(key)) {
         childName = envoyDataSourceName(name, names);
@@ -187,8 +292,15 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
         if (childName === 'session_ticket_key') childForced = 'TLS session ticket key';
       }
       if (kong && kong[key]) childForced = kong[key];
-      if (key === 'spec' && kind && Object.hasOwn(KONG_OPERATOR_CREDENTIALS, kind) && String(o.apiVersion).startsWith('configuration.konghq.com/')) childName = KONG_OPERATOR_CREDENTIALS[kind];
-      if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key)) childForced = 'registry credential';
+      if (
+        key === 'spec' &&
+        kind &&
+        Object.hasOwn(KONG_OPERATOR_CREDENTIALS, kind) &&
+        String(o.apiVersion).startsWith('configuration.konghq.com/')
+      )
+        childName = KONG_OPERATOR_CREDENTIALS[kind];
+      if (dockerAuth && /^(?:auth|password|identitytoken|registrytoken)$/.test(key))
+        childForced = 'registry credential';
       if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
     }
     path.push(key);
@@ -203,7 +315,8 @@ function object(w: Walk, o: Readonly<Record<string, unknown>>, path: (string | n
 function envoyDataSourceName(name: string | undefined, names: Names): string | undefined {
   const field = name ?? '';
   if (field === 'keys' && lastKey(names, 1) === 'session_ticket_keys') return 'session_ticket_key';
-  if (field === 'keys' || /^\d+$/.test(field)) return lastKey(names, 1) === 'session_ticket_keys' ? 'session_ticket_key' : undefined;
+  if (field === 'keys' || /^\d+$/.test(field))
+    return lastKey(names, 1) === 'session_ticket_keys' ? 'session_ticket_key' : undefined;
   return secretNameKind(field) ? field : undefined;
 }
 
@@ -218,7 +331,14 @@ function lastKey(names: Names, skip: number): string | undefined {
   return undefined;
 }
 
-function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+function array(
+  w: Walk,
+  a: readonly unknown[],
+  path: (string | number)[],
+  name: string | undefined,
+  names: Names,
+  forced: string | undefined,
+): void {
   const manifest = w.opts.mode === 'manifest';
   const commandLike = manifest && (name === 'args' || name === 'command' || name === 'cmd' || name === 'entrypoint');
   const literals = manifest && name === 'literals' ? lastKey(names, 1) : undefined;
@@ -234,21 +354,38 @@ function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: 
         named(w, next, path, flag, undefined, names);
         path[path.length - 1] = i;
       }
-      if (!providerOnly(w, item, path, name)) for (const pair of commandLinePairs(item)) named(w, pair.value, path, pair.key, undefined, names, { within: item, at: item.indexOf(pair.value) });
+      if (!providerOnly(w, item, path, name))
+        for (const pair of commandLinePairs(item))
+          named(w, pair.value, path, pair.key, undefined, names, { within: item, at: item.indexOf(pair.value) });
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
       const eq = item.indexOf('=');
       if (eq > 0) {
         const key = item.slice(0, eq).trim();
-        const value = item.slice(eq + 1).trim().replace(/^(["'])(.*)\1$/, '$2');
+        const value = item
+          .slice(eq + 1)
+          .trim()
+          .replace(/^(["'])(.*)\1$/, '$2');
         const secretLiteral = literals === 'secretGenerator' && !nonSecretName(key);
-        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names, { within: item, at: item.indexOf(value, eq) });
+        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names, {
+          within: item,
+          at: item.indexOf(value, eq),
+        });
       }
       providerOnly(w, item, path, name);
-    } else if (typeof item === 'string' && manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') && item.includes(':')) {
+    } else if (
+      typeof item === 'string' &&
+      manifest &&
+      name === 'headers' &&
+      /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') &&
+      item.includes(':')
+    ) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
       const value = item.slice(colon + 1).trim();
-      named(w, value, path, item.slice(0, colon).trim(), undefined, names, { within: item, at: item.indexOf(value, colon) });
+      named(w, value, path, item.slice(0, colon).trim(), undefined, names, {
+        within: item,
+        at: item.indexOf(value, colon),
+      });
     } else {
       visit(w, item, path, name, names, forced);
     }
@@ -261,10 +398,19 @@ function array(w: Walk, a: readonly unknown[], path: (string | number)[], name: 
 function nonSecretName(key: string): boolean {
   const t = tokens(key);
   const last = t[t.length - 1] ?? '';
-  return /^(?:user|username|login|email|host|hostname|port|url|uri|endpoint|database|db|dbname|schema|region|bucket|name|id|namespace|cluster|zone|project|type|mode|env|environment|issuer|audience|crt|cert|certificate|ca)$/.test(last);
+  return /^(?:user|username|login|email|host|hostname|port|url|uri|endpoint|database|db|dbname|schema|region|bucket|name|id|namespace|cluster|zone|project|type|mode|env|environment|issuer|audience|crt|cert|certificate|ca)$/.test(
+    last,
+  );
 }
 
-function scalar(w: Walk, s: string, path: (string | number)[], name: string | undefined, names: Names, forced: string | undefined): void {
+function scalar(
+  w: Walk,
+  s: string,
+  path: (string | number)[],
+  name: string | undefined,
+  names: Names,
+  forced: string | undefined,
+): void {
   if (s.length === 0) return;
   const found = providerOnly(w, s, path, name);
   if (found || w.opts.mode !== 'manifest') return;
@@ -278,13 +424,15 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
   }
   if (s.includes('\n')) {
     embedded(w, path, name, s, (inner) => {
-      for (const pair of embeddedPairs(s)) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.offset });
+      for (const pair of embeddedPairs(s))
+        named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.offset });
       // Scripts: curl -u user:pass, -H "Authorization: Bearer ...", mysql -p..., --password=... on any line.
       for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
         const end = s.indexOf('\n', start) === -1 ? s.length : s.indexOf('\n', start);
         const line = s.slice(start, end);
         if (line.includes(' -') || line.includes('uthorization')) {
-          for (const pair of commandLinePairs(line)) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: start + line.indexOf(pair.value) });
+          for (const pair of commandLinePairs(line))
+            named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: start + line.indexOf(pair.value) });
         }
         start = end + 1;
       }
@@ -294,14 +442,21 @@ function scalar(w: Walk, s: string, path: (string | number)[], name: string | un
   // A command line or header in one value: --password=..., curl -u, Authorization: Bearer ... (the flag names it).
   if (s.length > 8 && (first === '-' || s.includes(' -') || s.includes('uthorization') || s.includes('UTHORIZATION'))) {
     const before = w.out.length;
-    for (const pair of commandLinePairs(s)) named(w, pair.value, path, pair.key, undefined, names, { within: s, at: s.indexOf(pair.value) });
+    for (const pair of commandLinePairs(s))
+      named(w, pair.value, path, pair.key, undefined, names, { within: s, at: s.indexOf(pair.value) });
     if (w.out.length > before) return;
   }
   named(w, s, path, name, forced, names, { within: s, at: 0 });
 }
 
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
-function embedded(w: Walk, path: (string | number)[], name: string | undefined, text: string, fn: (inner: Walk) => void): void {
+function embedded(
+  w: Walk,
+  path: (string | number)[],
+  name: string | undefined,
+  text: string,
+  fn: (inner: Walk) => void,
+): void {
   const host = w.host ?? { path: [...path], name: name ?? '', text };
   fn({ opts: w.opts, out: w.out, host, seen: w.seen });
 }
@@ -342,21 +497,49 @@ function providerOnly(w: Walk, s: string, path: (string | number)[], name: strin
 }
 
 /** A value under a name: reported when the name is secret-like (or the context forces it) and the value a literal. */
-function named(w: Walk, value: string, path: (string | number)[], name: string | undefined, forced: string | undefined, names: Names, where?: Where): void {
+function named(
+  w: Walk,
+  value: string,
+  path: (string | number)[],
+  name: string | undefined,
+  forced: string | undefined,
+  names: Names,
+  where?: Where,
+): void {
   if (w.opts.mode !== 'manifest') return;
   let kind: string | undefined = forced ?? (name ? secretNameKind(name) : undefined);
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
-    if (w.opts.entropy && !w.host && name && v.length >= 20 && isHighEntropy(v) && !isPublicRandomName(name) && !names.includes('annotations') && !names.includes('labels') && !names.includes('jwt_secrets') && !isPlaceholder(v) && decodeBase64Text(v) === undefined && !w.opts.allow?.(v)) {
+    if (
+      w.opts.entropy &&
+      !w.host &&
+      name &&
+      v.length >= 20 &&
+      isHighEntropy(v) &&
+      !isPublicRandomName(name) &&
+      !names.includes('annotations') &&
+      !names.includes('labels') &&
+      !names.includes('jwt_secrets') &&
+      !isPlaceholder(v) &&
+      decodeBase64Text(v) === undefined &&
+      !w.opts.allow?.(v)
+    ) {
       add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v, where, value.length);
     }
     return;
   }
   if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)\s+/i, '');
-  if (!isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) || w.opts.allow?.(v) || w.opts.allow?.(value)) return;
+  if (
+    !isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) ||
+    w.opts.allow?.(v) ||
+    w.opts.allow?.(value)
+  )
+    return;
   if (!forced && (looksLikeName(v) || echoesName(v, name) || names.includes('labels'))) return; // label values are identifiers (konghq.com/credential: key-auth)
-  const hash = hashKind(v) ?? (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
+  const hash =
+    hashKind(v) ??
+    (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
   if (hash) {
     add(w, path, 'hash', hash, label(w, name), '', v, where, value.length);
     return;
@@ -391,7 +574,17 @@ function clip(name: string): string {
   return name.length > 60 ? `${name.slice(0, 57)}...` : name;
 }
 
-function add(w: Walk, path: Path, source: DetectionSource, kind: string, key: string, preview: string, secret: string, where?: Where, length = 0): void {
+function add(
+  w: Walk,
+  path: Path,
+  source: DetectionSource,
+  kind: string,
+  key: string,
+  preview: string,
+  secret: string,
+  where?: Where,
+  length = 0,
+): void {
   const at = w.host ? w.host.path : [...path];
   const id = `${at.join('\0')}\u0001${source}\u0001${key}\u0001${secret}`;
   if (w.seen.has(id)) return;

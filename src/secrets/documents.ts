@@ -7,12 +7,31 @@ import { isObj } from '../model/values.js';
 import type { SourceDocument } from '../parse/source.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
-const KONG_ENTITY_KEYS = ['consumers', 'services', 'routes', 'plugins', 'upstreams', 'certificates', 'vaults', 'consumer_groups'];
+const KONG_ENTITY_KEYS = [
+  'consumers',
+  'services',
+  'routes',
+  'plugins',
+  'upstreams',
+  'certificates',
+  'vaults',
+  'consumer_groups',
+];
 const ENVOY_KEYS = ['static_resources', 'dynamic_resources', 'layered_runtime'];
-const KUSTOMIZE_KEYS = ['secretGenerator', 'configMapGenerator', 'generatorOptions', 'patchesStrategicMerge', 'namePrefix', 'commonLabels'];
+const KUSTOMIZE_KEYS = [
+  'secretGenerator',
+  'configMapGenerator',
+  'generatorOptions',
+  'patchesStrategicMerge',
+  'namePrefix',
+  'commonLabels',
+];
 
 export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
-  const withResources = graph.memo('secrets:documentsWithResources', (g) => new Set<SourceDocument>(g.resources.map((r) => r.source.document)));
+  const withResources = graph.memo(
+    'secrets:documentsWithResources',
+    (g) => new Set<SourceDocument>(g.resources.map((r) => r.source.document)),
+  );
   if (withResources.has(ref.document)) return true;
   const value = ref.document.value;
   if (!isObj(value)) return false;
@@ -21,7 +40,8 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
   if (keys.length > 0 && keys.every((k) => KONG_ENTITY_KEYS.includes(k) && Array.isArray(value[k]))) return true; // decK without _format_version (compose has a services *map*)
   if (ENVOY_KEYS.some((k) => isObj(value[k])) || (isObj(value.admin) && 'address' in value.admin)) return true;
   if (typeof value['@type'] === 'string' && value['@type'].includes('envoy')) return true;
-  if (Array.isArray(value.resources) && value.resources.some((r) => isObj(r) && typeof r['@type'] === 'string')) return true; // Envoy xDS files
+  if (Array.isArray(value.resources) && value.resources.some((r) => isObj(r) && typeof r['@type'] === 'string'))
+    return true; // Envoy xDS files
   if (KUSTOMIZE_KEYS.some((k) => k in value) || /(?:^|\/)kustomization\.ya?ml$/.test(ref.file.path)) return true;
   return false;
 }

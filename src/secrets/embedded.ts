@@ -42,7 +42,8 @@ export function embeddedPairs(text: string): Pair[] {
     }
     if (line.includes('<') && line.includes('</')) {
       XML_PAIR.lastIndex = 0;
-      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) pairs.push({ key: m[1], value: m[2].trim(), offset: lineOffset + m.index + m[1].length + 2 });
+      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line))
+        pairs.push({ key: m[1], value: m[2].trim(), offset: lineOffset + m.index + m[1].length + 2 });
       continue;
     }
     const m = LINE_PAIR.exec(line);
@@ -59,7 +60,18 @@ function push(pairs: Pair[], key: string, raw: string, offset: number): void {
 function cleanValue(raw: string): { value: string; skipped: number } | undefined {
   let v = raw.trim();
   if (v.endsWith(',')) v = v.slice(0, -1).trim();
-  if (v === '' || v === '{' || v === '[' || v === '|' || v === '>' || v === '|-' || v === '>-' || v === '{}' || v === '[]') return undefined;
+  if (
+    v === '' ||
+    v === '{' ||
+    v === '[' ||
+    v === '|' ||
+    v === '>' ||
+    v === '|-' ||
+    v === '>-' ||
+    v === '{}' ||
+    v === '[]'
+  )
+    return undefined;
   const lead = raw.length - raw.trimStart().length;
   const quote = v[0];
   if ((quote === '"' || quote === "'" || quote === '`') && v.length >= 2) {
@@ -105,7 +117,8 @@ export function commandLinePairs(text: string): ArgSecret[] {
       for (const segment of text.split(/[;&|"'\n]/)) {
         if (!/\bmysql(?:admin|dump|sh)?\s/.test(segment)) continue;
         MYSQL_PASSWORD.lastIndex = 0;
-        for (let m = MYSQL_PASSWORD.exec(segment); m; m = MYSQL_PASSWORD.exec(segment)) out.push({ key: 'password', value: unquote(m[1]) });
+        for (let m = MYSQL_PASSWORD.exec(segment); m; m = MYSQL_PASSWORD.exec(segment))
+          out.push({ key: 'password', value: unquote(m[1]) });
       }
     }
   }

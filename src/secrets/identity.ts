@@ -7,5 +7,8 @@ import { createHash } from 'node:crypto';
 export const DEFAULT_SALT = 'meshlint/secrets/v1';
 
 export function secretIdentity(salt: string, ...parts: string[]): string {
-  return createHash('sha256').update([salt, ...parts].join('\0')).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update([salt, ...parts].join('\0'))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -22,21 +22,44 @@ export const SECRET_OPTIONS_SCHEMA = {
   additionalProperties: false,
   properties: {
     secretNames: {
-      description: 'Extra secret-like key names: case-insensitive regular expressions matched against the whole key (env name, map key, flag).',
+      description:
+        'Extra secret-like key names: case-insensitive regular expressions matched against the whole key (env name, map key, flag).',
       type: 'array',
       items: { type: 'string', minLength: 1 },
     },
-    allowValues: { description: 'Values never reported (exact match), for known non-secrets.', type: 'array', items: { type: 'string' } },
-    allowPatterns: { description: 'Values never reported: regular expressions searched in the value.', type: 'array', items: { type: 'string', minLength: 1 } },
-    entropy: { description: 'Report high-entropy strings under no secret-like name (a note). Default true.', type: 'boolean' },
-    fingerprintSalt: { description: 'Salt of the value hash in fingerprints; set a private one to keep fingerprints unguessable.', type: 'string' },
+    allowValues: {
+      description: 'Values never reported (exact match), for known non-secrets.',
+      type: 'array',
+      items: { type: 'string' },
+    },
+    allowPatterns: {
+      description: 'Values never reported: regular expressions searched in the value.',
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+    },
+    entropy: {
+      description: 'Report high-entropy strings under no secret-like name (a note). Default true.',
+      type: 'boolean',
+    },
+    fingerprintSalt: {
+      description: 'Salt of the value hash in fingerprints; set a private one to keep fingerprints unguessable.',
+      type: 'string',
+    },
   },
 } as const;
 
 /** Compiles the configured patterns on RE2 (linear time whatever they are); the problems name the option and item. */
-export function compileSecretOptions(options: Partial<SecretOptions>): { names: UserPattern[]; allow: (value: string) => boolean; problems: OptionProblem[] } {
+export function compileSecretOptions(options: Partial<SecretOptions>): {
+  names: UserPattern[];
+  allow: (value: string) => boolean;
+  problems: OptionProblem[];
+} {
   const problems: OptionProblem[] = [];
-  const compile = (key: 'secretNames' | 'allowPatterns', wrap: (p: string) => string, ignoreCase: boolean): UserPattern[] =>
+  const compile = (
+    key: 'secretNames' | 'allowPatterns',
+    wrap: (p: string) => string,
+    ignoreCase: boolean,
+  ): UserPattern[] =>
     (options[key] ?? []).flatMap((source, index) => {
       const compiled = compileUserPattern(wrap(source), { ignoreCase });
       if (compiled.ok) return [compiled.pattern];
@@ -48,4 +71,3 @@ export function compileSecretOptions(options: Partial<SecretOptions>): { names: 
   const values = new Set(options.allowValues ?? []);
   return { names, allow: (value) => values.has(value) || patterns.some((re) => re.test(value)), problems };
 }
-

@@ -19,10 +19,22 @@ export interface CommittedEntry {
 }
 
 /** Keys of Secrets that hold public or identifying material only (the certificate of a TLS Secret, a user name). */
-const PUBLIC_KEYS = /^(?:ca\.crt|tls\.crt|ca-bundle\.crt|ca\.pem|cert\.pem|ca|crt|cert|certificate|username|user|namespace|host|port|url|issuer|audience)$/i;
+const PUBLIC_KEYS =
+  /^(?:ca\.crt|tls\.crt|ca-bundle\.crt|ca\.pem|cert\.pem|ca|crt|cert|certificate|username|user|namespace|host|port|url|issuer|audience)$/i;
 
 /** Kong credential types that carry a secret (acl and mtls-auth hold a group or a subject name). */
-const KONG_SECRET_CREDENTIALS = new Set(['key-auth', 'basic-auth', 'jwt', 'hmac-auth', 'oauth2', 'keyauth_credential', 'basicauth_credential', 'jwt_secret', 'hmacauth_credential', 'oauth2_credential']);
+const KONG_SECRET_CREDENTIALS = new Set([
+  'key-auth',
+  'basic-auth',
+  'jwt',
+  'hmac-auth',
+  'oauth2',
+  'keyauth_credential',
+  'basicauth_credential',
+  'jwt_secret',
+  'hmacauth_credential',
+  'oauth2_credential',
+]);
 
 const ARTICLE = (kind: string) => (/^[aeiou]/i.test(kind) && !/^(?:user|uni)/i.test(kind) ? `an ${kind}` : `a ${kind}`);
 
@@ -31,7 +43,11 @@ export function committedEntries(secret: Obj): CommittedEntry[] {
   if (isObj(secret.sops)) return [];
   const type = str(secret.type) ?? 'Opaque';
   const labels = obj(obj(secret.metadata).labels);
-  const kongCredential = str(labels['konghq.com/credential']) ?? str(obj(secret).kongCredType) ?? str(obj(secret.stringData).kongCredType) ?? decodeKongType(obj(secret.data).kongCredType);
+  const kongCredential =
+    str(labels['konghq.com/credential']) ??
+    str(obj(secret).kongCredType) ??
+    str(obj(secret.stringData).kongCredType) ??
+    decodeKongType(obj(secret.data).kongCredType);
   const out: CommittedEntry[] = [];
   for (const field of ['data', 'stringData'] as const) {
     const map = secret[field];
@@ -49,22 +65,39 @@ export function committedEntries(secret: Obj): CommittedEntry[] {
         if (undecodable && /\s/.test(text.trim())) continue; // prose ("shhhh! it's a github secret"): a documentation stand-in the API server would reject
       }
       if (value.trim() === '' || isReference(value) || isPlaceholder(value)) continue;
-      if (key === 'kongCredType' || (PUBLIC_KEYS.test(key) && !/PRIVATE KEY/.test(value)) || isPublicPem(value)) continue;
+      if (key === 'kongCredType' || (PUBLIC_KEYS.test(key) && !/PRIVATE KEY/.test(value)) || isPublicPem(value))
+        continue;
       if (kongCredential && !KONG_SECRET_CREDENTIALS.has(kongCredential)) continue; // acl groups, mtls-auth subject names
       if (isMetadataName(key) && findProviderSecrets(value).length === 0) continue; // type, project, url, client-id, ca.digest
-      out.push({ field, key, path: [field, key], holds: undecodable ? 'a value that is not valid base64 (Kubernetes rejects it)' : describe(key, value, type, kongCredential), value });
+      out.push({
+        field,
+        key,
+        path: [field, key],
+        holds: undecodable
+          ? 'a value that is not valid base64 (Kubernetes rejects it)'
+          : describe(key, value, type, kongCredential),
+        value,
+      });
     }
   }
   return out;
 }
 
 function isPublicPem(value: string): boolean {
-  return /-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----/.test(value) && !/PRIVATE KEY/.test(value);
+  return (
+    /-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL|CERTIFICATE REQUEST)-----/.test(value) &&
+    !/PRIVATE KEY/.test(value)
+  );
 }
 
 function describe(key: string, value: string, type: string, kongCredential: string | undefined): string {
   const lower = key.toLowerCase();
-  if (lower === '.dockerconfigjson' || lower === '.dockercfg' || type === 'kubernetes.io/dockerconfigjson' || type === 'kubernetes.io/dockercfg') {
+  if (
+    lower === '.dockerconfigjson' ||
+    lower === '.dockercfg' ||
+    type === 'kubernetes.io/dockerconfigjson' ||
+    type === 'kubernetes.io/dockercfg'
+  ) {
     return 'docker registry credentials';
   }
   const provider = findProviderSecrets(value)[0];
@@ -79,7 +112,8 @@ function describe(key: string, value: string, type: string, kongCredential: stri
   if (type === 'kubernetes.io/basic-auth' && lower === 'password') return 'a basic-auth password';
   if (type === 'bootstrap.kubernetes.io/token' && lower === 'token-secret') return 'a bootstrap token secret';
   if (type === 'kubernetes.io/service-account-token' && lower === 'token') return 'a service-account token';
-  if (/\.(?:ya?ml|json|ini|conf|cfg|toml|properties|xml|env)$/i.test(key)) return 'a configuration file (credentials are often inside)';
+  if (/\.(?:ya?ml|json|ini|conf|cfg|toml|properties|xml|env)$/i.test(key))
+    return 'a configuration file (credentials are often inside)';
   const kind = secretNameKind(key) ?? (tokens(key).includes('key') ? 'key' : undefined);
   return kind ? ARTICLE(kind) : 'a value';
 }

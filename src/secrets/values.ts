@@ -31,21 +31,103 @@ export function isReference(value: string): boolean {
 }
 
 const PLACEHOLDER_WORDS = new Set([
-  'changeme', 'change-me', 'change_me', 'changeit', 'change-it', 'replaceme', 'replace-me', 'replace_me', 'replace',
-  'example', 'sample', 'dummy', 'placeholder', 'redacted', 'none', 'null', 'nil', 'undefined', 'todo', 'tbd',
-  'fixme', 'secret', 'secrets', 'password', 'passwd', 'token', 'apikey', 'api-key', 'api_key', 'mypassword',
-  'mysecret', 'my-secret', 'foo', 'bar', 'baz', 'foobar', 'n/a', 'na', 'tba', 'unset', 'empty', 'default',
-  'required', 'optional', 'string', 'value', 'true', 'false', 'yes', 'no', 'on', 'off', 'xxx', '...', 'private',
-  'privatekey', 'private-key', 'key', 'secretkey', 'secret-key', 'your-secret', 'credentials', 'hidden', 'masked',
+  'changeme',
+  'change-me',
+  'change_me',
+  'changeit',
+  'change-it',
+  'replaceme',
+  'replace-me',
+  'replace_me',
+  'replace',
+  'example',
+  'sample',
+  'dummy',
+  'placeholder',
+  'redacted',
+  'none',
+  'null',
+  'nil',
+  'undefined',
+  'todo',
+  'tbd',
+  'fixme',
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'token',
+  'apikey',
+  'api-key',
+  'api_key',
+  'mypassword',
+  'mysecret',
+  'my-secret',
+  'foo',
+  'bar',
+  'baz',
+  'foobar',
+  'n/a',
+  'na',
+  'tba',
+  'unset',
+  'empty',
+  'default',
+  'required',
+  'optional',
+  'string',
+  'value',
+  'true',
+  'false',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'xxx',
+  '...',
+  'private',
+  'privatekey',
+  'private-key',
+  'key',
+  'secretkey',
+  'secret-key',
+  'your-secret',
+  'credentials',
+  'hidden',
+  'masked',
 ]);
 
 /** AWS's documented example credentials (docs.aws.amazon.com): never real. */
-const AWS_EXAMPLES = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY']);
+const AWS_EXAMPLES = new Set([
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+]);
 
 /** Words that make a value a stand-in when they are one of its words (not letters inside a random string). */
 const PLACEHOLDER_TOKENS = new Set([
-  'example', 'examples', 'sample', 'dummy', 'placeholder', 'redacted', 'changeme', 'replaceme', 'fake', 'todo',
-  'fixme', 'tbd', 'insert', 'your', 'yours', 'here', 'xxx', 'xxxx', 'notreal', 'masked', 'hidden', 'obfuscated',
+  'example',
+  'examples',
+  'sample',
+  'dummy',
+  'placeholder',
+  'redacted',
+  'changeme',
+  'replaceme',
+  'fake',
+  'todo',
+  'fixme',
+  'tbd',
+  'insert',
+  'your',
+  'yours',
+  'here',
+  'xxx',
+  'xxxx',
+  'notreal',
+  'masked',
+  'hidden',
+  'obfuscated',
 ]);
 
 /** Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `****`, `####`, `REPLACE_ME`, `your-...`, `example`. */
@@ -57,13 +139,28 @@ export function isPlaceholder(value: string): boolean {
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
   if (isOneCharacter(v)) return true; // xxxxxxxx, ********, 00000000
   if (isMasked(v)) return true;
-  if (/^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)(?:$|[^a-z])/i.test(v)) return true;
-  if (/^(?:your|my|some|the|a|an)[-_ ]?[a-z_ -]*(?:password|passwd|secret|token|key|pass|credential|value)s?$/i.test(v)) return true;
+  if (
+    /^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)(?:$|[^a-z])/i.test(
+      v,
+    )
+  )
+    return true;
+  if (/^(?:your|my|some|the|a|an)[-_ ]?[a-z_ -]*(?:password|passwd|secret|token|key|pass|credential|value)s?$/i.test(v))
+    return true;
   if (/^your[-_]/i.test(v)) return true;
-  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /SECRET|KEY|TOKEN|PASS|VAL|API|CHANGE|REPLACE|HERE|YOUR|MY_/.test(v)) return true; // VERY_SECRET_KEY, GOOGLE_API_KEY_VAL
-  if (/^[a-z_]+$/.test(v) && /_|^(?:token|password|secret|key)/.test(v) && /token|password|passwd|secret|key|credential/.test(v)) return true; // enum values: id_token, client_secret_post
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v) && /SECRET|KEY|TOKEN|PASS|VAL|API|CHANGE|REPLACE|HERE|YOUR|MY_/.test(v))
+    return true; // VERY_SECRET_KEY, GOOGLE_API_KEY_VAL
+  if (
+    /^[a-z_]+$/.test(v) &&
+    /_|^(?:token|password|secret|key)/.test(v) &&
+    /token|password|passwd|secret|key|credential/.test(v)
+  )
+    return true; // enum values: id_token, client_secret_post
   if (/EXAMPLE(?:KEY)?$/.test(v)) return true; // providers' documented samples: AKIA...EXAMPLE, .../bPxRfiCYEXAMPLEKEY
-  return wordsOf(v.replace(/example\.(?:com|net|org)/gi, '')).some((word) => PLACEHOLDER_TOKENS.has(word)) || /not[-_ ]?a[-_ ]?(?:real|secret)|replace[-_ ]?me|change[-_ ]?me/i.test(v);
+  return (
+    wordsOf(v.replace(/example\.(?:com|net|org)/gi, '')).some((word) => PLACEHOLDER_TOKENS.has(word)) ||
+    /not[-_ ]?a[-_ ]?(?:real|secret)|replace[-_ ]?me|change[-_ ]?me/i.test(v)
+  );
 }
 
 /** The value is one character repeated. */
@@ -88,7 +185,9 @@ function wordsOf(v: string): string[] {
 
 /** A provider token that is a stand-in: masked, elided, one character, or a documented sample (…EXAMPLE). */
 export function isPlaceholderToken(token: string): boolean {
-  return isMasked(token) || /example/i.test(token) || /^<.*>$/.test(token) || PLACEHOLDER_WORDS.has(token.toLowerCase());
+  return (
+    isMasked(token) || /example/i.test(token) || /^<.*>$/.test(token) || PLACEHOLDER_WORDS.has(token.toLowerCase())
+  );
 }
 
 /** A one-way password hash (bcrypt, argon2, crypt, LDAP {SSHA}); its kind, or undefined. */
@@ -115,7 +214,15 @@ export function isHexDigest(value: string): boolean {
  */
 export function looksLikeName(value: string): boolean {
   if (UUID_LIKE.test(value) || !/[a-z]{3}/.test(value)) return false; // a UUID or a dashed token, not words
-  return (/^[a-z0-9-]+$/.test(value) && /^[a-z0-9]/.test(value) && value.includes('-') && !value.endsWith('-') && !value.includes('--') && readsAsWords(value)) || /^[a-z][a-z0-9.-]*\.svc(?:\.cluster\.local)?(?::\d+)?$/.test(value);
+  return (
+    (/^[a-z0-9-]+$/.test(value) &&
+      /^[a-z0-9]/.test(value) &&
+      value.includes('-') &&
+      !value.endsWith('-') &&
+      !value.includes('--') &&
+      readsAsWords(value)) ||
+    /^[a-z][a-z0-9.-]*\.svc(?:\.cluster\.local)?(?::\d+)?$/.test(value)
+  );
 }
 
 const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -124,5 +231,8 @@ const UUID_LIKE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 function readsAsWords(value: string): boolean {
   const parts = value.split('-');
   const wordy = parts.filter((p) => /^[a-z]+\d*$|^v?\d+$/.test(p) && (p.length <= 3 || /[aeiouy]/.test(p)));
-  return wordy.length >= parts.length - (parts.length > 3 ? 1 : 0) && !parts.some((p) => p.length > 12 && !/[aeiouy]{1}.*[aeiouy]/.test(p));
+  return (
+    wordy.length >= parts.length - (parts.length > 3 ? 1 : 0) &&
+    !parts.some((p) => p.length > 12 && !/[aeiouy]{1}.*[aeiouy]/.test(p))
+  );
 }

@@ -21,7 +21,11 @@ const spellingsByName = new Map<string, readonly string[]>();
 
 function spellings(name: string): readonly string[] {
   let list = spellingsByName.get(name);
-  if (!list) spellingsByName.set(name, (list = [name, camel(name), `hidden_envoy_deprecated_${name}`, camel(`hidden_envoy_deprecated_${name}`)]));
+  if (!list)
+    spellingsByName.set(
+      name,
+      (list = [name, camel(name), `hidden_envoy_deprecated_${name}`, camel(`hidden_envoy_deprecated_${name}`)]),
+    );
   return list;
 }
 
@@ -37,12 +41,18 @@ export function keyOf(o: unknown, name: string): string | undefined {
 /** A field (snake_case name); when absent, the path still names it so findings land on its nearest parent. */
 export function child(node: Node, name: string): Node {
   const key = keyOf(node.value, name);
-  return key === undefined ? { value: undefined, path: [...node.path, name] } : { value: (node.value as Obj)[key], path: [...node.path, key] };
+  return key === undefined
+    ? { value: undefined, path: [...node.path, name] }
+    : { value: (node.value as Obj)[key], path: [...node.path, key] };
 }
 
 export function at(node: Node, ...names: (string | number)[]): Node {
   let current = node;
-  for (const name of names) current = typeof name === 'number' ? { value: arr(current.value)[name], path: [...current.path, name] } : child(current, name);
+  for (const name of names)
+    current =
+      typeof name === 'number'
+        ? { value: arr(current.value)[name], path: [...current.path, name] }
+        : child(current, name);
   return current;
 }
 
@@ -145,11 +155,23 @@ export function typed(node: Node, context: 'http' | 'network' | 'listener' | 'tr
     config = child(node, 'config');
     legacy = { path: config.path, what: 'the untyped v2 `config:` field', instead: '`typed_config` with an "@type"' };
   }
-  let extension = type ? extensionOfType(type) ?? '' : '';
-  if (/^envoy\.(api\.v2|config\.filter)\./.test(type) && !legacy) legacy = { path: [...child(node, 'typed_config').path, '@type'], what: `the v2 type ${type}`, instead: 'the v3 type' };
-  const fromName = name === 'envoy.ext_authz' ? `envoy.filters.${context === 'http' ? 'http' : 'network'}.ext_authz` : DEPRECATED_NAMES[name];
+  let extension = type ? (extensionOfType(type) ?? '') : '';
+  if (/^envoy\.(api\.v2|config\.filter)\./.test(type) && !legacy)
+    legacy = {
+      path: [...child(node, 'typed_config').path, '@type'],
+      what: `the v2 type ${type}`,
+      instead: 'the v3 type',
+    };
+  const fromName =
+    name === 'envoy.ext_authz'
+      ? `envoy.filters.${context === 'http' ? 'http' : 'network'}.ext_authz`
+      : DEPRECATED_NAMES[name];
   if (fromName) {
-    legacy = legacy ?? { path: child(node, 'name').path, what: `the deprecated name "${name}"`, instead: `"${fromName}"` };
+    legacy = legacy ?? {
+      path: child(node, 'name').path,
+      what: `the deprecated name "${name}"`,
+      instead: `"${fromName}"`,
+    };
     if (!extension) extension = fromName;
   }
   if (!extension && /^envoy\.(filters|transport_sockets)\./.test(name)) extension = name;

@@ -4,7 +4,16 @@ import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { arr, get, isObj, obj, str } from '../values.js';
 import { child, entries, type Node, TYPE_PREFIX, walk } from './fields.js';
-import { chainView, type ChainView, filterView, type FilterView, hcmOf, type HcmView, listenerView, type ListenerView } from './views.js';
+import {
+  chainView,
+  type ChainView,
+  filterView,
+  type FilterView,
+  hcmOf,
+  type HcmView,
+  listenerView,
+  type ListenerView,
+} from './views.js';
 
 /** Every HCM in the scan, with where it is: listener chains, EnvoyFilter network-filter and chain fragments. */
 export interface HcmSite {
@@ -17,14 +26,20 @@ export interface HcmSite {
 
 export function envoyListeners(graph: Graph): readonly ListenerView[] {
   // Each listener's view is its own memo: after an edit, only the edited file's listeners are read again.
-  return graph.memo('envoy:listeners', (g) => g.ofKind('EnvoyListener').filter((r) => r.format === 'envoy').map((r) => g.memoFor('envoy:listenerView', r, () => listenerView(r))));
+  return graph.memo('envoy:listeners', (g) =>
+    g
+      .ofKind('EnvoyListener')
+      .filter((r) => r.format === 'envoy')
+      .map((r) => g.memoFor('envoy:listenerView', r, () => listenerView(r))),
+  );
 }
 
 export function hcmSites(graph: Graph): readonly HcmSite[] {
   return graph.memo('envoy:hcms', (g) => {
     const out: HcmSite[] = [];
     for (const listener of envoyListeners(g)) {
-      for (const chain of listener.chains) for (const hcm of chain.hcms) out.push({ resource: listener.resource, hcm, listener, chain });
+      for (const chain of listener.chains)
+        for (const hcm of chain.hcms) out.push({ resource: listener.resource, hcm, listener, chain });
     }
     for (const r of g.ofKind('EnvoyFilterChain')) {
       const chain = chainView({ value: r.body, path: [] }, false);
@@ -49,22 +64,36 @@ export interface FilterSite {
 export function filterSites(graph: Graph): readonly FilterSite[] {
   return graph.memo('envoy:filters', (g) => {
     const out: FilterSite[] = [];
-    for (const site of hcmSites(g)) for (const f of site.hcm.httpFilters) out.push({ resource: site.resource, filter: f, hcm: site, layer: 'http' });
+    for (const site of hcmSites(g))
+      for (const f of site.hcm.httpFilters) out.push({ resource: site.resource, filter: f, hcm: site, layer: 'http' });
     for (const listener of envoyListeners(g)) {
-      for (const chain of listener.chains) for (const f of chain.filters) out.push({ resource: listener.resource, filter: f, layer: 'network' });
+      for (const chain of listener.chains)
+        for (const f of chain.filters) out.push({ resource: listener.resource, filter: f, layer: 'network' });
     }
     for (const r of g.ofKind('EnvoyFilterChain')) {
-      for (const f of chainView({ value: r.body, path: [] }, false).filters) out.push({ resource: r, filter: f, layer: 'network' });
+      for (const f of chainView({ value: r.body, path: [] }, false).filters)
+        out.push({ resource: r, filter: f, layer: 'network' });
     }
-    for (const r of g.ofKind('EnvoyNetworkFilter')) out.push({ resource: r, filter: filterView({ value: r.body, path: [] }, 'network'), layer: 'network' });
-    for (const r of g.ofKind('EnvoyHttpFilter')) out.push({ resource: r, filter: filterView({ value: r.body, path: [] }, 'http'), layer: 'http' });
+    for (const r of g.ofKind('EnvoyNetworkFilter'))
+      out.push({ resource: r, filter: filterView({ value: r.body, path: [] }, 'network'), layer: 'network' });
+    for (const r of g.ofKind('EnvoyHttpFilter'))
+      out.push({ resource: r, filter: filterView({ value: r.body, path: [] }, 'http'), layer: 'http' });
     return out;
   });
 }
 
 /** Route configurations by name (RDS targets), from xDS lists or bare lists in the scan. */
 function routeConfigsByName(graph: Graph): ReadonlyMap<string, Resource> {
-  return graph.memo('envoy:routeConfigs', (g) => new Map(g.ofKind('EnvoyRouteConfiguration').filter((r) => r.format === 'envoy').map((r) => [r.name, r])));
+  return graph.memo(
+    'envoy:routeConfigs',
+    (g) =>
+      new Map(
+        g
+          .ofKind('EnvoyRouteConfiguration')
+          .filter((r) => r.format === 'envoy')
+          .map((r) => [r.name, r]),
+      ),
+  );
 }
 
 /** The route configuration an HCM uses: inline, or the RDS one when the scan holds it; undefined when unknown. */
@@ -90,15 +119,23 @@ export function rbacSites(graph: Graph): readonly RbacSite[] {
   return graph.memo('envoy:rbac', (g) => {
     const out: RbacSite[] = [];
     for (const site of filterSites(g)) {
-      if (site.filter.extension === 'envoy.filters.http.rbac' || site.filter.extension === 'envoy.filters.network.rbac') {
+      if (
+        site.filter.extension === 'envoy.filters.http.rbac' ||
+        site.filter.extension === 'envoy.filters.network.rbac'
+      ) {
         out.push({ resource: site.resource, holder: site.filter.config, layer: site.layer, filter: site });
       }
     }
     // Per-route overrides (RBACPerRoute { rbac: RBAC filter config }) in inline and RDS route configs.
     const seen = new Set<Resource>();
     const routeConfigs: { resource: Resource; node: Node }[] = [];
-    for (const site of hcmSites(g)) if (site.hcm.routeConfig) routeConfigs.push({ resource: site.resource, node: site.hcm.routeConfig });
-    for (const r of g.ofKind('EnvoyRouteConfiguration')) if (!seen.has(r)) (seen.add(r), routeConfigs.push({ resource: r, node: { value: r.body, path: [] } }));
+    for (const site of hcmSites(g))
+      if (site.hcm.routeConfig) routeConfigs.push({ resource: site.resource, node: site.hcm.routeConfig });
+    for (const r of g.ofKind('EnvoyRouteConfiguration'))
+      if (!seen.has(r)) {
+        seen.add(r);
+        routeConfigs.push({ resource: r, node: { value: r.body, path: [] } });
+      }
     for (const rc of routeConfigs) {
       walk(rc.node, (node, key) => {
         if (key !== 'typed_per_filter_config' && key !== 'typedPerFilterConfig') return;
@@ -132,7 +169,8 @@ export function connectOnlyClusters(graph: Graph): ReadonlySet<string> {
       walk({ value: resource.body, path: [] }, (node) => {
         const match = child(node, 'match');
         const action = child(node, 'route');
-        if (isObj(match.value) && isObj(action.value) && isConnectRoute(match, action)) tunnels.push(pathKey(action.path));
+        if (isObj(match.value) && isObj(action.value) && isConnectRoute(match, action))
+          tunnels.push(pathKey(action.path));
       });
       walk({ value: resource.body, path: [] }, (node) => {
         for (const field of ['cluster', 'cluster_name']) {
@@ -149,7 +187,9 @@ export function connectOnlyClusters(graph: Graph): ReadonlySet<string> {
 
 function isConnectRoute(match: Node, action: Node): boolean {
   if (child(match, 'connect_matcher').value !== undefined) return true;
-  return arr(child(action, 'upgrade_configs').value).some((u) => String(get(u, 'upgrade_type') ?? get(u, 'upgradeType') ?? '').toUpperCase() === 'CONNECT');
+  return arr(child(action, 'upgrade_configs').value).some(
+    (u) => String(get(u, 'upgrade_type') ?? get(u, 'upgradeType') ?? '').toUpperCase() === 'CONNECT',
+  );
 }
 
 function pathKey(path: readonly (string | number)[]): string {

@@ -9,7 +9,16 @@ import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
 import { child, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
 
-const ENVOY_KINDS = ['EnvoyListener', 'EnvoyCluster', 'EnvoyAdmin', 'EnvoyRouteConfiguration', 'EnvoySecret', 'EnvoyFilterChain', 'EnvoyNetworkFilter', 'EnvoyHttpFilter'] as const;
+const ENVOY_KINDS = [
+  'EnvoyListener',
+  'EnvoyCluster',
+  'EnvoyAdmin',
+  'EnvoyRouteConfiguration',
+  'EnvoySecret',
+  'EnvoyFilterChain',
+  'EnvoyNetworkFilter',
+  'EnvoyHttpFilter',
+] as const;
 
 export type EnvoyKind = (typeof ENVOY_KINDS)[number];
 
@@ -26,9 +35,19 @@ export function isPartial(resource: Resource): boolean {
   return resource.format === 'envoy' && resource.partial;
 }
 
-function makeResource(file: SourceFile, document: SourceDocument, base: Path, kind: EnvoyKind, body: unknown, meta: EnvoyMeta, index: number, namespace = ''): EnvoyResource {
+function makeResource(
+  file: SourceFile,
+  document: SourceDocument,
+  base: Path,
+  kind: EnvoyKind,
+  body: unknown,
+  meta: EnvoyMeta,
+  index: number,
+  namespace = '',
+): EnvoyResource {
   // Filters and chains on their own are fragments of listeners we cannot see.
-  if (!meta.partial && (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain')) meta = { ...meta, partial: true };
+  if (!meta.partial && (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain'))
+    meta = { ...meta, partial: true };
   const b = obj(body);
   const nameKey = keyOf(b, 'name');
   const name = (nameKey && str(b[nameKey])) || `#${index}`;
@@ -62,7 +81,9 @@ function guessKind(o: unknown): EnvoyKind | undefined {
   const t = str(o['@type'])?.replace(TYPE_PREFIX, '');
   if (t) {
     const last = t.split('.').pop()!;
-    return /^envoy\.(config\.(listener|cluster|route)|api\.v2|extensions\.transport_sockets\.tls)\./.test(t) ? XDS_KINDS[last] : undefined;
+    return /^envoy\.(config\.(listener|cluster|route)|api\.v2|extensions\.transport_sockets\.tls)\./.test(t)
+      ? XDS_KINDS[last]
+      : undefined;
   }
   const k = (name: string) => keyOf(o, name) !== undefined;
   // A lone filter (Istio's generated RBAC / ext_authz filters are written this way): name + typed_config @type.
@@ -72,11 +93,27 @@ function guessKind(o: unknown): EnvoyKind | undefined {
     if (ext.startsWith('envoy.filters.http.')) return 'EnvoyHttpFilter';
     if (ext.startsWith('envoy.filters.network.')) return 'EnvoyNetworkFilter';
   }
-  if ((k('filter_chains') || k('default_filter_chain') || k('listener_filters') || k('api_listener')) && (k('address') || k('name'))) return 'EnvoyListener';
-  if (k('address') && isObj(get(o, keyOf(o, 'address')!)) && (k('filter_chains') || k('name'))) return k('connect_timeout') || k('load_assignment') ? 'EnvoyCluster' : 'EnvoyListener';
-  if (k('name') && (k('load_assignment') || k('connect_timeout') || k('lb_policy') || k('eds_cluster_config') || k('cluster_type') || k('transport_socket') || (k('type') && k('hosts')))) return 'EnvoyCluster';
+  if (
+    (k('filter_chains') || k('default_filter_chain') || k('listener_filters') || k('api_listener')) &&
+    (k('address') || k('name'))
+  )
+    return 'EnvoyListener';
+  if (k('address') && isObj(get(o, keyOf(o, 'address')!)) && (k('filter_chains') || k('name')))
+    return k('connect_timeout') || k('load_assignment') ? 'EnvoyCluster' : 'EnvoyListener';
+  if (
+    k('name') &&
+    (k('load_assignment') ||
+      k('connect_timeout') ||
+      k('lb_policy') ||
+      k('eds_cluster_config') ||
+      k('cluster_type') ||
+      k('transport_socket') ||
+      (k('type') && k('hosts')))
+  )
+    return 'EnvoyCluster';
   if (k('virtual_hosts')) return 'EnvoyRouteConfiguration';
-  if (k('name') && (k('tls_certificate') || k('validation_context') || k('session_ticket_keys') || k('generic_secret'))) return 'EnvoySecret';
+  if (k('name') && (k('tls_certificate') || k('validation_context') || k('session_ticket_keys') || k('generic_secret')))
+    return 'EnvoySecret';
   return undefined;
 }
 
@@ -85,7 +122,16 @@ function isBootstrap(o: Obj): boolean {
   const sr = keyOf(o, 'static_resources');
   if (sr && isObj(o[sr])) return true;
   const admin = keyOf(o, 'admin');
-  return Boolean(admin && isObj(o[admin]) && (keyOf(o, 'dynamic_resources') || keyOf(o, 'node') || keyOf(o, 'layered_runtime') || keyOf(o, 'cluster_manager') || keyOf(o, 'stats_sinks') || keyOf(o, 'overload_manager')));
+  return Boolean(
+    admin &&
+      isObj(o[admin]) &&
+      (keyOf(o, 'dynamic_resources') ||
+        keyOf(o, 'node') ||
+        keyOf(o, 'layered_runtime') ||
+        keyOf(o, 'cluster_manager') ||
+        keyOf(o, 'stats_sinks') ||
+        keyOf(o, 'overload_manager')),
+  );
 }
 
 /** Format reader: a v3 bootstrap, an xDS resource list (`resources:` with @type), or a bare list of listeners/clusters. */
@@ -93,8 +139,18 @@ export function readEnvoy(file: SourceFile, document: SourceDocument, namespace 
   return readEnvoyValue(file, document, document.value, [], 'bootstrap', namespace);
 }
 
-function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unknown, base: Path, origin: EnvoyMeta['origin'], namespace = ''): Resource[] | undefined {
-  const meta = (o: EnvoyMeta['origin']): EnvoyMeta => ({ partial: false, origin: origin === 'embedded' ? 'embedded' : o });
+function readEnvoyValue(
+  file: SourceFile,
+  document: SourceDocument,
+  value: unknown,
+  base: Path,
+  origin: EnvoyMeta['origin'],
+  namespace = '',
+): Resource[] | undefined {
+  const meta = (o: EnvoyMeta['origin']): EnvoyMeta => ({
+    partial: false,
+    origin: origin === 'embedded' ? 'embedded' : o,
+  });
   if (Array.isArray(value)) {
     const out: Resource[] = [];
     let known = 0;
@@ -113,10 +169,26 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
     const out: Resource[] = [];
     const root: Node = { value, path: base };
     const sr = child(root, 'static_resources');
-    const lists: [string, EnvoyKind][] = [['listeners', 'EnvoyListener'], ['clusters', 'EnvoyCluster'], ['secrets', 'EnvoySecret']];
+    const lists: [string, EnvoyKind][] = [
+      ['listeners', 'EnvoyListener'],
+      ['clusters', 'EnvoyCluster'],
+      ['secrets', 'EnvoySecret'],
+    ];
     for (const [field, kind] of lists) {
       for (const item of items(child(sr, field))) {
-        if (isObj(item.value)) out.push(makeResource(file, document, item.path, kind, item.value, meta('bootstrap'), item.path.at(-1) as number, namespace));
+        if (isObj(item.value))
+          out.push(
+            makeResource(
+              file,
+              document,
+              item.path,
+              kind,
+              item.value,
+              meta('bootstrap'),
+              item.path.at(-1) as number,
+              namespace,
+            ),
+          );
       }
     }
     const admin = child(root, 'admin');
@@ -127,7 +199,11 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
     return out;
   }
   const resourcesKey = keyOf(value, 'resources');
-  if (resourcesKey && Array.isArray(value[resourcesKey]) && !(typeof value.apiVersion === 'string' && typeof value.kind === 'string')) {
+  if (
+    resourcesKey &&
+    Array.isArray(value[resourcesKey]) &&
+    !(typeof value.apiVersion === 'string' && typeof value.kind === 'string')
+  ) {
     const list = value[resourcesKey] as unknown[];
     const out: Resource[] = [];
     let typedItems = 0;
@@ -144,7 +220,11 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
       const kind = guessKind(body);
       if (kind) out.push(makeResource(file, document, path, kind, body, meta('xds'), index, namespace));
     });
-    return typedItems > 0 && list.every((item) => !isObj(item) || typeof item['@type'] === 'string' || typeof item['@type'] === 'undefined') && typedItems * 2 >= list.length ? out : undefined;
+    return typedItems > 0 &&
+      list.every((item) => !isObj(item) || typeof item['@type'] === 'string' || typeof item['@type'] === 'undefined') &&
+      typedItems * 2 >= list.length
+      ? out
+      : undefined;
   }
   // A single listener or cluster object written as a file of its own.
   if (!(typeof value.apiVersion === 'string') && typeof value['@type'] === 'string') {
@@ -154,7 +234,8 @@ function readEnvoyValue(file: SourceFile, document: SourceDocument, value: unkno
   // A lone HTTP or network filter document.
   if (!(typeof value.apiVersion === 'string')) {
     const kind = guessKind(value);
-    if (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter') return [makeResource(file, document, base, kind, value, meta('list'), 0, namespace)];
+    if (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter')
+      return [makeResource(file, document, base, kind, value, meta('list'), 0, namespace)];
   }
   return undefined;
 }
@@ -170,23 +251,52 @@ export function readEnvoyNested(resource: Resource): Resource[] {
       const operation = str(get(patch, 'patch', 'operation')) ?? '';
       const value = get(patch, 'patch', 'value');
       if (!isObj(value)) return;
-      const kind: EnvoyKind | undefined = ({ LISTENER: 'EnvoyListener', CLUSTER: 'EnvoyCluster', FILTER_CHAIN: 'EnvoyFilterChain', NETWORK_FILTER: 'EnvoyNetworkFilter', HTTP_FILTER: 'EnvoyHttpFilter', ROUTE_CONFIGURATION: 'EnvoyRouteConfiguration', VIRTUAL_HOST: undefined } as Record<string, EnvoyKind | undefined>)[applyTo];
+      const kind: EnvoyKind | undefined = (
+        {
+          LISTENER: 'EnvoyListener',
+          CLUSTER: 'EnvoyCluster',
+          FILTER_CHAIN: 'EnvoyFilterChain',
+          NETWORK_FILTER: 'EnvoyNetworkFilter',
+          HTTP_FILTER: 'EnvoyHttpFilter',
+          ROUTE_CONFIGURATION: 'EnvoyRouteConfiguration',
+          VIRTUAL_HOST: undefined,
+        } as Record<string, EnvoyKind | undefined>
+      )[applyTo];
       if (!kind) return;
       // A whole listener or cluster only when added; everything else merges into config generated elsewhere.
       const partial = !(operation === 'ADD' && (kind === 'EnvoyListener' || kind === 'EnvoyCluster'));
-      const r = makeResource(file, document, [...base, 'spec', 'configPatches', index, 'patch', 'value'], kind, value, { partial, origin: 'envoyfilter' }, index, resource.namespace);
+      const r = makeResource(
+        file,
+        document,
+        [...base, 'spec', 'configPatches', index, 'patch', 'value'],
+        kind,
+        value,
+        { partial, origin: 'envoyfilter' },
+        index,
+        resource.namespace,
+      );
       out.push(r);
     });
     return out;
   }
-  if (resource.kind === 'EnvoyProxy' && resource.group === 'gateway.envoyproxy.io' && typeof get(resource.body, 'spec', 'bootstrap', 'value') === 'string') {
+  if (
+    resource.kind === 'EnvoyProxy' &&
+    resource.group === 'gateway.envoyproxy.io' &&
+    typeof get(resource.body, 'spec', 'bootstrap', 'value') === 'string'
+  ) {
     return readEmbedded(file, document, [...base, 'spec', 'bootstrap', 'value'], [readEnvoy], resource.namespace);
   }
   return [];
 }
 
 /** Parses a string held at `path` of a document and reads it with the given readers (positions map back to the host). */
-export function readEmbedded(file: SourceFile, document: SourceDocument, path: Path, readers: readonly ((f: SourceFile, d: SourceDocument, namespace?: string) => Resource[] | undefined)[], namespace = ''): Resource[] {
+export function readEmbedded(
+  file: SourceFile,
+  document: SourceDocument,
+  path: Path,
+  readers: readonly ((f: SourceFile, d: SourceDocument, namespace?: string) => Resource[] | undefined)[],
+  namespace = '',
+): Resource[] {
   const inner = parseEmbedded(file, document, path, MANIFEST_PARSE_OPTIONS);
   if (!inner) return [];
   const out: Resource[] = [];

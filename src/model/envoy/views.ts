@@ -3,7 +3,19 @@
 // Sources: envoyproxy/data-plane-api listener.proto, cluster.proto, tls.proto, common.proto, http_connection_manager.proto.
 import type { Resource } from '../resource.js';
 import { arr, isObj, obj, str } from '../values.js';
-import { at, bool, child, entries, has, items, type Node, TYPE_PREFIX, typed, type Typed, TYPED_STRUCT } from './fields.js';
+import {
+  at,
+  bool,
+  child,
+  entries,
+  has,
+  items,
+  type Node,
+  TYPE_PREFIX,
+  typed,
+  type Typed,
+  TYPED_STRUCT,
+} from './fields.js';
 
 export interface AddressView {
   readonly node: Node;
@@ -16,7 +28,13 @@ export interface AddressView {
 
 function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '0:0:0:0:0:0:0:1' || h === '::ffff:127.0.0.1';
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    /^127\.\d+\.\d+\.\d+$/.test(h) ||
+    h === '0:0:0:0:0:0:0:1' ||
+    h === '::ffff:127.0.0.1'
+  );
 }
 
 /** host:port for messages ([::]:443 for IPv6). */
@@ -31,7 +49,12 @@ export function addressOf(node: Node): AddressView {
     const host = String(child(socket, 'address').value ?? '');
     const port = child(socket, 'port_value').value ?? child(socket, 'named_port').value;
     const scope = !host ? 'unknown' : /[${}]/.test(host) ? 'unknown' : isLoopbackHost(host) ? 'loopback' : 'network';
-    return { node: child(socket, 'address'), host, port: typeof port === 'number' || typeof port === 'string' ? port : undefined, scope };
+    return {
+      node: child(socket, 'address'),
+      host,
+      port: typeof port === 'number' || typeof port === 'string' ? port : undefined,
+      scope,
+    };
   }
   if (has(node, 'pipe') || has(node, 'envoy_internal_address')) return { node, host: '', scope: 'local' };
   return { node, host: '', scope: 'unknown' };
@@ -55,7 +78,19 @@ export interface TransportView {
 function transportOf(holder: Node, direction: 'downstream' | 'upstream'): TransportView {
   const legacyTls = child(holder, 'tls_context');
   if (isObj(legacyTls.value)) {
-    return { kind: 'tls', node: legacyTls, tls: { context: legacyTls, direction, legacy: { path: legacyTls.path, what: '`tls_context`', instead: 'a `transport_socket` named envoy.transport_sockets.tls' } } };
+    return {
+      kind: 'tls',
+      node: legacyTls,
+      tls: {
+        context: legacyTls,
+        direction,
+        legacy: {
+          path: legacyTls.path,
+          what: '`tls_context`',
+          instead: 'a `transport_socket` named envoy.transport_sockets.tls',
+        },
+      },
+    };
   }
   let socket = child(holder, 'transport_socket');
   for (let depth = 0; depth < 4; depth++) {
@@ -66,7 +101,8 @@ function transportOf(holder: Node, direction: 'downstream' | 'upstream'): Transp
       socket = inner;
       continue;
     }
-    if (t.extension === 'envoy.transport_sockets.tls') return { kind: 'tls', node: socket, tls: { context: t.config, direction, legacy: t.legacy }, legacy: t.legacy };
+    if (t.extension === 'envoy.transport_sockets.tls')
+      return { kind: 'tls', node: socket, tls: { context: t.config, direction, legacy: t.legacy }, legacy: t.legacy };
     if (t.extension === 'envoy.transport_sockets.quic') {
       const ctx = child(t.config, direction === 'downstream' ? 'downstream_tls_context' : 'upstream_tls_context');
       return { kind: 'tls', node: socket, tls: { context: ctx, direction } };
@@ -94,7 +130,11 @@ export interface ValidationView {
 /** How a TLS context verifies the peer's certificate (common.proto CertificateValidationContext). */
 export function validationOf(tls: Node): ValidationView {
   const common = child(tls, 'common_tls_context');
-  if (has(common, 'validation_context_sds_secret_config') || has(common, 'validation_context_certificate_provider') || has(common, 'validation_context_certificate_provider_instance')) {
+  if (
+    has(common, 'validation_context_sds_secret_config') ||
+    has(common, 'validation_context_certificate_provider') ||
+    has(common, 'validation_context_certificate_provider_instance')
+  ) {
     return { present: true, pinned: false };
   }
   const combined = child(common, 'combined_validation_context');
@@ -104,12 +144,23 @@ export function validationOf(tls: Node): ValidationView {
   }
   const vc = child(common, 'validation_context');
   if (!isObj(vc.value)) return { present: false, pinned: false };
-  const present = has(vc, 'trusted_ca') || has(vc, 'custom_validator_config') || has(vc, 'watched_directory') || has(vc, 'ca_certificate_provider_instance') || has(vc, 'system_root_certs');
+  const present =
+    has(vc, 'trusted_ca') ||
+    has(vc, 'custom_validator_config') ||
+    has(vc, 'watched_directory') ||
+    has(vc, 'ca_certificate_provider_instance') ||
+    has(vc, 'system_root_certs');
   return { present, context: vc, pinned: pinnedBy(vc) };
 }
 
 function pinnedBy(vc: Node): boolean {
-  return ['verify_certificate_spki', 'verify_certificate_hash', 'match_typed_subject_alt_names', 'match_subject_alt_names', 'verify_subject_alt_name'].some((f) => arr(child(vc, f).value).length > 0);
+  return [
+    'verify_certificate_spki',
+    'verify_certificate_hash',
+    'match_typed_subject_alt_names',
+    'match_subject_alt_names',
+    'verify_subject_alt_name',
+  ].some((f) => arr(child(vc, f).value).length > 0);
 }
 
 export interface FilterView extends Typed {
@@ -150,7 +201,12 @@ export function hcmOf(filter: FilterView): HcmView {
   const cfg = filter.config;
   const rc = child(cfg, 'route_config');
   const rdsName = str(at(cfg, 'rds', 'route_config_name').value);
-  return { filter, httpFilters: items(child(cfg, 'http_filters')).map((n) => filterView(n, 'http')), routeConfig: isObj(rc.value) ? rc : undefined, rdsName };
+  return {
+    filter,
+    httpFilters: items(child(cfg, 'http_filters')).map((n) => filterView(n, 'http')),
+    routeConfig: isObj(rc.value) ? rc : undefined,
+    rdsName,
+  };
 }
 
 export function chainView(node: Node, isDefault: boolean): ChainView {
@@ -195,11 +251,13 @@ export function perRouteConfigs(routeConfig: Node, filterName: string): Node[] {
 /** Every route match of a route configuration (for "health-only" listeners). */
 function routeMatches(routeConfig: Node): Node[] {
   const out: Node[] = [];
-  for (const vh of items(child(routeConfig, 'virtual_hosts'))) for (const route of items(child(vh, 'routes'))) out.push(child(route, 'match'));
+  for (const vh of items(child(routeConfig, 'virtual_hosts')))
+    for (const route of items(child(vh, 'routes'))) out.push(child(route, 'match'));
   return out;
 }
 
-const HEALTH_PATH = /^\/(healthz?|readyz?|livez?|ready|live|liveness|readiness|ping|status|health\/(live|ready|liveness|readiness))\/?$/i;
+const HEALTH_PATH =
+  /^\/(healthz?|readyz?|livez?|ready|live|liveness|readiness|ping|status|health\/(live|ready|liveness|readiness))\/?$/i;
 
 /** The route config serves only health or readiness paths (exact paths, or prefixes of such paths). */
 export function onlyHealthRoutes(routeConfig: Node): boolean {
@@ -232,7 +290,10 @@ export function clusterView(resource: Resource): ClusterView {
   }
   for (const host of items(child(root, 'hosts'))) endpoints.push(addressOf(host));
   const type = String(child(root, 'type').value ?? '');
-  const dynamic = ['EDS', 'ORIGINAL_DST', '3', '4'].includes(type) || has(root, 'cluster_type') || has(root, 'eds_cluster_config');
-  const tlsMatches = items(child(root, 'transport_socket_matches')).map((m) => transportOf(m, 'upstream').tls).filter((t): t is TlsView => t !== undefined);
+  const dynamic =
+    ['EDS', 'ORIGINAL_DST', '3', '4'].includes(type) || has(root, 'cluster_type') || has(root, 'eds_cluster_config');
+  const tlsMatches = items(child(root, 'transport_socket_matches'))
+    .map((m) => transportOf(m, 'upstream').tls)
+    .filter((t): t is TlsView => t !== undefined);
   return { resource, endpoints, transport: transportOf(root, 'upstream'), tlsMatches, dynamic };
 }

@@ -32,13 +32,16 @@ export function policyScope(resource: Resource): PolicyScope {
 export function selectedWorkloads(graph: Graph, mesh: MeshSettings, scope: PolicyScope): readonly Workload[] {
   if (scope.targetRefs) return [];
   const ns = scope.resource.namespace;
-  if (ns === mesh.rootNamespace) return scope.selector ? graph.whole.workloadsWithLabels(scope.selector) : graph.whole.workloads;
+  if (ns === mesh.rootNamespace)
+    return scope.selector ? graph.whole.workloadsWithLabels(scope.selector) : graph.whole.workloads;
   return scope.selector ? graph.workloadsWithLabels(scope.selector, ns) : graph.workloadsIn(ns);
 }
 
 /** Whether the repo holds the workloads a policy could apply to (so "selects nothing" is meaningful). */
 export function scopeWorkloadsKnown(graph: Graph, mesh: MeshSettings, resource: Resource): boolean {
-  return resource.namespace === mesh.rootNamespace ? graph.whole.workloads.length > 0 : graph.workloadsIn(resource.namespace).length > 0;
+  return resource.namespace === mesh.rootNamespace
+    ? graph.whole.workloads.length > 0
+    : graph.workloadsIn(resource.namespace).length > 0;
 }
 
 export interface AuthorizationPolicy extends PolicyScope {
@@ -79,7 +82,12 @@ export function policiesFor(graph: Graph, mesh: MeshSettings, w: Workload): read
   return index.get(w) ?? [];
 }
 
-export const MTLS_CONDITION_KEYS = ['source.principal', 'source.namespace', 'source.serviceAccount', 'source.trustDomain'] as const;
+export const MTLS_CONDITION_KEYS = [
+  'source.principal',
+  'source.namespace',
+  'source.serviceAccount',
+  'source.trustDomain',
+] as const;
 
 export interface SourceValue {
   readonly field: string;
@@ -90,14 +98,19 @@ export interface SourceValue {
 }
 
 /** Every string of `rules[].from[].source.<field>` (and of `when` conditions on the given keys). */
-export function sourceValues(policy: AuthorizationPolicy, fields: readonly string[], whenKeys: readonly string[] = []): SourceValue[] {
+export function sourceValues(
+  policy: AuthorizationPolicy,
+  fields: readonly string[],
+  whenKeys: readonly string[] = [],
+): SourceValue[] {
   const out: SourceValue[] = [];
   (policy.rules ?? []).forEach((rule, r) => {
     arr(get(rule, 'from')).forEach((from, f) => {
       const source = obj(get(from, 'source'));
       for (const field of fields) {
         arr(source[field]).forEach((v, i) => {
-          if (typeof v === 'string') out.push({ field, value: v, path: ['spec', 'rules', r, 'from', f, 'source', field, i], ruleIndex: r });
+          if (typeof v === 'string')
+            out.push({ field, value: v, path: ['spec', 'rules', r, 'from', f, 'source', field, i], ruleIndex: r });
         });
       }
     });
@@ -106,7 +119,13 @@ export function sourceValues(policy: AuthorizationPolicy, fields: readonly strin
       if (!key || !whenKeys.includes(key)) return;
       for (const valuesField of ['values', 'notValues']) {
         arr(get(cond, valuesField)).forEach((v, i) => {
-          if (typeof v === 'string') out.push({ field: valuesField === 'values' ? key : `not ${key}`, value: v, path: ['spec', 'rules', r, 'when', c, valuesField, i], ruleIndex: r });
+          if (typeof v === 'string')
+            out.push({
+              field: valuesField === 'values' ? key : `not ${key}`,
+              value: v,
+              path: ['spec', 'rules', r, 'when', c, valuesField, i],
+              ruleIndex: r,
+            });
         });
       }
     });
@@ -125,16 +144,25 @@ export function requiresMtlsByDeny(policy: AuthorizationPolicy): boolean {
   return (policy.rules ?? []).some((rule) => {
     if (!isObj(rule) || rule.to !== undefined || rule.when !== undefined) return false;
     const froms = arr(rule.from);
-    return froms.length > 0 && froms.every((f) => {
-      const source = obj(get(f, 'source'));
-      const keys = Object.keys(source);
-      return keys.length === 1 && (keys[0] === 'notPrincipals' || keys[0] === 'notNamespaces') && arr(source[keys[0]]).includes('*');
-    });
+    return (
+      froms.length > 0 &&
+      froms.every((f) => {
+        const source = obj(get(f, 'source'));
+        const keys = Object.keys(source);
+        return (
+          keys.length === 1 &&
+          (keys[0] === 'notPrincipals' || keys[0] === 'notNamespaces') &&
+          arr(source[keys[0]]).includes('*')
+        );
+      })
+    );
   });
 }
 
 /** `<trust-domain>/ns/<namespace>/sa/<service-account>` without wildcards. */
-export function parsePrincipal(principal: string): { trustDomain: string; namespace: string; serviceAccount: string } | undefined {
+export function parsePrincipal(
+  principal: string,
+): { trustDomain: string; namespace: string; serviceAccount: string } | undefined {
   if (principal.includes('*')) return undefined;
   const m = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
   return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : undefined;
@@ -168,7 +196,16 @@ export function namespaceIdentities(graph: Graph, namespace: string): NamespaceI
 }
 
 /** Principal -> the ServiceAccount object and the workloads running under it. */
-export function principalTargets(graph: Graph, namespace: string, serviceAccount: string): { serviceAccount?: Resource; workloads: readonly Workload[] } {
-  const bySa = graph.memo('istio:workloadsBySa', (g) => groupBy(g.workloads, (w) => `${w.namespace}/${serviceAccountOf(w)}`));
-  return { serviceAccount: graph.find('ServiceAccount', namespace, serviceAccount), workloads: bySa.get(`${namespace}/${serviceAccount}`) ?? [] };
+export function principalTargets(
+  graph: Graph,
+  namespace: string,
+  serviceAccount: string,
+): { serviceAccount?: Resource; workloads: readonly Workload[] } {
+  const bySa = graph.memo('istio:workloadsBySa', (g) =>
+    groupBy(g.workloads, (w) => `${w.namespace}/${serviceAccountOf(w)}`),
+  );
+  return {
+    serviceAccount: graph.find('ServiceAccount', namespace, serviceAccount),
+    workloads: bySa.get(`${namespace}/${serviceAccount}`) ?? [],
+  };
 }

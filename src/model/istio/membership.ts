@@ -52,7 +52,8 @@ function computeMembership(graph: Graph, mesh: MeshSettings, w: Workload): Membe
   const ns = graph.namespace(w.namespace);
   const nsLabels = ns?.labels ?? {};
   const injectedNamespace = ns
-    ? nsLabels['istio-injection'] === 'enabled' || (nsLabels['istio-injection'] === undefined && nsLabels['istio.io/rev'] !== undefined)
+    ? nsLabels['istio-injection'] === 'enabled' ||
+      (nsLabels['istio-injection'] === undefined && nsLabels['istio.io/rev'] !== undefined)
     : mesh.assumeInjected;
   const out = (dataplane: Dataplane, reason: string): Membership => ({ dataplane, reason, gateway, injectedNamespace });
   if (w.pod.spec.hostNetwork === true) return out('none', 'hostNetwork pods are never injected');
@@ -61,21 +62,27 @@ function computeMembership(graph: Graph, mesh: MeshSettings, w: Workload): Membe
   if (inject?.value === 'false') return out('none', `the pod template sets ${INJECT}: "false"`);
   const podMode = w.pod.labels[DATAPLANE_MODE];
   if (podMode === 'ambient') return out('ambient', `the pod is labelled ${DATAPLANE_MODE}=ambient`);
-  if (w.pod.containers.some((c) => c.name === 'istio-proxy')) return out('sidecar', 'the pod carries an istio-proxy container');
+  if (w.pod.containers.some((c) => c.name === 'istio-proxy'))
+    return out('sidecar', 'the pod carries an istio-proxy container');
   if (ns) {
     const injection = nsLabels['istio-injection'];
     if (injection !== undefined) {
-      return injection === 'enabled' ? out('sidecar', `namespace ${w.namespace} has istio-injection=enabled`) : out('none', `namespace ${w.namespace} has istio-injection=${injection}`);
+      return injection === 'enabled'
+        ? out('sidecar', `namespace ${w.namespace} has istio-injection=enabled`)
+        : out('none', `namespace ${w.namespace} has istio-injection=${injection}`);
     }
-    if (nsLabels['istio.io/rev'] !== undefined) return out('sidecar', `namespace ${w.namespace} has istio.io/rev=${nsLabels['istio.io/rev']}`);
+    if (nsLabels['istio.io/rev'] !== undefined)
+      return out('sidecar', `namespace ${w.namespace} has istio.io/rev=${nsLabels['istio.io/rev']}`);
   }
   // The webhook's object selectors (namespace without injection labels): a sidecar wins over the namespace's ambient
   // mode, since istio-cni does not capture pods that have one (cni/pkg/util/podutil.go podHasSidecar).
   if (w.pod.labels[INJECT] === 'true') return out('sidecar', `the pod is labelled ${INJECT}=true`);
   if (w.pod.labels['istio.io/rev'] !== undefined) return out('sidecar', `the pod is labelled istio.io/rev`);
-  if (ns && nsLabels[DATAPLANE_MODE] === 'ambient' && podMode !== 'none') return out('ambient', `namespace ${w.namespace} has ${DATAPLANE_MODE}=ambient`);
+  if (ns && nsLabels[DATAPLANE_MODE] === 'ambient' && podMode !== 'none')
+    return out('ambient', `namespace ${w.namespace} has ${DATAPLANE_MODE}=ambient`);
   if (ns) return out('none', `namespace ${w.namespace} is not labelled for injection`);
-  if (mesh.assumeInjected) return out('sidecar', 'mesh.assumeInjected is set and the repository has no Namespace object for it');
+  if (mesh.assumeInjected)
+    return out('sidecar', 'mesh.assumeInjected is set and the repository has no Namespace object for it');
   return out('unknown', `the repository has no Namespace object for ${w.namespace}`);
 }
 
@@ -103,7 +110,13 @@ export function workloadPorts(w: Workload): readonly WorkloadPort[] {
     if (container.group !== 'containers' || container.name === 'istio-proxy') continue;
     arr(container.spec.ports).forEach((p, i) => {
       const number = portNumber(get(p, 'containerPort'));
-      if (number !== undefined) out.push({ number, name: str(get(p, 'name')), container, path: [...container.path, 'ports', i, 'containerPort'] });
+      if (number !== undefined)
+        out.push({
+          number,
+          name: str(get(p, 'name')),
+          container,
+          path: [...container.path, 'ports', i, 'containerPort'],
+        });
     });
   }
   return out;
@@ -136,7 +149,10 @@ export const ISTIO_PORTS = new Set([15020, 15021, 15090]);
 
 export function portList(value: string | undefined): number[] {
   if (!value) return [];
-  return value.split(',').map((s) => portNumber(s.trim())).filter((n): n is number => n !== undefined);
+  return value
+    .split(',')
+    .map((s) => portNumber(s.trim()))
+    .filter((n): n is number => n !== undefined);
 }
 
 /** Whether inbound traffic to the port reaches the sidecar (traffic.sidecar.istio.io/include|excludeInboundPorts). */

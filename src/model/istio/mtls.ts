@@ -17,7 +17,12 @@ export interface PeerAuthentication {
   /** The mode, or undefined when `mtls` is absent or UNSET (inherit). Unknown strings are kept as they are. */
   readonly mode?: string;
   readonly modePath: Path;
-  readonly ports: readonly { readonly key: string; readonly number?: number; readonly mode?: string; readonly path: Path }[];
+  readonly ports: readonly {
+    readonly key: string;
+    readonly number?: number;
+    readonly mode?: string;
+    readonly path: Path;
+  }[];
   readonly scope: 'mesh' | 'namespace' | 'workload' | 'ignored';
 }
 
@@ -40,13 +45,22 @@ export function peerAuthentications(graph: Graph, mesh: MeshSettings): readonly 
         mode: readMode(get(value, 'mode')),
         path: ['spec', 'portLevelMtls', key] as Path,
       }));
-      return { resource, selector, mode: readMode(get(spec, 'mtls', 'mode')), modePath: ['spec', 'mtls', 'mode'], ports, scope } satisfies PeerAuthentication;
+      return {
+        resource,
+        selector,
+        mode: readMode(get(spec, 'mtls', 'mode')),
+        modePath: ['spec', 'mtls', 'mode'],
+        ports,
+        scope,
+      } satisfies PeerAuthentication;
     }),
   );
 }
 
 function peerAuthByNamespace(graph: Graph, mesh: MeshSettings): Map<string, PeerAuthentication[]> {
-  return graph.memo('istio:peerAuthByNamespace', (g) => groupBy(peerAuthentications(g, mesh), (p) => p.resource.namespace));
+  return graph.memo('istio:peerAuthByNamespace', (g) =>
+    groupBy(peerAuthentications(g, mesh), (p) => p.resource.namespace),
+  );
 }
 
 export interface EffectiveMtls {
@@ -56,7 +70,10 @@ export interface EffectiveMtls {
   readonly decidedBy?: PeerAuthentication;
   readonly workloadPolicy?: PeerAuthentication;
   /** Scopes where several policies compete for this workload: Istio keeps the oldest, which manifests do not show. */
-  readonly conflicts: readonly { readonly scope: 'mesh' | 'namespace' | 'workload'; readonly policies: readonly PeerAuthentication[] }[];
+  readonly conflicts: readonly {
+    readonly scope: 'mesh' | 'namespace' | 'workload';
+    readonly policies: readonly PeerAuthentication[];
+  }[];
   readonly ambient: boolean;
 }
 
@@ -71,7 +88,11 @@ function oldest(all: readonly PeerAuthentication[]): { winner?: PeerAuthenticati
   const list = distinctByName(all);
   if (list.length <= 1) return { winner: list[0], conflict: false };
   const times = list.map(creationTime);
-  const sorted = [...list].sort((a, b) => (creationTime(a) ?? 0) - (creationTime(b) ?? 0) || (a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0));
+  const sorted = [...list].sort(
+    (a, b) =>
+      (creationTime(a) ?? 0) - (creationTime(b) ?? 0) ||
+      (a.resource.name < b.resource.name ? -1 : a.resource.name > b.resource.name ? 1 : 0),
+  );
   const decidable = times.every((t) => t !== undefined) && new Set(times).size === times.length;
   return { winner: sorted[0], conflict: !decidable };
 }
@@ -126,8 +147,8 @@ function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): Effect
   const ambient = membership(graph, mesh, w).dataplane === 'ambient';
   const meshCands = candidates.meshWide;
   const inRoot = w.namespace === mesh.rootNamespace;
-  const nsCands = inRoot ? [] : candidates.byNamespace.get(w.namespace) ?? [];
-  const wlCands = inRoot ? [] : candidates.byWorkload.get(w) ?? [];
+  const nsCands = inRoot ? [] : (candidates.byNamespace.get(w.namespace) ?? []);
+  const wlCands = inRoot ? [] : (candidates.byWorkload.get(w) ?? []);
   const conflicts: { scope: 'mesh' | 'namespace' | 'workload'; policies: PeerAuthentication[] }[] = [];
   const pick = (scope: 'mesh' | 'namespace' | 'workload', list: PeerAuthentication[]) => {
     const { winner, conflict } = oldest(list);
@@ -150,7 +171,10 @@ function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): Effect
 }
 
 /** The mode for one container port: the winning workload policy's portLevelMtls entry, else the workload mode. */
-export function portMtls(e: EffectiveMtls, port: number): { mode: MtlsMode; decidedBy?: PeerAuthentication; path?: Path } {
+export function portMtls(
+  e: EffectiveMtls,
+  port: number,
+): { mode: MtlsMode; decidedBy?: PeerAuthentication; path?: Path } {
   const entry = e.workloadPolicy?.ports.find((p) => p.number === port);
   const m = entry && normalize(entry.mode, e.ambient);
   if (entry && m) return { mode: m, decidedBy: e.workloadPolicy, path: entry.path };
@@ -191,6 +215,8 @@ export function destinationRuleTlsBlocks(dr: Resource): DestinationRuleTlsBlock[
     });
   };
   policy(['spec', 'trafficPolicy']);
-  arr(get(dr.body, 'spec', 'subsets')).forEach((subset, i) => policy(['spec', 'subsets', i, 'trafficPolicy'], get(subset, 'labels')));
+  arr(get(dr.body, 'spec', 'subsets')).forEach((subset, i) =>
+    policy(['spec', 'subsets', i, 'trafficPolicy'], get(subset, 'labels')),
+  );
   return out;
 }

@@ -18,12 +18,19 @@ export const TELEMETRY_GROUP = 'telemetry.istio.io';
 
 /** Istio resources of a kind (security.istio.io, networking.istio.io or telemetry.istio.io by kind). */
 export function istioResources(graph: Graph, kind: string): readonly Resource[] {
-  const group = kind === 'Telemetry' ? TELEMETRY_GROUP : ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'].includes(kind) ? SECURITY_GROUP : NETWORKING_GROUP;
+  const group =
+    kind === 'Telemetry'
+      ? TELEMETRY_GROUP
+      : ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'].includes(kind)
+        ? SECURITY_GROUP
+        : NETWORKING_GROUP;
   return graph.ofKind(kind, group);
 }
 
 /** Namespaces the repo holds workloads of, each with the resource a namespace finding is reported on. */
-export function workloadNamespaces(graph: Graph): readonly { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
+export function workloadNamespaces(
+  graph: Graph,
+): readonly { namespace: string; anchor: Resource; workloads: readonly Workload[] }[] {
   return graph.memo('istio:workloadNamespaces', (g) =>
     [...groupBy(g.workloads, (w) => w.namespace).entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -33,6 +40,8 @@ export function workloadNamespaces(graph: Graph): readonly { namespace: string; 
 
 /** "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. */
 export function nameList(resources: readonly Resource[], max = 3): string {
-  const names = resources.slice(0, max).map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`);
+  const names = resources
+    .slice(0, max)
+    .map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`);
   return resources.length > max ? `${names.join(', ')} (+${resources.length - max} more)` : names.join(', ');
 }

@@ -15,7 +15,13 @@ export function servicePorts(service: Resource): readonly ServicePort[] {
   const out: ServicePort[] = [];
   arr(get(service.body, 'spec', 'ports')).forEach((p, i) => {
     const port = portNumber(get(p, 'port'));
-    if (port !== undefined) out.push({ port, targetPort: get(p, 'targetPort') ?? port, name: str(get(p, 'name')), path: ['spec', 'ports', i] });
+    if (port !== undefined)
+      out.push({
+        port,
+        targetPort: get(p, 'targetPort') ?? port,
+        name: str(get(p, 'name')),
+        path: ['spec', 'ports', i],
+      });
   });
   return out;
 }
@@ -65,7 +71,10 @@ const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 /** `name.namespace.svc.cluster.local` -> Service. */
 function servicesByHost(graph: Graph): Map<string, Resource> {
-  return graph.memo('istio:servicesByHost', (g) => new Map(g.ofKind('Service', '').map((s) => [`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`, s])));
+  return graph.memo(
+    'istio:servicesByHost',
+    (g) => new Map(g.ofKind('Service', '').map((s) => [`${s.name}.${s.namespace}.${CLUSTER_DOMAIN}`, s])),
+  );
 }
 
 /**
@@ -74,7 +83,11 @@ function servicesByHost(graph: Graph): Map<string, Resource> {
  * a name with a dot such as `reviews.prod` is taken as fully qualified and is not expanded); `*` and `*.suffix`
  * wildcards match by suffix.
  */
-export function resolveHost(graph: Graph, host: string, namespace: string): { fqdn: string; services: readonly Resource[] } {
+export function resolveHost(
+  graph: Graph,
+  host: string,
+  namespace: string,
+): { fqdn: string; services: readonly Resource[] } {
   const byHost = servicesByHost(graph);
   const fqdn = host === '*' || host.includes('.') ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
   if (fqdn === '*') return { fqdn, services: [...byHost.values()] };

@@ -5,19 +5,35 @@
 import type { Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { arr, get, obj, str, type Path } from '../values.js';
-import { annotatedPlugins, type ClusterDns, crdPluginView, type DeckFile, KONG_GROUP, type KongCrdPlugin, type KongPluginView, type KongRouteView, type KongServiceView, parseServiceUrl, terminatingPlugin } from './views.js';
+import {
+  annotatedPlugins,
+  type ClusterDns,
+  crdPluginView,
+  type DeckFile,
+  KONG_GROUP,
+  type KongCrdPlugin,
+  type KongPluginView,
+  type KongRouteView,
+  type KongServiceView,
+  parseServiceUrl,
+  terminatingPlugin,
+} from './views.js';
 import { appendAll } from '../../arrays.js';
 
 function kongPluginCrds(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:crdPlugins', (g) =>
-    [...g.ofKind('KongPlugin', KONG_GROUP), ...g.ofKind('KongClusterPlugin', KONG_GROUP)].filter((r) => r.format === 'kubernetes').map(crdPluginView));
+    [...g.ofKind('KongPlugin', KONG_GROUP), ...g.ofKind('KongClusterPlugin', KONG_GROUP)]
+      .filter((r) => r.format === 'kubernetes')
+      .map(crdPluginView),
+  );
 }
 
 /** Resolves a plugin reference from an object in `namespace`: a KongPlugin there, else a KongClusterPlugin. */
 function resolvePlugin(graph: Graph, namespace: string, ref: string): KongCrdPlugin | undefined {
   const index = graph.memo('kong:crdByName', (g) => {
     const m = new Map<string, KongCrdPlugin>();
-    for (const p of kongPluginCrds(g)) m.set(p.cluster ? `cluster/${p.resource.name}` : `${p.resource.namespace}/${p.resource.name}`, p);
+    for (const p of kongPluginCrds(g))
+      m.set(p.cluster ? `cluster/${p.resource.name}` : `${p.resource.namespace}/${p.resource.name}`, p);
     return m;
   });
   const [ns, name] = ref.includes(':') ? ref.split(':', 2) : [namespace, ref];
@@ -35,7 +51,11 @@ function hasKongAnnotation(resource: Resource): boolean {
 /** Is this Ingress / HTTPRoute served by Kong? (ingress class, konghq.com annotations, a Kong Gateway parent). */
 function servedByKong(graph: Graph, resource: Resource): boolean {
   if (hasKongAnnotation(resource)) return true;
-  if (resource.kind === 'Ingress') return isKongClass(str(get(resource.body, 'spec', 'ingressClassName'))) || isKongClass(resource.annotations['kubernetes.io/ingress.class']);
+  if (resource.kind === 'Ingress')
+    return (
+      isKongClass(str(get(resource.body, 'spec', 'ingressClassName'))) ||
+      isKongClass(resource.annotations['kubernetes.io/ingress.class'])
+    );
   const refs = arr(get(resource.body, 'spec', 'rules')).flatMap((rule) => arr(get(rule, 'filters')));
   if (refs.some((f) => get(f, 'extensionRef', 'group') === KONG_GROUP)) return true;
   for (const parent of arr(get(resource.body, 'spec', 'parentRefs'))) {
@@ -102,16 +122,31 @@ function k8sRouteView(graph: Graph, resource: Resource): KongRouteView {
   const raw = annotations['konghq.com/protocols'];
   const forceSsl = annotations['ingress.kubernetes.io/force-ssl-redirect'] === 'true';
   // The deprecated KongIngress (konghq.com/override) may still set route.protocols.
-  const override = annotations['konghq.com/override'] ? graph.find('KongIngress', resource.namespace, annotations['konghq.com/override'].trim()) : undefined;
+  const override = annotations['konghq.com/override']
+    ? graph.find('KongIngress', resource.namespace, annotations['konghq.com/override'].trim())
+    : undefined;
   const overridden = arr(get(override?.body, 'route', 'protocols')).map((p) => String(p).toLowerCase());
-  const protocols = raw ? raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : forceSsl ? ['https'] : overridden.length > 0 ? overridden : ['http', 'https'];
-  const annotationsPath: Path = Object.keys(resource.annotations).length > 0 ? ['metadata', 'annotations'] : resource.anchor;
+  const protocols = raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean)
+    : forceSsl
+      ? ['https']
+      : overridden.length > 0
+        ? overridden
+        : ['http', 'https'];
+  const annotationsPath: Path =
+    Object.keys(resource.annotations).length > 0 ? ['metadata', 'annotations'] : resource.anchor;
   return {
     resource,
     protocols,
     protocolsExplicit: raw !== undefined || forceSsl || overridden.length > 0,
     protocolsPath: raw !== undefined ? ['metadata', 'annotations', 'konghq.com/protocols'] : annotationsPath,
-    pluginsPath: annotations['konghq.com/plugins'] !== undefined ? ['metadata', 'annotations', 'konghq.com/plugins'] : resource.anchor,
+    pluginsPath:
+      annotations['konghq.com/plugins'] !== undefined
+        ? ['metadata', 'annotations', 'konghq.com/plugins']
+        : resource.anchor,
     plugins,
     unresolved,
     active: true,
@@ -138,17 +173,27 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
   const byRouteRef = new Map<string, KongPluginView[]>();
   for (const p of general) {
     if (p.scope.route) (byRouteRef.get(p.scope.route) ?? byRouteRef.set(p.scope.route, []).get(p.scope.route)!).push(p);
-    else if (p.scope.service) (byServiceRef.get(p.scope.service) ?? byServiceRef.set(p.scope.service, []).get(p.scope.service)!).push(p);
+    else if (p.scope.service)
+      (byServiceRef.get(p.scope.service) ?? byServiceRef.set(p.scope.service, []).get(p.scope.service)!).push(p);
   }
   return deck.routes.map(({ resource, serviceRef }) => {
     const service = serviceRef ? byService.get(serviceRef) : undefined;
     const b = resource.body;
-    const explicit = Array.isArray(b.protocols) ? b.protocols.map((p) => String(p).toLowerCase()) : Array.isArray(defaults.protocols) ? defaults.protocols.map((p) => String(p).toLowerCase()) : undefined;
+    const explicit = Array.isArray(b.protocols)
+      ? b.protocols.map((p) => String(p).toLowerCase())
+      : Array.isArray(defaults.protocols)
+        ? defaults.protocols.map((p) => String(p).toLowerCase())
+        : undefined;
     const protocols = explicit ?? ['http', 'https'];
     const keys = [str(b.name), str(b.id)].filter((k): k is string => Boolean(k));
     const plugins = [
       ...global,
-      ...(service ? [...(byServiceRef.get(service.name) ?? []), ...(service.id && service.id !== service.name ? byServiceRef.get(service.id) ?? [] : [])] : []),
+      ...(service
+        ? [
+            ...(byServiceRef.get(service.name) ?? []),
+            ...(service.id && service.id !== service.name ? (byServiceRef.get(service.id) ?? []) : []),
+          ]
+        : []),
       ...keys.flatMap((k) => byRouteRef.get(k) ?? []),
     ];
     return {
@@ -183,7 +228,12 @@ function operatorServiceView(resource: Resource): KongServiceView {
 }
 
 function operatorKinds(graph: Graph, kind: string): readonly Resource[] {
-  return graph.ofKind(kind, KONG_GROUP).filter((r) => r.format === 'kubernetes' && r.apiVersion !== `${KONG_GROUP}/v1` && r.apiVersion !== `${KONG_GROUP}/v1beta1`);
+  return graph
+    .ofKind(kind, KONG_GROUP)
+    .filter(
+      (r) =>
+        r.format === 'kubernetes' && r.apiVersion !== `${KONG_GROUP}/v1` && r.apiVersion !== `${KONG_GROUP}/v1beta1`,
+    );
 }
 
 function operatorServices(graph: Graph): readonly KongServiceView[] {
@@ -205,7 +255,11 @@ function controlPlaneOf(resource: Resource): string {
 function operatorRouteView(graph: Graph, resource: Resource): KongRouteView {
   const spec = obj(resource.body.spec);
   const serviceName = str(get(spec, 'serviceRef', 'namespacedRef', 'name'));
-  const service = serviceName ? operatorServices(graph).find((s) => s.resource.namespace === resource.namespace && s.resource.name === serviceName) : undefined;
+  const service = serviceName
+    ? operatorServices(graph).find(
+        (s) => s.resource.namespace === resource.namespace && s.resource.name === serviceName,
+      )
+    : undefined;
   const plugins: KongPluginView[] = [];
   const unresolved: string[] = [];
   const use = (ref: string, namespace: string, consumerScoped: boolean) => {
@@ -213,7 +267,8 @@ function operatorRouteView(graph: Graph, resource: Resource): KongRouteView {
     if (!p) unresolved.push(ref);
     else if (p.view.enabled && !consumerScoped && !p.resource.body.consumerRef) plugins.push(p.view);
   };
-  for (const owner of [resource, service?.resource]) if (owner) for (const ref of annotatedPlugins(owner)) use(ref, owner.namespace, false);
+  for (const owner of [resource, service?.resource])
+    if (owner) for (const ref of annotatedPlugins(owner)) use(ref, owner.namespace, false);
   const plane = controlPlaneOf(resource);
   for (const binding of operatorKinds(graph, 'KongPluginBinding')) {
     if (binding.namespace !== resource.namespace) continue;
@@ -225,17 +280,30 @@ function operatorRouteView(graph: Graph, resource: Resource): KongRouteView {
     const routeRef = str(get(targets, 'routeRef', 'name'));
     const serviceRef = str(get(targets, 'serviceRef', 'name'));
     const global = b.scope === 'GlobalInControlPlane' && controlPlaneOf(binding) === plane;
-    const applies = global || (routeRef !== undefined ? routeRef === resource.name && (serviceRef === undefined || serviceRef === serviceName) : serviceRef !== undefined && serviceRef === serviceName);
+    const applies =
+      global ||
+      (routeRef !== undefined
+        ? routeRef === resource.name && (serviceRef === undefined || serviceRef === serviceName)
+        : serviceRef !== undefined && serviceRef === serviceName);
     if (applies) use(pluginName, binding.namespace, consumerScoped);
   }
-  const protocols = Array.isArray(spec.protocols) ? spec.protocols.map((p) => String(p).toLowerCase()) : ['http', 'https'];
+  const protocols = Array.isArray(spec.protocols)
+    ? spec.protocols.map((p) => String(p).toLowerCase())
+    : ['http', 'https'];
   return {
     resource,
     service,
     protocols,
     protocolsExplicit: Array.isArray(spec.protocols),
-    protocolsPath: Array.isArray(spec.protocols) ? ['spec', 'protocols'] : isObjSpec(resource) ? ['spec'] : resource.anchor,
-    pluginsPath: resource.annotations['konghq.com/plugins'] !== undefined ? ['metadata', 'annotations', 'konghq.com/plugins'] : resource.anchor,
+    protocolsPath: Array.isArray(spec.protocols)
+      ? ['spec', 'protocols']
+      : isObjSpec(resource)
+        ? ['spec']
+        : resource.anchor,
+    pluginsPath:
+      resource.annotations['konghq.com/plugins'] !== undefined
+        ? ['metadata', 'annotations', 'konghq.com/plugins']
+        : resource.anchor,
     plugins: [...new Set(plugins)],
     unresolved,
     active: service ? service.enabled : true,
@@ -272,7 +340,9 @@ function deckFiles(graph: Graph): readonly DeckFile[] {
 
 /** Every enabled plugin instance: decK plugins and KongPlugin / KongClusterPlugin CRDs. */
 export function kongPlugins(graph: Graph): readonly KongPluginView[] {
-  return graph.memo('kong:plugins', (g) => [...deckFiles(g).flatMap((d) => d.plugins), ...kongPluginCrds(g).map((p) => p.view)].filter((p) => p.enabled));
+  return graph.memo('kong:plugins', (g) =>
+    [...deckFiles(g).flatMap((d) => d.plugins), ...kongPluginCrds(g).map((p) => p.view)].filter((p) => p.enabled),
+  );
 }
 
 /** Every decK service and Kong Operator KongService. */
@@ -282,11 +352,16 @@ export function kongServices(graph: Graph): readonly KongServiceView[] {
 
 /** The routes of a service (decK or operator), to tell whether any of them reaches it. */
 export function routesOfService(graph: Graph, service: KongServiceView): readonly KongRouteView[] {
-  return graph.memo('kong:routesByService', (g) => {
-    const m = new Map<KongServiceView, KongRouteView[]>();
-    for (const route of kongRoutes(g)) if (route.service) (m.get(route.service) ?? m.set(route.service, []).get(route.service)!).push(route);
-    return m;
-  }).get(service) ?? [];
+  return (
+    graph
+      .memo('kong:routesByService', (g) => {
+        const m = new Map<KongServiceView, KongRouteView[]>();
+        for (const route of kongRoutes(g))
+          if (route.service) (m.get(route.service) ?? m.set(route.service, []).get(route.service)!).push(route);
+        return m;
+      })
+      .get(service) ?? []
+  );
 }
 
 /** How names resolve in the cluster: the configured cluster domain and every namespace the scan mentions. */
@@ -304,21 +379,49 @@ export function clusterDns(graph: Graph, clusterDomain = 'cluster.local'): Clust
  * CRDs with `konghq.com/plugins`, Kong Operator KongCredentialACL): what happens to requests once Kong has identified it.
  * `groups` is undefined when the consumer is not in the scan.
  */
-export function consumerPolicy(graph: Graph, scopeOf: KongRouteView, consumer: string): { found: boolean; plugins: readonly KongPluginView[]; groups?: readonly string[] } {
+export function consumerPolicy(
+  graph: Graph,
+  scopeOf: KongRouteView,
+  consumer: string,
+): { found: boolean; plugins: readonly KongPluginView[]; groups?: readonly string[] } {
   const deck = scopeOf.resource.format === 'kong' ? scopeOf.resource.deck : undefined;
   if (deck) {
-    const entry = deck.consumers.find((c) => c.body.username === consumer || c.body.id === consumer || c.name === consumer);
-    const keys = new Set([consumer, str(entry?.body.username), str(entry?.body.id)].filter((k): k is string => Boolean(k)));
-    const plugins = deck.plugins.filter((p) => p.enabled && p.scope.consumer !== undefined && keys.has(p.scope.consumer));
-    const groups = entry ? arr(entry.body.acls).map((a) => str(get(a, 'group'))).filter((g): g is string => Boolean(g)) : undefined;
+    const entry = deck.consumers.find(
+      (c) => c.body.username === consumer || c.body.id === consumer || c.name === consumer,
+    );
+    const keys = new Set(
+      [consumer, str(entry?.body.username), str(entry?.body.id)].filter((k): k is string => Boolean(k)),
+    );
+    const plugins = deck.plugins.filter(
+      (p) => p.enabled && p.scope.consumer !== undefined && keys.has(p.scope.consumer),
+    );
+    const groups = entry
+      ? arr(entry.body.acls)
+          .map((a) => str(get(a, 'group')))
+          .filter((g): g is string => Boolean(g))
+      : undefined;
     return { found: entry !== undefined, plugins, groups };
   }
   const namespace = scopeOf.resource.namespace;
-  const entry = graph.ofKind('KongConsumer', KONG_GROUP).find((c) => c.format === 'kubernetes' && c.namespace === namespace && (c.body.username === consumer || c.name === consumer || c.body.custom_id === consumer));
+  const entry = graph
+    .ofKind('KongConsumer', KONG_GROUP)
+    .find(
+      (c) =>
+        c.format === 'kubernetes' &&
+        c.namespace === namespace &&
+        (c.body.username === consumer || c.name === consumer || c.body.custom_id === consumer),
+    );
   if (!entry) return { found: false, plugins: [] };
-  const plugins = annotatedPlugins(entry).map((ref) => resolvePlugin(graph, entry.namespace, ref)).filter((p): p is KongCrdPlugin => p !== undefined && p.view.enabled).map((p) => p.view);
+  const plugins = annotatedPlugins(entry)
+    .map((ref) => resolvePlugin(graph, entry.namespace, ref))
+    .filter((p): p is KongCrdPlugin => p !== undefined && p.view.enabled)
+    .map((p) => p.view);
   for (const binding of operatorKinds(graph, 'KongPluginBinding')) {
-    if (binding.namespace !== namespace || str(get(binding.body, 'spec', 'targets', 'consumerRef', 'name')) !== entry.name) continue;
+    if (
+      binding.namespace !== namespace ||
+      str(get(binding.body, 'spec', 'targets', 'consumerRef', 'name')) !== entry.name
+    )
+      continue;
     const p = resolvePlugin(graph, namespace, str(get(binding.body, 'spec', 'pluginRef', 'name')) ?? '');
     if (p?.view.enabled) plugins.push(p.view);
   }
@@ -364,16 +467,26 @@ export interface KongConsumerView {
 
 export function kongConsumers(graph: Graph): readonly KongConsumerView[] {
   return graph.memo('kong:consumers', (g) =>
-    g.ofKind('KongConsumer', KONG_GROUP).filter((r) => r.format === 'kubernetes').map((r) => ({
-      resource: r,
-      username: str(r.body.username),
-      customId: str(r.body.custom_id),
-      credentials: arr(r.body.credentials).filter((c): c is string => typeof c === 'string').map((name) => {
-        const secret = g.find('Secret', r.namespace, name);
-        return { name, secret, type: secret?.labels['konghq.com/credential'] ?? str(get(secret?.body, 'stringData', 'kongCredType')) };
-      }),
-      plugins: annotatedPlugins(r),
-    })));
+    g
+      .ofKind('KongConsumer', KONG_GROUP)
+      .filter((r) => r.format === 'kubernetes')
+      .map((r) => ({
+        resource: r,
+        username: str(r.body.username),
+        customId: str(r.body.custom_id),
+        credentials: arr(r.body.credentials)
+          .filter((c): c is string => typeof c === 'string')
+          .map((name) => {
+            const secret = g.find('Secret', r.namespace, name);
+            return {
+              name,
+              secret,
+              type: secret?.labels['konghq.com/credential'] ?? str(get(secret?.body, 'stringData', 'kongCredType')),
+            };
+          }),
+        plugins: annotatedPlugins(r),
+      })),
+  );
 }
 
 /** A Secret's field from stringData, else data (base64). */

@@ -9,19 +9,52 @@ import { type DeckFile, type DeckKind, type KongPluginView, pluginView, serviceV
 
 /** Top-level keys of a decK file (kong_json_schema.json `properties`). */
 const DECK_KEYS = new Set([
-  '_format_version', '_info', '_konnect', '_plugin_configs', '_transform', '_workspace', 'ca_certificates', 'certificates',
-  'cloned_plugins', 'consumer_groups', 'consumers', 'custom_entities', 'custom_plugins', 'filter_chains', 'key_sets', 'keys',
-  'licenses', 'partials', 'plugins', 'rbac_roles', 'routes', 'service_packages', 'services', 'upstreams', 'vaults',
+  '_format_version',
+  '_info',
+  '_konnect',
+  '_plugin_configs',
+  '_transform',
+  '_workspace',
+  'ca_certificates',
+  'certificates',
+  'cloned_plugins',
+  'consumer_groups',
+  'consumers',
+  'custom_entities',
+  'custom_plugins',
+  'filter_chains',
+  'key_sets',
+  'keys',
+  'licenses',
+  'partials',
+  'plugins',
+  'rbac_roles',
+  'routes',
+  'service_packages',
+  'services',
+  'upstreams',
+  'vaults',
 ]);
 
-const DECK_ENTITY_LISTS = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'consumer_groups', 'certificates', 'ca_certificates'];
+const DECK_ENTITY_LISTS = [
+  'services',
+  'routes',
+  'consumers',
+  'plugins',
+  'upstreams',
+  'consumer_groups',
+  'certificates',
+  'ca_certificates',
+];
 
 function isDeck(value: unknown): value is Obj {
   if (!isObj(value) || typeof value.apiVersion === 'string' || typeof value.kind === 'string') return false;
   if ('_format_version' in value) return true;
   const keys = Object.keys(value);
   if (keys.length === 0 || !keys.every((k) => DECK_KEYS.has(k))) return false;
-  return DECK_ENTITY_LISTS.some((k) => Array.isArray(value[k]) && (value[k] as unknown[]).length > 0 && (value[k] as unknown[]).every(isObj));
+  return DECK_ENTITY_LISTS.some(
+    (k) => Array.isArray(value[k]) && (value[k] as unknown[]).length > 0 && (value[k] as unknown[]).every(isObj),
+  );
 }
 
 function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown, index: number): KongResource {
@@ -75,7 +108,19 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
       consumerGroup: scope.consumerGroup ?? explicit.consumerGroup,
     };
     const shared = str(body._config);
-    deck.plugins.push(pluginView(r, ref, base, body, 'name', s, shared !== undefined && isObj(pluginConfigs[shared]) ? { value: pluginConfigs[shared] as Obj, path: ['_plugin_configs', shared] } : undefined));
+    deck.plugins.push(
+      pluginView(
+        r,
+        ref,
+        base,
+        body,
+        'name',
+        s,
+        shared !== undefined && isObj(pluginConfigs[shared])
+          ? { value: pluginConfigs[shared] as Obj, path: ['_plugin_configs', shared] }
+          : undefined,
+      ),
+    );
   };
 
   arr(value.services).forEach((svc, i) => {
@@ -84,7 +129,9 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
     const r = add(kongResource(deck, base, 'KongService', svc, i));
     const view = serviceView(r, obj(defaults.service));
     deck.services.push(view);
-    arr(svc.plugins).forEach((p, k) => plugin(p, [...base, 'plugins', k], k, { global: false, service: view.name || view.id }));
+    arr(svc.plugins).forEach((p, k) =>
+      plugin(p, [...base, 'plugins', k], k, { global: false, service: view.name || view.id }),
+    );
     arr(svc.routes).forEach((route, j) => {
       if (!isObj(route)) return;
       const rbase: Path = [...base, 'routes', j];
@@ -111,7 +158,9 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
     if (!isObj(group)) return;
     const base: Path = ['consumer_groups', i];
     const r = add(kongResource(deck, base, 'KongConsumerGroup', group, i));
-    arr(group.plugins).forEach((p, k) => plugin(p, [...base, 'plugins', k], k, { global: false, consumerGroup: r.name }));
+    arr(group.plugins).forEach((p, k) =>
+      plugin(p, [...base, 'plugins', k], k, { global: false, consumerGroup: r.name }),
+    );
   });
   arr(value.plugins).forEach((p, k) => plugin(p, ['plugins', k], k, { global: true }));
   return out;

@@ -8,12 +8,31 @@ import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
 export const KONG_GROUP = 'configuration.konghq.com';
 
 export const AUTH_PLUGINS = new Set([
-  'key-auth', 'key-auth-enc', 'jwt', 'oauth2', 'oauth2-introspection', 'basic-auth', 'hmac-auth', 'openid-connect',
-  'ldap-auth', 'ldap-auth-advanced', 'mtls-auth', 'header-cert-auth', 'session', 'vault-auth', 'saml', 'jwe-decrypt',
+  'key-auth',
+  'key-auth-enc',
+  'jwt',
+  'oauth2',
+  'oauth2-introspection',
+  'basic-auth',
+  'hmac-auth',
+  'openid-connect',
+  'ldap-auth',
+  'ldap-auth-advanced',
+  'mtls-auth',
+  'header-cert-auth',
+  'session',
+  'vault-auth',
+  'saml',
+  'jwe-decrypt',
 ]);
 
 export const RATE_LIMIT_PLUGINS = new Set([
-  'rate-limiting', 'rate-limiting-advanced', 'response-ratelimiting', 'service-protection', 'graphql-rate-limiting-advanced', 'ai-rate-limiting-advanced',
+  'rate-limiting',
+  'rate-limiting-advanced',
+  'response-ratelimiting',
+  'service-protection',
+  'graphql-rate-limiting-advanced',
+  'ai-rate-limiting-advanced',
 ]);
 
 /** Route protocols that speak HTTP (auth and rate-limit plugins run on these; stream routes cannot carry them). */
@@ -33,7 +52,13 @@ export interface KongPluginView {
   readonly enabled: boolean;
   /** Where `enabled: false` / `disabled: true` is, when it is. */
   readonly protocols?: readonly string[];
-  readonly scope: { readonly global: boolean; readonly service?: string; readonly route?: string; readonly consumer?: string; readonly consumerGroup?: string };
+  readonly scope: {
+    readonly global: boolean;
+    readonly service?: string;
+    readonly route?: string;
+    readonly consumer?: string;
+    readonly consumerGroup?: string;
+  };
   /** A config field: value and where it is (the plugin's config, else its `_plugin_configs` entry). */
   field(name: string): { value: unknown; at: DocumentPath; present: boolean };
   /** Where a finding about a config field left at its default points: the `config` key, else the plugin's name. */
@@ -98,7 +123,15 @@ export interface DeckFile {
 }
 
 /** `nameKey`: the key that names the plugin type in the file (`name` in decK, `plugin` in the CRDs). */
-export function pluginView(resource: Resource, ref: DocumentRef, base: Path, body: Obj, nameKey: string, scope: KongPluginView['scope'], shared?: { value: Obj; path: Path }): KongPluginView {
+export function pluginView(
+  resource: Resource,
+  ref: DocumentRef,
+  base: Path,
+  body: Obj,
+  nameKey: string,
+  scope: KongPluginView['scope'],
+  shared?: { value: Obj; path: Path },
+): KongPluginView {
   const config = obj(body.config);
   const configPath = [...base, 'config'];
   const protocols = Array.isArray(body.protocols) ? body.protocols.map(String) : undefined;
@@ -110,8 +143,10 @@ export function pluginView(resource: Resource, ref: DocumentRef, base: Path, bod
     scope,
     defaultsAt: { document: ref, path: [...base, body.config !== undefined ? 'config' : nameKey] },
     field(name: string) {
-      if (Object.hasOwn(config, name)) return { value: config[name], at: { document: ref, path: [...configPath, name] }, present: true };
-      if (shared && Object.hasOwn(shared.value, name)) return { value: shared.value[name], at: { document: ref, path: [...shared.path, name] }, present: true };
+      if (Object.hasOwn(config, name))
+        return { value: config[name], at: { document: ref, path: [...configPath, name] }, present: true };
+      if (shared && Object.hasOwn(shared.value, name))
+        return { value: shared.value[name], at: { document: ref, path: [...shared.path, name] }, present: true };
       return { value: undefined, at: { document: ref, path: isObj(body.config) ? configPath : base }, present: false };
     },
   };
@@ -143,7 +178,16 @@ export function serviceView(resource: Resource, defaults: Obj): KongServiceView 
   const host = str(b.host) ?? parsed.host ?? str(defaults.host) ?? '';
   const protocolPath: Path = b.protocol !== undefined ? ['protocol'] : url !== undefined ? ['url'] : resource.anchor;
   const hostPath: Path = b.host !== undefined ? ['host'] : url !== undefined ? ['url'] : resource.anchor;
-  return { resource, name: str(b.name) ?? '', id: str(b.id), enabled: b.enabled !== false, protocol, host, protocolPath, hostPath };
+  return {
+    resource,
+    name: str(b.name) ?? '',
+    id: str(b.id),
+    enabled: b.enabled !== false,
+    protocol,
+    host,
+    protocolPath,
+    hostPath,
+  };
 }
 
 export interface KongCrdPlugin {
@@ -167,7 +211,12 @@ export function crdPluginView(resource: Resource): KongCrdPlugin {
 /** Comma-separated plugin names of `konghq.com/plugins` (whitespace trimmed; `namespace:name` allowed). */
 export function annotatedPlugins(resource: Resource): string[] {
   const raw = resource.annotations['konghq.com/plugins'];
-  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** How in-cluster names resolve: the cluster domain (kubelet `clusterDomain`) and the namespaces the scan knows. */
@@ -183,10 +232,59 @@ const DEFAULT_DNS: ClusterDns = { clusterDomain: 'cluster.local', namespaces: ne
  * namespace `<tld>` (two-letter country codes are all treated so).
  */
 const PUBLIC_TLDS = new Set([
-  'com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'dev', 'app', 'cloud', 'xyz', 'online', 'site',
-  'tech', 'store', 'shop', 'page', 'name', 'pro', 'aero', 'mobi', 'asia', 'travel', 'jobs', 'museum', 'coop', 'tel',
-  'local', 'internal', 'localhost', 'test', 'example', 'invalid', 'arpa', 'digital', 'software', 'services', 'systems',
-  'network', 'solutions', 'company', 'global', 'world', 'live', 'today', 'news', 'media', 'agency', 'group', 'host', 'space',
+  'com',
+  'net',
+  'org',
+  'edu',
+  'gov',
+  'mil',
+  'int',
+  'info',
+  'biz',
+  'dev',
+  'app',
+  'cloud',
+  'xyz',
+  'online',
+  'site',
+  'tech',
+  'store',
+  'shop',
+  'page',
+  'name',
+  'pro',
+  'aero',
+  'mobi',
+  'asia',
+  'travel',
+  'jobs',
+  'museum',
+  'coop',
+  'tel',
+  'local',
+  'internal',
+  'localhost',
+  'test',
+  'example',
+  'invalid',
+  'arpa',
+  'digital',
+  'software',
+  'services',
+  'systems',
+  'network',
+  'solutions',
+  'company',
+  'global',
+  'world',
+  'live',
+  'today',
+  'news',
+  'media',
+  'agency',
+  'group',
+  'host',
+  'space',
 ]);
 
 /**
@@ -196,8 +294,14 @@ const PUBLIC_TLDS = new Set([
  * from `host.tld` by the namespaces the scan holds, then by the last label: a common public TLD or a two-letter
  * country code is a public name. A trailing dot makes a name absolute: no search path applies.
  */
-export function hostScope(host: string, dns: ClusterDns = DEFAULT_DNS): 'loopback' | 'cluster' | 'unknown' | 'external' {
-  const raw = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+export function hostScope(
+  host: string,
+  dns: ClusterDns = DEFAULT_DNS,
+): 'loopback' | 'cluster' | 'unknown' | 'external' {
+  const raw = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (!raw || TEMPLATE.test(raw)) return 'unknown';
   const absolute = raw.endsWith('.');
   const h = absolute ? raw.slice(0, -1) : raw;
@@ -232,16 +336,31 @@ export function deckOf(resource: Resource): DeckFile | undefined {
 export function upstreamTargets(deck: DeckFile, name: string): { hosts: string[]; kubernetes: boolean } | undefined {
   const upstream = arr(deck.value.upstreams).find((u) => get(u, 'name') === name);
   if (!upstream) return undefined;
-  const hosts = arr(get(upstream, 'targets')).map((t) => String(get(t, 'target') ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '')).filter(Boolean);
+  const hosts = arr(get(upstream, 'targets'))
+    .map((t) =>
+      String(get(t, 'target') ?? '')
+        .replace(/:\d+$/, '')
+        .replace(/^\[|\]$/g, ''),
+    )
+    .filter(Boolean);
   const kubernetes = arr(get(upstream, 'tags')).some((t) => typeof t === 'string' && t.startsWith('k8s-'));
   return { hosts, kubernetes };
 }
 
 /** "the cors plugin on route \"orders\"", "the global key-auth plugin", "KongPlugin shop/cors (cors)": how messages name a plugin. */
 export function describePlugin(p: KongPluginView): string {
-  if (p.resource.format === 'kubernetes') return `${p.resource.kind} ${p.resource.namespace ? `${p.resource.namespace}/` : ''}${p.resource.name} (${p.name})`;
+  if (p.resource.format === 'kubernetes')
+    return `${p.resource.kind} ${p.resource.namespace ? `${p.resource.namespace}/` : ''}${p.resource.name} (${p.name})`;
   const s = p.scope;
-  const where = s.route ? `route "${s.route}"` : s.service ? `service "${s.service}"` : s.consumer ? `consumer "${s.consumer}"` : s.consumerGroup ? `consumer group "${s.consumerGroup}"` : '';
+  const where = s.route
+    ? `route "${s.route}"`
+    : s.service
+      ? `service "${s.service}"`
+      : s.consumer
+        ? `consumer "${s.consumer}"`
+        : s.consumerGroup
+          ? `consumer group "${s.consumerGroup}"`
+          : '';
   return where ? `the ${p.name} plugin on ${where}` : `the global ${p.name} plugin`;
 }
 

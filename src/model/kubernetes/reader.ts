@@ -12,7 +12,8 @@ import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from '../value
  */
 const CUSTOM_RESOURCE_DEFINITIONS: DocumentFilter = {
   fields: ['kind', 'apiVersion'],
-  test: ({ kind, apiVersion }) => kind === 'CustomResourceDefinition' && (apiVersion ?? '').startsWith('apiextensions.k8s.io/'),
+  test: ({ kind, apiVersion }) =>
+    kind === 'CustomResourceDefinition' && (apiVersion ?? '').startsWith('apiextensions.k8s.io/'),
 };
 
 /** How the model asks for manifests to be parsed (every file of a scan, on any thread, and embedded configs). */
@@ -20,11 +21,31 @@ export const MANIFEST_PARSE_OPTIONS: ParseOptions = { notComposed: CUSTOM_RESOUR
 
 /** Kinds without a namespace. Any other kind without metadata.namespace is in `default`, as kubectl would place it. */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
-  'StorageClass', 'PriorityClass', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'IngressClass', 'RuntimeClass',
-  'CSIDriver', 'CSINode', 'VolumeAttachment', 'PodSecurityPolicy', 'CertificateSigningRequest', 'ClusterIssuer',
-  'KongClusterPlugin', 'GatewayClass', 'ClusterServingRuntime', 'ComponentStatus',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PriorityClass',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'APIService',
+  'IngressClass',
+  'RuntimeClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'PodSecurityPolicy',
+  'CertificateSigningRequest',
+  'ClusterIssuer',
+  'KongClusterPlugin',
+  'GatewayClass',
+  'ClusterServingRuntime',
+  'ComponentStatus',
 ]);
 
 /** Where each workload kind keeps its pod template, and the API groups it may come from. */
@@ -46,7 +67,14 @@ const POD_TEMPLATE_PATHS: Record<string, { groups: readonly string[]; path: Path
 
 /** API groups Kubernetes itself serves (core and *.k8s.io): a workload kind under one of them is Kubernetes's own. */
 function isKubernetesGroup(group: string): boolean {
-  return group === '' || group === 'apps' || group === 'batch' || group === 'extensions' || group === 'policy' || group.endsWith('.k8s.io');
+  return (
+    group === '' ||
+    group === 'apps' ||
+    group === 'batch' ||
+    group === 'extensions' ||
+    group === 'policy' ||
+    group.endsWith('.k8s.io')
+  );
 }
 
 /**
@@ -65,7 +93,14 @@ export function misplacedWorkloadKind(resource: Resource): { expected: readonly 
  * Containers a mesh injects (Istio's proxy and its init containers, Linkerd's proxy and init): present in manifests
  * rendered by `istioctl kube-inject` or `linkerd inject`, configured by the mesh, not by the manifest's author.
  */
-const INJECTED_CONTAINERS = new Set(['istio-proxy', 'istio-init', 'istio-validation', 'linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
+const INJECTED_CONTAINERS = new Set([
+  'istio-proxy',
+  'istio-init',
+  'istio-validation',
+  'linkerd-proxy',
+  'linkerd-init',
+  'linkerd-network-validator',
+]);
 
 export function isInjectedContainer(container: Container): boolean {
   return INJECTED_CONTAINERS.has(container.name);
@@ -75,7 +110,9 @@ const CONTAINER_GROUPS = ['containers', 'initContainers', 'ephemeralContainers']
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf('/');
-  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  return slash === -1
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /** Reads one document: a manifest, the items of a `kind: List`, or nothing. */
@@ -130,7 +167,13 @@ function podTemplateOf(kind: string, group: string, body: Obj): PodTemplate | un
   for (const group of CONTAINER_GROUPS) {
     arr(spec[group]).forEach((item, index) => {
       if (!isObj(item)) return;
-      containers.push({ name: str(item.name) ?? `#${index}`, group, index, path: [...specPath, group, index], spec: item });
+      containers.push({
+        name: str(item.name) ?? `#${index}`,
+        group,
+        index,
+        path: [...specPath, group, index],
+        spec: item,
+      });
     });
   }
   const metadata = obj(template.metadata);
@@ -143,4 +186,3 @@ function podTemplateOf(kind: string, group: string, body: Obj): PodTemplate | un
     containers,
   };
 }
-

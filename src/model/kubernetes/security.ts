@@ -13,9 +13,11 @@ export interface EffectiveSetting {
 /** The value a container runs with for a field both securityContexts carry (`['seccompProfile', 'type']`). */
 export function effectiveSecurityField(workload: Workload, container: Container, field: Path): EffectiveSetting {
   const own = get(container.spec, 'securityContext', ...field);
-  if (own !== undefined && own !== null) return { value: own, path: [...container.path, 'securityContext', ...field], from: 'container' };
+  if (own !== undefined && own !== null)
+    return { value: own, path: [...container.path, 'securityContext', ...field], from: 'container' };
   const pod = get(workload.pod.spec, 'securityContext', ...field);
-  if (pod !== undefined && pod !== null) return { value: pod, path: [...workload.pod.specPath, 'securityContext', ...field], from: 'pod' };
+  if (pod !== undefined && pod !== null)
+    return { value: pod, path: [...workload.pod.specPath, 'securityContext', ...field], from: 'pod' };
   return { value: undefined, path: undefined, from: 'none' };
 }
 

@@ -28,11 +28,20 @@ export function compileSelector(selector: unknown): CompiledSelector {
     const values = arr(get(expression, 'values')).map(String);
     if (key === undefined) return NOTHING;
     switch (operator) {
-      case 'In': tests.push((labels) => Object.hasOwn(labels, key) && values.includes(labels[key])); break;
-      case 'NotIn': tests.push((labels) => !Object.hasOwn(labels, key) || !values.includes(labels[key])); break;
-      case 'Exists': tests.push((labels) => Object.hasOwn(labels, key)); break;
-      case 'DoesNotExist': tests.push((labels) => !Object.hasOwn(labels, key)); break;
-      default: return NOTHING;
+      case 'In':
+        tests.push((labels) => Object.hasOwn(labels, key) && values.includes(labels[key]));
+        break;
+      case 'NotIn':
+        tests.push((labels) => !Object.hasOwn(labels, key) || !values.includes(labels[key]));
+        break;
+      case 'Exists':
+        tests.push((labels) => Object.hasOwn(labels, key));
+        break;
+      case 'DoesNotExist':
+        tests.push((labels) => !Object.hasOwn(labels, key));
+        break;
+      default:
+        return NOTHING;
     }
   }
   return { pairs, rest: tests.length ? (labels) => tests.every((test) => test(labels)) : undefined, none: false };

@@ -7,19 +7,30 @@ import { arr, get, str } from '../values.js';
 
 const POLICY_GROUP = 'policy.linkerd.io';
 
-export type LinkerdKind = 'Server' | 'ServerAuthorization' | 'AuthorizationPolicy' | 'MeshTLSAuthentication' | 'NetworkAuthentication' | 'HTTPRoute';
+export type LinkerdKind =
+  | 'Server'
+  | 'ServerAuthorization'
+  | 'AuthorizationPolicy'
+  | 'MeshTLSAuthentication'
+  | 'NetworkAuthentication'
+  | 'HTTPRoute';
 
 export function linkerdResources(graph: Graph, kind: LinkerdKind): readonly Resource[] {
   return graph.ofKind(kind, POLICY_GROUP);
 }
 
 /** Pod-template (or namespace) annotations that bypass the proxy entirely: no mTLS, no policy. */
-export const SKIP_PORT_ANNOTATIONS = ['config.linkerd.io/skip-inbound-ports', 'config.linkerd.io/skip-outbound-ports'] as const;
+export const SKIP_PORT_ANNOTATIONS = [
+  'config.linkerd.io/skip-inbound-ports',
+  'config.linkerd.io/skip-outbound-ports',
+] as const;
 export const DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
 
 /** MeshTLSAuthentication identities as written (`*`, `*.ns.serviceaccount.identity.linkerd.cluster.local`, exact). */
 export function meshTlsIdentities(resource: Resource): { value: string; index: number }[] {
-  return arr(get(resource.body, 'spec', 'identities')).flatMap((v, index) => (typeof v === 'string' ? [{ value: v, index }] : []));
+  return arr(get(resource.body, 'spec', 'identities')).flatMap((v, index) =>
+    typeof v === 'string' ? [{ value: v, index }] : [],
+  );
 }
 
 /** Server -> the workloads whose pod labels its podSelector matches (in its namespace). */
