@@ -6,7 +6,7 @@ import { basename, join, resolve } from 'node:path';
 import { compileUserPattern, type UserPattern } from '../engine/pattern.js';
 import { parseEmbedded } from '../parse/embedded.js';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
-import { splitApiVersion } from '../model/kubernetes/reader.js';
+import { CLUSTER_SCOPED, splitApiVersion } from '../model/kubernetes/reader.js';
 import {
   COMMON_ANNOTATIONS,
   COMMON_LABELS,
@@ -754,13 +754,7 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
     const before = isMapNode(oldMetadata[key]) ? (oldMetadata[key] as Record<string, unknown>) : {};
     const after = isMapNode(metadata[key]) ? (metadata[key] as Record<string, unknown>) : {};
     if (Object.keys(before).length + Object.keys(after).length === 0) continue;
-    const map: Record<string, unknown> = {};
-    for (const [from, values] of [
-      [before, before],
-      [after, after],
-    ] as const)
-      for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
-    put(metadata, key, map, originOf(metadata, key) ?? originOf(oldMetadata, key));
+    put(metadata, key, mergedMap(before, after), originOf(metadata, key) ?? originOf(oldMetadata, key));
   }
   for (const key of ['name', 'namespace']) {
     if (oldMetadata[key] === undefined) remove(metadata, key);
@@ -771,13 +765,7 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
       const before = isMapNode(old.body[key]) ? (old.body[key] as Record<string, unknown>) : undefined;
       if (!before) continue;
       const after = isMapNode(body[key]) ? (body[key] as Record<string, unknown>) : {};
-      const map: Record<string, unknown> = {};
-      for (const [from, values] of [
-        [before, before],
-        [after, after],
-      ] as const)
-        for (const [k, v] of Object.entries(values)) put(map, k, v, originOf(from, k));
-      put(body, key, map, originOf(body, key) ?? originOf(old.body, key));
+      put(body, key, mergedMap(before, after), originOf(body, key) ?? originOf(old.body, key));
     }
   }
   return {
@@ -808,33 +796,6 @@ function unquote(value: string): string {
     return value.slice(1, -1);
   return value;
 }
-
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'ValidatingWebhookConfiguration',
-  'MutatingWebhookConfiguration',
-  'APIService',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'PodSecurityPolicy',
-  'CertificateSigningRequest',
-  'ClusterIssuer',
-  'GatewayClass',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'ComponentStatus',
-  'KongClusterPlugin',
-]);
 
 function setNamespace(body: Record<string, unknown>, namespace: string, at: Origin): void {
   const kind = String(body.kind);
@@ -952,4 +913,11 @@ function fixReferences(objects: BuiltObject[]): void {
       }
     }
   }
+}
+
+/** `before` with `after` written over it, each value keeping the origin it had in its own map. */
+function mergedMap(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  for (const from of [before, after]) for (const [k, v] of Object.entries(from)) put(map, k, v, originOf(from, k));
+  return map;
 }

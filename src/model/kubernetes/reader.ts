@@ -20,7 +20,7 @@ const CUSTOM_RESOURCE_DEFINITIONS: DocumentFilter = {
 export const MANIFEST_PARSE_OPTIONS: ParseOptions = { notComposed: CUSTOM_RESOURCE_DEFINITIONS };
 
 /** Kinds without a namespace. Any other kind without metadata.namespace is in `default`, as kubectl would place it. */
-const CLUSTER_SCOPED = new Set([
+export const CLUSTER_SCOPED = new Set([
   'Namespace',
   'Node',
   'PersistentVolume',
