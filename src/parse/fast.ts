@@ -5,6 +5,8 @@
 // then reads that document with the YAML library, which also finds and locates its problems. What it accepts it
 // reads exactly as kubernetesValue reads the library's tree (test/fast-read.test.ts compares both on every
 // fixture, the corpus and generated input).
+import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { LocationTree } from '../location/locate.js';
 import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
 
 export type FastRead =
@@ -69,6 +71,23 @@ class Declined {
   ) {}
 }
 
+/**
+ * The location tree of text[start, end) (see LocationTree): the YAML library's node classes with the ranges it gives
+ * them, and nothing else (no comments, no source text), for a document the lean reader accepts; undefined when it declines it, or has
+ * a key the YAML library might read as another value than its text (locating compares the library's key values).
+ */
+export function readLocationTree(text: string, start: number, end: number): LocationTree | undefined {
+  if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
+  const reader = new Reader(text, end, [], true);
+  try {
+    reader.document(start);
+    return { contents: reader.node };
+  } catch (error) {
+    if (error instanceof Declined || error instanceof UnreadableValue || error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
 /** Reads the parts of one text (in increasing order of offsets) through the lean reader. */
 export class FastReader {
   /** Offsets of the characters the lean reader declines, in order; a part holding one is declined at once. */
@@ -103,12 +122,16 @@ export class FastReader {
 /** A scalar's source text with one pair of enclosing quotes removed (how a DocumentFilter sees a field). */
 export function unquotedSource(source: string): string {
   const first = source[0];
-  return source.length >= 2 && (first === '"' || first === "'") && source.endsWith(first) && !LINE_TERMINATOR.test(source)
+  return source.length >= 2 &&
+    (first === '"' || first === "'") &&
+    source.endsWith(first) &&
+    !LINE_TERMINATOR.test(source)
     ? source.slice(1, -1)
     : source;
 }
 
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+const DECLINED_CHARACTERS_ONCE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
 
 class Reader {
   /** Start of the current content line (the first line at or after the cursor that is not blank or a comment). */
@@ -124,12 +147,32 @@ class Reader {
   rawEnd = 0;
   rawLines = false;
   readonly fieldValues: Record<string, string | undefined> = {};
+  /**
+   * With `tree`: the node of the value read last (ranges as the YAML library gives them), and where that node's
+   * extent ends (after its line's comment and line break: what ends a block collection's range).
+   */
+  node: unknown = null;
+  nodeEnd = 0;
+  keyNode: Scalar | undefined;
 
   constructor(
     readonly text: string,
     readonly end: number,
     readonly fields: readonly string[],
+    readonly tree = false,
   ) {}
+
+  /** The end of the line holding `p` with its line break (what a node's extent takes in). */
+  lineExtent(p: number): number {
+    return Math.min(this.lineEnd(p) + 1, this.end);
+  }
+
+  scalarNode(value: unknown, start: number, sourceEnd: number, extent: number): void {
+    const node = new Scalar(value);
+    node.range = [start, sourceEnd, sourceEnd];
+    this.node = node;
+    this.nodeEnd = extent;
+  }
 
   decline(reason: string, at: number): never {
     throw new Declined(reason, at);
@@ -223,6 +266,7 @@ class Reader {
       key = c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close));
       this.keySource = text.slice(p, close + 1);
       this.keyTyped = false;
+      if (this.tree) this.keyNode = keyNode(key, p, close + 1);
     } else {
       let colon = -1;
       for (let i = p; i < lineEnd; i++) {
@@ -244,6 +288,10 @@ class Reader {
       this.keySource = source;
       this.keyTyped = maybeTyped(source, p);
       after = colon;
+      if (this.tree) {
+        if (this.keyTyped) this.decline('typed key', p);
+        this.keyNode = keyNode(key, p, last);
+      }
     }
     if (after - p > MAX_KEY_LENGTH) this.decline('long key', p);
     after++;
@@ -255,6 +303,7 @@ class Reader {
   map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const root = depth === 0 && this.fields.length > 0;
+    const node = this.tree ? new YAMLMap() : undefined;
     let typed: string[] | undefined;
     let p = first;
     let key = firstKey;
@@ -263,9 +312,11 @@ class Reader {
       if (this.keyTyped) (typed ??= []).push(this.keySource);
       const field = root ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
+      const keyScalar = this.keyNode;
       const value = this.value(valueStart, indent, true, depth + 1);
       if (field !== undefined && this.fields.includes(field)) this.recordField(field, value, valueStart);
       defineKey(out, key, value);
+      node?.items.push(new Pair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
       p = this.line + indent;
@@ -275,19 +326,25 @@ class Reader {
       key = next;
     }
     if (typed) checkTypedKeys(typed, out, first);
+    if (node) {
+      node.range = [first, this.nodeEnd, this.nodeEnd];
+      this.node = node;
+    }
     return out;
   }
 
   /** A top-level field a DocumentFilter reads: the source of its scalar, as the parser's tokens give it. */
   recordField(field: string, value: unknown, valueStart: number): void {
     if (typeof value === 'object' && value !== null) this.decline('filter field shape', valueStart);
-    if (this.rawStart < valueStart) this.fieldValues[field] = undefined; // no value at all
+    if (this.rawStart < valueStart)
+      this.fieldValues[field] = undefined; // no value at all
     else if (this.rawLines) this.decline('filter field shape', valueStart);
     else this.fieldValues[field] = unquotedSource(this.text.slice(this.rawStart, this.rawEnd));
   }
 
   seq(indent: number, first: number, depth: number): unknown[] {
     const out: unknown[] = [];
+    const node = this.tree ? new YAMLSeq() : undefined;
     let p = first;
     for (;;) {
       let q = p + 1;
@@ -301,13 +358,19 @@ class Reader {
           key !== undefined ? this.map(indent + (q - p), q, key, depth + 1) : this.value(q, indent, false, depth + 1),
         );
       }
+      node?.items.push(this.node);
       if (this.indent !== indent) {
         if (this.indent > indent) this.decline('indentation', this.line);
-        return out;
+        break;
       }
       p = this.line + indent;
-      if (!this.isSeqEntry(p)) return out;
+      if (!this.isSeqEntry(p)) break;
     }
+    if (node) {
+      node.range = [first, this.nodeEnd, this.nodeEnd];
+      this.node = node;
+    }
+    return out;
   }
 
   /**
@@ -317,6 +380,9 @@ class Reader {
   value(p: number, parent: number, inMap: boolean, depth: number): unknown {
     const lineEnd = this.lineEnd(p);
     if (p >= lineEnd || this.text.charCodeAt(p) === HASH) {
+      // No value on this line: the library's empty scalar sits where it would start (replaced below by a node on
+      // the next lines, if there is one).
+      if (this.tree) this.scalarNode(null, p, p, p >= lineEnd ? p : this.lineExtent(p));
       this.seek(lineEnd + 1);
       if (this.indent > parent) return this.block(this.indent, parent, depth);
       // `key:` followed by `- item` at the key's own indentation: the usual Kubernetes layout.
@@ -345,12 +411,17 @@ class Reader {
       this.rawEnd = close + 1;
       this.rawLines = multiLine;
       next = close + 1;
+      if (this.tree) this.scalarNode(value, p, close + 1, this.lineExtent(close));
     } else if (c === 124 /* | */ || c === 62 /* > */) {
       return this.blockScalar(p, parent);
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
       const flow = new FlowReader(this, p, this.lineEnd(p), depth);
       value = flow.node(p);
       next = flow.pos;
+      if (this.tree) {
+        this.node = flow.last;
+        this.nodeEnd = this.lineExtent(p);
+      }
     } else {
       return this.plain(p, parent);
     }
@@ -453,8 +524,10 @@ class Reader {
     this.rawStart = p;
     this.rawEnd = rawEnd;
     this.rawLines = lines;
+    const value = plainScalarValue(folded, p);
+    if (this.tree) this.scalarNode(value, p, rawEnd, Math.min(lineEnd + 1, this.end));
     this.seek(lineEnd + 1);
-    return plainScalarValue(folded, p);
+    return value;
   }
 
   /** Set by plainLineEnd: the line ended in a comment. */
@@ -566,6 +639,10 @@ class Reader {
     if (!strip) value += '\n';
     this.rawStart = p;
     this.rawLines = true;
+    if (this.tree) {
+      const extent = Math.min(lines[count - 1] + 1, this.end);
+      this.scalarNode(value, p, extent, extent);
+    }
     this.seek(stop);
     return value;
   }
@@ -574,6 +651,8 @@ class Reader {
 /** A one-line flow collection (`[a, "b"]`, `{k: v}`); anything more is declined. */
 class FlowReader {
   pos: number;
+  /** With the reader's `tree`: the node of the entry or collection read last. */
+  last: unknown = null;
   constructor(
     readonly reader: Reader,
     start: number,
@@ -602,6 +681,9 @@ class FlowReader {
     this.blanks();
     const map: Record<string, unknown> = {};
     const seq: unknown[] = [];
+    const tree = this.reader.tree;
+    const node = tree ? (isMap ? new YAMLMap() : new YAMLSeq()) : undefined;
+    if (node) node.flow = true;
     let typed: string[] | undefined;
     if (text.charCodeAt(this.pos) !== close) {
       for (;;) {
@@ -614,16 +696,22 @@ class FlowReader {
             const source = key as string;
             if (source === '<<') this.decline('merge key');
             name = plainKey(source, keyAt);
-            if (maybeTyped(source, keyAt)) (typed ??= []).push(source);
+            if (maybeTyped(source, keyAt)) {
+              if (tree) this.decline('typed key');
+              (typed ??= []).push(source);
+            }
           }
+          const keyEnd = this.pos;
           if (Object.hasOwn(map, name)) this.decline('duplicate key');
           this.blanks();
           if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) this.decline('flow pair');
           this.pos++;
           this.blanks();
           defineKey(map, name, this.item(depth, false));
+          (node as YAMLMap | undefined)?.items.push(new Pair(keyNode(name, keyAt, keyEnd), this.last));
         } else {
           seq.push(this.item(depth, false));
+          (node as YAMLSeq | undefined)?.items.push(this.last);
         }
         this.blanks();
         const ch = text.charCodeAt(this.pos);
@@ -636,6 +724,10 @@ class FlowReader {
     }
     this.pos++;
     if (typed) checkTypedKeys(typed, map, at);
+    if (node) {
+      node.range = [at, this.pos, this.pos];
+      this.last = node;
+    }
     return isMap ? map : seq;
   }
 
@@ -649,7 +741,9 @@ class FlowReader {
         c === DQUOTE ? closingDoubleQuote(text, at + 1, this.lineEnd) : closingSingleQuote(text, at + 1, this.lineEnd);
       if (close === -1) this.decline('multi-line flow');
       this.pos = close + 1;
-      return c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      const value = c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      if (this.reader.tree) this.last = keyNode(value, at, this.pos);
+      return value;
     }
     if (c === 91 || c === 123) {
       if (key) this.decline('collection key');
@@ -675,7 +769,9 @@ class FlowReader {
     if (ch === 91 || ch === 123) this.decline('flow indicator in scalar');
     this.pos = last;
     const source = text.slice(at, last);
-    return key ? source : plainScalarValue(source, at);
+    const value = key ? source : plainScalarValue(source, at);
+    if (this.reader.tree) this.last = keyNode(value, at, last);
+    return value;
   }
 }
 
@@ -746,6 +842,17 @@ function isHex(s: string): boolean {
     if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
   }
   return true;
+}
+
+/**
+ * A scalar node with the range [start, end, end] (a key, or an entry of a flow collection), and its source as the
+ * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
+ */
+function keyNode(value: unknown, start: number, end: number): Scalar {
+  const node = new Scalar(value);
+  node.range = [start, end, end];
+  if (typeof value === 'string') node.source = value;
+  return node;
 }
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */

@@ -20,6 +20,7 @@ import {
   locationKey,
   rangeOfOffsets,
   type LocatedOffsets,
+  type LocatableDocument,
   type Path,
   type Range,
   type Target,
@@ -148,18 +149,20 @@ interface LocateTask {
 type LocateResult = (LocatedOffsets | null)[] | null;
 
 /**
- * Resolves locations on the pool's threads, for documents whose syntax tree this thread has not built: each
- * document's text is parsed there and the ranges go into the run's location memo.
+ * Resolves locations ahead, one document at a time, into the run's location memo: from the lean reader's tree where
+ * it reads the document (built once for all of the document's requests, and dropped), else on the pool's threads for
+ * documents whose syntax tree this thread has not built (their text is parsed there). The rest is located on demand.
  */
 export async function locateAll(
   requests: readonly LocationRequest[],
-  pool: ParserPool,
+  pool: ParserPool | undefined,
   memo: LocationMemo,
 ): Promise<void> {
-  const byDocument = new Map<SourceDocument, { file: SourceFile; requests: LocationRequest[]; keys: Set<string> }>();
+  type Asked = { file: SourceFile; requests: LocationRequest[]; keys: Set<string> };
+  const byDocument = new Map<SourceDocument, Asked>();
   for (const request of requests) {
     const { file, document } = request;
-    if (!file.lazy || file.origin) continue;
+    if (file.origin || request.range) continue;
     const key = locationKey(document.index, request.path, request.target);
     if (memo.has(file, key)) continue;
     let entry = byDocument.get(document);
@@ -169,8 +172,20 @@ export async function locateAll(
       entry.requests.push(request);
     }
   }
-  const entries = [...byDocument.entries()];
-  if (entries.length === 0) return;
+  const entries: [SourceDocument, Asked][] = [];
+  for (const [document, entry] of byDocument) {
+    const tree = (document as LocatableDocument).leanTree?.();
+    if (!tree) {
+      if (pool && entry.file.lazy) entries.push([document, entry]);
+      continue;
+    }
+    for (const request of entry.requests) {
+      const o = locateOffsets(entry.file.text, tree, document.start, document.end, request.path, request.target);
+      const range = rangeOfOffsets(entry.file, o.start, o.end);
+      memo.set(entry.file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
+    }
+  }
+  if (entries.length === 0 || !pool) return;
   const tasks: LocateTask[] = entries.map(([document, { file, requests: asked }]) => ({
     text: file.text.slice(document.start, document.end),
     requests: asked.map(({ path, target }) => ({ path, target })),

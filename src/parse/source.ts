@@ -1,6 +1,6 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
-import type { Range } from '../location/locate.js';
+import type { LocationTree, Range } from '../location/locate.js';
 import {
   Composer,
   Lexer,
@@ -26,7 +26,7 @@ import {
   type SplitStream,
   type StreamPart,
 } from './stream.js';
-import { FastReader, unquotedSource } from './fast.js';
+import { FastReader, readLocationTree, unquotedSource } from './fast.js';
 import { kubernetesValue, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
@@ -184,8 +184,10 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
   // Documents read by the YAML library (`ast`), or by the lean reader (`value`: the tree is built on demand).
-  const parsed: ({ ast: Document.Parsed; index: number } | { value: unknown; index: number; start: number; end: number })[] =
-    [];
+  const parsed: (
+    | { ast: Document.Parsed; index: number }
+    | { value: unknown; index: number; start: number; end: number }
+  )[] = [];
   let unreadCount = 0;
   // Templates are judged from the library's trees of every document, so they are read by it alone.
   const fast = json || options.fast === false || text.includes('{{') ? undefined : new FastReader(text);
@@ -525,6 +527,14 @@ class LazyDocument implements SourceDocument {
   get ast(): Document.Parsed {
     this.#ast ??= reparseDocument(this.#text, this.index, this.start, this.end, this.#yamlVersion);
     return this.#ast;
+  }
+
+  /**
+   * The lean reader's tree when it reads the document and the library's tree is not built (not kept: locating asks
+   * once per document).
+   */
+  leanTree(): LocationTree | undefined {
+    return this.#ast || this.#yamlVersion !== '1.1' ? undefined : readLocationTree(this.#text, this.start, this.end);
   }
 }
 

@@ -223,7 +223,10 @@ export function plainScalarValue(text: string, offset: number): unknown {
 
 function finite(value: number, text: string, offset: number): number {
   if (!Number.isFinite(value))
-    throw new UnreadableValue(`"${shorten(text)}" is out of range for a number; Kubernetes rejects the document.`, offset);
+    throw new UnreadableValue(
+      `"${shorten(text)}" is out of range for a number; Kubernetes rejects the document.`,
+      offset,
+    );
   return value;
 }
 
