@@ -61,7 +61,7 @@ function compareBothWays(name: string, text: string | Uint8Array, tally: Tally, 
   const full = parseSource(name, text, { ...MANIFEST_PARSE_OPTIONS, fast: false });
   expect(shape(fast), name).toStrictEqual(shape(full));
   const source = fast.text;
-  if (isJsonStream(source) || source.includes('{{')) return;
+  if (isJsonStream(source)) return;
   const reader = new FastReader(source);
   for (const part of splitYamlStream(source).parts) {
     tally.parts++;

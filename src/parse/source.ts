@@ -189,8 +189,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     | { value: unknown; index: number; start: number; end: number }
   )[] = [];
   let unreadCount = 0;
-  // Templates are judged from the library's trees of every document, so they are read by it alone.
-  const fast = json || options.fast === false || text.includes('{{') ? undefined : new FastReader(text);
+  const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
     const read = fast?.read(part.start, end, options.notComposed?.fields);
@@ -220,8 +219,8 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     else parsed.push({ ast: result.ast, index });
   });
 
+  // (A document the lean reader accepts has no errors and no node starting with `{{`: only the others can tell.)
   if (
-    !fast &&
     text.includes('{{') &&
     looksLikeTemplate(
       text,
