@@ -529,13 +529,18 @@ class LazyDocument implements SourceDocument {
   }
 
   /**
-   * The lean reader's tree when it reads the document and the library's tree is not built (not kept: locating asks
-   * once per document).
+   * The lean reader's tree when it reads the document and the library's tree is not built. Only the last one asked
+   * for is kept (locating asks for one document's locations together, or one after the other).
    */
   leanTree(): LocationTree | undefined {
-    return this.#ast || this.#yamlVersion !== '1.1' ? undefined : readLocationTree(this.#text, this.start, this.end);
+    if (this.#ast || this.#yamlVersion !== '1.1') return undefined;
+    if (lastLeanTree?.document !== this)
+      lastLeanTree = { document: this, tree: readLocationTree(this.#text, this.start, this.end) };
+    return lastLeanTree.tree;
   }
 }
+
+let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
 
 /**
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
