@@ -7,6 +7,7 @@
 // fixture, the corpus and generated input).
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
+import { closingDoubleQuote, closingSingleQuote } from './stream.js';
 import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
 
 export type FastRead =
@@ -777,26 +778,6 @@ class FlowReader {
 
 function isBlankOrFlow(ch: number): boolean {
   return ch === SPACE || ch === LF || Number.isNaN(ch) || FLOW_INDICATORS.has(ch);
-}
-
-/** The closing `"` of a double-quoted scalar opened before `from`, or -1 before `end`. */
-function closingDoubleQuote(text: string, from: number, end: number): number {
-  for (let k = from; k < end; k++) {
-    const ch = text.charCodeAt(k);
-    if (ch === BACKSLASH) k++;
-    else if (ch === DQUOTE) return k;
-  }
-  return -1;
-}
-
-function closingSingleQuote(text: string, from: number, end: number): number {
-  for (let k = from; k < end; k++) {
-    if (text.charCodeAt(k) === SQUOTE) {
-      if (text.charCodeAt(k + 1) === SQUOTE) k++;
-      else return k;
-    }
-  }
-  return -1;
 }
 
 /** A single-quoted scalar's body as the YAML library reads it: lines folded, `''` is `'`. */
