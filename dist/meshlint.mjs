@@ -2463,7 +2463,7 @@ ${lines.join(`,
             - port: { number: 443, name: https, protocol: HTTPS }
               hosts: ["shop.example.com"]
               tls: { mode: SIMPLE, credentialName: shop-cert }
-      `}},check({graph,report}){for(let gateway of istioResources(graph,"Gateway"))arr(get(gateway.body,"spec","servers")).forEach((server,i)=>{let protocol=str(get(server,"port","protocol"));if(!protocol||!PLAINTEXT.has(protocol.toUpperCase())||get(server,"tls","httpsRedirect")===!0)return;let hosts=arr(get(server,"hosts")).filter(h=>typeof h=="string");report({resource:gateway,path:["spec","servers",i,"port","protocol"],target:"value",messageId:"plaintext",data:{hosts:hosts.length?hosts.slice(0,3).join(", ")+(hosts.length>3?", ...":""):"its hosts",protocol,port:String(get(server,"port","number")??"?")}})})}}}});function withoutUserInfo(uri){try{let url=new URL(uri);return url.username="",url.password="",url.toString()}catch{return"an unparsable http URI"}}var jwt_jwks_plaintext_default,init_jwt_jwks_plaintext=__esm({"rules/tls/jwt-jwks-plaintext.ts"(){"use strict";init_rule();init_istio();init_values();jwt_jwks_plaintext_default={id:"jwt-jwks-plaintext",title:"Fetch JWT signing keys over HTTPS",severity:"error",securitySeverity:7.4,tags:["security","istio","authentication","jwt","tls"],description:"A RequestAuthentication trusts every token signed by a key of its JSON Web Key Set. With `jwksUri`, istiod\nfetches that set over the network and pushes the keys to the proxies (istio/istio `pilot/pkg/model/jwks_resolver.go`;\nwith `PILOT_JWT_ENABLE_REMOTE_JWKS` the proxies fetch it themselves). Over plain `http://`, anyone on the path between\nistiod and the key server (or who can spoof its DNS name) can answer with keys of their own and then sign tokens that\nevery workload of the RequestAuthentication accepts, with any subject and claims: a key set (RFC 7517) is only as\ntrustworthy as the channel it came over. Istio's own examples always use `https://`.\n\nReported: every `spec.jwtRules[].jwksUri` whose scheme is `http`. Inline keys (`jwks`) and `https` URIs are not.\nThe message shows the URI without any user information it holds, so that no credential is printed.",remediation:"Serve the key set over HTTPS and set `jwksUri: https://...` (or inline the public keys with `jwks`).",references:["https://istio.io/latest/docs/reference/config/security/jwt/"],messages:{plaintext:"{{resource}} fetches the signing keys of issuer {{issuer}} over plain http ({{uri}}): whoever is on the path can substitute keys and forge tokens. Use an https jwksUri or inline jwks."},examples:{invalid:{"jwks-over-http":yaml`
+      `}},check({graph,report}){for(let gateway of istioResources(graph,"Gateway"))arr(get(gateway.body,"spec","servers")).forEach((server,i)=>{let protocol=str(get(server,"port","protocol"));if(!protocol||!PLAINTEXT.has(protocol.toUpperCase())||get(server,"tls","httpsRedirect")===!0)return;let hosts=arr(get(server,"hosts")).filter(h=>typeof h=="string");report({resource:gateway,path:["spec","servers",i,"port","protocol"],target:"value",messageId:"plaintext",data:{hosts:hosts.length?hosts.slice(0,3).join(", ")+(hosts.length>3?", ...":""):"its hosts",protocol,port:String(get(server,"port","number")??"?")}})})}}}});function tlsCluster(graph,name){if(!name)return!1;let clusters=graph.whole.ofKind("EnvoyCluster").filter(r=>r.format==="envoy"&&r.name===name&&!r.partial);return clusters.length>0&&clusters.every(r=>{let view=clusterView(r);return view.transport.tls!==void 0||view.tlsMatches.length>0})}function withoutUserInfo(uri){try{let url=new URL(uri);return url.username="",url.password="",url.toString()}catch{return"an unparsable http URI"}}var PLAIN_HTTP,jwt_jwks_plaintext_default,init_jwt_jwks_plaintext=__esm({"rules/tls/jwt-jwks-plaintext.ts"(){"use strict";init_rule();init_envoy();init_istio();init_values();PLAIN_HTTP=/^http:\/\//i;jwt_jwks_plaintext_default={id:"jwt-jwks-plaintext",title:"Fetch JWT signing keys over HTTPS",severity:"error",securitySeverity:7.4,tags:["security","istio","envoy","authentication","jwt","tls"],description:"A RequestAuthentication trusts every token signed by a key of its JSON Web Key Set. With `jwksUri`, istiod\nfetches that set over the network and pushes the keys to the proxies (istio/istio `pilot/pkg/model/jwks_resolver.go`;\nwith `PILOT_JWT_ENABLE_REMOTE_JWKS` the proxies fetch it themselves). Over plain `http://`, anyone on the path between\nistiod and the key server (or who can spoof its DNS name) can answer with keys of their own and then sign tokens that\nevery workload of the RequestAuthentication accepts, with any subject and claims: a key set (RFC 7517) is only as\ntrustworthy as the channel it came over. Istio's own examples always use `https://`.\n\nReported: every `spec.jwtRules[].jwksUri` whose scheme is `http`. Inline keys (`jwks`) and `https` URIs are not.\nThe message shows the URI without any user information it holds, so that no credential is printed.\n\nEnvoy's `envoy.filters.http.jwt_authn` filter (bootstraps, xDS files, EnvoyFilter patches) fetches a provider's key\nset itself: `providers.<name>.remote_jwks.http_uri` names the `uri` and the `cluster` the request goes through\n(envoy/extensions/filters/http/jwt_authn/v3/config.proto `RemoteJwks`; envoy/config/core/v3/http_uri.proto). Reported:\na `uri` whose scheme is `http`, on the uri, unless the scan holds that cluster and every copy of it has a TLS transport\nsocket (then the fetch is encrypted whatever the scheme says). `local_jwks` and `https` URIs are not reported; an\n`https` uri through a cluster without TLS is `envoy-upstream-plaintext`'s finding on the cluster. A uri to\n`localhost` is reported as for Istio: the key set still comes over plaintext, and what forwards it is not in the\nscan.",remediation:"Serve the key set over HTTPS and set `jwksUri: https://...` (or inline the public keys with `jwks`); in Envoy, an `https` `http_uri.uri` through a cluster with an `UpstreamTlsContext` (or `local_jwks`).",references:["https://istio.io/latest/docs/reference/config/security/jwt/","https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/jwt_authn/v3/config.proto"],messages:{envoyPlaintext:'The jwt_authn provider "{{provider}}" of {{resource}} fetches the signing keys of issuer {{issuer}} over plain http ({{uri}}, cluster {{cluster}}): whoever is on the path can substitute keys and forge tokens. Use an https uri through a cluster with a TLS transport socket, or local_jwks.',plaintext:"{{resource}} fetches the signing keys of issuer {{issuer}} over plain http ({{uri}}): whoever is on the path can substitute keys and forge tokens. Use an https jwksUri or inline jwks."},examples:{invalid:{"jwks-over-http":yaml`
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata: { name: jwt, namespace: shop }
@@ -2473,7 +2473,67 @@ ${lines.join(`,
               jwksUri: https://auth.example.com/jwks.json
             - issuer: keycloak
               jwksUri: http://keycloak.auth:8080/realms/shop/protocol/openid-connect/certs # expect: jwt-jwks-plaintext @16-83
-      `},valid:{"https-and-inline-keys":yaml`
+      `,"envoy-jwt-authn-remote-jwks-over-http":yaml`
+        static_resources:
+          listeners:
+            - name: api
+              address: { socket_address: { address: 0.0.0.0, port_value: 8443 } }
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: api
+                        http_filters:
+                          - name: envoy.filters.http.jwt_authn
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                              providers:
+                                keycloak:
+                                  issuer: https://keycloak.example.com/realms/shop
+                                  remote_jwks:
+                                    http_uri:
+                                      uri: http://keycloak.example.com/realms/shop/protocol/openid-connect/certs # expect: jwt-jwks-plaintext @36-105
+                                      cluster: keycloak
+                                      timeout: 5s
+                          - name: envoy.filters.http.router
+                            typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
+      `},valid:{"envoy-https-local-jwks-and-a-tls-cluster":yaml`
+        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+          name: api
+          address: { socketAddress: { address: 0.0.0.0, portValue: 8443 } }
+          filterChains:
+            - filters:
+                - name: envoy.filters.network.http_connection_manager
+                  typedConfig:
+                    "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                    statPrefix: api
+                    httpFilters:
+                      - name: envoy.filters.http.jwt_authn
+                        typedConfig:
+                          "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+                          providers:
+                            auth0:
+                              issuer: https://shop.eu.auth0.com/
+                              remoteJwks: { httpUri: { uri: https://shop.eu.auth0.com/.well-known/jwks.json, cluster: auth0, timeout: 5s } }
+                            internal:
+                              issuer: internal
+                              localJwks: { filename: /etc/envoy/jwks.json }
+                            legacy:
+                              issuer: legacy
+                              remoteJwks: { httpUri: { uri: http://idp.example.com/jwks, cluster: idp_tls, timeout: 5s } }
+        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+          name: idp_tls
+          type: LOGICAL_DNS
+          loadAssignment:
+            clusterName: idp_tls
+            endpoints: [{ lbEndpoints: [{ endpoint: { address: { socketAddress: { address: idp.example.com, portValue: 443 } } } }] }]
+          transportSocket:
+            name: envoy.transport_sockets.tls
+            typedConfig:
+              "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext
+              sni: idp.example.com
+      `,"https-and-inline-keys":yaml`
         apiVersion: security.istio.io/v1
         kind: RequestAuthentication
         metadata: { name: jwt, namespace: shop }
@@ -2483,7 +2543,7 @@ ${lines.join(`,
               jwksUri: HTTPS://auth.example.com/jwks.json
             - issuer: http-named-issuer
               jwks: '{"keys":[]}'
-      `}},check({graph,report}){for(let resource of istioResources(graph,"RequestAuthentication"))arr(get(resource.body,"spec","jwtRules")).forEach((rule,i)=>{let uri=str(get(rule,"jwksUri"))?.trim();!uri||!/^http:\/\//i.test(uri)||report({resource,path:["spec","jwtRules",i,"jwksUri"],target:"value",messageId:"plaintext",data:{issuer:str(get(rule,"issuer"))??"(no issuer)",uri:withoutUserInfo(uri)}})})}}}});var kong_route_plaintext_default,init_kong_route_plaintext=__esm({"rules/tls/kong-route-plaintext.ts"(){"use strict";init_rule();init_kong();kong_route_plaintext_default={id:"kong-route-plaintext",title:"Serve Kong routes over HTTPS only",severity:"warning",securitySeverity:5.5,tags:["security","kong","tls","encryption"],description:'A Kong route whose `protocols` include `http` serves requests in cleartext: credentials (API keys,\nbasic-auth passwords, tokens, session cookies) travel readable on the network. Kong\'s route default is\n`["http", "https"]` (Kong/kong kong/db/schema/entities/routes.lua; Kong Enterprise 3.14 changed it to\n`["https"]`, older gateways and OSS keep both), so a route without `protocols` accepts http too.\n\nWhen the route\'s protocols exclude `http`, Kong answers plaintext requests with `https_redirect_status_code`\n(426 by default, or a 301/302/307/308 redirect): that is the fix. Setting `https_redirect_status_code` while the\nprotocols still include http does nothing, and is still reported. decK defaults (`_info.defaults.route.protocols`)\nare applied.\n\nOn Kubernetes, a Kong-served Ingress or HTTPRoute takes its protocols from the `konghq.com/protocols` annotation\n(`"https"` redirects with `konghq.com/https-redirect-status-code`); without it the route accepts http and https.\n`ingress.kubernetes.io/force-ssl-redirect: "true"` also makes it https-only, and so does the deprecated KongIngress\n(`konghq.com/override`) with `route.protocols: [https]`. An Ingress `spec.tls` creates\ncertificates but does not stop plaintext.',remediation:'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',references:["https://developer.konghq.com/gateway/entities/route/","https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-protocols"],messages:{plaintext:"{{resource}} accepts plain http{{why}}: set protocols to https only so that Kong redirects (https_redirect_status_code) instead of serving cleartext."},examples:{invalid:{"default-protocols-include-http":yaml`
+      `}},check({graph,report}){for(let site of filterSites(graph))if(!(site.layer!=="http"||site.filter.extension!=="envoy.filters.http.jwt_authn"))for(let[name,provider]of entries(child(site.filter.config,"providers"))){let httpUri=at(provider,"remote_jwks","http_uri"),uriNode=child(httpUri,"uri"),uri=str(uriNode.value)?.trim();if(!uri||!PLAIN_HTTP.test(uri))continue;let cluster=str(child(httpUri,"cluster").value);tlsCluster(graph,cluster)||report({resource:site.resource,path:uriNode.path,target:"value",messageId:"envoyPlaintext",data:{provider:name,issuer:str(child(provider,"issuer").value)??"(no issuer)",uri:withoutUserInfo(uri),cluster:cluster??"(none)"}})}for(let resource of istioResources(graph,"RequestAuthentication"))arr(get(resource.body,"spec","jwtRules")).forEach((rule,i)=>{let uri=str(get(rule,"jwksUri"))?.trim();!uri||!PLAIN_HTTP.test(uri)||report({resource,path:["spec","jwtRules",i,"jwksUri"],target:"value",messageId:"plaintext",data:{issuer:str(get(rule,"issuer"))??"(no issuer)",uri:withoutUserInfo(uri)}})})}}}});var kong_route_plaintext_default,init_kong_route_plaintext=__esm({"rules/tls/kong-route-plaintext.ts"(){"use strict";init_rule();init_kong();kong_route_plaintext_default={id:"kong-route-plaintext",title:"Serve Kong routes over HTTPS only",severity:"warning",securitySeverity:5.5,tags:["security","kong","tls","encryption"],description:'A Kong route whose `protocols` include `http` serves requests in cleartext: credentials (API keys,\nbasic-auth passwords, tokens, session cookies) travel readable on the network. Kong\'s route default is\n`["http", "https"]` (Kong/kong kong/db/schema/entities/routes.lua; Kong Enterprise 3.14 changed it to\n`["https"]`, older gateways and OSS keep both), so a route without `protocols` accepts http too.\n\nWhen the route\'s protocols exclude `http`, Kong answers plaintext requests with `https_redirect_status_code`\n(426 by default, or a 301/302/307/308 redirect): that is the fix. Setting `https_redirect_status_code` while the\nprotocols still include http does nothing, and is still reported. decK defaults (`_info.defaults.route.protocols`)\nare applied.\n\nOn Kubernetes, a Kong-served Ingress or HTTPRoute takes its protocols from the `konghq.com/protocols` annotation\n(`"https"` redirects with `konghq.com/https-redirect-status-code`); without it the route accepts http and https.\n`ingress.kubernetes.io/force-ssl-redirect: "true"` also makes it https-only, and so does the deprecated KongIngress\n(`konghq.com/override`) with `route.protocols: [https]`. An Ingress `spec.tls` creates\ncertificates but does not stop plaintext.',remediation:'Set the route\'s `protocols: [https]` (and `https_redirect_status_code: 301` or `308` to redirect browsers); on Kubernetes annotate the Ingress/HTTPRoute with `konghq.com/protocols: https` and `konghq.com/https-redirect-status-code: "301"`.',references:["https://developer.konghq.com/gateway/entities/route/","https://developer.konghq.com/kubernetes-ingress-controller/reference/annotations/#konghq-com-protocols"],messages:{plaintext:"{{resource}} accepts plain http{{why}}: set protocols to https only so that Kong redirects (https_redirect_status_code) instead of serving cleartext."},examples:{invalid:{"default-protocols-include-http":yaml`
         _format_version: "3.0"
         services:
           - name: web

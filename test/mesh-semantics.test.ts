@@ -114,6 +114,17 @@ spec: { jwtRules: [{ issuer: a, jwksUri: "http://svc:s3cr3t-t0ken@keys.example.c
     );
     expect(finding.message).toContain('http://keys.example.com/jwks');
     expect(finding.message).not.toContain('s3cr3t');
+    const [envoy] = findingsOf(
+      'jwt-jwks-plaintext',
+      `- name: envoy.filters.http.jwt_authn
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+    providers:
+      p: { issuer: a, remote_jwks: { http_uri: { uri: "http://svc:s3cr3t-t0ken@keys.example.com/jwks", cluster: keys } } }
+`,
+    );
+    expect(envoy.message).toContain('(http://keys.example.com/jwks, cluster keys)');
+    expect(envoy.message).not.toContain('s3cr3t');
   });
 });
 
