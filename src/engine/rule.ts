@@ -57,9 +57,12 @@ export interface Fix {
   readonly changes: readonly FixChange[];
 }
 
+/** A value a fix writes: a scalar, or a list of scalars (written in flow style: `[ALL]`). */
+export type FixValue = string | number | boolean | readonly (string | number | boolean)[];
+
 export type FixChange =
-  /** Sets a key to a scalar, creating the maps on the way that do not exist yet. */
-  | { readonly set: Path; readonly value: string | number | boolean }
+  /** Sets a key to a scalar (or a list of scalars), creating the maps on the way that do not exist yet. */
+  | { readonly set: Path; readonly value: FixValue }
   /** Removes a key or a list item (and the map or list holding it, when it was the only entry). */
   | { readonly remove: Path };
 
