@@ -283,7 +283,7 @@ spec:
     expect(stdout).toMatch(/web\.yaml.*container-no-limits/);
   });
 
-  it('hardens a pod as the Pod Security rules ask, at the file\'s own indentation, keeping every comment', async () => {
+  it("hardens a pod as the Pod Security rules ask, at the file's own indentation, keeping every comment", async () => {
     // Four-space indentation, flow maps and comments: the three fixes write into what is there.
     const pod = `apiVersion: v1
 kind: Pod

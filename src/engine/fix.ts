@@ -165,12 +165,7 @@ function walk(doc: Document.Parsed, path: Path): Walked {
   return { node, pair, parent, found };
 }
 
-function setEdits(
-  text: string,
-  doc: Document.Parsed,
-  path: Path,
-  value: FixValue,
-): TextEdit[] | undefined {
+function setEdits(text: string, doc: Document.Parsed, path: Path, value: FixValue): TextEdit[] | undefined {
   const { node, pair, found } = walk(doc, path);
   const missing = path.slice(found);
   if (missing.some((s) => typeof s !== 'string')) return undefined;
@@ -216,12 +211,7 @@ function setEdits(
   return undefined;
 }
 
-function insertIntoBlockMap(
-  text: string,
-  map: YAMLMap,
-  keys: string[],
-  value: FixValue,
-): TextEdit[] | undefined {
+function insertIntoBlockMap(text: string, map: YAMLMap, keys: string[], value: FixValue): TextEdit[] | undefined {
   if (!map.range || map.items.length === 0) return undefined;
   const indent = map.range[0] - lineStartAt(text, map.range[0]);
   // After the line where the map's last entry ends (a trailing comment on that line stays on it).
