@@ -48,7 +48,8 @@ function firstHttpServer(gateway: Resource): number | undefined {
   return i === -1 ? undefined : i;
 }
 
-const EGRESS = /egress/i;
+/** Egress and east-west gateways carry the mesh's own traffic out or between clusters: not client entry points. */
+const NOT_INGRESS = /egress|eastwest/i;
 
 /** Istio ingress Gateways whose pods no rate-limit EnvoyFilter reaches, with the pods (when the scan holds them). */
 function checkIstioGateways(
@@ -61,7 +62,7 @@ function checkIstioGateways(
     const server = firstHttpServer(gateway);
     if (server === undefined) continue;
     const selector = strMap(get(gateway.body, 'spec', 'selector'));
-    if (Object.values(selector).some((v) => EGRESS.test(v))) continue;
+    if (Object.values(selector).some((v) => NOT_INGRESS.test(v))) continue;
     const pods = gatewayWorkloads(graph, gateway);
     if (pods.length === 0) {
       if (limiting.some((ef) => envoyFilterCoversSelector(ef, gateway, mesh))) continue;
@@ -142,7 +143,8 @@ Reported once per Gateway with a server the gateway proxies as HTTP (protocol HT
 pods no limiting EnvoyFilter reaches. When the repository does not hold the pods (gateways installed by Helm), an
 EnvoyFilter counts when it would reach some pod the selector picks: mesh-wide (root namespace, no selector), without a
 selector in the Gateway's namespace, or with a \`workloadSelector\` whose labels are all in the Gateway's selector.
-Egress gateways (a selector value containing \`egress\`) are not entry points and are skipped. As for EnvoyFilter
+Egress and east-west gateways (a selector value containing \`egress\` or \`eastwest\`) carry the mesh's own traffic
+out of the mesh or between clusters, not clients' requests, and are skipped. As for EnvoyFilter
 fragments above, a local_ratelimit added this way is not judged for \`filter_enabled\` / \`filter_enforced\` (another
 patch often sets them per route), and a patch's listener port match is not followed.`,
   remediation:
