@@ -11,7 +11,13 @@ export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, er
 
 /** Settings shared by all rules (config `mesh:`), as opposed to one rule's options. */
 export interface Settings {
-  readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean; readonly clusterDomain?: string };
+  readonly mesh: {
+    readonly rootNamespace: string;
+    readonly assumeInjected: boolean;
+    readonly clusterDomain?: string;
+    /** Set when the configuration file names rootNamespace: it then wins over the repository's Istio mesh config. */
+    readonly rootNamespaceConfigured?: boolean;
+  };
   /** The salt of every fingerprint derived from a secret value (set through secret-hardcoded's `fingerprintSalt`). */
   readonly secrets: { readonly fingerprintSalt: string };
 }

@@ -1,0 +1,225 @@
+// Istio's mesh-wide settings (MeshConfig, istio/api mesh/v1alpha1/config.proto) where a repository holds them:
+// - the `mesh` key of the ConfigMap `istio` (or `istio-<revision>`) in the control plane's namespace, which istiod
+//   reads (pkg/config/mesh/kubemesh/watcher.go ReadConfigMap -> mesh.ApplyMeshConfigDefaults) and the istiod chart
+//   writes (manifests/charts/istio-control/istio-discovery/templates/configmap.yaml);
+// - an IstioOperator's `spec.meshConfig`;
+// - the `meshConfig:` of the istiod chart's Helm values (a values file the chart is known to read).
+// A setting absent from all of them has istiod's default (pkg/config/mesh/mesh.go DefaultMeshConfig).
+import type { DocumentRef, Graph } from '../graph.js';
+import type { Resource } from '../resource.js';
+import { get, isObj, str, strMap, type Obj, type Path } from '../values.js';
+import { parseEmbedded } from '../../parse/embedded.js';
+import type { SourceFile } from '../../parse/source.js';
+import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
+import type { MeshSettings } from './resources.js';
+
+/** Where a mesh config was read from. */
+export type MeshConfigOrigin = 'configmap' | 'istio-operator' | 'helm-values';
+
+export interface MeshConfigSource {
+  readonly origin: MeshConfigOrigin;
+  /** The control-plane revision it configures ('' for the default revision). */
+  readonly revision: string;
+  /** The MeshConfig as plain data ({} when its text does not parse). */
+  readonly values: Obj;
+  /**
+   * What findings are reported on, with `base` the path of the MeshConfig mapping in it: the resource (for a
+   * ConfigMap, a view of it whose source is the parsed `mesh` text, so that findings land inside the block scalar),
+   * or the document of a Helm values file (not a resource).
+   */
+  readonly site: { readonly resource: Resource } | { readonly document: DocumentRef };
+  readonly base: Path;
+  /** The text of a ConfigMap's `mesh` key, parsed on its own: its parse problems are the host file's. */
+  readonly embedded?: SourceFile;
+}
+
+/** A values file that holds `meshConfig:` but that meshlint cannot tie to the istiod chart: not applied. */
+export interface UnappliedValues {
+  readonly document: DocumentRef;
+  readonly reason: string;
+}
+
+export interface MeshConfigs {
+  readonly sources: readonly MeshConfigSource[];
+  readonly unapplied: readonly UnappliedValues[];
+}
+
+/** Charts that render the mesh ConfigMap from `.Values.meshConfig` (the istiod chart, by its two names). */
+const ISTIOD_CHARTS = new Set(['istiod', 'istio-discovery']);
+
+/** Top-level keys a Helm values document may hold next to meshConfig without making it something else. */
+const KUBERNETES_KEYS = ['apiVersion', 'kind'];
+
+/** Every mesh config of the repository, in scan order; one index per graph. */
+export function meshConfigs(graph: Graph): MeshConfigs {
+  return graph.memo('istio:meshConfigs', (g) => {
+    const sources: MeshConfigSource[] = [];
+    const controlPlane = controlPlaneNamespaces(g);
+    for (const cm of g.ofKind('ConfigMap', '')) {
+      const source = configMapSource(cm, controlPlane);
+      if (source) sources.push(source);
+    }
+    for (const iop of g.ofKind('IstioOperator', 'install.istio.io')) {
+      const values = get(iop.body, 'spec', 'meshConfig');
+      if (!isObj(values)) continue;
+      sources.push({
+        origin: 'istio-operator',
+        revision: str(get(iop.body, 'spec', 'revision')) ?? '',
+        values,
+        site: { resource: iop },
+        base: ['spec', 'meshConfig'],
+      });
+    }
+    const unapplied: UnappliedValues[] = [];
+    const charts = chartNames(g);
+    for (const ref of g.documents) {
+      const value = ref.document.value;
+      if (!isObj(value) || !isObj(value.meshConfig) || KUBERNETES_KEYS.some((k) => k in value)) continue;
+      const file = ref.file.path;
+      const dir = directoryOf(file);
+      const name = file.slice(dir.length);
+      const chart = charts.get(dir);
+      if (chart === undefined && !/values/i.test(name)) continue;
+      const reason = valuesFileReason(name, dir, chart);
+      if (reason) {
+        unapplied.push({ document: ref, reason });
+        continue;
+      }
+      sources.push({
+        origin: 'helm-values',
+        revision: str(value.revision) ?? '',
+        values: value.meshConfig,
+        site: { document: ref },
+        base: ['meshConfig'],
+      });
+    }
+    return { sources, unapplied };
+  });
+}
+
+/**
+ * Why a values document with `meshConfig:` is not read as the istiod chart's, or undefined when it is: the chart's own
+ * values.yaml (a Chart.yaml naming istiod or istio-discovery in the same folder), or a values file whose name or
+ * folder says istiod (`istiod-values.yaml`, `istiod/values-prod.yaml`), as passed to `helm install -f`.
+ */
+function valuesFileReason(name: string, dir: string, chart: string | undefined): string | undefined {
+  if (chart !== undefined)
+    return ISTIOD_CHARTS.has(chart) && /^values\.ya?ml$/i.test(name)
+      ? undefined
+      : `it belongs to the Helm chart ${chart}, which is not istiod`;
+  if (/istiod|istio-discovery/i.test(name) || /(^|\/)(istiod|istio-discovery)\/$/i.test(dir)) return undefined;
+  return 'no Chart.yaml of the istiod chart sits next to it and neither its name nor its folder says istiod';
+}
+
+function directoryOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/') + 1);
+}
+
+/** Folder -> the name in its Chart.yaml, for the Chart.yaml files among the scanned documents. */
+function chartNames(graph: Graph): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const ref of graph.documents) {
+    const path = ref.file.path;
+    if (!/(^|\/)Chart\.yaml$/.test(path)) continue;
+    const name = str(get(ref.document.value, 'name'));
+    if (name) out.set(directoryOf(path), name);
+  }
+  return out;
+}
+
+/**
+ * Namespaces an istiod runs in, as far as the repository says: istio-system (the default `istioNamespace`), where an
+ * istiod Deployment is, and an IstioOperator's `values.global.istioNamespace`. A ConfigMap named istio anywhere else
+ * is some application's, not the mesh config.
+ */
+function controlPlaneNamespaces(graph: Graph): Set<string> {
+  const out = new Set(['istio-system']);
+  for (const d of graph.ofKind('Deployment', 'apps'))
+    if (/^istiod(-|$)/.test(d.name) || d.labels.app === 'istiod') out.add(d.namespace);
+  for (const iop of graph.ofKind('IstioOperator', 'install.istio.io')) {
+    const ns = str(get(iop.body, 'spec', 'values', 'global', 'istioNamespace'));
+    if (ns) out.add(ns);
+  }
+  return out;
+}
+
+function configMapSource(cm: Resource, controlPlane: ReadonlySet<string>): MeshConfigSource | undefined {
+  const revision = /^istio(?:-([a-z0-9][a-z0-9-]*))?$/.exec(cm.name);
+  if (!revision || typeof get(cm.body, 'data', 'mesh') !== 'string') return undefined;
+  // The chart labels what it renders; without that, only a control-plane namespace makes it the mesh config.
+  if (!controlPlane.has(cm.namespace) && cm.labels['operator.istio.io/component'] !== 'Pilot') return undefined;
+  const { file, document, base } = cm.source;
+  const embedded = parseEmbedded(file, document, [...base, 'data', 'mesh'], MANIFEST_PARSE_OPTIONS);
+  const inner = embedded?.documents.find((d) => d.value !== undefined) ?? embedded?.documents[0];
+  const values = isObj(inner?.value) ? inner.value : {};
+  // Findings point into the text: the ConfigMap seen through its parsed `mesh` string (same name, labels, annotations).
+  const site: Resource =
+    embedded && inner ? { ...cm, source: { file: embedded, document: inner, base: [] }, anchor: [] } : cm;
+  return {
+    origin: 'configmap',
+    revision: revision[1] ?? '',
+    values,
+    site: { resource: site },
+    base: embedded && inner ? [] : ['data', 'mesh'],
+    ...(embedded ? { embedded } : {}),
+  };
+}
+
+/** Texts the model parsed that their system must be able to read: their parse problems are reported. */
+export function meshConfigTexts(graph: Graph): readonly SourceFile[] {
+  return meshConfigs(graph).sources.flatMap((s) => (s.embedded ? [s.embedded] : []));
+}
+
+/** Where a finding about a setting of this mesh config points: pass it to `report`. */
+export function meshConfigSite(
+  source: MeshConfigSource,
+  ...path: Path
+): { resource: Resource; path: Path } | { document: DocumentRef; path: Path } {
+  const at = [...source.base, ...path];
+  return 'resource' in source.site ? { resource: source.site.resource, path: at } : { document: source.site.document, path: at };
+}
+
+/** How messages name a mesh config's source. */
+export function meshConfigName(source: MeshConfigSource): string {
+  if ('resource' in source.site) {
+    const r = source.site.resource;
+    return `${r.kind} ${r.namespace}/${r.name}`;
+  }
+  return source.site.document.file.path;
+}
+
+/** A setting of a mesh config, when it is written there (undefined when absent). */
+export function meshSetting(source: MeshConfigSource, ...path: Path): unknown {
+  return get(source.values, ...path);
+}
+
+/**
+ * The root namespace the mesh configs of the repository agree on, with the source that says it; undefined when none
+ * sets it or when they disagree (the disagreement is a finding).
+ */
+export function meshRootNamespace(graph: Graph): { value: string; source: MeshConfigSource } | undefined {
+  let found: { value: string; source: MeshConfigSource } | undefined;
+  for (const source of meshConfigs(graph).sources) {
+    const value = str(meshSetting(source, 'rootNamespace'));
+    if (!value) continue;
+    if (found && found.value !== value) return undefined;
+    found ??= { value, source };
+  }
+  return found;
+}
+
+/**
+ * The mesh settings the rules apply to this graph: the root namespace of the repository's mesh config, unless the
+ * configuration sets `mesh.rootNamespace` (an explicit setting wins; a disagreement is a finding).
+ */
+export function meshSettingsOf<M extends MeshSettings>(graph: Graph, mesh: M): M {
+  if (mesh.rootNamespaceConfigured) return mesh;
+  const root = meshRootNamespace(graph);
+  return root && root.value !== mesh.rootNamespace ? { ...mesh, rootNamespace: root.value } : mesh;
+}
+
+/** The istio.io/rev a workload is tied to ('' for the default revision): pod label, else its namespace's label. */
+export function workloadRevision(graph: Graph, namespace: string, podLabels: Readonly<Record<string, string>>): string {
+  const rev = podLabels['istio.io/rev'] ?? strMap(get(graph.namespace(namespace)?.body, 'metadata', 'labels'))['istio.io/rev'];
+  return !rev || rev === 'default' ? '' : rev;
+}
