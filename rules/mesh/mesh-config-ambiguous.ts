@@ -1,5 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import {
+  meshConfigFile,
   meshConfigName,
   meshConfigSite,
   meshConfigs,
@@ -129,7 +130,10 @@ last config it read ("failed to read mesh config from ConfigMap"), or its defaul
           data: {
             key,
             value,
-            other: meshConfigName(seen.source),
+            other:
+              meshConfigFile(seen.source) === meshConfigFile(source)
+                ? meshConfigName(seen.source)
+                : `${meshConfigName(seen.source)} (${meshConfigFile(seen.source)})`,
             otherValue: seen.value,
             scope:
               key === 'rootNamespace' && seen.source.revision !== source.revision

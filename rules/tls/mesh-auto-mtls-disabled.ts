@@ -148,7 +148,10 @@ function plaintextServices(graph: Graph, mesh: MeshSettings, revision: string): 
     const host = get(dr.body, 'spec', 'host');
     if (typeof host !== 'string') continue;
     // `*`, `*.local`, `*.cluster.local`, `*.svc.cluster.local` in the root namespace: every service of the mesh.
-    if (dr.namespace === mesh.rootNamespace && (host === '*' || (host.startsWith('*.') && MESH_DOMAIN.endsWith(host.slice(1)))))
+    if (
+      dr.namespace === mesh.rootNamespace &&
+      (host === '*' || (host.startsWith('*.') && MESH_DOMAIN.endsWith(host.slice(1))))
+    )
       meshWide = true;
     for (const s of resolveHost(graph, host, dr.namespace).services)
       if (s.namespace === dr.namespace || dr.namespace === mesh.rootNamespace) covered.add(s);

@@ -176,7 +176,9 @@ export function meshConfigSite(
   ...path: Path
 ): { resource: Resource; path: Path } | { document: DocumentRef; path: Path } {
   const at = [...source.base, ...path];
-  return 'resource' in source.site ? { resource: source.site.resource, path: at } : { document: source.site.document, path: at };
+  return 'resource' in source.site
+    ? { resource: source.site.resource, path: at }
+    : { document: source.site.document, path: at };
 }
 
 /** How messages name a mesh config's source. */
@@ -186,6 +188,11 @@ export function meshConfigName(source: MeshConfigSource): string {
     return `${r.kind} ${r.namespace}/${r.name}`;
   }
   return source.site.document.file.path;
+}
+
+/** The file a mesh config is written in. */
+export function meshConfigFile(source: MeshConfigSource): string {
+  return 'resource' in source.site ? source.site.resource.source.file.path : source.site.document.file.path;
 }
 
 /** A setting of a mesh config, when it is written there (undefined when absent). */
@@ -220,6 +227,7 @@ export function meshSettingsOf<M extends MeshSettings>(graph: Graph, mesh: M): M
 
 /** The istio.io/rev a workload is tied to ('' for the default revision): pod label, else its namespace's label. */
 export function workloadRevision(graph: Graph, namespace: string, podLabels: Readonly<Record<string, string>>): string {
-  const rev = podLabels['istio.io/rev'] ?? strMap(get(graph.namespace(namespace)?.body, 'metadata', 'labels'))['istio.io/rev'];
+  const rev =
+    podLabels['istio.io/rev'] ?? strMap(get(graph.namespace(namespace)?.body, 'metadata', 'labels'))['istio.io/rev'];
   return !rev || rev === 'default' ? '' : rev;
 }
