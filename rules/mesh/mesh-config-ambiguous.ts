@@ -28,9 +28,10 @@ does not either: whichever was applied last is the one in force. So:
   then keeps the configured (or default) root namespace.
 - A \`.meshlint.yaml\` that sets \`mesh.rootNamespace\` wins over the repository's mesh config (an explicit setting is the
   user's decision); when the mesh config says another root namespace, a note says so on the mesh config.
-- A Helm values file with \`meshConfig:\` that meshlint cannot tie to the istiod chart (no Chart.yaml of istiod or
-  istio-discovery next to it, and neither its name nor its folder says istiod) is not applied, and a note says so:
-  the chart that reads it is unknown, and guessing would apply settings that may govern nothing.
+- A Helm values file (a file whose name says \`values\`) with a top-level \`meshConfig:\` that meshlint cannot tie to the
+  istiod chart (no Chart.yaml of istiod or istio-discovery next to it, and neither its name nor its folder says
+  istiod) is not applied, and a note says so: the chart that reads it is unknown, and guessing would apply settings
+  that may govern nothing.
 
 A \`mesh\` text that is not valid YAML is a \`parse-error\` inside the block scalar: istiod refuses it and keeps the
 last config it read ("failed to read mesh config from ConfigMap"), or its defaults on a first start.`,

@@ -9,7 +9,7 @@ import type { DocumentRef, Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
 import { get, isObj, str, strMap, type Obj, type Path } from '../values.js';
 import { parseEmbedded } from '../../parse/embedded.js';
-import type { SourceFile } from '../../parse/source.js';
+import { parseSource, type SourceDocument, type SourceFile } from '../../parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { MeshSettings } from './resources.js';
 
@@ -78,9 +78,8 @@ export function meshConfigs(graph: Graph): MeshConfigs {
       const file = ref.file.path;
       const dir = directoryOf(file);
       const name = file.slice(dir.length);
-      const chart = charts.get(dir);
-      if (chart === undefined && !/values/i.test(name)) continue;
-      const reason = valuesFileReason(name, dir, chart);
+      if (!/values/i.test(name)) continue;
+      const reason = valuesFileReason(name, dir, charts.get(dir));
       if (reason) {
         unapplied.push({ document: ref, reason });
         continue;
@@ -98,15 +97,13 @@ export function meshConfigs(graph: Graph): MeshConfigs {
 }
 
 /**
- * Why a values document with `meshConfig:` is not read as the istiod chart's, or undefined when it is: the chart's own
- * values.yaml (a Chart.yaml naming istiod or istio-discovery in the same folder), or a values file whose name or
- * folder says istiod (`istiod-values.yaml`, `istiod/values-prod.yaml`), as passed to `helm install -f`.
+ * Why a values file with `meshConfig:` is not read as the istiod chart's, or undefined when it is: a values file in
+ * the chart's folder (a Chart.yaml naming istiod or istio-discovery), or one whose name or folder says istiod
+ * (`istiod-values.yaml`, `istiod/values-prod.yaml`), as passed to `helm install -f`.
  */
 function valuesFileReason(name: string, dir: string, chart: string | undefined): string | undefined {
   if (chart !== undefined)
-    return ISTIOD_CHARTS.has(chart) && /^values\.ya?ml$/i.test(name)
-      ? undefined
-      : `it belongs to the Helm chart ${chart}, which is not istiod`;
+    return ISTIOD_CHARTS.has(chart) ? undefined : `it belongs to the Helm chart ${chart}, which is not istiod`;
   if (/istiod|istio-discovery/i.test(name) || /(^|\/)(istiod|istio-discovery)\/$/i.test(dir)) return undefined;
   return 'no Chart.yaml of the istiod chart sits next to it and neither its name nor its folder says istiod';
 }
@@ -145,24 +142,37 @@ function controlPlaneNamespaces(graph: Graph): Set<string> {
 
 function configMapSource(cm: Resource, controlPlane: ReadonlySet<string>): MeshConfigSource | undefined {
   const revision = /^istio(?:-([a-z0-9][a-z0-9-]*))?$/.exec(cm.name);
-  if (!revision || typeof get(cm.body, 'data', 'mesh') !== 'string') return undefined;
+  const text = get(cm.body, 'data', 'mesh');
+  if (!revision || typeof text !== 'string') return undefined;
   // The chart labels what it renders; without that, only a control-plane namespace makes it the mesh config.
   if (!controlPlane.has(cm.namespace) && cm.labels['operator.istio.io/component'] !== 'Pilot') return undefined;
   const { file, document, base } = cm.source;
   const embedded = parseEmbedded(file, document, [...base, 'data', 'mesh'], MANIFEST_PARSE_OPTIONS);
-  const inner = embedded?.documents.find((d) => d.value !== undefined) ?? embedded?.documents[0];
-  const values = isObj(inner?.value) ? inner.value : {};
-  // Findings point into the text: the ConfigMap seen through its parsed `mesh` string (same name, labels, annotations).
-  const site: Resource =
-    embedded && inner ? { ...cm, source: { file: embedded, document: inner, base: [] }, anchor: [] } : cm;
+  const inner = embedded && firstDocument(embedded);
+  if (embedded && inner) {
+    // Findings point into the text: the ConfigMap seen through its parsed `mesh` string (same name and annotations).
+    const site: Resource = { ...cm, source: { file: embedded, document: inner, base: [] }, anchor: [] };
+    const values = isObj(inner.value) ? inner.value : {};
+    return { origin: 'configmap', revision: revision[1] ?? '', values, site: { resource: site }, base: [], embedded };
+  }
+  // A text that cannot be mapped back (rendered from a Helm template): read it all the same, and point at the key.
+  let values: unknown;
+  try {
+    values = firstDocument(parseSource(file.path, text, MANIFEST_PARSE_OPTIONS))?.value;
+  } catch {
+    values = undefined; // beyond the parser's limits: nothing to read, as with any text that does not parse
+  }
   return {
     origin: 'configmap',
     revision: revision[1] ?? '',
-    values,
-    site: { resource: site },
-    base: embedded && inner ? [] : ['data', 'mesh'],
-    ...(embedded ? { embedded } : {}),
+    values: isObj(values) ? values : {},
+    site: { resource: cm },
+    base: ['data', 'mesh'],
   };
+}
+
+function firstDocument(file: SourceFile): SourceDocument | undefined {
+  return file.documents.find((d) => d.value !== undefined) ?? file.documents[0];
 }
 
 /** Texts the model parsed that their system must be able to read: their parse problems are reported. */
