@@ -225,6 +225,11 @@ export function meshRootNamespace(graph: Graph): { value: string; source: MeshCo
   return found;
 }
 
+/** A mesh config of the repository that turns auto mTLS off (enableAutoMtls: false), if any. */
+export function autoMtlsDisabledBy(graph: Graph): MeshConfigSource | undefined {
+  return meshConfigs(graph).sources.find((s) => meshSetting(s, 'enableAutoMtls') === false);
+}
+
 /**
  * The mesh settings the rules apply to this graph: the root namespace of the repository's mesh config, unless the
  * configuration sets `mesh.rootNamespace` (an explicit setting wins; a disagreement is a finding).
