@@ -47,7 +47,7 @@ last config it read ("failed to read mesh config from ConfigMap"), or its defaul
     configDisagrees:
       '{{resource}} sets rootNamespace: {{value}}, but .meshlint.yaml sets mesh.rootNamespace: {{configured}}, which meshlint applies. Make them agree, or remove mesh.rootNamespace from .meshlint.yaml to follow the mesh config.',
     valuesNotApplied:
-      '{{resource}} holds meshConfig, but meshlint does not apply it: {{reason}}. Name the file for the istiod chart (istiod-values.yaml) or set what it means in .meshlint.yaml.',
+      '{{resource}} holds meshConfig, but meshlint does not apply it: {{reason}}. If istiod reads it, name it for the istiod chart (istiod-values.yaml).',
   },
   examples: {
     invalid: {

@@ -452,7 +452,7 @@ function embeddedDiagnostics(
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
   const seen = new Set<string>();
   for (const { graph } of units) {
-    for (const file of meshConfigTexts(graph)) {
+    for (const { file, what } of meshConfigTexts(graph)) {
       const host = file.origin?.file;
       if (!host || (reported && !reported.has(host.path))) continue;
       for (const problem of file.problems) {
@@ -464,7 +464,7 @@ function embeddedDiagnostics(
         pending.push({
           finding: {
             ruleId: rule.id,
-            message: redactSecrets(problem.message),
+            message: redactSecrets(`${problem.message.replace(/\.$/, '')} (in ${what}).`),
             file: host.path,
             range,
             path: [],

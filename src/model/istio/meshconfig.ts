@@ -152,7 +152,9 @@ function configMapSource(cm: Resource, controlPlane: ReadonlySet<string>): MeshC
   if (embedded && inner) {
     // Findings point into the text: the ConfigMap seen through its parsed `mesh` string (same name and annotations).
     const site: Resource = { ...cm, source: { file: embedded, document: inner, base: [] }, anchor: [] };
-    const values = isObj(inner.value) ? inner.value : {};
+    // istiod refuses a text that does not parse as a whole: none of its settings are in force.
+    const refused = embedded.problems.some((p) => p.code === 'parse-error');
+    const values = isObj(inner.value) && !refused ? inner.value : {};
     return { origin: 'configmap', revision: revision[1] ?? '', values, site: { resource: site }, base: [], embedded };
   }
   // A text that cannot be mapped back (rendered from a Helm template): read it all the same, and point at the key.
@@ -175,9 +177,14 @@ function firstDocument(file: SourceFile): SourceDocument | undefined {
   return file.documents.find((d) => d.value !== undefined) ?? file.documents[0];
 }
 
-/** Texts the model parsed that their system must be able to read: their parse problems are reported. */
-export function meshConfigTexts(graph: Graph): readonly SourceFile[] {
-  return meshConfigs(graph).sources.flatMap((s) => (s.embedded ? [s.embedded] : []));
+/**
+ * Texts the model parsed that their system must be able to read, with what they are: their parse problems are
+ * reported (istiod refuses a mesh text that does not parse and keeps its last config, kubemesh/watcher.go).
+ */
+export function meshConfigTexts(graph: Graph): readonly { readonly file: SourceFile; readonly what: string }[] {
+  return meshConfigs(graph).sources.flatMap((s) =>
+    s.embedded ? [{ file: s.embedded, what: `the mesh config of ${meshConfigName(s)}, which istiod refuses` }] : [],
+  );
 }
 
 /** Where a finding about a setting of this mesh config points: pass it to `report`. */
