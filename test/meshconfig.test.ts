@@ -86,6 +86,26 @@ describe('mesh config sources', () => {
   });
 });
 
+describe('GitOps releases of the istiod chart', () => {
+  it("reads an Argo CD Application's valuesObject before its values string, and only for the istiod chart", () => {
+    const app = (chart: string) => `---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: { name: ${chart}, namespace: argocd }
+spec:
+  source:
+    chart: ${chart}
+    helm:
+      valuesObject: { meshConfig: { rootNamespace: from-object } }
+      values: |
+        meshConfig:
+          rootNamespace: from-string
+`;
+    const graph = graphOf({ 'apps.yaml': app('istiod') + app('gateway') });
+    expect(meshConfigs(graph).sources.map((s) => meshSetting(s, 'rootNamespace'))).toEqual(['from-object']);
+  });
+});
+
 describe('the root namespace the rules apply', () => {
   it("is the mesh config's when the configuration does not set one", () => {
     const graph = graphOf({ 'a.yaml': operator('{ rootNamespace: mesh-root }') });

@@ -18,8 +18,9 @@ export default defineRule({
 \`rootNamespace\` is where PeerAuthentication, AuthorizationPolicy and DestinationRule apply mesh-wide, and
 \`enableAutoMtls\` whether clients use mTLS without a DestinationRule. istiod reads one of them per control plane: the
 \`mesh\` key of the ConfigMap \`istio\` (or \`istio-<revision>\`) in its namespace (\`pkg/config/mesh/kubemesh/watcher.go\`),
-which the istiod chart renders from \`.Values.meshConfig\` and the IstioOperator from \`spec.meshConfig\`. meshlint reads
-all three where the repository holds them and applies what they say; it does not merge them, because the cluster
+which the istiod chart renders from \`.Values.meshConfig\` (values files, a Flux HelmRelease's \`spec.values\`, an Argo CD
+Application's \`helm.valuesObject\` or \`helm.values\`) and the IstioOperator from \`spec.meshConfig\`. meshlint reads
+them where the repository holds them and applies what they say; it does not merge them, because the cluster
 does not either: whichever was applied last is the one in force. So:
 
 - Two mesh configs of the same revision (a ConfigMap and an IstioOperator, or two values files) that set

@@ -14,7 +14,7 @@ import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { MeshSettings } from './resources.js';
 
 /** Where a mesh config was read from. */
-export type MeshConfigOrigin = 'configmap' | 'istio-operator' | 'helm-values';
+export type MeshConfigOrigin = 'configmap' | 'istio-operator' | 'helm-values' | 'helm-release';
 
 export interface MeshConfigSource {
   readonly origin: MeshConfigOrigin;
@@ -29,7 +29,10 @@ export interface MeshConfigSource {
    */
   readonly site: { readonly resource: Resource } | { readonly document: DocumentRef };
   readonly base: Path;
-  /** The text of a ConfigMap's `mesh` key, parsed on its own: its parse problems are the host file's. */
+  /**
+   * The text it was parsed from when it is held in a string (a ConfigMap's `mesh` key, an Argo CD Application's
+   * `helm.values`): its parse problems are the host file's.
+   */
   readonly embedded?: SourceFile;
 }
 
@@ -69,6 +72,33 @@ export function meshConfigs(graph: Graph): MeshConfigs {
         site: { resource: iop },
         base: ['spec', 'meshConfig'],
       });
+    }
+    for (const release of g.ofKind('HelmRelease', 'helm.toolkit.fluxcd.io')) {
+      if (!ISTIOD_CHARTS.has(str(get(release.body, 'spec', 'chart', 'spec', 'chart')) ?? '')) continue;
+      const values = get(release.body, 'spec', 'values');
+      const meshConfig = get(values, 'meshConfig');
+      if (!isObj(meshConfig)) continue;
+      sources.push({
+        origin: 'helm-release',
+        revision: str(get(values, 'revision')) ?? '',
+        values: meshConfig,
+        site: { resource: release },
+        base: ['spec', 'values', 'meshConfig'],
+      });
+    }
+    for (const app of g.ofKind('Application', 'argoproj.io')) {
+      const single = get(app.body, 'spec', 'source');
+      const list = get(app.body, 'spec', 'sources');
+      const entries: [unknown, Path][] = isObj(single)
+        ? [[single, ['spec', 'source']]]
+        : Array.isArray(list)
+          ? list.map((entry, i): [unknown, Path] => [entry, ['spec', 'sources', i]])
+          : [];
+      for (const [entry, path] of entries) {
+        if (!ISTIOD_CHARTS.has(str(get(entry, 'chart')) ?? '')) continue;
+        const source = argoValuesSource(app, entry, path);
+        if (source) sources.push(source);
+      }
     }
     const unapplied: UnappliedValues[] = [];
     const charts = chartNames(g);
@@ -178,12 +208,51 @@ function firstDocument(file: SourceFile): SourceDocument | undefined {
 }
 
 /**
+ * The mesh config an Argo CD Application passes to the istiod chart: `helm.valuesObject` wins over the `helm.values`
+ * string ("parameters > valuesObject > values > valueFiles", Argo CD's Helm guide), so the first that holds meshConfig.
+ */
+function argoValuesSource(app: Resource, entry: unknown, path: Path): MeshConfigSource | undefined {
+  const object = get(entry, 'helm', 'valuesObject');
+  if (isObj(object) && isObj(object.meshConfig))
+    return {
+      origin: 'helm-release',
+      revision: str(object.revision) ?? '',
+      values: object.meshConfig,
+      site: { resource: app },
+      base: [...path, 'helm', 'valuesObject', 'meshConfig'],
+    };
+  const { file, document, base } = app.source;
+  const embedded = parseEmbedded(file, document, [...base, ...path, 'helm', 'values'], MANIFEST_PARSE_OPTIONS);
+  const inner = embedded && firstDocument(embedded);
+  if (!embedded || !inner || !isObj(inner.value) || !isObj(inner.value.meshConfig)) return undefined;
+  const refused = embedded.problems.some((p) => p.code === 'parse-error');
+  return {
+    origin: 'helm-release',
+    revision: str(inner.value.revision) ?? '',
+    values: refused ? {} : inner.value.meshConfig,
+    site: { resource: { ...app, source: { file: embedded, document: inner, base: [] }, anchor: [] } },
+    base: ['meshConfig'],
+    embedded,
+  };
+}
+
+/**
  * Texts the model parsed that their system must be able to read, with what they are: their parse problems are
  * reported (istiod refuses a mesh text that does not parse and keeps its last config, kubemesh/watcher.go).
  */
 export function meshConfigTexts(graph: Graph): readonly { readonly file: SourceFile; readonly what: string }[] {
   return meshConfigs(graph).sources.flatMap((s) =>
-    s.embedded ? [{ file: s.embedded, what: `the mesh config of ${meshConfigName(s)}, which istiod refuses` }] : [],
+    s.embedded
+      ? [
+          {
+            file: s.embedded,
+            what:
+              s.origin === 'configmap'
+                ? `the mesh config of ${meshConfigName(s)}, which istiod refuses`
+                : `the Helm values of ${meshConfigName(s)}, which cannot be rendered`,
+          },
+        ]
+      : [],
   );
 }
 
