@@ -52,7 +52,7 @@ ztunnel encrypts their traffic whatever this setting says.`,
   ],
   messages: {
     plaintext:
-      '{{resource}} sets enableAutoMtls: false: client sidecars call {{services}} in plaintext, since no DestinationRule sets tls.mode ISTIO_MUTUAL for them. Remove the setting (auto mTLS is on by default) or add such DestinationRules.',
+      '{{resource}} sets enableAutoMtls: false: client sidecars call {{services}} in plaintext (STRICT servers reset such calls, PERMISSIVE ones take them without encryption or identity), since no DestinationRule sets tls.mode ISTIO_MUTUAL for them. Remove the setting (auto mTLS is on by default) or add such DestinationRules.',
     plaintextAnywhere:
       '{{resource}} sets enableAutoMtls: false: client sidecars call every service without a DestinationRule in tls.mode ISTIO_MUTUAL in plaintext. Remove the setting (auto mTLS is on by default) or add a root-namespace DestinationRule for *.local with tls.mode: ISTIO_MUTUAL.',
   },
