@@ -3,7 +3,8 @@
 //   reads (pkg/config/mesh/kubemesh/watcher.go ReadConfigMap -> mesh.ApplyMeshConfigDefaults) and the istiod chart
 //   writes (manifests/charts/istio-control/istio-discovery/templates/configmap.yaml);
 // - an IstioOperator's `spec.meshConfig`;
-// - the `meshConfig:` of the istiod chart's Helm values (a values file the chart is known to read).
+// - the `meshConfig:` of the istiod chart's Helm values: a values file the chart is known to read, a Flux HelmRelease's
+//   `spec.values`, an Argo CD Application's `helm.valuesObject` or `helm.values`.
 // A setting absent from all of them has istiod's default (pkg/config/mesh/mesh.go DefaultMeshConfig).
 import type { DocumentRef, Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
@@ -50,7 +51,7 @@ export interface MeshConfigs {
 /** Charts that render the mesh ConfigMap from `.Values.meshConfig` (the istiod chart, by its two names). */
 const ISTIOD_CHARTS = new Set(['istiod', 'istio-discovery']);
 
-/** Top-level keys a Helm values document may hold next to meshConfig without making it something else. */
+/** Top-level keys that make a document a Kubernetes object rather than Helm values. */
 const KUBERNETES_KEYS = ['apiVersion', 'kind'];
 
 /** Every mesh config of the repository, in scan order; one index per graph. */
@@ -176,21 +177,22 @@ function configMapSource(cm: Resource, controlPlane: ReadonlySet<string>): MeshC
   if (!revision || typeof text !== 'string') return undefined;
   // The chart labels what it renders; without that, only a control-plane namespace makes it the mesh config.
   if (!controlPlane.has(cm.namespace) && cm.labels['operator.istio.io/component'] !== 'Pilot') return undefined;
-  const { file, document, base } = cm.source;
-  const embedded = parseEmbedded(file, document, [...base, 'data', 'mesh'], MANIFEST_PARSE_OPTIONS);
-  const inner = embedded && firstDocument(embedded);
-  if (embedded && inner) {
-    // Findings point into the text: the ConfigMap seen through its parsed `mesh` string (same name and annotations).
-    const site: Resource = { ...cm, source: { file: embedded, document: inner, base: [] }, anchor: [] };
-    // istiod refuses a text that does not parse as a whole: none of its settings are in force.
-    const refused = embedded.problems.some((p) => p.code === 'parse-error');
-    const values = isObj(inner.value) && !refused ? inner.value : {};
-    return { origin: 'configmap', revision: revision[1] ?? '', values, site: { resource: site }, base: [], embedded };
+  const held = readHeldText(cm, ['data', 'mesh']);
+  if (held) {
+    const values = isObj(held.value) && !held.refused ? held.value : {};
+    return {
+      origin: 'configmap',
+      revision: revision[1] ?? '',
+      values,
+      site: { resource: held.site },
+      base: [],
+      embedded: held.embedded,
+    };
   }
   // A text that cannot be mapped back (rendered from a Helm template): read it all the same, and point at the key.
   let values: unknown;
   try {
-    values = firstDocument(parseSource(file.path, text, MANIFEST_PARSE_OPTIONS))?.value;
+    values = firstDocument(parseSource(cm.source.file.path, text, MANIFEST_PARSE_OPTIONS))?.value;
   } catch {
     values = undefined; // beyond the parser's limits: nothing to read, as with any text that does not parse
   }
@@ -221,18 +223,36 @@ function argoValuesSource(app: Resource, entry: unknown, path: Path): MeshConfig
       site: { resource: app },
       base: [...path, 'helm', 'valuesObject', 'meshConfig'],
     };
-  const { file, document, base } = app.source;
-  const embedded = parseEmbedded(file, document, [...base, ...path, 'helm', 'values'], MANIFEST_PARSE_OPTIONS);
-  const inner = embedded && firstDocument(embedded);
-  if (!embedded || !inner || !isObj(inner.value) || !isObj(inner.value.meshConfig)) return undefined;
-  const refused = embedded.problems.some((p) => p.code === 'parse-error');
+  const held = readHeldText(app, [...path, 'helm', 'values']);
+  if (!held || !isObj(held.value) || !isObj(held.value.meshConfig)) return undefined;
   return {
     origin: 'helm-release',
-    revision: str(inner.value.revision) ?? '',
-    values: refused ? {} : inner.value.meshConfig,
-    site: { resource: { ...app, source: { file: embedded, document: inner, base: [] }, anchor: [] } },
+    revision: str(held.value.revision) ?? '',
+    values: held.refused ? {} : held.value.meshConfig,
+    site: { resource: held.site },
     base: ['meshConfig'],
+    embedded: held.embedded,
+  };
+}
+
+/**
+ * YAML held in a string of a resource, parsed so that findings land inside it: its value, whether it fails to parse
+ * (istiod and Helm refuse such a text as a whole: none of its settings are in force), and the resource seen through
+ * the text (same name and annotations, its source the parsed text).
+ */
+function readHeldText(
+  host: Resource,
+  path: Path,
+): { embedded: SourceFile; value: unknown; refused: boolean; site: Resource } | undefined {
+  const { file, document, base } = host.source;
+  const embedded = parseEmbedded(file, document, [...base, ...path], MANIFEST_PARSE_OPTIONS);
+  const inner = embedded && firstDocument(embedded);
+  if (!embedded || !inner) return undefined;
+  return {
     embedded,
+    value: inner.value,
+    refused: embedded.problems.some((p) => p.code === 'parse-error'),
+    site: { ...host, source: { file: embedded, document: inner, base: [] }, anchor: [] },
   };
 }
 
