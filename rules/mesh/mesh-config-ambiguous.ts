@@ -19,7 +19,8 @@ export default defineRule({
 \`enableAutoMtls\` whether clients use mTLS without a DestinationRule. istiod reads one of them per control plane: the
 \`mesh\` key of the ConfigMap \`istio\` (or \`istio-<revision>\`) in its namespace (\`pkg/config/mesh/kubemesh/watcher.go\`),
 which the istiod chart renders from \`.Values.meshConfig\` (values files, a Flux HelmRelease's \`spec.values\`, an Argo CD
-Application's \`helm.valuesObject\` or \`helm.values\`) and the IstioOperator from \`spec.meshConfig\`. meshlint reads
+Application's \`helm.valuesObject\` or \`helm.values\`, a Sail Operator Istio's \`spec.values\`) and the IstioOperator from
+\`spec.meshConfig\`. meshlint reads
 them where the repository holds them and applies what they say; it does not merge them, because the cluster
 does not either: whichever was applied last is the one in force. So:
 

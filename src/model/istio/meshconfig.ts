@@ -2,7 +2,7 @@
 // - the `mesh` key of the ConfigMap `istio` (or `istio-<revision>`) in the control plane's namespace, which istiod
 //   reads (pkg/config/mesh/kubemesh/watcher.go ReadConfigMap -> mesh.ApplyMeshConfigDefaults) and the istiod chart
 //   writes (manifests/charts/istio-control/istio-discovery/templates/configmap.yaml);
-// - an IstioOperator's `spec.meshConfig`;
+// - an IstioOperator's `spec.meshConfig`, a Sail Operator Istio's `spec.values.meshConfig`;
 // - the `meshConfig:` of the istiod chart's Helm values: a values file the chart is known to read, a Flux HelmRelease's
 //   `spec.values`, an Argo CD Application's `helm.valuesObject` or `helm.values`.
 // A setting absent from all of them has istiod's default (pkg/config/mesh/mesh.go DefaultMeshConfig).
@@ -15,7 +15,7 @@ import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { MeshSettings } from './resources.js';
 
 /** Where a mesh config was read from. */
-export type MeshConfigOrigin = 'configmap' | 'istio-operator' | 'helm-values' | 'helm-release';
+export type MeshConfigOrigin = 'configmap' | 'istio-operator' | 'sail-operator' | 'helm-values' | 'helm-release';
 
 export interface MeshConfigSource {
   readonly origin: MeshConfigOrigin;
@@ -74,6 +74,17 @@ export function meshConfigs(graph: Graph): MeshConfigs {
         base: ['spec', 'meshConfig'],
       });
     }
+    for (const istio of sailIstios(g)) {
+      const values = get(istio.body, 'spec', 'values');
+      if (!isObj(get(values, 'meshConfig'))) continue;
+      sources.push({
+        origin: 'sail-operator',
+        revision: sailRevision(istio),
+        values: get(values, 'meshConfig') as Obj,
+        site: { resource: istio },
+        base: ['spec', 'values', 'meshConfig'],
+      });
+    }
     for (const release of g.ofKind('HelmRelease', 'helm.toolkit.fluxcd.io')) {
       if (!ISTIOD_CHARTS.has(str(get(release.body, 'spec', 'chart', 'spec', 'chart')) ?? '')) continue;
       const values = get(release.body, 'spec', 'values');
@@ -127,6 +138,22 @@ export function meshConfigs(graph: Graph): MeshConfigs {
   });
 }
 
+/** The Sail Operator's Istio resources (sailoperator.io, formerly operator.istio.io). */
+function sailIstios(graph: Graph): readonly Resource[] {
+  return [...graph.ofKind('Istio', 'sailoperator.io'), ...graph.ofKind('Istio', 'operator.istio.io')];
+}
+
+/**
+ * The revision a Sail Operator Istio installs: its name, except `default` with the InPlace strategy (the default
+ * revision); with RevisionBased updates, `<name>-<version with dots as dashes>` (the IstioRevision it creates).
+ */
+function sailRevision(istio: Resource): string {
+  const strategy = str(get(istio.body, 'spec', 'updateStrategy', 'type'));
+  const version = str(get(istio.body, 'spec', 'version'));
+  if (strategy === 'RevisionBased' && version) return `${istio.name}-${version.replace(/\./g, '-')}`;
+  return istio.name === 'default' ? '' : istio.name;
+}
+
 /**
  * Why a values file with `meshConfig:` is not read as the istiod chart's, or undefined when it is: a values file in
  * the chart's folder (a Chart.yaml naming istiod or istio-discovery), or one whose name or folder says istiod
@@ -157,7 +184,7 @@ function chartNames(graph: Graph): Map<string, string> {
 
 /**
  * Namespaces an istiod runs in, as far as the repository says: istio-system (the default `istioNamespace`), where an
- * istiod Deployment is, and an IstioOperator's `values.global.istioNamespace`. A ConfigMap named istio anywhere else
+ * istiod Deployment is, an IstioOperator's `values.global.istioNamespace` and a Sail Operator Istio's `spec.namespace`. A ConfigMap named istio anywhere else
  * is some application's, not the mesh config.
  */
 function controlPlaneNamespaces(graph: Graph): Set<string> {
@@ -166,6 +193,10 @@ function controlPlaneNamespaces(graph: Graph): Set<string> {
     if (/^istiod(-|$)/.test(d.name) || d.labels.app === 'istiod') out.add(d.namespace);
   for (const iop of graph.ofKind('IstioOperator', 'install.istio.io')) {
     const ns = str(get(iop.body, 'spec', 'values', 'global', 'istioNamespace'));
+    if (ns) out.add(ns);
+  }
+  for (const istio of sailIstios(graph)) {
+    const ns = str(get(istio.body, 'spec', 'namespace'));
     if (ns) out.add(ns);
   }
   return out;
