@@ -35,11 +35,11 @@ meshlint reads the mesh config where the repository holds it: the \`mesh\` key o
 \`istio-<revision>\`) in the control plane's namespace (istio-system, a namespace with an istiod Deployment, or a
 ConfigMap the istiod chart labelled \`operator.istio.io/component: Pilot\`), which istiod reads
 (\`pkg/config/mesh/kubemesh/watcher.go\`) and the istiod chart renders from \`.Values.meshConfig\`
-(\`manifests/charts/istio-control/istio-discovery/templates/configmap.yaml\`); an IstioOperator's \`spec.meshConfig\`; a Sail
-Operator Istio's \`spec.values.meshConfig\`; and
-the \`meshConfig:\` of the istiod chart's values (a values file next to a Chart.yaml named istiod or istio-discovery, or
-one whose name or folder says istiod, such as \`istiod-values.yaml\`; a Flux HelmRelease of the istiod chart,
-\`spec.values\`; an Argo CD Application of it, \`helm.valuesObject\` else the \`helm.values\` string). The finding is reported on the setting and names the Services of the
+(\`manifests/charts/istio-control/istio-discovery/templates/configmap.yaml\`); an IstioOperator's \`spec.meshConfig\`; a
+Sail Operator Istio's \`spec.values.meshConfig\`; the \`meshConfig:\` of the istiod chart's values (a values file next to
+a Chart.yaml named istiod or istio-discovery, or one whose name or folder says istiod, such as \`istiod-values.yaml\`);
+and the values a Flux HelmRelease (\`spec.values\`) or an Argo CD Application (\`helm.valuesObject\`, else the
+\`helm.values\` string) gives the istiod chart. The finding is reported on the setting and names the Services of the
 repository whose workloads have a sidecar of that revision (\`istio.io/rev\`) and that no DestinationRule without
 \`workloadSelector\` in their namespace or the root namespace puts in \`tls.mode: ISTIO_MUTUAL\` (at the top level and on
 every port-level entry: a port entry without \`tls\` does not inherit it). When every such Service is covered, or a root
