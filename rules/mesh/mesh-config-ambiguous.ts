@@ -20,9 +20,8 @@ export default defineRule({
 \`mesh\` key of the ConfigMap \`istio\` (or \`istio-<revision>\`) in its namespace (\`pkg/config/mesh/kubemesh/watcher.go\`),
 which the istiod chart renders from \`.Values.meshConfig\` (values files, a Flux HelmRelease's \`spec.values\`, an Argo CD
 Application's \`helm.valuesObject\` or \`helm.values\`, a Sail Operator Istio's \`spec.values\`) and the IstioOperator from
-\`spec.meshConfig\`. meshlint reads
-them where the repository holds them and applies what they say; it does not merge them, because the cluster
-does not either: whichever was applied last is the one in force. So:
+\`spec.meshConfig\`. meshlint reads them where the repository holds them and applies what they say; it does not merge
+them, because the cluster does not either: whichever was applied last is the one in force. So:
 
 - Two mesh configs of the same revision (a ConfigMap and an IstioOperator, or two values files) that set
   \`enableAutoMtls\` or \`rootNamespace\` to different values are reported on the later one (warning): only one of them can
