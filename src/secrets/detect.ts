@@ -7,7 +7,7 @@ import { isObj } from '../model/values.js';
 import { isHighEntropy } from './entropy.js';
 import { bareFlag, commandLinePairs, decodeBase64Text, embeddedPairs } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
-import { findProviderSecrets } from './providers.js';
+import { memoizedProviderSecrets, type ProviderMatch } from './providers.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -43,6 +43,8 @@ export interface DetectOptions {
   readonly allow?: (value: string) => boolean;
   /** The high-entropy check for strings under no secret-like name. */
   readonly entropy?: boolean;
+  /** The provider scan, shared by the documents of one run so that a string met again is not scanned again. */
+  readonly providers?: (text: string) => readonly ProviderMatch[];
 }
 
 /** Kinds that hold encrypted or externally resolved secrets: nothing in them is a literal credential. */
@@ -185,6 +187,7 @@ interface Walk {
   /** Inside text embedded in a string (JSON, properties...): every detection points at this scalar. */
   readonly host?: { readonly path: Path; readonly name: string; readonly text: string };
   readonly seen: Set<string>;
+  readonly providers: (text: string) => readonly ProviderMatch[];
 }
 
 const MAX_DEPTH = 200;
@@ -194,7 +197,7 @@ type Names = (string | number)[];
 
 /** Every secret in a document's plain value. */
 export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
-  const walk: Walk = { opts, out: [], seen: new Set() };
+  const walk: Walk = { opts, out: [], seen: new Set(), providers: opts.providers ?? memoizedProviderSecrets() };
   visit(walk, value, [], undefined, [], undefined);
   return walk.out;
 }
@@ -458,7 +461,7 @@ function embedded(
   fn: (inner: Walk) => void,
 ): void {
   const host = w.host ?? { path: [...path], name: name ?? '', text };
-  fn({ opts: w.opts, out: w.out, host, seen: w.seen });
+  fn({ opts: w.opts, out: w.out, host, seen: w.seen, providers: w.providers });
 }
 
 function firstNonBlank(s: string): string | undefined {
@@ -486,7 +489,7 @@ function tryJson(s: string): unknown {
 
 /** Provider patterns on a string; true when one was found. */
 function providerOnly(w: Walk, s: string, path: (string | number)[], name: string | undefined): boolean {
-  const matches = findProviderSecrets(s);
+  const matches = w.providers(s);
   let any = false;
   for (const m of matches) {
     if (w.opts.allow?.(m.secret)) continue;

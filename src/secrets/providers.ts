@@ -847,9 +847,10 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
   return {
     find: (text, from) => {
       const last = text.length - 1;
+      let b = text.charCodeAt(from); // each character is read once: the second of one pair is the first of the next
       for (let i = from; i < last; i++) {
-        const a = text.charCodeAt(i);
-        const b = text.charCodeAt(i + 1);
+        const a = b;
+        b = text.charCodeAt(i + 1);
         if (a >= 128 || b >= 128 || FIRST_TWO[a * 128 + b] === 0) continue;
         const list = BY_FIRST_TWO.get(a * 65536 + b);
         if (!list) continue;
@@ -863,9 +864,36 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
 /** The shared empty result (never mutated: callers copy before sorting). */
 const NONE: ProviderMatch[] = Object.freeze([]) as unknown as ProviderMatch[];
 
+/** Shorter texts hold no token (the shortest format is 16 characters; PEM keys and URLs with a password are longer). */
+const MIN_TEXT = 16;
+
+/**
+ * findProviderSecrets remembering its result per text: a scan meets the same strings again and again (kustomize
+ * bases and overlays, charts rendered per environment, shared descriptions). Holds at most `maxChars` characters of
+ * text, then starts over. The results are shared: callers must not change them.
+ */
+export function memoizedProviderSecrets(maxChars = 16_000_000): (text: string) => readonly ProviderMatch[] {
+  const memo = new Map<string, ProviderMatch[]>();
+  let chars = 0;
+  return (text) => {
+    if (text.length < MIN_TEXT) return NONE;
+    let found = memo.get(text);
+    if (found === undefined) {
+      found = findProviderSecrets(text);
+      if (chars + text.length > maxChars) {
+        memo.clear();
+        chars = 0;
+      }
+      memo.set(text, found);
+      chars += text.length;
+    }
+    return found;
+  };
+}
+
 /** Every provider secret in a text (validated, placeholders and references rejected). */
 export function findProviderSecrets(text: string): ProviderMatch[] {
-  if (text.length < 16) return NONE;
+  if (text.length < MIN_TEXT) return NONE;
   let found: ProviderMatch[] | undefined; // allocated on the first match: most strings have none
   let from = 0;
   let runs: Runs | undefined; // allocated for the first token candidate
