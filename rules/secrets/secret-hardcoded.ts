@@ -1,7 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { detectSecrets, type DetectionSource } from '../../src/secrets/detect.js';
 import { isManifestDocument } from '../../src/secrets/documents.js';
-import { memoizedProviderSecrets } from '../../src/secrets/providers.js';
+import { textMemo } from '../../src/secrets/memo.js';
 import { remediationFor } from '../../src/secrets/remediation.js';
 import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
 import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
@@ -237,10 +237,10 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
   check({ graph, options, settings, report }) {
     const { names, allow } = compileSecretOptions(options);
     const salt = options.fingerprintSalt || settings.secrets.fingerprintSalt;
-    const providers = memoizedProviderSecrets();
+    const memo = textMemo();
     for (const ref of graph.documents) {
       const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
-      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy, providers })) {
+      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy, memo })) {
         report({
           document: ref,
           path: d.path,

@@ -867,30 +867,6 @@ const NONE: ProviderMatch[] = Object.freeze([]) as unknown as ProviderMatch[];
 /** Shorter texts hold no token (the shortest format is 16 characters; PEM keys and URLs with a password are longer). */
 const MIN_TEXT = 16;
 
-/**
- * findProviderSecrets remembering its result per text: a scan meets the same strings again and again (kustomize
- * bases and overlays, charts rendered per environment, shared descriptions). Holds at most `maxChars` characters of
- * text, then starts over. The results are shared: callers must not change them.
- */
-export function memoizedProviderSecrets(maxChars = 16_000_000): (text: string) => readonly ProviderMatch[] {
-  const memo = new Map<string, ProviderMatch[]>();
-  let chars = 0;
-  return (text) => {
-    if (text.length < MIN_TEXT) return NONE;
-    let found = memo.get(text);
-    if (found === undefined) {
-      found = findProviderSecrets(text);
-      if (chars + text.length > maxChars) {
-        memo.clear();
-        chars = 0;
-      }
-      memo.set(text, found);
-      chars += text.length;
-    }
-    return found;
-  };
-}
-
 /** Every provider secret in a text (validated, placeholders and references rejected). */
 export function findProviderSecrets(text: string): ProviderMatch[] {
   if (text.length < MIN_TEXT) return NONE;
