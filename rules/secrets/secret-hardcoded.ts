@@ -223,6 +223,16 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
           token: your-token-here
           bypass: Tr0ub4dor3xyz
       `,
+      'flag-that-reads-the-secret-from-stdin': yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: push-scripts
+        data:
+          login.sh: |
+            aws ecr get-login-password --region eu-central-1 \\
+              | docker login --username AWS --password-stdin 891511536143.dkr.ecr.eu-central-1.amazonaws.com
+      `,
       'sealed-secret-is-encrypted': yaml`
         apiVersion: bitnami.com/v1alpha1
         kind: SealedSecret

@@ -764,6 +764,18 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     minEntropy: 3.5,
   },
   {
+    // A service token names its environment: dp.st.<environment>.<token> (Doppler's token formats).
+    id: 'doppler',
+    kind: 'a Doppler token',
+    family: 'store',
+    prefixes: ['dp.st.'],
+    alphabet: (c) => ALNUM(c) || c === 46 || c === 45 || c === 95,
+    length: [49, 96],
+    show: 6,
+    minEntropy: 3.5,
+    valid: (t) => /^dp\.st\.[a-z0-9_-]{2,35}\.[A-Za-z0-9]{40,44}$/.test(t),
+  },
+  {
     id: 'age',
     kind: 'an age secret key',
     family: 'store',
@@ -790,6 +802,9 @@ function slackToken(t: string): boolean {
   if (t.startsWith('xoxe.')) return /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}$/.test(t);
   if (t.startsWith('xoxe-')) return /^xoxe-\d-[A-Za-z0-9]{100,}$/.test(t);
   const parts = segments(t, '-');
+  // Legacy bot token of a custom bot integration: xoxb-<digits>-<24 letters and digits>.
+  if (parts.length === 3 && parts[0] === 'xoxb' && /^\d{8,13}$/.test(parts[1]) && /^[A-Za-z0-9]{24}$/.test(parts[2]))
+    return true;
   // xoxb-<team>-<bot>-<secret>, xoxp-<team>-<user>-<team>-<secret>, xoxa-2-..., legacy xoxs-/xoxo-<digits>-...-<hex>
   const numeric = parts.slice(1, -1).filter((p) => /^\d+$/.test(p)).length;
   return parts.length >= 4 && numeric >= 2 && parts[parts.length - 1].length >= 10;
