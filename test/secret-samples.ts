@@ -665,6 +665,13 @@ export const SAMPLES: readonly Sample[] = [
     nearMiss: () => 'https://ci:${GIT_PASSWORD}@git.example.net/shop.git',
   },
   {
+    id: 'basic-auth-url',
+    family: 'generic',
+    key: 'repository',
+    token: () => `git+https://ci:${rand(14)}@git.example.net/shop.git`, // npm and pip repository URLs
+    nearMiss: () => 'git+https://git.example.net/shop.git',
+  },
+  {
     id: 'database-url',
     family: 'generic',
     key: 'DATABASE_URL',

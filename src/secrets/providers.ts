@@ -1025,6 +1025,9 @@ const DATABASE_SCHEMES = new Set([
 const AUTH_SCHEMES = new Set([
   'http',
   'https',
+  'git+https', // package managers' repository URLs (npm, pip)
+  'git+http',
+  'git+ssh',
   'ftp',
   'ftps',
   'sftp',
