@@ -336,7 +336,7 @@ export const SAMPLES: readonly Sample[] = [
     family: 'saas',
     key: 'SLACK_BOT_TOKEN',
     token: () => `xoxb-${rand(12, '0123456789')}-${rand(24)}`, // legacy bot token of a custom bot integration
-    nearMiss: () => `xoxb-${rand(12, '0123456789')}-${rand(12)}`,
+    nearMiss: () => `xoxb-${rand(12, '0123456789')}`, // the team part alone, its secret cut off
   },
   {
     id: 'slack-token',
