@@ -15,7 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { SAMPLES, type Sample } from '../test/secret-samples.js';
 
 const realSamples = process.argv[2] === '--real' ? resolve(process.argv[3]) : undefined;
-const dir = resolve(realSamples ? (process.argv[4] ?? dirname(realSamples)) : (process.argv[2] ?? '/work/secrets-eval'));
+const dir = resolve(
+  realSamples ? (process.argv[4] ?? dirname(realSamples)) : (process.argv[2] ?? '/work/secrets-eval'),
+);
 const perFormat = realSamples ? 1 : Number(process.argv[3] ?? 20);
 const CLI = resolve(process.env.MESHLINT_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'meshlint.mjs')); // MESHLINT_CLI: compare another build
 
@@ -57,7 +59,13 @@ interface RealSample {
 
 function addReal(real: RealSample): void {
   const name = `${real.positive ? 't' : 'n'}-${labels.length}`;
-  const sample: Sample = { id: real.provider, family: real.family, key: 'snippet', token: () => '', nearMiss: () => '' };
+  const sample: Sample = {
+    id: real.provider,
+    family: real.family,
+    key: 'snippet',
+    token: () => '',
+    nearMiss: () => '',
+  };
   labels.push({ name, sample, positive: real.positive, form: 'value' });
   documents[real.family].push(
     `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: eval\ndata:\n  snippet: ${JSON.stringify(real.text)}\n`,
