@@ -49,8 +49,11 @@ workload by reference.
   line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
   (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
   ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
-  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`), each reported at its own
-  line and column inside the block, kustomize
+  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`, Dockerfile
+  \`ENV X=...\`, JavaScript \`const X = ...\`), each reported at its own
+  line and column inside the block; a one-line value that holds one pair (\`oauth_token: gho_...\`,
+  \`VAULT_CLIENT_TOKEN=...\`, \`"token": "..."\`, \`let g:gh_token='...'\`, in ConfigMap data, env values, args and
+  annotations) is read the same way and reported at the characters of the value, kustomize
   \`secretGenerator\` literals (all but user names, hosts and ports), the JSON of the
   \`kubectl.kubernetes.io/last-applied-configuration\` annotation (which repeats a Secret's data in the clear), Kong
   decK consumer credentials (\`keyauth_credentials[].key\`: key-auth keys cannot be vault references,

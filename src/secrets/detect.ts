@@ -356,9 +356,12 @@ function array(
         named(w, next, path, flag, undefined, names);
         path[path.length - 1] = i;
       }
-      if (!providerOnly(w, item, path, name))
+      if (!providerOnly(w, item, path, name)) {
+        const before = w.out.length;
         for (const pair of commandLinePairs(item))
           named(w, pair.value, path, pair.key, undefined, names, { within: item, at: item.indexOf(pair.value) });
+        if (w.out.length === before && !item.includes('\n')) onePair(w, item, path, name); // db_password=... as an argument
+      }
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
       const eq = item.indexOf('=');
       if (eq > 0) {
@@ -374,6 +377,8 @@ function array(
         });
       }
       providerOnly(w, item, path, name);
+    } else if (typeof item === 'string' && manifest && isKongTransformerNameList(name, lastKey(names, 1))) {
+      providerOnly(w, item, path, name); // `old:new` names to rename, or names to remove: no value in them
     } else if (
       typeof item === 'string' &&
       manifest &&
@@ -394,6 +399,14 @@ function array(
     names.pop();
     path.pop();
   }
+}
+
+/** Kong request/response-transformer `rename.*` (`old:new`) and `remove.*` lists: names of headers, parameters, fields. */
+function isKongTransformerNameList(name: string | undefined, parent: string | undefined): boolean {
+  return (
+    (parent === 'rename' || parent === 'remove') &&
+    (name === 'headers' || name === 'querystring' || name === 'body' || name === 'json')
+  );
 }
 
 /** Names that are not secrets even in a secretGenerator: user names, hosts, ports, database names. */
@@ -438,7 +451,31 @@ function scalar(
       named(w, pair.value, path, pair.key, undefined, names, { within: s, at: s.indexOf(pair.value) });
     if (w.out.length > before) return;
   }
+  if (onePair(w, s, path, name)) return;
   named(w, s, path, name, forced, names, { within: s, at: 0 });
+}
+
+/**
+ * One pair in a one-line value (`oauth_token: gho_...`, `VAULT_TOKEN="s...."`, `"token": "ghu_..."`), read like a
+ * line of embedded text so that the inner key names the secret; true when it held one. Otherwise the caller reads the
+ * value whole under its own name.
+ */
+function onePair(w: Walk, s: string, path: (string | number)[], name: string | undefined): boolean {
+  if (!startsLikePair(s)) return false;
+  const before = w.out.length;
+  embedded(w, path, name, s, (inner) => {
+    for (const pair of w.memo.textPairs(s))
+      named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
+  });
+  return w.out.length > before;
+}
+
+/** A value that opens with a name (quoted or not) and holds a `=` or `:` after it: worth reading as a pair. */
+function startsLikePair(s: string): boolean {
+  const c = s.charCodeAt(0);
+  const opensName =
+    (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 34 || c === 39 || c === 32 || c === 60; // A-Z a-z _ " ' space <
+  return opensName && (s.includes('=') || s.includes(':') || s.includes('</'));
 }
 
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
@@ -521,7 +558,7 @@ function named(
     }
     return;
   }
-  if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)\s+/i, '');
+  if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)(?:\s+|$)/i, ''); // `authorization:bearer` names a scheme only
   if (
     !isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) ||
     w.opts.allow?.(v) ||

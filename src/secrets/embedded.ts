@@ -8,7 +8,9 @@ export interface Pair {
   readonly offset: number;
 }
 
-const LINE_PAIR = /^(?:export\s+|set\s+)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+// Declarations in shells, Dockerfiles, JavaScript and Vim script (`let g:name = ...`) name the key after a keyword.
+const LINE_PAIR =
+  /^(?:(?:export|set|ENV|let|const|var)\s+(?:[abglstvw]:)?)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
 const NPMRC_AUTH = /^\/\/[^\s:]*:(_auth(?:Token)?|_password)\s*=\s*(\S.*)?$/; // //registry.npmjs.org/:_authToken=...
 const XML_PAIR = /<([A-Za-z_][\w.-]*)>([^<\n]{1,500})<\/\1>/g;
 const MAX_LINES = 20_000;
