@@ -95,6 +95,20 @@ export const SAMPLES: readonly Sample[] = [
     nearMiss: () => 'AIzaSy...',
   },
   {
+    id: 'gcp-oauth-client-secret',
+    family: 'cloud',
+    key: 'GOOGLE_CLIENT_SECRET',
+    token: () => `GOCSPX-${rand(28, URLSAFE)}`,
+    nearMiss: () => `GOCSPX-${'*'.repeat(24)}${rand(4, URLSAFE)}`, // masked as the console lists it
+  },
+  {
+    id: 'gcp-oauth-access-token',
+    family: 'cloud',
+    key: 'GOOGLE_ACCESS_TOKEN',
+    token: () => `ya29.a0${rand(150, URLSAFE)}`,
+    nearMiss: () => 'ya29.xxxxxxxxxxxxxxxxxxxxxxxx', // a masked token, as documentation writes it
+  },
+  {
     id: 'gcp-service-account',
     family: 'cloud',
     key: 'credentials.json',

@@ -28,7 +28,10 @@ workload by reference.
 
 - **Provider tokens** (error), in any string of any document, each from the provider's documented format (prefix,
   alphabet, length, and the checksum where there is one: the CRC32 in GitHub's \`ghp_\`/\`gho_\`/\`ghu_\`/\`ghs_\`/\`ghr_\`
-  and npm's \`npm_\` tokens). Cloud: AWS access key ids and Amazon Bedrock API keys, Google API keys, Azure AD client
+  and npm's \`npm_\` tokens). Cloud: AWS access key ids and Amazon Bedrock API keys, Google API keys, Google OAuth
+  client secrets (\`GOCSPX-\` and 28 URL-safe characters, the prefix Google gives client secrets since 2021) and
+  OAuth 2.0 access tokens (\`ya29.\` and URL-safe text: opaque and short-lived, but a bearer credential while they
+  live; see Google Cloud's token types), Azure AD client
   secrets and storage keys, Alibaba, DigitalOcean, Cloudflare Origin CA keys, Fly.io, Heroku, Scalingo, Terraform
   Cloud. Code and CI: GitHub (every prefix, fine-grained), GitLab (every prefix, routable tokens), Bitbucket and
   Atlassian, npm, PyPI, NuGet, Docker Hub, JFrog, SonarQube, Snyk, Octopus Deploy, Sourcegraph, Pulumi, Postman,
@@ -115,6 +118,8 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
     'https://kubernetes.io/docs/concepts/configuration/secret/',
     'https://kubernetes.io/docs/tasks/inject-data-application/distribute-credentials-secure/',
     'https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml',
+    'https://cloud.google.com/docs/authentication/token-types#access',
+    'https://github.com/praetorian-inc/noseyparker/blob/main/crates/noseyparker/data/default/builtin/rules/google.yml',
     'https://github.com/secretlint/secretlint/tree/master/packages/%40secretlint/secretlint-rule-preset-recommend',
     'https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/base.proto#config-core-v3-datasource',
     'https://docs.konghq.com/gateway/latest/kong-enterprise/secrets-management/',

@@ -331,6 +331,28 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     minEntropy: 3.5,
   },
   {
+    // OAuth client secrets issued since 2021: GOCSPX- and 28 URL-safe characters.
+    id: 'gcp-oauth-client-secret',
+    kind: 'a Google OAuth client secret',
+    family: 'cloud',
+    prefixes: ['GOCSPX-'],
+    alphabet: URLSAFE,
+    length: [35, 35],
+    show: 7,
+    minEntropy: 3.5,
+  },
+  {
+    // OAuth 2.0 access tokens (opaque, short-lived, but a bearer credential while they live): ya29. and URL-safe text.
+    id: 'gcp-oauth-access-token',
+    kind: 'a Google OAuth access token',
+    family: 'cloud',
+    prefixes: ['ya29.'],
+    alphabet: URLSAFE,
+    length: [25, 2048],
+    show: 5,
+    minEntropy: 3.5,
+  },
+  {
     id: 'alibaba',
     kind: 'an Alibaba Cloud access key id',
     family: 'cloud',
