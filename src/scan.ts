@@ -537,7 +537,7 @@ export async function discover(
     if (stats.isDirectory()) {
       const base = toGlobBase(relative(cwd, absolute) || '.');
       // A kustomization may be a YAML file without extension, named Kustomization.
-      patterns.push(`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`);
+      patterns.push(`${base}**/*`);
     } else found.add(absolute);
   }
   if (patterns.length > 0) {
@@ -551,8 +551,9 @@ export async function discover(
     ];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
-    // Relative paths (with absolute: true a backslash in a file name becomes a separator). Symlinked files are
-    // linted like kubectl -R reads them; symlinked directories are not descended (a link to a parent never ends).
+    // Relative paths (with absolute: true a backslash in a file name becomes a separator). Every entry, so that
+    // symbolic links are seen whatever their names: kubectl -R reads a linked manifest file and never descends a
+    // linked directory (filepath.Walk), and whatever it is not read here is a notice, never silence.
     const matches = await globby(patterns, {
       cwd,
       gitignore: true,
@@ -568,17 +569,46 @@ export async function discover(
     for (const match of matches) {
       const absolute = resolve(cwd, match.path);
       if (ruleFiles.has(absolute)) continue;
-      if (match.dirent.isFile() || (match.dirent.isSymbolicLink() && isRegularFile(absolute))) found.add(absolute);
+      const manifest = isManifestName(match.name);
+      if (match.dirent.isFile()) {
+        if (manifest) found.add(absolute);
+      } else if (match.dirent.isSymbolicLink()) {
+        const target = linkTarget(absolute);
+        if (target === 'file') {
+          if (manifest) found.add(absolute);
+        } else if (target === 'directory' || manifest)
+          notices.push({
+            file: displayPath(cwd, absolute),
+            message: `skipped: ${LINK_PROBLEMS[target]}`,
+            notLinted: true,
+          });
+      }
     }
   }
   return [...found].sort();
 }
 
-function isRegularFile(path: string): boolean {
+/** A manifest by its name, as kubectl -R picks files (extensions compared as written) or a kustomization. */
+function isManifestName(name: string): boolean {
+  return name === 'Kustomization' || MANIFEST_EXTENSIONS.some((extension) => name.endsWith(`.${extension}`));
+}
+
+const LINK_PROBLEMS = {
+  directory: 'symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+  dangling: 'dangling symbolic link (its target does not exist)',
+  loop: 'symbolic link loop (too many levels of symbolic links)',
+  special: 'symbolic link to something that is not a regular file',
+  unreadable: 'symbolic link that cannot be followed (permission denied)',
+} as const;
+
+/** What a symbolic link resolves to; the operating system's own limit ends a loop (ELOOP). */
+function linkTarget(path: string): 'file' | keyof typeof LINK_PROBLEMS {
   try {
-    return statSync(path).isFile();
-  } catch {
-    return false; // a dangling link: nothing to read
+    const stats = statSync(path);
+    return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'special';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'dangling' : code === 'ELOOP' ? 'loop' : 'unreadable';
   }
 }
 

@@ -127,6 +127,47 @@ describe('nothing passes silently', () => {
     expect([...files].sort()).toEqual(['a\\b.yaml', 'k8s/link.yaml', 'real/r.yaml']);
   });
 
+  it('follows symbolic links in directory scans as kubectl -R does, and counts every one it does not follow', async () => {
+    const dir = tempRepo({
+      'scan/plain.yaml': POD('plain'),
+      'outside/t.yaml': POD('target'),
+      'real/r.yaml': POD('real'),
+    });
+    const scanDir = join(dir, 'scan');
+    symlinkSync('../outside/t.yaml', join(scanDir, 'file-link.yaml'));
+    symlinkSync('../real', join(scanDir, 'dir-link'));
+    symlinkSync('../real', join(scanDir, 'dir-link.yaml'));
+    symlinkSync('..', join(scanDir, 'parent-link'));
+    symlinkSync('nothing.yaml', join(scanDir, 'dangling.yaml'));
+    symlinkSync('loop-b.yaml', join(scanDir, 'loop-a.yaml'));
+    symlinkSync('loop-a.yaml', join(scanDir, 'loop-b.yaml'));
+    symlinkSync('nothing', join(scanDir, 'dangling-not-a-manifest'));
+    const result = await scan({ cwd: scanDir, paths: ['.'] });
+    const podsLinted = new Set(
+      result.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => f.resource?.name),
+    );
+    expect([...podsLinted].sort()).toEqual(['plain', 'target']);
+    const notices = result.notices.filter((n) => n.notLinted).map((n) => `${n.file}: ${n.message}`);
+    expect(notices.sort()).toEqual([
+      'dangling.yaml: skipped: dangling symbolic link (its target does not exist)',
+      'dir-link.yaml: skipped: symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+      'dir-link: skipped: symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+      'loop-a.yaml: skipped: symbolic link loop (too many levels of symbolic links)',
+      'loop-b.yaml: skipped: symbolic link loop (too many levels of symbolic links)',
+      'parent-link: skipped: symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+    ]);
+    // kubectl, where installed, reads exactly these objects and fails on the links meshlint counts as not linted.
+    const kubectl = spawnSync('kubectl', ['label', '--local', '-f', '.', '-R', 'a=b', '-o', 'name'], {
+      cwd: scanDir,
+      encoding: 'utf8',
+    });
+    if (kubectl.error) return void console.warn('kubectl is not on PATH: its reading of the links is not compared');
+    expect(kubectl.stdout.trim().split('\n').sort()).toEqual(['pod/plain', 'pod/target']);
+    expect(kubectl.stderr).toMatch(/dangling\.yaml: no such file/);
+    expect(kubectl.stderr).toMatch(/loop-a\.yaml: too many levels of symbolic links/);
+    expect(kubectl.stderr).toMatch(/dir-link\.yaml: is a directory/);
+  });
+
   it('reads the configuration only from a regular file', async () => {
     const dir = tempRepo({ 'ok.yaml': POD('ok') });
     execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
