@@ -9,6 +9,7 @@ import { parseAll, ParserPool } from '../src/parse/pool.js';
 import { scan } from '../src/scan.js';
 import { formatResult, FORMATS } from '../src/report/index.js';
 import { lintTexts, runCli, tempRepo } from './helpers.js';
+import { encodedFiles } from './yaml-constructs.js';
 
 const BUNDLE = resolve('dist/meshlint.mjs');
 const POD = (name: string, extra = '') =>
@@ -61,6 +62,27 @@ describe('reading what Kubernetes reads', () => {
     const dir = tempRepo({});
     const result = await scan({ cwd: dir, configPath: false, stdin: { text: utf16, filename: 'stdin.yaml' } });
     expect(result.findings.some((f) => f.ruleId === 'container-privileged')).toBe(true);
+  });
+
+  it('reports UTF-32 files as Kubernetes rejects them: a located parse-error that names the encoding, also on standard input', async () => {
+    for (const [name, bytes] of Object.entries(encodedFiles()).filter(([n]) => n.startsWith('utf32'))) {
+      const dir = tempRepo({ [name]: bytes });
+      for (const result of [
+        await scan({ cwd: dir, paths: ['.'] }),
+        await scan({ cwd: dir, configPath: false, stdin: { text: bytes, filename: 'stdin.yaml' } }),
+      ]) {
+        expect(
+          result.notices.filter((n) => n.notLinted),
+          name,
+        ).toEqual([]);
+        const errors = result.findings.filter((f) => f.ruleId === 'parse-error');
+        expect(
+          errors.map((f) => `${f.range.startLine}:${f.range.startColumn}`),
+          name,
+        ).toEqual(['1:1']);
+        expect(errors[0]!.message).toMatch(/^The file is UTF-32(LE|BE) .*Kubernetes does not decode UTF-32/);
+      }
+    }
   });
 
   it('survives collections far beyond argument-spread limits', () => {

@@ -119,7 +119,21 @@ export interface DocumentFilter {
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
-export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+export function decodeText(bytes: Uint8Array): {
+  text: string;
+  invalidAt?: number;
+  binary?: boolean;
+  utf32?: string;
+} {
+  // UTF-32 with a byte order mark: Kubernetes does not decode it (its reader sees NUL characters and rejects the
+  // file with "control characters are not allowed"). Tested before UTF-16: FF FE 00 00 starts both.
+  const utf32 =
+    bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0
+      ? 'UTF-32LE'
+      : bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff
+        ? 'UTF-32BE'
+        : undefined;
+  if (utf32) return { text: '', utf32 };
   // UTF-16 with a byte order mark, which Kubernetes decodes too (Windows editors write it).
   const utf16 =
     bytes[0] === 0xff && bytes[1] === 0xfe
@@ -156,6 +170,11 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     // (sourceText below must stay the same derivation: the cache rebuilds text with it)
     const decoded = decodeText(bytesOrText);
     if (decoded.binary) return emptyFile(path, '', 'binary file (contains NUL bytes)');
+    if (decoded.utf32) {
+      const message = `The file is ${decoded.utf32} (it starts with that byte order mark): Kubernetes does not decode UTF-32 and rejects the manifest ("control characters are not allowed"). Re-save the file as UTF-8.`;
+      const problem: ParseProblem = { code: 'parse-error', message, start: 0, end: 0 };
+      return { path, text: '', lineCounter: lineCounterOf(''), documents: [], problems: [problem] };
+    }
     text = decoded.text;
     if (decoded.invalidAt !== undefined) {
       problems.push({
