@@ -254,6 +254,26 @@ describe('parseSource limits', () => {
     expect(file.documents[0]?.value).toBeUndefined();
   });
 
+  it('parses a file too large for a parser thread here, once, and only the others on the threads', async () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => POD(`p${i}`)).join('---\n');
+    expect(big.length).toBeGreaterThan(2.5 * 1024 * 1024); // the pool's limit per thread file
+    const dir = tempRepo({ 'a.yaml': POD('a'), 'big.yaml': big, 'z.yaml': POD('z') });
+    const jobs = ['a.yaml', 'big.yaml', 'z.yaml'].map((shown) => ({ absolute: join(dir, shown), shown }));
+    const options = { maxBytes: 1e8, workers: 1 };
+    // A thread that answers every file it is sent with a notice naming it: what reached a thread shows.
+    const recording = new URL(
+      `data:text/javascript,${encodeURIComponent("import { parentPort } from 'node:worker_threads'; parentPort.on('message', ({ tasks }) => parentPort.postMessage(tasks.map((job) => ({ kind: 'notice', file: job.shown, message: 'sent to a thread', notLinted: true }))));")}`,
+    );
+    const pool = ParserPool.start(jobs, { ...options, workerUrl: recording })!;
+    const outcomes = await parseAll(jobs, options, pool);
+    pool.close();
+    expect(
+      outcomes.map((o) =>
+        o.kind === 'file' ? `${o.file.path}: ${o.file.documents.length} documents` : `${o.file}: ${o.message}`,
+      ),
+    ).toEqual(['a.yaml: sent to a thread', 'big.yaml: 20000 documents', 'z.yaml: sent to a thread']);
+  });
+
   it('parses on threads that die with the same result as here (pool fallback)', async () => {
     const dir = tempRepo({ 'a.yaml': POD('a') });
     const jobs = [{ absolute: join(dir, 'a.yaml'), shown: 'a.yaml' }];
