@@ -47,6 +47,21 @@ describe('reading what Kubernetes reads', () => {
     expect(findingsOf(aliases).filter((f) => f.endsWith('parse-error'))).toEqual([]);
   });
 
+  it('notes each leniency it shares with kubectl where the construct is, as stricter YAML tools reject it', () => {
+    const notes = (text: string) => findingsOf(text).filter((f) => f.endsWith('yaml-portability'));
+    // The first continuation line indented no deeper than its key (line 13), not the deeper one (line 12).
+    const quoted = POD('q', '      command: ["sh", "-c", "echo a very long\n        command line\n      continued"]\n');
+    expect(notes(quoted)).toEqual(['13:7 yaml-portability']);
+    expect(notes(POD('q2', '      command: ["sh", "-c", "echo a\n        b"]\n'))).toEqual([]);
+    // Lone CR: once per file, on its first line.
+    expect(notes(POD('cr').replace(/\n/g, '\r'))).toEqual(['1:1 yaml-portability']);
+    expect(notes(POD('crlf').replace(/\n/g, '\r\n'))).toEqual([]);
+    // More than 100 expansions of one anchor: at the 101st alias (line 112); 100 are portable.
+    const aliases = (n: number) => `${POD('al')}      args: [&a x${',\n        *a'.repeat(n)}]\n`;
+    expect(notes(aliases(150))).toEqual(['112:9 yaml-portability']);
+    expect(notes(aliases(100))).toEqual([]);
+  });
+
   it('rejects what kubectl rejects: a JSON manifest with a trailing comma, .inf', () => {
     expect(findingsOf('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},}\n', 'p.json')).toEqual([
       '1:63 parse-error',

@@ -19,6 +19,7 @@ import {
 import { appendAll } from '../arrays.js';
 import {
   firstDocumentEnd,
+  firstLoneCr,
   foldQuotedLines,
   isJsonStream,
   splitYamlStream,
@@ -28,7 +29,7 @@ import {
 } from './stream.js';
 import { kubernetesValue, UnreadableValue } from './value.js';
 
-export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
+export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
 
 /** A problem found while reading a file, located by character offsets in its text. */
 export interface ParseProblem {
@@ -186,11 +187,18 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not content (the decoder drops it from bytes)
+  const loneCr = firstLoneCr(text);
   text = withLineFeeds(text);
 
   const lineCounter = lineCounterOf(text);
   const version = options.yamlVersion ?? '1.1';
   if (version === '1.2') return parseWhole(path, text, lineCounter, problems, options);
+  if (loneCr >= 0) {
+    const lineStart = text.lastIndexOf('\n', loneCr - 1) + 1;
+    problems.push(
+      portabilityNote('loneCr', lineStart < loneCr ? lineStart : loneCr, loneCr + (lineStart < loneCr ? 0 : 1)),
+    );
+  }
 
   // Kubernetes' reading: JSON when the stream starts with `{`, otherwise parts cut on `---` lines, each parsed alone.
   const json = options.json !== 'yaml' && isJsonStream(text);
@@ -218,6 +226,8 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
     if (result.unread) unreadCount++;
     else parsed.push({ ast: result.ast, index, unread: false, end: part.end });
+    for (const [open, close] of result.underIndented ?? [])
+      problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
   });
 
   if (
@@ -243,7 +253,10 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     let value: unknown;
     if (!fatal) {
       try {
-        value = json ? jsonValue(text, start, end) : kubernetesValue(ast);
+        let aliasesAt: [number, number] | undefined;
+        value = json ? jsonValue(text, start, end) : kubernetesValue(ast, (from, to) => (aliasesAt = [from, to]));
+        // Only of a document Kubernetes reads (an alias bomb is a parse-error, not a note).
+        if (aliasesAt && yamlPackageRefuses(ast)) problems.push(portabilityNote('manyAliases', ...aliasesAt));
       } catch (error) {
         const at = error instanceof UnreadableValue ? error.offset : (ast.contents.range?.[0] ?? start);
         problems.push({ ...fatalProblem(error, end), start: at, end: at + 1 });
@@ -256,6 +269,49 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   return { path, text, lineCounter, documents, problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
 }
 
+/** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */
+const PORTABILITY = {
+  underIndented:
+    'This double-quoted string continues on lines indented no deeper than its key: Kubernetes (go-yaml) reads it, but stricter YAML parsers such as the yaml package reject the file. Indent the continuation lines deeper than the key, or write the string on one line or as a block scalar (| or >).',
+  loneCr:
+    'This file ends its lines with a lone CR (old Mac line ends): Kubernetes (go-yaml) reads them as line breaks, but YAML parsers that only know LF and CRLF, such as the yaml package, read the file as one line. Save it with LF line ends.',
+  manyAliases:
+    'This document expands aliases more than 100 times: Kubernetes (go-yaml) reads it, as its limit is a ratio of aliases to nodes, but the yaml package refuses it (over its 100-alias limit). Write the values out, or use fewer aliases.',
+} as const;
+
+function portabilityNote(kind: keyof typeof PORTABILITY, start: number, end: number): ParseProblem {
+  return { code: 'yaml-portability', message: PORTABILITY[kind], start, end };
+}
+
+/**
+ * Where a folded quoted scalar (quote at `open`, `close` past its closing quote) first continues on a line indented
+ * no deeper than its key: the first character of that line (of its first continuation line if none is).
+ */
+function underIndentedLine(text: string, open: number, close: number): number {
+  const lineStart = text.lastIndexOf('\n', open - 1) + 1;
+  let key = lineStart;
+  while (key < open && (text[key] === ' ' || (text[key] === '-' && text[key + 1] === ' '))) key++;
+  let first = -1;
+  for (let at = text.indexOf('\n', open); at !== -1 && at < close; at = text.indexOf('\n', at + 1)) {
+    let content = at + 1;
+    while (content < close && text[content] === ' ') content++;
+    if (content === close || text[content] === '\n') continue; // a blank line is a line break, not a continuation
+    if (first === -1) first = content;
+    if (content - (at + 1) <= key - lineStart) return content;
+  }
+  return first === -1 ? open : first;
+}
+
+/** Whether the yaml package, with its default limit of 100 aliases, refuses to build this document. */
+function yamlPackageRefuses(ast: Document.Parsed): boolean {
+  try {
+    ast.toJS({ maxAliasCount: 100 });
+    return false;
+  } catch (error) {
+    return error instanceof ReferenceError;
+  }
+}
+
 /** A file that could not be read or parsed at all: one located problem (the parser's failure, or the one given). */
 export function unreadableFile(
   path: string,
@@ -266,12 +322,17 @@ export function unreadableFile(
   return { path, text, lineCounter: lineCounterOf(text), documents: [], problems: [problem] };
 }
 
-type PartResult = { ast: Document.Parsed; unread: boolean } | { error: unknown } | 'directive-only' | undefined;
+type PartResult =
+  | { ast: Document.Parsed; unread: boolean; underIndented?: [number, number][] }
+  | { error: unknown }
+  | 'directive-only'
+  | undefined;
 
 /** Parses text[start, end) as one YAML document, with ranges as offsets into the whole text. */
 function parsePart(text: string, start: number, end: number, notComposed?: DocumentFilter): PartResult {
   const source = text.slice(start, end);
   let docs: Document.Parsed[];
+  let underIndented: [number, number][] | undefined;
   const unread = new Set<number>();
   try {
     docs = composeDocuments(source, unread, notComposed);
@@ -280,8 +341,14 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
       // Continuation lines of a double-quoted scalar that go-yaml accepts: read the part again with them folded.
       const folded = foldQuotedLines(text, start, end);
       if (folded !== undefined) {
-        const again = composeDocuments(folded.slice(start, end), new Set());
-        if (again.length > 0 && again[0].errors.every((e) => e.code === 'DUPLICATE_KEY')) docs = again;
+        const again = composeDocuments(folded.text.slice(start, end), new Set());
+        if (again.length > 0 && again[0].errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+          // The scalars the strict reading failed in (every one folded, if its errors point elsewhere).
+          const failedAt = docs[0].errors.map((e) => start + e.pos[0]);
+          const failed = folded.scalars.filter(([from, to]) => failedAt.some((at) => at >= from && at < to));
+          underIndented = failed.length > 0 ? failed : folded.scalars;
+          docs = again;
+        }
       }
     }
   } catch (error) {
@@ -300,7 +367,7 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
   ast.range[1] = Math.min(ast.range[1], end);
   ast.range[2] = end;
   ast.range[0] = Math.min(ast.range[0], start);
-  return { ast, unread: false };
+  return { ast, unread: false, ...(underIndented ? { underIndented } : {}) };
 }
 
 function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {
