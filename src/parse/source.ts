@@ -194,9 +194,13 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const version = options.yamlVersion ?? '1.1';
   if (version === '1.2') return parseWhole(path, text, lineCounter, problems, options);
   if (loneCr >= 0) {
+    // The line it ends (its line break itself when the line is empty).
     const lineStart = text.lastIndexOf('\n', loneCr - 1) + 1;
     problems.push(
-      portabilityNote('loneCr', lineStart < loneCr ? lineStart : loneCr, loneCr + (lineStart < loneCr ? 0 : 1)),
+      portabilityNote(
+        'loneCr',
+        ...((lineStart < loneCr ? [lineStart, loneCr] : [loneCr, loneCr + 1]) as [number, number]),
+      ),
     );
   }
 
