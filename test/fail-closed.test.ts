@@ -179,6 +179,9 @@ describe('nothing passes silently', () => {
     symlinkSync('loop-b.yaml', join(scanDir, 'loop-a.yaml'));
     symlinkSync('loop-a.yaml', join(scanDir, 'loop-b.yaml'));
     symlinkSync('nothing', join(scanDir, 'dangling-not-a-manifest'));
+    // .gitignore applies to links as to files: an ignored link is neither read nor noticed.
+    writeFileSync(join(scanDir, '.gitignore'), 'ignored-link\n');
+    symlinkSync('../real', join(scanDir, 'ignored-link'));
     const result = await scan({ cwd: scanDir, paths: ['.'] });
     const podsLinted = new Set(
       result.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => f.resource?.name),
