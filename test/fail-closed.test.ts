@@ -56,6 +56,7 @@ describe('reading what Kubernetes reads', () => {
     // Lone CR: once per file, on its first line.
     expect(notes(POD('cr').replace(/\n/g, '\r'))).toEqual(['1:1 yaml-portability']);
     expect(notes(POD('crlf').replace(/\n/g, '\r\n'))).toEqual([]);
+    expect(notes('{"apiVersion": "v1",\r"kind": "ConfigMap",\r"metadata": {"name": "j"}}\r')).toEqual([]);
     // More than 100 expansions of one anchor: at the 101st alias (line 112); 100 are portable.
     const aliases = (n: number) => `${POD('al')}      args: [&a x${',\n        *a'.repeat(n)}]\n`;
     expect(notes(aliases(150))).toEqual(['112:9 yaml-portability']);

@@ -193,19 +193,13 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const lineCounter = lineCounterOf(text);
   const version = options.yamlVersion ?? '1.1';
   if (version === '1.2') return parseWhole(path, text, lineCounter, problems, options);
-  if (loneCr >= 0) {
-    // The line it ends (its line break itself when the line is empty).
-    const lineStart = text.lastIndexOf('\n', loneCr - 1) + 1;
-    problems.push(
-      portabilityNote(
-        'loneCr',
-        ...((lineStart < loneCr ? [lineStart, loneCr] : [loneCr, loneCr + 1]) as [number, number]),
-      ),
-    );
-  }
-
   // Kubernetes' reading: JSON when the stream starts with `{`, otherwise parts cut on `---` lines, each parsed alone.
   const json = options.json !== 'yaml' && isJsonStream(text);
+  if (loneCr >= 0 && !json) {
+    // Noted on the line it ends (on the line break itself when that line is empty); JSON takes any CR as a blank.
+    const lineStart = text.lastIndexOf('\n', loneCr - 1) + 1;
+    problems.push(portabilityNote('loneCr', Math.min(lineStart, loneCr), lineStart < loneCr ? loneCr : loneCr + 1));
+  }
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
   const parsed: { ast: Document.Parsed; index: number; unread: boolean; end: number }[] = [];
