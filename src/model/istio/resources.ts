@@ -8,6 +8,8 @@ import type { Resource, Workload } from '../resource.js';
 export interface MeshSettings {
   readonly rootNamespace: string;
   readonly assumeInjected: boolean;
+  /** Whether the configuration sets rootNamespace itself (it then wins over the repository's mesh config). */
+  readonly rootNamespaceConfigured?: boolean;
 }
 
 export const SECURITY_GROUP = 'security.istio.io';
@@ -38,10 +40,14 @@ export function workloadNamespaces(
   );
 }
 
-/** "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. */
+/**
+ * "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. A name the graph holds several times
+ * (the same object in several files or overlays) is named once, and counted once in "more".
+ */
 export function nameList(resources: readonly Resource[], max = 3): string {
-  const names = resources
-    .slice(0, max)
-    .map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`);
-  return resources.length > max ? `${names.join(', ')} (+${resources.length - max} more)` : names.join(', ');
+  const names = [
+    ...new Set(resources.map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`)),
+  ];
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} (+${names.length - max} more)` : shown;
 }
