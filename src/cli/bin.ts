@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// The executable: as little as possible before the rest loads. The compile cache (where Node has one) is turned on
-// first, so that the code loaded after it - everything, through the dynamic import below - is compiled once per
-// machine rather than at every start.
-import './compile-cache.js';
+// The executable: loads the program (meshlint-main.cjs beside it) through the code cache, then starts it. Parser
+// threads run this file too.
+import type * as Program from './start.js';
+import { loadScript } from './code-cache.js';
 
-const { start } = await import('./start.js');
-// Parser threads run this file too: it stays the entry whatever chunk the rest is split into.
-start(new URL(import.meta.url));
+/** Written by the build: the SHA-256 of meshlint-main.cjs. */
+declare const MESHLINT_MAIN_HASH: string;
+
+const program = loadScript(new URL('./meshlint-main.cjs', import.meta.url), {
+  scriptHash: MESHLINT_MAIN_HASH,
+  env: process.env,
+}) as typeof Program;
+program.start(new URL(import.meta.url));

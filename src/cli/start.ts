@@ -1,5 +1,5 @@
 // The process around main(): a parser thread, or the command line bound to this process's streams. Everything
-// testable lives in main.ts. Loaded by bin.ts once the compile cache is on.
+// testable lives in main.ts. Bundled as dist/meshlint-main.cjs, which bin.ts loads.
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';

@@ -1,0 +1,98 @@
+// Loads the CLI's program (dist/meshlint-main.cjs, one CommonJS script) so that it is compiled once per machine,
+// not at every start. Where Node has a module compile cache (22.1+), Node's: turned on, then the script is
+// required. Node 20 has none: V8's code cache, kept in the user's cache folder (never in the repository), in a
+// file named by the script's hash and Node's version, checked by its own hash before V8 sees it. A missing,
+// corrupted, foreign or stale cache file only costs the compilation it would have saved: it is ignored (V8 also
+// rejects data made by another V8 or for another source) and replaced when the run ends.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
+import { userCacheDir } from '../user-cache-dir.js';
+
+const MAGIC = Buffer.from('meshlint code cache 1\n');
+const DIGEST_BYTES = 32;
+
+export interface LoadOptions {
+  /** The script's SHA-256 (hex), which the build writes into the executable: it names the cache file. */
+  readonly scriptHash: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the cache file is kept (default: the user's cache folder); tests use their own. */
+  readonly cacheDir?: string;
+}
+
+/** Runs a CommonJS script and returns its exports, compiled from a code cache where there is one. */
+export function loadScript(script: URL, options: LoadOptions): unknown {
+  const filename = fileURLToPath(script);
+  const withCache = module as typeof module & { enableCompileCache?: () => unknown };
+  if (typeof withCache.enableCompileCache === 'function') {
+    if (!options.env.NODE_DISABLE_COMPILE_CACHE) withCache.enableCompileCache();
+    return createRequire(filename)(filename);
+  }
+  return runCached(filename, options);
+}
+
+/**
+ * The code cache file of a script: named by its hash, Node's version and architecture, and Node's options (V8
+ * rejects data made under other flags: runs with and without, say, NODE_OPTIONS=--max-old-space-size=4096 would
+ * otherwise replace each other's file at every run).
+ */
+export function codeCacheFile(options: LoadOptions): string {
+  const dir = options.cacheDir ?? join(userCacheDir(options.env), 'code');
+  const flags = createHash('sha256')
+    .update(`${process.execArgv.join('\0')}\0${options.env.NODE_OPTIONS ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
+  return join(dir, `main-${options.scriptHash.slice(0, 16)}-${process.version}-${process.arch}-${flags}.bin`);
+}
+
+function runCached(filename: string, options: LoadOptions): unknown {
+  const source = readFileSync(filename, 'utf8');
+  const cacheFile = codeCacheFile(options);
+  const cachedData = readCodeCache(cacheFile);
+  // The same wrapper as Node's for a CommonJS file: the script sees require, module, exports as it would there.
+  const compiled = new vm.Script(module.wrap(source), { filename, cachedData });
+  if (isMainThread && (!cachedData || compiled.cachedDataRejected))
+    // At exit, the functions this run compiled are in the data too; parser threads only read the file.
+    process.once('exit', () => writeCodeCache(cacheFile, compiled));
+  const loaded = { exports: {} as unknown };
+  const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));
+  return loaded.exports;
+}
+
+/** The cached data in a file, when the file is whole (its digest matches); otherwise undefined. */
+export function readCodeCache(file: string): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const header = MAGIC.length + DIGEST_BYTES;
+  if (bytes.length <= header || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const data = bytes.subarray(header);
+  const digest = createHash('sha256').update(data).digest();
+  return digest.equals(bytes.subarray(MAGIC.length, header)) ? data : undefined;
+}
+
+/** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
+function writeCodeCache(file: string, compiled: vm.Script): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const data = compiled.createCachedData();
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, Buffer.concat([MAGIC, createHash('sha256').update(data).digest(), data]), {
+      mode: 0o600,
+    });
+    renameSync(temporary, file);
+  } catch {
+    // A read-only or full disk: the next run compiles again, as this one did.
+    try {
+      rmSync(temporary, { force: true });
+    } catch {}
+  }
+}
