@@ -39,7 +39,9 @@ export const cliMainBuildOptions = (outdir = 'dist') => ({
   format: 'cjs',
   outfile: join(outdir, 'meshlint-main.cjs'),
   // Strict, as the ES modules it is made of: the directive must come before the banner's statement.
-  banner: { js: `${GENERATED}\n'use strict';\nvar __meshlintUrl = require('node:url').pathToFileURL(__filename).href;` },
+  banner: {
+    js: `${GENERATED}\n'use strict';\nvar __meshlintUrl = require('node:url').pathToFileURL(__filename).href;`,
+  },
   define: { ...common.define, 'import.meta.url': '__meshlintUrl' },
 });
 
