@@ -19,8 +19,8 @@ const repo = tempRepo({
     'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: gw, namespace: edge }\nspec:\n  servers:\n    - port: { number: 80, name: http, protocol: HTTP }\n      hosts: ["*"]\n',
 });
 
-function run(cacheHome: string, args: string[] = []) {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome };
+function run(cacheHome: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome, ...extraEnv };
   delete env.NODE_OPTIONS;
   const child = spawnSync(process.execPath, [BIN, '.', '-f', 'json', ...args], { cwd: repo, encoding: 'utf8', env });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
@@ -81,6 +81,12 @@ describe('the code cache', () => {
     expect(readFileSync(file)).not.toEqual(corrupted);
     expect(readCodeCache(file)).toBeDefined();
     expect(run(home)).toEqual(reference);
+  });
+
+  it('is neither read nor written under NODE_DISABLE_COMPILE_CACHE', () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    expect(run(home, [], { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(reference);
+    expect(cacheFiles(home)).toEqual([]);
   });
 
   it('a cache folder that cannot be written costs nothing but the compilation', () => {

@@ -28,8 +28,10 @@ export interface LoadOptions {
 export function loadScript(script: URL, options: LoadOptions): unknown {
   const filename = fileURLToPath(script);
   const withCache = module as typeof module & { enableCompileCache?: () => unknown };
+  // Node's switch for its own cache turns this one off as well.
+  if (options.env.NODE_DISABLE_COMPILE_CACHE) return createRequire(filename)(filename);
   if (typeof withCache.enableCompileCache === 'function') {
-    if (!options.env.NODE_DISABLE_COMPILE_CACHE) withCache.enableCompileCache();
+    withCache.enableCompileCache();
     return createRequire(filename)(filename);
   }
   return runCached(filename, options);
