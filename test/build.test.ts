@@ -39,6 +39,14 @@ describe('dist/', () => {
     expect(stale, `stale in dist/: ${stale.join(', ')}`).toEqual([]);
   }, 60_000);
 
+  it("keeps the CLI's program ASCII (one byte a character: quicker to load; write other characters as \\u escapes)", () => {
+    const text = readFileSync('dist/meshlint-main.cjs', 'latin1');
+    const offending = [...text.matchAll(/[^\x00-\x7f]+/g)].map((m) =>
+      text.slice(Math.max(0, m.index - 40), m.index + 10),
+    );
+    expect(offending).toEqual([]);
+  });
+
   it('ships the license of every bundled package (run npm run build when this fails)', () => {
     const notices = readFileSync(join('dist', NOTICES_NAME), 'utf8');
     // The packages the CLI cannot run without, and those it loads lazily, are named with their license text.

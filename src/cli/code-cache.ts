@@ -4,6 +4,7 @@
 // file named by the script's hash and Node's version, checked by its own hash before V8 sees it. A missing,
 // corrupted, foreign or stale cache file only costs the compilation it would have saved: it is ignored (V8 also
 // rejects data made by another V8 or for another source) and replaced when the run ends.
+import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
@@ -52,7 +53,10 @@ export function codeCacheFile(options: LoadOptions): string {
 }
 
 function runCached(filename: string, options: LoadOptions): unknown {
-  const source = readFileSync(filename, 'utf8');
+  // The build keeps the script ASCII: read as such, it is a one-byte string, half the memory and quicker to read and
+  // check than UTF-8 decoded into two bytes a character. Any other text is decoded as UTF-8, as Node would.
+  const bytes = readFileSync(filename);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cacheFile = codeCacheFile(options);
   const cachedData = readCodeCache(cacheFile);
   // The same wrapper as Node's for a CommonJS file: the script sees require, module, exports as it would there.
