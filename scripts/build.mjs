@@ -32,6 +32,23 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * commander requires child_process when it loads, for subcommands that are executables of their own (meshlint has
+ * none): it is required when one would run instead, which spares every start loading child_process, net and dgram.
+ */
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: commander no longer requires child_process this way`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
 /** The CLI's program, a CommonJS script: `import.meta.url` is its own file's URL. */
 export const cliMainBuildOptions = (outdir = 'dist') => ({
   ...common,
@@ -43,6 +60,7 @@ export const cliMainBuildOptions = (outdir = 'dist') => ({
     js: `${GENERATED}\n'use strict';\nvar __meshlintUrl = require('node:url').pathToFileURL(__filename).href;`,
   },
   define: { ...common.define, 'import.meta.url': '__meshlintUrl' },
+  plugins: [lazyCommanderChildProcess],
 });
 
 /** The executable (its #! line is bin.ts's own), which knows the hash of the program it loads. */
