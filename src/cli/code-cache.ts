@@ -6,7 +6,7 @@
 // rejects data made by another V8 or for another source) and replaced when the run ends.
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,16 +88,20 @@ export function readCodeCache(file: string): Buffer | undefined {
 /** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
 function writeCodeCache(file: string, compiled: vm.Script): void {
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let fd: number | undefined;
   try {
-    const data = compiled.createCachedData();
+    // The folder and the file first: where they cannot be made (a read-only home), the data is not even serialised.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, Buffer.concat([MAGIC, createHash('sha256').update(data).digest(), data]), {
-      mode: 0o600,
-    });
+    fd = openSync(temporary, 'wx', 0o600);
+    const data = compiled.createCachedData();
+    writeSync(fd, Buffer.concat([MAGIC, createHash('sha256').update(data).digest(), data]));
+    closeSync(fd);
+    fd = undefined;
     renameSync(temporary, file);
   } catch {
-    // A read-only or full disk: the next run compiles again, as this one did.
+    // The next run compiles again, as this one did.
     try {
+      if (fd !== undefined) closeSync(fd);
       rmSync(temporary, { force: true });
     } catch {}
   }
