@@ -3,12 +3,11 @@
 // folder that cannot be written), a run prints the same bytes and exits with the same code.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { readCodeCache } from '../src/cli/code-cache.js';
+import { encodeCodeCache, readCodeCache } from '../src/cli/code-cache.js';
 import { tempRepo } from './helpers.js';
 
 const BIN = resolve('dist/meshlint.mjs');
@@ -37,9 +36,7 @@ function cacheFiles(cacheHome: string): string[] {
 
 /** The V8 data of another script, wrapped as a whole cache file is (right magic, right digest). */
 function foreignCacheFile(): Buffer {
-  const data = new vm.Script('(function () { return 42; })').createCachedData();
-  const magic = Buffer.from('meshlint code cache 1\n');
-  return Buffer.concat([magic, createHash('sha256').update(data).digest(), data]);
+  return encodeCodeCache(new vm.Script('(function () { return 42; })').createCachedData(), true);
 }
 
 describe('the code cache', () => {
@@ -83,6 +80,21 @@ describe('the code cache', () => {
     expect(run(home)).toEqual(reference);
   });
 
+  it("made by a run that did little, is replaced by the next scan's, which is kept", () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    expect(run(home, ['--version']).code).toBe(0);
+    const [file] = cacheFiles(home);
+    expect(readCodeCache(file)?.typical).toBe(false);
+    const little = readFileSync(file);
+    expect(run(home)).toEqual(reference);
+    expect(readCodeCache(file)?.typical).toBe(true);
+    const scanned = readFileSync(file);
+    expect(scanned).not.toEqual(little);
+    expect(run(home, ['--version']).code).toBe(0);
+    expect(run(home)).toEqual(reference);
+    expect(readFileSync(file)).toEqual(scanned);
+  });
+
   it('is neither read nor written under NODE_DISABLE_COMPILE_CACHE', () => {
     const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
     expect(run(home, [], { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(reference);
@@ -120,7 +132,7 @@ describe('the code cache', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
     const good = join(dir, 'good.bin');
     writeFileSync(good, foreignCacheFile());
-    expect(readCodeCache(good)?.length).toBeGreaterThan(0);
+    expect(readCodeCache(good)?.data.length).toBeGreaterThan(0);
     const bad = join(dir, 'bad.bin');
     const bytes = foreignCacheFile();
     bytes[bytes.length - 1] ^= 1;

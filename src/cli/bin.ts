@@ -7,8 +7,8 @@ import { loadScript } from './code-cache.js';
 /** Written by the build: the SHA-256 of meshlint-main.cjs. */
 declare const MESHLINT_MAIN_HASH: string;
 
-const program = loadScript(new URL('./meshlint-main.cjs', import.meta.url), {
+const loaded = loadScript(new URL('./meshlint-main.cjs', import.meta.url), {
   scriptHash: MESHLINT_MAIN_HASH,
   env: process.env,
-}) as typeof Program;
-program.start(new URL(import.meta.url));
+});
+(loaded.exports as typeof Program).start(new URL(import.meta.url), loaded.typical);

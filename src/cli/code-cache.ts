@@ -3,7 +3,8 @@
 // required. Node 20 has none: V8's code cache, kept in the user's cache folder (never in the repository), in a
 // file named by the script's hash and Node's version, checked by its own hash before V8 sees it. A missing,
 // corrupted, foreign or stale cache file only costs the compilation it would have saved: it is ignored (V8 also
-// rejects data made by another V8 or for another source) and replaced when the run ends.
+// rejects data made by another V8 or for another source) and replaced when the run ends. A run that did little
+// (--version, --help) makes a cache with little in it: the next typical run (a scan) replaces it with its own.
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
@@ -14,8 +15,21 @@ import vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
 import { userCacheDir } from '../user-cache-dir.js';
 
-const MAGIC = Buffer.from('meshlint code cache 1\n');
+const MAGIC = Buffer.from('meshlint code cache 2\n');
 const DIGEST_BYTES = 32;
+
+/** What loadScript gives: the script's exports, and how the script says that this run was a typical one. */
+export interface LoadedScript {
+  readonly exports: unknown;
+  /** Marks the run as typical (it scanned): the code it compiled is what the cache should hold. */
+  readonly typical: () => void;
+}
+
+/** A cache file's content: the data V8 made, and whether a typical run made it. */
+export interface CodeCache {
+  readonly data: Buffer;
+  readonly typical: boolean;
+}
 
 export interface LoadOptions {
   /** The script's SHA-256 (hex), which the build writes into the executable: it names the cache file. */
@@ -26,14 +40,15 @@ export interface LoadOptions {
 }
 
 /** Runs a CommonJS script and returns its exports, compiled from a code cache where there is one. */
-export function loadScript(script: URL, options: LoadOptions): unknown {
+export function loadScript(script: URL, options: LoadOptions): LoadedScript {
   const filename = fileURLToPath(script);
   const withCache = module as typeof module & { enableCompileCache?: () => unknown };
+  const required = () => ({ exports: createRequire(filename)(filename) as unknown, typical: () => {} });
   // Node's switch for its own cache turns this one off as well.
-  if (options.env.NODE_DISABLE_COMPILE_CACHE) return createRequire(filename)(filename);
+  if (options.env.NODE_DISABLE_COMPILE_CACHE) return required();
   if (typeof withCache.enableCompileCache === 'function') {
     withCache.enableCompileCache();
-    return createRequire(filename)(filename);
+    return required();
   }
   return runCached(filename, options);
 }
@@ -52,26 +67,36 @@ export function codeCacheFile(options: LoadOptions): string {
   return join(dir, `main-${options.scriptHash.slice(0, 16)}-${process.version}-${process.arch}-${flags}.bin`);
 }
 
-function runCached(filename: string, options: LoadOptions): unknown {
+function runCached(filename: string, options: LoadOptions): LoadedScript {
   // The build keeps the script ASCII: read as such, it is a one-byte string, half the memory and quicker to read and
   // check than UTF-8 decoded into two bytes a character. Any other text is decoded as UTF-8, as Node would.
   const bytes = readFileSync(filename);
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cacheFile = codeCacheFile(options);
-  const cachedData = readCodeCache(cacheFile);
+  const cached = readCodeCache(cacheFile);
   // The same wrapper as Node's for a CommonJS file: the script sees require, module, exports as it would there.
-  const compiled = new vm.Script(module.wrap(source), { filename, cachedData });
-  if (isMainThread && (!cachedData || compiled.cachedDataRejected))
-    // At exit, the functions this run compiled are in the data too; parser threads only read the file.
-    process.once('exit', () => writeCodeCache(cacheFile, compiled));
+  const compiled = new vm.Script(module.wrap(source), { filename, cachedData: cached?.data });
+  let typical = false;
+  const usable = cached !== undefined && !compiled.cachedDataRejected;
+  // At exit, the functions this run compiled are in the data too; parser threads only read the file.
+  if (isMainThread)
+    process.once('exit', () => {
+      if (!usable || (typical && !cached.typical)) writeCodeCache(cacheFile, compiled, typical);
+    });
   const loaded = { exports: {} as unknown };
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));
-  return loaded.exports;
+  return { exports: loaded.exports, typical: () => void (typical = true) };
 }
 
-/** The cached data in a file, when the file is whole (its digest matches); otherwise undefined. */
-export function readCodeCache(file: string): Buffer | undefined {
+/** A cache file's bytes: magic, the digest of what follows, whether a typical run made it (1 byte), V8's data. */
+export function encodeCodeCache(data: Buffer, typical: boolean): Buffer {
+  const payload = Buffer.concat([Buffer.from([typical ? 1 : 0]), data]);
+  return Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]);
+}
+
+/** The cache in a file, when the file is whole (its digest matches); otherwise undefined. */
+export function readCodeCache(file: string): CodeCache | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -79,22 +104,22 @@ export function readCodeCache(file: string): Buffer | undefined {
     return undefined;
   }
   const header = MAGIC.length + DIGEST_BYTES;
-  if (bytes.length <= header || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const data = bytes.subarray(header);
-  const digest = createHash('sha256').update(data).digest();
-  return digest.equals(bytes.subarray(MAGIC.length, header)) ? data : undefined;
+  if (bytes.length <= header + 1 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = bytes.subarray(header);
+  const digest = createHash('sha256').update(payload).digest();
+  if (!digest.equals(bytes.subarray(MAGIC.length, header))) return undefined;
+  return { data: payload.subarray(1), typical: payload[0] === 1 };
 }
 
 /** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
-function writeCodeCache(file: string, compiled: vm.Script): void {
+function writeCodeCache(file: string, compiled: vm.Script, typical: boolean): void {
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let fd: number | undefined;
   try {
     // The folder and the file first: where they cannot be made (a read-only home), the data is not even serialised.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     fd = openSync(temporary, 'wx', 0o600);
-    const data = compiled.createCachedData();
-    writeSync(fd, Buffer.concat([MAGIC, createHash('sha256').update(data).digest(), data]));
+    writeSync(fd, encodeCodeCache(compiled.createCachedData(), typical));
     closeSync(fd);
     fd = undefined;
     renameSync(temporary, file);

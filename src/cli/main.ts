@@ -30,6 +30,8 @@ export interface CliIo {
   readonly progressDelayMs?: number;
   /** The module parser threads run (the bundle); absent in tests that call main() directly. */
   readonly workerUrl?: URL;
+  /** Called once a scan has run (the executable then keeps this run's compiled code: see src/cli/code-cache.ts). */
+  readonly onScanned?: () => void;
 }
 
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
@@ -264,6 +266,7 @@ export async function main(io: CliIo): Promise<number> {
   });
   try {
     result = select(await runScan());
+    io.onScanned?.();
     if (fixes) {
       const { planFixes, unifiedDiff, writeFixes } = await import('../fix.js');
       const plan = planFixes(result.findings, io.cwd);

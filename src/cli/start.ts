@@ -31,13 +31,13 @@ function guardOutput(): void {
   process.stderr.on('error', () => process.stderr.destroy());
 }
 
-/** `entry`: the executable's own module, which parser threads run. */
-export function start(entry: URL): void {
+/** `entry`: the executable's own module, which parser threads run; `onScanned`: called once a scan has run. */
+export function start(entry: URL, onScanned?: () => void): void {
   if (isParserWorker()) runParserWorker(MANIFEST_PARSE_OPTIONS);
-  else run(entry);
+  else run(entry, onScanned);
 }
 
-function run(entry: URL): void {
+function run(entry: URL, onScanned?: () => void): void {
   guardOutput();
   main({
     argv: process.argv.slice(2),
@@ -47,6 +47,7 @@ function run(entry: URL): void {
     stderr: process.stderr,
     readStdin,
     workerUrl: entry,
+    onScanned,
   }).then(
     (code) => {
       // A write error already decided the exit code (2).
