@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
 import { hashBytes, ScanCache, type FileStamp } from './cache.js';
-import { lintStaged, type Finding, type LintResult, type Notice } from './engine/run.js';
+import { lintStaged, settingsFor, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
@@ -322,7 +322,12 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
   if (options.posture) {
     const { draftPosture } = await import('./posture.js');
     try {
-      run.posture = draftPosture(staged.graph, parsed.files, run.config.settings, run.locations);
+      run.posture = draftPosture(
+        staged.graph,
+        parsed.files,
+        settingsFor(staged.graph, run.config.settings),
+        run.locations,
+      );
     } catch (error) {
       run.notices.push({ message: postureProblem(error) });
     }
