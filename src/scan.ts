@@ -333,15 +333,14 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     }
     run.phase('posture');
   }
-  if (parsed.pool) {
-    // The threads that parsed the files rebuild the syntax trees the findings (and the posture's sites) need, in parallel.
-    await locateAll(
-      run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
-      parsed.pool,
-      run.locations,
-    );
-    parsed.pool.close();
-  }
+  // Every location the findings (and the posture's sites) need, one document at a time; the threads that parsed
+  // files rebuild the library's syntax trees the lean reader cannot give, in parallel.
+  await locateAll(
+    run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
+    parsed.pool,
+    run.locations,
+  );
+  parsed.pool?.close();
   run.phase('locate');
   const linted = staged.finish();
   run.phase('finish');
