@@ -1,8 +1,9 @@
 // Bundles the CLI (dist/meshlint.mjs: fast start-up, nothing to build on install, what pre-commit runs) and the
 // GitHub Action (dist/action.mjs, what action.yml's runs.main names; @actions/core 3 is ESM-only, so ESM with a
 // createRequire banner for its CommonJS dependencies). Deterministic, so a test checks both committed bundles.
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 export const cliBuildOptions = {
@@ -36,6 +37,30 @@ export const bundles = [cliBuildOptions, actionBuildOptions];
 /** Files the bundles load at run time from beside themselves (see src/generated/lazy.ts): source -> dist. */
 export const companions = [['src/generated/lazy-validators.cjs', 'dist/lazy-validators.cjs']];
 
+/** What src/build-id.ts holds in place of a build id; a build writes its own there. */
+const BUILD_ID_PLACEHOLDER = `meshlint-build:${'0'.repeat(64)}`;
+
+/**
+ * Builds a bundle in memory and writes the hash of everything it ships (its files as built, and the companions it
+ * loads) over the build id placeholder: a rebuilt bundle whose code changed has another id, with the same version
+ * number. Returns the files (path -> text) and esbuild's metafile; writes them unless `write` is false.
+ */
+export async function buildBundle(options, { outfile = options.outfile, write = true } = {}) {
+  const result = await build({ ...options, outfile, write: false, metafile: true });
+  const hash = createHash('sha256').update('meshlint/build/v1\0');
+  for (const file of result.outputFiles) hash.update(file.text).update('\0');
+  for (const [from] of companions) hash.update(readFileSync(from)).update('\0');
+  const id = `meshlint-build:${hash.digest('hex')}`;
+  const files = new Map(result.outputFiles.map((file) => [file.path, file.text.split(BUILD_ID_PLACEHOLDER).join(id)]));
+  if (write) {
+    for (const [path, text] of files) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text, path.endsWith('.mjs') && text.startsWith('#!') ? { mode: 0o755 } : {});
+    }
+  }
+  return { files, metafile: result.metafile };
+}
+
 /** Where the license texts of every package bundled into dist/ are shipped (the bundles carry no legal comments). */
 export const NOTICES_FILE = 'dist/THIRD-PARTY-NOTICES.txt';
 
@@ -64,7 +89,7 @@ export function thirdPartyNotices(metafiles) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const metafiles = [];
-  for (const options of bundles) metafiles.push((await build({ ...options, metafile: true })).metafile);
+  for (const options of bundles) metafiles.push((await buildBundle(options)).metafile);
   for (const [from, to] of companions) copyFileSync(from, to);
   writeFileSync(NOTICES_FILE, thirdPartyNotices(metafiles));
   if (!existsSync('LICENSE')) throw new Error('LICENSE is missing');

@@ -5,14 +5,31 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM build script without types
-import { bundles, companions, NOTICES_FILE, thirdPartyNotices } from '../scripts/build.mjs';
+import { buildBundle, bundles, companions, NOTICES_FILE, thirdPartyNotices } from '../scripts/build.mjs';
+
+type Built = { files: Map<string, string> };
 
 describe.each((bundles as { outfile: string }[]).map((b) => [b.outfile, b] as const))('%s', (committed, options) => {
   it('is the current build of src/ (run npm run build when this fails)', async () => {
     const outfile = join(mkdtempSync(join(tmpdir(), 'meshlint-build-')), 'bundle.mjs');
-    await build({ ...options, outfile, logLevel: 'silent' });
-    expect(readFileSync(outfile, 'utf8') === readFileSync(committed, 'utf8'), `${committed} is stale`).toBe(true);
+    const { files } = (await buildBundle({ ...options, logLevel: 'silent' }, { outfile, write: false })) as Built;
+    expect(files.get(outfile) === readFileSync(committed, 'utf8'), `${committed} is stale`).toBe(true);
   });
+});
+
+it('writes into each bundle a build id that changes with any byte of the code, the version number aside', async () => {
+  const idOf = (text: string) => /meshlint-build:([0-9a-f]{64})/.exec(text)?.[1];
+  const committed = idOf(readFileSync('dist/meshlint.mjs', 'utf8'));
+  expect(committed).toMatch(/^[0-9a-f]{64}$/);
+  expect(committed).not.toBe('0'.repeat(64));
+  // A one-byte change of the code (here: a banner comment) gives the bundle another id.
+  const [cli] = bundles as { outfile: string; banner: { js: string } }[];
+  const outfile = join(mkdtempSync(join(tmpdir(), 'meshlint-build-')), 'bundle.mjs');
+  const changed = { ...cli, banner: { js: `${cli.banner.js}\n//x` }, logLevel: 'silent' };
+  const { files } = (await buildBundle(changed, { outfile, write: false })) as Built;
+  const rebuilt = idOf(files.get(outfile)!);
+  expect(rebuilt).toMatch(/^[0-9a-f]{64}$/);
+  expect(rebuilt).not.toBe(committed);
 });
 
 it('ships the license of every bundled package beside the bundles (run npm run build when this fails)', async () => {

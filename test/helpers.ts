@@ -54,7 +54,8 @@ export async function runCli(
   const code = await main({
     argv: args,
     cwd,
-    env: {},
+    // Only where meshlint keeps its cache (test/setup.ts): colour and the rest as in a bare environment.
+    env: { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s) },
     readStdin: async () => stdin,
