@@ -675,7 +675,9 @@ export function repositoryRoot(cwd: string): string {
   return root;
 }
 
+/** A file's text as the parse saw it: none when it could not be read, empty when over the size limit (not read). */
 function textOfFile(absolute: string, maxBytes: number): string | undefined {
   const bytes = readIfRegular(absolute, maxBytes);
-  return bytes ? sourceText(bytes) : undefined;
+  if (bytes) return sourceText(bytes);
+  return typeof regularFileStats(absolute, maxBytes) === 'string' && isRegularFile(absolute) ? '' : undefined;
 }
