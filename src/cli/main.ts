@@ -10,7 +10,7 @@ import type { AnyRule, Severity } from '../engine/rule.js';
 import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
 import { didYouMean } from '../suggest.js';
 import { escapeControl, failsAt, plural } from '../report/summary.js';
-import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
+import { FORMATS, POSTURE_FORMATS, formatResult, inFormatPaths, type Format } from '../report/index.js';
 import { renderRuleDoc } from '../report/rule-doc.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
 import { planFixes, unifiedDiff, writeFixes } from '../fix.js';
@@ -315,7 +315,8 @@ export async function main(io: CliIo): Promise<number> {
     );
   }
 
-  for (const notice of result.notices) {
+  // Notices name files as the report does (relative to the repository root in the formats of tools).
+  for (const notice of inFormatPaths(opts.format, result, io.cwd, repositoryRoot(io.cwd)).notices) {
     io.stderr.write(
       `${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`,
     );

@@ -9,6 +9,7 @@ import { BuildError, Builder, KUSTOMIZATION_NAMES, type BuildHost, type BuiltObj
 import { originAt } from './traced.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import type { BuiltGraph, Notice } from '../engine/run.js';
+import { pathMessage } from '../engine/message.js';
 
 export interface KustomizeOutcome {
   readonly builds: readonly BuiltGraph[];
@@ -90,7 +91,11 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
       notices.push({
         file: options.display(at),
         kind: 'kustomize',
-        message: `kustomization ${options.display(root) || '.'} could not be built (${reason}): its files are linted as plain manifests`,
+        ...pathMessage(
+          'kustomization ',
+          { path: options.display(root) || '.' },
+          ` could not be built (${reason}): its files are linted as plain manifests`,
+        ),
       });
     }
   }
