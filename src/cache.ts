@@ -79,6 +79,7 @@ export function cacheKey(file: string): Buffer {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  removeLeftovers(dir, [basename(file)]);
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temporary, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
   try {
@@ -162,25 +163,22 @@ const MISSING = Symbol('missing');
 const FORGED = Symbol('forged');
 
 /**
- * Removes temporary files that a run killed while writing left beside the cache (`<name>.<pid>.tmp`): those of a
- * process that is gone, or older than any write takes.
+ * Removes temporary files that a run killed while writing left beside `files` (`<name>.<pid>.tmp`, or
+ * `<name>.<pid>.<random>.tmp`): those of a process that is gone, or older than any write takes.
  */
-function removeLeftovers(path: string): void {
-  const base = basename(path);
+function removeLeftovers(dir: string, files: readonly string[]): void {
   let names: string[];
   try {
-    names = readdirSync(dirname(path));
+    names = readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
-    if (!name.endsWith('.tmp')) continue;
-    const stem = name.slice(0, -'.tmp'.length);
-    const dot = stem.lastIndexOf('.');
-    const owner = stem.slice(0, dot);
-    const pid = stem.slice(dot + 1);
-    if ((owner !== base && owner !== `${base}.run`) || !/^\d+$/.test(pid)) continue;
-    const file = join(dirname(path), name);
+    const owner = files.find((file) => name.startsWith(`${file}.`));
+    if (!owner || !name.endsWith('.tmp')) continue;
+    const [pid, ...rest] = name.slice(owner.length + 1, -'.tmp'.length).split('.');
+    if (!/^\d+$/.test(pid) || rest.length > 1) continue;
+    const file = join(dir, name);
     try {
       if (processIsGone(Number(pid)) || Date.now() - statSync(file).mtimeMs > 60_000) unlinkSync(file);
     } catch {
@@ -408,7 +406,8 @@ export class ScanCache {
         }),
       )
       .digest('hex');
-    removeLeftovers(files.location);
+    const name = basename(files.location);
+    removeLeftovers(dirname(files.location), [`${name}.run`, name]);
     return new ScanCache(files.location, key, secret, rules);
   }
 

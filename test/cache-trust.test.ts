@@ -89,8 +89,11 @@ describe('--cache: authenticated', () => {
     const dir = userCacheDir(user);
     mkdirSync(dir, { mode: 0o755 });
     chmodSync(dir, 0o755);
+    // What a first run killed while making its key left behind (a process that is gone).
+    writeFileSync(join(dir, 'key.99999999.0a1b2c.tmp'), 'half');
     const cwd = tempRepo({ 'pod.yaml': pod('web') });
     await runCli(['--cache', '.'], cwd, '', user);
+    expect(readdirSync(dir).filter((name) => name.startsWith('key'))).toEqual(['key']);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(cacheKeyFile(user)).mode & 0o777).toBe(0o600);
     expect(statSync(cacheKeyFile(user)).size).toBe(32);
