@@ -390,7 +390,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 
 /**
  * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template.
- * Returns the charts and templates read.
+ * Returns the charts and templates read or looked for.
  */
 async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<string[]> {
   const { globby } = await import('globby');
@@ -404,11 +404,14 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
     suppressErrors: true,
   });
   if (chartFiles.length === 0) return [];
+  // Templates looked for and missing count too: one that appears later changes where findings are located.
+  const looked = new Set<string>();
   const templates = attributeRendered(
     files,
     chartIndex(chartFiles),
     (absolute) => displayPath(cwd, absolute),
     (absolute) => {
+      looked.add(absolute);
       try {
         return statSync(absolute).isFile();
       } catch {
@@ -416,7 +419,7 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
       }
     },
   );
-  return [...chartFiles, ...templates];
+  return [...new Set([...chartFiles, ...templates, ...looked])];
 }
 
 /** Keeps this run's files, locations and result in the cache; a failure to write is a notice. */

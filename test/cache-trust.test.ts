@@ -200,6 +200,41 @@ describe('--cache: this run told truly', () => {
     expect(third.notices.map((n) => n.file)).toEqual(['gone.yaml']);
   });
 
+  it('does not replay a notice about a file a build could not read once the file is there', async () => {
+    const cwd = tempRepo({
+      'app/kustomization.yaml': 'resources:\n  - pod.yaml\nsecretGenerator:\n  - name: db\n    envs:\n      - db.env\n',
+      'app/pod.yaml': pod('a'),
+    });
+    const before = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(before.notices.map((n) => n.message)).toEqual([
+      'kustomization app could not be built (env file db.env cannot be read): its files are linted as plain manifests',
+    ]);
+    writeFileSync(join(cwd, 'app/db.env'), 'username=shop\npassword=Zq8-vR2!mK4@pL7#\n');
+    const after = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(after.cache?.reused).not.toBe('result');
+    expect(after.notices).toEqual([]);
+    expect(after.findings.filter((f) => f.ruleId === 'secret-in-manifest').map((f) => f.file)).toEqual([
+      'app/kustomization.yaml',
+    ]);
+  });
+
+  it('locates rendered Helm output in a template that appeared since the last run', async () => {
+    const rendered = `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`;
+    const cwd = tempRepo({
+      'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'out/web.yaml': rendered,
+      '.meshlint.yaml': 'rules:\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
+    });
+    const privileged = async () =>
+      (await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' })).findings
+        .filter((f) => f.ruleId === 'container-privileged')
+        .map((f) => f.file);
+    expect(await privileged()).toEqual(['out/web.yaml']);
+    mkdirSync(join(cwd, 'chart/templates'));
+    writeFileSync(join(cwd, 'chart/templates/pod.yaml'), pod('{{ .Release.Name }}'));
+    expect(await privileged()).toEqual(['chart/templates/pod.yaml']);
+  });
+
   it('--stats on a reused result prints no rule timings (none ran) and says the result was reused', async () => {
     const cwd = tempRepo({ 'pod.yaml': pod('web') });
     const args = ['--cache-location', 'c.bin', '--stats', '-f', 'compact', '.'];
