@@ -18,7 +18,6 @@ import {
   constants,
   fstatSync,
   linkSync,
-  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -73,7 +72,7 @@ const KEY_BYTES = 32;
 export function cacheKey(file: string): Buffer {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  ownedPrivately(dir, lstatSync(dir), 0o077, () => chmodSync(dir, 0o700));
+  ownedPrivately(dir, statSync(dir), 0o077, () => chmodSync(dir, 0o700));
   try {
     return readKey(file);
   } catch (error) {
