@@ -186,6 +186,15 @@ function removeLeftovers(dir: string, files: readonly string[]): void {
   }
 }
 
+function sameStamps(a: Record<string, FileStamp>, b: Record<string, FileStamp>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((path) => {
+    const [x, y] = [a[path], b[path]];
+    return y !== undefined && x.size === y.size && x.mtimeMs === y.mtimeMs && x.hash === y.hash;
+  });
+}
+
 function processIsGone(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
@@ -328,6 +337,10 @@ export class ScanCache {
     return undefined;
   }
 
+  #write(path: string, role: string, value: Stored | StoredRun): void {
+    writeAtomically(path, authenticated(this.#secret, role, value));
+  }
+
   /** The per-file entries, read on first need (a reused run never needs them). */
   get #previous(): Record<string, Sealed> {
     this.#previousEntries ??= this.#read<Stored>('entries', this.#path)?.entries ?? {};
@@ -361,7 +374,7 @@ export class ScanCache {
    * files it read, recorded with it, are unchanged too). Its notices are those of the lint: the caller adds the ones
    * of this run's discovery.
    */
-  previousRun(runKey: string): LintResult | undefined {
+  previousRun(runKey: string, stamps: Record<string, FileStamp> = {}): LintResult | undefined {
     try {
       const stored = this.#lastRun;
       if (
@@ -374,6 +387,15 @@ export class ScanCache {
         const rules = (stored.result.rules as unknown as string[])
           .map((id) => byId.get(id))
           .filter((rule) => rule !== undefined);
+        // Files touched but unchanged (a checkout) were read and hashed this time: keep their new stamps, so that
+        // the next run need not read them again.
+        if (!sameStamps(stored.stamps ?? {}, stamps)) {
+          try {
+            this.#write(`${this.#path}.run`, 'run', { ...stored, stamps });
+          } catch {
+            // a cache that cannot be written is still read: the next run reads those files again
+          }
+        }
         return { ...stored.result, rules };
       }
     } catch {
@@ -459,10 +481,7 @@ export class ScanCache {
           const { path: _path, text, ...data } = toFileData(file);
           entries[hash] = seal({ data, locations: [...memo.of(file)] }, text);
         }
-        writeAtomically(
-          this.#path,
-          authenticated(this.#secret, 'entries', { key: this.#key, entries } satisfies Stored),
-        );
+        this.#write(this.#path, 'entries', { key: this.#key, entries } satisfies Stored);
       }
       if (runKey) {
         const run: StoredRun = {
@@ -472,7 +491,7 @@ export class ScanCache {
           ...(inputs.length ? { inputs: inputs.map((path) => [path, hashOfFile(path)] as const) } : {}),
           stamps,
         };
-        writeAtomically(`${this.#path}.run`, authenticated(this.#secret, 'run', run));
+        this.#write(`${this.#path}.run`, 'run', run);
       }
       return undefined;
     } catch (error) {

@@ -254,7 +254,7 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
         jobs.map((job, i) => [job.shown, hashOf.get(i) ?? unread.get(i) ?? '']),
       );
   // A stored result holds no posture: a run that needs one lints again (from the files parsed before).
-  const previous = runKey && !options.posture ? cache.previousRun(runKey) : undefined;
+  const previous = runKey && !options.posture ? cache.previousRun(runKey, stamps) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
       if (!hashOf.has(i)) return;
