@@ -41,17 +41,28 @@ export const companions = [['src/generated/lazy-validators.cjs', 'dist/lazy-vali
 const BUILD_ID_PLACEHOLDER = `meshlint-build:${'0'.repeat(64)}`;
 
 /**
- * Builds a bundle in memory and writes the hash of everything it ships (its files as built, and the companions it
- * loads) over the build id placeholder: a rebuilt bundle whose code changed has another id, with the same version
- * number. Returns the files (path -> text) and esbuild's metafile; writes them unless `write` is false.
+ * Writes the build id over the placeholder in a build's output files (path -> text): the hash of every one of them
+ * (placeholder in place) and of the files they load from beside themselves (`loaded`: their bytes). A rebuilt bundle
+ * whose code changed has another id, with the same version number; however the build splits its code into files.
+ */
+export function stampBuildId(outputs, loaded) {
+  const hash = createHash('sha256').update('meshlint/build/v1\0');
+  for (const text of outputs.values()) hash.update(text).update('\0');
+  for (const bytes of loaded) hash.update(bytes).update('\0');
+  const id = `meshlint-build:${hash.digest('hex')}`;
+  return new Map([...outputs].map(([path, text]) => [path, text.split(BUILD_ID_PLACEHOLDER).join(id)]));
+}
+
+/**
+ * Builds a bundle in memory and stamps its build id (stampBuildId; the companions are what it loads). Returns the
+ * files (path -> text) and esbuild's metafile; writes them unless `write` is false.
  */
 export async function buildBundle(options, { outfile = options.outfile, write = true } = {}) {
   const result = await build({ ...options, outfile, write: false, metafile: true });
-  const hash = createHash('sha256').update('meshlint/build/v1\0');
-  for (const file of result.outputFiles) hash.update(file.text).update('\0');
-  for (const [from] of companions) hash.update(readFileSync(from)).update('\0');
-  const id = `meshlint-build:${hash.digest('hex')}`;
-  const files = new Map(result.outputFiles.map((file) => [file.path, file.text.split(BUILD_ID_PLACEHOLDER).join(id)]));
+  const files = stampBuildId(
+    new Map(result.outputFiles.map((file) => [file.path, file.text])),
+    companions.map(([from]) => readFileSync(from)),
+  );
   if (write) {
     for (const [path, text] of files) {
       mkdirSync(dirname(path), { recursive: true });
