@@ -29,7 +29,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
 import type { Located } from './location/locate.js';
@@ -259,7 +259,11 @@ interface StoredRun {
   readonly key: string;
   readonly runKey: string;
   readonly result: LintResult;
-  /** Files the run read beyond the discovered ones (a kustomize build's env files, bases elsewhere), by hash. */
+  /**
+   * Files the run read beyond the discovered ones (a kustomize build's env files, bases elsewhere), by hash; paths
+   * relative to the working directory, like the discovered files' (a repository checked out elsewhere, or the
+   * index exported by --staged, is the same run).
+   */
   readonly inputs?: readonly (readonly [string, string])[];
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
@@ -311,16 +315,18 @@ export class ScanCache {
   readonly #key: string;
   readonly #secret: Buffer;
   readonly #rules: readonly AnyRule[];
+  readonly #cwd: string;
   #previousEntries: Record<string, Sealed> | undefined;
   readonly #current = new Map<string, SourceFile>();
   /** Why a cache file that was there could not be used. */
   #ignored: string | undefined;
 
-  private constructor(path: string, key: string, secret: Buffer, rules: readonly AnyRule[]) {
+  private constructor(path: string, key: string, secret: Buffer, rules: readonly AnyRule[], cwd: string) {
     this.#path = path;
     this.#key = key;
     this.#secret = secret;
     this.#rules = rules;
+    this.#cwd = cwd;
   }
 
   /** A stored file of this cache, when it was written with this user's key and for this build and configuration. */
@@ -380,7 +386,7 @@ export class ScanCache {
       if (
         stored &&
         stored.runKey === runKey &&
-        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)
+        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash)
       ) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
@@ -408,7 +414,7 @@ export class ScanCache {
    * Opens the cache; a missing, outdated or foreign one starts empty. Leftovers of a run killed while writing it
    * are removed. Throws (with a message for a notice) when the user's key cannot be had.
    */
-  static open(files: CacheFiles, config: Config, rules: readonly AnyRule[]): ScanCache {
+  static open(files: CacheFiles, config: Config, rules: readonly AnyRule[], cwd: string): ScanCache {
     const secret = cacheKey(files.keyFile);
     const key = createHash('sha256')
       .update(
@@ -416,7 +422,6 @@ export class ScanCache {
           build: buildId(),
           rules: rules.map((r) => r.id),
           config: {
-            root: config.root,
             rules: [...config.rules],
             ignore: config.ignore,
             settings: config.settings,
@@ -429,7 +434,7 @@ export class ScanCache {
       .digest('hex');
     const name = basename(files.location);
     removeLeftovers(dirname(files.location), [`${name}.run`, name]);
-    return new ScanCache(files.location, key, secret, rules);
+    return new ScanCache(files.location, key, secret, rules, cwd);
   }
 
   /**
@@ -488,7 +493,9 @@ export class ScanCache {
           key: this.#key,
           runKey,
           result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] },
-          ...(inputs.length ? { inputs: inputs.map((path) => [path, hashOfFile(path)] as const) } : {}),
+          ...(inputs.length
+            ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
+            : {}),
           stamps,
         };
         this.#write(`${this.#path}.run`, 'run', run);

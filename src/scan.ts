@@ -177,7 +177,7 @@ function openCache(
   const location = resolve(cwd, options.cacheLocation!);
   const keyFile = options.cacheKeyFile ?? cacheKeyFile(process.env);
   try {
-    return ScanCache.open({ location, keyFile }, config, rules);
+    return ScanCache.open({ location, keyFile }, config, rules, cwd);
   } catch (error) {
     notices.push({
       message: `the cache is not used: its key ${keyFile} cannot be had (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
@@ -478,10 +478,13 @@ function postureProblem(error: unknown): string {
   return `internal error while drawing the mesh's posture: ${(error as Error)?.message ?? error}; the report shows the findings without it. Please report this.`;
 }
 
-/** What the whole result depends on beyond the cache's key: where the run is, its size limit, each file's bytes. */
+/**
+ * What the whole result depends on beyond the cache's key: the size limit and each file's bytes, by the path shown
+ * (relative to the working directory; absolute outside the repository, as reports show it).
+ */
 function runKeyOf(run: Run, files: readonly (readonly [string, string])[]): string {
   return createHash('sha256')
-    .update(JSON.stringify({ cwd: run.cwd, maxBytes: run.maxBytes, files }))
+    .update(JSON.stringify({ maxBytes: run.maxBytes, files }))
     .digest('hex');
 }
 

@@ -218,6 +218,39 @@ describe('--cache: this run told truly', () => {
     ]);
   });
 
+  it('checks the files a build read where this run reads them: a copy of the repository elsewhere', async () => {
+    const files = {
+      'app/kustomization.yaml': 'resources:\n  - pod.yaml\nsecretGenerator:\n  - name: db\n    envs:\n      - db.env\n',
+      'app/pod.yaml': pod('a'),
+      'app/db.env': 'username=shop\n',
+    };
+    const [first, second] = [tempRepo(files), tempRepo(files)];
+    const location = join(mkdtempSync(join(tmpdir(), 'meshlint-shared-cache-')), 'c.bin');
+    const secrets = (r: Awaited<ReturnType<typeof scan>>) =>
+      r.findings.filter((f) => f.ruleId === 'secret-in-manifest');
+    expect(secrets(await scan({ cwd: first, cacheLocation: location }))).toEqual([]);
+    // The same files elsewhere (another checkout, --staged's export of the index): the same run.
+    expect((await scan({ cwd: second, cacheLocation: location })).cache?.reused).toBe('result');
+    // The copy's env file changes, the first one's does not: the copy's is the one that counts.
+    writeFileSync(join(second, 'app/db.env'), 'username=shop\npassword=Zq8-vR2!mK4@pL7#\n');
+    const changed = await scan({ cwd: second, cacheLocation: location });
+    expect(changed.cache?.reused).not.toBe('result');
+    expect(secrets(changed).map((f) => f.file)).toEqual(['app/kustomization.yaml']);
+  });
+
+  it('reuses a result with --staged, whose index is exported to a new folder every time', async () => {
+    const cwd = tempRepo({ 'pod.yaml': pod('web') });
+    const git = (...args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8' });
+    git('init', '-q');
+    git('add', '.');
+    const args = ['--staged', '--cache-location', join(cwd, '.git', 'c.bin'), '--stats', '-f', 'compact', '.'];
+    const cold = await runCli(args, cwd);
+    expect(cold.code).toBe(1);
+    const warm = await runCli(args, cwd);
+    expect(statsOf(warm.stderr).cache).toEqual({ reused: 'result' });
+    expect(warm.stdout).toBe(cold.stdout);
+  });
+
   it('locates rendered Helm output in a template that appeared since the last run', async () => {
     const rendered = `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`;
     const cwd = tempRepo({
