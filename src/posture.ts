@@ -28,6 +28,7 @@ import {
 import {
   DEFAULT_INBOUND_POLICY,
   SKIP_PORT_ANNOTATIONS,
+  linkerdDefaultPolicy,
   linkerdInjected,
   linkerdResources,
   meshTlsIdentities,
@@ -349,7 +350,8 @@ function workloadPosture(graph: Graph, settings: Settings, w: Workload, site: Si
           },
         };
       }
-      if (linkerd) return { ...port, ...linkerdPort(graph, w, p?.number, site) };
+      if (linkerd)
+        return { ...port, ...linkerdPort(graph, w, p?.number, site, settings.mesh.linkerdDefaultInboundPolicy) };
       if (m.dataplane === 'unknown')
         return {
           ...port,
@@ -378,6 +380,7 @@ function linkerdPort(
   w: Workload,
   port: number | undefined,
   site: SiteOf,
+  configuredDefault: string | undefined,
 ): Pick<PortPosture, 'mode' | 'why' | 'decidedBy'> {
   const ns = graph.namespace(w.namespace);
   // The pod template's annotation wins over the namespace's (the proxy injector copies the namespace's when unset).
@@ -397,15 +400,20 @@ function linkerdPort(
     };
   }
   const policy = annotation(DEFAULT_INBOUND_POLICY);
-  const value = policy?.value;
-  const decidedBy = policy && { name: describe(policy.holder), at: site(policy.holder, policy.path) };
+  // No annotation: the cluster default (configured, the repository's Linkerd install, else all-unauthenticated).
+  const cluster = policy ? undefined : linkerdDefaultPolicy(graph, w, configuredDefault);
+  const value = policy?.value ?? cluster?.policy;
+  const holder = policy
+    ? { resource: policy.holder, path: policy.path }
+    : cluster?.resource && { resource: cluster.resource, path: cluster.path ?? [] };
+  const decidedBy = holder && { name: describe(holder.resource), at: site(holder.resource, holder.path) };
   const strict = value === 'all-authenticated' || value === 'cluster-authenticated' || value === 'deny';
-  const why =
-    value === undefined
-      ? "Linkerd: no default-inbound-policy annotation, so the installation's default applies (all-unauthenticated unless changed): plaintext callers are accepted where no Server says otherwise."
-      : strict
-        ? `Linkerd: default inbound policy ${value}: only callers with a mesh identity (or none, for deny) where no Server says otherwise.`
-        : `Linkerd: default inbound policy ${value}: plaintext callers are accepted where no Server says otherwise.`;
+  const what = cluster
+    ? `no default-inbound-policy annotation, so the cluster default applies: ${value}, set by ${cluster.describe}`
+    : `default inbound policy ${value}`;
+  const why = strict
+    ? `Linkerd: ${what}: only callers with a mesh identity (or none, for deny) where no Server says otherwise.`
+    : `Linkerd: ${what}: plaintext callers are accepted where no Server says otherwise.`;
   return { mode: strict ? 'STRICT' : 'PERMISSIVE', why, ...(decidedBy ? { decidedBy } : {}) };
 }
 

@@ -40,6 +40,9 @@ const FIXING_RULES = [
   'mtls-not-strict',
   'mtls-port-exception',
   'kong-key-in-query',
+  'container-run-as-root',
+  'container-capabilities',
+  'container-no-seccomp',
 ];
 
 describe.each(FIXING_RULES)('the fix of %s', (ruleId) => {
@@ -254,7 +257,7 @@ spec:
     expect(readFileSync(join(dir, 'web.yaml'), 'utf8')).toBe(deployment);
     expect(stdout).toContain('--- a/web.yaml\n+++ b/web.yaml\n');
     expect(stdout).toContain(
-      '-            privileged: true # why?\n+            privileged: false # why?\n+            allowPrivilegeEscalation: false\n',
+      '-            privileged: true # why?\n+            privileged: false # why?\n+            capabilities:\n+              drop: [ALL]\n+            allowPrivilegeEscalation: false\n',
     );
     execFileSync('git', ['init', '-q'], { cwd: dir });
     writeFileSync(join(dir, 'fix.patch'), stdout);
@@ -268,16 +271,62 @@ spec:
     const { stdout, stderr } = await runCli(['--fix', '-f', 'compact', '.'], dir);
     const fixed = readFileSync(join(dir, 'web.yaml'), 'utf8');
     expect(fixed).toContain(
-      '            privileged: false # why?\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n',
+      '            privileged: false # why?\n            capabilities:\n              drop: [ALL]\n            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n      securityContext:\n        seccompProfile:\n          type: RuntimeDefault\n        runAsNonRoot: true\n',
     );
     expect(comments(fixed)).toEqual(comments(deployment));
     expect(readFileSync(join(dir, 'broken.yaml'), 'utf8')).toBe(broken);
     expect(stderr).toContain('not fixed: broken.yaml: it has a parse error.');
-    expect(stderr).toMatch(/fixed 3 findings in 1 file\./);
+    expect(stderr).toMatch(/fixed 6 findings in 1 file\./);
     expect(stdout).not.toMatch(
-      /web\.yaml.*(container-privileged|container-writable-rootfs|container-privilege-escalation)/,
+      /web\.yaml.*(container-privileged|container-writable-rootfs|container-privilege-escalation|container-capabilities|container-no-seccomp|container-run-as-root)/,
     );
     expect(stdout).toMatch(/web\.yaml.*container-no-limits/);
+  });
+
+  it("hardens a pod as the Pod Security rules ask, at the file's own indentation, keeping every comment", async () => {
+    // Four-space indentation, flow maps and comments: the three fixes write into what is there.
+    const pod = `apiVersion: v1
+kind: Pod
+metadata:
+    name: worker # batch
+spec:
+    securityContext: { runAsUser: 1000 } # uid from the image
+    containers:
+        - name: worker
+          image: worker:1.0
+          securityContext:
+              capabilities:
+                  drop: [NET_RAW] # the old hardening
+              readOnlyRootFilesystem: true
+        - name: helper # no securityContext at all
+          image: helper:1.0
+`;
+    const dir = tempRepo({ 'pod.yaml': pod });
+    await runCli(['--fix', '--rule', 'container-run-as-root,container-capabilities,container-no-seccomp', '.'], dir);
+    expect(readFileSync(join(dir, 'pod.yaml'), 'utf8')).toBe(`apiVersion: v1
+kind: Pod
+metadata:
+    name: worker # batch
+spec:
+    securityContext: { runAsUser: 1000, seccompProfile: { type: RuntimeDefault }, runAsNonRoot: true } # uid from the image
+    containers:
+        - name: worker
+          image: worker:1.0
+          securityContext:
+              capabilities:
+                  drop: [ALL] # the old hardening
+              readOnlyRootFilesystem: true
+        - name: helper # no securityContext at all
+          image: helper:1.0
+          securityContext:
+              capabilities:
+                  drop: [ALL]
+`);
+    const { stdout } = await runCli(
+      ['-f', 'compact', '--rule', 'container-run-as-root,container-capabilities,container-no-seccomp', '.'],
+      dir,
+    );
+    expect(stdout).toBe('');
   });
 
   it('diffs keep context and number their hunks', () => {

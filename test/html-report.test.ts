@@ -137,6 +137,32 @@ spec:
     expect([vote.mode, vote.decidedBy?.name]).toEqual(['STRICT', 'Deployment emoji/vote']);
     expect(posture.namespaces[0].workloads.map((w) => w.mesh)).toEqual(['linkerd', 'linkerd']);
   });
+
+  it("without an annotation, applies the cluster default of the repository's Linkerd install", async () => {
+    const dir = tempRepo({
+      'install.yaml': `apiVersion: v1
+kind: ConfigMap
+metadata: {name: linkerd-config, namespace: linkerd}
+data:
+  values: |
+    proxy:
+      defaultInboundPolicy: cluster-authenticated
+`,
+      'app.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata:
+      annotations: {linkerd.io/inject: enabled}
+    spec:
+      containers: [{name: web, ports: [{containerPort: 8080}]}]
+`,
+    });
+    const web = port((await postureOf(['.'], dir)).posture, 'Deployment/shop/web', 8080);
+    expect([web.mode, web.decidedBy?.name]).toEqual(['STRICT', 'ConfigMap linkerd/linkerd-config']);
+    expect(web.why).toContain('the cluster default applies: cluster-authenticated');
+  });
 });
 
 describe('posture: who may call whom', () => {

@@ -7,6 +7,7 @@ import {
   effectiveMtls,
   inboundCaptured,
   membership,
+  nameList,
   portMtls,
   principalTargets,
   resolveHost,
@@ -226,5 +227,19 @@ spec:
     );
     const x = workload(g);
     expect([80, 90].map((p) => inboundCaptured(x, p))).toEqual([true, false]);
+  });
+});
+
+describe('nameList', () => {
+  const deployment = (name: string, file: string) =>
+    Graph.fromFiles([
+      parseSource(file, `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name}, namespace: default }\n`),
+    ]).resources[0];
+
+  it('names a resource the graph holds several times once, and counts only distinct names as more', () => {
+    const copies = [deployment('guestbook-ui', 'a.yaml'), deployment('guestbook-ui', 'b.yaml')];
+    expect(nameList(copies)).toBe('Deployment default/guestbook-ui');
+    const many = ['a', 'b', 'c', 'd', 'd', 'e'].map((n, i) => deployment(n, `${i}.yaml`));
+    expect(nameList(many)).toBe('Deployment default/a, Deployment default/b, Deployment default/c (+2 more)');
   });
 });

@@ -1,6 +1,11 @@
 // Verdicts whose severity or wording carries the meaning: the fixtures check where findings are, these check what
 // they say.
 import { describe, expect, it } from 'vitest';
+import { RULES } from '../rules/index.js';
+import { defaultConfig } from '../src/engine/config.js';
+import { lint } from '../src/engine/run.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { parseSource } from '../src/parse/source.js';
 import { lintTexts } from './helpers.js';
 
 const ADMIN_SERVER = (port: string) => `apiVersion: policy.linkerd.io/v1beta1
@@ -109,5 +114,63 @@ spec: { jwtRules: [{ issuer: a, jwksUri: "http://svc:s3cr3t-t0ken@keys.example.c
     );
     expect(finding.message).toContain('http://keys.example.com/jwks');
     expect(finding.message).not.toContain('s3cr3t');
+    const [envoy] = findingsOf(
+      'jwt-jwks-plaintext',
+      `- name: envoy.filters.http.jwt_authn
+  typed_config:
+    "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+    providers:
+      p: { issuer: a, remote_jwks: { http_uri: { uri: "http://svc:s3cr3t-t0ken@keys.example.com/jwks", cluster: keys } } }
+`,
+    );
+    expect(envoy.message).toContain('(http://keys.example.com/jwks, cluster keys)');
+    expect(envoy.message).not.toContain('s3cr3t');
+  });
+});
+
+describe('Linkerd default inbound policy (authz-no-default-deny)', () => {
+  const WORKLOAD = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  template:
+    metadata: { annotations: { linkerd.io/inject: enabled } }
+    spec:
+      containers: [{ name: web, image: web:1, ports: [{ name: http, containerPort: 8080 }, { containerPort: 9090 }] }]
+`;
+  const INSTALL = (policy: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: { name: linkerd-config, namespace: linkerd }
+data:
+  values: |
+    proxy:
+      defaultInboundPolicy: ${policy}
+`;
+  const lintWith = (files: Record<string, string>, linkerdDefaultInboundPolicy?: string) => {
+    const base = defaultConfig('.');
+    return lint({
+      files: Object.entries(files).map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS)),
+      rules: RULES,
+      config: { ...base, settings: { ...base.settings, mesh: { ...base.settings.mesh, linkerdDefaultInboundPolicy } } },
+    }).findings.filter((f) => f.ruleId === 'authz-no-default-deny');
+  };
+
+  it('names the policy, where it was set, who it admits and every open port', () => {
+    const [finding] = lintWith({ 'a.yaml': WORKLOAD, 'install.yaml': INSTALL('cluster-authenticated') });
+    expect(finding.message).toContain(
+      "default inbound policy is cluster-authenticated, set by the install's proxy.defaultInboundPolicy in ConfigMap linkerd/linkerd-config: any meshed client of the cluster may call ports 8080 (http), 9090",
+    );
+    expect(finding.related.map((r) => r.file)).toEqual(['install.yaml']);
+    const [fallback] = lintWith({ 'a.yaml': WORKLOAD });
+    expect(fallback.message).toContain("all-unauthenticated, set by Linkerd's install default");
+  });
+
+  it('lets .meshlint.yaml decide the cluster default over the install in the repository', () => {
+    expect(lintWith({ 'a.yaml': WORKLOAD, 'install.yaml': INSTALL('all-unauthenticated') }, 'deny')).toEqual([]);
+    const [configured] = lintWith({ 'a.yaml': WORKLOAD, 'install.yaml': INSTALL('deny') }, 'all-authenticated');
+    expect(configured.message).toContain(
+      'all-authenticated, set by the cluster default in mesh.linkerdDefaultInboundPolicy',
+    );
+    expect(lintWith({ 'a.yaml': WORKLOAD, 'install.yaml': INSTALL('deny') })).toEqual([]);
   });
 });

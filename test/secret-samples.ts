@@ -1,7 +1,7 @@
 // Provider tokens built at run time from their documented formats (random parts, real checksums), each with a near
 // miss that a detector must not report: nothing here is a real credential, and no committed file holds a token a
 // secret scanner would block. Shared by the unit tests, the redaction test and scripts/secrets-eval.ts.
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from './seeded-random.js';
 import { crc32 } from 'node:zlib';
 
 export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,8 +1,8 @@
 // Redaction, end to end: plant secrets of every kind in every place the rules look, run the real CLI bundle in
 // every output format (stdout, stderr and an -o file), and fail if any planted value, its base64, or any part of it
-// beyond a provider prefix plus 4 characters appears anywhere. Values are random per run.
+// beyond a provider prefix plus 4 characters appears anywhere. Values are random (seeded: see seeded-random.ts).
 import { spawnSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from './seeded-random.js';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -227,9 +227,11 @@ function leaks(output: string): string[] {
     if (output.includes(b64(p.value))) found.push(`${p.what}: base64`);
     if (p.value.length >= 12) {
       const hidden = p.value.slice(p.shown);
-      // Hex values share an alphabet with the fingerprints in the output: a longer window keeps chance matches out.
-      const n = /^[0-9a-f-]+$/i.test(hidden) ? 10 : 6;
-      for (let i = 0; i + n <= hidden.length; i++) {
+      for (let i = 0; i + 6 <= hidden.length; i++) {
+        // A run of hex digits shares its alphabet with the fingerprints in the output: a longer window keeps chance
+        // matches out (six hex digits recur by chance in a report of thousands of fingerprints).
+        const n = /^[0-9a-f-]+$/i.test(hidden.slice(i, i + 6)) ? 10 : 6;
+        if (i + n > hidden.length) continue;
         if (output.includes(hidden.slice(i, i + n))) {
           found.push(`${p.what}: "${hidden.slice(i, i + n)}" (characters past the allowed prefix)`);
           break;

@@ -161,12 +161,20 @@ Linkerd's init containers are added by the injector, not written in the manifest
         const drop = get(capabilities, 'drop');
         // Pod Security admission compares the exact string "ALL" (check_capabilities_restricted.go): `all` is rejected.
         if (arr(drop).some((entry) => entry === 'ALL')) continue;
+        const dropPath = [...capabilitiesPath, 'drop'];
         report({
           resource: workload,
-          path: drop === undefined ? capabilitiesPath : [...capabilitiesPath, 'drop'],
+          path: drop === undefined ? capabilitiesPath : dropPath,
           messageId: 'dropNotAll',
           data: { container: container.name },
           severity: 'warning',
+          // ALL in place of the first entry drops what that entry dropped and every other capability too.
+          fix: {
+            title: 'Drop all capabilities (securityContext.capabilities.drop: [ALL])',
+            changes: [
+              arr(drop).length > 0 ? { set: [...dropPath, 0], value: 'ALL' } : { set: dropPath, value: ['ALL'] },
+            ],
+          },
         });
       }
     }

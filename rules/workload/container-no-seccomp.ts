@@ -124,6 +124,15 @@ containers, at the pod's securityContext where one line fixes them all). The dep
           messageId,
           data: { containers: containers.map((name) => `"${name}"`).join(', '), where },
           severity: messageId === 'missing' ? 'warning' : undefined,
+          // An explicit Unconfined may be needed by the workload: only the missing profile is set mechanically.
+          ...(messageId === 'missing'
+            ? {
+                fix: {
+                  title: 'Set securityContext.seccompProfile.type: RuntimeDefault in the pod spec',
+                  changes: [{ set: [...path, 'type'], value: 'RuntimeDefault' }],
+                },
+              }
+            : {}),
         });
       }
     }

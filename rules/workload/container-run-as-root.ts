@@ -143,6 +143,15 @@ configured by the mesh, not by the manifest, and are not judged.`,
           messageId,
           data: { containers: containers.map((name) => `"${name}"`).join(', '), where },
           severity: messageId === 'notRequired' ? 'warning' : undefined,
+          // An explicit runAsNonRoot: false or runAsUser: 0 says the image needs root: only the missing setting is set.
+          ...(messageId === 'notRequired'
+            ? {
+                fix: {
+                  title: 'Set securityContext.runAsNonRoot: true in the pod spec',
+                  changes: [{ set: path, value: true }],
+                },
+              }
+            : {}),
         });
       }
     }

@@ -15,7 +15,7 @@ import {
   type YAMLSeq,
 } from 'yaml';
 import type { Path } from '../model/values.js';
-import type { FixChange } from './rule.js';
+import type { FixChange, FixValue } from './rule.js';
 import type { FindingFix } from './run.js';
 
 /** Replace text[start, end) with `text` (offsets in the file's text). */
@@ -27,6 +27,17 @@ export interface TextEdit {
 
 /** Nested keys are indented by this much more than their parent when the file shows no other step. */
 const INDENT_STEP = 2;
+
+/** The file's indentation step: the smallest indentation of a line that holds a key (not a list dash or comment). */
+function indentStep(text: string): number {
+  let step = 0;
+  for (const line of text.split('\n')) {
+    const indent = line.length - line.trimStart().length;
+    if (indent === 0 || line[indent] === '-' || line[indent] === '#' || line.trim() === '') continue;
+    if (step === 0 || indent < step) step = indent;
+  }
+  return step >= 1 && step <= 8 ? step : INDENT_STEP;
+}
 
 /** The reason written into a suppression comment: a placeholder the author replaces with the real one. */
 export const SUPPRESSION_REASON_PLACEHOLDER = 'TODO: say why this is acceptable';
@@ -98,7 +109,7 @@ function readsBack(text: string, index: number, change: FixChange): boolean {
   const doc = parseDocuments(text)[index];
   if (!doc || doc.errors.length > 0) return false;
   const value = valueOf(doc);
-  if ('set' in change) return valueAt(value, change.set) === change.value;
+  if ('set' in change) return JSON.stringify(valueAt(value, change.set)) === JSON.stringify(change.value);
   return !hasPath(value, change.remove);
 }
 
@@ -154,12 +165,7 @@ function walk(doc: Document.Parsed, path: Path): Walked {
   return { node, pair, parent, found };
 }
 
-function setEdits(
-  text: string,
-  doc: Document.Parsed,
-  path: Path,
-  value: string | number | boolean,
-): TextEdit[] | undefined {
+function setEdits(text: string, doc: Document.Parsed, path: Path, value: FixValue): TextEdit[] | undefined {
   const { node, pair, found } = walk(doc, path);
   const missing = path.slice(found);
   if (missing.some((s) => typeof s !== 'string')) return undefined;
@@ -199,17 +205,13 @@ function setEdits(
   ) {
     const keyColumn = pair.key.range[0] - lineStartAt(text, pair.key.range[0]);
     const end = lineEndAt(text, pair.key.range[1]);
-    return [{ start: end, end, text: `\n${blockLines(keys, value, keyColumn + INDENT_STEP)}` }];
+    const step = indentStep(text);
+    return [{ start: end, end, text: `\n${blockLines(keys, value, keyColumn + step, step)}` }];
   }
   return undefined;
 }
 
-function insertIntoBlockMap(
-  text: string,
-  map: YAMLMap,
-  keys: string[],
-  value: string | number | boolean,
-): TextEdit[] | undefined {
+function insertIntoBlockMap(text: string, map: YAMLMap, keys: string[], value: FixValue): TextEdit[] | undefined {
   if (!map.range || map.items.length === 0) return undefined;
   const indent = map.range[0] - lineStartAt(text, map.range[0]);
   // After the line where the map's last entry ends (a trailing comment on that line stays on it).
@@ -218,7 +220,7 @@ function insertIntoBlockMap(
     (isScalar(last.value) || isMap(last.value) || isSeq(last.value)) && last.value.range ? last.value : last.key;
   const end = (lastNode as Node).range?.[1];
   if (end === undefined) return undefined;
-  const lines = blockLines(keys, value, indent);
+  const lines = blockLines(keys, value, indent, indentStep(text));
   if (end > 0 && text[end - 1] === '\n') return [{ start: end, end, text: `${lines}\n` }];
   const lineEnd = lineEndAt(text, end);
   return [{ start: lineEnd, end: lineEnd, text: `\n${lines}` }];
@@ -235,7 +237,7 @@ function insertIntoFlowMap(
   text: string,
   map: YAMLMap,
   keys: string[],
-  value: string | number | boolean,
+  value: FixValue,
   json: boolean,
 ): TextEdit[] | undefined {
   if (!map.range) return undefined;
@@ -252,16 +254,16 @@ function insertIntoFlowMap(
   return end === undefined ? undefined : [{ start: end, end, text: `, ${entry}` }];
 }
 
-function blockLines(keys: string[], value: string | number | boolean, indent: number): string {
+function blockLines(keys: string[], value: FixValue, indent: number, step: number): string {
   return keys
     .map(
       (key, i) =>
-        `${' '.repeat(indent + i * INDENT_STEP)}${formatKey(key, false)}:${i === keys.length - 1 ? ` ${formatScalar(value, false)}` : ''}`,
+        `${' '.repeat(indent + i * step)}${formatKey(key, false)}:${i === keys.length - 1 ? ` ${formatScalar(value, false)}` : ''}`,
     )
     .join('\n');
 }
 
-function flowEntry(keys: string[], value: string | number | boolean, json: boolean): string {
+function flowEntry(keys: string[], value: FixValue, json: boolean): string {
   const [key, ...rest] = keys;
   const inner = rest.length ? `{ ${flowEntry(rest, value, json)} }` : formatScalar(value, json);
   return `${formatKey(key, json)}: ${inner}`;
@@ -276,7 +278,8 @@ function formatKey(key: string, json: boolean): string {
   return json || !PLAIN.test(key) || RESERVED.test(key) ? JSON.stringify(key) : key;
 }
 
-function formatScalar(value: string | number | boolean, json: boolean): string {
+function formatScalar(value: FixValue, json: boolean): string {
+  if (Array.isArray(value)) return `[${value.map((v) => formatScalar(v, json)).join(', ')}]`;
   if (typeof value !== 'string') return String(value);
   return json || !PLAIN.test(value) || RESERVED.test(value) ? JSON.stringify(value) : value;
 }

@@ -11,7 +11,13 @@ export const SEVERITY_RANK: Record<Severity, number> = { note: 1, warning: 2, er
 
 /** Settings shared by all rules (config `mesh:`), as opposed to one rule's options. */
 export interface Settings {
-  readonly mesh: { readonly rootNamespace: string; readonly assumeInjected: boolean; readonly clusterDomain?: string };
+  readonly mesh: {
+    readonly rootNamespace: string;
+    readonly assumeInjected: boolean;
+    readonly clusterDomain?: string;
+    /** Linkerd's cluster-wide default inbound policy (proxy.defaultInboundPolicy), when the repository does not hold it. */
+    readonly linkerdDefaultInboundPolicy?: string;
+  };
   /** The salt of every fingerprint derived from a secret value (set through secret-hardcoded's `fingerprintSalt`). */
   readonly secrets: { readonly fingerprintSalt: string };
 }
@@ -51,9 +57,12 @@ export interface Fix {
   readonly changes: readonly FixChange[];
 }
 
+/** A value a fix writes: a scalar, or a list of scalars (written in flow style: `[ALL]`). */
+export type FixValue = string | number | boolean | readonly (string | number | boolean)[];
+
 export type FixChange =
-  /** Sets a key to a scalar, creating the maps on the way that do not exist yet. */
-  | { readonly set: Path; readonly value: string | number | boolean }
+  /** Sets a key to a scalar (or a list of scalars), creating the maps on the way that do not exist yet. */
+  | { readonly set: Path; readonly value: FixValue }
   /** Removes a key or a list item (and the map or list holding it, when it was the only entry). */
   | { readonly remove: Path };
 

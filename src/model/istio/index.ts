@@ -1,5 +1,6 @@
 // The istio model's public surface: what rules and other layers import.
 export * from './authz.js';
+export * from './gateways.js';
 export * from './membership.js';
 export * from './mtls.js';
 export * from './resources.js';

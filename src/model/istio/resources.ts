@@ -38,10 +38,14 @@ export function workloadNamespaces(
   );
 }
 
-/** "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. */
+/**
+ * "Deployment shop/web, Deployment shop/api (+3 more)": names for messages. A name the graph holds several times
+ * (the same object in several files or overlays) is named once, and counted once in "more".
+ */
 export function nameList(resources: readonly Resource[], max = 3): string {
-  const names = resources
-    .slice(0, max)
-    .map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`);
-  return resources.length > max ? `${names.join(', ')} (+${resources.length - max} more)` : names.join(', ');
+  const names = [
+    ...new Set(resources.map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`)),
+  ];
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} (+${names.length - max} more)` : shown;
 }

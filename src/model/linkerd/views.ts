@@ -5,7 +5,7 @@ import type { Graph } from '../graph.js';
 import type { Resource, Workload } from '../resource.js';
 import { arr, get, str } from '../values.js';
 
-const POLICY_GROUP = 'policy.linkerd.io';
+export const POLICY_GROUP = 'policy.linkerd.io';
 
 export type LinkerdKind =
   | 'Server'
