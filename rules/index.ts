@@ -20,6 +20,7 @@ import kongIpRestrictionOpen from './exposure/kong-ip-restriction-open.js';
 import networkpolicyNoDefaultDeny from './exposure/networkpolicy-no-default-deny.js';
 import policySelectsNothing from './exposure/policy-selects-nothing.js';
 import annotationMisplaced from './mesh/annotation-misplaced.js';
+import meshConfigAmbiguous from './mesh/mesh-config-ambiguous.js';
 import namespaceConflicting from './mesh/namespace-conflicting.js';
 import sidecarBypass from './mesh/sidecar-bypass.js';
 import telemetryDisabled from './mesh/telemetry-disabled.js';
@@ -33,6 +34,7 @@ import gatewayPlaintext from './tls/gateway-plaintext.js';
 import jwtJwksPlaintext from './tls/jwt-jwks-plaintext.js';
 import kongRoutePlaintext from './tls/kong-route-plaintext.js';
 import kongUpstreamPlaintext from './tls/kong-upstream-plaintext.js';
+import meshAutoMtlsDisabled from './tls/mesh-auto-mtls-disabled.js';
 import mtlsDestinationRuleIgnoredCerts from './tls/mtls-destination-rule-ignored-certs.js';
 import mtlsDestinationRulePlaintext from './tls/mtls-destination-rule-plaintext.js';
 import mtlsNotStrict from './tls/mtls-not-strict.js';
@@ -85,6 +87,8 @@ export const RULES: readonly AnyRule[] = [
   inFamily('authz', kongNoAuth),
   inFamily('tls', kongRoutePlaintext),
   inFamily('tls', kongUpstreamPlaintext),
+  inFamily('tls', meshAutoMtlsDisabled),
+  inFamily('mesh', meshConfigAmbiguous),
   inFamily('tls', mtlsDestinationRuleIgnoredCerts),
   inFamily('tls', mtlsDestinationRulePlaintext),
   inFamily('tls', mtlsNotStrict),

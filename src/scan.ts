@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
 import { cacheKeyFile, hashBytes, ScanCache, type CacheUse, type FileStamp } from './cache.js';
-import { lintStaged, type Finding, type LintResult, type Notice } from './engine/run.js';
+import { lintStaged, settingsFor, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import { applyBaseline, type Baseline } from './baseline.js';
@@ -355,21 +355,25 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
   run.phase('rules');
   if (options.posture) {
     try {
-      run.posture = draftPosture(staged.graph, parsed.files, run.config.settings, run.locations);
+      run.posture = draftPosture(
+        staged.graph,
+        parsed.files,
+        settingsFor(staged.graph, run.config.settings),
+        run.locations,
+      );
     } catch (error) {
       run.notices.push({ message: postureProblem(error) });
     }
     run.phase('posture');
   }
-  if (parsed.pool) {
-    // The threads that parsed the files rebuild the syntax trees the findings (and the posture's sites) need, in parallel.
-    await locateAll(
-      run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
-      parsed.pool,
-      run.locations,
-    );
-    parsed.pool.close();
-  }
+  // Every location the findings (and the posture's sites) need, one document at a time; the threads that parsed
+  // files rebuild the library's syntax trees the lean reader cannot give, in parallel.
+  await locateAll(
+    run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
+    parsed.pool,
+    run.locations,
+  );
+  parsed.pool?.close();
   run.phase('locate');
   const linted = staged.finish();
   run.phase('finish');

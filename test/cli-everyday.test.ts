@@ -143,13 +143,29 @@ describe('--print-config and --init', () => {
     const run = await runCli(['--init'], cwd);
     expect(run.code).toBe(0);
     const written = readFileSync(join(cwd, '.meshlint.yaml'), 'utf8');
-    expect(written).toMatch(/^ {2}rootNamespace: mesh-root {3}# meshConfig\.rootNamespace of the IstioOperator/m);
+    expect(written).toMatch(
+      /^ {2}rootNamespace: mesh-root {3}# rootNamespace of the mesh config in IstioOperator istio-system\/mesh/m,
+    );
     expect(written).toMatch(/^ {2}assumeInjected: true {3}# no Namespace objects, but 1 Istio resource/m);
     // The starter file is a valid configuration.
     expect((await runCli(['--config', '.meshlint.yaml', '--print-config', 'x.yaml'], cwd)).code).toBe(0);
     const again = await runCli(['--init'], cwd);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('exists already');
+  });
+
+  it('--init reads the root namespace from the istio ConfigMap, and not from an application ConfigMap named istio', async () => {
+    const configMap = (namespace: string, root: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: istio, namespace: ${namespace} }\ndata:\n  mesh: |\n    rootNamespace: ${root}\n`;
+    const cwd = tempRepo({
+      '.meshlint.yml': '',
+      'mesh.yaml': configMap('istio-system', 'root-from-mesh'),
+      'app.yaml': configMap('shop', 'other'),
+    });
+    expect((await runCli(['--init'], cwd)).code).toBe(0);
+    expect(readFileSync(join(cwd, '.meshlint.yaml'), 'utf8')).toMatch(
+      /^ {2}rootNamespace: root-from-mesh {3}# rootNamespace of the mesh config in ConfigMap istio-system\/istio/m,
+    );
   });
 });
 

@@ -2,9 +2,11 @@ import { defineRule, yaml } from '../../src/engine/rule.js';
 import { matchesSelector } from '../../src/model/kubernetes/index.js';
 import { describe } from '../../src/model/resource.js';
 import {
+  autoMtlsDisabledBy,
   destinationRuleTlsBlocks,
   inMesh,
   istioResources,
+  meshConfigName,
   membership,
   nameList,
   resolveHost,
@@ -34,18 +36,20 @@ finding is reported (on the \`tls\` block's mode: top level, \`portLevelSettings
 Service of the repository that selects workloads in the mesh; a subset's block only when the subset's \`labels\` select one
 of them, since a subset's traffic reaches only the endpoints carrying its labels (istio/api \`Subset.labels\`: "Labels apply
 a filter over the endpoints of a service in the service registry"). Hosts outside the repository (external APIs) are not
-reported: TLS origination to them is legitimate.`,
+reported: TLS origination to them is legitimate. The fix the message names depends on the mesh config (see
+\`mesh-auto-mtls-disabled\`): when it sets \`enableAutoMtls: false\`, removing the \`tls\` block leaves clients in
+plaintext as well, and only \`ISTIO_MUTUAL\` encrypts.`,
   remediation:
-    'Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh.',
+    'Remove the `tls` block (auto mTLS then uses ISTIO_MUTUAL) or set `tls.mode: ISTIO_MUTUAL`; keep SIMPLE/MUTUAL for hosts outside the mesh. When the mesh config sets `enableAutoMtls: false`, only `tls.mode: ISTIO_MUTUAL` encrypts.',
   references: [
     'https://istio.io/latest/docs/reference/config/networking/destination-rule/#ClientTLSSettings',
     'https://istio.io/latest/docs/ops/common-problems/network-issues/#503-errors-after-setting-destination-rule',
   ],
   messages: {
     plaintext:
-      '{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. Remove the tls block or set mode: ISTIO_MUTUAL.',
+      '{{resource}} sets tls mode {{mode}} toward {{host}}, which reaches mesh workloads ({{workloads}}): clients send plaintext, which STRICT servers reset and PERMISSIVE ones accept without identity. {{fix}}',
     origination:
-      '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). Use mode: ISTIO_MUTUAL (or remove the tls block).',
+      '{{resource}} originates {{mode}} TLS toward {{host}}, which reaches workloads in the mesh ({{workloads}}): that replaces Istio mTLS with certificates their proxies do not accept (or, PERMISSIVE, lands without identity). {{fix}}',
   },
   examples: {
     invalid: {
@@ -87,6 +91,38 @@ reported: TLS origination to them is legitimate.`,
             - name: v2
               trafficPolicy:
                 tls: { mode: SIMPLE } # expect: mtls-destination-rule-plaintext @16-28
+      `,
+      'disable-while-the-mesh-config-turns-auto-mtls-off': yaml`
+        apiVersion: install.istio.io/v1alpha1
+        kind: IstioOperator
+        metadata: { name: control-plane, namespace: istio-system }
+        spec:
+          meshConfig: { enableAutoMtls: false }
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: { name: shop, labels: { istio-injection: enabled } }
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: reviews, namespace: shop }
+        spec: { selector: { app: reviews }, ports: [{ port: 80 }] }
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          template:
+            metadata: { labels: { app: reviews } }
+            spec: { containers: [{ name: reviews, image: reviews:1.0 }] }
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: { name: reviews, namespace: shop }
+        spec:
+          host: reviews
+          trafficPolicy:
+            tls: { mode: DISABLE } # expect: mtls-destination-rule-plaintext @12-25
       `,
     },
     valid: {
@@ -198,6 +234,8 @@ reported: TLS origination to them is legitimate.`,
   },
   check({ graph, settings, report }) {
     const mesh = settings.mesh;
+    // With auto mTLS off, removing the tls block is no fix: only ISTIO_MUTUAL encrypts.
+    const autoMtlsOff = autoMtlsDisabledBy(graph);
     for (const dr of istioResources(graph, 'DestinationRule')) {
       const host = str(get(dr.body, 'spec', 'host'));
       if (!host) continue;
@@ -238,6 +276,11 @@ reported: TLS origination to them is legitimate.`,
           path: mode === undefined ? path : [...path, 'mode'],
           messageId: mode === 'SIMPLE' || mode === 'MUTUAL' ? 'origination' : 'plaintext',
           data: {
+            fix: autoMtlsOff
+              ? `Set mode: ISTIO_MUTUAL (${meshConfigName(autoMtlsOff)} turns auto mTLS off, so without a tls block clients send plaintext too).`
+              : mode === 'SIMPLE' || mode === 'MUTUAL'
+                ? 'Use mode: ISTIO_MUTUAL (or remove the tls block).'
+                : 'Remove the tls block or set mode: ISTIO_MUTUAL.',
             mode: mode ?? 'DISABLE (the default of a tls block without mode)',
             host: fqdn === host ? host : `${host} (${fqdn})`,
             workloads: nameList(workloads),

@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { child, walk } from '../../src/model/envoy/index.js';
-import { istioResources } from '../../src/model/istio/index.js';
+import { istioResources, meshConfigSite, meshConfigs, meshSetting } from '../../src/model/istio/index.js';
 import { arr, get, str, type Path } from '../../src/model/values.js';
 
 /**
@@ -72,7 +72,11 @@ contains a weak suite lets a client (or an attacker who downgrades the handshake
 
 Where the suites are set: Envoy \`tls_params.cipher_suites\` in any CommonTlsContext (listeners, clusters, static
 secrets, EnvoyFilter fragments; envoy/extensions/transport_sockets/tls/v3/common.proto, where \`[A|B]\` is an
-equal-preference group), Istio Gateway \`servers[].tls.cipherSuites\` (networking/v1alpha3/gateway.proto), and Kong's
+equal-preference group), Istio Gateway \`servers[].tls.cipherSuites\` (networking/v1alpha3/gateway.proto), Istio's mesh
+config \`meshMTLS.cipherSuites\` (mesh mTLS between sidecars) and \`tlsDefaults.cipherSuites\` (every other TLS istiod
+configures: "the TLS connection will only support the specified cipher list when negotiating TLS 1.0-1.2", istio/api
+\`mesh/v1alpha1/config.proto\` \`TLSConfig\`; read from the istio ConfigMap, an IstioOperator or the istiod chart's
+values, as \`mesh-auto-mtls-disabled\` describes), and Kong's
 \`ssl_cipher_suite\` (\`old\` is Mozilla's old configuration) or \`ssl_ciphers\` (with \`custom\`) when a manifest sets
 them as \`KONG_SSL_CIPHER_SUITE\` / \`KONG_SSL_CIPHERS\` on a container (kong.conf.default). A context whose minimum
 version is TLS 1.3 is not judged: TLS 1.3 suites are fixed and all strong. Lists left at their defaults are not
@@ -84,6 +88,7 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
     'https://www.rfc-editor.org/rfc/rfc7525#section-4.2',
     'https://github.com/envoyproxy/envoy/blob/main/api/envoy/extensions/transport_sockets/tls/v3/common.proto',
     'https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings',
+    'https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-TLSConfig',
     'https://wiki.mozilla.org/Security/Server_Side_TLS',
   ],
   messages: {
@@ -124,6 +129,15 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
                 mode: SIMPLE
                 credentialName: shop-cert
                 cipherSuites: [ECDHE-RSA-AES256-GCM-SHA384, DES-CBC3-SHA] # expect: tls-weak-cipher @53-65
+      `,
+      'istio-mesh-config-cbc-suite-for-mesh-mtls': yaml`
+        apiVersion: install.istio.io/v1alpha1
+        kind: IstioOperator
+        metadata: { name: control-plane, namespace: istio-system }
+        spec:
+          meshConfig:
+            meshMTLS:
+              cipherSuites: [ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-SHA] # expect: tls-weak-cipher @53-73
       `,
       'kong-old-preset': yaml`
         apiVersion: apps/v1
@@ -221,6 +235,22 @@ each deployment makes; this rule reports lists someone wrote. Each weak suite is
             });
         });
       });
+    }
+    // Istio's mesh config: meshMTLS (ISTIO_MUTUAL traffic) and tlsDefaults (the other TLS istiod configures).
+    for (const source of meshConfigs(graph).sources) {
+      for (const key of ['meshMTLS', 'tlsDefaults']) {
+        if (key === 'meshMTLS' && TLS13.has(String(meshSetting(source, key, 'minProtocolVersion')))) continue;
+        arr(meshSetting(source, key, 'cipherSuites')).forEach((entry, k) => {
+          const why = typeof entry === 'string' ? cipherWeakness(entry) : undefined;
+          if (why)
+            report({
+              ...meshConfigSite(source, key, 'cipherSuites', k),
+              target: 'value',
+              messageId: 'weakSuite',
+              data: { suite: String(entry), why },
+            });
+        });
+      }
     }
     // Kong: KONG_SSL_CIPHER_SUITE / KONG_SSL_CIPHERS on a container.
     for (const workload of graph.workloads) {

@@ -4,8 +4,8 @@ import { relative, resolve } from 'node:path';
 import * as path from 'node:path';
 import { defaultConfig, findConfig, loadConfig, type Config } from '../engine/config.js';
 import type { AnyRule } from '../engine/rule.js';
-import { readResources } from '../model/graph.js';
-import type { Resource } from '../model/resource.js';
+import { Graph, readResources } from '../model/graph.js';
+import { meshConfigName, meshConfigs, meshRootNamespace, meshSetting } from '../model/istio/meshconfig.js';
 import { parseSource } from '../parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { discover } from '../scan.js';
@@ -55,23 +55,19 @@ export interface InferredMesh {
   readonly assumeInjected: { value: boolean; why: string };
 }
 
-export function inferMesh(resources: readonly Resource[]): InferredMesh {
+export function inferMesh(graph: Graph): InferredMesh {
+  const resources = graph.resources;
   const of = (kind: string) => resources.filter((r) => r.kind === kind);
-  const operatorRoot = of('IstioOperator')
-    .map((r) => (r.body as { spec?: { meshConfig?: { rootNamespace?: unknown } } }).spec?.meshConfig?.rootNamespace)
-    .find((v): v is string => typeof v === 'string' && v !== '');
-  const meshConfigMap = of('ConfigMap').find(
-    (r) => r.name === 'istio' && typeof (r.body as { data?: { mesh?: unknown } }).data?.mesh === 'string',
-  );
-  const configMapRoot = meshConfigMap
-    ? /^[ \t]*rootNamespace:[ \t]*["']?([a-z0-9-]+)/m.exec(
-        (meshConfigMap.body as { data: { mesh: string } }).data.mesh,
-      )?.[1]
-    : undefined;
-  const rootNamespace = operatorRoot
-    ? { value: operatorRoot, why: 'meshConfig.rootNamespace of the IstioOperator in this repository' }
-    : configMapRoot
-      ? { value: configMapRoot, why: `rootNamespace in the mesh config (ConfigMap ${meshConfigMap!.namespace}/istio)` }
+  // The mesh config the scan itself reads (ConfigMap istio, IstioOperator, istiod Helm values): one reader for both.
+  const root = meshRootNamespace(graph);
+  const set = meshConfigs(graph).sources.filter((s) => typeof meshSetting(s, 'rootNamespace') === 'string');
+  const rootNamespace = root
+    ? { value: root.value, why: `rootNamespace of the mesh config in ${meshConfigName(root.source)}` }
+    : set.length > 0
+      ? {
+          value: 'istio-system',
+          why: `the mesh configs of this repository disagree (${set.map(meshConfigName).join(', ')}): Istio's default`,
+        }
       : { value: 'istio-system', why: "Istio's default; no meshConfig in this repository says otherwise" };
   const namespaces = of('Namespace').length;
   const meshPolicies = resources.filter(
@@ -101,7 +97,7 @@ export async function starterConfig(cwd: string): Promise<string> {
       return [];
     }
   });
-  const mesh = inferMesh(readResources(parsed));
+  const mesh = inferMesh(new Graph(readResources(parsed), parsed));
   return [
     '# meshlint configuration (https://github.com/meshlint/meshlint#configuration)',
     '# rules: { container-no-limits: warning }   # per rule: error | warning | note | off',

@@ -194,7 +194,11 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
     rules: settings,
     ignore: typed.ignore ?? [],
     settings: {
-      mesh: { ...DEFAULT_SETTINGS.mesh, ...typed.mesh },
+      mesh: {
+        ...DEFAULT_SETTINGS.mesh,
+        ...typed.mesh,
+        ...(typeof typed.mesh?.rootNamespace === 'string' ? { rootNamespaceConfigured: true } : {}),
+      },
       secrets: shared.secrets ?? DEFAULT_SETTINGS.secrets,
     },
     custom,

@@ -1,7 +1,7 @@
 // Runs a rule's examples through the real engine: used by the tests, the docs generator and --explain.
 import { parseSource } from '../parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
-import { defaultConfig, type RuleSetting } from './config.js';
+import { CONFIG_NAMES, defaultConfig, parseConfig, type RuleSetting } from './config.js';
 import { lint, type Finding, type LintResult } from './run.js';
 import type { AnyRule, ExampleFiles } from './rule.js';
 
@@ -11,14 +11,18 @@ export function exampleFiles(example: ExampleFiles): Record<string, string> {
 
 /** Lints an example with only `rule` enabled (every rule stays known, so suppressions can name them). */
 export function runExample(rule: AnyRule, example: ExampleFiles, allRules: readonly AnyRule[]): LintResult {
-  const files = Object.entries(exampleFiles(example)).map(([name, text]) =>
-    parseSource(name, text, MANIFEST_PARSE_OPTIONS),
-  );
+  // A `.meshlint.yaml` among an example's files is its configuration (a rule that reads the settings shows them).
+  const entries = Object.entries(exampleFiles(example));
+  const configText = entries.find(([name]) => CONFIG_NAMES.includes(name))?.[1];
+  const base = configText ? parseConfig(configText, allRules, '.meshlint.yaml', '.') : defaultConfig('.');
+  const files = entries
+    .filter(([name]) => !CONFIG_NAMES.includes(name))
+    .map(([name, text]) => parseSource(name, text, MANIFEST_PARSE_OPTIONS));
   const settings = new Map<string, RuleSetting>(
     allRules.filter((r) => r.id !== rule.id).map((r) => [r.id, { severity: 'off' }]),
   );
   const known = allRules.some((r) => r.id === rule.id) ? allRules : [...allRules, rule];
-  return lint({ files, rules: known, config: { ...defaultConfig('.'), rules: settings } });
+  return lint({ files, rules: known, config: { ...base, rules: settings } });
 }
 
 // The `# expect:` markers of examples and fixtures: the findings that must start on the marker's line, with their span.

@@ -17,6 +17,8 @@ export interface Settings {
     readonly clusterDomain?: string;
     /** Linkerd's cluster-wide default inbound policy (proxy.defaultInboundPolicy), when the repository does not hold it. */
     readonly linkerdDefaultInboundPolicy?: string;
+    /** Set when the configuration file names rootNamespace: it then wins over the repository's Istio mesh config. */
+    readonly rootNamespaceConfigured?: boolean;
   };
   /** The salt of every fingerprint derived from a secret value (set through secret-hardcoded's `fingerprintSalt`). */
   readonly secrets: { readonly fingerprintSalt: string };

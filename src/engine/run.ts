@@ -4,11 +4,12 @@ import { isAbsolute, relative, sep } from 'node:path';
 import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
+import { meshConfigTexts, meshSettingsOf } from '../model/istio/meshconfig.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
 import { get, type Path } from '../model/values.js';
 import { rangeOfOffsets, type Range } from '../location/locate.js';
 import { LocationMemo } from '../location/memo.js';
-import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Severity } from './rule.js';
+import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Settings, type Severity } from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
 import {
@@ -207,6 +208,7 @@ export function lintStaged({
   // With a graph of the caller's, findings are reported for `files` only (rules may judge more than that).
   const reported = given && new Set(files.map((f) => f.path));
   annotationDiagnostics(units[0].graph, files, rules, enabled, pending);
+  embeddedDiagnostics(units, enabled, pending, reported);
   const ruleTimes = runRules(units, enabled, config, pending, notices, reported, root);
   const requests = pending
     .flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)])
@@ -402,6 +404,8 @@ function runRules(
 ): [string, number][] {
   const ruleTimes: [string, number][] = [];
   const built = new Map<string, Pending>();
+  // The repository's own mesh config (Istio's root namespace) refines the configured settings, graph by graph.
+  const unitSettings = new Map(units.map(({ graph }) => [graph, settingsFor(graph, config.settings)]));
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
@@ -424,7 +428,7 @@ function runRules(
         pending.push(entry);
       };
       try {
-        rule.check({ graph, options, settings: config.settings, report });
+        rule.check({ graph, options, settings: unitSettings.get(graph)!, report });
       } catch (error) {
         notices.push({
           message: `internal error in rule ${rule.id}: ${(error as Error)?.message ?? error}; its findings are incomplete. Please report this.`,
@@ -434,6 +438,51 @@ function runRules(
     ruleTimes.push([rule.id, performance.now() - started]);
   }
   return ruleTimes;
+}
+
+/** The settings rules apply to one graph: the configuration's, with what the graph's mesh config says. */
+export function settingsFor(graph: Graph, settings: Settings): Settings {
+  const mesh = meshSettingsOf(graph, settings.mesh);
+  return mesh === settings.mesh ? settings : { ...settings, mesh };
+}
+
+/**
+ * Stage graph: texts held in strings that the model read because their system must read them (Istio's mesh config in
+ * a ConfigMap): their parse problems are reported where they are in the host file, once however many builds read them.
+ */
+function embeddedDiagnostics(
+  units: readonly Unit[],
+  enabled: readonly AnyRule[],
+  pending: Pending[],
+  reported: ReadonlySet<string> | undefined,
+): void {
+  const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
+  const seen = new Set<string>();
+  for (const { graph } of units) {
+    for (const { file, what } of meshConfigTexts(graph)) {
+      const host = file.origin?.file;
+      if (!host || (reported && !reported.has(host.path))) continue;
+      for (const problem of file.problems) {
+        const rule = enabledById.get(problem.code);
+        const range = rangeOfOffsets(file, problem.start, problem.end);
+        const key = `${problem.code}\0${host.path}\0${range.startLine}:${range.startColumn}\0${problem.message}`;
+        if (!rule || seen.has(key)) continue;
+        seen.add(key);
+        pending.push({
+          finding: {
+            ruleId: rule.id,
+            message: redactSecrets(`${problem.message.replace(/\.$/, '')} (in ${what}).`),
+            file: host.path,
+            range,
+            path: [],
+            relatedAt: [],
+            fingerprint: fingerprint(rule.id, host.path, 'embedded', [], problem.message),
+          },
+          severity: rule.severity,
+        });
+      }
+    }
+  }
 }
 
 /** A rule's report as a finding: message, fingerprint, and where it must be located (not yet where it is). */

@@ -81,7 +81,9 @@ export interface IgnoreScope {
 
 /** The meshlint.io/ignore annotations of a resource: on itself and on any nested object's metadata (pod templates). */
 export function ignoreScopes(resource: Resource): IgnoreScope[] {
-  if (!mentionsIgnoreAnnotation(resource.source.file)) return [];
+  // A resource seen through text held in one of its strings (a ConfigMap's mesh config) has its host's annotations.
+  const file = resource.source.file;
+  if (!mentionsIgnoreAnnotation(file.origin?.file ?? file)) return [];
   const scopes: IgnoreScope[] = [];
   const visit = (value: unknown, path: (string | number)[], depth: number): void => {
     if (depth > 12) return;

@@ -35,6 +35,16 @@ export interface LocatableDocument {
   readonly start: number;
   readonly end: number;
   readonly ast: Document.Parsed;
+  /** A tree to locate in that is cheaper to build than `ast` (built anew on each call); when undefined, `ast`. */
+  leanTree?(): LocationTree | undefined;
+}
+
+/**
+ * What locating reads of a syntax tree: its root node (a parsed Document, or a lighter tree of the same node classes
+ * and ranges).
+ */
+export interface LocationTree {
+  readonly contents: unknown;
 }
 
 export function rangeOfOffsets(file: LocatableText, start: number, end: number): Range {
@@ -52,7 +62,8 @@ export function rangeOfOffsets(file: LocatableText, start: number, end: number):
 
 /** Locates a path in a document (no memo: see LocationMemo for the memoised form a lint run uses). */
 export function locate(file: LocatableText, document: LocatableDocument, path: Path, target: Target = 'pair'): Located {
-  const { start, end, missing } = locateOffsets(file.text, document.ast, document.start, document.end, path, target);
+  const tree = document.leanTree?.() ?? document.ast;
+  const { start, end, missing } = locateOffsets(file.text, tree, document.start, document.end, path, target);
   return { range: rangeOfOffsets(file, start, end), missing };
 }
 
@@ -68,7 +79,7 @@ export function locationKey(documentIndex: number, path: Path, target: Target): 
 }
 export function locateOffsets(
   text: string,
-  ast: Document.Parsed,
+  ast: LocationTree,
   documentStart: number,
   documentEnd: number,
   path: Path,
@@ -111,7 +122,7 @@ export function locateOffsets(
 function pairFor(
   items: readonly unknown[],
   segment: string | number,
-  ast: Document.Parsed,
+  ast: LocationTree,
   depth = 0,
 ): Pair<Node, unknown> | undefined {
   let winner: Pair<Node, unknown> | undefined;
@@ -138,8 +149,9 @@ function keyMatches(key: unknown, segment: string | number): boolean {
   return isScalar(key) ? String(key.value) === String(segment) : false;
 }
 
-function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
-  return isAlias(node) ? node.resolve(doc) : node;
+/** Aliases are only found in a parsed Document (the lighter trees have none). */
+function resolveAlias(node: unknown, doc: LocationTree): unknown {
+  return isAlias(node) ? node.resolve(doc as Document.Parsed) : node;
 }
 
 function span(

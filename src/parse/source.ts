@@ -1,6 +1,6 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
-import type { Range } from '../location/locate.js';
+import type { LocationTree, Range } from '../location/locate.js';
 import {
   Composer,
   Lexer,
@@ -26,6 +26,7 @@ import {
   type SplitStream,
   type StreamPart,
 } from './stream.js';
+import { FastReader, readLocationTree, unquotedSource } from './fast.js';
 import { kubernetesValue, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
@@ -103,6 +104,11 @@ export interface ParseOptions {
    * YAML it also is (a config embedded in a string is read by its own program, not by kubectl).
    */
   json?: 'kubernetes' | 'yaml';
+  /**
+   * false: every document is read by the YAML library. By default the lean reader (fast.ts) reads the documents in
+   * its subset, and the library only the others (the differential test compares both ways).
+   */
+  fast?: boolean;
 }
 
 /**
@@ -177,10 +183,22 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const json = options.json !== 'yaml' && isJsonStream(text);
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
-  const parsed: { ast: Document.Parsed; index: number; unread: boolean; end: number }[] = [];
+  // Documents read by the YAML library (`ast`), or by the lean reader (`value`: the tree is built on demand).
+  const parsed: (
+    | { ast: Document.Parsed; index: number }
+    | { value: unknown; index: number; start: number; end: number }
+  )[] = [];
   let unreadCount = 0;
+  const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
+    const read = fast?.read(part.start, end, options.notComposed?.fields);
+    if (read?.kind === 'empty') return;
+    if (read?.kind === 'document') {
+      if (options.notComposed?.test(read.fields)) unreadCount++;
+      else parsed.push({ value: read.value, index, start: part.start, end });
+      return;
+    }
     const result = parsePart(text, part.start, end, options.notComposed);
     if (result === 'directive-only') {
       problems.push({
@@ -198,14 +216,15 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
       return;
     }
     if (result.unread) unreadCount++;
-    else parsed.push({ ast: result.ast, index, unread: false, end: part.end });
+    else parsed.push({ ast: result.ast, index });
   });
 
+  // (A document the lean reader accepts has no errors and no node starting with `{{`: only the others can tell.)
   if (
     text.includes('{{') &&
     looksLikeTemplate(
       text,
-      parsed.map((p) => p.ast),
+      parsed.flatMap((p) => ('ast' in p ? [p.ast] : [])),
     )
   ) {
     return emptyFile(
@@ -217,7 +236,12 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
 
   const documents: SourceDocument[] = [];
-  for (const { ast, index } of parsed) {
+  for (const entry of parsed) {
+    if (!('ast' in entry)) {
+      documents.push(new LazyDocument(text, entry.index, entry.value, entry.start, entry.end, '1.1'));
+      continue;
+    }
+    const { ast, index } = entry;
     const [start, , end] = ast.range;
     const fatal = reportErrors(ast, text, problems);
     if (ast.contents === null) continue; // empty or comment-only document
@@ -419,9 +443,7 @@ function isNotComposed(token: CST.Document, filter: DocumentFilter): boolean {
 }
 
 function scalarSource(token: CST.Token | null | undefined): string | undefined {
-  return token && 'source' in token && typeof token.source === 'string'
-    ? token.source.replace(/^(["'])(.*)\1$/, '$2')
-    : undefined;
+  return token && 'source' in token && typeof token.source === 'string' ? unquotedSource(token.source) : undefined;
 }
 
 /** Passes the parser's tokens on, emptying the bodies of unread documents; records their indexes. */
@@ -469,18 +491,9 @@ export function toFileData(file: SourceFile, yamlVersion: '1.1' | '1.2' = '1.1')
 /** A SourceFile from worker data: line starts recounted, each document's syntax tree parsed again only if asked for. */
 export function fromFileData(data: SourceFileData): SourceFile {
   const lineCounter = lineCounterOf(data.text);
-  const documents = data.documents.map(({ index, value, start, end }): SourceDocument => {
-    let ast: Document.Parsed | undefined;
-    return {
-      index,
-      value,
-      start,
-      end,
-      get ast() {
-        return (ast ??= reparseDocument(data.text, index, start, end, data.yamlVersion));
-      },
-    };
-  });
+  const documents = data.documents.map(
+    ({ index, value, start, end }) => new LazyDocument(data.text, index, value, start, end, data.yamlVersion),
+  );
   return {
     path: data.path,
     text: data.text,
@@ -492,6 +505,42 @@ export function fromFileData(data: SourceFileData): SourceFile {
     ...(data.unreadDocuments ? { unreadDocuments: data.unreadDocuments } : {}),
   };
 }
+
+/** A document whose syntax tree is parsed again from the file's text on first use, for this document only. */
+class LazyDocument implements SourceDocument {
+  readonly #text: string;
+  readonly #yamlVersion: '1.1' | '1.2';
+  #ast: Document.Parsed | undefined;
+  constructor(
+    text: string,
+    readonly index: number,
+    public value: unknown,
+    readonly start: number,
+    readonly end: number,
+    yamlVersion: '1.1' | '1.2',
+  ) {
+    this.#text = text;
+    this.#yamlVersion = yamlVersion;
+  }
+
+  get ast(): Document.Parsed {
+    this.#ast ??= reparseDocument(this.#text, this.index, this.start, this.end, this.#yamlVersion);
+    return this.#ast;
+  }
+
+  /**
+   * The lean reader's tree when it reads the document and the library's tree is not built. Only the last one asked
+   * for is kept (locating asks for one document's locations together, or one after the other).
+   */
+  leanTree(): LocationTree | undefined {
+    if (this.#ast || this.#yamlVersion !== '1.1') return undefined;
+    if (lastLeanTree?.document !== this)
+      lastLeanTree = { document: this, tree: readLocationTree(this.#text, this.start, this.end) };
+    return lastLeanTree.tree;
+  }
+}
+
+let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
 
 /**
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted

@@ -161,18 +161,21 @@ function startsScalar(text: string, lineStart: number, at: number): boolean {
   return (before === ':' || before === '-' || before === '?') && k + 1 < at;
 }
 
-function closingDoubleQuote(text: string, from: number, end: number): number {
+/** The closing `"` of a double-quoted scalar whose body starts at `from` (escapes skipped), or -1 before `end`. */
+export function closingDoubleQuote(text: string, from: number, end: number): number {
   for (let k = from; k < end; k++) {
-    if (text[k] === '\\') k++;
-    else if (text[k] === '"') return k;
+    const c = text.charCodeAt(k);
+    if (c === 92 /* \\ */) k++;
+    else if (c === 34 /* " */) return k;
   }
   return -1;
 }
 
-function closingSingleQuote(text: string, from: number, end: number): number {
+/** The closing `'` of a single-quoted scalar whose body starts at `from` (`''` skipped), or -1 before `end`. */
+export function closingSingleQuote(text: string, from: number, end: number): number {
   for (let k = from; k < end; k++) {
-    if (text[k] === "'") {
-      if (text[k + 1] === "'") k++;
+    if (text.charCodeAt(k) === 39 /* ' */) {
+      if (text.charCodeAt(k + 1) === 39) k++;
       else return k;
     }
   }

@@ -147,7 +147,7 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
         merge(out, item.value, depth, viaAlias);
         continue;
       }
-      const key = specialFloatKey(item.key) ?? keyString(convert(item.key, depth + 1, viaAlias), item.key);
+      const key = specialFloatKey(item.key) ?? mapKey(convert(item.key, depth + 1, viaAlias), offsetOf(item.key));
       const value = convert(item.value, depth + 1, viaAlias);
       defineKey(out, key, value);
     }
@@ -177,10 +177,10 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
     if (tag === `${TAG}binary`) return Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
     if (tag === `${TAG}null`) return null;
     const plain = node.type === 'PLAIN' || node.type === undefined;
-    if (!tag) return plain ? resolvePlain(text, node) : text;
+    if (!tag) return plain ? plainScalarValue(text, offsetOf(node)) : text;
     if (tag === `${TAG}str` || tag === `${TAG}timestamp`) return text;
     if (tag === `${TAG}int` || tag === `${TAG}float` || tag === `${TAG}bool`) {
-      const value = resolvePlain(text, node);
+      const value = plainScalarValue(text, offsetOf(node));
       const ok = tag === `${TAG}bool` ? typeof value === 'boolean' : typeof value === 'number';
       if (!ok) throw new UnreadableValue(`Cannot read "${shorten(text)}" as ${tag.slice(TAG.length)}.`, offsetOf(node));
       return value;
@@ -188,63 +188,71 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
     return text; // any other tag: go-yaml keeps the text
   };
 
-  const resolvePlain = (text: string, node: Node): unknown => {
+  return convert(doc.contents, 0, false);
+}
+
+/** A plain (unquoted, untagged) scalar as go-yaml v2 resolves it; `offset` locates a rejection. */
+export function plainScalarValue(text: string, offset: number): unknown {
+  // Every null, boolean and special float spelling is at most five characters long.
+  if (text.length <= 5) {
     if (NULLS.has(text)) return null;
     if (text in BOOLEANS) return BOOLEANS[text];
     if (SPECIAL_FLOATS.has(text))
       throw new UnreadableValue(
         `"${text}" cannot be represented in JSON; Kubernetes rejects the document. Quote it if it is a string.`,
-        offsetOf(node),
+        offset,
       );
-    const first = text[0];
-    if (first === '.') {
-      const value = goParseFloat(text);
-      return value === undefined ? text : finite(value, text, node);
+  }
+  const first = text[0];
+  if (first === '.') {
+    const value = goParseFloat(text);
+    return value === undefined ? text : finite(value, text, offset);
+  }
+  if (first === '+' || first === '-' || (first >= '0' && first <= '9')) {
+    const digits = text.replace(/_/g, '');
+    const int = goParseInt(digits);
+    if (int !== undefined) return int;
+    if (YAML_STYLE_FLOAT.test(digits)) {
+      const value = Number(digits);
+      if (!Number.isNaN(value)) return finite(value, text, offset);
     }
-    if (first === '+' || first === '-' || (first >= '0' && first <= '9')) {
-      const digits = text.replace(/_/g, '');
-      const int = goParseInt(digits);
-      if (int !== undefined) return int;
-      if (YAML_STYLE_FLOAT.test(digits)) {
-        const value = Number(digits);
-        if (!Number.isNaN(value)) return finite(value, text, node);
-      }
-      if (/^-?0b[01]+$/.test(digits))
-        return (digits.startsWith('-') ? -1 : 1) * parseInt(digits.replace(/^-?0b/, ''), 2);
-    }
-    return text;
-  };
+    if (/^-?0b[01]+$/.test(digits)) return (digits.startsWith('-') ? -1 : 1) * parseInt(digits.replace(/^-?0b/, ''), 2);
+  }
+  return text;
+}
 
-  const finite = (value: number, text: string, node: Node): number => {
-    if (!Number.isFinite(value))
-      throw new UnreadableValue(
-        `"${shorten(text)}" is out of range for a number; Kubernetes rejects the document.`,
-        offsetOf(node),
-      );
-    return value;
-  };
-
-  const keyString = (key: unknown, node: unknown): string => {
-    if (typeof key === 'string') return key;
-    if (typeof key === 'boolean') return key ? 'true' : 'false';
-    if (typeof key === 'number') return Number.isInteger(key) ? String(key) : goFormatFloat32(key);
+function finite(value: number, text: string, offset: number): number {
+  if (!Number.isFinite(value))
     throw new UnreadableValue(
-      key === null
-        ? 'A null map key cannot be represented in JSON; Kubernetes rejects the document.'
-        : 'A map or list used as a map key cannot be represented in JSON; Kubernetes rejects the document.',
-      offsetOf(node),
+      `"${shorten(text)}" is out of range for a number; Kubernetes rejects the document.`,
+      offset,
     );
-  };
+  return value;
+}
 
-  return convert(doc.contents, 0, false);
+/** A map key's value as the string sigs.k8s.io/yaml makes of it (1 -> "1", true -> "true"); null or a collection is rejected. */
+export function mapKey(key: unknown, offset: number): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'boolean') return key ? 'true' : 'false';
+  if (typeof key === 'number') return Number.isInteger(key) ? String(key) : goFormatFloat32(key);
+  throw new UnreadableValue(
+    key === null
+      ? 'A null map key cannot be represented in JSON; Kubernetes rejects the document.'
+      : 'A map or list used as a map key cannot be represented in JSON; Kubernetes rejects the document.',
+    offset,
+  );
+}
+
+/** The text of a plain key that is a special float (.inf, .nan), as sigs.k8s.io/yaml writes it; undefined otherwise. */
+export function specialFloatKeyText(text: string): string | undefined {
+  if (!SPECIAL_FLOATS.has(text)) return undefined;
+  return /nan/i.test(text) ? '.nan' : text.startsWith('-') ? '-.inf' : '.inf';
 }
 
 /** .inf and .nan cannot be values in JSON, but as keys sigs.k8s.io/yaml writes them as text. */
 function specialFloatKey(key: unknown): string | undefined {
   if (!isScalar(key) || key.tag || (key as { type?: string }).type !== 'PLAIN') return undefined;
-  const text = (key as { source?: string }).source ?? '';
-  if (!SPECIAL_FLOATS.has(text)) return undefined;
-  return /nan/i.test(text) ? '.nan' : text.startsWith('-') ? '-.inf' : '.inf';
+  return specialFloatKeyText((key as { source?: string }).source ?? '');
 }
 
 function isMergeKey(key: unknown): boolean {
@@ -257,7 +265,7 @@ function isMergeKey(key: unknown): boolean {
 }
 
 /** Object keys such as __proto__ must become own data properties, as JSON.parse makes them. */
-function defineKey(out: Record<string, unknown>, key: string, value: unknown): void {
+export function defineKey(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__')
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;

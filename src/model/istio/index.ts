@@ -5,3 +5,4 @@ export * from './membership.js';
 export * from './mtls.js';
 export * from './resources.js';
 export * from './services.js';
+export * from './meshconfig.js';

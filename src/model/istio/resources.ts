@@ -8,6 +8,8 @@ import type { Resource, Workload } from '../resource.js';
 export interface MeshSettings {
   readonly rootNamespace: string;
   readonly assumeInjected: boolean;
+  /** Whether the configuration sets rootNamespace itself (it then wins over the repository's mesh config). */
+  readonly rootNamespaceConfigured?: boolean;
 }
 
 export const SECURITY_GROUP = 'security.istio.io';

@@ -1,0 +1,862 @@
+// The lean reader: the YAML nearly every manifest is written in (block mappings and sequences; plain, quoted and
+// block scalars; one-line flow collections; comments), read straight from the text into the value Kubernetes sees,
+// with no syntax tree. It gives up on anything outside that subset or in the least doubt (anchors, aliases, tags,
+// merge keys, complex keys, tabs, CR, directives, duplicate keys, odd indentation, any syntax error): the caller
+// then reads that document with the YAML library, which also finds and locates its problems. What it accepts it
+// reads exactly as kubernetesValue reads the library's tree (test/fast-read.test.ts compares both on every
+// fixture, the corpus and generated input).
+import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { LocationTree } from '../location/locate.js';
+import { closingDoubleQuote, closingSingleQuote } from './stream.js';
+import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
+
+export type FastRead =
+  /** Blank lines and comments only: no document. */
+  | { readonly kind: 'empty' }
+  /** `fields`: the raw text of the asked top-level scalar fields, quotes stripped (see DocumentFilter). */
+  | { readonly kind: 'document'; readonly value: unknown; readonly fields: Record<string, string | undefined> }
+  /** Outside the subset: read it with the YAML library. */
+  | { readonly kind: 'declined'; readonly reason: string; readonly at: number };
+
+/** Deeper nesting is left to the full reader (which reports what is too deep). */
+const MAX_DEPTH = 200;
+/** The YAML library rejects implicit keys of 1024 characters and more. */
+const MAX_KEY_LENGTH = 1000;
+
+const LF = 10;
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const DQUOTE = 34;
+const SQUOTE = 39;
+const BACKSLASH = 92;
+
+/** Characters a plain scalar (or key) may not start with here: indicators, and what the full reader must judge. */
+const PLAIN_START_DECLINED = new Set([...',[]{}#&*!|>\'"%@`'].map((c) => c.charCodeAt(0)));
+/** `-`, `?` and `:` start a plain scalar when a character that is not blank follows (`-1`, `:8080`, `::1`). */
+const PLAIN_START_UNLESS_BLANK = new Set([...'-?:'].map((c) => c.charCodeAt(0)));
+/** Characters that end a plain scalar inside a flow collection. */
+const FLOW_INDICATORS = new Set([...',[]{}'].map((c) => c.charCodeAt(0)));
+/**
+ * Characters the full reader treats specially or rejects (controls, tab, CR, DEL and C1, line/paragraph separators,
+ * byte order mark, non-characters): a document holding one is declined.
+ */
+const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/** YAML double-quoted escapes, as the YAML library decodes them. */
+const ESCAPES: Readonly<Record<string, string>> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+};
+
+class Declined {
+  constructor(
+    readonly reason: string,
+    readonly at: number,
+  ) {}
+}
+
+/**
+ * The location tree of text[start, end) (see LocationTree): the YAML library's node classes with the ranges it gives
+ * them, and nothing else (no comments, no source text), for a document the lean reader accepts; undefined when it declines it, or has
+ * a key the YAML library might read as another value than its text (locating compares the library's key values).
+ */
+export function readLocationTree(text: string, start: number, end: number): LocationTree | undefined {
+  if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
+  const reader = new Reader(text, end, [], true);
+  try {
+    reader.document(start);
+    return { contents: reader.node };
+  } catch (error) {
+    if (error instanceof Declined || error instanceof UnreadableValue || error instanceof RangeError) return undefined;
+    throw error;
+  }
+}
+
+/** Reads the parts of one text (in increasing order of offsets) through the lean reader. */
+export class FastReader {
+  /** Offsets of the characters the lean reader declines, in order; a part holding one is declined at once. */
+  readonly #declinedAt: number[] = [];
+  #next = 0;
+
+  constructor(readonly text: string) {
+    DECLINED_CHARACTERS.lastIndex = 0;
+    for (let match = DECLINED_CHARACTERS.exec(text); match; match = DECLINED_CHARACTERS.exec(text))
+      this.#declinedAt.push(match.index);
+  }
+
+  /** Reads text[start, end) (one part of the stream, see splitYamlStream) if it is in the subset. Never throws. */
+  read(start: number, end: number, fields: readonly string[] = []): FastRead {
+    const declinedAt = this.#declinedAt;
+    while (this.#next < declinedAt.length && declinedAt[this.#next] < start) this.#next++;
+    if (this.#next < declinedAt.length && declinedAt[this.#next] < end)
+      return { kind: 'declined', reason: 'character', at: declinedAt[this.#next] };
+    const reader = new Reader(this.text, end, fields);
+    try {
+      return reader.document(start);
+    } catch (error) {
+      if (error instanceof Declined) return { kind: 'declined', reason: error.reason, at: error.at };
+      // The full reader reports these with its own messages and offsets.
+      if (error instanceof UnreadableValue) return { kind: 'declined', reason: 'unreadable value', at: error.offset };
+      if (error instanceof RangeError) return { kind: 'declined', reason: 'too deep', at: start };
+      throw error;
+    }
+  }
+}
+
+/** A scalar's source text with one pair of enclosing quotes removed (how a DocumentFilter sees a field). */
+export function unquotedSource(source: string): string {
+  const first = source[0];
+  return source.length >= 2 &&
+    (first === '"' || first === "'") &&
+    source.endsWith(first) &&
+    !LINE_TERMINATOR.test(source)
+    ? source.slice(1, -1)
+    : source;
+}
+
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+const DECLINED_CHARACTERS_ONCE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+
+class Reader {
+  /** Start of the current content line (the first line at or after the cursor that is not blank or a comment). */
+  line = 0;
+  /** Its indentation; -1 when no content line is left. */
+  indent = -1;
+  /** After keyAt: where the value starts (after `:` and blanks), the key's source and whether it may be typed. */
+  afterKey = 0;
+  keySource = '';
+  keyTyped = false;
+  /** After a scalar: the offsets of its source, and whether it spans lines. */
+  rawStart = 0;
+  rawEnd = 0;
+  rawLines = false;
+  readonly fieldValues: Record<string, string | undefined> = {};
+  /**
+   * With `tree`: the node of the value read last (ranges as the YAML library gives them), and where that node's
+   * extent ends (after its line's comment and line break: what ends a block collection's range).
+   */
+  node: unknown = null;
+  nodeEnd = 0;
+  keyNode: Scalar | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly end: number,
+    readonly fields: readonly string[],
+    readonly tree = false,
+  ) {}
+
+  /** The end of the line holding `p` with its line break (what a node's extent takes in). */
+  lineExtent(p: number): number {
+    return Math.min(this.lineEnd(p) + 1, this.end);
+  }
+
+  scalarNode(value: unknown, start: number, sourceEnd: number, extent: number): void {
+    const node = new Scalar(value);
+    node.range = [start, sourceEnd, sourceEnd];
+    this.node = node;
+    this.nodeEnd = extent;
+  }
+
+  decline(reason: string, at: number): never {
+    throw new Declined(reason, at);
+  }
+
+  document(start: number): FastRead {
+    this.seek(start);
+    if (this.indent === -1) return { kind: 'empty' };
+    if (this.indent !== 0) this.decline('indented root', this.line);
+    const value = this.block(0, -1, 0);
+    if ((this.indent as number) !== -1) this.decline('content after the root', this.line);
+    return { kind: 'document', value, fields: this.fieldValues };
+  }
+
+  /** End of the line holding `p` (its line feed, or the end of the part). */
+  lineEnd(p: number): number {
+    const newline = this.text.indexOf('\n', p);
+    return newline === -1 || newline >= this.end ? this.end : newline;
+  }
+
+  /** Moves to the first content line at or after `from` (a line start). */
+  seek(from: number): void {
+    const { text, end } = this;
+    while (from < end) {
+      let p = from;
+      while (p < end && text.charCodeAt(p) === SPACE) p++;
+      if (p >= end) break;
+      const c = text.charCodeAt(p);
+      if (c === LF) {
+        from = p + 1;
+        continue;
+      }
+      if (c === HASH) {
+        from = this.lineEnd(p) + 1;
+        continue;
+      }
+      if (p === from && (c === 37 /* % */ || (c === 46 /* . */ && text.startsWith('...', p))))
+        this.decline('directive or document end', p);
+      this.line = from;
+      this.indent = p - from;
+      return;
+    }
+    this.line = end;
+    this.indent = -1;
+  }
+
+  /** Whether a plain scalar may start at `p` (in a block collection). */
+  plainStart(p: number): boolean {
+    const c = this.text.charCodeAt(p);
+    if (PLAIN_START_DECLINED.has(c)) return false;
+    if (!PLAIN_START_UNLESS_BLANK.has(c)) return true;
+    const next = p + 1;
+    return next < this.end && this.text.charCodeAt(next) !== SPACE && this.text.charCodeAt(next) !== LF;
+  }
+
+  isSeqEntry(p: number): boolean {
+    if (this.text.charCodeAt(p) !== DASH) return false;
+    const next = p + 1;
+    return next >= this.end || this.text.charCodeAt(next) === SPACE || this.text.charCodeAt(next) === LF;
+  }
+
+  /** A node that starts a content line at `indent`; `parent` is the indentation of the collection holding it. */
+  block(indent: number, parent: number, depth: number): unknown {
+    if (depth > MAX_DEPTH) this.decline('too deep', this.line);
+    const p = this.line + indent;
+    if (this.isSeqEntry(p)) return this.seq(indent, p, depth);
+    const key = this.keyAt(p);
+    if (key !== undefined) return this.map(indent, p, key, depth);
+    if (parent < 0) this.decline('scalar root', p);
+    // A scalar on a line of its own: its continuation lines are indented at least as much as it is.
+    return this.scalar(p, Math.max(parent, indent - 1), depth);
+  }
+
+  /**
+   * The key of a `key: value` entry at `p`, as a map key string (go-yaml's stringification); undefined when the line
+   * holds no entry there. Sets afterKey, keySource and keyTyped.
+   */
+  keyAt(p: number): string | undefined {
+    const { text } = this;
+    const lineEnd = this.lineEnd(p);
+    const c = text.charCodeAt(p);
+    let key: string;
+    let after: number;
+    if (c === DQUOTE || c === SQUOTE) {
+      const close = c === DQUOTE ? closingDoubleQuote(text, p + 1, lineEnd) : closingSingleQuote(text, p + 1, lineEnd);
+      if (close === -1) return undefined;
+      after = close + 1;
+      while (after < lineEnd && text.charCodeAt(after) === SPACE) after++;
+      if (text.charCodeAt(after) !== COLON || !(after + 1 >= lineEnd || text.charCodeAt(after + 1) === SPACE))
+        return undefined;
+      key = c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close));
+      this.keySource = text.slice(p, close + 1);
+      this.keyTyped = false;
+      if (this.tree) this.keyNode = keyNode(key, p, close + 1);
+    } else {
+      let colon = -1;
+      for (let i = p; i < lineEnd; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === COLON && (i + 1 >= lineEnd || text.charCodeAt(i + 1) === SPACE)) {
+          colon = i;
+          break;
+        }
+        if (ch === HASH && i > p && text.charCodeAt(i - 1) === SPACE) return undefined;
+      }
+      if (colon === -1) return undefined;
+      let last = colon;
+      while (last > p && text.charCodeAt(last - 1) === SPACE) last--;
+      if (last === p) this.decline('empty key', p);
+      if (!this.plainStart(p)) this.decline('key start', p);
+      const source = text.slice(p, last);
+      if (source === '<<') this.decline('merge key', p);
+      key = plainKey(source, p);
+      this.keySource = source;
+      this.keyTyped = maybeTyped(source, p);
+      after = colon;
+      if (this.tree) {
+        if (this.keyTyped) this.decline('typed key', p);
+        this.keyNode = keyNode(key, p, last);
+      }
+    }
+    if (after - p > MAX_KEY_LENGTH) this.decline('long key', p);
+    after++;
+    while (after < lineEnd && text.charCodeAt(after) === SPACE) after++;
+    this.afterKey = after;
+    return key;
+  }
+
+  map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const root = depth === 0 && this.fields.length > 0;
+    const node = this.tree ? new YAMLMap() : undefined;
+    let typed: string[] | undefined;
+    let p = first;
+    let key = firstKey;
+    for (;;) {
+      if (Object.hasOwn(out, key)) this.decline('duplicate key', p);
+      if (this.keyTyped) (typed ??= []).push(this.keySource);
+      const field = root ? unquotedSource(this.keySource) : undefined;
+      const valueStart = this.afterKey;
+      const keyScalar = this.keyNode;
+      const value = this.value(valueStart, indent, true, depth + 1);
+      if (field !== undefined && this.fields.includes(field)) this.recordField(field, value, valueStart);
+      defineKey(out, key, value);
+      node?.items.push(new Pair(keyScalar, this.node));
+      if (this.indent < indent) break;
+      if (this.indent > indent) this.decline('indentation', this.line);
+      p = this.line + indent;
+      if (this.isSeqEntry(p)) this.decline('entry in a map', p);
+      const next = this.keyAt(p);
+      if (next === undefined) this.decline('no key', p);
+      key = next;
+    }
+    if (typed) checkTypedKeys(typed, out, first);
+    if (node) {
+      node.range = [first, this.nodeEnd, this.nodeEnd];
+      this.node = node;
+    }
+    return out;
+  }
+
+  /** A top-level field a DocumentFilter reads: the source of its scalar, as the parser's tokens give it. */
+  recordField(field: string, value: unknown, valueStart: number): void {
+    if (typeof value === 'object' && value !== null) this.decline('filter field shape', valueStart);
+    if (this.rawStart < valueStart)
+      this.fieldValues[field] = undefined; // no value at all
+    else if (this.rawLines) this.decline('filter field shape', valueStart);
+    else this.fieldValues[field] = unquotedSource(this.text.slice(this.rawStart, this.rawEnd));
+  }
+
+  seq(indent: number, first: number, depth: number): unknown[] {
+    const out: unknown[] = [];
+    const node = this.tree ? new YAMLSeq() : undefined;
+    let p = first;
+    for (;;) {
+      let q = p + 1;
+      const lineEnd = this.lineEnd(p);
+      while (q < lineEnd && this.text.charCodeAt(q) === SPACE) q++;
+      if (q < lineEnd && this.isSeqEntry(q)) {
+        out.push(this.seq(indent + (q - p), q, depth + 1));
+      } else {
+        const key = q < lineEnd && this.text.charCodeAt(q) !== HASH ? this.keyAt(q) : undefined;
+        out.push(
+          key !== undefined ? this.map(indent + (q - p), q, key, depth + 1) : this.value(q, indent, false, depth + 1),
+        );
+      }
+      node?.items.push(this.node);
+      if (this.indent !== indent) {
+        if (this.indent > indent) this.decline('indentation', this.line);
+        break;
+      }
+      p = this.line + indent;
+      if (!this.isSeqEntry(p)) break;
+    }
+    if (node) {
+      node.range = [first, this.nodeEnd, this.nodeEnd];
+      this.node = node;
+    }
+    return out;
+  }
+
+  /**
+   * The value after `key:` or `- ` (p: its first character, blanks skipped), in a collection at indentation
+   * `parent`. Leaves the cursor on the next content line.
+   */
+  value(p: number, parent: number, inMap: boolean, depth: number): unknown {
+    const lineEnd = this.lineEnd(p);
+    if (p >= lineEnd || this.text.charCodeAt(p) === HASH) {
+      // No value on this line: the library's empty scalar sits where it would start (replaced below by a node on
+      // the next lines, if there is one).
+      if (this.tree) this.scalarNode(null, p, p, p >= lineEnd ? p : this.lineExtent(p));
+      this.seek(lineEnd + 1);
+      if (this.indent > parent) return this.block(this.indent, parent, depth);
+      // `key:` followed by `- item` at the key's own indentation: the usual Kubernetes layout.
+      if (inMap && this.indent === parent && this.isSeqEntry(this.line + parent))
+        return this.seq(parent, this.line + parent, depth);
+      return null;
+    }
+    if (inMap && this.isSeqEntry(p)) this.decline('sequence after key', p);
+    return this.scalar(p, parent, depth);
+  }
+
+  /** A scalar or one-line flow collection at `p`; its continuation lines are indented more than `parent`. */
+  scalar(p: number, parent: number, depth: number): unknown {
+    const { text } = this;
+    const c = text.charCodeAt(p);
+    let value: unknown;
+    let next: number; // where the source ends: the rest of the line must be blank or a comment
+    if (c === DQUOTE || c === SQUOTE) {
+      const close =
+        c === DQUOTE ? closingDoubleQuote(text, p + 1, this.end) : closingSingleQuote(text, p + 1, this.end);
+      if (close === -1) this.decline('unterminated quote', p);
+      const multiLine = text.lastIndexOf('\n', close) > p;
+      if (multiLine) this.checkContinuation(p, close, parent);
+      value = c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close));
+      this.rawStart = p;
+      this.rawEnd = close + 1;
+      this.rawLines = multiLine;
+      next = close + 1;
+      if (this.tree) this.scalarNode(value, p, close + 1, this.lineExtent(close));
+    } else if (c === 124 /* | */ || c === 62 /* > */) {
+      return this.blockScalar(p, parent);
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      const flow = new FlowReader(this, p, this.lineEnd(p), depth);
+      value = flow.node(p);
+      next = flow.pos;
+      if (this.tree) {
+        this.node = flow.last;
+        this.nodeEnd = this.lineExtent(p);
+      }
+    } else {
+      return this.plain(p, parent);
+    }
+    const lineEnd = this.lineEnd(next);
+    let q = next;
+    while (q < lineEnd && text.charCodeAt(q) === SPACE) q++;
+    if (q < lineEnd && !(text.charCodeAt(q) === HASH && q > next)) this.decline('after scalar', q);
+    this.seek(lineEnd + 1);
+    return value;
+  }
+
+  /** The continuation lines of a quoted scalar must be indented more than its collection (else: the full reader). */
+  checkContinuation(open: number, close: number, parent: number): void {
+    const { text } = this;
+    for (let nl = text.indexOf('\n', open); nl !== -1 && nl < close; nl = text.indexOf('\n', nl + 1)) {
+      let k = nl + 1;
+      while (k < close && text.charCodeAt(k) === SPACE) k++;
+      if (k - nl - 1 <= parent && text.charCodeAt(k) !== LF) this.decline('quoted continuation indentation', k);
+    }
+  }
+
+  doubleQuoted(open: number, close: number): string {
+    const { text } = this;
+    // The common case: no escape and no line break.
+    let plain = true;
+    for (let i = open + 1; i < close; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === BACKSLASH || ch === LF) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return text.slice(open + 1, close);
+    // The YAML library's decoding of a double-quoted scalar (escapes, folding, trailing blanks before a break).
+    let res = '';
+    for (let i = open + 1; i < close; i++) {
+      const ch = text[i];
+      if (ch === '\n') {
+        let fold = '';
+        while (i + 1 < close && (text[i + 1] === ' ' || text[i + 1] === '\n')) {
+          if (text[i + 1] === '\n') fold += '\n';
+          i++;
+        }
+        res += fold || ' ';
+      } else if (ch === '\\') {
+        const next = text[++i];
+        const escaped = ESCAPES[next];
+        if (escaped !== undefined) res += escaped;
+        else if (next === '\n') {
+          while (i + 1 < close && text[i + 1] === ' ') i++;
+        } else if (next === 'x' || next === 'u' || next === 'U') {
+          const length = next === 'x' ? 2 : next === 'u' ? 4 : 8;
+          const digits = text.slice(i + 1, i + 1 + length);
+          if (i + length >= close || !isHex(digits)) this.decline('escape', i);
+          const code = Number.parseInt(digits, 16);
+          if (code > 0x10ffff) this.decline('escape', i);
+          res += String.fromCodePoint(code);
+          i += length;
+        } else this.decline('escape', i);
+      } else if (ch === ' ') {
+        const from = i;
+        while (i + 1 < close && text[i + 1] === ' ') i++;
+        if (text[i + 1] !== '\n') res += text.slice(from, i + 1);
+      } else res += ch;
+    }
+    return res;
+  }
+
+  /** A plain scalar at `p` and its continuation lines (indented more than `parent`), folded. */
+  plain(p: number, parent: number): unknown {
+    const { text } = this;
+    if (!this.plainStart(p)) this.decline('scalar start', p);
+    let lineEnd = this.lineEnd(p);
+    const firstEnd = this.plainLineEnd(p, lineEnd, true);
+    let folded = text.slice(p, firstEnd);
+    let rawEnd = firstEnd;
+    let lines = false;
+    // Continuation lines (none after a comment): more indented than the collection, not a comment; blank lines
+    // between them fold to line breaks.
+    let breaks = 0;
+    let from = lineEnd + 1;
+    while (!this.commented && from < this.end) {
+      const to = this.lineEnd(from);
+      let k = from;
+      while (k < to && text.charCodeAt(k) === SPACE) k++;
+      if (k === to) {
+        breaks++;
+        from = to + 1;
+        continue;
+      }
+      if (k - from <= parent || text.charCodeAt(k) === HASH) break;
+      const end = this.plainLineEnd(k, to, false);
+      folded += (breaks > 0 ? '\n'.repeat(breaks) : ' ') + text.slice(k, end);
+      breaks = 0;
+      lines = true;
+      rawEnd = end;
+      lineEnd = to;
+      from = to + 1;
+    }
+    this.rawStart = p;
+    this.rawEnd = rawEnd;
+    this.rawLines = lines;
+    const value = plainScalarValue(folded, p);
+    if (this.tree) this.scalarNode(value, p, rawEnd, Math.min(lineEnd + 1, this.end));
+    this.seek(lineEnd + 1);
+    return value;
+  }
+
+  /** Set by plainLineEnd: the line ended in a comment. */
+  commented = false;
+
+  /**
+   * The end of a plain scalar's text on one line (trailing blanks and a comment left out). A `: ` inside is a
+   * mapping the full reader must judge, as is a comment on a continuation line.
+   */
+  plainLineEnd(from: number, lineEnd: number, first: boolean): number {
+    const { text } = this;
+    let last = from;
+    this.commented = false;
+    for (let i = from; i < lineEnd; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === SPACE) continue;
+      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) {
+        if (!first) this.decline('comment in continuation', i);
+        this.commented = true;
+        break;
+      }
+      if (ch === COLON && (i + 1 >= lineEnd || text.charCodeAt(i + 1) === SPACE)) this.decline('colon in scalar', i);
+      last = i + 1;
+    }
+    return last;
+  }
+
+  /** A literal (`|`) or folded (`>`) block scalar whose header is at `p`, in a collection at indentation `parent`. */
+  blockScalar(p: number, parent: number): string {
+    const { text } = this;
+    const folded = text.charCodeAt(p) === 62;
+    let h = p + 1;
+    let strip = false;
+    if (text.charCodeAt(h) === DASH) {
+      strip = true;
+      h++;
+    }
+    const headerEnd = this.lineEnd(p);
+    const afterHeader = h;
+    while (h < headerEnd && text.charCodeAt(h) === SPACE) h++;
+    if (h < headerEnd && !(text.charCodeAt(h) === HASH && h > afterHeader)) this.decline('block scalar header', h);
+    // Every line of the scalar as [indentation, content start, line end]; a blank line's content is empty.
+    const lines: number[] = [];
+    let indent = -1;
+    let leadingBlanks = 0;
+    let from = headerEnd + 1;
+    let stop = this.end; // the start of the first line after the scalar
+    while (from < this.end) {
+      const to = this.lineEnd(from);
+      let k = from;
+      while (k < to && text.charCodeAt(k) === SPACE) k++;
+      const spaces = k - from;
+      if (k === to) {
+        // The YAML library keeps blanks beyond the indentation in the text, or rejects them: leave those to it.
+        if (indent === -1) leadingBlanks++;
+        else if (spaces > indent) this.decline('blank line with more blanks', from);
+        else lines.push(spaces, to, to);
+        if (indent === -1) lines.push(spaces, to, to);
+        from = to + 1;
+        continue;
+      }
+      if (indent === -1) {
+        if (spaces <= parent) break;
+        indent = spaces;
+        for (let i = 0; i < lines.length; i += 3) if (lines[i] > indent) this.decline('leading blanks', from);
+        lines.length = 0;
+      } else if (spaces < indent) {
+        if (spaces > parent) this.decline('block scalar indentation', k);
+        stop = from;
+        break;
+      }
+      lines.push(spaces, k, to);
+      from = to + 1;
+    }
+    if (indent === -1) this.decline('empty block scalar', p);
+    // Trailing blank lines are chomped.
+    let count = lines.length;
+    while (count > 0 && lines[count - 2] === lines[count - 1]) count -= 3;
+    let value = '\n'.repeat(leadingBlanks);
+    if (!folded) {
+      for (let i = 0; i < count; i += 3) {
+        if (i > 0) value += '\n';
+        const contentStart = lines[i + 1];
+        if (contentStart < lines[i + 2]) value += text.slice(contentStart - (lines[i] - indent), lines[i + 2]);
+      }
+    } else {
+      let sep = '';
+      let moreIndented = false;
+      for (let i = 0; i < count; i += 3) {
+        const spaces = lines[i];
+        const contentStart = lines[i + 1];
+        const lineEnd = lines[i + 2];
+        if (contentStart === lineEnd) {
+          if (sep === '\n') value += '\n';
+          else sep = '\n';
+        } else if (spaces > indent) {
+          if (sep === ' ') sep = '\n';
+          else if (!moreIndented && sep === '\n') sep = '\n\n';
+          value += sep + text.slice(contentStart - (spaces - indent), lineEnd);
+          sep = '\n';
+          moreIndented = true;
+        } else {
+          value += sep + text.slice(contentStart, lineEnd);
+          sep = ' ';
+          moreIndented = false;
+        }
+      }
+    }
+    if (!strip) value += '\n';
+    this.rawStart = p;
+    this.rawLines = true;
+    if (this.tree) {
+      const extent = Math.min(lines[count - 1] + 1, this.end);
+      this.scalarNode(value, p, extent, extent);
+    }
+    this.seek(stop);
+    return value;
+  }
+}
+
+/** A one-line flow collection (`[a, "b"]`, `{k: v}`); anything more is declined. */
+class FlowReader {
+  pos: number;
+  /** With the reader's `tree`: the node of the entry or collection read last. */
+  last: unknown = null;
+  constructor(
+    readonly reader: Reader,
+    start: number,
+    readonly lineEnd: number,
+    readonly depth: number,
+  ) {
+    this.pos = start;
+  }
+
+  decline(reason: string): never {
+    return this.reader.decline(reason, this.pos);
+  }
+
+  blanks(): void {
+    const { text } = this.reader;
+    while (this.pos < this.lineEnd && text.charCodeAt(this.pos) === SPACE) this.pos++;
+    if (this.pos >= this.lineEnd) this.decline('multi-line flow');
+  }
+
+  node(at: number, depth = this.depth): unknown {
+    const { text } = this.reader;
+    if (depth > MAX_DEPTH) this.decline('too deep');
+    const isMap = text.charCodeAt(at) === 123;
+    const close = isMap ? 125 : 93;
+    this.pos = at + 1;
+    this.blanks();
+    const map: Record<string, unknown> = {};
+    const seq: unknown[] = [];
+    const tree = this.reader.tree;
+    const node = tree ? (isMap ? new YAMLMap() : new YAMLSeq()) : undefined;
+    if (node) node.flow = true;
+    let typed: string[] | undefined;
+    if (text.charCodeAt(this.pos) !== close) {
+      for (;;) {
+        if (isMap) {
+          const keyAt = this.pos;
+          const quoted = text.charCodeAt(keyAt) === DQUOTE || text.charCodeAt(keyAt) === SQUOTE;
+          const key = this.item(depth, true);
+          let name = key as string;
+          if (!quoted) {
+            const source = key as string;
+            if (source === '<<') this.decline('merge key');
+            name = plainKey(source, keyAt);
+            if (maybeTyped(source, keyAt)) {
+              if (tree) this.decline('typed key');
+              (typed ??= []).push(source);
+            }
+          }
+          const keyEnd = this.pos;
+          if (Object.hasOwn(map, name)) this.decline('duplicate key');
+          this.blanks();
+          if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) this.decline('flow pair');
+          this.pos++;
+          this.blanks();
+          defineKey(map, name, this.item(depth, false));
+          (node as YAMLMap | undefined)?.items.push(new Pair(keyNode(name, keyAt, keyEnd), this.last));
+        } else {
+          seq.push(this.item(depth, false));
+          (node as YAMLSeq | undefined)?.items.push(this.last);
+        }
+        this.blanks();
+        const ch = text.charCodeAt(this.pos);
+        if (ch === close) break;
+        if (ch !== 44 /* , */) this.decline('flow separator');
+        this.pos++;
+        this.blanks();
+        if (text.charCodeAt(this.pos) === close || text.charCodeAt(this.pos) === 44) this.decline('empty flow entry');
+      }
+    }
+    this.pos++;
+    if (typed) checkTypedKeys(typed, map, at);
+    if (node) {
+      node.range = [at, this.pos, this.pos];
+      this.last = node;
+    }
+    return isMap ? map : seq;
+  }
+
+  /** One entry, leaving pos after it (blanks not skipped). A plain key is returned as its source. */
+  item(depth: number, key: boolean): unknown {
+    const { text } = this.reader;
+    const at = this.pos;
+    const c = text.charCodeAt(at);
+    if (c === DQUOTE || c === SQUOTE) {
+      const close =
+        c === DQUOTE ? closingDoubleQuote(text, at + 1, this.lineEnd) : closingSingleQuote(text, at + 1, this.lineEnd);
+      if (close === -1) this.decline('multi-line flow');
+      this.pos = close + 1;
+      const value = c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      if (this.reader.tree) this.last = keyNode(value, at, this.pos);
+      return value;
+    }
+    if (c === 91 || c === 123) {
+      if (key) this.decline('collection key');
+      return this.node(at, depth + 1);
+    }
+    if (PLAIN_START_DECLINED.has(c) || (PLAIN_START_UNLESS_BLANK.has(c) && isBlankOrFlow(text.charCodeAt(at + 1))))
+      this.decline('scalar start');
+    let last = at;
+    let i = at;
+    for (; i < this.lineEnd; i++) {
+      const ch = text.charCodeAt(i);
+      if (FLOW_INDICATORS.has(ch)) break;
+      if (ch === SPACE) continue;
+      if (ch === HASH && text.charCodeAt(i - 1) === SPACE) this.decline('comment in flow');
+      if (ch === COLON && isBlankOrFlow(text.charCodeAt(i + 1))) {
+        if (key && text.charCodeAt(i + 1) === SPACE) break;
+        this.decline('colon in flow scalar');
+      }
+      last = i + 1;
+    }
+    if (i >= this.lineEnd) this.decline('multi-line flow');
+    const ch = text.charCodeAt(i);
+    if (ch === 91 || ch === 123) this.decline('flow indicator in scalar');
+    this.pos = last;
+    const source = text.slice(at, last);
+    const value = key ? source : plainScalarValue(source, at);
+    if (this.reader.tree) this.last = keyNode(value, at, last);
+    return value;
+  }
+}
+
+function isBlankOrFlow(ch: number): boolean {
+  return ch === SPACE || ch === LF || Number.isNaN(ch) || FLOW_INDICATORS.has(ch);
+}
+
+/** A single-quoted scalar's body as the YAML library reads it: lines folded, `''` is `'`. */
+function singleQuoted(body: string): string {
+  const unfolded = body.includes('\n') ? unfoldLines(body) : body;
+  return unfolded.includes("''") ? unfolded.replaceAll("''", "'") : unfolded;
+}
+
+/** Line folding of a multi-line flow scalar: blanks around breaks dropped, one break a space, n breaks n-1. */
+function unfoldLines(source: string): string {
+  const lines = source.split('\n');
+  let res = trimEndSpaces(lines[0]);
+  let sep = ' ';
+  for (let i = 1; i < lines.length; i++) {
+    const last = i === lines.length - 1;
+    const line = last ? trimStartSpaces(lines[i]) : trimStartSpaces(trimEndSpaces(lines[i]));
+    if (line === '' && !last) {
+      if (sep === '\n') res += sep;
+      else sep = '\n';
+    } else {
+      res += sep + line;
+      sep = ' ';
+    }
+  }
+  return res;
+}
+
+function trimEndSpaces(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === SPACE) end--;
+  return s.slice(0, end);
+}
+
+function trimStartSpaces(s: string): string {
+  let start = 0;
+  while (start < s.length && s.charCodeAt(start) === SPACE) start++;
+  return s.slice(start);
+}
+
+function isHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/**
+ * A scalar node with the range [start, end, end] (a key, or an entry of a flow collection), and its source as the
+ * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
+ */
+function keyNode(value: unknown, start: number, end: number): Scalar {
+  const node = new Scalar(value);
+  node.range = [start, end, end];
+  if (typeof value === 'string') node.source = value;
+  return node;
+}
+
+/** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
+function plainKey(source: string, at: number): string {
+  return specialFloatKeyText(source) ?? mapKey(plainScalarValue(source, at), at);
+}
+
+/**
+ * Whether the YAML library (YAML 1.1 schema) might read this plain key as something other than its text: a number,
+ * boolean, null or timestamp. Its duplicate-key check compares those values, not go-yaml's strings.
+ */
+function maybeTyped(source: string, at: number): boolean {
+  const c = source.charCodeAt(0);
+  if ((c >= 48 && c <= 57) || c === 43 || c === DASH || c === 46) return true;
+  return source.length <= 5 && plainScalarValue(source, at) !== source;
+}
+
+/**
+ * Two keys the YAML library may read as equal (two typed keys, or a typed key and another key with its text) are
+ * left to it: it may report a duplicate that go-yaml's strings do not show.
+ */
+function checkTypedKeys(typed: readonly string[], out: Record<string, unknown>, at: number): void {
+  if (typed.length > 1) throw new Declined('typed keys', at);
+  const [source] = typed;
+  if (Object.hasOwn(out, source) && plainKey(source, at) !== source) throw new Declined('typed key', at);
+}

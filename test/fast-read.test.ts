@@ -1,0 +1,253 @@
+// The lean reader (src/parse/fast.ts) against the YAML library: for every document it accepts, the value, the
+// documents and their offsets, the problems of the file, and the location of every path must be exactly what the
+// library's reading gives. Over every fixture, a fixed sample of ../shared/corpus, and generated YAML built around
+// the traps of YAML 1.1 and of indentation.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { locateOffsets } from '../src/location/locate.js';
+import { FastReader, readLocationTree } from '../src/parse/fast.js';
+import { parseSource, type SourceFile } from '../src/parse/source.js';
+import { firstDocumentEnd, isJsonStream, splitYamlStream } from '../src/parse/stream.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { TRICKY_KEYS, TRICKY_SCALARS } from './yaml-constructs.js';
+
+function manifestFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+function corpusDir(): string | undefined {
+  for (const candidate of [process.env.MESHLINT_CORPUS, '../shared/corpus', '../../shared/corpus']) {
+    if (candidate && existsSync(resolve(candidate))) return resolve(candidate);
+  }
+  return undefined;
+}
+
+const shape = (file: SourceFile) => ({
+  documents: file.documents.map(({ index, value, start, end }) => ({ index, value, start, end })),
+  problems: file.problems,
+  unreadDocuments: file.unreadDocuments,
+  skipped: file.skipped,
+});
+
+/** Every path of a value, plus a missing key and a missing index below each collection. */
+function* pathsOf(value: unknown, path: (string | number)[] = []): Generator<(string | number)[]> {
+  yield path;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) yield* pathsOf(value[i], [...path, i]);
+    yield [...path, value.length];
+  } else if (value && typeof value === 'object') {
+    for (const key of Object.keys(value)) yield* pathsOf((value as Record<string, unknown>)[key], [...path, key]);
+    yield [...path, 'missing-key', 'below'];
+  }
+}
+
+interface Tally {
+  parts: number;
+  accepted: number;
+  located: number;
+}
+
+/**
+ * Reads a text both ways and asserts they agree; counts the parts the lean reader accepts and, with `locate`, checks
+ * the location of every path of every accepted document (three targets each).
+ */
+function compareBothWays(name: string, text: string | Uint8Array, tally: Tally, locate: boolean): void {
+  const fast = parseSource(name, text, MANIFEST_PARSE_OPTIONS);
+  const full = parseSource(name, text, { ...MANIFEST_PARSE_OPTIONS, fast: false });
+  expect(shape(fast), name).toStrictEqual(shape(full));
+  const source = fast.text;
+  if (isJsonStream(source)) return;
+  const reader = new FastReader(source);
+  for (const part of splitYamlStream(source).parts) {
+    tally.parts++;
+    const end = firstDocumentEnd(source, part.start, part.end);
+    if (reader.read(part.start, end).kind === 'document') tally.accepted++;
+  }
+  if (!locate) return;
+  for (const document of full.documents) {
+    const tree = readLocationTree(source, document.start, document.end);
+    if (!tree) continue;
+    for (const path of pathsOf(document.value)) {
+      for (const target of ['key', 'value', 'pair'] as const) {
+        tally.located++;
+        const lean = locateOffsets(source, tree, document.start, document.end, path, target);
+        const library = locateOffsets(source, document.ast, document.start, document.end, path, target);
+        expect(lean, `${name} #${document.index} ${JSON.stringify(path)} ${target}`).toStrictEqual(library);
+      }
+    }
+  }
+}
+
+describe('the lean reader reads what the YAML library reads', () => {
+  it('on every fixture and a fixed sample of the corpus: values, documents, offsets, problems, locations', {
+    timeout: 120_000,
+  }, () => {
+    const tally: Tally = { parts: 0, accepted: 0, located: 0 };
+    for (const path of manifestFiles('fixtures')) compareBothWays(path, readFileSync(path), tally, true);
+    const corpus = corpusDir();
+    if (corpus) {
+      // Every 6th file (about 630): values of all of them, locations of every 3rd of those.
+      manifestFiles(corpus)
+        .filter((_, i) => i % 6 === 0)
+        .forEach((path, i) => compareBothWays(path, readFileSync(path), tally, i % 3 === 0));
+    } else {
+      console.warn('fast-read: ../shared/corpus not found; only the fixtures are compared.');
+    }
+    console.log(
+      `fast-read: the lean reader accepted ${tally.accepted} of ${tally.parts} documents; ${tally.located} locations compared`,
+    );
+    // The subset is the common case: a reader that declines most documents would be correct and useless.
+    expect(tally.accepted).toBeGreaterThan(tally.parts * 0.9);
+  });
+
+  it('reads the YAML 1.1 scalars go-yaml reads, and nothing of an object prototype', () => {
+    const file = parseSource('s.yaml', 'a: y\nb: 0755\nc: 1_000\nd: 1:20\ne: valueOf\nf: "0755"\ng: constructor\n');
+    expect(file.documents[0].value).toStrictEqual({
+      a: true,
+      b: 493,
+      c: 1000,
+      d: '1:20',
+      e: 'valueOf',
+      f: '0755',
+      g: 'constructor',
+    });
+  });
+});
+
+// Generated YAML: nested block maps and sequences in the layouts manifests use, with keys and scalars chosen among
+// the traps (YAML 1.1 booleans and numbers, merge keys, quoted keys, `: ` and `#` inside scalars, block scalars
+// holding `---`, trailing blanks), CRLF line ends, a byte order mark, comments and several documents.
+type Node =
+  | { kind: 'map'; entries: [string, Node][] }
+  | { kind: 'seq'; items: Node[] }
+  | { kind: 'scalar'; text: string }
+  | { kind: 'block'; header: string; lines: string[] };
+
+// Traps are one pick in four: a document is read by the lean reader only when it holds none it declines.
+const keyArbitrary = fc.oneof(
+  fc.constantFrom(...TRICKY_KEYS, '<<', "'single key'", '"a#b"', '"<<"', 'key with space', 'x:y', '__proto__', '1:20'),
+  { arbitrary: fc.stringMatching(/^[a-z][a-zA-Z0-9_.-]{0,8}$/), weight: 3 },
+);
+const scalarArbitrary = fc.oneof(
+  fc.constantFrom(
+    ...TRICKY_SCALARS,
+    'a: b',
+    'a #b',
+    'a#b',
+    '"#not a comment"',
+    "'it''s'",
+    '"a: b"',
+    'http://x:80/p',
+    '- x',
+    '-1',
+    '::1',
+    ':8080',
+    '[a, "b", {c: d}]',
+    '{a: 1, b: [x, y]}',
+    '[]',
+    '{}',
+    '"esc \\" \\\\ \\u00e9"',
+    '"broken \\q"',
+    '"open',
+    '&anchor x',
+    '*alias',
+    '~',
+    '',
+  ),
+  { arbitrary: fc.stringMatching(/^[a-z][a-z0-9 ./-]{0,12}[a-z0-9]$/), weight: 2 },
+  fc.string({ maxLength: 10 }).map((s) => JSON.stringify(s)),
+);
+const blockArbitrary: fc.Arbitrary<Node> = fc.record({
+  kind: fc.constant('block' as const),
+  header: fc.constantFrom('|', '|-', '>', '>-', '|', '|-', '>', '|+', '|2', '|  # note'),
+  lines: fc.array(
+    fc.constantFrom('text', 'text', '---', '  more indented', '', '# not a comment', 'trailing  ', '- item'),
+    { minLength: 1, maxLength: 4 },
+  ),
+});
+const { node: nodeArbitrary } = fc.letrec<{ node: Node }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalarArbitrary.map((text): Node => ({ kind: 'scalar', text })),
+    blockArbitrary,
+    fc
+      .array(fc.tuple(keyArbitrary, tie('node')), { minLength: 1, maxLength: 4 })
+      .map((entries): Node => ({ kind: 'map', entries })),
+    fc.array(tie('node'), { minLength: 1, maxLength: 3 }).map((items): Node => ({ kind: 'seq', items })),
+  ),
+}));
+
+interface Layout {
+  readonly step: number;
+  readonly compactSeq: boolean;
+  readonly comment: string;
+  readonly trailing: string;
+}
+
+/** The node's lines at indentation `indent` (a map or sequence), or its one-line text (a scalar, after `key: `). */
+function render(node: Node, indent: number, layout: Layout): string[] {
+  const pad = ' '.repeat(indent);
+  if (node.kind === 'map') {
+    return node.entries.flatMap(([key, value]) => {
+      const head = `${pad}${key}:`;
+      if (value.kind === 'scalar') return [`${head} ${value.text}${layout.trailing}`];
+      if (value.kind === 'block')
+        return [`${head} ${value.header}${layout.comment}`, ...blockLines(value, indent + layout.step)];
+      const childIndent = value.kind === 'seq' && layout.compactSeq ? indent : indent + layout.step;
+      return [`${head}${layout.comment}`, ...render(value, childIndent, layout)];
+    });
+  }
+  if (node.kind === 'seq') {
+    return node.items.flatMap((item) => {
+      if (item.kind === 'scalar') return [`${pad}- ${item.text}${layout.trailing}`];
+      if (item.kind === 'block') return [`${pad}- ${item.header}`, ...blockLines(item, indent + 2)];
+      const inner = render(item, indent + 2, layout);
+      return [`${pad}- ${inner[0].slice(indent + 2)}`, ...inner.slice(1)];
+    });
+  }
+  return [`${pad}${node.kind === 'scalar' ? node.text : ''}`];
+}
+
+function blockLines(node: Extract<Node, { kind: 'block' }>, indent: number): string[] {
+  return node.lines.map((line) => (line === '' ? '' : `${' '.repeat(indent)}${line}`));
+}
+
+const streamArbitrary = fc
+  .record({
+    documents: fc.array(fc.array(fc.tuple(keyArbitrary, nodeArbitrary), { minLength: 1, maxLength: 5 }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    step: fc.constantFrom(2, 4),
+    compactSeq: fc.boolean(),
+    comment: fc.constantFrom('', ' # note', '  #'),
+    trailing: fc.constantFrom('', '  ', ' # c'),
+    lineEnd: fc.constantFrom('\n', '\n', '\n', '\n', '\n', '\r\n'),
+    bom: fc.boolean(),
+    head: fc.constantFrom('', '# leading comment\n', '---\n'),
+  })
+  .map(({ documents, step, compactSeq, comment, trailing, lineEnd, bom, head }) => {
+    const layout = { step, compactSeq, comment, trailing };
+    const parts = documents.map((entries) => render({ kind: 'map', entries }, 0, layout).join(lineEnd) + lineEnd);
+    return `${bom ? '\uFEFF' : ''}${head}${parts.join(`---${lineEnd}`)}`;
+  });
+
+describe('the lean reader on generated YAML', () => {
+  it('agrees with the YAML library on every document, accepted or not', { timeout: 120_000 }, () => {
+    const tally: Tally = { parts: 0, accepted: 0, located: 0 };
+    fc.assert(
+      fc.property(streamArbitrary, (text) => {
+        compareBothWays('generated.yaml', text, tally, true);
+      }),
+      { numRuns: 600, seed: 1313 },
+    );
+    console.log(`fast-read: generated: accepted ${tally.accepted} of ${tally.parts} documents`);
+    // The traps make many documents fall back, but not all of them: the comparison must also cover accepted ones.
+    expect(tally.accepted).toBeGreaterThan(tally.parts * 0.25);
+  });
+});
