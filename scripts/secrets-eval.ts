@@ -4,13 +4,21 @@
 // are compared with its label. Prints recall and false-positive rate per provider family.
 //
 //   npx tsx scripts/secrets-eval.ts [dir] [tokens per format]      (default /work/secrets-eval, 20; MESHLINT_CLI=<bundle>)
+//
+// With --real <samples.json>, the set is published samples instead (kept outside the repository): a JSON list of
+// {family, provider, positive, text, source}, each text placed whole as one ConfigMap value under a neutral key.
+//
+//   npx tsx scripts/secrets-eval.ts --real /work/secrets-eval/real/samples.json [dir]   (default: the file's folder)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { SAMPLES, type Sample } from '../test/secret-samples.js';
 
-const dir = resolve(process.argv[2] ?? '/work/secrets-eval');
-const perFormat = Number(process.argv[3] ?? 20);
+const realSamples = process.argv[2] === '--real' ? resolve(process.argv[3]) : undefined;
+const dir = resolve(
+  realSamples ? (process.argv[4] ?? dirname(realSamples)) : (process.argv[2] ?? '/work/secrets-eval'),
+);
+const perFormat = realSamples ? 1 : Number(process.argv[3] ?? 20);
 const CLI = resolve(process.env.MESHLINT_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'meshlint.mjs')); // MESHLINT_CLI: compare another build
 
 interface Label {
@@ -42,7 +50,30 @@ function add(sample: Sample, positive: boolean, value: string, key: string): voi
   }
 }
 
-for (const sample of SAMPLES) {
+interface RealSample {
+  readonly family: Sample['family'];
+  readonly provider: string;
+  readonly positive: boolean;
+  readonly text: string;
+}
+
+function addReal(real: RealSample): void {
+  const name = `${real.positive ? 't' : 'n'}-${labels.length}`;
+  const sample: Sample = {
+    id: real.provider,
+    family: real.family,
+    key: 'snippet',
+    token: () => '',
+    nearMiss: () => '',
+  };
+  labels.push({ name, sample, positive: real.positive, form: 'value' });
+  documents[real.family].push(
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: eval\ndata:\n  snippet: ${JSON.stringify(real.text)}\n`,
+  );
+}
+
+if (realSamples) for (const real of JSON.parse(readFileSync(realSamples, 'utf8')) as RealSample[]) addReal(real);
+for (const sample of realSamples ? [] : SAMPLES) {
   for (let i = 0; i < perFormat; i++) {
     add(sample, true, sample.token(), sample.key);
     add(sample, false, sample.nearMiss(), sample.nearKey ?? 'note');
@@ -68,16 +99,17 @@ const NOT_CREDENTIALS: [string, string][] = [
   ['JWT_SECRET', 'xxxxxxxxxxxxxxxx'],
   ['AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
 ];
-for (const [key, value] of NOT_CREDENTIALS) {
+for (const [key, value] of realSamples ? [] : NOT_CREDENTIALS) {
   const sample: Sample = { id: `setting ${key}`, family: 'generic', key, token: () => value, nearMiss: () => value };
   for (let i = 0; i < 5; i++) add(sample, false, value, key);
 }
 
-rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
+for (const family of Object.keys(documents)) rmSync(join(dir, `${family}.yaml`), { force: true }); // only this script's files: the folder may hold other sets
 for (const [family, docs] of Object.entries(documents)) writeFileSync(join(dir, `${family}.yaml`), docs.join('---\n'));
 
-const run = spawnSync(process.execPath, [CLI, dir, '--no-config', '-f', 'json', '--fail-on', 'none'], {
+const inputs = Object.keys(documents).map((family) => join(dir, `${family}.yaml`));
+const run = spawnSync(process.execPath, [CLI, ...inputs, '--no-config', '-f', 'json', '--fail-on', 'none'], {
   encoding: 'utf8',
   maxBuffer: 1 << 30,
 });
@@ -117,7 +149,9 @@ rows.push(
   `| all | ${total(true).length} | ${foundAll} | ${((100 * foundAll) / total(true).length).toFixed(1)}% | ${total(false).length} | ${raisedAll} | ${((100 * raisedAll) / total(false).length).toFixed(1)}% |`,
 );
 console.log(
-  `${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value, an embedded .env line and a curl Authorization header in a script; near misses as a value and an .env line.\n`,
+  realSamples
+    ? `${labels.length} published samples from ${realSamples}, each whole as a ConfigMap value.\n`
+    : `${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value, an embedded .env line and a curl Authorization header in a script; near misses as a value and an .env line.\n`,
 );
 console.log(rows.join('\n'));
 if (misses.size) console.log(`\nmissed: ${[...misses].map(([k, n]) => `${k} ×${n}`).join(', ')}`);

@@ -334,6 +334,13 @@ export const SAMPLES: readonly Sample[] = [
   {
     id: 'slack-token',
     family: 'saas',
+    key: 'SLACK_BOT_TOKEN',
+    token: () => `xoxb-${rand(12, '0123456789')}-${rand(24)}`, // legacy bot token of a custom bot integration
+    nearMiss: () => `xoxb-${rand(12, '0123456789')}`, // the team part alone, its secret cut off
+  },
+  {
+    id: 'slack-token',
+    family: 'saas',
     key: 'SLACK_USER_TOKEN',
     token: () => `xoxp-${rand(12, '0123456789')}-${rand(12, '0123456789')}-${rand(13, '0123456789')}-${rand(32, HEX)}`,
     nearMiss: () => 'xoxp-...',
@@ -614,6 +621,13 @@ export const SAMPLES: readonly Sample[] = [
     token: () => `dp.st.${rand(43)}`,
     nearMiss: () => 'dp.st.prd',
   },
+  {
+    id: 'doppler',
+    family: 'store',
+    key: 'DOPPLER_TOKEN',
+    token: () => `dp.st.dev.${rand(43)}`, // a service token with its environment
+    nearMiss: () => 'dp.st.dev.config',
+  },
   // Generic forms
   ...['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'].map(
     (label): Sample => ({
@@ -649,6 +663,13 @@ export const SAMPLES: readonly Sample[] = [
     key: 'GIT_REMOTE',
     token: () => `https://ci:${rand(14)}@git.example.net/shop.git`,
     nearMiss: () => 'https://ci:${GIT_PASSWORD}@git.example.net/shop.git',
+  },
+  {
+    id: 'basic-auth-url',
+    family: 'generic',
+    key: 'repository',
+    token: () => `git+https://ci:${rand(14)}@git.example.net/shop.git`, // npm and pip repository URLs
+    nearMiss: () => 'git+https://git.example.net/shop.git',
   },
   {
     id: 'database-url',

@@ -1,6 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { detectSecrets, type DetectionSource } from '../../src/secrets/detect.js';
 import { isManifestDocument } from '../../src/secrets/documents.js';
+import { textMemo } from '../../src/secrets/memo.js';
 import { remediationFor } from '../../src/secrets/remediation.js';
 import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
 import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
@@ -222,6 +223,16 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
           token: your-token-here
           bypass: Tr0ub4dor3xyz
       `,
+      'flag-that-reads-the-secret-from-stdin': yaml`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: push-scripts
+        data:
+          login.sh: |
+            aws ecr get-login-password --region eu-central-1 \\
+              | docker login --username AWS --password-stdin 891511536143.dkr.ecr.eu-central-1.amazonaws.com
+      `,
       'sealed-secret-is-encrypted': yaml`
         apiVersion: bitnami.com/v1alpha1
         kind: SealedSecret
@@ -236,9 +247,10 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
   check({ graph, options, settings, report }) {
     const { names, allow } = compileSecretOptions(options);
     const salt = options.fingerprintSalt || settings.secrets.fingerprintSalt;
+    const memo = textMemo();
     for (const ref of graph.documents) {
       const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
-      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy })) {
+      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy, memo })) {
         report({
           document: ref,
           path: d.path,

@@ -3,11 +3,11 @@
 // that holds the DataSource), so that `- name: DB_PASSWORD` + `value: ...` on another line is found whatever the
 // YAML style (block, flow, JSON). Pure: plain values in, detections out.
 import type { Path } from '../model/values.js';
-import { isObj } from '../model/values.js';
+import { isObj, type Obj } from '../model/values.js';
 import { isHighEntropy } from './entropy.js';
-import { bareFlag, commandLinePairs, decodeBase64Text, embeddedPairs } from './embedded.js';
+import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
-import { findProviderSecrets } from './providers.js';
+import { type TextMemo, textMemo } from './memo.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -43,6 +43,8 @@ export interface DetectOptions {
   readonly allow?: (value: string) => boolean;
   /** The high-entropy check for strings under no secret-like name. */
   readonly entropy?: boolean;
+  /** Shared by the documents of one run, so that a string met again is not read again. */
+  readonly memo?: TextMemo;
 }
 
 /** Kinds that hold encrypted or externally resolved secrets: nothing in them is a literal credential. */
@@ -185,6 +187,7 @@ interface Walk {
   /** Inside text embedded in a string (JSON, properties...): every detection points at this scalar. */
   readonly host?: { readonly path: Path; readonly name: string; readonly text: string };
   readonly seen: Set<string>;
+  readonly memo: TextMemo;
 }
 
 const MAX_DEPTH = 200;
@@ -194,7 +197,7 @@ type Names = (string | number)[];
 
 /** Every secret in a document's plain value. */
 export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
-  const walk: Walk = { opts, out: [], seen: new Set() };
+  const walk: Walk = { opts, out: [], seen: new Set(), memo: opts.memo ?? textMemo() };
   visit(walk, value, [], undefined, [], undefined);
   return walk.out;
 }
@@ -215,14 +218,13 @@ function visit(
   if (path.length > MAX_DEPTH) return;
   if (typeof value === 'string') {
     scalar(w, value, path, name, names, forced);
+  } else if (typeof value === 'object') {
+    if (value === null) return;
+    if (Array.isArray(value)) array(w, value, path, name, names, forced);
+    else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, value as Obj, path, name, names, forced); // !!binary, !!timestamp
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value)))
       named(w, String(value), path, name, forced, names);
-  } else if (Array.isArray(value)) {
-    array(w, value, path, name, names, forced);
-  } else if (isObj(value) && !ArrayBuffer.isView(value) && !(value instanceof Date)) {
-    // !!binary, !!timestamp
-    object(w, value, path, name, names, forced);
   }
 }
 
@@ -424,18 +426,8 @@ function scalar(
   }
   if (s.includes('\n')) {
     embedded(w, path, name, s, (inner) => {
-      for (const pair of embeddedPairs(s))
-        named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.offset });
-      // Scripts: curl -u user:pass, -H "Authorization: Bearer ...", mysql -p..., --password=... on any line.
-      for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
-        const end = s.indexOf('\n', start) === -1 ? s.length : s.indexOf('\n', start);
-        const line = s.slice(start, end);
-        if (line.includes(' -') || line.includes('uthorization')) {
-          for (const pair of commandLinePairs(line))
-            named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: start + line.indexOf(pair.value) });
-        }
-        start = end + 1;
-      }
+      for (const pair of w.memo.textPairs(s))
+        named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
     });
     return;
   }
@@ -458,7 +450,7 @@ function embedded(
   fn: (inner: Walk) => void,
 ): void {
   const host = w.host ?? { path: [...path], name: name ?? '', text };
-  fn({ opts: w.opts, out: w.out, host, seen: w.seen });
+  fn({ opts: w.opts, out: w.out, host, seen: w.seen, memo: w.memo });
 }
 
 function firstNonBlank(s: string): string | undefined {
@@ -486,7 +478,7 @@ function tryJson(s: string): unknown {
 
 /** Provider patterns on a string; true when one was found. */
 function providerOnly(w: Walk, s: string, path: (string | number)[], name: string | undefined): boolean {
-  const matches = findProviderSecrets(s);
+  const matches = w.memo.providers(s);
   let any = false;
   for (const m of matches) {
     if (w.opts.allow?.(m.secret)) continue;

@@ -25,6 +25,7 @@ export function tokens(name: string): string[] {
 
 /** Last tokens that make the name metadata about a secret, not the secret. */
 const META = new Set([
+  'stdin', // docker login --password-stdin: a flag that reads the secret, followed by no value
   'name',
   'names',
   'id',

@@ -764,6 +764,18 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     minEntropy: 3.5,
   },
   {
+    // A service token names its environment: dp.st.<environment>.<token> (Doppler's token formats).
+    id: 'doppler',
+    kind: 'a Doppler token',
+    family: 'store',
+    prefixes: ['dp.st.'],
+    alphabet: (c) => ALNUM(c) || c === 46 || c === 45 || c === 95,
+    length: [49, 96],
+    show: 6,
+    minEntropy: 3.5,
+    valid: (t) => /^dp\.st\.[a-z0-9_-]{2,35}\.[A-Za-z0-9]{40,44}$/.test(t),
+  },
+  {
     id: 'age',
     kind: 'an age secret key',
     family: 'store',
@@ -790,6 +802,9 @@ function slackToken(t: string): boolean {
   if (t.startsWith('xoxe.')) return /^xoxe\.xox[bp]-\d-[A-Za-z0-9]{100,}$/.test(t);
   if (t.startsWith('xoxe-')) return /^xoxe-\d-[A-Za-z0-9]{100,}$/.test(t);
   const parts = segments(t, '-');
+  // Legacy bot token of a custom bot integration: xoxb-<digits>-<24 letters and digits>.
+  if (parts.length === 3 && parts[0] === 'xoxb' && /^\d{8,13}$/.test(parts[1]) && /^[A-Za-z0-9]{24}$/.test(parts[2]))
+    return true;
   // xoxb-<team>-<bot>-<secret>, xoxp-<team>-<user>-<team>-<secret>, xoxa-2-..., legacy xoxs-/xoxo-<digits>-...-<hex>
   const numeric = parts.slice(1, -1).filter((p) => /^\d+$/.test(p)).length;
   return parts.length >= 4 && numeric >= 2 && parts[parts.length - 1].length >= 10;
@@ -847,9 +862,10 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
   return {
     find: (text, from) => {
       const last = text.length - 1;
+      let b = text.charCodeAt(from); // each character is read once: the second of one pair is the first of the next
       for (let i = from; i < last; i++) {
-        const a = text.charCodeAt(i);
-        const b = text.charCodeAt(i + 1);
+        const a = b;
+        b = text.charCodeAt(i + 1);
         if (a >= 128 || b >= 128 || FIRST_TWO[a * 128 + b] === 0) continue;
         const list = BY_FIRST_TWO.get(a * 65536 + b);
         if (!list) continue;
@@ -863,9 +879,12 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
 /** The shared empty result (never mutated: callers copy before sorting). */
 const NONE: ProviderMatch[] = Object.freeze([]) as unknown as ProviderMatch[];
 
+/** Shorter texts hold no token (the shortest format is 16 characters; PEM keys and URLs with a password are longer). */
+const MIN_TEXT = 16;
+
 /** Every provider secret in a text (validated, placeholders and references rejected). */
 export function findProviderSecrets(text: string): ProviderMatch[] {
-  if (text.length < 16) return NONE;
+  if (text.length < MIN_TEXT) return NONE;
   let found: ProviderMatch[] | undefined; // allocated on the first match: most strings have none
   let from = 0;
   let runs: Runs | undefined; // allocated for the first token candidate
@@ -1006,6 +1025,9 @@ const DATABASE_SCHEMES = new Set([
 const AUTH_SCHEMES = new Set([
   'http',
   'https',
+  'git+https', // package managers' repository URLs (npm, pip)
+  'git+http',
+  'git+ssh',
   'ftp',
   'ftps',
   'sftp',
