@@ -14,6 +14,7 @@ import parseError from './core/parse-error.js';
 import suppressionUnknownRule from './core/suppression-unknown-rule.js';
 import suppressionWithoutReason from './core/suppression-without-reason.js';
 import yamlDuplicateKey from './core/yaml-duplicate-key.js';
+import yamlPortability from './core/yaml-portability.js';
 import envoyAdminExposed from './exposure/envoy-admin-exposed.js';
 import kongCorsWildcard from './exposure/kong-cors-wildcard.js';
 import kongIpRestrictionOpen from './exposure/kong-ip-restriction-open.js';
@@ -112,4 +113,5 @@ export const RULES: readonly AnyRule[] = [
   inFamily('tls', tlsWeakVersion),
   inFamily('workload', workloadDefaultServiceAccount),
   inFamily('core', yamlDuplicateKey),
+  inFamily('core', yamlPortability),
 ];

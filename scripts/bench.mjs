@@ -4,7 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateDocuments, generateRepo, generateWorkloads } from './gen-scale-repo.mjs';
+import {
+  generateDeckRoutes,
+  generateDocuments,
+  generateEnvoyClusters,
+  generateRepo,
+  generateWorkloads,
+} from './gen-scale-repo.mjs';
 import { generateKustomizeRepo } from './gen-kustomize-repo.mjs';
 import { benchLanguageServer } from './lsp-bench.mjs';
 import { benchConfig } from './bench-custom-rules.mjs';
@@ -113,6 +119,17 @@ const workloadShapes = ['one namespace', 'spread'].map((shape) => {
   const [small, large] = [500, 8000].map((w) => scanGenerated((dir) => generateWorkloads(dir, w, shape === 'spread')));
   return { shape, small, large };
 });
+// One large decK file (routes) and one large Envoy bootstrap (clusters): rules and CPU per object for 2,000 and
+// 40,000 of them. Linear shapes measure at or below 1 (the small file carries fixed costs); a lookup over the whole
+// document per finding made the decK rules ratio 5.6.
+const perObject = (n, ms) => (ms * 1000) / n;
+const fileShapes = [
+  ['decK routes', generateDeckRoutes],
+  ['Envoy clusters', generateEnvoyClusters],
+].map(([shape, generate]) => {
+  const [small, large] = [2000, 40_000].map((n) => ({ n, stats: scanGenerated((dir) => generate(dir, n)) }));
+  return { shape, small, large };
+});
 // Memory: peak RSS against the budget of twice the input plus 150 MB, from a tiny repository to 100,000 tiny documents.
 const budgetMb = (inputMb) => 2 * inputMb + 150;
 const tinyDocuments = scanGenerated((dir) =>
@@ -197,6 +214,20 @@ const rows = [
     `workloads ${shape}: rules µs/resource 500 / 8,000, ratio`,
     `${rulesPerResource(small).toFixed(0)} / ${rulesPerResource(large).toFixed(0)}, ${(rulesPerResource(large) / rulesPerResource(small)).toFixed(2)}`,
   ]),
+  ...fileShapes.flatMap(({ shape, small, large }) => {
+    const rules = [small, large].map(({ n, stats }) => perObject(n, stats.phasesMs.rules));
+    const cpu = [small, large].map(({ n, stats }) => perObject(n, stats.cpuSeconds * 1000));
+    return [
+      [
+        `${shape}, one file: rules µs per object 2,000 / 40,000, ratio`,
+        `${rules[0].toFixed(0)} / ${rules[1].toFixed(0)}, ${(rules[1] / rules[0]).toFixed(2)}`,
+      ],
+      [
+        `${shape}, one file: CPU µs per object 2,000 / 40,000, ratio; peak MB of the large`,
+        `${cpu[0].toFixed(0)} / ${cpu[1].toFixed(0)}, ${(cpu[1] / cpu[0]).toFixed(2)}; ${large.stats.peakRssMb.toFixed(0)}`,
+      ],
+    ];
+  }),
   [
     '100k tiny documents (0.9 MB): wall s, CPU s, peak MB / budget',
     `${tinyDocuments.processWall.toFixed(2)}, ${tinyDocuments.cpuSeconds.toFixed(2)}, ${tinyDocuments.peakRssMb.toFixed(0)} / ${budgetMb(tinyMb).toFixed(0)} = ${(tinyDocuments.peakRssMb / budgetMb(tinyMb)).toFixed(2)}`,

@@ -71,3 +71,52 @@ export function generateDocuments(dir, documents, oneFile) {
   }
   return documents;
 }
+
+/** One decK file of R routes: services of 10 routes each, a plugin on every tenth route and one global plugin. */
+export function generateDeckRoutes(dir, routes) {
+  const lines = [
+    '_format_version: "3.0"',
+    'plugins:',
+    '  - name: rate-limiting',
+    '    config: {minute: 100}',
+    'services:',
+  ];
+  for (let start = 0; start < routes; start += 10) {
+    const s = start / 10;
+    lines.push(`  - name: svc-${s}`, `    url: http://svc-${s}.default.svc:8080`, '    routes:');
+    for (let r = start; r < Math.min(routes, start + 10); r++) {
+      lines.push(`      - name: route-${r}`, `        paths: ["/r${r}"]`);
+      if (r % 10 === 0) lines.push('        plugins:', '          - name: key-auth');
+    }
+  }
+  writeFileSync(join(dir, 'kong.yaml'), `${lines.join('\n')}\n`);
+  return routes;
+}
+
+/** One Envoy bootstrap of C static clusters behind one listener. */
+export function generateEnvoyClusters(dir, clusters) {
+  const lines = [
+    'static_resources:',
+    '  listeners:',
+    '    - name: ingress',
+    '      address: {socket_address: {address: 0.0.0.0, port_value: 8080}}',
+    '      filter_chains:',
+    '        - filters:',
+    '            - name: envoy.filters.network.tcp_proxy',
+    '              typed_config:',
+    '                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+    '                stat_prefix: ingress',
+    '                cluster: cluster-0',
+    '  clusters:',
+  ];
+  for (let c = 0; c < clusters; c++)
+    lines.push(
+      `    - name: cluster-${c}`,
+      '      type: STRICT_DNS',
+      '      load_assignment:',
+      `        cluster_name: cluster-${c}`,
+      `        endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: backend-${c}, port_value: 80}}}}]}]`,
+    );
+  writeFileSync(join(dir, 'envoy.yaml'), `${lines.join('\n')}\n`);
+  return clusters;
+}

@@ -1,7 +1,8 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type Dirent, existsSync, readFileSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
 import { cacheKeyFile, hashBytes, ScanCache, type CacheUse, type FileStamp } from './cache.js';
@@ -17,6 +18,7 @@ import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import { attributeRendered } from './helm/rendered.js';
 import { draftPosture, type Posture, type PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
+import { appendAll } from './arrays.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -586,6 +588,7 @@ export async function discover(
 ): Promise<string[]> {
   const found = new Set<string>();
   const patterns: string[] = [];
+  const roots: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
     let stats: ReturnType<typeof statSync>;
@@ -599,6 +602,7 @@ export async function discover(
       const base = toGlobBase(relative(cwd, absolute) || '.');
       // A kustomization may be a YAML file without extension, named Kustomization.
       patterns.push(`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`);
+      roots.push(relative(cwd, absolute));
     } else found.add(absolute);
   }
   if (patterns.length > 0) {
@@ -612,9 +616,10 @@ export async function discover(
     ];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globby } = await import('globby');
-    // Relative paths (with absolute: true a backslash in a file name becomes a separator). Symlinked files are
-    // linted like kubectl -R reads them; symlinked directories are not descended (a link to a parent never ends).
-    const matches = await globby(patterns, {
+    // Relative paths (with absolute: true a backslash in a file name becomes a separator). kubectl -R reads a linked
+    // manifest file and never descends a linked directory (filepath.Walk): neither does this, and every link it does
+    // not read is a notice, never silence.
+    const options = {
       cwd,
       gitignore: true,
       ignore,
@@ -623,30 +628,95 @@ export async function discover(
       followSymbolicLinks: false,
       suppressErrors: true,
       objectMode: true,
-    });
+    } as const;
+    // Links to directories have any name: found by a walk that reads directories only (globby's .gitignore filter
+    // costs more per entry than the walk), and then passed through the same filters as everything else.
+    const [matches, links] = await Promise.all([
+      globby(patterns, options),
+      Promise.all(roots.map((root) => symbolicLinksUnder(cwd, root))),
+    ]);
+    const linkedDirectories = links
+      .flat()
+      .filter((path) => !isManifestName(basename(path)) && linkTarget(resolve(cwd, path)) === 'directory')
+      .map(globLiteral);
+    if (linkedDirectories.length > 0)
+      appendAll(matches, await globby(linkedDirectories, { ...options, expandDirectories: false }));
     // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
     const ruleFiles = new Set(config.custom.files);
     for (const match of matches) {
       const absolute = resolve(cwd, match.path);
       if (ruleFiles.has(absolute)) continue;
-      if (match.dirent.isFile() || (match.dirent.isSymbolicLink() && isRegularFile(absolute))) found.add(absolute);
+      if (match.dirent.isFile()) found.add(absolute);
+      else if (match.dirent.isSymbolicLink()) {
+        const target = linkTarget(absolute);
+        if (target === 'file') found.add(absolute);
+        else
+          notices.push({
+            file: displayPath(cwd, absolute),
+            message: `skipped: ${LINK_PROBLEMS[target]}`,
+            notLinted: true,
+          });
+      }
     }
   }
   return [...found].sort();
 }
 
-function isRegularFile(path: string): boolean {
+/** Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git. */
+async function symbolicLinksUnder(cwd: string, root: string): Promise<string[]> {
+  const links: string[] = [];
+  const pending = [root];
+  for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(resolve(cwd, dir), { withFileTypes: true });
+    } catch {
+      continue; // unreadable: globby does not list it either
+    }
+    for (const entry of entries) {
+      const isLink = entry.isSymbolicLink();
+      if (!isLink && (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git')) continue;
+      const path = dir ? `${dir.split(sep).join('/')}/${entry.name}` : entry.name;
+      if (isLink) links.push(path);
+      else pending.push(path);
+    }
+  }
+  return links;
+}
+
+/** A manifest by its name, as kubectl -R picks files (extensions compared as written) or a kustomization. */
+function isManifestName(name: string): boolean {
+  return name === 'Kustomization' || MANIFEST_EXTENSIONS.some((extension) => name.endsWith(`.${extension}`));
+}
+
+const LINK_PROBLEMS = {
+  directory: 'symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+  dangling: 'dangling symbolic link (its target does not exist)',
+  loop: 'symbolic link loop (too many levels of symbolic links)',
+  special: 'symbolic link to something that is not a regular file',
+  unreadable: 'symbolic link that cannot be followed (permission denied)',
+} as const;
+
+/** What a symbolic link resolves to; the operating system's own limit ends a loop (ELOOP). */
+function linkTarget(path: string): 'file' | keyof typeof LINK_PROBLEMS {
   try {
-    return statSync(path).isFile();
-  } catch {
-    return false; // a dangling link: nothing to read
+    const stats = statSync(path);
+    return stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'special';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? 'dangling' : code === 'ELOOP' ? 'loop' : 'unreadable';
   }
 }
 
 function toGlobBase(dir: string): string {
   const posix = dir.split(sep).join('/');
   // A directory named "k8s[prod]" or "a(b)" is a path, not a pattern.
-  return posix === '.' ? '' : `${posix.replace(/\/$/, '').replace(/[()*?[\]{}|!+@\\]/g, '\\$&')}/`;
+  return posix === '.' ? '' : `${globLiteral(posix.replace(/\/$/, ''))}/`;
+}
+
+/** A path as a glob pattern that matches only itself. */
+function globLiteral(path: string): string {
+  return path.replace(/[()*?[\]{}|!+@\\]/g, '\\$&');
 }
 
 /**
@@ -689,5 +759,10 @@ export function repositoryRoot(cwd: string): string {
 function textOfFile(absolute: string, maxBytes: number): string | undefined {
   const bytes = readIfRegular(absolute, maxBytes);
   if (bytes) return sourceText(bytes);
-  return typeof regularFileStats(absolute, maxBytes) === 'string' && isRegularFile(absolute) ? '' : undefined;
+  try {
+    const stats = statSync(absolute);
+    return stats.isFile() && stats.size > maxBytes ? '' : undefined;
+  } catch {
+    return undefined;
+  }
 }

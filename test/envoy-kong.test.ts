@@ -341,3 +341,32 @@ describe('weak cipher suites', () => {
     }
   });
 });
+
+describe('attributing a finding to its resource in a large document', () => {
+  it('finds the innermost resource by walking the path once, not by visiting every resource of the document', () => {
+    const routes = Array.from({ length: 3000 }, (_, r) => `      - name: route-${r}\n        paths: ["/r${r}"]`);
+    const text = `_format_version: "3.0"\nservices:\n  - name: svc\n    url: http://svc:80\n    routes:\n${routes.join('\n')}\n`;
+    const file = parseSource('kong.yaml', text);
+    const graph = Graph.fromFiles([file]);
+    // Count how often a resource's source is read: once per resource to build the index, never per lookup.
+    let reads = 0;
+    const counted = graph.resources.map((r) => {
+      const source = r.source;
+      return Object.defineProperty({ ...r }, 'source', {
+        get: () => {
+          reads++;
+          return source;
+        },
+      });
+    });
+    const watched = new Graph(counted, [file]);
+    const ref = { file, document: file.documents[0]! };
+    for (let r = 0; r < 3000; r++) {
+      const found = watched.resourceAt(ref, ['services', 0, 'routes', r, 'paths', 0]);
+      expect(found?.name).toBe(`route-${r}`);
+    }
+    expect(watched.resourceAt(ref, ['services', 0, 'url'])?.kind).toBe('KongService');
+    expect(watched.resourceAt(ref, ['_format_version'])).toBeUndefined();
+    expect(reads).toBeLessThanOrEqual(counted.length);
+  });
+});

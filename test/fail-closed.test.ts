@@ -9,6 +9,7 @@ import { parseAll, ParserPool } from '../src/parse/pool.js';
 import { scan } from '../src/scan.js';
 import { formatResult, FORMATS } from '../src/report/index.js';
 import { lintTexts, runCli, tempRepo } from './helpers.js';
+import { encodedFiles } from './yaml-constructs.js';
 
 const BUNDLE = resolve('dist/meshlint.mjs');
 const POD = (name: string, extra = '') =>
@@ -46,6 +47,22 @@ describe('reading what Kubernetes reads', () => {
     expect(findingsOf(aliases).filter((f) => f.endsWith('parse-error'))).toEqual([]);
   });
 
+  it('notes each leniency it shares with kubectl where the construct is, as stricter YAML tools reject it', () => {
+    const notes = (text: string) => findingsOf(text).filter((f) => f.endsWith('yaml-portability'));
+    // The first continuation line indented no deeper than its key (line 13), not the deeper one (line 12).
+    const quoted = POD('q', '      command: ["sh", "-c", "echo a very long\n        command line\n      continued"]\n');
+    expect(notes(quoted)).toEqual(['13:7 yaml-portability']);
+    expect(notes(POD('q2', '      command: ["sh", "-c", "echo a\n        b"]\n'))).toEqual([]);
+    // Lone CR: once per file, on its first line.
+    expect(notes(POD('cr').replace(/\n/g, '\r'))).toEqual(['1:1 yaml-portability']);
+    expect(notes(POD('crlf').replace(/\n/g, '\r\n'))).toEqual([]);
+    expect(notes('{"apiVersion": "v1",\r"kind": "ConfigMap",\r"metadata": {"name": "j"}}\r')).toEqual([]);
+    // More than 100 expansions of one anchor: at the 101st alias (line 112); 100 are portable.
+    const aliases = (n: number) => `${POD('al')}      args: [&a x${',\n        *a'.repeat(n)}]\n`;
+    expect(notes(aliases(150))).toEqual(['112:9 yaml-portability']);
+    expect(notes(aliases(100))).toEqual([]);
+  });
+
   it('rejects what kubectl rejects: a JSON manifest with a trailing comma, .inf', () => {
     expect(findingsOf('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},}\n', 'p.json')).toEqual([
       '1:63 parse-error',
@@ -61,6 +78,27 @@ describe('reading what Kubernetes reads', () => {
     const dir = tempRepo({});
     const result = await scan({ cwd: dir, configPath: false, stdin: { text: utf16, filename: 'stdin.yaml' } });
     expect(result.findings.some((f) => f.ruleId === 'container-privileged')).toBe(true);
+  });
+
+  it('reports UTF-32 files as Kubernetes rejects them: a located parse-error that names the encoding, also on standard input', async () => {
+    for (const [name, bytes] of Object.entries(encodedFiles()).filter(([n]) => n.startsWith('utf32'))) {
+      const dir = tempRepo({ [name]: bytes });
+      for (const result of [
+        await scan({ cwd: dir, paths: ['.'] }),
+        await scan({ cwd: dir, configPath: false, stdin: { text: bytes, filename: 'stdin.yaml' } }),
+      ]) {
+        expect(
+          result.notices.filter((n) => n.notLinted),
+          name,
+        ).toEqual([]);
+        const errors = result.findings.filter((f) => f.ruleId === 'parse-error');
+        expect(
+          errors.map((f) => `${f.range.startLine}:${f.range.startColumn}`),
+          name,
+        ).toEqual(['1:1']);
+        expect(errors[0]!.message).toMatch(/^The file is UTF-32(LE|BE) .*Kubernetes does not decode UTF-32/);
+      }
+    }
   });
 
   it('survives collections far beyond argument-spread limits', () => {
@@ -127,6 +165,50 @@ describe('nothing passes silently', () => {
     expect([...files].sort()).toEqual(['a\\b.yaml', 'k8s/link.yaml', 'real/r.yaml']);
   });
 
+  it('follows symbolic links in directory scans as kubectl -R does, and counts every one it does not follow', async () => {
+    const dir = tempRepo({
+      'scan/plain.yaml': POD('plain'),
+      'outside/t.yaml': POD('target'),
+      'real/r.yaml': POD('real'),
+    });
+    const scanDir = join(dir, 'scan');
+    symlinkSync('../outside/t.yaml', join(scanDir, 'file-link.yaml'));
+    symlinkSync('../real', join(scanDir, 'dir-link'));
+    symlinkSync('../real', join(scanDir, 'dir-link.yaml'));
+    symlinkSync('..', join(scanDir, 'parent-link'));
+    symlinkSync('nothing.yaml', join(scanDir, 'dangling.yaml'));
+    symlinkSync('loop-b.yaml', join(scanDir, 'loop-a.yaml'));
+    symlinkSync('loop-a.yaml', join(scanDir, 'loop-b.yaml'));
+    symlinkSync('nothing', join(scanDir, 'dangling-not-a-manifest'));
+    // .gitignore applies to links as to files: an ignored link is neither read nor noticed.
+    writeFileSync(join(scanDir, '.gitignore'), 'ignored-link\n');
+    symlinkSync('../real', join(scanDir, 'ignored-link'));
+    const result = await scan({ cwd: scanDir, paths: ['.'] });
+    const podsLinted = new Set(
+      result.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => f.resource?.name),
+    );
+    expect([...podsLinted].sort()).toEqual(['plain', 'target']);
+    const notices = result.notices.filter((n) => n.notLinted).map((n) => `${n.file}: ${n.message}`);
+    expect(notices.sort()).toEqual([
+      'dangling.yaml: skipped: dangling symbolic link (its target does not exist)',
+      'dir-link.yaml: skipped: symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+      'dir-link: skipped: symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+      'loop-a.yaml: skipped: symbolic link loop (too many levels of symbolic links)',
+      'loop-b.yaml: skipped: symbolic link loop (too many levels of symbolic links)',
+      'parent-link: skipped: symbolic link to a directory, not followed (kubectl -R does not follow it either)',
+    ]);
+    // kubectl, where installed, reads exactly these objects and fails on the links meshlint counts as not linted.
+    const kubectl = spawnSync('kubectl', ['label', '--local', '-f', '.', '-R', 'a=b', '-o', 'name'], {
+      cwd: scanDir,
+      encoding: 'utf8',
+    });
+    if (kubectl.error) return void console.warn('kubectl is not on PATH: its reading of the links is not compared');
+    expect(kubectl.stdout.trim().split('\n').sort()).toEqual(['pod/plain', 'pod/target']);
+    expect(kubectl.stderr).toMatch(/dangling\.yaml: no such file/);
+    expect(kubectl.stderr).toMatch(/loop-a\.yaml: too many levels of symbolic links/);
+    expect(kubectl.stderr).toMatch(/dir-link\.yaml: is a directory/);
+  });
+
   it('reads the configuration only from a regular file', async () => {
     const dir = tempRepo({ 'ok.yaml': POD('ok') });
     execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
@@ -189,6 +271,26 @@ describe('parseSource limits', () => {
     const file = parseSource('deep.yaml', deep);
     expect(file.problems.map((p) => p.code)).toEqual(['parse-error']);
     expect(file.documents[0]?.value).toBeUndefined();
+  });
+
+  it('parses a file too large for a parser thread here, once, and only the others on the threads', async () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => POD(`p${i}`)).join('---\n');
+    expect(big.length).toBeGreaterThan(2.5 * 1024 * 1024); // the pool's limit per thread file
+    const dir = tempRepo({ 'a.yaml': POD('a'), 'big.yaml': big, 'z.yaml': POD('z') });
+    const jobs = ['a.yaml', 'big.yaml', 'z.yaml'].map((shown) => ({ absolute: join(dir, shown), shown }));
+    const options = { maxBytes: 1e8, workers: 1 };
+    // A thread that answers every file it is sent with a notice naming it: what reached a thread shows.
+    const recording = new URL(
+      `data:text/javascript,${encodeURIComponent("import { parentPort } from 'node:worker_threads'; parentPort.on('message', ({ tasks }) => parentPort.postMessage(tasks.map((job) => ({ kind: 'notice', file: job.shown, message: 'sent to a thread', notLinted: true }))));")}`,
+    );
+    const pool = ParserPool.start(jobs, { ...options, workerUrl: recording })!;
+    const outcomes = await parseAll(jobs, options, pool);
+    pool.close();
+    expect(
+      outcomes.map((o) =>
+        o.kind === 'file' ? `${o.file.path}: ${o.file.documents.length} documents` : `${o.file}: ${o.message}`,
+      ),
+    ).toEqual(['a.yaml: sent to a thread', 'big.yaml: 20000 documents', 'z.yaml: sent to a thread']);
   });
 
   it('parses on threads that die with the same result as here (pool fallback)', async () => {

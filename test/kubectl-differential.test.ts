@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../src/parse/source.js';
 import { isJsonStream, splitYamlStream } from '../src/parse/stream.js';
-import { handWritten, manifestArbitrary } from './yaml-constructs.js';
+import { encodedFiles, handWritten, manifestArbitrary } from './yaml-constructs.js';
 
 const LABEL = 'meshlint-diff';
 
@@ -232,7 +232,7 @@ describe.skipIf(!hasKubectl)('meshlint reads manifests as kubectl does', () => {
   it('cuts whole files into the documents kubectl reads', { timeout: 120_000 }, () => {
     // Whole files, one kubectl call each: the number and values of the documents, or a parse-error where kubectl
     // stops reading.
-    for (const [name, text] of Object.entries(handWritten())) {
+    for (const [name, text] of Object.entries({ ...handWritten(), ...encodedFiles() })) {
       const dir = mkdtempSync(join(tmpdir(), 'meshlint-kubectl-'));
       try {
         const path = join(dir, name);

@@ -110,6 +110,22 @@ export function handWritten(): Record<string, string> {
   return docs;
 }
 
+/** Whole files in other encodings, with their byte order marks: kubectl decodes UTF-16 and rejects UTF-32. */
+export function encodedFiles(): Record<string, Buffer> {
+  const text = `${HEAD('enc')}data: {x: on}\n`;
+  const utf32be = Buffer.alloc(text.length * 4);
+  [...text].forEach((c, i) => utf32be.writeUInt32BE(c.codePointAt(0)!, i * 4));
+  const utf32le = Buffer.alloc(text.length * 4);
+  [...text].forEach((c, i) => utf32le.writeUInt32LE(c.codePointAt(0)!, i * 4));
+  const utf16le = Buffer.from(text, 'utf16le');
+  return {
+    'utf16le-bom.yaml': Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le]),
+    'utf16be-bom.yaml': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(utf16le).swap16()]),
+    'utf32le-bom.yaml': Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), utf32le]),
+    'utf32be-bom.yaml': Buffer.concat([Buffer.from([0, 0, 0xfe, 0xff]), utf32be]),
+  };
+}
+
 /** One generated manifest: a ConfigMap-like object whose fields use the tricky constructs. */
 export const manifestArbitrary: fc.Arbitrary<string> = fc
   .record({

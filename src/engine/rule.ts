@@ -163,6 +163,7 @@ export function inFamily<M extends string, O>(family: string, rule: RuleDefiniti
 export const ENGINE_RULES = {
   parseError: 'parse-error',
   duplicateKey: 'yaml-duplicate-key',
+  yamlPortability: 'yaml-portability',
   suppressionWithoutReason: 'suppression-without-reason',
   suppressionUnknownRule: 'suppression-unknown-rule',
 } as const;

@@ -9,6 +9,12 @@ import type { SourceDocument, SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';
 import { appendAll } from '../arrays.js';
 
+/** Resources of one document by their base path, segment by segment (the first resource at a base wins). */
+interface BaseTrie {
+  resource?: Resource;
+  readonly children: Map<string | number, BaseTrie>;
+}
+
 /** A parsed document of the scan (any format, recognised or not). */
 export interface DocumentRef {
   readonly file: SourceFile;
@@ -127,18 +133,25 @@ export class Graph {
 
   /** The innermost resource of a document whose source path is a prefix of `path` (List items, nested objects). */
   resourceAt(ref: DocumentRef, path: Path): Resource | undefined {
-    const byDocument = this.memo('core:resourcesByDocument', (graph) =>
-      groupBy(graph.resources, (r) => r.source.document),
-    );
-    let best: Resource | undefined;
-    for (const r of byDocument.get(ref.document) ?? []) {
-      const base = r.source.base;
-      if (
-        base.length <= path.length &&
-        base.every((s, i) => path[i] === s) &&
-        (!best || base.length > best.source.base.length)
-      )
-        best = r;
+    // A trie of resource bases per document: a lookup walks the path once, whatever the number of resources in the
+    // document (a decK file or an Envoy bootstrap holds hundreds of thousands).
+    const byDocument = this.memo('core:resourcesByDocument', (graph) => {
+      const tries = new Map<SourceDocument, BaseTrie>();
+      for (const r of graph.resources) {
+        const { document, base } = r.source;
+        let node = tries.get(document) ?? tries.set(document, { children: new Map() }).get(document)!;
+        for (const segment of base)
+          node = node.children.get(segment) ?? node.children.set(segment, { children: new Map() }).get(segment)!;
+        node.resource ??= r;
+      }
+      return tries;
+    });
+    let node = byDocument.get(ref.document);
+    let best = node?.resource;
+    for (const segment of path) {
+      node = node?.children.get(segment);
+      if (!node) break;
+      best = node.resource ?? best;
     }
     return best;
   }

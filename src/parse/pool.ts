@@ -54,6 +54,11 @@ const BATCH = 8;
  * the cap makes its thread fail, and that batch is parsed on the main thread.
  */
 const WORKER_HEAP_MB = 160;
+/**
+ * Larger files are parsed on the main thread. A parse holds about 40 times the file's size at its peak (a 4 MB file
+ * of Deployments exhausts a 160 MB thread, a 3 MB one does not; measured), and a thread holds its batch's results.
+ */
+const MAX_THREAD_FILE_BYTES = (WORKER_HEAP_MB / 64) * 1024 * 1024;
 
 /** Where a finding (or a related location) must be located. */
 export interface LocationRequest {
@@ -128,19 +133,38 @@ export async function parseAll(
     });
   }
   let done = 0;
+  const progress = (count: number) => {
+    done += count;
+    options.onProgress?.(done, jobs.length);
+  };
+  // A file too large for a thread's heap is parsed here, once, while the threads parse the rest: sent to a thread,
+  // it would kill that thread first and be parsed here anyway.
+  const here = jobs.map((job) => sizeOf(job.absolute) > MAX_THREAD_FILE_BYTES);
+  const threadJobs = jobs.filter((_, i) => !here[i]);
   // Jobs go out in path order, in small batches to whichever thread is free. (Largest-first was measured: slower,
   // as the biggest values then all cross to this thread at once.)
-  const wire = await pool.run<ParseJob, WireOutcome>(
+  const threadOutcomes = pool.run<ParseJob, WireOutcome>(
     'parse',
-    jobs,
+    threadJobs,
     BATCH,
     (job) => toWire(readAndParse(job, options.maxBytes, options.parse)),
-    (count) => {
-      done += count;
-      options.onProgress?.(done, jobs.length);
-    },
+    progress,
   );
-  return wire.map((result) => (result.kind === 'file' ? { kind: 'file', file: fromFileData(result.data) } : result));
+  // Kept with its syntax trees, as -j 0 keeps every file: its findings are located without parsing it again (a
+  // thread's file has each document with a finding parsed again; dearer in time, cheaper in memory).
+  const parsedHere = new Map<ParseJob, ParseOutcome>();
+  for (const [i, job] of jobs.entries()) {
+    if (!here[i]) continue;
+    parsedHere.set(job, readAndParse(job, options.maxBytes, options.parse));
+    progress(1);
+  }
+  const fromThreads = (await threadOutcomes).values();
+  return jobs.map((job) => {
+    const outcome = parsedHere.get(job);
+    if (outcome) return outcome;
+    const result = fromThreads.next().value!;
+    return result.kind === 'file' ? { kind: 'file', file: fromFileData(result.data) } : result;
+  });
 }
 
 /** What locating needs of one document: its text, and the paths asked for. */

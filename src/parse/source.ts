@@ -19,6 +19,7 @@ import {
 import { appendAll } from '../arrays.js';
 import {
   firstDocumentEnd,
+  firstLoneCr,
   foldQuotedLines,
   isJsonStream,
   splitYamlStream,
@@ -29,7 +30,7 @@ import {
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
 import { kubernetesValue, UnreadableValue } from './value.js';
 
-export type ProblemCode = 'parse-error' | 'yaml-duplicate-key';
+export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
 
 /** A problem found while reading a file, located by character offsets in its text. */
 export interface ParseProblem {
@@ -125,7 +126,21 @@ export interface DocumentFilter {
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
-export function decodeText(bytes: Uint8Array): { text: string; invalidAt?: number; binary?: boolean } {
+export function decodeText(bytes: Uint8Array): {
+  text: string;
+  invalidAt?: number;
+  binary?: boolean;
+  utf32?: string;
+} {
+  // UTF-32 with a byte order mark: Kubernetes does not decode it (its reader sees NUL characters and rejects the
+  // file with "control characters are not allowed"). Tested before UTF-16: FF FE 00 00 starts both.
+  const utf32 =
+    bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0
+      ? 'UTF-32LE'
+      : bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff
+        ? 'UTF-32BE'
+        : undefined;
+  if (utf32) return { text: '', utf32 };
   // UTF-16 with a byte order mark, which Kubernetes decodes too (Windows editors write it).
   const utf16 =
     bytes[0] === 0xff && bytes[1] === 0xfe
@@ -162,6 +177,11 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     // (sourceText below must stay the same derivation: the cache rebuilds text with it)
     const decoded = decodeText(bytesOrText);
     if (decoded.binary) return emptyFile(path, '', 'binary file (contains NUL bytes)');
+    if (decoded.utf32) {
+      const message = `The file is ${decoded.utf32} (it starts with that byte order mark): Kubernetes does not decode UTF-32 and rejects the manifest ("control characters are not allowed"). Re-save the file as UTF-8.`;
+      const problem: ParseProblem = { code: 'parse-error', message, start: 0, end: 0 };
+      return { path, text: '', lineCounter: lineCounterOf(''), documents: [], problems: [problem] };
+    }
     text = decoded.text;
     if (decoded.invalidAt !== undefined) {
       problems.push({
@@ -173,14 +193,19 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is not content (the decoder drops it from bytes)
+  const loneCr = firstLoneCr(text);
   text = withLineFeeds(text);
 
   const lineCounter = lineCounterOf(text);
   const version = options.yamlVersion ?? '1.1';
   if (version === '1.2') return parseWhole(path, text, lineCounter, problems, options);
-
   // Kubernetes' reading: JSON when the stream starts with `{`, otherwise parts cut on `---` lines, each parsed alone.
   const json = options.json !== 'yaml' && isJsonStream(text);
+  if (loneCr >= 0 && !json) {
+    // Noted on the line it ends (on the line break itself when that line is empty); JSON takes any CR as a blank.
+    const lineStart = text.lastIndexOf('\n', loneCr - 1) + 1;
+    problems.push(portabilityNote('loneCr', Math.min(lineStart, loneCr), lineStart < loneCr ? loneCr : loneCr + 1));
+  }
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
   // Documents read by the YAML library (`ast`), or by the lean reader (`value`: the tree is built on demand).
@@ -217,6 +242,8 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     }
     if (result.unread) unreadCount++;
     else parsed.push({ ast: result.ast, index });
+    for (const [open, close] of result.underIndented ?? [])
+      problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
   });
 
   // (A document the lean reader accepts has no errors and no node starting with `{{`: only the others can tell.)
@@ -248,7 +275,10 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     let value: unknown;
     if (!fatal) {
       try {
-        value = json ? jsonValue(text, start, end) : kubernetesValue(ast);
+        let aliasesAt: [number, number] | undefined;
+        value = json ? jsonValue(text, start, end) : kubernetesValue(ast, (from, to) => (aliasesAt = [from, to]));
+        // Only of a document Kubernetes reads (an alias bomb is a parse-error, not a note).
+        if (aliasesAt && yamlPackageRefuses(ast)) problems.push(portabilityNote('manyAliases', ...aliasesAt));
       } catch (error) {
         const at = error instanceof UnreadableValue ? error.offset : (ast.contents.range?.[0] ?? start);
         problems.push({ ...fatalProblem(error, end), start: at, end: at + 1 });
@@ -261,6 +291,49 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   return { path, text, lineCounter, documents, problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
 }
 
+/** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */
+const PORTABILITY = {
+  underIndented:
+    'This double-quoted string continues on lines indented no deeper than its key: Kubernetes (go-yaml) reads it, but stricter YAML parsers such as the yaml package reject the file. Indent the continuation lines deeper than the key, or write the string on one line or as a block scalar (| or >).',
+  loneCr:
+    'This file ends its lines with a lone CR (old Mac line ends): Kubernetes (go-yaml) reads them as line breaks, but YAML parsers that only know LF and CRLF, such as the yaml package, read the file as one line. Save it with LF line ends.',
+  manyAliases:
+    'This document expands aliases more than 100 times: Kubernetes (go-yaml) reads it, as its limit is a ratio of aliases to nodes, but the yaml package refuses it (over its 100-alias limit). Write the values out, or use fewer aliases.',
+} as const;
+
+function portabilityNote(kind: keyof typeof PORTABILITY, start: number, end: number): ParseProblem {
+  return { code: 'yaml-portability', message: PORTABILITY[kind], start, end };
+}
+
+/**
+ * Where a folded quoted scalar (quote at `open`, `close` past its closing quote) first continues on a line indented
+ * no deeper than its key: the first character of that line (of its first continuation line if none is).
+ */
+function underIndentedLine(text: string, open: number, close: number): number {
+  const lineStart = text.lastIndexOf('\n', open - 1) + 1;
+  let key = lineStart;
+  while (key < open && (text[key] === ' ' || (text[key] === '-' && text[key + 1] === ' '))) key++;
+  let first = -1;
+  for (let at = text.indexOf('\n', open); at !== -1 && at < close; at = text.indexOf('\n', at + 1)) {
+    let content = at + 1;
+    while (content < close && text[content] === ' ') content++;
+    if (content === close || text[content] === '\n') continue; // a blank line is a line break, not a continuation
+    if (first === -1) first = content;
+    if (content - (at + 1) <= key - lineStart) return content;
+  }
+  return first === -1 ? open : first;
+}
+
+/** Whether the yaml package, with its default limit of 100 aliases, refuses to build this document. */
+function yamlPackageRefuses(ast: Document.Parsed): boolean {
+  try {
+    ast.toJS({ maxAliasCount: 100 });
+    return false;
+  } catch (error) {
+    return error instanceof ReferenceError;
+  }
+}
+
 /** A file that could not be read or parsed at all: one located problem (the parser's failure, or the one given). */
 export function unreadableFile(
   path: string,
@@ -271,12 +344,17 @@ export function unreadableFile(
   return { path, text, lineCounter: lineCounterOf(text), documents: [], problems: [problem] };
 }
 
-type PartResult = { ast: Document.Parsed; unread: boolean } | { error: unknown } | 'directive-only' | undefined;
+type PartResult =
+  | { ast: Document.Parsed; unread: boolean; underIndented?: [number, number][] }
+  | { error: unknown }
+  | 'directive-only'
+  | undefined;
 
 /** Parses text[start, end) as one YAML document, with ranges as offsets into the whole text. */
 function parsePart(text: string, start: number, end: number, notComposed?: DocumentFilter): PartResult {
   const source = text.slice(start, end);
   let docs: Document.Parsed[];
+  let underIndented: [number, number][] | undefined;
   const unread = new Set<number>();
   try {
     docs = composeDocuments(source, unread, notComposed);
@@ -285,8 +363,14 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
       // Continuation lines of a double-quoted scalar that go-yaml accepts: read the part again with them folded.
       const folded = foldQuotedLines(text, start, end);
       if (folded !== undefined) {
-        const again = composeDocuments(folded.slice(start, end), new Set());
-        if (again.length > 0 && again[0].errors.every((e) => e.code === 'DUPLICATE_KEY')) docs = again;
+        const again = composeDocuments(folded.text.slice(start, end), new Set());
+        if (again.length > 0 && again[0].errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+          // The scalars the strict reading failed in (every one folded, if its errors point elsewhere).
+          const failedAt = docs[0].errors.map((e) => start + e.pos[0]);
+          const failed = folded.scalars.filter(([from, to]) => failedAt.some((at) => at >= from && at < to));
+          underIndented = failed.length > 0 ? failed : folded.scalars;
+          docs = again;
+        }
       }
     }
   } catch (error) {
@@ -305,7 +389,7 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
   ast.range[1] = Math.min(ast.range[1], end);
   ast.range[2] = end;
   ast.range[0] = Math.min(ast.range[0], start);
-  return { ast, unread: false };
+  return { ast, unread: false, ...(underIndented ? { underIndented } : {}) };
 }
 
 function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {

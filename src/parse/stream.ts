@@ -82,17 +82,27 @@ export function withLineFeeds(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
+/** The offset of the first lone CR line break, or -1. */
+export function firstLoneCr(text: string): number {
+  return text.includes('\r') ? text.search(/\r(?!\n)/) : -1;
+}
+
 /**
  * go-yaml accepts the continuation lines of a double-quoted scalar at any indentation (long `command:` strings are
  * often written so); the YAML parser meshlint uses rejects them when they are indented less than their key.
  * Rewrites every multi-line double-quoted scalar of [start, end) onto one line of the same length (its folded
  * form, padded with spaces after the closing quote), so that every offset stays valid. Used only on a part that
- * failed to parse, and kept only when the rewritten part parses cleanly.
+ * failed to parse, and kept only when the rewritten part parses cleanly. Returns the rewritten text and the offsets
+ * of the scalars folded (from the opening to past the closing quote).
  */
-export function foldQuotedLines(text: string, start: number, end: number): string | undefined {
+export function foldQuotedLines(
+  text: string,
+  start: number,
+  end: number,
+): { text: string; scalars: [number, number][] } | undefined {
   let out = '';
   let copied = start;
-  let changed = false;
+  const scalars: [number, number][] = [];
   let blockIndent = -1; // inside a block scalar: lines indented more than this are its text
   let i = start; // always at the start of a line here
   while (i < end) {
@@ -124,7 +134,7 @@ export function foldQuotedLines(text: string, start: number, end: number): strin
             if (folded.length + 2 > width) return undefined;
             out += `${text.slice(copied, j)}"${folded}"${' '.repeat(width - folded.length - 2)}`;
             copied = close + 1;
-            changed = true;
+            scalars.push([j, close + 1]);
           }
           segmentStart = text.lastIndexOf('\n', close) + 1;
           lineEnd = lineEndOf(text, close, end);
@@ -137,7 +147,7 @@ export function foldQuotedLines(text: string, start: number, end: number): strin
     if (endsWithBlockHeader(text.slice(segmentStart, lineEnd).trimEnd())) blockIndent = indent;
     i = lineEnd + 1;
   }
-  return changed ? text.slice(0, start) + out + text.slice(copied) : undefined;
+  return scalars.length > 0 ? { text: text.slice(0, start) + out + text.slice(copied), scalars } : undefined;
 }
 
 function lineEndOf(text: string, from: number, end: number): number {

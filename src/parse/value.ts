@@ -68,13 +68,21 @@ function allowedAliasRatio(decodeCount: number): number {
   return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
 }
 
-/** The value of a parsed document as Kubernetes reads it. Throws UnreadableValue for what it rejects. */
-export function kubernetesValue(doc: Document.Parsed): unknown {
+/**
+ * The value of a parsed document as Kubernetes reads it. Throws UnreadableValue for what it rejects.
+ * `onAliasesPast100` is told where the 101st alias is expanded (nested ones counted), the count past which the yaml
+ * package and tools built on it start to refuse a document that go-yaml reads.
+ */
+export function kubernetesValue(
+  doc: Document.Parsed,
+  onAliasesPast100?: (start: number, end: number) => void,
+): unknown {
   const anchors = new Map<string, Node>();
   const sizes = new Map<Node, number>();
   const expanding = new Set<Node>();
   let decodeCount = 0;
   let aliasCount = 0;
+  let aliasesExpanded = 0;
   let counting = true;
 
   const offsetOf = (node: unknown): number => (node as Node)?.range?.[0] ?? doc.range[0];
@@ -99,6 +107,7 @@ export function kubernetesValue(doc: Document.Parsed): unknown {
         offsetOf(node),
       );
     if (isAlias(node)) {
+      if (++aliasesExpanded === 101) onAliasesPast100?.(offsetOf(node), node.range?.[1] ?? offsetOf(node) + 1);
       const target = anchors.get(node.source);
       if (!target) throw new UnreadableValue(`Unknown anchor "${node.source}".`, offsetOf(node));
       if (expanding.has(target)) throw new UnreadableValue(`Anchor "${node.source}" contains itself.`, offsetOf(node));
