@@ -23,9 +23,7 @@ function runStats(args) {
   const started = process.hrtime.bigint();
   const child = spawnSync(node, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const line = child.stderr
-    .split('\n')
-    .find((l) => l.startsWith('meshlint: stats ') || l.startsWith('bare-parse: stats '));
+  const line = child.stderr.split('\n').find((l) => /^[\w-]+: stats \{/.test(l));
   if (!line) throw new Error(`no stats from ${args.join(' ')} (exit ${child.status}): ${child.stderr.slice(0, 500)}`);
   return { ...JSON.parse(line.slice(line.indexOf('{'))), processWall: wall };
 }
@@ -38,16 +36,45 @@ const bare = [1, 2, 3].map(() => runStats(['scripts/bare-parse.mjs', corpus]));
 const scan = scans.sort((a, b) => a.processWall - b.processWall)[1];
 const parse = bare.sort((a, b) => a.processWall - b.processWall)[1];
 
+// One file, cold process: 20 runs alternating with `node -e 0` (Node's own start, the floor), so that the ratio
+// holds on a machine whose speed drifts. The code cache (in the user's cache folder) is filled by a first run, as
+// any run after the first finds it; `no code cache` gives each run an empty cache folder (a first run ever).
 const oneFile = resolve(corpus, 'microservices-demo/kubernetes-manifests/frontend.yaml');
+const oneFileArgs = [bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats'];
+// CPU of a bare Node, read the way --stats reads meshlint's: the process's own resource usage as it ends.
+const bareNode = [
+  '-e',
+  'const u = process.resourceUsage(); console.error(`node: stats ${JSON.stringify({ cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6 })}`)',
+];
+function timed(args, env) {
+  const started = process.hrtime.bigint();
+  const child = spawnSync(node, args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (child.status === null || child.status > 1) throw new Error(`${args.join(' ')}: exit ${child.status}`);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
 let single = [];
+const floor = [];
+const noCodeCache = [];
+const startup = { '--version': [], '--list-rules': [] };
 try {
   statSync(oneFile);
-  single = Array.from({ length: 20 }, () =>
-    runStats([bin, oneFile, '-f', 'json', '-o', '/dev/null', '--no-config', '--stats']),
-  );
-} catch {
-  // another corpus without that file: skip the one-file figure
+  runStats(oneFileArgs);
+  for (let i = 0; i < 20; i++) {
+    single.push(runStats(oneFileArgs));
+    floor.push(runStats(bareNode));
+    for (const flag of Object.keys(startup)) startup[flag].push(timed([bin, flag]));
+  }
+  for (let i = 0; i < 5; i++) {
+    const empty = mkdtempSync(join(tmpdir(), 'meshlint-bench-xdg-'));
+    noCodeCache.push(timed(oneFileArgs, { XDG_CACHE_HOME: empty }));
+    rmSync(empty, { recursive: true, force: true });
+  }
+} catch (error) {
+  // another corpus without that file: skip the one-file figures
+  if (error.code !== 'ENOENT') throw error;
+  single = [];
 }
+const medianMs = (values) => (median(values) * 1000).toFixed(0);
 
 // Warm re-run with the cache: first run fills it, the median of three warm runs is reported.
 const cacheDir = mkdtempSync(join(tmpdir(), 'meshlint-bench-cache-'));
@@ -168,7 +195,20 @@ const rows = [
     ? [
         [
           'one file, cold process, median of 20: wall ms, CPU ms',
-          `${(median(single.map((r) => r.processWall)) * 1000).toFixed(0)}, ${(median(single.map((r) => r.cpuSeconds)) * 1000).toFixed(0)}`,
+          `${medianMs(single.map((r) => r.processWall))}, ${medianMs(single.map((r) => r.cpuSeconds))}`,
+        ],
+        [
+          'node -e 0 in the same runs: wall ms, CPU ms',
+          `${medianMs(floor.map((r) => r.processWall))}, ${medianMs(floor.map((r) => r.cpuSeconds))}`,
+        ],
+        [
+          'one file / node -e 0: wall, CPU (median of 20 pairs)',
+          `${median(single.map((r, i) => r.processWall / floor[i].processWall)).toFixed(2)}, ${median(single.map((r, i) => r.cpuSeconds / floor[i].cpuSeconds)).toFixed(2)}`,
+        ],
+        ['one file, no code cache (a first run), wall ms, median of 5', medianMs(noCodeCache)],
+        [
+          '--version, --list-rules: wall ms (median of 20)',
+          `${medianMs(startup['--version'])}, ${medianMs(startup['--list-rules'])}`,
         ],
       ]
     : []),

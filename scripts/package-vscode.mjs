@@ -3,7 +3,16 @@
 // written into the source folder: everything is staged in a temporary directory.
 // node scripts/package-vscode.mjs [out-dir]   (default: the working directory)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -35,7 +44,9 @@ export async function packageExtension(outDir = process.cwd()) {
       logLevel: 'warning',
     });
     mkdirSync(join(stage, 'server'));
-    for (const file of ['meshlint.mjs', 'lazy-validators.cjs', 'THIRD-PARTY-NOTICES.txt'])
+    // The CLI's files (the executable, the program it loads, the lazily loaded packages and validators): all of
+    // dist/ but the Action.
+    for (const file of readdirSync('dist').filter((name) => name !== 'action.mjs'))
       copyFileSync(resolve('dist', file), join(stage, 'server', file));
     mkdirSync(outDir, { recursive: true });
     const vsix = join(resolve(outDir), `${manifest.name}-${manifest.version}.vsix`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { extname, isAbsolute, relative, resolve } from 'node:path';
 import { MANIFEST_EXTENSIONS } from './scan.js';
 import { plural } from './report/summary.js';
+import { isKustomizationFile } from './kustomize/names.js';
 
 export class GitError extends Error {}
 
@@ -221,7 +222,6 @@ export function gitTopLevel(cwd: string): string | undefined {
 
 /** Files of the index that a scan may read: manifests, configurations and .gitignore files. */
 const STAGED_NAMES = /(^|\/)(\.meshlint\.ya?ml|\.gitignore)$|\.(ya?ml|json)$/i;
-const KUSTOMIZATION_NAMES = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
 /**
  * Writes the staged content of the repository's manifests (what the next commit will contain: tracked files with
@@ -250,7 +250,7 @@ export function exportStaged(topLevel: string, destination: string): number {
   // A kustomization also reads files of any name next to it (env files and other generator sources, a file called
   // Kustomization): everything under a kustomization's directory is exported too.
   const kustomizeDirs = all
-    .filter((f) => KUSTOMIZATION_NAMES.test(f))
+    .filter(isKustomizationFile)
     .map((f) => (f.includes('/') ? f.slice(0, f.lastIndexOf('/') + 1) : ''));
   const files = [...new Set(all.filter((f) => STAGED_NAMES.test(f) || kustomizeDirs.some((dir) => f.startsWith(dir))))];
   if (files.length === 0) return 0;

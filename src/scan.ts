@@ -13,10 +13,9 @@ import { applyBaseline, type Baseline } from './baseline.js';
 import { LocationMemo } from './location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from './model/kubernetes/reader.js';
 import { findingExcerpts, secretRuleIds, type Excerpts } from './excerpts.js';
-import { buildKustomizations } from './kustomize/index.js';
+import { isKustomizationFile } from './kustomize/names.js';
 import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
-import { attributeRendered } from './helm/rendered.js';
-import { draftPosture, type Posture, type PostureDraft } from './posture.js';
+import type { Posture, PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 import { appendAll } from './arrays.js';
 
@@ -334,9 +333,15 @@ async function parseFiles(
 async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): Promise<LintResult> {
   const files = [...parsed.files];
   const display = (absolute: string) => displayPath(run.cwd, absolute);
-  const kustomize = run.config.kustomize.enabled
-    ? buildKustomizations(files, { cwd: run.cwd, display, maxFileBytes: run.maxBytes })
-    : undefined;
+  // The builder is loaded only for a scan that has a kustomization.
+  const kustomize =
+    run.config.kustomize.enabled && files.some((file) => isKustomizationFile(file.path))
+      ? (await import('./kustomize/index.js')).buildKustomizations(files, {
+          cwd: run.cwd,
+          display,
+          maxFileBytes: run.maxBytes,
+        })
+      : undefined;
   if (kustomize) {
     files.push(...kustomize.extraFiles);
     run.notices.push(...kustomize.notices);
@@ -356,6 +361,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
   });
   run.phase('rules');
   if (options.posture) {
+    const { draftPosture } = await import('./posture.js');
     try {
       run.posture = draftPosture(
         staged.graph,
@@ -410,6 +416,7 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
     suppressErrors: true,
   });
   if (chartFiles.length === 0) return [];
+  const { attributeRendered } = await import('./helm/rendered.js');
   // Templates looked for and missing count too: one that appears later changes where findings are located.
   const looked = new Set<string>();
   const templates = attributeRendered(

@@ -1,55 +1,97 @@
 // The committed bundle is what npm install, pre-commit and the Action run: it must match the sources.
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM build script without types
-import { buildBundle, bundles, companions, NOTICES_FILE, thirdPartyNotices } from '../scripts/build.mjs';
+import * as buildScript from '../scripts/build.mjs';
+import { LAZY_PACKAGES } from '../src/lazy-packages.js';
 
-type Built = { files: Map<string, string> };
+const { buildDist, companions, LAZY_PACKAGES: BUILT_LAZY_PACKAGES, NOTICES_NAME, stampBuildId } = buildScript;
 
-describe.each((bundles as { outfile: string }[]).map((b) => [b.outfile, b] as const))('%s', (committed, options) => {
-  it('is the current build of src/ (run npm run build when this fails)', async () => {
-    const outfile = join(mkdtempSync(join(tmpdir(), 'meshlint-build-')), 'bundle.mjs');
-    const { files } = (await buildBundle({ ...options, logLevel: 'silent' }, { outfile, write: false })) as Built;
-    expect(files.get(outfile) === readFileSync(committed, 'utf8'), `${committed} is stale`).toBe(true);
+// One fresh build of everything into a temporary folder, compared file by file with dist/.
+let fresh: { dir: string; names: string[] } | undefined;
+async function freshBuild(): Promise<{ dir: string; names: string[] }> {
+  if (!fresh) {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-build-'));
+    fresh = { dir, names: (await buildDist(dir)) as string[] };
+  }
+  return fresh;
+}
+
+describe('the build id', () => {
+  it('is written into the program and the Action, and changes with any byte of the code, the version aside', () => {
+    const idOf = (text: string) => /meshlint-build:([0-9a-f]{64})/.exec(text)?.[1];
+    for (const file of ['dist/meshlint-main.cjs', 'dist/action.mjs']) {
+      expect(idOf(readFileSync(file, 'utf8'))).toMatch(/^[0-9a-f]{64}$/);
+      expect(idOf(readFileSync(file, 'utf8'))).not.toBe('0'.repeat(64));
+    }
+    const placeholder = `x = "meshlint-build:${'0'.repeat(64)}";`;
+    const stamp = (text: string) =>
+      idOf([...(stampBuildId(new Map([['a.cjs', text]]), []) as Map<string, string>).values()][0]);
+    expect(stamp(placeholder)).not.toBe(stamp(`${placeholder} `));
+    expect(stamp(placeholder)).toBe(stamp(placeholder));
   });
 });
 
-it('writes into each bundle a build id that changes with any byte of the code, the version number aside', async () => {
-  const idOf = (text: string) => /meshlint-build:([0-9a-f]{64})/.exec(text)?.[1];
-  const committed = idOf(readFileSync('dist/meshlint.mjs', 'utf8'));
-  expect(committed).toMatch(/^[0-9a-f]{64}$/);
-  expect(committed).not.toBe('0'.repeat(64));
-  // A one-byte change of the code (here: a banner comment) gives the bundle another id.
-  const [cli] = bundles as { outfile: string; banner: { js: string } }[];
-  const outfile = join(mkdtempSync(join(tmpdir(), 'meshlint-build-')), 'bundle.mjs');
-  const changed = { ...cli, banner: { js: `${cli.banner.js}\n//x` }, logLevel: 'silent' };
-  const { files } = (await buildBundle(changed, { outfile, write: false })) as Built;
-  const rebuilt = idOf(files.get(outfile)!);
-  expect(rebuilt).toMatch(/^[0-9a-f]{64}$/);
-  expect(rebuilt).not.toBe(committed);
-});
-
-it('ships the license of every bundled package beside the bundles (run npm run build when this fails)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshlint-notices-'));
-  const metafiles = [];
-  for (const [i, options] of (bundles as object[]).entries()) {
-    metafiles.push(
-      (await build({ ...options, outfile: join(dir, `${i}.mjs`), metafile: true, logLevel: 'silent' })).metafile,
+describe('dist/', () => {
+  it('holds exactly the files a build writes (run npm run build when this fails)', async () => {
+    const { names } = await freshBuild();
+    expect(readdirSync('dist').sort()).toEqual(names);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'meshlint.mjs',
+        'meshlint-main.cjs',
+        'action.mjs',
+        NOTICES_NAME,
+        ...LAZY_PACKAGES.map((name) => `lazy-${name}.cjs`),
+      ]),
     );
-  }
-  const notices = readFileSync(NOTICES_FILE, 'utf8');
-  expect(notices === thirdPartyNotices(metafiles), `${NOTICES_FILE} is stale`).toBe(true);
-  // The packages the CLI cannot run without are named with their license text.
-  for (const name of ['yaml@', 'ajv@', 'commander@', 'globby@']) expect(notices).toContain(`\n${name}`);
-  expect(notices).toContain('Permission is hereby granted');
-  expect(readFileSync('LICENSE', 'utf8')).toContain('Apache License');
-});
+  });
 
-it('builds both the CLI and the Action', () => {
-  expect((bundles as { outfile: string }[]).map((b) => b.outfile)).toEqual(['dist/meshlint.mjs', 'dist/action.mjs']);
+  it('every file is the current build of src/ (run npm run build when this fails)', async () => {
+    const { dir, names } = await freshBuild();
+    const stale = names.filter((name) => !readFileSync(join(dir, name)).equals(readFileSync(join('dist', name))));
+    expect(stale, `stale in dist/: ${stale.join(', ')}`).toEqual([]);
+  }, 60_000);
+
+  it("keeps the CLI's program ASCII (one byte a character: quicker to load; write other characters as \\u escapes)", () => {
+    const text = readFileSync('dist/meshlint-main.cjs', 'latin1');
+    const offending = [...text.matchAll(/[^\x00-\x7f]+/g)].map((m) =>
+      text.slice(Math.max(0, m.index - 40), m.index + 10),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('ships the license of every bundled package (run npm run build when this fails)', () => {
+    const notices = readFileSync(join('dist', NOTICES_NAME), 'utf8');
+    // The packages the CLI cannot run without, and those it loads lazily, are named with their license text.
+    for (const name of ['yaml@', 'ajv@', 'commander@', 'globby@', 're2js@']) expect(notices).toContain(`\n${name}`);
+    expect(notices).toContain('Permission is hereby granted');
+    expect(readFileSync('LICENSE', 'utf8')).toContain('Apache License');
+  });
+
+  it('the build ships every package the sources load lazily', () => {
+    expect(BUILT_LAZY_PACKAGES).toEqual([...LAZY_PACKAGES]);
+  });
+
+  it.each([...LAZY_PACKAGES])(
+    'dist/lazy-%s.cjs is self-contained: it loads with no node_modules around it',
+    async (name) => {
+      const dir = mkdtempSync(join(tmpdir(), 'meshlint-lazy-'));
+      copyFileSync(join('dist', `lazy-${name}.cjs`), join(dir, `lazy-${name}.cjs`));
+      const loaded = createRequire(join(dir, 'x.js'))(`./lazy-${name}.cjs`) as Record<string, unknown>;
+      expect(Object.keys(loaded).length).toBeGreaterThan(0);
+      if (name === 're2js') {
+        const { RE2JS } = loaded as unknown as typeof import('re2js');
+        expect(RE2JS.compile('^a+$').matcher('aaa').find()).toBe(true);
+      } else {
+        const { Ajv } = loaded as unknown as typeof import('ajv');
+        expect(new Ajv().compile({ type: 'integer' })(1.5)).toBe(false);
+      }
+    },
+  );
 });
 
 describe('src/generated', () => {
@@ -69,7 +111,7 @@ describe('src/generated', () => {
   it.each(companions as [string, string][])(
     '%s is shipped beside the bundles as %s (run npm run build)',
     (from, to) => {
-      expect(readFileSync(to, 'utf8') === readFileSync(from, 'utf8'), `${to} is stale`).toBe(true);
+      expect(readFileSync(join('dist', to), 'utf8') === readFileSync(from, 'utf8'), `${to} is stale`).toBe(true);
     },
   );
 
@@ -106,7 +148,9 @@ describe('the npm package', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         pkg.bin.meshlint,
+        'dist/meshlint-main.cjs',
         'dist/lazy-validators.cjs',
+        ...LAZY_PACKAGES.map((name) => `dist/lazy-${name}.cjs`),
         'dist/THIRD-PARTY-NOTICES.txt',
         'LICENSE',
         'schemas/config.schema.json',

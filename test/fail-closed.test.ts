@@ -133,7 +133,9 @@ describe('nothing passes silently', () => {
     });
     const result = await scan({ cwd: dir });
     const shown = Object.fromEntries(
-      FORMATS.map((format) => [format, formatResult(format, result, { color: false, cwd: dir })]),
+      await Promise.all(
+        FORMATS.map(async (format) => [format, await formatResult(format, result, { color: false, cwd: dir })]),
+      ),
     );
     expect(shown.text).toMatch(/2 files not linted/);
     expect(shown.compact).toMatch(/^meshlint: 2 files not linted: blob\.yaml, chart\.yaml$/m);

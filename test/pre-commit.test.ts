@@ -4,7 +4,7 @@
 // a user repository uses it: a staged insecure manifest fails the commit with the finding's file:line, a secure
 // one passes, and an insecure file that is not staged is context, not reported.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,13 +44,9 @@ describe.skipIf(!available)(`pre-commit hook (${version.stdout?.trim() || 'pre-c
       // The hook repository: what a tag of this repository holds, as far as pre-commit needs it.
       const hook = join(root, 'hook');
       mkdirSync(join(hook, 'dist'), { recursive: true });
-      for (const file of [
-        'package.json',
-        'package-lock.json',
-        '.pre-commit-hooks.yaml',
-        'dist/meshlint.mjs',
-        'dist/lazy-validators.cjs',
-      ])
+      // The CLI is the executable and the files it loads from beside it: all of dist/.
+      const dist = readdirSync('dist').map((name) => `dist/${name}`);
+      for (const file of ['package.json', 'package-lock.json', '.pre-commit-hooks.yaml', ...dist])
         copyFileSync(file, join(hook, file));
       git(hook, 'init', '-q');
       git(hook, 'add', '-A');

@@ -1,62 +1,14 @@
-// The executable. Everything testable lives in main.ts; this only binds it to the process.
-import './compile-cache.js';
-import { isParserWorker, runParserWorker } from '../parse/pool.js';
-import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
-import { main } from './main.js';
+#!/usr/bin/env node
+// The executable: loads the program (meshlint-main.cjs beside it) through the code cache, then starts it. Parser
+// threads run this file too.
+import type * as Program from './start.js';
+import { loadScript } from './code-cache.js';
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+/** Written by the build: the SHA-256 of meshlint-main.cjs. */
+declare const MESHLINT_MAIN_HASH: string;
 
-/**
- * A reader that stops early (`meshlint ... | head -1`) closes the pipe: stop writing, quietly, with the exit code
- * the scan earned. Any other write error (a full disk) is one line on stderr and exit 2.
- */
-function guardOutput(): void {
-  let reported = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') {
-      process.stdout.destroy();
-      return;
-    }
-    if (!reported) {
-      reported = true;
-      process.stderr.write(`meshlint: cannot write the report to standard output (${error.code ?? error.message}).\n`);
-    }
-    process.exitCode = 2;
-    process.stdout.destroy();
-  });
-  process.stderr.on('error', () => process.stderr.destroy());
-}
-
-if (isParserWorker()) {
-  runParserWorker(MANIFEST_PARSE_OPTIONS);
-} else {
-  run();
-}
-
-function run(): void {
-  guardOutput();
-  main({
-    argv: process.argv.slice(2),
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    readStdin,
-    workerUrl: new URL(import.meta.url),
-  }).then(
-    (code) => {
-      // A write error already decided the exit code (2).
-      if (process.exitCode !== 2) process.exitCode = code;
-    },
-    (error: unknown) => {
-      // A bug, not bad input: say so in one line (the stack only with MESHLINT_DEBUG).
-      process.stderr.write(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.\n`);
-      if (process.env.MESHLINT_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+const loaded = loadScript(new URL('./meshlint-main.cjs', import.meta.url), {
+  scriptHash: MESHLINT_MAIN_HASH,
+  env: process.env,
+});
+(loaded.exports as typeof Program).start(new URL(import.meta.url), loaded.typical);

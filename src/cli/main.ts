@@ -7,21 +7,16 @@ import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../
 import { CONFIG_NAMES, ConfigError, parseConfig, type Config } from '../engine/config.js';
 import { formatConfigProblem } from '../engine/config-errors.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
-import { failedCount, formatRuleTests, testRules } from '../custom-rules/test-rules.js';
 import { didYouMean } from '../suggest.js';
 import { escapeControl, failsAt, plural } from '../report/summary.js';
 import { FORMATS, POSTURE_FORMATS, formatResult, inFormatPaths, type Format } from '../report/index.js';
-import { renderRuleDoc } from '../report/rule-doc.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
-import { planFixes, unifiedDiff, writeFixes } from '../fix.js';
 import { cacheKeyFile, defaultCacheLocation } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { maximum } from '../arrays.js';
 import { selectFindings, unknownRuleIds } from './select.js';
-import { GitError } from '../git.js';
-import { stagedTree, type StagedTree } from './staged.js';
-import { effectiveConfig, starterConfig } from './config-tools.js';
+import type { StagedTree } from './staged.js';
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -35,6 +30,8 @@ export interface CliIo {
   readonly progressDelayMs?: number;
   /** The module parser threads run (the bundle); absent in tests that call main() directly. */
   readonly workerUrl?: URL;
+  /** Called once a scan has run (the executable then keeps this run's compiled code: see src/cli/code-cache.ts). */
+  readonly onScanned?: () => void;
 }
 
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
@@ -172,6 +169,7 @@ export async function main(io: CliIo): Promise<number> {
       return 2;
     }
     // The page without the generator's comment, which speaks to whoever edits docs/rules, not to the reader.
+    const { renderRuleDoc } = await import('../report/rule-doc.js');
     io.stdout.write(renderRuleDoc(rule, rules).replace(/^<!--.*?-->\n/, ''));
     return 0;
   }
@@ -185,6 +183,7 @@ export async function main(io: CliIo): Promise<number> {
   }
   if (opts.init) return await writeStarterConfig(io);
   if (opts.printConfig !== undefined) {
+    const { effectiveConfig } = await import('./config-tools.js');
     try {
       io.stdout.write(`${JSON.stringify(effectiveConfig(io.cwd, opts.printConfig, opts.config, RULES), null, 2)}\n`);
       return 0;
@@ -219,6 +218,7 @@ export async function main(io: CliIo): Promise<number> {
   }
   let staged: StagedTree | undefined;
   if (opts.staged) {
+    const [{ stagedTree }, { GitError }] = await Promise.all([import('./staged.js'), import('../git.js')]);
     try {
       staged = stagedTree(io.cwd);
     } catch (error) {
@@ -273,7 +273,9 @@ export async function main(io: CliIo): Promise<number> {
   });
   try {
     result = select(await runScan());
+    io.onScanned?.();
     if (fixes) {
+      const { planFixes, unifiedDiff, writeFixes } = await import('../fix.js');
       const plan = planFixes(result.findings, io.cwd);
       for (const { file, reason } of plan.skipped) io.stderr.write(`${TOOL_NAME}: not fixed: ${file}: ${reason}.\n`);
       if (opts.fixDryRun) {
@@ -322,7 +324,7 @@ export async function main(io: CliIo): Promise<number> {
     );
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = formatResult(opts.format, result, {
+  const report = await formatResult(opts.format, result, {
     color,
     cwd: io.cwd,
     root: repositoryRoot(io.cwd),
@@ -362,6 +364,7 @@ function writeOutput(io: CliIo, file: string, text: string): boolean {
 
 async function writeStarterConfig(io: CliIo): Promise<number> {
   const target = resolve(io.cwd, '.meshlint.yaml');
+  const { starterConfig } = await import('./config-tools.js');
   const text = await starterConfig(io.cwd);
   try {
     writeFileSync(target, text, { flag: 'wx' });
@@ -455,6 +458,7 @@ async function testRulesCommand(io: CliIo): Promise<number> {
     );
     return 2;
   }
+  const { failedCount, formatRuleTests, testRules } = await import('../custom-rules/test-rules.js');
   const tests = testRules(config.custom.rules, rulesOf(config));
   io.stdout.write(formatRuleTests(tests));
   return failedCount(tests) > 0 ? 1 : 0;

@@ -2,12 +2,13 @@
 // and each rule's option schema. Every error names the file, line and key.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
 import { config as validateConfig } from '../generated/validators.js';
 import { parseSource } from '../parse/source.js';
 import { didYouMean } from '../suggest.js';
 import { loadCustomRules, NO_CUSTOM_RULES, type CustomRules } from '../custom-rules/load.js';
 import { ConfigError, ConfigProblems } from './config-errors.js';
+import { ajv as ajvPackage } from '../lazy-packages.js';
 import type { AnyRule, Settings, Severity } from './rule.js';
 
 export { ConfigError, type ConfigProblem } from './config-errors.js';
@@ -211,5 +212,5 @@ export function parseConfig(text: string, rules: readonly AnyRule[], displayPath
 // for the option schemas of rules a configuration sets options for.
 let ajv: Ajv | undefined;
 function schemaValidator(): Ajv {
-  return (ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true }));
+  return (ajv ??= new (ajvPackage().Ajv)({ allErrors: true, strict: false, verbose: true }));
 }

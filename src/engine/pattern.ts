@@ -1,7 +1,7 @@
 // Regular expressions that come from users (configuration, custom rules) run on RE2's linear-time engine: a
 // pattern can never make one value stall a scan, whatever it is and whatever it meets. RE2 has no lookaround
 // and no backreferences; a pattern using them is rejected with RE2's reason, never dropped silently.
-import { RE2JS } from 're2js';
+import { re2js } from '../lazy-packages.js';
 
 /** A compiled user pattern: `test` searches the value (anchor with ^ and $ to match it whole). */
 export interface UserPattern {
@@ -12,6 +12,7 @@ export interface UserPattern {
 export type CompiledPattern = { ok: true; pattern: UserPattern } | { ok: false; error: string };
 
 export function compileUserPattern(source: string, options: { ignoreCase?: boolean } = {}): CompiledPattern {
+  const { RE2JS } = re2js();
   try {
     const compiled = RE2JS.compile(source, options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
     return { ok: true, pattern: { source, test: (value) => compiled.matcher(value).find() } };

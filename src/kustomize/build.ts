@@ -21,7 +21,7 @@ import { strategicMerge } from './merge.js';
 import { REFERENCES } from './references.js';
 import { child, clone, ensureMap, isMapNode, originOf, put, remove, trace, type Origin } from './traced.js';
 
-export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+import { KUSTOMIZATION_NAMES } from './names.js';
 
 /** What a build needs from outside: parsed files (from the scan when it has them) and plain text (env files). */
 export interface BuildHost {

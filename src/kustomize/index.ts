@@ -2,10 +2,10 @@
 // deployable root (one that no other scanned kustomization includes), and hands the engine one graph of built
 // objects per root, plus the files those builds consumed (linted only as part of the objects they build).
 import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { lineCounterOf, parseSource, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { Path } from '../model/values.js';
-import { BuildError, Builder, KUSTOMIZATION_NAMES, type BuildHost, type BuiltObject } from './build.js';
+import { BuildError, Builder, type BuildHost, type BuiltObject } from './build.js';
 import { originAt } from './traced.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import type { BuiltGraph, Notice } from '../engine/run.js';
@@ -32,9 +32,9 @@ export interface KustomizeOptions {
   readonly maxFileBytes: number;
 }
 
-export function isKustomizationFile(path: string): boolean {
-  return KUSTOMIZATION_NAMES.includes(basename(path));
-}
+import { isKustomizationFile } from './names.js';
+
+export { isKustomizationFile };
 
 export function buildKustomizations(files: readonly SourceFile[], options: KustomizeOptions): KustomizeOutcome {
   const byAbsolute = new Map(files.map((file) => [resolve(options.cwd, file.path), file]));

@@ -136,7 +136,7 @@ function mtlsMap() {
     var ns = P.namespaces[n], counts = {}, ws = {};
     rows.forEach(function (r) { var m = ns.workloads[r[0]].ports[r[1]].mode; counts[m] = (counts[m] || 0) + 1; ws[r[0]] = 1; });
     var parts = D.modes.filter(function (m) { return counts[m]; }).map(function (m) { return '<span class="mode m-' + m + '">' + counts[m] + ' ' + esc(MODE_LABEL[m]) + '</span>'; });
-    return '<strong>' + esc(ns.name) + '</strong> — ' + Object.keys(ws).length + ' workload' + (Object.keys(ws).length === 1 ? '' : 's') + ', ' + rows.length + ' port' + (rows.length === 1 ? '' : 's') + ' ' + parts.join('');
+    return '<strong>' + esc(ns.name) + '</strong> \u2014 ' + Object.keys(ws).length + ' workload' + (Object.keys(ws).length === 1 ? '' : 's') + ', ' + rows.length + ' port' + (rows.length === 1 ? '' : 's') + ' ' + parts.join('');
   }
   function bodyOf(n, rows) {
     var ns = P.namespaces[n], last = -1;
@@ -392,7 +392,7 @@ function findings() {
       lines.push([line, text]);
       if (text.trim()) indent = Math.min(indent, text.length - text.replace(/^\s+/, '').length);
     }
-    lines.forEach(function (l) { out.push(String(l[0]).padStart(5, ' ') + ' │ ' + l[1].slice(indent === Infinity ? 0 : indent)); });
+    lines.forEach(function (l) { out.push(String(l[0]).padStart(5, ' ') + ' \u2502 ' + l[1].slice(indent === Infinity ? 0 : indent)); });
     return out.length ? '<pre class="excerpt"><code>' + esc(out.join('\n')) + '</code></pre>' : '';
   }
   function draw() {

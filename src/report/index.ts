@@ -1,13 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ScanResult } from '../scan.js';
 import { renderMessage, type MessagePart } from '../engine/message.js';
-import { formatCompact } from './compact.js';
-import { formatGithub } from './github.js';
-import { formatGitlab } from './gitlab.js';
-import { formatHtml } from './html.js';
-import { formatJson } from './json.js';
-import { formatSarif } from './sarif.js';
-import { formatText } from './text.js';
 
 export const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -64,23 +57,22 @@ export function inFormatPaths(format: Format, scanned: ScanResult, cwd: string, 
 
 const ROOT_RELATIVE_FORMATS: ReadonlySet<Format> = new Set(['sarif', 'github', 'gitlab']);
 
-export function formatResult(format: Format, scanned: ScanResult, options: FormatOptions): string {
+/** Each format's formatter, loaded when a run asks for it: a run never parses the code of the formats it does not write. */
+const FORMATTERS: Record<Format, () => Promise<(result: ScanResult, options: FormatOptions) => string>> = {
+  text: async () => (await import('./text.js')).formatText,
+  compact: async () => (await import('./compact.js')).formatCompact,
+  json: async () => (await import('./json.js')).formatJson,
+  sarif: async () => {
+    const { formatSarif } = await import('./sarif.js');
+    return (result, options) => formatSarif(result, { cwd: options.root ?? options.cwd });
+  },
+  github: async () => (await import('./github.js')).formatGithub,
+  gitlab: async () => (await import('./gitlab.js')).formatGitlab,
+  html: async () => (await import('./html.js')).formatHtml,
+};
+
+export async function formatResult(format: Format, scanned: ScanResult, options: FormatOptions): Promise<string> {
   const root = options.root ?? options.cwd;
   const result = inFormatPaths(format, scanned, options.cwd, root);
-  switch (format) {
-    case 'text':
-      return formatText(result, options);
-    case 'compact':
-      return formatCompact(result);
-    case 'json':
-      return formatJson(result);
-    case 'sarif':
-      return formatSarif(result, { cwd: root });
-    case 'github':
-      return formatGithub(result);
-    case 'gitlab':
-      return formatGitlab(result);
-    case 'html':
-      return formatHtml(result);
-  }
+  return (await FORMATTERS[format]())(result, options);
 }

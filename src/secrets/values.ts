@@ -171,7 +171,7 @@ function isOneCharacter(v: string): boolean {
 
 /** A masked or elided value: a run of three `*`, four `#`, six `x`, or an ellipsis (`ghp_****abcd`, `sk-...`, `####`). */
 export function isMasked(v: string): boolean {
-  return /\*{3}|#{4}|[xX]{6}|\.{3}|…/.test(v) || /^(?:x{3}|X{3})/.test(v);
+  return /\*{3}|#{4}|[xX]{6}|\.{3}|\u2026/.test(v) || /^(?:x{3}|X{3})/.test(v);
 }
 
 /**

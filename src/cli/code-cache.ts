@@ -1,0 +1,133 @@
+// Loads the CLI's program (dist/meshlint-main.cjs, one CommonJS script) so that it is compiled once per machine,
+// not at every start. Where Node has a module compile cache (22.1+), Node's: turned on, then the script is
+// required. Node 20 has none: V8's code cache, kept in the user's cache folder (never in the repository), in a
+// file named by the script's hash and Node's version, checked by its own hash before V8 sees it. A missing,
+// corrupted, foreign or stale cache file only costs the compilation it would have saved: it is ignored (V8 also
+// rejects data made by another V8 or for another source) and replaced when the run ends. A run that did little
+// (--version, --help) makes a cache with little in it: the next typical run (a scan) replaces it with its own.
+import { isAscii } from 'node:buffer';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
+import { userCacheDir } from '../user-cache-dir.js';
+
+const MAGIC = Buffer.from('meshlint code cache 2\n');
+const DIGEST_BYTES = 32;
+
+/** What loadScript gives: the script's exports, and how the script says that this run was a typical one. */
+export interface LoadedScript {
+  readonly exports: unknown;
+  /** Marks the run as typical (it scanned): the code it compiled is what the cache should hold. */
+  readonly typical: () => void;
+}
+
+/** A cache file's content: the data V8 made, and whether a typical run made it. */
+export interface CodeCache {
+  readonly data: Buffer;
+  readonly typical: boolean;
+}
+
+export interface LoadOptions {
+  /** The script's SHA-256 (hex), which the build writes into the executable: it names the cache file. */
+  readonly scriptHash: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the cache file is kept (default: the user's cache folder); tests use their own. */
+  readonly cacheDir?: string;
+}
+
+/** Runs a CommonJS script and returns its exports, compiled from a code cache where there is one. */
+export function loadScript(script: URL, options: LoadOptions): LoadedScript {
+  const filename = fileURLToPath(script);
+  const withCache = module as typeof module & { enableCompileCache?: () => unknown };
+  const required = () => ({ exports: createRequire(filename)(filename) as unknown, typical: () => {} });
+  // Node's switch for its own cache turns this one off as well.
+  if (options.env.NODE_DISABLE_COMPILE_CACHE) return required();
+  if (typeof withCache.enableCompileCache === 'function') {
+    withCache.enableCompileCache();
+    return required();
+  }
+  return runCached(filename, options);
+}
+
+/**
+ * The code cache file of a script: named by its hash, Node's version and architecture, and Node's options (V8
+ * rejects data made under other flags: runs with and without, say, NODE_OPTIONS=--max-old-space-size=4096 would
+ * otherwise replace each other's file at every run).
+ */
+export function codeCacheFile(options: LoadOptions): string {
+  const dir = options.cacheDir ?? join(userCacheDir(options.env), 'code');
+  const flags = createHash('sha256')
+    .update(`${process.execArgv.join('\0')}\0${options.env.NODE_OPTIONS ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
+  return join(dir, `main-${options.scriptHash.slice(0, 16)}-${process.version}-${process.arch}-${flags}.bin`);
+}
+
+function runCached(filename: string, options: LoadOptions): LoadedScript {
+  // The build keeps the script ASCII: read as such, it is a one-byte string, half the memory and quicker to read and
+  // check than UTF-8 decoded into two bytes a character. Any other text is decoded as UTF-8, as Node would.
+  const bytes = readFileSync(filename);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const cacheFile = codeCacheFile(options);
+  const cached = readCodeCache(cacheFile);
+  // The same wrapper as Node's for a CommonJS file: the script sees require, module, exports as it would there.
+  const compiled = new vm.Script(module.wrap(source), { filename, cachedData: cached?.data });
+  let typical = false;
+  const usable = cached !== undefined && !compiled.cachedDataRejected;
+  // At exit, the functions this run compiled are in the data too; parser threads only read the file.
+  if (isMainThread)
+    process.once('exit', () => {
+      if (!usable || (typical && !cached.typical)) writeCodeCache(cacheFile, compiled, typical);
+    });
+  const loaded = { exports: {} as unknown };
+  const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));
+  return { exports: loaded.exports, typical: () => void (typical = true) };
+}
+
+/** A cache file's bytes: magic, the digest of what follows, whether a typical run made it (1 byte), V8's data. */
+export function encodeCodeCache(data: Buffer, typical: boolean): Buffer {
+  const payload = Buffer.concat([Buffer.from([typical ? 1 : 0]), data]);
+  return Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]);
+}
+
+/** The cache in a file, when the file is whole (its digest matches); otherwise undefined. */
+export function readCodeCache(file: string): CodeCache | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const header = MAGIC.length + DIGEST_BYTES;
+  if (bytes.length <= header + 1 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = bytes.subarray(header);
+  const digest = createHash('sha256').update(payload).digest();
+  if (!digest.equals(bytes.subarray(MAGIC.length, header))) return undefined;
+  return { data: payload.subarray(1), typical: payload[0] === 1 };
+}
+
+/** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
+function writeCodeCache(file: string, compiled: vm.Script, typical: boolean): void {
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let fd: number | undefined;
+  try {
+    // The folder and the file first: where they cannot be made (a read-only home), the data is not even serialised.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    fd = openSync(temporary, 'wx', 0o600);
+    writeSync(fd, encodeCodeCache(compiled.createCachedData(), typical));
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, file);
+  } catch {
+    // The next run compiles again, as this one did.
+    try {
+      if (fd !== undefined) closeSync(fd);
+      rmSync(temporary, { force: true });
+    } catch {}
+  }
+}

@@ -1,0 +1,31 @@
+// Packages only some runs need, loaded on first use. Their callers are synchronous (a user's pattern is compiled
+// while the configuration is read), so they are required, not imported: the build ships each as a self-contained
+// CommonJS file beside the bundles (dist/lazy-<name>.cjs, see scripts/build.mjs), and a run that never asks for
+// one never parses its code. From the sources they come from node_modules.
+import { createRequire } from 'node:module';
+import type * as Re2js from 're2js';
+import type * as AjvPackage from 'ajv';
+
+/** Defined (true) by the build in the bundles; undefined when running from the sources. */
+declare const MESHLINT_BUNDLE: boolean | undefined;
+
+const require = createRequire(import.meta.url);
+const loaded = new Map<string, unknown>();
+
+function load<T>(name: LazyPackage): T {
+  let module = loaded.get(name);
+  if (module === undefined) {
+    module = require(typeof MESHLINT_BUNDLE === 'boolean' ? `./lazy-${name}.cjs` : name);
+    loaded.set(name, module);
+  }
+  return module as T;
+}
+
+/** The packages loaded this way: each becomes dist/lazy-<name>.cjs. */
+export const LAZY_PACKAGES = ['re2js', 'ajv'] as const;
+export type LazyPackage = (typeof LAZY_PACKAGES)[number];
+
+/** RE2's linear-time engine, for user patterns (src/engine/pattern.ts). */
+export const re2js = (): typeof Re2js => load('re2js');
+/** ajv, for the option schemas of rules a configuration sets options for. */
+export const ajv = (): typeof AjvPackage => load('ajv');

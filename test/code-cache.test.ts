@@ -1,0 +1,143 @@
+// The executable compiles its program from a code cache in the user's cache folder (src/cli/code-cache.ts). A
+// cache file can only save time: whatever it holds (nothing, garbage, a truncated copy, another script's data, a
+// folder that cannot be written), a run prints the same bytes and exits with the same code.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { encodeCodeCache, readCodeCache } from '../src/cli/code-cache.js';
+import { tempRepo } from './helpers.js';
+
+const BIN = resolve('dist/meshlint.mjs');
+const repo = tempRepo({
+  'pod.yaml':
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx\n',
+  'more/gw.yaml':
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: gw, namespace: edge }\nspec:\n  servers:\n    - port: { number: 80, name: http, protocol: HTTP }\n      hosts: ["*"]\n',
+});
+
+function run(cacheHome: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome, ...extraEnv };
+  delete env.NODE_OPTIONS;
+  const child = spawnSync(process.execPath, [BIN, '.', '-f', 'json', ...args], { cwd: repo, encoding: 'utf8', env });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+const codeDir = (cacheHome: string) => join(cacheHome, 'meshlint', 'code');
+function cacheFiles(cacheHome: string): string[] {
+  try {
+    return readdirSync(codeDir(cacheHome)).map((name) => join(codeDir(cacheHome), name));
+  } catch {
+    return [];
+  }
+}
+
+/** The V8 data of another script, wrapped as a whole cache file is (right magic, right digest). */
+function foreignCacheFile(): Buffer {
+  return encodeCodeCache(new vm.Script('(function () { return 42; })').createCachedData(), true);
+}
+
+describe('the code cache', () => {
+  const reference = run(mkdtempSync(join(tmpdir(), 'meshlint-cc-')));
+
+  it('is written by the first run, in the user cache folder, and reused as it is by the next', () => {
+    expect(reference.code).toBe(1);
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    expect(run(home)).toEqual(reference);
+    const [file] = cacheFiles(home);
+    expect(file).toMatch(/main-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-[0-9a-f]{8}\.bin$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readCodeCache(file)).toBeDefined();
+    const written = readFileSync(file);
+    const { mtimeMs } = statSync(file);
+    expect(run(home)).toEqual(reference);
+    // Accepted: not written again.
+    expect(statSync(file).mtimeMs).toBe(mtimeMs);
+    expect(readFileSync(file)).toEqual(written);
+    // Parser threads load the program through the same file.
+    expect(run(home, ['-j', '2'])).toEqual(reference);
+    expect(cacheFiles(home)).toEqual([file]);
+  });
+
+  it.each([
+    ['garbage', () => Buffer.from('not a code cache at all')],
+    ['an empty file', () => Buffer.alloc(0)],
+    ['a truncated copy', (whole: Buffer) => whole.subarray(0, Math.floor(whole.length / 2))],
+    ['a flipped byte', (whole: Buffer) => Buffer.from(whole.map((b, i) => (i === whole.length - 100 ? b ^ 0xff : b)))],
+    ["another script's data, well formed", () => foreignCacheFile()],
+  ])('in place of %s changes nothing and is replaced by a valid one', (_, corrupt) => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    run(home);
+    const [file] = cacheFiles(home);
+    const whole = readFileSync(file);
+    const corrupted = corrupt(whole);
+    writeFileSync(file, corrupted);
+    expect(run(home)).toEqual(reference);
+    expect(readFileSync(file)).not.toEqual(corrupted);
+    expect(readCodeCache(file)).toBeDefined();
+    expect(run(home)).toEqual(reference);
+  });
+
+  it("made by a run that did little, is replaced by the next scan's, which is kept", () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    expect(run(home, ['--version']).code).toBe(0);
+    const [file] = cacheFiles(home);
+    expect(readCodeCache(file)?.typical).toBe(false);
+    const little = readFileSync(file);
+    expect(run(home)).toEqual(reference);
+    expect(readCodeCache(file)?.typical).toBe(true);
+    const scanned = readFileSync(file);
+    expect(scanned).not.toEqual(little);
+    expect(run(home, ['--version']).code).toBe(0);
+    expect(run(home)).toEqual(reference);
+    expect(readFileSync(file)).toEqual(scanned);
+  });
+
+  it('is neither read nor written under NODE_DISABLE_COMPILE_CACHE', () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    expect(run(home, [], { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(reference);
+    expect(cacheFiles(home)).toEqual([]);
+  });
+
+  it('a cache folder that cannot be written costs nothing but the compilation', () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    // A file where the folder would be.
+    writeFileSync(join(home, 'meshlint'), '');
+    expect(run(home)).toEqual(reference);
+    expect(run(home, ['--version']).code).toBe(0);
+    expect(readdirSync(home)).toEqual(['meshlint']);
+  });
+
+  it('leaves no temporary file behind, with concurrent first runs', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    mkdirSync(codeDir(home), { recursive: true });
+    const { spawn } = await import('node:child_process');
+    const runs = Array.from(
+      { length: 3 },
+      () =>
+        new Promise<number | null>((done) => {
+          const env = { ...process.env, XDG_CACHE_HOME: home };
+          spawn(process.execPath, [BIN, '--version'], { env, stdio: 'ignore' }).on('close', done);
+        }),
+    );
+    expect(await Promise.all(runs)).toEqual([0, 0, 0]);
+    const files = cacheFiles(home);
+    expect(files).toHaveLength(1);
+    expect(readCodeCache(files[0])).toBeDefined();
+  });
+
+  it('reads a file only when its digest matches its data', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    const good = join(dir, 'good.bin');
+    writeFileSync(good, foreignCacheFile());
+    expect(readCodeCache(good)?.data.length).toBeGreaterThan(0);
+    const bad = join(dir, 'bad.bin');
+    const bytes = foreignCacheFile();
+    bytes[bytes.length - 1] ^= 1;
+    writeFileSync(bad, bytes);
+    expect(readCodeCache(bad)).toBeUndefined();
+    expect(readCodeCache(join(dir, 'missing.bin'))).toBeUndefined();
+  });
+});
