@@ -97,23 +97,55 @@ export const lazyPackageBuildOptions = (name, outdir = 'dist') => ({
 /** Files the bundles load at run time from beside themselves (see src/generated/lazy.ts): source -> name in dist. */
 export const companions = [['src/generated/lazy-validators.cjs', 'lazy-validators.cjs']];
 
+/** What src/build-id.ts holds in place of a build id; a build writes its own there. */
+const BUILD_ID_PLACEHOLDER = `meshlint-build:${'0'.repeat(64)}`;
+
+/**
+ * Writes the build id over the placeholder in a build's output files (path -> text): the hash of every one of them
+ * (placeholder in place) and of the files they load from beside themselves (`loaded`: their bytes). A rebuilt bundle
+ * whose code changed has another id, with the same version number; however the build splits its code into files.
+ */
+export function stampBuildId(outputs, loaded) {
+  const hash = createHash('sha256').update('meshlint/build/v1\0');
+  for (const text of outputs.values()) hash.update(text).update('\0');
+  for (const bytes of loaded) hash.update(bytes).update('\0');
+  const id = `meshlint-build:${hash.digest('hex')}`;
+  return new Map([...outputs].map(([path, text]) => [path, text.split(BUILD_ID_PLACEHOLDER).join(id)]));
+}
+
+/** Stamps the build id into a written file (see stampBuildId), given the files it loads from beside itself. */
+function stampFile(path, loaded) {
+  for (const [, text] of stampBuildId(new Map([[path, readFileSync(path, 'utf8')]]), loaded)) writeFileSync(path, text);
+}
+
 /** Every file the build writes into `outdir` (dist/); returns the names of the files in it. */
 export async function buildDist(outdir = 'dist') {
   mkdirSync(outdir, { recursive: true });
   const metafiles = [];
+  // What the program loads from beside itself first: its build id covers them.
+  for (const options of LAZY_PACKAGES.map((name) => lazyPackageBuildOptions(name, outdir)))
+    metafiles.push((await build({ ...options, metafile: true })).metafile);
+  for (const [from, to] of companions) copyFileSync(from, join(outdir, to));
+  const loaded = [
+    ...LAZY_PACKAGES.map((name) => readFileSync(join(outdir, `lazy-${name}.cjs`))),
+    ...companions.map(([, to]) => readFileSync(join(outdir, to))),
+  ];
   const main = await build({ ...cliMainBuildOptions(outdir), metafile: true });
   metafiles.push(main.metafile);
+  stampFile(join(outdir, 'meshlint-main.cjs'), loaded);
   const mainHash = createHash('sha256')
     .update(readFileSync(join(outdir, 'meshlint-main.cjs')))
     .digest('hex');
-  for (const options of [
-    cliBuildOptions(outdir, mainHash),
-    actionBuildOptions(outdir),
-    ...LAZY_PACKAGES.map((name) => lazyPackageBuildOptions(name, outdir)),
-  ])
+  for (const options of [cliBuildOptions(outdir, mainHash), actionBuildOptions(outdir)])
     metafiles.push((await build({ ...options, metafile: true })).metafile);
-  for (const [from, to] of companions) copyFileSync(from, join(outdir, to));
-  writeFileSync(join(outdir, NOTICES_NAME), thirdPartyNotices(metafiles));
+  stampFile(join(outdir, 'action.mjs'), loaded);
+  // The notices list packages by metafile, in the order the packages were built before: keep it.
+  const ordered = [
+    metafiles[LAZY_PACKAGES.length],
+    ...metafiles.slice(LAZY_PACKAGES.length + 1),
+    ...metafiles.slice(0, LAZY_PACKAGES.length),
+  ];
+  writeFileSync(join(outdir, NOTICES_NAME), thirdPartyNotices(ordered));
   return readdirSync(outdir).sort();
 }
 

@@ -1,14 +1,35 @@
 // --cache: what parsing produced for each file (values, problems, resolved locations), keyed by the hash of its
-// bytes, in one file invalidated as a whole when meshlint's version, the configuration or the rule set changes.
-// A warm run of an unchanged repository parses no YAML at all.
+// bytes, in one file invalidated as a whole when the running build of meshlint (src/build-id.ts), the configuration
+// or the rule set changes. A warm run of an unchanged repository parses no YAML at all.
 //
 // Parsed values are the manifests' contents, secrets included, so no entry is stored in the clear: each is encrypted
 // (AES-256-GCM) with a key derived from the file's own text. A warm run reads the file anyway (to hash it), so it
 // can decrypt what it needs; the cache file alone, without the repository, yields nothing. The key is derived in
 // another domain than the hash that indexes the entry, so the index does not give the key away. Files are 0600.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+//
+// A cache file says what the findings are, so a forged one (committed to a repository, say, with its findings
+// emptied) would pass anything: every file is authenticated with an HMAC whose key is kept in the user's cache
+// directory, outside any repository, made on first use. A cache written with another key (another user, another
+// machine) or changed since is ignored, and the run lints afresh.
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
 import type { Located } from './location/locate.js';
@@ -16,9 +37,181 @@ import type { LocationMemo } from './location/memo.js';
 import type { Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
-import { VERSION } from './version.js';
+import { buildId } from './build-id.js';
 
-export const DEFAULT_CACHE_LOCATION = join('node_modules', '.cache', 'meshlint', 'cache.bin');
+/** meshlint's folder in the user's cache directory: $XDG_CACHE_HOME/meshlint, else ~/.cache/meshlint. */
+export function userCacheDir(env: NodeJS.ProcessEnv): string {
+  // The XDG base directory specification: a relative XDG_CACHE_HOME is invalid and ignored.
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.cache'), 'meshlint');
+}
+
+/**
+ * Where --cache keeps a repository's cache by default: in the user's cache directory, in a folder named by the hash
+ * of the repository's root (so that nothing is written into the repository, and no node_modules/ appears in one
+ * that has none).
+ */
+export function defaultCacheLocation(root: string, env: NodeJS.ProcessEnv): string {
+  const folder = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
+  return join(userCacheDir(env), folder, 'cache.bin');
+}
+
+/** The file holding the key that authenticates this user's cache files. */
+export function cacheKeyFile(env: NodeJS.ProcessEnv): string {
+  return join(userCacheDir(env), 'key');
+}
+
+const KEY_BYTES = 32;
+
+/**
+ * The user's cache key, made on first use: 32 random bytes in a 0600 file of a 0700 folder. Race-safe: the key is
+ * written whole to a file of this process's own, then linked to its name, which fails when another run made one
+ * first (whose key is then used). Throws (with a message for a notice) when the key cannot be made or is not the
+ * user's alone.
+ */
+export function cacheKey(file: string): Buffer {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ownedPrivately(dir, statSync(dir), 0o077, () => chmodSync(dir, 0o700));
+  try {
+    return readKey(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  removeLeftovers(dir, [basename(file)]);
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temporary, file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // EEXIST: another run made the key first. Where hard links are not supported, a rename (which may replace a
+    // key made at the same moment: the other run's cache is then re-made once).
+    if (code !== 'EEXIST') renameSync(temporary, file);
+  } finally {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // renamed
+    }
+  }
+  return readKey(file);
+}
+
+function readKey(file: string): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+  try {
+    const stats = fstatSync(fd);
+    ownedPrivately(file, stats, 0o077);
+    const key = Buffer.alloc(KEY_BYTES);
+    if (!stats.isFile() || stats.size !== KEY_BYTES || readSync(fd, key, 0, KEY_BYTES, 0) !== KEY_BYTES)
+      throw new Error(`${file} is not a cache key`);
+    return key;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Throws unless `path` belongs to this user and no one else may use it; a folder of ours that is wider is narrowed. */
+function ownedPrivately(
+  path: string,
+  stats: { uid: number; mode: number },
+  forbidden: number,
+  narrow?: () => void,
+): void {
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) throw new Error(`${path} belongs to another user`);
+  if (uid === undefined || (stats.mode & forbidden) === 0) return;
+  if (!narrow) throw new Error(`${path} may be read by other users`);
+  narrow();
+}
+
+const MAGIC = Buffer.from('meshlint-cache/v2\n');
+const MAC_BYTES = 32;
+
+function macOf(key: Buffer, role: string, body: Uint8Array): Buffer {
+  return createHmac('sha256', key).update(`meshlint/cache/${role}\0`).update(body).digest();
+}
+
+/** The file's contents with their MAC, so that only a holder of the key can write what a later run believes. */
+function authenticated(key: Buffer, role: string, value: unknown): Buffer {
+  const body = serialize(value);
+  return Buffer.concat([MAGIC, macOf(key, role, body), body]);
+}
+
+/** What a cache file holds, 'missing', or 'forged' (another key, changed, damaged); nothing unauthenticated is decoded. */
+function readAuthenticated(key: Buffer, role: string, path: string): unknown {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    return MISSING;
+  }
+  const start = MAGIC.length + MAC_BYTES;
+  if (bytes.length < start || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return FORGED;
+  const body = bytes.subarray(start);
+  if (!timingSafeEqual(bytes.subarray(MAGIC.length, start), macOf(key, role, body))) return FORGED;
+  try {
+    return deserialize(body);
+  } catch {
+    return FORGED;
+  }
+}
+
+const MISSING = Symbol('missing');
+const FORGED = Symbol('forged');
+
+/**
+ * Removes temporary files that a run killed while writing left beside `files` (`<name>.<pid>.tmp`, or
+ * `<name>.<pid>.<random>.tmp`): those of a process that is gone, or older than any write takes.
+ */
+function removeLeftovers(dir: string, files: readonly string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const owner = files.find((file) => name.startsWith(`${file}.`));
+    if (!owner || !name.endsWith('.tmp')) continue;
+    const [pid, ...rest] = name.slice(owner.length + 1, -'.tmp'.length).split('.');
+    if (!/^\d+$/.test(pid) || rest.length > 1) continue;
+    const file = join(dir, name);
+    try {
+      if (processIsGone(Number(pid)) || Date.now() - statSync(file).mtimeMs > 60_000) unlinkSync(file);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+}
+
+function sameStamps(a: Record<string, FileStamp>, b: Record<string, FileStamp>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((path) => {
+    const [x, y] = [a[path], b[path]];
+    return y !== undefined && x.size === y.size && x.mtimeMs === y.mtimeMs && x.hash === y.hash;
+  });
+}
+
+function processIsGone(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** How a run used the cache, for --stats. */
+export interface CacheUse {
+  /** 'result': the previous run's whole result; 'files': parses of unchanged files; 'nothing': all linted afresh. */
+  readonly reused: 'result' | 'files' | 'nothing';
+  /** Why a cache file that was there was not used. */
+  readonly ignored?: string;
+}
 
 interface Entry {
   readonly data: Omit<SourceFileData, 'path' | 'text'>;
@@ -66,7 +259,11 @@ interface StoredRun {
   readonly key: string;
   readonly runKey: string;
   readonly result: LintResult;
-  /** Files the run read beyond the discovered ones (a kustomize build's env files, bases elsewhere), by hash. */
+  /**
+   * Files the run read beyond the discovered ones (a kustomize build's env files, bases elsewhere), by hash; paths
+   * relative to the working directory, like the discovered files' (a repository checked out elsewhere, or the
+   * index exported by --staged, is the same run).
+   */
   readonly inputs?: readonly (readonly [string, string])[];
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
@@ -90,54 +287,87 @@ function hashOfFile(path: string): string {
 
 function writeAtomically(path: string, data: Uint8Array): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, data, { mode: 0o600 });
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, data, { mode: 0o600 });
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // never written
+    }
+    throw error;
+  }
 }
 
 export function hashBytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 40);
 }
 
+/** Where the cache lives and the file holding the key that authenticates it (see cacheKey). */
+export interface CacheFiles {
+  readonly location: string;
+  readonly keyFile: string;
+}
+
 export class ScanCache {
   readonly #path: string;
   readonly #key: string;
+  readonly #secret: Buffer;
+  readonly #rules: readonly AnyRule[];
+  readonly #cwd: string;
   #previousEntries: Record<string, Sealed> | undefined;
   readonly #current = new Map<string, SourceFile>();
+  /** Why a cache file that was there could not be used. */
+  #ignored: string | undefined;
 
-  private constructor(path: string, key: string) {
+  private constructor(path: string, key: string, secret: Buffer, rules: readonly AnyRule[], cwd: string) {
     this.#path = path;
     this.#key = key;
+    this.#secret = secret;
+    this.#rules = rules;
+    this.#cwd = cwd;
+  }
+
+  /** A stored file of this cache, when it was written with this user's key and for this build and configuration. */
+  #read<T extends { key: string }>(role: string, path: string): T | undefined {
+    const stored = readAuthenticated(this.#secret, role, path);
+    if (stored === MISSING) return undefined;
+    if (stored === FORGED) {
+      this.#ignored ??= `${path} was not written by this user's meshlint (another user's or machine's key) or was changed since: ignored`;
+      return undefined;
+    }
+    const value = stored as T | undefined;
+    if (value?.key === this.#key) return value;
+    this.#ignored ??= `${path} was written by another build of meshlint or for another configuration: not reused`;
+    return undefined;
+  }
+
+  #write(path: string, role: string, value: Stored | StoredRun): void {
+    writeAtomically(path, authenticated(this.#secret, role, value));
   }
 
   /** The per-file entries, read on first need (a reused run never needs them). */
   get #previous(): Record<string, Sealed> {
-    if (!this.#previousEntries) {
-      this.#previousEntries = {};
-      try {
-        const stored = deserialize(readFileSync(this.#path)) as Stored;
-        if (stored?.key === this.#key && stored.entries) this.#previousEntries = stored.entries;
-      } catch {
-        // no cache yet, or one from another format: start afresh
-      }
-    }
+    this.#previousEntries ??= this.#read<Stored>('entries', this.#path)?.entries ?? {};
     return this.#previousEntries;
   }
 
   #storedRun: StoredRun | undefined | null = null;
 
-  /** The last run as stored (read once), when it was made with the same version, rules and configuration. */
+  /** The last run as stored (read once), when it was made with the same build, rules and configuration. */
   get #lastRun(): StoredRun | undefined {
-    if (this.#storedRun === null) {
-      this.#storedRun = undefined;
-      try {
-        const stored = deserialize(readFileSync(`${this.#path}.run`)) as StoredRun;
-        if (stored?.key === this.#key) this.#storedRun = stored;
-      } catch {
-        // none, or unreadable: scan
-      }
-    }
+    if (this.#storedRun === null) this.#storedRun = this.#read<StoredRun>('run', `${this.#path}.run`);
     return this.#storedRun;
   }
+
+  /** Why a cache that was there was not used, if so. */
+  get ignored(): string | undefined {
+    return this.#ignored;
+  }
+
+  /** Whether any file was restored from the cache this run. */
+  restoredAny = false;
 
   /** The hash of a file's bytes as the last run saw them, when its size and modification time are unchanged. */
   knownHash(path: string, size: number, mtimeMs: number): string | undefined {
@@ -147,51 +377,65 @@ export class ScanCache {
 
   /**
    * The whole result of the last run, if it scanned exactly these files with exactly these bytes (and the other
-   * files it read, recorded with it, are unchanged too).
+   * files it read, recorded with it, are unchanged too). Its notices are those of the lint: the caller adds the ones
+   * of this run's discovery.
    */
-  previousRun(runKey: string): LintResult | undefined {
+  previousRun(runKey: string, stamps: Record<string, FileStamp> = {}): LintResult | undefined {
     try {
       const stored = this.#lastRun;
       if (
         stored &&
         stored.runKey === runKey &&
-        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(path) === hash)
+        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash)
       ) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
         const rules = (stored.result.rules as unknown as string[])
           .map((id) => byId.get(id))
           .filter((rule) => rule !== undefined);
+        // Files touched but unchanged (a checkout) were read and hashed this time: keep their new stamps, so that
+        // the next run need not read them again.
+        if (!sameStamps(stored.stamps ?? {}, stamps)) {
+          try {
+            this.#write(`${this.#path}.run`, 'run', { ...stored, stamps });
+          } catch {
+            // a cache that cannot be written is still read: the next run reads those files again
+          }
+        }
         return { ...stored.result, rules };
       }
     } catch {
-      // none, or unreadable: scan
+      // damaged: scan
     }
     return undefined;
   }
 
-  /** Opens the cache at `path`; a missing, unreadable or outdated one starts empty. */
-  static open(path: string, config: Config, rules: readonly AnyRule[]): ScanCache {
+  /**
+   * Opens the cache; a missing, outdated or foreign one starts empty. Leftovers of a run killed while writing it
+   * are removed. Throws (with a message for a notice) when the user's key cannot be had.
+   */
+  static open(files: CacheFiles, config: Config, rules: readonly AnyRule[], cwd: string): ScanCache {
+    const secret = cacheKey(files.keyFile);
     const key = createHash('sha256')
       .update(
         JSON.stringify({
-          version: VERSION,
+          build: buildId(),
           rules: rules.map((r) => r.id),
           config: {
             rules: [...config.rules],
             ignore: config.ignore,
             settings: config.settings,
+            kustomize: config.kustomize,
+            helm: config.helm,
             customRules: config.custom.key,
           },
         }),
       )
       .digest('hex');
-    const cache = new ScanCache(path, key);
-    cache.#rules = rules;
-    return cache;
+    const name = basename(files.location);
+    removeLeftovers(dirname(files.location), [`${name}.run`, name]);
+    return new ScanCache(files.location, key, secret, rules, cwd);
   }
-
-  #rules: readonly AnyRule[] = [];
 
   /**
    * The file as parsed before, if these exact bytes were seen; `text` is what parseSource reads from them. Its
@@ -203,6 +447,7 @@ export class ScanCache {
     if (!entry) return undefined;
     const file = fromFileData({ ...entry.data, path, text });
     for (const [key, located] of entry.locations) memo.set(file, key, located);
+    this.restoredAny = true;
     return file;
   }
 
@@ -235,23 +480,25 @@ export class ScanCache {
   ): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
-      if (!this.#unchanged(memo)) {
+      if (!this.#unchanged(memo) || this.#ignored) {
         const entries: Record<string, Sealed> = {};
         for (const [hash, file] of this.#current) {
           const { path: _path, text, ...data } = toFileData(file);
           entries[hash] = seal({ data, locations: [...memo.of(file)] }, text);
         }
-        writeAtomically(this.#path, serialize({ key: this.#key, entries } satisfies Stored));
+        this.#write(this.#path, 'entries', { key: this.#key, entries } satisfies Stored);
       }
       if (runKey) {
         const run: StoredRun = {
           key: this.#key,
           runKey,
           result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] },
-          ...(inputs.length ? { inputs: inputs.map((path) => [path, hashOfFile(path)] as const) } : {}),
+          ...(inputs.length
+            ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
+            : {}),
           stamps,
         };
-        writeAtomically(`${this.#path}.run`, serialize(run));
+        this.#write(`${this.#path}.run`, 'run', run);
       }
       return undefined;
     } catch (error) {

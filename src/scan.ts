@@ -5,7 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
-import { hashBytes, ScanCache, type FileStamp } from './cache.js';
+import { cacheKeyFile, hashBytes, ScanCache, type CacheUse, type FileStamp } from './cache.js';
 import { lintStaged, settingsFor, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
@@ -41,6 +41,8 @@ export interface ScanOptions {
   readonly workerUrl?: URL;
   /** Where to keep the --cache (relative to cwd); no cache when absent. */
   readonly cacheLocation?: string;
+  /** The file holding the key that authenticates the cache (default: in the user's cache directory, see cacheKeyFile). */
+  readonly cacheKeyFile?: string;
   /**
    * Report only findings located in these files (relative to cwd), while `paths` are scanned and linked into the
    * graph as their context (`--context <dir> <files...>`, pre-commit's staged files, a pull request's changed
@@ -70,6 +72,8 @@ export interface ScanResult extends LintResult {
   readonly posture?: Posture;
   /** Present when `excerpts` was asked for: see src/excerpts.ts. */
   readonly excerpts?: Excerpts;
+  /** With a cache: what it gave this run (for --stats). */
+  readonly cache?: CacheUse;
 }
 
 /** What one scan carries from stage to stage. */
@@ -79,6 +83,8 @@ interface Run {
   readonly config: Config;
   /** Notices of discovery and reading (a lint's own notices follow them). */
   readonly notices: Notice[];
+  /** Those of discovery: never stored with a cached result, since they are this run's (its paths). */
+  readonly discoveryNotices: Set<Notice>;
   /** Files read beyond the discovered ones (kustomize builds), recorded with a cached run. */
   readonly inputs: string[];
   /** The run's locations: filled from the cache and by parser threads, used when findings are located. */
@@ -112,6 +118,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (!result) parsed = await parseFiles(run, jobs, loaded, options);
   if (jobs) options.onProgress?.(jobs.length, jobs.length);
   if (result) {
+    // The lint's notices were stored with the result; discovery's are this run's. No rule ran: no rule timings.
+    result = { ...result, notices: [...run.discoveryNotices, ...result.notices], ruleTimes: [] };
     run.phase('reused');
   } else {
     run.phase('parse');
@@ -137,15 +145,17 @@ function startRun(options: ScanOptions): Run {
   const rules = rulesOf(config, options.rules);
   const phases: Record<string, number> = {};
   let mark = performance.now();
+  const notices: Notice[] = [];
   return {
     cwd,
     rules,
     config,
-    notices: [],
+    notices,
+    discoveryNotices: new Set(),
     texts: new Map(),
     inputs: [],
     locations: new LocationMemo(),
-    cache: options.cacheLocation ? ScanCache.open(resolve(cwd, options.cacheLocation), config, rules) : undefined,
+    cache: options.cacheLocation ? openCache(options, cwd, config, rules, notices) : undefined,
     reported: options.reportOnly ? reportFilter(options.reportOnly, cwd) : undefined,
     maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     phases,
@@ -157,6 +167,26 @@ function startRun(options: ScanOptions): Run {
   };
 }
 
+/** The cache, or none (with a notice saying why) when the user's key to it cannot be had. */
+function openCache(
+  options: ScanOptions,
+  cwd: string,
+  config: Config,
+  rules: readonly AnyRule[],
+  notices: Notice[],
+): ScanCache | undefined {
+  const location = resolve(cwd, options.cacheLocation!);
+  const keyFile = options.cacheKeyFile ?? cacheKeyFile(process.env);
+  try {
+    return ScanCache.open({ location, keyFile }, config, rules, cwd);
+  } catch (error) {
+    notices.push({
+      message: `the cache is not used: its key ${keyFile} cannot be had (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    });
+    return undefined;
+  }
+}
+
 /** The paths to scan: as given; the working directory when none are and nothing comes from standard input. */
 function scanPaths(options: ScanOptions): readonly string[] {
   return options.paths ?? (options.stdin ? [] : ['.']);
@@ -166,7 +196,9 @@ function scanPaths(options: ScanOptions): readonly string[] {
 async function discoverJobs(run: Run, options: ScanOptions): Promise<ParseJob[] | undefined> {
   const paths = scanPaths(options);
   if (paths.length === 0 && !options.reportOnly?.length) return undefined;
+  const before = run.notices.length;
   const discovered = await discover([...paths, ...(run.reported?.dirs ?? [])], run.cwd, run.config, run.notices);
+  for (const notice of run.notices.slice(before)) run.discoveryNotices.add(notice);
   if (run.reported) addReportedFiles(discovered, run.reported.files, paths, run.cwd);
   return discovered.map((absolute) => ({ absolute, shown: displayPath(run.cwd, absolute) }));
 }
@@ -197,9 +229,11 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   const bytesOf = new Map<number, Buffer>();
   const stamps: Record<string, FileStamp> = {};
   const settledBefore = Date.now() - SETTLED_MS;
+  // A file that is not read is keyed by why (its size over the limit, its error), which its notice or finding says.
+  const unread = new Map<number, string>();
   jobs.forEach((job, i) => {
     const stats = regularFileStats(job.absolute, run.maxBytes);
-    if (!stats) return; // parsed later, which reports why it cannot be read
+    if (typeof stats === 'string') return void unread.set(i, stats); // parsed later, which reports why
     let hash = cache.knownHash(job.shown, stats.size, stats.mtimeMs);
     if (hash === undefined) {
       const bytes = readIfRegular(job.absolute, run.maxBytes);
@@ -214,9 +248,14 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
   // the same findings, cross-file rules included: reuse the whole previous result.
   // Files read beyond these (kustomize inputs, Helm templates and charts) are recorded with the run (run.inputs)
   // and checked by previousRun.
-  const runKey = options.stdin ? undefined : runKeyOf(jobs.map((job, i) => [job.shown, hashOf.get(i) ?? '']));
+  const runKey = options.stdin
+    ? undefined
+    : runKeyOf(
+        run,
+        jobs.map((job, i) => [job.shown, hashOf.get(i) ?? unread.get(i) ?? '']),
+      );
   // A stored result holds no posture: a run that needs one lints again (from the files parsed before).
-  const previous = runKey && !options.posture ? cache.previousRun(runKey) : undefined;
+  const previous = runKey && !options.posture ? cache.previousRun(runKey, stamps) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
       if (!hashOf.has(i)) return;
@@ -363,7 +402,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 
 /**
  * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template.
- * Returns the charts and templates read.
+ * Returns the charts and templates read or looked for.
  */
 async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<string[]> {
   const { globby } = await import('globby');
@@ -378,11 +417,14 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
   });
   if (chartFiles.length === 0) return [];
   const { attributeRendered } = await import('./helm/rendered.js');
+  // Templates looked for and missing count too: one that appears later changes where findings are located.
+  const looked = new Set<string>();
   const templates = attributeRendered(
     files,
     chartIndex(chartFiles),
     (absolute) => displayPath(cwd, absolute),
     (absolute) => {
+      looked.add(absolute);
       try {
         return statSync(absolute).isFile();
       } catch {
@@ -390,14 +432,15 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
       }
     },
   );
-  return [...chartFiles, ...templates];
+  return [...new Set([...chartFiles, ...templates, ...looked])];
 }
 
 /** Keeps this run's files, locations and result in the cache; a failure to write is a notice. */
 function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintResult): LintResult {
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
-  const problem = run.cache.save(loaded.runKey, result, run.locations, run.inputs, loaded.stamps);
+  const stored = { ...result, notices: result.notices.filter((n) => !run.discoveryNotices.has(n)) };
+  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 
@@ -433,17 +476,29 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
     config: run.config,
     baselined,
     phases: run.phases,
+    ...(run.cache ? { cache: cacheUse(run.cache, run.phases) } : {}),
     ...(posture ? { posture } : {}),
     ...(excerpts ? { excerpts } : {}),
   };
+}
+
+function cacheUse(cache: ScanCache, phases: Record<string, number>): CacheUse {
+  const reused = 'reused' in phases ? 'result' : cache.restoredAny ? 'files' : 'nothing';
+  return { reused, ...(cache.ignored ? { ignored: cache.ignored } : {}) };
 }
 
 function postureProblem(error: unknown): string {
   return `internal error while drawing the mesh's posture: ${(error as Error)?.message ?? error}; the report shows the findings without it. Please report this.`;
 }
 
-function runKeyOf(files: readonly (readonly [string, string])[]): string {
-  return createHash('sha256').update(JSON.stringify(files)).digest('hex');
+/**
+ * What the whole result depends on beyond the cache's key: the size limit and each file's bytes, by the path shown
+ * (relative to the working directory; absolute outside the repository, as reports show it).
+ */
+function runKeyOf(run: Run, files: readonly (readonly [string, string])[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ maxBytes: run.maxBytes, files }))
+    .digest('hex');
 }
 
 interface ReportFilter {
@@ -511,12 +566,14 @@ function isInside(dir: string, file: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-function regularFileStats(path: string, maxBytes: number): { size: number; mtimeMs: number } | undefined {
+/** Size and modification time of a file to read, or why it will not be read (not a file, its size, an error). */
+function regularFileStats(path: string, maxBytes: number): { size: number; mtimeMs: number } | string {
   try {
     const stats = statSync(path);
-    return stats.isFile() && stats.size <= maxBytes ? stats : undefined;
-  } catch {
-    return undefined;
+    if (!stats.isFile()) return 'unread: not a file';
+    return stats.size <= maxBytes ? stats : `unread: ${stats.size} bytes`;
+  } catch (error) {
+    return `unread: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
   }
 }
 
@@ -705,7 +762,14 @@ export function repositoryRoot(cwd: string): string {
   return root;
 }
 
+/** A file's text as the parse saw it: none when it could not be read, empty when over the size limit (not read). */
 function textOfFile(absolute: string, maxBytes: number): string | undefined {
   const bytes = readIfRegular(absolute, maxBytes);
-  return bytes ? sourceText(bytes) : undefined;
+  if (bytes) return sourceText(bytes);
+  try {
+    const stats = statSync(absolute);
+    return stats.isFile() && stats.size > maxBytes ? '' : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM build script without types
-import { buildDist, companions, LAZY_PACKAGES as BUILT_LAZY_PACKAGES, NOTICES_NAME } from '../scripts/build.mjs';
+import * as buildScript from '../scripts/build.mjs';
 import { LAZY_PACKAGES } from '../src/lazy-packages.js';
+
+const { buildDist, companions, LAZY_PACKAGES: BUILT_LAZY_PACKAGES, NOTICES_NAME, stampBuildId } = buildScript;
 
 // One fresh build of everything into a temporary folder, compared file by file with dist/.
 let fresh: { dir: string; names: string[] } | undefined;
@@ -17,6 +19,21 @@ async function freshBuild(): Promise<{ dir: string; names: string[] }> {
   }
   return fresh;
 }
+
+describe('the build id', () => {
+  it('is written into the program and the Action, and changes with any byte of the code, the version aside', () => {
+    const idOf = (text: string) => /meshlint-build:([0-9a-f]{64})/.exec(text)?.[1];
+    for (const file of ['dist/meshlint-main.cjs', 'dist/action.mjs']) {
+      expect(idOf(readFileSync(file, 'utf8'))).toMatch(/^[0-9a-f]{64}$/);
+      expect(idOf(readFileSync(file, 'utf8'))).not.toBe('0'.repeat(64));
+    }
+    const placeholder = `x = "meshlint-build:${'0'.repeat(64)}";`;
+    const stamp = (text: string) =>
+      idOf([...(stampBuildId(new Map([['a.cjs', text]]), []) as Map<string, string>).values()][0]);
+    expect(stamp(placeholder)).not.toBe(stamp(`${placeholder} `));
+    expect(stamp(placeholder)).toBe(stamp(placeholder));
+  });
+});
 
 describe('dist/', () => {
   it('holds exactly the files a build writes (run npm run build when this fails)', async () => {

@@ -73,6 +73,23 @@ describe('--cache', () => {
     expect(statSync(join(cwd, 'a.yaml')).size).toBe(pod('a').length);
   });
 
+  it('keeps the new stamps of files touched but unchanged (a checkout), so that the next run need not read them', async () => {
+    const cwd = tempRepo({ 'a.yaml': pod('a'), 'b.yaml': pod('b') });
+    const touch = (name: string, when: Date) => utimesSync(join(cwd, name), when, when);
+    const [hourAgo, twoHoursAgo] = [new Date(Date.now() - 3_600_000), new Date(Date.now() - 7_200_000)];
+    for (const name of ['a.yaml', 'b.yaml']) touch(name, hourAgo);
+    await scan({ cwd, cacheLocation: 'c.bin' });
+    // Touched, same bytes: read, found unchanged, the result reused, and the new times kept.
+    for (const name of ['a.yaml', 'b.yaml']) touch(name, twoHoursAgo);
+    expect((await scan({ cwd, cacheLocation: 'c.bin' })).cache?.reused).toBe('result');
+    // Now the new stamp is trusted without reading: a same-size change with the same time goes unseen (as in ESLint).
+    writeFileSync(join(cwd, 'a.yaml'), pod('z'));
+    touch('a.yaml', twoHoursAgo);
+    const trusted = await scan({ cwd, cacheLocation: 'c.bin' });
+    expect(trusted.cache?.reused).toBe('result');
+    expect(trusted.findings.some((f) => f.resource?.name === 'z')).toBe(false);
+  });
+
   it('does not trust the stamp of a file modified just now (it may change again within the same time)', async () => {
     const cwd = tempRepo({ 'a.yaml': pod('a') });
     const now = new Date();

@@ -7,6 +7,7 @@ import { jobSummary } from '../src/report/job-summary.js';
 import type { Finding } from '../src/engine/run.js';
 import { RULES } from '../rules/index.js';
 import { REDACTED_LINE } from '../src/excerpts.js';
+import { FORMATS } from '../src/report/index.js';
 import { privilegedDeployment, runCli, secureDeployment, tempRepo } from './helpers.js';
 
 // One error (container-privileged), one warning (container-no-limits) in bad.yaml; good.yaml is clean.
@@ -275,6 +276,48 @@ describe('paths', () => {
     });
     expect((await runCli(['-f', 'github', '.'], inside)).stdout).toContain('file=k8s/db.yaml,');
   });
+
+  it.each(FORMATS)(
+    'inside notices and messages are those of the findings (%s): a kustomization, a Helm chart, a build',
+    async (format) => {
+      const { mkdirSync } = await import('node:fs');
+      const pod = (name: string) =>
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;
+      const repo = tempRepo({
+        'shop/broken/kustomization.yaml': 'resources:\n  - pod.yaml\npatches:\n  - path: patch.yaml\n',
+        'shop/broken/patch.yaml':
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: nope\nspec:\n  replicas: 2\n',
+        'shop/broken/pod.yaml': pod('a'),
+        'shop/chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+        'shop/built/kustomization.yaml': 'resources:\n  - pod.yaml\n',
+        'shop/built/pod.yaml': pod('b'),
+      });
+      mkdirSync(join(repo, '.git'));
+      mkdirSync(join(repo, 'tools'));
+      const { stdout, stderr } = await runCli(['-f', format, '--no-config', '../shop'], join(repo, 'tools'));
+      // The formats of tools name files from the repository root; the others from the working directory.
+      const base = ['sarif', 'gitlab', 'github'].includes(format) ? 'shop/' : '../shop/';
+      const output = `${stdout}\n${stderr}`.replaceAll('\\/', '/');
+      expect(stderr).toContain(
+        `meshlint: notice: ${base}broken/kustomization.yaml: kustomization ${base}broken could not`,
+      );
+      expect(stderr).toContain(
+        `meshlint: notice: ${base}chart/Chart.yaml: Helm chart ${base}chart is not rendered by meshlint, so its templates are not linted: render it (helm template ${base}chart | meshlint -)`,
+      );
+      if (format !== 'html') expect(stdout).toContain(`${base}built/pod.yaml`);
+      expect(stdout).toContain(`(built by ${base}built)`);
+      if (base === 'shop/') expect(output).not.toContain('../shop');
+      else expect(output.match(/(?<![./])shop\//g) ?? []).toEqual([]);
+      if (format === 'sarif') {
+        const notes = JSON.parse(stdout).runs[0].invocations[0].toolExecutionNotifications.map(
+          (n: { message: { text: string } }) => n.message.text,
+        );
+        expect(notes).toContain(
+          'shop/broken/kustomization.yaml: kustomization shop/broken could not be built (patch for Deployment nope: no such resource): its files are linted as plain manifests',
+        );
+      }
+    },
+  );
 });
 
 describe('--staged', () => {

@@ -48,13 +48,15 @@ export async function runCli(
   args: readonly string[],
   cwd: string,
   stdin = '',
+  env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main({
     argv: args,
     cwd,
-    env: {},
+    // By default only where meshlint keeps its cache (test/setup.ts): colour and the rest as in a bare environment.
+    env,
     stdout: { write: (s: string) => (stdout += s), isTTY: false },
     stderr: { write: (s: string) => (stderr += s) },
     readStdin: async () => stdin,

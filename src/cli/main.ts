@@ -9,9 +9,9 @@ import { formatConfigProblem } from '../engine/config-errors.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
 import { didYouMean } from '../suggest.js';
 import { escapeControl, failsAt, plural } from '../report/summary.js';
-import { FORMATS, POSTURE_FORMATS, formatResult, type Format } from '../report/index.js';
+import { FORMATS, POSTURE_FORMATS, formatResult, inFormatPaths, type Format } from '../report/index.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
-import { DEFAULT_CACHE_LOCATION } from '../cache.js';
+import { cacheKeyFile, defaultCacheLocation } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { maximum } from '../arrays.js';
@@ -65,8 +65,14 @@ export async function main(io: CliIo): Promise<number> {
     .option('--list-rules', 'list the rules and exit')
     .option('--explain <rule-id>', 'print the documentation of a rule and exit')
     .option('--max-file-size <MB>', 'skip files larger than this many megabytes', parseMegabytes, 20)
-    .option('--cache', `reuse what earlier runs parsed from unchanged files (kept in ${DEFAULT_CACHE_LOCATION})`)
-    .option('--cache-location <path>', 'where to keep the cache (implies --cache)')
+    .option(
+      '--cache',
+      'reuse what earlier runs found in unchanged files (kept in $XDG_CACHE_HOME/meshlint, else ~/.cache/meshlint, one folder per repository; never in the repository)',
+    )
+    .option(
+      '--cache-location <path>',
+      "where to keep the cache (implies --cache); it is authenticated with a key in the user's cache folder, so a cache written elsewhere is ignored",
+    )
     .option(
       '-j, --jobs <n>',
       'parser threads (default: 2 for large scans, none for small ones; 0 for none)',
@@ -254,8 +260,9 @@ export async function main(io: CliIo): Promise<number> {
       workerUrl: io.workerUrl,
       cacheLocation:
         opts.cacheLocation !== undefined || opts.cache
-          ? resolve(io.cwd, opts.cacheLocation ?? DEFAULT_CACHE_LOCATION)
+          ? resolve(io.cwd, opts.cacheLocation ?? defaultCacheLocation(repositoryRoot(io.cwd), io.env))
           : undefined,
+      cacheKeyFile: cacheKeyFile(io.env),
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
       excerpts: opts.format === 'text' && opts.codeFrame,
@@ -310,7 +317,8 @@ export async function main(io: CliIo): Promise<number> {
     );
   }
 
-  for (const notice of result.notices) {
+  // Notices name files as the report does (relative to the repository root in the formats of tools).
+  for (const notice of inFormatPaths(opts.format, result, io.cwd, repositoryRoot(io.cwd)).notices) {
     io.stderr.write(
       `${TOOL_NAME}: notice: ${notice.file ? `${escapeControl(notice.file)}: ` : ''}${escapeControl(notice.message)}\n`,
     );
@@ -523,8 +531,11 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
     cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(3),
     peakRssMb: +(usage.maxRSS / 1024).toFixed(1),
     phasesMs: result.phases,
+    ...(result.cache ? { cache: result.cache } : {}),
   };
   io.stderr.write(`${TOOL_NAME}: stats ${JSON.stringify(stats)}\n`);
+  if (result.cache?.reused === 'result')
+    io.stderr.write(`${TOOL_NAME}: the previous result was reused from the cache: no rule ran this time\n`);
   const slowest = result.ruleTimes
     .slice(0, 5)
     .map(([id, ms]) => `${id} ${ms.toFixed(0)} ms`)

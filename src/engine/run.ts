@@ -23,11 +23,14 @@ import {
 } from './suppress.js';
 import type { Config } from './config.js';
 import { didYouMean } from '../suggest.js';
+import { pathMessage, type MessagePart } from './message.js';
 
 export interface RelatedLocation {
   readonly file: string;
   readonly range: Range;
   readonly message: string;
+  /** When the message names paths: its parts (see engine/message.ts). */
+  readonly messageParts?: readonly MessagePart[];
 }
 
 export interface Suppression {
@@ -39,6 +42,8 @@ export interface Finding {
   readonly ruleId: string;
   readonly severity: Severity;
   readonly message: string;
+  /** When the message names paths (the builds that made the resource): its parts (see engine/message.ts). */
+  readonly messageParts?: readonly MessagePart[];
   readonly file: string;
   readonly range: Range;
   /** The resource the finding is about, when there is one. */
@@ -68,6 +73,8 @@ export interface FindingFix {
 export interface Notice {
   readonly file?: string;
   readonly message: string;
+  /** When the message names paths: its parts (see engine/message.ts). */
+  readonly messageParts?: readonly MessagePart[];
   /**
    * What was left out: 'helm-chart' (a chart meshlint cannot render), 'kustomize' (a field, remote resource or
    * build meshlint could not apply). Summaries count these so that a skipped input never reads as "no problems".
@@ -604,12 +611,19 @@ function locate(
       related.push({
         file: file.path,
         range: located({ file, document, path: [], target: 'key' }),
-        message: `built by ${build.name}`,
+        ...pathMessage('built by ', { path: build.name }),
       });
     }
-    const message = builtBy ? `${rest.message} (built by ${builtBy.map((b) => b.name).join(', ')})` : rest.message;
+    const message = builtBy
+      ? pathMessage(
+          rest.message,
+          ' (built by ',
+          ...builtBy.flatMap((b, i): MessagePart[] => (i ? [', ', { path: b.name }] : [{ path: b.name }])),
+          ')',
+        )
+      : { message: rest.message };
     return {
-      finding: { ...rest, message, range: range ?? (span ? narrowed(at!, span) : located(at!)), related },
+      finding: { ...rest, ...message, range: range ?? (span ? narrowed(at!, span) : located(at!)), related },
       severity,
       resource,
     };

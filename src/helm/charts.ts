@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Notice } from '../engine/run.js';
+import { pathMessage } from '../engine/message.js';
 import type { ChartIndex } from './rendered.js';
 
 export const CHART_FILE = 'Chart.yaml';
@@ -53,7 +54,13 @@ export function chartNotices(
     kept.push({
       file: display(resolve(dir, CHART_FILE)),
       kind: 'helm-chart',
-      message: `Helm chart ${shown} is not rendered by meshlint, so its templates are not linted: render it (helm template ${shown} | meshlint -) and lint the output`,
+      ...pathMessage(
+        'Helm chart ',
+        { path: shown },
+        ' is not rendered by meshlint, so its templates are not linted: render it (helm template ',
+        { path: shown },
+        ' | meshlint -) and lint the output',
+      ),
     });
   }
   return kept;

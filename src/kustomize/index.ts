@@ -9,6 +9,7 @@ import { BuildError, Builder, type BuildHost, type BuiltObject } from './build.j
 import { originAt } from './traced.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import type { BuiltGraph, Notice } from '../engine/run.js';
+import { pathMessage } from '../engine/message.js';
 
 export interface KustomizeOutcome {
   readonly builds: readonly BuiltGraph[];
@@ -17,7 +18,10 @@ export interface KustomizeOutcome {
   /** YAML files the builds read that the scan did not discover (a base outside the scanned paths). */
   readonly extraFiles: readonly SourceFile[];
   readonly notices: readonly Notice[];
-  /** Absolute paths of every file the builds read (for the --cache: a change to any of them is a change). */
+  /**
+   * Absolute paths of every file outside the scan the builds read or looked for (for the --cache: a change to any of
+   * them, or one appearing, is a change).
+   */
   readonly inputs: readonly string[];
 }
 
@@ -40,9 +44,16 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     .sort();
   if (roots.length === 0) return { builds: [], consumed: new Set(), extraFiles: [], notices: [], inputs: [] };
   const extra = new Map<string, SourceFile | string>();
+  // Every path outside the scan a build looked at, found or not: a file that appears later changes the build.
+  const looked = new Set<string>();
+  const look = (absolute: string) => {
+    if (!byAbsolute.has(absolute)) looked.add(absolute);
+    return absolute;
+  };
   const statOf = statCache();
   const host: BuildHost = {
     yaml(absolute) {
+      look(absolute);
       const known = byAbsolute.get(absolute) ?? extra.get(absolute);
       if (known) return known;
       let parsed: SourceFile | string;
@@ -60,13 +71,13 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     },
     text(absolute) {
       try {
-        return readFileSync(absolute, 'utf8');
+        return readFileSync(look(absolute), 'utf8');
       } catch {
         return undefined;
       }
     },
-    isDirectory: (absolute) => statOf(absolute)?.isDirectory() ?? false,
-    isFile: (absolute) => statOf(absolute)?.isFile() ?? false,
+    isDirectory: (absolute) => statOf(look(absolute))?.isDirectory() ?? false,
+    isFile: (absolute) => statOf(look(absolute))?.isFile() ?? false,
   };
   const builder = new Builder(host);
   const notices: Notice[] = [];
@@ -90,7 +101,11 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
       notices.push({
         file: options.display(at),
         kind: 'kustomize',
-        message: `kustomization ${options.display(root) || '.'} could not be built (${reason}): its files are linted as plain manifests`,
+        ...pathMessage(
+          'kustomization ',
+          { path: options.display(root) || '.' },
+          ` could not be built (${reason}): its files are linted as plain manifests`,
+        ),
       });
     }
   }
@@ -122,7 +137,10 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     });
   }
   const extraFiles = [...extra.values()].filter((f): f is SourceFile => typeof f !== 'string');
-  const inputs = [...new Set([...built.values()].flatMap((b) => [...b.consumed]))].sort();
+  // The scanned files are keyed by the scan itself.
+  const inputs = [...new Set([...looked, ...[...built.values()].flatMap((b) => [...b.consumed])])]
+    .filter((absolute) => !byAbsolute.has(absolute))
+    .sort();
   return { builds, consumed, extraFiles, notices, inputs };
 }
 

@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ScanResult } from '../scan.js';
+import { renderMessage, type MessagePart } from '../engine/message.js';
 
 export const FORMATS = ['text', 'compact', 'json', 'sarif', 'github', 'gitlab', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -20,7 +21,10 @@ export interface FormatOptions {
   readonly codeFrame?: boolean;
 }
 
-/** The result with every file path relative to `root` instead of `cwd` (absolute paths outside root stay). */
+/**
+ * The result with every file path relative to `root` instead of `cwd` (absolute paths outside root stay), the paths
+ * named inside messages too.
+ */
 export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'>>(
   result: R,
   cwd: string,
@@ -29,18 +33,29 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
   if (resolve(cwd) === resolve(root)) return result;
   const rebase = (file: string) => {
     const rel = relative(root, resolve(cwd, file));
-    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
+    if (rel === '') return '.';
+    return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
   };
+  const message = (item: { readonly message: string; readonly messageParts?: readonly MessagePart[] }) =>
+    item.messageParts ? { message: renderMessage(item.messageParts, rebase) } : {};
   return {
     ...result,
     findings: result.findings.map((f) => ({
       ...f,
       file: rebase(f.file),
-      related: f.related.map((r) => ({ ...r, file: rebase(r.file) })),
+      ...message(f),
+      related: f.related.map((r) => ({ ...r, file: rebase(r.file), ...message(r) })),
     })),
-    notices: result.notices.map((n) => (n.file ? { ...n, file: rebase(n.file) } : n)),
+    notices: result.notices.map((n) => ({ ...n, ...(n.file ? { file: rebase(n.file) } : {}), ...message(n) })),
   };
 }
+
+/** The result with its paths as the format shows them: relative to the repository root for the formats of tools. */
+export function inFormatPaths(format: Format, scanned: ScanResult, cwd: string, root: string = cwd): ScanResult {
+  return ROOT_RELATIVE_FORMATS.has(format) ? relativeToRoot(scanned, cwd, root) : scanned;
+}
+
+const ROOT_RELATIVE_FORMATS: ReadonlySet<Format> = new Set(['sarif', 'github', 'gitlab']);
 
 /** Each format's formatter, loaded when a run asks for it: a run never parses the code of the formats it does not write. */
 const FORMATTERS: Record<Format, () => Promise<(result: ScanResult, options: FormatOptions) => string>> = {
@@ -58,9 +73,6 @@ const FORMATTERS: Record<Format, () => Promise<(result: ScanResult, options: For
 
 export async function formatResult(format: Format, scanned: ScanResult, options: FormatOptions): Promise<string> {
   const root = options.root ?? options.cwd;
-  const result =
-    format === 'sarif' || format === 'github' || format === 'gitlab'
-      ? relativeToRoot(scanned, options.cwd, root)
-      : scanned;
+  const result = inFormatPaths(format, scanned, options.cwd, root);
   return (await FORMATTERS[format]())(result, options);
 }
