@@ -297,13 +297,32 @@ export function hashBytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex').slice(0, 40);
 }
 
+/** Where a scan may keep the files a directory expansion found, with what tells that they are still the same. */
+export interface ListingStore {
+  listing(query: string): DirectoryListing | undefined;
+  keepListing(query: string, listing: DirectoryListing): void;
+}
+
+export interface DirectoryListing {
+  /** The regular files found (absolute). */
+  readonly files: readonly string[];
+  /** Every directory walked and every ignore file that may apply, with its stamp (see stampOf). */
+  readonly stamps: readonly (readonly [string, string])[];
+}
+
 /** Where the cache lives and the file holding the key that authenticates it (see cacheKey). */
 export interface CacheFiles {
   readonly location: string;
   readonly keyFile: string;
 }
 
-export class ScanCache {
+interface StoredListing {
+  readonly key: string;
+  readonly query: string;
+  readonly listing: DirectoryListing;
+}
+
+export class ScanCache implements ListingStore {
   readonly #path: string;
   readonly #key: string;
   readonly #secret: Buffer;
@@ -336,7 +355,7 @@ export class ScanCache {
     return undefined;
   }
 
-  #write(path: string, role: string, value: Stored | StoredRun): void {
+  #write(path: string, role: string, value: Stored | StoredRun | StoredListing): void {
     writeAtomically(path, authenticated(this.#secret, role, value));
   }
 
@@ -352,6 +371,21 @@ export class ScanCache {
   get #lastRun(): StoredRun | undefined {
     if (this.#storedRun === null) this.#storedRun = this.#read<StoredRun>('run', `${this.#path}.run`);
     return this.#storedRun;
+  }
+
+  /** The files a directory expansion found last time, if it was this one (the caller checks the stamps). */
+  listing(query: string): DirectoryListing | undefined {
+    const stored = this.#read<StoredListing>('listing', `${this.#path}.list`);
+    return stored?.query === query ? stored.listing : undefined;
+  }
+
+  keepListing(query: string, listing: DirectoryListing): void {
+    try {
+      mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
+      this.#write(`${this.#path}.list`, 'listing', { key: this.#key, query, listing });
+    } catch {
+      // not kept: the next run expands the directories again
+    }
   }
 
   /** Why a cache that was there was not used, if so. */
@@ -426,7 +460,7 @@ export class ScanCache {
       )
       .digest('hex');
     const name = basename(files.location);
-    removeLeftovers(dirname(files.location), [`${name}.run`, name]);
+    removeLeftovers(dirname(files.location), [`${name}.run`, `${name}.list`, name]);
     return new ScanCache(files.location, key, secret, rules, cwd);
   }
 

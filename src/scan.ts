@@ -4,7 +4,7 @@ import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'no
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
-import { cacheKeyFile, hashBytes, ScanCache, type CacheUse, type FileStamp } from './cache.js';
+import { cacheKeyFile, hashBytes, ScanCache, type CacheUse, type FileStamp, type ListingStore } from './cache.js';
 import { lintStaged, settingsFor, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
@@ -196,7 +196,13 @@ async function discoverJobs(run: Run, options: ScanOptions): Promise<ParseJob[] 
   const paths = scanPaths(options);
   if (paths.length === 0 && !options.reportOnly?.length) return undefined;
   const before = run.notices.length;
-  const discovered = await discover([...paths, ...(run.reported?.dirs ?? [])], run.cwd, run.config, run.notices);
+  const discovered = await discover(
+    [...paths, ...(run.reported?.dirs ?? [])],
+    run.cwd,
+    run.config,
+    run.notices,
+    run.cache,
+  );
   for (const notice of run.notices.slice(before)) run.discoveryNotices.add(notice);
   if (run.reported) addReportedFiles(discovered, run.reported.files, paths, run.cwd);
   return discovered.map((absolute) => ({ absolute, shown: displayPath(run.cwd, absolute) }));
@@ -591,6 +597,7 @@ export async function discover(
   cwd: string,
   config: Config,
   notices: Notice[],
+  listings?: ListingStore,
 ): Promise<string[]> {
   const found = new Set<string>();
   const patterns: string[] = [];
@@ -620,6 +627,19 @@ export async function discover(
         (p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''),
       ),
     ];
+    // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
+    const ruleFiles = new Set(config.custom.files);
+    const query = JSON.stringify({ cwd, patterns, ignore, roots });
+    const listed = listings?.listing(query);
+    if (listed && listed.stamps.every(([path, stamp]) => stampOf(path) === stamp)) {
+      for (const path of listed.files) if (!ruleFiles.has(path)) found.add(path);
+      return [...found].sort();
+    }
+    // Stamped before globby reads them: a directory changed after its stamp has another one next time.
+    const walks = roots.map((root) => walkDirectories(cwd, root));
+    const ancestorStamps = listings
+      ? ancestorIgnoreFiles(cwd, roots).map((path) => [path, stampOf(path)] as [string, string])
+      : [];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globbySync } = await import('globby');
     // Relative paths (with absolute: true a backslash in a file name becomes a separator). kubectl -R reads a linked
@@ -640,14 +660,17 @@ export async function discover(
     const matches = globbySync(patterns, options);
     // Links to directories have any name: found by a walk that reads directories only (globby's .gitignore filter
     // costs more per entry than the walk), and then passed through the same filters as everything else.
-    const linkedDirectories = roots
-      .flatMap((root) => symbolicLinksUnder(cwd, root))
+    const links = walks.flatMap((walk) => walk.links);
+    if (listings && links.length === 0) {
+      const stamps = [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps];
+      const files = matches.filter((match) => match.dirent.isFile()).map((match) => resolve(cwd, match.path));
+      if (stamps.every(([, stamp]) => isSettled(stamp))) listings.keepListing(query, { files, stamps });
+    }
+    const linkedDirectories = links
       .filter((path) => !isManifestName(basename(path)) && linkTarget(resolve(cwd, path)) === 'directory')
       .map(globLiteral);
     if (linkedDirectories.length > 0)
       appendAll(matches, globbySync(linkedDirectories, { ...options, expandDirectories: false }));
-    // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
-    const ruleFiles = new Set(config.custom.files);
     for (const match of matches) {
       const absolute = resolve(cwd, match.path);
       if (ruleFiles.has(absolute)) continue;
@@ -667,12 +690,52 @@ export async function discover(
   return [...found].sort();
 }
 
-/** Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git. */
-function symbolicLinksUnder(cwd: string, root: string): string[] {
+/**
+ * What changes when a directory gains, loses or renames an entry or its permissions change (modification and
+ * change times), or when a file's contents or kind change; 'none' when absent.
+ */
+function stampOf(path: string): string {
+  try {
+    const stats = statSync(path);
+    return `${stats.isDirectory() ? 'd' : 'f'} ${stats.size} ${stats.mtimeMs} ${stats.ctimeMs}`;
+  } catch (error) {
+    return `none ${(error as NodeJS.ErrnoException).code}`;
+  }
+}
+
+/** A stamp old enough that a later change in the same clock tick cannot hide behind it (see SETTLED_MS). */
+function isSettled(stamp: string): boolean {
+  const [kind, , mtimeMs, ctimeMs] = stamp.split(' ');
+  const settledBefore = Date.now() - SETTLED_MS;
+  return kind === 'none' || (Number(mtimeMs) < settledBefore && Number(ctimeMs) < settledBefore);
+}
+
+/**
+ * The .gitignore files (and .git folders, which decide which parent .gitignore files globby reads) in every folder
+ * above the scanned directories and the working directory.
+ */
+function ancestorIgnoreFiles(cwd: string, roots: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const start of [cwd, ...roots.map((root) => resolve(cwd, root))])
+    for (let dir = start; !folders.has(dir); dir = dirname(dir)) {
+      folders.add(dir);
+      if (dirname(dir) === dir) break;
+    }
+  return [...folders].flatMap((dir) => [join(dir, '.gitignore'), join(dir, '.git')]);
+}
+
+/**
+ * Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git; and
+ * every folder walked and .gitignore file seen (absolute), each stamped before it is read.
+ */
+function walkDirectories(cwd: string, root: string): { links: string[]; stamps: [string, string][] } {
   const links: string[] = [];
+  const stamps: [string, string][] = [];
+  const stamp = (path: string) => stamps.push([path, stampOf(path)]);
   const pending = [root];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let entries: Dirent[];
+    stamp(resolve(cwd, dir));
     try {
       entries = readdirSync(resolve(cwd, dir), { withFileTypes: true });
     } catch {
@@ -680,13 +743,14 @@ function symbolicLinksUnder(cwd: string, root: string): string[] {
     }
     for (const entry of entries) {
       const isLink = entry.isSymbolicLink();
+      if (entry.name === '.gitignore') stamp(resolve(cwd, dir, entry.name));
       if (!isLink && (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git')) continue;
       const path = dir ? `${dir.split(sep).join('/')}/${entry.name}` : entry.name;
       if (isLink) links.push(path);
       else pending.push(path);
     }
   }
-  return links;
+  return { links, stamps };
 }
 
 /** A manifest by its name, as kubectl -R picks files (extensions compared as written) or a kustomization. */
