@@ -703,11 +703,14 @@ function stampOf(path: string): string {
   }
 }
 
-/** A stamp old enough that a later change in the same clock tick cannot hide behind it (see SETTLED_MS). */
+/**
+ * A stamp old enough that a later change in the same clock tick cannot hide behind it (see SETTLED_MS). Entries
+ * added, removed or renamed and contents changed move the modification time; the change time (permissions) is
+ * compared but not required settled: a fresh checkout's folders have a new one.
+ */
 function isSettled(stamp: string): boolean {
-  const [kind, , mtimeMs, ctimeMs] = stamp.split(' ');
-  const settledBefore = Date.now() - SETTLED_MS;
-  return kind === 'none' || (Number(mtimeMs) < settledBefore && Number(ctimeMs) < settledBefore);
+  const [kind, , mtimeMs] = stamp.split(' ');
+  return kind === 'none' || Number(mtimeMs) < Date.now() - SETTLED_MS;
 }
 
 /**

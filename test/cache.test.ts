@@ -1,7 +1,9 @@
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../src/scan.js';
+import { discover, scan } from '../src/scan.js';
+import type { DirectoryListing } from '../src/cache.js';
+import { defaultConfig } from '../src/engine/config.js';
 import { formatSarif } from '../src/report/sarif.js';
 import { tempRepo } from './helpers.js';
 import { checksummed, rand } from './secret-samples.js';
@@ -176,5 +178,76 @@ describe('--cache', () => {
     const changed = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
     expect(changed.phases).not.toHaveProperty('reused');
     expect(line(changed)).toEqual(['chart/templates/pod.yaml:7']);
+  });
+});
+
+describe('--cache: the directory listing', () => {
+  const hourAgo = new Date(Date.now() - 3_600_000);
+  const age = (cwd: string, paths: readonly string[]) => {
+    for (const path of paths) utimesSync(join(cwd, path), hourAgo, hourAgo);
+  };
+  const store = () => {
+    const kept = new Map<string, DirectoryListing>();
+    return { kept, listing: (query: string) => kept.get(query), keepListing: kept.set.bind(kept) };
+  };
+  const names = (cwd: string, files: string[]) => files.map((file) => relative(cwd, file));
+
+  it('expands directories from the listing kept last time while no folder or ignore file changed', async () => {
+    const cwd = tempRepo({ 'k8s/deep/a.yaml': pod('a'), 'k8s/b.yaml': pod('b') });
+    const folders = ['k8s/deep', 'k8s', '.'];
+    age(cwd, folders);
+    const listings = store();
+    const config = defaultConfig(cwd);
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toEqual(['k8s/b.yaml', 'k8s/deep/a.yaml']);
+    expect(listings.kept.size).toBe(1);
+    // Reused without a walk: a file the listing names is reported though it was never there.
+    const [query, kept] = [...listings.kept][0];
+    listings.kept.set(query, { ...kept, files: [...kept.files, join(cwd, 'k8s/listed.yaml')] });
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toContain('k8s/listed.yaml');
+    // A file added deep down moves its folder's stamp: expanded afresh.
+    writeFileSync(join(cwd, 'k8s/deep/c.yaml'), pod('c'));
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toEqual([
+      'k8s/b.yaml',
+      'k8s/deep/a.yaml',
+      'k8s/deep/c.yaml',
+    ]);
+    // Just modified: no listing kept, so the next run expands again too.
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).not.toContain('k8s/listed.yaml');
+    age(cwd, folders);
+    await discover(['k8s'], cwd, config, [], listings);
+    rmSync(join(cwd, 'k8s/deep/a.yaml'));
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toEqual(['k8s/b.yaml', 'k8s/deep/c.yaml']);
+  });
+
+  it('sees a .gitignore added, or changed in place, anywhere that may apply', async () => {
+    const cwd = tempRepo({ 'k8s/deep/a.yaml': pod('a'), 'k8s/b.yaml': pod('b'), 'k8s/deep/.gitignore': 'nothing\n' });
+    age(cwd, ['k8s/deep', 'k8s', '.', 'k8s/deep/.gitignore']);
+    const listings = store();
+    const config = defaultConfig(cwd);
+    expect(await discover(['k8s'], cwd, config, [], listings)).toHaveLength(2);
+    // The folders untouched; the file's size and modification time the same: only its change time tells.
+    writeFileSync(join(cwd, 'k8s/deep/.gitignore'), 'a.yaml\n\n');
+    age(cwd, ['k8s/deep/.gitignore']);
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toEqual(['k8s/b.yaml']);
+    // A .gitignore made above the scanned folder (in the working directory, which is not walked).
+    writeFileSync(join(cwd, 'k8s/deep/.gitignore'), '');
+    age(cwd, ['k8s/deep/.gitignore']);
+    expect(await discover(['k8s'], cwd, config, [], listings)).toHaveLength(2);
+    writeFileSync(join(cwd, '.gitignore'), 'b.yaml\n');
+    age(cwd, ['.gitignore']);
+    expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toEqual(['k8s/deep/a.yaml']);
+  });
+
+  it('gives the same result cold and warm with the listing kept beside the cache', async () => {
+    const cwd = tempRepo({ 'k8s/deep/a.yaml': pod('a'), 'k8s/b.yaml': pod('b') });
+    age(cwd, ['k8s/deep/a.yaml', 'k8s/b.yaml', 'k8s/deep', 'k8s', '.meshlint.yaml', '.']);
+    const cacheLocation = join(tempRepo({}), 'c.bin');
+    const cold = await scan({ cwd, cacheLocation });
+    expect(existsSync(`${cacheLocation}.list`)).toBe(true);
+    const warm = await scan({ cwd, cacheLocation });
+    expect(warm.cache?.reused).toBe('result');
+    expect(formatSarif(warm, { cwd })).toBe(formatSarif(cold, { cwd }));
+    writeFileSync(join(cwd, 'k8s/deep/c.yaml'), pod('c'));
+    expect((await scan({ cwd, cacheLocation })).findings.some((f) => f.file === 'k8s/deep/c.yaml')).toBe(true);
   });
 });
