@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { discover, scan } from '../src/scan.js';
 import type { DirectoryListing } from '../src/cache.js';
@@ -236,6 +238,32 @@ describe('--cache: the directory listing', () => {
     writeFileSync(join(cwd, '.gitignore'), 'b.yaml\n');
     age(cwd, ['.gitignore']);
     expect(names(cwd, await discover(['k8s'], cwd, config, [], listings))).toEqual(['k8s/deep/a.yaml']);
+  });
+
+  it('believes a kept listing only under its MAC (checked before it is decoded)', async () => {
+    const cwd = tempRepo({ 'k8s/a.yaml': pod('a') });
+    age(cwd, ['k8s/a.yaml', 'k8s', '.meshlint.yaml', '.']);
+    const dir = tempRepo({});
+    const [cacheLocation, cacheKeyFile] = [join(dir, 'c.bin'), join(dir, 'key')];
+    const cold = await scan({ cwd, cacheLocation, cacheKeyFile, paths: ['k8s'] });
+    expect(cold.findings.some((f) => f.file === 'k8s/a.yaml')).toBe(true);
+    // The listing emptied: stamps and files.
+    const bytes = readFileSync(`${cacheLocation}.list`);
+    const start = 'meshlint-cache/v2\n'.length + 32;
+    const stored = deserialize(bytes.subarray(start));
+    const body = serialize({ ...stored, listing: { files: [], stamps: [] } });
+    const mac = (key: Buffer) => createHmac('sha256', key).update('meshlint/cache/listing\0').update(body).digest();
+    writeFileSync(`${cacheLocation}.list`, Buffer.concat([bytes.subarray(0, start - 32), mac(randomBytes(32)), body]));
+    const forged = await scan({ cwd, cacheLocation, cacheKeyFile, paths: ['k8s'] });
+    expect(forged.findings.some((f) => f.file === 'k8s/a.yaml')).toBe(true);
+    expect(forged.cache?.ignored).toMatch(/was not written by this user's meshlint/);
+    // The control: the same listing under this user's key is believed.
+    writeFileSync(
+      `${cacheLocation}.list`,
+      Buffer.concat([bytes.subarray(0, start - 32), mac(readFileSync(cacheKeyFile)), body]),
+    );
+    const believed = await scan({ cwd, cacheLocation, cacheKeyFile, paths: ['k8s'] });
+    expect(believed.findings.some((f) => f.file === 'k8s/a.yaml')).toBe(false);
   });
 
   it('gives the same result cold and warm with the listing kept beside the cache', async () => {
