@@ -235,6 +235,24 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+const HAS_KIND = 1;
+const HAS_SOPS = 2;
+const HAS_KTY = 4;
+/**
+ * Which of the keys that make an object special it has. Most have none, and reading a missing key by name on
+ * objects of thousands of shapes is slow and makes the optimised walk fall back again and again.
+ */
+function markerKeys(keys: readonly string[]): number {
+  let marks = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === 'kind') marks |= HAS_KIND;
+    else if (key === 'sops') marks |= HAS_SOPS;
+    else if (key === 'kty') marks |= HAS_KTY;
+  }
+  return marks;
+}
+
 function object(
   w: Walk,
   o: Readonly<Record<string, unknown>>,
@@ -242,16 +260,22 @@ function object(
   name: string | undefined,
   forced: string | undefined,
 ): void {
-  const kind = typeof o.kind === 'string' ? o.kind : undefined;
+  const keys = Object.keys(o);
+  const marks = markerKeys(keys);
+  const kind = marks & HAS_KIND && typeof o.kind === 'string' ? o.kind : undefined;
   if (kind && typeof o.apiVersion === 'string') {
     if (NON_SECRET_KINDS.has(kind)) return;
   }
-  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined))
+  if (
+    marks & HAS_SOPS &&
+    isObj(o.sops) &&
+    (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined)
+  )
     return; // a SOPS-encrypted document
   const isSecret = kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
   const manifest = w.opts.mode === 'manifest';
   // A JSON Web Key with private members (RequestAuthentication inline jwks, Envoy jwt_authn local_jwks).
-  if (manifest && typeof o.kty === 'string') {
+  if (manifest && marks & HAS_KTY && typeof o.kty === 'string') {
     const members = o.kty === 'oct' ? ['k'] : JWK_PRIVATE_MEMBERS;
     for (const m of members) {
       const v = o[m];
@@ -264,8 +288,6 @@ function object(
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = path.length >= 2 && path[path.length - 2] === 'auths';
-  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key.
-  const keys = Object.keys(o);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
     const v = o[key];
