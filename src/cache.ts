@@ -28,8 +28,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
 import type { Located } from './location/locate.js';
@@ -38,13 +37,7 @@ import type { Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
 import { buildId } from './build-id.js';
-
-/** meshlint's folder in the user's cache directory: $XDG_CACHE_HOME/meshlint, else ~/.cache/meshlint. */
-export function userCacheDir(env: NodeJS.ProcessEnv): string {
-  // The XDG base directory specification: a relative XDG_CACHE_HOME is invalid and ignored.
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.cache'), 'meshlint');
-}
+import { userCacheDir } from './user-cache-dir.js';
 
 /**
  * Where --cache keeps a repository's cache by default: in the user's cache directory, in a folder named by the hash
