@@ -221,36 +221,11 @@ function visit(
   } else if (typeof value === 'object') {
     if (value === null) return;
     if (Array.isArray(value)) array(w, value, path, name, forced);
-    else if (isPlainObject(value) || (!ArrayBuffer.isView(value) && !(value instanceof Date)))
-      object(w, value as Obj, path, name, forced); // not !!binary, !!timestamp
+    else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, value as Obj, path, name, forced); // !!binary, !!timestamp
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value)))
       named(w, String(value), path, name, forced, path);
   }
-}
-
-/** What the parsers build for a mapping: tested first, as it is cheaper than ruling out every other object. */
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-const HAS_KIND = 1;
-const HAS_SOPS = 2;
-const HAS_KTY = 4;
-/**
- * Which of the keys that make an object special it has. Most have none, and reading a missing key by name on
- * objects of thousands of shapes is slow and makes the optimised walk fall back again and again.
- */
-function markerKeys(keys: readonly string[]): number {
-  let marks = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === 'kind') marks |= HAS_KIND;
-    else if (key === 'sops') marks |= HAS_SOPS;
-    else if (key === 'kty') marks |= HAS_KTY;
-  }
-  return marks;
 }
 
 function object(
@@ -260,22 +235,16 @@ function object(
   name: string | undefined,
   forced: string | undefined,
 ): void {
-  const keys = Object.keys(o);
-  const marks = markerKeys(keys);
-  const kind = marks & HAS_KIND && typeof o.kind === 'string' ? o.kind : undefined;
+  const kind = typeof o.kind === 'string' ? o.kind : undefined;
   if (kind && typeof o.apiVersion === 'string') {
     if (NON_SECRET_KINDS.has(kind)) return;
   }
-  if (
-    marks & HAS_SOPS &&
-    isObj(o.sops) &&
-    (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined)
-  )
+  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined))
     return; // a SOPS-encrypted document
   const isSecret = kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
   const manifest = w.opts.mode === 'manifest';
   // A JSON Web Key with private members (RequestAuthentication inline jwks, Envoy jwt_authn local_jwks).
-  if (manifest && marks & HAS_KTY && typeof o.kty === 'string') {
+  if (manifest && typeof o.kty === 'string') {
     const members = o.kty === 'oct' ? ['k'] : JWK_PRIVATE_MEMBERS;
     for (const m of members) {
       const v = o[m];
@@ -288,6 +257,8 @@ function object(
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = path.length >= 2 && path[path.length - 2] === 'auths';
+  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key.
+  const keys = Object.keys(o);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
     const v = o[key];
