@@ -198,13 +198,14 @@ type Names = (string | number)[];
 /** Every secret in a document's plain value. */
 export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
   const walk: Walk = { opts, out: [], seen: new Set(), memo: opts.memo ?? textMemo() };
-  visit(walk, value, [], undefined, [], undefined);
+  visit(walk, value, [], undefined, undefined);
   return walk.out;
 }
 
 /**
  * @param name effective key name of this value
- * @param names ancestor key names (outermost first), for context rules (Kong credentials, Envoy DataSources)
+ * @param path keys and sequence indexes from the root to this value: also its ancestors (outermost first), for context
+ *   rules (Kong credentials, Envoy DataSources)
  * @param forced a kind the context gives every scalar below (Secret data in last-applied-configuration)
  */
 function visit(
@@ -212,19 +213,18 @@ function visit(
   value: unknown,
   path: (string | number)[],
   name: string | undefined,
-  names: Names,
   forced: string | undefined,
 ): void {
   if (path.length > MAX_DEPTH) return;
   if (typeof value === 'string') {
-    scalar(w, value, path, name, names, forced);
+    scalar(w, value, path, name, forced);
   } else if (typeof value === 'object') {
     if (value === null) return;
-    if (Array.isArray(value)) array(w, value, path, name, names, forced);
-    else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, value as Obj, path, name, names, forced); // !!binary, !!timestamp
+    if (Array.isArray(value)) array(w, value, path, name, forced);
+    else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, value as Obj, path, name, forced); // !!binary, !!timestamp
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value)))
-      named(w, String(value), path, name, forced, names);
+      named(w, String(value), path, name, forced, path);
   }
 }
 
@@ -233,7 +233,6 @@ function object(
   o: Readonly<Record<string, unknown>>,
   path: (string | number)[],
   name: string | undefined,
-  names: Names,
   forced: string | undefined,
 ): void {
   const kind = typeof o.kind === 'string' ? o.kind : undefined;
@@ -257,9 +256,11 @@ function object(
     return;
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
-  const dockerAuth = names.length >= 2 && names[names.length - 2] === 'auths';
-  for (const key in o) {
-    if (!Object.hasOwn(o, key)) continue;
+  const dockerAuth = path.length >= 2 && path[path.length - 2] === 'auths';
+  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key.
+  const keys = Object.keys(o);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
     const v = o[key];
     if (v === null || v === undefined || typeof v === 'boolean') continue;
     if (isReferenceKey(key)) continue;
@@ -275,7 +276,7 @@ function object(
               [...path, key, k],
               k,
               'Secret value',
-              names,
+              path,
             );
         }
       continue;
@@ -289,7 +290,7 @@ function object(
       ) {
         childName = String(typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key : o.header); // env-style pair
       } else if (ENVOY_INLINE.has(key)) {
-        childName = envoyDataSourceName(name, names);
+        childName = envoyDataSourceName(name, path);
         if (!childName) continue; // a certificate, a CA bundle, an OCSP staple: public
         if (childName === 'session_ticket_key') childForced = 'TLS session ticket key';
       }
@@ -306,9 +307,7 @@ function object(
       if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
     }
     path.push(key);
-    names.push(key);
-    visit(w, v, path, childName, names, childForced);
-    names.pop();
+    visit(w, v, path, childName, childForced);
     path.pop();
   }
 }
@@ -338,28 +337,26 @@ function array(
   a: readonly unknown[],
   path: (string | number)[],
   name: string | undefined,
-  names: Names,
   forced: string | undefined,
 ): void {
   const manifest = w.opts.mode === 'manifest';
   const commandLike = manifest && (name === 'args' || name === 'command' || name === 'cmd' || name === 'entrypoint');
-  const literals = manifest && name === 'literals' ? lastKey(names, 1) : undefined;
+  const literals = manifest && name === 'literals' ? lastKey(path, 1) : undefined;
   for (let i = 0; i < a.length; i++) {
     const item = a[i];
     path.push(i);
-    names.push(i);
     if (typeof item === 'string' && commandLike) {
       const flag = bareFlag(item);
       const next = a[i + 1];
       if (flag && typeof next === 'string' && !next.startsWith('-') && secretNameKind(flag)) {
         path[path.length - 1] = i + 1;
-        named(w, next, path, flag, undefined, names);
+        named(w, next, path, flag, undefined, path);
         path[path.length - 1] = i;
       }
       if (!providerOnly(w, item, path, name)) {
         const before = w.out.length;
         for (const pair of commandLinePairs(item))
-          named(w, pair.value, path, pair.key, undefined, names, { within: item, at: item.indexOf(pair.value) });
+          named(w, pair.value, path, pair.key, undefined, path, { within: item, at: item.indexOf(pair.value) });
         if (w.out.length === before && !item.includes('\n')) onePair(w, item, path, name); // db_password=... as an argument
       }
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
@@ -371,32 +368,31 @@ function array(
           .trim()
           .replace(/^(["'])(.*)\1$/, '$2');
         const secretLiteral = literals === 'secretGenerator' && !nonSecretName(key);
-        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, names, {
+        named(w, value, path, key, secretLiteral ? 'secretGenerator value' : undefined, path, {
           within: item,
           at: item.indexOf(value, eq),
         });
       }
       providerOnly(w, item, path, name);
-    } else if (typeof item === 'string' && manifest && isKongTransformerNameList(name, lastKey(names, 1))) {
+    } else if (typeof item === 'string' && manifest && isKongTransformerNameList(name, lastKey(path, 1))) {
       providerOnly(w, item, path, name); // `old:new` names to rename, or names to remove: no value in them
     } else if (
       typeof item === 'string' &&
       manifest &&
       name === 'headers' &&
-      /^(?:add|append|replace|set)$/.test(lastKey(names, 1) ?? '') &&
+      /^(?:add|append|replace|set)$/.test(lastKey(path, 1) ?? '') &&
       item.includes(':')
     ) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
       const value = item.slice(colon + 1).trim();
-      named(w, value, path, item.slice(0, colon).trim(), undefined, names, {
+      named(w, value, path, item.slice(0, colon).trim(), undefined, path, {
         within: item,
         at: item.indexOf(value, colon),
       });
     } else {
-      visit(w, item, path, name, names, forced);
+      visit(w, item, path, name, forced);
     }
-    names.pop();
     path.pop();
   }
 }
@@ -423,7 +419,6 @@ function scalar(
   s: string,
   path: (string | number)[],
   name: string | undefined,
-  names: Names,
   forced: string | undefined,
 ): void {
   if (s.length === 0) return;
@@ -433,7 +428,7 @@ function scalar(
   if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']')) {
     const parsed = tryJson(s);
     if (parsed !== undefined) {
-      embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, [], undefined));
+      embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
       return;
     }
   }
@@ -448,11 +443,11 @@ function scalar(
   if (s.length > 8 && (first === '-' || s.includes(' -') || s.includes('uthorization') || s.includes('UTHORIZATION'))) {
     const before = w.out.length;
     for (const pair of commandLinePairs(s))
-      named(w, pair.value, path, pair.key, undefined, names, { within: s, at: s.indexOf(pair.value) });
+      named(w, pair.value, path, pair.key, undefined, path, { within: s, at: s.indexOf(pair.value) });
     if (w.out.length > before) return;
   }
   if (onePair(w, s, path, name)) return;
-  named(w, s, path, name, forced, names, { within: s, at: 0 });
+  named(w, s, path, name, forced, path, { within: s, at: 0 });
 }
 
 /**
