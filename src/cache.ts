@@ -38,6 +38,7 @@ import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
 import { buildId } from './build-id.js';
 import { userCacheDir } from './user-cache-dir.js';
+import { writeAtomically } from './atomic-write.js';
 
 /**
  * Where --cache keeps a repository's cache by default: in the user's cache directory, in a folder named by the hash
@@ -275,21 +276,6 @@ function hashOfFile(path: string): string {
     return hashBytes(readFileSync(path));
   } catch {
     return '';
-  }
-}
-
-function writeAtomically(path: string, data: Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(temporary, data, { mode: 0o600 });
-    renameSync(temporary, path);
-  } catch (error) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // never written
-    }
-    throw error;
   }
 }
 

@@ -6,13 +6,14 @@
 // rejects data made by another V8 or for another source) and replaced when the run ends. A run that did little
 // (--version, --help) makes a cache with little in it: the next typical run (a scan) replaces it with its own.
 import { isAscii } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { writeAtomically } from '../atomic-write.js';
 import { userCacheDir } from '../user-cache-dir.js';
 
 const MAGIC = Buffer.from('meshlint code cache 2\n');
@@ -113,21 +114,10 @@ export function readCodeCache(file: string): CodeCache | undefined {
 
 /** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
 function writeCodeCache(file: string, compiled: vm.Script, typical: boolean): void {
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  let fd: number | undefined;
   try {
-    // The folder and the file first: where they cannot be made (a read-only home), the data is not even serialised.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    fd = openSync(temporary, 'wx', 0o600);
-    writeSync(fd, encodeCodeCache(compiled.createCachedData(), typical));
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temporary, file);
+    writeAtomically(file, () => encodeCodeCache(compiled.createCachedData(), typical));
   } catch {
     // The next run compiles again, as this one did.
-    try {
-      if (fd !== undefined) closeSync(fd);
-      rmSync(temporary, { force: true });
-    } catch {}
   }
 }

@@ -1,0 +1,25 @@
+// A leaf: the launcher uses it (for the code cache) before the program is loaded, and the result cache uses it too.
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+
+/**
+ * Writes a file so that a reader sees the old one or the new one, never half of it: a temporary file
+ * (`<path>.<pid>.<random>.tmp`, 0600) renamed over the path. `data` may be a function: it is then called only once the
+ * temporary file exists, so that nothing is serialised where the file cannot be written (a read-only home).
+ * Throws what failed, after removing the temporary file.
+ */
+export function writeAtomically(path: string, data: Uint8Array | (() => Uint8Array)): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, 'wx', 0o600);
+    writeFileSync(fd, typeof data === 'function' ? data() : data);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
