@@ -1,5 +1,6 @@
 // Text embedded in a string (a ConfigMap's application.properties, settings.ini, .env, config.yaml, a JSON blob, a
 // command line): the key = value pairs and flags in it, so that the key-name heuristic applies inside it too.
+import { isHighEntropy } from './entropy.js';
 
 export interface Pair {
   readonly key: string;
@@ -9,8 +10,11 @@ export interface Pair {
 }
 
 // Declarations in shells, Dockerfiles, JavaScript and Vim script (`let g:name = ...`) name the key after a keyword.
+// PHP and Perl name variables after a `$`.
 const LINE_PAIR =
-  /^(?:(?:export|set|ENV|let|const|var)\s+(?:[abglstvw]:)?)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+  /^(?:(?:export|set|ENV|let|const|var)\s+(?:[abglstvw]:)?)?["']?\$?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+/** A comment marker of shell, YAML, INI, properties or C-like text, and the blanks after it. */
+const COMMENT_MARKER = /^(?:#+|\/\/+|;+|!)[ \t]*/;
 const NPMRC_AUTH = /^\/\/[^\s:]*:(_auth(?:Token)?|_password)\s*=\s*(\S.*)?$/; // //registry.npmjs.org/:_authToken=...
 const XML_PAIR = /<([A-Za-z_][\w.-]*)>([^<\n]{1,500})<\/\1>/g;
 const MAX_LINES = 20_000;
@@ -31,11 +35,24 @@ export function embeddedPairs(text: string): Pair[] {
     lineStart = lineEnd + 1;
     let line = raw.trim();
     let lineOffset = at + raw.indexOf(line[0] ?? '');
-    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('!')) continue;
+    if (!line) continue;
     if (line.startsWith('//')) {
       const npmrc = NPMRC_AUTH.exec(line);
-      if (npmrc?.[2]) push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
-      continue;
+      if (npmrc?.[2]) {
+        push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
+        continue;
+      }
+    }
+    // A commented-out line is still committed: its pair counts when the value looks generated (`# password=admin`
+    // documents a default; `//$client_secret = 'fnhq...'` is a secret someone switched off).
+    const comment = COMMENT_MARKER.exec(line);
+    const commented = comment !== null;
+    if (comment) {
+      lineOffset += comment[0].length;
+      line = line.slice(comment[0].length);
+    } else if (isDiffMarker(line)) {
+      lineOffset += 1; // a removed or added line of a diff or patch: `-export NPM_TOKEN=...`
+      line = line.slice(1);
     }
     if (line.startsWith('- ')) {
       const item = line.slice(2).trim();
@@ -44,19 +61,32 @@ export function embeddedPairs(text: string): Pair[] {
     }
     if (line.includes('<') && line.includes('</')) {
       XML_PAIR.lastIndex = 0;
-      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line))
-        pairs.push({ key: m[1], value: m[2].trim(), offset: lineOffset + m.index + m[1].length + 2 });
+      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) {
+        const value = m[2].trim();
+        if (!commented || isHighEntropy(value))
+          pairs.push({ key: m[1], value, offset: lineOffset + m.index + m[1].length + 2 });
+      }
       continue;
     }
     const m = LINE_PAIR.exec(line);
-    if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length);
+    if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length, commented);
   }
   return pairs;
 }
 
-function push(pairs: Pair[], key: string, raw: string, offset: number): void {
+/** A diff's `-` or `+` glued to the start of a line of text (not a list item `- x`, not a flag `--x`). */
+function isDiffMarker(line: string): boolean {
+  const c = line.charCodeAt(1);
+  return (
+    (line[0] === '-' || line[0] === '+') &&
+    ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 34 || c === 39) // A-Z a-z _ $ " '
+  );
+}
+
+function push(pairs: Pair[], key: string, raw: string, offset: number, commented = false): void {
   const cleaned = cleanValue(raw);
-  if (cleaned) pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
+  if (cleaned && (!commented || isHighEntropy(cleaned.value)))
+    pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
 }
 
 function cleanValue(raw: string): { value: string; skipped: number } | undefined {

@@ -130,11 +130,33 @@ const PLACEHOLDER_TOKENS = new Set([
   'obfuscated',
 ]);
 
-/** Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `****`, `####`, `REPLACE_ME`, `your-...`, `example`. */
-export function isPlaceholder(value: string): boolean {
+/**
+ * Common weak passwords that read like stand-ins but are what people set: written as a password (a DSN's, a value under
+ * a password name) they are a real, weak, committed credential.
+ */
+const WEAK_PASSWORDS = new Set([
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'mypassword',
+  'mysecret',
+  'my-secret',
+  'private',
+  'default',
+  'secretkey',
+  'secret-key',
+]);
+
+/**
+ * Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `****`, `####`, `REPLACE_ME`, `your-...`, `example`.
+ * With `weakIsReal`, the value is a password and common weak ones (`secret`, `password`) are not stand-ins.
+ */
+export function isPlaceholder(value: string, options?: { readonly weakIsReal?: boolean }): boolean {
   const v = value.trim();
   if (v === '' || AWS_EXAMPLES.has(v)) return true;
   const lower = v.toLowerCase();
+  if (options?.weakIsReal && WEAK_PASSWORDS.has(lower)) return false;
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
   if (isOneCharacter(v)) return true; // xxxxxxxx, ********, 00000000
