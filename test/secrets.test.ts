@@ -734,6 +734,47 @@ describe('shapes of published samples (Nosey Parker rule examples), each with it
     expect(isPlaceholder('secret')).toBe(true); // under a name that is no password: a stand-in still
   });
 
+  it('finds Sourcegraph tokens with upper-case hex, not one with a letter outside hex', () => {
+    expect(
+      findProviderSecrets('sgp_AaD80dc6E02eCAE1_d3cba16CC0F18fA14A2EFB61CbDFceEBf9fAD16b').map((m) => m.id),
+    ).toEqual(['sourcegraph']);
+    expect(findProviderSecrets('sgp_local_d45b6G86aBb0F2Cee943902dbaDBCFCFDD1dA089')).toEqual([]);
+  });
+
+  it("spares providers' documented example keys, not a key of the same shape", () => {
+    expect(findProviderSecrets("require('stripe')('sk_test_4eC39HqLyjWDarjtT1zdp7dc')")).toEqual([]);
+    const jwtIo =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    expect(findProviderSecrets(`Authorization: Bearer ${jwtIo}`)).toEqual([]);
+    expect(findProviderSecrets(`sk_test_${random(24, ALNUM, 9)}`).map((m) => m.id)).toEqual(['stripe']);
+    expect(findProviderSecrets(`Bearer ${jwtIo.slice(0, -4)}${random(4, ALNUM, 2)}`).map((m) => m.id)).toEqual(['jwt']);
+  });
+
+  it('takes variables written one after another and an HTML-escaped <placeholder> for what they are', () => {
+    expect(found('"password": "$super$ecret",\n')).toEqual([]);
+    expect(found('"password": "&lt;YOURPASSWROD&gt;"\n')).toEqual([]);
+    expect(found('"password": "s$uper$ecret",\n')).toEqual(['password']);
+    expect(hashKind('$apr1$Vxyz1234$AbCdEfGhIjKlMnOpQrStUv')).toBe('crypt');
+    expect(isReference('$apr1$Vxyz1234$AbCdEfGhIjKlMnOpQrStUv')).toBe(false);
+  });
+
+  it('reads .NET appSettings, connection strings and typed declarations, not their public members', () => {
+    expect(
+      found(
+        '<add key="FromEmailAddress" value="joe@example.net"/>\n<add key="FromEmailPassword" value="Prestigitariu$"/>\n',
+      ),
+    ).toEqual(['password']);
+    expect(
+      found('<add key="ConnectionString_B2B" value="Server=db,1433;Database=B2B;User ID=app;Password=#gets0m3;" />\n'),
+    ).toEqual(['password']);
+    expect(found('DB=Server=db;Database=shop;Integrated Security=true;\n')).toEqual([]);
+    expect(found('DB=Server=db;Password=${DB_PASSWORD};\n')).toEqual([]);
+    expect(found('    private static String CLIENT_SECRET = "6fb1cff7690db9ac066cadbbde8e3c078efdabcf";')).toEqual([
+      'secret',
+    ]);
+    expect(found('    private static final String TOKEN_HEADER = "X-Auth-Token";')).toEqual([]);
+  });
+
   it('reads a commented-out line when its value looks generated, not a documented default', () => {
     expect(found("                 //$google_client_secret = 'fnhqAakzWrX-mtFQ4PRdMoy0';")).toEqual(['secret']);
     expect(found('# api_key: Kq8Zm2Lx7Rt4Wv9Pq3Ns6Yb1\n')).toEqual(['API key']);

@@ -45,7 +45,8 @@ workload by reference.
   credential, not a placeholder), and URLs whose user is a token (\`https://TOKEN@github.com\`: git sends it as the
   credential; user names such as \`git\` or \`x-access-token\` are words, not tokens). AWS access key ids are
   found by their shape (prefix and 16 base32 characters) even when made up (\`AKIADEADBEEF...\`).
-  Masked (\`ghp_****\`), elided and documented sample values (\`AKIA...EXAMPLE\`) are not reported. Formats whose
+  Masked (\`ghp_****\`), elided and documented sample values (\`AKIA...EXAMPLE\`, the test key of Stripe's API
+  reference, jwt.io's example token) are not reported. Formats whose
   value has no prefix (Cloudflare API tokens, Okta, Sumo Logic, MessageBird, Snyk and Heroku UUIDs, Facebook app
   secrets) are found by their key name (below). Every token is found by a linear scan: literal prefixes, then the
   longest run of the format's alphabet, then its structure.
@@ -58,7 +59,8 @@ workload by reference.
   (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
   ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
   and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`, Dockerfile
-  \`ENV X=...\`, JavaScript \`const X = ...\`, PHP \`$x = ...\`, the \`-\`/\`+\` lines of a diff; a commented-out line
+  \`ENV X=...\`, JavaScript \`const X = ...\`, Java and C# \`private static String X = ...\`, PHP \`$x = ...\`, .NET
+  \`<add key="X" value="..."/>\` and the \`Password=\` member of a connection string, the \`-\`/\`+\` lines of a diff; a commented-out line
   when its value looks generated, since a comment is committed too), each reported at its own
   line and column inside the block; a one-line value that holds one pair (\`oauth_token: gho_...\`,
   \`VAULT_CLIENT_TOKEN=...\`, \`"token": "..."\`, \`let g:gh_token='...'\`, in ConfigMap data, env values, args and

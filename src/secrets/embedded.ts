@@ -9,10 +9,17 @@ export interface Pair {
   readonly offset: number;
 }
 
-// Declarations in shells, Dockerfiles, JavaScript and Vim script (`let g:name = ...`) name the key after a keyword.
-// PHP and Perl name variables after a `$`.
-const LINE_PAIR =
-  /^(?:(?:export|set|ENV|let|const|var)\s+(?:[abglstvw]:)?)?["']?\$?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+// Declarations in shells, Dockerfiles, JavaScript, Vim script (`let g:name = ...`), Java, C# and Kotlin
+// (`private static final String NAME = ...`) name the key after keywords; PHP and Perl name variables after a `$`.
+// The keywords are taken off one at a time (a loop, at most a few): one pattern repeating them would backtrack.
+const DECLARATION =
+  /^(?:export|set|ENV|let|const|var|val|public|private|protected|internal|static|final|readonly|String|string)\s+(?:[abglstvw]:)?/;
+const MAX_DECLARATION_WORDS = 6;
+const LINE_PAIR = /^["']?\$?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+/** .NET appSettings: `<add key="SmtpPassword" value="..."/>`. */
+const APP_SETTING = /<add\s+key="([^"\n]{1,100})"\s+value="([^"\n]{1,500})"/g;
+/** A `Name=value;` member of an ADO.NET or ODBC connection string. */
+const CONNECTION_MEMBER = /(?:^|;)\s*([A-Za-z][\w ]{0,40}?)\s*=\s*([^;]*)/g;
 /** A comment marker of shell, YAML, INI, properties or C-like text, and the blanks after it. */
 const COMMENT_MARKER = /^(?:#+|\/\/+|;+|!)[ \t]*/;
 const NPMRC_AUTH = /^\/\/[^\s:]*:(_auth(?:Token)?|_password)\s*=\s*(\S.*)?$/; // //registry.npmjs.org/:_authToken=...
@@ -59,6 +66,15 @@ export function embeddedPairs(text: string): Pair[] {
       lineOffset += line.length - item.length;
       line = item;
     }
+    if (line.startsWith('<add ')) {
+      APP_SETTING.lastIndex = 0;
+      for (let m = APP_SETTING.exec(line); m; m = APP_SETTING.exec(line)) {
+        const valueAt = lineOffset + m.index + m[0].length - m[2].length - 1;
+        if (!commented || isHighEntropy(m[2])) pairs.push({ key: m[1], value: m[2], offset: valueAt });
+        connectionMembers(pairs, m[2], valueAt);
+      }
+      continue;
+    }
     if (line.includes('<') && line.includes('</')) {
       XML_PAIR.lastIndex = 0;
       for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) {
@@ -68,10 +84,31 @@ export function embeddedPairs(text: string): Pair[] {
       }
       continue;
     }
-    const m = LINE_PAIR.exec(line);
+    const m = linePair(line);
     if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length, commented);
   }
   return pairs;
+}
+
+/** A line's key and value, after the declaration keywords (`export`, `private static String` ...) that lead it. */
+function linePair(line: string): RegExpExecArray | null {
+  let rest = line;
+  for (let n = 0; n < MAX_DECLARATION_WORDS; n++) {
+    const keyword = DECLARATION.exec(rest);
+    if (!keyword) break;
+    rest = rest.slice(keyword[0].length);
+  }
+  return (rest !== line && LINE_PAIR.exec(rest)) || LINE_PAIR.exec(line); // `set = x` names the key `set`
+}
+
+/** The members of a connection string (`Server=db;User ID=app;Password=...;`), so that `Password` names its value. */
+function connectionMembers(pairs: Pair[], value: string, offset: number): void {
+  if (!value.includes(';') || !value.includes('=')) return;
+  CONNECTION_MEMBER.lastIndex = 0;
+  for (let m = CONNECTION_MEMBER.exec(value); m; m = CONNECTION_MEMBER.exec(value)) {
+    const member = m[2].trim();
+    if (member) pairs.push({ key: m[1], value: member, offset: offset + m.index + m[0].length - m[2].length });
+  }
 }
 
 /** A diff's `-` or `+` glued to the start of a line of text (not a list item `- x`, not a flag `--x`). */
@@ -85,8 +122,9 @@ function isDiffMarker(line: string): boolean {
 
 function push(pairs: Pair[], key: string, raw: string, offset: number, commented = false): void {
   const cleaned = cleanValue(raw);
-  if (cleaned && (!commented || isHighEntropy(cleaned.value)))
-    pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
+  if (!cleaned || (commented && !isHighEntropy(cleaned.value))) return;
+  pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
+  connectionMembers(pairs, cleaned.value, offset + cleaned.skipped);
 }
 
 function cleanValue(raw: string): { value: string; skipped: number } | undefined {

@@ -299,7 +299,7 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     alphabet: (c) => HEX(c) || c === 95 || isLower(c),
     length: [44, 70],
     show: 4,
-    valid: (t) => /^sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}$/.test(t),
+    valid: (t) => /^sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}$/.test(t),
     minEntropy: 3,
   },
   // --- Cloud ---

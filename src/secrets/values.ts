@@ -24,10 +24,17 @@ const REFERENCE_WHOLE: readonly RegExp[] = [
 /** Anywhere in the value: the value is (partly) computed by a template or resolved from a reference. */
 const REFERENCE_INSIDE = /\$\{|\$\([A-Za-z_]|\{\{|\{%|\{vault:\/\/|ENC\[|<%=?|\$\{\{/;
 
+/** Shell, PHP or Perl variables written one after another (`$super$ecret`): interpolated, not a literal. */
+const VARIABLES_ONLY = /^\$[A-Za-z_]\w*(?:\$[A-Za-z_]\w*)+$/;
+
 /** A reference or template, not a literal: `${VAR}`, `$(VAR)`, `{{ }}`, `{vault://...}`, `ENC[...]`, ARNs, paths. */
 export function isReference(value: string): boolean {
   const v = value.trim();
-  return REFERENCE_INSIDE.test(v) || REFERENCE_WHOLE.some((re) => re.test(v));
+  return (
+    REFERENCE_INSIDE.test(v) ||
+    REFERENCE_WHOLE.some((re) => re.test(v)) ||
+    (VARIABLES_ONLY.test(v) && hashKind(v) === undefined) // `$apr1$salt$hash` is a crypt hash
+  );
 }
 
 const PLACEHOLDER_WORDS = new Set([
@@ -97,11 +104,16 @@ const PLACEHOLDER_WORDS = new Set([
   'masked',
 ]);
 
-/** AWS's documented example credentials (docs.aws.amazon.com): never real. */
-const AWS_EXAMPLES = new Set([
+/**
+ * Providers' documented example credentials, printed in their documentation for everyone to copy: AWS's example keys
+ * (docs.aws.amazon.com), the test key of Stripe's API reference, jwt.io's example token.
+ */
+const DOCUMENTED_EXAMPLES = new Set([
   'AKIAIOSFODNN7EXAMPLE',
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
 ]);
 
 /** Words that make a value a stand-in when they are one of its words (not letters inside a random string). */
@@ -154,11 +166,12 @@ const WEAK_PASSWORDS = new Set([
  */
 export function isPlaceholder(value: string, options?: { readonly weakIsReal?: boolean }): boolean {
   const v = value.trim();
-  if (v === '' || AWS_EXAMPLES.has(v)) return true;
+  if (v === '' || DOCUMENTED_EXAMPLES.has(v)) return true;
   const lower = v.toLowerCase();
   if (options?.weakIsReal && WEAK_PASSWORDS.has(lower)) return false;
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
+  if (v.startsWith('&lt;') && v.endsWith('&gt;') && v.indexOf('&gt;') === v.length - 4) return true; // <password> escaped in HTML or XML
   if (isOneCharacter(v)) return true; // xxxxxxxx, ********, 00000000
   if (isMasked(v)) return true;
   if (
@@ -208,7 +221,11 @@ function wordsOf(v: string): string[] {
 /** A provider token that is a stand-in: masked, elided, one character, or a documented sample (…EXAMPLE). */
 export function isPlaceholderToken(token: string): boolean {
   return (
-    isMasked(token) || /example/i.test(token) || /^<.*>$/.test(token) || PLACEHOLDER_WORDS.has(token.toLowerCase())
+    isMasked(token) ||
+    /example/i.test(token) ||
+    /^<.*>$/.test(token) ||
+    PLACEHOLDER_WORDS.has(token.toLowerCase()) ||
+    DOCUMENTED_EXAMPLES.has(token)
   );
 }
 
