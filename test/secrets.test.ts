@@ -693,6 +693,7 @@ describe('shapes of published samples (Nosey Parker rule examples), each with it
     expect(found(`https://${checksummed('ghp_')}@github.com/o/r.git`)).toEqual(['a GitHub token']);
     expect(found('git clone https://x-access-token@github.com/o/r.git')).toEqual([]);
     expect(found('https://oauth2@gitlab.example.net/o/r.git')).toEqual([]);
+    expect(found('https://build-bot-2024-service-account@git.example.net/o/r.git')).toEqual([]);
     expect(found(`https://ghs_${'*'.repeat(32)}abcd@github.com/o/r.git`)).toEqual([]);
     expect(found('ssh://git@github.com/o/r.git')).toEqual([]);
   });
@@ -746,7 +747,11 @@ describe('shapes of published samples (Nosey Parker rule examples), each with it
     const jwtIo =
       'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
     expect(findProviderSecrets(`Authorization: Bearer ${jwtIo}`)).toEqual([]);
+    expect(findProviderSecrets('firebase: AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM')).toEqual([]);
+    expect(found(`apiKey: "AIza${'a'.repeat(35)}"`)).toEqual([]); // a prefix padded to length
     expect(findProviderSecrets(`sk_test_${random(24, ALNUM, 9)}`).map((m) => m.id)).toEqual(['stripe']);
+    expect(findProviderSecrets(`AIza${random(35, ALNUM, 4)}`).map((m) => m.id)).toEqual(['gcp-api-key']);
+    expect(found(`apiKey: "AIza${random(35, ALNUM, 4)}"`)).toEqual(['a Google API key']);
     expect(findProviderSecrets(`Bearer ${jwtIo.slice(0, -4)}${random(4, ALNUM, 2)}`).map((m) => m.id)).toEqual(['jwt']);
   });
 

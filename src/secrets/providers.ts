@@ -6,7 +6,7 @@
 // token is the longest run of the format's alphabet (a loop), and its structure is checked on that bounded string.
 // No pattern here can backtrack over the text, whatever it holds.
 import { crc32 } from 'node:zlib';
-import { entropyThreshold, isHighEntropy, shannon } from './entropy.js';
+import { looksLikeWords, shannon } from './entropy.js';
 import { isMasked, isPlaceholder, isPlaceholderToken, isReference } from './values.js';
 
 export interface ProviderMatch {
@@ -1132,8 +1132,17 @@ function tokenAsUserAt(text: string, start: number, at: number): ProviderMatch |
   const host = at + 1;
   if (host >= text.length || USERINFO_STOP(text.charCodeAt(host))) return undefined;
   const user = text.slice(start, at);
-  const threshold = /^[0-9a-fA-F]+$/.test(user) ? entropyThreshold(user) : undefined;
-  if (!isHighEntropy(user) && (threshold === undefined || shannon(user) <= threshold)) return undefined;
+  // The place says credential already, so the bar is lower than the entropy note's: 20 URL-safe characters mixing
+  // letters and digits, not words, 3 bits a character (random hex is about 3.8 at 40).
+  if (
+    user.length < 20 ||
+    !allOf(user, URLSAFE) ||
+    !/\d/.test(user) ||
+    !/[A-Za-z]/.test(user) ||
+    looksLikeWords(user) ||
+    shannon(user) <= 3
+  )
+    return undefined;
   if (isPlaceholderToken(user) || findProviderSecrets(user).length > 0) return undefined; // a provider format names it itself
   return {
     id: 'token-url',

@@ -105,8 +105,9 @@ const PLACEHOLDER_WORDS = new Set([
 ]);
 
 /**
- * Providers' documented example credentials, printed in their documentation for everyone to copy: AWS's example keys
- * (docs.aws.amazon.com), the test key of Stripe's API reference, jwt.io's example token.
+ * Providers' documented example credentials, printed for everyone to copy: AWS's example keys (docs.aws.amazon.com),
+ * the test key of Stripe's API reference, jwt.io's example token, and the example Google API keys of Firebase's
+ * Android SDK (the list gitleaks' gcp-api-key rule allows).
  */
 const DOCUMENTED_EXAMPLES = new Set([
   'AKIAIOSFODNN7EXAMPLE',
@@ -114,6 +115,22 @@ const DOCUMENTED_EXAMPLES = new Set([
   'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
   'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+  'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+  'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+  'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+  'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+  'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+  'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+  'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+  'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+  'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+  'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+  'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+  'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+  'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+  'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+  'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
 ]);
 
 /** Words that make a value a stand-in when they are one of its words (not letters inside a random string). */
@@ -172,7 +189,7 @@ export function isPlaceholder(value: string, options?: { readonly weakIsReal?: b
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
   if (v.startsWith('&lt;') && v.endsWith('&gt;') && v.indexOf('&gt;') === v.length - 4) return true; // <password> escaped in HTML or XML
-  if (isOneCharacter(v)) return true; // xxxxxxxx, ********, 00000000
+  if (isOneCharacter(v) || isPaddedPrefix(v)) return true; // xxxxxxxx, ********, 00000000, AIzaaaaaaaaaaaaaaaaa
   if (isMasked(v)) return true;
   if (
     /^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)(?:$|[^a-z])/i.test(
@@ -196,6 +213,13 @@ export function isPlaceholder(value: string, options?: { readonly weakIsReal?: b
     wordsOf(v.replace(/example\.(?:com|net|org)/gi, '')).some((word) => PLACEHOLDER_TOKENS.has(word)) ||
     /not[-_ ]?a[-_ ]?(?:real|secret)|replace[-_ ]?me|change[-_ ]?me/i.test(v)
   );
+}
+
+/** A short prefix, then one character repeated to the end (a token's prefix padded to its length): `AIzaaaa...`. */
+function isPaddedPrefix(v: string): boolean {
+  let run = 1;
+  while (run < v.length && v[v.length - 1 - run] === v[v.length - 1]) run++;
+  return run >= 12 && run * 4 >= v.length * 3;
 }
 
 /** The value is one character repeated. */
