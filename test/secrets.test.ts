@@ -780,6 +780,14 @@ describe('shapes of published samples (Nosey Parker rule examples), each with it
     expect(found('    private static final String TOKEN_HEADER = "X-Auth-Token";')).toEqual([]);
   });
 
+  it('reads a quoted mysql -p password in a script, not a quoted variable', () => {
+    expect(found('mysql -u root -p"Zq4Lm8Xt2Rw7" shop\n')).toEqual(['password']);
+    expect(found("mysqldump -uroot -p'Zq4Lm8Xt2Rw7' shop > /backup/shop.sql\n")).toEqual(['password']);
+    expect(found('const API_KEY = `Zq4Lm8Xt2Rw7Pk9B`;\n')).toEqual(['API key']);
+    expect(found('mysql -u root -p"$MYSQL_ROOT_PASSWORD" shop\n')).toEqual([]);
+    expect(found('export TOKEN=`cat /run/secrets/token`\n')).toEqual([]);
+  });
+
   it('reads a commented-out line when its value looks generated, not a documented default', () => {
     expect(found("                 //$google_client_secret = 'fnhqAakzWrX-mtFQ4PRdMoy0';")).toEqual(['secret']);
     expect(found('# api_key: Kq8Zm2Lx7Rt4Wv9Pq3Ns6Yb1\n')).toEqual(['API key']);

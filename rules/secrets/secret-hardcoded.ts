@@ -58,7 +58,7 @@ workload by reference.
   line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
   (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
   ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
-  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`, Dockerfile
+  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\` (quoted too: \`-p"..."\`), \`export X=...\`, Dockerfile
   \`ENV X=...\`, JavaScript \`const X = ...\`, Java and C# \`private static String X = ...\`, PHP \`$x = ...\`, .NET
   \`<add key="X" value="..."/>\` and the \`Password=\` member of a connection string, the \`-\`/\`+\` lines of a diff; a commented-out line
   when its value looks generated, since a comment is committed too), each reported at its own

@@ -168,6 +168,7 @@ export interface ArgSecret {
 const FLAG = /(?:^|\s)--?([A-Za-z][\w.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
 const CURL_USER = /(?:^|\s)(?:-u|--user)(?:=|\s+)["']?([^\s:"'=][^\s:"']*):([^\s"']+)/g;
 const MYSQL_PASSWORD = /(?:^|\s)-p([^\s"'-][^\s"']*)/g;
+const MYSQL_QUOTED_PASSWORD = /(?:^|\s)-p(?:"([^"\n]{1,200})"|'([^'\n]{1,200})')/g; // mysql -p"SECRET", -p'SECRET'
 const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
 /**
@@ -189,6 +190,12 @@ export function commandLinePairs(text: string): ArgSecret[] {
         MYSQL_PASSWORD.lastIndex = 0;
         for (let m = MYSQL_PASSWORD.exec(segment); m; m = MYSQL_PASSWORD.exec(segment))
           out.push({ key: 'password', value: unquote(m[1]) });
+      }
+      for (const command of text.split(/[;&|\n]/)) {
+        if (!/\bmysql(?:admin|dump|sh)?\s/.test(command)) continue;
+        MYSQL_QUOTED_PASSWORD.lastIndex = 0;
+        for (let m = MYSQL_QUOTED_PASSWORD.exec(command); m; m = MYSQL_QUOTED_PASSWORD.exec(command))
+          out.push({ key: 'password', value: m[1] ?? m[2] });
       }
     }
   }
