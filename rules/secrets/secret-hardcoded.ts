@@ -1,6 +1,6 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { detectSecrets, type DetectionSource } from '../../src/secrets/detect.js';
-import { isManifestDocument } from '../../src/secrets/documents.js';
+import type { DetectionSource } from '../../src/secrets/detect.js';
+import { documentSecrets, isManifestDocument } from '../../src/secrets/documents.js';
 import { textMemo } from '../../src/secrets/memo.js';
 import { remediationFor } from '../../src/secrets/remediation.js';
 import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
@@ -266,7 +266,7 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
     const memo = textMemo();
     for (const ref of graph.documents) {
       const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
-      for (const d of detectSecrets(ref.document.value, { mode, names, allow, entropy: options.entropy, memo })) {
+      for (const d of documentSecrets(ref, { mode, names, allow, entropy: options.entropy, memo })) {
         report({
           document: ref,
           path: d.path,

@@ -8,6 +8,7 @@ import { isHighEntropy } from './entropy.js';
 import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
 import { type TextMemo, textMemo } from './memo.js';
+import { closesLike, firstNonBlank, IS_HIGH_ENTROPY, READ_ALONE, startsLikePair } from './shape.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -422,6 +423,13 @@ function scalar(
   forced: string | undefined,
 ): void {
   if (s.length === 0) return;
+  const shape = w.memo.shape(s);
+  if ((shape & READ_ALONE) === 0) {
+    // Nothing in the string alone: only its key name (or the high-entropy test) can make it a finding.
+    if (w.opts.mode !== 'manifest' || (forced === undefined && !mayBeNamed(w, name, shape))) return;
+    named(w, s, path, name, forced, path, { within: s, at: 0 });
+    return;
+  }
   const found = providerOnly(w, s, path, name);
   if (found || w.opts.mode !== 'manifest') return;
   const first = firstNonBlank(s);
@@ -465,18 +473,6 @@ function onePair(w: Walk, s: string, path: (string | number)[], name: string | u
   return w.out.length > before;
 }
 
-/**
- * A value that opens with a name (quoted or not, or after a `$`, a comment marker or a diff's `-`/`+`) and holds a
- * `=` or `:` after it: worth reading as a pair.
- */
-function startsLikePair(s: string): boolean {
-  const c = s.charCodeAt(0);
-  const opensName =
-    (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 34 || c === 39 || c === 32 || c === 60; // A-Z a-z _ " ' space <
-  const opensMarked = c === 36 || c === 35 || c === 47 || c === 59 || c === 45 || c === 43; // $ # / ; - +
-  return (opensName || opensMarked) && (s.includes('=') || s.includes(':') || s.includes('</'));
-}
-
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
 function embedded(
   w: Walk,
@@ -487,21 +483,6 @@ function embedded(
 ): void {
   const host = w.host ?? { path: [...path], name: name ?? '', text };
   fn({ opts: w.opts, out: w.out, host, seen: w.seen, memo: w.memo });
-}
-
-function firstNonBlank(s: string): string | undefined {
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r') return c;
-  }
-  return undefined;
-}
-
-/** The text ends with this bracket (whitespace aside): worth a JSON.parse, whose failures are costly. */
-function closesLike(s: string, bracket: string): boolean {
-  let end = s.length - 1;
-  while (end > 0 && (s[end] === '\n' || s[end] === ' ' || s[end] === '\r' || s[end] === '\t')) end--;
-  return s[end] === bracket;
 }
 
 function tryJson(s: string): unknown {
@@ -522,6 +503,12 @@ function providerOnly(w: Walk, s: string, path: (string | number)[], name: strin
     any = true;
   }
   return any;
+}
+
+/** A string under this name could be reported by `named`: the name is secret-like, or the string high-entropy. */
+function mayBeNamed(w: Walk, name: string | undefined, shape: number): boolean {
+  if (name === undefined) return false;
+  return (shape & IS_HIGH_ENTROPY) !== 0 || secretNameKind(name) !== undefined || (w.opts.names?.length ?? 0) > 0;
 }
 
 /** A value under a name: reported when the name is secret-like (or the context forces it) and the value a literal. */

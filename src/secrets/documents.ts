@@ -5,6 +5,8 @@
 import type { DocumentRef, Graph } from '../model/graph.js';
 import { isObj } from '../model/values.js';
 import type { SourceDocument } from '../parse/source.js';
+import { isJsonStream } from '../parse/stream.js';
+import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
 const KONG_ENTITY_KEYS = [
@@ -44,4 +46,18 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
     return true; // Envoy xDS files
   if (KUSTOMIZE_KEYS.some((k) => k in value) || /(?:^|\/)kustomization\.ya?ml$/.test(ref.file.path)) return true;
   return false;
+}
+
+/**
+ * detectSecrets on a document's value. A document read from text of its own is remembered by that text, the reader
+ * (a JSON stream or YAML) and the mode: the same text read the same way is the same value, so a manifest copied into
+ * several places (vendored charts, examples, kustomize bases) is read once per run. Built documents (a
+ * kustomization's output) have no text of their own and are always read.
+ */
+export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
+  const { document, file } = ref;
+  if (document.trace || !opts.memo || document.end <= document.start) return detectSecrets(document.value, opts);
+  const reader = isJsonStream(file.text) ? 'json' : 'yaml';
+  const key = `${opts.mode}\0${reader}\0${file.text.slice(document.start, document.end)}`;
+  return opts.memo.document(key, () => detectSecrets(document.value, opts));
 }
