@@ -1,10 +1,24 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { DetectionSource } from '../../src/secrets/detect.js';
 import { documentSecrets, isManifestDocument } from '../../src/secrets/documents.js';
-import { textMemo } from '../../src/secrets/memo.js';
+import { type TextMemo, textMemo } from '../../src/secrets/memo.js';
 import { remediationFor } from '../../src/secrets/remediation.js';
 import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
 import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
+
+/**
+ * One memo per run: the engine hands the same options object to the check of every graph (the files, then each
+ * kustomization's build), whose strings and documents are mostly the same.
+ */
+const memos = new WeakMap<object, TextMemo>();
+function memoFor(options: object): TextMemo {
+  let memo = memos.get(options);
+  if (!memo) {
+    memo = textMemo();
+    memos.set(options, memo);
+  }
+  return memo;
+}
 
 const MESSAGE: Record<DetectionSource, 'provider' | 'named' | 'entropy' | 'hash'> = {
   provider: 'provider',
@@ -263,7 +277,7 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
   check({ graph, options, settings, report }) {
     const { names, allow } = compileSecretOptions(options);
     const salt = options.fingerprintSalt || settings.secrets.fingerprintSalt;
-    const memo = textMemo();
+    const memo = memoFor(options);
     for (const ref of graph.documents) {
       const mode = isManifestDocument(graph, ref) ? 'manifest' : 'foreign';
       for (const d of documentSecrets(ref, { mode, names, allow, entropy: options.entropy, memo })) {

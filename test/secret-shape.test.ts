@@ -1,0 +1,118 @@
+// The per-string shortcut (a string's shape, read once) and the per-document memo of secret-hardcoded must not change
+// what is found: each is compared with the full reading, on every fixture and on a sample of ../shared/corpus.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSource } from '../src/parse/source.js';
+import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
+import { documentSecrets } from '../src/secrets/documents.js';
+import { textMemo } from '../src/secrets/memo.js';
+import {
+  HAS_PROVIDER_TOKEN,
+  IS_COMMAND_LINE,
+  IS_HIGH_ENTROPY,
+  IS_JSON_LIKE,
+  IS_MULTILINE,
+  IS_PAIR,
+  READ_ALONE,
+  stringShape,
+} from '../src/secrets/shape.js';
+import { checksummed } from './secret-samples.js';
+
+function manifestFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+function corpusDir(): string | undefined {
+  for (const candidate of [process.env.MESHLINT_CORPUS, '../shared/corpus', '../../shared/corpus']) {
+    if (candidate && existsSync(resolve(candidate))) return resolve(candidate);
+  }
+  return undefined;
+}
+
+/** A memo whose shapes send every string to the full reading: the walk as it was before the shortcut. */
+function fullReadingMemo() {
+  return { ...textMemo(), shape: () => READ_ALONE };
+}
+
+describe('stringShape', () => {
+  it('marks what needs a string read on its own, and nothing for plain values', () => {
+    expect(stringShape('nginx')).toBe(0);
+    expect(stringShape('registry.example.com/team/app')).toBe(0);
+    expect(stringShape('8080')).toBe(0);
+    expect(stringShape(checksummed('ghp_')) & HAS_PROVIDER_TOKEN).toBe(HAS_PROVIDER_TOKEN);
+    expect(stringShape('{"a": 1}') & IS_JSON_LIKE).toBe(IS_JSON_LIKE);
+    expect(stringShape(' [1, 2] \n') & IS_JSON_LIKE).toBe(IS_JSON_LIKE);
+    expect(stringShape('a=1\nb=2') & IS_MULTILINE).toBe(IS_MULTILINE);
+    expect(stringShape('run --password=x') & IS_COMMAND_LINE).toBe(IS_COMMAND_LINE);
+    expect(stringShape('Authorization: Bearer x') & IS_COMMAND_LINE).toBe(IS_COMMAND_LINE);
+    expect(stringShape('token: abc') & IS_PAIR).toBe(IS_PAIR);
+    expect(stringShape('nginx:1.25') & IS_PAIR).toBe(IS_PAIR);
+    expect(stringShape('9fK2xQ7LmZ4pR8vT1wYb3NcD6hJ0sGeA')).toBe(IS_HIGH_ENTROPY);
+    expect(stringShape('ARGOCD_K8S_CLIENT_QPS_LIMIT_VALUE')).toBe(0);
+  });
+});
+
+describe('the shortcut and the document memo find what the full reading finds', () => {
+  const files = manifestFiles('fixtures');
+  const corpus = corpusDir();
+  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 5 === 0));
+  else console.warn('secret-shape: ../shared/corpus not found; only the fixtures are compared.');
+
+  it.each(['manifest', 'foreign'] as const)('in %s mode', (mode) => {
+    const options = (memo: DetectOptions['memo']): DetectOptions => ({
+      mode,
+      entropy: true,
+      memo,
+      names: [],
+      allow: () => false,
+    });
+    const full = options(fullReadingMemo());
+    const shortcut = options(textMemo());
+    const remembered = options(textMemo());
+    let documents = 0;
+    let found = 0;
+    for (const path of files) {
+      const file = parseSource(path, readFileSync(path));
+      for (const document of file.documents) {
+        if (document.value === undefined) continue;
+        const expected = detectSecrets(document.value, full);
+        expect(detectSecrets(document.value, shortcut), path).toEqual(expected);
+        // Twice: the second reading of the same text comes from the memo.
+        expect(documentSecrets({ file, document }, remembered), path).toEqual(expected);
+        expect(documentSecrets({ file, document }, remembered), path).toEqual(expected);
+        documents++;
+        found += expected.length;
+      }
+    }
+    expect(documents).toBeGreaterThan(500);
+    if (mode === 'manifest') expect(found).toBeGreaterThan(100); // the comparison covers findings, not only silence
+  });
+
+  it('keys a document by its mode and reader, not by its text alone', () => {
+    const text = '{"kind": "ConfigMap", "apiVersion": "v1", "data": {"password": "Xq7#pL2v!Rz9wK"}}\n';
+    const json = parseSource('a.json', text);
+    const yaml = parseSource('b.yaml', `x: 1\n---\n${text}`);
+    const memo = textMemo();
+    const opts = (mode: DetectOptions['mode']): DetectOptions => ({ mode, entropy: true, memo });
+    const jsonRef = { file: json, document: json.documents[0] };
+    const yamlRef = { file: yaml, document: yaml.documents[1] };
+    expect(documentSecrets(jsonRef, opts('manifest'))).toHaveLength(1);
+    expect(documentSecrets(jsonRef, opts('foreign'))).toHaveLength(0); // name heuristics are for manifests only
+    expect(documentSecrets(yamlRef, opts('manifest'))).toEqual(detectSecrets(yamlRef.document.value, opts('manifest')));
+  });
+
+  it('reads a built document (no text of its own) every time', () => {
+    const file = parseSource('c.yaml', 'password: Xq7#pL2v!Rz9wK\n');
+    const document = file.documents[0];
+    const memo = textMemo();
+    const opts: DetectOptions = { mode: 'manifest', entropy: true, memo };
+    expect(documentSecrets({ file, document }, opts)).toHaveLength(1);
+    // A built document with the same offsets but another value: not answered from the memo.
+    const built = { ...document, value: { password: 'Bt5%mN8c@Lw3qY' }, trace: () => ({ file, document, path: [] }) };
+    expect(documentSecrets({ file, document: built }, opts).map((d) => d.secret)).toEqual(['Bt5%mN8c@Lw3qY']);
+  });
+});
