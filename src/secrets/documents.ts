@@ -57,7 +57,7 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
 export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
   const { document, file } = ref;
   if (document.trace || !opts.memo || document.end <= document.start) return detectSecrets(document.value, opts);
-  const reader = isJsonStream(file.text) ? 'json' : 'yaml';
-  const key = `${opts.mode}\0${reader}\0${file.text.slice(document.start, document.end)}`;
-  return opts.memo.document(key, () => detectSecrets(document.value, opts));
+  const reading = `${opts.mode} ${isJsonStream(file.text) ? 'json' : 'yaml'}`;
+  const text = file.text.slice(document.start, document.end);
+  return opts.memo.document(reading, text, () => detectSecrets(document.value, opts));
 }

@@ -20,10 +20,10 @@ export interface TextMemo {
   /** stringShape, once per distinct string, short ones too: most strings of a scan are met many times. */
   readonly shape: (text: string) => number;
   /**
-   * The detections of a document, by a key that determines its value (its text, how it was read, the reading mode):
-   * a manifest copied verbatim into several places is read once. The result is shared: never change it.
+   * The detections of a document, by what determines them: how it was read and in which mode (`reading`) and its
+   * text. A manifest copied verbatim into several places is read once. The result is shared: never change it.
    */
-  readonly document: (key: string, detect: () => readonly Detection[]) => readonly Detection[];
+  readonly document: (reading: string, text: string, detect: () => readonly Detection[]) => readonly Detection[];
 }
 
 /** Texts shorter than this are not remembered: looking them up costs about what reading them again does. */
@@ -31,33 +31,50 @@ const MIN_REMEMBERED = 16;
 
 /** A memo for one run; each table holds at most `maxChars` characters of keys, then starts over. */
 export function textMemo(maxChars = 16_000_000): TextMemo {
-  const documents = boundedTable<readonly Detection[]>(maxChars);
+  const shapes = boundedTable<number>(maxChars);
   return {
     providers: remembered(findProviderSecrets, maxChars),
     textPairs: remembered(textPairs, maxChars),
-    shape: remembered(stringShape, maxChars, 0),
-    document: function documentMemo(key, detect) {
-      return documents(key, detect);
-    },
+    shape: (text) => shapes(text, stringShape),
+    document: documentTable(maxChars),
   };
 }
 
-function remembered<T>(
-  compute: (text: string) => T,
-  maxChars: number,
-  minRemembered = MIN_REMEMBERED,
-): (text: string) => T {
-  const table = boundedTable<T>(maxChars);
-  return function rememberedLookup(text) {
-    return text.length < minRemembered ? compute(text) : table(text, compute);
+/**
+ * Documents by reading and text. A document's text is found by a short fingerprint (its length and ends), then
+ * compared whole: hashing every document's whole text would cost more than the copies it finds.
+ */
+function documentTable(maxChars: number): TextMemo['document'] {
+  const byPrint = new Map<string, { readonly text: string; readonly detections: readonly Detection[] }[]>();
+  let chars = 0;
+  return (reading, text, detect) => {
+    const print = `${reading}\0${text.length}\0${text.slice(0, 48)}\0${text.slice(-48)}`;
+    const entries = byPrint.get(print);
+    const known = entries?.find((entry) => entry.text === text);
+    if (known) return known.detections;
+    const detections = detect();
+    if (chars + text.length > maxChars) {
+      byPrint.clear();
+      chars = 0;
+    }
+    const entry = { text, detections };
+    if (entries && byPrint.has(print)) entries.push(entry);
+    else byPrint.set(print, [entry]);
+    chars += text.length;
+    return detections;
   };
+}
+
+function remembered<T>(compute: (text: string) => T, maxChars: number): (text: string) => T {
+  const table = boundedTable<T>(maxChars);
+  return (text) => (text.length < MIN_REMEMBERED ? compute(text) : table(text, compute));
 }
 
 /** A string-keyed table that computes a missing entry and forgets everything when its keys pass `maxChars`. */
 function boundedTable<T>(maxChars: number): (key: string, compute: (key: string) => T) => T {
   const memo = new Map<string, T>();
   let chars = 0;
-  return function tableLookup(key, compute) {
+  return (key, compute) => {
     let result = memo.get(key);
     if (result === undefined) {
       result = compute(key);
