@@ -434,7 +434,7 @@ function scalar(
   if (found || w.opts.mode !== 'manifest') return;
   const first = firstNonBlank(s);
   if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']')) {
-    const parsed = tryJson(s);
+    const parsed = w.memo.json(s);
     if (parsed !== undefined) {
       embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
       return;
@@ -483,14 +483,6 @@ function embedded(
 ): void {
   const host = w.host ?? { path: [...path], name: name ?? '', text };
   fn({ opts: w.opts, out: w.out, host, seen: w.seen, memo: w.memo });
-}
-
-function tryJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Provider patterns on a string; true when one was found. */

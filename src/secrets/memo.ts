@@ -19,6 +19,8 @@ export interface TextMemo {
   readonly textPairs: (text: string) => readonly TextPair[];
   /** stringShape, once per distinct string, short ones too: most strings of a scan are met many times. */
   readonly shape: (text: string) => number;
+  /** JSON.parse, once per distinct text; undefined when it is not JSON. The value is shared: never change it. */
+  readonly json: (text: string) => unknown;
   /**
    * The detections of a document, by what determines them: how it was read and in which mode (`reading`) and its
    * text. A manifest copied verbatim into several places is read once. The result is shared: never change it.
@@ -32,10 +34,15 @@ const MIN_REMEMBERED = 16;
 /** A memo for one run; each table holds at most `maxChars` characters of keys, then starts over. */
 export function textMemo(maxChars = 16_000_000): TextMemo {
   const shapes = boundedTable<number>(maxChars);
+  const parsedJson = boundedTable<unknown>(maxChars);
   return {
     providers: remembered(findProviderSecrets, maxChars),
     textPairs: remembered(textPairs, maxChars),
     shape: (text) => shapes(text, stringShape),
+    json: (text) => {
+      const parsed = parsedJson(text, tryJson);
+      return parsed === NOT_JSON ? undefined : parsed;
+    },
     document: documentTable(maxChars),
   };
 }
@@ -63,6 +70,17 @@ function documentTable(maxChars: number): TextMemo['document'] {
     chars += text.length;
     return detections;
   };
+}
+
+/** What the JSON table remembers for a text that is not JSON (undefined means "not read yet"). */
+const NOT_JSON = Symbol('not JSON');
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
 }
 
 function remembered<T>(compute: (text: string) => T, maxChars: number): (text: string) => T {
