@@ -35,10 +35,13 @@ const MIN_REMEMBERED = 16;
 export function textMemo(maxChars = 16_000_000): TextMemo {
   const shapes = boundedTable<number>(maxChars);
   const parsedJson = boundedTable<unknown>(maxChars);
+  const providers = remembered(findProviderSecrets, maxChars);
+  // A string read on its own after its shape (multi-line text, pairs) is scanned for tokens once, not twice.
+  const shapeOf = (text: string) => stringShape(text, providers);
   return {
-    providers: remembered(findProviderSecrets, maxChars),
+    providers,
     textPairs: remembered(textPairs, maxChars),
-    shape: (text) => shapes(text, stringShape),
+    shape: (text) => shapes(text, shapeOf),
     json: (text) => {
       const parsed = parsedJson(text, tryJson);
       return parsed === NOT_JSON ? undefined : parsed;
