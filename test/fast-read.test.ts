@@ -2,8 +2,7 @@
 // documents and their offsets, the problems of the file, and the location of every path must be exactly what the
 // library's reading gives. Over every fixture, a fixed sample of ../shared/corpus, and generated YAML built around
 // the traps of YAML 1.1 and of indentation.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { locateOffsets } from '../src/location/locate.js';
@@ -12,20 +11,7 @@ import { parseSource, type SourceFile } from '../src/parse/source.js';
 import { firstDocumentEnd, isJsonStream, splitYamlStream } from '../src/parse/stream.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { TRICKY_KEYS, TRICKY_SCALARS } from './yaml-constructs.js';
-
-function manifestFiles(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-function corpusDir(): string | undefined {
-  for (const candidate of [process.env.MESHLINT_CORPUS, '../shared/corpus', '../../shared/corpus']) {
-    if (candidate && existsSync(resolve(candidate))) return resolve(candidate);
-  }
-  return undefined;
-}
+import { corpusDir, manifestFiles } from './helpers.js';
 
 const shape = (file: SourceFile) => ({
   documents: file.documents.map(({ index, value, start, end }) => ({ index, value, start, end })),

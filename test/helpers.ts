@@ -1,7 +1,7 @@
 // Helpers for tests that need a repository on disk, in-memory linting, or the CLI as a user runs it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseSource } from '../src/parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { defaultConfig, type RuleSetting } from '../src/engine/config.js';
@@ -104,4 +104,20 @@ export function privilegedDeployment(name: string, above = 0): { text: string; l
     '          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: true, runAsNonRoot: true, seccompProfile: { type: RuntimeDefault }, capabilities: { drop: [ALL] } }';
   const header = Array.from({ length: above }, (_, i) => `# comment ${i + 1}`);
   return { text: [...header, ...lines].join('\n'), line: above + at + 1 };
+}
+
+/** The YAML and JSON files under a directory, sorted. */
+export function manifestFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** The shared corpus of real manifests (MESHLINT_CORPUS, or ../shared/corpus), when this machine has it. */
+export function corpusDir(): string | undefined {
+  for (const candidate of [process.env.MESHLINT_CORPUS, '../shared/corpus', '../../shared/corpus']) {
+    if (candidate && existsSync(resolve(candidate))) return resolve(candidate);
+  }
+  return undefined;
 }

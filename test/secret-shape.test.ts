@@ -1,7 +1,6 @@
 // The per-string shortcut (a string's shape, read once) and the per-document memo of secret-hardcoded must not change
 // what is found: each is compared with the full reading, on every fixture and on a sample of ../shared/corpus.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../src/parse/source.js';
 import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
@@ -17,21 +16,8 @@ import {
   READ_ALONE,
   stringShape,
 } from '../src/secrets/shape.js';
+import { corpusDir, manifestFiles } from './helpers.js';
 import { checksummed } from './secret-samples.js';
-
-function manifestFiles(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
-    .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
-
-function corpusDir(): string | undefined {
-  for (const candidate of [process.env.MESHLINT_CORPUS, '../shared/corpus', '../../shared/corpus']) {
-    if (candidate && existsSync(resolve(candidate))) return resolve(candidate);
-  }
-  return undefined;
-}
 
 /** A memo whose shapes send every string to the full reading: the walk as it was before the shortcut. */
 function fullReadingMemo() {
