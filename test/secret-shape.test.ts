@@ -89,6 +89,14 @@ describe('the shortcut and the document memo find what the full reading finds', 
     expect(documentSecrets(jsonRef, opts('manifest'))).toHaveLength(1);
     expect(documentSecrets(jsonRef, opts('foreign'))).toHaveLength(0); // name heuristics are for manifests only
     expect(documentSecrets(yamlRef, opts('manifest'))).toEqual(detectSecrets(yamlRef.document.value, opts('manifest')));
+    // The same text embedded in a string is read as YAML, not as strict JSON: never answered with the JSON file's entry.
+    const fresh: DetectOptions = { mode: 'manifest', entropy: true, memo: textMemo() };
+    expect(documentSecrets(jsonRef, fresh)).toHaveLength(1);
+    const embedded = { ...json, origin: { file: yaml, toHostOffset: (offset: number) => offset } };
+    const yamlReading = { ...jsonRef.document, value: { password: 'Bt5%mN8c@Lw3qY' } };
+    expect(documentSecrets({ file: embedded, document: yamlReading }, fresh).map((d) => d.secret)).toEqual([
+      'Bt5%mN8c@Lw3qY',
+    ]);
   });
 
   it('reads a built document (no text of its own) every time', () => {

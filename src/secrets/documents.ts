@@ -50,14 +50,15 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
 
 /**
  * detectSecrets on a document's value. A document read from text of its own is remembered by that text, the reader
- * (a JSON stream or YAML) and the mode: the same text read the same way is the same value, so a manifest copied into
+ * (strict JSON for a file that opens with `{`, YAML otherwise) and the mode: the same text read the same way is the same value, so a manifest copied into
  * several places (vendored charts, examples, kustomize bases) is read once per run. Built documents (a
  * kustomization's output) have no text of their own and are always read.
  */
 export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
   const { document, file } = ref;
   if (document.trace || !opts.memo || document.end <= document.start) return detectSecrets(document.value, opts);
-  const reading = `${opts.mode} ${isJsonStream(file.text) ? 'json' : 'yaml'}`;
+  // A text embedded in a string (`origin`) is read as YAML even when it opens with `{`; a file that does is JSON.
+  const reading = `${opts.mode} ${!file.origin && isJsonStream(file.text) ? 'json' : 'yaml'}`;
   const text = file.text.slice(document.start, document.end);
   return opts.memo.document(reading, text, () => detectSecrets(document.value, opts));
 }
