@@ -106,7 +106,19 @@ describe('the shortcut and the document memo find what the full reading finds', 
     const opts: DetectOptions = { mode: 'manifest', entropy: true, memo };
     expect(documentSecrets({ file, document }, opts)).toHaveLength(1);
     // A built document with the same offsets but another value: not answered from the memo.
-    const built = { ...document, value: { password: 'Bt5%mN8c@Lw3qY' }, trace: () => ({ file, document, path: [] }) };
+    const built = Object.assign(Object.create(Object.getPrototypeOf(document)), document, {
+      value: { password: 'Bt5%mN8c@Lw3qY' },
+      trace: () => ({ file, document, path: [] }),
+    });
     expect(documentSecrets({ file, document: built }, opts).map((d) => d.secret)).toEqual(['Bt5%mN8c@Lw3qY']);
+  });
+
+  it('reads a document the YAML library read every time (what lies before its start may change its value)', () => {
+    const file = parseSource('d.yaml', 'a: &x 1\nb: *x\npassword: Xq7#pL2v!Rz9wK\n'); // aliases: not the lean reader's
+    const document = file.documents[0];
+    const opts: DetectOptions = { mode: 'manifest', entropy: true, memo: textMemo() };
+    expect(documentSecrets({ file, document }, opts)).toHaveLength(1);
+    const other = { ...document, value: { password: 'Bt5%mN8c@Lw3qY' } };
+    expect(documentSecrets({ file, document: other }, opts).map((d) => d.secret)).toEqual(['Bt5%mN8c@Lw3qY']);
   });
 });

@@ -4,8 +4,7 @@
 // meshlint's: only provider patterns are reported there.
 import type { DocumentRef, Graph } from '../model/graph.js';
 import { isObj } from '../model/values.js';
-import type { SourceDocument } from '../parse/source.js';
-import { isJsonStream } from '../parse/stream.js';
+import { type SourceDocument, sliceReading } from '../parse/source.js';
 import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
@@ -49,16 +48,15 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
 }
 
 /**
- * detectSecrets on a document's value. A document read from text of its own is remembered by that text, the reader
- * (strict JSON for a file that opens with `{`, YAML otherwise) and the mode: the same text read the same way is the same value, so a manifest copied into
- * several places (vendored charts, examples, kustomize bases) is read once per run. Built documents (a
- * kustomization's output) have no text of their own and are always read.
+ * detectSecrets on a document's value. A document whose value follows from its own text is remembered by that text,
+ * its reading (lean YAML or strict JSON) and the mode: the same text read the same way is the same value, so a
+ * manifest copied into several places (vendored charts, examples, kustomize bases) is read once per run. Other
+ * documents (built by a kustomization, read by the YAML library, rebuilt from a thread) are always read.
  */
 export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
   const { document, file } = ref;
-  if (document.trace || !opts.memo || document.end <= document.start) return detectSecrets(document.value, opts);
-  // A text embedded in a string (`origin`) is read as YAML even when it opens with `{`; a file that does is JSON.
-  const reading = `${opts.mode} ${!file.origin && isJsonStream(file.text) ? 'json' : 'yaml'}`;
+  const reading = document.end > document.start ? sliceReading(file, document) : undefined;
+  if (!reading || !opts.memo) return detectSecrets(document.value, opts);
   const text = file.text.slice(document.start, document.end);
-  return opts.memo.document(reading, text, () => detectSecrets(document.value, opts));
+  return opts.memo.document(`${opts.mode} ${reading}`, text, () => detectSecrets(document.value, opts));
 }
