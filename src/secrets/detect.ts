@@ -343,6 +343,9 @@ function array(
   const manifest = w.opts.mode === 'manifest';
   const commandLike = manifest && (name === 'args' || name === 'command' || name === 'cmd' || name === 'entrypoint');
   const literals = manifest && name === 'literals' ? lastKey(path, 1) : undefined;
+  // The same for every item (lastKey skips the index pushed below): decided once per list.
+  const kongNameList = manifest && isKongTransformerNameList(name, lastKey(path, 1));
+  const kongHeaderList = manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(path, 1) ?? '');
   for (let i = 0; i < a.length; i++) {
     const item = a[i];
     path.push(i);
@@ -375,15 +378,9 @@ function array(
         });
       }
       providerOnly(w, item, path, name);
-    } else if (typeof item === 'string' && manifest && isKongTransformerNameList(name, lastKey(path, 1))) {
+    } else if (typeof item === 'string' && kongNameList) {
       providerOnly(w, item, path, name); // `old:new` names to rename, or names to remove: no value in them
-    } else if (
-      typeof item === 'string' &&
-      manifest &&
-      name === 'headers' &&
-      /^(?:add|append|replace|set)$/.test(lastKey(path, 1) ?? '') &&
-      item.includes(':')
-    ) {
+    } else if (typeof item === 'string' && kongHeaderList && item.includes(':')) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
       const value = item.slice(colon + 1).trim();
