@@ -7,14 +7,20 @@
 // fixture, the corpus and generated input).
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
+import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote } from './stream.js';
 import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
   | { readonly kind: 'empty' }
-  /** `fields`: the raw text of the asked top-level scalar fields, quotes stripped (see DocumentFilter). */
-  | { readonly kind: 'document'; readonly value: unknown; readonly fields: Record<string, string | undefined> }
+  | { readonly kind: 'document'; readonly value: unknown }
+  /**
+   * The filter's fields say no rule reads this document (see DocumentFilter). Read from the first top-level entries:
+   * once every field is known, the rest is not read at all. The YAML library then builds nothing of it either and
+   * reports no problem in it, whatever it holds.
+   */
+  | { readonly kind: 'unread' }
   /** Outside the subset: read it with the YAML library. */
   | { readonly kind: 'declined'; readonly reason: string; readonly at: number };
 
@@ -79,7 +85,7 @@ class Declined {
  */
 export function readLocationTree(text: string, start: number, end: number): LocationTree | undefined {
   if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
-  const reader = new Reader(text, end, [], true);
+  const reader = new Reader(text, end, undefined, true);
   try {
     reader.document(start);
     return { contents: reader.node };
@@ -102,12 +108,12 @@ export class FastReader {
   }
 
   /** Reads text[start, end) (one part of the stream, see splitYamlStream) if it is in the subset. Never throws. */
-  read(start: number, end: number, fields: readonly string[] = []): FastRead {
+  read(start: number, end: number, filter?: DocumentFilter): FastRead {
     const declinedAt = this.#declinedAt;
     while (this.#next < declinedAt.length && declinedAt[this.#next] < start) this.#next++;
     if (this.#next < declinedAt.length && declinedAt[this.#next] < end)
       return { kind: 'declined', reason: 'character', at: declinedAt[this.#next] };
-    const reader = new Reader(this.text, end, fields);
+    const reader = new Reader(this.text, end, filter);
     try {
       return reader.document(start);
     } catch (error) {
@@ -148,6 +154,8 @@ class Reader {
   rawEnd = 0;
   rawLines = false;
   readonly fieldValues: Record<string, string | undefined> = {};
+  /** Set when the filter's fields are all known at the root and the filter says the document is not read. */
+  unread = false;
   /**
    * With `tree`: the node of the value read last (ranges as the YAML library gives them), and where that node's
    * extent ends (after its line's comment and line break: what ends a block collection's range).
@@ -159,7 +167,7 @@ class Reader {
   constructor(
     readonly text: string,
     readonly end: number,
-    readonly fields: readonly string[],
+    readonly filter: DocumentFilter | undefined,
     readonly tree = false,
   ) {}
 
@@ -184,8 +192,10 @@ class Reader {
     if (this.indent === -1) return { kind: 'empty' };
     if (this.indent !== 0) this.decline('indented root', this.line);
     const value = this.block(0, -1, 0);
+    if (this.unread) return { kind: 'unread' };
     if ((this.indent as number) !== -1) this.decline('content after the root', this.line);
-    return { kind: 'document', value, fields: this.fieldValues };
+    if (this.filter?.test(this.fieldValues)) return { kind: 'unread' };
+    return { kind: 'document', value };
   }
 
   /** End of the line holding `p` (its line feed, or the end of the part). */
@@ -303,7 +313,7 @@ class Reader {
 
   map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const root = depth === 0 && this.fields.length > 0;
+    const fields = depth === 0 ? this.filter?.fields : undefined;
     const node = this.tree ? new YAMLMap() : undefined;
     let typed: string[] | undefined;
     let p = first;
@@ -311,11 +321,14 @@ class Reader {
     for (;;) {
       if (Object.hasOwn(out, key)) this.decline('duplicate key', p);
       if (this.keyTyped) (typed ??= []).push(this.keySource);
-      const field = root ? unquotedSource(this.keySource) : undefined;
+      const field = fields ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
       const keyScalar = this.keyNode;
       const value = this.value(valueStart, indent, true, depth + 1);
-      if (field !== undefined && this.fields.includes(field)) this.recordField(field, value, valueStart);
+      if (field !== undefined && fields?.includes(field)) {
+        this.recordField(field, value, valueStart);
+        if (this.filterDecides()) return out;
+      }
       defineKey(out, key, value);
       node?.items.push(new Pair(keyScalar, this.node));
       if (this.indent < indent) break;
@@ -332,6 +345,18 @@ class Reader {
       this.node = node;
     }
     return out;
+  }
+
+  /**
+   * Whether every field of the filter is known and says the document is not read (the library reads the fields from
+   * the first top-level entries too, and stops once it has them all).
+   */
+  filterDecides(): boolean {
+    const { filter, fieldValues } = this;
+    if (!filter) return false;
+    for (const name of filter.fields) if (fieldValues[name] === undefined) return false;
+    this.unread = filter.test(fieldValues);
+    return this.unread;
   }
 
   /** A top-level field a DocumentFilter reads: the source of its scalar, as the parser's tokens give it. */

@@ -217,11 +217,14 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
-    const read = fast?.read(part.start, end, options.notComposed?.fields);
+    const read = fast?.read(part.start, end, options.notComposed);
     if (read?.kind === 'empty') return;
+    if (read?.kind === 'unread') {
+      unreadCount++;
+      return;
+    }
     if (read?.kind === 'document') {
-      if (options.notComposed?.test(read.fields)) unreadCount++;
-      else parsed.push({ value: read.value, index, start: part.start, end });
+      parsed.push({ value: read.value, index, start: part.start, end });
       return;
     }
     const result = parsePart(text, part.start, end, options.notComposed);
