@@ -177,9 +177,7 @@ class Reader {
   }
 
   scalarNode(value: unknown, start: number, sourceEnd: number, extent: number): void {
-    const node = new Scalar(value);
-    node.range = [start, sourceEnd, sourceEnd];
-    this.node = node;
+    this.node = new TreeScalar(value, start, sourceEnd, undefined);
     this.nodeEnd = extent;
   }
 
@@ -314,7 +312,7 @@ class Reader {
   map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const fields = depth === 0 ? this.filter?.fields : undefined;
-    const node = this.tree ? new YAMLMap() : undefined;
+    const node = this.tree ? treeMap(false) : undefined;
     let typed: string[] | undefined;
     let p = first;
     let key = firstKey;
@@ -330,7 +328,7 @@ class Reader {
         if (this.filterDecides()) return out;
       }
       defineKey(out, key, value);
-      node?.items.push(new Pair(keyScalar, this.node));
+      node?.items.push(treePair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
       p = this.line + indent;
@@ -370,7 +368,7 @@ class Reader {
 
   seq(indent: number, first: number, depth: number): unknown[] {
     const out: unknown[] = [];
-    const node = this.tree ? new YAMLSeq() : undefined;
+    const node = this.tree ? treeSeq(false) : undefined;
     let p = first;
     for (;;) {
       let q = p + 1;
@@ -708,8 +706,7 @@ class FlowReader {
     const map: Record<string, unknown> = {};
     const seq: unknown[] = [];
     const tree = this.reader.tree;
-    const node = tree ? (isMap ? new YAMLMap() : new YAMLSeq()) : undefined;
-    if (node) node.flow = true;
+    const node = tree ? (isMap ? treeMap(true) : treeSeq(true)) : undefined;
     let typed: string[] | undefined;
     if (text.charCodeAt(this.pos) !== close) {
       for (;;) {
@@ -734,7 +731,7 @@ class FlowReader {
           this.pos++;
           this.blanks();
           defineKey(map, name, this.item(depth, false));
-          (node as YAMLMap | undefined)?.items.push(new Pair(keyNode(name, keyAt, keyEnd), this.last));
+          (node as YAMLMap | undefined)?.items.push(treePair(keyNode(name, keyAt, keyEnd), this.last));
         } else {
           seq.push(this.item(depth, false));
           (node as YAMLSeq | undefined)?.items.push(this.last);
@@ -855,11 +852,48 @@ function isHex(s: string): boolean {
  * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
  */
 function keyNode(value: unknown, start: number, end: number): Scalar {
-  const node = new Scalar(value);
-  node.range = [start, end, end];
-  if (typeof value === 'string') node.source = value;
-  return node;
+  return new TreeScalar(value, start, end, typeof value === 'string' ? value : undefined) as unknown as Scalar;
 }
+
+// Location-tree nodes: the library's node classes as far as isScalar, isMap, isSeq, isPair and instanceof tell (their
+// prototypes are instances of those classes), with only what locating reads. The library's own constructors define a
+// property on every new node, which made them most of the cost of a tree.
+class TreeScalar {
+  readonly range: [number, number, number];
+  constructor(
+    readonly value: unknown,
+    start: number,
+    end: number,
+    readonly source: string | undefined,
+  ) {
+    this.range = [start, end, end];
+  }
+}
+Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
+
+function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
+  const TreeCollection = class {
+    readonly items: unknown[] = [];
+    range: [number, number, number] = [0, 0, 0];
+    constructor(readonly flow: boolean) {}
+  };
+  Object.setPrototypeOf(TreeCollection.prototype, prototype);
+  return TreeCollection;
+}
+const TreeMap = treeCollectionClass(new YAMLMap());
+const TreeSeq = treeCollectionClass(new YAMLSeq());
+
+class TreePair {
+  constructor(
+    readonly key: unknown,
+    readonly value: unknown,
+  ) {}
+}
+Object.setPrototypeOf(TreePair.prototype, new Pair(null));
+
+const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
+const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
+const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
 function plainKey(source: string, at: number): string {
