@@ -80,8 +80,9 @@ class Declined {
 
 /**
  * The location tree of text[start, end) (see LocationTree): the YAML library's node classes with the ranges it gives
- * them, and nothing else (no comments, no source text), for a document the lean reader accepts; undefined when it declines it, or has
- * a key the YAML library might read as another value than its text (locating compares the library's key values).
+ * them, and nothing else (no comments, no source text, no values but the keys'), for a document the lean reader
+ * accepts; undefined when it declines it, or has a key the YAML library might read as another value than its text
+ * (locating compares the library's key values).
  */
 export function readLocationTree(text: string, start: number, end: number): LocationTree | undefined {
   if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
@@ -520,7 +521,8 @@ class Reader {
     if (!this.plainStart(p)) this.decline('scalar start', p);
     let lineEnd = this.lineEnd(p);
     const firstEnd = this.plainLineEnd(p, lineEnd, true);
-    let folded = text.slice(p, firstEnd);
+    // (A location tree reads no scalar's value: only keys are compared.)
+    let folded = this.tree ? '' : text.slice(p, firstEnd);
     let rawEnd = firstEnd;
     let lines = false;
     // Continuation lines (none after a comment): more indented than the collection, not a comment; blank lines
@@ -538,7 +540,7 @@ class Reader {
       }
       if (k - from <= parent || text.charCodeAt(k) === HASH) break;
       const end = this.plainLineEnd(k, to, false);
-      folded += (breaks > 0 ? '\n'.repeat(breaks) : ' ') + text.slice(k, end);
+      if (!this.tree) folded += (breaks > 0 ? '\n'.repeat(breaks) : ' ') + text.slice(k, end);
       breaks = 0;
       lines = true;
       rawEnd = end;
@@ -548,7 +550,7 @@ class Reader {
     this.rawStart = p;
     this.rawEnd = rawEnd;
     this.rawLines = lines;
-    const value = plainScalarValue(folded, p);
+    const value = this.tree ? null : plainScalarValue(folded, p);
     if (this.tree) this.scalarNode(value, p, rawEnd, Math.min(lineEnd + 1, this.end));
     this.seek(lineEnd + 1);
     return value;
@@ -630,37 +632,40 @@ class Reader {
     // Trailing blank lines are chomped.
     let count = lines.length;
     while (count > 0 && lines[count - 2] === lines[count - 1]) count -= 3;
-    let value = '\n'.repeat(leadingBlanks);
-    if (!folded) {
-      for (let i = 0; i < count; i += 3) {
-        if (i > 0) value += '\n';
-        const contentStart = lines[i + 1];
-        if (contentStart < lines[i + 2]) value += text.slice(contentStart - (lines[i] - indent), lines[i + 2]);
-      }
-    } else {
-      let sep = '';
-      let moreIndented = false;
-      for (let i = 0; i < count; i += 3) {
-        const spaces = lines[i];
-        const contentStart = lines[i + 1];
-        const lineEnd = lines[i + 2];
-        if (contentStart === lineEnd) {
-          if (sep === '\n') value += '\n';
-          else sep = '\n';
-        } else if (spaces > indent) {
-          if (sep === ' ') sep = '\n';
-          else if (!moreIndented && sep === '\n') sep = '\n\n';
-          value += sep + text.slice(contentStart - (spaces - indent), lineEnd);
-          sep = '\n';
-          moreIndented = true;
-        } else {
-          value += sep + text.slice(contentStart, lineEnd);
-          sep = ' ';
-          moreIndented = false;
+    let value = ''; // (a location tree reads no scalar's value)
+    if (!this.tree) {
+      value = '\n'.repeat(leadingBlanks);
+      if (!folded) {
+        for (let i = 0; i < count; i += 3) {
+          if (i > 0) value += '\n';
+          const contentStart = lines[i + 1];
+          if (contentStart < lines[i + 2]) value += text.slice(contentStart - (lines[i] - indent), lines[i + 2]);
+        }
+      } else {
+        let sep = '';
+        let moreIndented = false;
+        for (let i = 0; i < count; i += 3) {
+          const spaces = lines[i];
+          const contentStart = lines[i + 1];
+          const lineEnd = lines[i + 2];
+          if (contentStart === lineEnd) {
+            if (sep === '\n') value += '\n';
+            else sep = '\n';
+          } else if (spaces > indent) {
+            if (sep === ' ') sep = '\n';
+            else if (!moreIndented && sep === '\n') sep = '\n\n';
+            value += sep + text.slice(contentStart - (spaces - indent), lineEnd);
+            sep = '\n';
+            moreIndented = true;
+          } else {
+            value += sep + text.slice(contentStart, lineEnd);
+            sep = ' ';
+            moreIndented = false;
+          }
         }
       }
+      if (!strip) value += '\n';
     }
-    if (!strip) value += '\n';
     this.rawStart = p;
     this.rawLines = true;
     if (this.tree) {
@@ -792,7 +797,7 @@ class FlowReader {
     if (ch === 91 || ch === 123) this.decline('flow indicator in scalar');
     this.pos = last;
     const source = text.slice(at, last);
-    const value = key ? source : plainScalarValue(source, at);
+    const value = key ? source : this.reader.tree ? null : plainScalarValue(source, at);
     if (this.reader.tree) this.last = keyNode(value, at, last);
     return value;
   }
