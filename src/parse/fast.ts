@@ -314,11 +314,13 @@ class Reader {
     const out: Record<string, unknown> = {};
     const fields = depth === 0 ? this.filter?.fields : undefined;
     const node = this.tree ? treeMap(false) : undefined;
+    // A location tree builds no value: its keys are only checked for duplicates.
+    const keys = this.tree ? new Set<string>() : undefined;
     let typed: string[] | undefined;
     let p = first;
     let key = firstKey;
     for (;;) {
-      if (Object.hasOwn(out, key)) this.decline('duplicate key', p);
+      if (keys ? keys.has(key) : Object.hasOwn(out, key)) this.decline('duplicate key', p);
       if (this.keyTyped) (typed ??= []).push(this.keySource);
       const field = fields ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
@@ -328,7 +330,8 @@ class Reader {
         this.recordField(field, value, valueStart);
         if (this.filterDecides()) return out;
       }
-      defineKey(out, key, value);
+      if (keys) keys.add(key);
+      else defineKey(out, key, value);
       node?.items.push(treePair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
