@@ -294,9 +294,13 @@ class Reader {
       if (!this.plainStart(p)) this.decline('key start', p);
       const source = text.slice(p, last);
       if (source === '<<') this.decline('merge key', p);
-      key = plainKey(source, p);
+      // The common key (a letter, then more than five characters) is its own text: no YAML 1.1 reading of a letter
+      // other than null, booleans (at most five characters) and special floats (which start with . + -).
+      const lower = text.charCodeAt(p) | 0x20;
+      const ownText = last - p > 5 && lower >= 97 && lower <= 122;
+      key = ownText ? source : plainKey(source, p);
       this.keySource = source;
-      this.keyTyped = maybeTyped(source, p);
+      this.keyTyped = ownText ? false : maybeTyped(source, p);
       after = colon;
       if (this.tree) {
         if (this.keyTyped) this.decline('typed key', p);
