@@ -649,7 +649,11 @@ function suppress(
       fileByPath.get(finding.file),
       directivesByFile,
     );
-    return suppression ? { ...finding, severity, suppression } : { ...finding, severity };
+    // Each draft is this stage's own object (made by locate): completed in place, not copied, in the same key order.
+    const done = finding as { -readonly [K in keyof Finding]: Finding[K] };
+    done.severity = severity;
+    if (suppression) done.suppression = suppression;
+    return done;
   });
 }
 
