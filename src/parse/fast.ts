@@ -294,8 +294,9 @@ class Reader {
       if (!this.plainStart(p)) this.decline('key start', p);
       const source = text.slice(p, last);
       if (source === '<<') this.decline('merge key', p);
-      // The common key (a letter, then more than five characters) is its own text: no YAML 1.1 reading of a letter
-      // other than null, booleans (at most five characters) and special floats (which start with . + -).
+      // The common key (a letter, then more than five characters) is its own text and not typed: what plainKey and
+      // maybeTyped answer for it (nulls and booleans have at most five characters; numbers and special floats start
+      // with a digit or . + -), without the work.
       const lower = text.charCodeAt(p) | 0x20;
       const ownText = last - p > 5 && lower >= 97 && lower <= 122;
       key = ownText ? source : plainKey(source, p);
