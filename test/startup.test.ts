@@ -8,6 +8,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VERSION } from '../src/version.js';
 import { privilegedDeployment, tempRepo } from './helpers.js';
 
 const BIN = resolve('dist/meshlint.mjs');
@@ -19,13 +20,18 @@ const before = new Set(process.moduleLoadList);
 let collator = false;
 const localeCompare = String.prototype.localeCompare;
 String.prototype.localeCompare = function (...args) { collator = true; return localeCompare.apply(this, args); };
+const vm = require('node:vm');
+const scripts = [];
+vm.Script = class extends vm.Script {
+  constructor(code, options) { super(code, options); scripts.push(options?.filename); }
+};
 const Collator = Intl.Collator;
 Intl.Collator = new Proxy(Collator, { construct(t, a) { collator = true; return new t(...a); }, apply(t, s, a) { collator = true; return t(...a); } });
 process.on('exit', () => {
   const builtins = process.moduleLoadList
     .filter((entry) => !before.has(entry) && entry.startsWith('NativeModule ') && !entry.startsWith('NativeModule internal/'))
     .map((entry) => entry.slice('NativeModule '.length));
-  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, files: Object.keys(require.cache), collator }));
+  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, files: [...Object.keys(require.cache), ...scripts], collator }));
 });
 `;
 
@@ -35,8 +41,9 @@ writeFileSync(probe, PROBE);
 
 interface Loaded {
   readonly builtins: string[];
-  /** Files of dist/ the process required, by name (the program itself is compiled from its code cache, not required). */
+  /** Files of dist/ the process required or compiled (the program, from its code cache), by name. */
   readonly dist: string[];
+  readonly programLoaded: boolean;
   readonly collator: boolean;
 }
 
@@ -55,11 +62,9 @@ function loadedBy(args: readonly string[], cwd: string): Loaded & { code: number
   });
   closeSync(stdout);
   const loaded = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[]; collator: boolean };
-  const dist = loaded.files
-    .filter((file) => file.startsWith(`${DIST}/`))
-    .map((file) => basename(file))
-    .filter((name) => name !== 'meshlint-main.cjs');
-  return { code: child.status, builtins: loaded.builtins, dist, collator: loaded.collator };
+  const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
+  const programLoaded = dist.includes('meshlint-main.cjs');
+  return { code: child.status, builtins: loaded.builtins, dist, programLoaded, collator: loaded.collator };
 }
 
 /** What a scan of a few files has no use for. */
@@ -93,7 +98,7 @@ const PATTERN_CONFIG = `customRules:
 function expectLean(loaded: Loaded): void {
   expect(loaded.builtins.filter((name) => NOT_FOR_A_SMALL_SCAN.includes(name))).toEqual([]);
   // The packages and validators loaded on demand stay unread.
-  expect(loaded.dist).toEqual([]);
+  expect(loaded.dist.filter((name) => name.startsWith('lazy-'))).toEqual([]);
   expect(loaded.collator).toBe(false);
 }
 
@@ -142,5 +147,17 @@ describe('a small scan loads only what it uses', () => {
     const loaded = loadedBy([BIN, '--version'], repo);
     expect(loaded.code).toBe(0);
     expectLean(loaded);
+  });
+
+  it('a bare --version is answered without loading the program, as the program answers it', () => {
+    const bare = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    const short = spawnSync(process.execPath, [BIN, '-v'], { encoding: 'utf8' });
+    // With another option the program runs and answers.
+    const program = spawnSync(process.execPath, [BIN, '--version', '--no-config'], { encoding: 'utf8' });
+    expect(program.stdout).toBe(`${VERSION}\n`);
+    for (const child of [bare, short])
+      expect([child.status, child.stdout, child.stderr]).toEqual([0, program.stdout, '']);
+    expect(loadedBy([BIN, '--version'], work).programLoaded).toBe(false);
+    expect(loadedBy([BIN, '--version', '--no-config'], work).programLoaded).toBe(true);
   });
 });
