@@ -3,6 +3,5 @@
 
 /** Milliseconds on a monotonic clock (an arbitrary origin: only differences mean something). */
 export function milliseconds(): number {
-  const [seconds, nanoseconds] = process.hrtime();
-  return seconds * 1e3 + nanoseconds / 1e6;
+  return Number(process.hrtime.bigint()) / 1e6;
 }
