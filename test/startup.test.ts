@@ -4,7 +4,7 @@
 // collator (String#localeCompare) each cost a millisecond or more at every start. These tests run the executable
 // with a probe that records what the process loaded, so that an eager import slipping back in fails here.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,12 +48,20 @@ interface Loaded {
 }
 
 let runs = 0;
-/** Runs `node [args]` with the probe, its output to files (a pipe or a terminal would load net or tty). */
-function loadedBy(args: readonly string[], cwd: string): Loaded & { code: number | null } {
+/**
+ * Runs `node [args]` with the probe, its output to files (a pipe or a terminal would load net or tty), and the code
+ * cache in `cacheHome` (default: one shared by these tests).
+ */
+function loadedBy(
+  args: readonly string[],
+  cwd: string,
+  cacheHome = join(work, 'cache'),
+): Loaded & { code: number | null; stdout: string } {
   const tag = `${++runs}`;
   const out = join(work, `loaded-${tag}.json`);
-  const stdout = openSync(join(work, `stdout-${tag}`), 'w');
-  const env: NodeJS.ProcessEnv = { ...process.env, MESHLINT_PROBE_OUT: out, XDG_CACHE_HOME: join(work, 'cache') };
+  const output = join(work, `stdout-${tag}`);
+  const stdout = openSync(output, 'w');
+  const env: NodeJS.ProcessEnv = { ...process.env, MESHLINT_PROBE_OUT: out, XDG_CACHE_HOME: cacheHome };
   delete env.NODE_OPTIONS;
   const child = spawnSync(process.execPath, ['--require', probe, ...args], {
     cwd,
@@ -64,7 +72,15 @@ function loadedBy(args: readonly string[], cwd: string): Loaded & { code: number
   const loaded = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[]; collator: boolean };
   const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
   const programLoaded = dist.includes('meshlint-main.cjs');
-  return { code: child.status, builtins: loaded.builtins, dist, programLoaded, collator: loaded.collator };
+  const printed = readFileSync(output, 'utf8');
+  return {
+    code: child.status,
+    stdout: printed,
+    builtins: loaded.builtins,
+    dist,
+    programLoaded,
+    collator: loaded.collator,
+  };
 }
 
 /** What a scan of a few files has no use for. */
@@ -129,11 +145,15 @@ describe('a small scan loads only what it uses', () => {
     expect(withPattern.dist).toContain('lazy-re2js.cjs');
   });
 
-  it('one file, text report (twice: without and with the code cache)', () => {
+  it('one file, text report (twice: a first run, then with its code cache)', () => {
+    const cacheHome = mkdtempSync(join(tmpdir(), 'meshlint-startup-cache-'));
     for (let i = 0; i < 2; i++) {
-      const loaded = loadedBy([BIN, 'web.yaml', '--no-config'], repo);
+      const loaded = loadedBy([BIN, 'web.yaml', '--no-config'], repo, cacheHome);
       expect(loaded.code).toBe(1);
+      expect(loaded.programLoaded).toBe(true);
       expectLean(loaded);
+      // The first run wrote the cache the second compiles from.
+      expect(readdirSync(join(cacheHome, 'meshlint', 'code'))).toHaveLength(1);
     }
   });
 
@@ -143,21 +163,15 @@ describe('a small scan loads only what it uses', () => {
     expectLean(loaded);
   });
 
-  it('--version', () => {
-    const loaded = loadedBy([BIN, '--version'], repo);
-    expect(loaded.code).toBe(0);
-    expectLean(loaded);
-  });
-
-  it('a bare --version is answered without loading the program, as the program answers it', () => {
-    const bare = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
-    const short = spawnSync(process.execPath, [BIN, '-v'], { encoding: 'utf8' });
+  it('--version: alone, the executable answers without loading the program, as the program answers with an option', () => {
     // With another option the program runs and answers.
-    const program = spawnSync(process.execPath, [BIN, '--version', '--no-config'], { encoding: 'utf8' });
-    expect(program.stdout).toBe(`${VERSION}\n`);
-    for (const child of [bare, short])
-      expect([child.status, child.stdout, child.stderr]).toEqual([0, program.stdout, '']);
-    expect(loadedBy([BIN, '--version'], work).programLoaded).toBe(false);
-    expect(loadedBy([BIN, '--version', '--no-config'], work).programLoaded).toBe(true);
+    const program = loadedBy([BIN, '--version', '--no-config'], repo);
+    expect([program.code, program.stdout, program.programLoaded]).toEqual([0, `${VERSION}\n`, true]);
+    expectLean(program);
+    for (const flag of ['--version', '-v']) {
+      const bare = loadedBy([BIN, flag], repo);
+      expect([bare.code, bare.stdout, bare.programLoaded]).toEqual([0, `${VERSION}\n`, false]);
+      expectLean(bare);
+    }
   });
 });
