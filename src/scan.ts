@@ -17,6 +17,7 @@ import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import type { Posture, PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 import { appendAll } from './arrays.js';
+import { milliseconds } from './clock.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -143,7 +144,7 @@ function startRun(options: ScanOptions): Run {
   const config = loadScanConfig(cwd, options.configPath, options.rules);
   const rules = rulesOf(config, options.rules);
   const phases: Record<string, number> = {};
-  let mark = performance.now();
+  let mark = milliseconds();
   const notices: Notice[] = [];
   return {
     cwd,
@@ -159,7 +160,7 @@ function startRun(options: ScanOptions): Run {
     maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     phases,
     phase(name) {
-      const now = performance.now();
+      const now = milliseconds();
       phases[name] = Math.round(now - mark);
       mark = now;
     },

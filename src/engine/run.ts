@@ -24,6 +24,7 @@ import {
 import type { Config } from './config.js';
 import { didYouMean } from '../suggest.js';
 import { pathMessage, type MessagePart } from './message.js';
+import { milliseconds } from '../clock.js';
 
 export interface RelatedLocation {
   readonly file: string;
@@ -409,7 +410,7 @@ function runRules(
   for (const rule of enabled) {
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
-    const started = performance.now();
+    const started = milliseconds();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
         const { finding, resource, key } = toFinding(graph, rule, r, root);
@@ -435,7 +436,7 @@ function runRules(
         });
       }
     }
-    ruleTimes.push([rule.id, performance.now() - started]);
+    ruleTimes.push([rule.id, milliseconds() - started]);
   }
   return ruleTimes;
 }
