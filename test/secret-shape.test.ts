@@ -2,7 +2,7 @@
 // what is found: each is compared with the full reading, on every fixture and on a sample of ../shared/corpus.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSource } from '../src/parse/source.js';
+import { parseSource, sliceReading } from '../src/parse/source.js';
 import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
 import { documentSecrets } from '../src/secrets/documents.js';
 import { textMemo } from '../src/secrets/memo.js';
@@ -97,6 +97,16 @@ describe('the shortcut and the document memo find what the full reading finds', 
     expect(documentSecrets({ file: embedded, document: yamlReading }, fresh).map((d) => d.secret)).toEqual([
       'Bt5%mN8c@Lw3qY',
     ]);
+  });
+
+  it('says which reading a document slice determines', () => {
+    const text = '{"kind": "ConfigMap", "apiVersion": "v1", "data": {"a": "1"}}\n';
+    const json = parseSource('a.json', text);
+    const yaml = parseSource('b.yaml', 'kind: ConfigMap\napiVersion: v1\n');
+    expect(sliceReading(json, json.documents[0])).toBe('json');
+    expect(sliceReading(yaml, yaml.documents[0])).toBe('yaml');
+    const aliases = parseSource('c.yaml', 'a: &x 1\nb: *x\n');
+    expect(sliceReading(aliases, aliases.documents[0])).toBeUndefined();
   });
 
   it('reads a built document (no text of its own) every time', () => {

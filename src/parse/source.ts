@@ -621,14 +621,15 @@ export function fromFileData(data: SourceFileData): SourceFile {
 }
 
 /**
- * How a document's value was read when it follows from its own slice of the text (start to end) alone: 'yaml' for the
- * lean reader's documents (it reads a part whole), 'json' for a strict JSON stream's. Undefined for a document the
- * YAML library read (directives and the `---` line may lie before `start`), a built one, or one from a thread's data.
+ * How a document's value was read when it follows from its own slice of the text (start to end) alone: 'json' for a
+ * strict JSON stream's documents (JSON.parse of the slice, whichever tree they have), 'yaml' for the lean reader's (it
+ * reads a part whole). Undefined for a document the YAML library read (directives and the `---` line may lie before
+ * `start`), a built one, or one from a thread's data.
  */
 export function sliceReading(file: SourceFile, document: SourceDocument): 'yaml' | 'json' | undefined {
   if (file.lazy || document.trace) return undefined;
-  if (document instanceof LazyDocument) return 'yaml';
-  return !file.origin && isJsonStream(file.text) ? 'json' : undefined; // embedded text reads JSON as YAML
+  if (!file.origin && isJsonStream(file.text)) return 'json'; // text embedded in a string reads JSON as YAML
+  return document instanceof LazyDocument ? 'yaml' : undefined;
 }
 
 /** A document whose syntax tree is parsed again from the file's text on first use, for this document only. */
