@@ -208,11 +208,10 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
-  // Documents read by the YAML library (`ast`), or by the lean reader (`value`: the tree is built on demand).
-  const parsed: (
-    | { ast: Document.Parsed; index: number }
-    | { value: unknown; index: number; start: number; end: number }
-  )[] = [];
+  // In order: the documents the lean reader read (final: their tree is built on demand), and the syntax trees of
+  // those the YAML library read (their values and problems come below). No record in between: a file of a million
+  // documents holds a million of these at once.
+  const documents: (SourceDocument | { readonly parsedAst: Document.Parsed; readonly index: number })[] = [];
   let unreadCount = 0;
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
@@ -221,7 +220,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     if (read?.kind === 'empty') return;
     if (read?.kind === 'document') {
       if (options.notComposed?.test(read.fields)) unreadCount++;
-      else parsed.push({ value: read.value, index, start: part.start, end });
+      else documents.push(new LazyDocument(text, index, read.value, part.start, end, '1.1'));
       return;
     }
     const result = parsePart(text, part.start, end, options.notComposed);
@@ -241,7 +240,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
       return;
     }
     if (result.unread) unreadCount++;
-    else parsed.push({ ast: result.ast, index });
+    else documents.push({ parsedAst: result.ast, index });
     for (const [open, close] of result.underIndented ?? [])
       problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
   });
@@ -251,7 +250,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     text.includes('{{') &&
     looksLikeTemplate(
       text,
-      parsed.flatMap((p) => ('ast' in p ? [p.ast] : [])),
+      documents.flatMap((d) => ('parsedAst' in d ? [d.parsedAst] : [])),
     )
   ) {
     return emptyFile(
@@ -262,13 +261,14 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     );
   }
 
-  const documents: SourceDocument[] = [];
-  for (const entry of parsed) {
-    if (!('ast' in entry)) {
-      documents.push(new LazyDocument(text, entry.index, entry.value, entry.start, entry.end, '1.1'));
+  // The library's documents replaced, in place, by what they hold (or left out when empty).
+  let kept = 0;
+  for (const entry of documents) {
+    if (!('parsedAst' in entry)) {
+      documents[kept++] = entry;
       continue;
     }
-    const { ast, index } = entry;
+    const { parsedAst: ast, index } = entry;
     const [start, , end] = ast.range;
     const fatal = reportErrors(ast, text, problems);
     if (ast.contents === null) continue; // empty or comment-only document
@@ -285,10 +285,11 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
         value = undefined;
       }
     }
-    documents.push({ index, ast, value, start, end });
+    documents[kept++] = { index, ast, value, start, end };
   }
+  documents.length = kept;
   problems.sort((x, y) => x.start - y.start);
-  return { path, text, lineCounter, documents, problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
+  return { path, text, lineCounter, documents: documents as SourceDocument[], problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
 }
 
 /** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */
