@@ -498,7 +498,8 @@ function toFinding(
   let resource = r.resource;
   if (resource) {
     ({ file, document } = resource.source);
-    path = [...resource.source.base, ...(r.path ?? resource.anchor)];
+    // concat sizes the array exactly (a spread grows it in steps): one path is kept per finding.
+    path = resource.source.base.concat(r.path ?? resource.anchor);
   } else if (r.document) {
     ({ file, document } = r.document);
     path = r.path ?? [];
@@ -517,7 +518,7 @@ function toFinding(
     const at = traced({
       file: src.file,
       document: src.document,
-      path: [...src.base, ...(rel.path ?? rel.resource.anchor)],
+      path: src.base.concat(rel.path ?? rel.resource.anchor),
       target: 'pair' as const,
     });
     return { file: at.file.path, message: rel.message, at };

@@ -65,6 +65,14 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\',
 };
 
+/**
+ * The array itself, or a copy of exact size: an array grown by push keeps room for 16 more elements, which a short
+ * list (most lists in manifests) would carry for the whole run, in every document's value.
+ */
+function exactSize<T>(items: T[]): T[] {
+  return items.length < 16 ? items.slice() : items;
+}
+
 class Declined {
   constructor(
     readonly reason: string,
@@ -371,7 +379,7 @@ class Reader {
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
     }
-    return out;
+    return exactSize(out);
   }
 
   /**
@@ -729,7 +737,7 @@ class FlowReader {
       node.range = [at, this.pos, this.pos];
       this.last = node;
     }
-    return isMap ? map : seq;
+    return isMap ? map : exactSize(seq);
   }
 
   /** One entry, leaving pos after it (blanks not skipped). A plain key is returned as its source. */
