@@ -67,7 +67,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 /**
  * The array itself, or a copy of exact size: an array grown by push keeps room for 16 more elements, which a short
- * list (most lists in manifests) would carry for the whole run, in every document's value.
+ * list (most lists in manifests) would carry for the whole run, in every document's value (and every collection
+ * of a location tree, which is as large as its document).
  */
 function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
@@ -336,6 +337,7 @@ class Reader {
     }
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
+      node.items = exactSize(node.items);
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
     }
@@ -376,6 +378,7 @@ class Reader {
       if (!this.isSeqEntry(p)) break;
     }
     if (node) {
+      node.items = exactSize(node.items);
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
     }
@@ -734,6 +737,7 @@ class FlowReader {
     this.pos++;
     if (typed) checkTypedKeys(typed, map, at);
     if (node) {
+      node.items = exactSize(node.items);
       node.range = [at, this.pos, this.pos];
       this.last = node;
     }

@@ -289,7 +289,14 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   documents.length = kept;
   problems.sort((x, y) => x.start - y.start);
-  return { path, text, lineCounter, documents: documents as SourceDocument[], problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
+  return {
+    path,
+    text,
+    lineCounter,
+    documents: documents as SourceDocument[],
+    problems,
+    ...(unreadCount ? { unreadDocuments: unreadCount } : {}),
+  };
 }
 
 /** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */
@@ -626,6 +633,11 @@ class LazyDocument implements SourceDocument {
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
+
+/** Lets go of the location tree kept for the document located last (it is rebuilt if asked for again). */
+export function releaseLeanTree(): void {
+  lastLeanTree = undefined;
+}
 
 /**
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
