@@ -167,7 +167,8 @@ const fileShapes = [
   const [small, large] = [2000, 40_000].map((n) => ({ n, stats: scanGenerated((dir) => generate(dir, n)) }));
   return { shape, small, large };
 });
-// Memory: peak RSS against the budget of twice the input plus 150 MB, from a tiny repository to 100,000 tiny documents.
+// Memory: peak RSS against the budget of twice the input plus 150 MB, for 100,000 and 1,000,000 tiny documents (and,
+// in the rows, the large decK and Envoy files and the generated repositories).
 const budgetMb = (inputMb) => 2 * inputMb + 150;
 const tinyDocuments = [100_000, 1_000_000].map((n) =>
   scanGenerated((dir) =>
