@@ -28,6 +28,7 @@ import {
   type StreamPart,
 } from './stream.js';
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
+import { jsonPartReadsCleanly } from './json-part.js';
 import { kubernetesValue, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
@@ -107,7 +108,8 @@ export interface ParseOptions {
   json?: 'kubernetes' | 'yaml';
   /**
    * false: every document is read by the YAML library. By default the lean reader (fast.ts) reads the documents in
-   * its subset, and the library only the others (the differential test compares both ways).
+   * its subset, JSON.parse the JSON parts the library reads cleanly (json-part.ts), and the library only the others
+   * (the differential test compares both ways).
    */
   fast?: boolean;
 }
@@ -208,19 +210,26 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
-  // In order: the documents the lean reader read (final: their tree is built on demand), and the syntax trees of
-  // those the YAML library read (their values and problems come below). No record in between: a file of a million
-  // documents holds a million of these at once.
+  // In order: the documents the lean reader or JSON.parse read (final: their tree is built on demand), and the
+  // syntax trees of those the YAML library read (their values and problems come below). No record in between: a
+  // file of a million documents holds a million of these at once.
   const documents: (SourceDocument | { readonly parsedAst: Document.Parsed; readonly index: number })[] = [];
   let unreadCount = 0;
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
-    const read = fast?.read(part.start, end, options.notComposed?.fields);
+    if (json && options.fast !== false && jsonPartReadsCleanly(text, part.start, end)) {
+      documents.push(new LazyDocument(text, index, jsonValue(text, part.start, end), part.start, end, '1.1'));
+      return;
+    }
+    const read = fast?.read(part.start, end, options.notComposed);
     if (read?.kind === 'empty') return;
+    if (read?.kind === 'unread') {
+      unreadCount++;
+      return;
+    }
     if (read?.kind === 'document') {
-      if (options.notComposed?.test(read.fields)) unreadCount++;
-      else documents.push(new LazyDocument(text, index, read.value, part.start, end, '1.1'));
+      documents.push(new LazyDocument(text, index, read.value, part.start, end, '1.1'));
       return;
     }
     const result = parsePart(text, part.start, end, options.notComposed);

@@ -5,7 +5,7 @@
 // Linear time by construction: one pass of a regex made only of literal prefixes finds candidates; at each one the
 // token is the longest run of the format's alphabet (a loop), and its structure is checked on that bounded string.
 // No pattern here can backtrack over the text, whatever it holds.
-import { crc32 } from 'node:zlib';
+import { zlib } from '../lazy-packages.js';
 import { shannon } from './entropy.js';
 import { isMasked, isPlaceholder, isPlaceholderToken, isReference } from './values.js';
 
@@ -70,7 +70,7 @@ interface TokenFormat {
 /** GitHub and npm tokens end in six base62 characters: the CRC32 of the 30 random ones before them. */
 function crc32Checksum(token: string, prefixLength: number): boolean {
   const random = token.slice(prefixLength, token.length - 6);
-  const expected = base62(crc32(Buffer.from(random, 'latin1')) >>> 0).padStart(6, '0');
+  const expected = base62(zlib().crc32(Buffer.from(random, 'latin1')) >>> 0).padStart(6, '0');
   return token.slice(-6) === expected;
 }
 
