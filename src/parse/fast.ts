@@ -9,7 +9,7 @@ import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
 import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote } from './stream.js';
-import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
+import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
@@ -303,12 +303,12 @@ class Reader {
       if (!this.plainStart(p)) this.decline('key start', p);
       const source = text.slice(p, last);
       if (source === '<<') this.decline('merge key', p);
-      // The common key (a letter, then more than five characters) is its own text and not typed: what plainKey and
+      // The common key (a letter, then more than five characters) is its own text and not typed: what plainKeyText and
       // maybeTyped answer for it (nulls and booleans have at most five characters; numbers and special floats start
       // with a digit or . + -), without the work.
       const lower = text.charCodeAt(p) | 0x20;
       const ownText = last - p > 5 && lower >= 97 && lower <= 122;
-      key = ownText ? source : plainKey(source, p);
+      key = ownText ? source : plainKeyText(source, p);
       this.keySource = source;
       this.keyTyped = ownText ? false : maybeTyped(source, p);
       after = colon;
@@ -742,7 +742,7 @@ class FlowReader {
           if (!quoted) {
             const source = key as string;
             if (source === '<<') this.decline('merge key');
-            name = plainKey(source, keyAt);
+            name = plainKeyText(source, keyAt);
             if (maybeTyped(source, keyAt)) {
               if (tree) this.decline('typed key');
               (typed ??= []).push(source);
@@ -921,10 +921,6 @@ const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
 const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
-function plainKey(source: string, at: number): string {
-  return specialFloatKeyText(source) ?? mapKey(plainScalarValue(source, at), at);
-}
-
 /**
  * Whether the YAML library (YAML 1.1 schema) might read this plain key as something other than its text: a number,
  * boolean, null or timestamp. Its duplicate-key check compares those values, not go-yaml's strings.
@@ -942,5 +938,5 @@ function maybeTyped(source: string, at: number): boolean {
 function checkTypedKeys(typed: readonly string[], out: Record<string, unknown>, at: number): void {
   if (typed.length > 1) throw new Declined('typed keys', at);
   const [source] = typed;
-  if (Object.hasOwn(out, source) && plainKey(source, at) !== source) throw new Declined('typed key', at);
+  if (Object.hasOwn(out, source) && plainKeyText(source, at) !== source) throw new Declined('typed key', at);
 }

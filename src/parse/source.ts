@@ -15,6 +15,7 @@ import {
   type CST,
   type Document,
   type Node,
+  visit,
 } from 'yaml';
 import { appendAll } from '../arrays.js';
 import {
@@ -29,7 +30,7 @@ import {
 } from './stream.js';
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
 import { jsonPartReadsCleanly } from './json-part.js';
-import { kubernetesValue, UnreadableValue } from './value.js';
+import { kubernetesValue, plainKeyText, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
 
@@ -402,11 +403,30 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
       for (const e of ast.errors) if (e.code === 'MISSING_CHAR') e.pos = [opening, opening + 1];
   }
   shiftDocument(ast, start);
+  keysAsGoYamlReadsThem(ast);
   // go-yaml reads only the first document of a part (after "..." the rest is never read).
   ast.range[1] = Math.min(ast.range[1], end);
   ast.range[2] = end;
   ast.range[0] = Math.min(ast.range[0], start);
   return { ast, unread: false, ...(underIndented ? { underIndented } : {}) };
+}
+
+/**
+ * The yaml package's 1.1 schema reads a few plain keys unlike go-yaml (`e0` is the float 0 there, the string "e0" in
+ * Kubernetes): key nodes the package did not read as text get the key Kubernetes reads, so a path finds its key.
+ */
+function keysAsGoYamlReadsThem(ast: Document.Parsed): void {
+  visit(ast, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (!isScalar(key) || key.tag || key.type !== 'PLAIN' || typeof key.value === 'string') return;
+      try {
+        key.value = plainKeyText(String(key.source), key.range?.[0] ?? 0);
+      } catch {
+        // A key Kubernetes cannot read (null, .nan): the value reader reports it; locations keep the package's reading.
+      }
+    },
+  });
 }
 
 function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {
