@@ -4,18 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, parseDocument, stringify, type Scalar } from 'yaml';
 import { scalarOffsets, sourceSpan, type ScalarOffsets } from '../src/location/scalar-offsets.js';
+import { randomInt } from './seeded-random.js';
 
-/** A small seeded generator: a failing case can be run again. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The tests' seeded generator (MESHLINT_TEST_SEED replays a run), as a number in [0, 1). */
+const next = () => randomInt(2 ** 30) / 2 ** 30;
 
 type Style = 'PLAIN' | 'QUOTE_SINGLE' | 'QUOTE_DOUBLE' | 'BLOCK_LITERAL' | 'BLOCK_FOLDED';
 
@@ -67,7 +59,7 @@ function checkUnits(source: string, style: string, map: ScalarOffsets): void {
 function checkSpans(source: string, style: string, map: ScalarOffsets, next: () => number, indent: number): void {
   const value = map.value;
   const solid = (i: number) => !/[\s]/.test(value[i]) && !/[\uD800-\uDFFF]/.test(value[i]);
-  for (let n = 0; n < 8; n++) {
+  for (let n = 0; n < 8 && value.length > 0; n++) {
     const a = Math.floor(next() * value.length);
     const b = a + 1 + Math.floor(next() * Math.min(40, value.length - a));
     if (!solid(a) || !solid(b - 1)) continue;
@@ -91,8 +83,7 @@ function randomText(next: () => number, length: number, pieces = PIECES, breaks 
   let out = '';
   for (let i = 0; i < length; i++) {
     const r = breaks ? next() : 1;
-    out +=
-      r < 0.1 ? '\n' : r < 0.15 ? '\n\n' : r < 0.18 ? '\r\n' : (pieces[Math.floor(next() * pieces.length)] ?? 'x');
+    out += r < 0.1 ? '\n' : r < 0.15 ? '\n\n' : r < 0.18 ? '\r\n' : (pieces[Math.floor(next() * pieces.length)] ?? 'x');
   }
   return out;
 }
@@ -101,7 +92,6 @@ const WORDS = ['tok3n', 'ab', 'ZZ', ' ', ' ', 'é', '😀', '-x'];
 describe('scalar offsets: values written by the yaml package in every style', () => {
   const styles: Style[] = ['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'];
   it.each(styles)('%s', (style) => {
-    const next = random(styles.indexOf(style) + 1);
     let checked = 0;
     for (let n = 0; n < 300; n++) {
       // Plain and folded text is written over several lines only when it has no line breaks of its own.
@@ -109,7 +99,12 @@ describe('scalar offsets: values written by the yaml package in every style', ()
       const text = randomText(next, 1 + Math.floor(next() * 60), next() < 0.6 ? WORDS : PIECES, breaks).trim() || 'x';
       const source = stringify(
         { k: text },
-        { defaultStringType: style, defaultKeyType: 'PLAIN', lineWidth: 20 + Math.floor(next() * 40), minContentWidth: 0 },
+        {
+          defaultStringType: style,
+          defaultKeyType: 'PLAIN',
+          lineWidth: 20 + Math.floor(next() * 40),
+          minContentWidth: 0,
+        },
       );
       const { node, map } = mapOf(source);
       expect(map.value, JSON.stringify(source)).toBe(String(node.value));
@@ -123,7 +118,22 @@ describe('scalar offsets: values written by the yaml package in every style', ()
 
 /** Hand-written sources: what people write, and what the yaml package's writer never does. */
 function randomDoubleQuoted(next: () => number): string {
-  const parts = ['ab', 'Tok3n', '\\n', '\\t', '\\"', '\\\\', '\\u00e9', '\\x41', '\\U0001F600', '\\/', ' ', '\t', 'é', '😀'];
+  const parts = [
+    'ab',
+    'Tok3n',
+    '\\n',
+    '\\t',
+    '\\"',
+    '\\\\',
+    '\\u00e9',
+    '\\x41',
+    '\\U0001F600',
+    '\\/',
+    ' ',
+    '\t',
+    'é',
+    '😀',
+  ];
   const breaks = ['\n    ', '\n\n    ', '\\\n    ', '\\\r\n  ', '\r\n    ', '  \n    ', '\n  \n    '];
   let body = '';
   for (let i = 0, n = 1 + Math.floor(next() * 30); i < n; i++)
@@ -151,7 +161,15 @@ function randomBlock(next: () => number): { source: string; indent: number } {
     const r = next();
     const first = !lines.some((l) => l.trim());
     const extra = first ? '' : r < 0.2 ? ' '.repeat(1 + Math.floor(next() * 3)) : r < 0.25 ? '\t' : '';
-    lines.push(r > 0.85 ? '' : `${' '.repeat(base)}${extra}${randomText(next, 1 + Math.floor(next() * 10)).replace(/\r?\n/g, ' ').trim() || 'x'}`);
+    lines.push(
+      r > 0.85
+        ? ''
+        : `${' '.repeat(base)}${extra}${
+            randomText(next, 1 + Math.floor(next() * 10))
+              .replace(/\r?\n/g, ' ')
+              .trim() || 'x'
+          }`,
+    );
   }
   if (!lines.some((l) => l.trim())) lines.push(`${' '.repeat(base)}tok`);
   const source = `k: ${header}${next() < 0.2 ? ' # a comment' : ''}${eol}${lines.join(eol)}${eol}${next() < 0.5 ? `${eol}${eol}` : ''}n: 1${eol}`;
@@ -160,14 +178,16 @@ function randomBlock(next: () => number): { source: string; indent: number } {
 
 describe('scalar offsets: hand-written scalars', () => {
   const cases: [string, () => (next: () => number) => { source: string; indent: number }][] = [
-    ['double-quoted with escapes, continuations and CRLF', () => (next) => ({ source: randomDoubleQuoted(next), indent: 0 })],
+    [
+      'double-quoted with escapes, continuations and CRLF',
+      () => (next) => ({ source: randomDoubleQuoted(next), indent: 0 }),
+    ],
     ['single-quoted over several lines', () => (next) => ({ source: randomFlowLines(next, "'"), indent: 0 })],
     ['plain over several lines', () => (next) => ({ source: randomFlowLines(next, ''), indent: 0 })],
     ['block scalars with headers, CRLF, tabs and kept lines', () => randomBlock],
   ];
   it.each(cases)('%s', (_name, make) => {
     const generate = make();
-    const next = random(_name.length);
     for (let n = 0; n < 300; n++) {
       const { source, indent } = generate(next);
       const { node, map } = mapOf(source);

@@ -209,8 +209,7 @@ function doubleQuoted(source: string, start: number): ScalarOffsets {
       // Blanks before a line break are dropped, others kept.
       let j = i;
       while (isBlank(source[j])) j++;
-      if (source[j] !== '\n' && !(source[j] === '\r' && source[j + 1] === '\n'))
-        out.addVerbatim(source.slice(i, j), i);
+      if (source[j] !== '\n' && !(source[j] === '\r' && source[j + 1] === '\n')) out.addVerbatim(source.slice(i, j), i);
       i = j;
     } else {
       out.addVerbatim(ch, i);
@@ -273,7 +272,10 @@ function readBlock(
   let count = 0;
   while (count < all.length) {
     const l = all[count];
-    if (!empty(l) && (width(l) < indent || (indent === 0 && /^(?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(source.slice(l.start, l.start + 4)))))
+    if (
+      !empty(l) &&
+      (width(l) < indent || (indent === 0 && /^(?:---|\.\.\.)(?:[ \t\r\n]|$)/.test(source.slice(l.start, l.start + 4))))
+    )
       break;
     count++;
   }
