@@ -42,7 +42,7 @@ const lineBreakish = (s: string) => /^[ \t\r\n]*$/.test(s);
 
 function checkUnits(source: string, style: string, map: ScalarOffsets): void {
   map.value.split('').forEach((unit, i) => {
-    const piece = source.slice(map.starts[i], map.ends[i]);
+    const piece = source.slice(map.start(i), map.end(i));
     if (piece === unit) return;
     if ((unit === ' ' || unit === '\n') && lineBreakish(piece)) return; // folding or a line break
     if (style === 'QUOTE_SINGLE' && piece === "''" && unit === "'") return;
@@ -52,7 +52,7 @@ function checkUnits(source: string, style: string, map: ScalarOffsets): void {
     if (piece.length === 2 && piece.includes(unit)) return;
     throw new Error(`unit ${i} ${JSON.stringify(unit)} maps to ${JSON.stringify(piece)} in ${JSON.stringify(source)}`);
   });
-  for (let i = 1; i < map.starts.length; i++) expect(map.starts[i]).toBeGreaterThanOrEqual(map.starts[i - 1]);
+  for (let i = 1; i < map.value.length; i++) expect(map.start(i)).toBeGreaterThanOrEqual(map.start(i - 1));
 }
 
 /** Random spans that start and end on a non-blank unit: their source must read back as the span. */

@@ -1,7 +1,11 @@
 // A secret inside a string is located at its own characters in every scalar style and every report format, also
 // where the fixtures' markers cannot say it: a token cut in two by an escaped line break, UTF-16 files.
 import { describe, expect, it } from 'vitest';
+import { locate } from '../src/location/locate.js';
+import { narrowToSpan } from '../src/location/span.js';
 import { toDiagnostic } from '../src/lsp/diagnostics.js';
+import { parseEmbedded } from '../src/parse/embedded.js';
+import { parseSource } from '../src/parse/source.js';
 import { scan } from '../src/scan.js';
 import { runCli, tempRepo } from './helpers.js';
 
@@ -42,6 +46,31 @@ describe('secret spans', () => {
       expect(await secretRanges({ 'cm.yaml': bytes })).toEqual([ESCAPED_RANGE]);
     },
   );
+
+  it.each([
+    [
+      'a double-quoted string holding a double-quoted one',
+      '"headers:\\n  - value: \\"Basic \\\\u0041 ZGVwbG95Okt4OExxMlptN1J0NA==\\"\\n"',
+    ],
+    [
+      'a literal block holding a plain value over two lines',
+      '|\n    headers:\n      - value: Basic\n          A ZGVwbG95Okt4OExxMlptN1J0NA==\n',
+    ],
+  ])('text embedded in %s: located through both scalars, in the host file', (_name, scalar) => {
+    const text = CONFIG_MAP(scalar);
+    const host = parseSource('cm.yaml', text);
+    const embedded = parseEmbedded(host, host.documents[0], ['data', 'run.sh'])!;
+    const document = embedded.documents[0];
+    const path = ['headers', 0, 'value'];
+    const value = (document.value as { headers: { value: string }[] }).headers[0].value;
+    expect(value).toBe('Basic A ZGVwbG95Okt4OExxMlptN1J0NA==');
+    const token = 'ZGVwbG95Okt4OExxMlptN1J0NA==';
+    const at = value.indexOf(token);
+    const whole = locate(embedded, document, path, 'value').range;
+    const range = narrowToSpan(embedded, document, path, whole, value, [at, at + token.length]);
+    expect(range.startLine).toBe(range.endLine);
+    expect(text.split('\n')[range.startLine - 1].slice(range.startColumn - 1, range.endColumn - 1)).toBe(token);
+  });
 
   it('a CRLF file: the same lines and columns', async () => {
     expect(await secretRanges({ 'cm.yaml': SPLIT.replaceAll('\n', '\r\n') })).toEqual([SPLIT_RANGE]);

@@ -4,11 +4,11 @@
 // value meshlint's parsers give, which is go-yaml v2's for strings) and keeps, for every UTF-16 unit of the value,
 // the source offsets it came from; a caller checks that the value read equals the value it holds before trusting it.
 
-/** A scalar's value, and for each of its UTF-16 units the source offsets [starts[i], ends[i]) that produced it. */
+/** A scalar's value, and for each of its UTF-16 units the source offsets [start(i), end(i)) that produced it. */
 export interface ScalarOffsets {
   readonly value: string;
-  readonly starts: readonly number[];
-  readonly ends: readonly number[];
+  start(unit: number): number;
+  end(unit: number): number;
 }
 
 /**
@@ -25,33 +25,41 @@ export function scalarOffsets(source: string, start: number, end: number, expect
   return folded(source, start, end, false);
 }
 
-/** Offsets of the source characters between `from` and `to` of the value's units [start, end): what a span covers. */
+/** Source offsets [from, to) of the value's units [start, end): what a span of the value covers in the source. */
 export function sourceSpan(map: ScalarOffsets, start: number, end: number): [number, number] | undefined {
   if (start < 0 || end <= start || end > map.value.length) return undefined;
-  return [map.starts[start], map.ends[end - 1]];
+  return [map.start(start), map.end(end - 1)];
 }
 
+/**
+ * Runs of units, not one entry per unit (a value can be megabytes long): a run either maps each unit to the source
+ * character at the same distance (text written as itself) or all its units to one source range (an escape, a fold).
+ */
 class Builder {
   private readonly parts: string[] = [];
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
+  private length = 0;
+  private readonly runUnit: number[] = [];
+  private readonly runFrom: number[] = [];
+  private readonly runTo: number[] = [];
+  private readonly runVerbatim: boolean[] = [];
 
   /** `text` was read from source offsets [from, to): every unit of it maps there. */
   add(text: string, from: number, to: number): void {
+    if (!text) return;
+    this.run(from, to, false);
     this.parts.push(text);
-    for (let i = 0; i < text.length; i++) {
-      this.starts.push(from);
-      this.ends.push(to);
-    }
+    this.length += text.length;
   }
 
   /** Each unit of `text` is the source character at the same distance from `from`. */
   addVerbatim(text: string, from: number): void {
+    if (!text) return;
+    const last = this.runUnit.length - 1;
+    // Text that continues the previous run in the source too extends that run.
+    if (!(last >= 0 && this.runVerbatim[last] && this.runFrom[last] + (this.length - this.runUnit[last]) === from))
+      this.run(from, from, true);
     this.parts.push(text);
-    for (let i = 0; i < text.length; i++) {
-      this.starts.push(from + i);
-      this.ends.push(from + i + 1);
-    }
+    this.length += text.length;
   }
 
   endsWithLineBreak(): boolean {
@@ -60,7 +68,35 @@ class Builder {
   }
 
   done(): ScalarOffsets {
-    return { value: this.parts.join(''), starts: this.starts, ends: this.ends };
+    const { runUnit, runFrom, runTo, runVerbatim } = this;
+    const runOf = (unit: number) => {
+      let lo = 0;
+      let hi = runUnit.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (runUnit[mid] <= unit) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    return {
+      value: this.parts.join(''),
+      start(unit) {
+        const r = runOf(unit);
+        return runVerbatim[r] ? runFrom[r] + unit - runUnit[r] : runFrom[r];
+      },
+      end(unit) {
+        const r = runOf(unit);
+        return runVerbatim[r] ? runFrom[r] + unit - runUnit[r] + 1 : runTo[r];
+      },
+    };
+  }
+
+  private run(from: number, to: number, verbatim: boolean): void {
+    this.runUnit.push(this.length);
+    this.runFrom.push(from);
+    this.runTo.push(to);
+    this.runVerbatim.push(verbatim);
   }
 }
 
@@ -101,7 +137,7 @@ function folded(source: string, from: number, to: number, singleQuoted: boolean)
       if (source[i] === "'" && source[i + 1] === "'" && i + 1 < end) {
         out.add("'", i, i + 2);
         i++;
-      } else out.add(source[i], i, i + 1);
+      } else out.addVerbatim(source[i], i);
     }
   };
   if (lines.length === 1) {
@@ -235,20 +271,35 @@ function blockScalar(source: string, start: number, expected: string | undefined
   const explicit = Number(header?.[2] || 0);
   const literal = source[start] === '|';
   const lines: BlockLine[] = [];
+  let firstContent: BlockLine | undefined;
   for (let at = headerEnd + 1; headerEnd !== -1 && at <= source.length; ) {
     const nl = source.indexOf('\n', at);
     const next = nl === -1 ? source.length + 1 : nl + 1;
     const end = nl === -1 ? source.length : source[nl - 1] === '\r' && nl - 1 >= at ? nl - 1 : nl;
     let content = at;
     while (content < end && source[content] === ' ') content++;
-    lines.push({ start: at, content, end, next });
+    const line = { start: at, content, end, next };
+    // Past the block: a line with content indented less than any indentation the block can have.
+    if (
+      content < end &&
+      firstContent &&
+      content - at < Math.min(explicit || Infinity, firstContent.content - firstContent.start)
+    )
+      break;
+    if (content < end) firstContent ??= line;
+    lines.push(line);
     at = next;
   }
   const read = (indent: number) => readBlock(source, lines, indent, literal, chomp);
-  const firstContent = lines.find((l) => l.content < l.end);
   if (!explicit || !firstContent) return read(firstContent ? firstContent.content - firstContent.start : 0);
-  // The indicator counts from the parent's indentation, which is not known here: the one that reads the value.
+  // The indicator counts from the parent's indentation, which is not known here: the one that reads the value,
+  // most likely that of the header's line (a map's key).
   const widest = firstContent.content - firstContent.start;
+  const lineStart = source.lastIndexOf('\n', start - 1) + 1;
+  let headerIndent = lineStart;
+  while (source[headerIndent] === ' ') headerIndent++;
+  const likely = read(Math.min(widest, explicit + headerIndent - lineStart));
+  if (likely.value === expected) return likely;
   let fallback: ScalarOffsets | undefined;
   for (let indent = widest; indent >= explicit; indent--) {
     const candidate = read(indent);

@@ -70,5 +70,5 @@ function offsetMap(hostText: string, node: Node, value: string): (offset: number
   const map = scalarOffsets(hostText, start, end, value);
   if (map.value !== value || value.length === 0) return () => start;
   return (offset) =>
-    offset <= 0 ? map.starts[0] : offset < value.length ? map.starts[offset] : map.ends[value.length - 1];
+    offset <= 0 ? map.start(0) : offset < value.length ? map.start(offset) : map.end(value.length - 1);
 }
