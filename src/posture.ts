@@ -34,7 +34,7 @@ import {
   meshTlsIdentities,
   serverWorkloads,
 } from './model/linkerd/index.js';
-import { child, envoyListeners, formatAddress, type ListenerView } from './model/envoy/index.js';
+import { child, envoyListeners, formatAddress, type ListenerView, RATE_LIMIT_FILTERS } from './model/envoy/index.js';
 import {
   AUTH_PLUGINS,
   RATE_LIMIT_PLUGINS,
@@ -648,7 +648,6 @@ function unique<T>(list: readonly T[]): T[] {
 // Entry points
 
 const ENVOY_AUTH = /\.(jwt_authn|ext_authz|rbac|oauth2|basic_auth|api_key_auth)$/;
-const ENVOY_RATE_LIMIT = /\.(local_ratelimit|ratelimit|rate_limit_quota)$/;
 
 function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
   const chains = l.chains;
@@ -664,20 +663,20 @@ function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
         : tlsCount === 0
           ? { state: 'no', detail: 'plaintext' }
           : { state: 'partial', detail: `TLS on ${tlsCount} of ${chains.length} filter chains` };
-  const filterNames = (pattern: RegExp) => {
+  const filterNames = (isKind: (extension: string) => boolean) => {
     const names = new Set<string>();
     let http = 0;
     for (const c of chains) {
-      for (const f of c.filters) if (pattern.test(f.extension)) names.add(short(f.extension));
+      for (const f of c.filters) if (isKind(f.extension)) names.add(short(f.extension));
       for (const h of c.hcms) {
         http++;
-        for (const f of h.httpFilters) if (!f.disabled && pattern.test(f.extension)) names.add(short(f.extension));
+        for (const f of h.httpFilters) if (!f.disabled && isKind(f.extension)) names.add(short(f.extension));
       }
     }
     return { names: [...names].sort(), http };
   };
-  const status = (pattern: RegExp, what: string): Status => {
-    const { names, http } = filterNames(pattern);
+  const status = (isKind: (extension: string) => boolean, what: string): Status => {
+    const { names, http } = filterNames(isKind);
     if (names.length) return { state: 'yes', detail: names.join(', ') };
     return chains.length === 0
       ? { state: 'unknown', detail: 'no filter chains' }
@@ -689,8 +688,8 @@ function listenerEntry(l: ListenerView, site: SiteOf): EntryPoint {
     match: l.addresses.map(formatAddress).join(', ') || '(no address)',
     local: l.local,
     tls,
-    auth: status(ENVOY_AUTH, 'authentication'),
-    rateLimit: status(ENVOY_RATE_LIMIT, 'rate-limit'),
+    auth: status((extension) => ENVOY_AUTH.test(extension), 'authentication'),
+    rateLimit: status((extension) => RATE_LIMIT_FILTERS.has(extension), 'rate-limit'),
     at: site(l.resource),
   };
 }

@@ -9,6 +9,7 @@ import {
   type FilterView,
   type HcmSite,
   type Node,
+  RATE_LIMIT_FILTERS,
 } from '../../src/model/envoy/index.js';
 import {
   coversRoute,
@@ -29,9 +30,6 @@ import {
 } from '../../src/model/istio/index.js';
 import type { Resource } from '../../src/model/resource.js';
 import { arr, get, isObj, str, strMap } from '../../src/model/values.js';
-
-const GLOBAL_LIMITERS = new Set(['envoy.filters.http.ratelimit', 'envoy.filters.http.rate_limit_quota']);
-const LIMITERS = new Set([...GLOBAL_LIMITERS, 'envoy.filters.http.local_ratelimit']);
 
 const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTPS', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 const PASSTHROUGH = new Set(['PASSTHROUGH', 'AUTO_PASSTHROUGH']);
@@ -57,7 +55,7 @@ function checkIstioGateways(
   mesh: MeshSettings,
   report: (gateway: Resource, server: number, pods: string) => void,
 ): void {
-  const limiting = envoyFilters(graph).filter((ef) => gatewayHttpFilterPatches(ef, LIMITERS).length > 0);
+  const limiting = envoyFilters(graph).filter((ef) => gatewayHttpFilterPatches(ef, RATE_LIMIT_FILTERS).length > 0);
   for (const gateway of istioResources(graph, 'Gateway')) {
     const server = firstHttpServer(gateway);
     if (server === undefined) continue;
@@ -338,7 +336,7 @@ patch often sets them per route), and a patch's listener port match is not follo
       )
         continue;
       const filters = site.hcm.httpFilters;
-      if (filters.some((f) => GLOBAL_LIMITERS.has(f.extension))) continue;
+      if (filters.some((f) => RATE_LIMIT_FILTERS.get(f.extension) === 'global')) continue;
       const locals = filters.filter((f) => f.extension === 'envoy.filters.http.local_ratelimit');
       if (locals.some((f) => localRateLimitEnforced(graph, site, f))) continue;
       const data = { hcm: String(child(site.hcm.filter.config, 'stat_prefix').value ?? site.hcm.filter.name) };

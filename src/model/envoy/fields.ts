@@ -116,6 +116,19 @@ export const DEPRECATED_NAMES: Readonly<Record<string, string>> = {
   raw_buffer: 'envoy.transport_sockets.raw_buffer',
 };
 
+/**
+ * Envoy's rate-limit filters by canonical name: a global one asks a rate-limit service (or a quota server) per
+ * request, a local one counts in the proxy itself.
+ */
+export const RATE_LIMIT_FILTERS: ReadonlyMap<string, 'global' | 'local'> = new Map([
+  ['envoy.filters.http.ratelimit', 'global'],
+  ['envoy.filters.http.rate_limit_quota', 'global'],
+  ['envoy.filters.http.local_ratelimit', 'local'],
+  ['envoy.filters.network.ratelimit', 'global'],
+  ['envoy.filters.network.local_ratelimit', 'local'],
+  ['envoy.filters.listener.local_ratelimit', 'local'],
+]);
+
 /** Canonical extension name for a type name (`envoy.extensions.filters.http.rbac.v3.RBAC` -> envoy.filters.http.rbac). */
 export function extensionOfType(type: string): string | undefined {
   const t = type.replace(TYPE_PREFIX, '');

@@ -27,7 +27,7 @@ const GATEWAY_CONTEXTS = new Set(['GATEWAY', 'ANY']);
 /** HTTP_FILTER patches (not REMOVE) in context GATEWAY or ANY (the default) whose filter is one of `extensions`. */
 export function gatewayHttpFilterPatches(
   envoyFilter: Resource,
-  extensions: ReadonlySet<string>,
+  extensions: { has(extension: string): boolean },
 ): readonly GatewayFilterPatch[] {
   const out: GatewayFilterPatch[] = [];
   arr(get(envoyFilter.body, 'spec', 'configPatches')).forEach((patch, index) => {
