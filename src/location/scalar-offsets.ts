@@ -20,7 +20,10 @@ export interface ScalarOffsets {
 export function scalarOffsets(source: string, start: number, end: number, expected?: string): ScalarOffsets {
   const indicator = source[start];
   if (indicator === '"') return doubleQuoted(source, start);
-  if (indicator === "'") return folded(source, start + 1, closingSingleQuote(source, start), true);
+  if (indicator === "'") {
+    const close = closingSingleQuote(source, start + 1, source.length);
+    return folded(source, start + 1, close === -1 ? source.length : close, true);
+  }
   if (indicator === '|' || indicator === '>') return blockScalar(source, start, expected);
   return folded(source, start, end, false);
 }
@@ -102,16 +105,25 @@ class Builder {
 
 const isBlank = (ch: string | undefined) => ch === ' ' || ch === '\t';
 
-/** The offset of the closing quote of a single-quoted scalar (`''` is a quote inside it), or the end of the text. */
-function closingSingleQuote(source: string, start: number): number {
-  let i = start + 1;
-  while (i < source.length) {
-    if (source[i] === "'") {
-      if (source[i + 1] !== "'") return i;
-      i += 2;
-    } else i++;
+/** The closing `"` of a double-quoted scalar whose body starts at `from` (escapes skipped), or -1 before `end`. */
+export function closingDoubleQuote(text: string, from: number, end: number): number {
+  for (let k = from; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 92 /* \\ */) k++;
+    else if (c === 34 /* " */) return k;
   }
-  return source.length;
+  return -1;
+}
+
+/** The closing `'` of a single-quoted scalar whose body starts at `from` (`''` skipped), or -1 before `end`. */
+export function closingSingleQuote(text: string, from: number, end: number): number {
+  for (let k = from; k < end; k++) {
+    if (text.charCodeAt(k) === 39 /* ' */) {
+      if (text.charCodeAt(k + 1) === 39) k++;
+      else return k;
+    }
+  }
+  return -1;
 }
 
 /**
@@ -177,7 +189,8 @@ function trimEnd(source: string, start: number, end: number): number {
   return end;
 }
 
-const ESCAPES: Record<string, string> = {
+/** YAML double-quoted escapes, as the yaml package decodes them (the fast reader's too). */
+export const DOUBLE_QUOTED_ESCAPES: Readonly<Record<string, string>> = {
   '0': '\0',
   a: '\x07',
   b: '\b',
@@ -219,7 +232,7 @@ function doubleQuoted(source: string, start: number): ScalarOffsets {
       i = j;
     } else if (ch === '\\') {
       const next = source[i + 1];
-      const simple = ESCAPES[next];
+      const simple = DOUBLE_QUOTED_ESCAPES[next];
       if (simple !== undefined) {
         out.add(simple, i, i + 2);
         i += 2;

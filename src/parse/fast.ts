@@ -7,8 +7,8 @@
 // fixture, the corpus and generated input).
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
-import { closingDoubleQuote, closingSingleQuote } from './stream.js';
 import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
+import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
@@ -43,27 +43,6 @@ const FLOW_INDICATORS = new Set([...',[]{}'].map((c) => c.charCodeAt(0)));
  * byte order mark, non-characters): a document holding one is declined.
  */
 const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
-
-/** YAML double-quoted escapes, as the YAML library decodes them. */
-const ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  e: '\x1b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  N: '\u0085',
-  _: '\u00a0',
-  L: '\u2028',
-  P: '\u2029',
-  ' ': ' ',
-  '"': '"',
-  '/': '/',
-  '\\': '\\',
-};
 
 class Declined {
   constructor(
@@ -469,7 +448,7 @@ class Reader {
         res += fold || ' ';
       } else if (ch === '\\') {
         const next = text[++i];
-        const escaped = ESCAPES[next];
+        const escaped = DOUBLE_QUOTED_ESCAPES[next];
         if (escaped !== undefined) res += escaped;
         else if (next === '\n') {
           while (i + 1 < close && text[i + 1] === ' ') i++;
