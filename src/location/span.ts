@@ -29,13 +29,16 @@ export function narrowToSpan(
   return inSource ? rangeOfOffsets(file, inSource[0], inSource[1]) : value;
 }
 
-// Findings come grouped by value (a long embedded file may hold many secrets): the last value's offsets are kept.
-let last: { file: LocatableText; start: number; end: number; text: string; map: ScalarOffsets } | undefined;
+// Findings come grouped by value (a long embedded file may hold many secrets): each file keeps its last value's
+// offsets, for as long as the file lives.
+const lastValue = new WeakMap<LocatableText, { start: number; end: number; text: string; map: ScalarOffsets }>();
 
 function offsetsOf(file: LocatableText, start: number, end: number, text: string): ScalarOffsets {
-  if (last?.file !== file || last.start !== start || last.end !== end || last.text !== text)
-    last = { file, start, end, text, map: scalarOffsets(file.text, start, end, text) };
-  return last.map;
+  const last = lastValue.get(file);
+  if (last?.start === start && last.end === end && last.text === text) return last.map;
+  const map = scalarOffsets(file.text, start, end, text);
+  lastValue.set(file, { start, end, text, map });
+  return map;
 }
 
 /** The value's offsets from its range (a file of its own: the range is in its text). */
