@@ -20,3 +20,12 @@ export function maximum(values: Iterable<number>, empty = -Infinity): number {
   for (const value of values) if (value > max) max = value;
   return max === -Infinity ? empty : max;
 }
+
+/**
+ * Orders strings by UTF-16 code unit, the same in every locale. Not String#localeCompare: its order follows the
+ * user's locale (Danish puts "aa" after "z"), and its first call initialises ICU's collator, ~13 ms of a run that
+ * scans one file. For rule ids (kebab-case ASCII) both orders agree in the English and root locales.
+ */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -29,7 +29,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
 import type { Located } from './location/locate.js';
 import type { LocationMemo } from './location/memo.js';
@@ -39,6 +38,7 @@ import type { LintResult } from './engine/run.js';
 import { buildId } from './build-id.js';
 import { userCacheDir } from './user-cache-dir.js';
 import { writeAtomically } from './atomic-write.js';
+import { v8 } from './lazy-packages.js';
 
 /**
  * Where --cache keeps a repository's cache by default: in the user's cache directory, in a folder named by the hash
@@ -129,7 +129,7 @@ function macOf(key: Buffer, role: string, body: Uint8Array): Buffer {
 
 /** The file's contents with their MAC, so that only a holder of the key can write what a later run believes. */
 function authenticated(key: Buffer, role: string, value: unknown): Buffer {
-  const body = serialize(value);
+  const body = v8().serialize(value);
   return Buffer.concat([MAGIC, macOf(key, role, body), body]);
 }
 
@@ -146,7 +146,7 @@ function readAuthenticated(key: Buffer, role: string, path: string): unknown {
   const body = bytes.subarray(start);
   if (!timingSafeEqual(bytes.subarray(MAGIC.length, start), macOf(key, role, body))) return FORGED;
   try {
-    return deserialize(body);
+    return v8().deserialize(body);
   } catch {
     return FORGED;
   }
@@ -233,7 +233,7 @@ function keyOf(text: string): Buffer {
 function seal(entry: Entry, text: string): Sealed {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyOf(text), iv);
-  const sealed = Buffer.concat([cipher.update(serialize(entry)), cipher.final()]);
+  const sealed = Buffer.concat([cipher.update(v8().serialize(entry)), cipher.final()]);
   return { iv, tag: cipher.getAuthTag(), sealed, locationCount: entry.locations.length };
 }
 
@@ -242,7 +242,7 @@ function unseal(stored: Sealed, text: string): Entry | undefined {
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyOf(text), stored.iv);
     decipher.setAuthTag(stored.tag);
-    return deserialize(Buffer.concat([decipher.update(stored.sealed), decipher.final()])) as Entry;
+    return v8().deserialize(Buffer.concat([decipher.update(stored.sealed), decipher.final()])) as Entry;
   } catch {
     return undefined;
   }

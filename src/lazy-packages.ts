@@ -1,8 +1,12 @@
 // Packages only some runs need, loaded on first use. Their callers are synchronous (a user's pattern is compiled
 // while the configuration is read), so they are required, not imported: the build ships each as a self-contained
 // CommonJS file beside the bundles (dist/lazy-<name>.cjs, see scripts/build.mjs), and a run that never asks for
-// one never parses its code. From the sources they come from node_modules.
+// one never parses its code. From the sources they come from node_modules. Node's built-in modules that a scan of a
+// few files does not need are required on first use as well (each costs a millisecond or more to load).
 import { createRequire } from 'node:module';
+import type * as V8 from 'node:v8';
+import type * as WorkerThreads from 'node:worker_threads';
+import type * as Zlib from 'node:zlib';
 import type * as Re2js from 're2js';
 import type * as AjvPackage from 'ajv';
 
@@ -29,3 +33,10 @@ export type LazyPackage = (typeof LAZY_PACKAGES)[number];
 export const re2js = (): typeof Re2js => load('re2js');
 /** ajv, for the option schemas of rules a configuration sets options for. */
 export const ajv = (): typeof AjvPackage => load('ajv');
+
+/** node:v8, for the result cache's serialisation. */
+export const v8 = (): typeof V8 => require('node:v8');
+/** node:worker_threads, for parser threads. */
+export const workerThreads = (): typeof WorkerThreads => require('node:worker_threads');
+/** node:zlib, for the CRC-32 some token formats carry. */
+export const zlib = (): typeof Zlib => require('node:zlib');

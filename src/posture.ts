@@ -44,6 +44,7 @@ import {
   type KongRouteView,
 } from './model/kong/index.js';
 import { findingExcerpts } from './excerpts.js';
+import { compareText } from './arrays.js';
 
 export const POSTURE_VERSION = 1;
 
@@ -209,7 +210,7 @@ export function draftPosture(
     .sort(([a], [b]) => naturalCompare(a, b))
     .map(([name, workloads]) => ({
       name,
-      workloads: workloads.sort((a, b) => naturalCompare(a.name, b.name) || compare(a.kind, b.kind)),
+      workloads: workloads.sort((a, b) => naturalCompare(a.name, b.name) || compareText(a.kind, b.kind)),
     }));
 
   const authz = authzPosture(graph, settings, site, idOf);
@@ -255,16 +256,12 @@ export function draftPosture(
   };
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** team-2 before team-10: runs of digits compare as numbers (deterministic, no locale). */
 function naturalCompare(a: string, b: string): number {
   const x = a.split(/(\d+)/);
   const y = b.split(/(\d+)/);
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const order = i % 2 === 1 ? Number(x[i]) - Number(y[i]) || compare(x[i], y[i]) : compare(x[i], y[i]);
+    const order = i % 2 === 1 ? Number(x[i]) - Number(y[i]) || compareText(x[i], y[i]) : compareText(x[i], y[i]);
     if (order) return order;
   }
   return x.length - y.length;
@@ -507,7 +504,7 @@ function authzPosture(graph: Graph, settings: Settings, site: SiteOf, idOf: (r: 
   }
 
   linkerdGrants(graph, site, idOf, source, grants);
-  const sorted = [...sources.values()].sort((a, b) => compare(a.kind, b.kind) || naturalCompare(a.label, b.label));
+  const sorted = [...sources.values()].sort((a, b) => compareText(a.kind, b.kind) || naturalCompare(a.label, b.label));
   return { sources: sorted, grants, allowNothing };
 }
 

@@ -17,6 +17,7 @@ import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import type { Posture, PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 import { appendAll } from './arrays.js';
+import { milliseconds } from './clock.js';
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -143,7 +144,7 @@ function startRun(options: ScanOptions): Run {
   const config = loadScanConfig(cwd, options.configPath, options.rules);
   const rules = rulesOf(config, options.rules);
   const phases: Record<string, number> = {};
-  let mark = performance.now();
+  let mark = milliseconds();
   const notices: Notice[] = [];
   return {
     cwd,
@@ -159,7 +160,7 @@ function startRun(options: ScanOptions): Run {
     maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
     phases,
     phase(name) {
-      const now = performance.now();
+      const now = milliseconds();
       phases[name] = Math.round(now - mark);
       mark = now;
     },
@@ -636,7 +637,7 @@ export async function discover(
       return [...found].sort();
     }
     // Stamped before globby reads them: a directory changed after its stamp has another one next time.
-    const walks = roots.map((root) => walkDirectories(cwd, root));
+    const walks = roots.map((root) => walkDirectories(cwd, root, listings !== undefined));
     const ancestorStamps = listings
       ? ancestorIgnoreFiles(cwd, roots).map((path) => [path, stampOf(path)] as [string, string])
       : [];
@@ -728,13 +729,16 @@ function ancestorIgnoreFiles(cwd: string, roots: readonly string[]): string[] {
 }
 
 /**
- * Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git; and
- * every folder walked and .gitignore file seen (absolute), each stamped before it is read.
+ * Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git; and,
+ * when `stamped` (for a kept listing), every folder walked and .gitignore file seen (absolute), each stamped before
+ * it is read.
  */
-function walkDirectories(cwd: string, root: string): { links: string[]; stamps: [string, string][] } {
+function walkDirectories(cwd: string, root: string, stamped: boolean): { links: string[]; stamps: [string, string][] } {
   const links: string[] = [];
   const stamps: [string, string][] = [];
-  const stamp = (path: string) => stamps.push([path, stampOf(path)]);
+  const stamp = (path: string) => {
+    if (stamped) stamps.push([path, stampOf(path)]);
+  };
   const pending = [root];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let entries: Dirent[];

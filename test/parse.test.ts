@@ -135,6 +135,17 @@ describe('locations', () => {
     });
   });
 
+  it('finds plain keys the yaml package reads as numbers by their Kubernetes reading (e0, 1e3, yes), also when the yaml package reads the document', () => {
+    // The anchor makes the lean reader hand the document to the yaml package, whose 1.1 schema reads `e0` as 0.
+    const keyed = parseSource('k.yaml', 'a: &x 1\ne0: v\n1e3: w\nyes: z\n');
+    const document = keyed.documents[0];
+    expect(document.value).toEqual({ a: 1, e0: 'v', '1000': 'w', true: 'z' });
+    expect(locate(keyed, document, ['e0'], 'key').range).toMatchObject({ startLine: 2, startColumn: 1, endColumn: 3 });
+    expect(locate(keyed, document, ['1000'], 'key').range).toMatchObject({ startLine: 3, startColumn: 1 });
+    expect(locate(keyed, document, ['true'], 'key').range).toMatchObject({ startLine: 4, startColumn: 1 });
+    expect(locate(keyed, document, ['0'], 'key').missing).toEqual(['0']);
+  });
+
   it('points a missing field at its nearest existing parent and says what is missing', () => {
     const located = locate(file, doc, ['spec', 'containers', 0, 'securityContext', 'readOnlyRootFilesystem']);
     expect(located.range).toMatchObject({ startLine: 4, startColumn: 7 });

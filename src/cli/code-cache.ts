@@ -12,9 +12,9 @@ import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 import { writeAtomically } from '../atomic-write.js';
 import { userCacheDir } from '../user-cache-dir.js';
+import { workerThreads } from '../lazy-packages.js';
 
 const MAGIC = Buffer.from('meshlint code cache 2\n');
 const DIGEST_BYTES = 32;
@@ -79,11 +79,12 @@ function runCached(filename: string, options: LoadOptions): LoadedScript {
   const compiled = new vm.Script(module.wrap(source), { filename, cachedData: cached?.data });
   let typical = false;
   const usable = cached !== undefined && !compiled.cachedDataRejected;
-  // At exit, the functions this run compiled are in the data too; parser threads only read the file.
-  if (isMainThread)
-    process.once('exit', () => {
-      if (!usable || (typical && !cached.typical)) writeCodeCache(cacheFile, compiled, typical);
-    });
+  // At exit, the functions this run compiled are in the data too; parser threads only read the file (asked last:
+  // a run that keeps the file never loads node:worker_threads).
+  process.once('exit', () => {
+    if ((!usable || (typical && !cached.typical)) && workerThreads().isMainThread)
+      writeCodeCache(cacheFile, compiled, typical);
+  });
   const loaded = { exports: {} as unknown };
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));

@@ -9,6 +9,7 @@ import { meshConfigName, meshConfigs, meshRootNamespace, meshSetting } from '../
 import { parseSource } from '../parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { discover } from '../scan.js';
+import { compareText } from '../arrays.js';
 
 export interface EffectiveConfig {
   readonly file: string;
@@ -34,7 +35,7 @@ export function effectiveConfig(
   const fromRoot = relative(config.root, resolve(cwd, file)).split(path.sep).join('/');
   const ignored = config.ignore.some((pattern) => globMatches(fromRoot, pattern.replace(/^\.?\//, '')));
   const effective: EffectiveConfig['rules'] = {};
-  for (const rule of [...rules, ...config.custom.rules].sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const rule of [...rules, ...config.custom.rules].sort((a, b) => compareText(a.id, b.id))) {
     const setting = config.rules.get(rule.id);
     const options = rule.options ? { ...(rule.options.defaults as object), ...setting?.options } : undefined;
     effective[rule.id] = { severity: setting?.severity ?? rule.severity, ...(options ? { options } : {}) };

@@ -14,7 +14,8 @@ import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanRe
 import { cacheKeyFile, defaultCacheLocation } from '../cache.js';
 import { RULES } from '../../rules/index.js';
 import { TOOL_NAME, VERSION } from '../version.js';
-import { maximum } from '../arrays.js';
+import { compareText, maximum } from '../arrays.js';
+import { milliseconds } from '../clock.js';
 import { selectFindings, unknownRuleIds } from './select.js';
 import type { StagedTree } from './staged.js';
 
@@ -151,7 +152,7 @@ export async function main(io: CliIo): Promise<number> {
         rules.map((r) => r.id.length),
         0,
       );
-      for (const rule of [...rules].sort((a, b) => a.id.localeCompare(b.id))) {
+      for (const rule of [...rules].sort((a, b) => compareText(a.id, b.id))) {
         io.stdout.write(
           `${rule.id.padEnd(width)}  ${rule.severity.padEnd(7)}  ${rule.title}${rule.source ? `  (custom: ${rule.source})` : ''}\n`,
         );
@@ -196,7 +197,7 @@ export async function main(io: CliIo): Promise<number> {
     }
   }
 
-  const started = performance.now();
+  const started = milliseconds();
   const args = program.args;
   const readsStdin = args.includes('-');
   if (readsStdin && opts.context !== undefined) {
@@ -497,7 +498,7 @@ function progressLine(
   return {
     update(done, total) {
       if (!io.stderr.isTTY) return;
-      const now = performance.now();
+      const now = milliseconds();
       if (now - started < delay || (shown && now - lastDrawn < 100 && done < total)) return;
       io.stderr.write(`\r${TOOL_NAME}: ${done}/${total} files`);
       shown = true;
@@ -527,7 +528,7 @@ function writeStats(io: CliIo, result: ScanResult, started: number): void {
   const stats = {
     ...result.stats,
     findings: result.findings.length,
-    wallSeconds: +((performance.now() - started) / 1000).toFixed(3),
+    wallSeconds: +((milliseconds() - started) / 1000).toFixed(3),
     cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(3),
     peakRssMb: +(usage.maxRSS / 1024).toFixed(1),
     phasesMs: result.phases,

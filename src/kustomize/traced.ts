@@ -92,7 +92,8 @@ export function clone<T>(value: T): T {
     out = value.map((item) => clone(item));
   } else if (isMapNode(value)) {
     const copy: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) copy[k] = clone(v);
+    // (Object.keys: no [key, value] array per entry, as Object.entries makes)
+    for (const k of Object.keys(value)) copy[k] = clone(value[k]);
     out = copy;
   } else {
     return value;

@@ -7,14 +7,20 @@
 // fixture, the corpus and generated input).
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
-import { defineKey, mapKey, plainScalarValue, specialFloatKeyText, UnreadableValue } from './value.js';
+import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
+import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
   | { readonly kind: 'empty' }
-  /** `fields`: the raw text of the asked top-level scalar fields, quotes stripped (see DocumentFilter). */
-  | { readonly kind: 'document'; readonly value: unknown; readonly fields: Record<string, string | undefined> }
+  | { readonly kind: 'document'; readonly value: unknown }
+  /**
+   * The filter's fields say no rule reads this document (see DocumentFilter). Read from the first top-level entries:
+   * once every field is known, the rest is not read at all. The YAML library then builds nothing of it either and
+   * reports no problem in it, whatever it holds.
+   */
+  | { readonly kind: 'unread' }
   /** Outside the subset: read it with the YAML library. */
   | { readonly kind: 'declined'; readonly reason: string; readonly at: number };
 
@@ -53,12 +59,13 @@ class Declined {
 
 /**
  * The location tree of text[start, end) (see LocationTree): the YAML library's node classes with the ranges it gives
- * them, and nothing else (no comments, no source text), for a document the lean reader accepts; undefined when it declines it, or has
- * a key the YAML library might read as another value than its text (locating compares the library's key values).
+ * them, and nothing else (no comments, no source text, no values but the keys'), for a document the lean reader
+ * accepts; undefined when it declines it, or has a key the YAML library might read as another value than its text
+ * (locating compares the library's key values).
  */
 export function readLocationTree(text: string, start: number, end: number): LocationTree | undefined {
   if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
-  const reader = new Reader(text, end, [], true);
+  const reader = new Reader(text, end, undefined, true);
   try {
     reader.document(start);
     return { contents: reader.node };
@@ -81,12 +88,12 @@ export class FastReader {
   }
 
   /** Reads text[start, end) (one part of the stream, see splitYamlStream) if it is in the subset. Never throws. */
-  read(start: number, end: number, fields: readonly string[] = []): FastRead {
+  read(start: number, end: number, filter?: DocumentFilter): FastRead {
     const declinedAt = this.#declinedAt;
     while (this.#next < declinedAt.length && declinedAt[this.#next] < start) this.#next++;
     if (this.#next < declinedAt.length && declinedAt[this.#next] < end)
       return { kind: 'declined', reason: 'character', at: declinedAt[this.#next] };
-    const reader = new Reader(this.text, end, fields);
+    const reader = new Reader(this.text, end, filter);
     try {
       return reader.document(start);
     } catch (error) {
@@ -127,6 +134,8 @@ class Reader {
   rawEnd = 0;
   rawLines = false;
   readonly fieldValues: Record<string, string | undefined> = {};
+  /** Set when the filter's fields are all known at the root and the filter says the document is not read. */
+  unread = false;
   /**
    * With `tree`: the node of the value read last (ranges as the YAML library gives them), and where that node's
    * extent ends (after its line's comment and line break: what ends a block collection's range).
@@ -138,7 +147,7 @@ class Reader {
   constructor(
     readonly text: string,
     readonly end: number,
-    readonly fields: readonly string[],
+    readonly filter: DocumentFilter | undefined,
     readonly tree = false,
   ) {}
 
@@ -148,9 +157,7 @@ class Reader {
   }
 
   scalarNode(value: unknown, start: number, sourceEnd: number, extent: number): void {
-    const node = new Scalar(value);
-    node.range = [start, sourceEnd, sourceEnd];
-    this.node = node;
+    this.node = new TreeScalar(value, start, sourceEnd, undefined);
     this.nodeEnd = extent;
   }
 
@@ -163,8 +170,10 @@ class Reader {
     if (this.indent === -1) return { kind: 'empty' };
     if (this.indent !== 0) this.decline('indented root', this.line);
     const value = this.block(0, -1, 0);
+    if (this.unread) return { kind: 'unread' };
     if ((this.indent as number) !== -1) this.decline('content after the root', this.line);
-    return { kind: 'document', value, fields: this.fieldValues };
+    if (this.filter?.test(this.fieldValues)) return { kind: 'unread' };
+    return { kind: 'document', value };
   }
 
   /** End of the line holding `p` (its line feed, or the end of the part). */
@@ -264,9 +273,14 @@ class Reader {
       if (!this.plainStart(p)) this.decline('key start', p);
       const source = text.slice(p, last);
       if (source === '<<') this.decline('merge key', p);
-      key = plainKey(source, p);
+      // The common key (a letter, then more than five characters) is its own text and not typed: what plainKeyText and
+      // maybeTyped answer for it (nulls and booleans have at most five characters; numbers and special floats start
+      // with a digit or . + -), without the work.
+      const lower = text.charCodeAt(p) | 0x20;
+      const ownText = last - p > 5 && lower >= 97 && lower <= 122;
+      key = ownText ? source : plainKeyText(source, p);
       this.keySource = source;
-      this.keyTyped = maybeTyped(source, p);
+      this.keyTyped = ownText ? false : maybeTyped(source, p);
       after = colon;
       if (this.tree) {
         if (this.keyTyped) this.decline('typed key', p);
@@ -282,21 +296,27 @@ class Reader {
 
   map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const root = depth === 0 && this.fields.length > 0;
-    const node = this.tree ? new YAMLMap() : undefined;
+    const fields = depth === 0 ? this.filter?.fields : undefined;
+    const node = this.tree ? treeMap(false) : undefined;
+    // A location tree builds no value: its keys are only checked for duplicates.
+    const keys = this.tree ? new Set<string>() : undefined;
     let typed: string[] | undefined;
     let p = first;
     let key = firstKey;
     for (;;) {
-      if (Object.hasOwn(out, key)) this.decline('duplicate key', p);
+      if (keys ? keys.has(key) : Object.hasOwn(out, key)) this.decline('duplicate key', p);
       if (this.keyTyped) (typed ??= []).push(this.keySource);
-      const field = root ? unquotedSource(this.keySource) : undefined;
+      const field = fields ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
       const keyScalar = this.keyNode;
       const value = this.value(valueStart, indent, true, depth + 1);
-      if (field !== undefined && this.fields.includes(field)) this.recordField(field, value, valueStart);
-      defineKey(out, key, value);
-      node?.items.push(new Pair(keyScalar, this.node));
+      if (field !== undefined && fields?.includes(field)) {
+        this.recordField(field, value, valueStart);
+        if (this.filterDecides()) return out;
+      }
+      if (keys) keys.add(key);
+      else defineKey(out, key, value);
+      node?.items.push(treePair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
       p = this.line + indent;
@@ -313,6 +333,18 @@ class Reader {
     return out;
   }
 
+  /**
+   * Whether every field of the filter is known and says the document is not read (the library reads the fields from
+   * the first top-level entries too, and stops once it has them all).
+   */
+  filterDecides(): boolean {
+    const { filter, fieldValues } = this;
+    if (!filter) return false;
+    for (const name of filter.fields) if (fieldValues[name] === undefined) return false;
+    this.unread = filter.test(fieldValues);
+    return this.unread;
+  }
+
   /** A top-level field a DocumentFilter reads: the source of its scalar, as the parser's tokens give it. */
   recordField(field: string, value: unknown, valueStart: number): void {
     if (typeof value === 'object' && value !== null) this.decline('filter field shape', valueStart);
@@ -324,7 +356,7 @@ class Reader {
 
   seq(indent: number, first: number, depth: number): unknown[] {
     const out: unknown[] = [];
-    const node = this.tree ? new YAMLSeq() : undefined;
+    const node = this.tree ? treeSeq(false) : undefined;
     let p = first;
     for (;;) {
       let q = p + 1;
@@ -476,7 +508,8 @@ class Reader {
     if (!this.plainStart(p)) this.decline('scalar start', p);
     let lineEnd = this.lineEnd(p);
     const firstEnd = this.plainLineEnd(p, lineEnd, true);
-    let folded = text.slice(p, firstEnd);
+    // (A location tree reads no scalar's value: only keys are compared.)
+    let folded = this.tree ? '' : text.slice(p, firstEnd);
     let rawEnd = firstEnd;
     let lines = false;
     // Continuation lines (none after a comment): more indented than the collection, not a comment; blank lines
@@ -494,7 +527,7 @@ class Reader {
       }
       if (k - from <= parent || text.charCodeAt(k) === HASH) break;
       const end = this.plainLineEnd(k, to, false);
-      folded += (breaks > 0 ? '\n'.repeat(breaks) : ' ') + text.slice(k, end);
+      if (!this.tree) folded += (breaks > 0 ? '\n'.repeat(breaks) : ' ') + text.slice(k, end);
       breaks = 0;
       lines = true;
       rawEnd = end;
@@ -504,7 +537,7 @@ class Reader {
     this.rawStart = p;
     this.rawEnd = rawEnd;
     this.rawLines = lines;
-    const value = plainScalarValue(folded, p);
+    const value = this.tree ? null : plainScalarValue(folded, p);
     if (this.tree) this.scalarNode(value, p, rawEnd, Math.min(lineEnd + 1, this.end));
     this.seek(lineEnd + 1);
     return value;
@@ -586,37 +619,40 @@ class Reader {
     // Trailing blank lines are chomped.
     let count = lines.length;
     while (count > 0 && lines[count - 2] === lines[count - 1]) count -= 3;
-    let value = '\n'.repeat(leadingBlanks);
-    if (!folded) {
-      for (let i = 0; i < count; i += 3) {
-        if (i > 0) value += '\n';
-        const contentStart = lines[i + 1];
-        if (contentStart < lines[i + 2]) value += text.slice(contentStart - (lines[i] - indent), lines[i + 2]);
-      }
-    } else {
-      let sep = '';
-      let moreIndented = false;
-      for (let i = 0; i < count; i += 3) {
-        const spaces = lines[i];
-        const contentStart = lines[i + 1];
-        const lineEnd = lines[i + 2];
-        if (contentStart === lineEnd) {
-          if (sep === '\n') value += '\n';
-          else sep = '\n';
-        } else if (spaces > indent) {
-          if (sep === ' ') sep = '\n';
-          else if (!moreIndented && sep === '\n') sep = '\n\n';
-          value += sep + text.slice(contentStart - (spaces - indent), lineEnd);
-          sep = '\n';
-          moreIndented = true;
-        } else {
-          value += sep + text.slice(contentStart, lineEnd);
-          sep = ' ';
-          moreIndented = false;
+    let value = ''; // (a location tree reads no scalar's value)
+    if (!this.tree) {
+      value = '\n'.repeat(leadingBlanks);
+      if (!folded) {
+        for (let i = 0; i < count; i += 3) {
+          if (i > 0) value += '\n';
+          const contentStart = lines[i + 1];
+          if (contentStart < lines[i + 2]) value += text.slice(contentStart - (lines[i] - indent), lines[i + 2]);
+        }
+      } else {
+        let sep = '';
+        let moreIndented = false;
+        for (let i = 0; i < count; i += 3) {
+          const spaces = lines[i];
+          const contentStart = lines[i + 1];
+          const lineEnd = lines[i + 2];
+          if (contentStart === lineEnd) {
+            if (sep === '\n') value += '\n';
+            else sep = '\n';
+          } else if (spaces > indent) {
+            if (sep === ' ') sep = '\n';
+            else if (!moreIndented && sep === '\n') sep = '\n\n';
+            value += sep + text.slice(contentStart - (spaces - indent), lineEnd);
+            sep = '\n';
+            moreIndented = true;
+          } else {
+            value += sep + text.slice(contentStart, lineEnd);
+            sep = ' ';
+            moreIndented = false;
+          }
         }
       }
+      if (!strip) value += '\n';
     }
-    if (!strip) value += '\n';
     this.rawStart = p;
     this.rawLines = true;
     if (this.tree) {
@@ -662,8 +698,7 @@ class FlowReader {
     const map: Record<string, unknown> = {};
     const seq: unknown[] = [];
     const tree = this.reader.tree;
-    const node = tree ? (isMap ? new YAMLMap() : new YAMLSeq()) : undefined;
-    if (node) node.flow = true;
+    const node = tree ? (isMap ? treeMap(true) : treeSeq(true)) : undefined;
     let typed: string[] | undefined;
     if (text.charCodeAt(this.pos) !== close) {
       for (;;) {
@@ -675,7 +710,7 @@ class FlowReader {
           if (!quoted) {
             const source = key as string;
             if (source === '<<') this.decline('merge key');
-            name = plainKey(source, keyAt);
+            name = plainKeyText(source, keyAt);
             if (maybeTyped(source, keyAt)) {
               if (tree) this.decline('typed key');
               (typed ??= []).push(source);
@@ -688,7 +723,7 @@ class FlowReader {
           this.pos++;
           this.blanks();
           defineKey(map, name, this.item(depth, false));
-          (node as YAMLMap | undefined)?.items.push(new Pair(keyNode(name, keyAt, keyEnd), this.last));
+          (node as YAMLMap | undefined)?.items.push(treePair(keyNode(name, keyAt, keyEnd), this.last));
         } else {
           seq.push(this.item(depth, false));
           (node as YAMLSeq | undefined)?.items.push(this.last);
@@ -749,7 +784,7 @@ class FlowReader {
     if (ch === 91 || ch === 123) this.decline('flow indicator in scalar');
     this.pos = last;
     const source = text.slice(at, last);
-    const value = key ? source : plainScalarValue(source, at);
+    const value = key ? source : this.reader.tree ? null : plainScalarValue(source, at);
     if (this.reader.tree) this.last = keyNode(value, at, last);
     return value;
   }
@@ -809,17 +844,50 @@ function isHex(s: string): boolean {
  * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
  */
 function keyNode(value: unknown, start: number, end: number): Scalar {
-  const node = new Scalar(value);
-  node.range = [start, end, end];
-  if (typeof value === 'string') node.source = value;
-  return node;
+  return new TreeScalar(value, start, end, typeof value === 'string' ? value : undefined) as unknown as Scalar;
 }
+
+// Location-tree nodes: the library's node classes as far as isScalar, isMap, isSeq, isPair and instanceof tell (their
+// prototypes are instances of those classes), with only what locating reads. The library's own constructors define a
+// property on every new node, which made them most of the cost of a tree.
+class TreeScalar {
+  readonly range: [number, number, number];
+  constructor(
+    readonly value: unknown,
+    start: number,
+    end: number,
+    readonly source: string | undefined,
+  ) {
+    this.range = [start, end, end];
+  }
+}
+Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
+
+function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
+  const TreeCollection = class {
+    readonly items: unknown[] = [];
+    range: [number, number, number] = [0, 0, 0];
+    constructor(readonly flow: boolean) {}
+  };
+  Object.setPrototypeOf(TreeCollection.prototype, prototype);
+  return TreeCollection;
+}
+const TreeMap = treeCollectionClass(new YAMLMap());
+const TreeSeq = treeCollectionClass(new YAMLSeq());
+
+class TreePair {
+  constructor(
+    readonly key: unknown,
+    readonly value: unknown,
+  ) {}
+}
+Object.setPrototypeOf(TreePair.prototype, new Pair(null));
+
+const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
+const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
+const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
-function plainKey(source: string, at: number): string {
-  return specialFloatKeyText(source) ?? mapKey(plainScalarValue(source, at), at);
-}
-
 /**
  * Whether the YAML library (YAML 1.1 schema) might read this plain key as something other than its text: a number,
  * boolean, null or timestamp. Its duplicate-key check compares those values, not go-yaml's strings.
@@ -837,5 +905,5 @@ function maybeTyped(source: string, at: number): boolean {
 function checkTypedKeys(typed: readonly string[], out: Record<string, unknown>, at: number): void {
   if (typed.length > 1) throw new Declined('typed keys', at);
   const [source] = typed;
-  if (Object.hasOwn(out, source) && plainKey(source, at) !== source) throw new Declined('typed key', at);
+  if (Object.hasOwn(out, source) && plainKeyText(source, at) !== source) throw new Declined('typed key', at);
 }

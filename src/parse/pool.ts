@@ -2,7 +2,7 @@
 // rebuilt per document, only where a finding needs a location: see fromFileData).
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   fromFileData,
   parseDocumentText,
@@ -25,6 +25,7 @@ import {
   type Target,
 } from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
+import { workerThreads } from '../lazy-packages.js';
 
 export interface ParseJob {
   readonly absolute: string;
@@ -41,6 +42,11 @@ type WireOutcome =
   | { kind: 'notice'; file: string; message: string; notLinted: true };
 
 const PARSER_ROLE = 'meshlint-parser';
+/**
+ * A parser thread's only command-line argument: it tells the thread apart without loading node:worker_threads,
+ * which a run without threads never needs (its workerData then confirms).
+ */
+const PARSER_ARGUMENT = '--meshlint-parser-thread';
 
 /**
  * Below this much input, starting threads costs more than it saves. With the lean reader the parse is a quarter of a
@@ -262,7 +268,8 @@ export class ParserPool {
     const workers = Array.from(
       { length: count },
       () =>
-        new Worker(options.workerUrl!, {
+        new (workerThreads().Worker)(options.workerUrl!, {
+          argv: [PARSER_ARGUMENT],
           workerData: { role: PARSER_ROLE, maxBytes: options.maxBytes },
           resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
         }),
@@ -365,6 +372,7 @@ function workerCount(jobs: readonly ParseJob[], options: ParseAllOptions): numbe
  * `parse` must be what the scan passes to parseAll (functions do not cross threads, so the entry point gives it).
  */
 export function runParserWorker(parse: ParseOptions): void {
+  const { parentPort, workerData } = workerThreads();
   const { maxBytes } = workerData as { maxBytes: number };
   parentPort!.on(
     'message',
@@ -383,5 +391,8 @@ function toWire(outcome: ParseOutcome): WireOutcome {
 }
 
 export function isParserWorker(): boolean {
-  return (workerData as { role?: string } | null)?.role === PARSER_ROLE;
+  return (
+    process.argv[2] === PARSER_ARGUMENT &&
+    (workerThreads().workerData as { role?: string } | null)?.role === PARSER_ROLE
+  );
 }

@@ -15,6 +15,7 @@ import {
   type CST,
   type Document,
   type Node,
+  visit,
 } from 'yaml';
 import { appendAll } from '../arrays.js';
 import {
@@ -28,7 +29,8 @@ import {
   type StreamPart,
 } from './stream.js';
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
-import { kubernetesValue, UnreadableValue } from './value.js';
+import { jsonPartReadsCleanly } from './json-part.js';
+import { kubernetesValue, plainKeyText, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
 
@@ -107,7 +109,8 @@ export interface ParseOptions {
   json?: 'kubernetes' | 'yaml';
   /**
    * false: every document is read by the YAML library. By default the lean reader (fast.ts) reads the documents in
-   * its subset, and the library only the others (the differential test compares both ways).
+   * its subset, JSON.parse the JSON parts the library reads cleanly (json-part.ts), and the library only the others
+   * (the differential test compares both ways).
    */
   fast?: boolean;
 }
@@ -208,7 +211,8 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
-  // Documents read by the YAML library (`ast`), or by the lean reader (`value`: the tree is built on demand).
+  // Documents read by the YAML library (`ast`), or by the lean reader or JSON.parse (`value`: the tree is built on
+  // demand).
   const parsed: (
     | { ast: Document.Parsed; index: number }
     | { value: unknown; index: number; start: number; end: number }
@@ -217,11 +221,18 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
-    const read = fast?.read(part.start, end, options.notComposed?.fields);
+    if (json && options.fast !== false && jsonPartReadsCleanly(text, part.start, end)) {
+      parsed.push({ value: jsonValue(text, part.start, end), index, start: part.start, end });
+      return;
+    }
+    const read = fast?.read(part.start, end, options.notComposed);
     if (read?.kind === 'empty') return;
+    if (read?.kind === 'unread') {
+      unreadCount++;
+      return;
+    }
     if (read?.kind === 'document') {
-      if (options.notComposed?.test(read.fields)) unreadCount++;
-      else parsed.push({ value: read.value, index, start: part.start, end });
+      parsed.push({ value: read.value, index, start: part.start, end });
       return;
     }
     const result = parsePart(text, part.start, end, options.notComposed);
@@ -385,11 +396,30 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
       for (const e of ast.errors) if (e.code === 'MISSING_CHAR') e.pos = [opening, opening + 1];
   }
   shiftDocument(ast, start);
+  keysAsGoYamlReadsThem(ast);
   // go-yaml reads only the first document of a part (after "..." the rest is never read).
   ast.range[1] = Math.min(ast.range[1], end);
   ast.range[2] = end;
   ast.range[0] = Math.min(ast.range[0], start);
   return { ast, unread: false, ...(underIndented ? { underIndented } : {}) };
+}
+
+/**
+ * The yaml package's 1.1 schema reads a few plain keys unlike go-yaml (`e0` is the float 0 there, the string "e0" in
+ * Kubernetes): key nodes the package did not read as text get the key Kubernetes reads, so a path finds its key.
+ */
+function keysAsGoYamlReadsThem(ast: Document.Parsed): void {
+  visit(ast, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (!isScalar(key) || key.tag || key.type !== 'PLAIN' || typeof key.value === 'string') return;
+      try {
+        key.value = plainKeyText(String(key.source), key.range?.[0] ?? 0);
+      } catch {
+        // A key Kubernetes cannot read (null, .nan): the value reader reports it; locations keep the package's reading.
+      }
+    },
+  });
 }
 
 function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {

@@ -253,6 +253,11 @@ export function mapKey(key: unknown, offset: number): string {
 }
 
 /** The text of a plain key that is a special float (.inf, .nan), as sigs.k8s.io/yaml writes it; undefined otherwise. */
+/** A plain (unquoted, untagged) map key as go-yaml reads it: `yes` is "true", `0x10` is "16", `e0` stays "e0". */
+export function plainKeyText(source: string, at: number): string {
+  return specialFloatKeyText(source) ?? mapKey(plainScalarValue(source, at), at);
+}
+
 export function specialFloatKeyText(text: string): string | undefined {
   if (!SPECIAL_FLOATS.has(text)) return undefined;
   return /nan/i.test(text) ? '.nan' : text.startsWith('-') ? '-.inf' : '.inf';

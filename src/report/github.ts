@@ -8,6 +8,7 @@ import type { Severity } from '../engine/rule.js';
 import { SEVERITY_RANK } from '../engine/rule.js';
 import { activeFindings, escapeControl, notLinted, oneLine, plural } from './summary.js';
 import { compactLocation } from './compact.js';
+import { compareText } from '../arrays.js';
 
 /** Per step and per level, as GitHub documents it. */
 export const ANNOTATIONS_PER_LEVEL = 10;
@@ -107,7 +108,7 @@ export function describeOmittedRules(omitted: readonly Finding[]): string {
   const counts = new Map<string, number>();
   for (const f of omitted) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
   return [...counts]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
     .map(([id, n]) => `${id} (${n})`)
     .join(', ');
 }

@@ -8,6 +8,7 @@ import type { Range } from '../location/locate.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { LintResult } from '../engine/run.js';
 import { HOMEPAGE, TOOL_NAME, VERSION, ruleHelpUrl } from '../version.js';
+import { compareText } from '../arrays.js';
 
 export const FINGERPRINT_KEY = 'meshlint/v1';
 
@@ -15,7 +16,7 @@ export function formatSarif(
   result: Pick<LintResult, 'findings' | 'notices' | 'rules'> & { config?: Config },
   options: { cwd: string },
 ): string {
-  const rules = [...result.rules].sort((a, b) => a.id.localeCompare(b.id));
+  const rules = [...result.rules].sort((a, b) => compareText(a.id, b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const configured = (rule: AnyRule) => {
     const severity = result.config?.rules.get(rule.id)?.severity;

@@ -1,5 +1,6 @@
 import type { Finding, Notice } from '../engine/run.js';
 import { SEVERITY_RANK, type Severity } from '../engine/rule.js';
+import { compareText } from '../arrays.js';
 
 export interface Counts {
   readonly error: number;
@@ -119,5 +120,5 @@ export function skippedSummary(notices: readonly Notice[] = []): string | undefi
 export function countByRule(findings: readonly Finding[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const f of activeFindings(findings)) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return [...counts].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
 }

@@ -1,0 +1,177 @@
+// A scan of a few files starts in about the time Node itself takes, because it loads only what it uses: Node's
+// built-in modules that only some runs need (node:v8 for the result cache, node:worker_threads for parser threads,
+// node:zlib for one token checksum, node:perf_hooks, child_process), the files of dist/ loaded on demand, and ICU's
+// collator (String#localeCompare) each cost a millisecond or more at every start. These tests run the executable
+// with a probe that records what the process loaded, so that an eager import slipping back in fails here.
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VERSION } from '../src/version.js';
+import { privilegedDeployment, tempRepo } from './helpers.js';
+
+const BIN = resolve('dist/meshlint.mjs');
+const DIST = resolve('dist');
+
+/** Loaded before the program (node --require): writes at exit what was loaded after it, as JSON. */
+const PROBE = `'use strict';
+const before = new Set(process.moduleLoadList);
+let collator = false;
+const localeCompare = String.prototype.localeCompare;
+String.prototype.localeCompare = function (...args) { collator = true; return localeCompare.apply(this, args); };
+const vm = require('node:vm');
+const scripts = [];
+vm.Script = class extends vm.Script {
+  constructor(code, options) { super(code, options); scripts.push(options?.filename); }
+};
+const Collator = Intl.Collator;
+Intl.Collator = new Proxy(Collator, { construct(t, a) { collator = true; return new t(...a); }, apply(t, s, a) { collator = true; return t(...a); } });
+process.on('exit', () => {
+  const builtins = process.moduleLoadList
+    .filter((entry) => !before.has(entry) && entry.startsWith('NativeModule ') && !entry.startsWith('NativeModule internal/'))
+    .map((entry) => entry.slice('NativeModule '.length));
+  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, files: [...Object.keys(require.cache), ...scripts], collator }));
+});
+`;
+
+const work = mkdtempSync(join(tmpdir(), 'meshlint-startup-'));
+const probe = join(work, 'probe.cjs');
+writeFileSync(probe, PROBE);
+
+interface Loaded {
+  readonly builtins: string[];
+  /** Files of dist/ the process required or compiled (the program, from its code cache), by name. */
+  readonly dist: string[];
+  readonly programLoaded: boolean;
+  readonly collator: boolean;
+}
+
+let runs = 0;
+/**
+ * Runs `node [args]` with the probe, its output to files (a pipe or a terminal would load net or tty), and the code
+ * cache in `cacheHome` (default: one shared by these tests).
+ */
+function loadedBy(
+  args: readonly string[],
+  cwd: string,
+  cacheHome = join(work, 'cache'),
+): Loaded & { code: number | null; stdout: string } {
+  const tag = `${++runs}`;
+  const out = join(work, `loaded-${tag}.json`);
+  const output = join(work, `stdout-${tag}`);
+  const stdout = openSync(output, 'w');
+  const env: NodeJS.ProcessEnv = { ...process.env, MESHLINT_PROBE_OUT: out, XDG_CACHE_HOME: cacheHome };
+  delete env.NODE_OPTIONS;
+  const child = spawnSync(process.execPath, ['--require', probe, ...args], {
+    cwd,
+    env,
+    stdio: ['ignore', stdout, stdout],
+  });
+  closeSync(stdout);
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[]; collator: boolean };
+  const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
+  const programLoaded = dist.includes('meshlint-main.cjs');
+  const printed = readFileSync(output, 'utf8');
+  return {
+    code: child.status,
+    stdout: printed,
+    builtins: loaded.builtins,
+    dist,
+    programLoaded,
+    collator: loaded.collator,
+  };
+}
+
+/** What a scan of a few files has no use for. */
+const NOT_FOR_A_SMALL_SCAN = [
+  'v8',
+  'zlib',
+  'worker_threads',
+  'perf_hooks',
+  'child_process',
+  'net',
+  'tty',
+  'readline',
+  'http',
+  'https',
+  'http2',
+  'dgram',
+  'dns',
+  'inspector',
+];
+
+const PATTERN_CONFIG = `customRules:
+  - id: image-from-registry
+    severity: error
+    title: Images come from the registry
+    message: "{{target}} uses {{value}}."
+    description: Images come from the registry.
+    remediation: Use the registry.
+    assert: { path: "spec.template.spec.containers[*].image", matches: "^registry[.]" }
+`;
+
+function expectLean(loaded: Loaded): void {
+  expect(loaded.builtins.filter((name) => NOT_FOR_A_SMALL_SCAN.includes(name))).toEqual([]);
+  // The packages and validators loaded on demand stay unread.
+  expect(loaded.dist.filter((name) => name.startsWith('lazy-'))).toEqual([]);
+  expect(loaded.collator).toBe(false);
+}
+
+describe('a small scan loads only what it uses', () => {
+  const repo = tempRepo({
+    'web.yaml': privilegedDeployment('web').text,
+    'other.yaml': privilegedDeployment('api').text,
+  });
+
+  it('the probe sees what a process loads', () => {
+    const collating = loadedBy(['-e', "'a'.localeCompare('b'); require('node:v8')"], repo);
+    expect(collating.collator).toBe(true);
+    expect(collating.builtins).toContain('v8');
+    // The result cache needs node:v8; parser threads need node:worker_threads.
+    const cached = loadedBy(
+      [BIN, 'web.yaml', '--no-config', '--cache', '--cache-location', join(work, 'results')],
+      repo,
+    );
+    expect(cached.code).toBe(1);
+    expect(cached.builtins).toContain('v8');
+    const threaded = loadedBy([BIN, 'web.yaml', '--no-config', '-j', '2'], repo);
+    expect(threaded.code).toBe(1);
+    expect(threaded.builtins).toContain('worker_threads');
+    // A custom rule's pattern needs re2js, which the program requires from beside itself.
+    const patterned = tempRepo({ 'web.yaml': privilegedDeployment('web').text, '.meshlint.yaml': PATTERN_CONFIG });
+    const withPattern = loadedBy([BIN, 'web.yaml'], patterned);
+    expect(withPattern.code).toBe(1);
+    expect(withPattern.dist).toContain('lazy-re2js.cjs');
+  });
+
+  it('one file, text report (twice: a first run, then with its code cache)', () => {
+    const cacheHome = mkdtempSync(join(tmpdir(), 'meshlint-startup-cache-'));
+    for (let i = 0; i < 2; i++) {
+      const loaded = loadedBy([BIN, 'web.yaml', '--no-config'], repo, cacheHome);
+      expect(loaded.code).toBe(1);
+      expect(loaded.programLoaded).toBe(true);
+      expectLean(loaded);
+      // The first run wrote the cache the second compiles from.
+      expect(readdirSync(join(cacheHome, 'meshlint', 'code'))).toHaveLength(1);
+    }
+  });
+
+  it('a few files with the configuration found in the repository, compact report (as a pre-commit hook runs)', () => {
+    const loaded = loadedBy([BIN, '--format', 'compact', 'web.yaml', 'other.yaml'], repo);
+    expect(loaded.code).toBe(1);
+    expectLean(loaded);
+  });
+
+  it('--version: alone, the executable answers without loading the program, as the program answers with an option', () => {
+    // With another option the program runs and answers.
+    const program = loadedBy([BIN, '--version', '--no-config'], repo);
+    expect([program.code, program.stdout, program.programLoaded]).toEqual([0, `${VERSION}\n`, true]);
+    expectLean(program);
+    for (const flag of ['--version', '-v']) {
+      const bare = loadedBy([BIN, flag], repo);
+      expect([bare.code, bare.stdout, bare.programLoaded]).toEqual([0, `${VERSION}\n`, false]);
+      expectLean(bare);
+    }
+  });
+});
