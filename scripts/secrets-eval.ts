@@ -114,10 +114,13 @@ const run = spawnSync(process.execPath, [CLI, ...inputs, '--no-config', '-f', 'j
   maxBuffer: 1 << 30,
 });
 if (run.status !== 0) throw new Error(`meshlint exited ${run.status}: ${run.stderr}`);
-const report = JSON.parse(run.stdout) as { findings: { ruleId: string; resource: { name: string } | null }[] };
-const flagged = new Set(
-  report.findings.filter((f) => f.ruleId.startsWith('secret-') && f.resource).map((f) => f.resource!.name),
-);
+const report = JSON.parse(run.stdout) as {
+  findings: { ruleId: string; severity: string; resource: { name: string } | null }[];
+};
+const secretFindings = report.findings.filter((f) => f.ruleId.startsWith('secret-') && f.resource);
+const flagged = new Set(secretFindings.map((f) => f.resource!.name));
+// Errors only: without the high-entropy and password-hash notes, which say "may be a credential".
+const flaggedAsError = new Set(secretFindings.filter((f) => f.severity !== 'note').map((f) => f.resource!.name));
 
 const rows: string[] = [
   '| family | tokens | found | recall | near misses | flagged | false-positive rate |',
@@ -154,5 +157,10 @@ console.log(
     : `${SAMPLES.length} formats, ${perFormat} of each, as a ConfigMap value, an embedded .env line and a curl Authorization header in a script; near misses as a value and an .env line.\n`,
 );
 console.log(rows.join('\n'));
+const foundAsError = total(true).filter((l) => flaggedAsError.has(l.name)).length;
+const raisedAsError = total(false).filter((l) => flaggedAsError.has(l.name)).length;
+console.log(
+  `\nerrors only (notes left out): ${foundAsError} of ${total(true).length} tokens found, ${raisedAsError} of ${total(false).length} near misses flagged`,
+);
 if (misses.size) console.log(`\nmissed: ${[...misses].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
 if (falseAlarms.size) console.log(`false alarms: ${[...falseAlarms].map(([k, n]) => `${k} ×${n}`).join(', ')}`);

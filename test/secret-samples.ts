@@ -699,4 +699,11 @@ export const SAMPLES: readonly Sample[] = [
     token: () => `rediss://default:${rand(24)}@cache.shop.svc:6380/0`,
     nearMiss: () => 'redis://:<password>@cache:6379/0',
   },
+  {
+    id: 'token-url',
+    family: 'generic',
+    key: 'GIT_REMOTE',
+    token: () => `https://${rand(40, HEX)}@github.com/shop/api.git`, // a token as the user: git takes it as the credential
+    nearMiss: () => 'https://x-access-token@github.com/shop/api.git',
+  },
 ];

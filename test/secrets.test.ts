@@ -69,7 +69,13 @@ describe('entropy', () => {
 });
 
 describe('provider patterns', () => {
-  const providerIds = new Set([...TOKEN_FORMATS.map((f) => f.id), 'private-key', 'database-url', 'basic-auth-url']);
+  const providerIds = new Set([
+    ...TOKEN_FORMATS.map((f) => f.id),
+    'private-key',
+    'database-url',
+    'basic-auth-url',
+    'token-url',
+  ]);
   const samples = SAMPLES.filter((s) => providerIds.has(s.id)).map((s, i) => [`${s.id} #${i}`, s] as const);
 
   it('has a sample for every format', () => {
@@ -654,5 +660,138 @@ describe('fewer misses and fewer false alarms', () => {
     expect(isPlaceholder('Kq8TbdZm2XyourLx7R')).toBe(false);
     expect(isPlaceholder('your-api-key-here')).toBe(true);
     expect(isPlaceholder('yourApiKeyHere')).toBe(true);
+  });
+});
+
+describe('shapes of published samples (Nosey Parker rule examples), each with its near miss', () => {
+  const found = (text: string) =>
+    detectSecrets(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { snippet: text } },
+      {
+        mode: 'manifest',
+        entropy: true,
+      },
+    ).map((d) => d.kind);
+  const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  it('finds AWS key ids by their shape even when made up, but not one repeated character or the documented example', () => {
+    expect(findProviderSecrets('AKIADEADBEEFDEADBEEF').map((m) => m.id)).toEqual(['aws-access-key-id']);
+    expect(findProviderSecrets("export AWS_API_KEY='A3T0ABCDEFGHIJKLMNOP'").map((m) => m.id)).toEqual([
+      'aws-access-key-id',
+    ]);
+    expect(findProviderSecrets('AKIAAAAAAAAAAAAAAAAB')).toEqual([]);
+    expect(findProviderSecrets('AKIAIOSFODNN7EXAMPLE')).toEqual([]);
+    expect(findProviderSecrets('AKIA0123456789ABCDEF')).toEqual([]); // 0, 1, 8, 9 are not base32
+  });
+
+  it('finds a token written as the user of a URL, not a user name or a masked token', () => {
+    const token = random(36, ALNUM, 7);
+    expect(found(`git clone http://ghs_${token}@github.com/o/r.git`)).toEqual(['a URL with a token as its user name']);
+    expect(found(`https://${random(40, '0123456789abcdef', 3)}@github.com/o/r.git`)).toEqual([
+      'a URL with a token as its user name',
+    ]);
+    expect(found(`https://${checksummed('ghp_')}@github.com/o/r.git`)).toEqual(['a GitHub token']);
+    expect(found('git clone https://x-access-token@github.com/o/r.git')).toEqual([]);
+    expect(found('https://oauth2@gitlab.example.net/o/r.git')).toEqual([]);
+    expect(found('https://build-bot-2024-service-account@git.example.net/o/r.git')).toEqual([]);
+    expect(found(`https://ghs_${'*'.repeat(32)}abcd@github.com/o/r.git`)).toEqual([]);
+    expect(found('ssh://git@github.com/o/r.git')).toEqual([]);
+  });
+
+  it('reads the removed and added lines of a diff, not list items or templates', () => {
+    const uuid = crypto.randomUUID();
+    expect(found(`-export NPM_TOKEN="${uuid}"`)).toEqual(['token']);
+    expect(found(`diff\n+DB_PASSWORD=Pw7Qz2Lx9Rm4\n`)).toEqual(['password']);
+    expect(found('-export NPM_TOKEN="${NPM_TOKEN}"')).toEqual([]);
+    expect(embeddedPairs('--password\n- name: x\n-x').map((p) => p.key)).toEqual(['name']);
+  });
+
+  it('finds a JWT whose header was damaged in copying, not a JSON pair that is no JWT', () => {
+    const claims = b64url({ iss: 'supabase', role: 'anon', iat: 1656596461, exp: 1972172461 });
+    const damaged = `${b64url({ alg: 'HS256', typ: 'JWT' }).replace('InR5cCI6', 'EnR5cCI6')}.${claims}.${random(43, ALNUM, 5)}`;
+    expect(found(`ANON_KEY=${damaged}`)).toEqual(['a JSON Web Token']);
+    expect(found(`${b64url({ note: 'no alg' })}.${claims}.${random(43, ALNUM, 5)}`)).toEqual([]);
+  });
+
+  it('takes a glued credential name (jwtsecret) like jwt_secret, not a page or CSRF token', () => {
+    expect(secretNameKind('jwtsecret')).toBe('secret');
+    expect(secretNameKind('dbpassword')).toBe('password');
+    expect(secretNameKind('nexttoken')).toBeUndefined();
+    expect(secretNameKind('csrftoken')).toBeUndefined();
+    expect(secretNameKind('tlssecret')).toBeUndefined();
+    expect(found(`jwt:\n  jwtsecret: "7\`D'}/vYR)T;W\\5]EBrf;_&k>qX??]G&3CF"\n`)).toEqual(['secret']);
+  });
+
+  it('reports a weak password such as `secret` in a DSN or under a password name, not a stand-in', () => {
+    expect(found('postgresql://user:secret@localhost/database')).toEqual(['a database or broker URL with a password']);
+    expect(detectSecrets({ data: { DB_PASSWORD: 'secret' } }, { mode: 'manifest' }).map((d) => d.kind)).toEqual([
+      'password',
+    ]);
+    expect(found('postgresql://user:changeme@localhost/database')).toEqual([]);
+    expect(found('postgresql://user:example@localhost/database')).toEqual([]);
+    expect(detectSecrets({ data: { password: 'password', DB_PASSWORD: 'changeme' } }, { mode: 'manifest' })).toEqual(
+      [],
+    );
+    expect(isPlaceholder('secret')).toBe(true); // under a name that is no password: a stand-in still
+  });
+
+  it('finds Sourcegraph tokens with upper-case hex, not one with a letter outside hex', () => {
+    expect(
+      findProviderSecrets('sgp_AaD80dc6E02eCAE1_d3cba16CC0F18fA14A2EFB61CbDFceEBf9fAD16b').map((m) => m.id),
+    ).toEqual(['sourcegraph']);
+    expect(findProviderSecrets('sgp_local_d45b6G86aBb0F2Cee943902dbaDBCFCFDD1dA089')).toEqual([]);
+  });
+
+  it("spares providers' documented example keys, not a key of the same shape", () => {
+    expect(findProviderSecrets("require('stripe')('sk_test_4eC39HqLyjWDarjtT1zdp7dc')")).toEqual([]);
+    const jwtIo =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    expect(findProviderSecrets(`Authorization: Bearer ${jwtIo}`)).toEqual([]);
+    expect(findProviderSecrets('firebase: AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM')).toEqual([]);
+    expect(found(`apiKey: "AIza${'a'.repeat(35)}"`)).toEqual([]); // a prefix padded to length
+    expect(findProviderSecrets(`sk_test_${random(24, ALNUM, 9)}`).map((m) => m.id)).toEqual(['stripe']);
+    expect(findProviderSecrets(`AIza${random(35, ALNUM, 4)}`).map((m) => m.id)).toEqual(['gcp-api-key']);
+    expect(found(`apiKey: "AIza${random(35, ALNUM, 4)}"`)).toEqual(['a Google API key']);
+    expect(findProviderSecrets(`Bearer ${jwtIo.slice(0, -4)}${random(4, ALNUM, 2)}`).map((m) => m.id)).toEqual(['jwt']);
+  });
+
+  it('takes variables written one after another and an HTML-escaped <placeholder> for what they are', () => {
+    expect(found('"password": "$super$ecret",\n')).toEqual([]);
+    expect(found('"password": "&lt;YOURPASSWROD&gt;"\n')).toEqual([]);
+    expect(found('"password": "s$uper$ecret",\n')).toEqual(['password']);
+    expect(hashKind('$apr1$Vxyz1234$AbCdEfGhIjKlMnOpQrStUv')).toBe('crypt');
+    expect(isReference('$apr1$Vxyz1234$AbCdEfGhIjKlMnOpQrStUv')).toBe(false);
+  });
+
+  it('reads .NET appSettings, connection strings and typed declarations, not their public members', () => {
+    expect(
+      found(
+        '<add key="FromEmailAddress" value="joe@example.net"/>\n<add key="FromEmailPassword" value="Prestigitariu$"/>\n',
+      ),
+    ).toEqual(['password']);
+    expect(
+      found('<add key="ConnectionString_B2B" value="Server=db,1433;Database=B2B;User ID=app;Password=#gets0m3;" />\n'),
+    ).toEqual(['password']);
+    expect(found('DB=Server=db;Database=shop;Integrated Security=true;\n')).toEqual([]);
+    expect(found('DB=Server=db;Password=${DB_PASSWORD};\n')).toEqual([]);
+    expect(found('    private static String CLIENT_SECRET = "6fb1cff7690db9ac066cadbbde8e3c078efdabcf";')).toEqual([
+      'secret',
+    ]);
+    expect(found('    private static final String TOKEN_HEADER = "X-Auth-Token";')).toEqual([]);
+  });
+
+  it('reads a quoted mysql -p password in a script, not a quoted variable', () => {
+    expect(found('mysql -u root -p"Zq4Lm8Xt2Rw7" shop\n')).toEqual(['password']);
+    expect(found("mysqldump -uroot -p'Zq4Lm8Xt2Rw7' shop > /backup/shop.sql\n")).toEqual(['password']);
+    expect(found('const API_KEY = `Zq4Lm8Xt2Rw7Pk9B`;\n')).toEqual(['API key']);
+    expect(found('mysql -u root -p"$MYSQL_ROOT_PASSWORD" shop\n')).toEqual([]);
+    expect(found('export TOKEN=`cat /run/secrets/token`\n')).toEqual([]);
+  });
+
+  it('reads a commented-out line when its value looks generated, not a documented default', () => {
+    expect(found("                 //$google_client_secret = 'fnhqAakzWrX-mtFQ4PRdMoy0';")).toEqual(['secret']);
+    expect(found('# api_key: Kq8Zm2Lx7Rt4Wv9Pq3Ns6Yb1\n')).toEqual(['API key']);
+    expect(found('# password=admin\n# db.password=changeme\n')).toEqual([]);
+    expect(found("// $admin_password = 'Pa55word!';")).toEqual([]);
   });
 });

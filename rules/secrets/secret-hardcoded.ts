@@ -40,20 +40,28 @@ workload by reference.
   42 Intra, Freemius, Sentry, New Relic, Linear, Grafana. AI: OpenAI, Anthropic API and admin keys, Hugging Face user
   and organization tokens, Perplexity, Notion. Secret stores: Vault service and batch tokens, 1Password secret keys
   and service-account tokens, Doppler, age. Generic forms: PEM private keys of every type (a real base64 body of at
-  least 100 characters, not \`...\`), JWTs whose header and payload decode to JSON, URLs and DSNs with a password.
-  Masked (\`ghp_****\`), elided and documented sample values (\`AKIA...EXAMPLE\`) are not reported. Formats whose
+  least 100 characters, not \`...\`), JWTs whose payload decodes to JSON (a header damaged in copying still opens
+  with \`{"alg":"\`), URLs and DSNs with a password (a common weak one such as \`secret\` or \`password\` is a real
+  credential, not a placeholder), and URLs whose user is a token (\`https://TOKEN@github.com\`: git sends it as the
+  credential; user names such as \`git\` or \`x-access-token\` are words, not tokens). AWS access key ids are
+  found by their shape (prefix and 16 base32 characters) even when made up (\`AKIADEADBEEF...\`).
+  Masked (\`ghp_****\`), elided and documented sample values (\`AKIA...EXAMPLE\`, the test key of Stripe's API
+  reference, jwt.io's example token) are not reported. Formats whose
   value has no prefix (Cloudflare API tokens, Okta, Sumo Logic, MessageBird, Snyk and Heroku UUIDs, Facebook app
   secrets) are found by their key name (below). Every token is found by a linear scan: literal prefixes, then the
   longest run of the format's alphabet, then its structure.
 - **A literal under a secret-like name** (error): \`password\`, \`DB_PASS\`, \`apiKey\`, \`client_secret\`,
   \`private_key\`, \`AWS_SECRET_ACCESS_KEY\`, \`Authorization\` ... matched on whole name tokens (so \`bypass\` and
-  \`keyboard\` do not count). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
+  \`keyboard\` do not count; one word glued to \`secret\`, \`password\` or \`token\`, such as \`jwtsecret\`, counts like
+  \`jwt_secret\`, but not \`nexttoken\` or \`csrftoken\`). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
   Envoy and Kong headers) the sibling \`name\`: \`- name: DB_PASSWORD\` with \`value:\` on the next line, the case
   line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
   (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
   ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
-  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\`, \`export X=...\`, Dockerfile
-  \`ENV X=...\`, JavaScript \`const X = ...\`), each reported at its own
+  and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\` (quoted too: \`-p"..."\`), \`export X=...\`, Dockerfile
+  \`ENV X=...\`, JavaScript \`const X = ...\`, Java and C# \`private static String X = ...\`, PHP \`$x = ...\`, .NET
+  \`<add key="X" value="..."/>\` and the \`Password=\` member of a connection string, the \`-\`/\`+\` lines of a diff; a commented-out line
+  when its value looks generated, since a comment is committed too), each reported at its own
   line and column inside the block; a one-line value that holds one pair (\`oauth_token: gho_...\`,
   \`VAULT_CLIENT_TOKEN=...\`, \`"token": "..."\`, \`let g:gh_token='...'\`, in ConfigMap data, env values, args and
   annotations) is read the same way and reported at the characters of the value, kustomize

@@ -602,8 +602,8 @@ function locate(
   const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
     const value = get(at.document.value, ...at.path);
     const range = located(at);
-    return typeof value === 'string' && at.target === 'value' && !at.file.origin && !at.range
-      ? narrowToSpan(at.file, range, value, span)
+    return typeof value === 'string' && at.target === 'value' && !at.range
+      ? narrowToSpan(at.file, at.document, at.path, range, value, span)
       : range;
   };
   return pending.map(({ finding: { at, relatedAt, range, span, ...rest }, severity, resource, builtBy }) => {

@@ -8,7 +8,7 @@
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
 import type { DocumentFilter } from './source.js';
-import { closingDoubleQuote, closingSingleQuote } from './stream.js';
+import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
 import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
 
 export type FastRead =
@@ -50,6 +50,7 @@ const FLOW_INDICATORS = new Set([...',[]{}'].map((c) => c.charCodeAt(0)));
  */
 const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
+<<<<<<< HEAD
 /** YAML double-quoted escapes, as the YAML library decodes them. */
 const ESCAPES: Readonly<Record<string, string>> = {
   '0': '\0',
@@ -80,6 +81,8 @@ function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
 }
 
+=======
+>>>>>>> main
 class Declined {
   constructor(
     readonly reason: string,
@@ -512,7 +515,7 @@ class Reader {
         res += fold || ' ';
       } else if (ch === '\\') {
         const next = text[++i];
-        const escaped = ESCAPES[next];
+        const escaped = DOUBLE_QUOTED_ESCAPES[next];
         if (escaped !== undefined) res += escaped;
         else if (next === '\n') {
           while (i + 1 < close && text[i + 1] === ' ') i++;

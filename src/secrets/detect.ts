@@ -465,12 +465,16 @@ function onePair(w: Walk, s: string, path: (string | number)[], name: string | u
   return w.out.length > before;
 }
 
-/** A value that opens with a name (quoted or not) and holds a `=` or `:` after it: worth reading as a pair. */
+/**
+ * A value that opens with a name (quoted or not, or after a `$`, a comment marker or a diff's `-`/`+`) and holds a
+ * `=` or `:` after it: worth reading as a pair.
+ */
 function startsLikePair(s: string): boolean {
   const c = s.charCodeAt(0);
   const opensName =
     (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 34 || c === 39 || c === 32 || c === 60; // A-Z a-z _ " ' space <
-  return opensName && (s.includes('=') || s.includes(':') || s.includes('</'));
+  const opensMarked = c === 36 || c === 35 || c === 47 || c === 59 || c === 45 || c === 43; // $ # / ; - +
+  return (opensName || opensMarked) && (s.includes('=') || s.includes(':') || s.includes('</'));
 }
 
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
@@ -555,7 +559,7 @@ function named(
   }
   if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)(?:\s+|$)/i, ''); // `authorization:bearer` names a scheme only
   if (
-    !isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6) ||
+    !isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6, kind === 'password') ||
     w.opts.allow?.(v) ||
     w.opts.allow?.(value)
   )
@@ -580,10 +584,13 @@ function echoesName(value: string, name: string | undefined): boolean {
   return n.length >= 4 && v.includes(n); // but `KONG_PG_PASSWORD: kong` is a real (weak) password
 }
 
-/** A literal that could be a credential: long enough, not a reference, template, placeholder or sentence. */
-function isLiteralSecret(value: string, minLength: number): boolean {
+/**
+ * A literal that could be a credential: long enough, not a reference, template, placeholder or sentence. A password
+ * may be a common weak one (`secret`): still a credential.
+ */
+function isLiteralSecret(value: string, minLength: number, password: boolean): boolean {
   if (value.length < minLength || value.length > 10_000) return false;
-  if (isReference(value) || isPlaceholder(value)) return false;
+  if (isReference(value) || isPlaceholder(value, { weakIsReal: password })) return false;
   if (/\s/.test(value) && !/^-----BEGIN/.test(value)) return false; // prose, descriptions, commands
   if (/^(?:true|false|yes|no|on|off|null|~)$/i.test(value)) return false;
   return true;

@@ -1,5 +1,6 @@
 // Text embedded in a string (a ConfigMap's application.properties, settings.ini, .env, config.yaml, a JSON blob, a
 // command line): the key = value pairs and flags in it, so that the key-name heuristic applies inside it too.
+import { isHighEntropy } from './entropy.js';
 
 export interface Pair {
   readonly key: string;
@@ -8,9 +9,19 @@ export interface Pair {
   readonly offset: number;
 }
 
-// Declarations in shells, Dockerfiles, JavaScript and Vim script (`let g:name = ...`) name the key after a keyword.
-const LINE_PAIR =
-  /^(?:(?:export|set|ENV|let|const|var)\s+(?:[abglstvw]:)?)?["']?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+// Declarations in shells, Dockerfiles, JavaScript, Vim script (`let g:name = ...`), Java, C# and Kotlin
+// (`private static final String NAME = ...`) name the key after keywords; PHP and Perl name variables after a `$`.
+// The keywords are taken off one at a time (a loop, at most a few): one pattern repeating them would backtrack.
+const DECLARATION =
+  /^(?:export|set|ENV|let|const|var|val|public|private|protected|internal|static|final|readonly|String|string)\s+(?:[abglstvw]:)?/;
+const MAX_DECLARATION_WORDS = 6;
+const LINE_PAIR = /^["']?\$?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
+/** .NET appSettings: `<add key="SmtpPassword" value="..."/>`. */
+const APP_SETTING = /<add\s+key="([^"\n]{1,100})"\s+value="([^"\n]{1,500})"/g;
+/** A `Name=value;` member of an ADO.NET or ODBC connection string. */
+const CONNECTION_MEMBER = /(?:^|;)\s*([A-Za-z][\w ]{0,40}?)\s*=\s*([^;]*)/g;
+/** A comment marker of shell, YAML, INI, properties or C-like text, and the blanks after it. */
+const COMMENT_MARKER = /^(?:#+|\/\/+|;+|!)[ \t]*/;
 const NPMRC_AUTH = /^\/\/[^\s:]*:(_auth(?:Token)?|_password)\s*=\s*(\S.*)?$/; // //registry.npmjs.org/:_authToken=...
 const XML_PAIR = /<([A-Za-z_][\w.-]*)>([^<\n]{1,500})<\/\1>/g;
 const MAX_LINES = 20_000;
@@ -31,32 +42,89 @@ export function embeddedPairs(text: string): Pair[] {
     lineStart = lineEnd + 1;
     let line = raw.trim();
     let lineOffset = at + raw.indexOf(line[0] ?? '');
-    if (!line || line.startsWith('#') || line.startsWith(';') || line.startsWith('!')) continue;
+    if (!line) continue;
     if (line.startsWith('//')) {
       const npmrc = NPMRC_AUTH.exec(line);
-      if (npmrc?.[2]) push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
-      continue;
+      if (npmrc?.[2]) {
+        push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
+        continue;
+      }
+    }
+    // A commented-out line is still committed: its pair counts when the value looks generated (`# password=admin`
+    // documents a default; `//$client_secret = 'fnhq...'` is a secret someone switched off).
+    const comment = COMMENT_MARKER.exec(line);
+    const commented = comment !== null;
+    if (comment) {
+      lineOffset += comment[0].length;
+      line = line.slice(comment[0].length);
+    } else if (isDiffMarker(line)) {
+      lineOffset += 1; // a removed or added line of a diff or patch: `-export NPM_TOKEN=...`
+      line = line.slice(1);
     }
     if (line.startsWith('- ')) {
       const item = line.slice(2).trim();
       lineOffset += line.length - item.length;
       line = item;
     }
-    if (line.includes('<') && line.includes('</')) {
-      XML_PAIR.lastIndex = 0;
-      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line))
-        pairs.push({ key: m[1], value: m[2].trim(), offset: lineOffset + m.index + m[1].length + 2 });
+    if (line.startsWith('<add ')) {
+      APP_SETTING.lastIndex = 0;
+      for (let m = APP_SETTING.exec(line); m; m = APP_SETTING.exec(line)) {
+        const valueAt = lineOffset + m.index + m[0].length - m[2].length - 1;
+        if (!commented || isHighEntropy(m[2])) pairs.push({ key: m[1], value: m[2], offset: valueAt });
+        connectionMembers(pairs, m[2], valueAt);
+      }
       continue;
     }
-    const m = LINE_PAIR.exec(line);
-    if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length);
+    if (line.includes('<') && line.includes('</')) {
+      XML_PAIR.lastIndex = 0;
+      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) {
+        const value = m[2].trim();
+        if (!commented || isHighEntropy(value))
+          pairs.push({ key: m[1], value, offset: lineOffset + m.index + m[1].length + 2 });
+      }
+      continue;
+    }
+    const m = linePair(line);
+    if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length, commented);
   }
   return pairs;
 }
 
-function push(pairs: Pair[], key: string, raw: string, offset: number): void {
+/** A line's key and value, after the declaration keywords (`export`, `private static String` ...) that lead it. */
+function linePair(line: string): RegExpExecArray | null {
+  let rest = line;
+  for (let n = 0; n < MAX_DECLARATION_WORDS; n++) {
+    const keyword = DECLARATION.exec(rest);
+    if (!keyword) break;
+    rest = rest.slice(keyword[0].length);
+  }
+  return (rest !== line && LINE_PAIR.exec(rest)) || LINE_PAIR.exec(line); // `set = x` names the key `set`
+}
+
+/** The members of a connection string (`Server=db;User ID=app;Password=...;`), so that `Password` names its value. */
+function connectionMembers(pairs: Pair[], value: string, offset: number): void {
+  if (!value.includes(';') || !value.includes('=')) return;
+  CONNECTION_MEMBER.lastIndex = 0;
+  for (let m = CONNECTION_MEMBER.exec(value); m; m = CONNECTION_MEMBER.exec(value)) {
+    const member = m[2].trim();
+    if (member) pairs.push({ key: m[1], value: member, offset: offset + m.index + m[0].length - m[2].length });
+  }
+}
+
+/** A diff's `-` or `+` glued to the start of a line of text (not a list item `- x`, not a flag `--x`). */
+function isDiffMarker(line: string): boolean {
+  const c = line.charCodeAt(1);
+  return (
+    (line[0] === '-' || line[0] === '+') &&
+    ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 34 || c === 39) // A-Z a-z _ $ " '
+  );
+}
+
+function push(pairs: Pair[], key: string, raw: string, offset: number, commented = false): void {
   const cleaned = cleanValue(raw);
-  if (cleaned) pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
+  if (!cleaned || (commented && !isHighEntropy(cleaned.value))) return;
+  pairs.push({ key, value: cleaned.value, offset: offset + cleaned.skipped });
+  connectionMembers(pairs, cleaned.value, offset + cleaned.skipped);
 }
 
 function cleanValue(raw: string): { value: string; skipped: number } | undefined {
@@ -100,6 +168,7 @@ export interface ArgSecret {
 const FLAG = /(?:^|\s)--?([A-Za-z][\w.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)/g;
 const CURL_USER = /(?:^|\s)(?:-u|--user)(?:=|\s+)["']?([^\s:"'=][^\s:"']*):([^\s"']+)/g;
 const MYSQL_PASSWORD = /(?:^|\s)-p([^\s"'-][^\s"']*)/g;
+const MYSQL_QUOTED_PASSWORD = /(?:^|\s)-p(?:"([^"\n]{1,200})"|'([^'\n]{1,200})')/g; // mysql -p"SECRET", -p'SECRET'
 const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
 /**
@@ -121,6 +190,12 @@ export function commandLinePairs(text: string): ArgSecret[] {
         MYSQL_PASSWORD.lastIndex = 0;
         for (let m = MYSQL_PASSWORD.exec(segment); m; m = MYSQL_PASSWORD.exec(segment))
           out.push({ key: 'password', value: unquote(m[1]) });
+      }
+      for (const command of text.split(/[;&|\n]/)) {
+        if (!/\bmysql(?:admin|dump|sh)?\s/.test(command)) continue;
+        MYSQL_QUOTED_PASSWORD.lastIndex = 0;
+        for (let m = MYSQL_QUOTED_PASSWORD.exec(command); m; m = MYSQL_QUOTED_PASSWORD.exec(command))
+          out.push({ key: 'password', value: m[1] ?? m[2] });
       }
     }
   }

@@ -399,6 +399,26 @@ const SETTING_VERBS = new Set([
 /** Secret words that name the secret when they come first (SECRET_BLAH, PASSWORD_DB); "token" and "key" do not (token_bucket, key_names). */
 const LEADING_SECRET_WORDS = new Set(['secret', 'password', 'passwd', 'passphrase', 'apikey', 'credentials', 'creds']);
 
+const GLUED_SECRET = /^([a-z]{2,20})(secret|password|passwd|token)$/;
+/** Qualifiers that make a glued name something else: a reference to a Secret (tlssecret), a page or CSRF token. */
+const NOT_GLUED_QUALIFIERS = new Set([
+  ...SECRET_REFERENCE_QUALIFIERS,
+  'next',
+  'page',
+  'continuation',
+  'sync',
+  'resume',
+  'cancellation',
+  'cancel',
+  'csrf',
+  'xsrf',
+  'public',
+  'pub',
+  'no',
+  'is',
+  'has',
+]);
+
 const cache = new Map<string, SecretNameKind | null>();
 
 /** What kind of secret a key name says its value is, or undefined when it says none (or only describes one). */
@@ -442,6 +462,10 @@ function classify(name: string): SecretNameKind | undefined {
     if (last === 'pass' && t.length === 1) return 'password';
     return SECRET_WORDS[last];
   }
+  // One word glued to a secret word (jwtsecret, dbpassword, githubtoken) counts like jwt_secret, db_password.
+  const glued = GLUED_SECRET.exec(last);
+  if (glued && !NOT_GLUED_QUALIFIERS.has(glued[1]) && !SETTING_VERBS.has(glued[1]) && !EXEMPT.has(last))
+    return SECRET_WORDS[glued[2]];
   // A secret word first and a qualifier after it: SECRET_BLAH counts like BLAH_SECRET, PASSWORD_DB like DB_PASSWORD.
   const lead = SECRET_WORDS[t[0]];
   if (lead && t.length > 1 && LEADING_SECRET_WORDS.has(t[0])) return lead;

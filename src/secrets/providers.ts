@@ -6,7 +6,7 @@
 // token is the longest run of the format's alphabet (a loop), and its structure is checked on that bounded string.
 // No pattern here can backtrack over the text, whatever it holds.
 import { zlib } from '../lazy-packages.js';
-import { shannon } from './entropy.js';
+import { looksLikeWords, shannon } from './entropy.js';
 import { isMasked, isPlaceholder, isPlaceholderToken, isReference } from './values.js';
 
 export interface ProviderMatch {
@@ -43,6 +43,8 @@ const LETTERS: Alphabet = (c) => isUpper(c) || isLower(c);
 const UPPER_ALNUM: Alphabet = (c) => isUpper(c) || isDigit(c);
 const LOWER_ALNUM: Alphabet = (c) => isLower(c) || isDigit(c);
 const AWS_ID: Alphabet = (c) => isUpper(c) || (c >= 50 && c <= 55); // [A-Z2-7]
+/** The 16 characters after an AWS key id's prefix (`AKIA`, or `A3T` and one more): base32. */
+const AWS_KEY_ID_BODY = (body: string) => body.length === 16 && allOf(body, AWS_ID);
 const SLACK: Alphabet = (c) => ALNUM(c) || c === 45;
 const PRINTABLE: Alphabet = (c) => c > 32 && c < 127 && c !== 34 && c !== 39 && c !== 96 && c !== 92; // no quotes, no backslash
 
@@ -297,7 +299,7 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     alphabet: (c) => HEX(c) || c === 95 || isLower(c),
     length: [44, 70],
     show: 4,
-    valid: (t) => /^sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}$/.test(t),
+    valid: (t) => /^sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}$/.test(t),
     minEntropy: 3,
   },
   // --- Cloud ---
@@ -306,10 +308,13 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     kind: 'an AWS access key id',
     family: 'cloud',
     prefixes: ['AKIA', 'ASIA', 'ABIA', 'ACCA', 'A3T'],
-    alphabet: AWS_ID,
+    alphabet: UPPER_ALNUM,
     length: [20, 20],
     show: 4,
-    minEntropy: 2.5,
+    // The shape is specific enough (a four-character prefix, then 16 of base32): a made-up id such as AKIADEADBEEF...
+    // is found too; only one or two characters repeated (AKIAAAAA...) is a stand-in.
+    minEntropy: 1,
+    valid: (t) => AWS_KEY_ID_BODY(t.slice(4)),
   },
   {
     id: 'aws-bedrock-api-key',
@@ -847,9 +852,13 @@ function squareToken(t: string): boolean {
 function jwt(t: string): boolean {
   const parts = segments(t, '.');
   if (parts.length !== 3 || parts[1].length < 8 || !parts[1].startsWith('ey')) return false;
-  const header = jsonObject(parts[0]);
   const payload = jsonObject(parts[1]);
-  return header !== undefined && typeof header.alg === 'string' && payload !== undefined && allOf(parts[2], URLSAFE);
+  if (payload === undefined || !allOf(parts[2], URLSAFE)) return false;
+  const header = jsonObject(parts[0]);
+  if (header !== undefined) return typeof header.alg === 'string';
+  // A header damaged in copying (one character changed, so its JSON no longer parses) still opens with its algorithm;
+  // with claims that decode and a signature, the token is as exposed as an intact one.
+  return parts[2].length >= 16 && (decodeText(parts[0]) ?? '').startsWith('{"alg":"');
 }
 
 /** Formats by prefix; the candidate finder is the alternation of every prefix, longest first. */
@@ -1089,12 +1098,13 @@ function urlPasswordAt(text: string, index: number): ProviderMatch | undefined {
     if (text.charCodeAt(i) === 58 && colon === -1) colon = i;
     i++;
   }
-  if (i >= text.length || text.charCodeAt(i) !== 64 || colon === -1 || colon === userStart) return undefined;
+  if (i >= text.length || text.charCodeAt(i) !== 64 || colon === userStart) return undefined;
+  if (colon === -1) return database ? undefined : tokenAsUserAt(text, userStart, i);
   const password = text.slice(colon + 1, i);
   if (
     password.length < 3 ||
     isReference(password) ||
-    isPlaceholder(password) ||
+    isPlaceholder(password, { weakIsReal: true }) ||
     isMasked(password) ||
     /^\$/.test(password)
   )
@@ -1111,6 +1121,37 @@ function urlPasswordAt(text: string, index: number): ProviderMatch | undefined {
     preview: '',
     start: colon + 1,
     end: i,
+  };
+}
+
+/**
+ * `https://TOKEN@host` (git and package managers take a token as the user name): the user, when it has a token's
+ * shape (random, 20 characters or more; a hex token too). User names (`git`, `oauth2`, `x-access-token`) are words.
+ */
+function tokenAsUserAt(text: string, start: number, at: number): ProviderMatch | undefined {
+  const host = at + 1;
+  if (host >= text.length || USERINFO_STOP(text.charCodeAt(host))) return undefined;
+  const user = text.slice(start, at);
+  // The place says credential already, so the bar is lower than the entropy note's: 20 URL-safe characters mixing
+  // letters and digits, not words, 3 bits a character (random hex is about 3.8 at 40).
+  if (
+    user.length < 20 ||
+    !allOf(user, URLSAFE) ||
+    !/\d/.test(user) ||
+    !/[A-Za-z]/.test(user) ||
+    looksLikeWords(user) ||
+    shannon(user) <= 3
+  )
+    return undefined;
+  if (isPlaceholderToken(user) || findProviderSecrets(user).length > 0) return undefined; // a provider format names it itself
+  return {
+    id: 'token-url',
+    kind: 'a URL with a token as its user name',
+    family: 'generic',
+    secret: user,
+    preview: '',
+    start,
+    end: at,
   };
 }
 

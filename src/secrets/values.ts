@@ -24,10 +24,17 @@ const REFERENCE_WHOLE: readonly RegExp[] = [
 /** Anywhere in the value: the value is (partly) computed by a template or resolved from a reference. */
 const REFERENCE_INSIDE = /\$\{|\$\([A-Za-z_]|\{\{|\{%|\{vault:\/\/|ENC\[|<%=?|\$\{\{/;
 
+/** Shell, PHP or Perl variables written one after another (`$super$ecret`): interpolated, not a literal. */
+const VARIABLES_ONLY = /^\$[A-Za-z_]\w*(?:\$[A-Za-z_]\w*)+$/;
+
 /** A reference or template, not a literal: `${VAR}`, `$(VAR)`, `{{ }}`, `{vault://...}`, `ENC[...]`, ARNs, paths. */
 export function isReference(value: string): boolean {
   const v = value.trim();
-  return REFERENCE_INSIDE.test(v) || REFERENCE_WHOLE.some((re) => re.test(v));
+  return (
+    REFERENCE_INSIDE.test(v) ||
+    REFERENCE_WHOLE.some((re) => re.test(v)) ||
+    (VARIABLES_ONLY.test(v) && hashKind(v) === undefined) // `$apr1$salt$hash` is a crypt hash
+  );
 }
 
 const PLACEHOLDER_WORDS = new Set([
@@ -97,11 +104,33 @@ const PLACEHOLDER_WORDS = new Set([
   'masked',
 ]);
 
-/** AWS's documented example credentials (docs.aws.amazon.com): never real. */
-const AWS_EXAMPLES = new Set([
+/**
+ * Providers' documented example credentials, printed for everyone to copy: AWS's example keys (docs.aws.amazon.com),
+ * the test key of Stripe's API reference, jwt.io's example token, and the example Google API keys of Firebase's
+ * Android SDK (the list gitleaks' gcp-api-key rule allows).
+ */
+const DOCUMENTED_EXAMPLES = new Set([
   'AKIAIOSFODNN7EXAMPLE',
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+  'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+  'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+  'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+  'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+  'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+  'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+  'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+  'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+  'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+  'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+  'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+  'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+  'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+  'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+  'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
 ]);
 
 /** Words that make a value a stand-in when they are one of its words (not letters inside a random string). */
@@ -130,14 +159,37 @@ const PLACEHOLDER_TOKENS = new Set([
   'obfuscated',
 ]);
 
-/** Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `****`, `####`, `REPLACE_ME`, `your-...`, `example`. */
-export function isPlaceholder(value: string): boolean {
+/**
+ * Common weak passwords that read like stand-ins but are what people set: written as a password (a DSN's, a value under
+ * a password name) they are a real, weak, committed credential.
+ */
+const WEAK_PASSWORDS = new Set([
+  'secret',
+  'secrets',
+  'password',
+  'passwd',
+  'mypassword',
+  'mysecret',
+  'my-secret',
+  'private',
+  'default',
+  'secretkey',
+  'secret-key',
+]);
+
+/**
+ * Empty, masked or obviously a stand-in: `<...>`, `xxx...`, `****`, `####`, `REPLACE_ME`, `your-...`, `example`.
+ * With `weakIsReal`, the value is a password and common weak ones (`secret`, `password`) are not stand-ins.
+ */
+export function isPlaceholder(value: string, options?: { readonly weakIsReal?: boolean }): boolean {
   const v = value.trim();
-  if (v === '' || AWS_EXAMPLES.has(v)) return true;
+  if (v === '' || DOCUMENTED_EXAMPLES.has(v)) return true;
   const lower = v.toLowerCase();
+  if (options?.weakIsReal && WEAK_PASSWORDS.has(lower)) return false;
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
-  if (isOneCharacter(v)) return true; // xxxxxxxx, ********, 00000000
+  if (v.startsWith('&lt;') && v.endsWith('&gt;') && v.indexOf('&gt;') === v.length - 4) return true; // <password> escaped in HTML or XML
+  if (isOneCharacter(v) || isPaddedPrefix(v)) return true; // xxxxxxxx, ********, 00000000, AIzaaaaaaaaaaaaaaaaa
   if (isMasked(v)) return true;
   if (
     /^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)(?:$|[^a-z])/i.test(
@@ -163,6 +215,13 @@ export function isPlaceholder(value: string): boolean {
   );
 }
 
+/** A short prefix, then one character repeated to the end (a token's prefix padded to its length): `AIzaaaa...`. */
+function isPaddedPrefix(v: string): boolean {
+  let run = 1;
+  while (run < v.length && v[v.length - 1 - run] === v[v.length - 1]) run++;
+  return run >= 12 && run * 4 >= v.length * 3;
+}
+
 /** The value is one character repeated. */
 function isOneCharacter(v: string): boolean {
   for (let i = 1; i < v.length; i++) if (v[i] !== v[0]) return false;
@@ -186,7 +245,11 @@ function wordsOf(v: string): string[] {
 /** A provider token that is a stand-in: masked, elided, one character, or a documented sample (…EXAMPLE). */
 export function isPlaceholderToken(token: string): boolean {
   return (
-    isMasked(token) || /example/i.test(token) || /^<.*>$/.test(token) || PLACEHOLDER_WORDS.has(token.toLowerCase())
+    isMasked(token) ||
+    /example/i.test(token) ||
+    /^<.*>$/.test(token) ||
+    PLACEHOLDER_WORDS.has(token.toLowerCase()) ||
+    DOCUMENTED_EXAMPLES.has(token)
   );
 }
 
