@@ -50,28 +50,6 @@ const FLOW_INDICATORS = new Set([...',[]{}'].map((c) => c.charCodeAt(0)));
  */
 const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
-<<<<<<< HEAD
-/** YAML double-quoted escapes, as the YAML library decodes them. */
-const ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  e: '\x1b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  N: '\u0085',
-  _: '\u00a0',
-  L: '\u2028',
-  P: '\u2029',
-  ' ': ' ',
-  '"': '"',
-  '/': '/',
-  '\\': '\\',
-};
-
 /**
  * The array itself, or a copy of exact size: an array grown by push keeps room for 16 more elements, which a short
  * list (most lists in manifests) would carry for the whole run, in every document's value (and every collection
@@ -81,8 +59,6 @@ function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
 }
 
-=======
->>>>>>> main
 class Declined {
   constructor(
     readonly reason: string,
