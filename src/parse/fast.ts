@@ -266,6 +266,8 @@ class Reader {
       this.keyTyped = false;
       if (this.tree) this.keyNode = keyNode(key, p, close + 1);
     } else {
+      // A flow collection (`- {name: http, port: 80}`) is a value; one used as a key is declined after it is read.
+      if (c === 123 /* { */ || c === 91 /* [ */) return undefined;
       let colon = -1;
       for (let i = p; i < lineEnd; i++) {
         const ch = text.charCodeAt(i);
