@@ -167,7 +167,19 @@ type Node =
 
 // Traps are one pick in four: a document is read by the lean reader only when it holds none it declines.
 const keyArbitrary = fc.oneof(
-  fc.constantFrom(...TRICKY_KEYS, '<<', "'single key'", '"a#b"', '"<<"', 'key with space', 'x:y', '__proto__', '1:20'),
+  fc.constantFrom(
+    ...TRICKY_KEYS,
+    '<<',
+    "'single key'",
+    '"a#b"',
+    '"<<"',
+    'key with space',
+    'x:y',
+    '__proto__',
+    '1:20',
+    '[a]',
+    '{a: 1}',
+  ),
   { arbitrary: fc.stringMatching(/^[a-z][a-zA-Z0-9_.-]{0,8}$/), weight: 3 },
 );
 const scalarArbitrary = fc.oneof(

@@ -4,7 +4,7 @@ import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { scan } from '../src/scan.js';
 import { formatSarif, FINGERPRINT_KEY } from '../src/report/sarif.js';
-import { formatJson } from '../src/report/json.js';
+import { formatJson, jsonChunks } from '../src/report/json.js';
 import { formatCompact } from '../src/report/compact.js';
 import { formatText } from '../src/report/text.js';
 import { RULES } from '../rules/index.js';
@@ -97,6 +97,25 @@ describe('SARIF', () => {
 });
 
 describe('JSON, compact and text', () => {
+  it('JSON written in pieces is exactly JSON.stringify with an indent of 2, with and without findings and notices', async () => {
+    const { result } = await scanRepo({
+      'deploy/web app.yaml': deployment('web'),
+      'broken.yaml': 'a: "x" y\n',
+      'suppressed.yaml': `# meshlint-disable container-privileged -- reviewed\n${deployment('agent')}`,
+    });
+    const noisy = { ...result, notices: [{ message: 'a "quoted"\nmessage', file: 'x.yaml', notLinted: true }] };
+    const quiet = { ...result, findings: [], notices: [] };
+    for (const shape of [result, noisy, quiet]) {
+      const text = formatJson(shape);
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect([...jsonChunks(shape)].length).toBe(shape.findings.length + shape.notices.length + 5);
+    }
+    expect(JSON.parse(formatJson(noisy)).notices).toEqual([
+      { file: 'x.yaml', message: 'a "quoted"\nmessage', kind: null, notLinted: true },
+    ]);
+    expect(JSON.parse(formatJson(result)).findings.length).toBeGreaterThan(2);
+  });
+
   it('JSON has the documented stable shape', async () => {
     const { result } = await scanRepo({ 'a.yaml': deployment('web') });
     const json = JSON.parse(formatJson(result));

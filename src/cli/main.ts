@@ -1,6 +1,6 @@
 // The command line: arguments -> scan -> format -> exit code. Exit 0: nothing at or above --fail-on;
 // 1: something is; 2: usage or configuration error (in every format).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BaselineError, createBaseline, formatBaseline, readBaseline } from '../baseline.js';
@@ -9,7 +9,14 @@ import { formatConfigProblem } from '../engine/config-errors.js';
 import type { AnyRule, Severity } from '../engine/rule.js';
 import { didYouMean } from '../suggest.js';
 import { escapeControl, failsAt, plural } from '../report/summary.js';
-import { FORMATS, POSTURE_FORMATS, formatResult, inFormatPaths, type Format } from '../report/index.js';
+import {
+  FORMATS,
+  POSTURE_FORMATS,
+  formatResultChunks,
+  inFormatPaths,
+  joinedInBatches,
+  type Format,
+} from '../report/index.js';
 import { displayPath, loadScanConfig, repositoryRoot, rulesOf, scan, type ScanResult } from '../scan.js';
 import { cacheKeyFile, defaultCacheLocation } from '../cache.js';
 import { RULES } from '../../rules/index.js';
@@ -325,7 +332,7 @@ export async function main(io: CliIo): Promise<number> {
     );
   }
   const color = opts.output === undefined && opts.format === 'text' && wantsColor(opts.color, io);
-  const report = await formatResult(opts.format, result, {
+  const report = await formatResultChunks(opts.format, result, {
     color,
     cwd: io.cwd,
     root: repositoryRoot(io.cwd),
@@ -334,7 +341,7 @@ export async function main(io: CliIo): Promise<number> {
   if (opts.output !== undefined) {
     if (!writeOutput(io, opts.output, report)) return 2;
   } else {
-    io.stdout.write(report);
+    for (const batch of joinedInBatches(report)) io.stdout.write(batch);
   }
   if (opts.stats) writeStats(io, result, started);
   // Writing a baseline accepts today's findings: an adoption script under `set -e` goes on.
@@ -351,15 +358,19 @@ export async function main(io: CliIo): Promise<number> {
 }
 
 /** Writes a report or baseline file, creating its folder; false (after saying why) when it cannot. */
-function writeOutput(io: CliIo, file: string, text: string): boolean {
+function writeOutput(io: CliIo, file: string, text: string | Iterable<string>): boolean {
   const target = resolve(io.cwd, file);
+  let fd: number | undefined;
   try {
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    fd = openSync(target, 'w');
+    for (const batch of joinedInBatches(typeof text === 'string' ? [text] : text)) writeFileSync(fd, batch);
     return true;
   } catch (error) {
     io.stderr.write(`${TOOL_NAME}: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

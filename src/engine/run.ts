@@ -499,7 +499,8 @@ function toFinding(
   let resource = r.resource;
   if (resource) {
     ({ file, document } = resource.source);
-    path = [...resource.source.base, ...(r.path ?? resource.anchor)];
+    // concat sizes the array exactly (a spread grows it in steps): one path is kept per finding.
+    path = resource.source.base.concat(r.path ?? resource.anchor);
   } else if (r.document) {
     ({ file, document } = r.document);
     path = r.path ?? [];
@@ -518,7 +519,7 @@ function toFinding(
     const at = traced({
       file: src.file,
       document: src.document,
-      path: [...src.base, ...(rel.path ?? rel.resource.anchor)],
+      path: src.base.concat(rel.path ?? rel.resource.anchor),
       target: 'pair' as const,
     });
     return { file: at.file.path, message: rel.message, at };
@@ -601,8 +602,8 @@ function locate(
   const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
     const value = get(at.document.value, ...at.path);
     const range = located(at);
-    return typeof value === 'string' && at.target === 'value' && !at.file.origin && !at.range
-      ? narrowToSpan(at.file, range, value, span)
+    return typeof value === 'string' && at.target === 'value' && !at.range
+      ? narrowToSpan(at.file, at.document, at.path, range, value, span)
       : range;
   };
   return pending.map(({ finding: { at, relatedAt, range, span, ...rest }, severity, resource, builtBy }) => {

@@ -8,7 +8,7 @@
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree } from '../location/locate.js';
 import type { DocumentFilter } from './source.js';
-import { closingDoubleQuote, closingSingleQuote } from './stream.js';
+import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
 import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
 
 export type FastRead =
@@ -50,26 +50,14 @@ const FLOW_INDICATORS = new Set([...',[]{}'].map((c) => c.charCodeAt(0)));
  */
 const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
-/** YAML double-quoted escapes, as the YAML library decodes them. */
-const ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\0',
-  a: '\x07',
-  b: '\b',
-  e: '\x1b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  N: '\u0085',
-  _: '\u00a0',
-  L: '\u2028',
-  P: '\u2029',
-  ' ': ' ',
-  '"': '"',
-  '/': '/',
-  '\\': '\\',
-};
+/**
+ * The array itself, or a copy of exact size: an array grown by push keeps room for 16 more elements, which a short
+ * list (most lists in manifests) would carry for the whole run, in every document's value (and every collection
+ * of a location tree, which is as large as its document).
+ */
+function exactSize<T>(items: T[]): T[] {
+  return items.length < 16 ? items.slice() : items;
+}
 
 class Declined {
   constructor(
@@ -278,6 +266,8 @@ class Reader {
       this.keyTyped = false;
       if (this.tree) this.keyNode = keyNode(key, p, close + 1);
     } else {
+      // A flow collection (`- {name: http, port: 80}`) is a value; one used as a key is declined after it is read.
+      if (c === 123 /* { */ || c === 91 /* [ */) return undefined;
       let colon = -1;
       for (let i = p; i < lineEnd; i++) {
         const ch = text.charCodeAt(i);
@@ -348,6 +338,7 @@ class Reader {
     }
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
+      node.items = exactSize(node.items);
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
     }
@@ -400,10 +391,11 @@ class Reader {
       if (!this.isSeqEntry(p)) break;
     }
     if (node) {
+      node.items = exactSize(node.items);
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
     }
-    return out;
+    return exactSize(out);
   }
 
   /**
@@ -501,7 +493,7 @@ class Reader {
         res += fold || ' ';
       } else if (ch === '\\') {
         const next = text[++i];
-        const escaped = ESCAPES[next];
+        const escaped = DOUBLE_QUOTED_ESCAPES[next];
         if (escaped !== undefined) res += escaped;
         else if (next === '\n') {
           while (i + 1 < close && text[i + 1] === ' ') i++;
@@ -761,10 +753,11 @@ class FlowReader {
     this.pos++;
     if (typed) checkTypedKeys(typed, map, at);
     if (node) {
+      node.items = exactSize(node.items);
       node.range = [at, this.pos, this.pos];
       this.last = node;
     }
-    return isMap ? map : seq;
+    return isMap ? map : exactSize(seq);
   }
 
   /** One entry, leaving pos after it (blanks not skipped). A plain key is returned as its source. */

@@ -7,6 +7,7 @@ import {
   fromFileData,
   parseDocumentText,
   parseSource,
+  releaseLeanTree,
   toFileData,
   unreadableFile,
   type ParseOptions,
@@ -217,6 +218,8 @@ export async function locateAll(
       memo.set(entry.file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
     }
   }
+  // The last document's tree, as large as its document, need not outlive the lint's locations.
+  releaseLeanTree();
   if (entries.length === 0 || !pool) return;
   const tasks: LocateTask[] = entries.map(([document, { file, requests: asked }]) => ({
     text: file.text.slice(document.start, document.end),

@@ -211,18 +211,16 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
   for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
-  // Documents read by the YAML library (`ast`), or by the lean reader or JSON.parse (`value`: the tree is built on
-  // demand).
-  const parsed: (
-    | { ast: Document.Parsed; index: number }
-    | { value: unknown; index: number; start: number; end: number }
-  )[] = [];
+  // In order: the documents the lean reader or JSON.parse read (final: their tree is built on demand), and the
+  // syntax trees of those the YAML library read (their values and problems come below). No record in between: a
+  // file of a million documents holds a million of these at once.
+  const documents: (SourceDocument | { readonly parsedAst: Document.Parsed; readonly index: number })[] = [];
   let unreadCount = 0;
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   split.parts.forEach((part, index) => {
     const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
     if (json && options.fast !== false && jsonPartReadsCleanly(text, part.start, end)) {
-      parsed.push({ value: jsonValue(text, part.start, end), index, start: part.start, end });
+      documents.push(new LazyDocument(text, index, jsonValue(text, part.start, end), part.start, end, '1.1'));
       return;
     }
     const read = fast?.read(part.start, end, options.notComposed);
@@ -232,7 +230,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
       return;
     }
     if (read?.kind === 'document') {
-      parsed.push({ value: read.value, index, start: part.start, end });
+      documents.push(new LazyDocument(text, index, read.value, part.start, end, '1.1'));
       return;
     }
     const result = parsePart(text, part.start, end, options.notComposed);
@@ -252,7 +250,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
       return;
     }
     if (result.unread) unreadCount++;
-    else parsed.push({ ast: result.ast, index });
+    else documents.push({ parsedAst: result.ast, index });
     for (const [open, close] of result.underIndented ?? [])
       problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
   });
@@ -262,7 +260,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     text.includes('{{') &&
     looksLikeTemplate(
       text,
-      parsed.flatMap((p) => ('ast' in p ? [p.ast] : [])),
+      documents.flatMap((d) => ('parsedAst' in d ? [d.parsedAst] : [])),
     )
   ) {
     return emptyFile(
@@ -273,13 +271,14 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     );
   }
 
-  const documents: SourceDocument[] = [];
-  for (const entry of parsed) {
-    if (!('ast' in entry)) {
-      documents.push(new LazyDocument(text, entry.index, entry.value, entry.start, entry.end, '1.1'));
+  // The library's documents replaced, in place, by what they hold (or left out when empty).
+  let kept = 0;
+  for (const entry of documents) {
+    if (!('parsedAst' in entry)) {
+      documents[kept++] = entry;
       continue;
     }
-    const { ast, index } = entry;
+    const { parsedAst: ast, index } = entry;
     const [start, , end] = ast.range;
     const fatal = reportErrors(ast, text, problems);
     if (ast.contents === null) continue; // empty or comment-only document
@@ -296,10 +295,18 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
         value = undefined;
       }
     }
-    documents.push({ index, ast, value, start, end });
+    documents[kept++] = { index, ast, value, start, end };
   }
+  documents.length = kept;
   problems.sort((x, y) => x.start - y.start);
-  return { path, text, lineCounter, documents, problems, ...(unreadCount ? { unreadDocuments: unreadCount } : {}) };
+  return {
+    path,
+    text,
+    lineCounter,
+    documents: documents as SourceDocument[],
+    problems,
+    ...(unreadCount ? { unreadDocuments: unreadCount } : {}),
+  };
 }
 
 /** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */
@@ -667,6 +674,11 @@ class LazyDocument implements SourceDocument {
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
+
+/** Lets go of the location tree kept for the document located last (it is rebuilt if asked for again). */
+export function releaseLeanTree(): void {
+  lastLeanTree = undefined;
+}
 
 /**
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted

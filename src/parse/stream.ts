@@ -3,6 +3,7 @@
 // on lines that start with `---` (followed only by blanks or a comment) and each part is parsed on its own by
 // go-yaml, which reads the first document of the part. Parsing the parts separately is what keeps one broken
 // document from hiding the next, and a `%YAML` directive from changing how a later part is read.
+import { closingDoubleQuote, closingSingleQuote } from '../location/scalar-offsets.js';
 
 /** One part of the stream, by offsets into the text: [start, end) is what the YAML parser reads. */
 export interface StreamPart {
@@ -169,27 +170,6 @@ function startsScalar(text: string, lineStart: number, at: number): boolean {
   const before = text[k];
   if (before === '[' || before === '{' || before === ',') return true;
   return (before === ':' || before === '-' || before === '?') && k + 1 < at;
-}
-
-/** The closing `"` of a double-quoted scalar whose body starts at `from` (escapes skipped), or -1 before `end`. */
-export function closingDoubleQuote(text: string, from: number, end: number): number {
-  for (let k = from; k < end; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 92 /* \\ */) k++;
-    else if (c === 34 /* " */) return k;
-  }
-  return -1;
-}
-
-/** The closing `'` of a single-quoted scalar whose body starts at `from` (`''` skipped), or -1 before `end`. */
-export function closingSingleQuote(text: string, from: number, end: number): number {
-  for (let k = from; k < end; k++) {
-    if (text.charCodeAt(k) === 39 /* ' */) {
-      if (text.charCodeAt(k + 1) === 39) k++;
-      else return k;
-    }
-  }
-  return -1;
 }
 
 /** The one-line form of a double-quoted scalar's body: line folding as YAML defines it, escapes kept. */

@@ -72,7 +72,36 @@ const FORMATTERS: Record<Format, () => Promise<(result: ScanResult, options: For
 };
 
 export async function formatResult(format: Format, scanned: ScanResult, options: FormatOptions): Promise<string> {
+  return [...(await formatResultChunks(format, scanned, options))].join('');
+}
+
+/**
+ * The report of formatResult in pieces to write one after the other: JSON is made one finding at a time (a report
+ * of many findings is never held whole); the other formats are one piece.
+ */
+export async function formatResultChunks(
+  format: Format,
+  scanned: ScanResult,
+  options: FormatOptions,
+): Promise<Iterable<string>> {
   const root = options.root ?? options.cwd;
   const result = inFormatPaths(format, scanned, options.cwd, root);
-  return (await FORMATTERS[format]())(result, options);
+  if (format === 'json') return (await import('./json.js')).jsonChunks(result);
+  return [(await FORMATTERS[format]())(result, options)];
+}
+
+/** Pieces joined into strings of about `size` characters: few writes, none of them the whole report. */
+export function* joinedInBatches(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
+  let batch: string[] = [];
+  let length = 0;
+  for (const chunk of chunks) {
+    batch.push(chunk);
+    length += chunk.length;
+    if (length >= size) {
+      yield batch.join('');
+      batch = [];
+      length = 0;
+    }
+  }
+  if (batch.length > 0) yield batch.join('');
 }

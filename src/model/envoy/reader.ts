@@ -61,7 +61,8 @@ function makeResource(
     labels: {},
     annotations: {},
     body: b,
-    source: { file, document, base },
+    // A copy of exact size: the caller's path grew in steps, and one is kept per resource.
+    source: { file, document, base: base.slice() },
     anchor: nameKey ? [nameKey] : [],
     partial: meta.partial,
     origin: meta.origin,

@@ -71,7 +71,8 @@ function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown,
     labels: {},
     annotations: {},
     body: b,
-    source: { file: deck.ref.file, document: deck.ref.document, base },
+    // A copy of exact size: the caller's path grew in steps, and one is kept per resource.
+    source: { file: deck.ref.file, document: deck.ref.document, base: base.slice() },
     anchor: anchorKey ? [anchorKey] : [],
     deck,
   };
