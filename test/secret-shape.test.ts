@@ -99,6 +99,26 @@ describe('the shortcut and the document memo find what the full reading finds', 
     ]);
   });
 
+  it('remembers only a few documents per fingerprint, so look-ups stay linear in generated repositories', () => {
+    const memo = textMemo();
+    // Same length and same first and last 48 characters: one fingerprint, 200 different texts.
+    const texts = Array.from(
+      { length: 200 },
+      (_, i) => `${'a'.repeat(48)}-${String(i).padStart(3, '0')}-${'z'.repeat(48)}`,
+    );
+    let reads = 0;
+    const read = () => {
+      reads++;
+      return [];
+    };
+    for (const text of texts) memo.document('yaml manifest', text, read);
+    expect(reads).toBe(200);
+    memo.document('yaml manifest', texts[0].slice(0), read); // an early copy is known
+    expect(reads).toBe(200);
+    memo.document('yaml manifest', texts[150].slice(0), read); // past the few kept: read again, never mistaken
+    expect(reads).toBe(201);
+  });
+
   it('says which reading a document slice determines', () => {
     const text = '{"kind": "ConfigMap", "apiVersion": "v1", "data": {"a": "1"}}\n';
     const json = parseSource('a.json', text);

@@ -50,9 +50,13 @@ export function textMemo(maxChars = 16_000_000): TextMemo {
   };
 }
 
+const TEXTS_PER_FINGERPRINT = 4;
+
 /**
  * Documents by reading and text. A document's text is found by a short fingerprint (its length and ends), then
- * compared whole: hashing every document's whole text would cost more than the copies it finds.
+ * compared whole: hashing every document's whole text would cost more than the copies it finds. A fingerprint keeps
+ * a few texts only: generated documents that share length and ends (thousands of Deployments differing in a name)
+ * would otherwise be compared with every earlier one, a cost that grows with the square of their number.
  */
 function documentTable(maxChars: number): TextMemo['document'] {
   const byPrint = new Map<string, { readonly text: string; readonly detections: readonly Detection[] }[]>();
@@ -68,8 +72,9 @@ function documentTable(maxChars: number): TextMemo['document'] {
       chars = 0;
     }
     const entry = { text, detections };
-    if (entries && byPrint.has(print)) entries.push(entry);
-    else byPrint.set(print, [entry]);
+    if (!entries || !byPrint.has(print)) byPrint.set(print, [entry]);
+    else if (entries.length < TEXTS_PER_FINGERPRINT) entries.push(entry);
+    else return detections;
     chars += text.length;
     return detections;
   };
