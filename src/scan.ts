@@ -800,6 +800,25 @@ function globLiteral(path: string): string {
  * above cwd); absolute only for a file outside both cwd and the repository that holds cwd.
  */
 export function displayPath(cwd: string, absolute: string): string {
+  const slash = absolute.lastIndexOf(sep);
+  if (slash <= 0) return displayPathOf(cwd, absolute);
+  // Files of one folder share its display: path.relative once per folder, not per file (thousands in a scan).
+  const folder = absolute.slice(0, slash);
+  if (displayFolders.cwd !== cwd) {
+    displayFolders.cwd = cwd;
+    displayFolders.shown.clear();
+  }
+  let shown = displayFolders.shown.get(folder);
+  if (shown === undefined) {
+    shown = displayPathOf(cwd, `${folder}${sep}_`).slice(0, -1);
+    displayFolders.shown.set(folder, shown);
+  }
+  return `${shown}${absolute.slice(slash + 1)}`;
+}
+
+const displayFolders = { cwd: '', shown: new Map<string, string>() };
+
+function displayPathOf(cwd: string, absolute: string): string {
   const rel = relative(cwd, absolute);
   if (rel && !isAbsolute(rel) && (!rel.startsWith('..') || isWithin(repositoryRoot(cwd), absolute)))
     return rel.split(sep).join('/');

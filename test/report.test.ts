@@ -108,7 +108,9 @@ describe('JSON, compact and text', () => {
     for (const shape of [result, noisy, quiet]) {
       const text = formatJson(shape);
       expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
-      expect([...jsonChunks(shape)].length).toBe(shape.findings.length + shape.notices.length + 5);
+      // One piece per batch: with batches of one finding, one piece per finding; any batch size, the same text.
+      expect([...jsonChunks(shape, 1)].length).toBe(shape.findings.length + shape.notices.length + 5);
+      for (const size of [1, 2, 3]) expect([...jsonChunks(shape, size)].join('')).toBe(text);
     }
     expect(JSON.parse(formatJson(noisy)).notices).toEqual([
       { file: 'x.yaml', message: 'a "quoted"\nmessage', kind: null, notLinted: true },

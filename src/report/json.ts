@@ -11,11 +11,14 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
 }
 
 /**
- * The text of formatJson in pieces, one finding at a time, so that a report of many findings is written without
- * being held whole (as one string, its copy in bytes and a JSON-ready object per finding). The bytes are exactly
- * JSON.stringify's with an indent of 2: each element is stringified alone and indented to its depth.
+ * The text of formatJson in pieces, a batch of findings at a time, so that a report of many findings is written
+ * without being held whole (as one string, its copy in bytes and a JSON-ready object per finding). The bytes are
+ * exactly JSON.stringify's with an indent of 2: each batch is stringified as one array and indented to its depth.
  */
-export function* jsonChunks(result: Pick<LintResult, 'findings' | 'notices' | 'stats'>): Generator<string> {
+export function* jsonChunks(
+  result: Pick<LintResult, 'findings' | 'notices' | 'stats'>,
+  batchSize = 512,
+): Generator<string> {
   const counts = countFindings(result.findings);
   const head = JSON.stringify(
     {
@@ -35,22 +38,22 @@ export function* jsonChunks(result: Pick<LintResult, 'findings' | 'notices' | 's
   );
   // The head ends with the object's closing "\n}": the two arrays follow as its last members.
   yield `${head.slice(0, -2)},\n  "findings": `;
-  yield* memberArray(result.findings, jsonFinding);
+  yield* memberArray(result.findings, jsonFinding, batchSize);
   yield ',\n  "notices": ';
-  yield* memberArray(result.notices, jsonNotice);
+  yield* memberArray(result.notices, jsonNotice, batchSize);
   yield '\n}\n';
 }
 
 /** An array that is a member of the top-level object, as JSON.stringify(…, null, 2) writes it there. */
-function* memberArray<T>(items: readonly T[], toJson: (item: T) => object): Generator<string> {
+function* memberArray<T>(items: readonly T[], toJson: (item: T) => object, batchSize: number): Generator<string> {
   if (items.length === 0) {
     yield '[]';
     return;
   }
-  let separator = '[\n    ';
-  for (const item of items) {
-    yield `${separator}${JSON.stringify(toJson(item), null, 2).replace(/\n/g, '\n    ')}`;
-    separator = ',\n    ';
+  for (let from = 0; from < items.length; from += batchSize) {
+    // "[\n  <elements, each line indented by 2>\n]": the elements without the brackets, two spaces deeper.
+    const batch = JSON.stringify(items.slice(from, from + batchSize).map(toJson), null, 2);
+    yield `${from === 0 ? '[\n  ' : ',\n  '}${batch.slice(2, -2).replace(/\n/g, '\n  ')}`;
   }
   yield '\n  ]';
 }
