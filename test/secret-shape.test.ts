@@ -74,7 +74,7 @@ describe('the shortcut and the document memo find what the full reading finds', 
         found += expected.length;
       }
     }
-    expect(documents).toBeGreaterThan(500);
+    expect(documents).toBeGreaterThan(corpus ? 1000 : 300); // the fixtures alone hold about 400 documents
     if (mode === 'manifest') expect(found).toBeGreaterThan(100); // the comparison covers findings, not only silence
   });
 
