@@ -1,6 +1,6 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
 import { createHash } from 'node:crypto';
-import { type Dirent, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
@@ -18,6 +18,10 @@ import type { Posture, PostureDraft } from './posture.js';
 import { RULES } from '../rules/index.js';
 import { appendAll } from './arrays.js';
 import { milliseconds } from './clock.js';
+import { isSettled, SETTLED_MS, stampOf } from './file-stamp.js';
+import { repositoryRoot } from './repository-root.js';
+
+export { repositoryRoot };
 
 export const MANIFEST_EXTENSIONS = ['yaml', 'yml', 'json'];
 export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -220,10 +224,6 @@ interface Loaded {
   /** Size, modification time and hash of the files, for the next run (see FileStamp). */
   readonly stamps?: Record<string, FileStamp>;
 }
-
-// A file modified this recently may change again within the same modification time (git's "racily clean"): its
-// stamp is not kept, so that the next run reads and hashes it.
-const SETTLED_MS = 2000;
 
 /** Stage load: what the cache holds for these files. */
 function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: ScanOptions): Loaded {
@@ -692,29 +692,6 @@ export async function discover(
 }
 
 /**
- * What changes when a directory gains, loses or renames an entry or its permissions change (modification and
- * change times), or when a file's contents or kind change; 'none' when absent.
- */
-function stampOf(path: string): string {
-  try {
-    const stats = statSync(path);
-    return `${stats.isDirectory() ? 'd' : 'f'} ${stats.size} ${stats.mtimeMs} ${stats.ctimeMs}`;
-  } catch (error) {
-    return `none ${(error as NodeJS.ErrnoException).code}`;
-  }
-}
-
-/**
- * A stamp old enough that a later change in the same clock tick cannot hide behind it (see SETTLED_MS). Entries
- * added, removed or renamed and contents changed move the modification time; the change time (permissions) is
- * compared but not required settled: a fresh checkout's folders have a new one.
- */
-function isSettled(stamp: string): boolean {
-  const [kind, , mtimeMs] = stamp.split(' ');
-  return kind === 'none' || Number(mtimeMs) < Date.now() - SETTLED_MS;
-}
-
-/**
  * The .gitignore files (and .git folders, which decide which parent .gitignore files globby reads) in every folder
  * above the scanned directories and the working directory.
  */
@@ -828,26 +805,6 @@ function displayPathOf(cwd: string, absolute: string): string {
 function isWithin(dir: string, absolute: string): boolean {
   const rel = relative(dir, absolute);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-const repositoryRoots = new Map<string, string>();
-
-/** The top level of the git work tree holding `cwd` (the folder with `.git`), else `cwd` itself. */
-export function repositoryRoot(cwd: string): string {
-  const start = resolve(cwd);
-  let root = repositoryRoots.get(start);
-  if (root === undefined) {
-    root = start;
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, '.git'))) {
-        root = dir;
-        break;
-      }
-      if (dirname(dir) === dir) break;
-    }
-    repositoryRoots.set(start, root);
-  }
-  return root;
 }
 
 /** A file's text as the parse saw it: none when it could not be read, empty when over the size limit (not read). */
