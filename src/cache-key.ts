@@ -133,4 +133,3 @@ function processIsGone(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
-

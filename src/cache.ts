@@ -260,6 +260,11 @@ export class ScanCache implements ListingStore {
     return stamp && stamp.size === size && stamp.mtimeMs === mtimeMs ? stamp.hash : undefined;
   }
 
+  /** The files the last run read beyond the discovered ones (absolute), which previousRun checked. */
+  previousInputs(): string[] {
+    return (this.#lastRun?.inputs ?? []).map(([path]) => resolve(this.#cwd, path));
+  }
+
   /**
    * The whole result of the last run, if it scanned exactly these files with exactly these bytes (and the other
    * files it read, recorded with it, are unchanged too). Its notices are those of the lint: the caller adds the ones
@@ -318,7 +323,7 @@ export class ScanCache implements ListingStore {
       )
       .digest('hex');
     const name = basename(files.location);
-    removeLeftovers(dirname(files.location), [`${name}.run`, `${name}.list`, name]);
+    removeLeftovers(dirname(files.location), [`${name}.run`, `${name}.list`, `${name}.out`, name]);
     return new ScanCache(files.location, key, secret, rules, cwd);
   }
 

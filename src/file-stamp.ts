@@ -28,4 +28,3 @@ export function isSettled(stamp: string): boolean {
   const [kind, , mtimeMs] = stamp.split(' ');
   return kind === 'none' || Number(mtimeMs) < Date.now() - SETTLED_MS;
 }
-

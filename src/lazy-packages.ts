@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as V8 from 'node:v8';
 import type * as WorkerThreads from 'node:worker_threads';
 import type * as Zlib from 'node:zlib';
+import type * as Tty from 'node:tty';
 import type * as Re2js from 're2js';
 import type * as AjvPackage from 'ajv';
 
@@ -40,3 +41,5 @@ export const v8 = (): typeof V8 => require('node:v8');
 export const workerThreads = (): typeof WorkerThreads => require('node:worker_threads');
 /** node:zlib, for the CRC-32 some token formats carry. */
 export const zlib = (): typeof Zlib => require('node:zlib');
+/** node:tty, to tell whether a stream is a terminal before Node's own streams are made (src/cli/replay.ts). */
+export const tty = (): typeof Tty => require('node:tty');

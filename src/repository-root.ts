@@ -21,4 +21,3 @@ export function repositoryRoot(cwd: string): string {
   }
   return root;
 }
-

@@ -15,6 +15,7 @@ import { findingExcerpts, secretRuleIds, type Excerpts } from './excerpts.js';
 import { isKustomizationFile } from './kustomize/names.js';
 import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import type { Posture, PostureDraft } from './posture.js';
+import { NO_CUSTOM_RULES } from './custom-rules/load.js';
 import { RULES } from '../rules/index.js';
 import { appendAll } from './arrays.js';
 import { milliseconds } from './clock.js';
@@ -78,6 +79,13 @@ export interface ScanResult extends LintResult {
   readonly excerpts?: Excerpts;
   /** With a cache: what it gave this run (for --stats). */
   readonly cache?: CacheUse;
+  /**
+   * With a cache: every path whose stamp vouches that a rerun reads the same input (files scanned, folders walked,
+   * ignore files, configuration files looked for, kustomize and Helm inputs), for a stored report (see
+   * src/cli/replay.ts). Absent when the scan cannot name them all (standard input, reportOnly, custom rule files,
+   * symbolic links found).
+   */
+  readonly inputs?: readonly string[];
 }
 
 /** What one scan carries from stage to stage. */
@@ -105,6 +113,8 @@ interface Run {
   readonly texts: Map<string, string>;
   /** With `posture`: the posture drawn from the lint's graph, finished once the findings are filtered. */
   posture?: PostureDraft;
+  /** Every input of the run by path (see ScanResult.inputs); undefined once it cannot be told. */
+  watched?: string[];
 }
 
 /**
@@ -121,6 +131,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (jobs) run.phase('discover');
   if (!result) parsed = await parseFiles(run, jobs, loaded, options);
   if (jobs) options.onProgress?.(jobs.length, jobs.length);
+  if (result && run.cache) appendAll(run.inputs, run.cache.previousInputs());
   if (result) {
     // The lint's notices were stored with the result; discovery's are this run's. No rule ran: no rule timings.
     result = { ...result, notices: [...run.discoveryNotices, ...result.notices], ruleTimes: [] };
@@ -150,7 +161,12 @@ function startRun(options: ScanOptions): Run {
   const phases: Record<string, number> = {};
   let mark = milliseconds();
   const notices: Notice[] = [];
+  const watched =
+    options.cacheLocation && !options.stdin && !options.reportOnly && config.custom === NO_CUSTOM_RULES
+      ? configCandidates(cwd, options.configPath)
+      : undefined;
   return {
+    watched,
     cwd,
     rules,
     config,
@@ -191,6 +207,19 @@ function openCache(
   }
 }
 
+/**
+ * What a scan looks for above its working folder: the configuration files (or the one it is given), and the .git
+ * that makes a folder the repository's root (display paths). One appearing or changing changes the run.
+ */
+function configCandidates(cwd: string, configPath: string | false | undefined): string[] {
+  const candidates = typeof configPath === 'string' ? [resolve(cwd, configPath)] : [];
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    candidates.push(join(dir, '.git'));
+    if (configPath === undefined) for (const name of CONFIG_NAMES) candidates.push(join(dir, name));
+    if (dirname(dir) === dir) return candidates;
+  }
+}
+
 /** The paths to scan: as given; the working directory when none are and nothing comes from standard input. */
 function scanPaths(options: ScanOptions): readonly string[] {
   return options.paths ?? (options.stdin ? [] : ['.']);
@@ -207,7 +236,10 @@ async function discoverJobs(run: Run, options: ScanOptions): Promise<ParseJob[] 
     run.config,
     run.notices,
     run.cache,
+    run.watched,
   );
+  if (run.watched && discovered.unwatchable) run.watched = undefined;
+  appendAll(run.watched ?? [], discovered);
   for (const notice of run.notices.slice(before)) run.discoveryNotices.add(notice);
   if (run.reported) addReportedFiles(discovered, run.reported.files, paths, run.cwd);
   return discovered.map((absolute) => ({ absolute, shown: displayPath(run.cwd, absolute) }));
@@ -483,6 +515,7 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
     baselined,
     phases: run.phases,
     ...(run.cache ? { cache: cacheUse(run.cache, run.phases) } : {}),
+    ...(run.watched ? { inputs: [...run.watched, ...run.inputs] } : {}),
     ...(posture ? { posture } : {}),
     ...(excerpts ? { excerpts } : {}),
   };
@@ -599,12 +632,15 @@ export async function discover(
   config: Config,
   notices: Notice[],
   listings?: ListingStore,
-): Promise<string[]> {
+  watched?: string[],
+): Promise<string[] & { unwatchable?: boolean }> {
   const found = new Set<string>();
+  let unwatchable = false;
   const patterns: string[] = [];
   const roots: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
+    watched?.push(absolute);
     let stats: ReturnType<typeof statSync>;
     try {
       stats = statSync(absolute);
@@ -633,8 +669,9 @@ export async function discover(
     const query = JSON.stringify({ cwd, patterns, ignore, roots });
     const listed = listings?.listing(query);
     if (listed && listed.stamps.every(([path, stamp]) => stampOf(path) === stamp)) {
+      for (const [path] of listed.stamps) watched?.push(path);
       for (const path of listed.files) if (!ruleFiles.has(path)) found.add(path);
-      return [...found].sort();
+      return Object.assign([...found].sort(), { unwatchable });
     }
     // Stamped before globby reads them: a directory changed after its stamp has another one next time.
     const walks = roots.map((root) => walkDirectories(cwd, root, listings !== undefined));
@@ -662,6 +699,8 @@ export async function discover(
     // Links to directories have any name: found by a walk that reads directories only (globby's .gitignore filter
     // costs more per entry than the walk), and then passed through the same filters as everything else.
     const links = walks.flatMap((walk) => walk.links);
+    if (links.length > 0) unwatchable = true;
+    for (const [path] of [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps]) watched?.push(path);
     if (listings && links.length === 0) {
       const stamps = [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps];
       const files = matches.filter((match) => match.dirent.isFile()).map((match) => resolve(cwd, match.path));
@@ -688,7 +727,7 @@ export async function discover(
       }
     }
   }
-  return [...found].sort();
+  return Object.assign([...found].sort(), { unwatchable });
 }
 
 /**

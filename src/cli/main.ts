@@ -24,6 +24,7 @@ import { TOOL_NAME, VERSION } from '../version.js';
 import { compareText, maximum } from '../arrays.js';
 import { milliseconds } from '../clock.js';
 import { selectFindings, unknownRuleIds } from './select.js';
+import { processFigures, ReportTape } from './replay.js';
 import type { StagedTree } from './staged.js';
 
 export interface CliIo {
@@ -40,11 +41,17 @@ export interface CliIo {
   readonly workerUrl?: URL;
   /** Called once a scan has run (the executable then keeps this run's compiled code: see src/cli/code-cache.ts). */
   readonly onScanned?: () => void;
+  /**
+   * The program's id, from the executable, which replays a stored report (src/cli/replay.ts): given, a --cache run
+   * keeps what it writes for the next. Absent in tests that call main() directly.
+   */
+  readonly program?: string;
 }
 
 const FAIL_ON = ['error', 'warning', 'note', 'none'] as const;
 
-export async function main(io: CliIo): Promise<number> {
+export async function main(caller: CliIo): Promise<number> {
+  let io = caller;
   if (io.argv[0] === TEST_RULES) return testRulesCommand(io);
   const program = new Command(TOOL_NAME)
     .description('Static security linter for service-mesh manifests (Kubernetes, Istio, Envoy, Kong, Linkerd).')
@@ -246,7 +253,24 @@ export async function main(io: CliIo): Promise<number> {
     return 2;
   }
   let result: ScanResult;
-  const progress = progressLine(io, started);
+  // The progress line is for the terminal of this run only: never recorded.
+  const progress = progressLine(caller, started);
+  const cacheLocation =
+    opts.cacheLocation !== undefined || opts.cache
+      ? resolve(io.cwd, opts.cacheLocation ?? defaultCacheLocation(repositoryRoot(io.cwd), io.env))
+      : undefined;
+  // A run that reads only files, changes none and writes only its report may be replayed (see src/cli/replay.ts).
+  const tape =
+    io.program !== undefined &&
+    cacheLocation !== undefined &&
+    !readsStdin &&
+    !staged &&
+    !fixes &&
+    opts.writeBaseline === undefined &&
+    opts.context === undefined
+      ? new ReportTape()
+      : undefined;
+  if (tape) io = { ...io, stdout: tape.recording(io.stdout, 1), stderr: tape.recording(io.stderr, 2) };
   const stdinText = readsStdin ? await io.readStdin() : undefined;
   const runScan = () =>
     scan({
@@ -266,10 +290,7 @@ export async function main(io: CliIo): Promise<number> {
       onProgress: progress.update,
       workers: opts.jobs,
       workerUrl: io.workerUrl,
-      cacheLocation:
-        opts.cacheLocation !== undefined || opts.cache
-          ? resolve(io.cwd, opts.cacheLocation ?? defaultCacheLocation(repositoryRoot(io.cwd), io.env))
-          : undefined,
+      cacheLocation,
       cacheKeyFile: cacheKeyFile(io.env),
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
@@ -339,32 +360,50 @@ export async function main(io: CliIo): Promise<number> {
     codeFrame: opts.codeFrame,
   });
   if (opts.output !== undefined) {
-    if (!writeOutput(io, opts.output, report)) return 2;
+    if (!writeOutput(io, opts.output, report, tape)) return 2;
   } else {
     for (const batch of joinedInBatches(report)) io.stdout.write(batch);
   }
-  if (opts.stats) writeStats(io, result, started);
+  if (opts.stats) writeStats(caller, result, started, tape);
   // Writing a baseline accepts today's findings: an adoption script under `set -e` goes on.
   if (opts.writeBaseline !== undefined) return 0;
-  const code = exitCode(result, opts.failOn);
+  let code = exitCode(result, opts.failOn);
   if (code === 0 && opts.maxWarnings !== undefined) {
     const warnings = result.findings.filter((f) => !f.suppression && f.severity === 'warning').length;
     if (warnings > opts.maxWarnings) {
       io.stderr.write(`${TOOL_NAME}: ${plural(warnings, 'warning')}, more than --max-warnings ${opts.maxWarnings}.\n`);
-      return 1;
+      code = 1;
     }
   }
+  tape?.save({
+    context: {
+      program: io.program!,
+      argv: io.argv,
+      cwd: io.cwd,
+      env: io.env,
+      terminals: [io.stdout.isTTY === true, io.stderr.isTTY === true],
+    },
+    location: cacheLocation!,
+    keyFile: cacheKeyFile(io.env),
+    inputs:
+      result.inputs &&
+      (opts.baseline !== undefined ? [...result.inputs, resolve(io.cwd, opts.baseline)] : result.inputs),
+    code,
+  });
   return code;
 }
 
 /** Writes a report or baseline file, creating its folder; false (after saying why) when it cannot. */
-function writeOutput(io: CliIo, file: string, text: string | Iterable<string>): boolean {
+function writeOutput(io: CliIo, file: string, text: string | Iterable<string>, tape?: ReportTape): boolean {
   const target = resolve(io.cwd, file);
   let fd: number | undefined;
   try {
     mkdirSync(dirname(target), { recursive: true });
     fd = openSync(target, 'w');
-    for (const batch of joinedInBatches(typeof text === 'string' ? [text] : text)) writeFileSync(fd, batch);
+    for (const batch of joinedInBatches(typeof text === 'string' ? [text] : text)) {
+      writeFileSync(fd, batch);
+      tape?.file(target, batch);
+    }
     return true;
   } catch (error) {
     io.stderr.write(`${TOOL_NAME}: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? error}).\n`);
@@ -534,14 +573,13 @@ function wantsColor(flag: boolean | undefined, io: CliIo): boolean {
   return Boolean(io.stdout.isTTY && (io.stdout.hasColors?.() ?? true));
 }
 
-function writeStats(io: CliIo, result: ScanResult, started: number): void {
-  const usage = process.resourceUsage();
+/** --stats; a replay of this run (`tape`) prints its own figures with the counts of this scan. */
+function writeStats(io: CliIo, result: ScanResult, started: number, tape?: ReportTape): void {
+  const counts = { ...result.stats, findings: result.findings.length };
+  tape?.stats(counts);
   const stats = {
-    ...result.stats,
-    findings: result.findings.length,
-    wallSeconds: +((milliseconds() - started) / 1000).toFixed(3),
-    cpuSeconds: +((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(3),
-    peakRssMb: +(usage.maxRSS / 1024).toFixed(1),
+    ...counts,
+    ...processFigures(started),
     phasesMs: result.phases,
     ...(result.cache ? { cache: result.cache } : {}),
   };

@@ -3,6 +3,7 @@
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';
+import { guardOutput } from './output-guard.js';
 
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -11,33 +12,15 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
- * A reader that stops early (`meshlint ... | head -1`) closes the pipe: stop writing, quietly, with the exit code
- * the scan earned. Any other write error (a full disk) is one line on stderr and exit 2.
+ * `entry`: the executable's own module, which parser threads run; `onScanned`: called once a scan has run;
+ * `program`: the program's id, under which a --cache run keeps its report for the executable to replay.
  */
-function guardOutput(): void {
-  let reported = false;
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') {
-      process.stdout.destroy();
-      return;
-    }
-    if (!reported) {
-      reported = true;
-      process.stderr.write(`meshlint: cannot write the report to standard output (${error.code ?? error.message}).\n`);
-    }
-    process.exitCode = 2;
-    process.stdout.destroy();
-  });
-  process.stderr.on('error', () => process.stderr.destroy());
-}
-
-/** `entry`: the executable's own module, which parser threads run; `onScanned`: called once a scan has run. */
-export function start(entry: URL, onScanned?: () => void): void {
+export function start(entry: URL, onScanned?: () => void, program?: string): void {
   if (isParserWorker()) runParserWorker(MANIFEST_PARSE_OPTIONS);
-  else run(entry, onScanned);
+  else run(entry, onScanned, program);
 }
 
-function run(entry: URL, onScanned?: () => void): void {
+function run(entry: URL, onScanned?: () => void, program?: string): void {
   guardOutput();
   main({
     argv: process.argv.slice(2),
@@ -48,6 +31,7 @@ function run(entry: URL, onScanned?: () => void): void {
     readStdin,
     workerUrl: entry,
     onScanned,
+    program,
   }).then(
     (code) => {
       // A write error already decided the exit code (2).
