@@ -22,6 +22,7 @@ import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
 import { buildId } from './build-id.js';
 import { cacheKey, removeLeftovers } from './cache-key.js';
+import { isSettled, stampOf } from './file-stamp.js';
 import { writeAtomically } from './atomic-write.js';
 import { v8 } from './lazy-packages.js';
 
@@ -133,6 +134,11 @@ interface StoredRun {
   readonly inputs?: readonly (readonly [string, string])[];
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
+  /**
+   * When the run searched the working folder (for Helm charts): every folder and ignore file searched, with its
+   * stamp (see src/file-stamp.ts). A chart added anywhere there changes the result.
+   */
+  readonly searched?: readonly (readonly [string, string])[];
 }
 
 /** What tells, without reading a file, that it holds the bytes it held before (as ESLint's cache does). */
@@ -265,6 +271,11 @@ export class ScanCache implements ListingStore {
     return (this.#lastRun?.inputs ?? []).map(([path]) => resolve(this.#cwd, path));
   }
 
+  /** The folders and ignore files the last run searched (for Helm charts), absolute. */
+  previousSearched(): string[] {
+    return (this.#lastRun?.searched ?? []).map(([path]) => path);
+  }
+
   /**
    * The whole result of the last run, if it scanned exactly these files with exactly these bytes (and the other
    * files it read, recorded with it, are unchanged too). Its notices are those of the lint: the caller adds the ones
@@ -276,7 +287,9 @@ export class ScanCache implements ListingStore {
       if (
         stored &&
         stored.runKey === runKey &&
-        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash)
+        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash) &&
+        // A stamp that was not settled when stored vouches for nothing.
+        (stored.searched ?? []).every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp)
       ) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
@@ -367,6 +380,7 @@ export class ScanCache implements ListingStore {
     memo: LocationMemo,
     inputs: readonly string[] = [],
     stamps: Record<string, FileStamp> = {},
+    searched?: readonly (readonly [string, string])[],
   ): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
@@ -387,6 +401,7 @@ export class ScanCache implements ListingStore {
             ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
             : {}),
           stamps,
+          ...(searched ? { searched } : {}),
         };
         this.#write(`${this.#path}.run`, 'run', run);
       }

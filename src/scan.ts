@@ -115,6 +115,8 @@ interface Run {
   posture?: PostureDraft;
   /** Every input of the run by path (see ScanResult.inputs); undefined once it cannot be told. */
   watched?: string[];
+  /** Set when the lint searched the working folder (for Helm charts): its folders and ignore files, stamped. */
+  searched?: (readonly [string, string])[];
 }
 
 /**
@@ -131,7 +133,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (jobs) run.phase('discover');
   if (!result) parsed = await parseFiles(run, jobs, loaded, options);
   if (jobs) options.onProgress?.(jobs.length, jobs.length);
-  if (result && run.cache) appendAll(run.inputs, run.cache.previousInputs());
+  if (result && run.cache) {
+    appendAll(run.inputs, run.cache.previousInputs());
+    if (run.watched) appendAll(run.watched, run.cache.previousSearched());
+  }
   if (result) {
     // The lint's notices were stored with the result; discovery's are this run's. No rule ran: no rule timings.
     result = { ...result, notices: [...run.discoveryNotices, ...result.notices], ruleTimes: [] };
@@ -386,8 +391,11 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.inputs.push(...kustomize.inputs);
     run.phase('build');
   }
-  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: ')))
+  if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
     run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
+    run.searched = searchedStamps(run.cwd);
+    for (const [path] of run.searched) run.watched?.push(path);
+  }
   const staged = lintStaged({
     files,
     rules: run.rules,
@@ -439,6 +447,17 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 }
 
 /**
+ * The Helm chart search covers the working folder: a chart added anywhere under it changes where findings are
+ * located. Its folders and ignore files are inputs of the run, stamped before they are read again.
+ */
+function searchedStamps(cwd: string): (readonly [string, string])[] {
+  return [
+    ...walkDirectories(cwd, '', true).stamps,
+    ...ancestorIgnoreFiles(cwd, []).map((path) => [path, stampOf(path)] as const),
+  ];
+}
+
+/**
  * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template.
  * Returns the charts and templates read or looked for.
  */
@@ -478,7 +497,7 @@ function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintR
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
   const stored = { ...result, notices: result.notices.filter((n) => !run.discoveryNotices.has(n)) };
-  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps);
+  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, run.searched);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 
