@@ -22,7 +22,6 @@ import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
 import { buildId } from './build-id.js';
 import { cacheKey, removeLeftovers } from './cache-key.js';
-import { isSettled, stampOf } from './file-stamp.js';
 import { writeAtomically } from './atomic-write.js';
 import { v8 } from './lazy-packages.js';
 
@@ -135,10 +134,10 @@ interface StoredRun {
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
   /**
-   * When the run searched the working folder (for Helm charts): every folder and ignore file searched, with its
-   * stamp (see src/file-stamp.ts). A chart added anywhere there changes the result.
+   * When the run searched the working folder for Helm charts: the charts it found (relative to the working
+   * directory). A chart added anywhere there changes the result: the caller searches again (see previousCharts).
    */
-  readonly searched?: readonly (readonly [string, string])[];
+  readonly charts?: readonly string[];
 }
 
 /** What tells, without reading a file, that it holds the bytes it held before (as ESLint's cache does). */
@@ -271,9 +270,9 @@ export class ScanCache implements ListingStore {
     return (this.#lastRun?.inputs ?? []).map(([path]) => resolve(this.#cwd, path));
   }
 
-  /** The folders and ignore files the last run searched (for Helm charts), absolute. */
-  previousSearched(): string[] {
-    return (this.#lastRun?.searched ?? []).map(([path]) => path);
+  /** The Helm charts the last run found under the working folder (absolute), if it searched for them. */
+  previousCharts(): string[] | undefined {
+    return this.#lastRun?.charts?.map((path) => resolve(this.#cwd, path));
   }
 
   /**
@@ -287,9 +286,7 @@ export class ScanCache implements ListingStore {
       if (
         stored &&
         stored.runKey === runKey &&
-        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash) &&
-        // A stamp that was not settled when stored vouches for nothing.
-        (stored.searched ?? []).every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp)
+        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash)
       ) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
@@ -380,7 +377,7 @@ export class ScanCache implements ListingStore {
     memo: LocationMemo,
     inputs: readonly string[] = [],
     stamps: Record<string, FileStamp> = {},
-    searched?: readonly (readonly [string, string])[],
+    charts?: readonly string[],
   ): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
@@ -401,7 +398,7 @@ export class ScanCache implements ListingStore {
             ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
             : {}),
           stamps,
-          ...(searched ? { searched } : {}),
+          ...(charts ? { charts: charts.map((path) => relative(this.#cwd, path)) } : {}),
         };
         this.#write(`${this.#path}.run`, 'run', run);
       }

@@ -12,7 +12,9 @@ export const SETTLED_MS = 2000;
  */
 export function stampOf(path: string): string {
   try {
-    const stats = statSync(path);
+    // Most paths looked for do not exist (ignore and configuration files): no exception for those.
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats === undefined) return 'none ENOENT';
     return `${stats.isDirectory() ? 'd' : 'f'} ${stats.size} ${stats.mtimeMs} ${stats.ctimeMs}`;
   } catch (error) {
     return `none ${(error as NodeJS.ErrnoException).code}`;

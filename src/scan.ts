@@ -115,8 +115,8 @@ interface Run {
   posture?: PostureDraft;
   /** Every input of the run by path (see ScanResult.inputs); undefined once it cannot be told. */
   watched?: string[];
-  /** Set when the lint searched the working folder (for Helm charts): its folders and ignore files, stamped. */
-  searched?: (readonly [string, string])[];
+  /** Set when the lint searched the working folder for Helm charts: the charts found (absolute, sorted). */
+  charts?: readonly string[];
 }
 
 /**
@@ -127,7 +127,11 @@ interface Run {
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const run = startRun(options);
   const jobs = await discoverJobs(run, options);
-  const loaded = loadCached(run, jobs, options);
+  // The last run searched the working folder for Helm charts: one added since changes where findings are located
+  // (its inputs name only the charts it found), and its result is not reused.
+  const charts = run.cache?.previousCharts();
+  const chartsChanged = charts !== undefined && !sameStrings(charts, await chartFilesUnder(run.cwd, run.config));
+  const loaded = loadCached(run, jobs, options, chartsChanged);
   let result = loaded.previous;
   let parsed: ParsedFiles | undefined;
   if (jobs) run.phase('discover');
@@ -135,7 +139,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (jobs) options.onProgress?.(jobs.length, jobs.length);
   if (result && run.cache) {
     appendAll(run.inputs, run.cache.previousInputs());
-    if (run.watched) appendAll(run.watched, run.cache.previousSearched());
+    if (charts) watchSearchedCwd(run);
   }
   if (result) {
     // The lint's notices were stored with the result; discovery's are this run's. No rule ran: no rule timings.
@@ -263,7 +267,12 @@ interface Loaded {
 }
 
 /** Stage load: what the cache holds for these files. */
-function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: ScanOptions): Loaded {
+function loadCached(
+  run: Run,
+  jobs: readonly ParseJob[] | undefined,
+  options: ScanOptions,
+  chartsChanged: boolean,
+): Loaded {
   const restored: (SourceFile | undefined)[] = new Array(jobs?.length ?? 0);
   const hashOf = new Map<number, string>();
   const cache = run.cache;
@@ -298,7 +307,7 @@ function loadCached(run: Run, jobs: readonly ParseJob[] | undefined, options: Sc
         jobs.map((job, i) => [job.shown, hashOf.get(i) ?? unread.get(i) ?? '']),
       );
   // A stored result holds no posture: a run that needs one lints again (from the files parsed before).
-  const previous = runKey && !options.posture ? cache.previousRun(runKey, stamps) : undefined;
+  const previous = runKey && !options.posture && !chartsChanged ? cache.previousRun(runKey, stamps) : undefined;
   if (!previous) {
     jobs.forEach((job, i) => {
       if (!hashOf.has(i)) return;
@@ -392,9 +401,9 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
-    run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.config)));
-    run.searched = searchedStamps(run.cwd);
-    for (const [path] of run.searched) run.watched?.push(path);
+    run.charts = await chartFilesUnder(run.cwd, run.config);
+    run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.charts)));
+    watchSearchedCwd(run);
   }
   const staged = lintStaged({
     files,
@@ -448,23 +457,19 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 
 /**
  * The Helm chart search covers the working folder: a chart added anywhere under it changes where findings are
- * located. Its folders and ignore files are inputs of the run, stamped before they are read again.
+ * located. Its folders and ignore files are inputs of the run (for a stored report).
  */
-function searchedStamps(cwd: string): (readonly [string, string])[] {
-  return [
-    ...walkDirectories(cwd, '', true).stamps,
-    ...ancestorIgnoreFiles(cwd, []).map((path) => [path, stampOf(path)] as const),
-  ];
+function watchSearchedCwd(run: Run): void {
+  if (!run.watched) return;
+  for (const [path] of walkDirectories(run.cwd, '', true).stamps) run.watched.push(path);
+  appendAll(run.watched, ancestorIgnoreFiles(run.cwd, []));
 }
 
-/**
- * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template.
- * Returns the charts and templates read or looked for.
- */
-async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, config: Config): Promise<string[]> {
+/** The Helm charts under cwd (absolute, sorted), which rendered output may be located in. */
+async function chartFilesUnder(cwd: string, config: Config): Promise<string[]> {
   const { globby } = await import('globby');
   const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
-  const chartFiles = await globby(`**/${CHART_FILE}`, {
+  const found = await globby(`**/${CHART_FILE}`, {
     cwd,
     gitignore: true,
     ignore,
@@ -472,6 +477,22 @@ async function attributeHelmOutput(files: readonly SourceFile[], cwd: string, co
     followSymbolicLinks: false,
     suppressErrors: true,
   });
+  return found.sort();
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/**
+ * Rendered Helm output: documents whose `# Source:` template exists under cwd are located in that template
+ * (`chartFiles`: the charts under cwd). Returns the charts and templates read or looked for.
+ */
+async function attributeHelmOutput(
+  files: readonly SourceFile[],
+  cwd: string,
+  chartFiles: readonly string[],
+): Promise<string[]> {
   if (chartFiles.length === 0) return [];
   const { attributeRendered } = await import('./helm/rendered.js');
   // Templates looked for and missing count too: one that appears later changes where findings are located.
@@ -497,7 +518,7 @@ function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintR
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
   const stored = { ...result, notices: result.notices.filter((n) => !run.discoveryNotices.has(n)) };
-  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, run.searched);
+  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, run.charts);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -180,6 +180,27 @@ describe('--cache', () => {
     const changed = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
     expect(changed.phases).not.toHaveProperty('reused');
     expect(line(changed)).toEqual(['chart/templates/pod.yaml:7']);
+  });
+
+  it('does not reuse a run with rendered Helm output once a chart it may be located in is added', async () => {
+    const template =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
+    const cwd = tempRepo({
+      'out/web.yaml': `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`,
+      '.meshlint.yaml':
+        'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
+    });
+    const line = (r: Awaited<ReturnType<typeof scan>>) =>
+      r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
+    const cold = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
+    expect(line(cold)).toEqual(['out/web.yaml:8']);
+    expect((await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' })).phases).toHaveProperty('reused');
+    mkdirSync(join(cwd, 'chart/templates'), { recursive: true });
+    writeFileSync(join(cwd, 'chart/Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
+    writeFileSync(join(cwd, 'chart/templates/pod.yaml'), template);
+    const added = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
+    expect(added.phases).not.toHaveProperty('reused');
+    expect(line(added)).toEqual(['chart/templates/pod.yaml:6']);
   });
 });
 
