@@ -161,18 +161,22 @@ describe('--cache', () => {
     ]);
   });
 
+  // Rendered Helm output (out/web.yaml) and the chart it may be located in.
+  const template =
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
+  const CHART = 'apiVersion: v2\nname: web\nversion: 0.1.0\n';
+  const HELM_CONFIG =
+    'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n';
+  const line = (r: Awaited<ReturnType<typeof scan>>) =>
+    r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
+
   it('reuses a run with rendered Helm output until a template it is located in changes', async () => {
-    const template =
-      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
     const cwd = tempRepo({
-      'chart/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'chart/Chart.yaml': CHART,
       'chart/templates/pod.yaml': template,
       'out/web.yaml': `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`,
-      '.meshlint.yaml':
-        'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
+      '.meshlint.yaml': HELM_CONFIG,
     });
-    const line = (r: Awaited<ReturnType<typeof scan>>) =>
-      r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
     const cold = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
     expect(line(cold)).toEqual(['chart/templates/pod.yaml:6']);
     expect((await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' })).phases).toHaveProperty('reused');
@@ -183,20 +187,15 @@ describe('--cache', () => {
   });
 
   it('does not reuse a run with rendered Helm output once a chart it may be located in is added', async () => {
-    const template =
-      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
     const cwd = tempRepo({
       'out/web.yaml': `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`,
-      '.meshlint.yaml':
-        'rules:\n  container-no-limits: off\n  container-mutable-image: off\n  networkpolicy-no-default-deny: off\nhelm:\n  charts: ignore\n',
+      '.meshlint.yaml': HELM_CONFIG,
     });
-    const line = (r: Awaited<ReturnType<typeof scan>>) =>
-      r.findings.filter((f) => f.ruleId === 'container-privileged').map((f) => `${f.file}:${f.range.startLine}`);
     const cold = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
     expect(line(cold)).toEqual(['out/web.yaml:8']);
     expect((await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' })).phases).toHaveProperty('reused');
     mkdirSync(join(cwd, 'chart/templates'), { recursive: true });
-    writeFileSync(join(cwd, 'chart/Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n');
+    writeFileSync(join(cwd, 'chart/Chart.yaml'), CHART);
     writeFileSync(join(cwd, 'chart/templates/pod.yaml'), template);
     const added = await scan({ cwd, paths: ['out'], cacheLocation: 'c.bin' });
     expect(added.phases).not.toHaveProperty('reused');
