@@ -24,15 +24,17 @@ import { privilegedDeployment, tempRepo } from './helpers.js';
 const DIST = resolve('dist');
 const BIN = join(DIST, 'meshlint.mjs');
 
-/** Loaded before the executable (node --require): writes at exit whether the program was loaded. */
+/** Loaded before the executable (node --require): writes at exit the files and Node modules the process loaded. */
 const PROBE = `'use strict';
+const before = new Set(process.moduleLoadList);
 const vm = require('node:vm');
 const scripts = [];
 vm.Script = class extends vm.Script {
   constructor(code, options) { super(code, options); scripts.push(options?.filename); }
 };
 process.on('exit', () => {
-  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify([...Object.keys(require.cache), ...scripts]));
+  const builtins = process.moduleLoadList.filter((entry) => !before.has(entry) && entry.startsWith('NativeModule '));
+  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ files: [...Object.keys(require.cache), ...scripts], builtins }));
 });
 `;
 const work = mkdtempSync(join(tmpdir(), 'meshlint-replay-'));
@@ -46,6 +48,8 @@ interface Run {
   readonly stderr: string;
   /** Whether the program (dist/meshlint-main.cjs) was loaded: a replay never loads it. */
   readonly programLoaded: boolean;
+  /** Whether node:v8 was loaded (what the stored result is deserialized with). */
+  readonly v8Loaded: boolean;
   /** What --stats said the cache gave ('report' for a replay), when --stats was given. */
   readonly reused?: string;
 }
@@ -56,13 +60,14 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, bin =
     encoding: 'utf8',
     env: { PATH: process.env.PATH, MESHLINT_PROBE_OUT: probeOut, ...env },
   });
-  const loaded = JSON.parse(readFileSync(probeOut, 'utf8')) as (string | undefined)[];
+  const loaded = JSON.parse(readFileSync(probeOut, 'utf8')) as { files: (string | undefined)[]; builtins: string[] };
   const stats = /meshlint: stats (.*)/.exec(child.stderr)?.[1];
   return {
     code: child.status,
     stdout: child.stdout,
     stderr: child.stderr,
-    programLoaded: loaded.some((file) => file?.endsWith('meshlint-main.cjs')),
+    programLoaded: loaded.files.some((file) => file?.endsWith('meshlint-main.cjs')),
+    v8Loaded: loaded.builtins.includes('NativeModule v8'),
     reused: stats ? (JSON.parse(stats) as { cache?: { reused: string } }).cache?.reused : undefined,
   };
 }
@@ -109,7 +114,10 @@ describe('--cache: the stored report of an unchanged run', () => {
       expect(cold.reused).not.toBe('report');
       const warm = run(args, cwd, env);
       expect(warm.reused).toBe('report');
+      expect(cold.v8Loaded).toBe(true);
+      // Neither the program nor the stored result (read with node:v8) is loaded.
       expect(warm.programLoaded).toBe(false);
+      expect(warm.v8Loaded).toBe(false);
       expect(warm.stderr).toContain('meshlint: the previous report was replayed from the cache');
       for (const replayed of [cold, warm]) {
         expect(replayed.stdout).toBe(uncached.stdout);
