@@ -134,10 +134,19 @@ interface StoredRun {
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
   /**
-   * When the run searched the working folder for Helm charts: the charts it found (relative to the working
-   * directory). A chart added anywhere there changes the result: the caller searches again (see previousCharts).
+   * When the run searched the working folder for Helm charts: what it found (charts relative to the working
+   * directory). A chart added anywhere there changes the result (see previousChartSearch).
    */
-  readonly charts?: readonly string[];
+  readonly chartSearch?: ChartSearch;
+}
+
+/**
+ * A search for Helm charts under the working folder: the charts found (absolute, sorted) and every folder and
+ * ignore file it covered (absolute), with its stamp (see src/file-stamp.ts) taken before the search.
+ */
+export interface ChartSearch {
+  readonly charts: readonly string[];
+  readonly folders: readonly (readonly [string, string])[];
 }
 
 /** What tells, without reading a file, that it holds the bytes it held before (as ESLint's cache does). */
@@ -270,9 +279,10 @@ export class ScanCache implements ListingStore {
     return (this.#lastRun?.inputs ?? []).map(([path]) => resolve(this.#cwd, path));
   }
 
-  /** The Helm charts the last run found under the working folder (absolute), if it searched for them. */
-  previousCharts(): string[] | undefined {
-    return this.#lastRun?.charts?.map((path) => resolve(this.#cwd, path));
+  /** What the last run's search for Helm charts under the working folder found (absolute), if it searched. */
+  previousChartSearch(): ChartSearch | undefined {
+    const search = this.#lastRun?.chartSearch;
+    return search && { ...search, charts: search.charts.map((path) => resolve(this.#cwd, path)) };
   }
 
   /**
@@ -377,7 +387,7 @@ export class ScanCache implements ListingStore {
     memo: LocationMemo,
     inputs: readonly string[] = [],
     stamps: Record<string, FileStamp> = {},
-    charts?: readonly string[],
+    chartSearch?: ChartSearch,
   ): string | undefined {
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
@@ -398,7 +408,9 @@ export class ScanCache implements ListingStore {
             ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
             : {}),
           stamps,
-          ...(charts ? { charts: charts.map((path) => relative(this.#cwd, path)) } : {}),
+          ...(chartSearch
+            ? { chartSearch: { ...chartSearch, charts: chartSearch.charts.map((path) => relative(this.#cwd, path)) } }
+            : {}),
         };
         this.#write(`${this.#path}.run`, 'run', run);
       }

@@ -1,6 +1,6 @@
 // What tells, without reading a file or folder, that it is as it was: a leaf, used by discovery (kept listings) and by
 // the executable before the program is loaded (to replay a stored report, see src/cli/replay.ts).
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 
 // A file modified this recently may change again within the same modification time (git's "racily clean"): its
 // stamp is not kept, so that the next run reads and hashes it.
@@ -14,11 +14,15 @@ export function stampOf(path: string): string {
   try {
     // Most paths looked for do not exist (ignore and configuration files): no exception for those.
     const stats = statSync(path, { throwIfNoEntry: false });
-    if (stats === undefined) return 'none ENOENT';
-    return `${stats.isDirectory() ? 'd' : 'f'} ${stats.size} ${stats.mtimeMs} ${stats.ctimeMs}`;
+    return stats === undefined ? 'none ENOENT' : stampOfStats(stats);
   } catch (error) {
     return `none ${(error as NodeJS.ErrnoException).code}`;
   }
+}
+
+/** The stamp of a path, from its stats (taken by whoever read it). */
+export function stampOfStats(stats: Stats): string {
+  return `${stats.isDirectory() ? 'd' : 'f'} ${stats.size} ${stats.mtimeMs} ${stats.ctimeMs}`;
 }
 
 /**

@@ -1,10 +1,18 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
 import { createHash } from 'node:crypto';
-import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
-import { cacheKeyFile, hashBytes, ScanCache, type CacheUse, type FileStamp, type ListingStore } from './cache.js';
+import {
+  cacheKeyFile,
+  hashBytes,
+  ScanCache,
+  type CacheUse,
+  type ChartSearch,
+  type FileStamp,
+  type ListingStore,
+} from './cache.js';
 import { lintStaged, settingsFor, type Finding, type LintResult, type Notice } from './engine/run.js';
 import { CONFIG_NAMES, defaultConfig, findConfig, loadConfig, type Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
@@ -19,7 +27,7 @@ import { NO_CUSTOM_RULES } from './custom-rules/load.js';
 import { RULES } from '../rules/index.js';
 import { appendAll } from './arrays.js';
 import { milliseconds } from './clock.js';
-import { isSettled, SETTLED_MS, stampOf } from './file-stamp.js';
+import { isSettled, SETTLED_MS, stampOf, stampOfStats } from './file-stamp.js';
 import { repositoryRoot } from './repository-root.js';
 
 export { repositoryRoot };
@@ -83,9 +91,17 @@ export interface ScanResult extends LintResult {
    * With a cache: every path whose stamp vouches that a rerun reads the same input (files scanned, folders walked,
    * ignore files, configuration files looked for, kustomize and Helm inputs), for a stored report (see
    * src/cli/replay.ts). Absent when the scan cannot name them all (standard input, reportOnly, custom rule files,
-   * symbolic links found).
+   * symbolic links found). With each, its stamp when the scan read it, if it did.
    */
-  readonly inputs?: readonly string[];
+  readonly inputs?: Watched;
+}
+
+/** Inputs of a run (absolute paths), each with its stamp taken before it was read (undefined: not taken). */
+export type Watched = Map<string, string | undefined>;
+
+/** Adds an input; a stamp given replaces none. */
+function watch(watched: Watched | undefined, path: string, stamp?: string): void {
+  if (watched && (stamp !== undefined || !watched.has(path))) watched.set(path, stamp);
 }
 
 /** What one scan carries from stage to stage. */
@@ -114,9 +130,9 @@ interface Run {
   /** With `posture`: the posture drawn from the lint's graph, finished once the findings are filtered. */
   posture?: PostureDraft;
   /** Every input of the run by path (see ScanResult.inputs); undefined once it cannot be told. */
-  watched?: string[];
-  /** Set when the lint searched the working folder for Helm charts: the charts found (absolute, sorted). */
-  charts?: readonly string[];
+  watched?: Watched;
+  /** Set when the lint searched the working folder for Helm charts: what it found (see ChartSearch). */
+  chartSearch?: ChartSearch;
 }
 
 /**
@@ -128,9 +144,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const run = startRun(options);
   const jobs = await discoverJobs(run, options);
   // The last run searched the working folder for Helm charts: one added since changes where findings are located
-  // (its inputs name only the charts it found), and its result is not reused.
-  const charts = run.cache?.previousCharts();
-  const chartsChanged = charts !== undefined && !sameStrings(charts, await chartFilesUnder(run.cwd, run.config));
+  // (its inputs name only the charts it found), and its result is not reused. While no folder searched changed,
+  // the charts are the same; otherwise they are searched again.
+  const search = run.cache?.previousChartSearch();
+  const searchedSame = search?.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
+  const chartsChanged =
+    search !== undefined &&
+    !searchedSame &&
+    !sameStrings(search.charts, (run.chartSearch = await searchCharts(run.cwd, run.config)).charts);
   const loaded = loadCached(run, jobs, options, chartsChanged);
   let result = loaded.previous;
   let parsed: ParsedFiles | undefined;
@@ -139,7 +160,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   if (jobs) options.onProgress?.(jobs.length, jobs.length);
   if (result && run.cache) {
     appendAll(run.inputs, run.cache.previousInputs());
-    if (charts) watchSearchedCwd(run);
+    // The folders searched, as stamped by that run (or this one, which searched again).
+    for (const [path, stamp] of (run.chartSearch ?? search)?.folders ?? []) watch(run.watched, path, stamp);
   }
   if (result) {
     // The lint's notices were stored with the result; discovery's are this run's. No rule ran: no rule timings.
@@ -172,7 +194,7 @@ function startRun(options: ScanOptions): Run {
   const notices: Notice[] = [];
   const watched =
     options.cacheLocation && !options.stdin && !options.reportOnly && config.custom === NO_CUSTOM_RULES
-      ? configCandidates(cwd, options.configPath)
+      ? new Map(lookedUpFrom(cwd, options.configPath).map((path) => [path, undefined]))
       : undefined;
   return {
     watched,
@@ -220,7 +242,7 @@ function openCache(
  * What a scan looks for above its working folder: the configuration files (or the one it is given), and the .git
  * that makes a folder the repository's root (display paths). One appearing or changing changes the run.
  */
-function configCandidates(cwd: string, configPath: string | false | undefined): string[] {
+function lookedUpFrom(cwd: string, configPath: string | false | undefined): string[] {
   const candidates = typeof configPath === 'string' ? [resolve(cwd, configPath)] : [];
   for (let dir = cwd; ; dir = dirname(dir)) {
     candidates.push(join(dir, '.git'));
@@ -248,7 +270,7 @@ async function discoverJobs(run: Run, options: ScanOptions): Promise<ParseJob[] 
     run.watched,
   );
   if (run.watched && discovered.unwatchable) run.watched = undefined;
-  appendAll(run.watched ?? [], discovered);
+  for (const path of discovered) watch(run.watched, path);
   for (const notice of run.notices.slice(before)) run.discoveryNotices.add(notice);
   if (run.reported) addReportedFiles(discovered, run.reported.files, paths, run.cwd);
   return discovered.map((absolute) => ({ absolute, shown: displayPath(run.cwd, absolute) }));
@@ -286,6 +308,7 @@ function loadCached(
   jobs.forEach((job, i) => {
     const stats = regularFileStats(job.absolute, run.maxBytes);
     if (typeof stats === 'string') return void unread.set(i, stats); // parsed later, which reports why
+    watch(run.watched, job.absolute, stampOfStats(stats));
     let hash = cache.knownHash(job.shown, stats.size, stats.mtimeMs);
     if (hash === undefined) {
       const bytes = readIfRegular(job.absolute, run.maxBytes);
@@ -401,9 +424,9 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
-    run.charts = await chartFilesUnder(run.cwd, run.config);
-    run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.charts)));
-    watchSearchedCwd(run);
+    run.chartSearch ??= await searchCharts(run.cwd, run.config);
+    run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.chartSearch.charts)));
+    for (const [path, stamp] of run.chartSearch.folders) watch(run.watched, path, stamp);
   }
   const staged = lintStaged({
     files,
@@ -456,17 +479,14 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 }
 
 /**
- * The Helm chart search covers the working folder: a chart added anywhere under it changes where findings are
- * located. Its folders and ignore files are inputs of the run (for a stored report).
+ * The Helm charts under cwd (absolute, sorted), which rendered output may be located in, and every folder and
+ * ignore file the search covered, stamped before it ran: a chart added anywhere changes one of them.
  */
-function watchSearchedCwd(run: Run): void {
-  if (!run.watched) return;
-  for (const [path] of walkDirectories(run.cwd, '', true).stamps) run.watched.push(path);
-  appendAll(run.watched, ancestorIgnoreFiles(run.cwd, []));
-}
-
-/** The Helm charts under cwd (absolute, sorted), which rendered output may be located in. */
-async function chartFilesUnder(cwd: string, config: Config): Promise<string[]> {
+async function searchCharts(cwd: string, config: Config): Promise<ChartSearch> {
+  const folders = [
+    ...walkDirectories(cwd, '', true).stamps,
+    ...ancestorIgnoreFiles(cwd, []).map((path) => [path, stampOf(path)] as const),
+  ];
   const { globby } = await import('globby');
   const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
   const found = await globby(`**/${CHART_FILE}`, {
@@ -477,7 +497,13 @@ async function chartFilesUnder(cwd: string, config: Config): Promise<string[]> {
     followSymbolicLinks: false,
     suppressErrors: true,
   });
-  return found.sort();
+  return { charts: found.sort(), folders };
+}
+
+/** The inputs of a run: those watched, and the files its lint read beyond them (stamped when recorded). */
+function inputsOf(watched: Watched, read: readonly string[]): Watched {
+  for (const path of read) watch(watched, path);
+  return watched;
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
@@ -518,7 +544,7 @@ function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintR
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
   const stored = { ...result, notices: result.notices.filter((n) => !run.discoveryNotices.has(n)) };
-  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, run.charts);
+  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, run.chartSearch);
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 
@@ -555,7 +581,7 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
     baselined,
     phases: run.phases,
     ...(run.cache ? { cache: cacheUse(run.cache, run.phases) } : {}),
-    ...(run.watched ? { inputs: [...run.watched, ...run.inputs] } : {}),
+    ...(run.watched ? { inputs: inputsOf(run.watched, run.inputs) } : {}),
     ...(posture ? { posture } : {}),
     ...(excerpts ? { excerpts } : {}),
   };
@@ -646,7 +672,7 @@ function isInside(dir: string, file: string): boolean {
 }
 
 /** Size and modification time of a file to read, or why it will not be read (not a file, its size, an error). */
-function regularFileStats(path: string, maxBytes: number): { size: number; mtimeMs: number } | string {
+function regularFileStats(path: string, maxBytes: number): Stats | string {
   try {
     const stats = statSync(path);
     if (!stats.isFile()) return 'unread: not a file';
@@ -672,7 +698,7 @@ export async function discover(
   config: Config,
   notices: Notice[],
   listings?: ListingStore,
-  watched?: string[],
+  watched?: Watched,
 ): Promise<string[] & { unwatchable?: boolean }> {
   const found = new Set<string>();
   let unwatchable = false;
@@ -680,7 +706,7 @@ export async function discover(
   const roots: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
-    watched?.push(absolute);
+    watch(watched, absolute);
     let stats: ReturnType<typeof statSync>;
     try {
       stats = statSync(absolute);
@@ -709,7 +735,7 @@ export async function discover(
     const query = JSON.stringify({ cwd, patterns, ignore, roots });
     const listed = listings?.listing(query);
     if (listed && listed.stamps.every(([path, stamp]) => stampOf(path) === stamp)) {
-      for (const [path] of listed.stamps) watched?.push(path);
+      for (const [path, stamp] of listed.stamps) watch(watched, path, stamp);
       for (const path of listed.files) if (!ruleFiles.has(path)) found.add(path);
       return Object.assign([...found].sort(), { unwatchable });
     }
@@ -740,7 +766,8 @@ export async function discover(
     // costs more per entry than the walk), and then passed through the same filters as everything else.
     const links = walks.flatMap((walk) => walk.links);
     if (links.length > 0) unwatchable = true;
-    for (const [path] of [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps]) watched?.push(path);
+    for (const [path, stamp] of [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps])
+      watch(watched, path, stamp);
     if (listings && links.length === 0) {
       const stamps = [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps];
       const files = matches.filter((match) => match.dirent.isFile()).map((match) => resolve(cwd, match.path));

@@ -386,8 +386,9 @@ export async function main(caller: CliIo): Promise<number> {
     location: cacheLocation!,
     keyFile: cacheKeyFile(io.env),
     inputs:
-      result.inputs &&
-      (opts.baseline !== undefined ? [...result.inputs, resolve(io.cwd, opts.baseline)] : result.inputs),
+      result.inputs && opts.baseline !== undefined
+        ? new Map([...result.inputs, [resolve(io.cwd, opts.baseline), undefined]])
+        : result.inputs,
     code,
   });
   return code;

@@ -105,13 +105,17 @@ function keysOf(secret: Buffer): { cipher: Buffer; mac: Buffer } {
   return { cipher: derive('cipher'), mac: derive('mac') };
 }
 
-function seal(secret: Buffer, plain: Buffer): Buffer {
+/** The file's pieces: magic, MAC, then the body (IV, GCM tag, the plain pieces encrypted one by one). */
+function seal(secret: Buffer, plain: readonly Buffer[]): Buffer[] {
   const keys = keysOf(secret);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', keys.cipher, iv);
-  const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
-  const body = Buffer.concat([iv, cipher.getAuthTag(), sealed]);
-  return Buffer.concat([MAGIC, createHmac('sha256', keys.mac).update(body).digest(), body]);
+  const sealed = plain.map((piece) => cipher.update(piece));
+  sealed.push(cipher.final());
+  const body = [iv, cipher.getAuthTag(), ...sealed];
+  const mac = createHmac('sha256', keys.mac);
+  for (const piece of body) mac.update(piece);
+  return [MAGIC, mac.digest(), ...body];
 }
 
 /** The plain record, or undefined unless its MAC (and its cipher's tag) say this user's meshlint wrote it. */
@@ -247,13 +251,16 @@ export class ReportTape {
     context: RunContext;
     location: string;
     keyFile: string;
-    /** The inputs to stamp; undefined when the scan cannot name them all. */
-    inputs: readonly string[] | undefined;
+    /**
+     * Every input (absolute), with its stamp taken before it was read where the scan took one (others are stamped
+     * now); undefined when the scan cannot name them all.
+     */
+    inputs: ReadonlyMap<string, string | undefined> | undefined;
     code: number;
   }): void {
     const file = storedReportFile(run.location);
     try {
-      const stamps = run.inputs && [...new Set(run.inputs)].map((path) => [path, stampOf(path)] as const);
+      const stamps = run.inputs && [...run.inputs].map(([path, stamp]) => [path, stamp ?? stampOf(path)] as const);
       if (!stamps || !stamps.every(([, stamp]) => isSettled(stamp))) {
         rmSync(file, { force: true });
         return;
@@ -265,7 +272,7 @@ export class ReportTape {
       const head = Buffer.from(JSON.stringify(header), 'utf8');
       const length = Buffer.alloc(4);
       length.writeUInt32LE(head.length);
-      const plain = Buffer.concat([length, head, ...this.#writes.flatMap(({ chunks }) => chunks)]);
+      const plain = [length, head, ...this.#writes.flatMap(({ chunks }) => chunks)];
       writeAtomically(file, seal(cacheKey(run.keyFile), plain));
     } catch {
       try {
