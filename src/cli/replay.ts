@@ -148,7 +148,7 @@ export function processFigures(started: number): { wallSeconds: number; cpuSecon
   };
 }
 
-export const REPLAYED_LINE = `${TOOL_NAME}: the previous report was replayed from the cache: no file was read, no rule ran\n`;
+const REPLAYED_LINE = `${TOOL_NAME}: the previous report was replayed from the cache: no file was read, no rule ran\n`;
 
 /**
  * Replays the stored report of the cache this run names, when it was made by this program for the same run and no
