@@ -138,6 +138,11 @@ interface StoredRun {
    * directory). A chart added anywhere there changes the result (see previousChartSearch).
    */
   readonly chartSearch?: ChartSearch;
+  /**
+   * Environment variables the run read (kustomize env files), each with the digest of its value keyed with the
+   * user's cache key (a value may be a secret: the digest tells nothing without the key).
+   */
+  readonly environment?: readonly (readonly [string, string])[];
 }
 
 /**
@@ -279,6 +284,14 @@ export class ScanCache implements ListingStore {
     return (this.#lastRun?.inputs ?? []).map(([path]) => resolve(this.#cwd, path));
   }
 
+  /** The digest of an environment variable's value (unset is a value of its own), keyed with the user's key. */
+  #environmentDigest(name: string): string {
+    const value = process.env[name];
+    return createHmac('sha256', this.#secret)
+      .update(`meshlint/cache/environment\0${name}\0${value === undefined ? 'unset' : `set\0${value}`}`)
+      .digest('hex');
+  }
+
   /** What the last run's search for Helm charts under the working folder found (absolute), if it searched. */
   previousChartSearch(): ChartSearch | undefined {
     const search = this.#lastRun?.chartSearch;
@@ -296,7 +309,8 @@ export class ScanCache implements ListingStore {
       if (
         stored &&
         stored.runKey === runKey &&
-        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash)
+        (stored.inputs ?? []).every(([path, hash]) => hashOfFile(resolve(this.#cwd, path)) === hash) &&
+        (stored.environment ?? []).every(([name, digest]) => this.#environmentDigest(name) === digest)
       ) {
         // Rules are code, not data: the stored result names them by id.
         const byId = new Map(this.#rules.map((rule) => [rule.id, rule]));
@@ -387,8 +401,9 @@ export class ScanCache implements ListingStore {
     memo: LocationMemo,
     inputs: readonly string[] = [],
     stamps: Record<string, FileStamp> = {},
-    chartSearch?: ChartSearch,
+    read: { chartSearch?: ChartSearch; environment?: readonly string[] } = {},
   ): string | undefined {
+    const { chartSearch, environment } = read;
     try {
       mkdirSync(dirname(this.#path), { recursive: true, mode: 0o700 });
       if (!this.#unchanged(memo) || this.#ignored) {
@@ -410,6 +425,9 @@ export class ScanCache implements ListingStore {
           stamps,
           ...(chartSearch
             ? { chartSearch: { ...chartSearch, charts: chartSearch.charts.map((path) => relative(this.#cwd, path)) } }
+            : {}),
+          ...(environment?.length
+            ? { environment: environment.map((name) => [name, this.#environmentDigest(name)] as const) }
             : {}),
         };
         this.#write(`${this.#path}.run`, 'run', run);

@@ -131,6 +131,8 @@ interface Run {
   posture?: PostureDraft;
   /** Every input of the run by path (see ScanResult.inputs); undefined once it cannot be told. */
   watched?: Watched;
+  /** Environment variables the lint read (kustomize env files), recorded with a cached run. */
+  environment?: readonly string[];
   /** Set when the lint searched the working folder for Helm charts: what it found (see ChartSearch). */
   chartSearch?: ChartSearch;
 }
@@ -421,6 +423,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     files.push(...kustomize.extraFiles);
     run.notices.push(...kustomize.notices);
     run.inputs.push(...kustomize.inputs);
+    run.environment = kustomize.environment;
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
@@ -544,7 +547,10 @@ function saveCached(run: Run, loaded: Loaded, parsed: ParsedFiles, result: LintR
   if (!run.cache) return result;
   for (const [file, hash] of parsed.hashes) run.cache.remember(hash, file);
   const stored = { ...result, notices: result.notices.filter((n) => !run.discoveryNotices.has(n)) };
-  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, run.chartSearch);
+  const problem = run.cache.save(loaded.runKey, stored, run.locations, run.inputs, loaded.stamps, {
+    chartSearch: run.chartSearch,
+    environment: run.environment,
+  });
   return problem ? { ...result, notices: [...result.notices, { message: problem }] } : result;
 }
 

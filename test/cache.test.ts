@@ -161,6 +161,29 @@ describe('--cache', () => {
     ]);
   });
 
+  it('does not reuse a run whose kustomize env file takes a value from the environment once that value changes', async () => {
+    const cwd = tempRepo({
+      'app/kustomization.yaml': 'resources:\n  - pod.yaml\nsecretGenerator:\n  - name: db\n    envs:\n      - db.env\n',
+      'app/pod.yaml': pod('a'),
+      'app/db.env': 'username=shop\nMESHLINT_TEST_DB_PASSWORD\n',
+    });
+    const secrets = (r: Awaited<ReturnType<typeof scan>>) =>
+      r.findings.filter((f) => f.ruleId === 'secret-in-manifest');
+    try {
+      process.env.MESHLINT_TEST_DB_PASSWORD = 'changeme';
+      expect(secrets(await scan({ cwd, cacheLocation: 'c.bin' }))).toEqual([]);
+      expect((await scan({ cwd, cacheLocation: 'c.bin' })).phases).toHaveProperty('reused');
+      process.env.MESHLINT_TEST_DB_PASSWORD = 'Zq8-vR2!mK4@pL7#';
+      const changed = await scan({ cwd, cacheLocation: 'c.bin' });
+      expect(changed.phases).not.toHaveProperty('reused');
+      expect(secrets(changed).map((f) => f.file)).toEqual(['app/kustomization.yaml']);
+      // The value is not in the cache file, in clear or as a plain hash.
+      expect(readFileSync(join(cwd, 'c.bin.run'), 'latin1')).not.toContain('Zq8-vR2!mK4@pL7#');
+    } finally {
+      delete process.env.MESHLINT_TEST_DB_PASSWORD;
+    }
+  });
+
   // Rendered Helm output (out/web.yaml) and the chart it may be located in.
   const template =
     'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';

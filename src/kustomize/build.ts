@@ -114,6 +114,8 @@ const isRemote = (entry: string) =>
 
 export class Builder {
   readonly notices: BuildNotice[] = [];
+  /** Environment variables the builds read (env file lines without a value): they change what a build makes. */
+  readonly environment = new Set<string>();
   /**
    * What the current build read: files (kustomizations, resources, patches, generator sources) and the
    * kustomization directories it includes as resources or components (those are not deployable roots).
@@ -371,6 +373,7 @@ export class Builder {
         if (trimmed === '' || trimmed.startsWith('#')) continue;
         const eq = trimmed.indexOf('=');
         if (eq < 0) {
+          this.environment.add(trimmed.trim());
           const fromEnvironment = process.env[trimmed.trim()];
           if (fromEnvironment !== undefined) set(trimmed.trim(), fromEnvironment, envOrigin);
           continue;

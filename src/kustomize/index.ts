@@ -23,6 +23,8 @@ export interface KustomizeOutcome {
    * them, or one appearing, is a change).
    */
   readonly inputs: readonly string[];
+  /** Environment variables the builds read (sorted): a change to any of them is a change too. */
+  readonly environment: readonly string[];
 }
 
 export interface KustomizeOptions {
@@ -42,7 +44,8 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     .filter(isKustomizationFile)
     .map((path) => dirname(path))
     .sort();
-  if (roots.length === 0) return { builds: [], consumed: new Set(), extraFiles: [], notices: [], inputs: [] };
+  if (roots.length === 0)
+    return { builds: [], consumed: new Set(), extraFiles: [], notices: [], inputs: [], environment: [] };
   const extra = new Map<string, SourceFile | string>();
   // Every path outside the scan a build looked at, found or not: a file that appears later changes the build.
   const looked = new Set<string>();
@@ -141,7 +144,7 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
   const inputs = [...new Set([...looked, ...[...built.values()].flatMap((b) => [...b.consumed])])]
     .filter((absolute) => !byAbsolute.has(absolute))
     .sort();
-  return { builds, consumed, extraFiles, notices, inputs };
+  return { builds, consumed, extraFiles, notices, inputs, environment: [...builder.environment].sort() };
 }
 
 /** stat, remembered for one scan (bases are looked at by every overlay). */
