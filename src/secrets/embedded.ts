@@ -169,7 +169,7 @@ const FLAG = /(?:^|\s)--?([A-Za-z][\w.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s
 const CURL_USER = /(?:^|\s)(?:-u|--user)(?:=|\s+)["']?([^\s:"'=][^\s:"']*):([^\s"']+)/g;
 const MYSQL_PASSWORD = /(?:^|\s)-p([^\s"'-][^\s"']*)/g;
 const MYSQL_QUOTED_PASSWORD = /(?:^|\s)-p(?:"([^"\n]{1,200})"|'([^'\n]{1,200})')/g; // mysql -p"SECRET", -p'SECRET'
-const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token|SSWS)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
 /**
  * Secrets in a command line or a single argument: `--password=x`, `--token x`, `curl -u user:pass`, `mysql -pX`,
