@@ -2,26 +2,13 @@
 // each with its source; see test/data/README.md) through the real rules, as a ConfigMap value and as a line of
 // embedded configuration text. Gates: recall at least 95% overall and per family; near misses with any finding (error,
 // warning or note: a note asks a person to look, so it costs as much as an error) at most 2%.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintTexts } from './helpers.js';
+import { loadLabelled } from './secret-samples.js';
 
 type Family = 'cloud' | 'code' | 'saas' | 'ai' | 'store' | 'generic';
 const FAMILIES: readonly Family[] = ['cloud', 'code', 'saas', 'ai', 'store', 'generic'];
-
-interface Entry {
-  readonly family: Family;
-  readonly provider: string;
-  readonly positive: boolean;
-  readonly source: string;
-  /** The sample, base64 so that no committed file holds a string a push-protection scanner would block. */
-  readonly base64: string;
-}
-
-export const LABELLED: readonly (Entry & { readonly text: string })[] = (
-  JSON.parse(readFileSync(join(import.meta.dirname, 'data', 'secrets-labelled.json'), 'utf8')) as Entry[]
-).map((e) => ({ ...e, text: Buffer.from(e.base64, 'base64').toString('utf8') }));
+const LABELLED = loadLabelled();
 
 const FORMS = {
   /** The sample whole, as one ConfigMap value under a neutral key. */
