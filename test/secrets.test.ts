@@ -856,6 +856,28 @@ describe('near misses of the labelled set (test/data/secrets-labelled.json) stay
     expect(found({ snippet: 'mongodb://admin:S3cr3tPassw0rd@localhost:27017' })).toEqual(['data.snippet provider']);
   });
 
+  it('reads sonar.login (also as a JVM -D flag) as a token, and the password of a .netrc entry', () => {
+    const hex = random(40, HEX, 28);
+    expect(found({ snippet: `sonar-scanner -Dsonar.host.url=https://sonarcloud.io -Dsonar.login=${hex}` })).toEqual([
+      'data.snippet name',
+    ]);
+    expect(found({ snippet: `$sonarLogin = "${hex}"` })).toEqual(['data.snippet name']);
+    expect(found({ snippet: 'sonar-scanner -Dsonar.login=${SONAR_TOKEN}' })).toEqual([]);
+    expect(found({ snippet: 'sonar-scanner -Dsonar.projectKey=orders-service -Dsonar.login=${SONAR_TOKEN}' })).toEqual(
+      [],
+    );
+    expect(found({ netrc: `machine api.example.net\n  login ci\n  password ${random(24, ALNUM, 30)}\n` })).toEqual([
+      'data.netrc name',
+    ]);
+    expect(found({ notes: 'Use your login and password below.\nThe machine restarts nightly.\n' })).toEqual([]);
+  });
+
+  it('takes a PHP or Perl variable read ($_POST["password"], $this->password) for code, not a literal', () => {
+    expect(found({ snippet: '$user = $_POST["username"];\n$pwd = $_POST["password"];' })).toEqual([]);
+    expect(isReference('$this->password')).toBe(true);
+    expect(found({ snippet: '$pwd = "Rk7#mQ2x!Lp9";' })).toEqual(['data.snippet name']);
+  });
+
   it('does not take an age recipient (a public key) for a credential', () => {
     const bech32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
     expect(found({ note: `age1${random(58, bech32, 26)}` })).toEqual([]);

@@ -70,11 +70,14 @@ workload by reference.
   \`jwt_secret\`, but not \`nexttoken\` or \`csrftoken\`). The name is the map key, or for \`{name: X, value: Y}\` pairs (container \`env\`,
   Envoy and Kong headers) the sibling \`name\`: \`- name: DB_PASSWORD\` with \`value:\` on the next line, the case
   line-based scanners miss, is found in block, flow and JSON style alike. Also: \`args\`/\`command\` flags
-  (\`--password=...\`, \`--token x\`, \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\`),
+  (\`--password=...\`, \`--token x\`, \`-Dsonar.login=...\` (a JVM property: its name without the D; \`sonar.login\`
+  holds the SonarQube scanner's token), \`curl -u user:pass\`, \`mysql -p...\`, \`Authorization: Bearer ...\` or
+  \`SSWS ...\` (Okta)),
   ConfigMap data including text embedded in block scalars (properties, ini, .env, YAML, TOML, JSON, XML leaves, .npmrc,
   and scripts: \`curl -u\`, \`-H "Authorization: Bearer ..."\`, \`mysql -p...\` (quoted too: \`-p"..."\`), \`export X=...\`, Dockerfile
   \`ENV X=...\`, JavaScript \`const X = ...\`, Java and C# \`private static String X = ...\`, PHP \`$x = ...\`, .NET
-  \`<add key="X" value="..."/>\` and the \`Password=\` member of a connection string, the \`-\`/\`+\` lines of a diff; a commented-out line
+  \`<add key="X" value="..."/>\` and the \`Password=\` member of a connection string, .netrc entries (\`machine H login U
+  password P\`), the \`-\`/\`+\` lines of a diff; a commented-out line
   when its value looks generated, since a comment is committed too), each reported at its own
   line and column inside the block; a one-line value that holds one pair (\`oauth_token: gho_...\`,
   \`VAULT_CLIENT_TOKEN=...\`, \`"token": "..."\`, \`let g:gh_token='...'\`, in ConfigMap data, env values, args and
@@ -101,10 +104,10 @@ workload by reference.
   prefix (four characters or more: \`ghp_\`, \`AIza\`, \`AKIA\`, \`sgp_\`, \`tk-us-\` ...) is left to that provider's
   format: when it fails it (a CRC32 that does not match, a length or an alphabet the provider never issues), it is a
   near miss of a known format, not an unknown credential, and gets no note (under a secret-like name it is still
-  reported as a literal). Measured on a labelled set of published samples (test/data/secrets-labelled.json: 154
-  tokens and 180 near misses from gitleaks' and Nosey Parker's rule tests, providers' documented formats and
-  settings named like credentials), these notes were 23 of the 28 near misses flagged before (15.6%, now 2 of 180,
-  both random strings of no known format that a note is meant for) and not one of its tokens depended on them.
+  reported as a literal). Measured on a labelled set of published samples (test/data/secrets-labelled.json: 175
+  tokens and 191 near misses from gitleaks' and Nosey Parker's rule tests, providers' documented formats and
+  settings named like credentials), such notes were 23 of the 29 near misses flagged before (now 2 of 191, both
+  random strings of no known format, which is what a note is for) and not one of its tokens depended on them.
 
 **What is never reported**: \`valueFrom\`, \`secretKeyRef\`, \`envFrom\`, every \`*Ref\`/\`*From\` subtree, SDS configs,
 \`filename\` and \`environment_variable\` sources, Kong \`configFrom\`; values that are references or templates

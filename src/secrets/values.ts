@@ -27,11 +27,15 @@ const REFERENCE_INSIDE = /\$\{|\$\([A-Za-z_]|\{\{|\{%|\{vault:\/\/|ENC\[|<%=?|\$
 /** Shell, PHP or Perl variables written one after another (`$super$ecret`): interpolated, not a literal. */
 const VARIABLES_ONLY = /^\$[A-Za-z_]\w*(?:\$[A-Za-z_]\w*)+$/;
 
+/** A PHP or Perl variable read (`$_POST["password"]`, `$config['db']`, `$this->password`): code, not a literal. */
+const VARIABLE_ACCESS = /^\$[A-Za-z_]\w*(?:\[|->)/;
+
 /** A reference or template, not a literal: `${VAR}`, `$(VAR)`, `{{ }}`, `{vault://...}`, `ENC[...]`, ARNs, paths. */
 export function isReference(value: string): boolean {
   const v = value.trim();
   return (
     REFERENCE_INSIDE.test(v) ||
+    VARIABLE_ACCESS.test(v) ||
     REFERENCE_WHOLE.some((re) => re.test(v)) ||
     (VARIABLES_ONLY.test(v) && hashKind(v) === undefined) // `$apr1$salt$hash` is a crypt hash
   );
