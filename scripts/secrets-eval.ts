@@ -5,18 +5,26 @@
 //
 //   npx tsx scripts/secrets-eval.ts [dir] [tokens per format]      (default /work/secrets-eval, 20; MESHLINT_CLI=<bundle>)
 //
-// With --real <samples.json>, the set is published samples instead (kept outside the repository): a JSON list of
-// {family, provider, positive, text, source}, each text placed whole as one ConfigMap value under a neutral key.
+// With --real [samples.json], the set is published samples instead: by default the committed labelled set
+// (test/data/secrets-labelled.json, see test/data/README.md), or a JSON list of the same shape ({family, provider,
+// positive, source, base64 or text}), each text placed whole as one ConfigMap value under a neutral key.
+// test/secrets-labelled.test.ts gates the same set (as a value and as embedded text).
 //
-//   npx tsx scripts/secrets-eval.ts --real /work/secrets-eval/real/samples.json [dir]   (default: the file's folder)
+//   npx tsx scripts/secrets-eval.ts --real [samples.json|-] [dir]   (default dir: /tmp/secrets-eval-real)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { SAMPLES, type Sample } from '../test/secret-samples.js';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LabelledSample, LABELLED_SET, loadLabelled, SAMPLES, type Sample } from '../test/secret-samples.js';
 
-const realSamples = process.argv[2] === '--real' ? resolve(process.argv[3]) : undefined;
+const real = process.argv[2] === '--real';
+const realSamples = real
+  ? process.argv[3] && process.argv[3] !== '-'
+    ? resolve(process.argv[3])
+    : fileURLToPath(LABELLED_SET)
+  : undefined;
 const dir = resolve(
-  realSamples ? (process.argv[4] ?? dirname(realSamples)) : (process.argv[2] ?? '/work/secrets-eval'),
+  realSamples ? (process.argv[4] ?? '/tmp/secrets-eval-real') : (process.argv[2] ?? '/work/secrets-eval'),
 );
 const perFormat = realSamples ? 1 : Number(process.argv[3] ?? 20);
 const CLI = resolve(process.env.MESHLINT_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'meshlint.mjs')); // MESHLINT_CLI: compare another build
@@ -50,14 +58,7 @@ function add(sample: Sample, positive: boolean, value: string, key: string): voi
   }
 }
 
-interface RealSample {
-  readonly family: Sample['family'];
-  readonly provider: string;
-  readonly positive: boolean;
-  readonly text: string;
-}
-
-function addReal(real: RealSample): void {
+function addReal(real: LabelledSample): void {
   const name = `${real.positive ? 't' : 'n'}-${labels.length}`;
   const sample: Sample = {
     id: real.provider,
@@ -72,7 +73,7 @@ function addReal(real: RealSample): void {
   );
 }
 
-if (realSamples) for (const real of JSON.parse(readFileSync(realSamples, 'utf8')) as RealSample[]) addReal(real);
+if (realSamples) for (const sample of loadLabelled(realSamples)) addReal(sample);
 for (const sample of realSamples ? [] : SAMPLES) {
   for (let i = 0; i < perFormat; i++) {
     add(sample, true, sample.token(), sample.key);

@@ -2,6 +2,7 @@
 // miss that a detector must not report: nothing here is a real credential, and no committed file holds a token a
 // secret scanner would block. Shared by the unit tests, the redaction test and scripts/secrets-eval.ts.
 import { randomBytes, randomInt } from './seeded-random.js';
+import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 
 export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -707,3 +708,32 @@ export const SAMPLES: readonly Sample[] = [
     nearMiss: () => 'https://x-access-token@github.com/shop/api.git',
   },
 ];
+
+/** One published sample of test/data/secrets-labelled.json (see test/data/README.md): a token or a near miss. */
+export interface LabelledSample {
+  readonly family: Sample['family'];
+  readonly provider: string;
+  readonly positive: boolean;
+  /** Where it comes from: an upstream rule's examples, a provider's documentation, or a documented format. */
+  readonly source: string;
+  /** The text as found (key and context included), decoded from the file's base64. */
+  readonly text: string;
+}
+
+export const LABELLED_SET = new URL('./data/secrets-labelled.json', import.meta.url);
+
+/**
+ * The labelled set, or another file of the same shape. Texts are stored base64 so that no committed file holds a
+ * string a push-protection scanner would block (as the samples above are built at run time); a file with plain `text`
+ * fields (a set kept elsewhere) is read as well.
+ */
+export function loadLabelled(file: string | URL = LABELLED_SET): LabelledSample[] {
+  const entries = JSON.parse(readFileSync(file, 'utf8')) as (Omit<LabelledSample, 'text'> & {
+    text?: string;
+    base64?: string;
+  })[];
+  return entries.map(({ base64, text, ...e }) => ({
+    ...e,
+    text: text ?? Buffer.from(base64 ?? '', 'base64').toString('utf8'),
+  }));
+}

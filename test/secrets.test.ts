@@ -795,3 +795,92 @@ describe('shapes of published samples (Nosey Parker rule examples), each with it
     expect(found("// $admin_password = 'Pa55word!';")).toEqual([]);
   });
 });
+
+describe('near misses of the labelled set (test/data/secrets-labelled.json) stay quiet, their tokens are still found', () => {
+  const found = (data: Record<string, string>) =>
+    detectSecrets(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data },
+      { mode: 'manifest', entropy: true },
+    ).map((d) => `${d.path.join('.')} ${d.source}`);
+  const HEX = '0123456789abcdef';
+
+  it('leaves a string that opens with a provider prefix and fails its format to that provider, unless a credential name says otherwise', () => {
+    const token = checksummed('ghp_');
+    expect(found({ note: badChecksum('ghp_') })).toEqual([]); // CRC32 fails: a near miss of GitHub's format
+    expect(found({ note: `AIza${random(42, ALNUM, 11)}` })).toEqual([]); // an over-long Google API key
+    expect(found({ note: `sgp_local_${random(40, 'ABCDEFabcdef0123456789G', 12)}` })).toEqual([]);
+    expect(found({ note: token })).toEqual(['data.note provider']);
+    expect(found({ GITHUB_TOKEN: badChecksum('ghp_') })).toEqual(['data.GITHUB_TOKEN name']);
+    expect(found({ note: random(40, ALNUM, 13) })).toEqual(['data.note entropy']); // no prefix: still noted
+  });
+
+  it('reads a one-line KEY=value as a pair: the entropy test is on the value under its own key', () => {
+    expect(found({ snippet: `AZURE_TENANT_ID=${crypto.randomUUID()}` })).toEqual([]);
+    expect(found({ snippet: `NOTION_DATABASE_ID=${random(32, HEX, 14)}` })).toEqual([]);
+    expect(found({ snippet: `SQUARE_APPLICATION_ID=sq0idp-${random(22, ALNUM, 15)}` })).toEqual([]);
+    expect(found({ snippet: `encryptedData: ${random(40, ALNUM, 16)}` })).toEqual([]); // a SealedSecret's key
+    expect(found({ snippet: `RANDOM_SEED=${random(40, ALNUM, 17)}` })).toEqual(['data.snippet entropy']);
+    expect(found({ snippet: `${random(38, ALNUM, 18)}==` })).toEqual(['data.snippet entropy']); // padding, not a pair
+    expect(found({ DB_PASSWORD: 'Kq8:Zm2=Lx7R' })).toEqual(['data.DB_PASSWORD name']); // the outer name still decides
+  });
+
+  it('takes hex of a digest length in capitals or mixed case for a digest, as in lower case', () => {
+    expect(isHighEntropy(random(40, '0123456789ABCDEF', 19))).toBe(false); // a certificate thumbprint
+    expect(isHighEntropy('BcAeb6640ad7DAD46AD73687946Ce85047d5C9Bb')).toBe(false);
+    expect(isHighEntropy(random(40, ALNUM, 20))).toBe(true);
+    expect(isHighEntropy(random(36, '0123456789ABCDEF', 21))).toBe(true); // not a digest length
+  });
+
+  it('reads an Okta SSWS authorization header', () => {
+    expect(found({ snippet: `Authorization: SSWS 00${random(40, ALNUM, 22)}` })).toEqual(['data.snippet name']);
+    expect(found({ snippet: 'Authorization: SSWS ${OKTA_API_TOKEN}' })).toEqual([]);
+  });
+
+  it('takes a value that is one character over three quarters of its length for a filler', () => {
+    expect(found({ snippet: `"aws_secret_access_key" =  ${'a'.repeat(37)}end` })).toEqual([]);
+    expect(found({ snippet: `okta_api_token: ${'0'.repeat(42)}aa` })).toEqual([]);
+    expect(found({ snippet: `aws_secret_access_key = ${random(40, ALNUM, 23)}` })).toEqual(['data.snippet name']);
+  });
+
+  it('does not take a GUID without dashes after API- for an Octopus Deploy key', () => {
+    expect(findProviderSecrets(`https://x.notion.site/API-${random(32, '0123456789ABCDEF', 24)}`)).toEqual([]);
+    expect(
+      findProviderSecrets(`set apikey="API-${random(26, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 25)}7"`),
+    ).toHaveLength(1);
+  });
+
+  it('does not take a selector of words (#add-password) for a password, nor USERNAME:PASSWORD in a URL', () => {
+    expect(found({ snippet: 'this.addPassword = "#add-password";' })).toEqual([]);
+    expect(found({ snippet: 'admin_password = "#Xk9-p2Lq"' })).toEqual(['data.snippet name']);
+    expect(found({ snippet: 'mongodb://USERNAME:PASSWORD@localhost:27017' })).toEqual([]);
+    expect(found({ snippet: 'mongodb://admin:S3cr3tPassw0rd@localhost:27017' })).toEqual(['data.snippet provider']);
+  });
+
+  it('reads sonar.login (also as a JVM -D flag) as a token, and the password of a .netrc entry', () => {
+    const hex = random(40, HEX, 28);
+    expect(found({ snippet: `sonar-scanner -Dsonar.host.url=https://sonarcloud.io -Dsonar.login=${hex}` })).toEqual([
+      'data.snippet name',
+    ]);
+    expect(found({ snippet: `$sonarLogin = "${hex}"` })).toEqual(['data.snippet name']);
+    expect(found({ snippet: 'sonar-scanner -Dsonar.login=${SONAR_TOKEN}' })).toEqual([]);
+    expect(found({ snippet: 'sonar-scanner -Dsonar.projectKey=orders-service -Dsonar.login=${SONAR_TOKEN}' })).toEqual(
+      [],
+    );
+    expect(found({ netrc: `machine api.example.net\n  login ci\n  password ${random(24, ALNUM, 30)}\n` })).toEqual([
+      'data.netrc name',
+    ]);
+    expect(found({ notes: 'Use your login and password below.\nThe machine restarts nightly.\n' })).toEqual([]);
+  });
+
+  it('takes a PHP or Perl variable read ($_POST["password"], $this->password) for code, not a literal', () => {
+    expect(found({ snippet: '$user = $_POST["username"];\n$pwd = $_POST["password"];' })).toEqual([]);
+    expect(isReference('$this->password')).toBe(true);
+    expect(found({ snippet: '$pwd = "Rk7#mQ2x!Lp9";' })).toEqual(['data.snippet name']);
+  });
+
+  it('does not take an age recipient (a public key) for a credential', () => {
+    const bech32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
+    expect(found({ note: `age1${random(58, bech32, 26)}` })).toEqual([]);
+    expect(found({ note: `age1${random(58, bech32, 27)}B9` })).toEqual(['data.note entropy']);
+  });
+});

@@ -4,10 +4,11 @@
 // YAML style (block, flow, JSON). Pure: plain values in, detections out.
 import type { Path } from '../model/values.js';
 import { isObj, type Obj } from '../model/values.js';
-import { isHighEntropy } from './entropy.js';
+import { isHighEntropy, looksLikeWords } from './entropy.js';
 import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
-import { type TextMemo, textMemo } from './memo.js';
+import { type TextMemo, type TextPair, textMemo } from './memo.js';
+import { providerPrefixOf } from './providers.js';
 import { closesLike, firstNonBlank, IS_HIGH_ENTROPY, READ_ALONE, startsLikePair } from './shape.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
@@ -451,8 +452,16 @@ function scalar(
       named(w, pair.value, path, pair.key, undefined, path, { within: s, at: s.indexOf(pair.value) });
     if (w.out.length > before) return;
   }
-  if (onePair(w, s, path, name)) return;
-  named(w, s, path, name, forced, path, { within: s, at: 0 });
+  const read = onePair(w, s, path, name);
+  if (read === 'found') return;
+  // Read as pairs under keys made of words, a value is random or not under its own key (AZURE_TENANT_ID=<uuid> is an
+  // identifier), not the whole `KEY=value` string under the outer one. (A random key is no key: base64 padding in
+  // `kZp4...RtY==` reads as a pair too.)
+  const pairs = read?.filter((pair) => looksLikeWords(pair.key)) ?? [];
+  const before = w.out.length;
+  named(w, s, path, name, forced, path, { within: s, at: 0 }, pairs.length > 0);
+  if (w.out.length === before)
+    for (const pair of pairs) entropyNote(w, pair.value, path, pair.key, path, { within: s, at: pair.at });
 }
 
 /**
@@ -460,14 +469,20 @@ function scalar(
  * line of embedded text so that the inner key names the secret; true when it held one. Otherwise the caller reads the
  * value whole under its own name.
  */
-function onePair(w: Walk, s: string, path: (string | number)[], name: string | undefined): boolean {
-  if (!startsLikePair(s)) return false;
+function onePair(
+  w: Walk,
+  s: string,
+  path: (string | number)[],
+  name: string | undefined,
+): 'found' | readonly TextPair[] | undefined {
+  if (!startsLikePair(s)) return undefined;
+  const pairs = w.memo.textPairs(s);
+  if (pairs.length === 0) return undefined;
   const before = w.out.length;
   embedded(w, path, name, s, (inner) => {
-    for (const pair of w.memo.textPairs(s))
-      named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
+    for (const pair of pairs) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
   });
-  return w.out.length > before;
+  return w.out.length > before ? 'found' : pairs;
 }
 
 /** Runs `fn` on text embedded in the scalar at `path`: its detections point at that scalar, labelled with the inner key. */
@@ -509,38 +524,26 @@ function named(
   forced: string | undefined,
   names: Names,
   where?: Where,
+  /** The string was read as a `key=value` pair: its value gets the entropy test under its own key instead. */
+  readAsPair = false,
 ): void {
   if (w.opts.mode !== 'manifest') return;
   let kind: string | undefined = forced ?? (name ? secretNameKind(name) : undefined);
   if (!kind && name && w.opts.names?.some((re) => re.test(name))) kind = 'secret';
   let v = value.trim();
   if (!kind) {
-    if (
-      w.opts.entropy &&
-      !w.host &&
-      name &&
-      v.length >= 20 &&
-      isHighEntropy(v) &&
-      !isPublicRandomName(name) &&
-      !names.includes('annotations') &&
-      !names.includes('labels') &&
-      !names.includes('jwt_secrets') &&
-      !isPlaceholder(v) &&
-      decodeBase64Text(v) === undefined &&
-      !w.opts.allow?.(v)
-    ) {
-      add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v, where, value.length);
-    }
+    if (!readAsPair) entropyNote(w, value, path, name, names, where);
     return;
   }
-  if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest)(?:\s+|$)/i, ''); // `authorization:bearer` names a scheme only
+  if (kind === 'authorization header') v = v.replace(/^(?:Bearer|Basic|Token|Bot|Digest|SSWS)(?:\s+|$)/i, ''); // `authorization:bearer` names a scheme only
   if (
     !isLiteralSecret(v, kind === 'password' || forced !== undefined ? 3 : 6, kind === 'password') ||
     w.opts.allow?.(v) ||
     w.opts.allow?.(value)
   )
     return;
-  if (!forced && (looksLikeName(v) || echoesName(v, name) || names.includes('labels'))) return; // label values are identifiers (konghq.com/credential: key-auth)
+  if (!forced && (looksLikeName(v.startsWith('#') ? v.slice(1) : v) || echoesName(v, name) || names.includes('labels')))
+    return; // #add-password: an anchor or selector made of words // label values are identifiers (konghq.com/credential: key-auth)
   const hash =
     hashKind(v) ??
     (kind === 'password' || /password/i.test(forced ?? '') ? (isHexDigest(v) ? 'hex digest' : undefined) : undefined);
@@ -549,6 +552,44 @@ function named(
     return;
   }
   add(w, path, 'name', forced ?? kind, label(w, name), '', v, where, value.length);
+}
+
+/** An age recipient (bech32 `age1...`): a public key, as random as one and as harmless. */
+const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+
+/**
+ * The note for a random-looking string under a name that says nothing (the entropy heuristic, outside embedded text).
+ * A string opening with a provider's prefix is left to that provider's format: one that fails it (a checksum, a
+ * length, an alphabet) is a near miss of a known format, not an unknown credential (under a credential-named key the
+ * name heuristic reports it all the same).
+ */
+function entropyNote(
+  w: Walk,
+  value: string,
+  path: (string | number)[],
+  name: string | undefined,
+  names: Names,
+  where?: Where,
+): void {
+  const v = value.trim();
+  if (
+    w.opts.entropy &&
+    !w.host &&
+    name &&
+    v.length >= 20 &&
+    isHighEntropy(v) &&
+    !isPublicRandomName(name) &&
+    !names.includes('annotations') &&
+    !names.includes('labels') &&
+    !names.includes('jwt_secrets') &&
+    !isReferenceKey(name) &&
+    providerPrefixOf(v) === undefined &&
+    !AGE_RECIPIENT.test(v) &&
+    !isPlaceholder(v) &&
+    decodeBase64Text(v) === undefined &&
+    !w.opts.allow?.(v)
+  )
+    add(w, path, 'entropy', 'high-entropy string', label(w, name), '', v, where, value.length);
 }
 
 /** The value contains its whole key name (`GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`): a stand-in, not a secret. */

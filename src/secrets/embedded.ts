@@ -169,7 +169,11 @@ const FLAG = /(?:^|\s)--?([A-Za-z][\w.-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s
 const CURL_USER = /(?:^|\s)(?:-u|--user)(?:=|\s+)["']?([^\s:"'=][^\s:"']*):([^\s"']+)/g;
 const MYSQL_PASSWORD = /(?:^|\s)-p([^\s"'-][^\s"']*)/g;
 const MYSQL_QUOTED_PASSWORD = /(?:^|\s)-p(?:"([^"\n]{1,200})"|'([^'\n]{1,200})')/g; // mysql -p"SECRET", -p'SECRET'
-const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
+/** A JVM system property flag (`-Dsonar.login=...`): the property is the name, without the D. */
+const JVM_PROPERTY = /^D[a-z][\w-]*\./;
+/** A .netrc entry: `machine HOST login USER password SECRET` (or `default login ...`), on one line or several. */
+const NETRC = /(?:\bmachine\s+\S+|\bdefault)\s+login\s+\S+\s+password\s+(\S+)/g;
+const AUTH_HEADER = /\bAuthorization\s*[:=]\s*(?:Bearer|Basic|Token|Bot|token|SSWS)\s+([A-Za-z0-9._~+/=-]{8,})/gi;
 
 /**
  * Secrets in a command line or a single argument: `--password=x`, `--token x`, `curl -u user:pass`, `mysql -pX`,
@@ -180,7 +184,8 @@ export function commandLinePairs(text: string): ArgSecret[] {
   const out: ArgSecret[] = [];
   if (text.includes('-')) {
     FLAG.lastIndex = 0;
-    for (let m = FLAG.exec(text); m; m = FLAG.exec(text)) out.push({ key: m[1], value: unquote(m[2]) });
+    for (let m = FLAG.exec(text); m; m = FLAG.exec(text))
+      out.push({ key: JVM_PROPERTY.test(m[1]) ? m[1].slice(1) : m[1], value: unquote(m[2]) });
     CURL_USER.lastIndex = 0;
     for (let m = CURL_USER.exec(text); m; m = CURL_USER.exec(text)) out.push({ key: 'password', value: m[2] });
     if (/\bmysql(?:admin|dump|sh)?\b/.test(text)) {
@@ -203,6 +208,16 @@ export function commandLinePairs(text: string): ArgSecret[] {
     AUTH_HEADER.lastIndex = 0;
     for (let m = AUTH_HEADER.exec(text); m; m = AUTH_HEADER.exec(text)) out.push({ key: 'authorization', value: m[1] });
   }
+  return out;
+}
+
+/** The passwords of a .netrc file (`machine HOST login USER password SECRET`, fields on one line or several). */
+export function netrcPairs(text: string): (ArgSecret & { readonly offset: number })[] {
+  if (!text.includes('password') || !(text.includes('machine') || text.includes('default'))) return [];
+  const out: (ArgSecret & { readonly offset: number })[] = [];
+  NETRC.lastIndex = 0;
+  for (let m = NETRC.exec(text); m; m = NETRC.exec(text))
+    out.push({ key: 'password', value: m[1], offset: m.index + m[0].length - m[1].length });
   return out;
 }
 

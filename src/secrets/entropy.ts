@@ -42,7 +42,9 @@ export function entropyThreshold(value: string): number | undefined {
 export function isHighEntropy(value: string): boolean {
   if (value.length < 20 || value.length > 200 || !BASE64ISH.test(value)) return false;
   if (!/\d/.test(value) || !/[A-Za-z]/.test(value) || UUID.test(value)) return false;
-  if (/^[0-9a-f]+$/.test(value) && [32, 40, 64, 128].includes(value.length)) return false; // md5/sha1/sha256/sha512 digests, commit ids
+  // md5/sha1/sha256/sha512 digests, commit ids, certificate thumbprints (written in capitals too: 40 hex digits of one
+  // case or the other; a digest is never randomly mixed-case, and a mixed-case hex credential has no known format)
+  if (HEX.test(value) && [32, 40, 64, 128].includes(value.length)) return false;
   if (value.startsWith('/') || value.startsWith('~/')) return false; // paths
   if (looksLikeWords(value)) return false;
   const threshold = entropyThreshold(value);

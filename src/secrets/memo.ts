@@ -1,7 +1,7 @@
 // Work that depends on a string alone, remembered for one run: a scan of many documents meets the same strings again
 // and again (kustomize bases and overlays, charts rendered per environment, copied descriptions and scripts).
 import type { Detection } from './detect.js';
-import { commandLinePairs, embeddedPairs } from './embedded.js';
+import { commandLinePairs, embeddedPairs, netrcPairs } from './embedded.js';
 import { findProviderSecrets, type ProviderMatch } from './providers.js';
 import { stringShape } from './shape.js';
 
@@ -118,6 +118,7 @@ function boundedTable<T>(maxChars: number): (key: string, compute: (key: string)
 /** Properties, ini, .env, YAML, TOML, XML leaves, .npmrc; then curl -u, Authorization headers, mysql -p, --password= on any line. */
 function textPairs(s: string): TextPair[] {
   const out: TextPair[] = embeddedPairs(s).map((pair) => ({ key: pair.key, value: pair.value, at: pair.offset }));
+  for (const pair of netrcPairs(s)) out.push({ key: pair.key, value: pair.value, at: pair.offset });
   for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
     const newline = s.indexOf('\n', start);
     const end = newline === -1 ? s.length : newline;

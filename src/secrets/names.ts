@@ -455,6 +455,7 @@ function classify(name: string): SecretNameKind | undefined {
     if (before && SECRET_REFERENCE_QUALIFIERS.has(before)) return undefined;
     return 'secret';
   }
+  if (last === 'login' && before === 'sonar') return 'token'; // sonar.login: the scanner's token (its user and password pair is deprecated)
   if (last === 'string' && before === 'connection') return 'connection string';
   if (last === 'str' && before === 'conn') return 'connection string';
   if (META.has(last)) return undefined;

@@ -289,7 +289,9 @@ export const TOKEN_FORMATS: readonly TokenFormat[] = [
     length: [29, 36],
     show: 4,
     minEntropy: 3,
-    valid: (t) => /\d/.test(t),
+    // 32 hex digits after API- are a GUID without dashes (Notion page slugs such as notion.site/API-BD80F56C...), which
+    // a random [A-Z0-9] key almost never is ((16/36)^26 < 1e-9).
+    valid: (t) => /\d/.test(t) && !/^API-[0-9A-F]{32}$/.test(t),
   },
   {
     id: 'sourcegraph',
@@ -907,6 +909,28 @@ function buildCandidates(): { find(text: string, from: number): { index: number;
   };
 }
 
+/** Prefixes at least this long are distinctive enough to say whose a string is, even when it fails the format. */
+const OWNING_PREFIX_MIN = 4;
+
+/**
+ * The provider prefix a string opens with (ghp_, AIza, AKIA, sgp_, tk-us- ...; four characters or more, formats
+ * whose prefix opens the token), or undefined. Such a string is that provider's to judge: when its detector rejects
+ * it (checksum, length, alphabet), it is a near miss of that format, not an unknown random credential.
+ */
+export function providerPrefixOf(value: string): string | undefined {
+  if (value.length < OWNING_PREFIX_MIN) return undefined;
+  const list = BY_FIRST_TWO.get(value.charCodeAt(0) * 65536 + value.charCodeAt(1));
+  if (!list) return undefined;
+  for (const prefix of list)
+    if (
+      prefix.length >= OWNING_PREFIX_MIN &&
+      value.startsWith(prefix) &&
+      BY_PREFIX.get(prefix)?.some((format) => !format.before)
+    )
+      return prefix;
+  return undefined;
+}
+
 /** The shared empty result (never mutated: callers copy before sorting). */
 const NONE: ProviderMatch[] = Object.freeze([]) as unknown as ProviderMatch[];
 
@@ -1103,6 +1127,7 @@ function urlPasswordAt(text: string, index: number): ProviderMatch | undefined {
   const password = text.slice(colon + 1, i);
   if (
     password.length < 3 ||
+    isTemplateUserinfo(text.slice(userStart, colon), password) ||
     isReference(password) ||
     isPlaceholder(password, { weakIsReal: true }) ||
     isMasked(password) ||
@@ -1122,6 +1147,11 @@ function urlPasswordAt(text: string, index: number): ProviderMatch | undefined {
     start: colon + 1,
     end: i,
   };
+}
+
+/** `USERNAME:PASSWORD`, `DB_USER:DB_PASS`: both written as variable names in capitals, a template to fill in. */
+function isTemplateUserinfo(user: string, password: string): boolean {
+  return /^[A-Z][A-Z_]*$/.test(user) && /^[A-Z][A-Z_]*$/.test(password);
 }
 
 /**

@@ -27,11 +27,15 @@ const REFERENCE_INSIDE = /\$\{|\$\([A-Za-z_]|\{\{|\{%|\{vault:\/\/|ENC\[|<%=?|\$
 /** Shell, PHP or Perl variables written one after another (`$super$ecret`): interpolated, not a literal. */
 const VARIABLES_ONLY = /^\$[A-Za-z_]\w*(?:\$[A-Za-z_]\w*)+$/;
 
+/** A PHP or Perl variable read (`$_POST["password"]`, `$config['db']`, `$this->password`): code, not a literal. */
+const VARIABLE_ACCESS = /^\$[A-Za-z_]\w*(?:\[|->)/;
+
 /** A reference or template, not a literal: `${VAR}`, `$(VAR)`, `{{ }}`, `{vault://...}`, `ENC[...]`, ARNs, paths. */
 export function isReference(value: string): boolean {
   const v = value.trim();
   return (
     REFERENCE_INSIDE.test(v) ||
+    VARIABLE_ACCESS.test(v) ||
     REFERENCE_WHOLE.some((re) => re.test(v)) ||
     (VARIABLES_ONLY.test(v) && hashKind(v) === undefined) // `$apr1$salt$hash` is a crypt hash
   );
@@ -189,7 +193,7 @@ export function isPlaceholder(value: string, options?: { readonly weakIsReal?: b
   if (PLACEHOLDER_WORDS.has(lower)) return true;
   if (/^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$/.test(v)) return true; // <password>, [token], {secret}
   if (v.startsWith('&lt;') && v.endsWith('&gt;') && v.indexOf('&gt;') === v.length - 4) return true; // <password> escaped in HTML or XML
-  if (isOneCharacter(v) || isPaddedPrefix(v)) return true; // xxxxxxxx, ********, 00000000, AIzaaaaaaaaaaaaaaaaa
+  if (isOneCharacter(v) || isMostlyOneRun(v)) return true; // xxxxxxxx, ********, 00000000, AIzaaaaaaaaaaaaaaaaa, 0000...0aa
   if (isMasked(v)) return true;
   if (
     /^(?:replace|change|insert|enter|put|set|add|fill|update)[-_ ]?(?:me|it|this|with|your|here|in)(?:$|[^a-z])/i.test(
@@ -215,11 +219,18 @@ export function isPlaceholder(value: string, options?: { readonly weakIsReal?: b
   );
 }
 
-/** A short prefix, then one character repeated to the end (a token's prefix padded to its length): `AIzaaaa...`. */
-function isPaddedPrefix(v: string): boolean {
+/**
+ * One character repeated at least 12 times and over three quarters of the value: a token's prefix padded to its length
+ * (`AIzaaaa...`) or a filler with a few characters after it (`aaaa...end`, `0000...0aa`). Random tokens have no such run.
+ */
+function isMostlyOneRun(v: string): boolean {
+  let longest = 1;
   let run = 1;
-  while (run < v.length && v[v.length - 1 - run] === v[v.length - 1]) run++;
-  return run >= 12 && run * 4 >= v.length * 3;
+  for (let i = 1; i < v.length; i++) {
+    run = v[i] === v[i - 1] ? run + 1 : 1;
+    if (run > longest) longest = run;
+  }
+  return longest >= 12 && longest * 4 >= v.length * 3;
 }
 
 /** The value is one character repeated. */
