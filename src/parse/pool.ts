@@ -183,7 +183,7 @@ type LocateResult = (LocatedOffsets | null)[] | null;
 
 /**
  * Resolves locations ahead, one document at a time, into the run's location memo: from the lean reader's tree where
- * it reads the document (built once for all of the document's requests, and dropped), else on the pool's threads for
+ * it reads the document (built in one pass for all of the document's requests, holding only their nodes, and dropped), else on the pool's threads for
  * documents whose syntax tree this thread has not built (their text is parsed there). The rest is located on demand.
  */
 export async function locateAll(
@@ -207,7 +207,7 @@ export async function locateAll(
   }
   const entries: [SourceDocument, Asked][] = [];
   for (const [document, entry] of byDocument) {
-    const tree = (document as LocatableDocument).leanTree?.();
+    const tree = (document as LocatableDocument).leanTreeFor?.(entry.requests.map((request) => request.path));
     if (!tree) {
       if (pool && entry.file.lazy) entries.push([document, entry]);
       continue;
