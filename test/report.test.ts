@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { scan } from '../src/scan.js';
-import { formatSarif, FINGERPRINT_KEY } from '../src/report/sarif.js';
+import { formatSarif, FINGERPRINT_KEY, sarifChunks } from '../src/report/sarif.js';
+import { formatResultChunks } from '../src/report/index.js';
 import { formatJson, jsonChunks } from '../src/report/json.js';
 import { formatCompact } from '../src/report/compact.js';
 import { formatText } from '../src/report/text.js';
@@ -50,6 +51,29 @@ describe('SARIF', () => {
     expect(valid).toBe(true);
     expect(log.runs[0].results.length).toBe(result.findings.length);
     expect(log.runs[0].results.some((r: { suppressions?: unknown[] }) => r.suppressions?.length)).toBe(true);
+  });
+
+  it('is written in batches of results, exactly JSON.stringify of the whole log, with and without findings', async () => {
+    const { cwd, result } = await scanRepo({
+      'deploy/web app.yaml': deployment('web'),
+      'broken.yaml': 'a: "x" y\n',
+      'suppressed.yaml': `# meshlint-disable container-privileged -- reviewed\n${deployment('agent')}`,
+    });
+    const quiet = { ...result, findings: [], notices: [] };
+    for (const shape of [result, quiet]) {
+      const text = formatSarif(shape, { cwd });
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect(JSON.parse(text).runs[0].results.length).toBe(shape.findings.length);
+      // One piece per batch: with batches of one result, one piece per result; any batch size, the same text.
+      expect([...sarifChunks(shape, { cwd }, 1)].length).toBe(
+        Math.max(1, shape.findings.length) + 2 + (shape.findings.length ? 1 : 0),
+      );
+      for (const size of [1, 2, 3]) expect([...sarifChunks(shape, { cwd }, size)].join('')).toBe(text);
+    }
+    expect(result.findings.length).toBeGreaterThan(2);
+    const chunks = [...(await formatResultChunks('sarif', result, { color: false, cwd }))];
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.join('')).toBe(formatSarif(result, { cwd }));
   });
 
   it('describes every rule that ran, with what GitHub code scanning reads', async () => {

@@ -38,24 +38,33 @@ export function* jsonChunks(
   );
   // The head ends with the object's closing "\n}": the two arrays follow as its last members.
   yield `${head.slice(0, -2)},\n  "findings": `;
-  yield* memberArray(result.findings, jsonFinding, batchSize);
+  yield* memberArray(result.findings, jsonFinding, batchSize, 1);
   yield ',\n  "notices": ';
-  yield* memberArray(result.notices, jsonNotice, batchSize);
+  yield* memberArray(result.notices, jsonNotice, batchSize, 1);
   yield '\n}\n';
 }
 
-/** An array that is a member of the top-level object, as JSON.stringify(…, null, 2) writes it there. */
-function* memberArray<T>(items: readonly T[], toJson: (item: T) => object, batchSize: number): Generator<string> {
+/**
+ * An array as JSON.stringify(…, null, 2) writes it as a member of an object at nesting `depth` (1: a member of the
+ * top-level object), a batch of elements at a time; the text of the member's name comes before it.
+ */
+export function* memberArray<T>(
+  items: readonly T[],
+  toJson: (item: T) => object,
+  batchSize: number,
+  depth: number,
+): Generator<string> {
   if (items.length === 0) {
     yield '[]';
     return;
   }
+  const indent = '  '.repeat(depth);
   for (let from = 0; from < items.length; from += batchSize) {
-    // "[\n  <elements, each line indented by 2>\n]": the elements without the brackets, two spaces deeper.
+    // "[\n  <elements, each line indented by 2>\n]": the elements without the brackets, `depth` levels deeper.
     const batch = JSON.stringify(items.slice(from, from + batchSize).map(toJson), null, 2);
-    yield `${from === 0 ? '[\n  ' : ',\n  '}${batch.slice(2, -2).replace(/\n/g, '\n  ')}`;
+    yield `${from === 0 ? '[\n' : ',\n'}${indent}${batch.slice(2, -2).replaceAll('\n', `\n${indent}`)}`;
   }
-  yield '\n  ]';
+  yield `\n${indent}]`;
 }
 
 function jsonFinding(f: Finding): object {
