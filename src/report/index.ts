@@ -91,18 +91,4 @@ export async function formatResultChunks(
   return [(await FORMATTERS[format]())(result, options)];
 }
 
-/** Pieces joined into strings of about `size` characters: few writes, none of them the whole report. */
-export function* joinedInBatches(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
-  let batch: string[] = [];
-  let length = 0;
-  for (const chunk of chunks) {
-    batch.push(chunk);
-    length += chunk.length;
-    if (length >= size) {
-      yield batch.join('');
-      batch = [];
-      length = 0;
-    }
-  }
-  if (batch.length > 0) yield batch.join('');
-}
+export { joinedInBatches } from './batches.js';

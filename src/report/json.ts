@@ -3,6 +3,7 @@ import type { Finding, LintResult, Notice } from '../engine/run.js';
 import { formatPath } from '../model/values.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { countFindings, notLinted } from './summary.js';
+import { FINDINGS_PER_BATCH, memberArray } from './batches.js';
 
 const JSON_FORMAT_VERSION = 1;
 
@@ -17,7 +18,7 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
  */
 export function* jsonChunks(
   result: Pick<LintResult, 'findings' | 'notices' | 'stats'>,
-  batchSize = 512,
+  batchSize = FINDINGS_PER_BATCH,
 ): Generator<string> {
   const counts = countFindings(result.findings);
   const head = JSON.stringify(
@@ -42,29 +43,6 @@ export function* jsonChunks(
   yield ',\n  "notices": ';
   yield* memberArray(result.notices, jsonNotice, batchSize, 1);
   yield '\n}\n';
-}
-
-/**
- * An array as JSON.stringify(…, null, 2) writes it as a member of an object at nesting `depth` (1: a member of the
- * top-level object), a batch of elements at a time; the text of the member's name comes before it.
- */
-export function* memberArray<T>(
-  items: readonly T[],
-  toJson: (item: T) => object,
-  batchSize: number,
-  depth: number,
-): Generator<string> {
-  if (items.length === 0) {
-    yield '[]';
-    return;
-  }
-  const indent = '  '.repeat(depth);
-  for (let from = 0; from < items.length; from += batchSize) {
-    // "[\n  <elements, each line indented by 2>\n]": the elements without the brackets, `depth` levels deeper.
-    const batch = JSON.stringify(items.slice(from, from + batchSize).map(toJson), null, 2);
-    yield `${from === 0 ? '[\n' : ',\n'}${indent}${batch.slice(2, -2).replaceAll('\n', `\n${indent}`)}`;
-  }
-  yield `\n${indent}]`;
 }
 
 function jsonFinding(f: Finding): object {

@@ -7,7 +7,7 @@ import type { Config } from '../engine/config.js';
 import type { Range } from '../location/locate.js';
 import type { AnyRule } from '../engine/rule.js';
 import type { Finding, LintResult } from '../engine/run.js';
-import { memberArray } from './json.js';
+import { FINDINGS_PER_BATCH, memberArray } from './batches.js';
 import { HOMEPAGE, TOOL_NAME, VERSION, ruleHelpUrl } from '../version.js';
 import { compareText } from '../arrays.js';
 
@@ -23,7 +23,11 @@ export function formatSarif(result: SarifInput, options: { cwd: string }): strin
  * The text of formatSarif in pieces, a batch of results at a time (as jsonChunks): a log of many findings is never
  * held whole, as one string or as an object per result. The bytes are JSON.stringify's of the whole log.
  */
-export function* sarifChunks(result: SarifInput, options: { cwd: string }, batchSize = 512): Generator<string> {
+export function* sarifChunks(
+  result: SarifInput,
+  options: { cwd: string },
+  batchSize = FINDINGS_PER_BATCH,
+): Generator<string> {
   const rules = [...result.rules].sort((a, b) => compareText(a.id, b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const configured = (rule: AnyRule) => {
