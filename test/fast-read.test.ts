@@ -120,6 +120,14 @@ describe('the lean reader reads what the YAML library reads', () => {
       if (isMap(node) || isSeq(node)) return 1 + node.items.reduce((sum: number, item) => sum + nodes(item), 0);
       return node === undefined ? 0 : 1;
     };
+    const alone = () => nodes(readLocationTree(text, 0, text.length, [['items', 7]])!.contents);
+    const before = alone();
+    // A path that ends where a later one goes on: what is kept below it is its own, nothing another path shares.
+    readLocationTree(text, 0, text.length, [
+      ['items', 10],
+      ['items', 10, 'spec', 'port'],
+    ]);
+    expect(alone()).toBe(before);
     const paths = [['items', 4000, 'spec', 'tags', 1], ['items', 10, 'missing'], ['items', 7000], ['kind']];
     const whole = readLocationTree(text, 0, text.length)!;
     const some = readLocationTree(text, 0, text.length, paths)!;

@@ -152,12 +152,16 @@ function wantedPaths(paths: readonly Path[]): WantedSegments {
   const root: WantedSegments = new Map();
   for (const path of paths) {
     let node = root;
-    for (const segment of path) {
+    path.forEach((segment, i) => {
       const key = String(segment);
       let next = node.get(key);
-      if (!next) node.set(key, (next = new Map()));
-      node = next;
-    }
+      // A path's last segment shares one empty node (most paths end where no other goes on), made its own if one does:
+      // a Map per path cost an Envoy file of 40,000 findings 15 MB.
+      if (i === path.length - 1) {
+        if (!next) node.set(key, NOTHING_BELOW);
+      } else if (!next || next === NOTHING_BELOW) node.set(key, (next = new Map()));
+      node = next!;
+    });
   }
   return root;
 }
