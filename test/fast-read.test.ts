@@ -4,8 +4,9 @@
 // the traps of YAML 1.1 and of indentation.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { isMap, isPair, isSeq } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { locateOffsets } from '../src/location/locate.js';
+import { locateOffsets, type LocationTree } from '../src/location/locate.js';
 import { FastReader, readLocationTree } from '../src/parse/fast.js';
 import { jsonPartReadsCleanly } from '../src/parse/json-part.js';
 import { parseSource, type SourceFile } from '../src/parse/source.js';
@@ -59,15 +60,33 @@ function compareBothWays(name: string, text: string | Uint8Array, tally: Tally, 
   if (!locate) return;
   for (const document of full.documents) {
     const tree = readLocationTree(source, document.start, document.end);
-    if (!tree) continue;
-    for (const path of pathsOf(document.value)) {
+    const paths = [...pathsOf(document.value)];
+    // A tree for some paths only: built in the same cases, and locating them exactly as the library's tree.
+    const forPaths = (asked: (string | number)[][]) => {
+      const pruned = readLocationTree(source, document.start, document.end, asked);
+      expect(pruned === undefined, `${name} #${document.index}: pruned tree built alike`).toBe(tree === undefined);
+      return pruned;
+    };
+    if (!tree) {
+      forPaths(paths.slice(0, 1));
+      continue;
+    }
+    const compare = (located: LocationTree, path: (string | number)[], how: string) => {
       for (const target of ['key', 'value', 'pair'] as const) {
         tally.located++;
-        const lean = locateOffsets(source, tree, document.start, document.end, path, target);
+        const lean = locateOffsets(source, located, document.start, document.end, path, target);
         const library = locateOffsets(source, document.ast, document.start, document.end, path, target);
-        expect(lean, `${name} #${document.index} ${JSON.stringify(path)} ${target}`).toStrictEqual(library);
+        expect(lean, `${name} #${document.index} ${JSON.stringify(path)} ${target} (${how})`).toStrictEqual(library);
       }
-    }
+    };
+    for (const path of paths) compare(tree, path, 'whole tree');
+    const all = forPaths(paths)!;
+    for (const path of paths) compare(all, path, 'tree of every path');
+    const everyOther = forPaths(paths.filter((_, i) => i % 2 === 1))!;
+    paths.forEach((path, i) => i % 2 === 1 && compare(everyOther, path, 'tree of every other path'));
+    // Each path alone (at most 40 of them, spread over the document).
+    const step = Math.max(1, Math.ceil(paths.length / 40));
+    for (let i = 0; i < paths.length; i += step) compare(forPaths([paths[i]])!, paths[i], 'tree of this path');
   }
 }
 
@@ -91,6 +110,34 @@ describe('the lean reader reads what the YAML library reads', () => {
     );
     // The subset is the common case: a reader that declines most documents would be correct and useless.
     expect(tally.accepted).toBeGreaterThan(tally.parts * 0.9);
+  });
+
+  it('builds a tree for some paths with their nodes only (as many as the paths, not as the document)', () => {
+    const entries = Array.from({ length: 5000 }, (_, i) => `  - name: n${i}\n    spec: {port: ${i}, tags: [a, b]}\n`);
+    const text = `kind: List\nitems:\n${entries.join('')}`;
+    const nodes = (node: unknown): number => {
+      if (isPair(node)) return 1 + nodes(node.key) + nodes(node.value);
+      if (isMap(node) || isSeq(node)) return 1 + node.items.reduce((sum: number, item) => sum + nodes(item), 0);
+      return node === undefined ? 0 : 1;
+    };
+    const alone = () => nodes(readLocationTree(text, 0, text.length, [['items', 7]])!.contents);
+    const before = alone();
+    // A path that ends where a later one goes on: what is kept below it is its own, nothing another path shares.
+    readLocationTree(text, 0, text.length, [
+      ['items', 10],
+      ['items', 10, 'spec', 'port'],
+    ]);
+    expect(alone()).toBe(before);
+    const paths = [['items', 4000, 'spec', 'tags', 1], ['items', 10, 'missing'], ['items', 7000], ['kind']];
+    const whole = readLocationTree(text, 0, text.length)!;
+    const some = readLocationTree(text, 0, text.length, paths)!;
+    expect(nodes(whole.contents)).toBeGreaterThan(5000 * 12);
+    expect(nodes(some.contents)).toBeLessThan(50);
+    for (const path of paths)
+      for (const target of ['key', 'value', 'pair'] as const)
+        expect(locateOffsets(text, some, 0, text.length, path, target)).toStrictEqual(
+          locateOffsets(text, whole, 0, text.length, path, target),
+        );
   });
 
   it('reads the YAML 1.1 scalars go-yaml reads, and nothing of an object prototype', () => {

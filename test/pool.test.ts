@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from '../src/parse/pool.js';
-import { locate, locationKey } from '../src/location/locate.js';
+import { locate, locationKey, type LocatableDocument } from '../src/location/locate.js';
 import { LocationMemo } from '../src/location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import type { LocationRequest } from '../src/parse/pool.js';
@@ -77,6 +77,39 @@ describe('parser threads', () => {
         locate(file, file.documents.find((d) => d.index === r.document.index)!, r.path, r.target),
       );
       if (prefetched) compared++;
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('locate on this thread from a tree of the paths asked for, never the whole document tree', async () => {
+    const files = (await local).flatMap((o) => (o.kind === 'file' && !o.file.skipped ? [o.file] : []));
+    const requests = requestsFor((await local).filter((o) => o.kind === 'file'));
+    let wholeTrees = 0;
+    let treesForPaths = 0;
+    for (const file of files)
+      for (const document of file.documents as LocatableDocument[]) {
+        const { leanTree, leanTreeFor } = document;
+        if (!leanTree || !leanTreeFor) continue;
+        document.leanTree = () => {
+          wholeTrees++;
+          return leanTree.call(document);
+        };
+        document.leanTreeFor = (paths) => {
+          treesForPaths++;
+          return leanTreeFor.call(document, paths);
+        };
+      }
+    const memo = new LocationMemo();
+    await locateAll(requests, undefined, memo);
+    expect(wholeTrees).toBe(0);
+    expect(treesForPaths).toBeGreaterThan(50);
+    let compared = 0;
+    for (const r of requests) {
+      const prefetched = memo.of(r.file).get(locationKey(r.document.index, r.path, r.target));
+      if (!prefetched) continue;
+      compared++;
+      const { index, start, end, ast } = r.document; // the YAML library's tree
+      expect(prefetched).toEqual(locate(r.file, { index, start, end, ast }, r.path, r.target));
     }
     expect(compared).toBeGreaterThan(1000);
   });

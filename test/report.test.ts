@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { scan } from '../src/scan.js';
-import { formatSarif, FINGERPRINT_KEY } from '../src/report/sarif.js';
+import { formatSarif, FINGERPRINT_KEY, sarifChunks } from '../src/report/sarif.js';
+import { formatResultChunks, joinedInBatches } from '../src/report/index.js';
 import { formatJson, jsonChunks } from '../src/report/json.js';
 import { formatCompact } from '../src/report/compact.js';
 import { formatText } from '../src/report/text.js';
@@ -50,6 +51,45 @@ describe('SARIF', () => {
     expect(valid).toBe(true);
     expect(log.runs[0].results.length).toBe(result.findings.length);
     expect(log.runs[0].results.some((r: { suppressions?: unknown[] }) => r.suppressions?.length)).toBe(true);
+  });
+
+  it('is written in batches of results, exactly JSON.stringify of the whole log, with and without findings', async () => {
+    const { cwd, result } = await scanRepo({
+      'deploy/web app.yaml': deployment('web'),
+      'broken.yaml': 'a: "x" y\n',
+      'suppressed.yaml': `# meshlint-disable container-privileged -- reviewed\n${deployment('agent')}`,
+    });
+    const quiet = { ...result, findings: [], notices: [] };
+    for (const shape of [result, quiet]) {
+      const text = formatSarif(shape, { cwd });
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect(JSON.parse(text).runs[0].results.length).toBe(shape.findings.length);
+      // One piece per batch: with batches of one result, one piece per result; any batch size, the same text.
+      expect([...sarifChunks(shape, { cwd }, 1)].length).toBe(
+        Math.max(1, shape.findings.length) + 2 + (shape.findings.length ? 1 : 0),
+      );
+      for (const size of [1, 2, 3]) expect([...sarifChunks(shape, { cwd }, size)].join('')).toBe(text);
+    }
+    expect(result.findings.length).toBeGreaterThan(2);
+    const chunks = [...(await formatResultChunks('sarif', result, { color: false, cwd }))];
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(chunks.join('')).toBe(formatSarif(result, { cwd }));
+  });
+
+  it('JSON and SARIF are written in pieces small enough for the young generation, whatever the number of findings', async () => {
+    const { cwd, result } = await scanRepo({ 'a.yaml': deployment('web') });
+    const findings = Array.from({ length: 5000 }, (_, i) => {
+      const finding = result.findings[i % result.findings.length];
+      return { ...finding, message: `${finding.message} (${i})` };
+    });
+    const many = { ...result, findings };
+    for (const report of [jsonChunks(many), sarifChunks(many, { cwd })]) {
+      // (The first piece holds what comes before the findings: for SARIF, the metadata of every rule.)
+      const [, ...pieces] = joinedInBatches(report);
+      expect(pieces.reduce((sum, piece) => sum + piece.length, 0)).toBeGreaterThan(2 << 20);
+      // V8 puts a larger string in its large-object space, which only a full collection frees.
+      expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThan(128 * 1024);
+    }
   });
 
   it('describes every rule that ran, with what GitHub code scanning reads', async () => {

@@ -1,7 +1,7 @@
 // The GitHub Action (action.yml, bundled to dist/action.mjs). A thin front end like the CLI: inputs -> scan() ->
 // SARIF file, annotations (src/report/github.ts), job summary (src/report/job-summary.ts), outputs, exit code.
 // Exit code: 0 nothing at or above fail-on, 1 something is, 2 a bad input, configuration or baseline.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { BaselineError, readBaseline } from '../baseline.js';
@@ -18,7 +18,8 @@ import { ENGINE_RULES } from '../engine/rule.js';
 import { planAnnotations } from '../report/github.js';
 import { jobSummary, type SummaryBlock } from '../report/job-summary.js';
 import { formatHtml } from '../report/html.js';
-import { formatSarif } from '../report/sarif.js';
+import { joinedInBatches } from '../report/index.js';
+import { sarifChunks } from '../report/sarif.js';
 import { countFindings, failsAt, plural } from '../report/summary.js';
 import { scan, type ScanResult } from '../scan.js';
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
@@ -111,7 +112,13 @@ async function run(): Promise<number> {
   if (sarifFile) {
     const target = resolve(workspace, sarifFile);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, formatSarif(result, { cwd: workspace }));
+    // In batches: a log of many findings is never held whole.
+    const fd = openSync(target, 'w');
+    try {
+      for (const batch of joinedInBatches(sarifChunks(result, { cwd: workspace }))) writeFileSync(fd, batch);
+    } finally {
+      closeSync(fd);
+    }
     core.info(`meshlint: SARIF written to ${sarifFile}`);
   }
   if (htmlFile) {

@@ -37,6 +37,11 @@ export interface LocatableDocument {
   readonly ast: Document.Parsed;
   /** A tree to locate in that is cheaper to build than `ast` (built anew on each call); when undefined, `ast`. */
   leanTree?(): LocationTree | undefined;
+  /**
+   * Such a tree holding only what locating `paths` reads (any target), built anew on each call: as large as the paths,
+   * not as the document. Undefined when there is none (then `leanTree` has none either).
+   */
+  leanTreeFor?(paths: readonly Path[]): LocationTree | undefined;
 }
 
 /**
@@ -209,5 +214,8 @@ function contentEnd(node: unknown, lineEnd: number): number {
   if (!range || range[0] >= lineEnd) return -1;
   if (range[1] <= lineEnd) return range[1];
   if (!isMap(node) && !isSeq(node)) return lineEnd;
-  return Math.max(-1, ...node.items.map((item) => contentEnd(item, lineEnd)));
+  // (A tree built for some paths only has holes in its sequences: see readLocationTree.)
+  let last = -1;
+  for (const item of node.items) if (item !== undefined) last = Math.max(last, contentEnd(item, lineEnd));
+  return last;
 }

@@ -183,7 +183,7 @@ type LocateResult = (LocatedOffsets | null)[] | null;
 
 /**
  * Resolves locations ahead, one document at a time, into the run's location memo: from the lean reader's tree where
- * it reads the document (built once for all of the document's requests, and dropped), else on the pool's threads for
+ * it reads the document (built in one pass for all of the document's requests, holding only their nodes, and dropped), else on the pool's threads for
  * documents whose syntax tree this thread has not built (their text is parsed there). The rest is located on demand.
  */
 export async function locateAll(
@@ -191,7 +191,8 @@ export async function locateAll(
   pool: ParserPool | undefined,
   memo: LocationMemo,
 ): Promise<void> {
-  type Asked = { file: SourceFile; requests: LocationRequest[]; keys: Set<string> };
+  // Each document's requests by location key, in the order first asked (the key is kept for the memo).
+  type Asked = { file: SourceFile; requests: Map<string, LocationRequest> };
   const byDocument = new Map<SourceDocument, Asked>();
   for (const request of requests) {
     const { file, document } = request;
@@ -199,42 +200,40 @@ export async function locateAll(
     const key = locationKey(document.index, request.path, request.target);
     if (memo.has(file, key)) continue;
     let entry = byDocument.get(document);
-    if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: new Set() }));
-    if (!entry.keys.has(key)) {
-      entry.keys.add(key);
-      entry.requests.push(request);
-    }
+    if (!entry) byDocument.set(document, (entry = { file, requests: new Map() }));
+    if (!entry.requests.has(key)) entry.requests.set(key, request);
   }
   const entries: [SourceDocument, Asked][] = [];
   for (const [document, entry] of byDocument) {
-    const tree = (document as LocatableDocument).leanTree?.();
+    const paths = Array.from(entry.requests.values(), (request) => request.path);
+    const tree = (document as LocatableDocument).leanTreeFor?.(paths);
     if (!tree) {
       if (pool && entry.file.lazy) entries.push([document, entry]);
       continue;
     }
-    for (const request of entry.requests) {
+    for (const [key, request] of entry.requests) {
       const o = locateOffsets(entry.file.text, tree, document.start, document.end, request.path, request.target);
-      const range = rangeOfOffsets(entry.file, o.start, o.end);
-      memo.set(entry.file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
+      memo.set(entry.file, key, { range: rangeOfOffsets(entry.file, o.start, o.end), missing: o.missing });
     }
   }
-  // The last document's tree, as large as its document, need not outlive the lint's locations.
+  // A document's whole tree built on demand earlier (while rules ran) need not outlive the lint's locations.
   releaseLeanTree();
   if (entries.length === 0 || !pool) return;
   const tasks: LocateTask[] = entries.map(([document, { file, requests: asked }]) => ({
     text: file.text.slice(document.start, document.end),
-    requests: asked.map(({ path, target }) => ({ path, target })),
+    requests: Array.from(asked.values(), ({ path, target }) => ({ path, target })),
   }));
   const results = await pool.run<LocateTask, LocateResult>('locate', tasks, 16, locateTask, () => {});
   entries.forEach(([document, { file, requests: asked }], i) => {
     const offsets = results[i];
     if (!offsets) return; // did not parse alone: the main thread locates it (lazily) as before
-    asked.forEach((request, k) => {
-      const o = offsets[k];
-      if (!o) return;
+    let k = 0;
+    for (const key of asked.keys()) {
+      const o = offsets[k++];
+      if (!o) continue;
       const range = rangeOfOffsets(file, o.start + document.start, o.end + document.start);
-      memo.set(file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
-    });
+      memo.set(file, key, { range, missing: o.missing });
+    }
   });
 }
 

@@ -1,6 +1,6 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
-import type { LocationTree, Range } from '../location/locate.js';
+import type { LocationTree, Path, Range } from '../location/locate.js';
 import {
   Composer,
   Lexer,
@@ -670,6 +670,11 @@ class LazyDocument implements SourceDocument {
     if (lastLeanTree?.document !== this)
       lastLeanTree = { document: this, tree: readLocationTree(this.#text, this.start, this.end) };
     return lastLeanTree.tree;
+  }
+
+  leanTreeFor(paths: readonly Path[]): LocationTree | undefined {
+    if (this.#ast || this.#yamlVersion !== '1.1') return undefined;
+    return readLocationTree(this.#text, this.start, this.end, paths);
   }
 }
 

@@ -76,8 +76,8 @@ export async function formatResult(format: Format, scanned: ScanResult, options:
 }
 
 /**
- * The report of formatResult in pieces to write one after the other: JSON is made one finding at a time (a report
- * of many findings is never held whole); the other formats are one piece.
+ * The report of formatResult in pieces to write one after the other: JSON and SARIF are made a batch of findings at
+ * a time (a report of many findings is never held whole); the other formats are one piece.
  */
 export async function formatResultChunks(
   format: Format,
@@ -87,21 +87,8 @@ export async function formatResultChunks(
   const root = options.root ?? options.cwd;
   const result = inFormatPaths(format, scanned, options.cwd, root);
   if (format === 'json') return (await import('./json.js')).jsonChunks(result);
+  if (format === 'sarif') return (await import('./sarif.js')).sarifChunks(result, { cwd: root });
   return [(await FORMATTERS[format]())(result, options)];
 }
 
-/** Pieces joined into strings of about `size` characters: few writes, none of them the whole report. */
-export function* joinedInBatches(chunks: Iterable<string>, size = 1 << 20): Generator<string> {
-  let batch: string[] = [];
-  let length = 0;
-  for (const chunk of chunks) {
-    batch.push(chunk);
-    length += chunk.length;
-    if (length >= size) {
-      yield batch.join('');
-      batch = [];
-      length = 0;
-    }
-  }
-  if (batch.length > 0) yield batch.join('');
-}
+export { joinedInBatches } from './batches.js';

@@ -3,6 +3,7 @@ import type { Finding, LintResult, Notice } from '../engine/run.js';
 import { formatPath } from '../model/values.js';
 import { TOOL_NAME, VERSION } from '../version.js';
 import { countFindings, notLinted } from './summary.js';
+import { FINDINGS_PER_BATCH, memberArray } from './batches.js';
 
 const JSON_FORMAT_VERSION = 1;
 
@@ -17,7 +18,7 @@ export function formatJson(result: Pick<LintResult, 'findings' | 'notices' | 'st
  */
 export function* jsonChunks(
   result: Pick<LintResult, 'findings' | 'notices' | 'stats'>,
-  batchSize = 512,
+  batchSize = FINDINGS_PER_BATCH,
 ): Generator<string> {
   const counts = countFindings(result.findings);
   const head = JSON.stringify(
@@ -38,24 +39,10 @@ export function* jsonChunks(
   );
   // The head ends with the object's closing "\n}": the two arrays follow as its last members.
   yield `${head.slice(0, -2)},\n  "findings": `;
-  yield* memberArray(result.findings, jsonFinding, batchSize);
+  yield* memberArray(result.findings, jsonFinding, batchSize, 1);
   yield ',\n  "notices": ';
-  yield* memberArray(result.notices, jsonNotice, batchSize);
+  yield* memberArray(result.notices, jsonNotice, batchSize, 1);
   yield '\n}\n';
-}
-
-/** An array that is a member of the top-level object, as JSON.stringify(…, null, 2) writes it there. */
-function* memberArray<T>(items: readonly T[], toJson: (item: T) => object, batchSize: number): Generator<string> {
-  if (items.length === 0) {
-    yield '[]';
-    return;
-  }
-  for (let from = 0; from < items.length; from += batchSize) {
-    // "[\n  <elements, each line indented by 2>\n]": the elements without the brackets, two spaces deeper.
-    const batch = JSON.stringify(items.slice(from, from + batchSize).map(toJson), null, 2);
-    yield `${from === 0 ? '[\n  ' : ',\n  '}${batch.slice(2, -2).replace(/\n/g, '\n  ')}`;
-  }
-  yield '\n  ]';
 }
 
 function jsonFinding(f: Finding): object {

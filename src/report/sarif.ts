@@ -6,16 +6,28 @@ import type * as Sarif from 'sarif';
 import type { Config } from '../engine/config.js';
 import type { Range } from '../location/locate.js';
 import type { AnyRule } from '../engine/rule.js';
-import type { LintResult } from '../engine/run.js';
+import type { Finding, LintResult } from '../engine/run.js';
+import { FINDINGS_PER_BATCH, memberArray } from './batches.js';
 import { HOMEPAGE, TOOL_NAME, VERSION, ruleHelpUrl } from '../version.js';
 import { compareText } from '../arrays.js';
 
 export const FINGERPRINT_KEY = 'meshlint/v1';
 
-export function formatSarif(
-  result: Pick<LintResult, 'findings' | 'notices' | 'rules'> & { config?: Config },
+type SarifInput = Pick<LintResult, 'findings' | 'notices' | 'rules'> & { config?: Config };
+
+export function formatSarif(result: SarifInput, options: { cwd: string }): string {
+  return [...sarifChunks(result, options)].join('');
+}
+
+/**
+ * The text of formatSarif in pieces, a batch of results at a time (as jsonChunks): a log of many findings is never
+ * held whole, as one string or as an object per result. The bytes are JSON.stringify's of the whole log.
+ */
+export function* sarifChunks(
+  result: SarifInput,
   options: { cwd: string },
-): string {
+  batchSize = FINDINGS_PER_BATCH,
+): Generator<string> {
   const rules = [...result.rules].sort((a, b) => compareText(a.id, b.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const configured = (rule: AnyRule) => {
@@ -52,37 +64,46 @@ export function formatSarif(
             })),
           },
         ],
-        results: result.findings.map((f) => {
-          const sarifResult: Sarif.Result = {
-            ruleId: f.ruleId,
-            ruleIndex: ruleIndex.get(f.ruleId),
-            level: f.severity,
-            message: { text: f.message },
-            locations: [{ physicalLocation: physical(f.file, f.range) }],
-            partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
-          };
-          if (f.related.length) {
-            sarifResult.relatedLocations = f.related.map((r, id) => ({
-              id,
-              physicalLocation: physical(r.file, r.range),
-              message: { text: r.message },
-            }));
-          }
-          if (f.suppression) {
-            sarifResult.suppressions = [
-              {
-                kind: 'inSource',
-                status: 'accepted',
-                ...(f.suppression.justification ? { justification: f.suppression.justification } : {}),
-              },
-            ];
-          }
-          return sarifResult;
-        }),
+        // Written in batches below.
+        results: [],
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  // `results` is the last member of the only run, the log's last member: the log's text ends with its `[]` and the
+  // closing of the run, of `runs` and of the log.
+  const whole = JSON.stringify(log, null, 2);
+  const closing = '\n    }\n  ]\n}';
+  yield whole.slice(0, whole.length - closing.length - '[]'.length);
+  yield* memberArray(result.findings, (f) => sarifResult(f, ruleIndex), batchSize, 3);
+  yield `${closing}\n`;
+}
+
+function sarifResult(f: Finding, ruleIndex: ReadonlyMap<string, number>): Sarif.Result {
+  const sarifResult: Sarif.Result = {
+    ruleId: f.ruleId,
+    ruleIndex: ruleIndex.get(f.ruleId),
+    level: f.severity,
+    message: { text: f.message },
+    locations: [{ physicalLocation: physical(f.file, f.range) }],
+    partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+  };
+  if (f.related.length) {
+    sarifResult.relatedLocations = f.related.map((r, id) => ({
+      id,
+      physicalLocation: physical(r.file, r.range),
+      message: { text: r.message },
+    }));
+  }
+  if (f.suppression) {
+    sarifResult.suppressions = [
+      {
+        kind: 'inSource',
+        status: 'accepted',
+        ...(f.suppression.justification ? { justification: f.suppression.justification } : {}),
+      },
+    ];
+  }
+  return sarifResult;
 }
 
 function sarifRule(rule: AnyRule, level: Sarif.ReportingConfiguration['level']): Sarif.ReportingDescriptor {
