@@ -191,20 +191,26 @@ export async function locateAll(
   pool: ParserPool | undefined,
   memo: LocationMemo,
 ): Promise<void> {
-  type Asked = { file: SourceFile; requests: LocationRequest[]; keys: Set<string> };
+  // Per document its requests and their memo keys, each asked once; what was asked is remembered per file, not per
+  // document (a Set per document cost more than the locations themselves on a scan of many small documents).
+  type Asked = { file: SourceFile; requests: LocationRequest[]; keys: string[] };
   const byDocument = new Map<SourceDocument, Asked>();
+  const askedByFile = new Map<SourceFile, Set<string>>();
   for (const request of requests) {
     const { file, document } = request;
     if (file.origin || request.range) continue;
     const key = locationKey(document.index, request.path, request.target);
     if (memo.has(file, key)) continue;
+    let asked = askedByFile.get(file);
+    if (!asked) askedByFile.set(file, (asked = new Set()));
+    if (asked.has(key)) continue;
+    asked.add(key);
     let entry = byDocument.get(document);
-    if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: new Set() }));
-    if (!entry.keys.has(key)) {
-      entry.keys.add(key);
-      entry.requests.push(request);
-    }
+    if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: [] }));
+    entry.requests.push(request);
+    entry.keys.push(key);
   }
+  askedByFile.clear();
   const entries: [SourceDocument, Asked][] = [];
   for (const [document, entry] of byDocument) {
     const tree = (document as LocatableDocument).leanTree?.();
@@ -212,11 +218,11 @@ export async function locateAll(
       if (pool && entry.file.lazy) entries.push([document, entry]);
       continue;
     }
-    for (const request of entry.requests) {
+    entry.requests.forEach((request, k) => {
       const o = locateOffsets(entry.file.text, tree, document.start, document.end, request.path, request.target);
       const range = rangeOfOffsets(entry.file, o.start, o.end);
-      memo.set(entry.file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
-    }
+      memo.set(entry.file, entry.keys[k], { range, missing: o.missing });
+    });
   }
   // The last document's tree, as large as its document, need not outlive the lint's locations.
   releaseLeanTree();
@@ -226,14 +232,14 @@ export async function locateAll(
     requests: asked.map(({ path, target }) => ({ path, target })),
   }));
   const results = await pool.run<LocateTask, LocateResult>('locate', tasks, 16, locateTask, () => {});
-  entries.forEach(([document, { file, requests: asked }], i) => {
+  entries.forEach(([document, { file, keys }], i) => {
     const offsets = results[i];
     if (!offsets) return; // did not parse alone: the main thread locates it (lazily) as before
-    asked.forEach((request, k) => {
+    keys.forEach((key, k) => {
       const o = offsets[k];
       if (!o) return;
       const range = rangeOfOffsets(file, o.start + document.start, o.end + document.start);
-      memo.set(file, locationKey(document.index, request.path, request.target), { range, missing: o.missing });
+      memo.set(file, key, { range, missing: o.missing });
     });
   });
 }
