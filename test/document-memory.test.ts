@@ -40,6 +40,12 @@ describe('memory per document and per finding', () => {
   });
 
   it('a lint result holds under 1,200 bytes a finding (1,370 when each finding had a hidden class of its own; 1,037 measured)', () => {
+    // A large scan's documents use up the transitions of the empty object's hidden class (keys no other map starts
+    // with); objects extended from `{}` afterwards each get a class of their own. Done here the way documents do.
+    for (let i = 0; i < 3000; i++) {
+      const value: Record<string, number> = {};
+      value[`key-${i}`] = i;
+    }
     const text = Array.from({ length: 3000 }, (_, i) => privilegedDeployment(`app-${i}`).text).join('\n---\n');
     let result: ReturnType<typeof lintTexts> | undefined = lintTexts({ 'apps.yaml': text });
     const findings = result.findings.length;

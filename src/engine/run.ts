@@ -624,10 +624,11 @@ function locate(
           ')',
         )
       : { message: rest.message };
-    // Object.assign, not a literal spreading `rest`: V8 gives each object made by spreading and then extended a
-    // hidden class of its own (a map and its descriptors, 300+ bytes per finding, and more as suppress adds fields);
-    // assigned onto a fresh object, findings of one shape share one. Same keys, same order.
-    const finding: Draft = Object.assign({}, rest, message, {
+    // Findings of one shape must share one hidden class (V8's map): one of its own costs a map and its descriptors,
+    // 300+ bytes per finding and more as suppress adds fields. An object made by spreading and then extended gets
+    // one of its own; so does an empty `{}` extended once a large scan's documents have used up the transitions of
+    // the empty object's map. Assigned onto a literal that starts with the first key, they share. Same keys and order.
+    const finding: Draft = Object.assign({ ruleId: rest.ruleId }, rest, message, {
       range: range ?? (span ? narrowed(at!, span) : located(at!)),
       related,
     });
