@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSource } from '../src/parse/source.js';
 import { eachYamlPart, splitYamlStream } from '../src/parse/stream.js';
 import { Graph } from '../src/model/graph.js';
+import { strMap } from '../src/model/values.js';
 import { lintTexts, privilegedDeployment } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
@@ -71,6 +72,13 @@ describe('memory per document and per finding', () => {
     ]);
     // Read again, the same documents (the list is not consumed by a first reader).
     expect([...graph.documents].map((ref) => ref.document)).toEqual(refs.map((ref) => ref.document));
+  });
+
+  it('labels and annotations of string values are the document's own map, not a copy kept beside it', () => {
+    const labels = { app: 'web', tier: 'front' };
+    expect(strMap(labels)).toBe(labels);
+    // Other scalars are turned into strings (a copy), and nested values left out, as before.
+    expect(strMap({ app: 'web', replicas: 3, nested: { a: 'b' } })).toEqual({ app: 'web', replicas: '3' });
   });
 
   it('line starts are held in an exact-size typed array', () => {

@@ -606,7 +606,8 @@ function locate(
       ? narrowToSpan(at.file, at.document, at.path, range, value, span)
       : range;
   };
-  return pending.map(({ finding: { at, relatedAt, range, span, ...rest }, severity, resource, builtBy }) => {
+  return pending.map(({ finding: pendingFinding, severity, resource, builtBy }) => {
+    const { at, relatedAt, range, span } = pendingFinding;
     const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
     for (const build of builtBy ?? []) {
       const { file, document } = build.definedIn;
@@ -618,22 +619,48 @@ function locate(
     }
     const message = builtBy
       ? pathMessage(
-          rest.message,
+          pendingFinding.message,
           ' (built by ',
           ...builtBy.flatMap((b, i): MessagePart[] => (i ? [', ', { path: b.name }] : [{ path: b.name }])),
           ')',
         )
-      : { message: rest.message };
-    // Findings of one shape must share one hidden class (V8's map): one of its own costs a map and its descriptors,
-    // 300+ bytes per finding and more as suppress adds fields. An object made by spreading and then extended gets
-    // one of its own; so does an empty `{}` extended once a large scan's documents have used up the transitions of
-    // the empty object's map. Assigned onto a literal that starts with the first key, they share. Same keys and order.
-    const finding: Draft = Object.assign({ ruleId: rest.ruleId }, rest, message, {
-      range: range ?? (span ? narrowed(at!, span) : located(at!)),
+      : { message: pendingFinding.message };
+    const finding = locatedFinding(
+      pendingFinding,
+      message,
+      range ?? (span ? narrowed(at!, span) : located(at!)),
       related,
-    });
+    );
     return { finding, severity, resource };
   });
+}
+
+/**
+ * A located finding: the pending one's fields but where it must be located, in the same order, then its range and
+ * related locations. Findings of one shape must share one hidden class (V8's map): one of its own costs a map and its
+ * descriptors (300+ bytes per finding, more as suppress adds fields, all of it in the old generation). An object
+ * made by spreading or by object rest gets one of its own, and so does an empty `{}` extended once a large scan's
+ * documents have used up the transitions of the empty object's map; one started as a literal here does not.
+ */
+function locatedFinding(
+  pending: Unlocated,
+  message: { readonly message: string; readonly messageParts?: readonly MessagePart[] },
+  range: Range,
+  related: RelatedLocation[],
+): Draft {
+  const finding: { -readonly [K in keyof Draft]: Draft[K] } = {
+    ruleId: pending.ruleId,
+    message: message.message,
+    file: pending.file,
+  } as Draft;
+  if (pending.resource) finding.resource = pending.resource;
+  finding.path = pending.path;
+  finding.fingerprint = pending.fingerprint;
+  if (pending.fix) finding.fix = pending.fix;
+  if (message.messageParts) finding.messageParts = message.messageParts;
+  finding.range = range;
+  finding.related = related;
+  return finding;
 }
 
 /** Stage suppress: configured severities, and suppression by comment or annotation (kept and marked, not dropped). */
@@ -685,9 +712,13 @@ function suppressionFor(
 
 /** Values interpolated into a message come from manifests: none may print a secret whole. */
 function redacted(data: Readonly<Record<string, string | number>> | undefined): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(data ?? {}))
-    out[key] = typeof value === 'string' ? redactSecrets(value) : value;
+  // A copy of the rule's object (its hidden class shared), values replaced in place: an empty object given the keys
+  // one by one may get a hidden class of its own per finding (see locatedFinding).
+  const out: Record<string, string | number> = { ...data };
+  for (const key in out) {
+    const value = out[key];
+    if (typeof value === 'string') out[key] = redactSecrets(value);
+  }
   return out;
 }
 
