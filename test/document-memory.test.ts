@@ -74,7 +74,7 @@ describe('memory per document and per finding', () => {
     expect([...graph.documents].map((ref) => ref.document)).toEqual(refs.map((ref) => ref.document));
   });
 
-  it('labels and annotations of string values are the document's own map, not a copy kept beside it', () => {
+  it("labels and annotations of string values are the document's own map, not a copy kept beside it", () => {
     const labels = { app: 'web', tier: 'front' };
     expect(strMap(labels)).toBe(labels);
     // Other scalars are turned into strings (a copy), and nested values left out, as before.
