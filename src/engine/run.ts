@@ -413,7 +413,7 @@ function runRules(
     const started = milliseconds();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
-        const { finding, resource, key } = toFinding(graph, rule, r, root);
+        const { finding, resource, key } = toFinding(graph, rule, r, root, build !== undefined);
         if (reported && !reported.has(finding.file)) return;
         if (!build) {
           pending.push({ finding, severity: r.severity ?? rule.severity, resource });
@@ -492,6 +492,7 @@ function toFinding(
   rule: AnyRule,
   r: Report<string>,
   root: string | undefined,
+  keyed = false,
 ): { finding: Unlocated; resource?: Resource; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
@@ -525,7 +526,7 @@ function toFinding(
     return { file: at.file.path, message: rel.message, at };
   });
   const at = traced({ file, document, path, target: r.target ?? 'pair' });
-  const relative = resource ? path.slice(resource.source.base.length) : path;
+  const relative = resource ? relativePath(path, resource) : path;
   const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
   // A built object's finding is identified by where it was written, whichever build (and name) reached it.
   const print = document.trace
@@ -565,6 +566,8 @@ function toFinding(
     fingerprint: print,
     ...(fix ? { fix } : {}),
   };
+  // The key that merges a finding reached through several builds: only findings on built objects need one.
+  if (!keyed) return { finding, resource, key: '' };
   const key = [
     rule.id,
     at.file.path,
@@ -702,12 +705,18 @@ function suppressionFor(
   }
   if (!resource) return undefined;
   if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
-  const relative = finding.path.slice(resource.source.base.length);
+  const relative = relativePath(finding.path, resource);
   for (const scope of scopesByResource.get(resource)!) {
     if (scopeCovers(scope, finding.ruleId, relative))
       return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
   }
   return undefined;
+}
+
+/** A path from the document root made relative to a resource (itself for a resource at the root: most are). */
+function relativePath(path: Path, resource: Resource): Path {
+  const base = resource.source.base.length;
+  return base === 0 ? path : path.slice(base);
 }
 
 /** Values interpolated into a message come from manifests: none may print a secret whole. */
