@@ -211,9 +211,12 @@ export function lintStaged({
   annotationDiagnostics(units[0].graph, files, rules, enabled, pending);
   embeddedDiagnostics(units, enabled, pending, reported);
   const ruleTimes = runRules(units, enabled, config, pending, notices, reported, root);
-  const requests = pending
-    .flatMap(({ finding }) => [...(finding.at ? [finding.at] : []), ...finding.relatedAt.map((related) => related.at)])
-    .filter((at) => !at.range);
+  // (A loop, not flatMap: no arrays per finding.)
+  const requests: LocationRequest[] = [];
+  for (const { finding } of pending) {
+    if (finding.at && !finding.at.range) requests.push(finding.at);
+    for (const related of finding.relatedAt) if (!related.at.range) requests.push(related.at);
+  }
   return {
     requests,
     graph: units[0].graph,
@@ -515,7 +518,7 @@ function toFinding(
     resource: resource ? describe(resource) : documentName(file.path, root),
     ...redacted(r.data),
   });
-  const relatedAt = (r.related ?? []).map((rel) => {
+  const relatedAt = (r.related ?? NONE_RELATED).map((rel) => {
     const src = rel.resource.source;
     const at = traced({
       file: src.file,
@@ -580,6 +583,9 @@ function toFinding(
   return { finding, resource, key };
 }
 
+/** The related locations of a finding that has none (frozen: shared by every such finding). */
+const NONE_RELATED: readonly never[] = Object.freeze([]);
+
 /** A location on a built object, moved to where the value was written (see SourceDocument.trace). */
 function traced(at: LocationRequest): LocationRequest {
   const trace = at.document.trace;
@@ -611,14 +617,19 @@ function locate(
   };
   return pending.map(({ finding: pendingFinding, severity, resource, builtBy }) => {
     const { at, relatedAt, range, span } = pendingFinding;
-    const related = relatedAt.map((r) => ({ file: r.file, range: located(r.at), message: r.message }));
-    for (const build of builtBy ?? []) {
-      const { file, document } = build.definedIn;
-      related.push({
-        file: file.path,
-        range: located({ file, document, path: [], target: 'key' }),
-        ...pathMessage('built by ', { path: build.name }),
-      });
+    // Most findings have no related location: they share one empty list (never added to once located).
+    let related: readonly RelatedLocation[] = NONE_RELATED;
+    if (relatedAt.length || builtBy) {
+      const list = relatedAt.map((r): RelatedLocation => ({ file: r.file, range: located(r.at), message: r.message }));
+      for (const build of builtBy ?? []) {
+        const { file, document } = build.definedIn;
+        list.push({
+          file: file.path,
+          range: located({ file, document, path: [], target: 'key' }),
+          ...pathMessage('built by ', { path: build.name }),
+        });
+      }
+      related = list;
     }
     const message = builtBy
       ? pathMessage(
@@ -649,7 +660,7 @@ function locatedFinding(
   pending: Unlocated,
   message: { readonly message: string; readonly messageParts?: readonly MessagePart[] },
   range: Range,
-  related: RelatedLocation[],
+  related: readonly RelatedLocation[],
 ): Draft {
   const finding: { -readonly [K in keyof Draft]: Draft[K] } = {
     ruleId: pending.ruleId,
