@@ -65,7 +65,6 @@ export class WorkspaceGraph extends Graph {
     super(resources, []);
     // Reading every resource or document makes an index depend on everything. The document list of a large
     // workspace is built only if something asks for it (after an edit, usually nothing does).
-    let documents: readonly DocumentRef[] | undefined;
     Object.defineProperty(this, 'resources', {
       get: () => {
         this.#record(ANYTHING);
@@ -75,7 +74,7 @@ export class WorkspaceGraph extends Graph {
     Object.defineProperty(this, 'documents', {
       get: () => {
         this.#record(ANYTHING);
-        return (documents ??= new Graph([], files).documents);
+        return new Graph([], files).documents;
       },
     });
     if (previous && touched) {

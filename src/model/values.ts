@@ -29,6 +29,11 @@ export function str(value: unknown): string | undefined {
 /** A map of strings (labels, annotations); non-string values are kept in their string form, as kubectl would reject them anyway. */
 export function strMap(value: unknown): Readonly<Record<string, string>> {
   if (!isObj(value)) return EMPTY as Record<string, string>;
+  // Usually every value is a string already: the map itself is the answer (a copy per resource, kept for the run,
+  // would double its labels and annotations).
+  let allStrings = true;
+  for (const key in value) if (typeof value[key] !== 'string') allStrings = false;
+  if (allStrings) return value as Record<string, string>;
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (v !== null && v !== undefined && typeof v !== 'object') out[key] = String(v);

@@ -191,49 +191,57 @@ export async function locateAll(
   pool: ParserPool | undefined,
   memo: LocationMemo,
 ): Promise<void> {
-  // Each document's requests by location key, in the order first asked (the key is kept for the memo).
-  type Asked = { file: SourceFile; requests: Map<string, LocationRequest> };
+  // Per document its requests and their memo keys, each asked once; what was asked is remembered per file, not per
+  // document (a Set per document cost more than the locations themselves on a scan of many small documents).
+  type Asked = { file: SourceFile; requests: LocationRequest[]; keys: string[] };
   const byDocument = new Map<SourceDocument, Asked>();
+  const askedByFile = new Map<SourceFile, Set<string>>();
   for (const request of requests) {
     const { file, document } = request;
     if (file.origin || request.range) continue;
     const key = locationKey(document.index, request.path, request.target);
     if (memo.has(file, key)) continue;
+    let asked = askedByFile.get(file);
+    if (!asked) askedByFile.set(file, (asked = new Set()));
+    if (asked.has(key)) continue;
+    asked.add(key);
     let entry = byDocument.get(document);
-    if (!entry) byDocument.set(document, (entry = { file, requests: new Map() }));
-    if (!entry.requests.has(key)) entry.requests.set(key, request);
+    if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: [] }));
+    entry.requests.push(request);
+    entry.keys.push(key);
   }
+  askedByFile.clear();
   const entries: [SourceDocument, Asked][] = [];
   for (const [document, entry] of byDocument) {
-    const paths = Array.from(entry.requests.values(), (request) => request.path);
+    const paths = entry.requests.map((request) => request.path);
     const tree = (document as LocatableDocument).leanTreeFor?.(paths);
     if (!tree) {
       if (pool && entry.file.lazy) entries.push([document, entry]);
       continue;
     }
-    for (const [key, request] of entry.requests) {
+    entry.requests.forEach((request, k) => {
       const o = locateOffsets(entry.file.text, tree, document.start, document.end, request.path, request.target);
-      memo.set(entry.file, key, { range: rangeOfOffsets(entry.file, o.start, o.end), missing: o.missing });
-    }
+      const range = rangeOfOffsets(entry.file, o.start, o.end);
+      memo.set(entry.file, entry.keys[k], { range, missing: o.missing });
+    });
   }
   // A document's whole tree built on demand earlier (while rules ran) need not outlive the lint's locations.
   releaseLeanTree();
   if (entries.length === 0 || !pool) return;
   const tasks: LocateTask[] = entries.map(([document, { file, requests: asked }]) => ({
     text: file.text.slice(document.start, document.end),
-    requests: Array.from(asked.values(), ({ path, target }) => ({ path, target })),
+    requests: asked.map(({ path, target }) => ({ path, target })),
   }));
   const results = await pool.run<LocateTask, LocateResult>('locate', tasks, 16, locateTask, () => {});
-  entries.forEach(([document, { file, requests: asked }], i) => {
+  entries.forEach(([document, { file, keys }], i) => {
     const offsets = results[i];
     if (!offsets) return; // did not parse alone: the main thread locates it (lazily) as before
-    let k = 0;
-    for (const key of asked.keys()) {
-      const o = offsets[k++];
-      if (!o) continue;
+    keys.forEach((key, k) => {
+      const o = offsets[k];
+      if (!o) return;
       const range = rangeOfOffsets(file, o.start + document.start, o.end + document.start);
       memo.set(file, key, { range, missing: o.missing });
-    }
+    });
   });
 }
 

@@ -23,9 +23,8 @@ import {
   firstLoneCr,
   foldQuotedLines,
   isJsonStream,
-  splitYamlStream,
+  eachYamlPart,
   withLineFeeds,
-  type SplitStream,
   type StreamPart,
 } from './stream.js';
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
@@ -209,51 +208,61 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     const lineStart = text.lastIndexOf('\n', loneCr - 1) + 1;
     problems.push(portabilityNote('loneCr', Math.min(lineStart, loneCr), lineStart < loneCr ? loneCr : loneCr + 1));
   }
-  const split: SplitStream = json ? { parts: jsonParts(text, problems), problems: [] } : splitYamlStream(text);
-  for (const problem of split.problems) problems.push({ code: 'parse-error', ...problem });
   // In order: the documents the lean reader or JSON.parse read (final: their tree is built on demand), and the
   // syntax trees of those the YAML library read (their values and problems come below). No record in between: a
   // file of a million documents holds a million of these at once.
   const documents: (SourceDocument | { readonly parsedAst: Document.Parsed; readonly index: number })[] = [];
   let unreadCount = 0;
   const fast = json || options.fast === false ? undefined : new FastReader(text);
-  split.parts.forEach((part, index) => {
-    const end = json ? part.end : firstDocumentEnd(text, part.start, part.end);
-    if (json && options.fast !== false && jsonPartReadsCleanly(text, part.start, end)) {
-      documents.push(new LazyDocument(text, index, jsonValue(text, part.start, end), part.start, end, '1.1'));
+  const source: DocumentSource = { text, yamlVersion: '1.1' };
+  let parts = 0;
+  const readPart = (start: number, partEnd: number) => {
+    const index = parts++;
+    const end = json ? partEnd : firstDocumentEnd(text, start, partEnd);
+    if (json && options.fast !== false && jsonPartReadsCleanly(text, start, end)) {
+      documents.push(new LazyDocument(source, index, jsonValue(text, start, end), start, end));
       return;
     }
-    const read = fast?.read(part.start, end, options.notComposed);
+    const read = fast?.read(start, end, options.notComposed);
     if (read?.kind === 'empty') return;
     if (read?.kind === 'unread') {
       unreadCount++;
       return;
     }
     if (read?.kind === 'document') {
-      documents.push(new LazyDocument(text, index, read.value, part.start, end, '1.1'));
+      documents.push(new LazyDocument(source, index, read.value, start, end));
       return;
     }
-    const result = parsePart(text, part.start, end, options.notComposed);
+    const result = parsePart(text, start, end, options.notComposed);
     if (result === 'directive-only') {
       problems.push({
         code: 'parse-error',
         message:
           'A directive (%YAML, %TAG) must be followed by its document before the next "---" line: Kubernetes splits the file on "---" lines first and rejects this part.',
-        start: part.start,
-        end: part.start + 1,
+        start,
+        end: start + 1,
       });
       return;
     }
     if (result === undefined) return; // blank or comments only
     if ('error' in result) {
-      problems.push({ ...fatalProblem(result.error, end), start: part.start, end: part.start + 1 });
+      problems.push({ ...fatalProblem(result.error, end), start, end: start + 1 });
       return;
     }
     if (result.unread) unreadCount++;
     else documents.push({ parsedAst: result.ast, index });
     for (const [open, close] of result.underIndented ?? [])
       problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
-  });
+  };
+  if (json) for (const part of jsonParts(text, problems)) readPart(part.start, part.end);
+  else {
+    // The separators' problems come before the parts' (as when the stream was cut whole first).
+    const before = problems.length;
+    const separators = eachYamlPart(text, readPart);
+    const partProblems = problems.splice(before);
+    for (const problem of separators) problems.push({ code: 'parse-error', ...problem });
+    appendAll(problems, partProblems);
+  }
 
   // (A document the lean reader accepts has no errors and no node starting with `{{`: only the others can tell.)
   if (
@@ -612,8 +621,9 @@ export function toFileData(file: SourceFile, yamlVersion: '1.1' | '1.2' = '1.1')
 /** A SourceFile from worker data: line starts recounted, each document's syntax tree parsed again only if asked for. */
 export function fromFileData(data: SourceFileData): SourceFile {
   const lineCounter = lineCounterOf(data.text);
+  const source: DocumentSource = { text: data.text, yamlVersion: data.yamlVersion };
   const documents = data.documents.map(
-    ({ index, value, start, end }) => new LazyDocument(data.text, index, value, start, end, data.yamlVersion),
+    ({ index, value, start, end }) => new LazyDocument(source, index, value, start, end),
   );
   return {
     path: data.path,
@@ -639,26 +649,39 @@ export function sliceReading(file: SourceFile, document: SourceDocument): 'yaml'
   return document instanceof LazyDocument ? 'yaml' : undefined;
 }
 
+/** What the documents of one file share: its text and how it is read (one record per file, not per document). */
+interface DocumentSource {
+  readonly text: string;
+  readonly yamlVersion: '1.1' | '1.2';
+}
+
+/**
+ * Syntax trees built on demand, by document: few documents ever need one (those located through the library), so the
+ * slot lives here rather than in every document (a file of a million documents holds a million of them).
+ */
+const builtTrees = new WeakMap<LazyDocument, Document.Parsed>();
+
 /** A document whose syntax tree is parsed again from the file's text on first use, for this document only. */
 class LazyDocument implements SourceDocument {
-  readonly #text: string;
-  readonly #yamlVersion: '1.1' | '1.2';
-  #ast: Document.Parsed | undefined;
+  readonly #source: DocumentSource;
   constructor(
-    text: string,
+    source: DocumentSource,
     readonly index: number,
     public value: unknown,
     readonly start: number,
     readonly end: number,
-    yamlVersion: '1.1' | '1.2',
   ) {
-    this.#text = text;
-    this.#yamlVersion = yamlVersion;
+    this.#source = source;
   }
 
   get ast(): Document.Parsed {
-    this.#ast ??= reparseDocument(this.#text, this.index, this.start, this.end, this.#yamlVersion);
-    return this.#ast;
+    let ast = builtTrees.get(this);
+    if (!ast) {
+      const { text, yamlVersion } = this.#source;
+      ast = reparseDocument(text, this.index, this.start, this.end, yamlVersion);
+      builtTrees.set(this, ast);
+    }
+    return ast;
   }
 
   /**
@@ -666,15 +689,15 @@ class LazyDocument implements SourceDocument {
    * for is kept (locating asks for one document's locations together, or one after the other).
    */
   leanTree(): LocationTree | undefined {
-    if (this.#ast || this.#yamlVersion !== '1.1') return undefined;
+    if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
     if (lastLeanTree?.document !== this)
-      lastLeanTree = { document: this, tree: readLocationTree(this.#text, this.start, this.end) };
+      lastLeanTree = { document: this, tree: readLocationTree(this.#source.text, this.start, this.end) };
     return lastLeanTree.tree;
   }
 
   leanTreeFor(paths: readonly Path[]): LocationTree | undefined {
-    if (this.#ast || this.#yamlVersion !== '1.1') return undefined;
-    return readLocationTree(this.#text, this.start, this.end, paths);
+    if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
+    return readLocationTree(this.#source.text, this.start, this.end, paths);
   }
 }
 
@@ -690,9 +713,16 @@ export function releaseLeanTree(): void {
  * scalars, which put every later offset on the wrong line.
  */
 export function lineCounterOf(text: string): LineCounter {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  // Kept for the whole run: 4 bytes a line in an exact-size typed array, where the counter's own list (grown by
+  // pushes) holds 8 bytes a line and up to half as much again unused. The counter only reads it by index and length,
+  // and nothing adds lines to a counted text.
+  const starts = new Uint32Array(lines);
+  lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[lines++] = i + 1;
   const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  lineCounter.lineStarts = starts as unknown as number[];
   return lineCounter;
 }
 

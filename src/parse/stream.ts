@@ -30,6 +30,15 @@ export function isJsonStream(text: string): boolean {
 /** The parts of a YAML stream, as Kubernetes' YAMLReader returns them (empty parts are not returned). */
 export function splitYamlStream(text: string): SplitStream {
   const parts: StreamPart[] = [];
+  const problems = eachYamlPart(text, (start, end) => parts.push({ start, end }));
+  return { parts, problems };
+}
+
+/**
+ * The parts of a YAML stream (as splitYamlStream cuts them), handed over one at a time as offsets: no record per part
+ * is made (a file of a million documents would hold a million of them while it is parsed). Returns the problems.
+ */
+export function eachYamlPart(text: string, onPart: (start: number, end: number) => void): StreamProblem[] {
   const problems: StreamProblem[] = [];
   let partStart = 0;
   let lineStart = 0;
@@ -47,13 +56,13 @@ export function splitYamlStream(text: string): SplitStream {
           end: lineEnd,
         });
       }
-      if (lineStart > partStart) parts.push({ start: partStart, end: lineStart });
+      if (lineStart > partStart) onPart(partStart, lineStart);
       partStart = Math.min(next, text.length);
     }
     lineStart = next;
   }
-  if (text.length > partStart) parts.push({ start: partStart, end: text.length });
-  return { parts, problems };
+  if (text.length > partStart) onPart(partStart, text.length);
+  return problems;
 }
 
 /**

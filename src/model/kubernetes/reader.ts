@@ -126,8 +126,14 @@ export function readKubernetes(file: SourceFile, document: SourceDocument): Reso
     });
     return out;
   }
-  return [toResource(value, { file, document, base: [] })];
+  return [toResource(value, { file, document, base: AT_ROOT })];
 }
+
+// Paths every resource of a scan may hold: one frozen copy each, not two arrays per resource (kept for the run).
+const AT_ROOT: Path = Object.freeze([]);
+const AT_NAME: Path = Object.freeze(['metadata', 'name']);
+const AT_METADATA: Path = Object.freeze(['metadata']);
+const AT_KIND: Path = Object.freeze(['kind']);
 
 function isManifest(value: unknown): value is Obj & { apiVersion: string; kind: string } {
   return isObj(value) && typeof value.apiVersion === 'string' && typeof value.kind === 'string' && value.kind !== '';
@@ -150,7 +156,7 @@ function toResource(body: Obj & { apiVersion: string; kind: string }, source: Re
     annotations: strMap(metadata.annotations),
     body,
     source,
-    anchor: isObj(body.metadata) ? (metadata.name !== undefined ? ['metadata', 'name'] : ['metadata']) : ['kind'],
+    anchor: isObj(body.metadata) ? (metadata.name !== undefined ? AT_NAME : AT_METADATA) : AT_KIND,
     pod: podTemplateOf(kind, group, body),
   };
   return resource;
