@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSource, sliceReading } from '../src/parse/source.js';
 import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
-import { documentSecrets } from '../src/secrets/documents.js';
-import { textMemo } from '../src/secrets/memo.js';
+import { documentSecrets, mayHoldProviderToken } from '../src/secrets/documents.js';
+import { commandLines, type TextMemo, textMemo } from '../src/secrets/memo.js';
 import {
   HAS_PROVIDER_TOKEN,
   IS_COMMAND_LINE,
@@ -13,15 +13,30 @@ import {
   IS_JSON_LIKE,
   IS_MULTILINE,
   IS_PAIR,
-  READ_ALONE,
   stringShape,
 } from '../src/secrets/shape.js';
 import { corpusDir, manifestFiles } from './helpers.js';
 import { checksummed } from './secret-samples.js';
 
-/** A memo whose shapes send every string to the full reading: the walk as it was before the shortcut. */
-function fullReadingMemo() {
-  return { ...textMemo(), shape: () => READ_ALONE };
+/**
+ * A memo whose facts send every string to the full reading (each branch then decided by the string's real shape) and
+ * every pair of embedded text to the key-name test: the walk as it was before the shortcuts.
+ */
+function fullReadingMemo(): TextMemo {
+  const memo = textMemo();
+  return {
+    ...memo,
+    facts: (text) => {
+      const facts = memo.facts(text);
+      return {
+        shape: facts.shape | HAS_PROVIDER_TOKEN,
+        providers: facts.providers,
+        pairs: () => facts.pairs(),
+        namedPairs: () => facts.pairs(),
+        json: () => facts.json(),
+      };
+    },
+  };
 }
 
 describe('stringShape', () => {
@@ -150,5 +165,58 @@ describe('the shortcut and the document memo find what the full reading finds', 
     expect(documentSecrets({ file, document }, opts)).toHaveLength(1);
     const other = { ...document, value: { password: 'Bt5%mN8c@Lw3qY' } };
     expect(documentSecrets({ file, document: other }, opts).map((d) => d.secret)).toEqual(['Bt5%mN8c@Lw3qY']);
+  });
+});
+
+describe('commandLines', () => {
+  /** The lines it stands for: every line of the first 20,000 that holds ` -` or `uthorization`, cut out one by one. */
+  function naive(s: string): [number, number][] {
+    const out: [number, number][] = [];
+    for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
+      const newline = s.indexOf('\n', start);
+      const end = newline === -1 ? s.length : newline;
+      const line = s.slice(start, end);
+      if (line.includes(' -') || line.includes('uthorization')) out.push([start, end]);
+      start = end + 1;
+    }
+    return out;
+  }
+
+  it('finds the lines that cutting out every line finds', () => {
+    const texts = [
+      '',
+      ' -',
+      'no flags here\nnone here either\n',
+      'curl -u a:b -H "Authorization: Bearer x"\nplain\n  --password=x -p y\r\nlast -line',
+      'Authorization: Basic x\n\n\nuthorization\n -\n-\n',
+      'x\n'.repeat(5) + 'a -b',
+      `${'line\n'.repeat(19_999)}last -x\nbeyond -y\n`, // the 20,000th line is read, the next is not
+      `${'a -b\n'.repeat(20_005)}`,
+    ];
+    for (const text of texts) expect([...commandLines(text)], JSON.stringify(text.slice(0, 40))).toEqual(naive(text));
+  });
+});
+
+describe('the provider prefilter of foreign documents', () => {
+  const opts: DetectOptions = { mode: 'foreign', entropy: true, memo: textMemo() };
+  const found = (text: string) => {
+    const file = parseSource('values.yaml', text);
+    return file.documents.flatMap((document) => documentSecrets({ file, document }, opts).map((d) => d.secret));
+  };
+
+  it('skips a text with no candidate prefix and no escape', () => {
+    expect(mayHoldProviderToken('image: nginx:1.25\nreplicas: 3\nname: "db"\n')).toBe(false);
+    expect(mayHoldProviderToken(`token: ${checksummed('ghp_')}\n`)).toBe(true);
+    expect(mayHoldProviderToken('url: https://example.com\n')).toBe(true); // :// may hold a password
+  });
+
+  it('still finds a token spelled with escapes, joined by an escaped line break, or in flow style', () => {
+    const token = checksummed('ghp_');
+    const escaped = `\\u00${token.charCodeAt(0).toString(16)}${token.slice(1)}`; // \u0067hp_...
+    expect(found(`a: "${escaped}"\n`)).toEqual([token]);
+    expect(found(`a: "${token.slice(0, 2)}\\\n  ${token.slice(2)}"\n`)).toEqual([token]); // "gh\<newline>p_..."
+    expect(found(`a: {b: [${token}]}\n`)).toEqual([token]);
+    expect(found(`a: '${token}'\n---\nb: 1\n`)).toEqual([token]);
+    expect(found('a: "\\u0067hp_ not a token"\nb: plain\n')).toEqual([]);
   });
 });

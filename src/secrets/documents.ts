@@ -6,6 +6,7 @@ import type { DocumentRef, Graph } from '../model/graph.js';
 import { isObj } from '../model/values.js';
 import { type SourceDocument, sliceReading } from '../parse/source.js';
 import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
+import { hasProviderCandidate } from './providers.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
 const KONG_ENTITY_KEYS = [
@@ -56,7 +57,22 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
 export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
   const { document, file } = ref;
   const reading = document.end > document.start ? sliceReading(file, document) : undefined;
-  if (!reading || !opts.memo) return detectSecrets(document.value, opts);
+  if (!reading) return detectSecrets(document.value, opts);
   const text = file.text.slice(document.start, document.end);
+  if (opts.mode === 'foreign' && !mayHoldProviderToken(text)) return NOTHING;
+  if (!opts.memo) return detectSecrets(document.value, opts);
   return opts.memo.document(`${opts.mode} ${reading}`, text, () => detectSecrets(document.value, opts));
+}
+
+const NOTHING: readonly Detection[] = Object.freeze([]);
+
+/**
+ * A document read from its own text can hold a provider token only if that text holds a candidate prefix, or a
+ * backslash: an escape in a double-quoted scalar (or in JSON) can spell a prefix (`\u0067hp_`) or join the lines of one
+ * token. The other ways a value differs from its text cannot make one: folding joins lines with a space or a line
+ * break, which no token holds, and a single-quoted scalar's `''` becomes `'`, which no prefix holds. In a foreign
+ * document (not a manifest) provider tokens are all that is looked for: without one, the walk is skipped.
+ */
+export function mayHoldProviderToken(text: string): boolean {
+  return text.includes('\\') || hasProviderCandidate(text);
 }
