@@ -435,7 +435,7 @@ function scalar(
   if ((shape & IS_JSON_LIKE) !== 0) {
     const parsed = facts.json();
     if (parsed !== undefined) {
-      embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
+      if (facts.jsonMayFind()) embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
       return;
     }
   }

@@ -2,8 +2,8 @@
 // and again (kustomize bases and overlays, charts rendered per environment, copied descriptions and scripts).
 import type { Detection } from './detect.js';
 import { commandLinePairs, embeddedPairs } from './embedded.js';
-import { findProviderSecrets, type ProviderMatch } from './providers.js';
-import { secretNameKind } from './names.js';
+import { mayNameASecret, secretNameKind } from './names.js';
+import { findProviderSecrets, hasProviderCandidate, type ProviderMatch } from './providers.js';
 import { stringShape } from './shape.js';
 
 /** A key = value pair read from text embedded in a string, at offset `at` of that string. */
@@ -32,6 +32,11 @@ export interface StringFacts {
   namedPairs(): readonly TextPair[];
   /** JSON.parse of the string; undefined when it is not JSON. The value is shared: never change it. */
   json(): unknown;
+  /**
+   * Whether the string, read as embedded JSON, could hold a finding: false when it holds no escape, no provider
+   * candidate, no stretch that could be a secret-like name and nothing that gives its values a kind by context.
+   */
+  jsonMayFind(): boolean;
 }
 
 export interface TextMemo {
@@ -59,13 +64,54 @@ class Facts implements StringFacts {
     return this.pairsRead;
   }
   namedPairs(): readonly TextPair[] {
-    this.namedPairsRead ??= this.pairs().filter((pair) => secretNameKind(pair.key) !== undefined);
+    this.namedPairsRead ??= mayNameAPair(this.text)
+      ? this.pairs().filter((pair) => secretNameKind(pair.key) !== undefined)
+      : NO_PAIRS;
     return this.namedPairsRead;
+  }
+  jsonMayFind(): boolean {
+    // Every key and string of the JSON, unescaped, is a stretch of this text: what holds for the text holds for them.
+    const text = unescapeJson(this.text);
+    if (text.includes('\\') || hasProviderCandidate(text) || mayNameAPair(text)) return true; // an escape left: JSON in a string of it
+    // Kinds given by context to values under names that are not secret-like: registry `auths` entries (`auth`), JSON
+    // Web Keys (`kty`).
+    return /auths|kty/i.test(text);
   }
   json(): unknown {
     if (this.jsonRead === UNREAD) this.jsonRead = tryJson(this.text);
     return this.jsonRead === NOT_JSON ? undefined : this.jsonRead;
   }
+}
+
+const NO_PAIRS: readonly TextPair[] = Object.freeze([]);
+
+const JSON_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;
+const JSON_SHORT_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/** JSON text (parsed without error) with its escapes replaced by the characters they stand for. */
+export function unescapeJson(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(JSON_ESCAPE, (_, hex: string | undefined, short: string | undefined) =>
+    hex ? String.fromCharCode(Number.parseInt(hex, 16)) : JSON_SHORT_ESCAPES[short ?? ''],
+  );
+}
+
+/**
+ * Whether some pair of the text could be under a secret-like key: a pair's key is cut from the text (mayNameASecret
+ * covers it), except the `password` that commandLinePairs gives `curl -u`/`--user` and `mysql -p` (`authorization`
+ * comes from a header whose name is in the text).
+ */
+function mayNameAPair(text: string): boolean {
+  return text.includes('-u') || text.includes('mysql') || mayNameASecret(text);
 }
 
 /** A memo for one run; its tables hold at most `maxChars` characters of keys each, then start over. */
