@@ -30,6 +30,7 @@ function fullReadingMemo(): TextMemo {
     facts: (text) => {
       const facts = memo.facts(text);
       return {
+        text,
         shape: facts.shape | HAS_PROVIDER_TOKEN,
         providers: facts.providers,
         pairs: () => facts.pairs(),

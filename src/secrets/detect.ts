@@ -360,11 +360,12 @@ function array(
         named(w, next, path, flag, undefined, path);
         path[path.length - 1] = i;
       }
-      if (!providerOnly(w, item, path, name)) {
+      const facts = w.memo.facts(item);
+      if (!providerOnly(w, facts, path, name)) {
         const before = w.out.length;
         for (const pair of commandLinePairs(item))
           named(w, pair.value, path, pair.key, undefined, path, { within: item, at: item.indexOf(pair.value) });
-        if (w.out.length === before && !item.includes('\n')) onePair(w, item, path, name); // db_password=... as an argument
+        if (w.out.length === before && !item.includes('\n')) onePair(w, facts, path, name); // db_password=... as an argument
       }
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
       const eq = item.indexOf('=');
@@ -380,9 +381,9 @@ function array(
           at: item.indexOf(value, eq),
         });
       }
-      providerOnly(w, item, path, name);
+      providerOnly(w, w.memo.facts(item), path, name);
     } else if (typeof item === 'string' && kongNameList) {
-      providerOnly(w, item, path, name); // `old:new` names to rename, or names to remove: no value in them
+      providerOnly(w, w.memo.facts(item), path, name); // `old:new` names to rename, or names to remove: no value in them
     } else if (typeof item === 'string' && kongHeaderList && item.includes(':')) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
@@ -430,7 +431,7 @@ function scalar(
     named(w, s, path, name, forced, path, { within: s, at: 0 });
     return;
   }
-  const found = providerOnly(w, s, path, name, facts);
+  const found = providerOnly(w, facts, path, name);
   if (found || w.opts.mode !== 'manifest') return;
   if ((shape & IS_JSON_LIKE) !== 0) {
     const parsed = facts.json();
@@ -440,7 +441,7 @@ function scalar(
     }
   }
   if ((shape & IS_MULTILINE) !== 0) {
-    embeddedPairs(w, path, name, s, facts);
+    embeddedPairs(w, path, name, facts);
     return;
   }
   // A command line or header in one value: --password=..., curl -u, Authorization: Bearer ... (the flag names it).
@@ -450,7 +451,7 @@ function scalar(
       named(w, pair.value, path, pair.key, undefined, path, { within: s, at: s.indexOf(pair.value) });
     if (w.out.length > before) return;
   }
-  if (onePair(w, s, path, name, facts)) return;
+  if (onePair(w, facts, path, name)) return;
   named(w, s, path, name, forced, path, { within: s, at: 0 });
 }
 
@@ -458,13 +459,8 @@ function scalar(
  * The pairs of text embedded in the scalar at `path`, each read under its own key. Only a secret-like key can make a
  * pair a finding there (embedded text gets no high-entropy test), so without extra secret names only those are read.
  */
-function embeddedPairs(
-  w: Walk,
-  path: (string | number)[],
-  name: string | undefined,
-  s: string,
-  facts: StringFacts,
-): void {
+function embeddedPairs(w: Walk, path: (string | number)[], name: string | undefined, facts: StringFacts): void {
+  const s = facts.text;
   const pairs = (w.opts.names?.length ?? 0) > 0 ? facts.pairs() : facts.namedPairs();
   if (pairs.length === 0) return;
   embedded(w, path, name, s, (inner) => {
@@ -477,16 +473,10 @@ function embeddedPairs(
  * line of embedded text so that the inner key names the secret; true when it held one. Otherwise the caller reads the
  * value whole under its own name.
  */
-function onePair(
-  w: Walk,
-  s: string,
-  path: (string | number)[],
-  name: string | undefined,
-  facts = w.memo.facts(s),
-): boolean {
+function onePair(w: Walk, facts: StringFacts, path: (string | number)[], name: string | undefined): boolean {
   if ((facts.shape & IS_PAIR) === 0) return false;
   const before = w.out.length;
-  embeddedPairs(w, path, name, s, facts);
+  embeddedPairs(w, path, name, facts);
   return w.out.length > before;
 }
 
@@ -503,14 +493,8 @@ function embedded(
 }
 
 /** Provider patterns on a string; true when one was found. */
-function providerOnly(
-  w: Walk,
-  s: string,
-  path: (string | number)[],
-  name: string | undefined,
-  facts = w.memo.facts(s),
-): boolean {
-  const matches = facts.providers;
+function providerOnly(w: Walk, facts: StringFacts, path: (string | number)[], name: string | undefined): boolean {
+  const { providers: matches, text: s } = facts;
   let any = false;
   for (const m of matches) {
     if (w.opts.allow?.(m.secret)) continue;

@@ -19,6 +19,8 @@ export interface TextPair {
  * once per question).
  */
 export interface StringFacts {
+  /** The string. */
+  readonly text: string;
   /** stringShape of the string. */
   readonly shape: number;
   /** findProviderSecrets of the string. The result is shared: never change it. */
