@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSource, sliceReading } from '../src/parse/source.js';
 import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
-import { documentSecrets, mayHoldProviderToken } from '../src/secrets/documents.js';
-import { commandLines, type TextMemo, textMemo, unescapeJson } from '../src/secrets/memo.js';
+import { documentSecrets } from '../src/secrets/documents.js';
+import { commandLines, type TextMemo, textMemo } from '../src/secrets/memo.js';
+import { mayHoldProviderToken, unescapeJson } from '../src/secrets/prefilter.js';
 import { mayNameASecret } from '../src/secrets/names.js';
 import {
   HAS_PROVIDER_TOKEN,
@@ -266,5 +267,40 @@ describe('embedded text read only when it could name a secret', () => {
     expect(mayNameASecret('p_w')).toBe(true);
     expect(mayNameASecret('api-K\u212Aey')).toBe(true); // the Kelvin sign lowercases to k
     expect(unescapeJson('{"a\\u0062": "\\\\u0067\\/\\n"}')).toBe('{"ab": "\\u0067/\n"}');
+  });
+});
+
+describe('manifests in the traps of YAML text', () => {
+  const found = (mode: DetectOptions['mode'], text: string, extra: Partial<DetectOptions> = {}) => {
+    const opts: DetectOptions = { mode, entropy: true, memo: textMemo(), names: [], allow: () => false, ...extra };
+    const file = parseSource('m.yaml', text);
+    return file.documents.flatMap((document) => {
+      const secrets = documentSecrets({ file, document }, opts);
+      expect(secrets).toEqual(detectSecrets(document.value, { ...opts, memo: fullReadingMemo() }));
+      return secrets.map((d) => d.secret);
+    });
+  };
+  const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n';
+
+  it('find what a walk of their values finds', () => {
+    const manifest = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n${data}`;
+    // A secret name folded over two lines of a plain key is one name: "pass word" reads as password.
+    expect(found('manifest', manifest('  ? pass\n    word\n  : Xq7#pL2v!Rz9wK\n'))).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(found('manifest', manifest('  "pass\\u0077ord": "Xq7#pL2v!Rz9wK"\n'))).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(found('manifest', manifest('  {a: "x", db-pw: Xq7#pL2v!Rz9wK}\n'.replace('  {', '  m: {')))).toEqual([
+      'Xq7#pL2v!Rz9wK',
+    ]);
+    // An entropy run folded over two lines of a double-quoted scalar is joined by the escaped line break.
+    expect(found('manifest', manifest('  session: "AhzCueQpBenQtYh5\\\n    Xj8TPQxjq4i9DoV8"\n'))).toEqual([
+      'AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8',
+    ]);
+    // Nothing but a high-entropy string under a plain name.
+    expect(found('manifest', manifest('  session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8\n'))).toEqual([
+      'AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8',
+    ]);
+    expect(found('manifest', service)).toEqual([]);
+    // Extra secret names from the options.
+    const pin = manifest('  app_pin: "91735512"\n');
+    expect(found('manifest', pin, { names: [{ test: (n: string) => /_pin$/i.test(n) }] })).toEqual(['91735512']);
   });
 });

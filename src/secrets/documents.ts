@@ -6,7 +6,7 @@ import type { DocumentRef, Graph } from '../model/graph.js';
 import { isObj } from '../model/values.js';
 import { type SourceDocument, sliceReading } from '../parse/source.js';
 import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
-import { hasProviderCandidate } from './providers.js';
+import { mayHoldProviderToken } from './prefilter.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
 const KONG_ENTITY_KEYS = [
@@ -59,7 +59,7 @@ export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly
   const reading = document.end > document.start ? sliceReading(file, document) : undefined;
   if (!reading) return detectSecrets(document.value, opts);
   const text = file.text.slice(document.start, document.end);
-  if (opts.mode === 'foreign' && !mayHoldProviderToken(text)) return NOTHING;
+  if (!mayFindIn(text, opts)) return NOTHING;
   if (!opts.memo) return detectSecrets(document.value, opts);
   return opts.memo.document(`${opts.mode} ${reading}`, text, () => detectSecrets(document.value, opts));
 }
@@ -67,12 +67,11 @@ export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly
 const NOTHING: readonly Detection[] = Object.freeze([]);
 
 /**
- * A document read from its own text can hold a provider token only if that text holds a candidate prefix, or a
- * backslash: an escape in a double-quoted scalar (or in JSON) can spell a prefix (`\u0067hp_`) or join the lines of one
- * token. The other ways a value differs from its text cannot make one: folding joins lines with a space or a line
- * break, which no token holds, and a single-quoted scalar's `''` becomes `'`, which no prefix holds. In a foreign
- * document (not a manifest) provider tokens are all that is looked for: without one, the walk is skipped.
+ * Whether a document read from this text could hold a finding. In a foreign document provider tokens are all that is
+ * looked for, and one scan of the text tells (see prefilter.ts). Manifests are always walked: the test that would
+ * skip one (no secret word, context kind or high-entropy run anywhere in its text) skips half of the corpus's
+ * documents, but costs more than the walks it saves.
  */
-export function mayHoldProviderToken(text: string): boolean {
-  return text.includes('\\') || hasProviderCandidate(text);
+function mayFindIn(text: string, opts: DetectOptions): boolean {
+  return opts.mode !== 'foreign' || mayHoldProviderToken(text);
 }

@@ -2,8 +2,9 @@
 // and again (kustomize bases and overlays, charts rendered per environment, copied descriptions and scripts).
 import type { Detection } from './detect.js';
 import { commandLinePairs, embeddedPairs } from './embedded.js';
-import { mayNameASecret, secretNameKind } from './names.js';
-import { findProviderSecrets, hasProviderCandidate, type ProviderMatch } from './providers.js';
+import { secretNameKind } from './names.js';
+import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
+import { findProviderSecrets, type ProviderMatch } from './providers.js';
 import { stringShape } from './shape.js';
 
 /** A key = value pair read from text embedded in a string, at offset `at` of that string. */
@@ -71,50 +72,17 @@ class Facts implements StringFacts {
       : NO_PAIRS;
     return this.namedPairsRead;
   }
-  jsonMayFind(): boolean {
-    // Every key and string of the JSON, unescaped, is a stretch of this text: what holds for the text holds for them.
-    const text = unescapeJson(this.text);
-    if (text.includes('\\') || hasProviderCandidate(text) || mayNameAPair(text)) return true; // an escape left: JSON in a string of it
-    // Kinds given by context to values under names that are not secret-like: registry `auths` entries (`auth`), JSON
-    // Web Keys (`kty`).
-    return /auths|kty/i.test(text);
-  }
   json(): unknown {
     if (this.jsonRead === UNREAD) this.jsonRead = tryJson(this.text);
     return this.jsonRead === NOT_JSON ? undefined : this.jsonRead;
   }
+  jsonMayFind(): boolean {
+    // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
+    return mayHoldNamedSecret(unescapeJson(this.text));
+  }
 }
 
 const NO_PAIRS: readonly TextPair[] = Object.freeze([]);
-
-const JSON_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;
-const JSON_SHORT_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '"',
-  '\\': '\\',
-  '/': '/',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-};
-
-/** JSON text (parsed without error) with its escapes replaced by the characters they stand for. */
-export function unescapeJson(text: string): string {
-  if (!text.includes('\\')) return text;
-  return text.replace(JSON_ESCAPE, (_, hex: string | undefined, short: string | undefined) =>
-    hex ? String.fromCharCode(Number.parseInt(hex, 16)) : JSON_SHORT_ESCAPES[short ?? ''],
-  );
-}
-
-/**
- * Whether some pair of the text could be under a secret-like key: a pair's key is cut from the text (mayNameASecret
- * covers it), except the `password` that commandLinePairs gives `curl -u`/`--user` and `mysql -p` (`authorization`
- * comes from a header whose name is in the text).
- */
-function mayNameAPair(text: string): boolean {
-  return text.includes('-u') || text.includes('mysql') || mayNameASecret(text);
-}
 
 /** A memo for one run; its tables hold at most `maxChars` characters of keys each, then start over. */
 export function textMemo(maxChars = 16_000_000): TextMemo {
