@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { parseSource, sliceReading } from '../src/parse/source.js';
 import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
 import { documentSecrets } from '../src/secrets/documents.js';
-import { textMemo } from '../src/secrets/memo.js';
+import { commandLines, type TextMemo, textMemo } from '../src/secrets/memo.js';
+import { mayHoldProviderToken, unescapeJson } from '../src/secrets/prefilter.js';
+import { mayNameASecret } from '../src/secrets/names.js';
 import {
   HAS_PROVIDER_TOKEN,
   IS_COMMAND_LINE,
@@ -13,15 +15,32 @@ import {
   IS_JSON_LIKE,
   IS_MULTILINE,
   IS_PAIR,
-  READ_ALONE,
   stringShape,
 } from '../src/secrets/shape.js';
 import { corpusDir, manifestFiles } from './helpers.js';
 import { checksummed } from './secret-samples.js';
 
-/** A memo whose shapes send every string to the full reading: the walk as it was before the shortcut. */
-function fullReadingMemo() {
-  return { ...textMemo(), shape: () => READ_ALONE };
+/**
+ * A memo whose facts send every string to the full reading (each branch then decided by the string's real shape) and
+ * every pair of embedded text to the key-name test: the walk as it was before the shortcuts.
+ */
+function fullReadingMemo(): TextMemo {
+  const memo = textMemo();
+  return {
+    ...memo,
+    facts: (text) => {
+      const facts = memo.facts(text);
+      return {
+        text,
+        shape: facts.shape | HAS_PROVIDER_TOKEN,
+        providers: facts.providers,
+        pairs: () => facts.pairs(),
+        namedPairs: () => facts.pairs(),
+        json: () => facts.json(),
+        jsonMayFind: () => true,
+      };
+    },
+  };
 }
 
 describe('stringShape', () => {
@@ -45,7 +64,8 @@ describe('stringShape', () => {
 describe('the shortcut and the document memo find what the full reading finds', () => {
   const files = manifestFiles('fixtures');
   const corpus = corpusDir();
-  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 5 === 0));
+  if (corpus)
+    files.push(...manifestFiles(corpus)); // the whole corpus: the prefilters must be exact on real text
   else console.warn('secret-shape: ../shared/corpus not found; only the fixtures are compared.');
 
   it.each(['manifest', 'foreign'] as const)('in %s mode', (mode) => {
@@ -150,5 +170,137 @@ describe('the shortcut and the document memo find what the full reading finds', 
     expect(documentSecrets({ file, document }, opts)).toHaveLength(1);
     const other = { ...document, value: { password: 'Bt5%mN8c@Lw3qY' } };
     expect(documentSecrets({ file, document: other }, opts).map((d) => d.secret)).toEqual(['Bt5%mN8c@Lw3qY']);
+  });
+});
+
+describe('commandLines', () => {
+  /** The lines it stands for: every line of the first 20,000 that holds ` -` or `uthorization`, cut out one by one. */
+  function naive(s: string): [number, number][] {
+    const out: [number, number][] = [];
+    for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
+      const newline = s.indexOf('\n', start);
+      const end = newline === -1 ? s.length : newline;
+      const line = s.slice(start, end);
+      if (line.includes(' -') || line.includes('uthorization')) out.push([start, end]);
+      start = end + 1;
+    }
+    return out;
+  }
+
+  it('finds the lines that cutting out every line finds', () => {
+    const texts = [
+      '',
+      ' -',
+      'no flags here\nnone here either\n',
+      'curl -u a:b -H "Authorization: Bearer x"\nplain\n  --password=x -p y\r\nlast -line',
+      'Authorization: Basic x\n\n\nuthorization\n -\n-\n',
+      'x\n'.repeat(5) + 'a -b',
+      `${'line\n'.repeat(19_999)}last -x\nbeyond -y\n`, // the 20,000th line is read, the next is not
+      `${'a -b\n'.repeat(20_005)}`,
+    ];
+    for (const text of texts) expect([...commandLines(text)], JSON.stringify(text.slice(0, 40))).toEqual(naive(text));
+  });
+});
+
+describe('the provider prefilter of foreign documents', () => {
+  const opts: DetectOptions = { mode: 'foreign', entropy: true, memo: textMemo() };
+  const found = (text: string) => {
+    const file = parseSource('values.yaml', text);
+    return file.documents.flatMap((document) => documentSecrets({ file, document }, opts).map((d) => d.secret));
+  };
+
+  it('skips a text with no candidate prefix and no escape', () => {
+    expect(mayHoldProviderToken('image: nginx:1.25\nreplicas: 3\nname: "db"\n')).toBe(false);
+    expect(mayHoldProviderToken(`token: ${checksummed('ghp_')}\n`)).toBe(true);
+    expect(mayHoldProviderToken('url: https://example.com\n')).toBe(true); // :// may hold a password
+  });
+
+  it('still finds a token spelled with escapes, joined by an escaped line break, or in flow style', () => {
+    const token = checksummed('ghp_');
+    const escaped = `\\u00${token.charCodeAt(0).toString(16)}${token.slice(1)}`; // \u0067hp_...
+    expect(found(`a: "${escaped}"\n`)).toEqual([token]);
+    expect(found(`a: "${token.slice(0, 2)}\\\n  ${token.slice(2)}"\n`)).toEqual([token]); // "gh\<newline>p_..."
+    expect(found(`a: {b: [${token}]}\n`)).toEqual([token]);
+    expect(found(`a: '${token}'\n---\nb: 1\n`)).toEqual([token]);
+    expect(found('a: "\\u0067hp_ not a token"\nb: plain\n')).toEqual([]);
+  });
+});
+
+describe('embedded text read only when it could name a secret', () => {
+  const token = checksummed('ghp_');
+  const manifest: DetectOptions = { mode: 'manifest', entropy: true, names: [], allow: () => false };
+  /** What a ConfigMap value finds with the shortcuts, checked against the full reading. */
+  const secretsIn = (value: string) => {
+    const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'app.json': value } };
+    const found = detectSecrets(document, { ...manifest, memo: textMemo() });
+    expect(found).toEqual(detectSecrets(document, { ...manifest, memo: fullReadingMemo() }));
+    return found.map((d) => d.secret);
+  };
+
+  it('finds names and tokens that escapes in embedded JSON spell', () => {
+    expect(secretsIn('{"pass\\u0077ord": "Xq7#pL2v!Rz9wK"}')).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(secretsIn('{"p\\nw": "Xq7#pL2v!Rz9wK"}')).toEqual(['Xq7#pL2v!Rz9wK']); // tokens p, w: "pw"
+    expect(secretsIn(`{"a": "\\u0067${token.slice(1)}"}`)).toEqual([token]);
+    expect(secretsIn('{"url": "postgres:\\/\\/app:Xq7pL2vRz9wK@db:5432\\/x"}')).toEqual(['Xq7pL2vRz9wK']); // :\/\/ is ://
+    expect(secretsIn('{"inner": "{\\"pass\\\\u0077ord\\": \\"Xq7#pL2v!Rz9wK\\"}"}')).toEqual(['Xq7#pL2v!Rz9wK']); // JSON in JSON
+  });
+
+  it('finds values that their context, not their name, makes secret', () => {
+    const auth = Buffer.from('ci:Xq7pL2vRz9wK').toString('base64');
+    expect(secretsIn(`{"auths": {"registry.example.com": {"auth": "${auth}"}}}`)).toEqual([auth]);
+    expect(secretsIn('{"kty": "oct", "k": "Xq7pL2vRz9wKm3Nb"}')).toEqual(['Xq7pL2vRz9wKm3Nb']);
+    expect(secretsIn('{"args": ["curl", "-u", "ci:Xq7pL2vRz9wK", "https://x"], "command": ["sh"]}')).toHaveLength(0);
+  });
+
+  it('finds pairs under joined or synthesized names in multi-line text', () => {
+    expect(secretsIn('a=1\np-w=Xq7#pL2v!Rz9wK\n')).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(secretsIn('#!/bin/sh\ncurl -u ci:Xq7pL2vRz9wK https://x\n')).toEqual(['Xq7pL2vRz9wK']);
+    expect(secretsIn('#!/bin/sh\nmysql -uroot -pXq7pL2vRz9wK db\n')).toEqual(['Xq7pL2vRz9wK']);
+    expect(secretsIn('x=1\ncurl -H "AUTHORIZATION: Bearer Xq7pL2vRz9wKm3Nb8" https://x\n')).toEqual([
+      'Xq7pL2vRz9wKm3Nb8',
+    ]);
+  });
+
+  it('says which texts name no secret', () => {
+    expect(mayNameASecret('replicas: 3\nimage: nginx\n')).toBe(false);
+    expect(mayNameASecret('DB_PASSWORD=x')).toBe(true);
+    expect(mayNameASecret('p_w')).toBe(true);
+    expect(mayNameASecret('api-K\u212Aey')).toBe(true); // the Kelvin sign lowercases to k
+    expect(unescapeJson('{"a\\u0062": "\\\\u0067\\/\\n"}')).toBe('{"ab": "\\u0067/\n"}');
+  });
+});
+
+describe('manifests in the traps of YAML text', () => {
+  const found = (mode: DetectOptions['mode'], text: string, extra: Partial<DetectOptions> = {}) => {
+    const opts: DetectOptions = { mode, entropy: true, memo: textMemo(), names: [], allow: () => false, ...extra };
+    const file = parseSource('m.yaml', text);
+    return file.documents.flatMap((document) => {
+      const secrets = documentSecrets({ file, document }, opts);
+      expect(secrets).toEqual(detectSecrets(document.value, { ...opts, memo: fullReadingMemo() }));
+      return secrets.map((d) => d.secret);
+    });
+  };
+  const service = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports: [{port: 80}]\n';
+
+  it('find what a walk of their values finds', () => {
+    const manifest = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n${data}`;
+    // A secret name folded over two lines of a plain key is one name: "pass word" reads as password.
+    expect(found('manifest', manifest('  ? pass\n    word\n  : Xq7#pL2v!Rz9wK\n'))).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(found('manifest', manifest('  "pass\\u0077ord": "Xq7#pL2v!Rz9wK"\n'))).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(found('manifest', manifest('  {a: "x", db-pw: Xq7#pL2v!Rz9wK}\n'.replace('  {', '  m: {')))).toEqual([
+      'Xq7#pL2v!Rz9wK',
+    ]);
+    // An entropy run folded over two lines of a double-quoted scalar is joined by the escaped line break.
+    expect(found('manifest', manifest('  session: "AhzCueQpBenQtYh5\\\n    Xj8TPQxjq4i9DoV8"\n'))).toEqual([
+      'AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8',
+    ]);
+    // Nothing but a high-entropy string under a plain name.
+    expect(found('manifest', manifest('  session: AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8\n'))).toEqual([
+      'AhzCueQpBenQtYh5Xj8TPQxjq4i9DoV8',
+    ]);
+    expect(found('manifest', service)).toEqual([]);
+    // Extra secret names from the options.
+    const pin = manifest('  app_pin: "91735512"\n');
+    expect(found('manifest', pin, { names: [{ test: (n: string) => /_pin$/i.test(n) }] })).toEqual(['91735512']);
   });
 });

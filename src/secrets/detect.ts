@@ -7,9 +7,9 @@ import { isObj, type Obj } from '../model/values.js';
 import { isHighEntropy, looksLikeWords } from './entropy.js';
 import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
-import { type TextMemo, type TextPair, textMemo } from './memo.js';
+import { type StringFacts, type TextMemo, type TextPair, textMemo } from './memo.js';
 import { providerPrefixOf } from './providers.js';
-import { closesLike, firstNonBlank, IS_HIGH_ENTROPY, READ_ALONE, startsLikePair } from './shape.js';
+import { IS_COMMAND_LINE, IS_HIGH_ENTROPY, IS_JSON_LIKE, IS_MULTILINE, IS_PAIR, READ_ALONE } from './shape.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -222,7 +222,10 @@ function visit(
     scalar(w, value, path, name, forced);
   } else if (typeof value === 'object') {
     if (value === null) return;
-    if (Array.isArray(value)) array(w, value, path, name, forced);
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype)
+      object(w, value as Obj, path, name, forced); // the common case, tested first
+    else if (Array.isArray(value)) array(w, value, path, name, forced);
     else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, value as Obj, path, name, forced); // !!binary, !!timestamp
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value)))
@@ -344,8 +347,8 @@ function array(
   const manifest = w.opts.mode === 'manifest';
   const commandLike = manifest && (name === 'args' || name === 'command' || name === 'cmd' || name === 'entrypoint');
   const literals = manifest && name === 'literals' ? lastKey(path, 1) : undefined;
-  // The same for every item (lastKey skips the index pushed below): decided once per list.
-  const kongNameList = manifest && isKongTransformerNameList(name, lastKey(path, 1));
+  // The same for every item (lastKey skips the index pushed below): decided once per list, for the names that need it.
+  const kongNameList = manifest && isKongTransformerNameList(name, path);
   const kongHeaderList = manifest && name === 'headers' && /^(?:add|append|replace|set)$/.test(lastKey(path, 1) ?? '');
   for (let i = 0; i < a.length; i++) {
     const item = a[i];
@@ -358,11 +361,12 @@ function array(
         named(w, next, path, flag, undefined, path);
         path[path.length - 1] = i;
       }
-      if (!providerOnly(w, item, path, name)) {
+      const facts = w.memo.facts(item);
+      if (!providerOnly(w, facts, path, name)) {
         const before = w.out.length;
         for (const pair of commandLinePairs(item))
           named(w, pair.value, path, pair.key, undefined, path, { within: item, at: item.indexOf(pair.value) });
-        if (w.out.length === before && !item.includes('\n')) onePair(w, item, path, name); // db_password=... as an argument
+        if (w.out.length === before && !item.includes('\n')) onePair(w, facts, path, name); // db_password=... as an argument
       }
     } else if (typeof item === 'string' && (literals === 'secretGenerator' || literals === 'configMapGenerator')) {
       const eq = item.indexOf('=');
@@ -378,9 +382,9 @@ function array(
           at: item.indexOf(value, eq),
         });
       }
-      providerOnly(w, item, path, name);
+      providerOnly(w, w.memo.facts(item), path, name);
     } else if (typeof item === 'string' && kongNameList) {
-      providerOnly(w, item, path, name); // `old:new` names to rename, or names to remove: no value in them
+      providerOnly(w, w.memo.facts(item), path, name); // `old:new` names to rename, or names to remove: no value in them
     } else if (typeof item === 'string' && kongHeaderList && item.includes(':')) {
       // Kong request-transformer add.headers: ["Authorization:Bearer ..."] (rename.headers holds header names only)
       const colon = item.indexOf(':');
@@ -397,11 +401,10 @@ function array(
 }
 
 /** Kong request/response-transformer `rename.*` (`old:new`) and `remove.*` lists: names of headers, parameters, fields. */
-function isKongTransformerNameList(name: string | undefined, parent: string | undefined): boolean {
-  return (
-    (parent === 'rename' || parent === 'remove') &&
-    (name === 'headers' || name === 'querystring' || name === 'body' || name === 'json')
-  );
+function isKongTransformerNameList(name: string | undefined, path: Names): boolean {
+  if (name !== 'headers' && name !== 'querystring' && name !== 'body' && name !== 'json') return false;
+  const parent = lastKey(path, 1);
+  return parent === 'rename' || parent === 'remove';
 }
 
 /** Names that are not secrets even in a secretGenerator: user names, hosts, ports, database names. */
@@ -421,38 +424,35 @@ function scalar(
   forced: string | undefined,
 ): void {
   if (s.length === 0) return;
-  const shape = w.memo.shape(s);
+  const facts = w.memo.facts(s);
+  const shape = facts.shape;
   if ((shape & READ_ALONE) === 0) {
     // Nothing in the string alone: only its key name (or the high-entropy test) can make it a finding.
     if (w.opts.mode !== 'manifest' || (forced === undefined && !mayBeNamed(w, name, shape))) return;
     named(w, s, path, name, forced, path, { within: s, at: 0 });
     return;
   }
-  const found = providerOnly(w, s, path, name);
+  const found = providerOnly(w, facts, path, name);
   if (found || w.opts.mode !== 'manifest') return;
-  const first = firstNonBlank(s);
-  if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']')) {
-    const parsed = w.memo.json(s);
+  if ((shape & IS_JSON_LIKE) !== 0) {
+    const parsed = facts.json();
     if (parsed !== undefined) {
-      embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
+      if (facts.jsonMayFind()) embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
       return;
     }
   }
-  if (s.includes('\n')) {
-    embedded(w, path, name, s, (inner) => {
-      for (const pair of w.memo.textPairs(s))
-        named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
-    });
+  if ((shape & IS_MULTILINE) !== 0) {
+    embeddedPairs(w, path, name, facts);
     return;
   }
   // A command line or header in one value: --password=..., curl -u, Authorization: Bearer ... (the flag names it).
-  if (s.length > 8 && (first === '-' || s.includes(' -') || s.includes('uthorization') || s.includes('UTHORIZATION'))) {
+  if ((shape & IS_COMMAND_LINE) !== 0) {
     const before = w.out.length;
     for (const pair of commandLinePairs(s))
       named(w, pair.value, path, pair.key, undefined, path, { within: s, at: s.indexOf(pair.value) });
     if (w.out.length > before) return;
   }
-  const read = onePair(w, s, path, name);
+  const read = onePair(w, facts, path, name);
   if (read === 'found') return;
   // Read as pairs under keys made of words, a value is random or not under its own key (AZURE_TENANT_ID=<uuid> is an
   // identifier), not the whole `KEY=value` string under the outer one. (A random key is no key: base64 padding in
@@ -465,23 +465,34 @@ function scalar(
 }
 
 /**
+ * The pairs of text embedded in the scalar at `path`, each read under its own key. Only a secret-like key can make a
+ * pair a finding there (embedded text gets no high-entropy test), so without extra secret names only those are read.
+ */
+function embeddedPairs(w: Walk, path: (string | number)[], name: string | undefined, facts: StringFacts): void {
+  const s = facts.text;
+  const pairs = (w.opts.names?.length ?? 0) > 0 ? facts.pairs() : facts.namedPairs();
+  if (pairs.length === 0) return;
+  embedded(w, path, name, s, (inner) => {
+    for (const pair of pairs) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
+  });
+}
+
+/**
  * One pair in a one-line value (`oauth_token: gho_...`, `VAULT_TOKEN="s...."`, `"token": "ghu_..."`), read like a
  * line of embedded text so that the inner key names the secret; true when it held one. Otherwise the caller reads the
  * value whole under its own name.
  */
 function onePair(
   w: Walk,
-  s: string,
+  facts: StringFacts,
   path: (string | number)[],
   name: string | undefined,
 ): 'found' | readonly TextPair[] | undefined {
-  if (!startsLikePair(s)) return undefined;
-  const pairs = w.memo.textPairs(s);
+  if ((facts.shape & IS_PAIR) === 0) return undefined;
+  const pairs = facts.pairs();
   if (pairs.length === 0) return undefined;
   const before = w.out.length;
-  embedded(w, path, name, s, (inner) => {
-    for (const pair of pairs) named(inner, pair.value, [], pair.key, undefined, [], { within: s, at: pair.at });
-  });
+  embeddedPairs(w, path, name, facts);
   return w.out.length > before ? 'found' : pairs;
 }
 
@@ -498,8 +509,8 @@ function embedded(
 }
 
 /** Provider patterns on a string; true when one was found. */
-function providerOnly(w: Walk, s: string, path: (string | number)[], name: string | undefined): boolean {
-  const matches = w.memo.providers(s);
+function providerOnly(w: Walk, facts: StringFacts, path: (string | number)[], name: string | undefined): boolean {
+  const { providers: matches, text: s } = facts;
   let any = false;
   for (const m of matches) {
     if (w.opts.allow?.(m.secret)) continue;

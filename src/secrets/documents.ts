@@ -6,6 +6,7 @@ import type { DocumentRef, Graph } from '../model/graph.js';
 import { isObj } from '../model/values.js';
 import { type SourceDocument, sliceReading } from '../parse/source.js';
 import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
+import { mayHoldProviderToken } from './prefilter.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
 const KONG_ENTITY_KEYS = [
@@ -56,7 +57,21 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
 export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
   const { document, file } = ref;
   const reading = document.end > document.start ? sliceReading(file, document) : undefined;
-  if (!reading || !opts.memo) return detectSecrets(document.value, opts);
+  if (!reading) return detectSecrets(document.value, opts);
   const text = file.text.slice(document.start, document.end);
+  if (!mayFindIn(text, opts)) return NOTHING;
+  if (!opts.memo) return detectSecrets(document.value, opts);
   return opts.memo.document(`${opts.mode} ${reading}`, text, () => detectSecrets(document.value, opts));
+}
+
+const NOTHING: readonly Detection[] = Object.freeze([]);
+
+/**
+ * Whether a document read from this text could hold a finding. In a foreign document provider tokens are all that is
+ * looked for, and one scan of the text tells (see prefilter.ts). Manifests are always walked: the test that would
+ * skip one (no secret word, context kind or high-entropy run anywhere in its text) skips half of the corpus's
+ * documents, but costs more than the walks it saves.
+ */
+function mayFindIn(text: string, opts: DetectOptions): boolean {
+  return opts.mode !== 'foreign' || mayHoldProviderToken(text);
 }

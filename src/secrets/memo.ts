@@ -2,6 +2,8 @@
 // and again (kustomize bases and overlays, charts rendered per environment, copied descriptions and scripts).
 import type { Detection } from './detect.js';
 import { commandLinePairs, embeddedPairs, netrcPairs } from './embedded.js';
+import { secretNameKind } from './names.js';
+import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
 import { findProviderSecrets, type ProviderMatch } from './providers.js';
 import { stringShape } from './shape.js';
 
@@ -12,15 +14,37 @@ export interface TextPair {
   readonly at: number;
 }
 
+/**
+ * What a string alone holds, read once per distinct string: its shape at once, the rest when first asked for. One
+ * look-up per string met answers every question the walk asks about it (a long text is hashed and compared once, not
+ * once per question).
+ */
+export interface StringFacts {
+  /** The string. */
+  readonly text: string;
+  /** stringShape of the string. */
+  readonly shape: number;
+  /** findProviderSecrets of the string. The result is shared: never change it. */
+  readonly providers: readonly ProviderMatch[];
+  /** The pairs of multi-line text (properties, .env, ini ..., then scripts' flags line by line). Shared. */
+  pairs(): readonly TextPair[];
+  /**
+   * The pairs whose key is a secret-like name. Inside embedded text only these can be found (a name gives the kind,
+   * and the high-entropy test is not run there) unless the options add secret names. Shared.
+   */
+  namedPairs(): readonly TextPair[];
+  /** JSON.parse of the string; undefined when it is not JSON. The value is shared: never change it. */
+  json(): unknown;
+  /**
+   * Whether the string, read as embedded JSON, could hold a finding: false when it holds no escape, no provider
+   * candidate, no stretch that could be a secret-like name and nothing that gives its values a kind by context.
+   */
+  jsonMayFind(): boolean;
+}
+
 export interface TextMemo {
-  /** findProviderSecrets, once per distinct text. The result is shared: never change it. */
-  readonly providers: (text: string) => readonly ProviderMatch[];
-  /** The pairs of multi-line text (properties, .env, ini ..., then scripts' flags line by line), once per text. */
-  readonly textPairs: (text: string) => readonly TextPair[];
-  /** stringShape, once per distinct string, short ones too: most strings of a scan are met many times. */
-  readonly shape: (text: string) => number;
-  /** JSON.parse, once per distinct text; undefined when it is not JSON. The value is shared: never change it. */
-  readonly json: (text: string) => unknown;
+  /** The facts of a string, short ones too: most strings of a scan are met many times. */
+  readonly facts: (text: string) => StringFacts;
   /**
    * The detections of a document, by what determines them: how it was read and in which mode (`reading`) and its
    * text. A manifest copied verbatim into several places is read once. The result is shared: never change it.
@@ -28,24 +52,44 @@ export interface TextMemo {
   readonly document: (reading: string, text: string, detect: () => readonly Detection[]) => readonly Detection[];
 }
 
-/** Texts shorter than this are not remembered: looking them up costs about what reading them again does. */
-const MIN_REMEMBERED = 16;
+class Facts implements StringFacts {
+  readonly shape: number;
+  readonly providers: readonly ProviderMatch[];
+  private pairsRead: readonly TextPair[] | undefined;
+  private namedPairsRead: readonly TextPair[] | undefined;
+  private jsonRead: unknown = UNREAD;
+  constructor(readonly text: string) {
+    this.providers = findProviderSecrets(text);
+    this.shape = stringShape(text, this.providers);
+  }
+  pairs(): readonly TextPair[] {
+    this.pairsRead ??= textPairs(this.text);
+    return this.pairsRead;
+  }
+  namedPairs(): readonly TextPair[] {
+    this.namedPairsRead ??= mayNameAPair(this.text)
+      ? this.pairs().filter((pair) => secretNameKind(pair.key) !== undefined)
+      : NO_PAIRS;
+    return this.namedPairsRead;
+  }
+  json(): unknown {
+    if (this.jsonRead === UNREAD) this.jsonRead = tryJson(this.text);
+    return this.jsonRead === NOT_JSON ? undefined : this.jsonRead;
+  }
+  jsonMayFind(): boolean {
+    // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
+    return mayHoldNamedSecret(unescapeJson(this.text));
+  }
+}
 
-/** A memo for one run; each table holds at most `maxChars` characters of keys, then starts over. */
+const NO_PAIRS: readonly TextPair[] = Object.freeze([]);
+
+/** A memo for one run; its tables hold at most `maxChars` characters of keys each, then start over. */
 export function textMemo(maxChars = 16_000_000): TextMemo {
-  const shapes = boundedTable<number>(maxChars);
-  const parsedJson = boundedTable<unknown>(maxChars);
-  const providers = remembered(findProviderSecrets, maxChars);
-  // A string read on its own after its shape (multi-line text, pairs) is scanned for tokens once, not twice.
-  const shapeOf = (text: string) => stringShape(text, providers);
+  const facts = boundedTable<StringFacts>(maxChars);
+  const read = (text: string) => new Facts(text);
   return {
-    providers,
-    textPairs: remembered(textPairs, maxChars),
-    shape: (text) => shapes(text, shapeOf),
-    json: (text) => {
-      const parsed = parsedJson(text, tryJson);
-      return parsed === NOT_JSON ? undefined : parsed;
-    },
+    facts: (text) => facts(text, read),
     document: documentTable(maxChars),
   };
 }
@@ -80,8 +124,9 @@ function documentTable(maxChars: number): TextMemo['document'] {
   };
 }
 
-/** What the JSON table remembers for a text that is not JSON (undefined means "not read yet"). */
+/** What a string's facts hold for a text that is not JSON, and for one not parsed yet. */
 const NOT_JSON = Symbol('not JSON');
+const UNREAD = Symbol('not read yet');
 
 function tryJson(text: string): unknown {
   try {
@@ -89,11 +134,6 @@ function tryJson(text: string): unknown {
   } catch {
     return NOT_JSON;
   }
-}
-
-function remembered<T>(compute: (text: string) => T, maxChars: number): (text: string) => T {
-  const table = boundedTable<T>(maxChars);
-  return (text) => (text.length < MIN_REMEMBERED ? compute(text) : table(text, compute));
 }
 
 /** A string-keyed table that computes a missing entry and forgets everything when its keys pass `maxChars`. */
@@ -119,15 +159,40 @@ function boundedTable<T>(maxChars: number): (key: string, compute: (key: string)
 function textPairs(s: string): TextPair[] {
   const out: TextPair[] = embeddedPairs(s).map((pair) => ({ key: pair.key, value: pair.value, at: pair.offset }));
   for (const pair of netrcPairs(s)) out.push({ key: pair.key, value: pair.value, at: pair.offset });
-  for (let start = 0, n = 0; start < s.length && n < 20_000; n++) {
-    const newline = s.indexOf('\n', start);
-    const end = newline === -1 ? s.length : newline;
+  for (const [start, end] of commandLines(s)) {
     const line = s.slice(start, end);
-    if (line.includes(' -') || line.includes('uthorization')) {
-      for (const pair of commandLinePairs(line))
-        out.push({ key: pair.key, value: pair.value, at: start + line.indexOf(pair.value) });
-    }
-    start = end + 1;
+    for (const pair of commandLinePairs(line))
+      out.push({ key: pair.key, value: pair.value, at: start + line.indexOf(pair.value) });
   }
   return out;
+}
+
+/** Lines of a text read for flags, at most this many from its start. */
+const MAX_COMMAND_LINES = 20_000;
+
+/**
+ * The [start, end) of each line (of the first MAX_COMMAND_LINES) that holds ` -` or `uthorization`: found by searching
+ * the text for those two, not by cutting every line out of it (descriptions and scripts are long and mostly flagless).
+ * Each search resumes where its last hit was, so the text is read a bounded number of times whatever it holds.
+ */
+export function* commandLines(s: string): Generator<readonly [number, number]> {
+  let stop = s.length; // the start of line MAX_COMMAND_LINES, past which no line is read
+  for (let i = 0, n = 1; n <= MAX_COMMAND_LINES; n++) {
+    i = s.indexOf('\n', i) + 1;
+    if (i === 0) break;
+    if (n === MAX_COMMAND_LINES) stop = i;
+  }
+  let dash = -2;
+  let header = -2;
+  for (let from = 0; from < stop; ) {
+    if (dash !== -1 && dash < from) dash = s.indexOf(' -', from);
+    if (header !== -1 && header < from) header = s.indexOf('uthorization', from);
+    const hit = dash === -1 ? header : header === -1 ? dash : Math.min(dash, header);
+    if (hit === -1 || hit >= stop) return;
+    const start = s.lastIndexOf('\n', hit) + 1;
+    const newline = s.indexOf('\n', hit);
+    const end = newline === -1 ? s.length : newline;
+    yield [start, end];
+    from = end + 1;
+  }
 }

@@ -419,6 +419,23 @@ const NOT_GLUED_QUALIFIERS = new Set([
   'has',
 ]);
 
+/**
+ * What every name secretNameKind accepts holds once lowercased and stripped of all but letters and digits (its tokens
+ * joined): a secret word, or the last token `key`, `secret`, or a connection string's two tokens (see classify).
+ */
+const NAME_NEEDLES = [...Object.keys(SECRET_WORDS), 'key', 'secret', 'connectionstring', 'connstr'];
+
+/**
+ * Whether some part of the text could be a name secretNameKind accepts: false only when no stretch of it, lowercased
+ * and read without the characters between letters and digits, holds a secret word. Any name cut from the text (a key
+ * of embedded JSON, a key of a `key=value` line, a flag) joins its tokens into such a stretch, so a text without one
+ * names no secret. Coarse on purpose (words of different names run together): it only has to be sure.
+ */
+export function mayNameASecret(text: string): boolean {
+  const joined = text.toLowerCase().replace(/[^a-z0-9]+/g, '');
+  return NAME_NEEDLES.some((needle) => joined.includes(needle));
+}
+
 const cache = new Map<string, SecretNameKind | null>();
 
 /** What kind of secret a key name says its value is, or undefined when it says none (or only describes one). */

@@ -931,6 +931,14 @@ export function providerPrefixOf(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The text holds a candidate prefix (of a token, a PEM block or a URL with a password): without one,
+ * findProviderSecrets finds nothing in it, nor in any part of it.
+ */
+export function hasProviderCandidate(text: string): boolean {
+  return CANDIDATES.find(text, 0) !== undefined;
+}
+
 /** The shared empty result (never mutated: callers copy before sorting). */
 const NONE: ProviderMatch[] = Object.freeze([]) as unknown as ProviderMatch[];
 

@@ -18,10 +18,10 @@ export const IS_HIGH_ENTROPY = 32;
 /** Shapes that need the string read on its own, whatever its key name. */
 export const READ_ALONE = HAS_PROVIDER_TOKEN | IS_JSON_LIKE | IS_MULTILINE | IS_COMMAND_LINE | IS_PAIR;
 
-/** The shape bits of a string (see the constants above); `providers` may be a memo of findProviderSecrets. */
-export function stringShape(s: string, providers: (text: string) => readonly unknown[] = findProviderSecrets): number {
+/** The shape bits of a string (see the constants above), given its provider tokens when they are known. */
+export function stringShape(s: string, providers: readonly unknown[] = findProviderSecrets(s)): number {
   let shape = 0;
-  if (providers(s).length > 0) shape |= HAS_PROVIDER_TOKEN;
+  if (providers.length > 0) shape |= HAS_PROVIDER_TOKEN;
   const first = firstNonBlank(s);
   if ((first === '{' || first === '[') && s.length < 2_000_000 && closesLike(s, first === '{' ? '}' : ']'))
     shape |= IS_JSON_LIKE;
