@@ -421,9 +421,10 @@ const NOT_GLUED_QUALIFIERS = new Set([
 
 /**
  * What every name secretNameKind accepts holds once lowercased and stripped of all but letters and digits (its tokens
- * joined): a secret word, or the last token `key`, `secret`, or a connection string's two tokens (see classify).
+ * joined): a secret word, or the last token `key`, `secret`, or the two tokens of a connection string or of `sonar.login`
+ * (see classify).
  */
-const NAME_NEEDLES = [...Object.keys(SECRET_WORDS), 'key', 'secret', 'connectionstring', 'connstr'];
+const NAME_NEEDLES = [...Object.keys(SECRET_WORDS), 'key', 'secret', 'connectionstring', 'connstr', 'sonarlogin'];
 
 /**
  * Whether some part of the text could be a name secretNameKind accepts: false only when no stretch of it, lowercased
