@@ -29,6 +29,11 @@ function spellings(name: string): readonly string[] {
   return list;
 }
 
+/** Every spelling of the named fields (snake, camel, the v2 dump prefix): to test an object's own few keys against. */
+export function spellingSet(names: readonly string[]): ReadonlySet<string> {
+  return new Set(names.flatMap(spellings));
+}
+
 /** The key under which an object holds a snake_case field: the snake or camel spelling, or the v2 dump prefix. */
 export function keyOf(o: unknown, name: string): string | undefined {
   if (!isObj(o)) return undefined;

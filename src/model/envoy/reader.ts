@@ -6,7 +6,7 @@ import { parseEmbedded } from '../../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { EnvoyResource, Resource } from '../resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
-import { child, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
+import { child, items, keyOf, type Node, spellingSet, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
 
 const ENVOY_KINDS = [
@@ -76,9 +76,54 @@ const XDS_KINDS: Record<string, EnvoyKind> = {
   Secret: 'EnvoySecret',
 };
 
+/**
+ * Every key by which a document or a list item is recognised as Envoy's (isBootstrap, readEnvoyValue, guessKind), in
+ * every spelling. An object holding none of them is not Envoy's: its own few keys are looked up in this one set,
+ * instead of each field's four spellings in the object (most documents of a scan are some other format's).
+ */
+export const ENVOY_RECOGNISING_KEYS: ReadonlySet<string> = new Set([
+  '@type',
+  ...spellingSet([
+    'static_resources',
+    'admin',
+    'dynamic_resources',
+    'node',
+    'layered_runtime',
+    'cluster_manager',
+    'stats_sinks',
+    'overload_manager',
+    'resources',
+    'name',
+    'typed_config',
+    'filter_chains',
+    'default_filter_chain',
+    'listener_filters',
+    'api_listener',
+    'address',
+    'connect_timeout',
+    'load_assignment',
+    'lb_policy',
+    'eds_cluster_config',
+    'cluster_type',
+    'transport_socket',
+    'type',
+    'hosts',
+    'virtual_hosts',
+    'tls_certificate',
+    'validation_context',
+    'session_ticket_keys',
+    'generic_secret',
+  ]),
+]);
+
+function holdsRecognisingKey(o: Obj): boolean {
+  for (const key of Object.keys(o)) if (ENVOY_RECOGNISING_KEYS.has(key)) return true;
+  return false;
+}
+
 /** The kind of a bare object, by its fields (bare lists of resources, as Envoy Gateway writes them). */
 function guessKind(o: unknown): EnvoyKind | undefined {
-  if (!isObj(o)) return undefined;
+  if (!isObj(o) || !holdsRecognisingKey(o)) return undefined;
   const t = str(o['@type'])?.replace(TYPE_PREFIX, '');
   if (t) {
     const last = t.split('.').pop()!;
@@ -165,7 +210,7 @@ function readEnvoyValue(
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
     return known > 0 && known * 2 >= value.length ? out : undefined;
   }
-  if (!isObj(value)) return undefined;
+  if (!isObj(value) || !holdsRecognisingKey(value)) return undefined;
   if (isBootstrap(value)) {
     const out: Resource[] = [];
     const root: Node = { value, path: base };
