@@ -79,6 +79,11 @@ export interface SourceFile {
   skipped?: string;
   /** Documents of kinds no rule reads (CustomResourceDefinitions), lexed but not composed; not in `documents`. */
   unreadDocuments?: number;
+  /**
+   * Documents read but not kept, as holding nothing any reader looks at (see ParseOptions.notKept): `documents`
+   * reads them again from the text when first asked for; keptDocuments gives the others without doing so.
+   */
+  unkeptDocuments?: number;
   /** Set on files parsed by a thread: their documents' syntax trees are rebuilt on demand (see fromFileData). */
   lazy?: true;
   /**
@@ -112,6 +117,12 @@ export interface ParseOptions {
    * (the differential test compares both ways).
    */
   fast?: boolean;
+  /**
+   * Documents whose value nothing reads (the caller knows the readers; the parser knows none): counted in
+   * `unkeptDocuments`, not kept. Asked only of documents the lean reader reads, whose value follows from their own
+   * text, so that they can be read again, the same, if `documents` is asked for.
+   */
+  notKept?: (value: unknown, path: string) => boolean;
 }
 
 /**
@@ -213,6 +224,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   // file of a million documents holds a million of these at once.
   const documents: (SourceDocument | { readonly parsedAst: Document.Parsed; readonly index: number })[] = [];
   let unreadCount = 0;
+  let unkeptCount = 0;
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   const source: DocumentSource = { text, yamlVersion: '1.1' };
   let parts = 0;
@@ -230,7 +242,8 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
       return;
     }
     if (read?.kind === 'document') {
-      documents.push(new LazyDocument(source, index, read.value, start, end));
+      if (options.notKept?.(read.value, path)) unkeptCount++;
+      else documents.push(new LazyDocument(source, index, read.value, start, end));
       return;
     }
     const result = parsePart(text, start, end, options.notComposed);
@@ -308,7 +321,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   documents.length = kept;
   problems.sort((x, y) => x.start - y.start);
-  return {
+  const file: SourceFile = {
     path,
     text,
     lineCounter,
@@ -316,6 +329,51 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     problems,
     ...(unreadCount ? { unreadDocuments: unreadCount } : {}),
   };
+  if (unkeptCount) withUnkeptDocuments(file, unkeptCount, options);
+  return file;
+}
+
+/** The documents of each file that has unkept ones, as parsed (`documents` holds them all once asked for). */
+const keptOf = new WeakMap<SourceFile, readonly SourceDocument[]>();
+
+/**
+ * Makes `file.documents` read the unkept documents again on first use: whoever asks for every document (a kustomize
+ * build, the cache) gets every one, the kept ones the same objects. Readers that know what was left out (format
+ * readers, Graph.documents) go through keptDocuments and never pay for it.
+ */
+function withUnkeptDocuments(file: SourceFile, count: number, options: ParseOptions): void {
+  const kept = file.documents;
+  keptOf.set(file, kept);
+  file.unkeptDocuments = count;
+  const settle = (documents: SourceDocument[]) => {
+    Object.defineProperty(file, 'documents', {
+      value: documents,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    return documents;
+  };
+  Object.defineProperty(file, 'documents', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const again = parseSource(file.path, file.text, { ...options, notKept: undefined });
+      const byIndex = new Map(kept.map((document) => [document.index, document]));
+      return settle(again.documents.map((document) => byIndex.get(document.index) ?? document));
+    },
+    set: settle,
+  });
+}
+
+/** The documents a file keeps: all of them but those no reader looks at (see ParseOptions.notKept). */
+export function keptDocuments(file: SourceFile): readonly SourceDocument[] {
+  return keptOf.get(file) ?? file.documents;
+}
+
+/** How many documents a file holds, kept or not (not counting those left unread, `unreadDocuments`). */
+export function documentCount(file: SourceFile): number {
+  return keptDocuments(file).length + (file.unkeptDocuments ?? 0);
 }
 
 /** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */

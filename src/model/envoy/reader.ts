@@ -1,12 +1,12 @@
 // Envoy configuration -> resources: a v3 bootstrap, an xDS resource list, a bare list of listeners or clusters, lone
 // filters; inside Kubernetes objects, EnvoyFilter patches (fragments) and EnvoyProxy bootstrap strings.
 // Sources: envoyproxy/data-plane-api bootstrap.proto and discovery.proto; Istio's EnvoyFilter API reference.
-import type { SourceDocument, SourceFile } from '../../parse/source.js';
+import { keptDocuments, type SourceDocument, type SourceFile } from '../../parse/source.js';
 import { parseEmbedded } from '../../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { EnvoyResource, Resource } from '../resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
-import { child, items, keyOf, type Node, spellingSet, TYPE_PREFIX, typed } from './fields.js';
+import { child, ENVOY_RECOGNISING_KEYS, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
 
 const ENVOY_KINDS = [
@@ -75,46 +75,6 @@ const XDS_KINDS: Record<string, EnvoyKind> = {
   RouteConfiguration: 'EnvoyRouteConfiguration',
   Secret: 'EnvoySecret',
 };
-
-/**
- * Every key by which a document or a list item is recognised as Envoy's (isBootstrap, readEnvoyValue, guessKind), in
- * every spelling. An object holding none of them is not Envoy's: its own few keys are looked up in this one set,
- * instead of each field's four spellings in the object (most documents of a scan are some other format's).
- */
-export const ENVOY_RECOGNISING_KEYS: ReadonlySet<string> = new Set([
-  '@type',
-  ...spellingSet([
-    'static_resources',
-    'admin',
-    'dynamic_resources',
-    'node',
-    'layered_runtime',
-    'cluster_manager',
-    'stats_sinks',
-    'overload_manager',
-    'resources',
-    'name',
-    'typed_config',
-    'filter_chains',
-    'default_filter_chain',
-    'listener_filters',
-    'api_listener',
-    'address',
-    'connect_timeout',
-    'load_assignment',
-    'lb_policy',
-    'eds_cluster_config',
-    'cluster_type',
-    'transport_socket',
-    'type',
-    'hosts',
-    'virtual_hosts',
-    'tls_certificate',
-    'validation_context',
-    'session_ticket_keys',
-    'generic_secret',
-  ]),
-]);
 
 function holdsRecognisingKey(o: Obj): boolean {
   for (const key of Object.keys(o)) if (ENVOY_RECOGNISING_KEYS.has(key)) return true;
@@ -346,7 +306,7 @@ export function readEmbedded(
   const inner = parseEmbedded(file, document, path, MANIFEST_PARSE_OPTIONS);
   if (!inner) return [];
   const out: Resource[] = [];
-  for (const doc of inner.documents) {
+  for (const doc of keptDocuments(inner)) {
     if (doc.value === undefined) continue;
     for (const reader of readers) {
       // Objects of another format held in a Kubernetes object belong to its namespace.
