@@ -13,7 +13,14 @@ import { lint } from '../src/engine/run.js';
 import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readByNobody } from '../src/model/unclaimed.js';
-import { documentCount, keptDocuments, type ParseOptions, parseSource } from '../src/parse/source.js';
+import {
+  documentCount,
+  fromFileData,
+  keptDocuments,
+  type ParseOptions,
+  parseSource,
+  toFileData,
+} from '../src/parse/source.js';
 import { corpusDir, manifestFiles } from './helpers.js';
 
 const KEEP_ALL: ParseOptions = { ...MANIFEST_PARSE_OPTIONS, notKept: undefined };
@@ -125,6 +132,24 @@ describe('documents nobody reads', () => {
     expect(file.documents).toBe(all); // read again once
     expect(keptDocuments(file)).toBe(kept); // and the graph's view does not change
     expect(all[0].ast.contents?.toJSON()).toEqual({ a: 1 });
+  });
+
+  it('cross to a parser thread or the cache as indexes, not as documents, and are read again there', () => {
+    const text = ['a: 1', 'b: 2', 'kind: x', 'c: 3', '%YAML 1.1\n---\nd: 4', 'e: "s"', 'f: 5'].join('\n---\n');
+    const file = parseSource('f.yaml', text, MANIFEST_PARSE_OPTIONS);
+    const data = toFileData(file);
+    expect(data.documents.map((d) => d.value)).toEqual([{ kind: 'x' }, { e: 's' }]);
+    expect(data.unkept).toEqual([0, 2, 3, 4, 5, 6, 7, 8]); // part 4 is the directive alone (a problem)
+    const copy = fromFileData(structuredClone(data));
+    expect(documentCount(copy)).toBe(documentCount(file));
+    expect(keptDocuments(copy).map((d) => d.value)).toEqual([{ kind: 'x' }, { e: 's' }]);
+    const reference = parseSource('f.yaml', text, KEEP_ALL).documents;
+    expect(copy.documents.map((d) => [d.index, d.value, d.start, d.end])).toEqual(
+      reference.map((d) => [d.index, d.value, d.start, d.end]),
+    );
+    expect(file.documents.map((d) => [d.index, d.value, d.start, d.end])).toEqual(
+      reference.map((d) => [d.index, d.value, d.start, d.end]),
+    );
   });
 
   it('are only mappings of numbers, booleans and nulls, without a key a reader looks for, outside kustomizations', () => {
