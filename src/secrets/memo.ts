@@ -129,7 +129,7 @@ function documentTable(maxChars: number): TextMemo['document'] {
  * string of them was ~110 characters and its pieces per document, kept for the run.) Texts of one print are compared
  * whole, so two prints that hash alike only share their few places.
  */
-function documentPrint(reading: string, text: string): number {
+export function documentPrint(reading: string, text: string): number {
   // FNV-1a over the characters, in a local (a variable a closure shares would box each step in a heap number).
   let hash = 0x811c9dc5 ^ text.length;
   for (let i = 0; i < reading.length; i++) hash = Math.imul(hash ^ reading.charCodeAt(i), 0x01000193);
