@@ -10,7 +10,9 @@ import { lintStaged } from '../src/engine/run.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
 import { locate, locationKey } from '../src/location/locate.js';
 import { Graph } from '../src/model/graph.js';
-import { MANIFEST_PARSE_OPTIONS, parseSource } from '../src/parse/source.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { wantedPaths } from '../src/parse/fast.js';
+import { parseSource } from '../src/parse/source.js';
 import { documentPrint, textMemo } from '../src/secrets/memo.js';
 
 setFlagsFromString('--expose-gc');
@@ -169,6 +171,20 @@ describe('memory per finding', () => {
     expect(graph.resourceAt(document, ['kind'])).toBeUndefined();
     const after = await maps();
     expect(after - before).toBeLessThan(20);
+  });
+
+  it("the paths' tree a location tree is read for makes a Map only at a node of several segments", async () => {
+    const maps = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Map');
+    const before = await maps();
+    const paths = Array.from({ length: 2000 }, (_, i) => ['items', i, 'spec', 'name']);
+    const tree = wantedPaths(paths);
+    const after = await maps();
+    expect(after - before).toBeLessThan(20);
+    const items = tree.get('items')!;
+    expect([tree.spread, items.spread, items.get('1234')!.spread]).toEqual([false, true, false]);
+    expect(items.get('1234')?.get('spec')?.get('name')).toBeDefined();
+    expect(items.get('1234')?.get('name')).toBeUndefined();
+    expect(items.get('2000')).toBeUndefined();
   });
 
   it('resources of a file that never names the ignore annotation share one empty list of scopes', () => {
