@@ -8,10 +8,10 @@ import { defaultConfig } from '../src/engine/config.js';
 import { defineRule, inFamily } from '../src/engine/rule.js';
 import { lintStaged } from '../src/engine/run.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
-import { locate, locationKey } from '../src/location/locate.js';
+import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
 import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
-import { wantedPaths } from '../src/parse/fast.js';
+import { readLocationTree, wantedPaths } from '../src/parse/fast.js';
 import { parseSource } from '../src/parse/source.js';
 import { documentPrint, textMemo } from '../src/secrets/memo.js';
 
@@ -185,6 +185,21 @@ describe('memory per finding', () => {
     expect(items.get('1234')?.get('spec')?.get('name')).toBeDefined();
     expect(items.get('1234')?.get('name')).toBeUndefined();
     expect(items.get('2000')).toBeUndefined();
+  });
+
+  it("a location tree's nodes make their ranges when read, not an array kept per node", async () => {
+    const n = 2000;
+    const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    port: ${i}\n`).join('')}`;
+    const arrays = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Array');
+    const before = await arrays();
+    const paths = Array.from({ length: n }, (_, i) => ['items', i, 'name']);
+    const tree = readLocationTree(text, 0, text.length, paths)!;
+    const after = await arrays();
+    // The paths (n arrays) and each entry's list of pairs (n): its range and its scalars' ranges are not kept (3n more).
+    expect(after - before).toBeLessThan(n * 2.5);
+    const at = locateOffsets(text, tree, 0, text.length, ['items', 1234, 'name'], 'pair');
+    expect(text.slice(at.start, at.end)).toBe('name: n1234');
+    expect(text.slice(...(tree.contents as { range: [number, number] }).range)).toBe(text);
   });
 
   it('resources of a file that never names the ignore annotation share one empty list of scopes', () => {
