@@ -112,6 +112,11 @@ describe('memory per finding', () => {
       (_, edge) => edge('ruleId') === RULE_ID && edge('fingerprint') !== undefined,
     );
     expect(findings).toBe(n);
+    // Its fingerprint is a string of its own, not a view of a longer digest that it would keep alive.
+    const prints = new Set(result.findings.map((f) => f.fingerprint));
+    expect(prints.size).toBe(n);
+    expect(countNodes(heap, 'sliced string', (name) => prints.has(name))).toBe(0);
+    expect(countNodes(heap, 'string', (name) => prints.has(name))).toBe(n);
     expect(staged.graph.resources).toHaveLength(n);
   });
 
