@@ -9,6 +9,7 @@ import { defineRule, inFamily } from '../src/engine/rule.js';
 import { lintStaged } from '../src/engine/run.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
 import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
+import { LocationMemo } from '../src/location/memo.js';
 import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree, wantedPaths } from '../src/parse/fast.js';
@@ -205,6 +206,38 @@ describe('memory per finding', () => {
     const at = locateOffsets(text, tree, 0, text.length, ['items', 1234, 'name'], 'pair');
     expect(text.slice(at.start, at.end)).toBe('name: n1234');
     expect(text.slice(...(tree.contents as { range: [number, number] }).range)).toBe(text);
+  });
+
+  it('the location memo keeps a found location as its range alone, the Located only when part of the path is missing', async () => {
+    const n = 500;
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    const memo = new LocationMemo();
+    for (const document of file.documents) {
+      memo.locate(file, document, ['spec', 'replicas']);
+      memo.locate(file, document, ['metadata', 'name'], 'value');
+    }
+    const absent = memo.locate(file, file.documents[3], ['spec', 'absent']);
+    const heap = await heapSnapshot();
+    const locatedObjects = countNodes(
+      heap,
+      'object',
+      (_, edge) => edge('range') !== undefined && edge('missing') !== undefined,
+    );
+    expect(locatedObjects).toBeLessThan(10);
+    // What callers see is unchanged: a Located for every location, in the memo's copy for the cache too.
+    const document = file.documents[7];
+    expect(memo.locate(file, document, ['spec', 'replicas'])).toEqual({
+      range: { startLine: 6 + 7 * 7, startColumn: 3, endLine: 6 + 7 * 7, endColumn: 14 },
+      missing: [],
+    });
+    expect(memo.rangeOf(file, document, ['spec', 'replicas'])).toEqual(
+      memo.locate(file, document, ['spec', 'replicas']).range,
+    );
+    expect(absent.missing).toEqual(['absent']);
+    expect(memo.locate(file, file.documents[3], ['spec', 'absent'])).toBe(absent);
+    const copy = memo.of(file);
+    expect(copy.size).toBe(2 * n + 1);
+    expect(copy.get(locationKey(7, ['spec', 'replicas'], 'pair'))?.missing).toEqual([]);
   });
 
   it('resources of a file that never names the ignore annotation share one empty list of scopes', () => {

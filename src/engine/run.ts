@@ -660,7 +660,7 @@ function settle(
   directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
   files: readonly SourceFile[],
 ): Finding[] {
-  const located = (at: LocationRequest) => at.range ?? locations.locate(at.file, at.document, at.path, at.target).range;
+  const located = (at: LocationRequest) => at.range ?? locations.rangeOf(at.file, at.document, at.path, at.target);
   // A secret inside a longer string (embedded text) is narrowed to its own line and column.
   const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
     const value = get(at.document.value, ...at.path);

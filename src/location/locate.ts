@@ -92,7 +92,7 @@ export function locationKey(documentIndex: number, path: Path, target: Target): 
 }
 
 /** The tail of a path that was found whole: shared, never changed. */
-const NOTHING_MISSING: Path = Object.freeze([]);
+export const NOTHING_MISSING: Path = Object.freeze([]);
 export function locateOffsets(
   text: string,
   ast: LocationTree,
