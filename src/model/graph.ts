@@ -11,8 +11,9 @@ import { appendAll } from '../arrays.js';
 
 /** Resources of one document by their base path, segment by segment (the first resource at a base wins). */
 interface BaseTrie {
-  resource?: Resource;
-  readonly children: Map<string | number, BaseTrie>;
+  resource: Resource | undefined;
+  /** Made for a node that has any (most are leaves: a Map each was ~10 MB on a decK file of 40,000 routes). */
+  children: Map<string | number, BaseTrie> | undefined;
 }
 
 /** A parsed document of the scan (any format, recognised or not). */
@@ -146,9 +147,13 @@ export class Graph {
       const tries = new Map<SourceDocument, BaseTrie>();
       for (const r of graph.resources) {
         const { document, base } = r.source;
-        let node = tries.get(document) ?? tries.set(document, { children: new Map() }).get(document)!;
-        for (const segment of base)
-          node = node.children.get(segment) ?? node.children.set(segment, { children: new Map() }).get(segment)!;
+        let node =
+          tries.get(document) ?? tries.set(document, { resource: undefined, children: undefined }).get(document)!;
+        for (const segment of base) {
+          const children = (node.children ??= new Map());
+          node =
+            children.get(segment) ?? children.set(segment, { resource: undefined, children: undefined }).get(segment)!;
+        }
         node.resource ??= r;
       }
       return tries;
@@ -156,7 +161,7 @@ export class Graph {
     let node = byDocument.get(ref.document);
     let best = node?.resource;
     for (const segment of path) {
-      node = node?.children.get(segment);
+      node = node?.children?.get(segment);
       if (!node) break;
       best = node.resource ?? best;
     }
