@@ -7,7 +7,7 @@ import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
 import { documentSecrets } from '../src/secrets/documents.js';
 import { commandLines, type TextMemo, textMemo } from '../src/secrets/memo.js';
 import { mayHoldProviderToken, unescapeJson } from '../src/secrets/prefilter.js';
-import { mayNameASecret } from '../src/secrets/names.js';
+import { mayNameASecret } from '../src/secrets/triggers.js';
 import {
   HAS_PROVIDER_TOKEN,
   IS_COMMAND_LINE,

@@ -874,17 +874,19 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * other code may test cheaply, exported so that the ReDoS check of the tests covers it.
  */
 export const PROVIDER_CANDIDATES = RegExp([...PREFIXES, '-----BEGIN', '://'].map(escape).join('|'), 'g');
+/** Every candidate prefix (all ASCII, at least two characters): tokens', PEM blocks', URLs'. */
+export const CANDIDATE_PREFIXES: readonly string[] = [...PREFIXES, '-----BEGIN', '://'];
 const CANDIDATES = buildCandidates();
 
 /** Candidate prefixes by their first two characters (all prefixes have at least two). */
 const BY_FIRST_TWO = new Map<number, string[]>();
-for (const prefix of [...PREFIXES, '-----BEGIN', '://']) {
+for (const prefix of CANDIDATE_PREFIXES) {
   const key = prefix.charCodeAt(0) * 65536 + prefix.charCodeAt(1);
   BY_FIRST_TWO.set(key, [...(BY_FIRST_TWO.get(key) ?? []), prefix]);
 }
 /** The first two characters of some prefix (all prefixes are ASCII): a typed-array test before the map lookup. */
 const FIRST_TWO = new Uint8Array(128 * 128);
-for (const prefix of [...PREFIXES, '-----BEGIN', '://'])
+for (const prefix of CANDIDATE_PREFIXES)
   FIRST_TWO[prefix.charCodeAt(0) * 128 + prefix.charCodeAt(1)] = 1;
 
 /**
@@ -929,6 +931,27 @@ export function providerPrefixOf(value: string): string | undefined {
     )
       return prefix;
   return undefined;
+}
+
+/**
+ * The candidate prefix (of a token, a PEM block or a URL with a password) that starts at `i`, the longest, or
+ * undefined: what findProviderSecrets looks at first.
+ */
+export function candidateAt(text: string, i: number): string | undefined {
+  const a = text.charCodeAt(i);
+  const b = text.charCodeAt(i + 1);
+  if (a >= 128 || b >= 128 || FIRST_TWO[a * 128 + b] === 0) return undefined;
+  const list = BY_FIRST_TWO.get(a * 65536 + b);
+  if (list) for (const prefix of list) if (text.startsWith(prefix, i)) return prefix;
+  return undefined;
+}
+
+/** Where a URL's user information ends (at `@`, `/`, a blank, a quote ...: see urlPasswordAt), scanning from `from`. */
+export function userinfoEnd(text: string, from: number): number {
+  let i = from;
+  const limit = Math.min(text.length, from + 600);
+  while (i < limit && !USERINFO_STOP(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /**
