@@ -95,29 +95,6 @@ export function readLocationTree(
   }
 }
 
-/**
- * Where the block collections the lean reader built lie in the text it read: [start, end) from the collection's first
- * entry to the line after its last, for collections of at least MIN_SPANNED characters. Kept beside the values
- * (weakly), not in them, so that the values stay what Kubernetes reads; a reader of the values may look at the text of
- * a whole subtree at once (smaller collections are cheaper to read than to look up).
- */
-const collectionSpans = new WeakMap<object, TextSpan>();
-const MIN_SPANNED = 64;
-
-export interface TextSpan {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** The span of a block collection the lean reader read (see collectionSpans), or undefined. */
-export function textSpanOf(collection: object): TextSpan | undefined {
-  return collectionSpans.get(collection);
-}
-
-function noteSpan(collection: object, start: number, end: number): void {
-  if (end - start >= MIN_SPANNED) collectionSpans.set(collection, { start, end });
-}
-
 /** Reads the parts of one text (in increasing order of offsets) through the lean reader. */
 export class FastReader {
   /** Offsets of the characters the lean reader declines, in order; a part holding one is declined at once. */
@@ -420,7 +397,7 @@ class Reader {
       node.items = exactSize(node.items);
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
-    } else if (!this.tree) noteSpan(out, first, this.line);
+    }
     return out;
   }
 
@@ -480,9 +457,7 @@ class Reader {
       node.range = [first, this.nodeEnd, this.nodeEnd];
       this.node = node;
     }
-    const items = exactSize(out);
-    if (!this.tree) noteSpan(items, first, this.line);
-    return items;
+    return exactSize(out);
   }
 
   /**

@@ -4,14 +4,12 @@
 // YAML style (block, flow, JSON). Pure: plain values in, detections out.
 import type { Path } from '../model/values.js';
 import { isObj, type Obj } from '../model/values.js';
-import { textSpanOf } from '../parse/fast.js';
 import { isHighEntropy, looksLikeWords } from './entropy.js';
 import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
 import { type StringFacts, type TextMemo, type TextPair, textMemo } from './memo.js';
 import { providerPrefixOf } from './providers.js';
 import { IS_COMMAND_LINE, IS_HIGH_ENTROPY, IS_JSON_LIKE, IS_MULTILINE, IS_PAIR, READ_ALONE } from './shape.js';
-import type { TextTriggers } from './triggers.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -192,8 +190,6 @@ interface Walk {
   readonly host?: { readonly path: Path; readonly name: string; readonly text: string };
   readonly seen: Set<string>;
   readonly memo: TextMemo;
-  /** The triggers of the text the lean reader read the value from: subtrees whose text has none are not entered. */
-  readonly triggers?: TextTriggers;
 }
 
 const MAX_DEPTH = 200;
@@ -201,45 +197,11 @@ const MAX_DEPTH = 200;
 /** Ancestor keys and sequence indexes, outermost first (the same segments as the path). */
 type Names = (string | number)[];
 
-/**
- * Every secret in a document's plain value. With `triggers` (the triggers of the text the lean reader read the value
- * from; manifest mode and no extra secret names), a collection whose span of text holds none is not entered.
- */
-export function detectSecrets(value: unknown, opts: DetectOptions, triggers?: TextTriggers): Detection[] {
-  const walk: Walk = { opts, out: [], seen: new Set(), memo: opts.memo ?? textMemo(), triggers };
-  if (triggers && typeof value === 'object' && value !== null && holdsNothing(walk, value, [], undefined, undefined))
-    return walk.out;
+/** Every secret in a document's plain value. */
+export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
+  const walk: Walk = { opts, out: [], seen: new Set(), memo: opts.memo ?? textMemo() };
   visit(walk, value, [], undefined, undefined);
   return walk.out;
-}
-
-/**
- * Names whose context reaches below the value they name (see object, array and envoyDataSourceName): Kong credential
- * lists (their items' fields are the credential), registry `auths` (their entries' `auth` and `password`), kustomize
- * `literals` (a secretGenerator's), Envoy `session_ticket_keys` (its `keys`' inline bytes).
- */
-const CONTEXT_NAMES = new Set([...Object.keys(KONG_CREDENTIALS), 'auths', 'literals', 'session_ticket_keys']);
-
-/**
- * A collection the walk need not enter: the lean reader gave its span of text, the span holds no trigger (see
- * TextTriggers: then no value in it is a finding by what it holds or by the names in it), and its context gives it
- * nothing either: no forced kind, no secret-like name, no name whose context reaches below (CONTEXT_NAMES), as its
- * own name, its parent's or one of the two keys above (`path`: the parent's path, or the item's for a list's items).
- */
-function holdsNothing(
-  w: Walk,
-  collection: object,
-  path: (string | number)[],
-  name: string | undefined,
-  parentName: string | undefined,
-  forced?: string,
-): boolean {
-  const span = textSpanOf(collection);
-  if (span === undefined || forced !== undefined) return false;
-  if (name !== undefined && (CONTEXT_NAMES.has(name) || secretNameKind(name) !== undefined)) return false;
-  if (parentName !== undefined && CONTEXT_NAMES.has(parentName)) return false;
-  if (CONTEXT_NAMES.has(lastKey(path, 0) ?? '') || CONTEXT_NAMES.has(lastKey(path, 1) ?? '')) return false;
-  return w.triggers!.clean(span.start, span.end);
 }
 
 /**
@@ -349,7 +311,6 @@ function object(
         childForced = 'registry credential';
       if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
     }
-    if (w.triggers && typeof v === 'object' && holdsNothing(w, v, path, childName, name, childForced)) continue;
     path.push(key);
     visit(w, v, path, childName, childForced);
     path.pop();
@@ -432,7 +393,7 @@ function array(
         within: item,
         at: item.indexOf(value, colon),
       });
-    } else if (!(w.triggers && typeof item === 'object' && item && holdsNothing(w, item, path, name, name, forced))) {
+    } else {
       visit(w, item, path, name, forced);
     }
     path.pop();

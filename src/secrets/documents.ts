@@ -7,7 +7,6 @@ import { isObj } from '../model/values.js';
 import { type SourceDocument, sliceReading } from '../parse/source.js';
 import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
 import { mayHoldProviderToken } from './prefilter.js';
-import { TextTriggers } from './triggers.js';
 
 const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
 const KONG_ENTITY_KEYS = [
@@ -61,16 +60,8 @@ export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly
   if (!reading) return detectSecrets(document.value, opts);
   const text = file.text.slice(document.start, document.end);
   if (!mayFindIn(text, opts)) return NOTHING;
-  // A manifest the lean reader read: subtrees whose text holds no trigger are not walked (extra secret names from the
-  // options could be anything: then every value is read).
-  const detect = () =>
-    detectSecrets(
-      document.value,
-      opts,
-      reading === 'yaml' && opts.mode === 'manifest' && !opts.names?.length ? new TextTriggers(file.text) : undefined,
-    );
-  if (!opts.memo) return detect();
-  return opts.memo.document(`${opts.mode} ${reading}`, text, detect);
+  if (!opts.memo) return detectSecrets(document.value, opts);
+  return opts.memo.document(`${opts.mode} ${reading}`, text, () => detectSecrets(document.value, opts));
 }
 
 const NOTHING: readonly Detection[] = Object.freeze([]);

@@ -436,7 +436,6 @@ export const SECRET_NAME_RUNS: { readonly whole: readonly string[]; readonly glu
   glued: ['secret', 'password', 'passwd', 'token'],
 };
 
-
 const cache = new Map<string, SecretNameKind | null>();
 
 /** What kind of secret a key name says its value is, or undefined when it says none (or only describes one). */

@@ -874,19 +874,17 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * other code may test cheaply, exported so that the ReDoS check of the tests covers it.
  */
 export const PROVIDER_CANDIDATES = RegExp([...PREFIXES, '-----BEGIN', '://'].map(escape).join('|'), 'g');
-/** Every candidate prefix (all ASCII, at least two characters): tokens', PEM blocks', URLs'. */
-export const CANDIDATE_PREFIXES: readonly string[] = [...PREFIXES, '-----BEGIN', '://'];
 const CANDIDATES = buildCandidates();
 
 /** Candidate prefixes by their first two characters (all prefixes have at least two). */
 const BY_FIRST_TWO = new Map<number, string[]>();
-for (const prefix of CANDIDATE_PREFIXES) {
+for (const prefix of [...PREFIXES, '-----BEGIN', '://']) {
   const key = prefix.charCodeAt(0) * 65536 + prefix.charCodeAt(1);
   BY_FIRST_TWO.set(key, [...(BY_FIRST_TWO.get(key) ?? []), prefix]);
 }
 /** The first two characters of some prefix (all prefixes are ASCII): a typed-array test before the map lookup. */
 const FIRST_TWO = new Uint8Array(128 * 128);
-for (const prefix of CANDIDATE_PREFIXES)
+for (const prefix of [...PREFIXES, '-----BEGIN', '://'])
   FIRST_TWO[prefix.charCodeAt(0) * 128 + prefix.charCodeAt(1)] = 1;
 
 /**
@@ -934,32 +932,23 @@ export function providerPrefixOf(value: string): string | undefined {
 }
 
 /**
- * The candidate prefix (of a token, a PEM block or a URL with a password) that starts at `i`, the longest, or
- * undefined: what findProviderSecrets looks at first.
- */
-export function candidateAt(text: string, i: number): string | undefined {
-  const a = text.charCodeAt(i);
-  const b = text.charCodeAt(i + 1);
-  if (a >= 128 || b >= 128 || FIRST_TWO[a * 128 + b] === 0) return undefined;
-  const list = BY_FIRST_TWO.get(a * 65536 + b);
-  if (list) for (const prefix of list) if (text.startsWith(prefix, i)) return prefix;
-  return undefined;
-}
-
-/** Where a URL's user information ends (at `@`, `/`, a blank, a quote ...: see urlPasswordAt), scanning from `from`. */
-export function userinfoEnd(text: string, from: number): number {
-  let i = from;
-  const limit = Math.min(text.length, from + 600);
-  while (i < limit && !USERINFO_STOP(text.charCodeAt(i))) i++;
-  return i;
-}
-
-/**
  * The text holds a candidate prefix (of a token, a PEM block or a URL with a password): without one,
- * findProviderSecrets finds nothing in it, nor in any part of it.
+ * findProviderSecrets finds nothing in it, nor in any part of it. A `://` counts only when user information ending in
+ * `@` follows (urlPasswordAt and tokenAsUserAt need one): what lies between is no blank, quote or line break, so it
+ * reads the same in any part of the text that holds the `://`.
  */
 export function hasProviderCandidate(text: string): boolean {
-  return CANDIDATES.find(text, 0) !== undefined;
+  for (let hit = CANDIDATES.find(text, 0); hit; hit = CANDIDATES.find(text, hit.index + 1))
+    if (hit.prefix !== '://' || text.charCodeAt(userinfoEnd(text, hit.index + 3)) === 64) return true;
+  return false;
+}
+
+/** Where the user information of a URL ends (at `@`, `/`, a blank, a quote ... or after 600 characters). */
+function userinfoEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + 600);
+  let i = from;
+  while (i < limit && !USERINFO_STOP(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /** The shared empty result (never mutated: callers copy before sorting). */
@@ -1146,13 +1135,9 @@ function urlPasswordAt(text: string, index: number): ProviderMatch | undefined {
   const database = DATABASE_SCHEMES.has(scheme);
   if (!database && !AUTH_SCHEMES.has(scheme)) return undefined;
   const userStart = index + 3;
-  let i = userStart;
-  let colon = -1;
-  const limit = Math.min(text.length, userStart + 600);
-  while (i < limit && !USERINFO_STOP(text.charCodeAt(i))) {
-    if (text.charCodeAt(i) === 58 && colon === -1) colon = i;
-    i++;
-  }
+  const i = userinfoEnd(text, userStart);
+  const inUserinfo = text.slice(userStart, i).indexOf(':');
+  const colon = inUserinfo === -1 ? -1 : userStart + inUserinfo;
   if (i >= text.length || text.charCodeAt(i) !== 64 || colon === userStart) return undefined;
   if (colon === -1) return database ? undefined : tokenAsUserAt(text, userStart, i);
   const password = text.slice(colon + 1, i);
