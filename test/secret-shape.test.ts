@@ -295,6 +295,12 @@ describe('embedded text read only when it could name a secret', () => {
     const auth = Buffer.from('ci:Xq7pL2vRz9wK').toString('base64');
     expect(secretsIn(`{"auths": {"registry.example.com": {"auth": "${auth}"}}}`)).toEqual([auth]);
     expect(secretsIn('{"kty": "oct", "k": "Xq7pL2vRz9wKm3Nb"}')).toEqual(['Xq7pL2vRz9wKm3Nb']);
+    // A Secret's data (kubectl's last-applied-configuration) is base64 under keys that need not say secret.
+    const data = Buffer.from('Xq7#pL2v!Rz9wK').toString('base64');
+    expect(secretsIn(`{"apiVersion":"v1","kind":"Secret","data":{"conn":"${data}"}}`)).toEqual(['Xq7#pL2v!Rz9wK']);
+    // A name spelled across an escaped line break or a quote pair of the JSON is still a name.
+    expect(secretsIn('{"pass\\nword": "Xq7#pL2v!Rz9wK"}')).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(secretsIn('{"db\\"pw": "Xq7#pL2v!Rz9wK"}')).toEqual(['Xq7#pL2v!Rz9wK']);
     expect(secretsIn('{"args": ["curl", "-u", "ci:Xq7pL2vRz9wK", "https://x"], "command": ["sh"]}')).toHaveLength(0);
   });
 
