@@ -1,7 +1,7 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { hash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
+import { documentCount, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
 import { meshConfigTexts, meshSettingsOf } from '../model/istio/meshconfig.js';
@@ -223,7 +223,7 @@ export function lintStaged({
     finish(): LintResult {
       const findings = suppress(locate(pending, locations), config, directivesByFile, files);
       findings.sort(compareFindings);
-      const documents = files.reduce((n, f) => n + f.documents.length, 0);
+      const documents = files.reduce((n, f) => n + documentCount(f), 0);
       const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
       ruleTimes.sort((a, b) => b[1] - a[1]);
       return {

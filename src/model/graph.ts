@@ -5,7 +5,7 @@ import { compileSelector, LabelIndex, labelsSelector } from './kubernetes/select
 import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy/reader.js';
 import { readKong } from './kong/reader.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
+import { keptDocuments, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';
 import { appendAll } from '../arrays.js';
 
@@ -49,7 +49,8 @@ export function readResources(
 ): Resource[] {
   const resources: Resource[] = [];
   for (const file of files) {
-    for (const document of file.documents) {
+    // (Documents not kept hold nothing a reader recognises: see unclaimed.ts.)
+    for (const document of keptDocuments(file)) {
       if (document.value === undefined) continue;
       const before = resources.length;
       try {
@@ -254,7 +255,7 @@ export class Graph {
 
 function* documentsOf(files: readonly SourceFile[]): Generator<DocumentRef> {
   for (const file of files)
-    for (const document of file.documents) if (document.value !== undefined) yield { file, document };
+    for (const document of keptDocuments(file)) if (document.value !== undefined) yield { file, document };
 }
 
 export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
