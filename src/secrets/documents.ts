@@ -2,6 +2,7 @@
 // decK files, Envoy bootstraps and kustomizations recognised by shape (their readers may not exist yet, and a
 // kustomization need not declare apiVersion/kind). Everything else (CI workflows, compose files, Helm values) is not
 // meshlint's: only provider patterns are reported there.
+import { createHash } from 'node:crypto';
 import type { DocumentRef, Graph } from '../model/graph.js';
 import { MANIFEST_SHAPE } from '../model/unclaimed.js';
 import { isObj } from '../model/values.js';
@@ -71,9 +72,10 @@ const NOTHING: readonly Detection[] = Object.freeze([]);
 const NOT_PLAIN_JSON = /"[+-]?\d{4,6}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"|\{"0":|"type":"Buffer"/;
 
 /**
- * The JSON of a built object, which tells apart every two values the walk reads differently (its keys in the order
- * the walk reads them, its strings, numbers, lists, nulls), or undefined when it may not (NOT_PLAIN_JSON; a bigint, a
- * cycle or a depth JSON cannot write).
+ * A built object's key: the SHA-256 of its JSON, which tells apart every two values the walk reads differently (its
+ * keys in the order the walk reads them, its strings, numbers, lists, nulls); undefined when the JSON may not
+ * (NOT_PLAIN_JSON; a bigint, a cycle or a depth JSON cannot write). A digest, not the JSON itself: the memo keeps its
+ * keys for the whole run, and the JSON of the objects of many builds would be megabytes.
  */
 function builtKey(value: unknown): string | undefined {
   let json: string | undefined;
@@ -82,7 +84,8 @@ function builtKey(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
-  return json === undefined || NOT_PLAIN_JSON.test(json) ? undefined : json;
+  if (json === undefined || NOT_PLAIN_JSON.test(json)) return undefined;
+  return createHash('sha256').update(json).digest('base64');
 }
 
 /**
