@@ -2,7 +2,6 @@
 // decK files, Envoy bootstraps and kustomizations recognised by shape (their readers may not exist yet, and a
 // kustomization need not declare apiVersion/kind). Everything else (CI workflows, compose files, Helm values) is not
 // meshlint's: only provider patterns are reported there.
-import { createHash } from 'node:crypto';
 import type { DocumentRef, Graph } from '../model/graph.js';
 import { MANIFEST_SHAPE } from '../model/unclaimed.js';
 import { isObj } from '../model/values.js';
@@ -43,19 +42,13 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
 /**
  * detectSecrets on a document's value. A document whose value follows from its own text is remembered by that text,
  * its reading (lean YAML or strict JSON) and the mode: the same text read the same way is the same value, so a
- * manifest copied into several places (vendored charts, examples, kustomize bases) is read once per run. An object a
- * kustomization built is remembered by its value (see builtKey): overlays build the same base objects again and again
- * (on the corpus 564 of 990 built objects equal an earlier one). Other documents (read by the YAML library, rebuilt
- * from a thread) are always read.
+ * manifest copied into several places (vendored charts, examples, kustomize bases) is read once per run. Other
+ * documents (built by a kustomization, read by the YAML library, rebuilt from a thread) are always read.
  */
 export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly Detection[] {
   const { document, file } = ref;
   const reading = document.end > document.start ? sliceReading(file, document) : undefined;
-  if (!reading) {
-    const key = document.trace && opts.memo ? builtKey(document.value) : undefined;
-    if (key === undefined) return detectSecrets(document.value, opts);
-    return opts.memo!.document(`${opts.mode} built`, key, () => detectSecrets(document.value, opts));
-  }
+  if (!reading) return detectSecrets(document.value, opts);
   const text = file.text.slice(document.start, document.end);
   if (!mayFindIn(text, opts)) return NOTHING;
   if (!opts.memo) return detectSecrets(document.value, opts);
@@ -63,30 +56,6 @@ export function documentSecrets(ref: DocumentRef, opts: DetectOptions): readonly
 }
 
 const NOTHING: readonly Detection[] = Object.freeze([]);
-
-/**
- * What JSON.stringify makes of values the walk reads otherwise than the JSON it gives: a date (`!!timestamp`: not
- * walked, its JSON an ISO string that would be) and a typed array or Buffer (`!!binary`: not walked, its JSON an
- * object that would be).
- */
-const NOT_PLAIN_JSON = /"[+-]?\d{4,6}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"|\{"0":|"type":"Buffer"/;
-
-/**
- * A built object's key: the SHA-256 of its JSON, which tells apart every two values the walk reads differently (its
- * keys in the order the walk reads them, its strings, numbers, lists, nulls); undefined when the JSON may not
- * (NOT_PLAIN_JSON; a bigint, a cycle or a depth JSON cannot write). A digest, not the JSON itself: the memo keeps its
- * keys for the whole run, and the JSON of the objects of many builds would be megabytes.
- */
-function builtKey(value: unknown): string | undefined {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    return undefined;
-  }
-  if (json === undefined || NOT_PLAIN_JSON.test(json)) return undefined;
-  return createHash('sha256').update(json).digest('base64');
-}
 
 /**
  * Whether a document read from this text could hold a finding. In a foreign document provider tokens are all that is
