@@ -7,7 +7,8 @@ import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
 import { documentSecrets } from '../src/secrets/documents.js';
 import { commandLines, type TextMemo, textMemo } from '../src/secrets/memo.js';
 import { mayHoldProviderToken, unescapeJson } from '../src/secrets/prefilter.js';
-import { mayNameASecret } from '../src/secrets/names.js';
+import { mayNameASecret } from '../src/secrets/name-runs.js';
+import { secretNameKind } from '../src/secrets/names.js';
 import {
   HAS_PROVIDER_TOKEN,
   IS_COMMAND_LINE,
@@ -212,7 +213,19 @@ describe('the provider prefilter of foreign documents', () => {
   it('skips a text with no candidate prefix and no escape', () => {
     expect(mayHoldProviderToken('image: nginx:1.25\nreplicas: 3\nname: "db"\n')).toBe(false);
     expect(mayHoldProviderToken(`token: ${checksummed('ghp_')}\n`)).toBe(true);
-    expect(mayHoldProviderToken('url: https://example.com\n')).toBe(true); // :// may hold a password
+    // A URL counts only with user information: https://user:password@host, https://TOKEN@host.
+    expect(mayHoldProviderToken('url: https://example.com/a@b\nother: "http://x" @y\n')).toBe(false);
+    expect(mayHoldProviderToken('url: https://ci:Xq7pL2vRz9wK@example.com\n')).toBe(true);
+    expect(mayHoldProviderToken('url: "postgres://app:Xq7pL2vRz9wK@db:5432/x"\n')).toBe(true);
+    expect(mayHoldProviderToken('git: https://ghx9Kq2LmZ4pR8vT1wYb3NcD@github.com/o/r\n')).toBe(true);
+  });
+
+  it('finds a URL with a password in a foreign document, and what only looks like one in its text is none', () => {
+    expect(found('url: https://ci:Xq7pL2vRz9wK@example.com/x\n')).toEqual(['Xq7pL2vRz9wK']);
+    expect(found('a: ["https://ci:Xq7pL2vRz9wK@example.com"]\n')).toEqual(['Xq7pL2vRz9wK']);
+    // Folded or quoted apart, the text's `@` belongs to no user information of the value either.
+    expect(found('url: https://ci:Xq7pL2vRz9wK\n  @example.com\n')).toEqual([]);
+    expect(found("url: 'https://ci:Xq7pL2v''Rz9wK@example.com'\n")).toEqual([]);
   });
 
   it('still finds a token spelled with escapes, joined by an escaped line break, or in flow style', () => {
@@ -249,6 +262,12 @@ describe('embedded text read only when it could name a secret', () => {
     const auth = Buffer.from('ci:Xq7pL2vRz9wK').toString('base64');
     expect(secretsIn(`{"auths": {"registry.example.com": {"auth": "${auth}"}}}`)).toEqual([auth]);
     expect(secretsIn('{"kty": "oct", "k": "Xq7pL2vRz9wKm3Nb"}')).toEqual(['Xq7pL2vRz9wKm3Nb']);
+    // A Secret's data (kubectl's last-applied-configuration) is base64 under keys that need not say secret.
+    const data = Buffer.from('Xq7#pL2v!Rz9wK').toString('base64');
+    expect(secretsIn(`{"apiVersion":"v1","kind":"Secret","data":{"conn":"${data}"}}`)).toEqual(['Xq7#pL2v!Rz9wK']);
+    // A name spelled across an escaped line break or a quote pair of the JSON is still a name.
+    expect(secretsIn('{"pass\\nword": "Xq7#pL2v!Rz9wK"}')).toEqual(['Xq7#pL2v!Rz9wK']);
+    expect(secretsIn('{"db\\"pw": "Xq7#pL2v!Rz9wK"}')).toEqual(['Xq7#pL2v!Rz9wK']);
     expect(secretsIn('{"args": ["curl", "-u", "ci:Xq7pL2vRz9wK", "https://x"], "command": ["sh"]}')).toHaveLength(0);
   });
 
@@ -266,6 +285,17 @@ describe('embedded text read only when it could name a secret', () => {
     expect(mayNameASecret('DB_PASSWORD=x')).toBe(true);
     expect(mayNameASecret('p_w')).toBe(true);
     expect(mayNameASecret('api-K\u212Aey')).toBe(true); // the Kelvin sign lowercases to k
+    // Secret words inside other words are no name runs: a token must start (and end) where the run does.
+    expect(mayNameASecret('mode: PASSTHROUGH\nbypass: true\npassthrough: 1\nmonkey: keyboard\n')).toBe(false);
+    expect(mayNameASecret('compass=north\ntokenizer=x\nsecretary: y\n')).toBe(false);
+    // Runs of several tokens, whatever separates them (tokens() drops it), and camel case.
+    for (const name of ['pass_word', "pass''word", 'pass\n  word', 'api-key', 'apiKey', 'APIKey', 'API_KEY', 'to.ken'])
+      expect(mayNameASecret(`${name}: x`), name).toBe(true);
+    // A secret word glued to another ends a token but starts inside it; a JVM property is named without its D.
+    expect(mayNameASecret('dbpassword=x')).toBe(true);
+    expect(mayNameASecret('-Dapi.key=x -Dsonar.login=y')).toBe(true);
+    expect(mayNameASecret('-Dsonar.login=y')).toBe(true);
+    expect(mayNameASecret('Dapi.key=x')).toBe(false); // no flag: D is a part of the name
     expect(unescapeJson('{"a\\u0062": "\\\\u0067\\/\\n"}')).toBe('{"ab": "\\u0067/\n"}');
   });
 });
@@ -302,5 +332,81 @@ describe('manifests in the traps of YAML text', () => {
     // Extra secret names from the options.
     const pin = manifest('  app_pin: "91735512"\n');
     expect(found('manifest', pin, { names: [{ test: (n: string) => /_pin$/i.test(n) }] })).toEqual(['91735512']);
+  });
+});
+
+describe('the name-run prefilter agrees with the name heuristic', () => {
+  /** Names as embedded text cuts them out: a key before `=` or `:`, a flag, a quoted JSON key, a JVM property. */
+  const contexts = (name: string) => [
+    name,
+    `${name}=x`,
+    `  ${name}: x`,
+    `{"${name}": "x"}`,
+    `run --${name}=x`,
+    `java -D${name}=x`,
+    `<${name}>x</${name}>`,
+    `x=1;${name}=y`,
+  ];
+  const keys = new Set<string>();
+  const collect = (value: unknown) => {
+    if (Array.isArray(value)) for (const item of value) collect(item);
+    else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) {
+        keys.add(key);
+        if (typeof item === 'string' && item.length < 80) keys.add(item); // env names, header names
+        collect(item);
+      }
+  };
+  const files = manifestFiles('fixtures');
+  const corpus = corpusDir();
+  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 4 === 0));
+  for (const path of files)
+    for (const document of parseSource(path, readFileSync(path)).documents) collect(document.value);
+
+  it('sees a name run wherever a name secretNameKind accepts is written', () => {
+    let secret = 0;
+    for (const name of keys) {
+      if (secretNameKind(name) === undefined) continue;
+      if (name.startsWith('D') && /^D[a-z]/.test(name)) continue; // -D<name> would be read as a JVM property
+      secret++;
+      for (const text of contexts(name)) expect(mayNameASecret(text), JSON.stringify(text)).toBe(true);
+    }
+    expect(secret).toBeGreaterThan(corpus ? 150 : 50);
+  });
+
+  it('does so for generated names: secret words and qualifiers joined in every case and with any separator', () => {
+    const words = [
+      'pass',
+      'word',
+      'api',
+      'key',
+      'secret',
+      'token',
+      'client',
+      'private',
+      'db',
+      'x',
+      'conn',
+      'str',
+      'in',
+      '2',
+    ];
+    const separators = ['', '_', '-', '.', ' ', "''", '/', '\n  '];
+    const cases = [(w: string) => w, (w: string) => w.toUpperCase(), (w: string) => w[0].toUpperCase() + w.slice(1)];
+    let seed = 7;
+    const pick = <T>(list: readonly T[]) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return list[seed % list.length];
+    };
+    let secret = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const count = 1 + (n % 4);
+      let name = '';
+      for (let k = 0; k < count; k++) name += (k > 0 ? pick(separators) : '') + pick(cases)(pick(words));
+      if (secretNameKind(name) === undefined) continue;
+      secret++;
+      for (const text of contexts(name)) expect(mayNameASecret(text), JSON.stringify(text)).toBe(true);
+    }
+    expect(secret).toBeGreaterThan(1000);
   });
 });

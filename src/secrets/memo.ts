@@ -58,6 +58,7 @@ class Facts implements StringFacts {
   private pairsRead: readonly TextPair[] | undefined;
   private namedPairsRead: readonly TextPair[] | undefined;
   private jsonRead: unknown = UNREAD;
+  private jsonMayFindRead: boolean | undefined;
   constructor(readonly text: string) {
     this.providers = findProviderSecrets(text);
     this.shape = stringShape(text, this.providers);
@@ -78,7 +79,8 @@ class Facts implements StringFacts {
   }
   jsonMayFind(): boolean {
     // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
-    return mayHoldNamedSecret(unescapeJson(this.text));
+    this.jsonMayFindRead ??= mayHoldNamedSecret(unescapeJson(this.text));
+    return this.jsonMayFindRead;
   }
 }
 

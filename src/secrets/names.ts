@@ -420,22 +420,21 @@ const NOT_GLUED_QUALIFIERS = new Set([
 ]);
 
 /**
- * What every name secretNameKind accepts holds once lowercased and stripped of all but letters and digits (its tokens
- * joined): a secret word, or the last token `key`, `secret`, or the two tokens of a connection string or of `sonar.login`
- * (see classify).
+ * The runs of tokens (joined as tokens() joins them) that every name secretNameKind accepts holds (see classify):
+ * `whole` runs start and end where tokens do (a secret word, one or several tokens joined as in `pass_word`; a
+ * qualifier and `key`; the two tokens of a connection string or of `sonar.login`); `glued` words end a token but may
+ * start inside it (GLUED_SECRET: `dbpassword`).
  */
-const NAME_NEEDLES = [...Object.keys(SECRET_WORDS), 'key', 'secret', 'connectionstring', 'connstr', 'sonarlogin'];
-
-/**
- * Whether some part of the text could be a name secretNameKind accepts: false only when no stretch of it, lowercased
- * and read without the characters between letters and digits, holds a secret word. Any name cut from the text (a key
- * of embedded JSON, a key of a `key=value` line, a flag) joins its tokens into such a stretch, so a text without one
- * names no secret. Coarse on purpose (words of different names run together): it only has to be sure.
- */
-export function mayNameASecret(text: string): boolean {
-  const joined = text.toLowerCase().replace(/[^a-z0-9]+/g, '');
-  return NAME_NEEDLES.some((needle) => joined.includes(needle));
-}
+export const SECRET_NAME_RUNS: { readonly whole: readonly string[]; readonly glued: readonly string[] } = {
+  whole: [
+    ...Object.keys(SECRET_WORDS),
+    ...Object.keys(KEY_QUALIFIERS).flatMap((qualifier) => [`${qualifier}key`, `${qualifier}keys`]),
+    'connectionstring',
+    'connstr',
+    'sonarlogin',
+  ],
+  glued: ['secret', 'password', 'passwd', 'token'],
+};
 
 const cache = new Map<string, SecretNameKind | null>();
 

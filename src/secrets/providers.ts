@@ -933,10 +933,22 @@ export function providerPrefixOf(value: string): string | undefined {
 
 /**
  * The text holds a candidate prefix (of a token, a PEM block or a URL with a password): without one,
- * findProviderSecrets finds nothing in it, nor in any part of it.
+ * findProviderSecrets finds nothing in it, nor in any part of it. A `://` counts only when user information ending in
+ * `@` follows (urlPasswordAt and tokenAsUserAt need one): what lies between is no blank, quote or line break, so it
+ * reads the same in any part of the text that holds the `://`.
  */
 export function hasProviderCandidate(text: string): boolean {
-  return CANDIDATES.find(text, 0) !== undefined;
+  for (let hit = CANDIDATES.find(text, 0); hit; hit = CANDIDATES.find(text, hit.index + 1))
+    if (hit.prefix !== '://' || text.charCodeAt(userinfoEnd(text, hit.index + 3)) === 64) return true;
+  return false;
+}
+
+/** Where the user information of a URL ends (at `@`, `/`, a blank, a quote ... or after 600 characters). */
+function userinfoEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + 600);
+  let i = from;
+  while (i < limit && !USERINFO_STOP(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /** The shared empty result (never mutated: callers copy before sorting). */
@@ -1123,13 +1135,9 @@ function urlPasswordAt(text: string, index: number): ProviderMatch | undefined {
   const database = DATABASE_SCHEMES.has(scheme);
   if (!database && !AUTH_SCHEMES.has(scheme)) return undefined;
   const userStart = index + 3;
-  let i = userStart;
-  let colon = -1;
-  const limit = Math.min(text.length, userStart + 600);
-  while (i < limit && !USERINFO_STOP(text.charCodeAt(i))) {
-    if (text.charCodeAt(i) === 58 && colon === -1) colon = i;
-    i++;
-  }
+  const i = userinfoEnd(text, userStart);
+  const inUserinfo = text.slice(userStart, i).indexOf(':');
+  const colon = inUserinfo === -1 ? -1 : userStart + inUserinfo;
   if (i >= text.length || text.charCodeAt(i) !== 64 || colon === userStart) return undefined;
   if (colon === -1) return database ? undefined : tokenAsUserAt(text, userStart, i);
   const password = text.slice(colon + 1, i);
