@@ -1,0 +1,99 @@
+// What a scan keeps while it runs (issue 13: peak memory within twice the input plus 150 MB). Counted, never timed.
+import { closeSync, openSync, ftruncateSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAll, ParserPool } from '../src/parse/pool.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { parseSource } from '../src/parse/source.js';
+import { originAt, originOf, trace, type Origin } from '../src/kustomize/traced.js';
+import { scan } from '../src/scan.js';
+import { tempRepo } from './helpers.js';
+
+const CRD =
+  'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n';
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n';
+
+describe('texts a scan lets go of', () => {
+  const files = {
+    'crds.yaml': `${CRD}---\n${CRD.replace('widgets', 'gadgets')}`,
+    'comments.yaml': '# nothing but a comment\n',
+    'pod.yaml': POD,
+    'broken.yaml': `${CRD}---\nkey: "x" y\n`,
+  };
+  const dir = tempRepo(files);
+  const jobs = Object.keys(files).map((shown) => ({ absolute: join(dir, shown), shown }));
+  const texts = async (releaseUnusedTexts: boolean) =>
+    (await parseAll(jobs, { maxBytes: 1e6, parse: MANIFEST_PARSE_OPTIONS, releaseUnusedTexts })).map((o) =>
+      o.kind === 'file' ? o.file.text : o.message,
+    );
+
+  it('empties the text of a file with nothing to lint as soon as it is parsed, and keeps every other', async () => {
+    expect(await texts(true)).toEqual(['', '', POD, files['broken.yaml']]);
+    expect(await texts(false)).toEqual(Object.values(files));
+  });
+
+  it('gives the same findings and notices with and without the cache (which keeps every text)', async () => {
+    const plain = await scan({ cwd: dir, paths: ['.'], configPath: false });
+    const cached = await scan({
+      cwd: dir,
+      paths: ['.'],
+      configPath: false,
+      cacheLocation: join(dir, '.cache'),
+      cacheKeyFile: join(dir, '.key'),
+    });
+    const shown = (r: typeof plain) => ({ findings: r.findings, notices: r.notices, stats: r.stats });
+    expect(plain.findings.map((f) => `${f.file}:${f.range.startLine} ${f.ruleId}`)).toContain(
+      'broken.yaml:8 parse-error',
+    );
+    expect(shown(cached)).toEqual(shown(plain));
+  });
+});
+
+describe('parser threads', () => {
+  it('start only when asked for, however large the input', () => {
+    // 80 MB of input in sparse files (nothing is read: the pool decided by their sizes before).
+    const dir = tempRepo({});
+    const jobs = Array.from({ length: 20 }, (_, i) => {
+      const absolute = join(dir, `big-${i}.yaml`);
+      const fd = openSync(absolute, 'w');
+      ftruncateSync(fd, 4 * 1024 * 1024);
+      closeSync(fd);
+      return { absolute, shown: `big-${i}.yaml` };
+    });
+    expect(jobs.length * 4).toBeGreaterThan(64); // above the size that used to start two threads
+    const workerUrl = pathToFileURL(resolve('dist/meshlint.mjs'));
+    expect(ParserPool.start({ maxBytes: 1e8, workerUrl })).toBeUndefined();
+    const asked = ParserPool.start({ maxBytes: 1e8, workerUrl, workers: 1 });
+    expect(asked).toBeDefined();
+    asked?.close();
+  });
+});
+
+describe('origins of built objects', () => {
+  const file = parseSource('base.yaml', POD, MANIFEST_PARSE_OPTIONS);
+  const root: Origin = { file, document: file.documents[0], path: ['items', 0] };
+  const body = trace({ spec: { containers: [{ name: 'a', ports: [{ containerPort: 80 }] }] } }, root) as {
+    spec: { containers: { ports: object[] }[] };
+  };
+
+  it('hold their parent and key, not a copy of the path (one small object per key)', () => {
+    const containers = body.spec.containers;
+    const port = originOf(containers[0].ports, 0) as Origin & { parent?: Origin };
+    expect(port.path).toEqual(['items', 0, 'spec', 'containers', 0, 'ports', 0]);
+    expect(port.file).toBe(file);
+    expect(port.document).toBe(file.documents[0]);
+    expect(port.parent).toBe(originOf(containers[0], 'ports'));
+    expect(Object.keys(port)).not.toContain('path');
+  });
+
+  it('are located as plain origins', () => {
+    const at = originAt(body, root, ['spec', 'containers', 0, 'ports', 0, 'protocol']);
+    expect(at).toEqual({
+      file,
+      document: file.documents[0],
+      path: ['items', 0, 'spec', 'containers', 0, 'ports', 0, 'protocol'],
+    });
+    expect(originAt(body, root, [])).toEqual(root);
+  });
+});
