@@ -1,5 +1,6 @@
 // What a scan keeps while it runs (issue 13: peak memory within twice the input plus 150 MB). Counted, never timed.
-import { closeSync, openSync, ftruncateSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -95,5 +96,31 @@ describe('origins of built objects', () => {
       path: ['items', 0, 'spec', 'containers', 0, 'ports', 0, 'protocol'],
     });
     expect(originAt(body, root, [])).toEqual(root);
+  });
+});
+
+describe('block scalars read by the lean reader', () => {
+  it('are one flat string, not a chain of pieces per line kept as long as the value', () => {
+    // V8 tells a string's layout only to natives syntax: a child process compares each value's hidden class with a
+    // flat string's and a chain's.
+    const dir = tempRepo({});
+    const script = join(dir, 'layout.mts');
+    const source = pathToFileURL(resolve('src/parse/source.ts')).href;
+    writeFileSync(
+      script,
+      `import { parseSource } from ${JSON.stringify(source)};
+const layout = new Function('v', 'flat', 'chain', 'return %HaveSameMap(v, flat) ? "flat" : %HaveSameMap(v, chain) ? "chain" : "other"');
+const [flat, chain] = [JSON.parse('"' + 'x'.repeat(40) + '"'), 'a'.repeat(20) + 'b'.repeat(20)];
+const lines = Array.from({ length: 200 }, (_, i) => '    line ' + i + ' of the dashboard').join('\\n');
+console.log(['|', '>', '|-'].map((style) => {
+  const text = 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c\\ndata:\\n  d: ' + style + '\\n' + lines + '\\n';
+  return layout(parseSource('cm.yaml', text, {}).documents[0].value.data.d, flat, chain);
+}).join(' '));
+`,
+    );
+    const printed = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], {
+      encoding: 'utf8',
+    });
+    expect(printed.trim()).toBe('flat flat flat');
   });
 });

@@ -696,12 +696,14 @@ class Reader {
     while (count > 0 && lines[count - 2] === lines[count - 1]) count -= 3;
     let value = ''; // (a location tree reads no scalar's value)
     if (!this.tree) {
-      value = '\n'.repeat(leadingBlanks);
+      // Joined once: appended line by line, the value would be a chain of two string pieces per line, each kept as
+      // long as the value (76,000 for one dashboard held in a ConfigMap of the corpus).
+      const pieces: string[] = ['\n'.repeat(leadingBlanks)];
       if (!folded) {
         for (let i = 0; i < count; i += 3) {
-          if (i > 0) value += '\n';
+          if (i > 0) pieces.push('\n');
           const contentStart = lines[i + 1];
-          if (contentStart < lines[i + 2]) value += text.slice(contentStart - (lines[i] - indent), lines[i + 2]);
+          if (contentStart < lines[i + 2]) pieces.push(text.slice(contentStart - (lines[i] - indent), lines[i + 2]));
         }
       } else {
         let sep = '';
@@ -711,22 +713,23 @@ class Reader {
           const contentStart = lines[i + 1];
           const lineEnd = lines[i + 2];
           if (contentStart === lineEnd) {
-            if (sep === '\n') value += '\n';
+            if (sep === '\n') pieces.push('\n');
             else sep = '\n';
           } else if (spaces > indent) {
             if (sep === ' ') sep = '\n';
             else if (!moreIndented && sep === '\n') sep = '\n\n';
-            value += sep + text.slice(contentStart - (spaces - indent), lineEnd);
+            pieces.push(sep, text.slice(contentStart - (spaces - indent), lineEnd));
             sep = '\n';
             moreIndented = true;
           } else {
-            value += sep + text.slice(contentStart, lineEnd);
+            pieces.push(sep, text.slice(contentStart, lineEnd));
             sep = ' ';
             moreIndented = false;
           }
         }
       }
-      if (!strip) value += '\n';
+      if (!strip) pieces.push('\n');
+      value = pieces.join('');
     }
     this.rawStart = p;
     this.rawLines = true;
