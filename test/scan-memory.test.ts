@@ -99,29 +99,49 @@ describe('origins of built objects', () => {
   });
 });
 
-describe('long scalars read by the lean reader (block, double-quoted with escapes)', () => {
-  it('are one flat string, not a chain of pieces per line kept as long as the value', () => {
-    // V8 tells a string's layout only to natives syntax: a child process compares each value's hidden class with a
-    // flat string's and a chain's.
-    const dir = tempRepo({});
-    const script = join(dir, 'layout.mts');
-    const source = pathToFileURL(resolve('src/parse/source.ts')).href;
-    writeFileSync(
-      script,
-      `import { parseSource } from ${JSON.stringify(source)};
-const layout = new Function('v', 'flat', 'chain', 'return %HaveSameMap(v, flat) ? "flat" : %HaveSameMap(v, chain) ? "chain" : "other"');
+/**
+ * The layout of the strings `body` (a module's code, importing `imports`) prints: V8 tells it only to natives syntax, so a
+ * child process compares each string's hidden class with a flat string's and a chain's. `layout(value)` prints one.
+ */
+function layouts(imports: Record<string, string>, body: string): string {
+  const dir = tempRepo({});
+  const script = join(dir, 'layout.mts');
+  const lines = Object.entries(imports).map(
+    ([name, path]) => `import { ${name} } from ${JSON.stringify(pathToFileURL(resolve(path)).href)};`,
+  );
+  writeFileSync(
+    script,
+    `${lines.join('\n')}
+const same = new Function('v', 'w', 'return %HaveSameMap(v, w)');
 const [flat, chain] = [JSON.parse('"' + 'x'.repeat(40) + '"'), 'a'.repeat(20) + 'b'.repeat(20)];
-const lines = Array.from({ length: 200 }, (_, i) => '    line ' + i + ' of the dashboard').join('\\n');
+const layout = (v) => (same(v, flat) ? 'flat' : same(v, chain) ? 'chain' : 'other');
+${body}
+`,
+  );
+  return execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+describe('long strings made while reading', () => {
+  it('lean reader: block scalars and double-quoted ones with escapes are one flat string, not a chain of pieces', () => {
+    const printed = layouts(
+      { parseSource: 'src/parse/source.ts' },
+      `const lines = Array.from({ length: 200 }, (_, i) => '    line ' + i + ' of the dashboard').join('\\n');
 const quoted = '"' + Array.from({ length: 200 }, (_, i) => '{\\\\"panel\\\\": ' + i + '}').join(', ') + '"';
 console.log([...['|', '>', '|-'].map((style) => style + '\\n' + lines), quoted].map((value) => {
   const text = 'apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: c\\ndata:\\n  d: ' + value + '\\n';
-  return layout(parseSource('cm.yaml', text, {}).documents[0].value.data.d, flat, chain);
-}).join(' '));
-`,
+  return layout(parseSource('cm.yaml', text, {}).documents[0].value.data.d);
+}).join(' '));`,
     );
-    const printed = execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], {
-      encoding: 'utf8',
-    });
-    expect(printed.trim()).toBe('flat flat flat flat');
+    expect(printed).toBe('flat flat flat flat');
+  });
+
+  it("kustomize's hash input: a long string's Go JSON is one flat string", () => {
+    const printed = layouts(
+      { goJson: 'src/kustomize/hash.ts' },
+      `console.log(layout(goJson(Array.from({ length: 200 }, (_, i) => '<panel id="' + i + '">').join('\\n'))));`,
+    );
+    expect(printed).toBe('flat');
   });
 });
