@@ -137,11 +137,12 @@ console.log([...['|', '>', '|-'].map((style) => style + '\\n' + lines), quoted].
     expect(printed).toBe('flat flat flat flat');
   });
 
-  it("kustomize's hash input: a long string's Go JSON is one flat string", () => {
+  it("kustomize: a long string's Go JSON (hashed) and a generated Secret's base64 (kept) are one flat string each", () => {
     const printed = layouts(
-      { goJson: 'src/kustomize/hash.ts' },
-      `console.log(layout(goJson(Array.from({ length: 200 }, (_, i) => '<panel id="' + i + '">').join('\\n'))));`,
+      { goJson: 'src/kustomize/hash.ts', encodeBase64: 'src/kustomize/build.ts' },
+      `const long = Array.from({ length: 200 }, (_, i) => '<panel id="' + i + '">').join('\\n');
+console.log(layout(goJson(long)), layout(encodeBase64(long)));`,
     );
-    expect(printed).toBe('flat');
+    expect(printed).toBe('flat flat');
   });
 });

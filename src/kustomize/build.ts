@@ -782,13 +782,14 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
 }
 
 /** kyaml's base64 for generated Secrets: lines of 70 characters, each ending in a newline once there are two or more. */
-function encodeBase64(value: string): string {
+export function encodeBase64(value: string): string {
   const encoded = Buffer.from(value, 'utf8').toString('base64');
   const lines = Math.floor(encoded.length / 70) + 1;
   if (lines === 1) return encoded;
-  let out = '';
-  for (let i = 0; i < encoded.length; i += 70) out += `${encoded.slice(i, i + 70)}\n`;
-  return out;
+  // Joined once: appended line by line, the value (kept with the Secret) was a chain of two pieces per line.
+  const pieces: string[] = [];
+  for (let i = 0; i < encoded.length; i += 70) pieces.push(encoded.slice(i, i + 70), '\n');
+  return pieces.join('');
 }
 
 function unquote(value: string): string {
