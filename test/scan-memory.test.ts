@@ -8,6 +8,8 @@ import { parseAll, ParserPool } from '../src/parse/pool.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { parseSource } from '../src/parse/source.js';
 import { originAt, originOf, trace, type Origin } from '../src/kustomize/traced.js';
+import { Builder, listedBy, type BuildHost } from '../src/kustomize/build.js';
+import { readFileSync, statSync } from 'node:fs';
 import { scan } from '../src/scan.js';
 import { tempRepo } from './helpers.js';
 
@@ -68,6 +70,52 @@ describe('parser threads', () => {
     const asked = ParserPool.start({ maxBytes: 1e8, workerUrl, workers: 1 });
     expect(asked).toBeDefined();
     asked?.close();
+  });
+});
+
+describe('kustomize builds', () => {
+  // A base listed by two overlays; each directory is a root of the scan.
+  const dir = tempRepo({
+    'base/kustomization.yaml': 'resources:\n- pod.yaml\n',
+    'base/pod.yaml': POD,
+    'a/kustomization.yaml': 'resources:\n- ../base\nnamePrefix: a-\n',
+    'b/kustomization.yaml': 'resources:\n- ../base\nnamePrefix: b-\n',
+  });
+  const roots = ['a', 'b', 'base'].map((root) => join(dir, root));
+  /** Builds every root; says how many times each file was read for a build. */
+  const buildAll = (listed?: (host: BuildHost) => ReadonlySet<string>) => {
+    const reads = new Map<string, number>();
+    const host: BuildHost = {
+      yaml: (absolute) => {
+        reads.set(absolute, (reads.get(absolute) ?? 0) + 1);
+        return parseSource(absolute, readFileSync(absolute), MANIFEST_PARSE_OPTIONS);
+      },
+      text: (absolute) => readFileSync(absolute, 'utf8'),
+      isDirectory: (absolute) => statSync(absolute, { throwIfNoEntry: false })?.isDirectory() ?? false,
+      isFile: (absolute) => statSync(absolute, { throwIfNoEntry: false })?.isFile() ?? false,
+    };
+    const builder = new Builder(host, listed?.(host));
+    const names = roots.map((root) =>
+      builder.build(root).objects.map((o) => (o.body.metadata as { name: string }).name),
+    );
+    return { names, reads: reads.get(join(dir, 'base/pod.yaml')) };
+  };
+
+  it('keep for another build only what a kustomization lists, with the same objects', () => {
+    const listed = (host: BuildHost) => new Set(roots.flatMap((root) => listedBy(host, root)));
+    const kept = buildAll();
+    const handedOver = buildAll(listed);
+    expect(handedOver.names).toEqual([['a-p'], ['b-p'], ['p']]);
+    expect(handedOver.names).toEqual(kept.names);
+    // The base is listed: built once and kept for the other overlay and its own root, in both cases.
+    expect(kept.reads).toBe(1);
+    expect(handedOver.reads).toBe(1);
+  });
+
+  it('hand over the objects of a directory nobody lists (built once) instead of keeping a copy', () => {
+    // Nothing listed: every build reads its files again (nothing kept); before, the base was kept after its first
+    // build and copied for every later one.
+    expect(buildAll(() => new Set()).reads).toBe(3);
   });
 });
 
