@@ -3,7 +3,7 @@
 // the entry points (Envoy listeners, Kong routes) with their TLS, authentication and rate-limit status, and what
 // was not linted. Built once per scan from the model's views; reporters read it and never the graph. This module
 // is the one place that turns model objects into report data, so it is the only report-side importer of the model.
-import type { SourceFile } from './parse/source.js';
+import { keptDocuments, type SourceFile } from './parse/source.js';
 import type { LocationRequest, Finding } from './engine/run.js';
 import type { LocationMemo } from './location/memo.js';
 import type { Settings } from './engine/rule.js';
@@ -222,7 +222,10 @@ export function draftPosture(
   const unrecognised: { file: string; documents: number }[] = [];
   const recognised = new Set(graph.resources.map((r) => r.source.document));
   for (const file of files) {
-    const count = file.documents.filter((d) => d.value !== undefined && d.value !== null && !recognised.has(d)).length;
+    // Documents not kept are of no format (nothing reads them), and none is empty.
+    const count =
+      keptDocuments(file).filter((d) => d.value !== undefined && d.value !== null && !recognised.has(d)).length +
+      (file.unkeptDocuments ?? 0);
     if (count) unrecognised.push({ file: file.path, documents: count });
   }
 

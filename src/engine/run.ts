@@ -1,7 +1,7 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
 import { hash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
+import { documentCount, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
 import { meshConfigTexts, meshSettingsOf } from '../model/istio/meshconfig.js';
@@ -16,6 +16,7 @@ import {
   directiveCovers,
   IGNORE_ANNOTATION,
   ignoreScopes,
+  mayCarryIgnoreScopes,
   readDirectives,
   scopeCovers,
   type Directive,
@@ -153,21 +154,94 @@ export function lint(input: LintInput): LintResult {
   return lintStaged(input).finish();
 }
 
-/** A finding before location: `at` (and the related locations) are resolved when the lint finishes. */
-type Draft = Omit<Finding, 'severity' | 'suppression'>;
-type Unlocated = Omit<Draft, 'range' | 'related'> & {
-  range?: Range;
-  at?: LocationRequest;
-  span?: readonly [number, number];
-  relatedAt: { at: LocationRequest; message: string; file: string }[];
-};
-interface Pending {
-  readonly finding: Unlocated;
-  /** The rule's default severity, or the milder one its report asked for. */
-  readonly severity: Severity;
-  readonly resource?: Resource;
+/**
+ * A finding as the stages before finish make it: the very object the result holds. Its range (unless known when it
+ * is made), related locations, configured severity and suppression are filled in by finish, in place.
+ */
+type Building = { -readonly [K in keyof Finding]: Finding[K] };
+
+/** A related location, to be located when the lint finishes. */
+interface RelatedRequest {
+  readonly at: LocationRequest;
+  readonly file: string;
+  readonly message: string;
+}
+
+/** What finish needs of the few findings that have more than a location. */
+interface Extras {
+  /** A secret inside a longer string (embedded text): narrowed to its own line and column. */
+  readonly span?: readonly [number, number];
+  readonly relatedAt?: readonly RelatedRequest[];
   /** The builds whose objects gave this finding (kustomize roots), named in its message. */
   readonly builtBy?: BuiltGraph[];
+}
+
+/**
+ * The findings of a lint until it finishes, in the order found. Each finding is one object, the one the result
+ * holds; what locating and suppressing it needs is kept beside it by index, not in a wrapper per finding. (On a file
+ * of 84,000 findings the wrappers, an unlocated and a located copy of each finding were ~30 MB alive at once, all of
+ * it in the old generation, which V8 rarely collects late in a run.)
+ */
+class PendingFindings {
+  findings: Building[] = [];
+  /** Where each finding is to be located; undefined when its range was known when it was made. */
+  at: (LocationRequest | undefined)[] = [];
+  /** The resource each finding is about (its annotations may suppress it). */
+  resources: (Resource | undefined)[] = [];
+  extras = new Map<number, Extras>();
+
+  add(finding: Building, at?: LocationRequest, resource?: Resource, extras?: Extras): number {
+    const index = this.findings.push(finding) - 1;
+    this.at.push(at);
+    this.resources.push(resource);
+    if (extras) this.extras.set(index, extras);
+    return index;
+  }
+
+  /** The locations not known yet: each finding's, then its related ones'. */
+  requests(): LocationRequest[] {
+    const requests: LocationRequest[] = [];
+    this.at.forEach((at, i) => {
+      if (at && !at.range) requests.push(at);
+      for (const related of this.extras.get(i)?.relatedAt ?? []) if (!related.at.range) requests.push(related.at);
+    });
+    return requests;
+  }
+
+  /** Lets go of everything but the findings themselves (they are the result's). */
+  release(): void {
+    this.findings = [];
+    this.at = [];
+    this.resources = [];
+    this.extras = new Map();
+  }
+}
+
+/**
+ * A finding as made by every stage. Each is made by one object literal, with or without a resource (nearly every
+ * finding of a rule has one), so that findings share a few hidden classes and hold their fields in the object
+ * itself: an object grown key by key keeps all but its first keys in a separate property array (~40 bytes more per
+ * finding), and one made by spreading gets a hidden class of its own (see `redacted`). Its range is undefined until
+ * located, unless given; it has no related locations until located.
+ */
+function newFinding(
+  ruleId: string,
+  severity: Severity,
+  message: string,
+  file: string,
+  resource: Finding['resource'],
+  path: Path,
+  fingerprint: string,
+  fix?: FindingFix,
+  given?: Range,
+): Building {
+  const range = given as Range;
+  const related = NONE_RELATED;
+  const finding: Building = resource
+    ? { ruleId, message, file, resource, path, fingerprint, range, related, severity }
+    : { ruleId, message, file, path, fingerprint, range, related, severity };
+  if (fix) finding.fix = fix;
+  return finding;
 }
 
 /** A graph the rules run on: the plain files, or the objects of one build. */
@@ -193,7 +267,7 @@ export function lintStaged({
   root,
 }: LintInput): StagedLint {
   const enabled = rules.filter((rule) => config.rules.get(rule.id)?.severity !== 'off');
-  const pending: Pending[] = [];
+  const pending = new PendingFindings();
   const notices: Notice[] = [];
   const directivesByFile = parseDiagnostics(files, rules, enabled, pending, notices);
   const plainFiles = consumed ? files.filter((file) => !consumed.has(file)) : files;
@@ -211,19 +285,17 @@ export function lintStaged({
   annotationDiagnostics(units[0].graph, files, rules, enabled, pending);
   embeddedDiagnostics(units, enabled, pending, reported);
   const ruleTimes = runRules(units, enabled, config, pending, notices, reported, root);
-  // (A loop, not flatMap: no arrays per finding.)
-  const requests: LocationRequest[] = [];
-  for (const { finding } of pending) {
-    if (finding.at && !finding.at.range) requests.push(finding.at);
-    for (const related of finding.relatedAt) if (!related.at.range) requests.push(related.at);
-  }
+  const requests = pending.requests();
   return {
     requests,
     graph: units[0].graph,
     finish(): LintResult {
-      const findings = suppress(locate(pending, locations), config, directivesByFile, files);
+      const findings = settle(pending, locations, config, directivesByFile, files);
+      // Located: what locating needed is let go of (the caller may hold this object through the report).
+      pending.release();
+      requests.length = 0;
       findings.sort(compareFindings);
-      const documents = files.reduce((n, f) => n + f.documents.length, 0);
+      const documents = files.reduce((n, f) => n + documentCount(f), 0);
       const unreadDocuments = files.reduce((n, f) => n + (f.unreadDocuments ?? 0), 0);
       ruleTimes.sort((a, b) => b[1] - a[1]);
       return {
@@ -242,7 +314,7 @@ function parseDiagnostics(
   files: readonly SourceFile[],
   rules: readonly AnyRule[],
   enabled: readonly AnyRule[],
-  pending: Pending[],
+  pending: PendingFindings,
   notices: Notice[],
 ): Map<SourceFile, Directive[]> {
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
@@ -253,18 +325,19 @@ function parseDiagnostics(
     for (const problem of file.problems) {
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
-      pending.push({
-        finding: {
-          ruleId: rule.id,
-          message: redactSecrets(problem.message),
-          file: file.path,
-          range: rangeOfOffsets(file, problem.start, problem.end),
-          path: [],
-          relatedAt: [],
-          fingerprint: fingerprint(rule.id, file.path, '', [], problem.message),
-        },
-        severity: rule.severity,
-      });
+      pending.add(
+        newFinding(
+          rule.id,
+          rule.severity,
+          redactSecrets(problem.message),
+          file.path,
+          undefined,
+          [],
+          fingerprint(rule.id, file.path, '', [], problem.message),
+          undefined,
+          rangeOfOffsets(file, problem.start, problem.end),
+        ),
+      );
     }
     const directives = readDirectives(file);
     directivesByFile.set(file, directives);
@@ -286,22 +359,14 @@ function parseDiagnostics(
         const rule = enabledById.get(id);
         if (!rule) return;
         const message = interpolate(rule.messages[messageId], data);
-        const finding = {
-          ruleId: id,
-          message,
-          file: file.path,
-          range: at,
-          path: [],
-          relatedAt: [],
-          fingerprint: fingerprint(
-            id,
-            file.path,
-            '',
-            [],
-            `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`,
-          ),
-        };
-        pending.push({ finding, severity: rule.severity });
+        const print = fingerprint(
+          id,
+          file.path,
+          '',
+          [],
+          `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`,
+        );
+        pending.add(newFinding(id, rule.severity, message, file.path, undefined, [], print, undefined, at));
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
       directive.rules.forEach((id, i) => {
@@ -327,7 +392,7 @@ function annotationDiagnostics(
   files: readonly SourceFile[],
   rules: readonly AnyRule[],
   enabled: readonly AnyRule[],
-  pending: Pending[],
+  pending: PendingFindings,
 ): void {
   const rule = enabled.find((r) => r.id === ENGINE_RULES.suppressionUnknownRule);
   if (!rule) return;
@@ -345,9 +410,10 @@ function annotationDiagnostics(
       seen.add(key);
       for (const id of scope.rules) {
         if (known.has(id)) continue;
-        const { finding } = toFinding(
+        const { finding, at, extras } = toFinding(
           graph,
           rule,
+          rule.severity,
           {
             resource,
             path,
@@ -358,14 +424,14 @@ function annotationDiagnostics(
           },
           undefined,
         );
-        pending.push({ finding, severity: rule.severity, resource });
+        pending.add(finding, at, resource, extras);
       }
     }
   }
 }
 
 /** A document the model could not read: a parse-error finding there (its findings are missing), never silence. */
-function unreadableDocuments(enabled: readonly AnyRule[], pending: Pending[], notices: Notice[]): ReadFailure {
+function unreadableDocuments(enabled: readonly AnyRule[], pending: PendingFindings, notices: Notice[]): ReadFailure {
   const parseError = enabled.find((rule) => rule.id === ENGINE_RULES.parseError);
   return (file, document, error) => {
     const message = `This document could not be processed (${describeFailure(error)}); its findings are missing. Please report this.`;
@@ -373,18 +439,11 @@ function unreadableDocuments(enabled: readonly AnyRule[], pending: Pending[], no
       notices.push({ file: file.path, message, notLinted: true });
       return;
     }
-    pending.push({
-      finding: {
-        ruleId: parseError.id,
-        message,
-        file: file.path,
-        range: rangeOfOffsets(file, document.start, document.start + 1),
-        path: [],
-        relatedAt: [],
-        fingerprint: fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed'),
-      },
-      severity: parseError.severity,
-    });
+    const print = fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed');
+    const range = rangeOfOffsets(file, document.start, document.start + 1);
+    pending.add(
+      newFinding(parseError.id, parseError.severity, message, file.path, undefined, [], print, undefined, range),
+    );
   };
 }
 
@@ -401,13 +460,14 @@ function runRules(
   units: readonly Unit[],
   enabled: readonly AnyRule[],
   config: Config,
-  pending: Pending[],
+  pending: PendingFindings,
   notices: Notice[],
   reported: ReadonlySet<string> | undefined,
   root: string | undefined,
 ): [string, number][] {
   const ruleTimes: [string, number][] = [];
-  const built = new Map<string, Pending>();
+  // A built object's finding by its key: its index in `pending`.
+  const built = new Map<string, number>();
   // The repository's own mesh config (Istio's root namespace) refines the configured settings, graph by graph.
   const unitSettings = new Map(units.map(({ graph }) => [graph, settingsFor(graph, config.settings)]));
   for (const rule of enabled) {
@@ -416,20 +476,20 @@ function runRules(
     const started = milliseconds();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
-        const { finding, resource, key } = toFinding(graph, rule, r, root, build !== undefined);
+        const severity = r.severity ?? rule.severity;
+        const { finding, at, resource, extras, key } = toFinding(graph, rule, severity, r, root, build !== undefined);
         if (reported && !reported.has(finding.file)) return;
         if (!build) {
-          pending.push({ finding, severity: r.severity ?? rule.severity, resource });
+          pending.add(finding, at, resource, extras);
           return;
         }
         const known = built.get(key);
-        if (known) {
-          if (!known.builtBy!.includes(build)) known.builtBy!.push(build);
+        if (known !== undefined) {
+          const builtBy = pending.extras.get(known)!.builtBy!;
+          if (!builtBy.includes(build)) builtBy.push(build);
           return;
         }
-        const entry: Pending = { finding, severity: r.severity ?? rule.severity, resource, builtBy: [build] };
-        built.set(key, entry);
-        pending.push(entry);
+        built.set(key, pending.add(finding, at, resource, { ...extras, builtBy: [build] }));
       };
       try {
         rule.check({ graph, options, settings: unitSettings.get(graph)!, report });
@@ -457,7 +517,7 @@ export function settingsFor(graph: Graph, settings: Settings): Settings {
 function embeddedDiagnostics(
   units: readonly Unit[],
   enabled: readonly AnyRule[],
-  pending: Pending[],
+  pending: PendingFindings,
   reported: ReadonlySet<string> | undefined,
 ): void {
   const enabledById = new Map(enabled.map((rule) => [rule.id, rule]));
@@ -472,18 +532,9 @@ function embeddedDiagnostics(
         const key = `${problem.code}\0${host.path}\0${range.startLine}:${range.startColumn}\0${problem.message}`;
         if (!rule || seen.has(key)) continue;
         seen.add(key);
-        pending.push({
-          finding: {
-            ruleId: rule.id,
-            message: redactSecrets(`${problem.message.replace(/\.$/, '')} (in ${what}).`),
-            file: host.path,
-            range,
-            path: [],
-            relatedAt: [],
-            fingerprint: fingerprint(rule.id, host.path, 'embedded', [], problem.message),
-          },
-          severity: rule.severity,
-        });
+        const message = redactSecrets(`${problem.message.replace(/\.$/, '')} (in ${what}).`);
+        const print = fingerprint(rule.id, host.path, 'embedded', [], problem.message);
+        pending.add(newFinding(rule.id, rule.severity, message, host.path, undefined, [], print, undefined, range));
       }
     }
   }
@@ -493,10 +544,11 @@ function embeddedDiagnostics(
 function toFinding(
   graph: Graph,
   rule: AnyRule,
+  severity: Severity,
   r: Report<string>,
   root: string | undefined,
   keyed = false,
-): { finding: Unlocated; resource?: Resource; key: string } {
+): { finding: Building; at: LocationRequest; resource?: Resource; extras?: Extras; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
   let path: Path;
@@ -518,7 +570,7 @@ function toFinding(
     resource: resource ? describe(resource) : documentName(file.path, root),
     ...redacted(r.data),
   });
-  const relatedAt = (r.related ?? NONE_RELATED).map((rel) => {
+  const relatedAt = r.related?.map((rel): RelatedRequest => {
     const src = rel.resource.source;
     const at = traced({
       file: src.file,
@@ -548,29 +600,25 @@ function toFinding(
           ),
         }
       : undefined;
-  const finding: Unlocated = {
-    ruleId: rule.id,
-    message: at.note ? `${message} (${at.note})` : message,
-    file: at.file.path,
-    at,
-    ...(r.span ? { span: r.span } : {}),
-    ...(resource
-      ? {
-          resource: {
-            apiVersion: resource.apiVersion,
-            kind: resource.kind,
-            namespace: resource.namespace,
-            name: resource.name,
-          },
-        }
-      : {}),
+  const finding = newFinding(
+    rule.id,
+    severity,
+    at.note ? `${message} (${at.note})` : message,
+    at.file.path,
+    resource && {
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+      namespace: resource.namespace,
+      name: resource.name,
+    },
     path,
-    relatedAt,
-    fingerprint: print,
-    ...(fix ? { fix } : {}),
-  };
+    print,
+    fix,
+  );
+  const extras: Extras | undefined =
+    r.span || relatedAt?.length ? { span: r.span, relatedAt: relatedAt?.length ? relatedAt : undefined } : undefined;
   // The key that merges a finding reached through several builds: only findings on built objects need one.
-  if (!keyed) return { finding, resource, key: '' };
+  if (!keyed) return { finding, at, resource, extras, key: '' };
   const key = [
     rule.id,
     at.file.path,
@@ -580,7 +628,7 @@ function toFinding(
     extra,
     JSON.stringify(r.data ?? {}),
   ].join('\0');
-  return { finding, resource, key };
+  return { finding, at, resource, extras, key };
 }
 
 /** The related locations of a finding that has none (frozen: shared by every such finding). */
@@ -601,12 +649,18 @@ function traced(at: LocationRequest): LocationRequest {
   };
 }
 
-/** Stage locate: ranges for every finding and related location (from the memo where already known). */
-function locate(
-  pending: readonly Pending[],
+/**
+ * Stages locate and suppress, in place: each finding's range (from the memo, where locateAll put it) and related
+ * locations, its configured severity, and its suppression by comment or annotation (kept and marked, not dropped).
+ */
+function settle(
+  pending: PendingFindings,
   locations: LocationMemo,
-): { finding: Draft; severity: Severity; resource?: Resource }[] {
-  const located = (at: LocationRequest) => at.range ?? locations.locate(at.file, at.document, at.path, at.target).range;
+  config: Config,
+  directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
+  files: readonly SourceFile[],
+): Finding[] {
+  const located = (at: LocationRequest) => at.range ?? locations.rangeOf(at.file, at.document, at.path, at.target);
   // A secret inside a longer string (embedded text) is narrowed to its own line and column.
   const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
     const value = get(at.document.value, ...at.path);
@@ -615,109 +669,69 @@ function locate(
       ? narrowToSpan(at.file, at.document, at.path, range, value, span)
       : range;
   };
-  return pending.map(({ finding: pendingFinding, severity, resource, builtBy }) => {
-    const { at, relatedAt, range, span } = pendingFinding;
-    // Most findings have no related location: they share one empty list (never added to once located).
-    let related: readonly RelatedLocation[] = NONE_RELATED;
-    if (relatedAt.length || builtBy) {
-      const list = relatedAt.map((r): RelatedLocation => ({ file: r.file, range: located(r.at), message: r.message }));
-      for (const build of builtBy ?? []) {
+  const scopesByResource = new Map<Resource, readonly IgnoreScope[]>();
+  const fileByPath = new Map(files.map((f) => [f.path, f]));
+  const { findings, at: ats, resources, extras } = pending;
+  for (let i = 0; i < findings.length; i++) {
+    const finding = findings[i];
+    const at = ats[i];
+    const extra = extras.get(i);
+    if (at) finding.range = extra?.span ? narrowed(at, extra.span) : located(at);
+    if (extra?.relatedAt || extra?.builtBy) {
+      const related = (extra.relatedAt ?? []).map(
+        (r): RelatedLocation => ({ file: r.file, range: located(r.at), message: r.message }),
+      );
+      for (const build of extra.builtBy ?? []) {
         const { file, document } = build.definedIn;
-        list.push({
+        related.push({
           file: file.path,
           range: located({ file, document, path: [], target: 'key' }),
           ...pathMessage('built by ', { path: build.name }),
         });
       }
-      related = list;
+      finding.related = related;
     }
-    const message = builtBy
-      ? pathMessage(
-          pendingFinding.message,
-          ' (built by ',
-          ...builtBy.flatMap((b, i): MessagePart[] => (i ? [', ', { path: b.name }] : [{ path: b.name }])),
-          ')',
-        )
-      : { message: pendingFinding.message };
-    const finding = locatedFinding(
-      pendingFinding,
-      message,
-      range ?? (span ? narrowed(at!, span) : located(at!)),
-      related,
-    );
-    return { finding, severity, resource };
-  });
-}
-
-/**
- * A located finding: the pending one's fields but where it must be located, in the same order, then its range and
- * related locations. Findings of one shape must share one hidden class (V8's map): one of its own costs a map and its
- * descriptors (300+ bytes per finding, more as suppress adds fields, all of it in the old generation). An object
- * made by spreading or by object rest gets one of its own, and so does an empty `{}` extended once a large scan's
- * documents have used up the transitions of the empty object's map; one started as a literal here does not.
- */
-function locatedFinding(
-  pending: Unlocated,
-  message: { readonly message: string; readonly messageParts?: readonly MessagePart[] },
-  range: Range,
-  related: readonly RelatedLocation[],
-): Draft {
-  const finding: { -readonly [K in keyof Draft]: Draft[K] } = {
-    ruleId: pending.ruleId,
-    message: message.message,
-    file: pending.file,
-  } as Draft;
-  if (pending.resource) finding.resource = pending.resource;
-  finding.path = pending.path;
-  finding.fingerprint = pending.fingerprint;
-  if (pending.fix) finding.fix = pending.fix;
-  if (message.messageParts) finding.messageParts = message.messageParts;
-  finding.range = range;
-  finding.related = related;
-  return finding;
-}
-
-/** Stage suppress: configured severities, and suppression by comment or annotation (kept and marked, not dropped). */
-function suppress(
-  located: readonly { finding: Draft; severity: Severity; resource?: Resource }[],
-  config: Config,
-  directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
-  files: readonly SourceFile[],
-): Finding[] {
-  const scopesByResource = new Map<Resource, IgnoreScope[]>();
-  const fileByPath = new Map(files.map((f) => [f.path, f]));
-  return located.map(({ finding, severity: defaultSeverity, resource }) => {
+    if (extra?.builtBy) {
+      const { message, messageParts } = pathMessage(
+        finding.message,
+        ' (built by ',
+        ...extra.builtBy.flatMap((b, i): MessagePart[] => (i ? [', ', { path: b.name }] : [{ path: b.name }])),
+        ')',
+      );
+      finding.message = message;
+      if (messageParts) finding.messageParts = messageParts;
+    }
     const configured = config.rules.get(finding.ruleId)?.severity;
-    const severity = configured && configured !== 'off' ? configured : defaultSeverity;
+    if (configured && configured !== 'off') finding.severity = configured;
     const suppression = suppressionFor(
       finding,
-      resource,
+      resources[i],
       scopesByResource,
       fileByPath.get(finding.file),
       directivesByFile,
     );
-    // Each draft is this stage's own object (made by locate): completed in place, not copied, in the same key order.
-    const done = finding as { -readonly [K in keyof Finding]: Finding[K] };
-    done.severity = severity;
-    if (suppression) done.suppression = suppression;
-    return done;
-  });
+    if (suppression) finding.suppression = suppression;
+  }
+  return findings;
 }
 
 function suppressionFor(
-  finding: Draft,
+  finding: Finding,
   resource: Resource | undefined,
-  scopesByResource: Map<Resource, IgnoreScope[]>,
+  scopesByResource: Map<Resource, readonly IgnoreScope[]>,
   file: SourceFile | undefined,
   directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
 ): Suppression | undefined {
   for (const d of (file && directivesByFile.get(file)) ?? []) {
     if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
   }
-  if (!resource) return undefined;
-  if (!scopesByResource.has(resource)) scopesByResource.set(resource, ignoreScopes(resource));
+  // Only resources of files that mention the annotation are read for it (and remembered).
+  if (!resource || !mayCarryIgnoreScopes(resource)) return undefined;
+  let scopes = scopesByResource.get(resource);
+  if (!scopes) scopesByResource.set(resource, (scopes = ignoreScopes(resource)));
+  if (scopes.length === 0) return undefined;
   const relative = relativePath(finding.path, resource);
-  for (const scope of scopesByResource.get(resource)!) {
+  for (const scope of scopes) {
     if (scopeCovers(scope, finding.ruleId, relative))
       return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
   }
@@ -753,7 +767,10 @@ export function interpolate(template: string, data: Readonly<Record<string, stri
 
 export function fingerprint(ruleId: string, file: string, resource: string, path: Path, extra: string): string {
   // (One call per finding: the one-shot hash costs a fraction of a Hash object's)
-  return hash('sha256', [ruleId, file, resource, path.join('/'), extra].join('\0'), 'hex').slice(0, 32);
+  const digest = hash('sha256', [ruleId, file, resource, path.join('/'), extra].join('\0'), 'hex');
+  // Its first 32 characters as a string of their own (joined from two halves): a slice of 32 would be a view that
+  // keeps the whole 64-character digest alive with it, ~64 bytes more per finding.
+  return [digest.slice(0, 16), digest.slice(16, 32)].join('');
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -80,10 +80,8 @@ export interface IgnoreScope {
 }
 
 /** The meshlint.io/ignore annotations of a resource: on itself and on any nested object's metadata (pod templates). */
-export function ignoreScopes(resource: Resource): IgnoreScope[] {
-  // A resource seen through text held in one of its strings (a ConfigMap's mesh config) has its host's annotations.
-  const file = resource.source.file;
-  if (!mentionsIgnoreAnnotation(file.origin?.file ?? file)) return [];
+export function ignoreScopes(resource: Resource): readonly IgnoreScope[] {
+  if (!mayCarryIgnoreScopes(resource)) return NO_SCOPES;
   const scopes: IgnoreScope[] = [];
   const visit = (value: unknown, path: (string | number)[], depth: number): void => {
     if (depth > 12) return;
@@ -100,6 +98,15 @@ export function ignoreScopes(resource: Resource): IgnoreScope[] {
   };
   visit(resource.body, [], 0);
   return scopes;
+}
+
+const NO_SCOPES: readonly IgnoreScope[] = Object.freeze([]);
+
+/** False when the resource's file does not mention the annotation at all (most files): it has no ignore scopes. */
+export function mayCarryIgnoreScopes(resource: Resource): boolean {
+  // A resource seen through text held in one of its strings (a ConfigMap's mesh config) has its host's annotations.
+  const file = resource.source.file;
+  return mentionsIgnoreAnnotation(file.origin?.file ?? file);
 }
 
 // Searched once per file, not once per resource: a file of many resources would otherwise be read many times over.

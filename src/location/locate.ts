@@ -79,9 +79,20 @@ export interface LocatedOffsets {
   readonly missing: Path;
 }
 
+/**
+ * The memo's key of a location: `index \0 target \0 path segments joined by \0`, made as one flat string by a join.
+ * (A template literal makes a tree of concatenations that a Map flattens into a copy when it hashes the key: both
+ * were kept, and the pieces promoted as garbage, once per location.)
+ */
 export function locationKey(documentIndex: number, path: Path, target: Target): string {
-  return `${documentIndex}\0${target}\0${path.join('\0')}`;
+  const parts: (string | number)[] = [documentIndex, target];
+  if (path.length === 0) parts.push('');
+  for (const segment of path) parts.push(segment);
+  return parts.join('\0');
 }
+
+/** The tail of a path that was found whole: shared, never changed. */
+export const NOTHING_MISSING: Path = Object.freeze([]);
 export function locateOffsets(
   text: string,
   ast: LocationTree,
@@ -108,7 +119,7 @@ export function locateOffsets(
     node = next;
     found++;
   }
-  const missing = path.slice(found);
+  const missing = found === path.length ? NOTHING_MISSING : path.slice(found);
   const [start, end] = span(
     text,
     node as Node | null,

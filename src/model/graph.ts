@@ -5,14 +5,15 @@ import { compileSelector, LabelIndex, labelsSelector } from './kubernetes/select
 import { readEmbedded, readEnvoy, readEnvoyNested } from './envoy/reader.js';
 import { readKong } from './kong/reader.js';
 import { isWorkload, type Resource, type Workload } from './resource.js';
-import type { SourceDocument, SourceFile } from '../parse/source.js';
+import { keptDocuments, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { Path } from './values.js';
 import { appendAll } from '../arrays.js';
 
 /** Resources of one document by their base path, segment by segment (the first resource at a base wins). */
 interface BaseTrie {
-  resource?: Resource;
-  readonly children: Map<string | number, BaseTrie>;
+  resource: Resource | undefined;
+  /** Made for a node that has any (most are leaves: a Map each was ~10 MB on a decK file of 40,000 routes). */
+  children: Map<string | number, BaseTrie> | undefined;
 }
 
 /** A parsed document of the scan (any format, recognised or not). */
@@ -49,7 +50,8 @@ export function readResources(
 ): Resource[] {
   const resources: Resource[] = [];
   for (const file of files) {
-    for (const document of file.documents) {
+    // (Documents not kept hold nothing a reader recognises: see unclaimed.ts.)
+    for (const document of keptDocuments(file)) {
       if (document.value === undefined) continue;
       const before = resources.length;
       try {
@@ -145,9 +147,13 @@ export class Graph {
       const tries = new Map<SourceDocument, BaseTrie>();
       for (const r of graph.resources) {
         const { document, base } = r.source;
-        let node = tries.get(document) ?? tries.set(document, { children: new Map() }).get(document)!;
-        for (const segment of base)
-          node = node.children.get(segment) ?? node.children.set(segment, { children: new Map() }).get(segment)!;
+        let node =
+          tries.get(document) ?? tries.set(document, { resource: undefined, children: undefined }).get(document)!;
+        for (const segment of base) {
+          const children = (node.children ??= new Map());
+          node =
+            children.get(segment) ?? children.set(segment, { resource: undefined, children: undefined }).get(segment)!;
+        }
         node.resource ??= r;
       }
       return tries;
@@ -155,7 +161,7 @@ export class Graph {
     let node = byDocument.get(ref.document);
     let best = node?.resource;
     for (const segment of path) {
-      node = node?.children.get(segment);
+      node = node?.children?.get(segment);
       if (!node) break;
       best = node.resource ?? best;
     }
@@ -254,7 +260,7 @@ export class Graph {
 
 function* documentsOf(files: readonly SourceFile[]): Generator<DocumentRef> {
   for (const file of files)
-    for (const document of file.documents) if (document.value !== undefined) yield { file, document };
+    for (const document of keptDocuments(file)) if (document.value !== undefined) yield { file, document };
 }
 
 export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

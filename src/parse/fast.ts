@@ -145,11 +145,43 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
  * entry is read, and its nodes dropped).
  */
 type Wanted = true | WantedSegments | undefined;
-interface WantedSegments extends Map<string, WantedSegments> {}
+
+/**
+ * A node of the paths' tree: what is kept below each segment. Its first segment is held in the node itself, and a
+ * Map made only at a second: most nodes have one (a sequence entry on the way to one field), and a Map each cost a
+ * decK file of 40,000 routes ~10 MB while its locations were read.
+ */
+export class WantedSegments {
+  #key: string | undefined = undefined;
+  #below: WantedSegments | undefined = undefined;
+  #more: Map<string, WantedSegments> | undefined = undefined;
+
+  get(key: string): WantedSegments | undefined {
+    if (this.#more) return this.#more.get(key);
+    return key === this.#key ? this.#below : undefined;
+  }
+
+  set(key: string, below: WantedSegments): void {
+    if (this.#more) this.#more.set(key, below);
+    else if (this.#key === undefined || this.#key === key) {
+      this.#key = key;
+      this.#below = below;
+    } else
+      this.#more = new Map([
+        [this.#key, this.#below!],
+        [key, below],
+      ]);
+  }
+
+  /** Whether a Map was made (for tests). */
+  get spread(): boolean {
+    return this.#more !== undefined;
+  }
+}
 
 /** The paths as a tree of their segments (paths sharing a prefix share its node). */
-function wantedPaths(paths: readonly Path[]): WantedSegments {
-  const root: WantedSegments = new Map();
+export function wantedPaths(paths: readonly Path[]): WantedSegments {
+  const root = new WantedSegments();
   for (const path of paths) {
     let node = root;
     path.forEach((segment, i) => {
@@ -159,14 +191,14 @@ function wantedPaths(paths: readonly Path[]): WantedSegments {
       // a Map per path cost an Envoy file of 40,000 findings 15 MB.
       if (i === path.length - 1) {
         if (!next) node.set(key, NOTHING_BELOW);
-      } else if (!next || next === NOTHING_BELOW) node.set(key, (next = new Map()));
+      } else if (!next || next === NOTHING_BELOW) node.set(key, (next = new WantedSegments()));
       node = next!;
     });
   }
   return root;
 }
 
-const NOTHING_BELOW: WantedSegments = new Map();
+const NOTHING_BELOW = new WantedSegments(); // (never set)
 
 /**
  * What is kept of an entry (`key`, or a sequence index as a string) of a kept collection. Besides the paths' own
@@ -395,7 +427,7 @@ class Reader {
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
       node.items = exactSize(node.items);
-      node.range = [first, this.nodeEnd, this.nodeEnd];
+      setTreeRange(node, first, this.nodeEnd);
       this.node = node;
     }
     return out;
@@ -454,7 +486,7 @@ class Reader {
     }
     if (node) {
       node.items = exactSize(node.items);
-      node.range = [first, this.nodeEnd, this.nodeEnd];
+      setTreeRange(node, first, this.nodeEnd);
       this.node = node;
     }
     return exactSize(out);
@@ -827,7 +859,7 @@ class FlowReader {
     if (typed) checkTypedKeys(typed, map, at);
     if (node) {
       node.items = exactSize(node.items);
-      node.range = [at, this.pos, this.pos];
+      setTreeRange(node, at, this.pos);
       this.last = node;
     }
     return isMap ? map : exactSize(seq);
@@ -937,15 +969,18 @@ function keyNode(value: unknown, start: number, end: number): Scalar {
 // Location-tree nodes: the library's node classes as far as isScalar, isMap, isSeq, isPair and instanceof tell (their
 // prototypes are instances of those classes), with only what locating reads. The library's own constructors define a
 // property on every new node, which made them most of the cost of a tree.
+// A node's range is the library's [start, value end, node end] (value end = node end here), made when read: locating
+// reads a few nodes' ranges once each, and an array kept per node was ~70 bytes more per node of a tree that lives
+// through the locating of all its document's paths (on a decK file of 40,000 routes, ~150,000 nodes).
 class TreeScalar {
-  readonly range: [number, number, number];
   constructor(
     readonly value: unknown,
-    start: number,
-    end: number,
+    readonly start: number,
+    readonly end: number,
     readonly source: string | undefined,
-  ) {
-    this.range = [start, end, end];
+  ) {}
+  get range(): [number, number, number] {
+    return [this.start, this.end, this.end];
   }
 }
 Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
@@ -953,11 +988,22 @@ Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
 function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
   const TreeCollection = class {
     readonly items: unknown[] = [];
-    range: [number, number, number] = [0, 0, 0];
+    start = 0;
+    end = 0;
     constructor(readonly flow: boolean) {}
+    get range(): [number, number, number] {
+      return [this.start, this.end, this.end];
+    }
   };
   Object.setPrototypeOf(TreeCollection.prototype, prototype);
   return TreeCollection;
+}
+
+/** Sets a tree collection's range (see TreeScalar). */
+function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
+  const collection = node as unknown as { start: number; end: number };
+  collection.start = start;
+  collection.end = end;
 }
 const TreeMap = treeCollectionClass(new YAMLMap());
 const TreeSeq = treeCollectionClass(new YAMLSeq());

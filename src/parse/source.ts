@@ -79,6 +79,11 @@ export interface SourceFile {
   skipped?: string;
   /** Documents of kinds no rule reads (CustomResourceDefinitions), lexed but not composed; not in `documents`. */
   unreadDocuments?: number;
+  /**
+   * Documents read but not kept, as holding nothing any reader looks at (see ParseOptions.notKept): `documents`
+   * reads them again from the text when first asked for; keptDocuments gives the others without doing so.
+   */
+  unkeptDocuments?: number;
   /** Set on files parsed by a thread: their documents' syntax trees are rebuilt on demand (see fromFileData). */
   lazy?: true;
   /**
@@ -112,6 +117,12 @@ export interface ParseOptions {
    * (the differential test compares both ways).
    */
   fast?: boolean;
+  /**
+   * Documents whose value nothing reads (the caller knows the readers; the parser knows none): counted in
+   * `unkeptDocuments`, not kept. Asked only of documents the lean reader reads, whose value follows from their own
+   * text, so that they can be read again, the same, if `documents` is asked for.
+   */
+  notKept?: (value: unknown, path: string) => boolean;
 }
 
 /**
@@ -213,6 +224,8 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   // file of a million documents holds a million of these at once.
   const documents: (SourceDocument | { readonly parsedAst: Document.Parsed; readonly index: number })[] = [];
   let unreadCount = 0;
+  // Indexes of the documents not kept, as runs [from, to) (one run for a file of them only).
+  const unkept: number[] = [];
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   const source: DocumentSource = { text, yamlVersion: '1.1' };
   let parts = 0;
@@ -230,7 +243,9 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
       return;
     }
     if (read?.kind === 'document') {
-      documents.push(new LazyDocument(source, index, read.value, start, end));
+      if (!options.notKept?.(read.value, path)) documents.push(new LazyDocument(source, index, read.value, start, end));
+      else if (unkept.at(-1) === index) unkept[unkept.length - 1] = index + 1;
+      else unkept.push(index, index + 1);
       return;
     }
     const result = parsePart(text, start, end, options.notComposed);
@@ -308,7 +323,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   }
   documents.length = kept;
   problems.sort((x, y) => x.start - y.start);
-  return {
+  const file: SourceFile = {
     path,
     text,
     lineCounter,
@@ -316,6 +331,82 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     problems,
     ...(unreadCount ? { unreadDocuments: unreadCount } : {}),
   };
+  if (unkept.length) withUnkeptDocuments(file, unkept);
+  return file;
+}
+
+/** Of each file that has documents not kept: the kept ones, and the indexes of the others as runs [from, to). */
+const unkeptOf = new WeakMap<
+  SourceFile,
+  { readonly kept: readonly SourceDocument[]; readonly runs: readonly number[] }
+>();
+
+/**
+ * Makes `file.documents` read the documents not kept again on first use: whoever asks for every document (a kustomize
+ * build, a Helm output's sources) gets every one, the kept ones the same objects. Readers that know what was left out
+ * (format readers, Graph.documents) go through keptDocuments and never pay for it.
+ */
+function withUnkeptDocuments(file: SourceFile, runs: readonly number[]): void {
+  const kept = file.documents;
+  unkeptOf.set(file, { kept, runs });
+  let count = 0;
+  for (let i = 0; i < runs.length; i += 2) count += runs[i + 1] - runs[i];
+  file.unkeptDocuments = count;
+  const settle = (documents: SourceDocument[]) => {
+    Object.defineProperty(file, 'documents', {
+      value: documents,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    return documents;
+  };
+  Object.defineProperty(file, 'documents', {
+    enumerable: true,
+    configurable: true,
+    get: () => settle(readAgain(file.text, kept, runs)),
+    set: settle,
+  });
+}
+
+/**
+ * Every document of a text whose documents at the indexes of `runs` were read by the lean reader and not kept: those
+ * read again as parseSource read them (their part, up to the first document's end), between the kept ones.
+ */
+function readAgain(text: string, kept: readonly SourceDocument[], runs: readonly number[]): SourceDocument[] {
+  const fast = new FastReader(text);
+  const source: DocumentSource = { text, yamlVersion: '1.1' };
+  const all: SourceDocument[] = [];
+  let next = 0; // the next kept document
+  let run = 0;
+  let index = 0;
+  eachYamlPart(text, (start, partEnd) => {
+    const at = index++;
+    while (next < kept.length && kept[next].index < at) all.push(kept[next++]);
+    while (run < runs.length && runs[run + 1] <= at) run += 2;
+    if (run >= runs.length || at < runs[run]) return;
+    const end = firstDocumentEnd(text, start, partEnd);
+    const read = fast.read(start, end);
+    if (read.kind !== 'document') throw new Error(`document ${at} of the text no longer reads as it did`);
+    all.push(new LazyDocument(source, at, read.value, start, end));
+  });
+  while (next < kept.length) all.push(kept[next++]);
+  return all;
+}
+
+/** The indexes of a file's documents not kept (as runs [from, to)), for a copy of the file made elsewhere. */
+function unkeptRuns(file: SourceFile): readonly number[] | undefined {
+  return unkeptOf.get(file)?.runs;
+}
+
+/** The documents a file keeps: all of them but those no reader looks at (see ParseOptions.notKept). */
+export function keptDocuments(file: SourceFile): readonly SourceDocument[] {
+  return unkeptOf.get(file)?.kept ?? file.documents;
+}
+
+/** How many documents a file holds, kept or not (not counting those left unread, `unreadDocuments`). */
+export function documentCount(file: SourceFile): number {
+  return keptDocuments(file).length + (file.unkeptDocuments ?? 0);
 }
 
 /** Leniencies of go-yaml that stricter YAML readers do not share: read as Kubernetes reads them, with a note. */
@@ -603,6 +694,8 @@ export interface SourceFileData {
   skipped?: string;
   documents: { index: number; value: unknown; start: number; end: number }[];
   unreadDocuments?: number;
+  /** The indexes of the documents not kept, as runs [from, to): read again from the text if asked for. */
+  unkept?: readonly number[];
   yamlVersion: '1.1' | '1.2';
 }
 
@@ -612,8 +705,9 @@ export function toFileData(file: SourceFile, yamlVersion: '1.1' | '1.2' = '1.1')
     text: file.text,
     problems: file.problems,
     skipped: file.skipped,
-    documents: file.documents.map(({ index, value, start, end }) => ({ index, value, start, end })),
+    documents: keptDocuments(file).map(({ index, value, start, end }) => ({ index, value, start, end })),
     ...(file.unreadDocuments ? { unreadDocuments: file.unreadDocuments } : {}),
+    ...(unkeptRuns(file) ? { unkept: unkeptRuns(file) } : {}),
     yamlVersion,
   };
 }
@@ -625,7 +719,7 @@ export function fromFileData(data: SourceFileData): SourceFile {
   const documents = data.documents.map(
     ({ index, value, start, end }) => new LazyDocument(source, index, value, start, end),
   );
-  return {
+  const file: SourceFile = {
     path: data.path,
     text: data.text,
     lineCounter,
@@ -635,6 +729,8 @@ export function fromFileData(data: SourceFileData): SourceFile {
     lazy: true,
     ...(data.unreadDocuments ? { unreadDocuments: data.unreadDocuments } : {}),
   };
+  if (data.unkept?.length) withUnkeptDocuments(file, data.unkept);
+  return file;
 }
 
 /**

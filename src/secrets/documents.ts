@@ -3,31 +3,18 @@
 // kustomization need not declare apiVersion/kind). Everything else (CI workflows, compose files, Helm values) is not
 // meshlint's: only provider patterns are reported there.
 import type { DocumentRef, Graph } from '../model/graph.js';
+import { MANIFEST_SHAPE } from '../model/unclaimed.js';
 import { isObj } from '../model/values.js';
 import { type SourceDocument, sliceReading } from '../parse/source.js';
 import { type DetectOptions, type Detection, detectSecrets } from './detect.js';
 import { mayHoldProviderToken } from './prefilter.js';
 
-const DECK_KEYS = ['_format_version', '_transform', '_konnect', '_workspace'];
-const KONG_ENTITY_KEYS = [
-  'consumers',
-  'services',
-  'routes',
-  'plugins',
-  'upstreams',
-  'certificates',
-  'vaults',
-  'consumer_groups',
-];
-const ENVOY_KEYS = ['static_resources', 'dynamic_resources', 'layered_runtime'];
-const KUSTOMIZE_KEYS = [
-  'secretGenerator',
-  'configMapGenerator',
-  'generatorOptions',
-  'patchesStrategicMerge',
-  'namePrefix',
-  'commonLabels',
-];
+const {
+  deckKeys: DECK_KEYS,
+  kongEntityKeys: KONG_ENTITY_KEYS,
+  envoyKeys: ENVOY_KEYS,
+  kustomizeKeys: KUSTOMIZE_KEYS,
+} = MANIFEST_SHAPE;
 
 export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
   const withResources = graph.memo(
@@ -39,12 +26,16 @@ export function isManifestDocument(graph: Graph, ref: DocumentRef): boolean {
   if (!isObj(value)) return false;
   if (DECK_KEYS.some((k) => k in value)) return true;
   const keys = Object.keys(value);
-  if (keys.length > 0 && keys.every((k) => KONG_ENTITY_KEYS.includes(k) && Array.isArray(value[k]))) return true; // decK without _format_version (compose has a services *map*)
+  if (
+    keys.length > 0 &&
+    keys.every((k) => (KONG_ENTITY_KEYS as readonly string[]).includes(k) && Array.isArray(value[k]))
+  )
+    return true; // decK without _format_version (compose has a services *map*)
   if (ENVOY_KEYS.some((k) => isObj(value[k])) || (isObj(value.admin) && 'address' in value.admin)) return true;
   if (typeof value['@type'] === 'string' && value['@type'].includes('envoy')) return true;
   if (Array.isArray(value.resources) && value.resources.some((r) => isObj(r) && typeof r['@type'] === 'string'))
     return true; // Envoy xDS files
-  if (KUSTOMIZE_KEYS.some((k) => k in value) || /(?:^|\/)kustomization\.ya?ml$/.test(ref.file.path)) return true;
+  if (KUSTOMIZE_KEYS.some((k) => k in value) || MANIFEST_SHAPE.kustomizationFile.test(ref.file.path)) return true;
   return false;
 }
 

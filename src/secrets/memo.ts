@@ -103,10 +103,10 @@ const TEXTS_PER_FINGERPRINT = 4;
  * would otherwise be compared with every earlier one, a cost that grows with the square of their number.
  */
 function documentTable(maxChars: number): TextMemo['document'] {
-  const byPrint = new Map<string, { readonly text: string; readonly detections: readonly Detection[] }[]>();
+  const byPrint = new Map<number, { readonly text: string; readonly detections: readonly Detection[] }[]>();
   let chars = 0;
   return (reading, text, detect) => {
-    const print = `${reading}\0${text.length}\0${text.slice(0, 48)}\0${text.slice(-48)}`;
+    const print = documentPrint(reading, text);
     const entries = byPrint.get(print);
     const known = entries?.find((entry) => entry.text === text);
     if (known) return known.detections;
@@ -122,6 +122,22 @@ function documentTable(maxChars: number): TextMemo['document'] {
     chars += text.length;
     return detections;
   };
+}
+
+/**
+ * A document's fingerprint: a hash of its reading, length and first and last 48 characters, as a small integer. (A
+ * string of them was ~110 characters and its pieces per document, kept for the run.) Texts of one print are compared
+ * whole, so two prints that hash alike only share their few places.
+ */
+export function documentPrint(reading: string, text: string): number {
+  // FNV-1a over the characters, in a local (a variable a closure shares would box each step in a heap number).
+  let hash = 0x811c9dc5 ^ text.length;
+  for (let i = 0; i < reading.length; i++) hash = Math.imul(hash ^ reading.charCodeAt(i), 0x01000193);
+  const head = Math.min(48, text.length);
+  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  for (let i = Math.max(0, text.length - 48); i < text.length; i++)
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 2; // a small integer: no heap number per key
 }
 
 /** What a string's facts hold for a text that is not JSON, and for one not parsed yet. */

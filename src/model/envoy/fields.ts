@@ -29,6 +29,51 @@ function spellings(name: string): readonly string[] {
   return list;
 }
 
+/** Every spelling of the named fields (snake, camel, the v2 dump prefix): to test an object's own few keys against. */
+export function spellingSet(names: readonly string[]): ReadonlySet<string> {
+  return new Set(names.flatMap(spellings));
+}
+
+/**
+ * Every key by which a document or a list item is recognised as Envoy's (isBootstrap, readEnvoyValue and guessKind in reader.ts), in
+ * every spelling. An object holding none of them is not Envoy's: its own few keys are looked up in this one set,
+ * instead of each field's four spellings in the object (most documents of a scan are some other format's).
+ */
+export const ENVOY_RECOGNISING_KEYS: ReadonlySet<string> = new Set([
+  '@type',
+  ...spellingSet([
+    'static_resources',
+    'admin',
+    'dynamic_resources',
+    'node',
+    'layered_runtime',
+    'cluster_manager',
+    'stats_sinks',
+    'overload_manager',
+    'resources',
+    'name',
+    'typed_config',
+    'filter_chains',
+    'default_filter_chain',
+    'listener_filters',
+    'api_listener',
+    'address',
+    'connect_timeout',
+    'load_assignment',
+    'lb_policy',
+    'eds_cluster_config',
+    'cluster_type',
+    'transport_socket',
+    'type',
+    'hosts',
+    'virtual_hosts',
+    'tls_certificate',
+    'validation_context',
+    'session_ticket_keys',
+    'generic_secret',
+  ]),
+]);
+
 /** The key under which an object holds a snake_case field: the snake or camel spelling, or the v2 dump prefix. */
 export function keyOf(o: unknown, name: string): string | undefined {
   if (!isObj(o)) return undefined;

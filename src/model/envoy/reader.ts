@@ -1,12 +1,12 @@
 // Envoy configuration -> resources: a v3 bootstrap, an xDS resource list, a bare list of listeners or clusters, lone
 // filters; inside Kubernetes objects, EnvoyFilter patches (fragments) and EnvoyProxy bootstrap strings.
 // Sources: envoyproxy/data-plane-api bootstrap.proto and discovery.proto; Istio's EnvoyFilter API reference.
-import type { SourceDocument, SourceFile } from '../../parse/source.js';
+import { keptDocuments, type SourceDocument, type SourceFile } from '../../parse/source.js';
 import { parseEmbedded } from '../../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { EnvoyResource, Resource } from '../resource.js';
 import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
-import { child, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
+import { child, ENVOY_RECOGNISING_KEYS, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
 
 const ENVOY_KINDS = [
@@ -76,9 +76,16 @@ const XDS_KINDS: Record<string, EnvoyKind> = {
   Secret: 'EnvoySecret',
 };
 
+function holdsRecognisingKey(o: Obj): boolean {
+  // for...in: no list of keys made per object (a bare list of 40,000 clusters is looked at item by item). The
+  // objects are parsed values: their prototype adds no enumerable key.
+  for (const key in o) if (ENVOY_RECOGNISING_KEYS.has(key)) return true;
+  return false;
+}
+
 /** The kind of a bare object, by its fields (bare lists of resources, as Envoy Gateway writes them). */
 function guessKind(o: unknown): EnvoyKind | undefined {
-  if (!isObj(o)) return undefined;
+  if (!isObj(o) || !holdsRecognisingKey(o)) return undefined;
   const t = str(o['@type'])?.replace(TYPE_PREFIX, '');
   if (t) {
     const last = t.split('.').pop()!;
@@ -165,7 +172,7 @@ function readEnvoyValue(
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
     return known > 0 && known * 2 >= value.length ? out : undefined;
   }
-  if (!isObj(value)) return undefined;
+  if (!isObj(value) || !holdsRecognisingKey(value)) return undefined;
   if (isBootstrap(value)) {
     const out: Resource[] = [];
     const root: Node = { value, path: base };
@@ -301,7 +308,7 @@ export function readEmbedded(
   const inner = parseEmbedded(file, document, path, MANIFEST_PARSE_OPTIONS);
   if (!inner) return [];
   const out: Resource[] = [];
-  for (const doc of inner.documents) {
+  for (const doc of keptDocuments(inner)) {
     if (doc.value === undefined) continue;
     for (const reader of readers) {
       // Objects of another format held in a Kubernetes object belong to its namespace.

@@ -8,6 +8,7 @@
 // A setting absent from all of them has istiod's default (pkg/config/mesh/mesh.go DefaultMeshConfig).
 import type { DocumentRef, Graph } from '../graph.js';
 import type { Resource } from '../resource.js';
+import { MESH_CONFIG_VALUE_KEY } from '../unclaimed.js';
 import { get, isObj, str, strMap, type Obj, type Path } from '../values.js';
 import { parseEmbedded } from '../../parse/embedded.js';
 import { parseSource, type SourceDocument, type SourceFile } from '../../parse/source.js';
@@ -116,7 +117,7 @@ export function meshConfigs(graph: Graph): MeshConfigs {
     const charts = chartNames(g);
     for (const ref of g.documents) {
       const value = ref.document.value;
-      if (!isObj(value) || !isObj(value.meshConfig) || KUBERNETES_KEYS.some((k) => k in value)) continue;
+      if (!isObj(value) || !isObj(value[MESH_CONFIG_VALUE_KEY]) || KUBERNETES_KEYS.some((k) => k in value)) continue;
       const file = ref.file.path;
       const dir = directoryOf(file);
       const name = file.slice(dir.length);
@@ -129,9 +130,9 @@ export function meshConfigs(graph: Graph): MeshConfigs {
       sources.push({
         origin: 'helm-values',
         revision: str(value.revision) ?? '',
-        values: value.meshConfig,
+        values: value[MESH_CONFIG_VALUE_KEY],
         site: { document: ref },
-        base: ['meshConfig'],
+        base: [MESH_CONFIG_VALUE_KEY],
       });
     }
     return { sources, unapplied };

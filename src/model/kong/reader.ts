@@ -8,7 +8,7 @@ import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
 import { type DeckFile, type DeckKind, type KongPluginView, pluginView, serviceView } from './views.js';
 
 /** Top-level keys of a decK file (kong_json_schema.json `properties`). */
-const DECK_KEYS = new Set([
+export const DECK_KEYS = new Set([
   '_format_version',
   '_info',
   '_konnect',

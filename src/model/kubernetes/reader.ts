@@ -2,6 +2,7 @@
 // everything else (workflows, compose files, Helm values) is not ours and yields nothing.
 import type { DocumentFilter, ParseOptions, SourceDocument, SourceFile } from '../../parse/source.js';
 import type { Container, PodTemplate, Resource } from '../resource.js';
+import { readByNobody } from '../unclaimed.js';
 import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from '../values.js';
 
 /**
@@ -17,7 +18,7 @@ const CUSTOM_RESOURCE_DEFINITIONS: DocumentFilter = {
 };
 
 /** How the model asks for manifests to be parsed (every file of a scan, on any thread, and embedded configs). */
-export const MANIFEST_PARSE_OPTIONS: ParseOptions = { notComposed: CUSTOM_RESOURCE_DEFINITIONS };
+export const MANIFEST_PARSE_OPTIONS: ParseOptions = { notComposed: CUSTOM_RESOURCE_DEFINITIONS, notKept: readByNobody };
 
 /** Kinds without a namespace. Any other kind without metadata.namespace is in `default`, as kubectl would place it. */
 export const CLUSTER_SCOPED = new Set([

@@ -6,6 +6,7 @@
 // policyController.defaultAllowPolicy).
 import { parseSource } from '../../parse/source.js';
 import type { Graph } from '../graph.js';
+import { LINKERD_CHART_VALUE_KEYS } from '../unclaimed.js';
 import { isInjectedContainer } from '../kubernetes/index.js';
 import type { Resource, Workload } from '../resource.js';
 import { arr, get, isObj, type Path, str } from '../values.js';
@@ -45,14 +46,11 @@ export function linkerdInstallDefault(graph: Graph): PolicyOrigin | undefined {
   );
 }
 
-/** Keys of the linkerd-control-plane chart's values that tell its values file from any other YAML. */
-const CHART_VALUE_KEYS = ['linkerdVersion', 'identityTrustAnchorsPEM', 'policyController', 'proxyInit', 'identity'];
-
 /** A Helm values file of the control-plane chart (a document with no kind) that sets proxy.defaultInboundPolicy. */
 function fromValuesFile(graph: Graph): PolicyOrigin | undefined {
   for (const { file, document } of graph.documents) {
     const value = document.value;
-    if (!isObj(value) || 'kind' in value || !CHART_VALUE_KEYS.some((k) => k in value)) continue;
+    if (!isObj(value) || 'kind' in value || !LINKERD_CHART_VALUE_KEYS.some((k) => k in value)) continue;
     const policy = get(value, 'proxy', 'defaultInboundPolicy');
     if (isLinkerdDefaultPolicy(policy))
       return { policy, describe: `the install's proxy.defaultInboundPolicy in values file ${file.path}` };

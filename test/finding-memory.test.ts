@@ -1,0 +1,258 @@
+// What a lint keeps per finding and per location (issue 13: peak memory at most twice the input plus 150 MB). On a
+// file of many findings V8 seldom collects the old generation late in a run, so objects made per finding count
+// whether kept or not. Counted in heap snapshots (objects, not bytes or time): deterministic.
+import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../src/engine/config.js';
+import { defineRule, inFamily } from '../src/engine/rule.js';
+import { lintStaged } from '../src/engine/run.js';
+import { ignoreScopes } from '../src/engine/suppress.js';
+import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
+import { LocationMemo } from '../src/location/memo.js';
+import { Graph } from '../src/model/graph.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { readLocationTree, wantedPaths } from '../src/parse/fast.js';
+import { parseSource } from '../src/parse/source.js';
+import { documentPrint, textMemo } from '../src/secrets/memo.js';
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+interface Snapshot {
+  readonly nodes: number[];
+  readonly edges: number[];
+  readonly strings: string[];
+  readonly snapshot: {
+    readonly meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]] };
+  };
+}
+
+/** The heap now, after full collections. */
+async function heapSnapshot(): Promise<Snapshot> {
+  collect();
+  collect();
+  const chunks: string[] = [];
+  for await (const chunk of getHeapSnapshot()) chunks.push(String(chunk));
+  return JSON.parse(chunks.join('')) as Snapshot;
+}
+
+/** Heap objects of a type (`object`, `string`, `concatenated string`...) whose name and property edges match. */
+function countNodes(
+  heap: Snapshot,
+  type: string,
+  matches: (name: string, edge: (property: string) => string | undefined) => boolean,
+): number {
+  const { node_fields, edge_fields, node_types, edge_types } = heap.snapshot.meta;
+  const [N, E] = [node_fields.length, edge_fields.length];
+  const [typeAt, nameAt, edgesAt] = ['type', 'name', 'edge_count'].map((f) => node_fields.indexOf(f));
+  const [edgeTypeAt, edgeNameAt, toAt] = ['type', 'name_or_index', 'to_node'].map((f) => edge_fields.indexOf(f));
+  const property = edge_types[0].indexOf('property');
+  const wanted = node_types[0].indexOf(type);
+  let count = 0;
+  for (let i = 0, e = 0; i < heap.nodes.length; i += N) {
+    const edges = heap.nodes[i + edgesAt];
+    if (heap.nodes[i + typeAt] === wanted) {
+      const first = e;
+      const edge = (name: string) => {
+        for (let k = first; k < first + edges * E; k += E)
+          if (heap.edges[k + edgeTypeAt] === property && heap.strings[heap.edges[k + edgeNameAt]] === name)
+            return heap.strings[heap.nodes[heap.edges[k + toAt] + nameAt]];
+        return undefined;
+      };
+      if (matches(heap.strings[heap.nodes[i + nameAt]], edge)) count++;
+    }
+    e += edges * E;
+  }
+  return count;
+}
+
+const RULE_ID = 'test-one-finding-per-deployment';
+const perDeployment = inFamily(
+  'test',
+  defineRule({
+    id: RULE_ID,
+    title: 'One finding per Deployment',
+    severity: 'warning',
+    securitySeverity: 1,
+    tags: ['security'],
+    description: 'A rule used only by the memory tests: one finding on every Deployment.',
+    remediation: 'None.',
+    messages: { found: '{{resource}} is a Deployment.' },
+    examples: { invalid: {}, valid: {} },
+    check({ graph, report }) {
+      for (const r of graph.ofKind('Deployment'))
+        report({ resource: r, path: ['spec', 'replicas'], messageId: 'found' });
+    },
+  }),
+);
+
+const deployments = (n: number) =>
+  Array.from(
+    { length: n },
+    (_, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d${i}\nspec:\n  replicas: ${i}\n`,
+  ).join('---\n');
+
+function stagedLint(n: number) {
+  const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+  return lintStaged({ files: [file], rules: [perDeployment], config: defaultConfig('.') });
+}
+
+describe('memory per finding', () => {
+  it('a finding is one object from the report to the result (no unlocated or located copy kept beside it)', async () => {
+    const n = 300;
+    const staged = stagedLint(n);
+    const result = staged.finish();
+    expect(result.findings).toHaveLength(n);
+    expect(result.findings[7]).toMatchObject({ ruleId: RULE_ID, range: { startLine: 6 + 7 * 7 } });
+    const heap = await heapSnapshot();
+    // (The staged lint is kept too, as a caller that finishes it holds it.)
+    const findings = countNodes(
+      heap,
+      'object',
+      (_, edge) => edge('ruleId') === RULE_ID && edge('fingerprint') !== undefined,
+    );
+    expect(findings).toBe(n);
+    // Its fingerprint is a string of its own, not a view of a longer digest that it would keep alive.
+    const prints = new Set(result.findings.map((f) => f.fingerprint));
+    expect(prints.size).toBe(n);
+    expect(countNodes(heap, 'sliced string', (name) => prints.has(name))).toBe(0);
+    expect(countNodes(heap, 'string', (name) => prints.has(name))).toBe(n);
+    expect(staged.graph.resources).toHaveLength(n);
+  });
+
+  it('what locating needed is let go of once the lint is finished, while the lint and its result are kept', async () => {
+    const staged = stagedLint(50);
+    expect(staged.requests).toHaveLength(50);
+    const request = new WeakRef(staged.requests[0]);
+    const result = staged.finish();
+    // (A weak reference holds its target until the current job ends.)
+    await new Promise((resolve) => setImmediate(resolve));
+    collect();
+    collect();
+    expect(staged.requests).toHaveLength(0);
+    expect(request.deref()).toBeUndefined();
+    expect(result.findings).toHaveLength(50);
+  });
+
+  it("a location's memo key is one flat string, not a tree of concatenations kept beside its flat copy", async () => {
+    // (A snapshot names a string up to its first \0: concatenations are counted, not found by name.)
+    const concatenations = async () => countNodes(await heapSnapshot(), 'concatenated string', () => true);
+    const before = await concatenations();
+    const keys = new Map<string, number>();
+    for (let i = 0; i < 500; i++) keys.set(locationKey(i, ['flat-key-marker', i, 'spec'], 'pair'), i);
+    const after = await concatenations();
+    expect(after - before).toBeLessThan(50);
+    expect(keys.size).toBe(500);
+    expect(locationKey(3, ['a', 1], 'key')).toBe('3\0key\0a\x001');
+    expect(locationKey(0, [], 'pair')).toBe('0\0pair\0');
+  });
+
+  it('the secrets memo keys a document by a small integer, not by a string made of its reading and ends', () => {
+    const text = `kind: ConfigMap\ndata:\n  a: "${'x'.repeat(200)}"\n`;
+    const print = documentPrint('yaml', text);
+    expect(Number.isInteger(print) && print >= 0 && print < 2 ** 30).toBe(true);
+    expect(documentPrint('yaml', `${text}`)).toBe(print);
+    expect(documentPrint('json', text)).not.toBe(print);
+    // The middle of a text is not read for the print: texts that share it are told apart by comparing them whole.
+    const middle = `kind: ConfigMap\ndata:\n  a: "${'x'.repeat(100)}y${'x'.repeat(99)}"\n`;
+    expect(documentPrint('yaml', middle)).toBe(print);
+    const memo = textMemo();
+    const found = [{ kind: 'x' }] as never;
+    expect(memo.document('yaml', text, () => found)).toBe(found);
+    expect(memo.document('yaml', middle, () => [])).toEqual([]);
+    expect(memo.document('yaml', `${text}`, () => [])).toBe(found);
+  });
+
+  it("a document's trie of resource bases makes a Map only where a base goes on (not one per resource)", async () => {
+    const n = 2000;
+    const list = `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: s${i}\n`).join('')}`;
+    const file = parseSource('list.yaml', list, MANIFEST_PARSE_OPTIONS);
+    const graph = Graph.fromFiles([file]);
+    expect(graph.resources).toHaveLength(n);
+    const maps = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Map');
+    const before = await maps();
+    const document = { file, document: file.documents[0] };
+    expect(graph.resourceAt(document, ['items', 1234, 'spec'])?.name).toBe('s1234');
+    expect(graph.resourceAt(document, ['kind'])).toBeUndefined();
+    const after = await maps();
+    expect(after - before).toBeLessThan(20);
+  });
+
+  it("the paths' tree a location tree is read for makes a Map only at a node of several segments", async () => {
+    const maps = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Map');
+    const before = await maps();
+    const paths = Array.from({ length: 2000 }, (_, i) => ['items', i, 'spec', 'name']);
+    const tree = wantedPaths(paths);
+    const after = await maps();
+    expect(after - before).toBeLessThan(20);
+    const items = tree.get('items')!;
+    expect([tree.spread, items.spread, items.get('1234')!.spread]).toEqual([false, true, false]);
+    expect(items.get('1234')?.get('spec')?.get('name')).toBeDefined();
+    expect(items.get('1234')?.get('name')).toBeUndefined();
+    expect(items.get('2000')).toBeUndefined();
+  });
+
+  it("a location tree's nodes make their ranges when read, not an array kept per node", async () => {
+    const n = 2000;
+    const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    port: ${i}\n`).join('')}`;
+    const arrays = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Array');
+    const before = await arrays();
+    const paths = Array.from({ length: n }, (_, i) => ['items', i, 'name']);
+    const tree = readLocationTree(text, 0, text.length, paths)!;
+    const after = await arrays();
+    // The paths (n arrays) and each entry's list of pairs (n): its range and its scalars' ranges are not kept (3n more).
+    expect(after - before).toBeLessThan(n * 2.5);
+    const at = locateOffsets(text, tree, 0, text.length, ['items', 1234, 'name'], 'pair');
+    expect(text.slice(at.start, at.end)).toBe('name: n1234');
+    expect(text.slice(...(tree.contents as { range: [number, number] }).range)).toBe(text);
+  });
+
+  it('the location memo keeps a found location as its range alone, the Located only when part of the path is missing', async () => {
+    const n = 500;
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    const memo = new LocationMemo();
+    for (const document of file.documents) {
+      memo.locate(file, document, ['spec', 'replicas']);
+      memo.locate(file, document, ['metadata', 'name'], 'value');
+    }
+    const absent = memo.locate(file, file.documents[3], ['spec', 'absent']);
+    const heap = await heapSnapshot();
+    const locatedObjects = countNodes(
+      heap,
+      'object',
+      (_, edge) => edge('range') !== undefined && edge('missing') !== undefined,
+    );
+    expect(locatedObjects).toBeLessThan(10);
+    // What callers see is unchanged: a Located for every location, in the memo's copy for the cache too.
+    const document = file.documents[7];
+    expect(memo.locate(file, document, ['spec', 'replicas'])).toEqual({
+      range: { startLine: 6 + 7 * 7, startColumn: 3, endLine: 6 + 7 * 7, endColumn: 14 },
+      missing: [],
+    });
+    expect(memo.rangeOf(file, document, ['spec', 'replicas'])).toEqual(
+      memo.locate(file, document, ['spec', 'replicas']).range,
+    );
+    expect(absent.missing).toEqual(['absent']);
+    expect(memo.locate(file, file.documents[3], ['spec', 'absent'])).toBe(absent);
+    const copy = memo.of(file);
+    expect(copy.size).toBe(2 * n + 1);
+    expect(copy.get(locationKey(7, ['spec', 'replicas'], 'pair'))?.missing).toEqual([]);
+  });
+
+  it('resources of a file that never names the ignore annotation share one empty list of scopes', () => {
+    const graph = Graph.fromFiles([parseSource('d.yaml', deployments(2), MANIFEST_PARSE_OPTIONS)]);
+    const [a, b] = graph.resources;
+    expect(ignoreScopes(a)).toHaveLength(0);
+    expect(ignoreScopes(a)).toBe(ignoreScopes(b));
+  });
+
+  it('a path found whole shares one empty list of missing segments; one not found has its own', () => {
+    const file = parseSource('d.yaml', deployments(1), MANIFEST_PARSE_OPTIONS);
+    const document = file.documents[0];
+    const found = [locate(file, document, ['spec', 'replicas']), locate(file, document, ['metadata', 'name'])];
+    expect(found[0].missing).toHaveLength(0);
+    expect(found[0].missing).toBe(found[1].missing);
+    expect(locate(file, document, ['spec', 'absent', 'x']).missing).toEqual(['absent', 'x']);
+  });
+});
