@@ -378,13 +378,11 @@ async function parseFiles(
     parse: MANIFEST_PARSE_OPTIONS,
     workers: options.workers,
     workerUrl: options.workerUrl,
+    releaseUnusedTexts: !run.cache,
     onProgress:
       options.onProgress && ((done: number) => options.onProgress!(jobs.length - missing.length + done, jobs.length)),
   };
-  const pool = ParserPool.start(
-    missing.map((i) => jobs[i]),
-    parseOptions,
-  );
+  const pool = ParserPool.start(parseOptions);
   const parsed = await parseAll(
     missing.map((i) => jobs[i]),
     parseOptions,

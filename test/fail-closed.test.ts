@@ -228,7 +228,7 @@ describe('nothing passes silently', () => {
       import { parseAll, ParserPool } from ${JSON.stringify(resolve('src/parse/pool.ts'))};
       const jobs = [{ absolute: ${JSON.stringify(join(dir, 'a.yaml'))}, shown: 'a.yaml' }];
       const options = { maxBytes: 1e7, workers: 1 };
-      const pool = ParserPool.start(jobs, { ...options, workerUrl: new URL(${JSON.stringify(hungry)}) });
+      const pool = ParserPool.start({ ...options, workerUrl: new URL(${JSON.stringify(hungry)}) });
       const outcomes = await parseAll(jobs, options, pool);
       pool.close();
       console.log(outcomes.map((o) => o.kind + ':' + o.file.documents?.length).join(','));`;
@@ -285,7 +285,7 @@ describe('parseSource limits', () => {
     const recording = new URL(
       `data:text/javascript,${encodeURIComponent("import { parentPort } from 'node:worker_threads'; parentPort.on('message', ({ tasks }) => parentPort.postMessage(tasks.map((job) => ({ kind: 'notice', file: job.shown, message: 'sent to a thread', notLinted: true }))));")}`,
     );
-    const pool = ParserPool.start(jobs, { ...options, workerUrl: recording })!;
+    const pool = ParserPool.start({ ...options, workerUrl: recording })!;
     const outcomes = await parseAll(jobs, options, pool);
     pool.close();
     expect(
@@ -302,7 +302,7 @@ describe('parseSource limits', () => {
     const exiting = new URL(
       `data:text/javascript,${encodeURIComponent("import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));")}`,
     );
-    const pool = ParserPool.start(jobs, { ...options, workerUrl: exiting })!;
+    const pool = ParserPool.start({ ...options, workerUrl: exiting })!;
     const outcomes = await parseAll(jobs, options, pool);
     pool.close();
     expect(outcomes.map((o) => o.kind)).toEqual(['file']);

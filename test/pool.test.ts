@@ -53,7 +53,7 @@ describe('parser threads', () => {
   const local = parseAll(jobs, { ...options, workers: 0 });
 
   it('parse the fixtures exactly as this thread does', async () => {
-    const pool = ParserPool.start(jobs, { ...options, workerUrl: bundle })!;
+    const pool = ParserPool.start({ ...options, workerUrl: bundle })!;
     expect(pool).toBeDefined();
     const threaded = await parseAll(jobs, options, pool);
     pool.close();
@@ -61,7 +61,7 @@ describe('parser threads', () => {
   });
 
   it('locate every path exactly as this thread does', async () => {
-    const pool = ParserPool.start(jobs, { ...options, workerUrl: bundle })!;
+    const pool = ParserPool.start({ ...options, workerUrl: bundle })!;
     const threaded = await parseAll(jobs, options, pool);
     const requests = requestsFor(threaded);
     const memo = new LocationMemo();
@@ -116,7 +116,7 @@ describe('parser threads', () => {
 
   it('fall back to this thread when the threads fail', async () => {
     const broken = new URL('data:text/javascript,throw new Error("thread failed")');
-    const pool = ParserPool.start(jobs, { ...options, workerUrl: broken })!;
+    const pool = ParserPool.start({ ...options, workerUrl: broken })!;
     const outcomes = await parseAll(jobs, options, pool);
     pool.close();
     expect(summary(outcomes)).toEqual(summary(await local));

@@ -88,11 +88,7 @@ export async function main(caller: CliIo): Promise<number> {
       '--cache-location <path>',
       "where to keep the cache (implies --cache); it is authenticated with a key in the user's cache folder, so a cache written elsewhere is ignored",
     )
-    .option(
-      '-j, --jobs <n>',
-      'parser threads (default: 2 for large scans, none for small ones; 0 for none)',
-      parseCount,
-    )
+    .option('-j, --jobs <n>', 'parser threads (default: none; each costs a heap of its own)', parseCount)
     .option('--stats', 'print scan statistics (files, documents, time, memory) to standard error')
     .option('-q, --quiet', 'report errors only (warnings and notes are neither printed nor counted)')
     .option('--max-warnings <n>', 'exit 1 when there are more than <n> warnings', parseWarnings)

@@ -112,6 +112,31 @@ interface Kustomization {
 const isRemote = (entry: string) =>
   /^(https?|git|ssh|file):\/\/|^git@|^github\.com\/|^gitlab\.com\/|^bitbucket\.org\/|\?ref=|\.git(\/\/|$)/.test(entry);
 
+/** The kustomization file of a directory, by kustomize's names in its order of preference. */
+function kustomizationFileIn(host: BuildHost, dir: string): string | undefined {
+  for (const name of KUSTOMIZATION_NAMES) {
+    const candidate = join(dir, name);
+    if (host.isFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Every local path the kustomization of `dir` lists under resources, bases and components (files too), resolved:
+ * what a Builder's `listed` is made of.
+ */
+export function listedBy(host: BuildHost, dir: string): string[] {
+  const absolute = kustomizationFileIn(host, dir);
+  const file = absolute === undefined ? undefined : host.yaml(absolute);
+  const value = typeof file === 'string' ? undefined : file?.documents[0]?.value;
+  if (!isMapNode(value)) return [];
+  return ['resources', 'bases', 'components'].flatMap((field) =>
+    (Array.isArray(value[field]) ? (value[field] as unknown[]) : [])
+      .filter((entry): entry is string => typeof entry === 'string' && !isRemote(entry))
+      .map((entry) => resolve(dir, entry)),
+  );
+}
+
 export class Builder {
   readonly notices: BuildNotice[] = [];
   /** Environment variables the builds read (env file lines without a value): they change what a build makes. */
@@ -127,14 +152,19 @@ export class Builder {
   readonly #building = new Set<string>();
   readonly #noticed = new Set<string>();
 
-  constructor(readonly host: BuildHost) {}
+  /**
+   * @param listed Paths the scanned kustomizations list (see listedBy): a directory not among them is built once,
+   * as a root, so its objects are handed over instead of kept for another build and copied (the copy kept was
+   * garbage as large as the build's output). The memo is only a cache: a directory built again without it (one
+   * listed only by a base outside the scan) is built the same.
+   */
+  constructor(
+    readonly host: BuildHost,
+    readonly listed?: ReadonlySet<string>,
+  ) {}
 
   kustomizationFile(dir: string): string | undefined {
-    for (const name of KUSTOMIZATION_NAMES) {
-      const candidate = join(dir, name);
-      if (this.host.isFile(candidate)) return candidate;
-    }
-    return undefined;
+    return kustomizationFileIn(this.host, dir);
   }
 
   /** Builds a deployable root: the objects `kustomize build dir` outputs, and the files it read. */
@@ -202,6 +232,7 @@ export class Builder {
       const k = this.#load(dir, false);
       const objects: BuiltObject[] = [];
       this.#accumulateTarget(k, objects);
+      if (this.listed && !this.listed.has(dir)) return objects;
       this.#built.set(dir, objects);
       this.#readBy.set(dir, { consumed: this.#consumed, included: this.#included });
       return objects.map(cloneObject);
@@ -782,13 +813,14 @@ function replaceGenerated(old: BuiltObject, generated: BuiltObject, merge: boole
 }
 
 /** kyaml's base64 for generated Secrets: lines of 70 characters, each ending in a newline once there are two or more. */
-function encodeBase64(value: string): string {
+export function encodeBase64(value: string): string {
   const encoded = Buffer.from(value, 'utf8').toString('base64');
   const lines = Math.floor(encoded.length / 70) + 1;
   if (lines === 1) return encoded;
-  let out = '';
-  for (let i = 0; i < encoded.length; i += 70) out += `${encoded.slice(i, i + 70)}\n`;
-  return out;
+  // Joined once: appended line by line, the value (kept with the Secret) was a chain of two pieces per line.
+  const pieces: string[] = [];
+  for (let i = 0; i < encoded.length; i += 70) pieces.push(encoded.slice(i, i + 70), '\n');
+  return pieces.join('');
 }
 
 function unquote(value: string): string {

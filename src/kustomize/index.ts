@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { lineCounterOf, parseSource, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { Path } from '../model/values.js';
-import { BuildError, Builder, type BuildHost, type BuiltObject } from './build.js';
+import { BuildError, Builder, listedBy, type BuildHost, type BuiltObject } from './build.js';
 import { originAt } from './traced.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import type { BuiltGraph, Notice } from '../engine/run.js';
@@ -82,7 +82,7 @@ export function buildKustomizations(files: readonly SourceFile[], options: Kusto
     isDirectory: (absolute) => statOf(look(absolute))?.isDirectory() ?? false,
     isFile: (absolute) => statOf(look(absolute))?.isFile() ?? false,
   };
-  const builder = new Builder(host);
+  const builder = new Builder(host, new Set(roots.flatMap((root) => listedBy(host, root))));
   const notices: Notice[] = [];
   const built = new Map<string, ReturnType<Builder['build']>>();
   const components: string[] = [];

@@ -42,8 +42,41 @@ export function setOrigin(node: Node, key: Key, origin: Origin | undefined): voi
   map.set(key, origin);
 }
 
+/**
+ * The origin of a key under another origin. A built object holds one per key and item: each holds its parent and
+ * its key, and makes its path when asked (a copy of the path per key cost more than the built objects themselves).
+ */
+class KeyOrigin implements Origin {
+  constructor(
+    readonly parent: Origin,
+    readonly key: Key,
+  ) {}
+
+  get file(): SourceFile {
+    return this.root().file;
+  }
+
+  get document(): SourceDocument {
+    return this.root().document;
+  }
+
+  get path(): Path {
+    const keys: Key[] = [];
+    let origin: Origin = this;
+    for (; origin instanceof KeyOrigin; origin = origin.parent) keys.push(origin.key);
+    return [...origin.path, ...keys.reverse()];
+  }
+
+  /** The nearest origin that is not a key's: the one holding the file and document. */
+  root(): Origin {
+    let origin: Origin = this;
+    while (origin instanceof KeyOrigin) origin = origin.parent;
+    return origin;
+  }
+}
+
 export function child(origin: Origin, key: Key): Origin {
-  return { file: origin.file, document: origin.document, path: [...origin.path, key] };
+  return new KeyOrigin(origin, key);
 }
 
 /** A deep copy of a value read from a document, every key and item remembering its place there. */
@@ -51,16 +84,18 @@ export function trace(value: unknown, origin: Origin): unknown {
   if (Array.isArray(value)) {
     const out: unknown[] = [];
     value.forEach((item, i) => {
-      out.push(trace(item, child(origin, i)));
-      setOrigin(out, i, child(origin, i));
+      const at = child(origin, i);
+      out.push(trace(item, at));
+      setOrigin(out, i, at);
     });
     return out;
   }
   if (isMapNode(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = trace(v, child(origin, k));
-      setOrigin(out, k, child(origin, k));
+      const at = child(origin, k);
+      out[k] = trace(v, at);
+      setOrigin(out, k, at);
     }
     return out;
   }
@@ -152,16 +187,18 @@ export function originAt(root: unknown, rootOrigin: Origin, path: Path): Origin 
           ? node[key as string]
           : undefined;
     const at = isNode(node) ? originOf(node, key) : undefined;
-    if (!at) return { ...origin, path: [...origin.path, ...path.slice(i)] };
+    if (!at) return below(origin, path.slice(i));
     // A deleted key keeps the origin of what deleted it.
-    if (next === undefined)
-      return isMapNode(node)
-        ? { ...at, path: [...at.path, ...path.slice(i + 1)] }
-        : { ...origin, path: [...origin.path, ...path.slice(i)] };
+    if (next === undefined) return isMapNode(node) ? below(at, path.slice(i + 1)) : below(origin, path.slice(i));
     node = next;
     origin = at;
   }
-  return origin;
+  return below(origin, []);
+}
+
+/** A plain origin: `rest` (a path that does not exist in the built object) under `origin`. */
+function below(origin: Origin, rest: Path): Origin {
+  return { file: origin.file, document: origin.document, path: [...origin.path, ...rest] };
 }
 
 /** Creates (or returns) the map at `path` under `node`, new levels taking `origin`. */

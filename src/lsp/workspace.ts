@@ -85,7 +85,7 @@ export class Workspace {
     this.#discovered = new Set(found);
     const jobs = found.map((absolute) => ({ absolute, shown: displayPath(this.root, absolute) }));
     const options = { maxBytes: DEFAULT_MAX_FILE_BYTES, workerUrl: this.#workerUrl, parse: MANIFEST_PARSE_OPTIONS };
-    const pool = ParserPool.start(jobs, options);
+    const pool = ParserPool.start(options);
     try {
       const outcomes = await parseAll(jobs, options, pool);
       outcomes.forEach((outcome, i) => {
