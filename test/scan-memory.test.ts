@@ -36,6 +36,22 @@ describe('texts a scan lets go of', () => {
     expect(await texts(false)).toEqual(Object.values(files));
   });
 
+  it('keeps the text of a file whose documents no reader keeps, without reading them again to decide', async () => {
+    // Documents of numbers only are counted, not kept (src/model/unclaimed.ts); `file.documents` reads them again
+    // from the text on first use, so deciding must not ask for it (a million tiny documents made 250 MB that way).
+    const numbers = tempRepo({ 'numbers.yaml': 'a: 1\n---\nb: 2\n---\nc: 3\n' });
+    const [outcome] = await parseAll([{ absolute: join(numbers, 'numbers.yaml'), shown: 'numbers.yaml' }], {
+      maxBytes: 1e6,
+      parse: MANIFEST_PARSE_OPTIONS,
+      releaseUnusedTexts: true,
+    });
+    if (outcome.kind !== 'file') throw new Error(outcome.message);
+    expect(outcome.file.unkeptDocuments).toBe(3);
+    expect(Object.getOwnPropertyDescriptor(outcome.file, 'documents')?.get).toBeTypeOf('function'); // not read again
+    expect(outcome.file.text).toBe('a: 1\n---\nb: 2\n---\nc: 3\n');
+    expect(outcome.file.documents.map((d) => d.value)).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
+  });
+
   it('gives the same findings and notices with and without the cache (which keeps every text)', async () => {
     const plain = await scan({ cwd: dir, paths: ['.'], configPath: false });
     const cached = await scan({
