@@ -83,6 +83,11 @@ export function keyOf(o: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** The value under a key `keyOf` found (undefined for no key): a field looked at without making a Node. */
+export function valueAt(o: unknown, key: string | undefined): unknown {
+  return key === undefined ? undefined : (o as Obj)[key];
+}
+
 /** A field (snake_case name); when absent, the path still names it so findings land on its nearest parent. */
 export function child(node: Node, name: string): Node {
   const key = keyOf(node.value, name);
