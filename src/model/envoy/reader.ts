@@ -175,13 +175,16 @@ function readEnvoyValue(
   if (Array.isArray(value)) {
     const out: Resource[] = [];
     let known = 0;
-    value.forEach((item, index) => {
-      const kind = guessKind(item);
+    const listMeta = meta('list');
+    const path = [...base, 0]; // its last step set per item, as for a bootstrap's lists below
+    for (let index = 0; index < value.length; index++) {
+      const kind = guessKind(value[index]);
       if (kind) {
         known++;
-        out.push(makeResource(file, document, [...base, index], kind, item, meta('list'), index, namespace));
+        path[path.length - 1] = index;
+        out.push(makeResource(file, document, path, kind, value[index], listMeta, index, namespace));
       }
-    });
+    }
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
     return known > 0 && known * 2 >= value.length ? out : undefined;
   }
@@ -224,18 +227,23 @@ function readEnvoyValue(
     const list = value[resourcesKey] as unknown[];
     const out: Resource[] = [];
     let typedItems = 0;
+    const xdsMeta = meta('xds');
+    // Paths with the item's index set per item, as for a bootstrap's lists below.
+    const itemPath = [...base, resourcesKey, 0];
+    const wrappedPath = [...itemPath, 'resource'];
     list.forEach((item, index) => {
       if (!isObj(item) || typeof item['@type'] !== 'string') return;
       typedItems++;
       let body: unknown = item;
-      let path: Path = [...base, resourcesKey, index];
+      let path = itemPath;
       // A DiscoveryResponse wraps each resource in a Resource { name, resource: Any }.
       if (/envoy\.service\.discovery\.v3\.Resource$/.test(item['@type'] as string) && isObj(item.resource)) {
         body = item.resource;
-        path = [...path, 'resource'];
+        path = wrappedPath;
       }
+      path[base.length + 1] = index;
       const kind = guessKind(body);
-      if (kind) out.push(makeResource(file, document, path, kind, body, meta('xds'), index, namespace));
+      if (kind) out.push(makeResource(file, document, path, kind, body, xdsMeta, index, namespace));
     });
     return typedItems > 0 &&
       list.every((item) => !isObj(item) || typeof item['@type'] === 'string' || typeof item['@type'] === 'undefined') &&
