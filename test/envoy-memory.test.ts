@@ -2,11 +2,16 @@
 // 150 MB). On one file of 40,000 clusters V8's last full collection comes mid-run, so whatever the reader and the
 // cluster views make per cluster after it counts towards the peak, kept or not. Counted in allocations (a heap
 // sampling profile taking every allocation) and in shared objects, not in bytes or time.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterView, readEnvoy, walk } from '../src/model/envoy/index.js';
 import type { Resource } from '../src/model/resource.js';
 import { parseSource } from '../src/parse/source.js';
+// @ts-expect-error: a plain ES module of the repository's scripts, without types
+import { generateEnvoyClusters } from '../scripts/gen-scale-repo.mjs';
 
 interface ProfileNode {
   readonly id: number;
@@ -51,27 +56,25 @@ async function allocationsOnce(within: string, run: () => unknown): Promise<numb
   }
 }
 
-/** A bootstrap of `count` clusters shaped as scripts/gen-scale-repo.mjs writes them (one endpoint each). */
-function bootstrap(count: number, first = 0) {
-  const lines = ['static_resources:', '  clusters:'];
-  for (let c = first; c < first + count; c++)
-    lines.push(
-      `    - name: cluster-${c}`,
-      '      type: STRICT_DNS',
-      '      load_assignment:',
-      `        cluster_name: cluster-${c}`,
-      `        endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: backend-${c}, port_value: 80}}}}]}]`,
-    );
-  const file = parseSource('envoy.yaml', `${lines.join('\n')}\n`);
+/** The bench's bootstrap of `count` clusters (one listener first, then clusters of one endpoint each). */
+function bootstrap(count: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlint-envoy-memory-'));
+  generateEnvoyClusters(dir, count);
+  const file = parseSource('envoy.yaml', readFileSync(join(dir, 'envoy.yaml'), 'utf8'));
+  rmSync(dir, { recursive: true });
   return { file, document: file.documents[0] };
+}
+
+/** The clusters read from a bootstrap. */
+function clustersOf({ file, document }: ReturnType<typeof bootstrap>): Resource[] {
+  return readEnvoy(file, document)!.filter((r) => r.kind === 'EnvoyCluster');
 }
 
 const COUNT = 400;
 
 describe('Envoy clusters in memory', () => {
   it('a cluster view makes no Node per level or list item (116 allocations per cluster before)', async () => {
-    const { file, document } = bootstrap(COUNT);
-    const resources = readEnvoy(file, document)!;
+    const resources = clustersOf(bootstrap(COUNT));
     resources.forEach(clusterView); // compiled and warmed
     let views: unknown[] = [];
     const allocations = await allocationsWithin('clusterView', () => {
@@ -82,8 +85,7 @@ describe('Envoy clusters in memory', () => {
   });
 
   it('a cluster view reads as before: endpoints, their paths and scope, transport, TLS matches, dynamic', () => {
-    const { file, document } = bootstrap(1);
-    const view = clusterView(readEnvoy(file, document)![0]);
+    const view = clusterView(clustersOf(bootstrap(1))[0]);
     expect(view.endpoints).toEqual([
       {
         node: {
@@ -142,8 +144,8 @@ describe('Envoy clusters in memory', () => {
     const allocations = await allocationsWithin('readEnvoy', () => {
       resources = readEnvoy(file, document);
     });
-    expect(resources).toHaveLength(COUNT);
-    expect(resources![7].source.base).toEqual(['static_resources', 'clusters', 7]);
+    expect(resources).toHaveLength(COUNT + 1); // and the listener
+    expect(resources![8].source.base).toEqual(['static_resources', 'clusters', 7]);
     expect(allocations / COUNT).toBeLessThan(7);
   });
 
@@ -191,8 +193,7 @@ describe('Envoy clusters in memory', () => {
   });
 
   it('Envoy resources share their empty labels and annotations and their name anchor', () => {
-    const { file, document } = bootstrap(3);
-    const [a, b] = readEnvoy(file, document)!;
+    const [a, b] = clustersOf(bootstrap(3));
     expect(a.labels).toBe(b.labels);
     expect(a.annotations).toBe(a.labels);
     expect(a.anchor).toBe(b.anchor);
