@@ -83,6 +83,11 @@ export function keyOf(o: unknown, name: string): string | undefined {
   return undefined;
 }
 
+/** The value under a key `keyOf` found (undefined for no key): a field looked at without making a Node. */
+export function valueAt(o: unknown, key: string | undefined): unknown {
+  return key === undefined ? undefined : (o as Obj)[key];
+}
+
 /** A field (snake_case name); when absent, the path still names it so findings land on its nearest parent. */
 export function child(node: Node, name: string): Node {
   const key = keyOf(node.value, name);
@@ -238,14 +243,24 @@ export function typed(node: Node, context: 'http' | 'network' | 'listener' | 'tr
 
 /** Visits every object in a tree (with the key it is under), depth-first; bounded by the tree's size. */
 export function walk(node: Node, visit: (node: Node, key: string | number | undefined) => void): void {
-  const stack: { node: Node; key: string | number | undefined }[] = [{ node, key: undefined }];
-  while (stack.length > 0) {
-    const { node: n, key } = stack.pop()!;
-    if (isObj(n.value)) {
+  // Several rules walk every Envoy resource of a scan: only objects and lists get a Node (a scalar is never visited),
+  // and an object's keys are read without a [key, value] pair each. Visited in the same order as every value pushed.
+  const nodes: Node[] = [node];
+  const keys: (string | number | undefined)[] = [undefined];
+  const push = (parent: Node, key: string | number, value: unknown) => {
+    if (typeof value !== 'object' || value === null) return;
+    nodes.push({ value, path: [...parent.path, key] });
+    keys.push(key);
+  };
+  while (nodes.length > 0) {
+    const n = nodes.pop()!;
+    const key = keys.pop();
+    const value = n.value;
+    if (isObj(value)) {
       visit(n, key);
-      for (const [k, v] of Object.entries(n.value)) stack.push({ node: { value: v, path: [...n.path, k] }, key: k });
-    } else if (Array.isArray(n.value)) {
-      n.value.forEach((v, i) => stack.push({ node: { value: v, path: [...n.path, i] }, key: i }));
+      for (const k of Object.keys(value)) push(n, k, value[k]);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) push(n, i, value[i]);
     }
   }
 }

@@ -5,8 +5,8 @@ import { keptDocuments, type SourceDocument, type SourceFile } from '../../parse
 import { parseEmbedded } from '../../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
 import type { EnvoyResource, Resource } from '../resource.js';
-import { arr, get, isObj, obj, str, type Obj, type Path } from '../values.js';
-import { child, ENVOY_RECOGNISING_KEYS, items, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
+import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from '../values.js';
+import { child, ENVOY_RECOGNISING_KEYS, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
 
 const ENVOY_KINDS = [
@@ -35,6 +35,19 @@ export function isPartial(resource: Resource): boolean {
   return resource.format === 'envoy' && resource.partial;
 }
 
+// Envoy objects carry no labels or annotations: every resource shares values' frozen empty map, and the frozen
+// anchor of its name key (one per spelling), instead of three objects of its own (a file may hold 40,000 clusters).
+const NO_LABELS = strMap(undefined);
+const NO_ANCHOR: Path = Object.freeze([]);
+const nameAnchors = new Map<string, Path>();
+
+function nameAnchor(nameKey: string | undefined): Path {
+  if (nameKey === undefined) return NO_ANCHOR;
+  let anchor = nameAnchors.get(nameKey);
+  if (!anchor) nameAnchors.set(nameKey, (anchor = Object.freeze([nameKey])));
+  return anchor;
+}
+
 function makeResource(
   file: SourceFile,
   document: SourceDocument,
@@ -58,12 +71,12 @@ function makeResource(
     kind,
     name,
     namespace,
-    labels: {},
-    annotations: {},
+    labels: NO_LABELS,
+    annotations: NO_LABELS,
     body: b,
-    // A copy of exact size: the caller's path grew in steps, and one is kept per resource.
+    // A copy of exact size: the caller's path grew in steps (or is reused for the next item), one is kept per resource.
     source: { file, document, base: base.slice() },
-    anchor: nameKey ? [nameKey] : [],
+    anchor: nameAnchor(nameKey),
     partial: meta.partial,
     origin: meta.origin,
   };
@@ -162,13 +175,16 @@ function readEnvoyValue(
   if (Array.isArray(value)) {
     const out: Resource[] = [];
     let known = 0;
-    value.forEach((item, index) => {
-      const kind = guessKind(item);
+    const listMeta = meta('list');
+    const path = [...base, 0]; // its last step set per item, as for a bootstrap's lists below
+    for (let index = 0; index < value.length; index++) {
+      const kind = guessKind(value[index]);
       if (kind) {
         known++;
-        out.push(makeResource(file, document, [...base, index], kind, item, meta('list'), index, namespace));
+        path[path.length - 1] = index;
+        out.push(makeResource(file, document, path, kind, value[index], listMeta, index, namespace));
       }
-    });
+    }
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
     return known > 0 && known * 2 >= value.length ? out : undefined;
   }
@@ -182,21 +198,17 @@ function readEnvoyValue(
       ['clusters', 'EnvoyCluster'],
       ['secrets', 'EnvoySecret'],
     ];
+    const bootstrapMeta = meta('bootstrap');
     for (const [field, kind] of lists) {
-      for (const item of items(child(sr, field))) {
-        if (isObj(item.value))
-          out.push(
-            makeResource(
-              file,
-              document,
-              item.path,
-              kind,
-              item.value,
-              meta('bootstrap'),
-              item.path.at(-1) as number,
-              namespace,
-            ),
-          );
+      // One path, its last step set per item (makeResource keeps a copy): no Node and path per item of a list that
+      // may hold tens of thousands of clusters.
+      const list = child(sr, field);
+      const values = arr(list.value);
+      const path = [...list.path, 0];
+      for (let index = 0; index < values.length; index++) {
+        path[path.length - 1] = index;
+        if (isObj(values[index]))
+          out.push(makeResource(file, document, path, kind, values[index], bootstrapMeta, index, namespace));
       }
     }
     const admin = child(root, 'admin');
@@ -215,18 +227,23 @@ function readEnvoyValue(
     const list = value[resourcesKey] as unknown[];
     const out: Resource[] = [];
     let typedItems = 0;
+    const xdsMeta = meta('xds');
+    // Paths with the item's index set per item, as for a bootstrap's lists below.
+    const itemPath = [...base, resourcesKey, 0];
+    const wrappedPath = [...itemPath, 'resource'];
     list.forEach((item, index) => {
       if (!isObj(item) || typeof item['@type'] !== 'string') return;
       typedItems++;
       let body: unknown = item;
-      let path: Path = [...base, resourcesKey, index];
+      let path = itemPath;
       // A DiscoveryResponse wraps each resource in a Resource { name, resource: Any }.
       if (/envoy\.service\.discovery\.v3\.Resource$/.test(item['@type'] as string) && isObj(item.resource)) {
         body = item.resource;
-        path = [...path, 'resource'];
+        path = wrappedPath;
       }
+      path[base.length + 1] = index;
       const kind = guessKind(body);
-      if (kind) out.push(makeResource(file, document, path, kind, body, meta('xds'), index, namespace));
+      if (kind) out.push(makeResource(file, document, path, kind, body, xdsMeta, index, namespace));
     });
     return typedItems > 0 &&
       list.every((item) => !isObj(item) || typeof item['@type'] === 'string' || typeof item['@type'] === 'undefined') &&

@@ -2,7 +2,7 @@
 // HTTP connection managers, route configurations and clusters. Pure functions of a resource's body.
 // Sources: envoyproxy/data-plane-api listener.proto, cluster.proto, tls.proto, common.proto, http_connection_manager.proto.
 import type { Resource } from '../resource.js';
-import { arr, isObj, obj, str } from '../values.js';
+import { arr, isObj, obj, str, type Path } from '../values.js';
 import {
   at,
   bool,
@@ -10,11 +10,13 @@ import {
   entries,
   has,
   items,
+  keyOf,
   type Node,
   TYPE_PREFIX,
   typed,
   type Typed,
   TYPED_STRUCT,
+  valueAt,
 } from './fields.js';
 
 export interface AddressView {
@@ -44,13 +46,17 @@ export function formatAddress(a: AddressView): string {
 }
 
 export function addressOf(node: Node): AddressView {
-  const socket = child(node, 'socket_address');
-  if (isObj(socket.value)) {
-    const host = String(child(socket, 'address').value ?? '');
-    const port = child(socket, 'port_value').value ?? child(socket, 'named_port').value;
+  // Looked through by key: only the host's Node is made (a cluster's endpoints are read once per cluster per rule).
+  const socketKey = keyOf(node.value, 'socket_address');
+  const socket = valueAt(node.value, socketKey);
+  if (isObj(socket)) {
+    const hostKey = keyOf(socket, 'address');
+    const hostValue = valueAt(socket, hostKey);
+    const host = String(hostValue ?? '');
+    const port = valueAt(socket, keyOf(socket, 'port_value')) ?? valueAt(socket, keyOf(socket, 'named_port'));
     const scope = !host ? 'unknown' : /[${}]/.test(host) ? 'unknown' : isLoopbackHost(host) ? 'loopback' : 'network';
     return {
-      node: child(socket, 'address'),
+      node: { value: hostValue, path: [...node.path, socketKey!, hostKey ?? 'address'] },
       host,
       port: typeof port === 'number' || typeof port === 'string' ? port : undefined,
       scope,
@@ -76,8 +82,8 @@ export interface TransportView {
 
 /** The transport socket of a filter chain or cluster, wrappers (proxy_protocol, tcp_stats) unwrapped, QUIC looked into. */
 function transportOf(holder: Node, direction: 'downstream' | 'upstream'): TransportView {
-  const legacyTls = child(holder, 'tls_context');
-  if (isObj(legacyTls.value)) {
+  if (isObj(valueAt(holder.value, keyOf(holder.value, 'tls_context')))) {
+    const legacyTls = child(holder, 'tls_context');
     return {
       kind: 'tls',
       node: legacyTls,
@@ -279,21 +285,50 @@ export interface ClusterView {
   readonly dynamic: boolean;
 }
 
+/** Cluster `type`s whose endpoints are not in the file (names, and the enum numbers of EDS and ORIGINAL_DST). */
+const DYNAMIC_CLUSTER_TYPES: ReadonlySet<string> = new Set(['EDS', 'ORIGINAL_DST', '3', '4']);
+
+/** Read once per cluster by every rule that looks at clusters. */
+const ROOT_PATH: Path = Object.freeze([]);
+
 export function clusterView(resource: Resource): ClusterView {
-  const root: Node = { value: resource.body, path: [] };
+  // Every level is looked through by key, without a Node per level and per list item: Nodes (and their paths, made
+  // whole) only for what the view holds. A file may hold tens of thousands of clusters.
+  const body = resource.body;
+  const root: Node = { value: body, path: ROOT_PATH };
   const endpoints: AddressView[] = [];
-  for (const locality of items(at(root, 'load_assignment', 'endpoints'))) {
-    for (const lb of items(child(locality, 'lb_endpoints'))) {
-      const address = at(lb, 'endpoint', 'address');
-      if (isObj(address.value)) endpoints.push(addressOf(address));
+  const assignmentKey = keyOf(body, 'load_assignment');
+  const assignment = valueAt(body, assignmentKey);
+  const localitiesKey = keyOf(assignment, 'endpoints');
+  const localities = arr(valueAt(assignment, localitiesKey));
+  for (let l = 0; l < localities.length; l++) {
+    const lbEndpointsKey = keyOf(localities[l], 'lb_endpoints');
+    const lbEndpoints = arr(valueAt(localities[l], lbEndpointsKey));
+    for (let e = 0; e < lbEndpoints.length; e++) {
+      const endpointKey = keyOf(lbEndpoints[e], 'endpoint');
+      const endpoint = valueAt(lbEndpoints[e], endpointKey);
+      const addressKey = keyOf(endpoint, 'address');
+      const address = valueAt(endpoint, addressKey);
+      if (isObj(address))
+        endpoints.push(
+          addressOf({
+            value: address,
+            path: [assignmentKey!, localitiesKey!, l, lbEndpointsKey!, e, endpointKey!, addressKey!],
+          }),
+        );
     }
   }
-  for (const host of items(child(root, 'hosts'))) endpoints.push(addressOf(host));
-  const type = String(child(root, 'type').value ?? '');
-  const dynamic =
-    ['EDS', 'ORIGINAL_DST', '3', '4'].includes(type) || has(root, 'cluster_type') || has(root, 'eds_cluster_config');
-  const tlsMatches = items(child(root, 'transport_socket_matches'))
-    .map((m) => transportOf(m, 'upstream').tls)
-    .filter((t): t is TlsView => t !== undefined);
+  const hostsKey = keyOf(body, 'hosts');
+  const hosts = arr(valueAt(body, hostsKey));
+  for (let h = 0; h < hosts.length; h++) endpoints.push(addressOf({ value: hosts[h], path: [hostsKey!, h] }));
+  const type = String(valueAt(body, keyOf(body, 'type')) ?? '');
+  const dynamic = DYNAMIC_CLUSTER_TYPES.has(type) || has(root, 'cluster_type') || has(root, 'eds_cluster_config');
+  const tlsMatches: TlsView[] = [];
+  const matchesKey = keyOf(body, 'transport_socket_matches');
+  const matches = arr(valueAt(body, matchesKey));
+  for (let m = 0; m < matches.length; m++) {
+    const tls = transportOf({ value: matches[m], path: [matchesKey!, m] }, 'upstream').tls;
+    if (tls !== undefined) tlsMatches.push(tls);
+  }
   return { resource, endpoints, transport: transportOf(root, 'upstream'), tlsMatches, dynamic };
 }
