@@ -1,7 +1,61 @@
 // What the model keeps per resource for a whole scan (issue 13: peak memory within twice the input plus 150 MB).
 // Counted (hidden classes, objects), never timed.
+import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { Graph } from '../src/model/graph.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { parseSource } from '../src/parse/source.js';
 import { runWithNatives } from './helpers.js';
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+/**
+ * Arrays on the heap (after full collections) whose backing store has 8 or more free slots: an array kept for the
+ * run should be of its size (pushing onto `[]` reserves 17 slots, a spread into a literal about as many).
+ */
+async function roomyArrays(): Promise<number> {
+  collect();
+  collect();
+  const chunks: string[] = [];
+  for await (const chunk of getHeapSnapshot()) chunks.push(String(chunk));
+  const heap = JSON.parse(chunks.join('')) as {
+    nodes: number[];
+    edges: number[];
+    strings: string[];
+    snapshot: {
+      meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]] };
+    };
+  };
+  const { node_fields, edge_fields, node_types, edge_types } = heap.snapshot.meta;
+  const [N, E] = [node_fields.length, edge_fields.length];
+  const [typeAt, nameAt, sizeAt, edgesAt] = ['type', 'name', 'self_size', 'edge_count'].map((f) =>
+    node_fields.indexOf(f),
+  );
+  const [edgeTypeAt, edgeNameAt, toAt] = ['type', 'name_or_index', 'to_node'].map((f) => edge_fields.indexOf(f));
+  const [object, element, internal] = [
+    node_types[0].indexOf('object'),
+    edge_types[0].indexOf('element'),
+    edge_types[0].indexOf('internal'),
+  ];
+  let count = 0;
+  for (let i = 0, e = 0; i < heap.nodes.length; i += N) {
+    const edges = heap.nodes[i + edgesAt];
+    if (heap.nodes[i + typeAt] === object && heap.strings[heap.nodes[i + nameAt]] === 'Array') {
+      let length = 0;
+      let store = -1;
+      for (let k = e; k < e + edges * E; k += E) {
+        if (heap.edges[k + edgeTypeAt] === element) length++;
+        else if (heap.edges[k + edgeTypeAt] === internal && heap.strings[heap.edges[k + edgeNameAt]] === 'elements')
+          store = heap.edges[k + toAt];
+      }
+      if (store >= 0 && heap.nodes[store + sizeAt] >= 16 + 8 * (length + 8)) count++;
+    }
+    e += edges * E;
+  }
+  return count;
+}
 
 /** `count` namespaces' worth of manifests: a Deployment, a Service and an AuthorizationPolicy each. */
 const MANY_MANIFESTS = `const text = Array.from({ length: 3000 }, (_, i) => [
@@ -30,5 +84,34 @@ const policies = authorizationPolicies(graph);
 console.log(policies.length, apart(policies), JSON.stringify(Object.keys(policies[1])));`,
     );
     expect(printed).toBe('3000 0 ["resource","selector","targetRefs","action","rules","dryRun"]');
+  });
+});
+
+describe('pod templates kept for the run', () => {
+  const workloads = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) =>
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d${i}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: main, image: x}\n`,
+    ).join('---\n');
+
+  it('share the spec path of their kind, frozen', () => {
+    const graph = Graph.fromFiles([parseSource('w.yaml', workloads(3), MANIFEST_PARSE_OPTIONS)]);
+    const [a, b] = graph.workloads;
+    expect(a.pod.specPath).toEqual(['spec', 'template', 'spec']);
+    expect(b.pod.specPath).toBe(a.pod.specPath);
+    expect(Object.isFrozen(a.pod.specPath)).toBe(true);
+    expect(a.pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
+  });
+
+  it('keep no roomy arrays: spec paths, container lists and container paths are of their size', async () => {
+    const file = parseSource('w.yaml', workloads(2000), MANIFEST_PARSE_OPTIONS);
+    const before = await roomyArrays();
+    const graph = Graph.fromFiles([file]);
+    expect(graph.workloads.length).toBe(2000);
+    const added = (await roomyArrays()) - before;
+    // Old code: three per workload (6,000).
+    expect(added).toBeLessThan(200);
+    expect(graph.workloads[1999].pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
   });
 });
