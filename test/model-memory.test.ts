@@ -1,33 +1,19 @@
 // What the model keeps per resource for a whole scan (issue 13: peak memory within twice the input plus 150 MB).
 // Counted (hidden classes, objects), never timed.
-import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { parseSource } from '../src/parse/source.js';
+import { countNodes, heapSnapshot } from './heap.js';
 import { runWithNatives } from './helpers.js';
-
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
+import { textMemo } from '../src/secrets/memo.js';
 
 /**
  * Arrays on the heap (after full collections) whose backing store has 8 or more free slots: an array kept for the
  * run should be of its size (pushing onto `[]` reserves 17 slots, a spread into a literal about as many).
  */
 async function roomyArrays(): Promise<number> {
-  collect();
-  collect();
-  const chunks: string[] = [];
-  for await (const chunk of getHeapSnapshot()) chunks.push(String(chunk));
-  const heap = JSON.parse(chunks.join('')) as {
-    nodes: number[];
-    edges: number[];
-    strings: string[];
-    snapshot: {
-      meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]] };
-    };
-  };
+  const heap = await heapSnapshot();
   const { node_fields, edge_fields, node_types, edge_types } = heap.snapshot.meta;
   const [N, E] = [node_fields.length, edge_fields.length];
   const [typeAt, nameAt, sizeAt, edgesAt] = ['type', 'name', 'self_size', 'edge_count'].map((f) =>
@@ -113,5 +99,34 @@ describe('pod templates kept for the run', () => {
     // Old code: three per workload (6,000).
     expect(added).toBeLessThan(200);
     expect(graph.workloads[1999].pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
+  });
+});
+
+describe('the secrets memo of documents', () => {
+  it('keeps a document where nothing was found as its text alone (no entry object, no list per print)', async () => {
+    const memo = textMemo();
+    const texts = Array.from({ length: 1000 }, (_, i) => `kind: ConfigMap\nmetadata:\n  name: c${i}\n`);
+    const entries = async () =>
+      countNodes(
+        await heapSnapshot(),
+        'object',
+        (_, edge) => edge('text') !== undefined && edge('detections') !== undefined,
+      );
+    const before = await entries();
+    for (const text of texts) expect(memo.document('yaml', text, () => [])).toEqual([]);
+    const found = [{ kind: 'x' }] as never;
+    expect(memo.document('yaml', 'kind: Secret\n', () => found)).toBe(found);
+    // Old code: one entry per document (1,001).
+    expect((await entries()) - before).toBeLessThan(10);
+    // Remembered: asked again, nothing is detected again.
+    for (const text of texts) expect(memo.document('yaml', `${text}`, () => found)).toEqual([]);
+    expect(memo.document('yaml', 'kind: Secret\n', () => [])).toBe(found);
+    // Texts sharing a print are told apart whole, the second one kept beside the first.
+    const text = `kind: ConfigMap\ndata:\n  a: "${'x'.repeat(200)}"\n`;
+    const middle = `kind: ConfigMap\ndata:\n  a: "${'x'.repeat(100)}y${'x'.repeat(99)}"\n`;
+    expect(memo.document('yaml', text, () => [])).toEqual([]);
+    expect(memo.document('yaml', middle, () => found)).toBe(found);
+    expect(memo.document('yaml', `${text}`, () => found)).toEqual([]);
+    expect(memo.document('yaml', `${middle}`, () => [])).toBe(found);
   });
 });
