@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { parseSource } from '../src/parse/source.js';
+import { peerAuthentications } from '../src/model/istio/mtls.js';
 import { countNodes, heapSnapshot } from './heap.js';
 import { runWithNatives } from './helpers.js';
 import { textMemo } from '../src/secrets/memo.js';
@@ -128,5 +129,21 @@ describe('the secrets memo of documents', () => {
     expect(memo.document('yaml', middle, () => found)).toBe(found);
     expect(memo.document('yaml', `${text}`, () => found)).toEqual([]);
     expect(memo.document('yaml', `${middle}`, () => [])).toBe(found);
+  });
+});
+
+describe('PeerAuthentication views', () => {
+  it('share one frozen mode path', () => {
+    const text = [0, 1]
+      .map(
+        (i) =>
+          `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: n${i}\nspec:\n  mtls: {mode: STRICT}\n`,
+      )
+      .join('---\n');
+    const graph = Graph.fromFiles([parseSource('pa.yaml', text, MANIFEST_PARSE_OPTIONS)]);
+    const [a, b] = peerAuthentications(graph, { rootNamespace: 'istio-system', assumeInjected: false });
+    expect(a.modePath).toEqual(['spec', 'mtls', 'mode']);
+    expect(b.modePath).toBe(a.modePath);
+    expect(Object.isFrozen(a.modePath)).toBe(true);
   });
 });

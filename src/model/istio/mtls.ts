@@ -31,6 +31,9 @@ function readMode(value: unknown): string | undefined {
   return mode === undefined || mode === 'UNSET' ? undefined : mode;
 }
 
+/** Where every PeerAuthentication sets its mode: one frozen copy, not an array per policy kept for the run. */
+const MODE_PATH: Path = Object.freeze(['spec', 'mtls', 'mode']);
+
 export function peerAuthentications(graph: Graph, mesh: MeshSettings): readonly PeerAuthentication[] {
   return graph.memo('istio:peerAuthentications', (g) =>
     istioResources(g, 'PeerAuthentication').map((resource) => {
@@ -49,7 +52,7 @@ export function peerAuthentications(graph: Graph, mesh: MeshSettings): readonly 
         resource,
         selector,
         mode: readMode(get(spec, 'mtls', 'mode')),
-        modePath: ['spec', 'mtls', 'mode'],
+        modePath: MODE_PATH,
         ports,
         scope,
       } satisfies PeerAuthentication;
