@@ -5,6 +5,7 @@ import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { parseSource } from '../src/parse/source.js';
 import { peerAuthentications } from '../src/model/istio/mtls.js';
+import { compileSelector, LabelIndex, labelsSelector } from '../src/model/kubernetes/selectors.js';
 import { countNodes, heapSnapshot } from './heap.js';
 import { runWithNatives } from './helpers.js';
 import { textMemo } from '../src/secrets/memo.js';
@@ -145,5 +146,27 @@ describe('PeerAuthentication views', () => {
     expect(a.modePath).toEqual(['spec', 'mtls', 'mode']);
     expect(b.modePath).toBe(a.modePath);
     expect(Object.isFrozen(a.modePath)).toBe(true);
+  });
+});
+
+describe('label indexes', () => {
+  it('make no string per label pair, and select as a linear filter would', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => ({ labels: { app: `app-${i}`, tier: i % 2 ? 'web' : 'db' } }));
+    const strings = async () => {
+      const heap = await heapSnapshot();
+      return countNodes(heap, 'string', () => true) + countNodes(heap, 'concatenated string', () => true);
+    };
+    const before = await strings();
+    const index = new LabelIndex(items, (item) => item.labels);
+    // Old code: a `key\0value` string per pair kept as a Map key (over 1,000).
+    expect((await strings()) - before).toBeLessThan(100);
+    expect(index.select(labelsSelector({ app: 'app-7' }))).toEqual([items[7]]);
+    expect(index.select(labelsSelector({ app: 'app-7', tier: 'web' }))).toEqual([items[7]]);
+    expect(index.select(labelsSelector({ app: 'app-7', tier: 'db' }))).toEqual([]);
+    expect(index.select(labelsSelector({ tier: 'db' }))).toHaveLength(500);
+    expect(index.select(labelsSelector({ 'app\0app-7': '' }))).toEqual([]);
+    expect(index.select(compileSelector({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }))).toHaveLength(
+      1000,
+    );
   });
 });
