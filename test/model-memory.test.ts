@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/model/graph.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { parseSource } from '../src/parse/source.js';
-import { peerAuthentications } from '../src/model/istio/mtls.js';
+import { effectiveMtls, peerAuthentications } from '../src/model/istio/mtls.js';
 import { compileSelector, LabelIndex, labelsSelector } from '../src/model/kubernetes/selectors.js';
 import { countNodes, heapSnapshot } from './heap.js';
 import { runWithNatives } from './helpers.js';
@@ -146,6 +146,21 @@ describe('PeerAuthentication views', () => {
     expect(a.modePath).toEqual(['spec', 'mtls', 'mode']);
     expect(b.modePath).toBe(a.modePath);
     expect(Object.isFrozen(a.modePath)).toBe(true);
+  });
+
+  it('give workloads without competing policies one frozen empty list of conflicts', () => {
+    const text = [0, 1]
+      .map(
+        (i) =>
+          `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d${i}\n  namespace: n${i}\nspec:\n  template:\n    spec:\n      containers: [{name: main, image: x}]\n`,
+      )
+      .join('---\n');
+    const graph = Graph.fromFiles([parseSource('w.yaml', text, MANIFEST_PARSE_OPTIONS)]);
+    const mesh = { rootNamespace: 'istio-system', assumeInjected: true };
+    const [a, b] = graph.workloads.map((w) => effectiveMtls(graph, mesh, w));
+    expect(a.conflicts).toEqual([]);
+    expect(b.conflicts).toBe(a.conflicts);
+    expect(Object.isFrozen(a.conflicts)).toBe(true);
   });
 });
 

@@ -145,6 +145,9 @@ function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
   });
 }
 
+/** The usual answer: kept for the run by every workload's memo, one frozen list rather than an empty one each. */
+const NO_CONFLICTS: EffectiveMtls['conflicts'] = Object.freeze([]);
+
 function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
   const candidates = peerAuthCandidates(graph, mesh);
   const ambient = membership(graph, mesh, w).dataplane === 'ambient';
@@ -170,7 +173,7 @@ function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): Effect
       decidedBy = p;
     }
   }
-  return { mode, decidedBy, workloadPolicy: wlPolicy, conflicts, ambient };
+  return { mode, decidedBy, workloadPolicy: wlPolicy, conflicts: conflicts.length ? conflicts : NO_CONFLICTS, ambient };
 }
 
 /** The mode for one container port: the winning workload policy's portLevelMtls entry, else the workload mode. */
