@@ -1,8 +1,6 @@
 // What a lint keeps per finding and per location (issue 13: peak memory at most twice the input plus 150 MB). On a
 // file of many findings V8 seldom collects the old generation late in a run, so objects made per finding count
 // whether kept or not. Counted in heap snapshots (objects, not bytes or time): deterministic.
-import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
 import { defineRule, inFamily } from '../src/engine/rule.js';
@@ -15,57 +13,7 @@ import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree, wantedPaths } from '../src/parse/fast.js';
 import { parseSource } from '../src/parse/source.js';
 import { documentPrint, textMemo } from '../src/secrets/memo.js';
-
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
-
-interface Snapshot {
-  readonly nodes: number[];
-  readonly edges: number[];
-  readonly strings: string[];
-  readonly snapshot: {
-    readonly meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]] };
-  };
-}
-
-/** The heap now, after full collections. */
-async function heapSnapshot(): Promise<Snapshot> {
-  collect();
-  collect();
-  const chunks: string[] = [];
-  for await (const chunk of getHeapSnapshot()) chunks.push(String(chunk));
-  return JSON.parse(chunks.join('')) as Snapshot;
-}
-
-/** Heap objects of a type (`object`, `string`, `concatenated string`...) whose name and property edges match. */
-function countNodes(
-  heap: Snapshot,
-  type: string,
-  matches: (name: string, edge: (property: string) => string | undefined) => boolean,
-): number {
-  const { node_fields, edge_fields, node_types, edge_types } = heap.snapshot.meta;
-  const [N, E] = [node_fields.length, edge_fields.length];
-  const [typeAt, nameAt, edgesAt] = ['type', 'name', 'edge_count'].map((f) => node_fields.indexOf(f));
-  const [edgeTypeAt, edgeNameAt, toAt] = ['type', 'name_or_index', 'to_node'].map((f) => edge_fields.indexOf(f));
-  const property = edge_types[0].indexOf('property');
-  const wanted = node_types[0].indexOf(type);
-  let count = 0;
-  for (let i = 0, e = 0; i < heap.nodes.length; i += N) {
-    const edges = heap.nodes[i + edgesAt];
-    if (heap.nodes[i + typeAt] === wanted) {
-      const first = e;
-      const edge = (name: string) => {
-        for (let k = first; k < first + edges * E; k += E)
-          if (heap.edges[k + edgeTypeAt] === property && heap.strings[heap.edges[k + edgeNameAt]] === name)
-            return heap.strings[heap.nodes[heap.edges[k + toAt] + nameAt]];
-        return undefined;
-      };
-      if (matches(heap.strings[heap.nodes[i + nameAt]], edge)) count++;
-    }
-    e += edges * E;
-  }
-  return count;
-}
+import { collect, countNodes, heapSnapshot } from './heap.js';
 
 const RULE_ID = 'test-one-finding-per-deployment';
 const perDeployment = inFamily(

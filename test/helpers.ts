@@ -1,7 +1,9 @@
 // Helpers for tests that need a repository on disk, in-memory linting, or the CLI as a user runs it.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseSource } from '../src/parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { defaultConfig, type RuleSetting } from '../src/engine/config.js';
@@ -120,4 +122,24 @@ export function corpusDir(): string | undefined {
     if (candidate && existsSync(resolve(candidate))) return resolve(candidate);
   }
   return undefined;
+}
+
+/**
+ * Runs `body` (a module's code, importing `imports`: name -> path from the repository root) in a child process with
+ * V8's natives syntax (`%HaveSameMap`: what hidden class an object or string has is told only to it), and returns
+ * what it printed.
+ */
+export function runWithNatives(imports: Record<string, string>, body: string): string {
+  const dir = tempRepo({});
+  const script = join(dir, 'natives.mts');
+  const lines = Object.entries(imports).map(
+    ([name, path]) => `import { ${name} } from ${JSON.stringify(pathToFileURL(resolve(path)).href)};`,
+  );
+  writeFileSync(
+    script,
+    `${lines.join('\n')}\nconst same = new Function('v', 'w', 'return %HaveSameMap(v, w)');\n${body}\n`,
+  );
+  return execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], {
+    encoding: 'utf8',
+  }).trim();
 }

@@ -1,6 +1,5 @@
 // What a scan keeps while it runs (issue 13: peak memory within twice the input plus 150 MB). Counted, never timed.
-import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, ftruncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { originAt, originOf, trace, type Origin } from '../src/kustomize/traced.
 import { Builder, listedBy, type BuildHost } from '../src/kustomize/build.js';
 import { readFileSync, statSync } from 'node:fs';
 import { scan } from '../src/scan.js';
-import { tempRepo } from './helpers.js';
+import { runWithNatives, tempRepo } from './helpers.js';
 
 const CRD =
   'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n';
@@ -168,23 +167,12 @@ describe('origins of built objects', () => {
  * child process compares each string's hidden class with a flat string's and a chain's. `layout(value)` prints one.
  */
 function layouts(imports: Record<string, string>, body: string): string {
-  const dir = tempRepo({});
-  const script = join(dir, 'layout.mts');
-  const lines = Object.entries(imports).map(
-    ([name, path]) => `import { ${name} } from ${JSON.stringify(pathToFileURL(resolve(path)).href)};`,
-  );
-  writeFileSync(
-    script,
-    `${lines.join('\n')}
-const same = new Function('v', 'w', 'return %HaveSameMap(v, w)');
-const [flat, chain] = [JSON.parse('"' + 'x'.repeat(40) + '"'), 'a'.repeat(20) + 'b'.repeat(20)];
+  return runWithNatives(
+    imports,
+    `const [flat, chain] = [JSON.parse('"' + 'x'.repeat(40) + '"'), 'a'.repeat(20) + 'b'.repeat(20)];
 const layout = (v) => (same(v, flat) ? 'flat' : same(v, chain) ? 'chain' : 'other');
-${body}
-`,
+${body}`,
   );
-  return execFileSync(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', script], {
-    encoding: 'utf8',
-  }).trim();
 }
 
 describe('long strings made while reading', () => {

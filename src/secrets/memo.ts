@@ -105,26 +105,39 @@ const TEXTS_PER_FINGERPRINT = 4;
  * would otherwise be compared with every earlier one, a cost that grows with the square of their number.
  */
 function documentTable(maxChars: number): TextMemo['document'] {
-  const byPrint = new Map<number, { readonly text: string; readonly detections: readonly Detection[] }[]>();
+  // A print's slot holds one document (most prints) or a few, each its text alone when nothing was found in it
+  // (most documents): an entry object and a one-element list per document were ~60 bytes kept for the run.
+  const byPrint = new Map<number, Remembered | Remembered[]>();
   let chars = 0;
   return (reading, text, detect) => {
     const print = documentPrint(reading, text);
-    const entries = byPrint.get(print);
-    const known = entries?.find((entry) => entry.text === text);
-    if (known) return known.detections;
+    const slot = byPrint.get(print);
+    const known = Array.isArray(slot) ? slot.find((entry) => textOf(entry) === text) : slot;
+    if (known !== undefined && textOf(known) === text) return typeof known === 'string' ? NOTHING : known.detections;
     const detections = detect();
     if (chars + text.length > maxChars) {
       byPrint.clear();
       chars = 0;
     }
-    const entry = { text, detections };
-    if (!entries || !byPrint.has(print)) byPrint.set(print, [entry]);
-    else if (entries.length < TEXTS_PER_FINGERPRINT) entries.push(entry);
+    const entry: Remembered = detections.length === 0 ? text : { text, detections };
+    const current = byPrint.get(print);
+    if (current === undefined) byPrint.set(print, entry);
+    else if (!Array.isArray(current)) byPrint.set(print, [current, entry]);
+    else if (current.length < TEXTS_PER_FINGERPRINT) current.push(entry);
     else return detections;
     chars += text.length;
     return detections;
   };
 }
+
+/** A document remembered by the table: its text alone when nothing was found in it, else text and detections. */
+type Remembered = string | { readonly text: string; readonly detections: readonly Detection[] };
+
+function textOf(entry: Remembered): string {
+  return typeof entry === 'string' ? entry : entry.text;
+}
+
+const NOTHING: readonly Detection[] = Object.freeze([]);
 
 /**
  * A document's fingerprint: a hash of its reading, length and first and last 48 characters, as a small integer. (A

@@ -31,6 +31,9 @@ function readMode(value: unknown): string | undefined {
   return mode === undefined || mode === 'UNSET' ? undefined : mode;
 }
 
+/** Where every PeerAuthentication sets its mode: one frozen copy, not an array per policy kept for the run. */
+const MODE_PATH: Path = Object.freeze(['spec', 'mtls', 'mode']);
+
 export function peerAuthentications(graph: Graph, mesh: MeshSettings): readonly PeerAuthentication[] {
   return graph.memo('istio:peerAuthentications', (g) =>
     istioResources(g, 'PeerAuthentication').map((resource) => {
@@ -49,7 +52,7 @@ export function peerAuthentications(graph: Graph, mesh: MeshSettings): readonly 
         resource,
         selector,
         mode: readMode(get(spec, 'mtls', 'mode')),
-        modePath: ['spec', 'mtls', 'mode'],
+        modePath: MODE_PATH,
         ports,
         scope,
       } satisfies PeerAuthentication;
@@ -142,6 +145,9 @@ function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
   });
 }
 
+/** The usual answer: kept for the run by every workload's memo, one frozen list rather than an empty one each. */
+const NO_CONFLICTS: EffectiveMtls['conflicts'] = Object.freeze([]);
+
 function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): EffectiveMtls {
   const candidates = peerAuthCandidates(graph, mesh);
   const ambient = membership(graph, mesh, w).dataplane === 'ambient';
@@ -167,7 +173,7 @@ function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): Effect
       decidedBy = p;
     }
   }
-  return { mode, decidedBy, workloadPolicy: wlPolicy, conflicts, ambient };
+  return { mode, decidedBy, workloadPolicy: wlPolicy, conflicts: conflicts.length ? conflicts : NO_CONFLICTS, ambient };
 }
 
 /** The mode for one container port: the winning workload policy's portLevelMtls entry, else the workload mode. */

@@ -66,7 +66,11 @@ export function matchesSelector(labels: Labels, selector: unknown): boolean {
 export class LabelIndex<T> {
   readonly #items: readonly T[];
   readonly #labelsOf: (item: T) => Labels;
-  readonly #byPair = new Map<string, T[]>();
+  /**
+   * Items by label key, then value: no string made per pair (a `key\0value` string per workload label, kept with its
+   * flat copy as the Map's key, was ~100 bytes per pair for the run).
+   */
+  readonly #byPair = new Map<string, Map<string, T[]>>();
 
   constructor(items: readonly T[], labelsOf: (item: T) => Labels) {
     this.#items = items;
@@ -74,10 +78,11 @@ export class LabelIndex<T> {
     for (const item of items) {
       const labels = labelsOf(item);
       for (const key in labels) {
-        const pair = pairKey(key, labels[key]);
-        const list = this.#byPair.get(pair);
+        let byValue = this.#byPair.get(key);
+        if (!byValue) this.#byPair.set(key, (byValue = new Map()));
+        const list = byValue.get(labels[key]);
         if (list) list.push(item);
-        else this.#byPair.set(pair, [item]);
+        else byValue.set(labels[key], [item]);
       }
     }
   }
@@ -86,7 +91,7 @@ export class LabelIndex<T> {
     if (compiled.none) return [];
     let candidates = this.#items;
     for (const [key, value] of compiled.pairs) {
-      const list = this.#byPair.get(pairKey(key, value));
+      const list = this.#byPair.get(key)?.get(value);
       if (!list) return [];
       if (list.length < candidates.length) candidates = list;
     }
@@ -94,5 +99,3 @@ export class LabelIndex<T> {
     return candidates.filter((item) => selectorMatches(compiled, this.#labelsOf(item)));
   }
 }
-
-const pairKey = (key: string, value: string) => `${key}\0${value}`;
