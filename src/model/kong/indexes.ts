@@ -158,6 +158,12 @@ function globalCrdPlugins(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:globalCrds', (g) => kongPluginCrds(g).filter((p) => p.global && p.view.enabled));
 }
 
+/** Kong's route protocols when none are set (one frozen list shared by every such route). */
+const DEFAULT_PROTOCOLS: readonly string[] = Object.freeze(['http', 'https']);
+
+/** A decK route's plugins are all in its file: no reference is unresolved (shared, frozen). */
+const NONE_UNRESOLVED: readonly string[] = Object.freeze([]);
+
 function deckRouteViews(deck: DeckFile): KongRouteView[] {
   const byService = new Map<string, KongServiceView>();
   for (const s of deck.services) {
@@ -176,6 +182,16 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
     else if (p.scope.service)
       (byServiceRef.get(p.scope.service) ?? byServiceRef.set(p.scope.service, []).get(p.scope.service)!).push(p);
   }
+  // The plugins of a route without plugins of its own are its service's (and the global ones): one list per service,
+  // shared by those routes (most routes of a large file), not a list and its intermediate copies per route.
+  const serviceLists = new Map<KongServiceView | undefined, readonly KongPluginView[]>();
+  const servicePlugins = (service: KongServiceView | undefined): KongPluginView[] =>
+    service
+      ? [
+          ...(byServiceRef.get(service.name) ?? []),
+          ...(service.id && service.id !== service.name ? (byServiceRef.get(service.id) ?? []) : []),
+        ]
+      : [];
   return deck.routes.map(({ resource, serviceRef }) => {
     const service = serviceRef ? byService.get(serviceRef) : undefined;
     const b = resource.body;
@@ -184,18 +200,19 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
       : Array.isArray(defaults.protocols)
         ? defaults.protocols.map((p) => String(p).toLowerCase())
         : undefined;
-    const protocols = explicit ?? ['http', 'https'];
-    const keys = [str(b.name), str(b.id)].filter((k): k is string => Boolean(k));
-    const plugins = [
-      ...global,
-      ...(service
-        ? [
-            ...(byServiceRef.get(service.name) ?? []),
-            ...(service.id && service.id !== service.name ? (byServiceRef.get(service.id) ?? []) : []),
-          ]
-        : []),
-      ...keys.flatMap((k) => byRouteRef.get(k) ?? []),
-    ];
+    const protocols = explicit ?? DEFAULT_PROTOCOLS;
+    const name = str(b.name);
+    const id = str(b.id);
+    const byName = name ? byRouteRef.get(name) : undefined;
+    const byId = id ? byRouteRef.get(id) : undefined;
+    let plugins: readonly KongPluginView[];
+    if (byName || byId)
+      plugins = [...new Set([...global, ...servicePlugins(service), ...(byName ?? []), ...(byId ?? [])])];
+    else {
+      const shared = serviceLists.get(service) ?? [...new Set([...global, ...servicePlugins(service)])];
+      serviceLists.set(service, shared);
+      plugins = shared;
+    }
     return {
       resource,
       service,
@@ -203,8 +220,8 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
       protocolsExplicit: explicit !== undefined,
       protocolsPath: Array.isArray(b.protocols) ? ['protocols'] : resource.anchor,
       pluginsPath: resource.anchor,
-      plugins: [...new Set(plugins)],
-      unresolved: [],
+      plugins,
+      unresolved: NONE_UNRESOLVED,
       active: service ? service.enabled : true,
       redirectsHttps: !protocols.includes('http'),
     };

@@ -57,6 +57,17 @@ function isDeck(value: unknown): value is Obj {
   );
 }
 
+// decK entities have no labels or annotations, and are anchored at one of four keys: one frozen object or path each,
+// shared by every resource (a large file has tens of thousands), not three small objects per resource.
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+const ANCHORS: Readonly<Record<string, Path>> = Object.freeze({
+  name: Object.freeze(['name']),
+  username: Object.freeze(['username']),
+  custom_id: Object.freeze(['custom_id']),
+  id: Object.freeze(['id']),
+  none: Object.freeze([]),
+});
+
 function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown, index: number): KongResource {
   const b = obj(body);
   const name = str(b.name) ?? str(b.username) ?? str(b.custom_id) ?? str(b.id) ?? `#${index}`;
@@ -68,12 +79,12 @@ function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown,
     kind,
     name,
     namespace: deck.namespace,
-    labels: {},
-    annotations: {},
+    labels: NO_METADATA,
+    annotations: NO_METADATA,
     body: b,
     // A copy of exact size: the caller's path grew in steps, and one is kept per resource.
     source: { file: deck.ref.file, document: deck.ref.document, base: base.slice() },
-    anchor: anchorKey ? [anchorKey] : [],
+    anchor: anchorKey ? ANCHORS[anchorKey] : ANCHORS.none,
     deck,
   };
 }
