@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../src/parse/source.js';
 import { Graph } from '../src/model/graph.js';
-import { kongRoutes } from '../src/model/kong/index.js';
+import { deckOf, kongRoutes } from '../src/model/kong/index.js';
 
 /** A decK file: `services` services of `perService` routes; the first route of each has a key-auth of its own. */
 function deck(services: number, perService: number): string {
@@ -46,5 +46,15 @@ describe('Kong model memory', () => {
     expect(new Set(resources.map((r) => r.anchor)).size).toBe(1);
     expect(resources[0].anchor).toEqual(['name']);
     expect(resources[0].labels).toEqual({});
+  });
+
+  it("a decK file keeps its routes as the resources themselves, each route's service beside them by index", () => {
+    const file = deckOf(graph.ofFormat('kong')[0])!;
+    // (old code: a { resource, serviceRef } pair per route)
+    expect(file.routes).toHaveLength(200);
+    expect(file.routes.every((r) => r.kind === 'KongRoute')).toBe(true);
+    expect(file.routeServices).toHaveLength(200);
+    expect(file.routeServices[11]).toBe('svc-1');
+    expect(routes[11].service?.name).toBe('svc-1');
   });
 });

@@ -192,7 +192,8 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
           ...(service.id && service.id !== service.name ? (byServiceRef.get(service.id) ?? []) : []),
         ]
       : [];
-  return deck.routes.map(({ resource, serviceRef }) => {
+  return deck.routes.map((resource, i) => {
+    const serviceRef = deck.routeServices[i];
     const service = serviceRef ? byService.get(serviceRef) : undefined;
     const b = resource.body;
     const explicit = Array.isArray(b.protocols)

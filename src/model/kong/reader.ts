@@ -94,7 +94,16 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
   const value = document.value;
   if (!isDeck(value)) return undefined;
   const ref: DocumentRef = { file, document };
-  const deck: DeckFile = { ref, namespace, services: [], routes: [], plugins: [], consumers: [], value };
+  const deck: DeckFile = {
+    ref,
+    namespace,
+    services: [],
+    routes: [],
+    routeServices: [],
+    plugins: [],
+    consumers: [],
+    value,
+  };
   const out: Resource[] = [];
   const add = (r: Resource) => {
     out.push(r);
@@ -148,7 +157,8 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
       if (!isObj(route)) return;
       const rbase: Path = [...base, 'routes', j];
       const rr = add(kongResource(deck, rbase, 'KongRoute', route, j));
-      deck.routes.push({ resource: rr, serviceRef: view.name || view.id });
+      deck.routes.push(rr);
+      deck.routeServices.push(view.name || view.id);
       arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, 'plugins', k], k, { global: false, route: rr.name }));
     });
   });
@@ -156,7 +166,8 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
     if (!isObj(route)) return;
     const rbase: Path = ['routes', j];
     const rr = add(kongResource(deck, rbase, 'KongRoute', route, j));
-    deck.routes.push({ resource: rr, serviceRef: refName(route.service) });
+    deck.routes.push(rr);
+    deck.routeServices.push(refName(route.service));
     arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, 'plugins', k], k, { global: false, route: rr.name }));
   });
   arr(value.consumers).forEach((consumer, i) => {
