@@ -57,4 +57,31 @@ describe('Kong model memory', () => {
     expect(file.routeServices[11]).toBe('svc-1');
     expect(routes[11].service?.name).toBe('svc-1');
   });
+
+  it('a decK route view keeps its own five fields; the rest is read from them when asked', () => {
+    // (old code: ten fields per route)
+    expect(Object.keys(routes[0])).toHaveLength(5);
+    const r = routes[0];
+    expect([r.pluginsPath, r.protocolsPath, r.unresolved, r.active, r.redirectsHttps]).toEqual([
+      ['name'],
+      ['name'],
+      [],
+      true,
+      false,
+    ]);
+    const [https] = kongRoutes(
+      Graph.fromFiles([
+        parseSource(
+          'k.yaml',
+          '_format_version: "3.0"\nservices:\n  - name: s\n    enabled: false\n    routes: [{ name: r, protocols: [https] }]\n',
+        ),
+      ]),
+    );
+    expect([https.protocolsPath, https.active, https.redirectsHttps, https.protocolsExplicit]).toEqual([
+      ['protocols'],
+      false,
+      true,
+      true,
+    ]);
+  });
 });

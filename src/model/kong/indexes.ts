@@ -214,20 +214,45 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
       serviceLists.set(service, shared);
       plugins = shared;
     }
-    return {
-      resource,
-      service,
-      protocols,
-      protocolsExplicit: explicit !== undefined,
-      protocolsPath: Array.isArray(b.protocols) ? ['protocols'] : resource.anchor,
-      pluginsPath: resource.anchor,
-      plugins,
-      unresolved: NONE_UNRESOLVED,
-      active: service ? service.enabled : true,
-      redirectsHttps: !protocols.includes('http'),
-    };
+    return new DeckRouteView(resource, service, protocols, explicit !== undefined, plugins);
   });
 }
+
+/**
+ * A decK route: what is its own is kept, what follows from it is read when asked (five fields, not ten: a file of
+ * 40,000 routes keeps one per route for the run).
+ */
+class DeckRouteView implements KongRouteView {
+  constructor(
+    readonly resource: Resource,
+    readonly service: KongServiceView | undefined,
+    readonly protocols: readonly string[],
+    readonly protocolsExplicit: boolean,
+    readonly plugins: readonly KongPluginView[],
+  ) {}
+
+  get protocolsPath(): Path {
+    return Array.isArray(this.resource.body.protocols) ? PROTOCOLS_PATH : this.resource.anchor;
+  }
+
+  get pluginsPath(): Path {
+    return this.resource.anchor;
+  }
+
+  get unresolved(): readonly string[] {
+    return NONE_UNRESOLVED;
+  }
+
+  get active(): boolean {
+    return this.service ? this.service.enabled : true;
+  }
+
+  get redirectsHttps(): boolean {
+    return !this.protocols.includes('http');
+  }
+}
+
+const PROTOCOLS_PATH: Path = Object.freeze(['protocols']);
 
 /** A KongService of Kong Operator (configuration.konghq.com/v1alpha1): the Gateway Service's fields under `spec`. */
 function operatorServiceView(resource: Resource): KongServiceView {
