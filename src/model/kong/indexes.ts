@@ -158,6 +158,12 @@ function globalCrdPlugins(graph: Graph): readonly KongCrdPlugin[] {
   return graph.memo('kong:globalCrds', (g) => kongPluginCrds(g).filter((p) => p.global && p.view.enabled));
 }
 
+/** Kong's route protocols when none are set (one frozen list shared by every such route). */
+const DEFAULT_PROTOCOLS: readonly string[] = Object.freeze(['http', 'https']);
+
+/** A decK route's plugins are all in its file: no reference is unresolved (shared, frozen). */
+const NONE_UNRESOLVED: readonly string[] = Object.freeze([]);
+
 function deckRouteViews(deck: DeckFile): KongRouteView[] {
   const byService = new Map<string, KongServiceView>();
   for (const s of deck.services) {
@@ -176,7 +182,18 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
     else if (p.scope.service)
       (byServiceRef.get(p.scope.service) ?? byServiceRef.set(p.scope.service, []).get(p.scope.service)!).push(p);
   }
-  return deck.routes.map(({ resource, serviceRef }) => {
+  // The plugins of a route without plugins of its own are its service's (and the global ones): one list per service,
+  // shared by those routes (most routes of a large file), not a list and its intermediate copies per route.
+  const serviceLists = new Map<KongServiceView | undefined, readonly KongPluginView[]>();
+  const servicePlugins = (service: KongServiceView | undefined): KongPluginView[] =>
+    service
+      ? [
+          ...(byServiceRef.get(service.name) ?? []),
+          ...(service.id && service.id !== service.name ? (byServiceRef.get(service.id) ?? []) : []),
+        ]
+      : [];
+  return deck.routes.map((resource, i) => {
+    const serviceRef = deck.routeServices[i];
     const service = serviceRef ? byService.get(serviceRef) : undefined;
     const b = resource.body;
     const explicit = Array.isArray(b.protocols)
@@ -184,32 +201,58 @@ function deckRouteViews(deck: DeckFile): KongRouteView[] {
       : Array.isArray(defaults.protocols)
         ? defaults.protocols.map((p) => String(p).toLowerCase())
         : undefined;
-    const protocols = explicit ?? ['http', 'https'];
-    const keys = [str(b.name), str(b.id)].filter((k): k is string => Boolean(k));
-    const plugins = [
-      ...global,
-      ...(service
-        ? [
-            ...(byServiceRef.get(service.name) ?? []),
-            ...(service.id && service.id !== service.name ? (byServiceRef.get(service.id) ?? []) : []),
-          ]
-        : []),
-      ...keys.flatMap((k) => byRouteRef.get(k) ?? []),
-    ];
-    return {
-      resource,
-      service,
-      protocols,
-      protocolsExplicit: explicit !== undefined,
-      protocolsPath: Array.isArray(b.protocols) ? ['protocols'] : resource.anchor,
-      pluginsPath: resource.anchor,
-      plugins: [...new Set(plugins)],
-      unresolved: [],
-      active: service ? service.enabled : true,
-      redirectsHttps: !protocols.includes('http'),
-    };
+    const protocols = explicit ?? DEFAULT_PROTOCOLS;
+    const name = str(b.name);
+    const id = str(b.id);
+    const byName = name ? byRouteRef.get(name) : undefined;
+    const byId = id ? byRouteRef.get(id) : undefined;
+    let plugins: readonly KongPluginView[];
+    if (byName || byId)
+      plugins = [...new Set([...global, ...servicePlugins(service), ...(byName ?? []), ...(byId ?? [])])];
+    else {
+      const shared = serviceLists.get(service) ?? [...new Set([...global, ...servicePlugins(service)])];
+      serviceLists.set(service, shared);
+      plugins = shared;
+    }
+    return new DeckRouteView(resource, service, protocols, explicit !== undefined, plugins);
   });
 }
+
+/**
+ * A decK route: what is its own is kept, what follows from it is read when asked (five fields, not ten: a file of
+ * 40,000 routes keeps one per route for the run).
+ */
+class DeckRouteView implements KongRouteView {
+  constructor(
+    readonly resource: Resource,
+    readonly service: KongServiceView | undefined,
+    readonly protocols: readonly string[],
+    readonly protocolsExplicit: boolean,
+    readonly plugins: readonly KongPluginView[],
+  ) {}
+
+  get protocolsPath(): Path {
+    return Array.isArray(this.resource.body.protocols) ? PROTOCOLS_PATH : this.resource.anchor;
+  }
+
+  get pluginsPath(): Path {
+    return this.resource.anchor;
+  }
+
+  get unresolved(): readonly string[] {
+    return NONE_UNRESOLVED;
+  }
+
+  get active(): boolean {
+    return this.service ? this.service.enabled : true;
+  }
+
+  get redirectsHttps(): boolean {
+    return !this.protocols.includes('http');
+  }
+}
+
+const PROTOCOLS_PATH: Path = Object.freeze(['protocols']);
 
 /** A KongService of Kong Operator (configuration.konghq.com/v1alpha1): the Gateway Service's fields under `spec`. */
 function operatorServiceView(resource: Resource): KongServiceView {

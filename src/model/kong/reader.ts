@@ -57,6 +57,17 @@ function isDeck(value: unknown): value is Obj {
   );
 }
 
+// decK entities have no labels or annotations, and are anchored at one of four keys: one frozen object or path each,
+// shared by every resource (a large file has tens of thousands), not three small objects per resource.
+const NO_METADATA: Readonly<Record<string, string>> = Object.freeze({});
+const ANCHORS: Readonly<Record<string, Path>> = Object.freeze({
+  name: Object.freeze(['name']),
+  username: Object.freeze(['username']),
+  custom_id: Object.freeze(['custom_id']),
+  id: Object.freeze(['id']),
+  none: Object.freeze([]),
+});
+
 function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown, index: number): KongResource {
   const b = obj(body);
   const name = str(b.name) ?? str(b.username) ?? str(b.custom_id) ?? str(b.id) ?? `#${index}`;
@@ -68,12 +79,12 @@ function kongResource(deck: DeckFile, base: Path, kind: DeckKind, body: unknown,
     kind,
     name,
     namespace: deck.namespace,
-    labels: {},
-    annotations: {},
+    labels: NO_METADATA,
+    annotations: NO_METADATA,
     body: b,
     // A copy of exact size: the caller's path grew in steps, and one is kept per resource.
     source: { file: deck.ref.file, document: deck.ref.document, base: base.slice() },
-    anchor: anchorKey ? [anchorKey] : [],
+    anchor: anchorKey ? ANCHORS[anchorKey] : ANCHORS.none,
     deck,
   };
 }
@@ -83,7 +94,16 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
   const value = document.value;
   if (!isDeck(value)) return undefined;
   const ref: DocumentRef = { file, document };
-  const deck: DeckFile = { ref, namespace, services: [], routes: [], plugins: [], consumers: [], value };
+  const deck: DeckFile = {
+    ref,
+    namespace,
+    services: [],
+    routes: [],
+    routeServices: [],
+    plugins: [],
+    consumers: [],
+    value,
+  };
   const out: Resource[] = [];
   const add = (r: Resource) => {
     out.push(r);
@@ -137,7 +157,8 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
       if (!isObj(route)) return;
       const rbase: Path = [...base, 'routes', j];
       const rr = add(kongResource(deck, rbase, 'KongRoute', route, j));
-      deck.routes.push({ resource: rr, serviceRef: view.name || view.id });
+      deck.routes.push(rr);
+      deck.routeServices.push(view.name || view.id);
       arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, 'plugins', k], k, { global: false, route: rr.name }));
     });
   });
@@ -145,7 +166,8 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
     if (!isObj(route)) return;
     const rbase: Path = ['routes', j];
     const rr = add(kongResource(deck, rbase, 'KongRoute', route, j));
-    deck.routes.push({ resource: rr, serviceRef: refName(route.service) });
+    deck.routes.push(rr);
+    deck.routeServices.push(refName(route.service));
     arr(route.plugins).forEach((p, k) => plugin(p, [...rbase, 'plugins', k], k, { global: false, route: rr.name }));
   });
   arr(value.consumers).forEach((consumer, i) => {
