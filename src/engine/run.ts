@@ -595,8 +595,8 @@ function toFinding(
       ? {
           title: r.fix.title,
           document: document.index,
-          changes: r.fix.changes.map((c) =>
-            'set' in c ? { set: [...fixBase, ...c.set], value: c.value } : { remove: [...fixBase, ...c.remove] },
+          changes: r.fix.changes.map(
+            (c) => ('set' in c ? { set: fixBase.concat(c.set), value: c.value } : { remove: fixBase.concat(c.remove) }), // exact size, unlike a spread
           ),
         }
       : undefined;

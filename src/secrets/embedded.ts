@@ -18,8 +18,12 @@ const MAX_DECLARATION_WORDS = 6;
 const LINE_PAIR = /^["']?\$?([A-Za-z_][\w.\-[\]/]*)["']?\s*(?:=|:(?![/\\]{2}))\s*(\S.*)?$/;
 /** .NET appSettings: `<add key="SmtpPassword" value="..."/>`. */
 const APP_SETTING = /<add\s+key="([^"\n]{1,100})"\s+value="([^"\n]{1,500})"/g;
-/** A `Name=value;` member of an ADO.NET or ODBC connection string. */
-const CONNECTION_MEMBER = /(?:^|;)\s*([A-Za-z][\w ]{0,40}?)\s*=\s*([^;]*)/g;
+/**
+ * A `Name=value;` member of an ADO.NET or ODBC connection string. The name ends in a word character, so the blanks
+ * before `=` can only be the `\s*`'s (a lazy name that could also end in blanks made recheck's fuzzer find a
+ * polynomial case now and then).
+ */
+const CONNECTION_MEMBER = /(?:^|;)\s*([A-Za-z](?:[\w ]{0,39}\w)?)\s*=\s*([^;]*)/g;
 /** A comment marker of shell, YAML, INI, properties or C-like text, and the blanks after it. */
 const COMMENT_MARKER = /^(?:#+|\/\/+|;+|!)[ \t]*/;
 const NPMRC_AUTH = /^\/\/[^\s:]*:(_auth(?:Token)?|_password)\s*=\s*(\S.*)?$/; // //registry.npmjs.org/:_authToken=...
