@@ -71,14 +71,14 @@ describe('memory per finding', () => {
 
   it('what locating needed is let go of once the lint is finished, while the lint and its result are kept', async () => {
     const staged = stagedLint(50);
-    expect(staged.requests).toHaveLength(50);
-    const request = new WeakRef(staged.requests[0]);
+    expect([...staged.requests]).toHaveLength(50);
+    const request = new WeakRef([...staged.requests][0]);
     const result = staged.finish();
     // (A weak reference holds its target until the current job ends.)
     await new Promise((resolve) => setImmediate(resolve));
     collect();
     collect();
-    expect(staged.requests).toHaveLength(0);
+    expect([...staged.requests]).toHaveLength(0);
     expect(request.deref()).toBeUndefined();
     expect(result.findings).toHaveLength(50);
   });

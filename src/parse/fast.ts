@@ -7,6 +7,7 @@
 // fixture, the corpus and generated input).
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree, Path } from '../location/locate.js';
+import type { LocatedAsRead } from '../location/as-read.js';
 import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
 import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
@@ -76,16 +77,25 @@ class Declined {
  * the findings, not as the document (a whole tree costs 25-30 bytes per byte of text). Accepted and declined exactly
  * as the whole tree; every node it holds is the whole tree's, at the same place (a sequence keeps its indexes, with
  * holes for the entries left out).
+ *
+ * With `asRead` (for the same paths): each sequence entry, once read, is handed to it to locate the paths below it,
+ * and dropped from the tree unless a path ends at it or it is its sequence's first (see LocatedAsRead). Its answers
+ * hold only if the tree is returned (a document declined further on is located by the YAML library).
  */
 export function readLocationTree(
   text: string,
   start: number,
   end: number,
   paths?: readonly Path[],
+  asRead?: LocatedAsRead,
 ): LocationTree | undefined {
   if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
   const reader = new Reader(text, end, undefined, true);
   if (paths) reader.want = wantedPaths(paths);
+  if (paths && asRead) {
+    reader.asRead = asRead;
+    reader.entry = [];
+  }
   try {
     reader.document(start);
     return { contents: reader.node };
@@ -236,6 +246,9 @@ class Reader {
   keyNode: Scalar | undefined;
   /** With `tree`: what is kept of the node read next (see Wanted); its node is built only when something is. */
   want: Wanted = true;
+  /** With `tree` and paths: locates each sequence entry's paths once it is read; `entry` is the path being read. */
+  asRead: LocatedAsRead | undefined = undefined;
+  entry: (string | number)[] | undefined = undefined;
 
   constructor(
     readonly text: string,
@@ -407,7 +420,9 @@ class Reader {
       const keyScalar = this.keyNode;
       const kept = want === true || want === undefined ? want : wantedBelow(want, key, p === first);
       this.want = kept;
+      this.entry?.push(key);
       const value = this.value(valueStart, indent, true, depth + 1);
+      this.entry?.pop();
       this.want = want;
       if (field !== undefined && fields?.includes(field)) {
         this.recordField(field, value, valueStart);
@@ -463,6 +478,7 @@ class Reader {
       const index = out.length;
       const kept = want === true || want === undefined ? want : wantedBelow(want, String(index), index === 0);
       this.want = kept;
+      this.entry?.push(index);
       let q = p + 1;
       const lineEnd = this.lineEnd(p);
       while (q < lineEnd && this.text.charCodeAt(q) === SPACE) q++;
@@ -476,7 +492,12 @@ class Reader {
       }
       this.want = want;
       // (Indexes kept: an entry left out is a hole.)
-      if (kept !== undefined && node) node.items[index] = this.node;
+      if (kept !== undefined && node) {
+        node.items[index] = this.node;
+        // Its paths located, an entry's nodes need not be kept (but the first's: locating its sequence reads it).
+        if (kept !== true && this.asRead?.entryRead(this.entry!, this.node) && index > 0) node.items[index] = undefined;
+      }
+      this.entry?.pop();
       if (this.indent !== indent) {
         if (this.indent > indent) this.decline('indentation', this.line);
         break;

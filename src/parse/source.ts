@@ -1,6 +1,7 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
 import type { LocationTree, Path, Range } from '../location/locate.js';
+import type { LocatedAsRead } from '../location/as-read.js';
 import {
   Composer,
   Lexer,
@@ -791,9 +792,9 @@ class LazyDocument implements SourceDocument {
     return lastLeanTree.tree;
   }
 
-  leanTreeFor(paths: readonly Path[]): LocationTree | undefined {
+  leanTreeFor(paths: readonly Path[], asRead?: LocatedAsRead): LocationTree | undefined {
     if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
-    return readLocationTree(this.#source.text, this.start, this.end, paths);
+    return readLocationTree(this.#source.text, this.start, this.end, paths, asRead);
   }
 }
 

@@ -1,0 +1,134 @@
+// Locating while a document is read. The lean reader builds a location tree of the nodes that paths lead to; on a file
+// of tens of thousands of findings (a decK file of routes, an Envoy bootstrap of clusters) that tree held them all
+// until the last path was located, long enough for V8 to move it to the old generation, where it stayed as garbage
+// until the process ended. Here each path is located as soon as the sequence entry it goes through has been read, and
+// the reader drops the entry's nodes at once (see readLocationTree): the tree holds one entry at a time.
+import { locateOffsets, NOTHING_MISSING, type LocationTree, type Path, type Target } from './locate.js';
+
+/** Paths of one document to locate as it is read; the offsets of each, by its index, once read. */
+export class LocatedAsRead {
+  /** The paths' indexes in path order (see comparePaths): the paths below a sequence entry are a run of it. */
+  readonly #order: number[];
+  /** Offsets of each path located so far (start -1: not yet), and how many of its segments were found. */
+  readonly #start: Int32Array;
+  readonly #end: Int32Array;
+  readonly #found: Int32Array;
+
+  constructor(
+    readonly text: string,
+    readonly documentStart: number,
+    readonly documentEnd: number,
+    readonly paths: readonly Path[],
+    readonly targets: readonly Target[],
+  ) {
+    this.#order = paths.map((_, i) => i).sort((a, b) => comparePaths(paths[a], paths[b]));
+    this.#start = new Int32Array(paths.length).fill(-1);
+    this.#end = new Int32Array(paths.length);
+    this.#found = new Int32Array(paths.length);
+  }
+
+  /**
+   * The reader has read the sequence entry at `entry` (its node: `node`): every path that goes on below it is located
+   * in it. Whether nothing more needs the entry (no path ends at it).
+   */
+  entryRead(entry: Path, node: unknown): boolean {
+    const order = this.#order;
+    const paths = this.paths;
+    let k = firstFrom(order, paths, entry);
+    let endsHere = false;
+    let tree: LocationTree | undefined;
+    for (; k < order.length; k++) {
+      const i = order[k];
+      const path = paths[i];
+      if (comparePrefix(path, entry) !== 0) break;
+      if (path.length === entry.length) endsHere = true;
+      else if (this.#start[i] === -1) {
+        tree ??= { contents: node };
+        const located = locateOffsets(
+          this.text,
+          tree,
+          this.documentStart,
+          this.documentEnd,
+          path,
+          this.targets[i],
+          entry.length,
+        );
+        this.#start[i] = located.start;
+        this.#end[i] = located.end;
+        this.#found[i] = path.length - located.missing.length;
+      }
+    }
+    return !endsHere;
+  }
+
+  /** Whether path `i` was located while the document was read (then `start`, `end` and `missing` tell where). */
+  located(i: number): boolean {
+    return this.#start[i] !== -1;
+  }
+  start(i: number): number {
+    return this.#start[i];
+  }
+  end(i: number): number {
+    return this.#end[i];
+  }
+  missing(i: number): Path {
+    const found = this.#found[i];
+    return found === this.paths[i].length ? NOTHING_MISSING : this.paths[i].slice(found);
+  }
+}
+
+/** The first index of `order` whose path starts with `prefix` (or sorts after it), by binary search. */
+function firstFrom(order: readonly number[], paths: readonly Path[], prefix: Path): number {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (comparePrefix(paths[order[mid]], prefix) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How `path` sorts against the paths that start with `prefix` (0: it is one of them). */
+function comparePrefix(path: Path, prefix: Path): number {
+  const shorter = Math.min(path.length, prefix.length);
+  for (let k = 0; k < shorter; k++) {
+    const order = compareSegments(path[k], prefix[k]);
+    if (order !== 0) return order;
+  }
+  return path.length < prefix.length ? -1 : 0;
+}
+
+/** Paths by their segments (see compareSegments), a path before the longer ones it starts. */
+export function comparePaths(a: Path, b: Path): number {
+  return comparePrefix(a, b) || a.length - b.length;
+}
+
+/**
+ * A total order of segments in which two segments are equal exactly when their texts are (a map key matches a
+ * segment by its text, `String(segment)`; a sequence index by that text too): indexes (a non-negative integer, or
+ * its decimal text) by value, before every other segment, those by text.
+ */
+function compareSegments(a: string | number, b: string | number): number {
+  if (a === b) return 0;
+  const x = indexOf(a);
+  const y = indexOf(b);
+  if (x >= 0 || y >= 0) return x < 0 ? 1 : y < 0 ? -1 : x - y;
+  const p = String(a);
+  const q = String(b);
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
+/** The segment as a sequence index when it is one or is its decimal text (no leading zero), else -1. */
+function indexOf(segment: string | number): number {
+  if (typeof segment === 'number') return Number.isSafeInteger(segment) && segment >= 0 ? segment : -1;
+  const length = segment.length;
+  if (length === 0 || length > 15) return -1;
+  const first = segment.charCodeAt(0);
+  if (first < 48 || first > 57 || (first === 48 && length > 1)) return -1;
+  for (let k = 1; k < length; k++) {
+    const c = segment.charCodeAt(k);
+    if (c < 48 || c > 57) return -1;
+  }
+  return Number(segment);
+}
