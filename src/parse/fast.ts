@@ -91,11 +91,11 @@ export function readLocationTree(
 ): LocationTree | undefined {
   if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
   const reader = new Reader(text, end, undefined, true);
-  if (paths) reader.want = wantedPaths(paths);
   if (paths && asRead) {
+    reader.want = asRead.wanted();
     reader.asRead = asRead;
     reader.entry = [];
-  }
+  } else if (paths) reader.want = wantedPaths(paths);
   try {
     reader.document(start);
     return { contents: reader.node };
@@ -154,7 +154,12 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
  * path's key or index) to what is kept below each, plus the first entry (see wantedBelow); undefined, nothing (the
  * entry is read, and its nodes dropped).
  */
-type Wanted = true | WantedSegments | undefined;
+type Wanted = true | WantedBelow | undefined;
+
+/** What is kept below a node of a location tree, by segment (a WantedSegments, or LocatedAsRead's paths). */
+interface WantedBelow {
+  get(key: string): WantedBelow | undefined;
+}
 
 /**
  * A node of the paths' tree: what is kept below each segment. Its first segment is held in the node itself, and a
@@ -216,7 +221,7 @@ const NOTHING_BELOW = new WantedSegments(); // (never set)
  * the last node starting there (locate.ts contentEnd), and only a block collection's first entry starts on its
  * first line (a flow collection, on one line, is kept whole).
  */
-function wantedBelow(want: WantedSegments, key: string, first: boolean): Wanted {
+function wantedBelow(want: WantedBelow, key: string, first: boolean): Wanted {
   return want.get(key) ?? (first ? NOTHING_BELOW : undefined);
 }
 const DECLINED_CHARACTERS_ONCE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
