@@ -37,20 +37,18 @@ export class LocatedAsRead {
   }
 
   /**
-   * The reader has read the sequence entry at `entry` (its node: `node`): every path that goes on below it is located
-   * in it. Whether nothing more needs the entry (no path ends at it).
+   * The reader has read a sequence entry (its node: `node`), of which it kept `wanted` (what `wanted()` gave for it):
+   * every path that goes on below it is located in it. Whether nothing more needs the entry (no path ends at it).
    */
-  entryRead(entry: Path, node: unknown): boolean {
-    const order = this.#order;
-    const paths = this.paths;
-    let k = firstFrom(order, paths, entry);
+  entryRead(wanted: unknown, node: unknown): boolean {
+    if (!(wanted instanceof PathsBelow)) return true;
+    const { order, paths, depth } = wanted;
     let endsHere = false;
     let tree: LocationTree | undefined;
-    for (; k < order.length; k++) {
+    for (let k = wanted.from; k < wanted.to; k++) {
       const i = order[k];
       const path = paths[i];
-      if (comparePrefix(path, entry) !== 0) break;
-      if (path.length === entry.length) endsHere = true;
+      if (path.length === depth) endsHere = true;
       else if (this.#start[i] === -1) {
         tree ??= { contents: node };
         const located = locateOffsets(
@@ -60,7 +58,7 @@ export class LocatedAsRead {
           this.documentEnd,
           path,
           this.targets[i],
-          entry.length,
+          depth,
         );
         this.#start[i] = located.start;
         this.#end[i] = located.end;
@@ -99,51 +97,37 @@ class PathsBelow {
   /** The paths that go on with `key` (as a WantedSegments node answers). */
   get(key: string): PathsBelow | undefined {
     const { order, paths, depth } = this;
+    // The key as a segment compares (see compareSegments): a sequence's keys are its indexes' texts.
+    const index = indexOf(key);
+    const segment = index >= 0 ? index : key;
     // (Paths ending at this node sort first, then by the segment after it.)
     let lo = this.from;
     let hi = this.to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const path = paths[order[mid]];
-      if (path.length <= depth || compareSegments(path[depth], key) < 0) lo = mid + 1;
+      if (path.length <= depth || compareSegments(path[depth], segment) < 0) lo = mid + 1;
       else hi = mid;
     }
     const first = lo;
     hi = this.to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareSegments(paths[order[mid]][depth], key) <= 0) lo = mid + 1;
+      if (compareSegments(paths[order[mid]][depth], segment) <= 0) lo = mid + 1;
       else hi = mid;
     }
     return first === lo ? undefined : new PathsBelow(order, paths, first, lo, depth + 1);
   }
 }
 
-/** The first index of `order` whose path starts with `prefix` (or sorts after it), by binary search. */
-function firstFrom(order: readonly number[], paths: readonly Path[], prefix: Path): number {
-  let lo = 0;
-  let hi = order.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (comparePrefix(paths[order[mid]], prefix) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** How `path` sorts against the paths that start with `prefix` (0: it is one of them). */
-function comparePrefix(path: Path, prefix: Path): number {
-  const shorter = Math.min(path.length, prefix.length);
-  for (let k = 0; k < shorter; k++) {
-    const order = compareSegments(path[k], prefix[k]);
-    if (order !== 0) return order;
-  }
-  return path.length < prefix.length ? -1 : 0;
-}
-
 /** Paths by their segments (see compareSegments), a path before the longer ones it starts. */
 export function comparePaths(a: Path, b: Path): number {
-  return comparePrefix(a, b) || a.length - b.length;
+  const shorter = Math.min(a.length, b.length);
+  for (let k = 0; k < shorter; k++) {
+    const order = compareSegments(a[k], b[k]);
+    if (order !== 0) return order;
+  }
+  return a.length - b.length;
 }
 
 /**
@@ -153,12 +137,17 @@ export function comparePaths(a: Path, b: Path): number {
  */
 function compareSegments(a: string | number, b: string | number): number {
   if (a === b) return 0;
+  if (isIndex(a) && isIndex(b)) return (a as number) - (b as number);
   const x = indexOf(a);
   const y = indexOf(b);
   if (x >= 0 || y >= 0) return x < 0 ? 1 : y < 0 ? -1 : x - y;
   const p = String(a);
   const q = String(b);
   return p < q ? -1 : p > q ? 1 : 0;
+}
+
+function isIndex(segment: string | number): boolean {
+  return typeof segment === 'number' && (segment | 0) === segment && segment >= 0;
 }
 
 /** The segment as a sequence index when it is one or is its decimal text (no leading zero), else -1. */

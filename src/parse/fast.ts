@@ -94,7 +94,6 @@ export function readLocationTree(
   if (paths && asRead) {
     reader.want = asRead.wanted();
     reader.asRead = asRead;
-    reader.entry = [];
   } else if (paths) reader.want = wantedPaths(paths);
   try {
     reader.document(start);
@@ -251,9 +250,8 @@ class Reader {
   keyNode: Scalar | undefined;
   /** With `tree`: what is kept of the node read next (see Wanted); its node is built only when something is. */
   want: Wanted = true;
-  /** With `tree` and paths: locates each sequence entry's paths once it is read; `entry` is the path being read. */
+  /** With `tree` and paths: locates each sequence entry's paths once it is read (see readLocationTree). */
   asRead: LocatedAsRead | undefined = undefined;
-  entry: (string | number)[] | undefined = undefined;
 
   constructor(
     readonly text: string,
@@ -425,9 +423,7 @@ class Reader {
       const keyScalar = this.keyNode;
       const kept = want === true || want === undefined ? want : wantedBelow(want, key, p === first);
       this.want = kept;
-      this.entry?.push(key);
       const value = this.value(valueStart, indent, true, depth + 1);
-      this.entry?.pop();
       this.want = want;
       if (field !== undefined && fields?.includes(field)) {
         this.recordField(field, value, valueStart);
@@ -483,7 +479,6 @@ class Reader {
       const index = out.length;
       const kept = want === true || want === undefined ? want : wantedBelow(want, String(index), index === 0);
       this.want = kept;
-      this.entry?.push(index);
       let q = p + 1;
       const lineEnd = this.lineEnd(p);
       while (q < lineEnd && this.text.charCodeAt(q) === SPACE) q++;
@@ -500,9 +495,8 @@ class Reader {
       if (kept !== undefined && node) {
         node.items[index] = this.node;
         // Its paths located, an entry's nodes need not be kept (but the first's: locating its sequence reads it).
-        if (kept !== true && this.asRead?.entryRead(this.entry!, this.node) && index > 0) node.items[index] = undefined;
+        if (this.asRead?.entryRead(kept, this.node) && index > 0) node.items[index] = undefined;
       }
-      this.entry?.pop();
       if (this.indent !== indent) {
         if (this.indent > indent) this.decline('indentation', this.line);
         break;
