@@ -48,6 +48,8 @@ export class LocatedAsRead {
     for (let k = wanted.from; k < wanted.to; k++) {
       const i = order[k];
       const path = paths[i];
+      // (Text is no index to locating: such a path stops at the sequence, and is located when the tree is read.)
+      if (typeof path[depth - 1] !== 'number') continue;
       if (path.length === depth) endsHere = true;
       else if (this.#start[i] === -1) {
         tree ??= { contents: node };

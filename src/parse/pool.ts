@@ -231,6 +231,7 @@ export async function locateAll(
   for (const [document, last] of lastOf) {
     const asked: number[] = [];
     for (let i = last; i !== -1; i = previous[i]) asked.push(i);
+    asked.reverse(); // in the order asked: of two requests with one memo key, the first is located (see unknownLocations)
     const wanted = unknownLocations(
       askedFiles[last],
       document,
@@ -276,7 +277,8 @@ export async function locateAll(
 
 /**
  * The locations of one document asked for that the memo does not know, each once, in path order (see
- * LocatedAsRead), with their memo keys.
+ * LocatedAsRead), with their memo keys. (Paths whose segments have the same texts share a memo key: the first asked
+ * is located, as the sort is stable.)
  */
 function unknownLocations(
   file: SourceFile,
