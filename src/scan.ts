@@ -3,14 +3,7 @@ import { createHash } from 'node:crypto';
 import { type Dirent, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
-import {
-  locateAll,
-  parseAll,
-  ParserPool,
-  type LocationRequest,
-  type ParseJob,
-  type ParseOutcome,
-} from './parse/pool.js';
+import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
 import {
   cacheKeyFile,
   hashBytes,
@@ -462,7 +455,11 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
   }
   // Every location the findings (and the posture's sites) need, one document at a time; the threads that parsed
   // files rebuild the library's syntax trees the lean reader cannot give, in parallel.
-  await locateAll(bothRequests(staged.requests, run.posture?.requests ?? []), parsed.pool, run.locations);
+  await locateAll(
+    run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
+    parsed.pool,
+    run.locations,
+  );
   parsed.pool?.close();
   run.phase('locate');
   const linted = staged.finish();
@@ -592,15 +589,6 @@ function filterFindings(run: Run, result: LintResult, options: ScanOptions): Sca
     ...(posture ? { posture } : {}),
     ...(excerpts ? { excerpts } : {}),
   };
-}
-
-/** The findings' location requests, then the posture's, one at a time (the findings' are made as they are read). */
-function* bothRequests(
-  findings: Iterable<LocationRequest>,
-  posture: Iterable<LocationRequest>,
-): Generator<LocationRequest> {
-  yield* findings;
-  yield* posture;
 }
 
 function cacheUse(cache: ScanCache, phases: Record<string, number>): CacheUse {

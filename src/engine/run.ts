@@ -222,13 +222,12 @@ class PendingFindings {
     return { file, document, path: this.findings[i].path, target: at };
   }
 
-  /** The locations not known yet: each finding's, then its related ones'. */
-  *requests(): Generator<LocationRequest> {
-    for (let i = 0; i < this.at.length; i++) {
-      const at = this.request(i);
-      if (at && !at.range) yield at;
-      for (const related of this.extras.get(i)?.relatedAt ?? []) if (!related.at.range) yield related.at;
-    }
+  /**
+   * The locations not known yet: each finding's, then its related ones', each made when the iterator comes to it. (An
+   * iterator object, not a generator: resuming a generator per request cost a scan of 54,000 findings ~0.1 s.)
+   */
+  requests(): Iterable<LocationRequest> {
+    return { [Symbol.iterator]: () => new PendingRequests(this) };
   }
 
   /** Lets go of everything but the findings themselves (they are the result's). */
@@ -237,6 +236,32 @@ class PendingFindings {
     this.at = [];
     this.resources = [];
     this.extras = new Map();
+  }
+}
+
+/** Iterates over the location requests of pending findings (see PendingFindings.requests). */
+class PendingRequests implements Iterator<LocationRequest> {
+  #finding = 0;
+  /** The related requests of the finding before #finding, and the next of them to give. */
+  #related: readonly RelatedRequest[] = NONE_RELATED;
+  #nextRelated = 0;
+
+  constructor(readonly pending: PendingFindings) {}
+
+  next(): IteratorResult<LocationRequest> {
+    const { pending } = this;
+    for (;;) {
+      while (this.#nextRelated < this.#related.length) {
+        const { at } = this.#related[this.#nextRelated++];
+        if (!at.range) return { value: at, done: false };
+      }
+      if (this.#finding >= pending.at.length) return { value: undefined, done: true };
+      const i = this.#finding++;
+      this.#related = pending.extras.get(i)?.relatedAt ?? NONE_RELATED;
+      this.#nextRelated = 0;
+      const at = pending.request(i);
+      if (at && !at.range) return { value: at, done: false };
+    }
   }
 }
 

@@ -9,10 +9,11 @@ import { locateOffsets, NOTHING_MISSING, type LocationTree, type Path, type Targ
 export class LocatedAsRead {
   /** The paths' indexes in path order (see comparePaths): the paths below a sequence entry are a run of it. */
   readonly #order: number[];
-  /** Offsets of each path located so far (start -1: not yet), and how many of its segments were found. */
-  readonly #start: Int32Array;
-  readonly #end: Int32Array;
-  readonly #found: Int32Array;
+  /**
+   * For path i at 3i, 3i + 1, 3i + 2: its offsets once located (start -1: not yet), and how many of its segments were
+   * found. (One array: a document of a few findings makes one, not three.)
+   */
+  readonly #located: Int32Array;
 
   constructor(
     readonly text: string,
@@ -22,9 +23,8 @@ export class LocatedAsRead {
     readonly targets: readonly Target[],
   ) {
     this.#order = paths.map((_, i) => i).sort((a, b) => comparePaths(paths[a], paths[b]));
-    this.#start = new Int32Array(paths.length).fill(-1);
-    this.#end = new Int32Array(paths.length);
-    this.#found = new Int32Array(paths.length);
+    this.#located = new Int32Array(3 * paths.length);
+    for (let i = 0; i < paths.length; i++) this.#located[3 * i] = -1;
   }
 
   /**
@@ -51,7 +51,7 @@ export class LocatedAsRead {
       // (Text is no index to locating: such a path stops at the sequence, and is located when the tree is read.)
       if (typeof path[depth - 1] !== 'number') continue;
       if (path.length === depth) endsHere = true;
-      else if (this.#start[i] === -1) {
+      else if (this.#located[3 * i] === -1) {
         tree ??= { contents: node };
         const located = locateOffsets(
           this.text,
@@ -62,9 +62,9 @@ export class LocatedAsRead {
           this.targets[i],
           depth,
         );
-        this.#start[i] = located.start;
-        this.#end[i] = located.end;
-        this.#found[i] = path.length - located.missing.length;
+        this.#located[3 * i] = located.start;
+        this.#located[3 * i + 1] = located.end;
+        this.#located[3 * i + 2] = path.length - located.missing.length;
       }
     }
     return !endsHere;
@@ -72,16 +72,16 @@ export class LocatedAsRead {
 
   /** Whether path `i` was located while the document was read (then `start`, `end` and `missing` tell where). */
   located(i: number): boolean {
-    return this.#start[i] !== -1;
+    return this.#located[3 * i] !== -1;
   }
   start(i: number): number {
-    return this.#start[i];
+    return this.#located[3 * i];
   }
   end(i: number): number {
-    return this.#end[i];
+    return this.#located[3 * i + 1];
   }
   missing(i: number): Path {
-    const found = this.#found[i];
+    const found = this.#located[3 * i + 2];
     return found === this.paths[i].length ? NOTHING_MISSING : this.paths[i].slice(found);
   }
 }
