@@ -229,28 +229,32 @@ export async function locateAll(
   type Wanted = { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] };
   const entries: [SourceDocument, Wanted][] = [];
   for (const [document, last] of lastOf) {
-    const asked: number[] = [];
-    for (let i = last; i !== -1; i = previous[i]) asked.push(i);
-    asked.reverse(); // in the order asked: of two requests with one memo key, the first is located (see unknownLocations)
-    const wanted = unknownLocations(
-      askedFiles[last],
-      document,
-      asked.map((i) => askedPaths[i]),
-      asked.map((i) => askedTargets[i]),
-      memo,
-    );
+    // The document's paths and targets in the order asked (of two requests with one memo key, the first is located).
+    let count = 0;
+    for (let i = last; i !== -1; i = previous[i]) count++;
+    const paths: Path[] = new Array(count);
+    const targets: Target[] = new Array(count);
+    for (let i = last; i !== -1; i = previous[i]) {
+      paths[--count] = askedPaths[i];
+      targets[count] = askedTargets[i];
+    }
+    const wanted = unknownLocations(askedFiles[last], document, paths, targets, memo);
     if (wanted.keys.length === 0) continue;
-    const { file, paths, targets, keys } = wanted;
-    const asRead = new LocatedAsRead(file.text, document.start, document.end, paths, targets);
-    const tree = (document as LocatableDocument).leanTreeFor?.(paths, asRead);
+    const { file, keys } = wanted;
+    // A document of a few locations: its tree (as small as their paths) is read, then located in.
+    const asRead =
+      keys.length < FEW_LOCATIONS
+        ? undefined
+        : new LocatedAsRead(file.text, document.start, document.end, wanted.paths, wanted.targets);
+    const tree = (document as LocatableDocument).leanTreeFor?.(wanted.paths, asRead);
     if (!tree) {
       if (pool && file.lazy) entries.push([document, wanted]);
       continue;
     }
     keys.forEach((key, k) => {
-      const o = asRead.located(k)
+      const o = asRead?.located(k)
         ? { start: asRead.start(k), end: asRead.end(k), missing: asRead.missing(k) }
-        : locateOffsets(file.text, tree, document.start, document.end, paths[k], targets[k]);
+        : locateOffsets(file.text, tree, document.start, document.end, wanted.paths[k], wanted.targets[k]);
       memo.set(file, key, { range: rangeOfOffsets(file, o.start, o.end), missing: o.missing });
     });
   }
@@ -275,6 +279,9 @@ export async function locateAll(
   });
 }
 
+/** Fewer locations than this in a document are located in its tree once it is read (see locateAll). */
+const FEW_LOCATIONS = 8;
+
 /**
  * The locations of one document asked for that the memo does not know, each once, in path order (see
  * LocatedAsRead), with their memo keys. (Paths whose segments have the same texts share a memo key: the first asked
@@ -287,6 +294,12 @@ function unknownLocations(
   targets: readonly Target[],
   memo: LocationMemo,
 ): { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] } {
+  if (paths.length === 1) {
+    const key = locationKey(document.index, paths[0], targets[0]);
+    return memo.has(file, key)
+      ? { file, paths: [], targets: [], keys: [] }
+      : { file, paths: paths as Path[], targets: targets as Target[], keys: [key] };
+  }
   const order = paths
     .map((_, i) => i)
     .sort(
