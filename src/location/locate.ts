@@ -87,9 +87,14 @@ export interface LocatedOffsets {
  * were kept, and the pieces promoted as garbage, once per location.)
  */
 export function locationKey(documentIndex: number, path: Path, target: Target): string {
-  const parts: (string | number)[] = [documentIndex, target];
-  if (path.length === 0) parts.push('');
-  for (const segment of path) parts.push(segment);
+  // Its parts in an array of exact size: a literal grown by pushes is given room for 16 more (~130 bytes each time,
+  // and a key is made for every finding when a lint finishes: on a decK file of 84,000 findings, 8 MB moved to V8's
+  // old generation, where it stayed).
+  const parts: (string | number)[] = new Array(Math.max(path.length, 1) + 2);
+  parts[0] = documentIndex;
+  parts[1] = target;
+  if (path.length === 0) parts[2] = '';
+  for (let k = 0; k < path.length; k++) parts[k + 2] = path[k];
   return parts.join('\0');
 }
 
