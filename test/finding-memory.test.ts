@@ -83,6 +83,27 @@ describe('memory per finding', () => {
     expect(result.findings).toHaveLength(50);
   });
 
+  it('makes location requests when they are read, not one kept per finding until the lint finishes', async () => {
+    const n = 300;
+    const requestObjects = async () =>
+      countNodes(
+        await heapSnapshot(),
+        'object',
+        (_, edge) => edge('file') !== undefined && edge('document') !== undefined && edge('target') !== undefined,
+      );
+    const before = await requestObjects();
+    const staged = stagedLint(n);
+    // (Before: one per finding.)
+    expect((await requestObjects()) - before).toBeLessThan(n / 10);
+    const requests = [...staged.requests];
+    expect(requests).toHaveLength(n);
+    const { file, document } = requests[7];
+    expect(requests[7]).toEqual({ file, document, path: ['spec', 'replicas'], target: 'pair' });
+    expect(document).toBe(file.documents[7]);
+    const result = staged.finish();
+    expect(result.findings[7].range).toEqual(locate(file, document, ['spec', 'replicas']).range);
+  });
+
   it("a location's memo key is one flat string, not a tree of concatenations kept beside its flat copy", async () => {
     // (A snapshot names a string up to its first \0: concatenations are counted, not found by name.)
     const concatenations = async () => countNodes(await heapSnapshot(), 'concatenated string', () => true);

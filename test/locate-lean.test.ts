@@ -1,7 +1,6 @@
-// Locating while the lean reader reads a document (src/location/as-read.ts) and location requests derived rather than
-// kept (issue 13: peak memory at most twice the input plus 150 MB): the same locations as the YAML library's tree
-// gives, with no tree of the whole document's findings and no request object kept per finding. Objects are counted in
-// heap snapshots (never bytes or time).
+// Locating while the lean reader reads a document (src/location/as-read.ts; issue 13: peak memory at most twice the
+// input plus 150 MB): the same locations as the YAML library's tree gives, with no tree of all the document's findings.
+// Objects are counted in heap snapshots (never bytes or time). (Requests not kept per finding: finding-memory.test.ts.)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,6 @@ import {
   type Target,
 } from '../src/location/locate.js';
 import { LocationMemo } from '../src/location/memo.js';
-import { defaultConfig } from '../src/engine/config.js';
-import { defineRule, inFamily } from '../src/engine/rule.js';
-import { lintStaged } from '../src/engine/run.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree } from '../src/parse/fast.js';
 import { locateAll, type LocationRequest } from '../src/parse/pool.js';
@@ -145,54 +141,5 @@ describe('locating as a document is read', () => {
       expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toEqual(expected);
     });
     expect(tree.contents).toBeDefined();
-  });
-});
-
-const RULE_ID = 'test-located-per-deployment';
-const perDeployment = inFamily(
-  'test',
-  defineRule({
-    id: RULE_ID,
-    title: 'One finding per Deployment',
-    severity: 'warning',
-    securitySeverity: 1,
-    tags: ['security'],
-    description: 'A rule used only by the memory tests: one finding on every Deployment.',
-    remediation: 'None.',
-    messages: { found: '{{resource}} is a Deployment.' },
-    examples: { invalid: {}, valid: {} },
-    check({ graph, report }) {
-      for (const r of graph.ofKind('Deployment'))
-        report({ resource: r, path: ['spec', 'replicas'], messageId: 'found', target: 'value' });
-    },
-  }),
-);
-
-describe('location requests', () => {
-  it('are made when read, not kept per finding until the lint finishes', async () => {
-    const n = 300;
-    const text = Array.from(
-      { length: n },
-      (_, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d${i}\nspec:\n  replicas: ${i}\n`,
-    ).join('---\n');
-    const file = parse('many.yaml', text);
-    const requestObjects = (heap: Awaited<ReturnType<typeof heapSnapshot>>) =>
-      countNodes(
-        heap,
-        'object',
-        (_, edge) => edge('file') !== undefined && edge('document') !== undefined && edge('target') !== undefined,
-      );
-    const before = requestObjects(await heapSnapshot());
-    const memo = new LocationMemo();
-    const staged = lintStaged({ files: [file], rules: [perDeployment], config: defaultConfig('.'), locations: memo });
-    // (Before this change: one per finding, kept until the lint finished.)
-    expect(requestObjects(await heapSnapshot()) - before).toBeLessThan(n / 10);
-    const requests = [...staged.requests];
-    expect(requests).toHaveLength(n);
-    expect(requests[7]).toEqual({ file, document: file.documents[7], path: ['spec', 'replicas'], target: 'value' });
-    await locateAll(requests, undefined, memo);
-    const result = staged.finish();
-    expect(result.findings[7].range).toEqual(locate(file, file.documents[7], ['spec', 'replicas'], 'value').range);
-    expect(result.findings.map((f) => f.range.startLine)).toEqual(Array.from({ length: n }, (_, i) => 6 + i * 7));
   });
 });
