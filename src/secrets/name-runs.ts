@@ -72,7 +72,7 @@ function automaton(whole: readonly string[], glued: readonly string[]): Automato
   };
 }
 
-// Built on first use: a scan whose values embed no text never asks, and building it costs every start a millisecond.
+// Built on first use (see mayNameASecretOnceWorthIt): a scan of a few files never builds it.
 let names: Automaton | undefined;
 const namesAutomaton = () => (names ??= automaton(SECRET_NAME_RUNS.whole, SECRET_NAME_RUNS.glued));
 
@@ -167,4 +167,19 @@ export function nextNameRun(text: string, from: number, to: number): number {
  */
 export function mayNameASecret(text: string): boolean {
   return nextNameRun(text, 0, text.length) !== -1;
+}
+
+/** The characters of text mayNameASecretOnceWorthIt answers "maybe" for before it builds the automaton. */
+const MAYBE_BEFORE_AUTOMATON = 16_384;
+let charsBeforeAutomaton = 0;
+
+/**
+ * mayNameASecret once the automaton is worth building: until the texts asked about add up to MAYBE_BEFORE_AUTOMATON
+ * characters, each is a "maybe" (the caller then reads its names exactly), because building the automaton (about a
+ * millisecond and a half of code run once, cold) costs more than reading the names of a few short texts, which is
+ * all a scan of a file or two asks.
+ */
+export function mayNameASecretOnceWorthIt(text: string): boolean {
+  if (names === undefined && (charsBeforeAutomaton += text.length) <= MAYBE_BEFORE_AUTOMATON) return true;
+  return mayNameASecret(text);
 }
