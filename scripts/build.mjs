@@ -118,21 +118,25 @@ export const cliReplayBuildOptions = (outdir = 'dist') =>
 /**
  * The executable requires Node's built-in modules instead of importing them. An import makes an ES module facade of
  * the whole module, which reads every export, and some are getters that load more: node:fs's ReadStream loads the
- * streams, node:crypto's webcrypto the Web Crypto API; milliseconds at every start, for nothing.
+ * file streams, node:crypto's webcrypto the Web Crypto API; milliseconds at every start, for nothing. esbuild writes
+ * each import of the bundle as one statement (`import a,{b,c as d}from"node:x";`): each becomes a require of the
+ * same bindings (the banner's require: its own import of node:module stays).
  */
-const builtinsRequired = {
-  name: 'builtins-required',
-  setup(build) {
-    build.onResolve({ filter: /^node:/ }, (args) =>
-      // The require in the module below is Node's own.
-      args.namespace === 'builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin' },
-    );
-    build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-};
+export function requiringBuiltins(code) {
+  const rewritten = code.replace(
+    /\bimport(?: ([\w$]+) ?,?)?(?:\{([\w$, ]*)\})?from"(node:[\w/]+)";/g,
+    (_, name, named, specifier) => {
+      const module = `require(${JSON.stringify(specifier)})`;
+      const bindings = [];
+      if (name) bindings.push(`${name}=${module}`);
+      if (named) bindings.push(`{${named.replace(/ as /g, ':')}}=${module}`);
+      return `const ${bindings.join(',')};`;
+    },
+  );
+  if (/from"node:/.test(rewritten))
+    throw new Error('an import of a built-in module that requiringBuiltins cannot read');
+  return rewritten;
+}
 
 /** The executable (its #! line is bin.ts's own), which knows the hash of the program it loads. */
 export const cliBuildOptions = (outdir = 'dist', mainHash = '') => ({
@@ -140,7 +144,6 @@ export const cliBuildOptions = (outdir = 'dist', mainHash = '') => ({
   entryPoints: ['src/cli/bin.ts'],
   outfile: join(outdir, 'meshlint.mjs'),
   define: { ...common.define, MESHLINT_MAIN_HASH: JSON.stringify(mainHash) },
-  plugins: [...common.plugins, builtinsRequired],
 });
 
 /** The Action, written into `outdir`. */
@@ -210,6 +213,8 @@ export async function buildDist(outdir = 'dist') {
     .digest('hex');
   for (const options of [cliBuildOptions(outdir, mainHash), cliReplayBuildOptions(outdir), actionBuildOptions(outdir)])
     metafiles.push((await build({ ...options, metafile: true })).metafile);
+  const bin = join(outdir, 'meshlint.mjs');
+  writeFileSync(bin, requiringBuiltins(readFileSync(bin, 'utf8')));
   stampFile(join(outdir, 'action.mjs'), loaded);
   // The notices list packages by metafile, in the order the packages were built before: keep it.
   const ordered = [
