@@ -111,6 +111,10 @@ describe('the code cache', () => {
     const [file] = cacheFiles(home);
     expect(readCodeCache(file)?.maker).toBe(CacheMaker.largeScan);
     const ofLarge = readFileSync(file);
+    // Compiled with it, the small scan would keep every function of the large one: it removes the file instead.
+    expect(run(home)).toEqual(reference);
+    expect(cacheFiles(home)).toEqual([]);
+    // The next, compiled afresh, writes its own.
     expect(run(home)).toEqual(reference);
     expect(readCodeCache(file)?.maker).toBe(CacheMaker.smallScan);
     const ofSmall = readFileSync(file);

@@ -7,10 +7,11 @@
 // run that made it compiled, and V8 deserializes all of it at every start (the time grows with its size): the one
 // kept is what a scan of a few files compiles, the start that counts (an editor, a pre-commit hook). So a run that
 // did little (--version, --help) makes a cache the next scan replaces, and a scan of many files (whose start hardly
-// counts) one that the next scan of a few files replaces; then it is kept. Each build replaces it at most twice.
+// counts) one that the next scan of a few files removes (compiled with it, that scan holds all its functions too):
+// the scan after that compiles afresh and writes its own, which is kept.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +96,11 @@ function runCached(filename: string, options: LoadOptions): LoadedScript {
   // At exit, the functions this run compiled are in the data too; parser threads only read the file (asked last:
   // a run that keeps the file never loads node:worker_threads).
   process.once('exit', () => {
-    if ((!usable || maker > cached.maker) && workerThreads().isMainThread) writeCodeCache(cacheFile, compiled, maker);
+    if ((usable && maker <= cached.maker) || !workerThreads().isMainThread) return;
+    // This run's data would hold every function of the large scan's too (they came with it): the file is removed,
+    // and the next run, compiled afresh, writes its own.
+    if (usable && cached.maker === CacheMaker.largeScan) removeCodeCache(cacheFile);
+    else writeCodeCache(cacheFile, compiled, maker);
   });
   const loaded = { exports: {} as unknown };
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
@@ -127,6 +132,13 @@ export function readCodeCache(file: string): CodeCache | undefined {
   const maker = payload[0] as CacheMaker;
   if (maker > CacheMaker.smallScan) return undefined;
   return { data: payload.subarray(1), maker };
+}
+
+/** Removes a cache file; any failure is silent (the file then stays as it is, still valid). */
+function removeCodeCache(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {}
 }
 
 /** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
