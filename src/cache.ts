@@ -418,7 +418,12 @@ export class ScanCache implements ListingStore {
         const run: StoredRun = {
           key: this.#key,
           runKey,
-          result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] },
+          result: {
+            ...result,
+            // Each message as text: a finding renders its message when read, and a copy keeps only fields.
+            findings: result.findings.map((f) => ({ ...f, message: f.message })),
+            rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'],
+          },
           ...(inputs.length
             ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
             : {}),
