@@ -13,7 +13,8 @@ import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree, wantedPaths } from '../src/parse/fast.js';
 import { parseSource } from '../src/parse/source.js';
 import { documentPrint, textMemo } from '../src/secrets/memo.js';
-import { collect, countNodes, heapSnapshot } from './heap.js';
+import { collect, countNodes, heapSnapshot, type Snapshot } from './heap.js';
+import { checksummed } from './secret-samples.js';
 
 const RULE_ID = 'test-one-finding-per-deployment';
 const perDeployment = inFamily(
@@ -45,6 +46,31 @@ function stagedLint(n: number) {
   const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
   return lintStaged({ files: [file], rules: [perDeployment], config: defaultConfig('.') });
 }
+
+/** A rule whose message carries a value the rule reports: a token (redacted in every message) on every Deployment. */
+const TOKEN_RULE_ID = 'test-token-per-deployment';
+const tokenPerDeployment = (token: string) =>
+  inFamily(
+    'test',
+    defineRule({
+      id: TOKEN_RULE_ID,
+      title: 'A token on every Deployment',
+      severity: 'warning',
+      securitySeverity: 1,
+      tags: ['security'],
+      description: 'A rule used only by the memory tests: one finding with a value on every Deployment.',
+      remediation: 'None.',
+      messages: { found: '{{resource}} carries {{token}} ({{resource}} again).' },
+      examples: { invalid: {}, valid: {} },
+      check({ graph, report }) {
+        for (const r of graph.ofKind('Deployment')) report({ resource: r, messageId: 'found', data: { token } });
+      },
+    }),
+  );
+
+/** Strings of a snapshot, flat or not, whose text matches. */
+const countStrings = (heap: Snapshot, matches: (text: string) => boolean) =>
+  ['string', 'concatenated string', 'sliced string'].reduce((n, type) => n + countNodes(heap, type, matches), 0);
 
 describe('memory per finding', () => {
   it('a finding is one object from the report to the result (no unlocated or located copy kept beside it)', async () => {
@@ -202,5 +228,35 @@ describe('memory per finding', () => {
     expect(found[0].missing).toHaveLength(0);
     expect(found[0].missing).toBe(found[1].missing);
     expect(locate(file, document, ['spec', 'absent', 'x']).missing).toEqual(['absent', 'x']);
+  });
+  it('a finding keeps no text of its message: it is rendered when read, the same every time', async () => {
+    const n = 300;
+    const staged = stagedLint(n);
+    const result = staged.finish();
+    const rendered = /^Deployment default\/d\d+ is a Deployment\.$/;
+    // (What the result keeps until its report is written.)
+    expect(countStrings(await heapSnapshot(), (text) => rendered.test(text))).toBe(0);
+    const messages = result.findings.map((f) => f.message);
+    expect(messages[7]).toBe(`Deployment default/d${7} is a Deployment.`); // (a literal would be a string of the heap)
+    expect(new Set(messages).size).toBe(n);
+    expect(result.findings.map((f) => f.message)).toEqual(messages);
+    // Read, each is one string (the count sees them).
+    expect(countStrings(await heapSnapshot(), (text) => rendered.test(text))).toBe(n);
+    expect(messages).toHaveLength(n);
+  });
+
+  it('a message rendered when read is still redacted: no report, copy or cache of it prints the value whole', () => {
+    const token = checksummed('ghp_');
+    const file = parseSource('many.yaml', deployments(3), MANIFEST_PARSE_OPTIONS);
+    const config = defaultConfig('.');
+    const result = lintStaged({ files: [file], rules: [tokenPerDeployment(token)], config }).finish();
+    expect(result.findings).toHaveLength(3);
+    for (const f of result.findings) {
+      expect(f.message).toMatch(/^Deployment default\/d\d carries ghp_\S* \(Deployment default\/d\d again\)\.$/);
+      expect(f.message).not.toContain(token);
+      expect(f.message).not.toContain(token.slice(4, 20));
+      // A copy of a finding (a spread) carries no part of its message: the message is given as text or not at all.
+      expect(JSON.stringify({ ...f })).not.toContain(token.slice(4, 20));
+    }
   });
 });

@@ -480,9 +480,7 @@ function unreadableDocuments(enabled: readonly AnyRule[], pending: PendingFindin
     }
     const print = fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed');
     const range = rangeOfOffsets(file, document.start, document.start + 1);
-    pending.add(
-      new LintFinding(parseError.id, parseError.severity, message, file.path, undefined, [], print, range),
-    );
+    pending.add(new LintFinding(parseError.id, parseError.severity, message, file.path, undefined, [], print, range));
   };
 }
 
