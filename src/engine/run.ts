@@ -245,15 +245,18 @@ class LintFinding implements Finding {
   declare suppression?: Suppression;
   declare fix?: FindingFix;
 
+  /** `values` undefined: `template` is the message itself. (Arguments, not an object of them: one fewer per finding.) */
   constructor(
     ruleId: string,
     severity: Severity,
-    message: { template: string; values?: MessageValues; subject?: string } | string,
     file: string,
     resource: Finding['resource'],
     path: Path,
     fingerprint: string,
-    given?: Range,
+    range: Range | undefined,
+    template: string,
+    values: MessageValues | undefined,
+    subject: string | undefined,
   ) {
     this.ruleId = ruleId;
     this.severity = severity;
@@ -261,16 +264,10 @@ class LintFinding implements Finding {
     this.resource = resource;
     this.path = path;
     this.fingerprint = fingerprint;
-    this.range = given as Range;
-    if (typeof message === 'string') {
-      this.#template = message;
-      this.#values = undefined;
-      this.#subject = undefined;
-    } else {
-      this.#template = message.template;
-      this.#values = message.values ?? NO_VALUES;
-      this.#subject = message.subject;
-    }
+    this.range = range as Range;
+    this.#template = template;
+    this.#values = values;
+    this.#subject = subject;
   }
 
   /** The message, made anew at each read (cheap; a report reads it once). */
@@ -283,6 +280,18 @@ class LintFinding implements Finding {
 }
 
 const NO_VALUES: MessageValues = Object.freeze({});
+
+/** A finding whose message is text already (a parse problem, a directive's): on the document, not a resource. */
+function textFinding(
+  ruleId: string,
+  severity: Severity,
+  message: string,
+  file: string,
+  fingerprint: string,
+  range: Range,
+): LintFinding {
+  return new LintFinding(ruleId, severity, file, undefined, [], fingerprint, range, message, undefined, undefined);
+}
 
 /** A graph the rules run on: the plain files, or the objects of one build. */
 interface Unit {
@@ -366,13 +375,11 @@ function parseDiagnostics(
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
       pending.add(
-        new LintFinding(
+        textFinding(
           rule.id,
           rule.severity,
           redactSecrets(problem.message),
           file.path,
-          undefined,
-          [],
           fingerprint(rule.id, file.path, '', [], problem.message),
           rangeOfOffsets(file, problem.start, problem.end),
         ),
@@ -405,7 +412,7 @@ function parseDiagnostics(
           [],
           `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`,
         );
-        pending.add(new LintFinding(id, rule.severity, message, file.path, undefined, [], print, at));
+        pending.add(textFinding(id, rule.severity, message, file.path, print, at));
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
       directive.rules.forEach((id, i) => {
@@ -480,7 +487,7 @@ function unreadableDocuments(enabled: readonly AnyRule[], pending: PendingFindin
     }
     const print = fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed');
     const range = rangeOfOffsets(file, document.start, document.start + 1);
-    pending.add(new LintFinding(parseError.id, parseError.severity, message, file.path, undefined, [], print, range));
+    pending.add(textFinding(parseError.id, parseError.severity, message, file.path, print, range));
   };
 }
 
@@ -571,7 +578,7 @@ function embeddedDiagnostics(
         seen.add(key);
         const message = redactSecrets(`${problem.message.replace(/\.$/, '')} (in ${what}).`);
         const print = fingerprint(rule.id, host.path, 'embedded', [], problem.message);
-        pending.add(new LintFinding(rule.id, rule.severity, message, host.path, undefined, [], print, range));
+        pending.add(textFinding(rule.id, rule.severity, message, host.path, print, range));
       }
     }
   }
@@ -636,7 +643,6 @@ function toFinding(
   const finding = new LintFinding(
     rule.id,
     severity,
-    { template, values: r.data, subject: resource ? undefined : documentName(file.path, root) },
     at.file.path,
     resource && {
       apiVersion: resource.apiVersion,
@@ -646,6 +652,10 @@ function toFinding(
     },
     path,
     print,
+    undefined,
+    template,
+    r.data ?? NO_VALUES,
+    resource ? undefined : documentName(file.path, root),
   );
   if (fix) finding.fix = fix;
   // Where a built object's value was written, when it is not where it is located (rare: kept as text).
