@@ -17,24 +17,27 @@ import { collect, countNodes, heapSnapshot, type Snapshot } from './heap.js';
 import { checksummed } from './secret-samples.js';
 
 const RULE_ID = 'test-one-finding-per-deployment';
-const perDeployment = inFamily(
-  'test',
-  defineRule({
-    id: RULE_ID,
-    title: 'One finding per Deployment',
-    severity: 'warning',
-    securitySeverity: 1,
-    tags: ['security'],
-    description: 'A rule used only by the memory tests: one finding on every Deployment.',
-    remediation: 'None.',
-    messages: { found: '{{resource}} is a Deployment.' },
-    examples: { invalid: {}, valid: {} },
-    check({ graph, report }) {
-      for (const r of graph.ofKind('Deployment'))
-        report({ resource: r, path: ['spec', 'replicas'], messageId: 'found' });
-    },
-  }),
-);
+/** A rule used only by these tests: one finding on every Deployment, with `data` in its message when given. */
+const onEveryDeployment = (message: string, data?: Record<string, string>) =>
+  inFamily(
+    'test',
+    defineRule({
+      id: RULE_ID,
+      title: 'One finding per Deployment',
+      severity: 'warning',
+      securitySeverity: 1,
+      tags: ['security'],
+      description: 'A rule used only by the memory tests: one finding on every Deployment.',
+      remediation: 'None.',
+      messages: { found: message },
+      examples: { invalid: {}, valid: {} },
+      check({ graph, report }) {
+        for (const r of graph.ofKind('Deployment'))
+          report({ resource: r, path: ['spec', 'replicas'], messageId: 'found', data });
+      },
+    }),
+  );
+const perDeployment = onEveryDeployment('{{resource}} is a Deployment.');
 
 const deployments = (n: number) =>
   Array.from(
@@ -46,27 +49,6 @@ function stagedLint(n: number) {
   const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
   return lintStaged({ files: [file], rules: [perDeployment], config: defaultConfig('.') });
 }
-
-/** A rule whose message carries a value the rule reports: a token (redacted in every message) on every Deployment. */
-const TOKEN_RULE_ID = 'test-token-per-deployment';
-const tokenPerDeployment = (token: string) =>
-  inFamily(
-    'test',
-    defineRule({
-      id: TOKEN_RULE_ID,
-      title: 'A token on every Deployment',
-      severity: 'warning',
-      securitySeverity: 1,
-      tags: ['security'],
-      description: 'A rule used only by the memory tests: one finding with a value on every Deployment.',
-      remediation: 'None.',
-      messages: { found: '{{resource}} carries {{token}} ({{resource}} again).' },
-      examples: { invalid: {}, valid: {} },
-      check({ graph, report }) {
-        for (const r of graph.ofKind('Deployment')) report({ resource: r, messageId: 'found', data: { token } });
-      },
-    }),
-  );
 
 /** Strings of a snapshot, flat or not, whose text matches. */
 const countStrings = (heap: Snapshot, matches: (text: string) => boolean) =>
@@ -249,7 +231,11 @@ describe('memory per finding', () => {
     const token = checksummed('ghp_');
     const file = parseSource('many.yaml', deployments(3), MANIFEST_PARSE_OPTIONS);
     const config = defaultConfig('.');
-    const result = lintStaged({ files: [file], rules: [tokenPerDeployment(token)], config }).finish();
+    const result = lintStaged({
+      files: [file],
+      rules: [onEveryDeployment('{{resource}} carries {{token}} ({{resource}} again).', { token })],
+      config,
+    }).finish();
     expect(result.findings).toHaveLength(3);
     for (const f of result.findings) {
       expect(f.message).toMatch(/^Deployment default\/d\d carries ghp_\S* \(Deployment default\/d\d again\)\.$/);
