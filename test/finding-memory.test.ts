@@ -243,6 +243,20 @@ describe('memory per finding', () => {
       expect(f.message).not.toContain(token.slice(4, 20));
       // A copy of a finding (a spread) carries no part of its message: the message is given as text or not at all.
       expect(JSON.stringify({ ...f })).not.toContain(token.slice(4, 20));
+      // Serialised (JSON, the cache's stored run), a finding carries its message as text, its fields as before.
+      const serialised = JSON.parse(JSON.stringify(f));
+      expect(serialised.message).toBe(f.message);
+      expect(Object.keys(serialised)).toEqual([
+        'ruleId',
+        'message',
+        'file',
+        'resource',
+        'path',
+        'fingerprint',
+        'range',
+        'related',
+        'severity',
+      ]);
     }
   });
 });

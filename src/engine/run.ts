@@ -24,7 +24,7 @@ import {
 } from './suppress.js';
 import type { Config } from './config.js';
 import { didYouMean } from '../suggest.js';
-import { pathMessage, renderMessage, type MessagePart } from './message.js';
+import { pathMessage, plainFinding, renderMessage, type MessagePart } from './message.js';
 import { milliseconds } from '../clock.js';
 
 export interface RelatedLocation {
@@ -268,6 +268,11 @@ class LintFinding implements Finding {
     this.#template = template;
     this.#values = values;
     this.#subject = subject;
+  }
+
+  /** A copy with the message as text (JSON.stringify reads no getter). */
+  toJSON(): Finding {
+    return plainFinding(this);
   }
 
   /** The message, made anew at each read (cheap; a report reads it once). */
