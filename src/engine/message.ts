@@ -23,21 +23,22 @@ export function renderMessage(parts: readonly MessagePart[], show: (path: string
 
 /**
  * A finding as a plain object, its message as text, its fields in the order findings always had: what is stored
- * or serialised of a finding (the cache's run, JSON.stringify).
+ * or serialised of a finding (the cache's run, JSON.stringify). Fields a finding lacks are undefined (JSON leaves
+ * them out).
  */
 export function plainFinding(f: Finding): Finding {
   return {
     ruleId: f.ruleId,
     message: f.message,
     file: f.file,
-    ...(f.resource ? { resource: f.resource } : {}),
+    resource: f.resource,
     path: f.path,
     fingerprint: f.fingerprint,
     range: f.range,
     related: f.related,
     severity: f.severity,
-    ...(f.fix ? { fix: f.fix } : {}),
-    ...(f.messageParts ? { messageParts: f.messageParts } : {}),
-    ...(f.suppression ? { suppression: f.suppression } : {}),
+    fix: f.fix,
+    messageParts: f.messageParts,
+    suppression: f.suppression,
   };
 }
