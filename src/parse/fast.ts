@@ -55,7 +55,7 @@ const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u202
  * list (most lists in manifests) would carry for the whole run, in every document's value (and every collection
  * of a location tree, which is as large as its document).
  */
-function exactSize<T>(items: T[]): T[] {
+export function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
 }
 
@@ -962,7 +962,7 @@ function isHex(s: string): boolean {
  * A scalar node with the range [start, end, end] (a key, or an entry of a flow collection), and its source as the
  * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
  */
-function keyNode(value: unknown, start: number, end: number): Scalar {
+export function keyNode(value: unknown, start: number, end: number): Scalar {
   return new TreeScalar(value, start, end, typeof value === 'string' ? value : undefined) as unknown as Scalar;
 }
 
@@ -1000,7 +1000,7 @@ function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
 }
 
 /** Sets a tree collection's range (see TreeScalar). */
-function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
+export function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
   const collection = node as unknown as { start: number; end: number };
   collection.start = start;
   collection.end = end;
@@ -1016,9 +1016,9 @@ class TreePair {
 }
 Object.setPrototypeOf(TreePair.prototype, new Pair(null));
 
-const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
-const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
-const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
+export const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
+export const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
+export const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
 /**

@@ -28,7 +28,7 @@ import {
   type StreamPart,
 } from './stream.js';
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
-import { jsonPartReadsCleanly } from './json-part.js';
+import { jsonPartReadsCleanly, readJsonLocationTree } from './json-part.js';
 import { kubernetesValue, plainKeyText, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
@@ -787,14 +787,24 @@ class LazyDocument implements SourceDocument {
   leanTree(): LocationTree | undefined {
     if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
     if (lastLeanTree?.document !== this)
-      lastLeanTree = { document: this, tree: readLocationTree(this.#source.text, this.start, this.end) };
+      lastLeanTree = { document: this, tree: leanLocationTree(this.#source.text, this.start, this.end) };
     return lastLeanTree.tree;
   }
 
   leanTreeFor(paths: readonly Path[]): LocationTree | undefined {
     if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
-    return readLocationTree(this.#source.text, this.start, this.end, paths);
+    return leanLocationTree(this.#source.text, this.start, this.end, paths);
   }
+}
+
+/** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
+function leanLocationTree(
+  text: string,
+  start: number,
+  end: number,
+  paths?: readonly Path[],
+): LocationTree | undefined {
+  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(text, start, end, paths);
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
