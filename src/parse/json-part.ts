@@ -278,14 +278,17 @@ class JsonTreeReader {
     if (node === undefined && (line === -1 || end <= line)) return undefined;
     const built = node ?? (isMap ? treeMap(true) : treeSeq(true));
     const kept = built.items as unknown[];
-    if (across !== undefined) {
-      if (isMap) kept.push(treePair(acrossKey, across));
-      else kept[acrossAt] = across;
-    }
-    if (endedAt !== -1) {
-      const ended = rangeNode(endedKind, endedStart, endedEnd);
-      if (isMap) kept.push(treePair(keyNode(endedKey, endedKeyStart, endedKeyEnd), ended));
-      else kept[endedAt] = ended;
+    // (Locating a collection that ends on its first line reads none of its entries: see locate.ts contentEnd.)
+    if (end > firstLine) {
+      if (across !== undefined) {
+        if (isMap) kept.push(treePair(acrossKey, across));
+        else kept[acrossAt] = across;
+      }
+      if (endedAt !== -1) {
+        const ended = rangeNode(endedKind, endedStart, endedEnd);
+        if (isMap) kept.push(treePair(keyNode(endedKey, endedKeyStart, endedKeyEnd), ended));
+        else kept[endedAt] = ended;
+      }
     }
     built.items = exactSize(kept);
     setTreeRange(built, at, end);
