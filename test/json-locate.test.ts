@@ -12,7 +12,7 @@ import { readJsonLocationTree } from '../src/parse/json-part.js';
 import { parseSource } from '../src/parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
-import { generateEnvoyClusters } from '../scripts/gen-scale-repo.mjs';
+import { generateEnvoyClustersJson } from '../scripts/gen-scale-repo.mjs';
 import { corpusDir, manifestFiles, runCli, tempRepo } from './helpers.js';
 import { expectLibraryLocations } from './location-trees.js';
 import { SEED } from './seeded-random.js';
@@ -223,9 +223,9 @@ describe('findings in a JSON document', () => {
 
   it('are located without the YAML library parsing the document (an Envoy bootstrap written as JSON)', async () => {
     const dir = tempRepo({});
-    generateEnvoyClusters(dir, 50);
-    const value = parseSource('envoy.yaml', readFileSync(join(dir, 'envoy.yaml'), 'utf8')).documents[0].value;
-    const json = { minified: JSON.stringify(value), indented: JSON.stringify(value, null, 2) };
+    generateEnvoyClustersJson(dir, 50);
+    const minified = readFileSync(join(dir, 'envoy.json'), 'utf8');
+    const json = { minified, indented: JSON.stringify(JSON.parse(minified), null, 2) };
     const parsed: string[] = [];
     const parse = Parser.prototype.parse;
     vi.spyOn(Parser.prototype, 'parse').mockImplementation(function (this: Parser, source, incomplete) {

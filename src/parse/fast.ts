@@ -55,7 +55,7 @@ const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u202
  * list (most lists in manifests) would carry for the whole run, in every document's value (and every collection
  * of a location tree, which is as large as its document).
  */
-export function exactSize<T>(items: T[]): T[] {
+function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
 }
 
@@ -987,10 +987,12 @@ Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
 
 function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
   const TreeCollection = class {
-    readonly items: unknown[] = [];
     start = 0;
     end = 0;
-    constructor(readonly flow: boolean) {}
+    constructor(
+      readonly flow: boolean,
+      readonly items: unknown[] = [],
+    ) {}
     get range(): [number, number, number] {
       return [this.start, this.end, this.end];
     }
@@ -1016,8 +1018,8 @@ class TreePair {
 }
 Object.setPrototypeOf(TreePair.prototype, new Pair(null));
 
-export const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
-export const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
+export const treeMap = (flow: boolean, items?: unknown[]) => new TreeMap(flow, items) as unknown as YAMLMap;
+export const treeSeq = (flow: boolean, items?: unknown[]) => new TreeSeq(flow, items) as unknown as YAMLSeq;
 export const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */

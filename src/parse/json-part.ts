@@ -3,7 +3,7 @@
 // demand. Anything the library might report or read otherwise (a duplicate key, a `<<` key, tabs or CR, characters it
 // treats specially, very long keys, deep nesting) leaves the part to the library as before.
 import type { LocationTree, Path } from '../location/locate.js';
-import { exactSize, keyNode, setTreeRange, treeMap, treePair, treeSeq, wantedPaths, type WantedSegments } from './fast.js';
+import { keyNode, setTreeRange, treeMap, treePair, treeSeq, wantedPaths, type WantedSegments } from './fast.js';
 
 /** Deeper nesting is left to the library (which reports what is too deep for it). */
 const MAX_DEPTH = 200;
@@ -183,14 +183,26 @@ class JsonTreeReader {
     return want === undefined ? undefined : keyNode(null, at, this.pos);
   }
 
+  /**
+   * Entries of the collections being read (kept ones, and for a sequence their indexes), and keys of the maps being
+   * read (for duplicates): shared stacks, each collection's from where it started. Its node is made when it closes,
+   * with its entries in an array of their number (an array grown entry by entry was a larger one left behind per
+   * node, allocated straight in old space).
+   */
+  readonly #entries: unknown[] = [];
+  readonly #indexes: number[] = [];
+  readonly #keys: string[] = [];
+
   collection(isMap: boolean, depth: number, want: Wanted, line: number): unknown {
     const { text } = this;
+    const entries = this.#entries;
+    const indexes = this.#indexes;
     const at = this.pos;
     const close = isMap ? CLOSE_BRACE : CLOSE_BRACKET;
+    const base = entries.length;
+    const keyBase = this.#keys.length;
     // A kept collection's first line, which locating it reads; a collection on an ancestor's first line has the same.
     const firstLine = want !== undefined || line !== -1 ? this.lineEndAt(at) : -1;
-    const node = want === undefined ? undefined : isMap ? treeMap(true) : treeSeq(true);
-    const items = node?.items as unknown[] | undefined;
     // Of the entries on the first line that are not wanted: the last one ending on it, by its offsets (a map entry
     // also by its key's) and kind, and the one that goes on past it, built.
     let endedAt = -1;
@@ -203,14 +215,14 @@ class JsonTreeReader {
     let across: unknown;
     let acrossAt = -1;
     let acrossKey: unknown;
-    // Keys so far, for duplicates: an array while short, then a Set.
-    let keys: string[] | Set<string> | undefined;
+    // A map's keys so far, for duplicates: on the shared stack while few, then in a Set of its own.
+    let keySet: Set<string> | undefined;
     let index = 0;
     this.pos++;
     this.blanks();
     if (text.charCodeAt(this.pos) === close) this.pos++;
     else
-      for (;; index++) {
+      for (; ; index++) {
         let key: string | undefined;
         let keyStart = 0;
         let keyEnd = 0;
@@ -221,16 +233,21 @@ class JsonTreeReader {
           this.string();
           keyEnd = this.pos;
           if (keyEnd - 1 - keyStart > MAX_KEY_LENGTH) throw DECLINED;
-          key = this.escaped ? (JSON.parse(text.slice(keyStart, keyEnd)) as string) : text.slice(keyStart + 1, keyEnd - 1);
+          key = this.escaped
+            ? (JSON.parse(text.slice(keyStart, keyEnd)) as string)
+            : text.slice(keyStart + 1, keyEnd - 1);
           if (key === '<<') throw DECLINED;
-          if (keys === undefined) keys = [key];
-          else if (Array.isArray(keys)) {
-            if (keys.includes(key)) throw DECLINED;
-            keys.push(key);
-            if (keys.length > 8) keys = new Set(keys);
+          if (keySet) {
+            if (keySet.has(key)) throw DECLINED;
+            keySet.add(key);
           } else {
-            if (keys.has(key)) throw DECLINED;
-            keys.add(key);
+            const keys = this.#keys;
+            for (let k = keyBase; k < keys.length; k++) if (keys[k] === key) throw DECLINED;
+            keys.push(key);
+            if (keys.length - keyBase > 8) {
+              keySet = new Set(keys.slice(keyBase));
+              keys.length = keyBase;
+            }
           }
           // The library takes a key and its `:` on one line only.
           while (text.charCodeAt(this.pos) === SPACE) this.pos++;
@@ -238,14 +255,12 @@ class JsonTreeReader {
           this.pos++;
           this.blanks();
         }
-        const below =
-          want === true ? true : want === undefined ? undefined : want.get(isMap ? key! : String(index));
+        const below = want === true ? true : want === undefined ? undefined : want.get(isMap ? key! : String(index));
         const onFirstLine = below === undefined && firstLine !== -1 && itemStart < firstLine ? firstLine : -1;
         const child = this.value(depth + 1, below, onFirstLine);
         if (below !== undefined) {
-          const entry = isMap ? treePair(keyNode(key, keyStart, keyEnd), child) : child;
-          if (isMap) items!.push(entry);
-          else items![index] = entry;
+          entries.push(isMap ? treePair(keyNode(key, keyStart, keyEnd), child) : child);
+          if (!isMap) indexes.push(index);
         } else if (onFirstLine !== -1) {
           if (child === undefined) {
             endedAt = index;
@@ -269,30 +284,52 @@ class JsonTreeReader {
         if (c !== COMMA) throw DECLINED;
         this.blanks();
       }
+    this.#keys.length = keyBase;
     const end = this.pos;
     if (end > this.end) throw DECLINED;
     this.kind = isMap ? MAP : SEQ;
     this.valueStart = at;
     this.valueEnd = end;
     // On an ancestor's first line: built only when it goes on past it (else its range is all locating reads).
-    if (node === undefined && (line === -1 || end <= line)) return undefined;
-    const built = node ?? (isMap ? treeMap(true) : treeSeq(true));
-    const kept = built.items as unknown[];
+    if (want === undefined && (line === -1 || end <= line)) return undefined;
     // (Locating a collection that ends on its first line reads none of its entries: see locate.ts contentEnd.)
     if (end > firstLine) {
       if (across !== undefined) {
-        if (isMap) kept.push(treePair(acrossKey, across));
-        else kept[acrossAt] = across;
+        entries.push(isMap ? treePair(acrossKey, across) : across);
+        if (!isMap) indexes.push(acrossAt);
       }
       if (endedAt !== -1) {
         const ended = rangeNode(endedKind, endedStart, endedEnd);
-        if (isMap) kept.push(treePair(keyNode(endedKey, endedKeyStart, endedKeyEnd), ended));
-        else kept[endedAt] = ended;
+        entries.push(isMap ? treePair(keyNode(endedKey, endedKeyStart, endedKeyEnd), ended) : ended);
+        if (!isMap) indexes.push(endedAt);
       }
     }
-    built.items = exactSize(kept);
-    setTreeRange(built, at, end);
-    return built;
+    const node = isMap ? treeMap(true, entries.slice(base)) : treeSeq(true, this.sequenceItems(base));
+    entries.length = base;
+    setTreeRange(node, at, end);
+    return node;
+  }
+
+  /** A sequence's entries from `base` of the stacks, each at its index (with holes for those left out). */
+  sequenceItems(base: number): unknown[] {
+    const entries = this.#entries;
+    const indexes = this.#indexes;
+    const count = entries.length - base;
+    let last = -1;
+    let inOrder = true;
+    for (let k = 0; k < count; k++) {
+      const index = indexes[indexes.length - count + k];
+      if (index !== k) inOrder = false;
+      last = Math.max(last, index);
+    }
+    let items: unknown[];
+    if (inOrder) items = entries.slice(base);
+    else {
+      items = new Array(last + 1);
+      for (let k = 0; k < count; k++) items[indexes[indexes.length - count + k]] = entries[base + k];
+    }
+    indexes.length -= count;
+    return items;
   }
 
   /** A string at pos (its opening quote), leaving pos after its closing quote; sets `escaped`. */
@@ -355,7 +392,7 @@ function isHexDigit(c: number): boolean {
 /** A node with its range alone (an entry on a collection's first line that ends there: see readJsonLocationTree). */
 function rangeNode(kind: number, start: number, end: number): unknown {
   if (kind === SCALAR) return keyNode(null, start, end);
-  const node = kind === MAP ? treeMap(true) : treeSeq(true);
+  const node = kind === MAP ? treeMap(true, []) : treeSeq(true, []);
   setTreeRange(node, start, end);
   return node;
 }

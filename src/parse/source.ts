@@ -229,12 +229,11 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   const source: DocumentSource = { text, yamlVersion: '1.1' };
   let parts = 0;
-  const readPart = (start: number, partEnd: number, parsed?: JsonPart) => {
+  const readPart = (start: number, partEnd: number) => {
     const index = parts++;
     const end = json ? partEnd : firstDocumentEnd(text, start, partEnd);
     if (json && options.fast !== false && jsonPartReadsCleanly(text, start, end)) {
-      const value = parsed && 'value' in parsed ? parsed.value : jsonValue(text, start, end);
-      documents.push(new LazyDocument(source, index, value, start, end));
+      documents.push(new LazyDocument(source, index, jsonValue(text, start, end), start, end));
       return;
     }
     const read = fast?.read(start, end, options.notComposed);
@@ -270,7 +269,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     for (const [open, close] of result.underIndented ?? [])
       problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
   };
-  if (json) for (const part of jsonParts(text, problems)) readPart(part.start, part.end, part);
+  if (json) for (const part of jsonParts(text, problems)) readPart(part.start, part.end);
   else {
     // The separators' problems come before the parts' (as when the stream was cut whole first).
     const before = problems.length;
@@ -577,15 +576,15 @@ function reportErrors(ast: Document.Parsed, text: string, problems: ParseProblem
  * JSON streams (kubectl reads `{...} {...}` as several objects): the parts, one per top-level value; a syntax error is
  * reported where JSON.parse stops and ends the stream, as it ends kubectl's reading.
  */
-function jsonParts(text: string, problems: ParseProblem[]): JsonPart[] {
-  const parts: JsonPart[] = [];
+function jsonParts(text: string, problems: ParseProblem[]): StreamPart[] {
+  const parts: StreamPart[] = [];
   let start = 0;
   while (start < text.length && /\s/.test(text[start])) start++;
   while (start < text.length) {
     const rest = text.slice(start);
     try {
-      // The last part's value (the only one's, usually): not parsed twice.
-      parts.push({ start, end: text.length, value: JSON.parse(rest) });
+      JSON.parse(rest);
+      parts.push({ start, end: text.length });
       break;
     } catch (error) {
       const message = String((error as Error).message);
@@ -606,11 +605,6 @@ function jsonParts(text: string, problems: ParseProblem[]): JsonPart[] {
     }
   }
   return parts;
-}
-
-/** A part of a JSON stream; the last one with its value (made by JSON.parse while finding where the stream ends). */
-interface JsonPart extends StreamPart {
-  readonly value?: unknown;
 }
 
 function jsonValue(text: string, start: number, end: number): unknown {
@@ -804,12 +798,7 @@ class LazyDocument implements SourceDocument {
 }
 
 /** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
-function leanLocationTree(
-  text: string,
-  start: number,
-  end: number,
-  paths?: readonly Path[],
-): LocationTree | undefined {
+function leanLocationTree(text: string, start: number, end: number, paths?: readonly Path[]): LocationTree | undefined {
   return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(text, start, end, paths);
 }
 
