@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { isMap, isPair, isSeq, Parser } from 'yaml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { locate, locateOffsets, type LocationTree, type Path } from '../src/location/locate.js';
-import { readJsonLocationTree } from '../src/parse/json-part.js';
+import { isCleanJsonValue, jsonPartReadsCleanly, readJsonLocationTree } from '../src/parse/json-part.js';
 import { parseSource } from '../src/parse/source.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
@@ -99,9 +99,16 @@ describe('JSON location trees locate as the YAML library', () => {
     const tally = newTally();
     let strict = 0;
     let strictRead = 0;
+    let clean = 0;
     fc.assert(
       fc.property(generatedJson, ({ text, trap }) => {
         const readAll = compareWithLibrary('generated.json', text, tally);
+        // What a JSON stream's reading takes for one clean value without asking jsonPartReadsCleanly (or JSON.parse).
+        if (isCleanJsonValue(text, 0, text.length)) {
+          clean++;
+          expect(jsonPartReadsCleanly(text, 0, text.length), text).toBe(true);
+          expect(() => JSON.parse(text), text).not.toThrow();
+        }
         if (trap === null) {
           // Strict JSON with no trap is read both ways (as JSON and as YAML).
           strict++;
@@ -113,6 +120,7 @@ describe('JSON location trees locate as the YAML library', () => {
     console.log(`json-locate: generated: ${tally.accepted} of ${tally.documents} documents read`);
     expect(strict).toBeGreaterThan(100);
     expect(strictRead).toBe(strict);
+    expect(clean).toBeGreaterThan(100);
   });
 
   it('on the edge cases, and leaves to the library what it might read otherwise', () => {
@@ -174,6 +182,7 @@ describe('JSON location trees locate as the YAML library', () => {
     for (const text of declined) {
       expect(readJsonLocationTree(text, 0, text.length), text).toBeUndefined();
       expect(readJsonLocationTree(text, 0, text.length, [['a']]), text).toBeUndefined();
+      expect(isCleanJsonValue(text, 0, text.length), text).toBe(false);
       compareWithLibrary(JSON.stringify(text.slice(0, 60)), text, tally);
     }
   });

@@ -90,6 +90,20 @@ export function readJsonLocationTree(
   }
 }
 
+/**
+ * Whether text[start, end) is one JSON object or array, with blanks only around it, that the YAML library reads
+ * cleanly (jsonPartReadsCleanly) and readJsonLocationTree reads: checked in one pass that builds nothing (no value).
+ */
+export function isCleanJsonValue(text: string, start: number, end: number): boolean {
+  try {
+    new JsonTreeReader(text, end).document(start, undefined);
+    return true;
+  } catch (error) {
+    if (error === DECLINED) return false;
+    throw error;
+  }
+}
+
 /** Thrown (one object, no stack) when the reader declines the text. */
 const DECLINED = Object.freeze({ declined: true });
 
@@ -126,7 +140,7 @@ class JsonTreeReader {
     readonly end: number,
   ) {}
 
-  document(start: number, want: WantedSegments | true): LocationTree {
+  document(start: number, want: Wanted): LocationTree {
     this.pos = start;
     this.blanks();
     const c = this.text.charCodeAt(this.pos);
