@@ -81,6 +81,8 @@ export function readJsonLocationTree(
   end: number,
   paths?: readonly Path[],
 ): LocationTree | undefined {
+  // (A document that does not start as JSON is told at once, before the paths' tree is made.)
+  if (!startsJsonCollection(text, start, end)) return undefined;
   const reader = new JsonTreeReader(text, end);
   try {
     return reader.document(start, paths ? wantedPaths(paths) : true);
@@ -102,6 +104,14 @@ export function isCleanJsonValue(text: string, start: number, end: number): bool
     if (error === DECLINED) return false;
     throw error;
   }
+}
+
+/** Whether the first character of text[start, end) that is not a space or line feed opens an object or array. */
+function startsJsonCollection(text: string, start: number, end: number): boolean {
+  let p = start;
+  while (p < end && (text.charCodeAt(p) === SPACE || text.charCodeAt(p) === LF)) p++;
+  const c = text.charCodeAt(p);
+  return p < end && (c === OPEN_BRACE || c === OPEN_BRACKET);
 }
 
 /** Thrown (one object, no stack) when the reader declines the text. */
