@@ -12,7 +12,7 @@ import { jsonPartReadsCleanly } from '../src/parse/json-part.js';
 import { parseSource, type SourceFile } from '../src/parse/source.js';
 import { firstDocumentEnd, isJsonStream, splitYamlStream } from '../src/parse/stream.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
-import { TRICKY_KEYS, TRICKY_SCALARS } from './yaml-constructs.js';
+import { JSON_TRAPS, TRICKY_KEYS, TRICKY_SCALARS } from './yaml-constructs.js';
 import { corpusDir, manifestFiles } from './helpers.js';
 import { expectLibraryLocations } from './location-trees.js';
 import { SEED } from './seeded-random.js';
@@ -319,27 +319,15 @@ describe('the lean reader on generated YAML', () => {
 // Generated JSON streams: JSON.parse gives the values of the parts the YAML library reads without a problem, and the
 // library reads the rest (duplicate and `<<` keys, tabs, CR, very long keys, deep nesting, characters it treats
 // specially); both readings must agree on everything.
-const jsonTraps = [
-  (t: string) => t.replace('{', '{"dup": 1, "dup": 2, '),
-  (t: string) => t.replace('{', '{"<<": {"a": 1}, '),
-  (t: string) => t.replace('{', '{"a\\u0062": 1, "ab": 2, '),
-  (t: string) => t.replace('\n ', '\n\t'),
-  (t: string) => t.replace('\n', '\r\n'),
-  (t: string) => t.replace('{', `{"${'k'.repeat(1030)}": 1, `),
-  (t: string) => t.replace('{', '{"x": "\u2028\u0085", '),
-  (t: string) => t.replace('{', `{"deep": ${'['.repeat(220)}${']'.repeat(220)}, `),
-  (t: string) => `${t} ${t}`,
-  (t: string) => `${t}\n[1, "two", {"three": 3}]\n"four"`,
-];
 const jsonStreamArbitrary = fc
   .record({
     value: fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 6 }),
     indent: fc.constantFrom(0, 1, 2, 4),
-    trap: fc.option(fc.nat(jsonTraps.length - 1), { freq: 2 }),
+    trap: fc.option(fc.nat(JSON_TRAPS.length - 1), { freq: 2 }),
   })
   .map(({ value, indent, trap }) => {
     const text = JSON.stringify(value, null, indent);
-    return trap === null ? text : jsonTraps[trap](text);
+    return trap === null ? text : JSON_TRAPS[trap](text);
   });
 
 describe('JSON streams read without the YAML library', () => {

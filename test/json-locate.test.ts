@@ -16,6 +16,7 @@ import { generateEnvoyClustersJson } from '../scripts/gen-scale-repo.mjs';
 import { corpusDir, manifestFiles, runCli, tempRepo } from './helpers.js';
 import { expectLibraryLocations } from './location-trees.js';
 import { SEED } from './seeded-random.js';
+import { JSON_TRAPS } from './yaml-constructs.js';
 
 interface Tally {
   documents: number;
@@ -327,19 +328,6 @@ function writeJson(value: unknown, choices: readonly number[]): string {
   };
   return write(value);
 }
-const traps = [
-  (t: string) => t.replace('{', '{"dup": 1, "dup": 2, '),
-  (t: string) => t.replace('{', '{"<<": {"a": 1}, '),
-  (t: string) => t.replace('{', '{"a\\u0062": 1, "ab": 2, '),
-  (t: string) => t.replace('{', '{"a"\n: 1, '),
-  (t: string) => t.replace(/\n/, '\t\n'),
-  (t: string) => t.replace(/,/, ',\r\n'),
-  (t: string) => t.replace('{', `{"${'k'.repeat(1030)}": 1, `),
-  (t: string) => t.replace('{', '{"x": "\u2028\u0085", '),
-  (t: string) => t.replace('{', `{"deep": ${'['.repeat(220)}${']'.repeat(220)}, `),
-  (t: string) => `${t} ${t}`,
-  (t: string) => `${t}\n[1, "two", {"three": 3}]\n"four"`,
-];
 const generatedJson = fc
   .record({
     value: fc.dictionary(fc.string({ maxLength: 6, unit: 'binary' }), fc.jsonValue({ maxDepth: 4 }), {
@@ -348,9 +336,9 @@ const generatedJson = fc
     }),
     unicode: fc.array(fc.string({ unit: 'grapheme', maxLength: 5 }), { maxLength: 4 }),
     choices: fc.array(fc.nat(1000), { maxLength: 40 }),
-    trap: fc.option(fc.nat(traps.length - 1), { freq: 3 }),
+    trap: fc.option(fc.nat(JSON_TRAPS.length - 1), { freq: 3 }),
   })
   .map(({ value, unicode, choices, trap }) => {
     const text = writeJson({ ...value, unicode }, choices);
-    return { text: trap === null ? text : traps[trap](text), trap };
+    return { text: trap === null ? text : JSON_TRAPS[trap](text), trap };
   });

@@ -25,14 +25,14 @@ export type FastRead =
   | { readonly kind: 'declined'; readonly reason: string; readonly at: number };
 
 /** Deeper nesting is left to the full reader (which reports what is too deep). */
-const MAX_DEPTH = 200;
+export const MAX_DEPTH = 200;
 /** The YAML library rejects implicit keys of 1024 characters and more. */
-const MAX_KEY_LENGTH = 1000;
+export const MAX_KEY_LENGTH = 1000;
 
-const LF = 10;
-const SPACE = 32;
+export const LF = 10;
+export const SPACE = 32;
 const HASH = 35;
-const COLON = 58;
+export const COLON = 58;
 const DASH = 45;
 const DQUOTE = 34;
 const SQUOTE = 39;

@@ -3,12 +3,21 @@
 // demand. Anything the library might report or read otherwise (a duplicate key, a `<<` key, tabs or CR, characters it
 // treats specially, very long keys, deep nesting) leaves the part to the library as before.
 import type { LocationTree, Path } from '../location/locate.js';
-import { keyNode, setTreeRange, treeMap, treePair, treeSeq, wantedPaths, type WantedSegments } from './fast.js';
-
-/** Deeper nesting is left to the library (which reports what is too deep for it). */
-const MAX_DEPTH = 200;
-/** The YAML library rejects implicit keys of 1024 characters and more. */
-const MAX_KEY_LENGTH = 1000;
+// (Nesting and key length limits as the lean reader's: deeper nesting and longer keys are left to the library.)
+import {
+  COLON,
+  keyNode,
+  LF,
+  MAX_DEPTH,
+  MAX_KEY_LENGTH,
+  SPACE,
+  setTreeRange,
+  treeMap,
+  treePair,
+  treeSeq,
+  wantedPaths,
+  type WantedSegments,
+} from './fast.js';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -117,10 +126,7 @@ function startsJsonCollection(text: string, start: number, end: number): boolean
 /** Thrown (one object, no stack) when the reader declines the text. */
 const DECLINED = Object.freeze({ declined: true });
 
-const LF = 10;
-const SPACE = 32;
 const COMMA = 44;
-const COLON = 58;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
