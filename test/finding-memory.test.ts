@@ -204,3 +204,64 @@ describe('memory per finding', () => {
     expect(locate(file, document, ['spec', 'absent', 'x']).missing).toEqual(['absent', 'x']);
   });
 });
+
+describe('memory per finding with a fix, on a resource with several findings', () => {
+  const FIXING_ID = 'test-two-fixes-per-deployment';
+  const twoFixes = inFamily(
+    'test',
+    defineRule({
+      id: FIXING_ID,
+      title: 'Two fixable findings per Deployment',
+      severity: 'warning',
+      securitySeverity: 1,
+      tags: ['security'],
+      description: 'A rule used only by the memory tests: two findings with a fix on every Deployment.',
+      remediation: 'None.',
+      messages: { found: '{{resource}} is a Deployment ({{which}}).' },
+      examples: { invalid: {}, valid: {} },
+      check({ graph, report }) {
+        for (const r of graph.ofKind('Deployment'))
+          for (const which of ['replicas', 'paused'])
+            report({
+              resource: r,
+              path: ['spec', which],
+              messageId: 'found',
+              data: { which },
+              fix: { title: `Set ${which}`, changes: [{ set: ['spec', which], value: 1 }] },
+            });
+      },
+    }),
+  );
+
+  it('findings share their resource summary and hold their fix in themselves (no property array each)', async () => {
+    const n = 300;
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    const propertyArrays = (heap: Awaited<ReturnType<typeof heapSnapshot>>) =>
+      countNodes(heap, 'hidden', (name) => name === 'system / PropertyArray');
+    const before = propertyArrays(await heapSnapshot());
+    const staged = lintStaged({ files: [file], rules: [twoFixes], config: defaultConfig('.') });
+    const result = staged.finish();
+    expect(result.findings).toHaveLength(2 * n);
+    const heap = await heapSnapshot();
+    // Old code: the fix added to a finding already made (one property array per finding, 600 here).
+    expect(propertyArrays(heap) - before).toBeLessThan(50);
+    // Old code: one summary per finding (600).
+    const summaries = countNodes(
+      heap,
+      'object',
+      (_, edge) =>
+        edge('apiVersion') === 'apps/v1' &&
+        edge('kind') === 'Deployment' &&
+        edge('metadata') === undefined &&
+        edge('format') === undefined &&
+        edge('name') !== undefined,
+    );
+    expect(summaries).toBe(n);
+    const [first, second] = result.findings.filter((f) => f.resource?.name === 'd7');
+    expect(first.resource).toBe(second.resource);
+    expect(first.resource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'd7' });
+    expect(first.fix).toEqual({ title: 'Set paused', document: 7, changes: [{ set: ['spec', 'paused'], value: 1 }] });
+    // The keys in the order they had (the fix last).
+    expect(Object.keys(first).slice(-2)).toEqual(['severity', 'fix']);
+  });
+});
