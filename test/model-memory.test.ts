@@ -2,7 +2,6 @@
 // Counted (hidden classes, objects), never timed.
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../src/model/graph.js';
-import { describe as describeResource } from '../src/model/resource.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { parseSource } from '../src/parse/source.js';
 import { effectiveMtls, peerAuthentications } from '../src/model/istio/mtls.js';
@@ -184,24 +183,5 @@ describe('label indexes', () => {
     expect(index.select(compileSelector({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }))).toHaveLength(
       1000,
     );
-  });
-});
-
-describe('resource descriptions', () => {
-  it('are flat strings (a kept message naming a resource keeps no chain of pieces)', async () => {
-    const text = Array.from(
-      { length: 1000 },
-      (_, i) =>
-        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: ns-${i % 20}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: main, image: x}\n`,
-    ).join('---\n');
-    const file = parseSource('w.yaml', text, MANIFEST_PARSE_OPTIONS);
-    const graph = Graph.fromFiles([file]);
-    const chains = async () => countNodes(await heapSnapshot(), 'concatenated string', () => true);
-    const before = await chains();
-    const kept = graph.workloads.map(describeResource);
-    // Old code: a template literal, three pieces chained per description (over 2,000 chains).
-    expect((await chains()) - before).toBeLessThan(100);
-    expect(kept[999]).toBe('Deployment ns-19/app-999');
-    expect(describeResource({ ...graph.workloads[0], namespace: '', name: '' })).toBe('Deployment (unnamed)');
   });
 });

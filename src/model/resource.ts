@@ -84,15 +84,10 @@ export function isWorkload(resource: Resource): resource is Workload {
   return resource.format === 'kubernetes' && resource.pod !== undefined;
 }
 
-/**
- * "Deployment shop/web", "Namespace shop": how messages name a resource. One flat string (joined): a template literal
- * makes a chain of three or four pieces, which a related location's message keeps for the run (~100 bytes more).
- */
+/** "Deployment shop/web", "Namespace shop": how messages name a resource. */
 export function describe(resource: Resource): string {
   const name = resource.name || '(unnamed)';
-  return resource.namespace
-    ? [resource.kind, ' ', resource.namespace, '/', name].join('')
-    : [resource.kind, ' ', name].join('');
+  return resource.namespace ? `${resource.kind} ${resource.namespace}/${name}` : `${resource.kind} ${name}`;
 }
 
 /** A stable key: kind/namespace/name (group-qualified for non-core groups). */
