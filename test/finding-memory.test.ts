@@ -3,7 +3,7 @@
 // whether kept or not. Counted in heap snapshots (objects, not bytes or time): deterministic.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
-import { defineRule, inFamily } from '../src/engine/rule.js';
+import { defineRule, inFamily, type RuleDefinition } from '../src/engine/rule.js';
 import { lintStaged } from '../src/engine/run.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
 import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
@@ -15,24 +15,38 @@ import { parseSource } from '../src/parse/source.js';
 import { documentPrint, textMemo } from '../src/secrets/memo.js';
 import { collect, countNodes, heapSnapshot } from './heap.js';
 
+/** A rule used only by these tests: its id, title, messages and check; the rest the same for each. */
+function testRule<const M extends string>(
+  id: string,
+  title: string,
+  messages: Record<M, string>,
+  check: RuleDefinition<M>['check'],
+) {
+  return inFamily(
+    'test',
+    defineRule<M>({
+      id,
+      title,
+      severity: 'warning',
+      securitySeverity: 1,
+      tags: ['security'],
+      description: `A rule used only by the memory tests: ${title.toLowerCase()}.`,
+      remediation: 'None.',
+      messages,
+      examples: { invalid: {}, valid: {} },
+      check,
+    }),
+  );
+}
+
 const RULE_ID = 'test-one-finding-per-deployment';
-const perDeployment = inFamily(
-  'test',
-  defineRule({
-    id: RULE_ID,
-    title: 'One finding per Deployment',
-    severity: 'warning',
-    securitySeverity: 1,
-    tags: ['security'],
-    description: 'A rule used only by the memory tests: one finding on every Deployment.',
-    remediation: 'None.',
-    messages: { found: '{{resource}} is a Deployment.' },
-    examples: { invalid: {}, valid: {} },
-    check({ graph, report }) {
-      for (const r of graph.ofKind('Deployment'))
-        report({ resource: r, path: ['spec', 'replicas'], messageId: 'found' });
-    },
-  }),
+const perDeployment = testRule(
+  RULE_ID,
+  'One finding per Deployment',
+  { found: '{{resource}} is a Deployment.' },
+  ({ graph, report }) => {
+    for (const r of graph.ofKind('Deployment')) report({ resource: r, path: ['spec', 'replicas'], messageId: 'found' });
+  },
 );
 
 const deployments = (n: number) =>
@@ -206,31 +220,21 @@ describe('memory per finding', () => {
 });
 
 describe('memory per finding with a fix, on a resource with several findings', () => {
-  const FIXING_ID = 'test-two-fixes-per-deployment';
-  const twoFixes = inFamily(
-    'test',
-    defineRule({
-      id: FIXING_ID,
-      title: 'Two fixable findings per Deployment',
-      severity: 'warning',
-      securitySeverity: 1,
-      tags: ['security'],
-      description: 'A rule used only by the memory tests: two findings with a fix on every Deployment.',
-      remediation: 'None.',
-      messages: { found: '{{resource}} is a Deployment ({{which}}).' },
-      examples: { invalid: {}, valid: {} },
-      check({ graph, report }) {
-        for (const r of graph.ofKind('Deployment'))
-          for (const which of ['replicas', 'paused'])
-            report({
-              resource: r,
-              path: ['spec', which],
-              messageId: 'found',
-              data: { which },
-              fix: { title: `Set ${which}`, changes: [{ set: ['spec', which], value: 1 }] },
-            });
-      },
-    }),
+  const twoFixes = testRule(
+    'test-two-fixes-per-deployment',
+    'Two fixable findings per Deployment',
+    { found: '{{resource}} is a Deployment ({{which}}).' },
+    ({ graph, report }) => {
+      for (const r of graph.ofKind('Deployment'))
+        for (const which of ['replicas', 'paused'])
+          report({
+            resource: r,
+            path: ['spec', which],
+            messageId: 'found',
+            data: { which },
+            fix: { title: `Set ${which}`, changes: [{ set: ['spec', which], value: 1 }] },
+          });
+    },
   );
 
   it('findings share their resource summary and hold their fix in themselves (no property array each)', async () => {
