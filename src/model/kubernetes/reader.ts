@@ -128,6 +128,25 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
+/**
+ * The API group of each apiVersion met (up to MAX_GROUPS of them): one string per group for every resource of every
+ * run, not a new one per resource (kept for the run: ~30 bytes each). Copied out of the apiVersion, which is often a
+ * slice of a file's text that the cache would otherwise keep alive.
+ */
+const GROUPS = new Map<string, string>();
+const MAX_GROUPS = 256;
+function groupOf(apiVersion: string): string {
+  let group = GROUPS.get(apiVersion);
+  if (group === undefined) {
+    group = splitApiVersion(apiVersion).group;
+    if (GROUPS.size < MAX_GROUPS) {
+      group = Buffer.from(group, 'utf16le').toString('utf16le');
+      GROUPS.set(Buffer.from(apiVersion, 'utf16le').toString('utf16le'), group);
+    }
+  }
+  return group;
+}
+
 /** Reads one document: a manifest, the items of a `kind: List`, or nothing. */
 export function readKubernetes(file: SourceFile, document: SourceDocument): Resource[] | undefined {
   const value = document.value;
@@ -154,7 +173,7 @@ function isManifest(value: unknown): value is Obj & { apiVersion: string; kind: 
 
 function toResource(body: Obj & { apiVersion: string; kind: string }, source: Resource['source']): Resource {
   const metadata = obj(body.metadata);
-  const { group } = splitApiVersion(body.apiVersion);
+  const group = groupOf(body.apiVersion);
   const kind = body.kind;
   const namespace = CLUSTER_SCOPED.has(kind) ? '' : str(metadata.namespace) || 'default';
   const name = str(metadata.name) ?? str(metadata.generateName) ?? '';
