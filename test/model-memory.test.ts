@@ -92,6 +92,27 @@ describe('pod templates kept for the run', () => {
     expect(a.pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
   });
 
+  it('share the paths of their first containers, frozen, one per kind, group and index', () => {
+    const deployments = Graph.fromFiles([parseSource('w.yaml', workloads(3), MANIFEST_PARSE_OPTIONS)]).workloads;
+    const [a, b] = deployments;
+    expect(a.pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
+    // Old code: a copy per container.
+    expect(a.pod.containers[0].path).toBe(b.pod.containers[0].path);
+    expect(Object.isFrozen(a.pod.containers[0].path)).toBe(true);
+    const many = Array.from({ length: 10 }, (_, i) => `        - {name: c${i}, image: x}`).join('\n');
+    const pods = Graph.fromFiles([
+      parseSource(
+        'p.yaml',
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n    - {name: i, image: x}\n  containers:\n${many.replace(/^ {6}/gm, '  ')}\n`,
+        MANIFEST_PARSE_OPTIONS,
+      ),
+    ]).workloads;
+    expect(pods[0].pod.containers.map((c) => c.path)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => ['spec', 'containers', i]),
+      ['spec', 'initContainers', 0],
+    ]);
+  });
+
   it('keep no roomy arrays: spec paths, container lists and container paths are of their size', async () => {
     const file = parseSource('w.yaml', workloads(2000), MANIFEST_PARSE_OPTIONS);
     const before = await roomyArrays();

@@ -55,10 +55,25 @@ interface TemplateWhere {
   readonly path: Path;
   /** `path` then 'spec': one frozen copy per kind, shared by every pod (a copy per pod was ~180 bytes kept). */
   readonly specPath: Path;
+  /** The paths of the first containers of each group (`containers`...) by index, made when first met. */
+  readonly containerPaths: Map<string, Path[]>;
 }
 
 function templateAt(groups: readonly string[], path: Path): TemplateWhere {
-  return { groups, path: Object.freeze(path), specPath: Object.freeze([...path, 'spec']) };
+  return { groups, path: Object.freeze(path), specPath: Object.freeze([...path, 'spec']), containerPaths: new Map() };
+}
+
+/** Containers up to this index in their list share one frozen path per kind (nearly every pod has one or two). */
+const SHARED_CONTAINER_PATHS = 8;
+
+/** Where a container of a pod of this kind is: `specPath`, its group, its index (kept for the run: ~80 bytes each). */
+function containerPath(where: TemplateWhere, group: string, index: number): Path {
+  // concat makes an array of the exact size (a spread into a literal left ~17 free slots).
+  if (index >= SHARED_CONTAINER_PATHS) return where.specPath.concat(group, index);
+  let paths = where.containerPaths.get(group);
+  if (!paths) where.containerPaths.set(group, (paths = []));
+  paths[index] ??= Object.freeze(where.specPath.concat(group, index));
+  return paths[index];
 }
 
 /** Where each workload kind keeps its pod template, and the API groups it may come from. */
@@ -209,8 +224,7 @@ function podTemplateOf(kind: string, group: string, body: Obj): PodTemplate | un
         name: str(item.name) ?? `#${index}`,
         group,
         index,
-        // Kept for the run: `concat` makes an array of the exact size (a spread into a literal left ~17 free slots).
-        path: specPath.concat(group, index),
+        path: containerPath(where, group, index),
         spec: item,
       });
     });
