@@ -9,7 +9,7 @@ import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree, Path } from '../location/locate.js';
 import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
-import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
+import { defineKey, MAX_EXACT_KEYS, plainKeyText, plainObject, plainScalarValue, UnreadableValue } from './value.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
@@ -59,6 +59,60 @@ function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
 }
 
+/** Strings of scalars up to this length are shared by every value of a text that has them (see ValueBuilder.shared). */
+const MAX_SHARED_LENGTH = 64;
+
+/**
+ * What the values of one text are built with (its documents read in turn):
+ * - the keys and values of the mappings being read, innermost last (each mapping's from the `top` it started at): a
+ *   mapping is made once all its entries are known, at its exact size (see plainObject). A mapping of more than
+ *   MAX_EXACT_KEYS keys moves its entries into an object grown key by key (`spill`), so that a duplicate is still
+ *   found by property lookup, not by a scan of all its keys;
+ * - one copy of each short scalar string: manifests repeat kinds, namespaces, labels and modes in every document,
+ *   and each read of the text makes a new string (16-40 bytes each, kept as long as the value).
+ */
+class ValueBuilder {
+  readonly keys: string[] = [];
+  readonly values: unknown[] = [];
+  top = 0;
+  readonly #strings = new Map<string, string>();
+
+  /** Whether the mapping whose entries start at `from` has `key` already (scans at most MAX_EXACT_KEYS keys). */
+  has(key: string, from: number): boolean {
+    for (let i = from; i < this.top; i++) if (this.keys[i] === key) return true;
+    return false;
+  }
+
+  add(key: string, value: unknown): void {
+    this.keys[this.top] = key;
+    this.values[this.top++] = value;
+  }
+
+  /** The mapping of the entries from `from` on, taken off. */
+  take(from: number): Record<string, unknown> {
+    const out = plainObject(this.keys, this.values, from, this.top - from);
+    this.top = from;
+    return out;
+  }
+
+  /** The same as an object grown key by key, for a mapping with more keys to come. */
+  spill(from: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let i = from; i < this.top; i++) defineKey(out, this.keys[i], this.values[i]);
+    this.top = from;
+    return out;
+  }
+
+  /** The scalar itself, or for a short string the first equal one this text's values have. */
+  shared(value: unknown): unknown {
+    if (typeof value !== 'string' || value.length > MAX_SHARED_LENGTH) return value;
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    this.#strings.set(value, value);
+    return value;
+  }
+}
+
 class Declined {
   constructor(
     readonly reason: string,
@@ -100,6 +154,8 @@ export class FastReader {
   /** Offsets of the characters the lean reader declines, in order; a part holding one is declined at once. */
   readonly #declinedAt: number[] = [];
   #next = 0;
+  /** Shared by the documents read in turn (its mappings emptied before each: a declined one leaves entries behind). */
+  readonly #values = new ValueBuilder();
 
   constructor(readonly text: string) {
     DECLINED_CHARACTERS.lastIndex = 0;
@@ -113,7 +169,8 @@ export class FastReader {
     while (this.#next < declinedAt.length && declinedAt[this.#next] < start) this.#next++;
     if (this.#next < declinedAt.length && declinedAt[this.#next] < end)
       return { kind: 'declined', reason: 'character', at: declinedAt[this.#next] };
-    const reader = new Reader(this.text, end, filter);
+    this.#values.top = 0;
+    const reader = new Reader(this.text, end, filter, false, this.#values);
     try {
       return reader.document(start);
     } catch (error) {
@@ -242,6 +299,7 @@ class Reader {
     readonly end: number,
     readonly filter: DocumentFilter | undefined,
     readonly tree = false,
+    readonly values = new ValueBuilder(),
   ) {}
 
   /** The end of the line holding `p` with its line break (what a node's extent takes in). */
@@ -390,7 +448,10 @@ class Reader {
   }
 
   map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    const entries = this.values;
+    const from = entries.top;
+    // Past MAX_EXACT_KEYS keys: the mapping grown key by key.
+    let large: Record<string, unknown> | undefined;
     const fields = depth === 0 ? this.filter?.fields : undefined;
     const want = this.want;
     const node = this.tree && want !== undefined ? treeMap(false) : undefined;
@@ -400,7 +461,8 @@ class Reader {
     let p = first;
     let key = firstKey;
     for (;;) {
-      if (keys ? keys.has(key) : Object.hasOwn(out, key)) this.decline('duplicate key', p);
+      if (keys ? keys.has(key) : large ? Object.hasOwn(large, key) : entries.has(key, from))
+        this.decline('duplicate key', p);
       if (this.keyTyped) (typed ??= []).push(this.keySource);
       const field = fields ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
@@ -411,10 +473,15 @@ class Reader {
       this.want = want;
       if (field !== undefined && fields?.includes(field)) {
         this.recordField(field, value, valueStart);
-        if (this.filterDecides()) return out;
+        if (this.filterDecides()) return large ?? entries.take(from); // (not read: the value is dropped)
       }
       if (keys) keys.add(key);
-      else defineKey(out, key, value);
+      else if (large) defineKey(large, key, value);
+      else {
+        if (entries.top - from === MAX_EXACT_KEYS) large = entries.spill(from);
+        if (large) defineKey(large, key, value);
+        else entries.add(key, value);
+      }
       if (kept !== undefined) node?.items.push(treePair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
@@ -424,6 +491,8 @@ class Reader {
       if (next === undefined) this.decline('no key', p);
       key = next;
     }
+    // A location tree builds no value.
+    const out = keys ? {} : (large ?? entries.take(from));
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
       node.items = exactSize(node.items);
@@ -525,7 +594,7 @@ class Reader {
       if (close === -1) this.decline('unterminated quote', p);
       const multiLine = text.lastIndexOf('\n', close) > p;
       if (multiLine) this.checkContinuation(p, close, parent);
-      value = c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close));
+      value = this.values.shared(c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close)));
       this.rawStart = p;
       this.rawEnd = close + 1;
       this.rawLines = multiLine;
@@ -651,7 +720,7 @@ class Reader {
     this.rawStart = p;
     this.rawEnd = rawEnd;
     this.rawLines = lines;
-    const value = this.tree ? null : plainScalarValue(folded, p);
+    const value = this.tree ? null : this.values.shared(plainScalarValue(folded, p));
     if (this.tree) this.scalarNode(value, p, rawEnd, Math.min(lineEnd + 1, this.end));
     this.seek(lineEnd + 1);
     return value;
@@ -812,7 +881,9 @@ class FlowReader {
     const close = isMap ? 125 : 93;
     this.pos = at + 1;
     this.blanks();
-    const map: Record<string, unknown> = {};
+    const entries = this.reader.values;
+    const from = entries.top;
+    let large: Record<string, unknown> | undefined; // (see Reader.map)
     const seq: unknown[] = [];
     const tree = this.reader.tree;
     // (A flow collection is kept whole, or not at all.)
@@ -835,12 +906,15 @@ class FlowReader {
             }
           }
           const keyEnd = this.pos;
-          if (Object.hasOwn(map, name)) this.decline('duplicate key');
+          if (large ? Object.hasOwn(large, name) : entries.has(name, from)) this.decline('duplicate key');
           this.blanks();
           if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) this.decline('flow pair');
           this.pos++;
           this.blanks();
-          defineKey(map, name, this.item(depth, false));
+          const value = this.item(depth, false);
+          if (!large && entries.top - from === MAX_EXACT_KEYS) large = entries.spill(from);
+          if (large) defineKey(large, name, value);
+          else entries.add(name, value);
           (node as YAMLMap | undefined)?.items.push(treePair(keyNode(name, keyAt, keyEnd), this.last));
         } else {
           seq.push(this.item(depth, false));
@@ -856,13 +930,14 @@ class FlowReader {
       }
     }
     this.pos++;
-    if (typed) checkTypedKeys(typed, map, at);
+    const map = isMap ? (large ?? entries.take(from)) : undefined;
+    if (typed && map) checkTypedKeys(typed, map, at);
     if (node) {
       node.items = exactSize(node.items);
       setTreeRange(node, at, this.pos);
       this.last = node;
     }
-    return isMap ? map : exactSize(seq);
+    return map ?? exactSize(seq);
   }
 
   /** One entry, leaving pos after it (blanks not skipped). A plain key is returned as its source. */
@@ -875,7 +950,8 @@ class FlowReader {
         c === DQUOTE ? closingDoubleQuote(text, at + 1, this.lineEnd) : closingSingleQuote(text, at + 1, this.lineEnd);
       if (close === -1) this.decline('multi-line flow');
       this.pos = close + 1;
-      const value = c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      const read = c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      const value = key ? read : this.reader.values.shared(read);
       if (this.reader.tree) this.last = keyNode(value, at, this.pos);
       return value;
     }
@@ -903,7 +979,7 @@ class FlowReader {
     if (ch === 91 || ch === 123) this.decline('flow indicator in scalar');
     this.pos = last;
     const source = text.slice(at, last);
-    const value = key ? source : this.reader.tree ? null : plainScalarValue(source, at);
+    const value = key ? source : this.reader.tree ? null : this.reader.values.shared(plainScalarValue(source, at));
     if (this.reader.tree) this.last = keyNode(value, at, last);
     return value;
   }
