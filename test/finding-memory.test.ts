@@ -3,7 +3,7 @@
 // whether kept or not. Counted in heap snapshots (objects, not bytes or time): deterministic.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
-import { defineRule, inFamily } from '../src/engine/rule.js';
+import { defineRule, inFamily, type RuleDefinition } from '../src/engine/rule.js';
 import { lintStaged } from '../src/engine/run.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
 import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
@@ -16,27 +16,37 @@ import { documentPrint, textMemo } from '../src/secrets/memo.js';
 import { collect, countNodes, heapSnapshot, type Snapshot } from './heap.js';
 import { checksummed } from './secret-samples.js';
 
-const RULE_ID = 'test-one-finding-per-deployment';
-/** A rule used only by these tests: one finding on every Deployment, with `data` in its message when given. */
-const onEveryDeployment = (message: string, data?: Record<string, string>) =>
-  inFamily(
+/** A rule used only by these tests: its id, title, messages and check; the rest the same for each. */
+function testRule<const M extends string>(
+  id: string,
+  title: string,
+  messages: Record<M, string>,
+  check: RuleDefinition<M>['check'],
+) {
+  return inFamily(
     'test',
-    defineRule({
-      id: RULE_ID,
-      title: 'One finding per Deployment',
+    defineRule<M>({
+      id,
+      title,
       severity: 'warning',
       securitySeverity: 1,
       tags: ['security'],
-      description: 'A rule used only by the memory tests: one finding on every Deployment.',
+      description: `A rule used only by the memory tests: ${title.toLowerCase()}.`,
       remediation: 'None.',
-      messages: { found: message },
+      messages,
       examples: { invalid: {}, valid: {} },
-      check({ graph, report }) {
-        for (const r of graph.ofKind('Deployment'))
-          report({ resource: r, path: ['spec', 'replicas'], messageId: 'found', data });
-      },
+      check,
     }),
   );
+}
+
+const RULE_ID = 'test-one-finding-per-deployment';
+/** A rule used only by these tests: one finding on every Deployment, with `data` in its message when given. */
+const onEveryDeployment = (message: string, data?: Record<string, string>) =>
+  testRule(RULE_ID, 'One finding per Deployment', { found: message }, ({ graph, report }) => {
+    for (const r of graph.ofKind('Deployment'))
+      report({ resource: r, path: ['spec', 'replicas'], messageId: 'found', data });
+  });
 const perDeployment = onEveryDeployment('{{resource}} is a Deployment.');
 
 const deployments = (n: number) =>
@@ -279,5 +289,56 @@ describe('memory per finding', () => {
         'severity',
       ]);
     }
+  });
+});
+
+describe('memory per finding with a fix, on a resource with several findings', () => {
+  const twoFixes = testRule(
+    'test-two-fixes-per-deployment',
+    'Two fixable findings per Deployment',
+    { found: '{{resource}} is a Deployment ({{which}}).' },
+    ({ graph, report }) => {
+      for (const r of graph.ofKind('Deployment'))
+        for (const which of ['replicas', 'paused'])
+          report({
+            resource: r,
+            path: ['spec', which],
+            messageId: 'found',
+            data: { which },
+            fix: { title: `Set ${which}`, changes: [{ set: ['spec', which], value: 1 }] },
+          });
+    },
+  );
+
+  it('findings share their resource summary and hold their fix in themselves (no property array each)', async () => {
+    const n = 300;
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    const propertyArrays = (heap: Awaited<ReturnType<typeof heapSnapshot>>) =>
+      countNodes(heap, 'hidden', (name) => name === 'system / PropertyArray');
+    const before = propertyArrays(await heapSnapshot());
+    const staged = lintStaged({ files: [file], rules: [twoFixes], config: defaultConfig('.') });
+    const result = staged.finish();
+    expect(result.findings).toHaveLength(2 * n);
+    const heap = await heapSnapshot();
+    // Old code: the fix added to a finding already made (one property array per finding, 600 here).
+    expect(propertyArrays(heap) - before).toBeLessThan(50);
+    // Old code: one summary per finding (600).
+    const summaries = countNodes(
+      heap,
+      'object',
+      (_, edge) =>
+        edge('apiVersion') === 'apps/v1' &&
+        edge('kind') === 'Deployment' &&
+        edge('metadata') === undefined &&
+        edge('format') === undefined &&
+        edge('name') !== undefined,
+    );
+    expect(summaries).toBe(n);
+    const [first, second] = result.findings.filter((f) => f.resource?.name === 'd7');
+    expect(first.resource).toBe(second.resource);
+    expect(first.resource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'd7' });
+    expect(first.fix).toEqual({ title: 'Set paused', document: 7, changes: [{ set: ['spec', 'paused'], value: 1 }] });
+    // The keys in the order they had (the fix last).
+    expect(Object.keys(first).slice(-2)).toEqual(['severity', 'fix']);
   });
 });

@@ -23,15 +23,20 @@ export async function heapSnapshot(): Promise<Snapshot> {
   return JSON.parse(chunks.join('')) as Snapshot;
 }
 
-/** Heap objects of a type (`object`, `string`, `concatenated string`...) whose name and property edges match. */
+/**
+ * Heap objects of a type (`object`, `string`, `concatenated string`...) whose name, property edges and size (bytes
+ * of the object itself) match.
+ */
 export function countNodes(
   heap: Snapshot,
   type: string,
-  matches: (name: string, edge: (property: string) => string | undefined) => boolean,
+  matches: (name: string, edge: (property: string) => string | undefined, selfSize: number) => boolean,
 ): number {
   const { node_fields, edge_fields, node_types, edge_types } = heap.snapshot.meta;
   const [N, E] = [node_fields.length, edge_fields.length];
-  const [typeAt, nameAt, edgesAt] = ['type', 'name', 'edge_count'].map((f) => node_fields.indexOf(f));
+  const [typeAt, nameAt, edgesAt, sizeAt] = ['type', 'name', 'edge_count', 'self_size'].map((f) =>
+    node_fields.indexOf(f),
+  );
   const [edgeTypeAt, edgeNameAt, toAt] = ['type', 'name_or_index', 'to_node'].map((f) => edge_fields.indexOf(f));
   const property = edge_types[0].indexOf('property');
   const wanted = node_types[0].indexOf(type);
@@ -46,7 +51,7 @@ export function countNodes(
             return heap.strings[heap.nodes[heap.edges[k + toAt] + nameAt]];
         return undefined;
       };
-      if (matches(heap.strings[heap.nodes[i + nameAt]], edge)) count++;
+      if (matches(heap.strings[heap.nodes[i + nameAt]], edge, heap.nodes[i + sizeAt])) count++;
     }
     e += edges * E;
   }

@@ -92,6 +92,27 @@ describe('pod templates kept for the run', () => {
     expect(a.pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
   });
 
+  it('share the paths of their first containers, frozen, one per kind, group and index', () => {
+    const deployments = Graph.fromFiles([parseSource('w.yaml', workloads(3), MANIFEST_PARSE_OPTIONS)]).workloads;
+    const [a, b] = deployments;
+    expect(a.pod.containers[0].path).toEqual(['spec', 'template', 'spec', 'containers', 0]);
+    // Old code: a copy per container.
+    expect(a.pod.containers[0].path).toBe(b.pod.containers[0].path);
+    expect(Object.isFrozen(a.pod.containers[0].path)).toBe(true);
+    const many = Array.from({ length: 10 }, (_, i) => `        - {name: c${i}, image: x}`).join('\n');
+    const pods = Graph.fromFiles([
+      parseSource(
+        'p.yaml',
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  initContainers:\n    - {name: i, image: x}\n  containers:\n${many.replace(/^ {6}/gm, '  ')}\n`,
+        MANIFEST_PARSE_OPTIONS,
+      ),
+    ]).workloads;
+    expect(pods[0].pod.containers.map((c) => c.path)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => ['spec', 'containers', i]),
+      ['spec', 'initContainers', 0],
+    ]);
+  });
+
   it('keep no roomy arrays: spec paths, container lists and container paths are of their size', async () => {
     const file = parseSource('w.yaml', workloads(2000), MANIFEST_PARSE_OPTIONS);
     const before = await roomyArrays();
@@ -183,5 +204,31 @@ describe('label indexes', () => {
     expect(index.select(compileSelector({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }))).toHaveLength(
       1000,
     );
+  });
+});
+
+describe('API groups of resources', () => {
+  it('are one string per group, not one per resource, and read as before', async () => {
+    const text = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: ns\nspec:\n  mtls: {mode: STRICT}\n`,
+    ).join('---\n');
+    const file = parseSource('p.yaml', text, MANIFEST_PARSE_OPTIONS);
+    const before = await heapSnapshot();
+    // (A heap snapshot names every sliced string "(sliced string)": they are counted whole.)
+    const count = (heap: typeof before) => countNodes(heap, 'sliced string', () => true);
+    const graph = Graph.fromFiles([file]);
+    expect(graph.resources.map((r) => r.group)).toEqual(Array(1000).fill('security.istio.io'));
+    // Old code: a slice of the apiVersion per resource (1,000).
+    expect(count(await heapSnapshot()) - count(before)).toBeLessThan(100);
+    const odd = Graph.fromFiles([
+      parseSource(
+        'o.yaml',
+        'apiVersion: "a\\ud800.example/v1"\nkind: Widget\nmetadata: {name: w}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n',
+        MANIFEST_PARSE_OPTIONS,
+      ),
+    ]);
+    expect(odd.resources.map((r) => r.group)).toEqual(['a\ud800.example', '']);
   });
 });

@@ -10,7 +10,7 @@ import type { LocationTree, Path } from '../location/locate.js';
 import type { LocatedAsRead } from '../location/as-read.js';
 import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
-import { defineKey, plainKeyText, plainScalarValue, UnreadableValue } from './value.js';
+import { defineKey, MAX_EXACT_KEYS, plainKeyText, plainObject, plainScalarValue, UnreadableValue } from './value.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
@@ -26,14 +26,14 @@ export type FastRead =
   | { readonly kind: 'declined'; readonly reason: string; readonly at: number };
 
 /** Deeper nesting is left to the full reader (which reports what is too deep). */
-const MAX_DEPTH = 200;
+export const MAX_DEPTH = 200;
 /** The YAML library rejects implicit keys of 1024 characters and more. */
-const MAX_KEY_LENGTH = 1000;
+export const MAX_KEY_LENGTH = 1000;
 
-const LF = 10;
-const SPACE = 32;
+export const LF = 10;
+export const SPACE = 32;
 const HASH = 35;
-const COLON = 58;
+export const COLON = 58;
 const DASH = 45;
 const DQUOTE = 34;
 const SQUOTE = 39;
@@ -58,6 +58,60 @@ const DECLINED_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u202
  */
 function exactSize<T>(items: T[]): T[] {
   return items.length < 16 ? items.slice() : items;
+}
+
+/** Strings of scalars up to this length are shared by every value of a text that has them (see ValueBuilder.shared). */
+const MAX_SHARED_LENGTH = 64;
+
+/**
+ * What the values of one text are built with (its documents read in turn):
+ * - the keys and values of the mappings being read, innermost last (each mapping's from the `top` it started at): a
+ *   mapping is made once all its entries are known, at its exact size (see plainObject). A mapping of more than
+ *   MAX_EXACT_KEYS keys moves its entries into an object grown key by key (`spill`), so that a duplicate is still
+ *   found by property lookup, not by a scan of all its keys;
+ * - one copy of each short scalar string: manifests repeat kinds, namespaces, labels and modes in every document,
+ *   and each read of the text makes a new string (16-40 bytes each, kept as long as the value).
+ */
+class ValueBuilder {
+  readonly keys: string[] = [];
+  readonly values: unknown[] = [];
+  top = 0;
+  readonly #strings = new Map<string, string>();
+
+  /** Whether the mapping whose entries start at `from` has `key` already (scans at most MAX_EXACT_KEYS keys). */
+  has(key: string, from: number): boolean {
+    for (let i = from; i < this.top; i++) if (this.keys[i] === key) return true;
+    return false;
+  }
+
+  add(key: string, value: unknown): void {
+    this.keys[this.top] = key;
+    this.values[this.top++] = value;
+  }
+
+  /** The mapping of the entries from `from` on, taken off. */
+  take(from: number): Record<string, unknown> {
+    const out = plainObject(this.keys, this.values, from, this.top - from);
+    this.top = from;
+    return out;
+  }
+
+  /** The same as an object grown key by key, for a mapping with more keys to come. */
+  spill(from: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let i = from; i < this.top; i++) defineKey(out, this.keys[i], this.values[i]);
+    this.top = from;
+    return out;
+  }
+
+  /** The scalar itself, or for a short string the first equal one this text's values have. */
+  shared(value: unknown): unknown {
+    if (typeof value !== 'string' || value.length > MAX_SHARED_LENGTH) return value;
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    this.#strings.set(value, value);
+    return value;
+  }
 }
 
 class Declined {
@@ -109,6 +163,8 @@ export class FastReader {
   /** Offsets of the characters the lean reader declines, in order; a part holding one is declined at once. */
   readonly #declinedAt: number[] = [];
   #next = 0;
+  /** Shared by the documents read in turn (its mappings emptied before each: a declined one leaves entries behind). */
+  readonly #values = new ValueBuilder();
 
   constructor(readonly text: string) {
     DECLINED_CHARACTERS.lastIndex = 0;
@@ -122,7 +178,8 @@ export class FastReader {
     while (this.#next < declinedAt.length && declinedAt[this.#next] < start) this.#next++;
     if (this.#next < declinedAt.length && declinedAt[this.#next] < end)
       return { kind: 'declined', reason: 'character', at: declinedAt[this.#next] };
-    const reader = new Reader(this.text, end, filter);
+    this.#values.top = 0;
+    const reader = new Reader(this.text, end, filter, false, this.#values);
     try {
       return reader.document(start);
     } catch (error) {
@@ -258,6 +315,7 @@ class Reader {
     readonly end: number,
     readonly filter: DocumentFilter | undefined,
     readonly tree = false,
+    readonly values = new ValueBuilder(),
   ) {}
 
   /** The end of the line holding `p` with its line break (what a node's extent takes in). */
@@ -406,7 +464,10 @@ class Reader {
   }
 
   map(indent: number, first: number, firstKey: string, depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    const entries = this.values;
+    const from = entries.top;
+    // Past MAX_EXACT_KEYS keys: the mapping grown key by key.
+    let large: Record<string, unknown> | undefined;
     const fields = depth === 0 ? this.filter?.fields : undefined;
     const want = this.want;
     const node = this.tree && want !== undefined ? treeMap(false) : undefined;
@@ -416,7 +477,8 @@ class Reader {
     let p = first;
     let key = firstKey;
     for (;;) {
-      if (keys ? keys.has(key) : Object.hasOwn(out, key)) this.decline('duplicate key', p);
+      if (keys ? keys.has(key) : large ? Object.hasOwn(large, key) : entries.has(key, from))
+        this.decline('duplicate key', p);
       if (this.keyTyped) (typed ??= []).push(this.keySource);
       const field = fields ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
@@ -427,10 +489,15 @@ class Reader {
       this.want = want;
       if (field !== undefined && fields?.includes(field)) {
         this.recordField(field, value, valueStart);
-        if (this.filterDecides()) return out;
+        if (this.filterDecides()) return large ?? entries.take(from); // (not read: the value is dropped)
       }
       if (keys) keys.add(key);
-      else defineKey(out, key, value);
+      else if (large) defineKey(large, key, value);
+      else {
+        if (entries.top - from === MAX_EXACT_KEYS) large = entries.spill(from);
+        if (large) defineKey(large, key, value);
+        else entries.add(key, value);
+      }
       if (kept !== undefined) node?.items.push(treePair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
@@ -440,6 +507,8 @@ class Reader {
       if (next === undefined) this.decline('no key', p);
       key = next;
     }
+    // A location tree builds no value.
+    const out = keys ? {} : (large ?? entries.take(from));
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
       node.items = exactSize(node.items);
@@ -545,7 +614,7 @@ class Reader {
       if (close === -1) this.decline('unterminated quote', p);
       const multiLine = text.lastIndexOf('\n', close) > p;
       if (multiLine) this.checkContinuation(p, close, parent);
-      value = c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close));
+      value = this.values.shared(c === DQUOTE ? this.doubleQuoted(p, close) : singleQuoted(text.slice(p + 1, close)));
       this.rawStart = p;
       this.rawEnd = close + 1;
       this.rawLines = multiLine;
@@ -671,7 +740,7 @@ class Reader {
     this.rawStart = p;
     this.rawEnd = rawEnd;
     this.rawLines = lines;
-    const value = this.tree ? null : plainScalarValue(folded, p);
+    const value = this.tree ? null : this.values.shared(plainScalarValue(folded, p));
     if (this.tree) this.scalarNode(value, p, rawEnd, Math.min(lineEnd + 1, this.end));
     this.seek(lineEnd + 1);
     return value;
@@ -832,7 +901,9 @@ class FlowReader {
     const close = isMap ? 125 : 93;
     this.pos = at + 1;
     this.blanks();
-    const map: Record<string, unknown> = {};
+    const entries = this.reader.values;
+    const from = entries.top;
+    let large: Record<string, unknown> | undefined; // (see Reader.map)
     const seq: unknown[] = [];
     const tree = this.reader.tree;
     // (A flow collection is kept whole, or not at all.)
@@ -855,12 +926,15 @@ class FlowReader {
             }
           }
           const keyEnd = this.pos;
-          if (Object.hasOwn(map, name)) this.decline('duplicate key');
+          if (large ? Object.hasOwn(large, name) : entries.has(name, from)) this.decline('duplicate key');
           this.blanks();
           if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) this.decline('flow pair');
           this.pos++;
           this.blanks();
-          defineKey(map, name, this.item(depth, false));
+          const value = this.item(depth, false);
+          if (!large && entries.top - from === MAX_EXACT_KEYS) large = entries.spill(from);
+          if (large) defineKey(large, name, value);
+          else entries.add(name, value);
           (node as YAMLMap | undefined)?.items.push(treePair(keyNode(name, keyAt, keyEnd), this.last));
         } else {
           seq.push(this.item(depth, false));
@@ -876,13 +950,14 @@ class FlowReader {
       }
     }
     this.pos++;
-    if (typed) checkTypedKeys(typed, map, at);
+    const map = isMap ? (large ?? entries.take(from)) : undefined;
+    if (typed && map) checkTypedKeys(typed, map, at);
     if (node) {
       node.items = exactSize(node.items);
       setTreeRange(node, at, this.pos);
       this.last = node;
     }
-    return isMap ? map : exactSize(seq);
+    return map ?? exactSize(seq);
   }
 
   /** One entry, leaving pos after it (blanks not skipped). A plain key is returned as its source. */
@@ -895,7 +970,8 @@ class FlowReader {
         c === DQUOTE ? closingDoubleQuote(text, at + 1, this.lineEnd) : closingSingleQuote(text, at + 1, this.lineEnd);
       if (close === -1) this.decline('multi-line flow');
       this.pos = close + 1;
-      const value = c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      const read = c === DQUOTE ? this.reader.doubleQuoted(at, close) : singleQuoted(text.slice(at + 1, close));
+      const value = key ? read : this.reader.values.shared(read);
       if (this.reader.tree) this.last = keyNode(value, at, this.pos);
       return value;
     }
@@ -923,7 +999,7 @@ class FlowReader {
     if (ch === 91 || ch === 123) this.decline('flow indicator in scalar');
     this.pos = last;
     const source = text.slice(at, last);
-    const value = key ? source : this.reader.tree ? null : plainScalarValue(source, at);
+    const value = key ? source : this.reader.tree ? null : this.reader.values.shared(plainScalarValue(source, at));
     if (this.reader.tree) this.last = keyNode(value, at, last);
     return value;
   }
@@ -982,7 +1058,7 @@ function isHex(s: string): boolean {
  * A scalar node with the range [start, end, end] (a key, or an entry of a flow collection), and its source as the
  * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
  */
-function keyNode(value: unknown, start: number, end: number): Scalar {
+export function keyNode(value: unknown, start: number, end: number): Scalar {
   return new TreeScalar(value, start, end, typeof value === 'string' ? value : undefined) as unknown as Scalar;
 }
 
@@ -1007,10 +1083,12 @@ Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
 
 function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
   const TreeCollection = class {
-    readonly items: unknown[] = [];
     start = 0;
     end = 0;
-    constructor(readonly flow: boolean) {}
+    constructor(
+      readonly flow: boolean,
+      readonly items: unknown[] = [],
+    ) {}
     get range(): [number, number, number] {
       return [this.start, this.end, this.end];
     }
@@ -1020,7 +1098,7 @@ function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
 }
 
 /** Sets a tree collection's range (see TreeScalar). */
-function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
+export function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
   const collection = node as unknown as { start: number; end: number };
   collection.start = start;
   collection.end = end;
@@ -1036,9 +1114,9 @@ class TreePair {
 }
 Object.setPrototypeOf(TreePair.prototype, new Pair(null));
 
-const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
-const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
-const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
+export const treeMap = (flow: boolean, items?: unknown[]) => new TreeMap(flow, items) as unknown as YAMLMap;
+export const treeSeq = (flow: boolean, items?: unknown[]) => new TreeSeq(flow, items) as unknown as YAMLSeq;
+export const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
 /**

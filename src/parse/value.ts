@@ -278,6 +278,55 @@ function isMergeKey(key: unknown): boolean {
   );
 }
 
+/** Mappings of up to this many keys are made at their exact size (see `plainObject`); most in manifests have 1-5. */
+export const MAX_EXACT_KEYS = 8;
+
+type PlainConstructor = new (
+  keys: readonly string[],
+  values: readonly unknown[],
+  from: number,
+  count: number,
+) => Record<string, unknown>;
+
+/**
+ * A constructor of plain objects (prototype Object.prototype, as `{}` has). V8 sizes an object made by `{}` for four
+ * properties in the object (56 bytes for one or two keys), and puts a fifth and later ones in a separate property
+ * array; the objects a constructor makes are shrunk to what its first instances used. One constructor per key
+ * count, so that every object it makes has exactly that many fields in itself: 32 bytes for one key, 40 for two,
+ * 64 for five (96 from `{}`).
+ */
+function plainConstructor(): PlainConstructor {
+  function Plain(
+    this: Record<string, unknown>,
+    keys: readonly string[],
+    values: readonly unknown[],
+    from: number,
+    count: number,
+  ) {
+    for (let i = from; i < from + count; i++) defineKey(this, keys[i], values[i]);
+  }
+  Plain.prototype = Object.prototype;
+  return Plain as unknown as PlainConstructor;
+}
+
+const PLAIN_BY_KEY_COUNT: readonly PlainConstructor[] = Array.from({ length: MAX_EXACT_KEYS + 1 }, plainConstructor);
+
+/**
+ * The mapping of keys[from, from + count) to values[from, from + count), in that order, as a plain object (keys
+ * distinct): of exact size up to MAX_EXACT_KEYS keys.
+ */
+export function plainObject(
+  keys: readonly string[],
+  values: readonly unknown[],
+  from: number,
+  count: number,
+): Record<string, unknown> {
+  if (count <= MAX_EXACT_KEYS) return new PLAIN_BY_KEY_COUNT[count](keys, values, from, count);
+  const out: Record<string, unknown> = {};
+  for (let i = from; i < from + count; i++) defineKey(out, keys[i], values[i]);
+  return out;
+}
+
 /** Object keys such as __proto__ must become own data properties, as JSON.parse makes them. */
 export function defineKey(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__')

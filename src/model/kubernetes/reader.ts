@@ -55,10 +55,25 @@ interface TemplateWhere {
   readonly path: Path;
   /** `path` then 'spec': one frozen copy per kind, shared by every pod (a copy per pod was ~180 bytes kept). */
   readonly specPath: Path;
+  /** The paths of the first containers of each group (`containers`...) by index, made when first met. */
+  readonly containerPaths: Map<string, Path[]>;
 }
 
 function templateAt(groups: readonly string[], path: Path): TemplateWhere {
-  return { groups, path: Object.freeze(path), specPath: Object.freeze([...path, 'spec']) };
+  return { groups, path: Object.freeze(path), specPath: Object.freeze([...path, 'spec']), containerPaths: new Map() };
+}
+
+/** Containers up to this index in their list share one frozen path per kind (nearly every pod has one or two). */
+const SHARED_CONTAINER_PATHS = 8;
+
+/** Where a container of a pod of this kind is: `specPath`, its group, its index (kept for the run: ~80 bytes each). */
+function containerPath(where: TemplateWhere, group: string, index: number): Path {
+  // concat makes an array of the exact size (a spread into a literal left ~17 free slots).
+  if (index >= SHARED_CONTAINER_PATHS) return where.specPath.concat(group, index);
+  let paths = where.containerPaths.get(group);
+  if (!paths) where.containerPaths.set(group, (paths = []));
+  paths[index] ??= Object.freeze(where.specPath.concat(group, index));
+  return paths[index];
 }
 
 /** Where each workload kind keeps its pod template, and the API groups it may come from. */
@@ -128,6 +143,25 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
+/**
+ * The API group of each apiVersion met (up to MAX_GROUPS of them): one string per group for every resource of every
+ * run, not a new one per resource (kept for the run: ~30 bytes each). Copied out of the apiVersion, which is often a
+ * slice of a file's text that the cache would otherwise keep alive.
+ */
+const GROUPS = new Map<string, string>();
+const MAX_GROUPS = 256;
+function groupOf(apiVersion: string): string {
+  let group = GROUPS.get(apiVersion);
+  if (group === undefined) {
+    group = splitApiVersion(apiVersion).group;
+    if (GROUPS.size < MAX_GROUPS) {
+      group = Buffer.from(group, 'utf16le').toString('utf16le');
+      GROUPS.set(Buffer.from(apiVersion, 'utf16le').toString('utf16le'), group);
+    }
+  }
+  return group;
+}
+
 /** Reads one document: a manifest, the items of a `kind: List`, or nothing. */
 export function readKubernetes(file: SourceFile, document: SourceDocument): Resource[] | undefined {
   const value = document.value;
@@ -154,7 +188,7 @@ function isManifest(value: unknown): value is Obj & { apiVersion: string; kind: 
 
 function toResource(body: Obj & { apiVersion: string; kind: string }, source: Resource['source']): Resource {
   const metadata = obj(body.metadata);
-  const { group } = splitApiVersion(body.apiVersion);
+  const group = groupOf(body.apiVersion);
   const kind = body.kind;
   const namespace = CLUSTER_SCOPED.has(kind) ? '' : str(metadata.namespace) || 'default';
   const name = str(metadata.name) ?? str(metadata.generateName) ?? '';
@@ -190,8 +224,7 @@ function podTemplateOf(kind: string, group: string, body: Obj): PodTemplate | un
         name: str(item.name) ?? `#${index}`,
         group,
         index,
-        // Kept for the run: `concat` makes an array of the exact size (a spread into a literal left ~17 free slots).
-        path: specPath.concat(group, index),
+        path: containerPath(where, group, index),
         spec: item,
       });
     });
