@@ -37,7 +37,13 @@ function fullReadingMemo(): TextMemo {
         providers: facts.providers,
         pairs: () => facts.pairs(),
         namedPairs: () => facts.pairs(),
-        json: () => facts.json(),
+        json: () => {
+          try {
+            return JSON.parse(text);
+          } catch {
+            return undefined;
+          }
+        },
         jsonMayFind: () => true,
       };
     },

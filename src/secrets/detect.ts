@@ -9,7 +9,15 @@ import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
 import { type StringFacts, type TextMemo, type TextPair, textMemo } from './memo.js';
 import { providerPrefixOf } from './providers.js';
-import { IS_COMMAND_LINE, IS_HIGH_ENTROPY, IS_JSON_LIKE, IS_MULTILINE, IS_PAIR, READ_ALONE } from './shape.js';
+import {
+  IS_COMMAND_LINE,
+  IS_HIGH_ENTROPY,
+  IS_JSON_LIKE,
+  IS_MULTILINE,
+  IS_PAIR,
+  isPlainShort,
+  READ_ALONE,
+} from './shape.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -240,16 +248,31 @@ function object(
   name: string | undefined,
   forced: string | undefined,
 ): void {
-  const kind = typeof o.kind === 'string' ? o.kind : undefined;
-  if (kind && typeof o.apiVersion === 'string') {
-    if (NON_SECRET_KINDS.has(kind)) return;
+  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key. The few keys that change how an
+  // object is read (kind, sops, kty) are looked for among them: a named read of an absent property on objects of
+  // thousands of shapes (each document's maps have their own) costs more than comparing the keys.
+  const keys = Object.keys(o);
+  let marked = false;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    if (key === 'kind' || key === 'sops' || key === 'kty') {
+      marked = true;
+      break;
+    }
   }
-  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined))
-    return; // a SOPS-encrypted document
+  const kind = marked && typeof o.kind === 'string' ? o.kind : undefined;
+  if (marked) {
+    if (kind && typeof o.apiVersion === 'string' && NON_SECRET_KINDS.has(kind)) return;
+    if (
+      isObj(o.sops) &&
+      (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined)
+    )
+      return; // a SOPS-encrypted document
+  }
   const isSecret = kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
   const manifest = w.opts.mode === 'manifest';
   // A JSON Web Key with private members (RequestAuthentication inline jwks, Envoy jwt_authn local_jwks).
-  if (manifest && typeof o.kty === 'string') {
+  if (marked && manifest && typeof o.kty === 'string') {
     const members = o.kty === 'oct' ? ['k'] : JWK_PRIVATE_MEMBERS;
     for (const m of members) {
       const v = o[m];
@@ -262,8 +285,6 @@ function object(
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = path.length >= 2 && path[path.length - 2] === 'auths';
-  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key.
-  const keys = Object.keys(o);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
     const v = o[key];
@@ -424,9 +445,10 @@ function scalar(
   forced: string | undefined,
 ): void {
   if (s.length === 0) return;
-  const facts = w.memo.facts(s);
-  const shape = facts.shape;
-  if ((shape & READ_ALONE) === 0) {
+  // A short plain string (most values) is told by its characters, without a look-up: its shape is 0.
+  const facts = isPlainShort(s) ? undefined : w.memo.facts(s);
+  const shape = facts === undefined ? 0 : facts.shape;
+  if (facts === undefined || (shape & READ_ALONE) === 0) {
     // Nothing in the string alone: only its key name (or the high-entropy test) can make it a finding.
     if (w.opts.mode !== 'manifest' || (forced === undefined && !mayBeNamed(w, name, shape))) return;
     named(w, s, path, name, forced, path, { within: s, at: 0 });

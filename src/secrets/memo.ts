@@ -4,7 +4,7 @@ import type { Detection } from './detect.js';
 import { commandLinePairs, embeddedPairs, netrcPairs } from './embedded.js';
 import { secretNameKind } from './names.js';
 import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
-import { findProviderSecrets, type ProviderMatch } from './providers.js';
+import { type ProviderMatch, scanProviderSecrets } from './providers.js';
 import { stringShape } from './shape.js';
 
 /** A key = value pair read from text embedded in a string, at offset `at` of that string. */
@@ -33,7 +33,10 @@ export interface StringFacts {
    * and the high-entropy test is not run there) unless the options add secret names. Shared.
    */
   namedPairs(): readonly TextPair[];
-  /** JSON.parse of the string; undefined when it is not JSON. The value is shared: never change it. */
+  /**
+   * JSON.parse of the string; undefined when it is not JSON. When jsonMayFind() is false, an empty object stands for
+   * the value (it is not kept). The value is shared: never change it.
+   */
   json(): unknown;
   /**
    * Whether the string, read as embedded JSON, could hold a finding: false when it holds no escape, no provider
@@ -59,8 +62,12 @@ class Facts implements StringFacts {
   private namedPairsRead: readonly TextPair[] | undefined;
   private jsonRead: unknown = UNREAD;
   private jsonMayFindRead: boolean | undefined;
+  /** The text holds a provider candidate (hasProviderCandidate), known from the scan for providers. */
+  private readonly candidate: boolean;
   constructor(readonly text: string) {
-    this.providers = findProviderSecrets(text);
+    const scan = scanProviderSecrets(text);
+    this.providers = scan.matches;
+    this.candidate = scan.candidate;
     this.shape = stringShape(text, this.providers);
   }
   pairs(): readonly TextPair[] {
@@ -74,12 +81,19 @@ class Facts implements StringFacts {
     return this.namedPairsRead;
   }
   json(): unknown {
-    if (this.jsonRead === UNREAD) this.jsonRead = tryJson(this.text);
+    if (this.jsonRead === UNREAD) {
+      const parsed = tryJson(this.text);
+      // A tree no finding can be in is not kept: the walk asks only whether the text is JSON (Grafana dashboards,
+      // kept for the run, were most of what the memo held and survived every young-generation collection).
+      this.jsonRead = parsed === NOT_JSON ? NOT_JSON : this.jsonMayFind() ? parsed : UNKEPT_JSON;
+    }
     return this.jsonRead === NOT_JSON ? undefined : this.jsonRead;
   }
   jsonMayFind(): boolean {
     // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
-    this.jsonMayFindRead ??= mayHoldNamedSecret(unescapeJson(this.text));
+    this.jsonMayFindRead ??= this.text.includes('\\')
+      ? mayHoldNamedSecret(unescapeJson(this.text))
+      : mayHoldNamedSecret(this.text, this.candidate); // unescaped, it is itself: its candidates are known
     return this.jsonMayFindRead;
   }
 }
@@ -157,6 +171,8 @@ export function documentPrint(reading: string, text: string): number {
 
 /** What a string's facts hold for a text that is not JSON, and for one not parsed yet. */
 const NOT_JSON = Symbol('not JSON');
+/** What json() gives for JSON in which nothing can be found. */
+const UNKEPT_JSON = Object.freeze({});
 const UNREAD = Symbol('not read yet');
 
 function tryJson(text: string): unknown {
