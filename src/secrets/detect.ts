@@ -208,8 +208,18 @@ type Names = (string | number)[];
 /** Every secret in a document's plain value. */
 export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
   const walk: Walk = { opts, out: [], seen: new Set(), memo: opts.memo ?? textMemo() };
-  visit(walk, value, [], undefined, undefined);
+  visit(walk, value, newPath(), undefined, undefined);
   return walk.out;
+}
+
+/**
+ * An empty path that can hold keys and indexes as it is: an empty literal holds small integers only, and the first
+ * key pushed would change its kind of elements, which sends the walk's compiled code back to the interpreter.
+ */
+function newPath(): (string | number)[] {
+  const path: (string | number)[] = [''];
+  path.pop();
+  return path;
 }
 
 /**
@@ -253,12 +263,11 @@ function object(
   // thousands of shapes (each document's maps have their own) costs more than comparing the keys.
   const keys = Object.keys(o);
   let marked = false;
+  let paired = false; // a `name`, `key` or `header` that may name a sibling `value`
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
-    if (key === 'kind' || key === 'sops' || key === 'kty') {
-      marked = true;
-      break;
-    }
+    if (key === 'kind' || key === 'sops' || key === 'kty') marked = true;
+    else if (key === 'name' || key === 'key' || key === 'header') paired = true;
   }
   const kind = marked && typeof o.kind === 'string' ? o.kind : undefined;
   if (marked) {
@@ -312,6 +321,7 @@ function object(
     if (manifest) {
       if (
         key === 'value' &&
+        paired &&
         (typeof o.name === 'string' || typeof o.key === 'string' || typeof o.header === 'string')
       ) {
         childName = String(typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key : o.header); // env-style pair
@@ -459,7 +469,8 @@ function scalar(
   if ((shape & IS_JSON_LIKE) !== 0) {
     const parsed = facts.json();
     if (parsed !== undefined) {
-      if (facts.jsonMayFind()) embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
+      if (facts.jsonMayFind())
+        embedded(w, path, name, s, (inner) => visit(inner, parsed, newPath(), undefined, undefined));
       return;
     }
   }

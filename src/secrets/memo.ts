@@ -4,8 +4,8 @@ import type { Detection } from './detect.js';
 import { commandLinePairs, embeddedPairs, netrcPairs } from './embedded.js';
 import { secretNameKind } from './names.js';
 import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
-import { type ProviderMatch, scanProviderSecrets } from './providers.js';
-import { stringShape } from './shape.js';
+import { findProviderSecrets, type ProviderMatch, scanProviderSecrets } from './providers.js';
+import { opensLikeJson, stringShape } from './shape.js';
 
 /** A key = value pair read from text embedded in a string, at offset `at` of that string. */
 export interface TextPair {
@@ -62,12 +62,19 @@ class Facts implements StringFacts {
   private namedPairsRead: readonly TextPair[] | undefined;
   private jsonRead: unknown = UNREAD;
   private jsonMayFindRead: boolean | undefined;
-  /** The text holds a provider candidate (hasProviderCandidate), known from the scan for providers. */
-  private readonly candidate: boolean;
+  /**
+   * Whether the text holds a provider candidate (hasProviderCandidate), noted by the scan for providers of a text
+   * that may be JSON (jsonMayFind asks it); undefined for other texts (telling a `://` apart costs a little each).
+   */
+  private readonly candidate: boolean | undefined;
   constructor(readonly text: string) {
-    const scan = scanProviderSecrets(text);
-    this.providers = scan.matches;
-    this.candidate = scan.candidate;
+    if (opensLikeJson(text)) {
+      const scan = scanProviderSecrets(text);
+      this.providers = scan.matches;
+      this.candidate = scan.candidate;
+    } else {
+      this.providers = findProviderSecrets(text);
+    }
     this.shape = stringShape(text, this.providers);
   }
   pairs(): readonly TextPair[] {
@@ -93,7 +100,7 @@ class Facts implements StringFacts {
     // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
     this.jsonMayFindRead ??= this.text.includes('\\')
       ? mayHoldNamedSecret(unescapeJson(this.text))
-      : mayHoldNamedSecret(this.text, this.candidate); // unescaped, it is itself: its candidates are known
+      : mayHoldNamedSecret(this.text, this.candidate); // unescaped, it is itself: its candidates may be known
     return this.jsonMayFindRead;
   }
 }

@@ -66,6 +66,12 @@ export function startsLikePair(s: string): boolean {
   return (opensName || opensMarked) && (s.includes('=') || s.includes(':') || s.includes('</'));
 }
 
+/** The text opens (after blanks) like a JSON object or list: a first step of IS_JSON_LIKE. */
+export function opensLikeJson(s: string): boolean {
+  const first = firstNonBlank(s);
+  return first === '{' || first === '[';
+}
+
 export function firstNonBlank(s: string): string | undefined {
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
