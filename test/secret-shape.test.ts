@@ -47,6 +47,7 @@ function fullReadingMemo(): TextMemo {
           }
         },
         jsonMayFind: () => true,
+        jsonOrLinesMayFind: () => true,
       };
     },
   };
@@ -496,11 +497,15 @@ describe('what one reading of a string tells without reading it again', () => {
     expect(memo.facts(withSecret).json()).toEqual(JSON.parse(withSecret));
     expect(memo.facts('{"a": 1').json()).toBeUndefined();
     const manifest: DetectOptions = { mode: 'manifest', entropy: true, names: [], allow: () => false };
-    for (const value of [dashboard, withSecret, `${dashboard}\n`]) {
+    const pretty = JSON.stringify(JSON.parse(dashboard), null, 2); // multi-line: not even parsed
+    const notJson = '{\n  db_password=Xq7#pL2v!Rz9wK\n}'; // reads as lines: its pair names a secret
+    const escaped = '{\n  "a": "p\\u0077d=Xq7#pL2v!Rz9wK"\n}';
+    const found = [dashboard, withSecret, `${dashboard}\n`, pretty, notJson, escaped, `${notJson}x`].map((value) => {
       const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'a.json': value } };
-      expect(detectSecrets(document, { ...manifest, memo })).toEqual(
-        detectSecrets(document, { ...manifest, memo: fullReadingMemo() }),
-      );
-    }
+      const secrets = detectSecrets(document, { ...manifest, memo });
+      expect(secrets).toEqual(detectSecrets(document, { ...manifest, memo: fullReadingMemo() }));
+      return secrets.length;
+    });
+    expect(found).toEqual([0, 1, 0, 0, 1, 1, 1]);
   });
 });

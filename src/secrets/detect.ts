@@ -467,6 +467,9 @@ function scalar(
   const found = providerOnly(w, facts, path, name);
   if (found || w.opts.mode !== 'manifest') return;
   if ((shape & IS_JSON_LIKE) !== 0) {
+    // Multi-line text in which nothing can be found read as JSON nor as lines (their pairs, read under secret-like
+    // names only unless the options add names) is not parsed: either way it finds nothing (big dashboards).
+    if ((shape & IS_MULTILINE) !== 0 && (w.opts.names?.length ?? 0) === 0 && !facts.jsonOrLinesMayFind()) return;
     const parsed = facts.json();
     if (parsed !== undefined) {
       if (facts.jsonMayFind())

@@ -43,6 +43,12 @@ export interface StringFacts {
    * candidate, no stretch that could be a secret-like name and nothing that gives its values a kind by context.
    */
   jsonMayFind(): boolean;
+  /**
+   * Whether the string could hold a finding read as JSON or, when it is not JSON, as lines of text (its pairs): false
+   * when it holds no escape and jsonMayFind() is false (the text is then its own unescaped JSON, and no stretch of it
+   * could name a secret, so no pair of its lines is under a secret-like name either).
+   */
+  jsonOrLinesMayFind(): boolean;
 }
 
 export interface TextMemo {
@@ -95,6 +101,9 @@ class Facts implements StringFacts {
       this.jsonRead = parsed === NOT_JSON ? NOT_JSON : this.jsonMayFind() ? parsed : UNKEPT_JSON;
     }
     return this.jsonRead === NOT_JSON ? undefined : this.jsonRead;
+  }
+  jsonOrLinesMayFind(): boolean {
+    return this.text.includes('\\') || this.jsonMayFind();
   }
   jsonMayFind(): boolean {
     // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
