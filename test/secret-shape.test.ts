@@ -53,6 +53,26 @@ function fullReadingMemo(): TextMemo {
   };
 }
 
+/** Every key and string value in the documents of the fixtures and of one quarter (0 to 3) of the corpus's files. */
+function sampleStrings(quarter: number): Set<string> {
+  const strings = new Set<string>();
+  const collect = (value: unknown) => {
+    if (typeof value === 'string') strings.add(value);
+    else if (Array.isArray(value)) for (const item of value) collect(item);
+    else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) {
+        strings.add(key);
+        collect(item);
+      }
+  };
+  const files = manifestFiles('fixtures');
+  const corpus = corpusDir();
+  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 4 === quarter));
+  for (const path of files)
+    for (const document of parseSource(path, readFileSync(path)).documents) collect(document.value);
+  return strings;
+}
+
 describe('stringShape', () => {
   it('marks what needs a string read on its own, and nothing for plain values', () => {
     expect(stringShape('nginx')).toBe(0);
@@ -356,21 +376,9 @@ describe('the name-run prefilter agrees with the name heuristic', () => {
     `<${name}>x</${name}>`,
     `x=1;${name}=y`,
   ];
-  const keys = new Set<string>();
-  const collect = (value: unknown) => {
-    if (Array.isArray(value)) for (const item of value) collect(item);
-    else if (value && typeof value === 'object')
-      for (const [key, item] of Object.entries(value)) {
-        keys.add(key);
-        if (typeof item === 'string' && item.length < 80) keys.add(item); // env names, header names
-        collect(item);
-      }
-  };
-  const files = manifestFiles('fixtures');
   const corpus = corpusDir();
-  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 4 === 0));
-  for (const path of files)
-    for (const document of parseSource(path, readFileSync(path)).documents) collect(document.value);
+  // Keys, and values short enough to be names (env names, header names).
+  const keys = new Set([...sampleStrings(0)].filter((text) => text.length < 80));
 
   it('sees a name run wherever a name secretNameKind accepts is written', () => {
     let secret = 0;
@@ -422,21 +430,8 @@ describe('the name-run prefilter agrees with the name heuristic', () => {
 
 describe('what one reading of a string tells without reading it again', () => {
   /** Every string value and key of the fixtures and a quarter of the corpus, with texts made to sit on the edges. */
-  const strings = new Set<string>();
-  const collect = (value: unknown) => {
-    if (typeof value === 'string') strings.add(value);
-    else if (Array.isArray(value)) for (const item of value) collect(item);
-    else if (value && typeof value === 'object')
-      for (const [key, item] of Object.entries(value)) {
-        strings.add(key);
-        collect(item);
-      }
-  };
-  const files = manifestFiles('fixtures');
   const corpus = corpusDir();
-  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 4 === 1));
-  for (const path of files)
-    for (const document of parseSource(path, readFileSync(path)).documents) collect(document.value);
+  const strings = sampleStrings(1);
   // Random texts over the characters that decide: blanks, the openers of JSON, pairs and flags, prefixes' letters.
   const alphabet = ['a', 'Z', '0', '-', '_', '.', '/', ' ', '\t', '\r', '\n', ':', '=', '<', '{', '[', '@', 'gh', 'p_'];
   let seed = 11;
