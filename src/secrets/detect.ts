@@ -343,7 +343,9 @@ function object(
       if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
     }
     path.push(key);
-    visit(w, v, path, childName, childForced);
+    // A string (most values) goes to scalar directly: visit would only test its type and the depth.
+    if (typeof v !== 'string') visit(w, v, path, childName, childForced);
+    else if (path.length <= MAX_DEPTH) scalar(w, v, path, childName, childForced);
     path.pop();
   }
 }
