@@ -1,7 +1,8 @@
 // Bundles the CLI and the GitHub Action into dist/ (committed: nothing to build on install; what pre-commit, the
 // editor extension and action.yml run). Deterministic, so a test checks every file against a fresh build.
-// - The CLI is two files: dist/meshlint-main.cjs, the program (one CommonJS script, so that it can be compiled
-//   from a code cache: see src/cli/code-cache.ts), and dist/meshlint.mjs, the executable that loads it (bin).
+// - The CLI is three files: dist/meshlint-main.cjs, the program (one CommonJS script, so that it can be compiled
+//   from a code cache: see src/cli/code-cache.ts), dist/meshlint.mjs, the executable that loads it (bin), and
+//   dist/meshlint-replay.cjs, the replay of a stored report, which the executable loads only for --cache runs.
 //   Parts only some runs need (the language server, most report formats, kustomize, ...) are imported
 //   dynamically in the sources: in the script they are only evaluated when first used.
 // - The Action, dist/action.mjs (what action.yml's runs.main names; @actions/core 3 is ESM-only, so ESM with a
@@ -91,19 +92,51 @@ const lazyCommanderChildProcess = {
   },
 };
 
-/** The CLI's program, a CommonJS script: `import.meta.url` is its own file's URL. */
-export const cliMainBuildOptions = (outdir = 'dist') => ({
+/** A CommonJS script of the CLI, required by the executable: `import.meta.url` is its own file's URL. */
+const cliScriptOptions = (entry, outfile) => ({
   ...common,
-  entryPoints: ['src/cli/start.ts'],
+  entryPoints: [entry],
   format: 'cjs',
-  outfile: join(outdir, 'meshlint-main.cjs'),
+  outfile,
   // Strict, as the ES modules it is made of: the directive must come before the banner's statement.
   banner: {
     js: `${GENERATED}\n'use strict';\nvar __meshlintUrl = require('node:url').pathToFileURL(__filename).href;`,
   },
   define: { ...common.define, 'import.meta.url': '__meshlintUrl' },
+});
+
+/** The CLI's program. */
+export const cliMainBuildOptions = (outdir = 'dist') => ({
+  ...cliScriptOptions('src/cli/start.ts', join(outdir, 'meshlint-main.cjs')),
   plugins: [...common.plugins, lazyCommanderChildProcess],
 });
+
+/** The replay of a stored report, which the executable requires only when the arguments name a cache. */
+export const cliReplayBuildOptions = (outdir = 'dist') =>
+  cliScriptOptions('src/cli/replay.ts', join(outdir, 'meshlint-replay.cjs'));
+
+/**
+ * The executable requires Node's built-in modules instead of importing them. An import makes an ES module facade of
+ * the whole module, which reads every export, and some are getters that load more: node:fs's ReadStream loads the
+ * file streams, node:crypto's webcrypto the Web Crypto API; milliseconds at every start, for nothing. esbuild writes
+ * each import of the bundle as one statement (`import a,{b,c as d}from"node:x";`): each becomes a require of the
+ * same bindings (the banner's require: its own import of node:module stays).
+ */
+export function requiringBuiltins(code) {
+  const rewritten = code.replace(
+    /\bimport(?: ([\w$]+) ?,?)?(?:\{([\w$, ]*)\})?from"(node:[\w/]+)";/g,
+    (_, name, named, specifier) => {
+      const module = `require(${JSON.stringify(specifier)})`;
+      const bindings = [];
+      if (name) bindings.push(`${name}=${module}`);
+      if (named) bindings.push(`{${named.replace(/ as /g, ':')}}=${module}`);
+      return `const ${bindings.join(',')};`;
+    },
+  );
+  if (/from"node:/.test(rewritten))
+    throw new Error('an import of a built-in module that requiringBuiltins cannot read');
+  return rewritten;
+}
 
 /** The executable (its #! line is bin.ts's own), which knows the hash of the program it loads. */
 export const cliBuildOptions = (outdir = 'dist', mainHash = '') => ({
@@ -178,8 +211,10 @@ export async function buildDist(outdir = 'dist') {
   const mainHash = createHash('sha256')
     .update(readFileSync(join(outdir, 'meshlint-main.cjs')))
     .digest('hex');
-  for (const options of [cliBuildOptions(outdir, mainHash), actionBuildOptions(outdir)])
+  for (const options of [cliBuildOptions(outdir, mainHash), cliReplayBuildOptions(outdir), actionBuildOptions(outdir)])
     metafiles.push((await build({ ...options, metafile: true })).metafile);
+  const bin = join(outdir, 'meshlint.mjs');
+  writeFileSync(bin, requiringBuiltins(readFileSync(bin, 'utf8')));
   stampFile(join(outdir, 'action.mjs'), loaded);
   // The notices list packages by metafile, in the order the packages were built before: keep it.
   const ordered = [

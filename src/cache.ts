@@ -20,6 +20,7 @@ import type { LocationMemo } from './location/memo.js';
 import type { Config } from './engine/config.js';
 import type { AnyRule } from './engine/rule.js';
 import type { LintResult } from './engine/run.js';
+import { plainFinding } from './engine/message.js';
 import { buildId } from './build-id.js';
 import { cacheKey, removeLeftovers } from './cache-key.js';
 import { writeAtomically } from './atomic-write.js';
@@ -418,7 +419,12 @@ export class ScanCache implements ListingStore {
         const run: StoredRun = {
           key: this.#key,
           runKey,
-          result: { ...result, rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'] },
+          result: {
+            ...result,
+            // Each message as text: a finding renders its message when read (a copy of its fields has none).
+            findings: result.findings.map(plainFinding),
+            rules: result.rules.map((rule) => rule.id) as unknown as LintResult['rules'],
+          },
           ...(inputs.length
             ? { inputs: inputs.map((path) => [relative(this.#cwd, path), hashOfFile(path)] as const) }
             : {}),

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 import * as buildScript from '../scripts/build.mjs';
 import { LAZY_PACKAGES } from '../src/lazy-packages.js';
 
-const { buildDist, companions, LAZY_PACKAGES: BUILT_LAZY_PACKAGES, NOTICES_NAME, stampBuildId } = buildScript;
+const {
+  buildDist,
+  companions,
+  LAZY_PACKAGES: BUILT_LAZY_PACKAGES,
+  NOTICES_NAME,
+  requiringBuiltins,
+  stampBuildId,
+} = buildScript;
 
 // One fresh build of everything into a temporary folder, compared file by file with dist/.
 let fresh: { dir: string; names: string[] } | undefined;
@@ -55,6 +62,19 @@ describe('dist/', () => {
     const stale = names.filter((name) => !readFileSync(join(dir, name)).equals(readFileSync(join('dist', name))));
     expect(stale, `stale in dist/: ${stale.join(', ')}`).toEqual([]);
   }, 60_000);
+
+  it('the executable requires the built-in modules it uses: it imports only node:module (for require)', () => {
+    expect(
+      requiringBuiltins('import vm from"node:vm";import m,{a as b,c}from"node:x";import{d}from"node:fs/promises";f();'),
+    ).toBe(
+      'const vm=require("node:vm");const m=require("node:x"),{a:b,c}=require("node:x");const {d}=require("node:fs/promises");f();',
+    );
+    // A form it cannot read fails the build.
+    expect(() => requiringBuiltins('import*as fs from"node:fs";')).toThrow();
+    expect(readFileSync('dist/meshlint.mjs', 'utf8').match(/from ?["']node:[\w/]+["']/g)).toEqual([
+      "from 'node:module'",
+    ]);
+  });
 
   it("keeps the CLI's program ASCII (one byte a character: quicker to load; write other characters as \\u escapes)", () => {
     const text = readFileSync('dist/meshlint-main.cjs', 'latin1');

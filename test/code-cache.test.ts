@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { encodeCodeCache, readCodeCache } from '../src/cli/code-cache.js';
+import { CacheMaker, encodeCodeCache, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
 import { tempRepo } from './helpers.js';
 
 const BIN = resolve('dist/meshlint.mjs');
@@ -18,10 +18,10 @@ const repo = tempRepo({
     'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: { name: gw, namespace: edge }\nspec:\n  servers:\n    - port: { number: 80, name: http, protocol: HTTP }\n      hosts: ["*"]\n',
 });
 
-function run(cacheHome: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+function run(cacheHome: string, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, cwd = repo) {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome, ...extraEnv };
   delete env.NODE_OPTIONS;
-  const child = spawnSync(process.execPath, [BIN, '.', '-f', 'json', ...args], { cwd: repo, encoding: 'utf8', env });
+  const child = spawnSync(process.execPath, [BIN, '.', '-f', 'json', ...args], { cwd, encoding: 'utf8', env });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -36,7 +36,7 @@ function cacheFiles(cacheHome: string): string[] {
 
 /** The V8 data of another script, wrapped as a whole cache file is (right magic, right digest). */
 function foreignCacheFile(): Buffer {
-  return encodeCodeCache(new vm.Script('(function () { return 42; })').createCachedData(), true);
+  return encodeCodeCache(new vm.Script('(function () { return 42; })').createCachedData(), CacheMaker.smallScan);
 }
 
 describe('the code cache', () => {
@@ -84,15 +84,45 @@ describe('the code cache', () => {
     const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
     expect(run(home, ['--version']).code).toBe(0);
     const [file] = cacheFiles(home);
-    expect(readCodeCache(file)?.typical).toBe(false);
+    expect(readCodeCache(file)?.maker).toBe(CacheMaker.little);
     const little = readFileSync(file);
     expect(run(home)).toEqual(reference);
-    expect(readCodeCache(file)?.typical).toBe(true);
+    expect(readCodeCache(file)?.maker).toBe(CacheMaker.smallScan);
     const scanned = readFileSync(file);
     expect(scanned).not.toEqual(little);
     expect(run(home, ['--version']).code).toBe(0);
     expect(run(home)).toEqual(reference);
     expect(readFileSync(file)).toEqual(scanned);
+  });
+
+  it("made by a scan of many files, is replaced by the next scan of a few files' (a start that counts), which is kept", () => {
+    // V8 deserializes the whole cache at every start: a large scan's cache holds code a small scan never runs.
+    const many = tempRepo(
+      Object.fromEntries(
+        Array.from({ length: SMALL_SCAN_FILES + 1 }, (_, i) => [
+          `pods/pod-${i}.yaml`,
+          `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-${i}\nspec:\n  containers:\n    - name: app\n      image: nginx\n`,
+        ]),
+      ),
+    );
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    const large = run(home, [], {}, many);
+    expect(large.code).toBe(1);
+    const [file] = cacheFiles(home);
+    expect(readCodeCache(file)?.maker).toBe(CacheMaker.largeScan);
+    const ofLarge = readFileSync(file);
+    // Compiled with it, the small scan would keep every function of the large one: it removes the file instead.
+    expect(run(home)).toEqual(reference);
+    expect(cacheFiles(home)).toEqual([]);
+    // The next, compiled afresh, writes its own.
+    expect(run(home)).toEqual(reference);
+    expect(readCodeCache(file)?.maker).toBe(CacheMaker.smallScan);
+    const ofSmall = readFileSync(file);
+    expect(ofSmall).not.toEqual(ofLarge);
+    // Kept: neither a large scan nor a run that did little replaces it.
+    expect(run(home, [], {}, many)).toEqual(large);
+    expect(run(home, ['--version']).code).toBe(0);
+    expect(readFileSync(file)).toEqual(ofSmall);
   });
 
   it('is neither read nor written under NODE_DISABLE_COMPILE_CACHE', () => {

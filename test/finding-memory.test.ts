@@ -13,27 +13,31 @@ import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree, wantedPaths } from '../src/parse/fast.js';
 import { parseSource } from '../src/parse/source.js';
 import { documentPrint, textMemo } from '../src/secrets/memo.js';
-import { collect, countNodes, heapSnapshot } from './heap.js';
+import { collect, countNodes, heapSnapshot, type Snapshot } from './heap.js';
+import { checksummed } from './secret-samples.js';
 
 const RULE_ID = 'test-one-finding-per-deployment';
-const perDeployment = inFamily(
-  'test',
-  defineRule({
-    id: RULE_ID,
-    title: 'One finding per Deployment',
-    severity: 'warning',
-    securitySeverity: 1,
-    tags: ['security'],
-    description: 'A rule used only by the memory tests: one finding on every Deployment.',
-    remediation: 'None.',
-    messages: { found: '{{resource}} is a Deployment.' },
-    examples: { invalid: {}, valid: {} },
-    check({ graph, report }) {
-      for (const r of graph.ofKind('Deployment'))
-        report({ resource: r, path: ['spec', 'replicas'], messageId: 'found' });
-    },
-  }),
-);
+/** A rule used only by these tests: one finding on every Deployment, with `data` in its message when given. */
+const onEveryDeployment = (message: string, data?: Record<string, string>) =>
+  inFamily(
+    'test',
+    defineRule({
+      id: RULE_ID,
+      title: 'One finding per Deployment',
+      severity: 'warning',
+      securitySeverity: 1,
+      tags: ['security'],
+      description: 'A rule used only by the memory tests: one finding on every Deployment.',
+      remediation: 'None.',
+      messages: { found: message },
+      examples: { invalid: {}, valid: {} },
+      check({ graph, report }) {
+        for (const r of graph.ofKind('Deployment'))
+          report({ resource: r, path: ['spec', 'replicas'], messageId: 'found', data });
+      },
+    }),
+  );
+const perDeployment = onEveryDeployment('{{resource}} is a Deployment.');
 
 const deployments = (n: number) =>
   Array.from(
@@ -45,6 +49,10 @@ function stagedLint(n: number) {
   const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
   return lintStaged({ files: [file], rules: [perDeployment], config: defaultConfig('.') });
 }
+
+/** Strings of a snapshot, flat or not, whose text matches. */
+const countStrings = (heap: Snapshot, matches: (text: string) => boolean) =>
+  ['string', 'concatenated string', 'sliced string'].reduce((n, type) => n + countNodes(heap, type, matches), 0);
 
 describe('memory per finding', () => {
   it('a finding is one object from the report to the result (no unlocated or located copy kept beside it)', async () => {
@@ -202,5 +210,53 @@ describe('memory per finding', () => {
     expect(found[0].missing).toHaveLength(0);
     expect(found[0].missing).toBe(found[1].missing);
     expect(locate(file, document, ['spec', 'absent', 'x']).missing).toEqual(['absent', 'x']);
+  });
+  it('a finding keeps no text of its message: it is rendered when read, the same every time', async () => {
+    const n = 300;
+    const staged = stagedLint(n);
+    const result = staged.finish();
+    const rendered = /^Deployment default\/d\d+ is a Deployment\.$/;
+    // (What the result keeps until its report is written.)
+    expect(countStrings(await heapSnapshot(), (text) => rendered.test(text))).toBe(0);
+    const messages = result.findings.map((f) => f.message);
+    expect(messages[7]).toBe(`Deployment default/d${7} is a Deployment.`); // (a literal would be a string of the heap)
+    expect(new Set(messages).size).toBe(n);
+    expect(result.findings.map((f) => f.message)).toEqual(messages);
+    // Read, each is one string (the count sees them).
+    expect(countStrings(await heapSnapshot(), (text) => rendered.test(text))).toBe(n);
+    expect(messages).toHaveLength(n);
+  });
+
+  it('a message rendered when read is still redacted: no report, copy or cache of it prints the value whole', () => {
+    const token = checksummed('ghp_');
+    const file = parseSource('many.yaml', deployments(3), MANIFEST_PARSE_OPTIONS);
+    const config = defaultConfig('.');
+    const result = lintStaged({
+      files: [file],
+      rules: [onEveryDeployment('{{resource}} carries {{token}} ({{resource}} again).', { token })],
+      config,
+    }).finish();
+    expect(result.findings).toHaveLength(3);
+    for (const f of result.findings) {
+      expect(f.message).toMatch(/^Deployment default\/d\d carries ghp_\S* \(Deployment default\/d\d again\)\.$/);
+      expect(f.message).not.toContain(token);
+      expect(f.message).not.toContain(token.slice(4, 20));
+      // A copy of a finding (a spread) carries no part of its message: the message is given as text or not at all.
+      expect(JSON.stringify({ ...f })).not.toContain(token.slice(4, 20));
+      // Serialised (JSON, the cache's stored run), a finding carries its message as text, its fields as before.
+      const serialised = JSON.parse(JSON.stringify(f));
+      expect(serialised.message).toBe(f.message);
+      expect(Object.keys(serialised)).toEqual([
+        'ruleId',
+        'message',
+        'file',
+        'resource',
+        'path',
+        'fingerprint',
+        'range',
+        'related',
+        'severity',
+      ]);
+    }
   });
 });

@@ -28,10 +28,12 @@ vm.Script = class extends vm.Script {
 const Collator = Intl.Collator;
 Intl.Collator = new Proxy(Collator, { construct(t, a) { collator = true; return new t(...a); }, apply(t, s, a) { collator = true; return t(...a); } });
 process.on('exit', () => {
-  const builtins = process.moduleLoadList
-    .filter((entry) => !before.has(entry) && entry.startsWith('NativeModule ') && !entry.startsWith('NativeModule internal/'))
+  const modules = process.moduleLoadList
+    .filter((entry) => !before.has(entry) && entry.startsWith('NativeModule '))
     .map((entry) => entry.slice('NativeModule '.length));
-  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, files: [...Object.keys(require.cache), ...scripts], collator }));
+  const builtins = modules.filter((name) => !name.startsWith('internal/'));
+  const internals = modules.filter((name) => name.startsWith('internal/'));
+  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, internals, files: [...Object.keys(require.cache), ...scripts], collator }));
 });
 `;
 
@@ -41,6 +43,8 @@ writeFileSync(probe, PROBE);
 
 interface Loaded {
   readonly builtins: string[];
+  /** Node's internal modules the process loaded after the probe. */
+  readonly internals: string[];
   /** Files of dist/ the process required or compiled (the program, from its code cache), by name. */
   readonly dist: string[];
   readonly programLoaded: boolean;
@@ -69,7 +73,12 @@ function loadedBy(
     stdio: ['ignore', stdout, stdout],
   });
   closeSync(stdout);
-  const loaded = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[]; collator: boolean };
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as {
+    builtins: string[];
+    internals: string[];
+    files: string[];
+    collator: boolean;
+  };
   const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
   const programLoaded = dist.includes('meshlint-main.cjs');
   const printed = readFileSync(output, 'utf8');
@@ -77,11 +86,15 @@ function loadedBy(
     code: child.status,
     stdout: printed,
     builtins: loaded.builtins,
+    internals: loaded.internals,
     dist,
     programLoaded,
     collator: loaded.collator,
   };
 }
+
+/** Node's internal modules that an ES module import of node:fs or node:crypto loads, and a small scan never uses. */
+const IMPORT_FACADE_LOADS = ['internal/fs/streams', 'internal/crypto/webcrypto'];
 
 /** What a scan of a few files has no use for. */
 const NOT_FOR_A_SMALL_SCAN = [
@@ -113,6 +126,11 @@ const PATTERN_CONFIG = `customRules:
 
 function expectLean(loaded: Loaded): void {
   expect(loaded.builtins.filter((name) => NOT_FOR_A_SMALL_SCAN.includes(name))).toEqual([]);
+  // The replay of a stored report (src/cli/replay.ts) is required only by a run whose arguments name a cache.
+  expect(loaded.dist).not.toContain('meshlint-replay.cjs');
+  // Node's built-in modules are required, never imported by the executable: an import makes a facade that reads
+  // every export, and node:fs's ReadStream getter loads the file streams, node:crypto's webcrypto the Web Crypto API.
+  expect(loaded.internals.filter((name) => IMPORT_FACADE_LOADS.includes(name))).toEqual([]);
   // The packages and validators loaded on demand stay unread.
   expect(loaded.dist.filter((name) => name.startsWith('lazy-'))).toEqual([]);
   expect(loaded.collator).toBe(false);
@@ -135,6 +153,7 @@ describe('a small scan loads only what it uses', () => {
     );
     expect(cached.code).toBe(1);
     expect(cached.builtins).toContain('v8');
+    expect(cached.dist).toContain('meshlint-replay.cjs');
     const threaded = loadedBy([BIN, 'web.yaml', '--no-config', '-j', '2'], repo);
     expect(threaded.code).toBe(1);
     expect(threaded.builtins).toContain('worker_threads');

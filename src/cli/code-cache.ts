@@ -3,11 +3,15 @@
 // required. Node 20 has none: V8's code cache, kept in the user's cache folder (never in the repository), in a
 // file named by the script's hash and Node's version, checked by its own hash before V8 sees it. A missing,
 // corrupted, foreign or stale cache file only costs the compilation it would have saved: it is ignored (V8 also
-// rejects data made by another V8 or for another source) and replaced when the run ends. A run that did little
-// (--version, --help) makes a cache with little in it: the next typical run (a scan) replaces it with its own.
+// rejects data made by another V8 or for another source) and replaced when the run ends. The cache holds what the
+// run that made it compiled, and V8 deserializes all of it at every start (the time grows with its size): the one
+// kept is what a scan of a few files compiles, the start that counts (an editor, a pre-commit hook). So a run that
+// did little (--version, --help) makes a cache the next scan replaces, and a scan of many files (whose start hardly
+// counts) one that the next scan of a few files removes (compiled with it, that scan holds all its functions too):
+// the scan after that compiles afresh and writes its own, which is kept.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,17 +23,27 @@ import { workerThreads } from '../lazy-packages.js';
 const MAGIC = Buffer.from('meshlint code cache 2\n');
 const DIGEST_BYTES = 32;
 
-/** What loadScript gives: the script's exports, and how the script says that this run was a typical one. */
+/** What loadScript gives: the script's exports, and how the script says what this run did. */
 export interface LoadedScript {
   readonly exports: unknown;
-  /** Marks the run as typical (it scanned): the code it compiled is what the cache should hold. */
-  readonly typical: () => void;
+  /** Says that the run scanned (that many files): what it compiled may be what the cache should hold. */
+  readonly scanned: (files: number) => void;
 }
 
-/** A cache file's content: the data V8 made, and whether a typical run made it. */
+/**
+ * What the run that made a cache did, in the order of preference (a run replaces a cache made by a lesser one): it
+ * did little, it scanned many files, or it scanned a few (at most SMALL_SCAN_FILES).
+ */
+export const CacheMaker = { little: 0, largeScan: 1, smallScan: 2 } as const;
+export type CacheMaker = (typeof CacheMaker)[keyof typeof CacheMaker];
+
+/** The most files a scan whose compiled code the cache should hold scans (a pre-commit hook's, an editor's). */
+export const SMALL_SCAN_FILES = 20;
+
+/** A cache file's content: the data V8 made, and what the run that made it did. */
 export interface CodeCache {
   readonly data: Buffer;
-  readonly typical: boolean;
+  readonly maker: CacheMaker;
 }
 
 export interface LoadOptions {
@@ -44,7 +58,7 @@ export interface LoadOptions {
 export function loadScript(script: URL, options: LoadOptions): LoadedScript {
   const filename = fileURLToPath(script);
   const withCache = module as typeof module & { enableCompileCache?: () => unknown };
-  const required = () => ({ exports: createRequire(filename)(filename) as unknown, typical: () => {} });
+  const required = () => ({ exports: createRequire(filename)(filename) as unknown, scanned: () => {} });
   // Node's switch for its own cache turns this one off as well.
   if (options.env.NODE_DISABLE_COMPILE_CACHE) return required();
   if (typeof withCache.enableCompileCache === 'function') {
@@ -77,23 +91,28 @@ function runCached(filename: string, options: LoadOptions): LoadedScript {
   const cached = readCodeCache(cacheFile);
   // The same wrapper as Node's for a CommonJS file: the script sees require, module, exports as it would there.
   const compiled = new vm.Script(module.wrap(source), { filename, cachedData: cached?.data });
-  let typical = false;
+  let maker: CacheMaker = CacheMaker.little;
   const usable = cached !== undefined && !compiled.cachedDataRejected;
   // At exit, the functions this run compiled are in the data too; parser threads only read the file (asked last:
   // a run that keeps the file never loads node:worker_threads).
   process.once('exit', () => {
-    if ((!usable || (typical && !cached.typical)) && workerThreads().isMainThread)
-      writeCodeCache(cacheFile, compiled, typical);
+    if ((usable && maker <= cached.maker) || !workerThreads().isMainThread) return;
+    // This run's data would hold every function of the large scan's too (they came with it): the file is removed,
+    // and the next run, compiled afresh, writes its own.
+    if (usable && cached.maker === CacheMaker.largeScan) removeCodeCache(cacheFile);
+    else writeCodeCache(cacheFile, compiled, maker);
   });
   const loaded = { exports: {} as unknown };
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));
-  return { exports: loaded.exports, typical: () => void (typical = true) };
+  const scanned = (files: number) =>
+    void (maker = files <= SMALL_SCAN_FILES ? CacheMaker.smallScan : CacheMaker.largeScan);
+  return { exports: loaded.exports, scanned };
 }
 
-/** A cache file's bytes: magic, the digest of what follows, whether a typical run made it (1 byte), V8's data. */
-export function encodeCodeCache(data: Buffer, typical: boolean): Buffer {
-  const payload = Buffer.concat([Buffer.from([typical ? 1 : 0]), data]);
+/** A cache file's bytes: magic, the digest of what follows, what the run that made it did (1 byte), V8's data. */
+export function encodeCodeCache(data: Buffer, maker: CacheMaker): Buffer {
+  const payload = Buffer.concat([Buffer.from([maker]), data]);
   return Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]);
 }
 
@@ -110,14 +129,23 @@ export function readCodeCache(file: string): CodeCache | undefined {
   const payload = bytes.subarray(header);
   const digest = createHash('sha256').update(payload).digest();
   if (!digest.equals(bytes.subarray(MAGIC.length, header))) return undefined;
-  return { data: payload.subarray(1), typical: payload[0] === 1 };
+  const maker = payload[0] as CacheMaker;
+  if (maker > CacheMaker.smallScan) return undefined;
+  return { data: payload.subarray(1), maker };
+}
+
+/** Removes a cache file; any failure is silent (the file then stays as it is, still valid). */
+function removeCodeCache(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {}
 }
 
 /** Writes the script's code cache, atomically (a reader sees the old file or the new one); any failure is silent. */
-function writeCodeCache(file: string, compiled: vm.Script, typical: boolean): void {
+function writeCodeCache(file: string, compiled: vm.Script, maker: CacheMaker): void {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeAtomically(file, () => encodeCodeCache(compiled.createCachedData(), typical));
+    writeAtomically(file, () => encodeCodeCache(compiled.createCachedData(), maker));
   } catch {
     // The next run compiles again, as this one did.
   }

@@ -40,7 +40,7 @@ export interface CliIo {
   /** The module parser threads run (the bundle); absent in tests that call main() directly. */
   readonly workerUrl?: URL;
   /** Called once a scan has run (the executable then keeps this run's compiled code: see src/cli/code-cache.ts). */
-  readonly onScanned?: () => void;
+  readonly onScanned?: (files: number) => void;
   /**
    * The program's id, from the executable, which replays a stored report (src/cli/replay.ts): given, a --cache run
    * keeps what it writes for the next. Absent in tests that call main() directly.
@@ -298,7 +298,7 @@ export async function main(caller: CliIo): Promise<number> {
   });
   try {
     result = select(await runScan());
-    io.onScanned?.();
+    io.onScanned?.(result.stats.files);
     if (fixes) {
       const { planFixes, unifiedDiff, writeFixes } = await import('../fix.js');
       const plan = planFixes(result.findings, io.cwd);

@@ -9,7 +9,8 @@
 //
 // The record is kept as the cache is (src/cache.ts): encrypted (AES-256-GCM) and authenticated (HMAC-SHA-256) with
 // keys derived from the user's cache key, 0600 in a 0700 folder. The report it holds is what was written, secrets
-// redacted as in every report. A leaf: the executable loads it before the program.
+// redacted as in every report. A leaf: the executable requires it (built on its own as dist/meshlint-replay.cjs)
+// before the program, when the arguments name a cache.
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -78,11 +79,6 @@ export function cacheLocationOf(argv: readonly string[], cwd: string, env: NodeJ
   }
   if (location !== undefined) return resolve(cwd, location);
   return cache ? resolve(cwd, defaultCacheLocation(repositoryRoot(cwd), env)) : undefined;
-}
-
-/** Whether the arguments may name a cache: the executable looks for a record only then. */
-export function mayUseCache(argv: readonly string[]): boolean {
-  return argv.some((arg) => arg === '--cache' || arg.startsWith('--cache-location'));
 }
 
 /** One write of a run, in order: to standard output (1) or error (2), the -o file, or where --stats printed. */

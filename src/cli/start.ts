@@ -12,15 +12,16 @@ async function readStdin(): Promise<Uint8Array> {
 }
 
 /**
- * `entry`: the executable's own module, which parser threads run; `onScanned`: called once a scan has run;
+ * `entry`: the executable's own module, which parser threads run; `onScanned`: called once a scan has run, with
+ * the number of files it scanned;
  * `program`: the program's id, under which a --cache run keeps its report for the executable to replay.
  */
-export function start(entry: URL, onScanned?: () => void, program?: string): void {
+export function start(entry: URL, onScanned?: (files: number) => void, program?: string): void {
   if (isParserWorker()) runParserWorker(MANIFEST_PARSE_OPTIONS);
   else run(entry, onScanned, program);
 }
 
-function run(entry: URL, onScanned?: () => void, program?: string): void {
+function run(entry: URL, onScanned?: (files: number) => void, program?: string): void {
   guardOutput();
   main({
     argv: process.argv.slice(2),

@@ -84,7 +84,10 @@ export interface Report<M extends string> {
    */
   readonly span?: readonly [number, number];
   readonly messageId: M;
-  /** Values for the message's {{placeholders}}; {{resource}} is filled in by the engine. Never put a secret here. */
+  /**
+   * Values for the message's {{placeholders}}; {{resource}} is filled in by the engine. Never put a secret here. The
+   * finding keeps this object and renders its message when a report reads it: do not change it after reporting.
+   */
   readonly data?: Readonly<Record<string, string | number>>;
   /** A milder default than the rule's for this case (the user's configured severity still wins). */
   readonly severity?: Severity;

@@ -24,7 +24,7 @@ import {
 } from './suppress.js';
 import type { Config } from './config.js';
 import { didYouMean } from '../suggest.js';
-import { pathMessage, type MessagePart } from './message.js';
+import { pathMessage, plainFinding, renderMessage, type MessagePart } from './message.js';
 import { milliseconds } from '../clock.js';
 
 export interface RelatedLocation {
@@ -154,12 +154,6 @@ export function lint(input: LintInput): LintResult {
   return lintStaged(input).finish();
 }
 
-/**
- * A finding as the stages before finish make it: the very object the result holds. Its range (unless known when it
- * is made), related locations, configured severity and suppression are filled in by finish, in place.
- */
-type Building = { -readonly [K in keyof Finding]: Finding[K] };
-
 /** A related location, to be located when the lint finishes. */
 interface RelatedRequest {
   readonly at: LocationRequest;
@@ -183,14 +177,14 @@ interface Extras {
  * it in the old generation, which V8 rarely collects late in a run.)
  */
 class PendingFindings {
-  findings: Building[] = [];
+  findings: LintFinding[] = [];
   /** Where each finding is to be located; undefined when its range was known when it was made. */
   at: (LocationRequest | undefined)[] = [];
   /** The resource each finding is about (its annotations may suppress it). */
   resources: (Resource | undefined)[] = [];
   extras = new Map<number, Extras>();
 
-  add(finding: Building, at?: LocationRequest, resource?: Resource, extras?: Extras): number {
+  add(finding: LintFinding, at?: LocationRequest, resource?: Resource, extras?: Extras): number {
     const index = this.findings.push(finding) - 1;
     this.at.push(at);
     this.resources.push(resource);
@@ -217,31 +211,91 @@ class PendingFindings {
   }
 }
 
+/** Values for a message's {{placeholders}}, as a rule reports them (see Report.data). */
+type MessageValues = Readonly<Record<string, string | number>>;
+
 /**
- * A finding as made by every stage. Each is made by one object literal, with or without a resource (nearly every
- * finding of a rule has one), so that findings share a few hidden classes and hold their fields in the object
- * itself: an object grown key by key keeps all but its first keys in a separate property array (~40 bytes more per
- * finding), and one made by spreading gets a hidden class of its own (see `redacted`). Its range is undefined until
- * located, unless given; it has no related locations until located.
+ * A finding as made by every stage: the very object the result holds. Its range (unless known when it is made),
+ * related locations, configured severity and suppression are filled in by finish, in place.
+ *
+ * Its message is rendered when read (by a report, the cache, the editor), from what the rule gave: the rule's
+ * template, the report's values and the resource's name, all alive anyway. The text of each of 84,000 findings of
+ * one decK file was ~17 MB kept from the rules to the report, most of it in the old generation; rendered when
+ * written, each dies young. A message that is text already (a parse problem) is kept as such.
+ *
+ * Fields are made in one order by the constructor, so findings share a hidden class and hold them in the object
+ * itself; what a message is made of is private (a spread or a structured copy of a finding never carries it: the
+ * cache and relativeToRoot copy the message itself).
  */
-function newFinding(
+class LintFinding implements Finding {
+  readonly ruleId: string;
+  severity: Severity;
+  readonly file: string;
+  readonly resource: Finding['resource'];
+  readonly path: Path;
+  readonly fingerprint: string;
+  range: Range;
+  related: readonly RelatedLocation[] = NONE_RELATED;
+  /** The rule's template, or the message itself when #values is undefined. */
+  readonly #template: string;
+  readonly #values: MessageValues | undefined;
+  /** What {{resource}} names when the finding has no resource (a document by its path). */
+  readonly #subject: string | undefined;
+  declare messageParts?: readonly MessagePart[];
+  declare suppression?: Suppression;
+  declare fix?: FindingFix;
+
+  /** `values` undefined: `template` is the message itself. (Arguments, not an object of them: one fewer per finding.) */
+  constructor(
+    ruleId: string,
+    severity: Severity,
+    file: string,
+    resource: Finding['resource'],
+    path: Path,
+    fingerprint: string,
+    range: Range | undefined,
+    template: string,
+    values: MessageValues | undefined,
+    subject: string | undefined,
+  ) {
+    this.ruleId = ruleId;
+    this.severity = severity;
+    this.file = file;
+    this.resource = resource;
+    this.path = path;
+    this.fingerprint = fingerprint;
+    this.range = range as Range;
+    this.#template = template;
+    this.#values = values;
+    this.#subject = subject;
+  }
+
+  /** A copy with the message as text (JSON.stringify reads no getter). */
+  toJSON(): Finding {
+    return plainFinding(this);
+  }
+
+  /** The message, made anew at each read (cheap; a report reads it once). */
+  get message(): string {
+    if (this.messageParts) return renderMessage(this.messageParts, (path) => path);
+    if (this.#values === undefined) return this.#template;
+    const resource = this.#subject ?? describe(this.resource!);
+    return interpolate(this.#template, { resource, ...redacted(this.#values) });
+  }
+}
+
+const NO_VALUES: MessageValues = Object.freeze({});
+
+/** A finding whose message is text already (a parse problem, a directive's): on the document, not a resource. */
+function textFinding(
   ruleId: string,
   severity: Severity,
   message: string,
   file: string,
-  resource: Finding['resource'],
-  path: Path,
   fingerprint: string,
-  fix?: FindingFix,
-  given?: Range,
-): Building {
-  const range = given as Range;
-  const related = NONE_RELATED;
-  const finding: Building = resource
-    ? { ruleId, message, file, resource, path, fingerprint, range, related, severity }
-    : { ruleId, message, file, path, fingerprint, range, related, severity };
-  if (fix) finding.fix = fix;
-  return finding;
+  range: Range,
+): LintFinding {
+  return new LintFinding(ruleId, severity, file, undefined, [], fingerprint, range, message, undefined, undefined);
 }
 
 /** A graph the rules run on: the plain files, or the objects of one build. */
@@ -326,15 +380,12 @@ function parseDiagnostics(
       const rule = enabledById.get(problem.code);
       if (!rule) continue;
       pending.add(
-        newFinding(
+        textFinding(
           rule.id,
           rule.severity,
           redactSecrets(problem.message),
           file.path,
-          undefined,
-          [],
           fingerprint(rule.id, file.path, '', [], problem.message),
-          undefined,
           rangeOfOffsets(file, problem.start, problem.end),
         ),
       );
@@ -366,7 +417,7 @@ function parseDiagnostics(
           [],
           `${key}\0${directive.rules.join(',')}\0${directive.reason ?? ''}`,
         );
-        pending.add(newFinding(id, rule.severity, message, file.path, undefined, [], print, undefined, at));
+        pending.add(textFinding(id, rule.severity, message, file.path, print, at));
       };
       if (!directive.reason) reportDirective(ENGINE_RULES.suppressionWithoutReason, 'noReason', {}, 'no-reason');
       directive.rules.forEach((id, i) => {
@@ -441,9 +492,7 @@ function unreadableDocuments(enabled: readonly AnyRule[], pending: PendingFindin
     }
     const print = fingerprint(parseError.id, file.path, `#${document.index}`, [], 'unprocessed');
     const range = rangeOfOffsets(file, document.start, document.start + 1);
-    pending.add(
-      newFinding(parseError.id, parseError.severity, message, file.path, undefined, [], print, undefined, range),
-    );
+    pending.add(textFinding(parseError.id, parseError.severity, message, file.path, print, range));
   };
 }
 
@@ -534,7 +583,7 @@ function embeddedDiagnostics(
         seen.add(key);
         const message = redactSecrets(`${problem.message.replace(/\.$/, '')} (in ${what}).`);
         const print = fingerprint(rule.id, host.path, 'embedded', [], problem.message);
-        pending.add(newFinding(rule.id, rule.severity, message, host.path, undefined, [], print, undefined, range));
+        pending.add(textFinding(rule.id, rule.severity, message, host.path, print, range));
       }
     }
   }
@@ -548,7 +597,7 @@ function toFinding(
   r: Report<string>,
   root: string | undefined,
   keyed = false,
-): { finding: Building; at: LocationRequest; resource?: Resource; extras?: Extras; key: string } {
+): { finding: LintFinding; at: LocationRequest; resource?: Resource; extras?: Extras; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
   let path: Path;
@@ -566,10 +615,6 @@ function toFinding(
   }
   const template = rule.messages[r.messageId];
   if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
-  const message = interpolate(template, {
-    resource: resource ? describe(resource) : documentName(file.path, root),
-    ...redacted(r.data),
-  });
   const relatedAt = r.related?.map((rel): RelatedRequest => {
     const src = rel.resource.source;
     const at = traced({
@@ -600,10 +645,9 @@ function toFinding(
           ),
         }
       : undefined;
-  const finding = newFinding(
+  const finding = new LintFinding(
     rule.id,
     severity,
-    at.note ? `${message} (${at.note})` : message,
     at.file.path,
     resource && {
       apiVersion: resource.apiVersion,
@@ -613,8 +657,14 @@ function toFinding(
     },
     path,
     print,
-    fix,
+    undefined,
+    template,
+    r.data ?? NO_VALUES,
+    resource ? undefined : documentName(file.path, root),
   );
+  if (fix) finding.fix = fix;
+  // Where a built object's value was written, when it is not where it is located (rare: kept as text).
+  if (at.note) finding.messageParts = [finding.message, ` (${at.note})`];
   const extras: Extras | undefined =
     r.span || relatedAt?.length ? { span: r.span, relatedAt: relatedAt?.length ? relatedAt : undefined } : undefined;
   // The key that merges a finding reached through several builds: only findings on built objects need one.
@@ -692,14 +742,12 @@ function settle(
       finding.related = related;
     }
     if (extra?.builtBy) {
-      const { message, messageParts } = pathMessage(
+      finding.messageParts = [
         finding.message,
         ' (built by ',
         ...extra.builtBy.flatMap((b, i): MessagePart[] => (i ? [', ', { path: b.name }] : [{ path: b.name }])),
         ')',
-      );
-      finding.message = message;
-      if (messageParts) finding.messageParts = messageParts;
+      ];
     }
     const configured = config.rules.get(finding.ruleId)?.severity;
     if (configured && configured !== 'off') finding.severity = configured;

@@ -85,7 +85,7 @@ export function isWorkload(resource: Resource): resource is Workload {
 }
 
 /** "Deployment shop/web", "Namespace shop": how messages name a resource. */
-export function describe(resource: Resource): string {
+export function describe(resource: Pick<Resource, 'kind' | 'namespace' | 'name'>): string {
   const name = resource.name || '(unnamed)';
   return resource.namespace ? `${resource.kind} ${resource.namespace}/${name}` : `${resource.kind} ${name}`;
 }

@@ -36,17 +36,18 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
     if (rel === '') return '.';
     return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
   };
+  // (Given, not spread: a finding's message is read from it, not held in a field; see engine/run.ts LintFinding.)
   const message = (item: { readonly message: string; readonly messageParts?: readonly MessagePart[] }) =>
-    item.messageParts ? { message: renderMessage(item.messageParts, rebase) } : {};
+    item.messageParts ? renderMessage(item.messageParts, rebase) : item.message;
   return {
     ...result,
     findings: result.findings.map((f) => ({
       ...f,
       file: rebase(f.file),
-      ...message(f),
-      related: f.related.map((r) => ({ ...r, file: rebase(r.file), ...message(r) })),
+      message: message(f),
+      related: f.related.map((r) => ({ ...r, file: rebase(r.file), message: message(r) })),
     })),
-    notices: result.notices.map((n) => ({ ...n, ...(n.file ? { file: rebase(n.file) } : {}), ...message(n) })),
+    notices: result.notices.map((n) => ({ ...n, ...(n.file ? { file: rebase(n.file) } : {}), message: message(n) })),
   };
 }
 

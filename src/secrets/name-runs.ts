@@ -72,7 +72,9 @@ function automaton(whole: readonly string[], glued: readonly string[]): Automato
   };
 }
 
-const NAMES = automaton(SECRET_NAME_RUNS.whole, SECRET_NAME_RUNS.glued);
+// Built on first use (see mayNameASecretOnceWorthIt): a scan of a few files never builds it.
+let names: Automaton | undefined;
+const namesAutomaton = () => (names ??= automaton(SECRET_NAME_RUNS.whole, SECRET_NAME_RUNS.glued));
 
 const isLower = (c: number) => c >= 97 && c <= 122;
 const isUpper = (c: number) => c >= 65 && c <= 90;
@@ -124,10 +126,10 @@ function runStartsToken(text: string, i: number, length: number): boolean {
 }
 
 /** A word of the automaton ends at `i` (in `state`) and is a name run: it ends a token, and a whole run starts one. */
-function nameRunEndsAt(text: string, i: number, c: number, state: number): boolean {
+function nameRunEndsAt(text: string, i: number, c: number, state: number, { glued, whole }: Automaton): boolean {
   if (!endsToken(text, i, c)) return false;
-  if (NAMES.glued[state] === 1) return true;
-  for (const length of NAMES.whole[state]) if (runStartsToken(text, i, length)) return true;
+  if (glued[state] === 1) return true;
+  for (const length of whole[state]) if (runStartsToken(text, i, length)) return true;
   return false;
 }
 
@@ -140,7 +142,8 @@ for (let c = 0; c < 128; c++) if (isAlnum(c)) SYMBOL_PLUS_ONE[c] = symbolOf(isUp
  * that every name secretNameKind accepts holds), or -1. A character that lowercases to an ASCII letter counts as one.
  */
 export function nextNameRun(text: string, from: number, to: number): number {
-  const { next, output } = NAMES;
+  const runs = namesAutomaton();
+  const { next, output } = runs;
   let state = 0;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
@@ -150,7 +153,7 @@ export function nextNameRun(text: string, from: number, to: number): number {
       continue;
     }
     state = next[state * SYMBOLS + symbol - 1];
-    if (output[state] === 1 && nameRunEndsAt(text, i, c, state)) return i;
+    if (output[state] === 1 && nameRunEndsAt(text, i, c, state, runs)) return i;
   }
   return -1;
 }
@@ -164,4 +167,19 @@ export function nextNameRun(text: string, from: number, to: number): number {
  */
 export function mayNameASecret(text: string): boolean {
   return nextNameRun(text, 0, text.length) !== -1;
+}
+
+/** The characters of text mayNameASecretOnceWorthIt answers "maybe" for before it builds the automaton. */
+const MAYBE_BEFORE_AUTOMATON = 16_384;
+let charsBeforeAutomaton = 0;
+
+/**
+ * mayNameASecret once the automaton is worth building: until the texts asked about add up to MAYBE_BEFORE_AUTOMATON
+ * characters, each is a "maybe" (the caller then reads its names exactly), because building the automaton (about a
+ * millisecond and a half of code run once, cold) costs more than reading the names of a few short texts, which is
+ * all a scan of a file or two asks.
+ */
+export function mayNameASecretOnceWorthIt(text: string): boolean {
+  if (names === undefined && (charsBeforeAutomaton += text.length) <= MAYBE_BEFORE_AUTOMATON) return true;
+  return mayNameASecret(text);
 }

@@ -3,7 +3,7 @@
 // read from a text differs from it only by escapes (a backslash in the text), line folding (a space or a line break
 // between two pieces) and a single-quoted scalar's `''` (one quote): so a stretch of a value with no backslash
 // behind it, no space, line break or quote in it, is a stretch of the text.
-import { mayNameASecret } from './name-runs.js';
+import { mayNameASecretOnceWorthIt } from './name-runs.js';
 import { hasProviderCandidate } from './providers.js';
 
 /** A provider token could be in the text: it holds a candidate prefix, or an escape that could spell one. */
@@ -17,7 +17,7 @@ export function mayHoldProviderToken(text: string): boolean {
  * a header whose name is in the text).
  */
 export function mayNameAPair(text: string): boolean {
-  return text.includes('-u') || text.includes('mysql') || mayNameASecret(text);
+  return text.includes('-u') || text.includes('mysql') || mayNameASecretOnceWorthIt(text);
 }
 
 /**
