@@ -8,6 +8,7 @@ import {
   generateDeckRoutes,
   generateDocuments,
   generateEnvoyClusters,
+  generateEnvoyClustersJson,
   generateRepo,
   generateWorkloads,
 } from './gen-scale-repo.mjs';
@@ -167,6 +168,8 @@ const fileShapes = [
   const [small, large] = [2000, 40_000].map((n) => ({ n, stats: scanGenerated((dir) => generate(dir, n)) }));
   return { shape, small, large };
 });
+// The same Envoy bootstrap written as JSON (on one line): its findings are located without the YAML library.
+const envoyJson = scanGenerated((dir) => generateEnvoyClustersJson(dir, 40_000));
 // Memory: peak RSS against the budget of twice the input plus 150 MB, for 100,000 and 1,000,000 tiny documents (and,
 // in the rows, the large decK and Envoy files and the generated repositories).
 const budgetMb = (inputMb) => 2 * inputMb + 150;
@@ -291,6 +294,10 @@ const rows = [
     `${shape}, one file of 40,000 (${large.stats.inputMb.toFixed(1)} MB): peak MB / budget`,
     againstBudget(large.stats),
   ]),
+  [
+    `Envoy clusters as JSON, one file of 40,000 (${envoyJson.inputMb.toFixed(1)} MB): peak MB / budget`,
+    againstBudget(envoyJson),
+  ],
   ...scale.map(({ n, stats }) => [
     `generated ${n / 1000}k (${stats.inputMb.toFixed(1)} MB): peak MB / budget`,
     againstBudget(stats),

@@ -3,9 +3,12 @@
 //   that select them);
 // - generateWorkloads: W apps (Deployment, Service, ServiceAccount, PeerAuthentication, AuthorizationPolicy each), all
 //   in one namespace or spread over namespaces of 50 apps, so that per-namespace indexes are tested both ways;
-// - generateDocuments: D small Deployments, in one file or spread over files of 100 documents each.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// - generateDocuments: D small Deployments, in one file or spread over files of 100 documents each;
+// - generateDeckRoutes, generateEnvoyClusters: one large decK file, one large Envoy bootstrap (YAML, or JSON on one
+//   line as tools write it).
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 function appDocuments(ns, a, peer) {
   const app = `app-${a}`;
@@ -118,5 +121,14 @@ export function generateEnvoyClusters(dir, clusters) {
       `        endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: backend-${c}, port_value: 80}}}}]}]`,
     );
   writeFileSync(join(dir, 'envoy.yaml'), `${lines.join('\n')}\n`);
+  return clusters;
+}
+
+/** The same bootstrap as generateEnvoyClusters, written as JSON on one line (envoy.json). */
+export function generateEnvoyClustersJson(dir, clusters) {
+  generateEnvoyClusters(dir, clusters);
+  const yaml = join(dir, 'envoy.yaml');
+  writeFileSync(join(dir, 'envoy.json'), JSON.stringify(parse(readFileSync(yaml, 'utf8'))));
+  rmSync(yaml);
   return clusters;
 }

@@ -6,14 +6,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { isMap, isPair, isSeq } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { locateOffsets, type LocationTree } from '../src/location/locate.js';
+import { locateOffsets } from '../src/location/locate.js';
 import { FastReader, readLocationTree } from '../src/parse/fast.js';
 import { jsonPartReadsCleanly } from '../src/parse/json-part.js';
 import { parseSource, type SourceFile } from '../src/parse/source.js';
 import { firstDocumentEnd, isJsonStream, splitYamlStream } from '../src/parse/stream.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
-import { TRICKY_KEYS, TRICKY_SCALARS } from './yaml-constructs.js';
+import { JSON_TRAPS, TRICKY_KEYS, TRICKY_SCALARS } from './yaml-constructs.js';
 import { corpusDir, manifestFiles } from './helpers.js';
+import { expectLibraryLocations } from './location-trees.js';
 import { SEED } from './seeded-random.js';
 
 const shape = (file: SourceFile) => ({
@@ -22,18 +23,6 @@ const shape = (file: SourceFile) => ({
   unreadDocuments: file.unreadDocuments,
   skipped: file.skipped,
 });
-
-/** Every path of a value, plus a missing key and a missing index below each collection. */
-function* pathsOf(value: unknown, path: (string | number)[] = []): Generator<(string | number)[]> {
-  yield path;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) yield* pathsOf(value[i], [...path, i]);
-    yield [...path, value.length];
-  } else if (value && typeof value === 'object') {
-    for (const key of Object.keys(value)) yield* pathsOf((value as Record<string, unknown>)[key], [...path, key]);
-    yield [...path, 'missing-key', 'below'];
-  }
-}
 
 interface Tally {
   parts: number;
@@ -58,36 +47,15 @@ function compareBothWays(name: string, text: string | Uint8Array, tally: Tally, 
     if (reader.read(part.start, end).kind === 'document') tally.accepted++;
   }
   if (!locate) return;
-  for (const document of full.documents) {
-    const tree = readLocationTree(source, document.start, document.end);
-    const paths = [...pathsOf(document.value)];
-    // A tree for some paths only: built in the same cases, and locating them exactly as the library's tree.
-    const forPaths = (asked: (string | number)[][]) => {
-      const pruned = readLocationTree(source, document.start, document.end, asked);
-      expect(pruned === undefined, `${name} #${document.index}: pruned tree built alike`).toBe(tree === undefined);
-      return pruned;
-    };
-    if (!tree) {
-      forPaths(paths.slice(0, 1));
-      continue;
-    }
-    const compare = (located: LocationTree, path: (string | number)[], how: string) => {
-      for (const target of ['key', 'value', 'pair'] as const) {
-        tally.located++;
-        const lean = locateOffsets(source, located, document.start, document.end, path, target);
-        const library = locateOffsets(source, document.ast, document.start, document.end, path, target);
-        expect(lean, `${name} #${document.index} ${JSON.stringify(path)} ${target} (${how})`).toStrictEqual(library);
-      }
-    };
-    for (const path of paths) compare(tree, path, 'whole tree');
-    const all = forPaths(paths)!;
-    for (const path of paths) compare(all, path, 'tree of every path');
-    const everyOther = forPaths(paths.filter((_, i) => i % 2 === 1))!;
-    paths.forEach((path, i) => i % 2 === 1 && compare(everyOther, path, 'tree of every other path'));
-    // Each path alone (at most 40 of them, spread over the document).
-    const step = Math.max(1, Math.ceil(paths.length / 40));
-    for (let i = 0; i < paths.length; i += step) compare(forPaths([paths[i]])!, paths[i], 'tree of this path');
-  }
+  for (const document of full.documents)
+    expectLibraryLocations(
+      name,
+      source,
+      document,
+      () => document.ast,
+      (paths) => readLocationTree(source, document.start, document.end, paths),
+      tally,
+    );
 }
 
 describe('the lean reader reads what the YAML library reads', () => {
@@ -351,27 +319,15 @@ describe('the lean reader on generated YAML', () => {
 // Generated JSON streams: JSON.parse gives the values of the parts the YAML library reads without a problem, and the
 // library reads the rest (duplicate and `<<` keys, tabs, CR, very long keys, deep nesting, characters it treats
 // specially); both readings must agree on everything.
-const jsonTraps = [
-  (t: string) => t.replace('{', '{"dup": 1, "dup": 2, '),
-  (t: string) => t.replace('{', '{"<<": {"a": 1}, '),
-  (t: string) => t.replace('{', '{"a\\u0062": 1, "ab": 2, '),
-  (t: string) => t.replace('\n ', '\n\t'),
-  (t: string) => t.replace('\n', '\r\n'),
-  (t: string) => t.replace('{', `{"${'k'.repeat(1030)}": 1, `),
-  (t: string) => t.replace('{', '{"x": "\u2028\u0085", '),
-  (t: string) => t.replace('{', `{"deep": ${'['.repeat(220)}${']'.repeat(220)}, `),
-  (t: string) => `${t} ${t}`,
-  (t: string) => `${t}\n[1, "two", {"three": 3}]\n"four"`,
-];
 const jsonStreamArbitrary = fc
   .record({
     value: fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { minKeys: 1, maxKeys: 6 }),
     indent: fc.constantFrom(0, 1, 2, 4),
-    trap: fc.option(fc.nat(jsonTraps.length - 1), { freq: 2 }),
+    trap: fc.option(fc.nat(JSON_TRAPS.length - 1), { freq: 2 }),
   })
   .map(({ value, indent, trap }) => {
     const text = JSON.stringify(value, null, indent);
-    return trap === null ? text : jsonTraps[trap](text);
+    return trap === null ? text : JSON_TRAPS[trap](text);
   });
 
 describe('JSON streams read without the YAML library', () => {

@@ -56,6 +56,24 @@ export const TRICKY_SCALARS = [
 ];
 /** Rejected by Kubernetes: JSON cannot hold them. */
 export const REJECTED_SCALARS = ['.inf', '-.Inf', '.nan', '+.INF'];
+/**
+ * Changes to a JSON text that make the YAML library read it otherwise than JSON.parse, or not at all, or make a
+ * reader without the library leave it to the library (duplicate and `<<` keys, a key's `:` on the next line, tabs,
+ * CR, very long keys, deep nesting, characters the library treats specially, several values in one stream).
+ */
+export const JSON_TRAPS: readonly ((text: string) => string)[] = [
+  (t) => t.replace('{', '{"dup": 1, "dup": 2, '),
+  (t) => t.replace('{', '{"<<": {"a": 1}, '),
+  (t) => t.replace('{', '{"a\\u0062": 1, "ab": 2, '),
+  (t) => t.replace('{', '{"a"\n: 1, '),
+  (t) => t.replace('\n ', '\n\t'),
+  (t) => t.replace('\n', '\r\n'),
+  (t) => t.replace('{', `{"${'k'.repeat(1030)}": 1, `),
+  (t) => t.replace('{', '{"x": "\u2028\u0085", '),
+  (t) => t.replace('{', `{"deep": ${'['.repeat(220)}${']'.repeat(220)}, `),
+  (t) => `${t} ${t}`,
+  (t) => `${t}\n[1, "two", {"three": 3}]\n"four"`,
+];
 export const TRICKY_KEYS = ['a', 'y', 'n', 'on', '1', '0x10', 'true', '1.5', '"quoted key"', 'under_score'];
 
 const HEAD = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;

@@ -25,14 +25,14 @@ export type FastRead =
   | { readonly kind: 'declined'; readonly reason: string; readonly at: number };
 
 /** Deeper nesting is left to the full reader (which reports what is too deep). */
-const MAX_DEPTH = 200;
+export const MAX_DEPTH = 200;
 /** The YAML library rejects implicit keys of 1024 characters and more. */
-const MAX_KEY_LENGTH = 1000;
+export const MAX_KEY_LENGTH = 1000;
 
-const LF = 10;
-const SPACE = 32;
+export const LF = 10;
+export const SPACE = 32;
 const HASH = 35;
-const COLON = 58;
+export const COLON = 58;
 const DASH = 45;
 const DQUOTE = 34;
 const SQUOTE = 39;
@@ -962,7 +962,7 @@ function isHex(s: string): boolean {
  * A scalar node with the range [start, end, end] (a key, or an entry of a flow collection), and its source as the
  * library sets it (the text of the value: locating takes a key whose source is `<<` for a merge key).
  */
-function keyNode(value: unknown, start: number, end: number): Scalar {
+export function keyNode(value: unknown, start: number, end: number): Scalar {
   return new TreeScalar(value, start, end, typeof value === 'string' ? value : undefined) as unknown as Scalar;
 }
 
@@ -987,10 +987,12 @@ Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
 
 function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
   const TreeCollection = class {
-    readonly items: unknown[] = [];
     start = 0;
     end = 0;
-    constructor(readonly flow: boolean) {}
+    constructor(
+      readonly flow: boolean,
+      readonly items: unknown[] = [],
+    ) {}
     get range(): [number, number, number] {
       return [this.start, this.end, this.end];
     }
@@ -1000,7 +1002,7 @@ function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
 }
 
 /** Sets a tree collection's range (see TreeScalar). */
-function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
+export function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
   const collection = node as unknown as { start: number; end: number };
   collection.start = start;
   collection.end = end;
@@ -1016,9 +1018,9 @@ class TreePair {
 }
 Object.setPrototypeOf(TreePair.prototype, new Pair(null));
 
-const treeMap = (flow: boolean) => new TreeMap(flow) as unknown as YAMLMap;
-const treeSeq = (flow: boolean) => new TreeSeq(flow) as unknown as YAMLSeq;
-const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
+export const treeMap = (flow: boolean, items?: unknown[]) => new TreeMap(flow, items) as unknown as YAMLMap;
+export const treeSeq = (flow: boolean, items?: unknown[]) => new TreeSeq(flow, items) as unknown as YAMLSeq;
+export const treePair = (key: unknown, value: unknown) => new TreePair(key, value) as unknown as Pair;
 
 /** A plain key as sigs.k8s.io/yaml writes it (special floats by their text, others resolved then stringified). */
 /**

@@ -28,7 +28,7 @@ import {
   type StreamPart,
 } from './stream.js';
 import { FastReader, readLocationTree, unquotedSource } from './fast.js';
-import { jsonPartReadsCleanly } from './json-part.js';
+import { isCleanJsonValue, jsonPartReadsCleanly, readJsonLocationTree } from './json-part.js';
 import { kubernetesValue, plainKeyText, UnreadableValue } from './value.js';
 
 export type ProblemCode = 'parse-error' | 'yaml-duplicate-key' | 'yaml-portability';
@@ -229,10 +229,10 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
   const fast = json || options.fast === false ? undefined : new FastReader(text);
   const source: DocumentSource = { text, yamlVersion: '1.1' };
   let parts = 0;
-  const readPart = (start: number, partEnd: number) => {
+  const readPart = (start: number, partEnd: number, clean = false) => {
     const index = parts++;
     const end = json ? partEnd : firstDocumentEnd(text, start, partEnd);
-    if (json && options.fast !== false && jsonPartReadsCleanly(text, start, end)) {
+    if (json && options.fast !== false && (clean || jsonPartReadsCleanly(text, start, end))) {
       documents.push(new LazyDocument(source, index, jsonValue(text, start, end), start, end));
       return;
     }
@@ -269,7 +269,7 @@ export function parseSource(path: string, bytesOrText: Uint8Array | string, opti
     for (const [open, close] of result.underIndented ?? [])
       problems.push(portabilityNote('underIndented', underIndentedLine(text, open, close), close));
   };
-  if (json) for (const part of jsonParts(text, problems)) readPart(part.start, part.end);
+  if (json) for (const part of jsonParts(text, problems)) readPart(part.start, part.end, part.clean);
   else {
     // The separators' problems come before the parts' (as when the stream was cut whole first).
     const before = problems.length;
@@ -576,11 +576,17 @@ function reportErrors(ast: Document.Parsed, text: string, problems: ParseProblem
  * JSON streams (kubectl reads `{...} {...}` as several objects): the parts, one per top-level value; a syntax error is
  * reported where JSON.parse stops and ends the stream, as it ends kubectl's reading.
  */
-function jsonParts(text: string, problems: ParseProblem[]): StreamPart[] {
-  const parts: StreamPart[] = [];
+function jsonParts(text: string, problems: ParseProblem[]): JsonPart[] {
+  const parts: JsonPart[] = [];
   let start = 0;
   while (start < text.length && /\s/.test(text[start])) start++;
   while (start < text.length) {
+    // The common stream, one value the library reads cleanly: told without JSON.parse building a value only to be
+    // dropped (the document's value is parsed once, by readPart).
+    if (isCleanJsonValue(text, start, text.length)) {
+      parts.push({ start, end: text.length, clean: true });
+      break;
+    }
     const rest = text.slice(start);
     try {
       JSON.parse(rest);
@@ -605,6 +611,11 @@ function jsonParts(text: string, problems: ParseProblem[]): StreamPart[] {
     }
   }
   return parts;
+}
+
+/** A part of a JSON stream; `clean` when it is known to be one that the YAML library reads cleanly. */
+interface JsonPart extends StreamPart {
+  readonly clean?: boolean;
 }
 
 function jsonValue(text: string, start: number, end: number): unknown {
@@ -787,14 +798,19 @@ class LazyDocument implements SourceDocument {
   leanTree(): LocationTree | undefined {
     if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
     if (lastLeanTree?.document !== this)
-      lastLeanTree = { document: this, tree: readLocationTree(this.#source.text, this.start, this.end) };
+      lastLeanTree = { document: this, tree: leanLocationTree(this.#source.text, this.start, this.end) };
     return lastLeanTree.tree;
   }
 
   leanTreeFor(paths: readonly Path[]): LocationTree | undefined {
     if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
-    return readLocationTree(this.#source.text, this.start, this.end, paths);
+    return leanLocationTree(this.#source.text, this.start, this.end, paths);
   }
+}
+
+/** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
+function leanLocationTree(text: string, start: number, end: number, paths?: readonly Path[]): LocationTree | undefined {
+  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(text, start, end, paths);
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
