@@ -338,7 +338,7 @@ describe('memory per finding with a fix, on a resource with several findings', (
     expect(first.resource).toBe(second.resource);
     expect(first.resource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'd7' });
     expect(first.fix).toEqual({ title: 'Set paused', document: 7, changes: [{ set: ['spec', 'paused'], value: 1 }] });
-    // The keys in the order they had (the fix last).
-    expect(Object.keys(first).slice(-2)).toEqual(['severity', 'fix']);
+    // The fix is a field of the finding (not a property added later), the last one.
+    expect(Object.keys(first).at(-1)).toBe('fix');
   });
 });

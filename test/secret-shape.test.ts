@@ -16,8 +16,10 @@ import {
   IS_JSON_LIKE,
   IS_MULTILINE,
   IS_PAIR,
+  isPlainShort,
   stringShape,
 } from '../src/secrets/shape.js';
+import { findProviderSecrets, hasProviderCandidate, scanProviderSecrets } from '../src/secrets/providers.js';
 import { corpusDir, manifestFiles } from './helpers.js';
 import { checksummed } from './secret-samples.js';
 
@@ -37,11 +39,38 @@ function fullReadingMemo(): TextMemo {
         providers: facts.providers,
         pairs: () => facts.pairs(),
         namedPairs: () => facts.pairs(),
-        json: () => facts.json(),
+        json: () => {
+          try {
+            return JSON.parse(text);
+          } catch {
+            return undefined;
+          }
+        },
         jsonMayFind: () => true,
+        jsonOrLinesMayFind: () => true,
       };
     },
   };
+}
+
+/** Every key and string value in the documents of the fixtures and of one quarter (0 to 3) of the corpus's files. */
+function sampleStrings(quarter: number): Set<string> {
+  const strings = new Set<string>();
+  const collect = (value: unknown) => {
+    if (typeof value === 'string') strings.add(value);
+    else if (Array.isArray(value)) for (const item of value) collect(item);
+    else if (value && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) {
+        strings.add(key);
+        collect(item);
+      }
+  };
+  const files = manifestFiles('fixtures');
+  const corpus = corpusDir();
+  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 4 === quarter));
+  for (const path of files)
+    for (const document of parseSource(path, readFileSync(path)).documents) collect(document.value);
+  return strings;
 }
 
 describe('stringShape', () => {
@@ -347,21 +376,9 @@ describe('the name-run prefilter agrees with the name heuristic', () => {
     `<${name}>x</${name}>`,
     `x=1;${name}=y`,
   ];
-  const keys = new Set<string>();
-  const collect = (value: unknown) => {
-    if (Array.isArray(value)) for (const item of value) collect(item);
-    else if (value && typeof value === 'object')
-      for (const [key, item] of Object.entries(value)) {
-        keys.add(key);
-        if (typeof item === 'string' && item.length < 80) keys.add(item); // env names, header names
-        collect(item);
-      }
-  };
-  const files = manifestFiles('fixtures');
   const corpus = corpusDir();
-  if (corpus) files.push(...manifestFiles(corpus).filter((_, i) => i % 4 === 0));
-  for (const path of files)
-    for (const document of parseSource(path, readFileSync(path)).documents) collect(document.value);
+  // Keys, and values short enough to be names (env names, header names).
+  const keys = new Set([...sampleStrings(0)].filter((text) => text.length < 80));
 
   it('sees a name run wherever a name secretNameKind accepts is written', () => {
     let secret = 0;
@@ -408,5 +425,82 @@ describe('the name-run prefilter agrees with the name heuristic', () => {
       for (const text of contexts(name)) expect(mayNameASecret(text), JSON.stringify(text)).toBe(true);
     }
     expect(secret).toBeGreaterThan(1000);
+  });
+});
+
+describe('what one reading of a string tells without reading it again', () => {
+  /** Every string value and key of the fixtures and a quarter of the corpus, with texts made to sit on the edges. */
+  const corpus = corpusDir();
+  const strings = sampleStrings(1);
+  // Random texts over the characters that decide: blanks, the openers of JSON, pairs and flags, prefixes' letters.
+  const alphabet = ['a', 'Z', '0', '-', '_', '.', '/', ' ', '\t', '\r', '\n', ':', '=', '<', '{', '[', '@', 'gh', 'p_'];
+  let seed = 11;
+  const pick = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed;
+  };
+  for (let n = 0; n < 30_000; n++) {
+    let text = '';
+    for (let k = pick() % 14; k > 0; k--) text += alphabet[pick() % alphabet.length];
+    strings.add(text);
+  }
+  for (const text of ['Authorizatio', 'uthorization', '-password', ' -p', 'a:b', 'x=1', '{}', '[1]', '\ta', 'ab\r'])
+    strings.add(text);
+
+  it('tells a short plain string by its characters: its shape is 0', () => {
+    let plain = 0;
+    for (const text of strings) {
+      if (!isPlainShort(text) || text === '') continue;
+      plain++;
+      expect(stringShape(text), JSON.stringify(text)).toBe(0);
+    }
+    expect(plain).toBeGreaterThan(corpus ? 3_000 : 1_000);
+    for (const text of ['nginx', 'http', 'v1.2.3', 'my-service', 'a_b/c.d']) expect(isPlainShort(text)).toBe(true);
+    for (const text of ['-v', 'a b', 'a:b', 'a=b', '<a>', '{a', '[a', 'a\nb', '\tx', 'abcdefghijkl'])
+      expect(isPlainShort(text), JSON.stringify(text)).toBe(false);
+  });
+
+  it('scans for provider secrets and candidates in one pass, as the two scans would', () => {
+    const token = checksummed('ghp_');
+    for (const text of [
+      token,
+      `a ${token} b https://x.example.com`,
+      'https://example.com/a@b',
+      'https://ci:Xq7pL2vRz9wK@example.com',
+      'short://u@h',
+      '://@',
+      '-----BEGIN CERTIFICATE-----',
+      'key-',
+    ])
+      strings.add(text);
+    let candidates = 0;
+    for (const text of strings) {
+      const scan = scanProviderSecrets(text);
+      expect(scan.matches, JSON.stringify(text)).toEqual(findProviderSecrets(text));
+      expect(scan.candidate, JSON.stringify(text)).toBe(hasProviderCandidate(text));
+      if (scan.candidate) candidates++;
+    }
+    expect(candidates).toBeGreaterThan(100);
+  });
+
+  it('keeps no JSON tree in which nothing can be found, and reads the same', () => {
+    const memo = textMemo();
+    const dashboard = JSON.stringify({ panels: [{ title: 'Requests', targets: [{ expr: 'sum(rate(x[5m]))' }] }] });
+    const withSecret = JSON.stringify({ panels: [], password: 'Xq7#pL2v!Rz9wK' });
+    expect(memo.facts(dashboard).jsonMayFind()).toBe(false);
+    expect(memo.facts(dashboard).json()).toEqual({}); // a stand-in: the walk asks only whether the text is JSON
+    expect(memo.facts(withSecret).json()).toEqual(JSON.parse(withSecret));
+    expect(memo.facts('{"a": 1').json()).toBeUndefined();
+    const manifest: DetectOptions = { mode: 'manifest', entropy: true, names: [], allow: () => false };
+    const pretty = JSON.stringify(JSON.parse(dashboard), null, 2); // multi-line: not even parsed
+    const notJson = '{\n  db_password=Xq7#pL2v!Rz9wK\n}'; // reads as lines: its pair names a secret
+    const escaped = '{\n  "a": "p\\u0077d=Xq7#pL2v!Rz9wK"\n}';
+    const found = [dashboard, withSecret, `${dashboard}\n`, pretty, notJson, escaped, `${notJson}x`].map((value) => {
+      const document = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'a.json': value } };
+      const secrets = detectSecrets(document, { ...manifest, memo });
+      expect(secrets).toEqual(detectSecrets(document, { ...manifest, memo: fullReadingMemo() }));
+      return secrets.length;
+    });
+    expect(found).toEqual([0, 1, 0, 0, 1, 1, 1]);
   });
 });

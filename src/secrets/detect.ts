@@ -9,7 +9,15 @@ import { bareFlag, commandLinePairs, decodeBase64Text } from './embedded.js';
 import { secretNameKind, tokens } from './names.js';
 import { type StringFacts, type TextMemo, type TextPair, textMemo } from './memo.js';
 import { providerPrefixOf } from './providers.js';
-import { IS_COMMAND_LINE, IS_HIGH_ENTROPY, IS_JSON_LIKE, IS_MULTILINE, IS_PAIR, READ_ALONE } from './shape.js';
+import {
+  IS_COMMAND_LINE,
+  IS_HIGH_ENTROPY,
+  IS_JSON_LIKE,
+  IS_MULTILINE,
+  IS_PAIR,
+  isPlainShort,
+  READ_ALONE,
+} from './shape.js';
 import { hashKind, isHexDigest, isPlaceholder, isReference, looksLikeName } from './values.js';
 
 export type DetectionSource = 'provider' | 'name' | 'entropy' | 'hash';
@@ -200,8 +208,18 @@ type Names = (string | number)[];
 /** Every secret in a document's plain value. */
 export function detectSecrets(value: unknown, opts: DetectOptions): Detection[] {
   const walk: Walk = { opts, out: [], seen: new Set(), memo: opts.memo ?? textMemo() };
-  visit(walk, value, [], undefined, undefined);
+  visit(walk, value, newPath(), undefined, undefined);
   return walk.out;
+}
+
+/**
+ * An empty path that can hold keys and indexes as it is: an empty literal holds small integers only, and the first
+ * key pushed would change its kind of elements, which sends the walk's compiled code back to the interpreter.
+ */
+function newPath(): (string | number)[] {
+  const path: (string | number)[] = [''];
+  path.pop();
+  return path;
 }
 
 /**
@@ -240,16 +258,30 @@ function object(
   name: string | undefined,
   forced: string | undefined,
 ): void {
-  const kind = typeof o.kind === 'string' ? o.kind : undefined;
-  if (kind && typeof o.apiVersion === 'string') {
-    if (NON_SECRET_KINDS.has(kind)) return;
+  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key. The few keys that change how an
+  // object is read (kind, sops, kty) are looked for among them: a named read of an absent property on objects of
+  // thousands of shapes (each document's maps have their own) costs more than comparing the keys.
+  const keys = Object.keys(o);
+  let marked = false;
+  let paired = false; // a `name`, `key` or `header` that may name a sibling `value`
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    if (key === 'kind' || key === 'sops' || key === 'kty') marked = true;
+    else if (key === 'name' || key === 'key' || key === 'header') paired = true;
   }
-  if (isObj(o.sops) && (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined))
-    return; // a SOPS-encrypted document
+  const kind = marked && typeof o.kind === 'string' ? o.kind : undefined;
+  if (marked) {
+    if (kind && typeof o.apiVersion === 'string' && NON_SECRET_KINDS.has(kind)) return;
+    if (
+      isObj(o.sops) &&
+      (o.sops.mac !== undefined || o.sops.version !== undefined || o.sops.lastmodified !== undefined)
+    )
+      return; // a SOPS-encrypted document
+  }
   const isSecret = kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
   const manifest = w.opts.mode === 'manifest';
   // A JSON Web Key with private members (RequestAuthentication inline jwks, Envoy jwt_authn local_jwks).
-  if (manifest && typeof o.kty === 'string') {
+  if (marked && manifest && typeof o.kty === 'string') {
     const members = o.kty === 'oct' ? ['k'] : JWK_PRIVATE_MEMBERS;
     for (const m of members) {
       const v = o[m];
@@ -262,8 +294,6 @@ function object(
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = path.length >= 2 && path[path.length - 2] === 'auths';
-  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key.
-  const keys = Object.keys(o);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
     const v = o[key];
@@ -291,6 +321,7 @@ function object(
     if (manifest) {
       if (
         key === 'value' &&
+        paired &&
         (typeof o.name === 'string' || typeof o.key === 'string' || typeof o.header === 'string')
       ) {
         childName = String(typeof o.name === 'string' ? o.name : typeof o.key === 'string' ? o.key : o.header); // env-style pair
@@ -312,7 +343,9 @@ function object(
       if (key === 'private_key' && o.type === 'service_account') childForced = 'Google service-account private key';
     }
     path.push(key);
-    visit(w, v, path, childName, childForced);
+    // A string (most values) goes to scalar directly: visit would only test its type and the depth.
+    if (typeof v !== 'string') visit(w, v, path, childName, childForced);
+    else if (path.length <= MAX_DEPTH) scalar(w, v, path, childName, childForced);
     path.pop();
   }
 }
@@ -424,9 +457,10 @@ function scalar(
   forced: string | undefined,
 ): void {
   if (s.length === 0) return;
-  const facts = w.memo.facts(s);
-  const shape = facts.shape;
-  if ((shape & READ_ALONE) === 0) {
+  // A short plain string (most values) is told by its characters, without a look-up: its shape is 0.
+  const facts = isPlainShort(s) ? undefined : w.memo.facts(s);
+  const shape = facts === undefined ? 0 : facts.shape;
+  if (facts === undefined || (shape & READ_ALONE) === 0) {
     // Nothing in the string alone: only its key name (or the high-entropy test) can make it a finding.
     if (w.opts.mode !== 'manifest' || (forced === undefined && !mayBeNamed(w, name, shape))) return;
     named(w, s, path, name, forced, path, { within: s, at: 0 });
@@ -435,9 +469,13 @@ function scalar(
   const found = providerOnly(w, facts, path, name);
   if (found || w.opts.mode !== 'manifest') return;
   if ((shape & IS_JSON_LIKE) !== 0) {
+    // Multi-line text in which nothing can be found read as JSON nor as lines (their pairs, read under secret-like
+    // names only unless the options add names) is not parsed: either way it finds nothing (big dashboards).
+    if ((shape & IS_MULTILINE) !== 0 && (w.opts.names?.length ?? 0) === 0 && !facts.jsonOrLinesMayFind()) return;
     const parsed = facts.json();
     if (parsed !== undefined) {
-      if (facts.jsonMayFind()) embedded(w, path, name, s, (inner) => visit(inner, parsed, [], undefined, undefined));
+      if (facts.jsonMayFind())
+        embedded(w, path, name, s, (inner) => visit(inner, parsed, newPath(), undefined, undefined));
       return;
     }
   }

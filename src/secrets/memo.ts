@@ -4,8 +4,8 @@ import type { Detection } from './detect.js';
 import { commandLinePairs, embeddedPairs, netrcPairs } from './embedded.js';
 import { secretNameKind } from './names.js';
 import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
-import { findProviderSecrets, type ProviderMatch } from './providers.js';
-import { stringShape } from './shape.js';
+import { findProviderSecrets, type ProviderMatch, scanProviderSecrets } from './providers.js';
+import { opensLikeJson, stringShape } from './shape.js';
 
 /** A key = value pair read from text embedded in a string, at offset `at` of that string. */
 export interface TextPair {
@@ -33,13 +33,22 @@ export interface StringFacts {
    * and the high-entropy test is not run there) unless the options add secret names. Shared.
    */
   namedPairs(): readonly TextPair[];
-  /** JSON.parse of the string; undefined when it is not JSON. The value is shared: never change it. */
+  /**
+   * JSON.parse of the string; undefined when it is not JSON. When jsonMayFind() is false, an empty object stands for
+   * the value (it is not kept). The value is shared: never change it.
+   */
   json(): unknown;
   /**
    * Whether the string, read as embedded JSON, could hold a finding: false when it holds no escape, no provider
    * candidate, no stretch that could be a secret-like name and nothing that gives its values a kind by context.
    */
   jsonMayFind(): boolean;
+  /**
+   * Whether the string could hold a finding read as JSON or, when it is not JSON, as lines of text (its pairs): false
+   * when it holds no escape and jsonMayFind() is false (the text is then its own unescaped JSON, and no stretch of it
+   * could name a secret, so no pair of its lines is under a secret-like name either).
+   */
+  jsonOrLinesMayFind(): boolean;
 }
 
 export interface TextMemo {
@@ -59,8 +68,19 @@ class Facts implements StringFacts {
   private namedPairsRead: readonly TextPair[] | undefined;
   private jsonRead: unknown = UNREAD;
   private jsonMayFindRead: boolean | undefined;
+  /**
+   * Whether the text holds a provider candidate (hasProviderCandidate), noted by the scan for providers of a text
+   * that may be JSON (jsonMayFind asks it); undefined for other texts (telling a `://` apart costs a little each).
+   */
+  private readonly candidate: boolean | undefined;
   constructor(readonly text: string) {
-    this.providers = findProviderSecrets(text);
+    if (opensLikeJson(text)) {
+      const scan = scanProviderSecrets(text);
+      this.providers = scan.matches;
+      this.candidate = scan.candidate;
+    } else {
+      this.providers = findProviderSecrets(text);
+    }
     this.shape = stringShape(text, this.providers);
   }
   pairs(): readonly TextPair[] {
@@ -74,12 +94,22 @@ class Facts implements StringFacts {
     return this.namedPairsRead;
   }
   json(): unknown {
-    if (this.jsonRead === UNREAD) this.jsonRead = tryJson(this.text);
+    if (this.jsonRead === UNREAD) {
+      const parsed = tryJson(this.text);
+      // A tree no finding can be in is not kept: the walk asks only whether the text is JSON (Grafana dashboards,
+      // kept for the run, were most of what the memo held and survived every young-generation collection).
+      this.jsonRead = parsed === NOT_JSON ? NOT_JSON : this.jsonMayFind() ? parsed : UNKEPT_JSON;
+    }
     return this.jsonRead === NOT_JSON ? undefined : this.jsonRead;
+  }
+  jsonOrLinesMayFind(): boolean {
+    return this.text.includes('\\') || this.jsonMayFind();
   }
   jsonMayFind(): boolean {
     // Entropy is not tested inside embedded text: only named secrets and provider tokens can be found there.
-    this.jsonMayFindRead ??= mayHoldNamedSecret(unescapeJson(this.text));
+    this.jsonMayFindRead ??= this.text.includes('\\')
+      ? mayHoldNamedSecret(unescapeJson(this.text))
+      : mayHoldNamedSecret(this.text, this.candidate); // unescaped, it is itself: its candidates may be known
     return this.jsonMayFindRead;
   }
 }
@@ -157,6 +187,8 @@ export function documentPrint(reading: string, text: string): number {
 
 /** What a string's facts hold for a text that is not JSON, and for one not parsed yet. */
 const NOT_JSON = Symbol('not JSON');
+/** What json() gives for JSON in which nothing can be found. */
+const UNKEPT_JSON = Object.freeze({});
 const UNREAD = Symbol('not read yet');
 
 function tryJson(text: string): unknown {

@@ -24,9 +24,11 @@ export function mayNameAPair(text: string): boolean {
  * Embedded JSON read from this (unescaped) text could hold a finding: a provider token, a name that says secret, or a
  * value that its context makes one (registry `auths` entries, JSON Web Keys; Kong credentials, Secret data,
  * `private_key` and session ticket keys are named by secret words). No high-entropy test runs inside embedded text.
+ * `candidate`: hasProviderCandidate of the text, when the caller knows it already.
  */
-export function mayHoldNamedSecret(text: string): boolean {
-  return mayHoldProviderToken(text) || mayNameAPair(text) || /auths|kty/i.test(text);
+export function mayHoldNamedSecret(text: string, candidate?: boolean): boolean {
+  const provider = candidate === undefined ? mayHoldProviderToken(text) : candidate || text.includes('\\');
+  return provider || mayNameAPair(text) || /auths|kty/i.test(text);
 }
 
 const JSON_ESCAPE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;

@@ -939,8 +939,13 @@ export function providerPrefixOf(value: string): string | undefined {
  */
 export function hasProviderCandidate(text: string): boolean {
   for (let hit = CANDIDATES.find(text, 0); hit; hit = CANDIDATES.find(text, hit.index + 1))
-    if (hit.prefix !== '://' || text.charCodeAt(userinfoEnd(text, hit.index + 3)) === 64) return true;
+    if (isCandidateAt(text, hit.index, hit.prefix)) return true;
   return false;
+}
+
+/** A candidate prefix found at `index` counts: any but `://`, which counts with user information ending in `@`. */
+function isCandidateAt(text: string, index: number, prefix: string): boolean {
+  return prefix !== '://' || text.charCodeAt(userinfoEnd(text, index + 3)) === 64;
 }
 
 /** Where the user information of a URL ends (at `@`, `/`, a blank, a quote ... or after 600 characters). */
@@ -959,13 +964,38 @@ const MIN_TEXT = 16;
 
 /** Every provider secret in a text (validated, placeholders and references rejected). */
 export function findProviderSecrets(text: string): ProviderMatch[] {
-  if (text.length < MIN_TEXT) return NONE;
+  return scanProviders(text, undefined);
+}
+
+/** What one scan of a text tells: its provider secrets, and whether it holds a candidate (hasProviderCandidate). */
+export interface ProviderScan {
+  readonly matches: ProviderMatch[];
+  readonly candidate: boolean;
+}
+
+/**
+ * findProviderSecrets and hasProviderCandidate of a text in one pass over it: the scan for secrets meets every
+ * candidate hasProviderCandidate would (it skips only the inside of a secret found, and a text with a secret has a
+ * candidate).
+ */
+export function scanProviderSecrets(text: string): ProviderScan {
+  const noted = { candidate: false };
+  const matches = scanProviders(text, noted);
+  return { matches, candidate: noted.candidate || matches.length > 0 };
+}
+
+function scanProviders(text: string, noted: { candidate: boolean } | undefined): ProviderMatch[] {
+  if (text.length < MIN_TEXT) {
+    if (noted) noted.candidate = hasProviderCandidate(text);
+    return NONE;
+  }
   let found: ProviderMatch[] | undefined; // allocated on the first match: most strings have none
   let from = 0;
   let runs: Runs | undefined; // allocated for the first token candidate
   let pemEndAfter = -2; // where the next "-----END" is, memoised so that many BEGINs without an END stay linear
   for (let hit = CANDIDATES.find(text, from); hit; hit = CANDIDATES.find(text, from)) {
     const { index, prefix } = hit;
+    if (noted && !noted.candidate && isCandidateAt(text, index, prefix)) noted.candidate = true;
     let match: ProviderMatch | undefined;
     if (prefix === '-----BEGIN') {
       if (pemEndAfter !== -1 && pemEndAfter < index) pemEndAfter = text.indexOf('-----END', index);

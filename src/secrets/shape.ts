@@ -34,6 +34,26 @@ export function stringShape(s: string, providers: readonly unknown[] = findProvi
   return shape;
 }
 
+/** Strings shorter than this are shorter than `uthorization`, the shortest token (16) and an entropy run (20). */
+const SHORT = 12;
+
+/**
+ * A string whose shape is 0, told by its characters alone (no look-up, no scan for tokens): it is short, holds no
+ * blank, line break, `{`, `[`, `:`, `=` or `<` (nothing opens JSON, a pair, a second line or a flag after a blank)
+ * and does not open with `-`. Most values of a scan are such strings (names, ports, protocols, versions).
+ */
+export function isPlainShort(s: string): boolean {
+  const length = s.length;
+  if (length >= SHORT || s.charCodeAt(0) === 45) return false; // -
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    // tab, line feed, carriage return, space, : = < [ {
+    if (c === 9 || c === 10 || c === 13 || c === 32 || c === 58 || c === 61 || c === 60 || c === 91 || c === 123)
+      return false;
+  }
+  return true;
+}
+
 /**
  * A value that opens with a name (quoted or not, or after a `$`, a comment marker or a diff's `-`/`+`) and holds a
  * `=` or `:` after it: worth reading as a pair.
@@ -44,6 +64,12 @@ export function startsLikePair(s: string): boolean {
     (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 34 || c === 39 || c === 32 || c === 60; // A-Z a-z _ " ' space <
   const opensMarked = c === 36 || c === 35 || c === 47 || c === 59 || c === 45 || c === 43; // $ # / ; - +
   return (opensName || opensMarked) && (s.includes('=') || s.includes(':') || s.includes('</'));
+}
+
+/** The text opens (after blanks) like a JSON object or list: a first step of IS_JSON_LIKE. */
+export function opensLikeJson(s: string): boolean {
+  const first = firstNonBlank(s);
+  return first === '{' || first === '[';
 }
 
 export function firstNonBlank(s: string): string | undefined {
