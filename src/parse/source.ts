@@ -810,15 +810,10 @@ class LazyDocument implements SourceDocument {
 }
 
 /** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
-function leanLocationTree(
-  text: string,
-  start: number,
-  end: number,
-  paths?: readonly Path[],
-  asRead?: LocatedAsRead,
-): LocationTree | undefined {
+function leanLocationTree(...args: Parameters<typeof readLocationTree>): LocationTree | undefined {
   // (A JSON tree is located once read: it takes no LocatedAsRead.)
-  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(text, start, end, paths, asRead);
+  const [text, start, end, paths] = args;
+  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(...args);
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
