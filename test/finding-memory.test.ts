@@ -89,16 +89,37 @@ describe('memory per finding', () => {
 
   it('what locating needed is let go of once the lint is finished, while the lint and its result are kept', async () => {
     const staged = stagedLint(50);
-    expect(staged.requests).toHaveLength(50);
-    const request = new WeakRef(staged.requests[0]);
+    expect([...staged.requests]).toHaveLength(50);
+    const request = new WeakRef([...staged.requests][0]);
     const result = staged.finish();
     // (A weak reference holds its target until the current job ends.)
     await new Promise((resolve) => setImmediate(resolve));
     collect();
     collect();
-    expect(staged.requests).toHaveLength(0);
+    expect([...staged.requests]).toHaveLength(0);
     expect(request.deref()).toBeUndefined();
     expect(result.findings).toHaveLength(50);
+  });
+
+  it('makes location requests when they are read, not one kept per finding until the lint finishes', async () => {
+    const n = 300;
+    const requestObjects = async () =>
+      countNodes(
+        await heapSnapshot(),
+        'object',
+        (_, edge) => edge('file') !== undefined && edge('document') !== undefined && edge('target') !== undefined,
+      );
+    const before = await requestObjects();
+    const staged = stagedLint(n);
+    // (Before: one per finding.)
+    expect((await requestObjects()) - before).toBeLessThan(n / 10);
+    const requests = [...staged.requests];
+    expect(requests).toHaveLength(n);
+    const { file, document } = requests[7];
+    expect(requests[7]).toEqual({ file, document, path: ['spec', 'replicas'], target: 'pair' });
+    expect(document).toBe(file.documents[7]);
+    const result = staged.finish();
+    expect(result.findings[7].range).toEqual(locate(file, document, ['spec', 'replicas']).range);
   });
 
   it("a location's memo key is one flat string, not a tree of concatenations kept beside its flat copy", async () => {

@@ -7,6 +7,7 @@
 // fixture, the corpus and generated input).
 import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { LocationTree, Path } from '../location/locate.js';
+import type { LocatedAsRead } from '../location/as-read.js';
 import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
 import { defineKey, MAX_EXACT_KEYS, plainKeyText, plainObject, plainScalarValue, UnreadableValue } from './value.js';
@@ -130,16 +131,24 @@ class Declined {
  * the findings, not as the document (a whole tree costs 25-30 bytes per byte of text). Accepted and declined exactly
  * as the whole tree; every node it holds is the whole tree's, at the same place (a sequence keeps its indexes, with
  * holes for the entries left out).
+ *
+ * With `asRead` (for the same paths): each sequence entry, once read, is handed to it to locate the paths below it,
+ * and dropped from the tree unless a path ends at it or it is its sequence's first (see LocatedAsRead). Its answers
+ * hold only if the tree is returned (a document declined further on is located by the YAML library).
  */
 export function readLocationTree(
   text: string,
   start: number,
   end: number,
   paths?: readonly Path[],
+  asRead?: LocatedAsRead,
 ): LocationTree | undefined {
   if (DECLINED_CHARACTERS_ONCE.test(text.slice(start, end))) return undefined;
   const reader = new Reader(text, end, undefined, true);
-  if (paths) reader.want = wantedPaths(paths);
+  if (paths && asRead) {
+    reader.want = asRead.wanted();
+    reader.asRead = asRead;
+  } else if (paths) reader.want = wantedPaths(paths);
   try {
     reader.document(start);
     return { contents: reader.node };
@@ -201,7 +210,12 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
  * path's key or index) to what is kept below each, plus the first entry (see wantedBelow); undefined, nothing (the
  * entry is read, and its nodes dropped).
  */
-type Wanted = true | WantedSegments | undefined;
+type Wanted = true | WantedBelow | undefined;
+
+/** What is kept below a node of a location tree, by segment (a WantedSegments, or LocatedAsRead's paths). */
+interface WantedBelow {
+  get(key: string): WantedBelow | undefined;
+}
 
 /**
  * A node of the paths' tree: what is kept below each segment. Its first segment is held in the node itself, and a
@@ -263,7 +277,7 @@ const NOTHING_BELOW = new WantedSegments(); // (never set)
  * the last node starting there (locate.ts contentEnd), and only a block collection's first entry starts on its
  * first line (a flow collection, on one line, is kept whole).
  */
-function wantedBelow(want: WantedSegments, key: string, first: boolean): Wanted {
+function wantedBelow(want: WantedBelow, key: string, first: boolean): Wanted {
   return want.get(key) ?? (first ? NOTHING_BELOW : undefined);
 }
 const DECLINED_CHARACTERS_ONCE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
@@ -293,6 +307,8 @@ class Reader {
   keyNode: Scalar | undefined;
   /** With `tree`: what is kept of the node read next (see Wanted); its node is built only when something is. */
   want: Wanted = true;
+  /** With `tree` and paths: locates each sequence entry's paths once it is read (see readLocationTree). */
+  asRead: LocatedAsRead | undefined = undefined;
 
   constructor(
     readonly text: string,
@@ -545,7 +561,11 @@ class Reader {
       }
       this.want = want;
       // (Indexes kept: an entry left out is a hole.)
-      if (kept !== undefined && node) node.items[index] = this.node;
+      if (kept !== undefined && node) {
+        node.items[index] = this.node;
+        // Its paths located, an entry's nodes need not be kept (but the first's: locating its sequence reads it).
+        if (this.asRead?.entryRead(kept, this.node) && index > 0) node.items[index] = undefined;
+      }
       if (this.indent !== indent) {
         if (this.indent > indent) this.decline('indentation', this.line);
         break;

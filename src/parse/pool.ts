@@ -26,6 +26,7 @@ import {
   type Target,
 } from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
+import { comparePaths, LocatedAsRead } from '../location/as-read.js';
 import { workerThreads } from '../lazy-packages.js';
 
 export interface ParseJob {
@@ -199,54 +200,71 @@ type LocateResult = (LocatedOffsets | null)[] | null;
 
 /**
  * Resolves locations ahead, one document at a time, into the run's location memo: from the lean reader's tree where
- * it reads the document (built in one pass for all of the document's requests, holding only their nodes, and dropped), else on the pool's threads for
- * documents whose syntax tree this thread has not built (their text is parsed there). The rest is located on demand.
+ * it reads the document (read in one pass for all of the document's requests, each located as soon as the sequence
+ * entry it is in has been read: see LocatedAsRead), else on the pool's threads for documents whose syntax tree this
+ * thread has not built (their text is parsed there). The rest is located on demand.
  */
 export async function locateAll(
-  requests: readonly LocationRequest[],
+  requests: Iterable<LocationRequest>,
   pool: ParserPool | undefined,
   memo: LocationMemo,
 ): Promise<void> {
-  // Per document its requests and their memo keys, each asked once; what was asked is remembered per file, not per
-  // document (a Set per document cost more than the locations themselves on a scan of many small documents).
-  type Asked = { file: SourceFile; requests: LocationRequest[]; keys: string[] };
-  const byDocument = new Map<SourceDocument, Asked>();
-  const askedByFile = new Map<SourceFile, Set<string>>();
+  // The paths and targets asked, not the requests (a caller may make each only to hand it here); a document's are
+  // chained by `previous` (the index of its request before, -1 for its first), not kept in arrays of its own: two
+  // arrays per document, each grown by a push, cost a scan of 50,000 small documents ~15 MB.
+  const askedPaths: Path[] = [];
+  const askedTargets: Target[] = [];
+  const askedFiles: SourceFile[] = [];
+  const previous: number[] = [];
+  const lastOf = new Map<SourceDocument, number>();
   for (const request of requests) {
     const { file, document } = request;
     if (file.origin || request.range) continue;
-    const key = locationKey(document.index, request.path, request.target);
-    if (memo.has(file, key)) continue;
-    let asked = askedByFile.get(file);
-    if (!asked) askedByFile.set(file, (asked = new Set()));
-    if (asked.has(key)) continue;
-    asked.add(key);
-    let entry = byDocument.get(document);
-    if (!entry) byDocument.set(document, (entry = { file, requests: [], keys: [] }));
-    entry.requests.push(request);
-    entry.keys.push(key);
+    previous.push(lastOf.get(document) ?? -1);
+    lastOf.set(document, askedPaths.length);
+    askedPaths.push(request.path);
+    askedTargets.push(request.target);
+    askedFiles.push(file);
   }
-  askedByFile.clear();
-  const entries: [SourceDocument, Asked][] = [];
-  for (const [document, entry] of byDocument) {
-    const paths = entry.requests.map((request) => request.path);
-    const tree = (document as LocatableDocument).leanTreeFor?.(paths);
+  type Wanted = { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] };
+  const entries: [SourceDocument, Wanted][] = [];
+  for (const [document, last] of lastOf) {
+    // The document's paths and targets in the order asked (of two requests with one memo key, the first is located).
+    let count = 0;
+    for (let i = last; i !== -1; i = previous[i]) count++;
+    const paths: Path[] = new Array(count);
+    const targets: Target[] = new Array(count);
+    for (let i = last; i !== -1; i = previous[i]) {
+      paths[--count] = askedPaths[i];
+      targets[count] = askedTargets[i];
+    }
+    const wanted = unknownLocations(askedFiles[last], document, paths, targets, memo);
+    if (wanted.keys.length === 0) continue;
+    const { file, keys } = wanted;
+    // A document of a few locations: its tree (as small as their paths) is read, then located in.
+    const asRead =
+      keys.length < FEW_LOCATIONS
+        ? undefined
+        : new LocatedAsRead(file.text, document.start, document.end, wanted.paths, wanted.targets);
+    const tree = (document as LocatableDocument).leanTreeFor?.(wanted.paths, asRead);
     if (!tree) {
-      if (pool && entry.file.lazy) entries.push([document, entry]);
+      if (pool && file.lazy) entries.push([document, wanted]);
       continue;
     }
-    entry.requests.forEach((request, k) => {
-      const o = locateOffsets(entry.file.text, tree, document.start, document.end, request.path, request.target);
-      const range = rangeOfOffsets(entry.file, o.start, o.end);
-      memo.set(entry.file, entry.keys[k], { range, missing: o.missing });
+    keys.forEach((key, k) => {
+      const o = asRead?.located(k)
+        ? { start: asRead.start(k), end: asRead.end(k), missing: asRead.missing(k) }
+        : locateOffsets(file.text, tree, document.start, document.end, wanted.paths[k], wanted.targets[k]);
+      memo.set(file, key, { range: rangeOfOffsets(file, o.start, o.end), missing: o.missing });
     });
   }
+  lastOf.clear();
   // A document's whole tree built on demand earlier (while rules ran) need not outlive the lint's locations.
   releaseLeanTree();
   if (entries.length === 0 || !pool) return;
-  const tasks: LocateTask[] = entries.map(([document, { file, requests: asked }]) => ({
+  const tasks: LocateTask[] = entries.map(([document, { file, paths, targets }]) => ({
     text: file.text.slice(document.start, document.end),
-    requests: asked.map(({ path, target }) => ({ path, target })),
+    requests: paths.map((path, k) => ({ path, target: targets[k] })),
   }));
   const results = await pool.run<LocateTask, LocateResult>('locate', tasks, 16, locateTask, () => {});
   entries.forEach(([document, { file, keys }], i) => {
@@ -259,6 +277,46 @@ export async function locateAll(
       memo.set(file, key, { range, missing: o.missing });
     });
   });
+}
+
+/** Fewer locations than this in a document are located in its tree once it is read (see locateAll). */
+const FEW_LOCATIONS = 8;
+
+/**
+ * The locations of one document asked for that the memo does not know, each once, in path order (see
+ * LocatedAsRead), with their memo keys. (Paths whose segments have the same texts share a memo key: the first asked
+ * is located, as the sort is stable.)
+ */
+function unknownLocations(
+  file: SourceFile,
+  document: SourceDocument,
+  paths: readonly Path[],
+  targets: readonly Target[],
+  memo: LocationMemo,
+): { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] } {
+  if (paths.length === 1) {
+    const key = locationKey(document.index, paths[0], targets[0]);
+    return memo.has(file, key)
+      ? { file, paths: [], targets: [], keys: [] }
+      : { file, paths: paths as Path[], targets: targets as Target[], keys: [key] };
+  }
+  const order = paths
+    .map((_, i) => i)
+    .sort(
+      (a, b) => comparePaths(paths[a], paths[b]) || (targets[a] < targets[b] ? -1 : targets[a] > targets[b] ? 1 : 0),
+    );
+  const wanted = { file, paths: [] as Path[], targets: [] as Target[], keys: [] as string[] };
+  let last = -1;
+  for (const i of order) {
+    if (last !== -1 && targets[i] === targets[last] && comparePaths(paths[i], paths[last]) === 0) continue;
+    last = i;
+    const key = locationKey(document.index, paths[i], targets[i]);
+    if (memo.has(file, key)) continue;
+    wanted.paths.push(paths[i]);
+    wanted.targets.push(targets[i]);
+    wanted.keys.push(key);
+  }
+  return wanted;
 }
 
 function locateTask(task: LocateTask): LocateResult {

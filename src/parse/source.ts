@@ -1,6 +1,7 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
 import type { LocationTree, Path, Range } from '../location/locate.js';
+import type { LocatedAsRead } from '../location/as-read.js';
 import {
   Composer,
   Lexer,
@@ -802,15 +803,17 @@ class LazyDocument implements SourceDocument {
     return lastLeanTree.tree;
   }
 
-  leanTreeFor(paths: readonly Path[]): LocationTree | undefined {
+  leanTreeFor(paths: readonly Path[], asRead?: LocatedAsRead): LocationTree | undefined {
     if (this.#source.yamlVersion !== '1.1' || builtTrees.has(this)) return undefined;
-    return leanLocationTree(this.#source.text, this.start, this.end, paths);
+    return leanLocationTree(this.#source.text, this.start, this.end, paths, asRead);
   }
 }
 
 /** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
-function leanLocationTree(text: string, start: number, end: number, paths?: readonly Path[]): LocationTree | undefined {
-  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(text, start, end, paths);
+function leanLocationTree(...args: Parameters<typeof readLocationTree>): LocationTree | undefined {
+  // (A JSON tree is located once read: it takes no LocatedAsRead.)
+  const [text, start, end, paths] = args;
+  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(...args);
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;

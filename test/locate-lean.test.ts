@@ -1,0 +1,145 @@
+// Locating while the lean reader reads a document (src/location/as-read.ts; issue 13: peak memory at most twice the
+// input plus 150 MB): the same locations as the YAML library's tree gives, with no tree of all the document's findings.
+// Objects are counted in heap snapshots (never bytes or time). (Requests not kept per finding: finding-memory.test.ts.)
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LocatedAsRead } from '../src/location/as-read.js';
+import {
+  locate,
+  locateOffsets,
+  locationKey,
+  type LocatableDocument,
+  type Path,
+  type Target,
+} from '../src/location/locate.js';
+import { LocationMemo } from '../src/location/memo.js';
+import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
+import { readLocationTree } from '../src/parse/fast.js';
+import { locateAll, type LocationRequest } from '../src/parse/pool.js';
+import { parseSource, type SourceFile } from '../src/parse/source.js';
+import { countNodes, heapSnapshot } from './heap.js';
+// @ts-expect-error: a plain ES module of the repository's scripts, without types
+import { generateDeckRoutes, generateEnvoyClusters } from '../scripts/gen-scale-repo.mjs';
+
+const TARGETS: readonly Target[] = ['pair', 'key', 'value'];
+
+/**
+ * Every path of a value, each also with a tail that is not there; with `asText`, their indexes written as text (no
+ * index to locating: the path stops at the sequence). (Apart: such a path has the memo key of the path with numbers.)
+ */
+function pathsOf(value: unknown, asText = false): Path[] {
+  const out: Path[] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    out.push(path, [...path, 'absent', 0]);
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, [...path, i]));
+      out.push([...path, node.length]);
+    } else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+  };
+  walk(value, []);
+  return asText ? out.map((path) => path.map(String)) : out;
+}
+
+/** Documents whose lean tree was read with a LocatedAsRead (see compareWithLibrary). */
+let readAsLocated = 0;
+
+/** Every location of `files` asked of locateAll (trees read with LocatedAsRead), and the library's answer for each. */
+async function compareWithLibrary(files: readonly SourceFile[], asText = false): Promise<number> {
+  const requests: LocationRequest[] = [];
+  for (const file of files)
+    for (const document of file.documents)
+      for (const path of pathsOf(document.value, asText))
+        for (const target of TARGETS) requests.push({ file, document, path, target });
+  readAsLocated = 0;
+  for (const { document } of requests) {
+    const lean = (document as LocatableDocument).leanTreeFor?.bind(document);
+    if (!lean || Object.hasOwn(document, 'leanTreeFor')) continue;
+    Object.defineProperty(document, 'leanTreeFor', {
+      value: (paths: readonly Path[], asRead?: LocatedAsRead) => {
+        const tree = lean(paths, asRead);
+        if (tree && asRead) readAsLocated++;
+        return tree;
+      },
+    });
+  }
+  const memo = new LocationMemo();
+  await locateAll(requests, undefined, memo);
+  let compared = 0;
+  const known = new Map(files.map((file) => [file, memo.of(file)]));
+  for (const { file, document, path, target } of requests) {
+    const located = known.get(file)!.get(locationKey(document.index, path, target));
+    if (!located) continue;
+    const { index, start, end, ast } = document; // the YAML library's tree
+    expect({ path, target, located }).toEqual({
+      path,
+      target,
+      located: locate(file, { index, start, end, ast }, path, target),
+    });
+    compared++;
+  }
+  expect(readAsLocated).toBeGreaterThan(0);
+  return compared;
+}
+
+const parse = (path: string, text: string) => parseSource(path, text, MANIFEST_PARSE_OPTIONS);
+
+describe('locating as a document is read', () => {
+  it('gives what the YAML library gives, for every path, target, missing tail and index written as text', async () => {
+    const fixtures = readdirSync('fixtures', { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => join(e.parentPath, e.name))
+      .sort()
+      .filter((_, i) => i % 3 === 0);
+    // (Parsed anew for each comparison: a document whose library tree is built is located in that tree.)
+    const files = () => [
+      ...fixtures.map((path) => parse(path, readFileSync(path, 'utf8'))),
+      parse(
+        'shapes.yaml',
+        [
+          'items:\n- a: 1\n  b: [x, y]\n- - n1\n  - - n2\n    - {k: v}\n-\n- "quoted": |\n    block\n    text\n\n  c: # note\n    d: e\n',
+          'list:\n  - name: first   # trailing\n    ports:\n      - 80\n      - 443\n  - name: second\n    empty:\n  - plain\n',
+        ].join('---\n'),
+      ),
+    ];
+    expect(await compareWithLibrary(files())).toBeGreaterThan(5000);
+    expect(await compareWithLibrary(files(), true)).toBeGreaterThan(5000);
+  });
+
+  it("gives what the YAML library gives on the bench's decK and Envoy files", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
+    try {
+      for (const name of ['deck', 'envoy']) mkdirSync(join(dir, name));
+      generateDeckRoutes(join(dir, 'deck'), 300);
+      generateEnvoyClusters(join(dir, 'envoy'), 200);
+      const files = ['deck/kong.yaml', 'envoy/envoy.yaml'].map((name) =>
+        parse(name, readFileSync(join(dir, name), 'utf8')),
+      );
+      expect(await compareWithLibrary(files)).toBeGreaterThan(10000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps no sequence entry's nodes once its paths are located (but the first's)", async () => {
+    const n = 2000;
+    const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    port: ${i}\n`).join('')}`;
+    const paths: Path[] = Array.from({ length: n }, (_, i) => ['items', i, i % 2 ? 'name' : 'port']);
+    const targets: Target[] = paths.map((_, i) => TARGETS[i % 3]);
+    const treeNodes = async () =>
+      countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
+    const before = await treeNodes();
+    const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
+    const tree = readLocationTree(text, 0, text.length, paths, asRead)!;
+    // Held: the tree (its root, `items` and the first entry) and every path's offsets.
+    expect((await treeNodes()) - before).toBeLessThan(20);
+    const whole = readLocationTree(text, 0, text.length)!;
+    paths.forEach((path, i) => {
+      expect(asRead.located(i)).toBe(true);
+      const expected = locateOffsets(text, whole, 0, text.length, path, targets[i]);
+      expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toEqual(expected);
+    });
+    expect(tree.contents).toBeDefined();
+  });
+});
