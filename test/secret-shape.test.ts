@@ -454,7 +454,7 @@ describe('what one reading of a string tells without reading it again', () => {
       plain++;
       expect(stringShape(text), JSON.stringify(text)).toBe(0);
     }
-    expect(plain).toBeGreaterThan(corpus ? 3_000 : 1_000);
+    expect(plain).toBeGreaterThan(corpus ? 3_000 : 600); // the fixtures alone hold about 900
     for (const text of ['nginx', 'http', 'v1.2.3', 'my-service', 'a_b/c.d']) expect(isPlainShort(text)).toBe(true);
     for (const text of ['-v', 'a b', 'a:b', 'a=b', '<a>', '{a', '[a', 'a\nb', '\tx', 'abcdefghijkl'])
       expect(isPlainShort(text), JSON.stringify(text)).toBe(false);
@@ -480,7 +480,7 @@ describe('what one reading of a string tells without reading it again', () => {
       expect(scan.candidate, JSON.stringify(text)).toBe(hasProviderCandidate(text));
       if (scan.candidate) candidates++;
     }
-    expect(candidates).toBeGreaterThan(100);
+    expect(candidates).toBeGreaterThan(corpusDir() ? 100 : 60); // the fixtures alone hold about 90
   });
 
   it('keeps no JSON tree in which nothing can be found, and reads the same', () => {
