@@ -10,7 +10,15 @@ import type { LocationTree, Path } from '../location/locate.js';
 import type { LocatedAsRead } from '../location/as-read.js';
 import type { DocumentFilter } from './source.js';
 import { closingDoubleQuote, closingSingleQuote, DOUBLE_QUOTED_ESCAPES } from '../location/scalar-offsets.js';
-import { defineKey, MAX_EXACT_KEYS, plainKeyText, plainObject, plainScalarValue, UnreadableValue } from './value.js';
+import {
+  defineKey,
+  grownObject,
+  MAX_EXACT_KEYS,
+  plainKeyText,
+  plainObject,
+  plainScalarValue,
+  UnreadableValue,
+} from './value.js';
 
 export type FastRead =
   /** Blank lines and comments only: no document. */
@@ -67,7 +75,7 @@ const MAX_SHARED_LENGTH = 64;
  * What the values of one text are built with (its documents read in turn):
  * - the keys and values of the mappings being read, innermost last (each mapping's from the `top` it started at): a
  *   mapping is made once all its entries are known, at its exact size (see plainObject). A mapping of more than
- *   MAX_EXACT_KEYS keys moves its entries into an object grown key by key (`spill`), so that a duplicate is still
+ *   MAX_EXACT_KEYS keys moves its entries into an object grown key by key (see put), so that a duplicate is still
  *   found by property lookup, not by a scan of all its keys;
  * - one copy of each short scalar string: manifests repeat kinds, namespaces, labels and modes in every document,
  *   and each read of the text makes a new string (16-40 bytes each, kept as long as the value).
@@ -78,28 +86,37 @@ class ValueBuilder {
   top = 0;
   readonly #strings = new Map<string, string>();
 
-  /** Whether the mapping whose entries start at `from` has `key` already (scans at most MAX_EXACT_KEYS keys). */
-  has(key: string, from: number): boolean {
+  /**
+   * Whether the mapping whose entries start at `from` has `key` already: by property lookup once it is `large` (see
+   * put), else by a scan of at most MAX_EXACT_KEYS keys.
+   */
+  has(key: string, from: number, large: Record<string, unknown> | undefined): boolean {
+    if (large) return Object.hasOwn(large, key);
     for (let i = from; i < this.top; i++) if (this.keys[i] === key) return true;
     return false;
   }
 
-  add(key: string, value: unknown): void {
-    this.keys[this.top] = key;
-    this.values[this.top++] = value;
+  /**
+   * Adds an entry to the mapping whose entries start at `from`. Returns the mapping grown key by key once it has
+   * MAX_EXACT_KEYS keys (undefined before): the caller passes it back for the mapping's next entries.
+   */
+  put(key: string, value: unknown, from: number, large: Record<string, unknown> | undefined) {
+    if (!large && this.top - from === MAX_EXACT_KEYS) {
+      large = grownObject(this.keys, this.values, from, MAX_EXACT_KEYS);
+      this.top = from;
+    }
+    if (large) defineKey(large, key, value);
+    else {
+      this.keys[this.top] = key;
+      this.values[this.top++] = value;
+    }
+    return large;
   }
 
-  /** The mapping of the entries from `from` on, taken off. */
-  take(from: number): Record<string, unknown> {
+  /** The mapping whose entries start at `from` (`large` once grown), its entries taken off. */
+  take(from: number, large: Record<string, unknown> | undefined): Record<string, unknown> {
+    if (large) return large;
     const out = plainObject(this.keys, this.values, from, this.top - from);
-    this.top = from;
-    return out;
-  }
-
-  /** The same as an object grown key by key, for a mapping with more keys to come. */
-  spill(from: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (let i = from; i < this.top; i++) defineKey(out, this.keys[i], this.values[i]);
     this.top = from;
     return out;
   }
@@ -477,8 +494,7 @@ class Reader {
     let p = first;
     let key = firstKey;
     for (;;) {
-      if (keys ? keys.has(key) : large ? Object.hasOwn(large, key) : entries.has(key, from))
-        this.decline('duplicate key', p);
+      if (keys ? keys.has(key) : entries.has(key, from, large)) this.decline('duplicate key', p);
       if (this.keyTyped) (typed ??= []).push(this.keySource);
       const field = fields ? unquotedSource(this.keySource) : undefined;
       const valueStart = this.afterKey;
@@ -489,15 +505,10 @@ class Reader {
       this.want = want;
       if (field !== undefined && fields?.includes(field)) {
         this.recordField(field, value, valueStart);
-        if (this.filterDecides()) return large ?? entries.take(from); // (not read: the value is dropped)
+        if (this.filterDecides()) return entries.take(from, large); // (not read: the value is dropped)
       }
       if (keys) keys.add(key);
-      else if (large) defineKey(large, key, value);
-      else {
-        if (entries.top - from === MAX_EXACT_KEYS) large = entries.spill(from);
-        if (large) defineKey(large, key, value);
-        else entries.add(key, value);
-      }
+      else large = entries.put(key, value, from, large);
       if (kept !== undefined) node?.items.push(treePair(keyScalar, this.node));
       if (this.indent < indent) break;
       if (this.indent > indent) this.decline('indentation', this.line);
@@ -508,7 +519,7 @@ class Reader {
       key = next;
     }
     // A location tree builds no value.
-    const out = keys ? {} : (large ?? entries.take(from));
+    const out = keys ? {} : entries.take(from, large);
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
       node.items = exactSize(node.items);
@@ -926,15 +937,12 @@ class FlowReader {
             }
           }
           const keyEnd = this.pos;
-          if (large ? Object.hasOwn(large, name) : entries.has(name, from)) this.decline('duplicate key');
+          if (entries.has(name, from, large)) this.decline('duplicate key');
           this.blanks();
           if (text.charCodeAt(this.pos) !== COLON || text.charCodeAt(this.pos + 1) !== SPACE) this.decline('flow pair');
           this.pos++;
           this.blanks();
-          const value = this.item(depth, false);
-          if (!large && entries.top - from === MAX_EXACT_KEYS) large = entries.spill(from);
-          if (large) defineKey(large, name, value);
-          else entries.add(name, value);
+          large = entries.put(name, this.item(depth, false), from, large);
           (node as YAMLMap | undefined)?.items.push(treePair(keyNode(name, keyAt, keyEnd), this.last));
         } else {
           seq.push(this.item(depth, false));
@@ -950,7 +958,7 @@ class FlowReader {
       }
     }
     this.pos++;
-    const map = isMap ? (large ?? entries.take(from)) : undefined;
+    const map = isMap ? entries.take(from, large) : undefined;
     if (typed && map) checkTypedKeys(typed, map, at);
     if (node) {
       node.items = exactSize(node.items);

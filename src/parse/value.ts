@@ -322,6 +322,16 @@ export function plainObject(
   count: number,
 ): Record<string, unknown> {
   if (count <= MAX_EXACT_KEYS) return new PLAIN_BY_KEY_COUNT[count](keys, values, from, count);
+  return grownObject(keys, values, from, count);
+}
+
+/** The same mapping as an object grown key by key from `{}` (for one with more keys than MAX_EXACT_KEYS, or to come). */
+export function grownObject(
+  keys: readonly string[],
+  values: readonly unknown[],
+  from: number,
+  count: number,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (let i = from; i < from + count; i++) defineKey(out, keys[i], values[i]);
   return out;
