@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
 import { defineRule, inFamily, type RuleDefinition } from '../src/engine/rule.js';
-import { lintStaged } from '../src/engine/run.js';
+import { fingerprint, lintStaged } from '../src/engine/run.js';
+import { plainFinding } from '../src/engine/message.js';
+import { relativeToRoot } from '../src/report/index.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
 import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
 import { LocationMemo } from '../src/location/memo.js';
@@ -76,15 +78,33 @@ describe('memory per finding', () => {
     const findings = countNodes(
       heap,
       'object',
-      (_, edge) => edge('ruleId') === RULE_ID && edge('fingerprint') !== undefined,
+      (_, edge) => edge('ruleId') === RULE_ID && edge('range') !== undefined && edge('related') !== undefined,
     );
     expect(findings).toBe(n);
-    // Its fingerprint is a string of its own, not a view of a longer digest that it would keep alive.
+    expect(staged.graph.resources).toHaveLength(n);
+  });
+
+  it('a finding on a resource keeps no fingerprint: it is made when read, the same every time, as a string of its own', async () => {
+    const n = 300;
+    const staged = stagedLint(n);
+    const result = staged.finish();
+    const before = await heapSnapshot();
     const prints = new Set(result.findings.map((f) => f.fingerprint));
     expect(prints.size).toBe(n);
-    expect(countNodes(heap, 'sliced string', (name) => prints.has(name))).toBe(0);
-    expect(countNodes(heap, 'string', (name) => prints.has(name))).toBe(n);
-    expect(staged.graph.resources).toHaveLength(n);
+    // (Before: one string kept per finding, from the rules to the report.)
+    expect(countNodes(before, 'string', (name) => prints.has(name))).toBe(0);
+    expect(result.findings.map((f) => f.fingerprint)).toEqual([...prints]);
+    // A string of its own, not a view of a longer digest that it would keep alive.
+    const after = await heapSnapshot();
+    expect(countNodes(after, 'sliced string', (name) => prints.has(name))).toBe(0);
+    expect(countNodes(after, 'string', (name) => prints.has(name))).toBe(n);
+    expect(prints).toContain(
+      fingerprint(RULE_ID, 'many.yaml', 'Deployment.apps/default/d7', ['spec', 'replicas'], 'found'),
+    );
+    // Copies carry it as text: the cache's, and those of reports with paths relative to the repository's root.
+    expect(plainFinding(result.findings[7]).fingerprint).toBe(result.findings[7].fingerprint);
+    const rebased = relativeToRoot(result, '/repo/sub', '/repo').findings[7];
+    expect([rebased.fingerprint, rebased.file]).toEqual([result.findings[7].fingerprint, 'sub/many.yaml']);
   });
 
   it('what locating needed is let go of once the lint is finished, while the lint and its result are kept', async () => {
