@@ -254,7 +254,6 @@ class LintFinding implements Finding {
   readonly ruleId: string;
   severity: Severity;
   readonly file: string;
-  readonly resource: Finding['resource'];
   readonly path: Path;
   range: Range;
   related: readonly RelatedLocation[] = NONE_RELATED;
@@ -268,11 +267,12 @@ class LintFinding implements Finding {
   /**
    * Where the finding is to be located until finish: undefined when its range was known when it was made; its target
    * alone when that is its path in its resource's document (nearly every finding: a request object each was ~56 bytes
-   * kept per finding until the lint finished); else the request. Undefined once located.
+   * kept per finding until the lint finished); else the request. Once located: undefined, or null when the fingerprint
+   * was made when the finding was (see located).
    */
-  #at: LocationRequest | Target | undefined;
-  /** The resource it is about (its annotations may suppress it); once located, only when #print is to be hashed. */
-  #resource: Resource | undefined;
+  #at: LocationRequest | Target | undefined | null;
+  /** The resource it is about (its annotations may suppress it; its summary, `resource`, is made when read). */
+  readonly #resource: Resource | undefined;
   /** The fingerprint; or, while #resource is kept for it, what the rule says beyond its id (see fingerprintOf). */
   readonly #print: string;
   declare messageParts?: readonly MessagePart[];
@@ -295,7 +295,6 @@ class LintFinding implements Finding {
     this.ruleId = ruleId;
     this.severity = severity;
     this.file = file;
-    this.resource = resource && summaryOf(resource);
     this.path = path;
     this.range = range as Range;
     this.fix = fix;
@@ -309,7 +308,7 @@ class LintFinding implements Finding {
   /** Where it is to be located, while it is not (see #at). */
   request(): LocationRequest | undefined {
     const at = this.#at;
-    if (typeof at !== 'string') return at;
+    if (typeof at !== 'string') return at ?? undefined;
     const { file, document } = this.#resource!.source;
     return { file, document, path: this.path, target: at };
   }
@@ -323,10 +322,25 @@ class LintFinding implements Finding {
     return this.#resource;
   }
 
-  /** Located: what locating needed is let go of (the resource only when the fingerprint is made of it). */
+  /**
+   * What it says of its resource, made at each read (a report reads it once): kept, one per resource, it was ~56 bytes
+   * each and a WeakMap's entry to share it (~2 MB of table for 48,000 resources, in V8's large-object space).
+   */
+  get resource(): Finding['resource'] {
+    const resource = this.#resource;
+    return (
+      resource && {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        namespace: resource.namespace,
+        name: resource.name,
+      }
+    );
+  }
+
+  /** Located: what locating needed is let go of (null: its fingerprint is #print, made when it was found). */
   located(): void {
-    if (typeof this.#at !== 'string') this.#resource = undefined;
-    this.#at = undefined;
+    this.#at = typeof this.#at === 'string' ? undefined : null;
   }
 
   get fingerprint(): string {
@@ -345,7 +359,7 @@ class LintFinding implements Finding {
   get message(): string {
     if (this.messageParts) return renderMessage(this.messageParts, (path) => path);
     if (this.#values === undefined) return this.#template;
-    const resource = this.resource ? describe(this.resource) : (this.#values as Subjected)[SUBJECT];
+    const resource = this.#resource ? describe(this.#resource) : (this.#values as Subjected)[SUBJECT];
     return interpolate(this.#template, { resource, ...redacted(this.#values) });
   }
 }
@@ -762,22 +776,6 @@ function toFinding(
     JSON.stringify(r.data ?? {}),
   ].join('\0');
   return { finding, extras, key };
-}
-
-/** What a finding says of its resource, one per resource (most have several findings: ~56 bytes each). */
-const summaries = new WeakMap<Resource, NonNullable<Finding['resource']>>();
-function summaryOf(resource: Resource): NonNullable<Finding['resource']> {
-  let summary = summaries.get(resource);
-  if (!summary) {
-    summary = {
-      apiVersion: resource.apiVersion,
-      kind: resource.kind,
-      namespace: resource.namespace,
-      name: resource.name,
-    };
-    summaries.set(resource, summary);
-  }
-  return summary;
 }
 
 /** The related locations of a finding that has none (frozen: shared by every such finding). */
