@@ -235,12 +235,13 @@ export async function locateAll(
   type Wanted = { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] };
   const entries: [SourceDocument, Wanted][] = [];
   for (const [document, last] of lastOf) {
-    // The document's paths and targets in the order asked (of two requests with one memo key, the first is located).
+    // The document's paths and targets in the order asked (of two requests with one memo key, the first is located):
+    // all of them when there is one document (a decK file, an Envoy bootstrap), not a copy.
     let count = 0;
-    for (let i = last; i !== -1; i = previous[i]) count++;
-    const paths: Path[] = new Array(count);
-    const targets: Target[] = new Array(count);
-    for (let i = last; i !== -1; i = previous[i]) {
+    for (let i = last; i !== -1 && lastOf.size > 1; i = previous[i]) count++;
+    const paths: Path[] = lastOf.size > 1 ? new Array(count) : askedPaths;
+    const targets: Target[] = lastOf.size > 1 ? new Array(count) : askedTargets;
+    for (let i = last; i !== -1 && lastOf.size > 1; i = previous[i]) {
       paths[--count] = askedPaths[i];
       targets[count] = askedTargets[i];
     }
