@@ -107,6 +107,30 @@ describe('memory per finding', () => {
     expect([rebased.fingerprint, rebased.file]).toEqual([result.findings[7].fingerprint, 'sub/many.yaml']);
   });
 
+  it("findings of a rule share one object of message values while the values are equal (not the rule's object each)", async () => {
+    const n = 300;
+    // Values in a new object at each report, as rules make them: the same text for most, another for every 100th.
+    const sameWhy = testRule('test-same-values', 'Same values', { found: '{{resource}}{{why}}' }, ({ graph, report }) =>
+      graph.ofKind('Deployment').forEach((r, i) =>
+        report({
+          resource: r,
+          path: ['spec', 'replicas'],
+          messageId: 'found',
+          data: { why: i % 100 === 99 ? ' (another reason)' : ' (the usual reason)' },
+        }),
+      ),
+    );
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    const result = lintStaged({ files: [file], rules: [sameWhy], config: defaultConfig('.') }).finish();
+    const valueObjects = countNodes(await heapSnapshot(), 'object', (_, edge) => edge('why') !== undefined);
+    // Before: one per finding (300). Now one per run of equal values: 1 + 2 for each of the 3 others.
+    expect(valueObjects).toBeLessThanOrEqual(7);
+    expect(result.findings.map((f) => f.message).filter((m) => m.endsWith('(another reason)'))).toHaveLength(3);
+    expect(result.findings.find((f) => f.resource?.name === 'd7')?.message).toBe(
+      'Deployment default/d7 (the usual reason)',
+    );
+  });
+
   it('what locating needed is let go of once the lint is finished, while the lint and its result are kept', async () => {
     const staged = stagedLint(50);
     expect([...staged.requests]).toHaveLength(50);

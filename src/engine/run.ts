@@ -610,10 +610,11 @@ function runRules(
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
     const started = milliseconds();
+    const shared = new SharedValues();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
         const severity = r.severity ?? rule.severity;
-        const { finding, extras, key } = toFinding(graph, rule, severity, r, root, build !== undefined);
+        const { finding, extras, key } = toFinding(graph, rule, severity, r, root, build !== undefined, shared);
         if (reported && !reported.has(finding.file)) return;
         if (!build) {
           pending.add(finding, extras);
@@ -684,6 +685,7 @@ function toFinding(
   r: Report<string>,
   root: string | undefined,
   keyed = false,
+  shared?: SharedValues,
 ): { finding: LintFinding; extras?: Extras; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
@@ -746,7 +748,7 @@ function toFinding(
           ),
         }
       : undefined;
-  const values = r.data ?? NO_VALUES;
+  const values = shared ? shared.of(r.data) : (r.data ?? NO_VALUES);
   const finding = new LintFinding(
     rule.id,
     severity,
@@ -776,6 +778,30 @@ function toFinding(
     JSON.stringify(r.data ?? {}),
   ].join('\0');
   return { finding, extras, key };
+}
+
+/**
+ * A rule's message values, one object for a run of findings whose values are equal: most rules report the same few
+ * texts again and again (on a decK file of 84,000 findings, ~76,000 of them had values equal to the finding's before
+ * of the same rule), and each object the rule made was ~32-40 bytes kept per finding until the report.
+ */
+class SharedValues {
+  #last: MessageValues = NO_VALUES;
+
+  of(data: MessageValues | undefined): MessageValues {
+    if (data !== undefined && data !== this.#last && !sameValues(data, this.#last)) this.#last = data;
+    return data === undefined ? NO_VALUES : this.#last;
+  }
+}
+
+function sameValues(a: MessageValues, b: MessageValues): boolean {
+  let keys = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
 }
 
 /** The related locations of a finding that has none (frozen: shared by every such finding). */
