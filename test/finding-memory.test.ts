@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
 import { defineRule, inFamily, type RuleDefinition } from '../src/engine/rule.js';
-import { lintStaged } from '../src/engine/run.js';
+import { fingerprint, lintStaged } from '../src/engine/run.js';
+import { plainFinding } from '../src/engine/message.js';
+import { relativeToRoot } from '../src/report/index.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
 import { locate, locateOffsets, locationKey } from '../src/location/locate.js';
 import { LocationMemo } from '../src/location/memo.js';
@@ -76,15 +78,57 @@ describe('memory per finding', () => {
     const findings = countNodes(
       heap,
       'object',
-      (_, edge) => edge('ruleId') === RULE_ID && edge('fingerprint') !== undefined,
+      (_, edge) => edge('ruleId') === RULE_ID && edge('range') !== undefined && edge('related') !== undefined,
     );
     expect(findings).toBe(n);
-    // Its fingerprint is a string of its own, not a view of a longer digest that it would keep alive.
+    expect(staged.graph.resources).toHaveLength(n);
+  });
+
+  it('a finding on a resource keeps no fingerprint: it is made when read, the same every time, as a string of its own', async () => {
+    const n = 300;
+    const staged = stagedLint(n);
+    const result = staged.finish();
+    const before = await heapSnapshot();
     const prints = new Set(result.findings.map((f) => f.fingerprint));
     expect(prints.size).toBe(n);
-    expect(countNodes(heap, 'sliced string', (name) => prints.has(name))).toBe(0);
-    expect(countNodes(heap, 'string', (name) => prints.has(name))).toBe(n);
-    expect(staged.graph.resources).toHaveLength(n);
+    // (Before: one string kept per finding, from the rules to the report.)
+    expect(countNodes(before, 'string', (name) => prints.has(name))).toBe(0);
+    expect(result.findings.map((f) => f.fingerprint)).toEqual([...prints]);
+    // A string of its own, not a view of a longer digest that it would keep alive.
+    const after = await heapSnapshot();
+    expect(countNodes(after, 'sliced string', (name) => prints.has(name))).toBe(0);
+    expect(countNodes(after, 'string', (name) => prints.has(name))).toBe(n);
+    expect(prints).toContain(
+      fingerprint(RULE_ID, 'many.yaml', 'Deployment.apps/default/d7', ['spec', 'replicas'], 'found'),
+    );
+    // Copies carry it as text: the cache's, and those of reports with paths relative to the repository's root.
+    expect(plainFinding(result.findings[7]).fingerprint).toBe(result.findings[7].fingerprint);
+    const rebased = relativeToRoot(result, '/repo/sub', '/repo').findings[7];
+    expect([rebased.fingerprint, rebased.file]).toEqual([result.findings[7].fingerprint, 'sub/many.yaml']);
+  });
+
+  it("findings of a rule share one object of message values while the values are equal (not the rule's object each)", async () => {
+    const n = 300;
+    // Values in a new object at each report, as rules make them: the same text for most, another for every 100th.
+    const sameWhy = testRule('test-same-values', 'Same values', { found: '{{resource}}{{why}}' }, ({ graph, report }) =>
+      graph.ofKind('Deployment').forEach((r, i) =>
+        report({
+          resource: r,
+          path: ['spec', 'replicas'],
+          messageId: 'found',
+          data: { why: i % 100 === 99 ? ' (another reason)' : ' (the usual reason)' },
+        }),
+      ),
+    );
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    const result = lintStaged({ files: [file], rules: [sameWhy], config: defaultConfig('.') }).finish();
+    const valueObjects = countNodes(await heapSnapshot(), 'object', (_, edge) => edge('why') !== undefined);
+    // Before: one per finding (300). Now one per run of equal values: 1 + 2 for each of the 3 others.
+    expect(valueObjects).toBeLessThanOrEqual(7);
+    expect(result.findings.map((f) => f.message).filter((m) => m.endsWith('(another reason)'))).toHaveLength(3);
+    expect(result.findings.find((f) => f.resource?.name === 'd7')?.message).toBe(
+      'Deployment default/d7 (the usual reason)',
+    );
   });
 
   it('what locating needed is let go of once the lint is finished, while the lint and its result are kept', async () => {
@@ -310,7 +354,7 @@ describe('memory per finding with a fix, on a resource with several findings', (
     },
   );
 
-  it('findings share their resource summary and hold their fix in themselves (no property array each)', async () => {
+  it('findings make their resource summary when read (none kept) and hold their fix in themselves (no property array each)', async () => {
     const n = 300;
     const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
     const propertyArrays = (heap: Awaited<ReturnType<typeof heapSnapshot>>) =>
@@ -322,7 +366,7 @@ describe('memory per finding with a fix, on a resource with several findings', (
     const heap = await heapSnapshot();
     // Old code: the fix added to a finding already made (one property array per finding, 600 here).
     expect(propertyArrays(heap) - before).toBeLessThan(50);
-    // Old code: one summary per finding (600).
+    // Old code: one summary per finding (600); then one per resource (300), shared through a WeakMap.
     const summaries = countNodes(
       heap,
       'object',
@@ -333,9 +377,9 @@ describe('memory per finding with a fix, on a resource with several findings', (
         edge('format') === undefined &&
         edge('name') !== undefined,
     );
-    expect(summaries).toBe(n);
+    expect(summaries).toBe(0);
     const [first, second] = result.findings.filter((f) => f.resource?.name === 'd7');
-    expect(first.resource).toBe(second.resource);
+    expect(first.resource).toEqual(second.resource);
     expect(first.resource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'd7' });
     expect(first.fix).toEqual({ title: 'Set paused', document: 7, changes: [{ set: ['spec', 'paused'], value: 1 }] });
     // The fix is a field of the finding (not a property added later), the last one.

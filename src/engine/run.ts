@@ -175,45 +175,20 @@ interface Extras {
 
 /**
  * The findings of a lint until it finishes, in the order found. Each finding is one object, the one the result
- * holds; what locating and suppressing it needs is kept beside it by index, not in a wrapper per finding. (On a file
- * of 84,000 findings the wrappers, an unlocated and a located copy of each finding were ~30 MB alive at once, all of
- * it in the old generation, which V8 rarely collects late in a run.)
+ * holds; where it is to be located and its resource are held by the finding itself (see LintFinding), what few
+ * findings need beyond that is kept beside them by index, not in a wrapper per finding. (On a file of 84,000 findings
+ * the wrappers, an unlocated and a located copy of each finding were ~30 MB alive at once, all of it in the old
+ * generation, which V8 rarely collects late in a run; arrays beside the findings, grown by pushes, left ~4 MB of
+ * garbage in V8's large-object space.)
  */
 class PendingFindings {
   findings: LintFinding[] = [];
-  /**
-   * Where each finding is to be located: undefined when its range was known when it was made; its target alone when
-   * that is the finding's path in its resource's document (nearly every finding: a request object each was ~56 bytes
-   * kept per finding until the lint finished); else the request.
-   */
-  at: (LocationRequest | Target | undefined)[] = [];
-  /** The resource each finding is about (its annotations may suppress it). */
-  resources: (Resource | undefined)[] = [];
   extras = new Map<number, Extras>();
 
-  add(finding: LintFinding, at?: LocationRequest, resource?: Resource, extras?: Extras): number {
+  add(finding: LintFinding, extras?: Extras): number {
     const index = this.findings.push(finding) - 1;
-    const source = resource?.source;
-    const ofResource =
-      at !== undefined &&
-      source !== undefined &&
-      at.file === source.file &&
-      at.document === source.document &&
-      at.path === finding.path &&
-      at.range === undefined &&
-      at.note === undefined;
-    this.at.push(ofResource ? at.target : at);
-    this.resources.push(resource);
     if (extras) this.extras.set(index, extras);
     return index;
-  }
-
-  /** Where finding `i` is to be located (see `at`). */
-  request(i: number): LocationRequest | undefined {
-    const at = this.at[i];
-    if (typeof at !== 'string') return at;
-    const { file, document } = this.resources[i]!.source;
-    return { file, document, path: this.findings[i].path, target: at };
   }
 
   /**
@@ -227,8 +202,6 @@ class PendingFindings {
   /** Lets go of everything but the findings themselves (they are the result's). */
   release(): void {
     this.findings = [];
-    this.at = [];
-    this.resources = [];
     this.extras = new Map();
   }
 }
@@ -249,11 +222,11 @@ class PendingRequests implements Iterator<LocationRequest> {
         const { at } = this.#related[this.#nextRelated++];
         if (!at.range) return { value: at, done: false };
       }
-      if (this.#finding >= pending.at.length) return { value: undefined, done: true };
+      if (this.#finding >= pending.findings.length) return { value: undefined, done: true };
       const i = this.#finding++;
       this.#related = pending.extras.get(i)?.relatedAt ?? NONE_RELATED;
       this.#nextRelated = 0;
-      const at = pending.request(i);
+      const at = pending.findings[i].request();
       if (at && !at.range) return { value: at, done: false };
     }
   }
@@ -269,19 +242,19 @@ type MessageValues = Readonly<Record<string, string | number>>;
  * Its message is rendered when read (by a report, the cache, the editor), from what the rule gave: the rule's
  * template, the report's values and the resource's name, all alive anyway. The text of each of 84,000 findings of
  * one decK file was ~17 MB kept from the rules to the report, most of it in the old generation; rendered when
- * written, each dies young. A message that is text already (a parse problem) is kept as such.
+ * written, each dies young. A message that is text already (a parse problem) is kept as such. Its fingerprint, when
+ * it is on a resource where the resource is written (nearly every finding), is computed when read too, from the rule,
+ * the resource and the path (a hash per read: a report reads it once); kept, it was 48 bytes a finding.
  *
  * Fields are made in one order by the constructor, so findings share a hidden class and hold them in the object
- * itself; what a message is made of is private (a spread or a structured copy of a finding never carries it: the
- * cache and relativeToRoot copy the message itself).
+ * itself; what a message and a fingerprint are made of is private (a spread or a structured copy of a finding never
+ * carries it: the cache and relativeToRoot copy the message and fingerprint themselves).
  */
 class LintFinding implements Finding {
   readonly ruleId: string;
   severity: Severity;
   readonly file: string;
-  readonly resource: Finding['resource'];
   readonly path: Path;
-  readonly fingerprint: string;
   range: Range;
   related: readonly RelatedLocation[] = NONE_RELATED;
   /** A field of every finding, even when undefined: a property added after V8 sized the class's objects (by the first
@@ -289,9 +262,19 @@ class LintFinding implements Finding {
   readonly fix: FindingFix | undefined;
   /** The rule's template, or the message itself when #values is undefined. */
   readonly #template: string;
+  /** The report's values; with no resource, also what {{resource}} names (a document by its path, at SUBJECT). */
   readonly #values: MessageValues | undefined;
-  /** What {{resource}} names when the finding has no resource (a document by its path). */
-  readonly #subject: string | undefined;
+  /**
+   * Where the finding is to be located until finish: undefined when its range was known when it was made; its target
+   * alone when that is its path in its resource's document (nearly every finding: a request object each was ~56 bytes
+   * kept per finding until the lint finished); else the request. Once located: undefined, or null when the fingerprint
+   * was made when the finding was (see located).
+   */
+  #at: LocationRequest | Target | undefined | null;
+  /** The resource it is about (its annotations may suppress it; its summary, `resource`, is made when read). */
+  readonly #resource: Resource | undefined;
+  /** The fingerprint; or, while #resource is kept for it, what the rule says beyond its id (see fingerprintOf). */
+  readonly #print: string;
   declare messageParts?: readonly MessagePart[];
   declare suppression?: Suppression;
 
@@ -300,26 +283,71 @@ class LintFinding implements Finding {
     ruleId: string,
     severity: Severity,
     file: string,
-    resource: Finding['resource'],
+    resource: Resource | undefined,
     path: Path,
-    fingerprint: string,
+    print: string,
+    at: LocationRequest | Target | undefined,
     range: Range | undefined,
     template: string,
     values: MessageValues | undefined,
-    subject: string | undefined,
     fix?: FindingFix,
   ) {
     this.ruleId = ruleId;
     this.severity = severity;
     this.file = file;
-    this.resource = resource;
     this.path = path;
-    this.fingerprint = fingerprint;
     this.range = range as Range;
+    this.fix = fix;
     this.#template = template;
     this.#values = values;
-    this.#subject = subject;
-    this.fix = fix;
+    this.#at = at;
+    this.#resource = resource;
+    this.#print = print;
+  }
+
+  /** Where it is to be located, while it is not (see #at). */
+  request(): LocationRequest | undefined {
+    const at = this.#at;
+    if (typeof at !== 'string') return at ?? undefined;
+    const { file, document } = this.#resource!.source;
+    return { file, document, path: this.path, target: at };
+  }
+
+  /** Its target, when it is to be located at its path in its resource's document (see #at). */
+  get targetInResource(): Target | undefined {
+    return typeof this.#at === 'string' ? this.#at : undefined;
+  }
+
+  get subject(): Resource | undefined {
+    return this.#resource;
+  }
+
+  /**
+   * What it says of its resource, made at each read (a report reads it once): kept, one per resource, it was ~56 bytes
+   * each and a WeakMap's entry to share it (~2 MB of table for 48,000 resources, in V8's large-object space).
+   */
+  get resource(): Finding['resource'] {
+    const resource = this.#resource;
+    return (
+      resource && {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        namespace: resource.namespace,
+        name: resource.name,
+      }
+    );
+  }
+
+  /** Located: what locating needed is let go of (null: its fingerprint is #print, made when it was found). */
+  located(): void {
+    this.#at = typeof this.#at === 'string' ? undefined : null;
+  }
+
+  get fingerprint(): string {
+    const resource = this.#resource;
+    const at = this.#at;
+    if (resource === undefined || (at !== undefined && typeof at !== 'string')) return this.#print;
+    return fingerprint(this.ruleId, this.file, resourceKey(resource), relativePath(this.path, resource), this.#print);
   }
 
   /** A copy with the message as text (JSON.stringify reads no getter). */
@@ -331,12 +359,19 @@ class LintFinding implements Finding {
   get message(): string {
     if (this.messageParts) return renderMessage(this.messageParts, (path) => path);
     if (this.#values === undefined) return this.#template;
-    const resource = this.#subject ?? describe(this.resource!);
+    const resource = this.#resource ? describe(this.#resource) : (this.#values as Subjected)[SUBJECT];
     return interpolate(this.#template, { resource, ...redacted(this.#values) });
   }
 }
 
 const NO_VALUES: MessageValues = Object.freeze({});
+
+/**
+ * The key of a finding's values that holds what {{resource}} names when it has no resource (a symbol: no template
+ * names it, and redaction reads only text keys). One field fewer for every finding; kept by the few it names.
+ */
+const SUBJECT = Symbol('subject');
+type Subjected = MessageValues & { readonly [SUBJECT]: string };
 
 /** A finding whose message is text already (a parse problem, a directive's): on the document, not a resource. */
 function textFinding(
@@ -347,7 +382,7 @@ function textFinding(
   fingerprint: string,
   range: Range,
 ): LintFinding {
-  return new LintFinding(ruleId, severity, file, undefined, [], fingerprint, range, message, undefined, undefined);
+  return new LintFinding(ruleId, severity, file, undefined, [], fingerprint, undefined, range, message, undefined);
 }
 
 /** A graph the rules run on: the plain files, or the objects of one build. */
@@ -513,7 +548,7 @@ function annotationDiagnostics(
       seen.add(key);
       for (const id of scope.rules) {
         if (known.has(id)) continue;
-        const { finding, at, extras } = toFinding(
+        const { finding, extras } = toFinding(
           graph,
           rule,
           rule.severity,
@@ -527,7 +562,7 @@ function annotationDiagnostics(
           },
           undefined,
         );
-        pending.add(finding, at, resource, extras);
+        pending.add(finding, extras);
       }
     }
   }
@@ -575,13 +610,14 @@ function runRules(
     if (!rule.check) continue;
     const options = { ...(rule.options?.defaults ?? {}), ...(config.rules.get(rule.id)?.options ?? {}) };
     const started = milliseconds();
+    const shared = new SharedValues();
     for (const { graph, build } of units) {
       const report = (r: Report<string>) => {
         const severity = r.severity ?? rule.severity;
-        const { finding, at, resource, extras, key } = toFinding(graph, rule, severity, r, root, build !== undefined);
+        const { finding, extras, key } = toFinding(graph, rule, severity, r, root, build !== undefined, shared);
         if (reported && !reported.has(finding.file)) return;
         if (!build) {
-          pending.add(finding, at, resource, extras);
+          pending.add(finding, extras);
           return;
         }
         const known = built.get(key);
@@ -590,7 +626,7 @@ function runRules(
           if (!builtBy.includes(build)) builtBy.push(build);
           return;
         }
-        built.set(key, pending.add(finding, at, resource, { ...extras, builtBy: [build] }));
+        built.set(key, pending.add(finding, { ...extras, builtBy: [build] }));
       };
       try {
         rule.check({ graph, options, settings: unitSettings.get(graph)!, report });
@@ -649,7 +685,8 @@ function toFinding(
   r: Report<string>,
   root: string | undefined,
   keyed = false,
-): { finding: LintFinding; at: LocationRequest; resource?: Resource; extras?: Extras; key: string } {
+  shared?: SharedValues,
+): { finding: LintFinding; extras?: Extras; key: string } {
   let file: SourceFile;
   let document: SourceFile['documents'][number];
   let path: Path;
@@ -678,12 +715,26 @@ function toFinding(
     return { file: at.file.path, message: rel.message, at };
   });
   const at = traced({ file, document, path, target: r.target ?? 'pair' });
-  const relative = resource ? relativePath(path, resource) : path;
   const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
+  // Nearly every finding is located at its path in its resource's document: its target alone is kept to locate it,
+  // and its fingerprint is made from its resource when read (see LintFinding).
+  const source = resource?.source;
+  const ofResource =
+    source !== undefined &&
+    !document.trace &&
+    at.file === source.file &&
+    at.document === source.document &&
+    at.path === path &&
+    at.range === undefined &&
+    at.note === undefined;
   // A built object's finding is identified by where it was written, whichever build (and name) reached it.
-  const print = document.trace
-    ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
-    : fingerprint(rule.id, file.path, resource ? resourceKey(resource) : `#${document.index}`, relative, extra);
+  const print = ofResource
+    ? extra
+    : document.trace
+      ? fingerprint(rule.id, at.file.path, `#${at.document.index}`, at.path, extra)
+      : resource
+        ? fingerprint(rule.id, file.path, resourceKey(resource), relativePath(path, resource), extra)
+        : fingerprint(rule.id, file.path, `#${document.index}`, path, extra);
   // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited,
   // nor is a built object (its values come from several files).
   const fixBase = r.resource ? r.resource.source.base : [];
@@ -697,17 +748,18 @@ function toFinding(
           ),
         }
       : undefined;
+  const values = shared ? shared.of(r.data) : (r.data ?? NO_VALUES);
   const finding = new LintFinding(
     rule.id,
     severity,
     at.file.path,
-    resource && summaryOf(resource),
+    resource,
     path,
     print,
+    ofResource ? at.target : at,
     undefined,
     template,
-    r.data ?? NO_VALUES,
-    resource ? undefined : documentName(file.path, root),
+    resource ? values : { ...values, [SUBJECT]: documentName(file.path, root) },
     fix,
   );
   // Where a built object's value was written, when it is not where it is located (rare: kept as text).
@@ -715,7 +767,7 @@ function toFinding(
   const extras: Extras | undefined =
     r.span || relatedAt?.length ? { span: r.span, relatedAt: relatedAt?.length ? relatedAt : undefined } : undefined;
   // The key that merges a finding reached through several builds: only findings on built objects need one.
-  if (!keyed) return { finding, at, resource, extras, key: '' };
+  if (!keyed) return { finding, extras, key: '' };
   const key = [
     rule.id,
     at.file.path,
@@ -725,23 +777,31 @@ function toFinding(
     extra,
     JSON.stringify(r.data ?? {}),
   ].join('\0');
-  return { finding, at, resource, extras, key };
+  return { finding, extras, key };
 }
 
-/** What a finding says of its resource, one per resource (most have several findings: ~56 bytes each). */
-const summaries = new WeakMap<Resource, NonNullable<Finding['resource']>>();
-function summaryOf(resource: Resource): NonNullable<Finding['resource']> {
-  let summary = summaries.get(resource);
-  if (!summary) {
-    summary = {
-      apiVersion: resource.apiVersion,
-      kind: resource.kind,
-      namespace: resource.namespace,
-      name: resource.name,
-    };
-    summaries.set(resource, summary);
+/**
+ * A rule's message values, one object for a run of findings whose values are equal: most rules report the same few
+ * texts again and again (on a decK file of 84,000 findings, ~76,000 of them had values equal to the finding's before
+ * of the same rule), and each object the rule made was ~32-40 bytes kept per finding until the report.
+ */
+class SharedValues {
+  #last: MessageValues = NO_VALUES;
+
+  of(data: MessageValues | undefined): MessageValues {
+    if (data !== undefined && data !== this.#last && !sameValues(data, this.#last)) this.#last = data;
+    return data === undefined ? NO_VALUES : this.#last;
   }
-  return summary;
+}
+
+function sameValues(a: MessageValues, b: MessageValues): boolean {
+  let keys = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+    keys++;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
 }
 
 /** The related locations of a finding that has none (frozen: shared by every such finding). */
@@ -784,18 +844,18 @@ function settle(
   };
   const scopesByResource = new Map<Resource, readonly IgnoreScope[]>();
   const fileByPath = new Map(files.map((f) => [f.path, f]));
-  const { findings, at: ats, resources, extras } = pending;
+  const { findings, extras } = pending;
   for (let i = 0; i < findings.length; i++) {
     const finding = findings[i];
-    const at = ats[i];
     const extra = extras.get(i);
-    if (typeof at === 'string' && !extra?.span) {
-      // (No request made: see PendingFindings.at.)
-      const { file, document } = resources[i]!.source;
-      finding.range = locations.rangeOf(file, document, finding.path, at);
-    } else if (at) {
-      const request = pending.request(i)!;
-      finding.range = extra?.span ? narrowed(request, extra.span) : located(request);
+    const target = finding.targetInResource;
+    if (target !== undefined && !extra?.span) {
+      // (No request made: see LintFinding.#at.)
+      const { file, document } = finding.subject!.source;
+      finding.range = locations.rangeOf(file, document, finding.path, target);
+    } else {
+      const request = finding.request();
+      if (request) finding.range = extra?.span ? narrowed(request, extra.span) : located(request);
     }
     if (extra?.relatedAt || extra?.builtBy) {
       const related = (extra.relatedAt ?? []).map(
@@ -823,12 +883,13 @@ function settle(
     if (configured && configured !== 'off') finding.severity = configured;
     const suppression = suppressionFor(
       finding,
-      resources[i],
+      finding.subject,
       scopesByResource,
       fileByPath.get(finding.file),
       directivesByFile,
     );
     if (suppression) finding.suppression = suppression;
+    finding.located();
   }
   return findings;
 }

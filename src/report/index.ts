@@ -36,7 +36,8 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
     if (rel === '') return '.';
     return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
   };
-  // (Given, not spread: a finding's message is read from it, not held in a field; see engine/run.ts LintFinding.)
+  // (Given, not spread: a finding's message, fingerprint and resource are read from it, not held in fields; see
+  // engine/run.ts LintFinding.)
   const message = (item: { readonly message: string; readonly messageParts?: readonly MessagePart[] }) =>
     item.messageParts ? renderMessage(item.messageParts, rebase) : item.message;
   return {
@@ -45,6 +46,8 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
       ...f,
       file: rebase(f.file),
       message: message(f),
+      fingerprint: f.fingerprint,
+      resource: f.resource,
       related: f.related.map((r) => ({ ...r, file: rebase(r.file), message: message(r) })),
     })),
     notices: result.notices.map((n) => ({ ...n, ...(n.file ? { file: rebase(n.file) } : {}), message: message(n) })),
