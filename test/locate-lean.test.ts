@@ -17,11 +17,12 @@ import {
 import { LocationMemo } from '../src/location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree } from '../src/parse/fast.js';
+import { readJsonLocationTree } from '../src/parse/json-part.js';
 import { locateAll, type LocationRequest } from '../src/parse/pool.js';
 import { parseSource, type SourceFile } from '../src/parse/source.js';
 import { countNodes, heapSnapshot } from './heap.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
-import { generateDeckRoutes, generateEnvoyClusters } from '../scripts/gen-scale-repo.mjs';
+import { generateDeckRoutes, generateEnvoyClusters, generateEnvoyClustersJson } from '../scripts/gen-scale-repo.mjs';
 
 const TARGETS: readonly Target[] = ['pair', 'key', 'value'];
 
@@ -107,13 +108,14 @@ describe('locating as a document is read', () => {
     expect(await compareWithLibrary(files(), true)).toBeGreaterThan(5000);
   });
 
-  it("gives what the YAML library gives on the bench's decK and Envoy files", async () => {
+  it("gives what the YAML library gives on the bench's decK and Envoy files (YAML, and JSON on one line)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
     try {
-      for (const name of ['deck', 'envoy']) mkdirSync(join(dir, name));
+      for (const name of ['deck', 'envoy', 'envoy-json']) mkdirSync(join(dir, name));
       generateDeckRoutes(join(dir, 'deck'), 300);
       generateEnvoyClusters(join(dir, 'envoy'), 200);
-      const files = ['deck/kong.yaml', 'envoy/envoy.yaml'].map((name) =>
+      generateEnvoyClustersJson(join(dir, 'envoy-json'), 200);
+      const files = ['deck/kong.yaml', 'envoy/envoy.yaml', 'envoy-json/envoy.json'].map((name) =>
         parse(name, readFileSync(join(dir, name), 'utf8')),
       );
       expect(await compareWithLibrary(files)).toBeGreaterThan(10000);
@@ -141,5 +143,31 @@ describe('locating as a document is read', () => {
       expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toEqual(expected);
     });
     expect(tree.contents).toBeDefined();
+  });
+
+  it("keeps no cluster's nodes of an Envoy bootstrap written as JSON on one line once its paths are located", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
+    generateEnvoyClustersJson(dir, 2000);
+    const text = readFileSync(join(dir, 'envoy.json'), 'utf8');
+    rmSync(dir, { recursive: true, force: true });
+    // A finding on every cluster's name, as envoy-upstream-plaintext reports them.
+    const paths: Path[] = Array.from({ length: 2000 }, (_, i) => ['static_resources', 'clusters', i, 'name']);
+    const targets: Target[] = paths.map(() => 'pair');
+    const treeNodes = async () =>
+      countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
+    const before = await treeNodes();
+    const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
+    const tree = readJsonLocationTree(text, 0, text.length, paths, asRead)!;
+    // Held: the tree's root and the pairs down to `clusters`. Read without asRead: three nodes per cluster (6,000).
+    expect((await treeNodes()) - before).toBeLessThan(20);
+    expect(tree.contents).toBeDefined();
+    // Where the whole tree puts them (which locates as the library's: json-locate.test.ts).
+    const whole = readJsonLocationTree(text, 0, text.length)!;
+    paths.forEach((path, i) => {
+      expect(asRead.located(i)).toBe(true);
+      expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toStrictEqual(
+        locateOffsets(text, whole, 0, text.length, path, 'pair'),
+      );
+    });
   });
 });

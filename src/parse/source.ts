@@ -811,9 +811,7 @@ class LazyDocument implements SourceDocument {
 
 /** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
 function leanLocationTree(...args: Parameters<typeof readLocationTree>): LocationTree | undefined {
-  // (A JSON tree is located once read: it takes no LocatedAsRead.)
-  const [text, start, end, paths] = args;
-  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(...args);
+  return readJsonLocationTree(...args) ?? readLocationTree(...args);
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;
