@@ -4,7 +4,7 @@
 import { keptDocuments, type SourceDocument, type SourceFile } from '../../parse/source.js';
 import { parseEmbedded } from '../../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
-import type { EnvoyResource, Resource } from '../resource.js';
+import type { EnvoyResource, Resource, SourceRef } from '../resource.js';
 import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from '../values.js';
 import { child, ENVOY_RECOGNISING_KEYS, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
@@ -48,6 +48,57 @@ function nameAnchor(nameKey: string | undefined): Path {
   return anchor;
 }
 
+/**
+ * An Envoy resource: one object, its own SourceRef, with what every Envoy resource has alike (format, apiVersion, no
+ * API group, no labels) on its prototype. An item of a list keeps the list's path, shared by its items, and its index:
+ * its base is made when asked for (per finding, not per resource). A plain object each, with a SourceRef and a base
+ * of its own, was ~250 bytes per cluster kept for the run.
+ */
+class EnvoyObject implements EnvoyResource {
+  constructor(
+    readonly file: SourceFile,
+    readonly document: SourceDocument,
+    /** The base (item -1), or the path of the list whose item `item` this is. */
+    private readonly at: Path,
+    private readonly item: number,
+    readonly kind: EnvoyKind,
+    readonly name: string,
+    readonly namespace: string,
+    readonly body: Obj,
+    readonly anchor: Path,
+    readonly partial: boolean,
+    readonly origin: EnvoyOrigin,
+  ) {}
+
+  get format(): 'envoy' {
+    return 'envoy';
+  }
+  get apiVersion(): string {
+    return 'envoy/v3';
+  }
+  get group(): string {
+    return '';
+  }
+  get labels(): Readonly<Record<string, string>> {
+    return NO_LABELS;
+  }
+  get annotations(): Readonly<Record<string, string>> {
+    return NO_LABELS;
+  }
+  get source(): SourceRef {
+    return this;
+  }
+  get base(): Path {
+    return this.item === -1 ? this.at : this.at.concat(this.item);
+  }
+}
+
+/**
+ * Where makeResource's resource is: at `base`, or the item `index` of the list at `base` (a path shared by the list's
+ * items). Either way the path is kept as given: the caller's own, never changed after.
+ */
+type Placement = 'base' | 'item';
+
 function makeResource(
   file: SourceFile,
   document: SourceDocument,
@@ -57,29 +108,18 @@ function makeResource(
   meta: EnvoyMeta,
   index: number,
   namespace = '',
+  placement: Placement = 'base',
+  named?: { readonly name: string; readonly anchor: Path },
 ): EnvoyResource {
   // Filters and chains on their own are fragments of listeners we cannot see.
-  if (!meta.partial && (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain'))
-    meta = { ...meta, partial: true };
+  const partial =
+    meta.partial || kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain';
   const b = obj(body);
   const nameKey = keyOf(b, 'name');
-  const name = (nameKey && str(b[nameKey])) || `#${index}`;
-  return {
-    format: 'envoy',
-    apiVersion: 'envoy/v3',
-    group: '',
-    kind,
-    name,
-    namespace,
-    labels: NO_LABELS,
-    annotations: NO_LABELS,
-    body: b,
-    // A copy of exact size: the caller's path grew in steps (or is reused for the next item), one is kept per resource.
-    source: { file, document, base: base.slice() },
-    anchor: nameAnchor(nameKey),
-    partial: meta.partial,
-    origin: meta.origin,
-  };
+  const name = named ? named.name : (nameKey && str(b[nameKey])) || `#${index}`;
+  const anchor = named ? named.anchor : nameAnchor(nameKey);
+  const item = placement === 'item' ? index : -1;
+  return new EnvoyObject(file, document, base, item, kind, name, namespace, b, anchor, partial, meta.origin);
 }
 
 const XDS_KINDS: Record<string, EnvoyKind> = {
@@ -176,13 +216,11 @@ function readEnvoyValue(
     const out: Resource[] = [];
     let known = 0;
     const listMeta = meta('list');
-    const path = [...base, 0]; // its last step set per item, as for a bootstrap's lists below
     for (let index = 0; index < value.length; index++) {
       const kind = guessKind(value[index]);
       if (kind) {
         known++;
-        path[path.length - 1] = index;
-        out.push(makeResource(file, document, path, kind, value[index], listMeta, index, namespace));
+        out.push(makeResource(file, document, base, kind, value[index], listMeta, index, namespace, 'item'));
       }
     }
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
@@ -200,21 +238,26 @@ function readEnvoyValue(
     ];
     const bootstrapMeta = meta('bootstrap');
     for (const [field, kind] of lists) {
-      // One path, its last step set per item (makeResource keeps a copy): no Node and path per item of a list that
-      // may hold tens of thousands of clusters.
+      // The list's path is its items' (no Node and path per item of a list that may hold tens of thousands of clusters).
       const list = child(sr, field);
       const values = arr(list.value);
-      const path = [...list.path, 0];
       for (let index = 0; index < values.length; index++) {
-        path[path.length - 1] = index;
         if (isObj(values[index]))
-          out.push(makeResource(file, document, path, kind, values[index], bootstrapMeta, index, namespace));
+          out.push(
+            makeResource(file, document, list.path, kind, values[index], bootstrapMeta, index, namespace, 'item'),
+          );
       }
     }
     const admin = child(root, 'admin');
     if (isObj(admin.value)) {
-      const r = makeResource(file, document, admin.path, 'EnvoyAdmin', admin.value, meta('bootstrap'), 0, namespace);
-      out.push({ ...r, name: 'admin', anchor: keyOf(admin.value, 'address') ? [keyOf(admin.value, 'address')!] : [] });
+      const addressKey = keyOf(admin.value, 'address');
+      const anchor = addressKey ? [addressKey] : [];
+      out.push(
+        makeResource(file, document, admin.path, 'EnvoyAdmin', admin.value, meta('bootstrap'), 0, namespace, 'base', {
+          name: 'admin',
+          anchor,
+        }),
+      );
     }
     return out;
   }
@@ -228,22 +271,21 @@ function readEnvoyValue(
     const out: Resource[] = [];
     let typedItems = 0;
     const xdsMeta = meta('xds');
-    // Paths with the item's index set per item, as for a bootstrap's lists below.
-    const itemPath = [...base, resourcesKey, 0];
-    const wrappedPath = [...itemPath, 'resource'];
+    // The list's path is its items' (as for a bootstrap's lists above).
+    const listPath = [...base, resourcesKey];
     list.forEach((item, index) => {
       if (!isObj(item) || typeof item['@type'] !== 'string') return;
       typedItems++;
-      let body: unknown = item;
-      let path = itemPath;
       // A DiscoveryResponse wraps each resource in a Resource { name, resource: Any }.
-      if (/envoy\.service\.discovery\.v3\.Resource$/.test(item['@type'] as string) && isObj(item.resource)) {
-        body = item.resource;
-        path = wrappedPath;
-      }
-      path[base.length + 1] = index;
+      const wrapped = /envoy\.service\.discovery\.v3\.Resource$/.test(item['@type'] as string) && isObj(item.resource);
+      const body = wrapped ? item.resource : item;
       const kind = guessKind(body);
-      if (kind) out.push(makeResource(file, document, path, kind, body, xdsMeta, index, namespace));
+      if (!kind) return;
+      out.push(
+        wrapped
+          ? makeResource(file, document, [...listPath, index, 'resource'], kind, body, xdsMeta, index, namespace)
+          : makeResource(file, document, listPath, kind, body, xdsMeta, index, namespace, 'item'),
+      );
     });
     return typedItems > 0 &&
       list.every((item) => !isObj(item) || typeof item['@type'] === 'string' || typeof item['@type'] === 'undefined') &&
