@@ -7,7 +7,7 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clusterView, readEnvoy, walk } from '../src/model/envoy/index.js';
+import { clusterView, formatAddress, readEnvoy, walk } from '../src/model/envoy/index.js';
 import type { Resource } from '../src/model/resource.js';
 import { parseSource } from '../src/parse/source.js';
 import { detectSecrets } from '../src/secrets/detect.js';
@@ -195,6 +195,24 @@ describe('Envoy clusters in memory', () => {
     ]);
   });
 
+  it('keep one place per list (file, document, path, namespace, origin), not one each, nor a SourceRef or base', async () => {
+    const { file, document } = bootstrap(COUNT);
+    const places = async () => {
+      const heap = await heapSnapshot();
+      return [
+        countNodes(heap, 'object', (name) => name === 'EnvoyPlace'),
+        countNodes(heap, 'object', (name, edge) => name === 'EnvoyObject' && edge('place') !== undefined),
+        countNodes(heap, 'object', (name, edge) => name === 'EnvoyObject' && edge('file') !== undefined),
+      ];
+    };
+    const before = await places();
+    const resources = readEnvoy(file, document)!;
+    const after = await places();
+    expect(resources).toHaveLength(COUNT + 1);
+    // One place for the listeners, one for the clusters; a resource each (its file and document are its place's).
+    expect(after.map((n, i) => n - before[i])).toEqual([2, COUNT + 1, 0]);
+  });
+
   it('Envoy resources share their empty labels and annotations, their name anchor and their list path', () => {
     const [a, b] = clustersOf(bootstrap(3));
     expect([a.format, a.apiVersion, a.group, a.source.file.path, a.source.document.index]).toEqual([
@@ -214,6 +232,18 @@ describe('Envoy clusters in memory', () => {
     expect(a.anchor).toEqual(['name']);
     expect(Object.isFrozen(a.anchor) && Object.isFrozen(a.labels)).toBe(true);
     expect(a.labels).toEqual({});
+  });
+});
+
+describe("a cluster's message data", () => {
+  it('holds its address as one flat string, not a tree of concatenations (one or two per cluster before)', async () => {
+    const endpoints = clustersOf(bootstrap(COUNT)).map((r) => clusterView(r).endpoints[0]);
+    const concatenations = async () => countNodes(await heapSnapshot(), 'concatenated string', () => true);
+    const before = await concatenations();
+    const addresses = endpoints.map(formatAddress);
+    expect((await concatenations()) - before).toBeLessThan(20);
+    expect(addresses.slice(0, 2)).toEqual(['backend-0:80', 'backend-1:80']);
+    expect(formatAddress({ ...endpoints[0], host: '::1', port: 443 })).toBe('[::1]:443');
   });
 });
 

@@ -49,25 +49,34 @@ function nameAnchor(nameKey: string | undefined): Path {
 }
 
 /**
- * An Envoy resource: one object, its own SourceRef, with what every Envoy resource has alike (format, apiVersion, no
- * API group, no labels) on its prototype. An item of a list keeps the list's path, shared by its items, and its index:
- * its base is made when asked for (per finding, not per resource). A plain object each, with a SourceRef and a base
- * of its own, was ~250 bytes per cluster kept for the run.
+ * Where Envoy resources were read, one for the items of a list: their file and document, the path (the list's, or a
+ * resource's own base: the caller's, never changed after), their namespace and how they were read.
  */
-class EnvoyObject implements EnvoyResource {
+class EnvoyPlace {
   constructor(
     readonly file: SourceFile,
     readonly document: SourceDocument,
-    /** The base (item -1), or the path of the list whose item `item` this is. */
-    private readonly at: Path,
+    readonly at: Path,
+    readonly namespace: string,
+    readonly meta: EnvoyMeta,
+  ) {}
+}
+
+/**
+ * An Envoy resource: one object, its own SourceRef, with its place (shared by a list's items) and, on its prototype,
+ * what every Envoy resource has alike (format, apiVersion, no API group, no labels). An item of a list has the list's
+ * path and its index: its base is made when asked for (per finding, not per resource). A plain object each, with a
+ * SourceRef and a base of its own, was ~250 bytes per cluster kept for the run; this is 72.
+ */
+class EnvoyObject implements EnvoyResource {
+  constructor(
+    private readonly place: EnvoyPlace,
+    /** Its index in the list at the place's path; -1 when that path is its base. */
     private readonly item: number,
     readonly kind: EnvoyKind,
     readonly name: string,
-    readonly namespace: string,
     readonly body: Obj,
     readonly anchor: Path,
-    readonly partial: boolean,
-    readonly origin: EnvoyOrigin,
   ) {}
 
   get format(): 'envoy' {
@@ -85,41 +94,49 @@ class EnvoyObject implements EnvoyResource {
   get annotations(): Readonly<Record<string, string>> {
     return NO_LABELS;
   }
+  get namespace(): string {
+    return this.place.namespace;
+  }
+  get partial(): boolean {
+    // Filters and chains on their own are fragments of listeners we cannot see.
+    return this.place.meta.partial || FRAGMENT_KINDS.has(this.kind);
+  }
+  get origin(): EnvoyOrigin {
+    return this.place.meta.origin;
+  }
   get source(): SourceRef {
     return this;
   }
+  get file(): SourceFile {
+    return this.place.file;
+  }
+  get document(): SourceDocument {
+    return this.place.document;
+  }
   get base(): Path {
-    return this.item === -1 ? this.at : this.at.concat(this.item);
+    return this.item === -1 ? this.place.at : this.place.at.concat(this.item);
   }
 }
 
-/**
- * Where makeResource's resource is: at `base`, or the item `index` of the list at `base` (a path shared by the list's
- * items). Either way the path is kept as given: the caller's own, never changed after.
- */
-type Placement = 'base' | 'item';
+const FRAGMENT_KINDS: ReadonlySet<EnvoyKind> = new Set(['EnvoyHttpFilter', 'EnvoyNetworkFilter', 'EnvoyFilterChain']);
 
+/**
+ * The resource read from `body` at `place`: its item `index` when `item` (the place is its list's), else at the
+ * place's path itself. Named by its name field, or `#index`, unless `named`.
+ */
 function makeResource(
-  file: SourceFile,
-  document: SourceDocument,
-  base: Path,
+  place: EnvoyPlace,
   kind: EnvoyKind,
   body: unknown,
-  meta: EnvoyMeta,
   index: number,
-  namespace = '',
-  placement: Placement = 'base',
+  item = false,
   named?: { readonly name: string; readonly anchor: Path },
 ): EnvoyResource {
-  // Filters and chains on their own are fragments of listeners we cannot see.
-  const partial =
-    meta.partial || kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain';
   const b = obj(body);
   const nameKey = keyOf(b, 'name');
   const name = named ? named.name : (nameKey && str(b[nameKey])) || `#${index}`;
   const anchor = named ? named.anchor : nameAnchor(nameKey);
-  const item = placement === 'item' ? index : -1;
-  return new EnvoyObject(file, document, base, item, kind, name, namespace, b, anchor, partial, meta.origin);
+  return new EnvoyObject(place, item ? index : -1, kind, name, b, anchor);
 }
 
 const XDS_KINDS: Record<string, EnvoyKind> = {
@@ -215,12 +232,12 @@ function readEnvoyValue(
   if (Array.isArray(value)) {
     const out: Resource[] = [];
     let known = 0;
-    const listMeta = meta('list');
+    const place = new EnvoyPlace(file, document, base, namespace, meta('list'));
     for (let index = 0; index < value.length; index++) {
       const kind = guessKind(value[index]);
       if (kind) {
         known++;
-        out.push(makeResource(file, document, base, kind, value[index], listMeta, index, namespace, 'item'));
+        out.push(makeResource(place, kind, value[index], index, true));
       }
     }
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
@@ -241,21 +258,19 @@ function readEnvoyValue(
       // The list's path is its items' (no Node and path per item of a list that may hold tens of thousands of clusters).
       const list = child(sr, field);
       const values = arr(list.value);
+      const place = new EnvoyPlace(file, document, list.path, namespace, bootstrapMeta);
       for (let index = 0; index < values.length; index++) {
-        if (isObj(values[index]))
-          out.push(
-            makeResource(file, document, list.path, kind, values[index], bootstrapMeta, index, namespace, 'item'),
-          );
+        if (isObj(values[index])) out.push(makeResource(place, kind, values[index], index, true));
       }
     }
     const admin = child(root, 'admin');
     if (isObj(admin.value)) {
       const addressKey = keyOf(admin.value, 'address');
-      const anchor = addressKey ? [addressKey] : [];
+      const place = new EnvoyPlace(file, document, admin.path, namespace, bootstrapMeta);
       out.push(
-        makeResource(file, document, admin.path, 'EnvoyAdmin', admin.value, meta('bootstrap'), 0, namespace, 'base', {
+        makeResource(place, 'EnvoyAdmin', admin.value, 0, false, {
           name: 'admin',
-          anchor,
+          anchor: addressKey ? [addressKey] : [],
         }),
       );
     }
@@ -273,6 +288,7 @@ function readEnvoyValue(
     const xdsMeta = meta('xds');
     // The list's path is its items' (as for a bootstrap's lists above).
     const listPath = [...base, resourcesKey];
+    const place = new EnvoyPlace(file, document, listPath, namespace, xdsMeta);
     list.forEach((item, index) => {
       if (!isObj(item) || typeof item['@type'] !== 'string') return;
       typedItems++;
@@ -283,8 +299,13 @@ function readEnvoyValue(
       if (!kind) return;
       out.push(
         wrapped
-          ? makeResource(file, document, [...listPath, index, 'resource'], kind, body, xdsMeta, index, namespace)
-          : makeResource(file, document, listPath, kind, body, xdsMeta, index, namespace, 'item'),
+          ? makeResource(
+              new EnvoyPlace(file, document, [...listPath, index, 'resource'], namespace, xdsMeta),
+              kind,
+              body,
+              index,
+            )
+          : makeResource(place, kind, body, index, true),
       );
     });
     return typedItems > 0 &&
@@ -296,13 +317,13 @@ function readEnvoyValue(
   // A single listener or cluster object written as a file of its own.
   if (!(typeof value.apiVersion === 'string') && typeof value['@type'] === 'string') {
     const kind = guessKind(value);
-    if (kind) return [makeResource(file, document, base, kind, value, meta('xds'), 0, namespace)];
+    if (kind) return [makeResource(new EnvoyPlace(file, document, base, namespace, meta('xds')), kind, value, 0)];
   }
   // A lone HTTP or network filter document.
   if (!(typeof value.apiVersion === 'string')) {
     const kind = guessKind(value);
     if (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter')
-      return [makeResource(file, document, base, kind, value, meta('list'), 0, namespace)];
+      return [makeResource(new EnvoyPlace(file, document, base, namespace, meta('list')), kind, value, 0)];
   }
   return undefined;
 }
@@ -332,17 +353,9 @@ export function readEnvoyNested(resource: Resource): Resource[] {
       if (!kind) return;
       // A whole listener or cluster only when added; everything else merges into config generated elsewhere.
       const partial = !(operation === 'ADD' && (kind === 'EnvoyListener' || kind === 'EnvoyCluster'));
-      const r = makeResource(
-        file,
-        document,
-        [...base, 'spec', 'configPatches', index, 'patch', 'value'],
-        kind,
-        value,
-        { partial, origin: 'envoyfilter' },
-        index,
-        resource.namespace,
-      );
-      out.push(r);
+      const path = [...base, 'spec', 'configPatches', index, 'patch', 'value'];
+      const meta: EnvoyMeta = { partial, origin: 'envoyfilter' };
+      out.push(makeResource(new EnvoyPlace(file, document, path, resource.namespace, meta), kind, value, index));
     });
     return out;
   }
