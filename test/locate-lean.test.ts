@@ -3,6 +3,7 @@
 // Objects are counted in heap snapshots (never bytes or time). (Requests not kept per finding: finding-memory.test.ts.)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocatedAsRead } from '../src/location/as-read.js';
@@ -20,7 +21,7 @@ import { readLocationTree } from '../src/parse/fast.js';
 import { readJsonLocationTree } from '../src/parse/json-part.js';
 import { locateAll, type LocationRequest } from '../src/parse/pool.js';
 import { parseSource, type SourceFile } from '../src/parse/source.js';
-import { countNodes, heapSnapshot } from './heap.js';
+import { collect, countNodes, heapSnapshot, type Snapshot } from './heap.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
 import { generateDeckRoutes, generateEnvoyClusters, generateEnvoyClustersJson } from '../scripts/gen-scale-repo.mjs';
 
@@ -143,6 +144,44 @@ describe('locating as a document is read', () => {
       expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toEqual(expected);
     });
     expect(tree.contents).toBeDefined();
+  });
+
+  it('builds no value while it reads: no object per entry held until its sequence ends', () => {
+    const n = 2000;
+    const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    spec: {port: ${i}}\n`).join('')}`;
+    const paths: Path[] = Array.from({ length: n }, (_, i) => ['items', i, 'name']);
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
+    // Heap snapshots taken while the second entry and the last are read (written at once: the reading goes on).
+    const snapshots: string[] = [];
+    class Watched extends LocatedAsRead {
+      #entries = 0;
+      override entryRead(wanted: unknown, node: unknown): boolean {
+        const entry = this.#entries++;
+        if (entry === 1 || entry === n - 1) {
+          collect();
+          snapshots.push(writeHeapSnapshot(join(dir, `${entry}.heapsnapshot`)));
+        }
+        return super.entryRead(wanted, node);
+      }
+    }
+    try {
+      const asRead = new Watched(
+        text,
+        0,
+        text.length,
+        paths,
+        paths.map(() => 'key'),
+      );
+      expect(readLocationTree(text, 0, text.length, paths, asRead)).toBeDefined();
+      const [second, last] = snapshots.map((path) =>
+        countNodes(JSON.parse(readFileSync(path, 'utf8')) as Snapshot, 'object', () => true),
+      );
+      // Old code: an empty object per entry read (its mapping's value), held in the sequence's list of values.
+      expect(last - second).toBeLessThan(n / 10);
+      expect(asRead.located(n - 1)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps no cluster's nodes of an Envoy bootstrap written as JSON on one line once its paths are located", async () => {

@@ -131,6 +131,10 @@ class ValueBuilder {
   }
 }
 
+/** What a location tree's reading gives for a mapping and a sequence: it builds no value (never changed). */
+const NO_MAPPING: Record<string, unknown> = Object.freeze({});
+const NO_ENTRIES: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 class Declined {
   constructor(
     readonly reason: string,
@@ -519,7 +523,7 @@ class Reader {
       key = next;
     }
     // A location tree builds no value.
-    const out = keys ? {} : entries.take(from, large);
+    const out = keys ? NO_MAPPING : entries.take(from, large);
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
       node.items = exactSize(node.items);
@@ -551,24 +555,26 @@ class Reader {
   }
 
   seq(indent: number, first: number, depth: number): unknown[] {
-    const out: unknown[] = [];
+    // A location tree builds no value (a list of its entries' was held until the sequence ended: for 40,000 clusters,
+    // long enough to be moved to V8's old generation).
+    const out: unknown[] | undefined = this.tree ? undefined : [];
     const want = this.want;
     const node = this.tree && want !== undefined ? treeSeq(false) : undefined;
     let p = first;
-    for (;;) {
-      const index = out.length;
+    for (let index = 0; ; index++) {
       const kept = want === true || want === undefined ? want : wantedBelow(want, String(index), index === 0);
       this.want = kept;
       let q = p + 1;
       const lineEnd = this.lineEnd(p);
       while (q < lineEnd && this.text.charCodeAt(q) === SPACE) q++;
       if (q < lineEnd && this.isSeqEntry(q)) {
-        out.push(this.seq(indent + (q - p), q, depth + 1));
+        const entry = this.seq(indent + (q - p), q, depth + 1);
+        out?.push(entry);
       } else {
         const key = q < lineEnd && this.text.charCodeAt(q) !== HASH ? this.keyAt(q) : undefined;
-        out.push(
-          key !== undefined ? this.map(indent + (q - p), q, key, depth + 1) : this.value(q, indent, false, depth + 1),
-        );
+        const entry =
+          key !== undefined ? this.map(indent + (q - p), q, key, depth + 1) : this.value(q, indent, false, depth + 1);
+        out?.push(entry);
       }
       this.want = want;
       // (Indexes kept: an entry left out is a hole.)
@@ -589,7 +595,7 @@ class Reader {
       setTreeRange(node, first, this.nodeEnd);
       this.node = node;
     }
-    return exactSize(out);
+    return out ? exactSize(out) : NO_ENTRIES;
   }
 
   /**
