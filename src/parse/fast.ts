@@ -70,6 +70,12 @@ function exactSize<T>(items: T[]): T[] {
 
 /** Strings of scalars up to this length are shared by every value of a text that has them (see ValueBuilder.shared). */
 const MAX_SHARED_LENGTH = 64;
+/**
+ * At most this many strings are remembered to be shared, the first met: the repeated ones (kinds, namespaces, modes)
+ * are met early, and a text of tens of thousands of names met once each (an Envoy bootstrap's clusters) grew a
+ * table of them, ~4 MB with the tables it outgrew, left to V8's old generation once the text was read.
+ */
+const MAX_SHARED_STRINGS = 16_384;
 
 /**
  * What the values of one text are built with (its documents read in turn):
@@ -121,12 +127,12 @@ class ValueBuilder {
     return out;
   }
 
-  /** The scalar itself, or for a short string the first equal one this text's values have. */
+  /** The scalar itself, or for a short string the first equal one this text's values have (of the first remembered). */
   shared(value: unknown): unknown {
     if (typeof value !== 'string' || value.length > MAX_SHARED_LENGTH) return value;
     const known = this.#strings.get(value);
     if (known !== undefined) return known;
-    this.#strings.set(value, value);
+    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(value, value);
     return value;
   }
 }
