@@ -87,6 +87,34 @@ async function compareWithLibrary(files: readonly SourceFile[], asText = false):
 
 const parse = (path: string, text: string) => parseSource(path, text, MANIFEST_PARSE_OPTIONS);
 
+/**
+ * Reads the tree of `paths` (each with its target) with a LocatedAsRead by `read` (the lean reader or the JSON
+ * reader), and expects fewer than 20 tree nodes held once it is read, and every path located as the whole tree
+ * locates it.
+ */
+async function expectLocatedAsRead(
+  text: string,
+  paths: readonly Path[],
+  targetOf: (path: Path, i: number) => Target,
+  read: typeof readLocationTree,
+): Promise<void> {
+  const targets = paths.map(targetOf);
+  const treeNodes = async () =>
+    countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
+  const before = await treeNodes();
+  const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
+  const tree = read(text, 0, text.length, paths, asRead)!;
+  expect((await treeNodes()) - before).toBeLessThan(20);
+  expect(tree.contents).toBeDefined();
+  const whole = read(text, 0, text.length)!;
+  paths.forEach((path, i) => {
+    expect(asRead.located(i)).toBe(true);
+    expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toStrictEqual(
+      locateOffsets(text, whole, 0, text.length, path, targets[i]),
+    );
+  });
+}
+
 describe('locating as a document is read', () => {
   it('gives what the YAML library gives, for every path, target, missing tail and index written as text', async () => {
     const fixtures = readdirSync('fixtures', { recursive: true, withFileTypes: true })
@@ -129,21 +157,8 @@ describe('locating as a document is read', () => {
     const n = 2000;
     const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    port: ${i}\n`).join('')}`;
     const paths: Path[] = Array.from({ length: n }, (_, i) => ['items', i, i % 2 ? 'name' : 'port']);
-    const targets: Target[] = paths.map((_, i) => TARGETS[i % 3]);
-    const treeNodes = async () =>
-      countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
-    const before = await treeNodes();
-    const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
-    const tree = readLocationTree(text, 0, text.length, paths, asRead)!;
     // Held: the tree (its root, `items` and the first entry) and every path's offsets.
-    expect((await treeNodes()) - before).toBeLessThan(20);
-    const whole = readLocationTree(text, 0, text.length)!;
-    paths.forEach((path, i) => {
-      expect(asRead.located(i)).toBe(true);
-      const expected = locateOffsets(text, whole, 0, text.length, path, targets[i]);
-      expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toEqual(expected);
-    });
-    expect(tree.contents).toBeDefined();
+    await expectLocatedAsRead(text, paths, (_, i) => TARGETS[i % 3], readLocationTree);
   });
 
   it('builds no value while it reads: no object per entry held until its sequence ends', () => {
@@ -189,24 +204,10 @@ describe('locating as a document is read', () => {
     generateEnvoyClustersJson(dir, 2000);
     const text = readFileSync(join(dir, 'envoy.json'), 'utf8');
     rmSync(dir, { recursive: true, force: true });
-    // A finding on every cluster's name, as envoy-upstream-plaintext reports them.
+    // A finding on every cluster's name, as envoy-upstream-plaintext reports them. Held: the tree's root and the pairs
+    // down to `clusters` (read without asRead: three nodes per cluster, 6,000). The whole tree locates as the
+    // library's tree (json-locate.test.ts).
     const paths: Path[] = Array.from({ length: 2000 }, (_, i) => ['static_resources', 'clusters', i, 'name']);
-    const targets: Target[] = paths.map(() => 'pair');
-    const treeNodes = async () =>
-      countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
-    const before = await treeNodes();
-    const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
-    const tree = readJsonLocationTree(text, 0, text.length, paths, asRead)!;
-    // Held: the tree's root and the pairs down to `clusters`. Read without asRead: three nodes per cluster (6,000).
-    expect((await treeNodes()) - before).toBeLessThan(20);
-    expect(tree.contents).toBeDefined();
-    // Where the whole tree puts them (which locates as the library's: json-locate.test.ts).
-    const whole = readJsonLocationTree(text, 0, text.length)!;
-    paths.forEach((path, i) => {
-      expect(asRead.located(i)).toBe(true);
-      expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toStrictEqual(
-        locateOffsets(text, whole, 0, text.length, path, 'pair'),
-      );
-    });
+    await expectLocatedAsRead(text, paths, () => 'pair', readJsonLocationTree);
   });
 });
