@@ -1,12 +1,17 @@
 // What a scan keeps per document for its whole run (issue 13: peak memory at most twice the input plus 150 MB).
 // Measured in bytes after full collections, not in time: the heap a file of tiny documents retains is deterministic.
-import { setFlagsFromString } from 'node:v8';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { readAndParse } from '../src/parse/pool.js';
 import { parseSource } from '../src/parse/source.js';
 import { eachYamlPart, splitYamlStream } from '../src/parse/stream.js';
 import { Graph, readResources } from '../src/model/graph.js';
 import { strMap } from '../src/model/values.js';
+import { countNodes, type Snapshot } from './heap.js';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
@@ -89,5 +94,57 @@ describe('memory per document', () => {
     const file = parseSource('t.yaml', 'a: 1\n--- x\nb: [\n');
     expect(file.problems.map((p) => p.start)).toEqual([...file.problems.map((p) => p.start)].sort((x, y) => x - y));
     expect(file.problems[0].message).toMatch(/Invalid document separator/);
+  });
+});
+
+describe('a file read for a scan', () => {
+  it("is parsed with its bytes let go of (held by the reading call, they were kept until V8's next full collection)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-document-memory-'));
+    const path = join(dir, 'many.yaml');
+    // Documents the lean reader reads: it asks notKept of each, while the file is being parsed.
+    writeFileSync(
+      path,
+      Array.from({ length: 20_000 }, (_, i) => `kind: ConfigMap\nmetadata: {name: c${i}}\n`).join('---\n'),
+    );
+    const bytes = statSync(path).size;
+    let snapshot = '';
+    const notKept = () => {
+      // (A heap snapshot: what is reachable, whenever V8 frees the memory of buffers it collected.)
+      snapshot ||= writeHeapSnapshot(join(dir, 'parsing.heapsnapshot'));
+      return false;
+    };
+    try {
+      const outcome = readAndParse({ absolute: path, shown: 'many.yaml' }, 1 << 30, { notKept });
+      expect(outcome.kind === 'file' && outcome.file.documents.length).toBe(20_000);
+      const heap = JSON.parse(readFileSync(snapshot, 'utf8')) as Snapshot;
+      // A buffer's memory is a native node of its size: the file's bytes, or the line starts (4 bytes a line).
+      expect(countNodes(heap, 'native', (_, __, size) => size >= bytes / 2)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a text of many distinct short scalars', () => {
+  it('remembers a bounded number of them to share (a table of every one grew with the text)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-document-memory-'));
+    const n = 60_000;
+    const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name-${i}\n`).join('')}`;
+    let snapshot = '';
+    // Asked of the document once it is read, while its reader (and what it remembers) is alive.
+    const notKept = () => {
+      collect();
+      snapshot = writeHeapSnapshot(join(dir, 'read.heapsnapshot'));
+      return false;
+    };
+    try {
+      const file = parseSource('many.yaml', text, { notKept });
+      expect((file.documents[0].value as { items: string[] }).items).toHaveLength(n);
+      const heap = JSON.parse(readFileSync(snapshot, 'utf8')) as Snapshot;
+      // The list of the document's items is ~0.5 MB; a table of 60,000 strings ~1.8 MB.
+      expect(countNodes(heap, 'array', (_, __, size) => size > 1_000_000)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

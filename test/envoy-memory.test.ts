@@ -7,9 +7,12 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clusterView, readEnvoy, walk } from '../src/model/envoy/index.js';
+import { clusterView, formatAddress, readEnvoy, walk } from '../src/model/envoy/index.js';
 import type { Resource } from '../src/model/resource.js';
 import { parseSource } from '../src/parse/source.js';
+import { detectSecrets } from '../src/secrets/detect.js';
+import { textMemo } from '../src/secrets/memo.js';
+import { countNodes, heapSnapshot } from './heap.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
 import { generateEnvoyClusters } from '../scripts/gen-scale-repo.mjs';
 
@@ -137,7 +140,7 @@ describe('Envoy clusters in memory', () => {
     expect(api.dynamic).toBe(true);
   });
 
-  it('reading a bootstrap makes no Node and path per cluster (14 allocations per cluster before)', async () => {
+  it('reading a bootstrap makes no Node, path, SourceRef nor base per cluster (14 allocations per cluster, then 6)', async () => {
     const { file, document } = bootstrap(COUNT);
     readEnvoy(file, document); // compiled and warmed
     let resources: Resource[] | undefined;
@@ -146,10 +149,10 @@ describe('Envoy clusters in memory', () => {
     });
     expect(resources).toHaveLength(COUNT + 1); // and the listener
     expect(resources![8].source.base).toEqual(['static_resources', 'clusters', 7]);
-    expect(allocations / COUNT).toBeLessThan(7);
+    expect(allocations / COUNT).toBeLessThan(4);
   });
 
-  it('reading a bare list of clusters makes no path per item beyond the one kept (8 allocations per item before)', async () => {
+  it('reading a bare list of clusters makes no path, SourceRef nor base per item (8 allocations per item, then 6)', async () => {
     const lines: string[] = [];
     for (let c = 0; c < COUNT; c++)
       lines.push(`- {name: c-${c}, connect_timeout: 1s, load_assignment: {cluster_name: c-${c}}}`);
@@ -162,7 +165,7 @@ describe('Envoy clusters in memory', () => {
     });
     expect(resources).toHaveLength(COUNT);
     expect(resources!.map((r) => r.source.base)).toEqual(Array.from({ length: COUNT }, (_, i) => [i]));
-    expect(allocations / COUNT).toBeLessThan(7);
+    expect(allocations / COUNT).toBeLessThan(4);
   });
 
   it('xDS resources, wrapped in a discovery Resource or not, keep the path of their own item', () => {
@@ -192,14 +195,68 @@ describe('Envoy clusters in memory', () => {
     ]);
   });
 
-  it('Envoy resources share their empty labels and annotations and their name anchor', () => {
+  it('keep one place per list (file, document, path, namespace, origin), not one each, nor a SourceRef or base', async () => {
+    const { file, document } = bootstrap(COUNT);
+    const places = async () => {
+      const heap = await heapSnapshot();
+      return [
+        countNodes(heap, 'object', (name) => name === 'EnvoyPlace'),
+        countNodes(heap, 'object', (name, edge) => name === 'EnvoyObject' && edge('place') !== undefined),
+        countNodes(heap, 'object', (name, edge) => name === 'EnvoyObject' && edge('file') !== undefined),
+      ];
+    };
+    const before = await places();
+    const resources = readEnvoy(file, document)!;
+    const after = await places();
+    expect(resources).toHaveLength(COUNT + 1);
+    // One place for the listeners, one for the clusters; a resource each (its file and document are its place's).
+    expect(after.map((n, i) => n - before[i])).toEqual([2, COUNT + 1, 0]);
+  });
+
+  it('Envoy resources share their empty labels and annotations, their name anchor and their list path', () => {
     const [a, b] = clustersOf(bootstrap(3));
+    expect([a.format, a.apiVersion, a.group, a.source.file.path, a.source.document.index]).toEqual([
+      'envoy',
+      'envoy/v3',
+      '',
+      'envoy.yaml',
+      0,
+    ]);
+    expect([a.source.base, b.source.base]).toEqual([
+      ['static_resources', 'clusters', 0],
+      ['static_resources', 'clusters', 1],
+    ]);
     expect(a.labels).toBe(b.labels);
     expect(a.annotations).toBe(a.labels);
     expect(a.anchor).toBe(b.anchor);
     expect(a.anchor).toEqual(['name']);
     expect(Object.isFrozen(a.anchor) && Object.isFrozen(a.labels)).toBe(true);
     expect(a.labels).toEqual({});
+  });
+});
+
+describe("a cluster's message data", () => {
+  it('holds its address as one flat string, not a tree of concatenations (one or two per cluster before)', async () => {
+    const endpoints = clustersOf(bootstrap(COUNT)).map((r) => clusterView(r).endpoints[0]);
+    const concatenations = async () => countNodes(await heapSnapshot(), 'concatenated string', () => true);
+    const before = await concatenations();
+    const addresses = endpoints.map(formatAddress);
+    expect((await concatenations()) - before).toBeLessThan(20);
+    expect(addresses.slice(0, 2)).toEqual(['backend-0:80', 'backend-1:80']);
+    expect(formatAddress({ ...endpoints[0], host: '::1', port: 443 })).toBe('[::1]:443');
+  });
+});
+
+describe('secrets in an Envoy bootstrap', () => {
+  it("keep no facts of a cluster's or an endpoint's name in the run's memo (two per cluster before)", async () => {
+    // cluster-1000 and up, backend-1000 and up: 12 and 13 characters, plain, each met once or twice.
+    const { document } = bootstrap(2000);
+    const memo = textMemo();
+    const facts = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Facts');
+    const before = await facts();
+    expect(detectSecrets(document.value, { mode: 'manifest', entropy: true, memo })).toEqual([]);
+    expect((await facts()) - before).toBeLessThan(20);
+    expect(memo.facts('cluster-1000').shape).toBe(0); // what the memo would have held for it
   });
 });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { isMap, isPair, isSeq, Parser } from 'yaml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LocatedAsRead } from '../src/location/as-read.js';
 import { locate, locateOffsets, type LocationTree, type Path } from '../src/location/locate.js';
 import { isCleanJsonValue, jsonPartReadsCleanly, readJsonLocationTree } from '../src/parse/json-part.js';
 import { parseSource } from '../src/parse/source.js';
@@ -14,7 +15,7 @@ import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
 import { generateEnvoyClustersJson } from '../scripts/gen-scale-repo.mjs';
 import { corpusDir, manifestFiles, runCli, tempRepo } from './helpers.js';
-import { expectLibraryLocations } from './location-trees.js';
+import { expectLibraryLocations, pathsOf } from './location-trees.js';
 import { SEED } from './seeded-random.js';
 import { JSON_TRAPS } from './yaml-constructs.js';
 
@@ -216,6 +217,49 @@ describe('JSON location trees for some paths', () => {
             locateOffsets(text, library, 0, text.length, path, target),
           );
     }
+  });
+});
+
+describe('JSON location trees read with their paths located as read', () => {
+  const items = Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, spec: { port: i, tags: ['a', { b: [i] }] } }));
+  const layouts = [
+    JSON.stringify({ kind: 'List', items }),
+    JSON.stringify({ kind: 'List', items }, null, 2),
+    // Entries on the first lines of collections that go on past them.
+    `{"kind": "List", "items": [${items.map((item) => JSON.stringify(item)).join(', ')},\n{"x": [1,\n2]}]}`,
+    `[[1, [2,\n3]], {"a": [4, {"b": 5}, [6,\n7]]}, 8]`,
+  ];
+  const targets = ['key', 'value', 'pair'] as const;
+
+  it('locate every path, target and missing tail as the YAML library, in every layout', () => {
+    for (const text of layouts) {
+      const value = JSON.parse(text) as unknown;
+      // Every path of the small documents; of the large ones, those of every 97th item (and the paths above them).
+      const paths = [...pathsOf(value)].filter((path) => typeof path[1] !== 'number' || path[1] % 97 === 0);
+      const asked = paths.flatMap((path) => targets.map(() => path));
+      const askedTargets = paths.flatMap(() => targets);
+      const asRead = new LocatedAsRead(text, 0, text.length, asked, askedTargets);
+      const tree = readJsonLocationTree(text, 0, text.length, asked, asRead)!;
+      const library = parseSource('l.json', text, { ...MANIFEST_PARSE_OPTIONS, fast: false }).documents[0].ast;
+      let locatedAsRead = 0;
+      asked.forEach((path, i) => {
+        const expected = locateOffsets(text, library, 0, text.length, path, askedTargets[i]);
+        const found = asRead.located(i)
+          ? { start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }
+          : locateOffsets(text, tree, 0, text.length, path, askedTargets[i]);
+        if (asRead.located(i)) locatedAsRead++;
+        expect(found, `${JSON.stringify(path)} ${askedTargets[i]}`).toStrictEqual(expected);
+      });
+      expect(locatedAsRead).toBeGreaterThan(asked.length / 3);
+    }
+  });
+
+  it('leave no path located when the document is declined further on (the lean YAML reader then reads it)', () => {
+    const text = '{"items": [{"a": 1}, {"a": 2}, {"a": 3}], "x": 1, "x": 2}';
+    const paths: Path[] = [0, 1, 2].map((i) => ['items', i, 'a']);
+    const asRead = new LocatedAsRead(text, 0, text.length, paths, ['pair', 'pair', 'pair']);
+    expect(readJsonLocationTree(text, 0, text.length, paths, asRead)).toBeUndefined();
+    expect(paths.map((_, i) => asRead.located(i))).toEqual([false, false, false]);
   });
 });
 

@@ -3,6 +3,7 @@
 // Objects are counted in heap snapshots (never bytes or time). (Requests not kept per finding: finding-memory.test.ts.)
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocatedAsRead } from '../src/location/as-read.js';
@@ -17,11 +18,12 @@ import {
 import { LocationMemo } from '../src/location/memo.js';
 import { MANIFEST_PARSE_OPTIONS } from '../src/model/kubernetes/reader.js';
 import { readLocationTree } from '../src/parse/fast.js';
+import { readJsonLocationTree } from '../src/parse/json-part.js';
 import { locateAll, type LocationRequest } from '../src/parse/pool.js';
 import { parseSource, type SourceFile } from '../src/parse/source.js';
-import { countNodes, heapSnapshot } from './heap.js';
+import { collect, countNodes, heapSnapshot, type Snapshot } from './heap.js';
 // @ts-expect-error: a plain ES module of the repository's scripts, without types
-import { generateDeckRoutes, generateEnvoyClusters } from '../scripts/gen-scale-repo.mjs';
+import { generateDeckRoutes, generateEnvoyClusters, generateEnvoyClustersJson } from '../scripts/gen-scale-repo.mjs';
 
 const TARGETS: readonly Target[] = ['pair', 'key', 'value'];
 
@@ -85,6 +87,34 @@ async function compareWithLibrary(files: readonly SourceFile[], asText = false):
 
 const parse = (path: string, text: string) => parseSource(path, text, MANIFEST_PARSE_OPTIONS);
 
+/**
+ * Reads the tree of `paths` (each with its target) with a LocatedAsRead by `read` (the lean reader or the JSON
+ * reader), and expects fewer than 20 tree nodes held once it is read, and every path located as the whole tree
+ * locates it.
+ */
+async function expectLocatedAsRead(
+  text: string,
+  paths: readonly Path[],
+  targetOf: (path: Path, i: number) => Target,
+  read: typeof readLocationTree,
+): Promise<void> {
+  const targets = paths.map(targetOf);
+  const treeNodes = async () =>
+    countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
+  const before = await treeNodes();
+  const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
+  const tree = read(text, 0, text.length, paths, asRead)!;
+  expect((await treeNodes()) - before).toBeLessThan(20);
+  expect(tree.contents).toBeDefined();
+  const whole = read(text, 0, text.length)!;
+  paths.forEach((path, i) => {
+    expect(asRead.located(i)).toBe(true);
+    expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toStrictEqual(
+      locateOffsets(text, whole, 0, text.length, path, targets[i]),
+    );
+  });
+}
+
 describe('locating as a document is read', () => {
   it('gives what the YAML library gives, for every path, target, missing tail and index written as text', async () => {
     const fixtures = readdirSync('fixtures', { recursive: true, withFileTypes: true })
@@ -107,13 +137,14 @@ describe('locating as a document is read', () => {
     expect(await compareWithLibrary(files(), true)).toBeGreaterThan(5000);
   });
 
-  it("gives what the YAML library gives on the bench's decK and Envoy files", async () => {
+  it("gives what the YAML library gives on the bench's decK and Envoy files (YAML, and JSON on one line)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
     try {
-      for (const name of ['deck', 'envoy']) mkdirSync(join(dir, name));
+      for (const name of ['deck', 'envoy', 'envoy-json']) mkdirSync(join(dir, name));
       generateDeckRoutes(join(dir, 'deck'), 300);
       generateEnvoyClusters(join(dir, 'envoy'), 200);
-      const files = ['deck/kong.yaml', 'envoy/envoy.yaml'].map((name) =>
+      generateEnvoyClustersJson(join(dir, 'envoy-json'), 200);
+      const files = ['deck/kong.yaml', 'envoy/envoy.yaml', 'envoy-json/envoy.json'].map((name) =>
         parse(name, readFileSync(join(dir, name), 'utf8')),
       );
       expect(await compareWithLibrary(files)).toBeGreaterThan(10000);
@@ -126,20 +157,57 @@ describe('locating as a document is read', () => {
     const n = 2000;
     const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    port: ${i}\n`).join('')}`;
     const paths: Path[] = Array.from({ length: n }, (_, i) => ['items', i, i % 2 ? 'name' : 'port']);
-    const targets: Target[] = paths.map((_, i) => TARGETS[i % 3]);
-    const treeNodes = async () =>
-      countNodes(await heapSnapshot(), 'object', (name) => name === 'TreePair' || name === 'TreeScalar');
-    const before = await treeNodes();
-    const asRead = new LocatedAsRead(text, 0, text.length, paths, targets);
-    const tree = readLocationTree(text, 0, text.length, paths, asRead)!;
     // Held: the tree (its root, `items` and the first entry) and every path's offsets.
-    expect((await treeNodes()) - before).toBeLessThan(20);
-    const whole = readLocationTree(text, 0, text.length)!;
-    paths.forEach((path, i) => {
-      expect(asRead.located(i)).toBe(true);
-      const expected = locateOffsets(text, whole, 0, text.length, path, targets[i]);
-      expect({ start: asRead.start(i), end: asRead.end(i), missing: asRead.missing(i) }).toEqual(expected);
-    });
-    expect(tree.contents).toBeDefined();
+    await expectLocatedAsRead(text, paths, (_, i) => TARGETS[i % 3], readLocationTree);
+  });
+
+  it('builds no value while it reads: no object per entry held until its sequence ends', () => {
+    const n = 2000;
+    const text = `kind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - name: n${i}\n    spec: {port: ${i}}\n`).join('')}`;
+    const paths: Path[] = Array.from({ length: n }, (_, i) => ['items', i, 'name']);
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
+    // Heap snapshots taken while the second entry and the last are read (written at once: the reading goes on).
+    const snapshots: string[] = [];
+    class Watched extends LocatedAsRead {
+      #entries = 0;
+      override entryRead(wanted: unknown, node: unknown): boolean {
+        const entry = this.#entries++;
+        if (entry === 1 || entry === n - 1) {
+          collect();
+          snapshots.push(writeHeapSnapshot(join(dir, `${entry}.heapsnapshot`)));
+        }
+        return super.entryRead(wanted, node);
+      }
+    }
+    try {
+      const asRead = new Watched(
+        text,
+        0,
+        text.length,
+        paths,
+        paths.map(() => 'key'),
+      );
+      expect(readLocationTree(text, 0, text.length, paths, asRead)).toBeDefined();
+      const [second, last] = snapshots.map((path) =>
+        countNodes(JSON.parse(readFileSync(path, 'utf8')) as Snapshot, 'object', () => true),
+      );
+      // Old code: an empty object per entry read (its mapping's value), held in the sequence's list of values.
+      expect(last - second).toBeLessThan(n / 10);
+      expect(asRead.located(n - 1)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps no cluster's nodes of an Envoy bootstrap written as JSON on one line once its paths are located", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-locate-lean-'));
+    generateEnvoyClustersJson(dir, 2000);
+    const text = readFileSync(join(dir, 'envoy.json'), 'utf8');
+    rmSync(dir, { recursive: true, force: true });
+    // A finding on every cluster's name, as envoy-upstream-plaintext reports them. Held: the tree's root and the pairs
+    // down to `clusters` (read without asRead: three nodes per cluster, 6,000). The whole tree locates as the
+    // library's tree (json-locate.test.ts).
+    const paths: Path[] = Array.from({ length: 2000 }, (_, i) => ['static_resources', 'clusters', i, 'name']);
+    await expectLocatedAsRead(text, paths, () => 'pair', readJsonLocationTree);
   });
 });

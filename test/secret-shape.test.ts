@@ -446,6 +446,8 @@ describe('what one reading of a string tells without reading it again', () => {
   }
   for (const text of ['Authorizatio', 'uthorization', '-password', ' -p', 'a:b', 'x=1', '{}', '[1]', '\ta', 'ab\r'])
     strings.add(text);
+  for (const text of ['Authorization', 'XAUTHORIZATION', 'cluster-12345', 'abcdefghijklmno', 'abcdefghijklmnop'])
+    strings.add(text);
 
   it('tells a short plain string by its characters: its shape is 0', () => {
     let plain = 0;
@@ -456,8 +458,21 @@ describe('what one reading of a string tells without reading it again', () => {
     }
     expect(plain).toBeGreaterThan(corpus ? 3_000 : 600); // the fixtures alone hold about 900
     for (const text of ['nginx', 'http', 'v1.2.3', 'my-service', 'a_b/c.d']) expect(isPlainShort(text)).toBe(true);
-    for (const text of ['-v', 'a b', 'a:b', 'a=b', '<a>', '{a', '[a', 'a\nb', '\tx', 'abcdefghijkl'])
-      expect(isPlainShort(text), JSON.stringify(text)).toBe(false);
+    for (const text of ['cluster-12345', 'abcdefghijklmno']) expect(isPlainShort(text)).toBe(true);
+    const notPlainShort = [
+      '-v',
+      'a b',
+      'a:b',
+      'a=b',
+      '<a>',
+      '{a',
+      '[a',
+      'a\nb',
+      '\tx',
+      'abcdefghijklmnop',
+      'Authorization',
+    ];
+    for (const text of notPlainShort) expect(isPlainShort(text), JSON.stringify(text)).toBe(false);
   });
 
   it('scans for provider secrets and candidates in one pass, as the two scans would', () => {

@@ -70,6 +70,11 @@ export class LocatedAsRead {
     return !endsHere;
   }
 
+  /** Every path unlocated again: the document was declined by the reader that located some (another reads it). */
+  forget(): void {
+    for (let i = 0; i < this.paths.length; i++) this.#located[3 * i] = -1;
+  }
+
   /** Whether path `i` was located while the document was read (then `start`, `end` and `missing` tell where). */
   located(i: number): boolean {
     return this.#located[3 * i] !== -1;

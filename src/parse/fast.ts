@@ -70,6 +70,12 @@ function exactSize<T>(items: T[]): T[] {
 
 /** Strings of scalars up to this length are shared by every value of a text that has them (see ValueBuilder.shared). */
 const MAX_SHARED_LENGTH = 64;
+/**
+ * At most this many strings are remembered to be shared, the first met: the repeated ones (kinds, namespaces, modes)
+ * are met early, and a text of tens of thousands of names met once each (an Envoy bootstrap's clusters) grew a
+ * table of them, ~4 MB with the tables it outgrew, left to V8's old generation once the text was read.
+ */
+const MAX_SHARED_STRINGS = 16_384;
 
 /**
  * What the values of one text are built with (its documents read in turn):
@@ -121,15 +127,19 @@ class ValueBuilder {
     return out;
   }
 
-  /** The scalar itself, or for a short string the first equal one this text's values have. */
+  /** The scalar itself, or for a short string the first equal one this text's values have (of the first remembered). */
   shared(value: unknown): unknown {
     if (typeof value !== 'string' || value.length > MAX_SHARED_LENGTH) return value;
     const known = this.#strings.get(value);
     if (known !== undefined) return known;
-    this.#strings.set(value, value);
+    if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(value, value);
     return value;
   }
 }
+
+/** What a location tree's reading gives for a mapping and a sequence: it builds no value (never changed). */
+const NO_MAPPING: Record<string, unknown> = Object.freeze({});
+const NO_ENTRIES: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 class Declined {
   constructor(
@@ -519,7 +529,7 @@ class Reader {
       key = next;
     }
     // A location tree builds no value.
-    const out = keys ? {} : entries.take(from, large);
+    const out = keys ? NO_MAPPING : entries.take(from, large);
     if (typed) checkTypedKeys(typed, out, first);
     if (node) {
       node.items = exactSize(node.items);
@@ -551,24 +561,26 @@ class Reader {
   }
 
   seq(indent: number, first: number, depth: number): unknown[] {
-    const out: unknown[] = [];
+    // A location tree builds no value (a list of its entries' was held until the sequence ended: for 40,000 clusters,
+    // long enough to be moved to V8's old generation).
+    const out: unknown[] | undefined = this.tree ? undefined : [];
     const want = this.want;
     const node = this.tree && want !== undefined ? treeSeq(false) : undefined;
     let p = first;
-    for (;;) {
-      const index = out.length;
+    for (let index = 0; ; index++) {
       const kept = want === true || want === undefined ? want : wantedBelow(want, String(index), index === 0);
       this.want = kept;
       let q = p + 1;
       const lineEnd = this.lineEnd(p);
       while (q < lineEnd && this.text.charCodeAt(q) === SPACE) q++;
       if (q < lineEnd && this.isSeqEntry(q)) {
-        out.push(this.seq(indent + (q - p), q, depth + 1));
+        const entry = this.seq(indent + (q - p), q, depth + 1);
+        out?.push(entry);
       } else {
         const key = q < lineEnd && this.text.charCodeAt(q) !== HASH ? this.keyAt(q) : undefined;
-        out.push(
-          key !== undefined ? this.map(indent + (q - p), q, key, depth + 1) : this.value(q, indent, false, depth + 1),
-        );
+        const entry =
+          key !== undefined ? this.map(indent + (q - p), q, key, depth + 1) : this.value(q, indent, false, depth + 1);
+        out?.push(entry);
       }
       this.want = want;
       // (Indexes kept: an entry left out is a hole.)
@@ -589,7 +601,7 @@ class Reader {
       setTreeRange(node, first, this.nodeEnd);
       this.node = node;
     }
-    return exactSize(out);
+    return out ? exactSize(out) : NO_ENTRIES;
   }
 
   /**

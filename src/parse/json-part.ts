@@ -2,6 +2,7 @@
 // problem: its value is JSON.parse's, so the library's tree is only needed to locate findings, and can be built on
 // demand. Anything the library might report or read otherwise (a duplicate key, a `<<` key, tabs or CR, characters it
 // treats specially, very long keys, deep nesting) leaves the part to the library as before.
+import type { LocatedAsRead } from '../location/as-read.js';
 import type { LocationTree, Path } from '../location/locate.js';
 // (Nesting and key length limits as the lean reader's: deeper nesting and longer keys are left to the library.)
 import {
@@ -16,7 +17,6 @@ import {
   treePair,
   treeSeq,
   wantedPaths,
-  type WantedSegments,
 } from './fast.js';
 
 const QUOTE = 34;
@@ -83,21 +83,31 @@ function declinedCharacter(c: number): boolean {
  * starting there (locate.ts contentEnd): of the entries on a kept collection's first line, the last one that ends on
  * it is kept (its range alone) and the one that goes on past it (with the same entries of its own), which give that
  * end. A document written on one line is then as small a tree as its paths, not as the document.
+ *
+ * With `asRead` (for the same paths), as readLocationTree in fast.ts: each sequence entry, once read, is handed to it
+ * to locate the paths below it, and left out of the tree unless a path ends at it (or it is one of the first-line
+ * entries above): the tree holds one sequence entry's nodes at a time, not every path's (an Envoy bootstrap of 40,000
+ * clusters on one line held 40,000 clusters' nodes, and the paths' tree, until the last was located). Its answers
+ * hold only if the tree is returned: a document declined midway leaves it as it found it.
  */
 export function readJsonLocationTree(
   text: string,
   start: number,
   end: number,
   paths?: readonly Path[],
+  asRead?: LocatedAsRead,
 ): LocationTree | undefined {
   // (A document that does not start as JSON is told at once, before the paths' tree is made.)
   if (!startsJsonCollection(text, start, end)) return undefined;
   const reader = new JsonTreeReader(text, end);
+  const locating = paths !== undefined && asRead !== undefined;
+  if (locating) reader.asRead = asRead;
   try {
-    return reader.document(start, paths ? wantedPaths(paths) : true);
+    return reader.document(start, locating ? asRead.wanted() : paths ? wantedPaths(paths) : true);
   } catch (error) {
-    if (error === DECLINED) return undefined;
-    throw error;
+    if (error !== DECLINED) throw error;
+    if (locating) asRead.forget();
+    return undefined;
   }
 }
 
@@ -133,7 +143,12 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 
 /** What is kept of a value: `true` all of it, path segments, or undefined (nothing, unless on a first line). */
-type Wanted = true | WantedSegments | undefined;
+type Wanted = true | WantedBelow | undefined;
+
+/** What is kept below a node, by segment: the paths' tree (WantedSegments), or LocatedAsRead's paths. */
+interface WantedBelow {
+  get(key: string): WantedBelow | undefined;
+}
 
 /** Node kinds of a value read but not built (see JsonTreeReader.rangeNode). */
 const SCALAR = 0;
@@ -150,6 +165,8 @@ class JsonTreeReader {
   valueEnd = 0;
   /** After string(): whether the string held an escape. */
   escaped = false;
+  /** Locates the paths below each sequence entry once it is read (see readJsonLocationTree). */
+  asRead: LocatedAsRead | undefined = undefined;
 
   constructor(
     readonly text: string,
@@ -288,11 +305,14 @@ class JsonTreeReader {
         const below = want === true ? true : want === undefined ? undefined : want.get(isMap ? key! : String(index));
         const onFirstLine = below === undefined && firstLine !== -1 && itemStart < firstLine ? firstLine : -1;
         const child = this.value(depth + 1, below, onFirstLine);
-        if (below !== undefined) {
+        // A sequence entry whose paths are located as it is read is left out, but for what this collection's first
+        // line needs of it: as an entry not wanted there (its range, or itself when it goes on past that line).
+        const located = below !== undefined && !isMap && this.asRead?.entryRead(below, child) === true;
+        if (below !== undefined && !located) {
           entries.push(isMap ? treePair(keyNode(key, keyStart, keyEnd), child) : child);
           if (!isMap) indexes.push(index);
-        } else if (onFirstLine !== -1) {
-          if (child === undefined) {
+        } else if (located ? firstLine !== -1 && itemStart < firstLine : onFirstLine !== -1) {
+          if (located ? this.valueEnd <= firstLine : child === undefined) {
             endedAt = index;
             endedKey = key;
             endedKeyStart = keyStart;

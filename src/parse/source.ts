@@ -139,13 +139,16 @@ export interface DocumentFilter {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
+/** A file's bytes decoded (see decodeText): what parseSource reads of them. */
+export interface DecodedText {
+  readonly text: string;
+  readonly invalidAt?: number;
+  readonly binary?: boolean;
+  readonly utf32?: string;
+}
+
 /** Decodes bytes as UTF-8. Returns the text and, when the bytes are not valid UTF-8, the offset of the first bad sequence. */
-export function decodeText(bytes: Uint8Array): {
-  text: string;
-  invalidAt?: number;
-  binary?: boolean;
-  utf32?: string;
-} {
+export function decodeText(bytes: Uint8Array): DecodedText {
   // UTF-32 with a byte order mark: Kubernetes does not decode it (its reader sees NUL characters and rejects the
   // file with "control characters are not allowed"). Tested before UTF-16: FF FE 00 00 starts both.
   const utf32 =
@@ -182,14 +185,22 @@ function bytesContainReplacementChar(bytes: Uint8Array): boolean {
   return false;
 }
 
-export function parseSource(path: string, bytesOrText: Uint8Array | string, options: ParseOptions = {}): SourceFile {
+/**
+ * A file's documents, from its text, its bytes, or its bytes decoded by the caller (decodeText: a large file's bytes
+ * then need not be held by a caller while the file is parsed, see readAndParse in pool.ts).
+ */
+export function parseSource(
+  path: string,
+  bytesOrText: Uint8Array | string | DecodedText,
+  options: ParseOptions = {},
+): SourceFile {
   let text: string;
   const problems: ParseProblem[] = [];
   if (typeof bytesOrText === 'string') {
     text = bytesOrText;
   } else {
     // (sourceText below must stay the same derivation: the cache rebuilds text with it)
-    const decoded = decodeText(bytesOrText);
+    const decoded = bytesOrText instanceof Uint8Array ? decodeText(bytesOrText) : bytesOrText;
     if (decoded.binary) return emptyFile(path, '', 'binary file (contains NUL bytes)');
     if (decoded.utf32) {
       const message = `The file is ${decoded.utf32} (it starts with that byte order mark): Kubernetes does not decode UTF-32 and rejects the manifest ("control characters are not allowed"). Re-save the file as UTF-8.`;
@@ -811,9 +822,7 @@ class LazyDocument implements SourceDocument {
 
 /** A document's location tree without the YAML library: written as JSON (json-part.ts), or in the lean subset. */
 function leanLocationTree(...args: Parameters<typeof readLocationTree>): LocationTree | undefined {
-  // (A JSON tree is located once read: it takes no LocatedAsRead.)
-  const [text, start, end, paths] = args;
-  return readJsonLocationTree(text, start, end, paths) ?? readLocationTree(...args);
+  return readJsonLocationTree(...args) ?? readLocationTree(...args);
 }
 
 let lastLeanTree: { readonly document: LazyDocument; readonly tree: LocationTree | undefined } | undefined;

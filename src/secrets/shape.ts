@@ -34,13 +34,16 @@ export function stringShape(s: string, providers: readonly unknown[] = findProvi
   return shape;
 }
 
-/** Strings shorter than this are shorter than `uthorization`, the shortest token (16) and an entropy run (20). */
-const SHORT = 12;
+/** Strings shorter than this are shorter than the shortest token (16) and an entropy run (20). */
+const SHORT = 16;
+/** The length of `uthorization`, which makes a header of a string (IS_COMMAND_LINE): shorter ones cannot hold it. */
+const HEADER_WORD = 12;
 
 /**
  * A string whose shape is 0, told by its characters alone (no look-up, no scan for tokens): it is short, holds no
- * blank, line break, `{`, `[`, `:`, `=` or `<` (nothing opens JSON, a pair, a second line or a flag after a blank)
- * and does not open with `-`. Most values of a scan are such strings (names, ports, protocols, versions).
+ * blank, line break, `{`, `[`, `:`, `=` or `<` (nothing opens JSON, a pair, a second line or a flag after a blank),
+ * does not open with `-` and holds no `uthorization`. Most values of a scan are such strings (names, ports,
+ * protocols, versions; the names of generated objects, `cluster-12345`, which were each kept in the memo).
  */
 export function isPlainShort(s: string): boolean {
   const length = s.length;
@@ -51,7 +54,7 @@ export function isPlainShort(s: string): boolean {
     if (c === 9 || c === 10 || c === 13 || c === 32 || c === 58 || c === 61 || c === 60 || c === 91 || c === 123)
       return false;
   }
-  return true;
+  return length < HEADER_WORD || !(s.includes('uthorization') || s.includes('UTHORIZATION'));
 }
 
 /**

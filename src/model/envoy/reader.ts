@@ -4,7 +4,7 @@
 import { keptDocuments, type SourceDocument, type SourceFile } from '../../parse/source.js';
 import { parseEmbedded } from '../../parse/embedded.js';
 import { MANIFEST_PARSE_OPTIONS } from '../kubernetes/reader.js';
-import type { EnvoyResource, Resource } from '../resource.js';
+import type { EnvoyResource, Resource, SourceRef } from '../resource.js';
 import { arr, get, isObj, obj, str, strMap, type Obj, type Path } from '../values.js';
 import { child, ENVOY_RECOGNISING_KEYS, keyOf, type Node, TYPE_PREFIX, typed } from './fields.js';
 import { appendAll } from '../../arrays.js';
@@ -48,38 +48,95 @@ function nameAnchor(nameKey: string | undefined): Path {
   return anchor;
 }
 
+/**
+ * Where Envoy resources were read, one for the items of a list: their file and document, the path (the list's, or a
+ * resource's own base: the caller's, never changed after), their namespace and how they were read.
+ */
+class EnvoyPlace {
+  constructor(
+    readonly file: SourceFile,
+    readonly document: SourceDocument,
+    readonly at: Path,
+    readonly namespace: string,
+    readonly meta: EnvoyMeta,
+  ) {}
+}
+
+/**
+ * An Envoy resource: one object, its own SourceRef, with its place (shared by a list's items) and, on its prototype,
+ * what every Envoy resource has alike (format, apiVersion, no API group, no labels). An item of a list has the list's
+ * path and its index: its base is made when asked for (per finding, not per resource). A plain object each, with a
+ * SourceRef and a base of its own, was ~250 bytes per cluster kept for the run; this is 72.
+ */
+class EnvoyObject implements EnvoyResource {
+  constructor(
+    private readonly place: EnvoyPlace,
+    /** Its index in the list at the place's path; -1 when that path is its base. */
+    private readonly item: number,
+    readonly kind: EnvoyKind,
+    readonly name: string,
+    readonly body: Obj,
+    readonly anchor: Path,
+  ) {}
+
+  get format(): 'envoy' {
+    return 'envoy';
+  }
+  get apiVersion(): string {
+    return 'envoy/v3';
+  }
+  get group(): string {
+    return '';
+  }
+  get labels(): Readonly<Record<string, string>> {
+    return NO_LABELS;
+  }
+  get annotations(): Readonly<Record<string, string>> {
+    return NO_LABELS;
+  }
+  get namespace(): string {
+    return this.place.namespace;
+  }
+  get partial(): boolean {
+    // Filters and chains on their own are fragments of listeners we cannot see.
+    return this.place.meta.partial || FRAGMENT_KINDS.has(this.kind);
+  }
+  get origin(): EnvoyOrigin {
+    return this.place.meta.origin;
+  }
+  get source(): SourceRef {
+    return this;
+  }
+  get file(): SourceFile {
+    return this.place.file;
+  }
+  get document(): SourceDocument {
+    return this.place.document;
+  }
+  get base(): Path {
+    return this.item === -1 ? this.place.at : this.place.at.concat(this.item);
+  }
+}
+
+const FRAGMENT_KINDS: ReadonlySet<EnvoyKind> = new Set(['EnvoyHttpFilter', 'EnvoyNetworkFilter', 'EnvoyFilterChain']);
+
+/**
+ * The resource read from `body` at `place`: its item `index` when `item` (the place is its list's), else at the
+ * place's path itself. Named by its name field, or `#index`, unless `named`.
+ */
 function makeResource(
-  file: SourceFile,
-  document: SourceDocument,
-  base: Path,
+  place: EnvoyPlace,
   kind: EnvoyKind,
   body: unknown,
-  meta: EnvoyMeta,
   index: number,
-  namespace = '',
+  item = false,
+  named?: { readonly name: string; readonly anchor: Path },
 ): EnvoyResource {
-  // Filters and chains on their own are fragments of listeners we cannot see.
-  if (!meta.partial && (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter' || kind === 'EnvoyFilterChain'))
-    meta = { ...meta, partial: true };
   const b = obj(body);
   const nameKey = keyOf(b, 'name');
-  const name = (nameKey && str(b[nameKey])) || `#${index}`;
-  return {
-    format: 'envoy',
-    apiVersion: 'envoy/v3',
-    group: '',
-    kind,
-    name,
-    namespace,
-    labels: NO_LABELS,
-    annotations: NO_LABELS,
-    body: b,
-    // A copy of exact size: the caller's path grew in steps (or is reused for the next item), one is kept per resource.
-    source: { file, document, base: base.slice() },
-    anchor: nameAnchor(nameKey),
-    partial: meta.partial,
-    origin: meta.origin,
-  };
+  const name = named ? named.name : (nameKey && str(b[nameKey])) || `#${index}`;
+  const anchor = named ? named.anchor : nameAnchor(nameKey);
+  return new EnvoyObject(place, item ? index : -1, kind, name, b, anchor);
 }
 
 const XDS_KINDS: Record<string, EnvoyKind> = {
@@ -175,14 +232,12 @@ function readEnvoyValue(
   if (Array.isArray(value)) {
     const out: Resource[] = [];
     let known = 0;
-    const listMeta = meta('list');
-    const path = [...base, 0]; // its last step set per item, as for a bootstrap's lists below
+    const place = new EnvoyPlace(file, document, base, namespace, meta('list'));
     for (let index = 0; index < value.length; index++) {
       const kind = guessKind(value[index]);
       if (kind) {
         known++;
-        path[path.length - 1] = index;
-        out.push(makeResource(file, document, path, kind, value[index], listMeta, index, namespace));
+        out.push(makeResource(place, kind, value[index], index, true));
       }
     }
     // A list is ours only when most of it looks like Envoy resources (a YAML list of anything else is not).
@@ -200,21 +255,24 @@ function readEnvoyValue(
     ];
     const bootstrapMeta = meta('bootstrap');
     for (const [field, kind] of lists) {
-      // One path, its last step set per item (makeResource keeps a copy): no Node and path per item of a list that
-      // may hold tens of thousands of clusters.
+      // The list's path is its items' (no Node and path per item of a list that may hold tens of thousands of clusters).
       const list = child(sr, field);
       const values = arr(list.value);
-      const path = [...list.path, 0];
+      const place = new EnvoyPlace(file, document, list.path, namespace, bootstrapMeta);
       for (let index = 0; index < values.length; index++) {
-        path[path.length - 1] = index;
-        if (isObj(values[index]))
-          out.push(makeResource(file, document, path, kind, values[index], bootstrapMeta, index, namespace));
+        if (isObj(values[index])) out.push(makeResource(place, kind, values[index], index, true));
       }
     }
     const admin = child(root, 'admin');
     if (isObj(admin.value)) {
-      const r = makeResource(file, document, admin.path, 'EnvoyAdmin', admin.value, meta('bootstrap'), 0, namespace);
-      out.push({ ...r, name: 'admin', anchor: keyOf(admin.value, 'address') ? [keyOf(admin.value, 'address')!] : [] });
+      const addressKey = keyOf(admin.value, 'address');
+      const place = new EnvoyPlace(file, document, admin.path, namespace, bootstrapMeta);
+      out.push(
+        makeResource(place, 'EnvoyAdmin', admin.value, 0, false, {
+          name: 'admin',
+          anchor: addressKey ? [addressKey] : [],
+        }),
+      );
     }
     return out;
   }
@@ -228,22 +286,27 @@ function readEnvoyValue(
     const out: Resource[] = [];
     let typedItems = 0;
     const xdsMeta = meta('xds');
-    // Paths with the item's index set per item, as for a bootstrap's lists below.
-    const itemPath = [...base, resourcesKey, 0];
-    const wrappedPath = [...itemPath, 'resource'];
+    // The list's path is its items' (as for a bootstrap's lists above).
+    const listPath = [...base, resourcesKey];
+    const place = new EnvoyPlace(file, document, listPath, namespace, xdsMeta);
     list.forEach((item, index) => {
       if (!isObj(item) || typeof item['@type'] !== 'string') return;
       typedItems++;
-      let body: unknown = item;
-      let path = itemPath;
       // A DiscoveryResponse wraps each resource in a Resource { name, resource: Any }.
-      if (/envoy\.service\.discovery\.v3\.Resource$/.test(item['@type'] as string) && isObj(item.resource)) {
-        body = item.resource;
-        path = wrappedPath;
-      }
-      path[base.length + 1] = index;
+      const wrapped = /envoy\.service\.discovery\.v3\.Resource$/.test(item['@type'] as string) && isObj(item.resource);
+      const body = wrapped ? item.resource : item;
       const kind = guessKind(body);
-      if (kind) out.push(makeResource(file, document, path, kind, body, xdsMeta, index, namespace));
+      if (!kind) return;
+      out.push(
+        wrapped
+          ? makeResource(
+              new EnvoyPlace(file, document, [...listPath, index, 'resource'], namespace, xdsMeta),
+              kind,
+              body,
+              index,
+            )
+          : makeResource(place, kind, body, index, true),
+      );
     });
     return typedItems > 0 &&
       list.every((item) => !isObj(item) || typeof item['@type'] === 'string' || typeof item['@type'] === 'undefined') &&
@@ -254,13 +317,13 @@ function readEnvoyValue(
   // A single listener or cluster object written as a file of its own.
   if (!(typeof value.apiVersion === 'string') && typeof value['@type'] === 'string') {
     const kind = guessKind(value);
-    if (kind) return [makeResource(file, document, base, kind, value, meta('xds'), 0, namespace)];
+    if (kind) return [makeResource(new EnvoyPlace(file, document, base, namespace, meta('xds')), kind, value, 0)];
   }
   // A lone HTTP or network filter document.
   if (!(typeof value.apiVersion === 'string')) {
     const kind = guessKind(value);
     if (kind === 'EnvoyHttpFilter' || kind === 'EnvoyNetworkFilter')
-      return [makeResource(file, document, base, kind, value, meta('list'), 0, namespace)];
+      return [makeResource(new EnvoyPlace(file, document, base, namespace, meta('list')), kind, value, 0)];
   }
   return undefined;
 }
@@ -290,17 +353,9 @@ export function readEnvoyNested(resource: Resource): Resource[] {
       if (!kind) return;
       // A whole listener or cluster only when added; everything else merges into config generated elsewhere.
       const partial = !(operation === 'ADD' && (kind === 'EnvoyListener' || kind === 'EnvoyCluster'));
-      const r = makeResource(
-        file,
-        document,
-        [...base, 'spec', 'configPatches', index, 'patch', 'value'],
-        kind,
-        value,
-        { partial, origin: 'envoyfilter' },
-        index,
-        resource.namespace,
-      );
-      out.push(r);
+      const path = [...base, 'spec', 'configPatches', index, 'patch', 'value'];
+      const meta: EnvoyMeta = { partial, origin: 'envoyfilter' };
+      out.push(makeResource(new EnvoyPlace(file, document, path, resource.namespace, meta), kind, value, index));
     });
     return out;
   }

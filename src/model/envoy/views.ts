@@ -42,7 +42,9 @@ function isLoopbackHost(host: string): boolean {
 /** host:port for messages ([::]:443 for IPv6). */
 export function formatAddress(a: AddressView): string {
   const host = a.host.includes(':') && !a.host.startsWith('[') ? `[${a.host}]` : a.host;
-  return a.port !== undefined ? `${host}:${a.port}` : host;
+  // Joined, one flat string: a template literal is a tree of two concatenations (64 bytes where the text is 32),
+  // kept with the message data of a finding per cluster.
+  return a.port !== undefined ? [host, ':', a.port].join('') : host;
 }
 
 export function addressOf(node: Node): AddressView {
