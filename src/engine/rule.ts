@@ -158,7 +158,10 @@ export function defineRule<const M extends string, O = undefined>(rule: RuleDefi
 
 /** A rule file's definition with its family (the folder it sits in): how the generated rules/index.ts lists it. */
 export function inFamily<M extends string, O>(family: string, rule: RuleDefinition<M, O>): Rule<M, O> {
-  return { ...rule, family };
+  // Its properties copied as they are: in the bundles a rule's prose is a getter (scripts/build.mjs), not read here.
+  const withFamily = Object.defineProperties({}, Object.getOwnPropertyDescriptors(rule)) as Rule<M, O>;
+  (withFamily as { family: string }).family = family;
+  return withFamily;
 }
 
 /** Ids of the findings the engine emits itself; their metadata lives in rules/core like any rule's. */
