@@ -56,7 +56,11 @@ const ruleProse = {
             if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
             if (!RULE_PROSE.has(property.name.text)) continue;
             const value = property.initializer;
-            edits.push([property.name.getStart(source), value.getStart(source), `get ${property.name.text}() { return `]);
+            edits.push([
+              property.name.getStart(source),
+              value.getStart(source),
+              `get ${property.name.text}() { return `,
+            ]);
             edits.push([value.end, value.end, '; }']);
           }
         }

@@ -53,13 +53,14 @@ interface Loaded {
 
 let runs = 0;
 /**
- * Runs `node [args]` with the probe, its output to files (a pipe or a terminal would load net or tty), and the code
+ * Runs `node [args]` with the probe, its output to files (or `pipes`: as a hook or an editor reads it), and the code
  * cache in `cacheHome` (default: one shared by these tests).
  */
 function loadedBy(
   args: readonly string[],
   cwd: string,
   cacheHome = join(work, 'cache'),
+  pipes = false,
 ): Loaded & { code: number | null; stdout: string } {
   const tag = `${++runs}`;
   const out = join(work, `loaded-${tag}.json`);
@@ -70,7 +71,8 @@ function loadedBy(
   const child = spawnSync(process.execPath, ['--require', probe, ...args], {
     cwd,
     env,
-    stdio: ['ignore', stdout, stdout],
+    encoding: 'utf8',
+    stdio: pipes ? ['ignore', 'pipe', 'pipe'] : ['ignore', stdout, stdout],
   });
   closeSync(stdout);
   const loaded = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -81,7 +83,7 @@ function loadedBy(
   };
   const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
   const programLoaded = dist.includes('meshlint-main.cjs');
-  const printed = readFileSync(output, 'utf8');
+  const printed = pipes ? child.stdout : readFileSync(output, 'utf8');
   return {
     code: child.status,
     stdout: printed,
@@ -174,6 +176,13 @@ describe('a small scan loads only what it uses', () => {
       // The first run wrote the cache the second compiles from.
       expect(readdirSync(join(cacheHome, 'meshlint', 'code'))).toHaveLength(1);
     }
+  });
+
+  it("output to pipes is written without making Node's streams for them (they load net and the socket classes)", () => {
+    const loaded = loadedBy([BIN, 'web.yaml', '--no-config', '--stats'], repo, undefined, true);
+    expect(loaded.code).toBe(1);
+    expect(loaded.stdout).toContain('container-privileged');
+    expectLean(loaded);
   });
 
   it('a few files with the configuration found in the repository, compact report (as a pre-commit hook runs)', () => {
