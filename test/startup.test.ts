@@ -1,8 +1,9 @@
 // A scan of a few files starts in about the time Node itself takes, because it loads only what it uses: Node's
 // built-in modules that only some runs need (node:v8 for the result cache, node:worker_threads for parser threads,
-// node:zlib for one token checksum, node:perf_hooks, child_process), the files of dist/ loaded on demand, and ICU's
-// collator (String#localeCompare) each cost a millisecond or more at every start. These tests run the executable
-// with a probe that records what the process loaded, so that an eager import slipping back in fails here.
+// node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:perf_hooks,
+// child_process, net for a pipe's stream), the files of dist/ loaded on demand, and ICU's collator
+// (String#localeCompare) each cost up to a millisecond or more at every start. These tests run the executable with a
+// probe that records what the process loaded, so that an eager import slipping back in fails here.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,7 @@ const IMPORT_FACADE_LOADS = ['internal/fs/streams', 'internal/crypto/webcrypto']
 
 /** What a scan of a few files has no use for. */
 const NOT_FOR_A_SMALL_SCAN = [
+  'os',
   'v8',
   'zlib',
   'worker_threads',
