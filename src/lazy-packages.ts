@@ -4,6 +4,7 @@
 // one never parses its code. From the sources they come from node_modules. Node's built-in modules that a scan of a
 // few files does not need are required on first use as well (each costs a millisecond or more to load).
 import { createRequire } from 'node:module';
+import type * as Os from 'node:os';
 import type * as V8 from 'node:v8';
 import type * as WorkerThreads from 'node:worker_threads';
 import type * as Zlib from 'node:zlib';
@@ -35,6 +36,8 @@ export const re2js = (): typeof Re2js => load('re2js');
 /** ajv, for the option schemas of rules a configuration sets options for. */
 export const ajv = (): typeof AjvPackage => load('ajv');
 
+/** node:os, for the home folder where HOME does not name it (src/user-cache-dir.ts). */
+export const os = (): typeof Os => require('node:os');
 /** node:v8, for the result cache's serialisation. */
 export const v8 = (): typeof V8 => require('node:v8');
 /** node:worker_threads, for parser threads. */

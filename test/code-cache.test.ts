@@ -125,6 +125,28 @@ describe('the code cache', () => {
     expect(readFileSync(file)).toEqual(ofSmall);
   });
 
+  it('says where a start went with MESHLINT_STARTUP_TIMES (one line on stderr), and nothing else changes', () => {
+    const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    const timed = (extra: NodeJS.ProcessEnv) => run(home, [], { MESHLINT_STARTUP_TIMES: '1', ...extra });
+    const first = timed({});
+    const second = timed({});
+    const line = /^meshlint: startup ms (\{.*\})$/m;
+    expect(JSON.parse(line.exec(first.stderr)![1])).toMatchObject({ compile: expect.any(Number), cacheBytes: 0 });
+    const steps = JSON.parse(line.exec(second.stderr)![1]);
+    expect(Object.keys(steps)).toEqual([
+      'node',
+      'readScript',
+      'readCache',
+      'compileFromCache',
+      'loadProgram',
+      'main',
+      'cacheBytes',
+    ]);
+    expect(steps.cacheBytes).toBeGreaterThan(0);
+    for (const result of [first, second])
+      expect({ ...result, stderr: result.stderr.replace(line, '').replace(/^\n/m, '') }).toEqual(reference);
+  });
+
   it('is neither read nor written under NODE_DISABLE_COMPILE_CACHE', () => {
     const home = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
     expect(run(home, [], { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(reference);

@@ -1,7 +1,7 @@
 // Fail closed: input meshlint cannot read is a located parse-error or a counted notice, never silence, never a
 // stack trace, never the end of the rest of the scan; and the report reaches its reader intact or not at all.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSource } from '../src/parse/source.js';
@@ -250,6 +250,28 @@ describe('output that cannot be written', () => {
     const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  it('writes the whole report to a pipe that is full and does not block (Node takes the rest, in order)', async () => {
+    const args = [BUNDLE, '--no-config', '-f', 'json', 'examples', 'fixtures'];
+    const dir = tempRepo({});
+    const expectedFile = join(dir, 'report.json');
+    spawnSync(process.execPath, [...args, '-o', expectedFile]);
+    const expected = readFileSync(expectedFile, 'utf8');
+    expect(expected.length).toBeGreaterThan(256 * 1024); // beyond what a pipe holds
+    // meshlint inherits the parent's standard output (the pipe read here), which the parent then makes non-blocking
+    // (as Node's stream for a pipe does; a child started afterwards would get it blocking again); nothing is read
+    // until meshlint has met the full pipe.
+    const parent = `require('node:child_process').spawn(process.execPath, ${JSON.stringify(args)}, { stdio: 'inherit' }); process.stdout;`;
+    const child = spawn(process.execPath, ['-e', parent], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.pause();
+    await new Promise((done) => setTimeout(done, 1500));
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+    child.stdout.resume();
+    await new Promise((done) => child.on('close', done));
+    expect(stdout.length).toBe(expected.length);
+    expect(stdout === expected).toBe(true);
   });
 
   it('exits 2 with one line when the disk is full', () => {

@@ -1,8 +1,9 @@
 // A scan of a few files starts in about the time Node itself takes, because it loads only what it uses: Node's
 // built-in modules that only some runs need (node:v8 for the result cache, node:worker_threads for parser threads,
-// node:zlib for one token checksum, node:perf_hooks, child_process), the files of dist/ loaded on demand, and ICU's
-// collator (String#localeCompare) each cost a millisecond or more at every start. These tests run the executable
-// with a probe that records what the process loaded, so that an eager import slipping back in fails here.
+// node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:perf_hooks,
+// child_process, net for a pipe's stream), the files of dist/ loaded on demand, and ICU's collator
+// (String#localeCompare) each cost up to a millisecond or more at every start. These tests run the executable with a
+// probe that records what the process loaded, so that an eager import slipping back in fails here.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,13 +54,14 @@ interface Loaded {
 
 let runs = 0;
 /**
- * Runs `node [args]` with the probe, its output to files (a pipe or a terminal would load net or tty), and the code
+ * Runs `node [args]` with the probe, its output to files (or `pipes`: as a hook or an editor reads it), and the code
  * cache in `cacheHome` (default: one shared by these tests).
  */
 function loadedBy(
   args: readonly string[],
   cwd: string,
   cacheHome = join(work, 'cache'),
+  pipes = false,
 ): Loaded & { code: number | null; stdout: string } {
   const tag = `${++runs}`;
   const out = join(work, `loaded-${tag}.json`);
@@ -70,7 +72,8 @@ function loadedBy(
   const child = spawnSync(process.execPath, ['--require', probe, ...args], {
     cwd,
     env,
-    stdio: ['ignore', stdout, stdout],
+    encoding: 'utf8',
+    stdio: pipes ? ['ignore', 'pipe', 'pipe'] : ['ignore', stdout, stdout],
   });
   closeSync(stdout);
   const loaded = JSON.parse(readFileSync(out, 'utf8')) as {
@@ -81,7 +84,7 @@ function loadedBy(
   };
   const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
   const programLoaded = dist.includes('meshlint-main.cjs');
-  const printed = readFileSync(output, 'utf8');
+  const printed = pipes ? child.stdout : readFileSync(output, 'utf8');
   return {
     code: child.status,
     stdout: printed,
@@ -98,6 +101,7 @@ const IMPORT_FACADE_LOADS = ['internal/fs/streams', 'internal/crypto/webcrypto']
 
 /** What a scan of a few files has no use for. */
 const NOT_FOR_A_SMALL_SCAN = [
+  'os',
   'v8',
   'zlib',
   'worker_threads',
@@ -174,6 +178,13 @@ describe('a small scan loads only what it uses', () => {
       // The first run wrote the cache the second compiles from.
       expect(readdirSync(join(cacheHome, 'meshlint', 'code'))).toHaveLength(1);
     }
+  });
+
+  it("output to pipes is written without making Node's streams for them (they load net and the socket classes)", () => {
+    const loaded = loadedBy([BIN, 'web.yaml', '--no-config', '--stats'], repo, undefined, true);
+    expect(loaded.code).toBe(1);
+    expect(loaded.stdout).toContain('container-privileged');
+    expectLean(loaded);
   });
 
   it('a few files with the configuration found in the repository, compact report (as a pre-commit hook runs)', () => {

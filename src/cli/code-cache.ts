@@ -11,7 +11,7 @@
 // the scan after that compiles afresh and writes its own, which is kept.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,16 +83,20 @@ export function codeCacheFile(options: LoadOptions): string {
 }
 
 function runCached(filename: string, options: LoadOptions): LoadedScript {
+  const times = options.env.MESHLINT_STARTUP_TIMES ? startupTimes() : undefined;
   // The build keeps the script ASCII: read as such, it is a one-byte string, half the memory and quicker to read and
   // check than UTF-8 decoded into two bytes a character. Any other text is decoded as UTF-8, as Node would.
   const bytes = readFileSync(filename);
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  times?.mark('readScript');
   const cacheFile = codeCacheFile(options);
   const cached = readCodeCache(cacheFile);
+  times?.mark('readCache');
   // The same wrapper as Node's for a CommonJS file: the script sees require, module, exports as it would there.
   const compiled = new vm.Script(module.wrap(source), { filename, cachedData: cached?.data });
   let maker: CacheMaker = CacheMaker.little;
   const usable = cached !== undefined && !compiled.cachedDataRejected;
+  times?.mark(usable ? 'compileFromCache' : 'compile');
   // At exit, the functions this run compiled are in the data too; parser threads only read the file (asked last:
   // a run that keeps the file never loads node:worker_threads).
   process.once('exit', () => {
@@ -105,9 +109,34 @@ function runCached(filename: string, options: LoadOptions): LoadedScript {
   const loaded = { exports: {} as unknown };
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));
+  times?.mark('loadProgram');
+  if (times) process.once('exit', () => times.print(cached?.data.length ?? 0));
   const scanned = (files: number) =>
     void (maker = files <= SMALL_SCAN_FILES ? CacheMaker.smallScan : CacheMaker.largeScan);
   return { exports: loaded.exports, scanned };
+}
+
+/**
+ * With MESHLINT_STARTUP_TIMES set, where a start's time goes (for work on it; a line on stderr at exit): Node's own
+ * start and the executable until it reads the program, then each step of loading it, then the run (`main`).
+ */
+function startupTimes() {
+  const times: Record<string, number> = { node: performance.now() };
+  let last = times.node;
+  return {
+    mark(step: string) {
+      const now = performance.now();
+      times[step] = now - last;
+      last = now;
+    },
+    print(cacheBytes: number) {
+      times.main = performance.now() - last;
+      const rounded = Object.fromEntries(Object.entries(times).map(([step, ms]) => [step, Math.round(ms * 10) / 10]));
+      try {
+        writeSync(2, `meshlint: startup ms ${JSON.stringify({ ...rounded, cacheBytes })}\n`);
+      } catch {}
+    },
+  };
 }
 
 /** A cache file's bytes: magic, the digest of what follows, what the run that made it did (1 byte), V8's data. */

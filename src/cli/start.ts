@@ -3,7 +3,7 @@
 import { isParserWorker, runParserWorker } from '../parse/pool.js';
 import { MANIFEST_PARSE_OPTIONS } from '../model/kubernetes/reader.js';
 import { main } from './main.js';
-import { guardOutput } from './output-guard.js';
+import { standardOutput } from './standard-output.js';
 
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
@@ -22,13 +22,13 @@ export function start(entry: URL, onScanned?: (files: number) => void, program?:
 }
 
 function run(entry: URL, onScanned?: (files: number) => void, program?: string): void {
-  guardOutput();
+  const { stdout, stderr } = standardOutput();
   main({
     argv: process.argv.slice(2),
     cwd: process.cwd(),
     env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     readStdin,
     workerUrl: entry,
     onScanned,
@@ -40,8 +40,8 @@ function run(entry: URL, onScanned?: (files: number) => void, program?: string):
     },
     (error: unknown) => {
       // A bug, not bad input: say so in one line (the stack only with MESHLINT_DEBUG).
-      process.stderr.write(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.\n`);
-      if (process.env.MESHLINT_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
+      stderr.write(`meshlint: internal error: ${(error as Error)?.message ?? error}. Please report it.\n`);
+      if (process.env.MESHLINT_DEBUG) stderr.write(`${(error as Error)?.stack}\n`);
       process.exitCode = 2;
     },
   );
