@@ -26,9 +26,9 @@ export const LARGE_SCAN_BYTES = 4 * 1024 * 1024;
  * for standard input (`-`, which the thread would not see) nor the language server.
  */
 export function isLargeScan(args: readonly string[]): boolean {
+  if (args.includes('-') || args.includes('--lsp')) return false;
   let bytes = 0;
   for (const arg of args) {
-    if (arg === '-' || arg === '--lsp') return false;
     if (arg.startsWith('-')) continue;
     let stats: ReturnType<typeof statSync>;
     try {
