@@ -3,7 +3,16 @@
 // every thread (node --require), that writes at exit which thread it was and what it loaded: the executable itself
 // says nothing about where it ran.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +55,7 @@ interface Thread {
 }
 
 /** Runs the executable in `cwd` (output to pipes, as CI reads it); what it wrote, its code, and its threads. */
-function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, outputFd?: number) {
   for (const name of readdirSync(probes)) rmSync(join(probes, name));
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -61,6 +70,7 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}) 
     env: childEnv,
     encoding: 'utf8',
     input: '',
+    stdio: outputFd === undefined ? 'pipe' : ['pipe', outputFd, outputFd],
   });
   const threads = readdirSync(probes)
     .map((name) => JSON.parse(readFileSync(join(probes, name), 'utf8')) as Thread)
@@ -130,6 +140,16 @@ describe('the scan thread', () => {
     const oneFile = run(['apps/web.yaml', '-f', 'json'], repo);
     expect(oneFile.code).toBe(1);
     expect(oneFile.threads).toEqual([expect.objectContaining({ threadId: 0, workerThreadsLoaded: false })]);
+  });
+
+  it('is not started when standard output and error are one destination (2>&1): their order is kept', () => {
+    const output = join(work, 'both.txt');
+    const fd = openSync(output, 'w');
+    const both = run(['.', '-f', 'json'], repo, {}, fd);
+    closeSync(fd);
+    expect(both.code).toBe(1);
+    expect(scanThreads(both.threads)).toHaveLength(0);
+    expect(readFileSync(output, 'utf8')).toContain('"findings"');
   });
 
   it('is not started for standard input', () => {

@@ -5,7 +5,7 @@
 // a few files starts as before and never loads node:worker_threads. The thread runs the executable again with the
 // same arguments, environment and working folder; its output reaches this process's streams in the order written,
 // and its exit code is the process's. MESHLINT_SCAN_THREAD=0 runs every scan on the main thread.
-import { statSync } from 'node:fs';
+import { fstatSync, statSync } from 'node:fs';
 import { tty, workerThreads } from '../lazy-packages.js';
 import { guardOutput } from './output-guard.js';
 
@@ -55,7 +55,7 @@ export function isScanThread(): boolean {
 export function startScanThread(entry: URL, args: readonly string[], env: NodeJS.ProcessEnv): boolean {
   if (env[SCAN_THREAD_ENV] === '0' || !isLargeScan(args)) return false;
   const { isMainThread, Worker } = workerThreads();
-  if (!isMainThread || tty().isatty(1) || tty().isatty(2)) return false;
+  if (!isMainThread || tty().isatty(1) || tty().isatty(2) || sameDestination()) return false;
   // The thread's writes are piped to these streams: a reader gone (EPIPE) or a full disk is handled here as the
   // program would.
   guardOutput();
@@ -72,4 +72,19 @@ export function startScanThread(entry: URL, args: readonly string[], env: NodeJS
     if (process.exitCode !== 2) process.exitCode = code;
   });
   return true;
+}
+
+/**
+ * Whether standard output and error are the same file or pipe (`2>&1`). The thread's process.stdout and stderr are
+ * streams of their own, each buffered on its way to this thread: their writes could reach a shared destination in
+ * another order than written. (Output written with writeSync from the thread itself would not need this.)
+ */
+function sameDestination(): boolean {
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return out.dev === err.dev && out.ino === err.ino;
+  } catch {
+    return true;
+  }
 }
