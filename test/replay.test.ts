@@ -24,7 +24,10 @@ import { privilegedDeployment, tempRepo } from './helpers.js';
 const DIST = resolve('dist');
 const BIN = join(DIST, 'meshlint.mjs');
 
-/** Loaded before the executable (node --require): writes at exit the files and Node modules the process loaded. */
+/**
+ * Loaded before the executable (node --require), in every thread (a large scan runs in a thread of its own, see
+ * src/cli/scan-thread.ts): writes at exit the files and Node modules the thread loaded, into a file of its own.
+ */
 const PROBE = `'use strict';
 const before = new Set(process.moduleLoadList);
 const vm = require('node:vm');
@@ -34,13 +37,27 @@ vm.Script = class extends vm.Script {
 };
 process.on('exit', () => {
   const builtins = process.moduleLoadList.filter((entry) => !before.has(entry) && entry.startsWith('NativeModule '));
-  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ files: [...Object.keys(require.cache), ...scripts], builtins }));
+  const out = process.env.MESHLINT_PROBE_OUT + '.' + require('node:worker_threads').threadId;
+  require('node:fs').writeFileSync(out, JSON.stringify({ files: [...Object.keys(require.cache), ...scripts], builtins }));
 });
 `;
 const work = mkdtempSync(join(tmpdir(), 'meshlint-replay-'));
 const probe = join(work, 'probe.cjs');
 writeFileSync(probe, PROBE);
-const probeOut = join(work, 'loaded.json');
+const probes = mkdtempSync(join(work, 'loaded-'));
+const probeOut = join(probes, 'loaded');
+
+/** What the process's threads loaded, together (each probe's file is removed once read). */
+function loadedByThreads(): { files: (string | undefined)[]; builtins: string[] } {
+  const loaded = { files: [] as (string | undefined)[], builtins: [] as string[] };
+  for (const name of readdirSync(probes)) {
+    const thread = JSON.parse(readFileSync(join(probes, name), 'utf8')) as typeof loaded;
+    loaded.files.push(...thread.files);
+    loaded.builtins.push(...thread.builtins);
+    rmSync(join(probes, name));
+  }
+  return loaded;
+}
 
 interface Run {
   readonly code: number | null;
@@ -60,7 +77,7 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, bin =
     encoding: 'utf8',
     env: { PATH: process.env.PATH, MESHLINT_PROBE_OUT: probeOut, ...env },
   });
-  const loaded = JSON.parse(readFileSync(probeOut, 'utf8')) as { files: (string | undefined)[]; builtins: string[] };
+  const loaded = loadedByThreads();
   const stats = /meshlint: stats (.*)/.exec(child.stderr)?.[1];
   return {
     code: child.status,

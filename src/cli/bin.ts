@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type * as Program from './start.js';
 import type * as Replay from './replay.js';
 import { loadScript } from './code-cache.js';
+import { startScanThread } from './scan-thread.js';
 import { VERSION } from '../version.js';
 
 /** Written by the build: the SHA-256 of meshlint-main.cjs. */
@@ -43,7 +44,7 @@ else if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   try {
     writeSync(1, `${VERSION}\n`);
   } catch {}
-} else {
+} else if (!startScanThread(new URL(import.meta.url), args, process.env)) {
   const loaded = loadScript(new URL('./meshlint-main.cjs', import.meta.url), {
     scriptHash: MESHLINT_MAIN_HASH,
     env: process.env,

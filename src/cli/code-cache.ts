@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { writeAtomically } from '../atomic-write.js';
 import { userCacheDir } from '../user-cache-dir.js';
+import { isScanThread } from './scan-thread.js';
 import { workerThreads } from '../lazy-packages.js';
 
 const MAGIC = Buffer.from('meshlint code cache 2\n');
@@ -100,7 +101,7 @@ function runCached(filename: string, options: LoadOptions): LoadedScript {
   // At exit, the functions this run compiled are in the data too; parser threads only read the file (asked last:
   // a run that keeps the file never loads node:worker_threads).
   process.once('exit', () => {
-    if ((usable && maker <= cached.maker) || !workerThreads().isMainThread) return;
+    if ((usable && maker <= cached.maker) || !(workerThreads().isMainThread || isScanThread())) return;
     // This run's data would hold every function of the large scan's too (they came with it): the file is removed,
     // and the next run, compiled afresh, writes its own.
     if (usable && cached.maker === CacheMaker.largeScan) removeCodeCache(cacheFile);

@@ -1,0 +1,90 @@
+// A large scan runs in one worker thread whose young generation is bounded (issue 13: peak memory). V8 grows a
+// thread's semi-spaces to 16 MB each on a long allocation-heavy run, some 20-25 MB of a large scan's peak that buys
+// no speed; the bound cannot be set once Node has started (--max-semi-space-size is a start flag), but a Worker takes
+// it as a resource limit. The executable decides before it loads the program, from the arguments alone, so a run on
+// a few files starts as before and never loads node:worker_threads. The thread runs the executable again with the
+// same arguments, environment and working folder; its output reaches this process's streams in the order written,
+// and its exit code is the process's. MESHLINT_SCAN_THREAD=0 runs every scan on the main thread.
+import { fstatSync, statSync } from 'node:fs';
+import { tty, workerThreads } from '../lazy-packages.js';
+import { guardOutput } from './output-guard.js';
+
+/** The environment variable that turns the scan thread off (`0`). */
+export const SCAN_THREAD_ENV = 'MESHLINT_SCAN_THREAD';
+const SCAN_ROLE = 'meshlint-scan';
+/**
+ * The thread's young generation. Measured on the memory shapes (peak RSS, CPU): 12 MB takes the semi-spaces' share
+ * off the peak at the CPU of the unbounded heap; smaller costs more scavenges for a few MB less.
+ */
+export const SCAN_YOUNG_GENERATION_MB = 12;
+/** Explicit files of more bytes than this together make a large scan (a folder always does). */
+export const LARGE_SCAN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether the arguments ask for a large scan: one names a folder, or the files they name hold more than
+ * LARGE_SCAN_BYTES. Options' values are looked at too (a folder given as one only costs the thread's start). Never
+ * for standard input (`-`, which the thread would not see) nor the language server.
+ */
+export function isLargeScan(args: readonly string[]): boolean {
+  if (args.includes('-') || args.includes('--lsp')) return false;
+  let bytes = 0;
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    let stats: ReturnType<typeof statSync>;
+    try {
+      stats = statSync(arg, { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
+    if (stats?.isDirectory()) return true;
+    if (stats?.isFile()) bytes += stats.size;
+  }
+  return bytes > LARGE_SCAN_BYTES;
+}
+
+/** Whether this thread is the scan thread: it writes the program's code cache as the main thread would. */
+export function isScanThread(): boolean {
+  return (workerThreads().workerData as { role?: string } | null)?.role === SCAN_ROLE;
+}
+
+/**
+ * Runs the scan of `args` in the scan thread when it is large and this is the process's main thread, not on a
+ * terminal (colours, progress and the terminal's width are the main thread's streams'); returns whether it did.
+ * `entry`: the executable's URL, which the thread runs.
+ */
+export function startScanThread(entry: URL, args: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  if (env[SCAN_THREAD_ENV] === '0' || !isLargeScan(args)) return false;
+  const { isMainThread, Worker } = workerThreads();
+  if (!isMainThread || tty().isatty(1) || tty().isatty(2) || sameDestination()) return false;
+  // The thread's writes are piped to these streams: a reader gone (EPIPE) or a full disk is handled here as the
+  // program would.
+  guardOutput();
+  const thread = new Worker(entry, {
+    argv: [...args],
+    workerData: { role: SCAN_ROLE },
+    resourceLimits: { maxYoungGenerationSizeMb: SCAN_YOUNG_GENERATION_MB },
+  });
+  // A write error already decided the exit code (2).
+  // Once this process's standard output is closed (the reader has gone), the thread's output is dropped: held, it
+  // would hold the thread's writes.
+  process.stdout.once('close', () => thread.stdout.resume());
+  thread.on('exit', (code) => {
+    if (process.exitCode !== 2) process.exitCode = code;
+  });
+  return true;
+}
+
+/**
+ * Whether standard output and error are the same file or pipe (`2>&1`). The thread's process.stdout and stderr are
+ * streams of their own, each buffered on its way to this thread: their writes could reach a shared destination in
+ * another order than written. (Output written with writeSync from the thread itself would not need this.)
+ */
+function sameDestination(): boolean {
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return out.dev === err.dev && out.ino === err.ino;
+  } catch {
+    return true;
+  }
+}

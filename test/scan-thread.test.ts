@@ -1,0 +1,189 @@
+// A large scan runs in one worker thread with a bounded young generation (src/cli/scan-thread.ts); a small one on the
+// main thread without loading node:worker_threads. These tests run the committed executable with a probe, loaded in
+// every thread (node --require), that writes at exit which thread it was and what it loaded: the executable itself
+// says nothing about where it ran.
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isLargeScan, LARGE_SCAN_BYTES, SCAN_THREAD_ENV, SCAN_YOUNG_GENERATION_MB } from '../src/cli/scan-thread.js';
+import { privilegedDeployment, secureDeployment, tempRepo } from './helpers.js';
+
+const BIN = resolve('dist/meshlint.mjs');
+
+const PROBE = `'use strict';
+const vm = require('node:vm');
+const scripts = [];
+vm.Script = class extends vm.Script {
+  constructor(code, options) { super(code, options); scripts.push(options?.filename); }
+};
+process.on('exit', () => {
+  const workerThreadsLoaded = process.moduleLoadList.includes('NativeModule worker_threads');
+  const threads = workerThreadsLoaded ? require('node:worker_threads') : undefined;
+  const thread = {
+    workerThreadsLoaded,
+    threadId: threads?.threadId ?? 0,
+    role: threads?.workerData?.role,
+    youngGenerationMb: threads?.isMainThread === false ? threads.resourceLimits.maxYoungGenerationSizeMb : undefined,
+    programLoaded: [...Object.keys(require.cache), ...scripts].some((file) => file?.endsWith('meshlint-main.cjs')),
+  };
+  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT + '.' + thread.threadId, JSON.stringify(thread));
+});
+`;
+const work = mkdtempSync(join(tmpdir(), 'meshlint-scan-thread-'));
+const probe = join(work, 'probe.cjs');
+writeFileSync(probe, PROBE);
+const probes = mkdtempSync(join(work, 'threads-'));
+
+interface Thread {
+  readonly workerThreadsLoaded: boolean;
+  readonly threadId: number;
+  readonly role?: string;
+  readonly youngGenerationMb?: number;
+  /** Whether the program (dist/meshlint-main.cjs) was loaded in this thread. */
+  readonly programLoaded: boolean;
+}
+
+/** Runs the executable in `cwd` (output to pipes, as CI reads it); what it wrote, its code, and its threads. */
+function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, outputFd?: number) {
+  for (const name of readdirSync(probes)) rmSync(join(probes, name));
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    MESHLINT_PROBE_OUT: join(probes, 'thread'),
+    XDG_CACHE_HOME: join(work, 'cache'),
+    ...env,
+  };
+  delete childEnv.NODE_OPTIONS;
+  delete childEnv.FORCE_COLOR;
+  const child = spawnSync(process.execPath, ['--require', probe, BIN, ...args], {
+    cwd,
+    env: childEnv,
+    encoding: 'utf8',
+    input: '',
+    stdio: outputFd === undefined ? 'pipe' : ['pipe', outputFd, outputFd],
+  });
+  const threads = readdirSync(probes)
+    .map((name) => JSON.parse(readFileSync(join(probes, name), 'utf8')) as Thread)
+    .sort((a, b) => a.threadId - b.threadId);
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr, threads };
+}
+
+const scanThreads = (threads: readonly Thread[]) => threads.filter((thread) => thread.role === 'meshlint-scan');
+const off = { [SCAN_THREAD_ENV]: '0' };
+
+const repo = tempRepo({
+  'apps/web.yaml': privilegedDeployment('web').text,
+  'apps/api.yaml': secureDeployment('api'),
+});
+const cleanRepo = tempRepo({ 'apps/api.yaml': secureDeployment('api') });
+
+describe('the scan thread', () => {
+  it('runs a folder scan, with a bounded young generation, and writes what the main thread would', () => {
+    const threaded = run(['.', '-f', 'json'], repo);
+    expect(threaded.threads).toEqual([
+      expect.objectContaining({ threadId: 0, programLoaded: false }),
+      expect.objectContaining({
+        role: 'meshlint-scan',
+        youngGenerationMb: SCAN_YOUNG_GENERATION_MB,
+        programLoaded: true,
+      }),
+    ]);
+    const unthreaded = run(['.', '-f', 'json'], repo, off);
+    expect(unthreaded.threads).toEqual([expect.objectContaining({ threadId: 0, programLoaded: true })]);
+    expect(threaded.code).toBe(1);
+    expect(JSON.parse(threaded.stdout).findings.length).toBeGreaterThan(0);
+    expect([threaded.code, threaded.stdout, threaded.stderr]).toEqual([
+      unthreaded.code,
+      unthreaded.stdout,
+      unthreaded.stderr,
+    ]);
+  });
+
+  it('gives the same output and exit code as the main thread: findings, none, -j threads, errors, help', () => {
+    const cases: [string[], string][] = [
+      [['.'], repo],
+      [['apps', '-f', 'sarif', '--fail-on', 'none'], repo],
+      [['.', '-f', 'json'], cleanRepo],
+      [['.', '-f', 'json', '-j', '2'], repo],
+      [['.', '--no-such-option'], repo],
+      [['.', '--config', 'missing.yaml'], repo],
+      [['.', 'missing-folder'], repo],
+      [['.', '--help'], repo],
+    ];
+    const codes = new Set<number | null>();
+    for (const [args, cwd] of cases) {
+      const threaded = run(args, cwd);
+      const unthreaded = run(args, cwd, off);
+      expect(scanThreads(threaded.threads), args.join(' ')).toHaveLength(1);
+      expect(scanThreads(unthreaded.threads), args.join(' ')).toHaveLength(0);
+      expect([threaded.code, threaded.stdout, threaded.stderr], args.join(' ')).toEqual([
+        unthreaded.code,
+        unthreaded.stdout,
+        unthreaded.stderr,
+      ]);
+      codes.add(threaded.code);
+    }
+    expect([...codes].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('is not started for a scan of a few files: node:worker_threads is not even loaded', () => {
+    const oneFile = run(['apps/web.yaml', '-f', 'json'], repo);
+    expect(oneFile.code).toBe(1);
+    expect(oneFile.threads).toEqual([expect.objectContaining({ threadId: 0, workerThreadsLoaded: false })]);
+  });
+
+  it('is not started when standard output and error are one destination (2>&1): their order is kept', () => {
+    const output = join(work, 'both.txt');
+    const fd = openSync(output, 'w');
+    const both = run(['.', '-f', 'json'], repo, {}, fd);
+    closeSync(fd);
+    expect(both.code).toBe(1);
+    expect(scanThreads(both.threads)).toHaveLength(0);
+    expect(readFileSync(output, 'utf8')).toContain('"findings"');
+  });
+
+  it('is not started for standard input', () => {
+    const piped = spawnSync(process.execPath, [BIN, '-', '.', '-f', 'json'], {
+      cwd: repo,
+      input: privilegedDeployment('stdin').text,
+      encoding: 'utf8',
+    });
+    expect(piped.status).toBe(1);
+    expect(piped.stdout).toContain('stdin');
+    expect(isLargeScan(['-', '.'])).toBe(false);
+  });
+});
+
+describe('isLargeScan', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshlint-large-'));
+  const sized = (name: string, bytes: number) => {
+    const file = join(dir, name);
+    writeFileSync(file, '');
+    truncateSync(file, bytes);
+    return file;
+  };
+  const half = sized('half.yaml', LARGE_SCAN_BYTES / 2);
+  const other = sized('other.yaml', LARGE_SCAN_BYTES / 2 + 1);
+
+  it('is a folder, or files of more than LARGE_SCAN_BYTES together', () => {
+    expect(isLargeScan([dir])).toBe(true);
+    expect(isLargeScan(['-f', 'json', half])).toBe(false);
+    expect(isLargeScan([half, '-f', 'json', other])).toBe(true);
+    expect(isLargeScan([join(dir, 'missing.yaml'), half])).toBe(false);
+  });
+
+  it('is never standard input nor the language server', () => {
+    expect(isLargeScan([dir, '-'])).toBe(false);
+    expect(isLargeScan(['--lsp', dir])).toBe(false);
+  });
+});
