@@ -11,6 +11,7 @@ import type * as Zlib from 'node:zlib';
 import type * as Tty from 'node:tty';
 import type * as Re2js from 're2js';
 import type * as AjvPackage from 'ajv';
+import type * as YamlPackage from 'yaml';
 
 /** Defined (true) by the build in the bundles; undefined when running from the sources. */
 declare const MESHLINT_BUNDLE: boolean | undefined;
@@ -28,13 +29,18 @@ function load<T>(name: LazyPackage): T {
 }
 
 /** The packages loaded this way: each becomes dist/lazy-<name>.cjs. */
-export const LAZY_PACKAGES = ['re2js', 'ajv'] as const;
+export const LAZY_PACKAGES = ['re2js', 'ajv', 'yaml'] as const;
 export type LazyPackage = (typeof LAZY_PACKAGES)[number];
 
 /** RE2's linear-time engine, for user patterns (src/engine/pattern.ts). */
 export const re2js = (): typeof Re2js => load('re2js');
 /** ajv, for the option schemas of rules a configuration sets options for. */
 export const ajv = (): typeof AjvPackage => load('ajv');
+/**
+ * The YAML library, for the files the lean reader (src/parse/fast.ts) declines, for syntax trees that locating asks
+ * for, and for fixes. Its nodes' kinds are told without it (src/yaml-nodes.ts).
+ */
+export const yaml = (): typeof YamlPackage => load('yaml');
 
 /** node:os, for the home folder where HOME does not name it (src/user-cache-dir.ts). */
 export const os = (): typeof Os => require('node:os');
