@@ -179,7 +179,7 @@ export const actionBuildOptions = (outdir = 'dist') => ({
 });
 
 /** The packages src/lazy-packages.ts loads on first use (its LAZY_PACKAGES: a test checks they are the same). */
-export const LAZY_PACKAGES = ['re2js', 'ajv', 'yaml'];
+export const LAZY_PACKAGES = ['re2js', 'ajv'];
 
 /**
  * A package src/lazy-packages.ts loads on first use, on its own as CommonJS: dist/lazy-<name>.cjs. No banner: it
