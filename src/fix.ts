@@ -2,7 +2,7 @@
 // offers as quick fixes). A file that does not parse cleanly is never touched.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from './lazy-packages.js';
 import { applyEdits, fixEdits } from './engine/fix.js';
 import type { Finding, FindingFix } from './engine/run.js';
 import { appendAll } from './arrays.js';
@@ -36,7 +36,7 @@ export function applyFixes(text: string, fixes: readonly FindingFix[]): { text: 
 }
 
 export function hasParseErrors(text: string): boolean {
-  return (parseAllDocuments(text, { version: '1.1', prettyErrors: false }) as { errors: unknown[] }[]).some(
+  return (yaml().parseAllDocuments(text, { version: '1.1', prettyErrors: false }) as { errors: unknown[] }[]).some(
     (d) => d.errors.length > 0,
   );
 }

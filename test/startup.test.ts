@@ -1,7 +1,9 @@
 // A scan of a few files starts in about the time Node itself takes, because it loads only what it uses: Node's
 // built-in modules that only some runs need (node:v8 for the result cache, node:worker_threads for parser threads,
 // node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:perf_hooks,
-// child_process, net for a pipe's stream), the files of dist/ loaded on demand, and ICU's collator
+// child_process, net for a pipe's stream), the files of dist/ loaded on demand, the YAML library (bundled, run on
+// first use: only files the lean reader src/parse/fast.ts declines and meshlint's configuration need it), and ICU's
+// collator
 // (String#localeCompare) each cost up to a millisecond or more at every start. These tests run the executable with a
 // probe that records what the process loaded, so that an eager import slipping back in fails here.
 import { spawnSync } from 'node:child_process';
@@ -26,6 +28,10 @@ const scripts = [];
 vm.Script = class extends vm.Script {
   constructor(code, options) { super(code, options); scripts.push(options?.filename); }
 };
+// The YAML library registers its symbols when it runs; meshlint's own code (src/yaml-nodes.ts) never asks for this one.
+const symbolFor = Symbol.for;
+let yamlLibrary = false;
+Symbol.for = (key) => { if (key === 'yaml.document') yamlLibrary = true; return symbolFor(key); };
 const Collator = Intl.Collator;
 Intl.Collator = new Proxy(Collator, { construct(t, a) { collator = true; return new t(...a); }, apply(t, s, a) { collator = true; return t(...a); } });
 process.on('exit', () => {
@@ -34,7 +40,7 @@ process.on('exit', () => {
     .map((entry) => entry.slice('NativeModule '.length));
   const builtins = modules.filter((name) => !name.startsWith('internal/'));
   const internals = modules.filter((name) => name.startsWith('internal/'));
-  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, internals, files: [...Object.keys(require.cache), ...scripts], collator }));
+  require('node:fs').writeFileSync(process.env.MESHLINT_PROBE_OUT, JSON.stringify({ builtins, internals, files: [...Object.keys(require.cache), ...scripts], collator, yamlLibrary }));
 });
 `;
 
@@ -50,6 +56,8 @@ interface Loaded {
   readonly dist: string[];
   readonly programLoaded: boolean;
   readonly collator: boolean;
+  /** Whether the YAML library ran. */
+  readonly yamlLibrary: boolean;
 }
 
 let runs = 0;
@@ -81,6 +89,7 @@ function loadedBy(
     internals: string[];
     files: string[];
     collator: boolean;
+    yamlLibrary: boolean;
   };
   const dist = loaded.files.filter((file) => file?.startsWith(`${DIST}/`)).map((file) => basename(file));
   const programLoaded = dist.includes('meshlint-main.cjs');
@@ -93,6 +102,7 @@ function loadedBy(
     dist,
     programLoaded,
     collator: loaded.collator,
+    yamlLibrary: loaded.yamlLibrary,
   };
 }
 
@@ -128,7 +138,11 @@ const PATTERN_CONFIG = `customRules:
     assert: { path: "spec.template.spec.containers[*].image", matches: "^registry[.]" }
 `;
 
-function expectLean(loaded: Loaded): void {
+/**
+ * `configRead`: the run read meshlint's configuration, which the YAML library reads (YAML 1.2, where the lean reader
+ * reads Kubernetes' YAML 1.1).
+ */
+function expectLean(loaded: Loaded, configRead = false): void {
   expect(loaded.builtins.filter((name) => NOT_FOR_A_SMALL_SCAN.includes(name))).toEqual([]);
   // The replay of a stored report (src/cli/replay.ts) is required only by a run whose arguments name a cache.
   expect(loaded.dist).not.toContain('meshlint-replay.cjs');
@@ -137,6 +151,7 @@ function expectLean(loaded: Loaded): void {
   expect(loaded.internals.filter((name) => IMPORT_FACADE_LOADS.includes(name))).toEqual([]);
   // The packages and validators loaded on demand stay unread.
   expect(loaded.dist.filter((name) => name.startsWith('lazy-'))).toEqual([]);
+  expect(loaded.yamlLibrary).toBe(configRead);
   expect(loaded.collator).toBe(false);
 }
 
@@ -166,6 +181,13 @@ describe('a small scan loads only what it uses', () => {
     const withPattern = loadedBy([BIN, 'web.yaml'], patterned);
     expect(withPattern.code).toBe(1);
     expect(withPattern.dist).toContain('lazy-re2js.cjs');
+    // A file the lean reader declines (an anchor and its alias) is read by the YAML library; the files of the scans
+    // below are not.
+    const anchored = tempRepo({
+      'web.yaml': `${privilegedDeployment('web').text}\nmetadata: &m {name: x}\nother: *m\n`,
+    });
+    expect(loadedBy([BIN, 'web.yaml', '--no-config'], anchored).yamlLibrary).toBe(true);
+    expect(loadedBy([BIN, 'web.yaml', '--no-config'], repo).yamlLibrary).toBe(false);
   });
 
   it('one file, text report (twice: a first run, then with its code cache)', () => {
@@ -180,6 +202,15 @@ describe('a small scan loads only what it uses', () => {
     }
   });
 
+  it('one file, JSON report to a file, with --stats (as the benchmark runs it)', () => {
+    const loaded = loadedBy(
+      [BIN, 'web.yaml', '-f', 'json', '-o', join(work, 'report.json'), '--no-config', '--stats'],
+      repo,
+    );
+    expect(loaded.code).toBe(1);
+    expectLean(loaded);
+  });
+
   it("output to pipes is written without making Node's streams for them (they load net and the socket classes)", () => {
     const loaded = loadedBy([BIN, 'web.yaml', '--no-config', '--stats'], repo, undefined, true);
     expect(loaded.code).toBe(1);
@@ -190,7 +221,7 @@ describe('a small scan loads only what it uses', () => {
   it('a few files with the configuration found in the repository, compact report (as a pre-commit hook runs)', () => {
     const loaded = loadedBy([BIN, '--format', 'compact', 'web.yaml', 'other.yaml'], repo);
     expect(loaded.code).toBe(1);
-    expectLean(loaded);
+    expectLean(loaded, true);
   });
 
   it('--version: alone, the executable answers without loading the program, as the program answers with an option', () => {

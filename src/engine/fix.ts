@@ -2,18 +2,9 @@
 // turns it into the smallest edits of the file's text that do it, at the file's own indentation, leaving every
 // comment and every other line as it was. The edited text is read back: a fix that would not parse, or would not
 // leave the intended value, is refused (never a half-applied fix).
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseAllDocuments,
-  type Document,
-  type Node,
-  type Pair,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { yaml } from '../lazy-packages.js';
+import { isMap, isPair, isScalar, isSeq } from '../yaml-nodes.js';
 import type { Path } from '../model/values.js';
 import type { FixChange, FixValue } from './rule.js';
 import type { FindingFix } from './run.js';
@@ -43,7 +34,7 @@ function indentStep(text: string): number {
 export const SUPPRESSION_REASON_PLACEHOLDER = 'TODO: say why this is acceptable';
 
 function parseDocuments(text: string): Document.Parsed[] {
-  return parseAllDocuments(text, { version: '1.1', prettyErrors: false }) as Document.Parsed[];
+  return yaml().parseAllDocuments(text, { version: '1.1', prettyErrors: false }) as Document.Parsed[];
 }
 
 /** The edits that apply a finding's fix to the text, or undefined when they cannot be made safely. */

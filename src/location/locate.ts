@@ -1,7 +1,8 @@
 // Offsets and paths -> ranges. A leaf: parse (parser threads locate too) and engine both use it, and it knows
 // neither. Rules name a path in a document; this walks the YAML syntax tree (the last of duplicate keys, as
 // Kubernetes keeps the last) and returns 1-based line/column ranges, end column exclusive (SARIF's convention).
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from '../yaml-nodes.js';
 import type { LocatedAsRead } from './as-read.js';
 
 /** A path inside a document: map keys and sequence indexes. */
@@ -23,10 +24,16 @@ export interface Located {
   readonly missing: Path;
 }
 
+/** Where a text's lines start, and the line and column of an offset (as the YAML library's LineCounter gives them). */
+export interface TextLines {
+  readonly lineStarts: ArrayLike<number> & Iterable<number>;
+  linePos(offset: number): { line: number; col: number };
+}
+
 /** Text that ranges are computed in; embedded text (a config held in a YAML string) maps into its host. */
 export interface LocatableText {
   readonly text: string;
-  readonly lineCounter: LineCounter;
+  readonly lineCounter: TextLines;
   readonly origin?: { readonly file: LocatableText; readonly toHostOffset: (offset: number) => number };
 }
 

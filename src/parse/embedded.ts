@@ -1,7 +1,8 @@
 // Text embedded in a YAML string (an Envoy bootstrap or a decK file held in a ConfigMap key, an EnvoyProxy's
 // bootstrap value): parsed as a file of its own whose offsets map back into the host file, so that findings in
 // it are located on the right line of the host's block scalar.
-import { isMap, isPair, isScalar, isSeq, type Node, type Scalar } from 'yaml';
+import type { Node, Scalar } from 'yaml';
+import { isMap, isPair, isScalar, isSeq } from '../yaml-nodes.js';
 import { parseSource, type ParseOptions, type SourceDocument, type SourceFile } from './source.js';
 import { scalarOffsets } from '../location/scalar-offsets.js';
 

@@ -5,7 +5,8 @@
 // then reads that document with the YAML library, which also finds and locates its problems. What it accepts it
 // reads exactly as kubernetesValue reads the library's tree (test/fast-read.test.ts compares both on every
 // fixture, the corpus and generated input).
-import { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import type { Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { MAP, NODE_TYPE, PAIR, SCALAR, SEQ } from '../yaml-nodes.js';
 import type { LocationTree, Path } from '../location/locate.js';
 import type { LocatedAsRead } from '../location/as-read.js';
 import type { DocumentFilter } from './source.js';
@@ -1082,8 +1083,9 @@ export function keyNode(value: unknown, start: number, end: number): Scalar {
   return new TreeScalar(value, start, end, typeof value === 'string' ? value : undefined) as unknown as Scalar;
 }
 
-// Location-tree nodes: the library's node classes as far as isScalar, isMap, isSeq, isPair and instanceof tell (their
-// prototypes are instances of those classes), with only what locating reads. The library's own constructors define a
+// Location-tree nodes: the library's nodes as far as isScalar, isMap, isSeq and isPair tell (their prototypes carry
+// the library's mark of a node's kind: see src/yaml-nodes.ts), with only what locating reads; made without loading
+// the library. The library's own constructors define a
 // property on every new node, which made them most of the cost of a tree.
 // A node's range is the library's [start, value end, node end] (value end = node end here), made when read: locating
 // reads a few nodes' ranges once each, and an array kept per node was ~70 bytes more per node of a tree that lives
@@ -1099,9 +1101,14 @@ class TreeScalar {
     return [this.start, this.end, this.end];
   }
 }
-Object.setPrototypeOf(TreeScalar.prototype, new Scalar(null));
+markKind(TreeScalar.prototype, SCALAR);
 
-function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
+/** Marks a class's nodes with the library's kind of node. */
+function markKind(prototype: object, kind: symbol): void {
+  Object.defineProperty(prototype, NODE_TYPE, { value: kind });
+}
+
+function treeCollectionClass(kind: symbol) {
   const TreeCollection = class {
     start = 0;
     end = 0;
@@ -1113,7 +1120,7 @@ function treeCollectionClass(prototype: YAMLMap | YAMLSeq) {
       return [this.start, this.end, this.end];
     }
   };
-  Object.setPrototypeOf(TreeCollection.prototype, prototype);
+  markKind(TreeCollection.prototype, kind);
   return TreeCollection;
 }
 
@@ -1123,8 +1130,8 @@ export function setTreeRange(node: YAMLMap | YAMLSeq, start: number, end: number
   collection.start = start;
   collection.end = end;
 }
-const TreeMap = treeCollectionClass(new YAMLMap());
-const TreeSeq = treeCollectionClass(new YAMLSeq());
+const TreeMap = treeCollectionClass(MAP);
+const TreeSeq = treeCollectionClass(SEQ);
 
 class TreePair {
   constructor(
@@ -1132,7 +1139,7 @@ class TreePair {
     readonly value: unknown,
   ) {}
 }
-Object.setPrototypeOf(TreePair.prototype, new Pair(null));
+markKind(TreePair.prototype, PAIR);
 
 export const treeMap = (flow: boolean, items?: unknown[]) => new TreeMap(flow, items) as unknown as YAMLMap;
 export const treeSeq = (flow: boolean, items?: unknown[]) => new TreeSeq(flow, items) as unknown as YAMLSeq;

@@ -1,23 +1,10 @@
 // files -> documents. Parses YAML the way Kubernetes reads it (YAML 1.1 scalars: yes/on/off are booleans)
 // and keeps one LineCounter per file so that any finding can be turned into a line and column later.
-import type { LocationTree, Path, Range } from '../location/locate.js';
+import type { LocationTree, Path, Range, TextLines } from '../location/locate.js';
 import type { LocatedAsRead } from '../location/as-read.js';
-import {
-  Composer,
-  Lexer,
-  LineCounter,
-  Parser,
-  parseAllDocuments,
-  isMap,
-  isScalar,
-  isSeq,
-  isPair,
-  isNode,
-  type CST,
-  type Document,
-  type Node,
-  visit,
-} from 'yaml';
+import type { CST, Document, Node } from 'yaml';
+import { yaml } from '../lazy-packages.js';
+import { isMap, isNode, isPair, isScalar, isSeq } from '../yaml-nodes.js';
 import { appendAll } from '../arrays.js';
 import {
   firstDocumentEnd,
@@ -73,7 +60,7 @@ export interface SourceFile {
   /** The path shown to users: relative to the working directory, with forward slashes. */
   path: string;
   text: string;
-  lineCounter: LineCounter;
+  lineCounter: TextLines;
   documents: SourceDocument[];
   problems: ParseProblem[];
   /** Why the file was not linted (Helm template, binary ...); such a file has no documents. */
@@ -528,7 +515,7 @@ function parsePart(text: string, start: number, end: number, notComposed?: Docum
  * Kubernetes): key nodes the package did not read as text get the key Kubernetes reads, so a path finds its key.
  */
 function keysAsGoYamlReadsThem(ast: Document.Parsed): void {
-  visit(ast, {
+  yaml().visit(ast, {
     Pair(_, pair) {
       const key = pair.key;
       if (!isScalar(key) || key.tag || key.type !== 'PLAIN' || typeof key.value === 'string') return;
@@ -542,6 +529,7 @@ function keysAsGoYamlReadsThem(ast: Document.Parsed): void {
 }
 
 function composeDocuments(source: string, unread: Set<number>, notComposed?: DocumentFilter): Document.Parsed[] {
+  const { Composer, Parser } = yaml();
   const tokens = notComposed
     ? withoutUnreadBodies(new Parser().parse(source), notComposed, unread)
     : new Parser().parse(source);
@@ -551,7 +539,7 @@ function composeDocuments(source: string, unread: Set<number>, notComposed?: Doc
 /** Where the quoted scalar that never closes opens (the parser reports the end of the input). */
 function unterminatedQuote(source: string): number | undefined {
   let offset = 0;
-  for (const lexeme of new Lexer().lex(source)) {
+  for (const lexeme of new (yaml().Lexer)().lex(source)) {
     const quote = lexeme[0];
     if ((quote === '"' || quote === "'") && (lexeme.length === 1 || !lexeme.trimEnd().endsWith(quote))) return offset;
     // The lexer's own markers (single control characters) take no room in the text.
@@ -638,10 +626,11 @@ function jsonValue(text: string, start: number, end: number): unknown {
 function parseWhole(
   path: string,
   text: string,
-  lineCounter: LineCounter,
+  lineCounter: TextLines,
   problems: ParseProblem[],
   options: ParseOptions,
 ): SourceFile {
+  const { Composer, Parser } = yaml();
   let asts: Document.Parsed[];
   try {
     asts = Array.from(
@@ -836,18 +825,35 @@ export function releaseLeanTree(): void {
  * Line starts counted from the text itself: the parser's own LineCounter misses the lines inside multi-line quoted
  * scalars, which put every later offset on the wrong line.
  */
-export function lineCounterOf(text: string): LineCounter {
+export function lineCounterOf(text: string): TextLines {
   let lines = 1;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-  // Kept for the whole run: 4 bytes a line in an exact-size typed array, where the counter's own list (grown by
-  // pushes) holds 8 bytes a line and up to half as much again unused. The counter only reads it by index and length,
-  // and nothing adds lines to a counted text.
+  // Kept for the whole run: 4 bytes a line in an exact-size typed array, where the library's LineCounter's list
+  // (grown by pushes) holds 8 bytes a line and up to half as much again unused; nothing adds lines to a counted text.
   const starts = new Uint32Array(lines);
   lines = 1;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[lines++] = i + 1;
-  const lineCounter = new LineCounter();
-  lineCounter.lineStarts = starts as unknown as number[];
-  return lineCounter;
+  return new LineStarts(starts);
+}
+
+/** A counted text's lines (without the YAML library, which a scan of files the lean reader reads never loads). */
+class LineStarts implements TextLines {
+  constructor(readonly lineStarts: Uint32Array) {}
+
+  /** The 1-based line and column of an offset, as the library's LineCounter#linePos gives them. */
+  linePos(offset: number): { line: number; col: number } {
+    const starts = this.lineStarts;
+    let low = 0;
+    let high = starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (starts[mid] < offset) low = mid + 1;
+      else high = mid;
+    }
+    if (starts[low] === offset) return { line: low + 1, col: 1 };
+    if (low === 0) return { line: 0, col: offset };
+    return { line: low, col: offset - starts[low - 1] + 1 };
+  }
 }
 
 /** Parses one document's slice of the text again, exactly as parseSource read it, with file offsets. */
@@ -862,7 +868,7 @@ function reparseDocument(
     const part = parsePart(text, start, end);
     if (part && typeof part === 'object' && 'ast' in part) return part.ast;
   }
-  const all = parseAllDocuments(text, { version, prettyErrors: false }) as Document.Parsed[];
+  const all = yaml().parseAllDocuments(text, { version, prettyErrors: false }) as Document.Parsed[];
   return all[index];
 }
 

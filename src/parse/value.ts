@@ -4,7 +4,8 @@
 // of maps the first map wins), turns map keys into strings (1 -> "1", true -> "true") and rejects what JSON cannot
 // hold (.inf, .nan, null or collection keys). Every difference from that is a manifest meshlint would judge
 // differently from the cluster, so this does not use the YAML library's own conversion.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from '../yaml-nodes.js';
 
 /** Deepest nesting of collections read; deeper input is reported, as the parser itself would run out of stack. */
 export const MAX_NESTING = 1000;
