@@ -152,6 +152,21 @@ describe('the scan thread', () => {
     expect(readFileSync(output, 'utf8')).toContain('"findings"');
   });
 
+  it('ends as the program does when the thread itself fails: one line, exit 2, no stack', () => {
+    // A module loaded in every thread that throws in the scan thread only: the thread fails before the program runs.
+    const failing = join(work, 'fail-in-thread.cjs');
+    writeFileSync(failing, "if (!require('node:worker_threads').isMainThread) throw new Error('thread failed');\n");
+    const failed = spawnSync(process.execPath, ['--require', failing, BIN, '.', '-f', 'json'], {
+      cwd: repo,
+      env: { ...process.env, XDG_CACHE_HOME: join(work, 'cache'), MESHLINT_DEBUG: '' },
+      encoding: 'utf8',
+      input: '',
+    });
+    expect(failed.status).toBe(2);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toBe('meshlint: internal error: thread failed. Please report it.\n');
+  });
+
   it('is not started for standard input', () => {
     const piped = spawnSync(process.execPath, [BIN, '-', '.', '-f', 'json'], {
       cwd: repo,

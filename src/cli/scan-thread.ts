@@ -68,8 +68,17 @@ export function startScanThread(entry: URL, args: readonly string[], env: NodeJS
   // Once this process's standard output is closed (the reader has gone), the thread's output is dropped: held, it
   // would hold the thread's writes.
   process.stdout.once('close', () => thread.stdout.resume());
+  // The thread's own failures end as the program's do (start.ts): one line, exit 2, the stack only with
+  // MESHLINT_DEBUG. Unheard, Node would print the stack and exit 1, which a gate reads as "findings".
+  let failed = false;
+  thread.on('error', (error: Error) => {
+    failed = true;
+    process.stderr.write(`meshlint: internal error: ${error?.message ?? error}. Please report it.\n`);
+    if (env.MESHLINT_DEBUG) process.stderr.write(`${error?.stack}\n`);
+    process.exitCode = 2;
+  });
   thread.on('exit', (code) => {
-    if (process.exitCode !== 2) process.exitCode = code;
+    if (process.exitCode !== 2 && !failed) process.exitCode = code;
   });
   return true;
 }
