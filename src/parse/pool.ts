@@ -248,14 +248,8 @@ export async function locateAll(
   for (const [document, last] of lastOf) {
     // The document's paths and targets in the order asked (of two requests with one memo key, the first is located):
     // all of them when there is one document (a decK file, an Envoy bootstrap), not a copy.
-    let count = 0;
-    for (let i = last; i !== -1 && lastOf.size > 1; i = previous[i]) count++;
-    const paths: Path[] = lastOf.size > 1 ? new Array(count) : askedPaths;
-    const targets: Target[] = lastOf.size > 1 ? new Array(count) : askedTargets;
-    for (let i = last; i !== -1 && lastOf.size > 1; i = previous[i]) {
-      paths[--count] = askedPaths[i];
-      targets[count] = askedTargets[i];
-    }
+    const [paths, targets] =
+      lastOf.size === 1 ? [askedPaths, askedTargets] : askedOf(last, previous, askedPaths, askedTargets);
     const wanted = unknownLocations(askedFiles[last], document, paths, targets, memo);
     if (wanted.keys.length === 0) continue;
     const { file, keys } = wanted;
@@ -299,6 +293,24 @@ export async function locateAll(
 
 /** Fewer locations than this in a document are located in its tree once it is read (see locateAll). */
 const FEW_LOCATIONS = 8;
+
+/** One document's paths and targets, in the order asked: its chain of requests (see locateAll's `previous`). */
+function askedOf(
+  last: number,
+  previous: Int32Array,
+  askedPaths: readonly Path[],
+  askedTargets: readonly Target[],
+): [Path[], Target[]] {
+  let count = 0;
+  for (let i = last; i !== -1; i = previous[i]) count++;
+  const paths: Path[] = new Array(count);
+  const targets: Target[] = new Array(count);
+  for (let i = last; i !== -1; i = previous[i]) {
+    paths[--count] = askedPaths[i];
+    targets[count] = askedTargets[i];
+  }
+  return [paths, targets];
+}
 
 /**
  * The locations of one document asked for that the memo does not know, each once, in path order (see
