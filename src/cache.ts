@@ -135,8 +135,8 @@ interface StoredRun {
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
   /**
-   * When the run searched the working folder for Helm charts: what it found (charts relative to the working
-   * directory). A chart added anywhere there changes the result (see previousChartSearch).
+   * When the run searched for Helm charts: what it found (charts relative to the working directory). A chart added
+   * anywhere it searched changes the result (see previousChartSearch).
    */
   readonly chartSearch?: ChartSearch;
   /**
@@ -147,10 +147,12 @@ interface StoredRun {
 }
 
 /**
- * A search for Helm charts under the working folder: the charts found (absolute, sorted) and every folder and
+ * A search for Helm charts in the scanned paths' scope: the charts found (absolute, sorted) and every folder and
  * ignore file it covered (absolute), with its stamp (see src/file-stamp.ts) taken before the search.
  */
 export interface ChartSearch {
+  /** The folders searched (absolute, see chartScope in src/scan.ts); absent in a search stored before they were told. */
+  readonly scope?: readonly string[];
   readonly charts: readonly string[];
   readonly folders: readonly (readonly [string, string])[];
 }
@@ -293,7 +295,7 @@ export class ScanCache implements ListingStore {
       .digest('hex');
   }
 
-  /** What the last run's search for Helm charts under the working folder found (absolute), if it searched. */
+  /** What the last run's search for Helm charts found (absolute), if it searched. */
   previousChartSearch(): ChartSearch | undefined {
     const search = this.#lastRun?.chartSearch;
     return search && { ...search, charts: search.charts.map((path) => resolve(this.#cwd, path)) };

@@ -1,6 +1,6 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
 import { createHash } from 'node:crypto';
-import { type Dirent, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
 import { locateAll, parseAll, ParserPool, type ParseJob, type ParseOutcome } from './parse/pool.js';
@@ -133,7 +133,7 @@ interface Run {
   watched?: Watched;
   /** Environment variables the lint read (kustomize env files), recorded with a cached run. */
   environment?: readonly string[];
-  /** Set when the lint searched the working folder for Helm charts: what it found (see ChartSearch). */
+  /** Set when the lint searched for Helm charts (see chartScope): what it found (see ChartSearch). */
   chartSearch?: ChartSearch;
 }
 
@@ -145,15 +145,19 @@ interface Run {
 export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const run = startRun(options);
   const jobs = await discoverJobs(run, options);
-  // The last run searched the working folder for Helm charts: one added since changes where findings are located
-  // (its inputs name only the charts it found), and its result is not reused. While no folder searched changed,
+  // The last run searched for Helm charts: one added since changes where findings are located (its inputs name only
+  // the charts it found), and its result is not reused. While the scope is the same and no folder searched changed,
   // the charts are the same; otherwise they are searched again.
   const search = run.cache?.previousChartSearch();
-  const searchedSame = search?.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
+  const scope = search && chartScope(run.cwd, run.config, options);
+  const searchedSame =
+    search !== undefined &&
+    sameStrings(search.scope ?? [], scope!) &&
+    search.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
   const chartsChanged =
     search !== undefined &&
     !searchedSame &&
-    !sameStrings(search.charts, (run.chartSearch = await searchCharts(run.cwd, run.config)).charts);
+    !sameStrings(search.charts, (run.chartSearch = await searchCharts(scope!, run.config)).charts);
   const loaded = loadCached(run, jobs, options, chartsChanged);
   let result = loaded.previous;
   let parsed: ParsedFiles | undefined;
@@ -425,7 +429,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
-    run.chartSearch ??= await searchCharts(run.cwd, run.config);
+    run.chartSearch ??= await searchCharts(chartScope(run.cwd, run.config, options), run.config);
     run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.chartSearch.charts)));
     for (const [path, stamp] of run.chartSearch.folders) watch(run.watched, path, stamp);
   }
@@ -480,25 +484,51 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 }
 
 /**
- * The Helm charts under cwd (absolute, sorted), which rendered output may be located in, and every folder and
- * ignore file the search covered, stamped before it ran: a chart added anywhere changes one of them.
+ * Where rendered Helm output's charts are looked for (the same answer from any working directory): for each scanned
+ * path (a file's folder; standard input's file is named from the working directory), the git work tree holding it,
+ * else the folder of the configuration file in use when it holds the path, else the path's folder itself. Sorted,
+ * none inside another.
  */
-async function searchCharts(cwd: string, config: Config): Promise<ChartSearch> {
+function chartScope(cwd: string, config: Config, options: ScanOptions): string[] {
+  const folders: string[] = [];
+  for (const path of [...scanPaths(options), ...(options.reportOnly ?? [])]) {
+    const absolute = resolve(cwd, path);
+    try {
+      folders.push(statSync(absolute).isDirectory() ? absolute : dirname(absolute));
+    } catch {
+      // not scanned
+    }
+  }
+  if (options.stdin) folders.push(dirname(resolve(cwd, options.stdin.filename)));
+  const scope = folders.map(
+    (folder) => workTreeOf(folder) ?? (config.path && isWithin(config.root, folder) ? resolve(config.root) : folder),
+  );
+  return [...new Set(scope)].sort().filter((dir, i, all) => !all.some((other, j) => j !== i && isInside(other, dir)));
+}
+
+/**
+ * The Helm charts in the scope (absolute, sorted), which rendered output may be located in, and every folder and
+ * ignore file the search covered, stamped before it ran: a chart added anywhere there changes one of them.
+ */
+async function searchCharts(scope: readonly string[], config: Config): Promise<ChartSearch> {
+  const globs = scope.map((dir) => directoryGlob(dir, config));
   const folders = [
-    ...walkDirectories(cwd, '', true).stamps,
-    ...ancestorIgnoreFiles(cwd, []).map((path) => [path, stampOf(path)] as const),
+    ...globs.flatMap((glob) => walkDirectories(glob.cwd, glob.root, true).stamps),
+    ...ancestorIgnoreFiles(scope).map((path) => [path, stampOf(path)] as const),
   ];
   const { globby } = await import('globby');
-  const ignore = ['**/node_modules/**', '**/.git/**', ...config.ignore];
-  const found = await globby(`**/${CHART_FILE}`, {
-    cwd,
-    gitignore: true,
-    ignore,
-    absolute: true,
-    followSymbolicLinks: false,
-    suppressErrors: true,
-  });
-  return { charts: found.sort(), folders };
+  const charts: string[] = [];
+  for (const glob of globs) {
+    const found = await globby(`${toGlobBase(glob.root || '.')}**/${CHART_FILE}`, {
+      cwd: glob.cwd,
+      gitignore: true,
+      ignore: glob.ignore,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+    });
+    for (const path of found) charts.push(resolve(glob.cwd, path));
+  }
+  return { scope, charts: charts.sort(), folders };
 }
 
 /** The inputs of a run: those watched, and the files its lint read beyond them (stamped when recorded). */
@@ -695,7 +725,13 @@ function readIfRegular(path: string, maxBytes: number): Buffer | undefined {
   }
 }
 
-/** Expands paths into manifest files: directories recursively (.gitignore honoured), files as given. */
+/**
+ * Expands paths into manifest files: directories recursively (.gitignore honoured), files as given. Each directory
+ * is expanded from itself, never from the working directory (issue 13: no cost may follow anything but the input):
+ * the .gitignore files read are those in it and below, and those above it up to the root of the git work tree that
+ * holds it (as git reads them; outside a work tree, none above it). The working directory only shapes the paths
+ * shown.
+ */
 export async function discover(
   paths: readonly string[],
   cwd: string,
@@ -706,7 +742,6 @@ export async function discover(
 ): Promise<string[] & { unwatchable?: boolean }> {
   const found = new Set<string>();
   let unwatchable = false;
-  const patterns: string[] = [];
   const roots: string[] = [];
   for (const path of paths) {
     const absolute = resolve(cwd, path);
@@ -719,24 +754,14 @@ export async function discover(
       continue;
     }
     if (stats.isDirectory()) {
-      const base = toGlobBase(relative(cwd, absolute) || '.');
-      // A kustomization may be a YAML file without extension, named Kustomization.
-      patterns.push(`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`);
-      roots.push(relative(cwd, absolute));
+      if (!roots.includes(absolute)) roots.push(absolute);
     } else found.add(absolute);
   }
-  if (patterns.length > 0) {
-    const ignore = [
-      '**/node_modules/**',
-      '**/.git/**',
-      ...CONFIG_NAMES.map((name) => `**/${name}`),
-      ...config.ignore.map(
-        (p) => toGlobBase(relative(cwd, resolve(config.root, '.')) || '.') + p.replace(/^\.?\//, ''),
-      ),
-    ];
+  if (roots.length > 0) {
     // Custom rule files are configuration, like .meshlint.yaml: never linted as manifests.
     const ruleFiles = new Set(config.custom.files);
-    const query = JSON.stringify({ cwd, patterns, ignore, roots });
+    const globs = roots.map((root) => directoryGlob(root, config));
+    const query = JSON.stringify(globs);
     const listed = listings?.listing(query);
     if (listed && listed.stamps.every(([path, stamp]) => stampOf(path) === stamp)) {
       for (const [path, stamp] of listed.stamps) watch(watched, path, stamp);
@@ -744,70 +769,122 @@ export async function discover(
       return Object.assign([...found].sort(), { unwatchable });
     }
     // Stamped before globby reads them: a directory changed after its stamp has another one next time.
-    const walks = roots.map((root) => walkDirectories(cwd, root, listings !== undefined));
+    const walks = globs.map((glob) => walkDirectories(glob.cwd, glob.root, listings !== undefined));
     const ancestorStamps = listings
-      ? ancestorIgnoreFiles(cwd, roots).map((path) => [path, stampOf(path)] as [string, string])
+      ? ancestorIgnoreFiles(roots).map((path) => [path, stampOf(path)] as [string, string])
       : [];
     // Loaded only when a directory must be expanded: a run on named files (pre-commit, an editor) starts faster.
     const { globbySync } = await import('globby');
-    // Relative paths (with absolute: true a backslash in a file name becomes a separator). kubectl -R reads a linked
-    // manifest file and never descends a linked directory (filepath.Walk): neither does this, and every link it does
-    // not read is a notice, never silence.
-    const options = {
-      cwd,
-      gitignore: true,
-      ignore,
-      dot: true,
-      onlyFiles: false,
-      followSymbolicLinks: false,
-      suppressErrors: true,
-      objectMode: true,
-    } as const;
-    // Synchronous: the same answer as globby(), but its .gitignore filter stats every match to tell directories,
-    // which costs far less as statSync than as thousands of pending promises (most of a warm --cache run).
-    const matches = globbySync(patterns, options);
-    // Links to directories have any name: found by a walk that reads directories only (globby's .gitignore filter
-    // costs more per entry than the walk), and then passed through the same filters as everything else.
-    const links = walks.flatMap((walk) => walk.links);
-    if (links.length > 0) unwatchable = true;
-    for (const [path, stamp] of [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps])
-      watch(watched, path, stamp);
-    if (listings && links.length === 0) {
-      const stamps = [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps];
-      const files = matches.filter((match) => match.dirent.isFile()).map((match) => resolve(cwd, match.path));
-      if (stamps.every(([, stamp]) => isSettled(stamp))) listings.keepListing(query, { files, stamps });
-    }
-    const linkedDirectories = links
-      .filter((path) => !isManifestName(basename(path)) && linkTarget(resolve(cwd, path)) === 'directory')
-      .map(globLiteral);
-    if (linkedDirectories.length > 0)
-      appendAll(matches, globbySync(linkedDirectories, { ...options, expandDirectories: false }));
-    for (const match of matches) {
-      const absolute = resolve(cwd, match.path);
-      if (ruleFiles.has(absolute)) continue;
-      if (match.dirent.isFile()) found.add(absolute);
-      else if (match.dirent.isSymbolicLink()) {
-        const target = linkTarget(absolute);
-        if (target === 'file') found.add(absolute);
-        else
-          notices.push({
-            file: displayPath(cwd, absolute),
-            message: `skipped: ${LINK_PROBLEMS[target]}`,
-            notLinted: true,
-          });
+    const stamps = [...walks.flatMap((walk) => walk.stamps), ...ancestorStamps];
+    for (const [path, stamp] of stamps) watch(watched, path, stamp);
+    const files: string[] = [];
+    const noticed = new Set<string>();
+    globs.forEach((glob, i) => {
+      // Relative paths (with absolute: true a backslash in a file name becomes a separator). kubectl -R reads a
+      // linked manifest file and never descends a linked directory (filepath.Walk): neither does this, and every
+      // link it does not read is a notice, never silence.
+      const options = {
+        cwd: glob.cwd,
+        gitignore: true,
+        ignore: glob.ignore,
+        dot: true,
+        onlyFiles: false,
+        followSymbolicLinks: false,
+        suppressErrors: true,
+        objectMode: true,
+      } as const;
+      // Synchronous: the same answer as globby(), but its .gitignore filter stats every match to tell directories,
+      // which costs far less as statSync than as thousands of pending promises (most of a warm --cache run).
+      const matches = globbySync(glob.patterns, options);
+      // Links to directories have any name: found by a walk that reads directories only (globby's .gitignore
+      // filter costs more per entry than the walk), and then passed through the same filters as everything else.
+      const { links } = walks[i];
+      if (links.length > 0) unwatchable = true;
+      const linkedDirectories = links
+        .filter((path) => !isManifestName(basename(path)) && linkTarget(resolve(glob.cwd, path)) === 'directory')
+        .map(globLiteral);
+      if (linkedDirectories.length > 0)
+        appendAll(matches, globbySync(linkedDirectories, { ...options, expandDirectories: false }));
+      for (const match of matches) {
+        const absolute = resolve(glob.cwd, match.path);
+        if (match.dirent.isFile()) files.push(absolute);
+        else if (match.dirent.isSymbolicLink()) {
+          const target = linkTarget(absolute);
+          if (target === 'file') files.push(absolute);
+          else if (!noticed.has(absolute)) {
+            noticed.add(absolute);
+            notices.push({
+              file: displayPath(cwd, absolute),
+              message: `skipped: ${LINK_PROBLEMS[target]}`,
+              notLinted: true,
+            });
+          }
+        }
       }
-    }
+    });
+    if (listings && !unwatchable && stamps.every(([, stamp]) => isSettled(stamp)))
+      listings.keepListing(query, { files, stamps });
+    for (const path of files) if (!ruleFiles.has(path)) found.add(path);
   }
   return Object.assign([...found].sort(), { unwatchable });
 }
 
+/** How globby expands one scanned directory: from `cwd`, the patterns naming `root` (relative to cwd) and below. */
+interface DirectoryGlob {
+  readonly cwd: string;
+  readonly root: string;
+  readonly patterns: readonly string[];
+  readonly ignore: string[];
+}
+
+/**
+ * The directory's own glob. It runs from the directory itself, which bounds globby's search for .gitignore files
+ * (from its cwd down, then up to the git work tree's root), except from the folder of the configuration file in use
+ * when that folder holds the directory and either
+ * - the configuration has `ignore` patterns: they are relative to its folder, and fast-glob matches patterns against
+ *   paths relative to its cwd, so they match as written; or
+ * - no git work tree holds the directory: outside one, the configuration's folder is the project's root, and the
+ *   .gitignore files from there down apply (as they did when meshlint ran from there).
+ */
+function directoryGlob(directory: string, config: Config): DirectoryGlob {
+  const configRoot = resolve(config.root);
+  const fromConfig =
+    config.path !== undefined &&
+    isInside(configRoot, directory) &&
+    (config.ignore.length > 0 || workTreeOf(directory) === undefined);
+  const cwd = fromConfig ? configRoot : directory;
+  const root = relative(cwd, directory);
+  const base = toGlobBase(root || '.');
+  const configBase = relative(cwd, configRoot);
+  // A configuration above or beside the directory (and not its cwd) has no pattern that can name a file in it.
+  const configApplies = configBase === '' || isInside(cwd, configRoot);
+  return {
+    cwd,
+    root,
+    // A kustomization may be a YAML file without extension, named Kustomization.
+    patterns: [`${base}**/*.{${MANIFEST_EXTENSIONS.join(',')}}`, `${base}**/Kustomization`],
+    ignore: [
+      '**/node_modules/**',
+      '**/.git/**',
+      ...CONFIG_NAMES.map((name) => `**/${name}`),
+      ...(configApplies ? config.ignore.map((p) => toGlobBase(configBase || '.') + p.replace(/^\.?\//, '')) : []),
+    ],
+  };
+}
+
+/** The root of the git work tree holding `dir` (the folder with .git), if one does. */
+function workTreeOf(dir: string): string | undefined {
+  const root = repositoryRoot(dir);
+  return existsSync(join(root, '.git')) ? root : undefined;
+}
+
 /**
  * The .gitignore files (and .git folders, which decide which parent .gitignore files globby reads) in every folder
- * above the scanned directories and the working directory.
+ * above the scanned directories.
  */
-function ancestorIgnoreFiles(cwd: string, roots: readonly string[]): string[] {
+function ancestorIgnoreFiles(roots: readonly string[]): string[] {
   const folders = new Set<string>();
-  for (const start of [cwd, ...roots.map((root) => resolve(cwd, root))])
+  for (const start of roots)
     for (let dir = start; !folders.has(dir); dir = dirname(dir)) {
       folders.add(dir);
       if (dirname(dir) === dir) break;

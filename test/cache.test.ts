@@ -265,7 +265,13 @@ describe('--cache: the directory listing', () => {
   });
 
   it('sees a .gitignore added, or changed in place, anywhere that may apply', async () => {
-    const cwd = tempRepo({ 'k8s/deep/a.yaml': pod('a'), 'k8s/b.yaml': pod('b'), 'k8s/deep/.gitignore': 'nothing\n' });
+    // A git work tree: the .gitignore files above the scanned folder apply up to its root.
+    const cwd = tempRepo({
+      'k8s/deep/a.yaml': pod('a'),
+      'k8s/b.yaml': pod('b'),
+      'k8s/deep/.gitignore': 'nothing\n',
+      '.git/HEAD': 'ref: refs/heads/main\n',
+    });
     age(cwd, ['k8s/deep', 'k8s', '.', 'k8s/deep/.gitignore']);
     const listings = store();
     const config = defaultConfig(cwd);

@@ -10,13 +10,20 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isLargeScan, LARGE_SCAN_BYTES, SCAN_THREAD_ENV, SCAN_YOUNG_GENERATION_MB } from '../src/cli/scan-thread.js';
+import {
+  isLargeScan,
+  LARGE_SCAN_BYTES,
+  OPTIONS_WITH_VALUES,
+  SCAN_THREAD_ENV,
+  SCAN_YOUNG_GENERATION_MB,
+} from '../src/cli/scan-thread.js';
 import { privilegedDeployment, secureDeployment, tempRepo } from './helpers.js';
 
 const BIN = resolve('dist/meshlint.mjs');
@@ -54,8 +61,11 @@ interface Thread {
   readonly programLoaded: boolean;
 }
 
-/** Runs the executable in `cwd` (output to pipes, as CI reads it); what it wrote, its code, and its threads. */
-function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, outputFd?: number) {
+/**
+ * Runs the executable in `cwd` (output to pipes, as CI reads it); what it wrote, its code, and its threads.
+ * `output`: a descriptor both go to, or 'joined': one pipe for both (`2>&1`), read as stdout.
+ */
+function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, output?: number | 'joined') {
   for (const name of readdirSync(probes)) rmSync(join(probes, name));
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -65,13 +75,19 @@ function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}, 
   };
   delete childEnv.NODE_OPTIONS;
   delete childEnv.FORCE_COLOR;
-  const child = spawnSync(process.execPath, ['--require', probe, BIN, ...args], {
-    cwd,
-    env: childEnv,
-    encoding: 'utf8',
-    input: '',
-    stdio: outputFd === undefined ? 'pipe' : ['pipe', outputFd, outputFd],
-  });
+  const command = [process.execPath, '--require', probe, BIN, ...args];
+  const joined = output === 'joined';
+  const child = spawnSync(
+    joined ? 'sh' : command[0],
+    joined ? ['-c', 'exec "$@" 2>&1', 'sh', ...command] : command.slice(1),
+    {
+      cwd,
+      env: childEnv,
+      encoding: 'utf8',
+      input: '',
+      stdio: typeof output === 'number' ? ['pipe', output, output] : 'pipe',
+    },
+  );
   const threads = readdirSync(probes)
     .map((name) => JSON.parse(readFileSync(join(probes, name), 'utf8')) as Thread)
     .sort((a, b) => a.threadId - b.threadId);
@@ -142,14 +158,32 @@ describe('the scan thread', () => {
     expect(oneFile.threads).toEqual([expect.objectContaining({ threadId: 0, workerThreadsLoaded: false })]);
   });
 
-  it('is not started when standard output and error are one destination (2>&1): their order is kept', () => {
-    const output = join(work, 'both.txt');
-    const fd = openSync(output, 'w');
-    const both = run(['.', '-f', 'json'], repo, {}, fd);
-    closeSync(fd);
-    expect(both.code).toBe(1);
-    expect(scanThreads(both.threads)).toHaveLength(0);
-    expect(readFileSync(output, 'utf8')).toContain('"findings"');
+  it('writes one destination (2>&1: a pipe, a file) in the order of a run on the main thread', () => {
+    // Notices on standard error (links not followed), then a report of some size on standard output, to one pipe.
+    const noisy = tempRepo({
+      ...Object.fromEntries(
+        Array.from({ length: 200 }, (_, i) => [`apps/web-${i}.yaml`, privilegedDeployment(`web-${i}`).text]),
+      ),
+      'apps/broken.yaml': 'kind: [unclosed\n',
+    });
+    for (const i of [1, 2, 3]) symlinkSync('nowhere', join(noisy, `apps/dangling-${i}.yaml`));
+    for (const args of [['.'], ['.', '-f', 'json']]) {
+      const threaded = run(args, noisy, {}, 'joined');
+      const unthreaded = run(args, noisy, off, 'joined');
+      expect(scanThreads(threaded.threads)).toHaveLength(1);
+      expect(scanThreads(unthreaded.threads)).toHaveLength(0);
+      expect(threaded.stdout).toMatch(/^meshlint: notice: apps\/dangling-1\.yaml: skipped: dangling symbolic link/);
+      expect(threaded.stdout.length).toBeGreaterThan(70_000);
+      expect([threaded.code, threaded.stdout]).toEqual([unthreaded.code, unthreaded.stdout]);
+    }
+    const files = ['threaded', 'unthreaded'].map((name) => join(work, `both-${name}.txt`));
+    files.forEach((file, i) => {
+      const fd = openSync(file, 'w');
+      const both = run(['.', '-f', 'json'], noisy, i === 0 ? {} : off, fd);
+      closeSync(fd);
+      expect(scanThreads(both.threads)).toHaveLength(i === 0 ? 1 : 0);
+    });
+    expect(readFileSync(files[0], 'utf8')).toBe(readFileSync(files[1], 'utf8'));
   });
 
   it('ends as the program does when the thread itself fails: one line, exit 2, no stack', () => {
@@ -195,6 +229,23 @@ describe('isLargeScan', () => {
     expect(isLargeScan(['-f', 'json', half])).toBe(false);
     expect(isLargeScan([half, '-f', 'json', other])).toBe(true);
     expect(isLargeScan([join(dir, 'missing.yaml'), half])).toBe(false);
+  });
+
+  it("does not count options' values: -o's report, a configuration or a baseline is no input", () => {
+    expect(isLargeScan(['-o', other, half])).toBe(false);
+    expect(isLargeScan(['--baseline', other, '-c', dir, half])).toBe(false);
+    expect(isLargeScan(['--stats', other, half])).toBe(true);
+    expect(isLargeScan(['--context', dir, half])).toBe(true);
+    expect(isLargeScan(['--', '-o', dir])).toBe(true);
+  });
+
+  it("knows every option that takes a value from the program's own help (but --context, whose folder is scanned)", () => {
+    const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' }).stdout;
+    const shown = [...help.matchAll(/^ {2}(?:(-\w), )?(--[\w-]+) <[^>]+>/gm)].flatMap(([, short, long]) =>
+      long === '--context' ? [] : short ? [short, long] : [long],
+    );
+    expect(shown.length).toBeGreaterThan(10);
+    expect(new Set(shown)).toEqual(OPTIONS_WITH_VALUES);
   });
 
   it('is never standard input nor the language server', () => {

@@ -3,9 +3,10 @@
 // no speed; the bound cannot be set once Node has started (--max-semi-space-size is a start flag), but a Worker takes
 // it as a resource limit. The executable decides before it loads the program, from the arguments alone, so a run on
 // a few files starts as before and never loads node:worker_threads. The thread runs the executable again with the
-// same arguments, environment and working folder; its output reaches this process's streams in the order written,
-// and its exit code is the process's. MESHLINT_SCAN_THREAD=0 runs every scan on the main thread.
-import { fstatSync, statSync } from 'node:fs';
+// same arguments, environment and working folder; it writes the process's standard output and error itself, with
+// writeSync (src/cli/standard-output.ts), so both reach their destinations in the order written, one destination
+// (`2>&1`) included; its exit code is the process's. MESHLINT_SCAN_THREAD=0 runs every scan on the main thread.
+import { statSync } from 'node:fs';
 import { tty, workerThreads } from '../lazy-packages.js';
 import { guardOutput } from './output-guard.js';
 
@@ -21,15 +22,32 @@ export const SCAN_YOUNG_GENERATION_MB = 12;
 export const LARGE_SCAN_BYTES = 4 * 1024 * 1024;
 
 /**
- * Whether the arguments ask for a large scan: one names a folder, or the files they name hold more than
- * LARGE_SCAN_BYTES. Options' values are looked at too (a folder given as one only costs the thread's start). Never
- * for standard input (`-`, which the thread would not see) nor the language server.
+ * The options whose value is the next argument, as `meshlint --help` shows them (a test holds the two together),
+ * but --context, whose folder is scanned. The executable decides before the program, and its parser, is loaded.
+ */
+export const OPTIONS_WITH_VALUES: ReadonlySet<string> = new Set([
+  ...['-f', '--format', '-o', '--output', '--fail-on', '-c', '--config', '--stdin-filename', '--baseline'],
+  ...['--write-baseline', '--explain', '--max-file-size', '--cache-location', '-j', '--jobs', '--max-warnings'],
+  ...['--rule', '--disable-rule', '--print-config'],
+]);
+
+/**
+ * Whether the arguments ask for a large scan: a path names a folder, or the files they name hold more than
+ * LARGE_SCAN_BYTES. Options' values are not paths (`-o report.json` from a previous run is no input). Never for
+ * standard input (`-`, which the thread would not see) nor the language server.
  */
 export function isLargeScan(args: readonly string[]): boolean {
   if (args.includes('-') || args.includes('--lsp')) return false;
   let bytes = 0;
-  for (const arg of args) {
-    if (arg.startsWith('-')) continue;
+  /** After `--`, every argument is a path. */
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!onlyPaths && arg.startsWith('-')) {
+      onlyPaths = arg === '--';
+      if (OPTIONS_WITH_VALUES.has(arg)) i++;
+      continue;
+    }
     let stats: ReturnType<typeof statSync>;
     try {
       stats = statSync(arg, { throwIfNoEntry: false });
@@ -55,19 +73,32 @@ export function isScanThread(): boolean {
 export function startScanThread(entry: URL, args: readonly string[], env: NodeJS.ProcessEnv): boolean {
   if (env[SCAN_THREAD_ENV] === '0' || !isLargeScan(args)) return false;
   const { isMainThread, Worker } = workerThreads();
-  if (!isMainThread || tty().isatty(1) || tty().isatty(2) || sameDestination()) return false;
-  // The thread's writes are piped to these streams: a reader gone (EPIPE) or a full disk is handled here as the
-  // program would.
-  guardOutput();
+  if (!isMainThread || tty().isatty(1) || tty().isatty(2)) return false;
+  // The thread's own Node streams (stdout, stderr: true) are not piped to this process's: Node would make those
+  // streams now, which turns a pipe's descriptor non-blocking for the thread's direct writes too. The program
+  // writes neither; what Node itself writes there (a warning) is passed on when it comes.
   const thread = new Worker(entry, {
     argv: [...args],
     workerData: { role: SCAN_ROLE },
     resourceLimits: { maxYoungGenerationSizeMb: SCAN_YOUNG_GENERATION_MB },
+    stdout: true,
+    stderr: true,
   });
-  // A write error already decided the exit code (2).
-  // Once this process's standard output is closed (the reader has gone), the thread's output is dropped: held, it
-  // would hold the thread's writes.
-  process.stdout.once('close', () => thread.stdout.resume());
+  let guarded = false;
+  const passOn = (stream: () => NodeJS.WriteStream) => (chunk: Buffer) => {
+    // A reader gone (EPIPE) or a full disk is handled as the program would.
+    if (!guarded) guardOutput();
+    guarded = true;
+    stream().write(chunk);
+  };
+  thread.stdout.on(
+    'data',
+    passOn(() => process.stdout),
+  );
+  thread.stderr.on(
+    'data',
+    passOn(() => process.stderr),
+  );
   // The thread's own failures end as the program's do (start.ts): one line, exit 2, the stack only with
   // MESHLINT_DEBUG. Unheard, Node would print the stack and exit 1, which a gate reads as "findings".
   let failed = false;
@@ -81,19 +112,4 @@ export function startScanThread(entry: URL, args: readonly string[], env: NodeJS
     if (process.exitCode !== 2 && !failed) process.exitCode = code;
   });
   return true;
-}
-
-/**
- * Whether standard output and error are the same file or pipe (`2>&1`). The thread's process.stdout and stderr are
- * streams of their own, each buffered on its way to this thread: their writes could reach a shared destination in
- * another order than written. (Output written with writeSync from the thread itself would not need this.)
- */
-function sameDestination(): boolean {
-  try {
-    const out = fstatSync(1);
-    const err = fstatSync(2);
-    return out.dev === err.dev && out.ino === err.ino;
-  } catch {
-    return true;
-  }
 }

@@ -2,14 +2,20 @@
 // for a pipe (how a pre-commit hook, an editor or CI reads meshlint) that loads net and its socket classes: ~2 ms of
 // every start, for writes that are synchronous on Linux anyway. These write with writeSync while the descriptor
 // takes it. Node's stream is made only when a write would block (EAGAIN: a non-blocking pipe that is full) or a
-// terminal's colours are asked for; from then on every write goes through it, in order. Errors are treated as
-// src/cli/output-guard.ts treats them on Node's streams.
+// terminal's colours are asked for; from then on every write goes through it, in order. The scan thread
+// (src/cli/scan-thread.ts) waits for the reader instead: a worker's stream reaches the descriptor through the main
+// thread, after the thread's later direct writes to the other one, which would reorder `2>&1`. Errors are treated
+// as src/cli/output-guard.ts treats them on Node's streams.
 import { fstatSync, writeSync } from 'node:fs';
-import { tty } from '../lazy-packages.js';
+import { tty, workerThreads } from '../lazy-packages.js';
 import type { CliIo } from './main.js';
 import { guardStderr, guardStdout, onStdoutError } from './output-guard.js';
 
 type OutputStream = CliIo['stdout'];
+
+/** What the scan thread waits on (never notified) between writes a full non-blocking pipe refuses, and how long. */
+const READER_WAIT = new Int32Array(new SharedArrayBuffer(4));
+const READER_WAIT_MS = 1;
 
 /** Standard output and error as the command line writes them (Node's streams where writeSync would not do). */
 export function standardOutput(): { stdout: OutputStream; stderr: OutputStream } {
@@ -58,15 +64,22 @@ function directOutput(
       if (closed) return false;
       const bytes = Buffer.from(text);
       let written = 0;
-      try {
-        while (written < bytes.length) written += writeSync(fd, bytes, written);
-      } catch (error) {
-        const { code } = error as NodeJS.ErrnoException;
-        if (code === 'EAGAIN') return stream().write(bytes.subarray(written));
-        closed = true;
-        // No such descriptor: Node's stream would be one that drops what it is given.
-        if (code !== 'EBADF') onError(error as NodeJS.ErrnoException);
-        return false;
+      while (written < bytes.length) {
+        try {
+          written += writeSync(fd, bytes, written);
+        } catch (error) {
+          const { code } = error as NodeJS.ErrnoException;
+          if (code === 'EAGAIN') {
+            // Asked only here: a start never loads node:worker_threads for this.
+            if (workerThreads().isMainThread) return stream().write(bytes.subarray(written));
+            Atomics.wait(READER_WAIT, 0, 0, READER_WAIT_MS);
+            continue;
+          }
+          closed = true;
+          // No such descriptor: Node's stream would be one that drops what it is given.
+          if (code !== 'EBADF') onError(error as NodeJS.ErrnoException);
+          return false;
+        }
       }
       return true;
     },

@@ -1,8 +1,8 @@
 // Rendered Helm charts (`helm template ... | meshlint -`): each document of helm's output follows a
-// `# Source: <chart>/templates/<file>` comment. When that template exists under the working directory, findings
-// on the document are located in the template: at the line of the offending key when its path can be followed
-// there (by indentation: a template is not YAML until rendered), else at the template's first line, with the
-// rendered path in the message.
+// `# Source: <chart>/templates/<file>` comment. When that template exists in a chart of the scan's chart scope
+// (chartScope in src/scan.ts), findings on the document are located in the template: at the line of the offending
+// key when its path can be followed there (by indentation: a template is not YAML until rendered), else at the
+// template's first line, with the rendered path in the message.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineCounterOf, type SourceDocument, type SourceFile, type TracedLocation } from '../parse/source.js';

@@ -1,0 +1,188 @@
+// What a scan reads is bounded by what it scans, never by the working directory (issue 13: "no cost may grow faster
+// than the input, whatever its shape"): discovery's .gitignore files and the search for Helm charts (src/scan.ts
+// discover, directoryGlob, chartScope).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { discover, scan } from '../src/scan.js';
+import { defaultConfig } from '../src/engine/config.js';
+import { tempRepo, writeFiles } from './helpers.js';
+
+const BIN = resolve('dist/meshlint.mjs');
+
+const pod = (name: string) =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;
+const template =
+  'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n';
+const CHART = 'apiVersion: v2\nname: web\nversion: 0.1.0\n';
+const RENDERED = `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`;
+const GIT = { '.git/HEAD': 'ref: refs/heads/main\n' };
+
+/** Loaded in every thread (node --require): records each path below MESHLINT_PROBE_WATCH that fs is asked about. */
+const PROBE = `'use strict';
+const fs = require('node:fs');
+const watched = process.env.MESHLINT_PROBE_WATCH;
+const touched = new Set();
+const seen = (path) => {
+  const text = String(path instanceof URL ? path.pathname : path);
+  if (require('node:path').resolve(text).startsWith(watched)) touched.add(text);
+};
+for (const name of ['readdir', 'readdirSync', 'opendir', 'opendirSync', 'stat', 'statSync', 'lstat', 'lstatSync',
+  'access', 'accessSync', 'existsSync', 'readFile', 'readFileSync', 'open', 'openSync']) {
+  const original = fs[name];
+  fs[name] = function (path, ...rest) { seen(path); return original.call(this, path, ...rest); };
+}
+for (const name of ['readdir', 'opendir', 'stat', 'lstat', 'readFile', 'open', 'access']) {
+  const original = fs.promises[name];
+  fs.promises[name] = function (path, ...rest) { seen(path); return original.call(this, path, ...rest); };
+}
+process.on('exit', () => {
+  const threadId = require('node:worker_threads').threadId;
+  fs.writeFileSync(process.env.MESHLINT_PROBE_OUT + '.' + threadId, JSON.stringify([...touched]));
+});
+`;
+const work = mkdtempSync(join(tmpdir(), 'meshlint-scope-'));
+const probe = join(work, 'probe.cjs');
+writeFileSync(probe, PROBE);
+
+/** Runs the executable in `cwd` with the probe; the paths below `watch` that any thread asked fs about. */
+function touchedBelow(watch: string, args: readonly string[], cwd: string): { touched: string[]; stdout: string } {
+  const out = mkdtempSync(join(work, 'out-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MESHLINT_PROBE_WATCH: watch,
+    MESHLINT_PROBE_OUT: join(out, 'thread'),
+    XDG_CACHE_HOME: join(work, 'cache'),
+  };
+  delete env.NODE_OPTIONS;
+  const child = spawnSync(process.execPath, ['--require', probe, BIN, ...args], { cwd, env, encoding: 'utf8' });
+  expect(child.stderr).not.toMatch(/internal error|Error:/);
+  const touched = ['thread.0', 'thread.1']
+    .map((name) => join(out, name))
+    .flatMap((file) => {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as string[];
+      } catch {
+        return [];
+      }
+    });
+  return { touched, stdout: child.stdout };
+}
+
+describe('a scan reads what it scans, not the working directory', () => {
+  it('never reads a folder of a large unrelated tree beside the scanned one (.gitignore, Helm charts)', () => {
+    const cwd = tempRepo({}, 'meshlint-cwd-');
+    // An unrelated tree in the working directory: folders, .gitignore files and a chart rendered output could name.
+    const unrelated: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) {
+      unrelated[`unrelated/d${i}/deep/x.txt`] = 'x';
+      unrelated[`unrelated/d${i}/.gitignore`] = 'nothing\n';
+    }
+    writeFiles(cwd, {
+      ...unrelated,
+      'unrelated/web/Chart.yaml': CHART,
+      'unrelated/web/templates/pod.yaml': template,
+      'scanned/plain.yaml': pod('plain'),
+      'scanned/rendered.yaml': RENDERED,
+    });
+    const args = ['scanned', '-f', 'json', '--no-config'];
+    const run = touchedBelow(join(cwd, 'unrelated'), args, cwd);
+    expect(run.touched).toEqual([]);
+    // The chart beside the scan is not the rendered output's: its findings stay where they are.
+    const files = JSON.parse(run.stdout).findings.map((f: { file: string }) => f.file);
+    expect(files).toContain('scanned/rendered.yaml');
+    expect(files.some((file: string) => file.startsWith('unrelated/'))).toBe(false);
+    // The probe sees what it should: a scan of the working directory reads that tree.
+    expect(touchedBelow(join(cwd, 'unrelated'), ['.', '-f', 'json', '--no-config'], cwd).touched).not.toEqual([]);
+  });
+
+  it('locates rendered output in a chart of the git work tree holding it, from any working directory', async () => {
+    const repo = tempRepo({
+      ...GIT,
+      'charts/web/Chart.yaml': CHART,
+      'charts/web/templates/pod.yaml': template,
+      'out/web.yaml': RENDERED,
+    });
+    const elsewhere = tempRepo({}, 'meshlint-elsewhere-');
+    // Where the hostPID finding (container-privileged) is located, as an absolute path.
+    const located = async (cwd: string, path: string) =>
+      (await scan({ cwd, paths: [path], configPath: false })).findings
+        .filter((f) => f.ruleId === 'container-privileged')
+        .map((f) => resolve(cwd, f.file));
+    const inTemplate = [join(repo, 'charts/web/templates/pod.yaml')];
+    expect(await located(repo, 'out')).toEqual(inTemplate);
+    expect(await located(join(repo, 'out'), '.')).toEqual(inTemplate);
+    expect(await located(elsewhere, join(repo, 'out'))).toEqual(inTemplate);
+  });
+});
+
+describe('.gitignore files as git reads them, whatever the working directory', () => {
+  const names = (files: readonly string[], dir: string) => files.map((file) => relative(dir, file)).sort();
+
+  it('in a git work tree: those of the scanned folder and below, and above it up to the root', async () => {
+    const repo = tempRepo({
+      ...GIT,
+      '.gitignore': 'top.yaml\n',
+      'k8s/.gitignore': 'mid.yaml\n',
+      'k8s/apps/.gitignore': 'low.yaml\n',
+      'k8s/apps/top.yaml': pod('a'),
+      'k8s/apps/mid.yaml': pod('b'),
+      'k8s/apps/low.yaml': pod('c'),
+      'k8s/apps/kept.yaml': pod('d'),
+      'other/.gitignore': 'kept.yaml\n',
+    });
+    const elsewhere = tempRepo({}, 'meshlint-elsewhere-');
+    const apps = join(repo, 'k8s/apps');
+    for (const [cwd, path] of [
+      [repo, 'k8s/apps'],
+      [apps, '.'],
+      [join(repo, 'other'), '../k8s/apps'],
+      [elsewhere, apps],
+    ])
+      expect(names(await discover([path], cwd, defaultConfig(cwd), []), apps), `${cwd} ${path}`).toEqual(['kept.yaml']);
+  });
+
+  it("outside one: those of the scanned folder and below (the working directory's play no part)", async () => {
+    const dir = tempRepo({
+      '.gitignore': 'a.yaml\n',
+      'k8s/a.yaml': pod('a'),
+      'k8s/b.yaml': pod('b'),
+      'beside/.gitignore': 'b.yaml\n',
+      'beside/a.yaml': pod('a'),
+      'beside/b.yaml': pod('b'),
+    });
+    const k8s = join(dir, 'k8s');
+    const beside = join(dir, 'beside');
+    expect(names(await discover(['k8s'], dir, defaultConfig(dir), []), k8s)).toEqual(['a.yaml', 'b.yaml']);
+    expect(names(await discover(['.'], k8s, defaultConfig(k8s), []), k8s)).toEqual(['a.yaml', 'b.yaml']);
+    // A folder above the working directory has its own .gitignore files read.
+    expect(names(await discover(['../beside'], k8s, defaultConfig(k8s), []), beside)).toEqual(['a.yaml']);
+  });
+
+  it("outside one, below a configuration file: from the configuration's folder down, its ignore as written", async () => {
+    const dir = tempRepo({
+      '.meshlint.yaml': 'ignore:\n  - "sub/gen/**"\n',
+      '.gitignore': 'x.yaml\n',
+      'sub/a.yaml': pod('a'),
+      'sub/x.yaml': pod('x'),
+      'sub/gen/b.yaml': pod('b'),
+    });
+    mkdirSync(join(dir, 'sub/empty'));
+    for (const [cwd, path] of [
+      [dir, 'sub'],
+      [join(dir, 'sub'), '.'],
+      [join(dir, 'sub/empty'), '..'],
+    ]) {
+      const result = await scan({ cwd, paths: [path] });
+      expect(result.findings.map((f) => relative(dir, resolve(cwd, f.file))).sort(), `${cwd} ${path}`).toContain(
+        join('sub/a.yaml'),
+      );
+      expect(
+        result.findings.some((f) => /x\.yaml|gen/.test(f.file)),
+        `${cwd} ${path}`,
+      ).toBe(false);
+    }
+  });
+});
