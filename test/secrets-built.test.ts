@@ -6,23 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import type { Finding } from '../src/engine/run.js';
 import { PINNED, tempRepo } from './helpers.js';
+import { appDeployment } from './kustomize-helpers.js';
 
+/** The Deployment with these `env` entries (unindented: list items of `env:`), and a pinned image unless a patch. */
 const deployment = (env: readonly string[], image = true) =>
-  [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: app',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      containers:',
-    '        - name: app',
-    ...(image ? [`          image: ${PINNED}`] : []),
-    '          env:',
-    ...env,
-    '',
-  ].join('\n');
+  appDeployment({ container: [...(image ? [`image: ${PINNED}`] : []), 'env:', ...env] });
 
 const BASE_PASSWORD = 'nr3yBdGBL#EPH1';
 const PATCH_KEY = 'sk_live_aF1LlqsajAIxNKu8iS2G8NPR';
@@ -31,7 +19,7 @@ const FILE_PASSWORD = 'Tr0ub4dor&3x';
 
 const FILES = {
   'base/kustomization.yaml': 'resources:\n  - app.yaml\n',
-  'base/app.yaml': deployment(['            - name: DB_PASSWORD', `              value: ${BASE_PASSWORD}`]),
+  'base/app.yaml': deployment(['  - name: DB_PASSWORD', `    value: ${BASE_PASSWORD}`]),
   'dev/kustomization.yaml': 'namespace: dev\nresources:\n  - ../base\n',
   'prod/kustomization.yaml': [
     'namespace: prod',
@@ -47,7 +35,7 @@ const FILES = {
     '      - app.properties',
     '',
   ].join('\n'),
-  'prod/token.yaml': deployment(['            - name: STRIPE_KEY', `              value: ${PATCH_KEY}`], false),
+  'prod/token.yaml': deployment(['  - name: STRIPE_KEY', `    value: ${PATCH_KEY}`], false),
   'prod/app.properties': `db.url=jdbc:postgresql://db:5432/shop\ndb.password=${FILE_PASSWORD}\n`,
 };
 
