@@ -18,3 +18,33 @@ export function buildForComparison(dir: string): unknown[] {
   });
   return builder.build(dir).objects.map((o) => JSON.parse(JSON.stringify(o.body)));
 }
+
+/**
+ * A Deployment `app` with one container `app`, as YAML text: `pod` lines go in the pod spec before `containers`,
+ * `container` lines in the container, `after` lines in the pod spec after it (each written unindented here).
+ */
+export function appDeployment({
+  pod = [],
+  container = [],
+  after = [],
+}: {
+  readonly pod?: readonly string[];
+  readonly container?: readonly string[];
+  readonly after?: readonly string[];
+}): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: app',
+    'spec:',
+    '  template:',
+    '    spec:',
+    ...pod.map((line) => `      ${line}`),
+    '      containers:',
+    '        - name: app',
+    ...container.map((line) => `          ${line}`),
+    ...after.map((line) => `      ${line}`),
+    '',
+  ].join('\n');
+}

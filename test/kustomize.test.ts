@@ -10,44 +10,24 @@ import { formatText } from '../src/report/text.js';
 import { jobSummary } from '../src/report/job-summary.js';
 import { followKeys } from '../src/helm/rendered.js';
 import { PINNED, tempRepo } from './helpers.js';
+import { appDeployment } from './kustomize-helpers.js';
 
 const BASE = {
   'base/kustomization.yaml': 'resources:\n  - app.yaml\n',
-  'base/app.yaml': [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    '  name: app',
-    'spec:',
-    '  template:',
-    '    spec:',
-    '      serviceAccountName: app',
-    '      containers:',
-    '        - name: app',
-    `          image: ${PINNED}`,
-    '          securityContext:',
-    '            readOnlyRootFilesystem: true',
-    '            capabilities: { drop: [ALL] }',
-    '            allowPrivilegeEscalation: false',
-    '      securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }',
-    '',
-  ].join('\n'),
+  'base/app.yaml': appDeployment({
+    pod: ['serviceAccountName: app'],
+    container: [
+      `image: ${PINNED}`,
+      'securityContext:',
+      '  readOnlyRootFilesystem: true',
+      '  capabilities: { drop: [ALL] }',
+      '  allowPrivilegeEscalation: false',
+    ],
+    after: ['securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }'],
+  }),
 };
 
-const PRIVILEGED_PATCH = [
-  'apiVersion: apps/v1',
-  'kind: Deployment',
-  'metadata:',
-  '  name: app',
-  'spec:',
-  '  template:',
-  '    spec:',
-  '      containers:',
-  '        - name: app',
-  '          securityContext:',
-  '            privileged: true',
-  '',
-].join('\n');
+const PRIVILEGED_PATCH = appDeployment({ container: ['securityContext:', '  privileged: true'] });
 
 const summary = (findings: readonly { file: string; range: { startLine: number }; ruleId: string }[]) =>
   findings.map((f) => `${f.file}:${f.range.startLine} ${f.ruleId}`).sort();

@@ -1,0 +1,91 @@
+// secret-hardcoded on objects a kustomization builds: a secret written in a base, a patch or a generator is found in
+// every build that outputs it and located where it was written (the base line, the patch line, the generator's entry
+// in the kustomization), one finding per build that reaches it. Work that skips or reuses walks of built objects must
+// keep all of this.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import type { Finding } from '../src/engine/run.js';
+import { PINNED, tempRepo } from './helpers.js';
+import { appDeployment } from './kustomize-helpers.js';
+
+/** The Deployment with these `env` entries (unindented: list items of `env:`), and a pinned image unless a patch. */
+const deployment = (env: readonly string[], image = true) =>
+  appDeployment({ container: [...(image ? [`image: ${PINNED}`] : []), 'env:', ...env] });
+
+const BASE_PASSWORD = 'nr3yBdGBL#EPH1';
+const PATCH_KEY = 'sk_live_aF1LlqsajAIxNKu8iS2G8NPR';
+const LITERAL_TOKEN = 'Q2xvdWRUb2tlbjQ5Mzg';
+const FILE_PASSWORD = 'Tr0ub4dor&3x';
+
+const FILES = {
+  'base/kustomization.yaml': 'resources:\n  - app.yaml\n',
+  'base/app.yaml': deployment(['  - name: DB_PASSWORD', `    value: ${BASE_PASSWORD}`]),
+  'dev/kustomization.yaml': 'namespace: dev\nresources:\n  - ../base\n',
+  'prod/kustomization.yaml': [
+    'namespace: prod',
+    'resources:',
+    '  - ../base',
+    'patches:',
+    '  - path: token.yaml',
+    'configMapGenerator:',
+    '  - name: settings',
+    '    literals:',
+    `      - api_token=${LITERAL_TOKEN}`,
+    '    files:',
+    '      - app.properties',
+    '',
+  ].join('\n'),
+  'prod/token.yaml': deployment(['  - name: STRIPE_KEY', `    value: ${PATCH_KEY}`], false),
+  'prod/app.properties': `db.url=jdbc:postgresql://db:5432/shop\ndb.password=${FILE_PASSWORD}\n`,
+};
+
+/** file:line:column-endColumn of `text` in a fixture file (its first occurrence), as a finding's range reads. */
+function at(file: keyof typeof FILES, text: string, length = text.length): string {
+  const source = FILES[file];
+  const offset = source.indexOf(text);
+  if (offset < 0) throw new Error(`${text} is not in ${file}`);
+  const before = source.slice(0, offset).split('\n');
+  const column = before[before.length - 1].length + 1;
+  return `${file}:${before.length}:${column}-${column + length}`;
+}
+
+const where = (f: Finding) =>
+  `${f.file}:${f.range.startLine}:${f.range.startColumn}-${f.range.endColumn} ${f.message.slice(f.message.lastIndexOf('(built by'))}`;
+
+describe('secret-hardcoded on built objects', () => {
+  it('finds a base, patch and generator secret in each build and locates it where it was written', async () => {
+    const result = await scan({ cwd: tempRepo(FILES) });
+    const found = result.findings.filter((f) => f.ruleId === 'secret-hardcoded');
+    // A generator's literal: at the literal's entry in the kustomization (its line; the columns are the entry's, as
+    // the value's offsets are not moved past the entry's `api_token=`).
+    const literal = at('prod/kustomization.yaml', `api_token=${LITERAL_TOKEN}`);
+    const onLiteral = found.filter(
+      (f) => `${f.file}:${f.range.startLine}:` === literal.slice(0, literal.lastIndexOf(':') + 1),
+    );
+    expect(onLiteral.map((f) => f.message)).toEqual([expect.stringContaining('"api_token"')]);
+    expect(onLiteral[0].message).toContain('(built by prod)');
+    expect(
+      found
+        .filter((f) => !onLiteral.includes(f))
+        .map(where)
+        .sort(),
+    ).toEqual(
+      [
+        // The base's value, built by both overlays: one finding per build (its message names the built object).
+        `${at('base/app.yaml', BASE_PASSWORD)} (built by dev)`,
+        `${at('base/app.yaml', BASE_PASSWORD)} (built by prod)`,
+        // The patch's value, at its own line in the patch.
+        `${at('prod/token.yaml', PATCH_KEY)} (built by prod)`,
+        // A generator's file: at the entry that names it (the file's text is not a manifest of its own).
+        `${at('prod/kustomization.yaml', 'app.properties')} (built by prod)`,
+      ].sort(),
+    );
+    const messages = found.map((f) => f.message);
+    expect(messages.filter((m) => m.includes('"DB_PASSWORD"'))).toHaveLength(2);
+    expect(messages.some((m) => m.startsWith('Deployment dev/app sets "DB_PASSWORD"'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('Deployment prod/app sets "DB_PASSWORD"'))).toBe(true);
+    expect(messages.some((m) => m.includes('"db.password" in the text of "app.properties"'))).toBe(true);
+    // Two builds of one base line are two findings, each with its own fingerprint.
+    expect(new Set(found.map((f) => f.fingerprint)).size).toBe(found.length);
+  });
+});
