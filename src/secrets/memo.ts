@@ -90,9 +90,11 @@ class Facts implements StringFacts {
   }
   namedPairs(): readonly TextPair[] {
     // Only the lines where a name run ends can hold a pair under a secret-like key (once the automaton that finds
-    // them is built: until then mayNameAPair says "maybe" and every line is read).
+    // them is built: until then mayNameAPair says "maybe" and every line is read), unless every pair is read already.
     this.namedPairsRead ??= mayNameAPair(this.text)
-      ? textPairs(this.text, nameRunsBuilt()).filter((pair) => secretNameKind(pair.key) !== undefined)
+      ? (this.pairsRead ?? textPairs(this.text, nameRunsBuilt())).filter(
+          (pair) => secretNameKind(pair.key) !== undefined,
+        )
       : NO_PAIRS;
     return this.namedPairsRead;
   }
