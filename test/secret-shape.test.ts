@@ -7,7 +7,7 @@ import { type DetectOptions, detectSecrets } from '../src/secrets/detect.js';
 import { documentSecrets } from '../src/secrets/documents.js';
 import { commandLines, type TextMemo, textMemo } from '../src/secrets/memo.js';
 import { mayHoldProviderToken, unescapeJson } from '../src/secrets/prefilter.js';
-import { mayNameASecret } from '../src/secrets/name-runs.js';
+import { mayNameASecret, mayNameASecretOnceWorthIt } from '../src/secrets/name-runs.js';
 import { secretNameKind } from '../src/secrets/names.js';
 import {
   HAS_PROVIDER_TOKEN,
@@ -19,7 +19,13 @@ import {
   isPlainShort,
   stringShape,
 } from '../src/secrets/shape.js';
-import { findProviderSecrets, hasProviderCandidate, scanProviderSecrets } from '../src/secrets/providers.js';
+import {
+  findProviderSecrets,
+  hasProviderCandidate,
+  PROVIDER_CANDIDATES,
+  scanProviderSecrets,
+} from '../src/secrets/providers.js';
+import { shannon } from '../src/secrets/entropy.js';
 import { corpusDir, manifestFiles } from './helpers.js';
 import { checksummed } from './secret-samples.js';
 
@@ -496,6 +502,76 @@ describe('what one reading of a string tells without reading it again', () => {
       if (scan.candidate) candidates++;
     }
     expect(candidates).toBeGreaterThan(corpusDir() ? 100 : 60); // the fixtures alone hold about 90
+  });
+
+  it('finds the candidate prefixes the alternation of every prefix finds, by its first three characters', () => {
+    // Texts of prefixes' pieces run together (a URL's `://` counts only with user information: left out here).
+    const pieces = [
+      'sk',
+      'gh',
+      'p_',
+      'pa',
+      'se',
+      'ke',
+      'y-',
+      'A',
+      'KIA',
+      'xo',
+      'xb-',
+      'eyJ',
+      'Q~',
+      'SK',
+      '-',
+      'é',
+      ' ',
+    ];
+    let seed = 7;
+    const pick = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    const texts = [...strings].filter((text) => !text.includes('://'));
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let k = pick() % 8; k > 0; k--) text += pieces[pick() % pieces.length];
+      texts.push(text);
+    }
+    let found = 0;
+    for (const text of texts) {
+      const expected = RegExp(PROVIDER_CANDIDATES.source).test(text);
+      expect(hasProviderCandidate(text), JSON.stringify(text)).toBe(expected);
+      if (expected) found++;
+    }
+    expect(found).toBeGreaterThan(corpus ? 120 : 60);
+  });
+
+  it('reads the pairs of multi-line text under secret-like keys from the lines where a name run ends only', () => {
+    mayNameASecretOnceWorthIt('x'.repeat(20_000)); // builds the automaton, as a scan of some size does
+    const lines = ['db.password=Xq7pL2vRz9wK', 'user=app', '  apiKey: "k3Jd8sLq0Zp"', '# token=abc123XYZ987'];
+    const texts = [...strings].filter((text) => text.includes('\n') && text.length < 200_000);
+    texts.push(lines.join('\n'), `${'a=b\n'.repeat(20_000)}password=Xq7pL2vRz9wK\n`, `x\n${lines.join('\r\n')}`);
+    let named = 0;
+    for (const text of texts) {
+      const all = textMemo().facts(text).pairs();
+      const expected = all.filter((pair) => secretNameKind(pair.key) !== undefined);
+      expect(textMemo().facts(text).namedPairs(), JSON.stringify(text.slice(0, 200))).toEqual(expected);
+      named += expected.length;
+    }
+    expect(named).toBeGreaterThan(corpus ? 20 : 3);
+  });
+
+  it('measures Shannon entropy as a count of each character would', () => {
+    const reference = (text: string) => {
+      const counts = new Map<string, number>();
+      for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+      let bits = 0;
+      for (const n of counts.values()) bits -= (n / text.length) * Math.log2(n / text.length);
+      return bits;
+    };
+    for (const text of [...strings, '', 'aaaa', 'aé\u{1F600}é', 'Xq7pL2vRz9wK+/=_-']) {
+      expect(shannon(text), JSON.stringify(text)).toBe(reference(text));
+      expect(shannon(text), JSON.stringify(text)).toBe(reference(text)); // its counts start from zero again
+    }
   });
 
   it('keeps no JSON tree in which nothing can be found, and reads the same', () => {

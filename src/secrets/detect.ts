@@ -244,7 +244,7 @@ function visit(
     if (prototype === Object.prototype)
       object(w, value as Obj, path, name, forced); // the common case, tested first
     else if (Array.isArray(value)) array(w, value, path, name, forced);
-    else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, value as Obj, path, name, forced); // !!binary, !!timestamp
+    else if (!ArrayBuffer.isView(value) && !(value instanceof Date)) object(w, { ...value }, path, name, forced); // !!binary, !!timestamp; own properties only
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     if (w.opts.mode === 'manifest' && (value >= 100_000 || value <= -10_000) && Number.isInteger(Number(value)))
       named(w, String(value), path, name, forced, path);
@@ -258,14 +258,13 @@ function object(
   name: string | undefined,
   forced: string | undefined,
 ): void {
-  // Own keys as for...in with hasOwn would give them, without a hasOwn call per key. The few keys that change how an
-  // object is read (kind, sops, kty) are looked for among them: a named read of an absent property on objects of
-  // thousands of shapes (each document's maps have their own) costs more than comparing the keys.
-  const keys = Object.keys(o);
+  // The object's prototype is Object.prototype (see visit), which has no enumerable property: for...in gives its own
+  // keys, and reads `o[key]` through the enumeration's cache of the object's shape, not a look-up per key among the
+  // thousands of shapes of a scan (each document's maps have their own). The few keys that change how an object is
+  // read (kind, sops, kty) are looked for among its keys: a named read of an absent property costs more.
   let marked = false;
   let paired = false; // a `name`, `key` or `header` that may name a sibling `value`
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index];
+  for (const key in o) {
     if (key === 'kind' || key === 'sops' || key === 'kty') marked = true;
     else if (key === 'name' || key === 'key' || key === 'header') paired = true;
   }
@@ -294,8 +293,7 @@ function object(
   }
   const kong = name !== undefined && Object.hasOwn(KONG_CREDENTIALS, name) ? KONG_CREDENTIALS[name] : undefined; // items inherit the array's name
   const dockerAuth = path.length >= 2 && path[path.length - 2] === 'auths';
-  for (let index = 0; index < keys.length; index++) {
-    const key = keys[index];
+  for (const key in o) {
     const v = o[key];
     if (v === null || v === undefined || typeof v === 'boolean') continue;
     if (isReferenceKey(key)) continue;

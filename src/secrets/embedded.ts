@@ -41,57 +41,94 @@ export function embeddedPairs(text: string): Pair[] {
   for (let n = 0; n < MAX_LINES && lineStart <= text.length; n++) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = text.length;
-    const raw = text.slice(lineStart, lineEnd);
-    const at = lineStart;
+    linePairs(pairs, text, lineStart, lineEnd);
     lineStart = lineEnd + 1;
-    let line = raw.trim();
-    let lineOffset = at + raw.indexOf(line[0] ?? '');
-    if (!line) continue;
-    if (line.startsWith('//')) {
-      const npmrc = NPMRC_AUTH.exec(line);
-      if (npmrc?.[2]) {
-        push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
-        continue;
-      }
-    }
-    // A commented-out line is still committed: its pair counts when the value looks generated (`# password=admin`
-    // documents a default; `//$client_secret = 'fnhq...'` is a secret someone switched off).
-    const comment = COMMENT_MARKER.exec(line);
-    const commented = comment !== null;
-    if (comment) {
-      lineOffset += comment[0].length;
-      line = line.slice(comment[0].length);
-    } else if (isDiffMarker(line)) {
-      lineOffset += 1; // a removed or added line of a diff or patch: `-export NPM_TOKEN=...`
-      line = line.slice(1);
-    }
-    if (line.startsWith('- ')) {
-      const item = line.slice(2).trim();
-      lineOffset += line.length - item.length;
-      line = item;
-    }
-    if (line.startsWith('<add ')) {
-      APP_SETTING.lastIndex = 0;
-      for (let m = APP_SETTING.exec(line); m; m = APP_SETTING.exec(line)) {
-        const valueAt = lineOffset + m.index + m[0].length - m[2].length - 1;
-        if (!commented || isHighEntropy(m[2])) pairs.push({ key: m[1], value: m[2], offset: valueAt });
-        connectionMembers(pairs, m[2], valueAt);
-      }
-      continue;
-    }
-    if (line.includes('<') && line.includes('</')) {
-      XML_PAIR.lastIndex = 0;
-      for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) {
-        const value = m[2].trim();
-        if (!commented || isHighEntropy(value))
-          pairs.push({ key: m[1], value, offset: lineOffset + m.index + m[1].length + 2 });
-      }
-      continue;
-    }
-    const m = linePair(line);
-    if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length, commented);
   }
   return pairs;
+}
+
+/**
+ * The pairs embeddedPairs gives of the lines that hold a mark, in the same order: `nextMark(text, from, to)` is where
+ * the first mark of text[from, to) is, or -1. A pair's key and value are cut from one line, so when the caller keeps
+ * only pairs whose key holds a mark (a secret-like name, see nextNameRun), the other lines need not be read.
+ */
+export function embeddedPairsOfMarkedLines(
+  text: string,
+  nextMark: (text: string, from: number, to: number) => number,
+): Pair[] {
+  const pairs: Pair[] = [];
+  const stop = Math.min(lineStart(text, MAX_LINES), text.length);
+  for (let mark = nextMark(text, 0, stop); mark !== -1; ) {
+    const start = text.lastIndexOf('\n', mark) + 1;
+    let end = text.indexOf('\n', mark);
+    if (end === -1) end = text.length;
+    linePairs(pairs, text, start, end);
+    mark = end + 1 < stop ? nextMark(text, end + 1, stop) : -1;
+  }
+  return pairs;
+}
+
+/** Where line `n` (from 0) of the text starts; past the text's end when it has no such line. */
+export function lineStart(text: string, n: number): number {
+  let at = 0;
+  for (let line = 0; line < n; line++) {
+    const newline = text.indexOf('\n', at);
+    if (newline === -1) return text.length + 1;
+    at = newline + 1;
+  }
+  return at;
+}
+
+/** The pairs of text[lineStart, lineEnd), one line, pushed to `pairs`. */
+function linePairs(pairs: Pair[], text: string, lineStart: number, lineEnd: number): void {
+  const raw = text.slice(lineStart, lineEnd);
+  const at = lineStart;
+  let line = raw.trim();
+  let lineOffset = at + raw.indexOf(line[0] ?? '');
+  if (!line) return;
+  if (line.startsWith('//')) {
+    const npmrc = NPMRC_AUTH.exec(line);
+    if (npmrc?.[2]) {
+      push(pairs, npmrc[1], npmrc[2], lineOffset + line.length - npmrc[2].length);
+      return;
+    }
+  }
+  // A commented-out line is still committed: its pair counts when the value looks generated (`# password=admin`
+  // documents a default; `//$client_secret = 'fnhq...'` is a secret someone switched off).
+  const comment = COMMENT_MARKER.exec(line);
+  const commented = comment !== null;
+  if (comment) {
+    lineOffset += comment[0].length;
+    line = line.slice(comment[0].length);
+  } else if (isDiffMarker(line)) {
+    lineOffset += 1; // a removed or added line of a diff or patch: `-export NPM_TOKEN=...`
+    line = line.slice(1);
+  }
+  if (line.startsWith('- ')) {
+    const item = line.slice(2).trim();
+    lineOffset += line.length - item.length;
+    line = item;
+  }
+  if (line.startsWith('<add ')) {
+    APP_SETTING.lastIndex = 0;
+    for (let m = APP_SETTING.exec(line); m; m = APP_SETTING.exec(line)) {
+      const valueAt = lineOffset + m.index + m[0].length - m[2].length - 1;
+      if (!commented || isHighEntropy(m[2])) pairs.push({ key: m[1], value: m[2], offset: valueAt });
+      connectionMembers(pairs, m[2], valueAt);
+    }
+    return;
+  }
+  if (line.includes('<') && line.includes('</')) {
+    XML_PAIR.lastIndex = 0;
+    for (let m = XML_PAIR.exec(line); m; m = XML_PAIR.exec(line)) {
+      const value = m[2].trim();
+      if (!commented || isHighEntropy(value))
+        pairs.push({ key: m[1], value, offset: lineOffset + m.index + m[1].length + 2 });
+    }
+    return;
+  }
+  const m = linePair(line);
+  if (m?.[2]) push(pairs, m[1], m[2], lineOffset + line.length - m[2].length, commented);
 }
 
 /** A line's key and value, after the declaration keywords (`export`, `private static String` ...) that lead it. */

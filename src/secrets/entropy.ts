@@ -2,9 +2,35 @@
 // threshold (detect-secrets' 4.5) only catches 40-char tokens and is meaningless for short ones. Thresholds are about the 5th percentile of random strings of that length and
 // alphabet, minus 0.1, measured on 4,000 random strings per cell.
 
+/** Counts of ASCII characters and the order they first occur in, for shannon (zeroed after each use). */
+const ASCII_COUNTS = new Int32Array(128);
+const ASCII_ORDER = new Uint8Array(128);
+
 /** Shannon entropy in bits per character. */
 export function shannon(text: string): number {
   if (text.length === 0) return 0;
+  // ASCII text (every string the heuristics measure, in practice) is counted in a typed array, no Map entry per
+  // character; the terms are summed in the order the characters first occur, as the Map's would be: the same bits.
+  let distinct = 0;
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) {
+      ascii = false;
+      break;
+    }
+    if (ASCII_COUNTS[c]++ === 0) ASCII_ORDER[distinct++] = c;
+  }
+  if (ascii) {
+    let bits = 0;
+    for (let k = 0; k < distinct; k++) {
+      const p = ASCII_COUNTS[ASCII_ORDER[k]] / text.length;
+      bits -= p * Math.log2(p);
+    }
+    for (let k = 0; k < distinct; k++) ASCII_COUNTS[ASCII_ORDER[k]] = 0;
+    return bits;
+  }
+  for (let k = 0; k < distinct; k++) ASCII_COUNTS[ASCII_ORDER[k]] = 0;
   const counts = new Map<string, number>();
   for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let bits = 0;
@@ -16,7 +42,6 @@ export function shannon(text: string): number {
 }
 
 const HEX = /^[0-9a-fA-F]+$/;
-const BASE64ISH = /^[A-Za-z0-9+/_=-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The entropy a random string of this alphabet and length almost always exceeds, or undefined when too short. */
@@ -36,12 +61,27 @@ export function entropyThreshold(value: string): number | undefined {
 }
 
 /**
+ * The string is all of the base64/hex alphabet (A-Z a-z 0-9 + / _ = -) and holds a letter and a digit: one pass over
+ * its characters, which most strings fail early (at a blank, a dot, a colon).
+ */
+function isBase64ishMix(value: string): boolean {
+  let digit = false;
+  let letter = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57) digit = true;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letter = true;
+    else if (c !== 43 && c !== 47 && c !== 95 && c !== 61 && c !== 45) return false; // + / _ = -
+  }
+  return digit && letter;
+}
+
+/**
  * A string that looks randomly generated: no whitespace, 20-200 characters of a base64/hex alphabet, letters and
  * digits mixed, not a UUID, entropy above the threshold for its length.
  */
 export function isHighEntropy(value: string): boolean {
-  if (value.length < 20 || value.length > 200 || !BASE64ISH.test(value)) return false;
-  if (!/\d/.test(value) || !/[A-Za-z]/.test(value) || UUID.test(value)) return false;
+  if (value.length < 20 || value.length > 200 || !isBase64ishMix(value) || UUID.test(value)) return false;
   // md5/sha1/sha256/sha512 digests, commit ids, certificate thumbprints (written in capitals too: 40 hex digits of one
   // case or the other; a digest is never randomly mixed-case, and a mixed-case hex credential has no known format)
   if (HEX.test(value) && [32, 40, 64, 128].includes(value.length)) return false;

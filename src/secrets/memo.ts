@@ -1,7 +1,8 @@
 // Work that depends on a string alone, remembered for one run: a scan of many documents meets the same strings again
 // and again (kustomize bases and overlays, charts rendered per environment, copied descriptions and scripts).
 import type { Detection } from './detect.js';
-import { commandLinePairs, embeddedPairs, netrcPairs } from './embedded.js';
+import { commandLinePairs, embeddedPairs, embeddedPairsOfMarkedLines, lineStart, netrcPairs } from './embedded.js';
+import { nameRunsBuilt, nextNameRun } from './name-runs.js';
 import { secretNameKind } from './names.js';
 import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
 import { findProviderSecrets, type ProviderMatch, scanProviderSecrets } from './providers.js';
@@ -88,8 +89,12 @@ class Facts implements StringFacts {
     return this.pairsRead;
   }
   namedPairs(): readonly TextPair[] {
+    // Only the lines where a name run ends can hold a pair under a secret-like key (once the automaton that finds
+    // them is built: until then mayNameAPair says "maybe" and every line is read), unless every pair is read already.
     this.namedPairsRead ??= mayNameAPair(this.text)
-      ? this.pairs().filter((pair) => secretNameKind(pair.key) !== undefined)
+      ? (this.pairsRead ?? textPairs(this.text, nameRunsBuilt())).filter(
+          (pair) => secretNameKind(pair.key) !== undefined,
+        )
       : NO_PAIRS;
     return this.namedPairsRead;
   }
@@ -218,9 +223,14 @@ function boundedTable<T>(maxChars: number): (key: string, compute: (key: string)
   };
 }
 
-/** Properties, ini, .env, YAML, TOML, XML leaves, .npmrc; then curl -u, Authorization headers, mysql -p, --password= on any line. */
-function textPairs(s: string): TextPair[] {
-  const out: TextPair[] = embeddedPairs(s).map((pair) => ({ key: pair.key, value: pair.value, at: pair.offset }));
+/**
+ * Properties, ini, .env, YAML, TOML, XML leaves, .npmrc; then curl -u, Authorization headers, mysql -p, --password= on
+ * any line. `namedLinesOnly`: of the first ones, only the pairs of lines where a name run ends (all that can be under
+ * a secret-like key).
+ */
+function textPairs(s: string, namedLinesOnly = false): TextPair[] {
+  const lines = namedLinesOnly ? embeddedPairsOfMarkedLines(s, nextNameRun) : embeddedPairs(s);
+  const out: TextPair[] = lines.map((pair) => ({ key: pair.key, value: pair.value, at: pair.offset }));
   for (const pair of netrcPairs(s)) out.push({ key: pair.key, value: pair.value, at: pair.offset });
   for (const [start, end] of commandLines(s)) {
     const line = s.slice(start, end);
@@ -239,12 +249,7 @@ const MAX_COMMAND_LINES = 20_000;
  * Each search resumes where its last hit was, so the text is read a bounded number of times whatever it holds.
  */
 export function* commandLines(s: string): Generator<readonly [number, number]> {
-  let stop = s.length; // the start of line MAX_COMMAND_LINES, past which no line is read
-  for (let i = 0, n = 1; n <= MAX_COMMAND_LINES; n++) {
-    i = s.indexOf('\n', i) + 1;
-    if (i === 0) break;
-    if (n === MAX_COMMAND_LINES) stop = i;
-  }
+  const stop = lineStart(s, MAX_COMMAND_LINES); // past which no line is read
   let dash = -2;
   let header = -2;
   for (let from = 0; from < stop; ) {

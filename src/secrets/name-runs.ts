@@ -169,6 +169,11 @@ export function mayNameASecret(text: string): boolean {
   return nextNameRun(text, 0, text.length) !== -1;
 }
 
+/** Whether the automaton is built: mayNameASecretOnceWorthIt then answers exactly. */
+export function nameRunsBuilt(): boolean {
+  return names !== undefined;
+}
+
 /** The characters of text mayNameASecretOnceWorthIt answers "maybe" for before it builds the automaton. */
 const MAYBE_BEFORE_AUTOMATON = 16_384;
 let charsBeforeAutomaton = 0;

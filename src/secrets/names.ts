@@ -3,6 +3,8 @@
 // dots) and matched by whole tokens, so `bypass`, `passthrough`, `tokenizer` and `keyboard` stay quiet. Names that describe a secret rather
 // than hold it (`*_FILE`, `*_PATH`, `*_NAME`, `*_ID`, `*_URL`, `secretName`, `credentialName`) are exempt.
 
+import { mayNameASecret, nameRunsBuilt } from './name-runs.js';
+
 export type SecretNameKind =
   | 'password'
   | 'token'
@@ -442,7 +444,8 @@ const cache = new Map<string, SecretNameKind | null>();
 export function secretNameKind(name: string): SecretNameKind | undefined {
   let hit = cache.get(name);
   if (hit === undefined) {
-    hit = classify(name) ?? null;
+    // Most names hold no name run (see SECRET_NAME_RUNS), told by one pass of the automaton once it is built.
+    hit = (nameRunsBuilt() && !mayNameASecret(name) ? undefined : classify(name)) ?? null;
     if (cache.size > 50_000) cache.clear();
     cache.set(name, hit);
   }

@@ -874,39 +874,61 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * other code may test cheaply, exported so that the ReDoS check of the tests covers it.
  */
 export const PROVIDER_CANDIDATES = RegExp([...PREFIXES, '-----BEGIN', '://'].map(escape).join('|'), 'g');
-const CANDIDATES = buildCandidates();
+const CANDIDATE_PREFIXES = [...PREFIXES, '-----BEGIN', '://'];
 
-/** Candidate prefixes by their first two characters (all prefixes have at least two). */
+/** Candidate prefixes by their first two characters (all prefixes have at least two), longest first. */
 const BY_FIRST_TWO = new Map<number, string[]>();
-for (const prefix of [...PREFIXES, '-----BEGIN', '://']) {
+for (const prefix of CANDIDATE_PREFIXES) {
   const key = prefix.charCodeAt(0) * 65536 + prefix.charCodeAt(1);
   BY_FIRST_TWO.set(key, [...(BY_FIRST_TWO.get(key) ?? []), prefix]);
 }
-/** The first two characters of some prefix (all prefixes are ASCII): a typed-array test before the map lookup. */
+/**
+ * The first two characters of some prefix (all prefixes are ASCII), as 1 + the index of their row in THIRD; 0 for
+ * none. A typed-array test per character, before anything else.
+ */
 const FIRST_TWO = new Uint8Array(128 * 128);
-for (const prefix of [...PREFIXES, '-----BEGIN', '://'])
-  FIRST_TWO[prefix.charCodeAt(0) * 128 + prefix.charCodeAt(1)] = 1;
+/**
+ * By row of a prefix's first two characters and a third character (128: any other, or the end of the text): 1 when
+ * a prefix of that row can go on with it (a two-character prefix goes on with anything). Prose is full of the first
+ * two characters of prefixes (`se`, `pa`, `ke`, `do`, `sh`), far less of the first three.
+ */
+const THIRD = new Uint8Array(BY_FIRST_TWO.size * 129);
+for (const [row, prefixes] of [...BY_FIRST_TWO.values()].entries()) {
+  FIRST_TWO[prefixes[0].charCodeAt(0) * 128 + prefixes[0].charCodeAt(1)] = row + 1;
+  for (const prefix of prefixes)
+    if (prefix.length === 2) THIRD.fill(1, row * 129, row * 129 + 129);
+    else THIRD[row * 129 + prefix.charCodeAt(2)] = 1;
+}
 
 /**
- * The next candidate prefix at or after `from` (the longest at that position): a loop over the characters with a
- * two-character table, cheaper than one regex alternation of every prefix and the same result as PROVIDER_CANDIDATES.
+ * Where the next candidate prefix starts, at or after `from`, or -1: a loop over the characters with tables of the
+ * first two and three characters of the prefixes, cheaper than one regex alternation of every prefix and the same
+ * places as PROVIDER_CANDIDATES. candidatePrefixAt tells which prefix it is.
  */
-function buildCandidates(): { find(text: string, from: number): { index: number; prefix: string } | undefined } {
-  return {
-    find: (text, from) => {
-      const last = text.length - 1;
-      let b = text.charCodeAt(from); // each character is read once: the second of one pair is the first of the next
-      for (let i = from; i < last; i++) {
-        const a = b;
-        b = text.charCodeAt(i + 1);
-        if (a >= 128 || b >= 128 || FIRST_TWO[a * 128 + b] === 0) continue;
-        const list = BY_FIRST_TWO.get(a * 65536 + b);
-        if (!list) continue;
-        for (const prefix of list) if (text.startsWith(prefix, i)) return { index: i, prefix };
-      }
-      return undefined;
-    },
-  };
+function nextCandidate(text: string, from: number): number {
+  const length = text.length;
+  if (from >= length - 1) return -1;
+  // Each character is read once: the second and third of one position are the first and second of the next.
+  let a = text.charCodeAt(from);
+  let b = text.charCodeAt(from + 1);
+  for (let i = from; i < length - 1; i++) {
+    const c = i + 2 < length ? text.charCodeAt(i + 2) : 128;
+    if (a < 128 && b < 128) {
+      const row = FIRST_TWO[a * 128 + b];
+      if (row !== 0 && THIRD[(row - 1) * 129 + Math.min(c, 128)] === 1 && candidatePrefixAt(text, i) !== undefined)
+        return i;
+    }
+    a = b;
+    b = c;
+  }
+  return -1;
+}
+
+/** The longest candidate prefix at `index`, or undefined. */
+function candidatePrefixAt(text: string, index: number): string | undefined {
+  const list = BY_FIRST_TWO.get(text.charCodeAt(index) * 65536 + text.charCodeAt(index + 1));
+  if (list !== undefined) for (const prefix of list) if (text.startsWith(prefix, index)) return prefix;
+  return undefined;
 }
 
 /** Prefixes at least this long are distinctive enough to say whose a string is, even when it fails the format. */
@@ -938,8 +960,8 @@ export function providerPrefixOf(value: string): string | undefined {
  * reads the same in any part of the text that holds the `://`.
  */
 export function hasProviderCandidate(text: string): boolean {
-  for (let hit = CANDIDATES.find(text, 0); hit; hit = CANDIDATES.find(text, hit.index + 1))
-    if (isCandidateAt(text, hit.index, hit.prefix)) return true;
+  for (let index = nextCandidate(text, 0); index !== -1; index = nextCandidate(text, index + 1))
+    if (isCandidateAt(text, index, candidatePrefixAt(text, index) as string)) return true;
   return false;
 }
 
@@ -993,8 +1015,8 @@ function scanProviders(text: string, noted: { candidate: boolean } | undefined):
   let from = 0;
   let runs: Runs | undefined; // allocated for the first token candidate
   let pemEndAfter = -2; // where the next "-----END" is, memoised so that many BEGINs without an END stay linear
-  for (let hit = CANDIDATES.find(text, from); hit; hit = CANDIDATES.find(text, from)) {
-    const { index, prefix } = hit;
+  for (let index = nextCandidate(text, from); index !== -1; index = nextCandidate(text, from)) {
+    const prefix = candidatePrefixAt(text, index) as string;
     if (noted && !noted.candidate && isCandidateAt(text, index, prefix)) noted.candidate = true;
     let match: ProviderMatch | undefined;
     if (prefix === '-----BEGIN') {
