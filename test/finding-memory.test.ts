@@ -195,7 +195,7 @@ describe('memory per finding', () => {
     expect(memo.document('yaml', `${text}`, () => [])).toBe(found);
   });
 
-  it("a document's trie of resource bases makes a Map only where a base goes on (not one per resource)", async () => {
+  it("a document's index of resource bases makes no Map per resource (nor per base that goes on)", async () => {
     const n = 2000;
     const list = `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: s${i}\n`).join('')}`;
     const file = parseSource('list.yaml', list, MANIFEST_PARSE_OPTIONS);
@@ -207,6 +207,27 @@ describe('memory per finding', () => {
     expect(graph.resourceAt(document, ['items', 1234, 'spec'])?.name).toBe('s1234');
     expect(graph.resourceAt(document, ['kind'])).toBeUndefined();
     const after = await maps();
+    expect(after - before).toBeLessThan(20);
+  });
+
+  it("a decK file's index of resource bases makes no Map per service (a trie made one per service and routes list)", async () => {
+    const services = Array.from(
+      { length: 300 },
+      (_, s) =>
+        `  - name: svc-${s}\n    url: http://svc-${s}:80\n    routes:\n      - name: r-${s}-a\n        paths: ["/a${s}"]\n      - name: r-${s}-b\n        paths: ["/b${s}"]`,
+    );
+    const file = parseSource('kong.yaml', `_format_version: "3.0"\nservices:\n${services.join('\n')}\n`);
+    const graph = Graph.fromFiles([file]);
+    expect(graph.resources).toHaveLength(900);
+    const maps = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Map');
+    const before = await maps();
+    const document = { file, document: file.documents[0] };
+    expect(graph.resourceAt(document, ['services', 123, 'routes', 1, 'paths', 0])?.name).toBe('r-123-b');
+    expect(graph.resourceAt(document, ['services', 299, 'url'])?.name).toBe('svc-299');
+    expect(graph.resourceAt(document, ['services', '123'])).toBeUndefined();
+    expect(graph.resourceAt(document, ['_format_version'])).toBeUndefined();
+    const after = await maps();
+    // (The trie: 600.)
     expect(after - before).toBeLessThan(20);
   });
 
