@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
 import { defineRule, inFamily, type RuleDefinition } from '../src/engine/rule.js';
-import { fingerprint, lintStaged } from '../src/engine/run.js';
+import { fingerprint, lint, lintStaged } from '../src/engine/run.js';
+import { locateAll } from '../src/parse/pool.js';
 import { plainFinding } from '../src/engine/message.js';
 import { relativeToRoot } from '../src/report/index.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
@@ -143,6 +144,39 @@ describe('memory per finding', () => {
     expect([...staged.requests]).toHaveLength(0);
     expect(request.deref()).toBeUndefined();
     expect(result.findings).toHaveLength(50);
+  });
+
+  it('takes the ranges locateAll found by request: no memo key is made or kept per location (related ones too)', async () => {
+    const n = 200;
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    // Two findings at each Deployment's replicas (two rules, one location), one related location each.
+    const twice = testRule('test-second-rule', 'Second rule', { found: 'again' }, ({ graph, report }) => {
+      for (const r of graph.ofKind('Deployment'))
+        report({
+          resource: r,
+          path: ['spec', 'replicas'],
+          messageId: 'found',
+          related: [{ resource: r, path: ['metadata', 'name'], message: 'named here' }],
+        });
+    });
+    const rules = [perDeployment, twice];
+    const memo = new LocationMemo();
+    const staged = lintStaged({ files: [file], rules, config: defaultConfig('.'), locations: memo });
+    const located = await locateAll(staged.requests, undefined, undefined);
+    const { findings } = staged.finish(located);
+    // (Before: a key and a range per location in the memo, 400.)
+    expect(memo.of(file).size).toBe(0);
+    const expected = lint({
+      files: [parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS)],
+      rules,
+      config: defaultConfig('.'),
+    });
+    expect(findings).toHaveLength(2 * n);
+    expect(findings.map((f) => [f.range, f.related.map((r) => r.range)])).toEqual(
+      expected.findings.map((f) => [f.range, f.related.map((r) => r.range)]),
+    );
+    // One range object per location, shared by the findings there.
+    expect(findings[0].range).toBe(findings[1].range);
   });
 
   it('makes location requests when they are read, not one kept per finding until the lint finishes', async () => {

@@ -67,12 +67,17 @@ async function compareWithLibrary(files: readonly SourceFile[], asText = false):
     });
   }
   const memo = new LocationMemo();
-  await locateAll(requests, undefined, memo);
+  const byRequest = await locateAll(requests, undefined, memo);
+  // Without a memo (no key made), the same ranges by request.
+  readAsLocated = 0;
+  const keyless = await locateAll(requests, undefined, undefined);
   let compared = 0;
   const known = new Map(files.map((file) => [file, memo.of(file)]));
-  for (const { file, document, path, target } of requests) {
+  for (const [i, { file, document, path, target }] of requests.entries()) {
     const located = known.get(file)!.get(locationKey(document.index, path, target));
     if (!located) continue;
+    expect(byRequest.rangeOf(i)).toEqual(located.range);
+    expect(keyless.rangeOf(i)).toEqual(located.range);
     const { index, start, end, ast } = document; // the YAML library's tree
     expect({ path, target, located }).toEqual({
       path,

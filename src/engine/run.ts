@@ -2,7 +2,7 @@
 import { hash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { documentCount, type SourceDocument, type SourceFile } from '../parse/source.js';
-import type { LocationRequest } from '../parse/pool.js';
+import type { LocatedRequests, LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
 import { meshConfigTexts, meshSettingsOf } from '../model/istio/meshconfig.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
@@ -149,8 +149,11 @@ export interface StagedLint {
    * objects kustomize builds are in graphs of their own, not in it.
    */
   readonly graph: Graph;
-  /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
-  finish(): LintResult;
+  /**
+   * Locates the findings (from `located`, what locateAll found for `requests` read in the same order; else from the
+   * memo, or anew), applies suppressions and severities, sorts.
+   */
+  finish(located?: LocatedRequests): LintResult;
 }
 
 export function lint(input: LintInput): LintResult {
@@ -206,7 +209,10 @@ class PendingFindings {
   }
 }
 
-/** Iterates over the location requests of pending findings (see PendingFindings.requests). */
+/**
+ * Iterates over the location requests of pending findings (see PendingFindings.requests): each finding's own (when it
+ * has one with no range), then its related ones with no range. settle counts them in this order (see LocatedRequests).
+ */
 class PendingRequests implements Iterator<LocationRequest> {
   #finding = 0;
   /** The related requests of the finding before #finding, and the next of them to give. */
@@ -431,8 +437,8 @@ export function lintStaged({
       return pending.requests();
     },
     graph: units[0].graph,
-    finish(): LintResult {
-      const findings = settle(pending, locations, config, directivesByFile, files);
+    finish(located?: LocatedRequests): LintResult {
+      const findings = settle(pending, locations, located, config, directivesByFile, files);
       // Located: what locating needed is let go of (the caller may hold this object through the report).
       pending.release();
       findings.sort(compareFindings);
@@ -829,15 +835,20 @@ function traced(at: LocationRequest): LocationRequest {
 function settle(
   pending: PendingFindings,
   locations: LocationMemo,
+  answers: LocatedRequests | undefined,
   config: Config,
   directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
   files: readonly SourceFile[],
 ): Finding[] {
-  const located = (at: LocationRequest) => at.range ?? locations.rangeOf(at.file, at.document, at.path, at.target);
+  // The requests' ordinals, counted as PendingRequests gives them: the next request with no range is this one.
+  let ordinal = 0;
+  const asked = () => answers?.rangeOf(ordinal++);
+  const located = (at: LocationRequest, answer?: Range) =>
+    at.range ?? answer ?? locations.rangeOf(at.file, at.document, at.path, at.target);
   // A secret inside a longer string (embedded text) is narrowed to its own line and column.
-  const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
+  const narrowed = (at: LocationRequest, span: readonly [number, number], answer: Range | undefined) => {
     const value = get(at.document.value, ...at.path);
-    const range = located(at);
+    const range = located(at, answer);
     return typeof value === 'string' && at.target === 'value' && !at.range
       ? narrowToSpan(at.file, at.document, at.path, range, value, span)
       : range;
@@ -852,14 +863,21 @@ function settle(
     if (target !== undefined && !extra?.span) {
       // (No request made: see LintFinding.#at.)
       const { file, document } = finding.subject!.source;
-      finding.range = locations.rangeOf(file, document, finding.path, target);
+      finding.range = asked() ?? locations.rangeOf(file, document, finding.path, target);
     } else {
       const request = finding.request();
-      if (request) finding.range = extra?.span ? narrowed(request, extra.span) : located(request);
+      if (request) {
+        const answer = request.range ? undefined : asked();
+        finding.range = extra?.span ? narrowed(request, extra.span, answer) : located(request, answer);
+      }
     }
     if (extra?.relatedAt || extra?.builtBy) {
       const related = (extra.relatedAt ?? []).map(
-        (r): RelatedLocation => ({ file: r.file, range: located(r.at), message: r.message }),
+        (r): RelatedLocation => ({
+          file: r.file,
+          range: located(r.at, r.at.range ? undefined : asked()),
+          message: r.message,
+        }),
       );
       for (const build of extra.builtBy ?? []) {
         const { file, document } = build.definedIn;
