@@ -179,6 +179,38 @@ describe('memory per finding', () => {
     expect(findings[0].range).toBe(findings[1].range);
   });
 
+  it('a finding on a resource below the document root keeps no path of its own: made from the base when read', async () => {
+    const n = 400;
+    const routes = Array.from({ length: n }, (_, r) => `      - name: route-${r}\n        paths: ["/r${r}"]`);
+    const text = `_format_version: "3.0"\nservices:\n  - name: svc\n    url: http://svc:80\n    routes:\n${routes.join('\n')}\n`;
+    // Two findings on every route: at its anchor, and at a path of one segment the rule gives.
+    const onRoutes = testRule('test-on-routes', 'On routes', { anchor: 'a', named: 'n' }, ({ graph, report }) => {
+      for (const r of graph.ofKind('KongRoute')) {
+        report({ resource: r, messageId: 'anchor' });
+        report({ resource: r, path: ['paths'], messageId: 'named' });
+      }
+    });
+    const arrays = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Array');
+    const staged = (rules: never[]) =>
+      lintStaged({ files: [parseSource('kong.yaml', text)], rules, config: defaultConfig('.') });
+    // The same graph without the findings, then with them: the arrays the findings hold.
+    let kept = staged([]);
+    const without = await arrays();
+    kept = staged([onRoutes] as never[]);
+    const withFindings = await arrays();
+    // (Before: a path per finding, 800.)
+    expect(withFindings - without).toBeLessThan(n / 10);
+    const { findings } = kept.finish();
+    expect(findings).toHaveLength(2 * n);
+    const route7 = findings.filter((f) => f.resource?.name === 'route-7');
+    expect(route7.map((f) => f.path)).toEqual([
+      ['services', 0, 'routes', 7, 'name'],
+      ['services', 0, 'routes', 7, 'paths'],
+    ]);
+    expect(route7[0].path).not.toBe(route7[0].path);
+    expect(plainFinding(route7[1]).path).toEqual(['services', 0, 'routes', 7, 'paths']);
+  });
+
   it('makes location requests when they are read, not one kept per finding until the lint finishes', async () => {
     const n = 300;
     const requestObjects = async () =>

@@ -12,6 +12,7 @@ import { LocationMemo } from '../location/memo.js';
 import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Settings, type Severity } from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
+import { joinPath } from '../location/as-read.js';
 import {
   directiveCovers,
   IGNORE_ANNOTATION,
@@ -232,7 +233,7 @@ class PendingRequests implements Iterator<LocationRequest> {
       const i = this.#finding++;
       this.#related = pending.extras.get(i)?.relatedAt ?? NONE_RELATED;
       this.#nextRelated = 0;
-      const at = pending.findings[i].request();
+      const at = pending.findings[i].toLocate();
       if (at && !at.range) return { value: at, done: false };
     }
   }
@@ -260,7 +261,12 @@ class LintFinding implements Finding {
   readonly ruleId: string;
   severity: Severity;
   readonly file: string;
-  readonly path: Path;
+  /**
+   * Its path; when it is located in its resource's document (see #at), the path in the resource, whole when the
+   * resource is at the document's root: `path` is made from the resource's base when read (a path kept per finding
+   * was ~84 bytes, and the locator reads base and path as one, see LocatedAsRead).
+   */
+  readonly #path: Path;
   range: Range;
   related: readonly RelatedLocation[] = NONE_RELATED;
   /** A field of every finding, even when undefined: a property added after V8 sized the class's objects (by the first
@@ -301,7 +307,7 @@ class LintFinding implements Finding {
     this.ruleId = ruleId;
     this.severity = severity;
     this.file = file;
-    this.path = path;
+    this.#path = path;
     this.range = range as Range;
     this.fix = fix;
     this.#template = template;
@@ -311,12 +317,39 @@ class LintFinding implements Finding {
     this.#print = print;
   }
 
+  /**
+   * Whether it is on its resource, where the resource is written (see #at, #path). (Not a private method: a class with
+   * one gives each of its objects a brand field, 8 bytes a finding.)
+   */
+  isInResource(): boolean {
+    return this.#resource !== undefined && (this.#at === undefined || typeof this.#at === 'string');
+  }
+
+  get path(): Path {
+    return this.isInResource() ? joinPath(this.#resource!.source.base, this.#path) : this.#path;
+  }
+
+  /** Its path in its resource, when it is on its resource where the resource is written (nothing made). */
+  get pathInResource(): Path | undefined {
+    return this.isInResource() ? this.#path : undefined;
+  }
+
   /** Where it is to be located, while it is not (see #at). */
   request(): LocationRequest | undefined {
     const at = this.#at;
     if (typeof at !== 'string') return at ?? undefined;
     const { file, document } = this.#resource!.source;
     return { file, document, path: this.path, target: at };
+  }
+
+  /** As request, with the path in the resource below the resource's base (for locateAll: no path made). */
+  toLocate(): LocationRequest | undefined {
+    const at = this.#at;
+    if (typeof at !== 'string') return at ?? undefined;
+    const { file, document, base } = this.#resource!.source;
+    return base.length === 0
+      ? { file, document, path: this.#path, target: at }
+      : { file, document, path: this.#path, base, target: at };
   }
 
   /** Its target, when it is to be located at its path in its resource's document (see #at). */
@@ -351,9 +384,8 @@ class LintFinding implements Finding {
 
   get fingerprint(): string {
     const resource = this.#resource;
-    const at = this.#at;
-    if (resource === undefined || (at !== undefined && typeof at !== 'string')) return this.#print;
-    return fingerprint(this.ruleId, this.file, resourceKey(resource), relativePath(this.path, resource), this.#print);
+    if (resource === undefined || !this.isInResource()) return this.#print;
+    return fingerprint(this.ruleId, this.file, resourceKey(resource), this.#path, this.#print);
   }
 
   /** A copy with the message as text (JSON.stringify reads no getter). */
@@ -755,12 +787,20 @@ function toFinding(
         }
       : undefined;
   const values = shared ? shared.of(r.data) : (r.data ?? NO_VALUES);
+  // On its resource: its path in it (the resource's shared anchor, a shared path of one segment, or a copy of exact
+  // size).
+  const kept =
+    ofResource && source.base.length > 0
+      ? r.resource && r.path === undefined
+        ? r.resource.anchor
+        : pathInResource(path, source.base.length)
+      : path;
   const finding = new LintFinding(
     rule.id,
     severity,
     at.file.path,
     resource,
-    path,
+    kept,
     print,
     ofResource ? at.target : at,
     undefined,
@@ -927,13 +967,31 @@ function suppressionFor(
   let scopes = scopesByResource.get(resource);
   if (!scopes) scopesByResource.set(resource, (scopes = ignoreScopes(resource)));
   if (scopes.length === 0) return undefined;
-  const relative = relativePath(finding.path, resource);
+  const relative = (finding as LintFinding).pathInResource ?? relativePath(finding.path, resource);
   for (const scope of scopes) {
     if (scopeCovers(scope, finding.ruleId, relative))
       return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
   }
   return undefined;
 }
+
+/**
+ * The tail of `path` from `from` (a path in a resource): of one segment, a frozen array shared by every finding with
+ * it (on a decK file, 80,000 findings at a route's or a service's `name` or `url`), else a copy of exact size.
+ */
+function pathInResource(path: Path, from: number): Path {
+  if (path.length !== from + 1) return path.slice(from);
+  const segment = path[from];
+  let shared = SINGLE_SEGMENT_PATHS.get(segment);
+  if (shared === undefined) {
+    shared = Object.freeze([segment]);
+    // (Bounded: indexes and keys beyond these are copied.)
+    if (SINGLE_SEGMENT_PATHS.size < 1024) SINGLE_SEGMENT_PATHS.set(segment, shared);
+  }
+  return shared;
+}
+
+const SINGLE_SEGMENT_PATHS = new Map<string | number, Path>();
 
 /** A path from the document root made relative to a resource (itself for a resource at the root: most are). */
 function relativePath(path: Path, resource: Resource): Path {

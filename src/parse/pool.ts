@@ -28,7 +28,7 @@ import {
   type Target,
 } from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
-import { comparePaths, LocatedAsRead } from '../location/as-read.js';
+import { compareJoined, joinPath, LocatedAsRead } from '../location/as-read.js';
 import { workerThreads } from '../lazy-packages.js';
 
 export interface ParseJob {
@@ -70,6 +70,11 @@ export interface LocationRequest {
   readonly file: SourceFile;
   readonly document: SourceDocument;
   readonly path: Path;
+  /**
+   * When given, `path` is below it: the location is at base then path (a finding in its resource: see LocatedAsRead).
+   * Only locateAll reads it.
+   */
+  readonly base?: Path;
   readonly target: Target;
   /** Known without locating (a traced location in a file that is not YAML, see TracedLocation.range). */
   readonly range?: Range;
@@ -252,11 +257,15 @@ export async function locateAll(
   // large-object space on a decK file of 84,000 findings, left as garbage.
   let total = 0;
   let ordinals = 0;
+  let withBase = false;
   for (const request of requests) {
     ordinals++;
-    if (!request.file.origin && !request.range) total++;
+    if (request.file.origin || request.range) continue;
+    total++;
+    if (request.base !== undefined) withBase = true;
   }
   const askedPaths: Path[] = new Array(total);
+  const askedBases: Path[] | undefined = withBase ? new Array(total) : undefined;
   const askedTargets: Target[] = new Array(total);
   const askedFiles: SourceFile[] = new Array(total);
   const askedOrdinals = new Int32Array(total);
@@ -272,6 +281,7 @@ export async function locateAll(
     previous[asked] = lastOf.get(document) ?? -1;
     lastOf.set(document, asked);
     askedPaths[asked] = request.path;
+    if (askedBases) askedBases[asked] = request.base ?? NO_BASE;
     askedTargets[asked] = request.target;
     askedOrdinals[asked] = ordinal;
     askedFiles[asked++] = file;
@@ -280,15 +290,24 @@ export async function locateAll(
   // At most one range per request asked: made at that size (see above), holes where requests share a location.
   const ranges: (Range | undefined)[] = new Array(total);
   let located = 0;
-  type Wanted = { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] | undefined; first: number };
+  type Wanted = {
+    file: SourceFile;
+    paths: Path[];
+    bases: Path[] | undefined;
+    targets: Target[];
+    keys: string[] | undefined;
+    first: number;
+  };
   const entries: [SourceDocument, Wanted][] = [];
   for (const [document, last] of lastOf) {
     // The document's requests in the order asked (of two requests of one location, the first is located): all of them
     // when there is one document (a decK file, an Envoy bootstrap), not a copy.
-    const [paths, targets, indexes] =
-      lastOf.size === 1 ? [askedPaths, askedTargets, undefined] : askedOf(last, previous, askedPaths, askedTargets);
+    const [paths, bases, targets, indexes] =
+      lastOf.size === 1
+        ? [askedPaths, askedBases, askedTargets, undefined]
+        : askedOf(last, previous, askedPaths, askedBases, askedTargets);
     const file = askedFiles[last];
-    const { wanted, slots } = unknownLocations(file, document, paths, targets, memo);
+    const { wanted, slots } = unknownLocations(file, document, paths, bases, targets, memo);
     const count = wanted.paths.length;
     if (count === 0) continue;
     const first = located;
@@ -302,19 +321,25 @@ export async function locateAll(
       if (wanted.keys) memo!.set(file, wanted.keys[k], { range, missing });
     };
     // A document of a few locations: its tree (as small as their paths) is read, then located in.
+    // (Few: their paths are made whole.)
     const asRead =
       count < FEW_LOCATIONS
         ? undefined
-        : new LocatedAsRead(file.text, document.start, document.end, wanted.paths, wanted.targets);
-    const tree = (document as LocatableDocument).leanTreeFor?.(wanted.paths, asRead);
+        : new LocatedAsRead(file.text, document.start, document.end, wanted.paths, wanted.targets, wanted.bases);
+    const whole = (k: number) => (wanted.bases ? joinPath(wanted.bases[k], wanted.paths[k]) : wanted.paths[k]);
+    const tree = (document as LocatableDocument).leanTreeFor?.(
+      asRead || !wanted.bases ? wanted.paths : wanted.paths.map((_, k) => whole(k)),
+      asRead,
+    );
     if (!tree) {
-      if (pool && file.lazy) entries.push([document, { file, ...wanted, first }]);
+      if (pool && file.lazy)
+        entries.push([document, { file, ...wanted, paths: wanted.paths.map((_, k) => whole(k)), first }]);
       continue;
     }
     for (let k = 0; k < count; k++) {
       if (asRead?.located(k)) found(k, asRead.start(k), asRead.end(k), asRead.missing(k));
       else {
-        const o = locateOffsets(file.text, tree, document.start, document.end, wanted.paths[k], wanted.targets[k]);
+        const o = locateOffsets(file.text, tree, document.start, document.end, whole(k), wanted.targets[k]);
         found(k, o.start, o.end, o.missing);
       }
     }
@@ -354,19 +379,22 @@ function askedOf(
   last: number,
   previous: Int32Array,
   askedPaths: readonly Path[],
+  askedBases: readonly Path[] | undefined,
   askedTargets: readonly Target[],
-): [Path[], Target[], Int32Array] {
+): [Path[], Path[] | undefined, Target[], Int32Array] {
   let count = 0;
   for (let i = last; i !== -1; i = previous[i]) count++;
   const paths: Path[] = new Array(count);
+  const bases: Path[] | undefined = askedBases && new Array(count);
   const targets: Target[] = new Array(count);
   const indexes = new Int32Array(count);
   for (let i = last; i !== -1; i = previous[i]) {
     paths[--count] = askedPaths[i];
+    if (bases) bases[count] = askedBases![i];
     targets[count] = askedTargets[i];
     indexes[count] = i;
   }
-  return [paths, targets, indexes];
+  return [paths, bases, targets, indexes];
 }
 
 /**
@@ -379,30 +407,33 @@ function unknownLocations(
   file: SourceFile,
   document: SourceDocument,
   paths: readonly Path[],
+  bases: readonly Path[] | undefined,
   targets: readonly Target[],
   memo: LocationMemo | undefined,
 ): {
-  wanted: { paths: Path[]; targets: Target[]; keys: string[] | undefined };
+  wanted: { paths: Path[]; bases: Path[] | undefined; targets: Target[]; keys: string[] | undefined };
   slots: Int32Array;
 } {
   const slots = new Int32Array(paths.length).fill(-1);
+  const base = (i: number) => bases?.[i] ?? NO_BASE;
+  // (A memo's key is of the path whole: made only for a memo.)
+  const keyOf = (i: number) => memo && locationKey(document.index, joinPath(base(i), paths[i]), targets[i]);
   if (paths.length === 1) {
-    const key = memo && locationKey(document.index, paths[0], targets[0]);
-    if (key !== undefined && memo!.has(file, key)) return { wanted: { paths: [], targets: [], keys: [] }, slots };
+    const key = keyOf(0);
+    if (key !== undefined && memo!.has(file, key))
+      return { wanted: { paths: [], bases: undefined, targets: [], keys: [] }, slots };
     slots[0] = 0;
-    return {
-      wanted: { paths: paths as Path[], targets: targets as Target[], keys: key === undefined ? undefined : [key] },
-      slots,
-    };
+    const wanted = { paths: paths as Path[], bases: bases as Path[] | undefined, targets: targets as Target[] };
+    return { wanted: { ...wanted, keys: key === undefined ? undefined : [key] }, slots };
   }
+  const samePlace = (a: number, b: number) => compareJoined(base(a), paths[a], base(b), paths[b]);
   const order = paths
     .map((_, i) => i)
-    .sort(
-      (a, b) => comparePaths(paths[a], paths[b]) || (targets[a] < targets[b] ? -1 : targets[a] > targets[b] ? 1 : 0),
-    );
+    .sort((a, b) => samePlace(a, b) || (targets[a] < targets[b] ? -1 : targets[a] > targets[b] ? 1 : 0));
   // Made at their largest size and cut to what is wanted (grown by pushes, large ones left garbage: see locateAll).
   const wanted = {
     paths: new Array<Path>(order.length),
+    bases: bases ? new Array<Path>(order.length) : undefined,
     targets: new Array<Target>(order.length),
     keys: memo ? new Array<string>(order.length) : undefined,
   };
@@ -410,24 +441,28 @@ function unknownLocations(
   let known = false;
   let count = 0;
   for (const i of order) {
-    if (last !== -1 && targets[i] === targets[last] && comparePaths(paths[i], paths[last]) === 0) {
+    if (last !== -1 && targets[i] === targets[last] && samePlace(i, last) === 0) {
       if (!known) slots[i] = count - 1;
       continue;
     }
     last = i;
-    const key = memo && locationKey(document.index, paths[i], targets[i]);
+    const key = keyOf(i);
     known = key !== undefined && memo!.has(file, key);
     if (known) continue;
     slots[i] = count;
     wanted.paths[count] = paths[i];
+    if (wanted.bases) wanted.bases[count] = base(i);
     wanted.targets[count] = targets[i];
     if (wanted.keys) wanted.keys[count] = key!;
     count++;
   }
   wanted.paths.length = wanted.targets.length = count;
+  if (wanted.bases) wanted.bases.length = count;
   if (wanted.keys) wanted.keys.length = count;
   return { wanted, slots };
 }
+
+const NO_BASE: Path = Object.freeze([]);
 
 function locateTask(task: LocateTask): LocateResult {
   const ast = parseDocumentText(task.text);
