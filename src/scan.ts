@@ -458,15 +458,16 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.phase('posture');
   }
   // Every location the findings (and the posture's sites) need, one document at a time; the threads that parsed
-  // files rebuild the library's syntax trees the lean reader cannot give, in parallel.
-  await locateAll(
+  // files rebuild the library's syntax trees the lean reader cannot give, in parallel. Kept in the run's memo only
+  // for what reads it later (the cache stores it, the posture's sites read it); the findings take theirs as found.
+  const located = await locateAll(
     run.posture ? [...staged.requests, ...run.posture.requests] : staged.requests,
     parsed.pool,
-    run.locations,
+    run.cache || run.posture ? run.locations : undefined,
   );
   parsed.pool?.close();
   run.phase('locate');
-  const linted = staged.finish();
+  const linted = staged.finish(located);
   run.phase('finish');
   const notices = [...run.notices, ...linted.notices];
   return {

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/engine/config.js';
 import { defineRule, inFamily, type RuleDefinition } from '../src/engine/rule.js';
-import { fingerprint, lintStaged } from '../src/engine/run.js';
+import { fingerprint, lint, lintStaged } from '../src/engine/run.js';
+import { locateAll } from '../src/parse/pool.js';
 import { plainFinding } from '../src/engine/message.js';
 import { relativeToRoot } from '../src/report/index.js';
 import { ignoreScopes } from '../src/engine/suppress.js';
@@ -145,6 +146,71 @@ describe('memory per finding', () => {
     expect(result.findings).toHaveLength(50);
   });
 
+  it('takes the ranges locateAll found by request: no memo key is made or kept per location (related ones too)', async () => {
+    const n = 200;
+    const file = parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS);
+    // Two findings at each Deployment's replicas (two rules, one location), one related location each.
+    const twice = testRule('test-second-rule', 'Second rule', { found: 'again' }, ({ graph, report }) => {
+      for (const r of graph.ofKind('Deployment'))
+        report({
+          resource: r,
+          path: ['spec', 'replicas'],
+          messageId: 'found',
+          related: [{ resource: r, path: ['metadata', 'name'], message: 'named here' }],
+        });
+    });
+    const rules = [perDeployment, twice];
+    const memo = new LocationMemo();
+    const staged = lintStaged({ files: [file], rules, config: defaultConfig('.'), locations: memo });
+    const located = await locateAll(staged.requests, undefined, undefined);
+    const { findings } = staged.finish(located);
+    // (Before: a key and a range per location in the memo, 400.)
+    expect(memo.of(file).size).toBe(0);
+    const expected = lint({
+      files: [parseSource('many.yaml', deployments(n), MANIFEST_PARSE_OPTIONS)],
+      rules,
+      config: defaultConfig('.'),
+    });
+    expect(findings).toHaveLength(2 * n);
+    expect(findings.map((f) => [f.range, f.related.map((r) => r.range)])).toEqual(
+      expected.findings.map((f) => [f.range, f.related.map((r) => r.range)]),
+    );
+    // One range object per location, shared by the findings there.
+    expect(findings[0].range).toBe(findings[1].range);
+  });
+
+  it('a finding on a resource below the document root keeps no path of its own: made from the base when read', async () => {
+    const n = 400;
+    const routes = Array.from({ length: n }, (_, r) => `      - name: route-${r}\n        paths: ["/r${r}"]`);
+    const text = `_format_version: "3.0"\nservices:\n  - name: svc\n    url: http://svc:80\n    routes:\n${routes.join('\n')}\n`;
+    // Two findings on every route: at its anchor, and at a path of one segment the rule gives.
+    const onRoutes = testRule('test-on-routes', 'On routes', { anchor: 'a', named: 'n' }, ({ graph, report }) => {
+      for (const r of graph.ofKind('KongRoute')) {
+        report({ resource: r, messageId: 'anchor' });
+        report({ resource: r, path: ['paths'], messageId: 'named' });
+      }
+    });
+    const arrays = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Array');
+    const staged = (rules: never[]) =>
+      lintStaged({ files: [parseSource('kong.yaml', text)], rules, config: defaultConfig('.') });
+    // The same graph without the findings, then with them: the arrays the findings hold.
+    let kept = staged([]);
+    const without = await arrays();
+    kept = staged([onRoutes] as never[]);
+    const withFindings = await arrays();
+    // (Before: a path per finding, 800.)
+    expect(withFindings - without).toBeLessThan(n / 10);
+    const { findings } = kept.finish();
+    expect(findings).toHaveLength(2 * n);
+    const route7 = findings.filter((f) => f.resource?.name === 'route-7');
+    expect(route7.map((f) => f.path)).toEqual([
+      ['services', 0, 'routes', 7, 'name'],
+      ['services', 0, 'routes', 7, 'paths'],
+    ]);
+    expect(route7[0].path).not.toBe(route7[0].path);
+    expect(plainFinding(route7[1]).path).toEqual(['services', 0, 'routes', 7, 'paths']);
+  });
+
   it('makes location requests when they are read, not one kept per finding until the lint finishes', async () => {
     const n = 300;
     const requestObjects = async () =>
@@ -195,7 +261,7 @@ describe('memory per finding', () => {
     expect(memo.document('yaml', `${text}`, () => [])).toBe(found);
   });
 
-  it("a document's trie of resource bases makes a Map only where a base goes on (not one per resource)", async () => {
+  it("a document's index of resource bases makes no Map per resource (nor per base that goes on)", async () => {
     const n = 2000;
     const list = `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: n }, (_, i) => `  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: s${i}\n`).join('')}`;
     const file = parseSource('list.yaml', list, MANIFEST_PARSE_OPTIONS);
@@ -207,6 +273,27 @@ describe('memory per finding', () => {
     expect(graph.resourceAt(document, ['items', 1234, 'spec'])?.name).toBe('s1234');
     expect(graph.resourceAt(document, ['kind'])).toBeUndefined();
     const after = await maps();
+    expect(after - before).toBeLessThan(20);
+  });
+
+  it("a decK file's index of resource bases makes no Map per service (a trie made one per service and routes list)", async () => {
+    const services = Array.from(
+      { length: 300 },
+      (_, s) =>
+        `  - name: svc-${s}\n    url: http://svc-${s}:80\n    routes:\n      - name: r-${s}-a\n        paths: ["/a${s}"]\n      - name: r-${s}-b\n        paths: ["/b${s}"]`,
+    );
+    const file = parseSource('kong.yaml', `_format_version: "3.0"\nservices:\n${services.join('\n')}\n`);
+    const graph = Graph.fromFiles([file]);
+    expect(graph.resources).toHaveLength(900);
+    const maps = async () => countNodes(await heapSnapshot(), 'object', (name) => name === 'Map');
+    const before = await maps();
+    const document = { file, document: file.documents[0] };
+    expect(graph.resourceAt(document, ['services', 123, 'routes', 1, 'paths', 0])?.name).toBe('r-123-b');
+    expect(graph.resourceAt(document, ['services', 299, 'url'])?.name).toBe('svc-299');
+    expect(graph.resourceAt(document, ['services', '123'])).toBeUndefined();
+    expect(graph.resourceAt(document, ['_format_version'])).toBeUndefined();
+    const after = await maps();
+    // (The trie: 600.)
     expect(after - before).toBeLessThan(20);
   });
 

@@ -84,4 +84,15 @@ describe('Kong model memory', () => {
       true,
     ]);
   });
+
+  it("a plugin view makes its paths when a rule asks for them, from its resource's base", () => {
+    const plugins = deckOf(graph.ofFormat('kong')[0])!.plugins;
+    // 1 global + 20 cors + 20 key-auth.
+    expect(plugins).toHaveLength(41);
+    const keyAuth = plugins.find((p) => p.name === 'key-auth')!;
+    expect(keyAuth.defaultsAt.path).toEqual([...keyAuth.resource.source.base, 'name']);
+    // Made at each read (old code: one kept per view, with a config path kept by its field closure).
+    expect(keyAuth.defaultsAt.path).not.toBe(keyAuth.defaultsAt.path);
+    expect(keyAuth.field('key_names').at.path).toEqual(keyAuth.resource.source.base);
+  });
 });

@@ -67,12 +67,17 @@ async function compareWithLibrary(files: readonly SourceFile[], asText = false):
     });
   }
   const memo = new LocationMemo();
-  await locateAll(requests, undefined, memo);
+  const byRequest = await locateAll(requests, undefined, memo);
+  // Without a memo (no key made), the same ranges by request.
+  readAsLocated = 0;
+  const keyless = await locateAll(requests, undefined, undefined);
   let compared = 0;
   const known = new Map(files.map((file) => [file, memo.of(file)]));
-  for (const { file, document, path, target } of requests) {
+  for (const [i, { file, document, path, target }] of requests.entries()) {
     const located = known.get(file)!.get(locationKey(document.index, path, target));
     if (!located) continue;
+    expect(byRequest.rangeOf(i)).toEqual(located.range);
+    expect(keyless.rangeOf(i)).toEqual(located.range);
     const { index, start, end, ast } = document; // the YAML library's tree
     expect({ path, target, located }).toEqual({
       path,
@@ -159,6 +164,39 @@ describe('locating as a document is read', () => {
     const paths: Path[] = Array.from({ length: n }, (_, i) => ['items', i, i % 2 ? 'name' : 'port']);
     // Held: the tree (its root, `items` and the first entry) and every path's offsets.
     await expectLocatedAsRead(text, paths, (_, i) => TARGETS[i % 3], readLocationTree);
+  });
+
+  it('locates a path given as a base and the path below it as the path whole, without making it', () => {
+    const n = 300;
+    const text = `services:\n${Array.from({ length: n }, (_, i) => `  - name: s${i}\n    routes:\n      - name: r${i}\n        paths: ["/${i}"]\n`).join('')}`;
+    // Bases of routes and services (shared, as a resource's is), paths below them, and one above a base's end.
+    const bases: Path[] = [];
+    const below: Path[] = [];
+    for (let i = 0; i < n; i++) {
+      const route = ['services', i, 'routes', 0];
+      bases.push(route, route, ['services', i], []);
+      below.push(['name'], ['paths', 0], ['routes', 0, 'absent'], ['services', i, 'name']);
+    }
+    const targets = below.map((_, k) => TARGETS[k % 3]);
+    const split = new LocatedAsRead(text, 0, text.length, below, targets, bases);
+    readLocationTree(text, 0, text.length, below, split);
+    const whole = below.map((path, k) => [...bases[k], ...path]);
+    const joined = new LocatedAsRead(text, 0, text.length, whole, targets);
+    readLocationTree(text, 0, text.length, whole, joined);
+    whole.forEach((path, k) => {
+      expect(split.located(k)).toBe(joined.located(k));
+      expect([split.start(k), split.end(k), split.missing(k)]).toEqual([
+        joined.start(k),
+        joined.end(k),
+        joined.missing(k),
+      ]);
+      expect(split.path(k)).toEqual(path);
+    });
+    expect(split.located(2)).toBe(true);
+    expect(split.missing(2)).toEqual(['absent']);
+    // Nothing made for a path with its base: the rule's own array is read.
+    expect(split.path(0)).not.toBe(below[0]);
+    expect(split.path(3)).toBe(below[3]);
   });
 
   it('builds no value while it reads: no object per entry held until its sequence ends', () => {

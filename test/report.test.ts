@@ -1,3 +1,4 @@
+import { plainFinding } from '../src/engine/message.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import Ajv04 from 'ajv-draft-04';
@@ -80,7 +81,7 @@ describe('SARIF', () => {
     const { cwd, result } = await scanRepo({ 'a.yaml': deployment('web') });
     const findings = Array.from({ length: 5000 }, (_, i) => {
       const finding = result.findings[i % result.findings.length];
-      return { ...finding, message: `${finding.message} (${i})` };
+      return { ...plainFinding(finding), message: `${finding.message} (${i})` };
     });
     const many = { ...result, findings };
     for (const report of [jsonChunks(many), sarifChunks(many, { cwd })]) {

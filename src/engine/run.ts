@@ -2,7 +2,7 @@
 import { hash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { documentCount, type SourceDocument, type SourceFile } from '../parse/source.js';
-import type { LocationRequest } from '../parse/pool.js';
+import type { LocatedRequests, LocationRequest } from '../parse/pool.js';
 import { Graph, readResources, type FormatReader, type ReadFailure, FORMAT_READERS } from '../model/graph.js';
 import { meshConfigTexts, meshSettingsOf } from '../model/istio/meshconfig.js';
 import { describe, resourceKey, type Resource } from '../model/resource.js';
@@ -12,6 +12,7 @@ import { LocationMemo } from '../location/memo.js';
 import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Settings, type Severity } from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
+import { joinPath } from '../location/as-read.js';
 import {
   directiveCovers,
   IGNORE_ANNOTATION,
@@ -149,8 +150,11 @@ export interface StagedLint {
    * objects kustomize builds are in graphs of their own, not in it.
    */
   readonly graph: Graph;
-  /** Locates the findings (from the memo where already known), applies suppressions and severities, sorts. */
-  finish(): LintResult;
+  /**
+   * Locates the findings (from `located`, what locateAll found for `requests` read in the same order; else from the
+   * memo, or anew), applies suppressions and severities, sorts.
+   */
+  finish(located?: LocatedRequests): LintResult;
 }
 
 export function lint(input: LintInput): LintResult {
@@ -206,7 +210,10 @@ class PendingFindings {
   }
 }
 
-/** Iterates over the location requests of pending findings (see PendingFindings.requests). */
+/**
+ * Iterates over the location requests of pending findings (see PendingFindings.requests): each finding's own (when it
+ * has one with no range), then its related ones with no range. settle counts them in this order (see LocatedRequests).
+ */
 class PendingRequests implements Iterator<LocationRequest> {
   #finding = 0;
   /** The related requests of the finding before #finding, and the next of them to give. */
@@ -226,7 +233,7 @@ class PendingRequests implements Iterator<LocationRequest> {
       const i = this.#finding++;
       this.#related = pending.extras.get(i)?.relatedAt ?? NONE_RELATED;
       this.#nextRelated = 0;
-      const at = pending.findings[i].request();
+      const at = pending.findings[i].toLocate();
       if (at && !at.range) return { value: at, done: false };
     }
   }
@@ -254,7 +261,12 @@ class LintFinding implements Finding {
   readonly ruleId: string;
   severity: Severity;
   readonly file: string;
-  readonly path: Path;
+  /**
+   * Its path; when it is located in its resource's document (see #at), the path in the resource, whole when the
+   * resource is at the document's root: `path` is made from the resource's base when read (a path kept per finding
+   * was ~84 bytes, and the locator reads base and path as one, see LocatedAsRead).
+   */
+  readonly #path: Path;
   range: Range;
   related: readonly RelatedLocation[] = NONE_RELATED;
   /** A field of every finding, even when undefined: a property added after V8 sized the class's objects (by the first
@@ -295,7 +307,7 @@ class LintFinding implements Finding {
     this.ruleId = ruleId;
     this.severity = severity;
     this.file = file;
-    this.path = path;
+    this.#path = path;
     this.range = range as Range;
     this.fix = fix;
     this.#template = template;
@@ -305,12 +317,39 @@ class LintFinding implements Finding {
     this.#print = print;
   }
 
+  /**
+   * Whether it is on its resource, where the resource is written (see #at, #path). (Not a private method: a class with
+   * one gives each of its objects a brand field, 8 bytes a finding.)
+   */
+  isInResource(): boolean {
+    return this.#resource !== undefined && (this.#at === undefined || typeof this.#at === 'string');
+  }
+
+  get path(): Path {
+    return this.isInResource() ? joinPath(this.#resource!.source.base, this.#path) : this.#path;
+  }
+
+  /** Its path in its resource, when it is on its resource where the resource is written (nothing made). */
+  get pathInResource(): Path | undefined {
+    return this.isInResource() ? this.#path : undefined;
+  }
+
   /** Where it is to be located, while it is not (see #at). */
   request(): LocationRequest | undefined {
     const at = this.#at;
     if (typeof at !== 'string') return at ?? undefined;
     const { file, document } = this.#resource!.source;
     return { file, document, path: this.path, target: at };
+  }
+
+  /** As request, with the path in the resource below the resource's base (for locateAll: no path made). */
+  toLocate(): LocationRequest | undefined {
+    const at = this.#at;
+    if (typeof at !== 'string') return at ?? undefined;
+    const { file, document, base } = this.#resource!.source;
+    return base.length === 0
+      ? { file, document, path: this.#path, target: at }
+      : { file, document, path: this.#path, base, target: at };
   }
 
   /** Its target, when it is to be located at its path in its resource's document (see #at). */
@@ -345,9 +384,8 @@ class LintFinding implements Finding {
 
   get fingerprint(): string {
     const resource = this.#resource;
-    const at = this.#at;
-    if (resource === undefined || (at !== undefined && typeof at !== 'string')) return this.#print;
-    return fingerprint(this.ruleId, this.file, resourceKey(resource), relativePath(this.path, resource), this.#print);
+    if (resource === undefined || !this.isInResource()) return this.#print;
+    return fingerprint(this.ruleId, this.file, resourceKey(resource), this.#path, this.#print);
   }
 
   /** A copy with the message as text (JSON.stringify reads no getter). */
@@ -431,8 +469,8 @@ export function lintStaged({
       return pending.requests();
     },
     graph: units[0].graph,
-    finish(): LintResult {
-      const findings = settle(pending, locations, config, directivesByFile, files);
+    finish(located?: LocatedRequests): LintResult {
+      const findings = settle(pending, locations, located, config, directivesByFile, files);
       // Located: what locating needed is let go of (the caller may hold this object through the report).
       pending.release();
       findings.sort(compareFindings);
@@ -749,12 +787,20 @@ function toFinding(
         }
       : undefined;
   const values = shared ? shared.of(r.data) : (r.data ?? NO_VALUES);
+  // On its resource: its path in it (the resource's shared anchor, a shared path of one segment, or a copy of exact
+  // size).
+  const kept =
+    ofResource && source.base.length > 0
+      ? r.resource && r.path === undefined
+        ? r.resource.anchor
+        : pathInResource(path, source.base.length)
+      : path;
   const finding = new LintFinding(
     rule.id,
     severity,
     at.file.path,
     resource,
-    path,
+    kept,
     print,
     ofResource ? at.target : at,
     undefined,
@@ -829,15 +875,20 @@ function traced(at: LocationRequest): LocationRequest {
 function settle(
   pending: PendingFindings,
   locations: LocationMemo,
+  answers: LocatedRequests | undefined,
   config: Config,
   directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
   files: readonly SourceFile[],
 ): Finding[] {
-  const located = (at: LocationRequest) => at.range ?? locations.rangeOf(at.file, at.document, at.path, at.target);
+  // The requests' ordinals, counted as PendingRequests gives them: the next request with no range is this one.
+  let ordinal = 0;
+  const asked = () => answers?.rangeOf(ordinal++);
+  const located = (at: LocationRequest, answer?: Range) =>
+    at.range ?? answer ?? locations.rangeOf(at.file, at.document, at.path, at.target);
   // A secret inside a longer string (embedded text) is narrowed to its own line and column.
-  const narrowed = (at: LocationRequest, span: readonly [number, number]) => {
+  const narrowed = (at: LocationRequest, span: readonly [number, number], answer: Range | undefined) => {
     const value = get(at.document.value, ...at.path);
-    const range = located(at);
+    const range = located(at, answer);
     return typeof value === 'string' && at.target === 'value' && !at.range
       ? narrowToSpan(at.file, at.document, at.path, range, value, span)
       : range;
@@ -852,14 +903,21 @@ function settle(
     if (target !== undefined && !extra?.span) {
       // (No request made: see LintFinding.#at.)
       const { file, document } = finding.subject!.source;
-      finding.range = locations.rangeOf(file, document, finding.path, target);
+      finding.range = asked() ?? locations.rangeOf(file, document, finding.path, target);
     } else {
       const request = finding.request();
-      if (request) finding.range = extra?.span ? narrowed(request, extra.span) : located(request);
+      if (request) {
+        const answer = request.range ? undefined : asked();
+        finding.range = extra?.span ? narrowed(request, extra.span, answer) : located(request, answer);
+      }
     }
     if (extra?.relatedAt || extra?.builtBy) {
       const related = (extra.relatedAt ?? []).map(
-        (r): RelatedLocation => ({ file: r.file, range: located(r.at), message: r.message }),
+        (r): RelatedLocation => ({
+          file: r.file,
+          range: located(r.at, r.at.range ? undefined : asked()),
+          message: r.message,
+        }),
       );
       for (const build of extra.builtBy ?? []) {
         const { file, document } = build.definedIn;
@@ -909,13 +967,31 @@ function suppressionFor(
   let scopes = scopesByResource.get(resource);
   if (!scopes) scopesByResource.set(resource, (scopes = ignoreScopes(resource)));
   if (scopes.length === 0) return undefined;
-  const relative = relativePath(finding.path, resource);
+  const relative = (finding as LintFinding).pathInResource ?? relativePath(finding.path, resource);
   for (const scope of scopes) {
     if (scopeCovers(scope, finding.ruleId, relative))
       return { via: 'annotation', justification: `${IGNORE_ANNOTATION} annotation` };
   }
   return undefined;
 }
+
+/**
+ * The tail of `path` from `from` (a path in a resource): of one segment, a frozen array shared by every finding with
+ * it (on a decK file, 80,000 findings at a route's or a service's `name` or `url`), else a copy of exact size.
+ */
+function pathInResource(path: Path, from: number): Path {
+  if (path.length !== from + 1) return path.slice(from);
+  const segment = path[from];
+  let shared = SINGLE_SEGMENT_PATHS.get(segment);
+  if (shared === undefined) {
+    shared = Object.freeze([segment]);
+    // (Bounded: indexes and keys beyond these are copied.)
+    if (SINGLE_SEGMENT_PATHS.size < 1024) SINGLE_SEGMENT_PATHS.set(segment, shared);
+  }
+  return shared;
+}
+
+const SINGLE_SEGMENT_PATHS = new Map<string | number, Path>();
 
 /** A path from the document root made relative to a resource (itself for a resource at the root: most are). */
 function relativePath(path: Path, resource: Resource): Path {

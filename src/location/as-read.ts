@@ -5,7 +5,11 @@
 // the reader drops the entry's nodes at once (see readLocationTree): the tree holds one entry at a time.
 import { locateOffsets, NOTHING_MISSING, type LocationTree, type Path, type Target } from './locate.js';
 
-/** Paths of one document to locate as it is read; the offsets of each, by its index, once read. */
+/**
+ * Paths of one document to locate as it is read; the offsets of each, by its index, once read. A path may be given
+ * as a base and the path below it (`bases`: a finding's resource and its path in it), read as one path without
+ * being made (on a decK file of 40,000 routes, the paths made from them were ~4 MB kept through the read).
+ */
 export class LocatedAsRead {
   /** The paths' indexes in path order (see comparePaths): the paths below a sequence entry are a run of it. */
   readonly #order: number[];
@@ -21,8 +25,11 @@ export class LocatedAsRead {
     readonly documentEnd: number,
     readonly paths: readonly Path[],
     readonly targets: readonly Target[],
+    readonly bases?: readonly Path[],
   ) {
-    this.#order = paths.map((_, i) => i).sort((a, b) => comparePaths(paths[a], paths[b]));
+    this.#order = paths
+      .map((_, i) => i)
+      .sort((a, b) => compareJoined(bases?.[a] ?? NO_BASE, paths[a], bases?.[b] ?? NO_BASE, paths[b]));
     this.#located = new Int32Array(3 * paths.length);
     for (let i = 0; i < paths.length; i++) this.#located[3 * i] = -1;
   }
@@ -33,7 +40,23 @@ export class LocatedAsRead {
    * that tree was ~14 MB, all of it kept until the last path was located).
    */
   wanted(): PathsBelow {
-    return new PathsBelow(this.#order, this.paths, 0, this.#order.length, 0);
+    return new PathsBelow(this.#order, this, 0, this.#order.length, 0);
+  }
+
+  /** Path `i`'s length (its base's and its own). */
+  lengthOf(i: number): number {
+    return (this.bases?.[i].length ?? 0) + this.paths[i].length;
+  }
+
+  /** Path `i`'s segment at `depth` (below its length). */
+  segment(i: number, depth: number): string | number {
+    const base = this.bases?.[i] ?? NO_BASE;
+    return depth < base.length ? base[depth] : this.paths[i][depth - base.length];
+  }
+
+  /** Path `i` whole (made when its base is not empty). */
+  path(i: number): Path {
+    return joinPath(this.bases?.[i] ?? NO_BASE, this.paths[i]);
   }
 
   /**
@@ -42,17 +65,20 @@ export class LocatedAsRead {
    */
   entryRead(wanted: unknown, node: unknown): boolean {
     if (!(wanted instanceof PathsBelow)) return true;
-    const { order, paths, depth } = wanted;
+    const { order, depth } = wanted;
     let endsHere = false;
     let tree: LocationTree | undefined;
     for (let k = wanted.from; k < wanted.to; k++) {
       const i = order[k];
-      const path = paths[i];
+      const length = this.lengthOf(i);
       // (Text is no index to locating: such a path stops at the sequence, and is located when the tree is read.)
-      if (typeof path[depth - 1] !== 'number') continue;
-      if (path.length === depth) endsHere = true;
+      if (typeof this.segment(i, depth - 1) !== 'number') continue;
+      if (length === depth) endsHere = true;
       else if (this.#located[3 * i] === -1) {
         tree ??= { contents: node };
+        // Below its base: the path itself is read from the right segment, nothing made (else the path whole).
+        const base = this.bases?.[i] ?? NO_BASE;
+        const [path, from] = depth >= base.length ? [this.paths[i], depth - base.length] : [this.path(i), depth];
         const located = locateOffsets(
           this.text,
           tree,
@@ -60,11 +86,11 @@ export class LocatedAsRead {
           this.documentEnd,
           path,
           this.targets[i],
-          depth,
+          from,
         );
         this.#located[3 * i] = located.start;
         this.#located[3 * i + 1] = located.end;
-        this.#located[3 * i + 2] = path.length - located.missing.length;
+        this.#located[3 * i + 2] = length - located.missing.length;
       }
     }
     return !endsHere;
@@ -87,15 +113,28 @@ export class LocatedAsRead {
   }
   missing(i: number): Path {
     const found = this.#located[3 * i + 2];
-    return found === this.paths[i].length ? NOTHING_MISSING : this.paths[i].slice(found);
+    const base = this.bases?.[i] ?? NO_BASE;
+    if (found === base.length + this.paths[i].length) return NOTHING_MISSING;
+    return found >= base.length ? this.paths[i].slice(found - base.length) : this.path(i).slice(found);
   }
+}
+
+const NO_BASE: Path = Object.freeze([]);
+
+/** A base then a path, as one array of exact size (the path itself when the base is empty). */
+export function joinPath(base: Path, path: Path): Path {
+  if (base.length === 0) return path;
+  const out: (string | number)[] = new Array(base.length + path.length);
+  for (let k = 0; k < base.length; k++) out[k] = base[k];
+  for (let k = 0; k < path.length; k++) out[base.length + k] = path[k];
+  return out;
 }
 
 /** The paths of a run of `order` that share their first `depth` segments: what is kept below a node at that path. */
 class PathsBelow {
   constructor(
     readonly order: readonly number[],
-    readonly paths: readonly Path[],
+    readonly paths: LocatedAsRead,
     readonly from: number,
     readonly to: number,
     readonly depth: number,
@@ -112,15 +151,15 @@ class PathsBelow {
     let hi = this.to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const path = paths[order[mid]];
-      if (path.length <= depth || compareSegments(path[depth], segment) < 0) lo = mid + 1;
+      const i = order[mid];
+      if (paths.lengthOf(i) <= depth || compareSegments(paths.segment(i, depth), segment) < 0) lo = mid + 1;
       else hi = mid;
     }
     const first = lo;
     hi = this.to;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareSegments(paths[order[mid]][depth], segment) <= 0) lo = mid + 1;
+      if (compareSegments(paths.segment(order[mid], depth), segment) <= 0) lo = mid + 1;
       else hi = mid;
     }
     return first === lo ? undefined : new PathsBelow(order, paths, first, lo, depth + 1);
@@ -129,12 +168,23 @@ class PathsBelow {
 
 /** Paths by their segments (see compareSegments), a path before the longer ones it starts. */
 export function comparePaths(a: Path, b: Path): number {
-  const shorter = Math.min(a.length, b.length);
+  return compareJoined(NO_BASE, a, NO_BASE, b);
+}
+
+/** As comparePaths, of two paths each given as a base then a path below it (see LocatedAsRead). */
+export function compareJoined(aBase: Path, a: Path, bBase: Path, b: Path): number {
+  // (Two paths in one resource: their bases are one array.)
+  if (aBase === bBase && aBase.length > 0) return compareJoined(NO_BASE, a, NO_BASE, b);
+  const aLength = aBase.length + a.length;
+  const bLength = bBase.length + b.length;
+  const shorter = Math.min(aLength, bLength);
   for (let k = 0; k < shorter; k++) {
-    const order = compareSegments(a[k], b[k]);
+    const x = k < aBase.length ? aBase[k] : a[k - aBase.length];
+    const y = k < bBase.length ? bBase[k] : b[k - bBase.length];
+    const order = compareSegments(x, y);
     if (order !== 0) return order;
   }
-  return a.length - b.length;
+  return aLength - bLength;
 }
 
 /**

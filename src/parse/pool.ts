@@ -28,7 +28,7 @@ import {
   type Target,
 } from '../location/locate.js';
 import type { LocationMemo } from '../location/memo.js';
-import { comparePaths, LocatedAsRead } from '../location/as-read.js';
+import { compareJoined, joinPath, LocatedAsRead } from '../location/as-read.js';
 import { workerThreads } from '../lazy-packages.js';
 
 export interface ParseJob {
@@ -70,6 +70,11 @@ export interface LocationRequest {
   readonly file: SourceFile;
   readonly document: SourceDocument;
   readonly path: Path;
+  /**
+   * When given, `path` is below it: the location is at base then path (a finding in its resource: see LocatedAsRead).
+   * Only locateAll reads it.
+   */
+  readonly base?: Path;
   readonly target: Target;
   /** Known without locating (a traced location in a file that is not YAML, see TracedLocation.range). */
   readonly range?: Range;
@@ -210,152 +215,254 @@ interface LocateTask {
 type LocateResult = (LocatedOffsets | null)[] | null;
 
 /**
- * Resolves locations ahead, one document at a time, into the run's location memo: from the lean reader's tree where
- * it reads the document (read in one pass for all of the document's requests, each located as soon as the sequence
- * entry it is in has been read: see LocatedAsRead), else on the pool's threads for documents whose syntax tree this
- * thread has not built (their text is parsed there). The rest is located on demand.
+ * The ranges locateAll found, by each request's place among all the requests it read (its ordinal), for a caller that
+ * reads the same requests again in the same order (the lint, when it finishes). Without a memo to fill, locateAll
+ * makes no memo key per location: on a decK file of 84,000 findings the keys and the memo's table were ~5 MB kept
+ * from the locate to the end of the run.
+ */
+export class LocatedRequests {
+  /** Per ordinal: the index of its range, -1 when it was not located here (see rangeOf). */
+  readonly #location: Int32Array;
+  /** Ranges by location: one per location, shared by the requests that asked for it. */
+  readonly #ranges: (Range | undefined)[];
+
+  constructor(location: Int32Array, ranges: (Range | undefined)[]) {
+    this.#location = location;
+    this.#ranges = ranges;
+  }
+
+  /** The range of the request read `ordinal`-th; undefined when locateAll did not locate it (nor a memo knew it). */
+  rangeOf(ordinal: number): Range | undefined {
+    const at = ordinal < this.#location.length ? this.#location[ordinal] : -1;
+    return at === -1 ? undefined : this.#ranges[at];
+  }
+}
+
+/**
+ * Resolves locations ahead, one document at a time: from the lean reader's tree where it reads the document (read
+ * in one pass for all of the document's requests, each located as soon as the sequence entry it is in has been read:
+ * see LocatedAsRead), else on the pool's threads for documents whose syntax tree this thread has not built (their
+ * text is parsed there). The rest is located on demand. Returns the ranges by request (see LocatedRequests); with a
+ * memo (a cache keeps it, a posture reads it), they go into it too, and what it knows already is not located again.
  */
 export async function locateAll(
   requests: Iterable<LocationRequest>,
   pool: ParserPool | undefined,
-  memo: LocationMemo,
-): Promise<void> {
+  memo: LocationMemo | undefined,
+): Promise<LocatedRequests> {
   // The paths and targets asked, not the requests (a caller may make each only to hand it here); a document's are
   // chained by `previous` (the index of its request before, -1 for its first), not kept in arrays of its own: two
   // arrays per document, each grown by a push, cost a scan of 50,000 small documents ~15 MB. The requests are read
   // twice, once to count them, so that these arrays are made at their size: grown by pushes, they were ~9 MB of V8's
   // large-object space on a decK file of 84,000 findings, left as garbage.
   let total = 0;
-  for (const request of requests) if (!request.file.origin && !request.range) total++;
+  let ordinals = 0;
+  let withBase = false;
+  for (const request of requests) {
+    ordinals++;
+    if (request.file.origin || request.range) continue;
+    total++;
+    if (request.base !== undefined) withBase = true;
+  }
   const askedPaths: Path[] = new Array(total);
+  const askedBases: Path[] | undefined = withBase ? new Array(total) : undefined;
   const askedTargets: Target[] = new Array(total);
   const askedFiles: SourceFile[] = new Array(total);
+  const askedOrdinals = new Int32Array(total);
   const previous = new Int32Array(total);
   const lastOf = new Map<SourceDocument, number>();
   let asked = 0;
+  let ordinal = -1;
   for (const request of requests) {
+    if (++ordinal === ordinals) break; // (each read gives the same requests: never more)
     const { file, document } = request;
     if (file.origin || request.range) continue;
-    if (asked === total) break; // (each read gives the same requests: never more)
+    if (asked === total) break;
     previous[asked] = lastOf.get(document) ?? -1;
     lastOf.set(document, asked);
     askedPaths[asked] = request.path;
+    if (askedBases) askedBases[asked] = request.base ?? NO_BASE;
     askedTargets[asked] = request.target;
+    askedOrdinals[asked] = ordinal;
     askedFiles[asked++] = file;
   }
-  type Wanted = { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] };
+  const location = new Int32Array(ordinals).fill(-1);
+  // At most one range per request asked: made at that size (see above), holes where requests share a location.
+  const ranges: (Range | undefined)[] = new Array(total);
+  let located = 0;
+  type Wanted = {
+    file: SourceFile;
+    paths: Path[];
+    bases: Path[] | undefined;
+    targets: Target[];
+    keys: string[] | undefined;
+    first: number;
+  };
   const entries: [SourceDocument, Wanted][] = [];
   for (const [document, last] of lastOf) {
-    // The document's paths and targets in the order asked (of two requests with one memo key, the first is located):
-    // all of them when there is one document (a decK file, an Envoy bootstrap), not a copy.
-    const [paths, targets] =
-      lastOf.size === 1 ? [askedPaths, askedTargets] : askedOf(last, previous, askedPaths, askedTargets);
-    const wanted = unknownLocations(askedFiles[last], document, paths, targets, memo);
-    if (wanted.keys.length === 0) continue;
-    const { file, keys } = wanted;
+    // The document's requests in the order asked (of two requests of one location, the first is located): all of them
+    // when there is one document (a decK file, an Envoy bootstrap), not a copy.
+    const [paths, bases, targets, indexes] =
+      lastOf.size === 1
+        ? [askedPaths, askedBases, askedTargets, undefined]
+        : askedOf(last, previous, askedPaths, askedBases, askedTargets);
+    const file = askedFiles[last];
+    const { wanted, slots } = unknownLocations(file, document, paths, bases, targets, memo);
+    const count = wanted.paths.length;
+    if (count === 0) continue;
+    const first = located;
+    located += count;
+    for (let j = 0; j < slots.length; j++) {
+      if (slots[j] !== -1) location[askedOrdinals[indexes ? indexes[j] : j]] = first + slots[j];
+    }
+    const found = (k: number, start: number, end: number, missing: Path) => {
+      const range = rangeOfOffsets(file, start, end);
+      ranges[first + k] = range;
+      if (wanted.keys) memo!.set(file, wanted.keys[k], { range, missing });
+    };
     // A document of a few locations: its tree (as small as their paths) is read, then located in.
+    // (Few: their paths are made whole.)
     const asRead =
-      keys.length < FEW_LOCATIONS
+      count < FEW_LOCATIONS
         ? undefined
-        : new LocatedAsRead(file.text, document.start, document.end, wanted.paths, wanted.targets);
-    const tree = (document as LocatableDocument).leanTreeFor?.(wanted.paths, asRead);
+        : new LocatedAsRead(file.text, document.start, document.end, wanted.paths, wanted.targets, wanted.bases);
+    const whole = (k: number) => (wanted.bases ? joinPath(wanted.bases[k], wanted.paths[k]) : wanted.paths[k]);
+    const tree = (document as LocatableDocument).leanTreeFor?.(
+      asRead || !wanted.bases ? wanted.paths : wanted.paths.map((_, k) => whole(k)),
+      asRead,
+    );
     if (!tree) {
-      if (pool && file.lazy) entries.push([document, wanted]);
+      if (pool && file.lazy)
+        entries.push([document, { file, ...wanted, paths: wanted.paths.map((_, k) => whole(k)), first }]);
       continue;
     }
-    keys.forEach((key, k) => {
-      const o = asRead?.located(k)
-        ? { start: asRead.start(k), end: asRead.end(k), missing: asRead.missing(k) }
-        : locateOffsets(file.text, tree, document.start, document.end, wanted.paths[k], wanted.targets[k]);
-      memo.set(file, key, { range: rangeOfOffsets(file, o.start, o.end), missing: o.missing });
-    });
+    for (let k = 0; k < count; k++) {
+      if (asRead?.located(k)) found(k, asRead.start(k), asRead.end(k), asRead.missing(k));
+      else {
+        const o = locateOffsets(file.text, tree, document.start, document.end, whole(k), wanted.targets[k]);
+        found(k, o.start, o.end, o.missing);
+      }
+    }
   }
   lastOf.clear();
   // A document's whole tree built on demand earlier (while rules ran) need not outlive the lint's locations.
   releaseLeanTree();
-  if (entries.length === 0 || !pool) return;
+  const answers = new LocatedRequests(location, ranges);
+  if (entries.length === 0 || !pool) return answers;
   const tasks: LocateTask[] = entries.map(([document, { file, paths, targets }]) => ({
     text: file.text.slice(document.start, document.end),
     requests: paths.map((path, k) => ({ path, target: targets[k] })),
   }));
   const results = await pool.run<LocateTask, LocateResult>('locate', tasks, 16, locateTask, () => {});
-  entries.forEach(([document, { file, keys }], i) => {
+  entries.forEach(([document, { file, keys, first, paths }], i) => {
     const offsets = results[i];
     if (!offsets) return; // did not parse alone: the main thread locates it (lazily) as before
-    keys.forEach((key, k) => {
+    for (let k = 0; k < paths.length; k++) {
       const o = offsets[k];
-      if (!o) return;
+      if (!o) continue;
       const range = rangeOfOffsets(file, o.start + document.start, o.end + document.start);
-      memo.set(file, key, { range, missing: o.missing });
-    });
+      ranges[first + k] = range;
+      if (keys) memo!.set(file, keys[k], { range, missing: o.missing });
+    }
   });
+  return answers;
 }
 
 /** Fewer locations than this in a document are located in its tree once it is read (see locateAll). */
 const FEW_LOCATIONS = 8;
 
-/** One document's paths and targets, in the order asked: its chain of requests (see locateAll's `previous`). */
+/**
+ * One document's paths and targets, in the order asked, and the index of each among all asked: its chain of requests
+ * (see locateAll's `previous`).
+ */
 function askedOf(
   last: number,
   previous: Int32Array,
   askedPaths: readonly Path[],
+  askedBases: readonly Path[] | undefined,
   askedTargets: readonly Target[],
-): [Path[], Target[]] {
+): [Path[], Path[] | undefined, Target[], Int32Array] {
   let count = 0;
   for (let i = last; i !== -1; i = previous[i]) count++;
   const paths: Path[] = new Array(count);
+  const bases: Path[] | undefined = askedBases && new Array(count);
   const targets: Target[] = new Array(count);
+  const indexes = new Int32Array(count);
   for (let i = last; i !== -1; i = previous[i]) {
     paths[--count] = askedPaths[i];
+    if (bases) bases[count] = askedBases![i];
     targets[count] = askedTargets[i];
+    indexes[count] = i;
   }
-  return [paths, targets];
+  return [paths, bases, targets, indexes];
 }
 
 /**
- * The locations of one document asked for that the memo does not know, each once, in path order (see
- * LocatedAsRead), with their memo keys. (Paths whose segments have the same texts share a memo key: the first asked
- * is located, as the sort is stable.)
+ * The locations of one document asked for that the memo (when there is one) does not know, each once, in path order
+ * (see LocatedAsRead), with their memo keys (with a memo); and for each request, the index of its location among
+ * them (-1: the memo knows it). (Paths whose segments have the same texts are one location: the first asked is
+ * located, as the sort is stable.)
  */
 function unknownLocations(
   file: SourceFile,
   document: SourceDocument,
   paths: readonly Path[],
+  bases: readonly Path[] | undefined,
   targets: readonly Target[],
-  memo: LocationMemo,
-): { file: SourceFile; paths: Path[]; targets: Target[]; keys: string[] } {
+  memo: LocationMemo | undefined,
+): {
+  wanted: { paths: Path[]; bases: Path[] | undefined; targets: Target[]; keys: string[] | undefined };
+  slots: Int32Array;
+} {
+  const slots = new Int32Array(paths.length).fill(-1);
+  const base = (i: number) => bases?.[i] ?? NO_BASE;
+  // (A memo's key is of the path whole: made only for a memo.)
+  const keyOf = (i: number) => memo && locationKey(document.index, joinPath(base(i), paths[i]), targets[i]);
   if (paths.length === 1) {
-    const key = locationKey(document.index, paths[0], targets[0]);
-    return memo.has(file, key)
-      ? { file, paths: [], targets: [], keys: [] }
-      : { file, paths: paths as Path[], targets: targets as Target[], keys: [key] };
+    const key = keyOf(0);
+    if (key !== undefined && memo!.has(file, key))
+      return { wanted: { paths: [], bases: undefined, targets: [], keys: [] }, slots };
+    slots[0] = 0;
+    const wanted = { paths: paths as Path[], bases: bases as Path[] | undefined, targets: targets as Target[] };
+    return { wanted: { ...wanted, keys: key === undefined ? undefined : [key] }, slots };
   }
+  const samePlace = (a: number, b: number) => compareJoined(base(a), paths[a], base(b), paths[b]);
   const order = paths
     .map((_, i) => i)
-    .sort(
-      (a, b) => comparePaths(paths[a], paths[b]) || (targets[a] < targets[b] ? -1 : targets[a] > targets[b] ? 1 : 0),
-    );
+    .sort((a, b) => samePlace(a, b) || (targets[a] < targets[b] ? -1 : targets[a] > targets[b] ? 1 : 0));
   // Made at their largest size and cut to what is wanted (grown by pushes, large ones left garbage: see locateAll).
   const wanted = {
-    file,
     paths: new Array<Path>(order.length),
+    bases: bases ? new Array<Path>(order.length) : undefined,
     targets: new Array<Target>(order.length),
-    keys: new Array<string>(order.length),
+    keys: memo ? new Array<string>(order.length) : undefined,
   };
   let last = -1;
+  let known = false;
   let count = 0;
   for (const i of order) {
-    if (last !== -1 && targets[i] === targets[last] && comparePaths(paths[i], paths[last]) === 0) continue;
+    if (last !== -1 && targets[i] === targets[last] && samePlace(i, last) === 0) {
+      if (!known) slots[i] = count - 1;
+      continue;
+    }
     last = i;
-    const key = locationKey(document.index, paths[i], targets[i]);
-    if (memo.has(file, key)) continue;
+    const key = keyOf(i);
+    known = key !== undefined && memo!.has(file, key);
+    if (known) continue;
+    slots[i] = count;
     wanted.paths[count] = paths[i];
+    if (wanted.bases) wanted.bases[count] = base(i);
     wanted.targets[count] = targets[i];
-    wanted.keys[count++] = key;
+    if (wanted.keys) wanted.keys[count] = key!;
+    count++;
   }
-  wanted.paths.length = wanted.targets.length = wanted.keys.length = count;
-  return wanted;
+  wanted.paths.length = wanted.targets.length = count;
+  if (wanted.bases) wanted.bases.length = count;
+  if (wanted.keys) wanted.keys.length = count;
+  return { wanted, slots };
 }
+
+const NO_BASE: Path = Object.freeze([]);
 
 function locateTask(task: LocateTask): LocateResult {
   const ast = parseDocumentText(task.text);

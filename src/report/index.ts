@@ -36,7 +36,7 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
     if (rel === '') return '.';
     return !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : file;
   };
-  // (Given, not spread: a finding's message, fingerprint and resource are read from it, not held in fields; see
+  // (Given, not spread: a finding's message, fingerprint, resource and path are read from it, not held in fields; see
   // engine/run.ts LintFinding.)
   const message = (item: { readonly message: string; readonly messageParts?: readonly MessagePart[] }) =>
     item.messageParts ? renderMessage(item.messageParts, rebase) : item.message;
@@ -48,6 +48,7 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
       message: message(f),
       fingerprint: f.fingerprint,
       resource: f.resource,
+      path: f.path,
       related: f.related.map((r) => ({ ...r, file: rebase(r.file), message: message(r) })),
     })),
     notices: result.notices.map((n) => ({ ...n, ...(n.file ? { file: rebase(n.file) } : {}), message: message(n) })),

@@ -133,7 +133,7 @@ export function readKong(file: SourceFile, document: SourceDocument, namespace =
       pluginView(
         r,
         ref,
-        base,
+        r.source.base, // (the resource's copy of exact size: the caller's grew in steps, and the view keeps it)
         body,
         'name',
         s,
