@@ -207,14 +207,19 @@ describe('label indexes', () => {
   });
 });
 
+/** A file of `count` PeerAuthentications p0, p1 ... in namespace ns. */
+function peerAuthenticationFile(count: number) {
+  const text = Array.from(
+    { length: count },
+    (_, i) =>
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: ns\nspec:\n  mtls: {mode: STRICT}\n`,
+  ).join('---\n');
+  return parseSource('p.yaml', text, MANIFEST_PARSE_OPTIONS);
+}
+
 describe('API groups of resources', () => {
   it('are one string per group, not one per resource, and read as before', async () => {
-    const text = Array.from(
-      { length: 1000 },
-      (_, i) =>
-        `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: ns\nspec:\n  mtls: {mode: STRICT}\n`,
-    ).join('---\n');
-    const file = parseSource('p.yaml', text, MANIFEST_PARSE_OPTIONS);
+    const file = peerAuthenticationFile(1000);
     const before = await heapSnapshot();
     // (A heap snapshot names every sliced string "(sliced string)": they are counted whole.)
     const count = (heap: typeof before) => countNodes(heap, 'sliced string', () => true);
@@ -235,12 +240,7 @@ describe('API groups of resources', () => {
 
 describe('Kubernetes resources kept for the run', () => {
   it('are their own SourceRef (no object per resource holding file, document and base), and read as before', async () => {
-    const text = Array.from(
-      { length: 1000 },
-      (_, i) =>
-        `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: ns\nspec:\n  mtls: {mode: STRICT}\n`,
-    ).join('---\n');
-    const file = parseSource('p.yaml', text, MANIFEST_PARSE_OPTIONS);
+    const file = peerAuthenticationFile(1000);
     // Objects that hold a file but are no resource (a resource has a kind): SourceRefs of their own.
     const sourceRefs = (heap: Awaited<ReturnType<typeof heapSnapshot>>) =>
       countNodes(heap, 'object', (_, edge) => edge('file') !== undefined && edge('kind') === undefined);
