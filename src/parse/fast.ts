@@ -173,8 +173,11 @@ class ValueBuilder {
 
 /** Mappings of up to this many keys, all of scalars, are shared by the values of a text that has them (see take). */
 const MAX_LEAF_KEYS = 4;
-/** At most this many leaves are remembered per text, the first met (as MAX_SHARED_STRINGS). */
-const MAX_SHARED_LEAVES = 4096;
+/**
+ * At most this many leaves are remembered per text, the first met (as MAX_SHARED_STRINGS): each costs its path in the
+ * trie (~500 bytes) while the text is read, and an Envoy bootstrap's 40,000 clusters are as many leaves met once.
+ */
+const MAX_SHARED_LEAVES = 1024;
 
 /**
  * A trie of the small mappings of scalars (a key, then its value, per entry) met in a text: manifests repeat such
