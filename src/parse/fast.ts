@@ -130,7 +130,7 @@ class ValueBuilder {
   take(from: number, large: Record<string, unknown> | undefined): Record<string, unknown> {
     if (large) return large;
     const count = this.top - from;
-    const leaf = count <= MAX_LEAF_KEYS && this.#leafCount < MAX_SHARED_LEAVES ? this.#leaf(from, count) : undefined;
+    const leaf = count <= MAX_LEAF_KEYS ? this.#leaf(from, count) : undefined;
     let out = leaf?.mapping;
     if (out === undefined) {
       out = plainObject(this.keys, this.values, from, count);
@@ -149,8 +149,15 @@ class ValueBuilder {
       const value = this.values[i];
       if (typeof value === 'object' ? value !== null : Object.is(value, -0)) return undefined;
     }
-    let node = this.#leaves;
+    // Once MAX_SHARED_LEAVES are remembered, the trie is only searched: nothing new is added to it.
+    const full = this.#leafCount >= MAX_SHARED_LEAVES;
+    let node: LeafNode | undefined = this.#leaves;
     for (let i = from; i < from + count; i++) {
+      if (full) {
+        node = node.next?.get(this.keys[i])?.get(this.values[i]);
+        if (!node) return undefined;
+        continue;
+      }
       node.next ??= new Map();
       let byValue = node.next.get(this.keys[i]);
       if (!byValue) node.next.set(this.keys[i], (byValue = new Map()));
@@ -158,7 +165,7 @@ class ValueBuilder {
       if (!child) byValue.set(this.values[i], (child = { mapping: undefined, next: undefined }));
       node = child;
     }
-    return node;
+    return full && node.mapping === undefined ? undefined : node;
   }
 
   /** The scalar itself, or for a short string the first equal one this text's values have (of the first remembered). */
@@ -175,9 +182,11 @@ class ValueBuilder {
 const MAX_LEAF_KEYS = 4;
 /**
  * At most this many leaves are remembered per text, the first met (as MAX_SHARED_STRINGS): each costs its path in the
- * trie (~500 bytes) while the text is read, and an Envoy bootstrap's 40,000 clusters are as many leaves met once.
+ * trie (~500 bytes) while the text is read, left to the old generation by a long text (the corpus's peak was 2-3 MB
+ * higher with 1,024), and an Envoy bootstrap's 40,000 clusters are as many leaves met once. The repeated ones are met
+ * early.
  */
-const MAX_SHARED_LEAVES = 1024;
+const MAX_SHARED_LEAVES = 256;
 
 /**
  * A trie of the small mappings of scalars (a key, then its value, per entry) met in a text: manifests repeat such
