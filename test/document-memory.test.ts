@@ -74,10 +74,22 @@ describe('memory per document', () => {
     expect(Object.isFrozen(a.anchor) && Object.isFrozen(a.source.base)).toBe(true);
   });
 
-  it('line starts are held in an exact-size typed array', () => {
+  it('line starts are held in an exact-size typed array, of 2 bytes a line up to 64K characters', () => {
     const starts = parseSource('t.yaml', 'a: 1\nb: 2\n\nc: 3').lineCounter.lineStarts;
-    expect(starts).toBeInstanceOf(Uint32Array);
+    // Old code: a Uint32Array for every text.
+    expect(starts).toBeInstanceOf(Uint16Array);
     expect([...starts]).toEqual([0, 5, 10, 11]);
+    // The longest text of 2-byte line starts (its last line starts at its end), then one character more.
+    const longest = `${'k: v\n'.repeat(13107)}`;
+    expect(longest.length).toBe(0xffff);
+    const short = parseSource('s.yaml', longest).lineCounter;
+    expect(short.lineStarts).toBeInstanceOf(Uint16Array);
+    expect(short.lineStarts[13107]).toBe(0xffff);
+    expect(short.linePos(0xffff - 1)).toEqual({ line: 13107, col: 5 });
+    const long = parseSource('l.yaml', `${longest}k: v\n`).lineCounter;
+    expect(long.lineStarts).toBeInstanceOf(Uint32Array);
+    expect(long.lineStarts[13108]).toBe(0x10000 + 4);
+    expect(long.linePos(0x10000 + 4)).toEqual({ line: 13109, col: 1 });
   });
 
   it('stream parts are handed over as offsets, in order, as splitYamlStream lists them', () => {

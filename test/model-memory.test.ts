@@ -207,14 +207,19 @@ describe('label indexes', () => {
   });
 });
 
+/** A file of `count` PeerAuthentications p0, p1 ... in namespace ns. */
+function peerAuthenticationFile(count: number) {
+  const text = Array.from(
+    { length: count },
+    (_, i) =>
+      `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: ns\nspec:\n  mtls: {mode: STRICT}\n`,
+  ).join('---\n');
+  return parseSource('p.yaml', text, MANIFEST_PARSE_OPTIONS);
+}
+
 describe('API groups of resources', () => {
   it('are one string per group, not one per resource, and read as before', async () => {
-    const text = Array.from(
-      { length: 1000 },
-      (_, i) =>
-        `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p${i}\n  namespace: ns\nspec:\n  mtls: {mode: STRICT}\n`,
-    ).join('---\n');
-    const file = parseSource('p.yaml', text, MANIFEST_PARSE_OPTIONS);
+    const file = peerAuthenticationFile(1000);
     const before = await heapSnapshot();
     // (A heap snapshot names every sliced string "(sliced string)": they are counted whole.)
     const count = (heap: typeof before) => countNodes(heap, 'sliced string', () => true);
@@ -230,5 +235,32 @@ describe('API groups of resources', () => {
       ),
     ]);
     expect(odd.resources.map((r) => r.group)).toEqual(['a\ud800.example', '']);
+  });
+});
+
+describe('Kubernetes resources kept for the run', () => {
+  it('are their own SourceRef (no object per resource holding file, document and base), and read as before', async () => {
+    const file = peerAuthenticationFile(1000);
+    // Objects that hold a file but are no resource (a resource has a kind): SourceRefs of their own.
+    const sourceRefs = (heap: Awaited<ReturnType<typeof heapSnapshot>>) =>
+      countNodes(heap, 'object', (_, edge) => edge('file') !== undefined && edge('kind') === undefined);
+    const before = sourceRefs(await heapSnapshot());
+    const graph = Graph.fromFiles([file]);
+    expect(graph.resources.length).toBe(1000);
+    // Old code: a SourceRef object per resource (1,000).
+    expect(sourceRefs(await heapSnapshot()) - before).toBeLessThan(100);
+    const last = graph.resources[999];
+    expect(last.source.file).toBe(file);
+    expect(last.source.document).toBe(file.documents[999]);
+    expect(last.source.base).toEqual([]);
+    expect([last.format, last.apiVersion, last.group, last.kind, last.name, last.namespace]).toEqual([
+      'kubernetes',
+      'security.istio.io/v1',
+      'security.istio.io',
+      'PeerAuthentication',
+      'p999',
+      'ns',
+    ]);
+    expect(last.anchor).toEqual(['metadata', 'name']);
   });
 });

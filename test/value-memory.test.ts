@@ -62,6 +62,72 @@ describe('parsed values kept for the run', () => {
     );
   });
 
+  it('share one object for equal small mappings of scalars within a file, and only for equal ones', async () => {
+    const text = Array.from(
+      { length: 1000 },
+      (_, i) =>
+        `kind: Deployment\nmetadata: {appName: app-${i}}\nspec:\n  securityContext: {readOnlyRootFilesystem: true, runAsUser: 1000}\n` +
+        `  limits:\n    cpu: 500m\n    memory: 256Mi\n  mtls: {peerMode: ${i % 2 ? 'STRICT' : 'PERMISSIVE'}}\n`,
+    ).join('---\n');
+    const file = parseSource('d.yaml', text, {});
+    const heap = await heapSnapshot();
+    const holding = (key: string) => countNodes(heap, 'object', (_, edge) => edge(key) !== undefined);
+    // Old code: one object per document (1,000 each).
+    expect(holding('readOnlyRootFilesystem')).toBe(1);
+    expect(holding('cpu')).toBe(1);
+    expect(holding('peerMode')).toBe(2);
+    expect(holding('appName')).toBe(1000);
+    expect(file.documents[999].value).toEqual({
+      kind: 'Deployment',
+      metadata: { appName: 'app-999' },
+      spec: {
+        securityContext: { readOnlyRootFilesystem: true, runAsUser: 1000 },
+        limits: { cpu: '500m', memory: '256Mi' },
+        mtls: { peerMode: 'STRICT' },
+      },
+    });
+    // Mappings a looser key would take for one another stay apart.
+    const apart = [
+      '{a: 1}',
+      "{a: '1'}",
+      '{a: true}',
+      "{a: 'true'}",
+      '{a: null}',
+      "{a: ''}",
+      '{a: -0}',
+      '{a: 0}',
+      "{a: '1:a', b: x}",
+      "{a: '1', a1: 'a'}",
+      "{'a1:a': x}",
+      '{}',
+      '{b: 1, a: 1}',
+      '{a: 1, b: 1}',
+    ];
+    const read = parseSource('a.yaml', apart.map((m, i) => `m${i}: ${m}`).join('\n'), {}).documents[0].value as Record<
+      string,
+      unknown
+    >;
+    const values = apart.map((_, i) => read[`m${i}`]);
+    expect(new Set(values).size).toBe(apart.length);
+    expect(values.map((v) => JSON.stringify(v))).toEqual([
+      '{"a":1}',
+      '{"a":"1"}',
+      '{"a":true}',
+      '{"a":"true"}',
+      '{"a":null}',
+      '{"a":""}',
+      '{"a":0}',
+      '{"a":0}',
+      '{"a":"1:a","b":"x"}',
+      '{"a":"1","a1":"a"}',
+      '{"a1:a":"x"}',
+      '{}',
+      '{"b":1,"a":1}',
+      '{"a":1,"b":1}',
+    ]);
+    expect(Object.is((values[6] as { a: number }).a, -0)).toBe(true);
+  });
+
   it('are plain objects with their keys in order, and read as before', () => {
     const [small, large, flow, flowLarge, proto] = [
       'b: 1\na: 2\n"__proto__": 3\n',

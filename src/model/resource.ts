@@ -84,6 +84,17 @@ export function isWorkload(resource: Resource): resource is Workload {
   return resource.format === 'kubernetes' && resource.pod !== undefined;
 }
 
+/**
+ * The resource seen at another place (inside a text it holds): everything as the resource has it but its source and
+ * anchor. Not a spread: a resource class keeps what follows from its body (format, apiVersion) on its prototype.
+ */
+export function relocated(resource: Resource, source: SourceRef, anchor: Path): Resource {
+  return Object.create(resource, {
+    source: { value: source, enumerable: true },
+    anchor: { value: anchor, enumerable: true },
+  });
+}
+
 /** "Deployment shop/web", "Namespace shop": how messages name a resource. */
 export function describe(resource: Pick<Resource, 'kind' | 'namespace' | 'name'>): string {
   const name = resource.name || '(unnamed)';

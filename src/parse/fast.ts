@@ -92,6 +92,9 @@ class ValueBuilder {
   readonly values: unknown[] = [];
   top = 0;
   readonly #strings = new Map<string, string>();
+  /** Small mappings of scalars, by their keys and values in order: one object for the equal ones (the first met). */
+  readonly #leaves: LeafNode = { mapping: undefined, next: undefined };
+  #leafCount = 0;
 
   /**
    * Whether the mapping whose entries start at `from` has `key` already: by property lookup once it is `large` (see
@@ -120,12 +123,49 @@ class ValueBuilder {
     return large;
   }
 
-  /** The mapping whose entries start at `from` (`large` once grown), its entries taken off. */
+  /**
+   * The mapping whose entries start at `from` (`large` once grown), its entries taken off. A small mapping of scalars
+   * is the first equal one this text's values have (see LeafNode).
+   */
   take(from: number, large: Record<string, unknown> | undefined): Record<string, unknown> {
     if (large) return large;
-    const out = plainObject(this.keys, this.values, from, this.top - from);
+    const count = this.top - from;
+    const leaf = count <= MAX_LEAF_KEYS ? this.#leaf(from, count) : undefined;
+    let out = leaf?.mapping;
+    if (out === undefined) {
+      out = plainObject(this.keys, this.values, from, count);
+      if (leaf) {
+        leaf.mapping = out;
+        this.#leafCount++;
+      }
+    }
     this.top = from;
     return out;
+  }
+
+  /** The node of the leaves' trie for the mapping of entries [from, from + count); undefined when not a leaf. */
+  #leaf(from: number, count: number): LeafNode | undefined {
+    for (let i = from; i < from + count; i++) {
+      const value = this.values[i];
+      if (typeof value === 'object' ? value !== null : Object.is(value, -0)) return undefined;
+    }
+    // Once MAX_SHARED_LEAVES are remembered, the trie is only searched: nothing new is added to it.
+    const full = this.#leafCount >= MAX_SHARED_LEAVES;
+    let node: LeafNode | undefined = this.#leaves;
+    for (let i = from; i < from + count; i++) {
+      if (full) {
+        node = node.next?.get(this.keys[i])?.get(this.values[i]);
+        if (!node) return undefined;
+        continue;
+      }
+      node.next ??= new Map();
+      let byValue = node.next.get(this.keys[i]);
+      if (!byValue) node.next.set(this.keys[i], (byValue = new Map()));
+      let child = byValue.get(this.values[i]);
+      if (!child) byValue.set(this.values[i], (child = { mapping: undefined, next: undefined }));
+      node = child;
+    }
+    return full && node.mapping === undefined ? undefined : node;
   }
 
   /** The scalar itself, or for a short string the first equal one this text's values have (of the first remembered). */
@@ -136,6 +176,27 @@ class ValueBuilder {
     if (this.#strings.size < MAX_SHARED_STRINGS) this.#strings.set(value, value);
     return value;
   }
+}
+
+/** Mappings of up to this many keys, all of scalars, are shared by the values of a text that has them (see take). */
+const MAX_LEAF_KEYS = 4;
+/**
+ * At most this many leaves are remembered per text, the first met (as MAX_SHARED_STRINGS): each costs its path in the
+ * trie (~500 bytes) while the text is read, left to the old generation by a long text (the corpus's peak was 2-3 MB
+ * higher with 1,024), and an Envoy bootstrap's 40,000 clusters are as many leaves met once. The repeated ones are met
+ * early.
+ */
+const MAX_SHARED_LEAVES = 256;
+
+/**
+ * A trie of the small mappings of scalars (a key, then its value, per entry) met in a text: manifests repeat such
+ * mappings in every document (selectors' labels, a container's ports and securityContext, an mTLS mode), a copy each
+ * kept for the run. Values are never changed once read, so one object serves them all. A Map tells 1 from '1' and
+ * true from 'true'; -0 (which it takes for 0) is left out.
+ */
+interface LeafNode {
+  mapping: Record<string, unknown> | undefined;
+  next: Map<string, Map<unknown, LeafNode>> | undefined;
 }
 
 /** What a location tree's reading gives for a mapping and a sequence: it builds no value (never changed). */

@@ -7,7 +7,7 @@
 //   `spec.values`, an Argo CD Application's `helm.valuesObject` or `helm.values`.
 // A setting absent from all of them has istiod's default (pkg/config/mesh/mesh.go DefaultMeshConfig).
 import type { DocumentRef, Graph } from '../graph.js';
-import type { Resource } from '../resource.js';
+import { type Resource, relocated } from '../resource.js';
 import { MESH_CONFIG_VALUE_KEY } from '../unclaimed.js';
 import { get, isObj, str, strMap, type Obj, type Path } from '../values.js';
 import { parseEmbedded } from '../../parse/embedded.js';
@@ -284,7 +284,7 @@ function readHeldText(
     embedded,
     value: inner.value,
     refused: embedded.problems.some((p) => p.code === 'parse-error'),
-    site: { ...host, source: { file: embedded, document: inner, base: [] }, anchor: [] },
+    site: relocated(host, { file: embedded, document: inner, base: [] }, []),
   };
 }
 
