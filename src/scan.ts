@@ -444,7 +444,9 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     root: run.cwd,
   });
   run.phase('rules');
-  collectScanGarbage();
+  let textLength = 0;
+  for (const file of files) textLength += file.text.length;
+  collectScanGarbage(textLength);
   if (options.posture) {
     const { draftPosture } = await import('./posture.js');
     try {

@@ -123,8 +123,9 @@ export function startScanThread(entry: URL, args: readonly string[], env: NodeJS
  * eager mode prints an ExperimentalWarning), so the `gc` function is taken from a fresh context made while
  * --expose-gc is on, and the flag is turned off again before any other context (a custom rule's) is made.
  */
-export function collectScanGarbage(): void {
-  if (!isScanThread()) return;
+export function collectScanGarbage(textLength: number): void {
+  // A scan this small never runs in the scan thread: node:worker_threads (which telling the thread loads) stays unloaded.
+  if (textLength <= LARGE_SCAN_BYTES || !isScanThread()) return;
   v8().setFlagsFromString('--expose-gc');
   const collect = vm().runInNewContext('gc') as () => void;
   v8().setFlagsFromString('--no-expose-gc');
