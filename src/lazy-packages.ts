@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type * as Os from 'node:os';
 import type * as V8 from 'node:v8';
+import type * as Vm from 'node:vm';
 import type * as WorkerThreads from 'node:worker_threads';
 import type * as Zlib from 'node:zlib';
 import type * as Tty from 'node:tty';
@@ -52,8 +53,10 @@ export const yaml = (): typeof YamlPackage =>
 
 /** node:os, for the home folder where HOME does not name it (src/user-cache-dir.ts). */
 export const os = (): typeof Os => requireHere('node:os');
-/** node:v8, for the result cache's serialisation. */
+/** node:v8, for the result cache's serialisation and the scan thread's one forced collection. */
 export const v8 = (): typeof V8 => requireHere('node:v8');
+/** node:vm, for the scan thread's one forced collection (src/cli/scan-thread.ts). */
+export const vm = (): typeof Vm => requireHere('node:vm');
 /** node:worker_threads, for parser threads. */
 export const workerThreads = (): typeof WorkerThreads => requireHere('node:worker_threads');
 /** node:zlib, for the CRC-32 some token formats carry. */

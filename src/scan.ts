@@ -29,6 +29,7 @@ import { appendAll } from './arrays.js';
 import { milliseconds } from './clock.js';
 import { isSettled, SETTLED_MS, stampOf, stampOfStats } from './file-stamp.js';
 import { repositoryRoot } from './repository-root.js';
+import { collectScanGarbage } from './cli/scan-thread.js';
 
 export { repositoryRoot };
 
@@ -443,6 +444,9 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     root: run.cwd,
   });
   run.phase('rules');
+  let textLength = 0;
+  for (const file of files) textLength += file.text.length;
+  collectScanGarbage(textLength);
   if (options.posture) {
     const { draftPosture } = await import('./posture.js');
     try {

@@ -9,7 +9,16 @@ import { describe, resourceKey, type Resource } from '../model/resource.js';
 import { get, type Path } from '../model/values.js';
 import { rangeOfOffsets, type Range, type Target } from '../location/locate.js';
 import { LocationMemo } from '../location/memo.js';
-import { ENGINE_RULES, type AnyRule, type FixChange, type Report, type Settings, type Severity } from './rule.js';
+import {
+  ENGINE_RULES,
+  type AnyRule,
+  type Fix,
+  type FixChange,
+  type FixValue,
+  type Report,
+  type Settings,
+  type Severity,
+} from './rule.js';
 import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
 import { joinPath } from '../location/as-read.js';
@@ -269,9 +278,14 @@ class LintFinding implements Finding {
   readonly #path: Path;
   range: Range;
   related: readonly RelatedLocation[] = NONE_RELATED;
-  /** A field of every finding, even when undefined: a property added after V8 sized the class's objects (by the first
-   * findings made, often without a fix) went to a property array of its own (~40 B a finding). */
-  readonly fix: FindingFix | undefined;
+  /**
+   * Its fix: the rule's (paths in the resource, whose base and document make the report's fix when read: a fix made
+   * per finding, with its changes and each path joined to the base, was ~5 MB for generated-50k's 34,000), or one
+   * with paths from the document root already. A field of every finding, even when undefined: a property added after
+   * V8 sized the class's objects (by the first findings made, often without a fix) went to a property array of its
+   * own (~40 B a finding).
+   */
+  readonly #fix: Fix | FindingFix | undefined;
   /** The rule's template, or the message itself when #values is undefined. */
   readonly #template: string;
   /** The report's values; with no resource, also what {{resource}} names (a document by its path, at SUBJECT). */
@@ -302,14 +316,14 @@ class LintFinding implements Finding {
     range: Range | undefined,
     template: string,
     values: MessageValues | undefined,
-    fix?: FindingFix,
+    fix?: Fix | FindingFix,
   ) {
     this.ruleId = ruleId;
     this.severity = severity;
     this.file = file;
     this.#path = path;
     this.range = range as Range;
-    this.fix = fix;
+    this.#fix = fix;
     this.#template = template;
     this.#values = values;
     this.#at = at;
@@ -355,6 +369,13 @@ class LintFinding implements Finding {
   /** Its target, when it is to be located at its path in its resource's document (see #at). */
   get targetInResource(): Target | undefined {
     return typeof this.#at === 'string' ? this.#at : undefined;
+  }
+
+  get fix(): FindingFix | undefined {
+    const fix = this.#fix;
+    if (fix === undefined || 'document' in fix) return fix;
+    const { base, document } = this.#resource!.source;
+    return { title: fix.title, document: document.index, changes: fixChangesBelow(base, fix.changes) };
   }
 
   get subject(): Resource | undefined {
@@ -775,16 +796,13 @@ function toFinding(
         : fingerprint(rule.id, file.path, `#${document.index}`, path, extra);
   // Paths of a fix are relative to what the report names; text held in a YAML string (file.origin) is not edited,
   // nor is a built object (its values come from several files).
-  const fixBase = r.resource ? r.resource.source.base : [];
-  const fix: FindingFix | undefined =
+  // A fix on the report's resource is kept as the rule gave it (one object for a run of equal ones) and made into the
+  // report's when read (see LintFinding.fix); on a document, its paths are from the document root already.
+  const fix: Fix | FindingFix | undefined =
     r.fix && !file.origin && !document.trace
-      ? {
-          title: r.fix.title,
-          document: document.index,
-          changes: r.fix.changes.map(
-            (c) => ('set' in c ? { set: fixBase.concat(c.set), value: c.value } : { remove: fixBase.concat(c.remove) }), // exact size, unlike a spread
-          ),
-        }
+      ? r.resource
+        ? (shared?.fix(r.fix) ?? r.fix)
+        : { title: r.fix.title, document: document.index, changes: r.fix.changes }
       : undefined;
   const values = shared ? shared.of(r.data) : (r.data ?? NO_VALUES);
   // On its resource: its path in it (the resource's shared anchor, a shared path of one segment, or a copy of exact
@@ -833,11 +851,46 @@ function toFinding(
  */
 class SharedValues {
   #last: MessageValues = NO_VALUES;
+  #lastFix: Fix | undefined;
 
   of(data: MessageValues | undefined): MessageValues {
     if (data !== undefined && data !== this.#last && !sameValues(data, this.#last)) this.#last = data;
     return data === undefined ? NO_VALUES : this.#last;
   }
+
+  /** The rule's fix, or the equal one its previous finding kept (a rule fixing many workloads alike gives equal ones). */
+  fix(fix: Fix): Fix {
+    const last = this.#lastFix;
+    if (last === undefined || !sameFix(fix, last)) this.#lastFix = fix;
+    return this.#lastFix!;
+  }
+}
+
+/** The changes of a fix with their paths below `base` (each path of exact size, unlike a spread). */
+function fixChangesBelow(base: Path, changes: readonly FixChange[]): FixChange[] {
+  return changes.map((c) =>
+    'set' in c ? { set: base.concat(c.set), value: c.value } : { remove: base.concat(c.remove) },
+  );
+}
+
+function sameFix(a: Fix, b: Fix): boolean {
+  if (a === b) return true;
+  if (a.title !== b.title || a.changes.length !== b.changes.length) return false;
+  return a.changes.every((change, i) => {
+    const other = b.changes[i]!;
+    if ('set' in change)
+      return 'set' in other && samePath(change.set, other.set) && sameFixValue(change.value, other.value);
+    return 'remove' in other && samePath(change.remove, other.remove);
+  });
+}
+
+function samePath(a: Path, b: Path): boolean {
+  return a.length === b.length && a.every((segment, i) => segment === b[i]);
+}
+
+function sameFixValue(a: FixValue, b: FixValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return samePath(a, b);
+  return a === b;
 }
 
 function sameValues(a: MessageValues, b: MessageValues): boolean {

@@ -49,6 +49,7 @@ export function relativeToRoot<R extends Pick<ScanResult, 'findings' | 'notices'
       fingerprint: f.fingerprint,
       resource: f.resource,
       path: f.path,
+      fix: f.fix,
       related: f.related.map((r) => ({ ...r, file: rebase(r.file), message: message(r) })),
     })),
     notices: result.notices.map((n) => ({ ...n, ...(n.file ? { file: rebase(n.file) } : {}), message: message(n) })),
