@@ -29,7 +29,6 @@ import { appendAll } from './arrays.js';
 import { milliseconds } from './clock.js';
 import { isSettled, SETTLED_MS, stampOf, stampOfStats } from './file-stamp.js';
 import { repositoryRoot } from './repository-root.js';
-import { collectScanGarbage } from './cli/scan-thread.js';
 
 export { repositoryRoot };
 
@@ -45,6 +44,11 @@ export interface ScanOptions {
   /** Text read from stdin, scanned as `stdinFilename`. */
   readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string };
   readonly rules?: readonly AnyRule[];
+  /**
+   * Called once the rules have run, before locating, with the length of the texts scanned: the command line's scan
+   * thread collects its garbage there (collectScanGarbage in src/cli/scan-thread.ts).
+   */
+  readonly afterRules?: (textLength: number) => void;
   /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
   /** Called as files are read, for progress displays. */
@@ -444,9 +448,11 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     root: run.cwd,
   });
   run.phase('rules');
-  let textLength = 0;
-  for (const file of files) textLength += file.text.length;
-  collectScanGarbage(textLength);
+  if (options.afterRules) {
+    let textLength = 0;
+    for (const file of files) textLength += file.text.length;
+    options.afterRules(textLength);
+  }
   if (options.posture) {
     const { draftPosture } = await import('./posture.js');
     try {

@@ -25,6 +25,7 @@ import { compareText, maximum } from '../arrays.js';
 import { milliseconds } from '../clock.js';
 import { selectFindings, unknownRuleIds } from './select.js';
 import { processFigures, ReportTape } from './replay.js';
+import { collectScanGarbage } from './scan-thread.js';
 import type { StagedTree } from './staged.js';
 
 export interface CliIo {
@@ -291,6 +292,7 @@ export async function main(caller: CliIo): Promise<number> {
       baseline: opts.baseline !== undefined ? readBaseline(resolve(io.cwd, opts.baseline), opts.baseline) : undefined,
       posture: POSTURE_FORMATS.has(opts.format),
       excerpts: opts.format === 'text' && opts.codeFrame,
+      afterRules: collectScanGarbage,
     });
   const select = (scanned: ScanResult): ScanResult => ({
     ...scanned,
