@@ -7,6 +7,13 @@ export function appendAll<T>(target: T[], items: Iterable<T>): T[] {
   return target;
 }
 
+/** Whether two arrays hold the same items (===) in the same order. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The smallest number, or `empty` when there is none. */
 export function minimum(values: Iterable<number>, empty = Infinity): number {
   let min = Infinity;

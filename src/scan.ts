@@ -25,7 +25,7 @@ import { CHART_FILE, chartIndex, chartNotices } from './helm/charts.js';
 import type { Posture, PostureDraft } from './posture.js';
 import { NO_CUSTOM_RULES } from './custom-rules/load.js';
 import { RULES } from '../rules/index.js';
-import { appendAll } from './arrays.js';
+import { appendAll, sameItems } from './arrays.js';
 import { milliseconds } from './clock.js';
 import { isSettled, SETTLED_MS, stampOf, stampOfStats } from './file-stamp.js';
 import { repositoryRoot } from './repository-root.js';
@@ -157,12 +157,12 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const scope = search && chartScope(run.cwd, run.config, options);
   const searchedSame =
     search !== undefined &&
-    sameStrings(search.scope ?? [], scope!) &&
+    sameItems(search.scope ?? [], scope!) &&
     search.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
   const chartsChanged =
     search !== undefined &&
     !searchedSame &&
-    !sameStrings(search.charts, (run.chartSearch = await searchCharts(scope!, run.config)).charts);
+    !sameItems(search.charts, (run.chartSearch = await searchCharts(scope!, run.config)).charts);
   const loaded = loadCached(run, jobs, options, chartsChanged);
   let result = loaded.previous;
   let parsed: ParsedFiles | undefined;
@@ -546,10 +546,6 @@ async function searchCharts(scope: readonly string[], config: Config): Promise<C
 function inputsOf(watched: Watched, read: readonly string[]): Watched {
   for (const path of read) watch(watched, path);
   return watched;
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 /**

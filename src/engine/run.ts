@@ -22,6 +22,7 @@ import {
 import { redactSecrets } from '../secrets/redact.js';
 import { narrowToSpan } from '../location/span.js';
 import { joinPath } from '../location/as-read.js';
+import { sameItems } from '../arrays.js';
 import {
   directiveCovers,
   IGNORE_ANNOTATION,
@@ -879,17 +880,13 @@ function sameFix(a: Fix, b: Fix): boolean {
   return a.changes.every((change, i) => {
     const other = b.changes[i]!;
     if ('set' in change)
-      return 'set' in other && samePath(change.set, other.set) && sameFixValue(change.value, other.value);
-    return 'remove' in other && samePath(change.remove, other.remove);
+      return 'set' in other && sameItems(change.set, other.set) && sameFixValue(change.value, other.value);
+    return 'remove' in other && sameItems(change.remove, other.remove);
   });
 }
 
-function samePath(a: Path, b: Path): boolean {
-  return a.length === b.length && a.every((segment, i) => segment === b[i]);
-}
-
 function sameFixValue(a: FixValue, b: FixValue): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return samePath(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) return sameItems(a, b);
   return a === b;
 }
 
