@@ -774,7 +774,10 @@ function toFinding(
     });
     return { file: at.file.path, message: rel.message, at };
   });
-  const { at, span } = traced({ file, document, path, target: r.target ?? 'pair' }, r.span);
+  // (Traced only on a built object: a plain finding keeps its request and span as they are, with no object made.)
+  let at: LocationRequest = { file, document, path, target: r.target ?? 'pair' };
+  let span = r.span;
+  if (document.trace) ({ at, span } = traced(at, span));
   const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
   // Nearly every finding is located at its path in its resource's document: its target alone is kept to locate it,
   // and its fingerprint is made from its resource when read (see LintFinding).
