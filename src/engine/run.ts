@@ -911,6 +911,8 @@ const NONE_RELATED: readonly never[] = Object.freeze([]);
  * A location on a built object, moved to where the value was written (see SourceDocument.trace), with the finding's
  * span in what is located there: a value written as some characters of a longer string (a generator's `KEY=VALUE`
  * literal) is shown at those characters, or at the finding's own span inside them when the value is them as written.
+ * A span of a value that is not written there as it is (a generator's env file or file, named by its entry) is not
+ * applied to what is: the finding is shown at the whole place.
  */
 function traced(
   at: LocationRequest,
@@ -928,9 +930,10 @@ function traced(
     ...(origin.note ? { note: origin.note } : {}),
   };
   const written = origin.span;
-  if (!written || at.target !== 'value') return { at: moved, span };
+  if (at.target !== 'value' || !(written || span)) return { at: moved, span };
   const value = get(at.document.value, ...at.path);
   const text = get(origin.document.value, ...origin.path);
+  if (!written) return { at: moved, span: text === value ? span : undefined };
   const asWritten = typeof text === 'string' && text.slice(written[0], written[1]) === value;
   return { at: moved, span: span && asWritten ? [written[0] + span[0], written[0] + span[1]] : written };
 }
