@@ -3,7 +3,7 @@ import type { DetectionSource } from '../../src/secrets/detect.js';
 import { documentSecrets, isManifestDocument } from '../../src/secrets/documents.js';
 import { type TextMemo, textMemo } from '../../src/secrets/memo.js';
 import { remediationFor } from '../../src/secrets/remediation.js';
-import { DEFAULT_SALT, secretIdentity } from '../../src/secrets/identity.js';
+import { DEFAULT_SALT, secretIdentity, writtenAt } from '../../src/secrets/identity.js';
 import { compileSecretOptions, SECRET_OPTIONS_SCHEMA, type SecretOptions } from '../../src/secrets/options.js';
 
 /**
@@ -320,7 +320,13 @@ and the fingerprint cannot be reversed by hashing a dictionary without the salt.
             fix: remediationFor(graph, ref, d.path),
           },
           severity: d.source === 'entropy' || d.source === 'hash' ? 'note' : undefined,
-          identity: secretIdentity(salt, 'secret-hardcoded', ref.file.path, d.path.join('/'), d.key, d.secret),
+          identity: secretIdentity(
+            salt,
+            'secret-hardcoded',
+            ...writtenAt(ref.file, ref.document, d.path),
+            d.key,
+            d.secret,
+          ),
         });
       }
     }

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { secretIdentity } from '../../src/secrets/identity.js';
+import { secretIdentity, writtenAt } from '../../src/secrets/identity.js';
 import { committedEntries } from '../../src/secrets/secret-data.js';
 
 export default defineRule({
@@ -107,8 +107,7 @@ base64 is reported too: the API server rejects it, and it is probably the plain 
           identity: secretIdentity(
             settings.secrets.fingerprintSalt,
             'secret-in-manifest',
-            secret.source.file.path,
-            entry.path.join('/'),
+            ...writtenAt(secret.source.file, secret.source.document, entry.path, secret.source.base),
             entry.value,
           ),
         });

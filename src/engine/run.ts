@@ -766,7 +766,7 @@ function toFinding(
   if (template === undefined) throw new TypeError(`rule ${rule.id} reported unknown messageId "${r.messageId}"`);
   const relatedAt = r.related?.map((rel): RelatedRequest => {
     const src = rel.resource.source;
-    const at = traced({
+    const { at } = traced({
       file: src.file,
       document: src.document,
       path: src.base.concat(rel.path ?? rel.resource.anchor),
@@ -774,7 +774,10 @@ function toFinding(
     });
     return { file: at.file.path, message: rel.message, at };
   });
-  const at = traced({ file, document, path, target: r.target ?? 'pair' });
+  // (Traced only on a built object: a plain finding keeps its request and span as they are, with no object made.)
+  let at: LocationRequest = { file, document, path, target: r.target ?? 'pair' };
+  let span = r.span;
+  if (document.trace) ({ at, span } = traced(at, span));
   const extra = r.identity === undefined ? r.messageId : `${r.messageId}\0${r.identity}`;
   // Nearly every finding is located at its path in its resource's document: its target alone is kept to locate it,
   // and its fingerprint is made from its resource when read (see LintFinding).
@@ -830,7 +833,7 @@ function toFinding(
   // Where a built object's value was written, when it is not where it is located (rare: kept as text).
   if (at.note) finding.messageParts = [finding.message, ` (${at.note})`];
   const extras: Extras | undefined =
-    r.span || relatedAt?.length ? { span: r.span, relatedAt: relatedAt?.length ? relatedAt : undefined } : undefined;
+    span || relatedAt?.length ? { span, relatedAt: relatedAt?.length ? relatedAt : undefined } : undefined;
   // The key that merges a finding reached through several builds: only findings on built objects need one.
   if (!keyed) return { finding, extras, key: '' };
   const key = [
@@ -839,6 +842,7 @@ function toFinding(
     at.document.index,
     at.path.join('\0'),
     at.target,
+    span?.join(':') ?? '',
     extra,
     JSON.stringify(r.data ?? {}),
   ].join('\0');
@@ -903,12 +907,21 @@ function sameValues(a: MessageValues, b: MessageValues): boolean {
 /** The related locations of a finding that has none (frozen: shared by every such finding). */
 const NONE_RELATED: readonly never[] = Object.freeze([]);
 
-/** A location on a built object, moved to where the value was written (see SourceDocument.trace). */
-function traced(at: LocationRequest): LocationRequest {
+/**
+ * A location on a built object, moved to where the value was written (see SourceDocument.trace), with the finding's
+ * span in what is located there: a value written as some characters of a longer string (a generator's `KEY=VALUE`
+ * literal) is shown at those characters, or at the finding's own span inside them when the value is them as written.
+ * A span of a value that is not written there as it is (a generator's env file or file, named by its entry) is not
+ * applied to what is: the finding is shown at the whole place.
+ */
+function traced(
+  at: LocationRequest,
+  span?: readonly [number, number],
+): { at: LocationRequest; span?: readonly [number, number] } {
   const trace = at.document.trace;
-  if (!trace) return at;
+  if (!trace) return { at, span };
   const origin = trace(at.path);
-  return {
+  const moved: LocationRequest = {
     file: origin.file,
     document: origin.document,
     path: origin.path,
@@ -916,6 +929,13 @@ function traced(at: LocationRequest): LocationRequest {
     ...(origin.range ? { range: origin.range } : {}),
     ...(origin.note ? { note: origin.note } : {}),
   };
+  const written = origin.span;
+  if (at.target !== 'value' || !(written || span)) return { at: moved, span };
+  const value = get(at.document.value, ...at.path);
+  const text = get(origin.document.value, ...origin.path);
+  if (!written) return { at: moved, span: text === value ? span : undefined };
+  const asWritten = typeof text === 'string' && text.slice(written[0], written[1]) === value;
+  return { at: moved, span: span && asWritten ? [written[0] + span[0], written[0] + span[1]] : written };
 }
 
 /**

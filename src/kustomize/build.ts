@@ -383,7 +383,15 @@ export class Builder {
       if (typeof literal !== 'string') return;
       const eq = literal.indexOf('=');
       if (eq <= 0) throw new BuildError(`literal "${literal.slice(0, 40)}" is not KEY=VALUE`, k.absolute);
-      set(literal.slice(0, eq), unquote(literal.slice(eq + 1)), child(child(at, 'literals'), i));
+      const value = unquote(literal.slice(eq + 1));
+      // The value's characters in the literal (after `KEY=` and an opening quote): a finding on it is shown there.
+      const start = eq + 1 + (value.length < literal.length - eq - 1 ? 1 : 0);
+      set(literal.slice(0, eq), value, {
+        file: k.file,
+        document: k.document,
+        path: [...at.path, 'literals', i],
+        span: [start, start + value.length],
+      });
     });
     const envs = [
       ...(typeof entry.env === 'string' ? [entry.env] : []),

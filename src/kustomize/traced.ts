@@ -8,6 +8,8 @@ export interface Origin {
   readonly file: SourceFile;
   readonly document: SourceDocument;
   readonly path: Path;
+  /** The value is these characters of the string at `path` (see TracedLocation.span). */
+  readonly span?: readonly [number, number];
 }
 
 export type Node = Record<string, unknown> | unknown[];
@@ -193,12 +195,15 @@ export function originAt(root: unknown, rootOrigin: Origin, path: Path): Origin 
     node = next;
     origin = at;
   }
-  return below(origin, []);
+  return below(origin, [], origin.span);
 }
 
 /** A plain origin: `rest` (a path that does not exist in the built object) under `origin`. */
-function below(origin: Origin, rest: Path): Origin {
-  return { file: origin.file, document: origin.document, path: [...origin.path, ...rest] };
+function below(origin: Origin, rest: Path, span?: readonly [number, number]): Origin {
+  const path = [...origin.path, ...rest];
+  return span
+    ? { file: origin.file, document: origin.document, path, span }
+    : { file: origin.file, document: origin.document, path };
 }
 
 /** Creates (or returns) the map at `path` under `node`, new levels taking `origin`. */

@@ -54,6 +54,11 @@ export interface TracedLocation {
   readonly range?: Range;
   /** Said in the message when the location is approximate ("rendered path spec.template..."). */
   readonly note?: string;
+  /**
+   * The value is these characters of the string written at `path` (a generator's `KEY=VALUE` literal): a value's
+   * location is narrowed to them.
+   */
+  readonly span?: readonly [number, number];
 }
 
 export interface SourceFile {
