@@ -41,8 +41,11 @@ export interface ScanOptions {
   readonly cwd?: string;
   /** A config file; otherwise .meshlint.yaml is looked up from cwd upwards. `false` uses none. */
   readonly configPath?: string | false;
-  /** Text read from stdin, scanned as `stdinFilename`. */
-  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string };
+  /**
+   * Text read from stdin, scanned as `filename`. `defaultName`: the name is not the user's (the command line's
+   * default), so it says nothing of where the text belongs: its folder is no scope of the Helm chart search.
+   */
+  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string; readonly defaultName?: boolean };
   readonly rules?: readonly AnyRule[];
   /**
    * Called once the rules have run, before locating, with the length of the texts scanned: the command line's scan
@@ -505,22 +508,26 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 /**
  * Where rendered Helm output's charts are looked for (the same answer from any working directory): for each scanned
  * path (a file's folder; standard input's file is named from the working directory), the git work tree holding it,
- * else the folder of the configuration file in use when it holds the path, else the path's folder itself. Sorted,
- * none inside another.
+ * else the folder of the configuration file in use when it holds the path, else the path's folder itself, except
+ * for standard input under the default name (the working directory may be /tmp or a home folder: it is searched
+ * only as part of a work tree or the configuration's folder). Sorted, none inside another.
  */
 function chartScope(cwd: string, config: Config, options: ScanOptions): string[] {
-  const folders: string[] = [];
+  const folders: { folder: string; placed: boolean }[] = [];
   for (const path of [...scanPaths(options), ...(options.reportOnly ?? [])]) {
     const absolute = resolve(cwd, path);
     try {
-      folders.push(statSync(absolute).isDirectory() ? absolute : dirname(absolute));
+      folders.push({ folder: statSync(absolute).isDirectory() ? absolute : dirname(absolute), placed: true });
     } catch {
       // not scanned
     }
   }
-  if (options.stdin) folders.push(dirname(resolve(cwd, options.stdin.filename)));
-  const scope = folders.map(
-    (folder) => workTreeOf(folder) ?? (config.path && isWithin(config.root, folder) ? resolve(config.root) : folder),
+  if (options.stdin)
+    folders.push({ folder: dirname(resolve(cwd, options.stdin.filename)), placed: !options.stdin.defaultName });
+  const scope = folders.flatMap(
+    ({ folder, placed }) =>
+      workTreeOf(folder) ??
+      (config.path && isWithin(config.root, folder) ? resolve(config.root) : placed ? folder : []),
   );
   return [...new Set(scope)].sort().filter((dir, i, all) => !all.some((other, j) => j !== i && isInside(other, dir)));
 }

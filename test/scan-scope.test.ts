@@ -256,3 +256,43 @@ describe('the Helm chart search walks only what discovery did not', () => {
     expect(plain.reads[join(repo, 'other/deep')]).toBeUndefined();
   });
 });
+
+describe('standard input: the chart search has a scope only where the text is placed', () => {
+  const located = (stdout: string) =>
+    (JSON.parse(stdout).findings as { ruleId: string; file: string }[])
+      .filter((f) => f.ruleId === 'container-privileged')
+      .map((f) => f.file);
+  const chart = { 'web/Chart.yaml': CHART, 'web/templates/pod.yaml': template };
+
+  it('outside a work tree and a configuration folder, under the default name: no folder is read', () => {
+    const cwd = tempRepo({}, 'meshlint-stdin-');
+    const unrelated: Record<string, string> = {};
+    for (let i = 0; i < 10; i++) unrelated[`d${i}/deep/x.txt`] = 'x';
+    writeFiles(cwd, { ...unrelated, ...chart });
+    const run = touchedBelow(cwd, ['-', '-f', 'json', '--no-config'], cwd, RENDERED);
+    expect(run.reads).toEqual({});
+    expect(located(run.stdout)).toEqual(['stdin.yaml']);
+    // A name given places the text: its folder is searched.
+    const named = touchedBelow(
+      cwd,
+      ['-', '-f', 'json', '--no-config', '--stdin-filename', 'web/out.yaml'],
+      cwd,
+      RENDERED,
+    );
+    expect(located(named.stdout)).toEqual(['web/templates/pod.yaml']);
+    expect(named.reads[join(cwd, 'd0/deep')]).toBeUndefined();
+  });
+
+  it('in a git work tree or a configuration folder: that is searched, default name or not', () => {
+    const repo = tempRepo({ ...GIT, ...chart });
+    mkdirSync(join(repo, 'sub'));
+    const run = touchedBelow(repo, ['-', '-f', 'json', '--no-config'], join(repo, 'sub'), RENDERED);
+    expect(located(run.stdout)).toEqual(['../web/templates/pod.yaml']);
+    const configured = tempRepo({ '.meshlint.yaml': 'rules: {}\n', ...chart });
+    mkdirSync(join(configured, 'sub'));
+    const config = touchedBelow(configured, ['-', '-f', 'json'], join(configured, 'sub'), RENDERED);
+    expect(located(config.stdout).map((file) => resolve(configured, 'sub', file))).toEqual([
+      join(configured, 'web/templates/pod.yaml'),
+    ]);
+  });
+});
