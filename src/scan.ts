@@ -162,8 +162,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const scope = search && chartScope(run.cwd, run.config, options);
   const searchedSame =
     search !== undefined &&
-    sameItems(search.scope ?? [], scope!) &&
+    search.scope !== undefined &&
+    sameItems(search.scope, scope!) &&
     search.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
+  // Unchanged, the last search serves this run's lint too (which would otherwise search again).
+  if (searchedSame) run.chartSearch = search;
   const chartsChanged =
     search !== undefined &&
     !searchedSame &&

@@ -2,7 +2,7 @@
 // than the input, whatever its shape"): discovery's .gitignore files and the search for Helm charts (src/scan.ts
 // discover, directoryGlob, chartScope).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -238,6 +238,30 @@ describe('the Helm chart search walks only what discovery did not', () => {
       expect(Object.keys(plain.reads).length, `cache ${cache}`).toBeGreaterThan(12);
       expect(rendered.reads, `cache ${cache}`).toEqual(plain.reads);
     }
+  });
+
+  it('with --cache, a run that lints again uses the last search while nothing searched changed: no folder read', () => {
+    const dir = tempRepo({}, 'meshlint-charts-');
+    writeFiles(dir, { ...scannedTree('scanned/'), 'scanned/out/web.yaml': RENDERED });
+    const scanned = join(dir, 'scanned');
+    // Settled (see SETTLED_MS): the listing and the search are kept, and trusted by the next run.
+    const past = new Date(Date.now() - 3_600_000);
+    const settle = (path: string) => {
+      for (const entry of readdirSync(path, { withFileTypes: true }))
+        if (entry.isDirectory()) settle(join(path, entry.name));
+        else utimesSync(join(path, entry.name), past, past);
+      utimesSync(path, past, past);
+    };
+    settle(scanned);
+    const args = ['scanned', '-f', 'json', '--no-config', '--cache', '--cache-location', join(dir, 'cache')];
+    const cold = touchedBelow(scanned, args, dir);
+    expect(locatedIn(cold.stdout)).toEqual(['scanned/charts/web/templates/pod.yaml']);
+    // Another file's bytes change (its folder does not): the lint runs again, discovery reuses its listing.
+    writeFileSync(join(scanned, 'apps/a0/deep/x.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b0\n');
+    const warm = touchedBelow(scanned, args, dir);
+    expect(locatedIn(warm.stdout)).toEqual(['scanned/charts/web/templates/pod.yaml']);
+    expect(warm.touched).toContain(join(scanned, 'apps/a0/deep/x.yaml'));
+    expect(warm.reads).toEqual({});
   });
 
   it('in a git work tree: the scanned folder is not read again, the rest of the tree is searched', () => {
