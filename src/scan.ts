@@ -165,8 +165,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     search.scope !== undefined &&
     sameItems(search.scope, scope!) &&
     search.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
-  // Unchanged, the last search serves this run's lint too (which would otherwise search again).
-  if (searchedSame) run.chartSearch = search;
+  // Unchanged, the last search serves this run's lint too (which would otherwise search again), when its charts name
+  // the same files from here.
+  if (searchedSame && search.madeHere) run.chartSearch = search;
   const chartsChanged =
     search !== undefined &&
     !searchedSame &&

@@ -262,6 +262,9 @@ describe('the Helm chart search walks only what discovery did not', () => {
     expect(locatedIn(warm.stdout)).toEqual(['scanned/charts/web/templates/pod.yaml']);
     expect(warm.touched).toContain(join(scanned, 'apps/a0/deep/x.yaml'));
     expect(warm.reads).toEqual({});
+    // From another working directory the stored charts (relative to the first one) are not taken as they are.
+    const elsewhere = touchedBelow(scanned, ['.', ...args.slice(1)], scanned);
+    expect(locatedIn(elsewhere.stdout)).toEqual(['charts/web/templates/pod.yaml']);
   });
 
   it('in a git work tree: the scanned folder is not read again, the rest of the tree is searched', () => {
