@@ -135,10 +135,10 @@ interface StoredRun {
   /** Size, modification time and hash of each file of that run, by path: what a later run need not read again. */
   readonly stamps?: Record<string, FileStamp>;
   /**
-   * When the run searched for Helm charts: what it found (charts relative to the working directory). A chart added
-   * anywhere it searched changes the result (see previousChartSearch).
+   * When the run searched for Helm charts: what it found (charts relative to the working directory, `cwd`). A chart
+   * added anywhere it searched changes the result (see previousChartSearch).
    */
-  readonly chartSearch?: ChartSearch;
+  readonly chartSearch?: ChartSearch & { readonly cwd?: string };
   /**
    * Environment variables the run read (kustomize env files), each with the digest of its value keyed with the
    * user's cache key (a value may be a secret: the digest tells nothing without the key).
@@ -295,10 +295,15 @@ export class ScanCache implements ListingStore {
       .digest('hex');
   }
 
-  /** What the last run's search for Helm charts found (absolute), if it searched. */
-  previousChartSearch(): ChartSearch | undefined {
+  /**
+   * What the last run's search for Helm charts found (absolute), if it searched; `madeHere` when that run worked in
+   * this working directory (its charts are stored relative to it: from another one they name other paths).
+   */
+  previousChartSearch(): (ChartSearch & { readonly madeHere: boolean }) | undefined {
     const search = this.#lastRun?.chartSearch;
-    return search && { ...search, charts: search.charts.map((path) => resolve(this.#cwd, path)) };
+    if (!search) return undefined;
+    const charts = search.charts.map((path) => resolve(this.#cwd, path));
+    return { scope: search.scope, charts, folders: search.folders, madeHere: search.cwd === this.#cwd };
   }
 
   /**
@@ -432,7 +437,14 @@ export class ScanCache implements ListingStore {
             : {}),
           stamps,
           ...(chartSearch
-            ? { chartSearch: { ...chartSearch, charts: chartSearch.charts.map((path) => relative(this.#cwd, path)) } }
+            ? {
+                chartSearch: {
+                  scope: chartSearch.scope,
+                  charts: chartSearch.charts.map((path) => relative(this.#cwd, path)),
+                  folders: chartSearch.folders,
+                  cwd: this.#cwd,
+                },
+              }
             : {}),
           ...(environment?.length
             ? { environment: environment.map((name) => [name, this.#environmentDigest(name)] as const) }

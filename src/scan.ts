@@ -41,8 +41,11 @@ export interface ScanOptions {
   readonly cwd?: string;
   /** A config file; otherwise .meshlint.yaml is looked up from cwd upwards. `false` uses none. */
   readonly configPath?: string | false;
-  /** Text read from stdin, scanned as `stdinFilename`. */
-  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string };
+  /**
+   * Text read from stdin, scanned as `filename`. `defaultName`: the name is not the user's (the command line's
+   * default), so it says nothing of where the text belongs: its folder is no scope of the Helm chart search.
+   */
+  readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string; readonly defaultName?: boolean };
   readonly rules?: readonly AnyRule[];
   /**
    * Called once the rules have run, before locating, with the length of the texts scanned: the command line's scan
@@ -140,6 +143,8 @@ interface Run {
   environment?: readonly string[];
   /** Set when the lint searched for Helm charts (see chartScope): what it found (see ChartSearch). */
   chartSearch?: ChartSearch;
+  /** The directories discovery walked this run, with the charts it met there (the chart search reuses them). */
+  walked?: readonly WalkedDirectory[];
 }
 
 /**
@@ -157,12 +162,16 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const scope = search && chartScope(run.cwd, run.config, options);
   const searchedSame =
     search !== undefined &&
-    sameItems(search.scope ?? [], scope!) &&
+    search.scope !== undefined &&
+    sameItems(search.scope, scope!) &&
     search.folders.every(([path, stamp]) => isSettled(stamp) && stampOf(path) === stamp);
+  // Unchanged, the last search serves this run's lint too (which would otherwise search again), when its charts name
+  // the same files from here.
+  if (searchedSame && search.madeHere) run.chartSearch = search;
   const chartsChanged =
     search !== undefined &&
     !searchedSame &&
-    !sameItems(search.charts, (run.chartSearch = await searchCharts(scope!, run.config)).charts);
+    !sameItems(search.charts, (run.chartSearch = await searchCharts(scope!, run.config, run.walked, true)).charts);
   const loaded = loadCached(run, jobs, options, chartsChanged);
   let result = loaded.previous;
   let parsed: ParsedFiles | undefined;
@@ -281,6 +290,7 @@ async function discoverJobs(run: Run, options: ScanOptions): Promise<ParseJob[] 
     run.watched,
   );
   if (run.watched && discovered.unwatchable) run.watched = undefined;
+  run.walked = discovered.walked;
   for (const path of discovered) watch(run.watched, path);
   for (const notice of run.notices.slice(before)) run.discoveryNotices.add(notice);
   if (run.reported) addReportedFiles(discovered, run.reported.files, paths, run.cwd);
@@ -434,7 +444,12 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     run.phase('build');
   }
   if (run.config.helm.attributeToTemplates && files.some((file) => file.text.includes('# Source: '))) {
-    run.chartSearch ??= await searchCharts(chartScope(run.cwd, run.config, options), run.config);
+    run.chartSearch ??= await searchCharts(
+      chartScope(run.cwd, run.config, options),
+      run.config,
+      run.walked,
+      run.cache !== undefined,
+    );
     run.inputs.push(...(await attributeHelmOutput(files, run.cwd, run.chartSearch.charts)));
     for (const [path, stamp] of run.chartSearch.folders) watch(run.watched, path, stamp);
   }
@@ -497,49 +512,97 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
 /**
  * Where rendered Helm output's charts are looked for (the same answer from any working directory): for each scanned
  * path (a file's folder; standard input's file is named from the working directory), the git work tree holding it,
- * else the folder of the configuration file in use when it holds the path, else the path's folder itself. Sorted,
- * none inside another.
+ * else the folder of the configuration file in use when it holds the path, else the path's folder itself, except
+ * for standard input under the default name (the working directory may be /tmp or a home folder: it is searched
+ * only as part of a work tree or the configuration's folder). Sorted, none inside another.
  */
 function chartScope(cwd: string, config: Config, options: ScanOptions): string[] {
-  const folders: string[] = [];
+  const folders: { folder: string; placed: boolean }[] = [];
   for (const path of [...scanPaths(options), ...(options.reportOnly ?? [])]) {
     const absolute = resolve(cwd, path);
     try {
-      folders.push(statSync(absolute).isDirectory() ? absolute : dirname(absolute));
+      folders.push({ folder: statSync(absolute).isDirectory() ? absolute : dirname(absolute), placed: true });
     } catch {
       // not scanned
     }
   }
-  if (options.stdin) folders.push(dirname(resolve(cwd, options.stdin.filename)));
-  const scope = folders.map(
-    (folder) => workTreeOf(folder) ?? (config.path && isWithin(config.root, folder) ? resolve(config.root) : folder),
+  if (options.stdin)
+    folders.push({ folder: dirname(resolve(cwd, options.stdin.filename)), placed: !options.stdin.defaultName });
+  const scope = folders.flatMap(
+    ({ folder, placed }) =>
+      workTreeOf(folder) ??
+      (config.path && isWithin(config.root, folder) ? resolve(config.root) : placed ? folder : []),
   );
   return [...new Set(scope)].sort().filter((dir, i, all) => !all.some((other, j) => j !== i && isInside(other, dir)));
 }
 
 /**
- * The Helm charts in the scope (absolute, sorted), which rendered output may be located in, and every folder and
- * ignore file the search covered, stamped before it ran: a chart added anywhere there changes one of them.
+ * The Helm charts in the scope (absolute, sorted), which rendered output may be located in, and, when `stamped` (the
+ * cache keeps the search), every folder and ignore file the search covered, stamped before it ran: a chart added
+ * anywhere there changes one of them. A directory discovery walked in the scope (see reusableWalks) is not read
+ * again: its folders' stamps and its charts are discovery's; only the rest of the scope is walked and globbed.
  */
-async function searchCharts(scope: readonly string[], config: Config): Promise<ChartSearch> {
-  const globs = scope.map((dir) => directoryGlob(dir, config));
-  const folders = [
-    ...globs.flatMap((glob) => walkDirectories(glob.cwd, glob.root, true).stamps),
-    ...ancestorIgnoreFiles(scope).map((path) => [path, stampOf(path)] as const),
-  ];
-  const { globby } = await import('globby');
+async function searchCharts(
+  scope: readonly string[],
+  config: Config,
+  walked: readonly WalkedDirectory[] | undefined,
+  stamped: boolean,
+): Promise<ChartSearch> {
+  const folders: (readonly [string, string])[] = [];
   const charts: string[] = [];
-  for (const glob of globs) {
+  for (const dir of scope) {
+    const glob = directoryGlob(dir, config);
+    const reused = reusableWalks(dir, glob, walked ?? []);
+    for (const walk of reused) {
+      appendAll(folders, walk.stamps);
+      for (const chart of walk.charts) if (!hasHiddenFolder(dir, chart)) charts.push(chart);
+    }
+    if (reused.some((walk) => walk.directory === dir)) continue;
+    const skipped = new Set(reused.map((walk) => walk.directory));
+    if (stamped) appendAll(folders, walkDirectories(glob.cwd, glob.root, true, skipped).stamps);
+    const { globby } = await import('globby');
     const found = await globby(`${toGlobBase(glob.root || '.')}**/${CHART_FILE}`, {
       cwd: glob.cwd,
       gitignore: true,
-      ignore: glob.ignore,
+      // The directories reused are not searched again (nor their .gitignore files, which apply only in them).
+      ignore: [...glob.ignore, ...[...skipped].map((walked) => `${toGlobBase(relative(glob.cwd, walked))}**`)],
       followSymbolicLinks: false,
       suppressErrors: true,
     });
     for (const path of found) charts.push(resolve(glob.cwd, path));
   }
+  if (stamped) for (const path of ancestorIgnoreFiles(scope)) folders.push([path, stampOf(path)]);
   return { scope, charts: charts.sort(), folders };
+}
+
+/**
+ * The directories discovery walked in scope folder `dir` (none inside another) whose listing gives the charts a
+ * search of `dir` finds there: globby read the same .gitignore files for them (expanded from the same cwd, or in the
+ * same git work tree, whose root anchors every .gitignore either way), and no folder between `dir` and them is one
+ * the search passes by (hidden: the search does not list dot folders; node_modules and .git; coverage and
+ * flow-typed, whose .gitignore files globby never reads). Hidden folders below them are left out by the caller.
+ */
+function reusableWalks(dir: string, glob: DirectoryGlob, walked: readonly WalkedDirectory[]): WalkedDirectory[] {
+  const workTree = workTreeOf(glob.cwd);
+  const reusable = walked.filter(
+    (walk) =>
+      isWithin(dir, walk.directory) &&
+      (walk.cwd === glob.cwd || (workTree !== undefined && workTreeOf(walk.cwd) === workTree)) &&
+      !relative(dir, walk.directory)
+        .split(sep)
+        .some((name) => name.startsWith('.') || SEARCH_PASSES_BY.has(name)),
+  );
+  return reusable.filter((walk) => !reusable.some((other) => isInside(other.directory, walk.directory)));
+}
+
+/** Folders whose content the chart search never lists (its ignore patterns, globby's own for .gitignore files). */
+const SEARCH_PASSES_BY = new Set(['node_modules', 'coverage', 'flow-typed']);
+
+/** Whether a folder between `dir` and the file starts with a dot (globby lists none with `dot` off). */
+function hasHiddenFolder(dir: string, file: string): boolean {
+  return relative(dir, dirname(file))
+    .split(sep)
+    .some((name) => name.startsWith('.'));
 }
 
 /** The inputs of a run: those watched, and the files its lint read beyond them (stamped when recorded). */
@@ -746,7 +809,7 @@ export async function discover(
   notices: Notice[],
   listings?: ListingStore,
   watched?: Watched,
-): Promise<string[] & { unwatchable?: boolean }> {
+): Promise<string[] & { unwatchable?: boolean; walked?: WalkedDirectory[] }> {
   const found = new Set<string>();
   let unwatchable = false;
   const roots: string[] = [];
@@ -786,6 +849,9 @@ export async function discover(
     for (const [path, stamp] of stamps) watch(watched, path, stamp);
     const files: string[] = [];
     const noticed = new Set<string>();
+    const walked = roots.map(
+      (directory, i): WalkedDirectory => ({ directory, cwd: globs[i].cwd, stamps: walks[i].stamps, charts: [] }),
+    );
     globs.forEach((glob, i) => {
       // Relative paths (with absolute: true a backslash in a file name becomes a separator). kubectl -R reads a
       // linked manifest file and never descends a linked directory (filepath.Walk): neither does this, and every
@@ -814,8 +880,10 @@ export async function discover(
         appendAll(matches, globbySync(linkedDirectories, { ...options, expandDirectories: false }));
       for (const match of matches) {
         const absolute = resolve(glob.cwd, match.path);
-        if (match.dirent.isFile()) files.push(absolute);
-        else if (match.dirent.isSymbolicLink()) {
+        if (match.dirent.isFile()) {
+          files.push(absolute);
+          if (match.name === CHART_FILE) walked[i].charts.push(absolute);
+        } else if (match.dirent.isSymbolicLink()) {
           const target = linkTarget(absolute);
           if (target === 'file') files.push(absolute);
           else if (!noticed.has(absolute)) {
@@ -832,8 +900,20 @@ export async function discover(
     if (listings && !unwatchable && stamps.every(([, stamp]) => isSettled(stamp)))
       listings.keepListing(query, { files, stamps });
     for (const path of files) if (!ruleFiles.has(path)) found.add(path);
+    return Object.assign([...found].sort(), { unwatchable, walked });
   }
   return Object.assign([...found].sort(), { unwatchable });
+}
+
+/**
+ * A directory discovery walked (a scanned one): from which cwd globby expanded it, every folder walked and
+ * .gitignore file seen with its stamp (when stamped), and the charts (`Chart.yaml` files, not links) it listed.
+ */
+interface WalkedDirectory {
+  readonly directory: string;
+  readonly cwd: string;
+  readonly stamps: readonly [string, string][];
+  readonly charts: string[];
 }
 
 /** How globby expands one scanned directory: from `cwd`, the patterns naming `root` (relative to cwd) and below. */
@@ -900,11 +980,16 @@ function ancestorIgnoreFiles(roots: readonly string[]): string[] {
 }
 
 /**
- * Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git; and,
- * when `stamped` (for a kept listing), every folder walked and .gitignore file seen (absolute), each stamped before
- * it is read.
+ * Symbolic links under `root` (relative to cwd, as globby gives paths), not descending node_modules or .git, nor the
+ * `skipped` folders (absolute); and, when `stamped` (for a kept listing), every folder walked and .gitignore file
+ * seen (absolute), each stamped before it is read.
  */
-function walkDirectories(cwd: string, root: string, stamped: boolean): { links: string[]; stamps: [string, string][] } {
+function walkDirectories(
+  cwd: string,
+  root: string,
+  stamped: boolean,
+  skipped?: ReadonlySet<string>,
+): { links: string[]; stamps: [string, string][] } {
   const links: string[] = [];
   const stamps: [string, string][] = [];
   const stamp = (path: string) => {
@@ -925,7 +1010,7 @@ function walkDirectories(cwd: string, root: string, stamped: boolean): { links: 
       if (!isLink && (!entry.isDirectory() || entry.name === 'node_modules' || entry.name === '.git')) continue;
       const path = dir ? `${dir.split(sep).join('/')}/${entry.name}` : entry.name;
       if (isLink) links.push(path);
-      else pending.push(path);
+      else if (!skipped?.size || !skipped.has(resolve(cwd, path))) pending.push(path);
     }
   }
   return { links, stamps };

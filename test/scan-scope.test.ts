@@ -2,7 +2,7 @@
 // than the input, whatever its shape"): discovery's .gitignore files and the search for Helm charts (src/scan.ts
 // discover, directoryGlob, chartScope).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,35 +20,49 @@ const CHART = 'apiVersion: v2\nname: web\nversion: 0.1.0\n';
 const RENDERED = `---\n# Source: web/templates/pod.yaml\n${pod('shop')}`;
 const GIT = { '.git/HEAD': 'ref: refs/heads/main\n' };
 
-/** Loaded in every thread (node --require): records each path below MESHLINT_PROBE_WATCH that fs is asked about. */
+/**
+ * Loaded in every thread (node --require): records each path below MESHLINT_PROBE_WATCH that fs is asked about, and
+ * how many times each folder there is read.
+ */
 const PROBE = `'use strict';
 const fs = require('node:fs');
 const watched = process.env.MESHLINT_PROBE_WATCH;
 const touched = new Set();
-const seen = (path) => {
-  const text = String(path instanceof URL ? path.pathname : path);
-  if (require('node:path').resolve(text).startsWith(watched)) touched.add(text);
+const reads = {};
+const seen = (path, name) => {
+  const absolute = require('node:path').resolve(String(path instanceof URL ? path.pathname : path));
+  if (!absolute.startsWith(watched)) return;
+  touched.add(absolute);
+  if (name.startsWith('readdir') || name.startsWith('opendir')) reads[absolute] = (reads[absolute] ?? 0) + 1;
 };
 for (const name of ['readdir', 'readdirSync', 'opendir', 'opendirSync', 'stat', 'statSync', 'lstat', 'lstatSync',
   'access', 'accessSync', 'existsSync', 'readFile', 'readFileSync', 'open', 'openSync']) {
   const original = fs[name];
-  fs[name] = function (path, ...rest) { seen(path); return original.call(this, path, ...rest); };
+  fs[name] = function (path, ...rest) { seen(path, name); return original.call(this, path, ...rest); };
 }
 for (const name of ['readdir', 'opendir', 'stat', 'lstat', 'readFile', 'open', 'access']) {
   const original = fs.promises[name];
-  fs.promises[name] = function (path, ...rest) { seen(path); return original.call(this, path, ...rest); };
+  fs.promises[name] = function (path, ...rest) { seen(path, name); return original.call(this, path, ...rest); };
 }
 process.on('exit', () => {
   const threadId = require('node:worker_threads').threadId;
-  fs.writeFileSync(process.env.MESHLINT_PROBE_OUT + '.' + threadId, JSON.stringify([...touched]));
+  fs.writeFileSync(process.env.MESHLINT_PROBE_OUT + '.' + threadId, JSON.stringify({ touched: [...touched], reads }));
 });
 `;
 const work = mkdtempSync(join(tmpdir(), 'meshlint-scope-'));
 const probe = join(work, 'probe.cjs');
 writeFileSync(probe, PROBE);
 
-/** Runs the executable in `cwd` with the probe; the paths below `watch` that any thread asked fs about. */
-function touchedBelow(watch: string, args: readonly string[], cwd: string): { touched: string[]; stdout: string } {
+interface Probed {
+  /** The paths below the watched folder that any thread asked fs about. */
+  readonly touched: string[];
+  /** How many times each folder there was read (all threads). */
+  readonly reads: Record<string, number>;
+  readonly stdout: string;
+}
+
+/** Runs the executable in `cwd` with the probe (and `input` on standard input). */
+function touchedBelow(watch: string, args: readonly string[], cwd: string, input?: string): Probed {
   const out = mkdtempSync(join(work, 'out-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -57,18 +71,21 @@ function touchedBelow(watch: string, args: readonly string[], cwd: string): { to
     XDG_CACHE_HOME: join(work, 'cache'),
   };
   delete env.NODE_OPTIONS;
-  const child = spawnSync(process.execPath, ['--require', probe, BIN, ...args], { cwd, env, encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--require', probe, BIN, ...args], { cwd, env, encoding: 'utf8', input });
   expect(child.stderr).not.toMatch(/internal error|Error:/);
-  const touched = ['thread.0', 'thread.1']
-    .map((name) => join(out, name))
-    .flatMap((file) => {
-      try {
-        return JSON.parse(readFileSync(file, 'utf8')) as string[];
-      } catch {
-        return [];
-      }
-    });
-  return { touched, stdout: child.stdout };
+  const touched: string[] = [];
+  const reads: Record<string, number> = {};
+  for (const name of ['thread.0', 'thread.1']) {
+    let thread: Omit<Probed, 'stdout'>;
+    try {
+      thread = JSON.parse(readFileSync(join(out, name), 'utf8'));
+    } catch {
+      continue;
+    }
+    touched.push(...thread.touched);
+    for (const [path, count] of Object.entries(thread.reads)) reads[path] = (reads[path] ?? 0) + count;
+  }
+  return { touched, reads, stdout: child.stdout };
 }
 
 describe('a scan reads what it scans, not the working directory', () => {
@@ -184,5 +201,125 @@ describe('.gitignore files as git reads them, whatever the working directory', (
         `${cwd} ${path}`,
       ).toBe(false);
     }
+  });
+});
+
+describe('the Helm chart search walks only what discovery did not', () => {
+  // Where the hostPID finding of the rendered pod is reported (the template when its chart was found).
+  const locatedIn = (stdout: string) =>
+    (JSON.parse(stdout).findings as { ruleId: string; file: string }[])
+      .filter((f) => f.ruleId === 'container-privileged')
+      .map((f) => f.file);
+  // Folders, .gitignore files and a chart in the scanned folder.
+  const scannedTree = (prefix: string): Record<string, string> => {
+    const files: Record<string, string> = {
+      [`${prefix}charts/web/Chart.yaml`]: CHART,
+      [`${prefix}charts/web/templates/pod.yaml`]: template,
+    };
+    for (let i = 0; i < 6; i++) {
+      files[`${prefix}apps/a${i}/deep/x.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a${i}\n`;
+      files[`${prefix}apps/a${i}/.gitignore`] = 'nothing\n';
+    }
+    return files;
+  };
+
+  it('reads each scanned folder as often as a scan of the same folders with no rendered output, cache or not', () => {
+    for (const cache of [false, true]) {
+      const dir = tempRepo({}, 'meshlint-charts-');
+      writeFiles(dir, { ...scannedTree('scanned/'), 'scanned/out/web.yaml': RENDERED });
+      const args = ['scanned', '-f', 'json', '--no-config', ...(cache ? ['--cache', '--cache-location'] : [])];
+      const scanned = join(dir, 'scanned');
+      // Outside a work tree and a configuration's folder the scope is the scanned folder: discovery walked it all.
+      const rendered = touchedBelow(scanned, cache ? [...args, join(dir, 'cache-a')] : args, dir);
+      expect(locatedIn(rendered.stdout)).toEqual(['scanned/charts/web/templates/pod.yaml']);
+      writeFileSync(join(scanned, 'out/web.yaml'), pod('plain'));
+      const plain = touchedBelow(scanned, cache ? [...args, join(dir, 'cache-b')] : args, dir);
+      expect(locatedIn(plain.stdout)).toEqual(['scanned/out/web.yaml']);
+      expect(Object.keys(plain.reads).length, `cache ${cache}`).toBeGreaterThan(12);
+      expect(rendered.reads, `cache ${cache}`).toEqual(plain.reads);
+    }
+  });
+
+  it('with --cache, a run that lints again uses the last search while nothing searched changed: no folder read', () => {
+    const dir = tempRepo({}, 'meshlint-charts-');
+    writeFiles(dir, { ...scannedTree('scanned/'), 'scanned/out/web.yaml': RENDERED });
+    const scanned = join(dir, 'scanned');
+    // Settled (see SETTLED_MS): the listing and the search are kept, and trusted by the next run.
+    const past = new Date(Date.now() - 3_600_000);
+    const settle = (path: string) => {
+      for (const entry of readdirSync(path, { withFileTypes: true }))
+        if (entry.isDirectory()) settle(join(path, entry.name));
+        else utimesSync(join(path, entry.name), past, past);
+      utimesSync(path, past, past);
+    };
+    settle(scanned);
+    const args = ['scanned', '-f', 'json', '--no-config', '--cache', '--cache-location', join(dir, 'cache')];
+    const cold = touchedBelow(scanned, args, dir);
+    expect(locatedIn(cold.stdout)).toEqual(['scanned/charts/web/templates/pod.yaml']);
+    // Another file's bytes change (its folder does not): the lint runs again, discovery reuses its listing.
+    writeFileSync(join(scanned, 'apps/a0/deep/x.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b0\n');
+    const warm = touchedBelow(scanned, args, dir);
+    expect(locatedIn(warm.stdout)).toEqual(['scanned/charts/web/templates/pod.yaml']);
+    expect(warm.touched).toContain(join(scanned, 'apps/a0/deep/x.yaml'));
+    expect(warm.reads).toEqual({});
+    // From another working directory the stored charts (relative to the first one) are not taken as they are.
+    const elsewhere = touchedBelow(scanned, ['.', ...args.slice(1)], scanned);
+    expect(locatedIn(elsewhere.stdout)).toEqual(['charts/web/templates/pod.yaml']);
+  });
+
+  it('in a git work tree: the scanned folder is not read again, the rest of the tree is searched', () => {
+    const repo = tempRepo({ ...GIT, ...scannedTree('k8s/'), 'k8s/out/web.yaml': RENDERED });
+    writeFiles(repo, { 'charts/api/Chart.yaml': CHART.replace('web', 'api'), 'other/deep/x.txt': 'x' });
+    const args = ['k8s', '-f', 'json', '--no-config'];
+    const rendered = touchedBelow(repo, args, repo);
+    expect(locatedIn(rendered.stdout)).toEqual(['k8s/charts/web/templates/pod.yaml']);
+    writeFileSync(join(repo, 'k8s/out/web.yaml'), pod('plain'));
+    const plain = touchedBelow(repo, args, repo);
+    const inK8s = (reads: Record<string, number>) =>
+      Object.entries(reads).filter(([path]) => path === join(repo, 'k8s') || path.startsWith(join(repo, 'k8s/')));
+    expect(inK8s(rendered.reads)).toEqual(inK8s(plain.reads));
+    // The rest of the work tree is the search's own.
+    expect(rendered.reads[join(repo, 'other/deep')]).toBeGreaterThan(0);
+    expect(plain.reads[join(repo, 'other/deep')]).toBeUndefined();
+  });
+});
+
+describe('standard input: the chart search has a scope only where the text is placed', () => {
+  const located = (stdout: string) =>
+    (JSON.parse(stdout).findings as { ruleId: string; file: string }[])
+      .filter((f) => f.ruleId === 'container-privileged')
+      .map((f) => f.file);
+  const chart = { 'web/Chart.yaml': CHART, 'web/templates/pod.yaml': template };
+
+  it('outside a work tree and a configuration folder, under the default name: no folder is read', () => {
+    const cwd = tempRepo({}, 'meshlint-stdin-');
+    const unrelated: Record<string, string> = {};
+    for (let i = 0; i < 10; i++) unrelated[`d${i}/deep/x.txt`] = 'x';
+    writeFiles(cwd, { ...unrelated, ...chart });
+    const run = touchedBelow(cwd, ['-', '-f', 'json', '--no-config'], cwd, RENDERED);
+    expect(run.reads).toEqual({});
+    expect(located(run.stdout)).toEqual(['stdin.yaml']);
+    // A name given places the text: its folder is searched.
+    const named = touchedBelow(
+      cwd,
+      ['-', '-f', 'json', '--no-config', '--stdin-filename', 'web/out.yaml'],
+      cwd,
+      RENDERED,
+    );
+    expect(located(named.stdout)).toEqual(['web/templates/pod.yaml']);
+    expect(named.reads[join(cwd, 'd0/deep')]).toBeUndefined();
+  });
+
+  it('in a git work tree or a configuration folder: that is searched, default name or not', () => {
+    const repo = tempRepo({ ...GIT, ...chart });
+    mkdirSync(join(repo, 'sub'));
+    const run = touchedBelow(repo, ['-', '-f', 'json', '--no-config'], join(repo, 'sub'), RENDERED);
+    expect(located(run.stdout)).toEqual(['../web/templates/pod.yaml']);
+    const configured = tempRepo({ '.meshlint.yaml': 'rules: {}\n', ...chart });
+    mkdirSync(join(configured, 'sub'));
+    const config = touchedBelow(configured, ['-', '-f', 'json'], join(configured, 'sub'), RENDERED);
+    expect(located(config.stdout).map((file) => resolve(configured, 'sub', file))).toEqual([
+      join(configured, 'web/templates/pod.yaml'),
+    ]);
   });
 });

@@ -282,7 +282,14 @@ export async function main(caller: CliIo): Promise<number> {
       )?.map(inTree),
       reportOnly: opts.context !== undefined ? args.map(inTree) : undefined,
       configPath: typeof opts.config === 'string' && staged ? staged.mapConfig(opts.config) : opts.config,
-      stdin: stdinText !== undefined ? { text: stdinText, filename: opts.stdinFilename } : undefined,
+      stdin:
+        stdinText !== undefined
+          ? {
+              text: stdinText,
+              filename: opts.stdinFilename,
+              defaultName: program.getOptionValueSource('stdinFilename') === 'default',
+            }
+          : undefined,
       maxFileBytes: opts.maxFileSize * 1024 * 1024,
       onProgress: progress.update,
       workers: opts.jobs,
