@@ -514,7 +514,8 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
  * path (a file's folder; standard input's file is named from the working directory), the git work tree holding it,
  * else the folder of the configuration file in use when it holds the path, else the path's folder itself, except
  * for standard input under the default name (the working directory may be /tmp or a home folder: it is searched
- * only as part of a work tree or the configuration's folder). Sorted, none inside another.
+ * only as part of a work tree or the configuration's folder, or when it is itself a chart, as for `helm template . |
+ * meshlint -` in a chart's folder). Sorted, none inside another.
  */
 function chartScope(cwd: string, config: Config, options: ScanOptions): string[] {
   const folders: { folder: string; placed: boolean }[] = [];
@@ -531,7 +532,11 @@ function chartScope(cwd: string, config: Config, options: ScanOptions): string[]
   const scope = folders.flatMap(
     ({ folder, placed }) =>
       workTreeOf(folder) ??
-      (config.path && isWithin(config.root, folder) ? resolve(config.root) : placed ? folder : []),
+      (config.path && isWithin(config.root, folder)
+        ? resolve(config.root)
+        : placed || existsSync(join(folder, CHART_FILE))
+          ? folder
+          : []),
   );
   return [...new Set(scope)].sort().filter((dir, i, all) => !all.some((other, j) => j !== i && isInside(other, dir)));
 }

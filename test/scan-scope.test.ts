@@ -308,6 +308,11 @@ describe('standard input: the chart search has a scope only where the text is pl
     );
     expect(located(named.stdout)).toEqual(['web/templates/pod.yaml']);
     expect(named.reads[join(cwd, 'd0/deep')]).toBeUndefined();
+    // The working directory that is itself a chart (`helm template . | meshlint -` there) is searched.
+    const inChart = touchedBelow(cwd, ['-', '-f', 'json', '--no-config'], join(cwd, 'web'), RENDERED);
+    expect(located(inChart.stdout)).toEqual(['templates/pod.yaml']);
+    expect(Object.keys(inChart.reads).length).toBeGreaterThan(0);
+    for (const folder of Object.keys(inChart.reads)) expect(folder.startsWith(join(cwd, 'web'))).toBe(true);
   });
 
   it('in a git work tree or a configuration folder: that is searched, default name or not', () => {
