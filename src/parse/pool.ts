@@ -308,7 +308,7 @@ export async function locateAll(
         : askedOf(last, previous, askedPaths, askedBases, askedTargets);
     const file = askedFiles[last];
     // A document whose requests all start at its root (most: one resource each) is read by its paths alone: the
-    // comparisons and segment reads of a base then a path are the corpus's locate's largest cost after reading.
+    // comparisons and segment reads of a base then a path are for documents that hold resources below their root.
     const ownBases = anyBase(bases) ? bases : undefined;
     const { wanted, slots } = unknownLocations(file, document, paths, ownBases, targets, memo);
     const count = wanted.paths.length;
