@@ -48,10 +48,10 @@ export interface ScanOptions {
   readonly stdin?: { readonly text: string | Uint8Array; readonly filename: string; readonly defaultName?: boolean };
   readonly rules?: readonly AnyRule[];
   /**
-   * Called once the rules have run, before locating, with the length of the texts scanned: the command line's scan
-   * thread collects its garbage there (collectScanGarbage in src/cli/scan-thread.ts).
+   * Called once the rules have run, before locating, with the number of findings they made: the command line's scan
+   * thread collects its garbage there when they are many (collectScanGarbage in src/cli/scan-thread.ts).
    */
-  readonly afterRules?: (textLength: number) => void;
+  readonly afterRules?: (findingCount: number) => void;
   /** Files larger than this are skipped with a notice (default 20 MB). */
   readonly maxFileBytes?: number;
   /** Called as files are read, for progress displays. */
@@ -463,11 +463,7 @@ async function lintFiles(run: Run, parsed: ParsedFiles, options: ScanOptions): P
     root: run.cwd,
   });
   run.phase('rules');
-  if (options.afterRules) {
-    let textLength = 0;
-    for (const file of files) textLength += file.text.length;
-    options.afterRules(textLength);
-  }
+  options.afterRules?.(staged.findingCount);
   if (options.posture) {
     const { draftPosture } = await import('./posture.js');
     try {

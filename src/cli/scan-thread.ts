@@ -115,18 +115,25 @@ export function startScanThread(entry: URL, args: readonly string[], env: NodeJS
 }
 
 /**
+ * From how many findings the collection pays: what locate and the report add grows with the findings (requests,
+ * ranges, the report's text), on top of what the rules left. The shapes of issue 13 have 40,000-84,000 (deck-40k
+ * 145 -> 138 MB, generated-50k ~178 -> ~170 MB); the corpus (23 MB of text, 8,866 findings) paid ~0.1 s of CPU
+ * for ~5 MB of a peak that is no figure of issue 13.
+ */
+const MANY_FINDINGS = 20_000;
+
+/**
  * One full garbage collection of the scan thread, between the rules and locate (issue 13). V8's last full
  * collection of a large scan falls at the start of the rules; what the rules promote and drop (decision texts,
  * per-resource views) otherwise stays in the old generation through locate and the report, on top of what those
- * add: generated-50k's peak 185 -> ~180 MB, for some 30-60 ms. Only the scan thread (a large scan) does it; a
- * small scan has little to free. No documented API forces a collection without a warning (vm.measureMemory's
- * eager mode prints an ExperimentalWarning), so the `gc` function is taken from a fresh context made while
- * --expose-gc is on, and the flag is turned off again before any other context (a custom rule's) is made.
+ * add: generated-50k's peak 185 -> ~180 MB, for some 30-60 ms. Only the scan thread (a large scan) does it, and only
+ * when the findings are many (see MANY_FINDINGS). No documented API forces a collection without a warning
+ * (vm.measureMemory's eager mode prints an ExperimentalWarning), so the `gc` function is taken from a fresh context
+ * made while --expose-gc is on, and the flag is turned off again before any other context (a custom rule's) is made.
  */
-export function collectScanGarbage(textLength: number): void {
-  // Under 1 MB of text there is little to free (deck-40k's 2.4 MB: 145 -> 138 MB), and a small scan's
-  // node:worker_threads, which telling the thread loads, stays unloaded (test/startup.test.ts).
-  if (textLength < 1024 * 1024 || !isScanThread()) return;
+export function collectScanGarbage(findingCount: number): void {
+  // A small scan's node:worker_threads, which telling the thread loads, stays unloaded (test/startup.test.ts).
+  if (findingCount < MANY_FINDINGS || !isScanThread()) return;
   v8().setFlagsFromString('--expose-gc');
   const collect = vm().runInNewContext('gc') as () => void;
   v8().setFlagsFromString('--no-expose-gc');

@@ -160,6 +160,8 @@ export interface StagedLint {
    * objects kustomize builds are in graphs of their own, not in it.
    */
   readonly graph: Graph;
+  /** How many findings the rules made (before suppressions and baselines). */
+  readonly findingCount: number;
   /**
    * Locates the findings (from `located`, what locateAll found for `requests` read in the same order; else from the
    * memo, or anew), applies suppressions and severities, sorts.
@@ -491,6 +493,7 @@ export function lintStaged({
       return pending.requests();
     },
     graph: units[0].graph,
+    findingCount: pending.findings.length,
     finish(located?: LocatedRequests): LintResult {
       const findings = settle(pending, locations, located, config, directivesByFile, files);
       // Located: what locating needed is let go of (the caller may hold this object through the report).

@@ -174,7 +174,14 @@ export function comparePaths(a: Path, b: Path): number {
 /** As comparePaths, of two paths each given as a base then a path below it (see LocatedAsRead). */
 export function compareJoined(aBase: Path, a: Path, bBase: Path, b: Path): number {
   // (Two paths in one resource: their bases are one array.)
-  if (aBase === bBase && aBase.length > 0) return compareJoined(NO_BASE, a, NO_BASE, b);
+  if (aBase === bBase) {
+    const shorter = Math.min(a.length, b.length);
+    for (let k = 0; k < shorter; k++) {
+      const order = compareSegments(a[k], b[k]);
+      if (order !== 0) return order;
+    }
+    return a.length - b.length;
+  }
   const aLength = aBase.length + a.length;
   const bLength = bBase.length + b.length;
   const shorter = Math.min(aLength, bLength);

@@ -307,7 +307,10 @@ export async function locateAll(
         ? [askedPaths, askedBases, askedTargets, undefined]
         : askedOf(last, previous, askedPaths, askedBases, askedTargets);
     const file = askedFiles[last];
-    const { wanted, slots } = unknownLocations(file, document, paths, bases, targets, memo);
+    // A document whose requests all start at its root (most: one resource each) is read by its paths alone: the
+    // comparisons and segment reads of a base then a path are for documents that hold resources below their root.
+    const ownBases = anyBase(bases) ? bases : undefined;
+    const { wanted, slots } = unknownLocations(file, document, paths, ownBases, targets, memo);
     const count = wanted.paths.length;
     if (count === 0) continue;
     const first = located;
@@ -463,6 +466,12 @@ function unknownLocations(
 }
 
 const NO_BASE: Path = Object.freeze([]);
+
+/** Whether some request has a base (see LocationRequest.base). */
+function anyBase(bases: readonly Path[] | undefined): bases is readonly Path[] {
+  if (bases) for (const base of bases) if (base.length > 0) return true;
+  return false;
+}
 
 function locateTask(task: LocateTask): LocateResult {
   const ast = parseDocumentText(task.text);
