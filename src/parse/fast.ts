@@ -432,11 +432,21 @@ class Reader {
     return { kind: 'document', value };
   }
 
-  /** End of the line holding `p` (its line feed, or the end of the part). */
+  /**
+   * End of the line holding `p` (its line feed, or the end of the part). The reader asks it of each line several times
+   * (key, value, scalar, the next line's search): the last answer is kept with the offsets it holds for.
+   */
   lineEnd(p: number): number {
+    if (p >= this.lineEndFrom && p <= this.lineEndAt) return this.lineEndAt;
     const newline = this.text.indexOf('\n', p);
-    return newline === -1 || newline >= this.end ? this.end : newline;
+    this.lineEndFrom = p;
+    this.lineEndAt = newline === -1 || newline >= this.end ? this.end : newline;
+    return this.lineEndAt;
   }
+
+  /** See lineEnd: it is lineEndAt for every offset from lineEndFrom to lineEndAt. */
+  lineEndFrom = 0;
+  lineEndAt = -1;
 
   /** Moves to the first content line at or after `from` (a line start). */
   seek(from: number): void {
