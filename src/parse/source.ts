@@ -826,16 +826,32 @@ export function releaseLeanTree(): void {
  * scalars, which put every later offset on the wrong line.
  */
 export function lineCounterOf(text: string): TextLines {
+  // One pass over the text into a scratch array (the first line's start, 0, is never written), then copied.
+  let scratch = lineStartsScratch;
   let lines = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (lines === scratch.length) {
+      const grown = new Uint32Array(lines * 2);
+      grown.set(scratch);
+      scratch = grown;
+    }
+    scratch[lines++] = i + 1;
+  }
+  if (scratch.length <= MAX_SCRATCH_LINES) lineStartsScratch = scratch;
   // Kept for the whole run: 2 bytes a line (4 in a text of 64K characters or more) in an exact-size typed array,
   // where the library's LineCounter's list (grown by pushes) holds 8 bytes a line and up to half as much again unused;
   // nothing adds lines to a counted text.
   const starts = text.length <= MAX_SHORT_OFFSET ? new Uint16Array(lines) : new Uint32Array(lines);
-  lines = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[lines++] = i + 1;
+  starts.set(scratch.subarray(0, lines));
   return new LineStarts(starts);
 }
+
+/**
+ * Where lineCounterOf collects a text's line starts, kept for the next text while it has at most MAX_SCRATCH_LINES
+ * (a larger one, grown for a large file, is let go with it).
+ */
+let lineStartsScratch = new Uint32Array(1024);
+const MAX_SCRATCH_LINES = 1 << 16;
 
 /** A counted text's lines (without the YAML library, which a scan of files the lean reader reads never loads). */
 /** The largest offset a Uint16Array holds: line starts of a text no longer than this take 2 bytes each. */
