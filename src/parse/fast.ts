@@ -15,6 +15,7 @@ import {
   defineKey,
   grownObject,
   MAX_EXACT_KEYS,
+  mayStartNamedScalar,
   plainKeyText,
   plainObject,
   plainScalarValue,
@@ -541,11 +542,11 @@ class Reader {
       if (!this.plainStart(p)) this.decline('key start', p);
       const source = text.slice(p, last);
       if (source === '<<') this.decline('merge key', p);
-      // The common key (a letter, then more than five characters) is its own text and not typed: what plainKeyText and
-      // maybeTyped answer for it (nulls and booleans have at most five characters; numbers and special floats start
-      // with a digit or . + -), without the work.
+      // The common key (a letter, then more than five characters, or a letter no null or boolean starts with) is its
+      // own text and not typed: what plainKeyText and maybeTyped answer for it (nulls and booleans have at most five
+      // characters; numbers and special floats start with a digit or . + -), without the work.
       const lower = text.charCodeAt(p) | 0x20;
-      const ownText = last - p > 5 && lower >= 97 && lower <= 122;
+      const ownText = lower >= 97 && lower <= 122 && (last - p > 5 || !mayStartNamedScalar(lower));
       key = ownText ? source : plainKeyText(source, p);
       this.keySource = source;
       this.keyTyped = ownText ? false : maybeTyped(source, p);

@@ -212,6 +212,11 @@ const DIGIT_9 = 57;
  */
 const NAMED_SCALAR_STARTS = [...'~nyotf.+-'].map((c) => c.charCodeAt(0));
 
+/** Whether a null, boolean or special float (but '') may start with the character `code` (plainScalarValue's look-ups). */
+export function mayStartNamedScalar(code: number): boolean {
+  return NAMED_SCALAR_STARTS.includes(code | 0x20);
+}
+
 /** Whether text is one or more decimal digits only. */
 function isDecimalDigits(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -226,7 +231,7 @@ export function plainScalarValue(text: string, offset: number): unknown {
   const first = text.charCodeAt(0); // NaN for ''
   // Every null, boolean and special float spelling is at most five characters long, and starts with one of a few
   // characters (most scalars do not: the look-ups below are left out for them).
-  if (text.length <= 5 && (Number.isNaN(first) || NAMED_SCALAR_STARTS.includes(first | 0x20))) {
+  if (text.length <= 5 && (Number.isNaN(first) || mayStartNamedScalar(first))) {
     if (NULLS.has(text)) return null;
     if (text in BOOLEANS) return BOOLEANS[text];
     if (SPECIAL_FLOATS.has(text))
