@@ -826,9 +826,23 @@ export function releaseLeanTree(): void {
  * scalars, which put every later offset on the wrong line.
  */
 export function lineCounterOf(text: string): TextLines {
-  // One pass over the text into a scratch array (the first line's start, 0, is never written), then copied.
+  const found = lineStartsOf(text);
+  // Kept for the whole run: 2 bytes a line (4 in a text of 64K characters or more) in an exact-size typed array,
+  // where the library's LineCounter's list (grown by pushes) holds 8 bytes a line and up to half as much again unused;
+  // nothing adds lines to a counted text.
+  const starts = text.length <= MAX_SHORT_OFFSET ? new Uint16Array(found.length) : new Uint32Array(found.length);
+  starts.set(found);
+  return new LineStarts(starts);
+}
+
+/**
+ * The start of every line of the text, found in one pass, in a view of a scratch array (valid until the next call).
+ * A function of its own: V8 keeps a loop's on-stack compilation after a deopt outside the loop, and the two kinds of
+ * array made after it (a deopt at each text of the other kind) made a deopt loop of lineCounterOf.
+ */
+function lineStartsOf(text: string): Uint32Array {
   let scratch = lineStartsScratch;
-  let lines = 1;
+  let lines = 1; // (the first line's start, 0, is never written)
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
     if (lines === scratch.length) {
       const grown = new Uint32Array(lines * 2);
@@ -838,16 +852,11 @@ export function lineCounterOf(text: string): TextLines {
     scratch[lines++] = i + 1;
   }
   if (scratch.length <= MAX_SCRATCH_LINES) lineStartsScratch = scratch;
-  // Kept for the whole run: 2 bytes a line (4 in a text of 64K characters or more) in an exact-size typed array,
-  // where the library's LineCounter's list (grown by pushes) holds 8 bytes a line and up to half as much again unused;
-  // nothing adds lines to a counted text.
-  const starts = text.length <= MAX_SHORT_OFFSET ? new Uint16Array(lines) : new Uint32Array(lines);
-  starts.set(scratch.subarray(0, lines));
-  return new LineStarts(starts);
+  return scratch.subarray(0, lines);
 }
 
 /**
- * Where lineCounterOf collects a text's line starts, kept for the next text while it has at most MAX_SCRATCH_LINES
+ * Where lineStartsOf collects a text's line starts, kept for the next text while it has at most MAX_SCRATCH_LINES
  * (a larger one, grown for a large file, is let go with it).
  */
 let lineStartsScratch = new Uint32Array(1024);
