@@ -857,12 +857,16 @@ let shortLineStartsScratch = new Uint16Array(1024);
 
 /** The line starts of a longer text: counted first, then written at exact size (no larger copy of a large text's). */
 function longTextLineStarts(text: string): Uint32Array {
+  const starts = new Uint32Array(lineCount(text));
   let lines = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-  const starts = new Uint32Array(lines);
-  lines = 1;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[lines++] = i + 1;
   return starts;
+}
+
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 /** A counted text's lines (without the YAML library, which a scan of files the lean reader reads never loads). */
