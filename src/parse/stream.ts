@@ -83,9 +83,10 @@ export function firstDocumentEnd(text: string, start: number, end: number): numb
     const lineEnd = newline === -1 || newline > end ? end : newline;
     const first = text[lineStart];
     if (first !== '%' && first !== '#' && text.slice(lineStart, lineEnd).trim() !== '') {
-      // The first content line: the document ends at the next directive line (searched for, not line by line).
-      const directive = lineStartingWith(text, '%', lineStart);
-      return directive === -1 || directive >= end ? end : directive;
+      // The first content line: the document ends at the next directive line (searched for, not line by line, and
+      // only up to the part's end: a search to the text's end for each part of a stream is quadratic).
+      const directive = text.slice(lineStart, end).indexOf('\n%');
+      return directive === -1 ? end : lineStart + directive + 1;
     }
     lineStart = lineEnd + 1;
   }
