@@ -11,6 +11,20 @@ describe('parsing manifests the way Kubernetes reads them', () => {
     expect(file.documents[0].value).toEqual({ a: true, b: true, c: false, d: 'yes', e: 511 });
   });
 
+  it('reads short plain scalars and keys as go-yaml does, by the lean reader and by the YAML library alike', () => {
+    // (The lean reader skips the null/boolean look-ups for what no such spelling starts with, and reads plain decimal
+    // digits without the regexes: these are the cases either shortcut could get wrong.)
+    const text =
+      'a: 0\nb: 7\nc: 08\nd: 010\ne: 123\nf: 1_000\ng: 12345678901234567890\nh: n\ni: nope\nj: Off\nk: ~\nl: trUe\nm: kind\n' +
+      'no: 1\nY: 2\nok: 3\nport: 4\n12: 5\ntcp: 6\n';
+    const expected = {
+      ...{ a: 0, b: 7, c: 8, d: 8, e: 123, f: 1000, g: 12345678901234567890, h: false, i: 'nope', j: false },
+      ...{ k: null, l: 'trUe', m: 'kind', false: 1, true: 2, ok: 3, port: 4, '12': 5, tcp: 6 },
+    };
+    expect(parseSource('a.yaml', text).documents[0].value).toEqual(expected);
+    expect(parseSource('a.yaml', text, { fast: false }).documents[0].value).toEqual(expected);
+  });
+
   it('keeps the last of duplicate keys, as go-yaml does, and reports the later key', () => {
     const file = parseSource('a.yaml', 'x:\n  privileged: false\n  privileged: true\n');
     expect(file.documents[0].value).toEqual({ x: { privileged: true } });

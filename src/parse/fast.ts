@@ -15,6 +15,7 @@ import {
   defineKey,
   grownObject,
   MAX_EXACT_KEYS,
+  mayStartNamedScalar,
   plainKeyText,
   plainObject,
   plainScalarValue,
@@ -432,11 +433,21 @@ class Reader {
     return { kind: 'document', value };
   }
 
-  /** End of the line holding `p` (its line feed, or the end of the part). */
+  /**
+   * End of the line holding `p` (its line feed, or the end of the part). The reader asks it of each line several times
+   * (key, value, scalar, the next line's search): the last answer is kept with the offsets it holds for.
+   */
   lineEnd(p: number): number {
+    if (p >= this.lineEndFrom && p <= this.lineEndAt) return this.lineEndAt;
     const newline = this.text.indexOf('\n', p);
-    return newline === -1 || newline >= this.end ? this.end : newline;
+    this.lineEndFrom = p;
+    this.lineEndAt = newline === -1 || newline >= this.end ? this.end : newline;
+    return this.lineEndAt;
   }
+
+  /** See lineEnd: it is lineEndAt for every offset from lineEndFrom to lineEndAt. */
+  lineEndFrom = 0;
+  lineEndAt = -1;
 
   /** Moves to the first content line at or after `from` (a line start). */
   seek(from: number): void {
@@ -531,11 +542,11 @@ class Reader {
       if (!this.plainStart(p)) this.decline('key start', p);
       const source = text.slice(p, last);
       if (source === '<<') this.decline('merge key', p);
-      // The common key (a letter, then more than five characters) is its own text and not typed: what plainKeyText and
-      // maybeTyped answer for it (nulls and booleans have at most five characters; numbers and special floats start
-      // with a digit or . + -), without the work.
+      // The common key (a letter, then more than five characters, or a letter no null or boolean starts with) is its
+      // own text and not typed: what plainKeyText and maybeTyped answer for it (nulls and booleans have at most five
+      // characters; numbers and special floats start with a digit or . + -), without the work.
       const lower = text.charCodeAt(p) | 0x20;
-      const ownText = last - p > 5 && lower >= 97 && lower <= 122;
+      const ownText = lower >= 97 && lower <= 122 && (last - p > 5 || !mayStartNamedScalar(lower));
       key = ownText ? source : plainKeyText(source, p);
       this.keySource = source;
       this.keyTyped = ownText ? false : maybeTyped(source, p);
@@ -856,7 +867,13 @@ class Reader {
     return last;
   }
 
-  /** A literal (`|`) or folded (`>`) block scalar whose header is at `p`, in a collection at indentation `parent`. */
+  /**
+   * A literal (`|`) or folded (`>`) block scalar whose header is at `p`, in a collection at indentation `parent`.
+   * Its loops are in functions of their own (blockLines, blockText, spacesEnd), none after which the two readings
+   * differ: V8 keeps a loop's on-stack compilation (OSR) after a deopt outside that loop, and every call run in the
+   * interpreter enters it again. The location tree's node made after the line loop, never reached while reading
+   * values, deopted that code at each block scalar of every later document (~270 times a corpus run).
+   */
   blockScalar(p: number, parent: number): string {
     const { text } = this;
     const folded = text.charCodeAt(p) === 62;
@@ -868,18 +885,32 @@ class Reader {
     }
     const headerEnd = this.lineEnd(p);
     const afterHeader = h;
-    while (h < headerEnd && text.charCodeAt(h) === SPACE) h++;
+    h = spacesEnd(text, h, headerEnd);
     if (h < headerEnd && !(text.charCodeAt(h) === HASH && h > afterHeader)) this.decline('block scalar header', h);
+    const block = this.blockLines(headerEnd + 1, parent, p);
+    // (A location tree reads no scalar's value.)
+    const value = this.tree ? '' : blockText(text, block, folded, strip);
+    this.rawStart = p;
+    this.rawLines = true;
+    if (this.tree) {
+      const extent = Math.min(block.lines[block.count - 1] + 1, this.end);
+      this.scalarNode(value, p, extent, extent);
+    }
+    this.seek(block.stop);
+    return value;
+  }
+
+  /** The lines of a block scalar from `from` (after its header at `header`), in a collection at indentation `parent`. */
+  blockLines(from: number, parent: number, header: number): BlockLines {
+    const { text } = this;
     // Every line of the scalar as [indentation, content start, line end]; a blank line's content is empty.
     const lines: number[] = [];
     let indent = -1;
     let leadingBlanks = 0;
-    let from = headerEnd + 1;
     let stop = this.end; // the start of the first line after the scalar
     while (from < this.end) {
       const to = this.lineEnd(from);
-      let k = from;
-      while (k < to && text.charCodeAt(k) === SPACE) k++;
+      const k = spacesEnd(text, from, to);
       const spaces = k - from;
       if (k === to) {
         // The YAML library keeps blanks beyond the indentation in the text, or rejects them: leave those to it.
@@ -903,56 +934,70 @@ class Reader {
       lines.push(spaces, k, to);
       from = to + 1;
     }
-    if (indent === -1) this.decline('empty block scalar', p);
+    if (indent === -1) this.decline('empty block scalar', header);
     // Trailing blank lines are chomped.
     let count = lines.length;
     while (count > 0 && lines[count - 2] === lines[count - 1]) count -= 3;
-    let value = ''; // (a location tree reads no scalar's value)
-    if (!this.tree) {
-      // Joined once: appended line by line, the value would be a chain of two string pieces per line, each kept as
-      // long as the value (5,700 for an haproxy.cfg held in a ConfigMap of the corpus).
-      const pieces: string[] = ['\n'.repeat(leadingBlanks)];
-      if (!folded) {
-        for (let i = 0; i < count; i += 3) {
-          if (i > 0) pieces.push('\n');
-          const contentStart = lines[i + 1];
-          if (contentStart < lines[i + 2]) pieces.push(text.slice(contentStart - (lines[i] - indent), lines[i + 2]));
-        }
-      } else {
-        let sep = '';
-        let moreIndented = false;
-        for (let i = 0; i < count; i += 3) {
-          const spaces = lines[i];
-          const contentStart = lines[i + 1];
-          const lineEnd = lines[i + 2];
-          if (contentStart === lineEnd) {
-            if (sep === '\n') pieces.push('\n');
-            else sep = '\n';
-          } else if (spaces > indent) {
-            if (sep === ' ') sep = '\n';
-            else if (!moreIndented && sep === '\n') sep = '\n\n';
-            pieces.push(sep, text.slice(contentStart - (spaces - indent), lineEnd));
-            sep = '\n';
-            moreIndented = true;
-          } else {
-            pieces.push(sep, text.slice(contentStart, lineEnd));
-            sep = ' ';
-            moreIndented = false;
-          }
-        }
-      }
-      if (!strip) pieces.push('\n');
-      value = pieces.join('');
-    }
-    this.rawStart = p;
-    this.rawLines = true;
-    if (this.tree) {
-      const extent = Math.min(lines[count - 1] + 1, this.end);
-      this.scalarNode(value, p, extent, extent);
-    }
-    this.seek(stop);
-    return value;
+    return { lines, count, indent, leadingBlanks, stop };
   }
+}
+
+/** A block scalar's lines (see Reader.blockLines): `count` numbers of `lines` are its content, trailing blanks chomped. */
+interface BlockLines {
+  /** [indentation, content start, line end] per line; a blank line's content is empty. */
+  readonly lines: readonly number[];
+  readonly count: number;
+  readonly indent: number;
+  /** Blank lines before the first content line. */
+  readonly leadingBlanks: number;
+  /** The start of the first line after the scalar. */
+  readonly stop: number;
+}
+
+/** The value of a literal or `folded` block scalar from its lines, clipped (a final line break) unless `strip`. */
+function blockText(text: string, block: BlockLines, folded: boolean, strip: boolean): string {
+  const { lines, count, indent } = block;
+  // Joined once: appended line by line, the value would be a chain of two string pieces per line, each kept as
+  // long as the value (5,700 for an haproxy.cfg held in a ConfigMap of the corpus).
+  const pieces: string[] = ['\n'.repeat(block.leadingBlanks)];
+  if (!folded) {
+    for (let i = 0; i < count; i += 3) {
+      if (i > 0) pieces.push('\n');
+      const contentStart = lines[i + 1];
+      if (contentStart < lines[i + 2]) pieces.push(text.slice(contentStart - (lines[i] - indent), lines[i + 2]));
+    }
+  } else {
+    let sep = '';
+    let moreIndented = false;
+    for (let i = 0; i < count; i += 3) {
+      const spaces = lines[i];
+      const contentStart = lines[i + 1];
+      const lineEnd = lines[i + 2];
+      if (contentStart === lineEnd) {
+        if (sep === '\n') pieces.push('\n');
+        else sep = '\n';
+      } else if (spaces > indent) {
+        if (sep === ' ') sep = '\n';
+        else if (!moreIndented && sep === '\n') sep = '\n\n';
+        pieces.push(sep, text.slice(contentStart - (spaces - indent), lineEnd));
+        sep = '\n';
+        moreIndented = true;
+      } else {
+        pieces.push(sep, text.slice(contentStart, lineEnd));
+        sep = ' ';
+        moreIndented = false;
+      }
+    }
+  }
+  if (!strip) pieces.push('\n');
+  return pieces.join('');
+}
+
+/** The first offset in text[from, to) that is not a space (`to` when none). */
+function spacesEnd(text: string, from: number, to: number): number {
+  let k = from;
+  while (k < to && text.charCodeAt(k) === SPACE) k++;
+  return k;
 }
 
 /** A one-line flow collection (`[a, "b"]`, `{k: v}`); anything more is declined. */

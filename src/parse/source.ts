@@ -831,15 +831,47 @@ export function releaseLeanTree(): void {
  * scalars, which put every later offset on the wrong line.
  */
 export function lineCounterOf(text: string): TextLines {
-  let lines = 1;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
   // Kept for the whole run: 2 bytes a line (4 in a text of 64K characters or more) in an exact-size typed array,
   // where the library's LineCounter's list (grown by pushes) holds 8 bytes a line and up to half as much again unused;
   // nothing adds lines to a counted text.
-  const starts = text.length <= MAX_SHORT_OFFSET ? new Uint16Array(lines) : new Uint32Array(lines);
-  lines = 1;
+  return new LineStarts(text.length <= MAX_SHORT_OFFSET ? shortTextLineStarts(text) : longTextLineStarts(text));
+}
+
+// (Each loop in a function of its own, with one kind of array after it: V8 keeps a loop's on-stack compilation after
+// a deopt outside the loop, and a copy into either kind of array after one loop deopted at each text of the other
+// kind, ~40 times a corpus run.)
+
+/** The line starts of a text of at most MAX_SHORT_OFFSET characters: one pass into a scratch array, then copied. */
+function shortTextLineStarts(text: string): Uint16Array {
+  let scratch = shortLineStartsScratch;
+  let lines = 1; // (the first line's start, 0, is never written)
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (lines === scratch.length) {
+      // (A text this short has at most MAX_SHORT_OFFSET + 1 lines.)
+      const grown = new Uint16Array(Math.min(lines * 2, MAX_SHORT_OFFSET + 1));
+      grown.set(scratch);
+      shortLineStartsScratch = scratch = grown;
+    }
+    scratch[lines++] = i + 1;
+  }
+  return scratch.slice(0, lines);
+}
+
+/** Where shortTextLineStarts collects line starts: as large as the most lines a short text had (128 KB at most). */
+let shortLineStartsScratch = new Uint16Array(1024);
+
+/** The line starts of a longer text: counted first, then written at exact size (no larger copy of a large text's). */
+function longTextLineStarts(text: string): Uint32Array {
+  const starts = new Uint32Array(lineCount(text));
+  let lines = 1;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts[lines++] = i + 1;
-  return new LineStarts(starts);
+  return starts;
+}
+
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 /** A counted text's lines (without the YAML library, which a scan of files the lean reader reads never loads). */

@@ -41,28 +41,35 @@ export function splitYamlStream(text: string): SplitStream {
 export function eachYamlPart(text: string, onPart: (start: number, end: number) => void): StreamProblem[] {
   const problems: StreamProblem[] = [];
   let partStart = 0;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
+  // Only lines starting with `---` cut the stream: they are searched for, not every line read.
+  for (
+    let lineStart = text.startsWith('---') ? 0 : lineStartingWith(text, '---', 0);
+    lineStart !== -1;
+    lineStart = lineStartingWith(text, '---', lineStart + 3)
+  ) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
     const next = newline === -1 ? text.length + 1 : newline + 1;
-    if (text.startsWith('---', lineStart)) {
-      const rest = text.slice(lineStart + 3, lineEnd).trim();
-      if (rest !== '' && !rest.startsWith('#')) {
-        // kubectl stops reading the file here; meshlint says where and reads on, so that the rest is linted too.
-        problems.push({
-          message: `Invalid document separator "---${truncate(rest)}": Kubernetes only accepts blanks or a comment after "---" on its line and rejects the file here. Put the content on the next line.`,
-          start: lineStart,
-          end: lineEnd,
-        });
-      }
-      if (lineStart > partStart) onPart(partStart, lineStart);
-      partStart = Math.min(next, text.length);
+    const rest = text.slice(lineStart + 3, lineEnd).trim();
+    if (rest !== '' && !rest.startsWith('#')) {
+      // kubectl stops reading the file here; meshlint says where and reads on, so that the rest is linted too.
+      problems.push({
+        message: `Invalid document separator "---${truncate(rest)}": Kubernetes only accepts blanks or a comment after "---" on its line and rejects the file here. Put the content on the next line.`,
+        start: lineStart,
+        end: lineEnd,
+      });
     }
-    lineStart = next;
+    if (lineStart > partStart) onPart(partStart, lineStart);
+    partStart = Math.min(next, text.length);
   }
   if (text.length > partStart) onPart(partStart, text.length);
   return problems;
+}
+
+/** The start of the first line after offset `from` (a line break before it at `from` or later) starting with `prefix`; -1 if none. */
+function lineStartingWith(text: string, prefix: string, from: number): number {
+  const at = text.indexOf(`\n${prefix}`, from);
+  return at === -1 ? -1 : at + 1;
 }
 
 /**
@@ -70,15 +77,17 @@ export function eachYamlPart(text: string, onPart: (start: number, end: number) 
  * follows is never read. Returns the end of what go-yaml reads.
  */
 export function firstDocumentEnd(text: string, start: number, end: number): number {
-  let sawContent = false;
   let lineStart = start;
   while (lineStart < end) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 || newline > end ? end : newline;
     const first = text[lineStart];
-    if (first === '%' && sawContent) return lineStart;
-    if (!sawContent && first !== '%' && first !== '#' && text.slice(lineStart, lineEnd).trim() !== '')
-      sawContent = true;
+    if (first !== '%' && first !== '#' && text.slice(lineStart, lineEnd).trim() !== '') {
+      // The first content line: the document ends at the next directive line (searched for, not line by line, and
+      // only up to the part's end: a search to the text's end for each part of a stream is quadratic).
+      const directive = text.slice(lineStart, end).indexOf('\n%');
+      return directive === -1 ? end : lineStart + directive + 1;
+    }
     lineStart = lineEnd + 1;
   }
   return end;

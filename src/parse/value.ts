@@ -201,10 +201,37 @@ export function kubernetesValue(
   return convert(doc.contents, 0, false);
 }
 
+const DOT = 46;
+const PLUS = 43;
+const MINUS = 45;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+/**
+ * The first characters of every spelling of NULLS, BOOLEANS and SPECIAL_FLOATS but '', lower-cased as `| 0x20` does
+ * it (which maps `.`, `+`, `-` and `~` to themselves).
+ */
+const NAMED_SCALAR_STARTS = [...'~nyotf.+-'].map((c) => c.charCodeAt(0));
+
+/** Whether a null, boolean or special float (but '') may start with the character `code` (plainScalarValue's look-ups). */
+export function mayStartNamedScalar(code: number): boolean {
+  return NAMED_SCALAR_STARTS.includes(code | 0x20);
+}
+
+/** Whether text is one or more decimal digits only. */
+function isDecimalDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
+  }
+  return text.length > 0;
+}
+
 /** A plain (unquoted, untagged) scalar as go-yaml v2 resolves it; `offset` locates a rejection. */
 export function plainScalarValue(text: string, offset: number): unknown {
-  // Every null, boolean and special float spelling is at most five characters long.
-  if (text.length <= 5) {
+  const first = text.charCodeAt(0); // NaN for ''
+  // Every null, boolean and special float spelling is at most five characters long, and starts with one of a few
+  // characters (most scalars do not: the look-ups below are left out for them).
+  if (text.length <= 5 && (Number.isNaN(first) || mayStartNamedScalar(first))) {
     if (NULLS.has(text)) return null;
     if (text in BOOLEANS) return BOOLEANS[text];
     if (SPECIAL_FLOATS.has(text))
@@ -213,12 +240,13 @@ export function plainScalarValue(text: string, offset: number): unknown {
         offset,
       );
   }
-  const first = text[0];
-  if (first === '.') {
+  if (first === DOT) {
     const value = goParseFloat(text);
     return value === undefined ? text : finite(value, text, offset);
   }
-  if (first === '+' || first === '-' || (first >= '0' && first <= '9')) {
+  if (first === PLUS || first === MINUS || (first >= DIGIT_0 && first <= DIGIT_9)) {
+    // The common number, decimal digits without a leading zero: what goParseInt reads of it, without the regexes.
+    if (first !== DIGIT_0 && isDecimalDigits(text)) return Number(text);
     const digits = text.replace(/_/g, '');
     const int = goParseInt(digits);
     if (int !== undefined) return int;
