@@ -18,7 +18,7 @@ describe('parsing manifests the way Kubernetes reads them', () => {
       'a: 0\nb: 7\nc: 08\nd: 010\ne: 123\nf: 1_000\ng: 12345678901234567890\nh: n\ni: nope\nj: Off\nk: ~\nl: trUe\nm: kind\n' +
       'no: 1\nY: 2\nok: 3\nport: 4\n12: 5\ntcp: 6\n';
     const expected = {
-      ...{ a: 0, b: 7, c: 8, d: 8, e: 123, f: 1000, g: 12345678901234567890, h: false, i: 'nope', j: false },
+      ...{ a: 0, b: 7, c: 8, d: 8, e: 123, f: 1000, g: Number('12345678901234567890'), h: false, i: 'nope', j: false },
       ...{ k: null, l: 'trUe', m: 'kind', false: 1, true: 2, ok: 3, port: 4, '12': 5, tcp: 6 },
     };
     expect(parseSource('a.yaml', text).documents[0].value).toEqual(expected);
