@@ -110,10 +110,17 @@ resource's): they are checked the same way.`,
     },
   },
   check({ graph, report }) {
+    // Sorted once per namespace: a namespace of many identities may have many unknown principals.
+    const sorted = new Map<string, readonly string[]>();
+    const sortedNames = (namespace: string, names: ReadonlySet<string>) => {
+      let list = sorted.get(namespace);
+      if (!list) sorted.set(namespace, (list = [...names].sort()));
+      return list;
+    };
     checkLinkerd(graph, (resource, path, namespace, sa) => {
       const ids = namespaceIdentities(graph, namespace);
       if (!ids.known || ids.names.has(sa)) return;
-      const names = [...ids.names].sort();
+      const names = sortedNames(namespace, ids.names);
       report({
         resource,
         path,
@@ -142,11 +149,12 @@ resource's): they are checked the same way.`,
         }
         const ids = namespaceIdentities(graph, namespace);
         if (!ids.known || ids.names.has(sa)) continue;
-        const names = [...ids.names].sort();
-        const related = names
-          .map((n) => graph.find('ServiceAccount', namespace, n))
-          .filter((r) => r !== undefined)
-          .slice(0, 3);
+        const names = sortedNames(namespace, ids.names);
+        const related = [];
+        for (let i = 0; i < names.length && related.length < 3; i++) {
+          const account = graph.find('ServiceAccount', namespace, names[i]);
+          if (account) related.push(account);
+        }
         report({
           resource: policy.resource,
           path: v.path,

@@ -13,6 +13,10 @@ import {
   type PeerAuthentication,
 } from '../../src/model/istio/index.js';
 
+/** How many competing policies a finding names in its message, and how many it gives as related locations. */
+const MAX_NAMED = 6;
+const MAX_RELATED = 10;
+
 type Id = 'portLevelWithoutSelector' | 'selectorInRoot' | 'selectsNothing' | 'servicePortKey' | 'competing';
 
 export default defineRule({
@@ -243,11 +247,18 @@ protection their author meant to add silently absent. Each follows istiod's code
       for (const p of list) {
         if (reported.has(p)) continue;
         reported.add(p);
-        const others = list.filter((o) => o !== p);
+        // The first others only: every policy of a scope competes with every other, and naming all of them in each
+        // finding would grow the report (and this loop) with the square of the policies.
+        const others = list
+          .slice(0, MAX_RELATED + 1)
+          .filter((o) => o !== p)
+          .slice(0, MAX_RELATED);
+        const named = others.slice(0, MAX_NAMED).map((o) => describe(o.resource));
+        const unnamed = list.length - 1 - named.length;
         const r: Report<Id> = {
           resource: p.resource,
           messageId: 'competing',
-          data: { others: others.map((o) => describe(o.resource)).join(', '), scope, what },
+          data: { others: named.join(', ') + (unnamed > 0 ? ` (+${unnamed} more)` : ''), scope, what },
           related: others.map((o) => ({
             resource: o.resource,
             message: `${describe(o.resource)} competes at the same scope`,

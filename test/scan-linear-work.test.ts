@@ -1,0 +1,143 @@
+// Issue 13: no cost may grow faster than the input. A scan of one file of N documents must search its text a number
+// of characters proportional to N, not to N x the file (the search to the text's end once per document that made
+// firstDocumentEnd quadratic, 7bff563, was seen only as a memory test's timeout). Counted, not timed: every character
+// a string search or a regular expression passes over is added up while a whole scan runs (all rules, suppressions,
+// locations, the JSON report), and the count per input character must stay flat from 500 to 4,000 documents.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { formatResult } from '../src/report/index.js';
+import { lintTexts } from './helpers.js';
+
+/** Characters passed over by string searches and regular expressions since `start()`. */
+class SearchedCharacters {
+  count = 0;
+  private readonly restore: (() => void)[] = [];
+
+  start(): void {
+    const counter = this;
+    const { indexOf, lastIndexOf, includes } = String.prototype;
+    const exec = RegExp.prototype.exec;
+    // A search from `from` that fails passed over the rest of the text; one that succeeds, up to the match's end.
+    String.prototype.indexOf = function (this: string, search: string, from?: number) {
+      const at = indexOf.call(this, search, from);
+      const start = Math.max(0, Math.min(from ?? 0, this.length));
+      counter.count += (at === -1 ? this.length : at + search.length) - start;
+      return at;
+    };
+    String.prototype.includes = function (this: string, search: string, from?: number) {
+      return this.indexOf(search, from) !== -1;
+    };
+    String.prototype.lastIndexOf = function (this: string, search: string, from?: number) {
+      const at = lastIndexOf.call(this, search, from);
+      const start = Math.min(from ?? this.length, this.length);
+      counter.count += start - (at === -1 ? 0 : at);
+      return at;
+    };
+    // String's match, replace, search and split go through exec once it is replaced (V8's slow path).
+    RegExp.prototype.exec = function (this: RegExp, text: string) {
+      const from = this.global || this.sticky ? this.lastIndex : 0;
+      const match = exec.call(this, text);
+      // An expression anchored at the start (no m flag) is tried at its start only: one attempt, not a pass.
+      const anchored = this.source.startsWith('^') && !this.multiline;
+      const length = String(text).length;
+      counter.count += anchored || this.sticky ? 1 : (match ? match.index + match[0].length : length) - from;
+      return match;
+    };
+    this.restore.push(() => {
+      Object.assign(String.prototype, { indexOf, lastIndexOf, includes });
+      RegExp.prototype.exec = exec;
+    });
+  }
+
+  stop(): void {
+    for (const undo of this.restore.splice(0)) undo();
+  }
+}
+
+/** One file of `n` documents of the kinds a repository holds, with findings, suppressions and a refused reading. */
+function stream(n: number): string {
+  const kinds = [
+    (i: number) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: ns-${i % 7}\nspec:\n  selector:\n    matchLabels: {app: app-${i}}\n  template:\n    metadata:\n      labels: {app: app-${i}}\n    spec:\n      containers:\n        - name: app\n          image: registry.example/app:${i}\n          env:\n            - name: DB_PASSWORD\n              value: "p4ss-${i}-Zk8q2Lm9Xw"\n`,
+    (i: number) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: app-${i - 1}\n  namespace: ns-${(i - 1) % 7}\nspec:\n  selector: {app: app-${i - 1}}\n  ports:\n    - name: http\n      port: 80\n`,
+    (i: number) =>
+      `# meshlint-disable-next-line mtls-not-strict -- migrating\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: pa-${i}\n  namespace: ns-${i % 7}\nspec:\n  mtls:\n    mode: PERMISSIVE\n`,
+    // Anchors: read by the YAML library, not the lean reader.
+    (i: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  labels: &labels {team: t${i % 5}}\n  annotations: *labels\ndata:\n  key: value-${i}\n`,
+  ];
+  return Array.from({ length: n }, (_, i) => kinds[i % kinds.length](i)).join('---\n');
+}
+
+describe('work of a scan grows with its input, whatever the shape', () => {
+  const searched = new SearchedCharacters();
+  beforeEach(() => {
+    searched.count = 0;
+  });
+  afterEach(() => searched.stop());
+
+  async function perInputCharacter(n: number) {
+    const text = stream(n);
+    searched.start();
+    const result = await scan({ stdin: { text, filename: 'all.yaml' }, configPath: false, workers: 0 });
+    const report = await formatResult('json', result, { color: false, cwd: process.cwd() });
+    searched.stop();
+    return {
+      perCharacter: searched.count / text.length,
+      reportPerCharacter: report.length / text.length,
+      findings: result.findings.length,
+    };
+  }
+
+  it('one file of 4,000 documents: characters searched, and the report, per input character within 1.5x of 500 documents', async () => {
+    const small = await perInputCharacter(500);
+    const large = await perInputCharacter(4_000);
+    // The scans did find things (rules, locations and suppressions all ran), in proportion.
+    expect(small.findings).toBeGreaterThan(500);
+    expect(large.findings / small.findings).toBeCloseTo(8, 0);
+    // The counter sees the scan's searches: each character is passed over at least once.
+    expect(small.perCharacter).toBeGreaterThan(1);
+    expect(large.perCharacter / small.perCharacter).toBeLessThan(1.5);
+    // A finding naming every other resource of its kind makes the report grow with the square of them (the JSON
+    // report of 16,000 such documents was over V8's largest string).
+    expect(large.reportPerCharacter / small.reportPerCharacter).toBeLessThan(1.5);
+  }, 120_000);
+
+  it('the count catches a search to the text end per document (the quadratic firstDocumentEnd of 7bff563)', () => {
+    const text = stream(2_000);
+    const parts: [number, number][] = [];
+    for (let at = 0, next = text.indexOf('\n---\n'); at < text.length; next = text.indexOf('\n---\n', at)) {
+      const end = next === -1 ? text.length : next + 1;
+      parts.push([at, end]);
+      at = next === -1 ? text.length : next + 5;
+    }
+    searched.start();
+    for (const [start] of parts) text.indexOf('\n%', start);
+    searched.stop();
+    expect(searched.count / text.length).toBeGreaterThan(parts.length / 3);
+  });
+});
+
+describe('findings that name the other resources involved name a bounded number', () => {
+  it('mtls-policy-ineffective: each of 30 namespace-wide policies names 6 competitors, relates 10 and counts the rest', () => {
+    const policies = Array.from(
+      { length: 30 },
+      (_, i) =>
+        `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: pa-${i}\n  namespace: shop\nspec:\n  mtls:\n    mode: STRICT\n`,
+    );
+    const findings = lintTexts({ 'pa.yaml': policies.join('---\n') }).findings.filter(
+      (f) => f.ruleId === 'mtls-policy-ineffective',
+    );
+    expect(findings).toHaveLength(30);
+    for (const finding of findings) {
+      expect(finding.message.match(/PeerAuthentication shop\/pa-\d+/g)).toHaveLength(7); // itself and 6 others
+      expect(finding.message).toContain('(+23 more) as the namespace-wide policy');
+      expect(finding.related).toHaveLength(10);
+      const itself = `PeerAuthentication ${finding.message.split(' ')[1]} competes at the same scope`;
+      expect(finding.related.map((r) => r.message)).not.toContain(itself);
+      expect(finding.related[0].message).toMatch(/^PeerAuthentication shop\/pa-\d+ competes at the same scope$/);
+    }
+    expect(findings[0].message).toMatch(/^PeerAuthentication shop\/pa-0 competes with PeerAuthentication shop\/pa-1, /);
+  });
+});
