@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { CacheMaker, encodeCodeCache, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
 import { tempRepo } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 const repo = tempRepo({
   'pod.yaml':
     'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx\n',

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/version.js';
 import { privilegedDeployment, tempRepo } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 const DIST = resolve('dist');
 
 /** Loaded before the program (node --require): writes at exit what was loaded after it, as JSON. */
@@ -109,6 +109,12 @@ function loadedBy(
 /** Node's internal modules that an ES module import of node:fs or node:crypto loads, and a small scan never uses. */
 const IMPORT_FACADE_LOADS = ['internal/fs/streams', 'internal/crypto/webcrypto'];
 
+/**
+ * Node's internal modules that an ES module entry loads (its loader, and node:fs/promises with readline and the file
+ * watchers for reading the file): the executable is CommonJS.
+ */
+const ESM_ENTRY_LOADS = ['internal/modules/esm/load', 'internal/modules/esm/module_job', 'internal/fs/promises'];
+
 /** What a scan of a few files has no use for. */
 const NOT_FOR_A_SMALL_SCAN = [
   'os',
@@ -149,6 +155,7 @@ function expectLean(loaded: Loaded, configRead = false): void {
   // Node's built-in modules are required, never imported by the executable: an import makes a facade that reads
   // every export, and node:fs's ReadStream getter loads the file streams, node:crypto's webcrypto the Web Crypto API.
   expect(loaded.internals.filter((name) => IMPORT_FACADE_LOADS.includes(name))).toEqual([]);
+  expect(loaded.internals.filter((name) => ESM_ENTRY_LOADS.includes(name))).toEqual([]);
   // The packages and validators loaded on demand stay unread.
   expect(loaded.dist.filter((name) => name.startsWith('lazy-'))).toEqual([]);
   expect(loaded.yamlLibrary).toBe(configRead);
