@@ -35,7 +35,7 @@ function cacheFiles(cacheHome: string): string[] {
 }
 
 /** The V8 data of another script, wrapped as a whole cache file is (right magic, right digest). */
-function foreignCacheFile(): Buffer {
+function foreignCacheFile(): Uint8Array {
   return encodeCodeCache(new vm.Script('(function () { return 42; })').createCachedData(), CacheMaker.smallScan);
 }
 
@@ -181,16 +181,35 @@ describe('the code cache', () => {
     expect(readCodeCache(files[0])).toBeDefined();
   });
 
-  it('reads a file only when its digest matches its data', () => {
+  it('reads a file only when its checksum matches its data: any bit flipped, a byte cut or added, is refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
     const good = join(dir, 'good.bin');
-    writeFileSync(good, foreignCacheFile());
+    const whole = foreignCacheFile();
+    writeFileSync(good, whole);
     expect(readCodeCache(good)?.data.length).toBeGreaterThan(0);
-    const bad = join(dir, 'bad.bin');
-    const bytes = foreignCacheFile();
-    bytes[bytes.length - 1] ^= 1;
-    writeFileSync(bad, bytes);
-    expect(readCodeCache(bad)).toBeUndefined();
+    expect(Buffer.from(readCodeCache(good)?.data ?? [])).toEqual(
+      Buffer.from(whole.subarray(whole.length - readCodeCache(good)!.data.length)),
+    );
+    const damaged = (bytes: Uint8Array) => {
+      const bad = join(dir, 'bad.bin');
+      writeFileSync(bad, bytes);
+      return readCodeCache(bad);
+    };
+    // A bit of every byte after the magic (the checksum, the maker's byte, V8's data), one at a time; every bit of a
+    // few.
+    for (let offset = 22; offset < whole.length; offset++) {
+      for (let bit = 0; bit < 8; bit++) {
+        if (bit !== offset % 8 && ![22, 54, 55, 100, whole.length - 1].includes(offset)) continue;
+        const bytes = Uint8Array.from(whole);
+        bytes[offset] ^= 1 << bit;
+        expect(damaged(bytes), `offset ${offset} bit ${bit}`).toBeUndefined();
+      }
+    }
+    expect(damaged(whole.subarray(0, whole.length - 1))).toBeUndefined();
+    expect(damaged(Buffer.concat([whole, Buffer.alloc(1)]))).toBeUndefined();
+    expect(damaged(Buffer.concat([whole, Buffer.alloc(64)]))).toBeUndefined();
+    // Zeros after the magic (a file torn where its blocks were allocated but not written).
+    expect(damaged(Buffer.concat([whole.subarray(0, 22), Buffer.alloc(whole.length - 22)]))).toBeUndefined();
     expect(readCodeCache(join(dir, 'missing.bin'))).toBeUndefined();
   });
 });

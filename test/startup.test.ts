@@ -1,6 +1,8 @@
 // A scan of a few files starts in about the time Node itself takes, because it loads only what it uses: Node's
 // built-in modules that only some runs need (node:v8 for the result cache, node:worker_threads for parser threads,
-// node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:perf_hooks,
+// node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:crypto for hashing files
+// and the result cache (a few short texts are hashed without it: src/sha256.ts; the code cache is checked without it:
+// src/checksum-area.ts), node:perf_hooks,
 // child_process, net for a pipe's stream), the files of dist/ loaded on demand, the YAML library (bundled, run on
 // first use: only files the lean reader src/parse/fast.ts declines and meshlint's configuration need it), and ICU's
 // collator
@@ -117,6 +119,7 @@ const ESM_ENTRY_LOADS = ['internal/modules/esm/load', 'internal/modules/esm/modu
 
 /** What a scan of a few files has no use for. */
 const NOT_FOR_A_SMALL_SCAN = [
+  'crypto',
   'os',
   'v8',
   'zlib',
@@ -179,6 +182,7 @@ describe('a small scan loads only what it uses', () => {
     );
     expect(cached.code).toBe(1);
     expect(cached.builtins).toContain('v8');
+    expect(cached.builtins).toContain('crypto');
     expect(cached.dist).toContain('meshlint-replay.cjs');
     const threaded = loadedBy([BIN, 'web.yaml', '--no-config', '-j', '2'], repo);
     expect(threaded.code).toBe(1);

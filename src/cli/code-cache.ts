@@ -1,7 +1,8 @@
 // Loads the CLI's program (dist/meshlint-main.cjs, one CommonJS script) so that it is compiled once per machine,
 // not at every start. Where Node has a module compile cache (22.1+), Node's: turned on, then the script is
 // required. Node 20 has none: V8's code cache, kept in the user's cache folder (never in the repository), in a
-// file named by the script's hash and Node's version, checked by its own hash before V8 sees it. A missing,
+// file named by the script's hash and Node's version, checked by its own checksum before V8 sees it (V8 does not
+// check the data itself: a flipped byte crashes it). A missing,
 // corrupted, foreign or stale cache file only costs the compilation it would have saved: it is ignored (V8 also
 // rejects data made by another V8 or for another source) and replaced when the run ends. The cache holds what the
 // run that made it compiled, and V8 deserializes all of it at every start (the time grows with its size): the one
@@ -10,19 +11,21 @@
 // counts) one that the next scan of a few files removes (compiled with it, that scan holds all its functions too):
 // the scan after that compiles afresh and writes its own, which is kept.
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { writeAtomically } from '../atomic-write.js';
+import { CHECKSUM_BYTES, ChecksumArea } from '../checksum-area.js';
+import { sha256Hex } from '../sha256.js';
 import { userCacheDir } from '../user-cache-dir.js';
 import { isScanThread } from './scan-thread.js';
 import { workerThreads } from '../lazy-packages.js';
 
-const MAGIC = Buffer.from('meshlint code cache 2\n');
-const DIGEST_BYTES = 32;
+const MAGIC = Buffer.from('meshlint code cache 3\n');
+/** The magic and the checksum. */
+const HEADER_BYTES = MAGIC.length + CHECKSUM_BYTES;
 
 /** What loadScript gives: the script's exports, and how the script says what this run did. */
 export interface LoadedScript {
@@ -76,10 +79,7 @@ export function loadScript(script: URL, options: LoadOptions): LoadedScript {
  */
 export function codeCacheFile(options: LoadOptions): string {
   const dir = options.cacheDir ?? join(userCacheDir(options.env), 'code');
-  const flags = createHash('sha256')
-    .update(`${process.execArgv.join('\0')}\0${options.env.NODE_OPTIONS ?? ''}`)
-    .digest('hex')
-    .slice(0, 8);
+  const flags = sha256Hex(`${process.execArgv.join('\0')}\0${options.env.NODE_OPTIONS ?? ''}`).slice(0, 8);
   return join(dir, `main-${options.scriptHash.slice(0, 16)}-${process.version}-${process.arch}-${flags}.bin`);
 }
 
@@ -140,28 +140,46 @@ function startupTimes() {
   };
 }
 
-/** A cache file's bytes: magic, the digest of what follows, what the run that made it did (1 byte), V8's data. */
-export function encodeCodeCache(data: Buffer, maker: CacheMaker): Buffer {
-  const payload = Buffer.concat([Buffer.from([maker]), data]);
-  return Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]);
+/**
+ * A cache file's bytes: magic, the checksum of what follows (src/checksum-area.ts), what the run that made it did
+ * (1 byte), V8's data.
+ */
+export function encodeCodeCache(data: Uint8Array, maker: CacheMaker): Uint8Array {
+  const area = new ChecksumArea(HEADER_BYTES + 1 + data.length);
+  area.bytes.set(MAGIC);
+  area.bytes[HEADER_BYTES] = maker;
+  area.bytes.set(data, HEADER_BYTES + 1);
+  area.bytes.set(area.checksum(HEADER_BYTES), MAGIC.length);
+  return area.bytes;
 }
 
-/** The cache in a file, when the file is whole (its digest matches); otherwise undefined. */
+/**
+ * The cache in a file, when the file is whole (its checksum matches); otherwise undefined. The file is read into
+ * the checksum's memory, and V8 reads its data there: no copy.
+ */
 export function readCodeCache(file: string): CodeCache | undefined {
-  let bytes: Buffer;
+  let area: ChecksumArea;
   try {
-    bytes = readFileSync(file);
+    const fd = openSync(file, 'r');
+    try {
+      area = new ChecksumArea(fstatSync(fd).size);
+      for (let read = 0, got = 1; read < area.bytes.length && got > 0; read += got)
+        got = readSync(fd, area.bytes, read, area.bytes.length - read, read);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }
-  const header = MAGIC.length + DIGEST_BYTES;
-  if (bytes.length <= header + 1 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const payload = bytes.subarray(header);
-  const digest = createHash('sha256').update(payload).digest();
-  if (!digest.equals(bytes.subarray(MAGIC.length, header))) return undefined;
-  const maker = payload[0] as CacheMaker;
+  const bytes = area.bytes;
+  if (bytes.length <= HEADER_BYTES + 1 || !MAGIC.equals(bytes.subarray(0, MAGIC.length))) return undefined;
+  if (!Buffer.from(area.checksum(HEADER_BYTES)).equals(bytes.subarray(MAGIC.length, HEADER_BYTES))) return undefined;
+  const maker = bytes[HEADER_BYTES] as CacheMaker;
   if (maker > CacheMaker.smallScan) return undefined;
-  return { data: payload.subarray(1), maker };
+  return {
+    data: Buffer.from(bytes.buffer, bytes.byteOffset + HEADER_BYTES + 1, bytes.length - HEADER_BYTES - 1),
+    maker,
+  };
 }
 
 /** Removes a cache file; any failure is silent (the file then stays as it is, still valid). */
