@@ -34,8 +34,6 @@ const INITIAL_STATE = new Int32Array([
 /** The message schedule of the block being hashed (one, reused: hashing is synchronous). */
 const schedule = new Int32Array(64);
 
-const rotateRight = (word: number, bits: number): number => (word >>> bits) | (word << (32 - bits));
-
 /** sha256Hex, in JavaScript. */
 export function sha256HexInJavaScript(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
@@ -57,11 +55,12 @@ export function sha256HexInJavaScript(text: string): string {
   for (let block = 0; block < padded.length; block += 64) {
     for (let t = 0, i = block; t < 16; t++, i += 4)
       schedule[t] = (padded[i] << 24) | (padded[i + 1] << 16) | (padded[i + 2] << 8) | padded[i + 3];
+    // The rotations are written out: this runs interpreted in a small scan, where a call costs more than the rest.
     for (let t = 16; t < 64; t++) {
       const w15 = schedule[t - 15];
       const w2 = schedule[t - 2];
-      const s0 = rotateRight(w15, 7) ^ rotateRight(w15, 18) ^ (w15 >>> 3);
-      const s1 = rotateRight(w2, 17) ^ rotateRight(w2, 19) ^ (w2 >>> 10);
+      const s0 = ((w15 >>> 7) | (w15 << 25)) ^ ((w15 >>> 18) | (w15 << 14)) ^ (w15 >>> 3);
+      const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
       schedule[t] = (schedule[t - 16] + s0 + schedule[t - 7] + s1) | 0;
     }
     let a = h0;
@@ -73,11 +72,12 @@ export function sha256HexInJavaScript(text: string): string {
     let g = h6;
     let h = h7;
     for (let t = 0; t < 64; t++) {
-      const s1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25);
-      const choice = (e & f) ^ (~e & g);
-      const t1 = (h + s1 + choice + ROUND_CONSTANTS[t] + schedule[t]) | 0;
-      const s0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22);
-      const majority = (a & b) ^ (a & c) ^ (b & c);
+      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const t1 = (h + s1 + ((e & f) ^ (~e & g)) + ROUND_CONSTANTS[t] + schedule[t]) | 0;
+      const t2 =
+        ((((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) +
+          ((a & b) ^ (a & c) ^ (b & c))) |
+        0;
       h = g;
       g = f;
       f = e;
@@ -85,7 +85,7 @@ export function sha256HexInJavaScript(text: string): string {
       d = c;
       c = b;
       b = a;
-      a = (t1 + s0 + majority) | 0;
+      a = (t1 + t2) | 0;
     }
     h0 = (h0 + a) | 0;
     h1 = (h1 + b) | 0;
