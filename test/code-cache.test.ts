@@ -4,10 +4,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CacheMaker, encodeCodeCache, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
+import { CacheMaker, encodeCodeCache, loadScript, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
 import { tempRepo } from './helpers.js';
 
 const BIN = resolve('dist/meshlint.cjs');
@@ -179,6 +180,22 @@ describe('the code cache', () => {
     const files = cacheFiles(home);
     expect(files).toHaveLength(1);
     expect(readCodeCache(files[0])).toBeDefined();
+  });
+
+  // That the program's cache is accepted is checked above (not written again); this checks what the script sees.
+  it('runs a script as Node runs a CommonJS file, whatever its characters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    const texts = { ascii: 'plain text', other: 'caf\u00e9 \u2603 \u{1f512} \u0000' };
+    for (const [name, text] of Object.entries(texts)) {
+      const file = join(dir, `${name}.cjs`);
+      writeFileSync(
+        file,
+        `'use strict';\nmodule.exports = { text: ${JSON.stringify(text)}, file: __filename, dir: __dirname, self: this === exports, join: typeof require('node:path').join };`,
+      );
+      const expected = { text, file, dir: dirname(file), self: true, join: 'function' };
+      const options = { scriptHash: name.padEnd(64, '0'), env: {}, cacheDir: join(dir, 'cache') };
+      expect(loadScript(pathToFileURL(file), options).exports).toEqual(expected);
+    }
   });
 
   it('reads a file only when its checksum matches its data: any bit flipped, a byte cut or added, is refused', () => {
