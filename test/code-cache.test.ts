@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CacheMaker, encodeCodeCache, loadScript, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
+import { ChecksumArea } from '../src/checksum-area.js';
 import { tempRepo } from './helpers.js';
 
 const BIN = resolve('dist/meshlint.cjs');
@@ -228,5 +229,18 @@ describe('the code cache', () => {
     // Zeros after the magic (a file torn where its blocks were allocated but not written).
     expect(damaged(Buffer.concat([whole.subarray(0, 22), Buffer.alloc(whole.length - 22)]))).toBeUndefined();
     expect(readCodeCache(join(dir, 'missing.bin'))).toBeUndefined();
+    // Read into an area that held a larger file before (the program's text, at a start): the same verdicts.
+    const reused = (bytes: Uint8Array) => {
+      const area = new ChecksumArea(3 * whole.length);
+      area.bytes.fill(0xa5);
+      const file = join(dir, 'reused.bin');
+      writeFileSync(file, bytes);
+      return readCodeCache(file, area);
+    };
+    expect(Buffer.from(reused(whole)?.data ?? [])).toEqual(Buffer.from(readCodeCache(good)!.data));
+    const flipped = Uint8Array.from(whole);
+    flipped[whole.length - 1] ^= 1;
+    expect(reused(flipped)).toBeUndefined();
+    expect(reused(whole.subarray(0, whole.length - 1))).toBeUndefined();
   });
 });

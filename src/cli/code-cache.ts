@@ -96,10 +96,12 @@ function fnv1a(text: string): number {
 
 function runCached(filename: string, options: LoadOptions): LoadedScript {
   const times = options.env.MESHLINT_STARTUP_TIMES ? startupTimes() : undefined;
-  const source = readWrapped(filename);
+  // One area for both files: the script's bytes are in the string once it is made; the cache's are read over them.
+  const area = checksumArea();
+  const source = readWrapped(filename, area);
   times?.mark('readScript');
   const cacheFile = codeCacheFile(options);
-  const cached = readCodeCache(cacheFile);
+  const cached = area && readCodeCache(cacheFile, area);
   times?.mark('readCache');
   const compiled = new vm.Script(source, { filename, cachedData: cached?.data });
   let maker: CacheMaker = CacheMaker.little;
@@ -133,18 +135,28 @@ const [WRAPPER_HEAD, WRAPPER_TAIL] = module.wrap('\0').split('\0');
  * build keeps the script ASCII: read as such, it is a one-byte string, half the memory and quicker to read and check
  * than UTF-8 decoded into two bytes a character. Any other text is decoded as UTF-8, as Node would.
  */
-function readWrapped(filename: string): string {
+function readWrapped(filename: string, area: ChecksumArea | undefined): string {
   const fd = openSync(filename, 'r');
   try {
     // As readFileSync reads a file: the size it has when opened.
     const end = WRAPPER_HEAD.length + fstatSync(fd).size;
-    const bytes = Buffer.allocUnsafe(end + WRAPPER_TAIL.length);
+    const into = area?.resize(end + WRAPPER_TAIL.length);
+    const bytes = into ? Buffer.from(into.buffer, 0, into.length) : Buffer.allocUnsafe(end + WRAPPER_TAIL.length);
     let at = bytes.write(WRAPPER_HEAD, 'latin1');
     for (let got = 1; at < end && got > 0; at += got) got = readSync(fd, bytes, at, end - at, null);
     const wrapped = bytes.subarray(0, at + bytes.write(WRAPPER_TAIL, at, 'latin1'));
     return wrapped.toString(isAscii(wrapped) ? 'latin1' : 'utf8');
   } finally {
     closeSync(fd);
+  }
+}
+
+/** An area to read files into and check, or undefined where WebAssembly cannot run (node --jitless): no cache then. */
+function checksumArea(): ChecksumArea | undefined {
+  try {
+    return new ChecksumArea(0);
+  } catch {
+    return undefined;
   }
 }
 
@@ -186,14 +198,15 @@ export function encodeCodeCache(data: Uint8Array, maker: CacheMaker): Uint8Array
 
 /**
  * The cache in a file, when the file is whole (its checksum matches); otherwise undefined. The file is read into
- * the checksum's memory, and V8 reads its data there: no copy.
+ * the checksum's memory (`area`'s, when given), and V8 reads its data there: no copy.
  */
-export function readCodeCache(file: string): CodeCache | undefined {
-  let area: ChecksumArea;
+export function readCodeCache(file: string, area?: ChecksumArea): CodeCache | undefined {
   try {
     const fd = openSync(file, 'r');
     try {
-      area = new ChecksumArea(fstatSync(fd).size);
+      const size = fstatSync(fd).size;
+      if (area) area.resize(size);
+      else area = new ChecksumArea(size);
       for (let read = 0, got = 1; read < area.bytes.length && got > 0; read += got)
         got = readSync(fd, area.bytes, read, area.bytes.length - read, read);
     } finally {
