@@ -104,23 +104,25 @@ function runCached(filename: string, options: LoadOptions): LoadedScript {
   const cached = area && readCodeCache(cacheFile, area);
   times?.mark('readCache');
   const compiled = new vm.Script(source, { filename, cachedData: cached?.data });
+  // Nothing holds the area from here (its memory is the size of the program's text, for the whole run otherwise).
+  const cacheBytes = cached?.data.length ?? 0;
+  const cachedBy = cached !== undefined && !compiled.cachedDataRejected ? cached.maker : undefined;
   let maker: CacheMaker = CacheMaker.little;
-  const usable = cached !== undefined && !compiled.cachedDataRejected;
-  times?.mark(usable ? 'compileFromCache' : 'compile');
+  times?.mark(cachedBy !== undefined ? 'compileFromCache' : 'compile');
   // At exit, the functions this run compiled are in the data too; parser threads only read the file (asked last:
   // a run that keeps the file never loads node:worker_threads).
   process.once('exit', () => {
-    if ((usable && maker <= cached.maker) || !(workerThreads().isMainThread || isScanThread())) return;
+    if ((cachedBy !== undefined && maker <= cachedBy) || !(workerThreads().isMainThread || isScanThread())) return;
     // This run's data would hold every function of the large scan's too (they came with it): the file is removed,
     // and the next run, compiled afresh, writes its own.
-    if (usable && cached.maker === CacheMaker.largeScan) removeCodeCache(cacheFile);
+    if (cachedBy === CacheMaker.largeScan) removeCodeCache(cacheFile);
     else writeCodeCache(cacheFile, compiled, maker);
   });
   const loaded = { exports: {} as unknown };
   const wrapper = compiled.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(loaded.exports, loaded.exports, createRequire(filename), loaded, filename, dirname(filename));
   times?.mark('loadProgram');
-  if (times) process.once('exit', () => times.print(cached?.data.length ?? 0));
+  if (times) process.once('exit', () => times.print(cacheBytes));
   const scanned = (files: number) =>
     void (maker = files <= SMALL_SCAN_FILES ? CacheMaker.smallScan : CacheMaker.largeScan);
   return { exports: loaded.exports, scanned };
