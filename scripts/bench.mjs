@@ -17,7 +17,7 @@ import { benchLanguageServer } from './lsp-bench.mjs';
 import { benchConfig } from './bench-custom-rules.mjs';
 
 const corpus = resolve(process.argv[2] ?? '../shared/corpus');
-const bin = resolve('dist/meshlint.mjs');
+const bin = resolve('dist/meshlint.cjs');
 const node = process.execPath;
 
 function runStats(args, env = process.env) {

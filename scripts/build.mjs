@@ -1,8 +1,9 @@
 // Bundles the CLI and the GitHub Action into dist/ (committed: nothing to build on install; what pre-commit, the
 // editor extension and action.yml run). Deterministic, so a test checks every file against a fresh build.
 // - The CLI is three files: dist/meshlint-main.cjs, the program (one CommonJS script, so that it can be compiled
-//   from a code cache: see src/cli/code-cache.ts), dist/meshlint.mjs, the executable that loads it (bin), and
-//   dist/meshlint-replay.cjs, the replay of a stored report, which the executable loads only for --cache runs.
+//   from a code cache: see src/cli/code-cache.ts), dist/meshlint.cjs, the executable that loads it (bin), and
+//   dist/meshlint-replay.cjs, the replay of a stored report, which the executable loads only for --cache runs;
+//   dist/meshlint.mjs only runs the executable, for those who run it by its former name.
 //   Parts only some runs need (the language server, most report formats, kustomize, ...) are imported
 //   dynamically in the sources: in the script they are only evaluated when first used.
 // - The Action, dist/action.mjs (what action.yml's runs.main names; @actions/core 3 is ESM-only, so ESM with a
@@ -10,7 +11,7 @@
 // - Packages a run needs only sometimes, each self-contained beside them (dist/lazy-<name>.cjs, see
 //   src/lazy-packages.ts), the lazily loaded validators, and the licenses of everything bundled.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, transform } from 'esbuild';
 import ts from 'typescript';
@@ -117,7 +118,7 @@ const lazyCommanderChildProcess = {
   },
 };
 
-/** A CommonJS script of the CLI, required by the executable: `import.meta.url` is its own file's URL. */
+/** A CommonJS script of the CLI: `import.meta.url` is its own file's URL. */
 const cliScriptOptions = (entry, outfile) => ({
   ...common,
   entryPoints: [entry],
@@ -141,35 +142,29 @@ export const cliReplayBuildOptions = (outdir = 'dist') =>
   cliScriptOptions('src/cli/replay.ts', join(outdir, 'meshlint-replay.cjs'));
 
 /**
- * The executable requires Node's built-in modules instead of importing them. An import makes an ES module facade of
- * the whole module, which reads every export, and some are getters that load more: node:fs's ReadStream loads the
- * file streams, node:crypto's webcrypto the Web Crypto API; milliseconds at every start, for nothing. esbuild writes
- * each import of the bundle as one statement (`import a,{b,c as d}from"node:x";`): each becomes a require of the
- * same bindings (the banner's require: its own import of node:module stays).
+ * The executable (its #! line is bin.ts's own), which knows the hash of the program it loads: CommonJS, as the
+ * program, because an ES module entry costs every start Node's ES module loader (some 5 ms on Node 20: its modules,
+ * and node:fs/promises, readline and more that it loads).
  */
-export function requiringBuiltins(code) {
-  const rewritten = code.replace(
-    /\bimport(?: ([\w$]+) ?,?)?(?:\{([\w$, ]*)\})?from"(node:[\w/]+)";/g,
-    (_, name, named, specifier) => {
-      const module = `require(${JSON.stringify(specifier)})`;
-      const bindings = [];
-      if (name) bindings.push(`${name}=${module}`);
-      if (named) bindings.push(`{${named.replace(/ as /g, ':')}}=${module}`);
-      return `const ${bindings.join(',')};`;
-    },
-  );
-  if (/from"node:/.test(rewritten))
-    throw new Error('an import of a built-in module that requiringBuiltins cannot read');
-  return rewritten;
-}
+export const cliBuildOptions = (outdir = 'dist', mainHash = '') => {
+  const options = cliScriptOptions('src/cli/bin.ts', join(outdir, EXECUTABLE));
+  return { ...options, define: { ...options.define, MESHLINT_MAIN_HASH: JSON.stringify(mainHash) } };
+};
 
-/** The executable (its #! line is bin.ts's own), which knows the hash of the program it loads. */
-export const cliBuildOptions = (outdir = 'dist', mainHash = '') => ({
-  ...common,
-  entryPoints: ['src/cli/bin.ts'],
-  outfile: join(outdir, 'meshlint.mjs'),
-  define: { ...common.define, MESHLINT_MAIN_HASH: JSON.stringify(mainHash) },
-});
+/** The executable, package.json's bin. */
+export const EXECUTABLE = 'meshlint.cjs';
+
+/**
+ * dist/meshlint.mjs, the executable's name before it was CommonJS, which people, scripts and hooks still run: it
+ * requires the executable (and costs the ES module loader the executable spares).
+ */
+export const ESM_EXECUTABLE = 'meshlint.mjs';
+const esmExecutable = `#!/usr/bin/env node
+${GENERATED}
+// Runs ./${EXECUTABLE}, the executable (run that file: it starts quicker).
+import { createRequire } from 'node:module';
+createRequire(import.meta.url)('./${EXECUTABLE}');
+`;
 
 /** The Action, written into `outdir`. */
 export const actionBuildOptions = (outdir = 'dist') => ({
@@ -238,8 +233,9 @@ export async function buildDist(outdir = 'dist') {
     .digest('hex');
   for (const options of [cliBuildOptions(outdir, mainHash), cliReplayBuildOptions(outdir), actionBuildOptions(outdir)])
     metafiles.push((await build({ ...options, metafile: true })).metafile);
-  const bin = join(outdir, 'meshlint.mjs');
-  writeFileSync(bin, requiringBuiltins(readFileSync(bin, 'utf8')));
+  // Run as files of their own (pre-commit's `language: script`, people).
+  writeFileSync(join(outdir, ESM_EXECUTABLE), esmExecutable);
+  for (const name of [EXECUTABLE, ESM_EXECUTABLE]) chmodSync(join(outdir, name), 0o755);
   stampFile(join(outdir, 'action.mjs'), loaded);
   // The notices list packages by metafile, in the order the packages were built before: keep it.
   const ordered = [

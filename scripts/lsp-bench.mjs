@@ -20,7 +20,7 @@ const percentile = (values, p) =>
 
 export async function benchLanguageServer(
   corpus,
-  { bin = resolve('dist/meshlint.mjs'), editsPerFile = 25, files = EDITED_FILES } = {},
+  { bin = resolve('dist/meshlint.cjs'), editsPerFile = 25, files = EDITED_FILES } = {},
 ) {
   const started = performance.now();
   const client = await startClient({ bin, root: corpus });

@@ -27,7 +27,7 @@ const dir = resolve(
   realSamples ? (process.argv[4] ?? '/tmp/secrets-eval-real') : (process.argv[2] ?? '/work/secrets-eval'),
 );
 const perFormat = realSamples ? 1 : Number(process.argv[3] ?? 20);
-const CLI = resolve(process.env.MESHLINT_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'meshlint.mjs')); // MESHLINT_CLI: compare another build
+const CLI = resolve(process.env.MESHLINT_CLI ?? resolve(import.meta.dirname, '..', 'dist', 'meshlint.cjs')); // MESHLINT_CLI: compare another build
 
 interface Label {
   readonly name: string;

@@ -1,6 +1,6 @@
 // A leaf: the launcher uses it (for the code cache) before the program is loaded, and the result cache uses it too.
-import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { crypto } from './lazy-packages.js';
 
 /**
  * Writes a file so that a reader sees the old one or the new one, never half of it: a temporary file
@@ -10,7 +10,7 @@ import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
  * Throws what failed, after removing the temporary file.
  */
 export function writeAtomically(path: string, data: Uint8Array | readonly Uint8Array[] | (() => Uint8Array)): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temporary = `${path}.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`;
   let fd: number | undefined;
   try {
     fd = openSync(temporary, 'wx', 0o600);

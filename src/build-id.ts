@@ -4,10 +4,10 @@
 // The build (scripts/build.mjs) writes into each bundle the hash of everything it ships: the bundle's files with
 // this placeholder in place, and the files it loads from beside itself. Run from the sources (tests, tsx), the id is
 // the hash of the source tree instead.
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { crypto } from './lazy-packages.js';
 
 /** Replaced by the build with `meshlint-build:` and 64 hex digits; the same length, so nothing else moves. */
 const EMBEDDED = 'meshlint-build:0000000000000000000000000000000000000000000000000000000000000000';
@@ -24,7 +24,7 @@ export function buildId(): string {
 
 /** The hash of every file under src/ and rules/ of the checkout at `root`, and of its package.json. */
 function sourceTreeHash(root: string): string {
-  const hash = createHash('sha256').update('meshlint/source-tree/v1\0');
+  const hash = crypto().createHash('sha256').update('meshlint/source-tree/v1\0');
   const add = (relative: string) => {
     hash
       .update(relative)

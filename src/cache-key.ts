@@ -1,6 +1,5 @@
 // The --cache's key and folder: a leaf, which the executable uses before the program is loaded (to replay a stored
 // report, see src/cli/replay.ts) and the result cache uses too.
-import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -18,6 +17,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { userCacheDir } from './user-cache-dir.js';
+import { crypto } from './lazy-packages.js';
 
 /**
  * Where --cache keeps a repository's cache by default: in the user's cache directory, in a folder named by the hash
@@ -25,7 +25,7 @@ import { userCacheDir } from './user-cache-dir.js';
  * that has none).
  */
 export function defaultCacheLocation(root: string, env: NodeJS.ProcessEnv): string {
-  const folder = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
+  const folder = crypto().createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
   return join(userCacheDir(env), folder, 'cache.bin');
 }
 
@@ -52,8 +52,8 @@ export function cacheKey(file: string): Buffer {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   removeLeftovers(dir, [basename(file)]);
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
+  const temporary = `${file}.${process.pid}.${crypto().randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, crypto().randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
   try {
     linkSync(temporary, file);
   } catch (error) {

@@ -11,7 +11,6 @@
 // emptied) would pass anything: every file is authenticated with an HMAC whose key is kept in the user's cache
 // directory, outside any repository, made on first use. A cache written with another key (another user, another
 // machine) or changed since is ignored, and the run lints afresh.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { fromFileData, toFileData, type SourceFile, type SourceFileData } from './parse/source.js';
@@ -24,7 +23,7 @@ import { plainFinding } from './engine/message.js';
 import { buildId } from './build-id.js';
 import { cacheKey, removeLeftovers } from './cache-key.js';
 import { writeAtomically } from './atomic-write.js';
-import { v8 } from './lazy-packages.js';
+import { v8, crypto } from './lazy-packages.js';
 
 export { cacheKey, cacheKeyFile, defaultCacheLocation } from './cache-key.js';
 
@@ -32,7 +31,7 @@ const MAGIC = Buffer.from('meshlint-cache/v2\n');
 const MAC_BYTES = 32;
 
 function macOf(key: Buffer, role: string, body: Uint8Array): Buffer {
-  return createHmac('sha256', key).update(`meshlint/cache/${role}\0`).update(body).digest();
+  return crypto().createHmac('sha256', key).update(`meshlint/cache/${role}\0`).update(body).digest();
 }
 
 /** The file's contents with their MAC, so that only a holder of the key can write what a later run believes. */
@@ -52,7 +51,7 @@ function readAuthenticated(key: Buffer, role: string, path: string): unknown {
   const start = MAGIC.length + MAC_BYTES;
   if (bytes.length < start || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return FORGED;
   const body = bytes.subarray(start);
-  if (!timingSafeEqual(bytes.subarray(MAGIC.length, start), macOf(key, role, body))) return FORGED;
+  if (!crypto().timingSafeEqual(bytes.subarray(MAGIC.length, start), macOf(key, role, body))) return FORGED;
   try {
     return v8().deserialize(body);
   } catch {
@@ -100,12 +99,12 @@ interface Stored {
 }
 
 function keyOf(text: string): Buffer {
-  return createHash('sha256').update('meshlint/cache/entry-key/v1\0').update(text).digest();
+  return crypto().createHash('sha256').update('meshlint/cache/entry-key/v1\0').update(text).digest();
 }
 
 function seal(entry: Entry, text: string): Sealed {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keyOf(text), iv);
+  const iv = crypto().randomBytes(12);
+  const cipher = crypto().createCipheriv('aes-256-gcm', keyOf(text), iv);
   const sealed = Buffer.concat([cipher.update(v8().serialize(entry)), cipher.final()]);
   return { iv, tag: cipher.getAuthTag(), sealed, locationCount: entry.locations.length };
 }
@@ -113,7 +112,7 @@ function seal(entry: Entry, text: string): Sealed {
 /** The entry, or undefined when the text is not the one it was sealed with (or the entry is damaged). */
 function unseal(stored: Sealed, text: string): Entry | undefined {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', keyOf(text), stored.iv);
+    const decipher = crypto().createDecipheriv('aes-256-gcm', keyOf(text), stored.iv);
     decipher.setAuthTag(stored.tag);
     return v8().deserialize(Buffer.concat([decipher.update(stored.sealed), decipher.final()])) as Entry;
   } catch {
@@ -174,7 +173,7 @@ function hashOfFile(path: string): string {
 }
 
 export function hashBytes(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, 40);
+  return crypto().createHash('sha256').update(bytes).digest('hex').slice(0, 40);
 }
 
 /** Where a scan may keep the files a directory expansion found, with what tells that they are still the same. */
@@ -290,7 +289,8 @@ export class ScanCache implements ListingStore {
   /** The digest of an environment variable's value (unset is a value of its own), keyed with the user's key. */
   #environmentDigest(name: string): string {
     const value = process.env[name];
-    return createHmac('sha256', this.#secret)
+    return crypto()
+      .createHmac('sha256', this.#secret)
       .update(`meshlint/cache/environment\0${name}\0${value === undefined ? 'unset' : `set\0${value}`}`)
       .digest('hex');
   }
@@ -348,7 +348,8 @@ export class ScanCache implements ListingStore {
    */
   static open(files: CacheFiles, config: Config, rules: readonly AnyRule[], cwd: string): ScanCache {
     const secret = cacheKey(files.keyFile);
-    const key = createHash('sha256')
+    const key = crypto()
+      .createHash('sha256')
       .update(
         JSON.stringify({
           build: buildId(),

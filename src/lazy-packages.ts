@@ -5,6 +5,7 @@
 // built-in modules that a scan of a few files does not need are required on first use as well (each costs a
 // millisecond or more to load).
 import { createRequire } from 'node:module';
+import type * as Crypto from 'node:crypto';
 import type * as Os from 'node:os';
 import type * as V8 from 'node:v8';
 import type * as Vm from 'node:vm';
@@ -51,6 +52,8 @@ export const yaml = (): typeof YamlPackage =>
   // In the bundle, its own require, which esbuild resolves into the bundled package.
   (yamlPackage ??= typeof MESHLINT_BUNDLE === 'boolean' ? require('yaml') : requireHere('yaml'));
 
+/** node:crypto, for hashing files and the result cache's keys and encryption (short texts: src/sha256.ts). */
+export const crypto = (): typeof Crypto => requireHere('node:crypto');
 /** node:os, for the home folder where HOME does not name it (src/user-cache-dir.ts). */
 export const os = (): typeof Os => requireHere('node:os');
 /** node:v8, for the result cache's serialisation and the scan thread's one forced collection. */

@@ -1,5 +1,4 @@
 // The one entry point every front end uses: paths -> files -> documents -> graph -> findings.
-import { createHash } from 'node:crypto';
 import { type Dirent, existsSync, readdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseSource, sourceText, type SourceFile } from './parse/source.js';
@@ -29,6 +28,7 @@ import { appendAll, sameItems } from './arrays.js';
 import { milliseconds } from './clock.js';
 import { isSettled, SETTLED_MS, stampOf, stampOfStats } from './file-stamp.js';
 import { repositoryRoot } from './repository-root.js';
+import { crypto } from './lazy-packages.js';
 
 export { repositoryRoot };
 
@@ -706,7 +706,8 @@ function postureProblem(error: unknown): string {
  * (relative to the working directory; absolute outside the repository, as reports show it).
  */
 function runKeyOf(run: Run, files: readonly (readonly [string, string])[]): string {
-  return createHash('sha256')
+  return crypto()
+    .createHash('sha256')
     .update(JSON.stringify({ maxBytes: run.maxBytes, files }))
     .digest('hex');
 }

@@ -229,7 +229,7 @@ describe('dist/action.mjs in a simulated runner', () => {
     expect(run.outputs).toMatchObject({ findings: '1', errors: '0', warnings: '1' });
     const ok = runAction(workspace, { config: 'ci/meshlint.yaml' });
     expect(ok.code).toBe(0);
-    spawnSync(process.execPath, [resolve('dist/meshlint.mjs'), '--write-baseline', 'baseline.json', '.'], {
+    spawnSync(process.execPath, [resolve('dist/meshlint.cjs'), '--write-baseline', 'baseline.json', '.'], {
       cwd: workspace,
     });
     const baselined = runAction(workspace, { baseline: 'baseline.json' });

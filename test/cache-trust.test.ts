@@ -107,7 +107,7 @@ describe('--cache: authenticated', () => {
   it('makes one key when several runs start at once', async () => {
     const user = newUser();
     const cwd = tempRepo({ 'pod.yaml': pod('web') });
-    const bin = resolve('dist/meshlint.mjs');
+    const bin = resolve('dist/meshlint.cjs');
     const runs = Array.from(
       { length: 4 },
       (_, i) =>
@@ -142,7 +142,7 @@ describe('--cache: keyed by the build', () => {
     for (const file of readdirSync('dist')) copyFileSync(join('dist', file), join(dist, file));
     const cwd = tempRepo({ 'pod.yaml': pod('web') });
     const run = () =>
-      spawnSync(process.execPath, [join(dist, 'meshlint.mjs'), '--cache-location', 'c.bin', '-f', 'compact', '.'], {
+      spawnSync(process.execPath, [join(dist, 'meshlint.cjs'), '--cache-location', 'c.bin', '-f', 'compact', '.'], {
         cwd,
         env: { ...process.env, ...newUserOnce },
         encoding: 'utf8',

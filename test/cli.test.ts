@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { tempRepo, PINNED } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 
-function run(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
+function run(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string>; bin?: string } = {},
+) {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NO_COLOR: undefined,
@@ -16,7 +19,7 @@ function run(args: string[], options: { cwd?: string; input?: string; env?: Reco
     ...options.env,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const child = spawnSync(process.execPath, [BIN, ...args], {
+  const child = spawnSync(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd,
     input: options.input ?? '',
     encoding: 'utf8',
@@ -87,6 +90,16 @@ describe('input and output', () => {
     const result = run(['-', '-f', 'compact', '--stdin-filename', 'k8s/pod.yaml'], { input: withError });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^k8s\/pod\.yaml:6:3: error: .* \[container-privileged\]$/m);
+  });
+
+  it("dist/meshlint.mjs, the executable's former name, runs it: the same output and exit code", () => {
+    const dir = tempRepo({ 'e.yaml': withError, 'w.yaml': onlyWarning });
+    for (const args of [['-f', 'json', '.'], ['-', '-f', 'compact'], ['--version'], ['--bogus']]) {
+      const input = args[0] === '-' ? withError : '';
+      const former = run(args, { cwd: dir, input, bin: resolve('dist/meshlint.mjs') });
+      expect(former).toEqual(run(args, { cwd: dir, input }));
+      expect(former.stdout.length + former.stderr.length).toBeGreaterThan(0);
+    }
   });
 
   it('writes the report to --output and nothing to standard output', () => {

@@ -4,13 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { CacheMaker, encodeCodeCache, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
+import { CacheMaker, encodeCodeCache, loadScript, readCodeCache, SMALL_SCAN_FILES } from '../src/cli/code-cache.js';
+import { ChecksumArea } from '../src/checksum-area.js';
 import { tempRepo } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 const repo = tempRepo({
   'pod.yaml':
     'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: app\n      image: nginx\n',
@@ -35,7 +37,7 @@ function cacheFiles(cacheHome: string): string[] {
 }
 
 /** The V8 data of another script, wrapped as a whole cache file is (right magic, right digest). */
-function foreignCacheFile(): Buffer {
+function foreignCacheFile(): Uint8Array {
   return encodeCodeCache(new vm.Script('(function () { return 42; })').createCachedData(), CacheMaker.smallScan);
 }
 
@@ -181,16 +183,64 @@ describe('the code cache', () => {
     expect(readCodeCache(files[0])).toBeDefined();
   });
 
-  it('reads a file only when its digest matches its data', () => {
+  // That the program's cache is accepted is checked above (not written again); this checks what the script sees.
+  it('runs a script as Node runs a CommonJS file, whatever its characters', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
+    const texts = { ascii: 'plain text', other: 'caf\u00e9 \u2603 \u{1f512} \u0000' };
+    for (const [name, text] of Object.entries(texts)) {
+      const file = join(dir, `${name}.cjs`);
+      writeFileSync(
+        file,
+        `'use strict';\nmodule.exports = { text: ${JSON.stringify(text)}, file: __filename, dir: __dirname, self: this === exports, join: typeof require('node:path').join };`,
+      );
+      const expected = { text, file, dir: dirname(file), self: true, join: 'function' };
+      const options = { scriptHash: name.padEnd(64, '0'), env: {}, cacheDir: join(dir, 'cache') };
+      expect(loadScript(pathToFileURL(file), options).exports).toEqual(expected);
+    }
+  });
+
+  it('reads a file only when its checksum matches its data: any bit flipped, a byte cut or added, is refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlint-cc-'));
     const good = join(dir, 'good.bin');
-    writeFileSync(good, foreignCacheFile());
+    const whole = foreignCacheFile();
+    writeFileSync(good, whole);
     expect(readCodeCache(good)?.data.length).toBeGreaterThan(0);
-    const bad = join(dir, 'bad.bin');
-    const bytes = foreignCacheFile();
-    bytes[bytes.length - 1] ^= 1;
-    writeFileSync(bad, bytes);
-    expect(readCodeCache(bad)).toBeUndefined();
+    expect(Buffer.from(readCodeCache(good)?.data ?? [])).toEqual(
+      Buffer.from(whole.subarray(whole.length - readCodeCache(good)!.data.length)),
+    );
+    const damaged = (bytes: Uint8Array) => {
+      const bad = join(dir, 'bad.bin');
+      writeFileSync(bad, bytes);
+      return readCodeCache(bad);
+    };
+    // A bit of every byte after the magic (the checksum, the maker's byte, V8's data), one at a time; every bit of a
+    // few.
+    for (let offset = 22; offset < whole.length; offset++) {
+      for (let bit = 0; bit < 8; bit++) {
+        if (bit !== offset % 8 && ![22, 54, 55, 100, whole.length - 1].includes(offset)) continue;
+        const bytes = Uint8Array.from(whole);
+        bytes[offset] ^= 1 << bit;
+        expect(damaged(bytes), `offset ${offset} bit ${bit}`).toBeUndefined();
+      }
+    }
+    expect(damaged(whole.subarray(0, whole.length - 1))).toBeUndefined();
+    expect(damaged(Buffer.concat([whole, Buffer.alloc(1)]))).toBeUndefined();
+    expect(damaged(Buffer.concat([whole, Buffer.alloc(64)]))).toBeUndefined();
+    // Zeros after the magic (a file torn where its blocks were allocated but not written).
+    expect(damaged(Buffer.concat([whole.subarray(0, 22), Buffer.alloc(whole.length - 22)]))).toBeUndefined();
     expect(readCodeCache(join(dir, 'missing.bin'))).toBeUndefined();
+    // Read into an area that held a larger file before (the program's text, at a start): the same verdicts.
+    const reused = (bytes: Uint8Array) => {
+      const area = new ChecksumArea(3 * whole.length);
+      area.bytes.fill(0xa5);
+      const file = join(dir, 'reused.bin');
+      writeFileSync(file, bytes);
+      return readCodeCache(file, area);
+    };
+    expect(Buffer.from(reused(whole)?.data ?? [])).toEqual(Buffer.from(readCodeCache(good)!.data));
+    const flipped = Uint8Array.from(whole);
+    flipped[whole.length - 1] ^= 1;
+    expect(reused(flipped)).toBeUndefined();
+    expect(reused(whole.subarray(0, whole.length - 1))).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ import { formatResult, FORMATS } from '../src/report/index.js';
 import { lintTexts, runCli, tempRepo } from './helpers.js';
 import { encodedFiles } from './yaml-constructs.js';
 
-const BUNDLE = resolve('dist/meshlint.mjs');
+const BUNDLE = resolve('dist/meshlint.cjs');
 const POD = (name: string, extra = '') =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n    - name: c\n      image: x\n      securityContext:\n        privileged: true\n${extra}`;
 

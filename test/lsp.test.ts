@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applyTextEdits, fileUri, startClient } from '../scripts/lsp-client.mjs';
 import { tempRepo } from './helpers.js';
 
-const BIN = 'dist/meshlint.mjs';
+const BIN = 'dist/meshlint.cjs';
 
 const NAMESPACE = `apiVersion: v1
 kind: Namespace

@@ -13,7 +13,7 @@ const jobs: ParseJob[] = readdirSync('fixtures', { recursive: true, withFileType
   .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
   .map((e) => ({ absolute: resolve(e.parentPath, e.name), shown: join(e.parentPath, e.name) }));
 const options = { maxBytes: 20 * 1024 * 1024, workers: 2, parse: MANIFEST_PARSE_OPTIONS };
-const bundle = pathToFileURL(resolve('dist/meshlint.mjs'));
+const bundle = pathToFileURL(resolve('dist/meshlint.cjs'));
 
 function summary(outcomes: ParseOutcome[]) {
   return outcomes.map((o) =>

@@ -22,7 +22,7 @@ import { cacheLocationOf, storedReportFile } from '../src/cli/replay.js';
 import { privilegedDeployment, tempRepo } from './helpers.js';
 
 const DIST = resolve('dist');
-const BIN = join(DIST, 'meshlint.mjs');
+const BIN = join(DIST, 'meshlint.cjs');
 
 /**
  * Loaded before the executable (node --require), in every thread (a large scan runs in a thread of its own, see
@@ -320,7 +320,7 @@ describe('--cache: a stored report is not replayed when anything that could chan
     // The same program under another id, as a rebuilt executable has.
     const copy = mkdtempSync(join(tmpdir(), 'meshlint-replay-dist-'));
     cpSync(DIST, copy, { recursive: true });
-    const bin = join(copy, 'meshlint.mjs');
+    const bin = join(copy, 'meshlint.cjs');
     const text = readFileSync(bin, 'utf8');
     const hash = /[0-9a-f]{64}/.exec(text)![0];
     writeFileSync(bin, text.split(hash).join(hash.replace(/^./, hash[0] === '0' ? '1' : '0')));

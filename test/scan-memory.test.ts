@@ -80,7 +80,7 @@ describe('parser threads', () => {
       return { absolute, shown: `big-${i}.yaml` };
     });
     expect(jobs.length * 4).toBeGreaterThan(64); // above the size that used to start two threads
-    const workerUrl = pathToFileURL(resolve('dist/meshlint.mjs'));
+    const workerUrl = pathToFileURL(resolve('dist/meshlint.cjs'));
     expect(ParserPool.start({ maxBytes: 1e8, workerUrl })).toBeUndefined();
     const asked = ParserPool.start({ maxBytes: 1e8, workerUrl, workers: 1 });
     expect(asked).toBeDefined();

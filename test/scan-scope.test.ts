@@ -10,7 +10,7 @@ import { discover, scan } from '../src/scan.js';
 import { defaultConfig } from '../src/engine/config.js';
 import { tempRepo, writeFiles } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 
 const pod = (name: string) =>
   `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  hostPID: true\n  containers:\n    - name: app\n      image: nginx\n`;

@@ -26,7 +26,7 @@ import {
 } from '../src/cli/scan-thread.js';
 import { privilegedDeployment, secureDeployment, tempRepo } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 
 const PROBE = `'use strict';
 const vm = require('node:vm');

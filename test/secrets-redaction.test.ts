@@ -12,7 +12,7 @@ import { checksummed, SAMPLES } from './secret-samples.js';
 import { FORMATS } from '../src/report/index.js';
 import { REDACTED_LINE } from '../src/excerpts.js';
 
-const CLI = resolve('dist/meshlint.mjs');
+const CLI = resolve('dist/meshlint.cjs');
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const rand = (n: number, alphabet = ALNUM) =>
   Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');

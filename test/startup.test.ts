@@ -1,6 +1,8 @@
 // A scan of a few files starts in about the time Node itself takes, because it loads only what it uses: Node's
 // built-in modules that only some runs need (node:v8 for the result cache, node:worker_threads for parser threads,
-// node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:perf_hooks,
+// node:zlib for one token checksum, node:os for a home folder that HOME does not name, node:crypto for hashing files
+// and the result cache (a few short texts are hashed without it: src/sha256.ts; the code cache is checked without it:
+// src/checksum-area.ts), node:perf_hooks,
 // child_process, net for a pipe's stream), the files of dist/ loaded on demand, the YAML library (bundled, run on
 // first use: only files the lean reader src/parse/fast.ts declines and meshlint's configuration need it), and ICU's
 // collator
@@ -14,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { VERSION } from '../src/version.js';
 import { privilegedDeployment, tempRepo } from './helpers.js';
 
-const BIN = resolve('dist/meshlint.mjs');
+const BIN = resolve('dist/meshlint.cjs');
 const DIST = resolve('dist');
 
 /** Loaded before the program (node --require): writes at exit what was loaded after it, as JSON. */
@@ -109,8 +111,15 @@ function loadedBy(
 /** Node's internal modules that an ES module import of node:fs or node:crypto loads, and a small scan never uses. */
 const IMPORT_FACADE_LOADS = ['internal/fs/streams', 'internal/crypto/webcrypto'];
 
+/**
+ * Node's internal modules that an ES module entry loads (its loader, and node:fs/promises with readline and the file
+ * watchers for reading the file): the executable is CommonJS.
+ */
+const ESM_ENTRY_LOADS = ['internal/modules/esm/load', 'internal/modules/esm/module_job', 'internal/fs/promises'];
+
 /** What a scan of a few files has no use for. */
 const NOT_FOR_A_SMALL_SCAN = [
+  'crypto',
   'os',
   'v8',
   'zlib',
@@ -149,6 +158,7 @@ function expectLean(loaded: Loaded, configRead = false): void {
   // Node's built-in modules are required, never imported by the executable: an import makes a facade that reads
   // every export, and node:fs's ReadStream getter loads the file streams, node:crypto's webcrypto the Web Crypto API.
   expect(loaded.internals.filter((name) => IMPORT_FACADE_LOADS.includes(name))).toEqual([]);
+  expect(loaded.internals.filter((name) => ESM_ENTRY_LOADS.includes(name))).toEqual([]);
   // The packages and validators loaded on demand stay unread.
   expect(loaded.dist.filter((name) => name.startsWith('lazy-'))).toEqual([]);
   expect(loaded.yamlLibrary).toBe(configRead);
@@ -172,6 +182,7 @@ describe('a small scan loads only what it uses', () => {
     );
     expect(cached.code).toBe(1);
     expect(cached.builtins).toContain('v8');
+    expect(cached.builtins).toContain('crypto');
     expect(cached.dist).toContain('meshlint-replay.cjs');
     const threaded = loadedBy([BIN, 'web.yaml', '--no-config', '-j', '2'], repo);
     expect(threaded.code).toBe(1);

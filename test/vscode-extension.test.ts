@@ -79,19 +79,27 @@ describe('the VS Code extension', () => {
     expect(readFileSync(join(unpacked, 'extension.vsixmanifest'), 'utf8')).toContain('Id="meshlint"');
     expect(readFileSync(join(unpacked, 'extension/LICENSE.txt'), 'utf8')).toBe(readFileSync('LICENSE', 'utf8'));
     // The bundled server is the committed bundle.
-    expect(readFileSync(join(unpacked, 'extension/server/meshlint.mjs'))).toEqual(readFileSync('dist/meshlint.mjs'));
+    expect(readFileSync(join(unpacked, 'extension/server/meshlint.cjs'))).toEqual(readFileSync('dist/meshlint.cjs'));
   });
 
   it("runs the workspace's meshlint when it has one, else its bundled copy, unless told otherwise", () => {
     const context = { asAbsolutePath: (p: string) => join(unpacked, 'extension', p) };
     const withLocal = mkdtempSync(join(tmpdir(), 'meshlint-ws-'));
-    const local = join(withLocal, 'node_modules/meshlint/dist/meshlint.mjs');
+    const local = join(withLocal, 'node_modules/meshlint/dist/meshlint.cjs');
     mkdirSync(join(withLocal, 'node_modules/meshlint/dist'), { recursive: true });
     writeFileSync(local, '');
+    writeFileSync(join(withLocal, 'node_modules/meshlint/dist/meshlint.mjs'), '');
     const without = mkdtempSync(join(tmpdir(), 'meshlint-ws-'));
     expect(loadExtension([without, withLocal]).extension.serverPath(context)).toBe(local);
     expect(loadExtension([without]).extension.serverPath(context)).toBe(
-      join(unpacked, 'extension/server/meshlint.mjs'),
+      join(unpacked, 'extension/server/meshlint.cjs'),
+    );
+    // A meshlint older than its CommonJS executable has only dist/meshlint.mjs.
+    const older = mkdtempSync(join(tmpdir(), 'meshlint-ws-'));
+    mkdirSync(join(older, 'node_modules/meshlint/dist'), { recursive: true });
+    writeFileSync(join(older, 'node_modules/meshlint/dist/meshlint.mjs'), '');
+    expect(loadExtension([older]).extension.serverPath(context)).toBe(
+      join(older, 'node_modules/meshlint/dist/meshlint.mjs'),
     );
     const settings = { get: (k: string) => (k === 'path' ? '/opt/meshlint.mjs' : '') };
     expect(loadExtension([withLocal]).extension.serverPath(context, settings)).toBe('/opt/meshlint.mjs');
@@ -99,7 +107,7 @@ describe('the VS Code extension', () => {
 
   it('bundles a server that answers as a language server', async () => {
     const root = mkdtempSync(join(tmpdir(), 'meshlint-ws-'));
-    const client = await startClient({ bin: join(unpacked, 'extension/server/meshlint.mjs'), root });
+    const client = await startClient({ bin: join(unpacked, 'extension/server/meshlint.cjs'), root });
     const uri = await client.open(
       join(root, 'pod.yaml'),
       'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: nginx:1.27\n      securityContext:\n        privileged: true\n',

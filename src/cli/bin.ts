@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The executable: loads the program (meshlint-main.cjs beside it) through the code cache, then starts it. Parser
-// threads run this file too. Run only as the build's dist/meshlint.mjs: every start reads and compiles it, so it
+// threads run this file too. Run only as the build's dist/meshlint.cjs: every start reads and compiles it, so it
 // holds only what every run needs; the replay of a stored report (src/cli/replay.ts) is a file of its own beside it,
 // dist/meshlint-replay.cjs, required only when the arguments name a cache.
 import { writeSync } from 'node:fs';

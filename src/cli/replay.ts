@@ -11,14 +11,13 @@
 // keys derived from the user's cache key, 0600 in a 0700 folder. The report it holds is what was written, secrets
 // redacted as in every report. A leaf: the executable requires it (built on its own as dist/meshlint-replay.cjs)
 // before the program, when the arguments name a cache.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeAtomically } from '../atomic-write.js';
 import { cacheKey, cacheKeyFile, defaultCacheLocation, readKey } from '../cache-key.js';
 import { milliseconds } from '../clock.js';
 import { isSettled, stampOf } from '../file-stamp.js';
-import { tty } from '../lazy-packages.js';
+import { crypto, tty } from '../lazy-packages.js';
 import { repositoryRoot } from '../repository-root.js';
 import { TOOL_NAME } from '../version.js';
 import { guardOutput } from './output-guard.js';
@@ -44,7 +43,8 @@ export function runKey(context: RunContext): string {
   const env = Object.entries(context.env)
     .filter(([, value]) => value !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256')
+  return crypto()
+    .createHash('sha256')
     .update(
       JSON.stringify({
         program: context.program,
@@ -97,19 +97,20 @@ interface Header {
 }
 
 function keysOf(secret: Buffer): { cipher: Buffer; mac: Buffer } {
-  const derive = (role: string) => createHmac('sha256', secret).update(`meshlint/cache/report/${role}`).digest();
+  const derive = (role: string) =>
+    crypto().createHmac('sha256', secret).update(`meshlint/cache/report/${role}`).digest();
   return { cipher: derive('cipher'), mac: derive('mac') };
 }
 
 /** The file's pieces: magic, MAC, then the body (IV, GCM tag, the plain pieces encrypted one by one). */
 function seal(secret: Buffer, plain: readonly Buffer[]): Buffer[] {
   const keys = keysOf(secret);
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keys.cipher, iv);
+  const iv = crypto().randomBytes(IV_BYTES);
+  const cipher = crypto().createCipheriv('aes-256-gcm', keys.cipher, iv);
   const sealed = plain.map((piece) => cipher.update(piece));
   sealed.push(cipher.final());
   const body = [iv, cipher.getAuthTag(), ...sealed];
-  const mac = createHmac('sha256', keys.mac);
+  const mac = crypto().createHmac('sha256', keys.mac);
   for (const piece of body) mac.update(piece);
   return [MAGIC, mac.digest(), ...body];
 }
@@ -120,10 +121,15 @@ function unseal(secret: Buffer, bytes: Buffer): Buffer | undefined {
   if (bytes.length < start + IV_BYTES + TAG_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const keys = keysOf(secret);
   const body = bytes.subarray(start);
-  if (!timingSafeEqual(bytes.subarray(MAGIC.length, start), createHmac('sha256', keys.mac).update(body).digest()))
+  if (
+    !crypto().timingSafeEqual(
+      bytes.subarray(MAGIC.length, start),
+      crypto().createHmac('sha256', keys.mac).update(body).digest(),
+    )
+  )
     return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', keys.cipher, body.subarray(0, IV_BYTES));
+    const decipher = crypto().createDecipheriv('aes-256-gcm', keys.cipher, body.subarray(0, IV_BYTES));
     decipher.setAuthTag(body.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     // GCM gives everything from update(): no copy of the report into a concatenation.
     const plain = decipher.update(body.subarray(IV_BYTES + TAG_BYTES));

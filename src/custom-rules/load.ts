@@ -2,7 +2,6 @@
 // rule per document). Each definition is validated against schemas/custom-rule.schema.json (precompiled) and
 // compiled; every problem is a ConfigError at its file, line and key. Rule files are data: nothing in them runs,
 // and they may only come from inside the configuration's folder (symbolic links that leave it are refused).
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { customRule as validateCustomRule } from '../generated/validators.js';
@@ -12,6 +11,7 @@ import type { AnyRule } from '../engine/rule.js';
 import type { DefinitionError } from './conditions.js';
 import { compileCustomRule, type CustomRuleDefinition } from './compile.js';
 import type { Path } from './model.js';
+import { crypto } from '../lazy-packages.js';
 
 export interface CustomRules {
   readonly rules: readonly AnyRule[];
@@ -110,7 +110,7 @@ export function loadCustomRules(sources: CustomRuleSources): CustomRules {
     }
   }
   problems.throwIfAny();
-  const key = rules.length ? createHash('sha256').update(JSON.stringify(definitions)).digest('hex') : '';
+  const key = rules.length ? crypto().createHash('sha256').update(JSON.stringify(definitions)).digest('hex') : '';
   return { rules, files, key };
 }
 

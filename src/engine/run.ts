@@ -1,5 +1,4 @@
 // The runner: parse problems and rule reports -> located, suppressed, severity-resolved, sorted findings.
-import { hash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { documentCount, type SourceDocument, type SourceFile } from '../parse/source.js';
 import type { LocatedRequests, LocationRequest } from '../parse/pool.js';
@@ -37,6 +36,7 @@ import type { Config } from './config.js';
 import { didYouMean } from '../suggest.js';
 import { pathMessage, plainFinding, renderMessage, type MessagePart } from './message.js';
 import { milliseconds } from '../clock.js';
+import { sha256Hex } from '../sha256.js';
 
 export interface RelatedLocation {
   readonly file: string;
@@ -1094,8 +1094,7 @@ export function interpolate(template: string, data: Readonly<Record<string, stri
 }
 
 export function fingerprint(ruleId: string, file: string, resource: string, path: Path, extra: string): string {
-  // (One call per finding: the one-shot hash costs a fraction of a Hash object's)
-  const digest = hash('sha256', [ruleId, file, resource, path.join('/'), extra].join('\0'), 'hex');
+  const digest = sha256Hex([ruleId, file, resource, path.join('/'), extra].join('\0'));
   // Its first 32 characters as a string of their own (joined from two halves): a slice of 32 would be a view that
   // keeps the whole 64-character digest alive with it, ~64 bytes more per finding.
   return [digest.slice(0, 16), digest.slice(16, 32)].join('');

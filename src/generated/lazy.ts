@@ -1,5 +1,5 @@
 // Loads src/generated/lazy-validators.cjs on first use. The same relative name works from the sources and from
-// the bundles: the build copies the file to dist/ next to dist/meshlint.mjs and dist/action.mjs.
+// the bundles: the build copies the file to dist/ next to dist/meshlint.cjs and dist/action.mjs.
 import { createRequire } from 'node:module';
 import type { LazyValidatorName, PrecompiledValidator } from './validators.js';
 

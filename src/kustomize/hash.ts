@@ -2,8 +2,8 @@
 // keys sorted, HTML characters escaped) of kind, name, data (and type for Secrets), its first ten hex digits with
 // 0, 1, 3, a, e swapped for letters that cannot spell words. kustomize's hasher looks the name up as one field
 // called "metadata/name", which never exists: the name it encodes is always empty, and so is ours.
-import { createHash } from 'node:crypto';
 import { isMapNode } from './traced.js';
+import { crypto } from '../lazy-packages.js';
 
 export function kustomizeHash(object: Record<string, unknown>): string {
   const field = (value: unknown) =>
@@ -16,7 +16,7 @@ export function kustomizeHash(object: Record<string, unknown>): string {
     encoded = { kind: 'ConfigMap', name: '', data: field(object.data) };
     if (isMapNode(object.binaryData)) encoded.binaryData = object.binaryData;
   }
-  const hex = createHash('sha256').update(goJson(encoded), 'utf8').digest('hex');
+  const hex = crypto().createHash('sha256').update(goJson(encoded), 'utf8').digest('hex');
   return [...hex.slice(0, 10)].map((c) => ({ '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' })[c] ?? c).join('');
 }
 

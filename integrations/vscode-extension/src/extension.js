@@ -1,5 +1,5 @@
 // Starts `meshlint --lsp` for the workspace: its own meshlint (node_modules/meshlint) when it has one, so that the
-// editor and CI agree, else the copy bundled with this extension (server/meshlint.mjs).
+// editor and CI agree, else the copy bundled with this extension (server/meshlint.cjs).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -12,10 +12,13 @@ export function serverPath(context, settings = vscode.workspace.getConfiguration
   const configured = settings.get('path');
   if (configured) return configured;
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const local = join(folder.uri.fsPath, 'node_modules', 'meshlint', 'dist', 'meshlint.mjs');
-    if (existsSync(local)) return local;
+    // A meshlint older than its CommonJS executable has only meshlint.mjs.
+    for (const name of ['meshlint.cjs', 'meshlint.mjs']) {
+      const local = join(folder.uri.fsPath, 'node_modules', 'meshlint', 'dist', name);
+      if (existsSync(local)) return local;
+    }
   }
-  return context.asAbsolutePath(join('server', 'meshlint.mjs'));
+  return context.asAbsolutePath(join('server', 'meshlint.cjs'));
 }
 
 export async function activate(context) {
