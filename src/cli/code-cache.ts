@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { writeAtomically } from '../atomic-write.js';
 import { CHECKSUM_BYTES, ChecksumArea } from '../checksum-area.js';
+import { fnv1a } from '../fnv1a.js';
 import { userCacheDir } from '../user-cache-dir.js';
 import { isScanThread } from './scan-thread.js';
 import { workerThreads } from '../lazy-packages.js';
@@ -78,20 +79,11 @@ export function loadScript(script: URL, options: LoadOptions): LoadedScript {
  */
 export function codeCacheFile(options: LoadOptions): string {
   const dir = options.cacheDir ?? join(userCacheDir(options.env), 'code');
-  const flags = fnv1a(`${process.execArgv.join('\0')}\0${options.env.NODE_OPTIONS ?? ''}`)
+  // (FNV-1a: enough to tell flag sets apart, two that collide only replace each other's file.)
+  const flags = (fnv1a(`${process.execArgv.join('\0')}\0${options.env.NODE_OPTIONS ?? ''}`) >>> 0)
     .toString(16)
     .padStart(8, '0');
   return join(dir, `main-${options.scriptHash.slice(0, 16)}-${process.version}-${process.arch}-${flags}.bin`);
-}
-
-/**
- * FNV-1a (32 bits) of a text's UTF-16 code units: enough to tell flag sets apart in a file name (two that collide
- * only replace each other's file), and cheap where the executable runs it, interpreted, at every start.
- */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }
 
 function runCached(filename: string, options: LoadOptions): LoadedScript {

@@ -7,6 +7,7 @@ import { secretNameKind } from './names.js';
 import { mayHoldNamedSecret, mayNameAPair, unescapeJson } from './prefilter.js';
 import { findProviderSecrets, type ProviderMatch, scanProviderSecrets } from './providers.js';
 import { opensLikeJson, stringShape } from './shape.js';
+import { FNV1A_START, fnv1a } from '../fnv1a.js';
 
 /** A key = value pair read from text embedded in a string, at offset `at` of that string. */
 export interface TextPair {
@@ -180,14 +181,9 @@ const NOTHING: readonly Detection[] = Object.freeze([]);
  * whole, so two prints that hash alike only share their few places.
  */
 export function documentPrint(reading: string, text: string): number {
-  // FNV-1a over the characters, in a local (a variable a closure shares would box each step in a heap number).
-  let hash = 0x811c9dc5 ^ text.length;
-  for (let i = 0; i < reading.length; i++) hash = Math.imul(hash ^ reading.charCodeAt(i), 0x01000193);
-  const head = Math.min(48, text.length);
-  for (let i = 0; i < head; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  for (let i = Math.max(0, text.length - 48); i < text.length; i++)
-    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 2; // a small integer: no heap number per key
+  const read = fnv1a(reading, FNV1A_START ^ text.length);
+  const head = fnv1a(text, read, 0, Math.min(48, text.length));
+  return fnv1a(text, head, Math.max(0, text.length - 48)) >>> 2; // a small integer: no heap number per key
 }
 
 /** What a string's facts hold for a text that is not JSON, and for one not parsed yet. */
