@@ -102,6 +102,64 @@ spec:
   });
 });
 
+describe('jwt-not-enforced when the repo holds the policies but not the workloads', () => {
+  // The RequestAuthentication's pods are not in the scan: the policies that could cover them are those of its
+  // namespace and of the root namespace whose selector is a subset of its own.
+  const ra = `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: jwt, namespace: shop }
+spec:
+  selector: { matchLabels: { app: api, tier: web } }
+  jwtRules: [{ issuer: https://auth.example.com }]
+`;
+  const policy = (namespace: string, name: string, selector: string, rule: string) => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: ${name}, namespace: ${namespace} }
+spec: {${selector ? ` selector: { matchLabels: ${selector} },` : ''} ${rule} }
+`;
+  const requireToken = 'rules: [{ from: [{ source: { requestPrincipals: ["https://auth.example.com/*"] } }] }]';
+  const opens = 'rules: [{ to: [{ operation: { paths: ["/healthz"] } }] }]';
+  const denyTokenless = 'action: DENY, rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }]';
+
+  it('names the first covering policy in the scan that opens it: a selector that is not a subset does not cover', () => {
+    const docs = [
+      ra,
+      policy('shop', 'other-tier', '{ app: api, tier: db }', opens), // not a subset: does not cover
+      policy('istio-system', 'require-jwt', '', requireToken),
+      policy('shop', 'api-health', '{ app: api }', opens),
+      policy('istio-system', 'root-health', '', opens),
+    ];
+    const [finding] = findingsOf('jwt-not-enforced', docs.join('---\n'));
+    expect(finding.message).toContain('AuthorizationPolicy shop/api-health has an ALLOW rule');
+    // The policy without a selector comes first when it comes first in the scan.
+    const [rootFirst] = findingsOf('jwt-not-enforced', [ra, docs[4], docs[2], docs[3], docs[1]].join('---\n'));
+    expect(rootFirst.message).toContain('AuthorizationPolicy istio-system/root-health has an ALLOW rule');
+  });
+
+  it('is closed by a covering DENY of token-less requests, with or without a selector, and by a required token', () => {
+    const opener = policy('shop', 'api-health', '{ app: api }', opens);
+    expect(
+      findingsOf(
+        'jwt-not-enforced',
+        [ra, opener, policy('shop', 'deny', '{ tier: web }', denyTokenless)].join('---\n'),
+      ),
+    ).toEqual([]);
+    expect(
+      findingsOf('jwt-not-enforced', [ra, opener, policy('istio-system', 'deny', '', denyTokenless)].join('---\n')),
+    ).toEqual([]);
+    expect(
+      findingsOf('jwt-not-enforced', [ra, policy('shop', 'require', '{ tier: web }', requireToken)].join('---\n')),
+    ).toEqual([]);
+    // A DENY whose selector is not a subset does not cover: still open.
+    const open = findingsOf(
+      'jwt-not-enforced',
+      [ra, opener, policy('shop', 'deny', '{ tier: db }', denyTokenless)].join('---\n'),
+    );
+    expect(open).toHaveLength(1);
+    expect(open[0].message).toContain('AuthorizationPolicy shop/api-health has an ALLOW rule');
+  });
+});
+
 describe('jwt-jwks-plaintext', () => {
   it('never prints user information of the URI', () => {
     const [finding] = findingsOf(

@@ -11,10 +11,24 @@ import { lintTexts } from './helpers.js';
 /** Characters passed over by string searches and regular expressions since `start()`. */
 class SearchedCharacters {
   count = 0;
+  /** Runs of a regular expression (each exec, anchored or not). */
+  runs = 0;
+  /**
+   * Array items passed over by Array methods (each callback call, each item an indexOf/includes passed, each sorted)
+   * and map entries read by Object.entries.
+   */
+  items = 0;
   private readonly restore: (() => void)[] = [];
+
+  reset(): void {
+    this.count = 0;
+    this.runs = 0;
+    this.items = 0;
+  }
 
   start(): void {
     const counter = this;
+    this.countArrayItems();
     const { indexOf, lastIndexOf, includes } = String.prototype;
     const exec = RegExp.prototype.exec;
     // A search from `from` that fails passed over the rest of the text; one that succeeds, up to the match's end.
@@ -37,6 +51,7 @@ class SearchedCharacters {
     RegExp.prototype.exec = function (this: RegExp, text: string) {
       const from = this.global || this.sticky ? this.lastIndex : 0;
       const match = exec.call(this, text);
+      counter.runs++;
       // An expression anchored at the start (no m flag) is tried at its start only: one attempt, not a pass.
       const anchored = this.source.startsWith('^') && !this.multiline;
       const length = String(text).length;
@@ -51,6 +66,51 @@ class SearchedCharacters {
 
   stop(): void {
     for (const undo of this.restore.splice(0)) undo();
+  }
+
+  private countArrayItems(): void {
+    const counter = this;
+    const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const saved: Record<string, (...args: unknown[]) => unknown> = {};
+    // Methods that call back per item (stopping early or not): count the calls.
+    for (const name of ['map', 'filter', 'forEach', 'some', 'every', 'find', 'findIndex', 'flatMap', 'reduce']) {
+      const original = proto[name];
+      saved[name] = original;
+      proto[name] = function (this: unknown[], callback: unknown, ...rest: unknown[]) {
+        if (typeof callback !== 'function') return original.call(this, callback, ...rest);
+        const counted = function (this: unknown, ...args: unknown[]) {
+          counter.items++;
+          return (callback as (...a: unknown[]) => unknown).apply(this, args);
+        };
+        return original.call(this, counted, ...rest);
+      };
+    }
+    // Searches pass over the items up to the one found; a sort reads every item (at least).
+    for (const name of ['indexOf', 'includes']) {
+      const original = proto[name];
+      saved[name] = original;
+      proto[name] = function (this: unknown[], ...args: unknown[]) {
+        const at = (saved.indexOf as (...a: unknown[]) => number).apply(this, args);
+        counter.items += at === -1 ? this.length : at + 1;
+        return original.apply(this, args);
+      };
+    }
+    // Object.entries: the rules' way to read a map (labels, selectors) item by item.
+    const { entries } = Object;
+    Object.entries = ((o: object) => {
+      const list = entries(o);
+      counter.items += list.length;
+      return list;
+    }) as typeof Object.entries;
+    this.restore.push(() => {
+      Object.entries = entries;
+    });
+    saved.sort = proto.sort;
+    proto.sort = function (this: unknown[], ...args: unknown[]) {
+      counter.items += this.length;
+      return saved.sort.apply(this, args);
+    };
+    this.restore.push(() => Object.assign(proto, saved));
   }
 }
 
@@ -72,25 +132,25 @@ function stream(n: number): string {
 
 describe('work of a scan grows with its input, whatever the shape', () => {
   const searched = new SearchedCharacters();
-  beforeEach(() => {
-    searched.count = 0;
-  });
+  beforeEach(() => searched.reset());
   afterEach(() => searched.stop());
 
   async function perInputCharacter(n: number) {
     const text = stream(n);
+    searched.reset();
     searched.start();
     const result = await scan({ stdin: { text, filename: 'all.yaml' }, configPath: false, workers: 0 });
     const report = await formatResult('json', result, { color: false, cwd: process.cwd() });
     searched.stop();
     return {
       perCharacter: searched.count / text.length,
+      itemsPerCharacter: searched.items / text.length,
       reportPerCharacter: report.length / text.length,
       findings: result.findings.length,
     };
   }
 
-  it('one file of 4,000 documents: characters searched, and the report, per input character within 1.5x of 500 documents', async () => {
+  it('one file of 4,000 documents: characters searched, array items passed over, and the report, per input character within 1.5x of 500 documents', async () => {
     const small = await perInputCharacter(500);
     const large = await perInputCharacter(4_000);
     // The scans did find things (rules, locations and suppressions all ran), in proportion.
@@ -99,10 +159,118 @@ describe('work of a scan grows with its input, whatever the shape', () => {
     // The counter sees the scan's searches: each character is passed over at least once.
     expect(small.perCharacter).toBeGreaterThan(1);
     expect(large.perCharacter / small.perCharacter).toBeLessThan(1.5);
+    expect(small.itemsPerCharacter).toBeGreaterThan(0.1);
+    expect(large.itemsPerCharacter / small.itemsPerCharacter).toBeLessThan(1.5);
     // A finding naming every other resource of its kind makes the report grow with the square of them (the JSON
     // report of 16,000 such documents was over V8's largest string).
     expect(large.reportPerCharacter / small.reportPerCharacter).toBeLessThan(1.5);
   }, 120_000);
+
+  /** Regular-expression runs and array items per input character of a scan of one file (all rules, no report). */
+  async function workPerCharacter(text: string) {
+    searched.reset();
+    searched.start();
+    const result = await scan({ stdin: { text, filename: 'shop.yaml' }, configPath: false, workers: 0 });
+    searched.stop();
+    return { runs: searched.runs / text.length, items: searched.items / text.length, findings: result.findings.length };
+  }
+
+  const deployment = (i: number, labels = `app: app-${i}`) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-${i}\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {app: app-${i}}\n  template:\n    metadata:\n      labels: {${labels}}\n    spec:\n      containers:\n        - name: app\n          image: registry.example/app:${i}\n          ports: [{containerPort: 8080}]\n`;
+  const resource = (kind: string, name: string, spec: string, apiVersion = 'security.istio.io/v1') =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n${spec}`;
+  const requireClaim =
+    '  rules:\n    - when:\n        - key: request.auth.claims[iss]\n          values: ["https://issuer.example"]\n';
+  const jwtRules = '  jwtRules:\n    - issuer: https://issuer.example\n';
+  const selector = (labels: string) => `  selector:\n    matchLabels: {${labels}}\n`;
+
+  /**
+   * Shapes where many policies meet many workloads of one namespace: each of `n` items adds a few documents. What a
+   * rule derives from a policy's selection (or from its namespace) must be derived once, not once per policy.
+   */
+  const shapes: Record<string, (i: number) => string[]> = {
+    // Each RequestAuthentication selects every workload (jwt-not-enforced read each workload's policies again for
+    // each: 7,250 verdicts for 517 workloads on the corpus).
+    'RequestAuthentications without a selector': (i) => [
+      deployment(i),
+      ...(i === 0 ? [resource('AuthorizationPolicy', 'require-token', requireClaim)] : []),
+      ...(i % 8 === 0 ? [resource('RequestAuthentication', `jwt-${i}`, jwtRules)] : []),
+    ],
+    // No workload is in the scan: the policies that could cover each RequestAuthentication are read, and those
+    // without a selector cover every one.
+    'RequestAuthentications whose workloads are elsewhere': (i) => [
+      resource('RequestAuthentication', `jwt-${i}`, selector(`app: app-${i}`) + jwtRules),
+      ...(i % 8 === 0 ? [resource('AuthorizationPolicy', `require-token-${i}`, requireClaim)] : []),
+      ...(i % 8 === 4
+        ? [
+            resource(
+              'AuthorizationPolicy',
+              `health-${i}`,
+              `${selector(`app: app-${i}`)}  rules:\n    - to: [{operation: {paths: ["/healthz"]}}]\n`,
+            ),
+          ]
+        : []),
+    ],
+    // Every workload has the same namespace-wide candidates: the oldest was chosen (and copied as a conflict) for
+    // each (mtls-policy-ineffective: 838 ms at 3,200 workloads).
+    'namespace-wide PeerAuthentications': (i) => [
+      deployment(i),
+      ...(i % 8 === 0 ? [resource('PeerAuthentication', `pa-${i}`, '  mtls:\n    mode: STRICT\n')] : []),
+    ],
+    // PeerAuthentications sharing one selector, each with a port exception (mtls-port-exception: 3.5 s at 1,200).
+    'PeerAuthentications sharing a selector, with port exceptions': (i) => [
+      deployment(i, `app: app-${i}, tier: web`),
+      resource(
+        'PeerAuthentication',
+        `pa-${i}`,
+        `${selector('tier: web')}  mtls: {mode: STRICT}\n  portLevelMtls:\n    8080: {mode: DISABLE}\n`,
+      ),
+    ],
+    // Namespace-wide AuthorizationPolicies naming principals, in the mesh (authz-requires-mtls read every workload's
+    // ports and policies again for each).
+    'namespace-wide AuthorizationPolicies with principals': (i) => [
+      ...(i === 0
+        ? ['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {istio-injection: enabled}\n']
+        : []),
+      deployment(i),
+      ...(i % 4 === 0
+        ? [
+            resource(
+              'AuthorizationPolicy',
+              `ap-${i}`,
+              `  rules:\n    - from: [{source: {principals: ["cluster.local/ns/shop/sa/sa-${i}"]}}]\n`,
+            ),
+          ]
+        : []),
+    ],
+    // NetworkPolicies that select nothing: the nearest label was searched among every workload's labels for each,
+    // and other objects' labels were read again for each (policy-selects-nothing: 2.7 s at 1,200).
+    'NetworkPolicies that select nothing': (i) => [
+      deployment(i),
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: shop\n  labels: {app: cm-${i}}\ndata: {a: b}\n`,
+      resource(
+        'NetworkPolicy',
+        `np-${i}`,
+        `  podSelector: {matchLabels: {app: ap-${i}x}}\n  ingress: [{}]\n`,
+        'networking.k8s.io/v1',
+      ),
+    ],
+  };
+
+  for (const [shape, items] of Object.entries(shapes)) {
+    it(`one namespace, ${shape}: regular-expression runs and array items per input character within 1.5x from 400 to 3,200`, async () => {
+      const text = (n: number) =>
+        Array.from({ length: n }, (_, i) => items(i))
+          .flat()
+          .join('---\n');
+      const small = await workPerCharacter(text(400));
+      const large = await workPerCharacter(text(3_200));
+      expect(small.findings).toBeGreaterThan(50); // the rules ran and found things
+      expect(small.items).toBeGreaterThan(0.1);
+      expect(large.runs / small.runs).toBeLessThan(1.5);
+      expect(large.items / small.items).toBeLessThan(1.5);
+    }, 120_000);
+  }
 
   it('the count catches a search to the text end per document (the quadratic firstDocumentEnd of 7bff563)', () => {
     const text = stream(2_000);

@@ -14,8 +14,10 @@ import {
   selectedWorkloads,
   sourceValues,
   workloadPorts,
+  type MeshSettings,
   type PeerAuthentication,
 } from '../../src/model/istio/index.js';
+import type { Graph } from '../../src/model/graph.js';
 
 const POSITIVE = ['principals', 'namespaces', 'serviceAccounts'];
 const NEGATIVE = ['notPrincipals', 'notNamespaces', 'notServiceAccounts'];
@@ -243,29 +245,12 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
         arr(get(policy.rules?.[i], 'to')).flatMap((t) => arr(get(t, 'operation', 'ports')).map(Number)),
       );
       const onlyPorts = rulePorts.every((ports) => ports.length > 0) ? new Set(rulePorts.flat()) : undefined;
-      const weak: Weak[] = [];
-      for (const w of selectedWorkloads(graph, mesh, policy)) {
-        const m = membership(graph, mesh, w);
-        if (!inMesh(m) || m.gateway) continue;
-        if (policiesFor(graph, mesh, w).some(requiresMtlsByDeny)) continue;
-        const e = effectiveMtls(graph, mesh, w);
-        const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
-        if (ports.length === 0 && !onlyPorts && e.mode !== 'STRICT')
-          weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
-        for (const port of ports) {
-          if (m.dataplane === 'sidecar' && !inboundCaptured(w, port)) {
-            weak.push({ workload: w, port, mode: 'not captured by the sidecar' });
-            continue;
-          }
-          const pm = portMtls(e, port);
-          if (pm.mode !== 'STRICT') weak.push({ workload: w, port, mode: pm.mode, policy: pm.decidedBy });
-        }
-      }
-      if (weak.length === 0) continue;
-      const first = weak[0];
+      const found = weakPorts(graph, mesh, selectedWorkloads(graph, mesh, policy), onlyPorts);
+      if (found === undefined) continue;
+      const { first, count, workloads, policies } = found;
       const where =
         first.port === undefined ? describe(first.workload) : `port ${first.port} of ${describe(first.workload)}`;
-      const others = weak.length > 1 ? ` and ${weak.length - 1} more` : '';
+      const others = count > 1 ? ` and ${count - 1} more` : '';
       const decided = first.policy
         ? `, decided by ${describe(first.policy.resource)}`
         : first.mode === 'PERMISSIVE'
@@ -273,16 +258,14 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
           : '';
       const failClosed = policy.action === 'ALLOW' && negative.length === 0;
       const target = failClosed ? positive[0] : policy.action === 'ALLOW' ? negative[0] : positive[0];
-      const workloads = [...new Set(weak.map((x) => x.workload))];
-      const policies = [...new Set(weak.flatMap((x) => (x.policy ? [x.policy] : [])))];
       report({
         resource: policy.resource,
         path: target.path,
         messageId: failClosed ? 'failClosed' : 'bypass',
         data: { where: where + others, mode: first.mode, decided, action: policy.action, field: target.field },
         related: [
-          ...workloads.slice(0, 5).map((w) => ({ resource: w, message: `${describe(w)} is selected by this policy` })),
-          ...policies.slice(0, 3).map((p) => ({
+          ...workloads.map((w) => ({ resource: w, message: `${describe(w)} is selected by this policy` })),
+          ...policies.map((p) => ({
             resource: p.resource,
             path: p.modePath,
             message: `${describe(p.resource)} decides a non-STRICT mode`,
@@ -292,3 +275,65 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
     }
   },
 });
+
+/** The plaintext ports of a selection: the first, how many, and the first workloads and deciding policies involved. */
+interface WeakPorts {
+  readonly first: Weak;
+  readonly count: number;
+  /** The first 5 workloads with a plaintext port. */
+  readonly workloads: readonly Workload[];
+  /** The first 3 policies that decide a non-STRICT mode for them. */
+  readonly policies: readonly PeerAuthentication[];
+}
+
+/**
+ * The ports of the selected in-mesh workloads whose effective mode is not STRICT (of `onlyPorts` when the policy's
+ * rules name them); undefined when there is none. Once per selection and ports: the policies of a namespace without
+ * a selector all select its one list of workloads, and each would read every workload's ports again.
+ */
+function weakPorts(
+  graph: Graph,
+  mesh: MeshSettings,
+  selected: readonly Workload[],
+  onlyPorts: ReadonlySet<number> | undefined,
+): WeakPorts | undefined {
+  const byPorts = graph.memoFor(
+    'authz-requires-mtls:weakPorts',
+    selected,
+    () => new Map<string, WeakPorts | undefined>(),
+  );
+  const key = onlyPorts ? [...onlyPorts].sort((a, b) => a - b).join(',') : '*';
+  if (byPorts.has(key)) return byPorts.get(key);
+  const weak: Weak[] = [];
+  for (const w of selected) {
+    const m = membership(graph, mesh, w);
+    if (!inMesh(m) || m.gateway) continue;
+    // Workloads of the same policies share their list: it is read once.
+    const policies = policiesFor(graph, mesh, w);
+    if (graph.memoFor('authz-requires-mtls:deniesPlaintext', policies, () => policies.some(requiresMtlsByDeny)))
+      continue;
+    const e = effectiveMtls(graph, mesh, w);
+    const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
+    if (ports.length === 0 && !onlyPorts && e.mode !== 'STRICT')
+      weak.push({ workload: w, mode: e.mode, policy: e.decidedBy });
+    for (const port of ports) {
+      if (m.dataplane === 'sidecar' && !inboundCaptured(w, port)) {
+        weak.push({ workload: w, port, mode: 'not captured by the sidecar' });
+        continue;
+      }
+      const pm = portMtls(e, port);
+      if (pm.mode !== 'STRICT') weak.push({ workload: w, port, mode: pm.mode, policy: pm.decidedBy });
+    }
+  }
+  const found =
+    weak.length === 0
+      ? undefined
+      : {
+          first: weak[0],
+          count: weak.length,
+          workloads: [...new Set(weak.map((x) => x.workload))].slice(0, 5),
+          policies: [...new Set(weak.flatMap((x) => (x.policy ? [x.policy] : [])))].slice(0, 3),
+        };
+  byPorts.set(key, found);
+  return found;
+}

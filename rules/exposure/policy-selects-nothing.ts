@@ -1,8 +1,9 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import type { Graph } from '../../src/model/graph.js';
+import { type Graph, groupBy } from '../../src/model/graph.js';
 import { istioResources, policyScope, selectedWorkloads, type MeshSettings } from '../../src/model/istio/index.js';
 import { linkerdResources } from '../../src/model/linkerd/index.js';
 import { describe, isWorkload, type Resource, type Workload } from '../../src/model/resource.js';
+import { LabelIndex, labelsSelector } from '../../src/model/kubernetes/selectors.js';
 import { arr, get, strMap, type Path } from '../../src/model/values.js';
 
 interface Selection {
@@ -13,38 +14,80 @@ interface Selection {
   readonly labels: Readonly<Record<string, string>>;
   /** The workloads the selector could match (its namespace's; every namespace's for Istio's root namespace). */
   readonly candidates: readonly Workload[];
-  readonly matches: (w: Workload) => boolean;
+  /** Those it matches. */
+  readonly selected: readonly Workload[];
 }
 
 const LABEL_LENGTH_LIMIT = 317; // a qualified key (253 + "/" + 63) is the longest label key Kubernetes accepts
 
-/** Edit distance, bounded in input size so it stays cheap on hostile manifests. */
-function distance(a: string, b: string): number {
+/**
+ * Edit distance, bounded in input size so it stays cheap on hostile manifests; `below`: the caller wants it only when
+ * smaller, so a larger one is given as `below` as soon as it is certain (the length difference, or a row's least).
+ */
+function distance(a: string, b: string, below = Number.MAX_SAFE_INTEGER): number {
   if (a.length > LABEL_LENGTH_LIMIT || b.length > LABEL_LENGTH_LIMIT) return Number.MAX_SAFE_INTEGER;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (Math.abs(a.length - b.length) >= below) return below;
+  let [previous, current] = DISTANCE_ROWS;
+  for (let j = 0; j <= b.length; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
+    const code = a.charCodeAt(i - 1);
+    current[0] = i;
+    let least = i;
+    for (let j = 1; j <= b.length; j++) {
+      const replace = previous[j - 1] + (code === b.charCodeAt(j - 1) ? 0 : 1);
+      const remove = previous[j] + 1;
+      const insert = current[j - 1] + 1;
+      const cell = Math.min(replace, remove, insert);
+      current[j] = cell;
+      if (cell < least) least = cell;
+    }
+    if (least >= below) return below;
+    [previous, current] = [current, previous];
   }
   return previous[b.length];
 }
 
+/** distance's two rows, reused: labels are at most LABEL_LENGTH_LIMIT long. */
+const DISTANCE_ROWS = [new Uint16Array(LABEL_LENGTH_LIMIT + 1), new Uint16Array(LABEL_LENGTH_LIMIT + 1)];
+
+/** The labels the candidate workloads carry: each `key=value` once (with the first workload carrying it), and by key. */
+interface CandidateLabels {
+  readonly distinct: readonly { readonly label: string; readonly workload: Workload }[];
+  readonly valuesByKey: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** How many of the candidates' distinct labels a finding compares with its selector: a bounded cost per finding. */
+const MAX_COMPARED_LABELS = 256;
+
+function candidateLabels(graph: Graph, candidates: readonly Workload[]): CandidateLabels {
+  // Once per candidate list (a namespace's workloads), not per policy that selects nothing there.
+  return graph.memoFor('policy-selects-nothing:candidateLabels', candidates, () => {
+    const distinct: { label: string; workload: Workload }[] = [];
+    const valuesByKey = new Map<string, Set<string>>();
+    for (const w of candidates) {
+      for (const [k, v] of Object.entries(w.pod.labels)) {
+        let values = valuesByKey.get(k);
+        if (!values) valuesByKey.set(k, (values = new Set()));
+        if (values.has(v)) continue;
+        values.add(v);
+        distinct.push({ label: `${k}=${v}`, workload: w });
+      }
+    }
+    return { distinct, valuesByKey };
+  });
+}
+
 /** The workload label closest to one of the selector's pairs that no candidate carries (key=value compared as text). */
-function nearestLabel(selection: Selection): { label: string; workload: Workload } | undefined {
-  const missing = Object.entries(selection.labels).filter(
-    ([k, v]) => !selection.candidates.some((w) => w.pod.labels[k] === v),
-  );
+function nearestLabel(graph: Graph, selection: Selection): { label: string; workload: Workload } | undefined {
+  const { distinct, valuesByKey } = candidateLabels(graph, selection.candidates);
+  const missing = Object.entries(selection.labels).filter(([k, v]) => !valuesByKey.get(k)?.has(v));
   let best: { label: string; workload: Workload; score: number } | undefined;
   for (const [key, value] of missing) {
     const wanted = `${key}=${value}`;
-    for (const w of selection.candidates) {
-      for (const [k, v] of Object.entries(w.pod.labels)) {
-        const label = `${k}=${v}`;
-        const score = distance(wanted, label);
-        if (!best || score < best.score) best = { label, workload: w, score };
-      }
+    for (let i = 0; i < distinct.length && i < MAX_COMPARED_LABELS; i++) {
+      const { label, workload } = distinct[i];
+      const score = distance(wanted, label, best?.score);
+      if (!best || score < best.score) best = { label, workload, score };
     }
   }
   return best && { label: best.label, workload: best.workload };
@@ -69,13 +112,12 @@ function* selections(graph: Graph, mesh: MeshSettings): Generator<Selection> {
     const selector = get(np.body, 'spec', 'podSelector');
     // An empty (or absent) podSelector selects every pod of the namespace.
     if (emptySelector(selector)) continue;
-    const selected = new Set(whole.selectWorkloads(np.namespace, selector));
     yield {
       resource: np,
       path: ['spec', 'podSelector'],
       labels: strMap(get(selector, 'matchLabels')),
       candidates: whole.workloadsIn(np.namespace),
-      matches: (w) => selected.has(w),
+      selected: whole.selectWorkloads(np.namespace, selector),
     };
   }
   for (const kind of ['AuthorizationPolicy', 'RequestAuthentication'] as const) {
@@ -84,26 +126,24 @@ function* selections(graph: Graph, mesh: MeshSettings): Generator<Selection> {
       if (scope.targetRefs || !scope.selector) continue;
       const candidates =
         resource.namespace === mesh.rootNamespace ? whole.workloads : whole.workloadsIn(resource.namespace);
-      const selected = new Set(selectedWorkloads(whole, mesh, scope));
       yield {
         resource,
         path: ['spec', 'selector'],
         labels: scope.selector,
         candidates,
-        matches: (w) => selected.has(w),
+        selected: selectedWorkloads(whole, mesh, scope),
       };
     }
   }
   for (const server of linkerdResources(graph, 'Server')) {
     const selector = get(server.body, 'spec', 'podSelector');
     if (emptySelector(selector)) continue;
-    const selected = new Set(whole.selectWorkloads(server.namespace, selector));
     yield {
       resource: server,
       path: ['spec', 'podSelector'],
       labels: strMap(get(selector, 'matchLabels')),
       candidates: whole.workloadsIn(server.namespace),
-      matches: (w) => selected.has(w),
+      selected: whole.selectWorkloads(server.namespace, selector),
     };
   }
 }
@@ -124,22 +164,45 @@ function podsHeldElsewhere(focused: Graph, selection: Selection, rootScope: bool
   const graph = focused.whole;
   const labels = Object.entries(selection.labels);
   if (labels.length === 0) return false;
-  const namespace = selection.resource.namespace;
-  const services = rootScope
-    ? graph.ofKind('Service', '')
-    : graph.inNamespace('Service', namespace).filter((r) => r.group === '');
+  const { services, others } = labelledElsewhere(graph, rootScope ? undefined : selection.resource.namespace);
+  // A Service agrees when it shares a key and every shared key has the same value: it holds one of the pairs.
   const agrees = (other: Readonly<Record<string, string>>) =>
     labels.some(([k]) => k in other) && labels.every(([k, v]) => !(k in other) || other[k] === v);
-  if (services.some((s) => agrees(strMap(get(s.body, 'spec', 'selector'))))) return true;
-  return graph.resources.some(
-    (r) =>
-      (rootScope || r.namespace === namespace) &&
-      r.format === 'kubernetes' &&
-      !isWorkload(r) &&
-      !POLICY_KINDS.has(r.kind) &&
-      r.kind !== 'Service' &&
-      labels.every(([k, v]) => r.labels[k] === v),
-  );
+  for (const [k, v] of labels)
+    if (services.select(labelsSelector({ [k]: v })).some((selector) => agrees(selector))) return true;
+  return others.select(labelsSelector(selection.labels)).length > 0;
+}
+
+/**
+ * The Services' selectors and the labels of the other objects (neither workloads, policies nor Services) of a
+ * namespace, or of every namespace, indexed by label once: not read again for each policy that selects nothing.
+ */
+function labelledElsewhere(
+  graph: Graph,
+  namespace: string | undefined,
+): { readonly services: LabelIndex<Readonly<Record<string, string>>>; readonly others: LabelIndex<Resource> } {
+  return graph.memo(`policy-selects-nothing:elsewhere:${namespace ?? '*'}`, (g) => {
+    const services =
+      namespace === undefined
+        ? g.ofKind('Service', '')
+        : g.inNamespace('Service', namespace).filter((r) => r.group === '');
+    const byNamespace = g.memo('policy-selects-nothing:others', (h) =>
+      groupBy(
+        h.resources.filter(
+          (r) => r.format === 'kubernetes' && !isWorkload(r) && !POLICY_KINDS.has(r.kind) && r.kind !== 'Service',
+        ),
+        (r) => r.namespace,
+      ),
+    );
+    const others = namespace === undefined ? [...byNamespace.values()].flat() : (byNamespace.get(namespace) ?? []);
+    return {
+      services: new LabelIndex(
+        services.map((s) => strMap(get(s.body, 'spec', 'selector'))),
+        (selector) => selector,
+      ),
+      others: new LabelIndex(others, (r) => r.labels),
+    };
+  });
 }
 
 export default defineRule({
@@ -161,7 +224,8 @@ fall back to the default inbound policy (linkerd.io/2/reference/authorization-po
 Real repositories get this wrong by one character: sock-shop's NetworkPolicy selects \`name: cart\` while the pods are
 labelled \`name: carts\`. The rule reports a selector only when the repository holds workloads in the policy's namespace
 (in any namespace for Istio's root namespace) and none of them matches, and names the nearest \`key=value\` label those
-workloads carry. Pods the repository does not hold as workloads are not
+workloads carry (by edit distance, among the first 256 different labels, so that a namespace of thousands of workloads
+and stale policies costs each finding the same). Pods the repository does not hold as workloads are not
 reported either: when a Service of the namespace selects labels that agree with the policy's, or another object (an
 operator's custom resource, such as kube-prometheus's \`Prometheus\`, whose pods the operator creates) carries all of
 them, the pods exist elsewhere. An empty selector matches every pod and is not reported; policies with \`targetRefs\` select gateways
@@ -301,13 +365,14 @@ and waypoints, not pods, and are not read; PeerAuthentication has its own check 
   },
   check({ graph, settings, report }) {
     for (const selection of selections(graph, settings.mesh)) {
-      if (selection.candidates.length === 0 || selection.candidates.some(selection.matches)) continue;
+      // What it selects is among the candidates: it selects nothing when that is empty.
+      if (selection.candidates.length === 0 || selection.selected.length > 0) continue;
       const rootScope =
         selection.resource.namespace === settings.mesh.rootNamespace &&
         selection.resource.kind !== 'NetworkPolicy' &&
         selection.resource.kind !== 'Server';
       if (podsHeldElsewhere(graph, selection, rootScope)) continue;
-      const near = nearestLabel(selection);
+      const near = nearestLabel(graph, selection);
       const scope = rootScope ? 'any namespace' : `namespace ${selection.resource.namespace}`;
       report({
         resource: selection.resource,

@@ -1,6 +1,8 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import type { Report } from '../../src/engine/rule.js';
-import { describe, type Workload } from '../../src/model/resource.js';
+import type { Graph } from '../../src/model/graph.js';
+import { describe, type Resource, type Workload } from '../../src/model/resource.js';
+import type { Path } from '../../src/model/values.js';
 import {
   distinctByName,
   effectiveMtls,
@@ -288,8 +290,23 @@ protection their author meant to add silently absent. Each follows istiod's code
   },
 });
 
-/** A key that no selected workload serves as a container port, but that is a Service port targeting another one. */
-function servicePortMistake(graph: Parameters<typeof workloadServices>[0], selected: readonly Workload[], key: number) {
+type PortMistake = { readonly service: Resource; readonly path: Path; readonly target: number };
+
+/**
+ * A key that no selected workload serves as a container port, but that is a Service port targeting another one.
+ * Once per selection and key: policies with the same selector share one list of workloads.
+ */
+function servicePortMistake(graph: Graph, selected: readonly Workload[], key: number): PortMistake | undefined {
+  const byKey = graph.memoFor(
+    'mtls-policy-ineffective:portMistakes',
+    selected,
+    () => new Map<number, PortMistake | undefined>(),
+  );
+  if (!byKey.has(key)) byKey.set(key, findServicePortMistake(graph, selected, key));
+  return byKey.get(key);
+}
+
+function findServicePortMistake(graph: Graph, selected: readonly Workload[], key: number): PortMistake | undefined {
   if (selected.some((w) => workloadPorts(w).some((p) => p.number === key))) return undefined;
   for (const w of selected) {
     for (const service of workloadServices(graph, w)) {

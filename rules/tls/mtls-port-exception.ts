@@ -1,5 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { describe } from '../../src/model/resource.js';
+import type { Graph } from '../../src/model/graph.js';
+import { describe, type Workload } from '../../src/model/resource.js';
+import type { Path } from '../../src/model/values.js';
 import {
   peerAuthentications,
   peerAuthWorkloads,
@@ -115,35 +117,7 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
       const workloads = peerAuthWorkloads(graph, p);
       for (const entry of p.ports) {
         if (entry.mode !== 'PERMISSIVE' && entry.mode !== 'DISABLE') continue;
-        const servers: string[] = [];
-        const related: { resource: (typeof workloads)[number]; path: readonly (string | number)[]; message: string }[] =
-          [];
-        let probed = false;
-        let served = false;
-        for (const w of workloads) {
-          if (entry.number === undefined) break;
-          const declared = workloadPorts(w).filter((wp) => wp.number === entry.number);
-          for (const wp of declared) {
-            servers.push(`container "${wp.container.name}" of ${describe(w)}`);
-            related.push({
-              resource: w,
-              path: wp.path,
-              message: `${describe(w)} serves port ${entry.number} in container "${wp.container.name}"`,
-            });
-          }
-          if (probePorts(w).has(entry.number)) {
-            probed = true;
-            if (declared.length === 0) {
-              servers.push(`probes of ${describe(w)}`);
-              related.push({
-                resource: w,
-                path: w.pod.specPath,
-                message: `${describe(w)} probes port ${entry.number}`,
-              });
-            }
-          }
-          if (serviceTargetPorts(graph, w).has(entry.number)) served = true;
-        }
+        const { servers, serverCount, related, probed, served } = portServers(graph, workloads, entry.number);
         const probeOnly = probed && !served;
         report({
           resource: p.resource,
@@ -162,13 +136,71 @@ the agent by default (\`sidecar.istio.io/rewriteAppHTTPProbers\`), so the except
           data: {
             port: entry.key,
             mode: entry.mode,
-            servers: servers.length
-              ? servers.slice(0, 4).join(', ') + (servers.length > 4 ? ` (+${servers.length - 4} more)` : '')
+            servers: serverCount
+              ? servers.join(', ') + (serverCount > servers.length ? ` (+${serverCount - servers.length} more)` : '')
               : 'the workloads it selects',
           },
-          related: related.slice(0, 10),
+          related: [...related],
         });
       }
     }
   },
 });
+
+/** Who serves a port among a selection's workloads: the first 4 servers named, their count, 10 related places. */
+interface PortServers {
+  readonly servers: readonly string[];
+  readonly serverCount: number;
+  readonly related: readonly { readonly resource: Workload; readonly path: Path; readonly message: string }[];
+  /** Some workload probes the port. */
+  readonly probed: boolean;
+  /** Some Service targets the port. */
+  readonly served: boolean;
+}
+
+const NO_SERVERS: PortServers = { servers: [], serverCount: 0, related: [], probed: false, served: false };
+
+/**
+ * The servers of a port among the selected workloads, once per selection and port: policies with the same selector
+ * (and the same port exception) share one list of workloads, which each would read again.
+ */
+function portServers(graph: Graph, workloads: readonly Workload[], port: number | undefined): PortServers {
+  if (port === undefined) return NO_SERVERS;
+  const byPort = graph.memoFor('mtls-port-exception:portServers', workloads, () => new Map<number, PortServers>());
+  const known = byPort.get(port);
+  if (known) return known;
+  const servers: string[] = [];
+  const related: PortServers['related'][number][] = [];
+  let serverCount = 0;
+  let probed = false;
+  let served = false;
+  const name = (server: string) => {
+    if (servers.length < 4) servers.push(server);
+    serverCount++;
+  };
+  const relate = (place: PortServers['related'][number]) => {
+    if (related.length < 10) related.push(place);
+  };
+  for (const w of workloads) {
+    const declared = workloadPorts(w).filter((wp) => wp.number === port);
+    for (const wp of declared) {
+      name(`container "${wp.container.name}" of ${describe(w)}`);
+      relate({
+        resource: w,
+        path: wp.path,
+        message: `${describe(w)} serves port ${port} in container "${wp.container.name}"`,
+      });
+    }
+    if (probePorts(w).has(port)) {
+      probed = true;
+      if (declared.length === 0) {
+        name(`probes of ${describe(w)}`);
+        relate({ resource: w, path: w.pod.specPath, message: `${describe(w)} probes port ${port}` });
+      }
+    }
+    if (serviceTargetPorts(graph, w).has(port)) served = true;
+  }
+  const found = { servers, serverCount, related, probed, served };
+  byPort.set(port, found);
+  return found;
+}

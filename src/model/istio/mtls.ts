@@ -121,8 +121,11 @@ function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
   return graph.memo('istio:peerAuthCandidates', (g) => {
     const meshWide: PeerAuthentication[] = [];
     const byNamespace = new Map<string, PeerAuthentication[]>();
-    const byWorkload = new Map<Workload, PeerAuthentication[]>();
+    const byWorkload = new Map<Workload, readonly PeerAuthentication[]>();
     for (const [ns, list] of peerAuthByNamespace(g, mesh)) {
+      // Workload policies by the list of workloads they select: policies with the same selector get one list, which
+      // is read once and whose workloads share one list of candidates (not a copy of it each).
+      const bySelection = new Map<readonly Workload[], PeerAuthentication[]>();
       for (const p of list) {
         if (ns === mesh.rootNamespace) {
           if (p.scope === 'mesh') meshWide.push(p);
@@ -133,17 +136,54 @@ function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
           if (own) own.push(p);
           else byNamespace.set(ns, [p]);
         } else if (p.scope === 'workload') {
-          for (const w of g.workloadsWithLabels(p.selector!, ns)) {
-            const own = byWorkload.get(w);
-            if (own) own.push(p);
-            else byWorkload.set(w, [p]);
-          }
+          const selected = g.workloadsWithLabels(p.selector!, ns);
+          const group = bySelection.get(selected);
+          if (group) group.push(p);
+          else bySelection.set(selected, [p]);
         }
+      }
+      const groupsOf = new Map<Workload, PeerAuthentication[][]>();
+      for (const [selected, group] of bySelection) {
+        for (const w of selected) {
+          const groups = groupsOf.get(w);
+          if (groups) groups.push(group);
+          else groupsOf.set(w, [group]);
+        }
+      }
+      // A workload selected by several groups takes their policies in the namespace's order.
+      let order: Map<PeerAuthentication, number> | undefined;
+      for (const [w, groups] of groupsOf) {
+        if (groups.length === 1) {
+          byWorkload.set(w, groups[0]);
+          continue;
+        }
+        const at = (order ??= new Map(list.map((p, i) => [p, i])));
+        byWorkload.set(
+          w,
+          groups.flat().sort((a, b) => at.get(a)! - at.get(b)!),
+        );
       }
     }
     return { meshWide, byNamespace, byWorkload };
   });
 }
+
+/**
+ * oldest() of one scope's candidates, and them without repeats when they compete: once per list, not per workload (a
+ * namespace's list is that of each of its workloads: sorting it and copying it for each grew with their product).
+ */
+function scopeWinner(
+  graph: Graph,
+  list: readonly PeerAuthentication[],
+): { readonly winner?: PeerAuthentication; readonly competing?: readonly PeerAuthentication[] } {
+  if (list.length === 0) return {};
+  return graph.memoFor('istio:scopeWinner', list, () => {
+    const { winner, conflict } = oldest(list);
+    return conflict ? { winner, competing: distinctByName(list) } : { winner };
+  });
+}
+
+const NO_POLICIES: readonly PeerAuthentication[] = Object.freeze([]);
 
 /** The usual answer: kept for the run by every workload's memo, one frozen list rather than an empty one each. */
 const NO_CONFLICTS: EffectiveMtls['conflicts'] = Object.freeze([]);
@@ -153,12 +193,12 @@ function computeEffective(graph: Graph, mesh: MeshSettings, w: Workload): Effect
   const ambient = membership(graph, mesh, w).dataplane === 'ambient';
   const meshCands = candidates.meshWide;
   const inRoot = w.namespace === mesh.rootNamespace;
-  const nsCands = inRoot ? [] : (candidates.byNamespace.get(w.namespace) ?? []);
-  const wlCands = inRoot ? [] : (candidates.byWorkload.get(w) ?? []);
-  const conflicts: { scope: 'mesh' | 'namespace' | 'workload'; policies: PeerAuthentication[] }[] = [];
-  const pick = (scope: 'mesh' | 'namespace' | 'workload', list: PeerAuthentication[]) => {
-    const { winner, conflict } = oldest(list);
-    if (conflict) conflicts.push({ scope, policies: distinctByName(list) });
+  const nsCands = inRoot ? NO_POLICIES : (candidates.byNamespace.get(w.namespace) ?? NO_POLICIES);
+  const wlCands = inRoot ? NO_POLICIES : (candidates.byWorkload.get(w) ?? NO_POLICIES);
+  const conflicts: { scope: 'mesh' | 'namespace' | 'workload'; policies: readonly PeerAuthentication[] }[] = [];
+  const pick = (scope: 'mesh' | 'namespace' | 'workload', list: readonly PeerAuthentication[]) => {
+    const { winner, competing } = scopeWinner(graph, list);
+    if (competing) conflicts.push({ scope, policies: competing });
     return winner;
   };
   const meshPolicy = pick('mesh', meshCands);
