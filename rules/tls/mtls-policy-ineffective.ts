@@ -282,9 +282,13 @@ protection their author meant to add silently absent. Each follows istiod's code
       const isMesh = list[0].scope === 'mesh';
       competing(list, isMesh ? 'mesh-wide' : 'namespace-wide', isMesh ? 'the whole mesh' : `namespace ${namespace}`);
     }
+    // Workloads selected by the same competing policies share their list (effectiveMtls): it is read once.
+    const read = new Set<readonly PeerAuthentication[]>();
     for (const w of graph.workloads) {
       for (const conflict of effectiveMtls(graph, mesh, w).conflicts) {
-        if (conflict.scope === 'workload') competing(conflict.policies, 'workload', describe(w));
+        if (conflict.scope !== 'workload' || read.has(conflict.policies)) continue;
+        read.add(conflict.policies);
+        competing(conflict.policies, 'workload', describe(w));
       }
     }
   },

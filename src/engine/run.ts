@@ -23,7 +23,7 @@ import { narrowToSpan } from '../location/span.js';
 import { joinPath } from '../location/as-read.js';
 import { sameItems } from '../arrays.js';
 import {
-  directiveCovers,
+  DirectiveIndex,
   IGNORE_ANNOTATION,
   ignoreScopes,
   mayCarryIgnoreScopes,
@@ -968,6 +968,9 @@ function settle(
   };
   const scopesByResource = new Map<Resource, readonly IgnoreScope[]>();
   const fileByPath = new Map(files.map((f) => [f.path, f]));
+  const directiveIndexes = new Map<SourceFile, DirectiveIndex>();
+  for (const [file, directives] of directivesByFile)
+    if (directives.length > 0) directiveIndexes.set(file, new DirectiveIndex(directives));
   const { findings, extras } = pending;
   for (let i = 0; i < findings.length; i++) {
     const finding = findings[i];
@@ -1017,7 +1020,7 @@ function settle(
       finding.subject,
       scopesByResource,
       fileByPath.get(finding.file),
-      directivesByFile,
+      directiveIndexes,
     );
     if (suppression) finding.suppression = suppression;
     finding.located();
@@ -1030,11 +1033,11 @@ function suppressionFor(
   resource: Resource | undefined,
   scopesByResource: Map<Resource, readonly IgnoreScope[]>,
   file: SourceFile | undefined,
-  directivesByFile: ReadonlyMap<SourceFile, Directive[]>,
+  directiveIndexes: ReadonlyMap<SourceFile, DirectiveIndex>,
 ): Suppression | undefined {
-  for (const d of (file && directivesByFile.get(file)) ?? []) {
-    if (directiveCovers(d, finding.ruleId, finding.range.startLine)) return { via: 'comment', justification: d.reason };
-  }
+  const directives = file && directiveIndexes.get(file);
+  const directive = directives?.covering(finding.ruleId, finding.range.startLine);
+  if (directive) return { via: 'comment', justification: directive.reason };
   // Only resources of files that mention the annotation are read for it (and remembered).
   if (!resource || !mayCarryIgnoreScopes(resource)) return undefined;
   let scopes = scopesByResource.get(resource);

@@ -30,6 +30,7 @@ const DIRECTIVE = /(?:^|\s)#\s*(meshlint-disable(?:-next-line)?)(?:$|[\r\u2028\u
 export function readDirectives(file: SourceFile): Directive[] {
   if (!file.text.includes('meshlint-disable')) return [];
   const lines = file.text.split('\n');
+  const following = new FollowingLines(lines);
   const directives: Directive[] = [];
   lines.forEach((text, i) => {
     const match = DIRECTIVE.exec(text);
@@ -49,18 +50,47 @@ export function readDirectives(file: SourceFile): Directive[] {
     let fromLine = line;
     let toLine = line;
     if (match[1] === 'meshlint-disable-next-line') {
-      let next = i + 1;
-      while (next < lines.length && /^\s*(#.*)?\r?$/.test(lines[next])) next++;
-      fromLine = toLine = next + 1;
+      fromLine = toLine = following.nextContent(i + 1) + 1;
     } else {
       // The rest of the document: up to the next document marker (--- or ...), or the end of the file.
-      let end = i + 1;
-      while (end < lines.length && !/^(---|\.\.\.)(\s|$)/.test(lines[end])) end++;
-      toLine = end;
+      toLine = following.documentEnd(i + 1);
     }
     directives.push({ line, column, endColumn, rules, ruleColumns, reason, fromLine, toLine });
   });
   return directives;
+}
+
+/**
+ * For each line, the next line with content (not blank, not only a comment) and the end of its document, each found
+ * by one pass from the end when first asked: directives on consecutive lines do not each read the lines after them.
+ */
+class FollowingLines {
+  #nextContent: Int32Array | undefined;
+  #documentEnd: Int32Array | undefined;
+  constructor(private readonly lines: readonly string[]) {}
+
+  /** The index of the first line from `from` that is not blank or a comment (lines.length when none). */
+  nextContent(from: number): number {
+    if (!this.#nextContent) {
+      const next = new Int32Array(this.lines.length + 1);
+      next[this.lines.length] = this.lines.length;
+      for (let i = this.lines.length - 1; i >= 0; i--) next[i] = /^\s*(#.*)?\r?$/.test(this.lines[i]) ? next[i + 1] : i;
+      this.#nextContent = next;
+    }
+    return this.#nextContent[Math.min(from, this.lines.length)];
+  }
+
+  /** The index of the first document marker (--- or ...) from `from` (lines.length when none): its 1-based line ends the document. */
+  documentEnd(from: number): number {
+    if (!this.#documentEnd) {
+      const end = new Int32Array(this.lines.length + 1);
+      end[this.lines.length] = this.lines.length;
+      for (let i = this.lines.length - 1; i >= 0; i--)
+        end[i] = /^(---|\.\.\.)(\s|$)/.test(this.lines[i]) ? i : end[i + 1];
+      this.#documentEnd = end;
+    }
+    return this.#documentEnd[Math.min(from, this.lines.length)];
+  }
 }
 
 function splitReason(text: string): [string, string | undefined] {
@@ -68,6 +98,61 @@ function splitReason(text: string): [string, string | undefined] {
   if (at === -1) return [text.trim(), undefined];
   const reason = text.slice(at + 2).trim();
   return [text.slice(0, at).trim(), reason || undefined];
+}
+
+/**
+ * A file's directives by line: which one suppresses a finding, found among those near its line, not by reading every
+ * directive of the file for each finding (a generated file may carry one per document).
+ */
+export class DirectiveIndex {
+  /** Directives that cover one line (disable-next-line), by that line, in file order. */
+  readonly #oneLine = new Map<number, Directive[]>();
+  /**
+   * The others (disable: to the end of the document), by their last line, in file order. Those of one document share
+   * it, and documents do not overlap, so only the group of the first last line at or after a line can cover it.
+   */
+  readonly #toEnd = new Map<number, Directive[]>();
+  readonly #ends: number[] = [];
+  readonly #order = new Map<Directive, number>();
+
+  constructor(directives: readonly Directive[]) {
+    directives.forEach((d, i) => {
+      this.#order.set(d, i);
+      const [byLine, line] = d.fromLine === d.toLine ? [this.#oneLine, d.fromLine] : [this.#toEnd, d.toLine];
+      const group = byLine.get(line);
+      if (group) group.push(d);
+      else byLine.set(line, [d]);
+    });
+    this.#ends.push(...this.#toEnd.keys());
+    this.#ends.sort((a, b) => a - b);
+  }
+
+  /** The first directive of the file that suppresses the rule on the line, as a search of them all in order finds. */
+  covering(ruleId: string, line: number): Directive | undefined {
+    const single = this.#oneLine.get(line)?.find((d) => directiveCovers(d, ruleId, line));
+    let block: Directive | undefined;
+    for (const d of this.#toEnd.get(this.#firstEndFrom(line)) ?? []) {
+      if (d.fromLine > line) break; // in file order: the rest start later
+      if (directiveCovers(d, ruleId, line)) {
+        block = d;
+        break;
+      }
+    }
+    if (!single || !block) return single ?? block;
+    return this.#order.get(single)! < this.#order.get(block)! ? single : block;
+  }
+
+  /** The smallest last line of a to-the-end group that is at or after `line` (-1 when none). */
+  #firstEndFrom(line: number): number {
+    let low = 0;
+    let high = this.#ends.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.#ends[middle] < line) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.#ends.length ? this.#ends[low] : -1;
+  }
 }
 
 export function directiveCovers(directive: Directive, ruleId: string, line: number): boolean {

@@ -268,9 +268,15 @@ export class Graph {
     );
   }
 
-  /** Finds a resource by kind, namespace and name. */
+  /** Finds a resource by kind, namespace and name (the first of that name, as a search of inNamespace would). */
   find(kind: string, namespace: string, name: string): Resource | undefined {
-    return this.inNamespace(kind, namespace).find((r) => r.name === name);
+    // By name, indexed once per kind and namespace: rules look up a Service or ServiceAccount per route or principal.
+    const byName = this.memo(`core:byName:${kind}:${namespace}`, (graph) => {
+      const index = new Map<string, Resource>();
+      for (const r of graph.inNamespace(kind, namespace)) if (!index.has(r.name)) index.set(r.name, r);
+      return index;
+    });
+    return byName.get(name);
   }
 }
 
