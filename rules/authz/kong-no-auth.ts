@@ -10,6 +10,7 @@ import {
   kongRoutes,
   type KongPluginView,
   type KongRouteView,
+  routeFact,
   terminatingPlugin,
   terminates,
 } from '../../src/model/kong/index.js';
@@ -255,8 +256,10 @@ under an \`acl\` allow list, is taken as stopped.`,
     for (const route of kongRoutes(graph)) {
       if (!route.active || !isHttpRoute(route) || route.unresolved.length > 0) continue;
       if (terminatingPlugin(route)) continue;
-      const auth = route.plugins.filter((p) => AUTH_PLUGINS.has(p.name));
-      const covering = auth.filter((p) => coversRoute(p, route));
+      const { auth, covering } = routeFact('kong-no-auth:auth', route, () => {
+        const auth = route.plugins.filter((p) => AUTH_PLUGINS.has(p.name));
+        return { auth, covering: auth.filter((p) => coversRoute(p, route)) };
+      });
       if (covering.some((p) => anonymousConsumer(p) === undefined)) continue;
       if (covering.length > 0) {
         const open = covering.find((p) => !anonymousStopped(graph, route, anonymousConsumer(p)!));

@@ -16,6 +16,7 @@ import {
   isHttpRoute,
   kongRoutes,
   RATE_LIMIT_PLUGINS,
+  routeFact,
   terminatingPlugin,
 } from '../../src/model/kong/index.js';
 import {
@@ -374,7 +375,10 @@ patch often sets them per route), and a patch's listener port match is not follo
     );
     for (const route of kongRoutes(graph)) {
       if (!route.active || !isHttpRoute(route) || route.unresolved.length > 0 || terminatingPlugin(route)) continue;
-      if (route.plugins.some((p) => RATE_LIMIT_PLUGINS.has(p.name) && coversRoute(p, route))) continue;
+      const limited = routeFact('rate-limit-missing:limited', route, () =>
+        route.plugins.some((p) => RATE_LIMIT_PLUGINS.has(p.name) && coversRoute(p, route)),
+      );
+      if (limited) continue;
       report({ resource: route.resource, path: route.pluginsPath, messageId: 'kongMissing' });
     }
   },

@@ -170,14 +170,17 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
     const mesh = settings.mesh;
     for (const p of peerAuthentications(graph, mesh)) {
       if (p.scope === 'ignored' || (p.mode !== 'PERMISSIVE' && p.mode !== 'DISABLE')) continue;
+      // Policies of the same scope cover one list of workloads (every mesh-wide one the whole mesh): read once.
       const covered = peerAuthWorkloads(graph, p);
-      const meshed = covered.filter((w) => inMesh(membership(graph, mesh, w)));
-      if (
-        covered.length > 0 &&
-        meshed.length === 0 &&
-        covered.every((w) => membership(graph, mesh, w).dataplane === 'none')
-      )
-        continue;
+      const { meshed, outsideMesh } = graph.memoFor('mtls-not-strict:coverage', covered, () => {
+        const meshed = covered.filter((w) => inMesh(membership(graph, mesh, w)));
+        const outsideMesh =
+          covered.length > 0 &&
+          meshed.length === 0 &&
+          covered.every((w) => membership(graph, mesh, w).dataplane === 'none');
+        return { meshed, outsideMesh };
+      });
+      if (outsideMesh) continue;
       const scope =
         p.scope === 'mesh'
           ? 'the whole mesh'

@@ -418,7 +418,24 @@ export function terminates(plugin: KongPluginView): boolean {
 
 /** The plugin that answers every request of the route (applying to it, for all its protocols), if any. */
 export function terminatingPlugin(route: KongRouteView): KongPluginView | undefined {
-  return route.plugins.find((p) => terminates(p) && coversRoute(p, route));
+  return routeFact('terminating', route, () => route.plugins.find((p) => terminates(p) && coversRoute(p, route)));
+}
+
+const ROUTE_FACTS = new WeakMap<readonly KongPluginView[], Map<string, unknown>>();
+
+/**
+ * What follows from a route's plugins for its protocols alone (`compute` may read nothing else of the route), once
+ * per list of plugins and protocols: the routes of a service without plugins of their own share its list, and each
+ * would read every plugin of it again.
+ */
+export function routeFact<T>(question: string, route: KongRouteView, compute: () => T): T {
+  let facts = ROUTE_FACTS.get(route.plugins);
+  if (!facts) ROUTE_FACTS.set(route.plugins, (facts = new Map()));
+  const key = `${question}\0${route.protocols.join(',')}`;
+  if (facts.has(key)) return facts.get(key) as T;
+  const fact = compute();
+  facts.set(key, fact);
+  return fact;
 }
 
 /**
