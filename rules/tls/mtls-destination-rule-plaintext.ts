@@ -1,6 +1,7 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
 import { matchesSelector } from '../../src/model/kubernetes/index.js';
-import { describe } from '../../src/model/resource.js';
+import type { Graph } from '../../src/model/graph.js';
+import { describe, type Resource, type Workload } from '../../src/model/resource.js';
 import {
   autoMtlsDisabledBy,
   destinationRuleTlsBlocks,
@@ -11,6 +12,7 @@ import {
   nameList,
   resolveHost,
   serviceWorkloads,
+  type MeshSettings,
 } from '../../src/model/istio/index.js';
 import { get, isObj, str } from '../../src/model/values.js';
 
@@ -245,31 +247,12 @@ plaintext as well, and only \`ISTIO_MUTUAL\` encrypts.`,
       });
       if (blocks.length === 0) continue;
       const { fqdn, services } = resolveHost(graph, host, dr.namespace);
-      const targets = services.flatMap((s) =>
-        serviceWorkloads(graph, s)
-          .filter((w) => {
-            const m = membership(graph, mesh, w);
-            return inMesh(m) && !m.gateway;
-          })
-          .map((w) => ({ service: s, w })),
-      );
+      const targets = meshTargets(graph, mesh, services);
       if (targets.length === 0) continue;
       for (const { path, tls, subsetLabels } of blocks) {
-        const reached =
-          isObj(subsetLabels) && Object.keys(subsetLabels).length
-            ? targets.filter((t) => matchesSelector(t.w.pod.labels, subsetLabels))
-            : targets;
-        if (reached.length === 0) continue;
-        const workloads = [...new Set(reached.map((t) => t.w))];
-        const related = [
-          ...[...new Set(reached.map((t) => t.service))]
-            .slice(0, 5)
-            .map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
-          ...workloads.slice(0, 5).map((w) => ({
-            resource: w,
-            message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})`,
-          })),
-        ];
+        const reached = reachedBy(graph, mesh, targets, subsetLabels, host);
+        if (!reached) continue;
+        const { workloads, related } = reached;
         const mode = str(tls.mode);
         report({
           resource: dr,
@@ -283,11 +266,76 @@ plaintext as well, and only \`ISTIO_MUTUAL\` encrypts.`,
                 : 'Remove the tls block or set mode: ISTIO_MUTUAL.',
             mode: mode ?? 'DISABLE (the default of a tls block without mode)',
             host: fqdn === host ? host : `${host} (${fqdn})`,
-            workloads: nameList(workloads),
+            workloads,
           },
-          related,
+          related: [...related],
         });
       }
     }
   },
 });
+
+interface Target {
+  readonly service: Resource;
+  readonly w: Workload;
+}
+
+/** The in-mesh workloads (not gateways) behind some services: once per list of services (one per host). */
+function meshTargets(graph: Graph, mesh: MeshSettings, services: readonly Resource[]): readonly Target[] {
+  return graph.memoFor('mtls-destination-rule-plaintext:targets', services, () =>
+    services.flatMap((s) =>
+      serviceWorkloads(graph, s)
+        .filter((w) => {
+          const m = membership(graph, mesh, w);
+          return inMesh(m) && !m.gateway;
+        })
+        .map((w) => ({ service: s, w })),
+    ),
+  );
+}
+
+/** What a tls block reaches of a host's targets: the workloads named, and related places. */
+interface Reached {
+  readonly workloads: string;
+  readonly related: readonly { readonly resource: Resource; readonly message: string }[];
+}
+
+/**
+ * The targets a block's subset reaches (all of them without subset labels), once per host's targets and subset: the
+ * DestinationRules of one host would each read every target again.
+ */
+function reachedBy(
+  graph: Graph,
+  mesh: MeshSettings,
+  targets: readonly Target[],
+  subsetLabels: unknown,
+  host: string,
+): Reached | undefined {
+  const subset = isObj(subsetLabels) && Object.keys(subsetLabels).length ? subsetLabels : undefined;
+  const byKey = graph.memoFor(
+    'mtls-destination-rule-plaintext:reached',
+    targets,
+    () => new Map<string, Reached | undefined>(),
+  );
+  const key = `${host}\0${subset ? JSON.stringify(Object.entries(subset).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : ''}`;
+  if (byKey.has(key)) return byKey.get(key);
+  const reached = subset ? targets.filter((t) => matchesSelector(t.w.pod.labels, subset)) : targets;
+  let found: Reached | undefined;
+  if (reached.length > 0) {
+    const workloads = [...new Set(reached.map((t) => t.w))];
+    found = {
+      workloads: nameList(workloads),
+      related: [
+        ...[...new Set(reached.map((t) => t.service))]
+          .slice(0, 5)
+          .map((s) => ({ resource: s, message: `${describe(s)} matches host ${host}` })),
+        ...workloads.slice(0, 5).map((w) => ({
+          resource: w,
+          message: `${describe(w)} is in the mesh (${membership(graph, mesh, w).reason})`,
+        })),
+      ],
+    };
+  }
+  byKey.set(key, found);
+  return found;
+}

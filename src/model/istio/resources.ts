@@ -45,6 +45,20 @@ export function workloadNamespaces(
  * (the same object in several files or overlays) is named once, and counted once in "more".
  */
 export function nameList(resources: readonly Resource[], max = 3): string {
+  // Once per list and bound: rules name the same shared list (a namespace's workloads, a selection) in many findings.
+  // (Kept with the length it was made for: a list grown since is named again.)
+  let byMax = NAME_LISTS.get(resources);
+  if (!byMax) NAME_LISTS.set(resources, (byMax = new Map()));
+  const known = byMax.get(max);
+  if (known?.length === resources.length) return known.text;
+  const text = listNames(resources, max);
+  byMax.set(max, { length: resources.length, text });
+  return text;
+}
+
+const NAME_LISTS = new WeakMap<readonly Resource[], Map<number, { readonly length: number; readonly text: string }>>();
+
+function listNames(resources: readonly Resource[], max: number): string {
   const names = [
     ...new Set(resources.map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name || '(unnamed)'}`)),
   ];

@@ -88,13 +88,18 @@ export function resolveHost(
   host: string,
   namespace: string,
 ): { fqdn: string; services: readonly Resource[] } {
-  const byHost = servicesByHost(graph);
   const fqdn = host === '*' || host.includes('.') ? host : `${host}.${namespace}.${CLUSTER_DOMAIN}`;
-  if (fqdn === '*') return { fqdn, services: [...byHost.values()] };
-  if (fqdn.startsWith('*')) {
-    const suffix = fqdn.slice(1);
-    return { fqdn, services: [...byHost.entries()].filter(([h]) => h.endsWith(suffix)).map(([, s]) => s) };
-  }
-  const s = byHost.get(fqdn.toLowerCase());
-  return { fqdn, services: s ? [s] : [] };
+  // Once per host, one list: rules of one host (DestinationRules of a wildcard) read the same services, and may derive
+  // what they need from the list once.
+  const services = graph.memo(`istio:servicesOfHost:${fqdn}`, (g) => {
+    const byHost = servicesByHost(g);
+    if (fqdn === '*') return [...byHost.values()];
+    if (fqdn.startsWith('*')) {
+      const suffix = fqdn.slice(1);
+      return [...byHost.entries()].filter(([h]) => h.endsWith(suffix)).map(([, s]) => s);
+    }
+    const s = byHost.get(fqdn.toLowerCase());
+    return s ? [s] : [];
+  });
+  return { fqdn, services };
 }
