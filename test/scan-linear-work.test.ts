@@ -348,6 +348,9 @@ describe('work of a scan grows with its input, whatever the shape', () => {
       ).join(
         '',
       )}    routes:\n${Array.from({ length: n }, (_, i) => `      - name: r-${i}\n        protocols: [https]\n        paths: [/p${i}]\n`).join('')}`,
+    // Each service's upstream was searched among all the file's upstreams (kong-upstream-plaintext).
+    'a decK file of N upstreams and N services naming them': (n) =>
+      `_format_version: "3.0"\nupstreams:\n${Array.from({ length: n }, (_, i) => `  - name: up-${i}\n    targets: [{target: "10.0.0.${i % 250}:80"}]\n`).join('')}services:\n${Array.from({ length: n }, (_, i) => `  - name: s-${i}\n    host: up-${(i * 7) % n}\n    protocol: http\n    routes: [{name: r-${i}, protocols: [https], paths: [/p${i}]}]\n`).join('')}`,
   };
 
   for (const [shape, text] of Object.entries(wholeTexts)) {

@@ -374,7 +374,7 @@ export function deckOf(resource: Resource): DeckFile | undefined {
  * it stands for a Kubernetes Service (KIC writes upstreams tagged k8s-kind:Service whose targets are filled at run time).
  */
 export function upstreamTargets(deck: DeckFile, name: string): { hosts: string[]; kubernetes: boolean } | undefined {
-  const upstream = arr(deck.value.upstreams).find((u) => get(u, 'name') === name);
+  const upstream = upstreamsByName(deck).get(name);
   if (!upstream) return undefined;
   const hosts = arr(get(upstream, 'targets'))
     .map((t) =>
@@ -385,6 +385,22 @@ export function upstreamTargets(deck: DeckFile, name: string): { hosts: string[]
     .filter(Boolean);
   const kubernetes = arr(get(upstream, 'tags')).some((t) => typeof t === 'string' && t.startsWith('k8s-'));
   return { hosts, kubernetes };
+}
+
+const UPSTREAMS_BY_NAME = new WeakMap<DeckFile, ReadonlyMap<unknown, unknown>>();
+
+/** A decK file's upstreams by name (the first of a name, as a search finds), once per file: each service asks. */
+function upstreamsByName(deck: DeckFile): ReadonlyMap<unknown, unknown> {
+  let byName = UPSTREAMS_BY_NAME.get(deck);
+  if (!byName) {
+    const index = new Map<unknown, unknown>();
+    for (const u of arr(deck.value.upstreams)) {
+      const name = get(u, 'name');
+      if (!index.has(name)) index.set(name, u);
+    }
+    UPSTREAMS_BY_NAME.set(deck, (byName = index));
+  }
+  return byName;
 }
 
 /** "the cors plugin on route \"orders\"", "the global key-auth plugin", "KongPlugin shop/cors (cors)": how messages name a plugin. */
