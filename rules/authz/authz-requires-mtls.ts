@@ -297,13 +297,18 @@ function weakPorts(
   selected: readonly Workload[],
   onlyPorts: ReadonlySet<number> | undefined,
 ): WeakPorts | undefined {
-  const byPorts = graph.memoFor(
-    'authz-requires-mtls:weakPorts',
-    selected,
-    () => new Map<string, WeakPorts | undefined>(),
+  const ports = onlyPorts ? [...onlyPorts].sort((a, b) => a - b).join(',') : '*';
+  return graph.memoFor(`authz-requires-mtls:weakPorts:${ports}`, selected, () =>
+    findWeakPorts(graph, mesh, selected, onlyPorts),
   );
-  const key = onlyPorts ? [...onlyPorts].sort((a, b) => a - b).join(',') : '*';
-  if (byPorts.has(key)) return byPorts.get(key);
+}
+
+function findWeakPorts(
+  graph: Graph,
+  mesh: MeshSettings,
+  selected: readonly Workload[],
+  onlyPorts: ReadonlySet<number> | undefined,
+): WeakPorts | undefined {
   const weak: Weak[] = [];
   for (const w of selected) {
     const m = membership(graph, mesh, w);
@@ -334,6 +339,5 @@ function weakPorts(
           workloads: [...new Set(weak.map((x) => x.workload))].slice(0, 5),
           policies: [...new Set(weak.flatMap((x) => (x.policy ? [x.policy] : [])))].slice(0, 3),
         };
-  byPorts.set(key, found);
   return found;
 }

@@ -312,13 +312,19 @@ function reachedBy(
   host: string,
 ): Reached | undefined {
   const subset = isObj(subsetLabels) && Object.keys(subsetLabels).length ? subsetLabels : undefined;
-  const byKey = graph.memoFor(
-    'mtls-destination-rule-plaintext:reached',
-    targets,
-    () => new Map<string, Reached | undefined>(),
-  );
   const key = `${host}\0${subset ? JSON.stringify(Object.entries(subset).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : ''}`;
-  if (byKey.has(key)) return byKey.get(key);
+  return graph.memoFor(`mtls-destination-rule-plaintext:reached:${key}`, targets, () =>
+    findReached(graph, mesh, targets, subset, host),
+  );
+}
+
+function findReached(
+  graph: Graph,
+  mesh: MeshSettings,
+  targets: readonly Target[],
+  subset: Record<string, unknown> | undefined,
+  host: string,
+): Reached | undefined {
   const reached = subset ? targets.filter((t) => matchesSelector(t.w.pod.labels, subset)) : targets;
   let found: Reached | undefined;
   if (reached.length > 0) {
@@ -336,6 +342,5 @@ function reachedBy(
       ],
     };
   }
-  byKey.set(key, found);
   return found;
 }

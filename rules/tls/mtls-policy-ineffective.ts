@@ -301,13 +301,9 @@ type PortMistake = { readonly service: Resource; readonly path: Path; readonly t
  * Once per selection and key: policies with the same selector share one list of workloads.
  */
 function servicePortMistake(graph: Graph, selected: readonly Workload[], key: number): PortMistake | undefined {
-  const byKey = graph.memoFor(
-    'mtls-policy-ineffective:portMistakes',
-    selected,
-    () => new Map<number, PortMistake | undefined>(),
+  return graph.memoFor(`mtls-policy-ineffective:portMistake:${key}`, selected, () =>
+    findServicePortMistake(graph, selected, key),
   );
-  if (!byKey.has(key)) byKey.set(key, findServicePortMistake(graph, selected, key));
-  return byKey.get(key);
 }
 
 function findServicePortMistake(graph: Graph, selected: readonly Workload[], key: number): PortMistake | undefined {

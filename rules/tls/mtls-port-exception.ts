@@ -166,9 +166,12 @@ const NO_SERVERS: PortServers = { servers: [], serverCount: 0, related: [], prob
  */
 function portServers(graph: Graph, workloads: readonly Workload[], port: number | undefined): PortServers {
   if (port === undefined) return NO_SERVERS;
-  const byPort = graph.memoFor('mtls-port-exception:portServers', workloads, () => new Map<number, PortServers>());
-  const known = byPort.get(port);
-  if (known) return known;
+  return graph.memoFor(`mtls-port-exception:portServers:${port}`, workloads, () =>
+    findPortServers(graph, workloads, port),
+  );
+}
+
+function findPortServers(graph: Graph, workloads: readonly Workload[], port: number): PortServers {
   const servers: string[] = [];
   const related: PortServers['related'][number][] = [];
   let serverCount = 0;
@@ -200,7 +203,5 @@ function portServers(graph: Graph, workloads: readonly Workload[], port: number 
     }
     if (serviceTargetPorts(graph, w).has(port)) served = true;
   }
-  const found = { servers, serverCount, related, probed, served };
-  byPort.set(port, found);
-  return found;
+  return { servers, serverCount, related, probed, served };
 }

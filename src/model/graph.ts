@@ -270,7 +270,8 @@ export class Graph {
 
   /** Finds a resource by kind, namespace and name (the first of that name, as a search of inNamespace would). */
   find(kind: string, namespace: string, name: string): Resource | undefined {
-    // By name, indexed once per kind and namespace: rules look up a Service or ServiceAccount per route or principal.
+    // A few are searched; more are indexed by name once per kind and namespace (rules look up a Service or a
+    // ServiceAccount per route or principal): no index kept for the many small namespaces of a large scan.
     const byName = this.memo(`core:byName:${kind}:${namespace}`, (graph) => {
       const index = new Map<string, Resource>();
       for (const r of graph.inNamespace(kind, namespace)) if (!index.has(r.name)) index.set(r.name, r);
