@@ -230,6 +230,7 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
   },
   check({ graph, settings, report }) {
     const mesh = settings.mesh;
+    const remembered: Remembered = { weakPorts: new Map() };
     for (const policy of authorizationPolicies(graph)) {
       if ((policy.action !== 'ALLOW' && policy.action !== 'DENY') || policy.dryRun) continue;
       const values = sourceValues(policy, [...POSITIVE, ...NEGATIVE], MTLS_CONDITION_KEYS);
@@ -245,7 +246,7 @@ identity field of the policy, with the workloads and the deciding PeerAuthentica
         arr(get(policy.rules?.[i], 'to')).flatMap((t) => arr(get(t, 'operation', 'ports')).map(Number)),
       );
       const onlyPorts = rulePorts.every((ports) => ports.length > 0) ? new Set(rulePorts.flat()) : undefined;
-      const found = weakPorts(graph, mesh, selectedWorkloads(graph, mesh, policy), onlyPorts);
+      const found = weakPorts(graph, mesh, selectedWorkloads(graph, mesh, policy), onlyPorts, remembered);
       if (found === undefined) continue;
       const { first, count, workloads, policies } = found;
       const where =
@@ -296,27 +297,24 @@ function weakPorts(
   mesh: MeshSettings,
   selected: readonly Workload[],
   onlyPorts: ReadonlySet<number> | undefined,
+  remembered: Remembered,
 ): WeakPorts | undefined {
   const ports = onlyPorts ? [...onlyPorts].sort((a, b) => a - b).join(',') : '*';
-  return graph.memoFor(`authz-requires-mtls:weakPorts:${ports}`, selected, () =>
-    findWeakPorts(graph, mesh, selected, onlyPorts),
-  );
-}
-
-function findWeakPorts(
-  graph: Graph,
-  mesh: MeshSettings,
-  selected: readonly Workload[],
-  onlyPorts: ReadonlySet<number> | undefined,
-): WeakPorts | undefined {
+  let bySelection = remembered.weakPorts.get(ports);
+  if (!bySelection) remembered.weakPorts.set(ports, (bySelection = new Map()));
+  if (bySelection.has(selected)) return bySelection.get(selected);
   const weak: Weak[] = [];
   for (const w of selected) {
     const m = membership(graph, mesh, w);
     if (!inMesh(m) || m.gateway) continue;
-    // Workloads of the same policies share their list: it is read once.
     const policies = policiesFor(graph, mesh, w);
-    if (graph.memoFor('authz-requires-mtls:deniesPlaintext', policies, () => policies.some(requiresMtlsByDeny)))
-      continue;
+    // Workloads of the same policies share their list, and come one after another: the last verdict is kept (a table
+    // of every list met kept the heap of a 50,000-resource scan 6 MB higher).
+    if (remembered.lastPolicies !== policies) {
+      remembered.lastPolicies = policies;
+      remembered.lastDenies = policies.some(requiresMtlsByDeny);
+    }
+    if (remembered.lastDenies) continue;
     const e = effectiveMtls(graph, mesh, w);
     const ports = [...new Set(workloadPorts(w).map((p) => p.number))].filter((p) => !onlyPorts || onlyPorts.has(p));
     if (ports.length === 0 && !onlyPorts && e.mode !== 'STRICT')
@@ -339,5 +337,15 @@ function findWeakPorts(
           workloads: [...new Set(weak.map((x) => x.workload))].slice(0, 5),
           policies: [...new Set(weak.flatMap((x) => (x.policy ? [x.policy] : [])))].slice(0, 3),
         };
+  bySelection.set(selected, found);
   return found;
+}
+
+/** What this check keeps while it runs (not for the graph's life: a large scan's selections are many). */
+interface Remembered {
+  /** By port set, then selection. */
+  readonly weakPorts: Map<string, Map<readonly Workload[], WeakPorts | undefined>>;
+  /** The last list of policies read, and whether one of them denies plaintext. */
+  lastPolicies?: readonly unknown[];
+  lastDenies?: boolean;
 }

@@ -1,5 +1,5 @@
 import { defineRule, yaml } from '../../src/engine/rule.js';
-import { describe } from '../../src/model/resource.js';
+import { describe, type Workload } from '../../src/model/resource.js';
 import {
   effectiveMtls,
   inMesh,
@@ -168,18 +168,22 @@ A workload that is STRICT except for a \`portLevelMtls\` exception is reported b
   },
   check({ graph, settings, report }) {
     const mesh = settings.mesh;
+    // Kept for this check only (not the graph's life): the lists of a large scan are many.
+    const coverage = new Map<readonly Workload[], { meshed: readonly Workload[]; outsideMesh: boolean }>();
     for (const p of peerAuthentications(graph, mesh)) {
       if (p.scope === 'ignored' || (p.mode !== 'PERMISSIVE' && p.mode !== 'DISABLE')) continue;
       // Policies of the same scope cover one list of workloads (every mesh-wide one the whole mesh): read once.
       const covered = peerAuthWorkloads(graph, p);
-      const { meshed, outsideMesh } = graph.memoFor('mtls-not-strict:coverage', covered, () => {
+      let known = coverage.get(covered);
+      if (!known) {
         const meshed = covered.filter((w) => inMesh(membership(graph, mesh, w)));
         const outsideMesh =
           covered.length > 0 &&
           meshed.length === 0 &&
           covered.every((w) => membership(graph, mesh, w).dataplane === 'none');
-        return { meshed, outsideMesh };
-      });
+        coverage.set(covered, (known = { meshed, outsideMesh }));
+      }
+      const { meshed, outsideMesh } = known;
       if (outsideMesh) continue;
       const scope =
         p.scope === 'mesh'

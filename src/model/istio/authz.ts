@@ -2,6 +2,7 @@
 // sidecars), and principal -> ServiceAccount and workload edges. Source: istio/istio
 // pilot/pkg/security/authz/builder and the AuthorizationPolicy API reference.
 import type { Graph } from '../graph.js';
+import { policiesByWorkload } from './by-workload.js';
 import { groupBy } from '../graph.js';
 import type { Resource, Workload } from '../resource.js';
 import { arr, get, isObj, obj, str, strMap, type Path } from '../values.js';
@@ -73,54 +74,12 @@ export function authorizationPolicies(graph: Graph): readonly AuthorizationPolic
 
 /**
  * Workload -> the AuthorizationPolicies that apply to it, in the scan's order. Workloads that the same policies
- * select share one list (the same object): a rule may derive what it needs from a list once, by the list.
+ * select share one list (the same object, see policiesByWorkload).
  */
 export function policiesFor(graph: Graph, mesh: MeshSettings, w: Workload): readonly AuthorizationPolicy[] {
-  const index = graph.memo('istio:policiesByWorkload', (g) => {
-    // Policies by the list of workloads they select: those of a namespace without a selector (and those with the
-    // same one-label selector) get one list, read once, not once per policy.
-    const policies = authorizationPolicies(g);
-    const bySelection = new Map<readonly Workload[], AuthorizationPolicy[]>();
-    for (const p of policies) {
-      const selected = selectedWorkloads(g, mesh, p);
-      const group = bySelection.get(selected);
-      if (group) group.push(p);
-      else bySelection.set(selected, [p]);
-    }
-    const groupsOf = new Map<Workload, AuthorizationPolicy[][]>();
-    for (const [selected, group] of bySelection) {
-      for (const sw of selected) {
-        const groups = groupsOf.get(sw);
-        if (groups) groups.push(group);
-        else groupsOf.set(sw, [group]);
-      }
-    }
-    // A workload in several groups takes their policies in the scan's order; workloads of the same groups share it.
-    let order: Map<AuthorizationPolicy, number> | undefined;
-    const merged = new Map<string, AuthorizationPolicy[]>();
-    const groupIds = new Map<AuthorizationPolicy[], number>();
-    const idOf = (group: AuthorizationPolicy[]) => {
-      let id = groupIds.get(group);
-      if (id === undefined) groupIds.set(group, (id = groupIds.size));
-      return id;
-    };
-    const map = new Map<Workload, readonly AuthorizationPolicy[]>();
-    for (const [sw, groups] of groupsOf) {
-      if (groups.length === 1) {
-        map.set(sw, groups[0]);
-        continue;
-      }
-      const key = groups.map((group) => idOf(group)).join(',');
-      let list = merged.get(key);
-      if (!list) {
-        const at = (order ??= new Map(policies.map((p, i) => [p, i])));
-        list = groups.flat().sort((a, b) => at.get(a)! - at.get(b)!);
-        merged.set(key, list);
-      }
-      map.set(sw, list);
-    }
-    return map;
-  });
+  const index = graph.memo('istio:policiesByWorkload', (g) =>
+    policiesByWorkload(authorizationPolicies(g), (p) => selectedWorkloads(g, mesh, p)),
+  );
   return index.get(w) ?? NO_POLICIES;
 }
 

@@ -2,6 +2,7 @@
 // istio/istio pilot/pkg/security/authn/policy_applier.go ComposePeerAuthentication and
 // pilot/pkg/model/authentication.go.
 import type { Graph } from '../graph.js';
+import { policiesByWorkload } from './by-workload.js';
 import { groupBy } from '../graph.js';
 import type { Resource, Workload } from '../resource.js';
 import { arr, get, isObj, obj, str, strMap, type Path } from '../values.js';
@@ -123,9 +124,7 @@ function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
     const byNamespace = new Map<string, PeerAuthentication[]>();
     const byWorkload = new Map<Workload, readonly PeerAuthentication[]>();
     for (const [ns, list] of peerAuthByNamespace(g, mesh)) {
-      // Workload policies by the list of workloads they select: policies with the same selector get one list, which
-      // is read once and whose workloads share one list of candidates (not a copy of it each).
-      const bySelection = new Map<readonly Workload[], PeerAuthentication[]>();
+      const workloadScoped: PeerAuthentication[] = [];
       for (const p of list) {
         if (ns === mesh.rootNamespace) {
           if (p.scope === 'mesh') meshWide.push(p);
@@ -135,34 +134,11 @@ function peerAuthCandidates(graph: Graph, mesh: MeshSettings) {
           const own = byNamespace.get(ns);
           if (own) own.push(p);
           else byNamespace.set(ns, [p]);
-        } else if (p.scope === 'workload') {
-          const selected = g.workloadsWithLabels(p.selector!, ns);
-          const group = bySelection.get(selected);
-          if (group) group.push(p);
-          else bySelection.set(selected, [p]);
-        }
+        } else if (p.scope === 'workload') workloadScoped.push(p);
       }
-      const groupsOf = new Map<Workload, PeerAuthentication[][]>();
-      for (const [selected, group] of bySelection) {
-        for (const w of selected) {
-          const groups = groupsOf.get(w);
-          if (groups) groups.push(group);
-          else groupsOf.set(w, [group]);
-        }
-      }
-      // A workload selected by several groups takes their policies in the namespace's order.
-      let order: Map<PeerAuthentication, number> | undefined;
-      for (const [w, groups] of groupsOf) {
-        if (groups.length === 1) {
-          byWorkload.set(w, groups[0]);
-          continue;
-        }
-        const at = (order ??= new Map(list.map((p, i) => [p, i])));
-        byWorkload.set(
-          w,
-          groups.flat().sort((a, b) => at.get(a)! - at.get(b)!),
-        );
-      }
+      // Workloads selected by the same policies share one list of candidates (see policiesByWorkload).
+      const selectedBy = policiesByWorkload(workloadScoped, (p) => g.workloadsWithLabels(p.selector!, ns));
+      for (const [w, policies] of selectedBy) byWorkload.set(w, policies);
     }
     return { meshWide, byNamespace, byWorkload };
   });
