@@ -152,7 +152,8 @@ function scopeWinner(
   graph: Graph,
   list: readonly PeerAuthentication[],
 ): { readonly winner?: PeerAuthentication; readonly competing?: readonly PeerAuthentication[] } {
-  if (list.length === 0) return {};
+  if (list.length === 0) return NO_WINNER;
+  if (list.length === 1) return { winner: list[0] }; // most scopes: nothing to decide, nothing kept
   return graph.memoFor('istio:scopeWinner', list, () => {
     const { winner, conflict } = oldest(list);
     return conflict ? { winner, competing: distinctByName(list) } : { winner };
@@ -160,6 +161,7 @@ function scopeWinner(
 }
 
 const NO_POLICIES: readonly PeerAuthentication[] = Object.freeze([]);
+const NO_WINNER = Object.freeze({});
 
 /** The usual answer: kept for the run by every workload's memo, one frozen list rather than an empty one each. */
 const NO_CONFLICTS: EffectiveMtls['conflicts'] = Object.freeze([]);
