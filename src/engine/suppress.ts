@@ -71,25 +71,22 @@ class FollowingLines {
 
   /** The index of the first line from `from` that is not blank or a comment (lines.length when none). */
   nextContent(from: number): number {
-    if (!this.#nextContent) {
-      const next = new Int32Array(this.lines.length + 1);
-      next[this.lines.length] = this.lines.length;
-      for (let i = this.lines.length - 1; i >= 0; i--) next[i] = /^\s*(#.*)?\r?$/.test(this.lines[i]) ? next[i + 1] : i;
-      this.#nextContent = next;
-    }
+    this.#nextContent ??= this.#firstFrom((line) => !/^\s*(#.*)?\r?$/.test(line));
     return this.#nextContent[Math.min(from, this.lines.length)];
   }
 
   /** The index of the first document marker (--- or ...) from `from` (lines.length when none): its 1-based line ends the document. */
   documentEnd(from: number): number {
-    if (!this.#documentEnd) {
-      const end = new Int32Array(this.lines.length + 1);
-      end[this.lines.length] = this.lines.length;
-      for (let i = this.lines.length - 1; i >= 0; i--)
-        end[i] = /^(---|\.\.\.)(\s|$)/.test(this.lines[i]) ? i : end[i + 1];
-      this.#documentEnd = end;
-    }
+    this.#documentEnd ??= this.#firstFrom((line) => /^(---|\.\.\.)(\s|$)/.test(line));
     return this.#documentEnd[Math.min(from, this.lines.length)];
+  }
+
+  /** For each line index (and lines.length), the first index from it whose line is `wanted`, by one pass from the end. */
+  #firstFrom(wanted: (line: string) => boolean): Int32Array {
+    const first = new Int32Array(this.lines.length + 1);
+    first[this.lines.length] = this.lines.length;
+    for (let i = this.lines.length - 1; i >= 0; i--) first[i] = wanted(this.lines[i]) ? i : first[i + 1];
+    return first;
   }
 }
 
